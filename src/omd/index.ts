@@ -1,0 +1,5 @@
+// Public face of the OMD module (each engineer appends their own export lines).
+export * from './messages.ts';
+export * from './codec.ts';
+export * from './packet.ts';
+export * from './channels.ts';
