@@ -1,0 +1,3 @@
+export * from './messages.ts';
+export * from './profile.ts';
+export * from './codec.ts';
