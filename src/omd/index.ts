@@ -3,3 +3,6 @@ export * from './messages.ts';
 export * from './codec.ts';
 export * from './packet.ts';
 export * from './channels.ts';
+export * from './spread-table.ts';
+export * from './image.ts';
+export * from './aggregate-view.ts';
