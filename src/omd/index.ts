@@ -6,3 +6,4 @@ export * from './channels.ts';
 export * from './spread-table.ts';
 export * from './image.ts';
 export * from './aggregate-view.ts';
+export * from './generator.ts';
