@@ -1,0 +1,6 @@
+// The desk's domain: objects, validation, Hong Kong time, verification.
+export * from './types.ts';
+export * from './validation.ts';
+export * from './hong-kong-time.ts';
+export * from './verification.ts';
+export * from './password.ts';

@@ -1,0 +1,24 @@
+// Errors the desk reports to clients: a stable code that clients test against,
+// the HTTP status, and the field when one field is at fault.
+import type { FieldError } from './domain/index.ts';
+
+export class DeskError extends Error {
+  override name = 'DeskError';
+  readonly code: string;
+  readonly status: number;
+  readonly field: string | undefined;
+  readonly issues: FieldError[] | undefined;
+
+  constructor(status: number, code: string, message: string, opts: { field?: string; issues?: FieldError[] } = {}) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.field = opts.field;
+    this.issues = opts.issues;
+  }
+
+  static validation(issues: FieldError[]): DeskError {
+    const first = issues[0]!;
+    return new DeskError(400, 'VALIDATION_FAILED', first.message, { field: first.field, issues });
+  }
+}

@@ -1,0 +1,396 @@
+// The desk's storage: one interface, one SQL implementation over either
+// runner. Every change writes its audit entry in the same transaction.
+import type { EvidenceEvent, Service } from '../../evidence/index.ts';
+import type { AuditEntry, FormKind, FormVersion, IntentionForm, Notice, PracticeSession, ResultForm, Subscriber, User, UserRecord } from '../domain/index.ts';
+import { DeskError } from '../errors.ts';
+import { migrate } from './migrations.ts';
+import { isUniqueViolation, type Row, type SqlRunner, type SqlTx } from './sql.ts';
+
+export interface AuthSessionRecord {
+  tokenHash: string;
+  userId: string;
+  csrfToken: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface FormSubmission {
+  sessionId: string;
+  subscriberId: string;
+  kind: FormKind;
+  submissionId: string;
+  content: IntentionForm | ResultForm;
+  submittedBy: string;
+  submittedAt: number;
+  late: boolean;
+}
+
+export interface EvidenceQuery {
+  session: string;
+  subscriber?: string;
+  service?: Service;
+}
+
+export interface ReminderRecord {
+  sessionId: string;
+  subscriberId: string;
+  kind: FormKind;
+  sentAt: number;
+  recipients: string[];
+}
+
+export interface DeskStore {
+  readonly dialect: 'sqlite' | 'postgres';
+  migrate(now: number): Promise<number[]>;
+  close(): Promise<void>;
+
+  createNotice(n: Notice, actor: string, now: number): Promise<void>;
+  getNotice(id: string): Promise<Notice | null>;
+  listNotices(): Promise<Notice[]>;
+
+  createSession(s: PracticeSession, actor: string, now: number): Promise<void>;
+  updateSession(s: PracticeSession, actor: string, now: number): Promise<void>;
+  getSession(id: string): Promise<PracticeSession | null>;
+  listSessions(): Promise<PracticeSession[]>;
+
+  /** Creates or replaces; returns whether it was new. */
+  putSubscriber(s: Subscriber, actor: string, now: number): Promise<{ created: boolean }>;
+  getSubscriber(id: string): Promise<Subscriber | null>;
+  listSubscribers(): Promise<Subscriber[]>;
+
+  createUser(u: UserRecord, actor: string, now: number): Promise<void>;
+  getUser(id: string): Promise<User | null>;
+  getUserByUsername(username: string): Promise<UserRecord | null>;
+  listUsers(): Promise<User[]>;
+
+  createAuthSession(s: AuthSessionRecord, now: number): Promise<void>;
+  getAuthSession(tokenHash: string): Promise<AuthSessionRecord | null>;
+  deleteAuthSession(tokenHash: string, actor: string, now: number): Promise<void>;
+
+  /** Stores a new version, or returns the stored one when submissionId was seen (idempotent). */
+  submitForm(s: FormSubmission): Promise<{ version: FormVersion; created: boolean }>;
+  listFormVersions(sessionId: string, subscriberId: string, kind: FormKind): Promise<FormVersion[]>;
+  getFormBySubmissionId(submissionId: string): Promise<FormVersion | null>;
+  /** The latest version of each subscriber's form of this kind in a session. */
+  latestForms(sessionId: string, kind: FormKind): Promise<FormVersion[]>;
+
+  /** Inserts new events; events whose id is already stored are counted as duplicates. */
+  ingestEvidence(events: EvidenceEvent[], actor: string, now: number): Promise<{ inserted: EvidenceEvent[]; duplicates: number }>;
+  listEvidence(q: EvidenceQuery): Promise<EvidenceEvent[]>;
+
+  recordReminder(r: ReminderRecord, actor: string): Promise<boolean>;
+  listReminders(sessionId: string): Promise<ReminderRecord[]>;
+
+  appendAudit(actor: string, action: string, entity: string, entityId: string, detail: Record<string, unknown>, now: number): Promise<void>;
+  listAudit(q: { entity?: string; entityId?: string; limit?: number }): Promise<AuditEntry[]>;
+}
+
+const json = (x: unknown) => JSON.stringify(x);
+const parse = <T>(x: unknown) => JSON.parse(String(x)) as T;
+
+async function audit(tx: SqlTx, actor: string, action: string, entity: string, entityId: string, detail: Record<string, unknown>, now: number): Promise<void> {
+  await tx.run('INSERT INTO audit_log (at, actor, action, entity, entity_id, detail) VALUES (?, ?, ?, ?, ?, ?)', [now, actor, action, entity, entityId, json(detail)]);
+}
+
+function formRow(r: Row): FormVersion {
+  return {
+    sessionId: String(r.session_id),
+    subscriberId: String(r.subscriber_id),
+    kind: r.kind as FormKind,
+    version: Number(r.version),
+    submissionId: String(r.submission_id),
+    content: parse(r.content),
+    submittedBy: String(r.submitted_by),
+    submittedAt: new Date(Number(r.submitted_at)).toISOString(),
+    late: Number(r.late) === 1,
+  };
+}
+
+function userRow(r: Row): UserRecord {
+  return {
+    id: String(r.id),
+    username: String(r.username),
+    displayName: String(r.display_name),
+    role: r.role as User['role'],
+    subscriberId: r.subscriber_id === null ? null : String(r.subscriber_id),
+    passwordHash: String(r.password_hash),
+  };
+}
+
+function evidenceRow(r: Row): EvidenceEvent {
+  return {
+    id: String(r.id),
+    ts: String(r.ts),
+    session: String(r.session_id),
+    site: r.site as EvidenceEvent['site'],
+    service: r.service as EvidenceEvent['service'],
+    subscriber: String(r.subscriber_id),
+    identity: String(r.identity),
+    kind: r.kind as EvidenceEvent['kind'],
+    detail: parse(r.detail),
+    source: r.source as EvidenceEvent['source'],
+  };
+}
+
+export class SqlDeskStore implements DeskStore {
+  readonly db: SqlRunner;
+
+  constructor(db: SqlRunner) {
+    this.db = db;
+  }
+
+  get dialect() {
+    return this.db.dialect;
+  }
+
+  migrate(now: number) {
+    return migrate(this.db, now);
+  }
+
+  close() {
+    return this.db.close();
+  }
+
+  async #insertUnique(tx: SqlTx, sql: string, params: (string | number | null)[], what: string, id: string): Promise<void> {
+    try {
+      await tx.run(sql, params);
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new DeskError(409, 'ALREADY_EXISTS', `${what} ${id} already exists`, { field: 'id' });
+      throw e;
+    }
+  }
+
+  createNotice(n: Notice, actor: string, now: number) {
+    return this.db.transaction(async (tx) => {
+      await this.#insertUnique(tx, 'INSERT INTO notices (id, body, created_at) VALUES (?, ?, ?)', [n.id, json(n), now], 'notice', n.id);
+      await audit(tx, actor, 'notice.create', 'notice', n.id, { references: n.references }, now);
+    });
+  }
+
+  async getNotice(id: string) {
+    const r = await this.db.all('SELECT body FROM notices WHERE id = ?', [id]);
+    return r.length ? parse<Notice>(r[0]!.body) : null;
+  }
+
+  async listNotices() {
+    return (await this.db.all('SELECT body FROM notices ORDER BY created_at, id')).map((r) => parse<Notice>(r.body));
+  }
+
+  async #checkNotice(tx: SqlTx, s: PracticeSession) {
+    if (s.noticeId && !(await tx.all('SELECT 1 FROM notices WHERE id = ?', [s.noticeId])).length) {
+      throw new DeskError(400, 'UNKNOWN_NOTICE', `noticeId: no notice ${s.noticeId}`, { field: 'noticeId' });
+    }
+  }
+
+  createSession(s: PracticeSession, actor: string, now: number) {
+    return this.db.transaction(async (tx) => {
+      await this.#checkNotice(tx, s);
+      await this.#insertUnique(tx, 'INSERT INTO practice_sessions (id, code, notice_id, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)', [s.id, s.code, s.noticeId, json(s), now, now], 'session', s.id);
+      await audit(tx, actor, 'session.create', 'session', s.id, { code: s.code, date: s.date, intentionDeadline: s.intentionDeadline, resultDeadline: s.resultDeadline }, now);
+    });
+  }
+
+  updateSession(s: PracticeSession, actor: string, now: number) {
+    return this.db.transaction(async (tx) => {
+      await this.#checkNotice(tx, s);
+      const before = await tx.all('SELECT body FROM practice_sessions WHERE id = ?', [s.id]);
+      if (!before.length) throw new DeskError(404, 'SESSION_NOT_FOUND', `no practice session ${s.id}`);
+      await tx.run('UPDATE practice_sessions SET code = ?, notice_id = ?, body = ?, updated_at = ? WHERE id = ?', [s.code, s.noticeId, json(s), now, s.id]);
+      const old = parse<PracticeSession>(before[0]!.body);
+      const changed = (Object.keys(s) as (keyof PracticeSession)[]).filter((k) => json(s[k]) !== json(old[k]));
+      await audit(tx, actor, 'session.update', 'session', s.id, { changed, before: Object.fromEntries(changed.map((k) => [k, k === 'rundown' ? '(rundown)' : old[k]])) }, now);
+    });
+  }
+
+  async getSession(id: string) {
+    const r = await this.db.all('SELECT body FROM practice_sessions WHERE id = ?', [id]);
+    return r.length ? parse<PracticeSession>(r[0]!.body) : null;
+  }
+
+  async listSessions() {
+    return (await this.db.all('SELECT body FROM practice_sessions ORDER BY created_at, id')).map((r) => parse<PracticeSession>(r.body));
+  }
+
+  putSubscriber(s: Subscriber, actor: string, now: number) {
+    return this.db.transaction(async (tx) => {
+      const exists = (await tx.all('SELECT 1 FROM subscribers WHERE id = ?', [s.id])).length > 0;
+      if (exists) await tx.run('UPDATE subscribers SET body = ?, updated_at = ? WHERE id = ?', [json(s), now, s.id]);
+      else await tx.run('INSERT INTO subscribers (id, body, created_at, updated_at) VALUES (?, ?, ?, ?)', [s.id, json(s), now, now]);
+      await audit(tx, actor, exists ? 'subscriber.update' : 'subscriber.create', 'subscriber', s.id, { name: s.name, participantCode: s.participantCode, identities: s.identities.length }, now);
+      return { created: !exists };
+    });
+  }
+
+  async getSubscriber(id: string) {
+    const r = await this.db.all('SELECT body FROM subscribers WHERE id = ?', [id]);
+    return r.length ? parse<Subscriber>(r[0]!.body) : null;
+  }
+
+  async listSubscribers() {
+    return (await this.db.all('SELECT body FROM subscribers ORDER BY id')).map((r) => parse<Subscriber>(r.body));
+  }
+
+  createUser(u: UserRecord, actor: string, now: number) {
+    return this.db.transaction(async (tx) => {
+      if (u.subscriberId && !(await tx.all('SELECT 1 FROM subscribers WHERE id = ?', [u.subscriberId])).length) {
+        throw new DeskError(400, 'UNKNOWN_SUBSCRIBER', `subscriberId: no subscriber ${u.subscriberId}`, { field: 'subscriberId' });
+      }
+      try {
+        await tx.run('INSERT INTO users (id, username, display_name, role, subscriber_id, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [u.id, u.username, u.displayName, u.role, u.subscriberId, u.passwordHash, now]);
+      } catch (e) {
+        if (isUniqueViolation(e)) throw new DeskError(409, 'ALREADY_EXISTS', `username: ${u.username} is taken`, { field: 'username' });
+        throw e;
+      }
+      await audit(tx, actor, 'user.create', 'user', u.id, { username: u.username, role: u.role, subscriberId: u.subscriberId }, now);
+    });
+  }
+
+  async getUser(id: string) {
+    const r = await this.db.all('SELECT * FROM users WHERE id = ?', [id]);
+    if (!r.length) return null;
+    const { passwordHash: _, ...user } = userRow(r[0]!);
+    return user;
+  }
+
+  async getUserByUsername(username: string) {
+    const r = await this.db.all('SELECT * FROM users WHERE username = ?', [username]);
+    return r.length ? userRow(r[0]!) : null;
+  }
+
+  async listUsers() {
+    return (await this.db.all('SELECT * FROM users ORDER BY username')).map((r) => {
+      const { passwordHash: _, ...user } = userRow(r);
+      return user;
+    });
+  }
+
+  createAuthSession(s: AuthSessionRecord, now: number) {
+    return this.db.transaction(async (tx) => {
+      await tx.run('DELETE FROM auth_sessions WHERE expires_at < ?', [now]);
+      await tx.run('INSERT INTO auth_sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)', [s.tokenHash, s.userId, s.csrfToken, s.createdAt, s.expiresAt]);
+      await audit(tx, s.userId, 'auth.login', 'user', s.userId, {}, now);
+    });
+  }
+
+  async getAuthSession(tokenHash: string) {
+    const r = await this.db.all('SELECT * FROM auth_sessions WHERE token_hash = ?', [tokenHash]);
+    if (!r.length) return null;
+    const x = r[0]!;
+    return { tokenHash, userId: String(x.user_id), csrfToken: String(x.csrf_token), createdAt: Number(x.created_at), expiresAt: Number(x.expires_at) };
+  }
+
+  deleteAuthSession(tokenHash: string, actor: string, now: number) {
+    return this.db.transaction(async (tx) => {
+      await tx.run('DELETE FROM auth_sessions WHERE token_hash = ?', [tokenHash]);
+      await audit(tx, actor, 'auth.logout', 'user', actor, {}, now);
+    });
+  }
+
+  async submitForm(s: FormSubmission): Promise<{ version: FormVersion; created: boolean }> {
+    const content = json(s.content);
+    try {
+      return await this.db.transaction(async (tx) => {
+        // Lock the form's head row first: concurrent submissions of one form queue here,
+        // so version numbers are dense and a repeated submission id sees the first one.
+        await tx.run('INSERT INTO form_heads (session_id, subscriber_id, kind, latest_version) VALUES (?, ?, ?, 0) ON CONFLICT DO NOTHING', [s.sessionId, s.subscriberId, s.kind]);
+        const head = await tx.all(`SELECT latest_version FROM form_heads WHERE session_id = ? AND subscriber_id = ? AND kind = ?${this.db.dialect === 'postgres' ? ' FOR UPDATE' : ''}`, [s.sessionId, s.subscriberId, s.kind]);
+        const seen = await tx.all('SELECT * FROM form_versions WHERE submission_id = ?', [s.submissionId]);
+        if (seen.length) return { version: this.#sameSubmission(seen[0]!, s, content), created: false };
+        const version = Number(head[0]!.latest_version) + 1;
+        await tx.run('INSERT INTO form_versions (session_id, subscriber_id, kind, version, submission_id, content, submitted_by, submitted_at, late) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', [s.sessionId, s.subscriberId, s.kind, version, s.submissionId, content, s.submittedBy, s.submittedAt, s.late ? 1 : 0]);
+        await tx.run('UPDATE form_heads SET latest_version = ? WHERE session_id = ? AND subscriber_id = ? AND kind = ?', [version, s.sessionId, s.subscriberId, s.kind]);
+        await audit(tx, s.submittedBy, `form.${s.kind}.submit`, `form.${s.kind}`, `${s.sessionId}/${s.subscriberId}`, { version, submissionId: s.submissionId, late: s.late }, s.submittedAt);
+        return {
+          version: { sessionId: s.sessionId, subscriberId: s.subscriberId, kind: s.kind, version, submissionId: s.submissionId, content: s.content, submittedBy: s.submittedBy, submittedAt: new Date(s.submittedAt).toISOString(), late: s.late },
+          created: true,
+        };
+      });
+    } catch (e) {
+      // The same submission id raced in through another form: report it, do not store twice.
+      if (isUniqueViolation(e)) {
+        const stored = await this.getFormBySubmissionId(s.submissionId);
+        if (stored) return { version: this.#sameSubmission({ session_id: stored.sessionId, subscriber_id: stored.subscriberId, kind: stored.kind, content: json(stored.content), version: stored.version, submission_id: stored.submissionId, submitted_by: stored.submittedBy, submitted_at: Date.parse(stored.submittedAt), late: stored.late ? 1 : 0 }, s, content), created: false };
+      }
+      throw e;
+    }
+  }
+
+  #sameSubmission(r: Row, s: FormSubmission, content: string): FormVersion {
+    if (r.session_id !== s.sessionId || r.subscriber_id !== s.subscriberId || r.kind !== s.kind || String(r.content) !== content) {
+      throw new DeskError(409, 'SUBMISSION_ID_REUSED', 'submissionId: already used for a different submission; generate a new one for a new version', { field: 'submissionId' });
+    }
+    return formRow(r);
+  }
+
+  async listFormVersions(sessionId: string, subscriberId: string, kind: FormKind) {
+    return (await this.db.all('SELECT * FROM form_versions WHERE session_id = ? AND subscriber_id = ? AND kind = ? ORDER BY version', [sessionId, subscriberId, kind])).map(formRow);
+  }
+
+  async getFormBySubmissionId(submissionId: string) {
+    const r = await this.db.all('SELECT * FROM form_versions WHERE submission_id = ?', [submissionId]);
+    return r.length ? formRow(r[0]!) : null;
+  }
+
+  async latestForms(sessionId: string, kind: FormKind) {
+    return (await this.db.all(
+      'SELECT v.* FROM form_versions v JOIN form_heads h ON h.session_id = v.session_id AND h.subscriber_id = v.subscriber_id AND h.kind = v.kind AND h.latest_version = v.version WHERE v.session_id = ? AND v.kind = ? ORDER BY v.subscriber_id',
+      [sessionId, kind],
+    )).map(formRow);
+  }
+
+  ingestEvidence(events: EvidenceEvent[], actor: string, now: number) {
+    return this.db.transaction(async (tx) => {
+      const inserted: EvidenceEvent[] = [];
+      for (const e of events) {
+        const r = await tx.run(
+          'INSERT INTO evidence_events (id, session_id, subscriber_id, service, site, identity, kind, source, ts, ts_ms, detail, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
+          [e.id, e.session, e.subscriber, e.service, e.site, e.identity, e.kind, e.source, e.ts, Date.parse(e.ts), json(e.detail), now],
+        );
+        if (r.changes > 0) inserted.push(e);
+      }
+      if (inserted.length) {
+        const sessions = [...new Set(inserted.map((e) => e.session))];
+        await audit(tx, actor, 'evidence.ingest', 'evidence', sessions.join(','), { inserted: inserted.length, duplicates: events.length - inserted.length }, now);
+      }
+      return { inserted, duplicates: events.length - inserted.length };
+    });
+  }
+
+  async listEvidence(q: EvidenceQuery) {
+    let sql = 'SELECT * FROM evidence_events WHERE session_id = ?';
+    const params: string[] = [q.session];
+    if (q.subscriber !== undefined) { sql += ' AND subscriber_id = ?'; params.push(q.subscriber); }
+    if (q.service !== undefined) { sql += ' AND service = ?'; params.push(q.service); }
+    return (await this.db.all(sql + ' ORDER BY ts_ms, id', params)).map(evidenceRow);
+  }
+
+  recordReminder(r: ReminderRecord, actor: string) {
+    return this.db.transaction(async (tx) => {
+      const res = await tx.run('INSERT INTO reminders_sent (session_id, subscriber_id, kind, sent_at, recipients) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING', [r.sessionId, r.subscriberId, r.kind, r.sentAt, json(r.recipients)]);
+      if (res.changes) await audit(tx, actor, `reminder.${r.kind}`, 'subscriber', r.subscriberId, { session: r.sessionId, recipients: r.recipients }, r.sentAt);
+      return res.changes > 0;
+    });
+  }
+
+  async listReminders(sessionId: string) {
+    return (await this.db.all('SELECT * FROM reminders_sent WHERE session_id = ? ORDER BY subscriber_id, kind', [sessionId])).map((r) => ({
+      sessionId: String(r.session_id), subscriberId: String(r.subscriber_id), kind: r.kind as FormKind, sentAt: Number(r.sent_at), recipients: parse<string[]>(r.recipients),
+    }));
+  }
+
+  appendAudit(actor: string, action: string, entity: string, entityId: string, detail: Record<string, unknown>, now: number) {
+    return this.db.transaction((tx) => audit(tx, actor, action, entity, entityId, detail, now));
+  }
+
+  async listAudit(q: { entity?: string; entityId?: string; limit?: number }) {
+    let sql = 'SELECT * FROM audit_log WHERE 1 = 1';
+    const params: (string | number)[] = [];
+    if (q.entity) { sql += ' AND entity = ?'; params.push(q.entity); }
+    if (q.entityId) { sql += ' AND entity_id = ?'; params.push(q.entityId); }
+    sql += ' ORDER BY id DESC LIMIT ?';
+    params.push(Math.min(Math.max(q.limit ?? 200, 1), 5000));
+    return (await this.db.all(sql, params)).map((r) => ({
+      id: Number(r.id), at: new Date(Number(r.at)).toISOString(), actor: String(r.actor), action: String(r.action), entity: String(r.entity), entityId: String(r.entity_id), detail: parse<Record<string, unknown>>(r.detail),
+    }));
+  }
+}

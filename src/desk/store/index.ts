@@ -1,0 +1,26 @@
+// The desk's stores: SQLite (default, a file under ./data) or PostgreSQL.
+import { SqlDeskStore, type DeskStore } from './desk-store.ts';
+import { PostgresRunner } from './postgres-runner.ts';
+import { SqliteRunner } from './sqlite-runner.ts';
+
+export type { DeskStore, AuthSessionRecord, FormSubmission, EvidenceQuery, ReminderRecord } from './desk-store.ts';
+export { MIGRATIONS } from './migrations.ts';
+export const DEFAULT_SQLITE_PATH = 'data/desk.sqlite';
+
+export class SqliteStore extends SqlDeskStore {
+  constructor(path: string = DEFAULT_SQLITE_PATH) {
+    super(new SqliteRunner(path));
+  }
+}
+
+export class PostgresStore extends SqlDeskStore {
+  constructor(connectionString: string, opts: { max?: number } = {}) {
+    super(new PostgresRunner(connectionString, opts));
+  }
+}
+
+/** `postgres://…` / `postgresql://…` → PostgreSQL; anything else is a SQLite file path. Not migrated yet. */
+export function openStore(db: string = DEFAULT_SQLITE_PATH): DeskStore {
+  if (/^postgres(ql)?:\/\//.test(db)) return new PostgresStore(db);
+  return new SqliteStore(db.replace(/^sqlite:(\/\/)?/, ''));
+}
