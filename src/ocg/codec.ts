@@ -1,37 +1,491 @@
-// OCG-C encoder/decoder (§2). Implementation in progress: signatures are final.
+// OCG-C encoder/decoder (spec note §2): 54-byte header, 256-bit presence map, body fields in bit
+// order, CRC-32C trailer over everything before it. Codecs know nothing about sockets.
+//
+// Decoding is the hot path (`ocg.decode` benchmark): each message type gets a decoder function
+// generated once from the field table in schema.ts (straight-line code, fixed property names, no
+// per-field table lookups or closures). Strings are cut out of one latin1 string of the body.
+// Encoding walks the same tables. Decoding never throws: every problem becomes an OcgDecodeError.
+import { crc32c } from '../wire/index.ts';
+import {
+  OCG_HEADER_LENGTH, OCG_MAX_MESSAGE_LENGTH, OCG_MIN_MESSAGE_LENGTH, OCG_START_OF_MESSAGE,
+  MessageRejectCode,
+} from './messages.ts';
 import type {
-  OcgDecodeError, OcgDecodeResult, OcgEncodeHeader, OcgMessage,
+  OcgDecodeError, OcgDecodeErrorKindName, OcgDecodeResult, OcgEncodeHeader, OcgHeader, OcgMessage,
+  OcgMsgTypeCode,
 } from './messages.ts';
 import type { OcgProfile } from './profile.ts';
+import { MESSAGE_SPEC_BY_TYPE, fieldsOf } from './schema.ts';
+import type { FieldSpec, MessageSpec } from './schema.ts';
 
 export interface OcgCodecOptions {
-  /** Venue profile (default OTP-C): message allow-list, v3.2 SMP switch. */
+  /** Venue profile (default: everything allowed, no v3.2 SMP fields). */
   profile?: OcgProfile;
 }
 
-/** Encode one message into a new Uint8Array. Throws RangeError on invalid programmer input. */
-export function encodeMessage(header: OcgEncodeHeader, body: OcgMessage, options?: OcgCodecOptions): Uint8Array {
-  void header; void body; void options;
-  throw new Error('not implemented yet');
+export interface OcgEncodeOptions extends OcgCodecOptions {
+  /** Skip the required-field check (tests that need a message the gateway must reject). */
+  skipRequiredCheck?: boolean;
 }
 
-/** Encode into `out` at `offset`; returns the number of bytes written. */
-export function encodeMessageInto(out: Uint8Array, offset: number, header: OcgEncodeHeader, body: OcgMessage, options?: OcgCodecOptions): number {
-  void out; void offset; void header; void body; void options;
-  throw new Error('not implemented yet');
+const MAP_OFFSET = 22; // §2.1
+const MAP_BYTES = 32;
+const COMP_ID_OFFSET = 10;
+const COMP_ID_BYTES = 12;
+
+// ---------------------------------------------------------------------------------------------
+// latin1 text: one native call per message, then substrings (cheaper than one call per field).
+
+type Latin1Slice = (this: Uint8Array, start: number, end: number) => string;
+const nativeLatin1 = (Buffer.prototype as unknown as { latin1Slice?: Latin1Slice }).latin1Slice;
+const latin1Decoder = new TextDecoder('latin1');
+function latin1(b: Uint8Array, start: number, end: number): string {
+  if (nativeLatin1 !== undefined) return nativeLatin1.call(b, start, end);
+  // TextDecoder('latin1') is windows-1252 per WHATWG; bytes 0x80–0x9f differ, acceptable fallback.
+  return latin1Decoder.decode(b.subarray(start, end));
+}
+
+/** One-character strings for Byte fields. */
+const CHARS: readonly string[] = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i));
+
+// ---------------------------------------------------------------------------------------------
+// Generated decoders
+
+/** Where a generated decoder reports failure (module-level: no allocation on the good path). */
+interface FailState {
+  kind: number; // FAIL_*
+  /** Presence bit in the message map (-1: none, -2: bytes left over after the last field). */
+  bit: number;
+  /** Name of the repeating block the failure happened in, '' when top level. */
+  block: string;
+  /** Group decoders return the decoded repetition here. */
+  value: unknown;
+}
+const FAIL_OVERRUN = 0, FAIL_UNKNOWN_BIT = 1, FAIL_REQUIRED = 2;
+const FAIL: FailState = { kind: FAIL_OVERRUN, bit: -1, block: '', value: undefined };
+
+function bigDecimal(hi: number, lo: number): bigint {
+  return (BigInt(hi) << 32n) | BigInt(lo);
+}
+
+interface Runtime {
+  CH: readonly string[];
+  big: typeof bigDecimal;
+  F: FailState;
+  G: GroupDecoder[];
+}
+/** b, p, be, S, base → new p, or -1 with FAIL set; the repetition goes to FAIL.value. */
+type GroupDecoder = (b: Uint8Array, p: number, be: number, S: string, base: number) => number;
+/** b, mo (map offset), p (body start), be (body end), S (latin1 of body), base → message or null. */
+type MessageDecoder = (b: Uint8Array, mo: number, p: number, be: number, S: string, base: number) => OcgMessage | null;
+
+/** Code that records a failure and returns: differs for a message decoder and a block decoder. */
+type FailCode = (kind: number, bit: number) => string;
+const messageFail: FailCode = (kind, bit) => `{ R.F.kind = ${kind}; R.F.bit = ${bit}; R.F.block = ''; return null; }`;
+const blockFail = (block: string): FailCode => (kind) => `{ R.F.kind = ${kind}; R.F.bit = -1; R.F.block = ${JSON.stringify(block)}; return -1; }`;
+
+function fieldReadCode(fl: FieldSpec, onFail: FailCode, groupIndex: number, outerFail: string): string {
+  const set = `o[${JSON.stringify(fl.key)}]`;
+  const over = (n: string) => `if (p + ${n} > be) ${onFail(FAIL_OVERRUN, fl.bit)}`;
+  switch (fl.kind) {
+    case 'u8':
+      return `${over('1')} ${set} = b[p]; p += 1;`;
+    case 'u16':
+      return `${over('2')} ${set} = b[p] | (b[p + 1] << 8); p += 2;`;
+    case 'u32':
+      return `${over('4')} ${set} = (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0; p += 4;`;
+    case 'byte':
+      return `${over('1')} ${set} = R.CH[b[p]]; p += 1;`;
+    case 'dec':
+      // |value| < 2^53 whenever hi is in [-2^21, 2^21): one exact BigInt(number), no shifts.
+      return `${over('8')} lo = (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0;`
+        + ` hi = b[p + 4] | (b[p + 5] << 8) | (b[p + 6] << 16) | (b[p + 7] << 24);`
+        + ` ${set} = (hi >= -2097152 && hi < 2097152) ? BigInt(hi * 4294967296 + lo) : R.big(hi, lo); p += 8;`;
+    case 'alnum':
+      // Readers ignore bytes after the first NUL; no NUL ⇒ all n bytes (gateway: first n−1, §2.5).
+      return `${over(String(fl.size))} q = p; e = p + ${fl.size}; while (q < e && b[q] !== 0) q++;`
+        + ` ${set} = S.substring(p - base, q - base); p = e;`;
+    case 'var':
+      return `${over('2')} e = p + 2 + (b[p] | (b[p + 1] << 8)); if (e > be) ${onFail(FAIL_OVERRUN, fl.bit)}`
+        + ` q = p + 2; while (q < e && b[q] !== 0) q++; ${set} = S.substring(p + 2 - base, q - base); p = e;`;
+    case 'group':
+      return `${over('2')} n = b[p] | (b[p + 1] << 8); p += 2; arr = new Array(n);`
+        + ` for (i = 0; i < n; i++) { p = R.G[${groupIndex}](b, p, be, S, base); if (p < 0) ${outerFail} arr[i] = R.F.value; }`
+        + ` ${set} = arr;`;
+  }
+}
+
+/** Presence checks for the `bytes` map bytes at b[mo..]: unknown bits, then required bits. */
+function mapCheckCode(fields: FieldSpec[], bytes: number, onFail: FailCode): string {
+  const known = new Uint8Array(bytes), req = new Uint8Array(bytes);
+  for (const fl of fields) {
+    known[fl.bit >> 3]! |= 0x80 >> (fl.bit & 7);
+    if (fl.required) req[fl.bit >> 3]! |= 0x80 >> (fl.bit & 7);
+  }
+  const lines: string[] = [];
+  const zero: number[] = [];
+  for (let j = 0; j < bytes; j++) {
+    if (known[j] === 0) { zero.push(j); continue; }
+    if (known[j] !== 0xff) lines.push(`if ((b[mo + ${j}] & ${~known[j]! & 0xff}) !== 0) ${onFail(FAIL_UNKNOWN_BIT, j * 8)}`);
+  }
+  if (zero.length > 0) lines.push(`if ((${zero.map((j) => `b[mo + ${j}]`).join(' | ')}) !== 0) ${onFail(FAIL_UNKNOWN_BIT, zero[0]! * 8)}`);
+  for (let j = 0; j < bytes; j++) {
+    if (req[j] !== 0) lines.push(`if ((b[mo + ${j}] & ${req[j]}) !== ${req[j]}) ${onFail(FAIL_REQUIRED, j * 8)}`);
+  }
+  return lines.join('\n');
+}
+
+function bodyCode(fields: FieldSpec[], onFail: FailCode, isMessage: boolean): string {
+  const lines: string[] = [];
+  for (const fl of fields) {
+    let gi = -1;
+    let outerFail = '';
+    if (fl.group) {
+      gi = RUNTIME.G.length;
+      RUNTIME.G.push(() => -1); // reserve the slot before nested blocks take theirs
+      RUNTIME.G[gi] = makeGroupDecoder(fl.name, fl.group.fields);
+      // A failure inside a block: keep its details, point the message-level bit at the block.
+      outerFail = isMessage ? `{ R.F.bit = ${fl.bit}; return null; }` : 'return -1;';
+    }
+    lines.push(`if ((b[mo + ${fl.bit >> 3}] & ${0x80 >> (fl.bit & 7)}) !== 0) { ${fieldReadCode(fl, onFail, gi, outerFail)} }`);
+  }
+  return lines.join('\n');
+}
+
+const DECODER_PREAMBLE = 'let q = 0, e = 0, lo = 0, hi = 0, n = 0, i = 0, arr = null;';
+
+function makeGroupDecoder(name: string, fields: FieldSpec[]): GroupDecoder {
+  // Nested map: Bitmap Variable Length (2), one per repetition (§2.3, §8 item 11 [UNVERIFIED]).
+  const onFail = blockFail(name);
+  const src = `${DECODER_PREAMBLE}
+if (p + 2 > be) ${onFail(FAIL_OVERRUN, -1)}
+const mo = p; p += 2;
+${mapCheckCode(fields, 2, onFail)}
+const o = {};
+${bodyCode(fields, onFail, false)}
+R.F.value = o;
+return p;`;
+  return (new Function('R', `return function (b, p, be, S, base) {\n${src}\n};`) as (r: Runtime) => GroupDecoder)(RUNTIME);
+}
+
+const RUNTIME: Runtime = { CH: CHARS, big: bigDecimal, F: FAIL, G: [] };
+
+interface CompiledMessage {
+  spec: MessageSpec;
+  fields: FieldSpec[];
+  byBit: (FieldSpec | undefined)[];
+  decode: MessageDecoder;
+  hasText: boolean;
+}
+
+function compile(spec: MessageSpec, smp: boolean): CompiledMessage {
+  const fields = fieldsOf(spec, smp);
+  const src = `${DECODER_PREAMBLE}
+${mapCheckCode(fields, MAP_BYTES, messageFail)}
+const o = { msgType: ${spec.msgType} };
+${bodyCode(fields, messageFail, true)}
+if (p !== be) ${messageFail(FAIL_OVERRUN, -2)}
+return o;`;
+  const decode = (new Function('R', `return function decode_${spec.msgType}(b, mo, p, be, S, base) {\n${src}\n};`) as (r: Runtime) => MessageDecoder)(RUNTIME);
+  const byBit: (FieldSpec | undefined)[] = [];
+  for (const fl of fields) byBit[fl.bit] = fl;
+  return { spec, fields, byBit, decode, hasText: fields.some((x) => x.kind === 'alnum' || x.kind === 'var' || x.kind === 'group') };
+}
+
+const COMPILED: [(CompiledMessage | undefined)[], (CompiledMessage | undefined)[]] = [[], []];
+for (const smp of [false, true]) {
+  const table = COMPILED[smp ? 1 : 0];
+  for (let t = 0; t < 256; t++) {
+    const spec = MESSAGE_SPEC_BY_TYPE[t];
+    table[t] = spec ? compile(spec, smp) : undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decoding
+
+function fail(kind: OcgDecodeErrorKindName, fatal: boolean, detail: string, extra?: Partial<OcgDecodeError>): OcgDecodeError {
+  return { ok: false, kind, fatal, detail, ...extra };
+}
+
+// The Comp ID is the same on every message of a session: reuse the last string when bytes match.
+const lastCompIdBytes = new Uint8Array(COMP_ID_BYTES);
+let lastCompId = '';
+function readCompId(b: Uint8Array, off: number): string {
+  const p = off + COMP_ID_OFFSET;
+  let same = true;
+  for (let i = 0; i < COMP_ID_BYTES; i++) {
+    if (b[p + i] !== lastCompIdBytes[i]) { same = false; break; }
+  }
+  if (same) return lastCompId;
+  let q = p;
+  while (q < p + COMP_ID_BYTES && b[q] !== 0) q++;
+  lastCompId = latin1(b, p, q);
+  lastCompIdBytes.set(b.subarray(p, p + COMP_ID_BYTES));
+  return lastCompId;
+}
+
+function readHeader(b: Uint8Array, off: number): OcgHeader {
+  return {
+    msgType: b[off + 3]! as OcgMsgTypeCode,
+    seqNum: (b[off + 4]! | (b[off + 5]! << 8) | (b[off + 6]! << 16) | (b[off + 7]! << 24)) >>> 0,
+    possDup: b[off + 8] !== 0,
+    possResend: b[off + 9] !== 0,
+    compId: readCompId(b, off),
+  };
+}
+
+function firstSetBit(b: Uint8Array, mo: number, fromBit: number, mask: (bit: number) => boolean, bytes: number): number {
+  for (let bit = Math.max(0, fromBit); bit < bytes * 8; bit++) {
+    if ((b[mo + (bit >> 3)]! & (0x80 >> (bit & 7))) !== 0 && mask(bit)) return bit;
+  }
+  return -1;
+}
+
+/**
+ * Decode the frame at b[off, off+len): `len` is how many bytes the caller has for this frame
+ * (the frame reader passes exactly the Length field). Never throws.
+ */
+export function decodeFrame(b: Uint8Array, off: number, len: number, options?: OcgCodecOptions): OcgDecodeResult {
+  if (len < 1) return fail('truncated', true, 'empty buffer');
+  if (b[off] !== OCG_START_OF_MESSAGE) {
+    return fail('badStartByte', true, `start byte 0x${b[off]!.toString(16).padStart(2, '0')}, expected 0x02 (OCG-C §2.2)`);
+  }
+  if (len < 3) return fail('truncated', true, `${len} bytes, the Length field needs 3`);
+  const length = b[off + 1]! | (b[off + 2]! << 8);
+  if (length < OCG_MIN_MESSAGE_LENGTH) return fail('badLength', true, `Length ${length} < ${OCG_MIN_MESSAGE_LENGTH} (OCG-C §2.1)`);
+  if (len < length) return fail('truncated', true, `Length ${length} but only ${len} bytes`);
+  if (len > length) return fail('badLength', true, `Length ${length} disagrees with the ${len} bytes given`);
+  const crcAt = off + length - 4;
+  const stored = (b[crcAt]! | (b[crcAt + 1]! << 8) | (b[crcAt + 2]! << 16) | (b[crcAt + 3]! << 24)) >>> 0;
+  const computed = crc32c(b, off, crcAt);
+  if (stored !== computed) {
+    return fail('badChecksum', true, `checksum 0x${stored.toString(16).padStart(8, '0')} but CRC-32C of bytes is 0x${computed.toString(16).padStart(8, '0')} (OCG-C §2.4: drop without Logout)`);
+  }
+  const header = readHeader(b, off);
+  const profile = options?.profile;
+  const compiled = COMPILED[profile?.smp === true ? 1 : 0][header.msgType];
+  if (compiled === undefined) {
+    return fail('unknownMessageType', false, `unknown message type ${header.msgType} (seq ${header.seqNum})`, { header, rejectCode: MessageRejectCode.InvalidMessageType });
+  }
+  if (profile !== undefined && !profile.allowedMsgTypes.has(header.msgType)) {
+    return fail('messageTypeNotAllowed', false, `${compiled.spec.name} (${header.msgType}) is not offered on ${profile.service} (seq ${header.seqNum})`, { header, rejectCode: MessageRejectCode.InvalidMessageType });
+  }
+  const mo = off + MAP_OFFSET;
+  const p = off + OCG_HEADER_LENGTH;
+  const S = compiled.hasText ? latin1(b, p, crcAt) : '';
+  const message = compiled.decode(b, mo, p, crcAt, S, p);
+  if (message !== null) return { ok: true, header, message, length };
+  return decodeFailure(compiled, header, b, mo);
+}
+
+function decodeFailure(c: CompiledMessage, header: OcgHeader, b: Uint8Array, mo: number): OcgDecodeError {
+  const where = `${c.spec.name} seq ${header.seqNum}`;
+  const F = FAIL;
+  if (F.block !== '') {
+    const block = F.block;
+    F.block = '';
+    const what = F.kind === FAIL_UNKNOWN_BIT ? 'a nested presence map names an unknown field'
+      : F.kind === FAIL_REQUIRED ? 'a required field is absent' : 'a field runs past the end of the body';
+    if (F.kind === FAIL_OVERRUN) return fail('bodyLengthMismatch', true, `${where}: repeating block ${block}: ${what}`, { header, rejectCode: MessageRejectCode.IncorrectDataFormat, fieldName: block });
+    return fail(F.kind === FAIL_UNKNOWN_BIT ? 'unknownPresenceBit' : 'requiredFieldMissing', false, `${where}: repeating block ${block}: ${what}`,
+      { header, rejectCode: F.kind === FAIL_UNKNOWN_BIT ? MessageRejectCode.UndefinedField : MessageRejectCode.RequiredFieldMissing, fieldName: block, bit: F.bit >= 0 ? F.bit : undefined });
+  }
+  if (F.kind === FAIL_UNKNOWN_BIT) {
+    const bit = firstSetBit(b, mo, F.bit, (k) => c.byBit[k] === undefined, MAP_BYTES);
+    return fail('unknownPresenceBit', false, `${where}: presence bit ${bit} names no field of this message (OCG-C §2.3)`,
+      { header, rejectCode: MessageRejectCode.UndefinedField, bit });
+  }
+  if (F.kind === FAIL_REQUIRED) {
+    const missing = c.fields.find((fl) => fl.required && (b[mo + (fl.bit >> 3)]! & (0x80 >> (fl.bit & 7))) === 0);
+    return fail('requiredFieldMissing', false, `${where}: required field ${missing?.name ?? '?'} (bit ${missing?.bit ?? '?'}) absent`,
+      { header, rejectCode: MessageRejectCode.RequiredFieldMissing, fieldName: missing?.name, bit: missing?.bit });
+  }
+  // Overrun / leftover bytes: the Length does not agree with the fields the map names.
+  const fl = F.bit >= 0 ? c.byBit[F.bit] : undefined;
+  const detail = F.bit === -2
+    ? `${where}: body longer than the fields its presence map names`
+    : `${where}: field ${fl?.name ?? '?'} (bit ${F.bit}) runs past the end of the body`;
+  return fail('bodyLengthMismatch', true, detail, { header, rejectCode: MessageRejectCode.IncorrectDataFormat, fieldName: fl?.name, bit: F.bit >= 0 ? F.bit : undefined });
 }
 
 /** Decode exactly one message: `buf` must hold the whole frame and nothing else. Never throws. */
 export function decodeMessage(buf: Uint8Array, options?: OcgCodecOptions): OcgDecodeResult {
-  void buf; void options;
-  throw new Error('not implemented yet');
+  return decodeFrame(buf, 0, buf.length, options);
 }
 
-/** Streaming framer: keeps a remainder between TCP chunks. Never throws on input. */
-export class OcgFrameReader {
-  push(chunk: Uint8Array): void { void chunk; }
-  /** Next decoded message, a typed error, or null when more bytes are needed. */
-  next(): OcgDecodeResult | null { return null; }
-  /** Called when the TCP stream ended: a truncated error if a partial frame is buffered. */
-  end(): OcgDecodeError | null { return null; }
+// ---------------------------------------------------------------------------------------------
+// Encoding (table-driven; not the measured hot path)
+
+function fieldSize(fl: FieldSpec, value: unknown, where: string): number {
+  switch (fl.kind) {
+    case 'alnum': return fl.size;
+    case 'var': {
+      const s = value as string;
+      if (s.length + 1 > fl.size) throw new RangeError(`${where}: ${fl.name} longer than ${fl.size - 1} characters`);
+      return 2 + s.length + 1;
+    }
+    case 'group': {
+      const arr = value as Record<string, unknown>[];
+      if (!Array.isArray(arr) || arr.length > 0xffff) throw new RangeError(`${where}: ${fl.name} must be an array`);
+      let n = 2;
+      for (const item of arr) n += 2 + bodySize(fl.group!.fields, item, where);
+      return n;
+    }
+    default: return fl.size;
+  }
+}
+
+function bodySize(fields: FieldSpec[], body: Record<string, unknown>, where: string): number {
+  let n = 0;
+  for (const fl of fields) {
+    const value = body[fl.key];
+    if (value !== undefined) n += fieldSize(fl, value, where);
+  }
+  return n;
+}
+
+function writeAscii(out: Uint8Array, p: number, s: string, n: number, name: string, where: string): void {
+  if (typeof s !== 'string') throw new RangeError(`${where}: ${name} must be a string`);
+  if (s.length > n - 1) throw new RangeError(`${where}: ${name} "${s}" longer than ${n - 1} characters`);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0xff || c === 0) throw new RangeError(`${where}: ${name} has a character outside latin1 or a NUL`);
+    out[p + i] = c;
+  }
+  out.fill(0, p + s.length, p + n); // zero-fill the tail: deterministic CRC (§2.5)
+}
+
+function checkInt(value: unknown, max: number, name: string, where: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
+    throw new RangeError(`${where}: ${name} = ${String(value)} is not an integer in 0..${max}`);
+  }
+  return value;
+}
+
+const INT64_MIN = -(1n << 63n), INT64_MAX = (1n << 63n) - 1n;
+
+function writeBody(out: Uint8Array, p: number, map: number, mapBytes: number, fields: FieldSpec[], body: Record<string, unknown>, where: string, checkRequired: boolean): number {
+  out.fill(0, map, map + mapBytes);
+  for (const fl of fields) {
+    const value = body[fl.key];
+    if (value === undefined) {
+      if (checkRequired && fl.required) throw new RangeError(`${where}: required field ${fl.name} missing`);
+      continue;
+    }
+    out[map + (fl.bit >> 3)]! |= 0x80 >> (fl.bit & 7);
+    switch (fl.kind) {
+      case 'u8': out[p] = checkInt(value, 0xff, fl.name, where); p += 1; break;
+      case 'u16': {
+        const x = checkInt(value, 0xffff, fl.name, where);
+        out[p] = x & 0xff; out[p + 1] = x >>> 8; p += 2; break;
+      }
+      case 'u32': {
+        const x = checkInt(value, 0xffffffff, fl.name, where);
+        out[p] = x & 0xff; out[p + 1] = (x >>> 8) & 0xff; out[p + 2] = (x >>> 16) & 0xff; out[p + 3] = x >>> 24; p += 4; break;
+      }
+      case 'dec': {
+        if (typeof value !== 'bigint' || value < INT64_MIN || value > INT64_MAX) throw new RangeError(`${where}: ${fl.name} must be a bigint ×10^8 in Int64 range`);
+        const u = BigInt.asUintN(64, value);
+        const lo = Number(u & 0xffffffffn), hi = Number(u >> 32n);
+        out[p] = lo & 0xff; out[p + 1] = (lo >>> 8) & 0xff; out[p + 2] = (lo >>> 16) & 0xff; out[p + 3] = lo >>> 24;
+        out[p + 4] = hi & 0xff; out[p + 5] = (hi >>> 8) & 0xff; out[p + 6] = (hi >>> 16) & 0xff; out[p + 7] = hi >>> 24;
+        p += 8; break;
+      }
+      case 'byte': {
+        if (typeof value !== 'string' || value.length !== 1 || value.charCodeAt(0) > 0xff) throw new RangeError(`${where}: ${fl.name} must be one character`);
+        out[p] = value.charCodeAt(0); p += 1; break;
+      }
+      case 'alnum': writeAscii(out, p, value as string, fl.size, fl.name, where); p += fl.size; break;
+      case 'var': {
+        const s = value as string;
+        const L = s.length + 1; // L counts the trailing NUL (§2.5)
+        out[p] = L & 0xff; out[p + 1] = L >>> 8;
+        writeAscii(out, p + 2, s, L, fl.name, where);
+        p += 2 + L; break;
+      }
+      case 'group': {
+        const arr = value as Record<string, unknown>[];
+        out[p] = arr.length & 0xff; out[p + 1] = arr.length >>> 8; p += 2;
+        for (const item of arr) p = writeBody(out, p + 2, p, 2, fl.group!.fields, item, where, checkRequired);
+        break;
+      }
+    }
+  }
+  return p;
+}
+
+function compiledFor(body: OcgMessage, options?: OcgCodecOptions): CompiledMessage {
+  const c = COMPILED[options?.profile?.smp === true ? 1 : 0][body.msgType];
+  if (c === undefined) throw new RangeError(`unknown message type ${String((body as { msgType: unknown }).msgType)}`);
+  return c;
+}
+
+/** Encoded size of a message in bytes. Throws RangeError on invalid input. */
+export function encodedLength(body: OcgMessage, options?: OcgCodecOptions): number {
+  const c = compiledFor(body, options);
+  return OCG_MIN_MESSAGE_LENGTH + bodySize(c.fields, body as unknown as Record<string, unknown>, c.spec.name);
+}
+
+/** Encode into `out` at `offset`; returns the number of bytes written. Throws RangeError on invalid input. */
+export function encodeMessageInto(out: Uint8Array, offset: number, header: OcgEncodeHeader, body: OcgMessage, options?: OcgEncodeOptions): number {
+  const c = compiledFor(body, options);
+  const where = c.spec.name;
+  const length = OCG_MIN_MESSAGE_LENGTH + bodySize(c.fields, body as unknown as Record<string, unknown>, where);
+  if (length > OCG_MAX_MESSAGE_LENGTH) throw new RangeError(`${where}: ${length} bytes exceed the UInt16 Length`);
+  if (offset + length > out.length) throw new RangeError(`${where}: needs ${length} bytes at offset ${offset}, buffer has ${out.length}`);
+  const o = offset;
+  out[o] = OCG_START_OF_MESSAGE;
+  out[o + 1] = length & 0xff; out[o + 2] = length >>> 8;
+  out[o + 3] = c.spec.msgType;
+  const seq = checkInt(header.seqNum, 0xffffffff, 'Sequence Number', where);
+  out[o + 4] = seq & 0xff; out[o + 5] = (seq >>> 8) & 0xff; out[o + 6] = (seq >>> 16) & 0xff; out[o + 7] = seq >>> 24;
+  out[o + 8] = header.possDup === true ? 1 : 0;
+  out[o + 9] = header.possResend === true ? 1 : 0;
+  writeAscii(out, o + COMP_ID_OFFSET, header.compId, COMP_ID_BYTES, 'Comp ID', where);
+  const end = writeBody(out, o + OCG_HEADER_LENGTH, o + MAP_OFFSET, MAP_BYTES, c.fields, body as unknown as Record<string, unknown>, where, options?.skipRequiredCheck !== true);
+  const crc = crc32c(out, o, end);
+  out[end] = crc & 0xff; out[end + 1] = (crc >>> 8) & 0xff; out[end + 2] = (crc >>> 16) & 0xff; out[end + 3] = crc >>> 24;
+  return length;
+}
+
+/** Encode one message into a new Uint8Array. Throws RangeError on invalid (programmer) input. */
+export function encodeMessage(header: OcgEncodeHeader, body: OcgMessage, options?: OcgEncodeOptions): Uint8Array {
+  const out = new Uint8Array(encodedLength(body, options));
+  encodeMessageInto(out, 0, header, body, options);
+  return out;
+}
+
+/**
+ * A copy of a stored frame with a new header stamp and a fresh CRC: for replay (PossDup = 1, same
+ * seq, §3.13) or a re-send under a new seq (PossResend = 1). The input frame is not modified.
+ */
+export function restampFrame(frame: Uint8Array, stamp: { seqNum?: number; possDup?: boolean; possResend?: boolean }): Uint8Array {
+  const out = frame.slice();
+  if (stamp.seqNum !== undefined) {
+    const s = checkInt(stamp.seqNum, 0xffffffff, 'Sequence Number', 'restamp');
+    out[4] = s & 0xff; out[5] = (s >>> 8) & 0xff; out[6] = (s >>> 16) & 0xff; out[7] = s >>> 24;
+  }
+  if (stamp.possDup !== undefined) out[8] = stamp.possDup ? 1 : 0;
+  if (stamp.possResend !== undefined) out[9] = stamp.possResend ? 1 : 0;
+  const end = out.length - 4;
+  const crc = crc32c(out, 0, end);
+  out[end] = crc & 0xff; out[end + 1] = (crc >>> 8) & 0xff; out[end + 2] = (crc >>> 16) & 0xff; out[end + 3] = crc >>> 24;
+  return out;
+}
+
+/** Header fields of a frame without decoding the body (no checks beyond the length). */
+export function peekHeader(frame: Uint8Array): OcgHeader | null {
+  if (frame.length < OCG_MIN_MESSAGE_LENGTH || frame[0] !== OCG_START_OF_MESSAGE) return null;
+  return readHeader(frame, 0);
+}
+
+/** The data-dictionary name of a presence bit in a message type, for Reject texts. */
+export function fieldNameOf(msgType: number, bit: number, options?: OcgCodecOptions): string | undefined {
+  return COMPILED[options?.profile?.smp === true ? 1 : 0][msgType]?.byBit[bit]?.name;
+}
+
+/** Data-dictionary name of a message type ("New Order"), or undefined for unassigned codes. */
+export function messageNameOf(msgType: number): string | undefined {
+  return MESSAGE_SPEC_BY_TYPE[msgType]?.name;
 }

@@ -1,2 +1,3 @@
 export * from './clock.ts';
 export * from './multicast.ts';
+export * from './crc32c.ts';
