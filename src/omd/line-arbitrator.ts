@@ -1,0 +1,355 @@
+// Line arbitration and gap detection for one channel (OMD-C 4.1, 4.2; spec/omd-c.md §3.3).
+// Pure sequencing logic: no sockets, time only through the injected Clock, so a
+// test can feed hand-made packets from lines A and B and drive the timeout.
+import type { Clock, TimerHandle } from '../wire/index.ts';
+import type { OmdMessage } from './messages.ts';
+
+/** Where a packet came from: multicast line A or B, or the retransmission server. */
+export type FeedLine = 'A' | 'B' | 'R';
+
+/** An inclusive range of sequence numbers. */
+export interface SeqRange {
+  from: number;
+  to: number;
+}
+
+/** What the arbitrator tells its owner (the FeedHandler's channel). Called synchronously. */
+export interface ArbitrationSink {
+  /** Every message exactly once, in sequence order (only while live, never while caching). */
+  deliver(sn: number, msg: OmdMessage): void;
+  /** A Sequence Reset was accepted (OMD-C 3.4.2); `expected` is already moved. */
+  sequenceReset(sn: number, newSeqNo: number, line: FeedLine): void;
+  /** Both lines missed these ranges and the arbitration timeout passed (OMD-C 4.2). */
+  gap(holes: SeqRange[], highestSeen: number): void;
+  /** Both lines went backwards: numbering restarted without a Sequence Reset (§12 U1). */
+  renumbered(line: FeedLine, seq: number): void;
+}
+
+export interface LineArbitratorOptions {
+  clock: Clock;
+  /** How long to wait for the other line to fill a hole before declaring a gap. */
+  arbitrationTimeoutMs?: number;
+  /** Cap of messages held while a hole or a refresh is pending (memory guard). */
+  maxBuffered?: number;
+  /** DR channel: no refresh exists, so the first packet anchors the sequence. */
+  anchorOnFirstPacket?: boolean;
+}
+
+type Mode = 'live' | 'caching';
+
+const SEQUENCE_RESET = 100;
+/** Holes are listed one by one up to this span; wider spans become one range (refresh anyway). */
+const MAX_HOLE_SCAN = 1_000_000;
+
+/**
+ * Per-channel arbitration (OMD-C 4.1): first copy of a sequence number wins,
+ * whatever line and whatever packet grouping it came in; later packets are
+ * buffered while a hole is open; a hole still open after the timeout is a gap.
+ *
+ * Two modes: `live` delivers in order; `caching` (refresh in progress, §3.5
+ * step 1) stores every message by SN until `anchor(next)`. `trust` says whether
+ * the current `expected` still means something while caching (a gap fallback)
+ * or not (start-up, DR, renumbering: cache whatever comes).
+ */
+export class LineArbitrator {
+  /** Next wanted sequence number (meaningless while caching without trust). */
+  expected = 0;
+  /** Highest sequence number seen in any data packet of the current numbering. */
+  highestSeen = 0;
+  /** Messages dropped because their SN was already delivered or buffered. */
+  duplicates = 0;
+  /** Messages dropped because the buffer was full. */
+  overflowed = 0;
+
+  readonly #sink: ArbitrationSink;
+  readonly #clock: Clock;
+  readonly #timeoutMs: number;
+  readonly #maxBuffered: number;
+  readonly #anchorOnFirst: boolean;
+
+  #mode: Mode = 'caching';
+  #trust = false;
+  readonly #buffer = new Map<number, OmdMessage>();
+  /** Highest SN known to exist (data or heartbeat hint), for hole scanning. */
+  #knownUpTo = 0;
+  /** Holes up to here were handed to the sink already; not declared twice. */
+  #declaredUpTo = 0;
+  #timer: TimerHandle | null = null;
+  #timerHorizon = 0;
+
+  // Sequence Reset bookkeeping (§4.1, U2): the reset's own header SeqNum and the lines whose copy was seen.
+  #lastResetSeq = -1;
+  readonly #resetSeenOn = new Set<FeedLine>();
+  // Per line: highest last-SN delivered, whether it went backwards (§12 U1), whether it still
+  // runs the numbering from before a Sequence Reset that the other line already delivered.
+  readonly #lineMax = { A: 0, B: 0 };
+  readonly #regressed = { A: false, B: false };
+  readonly #preReset = { A: false, B: false };
+
+  constructor(sink: ArbitrationSink, opts: LineArbitratorOptions) {
+    this.#sink = sink;
+    this.#clock = opts.clock;
+    this.#timeoutMs = opts.arbitrationTimeoutMs ?? 50;
+    this.#maxBuffered = opts.maxBuffered ?? 4_000_000;
+    this.#anchorOnFirst = opts.anchorOnFirstPacket ?? false;
+  }
+
+  get mode(): Mode {
+    return this.#mode;
+  }
+
+  /** Messages currently held (reorder buffer or refresh cache). */
+  get buffered(): number {
+    return this.#buffer.size;
+  }
+
+  /**
+   * Cheap pre-check on the raw header before decoding: true when the packet
+   * only repeats delivered messages (the slower line's copy); it is then
+   * counted and needs no decoding. Anything unusual returns false.
+   */
+  dropIfSeen(line: FeedLine, seq: number, count: number, firstMsgType: number): boolean {
+    if (count === 0 || this.#mode !== 'live' || firstMsgType === SEQUENCE_RESET) return false;
+    const last = seq + count - 1;
+    if (last >= this.expected) return false;
+    if (line !== 'R') {
+      if (this.#preReset[line] || last < this.#lineMax[line]) return false; // let onPacket judge
+      this.#lineMax[line] = last;
+    }
+    this.duplicates += count;
+    return true;
+  }
+
+  /** A decoded packet (MsgCount = messages.length; 0 = heartbeat). */
+  onPacket(line: FeedLine, seq: number, messages: readonly OmdMessage[]): void {
+    const count = messages.length;
+    if (count === 0) {
+      this.onHeartbeat(line, seq);
+      return;
+    }
+    const last = seq + count - 1;
+    let start = 0;
+    const isReset = messages[0]!.msgType === SEQUENCE_RESET;
+
+    if (line !== 'R') {
+      if (isReset) {
+        // The line is on the post-reset numbering from here on.
+        this.#preReset[line] = false;
+        this.#regressed[line] = false;
+        this.#lineMax[line] = last;
+      } else if (this.#preReset[line]) {
+        if (last < this.#lineMax[line]) {
+          // It lost its copy of the reset but has clearly restarted numbering.
+          this.#preReset[line] = false;
+          this.#lineMax[line] = last;
+        } else {
+          // Still the old numbering (this line lags the reset): nothing of it is valid any more.
+          this.#lineMax[line] = last;
+          this.duplicates += count;
+          return;
+        }
+      } else if (last < this.#lineMax[line]) {
+        this.#lineMax[line] = last;
+        this.#noteRegress(line, seq);
+      } else {
+        this.#lineMax[line] = last;
+      }
+    }
+
+    if (this.#anchorOnFirst && this.#mode === 'caching' && !this.#trust) this.anchor(seq);
+
+    if (isReset) {
+      const reset = messages[0] as { msgType: 100; newSeqNo: number };
+      const otherLinesCopy = seq === this.#lastResetSeq && !this.#resetSeenOn.has(line);
+      const retransmittedOld = line === 'R' && (this.#mode !== 'live' || seq < this.expected);
+      if (otherLinesCopy || retransmittedOld) {
+        this.#resetSeenOn.add(line);
+        this.duplicates++;
+      } else {
+        this.#applyReset(line, seq, reset.newSeqNo);
+      }
+      start = 1;
+    }
+
+    if (this.#mode === 'live' && last < this.expected) {
+      this.duplicates += count - start;
+      return;
+    }
+    for (let i = start; i < count; i++) {
+      const msg = messages[i]!;
+      const sn = seq + i;
+      if (msg.msgType === SEQUENCE_RESET) {
+        // A reset inside a packet (not its first message): same rules, its SN is disregarded.
+        if (line === 'R' && (this.#mode !== 'live' || sn < this.expected)) { this.duplicates++; continue; }
+        this.#applyReset(line, sn, (msg as { msgType: 100; newSeqNo: number }).newSeqNo);
+        continue;
+      }
+      this.#accept(sn, msg);
+    }
+    if (last > this.highestSeen) this.highestSeen = last;
+    if (last > this.#knownUpTo) this.#knownUpTo = last;
+    if (this.#mode === 'live' && this.#buffer.size !== 0) {
+      this.#drain();
+      if (this.#buffer.size !== 0 || this.#knownUpTo >= this.expected) this.#armTimer();
+    }
+  }
+
+  /**
+   * Heartbeat (MsgCount 0): a gap hint only (§12 U3). Whether its SeqNum is the
+   * last message sent or the next to send is unverified, so only SNs strictly
+   * below it are taken as sent: a hint never asks for a message that may not exist.
+   */
+  onHeartbeat(_line: FeedLine, seq: number): void {
+    if (this.#mode !== 'live') return;
+    if (seq > this.expected && seq - 1 > this.#knownUpTo) {
+      this.#knownUpTo = seq - 1;
+      this.#armTimer();
+    }
+  }
+
+  /**
+   * Refresh done (OMD-C 4.4 step 5): drop what the snapshot covers, go live at
+   * `next`, deliver what was cached after it, and look for holes again.
+   */
+  anchor(next: number): void {
+    this.#cancelTimer();
+    let maxKept = next - 1;
+    for (const sn of this.#buffer.keys()) {
+      if (sn < next) this.#buffer.delete(sn);
+      else if (sn > maxKept) maxKept = sn;
+    }
+    this.#mode = 'live';
+    this.#trust = true;
+    this.expected = next;
+    this.highestSeen = maxKept;
+    this.#knownUpTo = maxKept;
+    this.#declaredUpTo = next - 1;
+    this.#regressed.A = this.#regressed.B = false;
+    this.#drain();
+    if (this.#buffer.size !== 0) this.#armTimer();
+  }
+
+  /**
+   * Enter caching (refresh in progress). `trust` keeps `expected` (a gap
+   * fallback: older SNs are duplicates); without it every SN is cached. `clear`
+   * drops what is held (state from before a reset, DR or renumbering).
+   */
+  beginCaching(trust: boolean, clear: boolean): void {
+    this.#cancelTimer();
+    this.#mode = 'caching';
+    this.#trust = trust;
+    if (clear) this.#buffer.clear();
+    if (!trust) {
+      this.highestSeen = 0;
+      this.#knownUpTo = 0;
+    }
+  }
+
+  /** Open holes between `expected` and the highest known SN, ignoring those already declared. */
+  holes(upTo = this.#knownUpTo): SeqRange[] {
+    const out: SeqRange[] = [];
+    let sn = Math.max(this.expected, this.#declaredUpTo + 1);
+    if (upTo - sn > MAX_HOLE_SCAN) return [{ from: sn, to: upTo }];
+    let open = -1;
+    for (; sn <= upTo; sn++) {
+      const have = this.#buffer.has(sn);
+      if (!have && open < 0) open = sn;
+      else if (have && open >= 0) { out.push({ from: open, to: sn - 1 }); open = -1; }
+    }
+    if (open >= 0) out.push({ from: open, to: upTo });
+    return out;
+  }
+
+  /** Stops the timer (handler shutdown). */
+  close(): void {
+    this.#cancelTimer();
+    this.#buffer.clear();
+  }
+
+  #accept(sn: number, msg: OmdMessage): void {
+    if (this.#mode === 'live') {
+      if (sn === this.expected) {
+        if (this.#buffer.size !== 0 && this.#buffer.delete(sn)) this.duplicates++;
+        this.expected = sn + 1;
+        this.#sink.deliver(sn, msg);
+        return;
+      }
+      if (sn < this.expected) { this.duplicates++; return; }
+    } else if (this.#trust && sn < this.expected) {
+      this.duplicates++;
+      return;
+    }
+    if (this.#buffer.has(sn)) { this.duplicates++; return; }
+    if (this.#buffer.size >= this.#maxBuffered) { this.overflowed++; return; }
+    this.#buffer.set(sn, msg);
+  }
+
+  #drain(): void {
+    const buf = this.#buffer;
+    for (;;) {
+      const msg = buf.get(this.expected);
+      if (msg === undefined) break;
+      buf.delete(this.expected);
+      const sn = this.expected++;
+      this.#sink.deliver(sn, msg);
+      if (this.#mode !== 'live') return; // the sink switched to caching (e.g. reset inside)
+    }
+  }
+
+  #applyReset(line: FeedLine, sn: number, newSeqNo: number): void {
+    this.#lastResetSeq = sn;
+    this.#resetSeenOn.clear();
+    this.#resetSeenOn.add(line);
+    // The other line may still be sending the old numbering; ignore it until it catches up.
+    if (line === 'A' && this.#lineMax.B > sn) this.#preReset.B = true;
+    if (line === 'B' && this.#lineMax.A > sn) this.#preReset.A = true;
+    this.#cancelTimer();
+    this.#buffer.clear();
+    // §12 U2: our convention is that the reset is message NewSeqNo itself, so the next one is NewSeqNo + 1.
+    this.expected = sn === newSeqNo ? newSeqNo + 1 : newSeqNo;
+    this.highestSeen = this.expected - 1;
+    this.#knownUpTo = this.expected - 1;
+    this.#declaredUpTo = this.expected - 1;
+    this.#mode = 'live';
+    this.#trust = true;
+    this.#sink.sequenceReset(sn, newSeqNo, line);
+  }
+
+  #noteRegress(line: 'A' | 'B', seq: number): void {
+    this.#regressed[line] = true;
+    if (this.#mode === 'caching' && !this.#trust) return; // already resynchronising
+    if (this.#regressed.A && this.#regressed.B) {
+      this.#regressed.A = this.#regressed.B = false;
+      this.#sink.renumbered(line, seq);
+    }
+  }
+
+  #armTimer(): void {
+    if (this.#timer) return;
+    this.#timerHorizon = this.#knownUpTo;
+    this.#timer = this.#clock.setTimeout(() => this.#onTimeout(), this.#timeoutMs);
+  }
+
+  #cancelTimer(): void {
+    this.#timer?.cancel();
+    this.#timer = null;
+  }
+
+  #onTimeout(): void {
+    this.#timer = null;
+    if (this.#mode !== 'live') return;
+    const holes = this.holes(this.#timerHorizon);
+    if (holes.length) {
+      this.#declaredUpTo = holes[holes.length - 1]!.to;
+      this.#sink.gap(holes, this.highestSeen);
+    }
+    // Holes that opened after the timer started get their own full timeout.
+    if (this.#mode === 'live' && this.#knownUpTo > Math.max(this.#timerHorizon, this.#declaredUpTo) && this.#knownUpTo >= this.expected) this.#armTimer();
+  }
+
+  /** Forget that holes were declared (recovery failed and a new attempt should be made). */
+  redeclare(): void {
+    this.#declaredUpTo = this.expected - 1;
+    if (this.#mode === 'live' && this.#knownUpTo >= this.expected) this.#armTimer();
+  }
+}
