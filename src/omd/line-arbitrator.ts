@@ -76,6 +76,7 @@ export class LineArbitrator {
   #declaredUpTo = 0;
   #timer: TimerHandle | null = null;
   #timerHorizon = 0;
+  #timerStart = 0;
 
   // Sequence Reset bookkeeping (§4.1, U2): the reset's own header SeqNum and the lines whose copy was seen.
   #lastResetSeq = -1;
@@ -325,7 +326,12 @@ export class LineArbitrator {
   }
 
   #armTimer(): void {
-    if (this.#timer) return;
+    if (this.#timer) {
+      // Holes seen in the same instant the timer started share its deadline.
+      if (this.#clock.now() === this.#timerStart) this.#timerHorizon = this.#knownUpTo;
+      return;
+    }
+    this.#timerStart = this.#clock.now();
     this.#timerHorizon = this.#knownUpTo;
     this.#timer = this.#clock.setTimeout(() => this.#onTimeout(), this.#timeoutMs);
   }
