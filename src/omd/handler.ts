@@ -9,7 +9,7 @@ import { MarketImage } from './image.ts';
 import type { OmdMessage } from './messages.ts';
 import { LineArbitrator, type ArbitrationSink, type FeedLine, type SeqRange } from './line-arbitrator.ts';
 import { RefreshRecovery, type RefreshSnapshot } from './refresh-recovery.ts';
-import { RetransmissionClient, RTS_LIMITS, type RtsRequestEvent } from './rts-client.ts';
+import { RetransmissionClient, RTS_CLIENT_DEFAULTS, type RtsClientRequestEvent } from './rts-client.ts';
 import { decodeSequencedPacket, UNKNOWN_MESSAGE } from './sequenced-packet.ts';
 
 /** DR state machine (spec §4.5, ours). */
@@ -106,7 +106,7 @@ interface Channel {
  * 'refresh-complete' (RefreshCompleteEvent), 'stale' (StaleEvent), 'dr'
  * (DrEvent), 'sequence-reset' {channelId, seq}, 'message' (MessageEvent; only
  * emitted when someone listens), 'decode-error' {channelId, code},
- * 'rts-request' (RtsRequestEvent), 'rts-logon' {endpoint, status}.
+ * 'rts-request' (RtsClientRequestEvent), 'rts-logon' {endpoint, status}.
  */
 export class FeedHandler extends EventEmitter {
   readonly cfg: FeedConfig;
@@ -133,7 +133,7 @@ export class FeedHandler extends EventEmitter {
     this.#opts = opts;
     this.#clock = opts.clock ?? systemClock;
     const timeout = opts.arbitrationTimeoutMs ?? 50;
-    this.#rtsWindow = opts.rts?.windowSize ?? RTS_LIMITS.windowSize;
+    this.#rtsWindow = opts.rts?.windowSize ?? RTS_CLIENT_DEFAULTS.windowSize;
     for (const c of cfg.channels) this.#channels.set(c.channelId, this.#makeChannel(c, timeout));
     const useRts = opts.rts?.enabled !== false && cfg.rts.length > 0;
     this.#rts = useRts
@@ -141,14 +141,14 @@ export class FeedHandler extends EventEmitter {
         endpoints: cfg.rts,
         username: opts.rtsUsername,
         clock: this.#clock,
-        maxRange: opts.rts?.maxRange ?? RTS_LIMITS.maxRange,
-        maxRequestsPerDay: opts.rts?.maxRequestsPerDay ?? RTS_LIMITS.maxRequestsPerDay,
+        maxRange: opts.rts?.maxRange ?? RTS_CLIENT_DEFAULTS.maxRange,
+        maxRequestsPerDay: opts.rts?.maxRequestsPerDay ?? RTS_CLIENT_DEFAULTS.maxRequestsPerDay,
         responseTimeoutMs: opts.rts?.responseTimeoutMs ?? 2_000,
         onPacket: (channelId, seq, messages) => this.#onRetransmitted(channelId, seq, messages),
       })
       : null;
     if (this.#rts) {
-      this.#rts.on('request', (e: RtsRequestEvent) => this.emit('rts-request', e));
+      this.#rts.on('request', (e: RtsClientRequestEvent) => this.emit('rts-request', e));
       this.#rts.on('logon', (e) => this.emit('rts-logon', e));
       this.#rts.on('endpoint-failed', (e) => this.emit('rts-endpoint-failed', e));
       this.#rts.on('decode-error', () => { this.#c.decodeErrors++; });

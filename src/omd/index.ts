@@ -7,3 +7,8 @@ export * from './spread-table.ts';
 export * from './image.ts';
 export * from './aggregate-view.ts';
 export * from './generator.ts';
+export * from './line-arbitrator.ts';
+export * from './sequenced-packet.ts';
+export * from './rts-client.ts';
+export * from './refresh-recovery.ts';
+export * from './handler.ts';

@@ -11,7 +11,7 @@ import type { OmdDecodeError } from './errors.ts';
 import { decodeSequencedPacket } from './sequenced-packet.ts';
 
 /** OMD-C 4.3 system limits (defaults; the readiness-test environment ran 1,000 / 1,000). */
-export const RTS_LIMITS = { windowSize: 50_000, maxRange: 10_000, maxRequestsPerDay: 1_000 } as const;
+export const RTS_CLIENT_DEFAULTS = { windowSize: 50_000, maxRange: 10_000, maxRequestsPerDay: 1_000 } as const;
 
 /** How a recovery ended. Anything but 'recovered' means: use the refresh service instead (Figure 6). */
 export type RtsOutcome =
@@ -46,7 +46,7 @@ export interface RetransmissionClientOptions {
   onPacket: (channelId: number, seq: number, messages: OmdMessage[]) => void;
 }
 
-export interface RtsRequestEvent {
+export interface RtsClientRequestEvent {
   endpoint: RtsEndpoint;
   channelId: number;
   begin: number;
@@ -89,7 +89,7 @@ interface Session {
 
 /**
  * Retransmission client. Events: 'logon' {endpoint, status}, 'request'
- * (RtsRequestEvent), 'endpoint-failed' {endpoint, reason}, 'heartbeat'
+ * (RtsClientRequestEvent), 'endpoint-failed' {endpoint, reason}, 'heartbeat'
  * {endpoint}, 'decode-error' (OmdDecodeError).
  */
 export class RetransmissionClient extends EventEmitter {
@@ -114,8 +114,8 @@ export class RetransmissionClient extends EventEmitter {
     this.#opts = opts;
     this.#clock = opts.clock ?? systemClock;
     this.#timeoutMs = opts.responseTimeoutMs ?? 2_000;
-    this.#maxRequests = opts.maxRequestsPerDay ?? RTS_LIMITS.maxRequestsPerDay;
-    this.#maxRange = opts.maxRange ?? RTS_LIMITS.maxRange;
+    this.#maxRequests = opts.maxRequestsPerDay ?? RTS_CLIENT_DEFAULTS.maxRequestsPerDay;
+    this.#maxRange = opts.maxRange ?? RTS_CLIENT_DEFAULTS.maxRange;
     this.#preferred = opts.preferredSite ?? 'primary';
     this.#order = this.#ordered();
   }
@@ -329,7 +329,7 @@ export class RetransmissionClient extends EventEmitter {
     const p = s.pending;
     if (first.msgType === 202) {
       if (!p) return;
-      this.emit('request', { endpoint: s.endpoint, channelId: first.channelId, begin: first.beginSeqNum, end: first.endSeqNum, status: first.retransStatus } satisfies RtsRequestEvent);
+      this.emit('request', { endpoint: s.endpoint, channelId: first.channelId, begin: first.beginSeqNum, end: first.endSeqNum, status: first.retransStatus } satisfies RtsClientRequestEvent);
       if (first.retransStatus !== 0) {
         p.settle({ kind: 'status', status: first.retransStatus, messages: 0 });
         if (first.retransStatus === 101) this.#quotaExhausted = true;
