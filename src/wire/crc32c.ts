@@ -28,7 +28,7 @@ function buildTables(): Int32Array {
 }
 
 let viewBuffer: ArrayBufferLike | null = null;
-let view = new DataView(new ArrayBuffer(0));
+let view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
 
 /**
  * Continue a CRC-32C over bytes[start, end). `crc` is a previous result (0 to start fresh), so
