@@ -1,0 +1,100 @@
+// The desk's HTTP API: one Fastify app, a plugin per area. Authentication and
+// access rules run in onRequest, before the body is even parsed, so an
+// anonymous or wrong-role caller is refused before validation.
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import { DeskError } from '../errors.ts';
+import { CSRF_HEADER, SESSION_COOKIE, sameSecret, sha256, type DeskContext } from './context.ts';
+import authRoutes from './routes/auth.ts';
+import sessionRoutes from './routes/sessions.ts';
+import subscriberRoutes from './routes/subscribers.ts';
+import formRoutes from './routes/forms.ts';
+import evidenceRoutes from './routes/evidence.ts';
+import dashboardRoutes from './routes/dashboard.ts';
+import exportRoutes from './routes/exports.ts';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function errorBody(code: string, message: string, field?: string, issues?: unknown) {
+  return { error: { code, message, ...(field !== undefined ? { field } : {}), ...(issues ? { issues } : {}) } };
+}
+
+export async function buildDeskApp(ctx: DeskContext, opts: { logger?: boolean } = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: 8 * 1024 * 1024,
+    // Clients get our own validation messages; keep Ajv from rewriting input silently.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    forceCloseConnections: true,
+  });
+  await app.register(cookie);
+  app.decorateRequest('auth', null);
+  app.decorateRequest('conductor', false);
+
+  app.addContentTypeParser(['application/x-ndjson', 'text/csv', 'text/plain'], { parseAs: 'string', bodyLimit: 32 * 1024 * 1024 }, (_req, body, done) => done(null, body));
+
+  app.addHook('onRequest', async (req) => {
+    const token = req.cookies[SESSION_COOKIE];
+    if (token) {
+      const tokenHash = sha256(token);
+      const s = await ctx.store.getAuthSession(tokenHash);
+      if (s && s.expiresAt > ctx.clock.now()) {
+        const user = await ctx.store.getUser(s.userId);
+        if (user) req.auth = { user, tokenHash, csrfToken: s.csrfToken };
+      }
+    }
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    if (bearer !== undefined) req.conductor = sameSecret(bearer, ctx.evidenceToken);
+
+    const access = req.routeOptions.config?.access ?? 'user';
+    if (access === 'anonymous') return;
+    if (access === 'evidence') {
+      if (bearer !== undefined && !req.conductor) throw new DeskError(401, 'EVIDENCE_TOKEN_INVALID', 'the bearer token is not the evidence token');
+      if (req.conductor) return;
+    }
+    if (!req.auth) throw new DeskError(401, 'UNAUTHENTICATED', 'sign in first');
+    if (access === 'desk' && req.auth.user.role !== 'desk') throw new DeskError(403, 'FORBIDDEN_ROLE', 'only desk officers may do this');
+    if (!SAFE_METHODS.has(req.method)) {
+      // Header token: a cross-site form cannot set a custom header (OWASP CSRF, "custom request headers").
+      const sent = req.headers[CSRF_HEADER];
+      if (typeof sent !== 'string' || !sameSecret(sent, req.auth.csrfToken)) {
+        throw new DeskError(403, 'CSRF_TOKEN_INVALID', `send the csrfToken from /api/auth/me in the ${CSRF_HEADER} header`);
+      }
+    }
+  });
+
+  app.setErrorHandler((err: FastifyError | DeskError, req, reply) => {
+    if (err instanceof DeskError) {
+      if (err.status === 429 && err.field === undefined && 'retryAfterSeconds' in err) reply.header('retry-after', String((err as DeskError & { retryAfterSeconds: number }).retryAfterSeconds));
+      return reply.status(err.status).send(errorBody(err.code, err.message, err.field, err.issues));
+    }
+    const fe = err as FastifyError;
+    if (fe.validation) {
+      const v = fe.validation[0]!;
+      const missing = (v.params as { missingProperty?: string } | undefined)?.missingProperty;
+      const path = [v.instancePath.replace(/^\//, '').replace(/\//g, '.'), missing].filter(Boolean).join('.');
+      const field = path || fe.validationContext || 'body';
+      const where = fe.validationContext && fe.validationContext !== 'body' ? ` (${fe.validationContext})` : '';
+      return reply.status(400).send(errorBody('VALIDATION_FAILED', `${field}${where}: ${missing ? 'required' : v.message}`, field));
+    }
+    const status = fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500 ? fe.statusCode : 500;
+    if (status === 500) {
+      req.log.error(err);
+      return reply.status(500).send(errorBody('INTERNAL_ERROR', 'the desk could not complete this request'));
+    }
+    return reply.status(status).send(errorBody(fe.code ?? 'BAD_REQUEST', fe.message));
+  });
+
+  app.setNotFoundHandler((req, reply) => reply.status(404).send(errorBody('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`)));
+
+  app.get('/api/health', { config: { access: 'anonymous' }, schema: { querystring: { type: 'object', additionalProperties: false } } }, async () => ({ ok: true, store: ctx.store.dialect }));
+
+  await app.register(authRoutes, { ctx });
+  await app.register(sessionRoutes, { ctx });
+  await app.register(subscriberRoutes, { ctx });
+  await app.register(formRoutes, { ctx });
+  await app.register(evidenceRoutes, { ctx });
+  await app.register(dashboardRoutes, { ctx });
+  await app.register(exportRoutes, { ctx });
+  return app;
+}

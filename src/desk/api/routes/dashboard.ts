@@ -1,0 +1,92 @@
+// The live dashboard: one row per subscriber in scope, one cell per service,
+// the forms on file, the contradictions; and the server-sent-events stream
+// that tells browsers when to update.
+import type { FastifyInstance } from 'fastify';
+import type { ServerResponse } from 'node:http';
+import { LINK_STATES, findContradictions, serviceState, type FormVersion, type LinkState, type PracticeSession, type ResultForm } from '../../domain/index.ts';
+import type { DeskStore } from '../../store/index.ts';
+import { DeskError } from '../../errors.ts';
+import { idParam, type DeskContext } from '../context.ts';
+import type { LiveEvent } from '../live.ts';
+
+const HEARTBEAT_MS = 15_000;
+
+function formSummary(v: FormVersion | undefined) {
+  return v ? { version: v.version, submittedAt: v.submittedAt, late: v.late } : null;
+}
+
+export async function buildDashboard(store: DeskStore, session: PracticeSession) {
+  const subscribers = (await store.listSubscribers()).filter((s) => s.identities.some((i) => session.services.includes(i.service)));
+  const evidence = await store.listEvidence({ session: session.id });
+  const intentions = new Map((await store.latestForms(session.id, 'intention')).map((f) => [f.subscriberId, f]));
+  const results = new Map((await store.latestForms(session.id, 'result')).map((f) => [f.subscriberId, f]));
+  const counts = Object.fromEntries(session.services.map((s) => [s, Object.fromEntries(LINK_STATES.map((x) => [x, 0]))])) as Record<string, Record<LinkState, number>>;
+  const rows = subscribers.map((s) => {
+    const mine = evidence.filter((e) => e.subscriber === s.id);
+    const cells: Record<string, LinkState | 'not-in-scope'> = {};
+    for (const service of session.services) {
+      if (!s.identities.some((i) => i.service === service)) { cells[service] = 'not-in-scope'; continue; }
+      const st = serviceState(mine, s.id, service);
+      cells[service] = st;
+      counts[service]![st]++;
+    }
+    const result = results.get(s.id);
+    return {
+      subscriber: { id: s.id, name: s.name, participantCode: s.participantCode },
+      cells,
+      intention: formSummary(intentions.get(s.id)),
+      result: formSummary(result),
+      contradictions: result ? findContradictions(result.content as ResultForm, s.id, mine).length : 0,
+      evidenceCount: mine.length,
+    };
+  });
+  return {
+    session: { id: session.id, code: session.code, date: session.date, services: session.services, intentionDeadline: session.intentionDeadline, resultDeadline: session.resultDeadline },
+    rows,
+    counts,
+    missing: { intention: rows.filter((r) => !r.intention).length, result: rows.filter((r) => !r.result).length },
+    late: { intention: rows.filter((r) => r.intention?.late).length, result: rows.filter((r) => r.result?.late).length },
+  };
+}
+
+export default async function dashboardRoutes(app: FastifyInstance, { ctx }: { ctx: DeskContext }) {
+  const { store, live, clock } = ctx;
+  const params = { type: 'object', properties: { sessionId: idParam } } as const;
+  const streams = new Set<ServerResponse>();
+
+  app.addHook('onClose', async () => {
+    for (const s of streams) s.end();
+    streams.clear();
+  });
+
+  app.get('/api/sessions/:sessionId/dashboard', { config: { access: 'desk' }, schema: { params } }, async (req) => {
+    const { sessionId } = req.params as { sessionId: string };
+    const session = await store.getSession(sessionId);
+    if (!session) throw new DeskError(404, 'SESSION_NOT_FOUND', `no practice session ${sessionId}`);
+    return buildDashboard(store, session);
+  });
+
+  // Server-sent events: desk officers get every update of the session, a
+  // subscriber user only its own firm's.
+  app.get('/api/sessions/:sessionId/live', { schema: { params } }, async (req, reply) => {
+    const { sessionId } = req.params as { sessionId: string };
+    const session = await store.getSession(sessionId);
+    if (!session) throw new DeskError(404, 'SESSION_NOT_FOUND', `no practice session ${sessionId}`);
+    const user = req.auth!.user;
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.write(`retry: 3000\nevent: hello\ndata: ${JSON.stringify({ session: sessionId })}\n\n`);
+    streams.add(res);
+    let seq = 0;
+    const unsubscribe = live.subscribe((e: LiveEvent) => {
+      if (e.session !== sessionId) return;
+      if (user.role !== 'desk' && e.subscriber !== user.subscriberId) return;
+      res.write(`id: ${++seq}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+    });
+    const beat = clock.setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
+    const done = () => { unsubscribe(); beat.cancel(); streams.delete(res); };
+    req.raw.on('close', done);
+    res.on('close', done);
+  });
+}

@@ -1,0 +1,8 @@
+// The service desk: domain, stores, HTTP API. See API.md for the routes.
+export * from './domain/index.ts';
+export * from './store/index.ts';
+export { DeskError } from './errors.ts';
+export { startDesk, type DeskOptions, type RunningDesk } from './server.ts';
+export { LiveFeed, type LiveEvent } from './api/live.ts';
+export type { ReminderMailer, ReminderMessage } from './reminders.ts';
+export * from './demo.ts';

@@ -1,0 +1,71 @@
+// Starting and stopping the desk: open the store, migrate, listen on loopback by default.
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { systemClock, type Clock } from '../wire/index.ts';
+import { buildDeskApp } from './api/app.ts';
+import { LiveFeed } from './api/live.ts';
+import { LoginThrottle } from './api/login-throttle.ts';
+import type { ReminderMailer } from './reminders.ts';
+import { openStore, type DeskStore } from './store/index.ts';
+
+export interface DeskOptions {
+  /** SQLite file path (default data/desk.sqlite) or postgres://… URL. Ignored when `store` is given. */
+  db?: string;
+  store?: DeskStore;
+  port?: number;
+  host?: string;
+  /** The conductor's bearer token for POST /api/evidence; random when omitted. */
+  evidenceToken?: string;
+  clock?: Clock;
+  /** Set Secure on the session cookie (behind TLS). */
+  secureCookies?: boolean;
+  sessionTtlMs?: number;
+  login?: { maxFailures?: number; windowMs?: number };
+  mailer?: ReminderMailer;
+  logger?: boolean;
+}
+
+export interface RunningDesk {
+  url: string;
+  store: DeskStore;
+  app: FastifyInstance;
+  live: LiveFeed;
+  evidenceToken: string;
+  close(): Promise<void>;
+}
+
+export async function startDesk(opts: DeskOptions = {}): Promise<RunningDesk> {
+  const clock = opts.clock ?? systemClock;
+  const store = opts.store ?? openStore(opts.db);
+  await store.migrate(clock.now());
+  const live = new LiveFeed();
+  const evidenceToken = opts.evidenceToken ?? randomBytes(24).toString('base64url');
+  const app = await buildDeskApp({
+    store,
+    clock,
+    live,
+    throttle: new LoginThrottle(clock, { ...(opts.login?.maxFailures ? { max: opts.login.maxFailures } : {}), ...(opts.login?.windowMs ? { windowMs: opts.login.windowMs } : {}) }),
+    evidenceToken,
+    secureCookies: opts.secureCookies ?? false,
+    sessionTtlMs: opts.sessionTtlMs ?? 12 * 3600_000,
+    mailer: opts.mailer ?? null,
+  }, { logger: opts.logger ?? false });
+  const host = opts.host ?? '127.0.0.1';
+  await app.listen({ port: opts.port ?? 0, host });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : opts.port ?? 0;
+  let closed = false;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    store,
+    app,
+    live,
+    evidenceToken,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await app.close();
+      if (!opts.store) await store.close();
+    },
+  };
+}
