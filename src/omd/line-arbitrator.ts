@@ -33,6 +33,12 @@ export interface LineArbitratorOptions {
   maxBuffered?: number;
   /** DR channel: no refresh exists, so the first packet anchors the sequence. */
   anchorOnFirstPacket?: boolean;
+  /**
+   * §12 U1 (ours): a line whose packets end this far below `expected` counts as
+   * renumbered even if it never delivered higher numbers itself (e.g. right after
+   * a refresh). Far above any normal skew between lines A and B. Default 5,000.
+   */
+  renumberDistance?: number;
 }
 
 type Mode = 'live' | 'caching';
@@ -66,6 +72,7 @@ export class LineArbitrator {
   readonly #timeoutMs: number;
   readonly #maxBuffered: number;
   readonly #anchorOnFirst: boolean;
+  readonly #renumberDistance: number;
 
   #mode: Mode = 'caching';
   #trust = false;
@@ -93,6 +100,7 @@ export class LineArbitrator {
     this.#timeoutMs = opts.arbitrationTimeoutMs ?? 50;
     this.#maxBuffered = opts.maxBuffered ?? 4_000_000;
     this.#anchorOnFirst = opts.anchorOnFirstPacket ?? false;
+    this.#renumberDistance = opts.renumberDistance ?? 5_000;
   }
 
   get mode(): Mode {
@@ -114,7 +122,7 @@ export class LineArbitrator {
     const last = seq + count - 1;
     if (last >= this.expected) return false;
     if (line !== 'R') {
-      if (this.#preReset[line] || last < this.#lineMax[line]) return false; // let onPacket judge
+      if (this.#preReset[line] || last < this.#lineMax[line] || last + this.#renumberDistance < this.expected) return false; // let onPacket judge
       this.#lineMax[line] = last;
     }
     this.duplicates += count;
@@ -149,7 +157,7 @@ export class LineArbitrator {
           this.duplicates += count;
           return;
         }
-      } else if (last < this.#lineMax[line]) {
+      } else if (last < this.#lineMax[line] || (this.#mode === 'live' && last + this.#renumberDistance < this.expected)) {
         this.#lineMax[line] = last;
         this.#noteRegress(line, seq);
       } else {

@@ -221,6 +221,19 @@ describe('LineArbitrator: numbering restarted without a Sequence Reset (§12 U1)
     assert.deepEqual(t.renumbered, [1]);
   });
 
+  it('packets far below expected on both lines count too, even right after a refresh', () => {
+    const clock = new ManualClock();
+    const seen: number[] = [];
+    const arb = new LineArbitrator({ deliver: () => {}, sequenceReset: () => {}, gap: () => {}, renumbered: (_l, s) => seen.push(s) }, { clock, renumberDistance: 100 });
+    arb.anchor(500);
+    arb.onPacket('A', 450, run(450, 460)); // within the distance: ordinary copies
+    arb.onPacket('B', 450, run(450, 460));
+    assert.deepEqual(seen, []);
+    arb.onPacket('A', 1, run(1, 3));
+    arb.onPacket('B', 1, run(1, 3));
+    assert.deepEqual(seen, [1]);
+  });
+
   it('duplicates of the slower line are not a renumbering', () => {
     const t = setup();
     t.arb.anchor(1);

@@ -1,0 +1,210 @@
+// FeedHandler against a hand-driven feed on loopback multicast (spec/omd-c.md §3.5, §3.6, §4.1, §4.5, §12 U1):
+// start-up refresh, Sequence Reset, DR state machine, renumbering, gap beyond the RTS window, bad input.
+import { describe, it, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { FeedHandler, loopbackFeed, type DrEvent, type FeedHandlerOptions, type RecoveredEvent, type StaleEvent } from '../../src/omd/index.ts';
+import { FakeFeed, imageOf, order, orders, until, sleep } from './fake-feed.ts';
+
+let portSlot = 0;
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
+
+/** A feed on its own groups and ports (55100+, 20 per test) so test files can run in parallel. */
+async function setup(opts: Partial<FeedHandlerOptions> = {}) {
+  const k = portSlot++;
+  const cfg = loopbackFeed({ products: ['SF'], groupBase: 210 + k, basePort: 55100 + 20 * k, rtsPorts: [55100 + 20 * k + 10] });
+  const feed = await new FakeFeed(cfg).open();
+  const h = new FeedHandler(cfg, { rtsUsername: 'TEST', arbitrationTimeoutMs: 20, rts: { responseTimeoutMs: 200 }, ...opts });
+  const events = { stale: [] as StaleEvent[], dr: [] as DrEvent[], recovered: [] as RecoveredEvent[], refreshes: 0 };
+  h.on('stale', (e) => events.stale.push(e));
+  h.on('dr', (e) => events.dr.push(e));
+  h.on('recovered', (e) => events.recovered.push(e));
+  h.on('refresh-complete', () => events.refreshes++);
+  await h.start();
+  cleanups.push(() => feed.close(), () => h.stop());
+  return { cfg, feed, h, events, ch: cfg.channels[0]!.channelId };
+}
+
+/** Sends a full day up to `last` (reset at 1, orders after) and syncs the handler from refresh. */
+async function syncAt(t: Awaited<ReturnType<typeof setup>>, last: number) {
+  const ok = await until(() => t.h.synchronised, 3000, () => t.feed.refresh(orders(2, last), last));
+  assert.ok(ok, 'handler synchronised from refresh');
+}
+
+describe('FeedHandler: start-up (OMD-C 2.2, 4.4)', () => {
+  it('a late starter caches real-time, takes the refresh, drops SN ≤ LastSeqNum and continues', async () => {
+    const t = await setup();
+    assert.equal(t.h.synchronised, false);
+    t.feed.send('AB', 11, orders(11, 12)); // cached while the refresh is awaited
+    await sleep(20);
+    // Refresh reflects 12: cached 11-12 are dropped, not applied twice.
+    await syncAt(t, 12);
+    t.feed.send('A', 13, orders(13, 15));
+    t.feed.send('B', 13, orders(13, 14));
+    t.feed.send('B', 15, orders(15, 15));
+    assert.ok(await until(() => t.h.status(t.ch).expected === 16));
+    assert.equal(t.h.image(t.ch).digest('SF'), imageOf(orders(2, 15)).digest('SF'));
+    assert.equal(t.h.counters.duplicates >= 3, true);
+    assert.equal(t.h.counters.gapsSeen, 0);
+    assert.equal(t.h.image(t.ch).anomalies.unknownOrder, 0);
+  });
+
+  it('real-time beyond the snapshot is applied on top of it', async () => {
+    const t = await setup();
+    t.feed.send('AB', 8, orders(8, 10));
+    await sleep(20);
+    await syncAt(t, 9);
+    assert.equal(t.h.status(t.ch).expected, 11);
+    assert.equal(t.h.image(t.ch).digest('SF'), imageOf(orders(2, 10)).digest('SF'));
+  });
+});
+
+describe('FeedHandler: Sequence Reset (OMD-C 3.4.2, spec §4.1)', () => {
+  it('clears the channel, refreshes, and counts one reset for both lines\' copies', async () => {
+    const t = await setup();
+    await syncAt(t, 20);
+    t.feed.send('AB', 1, [{ msgType: 100, newSeqNo: 1 }]);
+    assert.ok(await until(() => t.h.counters.sequenceResets === 1 && !t.h.synchronised));
+    await sleep(20);
+    assert.equal(t.h.counters.sequenceResets, 1);
+    assert.deepEqual(t.h.image(t.ch).securities(), [], 'instruments cleared at once');
+    t.feed.send('AB', 2, orders(2, 3));
+    assert.ok(await until(() => t.h.synchronised, 3000, () => t.feed.refresh(orders(2, 3), 3)));
+    t.feed.send('AB', 4, orders(4, 4));
+    assert.ok(await until(() => t.h.status(t.ch).expected === 5));
+    assert.equal(t.h.image(t.ch).digest('SF'), imageOf(orders(2, 4)).digest('SF'));
+  });
+});
+
+describe('FeedHandler: gap beyond what the RTS can give (spec §3.6)', () => {
+  it('a hole older than the RTS window goes to refresh, reported as recovered via refresh', async () => {
+    const t = await setup({ rts: { windowSize: 5 } });
+    await syncAt(t, 10);
+    t.feed.send('AB', 11, orders(11, 11));
+    t.feed.send('AB', 20, orders(20, 30)); // 12-19 lost on both lines; 12 < 30 - 5 + 1
+    assert.ok(await until(() => t.h.counters.gapsSeen === 1));
+    assert.ok(await until(() => t.h.synchronised, 3000, () => t.feed.refresh(orders(2, 25), 25)));
+    assert.ok(await until(() => t.h.status(t.ch).expected === 31));
+    assert.deepEqual(t.events.recovered.map((e) => [e.via, e.range.from, e.range.to]), [['refresh', 12, 19]]);
+    assert.equal(t.h.counters.recoveredByRefresh, 1);
+    assert.equal(t.h.counters.rtsRequests, 0, 'never asked the RTS for what it no longer keeps');
+    assert.equal(t.h.image(t.ch).digest('SF'), imageOf(orders(2, 30)).digest('SF'));
+  });
+
+  it('no RTS endpoint answering: falls back to refresh', async () => {
+    const t = await setup();
+    await syncAt(t, 10);
+    t.feed.send('AB', 13, orders(13, 14)); // 11-12 lost
+    assert.ok(await until(() => t.h.counters.gapsSeen === 1));
+    assert.ok(await until(() => t.h.status(t.ch).refreshing === 'gap'));
+    assert.ok(await until(() => t.h.synchronised, 3000, () => t.feed.refresh(orders(2, 14), 14)));
+    assert.equal(t.h.image(t.ch).digest('SF'), imageOf(orders(2, 14)).digest('SF'));
+    assert.deepEqual(t.events.recovered.map((e) => e.via), ['refresh']);
+  });
+});
+
+describe('FeedHandler: DR state machine (OMD-C 2.2.4, 3.4.3; spec §4.5)', () => {
+  it('DR 1 clears and marks stale; repeats are no-ops; DR 2 rebuilds every channel from refresh', async () => {
+    const t = await setup();
+    await syncAt(t, 10);
+    t.feed.dr(1, 1);
+    assert.ok(await until(() => t.h.drState === 'DR_IN_PROGRESS'));
+    assert.deepEqual(t.h.image(t.ch).securities(), []);
+    assert.equal(t.h.synchronised, false);
+    assert.ok(t.events.stale.some((e) => e.reason === 'dr-in-progress'));
+    t.feed.dr(2, 1);
+    // The backup site continues the numbering (drNumbering 'continue'); held until DR 2.
+    t.feed.send('AB', 11, orders(11, 12));
+    await sleep(20);
+    assert.deepEqual(t.h.image(t.ch).securities(), [], 'nothing applied while DR is in progress');
+    t.feed.dr(3, 2);
+    assert.ok(await until(() => t.h.drState === 'DR_COMPLETED'));
+    assert.ok(await until(() => t.h.synchronised, 3000, () => t.feed.refresh(orders(2, 11), 11)));
+    t.feed.dr(4, 2);
+    t.feed.dr(5, 2);
+    await sleep(20);
+    assert.deepEqual(t.events.dr.map((e) => e.state), ['DR_IN_PROGRESS', 'DR_COMPLETED']);
+    assert.equal(t.h.counters.drSignals, 5);
+    assert.equal(t.h.status(t.ch).expected, 13);
+    assert.equal(t.h.image(t.ch).digest('SF'), imageOf(orders(2, 12)).digest('SF'));
+  });
+
+  it('DR with numbering restarted at 1 by a Sequence Reset ends equal to the new site', async () => {
+    const t = await setup();
+    await syncAt(t, 50);
+    t.feed.dr(1, 1);
+    assert.ok(await until(() => t.h.drState === 'DR_IN_PROGRESS'));
+    t.feed.send('AB', 1, [{ msgType: 100, newSeqNo: 1 }, order(2)]);
+    t.feed.dr(2, 2);
+    assert.ok(await until(() => t.h.drState === 'DR_COMPLETED'));
+    assert.ok(await until(() => t.h.synchronised, 3000, () => t.feed.refresh(orders(2, 2), 2)));
+    t.feed.send('AB', 3, orders(3, 4));
+    assert.ok(await until(() => t.h.status(t.ch).expected === 5));
+    assert.equal(t.h.image(t.ch).digest('SF'), imageOf(orders(2, 4)).digest('SF'));
+  });
+
+  it('a late joiner that only sees DR 2 does its normal start-up refresh, nothing more', async () => {
+    const t = await setup();
+    t.feed.dr(7, 2);
+    assert.ok(await until(() => t.h.drState === 'DR_COMPLETED'));
+    await syncAt(t, 10);
+    assert.equal(t.events.refreshes, 1);
+    assert.deepEqual(t.events.dr.map((e) => [e.previous, e.state]), [['NORMAL', 'DR_COMPLETED']]);
+  });
+
+  it('a stale copy of DR 1 from the slower line after DR 2 does not restart the DR', async () => {
+    const t = await setup();
+    await syncAt(t, 5);
+    t.feed.dr(1, 1, 'A');
+    t.feed.dr(2, 2, 'A');
+    assert.ok(await until(() => t.h.drState === 'DR_COMPLETED'));
+    t.feed.dr(1, 1, 'B');
+    t.feed.dr(2, 2, 'B');
+    await sleep(30);
+    assert.equal(t.h.drState, 'DR_COMPLETED');
+    assert.equal(t.events.dr.length, 2);
+  });
+
+  it('fault ignoreDisasterRecovery: counts the signals, keeps the old book (stale)', async () => {
+    const t = await setup({ ignoreDisasterRecovery: true });
+    await syncAt(t, 10);
+    const before = t.h.image(t.ch).digest('SF');
+    t.feed.dr(1, 1);
+    t.feed.dr(2, 2);
+    assert.ok(await until(() => t.h.counters.drSignals === 2));
+    assert.equal(t.h.drState, 'NORMAL');
+    assert.equal(t.h.image(t.ch).digest('SF'), before);
+    assert.ok(t.events.dr.every((e) => e.ignored));
+  });
+});
+
+describe('FeedHandler: defensive resync (spec §3.3, §12 U1)', () => {
+  it('both lines restarting the numbering without a Sequence Reset trigger a refresh', async () => {
+    const t = await setup();
+    await syncAt(t, 100);
+    t.feed.send('AB', 101, orders(101, 102));
+    assert.ok(await until(() => t.h.status(t.ch).expected === 103));
+    t.feed.send('AB', 1, orders(1, 3).map((m, i) => ({ ...m, orderId: BigInt(1000 + i) }) as typeof m));
+    assert.ok(await until(() => t.h.counters.resyncs === 1));
+    assert.equal(t.h.synchronised, false);
+    const snap = orders(2, 102);
+    assert.ok(await until(() => t.h.synchronised, 3000, () => t.feed.refresh(snap, 3)));
+    assert.equal(t.h.status(t.ch).expected, 4);
+  });
+});
+
+describe('FeedHandler: bad input never crashes (spec §2.2)', () => {
+  it('counts undecodable packets, drops them, and carries on', async () => {
+    const t = await setup();
+    await syncAt(t, 4);
+    t.feed.raw('A', new Uint8Array([1, 2, 3]));
+    const bad = new Uint8Array(40);
+    bad[0] = 40; bad[2] = 3; bad[4] = 5; // claims 3 messages, holds zeros
+    t.feed.raw('A', bad);
+    t.feed.raw('B', bad);
+    t.feed.send('AB', 5, orders(5, 6));
+    assert.ok(await until(() => t.h.status(t.ch).expected === 7));
+    assert.equal(t.h.counters.decodeErrors, 3);
+    assert.equal(t.h.image(t.ch).digest('SF'), imageOf(orders(2, 6)).digest('SF'));
+  });
+});
