@@ -136,6 +136,16 @@ class OrderPool {
     this.#used = 0;
   }
 
+  copyFrom(o: OrderPool): void {
+    this.id = o.id.slice();
+    this.price = o.price.slice();
+    this.qty = o.qty.slice();
+    this.side = o.side.slice();
+    this.broker = o.broker.slice();
+    this.#free = o.#free.slice();
+    this.#used = o.#used;
+  }
+
   #grow(): void {
     const n = this.id.length * 2;
     const id = new BigUint64Array(n); id.set(this.id); this.id = id;
@@ -169,6 +179,14 @@ class AggregatePool {
   reset(): void {
     this.#used = 0;
     this.count.fill(0);
+  }
+
+  copyFrom(o: AggregatePool): void {
+    this.qty = o.qty.slice();
+    this.price = o.price.slice();
+    this.orders = o.orders.slice();
+    this.count = o.count.slice();
+    this.#used = o.#used;
   }
 
   #grow(): void {
@@ -252,6 +270,33 @@ export class MarketImage {
     this.applied = 0;
     this.anomalies.badPriceLevel = 0;
     this.anomalies.unknownOrder = 0;
+  }
+
+  /** A deep copy (messages are shared: they are never mutated once applied). Used to hand state to a takeover site. */
+  clone(): MarketImage {
+    const c = new MarketImage();
+    for (const [code, s] of this.#securities) {
+      const t = Object.assign(new SecurityState(code), s) as SecurityState;
+      if (s.orders) t.orders = new Map(s.orders);
+      if (s.oddLots) t.oddLots = new Map(s.oddLots);
+      if (s.brokerQueue) t.brokerQueue = [s.brokerQueue[0]?.slice(), s.brokerQueue[1]?.slice()];
+      c.#securities.set(code, t);
+    }
+    c.#agg.copyFrom(this.#agg);
+    c.#orders.copyFrom(this.#orders);
+    c.#oddLots.copyFrom(this.#oddLots);
+    for (const [k, v] of this.#markets) c.#markets.set(k, v);
+    for (const [k, v] of this.#currencies) c.#currencies.set(k, v);
+    for (const [k, v] of this.#sessions) c.#sessions.set(k, v);
+    for (const [k, v] of this.#turnovers) c.#turnovers.set(k, v);
+    c.#news = this.#news.slice();
+    for (const [k, v] of this.#indexDefs) c.#indexDefs.set(k, v);
+    for (const [k, v] of this.#indexData) c.#indexData.set(k, v);
+    for (const [k, v] of this.#quotaBalances) c.#quotaBalances.set(k, v);
+    for (const [k, v] of this.#scTurnovers) c.#scTurnovers.set(k, v);
+    for (const [k, v] of this.#ccMarkets) c.#ccMarkets.set(k, v);
+    c.applied = this.applied;
+    return c;
   }
 
   #sec(code: number): SecurityState {
