@@ -1,0 +1,196 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  demoEvidence, demoSession, demoSubscriber, findContradictions, hongKongClock, identityState, parseHongKongTime,
+  prefillResultForm, sampleIntentionForm, sampleResultForm, serviceState, toHongKongIso, unrecoveredGaps,
+  validateIntentionForm, validateNotice, validatePracticeSession, validateResultForm, validateSubscriber, demoNotice,
+  hashPassword, verifyPassword,
+} from '../../src/desk/index.ts';
+import type { EvidenceEvent } from '../../src/evidence/index.ts';
+
+const session = demoSession();
+const sub = demoSubscriber(0);
+const ctx = { session, subscriber: sub };
+
+describe('Hong Kong time (UTC+8, no daylight saving)', () => {
+  it('reads a wall-clock deadline as +08:00 and prints it back', () => {
+    const t = parseHongKongTime('2026-01-09T23:59');
+    assert.equal(t, Date.UTC(2026, 0, 9, 15, 59));
+    assert.equal(toHongKongIso(t!), '2026-01-09T23:59:00.000+08:00');
+    assert.equal(hongKongClock(Date.UTC(2026, 0, 10, 2, 6)), '10:06');
+  });
+  it('accepts instants with a zone and refuses impossible dates', () => {
+    assert.equal(parseHongKongTime('2026-01-09T15:59:00Z'), Date.UTC(2026, 0, 9, 15, 59));
+    assert.equal(parseHongKongTime('2026-02-30T10:00'), null);
+    assert.equal(parseHongKongTime('2026-01-09T24:00'), null);
+    assert.equal(parseHongKongTime('tomorrow'), null);
+  });
+});
+
+describe('validation names the field', () => {
+  it('accepts the demo notice, session and subscriber', () => {
+    assert.equal(validateNotice(demoNotice()).ok, true);
+    assert.equal(validatePracticeSession(session).ok, true);
+    assert.equal(validateSubscriber(sub).ok, true);
+  });
+
+  it('session: deadlines in Hong Kong time, result after intention, mandatory says for whom', () => {
+    const v = validatePracticeSession({ ...session, participation: 'mandatory', mandatoryFor: null, intentionDeadline: '2026-01-12T10:00', resultDeadline: '2026-01-11T10:00', services: ['OTP-C', 'OTP-C'] });
+    assert.equal(v.ok, false);
+    if (!v.ok) assert.deepEqual(v.errors.map((e) => e.field).sort(), ['mandatoryFor', 'resultDeadline', 'services']);
+    const w = validatePracticeSession({ ...session, intentionDeadline: '2026-01-09T23:59' });
+    assert.ok(w.ok && w.value.intentionDeadline === '2026-01-09T23:59:00.000+08:00');
+  });
+
+  it('subscriber: roles fit the service, emails and phones are checked', () => {
+    const v = validateSubscriber({ ...sub, identities: [{ service: 'OMD-C', identity: 'x', role: 'trading' }], contacts: { primary: { ...sub.contacts.primary, email: 'nope' }, alternate: null } });
+    assert.equal(v.ok, false);
+    if (!v.ok) {
+      assert.deepEqual(v.errors.map((e) => e.field), ['identities[0].role', 'contacts.primary.email']);
+      assert.match(v.errors[1]!.message, /^contacts\.primary\.email: is not an email address/);
+    }
+  });
+
+  it('Appendix A: identities must be the firm\'s, services in scope, boxes ticked when participating', () => {
+    const form = sampleIntentionForm(session, sub);
+    assert.equal(validateIntentionForm(form, ctx).ok, true);
+    const bad = { ...form, hasReadRundown: false, services: [{ service: 'OTP-C', identities: ['NOT-MINE'] }], contactOnDay: { ...form.contactOnDay, mobile: 'call me' } };
+    const v = validateIntentionForm(bad, ctx);
+    assert.equal(v.ok, false);
+    if (!v.ok) {
+      const fields = v.errors.map((e) => e.field);
+      assert.ok(fields.includes('services[0].identities[0]'));
+      assert.ok(fields.includes('hasReadRundown'));
+      assert.ok(fields.includes('contactOnDay.mobile'));
+      assert.match(v.errors.find((e) => e.field === 'services[0].identities[0]')!.message, /NOT-MINE is not one of A Securities Limited's OTP-C identities/);
+    }
+    const notIn = validateIntentionForm(form, { session: { ...session, services: ['OTP-C'] }, subscriber: sub });
+    assert.ok(!notIn.ok && notIn.errors.some((e) => e.field === 'services[1].service' && /not in scope of PS2/.test(e.message)));
+  });
+
+  it('Appendix A: a firm that declines needs no services', () => {
+    const form = { ...sampleIntentionForm(session, sub), participate: false, services: [], software: [], willJoin: false, hasReadRundown: false };
+    assert.equal(validateIntentionForm(form, ctx).ok, true);
+  });
+
+  it('Appendix B: times required with yes, role-specific questions, problems with issues', () => {
+    const form = sampleResultForm(session, sub);
+    assert.equal(validateResultForm(form, ctx).ok, true);
+    const s0 = form.sections[0]!; // OTP-C trading
+    const s3 = form.sections[3]!; // OMD-C retransmission
+    const bad = {
+      ...form,
+      sections: [
+        { ...s0, reconnectedToBackup: { value: true, time: null }, orderAndCancelAcked: null, marketDataFromBackup: true },
+        { ...s3, overall: 'passed-with-issues', problems: [], noticedLossAt: '25:00' },
+      ],
+    };
+    const v = validateResultForm(bad, ctx);
+    assert.equal(v.ok, false);
+    if (!v.ok) {
+      assert.deepEqual(v.errors.map((e) => e.field).sort(), [
+        'sections[0].marketDataFromBackup', 'sections[0].orderAndCancelAcked', 'sections[0].reconnectedToBackup.time',
+        'sections[1].noticedLossAt', 'sections[1].problems',
+      ]);
+      assert.match(v.errors.find((e) => e.field === 'sections[0].reconnectedToBackup.time')!.message, /required when reconnectedToBackup is yes/);
+    }
+  });
+
+  it('Appendix B: two sections for one identity are refused', () => {
+    const form = sampleResultForm(session, sub);
+    const v = validateResultForm({ ...form, sections: [form.sections[0], form.sections[0]] }, ctx);
+    assert.ok(!v.ok && v.errors.some((e) => e.field === 'sections[1].identity'));
+  });
+});
+
+describe('verification against evidence', () => {
+  const clean = demoEvidence(session, sub);
+
+  it('pre-fills Appendix B from a clean failover', () => {
+    const p = prefillResultForm(session, sub, clean);
+    assert.equal(p.length, 5);
+    const trading = p.find((x) => x.identity === 'B1000T1')!;
+    assert.deepEqual(trading.connectedToPrimary, { value: true, time: '08:35' });
+    assert.equal(trading.noticedLossAt, '10:00');
+    assert.deepEqual(trading.reconnectedToBackup, { value: true, time: '10:06' });
+    assert.equal(trading.orderAndCancelAcked, true);
+    assert.equal(trading.logonSequenceOk, true);
+    assert.equal(trading.overall, 'passed');
+    const dc = p.find((x) => x.identity === 'B1000DC')!;
+    assert.equal(dc.dropCopyGapRecovered, true);
+    assert.equal(dc.orderAndCancelAcked, null);
+    const md = p.find((x) => x.service === 'OMD-C')!;
+    assert.equal(md.marketDataFromBackup, true);
+    assert.equal(md.retransmissionOrRefreshOk, true);
+    assert.match(md.basis.retransmissionOrRefreshOk!, /1 gap\(s\), 0 not recovered/);
+  });
+
+  it('pre-fills "not tested" without evidence and "failed" when the backup was never reached', () => {
+    assert.ok(prefillResultForm(session, sub, []).every((x) => x.overall === 'not-tested'));
+    const stuck = prefillResultForm(session, sub, demoEvidence(session, sub, { neverOnBackup: true }));
+    assert.ok(stuck.every((x) => x.overall === 'failed' && x.reconnectedToBackup.value === false));
+  });
+
+  it('finds no contradiction when declarations match the evidence', () => {
+    assert.deepEqual(findContradictions(sampleResultForm(session, sub), sub.id, clean), []);
+  });
+
+  it('flags "reconnected to backup" with no logon at the backup site', () => {
+    const ev = demoEvidence(session, sub, { neverOnBackup: true });
+    const c = findContradictions(sampleResultForm(session, sub), sub.id, ev);
+    const backup = c.filter((x) => x.code === 'NO_BACKUP_LOGON');
+    assert.equal(backup.length, 5);
+    assert.equal(backup[0]!.field, 'sections[0].reconnectedToBackup');
+    assert.match(backup[0]!.evidence, /no logon at the backup site/);
+    assert.ok(c.some((x) => x.code === 'NO_BACKUP_ACK' && x.identity === 'B1000T1'));
+  });
+
+  it('flags "market data recovered" against an unrecovered probe gap', () => {
+    const ev = demoEvidence(session, sub, { unrecoveredGap: true });
+    const c = findContradictions(sampleResultForm(session, sub), sub.id, ev);
+    assert.deepEqual(c.map((x) => `${x.code} ${x.field}`), ['UNRECOVERED_GAP sections[3].retransmissionOrRefreshOk', 'UNRECOVERED_GAP sections[4].retransmissionOrRefreshOk']);
+    assert.match(c[0]!.evidence, /1 gap\(s\) never recovered, first on channel 11 at 10:05/);
+  });
+
+  it('matches gap recoveries by channel and range', () => {
+    const base = clean.find((e) => e.kind === 'gap')!;
+    const g = (id: string, kind: EvidenceEvent['kind'], channel: number, from: number, to: number, s: number): EvidenceEvent => ({ ...base, id, kind, ts: new Date(Date.parse(base.ts) + s * 1000).toISOString(), detail: { channel, from, to } });
+    const ev = [g('1', 'gap', 11, 10, 20, 0), g('2', 'gap', 12, 10, 20, 1), g('3', 'gap-recovered', 12, 5, 25, 2), g('4', 'gap-recovered', 11, 15, 20, 3)];
+    assert.deepEqual(unrecoveredGaps(ev).map((e) => e.id), ['1']);
+  });
+});
+
+describe('dashboard state from evidence', () => {
+  const ev = demoEvidence(session, sub);
+  const upTo = (hhmm: string) => ev.filter((e) => Date.parse(e.ts) < parseHongKongTime(`${session.date}T${hhmm}`)!);
+
+  it('walks connected → lost → reconnected → recovered', () => {
+    const t = (hhmm: string) => serviceState(upTo(hhmm), sub.id, 'OTP-C');
+    assert.equal(t('08:00'), 'not-connected');
+    assert.equal(t('09:00'), 'connected-to-primary');
+    assert.equal(t('10:03'), 'lost');
+    // Trading identity still waits for its ack; the drop copy has recovered: the cell shows the slower one.
+    assert.equal(t('10:10'), 'reconnected-to-backup');
+    assert.equal(t('11:00'), 'recovered');
+  });
+
+  it('shows failed when the probe says it could not follow', () => {
+    const failed: EvidenceEvent = { ...ev[0]!, id: 'f', kind: 'failover-failed', site: 'backup', ts: '2026-01-10T02:20:00.000Z', source: 'probe' };
+    assert.equal(identityState([...upTo('10:03').filter((e) => e.identity === ev[0]!.identity), failed]), 'failed');
+  });
+
+  it('a return to the primary after the backup phase is not a regression', () => {
+    const back: EvidenceEvent = { ...ev[1]!, id: 'r', kind: 'logon', site: 'primary', ts: '2026-01-10T03:05:00.000Z' };
+    assert.equal(identityState([...ev.filter((e) => e.identity === 'B1000T1'), back]), 'recovered');
+  });
+});
+
+describe('passwords', () => {
+  it('hash with scrypt and verify; a wrong password or mangled hash fails', async () => {
+    const h = await hashPassword('correct horse battery', 1024);
+    assert.match(h, /^scrypt\$1024\$8\$1\$/);
+    assert.equal(await verifyPassword('correct horse battery', h), true);
+    assert.equal(await verifyPassword('wrong horse battery', h), false);
+    assert.equal(await verifyPassword('correct horse battery', 'md5$abc'), false);
+  });
+});

@@ -1,0 +1,119 @@
+// The same store suite on SQLite and PostgreSQL.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { demoEvidence, demoNotice, demoSession, demoSubscriber, openStore, sampleIntentionForm, sampleResultForm, MIGRATIONS, type DeskStore } from '../../src/desk/index.ts';
+import { storeVariants } from '../helpers/stores.ts';
+
+const T0 = Date.UTC(2026, 0, 9, 1, 30);
+
+for (const variant of storeVariants()) {
+  describe(`desk store on ${variant.name}`, { skip: variant.skip }, () => {
+    let store: DeskStore;
+    let dbUrl: string;
+    const session = demoSession();
+    const a = demoSubscriber(0);
+    const b = demoSubscriber(1);
+
+    before(async () => {
+      dbUrl = await variant.freshDb();
+      store = openStore(dbUrl);
+      assert.deepEqual(await store.migrate(T0), MIGRATIONS.map((m) => m.version));
+      await store.createNotice(demoNotice(), 'desk-1', T0);
+      await store.createSession(session, 'desk-1', T0);
+      await store.putSubscriber(a, 'desk-1', T0);
+      await store.putSubscriber(b, 'desk-1', T0);
+    });
+    after(async () => { await store?.close(); });
+
+    it('applies migrations once: a second start applies none', async () => {
+      const again = openStore(dbUrl);
+      try { assert.deepEqual(await again.migrate(T0 + 1), []); } finally { await again.close(); }
+    });
+
+    it('round-trips notices, sessions, subscribers; refuses a duplicate id', async () => {
+      assert.deepEqual(await store.getNotice('hs-notice-ps2'), demoNotice());
+      assert.deepEqual(await store.getSession(session.id), session);
+      assert.deepEqual(await store.listSubscribers(), [a, b]);
+      await assert.rejects(store.createSession(session, 'desk-1', T0), { code: 'ALREADY_EXISTS' });
+      await assert.rejects(store.createSession({ ...session, id: 'other', noticeId: 'nope' }, 'desk-1', T0), { code: 'UNKNOWN_NOTICE' });
+      assert.equal((await store.putSubscriber({ ...a, name: 'A Renamed Ltd' }, 'desk-1', T0)).created, false);
+      assert.equal((await store.getSubscriber(a.id))!.name, 'A Renamed Ltd');
+      await store.putSubscriber(a, 'desk-1', T0);
+    });
+
+    it('keeps every version of a form, numbered densely, with late marks', async () => {
+      const form = sampleIntentionForm(session, a);
+      const r1 = await store.submitForm({ sessionId: session.id, subscriberId: a.id, kind: 'intention', submissionId: 'v-a-1', content: form, submittedBy: 'u-a', submittedAt: T0, late: false });
+      const r2 = await store.submitForm({ sessionId: session.id, subscriberId: a.id, kind: 'intention', submissionId: 'v-a-2', content: { ...form, willCheckOtherHsn: false }, submittedBy: 'u-a', submittedAt: T0 + 1000, late: true });
+      assert.deepEqual([r1.version.version, r1.created, r2.version.version, r2.created], [1, true, 2, true]);
+      const versions = await store.listFormVersions(session.id, a.id, 'intention');
+      assert.deepEqual(versions.map((v) => [v.version, v.late, (v.content as typeof form).willCheckOtherHsn]), [[1, false, true], [2, true, false]]);
+      assert.deepEqual((await store.latestForms(session.id, 'intention')).map((v) => [v.subscriberId, v.version]), [[a.id, 2]]);
+    });
+
+    it('a repeated submission id returns the stored version instead of a new one', async () => {
+      const form = sampleResultForm(session, b);
+      const s = { sessionId: session.id, subscriberId: b.id, kind: 'result' as const, submissionId: 'res-b-1', content: form, submittedBy: 'u-b', submittedAt: T0, late: false };
+      const first = await store.submitForm(s);
+      const again = await store.submitForm({ ...s, submittedAt: T0 + 5000 });
+      assert.equal(first.created, true);
+      assert.equal(again.created, false);
+      assert.deepEqual(again.version, first.version);
+      assert.equal((await store.listFormVersions(session.id, b.id, 'result')).length, 1);
+      await assert.rejects(store.submitForm({ ...s, content: { ...form, signedOn: '2026-01-12' } }), { code: 'SUBMISSION_ID_REUSED' });
+      await assert.rejects(store.submitForm({ ...s, subscriberId: a.id }), { code: 'SUBMISSION_ID_REUSED' });
+    });
+
+    it('concurrent submissions of one form get distinct, dense versions; concurrent repeats store once', async () => {
+      const form = sampleResultForm(session, a);
+      const base = { sessionId: session.id, subscriberId: a.id, kind: 'result' as const, content: form, submittedBy: 'u-a', submittedAt: T0, late: false };
+      const rs = await Promise.all(Array.from({ length: 20 }, (_, i) => store.submitForm({ ...base, submissionId: `conc-${i % 10}` })));
+      assert.equal(rs.filter((r) => r.created).length, 10);
+      const versions = await store.listFormVersions(session.id, a.id, 'result');
+      assert.deepEqual(versions.map((v) => v.version), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      assert.equal(new Set(versions.map((v) => v.submissionId)).size, 10);
+    });
+
+    it('ingests evidence idempotently on event id', async () => {
+      const ev = demoEvidence(session, a);
+      const first = await store.ingestEvidence(ev, 'conductor', T0);
+      assert.equal(first.inserted.length, ev.length);
+      const second = await store.ingestEvidence([...ev.slice(0, 5), { ...ev[0]!, id: 'brand-new' }], 'conductor', T0);
+      assert.deepEqual([second.inserted.map((e) => e.id), second.duplicates], [['brand-new'], 5]);
+      const back = await store.listEvidence({ session: session.id, subscriber: a.id, service: 'OTP-C' });
+      assert.ok(back.length > 0 && back.every((e) => e.service === 'OTP-C'));
+      assert.deepEqual(back.find((e) => e.id === ev[1]!.id), ev[1]);
+      // Ordered by time.
+      const all = await store.listEvidence({ session: session.id });
+      assert.ok(all.every((e, i) => i === 0 || Date.parse(all[i - 1]!.ts) <= Date.parse(e.ts)));
+    });
+
+    it('writes an audit entry for every change, with who and when', async () => {
+      const entries = await store.listAudit({ limit: 1000 });
+      const actions = new Set(entries.map((e) => e.action));
+      for (const a of ['notice.create', 'session.create', 'subscriber.create', 'subscriber.update', 'form.intention.submit', 'form.result.submit', 'evidence.ingest']) assert.ok(actions.has(a), a);
+      const sub = entries.find((e) => e.action === 'form.intention.submit' && e.detail.version === 2)!;
+      assert.equal(sub.actor, 'u-a');
+      assert.equal(sub.entityId, `${session.id}/${a.id}`);
+      assert.equal(sub.at, new Date(T0 + 1000).toISOString());
+      assert.equal(sub.detail.late, true);
+      // A refused (duplicate) submission leaves no trace.
+      assert.equal(entries.filter((e) => e.action === 'form.result.submit' && e.entityId === `${session.id}/${b.id}`).length, 1);
+    });
+
+    it('users: unique usernames, a subscriber user must name a known firm', async () => {
+      await store.createUser({ id: 'u1', username: 'alice', displayName: 'Alice', role: 'subscriber', subscriberId: a.id, passwordHash: 'x' }, 'desk-1', T0);
+      await assert.rejects(store.createUser({ id: 'u2', username: 'alice', displayName: 'Alice 2', role: 'desk', subscriberId: null, passwordHash: 'x' }, 'desk-1', T0), { code: 'ALREADY_EXISTS', field: 'username' });
+      await assert.rejects(store.createUser({ id: 'u3', username: 'bob', displayName: 'Bob', role: 'subscriber', subscriberId: 'ghost', passwordHash: 'x' }, 'desk-1', T0), { code: 'UNKNOWN_SUBSCRIBER' });
+      assert.deepEqual(await store.getUser('u1'), { id: 'u1', username: 'alice', displayName: 'Alice', role: 'subscriber', subscriberId: a.id });
+      assert.equal((await store.getUserByUsername('alice'))!.passwordHash, 'x');
+    });
+
+    it('reminders are recorded once per subscriber, session and form', async () => {
+      const r = { sessionId: session.id, subscriberId: b.id, kind: 'intention' as const, sentAt: T0, recipients: ['ops@b.example'] };
+      assert.equal(await store.recordReminder(r, 'reminders'), true);
+      assert.equal(await store.recordReminder({ ...r, sentAt: T0 + 1 }, 'reminders'), false);
+      assert.deepEqual(await store.listReminders(session.id), [r]);
+    });
+  });
+}
