@@ -102,9 +102,9 @@ function fieldReadCode(fl: FieldSpec, onFail: FailCode, groupIndex: number, oute
         + ` hi = b[p + 4] | (b[p + 5] << 8) | (b[p + 6] << 16) | (b[p + 7] << 24);`
         + ` ${set} = (hi >= -2097152 && hi < 2097152) ? BigInt(hi * 4294967296 + lo) : R.big(hi, lo); p += 8;`;
     case 'alnum':
-      // Readers ignore bytes after the first NUL; no NUL ⇒ all n bytes (gateway: first n−1, §2.5).
-      return `${over(String(fl.size))} q = p; e = p + ${fl.size}; while (q < e && b[q] !== 0) q++;`
-        + ` ${set} = S.substring(p - base, q - base); p = e;`;
+      // Readers ignore bytes after the first NUL; no NUL ⇒ the first n−1 bytes (§2.5).
+      return `${over(String(fl.size))} q = p; e = p + ${fl.size - 1}; while (q < e && b[q] !== 0) q++;`
+        + ` ${set} = S.substring(p - base, q - base); p = e + 1;`;
     case 'var':
       return `${over('2')} e = p + 2 + (b[p] | (b[p + 1] << 8)); if (e > be) ${onFail(FAIL_OVERRUN, fl.bit)}`
         + ` q = p + 2; while (q < e && b[q] !== 0) q++; ${set} = S.substring(p + 2 - base, q - base); p = e;`;
@@ -219,7 +219,7 @@ function readCompId(b: Uint8Array, off: number): string {
   }
   if (same) return lastCompId;
   let q = p;
-  while (q < p + COMP_ID_BYTES && b[q] !== 0) q++;
+  while (q < p + COMP_ID_BYTES - 1 && b[q] !== 0) q++; // no NUL ⇒ first 11 characters (§2.5)
   lastCompId = latin1(b, p, q);
   lastCompIdBytes.set(b.subarray(p, p + COMP_ID_BYTES));
   return lastCompId;
@@ -336,7 +336,18 @@ function fieldSize(fl: FieldSpec, value: unknown, where: string): number {
   }
 }
 
+const KNOWN_KEYS = new WeakMap<FieldSpec[], Set<string>>();
+
 function bodySize(fields: FieldSpec[], body: Record<string, unknown>, where: string): number {
+  let known = KNOWN_KEYS.get(fields);
+  if (known === undefined) {
+    known = new Set(['msgType', ...fields.map((x) => x.key)]);
+    KNOWN_KEYS.set(fields, known);
+  }
+  // A key the table does not know would be dropped silently (e.g. smpId without SMP): refuse it.
+  for (const k in body) {
+    if (!known.has(k) && body[k] !== undefined) throw new RangeError(`${where}: ${k} is not a field of this message${k === 'smpId' ? ' (SMP needs a profile with smp: true)' : ''}`);
+  }
   let n = 0;
   for (const fl of fields) {
     const value = body[fl.key];

@@ -604,13 +604,14 @@ export type OcgMessageOf<T extends OcgMsgTypeCode> = Extract<OcgMessage, { msgTy
 export const DECIMAL_SCALE = 100_000_000n;
 
 /**
- * Exact conversion to the wire's ×10^8 integer. Strings are parsed exactly ("395.8", "-0.001");
- * numbers go through their shortest decimal string, so 395.8 → 39_580_000_000n (no float drift).
- * Throws RangeError on more than 8 decimals or a malformed value (programmer input, not network).
+ * Conversion to the wire's ×10^8 integer. Strings are parsed exactly ("395.8", "-0.001"; more than
+ * 8 decimals is a RangeError); numbers are rounded to 8 decimals first (0.1 + 0.2 → 30_000_000n).
+ * Throws RangeError on a malformed value (programmer input, not network).
  */
 export function toPrice(value: number | string | bigint): bigint {
   if (typeof value === 'bigint') return value * DECIMAL_SCALE;
-  let s = typeof value === 'number' ? numberToPlainString(value) : value.trim();
+  if (typeof value === 'number' && (!Number.isFinite(value) || Math.abs(value) >= 1e21)) throw new RangeError(`not a decimal: ${value}`);
+  let s = typeof value === 'number' ? value.toFixed(8) : value.trim();
   let neg = false;
   if (s.startsWith('-')) { neg = true; s = s.slice(1); } else if (s.startsWith('+')) s = s.slice(1);
   const m = /^(\d*)(?:\.(\d*))?$/.exec(s);
@@ -619,13 +620,6 @@ export function toPrice(value: number | string | bigint): bigint {
   if (frac.length > 8 && /[1-9]/.test(frac.slice(8))) throw new RangeError(`more than 8 decimals: ${String(value)}`);
   const raw = BigInt(m[1] === '' ? '0' : m[1]!) * DECIMAL_SCALE + BigInt((frac.slice(0, 8) + '00000000').slice(0, 8));
   return neg ? -raw : raw;
-}
-
-function numberToPlainString(n: number): string {
-  if (!Number.isFinite(n)) throw new RangeError(`not a finite number: ${n}`);
-  const s = String(n);
-  if (!/e/i.test(s)) return s;
-  return n.toFixed(8); // exponent notation only for tiny/huge values; fixed covers the 10^-8 grid
 }
 
 /** Raw ×10^8 → number (may lose precision beyond 2^53; use formatDecimal for exact text). */
