@@ -6,6 +6,7 @@ export const commands: Record<string, () => Promise<{ default: Command }>> = {
   'demo': () => import('./commands/demo.ts'),
   'omd publish': () => import('./commands/omd-publish.ts'),
   'omd listen': () => import('./commands/omd-listen.ts'),
+  'desk': () => import('./commands/desk.ts'),
 };
 
 function topHelp(summaries: [string, string][]): string {

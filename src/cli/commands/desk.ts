@@ -1,0 +1,43 @@
+// `failover-drill desk`: serve the service desk's API on loopback.
+import { randomBytes } from 'node:crypto';
+import { numberOption, type Command } from '../command.ts';
+import { DEFAULT_SQLITE_PATH, openStore, seedDemo, startDesk } from '../../desk/index.ts';
+import { systemClock } from '../../wire/index.ts';
+
+const command: Command = {
+  name: 'desk',
+  summary: 'Serve the service desk (forms, deadlines, evidence, dashboard) over HTTP',
+  details: 'The store is a SQLite file (default) or PostgreSQL (--db postgres://user@host:port/db). Migrations are applied at start.\nThe conductor posts evidence to /api/evidence with "Authorization: Bearer <evidence token>".',
+  options: {
+    db: { type: 'string', default: DEFAULT_SQLITE_PATH, value: 'PATH|URL', description: 'SQLite file path or postgres:// URL' },
+    port: { type: 'string', default: '8780', value: 'PORT', description: 'TCP port to listen on (0 = any free port)' },
+    host: { type: 'string', default: '127.0.0.1', value: 'ADDR', description: 'Address to listen on' },
+    'evidence-token': { type: 'string', value: 'TOKEN', description: 'Bearer token for evidence ingestion (default: $FD_EVIDENCE_TOKEN, else random and printed)' },
+    'seed-demo': { type: 'boolean', description: 'Create a demo notice, session PS2, three subscribers and their accounts (passwords printed)' },
+    'demo-password': { type: 'string', value: 'PASSWORD', description: 'Use this password for every demo account instead of random ones' },
+  },
+  async run(values) {
+    const port = numberOption(values, 'port', { min: 0, max: 65535, integer: true });
+    const db = String(values.db);
+    const evidenceToken = (values['evidence-token'] as string | undefined) ?? process.env.FD_EVIDENCE_TOKEN ?? randomBytes(18).toString('base64url');
+    const store = openStore(db);
+    const desk = await startDesk({ store, port, host: String(values.host), evidenceToken });
+    console.log(`desk: ${desk.url} (store: ${store.dialect === 'sqlite' ? db : 'postgres'})`);
+    if (!values['evidence-token'] && !process.env.FD_EVIDENCE_TOKEN) console.log(`evidence token: ${evidenceToken}`);
+    if (values['seed-demo']) {
+      const seed = await seedDemo(store, { now: systemClock.now(), ...(values['demo-password'] ? { password: String(values['demo-password']) } : {}) });
+      console.log(`demo session ${seed.session.id}: dashboard ${desk.url}/api/sessions/${seed.session.id}/dashboard`);
+      for (const a of seed.accounts) console.log(`  account ${a.username} / ${a.password} (${a.role}${a.subscriberId ? ' for ' + a.subscriberId : ''})`);
+      if (seed.accounts.length === 0) console.log('  demo accounts already existed; their passwords were printed when they were created');
+    }
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    await desk.close();
+    await store.close();
+    return 0;
+  },
+};
+export default command;
