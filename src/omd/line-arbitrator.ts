@@ -39,6 +39,12 @@ export interface LineArbitratorOptions {
    * a refresh). Far above any normal skew between lines A and B. Default 5,000.
    */
   renumberDistance?: number;
+  /**
+   * Longest wait for a line that is still delivering but has not yet got past a
+   * hole (the lines' queues are read at different speeds when one lost packets).
+   * A line silent for this long is not waited for. Default max(10 × timeout, 250 ms).
+   */
+  maxArbitrationWaitMs?: number;
 }
 
 type Mode = 'live' | 'caching';
@@ -73,6 +79,7 @@ export class LineArbitrator {
   readonly #maxBuffered: number;
   readonly #anchorOnFirst: boolean;
   readonly #renumberDistance: number;
+  readonly #maxWaitMs: number;
 
   #mode: Mode = 'caching';
   #trust = false;
@@ -93,6 +100,9 @@ export class LineArbitrator {
   readonly #lineMax = { A: 0, B: 0 };
   readonly #regressed = { A: false, B: false };
   readonly #preReset = { A: false, B: false };
+  // Per line: when it last delivered anything, and the SN its heartbeats say it has passed (§12 U3).
+  readonly #lastArrival = { A: -Infinity, B: -Infinity };
+  readonly #hbPassed = { A: 0, B: 0 };
 
   constructor(sink: ArbitrationSink, opts: LineArbitratorOptions) {
     this.#sink = sink;
@@ -101,6 +111,7 @@ export class LineArbitrator {
     this.#maxBuffered = opts.maxBuffered ?? 4_000_000;
     this.#anchorOnFirst = opts.anchorOnFirstPacket ?? false;
     this.#renumberDistance = opts.renumberDistance ?? 5_000;
+    this.#maxWaitMs = opts.maxArbitrationWaitMs ?? Math.max(10 * this.#timeoutMs, 250);
   }
 
   get mode(): Mode {
@@ -124,6 +135,7 @@ export class LineArbitrator {
     if (line !== 'R') {
       if (this.#preReset[line] || last < this.#lineMax[line] || last + this.#renumberDistance < this.expected) return false; // let onPacket judge
       this.#lineMax[line] = last;
+      this.#lastArrival[line] = this.#clock.now();
     }
     this.duplicates += count;
     return true;
@@ -141,6 +153,7 @@ export class LineArbitrator {
     const isReset = messages[0]!.msgType === SEQUENCE_RESET;
 
     if (line !== 'R') {
+      this.#lastArrival[line] = this.#clock.now();
       if (isReset) {
         // The line is on the post-reset numbering from here on.
         this.#preReset[line] = false;
@@ -208,7 +221,11 @@ export class LineArbitrator {
    * last message sent or the next to send is unverified, so only SNs strictly
    * below it are taken as sent: a hint never asks for a message that may not exist.
    */
-  onHeartbeat(_line: FeedLine, seq: number): void {
+  onHeartbeat(line: FeedLine, seq: number): void {
+    if (line !== 'R') {
+      this.#lastArrival[line] = this.#clock.now();
+      this.#hbPassed[line] = seq - 1;
+    }
     if (this.#mode !== 'live') return;
     if (seq > this.expected && seq - 1 > this.#knownUpTo) {
       this.#knownUpTo = seq - 1;
@@ -234,6 +251,7 @@ export class LineArbitrator {
     this.#knownUpTo = maxKept;
     this.#declaredUpTo = next - 1;
     this.#regressed.A = this.#regressed.B = false;
+    this.#hbPassed.A = this.#hbPassed.B = 0;
     this.#drain();
     if (this.#buffer.size !== 0) this.#armTimer();
   }
@@ -319,6 +337,7 @@ export class LineArbitrator {
     this.highestSeen = this.expected - 1;
     this.#knownUpTo = this.expected - 1;
     this.#declaredUpTo = this.expected - 1;
+    this.#hbPassed.A = this.#hbPassed.B = 0;
     this.#mode = 'live';
     this.#trust = true;
     this.#sink.sequenceReset(sn, newSeqNo, line);
@@ -352,13 +371,29 @@ export class LineArbitrator {
   #onTimeout(): void {
     this.#timer = null;
     if (this.#mode !== 'live') return;
-    const holes = this.holes(this.#timerHorizon);
+    const now = this.#clock.now();
+    let horizon = this.#timerHorizon;
+    if (now - this.#timerStart < this.#maxWaitMs) {
+      // A line still delivering but not yet past a hole may fill it: wait for it (bounded).
+      for (const l of ['A', 'B'] as const) {
+        if (now - this.#lastArrival[l] > this.#maxWaitMs) continue; // silent line: not waited for
+        const passed = Math.max(this.#lineMax[l], this.#hbPassed[l]);
+        if (passed < horizon) horizon = passed;
+      }
+    }
+    const holes = this.holes(horizon);
     if (holes.length) {
       this.#declaredUpTo = holes[holes.length - 1]!.to;
       this.#sink.gap(holes, this.highestSeen);
+      if (this.#mode !== 'live') return;
+    }
+    if (horizon < this.#timerHorizon && this.holes(this.#timerHorizon).length > 0) {
+      // Undecided holes remain: look again after another timeout, same start and horizon.
+      this.#timer = this.#clock.setTimeout(() => this.#onTimeout(), this.#timeoutMs);
+      return;
     }
     // Holes that opened after the timer started get their own full timeout.
-    if (this.#mode === 'live' && this.#knownUpTo > Math.max(this.#timerHorizon, this.#declaredUpTo) && this.#knownUpTo >= this.expected) this.#armTimer();
+    if (this.#knownUpTo > Math.max(this.#timerHorizon, this.#declaredUpTo) && this.#knownUpTo >= this.expected) this.#armTimer();
   }
 
   /** Forget that holes were declared (recovery failed and a new attempt should be made). */

@@ -88,12 +88,52 @@ describe('LineArbitrator: first copy wins (OMD-C 4.1)', () => {
     assert.deepEqual(t.delivered, [1, 2, 3, 4, 5, 6, 7]);
   });
 
+  it('waits past the timeout for a line that is still delivering but lags behind the hole', () => {
+    const t = setup(20);
+    t.arb.anchor(1);
+    t.arb.onPacket('B', 1, run(1, 2)); // B alive, slow
+    t.arb.onPacket('A', 1, run(1, 2));
+    t.arb.onPacket('A', 6, run(6, 9)); // A lost 3-5 and ran ahead
+    t.clock.advance(20);
+    assert.deepEqual(t.gaps, [], 'B has not got past 5 yet');
+    t.clock.advance(40);
+    t.arb.onPacket('B', 3, run(3, 6));
+    assert.deepEqual(t.delivered, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    t.clock.advance(1000);
+    assert.deepEqual(t.gaps, []);
+  });
+
+  it('declares as soon as the lagging line gets past the hole without filling it', () => {
+    const t = setup(20);
+    t.arb.anchor(1);
+    t.arb.onPacket('B', 1, run(1, 2));
+    t.arb.onPacket('A', 1, run(1, 2));
+    t.arb.onPacket('A', 6, run(6, 9));
+    t.clock.advance(30);
+    t.arb.onPacket('B', 7, run(7, 9)); // B passed the hole and lost 3-6 too
+    t.clock.advance(20);
+    assert.deepEqual(t.gaps, [[{ from: 3, to: 5 }]]);
+  });
+
+  it('does not wait for ever: a lagging line gets at most maxArbitrationWaitMs', () => {
+    const t = setup(20);
+    t.arb.anchor(1);
+    t.arb.onPacket('A', 1, run(1, 2));
+    t.arb.onPacket('B', 1, run(1, 2));
+    t.arb.onPacket('A', 6, run(6, 9));
+    for (let i = 0; i < 12; i++) { t.clock.advance(20); t.arb.onHeartbeat('B', 2); } // B alive, stuck at 2
+    assert.deepEqual(t.gaps, []);
+    for (let i = 0; i < 3; i++) { t.clock.advance(20); t.arb.onHeartbeat('B', 2); } // past 250 ms
+    assert.deepEqual(t.gaps, [[{ from: 3, to: 5 }]]);
+  });
+
   it('lists every hole between expected and the highest SN seen', () => {
     const t = setup(20);
     t.arb.anchor(10);
     t.arb.onPacket('A', 12, run(12, 13));
     t.arb.onPacket('B', 16, run(16, 16));
     t.arb.onPacket('A', 20, run(20, 21));
+    t.arb.onPacket('B', 20, run(20, 21));
     t.clock.advance(20);
     assert.deepEqual(t.gaps, [[{ from: 10, to: 11 }, { from: 14, to: 15 }, { from: 17, to: 19 }]]);
   });
