@@ -341,7 +341,7 @@ export class MarketGenerator {
   /** `count` messages of the flow, flattened over channels (channel batches in order). */
   generate(count: number): OmdMessage[] {
     const out: OmdMessage[] = [];
-    while (out.length < count) for (const b of this.next()) out.push(...b.msgs);
+    while (out.length < count) for (const b of this.next()) for (const m of b.msgs) out.push(m);
     out.length = count;
     return out;
   }
@@ -493,10 +493,12 @@ export class MarketGenerator {
     if (ss === undefined && sp === undefined) return;
     const entries: AggregateBookEntry[] = [];
     for (const side of [0, 1] as const) if (ev.sidesChanged[side]) entries.push(...m.view.update(side, m.trueLevels(side)));
-    const book: OmdMessage | undefined = entries.length ? { msgType: 53, securityCode: code, entries } : undefined;
+    // ≤ 60 entries fit one packet (spec §2.3); entries keep their order across the split messages.
+    const books: OmdMessage[] = [];
+    for (let k = 0; k < entries.length; k += 60) books.push({ msgType: 53, securityCode: code, entries: entries.slice(k, k + 60) });
     for (const [ch, product] of [[ss, 'SS'], [sp, 'SP']] as const) {
       if (ch === undefined) continue;
-      if (book) out.add(ch, book);
+      for (const book of books) out.add(ch, book);
       if (product === 'SP') for (const t of ev.trades) out.add(ch, { msgType: 50, securityCode: code, tradeId: t.tradeId, price: t.price, quantity: t.qty, trdType: 0, tradeTime: BigInt(this.#nowMs) * 1_000_000n });
       if (product === 'SS') {
         // OMD-C 3.10.3: consecutive trades at one price aggregate into one ticker.
@@ -635,8 +637,8 @@ class Batches {
 export function generatorMix(seed: number, n: number): OmdMessage[] {
   const g = new MarketGenerator({ seed, securities: 20 });
   const out: OmdMessage[] = [];
-  for (const b of g.startOfDay()) out.push(...b.msgs);
+  for (const b of g.startOfDay()) for (const m of b.msgs) out.push(m);
   if (out.length >= n) return out.slice(0, n);
-  out.push(...g.generate(n - out.length));
+  for (const m of g.generate(n - out.length)) out.push(m);
   return out;
 }

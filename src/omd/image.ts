@@ -581,7 +581,7 @@ export class MarketImage {
     if (has(61)) out.push(...sorted(this.#turnovers));
     if (has(80)) out.push(...sorted(this.#quotaBalances));
     if (has(81)) out.push(...sorted(this.#scTurnovers));
-    if (has(22)) out.push(...this.#news);
+    if (has(22)) for (const n of this.#news) out.push(n);
     return out;
   }
 
