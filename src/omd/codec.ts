@@ -24,6 +24,15 @@ export const FIXED_SIZE: Readonly<Record<number, number>> = {
   610: 40, 611: 220, 621: 20, 655: 40, 660: 52,
 };
 
+/** FIXED_SIZE as a flat table indexed by MsgType (0 = unknown), for the decode hot path. */
+const FIXED_SIZE_TABLE = new Uint16Array(0x10000);
+for (const [t, n] of Object.entries(FIXED_SIZE)) FIXED_SIZE_TABLE[Number(t)] = n;
+
+/** Fixed layout size of a MsgType, 0 when the type is unknown. */
+export function fixedSizeOf(type: number): number {
+  return FIXED_SIZE_TABLE[type & 0xffff]!;
+}
+
 // News (22) field widths, OMD-C 3.12.
 const NEWS_HEADLINE_BYTES = 320;
 const NEWS_LINE_BYTES = 160;
@@ -129,7 +138,7 @@ export function messageSize(msg: OmdMessage): number {
     case 13: return 10 + 2 * msg.brokerNumbers.length;
     case 53: return 12 + 24 * msg.entries.length;
     case 54: return 12 + 4 * msg.items.length;
-    default: return FIXED_SIZE[msg.msgType]!;
+    default: return FIXED_SIZE_TABLE[msg.msgType]!;
   }
 }
 
@@ -147,9 +156,20 @@ function decMarketDefinition(u8: Uint8Array, dv: DataView, o: number): M.MarketD
   };
 }
 
-function decSecurityDefinition(u8: Uint8Array, dv: DataView, o: number, size: number): M.SecurityDefinition | OmdDecodeError {
+/**
+ * Error of the last decodeMessageBody call that returned null for a known type. Errors travel
+ * out of band so the hot loop tests `=== null` instead of probing a polymorphic object.
+ */
+let bodyError: OmdDecodeError | null = null;
+
+function fail(code: OmdDecodeError['code'], message: string): null {
+  bodyError = decodeError(code, message);
+  return null;
+}
+
+function decSecurityDefinition(u8: Uint8Array, dv: DataView, o: number, size: number): M.SecurityDefinition | null {
   const nU = dv.getUint16(o + 542, true);
-  if (544 + 8 * nU > size) return decodeError('BAD_FIELD', `SecurityDefinition NoUnderlyingSecurities ${nU} overruns MsgSize ${size}`);
+  if (544 + 8 * nU > size) return fail('BAD_FIELD', `SecurityDefinition NoUnderlyingSecurities ${nU} overruns MsgSize ${size}`);
   const underlyingSecurityCodes: number[] = [];
   for (let i = 0; i < nU; i++) underlyingSecurityCodes.push(dv.getUint32(o + 544 + 8 * i, true));
   return {
@@ -203,9 +223,9 @@ function decSecurityDefinition(u8: Uint8Array, dv: DataView, o: number, size: nu
   };
 }
 
-function decLiquidityProvider(dv: DataView, o: number, size: number): M.LiquidityProvider | OmdDecodeError {
+function decLiquidityProvider(dv: DataView, o: number, size: number): M.LiquidityProvider | null {
   const n = dv.getUint16(o + 8, true);
-  if (10 + 2 * n > size) return decodeError('BAD_FIELD', `LiquidityProvider NoLiquidityProviders ${n} overruns MsgSize ${size}`);
+  if (10 + 2 * n > size) return fail('BAD_FIELD', `LiquidityProvider NoLiquidityProviders ${n} overruns MsgSize ${size}`);
   const brokerNumbers: number[] = [];
   for (let i = 0; i < n; i++) brokerNumbers.push(dv.getUint16(o + 10 + 2 * i, true));
   return { msgType: 13, securityCode: dv.getUint32(o + 4, true), brokerNumbers };
@@ -236,7 +256,7 @@ function decSecurityStatus(u8: Uint8Array, dv: DataView, o: number): M.SecurityS
   return { msgType: 21, securityCode: dv.getUint32(o + 4, true), suspensionIndicator: u8[o + 8]! };
 }
 
-function decNews(u8: Uint8Array, dv: DataView, o: number, size: number): M.News | OmdDecodeError {
+function decNews(u8: Uint8Array, dv: DataView, o: number, size: number): M.News | null {
   const newsType = readAscii(u8, o + 4, 3);
   const wide = newsIsUtf16(newsType);
   let p = o + 346;
@@ -244,19 +264,19 @@ function decNews(u8: Uint8Array, dv: DataView, o: number, size: number): M.News 
   const nM = dv.getUint16(p, true);
   p += 2;
   // each step checks the group plus the following filler+count fit in MsgSize
-  if (p + 4 * nM + 4 > end) return decodeError('BAD_FIELD', `News NoMarketCodes ${nM} overruns MsgSize ${size}`);
+  if (p + 4 * nM + 4 > end) return fail('BAD_FIELD', `News NoMarketCodes ${nM} overruns MsgSize ${size}`);
   const marketCodes: string[] = [];
   for (let i = 0; i < nM; i++, p += 4) marketCodes.push(readAscii(u8, p, 4));
   p += 2;
   const nS = dv.getUint16(p, true);
   p += 2;
-  if (p + 4 * nS + 4 > end) return decodeError('BAD_FIELD', `News NoSecurityCodes ${nS} overruns MsgSize ${size}`);
+  if (p + 4 * nS + 4 > end) return fail('BAD_FIELD', `News NoSecurityCodes ${nS} overruns MsgSize ${size}`);
   const securityCodes: number[] = [];
   for (let i = 0; i < nS; i++, p += 4) securityCodes.push(dv.getUint32(p, true));
   p += 2;
   const nP = dv.getUint16(p, true);
   p += 2;
-  if (p + NEWS_LINE_BYTES * nP > end) return decodeError('BAD_FIELD', `News NoNewsLines ${nP} overruns MsgSize ${size}`);
+  if (p + NEWS_LINE_BYTES * nP > end) return fail('BAD_FIELD', `News NoNewsLines ${nP} overruns MsgSize ${size}`);
   const newsLines: string[] = [];
   for (let i = 0; i < nP; i++, p += NEWS_LINE_BYTES) {
     newsLines.push(wide ? readUtf16(u8, p, NEWS_LINE_BYTES) : readAscii(u8, p, NEWS_LINE_BYTES));
@@ -398,9 +418,9 @@ function decTradeTicker(u8: Uint8Array, dv: DataView, o: number): M.TradeTicker 
   };
 }
 
-function decAggregateOrderBookUpdate(u8: Uint8Array, dv: DataView, o: number, size: number): M.AggregateOrderBookUpdate | OmdDecodeError {
+function decAggregateOrderBookUpdate(u8: Uint8Array, dv: DataView, o: number, size: number): M.AggregateOrderBookUpdate | null {
   const n = u8[o + 11]!;
-  if (12 + 24 * n > size) return decodeError('BAD_FIELD', `AggregateOrderBookUpdate NoEntries ${n} overruns MsgSize ${size}`);
+  if (12 + 24 * n > size) return fail('BAD_FIELD', `AggregateOrderBookUpdate NoEntries ${n} overruns MsgSize ${size}`);
   const entries: M.AggregateBookEntry[] = [];
   for (let i = 0, p = o + 12; i < n; i++, p += 24) {
     entries.push({
@@ -415,9 +435,9 @@ function decAggregateOrderBookUpdate(u8: Uint8Array, dv: DataView, o: number, si
   return { msgType: 53, securityCode: dv.getUint32(o + 4, true), entries };
 }
 
-function decBrokerQueue(u8: Uint8Array, dv: DataView, o: number, size: number): M.BrokerQueue | OmdDecodeError {
+function decBrokerQueue(u8: Uint8Array, dv: DataView, o: number, size: number): M.BrokerQueue | null {
   const n = u8[o + 8]!;
-  if (12 + 4 * n > size) return decodeError('BAD_FIELD', `BrokerQueue ItemCount ${n} overruns MsgSize ${size}`);
+  if (12 + 4 * n > size) return fail('BAD_FIELD', `BrokerQueue ItemCount ${n} overruns MsgSize ${size}`);
   const items: M.BrokerQueueItem[] = [];
   for (let i = 0, p = o + 12; i < n; i++, p += 4) items.push({ item: dv.getUint16(p, true), type: readChar(u8, p + 2) });
   return {
@@ -599,17 +619,26 @@ export function decodeMessage(buf: Uint8Array, offset: number): OmdMessage | Omd
   if (offset + size > buf.length) {
     return decodeError('MSG_OVERRUN', `MsgType ${type} MsgSize ${size} at ${offset} overruns the ${buf.length}-byte buffer`);
   }
-  return decodeMessageBody(buf, dv, offset, size, type);
+  const m = decodeMessageBody(buf, dv, offset, size, type);
+  return m === null ? takeBodyError() : m;
+}
+
+/** The error behind the last null from decodeMessageBody (null = the type was unknown); clears it. */
+export function takeBodyError(): OmdDecodeError | null {
+  const e = bodyError;
+  bodyError = null;
+  return e;
 }
 
 /**
- * Decodes one message whose MsgSize/MsgType were already read and bounds-checked
- * against the buffer by the caller (decodeMessage, decodePacket). Not for general use.
+ * Decodes one message whose MsgSize/MsgType were already read and bounds-checked against
+ * the buffer by the caller (decodeMessage, decodePacket). Internal to src/omd.
+ * null = unknown type, or an error to fetch with takeBodyError().
  */
-export function decodeMessageBody(buf: Uint8Array, dv: DataView, o: number, size: number, type: number): OmdMessage | OmdDecodeError | null {
-  const fixed = FIXED_SIZE[type];
-  if (fixed === undefined) return null;
-  if (size < fixed) return decodeError('MSG_TRUNCATED', `MsgType ${type} MsgSize ${size} < its layout ${fixed}`);
+export function decodeMessageBody(buf: Uint8Array, dv: DataView, o: number, size: number, type: number): OmdMessage | null {
+  const fixed = FIXED_SIZE_TABLE[type]!;
+  if (fixed === 0) return null;
+  if (size < fixed) return fail('MSG_TRUNCATED', `MsgType ${type} MsgSize ${size} < its layout ${fixed}`);
   switch (type) {
     case 10: return decMarketDefinition(buf, dv, o);
     case 11: return decSecurityDefinition(buf, dv, o, size);
@@ -766,10 +795,18 @@ export function encodeMessage(msg: OmdMessage, out: Uint8Array, offset: number):
   if (offset < 0 || offset + size > out.length) {
     throw new RangeError(`MsgType ${msg.msgType} needs ${size} bytes at ${offset}, buffer has ${out.length}`);
   }
-  const dv = viewOf(out);
-  const u8 = out;
-  const o = offset;
-  out.fill(0, o, o + size);
+  // fillers are 0x00 (spec §1); a plain loop beats the fill() builtin call for small messages
+  if (size <= 64) for (let i = offset, e = offset + size; i < e; i++) out[i] = 0;
+  else out.fill(0, offset, offset + size);
+  encodeMessageBody(msg, out, viewOf(out), offset, size);
+  return size;
+}
+
+/**
+ * Writes msg (of messageSize(msg) = size bytes) at out[o…], which the caller has bounds-checked
+ * and zeroed (fillers are left as they are). Internal to src/omd: PacketBuilder zeroes once per packet.
+ */
+export function encodeMessageBody(msg: OmdMessage, u8: Uint8Array, dv: DataView, o: number, size: number): void {
   encHeader(dv, o, size, msg.msgType);
   switch (msg.msgType) {
     case 10:
@@ -1047,5 +1084,4 @@ export function encodeMessage(msg: OmdMessage, out: Uint8Array, offset: number):
       throw new RangeError(`unknown msgType ${(never as { msgType: number }).msgType}`);
     }
   }
-  return size;
 }

@@ -1,7 +1,7 @@
 // OMD-C packet framing (spec/omd-c.md §2): the 16-byte header, packing messages into
 // packets, heartbeats, News fragmentation, and framing of the RTS TCP stream (§3.4).
 import type { News, OmdMessage } from './messages.ts';
-import { decodeMessageBody, encodeMessage, messageSize, viewOf } from './codec.ts';
+import { decodeMessageBody, encodeMessage, encodeMessageBody, messageSize, takeBodyError, viewOf } from './codec.ts';
 import { decodeError, type OmdDecodeError } from './errors.ts';
 
 export type { OmdDecodeError, OmdDecodeErrorCode } from './errors.ts';
@@ -67,9 +67,12 @@ export function decodePacket(buf: Uint8Array): DecodedPacket | OmdDecodeError {
     if (size < 4) return decodeError('MSG_SIZE_INVALID', `message ${i} MsgSize ${size} < 4 (MsgType ${type})`);
     if (off + size > len) return decodeError('MSG_OVERRUN', `message ${i} MsgType ${type} MsgSize ${size} at ${off} overruns PktSize ${len}`);
     const m = decodeMessageBody(buf, dv, off, size, type);
-    if (m === null) skippedUnknown++;
-    else if ('ok' in m) return m;
-    else messages.push(m);
+    if (m !== null) messages.push(m);
+    else {
+      const err = takeBodyError();
+      if (err !== null) return err;
+      skippedUnknown++;
+    }
     off += size;
   }
   if (off !== len) {
@@ -99,6 +102,7 @@ function writeHeader(buf: Uint8Array, pktSize: number, msgCount: number, seqNum:
 export class PacketBuilder {
   readonly maxPacketSize: number;
   private readonly buf: Uint8Array;
+  private readonly dv: DataView;
   private seqNum = 0;
   private sendTimeNs = 0n;
   private msgCount = 0;
@@ -110,10 +114,13 @@ export class PacketBuilder {
     }
     this.maxPacketSize = maxPacketSize;
     this.buf = new Uint8Array(maxPacketSize);
+    this.dv = new DataView(this.buf.buffer);
   }
 
   /** Begins a new, empty packet whose first message will carry seqNum. */
   start(seqNum: number, sendTimeNs: bigint): void {
+    // re-zero what the previous packet used: messages are then written over zeros (fillers 0x00)
+    this.buf.fill(0, PACKET_HEADER_SIZE, this.used);
     this.seqNum = seqNum;
     this.sendTimeNs = sendTimeNs;
     this.msgCount = 0;
@@ -132,7 +139,7 @@ export class PacketBuilder {
       }
       return false;
     }
-    encodeMessage(msg, this.buf, this.used);
+    encodeMessageBody(msg, this.buf, this.dv, this.used, size);
     this.used += size;
     this.msgCount++;
     return true;
@@ -155,8 +162,21 @@ export class PacketBuilder {
 
   /** Fills in the header and returns a fresh copy of the packet. The builder keeps its content until start(). */
   finish(): Uint8Array {
-    writeHeader(this.buf, this.used, this.msgCount, this.seqNum, this.sendTimeNs);
-    return this.buf.slice(0, this.used);
+    return this.finishView().slice();
+  }
+
+  /**
+   * Hot path: fills in the header and returns a view of the builder's own buffer, valid only
+   * until the next start() (e.g. hand it straight to socket.send, which copies).
+   */
+  finishView(): Uint8Array {
+    const dv = this.dv;
+    dv.setUint16(0, this.used, true);
+    this.buf[2] = this.msgCount;
+    this.buf[3] = 0;
+    dv.setUint32(4, this.seqNum, true);
+    dv.setBigUint64(8, this.sendTimeNs, true);
+    return this.buf.subarray(0, this.used);
   }
 }
 
