@@ -336,3 +336,25 @@ describe('OmdPublisher on real loopback multicast', () => {
     }
   });
 });
+
+describe('OmdPublisher + MarketGenerator determinism', () => {
+  it('same seed and clock → byte-identical datagrams on every line', async () => {
+    const runOnce = async (seed: number) => {
+      const cfg = feed(['SS', 'SP', 'SF', 'Index']);
+      const { pub, sent, clock } = capture({ refreshIntervalMs: 1_000 }, cfg);
+      const gen = new MarketGenerator({ seed, securities: 10, channels: cfg.channels.map((c) => ({ channelId: c.channelId, product: c.product })) });
+      await pub.start();
+      for (const b of gen.startOfDay()) pub.publish(b.channelId, b.msgs);
+      for (let i = 0; i < 1500; i++) {
+        for (const b of gen.next(clock.now())) pub.publish(b.channelId, b.msgs);
+        clock.advance(3);
+      }
+      await pub.stop();
+      return sent.map((s) => `${s.line} ${s.group}:${s.port} ${Buffer.from(s.bytes).toString('hex')}`);
+    };
+    const a = await runOnce(21);
+    assert.deepEqual(await runOnce(21), a);
+    assert.notDeepEqual(await runOnce(22), a);
+    assert.ok(a.length > 1000);
+  });
+});
