@@ -1,0 +1,265 @@
+// Persisted OCG-C session state per Comp ID (spec note §3.12, §3.13, §4): the next sequence
+// number to send, the next one expected, and every sent message that a resend must replay
+// (everything except the session messages that are gap-filled). Sequence numbers are state, not
+// counters in a closure: a restarted gateway, and later the backup site, read them back (STYLE.md).
+//
+// Two implementations: MemorySessionStore (tests, benchmarks) and FileSessionStore, an
+// append-only binary journal per Comp ID. The file store writes in batches on the next turn of
+// the event loop (one write() per batch, not per message: the order-rate path sends ~10^5
+// messages/s) and synchronously on flush()/close(), so a clean stop loses nothing; a crash may
+// lose the last batch, which the protocol then recovers as a sequence gap.
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** One Comp ID's persisted session. Both counters start at 1 each trading day (§3.12). */
+export interface SessionJournal {
+  readonly compId: string;
+  /** Header sequence number of my next message. */
+  readonly nextToSend: number;
+  /** Sequence number I expect next from the other side. */
+  readonly nextExpected: number;
+  /** True while no message has gone either way since the last reset (first logon of the day). */
+  readonly fresh: boolean;
+  setNextToSend(seq: number): void;
+  setNextExpected(seq: number): void;
+  /** Keep a sent frame (as first sent: PossDup 0) for replay under the same seq (§3.13). */
+  saveSent(seq: number, frame: Uint8Array): void;
+  /** The stored frame sent under `seq`, or undefined (a session message, gap-filled in a replay). */
+  sent(seq: number): Uint8Array | undefined;
+  /** Manual reset agreed with the operations desk (§3.12): both counters to 1, stored frames dropped. */
+  reset(): void;
+}
+
+export interface SessionStore {
+  /** The journal of a Comp ID, created at 1/1 when the store has none. */
+  journal(compId: string): SessionJournal;
+  /** Comp IDs the store holds. */
+  compIds(): string[];
+  /** Make everything written so far durable (synchronous). */
+  flush(): void;
+  close(): void;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+class MemoryJournal implements SessionJournal {
+  readonly compId: string;
+  nextToSend = 1;
+  nextExpected = 1;
+  protected readonly frames = new Map<number, Uint8Array>();
+
+  constructor(compId: string) {
+    this.compId = compId;
+  }
+
+  get fresh(): boolean {
+    return this.nextToSend === 1 && this.nextExpected === 1;
+  }
+
+  setNextToSend(seq: number): void {
+    this.nextToSend = seq;
+  }
+
+  setNextExpected(seq: number): void {
+    this.nextExpected = seq;
+  }
+
+  saveSent(seq: number, frame: Uint8Array): void {
+    this.frames.set(seq, frame);
+  }
+
+  sent(seq: number): Uint8Array | undefined {
+    return this.frames.get(seq);
+  }
+
+  reset(): void {
+    this.nextToSend = 1;
+    this.nextExpected = 1;
+    this.frames.clear();
+  }
+}
+
+export class MemorySessionStore implements SessionStore {
+  readonly #journals = new Map<string, MemoryJournal>();
+
+  journal(compId: string): SessionJournal {
+    let j = this.#journals.get(compId);
+    if (j === undefined) {
+      j = new MemoryJournal(compId);
+      this.#journals.set(compId, j);
+    }
+    return j;
+  }
+
+  compIds(): string[] {
+    return [...this.#journals.keys()];
+  }
+
+  flush(): void {}
+  close(): void {}
+}
+
+// ---------------------------------------------------------------------------------------------
+// File format, little-endian, records back to back:
+//   'S' u32 nextToSend u32 nextExpected          (latest counters; the last one wins)
+//   'M' u32 seq u32 length <length bytes>         (a sent frame)
+//   'R'                                           (reset: forget everything before)
+// A record cut short by a crash is ignored on reading.
+
+const REC_STATE = 0x53, REC_MESSAGE = 0x4d, REC_RESET = 0x52;
+
+class FileJournal extends MemoryJournal {
+  readonly #file: string;
+  #fd: number;
+  #pending: Uint8Array[] = [];
+  #pendingBytes = 0;
+  #stateDirty = false;
+  #scheduled = false;
+
+  constructor(compId: string, file: string) {
+    super(compId);
+    this.#file = file;
+    if (fs.existsSync(file)) this.#read(fs.readFileSync(file));
+    this.#fd = fs.openSync(file, 'a');
+  }
+
+  #read(buf: Buffer): void {
+    let p = 0;
+    while (p < buf.length) {
+      const t = buf[p]!;
+      if (t === REC_STATE) {
+        if (p + 9 > buf.length) break;
+        this.nextToSend = buf.readUInt32LE(p + 1);
+        this.nextExpected = buf.readUInt32LE(p + 5);
+        p += 9;
+      } else if (t === REC_MESSAGE) {
+        if (p + 9 > buf.length) break;
+        const seq = buf.readUInt32LE(p + 1), len = buf.readUInt32LE(p + 5);
+        if (p + 9 + len > buf.length) break;
+        this.frames.set(seq, new Uint8Array(buf.subarray(p + 9, p + 9 + len)));
+        p += 9 + len;
+      } else if (t === REC_RESET) {
+        this.nextToSend = 1;
+        this.nextExpected = 1;
+        this.frames.clear();
+        p += 1;
+      } else {
+        break; // unknown byte: the rest cannot be trusted
+      }
+    }
+  }
+
+  override setNextToSend(seq: number): void {
+    super.setNextToSend(seq);
+    this.#markState();
+  }
+
+  override setNextExpected(seq: number): void {
+    super.setNextExpected(seq);
+    this.#markState();
+  }
+
+  override saveSent(seq: number, frame: Uint8Array): void {
+    super.saveSent(seq, frame);
+    const h = Buffer.allocUnsafe(9);
+    h[0] = REC_MESSAGE;
+    h.writeUInt32LE(seq, 1);
+    h.writeUInt32LE(frame.length, 5);
+    this.#push(h);
+    this.#push(frame);
+  }
+
+  override reset(): void {
+    super.reset();
+    this.#push(Uint8Array.of(REC_RESET));
+    this.#markState();
+  }
+
+  #markState(): void {
+    this.#stateDirty = true;
+    this.#schedule();
+  }
+
+  #push(b: Uint8Array): void {
+    this.#pending.push(b);
+    this.#pendingBytes += b.length;
+    if (this.#pendingBytes >= 1 << 20) this.flush();
+    else this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.flush();
+    });
+  }
+
+  flush(): void {
+    if (this.#fd < 0) return;
+    if (this.#stateDirty) {
+      const s = Buffer.allocUnsafe(9);
+      s[0] = REC_STATE;
+      s.writeUInt32LE(this.nextToSend, 1);
+      s.writeUInt32LE(this.nextExpected, 5);
+      this.#pending.push(s);
+      this.#pendingBytes += 9;
+      this.#stateDirty = false;
+    }
+    if (this.#pending.length === 0) return;
+    const all = Buffer.concat(this.#pending, this.#pendingBytes);
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    let off = 0;
+    while (off < all.length) off += fs.writeSync(this.#fd, all, off, all.length - off);
+  }
+
+  close(): void {
+    this.flush();
+    if (this.#fd >= 0) fs.closeSync(this.#fd);
+    this.#fd = -1;
+  }
+
+  get file(): string {
+    return this.#file;
+  }
+}
+
+/** One append-only journal file per Comp ID under `dir` (created if missing). */
+export class FileSessionStore implements SessionStore {
+  readonly dir: string;
+  readonly #journals = new Map<string, FileJournal>();
+
+  constructor(dir: string) {
+    this.dir = dir;
+    fs.mkdirSync(dir, { recursive: true });
+  }
+
+  static fileName(compId: string): string {
+    return `${encodeURIComponent(compId)}.ocgjournal`;
+  }
+
+  journal(compId: string): SessionJournal {
+    let j = this.#journals.get(compId);
+    if (j === undefined) {
+      j = new FileJournal(compId, path.join(this.dir, FileSessionStore.fileName(compId)));
+      this.#journals.set(compId, j);
+    }
+    return j;
+  }
+
+  compIds(): string[] {
+    const onDisk = fs.readdirSync(this.dir).filter((f) => f.endsWith('.ocgjournal')).map((f) => decodeURIComponent(f.slice(0, -'.ocgjournal'.length)));
+    return [...new Set([...this.#journals.keys(), ...onDisk])];
+  }
+
+  flush(): void {
+    for (const j of this.#journals.values()) j.flush();
+  }
+
+  close(): void {
+    for (const j of this.#journals.values()) j.close();
+    this.#journals.clear();
+  }
+}
