@@ -23,6 +23,11 @@ export interface PublisherOptions {
   /** Refresh cycle period per channel (Connectivity Guide, §12 U7); 0 = only on refreshNow(). */
   refreshIntervalMs?: number;
   maxPacketSize?: number;
+  /**
+   * Refresh packets sent per 1 ms clock step (a cycle is captured at one instant and
+   * then paced, so a receiver's socket buffer is not flooded); default: all at once.
+   */
+  refreshPacketsPerMs?: number;
   rts?: {
     windowSize?: number;
     maxRange?: number;
@@ -94,6 +99,8 @@ interface ChannelRuntime {
   /** Data sent since the last heartbeat tick (then no heartbeat is due). */
   busy: boolean;
   refreshBusy: boolean;
+  /** Refresh packets of the current cycle not yet sent (paced mode): [packet, first refresh SeqNum]. */
+  refreshQueue: Array<[Uint8Array, number]>;
 }
 
 const lineCounters = (): LineCounters => ({ packets: 0, heartbeats: 0, bytes: 0, suppressed: 0 });
@@ -127,6 +134,7 @@ export class OmdPublisher extends EventEmitter {
   #rtsBound: RtsEndpoint[] = [];
   #pcap: PcapWriter | null = null;
   #timers: TimerHandle[] = [];
+  #refreshDrain: TimerHandle | null = null;
 
   constructor(cfg: FeedConfig, opts: PublisherOptions = {}) {
     super();
@@ -142,7 +150,7 @@ export class OmdPublisher extends EventEmitter {
       if (this.#channels.has(ch.channelId) || ch.channelId === cfg.drChannel.channelId) throw new Error(`duplicate ChannelID ${ch.channelId}`);
       this.#channels.set(ch.channelId, {
         cfg: ch, nextSeq: 1, refreshNextSeq: 1, image: new MarketImage(),
-        window: new RetransmissionWindow(opts.rts?.windowSize ?? 50_000), busy: false, refreshBusy: false,
+        window: new RetransmissionWindow(opts.rts?.windowSize ?? 50_000), busy: false, refreshBusy: false, refreshQueue: [],
       });
     }
   }
@@ -327,19 +335,36 @@ export class OmdPublisher extends EventEmitter {
   refreshNow(channelId?: number): void {
     if (this.#mode !== 'active') return;
     const list = channelId === undefined ? [...this.#channels.values()] : [this.#channel(channelId)];
+    const perMs = this.#opts.refreshPacketsPerMs ?? Infinity;
     for (const ch of list) {
+      if (ch.refreshQueue.length > 0) continue; // the previous cycle is still going out
       const cycle = buildRefreshCycle(ch.image, ch.cfg.product, ch.nextSeq - 1, ch.refreshNextSeq, nowSendTimeNs(this.#clock.now()), this.#maxPacket);
       ch.refreshNextSeq = cycle.nextSeq;
-      ch.refreshBusy = true;
       let seq = cycle.firstSeq;
       for (const pkt of cycle.packets) {
-        const n = pkt[2]!;
-        this.#send('refresh', ch.cfg.channelId, ch.cfg.refresh, pkt, seq, n, this.counters.refresh);
-        seq += n;
+        ch.refreshQueue.push([pkt, seq]);
+        seq += pkt[2]!;
       }
       this.counters.refreshCycles++;
       this.emit('refresh', { channelId: ch.cfg.channelId, lastSeqNum: cycle.lastSeqNum, messages: cycle.messages, packets: cycle.packets.length });
     }
+    if (!this.#refreshDrain) this.#drainRefresh(perMs); // else the scheduled step picks the new cycle up
+  }
+
+  #drainRefresh(perMs: number): void {
+    this.#refreshDrain = null;
+    if (this.#mode !== 'active') {
+      for (const ch of this.#channels.values()) ch.refreshQueue = [];
+      return;
+    }
+    let pending = false;
+    for (const ch of this.#channels.values()) {
+      const n = Math.min(ch.refreshQueue.length, perMs);
+      for (const [pkt, seq] of ch.refreshQueue.splice(0, n)) this.#send('refresh', ch.cfg.channelId, ch.cfg.refresh, pkt, seq, pkt[2]!, this.counters.refresh);
+      if (n > 0) ch.refreshBusy = true;
+      if (ch.refreshQueue.length > 0) pending = true;
+    }
+    if (pending && !this.#refreshDrain) this.#refreshDrain = this.#clock.setTimeout(() => this.#drainRefresh(perMs), 1);
   }
 
   /**
@@ -415,6 +440,8 @@ export class OmdPublisher extends EventEmitter {
     this.#mode = 'stopped';
     for (const t of this.#timers) t.cancel();
     this.#timers = [];
+    this.#refreshDrain?.cancel();
+    this.#refreshDrain = null;
     await this.#rts?.close();
     this.#rts = null;
     await this.#sender?.close();

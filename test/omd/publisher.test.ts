@@ -230,6 +230,32 @@ describe('OmdPublisher refresh (OMD-C 4.4, §3.5)', () => {
   });
 });
 
+describe('OmdPublisher refresh pacing', () => {
+  it('captures a cycle at one instant and sends it refreshPacketsPerMs per clock millisecond', async () => {
+    const cfg = feed(['SS']);
+    const { pub, sent, clock } = capture({ refreshPacketsPerMs: 2, maxPacketSize: 200 }, cfg);
+    await pub.start();
+    try {
+      pub.publish(1, Array.from({ length: 60 }, (_, i): OmdMessage => ({ msgType: 40, securityCode: i + 1, nominalPrice: i + 1 })));
+      const refreshData = () => sent.filter((s) => s.line === 'refresh' && s.p.header.msgCount > 0);
+      pub.refreshNow();
+      assert.equal(refreshData().length, 2);
+      pub.publish(1, [{ msgType: 40, securityCode: 1, nominalPrice: 999 }]); // after the capture: not in this cycle
+      pub.refreshNow(); // ignored while the cycle is still going out
+      clock.advance(1);
+      assert.equal(refreshData().length, 4);
+      clock.advance(20);
+      const msgs = refreshData().flatMap((s) => s.p.messages);
+      assert.equal(msgs.length, 61);
+      assert.deepEqual(msgs.at(-1), { msgType: 203, lastSeqNum: 61 });
+      assert.ok(msgs.some((m) => m.msgType === 40 && m.securityCode === 1 && m.nominalPrice === 1));
+      assert.equal(pub.counters.refreshCycles, 1);
+    } finally {
+      await pub.stop();
+    }
+  });
+});
+
 describe('OmdPublisher disaster recovery (OMD-C 2.2.4, 3.4.3, §4.5)', () => {
   async function drRun(drNumbering: 'continue' | 'resetTo1WithSequenceReset') {
     const cfg = feed(['SS']);

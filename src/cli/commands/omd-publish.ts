@@ -49,7 +49,7 @@ const command: Command = {
 
     const cfg = { ...loopbackFeed({ service, products, groupBase, basePort }), interface: String(values['interface']) };
     const pcapFile = typeof values['pcap'] === 'string' ? values['pcap'] : undefined;
-    const pub = new OmdPublisher(cfg, { refreshIntervalMs, rts: { users }, ...(pcapFile ? { pcapFile } : {}) });
+    const pub = new OmdPublisher(cfg, { refreshIntervalMs, refreshPacketsPerMs: 20, rts: { users }, ...(pcapFile ? { pcapFile } : {}) });
     const gen = new MarketGenerator({ seed, securities, service, channels: cfg.channels.map((c) => ({ channelId: c.channelId, product: c.product })) });
 
     await pub.start();
