@@ -82,6 +82,8 @@ def V(name, msg_type, size, fields, expected, note=None):
 
 # ---------------------------------------------------------------- control (spec §4)
 V('SequenceReset (100)', 100, 8, [(4, 'u32', 1, 'NewSeqNo')], {'msgType': 100, 'newSeqNo': 1})
+V('SequenceReset (100) NewSeqNo other than 1', 100, 8, [(4, 'u32', 5001, 'NewSeqNo')], {'msgType': 100, 'newSeqNo': 5001},
+  'the spec says NewSeqNo is always 1; the codec passes any value through, the handler decides (spec §12 U2)')
 V('Logon (101)', 101, 16, [(4, 'nul12', 'TESTUSER01', 'Username')], {'msgType': 101, 'username': 'TESTUSER01'},
   'Username NUL-padded (OMD-C 3.5.1)')
 V('LogonResponse (102) active', 102, 8, [(4, 'u8', 0, 'SessionStatus'), (5, 'fill3', None, 'Filler')],
@@ -164,7 +166,8 @@ V('SecurityDefinition (11) equity, no underlying', 11, 544, utf16_fix(secdef(
    'warrantMaturityDate': 0, 'callPutFlag': '', 'style': '', 'warrantType': '0', 'callPrice': 0,
    'decimalsInCallPrice': 0, 'entitlement': 0, 'decimalsInEntitlement': 0, 'noWarrantsPerEntitlement': 0,
    'underlyingSecurityCodes': []},
-  'blank one-character codes (EFN, InvestorType, CallPut, Style) are spaces on the wire and decode as ""')
+  'blank one-character codes (EFN, InvestorType, CallPut, Style) are spaces on the wire and decode as ""; '
+  'Chinese names UTF-16LE NUL-padded (assumed, spec §12 U9)')
 V('SecurityDefinition (11) CBBC with one underlying', 11, 552, utf16_fix(secdef(
     61234, 'HK0000999999', 'WRNT', 11, '01', 'TC#TENCTRP2612A', '', '', 10000, 325,
     ('N', 'N', 'N', 'Y', 'N', 'N'), 20250702, 20261230, 'FREE TEXT 38 CHARS MAX', ('N', 0, 0, 0),
@@ -369,7 +372,7 @@ V('News (22) EXC Chinese (UTF-16LE), all markets, one line', 22, 356 + 160,
    (356, 'utf16_160', '聯交所宣布恢復買賣。', 'NewsLine[0]')],
   {'msgType': 22, 'newsType': 'EXC', 'newsId': '043', 'headline': '恢復買賣', 'cancelFlag': 'N',
    'lastFragment': 'N', 'releaseTime': Big(1767922200000000000), 'marketCodes': [], 'securityCodes': [],
-   'newsLines': ['聯交所宣布恢復買賣。']})
+   'newsLines': ['聯交所宣布恢復買賣。']}, 'UTF-16LE text NUL-padded (assumed, spec §12 U9)')
 
 # ---------------------------------------------------------------- index (spec §5.7)
 V('IndexDefinition (70) HSI', 70, 20,

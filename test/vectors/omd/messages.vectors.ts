@@ -23,6 +23,17 @@ export const MESSAGE_VECTORS: MessageVector[] = [
     expected: { msgType: 100, newSeqNo: 1 },
   },
   {
+    name: "SequenceReset (100) NewSeqNo other than 1",
+    msgType: 100,
+    note: "the spec says NewSeqNo is always 1; the codec passes any value through, the handler decides (spec §12 U2)",
+    fields: [
+      ["08 00", "0 MsgSize u16 = 8"],
+      ["64 00", "2 MsgType u16 = 100"],
+      ["89 13 00 00", "4 NewSeqNo u32 = 5001"],
+    ],
+    expected: { msgType: 100, newSeqNo: 5001 },
+  },
+  {
     name: "Logon (101)",
     msgType: 101,
     note: "Username NUL-padded (OMD-C 3.5.1)",
@@ -136,7 +147,7 @@ export const MESSAGE_VECTORS: MessageVector[] = [
   {
     name: "SecurityDefinition (11) equity, no underlying",
     msgType: 11,
-    note: "blank one-character codes (EFN, InvestorType, CallPut, Style) are spaces on the wire and decode as \"\"",
+    note: "blank one-character codes (EFN, InvestorType, CallPut, Style) are spaces on the wire and decode as \"\"; Chinese names UTF-16LE NUL-padded (assumed, spec §12 U9)",
     fields: [
       ["20 02", "0 MsgSize u16 = 544"],
       ["0b 00", "2 MsgType u16 = 11"],
@@ -1132,6 +1143,7 @@ export const MESSAGE_VECTORS: MessageVector[] = [
   {
     name: "News (22) EXC Chinese (UTF-16LE), all markets, one line",
     msgType: 22,
+    note: "UTF-16LE text NUL-padded (assumed, spec §12 U9)",
     fields: [
       ["04 02", "0 MsgSize u16 = 516"],
       ["16 00", "2 MsgType u16 = 22"],
