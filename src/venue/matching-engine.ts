@@ -1,56 +1,854 @@
 // Matching engine: per-security price-time priority limit order books, continuous trading only
-// (spec note shared/spec/ocg-c.md §5). Implementation follows; the signatures are the contract.
+// (spec note shared/spec/ocg-c.md §5; OCG-C code tables from src/ocg). Pure logic: no sockets, the
+// clock is injected, and `apply(command)` is deterministic so a journal replayed on a standby
+// reproduces the same state (issue 4).
+//
+// Inferences and doubts, each also said where it applies:
+// - Market orders and At Crossing (auction) TIF are refused: continuous trading only [INF].
+// - Reject code choice where the Order Reject Code list (§5.7) has no exact entry: unknown
+//   security, off-tick price, unsupported type/TIF/side → 99 Other with a Reason text [INF]
+//   (the gateway may answer unknown security with BMR code 2 instead, `cause` tells it).
+// - Price band = SEHK "9 times" rule against the last trade or the reference price → 16 [INF].
+// - Max order size 3,000 board lots → 3 Order exceeds limit [INF].
+// - Client Order IDs are unique per Submitting Broker ID per day (note §5.1).
 import type { Clock } from '../wire/index.ts';
+import {
+  AmendRejectCode, CancelRejectCode, ExecRestatementReason, ExecType, LotType, MassCancelRejectCode,
+  MassCancelRequestType, MassCancelResponse, OrdRejReason, OrdStatus, OrdType, Side, TimeInForce,
+} from '../ocg/index.ts';
+import type { OcgProfile } from '../ocg/index.ts';
+import { isOnTick, SPREAD_TABLE_PART_A } from '../omd/index.ts';
+import type { SpreadTable } from '../omd/index.ts';
 import type {
-  BookChangeEvent, EngineCommand, EngineEvent, EngineRequest, MatchingEngineOptions,
-  MatchingEngineState, OrderState, TradeEvent,
+  AmendRequest, BookChangeEvent, CancelOnDisconnectRequest, CancelRequest, EngineCommand,
+  EngineEvent, EngineRequest, MassCancelReportEvent, MassCancelRequest, MatchingEngineOptions,
+  MatchingEngineState, NewOrderRequest, OboCancelRequest, OboMassCancelRequest, OrderEcho,
+  OrderEvent, OrderState, RejectCause, SecurityDefinition, TradeEvent,
 } from './engine-types.ts';
+import { OrderBook, RestingOrder, bookSideOf } from './order-book.ts';
+import type { BookSide } from './order-book.ts';
+
+/** Largest quantity in a Client Order ID chain (§5.3: 99 999 999). */
+export const MAX_ORDER_QUANTITY = 99_999_999;
+/** SEHK maximum order size in board lots [INF]. */
+export const DEFAULT_MAX_BOARD_LOTS = 3_000;
+/** SEHK "9 times" rule: a price ≥ 9× or ≤ 1/9 of the reference is refused [INF]. */
+export const PRICE_BAND_FACTOR = 9;
+/** Mainland A-shares trade in CNY 0.01 steps (public SSE/SZSE rule) [INF for CSC, §5.14]. */
+export const MAINLAND_SPREAD_TABLE: SpreadTable = {
+  code: 'CN',
+  minPrice: 10,
+  maxPrice: 99_999_990,
+  bands: [{ lowExclusive: 0, highInclusive: 99_999_990, tick: 10 }],
+};
+/** Hong Kong and mainland local time are UTC+8 (the CSC no-cancel windows are local). */
+const LOCAL_OFFSET_MS = 8 * 3_600_000;
+
+interface SecurityRuntime {
+  def: SecurityDefinition;
+  table: SpreadTable;
+  lotSize: number;
+  segment: string;
+  book: OrderBook;
+  /** Last trade price (P3), NaN when none today. */
+  lastPrice: number;
+}
+
+interface Rejection {
+  code: number;
+  cause: RejectCause;
+  reason: string;
+}
+
+/** Owner filter of a mass cancel: every order of `brokerId`, optionally narrowed. */
+interface MassScope {
+  brokerId: string;
+  requestType: number;
+  securityId?: string;
+  segment?: string;
+  bookSide?: 1 | 2;
+}
 
 export class MatchingEngine {
+  readonly #clock: Clock;
+  readonly #profile: OcgProfile;
+  readonly #securities = new Map<string, SecurityRuntime>();
+  readonly #maxBoardLots: number;
+  readonly #dailyQuota: number;
+  readonly #csc: boolean;
+  readonly #noCancelWindows: readonly (readonly [number, number])[];
+
+  /** Live orders by Order ID, in priority order (insertion order = acceptance order). */
+  readonly #orders = new Map<string, RestingOrder>();
+  /** Per Submitting Broker ID: Client Order ID → Order ID it named ('' for none). */
+  readonly #clOrdIds = new Map<string, Map<string, string>>();
+  /** Finished orders today: Order ID → final OrdStatus. */
+  readonly #finished = new Map<string, number>();
+  #nextOrderId = 1;
+  #nextExecId = 1;
+  #nextTradeId = 1;
+  #nextMassActionId = 1;
+  #nextPriority = 1;
+  #quotaUsed = 0;
+
+  readonly #commandListeners: ((c: EngineCommand) => void)[] = [];
+  readonly #tradeListeners: ((t: TradeEvent) => void)[] = [];
+  readonly #bookListeners: ((c: BookChangeEvent) => void)[] = [];
+  /** Events of the command being applied. */
+  #out: EngineEvent[] = [];
+  #now = 0;
+
   constructor(options: MatchingEngineOptions, clock: Clock) {
-    void options; void clock;
+    this.#clock = clock;
+    this.#profile = options.profile;
+    this.#csc = options.profile.service === 'OTP-CSC';
+    this.#maxBoardLots = options.maxBoardLotsPerOrder ?? DEFAULT_MAX_BOARD_LOTS;
+    this.#dailyQuota = options.dailyQuota ?? Number.POSITIVE_INFINITY;
+    this.#noCancelWindows = options.profile.noCancelWindows.map(([a, b]) => [minutesOf(a), minutesOf(b)] as const);
+    for (const def of options.securities) {
+      if (!Number.isSafeInteger(def.lotSize) || def.lotSize <= 0) throw new RangeError(`bad lot size for ${def.securityId}`);
+      this.#securities.set(def.securityId, {
+        def,
+        table: def.spreadTable ?? (this.#csc ? MAINLAND_SPREAD_TABLE : SPREAD_TABLE_PART_A),
+        lotSize: def.lotSize,
+        segment: def.marketSegmentId ?? 'MAIN',
+        book: new OrderBook(def.securityId),
+        lastPrice: Number.NaN,
+      });
+    }
   }
 
-  /** Stamp `request` with the clock, notify command listeners (journal), apply it. */
+  // -------------------------------------------------------------------------------------------
+  // Entry points
+
+  /** Stamp `request` with the clock, hand the command to the journal listeners, apply it. */
   handle(request: EngineRequest): EngineEvent[] {
-    void request;
-    throw new Error('not implemented yet');
+    const command = { ...request, at: this.#clock.now() } as EngineCommand;
+    for (const l of this.#commandListeners) l(command);
+    return this.apply(command);
   }
 
   /** Deterministic: the same command sequence from the same state yields the same events and state. */
   apply(command: EngineCommand): EngineEvent[] {
-    void command;
-    throw new Error('not implemented yet');
+    const out: EngineEvent[] = [];
+    this.#out = out;
+    this.#now = command.at;
+    switch (command.type) {
+      case 'new': this.#newOrder(command); break;
+      case 'amend': this.#amend(command); break;
+      case 'cancel': this.#cancel(command); break;
+      case 'oboCancel': this.#oboCancel(command); break;
+      case 'massCancel': this.#massCancel(command, command.brokerId, ExecRestatementReason.MassCancelledByBroker); break;
+      case 'oboMassCancel': this.#massCancel(command, command.owningBrokerId, ExecRestatementReason.OboMassCancel); break;
+      case 'cancelOnDisconnect': this.#cancelOnDisconnect(command); break;
+      case 'endOfDay': this.#endOfDay(); break;
+      default: break; // unknown command from a foreign journal: ignore, state stays sane
+    }
+    return out;
   }
 
-  /** Called with every command `handle` applies (for the hot-standby journal). */
+  /** Called with every command `handle` applies (for the hot-standby journal). Returns an unsubscribe. */
   onCommand(listener: (command: EngineCommand) => void): () => void {
-    void listener;
-    return () => {};
+    return subscribe(this.#commandListeners, listener);
   }
 
+  /** Every trade of the board-lot book (for the OMD publisher). */
   onTrade(listener: (trade: TradeEvent) => void): () => void {
-    void listener;
-    return () => {};
+    return subscribe(this.#tradeListeners, listener);
   }
 
+  /** Every order-level change of the board-lot book (for the OMD publisher). */
   onBookChange(listener: (change: BookChangeEvent) => void): () => void {
-    void listener;
-    return () => {};
+    return subscribe(this.#bookListeners, listener);
   }
 
-  /** A live order by Order ID (read only). */
+  /** A live order by Order ID (read only; do not keep it across commands). */
   order(orderId: string): Readonly<OrderState> | undefined {
-    void orderId;
-    return undefined;
+    return this.#orders.get(orderId);
   }
+
+  /** The book of a security (read only), or undefined for an unknown security. */
+  book(securityId: string): OrderBook | undefined {
+    return this.#securities.get(securityId)?.book;
+  }
+
+  get liveOrderCount(): number {
+    return this.#orders.size;
+  }
+
+  /** Remaining OTP-CSC daily quota (P3 value); Infinity when none is configured [UNVERIFIED rule]. */
+  get quotaBalance(): number {
+    return this.#dailyQuota - this.#quotaUsed;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Snapshot / restore (hot standby)
 
   exportState(): MatchingEngineState {
-    throw new Error('not implemented yet');
+    const orders: OrderState[] = [];
+    for (const o of this.#orders.values()) orders.push(o.toState());
+    orders.sort((a, b) => a.priority - b.priority);
+    const clientOrderIds: Record<string, Record<string, string>> = {};
+    for (const [broker, ids] of this.#clOrdIds) clientOrderIds[broker] = Object.fromEntries(ids);
+    const lastPrices: Record<string, number> = {};
+    for (const [id, s] of this.#securities) if (!Number.isNaN(s.lastPrice)) lastPrices[id] = s.lastPrice;
+    return {
+      version: 1,
+      nextOrderId: this.#nextOrderId,
+      nextExecId: this.#nextExecId,
+      nextTradeId: this.#nextTradeId,
+      nextMassActionId: this.#nextMassActionId,
+      nextPriority: this.#nextPriority,
+      orders,
+      clientOrderIds,
+      finishedOrders: Object.fromEntries(this.#finished),
+      lastPrices,
+      quotaUsed: this.#quotaUsed,
+    };
   }
 
+  /** A new engine holding `state` (orders re-queued by priority); securities come from `options`. */
   static restore(state: MatchingEngineState, options: MatchingEngineOptions, clock: Clock): MatchingEngine {
-    void state;
-    return new MatchingEngine(options, clock);
+    if (state.version !== 1) throw new RangeError(`unknown matching engine state version ${String(state.version)}`);
+    const e = new MatchingEngine(options, clock);
+    e.#nextOrderId = state.nextOrderId;
+    e.#nextExecId = state.nextExecId;
+    e.#nextTradeId = state.nextTradeId;
+    e.#nextMassActionId = state.nextMassActionId;
+    e.#nextPriority = state.nextPriority;
+    e.#quotaUsed = state.quotaUsed;
+    for (const [broker, ids] of Object.entries(state.clientOrderIds)) e.#clOrdIds.set(broker, new Map(Object.entries(ids)));
+    for (const [id, st] of Object.entries(state.finishedOrders)) e.#finished.set(id, st);
+    for (const [id, p] of Object.entries(state.lastPrices)) {
+      const s = e.#securities.get(id);
+      if (s !== undefined) s.lastPrice = p;
+    }
+    const orders = [...state.orders].sort((a, b) => a.priority - b.priority);
+    for (const st of orders) {
+      const sec = e.#securities.get(st.securityId);
+      if (sec === undefined) throw new RangeError(`state names unknown security ${st.securityId}`);
+      const o = new RestingOrder(st);
+      e.#orders.set(o.orderId, o);
+      if (o.lotType === LotType.OddLot && !e.#csc) sec.book.oddLots.set(o.orderId, o);
+      else sec.book.sideFor(o.side).add(o);
+    }
+    return e;
   }
+
+  // -------------------------------------------------------------------------------------------
+  // New Order (§5.2)
+
+  #newOrder(r: NewOrderRequest): void {
+    const ids = this.#idsOf(r.brokerId);
+    if (ids.has(r.clientOrderId)) {
+      this.#rejectNew(r, { code: OrdRejReason.DuplicateOrder, cause: 'duplicateClientOrderId', reason: 'Duplicate Client Order ID' });
+      return;
+    }
+    ids.set(r.clientOrderId, '');
+    const sec = this.#securities.get(r.securityId);
+    if (sec === undefined) {
+      this.#rejectNew(r, { code: OrdRejReason.Other, cause: 'unknownSecurity', reason: 'Unknown security' });
+      return;
+    }
+    const bad = this.#validateNew(r, sec);
+    if (bad !== null) {
+      this.#rejectNew(r, bad);
+      return;
+    }
+    const tif = r.tif ?? TimeInForce.Day;
+    const lotType = r.lotType === LotType.OddLot ? LotType.OddLot : LotType.RoundLot;
+    const orderId = String(this.#nextOrderId++);
+    ids.set(r.clientOrderId, orderId);
+    const o = new RestingOrder({
+      orderId, clientOrderId: r.clientOrderId, compId: r.compId, brokerId: r.brokerId, securityId: r.securityId,
+      side: r.side, orderType: r.orderType, price: r.price!, orderQty: r.quantity, cumQty: 0, leavesQty: r.quantity,
+      ordStatus: OrdStatus.New, tif, lotType, priority: this.#nextPriority++, enteredAt: this.#now,
+    });
+    if (r.echo !== undefined) o.echo = r.echo;
+    if (this.#csc && r.side === Side.Buy) this.#quotaUsed += o.price * o.orderQty; // §5.14 [UNVERIFIED]
+    this.#orders.set(orderId, o);
+    this.#out.push(this.#orderEvent('accepted', ExecType.New, o));
+    if (lotType === LotType.OddLot && !this.#csc) {
+      sec.book.oddLots.set(orderId, o); // OTP-C odd lots wait for semi-auto trading (§5.10)
+      return;
+    }
+    this.#execute(o, sec);
+  }
+
+  /** Validation of a new order's market rules; null when acceptable. Order matters: first failure wins. */
+  #validateNew(r: NewOrderRequest, sec: SecurityRuntime): Rejection | null {
+    const p = this.#profile;
+    if (!p.sides.includes(r.side)) return { code: OrdRejReason.Other, cause: 'unsupportedSide', reason: 'Side not supported' };
+    if (!p.orderTypes.includes(r.orderType)) {
+      // CSC: limit orders only (§5.14) [UNVERIFIED wire code]
+      return { code: OrdRejReason.Other, cause: 'unsupportedOrderType', reason: 'Order type not supported' };
+    }
+    if (r.orderType !== OrdType.Limit) {
+      // Market orders only exist for auctions; continuous trading only here [INF]
+      return { code: OrdRejReason.Other, cause: 'unsupportedOrderType', reason: 'Market order not accepted in continuous trading' };
+    }
+    const tif = r.tif ?? TimeInForce.Day;
+    if (!p.timeInForce.includes(tif) || tif === TimeInForce.AtCrossing) {
+      // CSC: Day only (§5.14) [UNVERIFIED wire code]; At Crossing needs an auction [INF]
+      return { code: OrdRejReason.Other, cause: 'unsupportedTif', reason: 'Time in force not supported' };
+    }
+    const q = r.quantity;
+    if (!Number.isSafeInteger(q) || q <= 0 || q > MAX_ORDER_QUANTITY) {
+      return { code: OrdRejReason.IncorrectQuantity, cause: 'invalidQuantity', reason: 'Quantity must be 1 to 99999999 shares' };
+    }
+    const oddLot = r.lotType === LotType.OddLot;
+    if (r.lotType !== undefined && r.lotType !== LotType.OddLot && r.lotType !== LotType.RoundLot) {
+      return { code: OrdRejReason.Other, cause: 'invalidRequest', reason: 'Unknown lot type' };
+    }
+    if (oddLot) {
+      if (this.#csc) {
+        // CSC: odd lots on the sell side only, traded in the normal book (§5.14) [UNVERIFIED]
+        if (!p.oddLotBuyAllowed && r.side === Side.Buy) {
+          return { code: OrdRejReason.IncorrectQuantity, cause: 'oddLotNotAllowed', reason: 'Odd lot buy not allowed' };
+        }
+      } else {
+        // OTP-C odd/special lot: Day only, not a board-lot multiple, no price-validity override (§5.2) [INF for the multiple]
+        if (tif !== TimeInForce.Day) return { code: OrdRejReason.Other, cause: 'unsupportedTif', reason: 'Odd lot orders are Day only' };
+        if (r.ignorePriceValidity === true) {
+          return { code: OrdRejReason.Other, cause: 'invalidRequest', reason: 'Odd lot execution instruction must be 1' };
+        }
+        if (q % sec.lotSize === 0) return { code: OrdRejReason.IncorrectQuantity, cause: 'invalidLot', reason: 'Odd lot quantity is a board lot multiple' };
+      }
+    } else {
+      if (q % sec.lotSize !== 0) return { code: OrdRejReason.IncorrectQuantity, cause: 'invalidLot', reason: 'Quantity not a multiple of the board lot' };
+      if (q > this.#maxBoardLots * sec.lotSize) {
+        return { code: OrdRejReason.OrderExceedsLimit, cause: 'orderExceedsLimit', reason: 'Order exceeds maximum board lots' };
+      }
+    }
+    const priceBad = this.#checkPrice(r.price, sec, r.ignorePriceValidity === true);
+    if (priceBad !== null) return { code: priceBad.cause === 'priceBand' ? OrdRejReason.PriceExceedsCurrentPriceBand : OrdRejReason.Other, ...priceBad };
+    if (this.#csc && r.side === Side.Buy && this.#quotaUsed + r.price! * q > this.#dailyQuota) {
+      // Northbound daily quota used up (§5.14): reject code unknown, 99 Other [UNVERIFIED]
+      return { code: OrdRejReason.Other, cause: 'quotaExceeded', reason: 'Daily quota exhausted' };
+    }
+    return null;
+  }
+
+  /** Tick and band check of a limit price; returns cause and reason (the caller picks the code). */
+  #checkPrice(price: number | undefined, sec: SecurityRuntime, ignoreBand: boolean): { cause: RejectCause; reason: string } | null {
+    if (price === undefined || !Number.isSafeInteger(price) || !isOnTick(sec.table, price)) {
+      return { cause: 'invalidPriceTick', reason: 'Price not on the spread table' };
+    }
+    if (!ignoreBand) {
+      const ref = Number.isNaN(sec.lastPrice) ? sec.def.referencePrice : sec.lastPrice;
+      if (ref !== undefined && ref > 0 && (price >= ref * PRICE_BAND_FACTOR || price * PRICE_BAND_FACTOR <= ref)) {
+        return { cause: 'priceBand', reason: 'Price exceeds band' };
+      }
+    }
+    return null;
+  }
+
+  #rejectNew(r: NewOrderRequest, why: Rejection): void {
+    this.#out.push({
+      kind: 'rejected',
+      compId: r.compId, brokerId: r.brokerId, securityId: r.securityId, side: r.side, clientOrderId: r.clientOrderId,
+      orderId: '', execId: this.#execId(), execType: ExecType.Reject, ordStatus: OrdStatus.Rejected,
+      orderType: r.orderType, price: r.price ?? 0, orderQty: r.quantity, cumQty: 0, leavesQty: 0,
+      tif: r.tif ?? TimeInForce.Day, lotType: r.lotType === LotType.OddLot ? LotType.OddLot : LotType.RoundLot,
+      transactTime: this.#now, ...(r.echo !== undefined ? { echo: r.echo } : {}),
+      ordRejReason: why.code, cause: why.cause, reason: why.reason,
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Matching
+
+  /** Match an accepted (or replaced) order against the book, then rest, expire or finish it. */
+  #execute(o: RestingOrder, sec: SecurityRuntime): void {
+    const book = sec.book;
+    if (o.tif === TimeInForce.FillOrKill && book.crossableQuantity(o.side, o.price, o.leavesQty) < o.leavesQty) {
+      this.#expire(o, 'Fill or kill not fillable');
+      return;
+    }
+    const opp = book.oppositeOf(o.side);
+    const buy = o.side === Side.Buy;
+    for (;;) {
+      if (o.leavesQty === 0) break;
+      const level = opp.best();
+      if (level === undefined || (buy ? level.price > o.price : level.price < o.price)) break;
+      const passive = level.head!;
+      this.#fill(o, passive, opp, sec);
+    }
+    if (o.leavesQty === 0) {
+      this.#finish(o, OrdStatus.Filled);
+      return;
+    }
+    if (o.tif === TimeInForce.ImmediateOrCancel || o.tif === TimeInForce.FillOrKill) {
+      this.#expire(o, 'Immediate or cancel remainder');
+      return;
+    }
+    book.sideFor(o.side).add(o);
+    this.#bookChange('add', o, o.leavesQty);
+  }
+
+  #fill(aggr: RestingOrder, passive: RestingOrder, opp: BookSide, sec: SecurityRuntime): void {
+    const qty = aggr.leavesQty < passive.leavesQty ? aggr.leavesQty : passive.leavesQty;
+    const px = passive.price; // fills at the resting order's price
+    const tradeId = String(this.#nextTradeId++);
+    aggr.leavesQty -= qty;
+    aggr.cumQty += qty;
+    aggr.ordStatus = aggr.leavesQty === 0 ? OrdStatus.Filled : OrdStatus.PartiallyFilled;
+    opp.setLeaves(passive, passive.leavesQty - qty);
+    passive.cumQty += qty;
+    passive.ordStatus = passive.leavesQty === 0 ? OrdStatus.Filled : OrdStatus.PartiallyFilled;
+    sec.lastPrice = px;
+    if (this.#csc) {
+      // Quota balance: sell trades give value back; a buy filled below its limit frees the difference [UNVERIFIED]
+      const buyer = aggr.side === Side.Buy ? aggr : passive;
+      this.#quotaUsed -= px * qty + (buyer.price - px) * qty;
+    }
+    this.#out.push(this.#fillEvent(aggr, passive, px, qty, tradeId, true));
+    this.#out.push(this.#fillEvent(passive, aggr, px, qty, tradeId, false));
+    if (passive.leavesQty === 0) {
+      opp.remove(passive);
+      this.#bookChange('delete', passive, 0);
+      this.#finish(passive, OrdStatus.Filled);
+    } else {
+      this.#bookChange('modify', passive, passive.leavesQty);
+    }
+    if (this.#tradeListeners.length > 0) {
+      const buyer = aggr.side === Side.Buy ? aggr : passive;
+      const seller = buyer === aggr ? passive : aggr;
+      const t: TradeEvent = {
+        securityId: sec.def.securityId, tradeId, price: px, quantity: qty, buyOrderId: buyer.orderId,
+        sellOrderId: seller.orderId, buyBrokerId: buyer.brokerId, sellBrokerId: seller.brokerId,
+        aggressorSide: aggr.side, transactTime: this.#now,
+      };
+      for (const l of this.#tradeListeners) l(t);
+    }
+  }
+
+  #fillEvent(o: RestingOrder, contra: RestingOrder, px: number, qty: number, tradeId: string, aggressor: boolean): OrderEvent {
+    const e = this.#orderEvent('filled', ExecType.Trade, o) as OrderEvent & { kind: 'filled' };
+    e.lastPx = px;
+    e.lastQty = qty;
+    e.tradeId = tradeId;
+    e.counterpartyBrokerId = contra.brokerId;
+    e.counterpartyOrderId = contra.orderId;
+    e.aggressor = aggressor;
+    return e;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Amend (§5.3)
+
+  #amend(r: AmendRequest): void {
+    const ids = this.#idsOf(r.brokerId);
+    const o = this.#findByClOrdId(r.brokerId, r.originalClientOrderId);
+    if (!this.#profile.amendAllowed) {
+      // CSC: no amendment, cancel and re-enter (§5.14) [UNVERIFIED wire behaviour]
+      if (!ids.has(r.clientOrderId)) ids.set(r.clientOrderId, '');
+      this.#amendReject(r, o, AmendRejectCode.Other, 'amendNotAllowed', 'Amend not supported');
+      return;
+    }
+    if (ids.has(r.clientOrderId)) {
+      this.#amendReject(r, o, AmendRejectCode.DuplicateClientOrderId, 'duplicateClientOrderId', 'Duplicate Client Order ID');
+      return;
+    }
+    ids.set(r.clientOrderId, '');
+    if (o === undefined || (r.orderId !== undefined && r.orderId !== o.orderId)) {
+      const done = this.#finishedStatusOf(r.brokerId, r.originalClientOrderId, r.orderId);
+      if (done !== undefined) this.#amendReject(r, undefined, AmendRejectCode.TooLateToAmend, 'tooLate', 'Order already done', done);
+      else this.#amendReject(r, undefined, AmendRejectCode.UnknownOrder, 'unknownOrder', 'Unknown order');
+      return;
+    }
+    const sec = this.#securities.get(o.securityId)!;
+    if (r.securityId !== o.securityId) {
+      this.#amendReject(r, o, AmendRejectCode.Other, 'invalidRequest', 'Security differs from the order');
+      return;
+    }
+    if (o.lotType === LotType.OddLot) {
+      this.#amendReject(r, o, AmendRejectCode.Other, 'amendNotAllowed', 'Odd lot orders cannot be amended');
+      return;
+    }
+    // Side may only move between Sell and Sell Short (§5.3)
+    if (r.side !== o.side && !(isSell(r.side) && isSell(o.side) && this.#profile.sides.includes(r.side))) {
+      this.#amendReject(r, o, AmendRejectCode.Other, 'invalidRequest', 'Side cannot be changed');
+      return;
+    }
+    const q = r.quantity;
+    if (!Number.isSafeInteger(q) || q <= 0 || q > MAX_ORDER_QUANTITY || q % sec.lotSize !== 0) {
+      this.#amendReject(r, o, AmendRejectCode.Other, 'invalidQuantity', 'Quantity not a positive board lot multiple');
+      return;
+    }
+    if (q > this.#maxBoardLots * sec.lotSize) {
+      this.#amendReject(r, o, AmendRejectCode.Other, 'orderExceedsLimit', 'Order exceeds maximum board lots');
+      return;
+    }
+    if (q <= o.cumQty) {
+      // Quantity at or below what already traded [INF: too late, not a fill-up]
+      this.#amendReject(r, o, AmendRejectCode.TooLateToAmend, 'tooLate', 'Quantity not above executed quantity');
+      return;
+    }
+    const price = r.price ?? o.price;
+    const tick = this.#checkPrice(price, sec, true);
+    if (tick !== null) {
+      this.#amendReject(r, o, AmendRejectCode.Other, tick.cause, tick.reason);
+      return;
+    }
+    const echo = mergeEcho(o.echo, r.echo);
+    const previousClOrdId = o.clientOrderId;
+    if (price === o.price && q <= o.orderQty) {
+      // No price change, no quantity increase: amended in place, priority kept (§5.3)
+      const side = this.#bookSideOrNull(o, sec);
+      const leaves = q - o.cumQty;
+      if (side !== null) side.setLeaves(o, leaves);
+      else o.leavesQty = leaves;
+      o.orderQty = q;
+      o.side = r.side;
+      o.clientOrderId = r.clientOrderId;
+      if (echo !== undefined) o.echo = echo;
+      ids.set(r.clientOrderId, o.orderId);
+      this.#out.push(this.#amendedEvent(o, previousClOrdId, false, o.orderId));
+      if (side !== null) this.#bookChange('modify', o, o.leavesQty);
+      return;
+    }
+    // Cancel/replace: '4' on the old Order ID, '5' with a new Order ID, priority lost (§5.3)
+    this.#removeFromBook(o, sec);
+    o.clientOrderId = r.clientOrderId;
+    const bandBad = this.#checkPrice(price, sec, false);
+    if (bandBad !== null) {
+      // Replacement fails market validation: original stays cancelled (restatement 100), then 'Y' [INF]
+      this.#finish(o, OrdStatus.Cancelled);
+      this.#releaseQuota(o);
+      this.#out.push(this.#cancelledEvent(o, previousClOrdId, ExecRestatementReason.UnsolicitedCancelOfOriginal));
+      this.#amendReject(r, o, AmendRejectCode.PriceExceedsCurrentBand, 'priceBand', bandBad.reason);
+      return;
+    }
+    this.#finish(o, OrdStatus.Cancelled);
+    this.#out.push(this.#cancelledEvent(o, previousClOrdId, undefined));
+    const n = new RestingOrder(o.toState());
+    n.orderId = String(this.#nextOrderId++);
+    n.price = price;
+    n.orderQty = q;
+    n.leavesQty = q - o.cumQty;
+    n.side = r.side;
+    n.ordStatus = n.cumQty > 0 ? OrdStatus.PartiallyFilled : OrdStatus.New;
+    n.priority = this.#nextPriority++;
+    n.enteredAt = this.#now;
+    if (echo !== undefined) n.echo = echo;
+    ids.set(r.clientOrderId, n.orderId);
+    this.#orders.set(n.orderId, n);
+    this.#out.push(this.#amendedEvent(n, previousClOrdId, true, o.orderId));
+    this.#execute(n, sec);
+  }
+
+  #amendReject(r: AmendRequest, o: RestingOrder | undefined, code: number, cause: RejectCause, reason: string, doneStatus?: number): void {
+    const e = o !== undefined
+      ? this.#orderEvent('amendRejected', ExecType.AmendReject, o)
+      : this.#requestEvent('amendRejected', ExecType.AmendReject, r, doneStatus ?? OrdStatus.Rejected);
+    // The report names the request: its new Client Order ID and the original one (§5.7 bit 8 Y)
+    e.clientOrderId = r.clientOrderId;
+    const x = e as OrderEvent & { kind: 'amendRejected' };
+    x.originalClientOrderId = r.originalClientOrderId;
+    x.amendRejectCode = code;
+    x.cause = cause;
+    x.reason = reason;
+    this.#out.push(x);
+  }
+
+  #amendedEvent(o: RestingOrder, originalClientOrderId: string, replaced: boolean, previousOrderId: string): OrderEvent {
+    const e = this.#orderEvent('amended', ExecType.Amend, o) as OrderEvent & { kind: 'amended' };
+    e.originalClientOrderId = originalClientOrderId;
+    e.replaced = replaced;
+    e.previousOrderId = previousOrderId;
+    return e;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Cancels (§5.4–5.6, §1.6)
+
+  #cancel(r: CancelRequest): void {
+    const ids = this.#idsOf(r.brokerId);
+    const o = this.#findByClOrdId(r.brokerId, r.originalClientOrderId);
+    if (ids.has(r.clientOrderId)) {
+      this.#cancelReject(r, o, CancelRejectCode.DuplicateClientOrderId, 'duplicateClientOrderId', 'Duplicate Client Order ID');
+      return;
+    }
+    ids.set(r.clientOrderId, '');
+    if (o === undefined || (r.orderId !== undefined && r.orderId !== o.orderId) || r.securityId !== o.securityId) {
+      const done = this.#finishedStatusOf(r.brokerId, r.originalClientOrderId, r.orderId);
+      if (done !== undefined) this.#cancelReject(r, undefined, CancelRejectCode.TooLateToCancel, 'tooLate', 'Order already done', done);
+      else this.#cancelReject(r, undefined, CancelRejectCode.UnknownOrder, 'unknownOrder', 'Unknown order');
+      return;
+    }
+    if (this.#inNoCancelWindow()) {
+      // CSC mainland no-cancel window (§5.14): reject code unknown, 99 Other [UNVERIFIED]
+      this.#cancelReject(r, o, CancelRejectCode.Other, 'noCancelWindow', 'Cancel not allowed now');
+      return;
+    }
+    const sec = this.#securities.get(o.securityId)!;
+    this.#removeFromBook(o, sec);
+    const orig = o.clientOrderId;
+    o.clientOrderId = r.clientOrderId;
+    this.#finish(o, OrdStatus.Cancelled);
+    this.#releaseQuota(o);
+    this.#out.push(this.#cancelledEvent(o, orig, undefined));
+  }
+
+  #cancelReject(r: CancelRequest | OboCancelRequest, o: RestingOrder | undefined, code: number, cause: RejectCause, reason: string, doneStatus?: number): void {
+    const e = o !== undefined
+      ? this.#orderEvent('cancelRejected', ExecType.CancelReject, o)
+      : this.#requestEvent('cancelRejected', ExecType.CancelReject, r, doneStatus ?? OrdStatus.Rejected);
+    // Addressed to the requester, naming the request (its session and Client Order ID)
+    e.compId = r.compId;
+    e.clientOrderId = r.clientOrderId;
+    const x = e as OrderEvent & { kind: 'cancelRejected' };
+    if (r.originalClientOrderId !== undefined) x.originalClientOrderId = r.originalClientOrderId;
+    x.cancelRejectCode = code;
+    x.cause = cause;
+    x.reason = reason;
+    if (r.type === 'oboCancel') {
+      x.owningBrokerId = r.owningBrokerId;
+      x.brokerId = r.brokerId;
+      x.ordStatus = OrdStatus.Rejected; // failed OBO cancel: Order Status 8 (§5.6)
+    }
+    this.#out.push(x);
+  }
+
+  #oboCancel(r: OboCancelRequest): void {
+    const ids = this.#idsOf(r.brokerId);
+    const o = this.#orders.get(r.orderId);
+    if (ids.has(r.clientOrderId)) {
+      this.#cancelReject(r, undefined, CancelRejectCode.DuplicateClientOrderId, 'duplicateClientOrderId', 'Duplicate Client Order ID');
+      return;
+    }
+    ids.set(r.clientOrderId, '');
+    if (o === undefined || o.brokerId !== r.owningBrokerId || o.securityId !== r.securityId
+      || (r.originalClientOrderId !== undefined && r.originalClientOrderId !== o.clientOrderId)) {
+      const done = o === undefined && this.#finished.has(r.orderId);
+      this.#cancelReject(r, undefined, done ? CancelRejectCode.TooLateToCancel : CancelRejectCode.UnknownOrder,
+        done ? 'tooLate' : 'unknownOrder', done ? 'Order already done' : 'Unknown order');
+      return;
+    }
+    if (this.#inNoCancelWindow()) {
+      this.#cancelReject(r, undefined, CancelRejectCode.Other, 'noCancelWindow', 'Cancel not allowed now');
+      return;
+    }
+    // Success: only the owner hears of it, restatement 101 (§5.6)
+    this.#cancelUnsolicited(o, ExecRestatementReason.OboSingleCancel);
+  }
+
+  #massCancel(r: MassCancelRequest | OboMassCancelRequest, owner: string, restatement: number): void {
+    const ids = this.#idsOf(r.brokerId);
+    const report: MassCancelReportEvent = {
+      kind: 'massCancelReport', compId: r.compId, brokerId: r.brokerId, clientOrderId: r.clientOrderId,
+      massCancelRequestType: r.massCancelRequestType, massActionReportId: String(this.#nextMassActionId++),
+      massCancelResponse: MassCancelResponse.Rejected, cancelledCount: 0, transactTime: this.#now,
+    };
+    if (r.securityId !== undefined) report.securityId = r.securityId;
+    if (r.type === 'oboMassCancel') report.owningBrokerId = r.owningBrokerId;
+    const reject = (code: number, reason: string): void => {
+      report.massCancelRejectCode = code;
+      report.reason = reason;
+      this.#out.push(report);
+    };
+    if (ids.has(r.clientOrderId)) return reject(MassCancelRejectCode.Other, 'Duplicate Client Order ID');
+    ids.set(r.clientOrderId, '');
+    const scope: MassScope = { brokerId: owner, requestType: r.massCancelRequestType };
+    if (r.side !== undefined) {
+      if (r.side !== Side.Buy && r.side !== Side.Sell) return reject(MassCancelRejectCode.Other, 'Invalid side');
+      scope.bookSide = r.side === Side.Buy ? 1 : 2;
+    }
+    switch (r.massCancelRequestType) {
+      case MassCancelRequestType.Security:
+        if (r.securityId === undefined || !this.#securities.has(r.securityId)) return reject(MassCancelRejectCode.Other, 'Unknown security');
+        scope.securityId = r.securityId;
+        break;
+      case MassCancelRequestType.MarketSegment: {
+        const seg = r.marketSegmentId;
+        let known = false;
+        for (const s of this.#securities.values()) if (s.segment === seg) known = true;
+        if (seg === undefined || !known) return reject(MassCancelRejectCode.InvalidMarketSegment, 'Invalid or unknown market segment');
+        scope.segment = seg;
+        break;
+      }
+      case MassCancelRequestType.All:
+        break;
+      default:
+        return reject(MassCancelRejectCode.Other, 'Unknown mass cancel request type');
+    }
+    if (this.#inNoCancelWindow()) return reject(MassCancelRejectCode.Other, 'Cancel not allowed now'); // §5.14 [UNVERIFIED]
+    const victims: RestingOrder[] = [];
+    for (const o of this.#orders.values()) {
+      if (o.brokerId !== scope.brokerId) continue;
+      if (scope.securityId !== undefined && o.securityId !== scope.securityId) continue;
+      if (scope.segment !== undefined && this.#securities.get(o.securityId)!.segment !== scope.segment) continue;
+      if (scope.bookSide !== undefined && bookSideOf(o.side) !== scope.bookSide) continue;
+      victims.push(o);
+    }
+    report.massCancelResponse = r.massCancelRequestType === MassCancelRequestType.Security ? MassCancelResponse.Security
+      : r.massCancelRequestType === MassCancelRequestType.All ? MassCancelResponse.All : MassCancelResponse.MarketSegment;
+    report.cancelledCount = victims.length;
+    this.#out.push(report); // the report comes first, then one '4' per order (§5.5)
+    for (const o of victims) this.#cancelUnsolicited(o, restatement);
+  }
+
+  #cancelOnDisconnect(r: CancelOnDisconnectRequest): void {
+    const victims: RestingOrder[] = [];
+    for (const o of this.#orders.values()) if (o.compId === r.compId) victims.push(o);
+    for (const o of victims) this.#cancelUnsolicited(o, ExecRestatementReason.CancelOnDisconnect);
+  }
+
+  #endOfDay(): void {
+    const all = [...this.#orders.values()];
+    for (const o of all) {
+      this.#removeFromBook(o, this.#securities.get(o.securityId)!);
+      this.#expire(o, 'End of day');
+    }
+    // A new trading day: Client Order IDs may be reused, quota and last prices reset (§5.1)
+    this.#clOrdIds.clear();
+    this.#finished.clear();
+    this.#quotaUsed = 0;
+    for (const s of this.#securities.values()) s.lastPrice = Number.NaN;
+  }
+
+  #cancelUnsolicited(o: RestingOrder, restatement: number): void {
+    this.#removeFromBook(o, this.#securities.get(o.securityId)!);
+    this.#finish(o, OrdStatus.Cancelled);
+    this.#releaseQuota(o);
+    this.#out.push(this.#cancelledEvent(o, undefined, restatement));
+  }
+
+  #cancelledEvent(o: RestingOrder, originalClientOrderId: string | undefined, restatement: number | undefined): OrderEvent {
+    const e = this.#orderEvent('cancelled', ExecType.Cancel, o) as OrderEvent & { kind: 'cancelled' };
+    e.ordStatus = OrdStatus.Cancelled;
+    e.leavesQty = 0;
+    if (originalClientOrderId !== undefined) e.originalClientOrderId = originalClientOrderId;
+    if (restatement !== undefined) e.execRestatementReason = restatement;
+    return e;
+  }
+
+  #expire(o: RestingOrder, reason: string): void {
+    this.#finish(o, OrdStatus.Expired);
+    this.#releaseQuota(o);
+    const e = this.#orderEvent('expired', ExecType.Expire, o) as OrderEvent & { kind: 'expired' };
+    e.ordStatus = OrdStatus.Expired;
+    e.leavesQty = 0;
+    e.reason = reason;
+    this.#out.push(e);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Helpers
+
+  #idsOf(brokerId: string): Map<string, string> {
+    let m = this.#clOrdIds.get(brokerId);
+    if (m === undefined) {
+      m = new Map();
+      this.#clOrdIds.set(brokerId, m);
+    }
+    return m;
+  }
+
+  /** The live order whose current Client Order ID is `clOrdId` for `brokerId`. */
+  #findByClOrdId(brokerId: string, clOrdId: string): RestingOrder | undefined {
+    const orderId = this.#clOrdIds.get(brokerId)?.get(clOrdId);
+    if (orderId === undefined || orderId === '') return undefined;
+    const o = this.#orders.get(orderId);
+    return o !== undefined && o.clientOrderId === clOrdId ? o : undefined;
+  }
+
+  /** Final status of a finished order named by Client Order ID (or Order ID), if any. */
+  #finishedStatusOf(brokerId: string, clOrdId: string, orderId: string | undefined): number | undefined {
+    const byCl = this.#clOrdIds.get(brokerId)?.get(clOrdId);
+    const id = orderId ?? byCl;
+    if (id === undefined || id === '') return undefined;
+    if (orderId !== undefined && byCl !== undefined && byCl !== '' && byCl !== orderId) return undefined;
+    return this.#finished.get(id);
+  }
+
+  #finish(o: RestingOrder, status: number): void {
+    o.ordStatus = status;
+    this.#orders.delete(o.orderId);
+    this.#finished.set(o.orderId, status);
+  }
+
+  /** A cancelled/expired CSC buy gives its unexecuted value back to the quota [UNVERIFIED]. */
+  #releaseQuota(o: RestingOrder): void {
+    if (this.#csc && o.side === Side.Buy) this.#quotaUsed -= o.price * o.leavesQty;
+  }
+
+  #bookSideOrNull(o: RestingOrder, sec: SecurityRuntime): BookSide | null {
+    return o.level !== null ? sec.book.sideFor(o.side) : null;
+  }
+
+  #removeFromBook(o: RestingOrder, sec: SecurityRuntime): void {
+    if (o.level !== null) {
+      sec.book.sideFor(o.side).remove(o);
+      this.#bookChange('delete', o, 0);
+    } else {
+      sec.book.oddLots.delete(o.orderId);
+    }
+  }
+
+  #inNoCancelWindow(): boolean {
+    if (this.#noCancelWindows.length === 0) return false;
+    const minute = Math.floor((((this.#now + LOCAL_OFFSET_MS) % 86_400_000) + 86_400_000) % 86_400_000 / 60_000);
+    for (const [from, to] of this.#noCancelWindows) if (minute >= from && minute < to) return true;
+    return false;
+  }
+
+  #execId(): string {
+    return String(this.#nextExecId++);
+  }
+
+  #bookChange(action: BookChangeEvent['action'], o: RestingOrder, quantity: number): void {
+    if (this.#bookListeners.length === 0) return;
+    const c: BookChangeEvent = {
+      securityId: o.securityId, action, orderId: o.orderId, bookSide: bookSideOf(o.side), price: o.price, quantity,
+      transactTime: this.#now,
+    };
+    for (const l of this.#bookListeners) l(c);
+  }
+
+  /** An order event with the order's scalars as they are now. */
+  #orderEvent<K extends OrderEvent['kind']>(kind: K, execType: string, o: RestingOrder): OrderEvent {
+    const e = {
+      kind, compId: o.compId, brokerId: o.brokerId, securityId: o.securityId, side: o.side,
+      clientOrderId: o.clientOrderId, orderId: o.orderId, execId: this.#execId(), execType, ordStatus: o.ordStatus,
+      orderType: o.orderType, price: o.price, orderQty: o.orderQty, cumQty: o.cumQty, leavesQty: o.leavesQty,
+      tif: o.tif, lotType: o.lotType, transactTime: this.#now,
+    } as OrderEvent;
+    if (o.echo !== undefined) e.echo = o.echo;
+    return e;
+  }
+
+  /** An event naming a request whose order is unknown or done. */
+  #requestEvent(kind: 'amendRejected' | 'cancelRejected', execType: string, r: AmendRequest | CancelRequest | OboCancelRequest, status: number): OrderEvent {
+    return {
+      kind, compId: r.compId, brokerId: r.brokerId, securityId: r.securityId, side: r.side,
+      clientOrderId: r.clientOrderId, orderId: r.orderId ?? '', execId: this.#execId(), execType, ordStatus: status,
+      orderType: OrdType.Limit, price: r.type === 'amend' ? r.price ?? 0 : 0, orderQty: r.type === 'amend' ? r.quantity : 0,
+      cumQty: 0, leavesQty: 0, tif: TimeInForce.Day, lotType: LotType.RoundLot, transactTime: this.#now,
+    } as OrderEvent;
+  }
+}
+
+function subscribe<T>(list: ((x: T) => void)[], listener: (x: T) => void): () => void {
+  list.push(listener);
+  return () => {
+    const i = list.indexOf(listener);
+    if (i >= 0) list.splice(i, 1);
+  };
+}
+
+function isSell(side: number): boolean {
+  return side === Side.Sell || side === Side.SellShort;
+}
+
+function minutesOf(hhmm: string): number {
+  const [h, m] = hhmm.split(':');
+  return Number(h) * 60 + Number(m);
+}
+
+function mergeEcho(a: OrderEcho | undefined, b: OrderEcho | undefined): OrderEcho | undefined {
+  if (b === undefined) return a;
+  if (a === undefined) return { ...b };
+  return { ...a, ...b };
 }
