@@ -1,8 +1,10 @@
 // Hot-path packet decoder (spec/omd-c.md §2): same validation and typed errors as decodePacket,
 // but messages are delivered to a callback in REUSED objects, one per message type, so the
-// steady state allocates nothing but the bigint values of 64-bit fields. The objects have the
-// exact types of messages.ts, so a consumer such as MarketImage.apply() takes them unchanged —
-// it must copy what it keeps beyond the callback. Measured by bench/omd.decode.bench.ts.
+// steady state allocates nothing but the bigint values of 64-bit fields (the contract's type).
+// The objects have the exact types of messages.ts, but are overwritten by the next message of
+// the same type: a consumer that keeps a message (MarketImage.apply stores 11, 40, 50, 60, …)
+// must use decodePacket or copy. Rare types (reference data, control, news) are delivered as
+// fresh objects. Measured against decodePacket by bench/omd.decode.bench.ts.
 import type * as M from './messages.ts';
 import type { OmdMessage } from './messages.ts';
 import type { PacketHeader } from './packet.ts';
