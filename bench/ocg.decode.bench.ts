@@ -1,6 +1,7 @@
 // ocg.decode: OCG-C messages decoded per second on one core, a 50/50 mix of New Order and
 // Execution Report (ack and partial fill), fed through OcgFrameReader in 64 KiB TCP-sized chunks.
 // Every message is fully decoded (CRC-32C checked, every field materialised). Goal ≥ 3,000,000.
+// The rate is per second of this process's CPU time (the machine is shared); wall rate is printed too.
 import { bench } from './report.ts';
 import {
   encodeMessage, ExecType, OcgFrameReader, OcgMsgType, OrdStatus, OrdType, Side, toPrice, toQty,
@@ -66,17 +67,21 @@ function pass(): number {
   return n;
 }
 
-function run(ms: number): number {
+/** Messages per second of this process's CPU time (robust when other processes share the 2 cores) and of wall time. */
+function run(ms: number): { cpu: number; wall: number } {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   let n = 0;
   let t = t0;
   while (t - t0 < ms) { n += pass(); t = performance.now(); }
-  return (n * 1000) / (t - t0);
+  const c = process.cpuUsage(c0);
+  return { cpu: (n * 1e6) / (c.user + c.system), wall: (n * 1000) / (t - t0) };
 }
 
 run(2000); // warm-up: let the generated decoders reach the optimising tier
-const rates = [run(3000), run(3000), run(3000)].sort((a, b) => a - b);
-const rate = rates[1]!;
-bench('ocg.decode', Math.round(rate), 'msg/s', {
-  goal: 3_000_000, mix: 'NewOrder50/ExecReport50', avg_bytes: Math.round(total / COUNT), best: Math.round(rates[2]!), sink: sink % 10,
+const runs = [run(3000), run(3000), run(3000)].sort((a, b) => a.cpu - b.cpu);
+const mid = runs[1]!;
+bench('ocg.decode', Math.round(mid.cpu), 'msg/s', {
+  goal: 3_000_000, basis: 'cpu_time', wall_msg_s: Math.round(mid.wall), best: Math.round(runs[2]!.cpu),
+  mix: 'NewOrder50/ExecReport50', avg_bytes: Math.round(total / COUNT), sink: sink % 10,
 });

@@ -68,9 +68,85 @@ function bigDecimal(hi: number, lo: number): bigint {
   return (BigInt(hi) << 32n) | BigInt(lo);
 }
 
+// Decimal cache: prices and quantities repeat (price levels, board lots), so a direct-mapped
+// cache of recent values saves most BigInt allocations. Key = the exact double (|v| < 2^53).
+const DEC_SLOTS = 4096;
+const DEC_KEYS = new Float64Array(DEC_SLOTS).fill(NaN);
+const DEC_VALUES: bigint[] = new Array<bigint>(DEC_SLOTS).fill(0n);
+function smallDecimal(v: number, lo: number): bigint {
+  const slot = (lo ^ (lo >>> 13)) & (DEC_SLOTS - 1);
+  if (DEC_KEYS[slot] === v) return DEC_VALUES[slot]!;
+  const x = BigInt(v);
+  DEC_KEYS[slot] = v;
+  DEC_VALUES[slot] = x;
+  return x;
+}
+
+// String cache for low-cardinality identifiers (broker IDs, security IDs, exchange, BCAN): the same
+// few values recur on every message, so compare bytes with the last string seen in the slot
+// instead of allocating. Unique IDs (Client Order ID, Execution ID, times) bypass it.
+const INTERN_SLOTS = 4096;
+const INTERN_WIDTH = 24;
+const INTERN_BYTES = new Uint8Array(INTERN_SLOTS * INTERN_WIDTH);
+const INTERN_LENGTHS = new Int32Array(INTERN_SLOTS).fill(-1);
+const INTERN_STRINGS: string[] = new Array<string>(INTERN_SLOTS).fill('');
+function intern(b: Uint8Array, p: number, len: number, h: number, S: string, base: number): string {
+  const slot = (h ^ (h >>> 12) ^ len) & (INTERN_SLOTS - 1);
+  const k = slot * INTERN_WIDTH;
+  if (INTERN_LENGTHS[slot] === len) {
+    let i = 0;
+    while (i < len && INTERN_BYTES[k + i] === b[p + i]) i++;
+    if (i === len) return INTERN_STRINGS[slot]!;
+  }
+  const str = S.substring(p - base, p - base + len);
+  if (len <= INTERN_WIDTH) {
+    for (let i = 0; i < len; i++) INTERN_BYTES[k + i] = b[p + i]!;
+    INTERN_LENGTHS[slot] = len;
+    INTERN_STRINGS[slot] = str;
+  }
+  return str;
+}
+
+/** Fields whose values repeat across messages (see intern). */
+const INTERNED_FIELDS = new Set([
+  'Submitting Broker ID', 'Owning Broker ID', 'Counterparty Broker ID', 'Broker ID', 'Broker Location ID',
+  'Security ID', 'Security Exchange', 'Submitting BCAN Field', 'Counterparty BCAN Field', 'Market Segment ID',
+  'Order Restrictions', 'Execution Instructions', 'User Name', 'Entitlement ID',
+]);
+
+/** Alnum Fixed(n) at p: up to the first NUL, at most n−1 characters (§2.5). */
+function str(b: Uint8Array, p: number, n: number, S: string, base: number): string {
+  let q = p;
+  const e = p + n - 1;
+  while (q < e && b[q] !== 0) q++;
+  return S.substring(p - base, q - base);
+}
+
+/** Alnum Fixed(n) through the intern cache. */
+function istr(b: Uint8Array, p: number, n: number, S: string, base: number): string {
+  let q = p;
+  const e = p + n - 1;
+  let h = 0;
+  let c = 0;
+  while (q < e && (c = b[q]!) !== 0) { h = (Math.imul(h, 31) + c) | 0; q++; }
+  return intern(b, p, q - p, h, S, base);
+}
+
+/** Decimal at p: signed Int64 LE. */
+function dec8(b: Uint8Array, p: number): bigint {
+  const lo = (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
+  const hi = b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24);
+  return hi >= -2097152 && hi < 2097152 ? smallDecimal(hi * 4294967296 + lo, lo) : bigDecimal(hi, lo);
+}
+
 interface Runtime {
   CH: readonly string[];
   big: typeof bigDecimal;
+  dec: typeof smallDecimal;
+  dec8: typeof dec8;
+  str: typeof str;
+  istr: typeof istr;
+  intern: typeof intern;
   F: FailState;
   G: GroupDecoder[];
 }
@@ -100,9 +176,13 @@ function fieldReadCode(fl: FieldSpec, onFail: FailCode, groupIndex: number, oute
       // |value| < 2^53 whenever hi is in [-2^21, 2^21): one exact BigInt(number), no shifts.
       return `${over('8')} lo = (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0;`
         + ` hi = b[p + 4] | (b[p + 5] << 8) | (b[p + 6] << 16) | (b[p + 7] << 24);`
-        + ` ${set} = (hi >= -2097152 && hi < 2097152) ? BigInt(hi * 4294967296 + lo) : R.big(hi, lo); p += 8;`;
+        + ` ${set} = (hi >= -2097152 && hi < 2097152) ? R.dec(hi * 4294967296 + lo, lo) : R.big(hi, lo); p += 8;`;
     case 'alnum':
       // Readers ignore bytes after the first NUL; no NUL ⇒ the first n−1 bytes (§2.5).
+      if (INTERNED_FIELDS.has(fl.name)) {
+        return `${over(String(fl.size))} q = p; e = p + ${fl.size - 1}; h = 0; while (q < e && (c = b[q]) !== 0) { h = (Math.imul(h, 31) + c) | 0; q++; }`
+          + ` ${set} = R.intern(b, p, q - p, h, S, base); p = e + 1;`;
+      }
       return `${over(String(fl.size))} q = p; e = p + ${fl.size - 1}; while (q < e && b[q] !== 0) q++;`
         + ` ${set} = S.substring(p - base, q - base); p = e + 1;`;
     case 'var':
@@ -152,7 +232,7 @@ function bodyCode(fields: FieldSpec[], onFail: FailCode, isMessage: boolean): st
   return lines.join('\n');
 }
 
-const DECODER_PREAMBLE = 'let q = 0, e = 0, lo = 0, hi = 0, n = 0, i = 0, arr = null;';
+const DECODER_PREAMBLE = 'let q = 0, e = 0, lo = 0, hi = 0, n = 0, i = 0, h = 0, c = 0, arr = null;';
 
 function makeGroupDecoder(name: string, fields: FieldSpec[]): GroupDecoder {
   // Nested map: Bitmap Variable Length (2), one per repetition (§2.3, §8 item 11 [UNVERIFIED]).
@@ -168,7 +248,21 @@ return p;`;
   return (new Function('R', `return function (b, p, be, S, base) {\n${src}\n};`) as (r: Runtime) => GroupDecoder)(RUNTIME);
 }
 
-const RUNTIME: Runtime = { CH: CHARS, big: bigDecimal, F: FAIL, G: [] };
+const RUNTIME: Runtime = { CH: CHARS, big: bigDecimal, dec: smallDecimal, dec8, str, istr, intern, F: FAIL, G: [] };
+
+/**
+ * A decoder specialised for one exact presence map (the layout): every field offset up to the first
+ * variable-length field is a constant, there are no bit tests, and the message is built by one
+ * object literal (no hidden-class transitions). A session sends the same few layouts over and over
+ * (New Order limit, Execution Report ack/fill), so each type keeps up to MAX_LAYOUTS of them; others
+ * and every malformed message go through the generic decoder, which produces the precise error.
+ */
+interface Layout {
+  w0: number;
+  w1: number;
+  decode: (b: Uint8Array, p: number, be: number, S: string, base: number) => OcgMessage | null;
+}
+const MAX_LAYOUTS = 16;
 
 interface CompiledMessage {
   spec: MessageSpec;
@@ -176,6 +270,78 @@ interface CompiledMessage {
   byBit: (FieldSpec | undefined)[];
   decode: MessageDecoder;
   hasText: boolean;
+  layouts: Layout[];
+  /** Set once MAX_LAYOUTS is reached, or for layouts that cannot be specialised. */
+  layoutsFull: boolean;
+}
+
+function alnumExpr(fl: FieldSpec, at: string): string {
+  return INTERNED_FIELDS.has(fl.name)
+    ? `R.istr(b, ${at}, ${fl.size}, S, base)`
+    : `R.str(b, ${at}, ${fl.size}, S, base)`;
+}
+
+function fixedExpr(fl: FieldSpec, at: string): string {
+  switch (fl.kind) {
+    case 'u8': return `b[${at}]`;
+    case 'u16': return `(b[${at}] | (b[${at} + 1] << 8))`;
+    case 'u32': return `((b[${at}] | (b[${at} + 1] << 8) | (b[${at} + 2] << 16) | (b[${at} + 3] << 24)) >>> 0)`;
+    case 'byte': return `R.CH[b[${at}]]`;
+    case 'dec': return `R.dec8(b, ${at})`;
+    case 'alnum': return alnumExpr(fl, at);
+    default: throw new Error(`not a fixed field: ${fl.kind}`);
+  }
+}
+
+function specialise(c: CompiledMessage, present: FieldSpec[]): Layout['decode'] {
+  const lines: string[] = [];
+  let k = 0; // constant offset from p of the next field
+  let pending: string[] = []; // fixed fields of the current segment, checked together
+  const flush = () => {
+    if (pending.length === 0) return;
+    lines.push(`if (p + ${k} > be) return null;`, ...pending);
+    pending = [];
+  };
+  present.forEach((fl, i) => {
+    if (fl.kind === 'var') {
+      flush();
+      lines.push(`if (p + ${k + 2} > be) return null;`,
+        `e = p + ${k + 2} + (b[p + ${k}] | (b[p + ${k + 1}] << 8)); if (e > be) return null;`,
+        `q = p + ${k + 2}; while (q < e && b[q] !== 0) q++; const v${i} = S.substring(p + ${k + 2} - base, q - base); p = e;`);
+      k = 0;
+    } else {
+      pending.push(`const v${i} = ${fixedExpr(fl, `p + ${k}`)};`);
+      k += fl.size;
+    }
+  });
+  flush();
+  lines.push(`if (p + ${k} !== be) return null;`);
+  const literal = [`msgType: ${c.spec.msgType}`, ...present.map((fl, i) => `${JSON.stringify(fl.key)}: v${i}`)].join(', ');
+  const src = `let q = 0, e = 0;\n${lines.join('\n')}\nreturn { ${literal} };`;
+  return (new Function('R', `return function layout_${c.spec.msgType}(b, p, be, S, base) {\n${src}\n};`) as (r: Runtime) => Layout['decode'])(RUNTIME);
+}
+
+/** The specialised decoder for this map, creating it when the layout is valid and there is room. */
+function layoutFor(c: CompiledMessage, b: Uint8Array, mo: number, w0: number, w1: number): Layout['decode'] | null {
+  const ls = c.layouts;
+  for (let i = 0; i < ls.length; i++) {
+    const l = ls[i]!;
+    if (l.w0 === w0 && l.w1 === w1) return l.decode;
+  }
+  if (c.layoutsFull) return null;
+  // Only valid layouts are specialised: every set bit known, required bits set, no repeating block.
+  const present: FieldSpec[] = [];
+  for (let bit = 0; bit < 64; bit++) {
+    if ((b[mo + (bit >> 3)]! & (0x80 >> (bit & 7))) === 0) continue;
+    const fl = c.byBit[bit];
+    if (fl === undefined || fl.kind === 'group') return null;
+    present.push(fl);
+  }
+  if (c.fields.some((fl) => fl.required && !present.includes(fl))) return null;
+  const decode = specialise(c, present);
+  ls.push({ w0, w1, decode });
+  if (ls.length >= MAX_LAYOUTS) c.layoutsFull = true;
+  return decode;
 }
 
 function compile(spec: MessageSpec, smp: boolean): CompiledMessage {
@@ -189,7 +355,11 @@ return o;`;
   const decode = (new Function('R', `return function decode_${spec.msgType}(b, mo, p, be, S, base) {\n${src}\n};`) as (r: Runtime) => MessageDecoder)(RUNTIME);
   const byBit: (FieldSpec | undefined)[] = [];
   for (const fl of fields) byBit[fl.bit] = fl;
-  return { spec, fields, byBit, decode, hasText: fields.some((x) => x.kind === 'alnum' || x.kind === 'var' || x.kind === 'group') };
+  const hasGroup = fields.some((x) => x.kind === 'group');
+  return {
+    spec, fields, byBit, decode, hasText: fields.some((x) => x.kind === 'alnum' || x.kind === 'var' || x.kind === 'group'),
+    layouts: [], layoutsFull: hasGroup || fields.some((x) => x.bit >= 64),
+  };
 }
 
 const COMPILED: [(CompiledMessage | undefined)[], (CompiledMessage | undefined)[]] = [[], []];
@@ -274,7 +444,19 @@ export function decodeFrame(b: Uint8Array, off: number, len: number, options?: O
   const mo = off + MAP_OFFSET;
   const p = off + OCG_HEADER_LENGTH;
   const S = compiled.hasText ? latin1(b, p, crcAt) : '';
-  const message = compiled.decode(b, mo, p, crcAt, S, p);
+  let message: OcgMessage | null = null;
+  if (!compiled.layoutsFull || compiled.layouts.length > 0) {
+    // Fast path: a known layout (map bits 0–63; every message type's fields fit there, §3/§5).
+    let rest = 0;
+    for (let j = 8; j < MAP_BYTES; j++) rest |= b[mo + j]!;
+    if (rest === 0) {
+      const w0 = (b[mo]! << 24) | (b[mo + 1]! << 16) | (b[mo + 2]! << 8) | b[mo + 3]!;
+      const w1 = (b[mo + 4]! << 24) | (b[mo + 5]! << 16) | (b[mo + 6]! << 8) | b[mo + 7]!;
+      const fast = layoutFor(compiled, b, mo, w0, w1);
+      if (fast !== null) message = fast(b, p, crcAt, S, p);
+    }
+  }
+  if (message === null) message = compiled.decode(b, mo, p, crcAt, S, p);
   if (message !== null) return { ok: true, header, message, length };
   return decodeFailure(compiled, header, b, mo);
 }
