@@ -7,3 +7,4 @@ export { MESSAGE_SPECS, MESSAGE_SPEC_BY_TYPE } from './schema.ts';
 export type { FieldSpec, MessageSpec, FieldKind } from './schema.ts';
 export * from './lookup-client.ts';
 export * from './order-script.ts';
+export * from './client.ts';
