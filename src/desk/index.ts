@@ -4,5 +4,5 @@ export * from './store/index.ts';
 export { DeskError } from './errors.ts';
 export { startDesk, type DeskOptions, type RunningDesk } from './server.ts';
 export { LiveFeed, type LiveEvent } from './api/live.ts';
-export type { ReminderMailer, ReminderMessage } from './reminders.ts';
+export { ReminderScheduler, createSmtpMailer, reminderMessage, missingSubscribers, type ReminderMailer, type ReminderMessage, type ReminderRun } from './reminders.ts';
 export * from './demo.ts';

@@ -5,7 +5,7 @@ import { systemClock, type Clock } from '../wire/index.ts';
 import { buildDeskApp } from './api/app.ts';
 import { LiveFeed } from './api/live.ts';
 import { LoginThrottle } from './api/login-throttle.ts';
-import type { ReminderMailer } from './reminders.ts';
+import { ReminderScheduler, type ReminderMailer } from './reminders.ts';
 import { openStore, type DeskStore } from './store/index.ts';
 
 export interface DeskOptions {
@@ -21,7 +21,10 @@ export interface DeskOptions {
   secureCookies?: boolean;
   sessionTtlMs?: number;
   login?: { maxFailures?: number; windowMs?: number };
+  /** With a mailer, reminders go out `reminderLeadMs` before each deadline (checked every `reminderCheckMs`). */
   mailer?: ReminderMailer;
+  reminderLeadMs?: number;
+  reminderCheckMs?: number;
   logger?: boolean;
 }
 
@@ -31,6 +34,7 @@ export interface RunningDesk {
   app: FastifyInstance;
   live: LiveFeed;
   evidenceToken: string;
+  reminders: ReminderScheduler | null;
   close(): Promise<void>;
 }
 
@@ -54,6 +58,8 @@ export async function startDesk(opts: DeskOptions = {}): Promise<RunningDesk> {
   await app.listen({ port: opts.port ?? 0, host });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : opts.port ?? 0;
+  const reminders = opts.mailer ? new ReminderScheduler(store, clock, opts.mailer, { ...(opts.reminderLeadMs !== undefined ? { leadMs: opts.reminderLeadMs } : {}) }) : null;
+  reminders?.start(opts.reminderCheckMs ?? 60_000);
   let closed = false;
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
@@ -61,9 +67,11 @@ export async function startDesk(opts: DeskOptions = {}): Promise<RunningDesk> {
     app,
     live,
     evidenceToken,
+    reminders,
     async close() {
       if (closed) return;
       closed = true;
+      await reminders?.stop();
       await app.close();
       if (!opts.store) await store.close();
     },

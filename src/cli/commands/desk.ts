@@ -1,7 +1,8 @@
 // `failover-drill desk`: serve the service desk's API on loopback.
 import { randomBytes } from 'node:crypto';
 import { numberOption, type Command } from '../command.ts';
-import { DEFAULT_SQLITE_PATH, openStore, seedDemo, startDesk } from '../../desk/index.ts';
+import { DEFAULT_SQLITE_PATH, createSmtpMailer, openStore, seedDemo, startDesk } from '../../desk/index.ts';
+import { UsageError } from '../command.ts';
 import { systemClock } from '../../wire/index.ts';
 
 const command: Command = {
@@ -14,14 +15,24 @@ const command: Command = {
     host: { type: 'string', default: '127.0.0.1', value: 'ADDR', description: 'Address to listen on' },
     'evidence-token': { type: 'string', value: 'TOKEN', description: 'Bearer token for evidence ingestion (default: $FD_EVIDENCE_TOKEN, else random and printed)' },
     'seed-demo': { type: 'boolean', description: 'Create a demo notice, session PS2, three subscribers and their accounts (passwords printed)' },
+    smtp: { type: 'string', value: 'HOST:PORT', description: 'SMTP server for reminder emails (none: reminders off)' },
+    'mail-from': { type: 'string', default: 'service-desk@localhost', value: 'ADDRESS', description: 'Sender address of reminder emails' },
+    'reminder-lead-hours': { type: 'string', default: '24', value: 'HOURS', description: 'Send reminders this many hours before each deadline' },
     'demo-password': { type: 'string', value: 'PASSWORD', description: 'Use this password for every demo account instead of random ones' },
   },
   async run(values) {
     const port = numberOption(values, 'port', { min: 0, max: 65535, integer: true });
     const db = String(values.db);
     const evidenceToken = (values['evidence-token'] as string | undefined) ?? process.env.FD_EVIDENCE_TOKEN ?? randomBytes(18).toString('base64url');
+    let mailer;
+    if (values.smtp) {
+      const m = /^([^:]+):(\d{1,5})$/.exec(String(values.smtp));
+      if (!m) throw new UsageError(`--smtp: expected HOST:PORT, got ${JSON.stringify(values.smtp)}`);
+      mailer = createSmtpMailer({ host: m[1]!, port: Number(m[2]), from: String(values['mail-from']) });
+    }
+    const leadHours = numberOption(values, 'reminder-lead-hours', { min: 0, max: 24 * 14 });
     const store = openStore(db);
-    const desk = await startDesk({ store, port, host: String(values.host), evidenceToken });
+    const desk = await startDesk({ store, port, host: String(values.host), evidenceToken, ...(mailer ? { mailer, reminderLeadMs: leadHours * 3600_000 } : {}) });
     console.log(`desk: ${desk.url} (store: ${store.dialect === 'sqlite' ? db : 'postgres'})`);
     if (!values['evidence-token'] && !process.env.FD_EVIDENCE_TOKEN) console.log(`evidence token: ${evidenceToken}`);
     if (values['seed-demo']) {

@@ -12,6 +12,7 @@ import formRoutes from './routes/forms.ts';
 import evidenceRoutes from './routes/evidence.ts';
 import dashboardRoutes from './routes/dashboard.ts';
 import exportRoutes from './routes/exports.ts';
+import reminderRoutes from './routes/reminders.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -96,5 +97,6 @@ export async function buildDeskApp(ctx: DeskContext, opts: { logger?: boolean } 
   await app.register(evidenceRoutes, { ctx });
   await app.register(dashboardRoutes, { ctx });
   await app.register(exportRoutes, { ctx });
+  await app.register(reminderRoutes, { ctx });
   return app;
 }
