@@ -20,8 +20,8 @@ async function setup(opts: Partial<FeedHandlerOptions> = {}) {
   h.on('dr', (e) => events.dr.push(e));
   h.on('recovered', (e) => events.recovered.push(e));
   h.on('refresh-complete', () => events.refreshes++);
-  await h.start();
   cleanups.push(() => feed.close(), () => h.stop());
+  await h.start();
   return { cfg, feed, h, events, ch: cfg.channels[0]!.channelId };
 }
 
