@@ -7,6 +7,7 @@ export const commands: Record<string, () => Promise<{ default: Command }>> = {
   'omd publish': () => import('./commands/omd-publish.ts'),
   'omd listen': () => import('./commands/omd-listen.ts'),
   'desk': () => import('./commands/desk.ts'),
+  'ocg client': () => import('./commands/ocg-client.ts'),
 };
 
 function topHelp(summaries: [string, string][]): string {

@@ -1,0 +1,167 @@
+// `failover-drill ocg client`: a subscriber's OCG-C client on the command line — lookup, logon,
+// orders from a script or typed on stdin, and the failover path of the spec (events printed as
+// they happen, so a rehearsal shows what the client saw).
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { numberOption, UsageError, type Command } from '../command.ts';
+import {
+  OcgClient, OrderScriptError, formatDecimal, parseHostPort, parseOrderScript, parseOrderScriptLine,
+  type ExecutionReport, type OcgClientEvent, type OcgService, type OrderScriptStep,
+} from '../../ocg/index.ts';
+
+export function formatExecutionReport(er: ExecutionReport): string {
+  const parts = [`ER ${er.execType ?? '?'}`, `clOrdId=${er.clientOrderId ?? ''}`];
+  if (er.originalClientOrderId) parts.push(`orig=${er.originalClientOrderId}`);
+  parts.push(`orderId=${er.orderId ?? ''}`, `status=${er.orderStatus ?? ''}`, `execId=${er.executionId ?? ''}`);
+  if (er.executionQuantity !== undefined && er.executionPrice !== undefined) parts.push(`exec=${formatDecimal(er.executionQuantity)}@${formatDecimal(er.executionPrice)}`);
+  if (er.cumulativeQuantity !== undefined) parts.push(`cum=${formatDecimal(er.cumulativeQuantity)}`);
+  if (er.leavesQuantity !== undefined) parts.push(`leaves=${formatDecimal(er.leavesQuantity)}`);
+  const code = er.orderRejectCode ?? er.cancelRejectCode ?? er.amendRejectCode;
+  if (code !== undefined) parts.push(`rejectCode=${code}`);
+  if (er.reason) parts.push(`reason=${JSON.stringify(er.reason)}`);
+  return parts.join(' ');
+}
+
+const command: Command = {
+  name: 'ocg client',
+  summary: 'Trade through OCG-C as a subscriber: lookup, logon, scripted or typed orders, follow a failover',
+  details: [
+    'Give the lookup endpoints in the published order (PS-primary, PS-mirror, BS-primary, BS-mirror):',
+    '--lookup is repeatable. Script / stdin lines:',
+    '  buy 700 100@385.2 [day|ioc|fok]   sell …, short …',
+    '  cancel CLORDID | cancel $N        ($N = the N-th order of this run)',
+    '  amend CLORDID 200@385.4           sleep SECONDS      logout',
+    'Without --script, lines are read from stdin; end of input logs out.',
+  ].join('\n'),
+  options: {
+    lookup: { type: 'string', multiple: true, value: 'HOST:PORT', description: 'Lookup endpoint, repeatable, in the spec order' },
+    'comp-id': { type: 'string', value: 'ID', description: 'Comp ID of the session (≤ 11 characters)' },
+    password: { type: 'string', value: 'TEXT', description: 'Session password (sent RSA-encrypted)' },
+    'public-key': { type: 'string', value: 'FILE', description: "The venue's RSA public key, PEM" },
+    'broker-id': { type: 'string', default: '1001', value: 'ID', description: 'Submitting Broker ID of the orders' },
+    bcan: { type: 'string', default: 'ABC123.2568', value: 'CE.BCAN', description: 'Submitting BCAN Field of board-lot orders' },
+    service: { type: 'string', default: 'OTP-C', value: 'OTP-C|OTP-CSC', description: 'Which trading service' },
+    script: { type: 'string', value: 'FILE', description: 'Order script to run (default: read stdin)' },
+    'time-scale': { type: 'string', default: '1', value: 'X', description: 'Multiply every protocol wait and timer (0.01 = 100× faster rehearsal)' },
+    'first-clordid': { type: 'string', value: 'N', description: 'First Client Order ID (default: 1 + ms since UTC midnight)' },
+    'local-address': { type: 'string', value: 'ADDR', description: 'Source address (a registered IP of the Comp ID)' },
+    'stay': { type: 'boolean', description: 'After the script, keep the session (and follow failovers) until interrupted' },
+    json: { type: 'boolean', description: 'Print one JSON object per event and report instead of text' },
+  },
+  async run(values) {
+    const lookups = (values['lookup'] as string[] | undefined) ?? [];
+    if (lookups.length === 0) throw new UsageError('--lookup: at least one lookup endpoint is needed');
+    const endpoints = lookups.map((l) => {
+      try {
+        return parseHostPort(l);
+      } catch (e) {
+        throw new UsageError(`--lookup: ${(e as Error).message}`);
+      }
+    });
+    const compId = values['comp-id'];
+    if (typeof compId !== 'string' || compId === '' || compId.length > 11) throw new UsageError('--comp-id: 1 to 11 characters');
+    if (typeof values['password'] !== 'string') throw new UsageError('--password is required');
+    if (typeof values['public-key'] !== 'string') throw new UsageError('--public-key FILE is required');
+    let publicKeyPem: string;
+    try {
+      publicKeyPem = readFileSync(values['public-key'], 'utf8');
+    } catch (e) {
+      throw new UsageError(`--public-key: ${(e as Error).message}`);
+    }
+    const service = String(values['service']) as OcgService;
+    if (service !== 'OTP-C' && service !== 'OTP-CSC') throw new UsageError(`--service: expected OTP-C or OTP-CSC, got ${service}`);
+    const timeScale = numberOption(values, 'time-scale', { min: 0.000001 });
+    let steps: OrderScriptStep[] | null = null;
+    if (typeof values['script'] === 'string') {
+      try {
+        steps = parseOrderScript(readFileSync(values['script'], 'utf8'));
+      } catch (e) {
+        throw new UsageError(`--script: ${(e as Error).message}`);
+      }
+    }
+    const json = values['json'] === true;
+    const out = (text: string, obj: unknown) => console.log(json ? JSON.stringify(obj, (_k, v: unknown) => (typeof v === 'bigint' ? formatDecimal(v) : v)) : text);
+
+    const client = new OcgClient({
+      compId, password: values['password'], publicKeyPem, lookup: endpoints,
+      brokerId: String(values['broker-id']), bcan: String(values['bcan']), service, timeScale,
+      ...(values['first-clordid'] !== undefined ? { firstClientOrderId: numberOption(values, 'first-clordid', { integer: true, min: 1, max: 99_999_999 }) } : {}),
+      ...(typeof values['local-address'] === 'string' ? { localAddress: values['local-address'] } : {}),
+    });
+    client.on('event', (e: OcgClientEvent) => out(`${new Date(e.at).toISOString()} ${e.kind} ${JSON.stringify(e.detail)}`, { type: 'event', ...e }));
+    client.on('lookup-failed', (f: { endpoint: { name: string }; reason: string; detail: string }) => out(`lookup ${f.endpoint.name} failed: ${f.reason} (${f.detail})`, { type: 'lookup-failed', endpoint: f.endpoint.name, reason: f.reason, detail: f.detail }));
+    client.on('execution-report', (er: ExecutionReport) => out(formatExecutionReport(er), { type: 'execution-report', ...er }));
+    client.on('business-reject', (m: { businessRejectCode?: number; reason?: string }) => out(`Business Message Reject ${m.businessRejectCode ?? ''} ${m.reason ?? ''}`, { type: 'business-reject', ...m }));
+    client.on('stopped', (s: { reason: string }) => out(`stopped: ${s.reason}`, { type: 'stopped', ...s }));
+    const onSignal = () => { void client.close('interrupted'); };
+    process.once('SIGINT', onSignal);
+    try {
+      await client.start();
+    } catch (e) {
+      console.error(`failover-drill ocg client: ${(e as Error).message}`);
+      return 1;
+    }
+
+    const orders: string[] = [];
+    const resolveId = (id: string): string => {
+      if (!id.startsWith('$')) return id;
+      const n = Number(id.slice(1));
+      const found = orders[n - 1];
+      if (found === undefined) throw new OrderScriptError(`${id}: no such order in this run`);
+      return found;
+    };
+    /** Runs one step; false to stop. */
+    const runStep = async (s: OrderScriptStep): Promise<boolean> => {
+      try {
+        switch (s.kind) {
+          case 'order': {
+            const id = client.nextClientOrderId();
+            orders.push(id);
+            out(`→ New Order ${id}`, { type: 'sent', kind: 'order', clientOrderId: id });
+            await client.newOrder({ securityId: s.securityId, side: s.side, quantity: s.quantity, price: s.price, clientOrderId: id, ...(s.tif !== undefined ? { tif: s.tif } : {}) });
+            return true;
+          }
+          case 'cancel':
+            await client.cancel(resolveId(s.clientOrderId));
+            return true;
+          case 'amend':
+            await client.amend(resolveId(s.clientOrderId), { quantity: s.quantity, ...(s.price !== undefined ? { price: s.price } : {}) });
+            return true;
+          case 'sleep':
+            await new Promise((r) => setTimeout(r, s.seconds * 1000));
+            return true;
+          case 'logout':
+            return false;
+        }
+      } catch (e) {
+        out(`line ${s.line}: ${(e as Error).message}`, { type: 'error', line: s.line, message: (e as Error).message });
+        return !(e instanceof Error && e.name === 'OcgClientClosedError');
+      }
+    };
+
+    if (steps !== null) {
+      for (const s of steps) if (!(await runStep(s))) break;
+      if (values['stay'] === true) await new Promise<void>((r) => client.once('stopped', () => r()));
+    } else {
+      const rl = createInterface({ input: process.stdin, terminal: false });
+      let n = 0;
+      for await (const line of rl) {
+        n++;
+        let s: OrderScriptStep | null;
+        try {
+          s = parseOrderScriptLine(line, n);
+        } catch (e) {
+          out((e as Error).message, { type: 'error', line: n, message: (e as Error).message });
+          continue;
+        }
+        if (s !== null && !(await runStep(s))) break;
+      }
+      rl.close();
+    }
+    process.removeListener('SIGINT', onSignal);
+    await client.close('end of script');
+    return 0;
+  },
+};
+
+export default command;
