@@ -188,6 +188,24 @@ export class OmdPublisher extends EventEmitter {
    */
   async start(): Promise<void> {
     if (this.#mode !== 'created') throw new Error(`start() in mode ${this.#mode}`);
+    try {
+      await this.#open();
+    } catch (e) {
+      await this.stop(); // e.g. EADDRINUSE on an RTS port: release what was opened, then report
+      throw e;
+    }
+    this.#timers.push(this.#clock.setInterval(() => this.#heartbeatTick(), this.#heartbeatMs));
+    if (this.#refreshMs > 0) this.#timers.push(this.#clock.setInterval(() => { if (this.#mode === 'active') this.refreshNow(); }, this.#refreshMs));
+    if (this.site === 'backup') {
+      this.#mode = 'standby';
+      return;
+    }
+    this.#mode = 'active';
+    for (const ch of this.#channels.values()) this.#sequenceReset(ch);
+    this.#sendDr({ msgType: 100, newSeqNo: 1 }); // the DR channel is a channel too: it starts with a reset (OMD-C 2.2)
+  }
+
+  async #open(): Promise<void> {
     this.#sender = await createMulticastSender(this.cfg.interface);
     this.#srcPort = (this.#sender.socket.address() as { port: number }).port;
     if (this.#opts.pcapFile) this.#pcap = new PcapWriter(this.#opts.pcapFile);
@@ -208,15 +226,6 @@ export class OmdPublisher extends EventEmitter {
       for (const ev of ['rts-logon', 'rts-request', 'rts-disconnect']) this.#rts.on(ev, (e) => this.emit(ev, { ...e, site: this.site }));
       for (const e of mine) this.#rtsBound.push({ ...e, port: await this.#rts.listen(e.host, e.port) });
     }
-    this.#timers.push(this.#clock.setInterval(() => this.#heartbeatTick(), this.#heartbeatMs));
-    if (this.#refreshMs > 0) this.#timers.push(this.#clock.setInterval(() => { if (this.#mode === 'active') this.refreshNow(); }, this.#refreshMs));
-    if (this.site === 'backup') {
-      this.#mode = 'standby';
-      return;
-    }
-    this.#mode = 'active';
-    for (const ch of this.#channels.values()) this.#sequenceReset(ch);
-    this.#sendDr({ msgType: 100, newSeqNo: 1 }); // the DR channel is a channel too: it starts with a reset (OMD-C 2.2)
   }
 
   #sequenceReset(ch: ChannelRuntime): void {

@@ -384,3 +384,19 @@ describe('OmdPublisher + MarketGenerator determinism', () => {
     assert.ok(a.length > 1000);
   });
 });
+
+describe('OmdPublisher start failure', () => {
+  it('releases its sockets when an RTS port is taken, and reports the error', async () => {
+    const first = new OmdPublisher(loopbackFeed({ products: ['SS'], groupBase: 201, basePort: 53170, rtsPorts: [53190, 0, 0, 0] }), { clock: new ManualClock(), refreshIntervalMs: 0 });
+    await first.start();
+    const clock = new ManualClock();
+    const second = new OmdPublisher(loopbackFeed({ products: ['SS'], groupBase: 201, basePort: 53170, rtsPorts: [53190, 0, 0, 0] }), { clock, refreshIntervalMs: 0 });
+    try {
+      await assert.rejects(second.start(), /EADDRINUSE/);
+      assert.equal(second.mode, 'stopped');
+      assert.equal(clock.pending, 0);
+    } finally {
+      await first.stop();
+    }
+  });
+});
