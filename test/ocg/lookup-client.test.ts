@@ -187,3 +187,76 @@ describe('LookupClient: limits, scaling and abort', () => {
     assert.throws(() => parseHostPort('h:70000'), RangeError);
   });
 });
+
+describe('LookupClient against the real LookupService (§1.2, §3.2)', () => {
+  it('primary site active, then the backup site: the answers follow the active site, in the spec order', async () => {
+    const { LookupService } = await import('../../src/ocg/lookup-service.ts');
+    const PS = { primary: { host: '127.0.0.1', port: 28000 }, secondary: { host: '127.0.0.1', port: 28001 } };
+    const BS = { primary: { host: '127.0.0.1', port: 29000 }, secondary: { host: '127.0.0.1', port: 29001 } };
+    let active: 'primary' | 'backup' = 'primary';
+    const clientsFn = (c: string) => (c === 'CO99999902' ? { sourceIps: ['127.0.0.1'] } : undefined);
+    const svc = (name: string, site: 'primary' | 'backup') => new LookupService({
+      name, site, clients: clientsFn, gateways: () => (site === active ? (site === 'primary' ? PS : BS) : null),
+    });
+    const services = [svc('PS-primary', 'primary'), svc('PS-mirror', 'primary'), svc('BS-primary', 'backup'), svc('BS-mirror', 'backup')];
+    for (const s of services) await s.reservePort();
+    await services[0]!.open();
+    await services[1]!.open();
+    try {
+      const eps = services.map((s) => ({ host: '127.0.0.1', port: s.address.port }));
+      const clock = new ManualClock();
+      const client = new LookupClient({ endpoints: eps, compId: 'CO99999902', clock });
+      clients.push(client);
+      const order: string[] = [];
+      client.on('attempt', (a: LookupAttemptEvent) => order.push(a.endpoint.name));
+      let waits = 0;
+      client.on('waiting', (w: { ms: number }) => {
+        waits++;
+        setImmediate(async () => {
+          // The backup site activates while the client is cycling (after its 4th failure).
+          if (waits === 4) { active = 'backup'; await services[2]!.open(); await services[3]!.open(); }
+          clock.advance(w.ms);
+        });
+      });
+      const first = await client.lookup();
+      assert.equal(first.site, 'primary');
+      assert.deepEqual(first.primary, PS.primary);
+      assert.deepEqual(first.secondary, PS.secondary);
+
+      // Failover: the primary site's lookups go dark.
+      await services[0]!.close();
+      await services[1]!.close();
+      order.length = 0;
+      const second = await client.lookup();
+      // The backup opened during the 4th wait: PS-primary and PS-mirror still fail, BS-primary answers.
+      assert.deepEqual(order, ['PS-primary', 'PS-mirror', 'BS-primary', 'BS-mirror', 'PS-primary', 'PS-mirror', 'BS-primary']);
+      assert.equal(waits, 6);
+      assert.equal(second.site, 'backup');
+      assert.equal(second.endpoint.name, 'BS-primary');
+      assert.deepEqual(second.primary, BS.primary);
+      assert.deepEqual(second.secondary, BS.secondary);
+    } finally {
+      await Promise.all(services.map((s) => s.close()));
+    }
+  });
+
+  it('an unknown Comp ID is Rejected with Invalid Client (0): 5 s, then the next endpoint', async () => {
+    const { LookupService } = await import('../../src/ocg/lookup-service.ts');
+    const services = ['PS-primary', 'PS-mirror'].map((name) => new LookupService({
+      name, site: 'primary', clients: () => undefined, gateways: () => null,
+    }));
+    for (const s of services) await s.open();
+    try {
+      const clock = new ManualClock();
+      const client = new LookupClient({ endpoints: services.map((s) => ({ host: '127.0.0.1', port: s.address.port })), compId: 'NOBODY', clock });
+      clients.push(client);
+      const failures: LookupFailureEvent[] = [];
+      client.on('failed', (f: LookupFailureEvent) => failures.push(f));
+      client.on('waiting', (w: { ms: number }) => setImmediate(() => clock.advance(w.ms)));
+      await assert.rejects(client.lookup({ maxAttempts: 2 }), LookupExhaustedError);
+      assert.deepEqual(failures.map((f) => [f.endpoint.name, f.reason, f.rejectCode]), [['PS-primary', 'rejected', 0], ['PS-mirror', 'rejected', 0]]);
+    } finally {
+      await Promise.all(services.map((s) => s.close()));
+    }
+  });
+});
