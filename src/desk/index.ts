@@ -6,3 +6,4 @@ export { startDesk, type DeskOptions, type RunningDesk } from './server.ts';
 export { LiveFeed, type LiveEvent } from './api/live.ts';
 export { ReminderScheduler, createSmtpMailer, reminderMessage, missingSubscribers, type ReminderMailer, type ReminderMessage, type ReminderRun } from './reminders.ts';
 export * from './demo.ts';
+export { buildEvidenceBundle, verifyEvidenceBundle, readTar, writeTar, BUNDLE_FORMAT, type BundleManifest, type BundleCheck } from './bundle.ts';

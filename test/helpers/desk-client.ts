@@ -15,11 +15,11 @@ export class DeskClient {
     this.base = base;
   }
 
-  async request(method: string, path: string, body?: unknown, opts: { csrf?: boolean; headers?: Record<string, string>; raw?: string } = {}): Promise<Reply> {
+  async request(method: string, path: string, body?: unknown, opts: { csrf?: boolean; headers?: Record<string, string>; raw?: string | Buffer } = {}): Promise<Reply> {
     const headers: Record<string, string> = { ...(opts.headers ?? {}) };
     if (this.cookie) headers.cookie = this.cookie;
     if (this.csrf && opts.csrf !== false && method !== 'GET') headers['x-csrf-token'] = this.csrf;
-    let payload: string | undefined;
+    let payload: string | Buffer | undefined;
     if (opts.raw !== undefined) payload = opts.raw;
     else if (body !== undefined) {
       payload = JSON.stringify(body);
@@ -38,7 +38,7 @@ export class DeskClient {
     return this.request('GET', path, undefined, opts);
   }
 
-  post(path: string, body?: unknown, opts?: { csrf?: boolean; headers?: Record<string, string>; raw?: string }) {
+  post(path: string, body?: unknown, opts?: { csrf?: boolean; headers?: Record<string, string>; raw?: string | Buffer }) {
     return this.request('POST', path, body, opts);
   }
 

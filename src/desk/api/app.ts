@@ -32,6 +32,7 @@ export async function buildDeskApp(ctx: DeskContext, opts: { logger?: boolean } 
   app.decorateRequest('auth', null);
   app.decorateRequest('conductor', false);
 
+  app.addContentTypeParser(['application/x-tar', 'application/octet-stream'], { parseAs: 'buffer', bodyLimit: 64 * 1024 * 1024 }, (_req, body, done) => done(null, body));
   app.addContentTypeParser(['application/x-ndjson', 'text/csv', 'text/plain'], { parseAs: 'string', bodyLimit: 32 * 1024 * 1024 }, (_req, body, done) => done(null, body));
 
   app.addHook('onRequest', async (req) => {

@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { stringify } from 'csv-stringify/sync';
 import { findContradictions, toHongKongIso, type ResultForm } from '../../domain/index.ts';
 import { DeskError } from '../../errors.ts';
-import { idParam, type DeskContext } from '../context.ts';
+import { idParam, requireFirm, userOf, type DeskContext } from '../context.ts';
+import { buildEvidenceBundle, verifyEvidenceBundle } from '../../bundle.ts';
 
 export const RESULTS_CSV_COLUMNS = [
   'session', 'subscriber', 'subscriberName', 'participantCode', 'version', 'submittedAtHKT', 'late',
@@ -15,7 +16,7 @@ export const RESULTS_CSV_COLUMNS = [
 const yn = (b: boolean | null) => (b === null ? '' : b ? 'yes' : 'no');
 
 export default async function exportRoutes(app: FastifyInstance, { ctx }: { ctx: DeskContext }) {
-  const { store } = ctx;
+  const { store, clock } = ctx;
 
   app.get('/api/sessions/:sessionId/export/results.csv', { config: { access: 'desk' }, schema: { params: { type: 'object', properties: { sessionId: idParam } } } }, async (req, reply) => {
     const { sessionId } = req.params as { sessionId: string };
@@ -44,5 +45,39 @@ export default async function exportRoutes(app: FastifyInstance, { ctx }: { ctx:
     reply.header('content-disposition', `attachment; filename="${sessionId}-results.csv"`);
     // A BOM so spreadsheet programs read the Chinese names as UTF-8.
     return '\uFEFF' + stringify([[...RESULTS_CSV_COLUMNS], ...rows]);
+  });
+
+  // The evidence bundle: desk officers for any firm, a subscriber user for its own.
+  app.get('/api/sessions/:sessionId/subscribers/:subscriberId/evidence-bundle.tar', {
+    schema: { params: { type: 'object', required: ['sessionId', 'subscriberId'], properties: { sessionId: idParam, subscriberId: idParam } } },
+  }, async (req, reply) => {
+    const { sessionId, subscriberId } = req.params as { sessionId: string; subscriberId: string };
+    requireFirm(req, subscriberId);
+    const session = await store.getSession(sessionId);
+    if (!session) throw new DeskError(404, 'SESSION_NOT_FOUND', `no practice session ${sessionId}`);
+    const subscriber = await store.getSubscriber(subscriberId);
+    if (!subscriber) throw new DeskError(404, 'SUBSCRIBER_NOT_FOUND', `no subscriber ${subscriberId}`);
+    const evidence = await store.listEvidence({ session: sessionId, subscriber: subscriberId });
+    const result = await store.listFormVersions(sessionId, subscriberId, 'result');
+    const latest = result.at(-1);
+    const b = buildEvidenceBundle({
+      session, subscriber, evidence, result,
+      intention: await store.listFormVersions(sessionId, subscriberId, 'intention'),
+      contradictions: latest ? findContradictions(latest.content as ResultForm, subscriberId, evidence) : [],
+      createdAt: new Date(clock.now()).toISOString(),
+    });
+    await store.appendAudit(userOf(req).id, 'bundle.export', 'bundle', b.manifestSha256, { session: sessionId, subscriber: subscriberId, files: b.manifest.files }, clock.now());
+    reply.header('content-type', 'application/x-tar');
+    reply.header('content-disposition', `attachment; filename="${sessionId}-${subscriberId}-evidence.tar"`);
+    reply.header('x-manifest-sha256', b.manifestSha256);
+    return reply.send(b.tar);
+  });
+
+  // Checks a bundle handed back: each file against the manifest, and the
+  // manifest against the desk's audit log of exports.
+  app.post('/api/evidence-bundles/verify', { config: { access: 'desk' }, schema: { headers: { type: 'object', required: ['content-type'], properties: { 'content-type': { type: 'string', pattern: '^application/(x-tar|octet-stream)' } } } } }, async (req) => {
+    const check = verifyEvidenceBundle(req.body as Buffer);
+    const exported = check.manifestSha256 ? (await store.listAudit({ entity: 'bundle', entityId: check.manifestSha256, limit: 1 }))[0] : undefined;
+    return { ...check, issuedByThisDesk: !!exported, ...(exported ? { exportedAt: exported.at, exportedBy: exported.actor } : {}), ok: check.ok && !!exported };
   });
 }
