@@ -18,3 +18,4 @@ export * from './refresh-service.ts';
 export * from './pcap.ts';
 export * from './publisher.ts';
 export * from './packet-decoder.ts';
+export * from './packet-cursor.ts';
