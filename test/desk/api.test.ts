@@ -224,6 +224,49 @@ for (const variant of storeVariants()) {
       });
     });
 
+    describe('bad input never breaks the desk', () => {
+      it('malformed bodies get a 4xx with a stable code, never a 500', async () => {
+        const path = `/api/sessions/${session.id}/forms/result/firm-a`;
+        const cases: [string, string, string][] = [
+          ['{"submissionId": "abc', 'application/json', 'MALFORMED_BODY'],
+          ['', 'application/json', 'MALFORMED_BODY'],
+          ['hello', 'application/xml', 'UNSUPPORTED_MEDIA_TYPE'],
+          ['[1,2,3]', 'application/json', 'VALIDATION_FAILED'],
+          ['{"submissionId":"abcdefgh1","form":{"sections":"all of them"}}', 'application/json', 'VALIDATION_FAILED'],
+          ['{"submissionId":"abcdefgh2","form":{"sections":[null, 7, {"service":"OTP-C","identity":{"x":1}}]}}', 'application/json', 'VALIDATION_FAILED'],
+          ['{"submissionId":"../../etc","form":{}}', 'application/json', 'VALIDATION_FAILED'],
+          ['{"__proto__":{"admin":true},"submissionId":"abcdefgh3","form":{}}', 'application/json', 'MALFORMED_BODY'], // prototype poisoning refused by the parser
+        ];
+        for (const [raw, type, code] of cases) {
+          const r = await c.own.post(path, undefined, { raw, headers: { 'content-type': type } });
+          assert.ok(r.status >= 400 && r.status < 500, `${raw}: ${r.status} ${r.text}`);
+          assert.equal(r.body.error.code, code, raw);
+        }
+        const big = await c.own.post(path, undefined, { raw: JSON.stringify({ submissionId: 'abcdefgh4', form: { x: 'y'.repeat(9 * 1024 * 1024) } }), headers: { 'content-type': 'application/json' } });
+        assert.equal(big.status, 413);
+        assert.equal(big.body.error.code, 'BODY_TOO_LARGE');
+        assert.equal((await c.own.get('/api/auth/me')).status, 200);
+      });
+
+      it('random form values are refused field by field', async () => {
+        const junk = [null, 0, -1, 1e308, '', ' ', 'x'.repeat(5000), [], {}, true, '25:61', '2026-02-30'];
+        const base = sampleResultForm(session, firmA);
+        let n = 0;
+        for (const key of Object.keys(base.sections[0]!) as (keyof typeof base.sections[0])[]) {
+          for (const v of junk) {
+            const section = { ...base.sections[0]!, [key]: v };
+            const r = await c.own.post(`/api/sessions/${session.id}/forms/result/firm-a`, { submissionId: sid(), form: { ...base, sections: [section] } });
+            assert.ok(r.status === 201 || r.status === 400, `${key}=${JSON.stringify(v)}: ${r.status}`);
+            if (r.status === 400) {
+              assert.ok(r.body.error.field.startsWith(`form.sections[0]`), `${key}: ${r.body.error.field}`);
+              n++;
+            }
+          }
+        }
+        assert.ok(n > 100);
+      });
+    });
+
     describe('forms: versions, idempotency, deadlines', () => {
       it('keeps every version and serves each one', async () => {
         const s = firmB;

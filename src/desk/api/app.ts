@@ -84,7 +84,9 @@ export async function buildDeskApp(ctx: DeskContext, opts: { logger?: boolean } 
       req.log.error(err);
       return reply.status(500).send(errorBody('INTERNAL_ERROR', 'the desk could not complete this request'));
     }
-    return reply.status(status).send(errorBody(fe.code ?? 'BAD_REQUEST', fe.message));
+    // Our own stable codes for what Fastify refuses before a handler runs.
+    const code = status === 413 ? 'BODY_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : fe.code?.startsWith('FST_ERR_CTP') ? 'MALFORMED_BODY' : 'BAD_REQUEST';
+    return reply.status(status).send(errorBody(code, fe.message, code === 'MALFORMED_BODY' ? 'body' : undefined));
   });
 
   app.setNotFoundHandler((req, reply) => reply.status(404).send(errorBody('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`)));
