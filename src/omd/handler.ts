@@ -322,6 +322,7 @@ export class FeedHandler extends EventEmitter {
       void rts.recover(channelId, range.from, range.to).then((r) => {
         if (!ch.pending.has(gap)) return; // a refresh or reset took over meanwhile
         ch.pending.delete(gap);
+        if (r.outcome === 'closed') return; // the handler is stopping
         if (r.outcome === 'recovered' && ch.arb.expected > range.to) {
           this.#c.recoveredByRts++;
           this.emit('recovered', { channelId, via: 'rts', range, ms: this.#clock.now() - gap.at } satisfies RecoveredEvent);
