@@ -346,10 +346,10 @@ export class MatchingEngine {
   #rejectNew(r: NewOrderRequest, why: Rejection): void {
     this.#out.push({
       kind: 'rejected',
-      compId: r.compId, brokerId: r.brokerId, securityId: r.securityId, side: r.side, clientOrderId: r.clientOrderId,
+      compId: r.compId, brokerId: r.brokerId, securityId: r.securityId, side: safeInt(r.side), clientOrderId: r.clientOrderId,
       orderId: '', execId: this.#execId(), execType: ExecType.Reject, ordStatus: OrdStatus.Rejected,
-      orderType: r.orderType, price: r.price ?? 0, orderQty: r.quantity, cumQty: 0, leavesQty: 0,
-      tif: r.tif ?? TimeInForce.Day, lotType: r.lotType === LotType.OddLot ? LotType.OddLot : LotType.RoundLot,
+      orderType: safeInt(r.orderType), price: safeInt(r.price), orderQty: safeInt(r.quantity), cumQty: 0, leavesQty: 0,
+      tif: safeInt(r.tif ?? TimeInForce.Day), lotType: r.lotType === LotType.OddLot ? LotType.OddLot : LotType.RoundLot,
       transactTime: this.#now, ...(r.echo !== undefined ? { echo: r.echo } : {}),
       ordRejReason: why.code, cause: why.cause, reason: why.reason,
     });
@@ -638,7 +638,7 @@ export class MatchingEngine {
     const ids = this.#idsOf(r.brokerId);
     const report: MassCancelReportEvent = {
       kind: 'massCancelReport', compId: r.compId, brokerId: r.brokerId, clientOrderId: r.clientOrderId,
-      massCancelRequestType: r.massCancelRequestType, massActionReportId: String(this.#nextMassActionId++),
+      massCancelRequestType: safeInt(r.massCancelRequestType), massActionReportId: String(this.#nextMassActionId++),
       massCancelResponse: MassCancelResponse.Rejected, cancelledCount: 0, transactTime: this.#now,
     };
     if (r.securityId !== undefined) report.securityId = r.securityId;
@@ -822,9 +822,9 @@ export class MatchingEngine {
   /** An event naming a request whose order is unknown or done. */
   #requestEvent(kind: 'amendRejected' | 'cancelRejected', execType: string, r: AmendRequest | CancelRequest | OboCancelRequest, status: number): OrderEvent {
     return {
-      kind, compId: r.compId, brokerId: r.brokerId, securityId: r.securityId, side: r.side,
+      kind, compId: r.compId, brokerId: r.brokerId, securityId: r.securityId, side: safeInt(r.side),
       clientOrderId: r.clientOrderId, orderId: r.orderId ?? '', execId: this.#execId(), execType, ordStatus: status,
-      orderType: OrdType.Limit, price: r.type === 'amend' ? r.price ?? 0 : 0, orderQty: r.type === 'amend' ? r.quantity : 0,
+      orderType: OrdType.Limit, price: r.type === 'amend' ? safeInt(r.price) : 0, orderQty: r.type === 'amend' ? safeInt(r.quantity) : 0,
       cumQty: 0, leavesQty: 0, tif: TimeInForce.Day, lotType: LotType.RoundLot, transactTime: this.#now,
     } as OrderEvent;
   }
@@ -836,6 +836,11 @@ function subscribe<T>(list: ((x: T) => void)[], listener: (x: T) => void): () =>
     const i = list.indexOf(listener);
     if (i >= 0) list.splice(i, 1);
   };
+}
+
+/** Echoed request numbers stay safe integers (NaN from an off-grid wire value becomes 0) so reports always encode. */
+function safeInt(n: number | undefined): number {
+  return n !== undefined && Number.isSafeInteger(n) ? n : 0;
 }
 
 function isSell(side: number): boolean {

@@ -239,6 +239,35 @@ describe('new order rejects (Order Reject Code, §5.7)', () => {
   });
 });
 
+describe('bad input', () => {
+  it('garbage requests never throw, and every number in the events stays a safe integer (reports always encode)', () => {
+    const e = make();
+    accepted(buy(e, { cl: 'ok1' }));
+    const garbage = [
+      { type: 'new', compId: 'C1', brokerId: '1', clientOrderId: 'g1', securityId: '700', side: 1, orderType: 2, price: Number.NaN, quantity: Number.NaN },
+      { type: 'new', compId: 'C1', brokerId: '1', clientOrderId: 'g2', securityId: '700', side: Number.NaN, orderType: 2, price: 1e300, quantity: 1e300 },
+      { type: 'new', compId: 'C1', brokerId: undefined, clientOrderId: undefined, securityId: undefined, side: 1, orderType: undefined, quantity: 100 },
+      { type: 'amend', compId: 'C1', brokerId: '1', clientOrderId: 'g3', originalClientOrderId: 'ok1', securityId: '700', side: 1, quantity: Number.NaN, price: Number.NaN },
+      { type: 'amend', compId: 'C1', brokerId: '1', clientOrderId: 'g4', originalClientOrderId: 'none', securityId: '700', side: 1, quantity: Number.NaN },
+      { type: 'amend', compId: 'C1', brokerId: '1', clientOrderId: 'g5', originalClientOrderId: 'ok1', securityId: '700', side: 1, quantity: 200, price: Number.NaN },
+      { type: 'cancel', compId: 'C1', brokerId: '1', clientOrderId: 'g6', originalClientOrderId: undefined, securityId: undefined, side: undefined },
+      { type: 'oboCancel', compId: 'C1', brokerId: '1', owningBrokerId: undefined, clientOrderId: 'g7', orderId: undefined, securityId: '700', side: 1 },
+      { type: 'massCancel', compId: 'C1', brokerId: '1', clientOrderId: 'g8', massCancelRequestType: undefined },
+      { type: 'massCancel', compId: 'C1', brokerId: '1', clientOrderId: 'g9', massCancelRequestType: 1, securityId: '700', side: 9 },
+    ] as unknown as EngineRequest[];
+    for (const g of garbage) {
+      const ev = e.handle(g);
+      assert.ok(ev.length >= 1);
+      for (const x of ev) {
+        for (const [k, v] of Object.entries(x)) if (typeof v === 'number') assert.ok(Number.isSafeInteger(v), `${x.kind}.${k} = ${v}`);
+        assert.notEqual(x.kind, 'accepted');
+      }
+    }
+    assert.equal(e.liveOrderCount, 1);
+    assert.equal(e.order('1')!.orderQty, 100, 'the good order is untouched');
+  });
+});
+
 describe('cancel (§5.4)', () => {
   it('cancels a resting order: 4, status 4, original Client Order ID, book empty', () => {
     const e = make();
