@@ -25,7 +25,8 @@ export class DeskClient {
       payload = JSON.stringify(body);
       headers['content-type'] ??= 'application/json';
     }
-    const res = await fetch(this.base + path, { method, headers, ...(payload !== undefined ? { body: payload } : {}) });
+    const bodyInit = typeof payload === 'string' || payload === undefined ? payload : new Uint8Array(payload);
+    const res = await fetch(this.base + path, { method, headers, ...(bodyInit !== undefined ? { body: bodyInit } : {}) });
     const setCookie = res.headers.getSetCookie().find((c) => c.startsWith('fd_session='));
     if (setCookie) this.cookie = setCookie.split(';')[0]!;
     const text = await res.text();
