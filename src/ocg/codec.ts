@@ -5,7 +5,7 @@
 // generated once from the field table in schema.ts (straight-line code, fixed property names, no
 // per-field table lookups or closures). Strings are cut out of one latin1 string of the body.
 // Encoding walks the same tables. Decoding never throws: every problem becomes an OcgDecodeError.
-import { crc32c } from '../wire/index.ts';
+import { crc32c, crc32cStaged } from '../wire/index.ts';
 import {
   OCG_HEADER_LENGTH, OCG_MAX_MESSAGE_LENGTH, OCG_MIN_MESSAGE_LENGTH, OCG_START_OF_MESSAGE,
   MessageRejectCode,
@@ -82,54 +82,12 @@ function smallDecimal(v: number, lo: number): bigint {
   return x;
 }
 
-// String cache for low-cardinality identifiers (broker IDs, security IDs, exchange, BCAN): the same
-// few values recur on every message, so compare bytes with the last string seen in the slot
-// instead of allocating. Unique IDs (Client Order ID, Execution ID, times) bypass it.
-const INTERN_SLOTS = 4096;
-const INTERN_WIDTH = 24;
-const INTERN_BYTES = new Uint8Array(INTERN_SLOTS * INTERN_WIDTH);
-const INTERN_LENGTHS = new Int32Array(INTERN_SLOTS).fill(-1);
-const INTERN_STRINGS: string[] = new Array<string>(INTERN_SLOTS).fill('');
-function intern(b: Uint8Array, p: number, len: number, h: number, S: string, base: number): string {
-  const slot = (h ^ (h >>> 12) ^ len) & (INTERN_SLOTS - 1);
-  const k = slot * INTERN_WIDTH;
-  if (INTERN_LENGTHS[slot] === len) {
-    let i = 0;
-    while (i < len && INTERN_BYTES[k + i] === b[p + i]) i++;
-    if (i === len) return INTERN_STRINGS[slot]!;
-  }
-  const str = S.substring(p - base, p - base + len);
-  if (len <= INTERN_WIDTH) {
-    for (let i = 0; i < len; i++) INTERN_BYTES[k + i] = b[p + i]!;
-    INTERN_LENGTHS[slot] = len;
-    INTERN_STRINGS[slot] = str;
-  }
-  return str;
-}
-
-/** Fields whose values repeat across messages (see intern). */
-const INTERNED_FIELDS = new Set([
-  'Submitting Broker ID', 'Owning Broker ID', 'Counterparty Broker ID', 'Broker ID', 'Broker Location ID',
-  'Security ID', 'Security Exchange', 'Submitting BCAN Field', 'Counterparty BCAN Field', 'Market Segment ID',
-  'Order Restrictions', 'Execution Instructions', 'User Name', 'Entitlement ID',
-]);
-
 /** Alnum Fixed(n) at p: up to the first NUL, at most n−1 characters (§2.5). */
 function str(b: Uint8Array, p: number, n: number, S: string, base: number): string {
   let q = p;
   const e = p + n - 1;
   while (q < e && b[q] !== 0) q++;
   return S.substring(p - base, q - base);
-}
-
-/** Alnum Fixed(n) through the intern cache. */
-function istr(b: Uint8Array, p: number, n: number, S: string, base: number): string {
-  let q = p;
-  const e = p + n - 1;
-  let h = 0;
-  let c = 0;
-  while (q < e && (c = b[q]!) !== 0) { h = (Math.imul(h, 31) + c) | 0; q++; }
-  return intern(b, p, q - p, h, S, base);
 }
 
 /** Decimal at p: signed Int64 LE. */
@@ -145,8 +103,6 @@ interface Runtime {
   dec: typeof smallDecimal;
   dec8: typeof dec8;
   str: typeof str;
-  istr: typeof istr;
-  intern: typeof intern;
   F: FailState;
   G: GroupDecoder[];
 }
@@ -179,10 +135,6 @@ function fieldReadCode(fl: FieldSpec, onFail: FailCode, groupIndex: number, oute
         + ` ${set} = (hi >= -2097152 && hi < 2097152) ? R.dec(hi * 4294967296 + lo, lo) : R.big(hi, lo); p += 8;`;
     case 'alnum':
       // Readers ignore bytes after the first NUL; no NUL ⇒ the first n−1 bytes (§2.5).
-      if (INTERNED_FIELDS.has(fl.name)) {
-        return `${over(String(fl.size))} q = p; e = p + ${fl.size - 1}; h = 0; while (q < e && (c = b[q]) !== 0) { h = (Math.imul(h, 31) + c) | 0; q++; }`
-          + ` ${set} = R.intern(b, p, q - p, h, S, base); p = e + 1;`;
-      }
       return `${over(String(fl.size))} q = p; e = p + ${fl.size - 1}; while (q < e && b[q] !== 0) q++;`
         + ` ${set} = S.substring(p - base, q - base); p = e + 1;`;
     case 'var':
@@ -248,7 +200,7 @@ return p;`;
   return (new Function('R', `return function (b, p, be, S, base) {\n${src}\n};`) as (r: Runtime) => GroupDecoder)(RUNTIME);
 }
 
-const RUNTIME: Runtime = { CH: CHARS, big: bigDecimal, dec: smallDecimal, dec8, str, istr, intern, F: FAIL, G: [] };
+const RUNTIME: Runtime = { CH: CHARS, big: bigDecimal, dec: smallDecimal, dec8, str, F: FAIL, G: [] };
 
 /**
  * A decoder specialised for one exact presence map (the layout): every field offset up to the first
@@ -276,9 +228,7 @@ interface CompiledMessage {
 }
 
 function alnumExpr(fl: FieldSpec, at: string): string {
-  return INTERNED_FIELDS.has(fl.name)
-    ? `R.istr(b, ${at}, ${fl.size}, S, base)`
-    : `R.str(b, ${at}, ${fl.size}, S, base)`;
+  return `R.str(b, ${at}, ${fl.size}, S, base)`;
 }
 
 function fixedExpr(fl: FieldSpec, at: string): string {
@@ -417,6 +367,11 @@ function firstSetBit(b: Uint8Array, mo: number, fromBit: number, mask: (bit: num
  * (the frame reader passes exactly the Length field). Never throws.
  */
 export function decodeFrame(b: Uint8Array, off: number, len: number, options?: OcgCodecOptions): OcgDecodeResult {
+  return decodeFrameChecked(b, off, len, options, false);
+}
+
+/** decodeFrame; `staged`: `b` may be the chunk a reader staged for the fast CRC (crc32cStage). */
+export function decodeFrameChecked(b: Uint8Array, off: number, len: number, options: OcgCodecOptions | undefined, staged: boolean): OcgDecodeResult {
   if (len < 1) return fail('truncated', true, 'empty buffer');
   if (b[off] !== OCG_START_OF_MESSAGE) {
     return fail('badStartByte', true, `start byte 0x${b[off]!.toString(16).padStart(2, '0')}, expected 0x02 (OCG-C §2.2)`);
@@ -428,7 +383,7 @@ export function decodeFrame(b: Uint8Array, off: number, len: number, options?: O
   if (len > length) return fail('badLength', true, `Length ${length} disagrees with the ${len} bytes given`);
   const crcAt = off + length - 4;
   const stored = (b[crcAt]! | (b[crcAt + 1]! << 8) | (b[crcAt + 2]! << 16) | (b[crcAt + 3]! << 24)) >>> 0;
-  const computed = crc32c(b, off, crcAt);
+  const computed = staged ? crc32cStaged(b, off, crcAt) : crc32c(b, off, crcAt);
   if (stored !== computed) {
     return fail('badChecksum', true, `checksum 0x${stored.toString(16).padStart(8, '0')} but CRC-32C of bytes is 0x${computed.toString(16).padStart(8, '0')} (OCG-C §2.4: drop without Logout)`);
   }

@@ -1,7 +1,8 @@
 // Streaming OCG-C framer (spec note §2.2): one TCP read may hold several messages or part of one.
 // Complete frames inside a chunk are decoded in place (no copy); only a frame split across chunks
 // is assembled, into a buffer of exactly its Length, so 1-byte chunks cost O(n), not O(n²).
-import { decodeFrame } from './codec.ts';
+import { crc32cStage } from '../wire/index.ts';
+import { decodeFrameChecked } from './codec.ts';
 import type { OcgCodecOptions } from './codec.ts';
 import { OCG_MIN_MESSAGE_LENGTH, OCG_START_OF_MESSAGE } from './messages.ts';
 import type { OcgDecodeError, OcgDecodeResult } from './messages.ts';
@@ -52,6 +53,9 @@ export class OcgFrameReader {
     }
     this.chunk = chunk;
     this.pos = 0;
+    // One copy of the chunk into the fast CRC's memory; frames inside it are then checked there.
+    // (Chunks must not be modified after push; Node's socket buffers are not.)
+    crc32cStage(chunk);
   }
 
   /**
@@ -62,7 +66,7 @@ export class OcgFrameReader {
   next(): OcgDecodeResult | null {
     const r = this.advance();
     if (r !== true) return r;
-    return decodeFrame(this.frameBytes, this.frameOffset, this.frameLength, this.options);
+    return decodeFrameChecked(this.frameBytes, this.frameOffset, this.frameLength, this.options, true);
   }
 
   /**

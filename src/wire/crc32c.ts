@@ -63,3 +63,131 @@ export function crc32cUpdate(crc: number, bytes: Uint8Array, start: number, end:
 export function crc32c(bytes: Uint8Array, start = 0, end = bytes.length): number {
   return crc32cUpdate(0, bytes, start, end);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Staged CRC for stream readers: the same slicing-by-16 loop as WebAssembly, about 1.6× faster than
+// the JS loop, but only over bytes already in its memory. Copying one frame in costs as much as it
+// saves, so a reader stages a whole TCP chunk once (one memcpy) and then checks every frame in it.
+// The module is assembled below from opcodes (no toolchain, no binary blob); if WebAssembly is
+// unavailable everything falls back to crc32c().
+
+const TABLE_BYTES = 16 * 256 * 4;
+/** Largest chunk that can be staged (bigger chunks use the JS loop). */
+export const CRC32C_STAGE_CAPACITY = 1 << 20;
+
+interface Kernel {
+  crc: (ptr: number, len: number, crc: number) => number;
+  mem: Uint8Array;
+}
+
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) b |= 0x80;
+    out.push(b);
+  } while (n !== 0);
+  return out;
+}
+
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) { out.push(b); return out; }
+    out.push(b | 0x80);
+  }
+}
+
+/** (func (param ptr len crc) (result i32)): slicing-by-16 over memory, tables at address 0. */
+function assembleKernel(): Uint8Array {
+  const GET = 0x20, SET = 0x21, CONST = 0x41, XOR = 0x73, AND = 0x71, ADD = 0x6a, SHL = 0x74, SHRU = 0x76;
+  const GEU = 0x4f, LOAD = 0x28, LOAD8U = 0x2d, BLOCK = 0x02, LOOP = 0x03, BR = 0x0c, BRIF = 0x0d, END = 0x0b, VOID = 0x40;
+  const PTR = 0, LEN = 1, CRC = 2, C = 3, E = 4, E16 = 5, W = [6, 7, 8, 9];
+  const code: number[] = [];
+  const op = (...x: number[]) => { code.push(...x); };
+  const get = (l: number) => op(GET, l), set = (l: number) => op(SET, l), cst = (n: number) => op(CONST, ...sleb(n));
+  const load = (offset: number, align: number) => op(LOAD, align, ...uleb(offset));
+  get(CRC); cst(-1); op(XOR); set(C); // c = ~crc
+  get(PTR); get(LEN); op(ADD); set(E); // end
+  get(PTR); get(LEN); cst(-16); op(AND); op(ADD); set(E16); // end of the 16-byte blocks
+  op(BLOCK, VOID, LOOP, VOID);
+  get(PTR); get(E16); op(GEU, BRIF, 1);
+  get(C); get(PTR); load(0, 0); op(XOR); set(W[0]!); // word 0 ^= c
+  for (let w = 1; w < 4; w++) { get(PTR); load(4 * w, 0); set(W[w]!); }
+  for (let w = 0; w < 4; w++) {
+    for (let j = 0; j < 4; j++) {
+      get(W[w]!); // byte j of word w goes through table 15 − (4w + j)
+      if (j > 0) { cst(8 * j); op(SHRU); }
+      if (j < 3) { cst(255); op(AND); }
+      cst(2); op(SHL); load((15 - (4 * w + j)) * 1024, 2);
+      if (w + j > 0) op(XOR);
+    }
+  }
+  set(C);
+  get(PTR); cst(16); op(ADD); set(PTR);
+  op(BR, 0, END, END);
+  op(BLOCK, VOID, LOOP, VOID); // tail, byte by byte
+  get(PTR); get(E); op(GEU, BRIF, 1);
+  get(C); get(PTR); op(LOAD8U, 0, 0); op(XOR); cst(255); op(AND); cst(2); op(SHL); load(0, 2);
+  get(C); cst(8); op(SHRU); op(XOR); set(C);
+  get(PTR); cst(1); op(ADD); set(PTR);
+  op(BR, 0, END, END);
+  get(C); cst(-1); op(XOR); op(END);
+  const body = [1, 7, 0x7f, ...code]; // locals: 7 × i32
+  const section = (id: number, content: number[]) => [id, ...uleb(content.length), ...content];
+  const name = (s: string) => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
+  const pages = Math.ceil((TABLE_BYTES + CRC32C_STAGE_CAPACITY) / 65536);
+  return Uint8Array.from([
+    0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
+    ...section(1, [1, 0x60, 3, 0x7f, 0x7f, 0x7f, 1, 0x7f]), // type: (i32 i32 i32) → i32
+    ...section(3, [1, 0]), // function 0 has type 0
+    ...section(5, [1, 0, ...uleb(pages)]), // memory
+    ...section(7, [2, ...name('crc'), 0, 0, ...name('mem'), 2, 0]), // exports
+    ...section(10, [1, ...uleb(body.length), ...body]),
+  ]);
+}
+
+function loadKernel(): Kernel | null {
+  try {
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(assembleKernel() as Uint8Array<ArrayBuffer>), {});
+    const memory = instance.exports['mem'] as WebAssembly.Memory;
+    new Int32Array(memory.buffer, 0, T.length).set(T);
+    const k: Kernel = { crc: instance.exports['crc'] as Kernel['crc'], mem: new Uint8Array(memory.buffer) };
+    const probe = new TextEncoder().encode('123456789');
+    k.mem.set(probe, TABLE_BYTES);
+    return (k.crc(TABLE_BYTES, probe.length, 0) >>> 0) === 0xe3069283 ? k : null;
+  } catch {
+    return null;
+  }
+}
+
+const kernel = loadKernel();
+let stagedBytes: Uint8Array | null = null;
+let stagedFrom = 0;
+let stagedEnd = 0;
+
+/**
+ * Copy bytes[from, length) into the staging area so that crc32cStaged() over any range of it is
+ * fast. One stage exists per process: staging another array replaces it (crc32cStaged then falls
+ * back to the JS loop for the old one, so interleaved readers stay correct). The bytes must not be
+ * modified while staged.
+ */
+export function crc32cStage(bytes: Uint8Array, from = 0): void {
+  const n = bytes.length - from;
+  if (kernel === null || n <= 0 || n > CRC32C_STAGE_CAPACITY) return;
+  kernel.mem.set(from === 0 ? bytes : bytes.subarray(from), TABLE_BYTES);
+  stagedBytes = bytes;
+  stagedFrom = from;
+  stagedEnd = bytes.length;
+}
+
+/** crc32c(bytes, start, end), using the staged copy when `bytes` is the staged array. */
+export function crc32cStaged(bytes: Uint8Array, start: number, end: number): number {
+  if (bytes === stagedBytes && start >= stagedFrom && end <= stagedEnd) {
+    return kernel!.crc(TABLE_BYTES + start - stagedFrom, end - start, 0) >>> 0;
+  }
+  return crc32cUpdate(0, bytes, start, end);
+}

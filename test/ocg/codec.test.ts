@@ -358,6 +358,20 @@ describe('OcgFrameReader', () => {
     assert.deepEqual(r2.next(), expected[0]);
   });
 
+  it('two readers interleaving chunks (one CRC stage per process) both decode correctly', () => {
+    const r1 = new OcgFrameReader(), r2 = new OcgFrameReader();
+    const got1: OcgDecodeResult[] = [], got2: OcgDecodeResult[] = [];
+    const reversed = concat([...frames].reverse());
+    for (let i = 0; i < stream.length; i += 250) {
+      r1.push(stream.subarray(i, i + 250));
+      r2.push(reversed.subarray(i, i + 250));
+      drain(r1, got1); // r2's push replaced the stage: r1 must fall back, not fail
+      drain(r2, got2);
+    }
+    assert.deepEqual(got1, expected);
+    assert.deepEqual(got2, [...expected].reverse());
+  });
+
   it('end() inside a frame → truncated', () => {
     const reader = new OcgFrameReader();
     reader.push(frames[0]!.subarray(0, 40));

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { crc32c, crc32cUpdate } from '../../src/wire/index.ts';
+import { crc32c, crc32cStage, crc32cStaged, crc32cUpdate, CRC32C_STAGE_CAPACITY } from '../../src/wire/index.ts';
 import { crc32cReference } from '../vectors/ocg/bytes.ts';
 
 describe('CRC-32C (OCG-C §2.4)', () => {
@@ -25,5 +25,33 @@ describe('CRC-32C (OCG-C §2.4)', () => {
     const view = all.subarray(2);
     assert.equal(crc32c(view), 0xe3069283);
     assert.equal(crc32cUpdate(crc32cUpdate(0, view, 0, 4), view, 4, view.length), 0xe3069283);
+  });
+});
+
+describe('staged CRC-32C (WebAssembly kernel)', () => {
+  const buf = new Uint8Array(5000);
+  for (let i = 0; i < buf.length; i++) buf[i] = (i * 131) ^ (i >> 3);
+
+  it('agrees with the JS loop on every range of a staged array', () => {
+    crc32cStage(buf, 10);
+    for (let len = 0; len <= 100; len++) {
+      for (const start of [10, 11, 1000, 4999 - len]) assert.equal(crc32cStaged(buf, start, start + len), crc32c(buf, start, start + len));
+    }
+    assert.equal(crc32cStaged(buf, 0, 40), crc32c(buf, 0, 40), 'range before the staged part falls back');
+  });
+
+  it('falls back when another array was staged since (interleaved readers stay correct)', () => {
+    const other = buf.slice().reverse();
+    crc32cStage(buf);
+    crc32cStage(other);
+    assert.equal(crc32cStaged(buf, 0, 300), crc32c(buf, 0, 300));
+    assert.equal(crc32cStaged(other, 0, 300), crc32c(other, 0, 300));
+    assert.equal(crc32cStaged(new TextEncoder().encode('123456789'), 0, 9), 0xe3069283);
+  });
+
+  it('ignores arrays larger than the stage', () => {
+    const huge = new Uint8Array(CRC32C_STAGE_CAPACITY + 1).fill(7);
+    crc32cStage(huge);
+    assert.equal(crc32cStaged(huge, 5, 1000), crc32c(huge, 5, 1000));
   });
 });
