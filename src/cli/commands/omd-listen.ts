@@ -34,28 +34,27 @@ const command: Command = {
   ].join('\n'),
   options: {
     service: { type: 'string', default: 'OMD-C', value: 'OMD-C|OMD-CC', description: 'Which service to join' },
-    products: { type: 'string', value: 'LIST', description: 'Comma-separated products, one channel each (default: SS for OMD-C, CC for OMD-CC)' },
+    products: { type: 'string', value: 'LIST', description: 'Comma-separated products, one channel each (default: SS,SP,SF,Index for OMD-C, CC for OMD-CC, as omd publish)' },
     'group-base': { type: 'string', value: 'N', description: 'Second octet of the multicast groups (default: 101 OMD-C, 102 OMD-CC)' },
     'port-base': { type: 'string', value: 'PORT', description: 'Base UDP port (default: 51000 OMD-C, 52000 OMD-CC)' },
     interface: { type: 'string', default: '127.0.0.1', value: 'ADDR', description: 'Interface to join on (loopback pins multicast to lo)' },
-    'rts-user': { type: 'string', default: 'DRILL01', value: 'NAME', description: 'Retransmission server Logon username (≤ 12 characters)' },
+    'rts-user': { type: 'string', default: 'TESTUSER01', value: 'NAME', description: 'Retransmission server Logon username (≤ 12 characters)' },
     duration: { type: 'string', default: '0', value: 'S', description: 'Stop after S seconds (0 = until interrupted)' },
     json: { type: 'boolean', description: 'Print one JSON object per second instead of text' },
   },
   async run(values) {
     const service = String(values.service) as OmdService;
     if (service !== 'OMD-C' && service !== 'OMD-CC') throw new UsageError(`--service: expected OMD-C or OMD-CC, got ${values.service}`);
-    let products: OmdProduct[] | undefined;
-    if (typeof values.products === 'string') {
-      products = values.products.split(',').map((p) => p.trim()) as OmdProduct[];
-      for (const p of products) if (!PRODUCTS.includes(p)) throw new UsageError(`--products: unknown product ${p} (one of ${PRODUCTS.join(', ')})`);
-    }
+    const products: OmdProduct[] = typeof values.products === 'string'
+      ? values.products.split(',').map((p) => p.trim()) as OmdProduct[]
+      : service === 'OMD-CC' ? ['CC'] : ['SS', 'SP', 'SF', 'Index'];
+    for (const p of products) if (!PRODUCTS.includes(p)) throw new UsageError(`--products: unknown product ${p} (one of ${PRODUCTS.join(', ')})`);
     const groupBase = values['group-base'] !== undefined ? numberOption(values, 'group-base', { integer: true, min: 0, max: 255 }) : undefined;
     const portBase = values['port-base'] !== undefined ? numberOption(values, 'port-base', { integer: true, min: 1, max: 65000 }) : undefined;
     const duration = numberOption(values, 'duration', { min: 0 });
     const user = String(values['rts-user']);
     if (user.length > 12) throw new UsageError('--rts-user: at most 12 characters (OMD-C 3.5.1)');
-    const cfg = loopbackFeed({ service, ...(products ? { products } : {}), ...(groupBase !== undefined ? { groupBase } : {}), ...(portBase !== undefined ? { basePort: portBase } : {}) });
+    const cfg = loopbackFeed({ service, products, ...(groupBase !== undefined ? { groupBase } : {}), ...(portBase !== undefined ? { basePort: portBase } : {}) });
     cfg.interface = String(values.interface);
 
     const handler = new FeedHandler(cfg, { rtsUsername: user });
