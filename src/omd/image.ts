@@ -4,8 +4,6 @@
 // securities (2,000 securities with full books are benchmarked for memory).
 import { createHash } from 'node:crypto';
 import type {
-  AddOddLotOrder,
-  AddOrder,
   AggregateBookEntry,
   AggregateOrderBookUpdate,
   BrokerQueue,
@@ -81,13 +79,16 @@ export class SecurityState {
   lastTrade: Trade | undefined = undefined;
   lastTradeCancel: TradeCancel | undefined = undefined;
   lastTicker: TradeTicker | undefined = undefined;
-  /** Full-tick orders (30/31/32): OrderId (as number when safe) → slot in the order pool; Map order = arrival order. */
-  orders: Map<number | bigint, number> | undefined = undefined;
-  /** Odd-lot orders (33/34), same keying, in the odd-lot pool. */
-  oddLots: Map<number | bigint, number> | undefined = undefined;
-  /** Broker queue per side (index 0 buy, 1 sell), items packed as item | typeChar << 16 (OMD-C 3.9.7). */
-  brokerQueue: [Uint32Array | undefined, Uint32Array | undefined] | undefined = undefined;
-  brokerQueueMore: string = 'NN';
+  /** Full-tick orders (30/31/32): head, tail and length of its arrival-ordered list in the order store. */
+  ordHead = -1;
+  ordTail = -1;
+  ordCount = 0;
+  /** Odd-lot orders (33/34), same, in the odd-lot store. */
+  oddHead = -1;
+  oddTail = -1;
+  oddCount = 0;
+  /** Slot in the broker-queue pool, -1 until a 54 arrives. */
+  bqSlot = -1;
   ccDefinition: CcSecurityDefinition | undefined = undefined;
   ccStatus: CcSecurityStatus | undefined = undefined;
   ccTopOfBook: CcTopOfBook | undefined = undefined;
@@ -98,61 +99,179 @@ export class SecurityState {
   }
 }
 
-function orderKey(orderId: bigint): number | bigint {
-  return orderId <= 9007199254740991n && orderId >= 0n ? Number(orderId) : orderId;
+/** Splits a u64 OrderId into two u32 halves (typed arrays cannot key a Map cheaply). */
+function idLo(id: bigint): number { return Number(id & 0xffffffffn); }
+function idHi(id: bigint): number { return Number((id >> 32n) & 0xffffffffn); }
+
+function hashKey(sec: number, lo: number, hi: number): number {
+  let h = Math.imul(sec, 0x9e3779b1) ^ lo;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) ^ Math.imul(hi, 0xc2b2ae35);
+  h = Math.imul(h ^ (h >>> 13), 0x27d4eb2f);
+  return (h ^ (h >>> 16)) >>> 0;
 }
 
-/** Resting orders of every security in parallel typed arrays; slots are recycled. */
-class OrderPool {
-  id: BigUint64Array;
+/**
+ * Resting orders of every security in parallel typed arrays (~40 bytes per order):
+ * an open-addressing index (linear probing, backward-shift deletion) on
+ * (SecurityCode, OrderId), and a doubly linked arrival list per security whose
+ * head/tail live in SecurityState. Slots are recycled through a free list.
+ */
+class OrderStore {
+  lo: Uint32Array;
+  hi: Uint32Array;
+  sec: Uint32Array;
   price: Int32Array;
   qty: Uint32Array;
   side: Uint8Array;
   broker: Uint16Array;
-  #free: number[] = [];
+  next: Int32Array;
+  prev: Int32Array;
+  #table: Int32Array; // slot + 1; 0 = empty
+  #live = 0;
   #used = 0;
+  #freeHead = -1;
 
   constructor(capacity = 1024) {
-    this.id = new BigUint64Array(capacity);
+    this.lo = new Uint32Array(capacity);
+    this.hi = new Uint32Array(capacity);
+    this.sec = new Uint32Array(capacity);
     this.price = new Int32Array(capacity);
     this.qty = new Uint32Array(capacity);
     this.side = new Uint8Array(capacity);
     this.broker = new Uint16Array(capacity);
+    this.next = new Int32Array(capacity);
+    this.prev = new Int32Array(capacity);
+    this.#table = new Int32Array(capacity * 2);
   }
 
-  alloc(): number {
-    const s = this.#free.pop();
-    if (s !== undefined) return s;
-    if (this.#used === this.id.length) this.#grow();
-    return this.#used++;
+  find(sec: number, lo: number, hi: number): number {
+    const t = this.#table;
+    const mask = t.length - 1;
+    for (let i = hashKey(sec, lo, hi) & mask; ; i = (i + 1) & mask) {
+      const v = t[i]!;
+      if (v === 0) return -1;
+      const s = v - 1;
+      if (this.lo[s] === lo && this.hi[s] === hi && this.sec[s] === sec) return s;
+    }
   }
 
-  release(slot: number): void {
-    this.#free.push(slot);
+  /** A new slot holding the key, indexed (the caller fills the other fields and links it). */
+  add(sec: number, lo: number, hi: number): number {
+    let s = this.#freeHead;
+    if (s >= 0) this.#freeHead = this.next[s]!;
+    else {
+      if (this.#used === this.lo.length) this.#grow();
+      s = this.#used++;
+    }
+    this.lo[s] = lo;
+    this.hi[s] = hi;
+    this.sec[s] = sec;
+    if ((this.#live + 1) * 2 > this.#table.length) this.#rehash(this.#table.length * 2);
+    this.#insert(s);
+    this.#live++;
+    return s;
+  }
+
+  remove(slot: number): void {
+    const t = this.#table;
+    const mask = t.length - 1;
+    let i = hashKey(this.sec[slot]!, this.lo[slot]!, this.hi[slot]!) & mask;
+    while (t[i] !== slot + 1) i = (i + 1) & mask;
+    // Backward-shift deletion keeps every probe chain unbroken without tombstones.
+    for (let j = i; ;) {
+      j = (j + 1) & mask;
+      const v = t[j]!;
+      if (v === 0) break;
+      const k = hashKey(this.sec[v - 1]!, this.lo[v - 1]!, this.hi[v - 1]!) & mask;
+      const stays = i <= j ? k > i && k <= j : k > i || k <= j;
+      if (!stays) { t[i] = v; i = j; }
+    }
+    t[i] = 0;
+    this.#live--;
+    this.next[slot] = this.#freeHead;
+    this.#freeHead = slot;
+  }
+
+  #insert(s: number): void {
+    const t = this.#table;
+    const mask = t.length - 1;
+    let i = hashKey(this.sec[s]!, this.lo[s]!, this.hi[s]!) & mask;
+    while (t[i] !== 0) i = (i + 1) & mask;
+    t[i] = s + 1;
+  }
+
+  #rehash(size: number): void {
+    const old = this.#table;
+    this.#table = new Int32Array(size);
+    for (const v of old) if (v !== 0) this.#insert(v - 1);
   }
 
   reset(): void {
-    this.#free = [];
+    this.#table.fill(0);
+    this.#live = 0;
     this.#used = 0;
+    this.#freeHead = -1;
   }
 
-  copyFrom(o: OrderPool): void {
-    this.id = o.id.slice();
-    this.price = o.price.slice();
-    this.qty = o.qty.slice();
-    this.side = o.side.slice();
-    this.broker = o.broker.slice();
-    this.#free = o.#free.slice();
+  copyFrom(o: OrderStore): void {
+    this.lo = o.lo.slice(); this.hi = o.hi.slice(); this.sec = o.sec.slice();
+    this.price = o.price.slice(); this.qty = o.qty.slice(); this.side = o.side.slice(); this.broker = o.broker.slice();
+    this.next = o.next.slice(); this.prev = o.prev.slice();
+    this.#table = o.#table.slice();
+    this.#live = o.#live;
     this.#used = o.#used;
+    this.#freeHead = o.#freeHead;
   }
 
   #grow(): void {
-    const n = this.id.length * 2;
-    const id = new BigUint64Array(n); id.set(this.id); this.id = id;
-    const price = new Int32Array(n); price.set(this.price); this.price = price;
-    const qty = new Uint32Array(n); qty.set(this.qty); this.qty = qty;
-    const side = new Uint8Array(n); side.set(this.side); this.side = side;
-    const broker = new Uint16Array(n); broker.set(this.broker); this.broker = broker;
+    const n = Math.ceil(this.lo.length * 1.5);
+    const g = <T extends Uint32Array | Int32Array | Uint8Array | Uint16Array>(a: T, make: (n: number) => T): T => { const b = make(n); b.set(a); return b; };
+    this.lo = g(this.lo, (k) => new Uint32Array(k));
+    this.hi = g(this.hi, (k) => new Uint32Array(k));
+    this.sec = g(this.sec, (k) => new Uint32Array(k));
+    this.price = g(this.price, (k) => new Int32Array(k));
+    this.qty = g(this.qty, (k) => new Uint32Array(k));
+    this.side = g(this.side, (k) => new Uint8Array(k));
+    this.broker = g(this.broker, (k) => new Uint16Array(k));
+    this.next = g(this.next, (k) => new Int32Array(k));
+    this.prev = g(this.prev, (k) => new Int32Array(k));
+  }
+}
+
+/** Up to 40 broker-queue items per side per security (OMD-C 3.9.7), packed as item | typeChar << 16. */
+const BQ_ITEMS = 40;
+class BrokerQueuePool {
+  items: Uint32Array;
+  count: Uint8Array;
+  more: Uint8Array;
+  #used = 0;
+
+  constructor(capacity = 64) {
+    this.items = new Uint32Array(capacity * 2 * BQ_ITEMS);
+    this.count = new Uint8Array(capacity * 2);
+    this.more = new Uint8Array(capacity * 2);
+  }
+
+  alloc(): number {
+    if (this.#used * 2 === this.count.length) {
+      const cap = Math.ceil(this.count.length * 0.75); // ×1.5 securities
+      const items = new Uint32Array(cap * 2 * BQ_ITEMS); items.set(this.items); this.items = items;
+      const count = new Uint8Array(cap * 2); count.set(this.count); this.count = count;
+      const more = new Uint8Array(cap * 2); more.set(this.more); this.more = more;
+    }
+    return this.#used++;
+  }
+
+  reset(): void {
+    this.#used = 0;
+    this.count.fill(0);
+  }
+
+  copyFrom(o: BrokerQueuePool): void {
+    this.items = o.items.slice();
+    this.count = o.count.slice();
+    this.more = o.more.slice();
+    this.#used = o.#used;
   }
 }
 
@@ -216,6 +335,8 @@ export interface ImageAnomalies {
   badPriceLevel: number;
   /** 31/32/34 for an unknown OrderId, or a 30/33 re-using a live one. */
   unknownOrder: number;
+  /** 54 with more than 40 items (the excess is dropped). */
+  oversizedBrokerQueue: number;
 }
 
 /**
@@ -226,8 +347,9 @@ export interface ImageAnomalies {
 export class MarketImage {
   #securities = new Map<number, SecurityState>();
   #agg = new AggregatePool();
-  #orders = new OrderPool();
-  #oddLots = new OrderPool(64);
+  #orders = new OrderStore();
+  #oddLots = new OrderStore(64);
+  #bq = new BrokerQueuePool();
   #markets = new Map<string, MarketDefinition>();
   #currencies = new Map<string, CurrencyRate>();
   #sessions = new Map<string, TradingSessionStatus>();
@@ -240,7 +362,7 @@ export class MarketImage {
   #ccMarkets = new Map<string, CcMarketDefinition>();
   /** Messages applied since construction or the last clear(). */
   applied = 0;
-  readonly anomalies: ImageAnomalies = { badPriceLevel: 0, unknownOrder: 0 };
+  readonly anomalies: ImageAnomalies = { badPriceLevel: 0, unknownOrder: 0, oversizedBrokerQueue: 0 };
 
   /** Security codes present in the image, ascending. */
   securities(): number[] {
@@ -257,6 +379,7 @@ export class MarketImage {
     this.#agg.reset();
     this.#orders.reset();
     this.#oddLots.reset();
+    this.#bq.reset();
     this.#markets.clear();
     this.#currencies.clear();
     this.#sessions.clear();
@@ -270,21 +393,19 @@ export class MarketImage {
     this.applied = 0;
     this.anomalies.badPriceLevel = 0;
     this.anomalies.unknownOrder = 0;
+    this.anomalies.oversizedBrokerQueue = 0;
   }
 
   /** A deep copy (messages are shared: they are never mutated once applied). Used to hand state to a takeover site. */
   clone(): MarketImage {
     const c = new MarketImage();
     for (const [code, s] of this.#securities) {
-      const t = Object.assign(new SecurityState(code), s) as SecurityState;
-      if (s.orders) t.orders = new Map(s.orders);
-      if (s.oddLots) t.oddLots = new Map(s.oddLots);
-      if (s.brokerQueue) t.brokerQueue = [s.brokerQueue[0]?.slice(), s.brokerQueue[1]?.slice()];
-      c.#securities.set(code, t);
+      c.#securities.set(code, Object.assign(new SecurityState(code), s) as SecurityState);
     }
     c.#agg.copyFrom(this.#agg);
     c.#orders.copyFrom(this.#orders);
     c.#oddLots.copyFrom(this.#oddLots);
+    c.#bq.copyFrom(this.#bq);
     for (const [k, v] of this.#markets) c.#markets.set(k, v);
     for (const [k, v] of this.#currencies) c.#currencies.set(k, v);
     for (const [k, v] of this.#sessions) c.#sessions.set(k, v);
@@ -319,31 +440,16 @@ export class MarketImage {
       case 21: this.#sec(msg.securityCode).status = msg; break;
       case 22: this.#news.push(msg); break;
       case 23: this.#sec(msg.securityCode).vcm = msg; break;
-      case 30: this.#addOrder(msg); break;
+      case 30: this.#addOrder(msg.securityCode, msg.orderId, msg.price, msg.quantity, msg.side, 0, false); break;
       case 31: {
-        const s = this.#securities.get(msg.securityCode);
-        const slot = s?.orders?.get(orderKey(msg.orderId));
-        if (slot === undefined) this.anomalies.unknownOrder++;
+        const slot = this.#orders.find(msg.securityCode, idLo(msg.orderId), idHi(msg.orderId));
+        if (slot < 0) this.anomalies.unknownOrder++;
         else this.#orders.qty[slot] = msg.quantity;
         break;
       }
-      case 32: {
-        const s = this.#securities.get(msg.securityCode);
-        const key = orderKey(msg.orderId);
-        const slot = s?.orders?.get(key);
-        if (slot === undefined) this.anomalies.unknownOrder++;
-        else { s!.orders!.delete(key); this.#orders.release(slot); }
-        break;
-      }
-      case 33: this.#addOddLot(msg); break;
-      case 34: {
-        const s = this.#securities.get(msg.securityCode);
-        const key = orderKey(msg.orderId);
-        const slot = s?.oddLots?.get(key);
-        if (slot === undefined) this.anomalies.unknownOrder++;
-        else { s!.oddLots!.delete(key); this.#oddLots.release(slot); }
-        break;
-      }
+      case 32: this.#deleteOrder(msg.securityCode, msg.orderId, false); break;
+      case 33: this.#addOrder(msg.securityCode, msg.orderId, msg.price, msg.quantity, msg.side, msg.brokerId, true); break;
+      case 34: this.#deleteOrder(msg.securityCode, msg.orderId, true); break;
       case 40: this.#sec(msg.securityCode).nominal = msg; break;
       case 41: this.#sec(msg.securityCode).iep = msg; break;
       case 43: this.#sec(msg.securityCode).reference = msg; break;
@@ -370,34 +476,45 @@ export class MarketImage {
     }
   }
 
-  #addOrder(msg: AddOrder): void {
-    const s = this.#sec(msg.securityCode);
-    s.orders ??= new Map();
-    const key = orderKey(msg.orderId);
-    let slot = s.orders.get(key);
-    if (slot !== undefined) this.anomalies.unknownOrder++;
-    else { slot = this.#orders.alloc(); s.orders.set(key, slot); }
-    const p = this.#orders;
-    p.id[slot] = msg.orderId;
-    p.price[slot] = msg.price;
-    p.qty[slot] = msg.quantity;
-    p.side[slot] = msg.side;
-    p.broker[slot] = 0;
+  // OMD-C 3.9.1 / 3.9.4: a new order joins the back of its security's arrival list.
+  #addOrder(code: number, orderId: bigint, price: number, quantity: number, side: number, broker: number, odd: boolean): void {
+    const st = this.#sec(code);
+    const p = odd ? this.#oddLots : this.#orders;
+    const lo = idLo(orderId);
+    const hi = idHi(orderId);
+    let slot = p.find(code, lo, hi);
+    if (slot >= 0) this.anomalies.unknownOrder++; // re-used live OrderId: overwrite in place
+    else {
+      slot = p.add(code, lo, hi);
+      const tail = odd ? st.oddTail : st.ordTail;
+      p.prev[slot] = tail;
+      p.next[slot] = -1;
+      if (tail >= 0) p.next[tail] = slot;
+      if (odd) { if (st.oddHead < 0) st.oddHead = slot; st.oddTail = slot; st.oddCount++; }
+      else { if (st.ordHead < 0) st.ordHead = slot; st.ordTail = slot; st.ordCount++; }
+    }
+    p.price[slot] = price;
+    p.qty[slot] = quantity;
+    p.side[slot] = side;
+    p.broker[slot] = broker;
   }
 
-  #addOddLot(msg: AddOddLotOrder): void {
-    const s = this.#sec(msg.securityCode);
-    s.oddLots ??= new Map();
-    const key = orderKey(msg.orderId);
-    let slot = s.oddLots.get(key);
-    if (slot !== undefined) this.anomalies.unknownOrder++;
-    else { slot = this.#oddLots.alloc(); s.oddLots.set(key, slot); }
-    const p = this.#oddLots;
-    p.id[slot] = msg.orderId;
-    p.price[slot] = msg.price;
-    p.qty[slot] = msg.quantity;
-    p.side[slot] = msg.side;
-    p.broker[slot] = msg.brokerId;
+  #deleteOrder(code: number, orderId: bigint, odd: boolean): void {
+    const p = odd ? this.#oddLots : this.#orders;
+    const slot = p.find(code, idLo(orderId), idHi(orderId));
+    if (slot < 0) { this.anomalies.unknownOrder++; return; }
+    const st = this.#securities.get(code)!;
+    const prev = p.prev[slot]!;
+    const next = p.next[slot]!;
+    if (prev >= 0) p.next[prev] = next;
+    else if (odd) st.oddHead = next;
+    else st.ordHead = next;
+    if (next >= 0) p.prev[next] = prev;
+    else if (odd) st.oddTail = prev;
+    else st.ordTail = prev;
+    if (odd) st.oddCount--;
+    else st.ordCount--;
+    p.remove(slot);
   }
 
   // OMD-C §6: entries apply strictly in order, each PriceLevel refers to the book after the previous entry.
@@ -455,16 +572,18 @@ export class MarketImage {
   // OMD-C 3.9.7: the message carries the whole side; replace, never merge. Side 1 buy, 2 sell (§12 U10).
   #applyBrokerQueue(msg: BrokerQueue): void {
     if (msg.side !== 1 && msg.side !== 2) return;
-    const s = this.#sec(msg.securityCode);
-    s.brokerQueue ??= [undefined, undefined];
-    const packed = new Uint32Array(msg.items.length);
-    for (let i = 0; i < msg.items.length; i++) {
+    const st = this.#sec(msg.securityCode);
+    if (st.bqSlot < 0) st.bqSlot = this.#bq.alloc();
+    const q = this.#bq;
+    const idx = st.bqSlot * 2 + msg.side - 1;
+    const n = Math.min(msg.items.length, BQ_ITEMS);
+    if (msg.items.length > BQ_ITEMS) this.anomalies.oversizedBrokerQueue++; // spec: 0-40 items; the rest is dropped
+    for (let i = 0; i < n; i++) {
       const it = msg.items[i]!;
-      packed[i] = (it.item & 0xffff) | ((it.type.charCodeAt(0) & 0xff) << 16);
+      q.items[idx * BQ_ITEMS + i] = (it.item & 0xffff) | ((it.type.charCodeAt(0) & 0xff) << 16);
     }
-    s.brokerQueue[msg.side - 1] = packed;
-    const flag = msg.bqMoreFlag === 'Y' ? 'Y' : 'N';
-    s.brokerQueueMore = msg.side === 1 ? flag + s.brokerQueueMore[1] : s.brokerQueueMore[0] + flag;
+    q.count[idx] = n;
+    q.more[idx] = msg.bqMoreFlag === 'Y' ? 1 : 2; // 0 = side never received
   }
 
   /** The aggregate book side (0 bid, 1 offer), best first. */
@@ -483,32 +602,39 @@ export class MarketImage {
 
   /** Full-tick resting orders of a security in arrival order. */
   orders(securityCode: number): RestingOrder[] {
-    const s = this.#securities.get(securityCode);
-    return s?.orders ? this.#listOrders(s.orders, this.#orders) : [];
+    const st = this.#securities.get(securityCode);
+    return st ? this.#listOrders(st.ordHead, this.#orders) : [];
   }
 
   /** Odd-lot resting orders of a security in arrival order. */
   oddLotOrders(securityCode: number): RestingOrder[] {
-    const s = this.#securities.get(securityCode);
-    return s?.oddLots ? this.#listOrders(s.oddLots, this.#oddLots) : [];
+    const st = this.#securities.get(securityCode);
+    return st ? this.#listOrders(st.oddHead, this.#oddLots) : [];
   }
 
-  #listOrders(map: Map<number | bigint, number>, p: OrderPool): RestingOrder[] {
+  #listOrders(head: number, p: OrderStore): RestingOrder[] {
     const out: RestingOrder[] = [];
-    for (const slot of map.values()) {
-      out.push({ orderId: p.id[slot]!, price: p.price[slot]!, quantity: p.qty[slot]!, side: p.side[slot]!, brokerId: p.broker[slot]! });
+    for (let slot = head; slot >= 0; slot = p.next[slot]!) {
+      const hi = p.hi[slot]!;
+      const orderId = hi === 0 ? BigInt(p.lo[slot]!) : (BigInt(hi) << 32n) | BigInt(p.lo[slot]!);
+      out.push({ orderId, price: p.price[slot]!, quantity: p.qty[slot]!, side: p.side[slot]!, brokerId: p.broker[slot]! });
     }
     return out;
   }
 
   /** Broker queue side (1 buy, 2 sell) as items, best price first. */
   brokerQueue(securityCode: number, side: 1 | 2): { items: BrokerQueueItem[]; more: string } | undefined {
-    const s = this.#securities.get(securityCode);
-    const packed = s?.brokerQueue?.[side - 1];
-    if (!s || !packed) return undefined;
+    const st = this.#securities.get(securityCode);
+    if (!st || st.bqSlot < 0) return undefined;
+    const q = this.#bq;
+    const idx = st.bqSlot * 2 + side - 1;
+    if (q.more[idx] === 0) return undefined;
     const items: BrokerQueueItem[] = [];
-    for (const v of packed) items.push({ item: v & 0xffff, type: String.fromCharCode(v >>> 16) });
-    return { items, more: s.brokerQueueMore[side - 1]! };
+    for (let i = 0; i < q.count[idx]!; i++) {
+      const v = q.items[idx * BQ_ITEMS + i]!;
+      items.push({ item: v & 0xffff, type: String.fromCharCode(v >>> 16) });
+    }
+    return { items, more: q.more[idx] === 1 ? 'Y' : 'N' };
   }
 
   /** Latest Index Data per index code. */
@@ -556,13 +682,13 @@ export class MarketImage {
         const entries = this.#bookEntries(s);
         if (entries.length > 0) out.push({ msgType: 53, securityCode: code, entries });
       }
-      if (has(30) && s.orders) {
-        for (const o of sortByPriceTime(this.#listOrders(s.orders, this.#orders))) {
+      if (has(30) && s.ordCount > 0) {
+        for (const o of sortByPriceTime(this.#listOrders(s.ordHead, this.#orders))) {
           out.push({ msgType: 30, securityCode: code, orderId: o.orderId, price: o.price, quantity: o.quantity, side: o.side, orderType: '2', orderBookPosition: 0 });
         }
       }
-      if (has(33) && s.oddLots) {
-        for (const o of sortByPriceTime(this.#listOrders(s.oddLots, this.#oddLots))) {
+      if (has(33) && s.oddCount > 0) {
+        for (const o of sortByPriceTime(this.#listOrders(s.oddHead, this.#oddLots))) {
           out.push({ msgType: 33, securityCode: code, orderId: o.orderId, price: o.price, quantity: o.quantity, brokerId: o.brokerId, side: o.side });
         }
       }

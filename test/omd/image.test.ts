@@ -110,6 +110,53 @@ describe('MarketImage order-level books (30/31/32, 33/34)', () => {
   });
 });
 
+describe('MarketImage order store (index + arrival lists)', () => {
+  it('agrees with a Map model through 40,000 random adds, modifies and deletes over 50 securities', () => {
+    let seed = 777;
+    const rnd = (n: number) => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return (seed >>> 8) % n; };
+    const img = new MarketImage();
+    const model = new Map<string, { orderId: bigint; price: number; quantity: number; side: number; brokerId: number; sec: number }>();
+    const live: string[] = [];
+    let nextId = 1n;
+    for (let step = 0; step < 40_000; step++) {
+      const r = rnd(10);
+      if (r < 5 || live.length === 0) {
+        const sec = 1 + rnd(50);
+        // Same OrderIds in different securities, and ids beyond 2^32 and 2^53.
+        const orderId = rnd(4) === 0 ? nextId : (nextId << BigInt(rnd(40))) + 7n;
+        nextId++;
+        const key = `${sec}/${orderId}`;
+        if (model.has(key)) continue;
+        const o = { orderId, price: 1000 + rnd(100), quantity: 100 * (1 + rnd(9)), side: rnd(2), brokerId: 0, sec };
+        model.set(key, o);
+        live.push(key);
+        img.apply({ msgType: 30, securityCode: sec, orderId, price: o.price, quantity: o.quantity, side: o.side, orderType: '2', orderBookPosition: 0 });
+      } else {
+        const i = rnd(live.length);
+        const key = live[i]!;
+        const o = model.get(key)!;
+        if (r < 7) {
+          o.quantity = 100 * (1 + rnd(9));
+          img.apply({ msgType: 31, securityCode: o.sec, orderId: o.orderId, quantity: o.quantity, side: o.side, orderBookPosition: 0 });
+        } else {
+          model.delete(key);
+          live[i] = live[live.length - 1]!;
+          live.pop();
+          img.apply({ msgType: 32, securityCode: o.sec, orderId: o.orderId, side: o.side });
+        }
+      }
+    }
+    assert.equal(img.anomalies.unknownOrder, 0);
+    for (let sec = 1; sec <= 50; sec++) {
+      const want = [...model.values()].filter((o) => o.sec === sec).map(({ sec: _s, ...o }) => o);
+      assert.deepEqual(img.orders(sec), want, `security ${sec} in arrival order`);
+    }
+    const copy = img.clone();
+    img.apply({ msgType: 32, securityCode: 1, orderId: img.orders(1)[0]!.orderId, side: 0 });
+    assert.equal(copy.orders(1).length, img.orders(1).length + 1, 'clone() is independent');
+  });
+});
+
 describe('MarketImage broker queue, prices, index, Stock Connect, China Connect', () => {
   it('replaces a broker queue side, never merges', () => {
     const img = new MarketImage();
