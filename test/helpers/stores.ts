@@ -1,9 +1,9 @@
 // Parametrises a test over both stores: every desk test runs on SQLite and on PostgreSQL.
-import { after } from 'node:test';
+import { after, test } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { postgresSkipReason, startPostgres, stopPostgres } from './postgres.ts';
+import { POSTGRES_MISSING, findPostgresBin, postgresSkipReason, startPostgres, stopPostgres } from './postgres.ts';
 
 export interface StoreVariant {
   name: 'sqlite' | 'postgres';
@@ -25,9 +25,16 @@ function cleanupOnce() {
   });
 }
 
+let reportedMissing = false;
+
 export function storeVariants(): StoreVariant[] {
   cleanupOnce();
   const pgSkip = postgresSkipReason();
+  if (!pgSkip && !findPostgresBin() && !reportedMissing) {
+    // CI: a missing PostgreSQL is a failure with its own line, not only cancelled tests.
+    reportedMissing = true;
+    test('PostgreSQL is installed for the PostgreSQL store variant', () => { throw new Error(POSTGRES_MISSING); });
+  }
   return [
     {
       name: 'sqlite',
