@@ -82,8 +82,11 @@ export class MatchingEngine {
   readonly #orders = new Map<string, RestingOrder>();
   /** Per Submitting Broker ID: Client Order ID → Order ID it named ('' for none). */
   readonly #clOrdIds = new Map<string, Map<string, string>>();
-  /** Finished orders today: Order ID → final OrdStatus. */
-  readonly #finished = new Map<string, number>();
+  /**
+   * Final OrdStatus of finished orders today, indexed by the numeric Order ID (0 = not finished).
+   * A byte per order instead of a Map entry: the engine mints Order IDs as decimal counters.
+   */
+  #finished = new Uint8Array(1024);
   #nextOrderId = 1;
   #nextExecId = 1;
   #nextTradeId = 1;
@@ -201,7 +204,7 @@ export class MatchingEngine {
       nextPriority: this.#nextPriority,
       orders,
       clientOrderIds,
-      finishedOrders: Object.fromEntries(this.#finished),
+      finishedOrders: this.#finishedRecord(),
       lastPrices,
       quotaUsed: this.#quotaUsed,
     };
@@ -218,7 +221,10 @@ export class MatchingEngine {
     e.#nextPriority = state.nextPriority;
     e.#quotaUsed = state.quotaUsed;
     for (const [broker, ids] of Object.entries(state.clientOrderIds)) e.#clOrdIds.set(broker, new Map(Object.entries(ids)));
-    for (const [id, st] of Object.entries(state.finishedOrders)) e.#finished.set(id, st);
+    for (const [id, st] of Object.entries(state.finishedOrders)) {
+      const n = orderNumber(id);
+      if (n > 0) e.#setFinished(n, st);
+    }
     for (const [id, p] of Object.entries(state.lastPrices)) {
       const s = e.#securities.get(id);
       if (s !== undefined) s.lastPrice = p;
@@ -621,7 +627,7 @@ export class MatchingEngine {
     ids.set(r.clientOrderId, '');
     if (o === undefined || o.brokerId !== r.owningBrokerId || o.securityId !== r.securityId
       || (r.originalClientOrderId !== undefined && r.originalClientOrderId !== o.clientOrderId)) {
-      const done = o === undefined && this.#finished.has(r.orderId);
+      const done = o === undefined && this.#finishedStatus(r.orderId) !== undefined;
       this.#cancelReject(r, undefined, done ? CancelRejectCode.TooLateToCancel : CancelRejectCode.UnknownOrder,
         done ? 'tooLate' : 'unknownOrder', done ? 'Order already done' : 'Unknown order');
       return;
@@ -703,7 +709,7 @@ export class MatchingEngine {
     }
     // A new trading day: Client Order IDs may be reused, quota and last prices reset (§5.1)
     this.#clOrdIds.clear();
-    this.#finished.clear();
+    this.#finished.fill(0);
     this.#quotaUsed = 0;
     for (const s of this.#securities.values()) s.lastPrice = Number.NaN;
   }
@@ -760,13 +766,39 @@ export class MatchingEngine {
     const id = orderId ?? byCl;
     if (id === undefined || id === '') return undefined;
     if (orderId !== undefined && byCl !== undefined && byCl !== '' && byCl !== orderId) return undefined;
-    return this.#finished.get(id);
+    return this.#finishedStatus(id);
   }
 
   #finish(o: RestingOrder, status: number): void {
     o.ordStatus = status;
     this.#orders.delete(o.orderId);
-    this.#finished.set(o.orderId, status);
+    this.#setFinished(orderNumber(o.orderId), status);
+  }
+
+  #setFinished(n: number, status: number): void {
+    if (n <= 0) return;
+    if (n >= this.#finished.length) {
+      let len = this.#finished.length * 2;
+      while (len <= n) len *= 2;
+      const a = new Uint8Array(len);
+      a.set(this.#finished);
+      this.#finished = a;
+    }
+    this.#finished[n] = status;
+  }
+
+  #finishedStatus(orderId: string): number | undefined {
+    const n = orderNumber(orderId);
+    const st = n > 0 && n < this.#finished.length ? this.#finished[n]! : 0;
+    return st === 0 ? undefined : st;
+  }
+
+  #finishedRecord(): Record<string, number> {
+    const out: Record<string, number> = {};
+    const a = this.#finished;
+    const end = Math.min(a.length, this.#nextOrderId);
+    for (let n = 1; n < end; n++) if (a[n] !== 0) out[String(n)] = a[n]!;
+    return out;
   }
 
   /** A cancelled/expired CSC buy gives its unexecuted value back to the quota [UNVERIFIED]. */
@@ -836,6 +868,13 @@ function subscribe<T>(list: ((x: T) => void)[], listener: (x: T) => void): () =>
     const i = list.indexOf(listener);
     if (i >= 0) list.splice(i, 1);
   };
+}
+
+/** The number of an engine-minted Order ID ("42" → 42); 0 for anything else (a client's guess). */
+function orderNumber(orderId: string): number {
+  if (typeof orderId !== 'string' || orderId.length === 0 || orderId.length > 15) return 0;
+  const n = Number(orderId);
+  return Number.isSafeInteger(n) && n > 0 && String(n) === orderId ? n : 0;
 }
 
 /** Echoed request numbers stay safe integers (NaN from an off-grid wire value becomes 0) so reports always encode. */
