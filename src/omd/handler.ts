@@ -362,6 +362,8 @@ export class FeedHandler extends EventEmitter {
       this.emit('stale', { channelId: ch.cfg.channelId, reason } satisfies StaleEvent);
     }
     if (!this.#started) return;
+    // Another gap while a gap refresh runs changes nothing the snapshot depends on: keep collecting.
+    if (prev?.reason === 'gap' && reason === 'gap' && ch.refresh.active) return;
     ch.refresh.start().catch(() => { /* join failed: the channel stays stale; the next refresh reason retries */ });
   }
 
