@@ -1,0 +1,58 @@
+// ocg.order.rate: New Orders per second through one OCG-C session to their Execution Reports
+// (acks) back, client (this process) and gateway + matching engine (child process) on loopback,
+// at most 1,000 orders outstanding. Goal ≥ 80,000 (QuickFIX C++, FIX 4.4, memory store: ~82,000
+// on this kind of machine). Orders rest without crossing (buys 381.2–385.0, sells 385.4–389.2),
+// so each order is answered by exactly one report ('0'). Bounded: COUNT orders or 20 s.
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { bench } from './report.ts';
+import { OcgClient, Side, type ExecutionReport } from '../src/ocg/index.ts';
+
+const COUNT = Number(process.env.OCG_BENCH_ORDERS ?? 300_000);
+const WARMUP = 20_000;
+const WINDOW = 1000;
+const LIMIT_MS = 20_000;
+
+const child = fork(fileURLToPath(new URL('./ocg.venue.ts', import.meta.url)), [], {
+  stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  ...(process.env.OCG_BENCH_PROF ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${process.env.OCG_BENCH_PROF}`] } : {}),
+});
+const ready = await new Promise<{ lookupPort: number; publicKeyPem: string }>((resolve) => child.once('message', (m) => resolve(m as { lookupPort: number; publicKeyPem: string })));
+const client = new OcgClient({
+  compId: 'BENCH0001', password: 'Bench1234', publicKeyPem: ready.publicKeyPem, brokerId: '1001', bcan: 'ABC123.2568',
+  lookup: [{ host: '127.0.0.1', port: ready.lookupPort }], firstClientOrderId: 1,
+});
+await client.start();
+
+const BUY_PX = Array.from({ length: 20 }, (_, k) => 38_500_000_000n - BigInt(k) * 20_000_000n);
+const SELL_PX = Array.from({ length: 20 }, (_, k) => 38_540_000_000n + BigInt(k) * 20_000_000n);
+
+/** Send `n` orders keeping at most WINDOW outstanding; resolves with acks received and ms taken. */
+function run(n: number, deadline: number): Promise<{ acks: number; others: number; ms: number }> {
+  return new Promise((resolve) => {
+    let sent = 0, done = 0, acks = 0, others = 0;
+    const t0 = performance.now();
+    const onReport = (er: ExecutionReport) => {
+      if (er.execType === '0') acks++; else others++;
+      done++;
+      if (done === n || (done === sent && performance.now() > deadline)) {
+        resolve({ acks, others, ms: performance.now() - t0 });
+        return;
+      }
+      if (sent < n && performance.now() <= deadline) send();
+    };
+    const send = () => {
+      const i = sent++;
+      const buy = (i & 1) === 0;
+      client.newOrder({ securityId: '700', side: buy ? Side.Buy : Side.Sell, quantity: 100n, price: (buy ? BUY_PX : SELL_PX)[(i >> 1) % 20]! }).then(onReport, () => onReport({ msgType: 10 }));
+    };
+    for (let k = 0; k < Math.min(WINDOW, n); k++) send();
+  });
+}
+
+await run(WARMUP, performance.now() + LIMIT_MS);
+const r = await run(COUNT, performance.now() + LIMIT_MS);
+const rate = Math.round((r.acks + r.others) / (r.ms / 1000));
+bench('ocg.order.rate', rate, 'orders/s', { orders: r.acks + r.others, acks: r.acks, other_reports: r.others, window: WINDOW, seconds: (r.ms / 1000).toFixed(2), goal: 80000 });
+await client.close('bench over');
+child.send({ cmd: 'exit' });
