@@ -807,7 +807,8 @@ export function encodeMessage(msg: OmdMessage, out: Uint8Array, offset: number):
  * and zeroed (fillers are left as they are). Internal to src/omd: PacketBuilder zeroes once per packet.
  */
 export function encodeMessageBody(msg: OmdMessage, u8: Uint8Array, dv: DataView, o: number, size: number): void {
-  encHeader(dv, o, size, msg.msgType);
+  const type = msg.msgType;
+  encHeader(dv, o, size, type);
   switch (msg.msgType) {
     case 10:
     case 610:
@@ -953,8 +954,11 @@ export function encodeMessageBody(msg: OmdMessage, u8: Uint8Array, dv: DataView,
       dv.setUint16(o + 9, msg.side, true);
       writeChar(u8, o + 11, msg.bqMoreFlag, 'bqMoreFlag');
       for (let i = 0, p = o + 12; i < it.length; i++, p += 4) {
-        dv.setUint16(p, it[i]!.item, true);
-        writeChar(u8, p + 2, it[i]!.type, 'items.type');
+        const x = it[i]!;
+        const item = x.item;
+        u8[p] = item & 0xff;
+        u8[p + 1] = (item >>> 8) & 0xff;
+        writeChar(u8, p + 2, x.type, 'items.type');
       }
       break;
     }
