@@ -225,6 +225,8 @@ interface CompiledMessage {
   layouts: Layout[];
   /** Set once MAX_LAYOUTS is reached, or for layouts that cannot be specialised. */
   layoutsFull: boolean;
+  /** Generated encoder, null for types with repeating blocks (table walk). */
+  enc: FastEncoder | null;
 }
 
 function alnumExpr(fl: FieldSpec, at: string): string {
@@ -309,17 +311,10 @@ return o;`;
   return {
     spec, fields, byBit, decode, hasText: fields.some((x) => x.kind === 'alnum' || x.kind === 'var' || x.kind === 'group'),
     layouts: [], layoutsFull: hasGroup || fields.some((x) => x.bit >= 64),
+    enc: makeEncoder(spec, fields, smp),
   };
 }
 
-const COMPILED: [(CompiledMessage | undefined)[], (CompiledMessage | undefined)[]] = [[], []];
-for (const smp of [false, true]) {
-  const table = COMPILED[smp ? 1 : 0];
-  for (let t = 0; t < 256; t++) {
-    const spec = MESSAGE_SPEC_BY_TYPE[t];
-    table[t] = spec ? compile(spec, smp) : undefined;
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Decoding
@@ -452,7 +447,7 @@ export function decodeMessage(buf: Uint8Array, options?: OcgCodecOptions): OcgDe
 }
 
 // ---------------------------------------------------------------------------------------------
-// Encoding (table-driven; not the measured hot path)
+// Encoding: a table walk (used for messages with repeating blocks), then generated encoders
 
 function fieldSize(fl: FieldSpec, value: unknown, where: string): number {
   switch (fl.kind) {
@@ -569,29 +564,144 @@ function compiledFor(body: OcgMessage, options?: OcgCodecOptions): CompiledMessa
   return c;
 }
 
+// Generated encoders (the gateway encodes an Execution Report per order event): straight-line
+// code per message type, like the decoders. Types with repeating blocks use the table walk above.
+
+interface FastEncoder {
+  /** Body size in bytes; throws on a wrongly typed string/array field. */
+  size: (m: Record<string, unknown>) => number;
+  /** Write the body at o + 54 and its map at o + 22 (both pre-zeroed); returns the end offset. */
+  write: (out: Uint8Array, o: number, m: Record<string, unknown>, checkRequired: boolean) => number;
+}
+
+function badValue(name: string, where: string, value: unknown, what: string): never {
+  throw new RangeError(`${where}: ${name} = ${typeof value === 'bigint' ? `${value}n` : JSON.stringify(value) ?? String(value)} is not ${what}`);
+}
+function missing(name: string, where: string): never {
+  throw new RangeError(`${where}: required field ${name} missing`);
+}
+function textLength(v: unknown, name: string, where: string): number {
+  if (typeof v !== 'string') badValue(name, where, v, 'a string');
+  return v.length;
+}
+/** Alnum Fixed(n) into a zeroed area: characters only, the NUL and tail are already 0. */
+function putAlnum(out: Uint8Array, p: number, v: unknown, n: number, name: string, where: string): void {
+  if (typeof v !== 'string' || v.length > n - 1) badValue(name, where, v, `a string of at most ${n - 1} characters`);
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c > 0xff || c === 0) badValue(name, where, v, 'latin1 text without NUL');
+    out[p + i] = c;
+  }
+}
+/** Alphanumeric Variable: L (incl. the NUL) then the text; returns the new offset. */
+function putVar(out: Uint8Array, p: number, v: unknown, maxL: number, name: string, where: string): number {
+  if (typeof v !== 'string' || v.length + 1 > maxL) badValue(name, where, v, `a string of at most ${maxL - 1} characters`);
+  const L = v.length + 1;
+  out[p] = L & 0xff; out[p + 1] = L >>> 8;
+  putAlnum(out, p + 2, v, L, name, where);
+  return p + 2 + L;
+}
+function putDec(out: Uint8Array, p: number, v: unknown, name: string, where: string): void {
+  if (typeof v !== 'bigint') badValue(name, where, v, 'a bigint ×10^8');
+  const n = Number(v);
+  let lo: number, hi: number;
+  if (Number.isSafeInteger(n)) {
+    lo = n >>> 0; // ToUint32 is modulo 2^32, also for negatives
+    hi = Math.floor(n / 4294967296) | 0;
+  } else {
+    if (v < INT64_MIN || v > INT64_MAX) badValue(name, where, v, 'in the Int64 range');
+    const u = BigInt.asUintN(64, v);
+    lo = Number(u & 0xffffffffn); hi = Number(u >> 32n) | 0;
+  }
+  out[p] = lo & 0xff; out[p + 1] = (lo >>> 8) & 0xff; out[p + 2] = (lo >>> 16) & 0xff; out[p + 3] = lo >>> 24;
+  out[p + 4] = hi & 0xff; out[p + 5] = (hi >>> 8) & 0xff; out[p + 6] = (hi >>> 16) & 0xff; out[p + 7] = (hi >>> 24) & 0xff;
+}
+
+const ENC = { badValue, missing, textLength, putAlnum, putVar, putDec };
+
+function makeEncoder(spec: MessageSpec, fields: FieldSpec[], smp: boolean): FastEncoder | null {
+  if (fields.some((f) => f.kind === 'group')) return null;
+  const W = JSON.stringify(spec.name);
+  const sizeLines: string[] = [];
+  const writeLines: string[] = [];
+  if (!smp && spec.smpFields) {
+    // The field exists only under a v3.2 SMP profile: refuse it rather than drop it silently.
+    for (const f of spec.smpFields) sizeLines.push(`if (m[${JSON.stringify(f.key)}] !== undefined) throw new RangeError(${JSON.stringify(`${spec.name}: ${f.key} is not a field of this message (SMP needs a profile with smp: true)`)});`);
+  }
+  for (const f of fields) {
+    const key = JSON.stringify(f.key), N = JSON.stringify(f.name);
+    const map = `out[o + ${MAP_OFFSET + (f.bit >> 3)}] |= ${0x80 >> (f.bit & 7)};`;
+    const miss = f.required ? ` else if (req) E.missing(${N}, ${W});` : '';
+    let put: string;
+    switch (f.kind) {
+      case 'u8': case 'u16': case 'u32': {
+        const max = f.kind === 'u8' ? 0xff : f.kind === 'u16' ? 0xffff : 0xffffffff;
+        const bytes = [`out[p] = v & 0xff;`];
+        if (f.size >= 2) bytes.push(`out[p + 1] = (v >>> 8) & 0xff;`);
+        if (f.size === 4) bytes.push(`out[p + 2] = (v >>> 16) & 0xff; out[p + 3] = v >>> 24;`);
+        put = `if (typeof v !== 'number' || (v >>> 0) !== v || v > ${max}) E.badValue(${N}, ${W}, v, 'an integer in 0..${max}'); ${bytes.join(' ')} p += ${f.size};`;
+        break;
+      }
+      case 'byte':
+        put = `if (typeof v !== 'string' || v.length !== 1 || v.charCodeAt(0) > 255) E.badValue(${N}, ${W}, v, 'one character'); out[p] = v.charCodeAt(0); p += 1;`;
+        break;
+      case 'dec':
+        put = `E.putDec(out, p, v, ${N}, ${W}); p += 8;`;
+        break;
+      case 'alnum':
+        put = `E.putAlnum(out, p, v, ${f.size}, ${N}, ${W}); p += ${f.size};`;
+        break;
+      case 'var':
+        put = `p = E.putVar(out, p, v, ${f.size}, ${N}, ${W});`;
+        sizeLines.push(`v = m[${key}]; if (v !== undefined) n += 3 + E.textLength(v, ${N}, ${W});`);
+        break;
+      default:
+        return null;
+    }
+    if (f.kind !== 'var') sizeLines.push(`if (m[${key}] !== undefined) n += ${f.size};`);
+    writeLines.push(`v = m[${key}]; if (v !== undefined) { ${map} ${put} }${miss}`);
+  }
+  const size = (new Function('E', `return function size_${spec.msgType}(m) { let n = 0, v; ${sizeLines.join('\n')} return n; };`) as (e: typeof ENC) => FastEncoder['size'])(ENC);
+  const write = (new Function('E', `return function write_${spec.msgType}(out, o, m, req) { let p = o + ${OCG_HEADER_LENGTH}, v; ${writeLines.join('\n')} return p; };`) as (e: typeof ENC) => FastEncoder['write'])(ENC);
+  return { size, write };
+}
+
 /** Encoded size of a message in bytes. Throws RangeError on invalid input. */
 export function encodedLength(body: OcgMessage, options?: OcgCodecOptions): number {
   const c = compiledFor(body, options);
-  return OCG_MIN_MESSAGE_LENGTH + bodySize(c.fields, body as unknown as Record<string, unknown>, c.spec.name);
+  const m = body as unknown as Record<string, unknown>;
+  return OCG_MIN_MESSAGE_LENGTH + (c.enc !== null ? c.enc.size(m) : bodySize(c.fields, m, c.spec.name));
 }
 
 /** Encode into `out` at `offset`; returns the number of bytes written. Throws RangeError on invalid input. */
 export function encodeMessageInto(out: Uint8Array, offset: number, header: OcgEncodeHeader, body: OcgMessage, options?: OcgEncodeOptions): number {
   const c = compiledFor(body, options);
   const where = c.spec.name;
-  const length = OCG_MIN_MESSAGE_LENGTH + bodySize(c.fields, body as unknown as Record<string, unknown>, where);
+  const m = body as unknown as Record<string, unknown>;
+  const enc = c.enc;
+  const length = OCG_MIN_MESSAGE_LENGTH + (enc !== null ? enc.size(m) : bodySize(c.fields, m, where));
   if (length > OCG_MAX_MESSAGE_LENGTH) throw new RangeError(`${where}: ${length} bytes exceed the UInt16 Length`);
-  if (offset + length > out.length) throw new RangeError(`${where}: needs ${length} bytes at offset ${offset}, buffer has ${out.length}`);
+  if (!(offset >= 0 && offset + length <= out.length)) throw new RangeError(`${where}: needs ${length} bytes at offset ${offset}, buffer has ${out.length}`);
   const o = offset;
+  const seq = header.seqNum;
+  if (typeof seq !== 'number' || (seq >>> 0) !== seq) badValue('Sequence Number', where, seq, 'a UInt32');
+  if (enc !== null) out.fill(0, o, o + length); // tails of strings and the map stay zero (deterministic CRC, §2.5)
   out[o] = OCG_START_OF_MESSAGE;
   out[o + 1] = length & 0xff; out[o + 2] = length >>> 8;
   out[o + 3] = c.spec.msgType;
-  const seq = checkInt(header.seqNum, 0xffffffff, 'Sequence Number', where);
   out[o + 4] = seq & 0xff; out[o + 5] = (seq >>> 8) & 0xff; out[o + 6] = (seq >>> 16) & 0xff; out[o + 7] = seq >>> 24;
   out[o + 8] = header.possDup === true ? 1 : 0;
   out[o + 9] = header.possResend === true ? 1 : 0;
-  writeAscii(out, o + COMP_ID_OFFSET, header.compId, COMP_ID_BYTES, 'Comp ID', where);
-  const end = writeBody(out, o + OCG_HEADER_LENGTH, o + MAP_OFFSET, MAP_BYTES, c.fields, body as unknown as Record<string, unknown>, where, options?.skipRequiredCheck !== true);
+  const checkRequired = options?.skipRequiredCheck !== true;
+  let end: number;
+  if (enc !== null) {
+    putAlnum(out, o + COMP_ID_OFFSET, header.compId, COMP_ID_BYTES, 'Comp ID', where);
+    end = enc.write(out, o, m, checkRequired);
+  } else {
+    writeAscii(out, o + COMP_ID_OFFSET, header.compId, COMP_ID_BYTES, 'Comp ID', where);
+    end = writeBody(out, o + OCG_HEADER_LENGTH, o + MAP_OFFSET, MAP_BYTES, c.fields, m, where, checkRequired);
+  }
+  if (end !== o + length - 4) throw new Error(`${where}: encoder wrote ${end - o + 4} bytes, expected ${length}`);
   const crc = crc32c(out, o, end);
   out[end] = crc & 0xff; out[end + 1] = (crc >>> 8) & 0xff; out[end + 2] = (crc >>> 16) & 0xff; out[end + 3] = crc >>> 24;
   return length;
@@ -636,4 +746,14 @@ export function fieldNameOf(msgType: number, bit: number, options?: OcgCodecOpti
 /** Data-dictionary name of a message type ("New Order"), or undefined for unassigned codes. */
 export function messageNameOf(msgType: number): string | undefined {
   return MESSAGE_SPEC_BY_TYPE[msgType]?.name;
+}
+
+// Built last: the generators above use module constants that must be initialised first.
+const COMPILED: [(CompiledMessage | undefined)[], (CompiledMessage | undefined)[]] = [[], []];
+for (const smp of [false, true]) {
+  const table = COMPILED[smp ? 1 : 0];
+  for (let t = 0; t < 256; t++) {
+    const spec = MESSAGE_SPEC_BY_TYPE[t];
+    table[t] = spec ? compile(spec, smp) : undefined;
+  }
 }
