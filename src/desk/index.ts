@@ -7,3 +7,4 @@ export { LiveFeed, type LiveEvent } from './api/live.ts';
 export { ReminderScheduler, createSmtpMailer, reminderMessage, missingSubscribers, type ReminderMailer, type ReminderMessage, type ReminderRun } from './reminders.ts';
 export * from './demo.ts';
 export { buildEvidenceBundle, verifyEvidenceBundle, readTar, writeTar, BUNDLE_FORMAT, type BundleManifest, type BundleCheck } from './bundle.ts';
+export { DeskService, type EvidenceIngestion, type EvidenceRejection, type FormSubmissionRequest } from './service.ts';

@@ -7,6 +7,7 @@ import { LiveFeed } from './api/live.ts';
 import { LoginThrottle } from './api/login-throttle.ts';
 import { ReminderScheduler, type ReminderMailer } from './reminders.ts';
 import { openStore, type DeskStore } from './store/index.ts';
+import { DeskService } from './service.ts';
 
 export interface DeskOptions {
   /** SQLite file path (default data/desk.sqlite) or postgres://… URL. Ignored when `store` is given. */
@@ -33,6 +34,8 @@ export interface RunningDesk {
   store: DeskStore;
   app: FastifyInstance;
   live: LiveFeed;
+  /** In-process form submission and evidence ingestion, with live updates (the embedded demo uses these). */
+  service: DeskService;
   evidenceToken: string;
   reminders: ReminderScheduler | null;
   close(): Promise<void>;
@@ -43,11 +46,13 @@ export async function startDesk(opts: DeskOptions = {}): Promise<RunningDesk> {
   const store = opts.store ?? openStore(opts.db);
   await store.migrate(clock.now());
   const live = new LiveFeed();
+  const service = new DeskService(store, clock, live);
   const evidenceToken = opts.evidenceToken ?? randomBytes(24).toString('base64url');
   const app = await buildDeskApp({
     store,
     clock,
     live,
+    service,
     throttle: new LoginThrottle(clock, { ...(opts.login?.maxFailures ? { max: opts.login.maxFailures } : {}), ...(opts.login?.windowMs ? { windowMs: opts.login.windowMs } : {}) }),
     evidenceToken,
     secureCookies: opts.secureCookies ?? false,
@@ -66,6 +71,7 @@ export async function startDesk(opts: DeskOptions = {}): Promise<RunningDesk> {
     store,
     app,
     live,
+    service,
     evidenceToken,
     reminders,
     async close() {

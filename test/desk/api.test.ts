@@ -447,6 +447,22 @@ for (const variant of storeVariants()) {
         assert.deepEqual(seen.filter((e) => e.event === 'form').map((e) => e.data.subscriber), ['firm-b']);
       });
 
+      it('in-process submissions and evidence (the embedded demo) reach the live feed too', async () => {
+        const got: string[] = [];
+        const off = desk.live.subscribe((e) => got.push(`${e.type}:${e.subscriber}`));
+        try {
+          const ev = demoEvidence(session, firmB).map((e, i) => ({ ...e, id: `inproc-${variant.name}-${i}` }));
+          const r = await desk.service.ingestEvidence(ev.slice(0, 1), { actor: 'conductor' });
+          assert.equal(r.accepted, 1);
+          const user = (await desk.store.getUserByUsername('firm-b.user'))!;
+          await desk.service.submitForm({ user, sessionId: session.id, subscriberId: 'firm-b', kind: 'intention', submissionId: sid(), form: sampleIntentionForm(session, firmB) });
+          await assert.rejects(desk.service.submitForm({ user, sessionId: session.id, subscriberId: 'firm-a', kind: 'intention', submissionId: sid(), form: sampleIntentionForm(session, firmA) }), { code: 'FORBIDDEN_FIRM' });
+          assert.deepEqual(got, ['evidence:firm-b', 'form:firm-b']);
+        } finally {
+          off();
+        }
+      });
+
       it('anonymous callers cannot listen', async () => {
         assert.equal((await new DeskClient(desk.url).get(`/api/sessions/${session.id}/live`)).status, 401);
       });

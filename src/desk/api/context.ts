@@ -8,6 +8,7 @@ import type { DeskStore } from '../store/index.ts';
 import type { LiveFeed } from './live.ts';
 import type { LoginThrottle } from './login-throttle.ts';
 import type { ReminderMailer } from '../reminders.ts';
+import type { DeskService } from '../service.ts';
 
 /**
  * Who may call a route: anyone; any signed-in user; desk officers only; or the
@@ -36,6 +37,7 @@ export interface DeskContext {
   store: DeskStore;
   clock: Clock;
   live: LiveFeed;
+  service: DeskService;
   throttle: LoginThrottle;
   evidenceToken: string;
   secureCookies: boolean;

@@ -2,23 +2,15 @@
 // uploading a recorded file, or a subscriber uploading its own probe report)
 // and evidence reading. Idempotent on event id.
 import type { FastifyInstance } from 'fastify';
-import { SERVICES, parseEvidenceLines, validateEvidenceEvent, type EvidenceEvent, type EvidenceFieldError } from '../../../evidence/index.ts';
-import { serviceState } from '../../domain/index.ts';
+import { SERVICES, parseEvidenceLines } from '../../../evidence/index.ts';
+import type { EvidenceRejection } from '../../service.ts';
 import { DeskError } from '../../errors.ts';
 import { idParam, requireFirm, type DeskContext } from '../context.ts';
 
 const MAX_EVENTS = 10_000;
 
-interface Rejected {
-  index: number;
-  line?: number;
-  code: string;
-  message: string;
-  errors?: EvidenceFieldError[];
-}
-
 export default async function evidenceRoutes(app: FastifyInstance, { ctx }: { ctx: DeskContext }) {
-  const { store, clock, live } = ctx;
+  const { store } = ctx;
 
   app.post('/api/evidence', {
     config: { access: 'evidence' },
@@ -31,7 +23,7 @@ export default async function evidenceRoutes(app: FastifyInstance, { ctx }: { ct
       },
     },
   }, async (req) => {
-    const rejected: Rejected[] = [];
+    const rejected: EvidenceRejection[] = [];
     let raw: unknown[];
     if (typeof req.body === 'string') {
       // application/x-ndjson: the evidence file as written, bad lines reported and skipped.
@@ -42,33 +34,8 @@ export default async function evidenceRoutes(app: FastifyInstance, { ctx }: { ct
     } else {
       raw = (req.body as { events: unknown[] }).events;
     }
-    const user = req.conductor ? null : req.auth!.user;
-    const valid: EvidenceEvent[] = [];
-    raw.forEach((x, index) => {
-      const v = validateEvidenceEvent(x);
-      if (!v.ok) {
-        rejected.push({ index, code: 'INVALID_EVENT', message: v.errors.map((e) => `events[${index}].${e.message}`).join('; '), errors: v.errors });
-        return;
-      }
-      // A subscriber may upload only its own probe's evidence; the venue's comes from the conductor.
-      if (user && user.role !== 'desk') {
-        if (v.event.subscriber !== user.subscriberId) return void rejected.push({ index, code: 'FORBIDDEN_FIRM', message: `events[${index}].subscriber: you act for ${user.subscriberId}, not for ${v.event.subscriber}` });
-        if (v.event.source !== 'probe') return void rejected.push({ index, code: 'FORBIDDEN_SOURCE', message: `events[${index}].source: subscribers upload probe evidence only` });
-      }
-      valid.push(v.event);
-    });
-    const actor = user ? user.id : 'conductor';
-    const { inserted, duplicates } = valid.length ? await store.ingestEvidence(valid, actor, clock.now()) : { inserted: [], duplicates: 0 };
-    const knownSessions = new Set((await store.listSessions()).map((s) => s.id));
-    const unknownSessions = [...new Set(valid.map((e) => e.session).filter((s) => !knownSessions.has(s)))];
-    // One live update per touched subscriber and service, with its new state.
-    const touched = new Map<string, EvidenceEvent>();
-    for (const e of inserted) touched.set(`${e.session}\u0000${e.subscriber}\u0000${e.service}`, e);
-    for (const e of touched.values()) {
-      const all = await store.listEvidence({ session: e.session, subscriber: e.subscriber, service: e.service });
-      live.publish({ type: 'evidence', session: e.session, subscriber: e.subscriber, service: e.service, state: serviceState(all, e.subscriber, e.service), count: all.length });
-    }
-    return { accepted: inserted.length, duplicates, rejected, unknownSessions };
+    const user = req.conductor ? undefined : req.auth!.user;
+    return ctx.service.ingestEvidence(raw, { actor: user ? user.id : 'conductor', rejected, ...(user ? { uploader: user } : {}) });
   });
 
   app.get('/api/sessions/:sessionId/evidence', {

@@ -3,7 +3,7 @@
 // contradictions. Submissions after the deadline are accepted and marked late.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
-  FORM_KINDS, findContradictions, prefillResultForm, validateIntentionForm, validateResultForm,
+  FORM_KINDS, findContradictions, prefillResultForm,
   type FormKind, type PracticeSession, type ResultForm, type Subscriber,
 } from '../../domain/index.ts';
 import { DeskError } from '../../errors.ts';
@@ -17,12 +17,8 @@ const formParams = {
 
 const resultParams = { type: 'object', required: ['sessionId', 'subscriberId'], properties: { sessionId: idParam, subscriberId: idParam } } as const;
 
-export function deadlineOf(session: PracticeSession, kind: FormKind): number {
-  return Date.parse(kind === 'intention' ? session.intentionDeadline : session.resultDeadline);
-}
-
 export default async function formRoutes(app: FastifyInstance, { ctx }: { ctx: DeskContext }) {
-  const { store, clock, live } = ctx;
+  const { store } = ctx;
 
   /** The session and firm a form route is about, after the firm check (403 before 404, so nothing leaks). */
   async function scope(req: FastifyRequest): Promise<{ session: PracticeSession; subscriber: Subscriber }> {
@@ -44,15 +40,10 @@ export default async function formRoutes(app: FastifyInstance, { ctx }: { ctx: D
       },
     },
   }, async (req, reply) => {
-    const { kind } = req.params as { kind: FormKind };
+    const { kind, sessionId, subscriberId } = req.params as { kind: FormKind; sessionId: string; subscriberId: string };
     const { submissionId, form } = req.body as { submissionId: string; form: unknown };
-    const { session, subscriber } = await scope(req);
-    const v = kind === 'intention' ? validateIntentionForm(form, { session, subscriber }) : validateResultForm(form, { session, subscriber });
-    if (!v.ok) throw DeskError.validation(v.errors.map((e) => ({ field: `form.${e.field}`, message: `form.${e.message}` })));
-    const now = clock.now();
-    const late = now > deadlineOf(session, kind);
-    const { version, created } = await store.submitForm({ sessionId: session.id, subscriberId: subscriber.id, kind, submissionId, content: v.value, submittedBy: req.auth!.user.id, submittedAt: now, late });
-    if (created) live.publish({ type: 'form', session: session.id, subscriber: subscriber.id, kind, version: version.version, late: version.late });
+    requireFirm(req, subscriberId);
+    const { version, created } = await ctx.service.submitForm({ user: req.auth!.user, sessionId, subscriberId, kind, submissionId, form });
     return reply.status(created ? 201 : 200).send({ version, created });
   });
 
