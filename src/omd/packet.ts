@@ -139,7 +139,12 @@ export class PacketBuilder {
       }
       return false;
     }
-    encodeMessageBody(msg, this.buf, this.dv, this.used, size);
+    try {
+      encodeMessageBody(msg, this.buf, this.dv, this.used, size);
+    } catch (e) {
+      this.buf.fill(0, this.used, this.used + size); // keep the zeroed-tail invariant for the next add
+      throw e;
+    }
     this.used += size;
     this.msgCount++;
     return true;

@@ -180,3 +180,18 @@ describe('time and price helpers (spec §1)', () => {
     assert.equal(fromScaled(1945612340000n, 4), 194561234);
   });
 });
+
+describe('PacketBuilder after a rejected message', () => {
+  it('a message that throws half-written leaves no bytes behind (fillers stay 0x00)', () => {
+    const b = new PacketBuilder();
+    b.start(1, 0n);
+    // Headline too long: throws after NewsType/NewsID (offsets 4–9) were written
+    const bad: News = { ...bigNews(0), headline: 'x'.repeat(321) };
+    assert.throws(() => b.add(bad), RangeError);
+    assert.equal(b.count, 0);
+    // Currency Rate has a filler at offset 7, where the rejected NewsID was written
+    const good = { msgType: 14, currencyCode: 'EUR', currencyFactor: 0, currencyRate: 102200 } as const;
+    assert.ok(b.add(good));
+    assert.deepEqual(b.finish(), encodePacket(1, 0n, [good]));
+  });
+});
