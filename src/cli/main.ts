@@ -8,6 +8,7 @@ export const commands: Record<string, () => Promise<{ default: Command }>> = {
   'omd listen': () => import('./commands/omd-listen.ts'),
   'desk': () => import('./commands/desk.ts'),
   'ocg client': () => import('./commands/ocg-client.ts'),
+  'ocg gateway': () => import('./commands/ocg-gateway.ts'),
 };
 
 function topHelp(summaries: [string, string][]): string {
