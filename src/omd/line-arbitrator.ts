@@ -86,7 +86,7 @@ export class LineArbitrator {
   readonly #buffer = new Map<number, OmdMessage>();
   /** Highest SN known to exist (data or heartbeat hint), for hole scanning. */
   #knownUpTo = 0;
-  /** Holes up to here were handed to the sink already; not declared twice. */
+  /** Every SN up to here is delivered, buffered or declared as a gap (never declared twice). */
   #declaredUpTo = 0;
   #timer: TimerHandle | null = null;
   #timerHorizon = 0;
@@ -382,8 +382,10 @@ export class LineArbitrator {
       }
     }
     const holes = this.holes(horizon);
+    // Everything up to the horizon is now buffered or declared: later scans start after it
+    // (a long buffer behind a pending recovery is not rescanned at every timeout).
+    if (horizon > this.#declaredUpTo) this.#declaredUpTo = horizon;
     if (holes.length) {
-      this.#declaredUpTo = holes[holes.length - 1]!.to;
       this.#sink.gap(holes, this.highestSeen);
       if (this.#mode !== 'live') return;
     }

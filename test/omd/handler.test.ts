@@ -34,6 +34,8 @@ async function syncAt(t: Awaited<ReturnType<typeof setup>>, last: number) {
 describe('FeedHandler: start-up (OMD-C 2.2, 4.4)', () => {
   it('a late starter caches real-time, takes the refresh, drops SN ≤ LastSeqNum and continues', async () => {
     const t = await setup();
+    const seen: number[] = [];
+    t.h.on('message', (e) => seen.push(e.seq));
     assert.equal(t.h.synchronised, false);
     t.feed.send('AB', 11, orders(11, 12)); // cached while the refresh is awaited
     await sleep(20);
@@ -47,6 +49,7 @@ describe('FeedHandler: start-up (OMD-C 2.2, 4.4)', () => {
     assert.equal(t.h.counters.duplicates >= 3, true);
     assert.equal(t.h.counters.gapsSeen, 0);
     assert.equal(t.h.image(t.ch).anomalies.unknownOrder, 0);
+    assert.deepEqual(seen, [13, 14, 15], "'message' events: the applied real-time messages, in order");
   });
 
   it('real-time beyond the snapshot is applied on top of it', async () => {
