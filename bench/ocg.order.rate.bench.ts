@@ -17,7 +17,14 @@ const child = fork(fileURLToPath(new URL('./ocg.venue.ts', import.meta.url)), []
   stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   ...(process.env.OCG_BENCH_PROF ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${process.env.OCG_BENCH_PROF}`] } : {}),
 });
-const ready = await new Promise<{ lookupPort: number; publicKeyPem: string }>((resolve) => child.once('message', (m) => resolve(m as { lookupPort: number; publicKeyPem: string })));
+const ready = await new Promise<{ lookupPort: number; publicKeyPem: string }>((resolve, reject) => {
+  child.once('message', (m) => resolve(m as { lookupPort: number; publicKeyPem: string }));
+  child.once('exit', (code) => reject(new Error(`venue process exited with ${code} before it was ready`)));
+});
+// Bounded whatever happens: a lost session or a dead venue ends the run instead of hanging it.
+const watchdog = setTimeout(() => { console.error('ocg bench: watchdog fired (60 s)'); child.kill(); process.exit(1); }, 60_000);
+watchdog.unref();
+child.on('exit', (code) => { if (code !== 0) { console.error(`ocg bench: venue process exited with ${code}`); process.exit(1); } });
 const client = new OcgClient({
   compId: 'BENCH0001', password: 'Bench1234', publicKeyPem: ready.publicKeyPem, brokerId: '1001', bcan: 'ABC123.2568',
   lookup: [{ host: '127.0.0.1', port: ready.lookupPort }], firstClientOrderId: 1,

@@ -208,6 +208,8 @@ export class OcgClient extends EventEmitter {
   readonly #seenReports = new Set<string>();
   #nextClOrdId: number;
   #sleeper: { timer: TimerHandle; resolve: () => void } | null = null;
+  #txTimeAt = Number.NaN;
+  #txTime = '';
   /** Counters for the probe and the benchmarks. */
   readonly stats = { reportsDelivered: 0, duplicateReports: 0, logons: 0, disconnects: 0, lookups: 0 };
 
@@ -298,7 +300,7 @@ export class OcgClient extends EventEmitter {
       securityId: o.securityId,
       securityIdSource: SecurityIdSource.ExchangeSymbol,
       securityExchange: this.profile.securityExchanges[0]!,
-      transactionTime: transactionTimeFromMillis(this.#clock.now()),
+      transactionTime: this.#transactionTime(),
       side: o.side,
       orderType,
       orderQuantity: typeof o.quantity === 'bigint' ? o.quantity * 100_000_000n : toQty(o.quantity),
@@ -325,7 +327,7 @@ export class OcgClient extends EventEmitter {
       securityId: rec.securityId,
       securityIdSource: SecurityIdSource.ExchangeSymbol,
       securityExchange: this.profile.securityExchanges[0]!,
-      transactionTime: transactionTimeFromMillis(this.#clock.now()),
+      transactionTime: this.#transactionTime(),
       side: rec.side,
       originalClientOrderId: rec.current,
     };
@@ -346,7 +348,7 @@ export class OcgClient extends EventEmitter {
       securityId: rec.securityId,
       securityIdSource: SecurityIdSource.ExchangeSymbol,
       securityExchange: this.profile.securityExchanges[0]!,
-      transactionTime: transactionTimeFromMillis(this.#clock.now()),
+      transactionTime: this.#transactionTime(),
       side: rec.side,
       originalClientOrderId: rec.current,
       orderType: rec.orderType,
@@ -364,7 +366,7 @@ export class OcgClient extends EventEmitter {
     const id = this.nextClientOrderId();
     const m: MassCancelRequest = {
       msgType: OcgMsgType.MassCancelRequest, clientOrderId: id, submittingBrokerId: this.#o.brokerId,
-      transactionTime: transactionTimeFromMillis(this.#clock.now()), massCancelRequestType: 7,
+      transactionTime: this.#transactionTime(), massCancelRequestType: 7,
     };
     this.#submit(m);
     return id;
@@ -373,6 +375,16 @@ export class OcgClient extends EventEmitter {
   /** The order a Client Order ID belongs to (any ID of its chain), as last reported. */
   order(clientOrderId: string): Readonly<OrderRecord> | undefined {
     return this.#orders.get(clientOrderId);
+  }
+
+  /** Transaction Time of an outgoing request; formatted once per millisecond (hot path). */
+  #transactionTime(): string {
+    const now = this.#clock.now();
+    if (now !== this.#txTimeAt) {
+      this.#txTimeAt = now;
+      this.#txTime = transactionTimeFromMillis(now);
+    }
+    return this.#txTime;
   }
 
   #request(kind: RequestKind, clientOrderId: string, m: OcgMessage): Promise<ExecutionReport> {
@@ -565,7 +577,7 @@ export class OcgClient extends EventEmitter {
           logoutTimeoutMs: this.timing.logoutTimeoutMs, tickMs: this.timing.tickMs,
         } as unknown as Partial<typeof OCG_SESSION_TIMERS>,
         send: (frame) => this.#write(socket, frame),
-        disconnect: () => socket.destroy(),
+        disconnect: () => this.#hangUp(socket),
         onMessage: (m, h) => this.#onAppMessage(m, h),
         onEvent: (e) => {
           switch (e.type) {
@@ -598,7 +610,7 @@ export class OcgClient extends EventEmitter {
         if (ended) return;
         ended = true;
         session.onTransportClosed(reason);
-        socket.destroy();
+        this.#hangUp(socket);
         if (this.#session === session) this.#session = null;
         if (this.#socket === socket) this.#socket = null;
         if (loggedOn) {
@@ -688,6 +700,21 @@ export class OcgClient extends EventEmitter {
       socket.once('error', onError);
       this.#abort.signal.addEventListener('abort', onAbort, { once: true });
     });
+  }
+
+  /**
+   * Close a gateway connection, but let what the session just wrote (a Logout) reach the wire
+   * first: end() flushes the corked frames, then the socket is destroyed.
+   */
+  #hangUp(socket: net.Socket): void {
+    if (socket.destroyed) return;
+    if (socket.writableLength === 0 && !this.#corked) {
+      socket.destroy();
+      return;
+    }
+    socket.once('finish', () => socket.destroy());
+    socket.once('error', () => socket.destroy());
+    socket.end();
   }
 
   /** Writes within one event-loop turn go out in one segment (cork until the next tick). */
