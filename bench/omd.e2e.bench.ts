@@ -10,6 +10,8 @@ import { FeedHandler, loopbackFeed, type FeedConfig } from '../src/omd/index.ts'
 const RATE = Number(process.env.OMD_BENCH_RATE ?? 500_000);
 const DURATION_MS = Number(process.env.OMD_BENCH_MS ?? 10_000);
 const SECURITIES = 2000;
+/** Fraction of data datagrams dropped on both lines (0 = none; recovery then runs at speed). */
+const LOSS = Number(process.env.OMD_BENCH_LOSS ?? 0);
 const RMEM = '/proc/sys/net/core/rmem_max';
 const WANT_RMEM = 16 * 1024 * 1024;
 
@@ -48,7 +50,7 @@ async function expect(ev: string, ms = 60_000): Promise<Record<string, unknown>>
   }
 }
 
-child.send({ cmd: 'start', cfg, securities: SECURITIES, rate: RATE, durationMs: DURATION_MS, poolMessages: 300_000, rtsUser: 'BENCH01' });
+child.send({ cmd: 'start', cfg, securities: SECURITIES, rate: RATE, durationMs: DURATION_MS, poolMessages: 300_000, rtsUser: 'BENCH01', lossBoth: LOSS });
 const started = await expect('started') as { pool: number; rts: FeedConfig['rts'] };
 const handler = new FeedHandler({ ...cfg, rts: started.rts }, { rtsUsername: 'BENCH01', arbitrationTimeoutMs: 20 });
 await handler.start();
@@ -94,6 +96,7 @@ bench('omd.e2e', Math.round(msgs / secs), 'msg/s', {
   rts: c1.recoveredByRts - c0.recoveredByRts,
   refresh: c1.recoveredByRefresh - c0.recoveredByRefresh,
   dup: c1.duplicates - c0.duplicates,
+  ...(LOSS > 0 ? { loss: LOSS } : {}),
   channels: cfg.channels.length,
   securities: SECURITIES,
   pool: Number(started.pool),

@@ -8,13 +8,14 @@
 // levels; both sides apply the same stream, so their images still must agree.
 import { MarketGenerator, OmdPublisher, type FeedConfig, type OmdMessage } from '../src/omd/index.ts';
 
-interface StartCmd { cmd: 'start'; cfg: FeedConfig; securities: number; rate: number; durationMs: number; poolMessages: number; rtsUser: string }
+interface StartCmd { cmd: 'start'; cfg: FeedConfig; securities: number; rate: number; durationMs: number; poolMessages: number; rtsUser: string; lossBoth: number }
 type Cmd = StartCmd | { cmd: 'go' } | { cmd: 'digest' } | { cmd: 'exit' };
 
 let pub: OmdPublisher | null = null;
 let start: StartCmd | null = null;
 let pool: { channelId: number; msgs: OmdMessage[] }[] = [];
 let refreshTimer: NodeJS.Timeout | undefined;
+let going = false;
 
 const send = (m: unknown) => process.send!(m);
 
@@ -32,7 +33,14 @@ process.on('message', async (c: Cmd) => {
     const gen = new MarketGenerator({ seed: 42, securities: c.securities, channels: c.cfg.channels.map((x) => ({ channelId: x.channelId, product: x.product })) });
     // Refresh cycles of 2,000 full books are costly: send them by hand (often while the handler
     // synchronises, every 2 s during the run, as a recovery path).
-    pub = new OmdPublisher(c.cfg, { heartbeatIntervalMs: 1000, refreshIntervalMs: 0, rts: { users: [c.rtsUser] } });
+    // Optional loss on both lines (OMD_BENCH_LOSS): the same datagram dropped on A and B, so recovery runs at speed.
+    let dropNext = false;
+    const lossFilter = c.lossBoth > 0 ? (line: string, _ch: number, _f: number, n: number) => {
+      if (!going || n === 0 || line === 'refresh') return false;
+      if (line === 'A') dropNext = Math.random() < c.lossBoth;
+      return dropNext;
+    } : undefined;
+    pub = new OmdPublisher(c.cfg, { heartbeatIntervalMs: 1000, refreshIntervalMs: 0, rts: { users: [c.rtsUser] }, ...(lossFilter ? { lossFilter } : {}) });
     await pub.start();
     for (const b of gen.startOfDay()) pub.publish(b.channelId, b.msgs);
     let n = 0;
@@ -42,6 +50,7 @@ process.on('message', async (c: Cmd) => {
   } else if (c.cmd === 'go') {
     clearInterval(refreshTimer);
     refreshTimer = setInterval(() => pub!.refreshNow(), 2000);
+    going = true;
     run();
   } else if (c.cmd === 'digest') {
     const digests: Record<number, string> = {};
@@ -71,6 +80,7 @@ function run(): void {
     const now = performance.now() - t0;
     if (now >= durationMs) {
       clearInterval(refreshTimer);
+      going = false;
       const nextSeq: Record<number, number> = {};
       for (const c of cfg.channels) nextSeq[c.channelId] = p.nextSeq(c.channelId);
       send({ ev: 'done', sent, elapsedMs: now, nextSeq });
