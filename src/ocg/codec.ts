@@ -362,11 +362,6 @@ function firstSetBit(b: Uint8Array, mo: number, fromBit: number, mask: (bit: num
  * (the frame reader passes exactly the Length field). Never throws.
  */
 export function decodeFrame(b: Uint8Array, off: number, len: number, options?: OcgCodecOptions): OcgDecodeResult {
-  return decodeFrameChecked(b, off, len, options, false);
-}
-
-/** decodeFrame; `staged`: `b` may be the chunk a reader staged for the fast CRC (crc32cStage). */
-export function decodeFrameChecked(b: Uint8Array, off: number, len: number, options: OcgCodecOptions | undefined, staged: boolean): OcgDecodeResult {
   if (len < 1) return fail('truncated', true, 'empty buffer');
   if (b[off] !== OCG_START_OF_MESSAGE) {
     return fail('badStartByte', true, `start byte 0x${b[off]!.toString(16).padStart(2, '0')}, expected 0x02 (OCG-C §2.2)`);
@@ -378,7 +373,8 @@ export function decodeFrameChecked(b: Uint8Array, off: number, len: number, opti
   if (len > length) return fail('badLength', true, `Length ${length} disagrees with the ${len} bytes given`);
   const crcAt = off + length - 4;
   const stored = (b[crcAt]! | (b[crcAt + 1]! << 8) | (b[crcAt + 2]! << 16) | (b[crcAt + 3]! << 24)) >>> 0;
-  const computed = staged ? crc32cStaged(b, off, crcAt) : crc32c(b, off, crcAt);
+  // Fast when b is the chunk an OcgFrameReader staged (or a frame view it handed out), else JS.
+  const computed = crc32cStaged(b, off, crcAt);
   if (stored !== computed) {
     return fail('badChecksum', true, `checksum 0x${stored.toString(16).padStart(8, '0')} but CRC-32C of bytes is 0x${computed.toString(16).padStart(8, '0')} (OCG-C §2.4: drop without Logout)`);
   }

@@ -1,8 +1,8 @@
 // Streaming OCG-C framer (spec note §2.2): one TCP read may hold several messages or part of one.
 // Complete frames inside a chunk are decoded in place (no copy); only a frame split across chunks
 // is assembled, into a buffer of exactly its Length, so 1-byte chunks cost O(n), not O(n²).
-import { crc32cStage } from '../wire/index.ts';
-import { decodeFrameChecked } from './codec.ts';
+import { crc32cStage, crc32cStageAlias } from '../wire/index.ts';
+import { decodeFrame } from './codec.ts';
 import type { OcgCodecOptions } from './codec.ts';
 import { OCG_MIN_MESSAGE_LENGTH, OCG_START_OF_MESSAGE } from './messages.ts';
 import type { OcgDecodeError, OcgDecodeResult } from './messages.ts';
@@ -66,7 +66,7 @@ export class OcgFrameReader {
   next(): OcgDecodeResult | null {
     const r = this.advance();
     if (r !== true) return r;
-    return decodeFrameChecked(this.frameBytes, this.frameOffset, this.frameLength, this.options, true);
+    return decodeFrame(this.frameBytes, this.frameOffset, this.frameLength, this.options);
   }
 
   /**
@@ -76,7 +76,10 @@ export class OcgFrameReader {
   nextFrame(): Uint8Array | OcgDecodeError | null {
     const r = this.advance();
     if (r !== true) return r;
-    return this.frameBytes.subarray(this.frameOffset, this.frameOffset + this.frameLength);
+    const view = this.frameBytes.subarray(this.frameOffset, this.frameOffset + this.frameLength);
+    // decodeFrame(view, …) right after this finds the frame in the staged chunk (fast CRC).
+    if (this.frameBytes === this.chunk) crc32cStageAlias(view, this.chunk, this.frameOffset);
+    return view;
   }
 
   /** The TCP stream ended: a truncated error when part of a frame is still buffered. */

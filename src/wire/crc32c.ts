@@ -168,6 +168,9 @@ const kernel = loadKernel();
 let stagedBytes: Uint8Array | null = null;
 let stagedFrom = 0;
 let stagedEnd = 0;
+/** A view into the staged array (a frame handed out by a reader): aliasBytes[i] = stagedBytes[i + aliasShift]. */
+let aliasBytes: Uint8Array | null = null;
+let aliasShift = 0;
 
 /**
  * Copy bytes[from, length) into the staging area so that crc32cStaged() over any range of it is
@@ -182,12 +185,34 @@ export function crc32cStage(bytes: Uint8Array, from = 0): void {
   stagedBytes = bytes;
   stagedFrom = from;
   stagedEnd = bytes.length;
+  aliasBytes = null;
 }
 
-/** crc32c(bytes, start, end), using the staged copy when `bytes` is the staged array. */
+/**
+ * Register `view`, a subarray of `parent` starting at its index `stagedIndex`, when `parent` is the
+ * currently staged array,
+ * so crc32cStaged(view, …) also uses the staged copy (a reader's nextFrame() views). One alias at
+ * a time; a later stage or alias replaces it.
+ */
+export function crc32cStageAlias(view: Uint8Array, parent: Uint8Array, stagedIndex: number): void {
+  if (parent !== stagedBytes) return; // another reader staged since: no alias, JS loop
+
+  aliasBytes = view;
+  aliasShift = stagedIndex;
+}
+
+/**
+ * crc32c(bytes, start, end), using the staged copy when `bytes` is the staged array or its alias
+ * (identity, not content, decides: anything else goes through the JS loop).
+ */
 export function crc32cStaged(bytes: Uint8Array, start: number, end: number): number {
   if (bytes === stagedBytes && start >= stagedFrom && end <= stagedEnd) {
     return kernel!.crc(TABLE_BYTES + start - stagedFrom, end - start, 0) >>> 0;
+  }
+  if (bytes === aliasBytes) {
+    const s = start + aliasShift;
+    const e = end + aliasShift;
+    if (s >= stagedFrom && e <= stagedEnd && end <= bytes.length) return kernel!.crc(TABLE_BYTES + s - stagedFrom, end - start, 0) >>> 0;
   }
   return crc32cUpdate(0, bytes, start, end);
 }

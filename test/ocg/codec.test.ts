@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  decodeMessage, encodeMessage, encodeMessageInto, encodedLength, fieldNameOf, MESSAGE_SPECS, OcgFrameReader,
+  decodeFrame, decodeMessage, encodeMessage, encodeMessageInto, encodedLength, fieldNameOf, MESSAGE_SPECS, OcgFrameReader,
   OcgMsgType, OTP_C_PROFILE, OTP_CSC_PROFILE, peekHeader, restampFrame, toPrice, fromPrice, formatDecimal,
   formatTransactionTime, parseTransactionTime, transactionTimeFromMillis,
 } from '../../src/ocg/index.ts';
@@ -367,6 +367,25 @@ describe('OcgFrameReader', () => {
       r2.push(reversed.subarray(i, i + 250));
       drain(r1, got1); // r2's push replaced the stage: r1 must fall back, not fail
       drain(r2, got2);
+    }
+    assert.deepEqual(got1, expected);
+    assert.deepEqual(got2, [...expected].reverse());
+  });
+
+  it('two readers interleaving nextFrame() + decodeFrame (as sessions do) both decode correctly', () => {
+    const r1 = new OcgFrameReader(), r2 = new OcgFrameReader();
+    const got1: OcgDecodeResult[] = [], got2: OcgDecodeResult[] = [];
+    const reversed = concat([...frames].reverse());
+    for (let i = 0; i < stream.length; i += 300) {
+      r1.push(stream.subarray(i, i + 300));
+      r2.push(reversed.subarray(i, i + 300));
+      for (;;) {
+        const f1 = r1.nextFrame();
+        const f2 = r2.nextFrame();
+        if (f1 === null && f2 === null) break;
+        if (f1 instanceof Uint8Array) got1.push(decodeFrame(f1, 0, f1.length));
+        if (f2 instanceof Uint8Array) got2.push(decodeFrame(f2, 0, f2.length));
+      }
     }
     assert.deepEqual(got1, expected);
     assert.deepEqual(got2, [...expected].reverse());

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { crc32c, crc32cStage, crc32cStaged, crc32cUpdate, CRC32C_STAGE_CAPACITY } from '../../src/wire/index.ts';
+import { crc32c, crc32cStage, crc32cStageAlias, crc32cStaged, crc32cUpdate, CRC32C_STAGE_CAPACITY } from '../../src/wire/index.ts';
 import { crc32cReference } from '../vectors/ocg/bytes.ts';
 
 describe('CRC-32C (OCG-C §2.4)', () => {
@@ -47,6 +47,19 @@ describe('staged CRC-32C (WebAssembly kernel)', () => {
     assert.equal(crc32cStaged(buf, 0, 300), crc32c(buf, 0, 300));
     assert.equal(crc32cStaged(other, 0, 300), crc32c(other, 0, 300));
     assert.equal(crc32cStaged(new TextEncoder().encode('123456789'), 0, 9), 0xe3069283);
+  });
+
+  it('an alias view of the staged array uses the stage; an alias of a replaced stage does not', () => {
+    crc32cStage(buf, 0);
+    const view = buf.subarray(100, 400);
+    crc32cStageAlias(view, buf, 100);
+    assert.equal(crc32cStaged(view, 0, 300), crc32c(view, 0, 300));
+    assert.equal(crc32cStaged(view, 7, 250), crc32c(view, 7, 250));
+    const other = buf.slice();
+    other[150] ^= 0xff; // differs inside the view's range
+    crc32cStage(other); // another reader staged: the alias is dropped
+    crc32cStageAlias(view, buf, 100); // and cannot be re-registered against the wrong parent
+    assert.equal(crc32cStaged(view, 0, 300), crc32c(view, 0, 300));
   });
 
   it('ignores arrays larger than the stage', () => {
