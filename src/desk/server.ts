@@ -45,7 +45,7 @@ export async function startDesk(opts: DeskOptions = {}): Promise<RunningDesk> {
   const clock = opts.clock ?? systemClock;
   const store = opts.store ?? openStore(opts.db);
   await store.migrate(clock.now());
-  const live = new LiveFeed();
+  const live = new LiveFeed(store.openLiveRelay ? await store.openLiveRelay() : null);
   const service = new DeskService(store, clock, live);
   const evidenceToken = opts.evidenceToken ?? randomBytes(24).toString('base64url');
   const app = await buildDeskApp({
@@ -79,6 +79,7 @@ export async function startDesk(opts: DeskOptions = {}): Promise<RunningDesk> {
       closed = true;
       await reminders?.stop();
       await app.close();
+      await live.close();
       if (!opts.store) await store.close();
     },
   };

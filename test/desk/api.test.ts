@@ -457,6 +457,8 @@ for (const variant of storeVariants()) {
           const user = (await desk.store.getUserByUsername('firm-b.user'))!;
           await desk.service.submitForm({ user, sessionId: session.id, subscriberId: 'firm-b', kind: 'intention', submissionId: sid(), form: sampleIntentionForm(session, firmB) });
           await assert.rejects(desk.service.submitForm({ user, sessionId: session.id, subscriberId: 'firm-a', kind: 'intention', submissionId: sid(), form: sampleIntentionForm(session, firmA) }), { code: 'FORBIDDEN_FIRM' });
+          // On PostgreSQL the update travels through NOTIFY: wait for it, bounded.
+          for (let i = 0; i < 100 && got.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
           assert.deepEqual(got, ['evidence:firm-b', 'form:firm-b']);
         } finally {
           off();

@@ -3,6 +3,7 @@
 import type { EvidenceEvent, Service } from '../../evidence/index.ts';
 import type { AuditEntry, FormKind, FormVersion, IntentionForm, Notice, PracticeSession, ResultForm, Subscriber, User, UserRecord } from '../domain/index.ts';
 import { DeskError } from '../errors.ts';
+import type { LiveRelay } from '../api/live.ts';
 import { migrate } from './migrations.ts';
 import { isUniqueViolation, type Row, type SqlRunner, type SqlTx } from './sql.ts';
 
@@ -41,6 +42,8 @@ export interface ReminderRecord {
 
 export interface DeskStore {
   readonly dialect: 'sqlite' | 'postgres';
+  /** A relay of live updates between processes sharing this store, where the store has one (PostgreSQL). */
+  openLiveRelay?(): Promise<LiveRelay>;
   migrate(now: number): Promise<number[]>;
   close(): Promise<void>;
 

@@ -2,6 +2,7 @@
 import { SqlDeskStore, type DeskStore } from './desk-store.ts';
 import { PostgresRunner } from './postgres-runner.ts';
 import { SqliteRunner } from './sqlite-runner.ts';
+import { openPostgresLiveRelay } from './postgres-live.ts';
 
 export type { DeskStore, AuthSessionRecord, FormSubmission, EvidenceQuery, ReminderRecord } from './desk-store.ts';
 export { MIGRATIONS } from './migrations.ts';
@@ -14,8 +15,15 @@ export class SqliteStore extends SqlDeskStore {
 }
 
 export class PostgresStore extends SqlDeskStore {
+  readonly connectionString: string;
+
   constructor(connectionString: string, opts: { max?: number } = {}) {
     super(new PostgresRunner(connectionString, opts));
+    this.connectionString = connectionString;
+  }
+
+  openLiveRelay() {
+    return openPostgresLiveRelay(this.connectionString, async (channel, payload) => { await this.db.all('SELECT pg_notify(?, ?)', [channel, payload]); });
   }
 }
 
