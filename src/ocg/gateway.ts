@@ -216,6 +216,7 @@ export class OcgGateway {
 
   async start(): Promise<{ host: string; port: number }> {
     if (this.#server !== null) return this.address;
+    await this.#checker.ready();
     const server = net.createServer((s) => this.#onConnection(s));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -15,3 +15,4 @@ parentPort!.on('message', (m: { id: number; req: PasswordCheckRequest }) => {
   }
   parentPort!.postMessage({ id: m.id, result });
 });
+parentPort!.postMessage({ ready: true });

@@ -142,6 +142,7 @@ export class PasswordChecker {
   readonly #workers: Worker[] = [];
   readonly #inflight: number[] = [];
   readonly #pending = new Map<number, (r: PasswordCheckResult) => void>();
+  readonly #ready: Promise<void>[] = [];
   #nextId = 1;
 
   constructor(privateKeyPem: string, options: { workers?: number } = {}) {
@@ -154,7 +155,10 @@ export class PasswordChecker {
   #spawn(i: number): void {
     const w = new Worker(new URL('./password-worker.ts', import.meta.url), { workerData: { privateKeyPem: this.#pem } });
     w.unref();
-    w.on('message', (m: { id: number; result: PasswordCheckResult }) => {
+    let markReady: () => void = () => {};
+    this.#ready.push(new Promise<void>((r) => { markReady = r; }));
+    w.on('message', (m: { id: number; result: PasswordCheckResult; ready?: true }) => {
+      if (m.ready === true) { markReady(); return; }
       this.#inflight[i]!--;
       const done = this.#pending.get(m.id);
       this.#pending.delete(m.id);
@@ -162,11 +166,17 @@ export class PasswordChecker {
     });
     w.on('error', () => { /* a crashed worker: its pending checks fail below */ });
     w.on('exit', () => {
+      markReady();
       // pending checks of a dead worker would hang: fail them all (rare; the logons are refused)
       for (const [id, done] of this.#pending) { this.#pending.delete(id); done({ ok: false, reason: "undecryptable", detail: "password worker exited" }); }
     });
     this.#workers[i] = w;
     this.#inflight[i] = 0;
+  }
+
+  /** Resolves when every worker has loaded the key (a logon storm right after start is not slowed by start-up). */
+  ready(): Promise<void> {
+    return Promise.all(this.#ready).then(() => {});
   }
 
   check(req: PasswordCheckRequest): Promise<PasswordCheckResult> {
