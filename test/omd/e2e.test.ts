@@ -21,6 +21,7 @@ interface StackOpts {
   drNumbering?: 'continue' | 'resetTo1WithSequenceReset';
   backup?: boolean;
   backupLoss?: LossFilter;
+  rtsHeartbeatMs?: number;
 }
 
 async function stack(o: StackOpts = {}) {
@@ -29,7 +30,13 @@ async function stack(o: StackOpts = {}) {
   // RTS servers listen on ephemeral ports (fixed ones may be taken by someone's outgoing connection).
   const cfg: FeedConfig = loopbackFeed({ products: ['SS', 'SF', 'Index'], groupBase: 230 + k, basePort: base, rtsPorts: [0, 0, 0, 0] });
   const gen = new MarketGenerator({ seed: 11 + k, securities: 24, channels: cfg.channels.map((c) => ({ channelId: c.channelId, product: c.product })) });
-  const common = { heartbeatIntervalMs: 50, refreshIntervalMs: 100, rts: { users: ['TESTUSER01'], ...(o.pubWindow ? { windowSize: o.pubWindow } : {}) } };
+  const common = {
+    heartbeatIntervalMs: 50, refreshIntervalMs: 100,
+    rts: {
+      users: ['TESTUSER01'], ...(o.pubWindow ? { windowSize: o.pubWindow } : {}),
+      ...(o.rtsHeartbeatMs ? { heartbeatIntervalMs: o.rtsHeartbeatMs, heartbeatResponseTimeoutMs: o.rtsHeartbeatMs } : {}),
+    },
+  };
   const pub = new OmdPublisher(cfg, { ...common, site: 'primary', ...(o.loss ? { lossFilter: o.loss } : {}) });
   const backup = o.backup
     ? new OmdPublisher(cfg, { ...common, site: 'backup', drNumbering: o.drNumbering ?? 'continue', ...(o.backupLoss ? { lossFilter: o.backupLoss } : {}) })
@@ -123,6 +130,28 @@ describe('e2e: loss on both lines is recovered by retransmission (OMD-C 4.3)', (
     assert.equal(t.h.counters.recoveredByRts, 1);
     assert.equal(t.h.counters.recoveredByRefresh, 0);
     assertBooksEqual(t.digests(true));
+  });
+});
+
+describe('e2e: the RTS session stays up (OMD-C 3.5 keep-alive)', () => {
+  it('echoes the server heartbeat, so an idle session is not dropped and serves a later request', async () => {
+    let lose = false;
+    const t = await stack({ rtsHeartbeatMs: 40, loss: (line, ch, _f, n) => lose && ch === 3 && line !== 'refresh' && n > 0 });
+    const drops: { reason: string }[] = [];
+    t.pub.on('rts-disconnect', (e) => drops.push(e));
+    await t.start();
+    await t.pump(100);
+    const lossOnce = async () => {
+      lose = true; t.burst(80); lose = false; t.burst(80);
+      await t.pump(50);
+      assert.ok(await until(t.caughtUp, 5000));
+    };
+    await lossOnce();
+    await sleep(250); // several server heartbeats on the idle session
+    await lossOnce();
+    assert.deepEqual(drops, []);
+    assert.equal(t.h.counters.recoveredByRts, 2);
+    assert.equal(t.rtsRequests.length, 2);
   });
 });
 

@@ -79,6 +79,21 @@ describe('FeedHandler: Sequence Reset (OMD-C 3.4.2, spec §4.1)', () => {
   });
 });
 
+describe('FeedHandler: fault ignoreSequenceReset', () => {
+  it('takes the new numbering but keeps the old instruments and does not refresh', async () => {
+    const t = await setup({ ignoreSequenceReset: true });
+    await syncAt(t, 20);
+    const before = t.events.refreshes;
+    t.feed.send('AB', 1, [{ msgType: 100, newSeqNo: 1 }, order(2)]);
+    assert.ok(await until(() => t.h.status(t.ch).expected === 3));
+    await sleep(20);
+    assert.equal(t.h.counters.sequenceResets, 1);
+    assert.equal(t.events.refreshes, before);
+    assert.equal(t.h.image(t.ch).orders(5).length, 19 + 0, 'orders 2-20 kept; order 2 re-added over the old one');
+    assert.equal(t.h.synchronised, true);
+  });
+});
+
 describe('FeedHandler: gap beyond what the RTS can give (spec §3.6)', () => {
   it('a hole older than the RTS window goes to refresh, reported as recovered via refresh', async () => {
     const t = await setup({ rts: { windowSize: 5 } });
