@@ -67,7 +67,6 @@ export async function buildDeskApp(ctx: DeskContext, opts: { logger?: boolean } 
 
   app.setErrorHandler((err: FastifyError | DeskError, req, reply) => {
     if (err instanceof DeskError) {
-      if (err.status === 429 && err.field === undefined && 'retryAfterSeconds' in err) reply.header('retry-after', String((err as DeskError & { retryAfterSeconds: number }).retryAfterSeconds));
       return reply.status(err.status).send(errorBody(err.code, err.message, err.field, err.issues));
     }
     const fe = err as FastifyError;
