@@ -50,7 +50,7 @@ const command: Command = {
       : service === 'OMD-CC' ? ['CC'] : ['SS', 'SP', 'SF', 'Index'];
     for (const p of products) if (!PRODUCTS.includes(p)) throw new UsageError(`--products: unknown product ${p} (one of ${PRODUCTS.join(', ')})`);
     const groupBase = values['group-base'] !== undefined ? numberOption(values, 'group-base', { integer: true, min: 0, max: 255 }) : undefined;
-    const portBase = values['port-base'] !== undefined ? numberOption(values, 'port-base', { integer: true, min: 1, max: 65000 }) : undefined;
+    const portBase = values['port-base'] !== undefined ? numberOption(values, 'port-base', { integer: true, min: 1024, max: 64000 }) : undefined;
     const duration = numberOption(values, 'duration', { min: 0 });
     const user = String(values['rts-user']);
     if (user.length > 12) throw new UsageError('--rts-user: at most 12 characters (OMD-C 3.5.1)');
