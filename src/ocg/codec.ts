@@ -82,6 +82,13 @@ function smallDecimal(v: number, lo: number): bigint {
   return x;
 }
 
+/** Map bytes 8..31 all zero (no field of any message type lives there), unrolled. */
+function mapTailIsZero(b: Uint8Array, mo: number): boolean {
+  return (b[mo + 8]! | b[mo + 9]! | b[mo + 10]! | b[mo + 11]! | b[mo + 12]! | b[mo + 13]! | b[mo + 14]! | b[mo + 15]!
+    | b[mo + 16]! | b[mo + 17]! | b[mo + 18]! | b[mo + 19]! | b[mo + 20]! | b[mo + 21]! | b[mo + 22]! | b[mo + 23]!
+    | b[mo + 24]! | b[mo + 25]! | b[mo + 26]! | b[mo + 27]! | b[mo + 28]! | b[mo + 29]! | b[mo + 30]! | b[mo + 31]!) === 0;
+}
+
 /** Alnum Fixed(n) at p: up to the first NUL, at most n−1 characters (§2.5). */
 function str(b: Uint8Array, p: number, n: number, S: string, base: number): string {
   let q = p;
@@ -393,9 +400,7 @@ export function decodeFrame(b: Uint8Array, off: number, len: number, options?: O
   let message: OcgMessage | null = null;
   if (!compiled.layoutsFull || compiled.layouts.length > 0) {
     // Fast path: a known layout (map bits 0–63; every message type's fields fit there, §3/§5).
-    let rest = 0;
-    for (let j = 8; j < MAP_BYTES; j++) rest |= b[mo + j]!;
-    if (rest === 0) {
+    if (mapTailIsZero(b, mo)) {
       const w0 = (b[mo]! << 24) | (b[mo + 1]! << 16) | (b[mo + 2]! << 8) | b[mo + 3]!;
       const w1 = (b[mo + 4]! << 24) | (b[mo + 5]! << 16) | (b[mo + 6]! << 8) | b[mo + 7]!;
       const fast = layoutFor(compiled, b, mo, w0, w1);
