@@ -4,6 +4,7 @@
 // on this kind of machine). Orders rest without crossing (buys 381.2–385.0, sells 385.4–389.2),
 // so each order is answered by exactly one report ('0'). Bounded: COUNT orders or 20 s.
 import { fork } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { bench } from './report.ts';
 import { OcgClient, Side, type ExecutionReport } from '../src/ocg/index.ts';
@@ -57,9 +58,26 @@ function run(n: number, deadline: number): Promise<{ acks: number; others: numbe
   });
 }
 
+const venueCpu = () => new Promise<number>((resolve) => {
+  child.once('message', (m) => resolve((m as { cpu: number }).cpu));
+  child.send({ cmd: 'cpu' });
+});
+const ownCpu = () => { const u = process.cpuUsage(); return u.user + u.system; };
+
 await run(WARMUP, performance.now() + LIMIT_MS);
+const load = loadavg()[0]!;
+const [c0, v0] = [ownCpu(), await venueCpu()];
 const r = await run(COUNT, performance.now() + LIMIT_MS);
-const rate = Math.round((r.acks + r.others) / (r.ms / 1000));
-bench('ocg.order.rate', rate, 'orders/s', { orders: r.acks + r.others, acks: r.acks, other_reports: r.others, window: WINDOW, seconds: (r.ms / 1000).toFixed(2), goal: 80000 });
+const [c1, v1] = [ownCpu(), await venueCpu()];
+const n = r.acks + r.others;
+const rate = Math.round(n / (r.ms / 1000));
+// The machine is shared: CPU µs per order on each side say what the pipeline costs without the
+// neighbours; the slower side bounds the rate when each process has a core of its own.
+const clientUs = (c1 - c0) / n, gatewayUs = (v1 - v0) / n;
+bench('ocg.order.rate', rate, 'orders/s', {
+  orders: n, acks: r.acks, other_reports: r.others, window: WINDOW, seconds: (r.ms / 1000).toFixed(2),
+  client_cpu_us_per_order: clientUs.toFixed(1), gateway_cpu_us_per_order: gatewayUs.toFixed(1),
+  cpu_bound_rate: Math.round(1e6 / Math.max(clientUs, gatewayUs)), loadavg: load.toFixed(1), goal: 80000,
+});
 await client.close('bench over');
 child.send({ cmd: 'exit' });
