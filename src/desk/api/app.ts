@@ -39,11 +39,8 @@ export async function buildDeskApp(ctx: DeskContext, opts: { logger?: boolean } 
     const token = req.cookies[SESSION_COOKIE];
     if (token) {
       const tokenHash = sha256(token);
-      const s = await ctx.store.getAuthSession(tokenHash);
-      if (s && s.expiresAt > ctx.clock.now()) {
-        const user = await ctx.store.getUser(s.userId);
-        if (user) req.auth = { user, tokenHash, csrfToken: s.csrfToken };
-      }
+      const found = await ctx.store.getAuthSessionUser(tokenHash);
+      if (found && found.session.expiresAt > ctx.clock.now()) req.auth = { user: found.user, tokenHash, csrfToken: found.session.csrfToken };
     }
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     if (bearer !== undefined) req.conductor = sameSecret(bearer, ctx.evidenceToken);

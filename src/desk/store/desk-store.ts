@@ -68,6 +68,8 @@ export interface DeskStore {
 
   createAuthSession(s: AuthSessionRecord, now: number): Promise<void>;
   getAuthSession(tokenHash: string): Promise<AuthSessionRecord | null>;
+  /** The session and its user in one read (every authenticated request does this). */
+  getAuthSessionUser(tokenHash: string): Promise<{ session: AuthSessionRecord; user: User } | null>;
   deleteAuthSession(tokenHash: string, actor: string, now: number): Promise<void>;
 
   /** Stores a new version, or returns the stored one when submissionId was seen (idempotent). */
@@ -89,6 +91,15 @@ export interface DeskStore {
 }
 
 const json = (x: unknown) => JSON.stringify(x);
+
+/** Thrown inside a transaction to roll it back and answer with an already stored version. */
+class Replay extends Error {
+  readonly version: FormVersion;
+  constructor(version: FormVersion) {
+    super('replayed submission');
+    this.version = version;
+  }
+}
 const parse = <T>(x: unknown) => JSON.parse(String(x)) as T;
 
 async function audit(tx: SqlTx, actor: string, action: string, entity: string, entityId: string, detail: Record<string, unknown>, now: number): Promise<void> {
@@ -282,6 +293,14 @@ export class SqlDeskStore implements DeskStore {
     return { tokenHash, userId: String(x.user_id), csrfToken: String(x.csrf_token), createdAt: Number(x.created_at), expiresAt: Number(x.expires_at) };
   }
 
+  async getAuthSessionUser(tokenHash: string) {
+    const r = await this.db.all('SELECT s.user_id, s.csrf_token, s.created_at, s.expires_at, u.id, u.username, u.display_name, u.role, u.subscriber_id, u.password_hash FROM auth_sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?', [tokenHash]);
+    if (!r.length) return null;
+    const x = r[0]!;
+    const { passwordHash: _, ...user } = userRow(x);
+    return { session: { tokenHash, userId: String(x.user_id), csrfToken: String(x.csrf_token), createdAt: Number(x.created_at), expiresAt: Number(x.expires_at) }, user };
+  }
+
   deleteAuthSession(tokenHash: string, actor: string, now: number) {
     return this.db.transaction(async (tx) => {
       await tx.run('DELETE FROM auth_sessions WHERE token_hash = ?', [tokenHash]);
@@ -293,15 +312,18 @@ export class SqlDeskStore implements DeskStore {
     const content = json(s.content);
     try {
       return await this.db.transaction(async (tx) => {
-        // Lock the form's head row first: concurrent submissions of one form queue here,
-        // so version numbers are dense and a repeated submission id sees the first one.
-        await tx.run('INSERT INTO form_heads (session_id, subscriber_id, kind, latest_version) VALUES (?, ?, ?, 0) ON CONFLICT DO NOTHING', [s.sessionId, s.subscriberId, s.kind]);
-        const head = await tx.all(`SELECT latest_version FROM form_heads WHERE session_id = ? AND subscriber_id = ? AND kind = ?${this.db.dialect === 'postgres' ? ' FOR UPDATE' : ''}`, [s.sessionId, s.subscriberId, s.kind]);
+        // One statement takes the next version and locks the form's head row: concurrent
+        // submissions of one form queue here, so versions are dense and a repeated
+        // submission id sees the first one once it is committed.
+        const head = await tx.all(
+          'INSERT INTO form_heads (session_id, subscriber_id, kind, latest_version) VALUES (?, ?, ?, 1) ON CONFLICT (session_id, subscriber_id, kind) DO UPDATE SET latest_version = form_heads.latest_version + 1 RETURNING latest_version',
+          [s.sessionId, s.subscriberId, s.kind],
+        );
         const seen = await tx.all('SELECT * FROM form_versions WHERE submission_id = ?', [s.submissionId]);
-        if (seen.length) return { version: this.#sameSubmission(seen[0]!, s, content), created: false };
-        const version = Number(head[0]!.latest_version) + 1;
+        // Seen before: undo the version bump (by rolling back) and answer with the stored version.
+        if (seen.length) throw new Replay(this.#sameSubmission(seen[0]!, s, content));
+        const version = Number(head[0]!.latest_version);
         await tx.run('INSERT INTO form_versions (session_id, subscriber_id, kind, version, submission_id, content, submitted_by, submitted_at, late) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', [s.sessionId, s.subscriberId, s.kind, version, s.submissionId, content, s.submittedBy, s.submittedAt, s.late ? 1 : 0]);
-        await tx.run('UPDATE form_heads SET latest_version = ? WHERE session_id = ? AND subscriber_id = ? AND kind = ?', [version, s.sessionId, s.subscriberId, s.kind]);
         await audit(tx, s.submittedBy, `form.${s.kind}.submit`, `form.${s.kind}`, `${s.sessionId}/${s.subscriberId}`, { version, submissionId: s.submissionId, late: s.late }, s.submittedAt);
         return {
           version: { sessionId: s.sessionId, subscriberId: s.subscriberId, kind: s.kind, version, submissionId: s.submissionId, content: s.content, submittedBy: s.submittedBy, submittedAt: new Date(s.submittedAt).toISOString(), late: s.late },
@@ -309,6 +331,7 @@ export class SqlDeskStore implements DeskStore {
         };
       });
     } catch (e) {
+      if (e instanceof Replay) return { version: e.version, created: false };
       // The same submission id raced in through another form: report it, do not store twice.
       if (isUniqueViolation(e)) {
         const stored = await this.getFormBySubmissionId(s.submissionId);
