@@ -369,6 +369,7 @@ function firstSetBit(b: Uint8Array, mo: number, fromBit: number, mask: (bit: num
  * (the frame reader passes exactly the Length field). Never throws.
  */
 export function decodeFrame(b: Uint8Array, off: number, len: number, options?: OcgCodecOptions): OcgDecodeResult {
+  if (!(off >= 0 && len >= 0 && off + len <= b.length)) return fail('truncated', true, `frame range ${off}+${len} outside the ${b.length}-byte buffer`);
   if (len < 1) return fail('truncated', true, 'empty buffer');
   if (b[off] !== OCG_START_OF_MESSAGE) {
     return fail('badStartByte', true, `start byte 0x${b[off]!.toString(16).padStart(2, '0')}, expected 0x02 (OCG-C §2.2)`);

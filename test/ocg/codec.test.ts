@@ -240,6 +240,13 @@ describe('bad input never throws and gets a typed error', () => {
     ok(decodeMessage(amend, { profile: OTP_C_PROFILE }));
   });
 
+  it('decodeFrame with a range outside the buffer → truncated, no throw', () => {
+    const b = good();
+    assert.equal(errorOf(decodeFrame(b, 10, b.length)).kind, 'truncated');
+    assert.equal(errorOf(decodeFrame(b, -1, 5)).kind, 'truncated');
+    ok(decodeFrame(b, 0, b.length));
+  });
+
   it('random garbage and random mutations of valid frames never throw', () => {
     const rnd = prng(99);
     for (let i = 0; i < 3000; i++) {
@@ -512,3 +519,60 @@ function concat(parts: Uint8Array[]): Uint8Array {
   for (const p of parts) { out.set(p, o); o += p.length; }
   return out;
 }
+
+describe('open points of the note §8: the choice we made, pinned', () => {
+  const h = { seqNum: 1, compId: 'CO99999902' };
+
+  it('item 1: Lookup Status 0 = Accepted (S1), 1 = Rejected', async () => {
+    const { LookupStatus } = await import('../../src/ocg/index.ts');
+    assert.equal(LookupStatus.Accepted, 0);
+    const v = SPEC_VECTORS.find((x) => x.name.startsWith('Lookup Response'))!;
+    const d = ok(decodeMessage(hexToBytes(v.hex)));
+    assert.equal((d.message as { status?: number }).status, 0);
+  });
+
+  it('item 2: Lookup Reject Code is UInt8 (S1), not UInt16 (S5)', () => {
+    const b = encodeMessage(h, { msgType: OcgMsgType.LookupResponse, status: 1, lookupRejectCode: 3 });
+    assert.equal(b.length, 58 + 1 + 1);
+  });
+
+  it('item 4: Throttle No Messages UInt32 and Throttle Time Interval UInt16 (S1), not the mock\'s UInt16/UInt8', () => {
+    const one = encodeMessage(h, { msgType: OcgMsgType.ThrottleEntitlementResponse, userRequestId: 'a', userName: 'b', throttles: [{ throttleNoMessages: 70000, throttleTimeInterval: 300 }] });
+    assert.equal(one.length, 58 + 20 + 50 + 2 + 2 + 4 + 2);
+    const d = ok(decodeMessage(one));
+    assert.deepEqual((d.message as { throttles?: unknown }).throttles, [{ throttleNoMessages: 70000, throttleTimeInterval: 300 }]);
+  });
+
+  it('item 11 [UNVERIFIED]: one 2-byte nested presence map per repetition', () => {
+    const b = encodeMessage(h, { msgType: OcgMsgType.ThrottleEntitlementResponse, userRequestId: 'a', userName: 'b', throttles: [{ throttleAction: 2 }, { throttleType: 0 }] });
+    const block = [...b.subarray(54 + 70, b.length - 4)];
+    assert.deepEqual(block, [2, 0, /* rep 1 */ 0x80, 0x00, 2, /* rep 2 */ 0x40, 0x00, 0]);
+  });
+
+  it('item 12 [INF]: Disclosure Instructions "None" (bit 0) is the value 1, LSB first', async () => {
+    const { DisclosureInstructions } = await import('../../src/ocg/index.ts');
+    assert.equal(DisclosureInstructions.None, 1);
+    const v = SPEC_VECTORS.find((x) => x.name.startsWith('New Order'))!;
+    const bytes = hexToBytes(v.hex);
+    assert.deepEqual([...bytes.subarray(0x9d, 0x9f)], [0x01, 0x00]);
+  });
+
+  it('item 16: unassigned bits (Execution Report 37/40/41, TCR 18/26/28/30, New Order 20/21) are unknown fields', () => {
+    const cases: [number, number][] = [[10, 37], [10, 40], [10, 41], [21, 18], [21, 26], [21, 28], [21, 30], [11, 20], [11, 21]];
+    for (const [type, bit] of cases) {
+      const b = encodeMessage(h, { msgType: type } as OcgMessage, { skipRequiredCheck: true });
+      b[22 + (bit >> 3)] |= 0x80 >> (bit & 7);
+      const e = errorOf(decodeMessage(fixCrc(b)));
+      assert.equal(e.kind, 'unknownPresenceBit', `type ${type} bit ${bit}`);
+      assert.equal(e.bit, bit);
+    }
+  });
+
+  it('item 20: message types 19, 20 and 29 are not defined (S1)', () => {
+    for (const t of [19, 20, 29, 255]) {
+      const b = encodeMessage(h, { msgType: OcgMsgType.Heartbeat });
+      b[3] = t;
+      assert.equal(errorOf(decodeMessage(fixCrc(b))).kind, 'unknownMessageType');
+    }
+  });
+});
