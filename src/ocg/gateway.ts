@@ -275,6 +275,37 @@ export class OcgGateway {
     if (st !== undefined) { st.locked = false; st.badAttempts = 0; }
   }
 
+  /**
+   * Operations desk, emergencies only: Sequence Reset (Reset mode) to the Comp ID's next number
+   * `newSeq` (§3.8). Sent now when logged on; otherwise only the journal moves (the client learns
+   * the new number by phone, §3.12 "manual reset").
+   */
+  sequenceReset(compId: string, newSeq: number): void {
+    const st = this.#comps.get(compId);
+    if (st === undefined) throw new RangeError(`unknown Comp ID ${compId}`);
+    const s = st.live?.session;
+    if (s !== null && s !== undefined && s.loggedOn) s.sendSequenceReset(newSeq);
+    else this.#store.journal(compId).setNextToSend(newSeq);
+    this.#log.log('warn', 'ocg.gateway.sequenceReset', { gateway: this.name, compId, newSeq });
+  }
+
+  /**
+   * Start of a trading day, or a reset agreed by phone (§3.12): both numbers back to 1 and the
+   * stored messages dropped. Refused while the Comp ID is logged on.
+   */
+  resetSession(compId: string): void {
+    if (this.isLoggedOn(compId)) throw new Error(`${compId} is logged on`);
+    this.#store.journal(compId).reset();
+  }
+
+  /** Logout every live session (service shutdown, §3.4); resolves when they are gone or after `waitMs`. */
+  async logoutAll(text = 'service shutdown', waitMs = 2_000): Promise<void> {
+    const live = [...this.#comps.values()].map((st) => st.live).filter((c): c is Connection => c !== null && c.session?.loggedOn === true);
+    for (const c of live) c.session!.logout(text);
+    const until = Date.now() + waitMs;
+    while (live.some((c) => !c.closed) && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+  }
+
   /** Fault injection: drop a Comp ID's TCP connection abruptly (RST, no Logout). */
   dropConnection(compId: string): boolean {
     const c = this.#comps.get(compId)?.live;

@@ -568,6 +568,18 @@ export class OcgSession {
     return seq;
   }
 
+  /**
+   * Gateway, emergencies only (§3.8, §4 "catastrophic case"): Sequence Reset in Reset mode (Gap Fill
+   * 'N'); our next message goes out as `newSeq`. The header seq of a Reset is not meaningful [INF].
+   */
+  sendSequenceReset(newSeq: number): void {
+    if (this.role !== 'gateway') throw new Error('a client-sent Reset is rejected (§3.8)');
+    if (newSeq < this.journal.nextToSend) throw new RangeError(`New Sequence Number ${newSeq} below the next sequence ${this.journal.nextToSend}`);
+    const frame = encodeMessage({ seqNum: this.journal.nextToSend, compId: this.compId }, { msgType: OcgMsgType.SequenceReset, gapFill: GapFill.Reset, newSequenceNumber: newSeq });
+    this.journal.setNextToSend(newSeq);
+    if (this.#state !== OcgSessionState.Disconnected) this.#write(frame);
+  }
+
   /** Send Logout and wait for the reply (60 s, then drop, §3.4). */
   logout(text?: string, sessionStatus?: number): void {
     if (!this.loggedOn) {

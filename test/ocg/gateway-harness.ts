@@ -4,7 +4,7 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { ManualClock } from '../../src/wire/index.ts';
 import type { Clock } from '../../src/wire/index.ts';
-import { OcgFrameReader, OcgMsgType, toPrice, toQty } from '../../src/ocg/index.ts';
+import { OcgFrameReader, OcgMsgType, decodeFrame, toPrice, toQty } from '../../src/ocg/index.ts';
 import type { NewOrder, OcgHeader, OcgMessage } from '../../src/ocg/index.ts';
 import { OcgSession } from '../../src/ocg/session.ts';
 import type { OcgSessionEvent } from '../../src/ocg/session.ts';
@@ -67,9 +67,13 @@ export interface TestClient {
   socket: net.Socket;
   journal: SessionJournal;
   received: { message: OcgMessage; header: OcgHeader }[];
+  /** Every frame received, decoded (also duplicates the session ignores). */
+  frames: { message: OcgMessage; header: OcgHeader }[];
   events: OcgSessionEvent[];
   closed: Promise<void>;
   isClosed: () => boolean;
+  /** While true the client's frames are dropped instead of sent (a client that stopped answering). */
+  mute: boolean;
   /** Bytes received in total (a silent close shows 0). */
   bytes: () => number;
   waitFor<T>(pick: () => T | undefined | false | null, what: string, timeoutMs?: number): Promise<T>;
@@ -85,12 +89,13 @@ export async function connectClient(port: number, compId: string, opts: { clock:
   const journal = opts.journal ?? new MemorySessionStore().journal(compId);
   const reader = new OcgFrameReader();
   const received: TestClient['received'] = [];
+  const frames: TestClient['frames'] = [];
   const events: OcgSessionEvent[] = [];
   let bytes = 0;
   let closed = false;
   const session = new OcgSession({
     role: 'client', compId, journal, clock: opts.clock,
-    send: (f) => { if (!socket.destroyed) socket.write(f); },
+    send: (f) => { if (!socket.destroyed && !client.mute) socket.write(f); },
     disconnect: () => socket.end(),
     onMessage: (message, header) => received.push({ message, header }),
     onEvent: (e) => events.push(e),
@@ -102,6 +107,8 @@ export async function connectClient(port: number, compId: string, opts: { clock:
       const f = reader.nextFrame();
       if (f === null) break;
       if (!(f instanceof Uint8Array)) { session.onFramingError(f); break; }
+      const d = decodeFrame(f, 0, f.length);
+      if (d.ok) frames.push({ header: d.header, message: d.message });
       session.onFrame(f);
     }
   });
@@ -117,7 +124,8 @@ export async function connectClient(port: number, compId: string, opts: { clock:
     }
   };
   const client: TestClient = {
-    session, socket, journal, received, events, closed: closedP, isClosed: () => closed, bytes: () => bytes, waitFor,
+    mute: false,
+    session, socket, journal, received, frames, events, closed: closedP, isClosed: () => closed, bytes: () => bytes, waitFor,
     async logon(password = PASSWORD, newPassword?: string) {
       const pw = encryptPassword(testKeys().publicKeyPem, password, opts.clock.now());
       session.startLogon(newPassword === undefined ? { password: pw } : { password: pw, newPassword: encryptPassword(testKeys().publicKeyPem, newPassword, opts.clock.now(), { withTimePrefix: false }) });

@@ -284,6 +284,107 @@ describe('bad input (§2.2, §4.8): reject or disconnect with a precise log line
   });
 });
 
+describe('heartbeat and test request over TCP (§1.3, driven clock)', () => {
+  it('the gateway heartbeats after 20 s of silence; an unanswered Test Request ends the session after 60 s more', async () => {
+    const v = await venue([comp('HB1', 'F1')]);
+    // The client runs on its own clock, which never moves: it sends nothing after its logon.
+    const c = await client(v, 'HB1', { clock: new ManualClock(v.clock.now()) });
+    await c.logon();
+    v.clock.advance(20_000);
+    await c.waitFor(() => c.frames.some((f) => f.message.msgType === OcgMsgType.Heartbeat), 'heartbeat');
+    c.mute = true; // the client stops answering
+    v.clock.advance(40_000); // 60 s without anything from the client ⇒ Test Request
+    const tr = await c.waitFor(() => c.frames.find((f) => f.message.msgType === OcgMsgType.TestRequest), 'test request');
+    assert.ok(tr);
+    v.clock.advance(59_000);
+    assert.equal(v.gateway.isLoggedOn('HB1'), true);
+    v.clock.advance(1_000);
+    assert.equal(v.gateway.isLoggedOn('HB1'), false);
+    assert.ok(v.log.find('ocg.session.testRequestTimeout'));
+    await waitUntil(() => v.events.some((e) => e.kind === 'disconnect' && /test request/.test(String(e.detail['reason']))));
+    await c.closed;
+    assert.equal(c.frames.at(-1)?.message.msgType, OcgMsgType.Logout);
+  });
+
+  it('a Test Request answered by the client keeps the session', async () => {
+    const v = await venue([comp('HB2', 'F1')]);
+    const c = await client(v, 'HB2', { clock: new ManualClock(v.clock.now()) });
+    await c.logon();
+    v.clock.advance(60_000);
+    await c.waitFor(() => c.frames.some((f) => f.message.msgType === OcgMsgType.TestRequest), 'test request');
+    await waitUntil(() => v.gateway.sequenceNumbers('HB2').nextExpected === 3); // the echo Heartbeat arrived
+    v.clock.advance(60_000);
+    assert.equal(v.gateway.isLoggedOn('HB2'), true);
+  });
+});
+
+describe('resend over TCP (§3.12, §3.13)', () => {
+  it('a client Resend Request is answered by replay with PossDup and a gap fill over session messages', async () => {
+    const v = await venue([comp('RR1', 'F1')]);
+    const c = await client(v, 'RR1');
+    await c.logon();
+    c.session.sendMessage(newOrder(1, 100, 395));
+    c.session.sendMessage(newOrder(1, 100, 394));
+    await c.waitFor(() => ers(c).length === 2, 'two acks');
+    c.session.sendMessage({ msgType: OcgMsgType.ResendRequest, startSequence: 1, endSequence: 0 });
+    await c.waitFor(() => c.frames.filter((f) => f.header.possDup).length === 3, 'replay');
+    assert.deepEqual(c.frames.filter((f) => f.header.possDup).map((f) => [f.header.seqNum, f.message.msgType, (f.message as { newSequenceNumber?: number }).newSequenceNumber]), [
+      [1, OcgMsgType.SequenceReset, 2], // the Logon reply is gap-filled
+      [2, OcgMsgType.ExecutionReport, undefined],
+      [3, OcgMsgType.ExecutionReport, undefined],
+    ]);
+    assert.equal((c.frames.find((f) => f.header.seqNum === 1 && f.header.possDup)!.message as { gapFill?: string }).gapFill, 'Y');
+    assert.equal(ers(c).length, 2); // the duplicates are not delivered twice
+    assert.ok(v.events.some((e) => e.kind === 'resend-request' && e.detail['replayed'] === 2 && e.detail['gapFilled'] === 1));
+  });
+
+  it('a gap in the client stream: the gateway asks, the client gap-fills, the queued order is processed once', async () => {
+    const v = await venue([comp('RR2', 'F1')]);
+    const c = await client(v, 'RR2');
+    await c.logon();
+    c.journal.setNextToSend(c.journal.nextToSend + 1); // seq 2 "lost"
+    const o = newOrder(1, 100, 395);
+    c.session.sendMessage(o); // seq 3
+    await c.waitFor(() => ers(c).length === 1, 'ack');
+    const rr = c.frames.find((f) => f.message.msgType === OcgMsgType.ResendRequest);
+    assert.ok(rr);
+    assert.deepEqual([(rr.message as { startSequence: number }).startSequence, (rr.message as { endSequence: number }).endSequence], [2, 0]);
+    assert.ok(c.events.some((e) => e.type === 'resendRequestReceived' && e.gapFilled === 1 && e.replayed === 1));
+    await new Promise((r) => setTimeout(r, 30));
+    assert.equal(ers(c).length, 1);
+    assert.deepEqual(v.gateway.sequenceNumbers('RR2'), { nextToSend: 4, nextExpected: 4 });
+  });
+
+  it('an operator Sequence Reset (Reset mode) moves the client to the new number', async () => {
+    const v = await venue([comp('SR1', 'F1')]);
+    const c = await client(v, 'SR1');
+    await c.logon();
+    v.gateway.sequenceReset('SR1', 100);
+    await c.waitFor(() => c.journal.nextExpected === 100, 'reset applied');
+    c.session.sendMessage(newOrder(1, 100, 395));
+    const er = await c.waitFor(() => c.received.find((r) => r.message.msgType === OcgMsgType.ExecutionReport), 'ack at 100');
+    assert.equal(er.header.seqNum, 100);
+    assert.equal(c.session.state, 'active');
+  });
+
+  it('a client Logout is answered with Logout (status 4) and no cancel on disconnect', async () => {
+    const v = await venue([comp('LO1', 'F1', { cancelOnDisconnect: { enabled: true, delayMs: 1_000 } })]);
+    const c = await client(v, 'LO1');
+    await c.logon();
+    c.session.sendMessage(newOrder(1, 100, 395));
+    await c.waitFor(() => ers(c).length === 1, 'ack');
+    c.session.logout('end of day');
+    await c.closed;
+    const lo = c.frames.at(-1)!;
+    assert.equal(lo.message.msgType, OcgMsgType.Logout);
+    assert.equal((lo.message as { sessionStatus?: number }).sessionStatus, SessionStatus.SessionLogoutComplete);
+    await waitUntil(() => !v.gateway.isLoggedOn('LO1') && v.events.some((e) => e.kind === 'disconnect'));
+    v.clock.advance(5_000);
+    assert.equal(v.engine.liveOrderCount, 1);
+    assert.ok(v.events.some((e) => e.kind === 'logout'));
+  });
+});
+
 describe('cancel on disconnect (§1.6) and replay of reports generated while away (§3.13)', () => {
   it('TCP loss without Logout cancels after the delay; the 104 cancel arrives at the next logon', async () => {
     const v = await venue([comp('COD1', 'F1', { cancelOnDisconnect: { enabled: true, delayMs: 5_000 } })]);
