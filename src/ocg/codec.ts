@@ -709,9 +709,28 @@ export function encodeMessageInto(out: Uint8Array, offset: number, header: OcgEn
   return length;
 }
 
-/** Encode one message into a new Uint8Array. Throws RangeError on invalid (programmer) input. */
+// Frames come from 64 KiB slabs, like Node's Buffer pool: `new Uint8Array(n)` costs ~4× more than
+// the encoding itself. A returned frame may therefore be a view: use byteOffset/byteLength with .buffer.
+const SLAB_BYTES = 64 * 1024;
+let slab = new Uint8Array(SLAB_BYTES);
+let slabUsed = 0;
+function allocFrame(n: number): Uint8Array {
+  if (n > 4096) return new Uint8Array(n);
+  if (slabUsed + n > SLAB_BYTES) {
+    slab = new Uint8Array(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const v = slab.subarray(slabUsed, slabUsed + n);
+  slabUsed += (n + 7) & ~7;
+  return v;
+}
+
+/**
+ * Encode one message into a new frame (possibly a view into a shared slab, never shared with
+ * another frame). Throws RangeError on invalid (programmer) input.
+ */
 export function encodeMessage(header: OcgEncodeHeader, body: OcgMessage, options?: OcgEncodeOptions): Uint8Array {
-  const out = new Uint8Array(encodedLength(body, options));
+  const out = allocFrame(encodedLength(body, options));
   encodeMessageInto(out, 0, header, body, options);
   return out;
 }
