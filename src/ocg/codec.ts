@@ -3,8 +3,10 @@
 //
 // Decoding is the hot path (`ocg.decode` benchmark): each message type gets a decoder function
 // generated once from the field table in schema.ts (straight-line code, fixed property names, no
-// per-field table lookups or closures). Strings are cut out of one latin1 string of the body.
-// Encoding walks the same tables. Decoding never throws: every problem becomes an OcgDecodeError.
+// per-field table lookups or closures), and each frequent presence map gets a further specialised
+// one (constant offsets, one object literal). Strings are cut out of one latin1 string of the body.
+// Encoders are generated from the same tables. Decoding never throws: every problem becomes an
+// OcgDecodeError; encoding throws RangeError on invalid programmer input.
 import { crc32c, crc32cStaged } from '../wire/index.ts';
 import {
   OCG_HEADER_LENGTH, OCG_MAX_MESSAGE_LENGTH, OCG_MIN_MESSAGE_LENGTH, OCG_START_OF_MESSAGE,
@@ -191,7 +193,7 @@ function bodyCode(fields: FieldSpec[], onFail: FailCode, isMessage: boolean): st
   return lines.join('\n');
 }
 
-const DECODER_PREAMBLE = 'let q = 0, e = 0, lo = 0, hi = 0, n = 0, i = 0, h = 0, c = 0, arr = null;';
+const DECODER_PREAMBLE = 'let q = 0, e = 0, lo = 0, hi = 0, n = 0, i = 0, arr = null;';
 
 function makeGroupDecoder(name: string, fields: FieldSpec[]): GroupDecoder {
   // Nested map: Bitmap Variable Length (2), one per repetition (§2.3, §8 item 11 [UNVERIFIED]).
