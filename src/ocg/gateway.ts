@@ -356,7 +356,14 @@ export class OcgGateway {
         break;
       }
       if (conn.session !== null) {
-        conn.session.onFrame(f);
+        try {
+          conn.session.onFrame(f);
+        } catch (e) {
+          // Last resort: a bug on one session's path drops that session, never the gateway.
+          this.#log.log('error', 'ocg.gateway.sessionError', { gateway: this.name, compId: conn.comp?.config.compId, error: (e as Error).stack ?? String(e) });
+          conn.session.close('internal error');
+          this.#destroy(conn);
+        }
       } else if (conn.authPending) {
         // §3.12 step 1: nothing may be sent before the Logon reply.
         this.#log.log('warn', 'ocg.gateway.messageBeforeLogonReply', { gateway: this.name, conn: conn.id, compId: conn.comp?.config.compId });
@@ -608,8 +615,14 @@ export class OcgGateway {
     const compId = st.config.compId;
     switch (m.msgType) {
       case OcgMsgType.NewOrder: {
+        // §5.2: Submitting BCAN Field is mandatory for board-lot orders (conditional fields ⇒ BMR 5, §5.11).
+        // Odd lots need it from one board lot up: left to the rules the engine knows [not checked].
+        if (m.lotType !== 1 && (m.submittingBcanField === undefined || m.submittingBcanField === '')) {
+          this.#bmr(session, BusinessRejectCode.ConditionallyRequiredFieldMissing, 'Submitting BCAN Field', h, m, 'Submitting BCAN Field');
+          return;
+        }
         const req: EngineRequest = {
-          type: 'new', compId, brokerId: m.submittingBrokerId!, clientOrderId: m.clientOrderId!, securityId: m.securityId!,
+          type: 'new', compId, brokerId: fx(m.submittingBrokerId!, 12), clientOrderId: fx(m.clientOrderId!, 21), securityId: fx(m.securityId!, 21),
           side: m.side!, orderType: m.orderType!, quantity: qtyFromWire(m.orderQuantity!),
         };
         if (m.price !== undefined) req.price = priceFromWire(m.price);
@@ -624,10 +637,10 @@ export class OcgGateway {
       }
       case OcgMsgType.AmendRequest: {
         const req: EngineRequest = {
-          type: 'amend', compId, brokerId: m.submittingBrokerId!, clientOrderId: m.clientOrderId!, originalClientOrderId: m.originalClientOrderId!,
-          securityId: m.securityId!, side: m.side!, quantity: m.orderQuantity === undefined ? Number.NaN : qtyFromWire(m.orderQuantity),
+          type: 'amend', compId, brokerId: fx(m.submittingBrokerId!, 12), clientOrderId: fx(m.clientOrderId!, 21), originalClientOrderId: fx(m.originalClientOrderId!, 21),
+          securityId: fx(m.securityId!, 21), side: m.side!, quantity: m.orderQuantity === undefined ? Number.NaN : qtyFromWire(m.orderQuantity),
         };
-        if (m.orderId !== undefined) req.orderId = m.orderId;
+        if (m.orderId !== undefined) req.orderId = fx(m.orderId, 21);
         if (m.price !== undefined) req.price = priceFromWire(m.price);
         const echo = echoOf(m);
         if (echo !== undefined) req.echo = echo;
@@ -636,32 +649,32 @@ export class OcgGateway {
       }
       case OcgMsgType.CancelRequest: {
         const req: EngineRequest = {
-          type: 'cancel', compId, brokerId: m.submittingBrokerId!, clientOrderId: m.clientOrderId!, originalClientOrderId: m.originalClientOrderId!,
-          securityId: m.securityId!, side: m.side!,
+          type: 'cancel', compId, brokerId: fx(m.submittingBrokerId!, 12), clientOrderId: fx(m.clientOrderId!, 21), originalClientOrderId: fx(m.originalClientOrderId!, 21),
+          securityId: fx(m.securityId!, 21), side: m.side!,
         };
-        if (m.orderId !== undefined) req.orderId = m.orderId;
+        if (m.orderId !== undefined) req.orderId = fx(m.orderId, 21);
         if (m.text !== undefined) req.text = m.text;
         this.#route(st, req);
         return;
       }
       case OcgMsgType.OboCancelRequest: {
         const req: EngineRequest = {
-          type: 'oboCancel', compId, brokerId: m.submittingBrokerId!, owningBrokerId: m.owningBrokerId!, clientOrderId: m.clientOrderId!,
-          orderId: m.orderId!, securityId: m.securityId!, side: m.side!,
+          type: 'oboCancel', compId, brokerId: fx(m.submittingBrokerId!, 12), owningBrokerId: fx(m.owningBrokerId!, 12), clientOrderId: fx(m.clientOrderId!, 21),
+          orderId: fx(m.orderId!, 21), securityId: fx(m.securityId!, 21), side: m.side!,
         };
-        if (m.originalClientOrderId !== undefined) req.originalClientOrderId = m.originalClientOrderId;
+        if (m.originalClientOrderId !== undefined) req.originalClientOrderId = fx(m.originalClientOrderId, 21);
         if (m.text !== undefined) req.text = m.text;
         this.#route(st, req);
         return;
       }
       case OcgMsgType.MassCancelRequest:
       case OcgMsgType.OboMassCancelRequest: {
-        const base = { compId, brokerId: m.submittingBrokerId!, clientOrderId: m.clientOrderId!, massCancelRequestType: m.massCancelRequestType! };
+        const base = { compId, brokerId: fx(m.submittingBrokerId!, 12), clientOrderId: fx(m.clientOrderId!, 21), massCancelRequestType: m.massCancelRequestType! };
         const req: EngineRequest = m.msgType === OcgMsgType.MassCancelRequest
           ? { type: 'massCancel', ...base }
-          : { type: 'oboMassCancel', ...base, owningBrokerId: m.owningBrokerId! };
-        if (m.securityId !== undefined) req.securityId = m.securityId;
-        if (m.marketSegmentId !== undefined) req.marketSegmentId = m.marketSegmentId;
+          : { type: 'oboMassCancel', ...base, owningBrokerId: fx(m.owningBrokerId!, 12) };
+        if (m.securityId !== undefined) req.securityId = fx(m.securityId, 21);
+        if (m.marketSegmentId !== undefined) req.marketSegmentId = fx(m.marketSegmentId, 20);
         if (m.side !== undefined) req.side = m.side;
         this.#route(st, req);
         return;
@@ -669,7 +682,7 @@ export class OcgGateway {
       case OcgMsgType.ThrottleEntitlementRequest: {
         const mps = st.config.throttleMps ?? DEFAULT_THROTTLE_MPS;
         session.sendMessage({
-          msgType: OcgMsgType.ThrottleEntitlementResponse, userRequestId: m.userRequestId ?? '', userName: m.userName ?? compId,
+          msgType: OcgMsgType.ThrottleEntitlementResponse, userRequestId: fx(m.userRequestId ?? '', 20), userName: fx(m.userName ?? compId, 50),
           throttles: [{ throttleAction: ThrottleAction.Rejected, throttleType: ThrottleType.InboundRate, throttleNoMessages: mps === 0 ? 0xffffffff : mps, throttleTimeInterval: 1, throttleTimeUnit: ThrottleTimeUnit.Seconds }],
         });
         return;
@@ -679,10 +692,10 @@ export class OcgGateway {
         const brokers = st.config.brokerIds !== undefined && st.config.brokerIds.length > 0 ? st.config.brokerIds : [''];
         brokers.forEach((b, i) => {
           const rep: OcgMessage = {
-            msgType: OcgMsgType.PartyEntitlementsReport, entitlementReportId: `${m.entitlementRequestId ?? ''}-${i + 1}`.slice(0, 20),
+            msgType: OcgMsgType.PartyEntitlementsReport, entitlementReportId: `${fx(m.entitlementRequestId ?? '', 18)}-${i + 1}`.slice(0, 20),
             requestResult: RequestResult.Valid, totalNoPartyList: brokers.length, lastFragment: i === brokers.length - 1 ? 1 : 0,
           };
-          if (m.entitlementRequestId !== undefined) rep.entitlementRequestId = m.entitlementRequestId;
+          if (m.entitlementRequestId !== undefined) rep.entitlementRequestId = fx(m.entitlementRequestId, 21);
           if (b !== '') rep.brokerId = b;
           session.sendMessage(rep);
         });
@@ -724,7 +737,7 @@ export class OcgGateway {
       referenceMessageType: h.msgType, referenceSequenceNumber: h.seqNum,
     };
     if (fieldName !== undefined) bmr.referenceFieldName = fieldName;
-    const id = (m as { clientOrderId?: string }).clientOrderId;
+    const id = fxo((m as { clientOrderId?: string }).clientOrderId, 21);
     if (id !== undefined) bmr.businessRejectReferenceId = id;
     session.sendMessage(bmr);
   }
@@ -764,6 +777,15 @@ export class OcgGateway {
 
   /** Send now when the Comp ID is logged on, else journal for replay at its next logon (§3.13). */
   #deliver(compId: string, body: OcgMessage): void {
+    try {
+      this.#deliverUnguarded(compId, body);
+    } catch (e) {
+      // A report that cannot be encoded (a value the codec refuses) must not take the gateway down.
+      this.#log.log('error', 'ocg.gateway.reportNotEncodable', { gateway: this.name, compId, msgType: body.msgType, error: (e as Error).message });
+    }
+  }
+
+  #deliverUnguarded(compId: string, body: OcgMessage): void {
     const st = this.#comps.get(compId);
     const session = st?.live?.session;
     if (session !== null && session !== undefined && (session.loggedOn || session.state === 'logoutSent')) {
@@ -785,18 +807,26 @@ export class OcgGateway {
 // ---------------------------------------------------------------------------------------------
 // Engine events → OCG-C messages (§5.7, §5.8)
 
+/** Alphanumeric Fixed(n) received without its NUL: the gateway uses the first n−1 bytes (§2.5). */
+function fx(s: string, n: number): string {
+  return s.length > n - 1 ? s.slice(0, n - 1) : s;
+}
+function fxo(s: string | undefined, n: number): string | undefined {
+  return s === undefined ? undefined : fx(s, n);
+}
+
 function echoOf(m: { brokerLocationId?: string; positionEffect?: number; orderRestrictions?: string; maxPriceLevels?: number; orderCapacity?: number; text?: string; disclosureInstructions?: number; submittingBcanField?: string }): OrderEcho | undefined {
   const e: OrderEcho = {};
   let any = false;
-  if (m.brokerLocationId !== undefined) { e.brokerLocationId = m.brokerLocationId; any = true; }
+  if (m.brokerLocationId !== undefined) { e.brokerLocationId = fx(m.brokerLocationId, 11); any = true; }
   if (m.positionEffect !== undefined) { e.positionEffect = m.positionEffect; any = true; }
-  if (m.orderRestrictions !== undefined) { e.orderRestrictions = m.orderRestrictions; any = true; }
+  if (m.orderRestrictions !== undefined) { e.orderRestrictions = fx(m.orderRestrictions, 21); any = true; }
   if (m.maxPriceLevels !== undefined) { e.maxPriceLevels = m.maxPriceLevels; any = true; }
   if (m.orderCapacity !== undefined) { e.orderCapacity = m.orderCapacity; any = true; }
   // Text: ≤ 10 characters kept (§5.1).
   if (m.text !== undefined) { e.text = m.text.slice(0, 10); any = true; }
   if (m.disclosureInstructions !== undefined) { e.disclosureInstructions = m.disclosureInstructions; any = true; }
-  if (m.submittingBcanField !== undefined) { e.submittingBcanField = m.submittingBcanField; any = true; }
+  if (m.submittingBcanField !== undefined) { e.submittingBcanField = fx(m.submittingBcanField, 21); any = true; }
   return any ? e : undefined;
 }
 

@@ -275,6 +275,32 @@ describe('bad input (§2.2, §4.8): reject or disconnect with a precise log line
     await c.waitFor(() => ers(c).length === 1, 'order after the reject');
   });
 
+  it('a Client Order ID filling all 21 bytes without NUL is cut to 20 characters, not a crash (§2.5)', async () => {
+    const v = await venue([comp('NN1', 'F1')]);
+    const c = await client(v, 'NN1');
+    await c.logon();
+    const seq = c.journal.nextToSend;
+    const f = encodeMessage({ seqNum: seq, compId: 'NN1' }, newOrder(1, 100, 395, '1001', { clientOrderId: '12345678901234567890' })).slice();
+    assert.equal(f[54 + 20], 0);
+    f[54 + 20] = 0x39; // the NUL becomes '9'
+    c.journal.setNextToSend(seq + 1);
+    c.socket.write(fixCrc(f));
+    await c.waitFor(() => ers(c).length === 1, 'ack');
+    assert.equal(ers(c)[0]!.clientOrderId, '12345678901234567890');
+  });
+
+  it('a board-lot order without Submitting BCAN Field ⇒ BMR code 5 naming the field', async () => {
+    const v = await venue([comp('BN1', 'F1')]);
+    const c = await client(v, 'BN1');
+    await c.logon();
+    const o = newOrder(1, 100, 395);
+    delete o.submittingBcanField;
+    c.session.sendMessage(o);
+    const bmr = await c.waitFor(() => c.received.find((r) => r.message.msgType === OcgMsgType.BusinessMessageReject), 'BMR');
+    assert.equal((bmr.message as unknown as Record<string, unknown>)['businessRejectCode'], 5);
+    assert.equal((bmr.message as unknown as Record<string, unknown>)['referenceFieldName'], 'Submitting BCAN Field');
+  });
+
   it('a non-Logon first message closes the connection', async () => {
     const v = await venue([comp('NL1', 'F1')]);
     const c = await client(v, 'NL1');
