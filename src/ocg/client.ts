@@ -634,7 +634,8 @@ export class OcgClient extends EventEmitter {
           this.#lostOnce = true;
           this.#awaitingFirstAck = null;
           if (!this.#closed) this.#setState('waiting');
-          this.#report('disconnected', { reason, gateway: label, site });
+          // byClient: our own close (Logout exchange), not a loss to recover from.
+          this.#report('disconnected', { reason, gateway: label, site, byClient: this.#closed });
         } else if (!refused) {
           // Silent close before the Logon reply: a refusal without Session Status (§3.12, §8 item 9).
           this.#report('logon-rejected', { status: null, text: reason, gateway: label, site });
@@ -657,6 +658,8 @@ export class OcgClient extends EventEmitter {
       socket.on('error', () => {});
       socket.on('close', () => end('connection closed'));
       this.#setState('logging-on');
+      // The session drops TCP when no Logon reply comes within 60 s (§1.3); the client then moves
+      // on to the next address rather than retrying the same one after another 60 s [INF].
       const password = (this.#o.encrypt ?? encryptPassword)(this.#o.publicKeyPem, this.#o.password, this.#clock.now());
       session.startLogon({ password });
     });
