@@ -24,6 +24,13 @@ export function demoNotice(id = 'hs-notice-ps2'): Notice {
   };
 }
 
+/** The next Saturday (Hong Kong date) strictly after the given instant, as YYYY-MM-DD. */
+export function nextSaturday(nowMs: number): string {
+  const d = new Date(parseHongKongTime(`${hongKongDate(nowMs)}T00:00`)! + 8 * 3600_000);
+  const ahead = ((6 - d.getUTCDay() + 7) % 7) || 7;
+  return hongKongDate(nowMs + ahead * 86_400_000);
+}
+
 /** A Saturday session with the intention deadline the evening before and the result deadline two days after. */
 export function demoSession(opts: { id?: string; date?: string; noticeId?: string | null; services?: Service[] } = {}): PracticeSession {
   const date = opts.date ?? '2026-01-10';

@@ -4,7 +4,7 @@ import {
   demoEvidence, demoSession, demoSubscriber, findContradictions, hongKongClock, identityState, parseHongKongTime,
   prefillResultForm, sampleIntentionForm, sampleResultForm, serviceState, toHongKongIso, unrecoveredGaps,
   validateIntentionForm, validateNotice, validatePracticeSession, validateResultForm, validateSubscriber, demoNotice,
-  hashPassword, verifyPassword,
+  hashPassword, verifyPassword, nextSaturday,
 } from '../../src/desk/index.ts';
 import type { EvidenceEvent } from '../../src/evidence/index.ts';
 
@@ -24,6 +24,14 @@ describe('Hong Kong time (UTC+8, no daylight saving)', () => {
     assert.equal(parseHongKongTime('2026-02-30T10:00'), null);
     assert.equal(parseHongKongTime('2026-01-09T24:00'), null);
     assert.equal(parseHongKongTime('tomorrow'), null);
+  });
+});
+
+describe('demo session date', () => {
+  it('is the next Saturday in Hong Kong', () => {
+    assert.equal(nextSaturday(Date.UTC(2026, 0, 9, 1, 30)), '2026-01-10'); // Friday 09:30 HKT
+    assert.equal(nextSaturday(Date.UTC(2026, 0, 9, 17, 0)), '2026-01-17'); // Saturday 01:00 HKT (still Friday in UTC)
+    assert.equal(nextSaturday(Date.UTC(2026, 0, 10, 16, 30)), '2026-01-17'); // Sunday 00:30 HKT
   });
 });
 

@@ -1,7 +1,7 @@
 // `failover-drill desk`: serve the service desk's API on loopback.
 import { randomBytes } from 'node:crypto';
 import { numberOption, type Command } from '../command.ts';
-import { DEFAULT_SQLITE_PATH, createSmtpMailer, openStore, seedDemo, startDesk } from '../../desk/index.ts';
+import { DEFAULT_SQLITE_PATH, createSmtpMailer, demoSession, nextSaturday, openStore, seedDemo, startDesk } from '../../desk/index.ts';
 import { UsageError } from '../command.ts';
 import { systemClock } from '../../wire/index.ts';
 
@@ -14,7 +14,7 @@ const command: Command = {
     port: { type: 'string', default: '8780', value: 'PORT', description: 'TCP port to listen on (0 = any free port)' },
     host: { type: 'string', default: '127.0.0.1', value: 'ADDR', description: 'Address to listen on' },
     'evidence-token': { type: 'string', value: 'TOKEN', description: 'Bearer token for evidence ingestion (default: $FD_EVIDENCE_TOKEN, else random and printed)' },
-    'seed-demo': { type: 'boolean', description: 'Create a demo notice, session PS2, three subscribers and their accounts (passwords printed)' },
+    'seed-demo': { type: 'boolean', description: 'Create a demo notice, a PS2 session on the next Saturday, three subscribers and their accounts (passwords printed)' },
     smtp: { type: 'string', value: 'HOST:PORT', description: 'SMTP server for reminder emails (none: reminders off)' },
     'mail-from': { type: 'string', default: 'service-desk@localhost', value: 'ADDRESS', description: 'Sender address of reminder emails' },
     'reminder-lead-hours': { type: 'string', default: '24', value: 'HOURS', description: 'Send reminders this many hours before each deadline' },
@@ -36,7 +36,8 @@ const command: Command = {
     console.log(`desk: ${desk.url} (store: ${store.dialect === 'sqlite' ? db : 'postgres'})`);
     if (!values['evidence-token'] && !process.env.FD_EVIDENCE_TOKEN) console.log(`evidence token: ${evidenceToken}`);
     if (values['seed-demo']) {
-      const seed = await seedDemo(store, { now: systemClock.now(), ...(values['demo-password'] ? { password: String(values['demo-password']) } : {}) });
+      const now = systemClock.now();
+      const seed = await seedDemo(store, { now, session: demoSession({ date: nextSaturday(now) }), ...(values['demo-password'] ? { password: String(values['demo-password']) } : {}) });
       console.log(`demo session ${seed.session.id}: dashboard ${desk.url}/api/sessions/${seed.session.id}/dashboard`);
       for (const a of seed.accounts) console.log(`  account ${a.username} / ${a.password} (${a.role}${a.subscriberId ? ' for ' + a.subscriberId : ''})`);
       if (seed.accounts.length === 0) console.log('  demo accounts already existed; their passwords were printed when they were created');
