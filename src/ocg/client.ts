@@ -400,6 +400,10 @@ export class OcgClient extends EventEmitter {
 
   #request(kind: RequestKind, clientOrderId: string, m: OcgMessage): Promise<ExecutionReport> {
     if (this.#closed) return Promise.reject(new OcgClientClosedError('client closed'));
+    if (!this.profile.allowedMsgTypes.has(m.msgType)) {
+      // e.g. no Amend Request on OTP-CSC (§5.14) [UNVERIFIED]: refused here, nothing sent.
+      return Promise.reject(new RangeError(`message type ${m.msgType} is not offered on ${this.profile.service}`));
+    }
     return new Promise<ExecutionReport>((resolve, reject) => {
       this.#pending.set(clientOrderId, { kind, resolve, reject });
       this.#submit(m);

@@ -12,6 +12,7 @@ import {
   type OcgClientEvent, type OcgClientOptions, type ExecutionReport,
 } from '../../src/ocg/index.ts';
 import { MemorySessionStore } from '../../src/ocg/session-store.ts';
+import { ManualClock } from '../../src/wire/index.ts';
 import { fakeLookup, freePort, type FakeLookup } from './fake-lookup.ts';
 import { fakeGateway, type FakeGateway } from './fake-gateway.ts';
 
@@ -212,6 +213,39 @@ describe('OcgClient: failover to the backup site (§1.3, §4)', () => {
     const no = s.ps.received.find((r) => r.message.msgType === OcgMsgType.NewOrder)!;
     assert.equal(no.seq, 3); // Logon 1, Logon 2 (reconnect), order 3
     assert.deepEqual(s.ps.logons.map((l) => l.seq), [1, 2]);
+  });
+});
+
+describe('OcgClient: venue profile', () => {
+  it('OTP-CSC: an amend is refused locally (no Amend Request on China Connect, §5.14)', async () => {
+    const c = new OcgClient({ compId: COMP, password: PASSWORD, publicKeyPem: keys.publicKey, brokerId: '1001', lookup: [{ host: '127.0.0.1', port: 1 }], service: 'OTP-CSC', firstClientOrderId: 1 });
+    const pending = c.newOrder({ securityId: '600000', side: Side.Buy, quantity: 100, price: '10.5' });
+    const settled = pending.then(() => 'resolved', (e: Error) => e.name);
+    await assert.rejects(c.amend('1', { quantity: 200 }), /not offered on OTP-CSC/);
+    await c.close();
+    assert.equal(await settled, 'OcgClientClosedError', 'a request still waiting for a logon fails when the client closes');
+  });
+});
+
+describe('OcgClient: the 10 s reconnect wait on a driven clock (§1.3)', () => {
+  it('after a loss nothing is dialled before 10 s; at 10 s the same Primary', async () => {
+    const s = await twoSites();
+    const clock = new ManualClock();
+    const { c, events, kinds } = client(s, { clock, timeScale: 1, timing: { tickMs: 1000, connectTimeoutMs: 5000, lookupTimeoutMs: 5000 } });
+    await c.start();
+    s.ps.dropConnections();
+    await waitFor('disconnected', () => kinds().includes('disconnected'));
+    const lostAt = clock.now();
+    const connects = () => events.filter((e) => e.kind === 'connected').length;
+    clock.advance(9_999);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(connects(), 1, 'no reconnect before 10 s');
+    clock.advance(1);
+    await waitFor('reconnected', () => kinds().filter((k) => k === 'logon-accepted').length === 2);
+    const again = events.filter((e) => e.kind === 'connected')[1]!;
+    assert.equal(again.at - lostAt, 10_000);
+    assert.equal(again.detail['which'], 'primary');
+    assert.equal(again.detail['gateway'], `127.0.0.1:${s.ps.port}`);
   });
 });
 
