@@ -53,7 +53,7 @@ export async function startDesk(opts: DeskOptions = {}): Promise<RunningDesk> {
     clock,
     live,
     service,
-    throttle: new LoginThrottle(clock, { ...(opts.login?.maxFailures ? { max: opts.login.maxFailures } : {}), ...(opts.login?.windowMs ? { windowMs: opts.login.windowMs } : {}) }),
+    throttle: new LoginThrottle(store, clock, { ...(opts.login?.maxFailures ? { max: opts.login.maxFailures } : {}), ...(opts.login?.windowMs ? { windowMs: opts.login.windowMs } : {}) }),
     evidenceToken,
     secureCookies: opts.secureCookies ?? false,
     sessionTtlMs: opts.sessionTtlMs ?? 12 * 3600_000,

@@ -68,11 +68,13 @@ for (const variant of storeVariants()) {
     let firmA: Subscriber, firmB: Subscriber;
     const c = {} as Record<Who, DeskClient>;
     let seq = 0;
+    let dbPath = '';
     const sid = () => `sub-${variant.name}-${++seq}-${Date.now()}`;
 
     before(async () => {
       clock = new ManualClock(); // 2026-01-09 09:30 HKT, before the intention deadline
-      desk = await startDesk({ db: await variant.freshDb(), clock, evidenceToken: TOKEN, sessionTtlMs: 7 * 86_400_000 });
+      dbPath = await variant.freshDb();
+      desk = await startDesk({ db: dbPath, clock, evidenceToken: TOKEN, sessionTtlMs: 7 * 86_400_000 });
       const seed = await seedDemo(desk.store, { now: clock.now(), password: PW, scryptCost: 1024, subscribers: 3 });
       session = seed.session;
       [firmA, firmB] = seed.subscribers as [Subscriber, Subscriber];
@@ -405,6 +407,14 @@ for (const variant of storeVariants()) {
         assert.equal((await new DeskClient(desk.url).login('firm-b.user', PW)).status, 200);
         clock.advance(15 * 60_000 + 1);
         assert.equal((await cl.login('limited.user', 'the-right-password')).status, 200);
+        // Failures are counted in the store: a second replica on the same database refuses too.
+        for (let i = 0; i < 5; i++) await cl.login('limited.user', 'wrong-password');
+        const other = await startDesk({ db: dbPath, clock, evidenceToken: TOKEN });
+        try {
+          assert.equal((await new DeskClient(other.url).login('limited.user', 'the-right-password')).status, 429);
+        } finally {
+          await other.close();
+        }
         const audit = (await c.desk.get('/api/audit?entity=user&limit=100')).body.entries;
         assert.ok(audit.some((e: { action: string }) => e.action === 'auth.login-failed'));
       });

@@ -1,44 +1,37 @@
 // Login rate limiting per username + client address: after `max` failures in
 // `windowMs` further attempts are refused until the window has passed, whether
-// or not the password is right (so guessing cannot continue).
+// or not the password is right (so guessing cannot continue). Failures are kept
+// in the store, so every API replica and a restarted desk count the same ones.
 import type { Clock } from '../../wire/index.ts';
+import type { DeskStore } from '../store/index.ts';
 
 export class LoginThrottle {
   readonly max: number;
   readonly windowMs: number;
+  #store: DeskStore;
   #clock: Clock;
-  #failures = new Map<string, number[]>();
 
-  constructor(clock: Clock, opts: { max?: number; windowMs?: number } = {}) {
+  constructor(store: DeskStore, clock: Clock, opts: { max?: number; windowMs?: number } = {}) {
+    this.#store = store;
     this.#clock = clock;
     this.max = opts.max ?? 5;
     this.windowMs = opts.windowMs ?? 15 * 60_000;
   }
 
-  #recent(key: string): number[] {
-    const now = this.#clock.now();
-    const list = (this.#failures.get(key) ?? []).filter((t) => now - t < this.windowMs);
-    if (list.length) this.#failures.set(key, list);
-    else this.#failures.delete(key);
-    return list;
-  }
-
   /** Milliseconds until another attempt is allowed; 0 when allowed now. */
-  retryAfter(key: string): number {
-    const list = this.#recent(key);
-    if (list.length < this.max) return 0;
-    return Math.max(1, list[0]! + this.windowMs - this.#clock.now());
+  async retryAfter(key: string): Promise<number> {
+    const now = this.#clock.now();
+    const { count, oldest } = await this.#store.loginFailures(key, now - this.windowMs);
+    if (count < this.max || oldest === null) return 0;
+    return Math.max(1, oldest + this.windowMs - now);
   }
 
-  fail(key: string): void {
-    const list = this.#recent(key);
-    list.push(this.#clock.now());
-    this.#failures.set(key, list);
-    // Bound memory under a flood of distinct keys.
-    if (this.#failures.size > 100_000) this.#failures.delete(this.#failures.keys().next().value!);
+  async fail(key: string): Promise<void> {
+    const now = this.#clock.now();
+    await this.#store.recordLoginFailure(key, now, now - this.windowMs);
   }
 
-  succeed(key: string): void {
-    this.#failures.delete(key);
+  async succeed(key: string): Promise<void> {
+    await this.#store.clearLoginFailures(key);
   }
 }

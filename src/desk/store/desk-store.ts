@@ -86,6 +86,11 @@ export interface DeskStore {
   recordReminder(r: ReminderRecord, actor: string): Promise<boolean>;
   listReminders(sessionId: string): Promise<ReminderRecord[]>;
 
+  /** Failed sign-ins for a throttle key since `since`: how many, and when the oldest was. */
+  loginFailures(key: string, since: number): Promise<{ count: number; oldest: number | null }>;
+  recordLoginFailure(key: string, at: number, forgetBefore: number): Promise<void>;
+  clearLoginFailures(key: string): Promise<void>;
+
   appendAudit(actor: string, action: string, entity: string, entityId: string, detail: Record<string, unknown>, now: number): Promise<void>;
   listAudit(q: { entity?: string; entityId?: string; limit?: number }): Promise<AuditEntry[]>;
 }
@@ -402,6 +407,22 @@ export class SqlDeskStore implements DeskStore {
     return (await this.db.all('SELECT * FROM reminders_sent WHERE session_id = ? ORDER BY subscriber_id, kind', [sessionId])).map((r) => ({
       sessionId: String(r.session_id), subscriberId: String(r.subscriber_id), kind: r.kind as FormKind, sentAt: Number(r.sent_at), recipients: parse<string[]>(r.recipients),
     }));
+  }
+
+  async loginFailures(key: string, since: number) {
+    const r = (await this.db.all('SELECT COUNT(*) AS n, MIN(at) AS oldest FROM login_failures WHERE throttle_key = ? AND at > ?', [key, since]))[0]!;
+    return { count: Number(r.n), oldest: r.oldest === null ? null : Number(r.oldest) };
+  }
+
+  recordLoginFailure(key: string, at: number, forgetBefore: number) {
+    return this.db.transaction(async (tx) => {
+      await tx.run('DELETE FROM login_failures WHERE at <= ?', [forgetBefore]);
+      await tx.run('INSERT INTO login_failures (throttle_key, at) VALUES (?, ?)', [key, at]);
+    });
+  }
+
+  async clearLoginFailures(key: string) {
+    await this.db.run('DELETE FROM login_failures WHERE throttle_key = ?', [key]);
   }
 
   appendAudit(actor: string, action: string, entity: string, entityId: string, detail: Record<string, unknown>, now: number) {

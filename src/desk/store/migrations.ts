@@ -35,6 +35,14 @@ export const MIGRATIONS: Migration[] = [
       `CREATE TABLE reminders_sent (session_id TEXT NOT NULL, subscriber_id TEXT NOT NULL, kind TEXT NOT NULL, sent_at BIGINT NOT NULL, recipients TEXT NOT NULL, PRIMARY KEY (session_id, subscriber_id, kind))`,
     ],
   },
+  {
+    version: 3,
+    name: 'desk: failed sign-ins, shared by every API replica',
+    statements: () => [
+      `CREATE TABLE login_failures (throttle_key TEXT NOT NULL, at BIGINT NOT NULL)`,
+      `CREATE INDEX login_failures_by_key ON login_failures (throttle_key, at)`,
+    ],
+  },
 ];
 
 export async function migrate(db: SqlRunner, now: number): Promise<number[]> {

@@ -19,7 +19,7 @@ export default async function authRoutes(app: FastifyInstance, { ctx }: { ctx: D
   }, async (req, reply) => {
     const { username, password } = req.body as { username: string; password: string };
     const key = `${username.toLowerCase()}|${req.ip}`;
-    const wait = throttle.retryAfter(key);
+    const wait = await throttle.retryAfter(key);
     if (wait > 0) {
       const e = new DeskError(429, 'LOGIN_RATE_LIMITED', `too many failed sign-ins for ${username} from this address; try again in ${Math.ceil(wait / 1000)} s`);
       reply.header('retry-after', String(Math.ceil(wait / 1000)));
@@ -28,11 +28,11 @@ export default async function authRoutes(app: FastifyInstance, { ctx }: { ctx: D
     const record = await store.getUserByUsername(username.toLowerCase());
     const ok = record ? await verifyPassword(password, record.passwordHash) : await verifyNothing(password);
     if (!record || !ok) {
-      throttle.fail(key);
+      await throttle.fail(key);
       await store.appendAudit(record?.id ?? 'anonymous', 'auth.login-failed', 'user', record?.id ?? username.toLowerCase(), { ip: req.ip }, clock.now());
       throw new DeskError(401, 'INVALID_CREDENTIALS', 'username or password is wrong');
     }
-    throttle.succeed(key);
+    await throttle.succeed(key);
     const token = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(24).toString('base64url');
     const now = clock.now();
