@@ -807,6 +807,14 @@ export class OcgGateway {
 // ---------------------------------------------------------------------------------------------
 // Engine events → OCG-C messages (§5.7, §5.8)
 
+/** Transaction Time of the last millisecond formatted (reports come in bursts within one ms). */
+let lastTimeMs = Number.NaN;
+let lastTimeText = '';
+function transactionTimeOf(ms: number): string {
+  if (ms !== lastTimeMs) { lastTimeMs = ms; lastTimeText = transactionTimeFromMillis(ms); }
+  return lastTimeText;
+}
+
 /** Alphanumeric Fixed(n) received without its NUL: the gateway uses the first n−1 bytes (§2.5). */
 function fx(s: string, n: number): string {
   return s.length > n - 1 ? s.slice(0, n - 1) : s;
@@ -839,7 +847,7 @@ export function executionReportOf(ev: OrderEvent, profile: OcgProfile): Executio
     securityId: ev.securityId,
     securityIdSource: 8,
     securityExchange: profile.securityExchanges[0] ?? 'XHKG',
-    transactionTime: transactionTimeFromMillis(ev.transactTime),
+    transactionTime: transactionTimeOf(ev.transactTime),
     side: ev.side,
     orderId: ev.orderId,
     orderType: ev.orderType,
@@ -909,7 +917,7 @@ export function massCancelReportOf(ev: MassCancelReportEvent, _profile: OcgProfi
     msgType: OcgMsgType.OrderMassCancelReport,
     clientOrderId: ev.clientOrderId,
     submittingBrokerId: ev.brokerId,
-    transactionTime: transactionTimeFromMillis(ev.transactTime),
+    transactionTime: transactionTimeOf(ev.transactTime),
     massCancelRequestType: ev.massCancelRequestType,
     massActionReportId: ev.massActionReportId,
     massCancelResponse: ev.massCancelResponse,

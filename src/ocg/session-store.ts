@@ -42,11 +42,70 @@ export interface SessionStore {
 
 // ---------------------------------------------------------------------------------------------
 
+const CHUNK = 1 << 20;
+/** Beyond this distance from the first stored seq, a Map takes over (an operator reset far ahead). */
+const MAX_DENSE = 1 << 24;
+
+/**
+ * Sent frames packed back to back into 1 MB slabs, indexed by seq: a handful of large objects
+ * instead of one per message, so a session sending 10^5 reports/s does not feed the GC's old
+ * generation one small array at a time. A frame's length is its own Length field (§2.1).
+ */
+class FrameArena {
+  #chunks: Uint8Array[] = [];
+  #fill = CHUNK;
+  #base = -1;
+  /** seq − base → global offset + 1 (0 = nothing stored). */
+  #index = new Float64Array(0);
+  #far = new Map<number, number>();
+
+  put(seq: number, frame: Uint8Array): void {
+    const len = frame.length;
+    if (this.#fill + len > CHUNK) {
+      this.#chunks.push(new Uint8Array(Math.max(CHUNK, len)));
+      this.#fill = 0;
+    }
+    const ci = this.#chunks.length - 1;
+    this.#chunks[ci]!.set(frame, this.#fill);
+    const at = ci * CHUNK + this.#fill + 1;
+    this.#fill += len;
+    if (this.#base < 0) this.#base = seq;
+    const k = seq - this.#base;
+    if (k < 0 || k >= MAX_DENSE) {
+      this.#far.set(seq, at);
+      return;
+    }
+    if (k >= this.#index.length) {
+      const grown = new Float64Array(Math.min(MAX_DENSE, Math.max(1024, this.#index.length * 2, k + 1)));
+      grown.set(this.#index);
+      this.#index = grown;
+    }
+    this.#index[k] = at;
+  }
+
+  get(seq: number): Uint8Array | undefined {
+    const k = seq - this.#base;
+    const at = this.#base >= 0 && k >= 0 && k < this.#index.length ? this.#index[k]! : (this.#far.get(seq) ?? 0);
+    if (at === 0) return undefined;
+    const ci = Math.floor((at - 1) / CHUNK), off = (at - 1) % CHUNK;
+    const c = this.#chunks[ci]!;
+    return c.subarray(off, off + (c[off + 1]! | (c[off + 2]! << 8)));
+  }
+
+  clear(): void {
+    this.#chunks = [];
+    this.#fill = CHUNK;
+    this.#base = -1;
+    this.#index = new Float64Array(0);
+    this.#far.clear();
+  }
+}
+
 class MemoryJournal implements SessionJournal {
   readonly compId: string;
   nextToSend = 1;
   nextExpected = 1;
-  protected readonly frames = new Map<number, Uint8Array>();
+  protected readonly frames = new FrameArena();
 
   constructor(compId: string) {
     this.compId = compId;
@@ -65,7 +124,7 @@ class MemoryJournal implements SessionJournal {
   }
 
   saveSent(seq: number, frame: Uint8Array): void {
-    this.frames.set(seq, frame);
+    this.frames.put(seq, frame);
   }
 
   sent(seq: number): Uint8Array | undefined {
@@ -119,11 +178,17 @@ class FileJournal extends MemoryJournal {
   constructor(compId: string, file: string) {
     super(compId);
     this.#file = file;
-    if (fs.existsSync(file)) this.#read(fs.readFileSync(file));
+    if (fs.existsSync(file)) {
+      const buf = fs.readFileSync(file);
+      const good = this.#read(buf);
+      // Cut a record torn by a crash, or later appends would sit behind it unread.
+      if (good < buf.length) fs.truncateSync(file, good);
+    }
     this.#fd = fs.openSync(file, 'a');
   }
 
-  #read(buf: Buffer): void {
+  /** Apply the records; returns the length of the intact prefix. */
+  #read(buf: Buffer): number {
     let p = 0;
     while (p < buf.length) {
       const t = buf[p]!;
@@ -136,7 +201,7 @@ class FileJournal extends MemoryJournal {
         if (p + 9 > buf.length) break;
         const seq = buf.readUInt32LE(p + 1), len = buf.readUInt32LE(p + 5);
         if (p + 9 + len > buf.length) break;
-        this.frames.set(seq, new Uint8Array(buf.subarray(p + 9, p + 9 + len)));
+        this.frames.put(seq, buf.subarray(p + 9, p + 9 + len));
         p += 9 + len;
       } else if (t === REC_RESET) {
         this.nextToSend = 1;
@@ -147,6 +212,7 @@ class FileJournal extends MemoryJournal {
         break; // unknown byte: the rest cannot be trusted
       }
     }
+    return p;
   }
 
   override setNextToSend(seq: number): void {
