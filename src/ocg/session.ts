@@ -216,7 +216,7 @@ export class OcgSession {
     if (reply.text !== undefined) accepted.text = reply.text;
     this.#emit(accepted);
     // §3.12 step 4: N < S ⇒ replay N … S−1, then the gap fill over the Logon reply's own seq.
-    if (n < logonSeq) this.#replay(n, logonSeq + 1);
+    if (n < logonSeq) this.#replay(Math.max(1, n), logonSeq + 1);
     this.#startTimer();
     return { ok: true };
   }

@@ -52,6 +52,14 @@ describe('logon (§1.4, §3.3, §3.12)', () => {
     assert.ok(v.events.some((e) => e.kind === 'logon' && e.compId === 'CO1'));
   });
 
+  it('password checks on the worker-thread pool (as in production) accept and refuse the same way', async () => {
+    const v = await venue([comp('WK1', 'F1'), comp('WK2', 'F1')], { passwordWorkers: 2 });
+    const [a, b] = await Promise.all([client(v, 'WK1'), client(v, 'WK2')]);
+    await Promise.all([a.logon(), b.logon('Wrong999')]);
+    assert.equal(a.session.state, 'active');
+    assert.equal(logonReply(b)?.status, SessionStatus.InvalidUsernameOrPassword);
+  });
+
   it('wrong password ⇒ Logout status 5; the third bad attempt locks ⇒ status 6 even with the right one', async () => {
     const v = await venue([comp('CO2', 'F1')]);
     for (let i = 0; i < 3; i++) {
