@@ -209,6 +209,8 @@ export class OcgClient extends EventEmitter {
   readonly #readyWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
   /** Application messages waiting for a logon (nothing may precede the Logon reply, §3.12). */
   #outbox: OcgMessage[] = [];
+  /** Set from the Logon reply until the outbox has been sent (keeps the requests in order). */
+  #outboxHeld = false;
   readonly #pending = new Map<string, PendingRequest>();
   readonly #orders = new Map<string, OrderRecord>();
   /**
@@ -412,7 +414,7 @@ export class OcgClient extends EventEmitter {
 
   #submit(m: OcgMessage): void {
     const s = this.#session;
-    if (this.#state === 'active' && s !== null && s.loggedOn) s.sendMessage(m);
+    if (this.#state === 'active' && s !== null && s.loggedOn && !this.#outboxHeld) s.sendMessage(m);
     else this.#outbox.push(m);
   }
 
@@ -687,10 +689,18 @@ export class OcgClient extends EventEmitter {
       this.#report('failover-followed', { from: previous, to: label, fromSite: previousSite, toSite: site, ms: now - this.#lossAt });
       this.#awaitingFirstAck = { lossAt: this.#lossAt, logonAt: now, from: previous, to: label };
     }
-    // Requests made while away go out now, under the continuing sequence numbers.
-    const out = this.#outbox;
-    this.#outbox = [];
-    for (const m of out) this.#session!.sendMessage(m);
+    // Requests made while away go out under the continuing sequence numbers, but only after the
+    // session has finished with the Logon reply: it may still replay our own older messages
+    // (§3.12 step 5), and those must reach the gateway first.
+    const session = this.#session!;
+    this.#outboxHeld = true;
+    queueMicrotask(() => {
+      this.#outboxHeld = false;
+      if (this.#session !== session || !session.loggedOn) return;
+      const out = this.#outbox;
+      this.#outbox = [];
+      for (const m of out) session.sendMessage(m);
+    });
     for (const w of this.#readyWaiters.splice(0)) w.resolve();
   }
 

@@ -201,6 +201,26 @@ describe('OcgClient: failover to the backup site (§1.3, §4)', () => {
     assert.ok(k.lastIndexOf('failover-followed') < k.indexOf('first-ack-after-failover'));
   });
 
+  it('the backup did not get our last message: we replay it (PossDup) before the orders queued while away', async () => {
+    const s = await twoSites();
+    const { c, kinds } = client(s);
+    await c.start();
+    await c.newOrder(buy); // our seq 2
+    await s.losePrimary();
+    await waitFor('disconnected', () => kinds().includes('disconnected'));
+    // The backup's copy of the session lacks our seq 2 (not replicated in time, §4 "what can be lost").
+    s.store.journal(COMP).setNextExpected(2);
+    const queued = c.newOrder({ ...buy, quantity: 200 }); // placed while away
+    await s.openBackup();
+    const ack = await queued;
+    assert.equal(ack.execType, '0');
+    assert.deepEqual(s.bs.logons, [{ seq: 3, nextExpected: 3, accepted: true }]);
+    const seen = s.bs.received.filter((r) => r.message.msgType === OcgMsgType.NewOrder).map((r) => [r.seq, r.possDup, (r.message as { clientOrderId: string }).clientOrderId]);
+    assert.deepEqual(seen, [[2, true, '10000001'], [4, false, '10000002']]);
+    // On the wire too: Logon 3, our replay of 2, the gap fill over the Logon's 3, then the new 4.
+    assert.deepEqual(s.bs.wire, [3, 2, 3, 4]);
+  });
+
   it('orders placed while away wait for the next logon and go out under the continuing sequence', async () => {
     const s = await twoSites();
     const { c, kinds } = client(s);

@@ -27,6 +27,8 @@ export interface FakeGateway {
   port: number;
   /** Business messages received, in order, with their header seq. */
   received: { message: OcgMessage; seq: number; possDup: boolean }[];
+  /** Header seq of every inbound frame, in wire order (Logons included). */
+  wire: number[];
   /** Logons seen: header seq and Next Expected, accepted or not. */
   logons: { seq: number; nextExpected: number; accepted: boolean }[];
   /** Status to refuse every logon with (Logout + Session Status), when set. */
@@ -53,6 +55,7 @@ export async function fakeGateway(o: FakeGatewayOptions): Promise<FakeGateway> {
   const g: FakeGateway = {
     port: o.port ?? 0,
     received: [],
+    wire: [],
     logons: [],
     refuseStatus: null,
     dropOutbound: () => false,
@@ -126,6 +129,7 @@ export async function fakeGateway(o: FakeGatewayOptions): Promise<FakeGateway> {
       reader.push(chunk);
       for (let f = reader.nextFrame(); f !== null; f = reader.nextFrame()) {
         if (!(f instanceof Uint8Array)) { socket.destroy(); return; }
+        g.wire.push(peekHeader(f)!.seqNum);
         if (session === null) {
           const d = decodeMessage(f);
           if (!d.ok || d.message.msgType !== OcgMsgType.Logon) { socket.destroy(); return; }
