@@ -104,6 +104,8 @@ export interface OcgGatewayOptions {
   /** Time a connection may stay without a Logon [INF]. Default 60 s. */
   logonWaitMs?: number;
   sessionTimers?: Partial<typeof OCG_SESSION_TIMERS>;
+  /** Whether logons are allowed now (service hours); false ⇒ Logout status 7. Default: always. */
+  logonsAllowed?: (nowMs: number) => boolean;
   onEvent?: (event: GatewayEvent) => void;
 }
 
@@ -425,7 +427,6 @@ export class OcgGateway {
     const compId = st.config.compId;
     this.#emit('disconnect', st, { reason: session.disconnectReason, loggedOut: conn.loggedOut });
     this.#log.log('info', 'ocg.gateway.disconnected', { gateway: this.name, compId, reason: session.disconnectReason, nextToSend: session.nextToSend, nextExpected: session.nextExpected });
-    this.#store.journal(compId).setNextToSend(session.nextToSend); // (journal already holds it; keeps the file record current)
     const cod = st.config.cancelOnDisconnect;
     if (current && cod?.enabled === true && !conn.loggedOut && !st.config.dropCopy) {
       // §1.6: TCP loss without a prior Logout, or heartbeat silence ⇒ cancel after the delay,
@@ -481,6 +482,9 @@ export class OcgGateway {
   async #authenticate(conn: Connection, st: CompState, header: OcgHeader, logon: Logon): Promise<void> {
     const now = this.#clock.now();
     if (st.locked) return this.#refuse(conn, st, SessionStatus.AccountLocked, 'locked', 'account locked');
+    if (this.#o.logonsAllowed !== undefined && !this.#o.logonsAllowed(now)) {
+      return this.#refuse(conn, st, SessionStatus.LogonsNotAllowedAtThisTime, 'notAllowedNow', 'logons are not allowed at this time');
+    }
     const req = {
       password: logon.password!, hash: st.passwordHash, nowMs: now,
       toleranceMs: this.#o.passwordToleranceMs ?? 5 * 60_000, newPasswordHasTimePrefix: this.#o.newPasswordHasTimePrefix === true,

@@ -137,6 +137,19 @@ describe('logon (§1.4, §3.3, §3.12)', () => {
     assert.match(logonReply(c)?.text ?? '', /expected 20, received 12/);
   });
 
+  it('outside service hours ⇒ Logout status 7', async () => {
+    let open = false;
+    const v = await venue([comp('LW1', 'F1')], { logonsAllowed: () => open });
+    const c = await client(v, 'LW1');
+    await c.logon();
+    assert.equal(logonReply(c)?.status, SessionStatus.LogonsNotAllowedAtThisTime);
+    await c.closed;
+    open = true;
+    const d = await client(v, 'LW1', { journal: c.journal });
+    await d.logon();
+    assert.equal(d.session.state, 'active');
+  });
+
   it('expired password ⇒ status 8; password change required ⇒ status 100; a compliant New Password ⇒ status 1', async () => {
     const v = await venue([
       comp('CO9', 'F1', { passwordSetAt: Date.UTC(2025, 0, 1) }),
