@@ -117,3 +117,29 @@ for (const variant of storeVariants()) {
     });
   });
 }
+
+describe('migrations on SQLite from two processes at once', () => {
+  it('both start; each version is applied exactly once', async () => {
+    const { spawn } = await import('node:child_process');
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'fd-mig-'));
+    try {
+      const db = join(dir, 'desk.sqlite');
+      const code = `import { openStore } from ${JSON.stringify(new URL('../../src/desk/index.ts', import.meta.url).href)}; const s = openStore(${JSON.stringify(db)}); console.log(JSON.stringify(await s.migrate(Date.now()))); await s.close();`;
+      const run = () => new Promise<string>((resolve, reject) => {
+        const c = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '', err = '';
+        c.stdout.on('data', (d) => { out += d; });
+        c.stderr.on('data', (d) => { err += d; });
+        c.on('exit', (status) => (status === 0 ? resolve(out.trim()) : reject(new Error(err))));
+      });
+      const [x, y] = await Promise.all([run(), run()]);
+      const applied = [...JSON.parse(x), ...JSON.parse(y)].sort();
+      assert.deepEqual(applied, MIGRATIONS.map((m) => m.version));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

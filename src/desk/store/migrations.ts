@@ -50,15 +50,18 @@ export async function migrate(db: SqlRunner, now: number): Promise<number[]> {
     await db.transaction(async (tx) => {
       await tx.run(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`);
     });
-    const done = new Set((await db.all('SELECT version FROM schema_migrations')).map((r) => Number(r.version)));
     const applied: number[] = [];
     for (const m of MIGRATIONS) {
-      if (done.has(m.version)) continue;
-      await db.transaction(async (tx) => {
+      // Checked inside the migration's own transaction: a second process starting at the
+      // same moment waits for the write lock (SQLite) or the advisory lock (PostgreSQL),
+      // then finds the version applied.
+      const done = await db.transaction(async (tx) => {
+        if ((await tx.all('SELECT 1 FROM schema_migrations WHERE version = ?', [m.version])).length) return true;
         for (const s of m.statements(db.dialect)) await tx.run(s);
         await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [m.version, m.name, now]);
+        return false;
       });
-      applied.push(m.version);
+      if (!done) applied.push(m.version);
     }
     return applied;
   });
