@@ -41,6 +41,10 @@ export const OCG_SESSION_TIMERS = {
   testRequestTimeoutMs: 60_000,
   logonTimeoutMs: 60_000,
   logoutTimeoutMs: 60_000,
+  /** awaitingResend with no progress this long ⇒ Logout and drop [INF: the spec names no value]. */
+  resendTimeoutMs: 60_000,
+  /** Messages held beyond a gap before the session gives up (memory bound) [INF]. */
+  maxQueuedMessages: 100_000,
   /** Resolution of the session's own timer (how often it looks at the clock). */
   tickMs: 1_000,
 } as const;
@@ -115,6 +119,9 @@ export class OcgSession {
   /** awaitingResend lasts until nextExpected passes this seq. */
   #resendUntil = 0;
   #resendFrom = 0;
+  /** When nextExpected last moved while awaitingResend. */
+  #resendProgressAt = 0;
+  #resendProgressSeq = 0;
   #disconnectReason = '';
 
   constructor(options: OcgSessionOptions) {
@@ -464,7 +471,15 @@ export class OcgSession {
 
   #onGap(received: number, pending: Pending | null): void {
     const expected = this.journal.nextExpected;
-    if (pending !== null && !this.#queue.has(received)) this.#queue.set(received, pending);
+    if (pending !== null && !this.#queue.has(received)) {
+      if (this.#queue.size >= this.#t.maxQueuedMessages) {
+        this.#log.log('warn', 'ocg.session.gapQueueFull', { compId: this.compId, expected, received, queued: this.#queue.size });
+        this.#sendSession({ msgType: OcgMsgType.Logout, logoutText: `gap from ${expected} not filled` });
+        this.#close(`gap from ${expected} not filled (${this.#queue.size} messages held)`);
+        return;
+      }
+      this.#queue.set(received, pending);
+    }
     if (this.#state === OcgSessionState.AwaitingResend) {
       // One Resend Request at a time (§3.12 rule 7): the open-ended request covers this too.
       if (received > this.#resendUntil) this.#resendUntil = received;
@@ -480,6 +495,8 @@ export class OcgSession {
   #enterAwaitingResend(from: number, until: number): void {
     this.#resendFrom = from;
     this.#resendUntil = Math.max(this.#resendUntil, until);
+    this.#resendProgressAt = this.#clock.now();
+    this.#resendProgressSeq = this.journal.nextExpected;
     if (this.#state === OcgSessionState.Active) this.#setState(OcgSessionState.AwaitingResend);
   }
 
@@ -632,6 +649,18 @@ export class OcgSession {
       }
     }
     if (!this.loggedOn && st !== OcgSessionState.LogoutSent) return;
+    if (st === OcgSessionState.AwaitingResend) {
+      if (this.journal.nextExpected !== this.#resendProgressSeq) {
+        this.#resendProgressSeq = this.journal.nextExpected;
+        this.#resendProgressAt = now;
+      } else if (now - this.#resendProgressAt >= this.#t.resendTimeoutMs) {
+        const detail = `resend from ${this.journal.nextExpected} not answered`;
+        this.#log.log('warn', 'ocg.session.resendTimeout', { compId: this.compId, expected: this.journal.nextExpected, until: this.#resendUntil });
+        this.#sendSession({ msgType: OcgMsgType.Logout, logoutText: detail });
+        this.#close(detail);
+        return;
+      }
+    }
     if (this.#testRequestSentAt >= 0 && this.#lastReceivedAt > this.#testRequestSentAt) this.#testRequestSentAt = -1; // any traffic counts as alive
     if (this.#testRequestSentAt >= 0 && now - this.#testRequestSentAt >= this.#t.testRequestTimeoutMs) {
       this.#log.log('warn', 'ocg.session.testRequestTimeout', { compId: this.compId, silentMs: now - this.#lastReceivedAt });

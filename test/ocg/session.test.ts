@@ -250,6 +250,18 @@ describe('gap and resend (§3.12, §3.13)', () => {
     assert.ok(p.cl.events.some((e) => e.type === 'gapRecovered'));
   });
 
+  it('a Resend Request left unanswered for 60 s ⇒ Logout and drop [INF timeout]', () => {
+    const p = makePair();
+    p.logon();
+    p.cl.session.onFrame(encodeMessage({ seqNum: 5, compId: COMP }, execReport(5)));
+    assert.equal(p.cl.session.state, 'awaitingResend');
+    p.cl.drop = () => true; // the resend request never arrives
+    p.clock.advance(59_000);
+    assert.equal(p.cl.session.state, 'awaitingResend');
+    p.clock.advance(1_000);
+    assert.match(p.cl.closed ?? '', /resend from 2 not answered/);
+  });
+
   it('seq lower than expected without PossDup ⇒ Logout; with PossDup ⇒ ignored', () => {
     const p = makePair();
     p.logon();
