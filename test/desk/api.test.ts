@@ -425,6 +425,14 @@ for (const variant of storeVariants()) {
         assert.equal(r.body.error.code, 'INVALID_CREDENTIALS');
       });
 
+      it('logout needs a session and the CSRF token', async () => {
+        assert.equal((await new DeskClient(desk.url).post('/api/auth/logout')).status, 401);
+        const cl = new DeskClient(desk.url);
+        await cl.login('firm-b.user', PW);
+        assert.equal((await cl.post('/api/auth/logout', undefined, { csrf: false })).body.error.code, 'CSRF_TOKEN_INVALID');
+        assert.equal((await cl.get('/api/auth/me')).status, 200);
+      });
+
       it('logout ends the session', async () => {
         const cl = new DeskClient(desk.url);
         await cl.login('firm-b.user', PW);

@@ -122,7 +122,9 @@ for (const variant of storeVariants()) {
       const forged = writeTar(files.map((f) => (f.name === 'evidence.jsonl' ? { name: f.name, content: ev } : f.name === 'manifest.json' ? { name: f.name, content: Buffer.from(JSON.stringify(manifest, null, 2) + '\n') } : f)), 0);
       const f = await verify(forged);
       assert.deepEqual([f.body.ok, f.body.altered, f.body.issuedByThisDesk], [false, [], false]);
-      assert.equal((await verify(tar, c.own!)).status, 403);
+      assert.equal((await verify(tar, c.own!)).body.error.code, 'FORBIDDEN_ROLE');
+      assert.equal((await verify(tar, c.other!)).body.error.code, 'FORBIDDEN_ROLE');
+      assert.equal((await verify(tar, c.anon!)).body.error.code, 'UNAUTHENTICATED');
     });
   });
 }
