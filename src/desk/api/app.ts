@@ -32,6 +32,23 @@ export async function buildDeskApp(ctx: DeskContext, opts: { logger?: boolean } 
   app.decorateRequest('auth', null);
   app.decorateRequest('conductor', false);
 
+  // Every route's error responses share one schema, so clients can rely on the shape.
+  const errorSchema = {
+    type: 'object', required: ['error'],
+    properties: {
+      error: {
+        type: 'object', required: ['code', 'message'],
+        properties: {
+          code: { type: 'string' }, message: { type: 'string' }, field: { type: 'string' },
+          issues: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
+        },
+      },
+    },
+  } as const;
+  app.addHook('onRoute', (route) => {
+    route.schema = { ...(route.schema ?? {}), response: { '4xx': errorSchema, '5xx': errorSchema, ...((route.schema?.response as object | undefined) ?? {}) } };
+  });
+
   app.addContentTypeParser(['application/x-tar', 'application/octet-stream'], { parseAs: 'buffer', bodyLimit: 64 * 1024 * 1024 }, (_req, body, done) => done(null, body));
   app.addContentTypeParser(['application/x-ndjson', 'text/csv', 'text/plain'], { parseAs: 'string', bodyLimit: 32 * 1024 * 1024 }, (_req, body, done) => done(null, body));
 
