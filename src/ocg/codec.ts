@@ -47,6 +47,46 @@ function latin1(b: Uint8Array, start: number, end: number): string {
   return latin1Decoder.decode(b.subarray(start, end));
 }
 
+/**
+ * Text of a field spanning b[p, q). Short values (< 13 chars) are copies cut out of S; longer ones
+ * are built from the bytes, because V8 would make them slices that keep all of S alive, and S may
+ * be the text of a whole 64 KiB TCP chunk (stageText).
+ */
+function text(b: Uint8Array, p: number, q: number, S: string, base: number): string {
+  return q - p < 13 ? S.substring(p - base, q - base) : longText(b, p, q - p);
+}
+
+// String.fromCharCode with the exact arity for 13..32 characters (Transaction Time is 24), else a
+// native latin1 copy.
+const longText = (new Function('latin1', 'fcc', `return function longText(b, p, n) {
+  switch (n) {
+${Array.from({ length: 20 }, (_, i) => i + 13).map((n) => `    case ${n}: return fcc(${Array.from({ length: n }, (_, j) => `b[p + ${j}]`).join(', ')});`).join('\n')}
+    default: return latin1(b, p, p + n);
+  }
+};`) as (l: typeof latin1, f: typeof String.fromCharCode) => (b: Uint8Array, p: number, n: number) => string)(latin1, String.fromCharCode);
+
+// The text of the chunk an OcgFrameReader is working through: one native call per chunk instead
+// of one per message. Identity decides (like the staged CRC): frames of another array, or of a
+// chunk staged before another reader's, get their own text.
+let textBytes: Uint8Array | null = null;
+let textString: string | null = null;
+let textAlias: Uint8Array | null = null;
+let textAliasShift = 0;
+
+/** An OcgFrameReader took `chunk`: decodeFrame over it may share one latin1 text (made lazily). */
+export function stageText(chunk: Uint8Array): void {
+  textBytes = chunk;
+  textString = null;
+  textAlias = null;
+}
+
+/** `view` = parent.subarray(index, …) handed out by nextFrame(): share the parent's text. */
+export function stageTextAlias(view: Uint8Array, parent: Uint8Array, index: number): void {
+  if (parent !== textBytes) return;
+  textAlias = view;
+  textAliasShift = index;
+}
+
 /** One-character strings for Byte fields. */
 const CHARS: readonly string[] = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i));
 
@@ -96,7 +136,7 @@ function str(b: Uint8Array, p: number, n: number, S: string, base: number): stri
   let q = p;
   const e = p + n - 1;
   while (q < e && b[q] !== 0) q++;
-  return S.substring(p - base, q - base);
+  return q - p < 13 ? S.substring(p - base, q - base) : longText(b, p, q - p);
 }
 
 /** Decimal at p: signed Int64 LE. */
@@ -112,6 +152,7 @@ interface Runtime {
   dec: typeof smallDecimal;
   dec8: typeof dec8;
   str: typeof str;
+  text: typeof text;
   F: FailState;
   G: GroupDecoder[];
 }
@@ -145,10 +186,10 @@ function fieldReadCode(fl: FieldSpec, onFail: FailCode, groupIndex: number, oute
     case 'alnum':
       // Readers ignore bytes after the first NUL; no NUL ⇒ the first n−1 bytes (§2.5).
       return `${over(String(fl.size))} q = p; e = p + ${fl.size - 1}; while (q < e && b[q] !== 0) q++;`
-        + ` ${set} = S.substring(p - base, q - base); p = e + 1;`;
+        + ` ${set} = R.text(b, p, q, S, base); p = e + 1;`;
     case 'var':
       return `${over('2')} e = p + 2 + (b[p] | (b[p + 1] << 8)); if (e > be) ${onFail(FAIL_OVERRUN, fl.bit)}`
-        + ` q = p + 2; while (q < e && b[q] !== 0) q++; ${set} = S.substring(p + 2 - base, q - base); p = e;`;
+        + ` q = p + 2; while (q < e && b[q] !== 0) q++; ${set} = R.text(b, p + 2, q, S, base); p = e;`;
     case 'group':
       return `${over('2')} n = b[p] | (b[p + 1] << 8); p += 2; arr = new Array(n);`
         + ` for (i = 0; i < n; i++) { p = R.G[${groupIndex}](b, p, be, S, base); if (p < 0) ${outerFail} arr[i] = R.F.value; }`
@@ -209,7 +250,7 @@ return p;`;
   return (new Function('R', `return function (b, p, be, S, base) {\n${src}\n};`) as (r: Runtime) => GroupDecoder)(RUNTIME);
 }
 
-const RUNTIME: Runtime = { CH: CHARS, big: bigDecimal, dec: smallDecimal, dec8, str, F: FAIL, G: [] };
+const RUNTIME: Runtime = { CH: CHARS, big: bigDecimal, dec: smallDecimal, dec8, str, text, F: FAIL, G: [] };
 
 /**
  * A decoder specialised for one exact presence map (the layout): every field offset up to the first
@@ -268,7 +309,7 @@ function specialise(c: CompiledMessage, present: FieldSpec[]): Layout['decode'] 
       flush();
       lines.push(`if (p + ${k + 2} > be) return null;`,
         `e = p + ${k + 2} + (b[p + ${k}] | (b[p + ${k + 1}] << 8)); if (e > be) return null;`,
-        `q = p + ${k + 2}; while (q < e && b[q] !== 0) q++; const v${i} = S.substring(p + ${k + 2} - base, q - base); p = e;`);
+        `q = p + ${k + 2}; while (q < e && b[q] !== 0) q++; const v${i} = R.text(b, p + ${k + 2}, q, S, base); p = e;`);
       k = 0;
     } else {
       pending.push(`const v${i} = ${fixedExpr(fl, `p + ${k}`)};`);
@@ -399,7 +440,20 @@ export function decodeFrame(b: Uint8Array, off: number, len: number, options?: O
   }
   const mo = off + MAP_OFFSET;
   const p = off + OCG_HEADER_LENGTH;
-  const S = compiled.hasText ? latin1(b, p, crcAt) : '';
+  // S holds the text of b from index -base on: the reader's chunk (shared) or just this body.
+  let S = '';
+  let base = p;
+  if (compiled.hasText) {
+    if (b === textBytes) {
+      S = textString ??= latin1(b, 0, b.length);
+      base = 0;
+    } else if (b === textAlias) {
+      S = textString ??= latin1(textBytes!, 0, textBytes!.length);
+      base = -textAliasShift;
+    } else {
+      S = latin1(b, p, crcAt);
+    }
+  }
   let message: OcgMessage | null = null;
   if (!compiled.layoutsFull || compiled.layouts.length > 0) {
     // Fast path: a known layout (map bits 0–63; every message type's fields fit there, §3/§5).
@@ -407,10 +461,10 @@ export function decodeFrame(b: Uint8Array, off: number, len: number, options?: O
       const w0 = (b[mo]! << 24) | (b[mo + 1]! << 16) | (b[mo + 2]! << 8) | b[mo + 3]!;
       const w1 = (b[mo + 4]! << 24) | (b[mo + 5]! << 16) | (b[mo + 6]! << 8) | b[mo + 7]!;
       const fast = layoutFor(compiled, b, mo, w0, w1);
-      if (fast !== null) message = fast(b, p, crcAt, S, p);
+      if (fast !== null) message = fast(b, p, crcAt, S, base);
     }
   }
-  if (message === null) message = compiled.decode(b, mo, p, crcAt, S, p);
+  if (message === null) message = compiled.decode(b, mo, p, crcAt, S, base);
   if (message !== null) return { ok: true, header, message, length };
   return decodeFailure(compiled, header, b, mo);
 }

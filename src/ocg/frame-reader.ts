@@ -2,7 +2,7 @@
 // Complete frames inside a chunk are decoded in place (no copy); only a frame split across chunks
 // is assembled, into a buffer of exactly its Length, so 1-byte chunks cost O(n), not O(n²).
 import { crc32cStage, crc32cStageAlias } from '../wire/index.ts';
-import { decodeFrame } from './codec.ts';
+import { decodeFrame, stageText, stageTextAlias } from './codec.ts';
 import type { OcgCodecOptions } from './codec.ts';
 import { OCG_MIN_MESSAGE_LENGTH, OCG_START_OF_MESSAGE } from './messages.ts';
 import type { OcgDecodeError, OcgDecodeResult } from './messages.ts';
@@ -56,6 +56,7 @@ export class OcgFrameReader {
     // One copy of the chunk into the fast CRC's memory; frames inside it are then checked there.
     // (Chunks must not be modified after push; Node's socket buffers are not.)
     crc32cStage(chunk);
+    stageText(chunk); // and its latin1 text is made once (lazily) for all frames in it
   }
 
   /**
@@ -78,7 +79,10 @@ export class OcgFrameReader {
     if (r !== true) return r;
     const view = this.frameBytes.subarray(this.frameOffset, this.frameOffset + this.frameLength);
     // decodeFrame(view, …) right after this finds the frame in the staged chunk (fast CRC).
-    if (this.frameBytes === this.chunk) crc32cStageAlias(view, this.chunk, this.frameOffset);
+    if (this.frameBytes === this.chunk) {
+      crc32cStageAlias(view, this.chunk, this.frameOffset);
+      stageTextAlias(view, this.chunk, this.frameOffset);
+    }
     return view;
   }
 
