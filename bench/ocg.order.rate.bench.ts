@@ -15,7 +15,7 @@ const WINDOW = 1000;
 const LIMIT_MS = 20_000;
 
 const child = fork(fileURLToPath(new URL('./ocg.venue.ts', import.meta.url)), [], {
-  stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [],
   ...(process.env.OCG_BENCH_PROF ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${process.env.OCG_BENCH_PROF}`] } : {}),
 });
 const ready = await new Promise<{ lookupPort: number; publicKeyPem: string }>((resolve, reject) => {

@@ -136,7 +136,8 @@ export class OcgClientClosedError extends Error {
   override name = 'OcgClientClosedError';
 }
 
-interface OrderRecord {
+/** What the client knows of one order (any Client Order ID of its chain names it). */
+export interface ClientOrderState {
   securityId: string;
   side: number;
   orderType: number;
@@ -212,7 +213,7 @@ export class OcgClient extends EventEmitter {
   /** Set from the Logon reply until the outbox has been sent (keeps the requests in order). */
   #outboxHeld = false;
   readonly #pending = new Map<string, PendingRequest>();
-  readonly #orders = new Map<string, OrderRecord>();
+  readonly #orders = new Map<string, ClientOrderState>();
   /**
    * Every report delivered, for the §3.13 dedupe on Client Order ID + Execution ID: Execution ID →
    * its Client Order ID (an array in the rare case one Execution ID came with several). Keyed
@@ -386,7 +387,7 @@ export class OcgClient extends EventEmitter {
   }
 
   /** The order a Client Order ID belongs to (any ID of its chain), as last reported. */
-  order(clientOrderId: string): Readonly<OrderRecord> | undefined {
+  order(clientOrderId: string): Readonly<ClientOrderState> | undefined {
     return this.#orders.get(clientOrderId);
   }
 
@@ -666,6 +667,9 @@ export class OcgClient extends EventEmitter {
       this.#setState('logging-on');
       // The session drops TCP when no Logon reply comes within 60 s (§1.3); the client then moves
       // on to the next address rather than retrying the same one after another 60 s [INF].
+      // A refused Logon keeps the seq it consumed: the note suggests reusing it [INF, §3.12], but
+      // if the gateway did take it (reply lost) a reused seq is "too low" forever, whereas a
+      // skipped seq is only a gap the handshake fills (§3.12 step 5) — so we never step back.
       const password = (this.#o.encrypt ?? encryptPassword)(this.#o.publicKeyPem, this.#o.password, this.#clock.now());
       session.startLogon({ password });
     });

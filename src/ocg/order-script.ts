@@ -3,7 +3,7 @@
 //   sell 5 400@50.1 ioc      optional TIF: day | ioc | fok
 //   cancel 10000001          cancel by the Client Order ID of the order
 //   amend 10000001 200@385.4 amend quantity (and price) of the order
-//   sleep 1                  seconds (on the client's clock)
+//   sleep 1                  pause, in wall-clock seconds
 //   logout                   log out and stop
 // Blank lines and `#` comments are ignored.
 import { Side, TimeInForce } from './messages.ts';

@@ -35,7 +35,7 @@ describe('failover-drill ocg client', () => {
     const engine = new MatchingEngine({ profile: OTP_C_PROFILE, securities: [{ securityId: '700', lotSize: 100, referencePrice: 385_200 }] }, systemClock);
     const gw = new OcgGateway({
       service: 'OTP-C', privateKeyPem: keys.privateKeyPem, router: engine, passwordWorkers: 0,
-      compIds: [{ compId: 'CO99999902', firm: 'F', sourceIps: ['127.0.0.1'], passwordHash: hashPassword('Abcd1234') }],
+      compIds: ['CO99999902', 'CO99999903'].map((compId) => ({ compId, firm: 'F', sourceIps: ['127.0.0.1'], passwordHash: hashPassword('Abcd1234') })),
     });
     const addr = await gw.start();
     const lookup = new LookupService({ name: 'PS-primary', site: 'primary', clients: (c) => gw.lookupEntry(c), gateways: () => ({ primary: addr, secondary: addr }) });
@@ -52,6 +52,20 @@ describe('failover-drill ocg client', () => {
       assert.match(text, /ER 0 clOrdId=502 /);
       assert.match(text, /ER 5 clOrdId=503 orig=502 .*leaves=300/);
       assert.match(text, /disconnected .*"byClient":true/);
+
+      // --journal keeps the session's sequence numbers across runs (§3.12: one session a day).
+      const journal = path.join(dir, 'journal');
+      const run = (first: string) => capture(['ocg', 'client', '--lookup', `127.0.0.1:${lk.port}`, '--comp-id', 'CO99999903', '--password', 'Abcd1234',
+        '--public-key', path.join(dir, 'venue.pub.pem'), '--script', path.join(dir, 'short.txt'), '--first-clordid', first, '--journal', journal]);
+      fs.writeFileSync(path.join(dir, 'short.txt'), 'buy 700 100@380\n');
+      const a = await run('600');
+      const b = await run('700');
+      assert.equal(a.code, 0, a.err.join('\n'));
+      assert.equal(b.code, 0, b.err.join('\n'));
+      const seqOf = (out: string[]) => Number(/logon-accepted .*"seqNum":(\d+)/.exec(out.join('\n'))![1]);
+      // Run 1: Logon 1, order 2, Logout 3. Run 2 continues: Logon 4.
+      assert.equal(seqOf(a.out), 1);
+      assert.equal(seqOf(b.out), 4);
     } finally {
       await lookup.close();
       await gw.close();

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { numberOption, UsageError, type Command } from '../command.ts';
 import {
-  OcgClient, OrderScriptError, formatDecimal, parseHostPort, parseOrderScript, parseOrderScriptLine,
+  FileSessionStore, OcgClient, OrderScriptError, formatDecimal, parseHostPort, parseOrderScript, parseOrderScriptLine,
   type ExecutionReport, type OcgClientEvent, type OcgService, type OrderScriptStep,
 } from '../../ocg/index.ts';
 
@@ -45,6 +45,7 @@ const command: Command = {
     'time-scale': { type: 'string', default: '1', value: 'X', description: 'Multiply every protocol wait and timer (0.01 = 100× faster rehearsal)' },
     'first-clordid': { type: 'string', value: 'N', description: 'First Client Order ID (default: 1 + ms since UTC midnight)' },
     'local-address': { type: 'string', value: 'ADDR', description: 'Source address (a registered IP of the Comp ID)' },
+    journal: { type: 'string', value: 'DIR', description: 'Keep the session (sequence numbers, sent messages) in DIR across runs (default: memory)' },
     'stay': { type: 'boolean', description: 'After the script, keep the session (and follow failovers) until interrupted' },
     json: { type: 'boolean', description: 'Print one JSON object per event and report instead of text' },
   },
@@ -79,6 +80,8 @@ const command: Command = {
         throw new UsageError(`--script: ${(e as Error).message}`);
       }
     }
+    // Sequence numbers survive a restart of the client only when persisted (§3.12: one session a day).
+    const store = typeof values['journal'] === 'string' ? new FileSessionStore(values['journal']) : null;
     const json = values['json'] === true;
     const out = (text: string, obj: unknown) => console.log(json ? JSON.stringify(obj, (_k, v: unknown) => (typeof v === 'bigint' ? formatDecimal(v) : v)) : text);
 
@@ -87,6 +90,7 @@ const command: Command = {
       brokerId: String(values['broker-id']), bcan: String(values['bcan']), service, timeScale,
       ...(values['first-clordid'] !== undefined ? { firstClientOrderId: numberOption(values, 'first-clordid', { integer: true, min: 1, max: 99_999_999 }) } : {}),
       ...(typeof values['local-address'] === 'string' ? { localAddress: values['local-address'] } : {}),
+      ...(store !== null ? { journal: store.journal(compId) } : {}),
     });
     client.on('event', (e: OcgClientEvent) => out(`${new Date(e.at).toISOString()} ${e.kind} ${JSON.stringify(e.detail)}`, { type: 'event', ...e }));
     client.on('lookup-failed', (f: { endpoint: { name: string }; reason: string; detail: string }) => out(`lookup ${f.endpoint.name} failed: ${f.reason} (${f.detail})`, { type: 'lookup-failed', endpoint: f.endpoint.name, reason: f.reason, detail: f.detail }));
@@ -160,6 +164,7 @@ const command: Command = {
     }
     process.removeListener('SIGINT', onSignal);
     await client.close('end of script');
+    store?.close();
     return 0;
   },
 };
