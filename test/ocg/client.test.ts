@@ -199,6 +199,16 @@ describe('OcgClient: failover to the backup site (§1.3, §4)', () => {
     const k = kinds();
     assert.ok(k.indexOf('disconnected') < k.lastIndexOf('failover-followed'));
     assert.ok(k.lastIndexOf('failover-followed') < k.indexOf('first-ack-after-failover'));
+
+    // At the backup site a lost report is still a gap recovered by resend.
+    let dropped = 0;
+    s.bs.dropOutbound = (m) => m.msgType === OcgMsgType.ExecutionReport && dropped++ === 0;
+    const lostAck = c.newOrder({ ...buy, quantity: 400 });
+    await c.newOrder({ ...buy, quantity: 500 });
+    assert.equal((await lostAck).execType, '0');
+    const gap = last('gap-recovered')!.detail;
+    assert.equal(gap['site'], 'backup');
+    assert.equal(last('gap-detected')!.detail['expected'], gap['from']);
   });
 
   it('the backup did not get our last message: we replay it (PossDup) before the orders queued while away', async () => {
