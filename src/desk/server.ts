@@ -27,6 +27,8 @@ export interface DeskOptions {
   reminderLeadMs?: number;
   reminderCheckMs?: number;
   logger?: boolean;
+  /** Trust X-Forwarded-For from these proxies (Fastify `trustProxy`), for the login rate limit's client address. */
+  trustProxy?: boolean | string;
 }
 
 export interface RunningDesk {
@@ -58,7 +60,7 @@ export async function startDesk(opts: DeskOptions = {}): Promise<RunningDesk> {
     secureCookies: opts.secureCookies ?? false,
     sessionTtlMs: opts.sessionTtlMs ?? 12 * 3600_000,
     mailer: opts.mailer ?? null,
-  }, { logger: opts.logger ?? false });
+  }, { logger: opts.logger ?? false, ...(opts.trustProxy !== undefined ? { trustProxy: opts.trustProxy } : {}) });
   const host = opts.host ?? '127.0.0.1';
   await app.listen({ port: opts.port ?? 0, host });
   const addr = app.server.address();

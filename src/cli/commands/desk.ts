@@ -15,6 +15,7 @@ const command: Command = {
     host: { type: 'string', default: '127.0.0.1', value: 'ADDR', description: 'Address to listen on' },
     'evidence-token': { type: 'string', value: 'TOKEN', description: 'Bearer token for evidence ingestion (default: $FD_EVIDENCE_TOKEN, else random and printed)' },
     'seed-demo': { type: 'boolean', description: 'Create a demo notice, a PS2 session on the next Saturday, three subscribers and their accounts (passwords printed)' },
+    'trust-proxy': { type: 'string', value: 'ADDRS', description: 'Comma-separated proxy addresses whose X-Forwarded-For is trusted (for the login rate limit)' },
     smtp: { type: 'string', value: 'HOST:PORT', description: 'SMTP server for reminder emails (none: reminders off)' },
     'mail-from': { type: 'string', default: 'service-desk@localhost', value: 'ADDRESS', description: 'Sender address of reminder emails' },
     'reminder-lead-hours': { type: 'string', default: '24', value: 'HOURS', description: 'Send reminders this many hours before each deadline' },
@@ -32,7 +33,7 @@ const command: Command = {
     }
     const leadHours = numberOption(values, 'reminder-lead-hours', { min: 0, max: 24 * 14 });
     const store = openStore(db);
-    const desk = await startDesk({ store, port, host: String(values.host), evidenceToken, ...(mailer ? { mailer, reminderLeadMs: leadHours * 3600_000 } : {}) });
+    const desk = await startDesk({ store, port, host: String(values.host), evidenceToken, ...(values['trust-proxy'] ? { trustProxy: String(values['trust-proxy']) } : {}), ...(mailer ? { mailer, reminderLeadMs: leadHours * 3600_000 } : {}) });
     console.log(`desk: ${desk.url} (store: ${store.dialect === 'sqlite' ? db : 'postgres'})`);
     if (!values['evidence-token'] && !process.env.FD_EVIDENCE_TOKEN) console.log(`evidence token: ${evidenceToken}`);
     if (values['seed-demo']) {

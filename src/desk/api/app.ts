@@ -20,13 +20,15 @@ function errorBody(code: string, message: string, field?: string, issues?: unkno
   return { error: { code, message, ...(field !== undefined ? { field } : {}), ...(issues ? { issues } : {}) } };
 }
 
-export async function buildDeskApp(ctx: DeskContext, opts: { logger?: boolean } = {}): Promise<FastifyInstance> {
+export async function buildDeskApp(ctx: DeskContext, opts: { logger?: boolean; trustProxy?: boolean | string } = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: 8 * 1024 * 1024,
     // Clients get our own validation messages; keep Ajv from rewriting input silently.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     forceCloseConnections: true,
+    // Behind a reverse proxy the client address (login rate limiting) comes from X-Forwarded-For.
+    trustProxy: opts.trustProxy ?? false,
   });
   await app.register(cookie);
   app.decorateRequest('auth', null);
