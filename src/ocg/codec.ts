@@ -435,7 +435,7 @@ export function decodeFrame(b: Uint8Array, off: number, len: number, options?: O
   if (compiled === undefined) {
     return fail('unknownMessageType', false, `unknown message type ${header.msgType} (seq ${header.seqNum})`, { header, rejectCode: MessageRejectCode.InvalidMessageType });
   }
-  if (profile !== undefined && !profile.allowedMsgTypes.has(header.msgType)) {
+  if (profile !== undefined && !allowedBy(profile, header.msgType)) {
     return fail('messageTypeNotAllowed', false, `${compiled.spec.name} (${header.msgType}) is not offered on ${profile.service} (seq ${header.seqNum})`, { header, rejectCode: MessageRejectCode.InvalidMessageType });
   }
   const mo = off + MAP_OFFSET;
@@ -467,6 +467,18 @@ export function decodeFrame(b: Uint8Array, off: number, len: number, options?: O
   if (message === null) message = compiled.decode(b, mo, p, crcAt, S, base);
   if (message !== null) return { ok: true, header, message, length };
   return decodeFailure(compiled, header, b, mo);
+}
+
+// The profile's allow-list as a byte table, for the last profile seen (a gateway has one).
+let allowProfile: OcgProfile | null = null;
+const allowTable = new Uint8Array(256);
+function allowedBy(profile: OcgProfile, msgType: number): boolean {
+  if (profile !== allowProfile) {
+    allowTable.fill(0);
+    for (const t of profile.allowedMsgTypes) allowTable[t & 0xff] = 1;
+    allowProfile = profile;
+  }
+  return allowTable[msgType] === 1;
 }
 
 function decodeFailure(c: CompiledMessage, header: OcgHeader, b: Uint8Array, mo: number): OcgDecodeError {
