@@ -49,21 +49,30 @@ export function mixSummary(msgs: readonly OmdMessage[], top = 8): string {
     .join(',');
 }
 
-/** Runs fn repeatedly for `rounds` rounds of ~roundMs each; returns per-round rates (units/s). */
+/**
+ * Runs fn repeatedly for `rounds` rounds of ~roundMs of this process's CPU time each; returns
+ * per-round rates in units per CPU-second. CPU time (process.cpuUsage, all threads of the process,
+ * so GC and compiler threads count against us) rather than wall time, because the machine is
+ * shared: other processes taking the core would otherwise show up as a slower codec.
+ */
 export function measure(fn: () => number, rounds: number, roundMs: number): number[] {
   const rates: number[] = [];
   const gc = (globalThis as { gc?: () => void }).gc;
+  const cpuUs = (): number => {
+    const u = process.cpuUsage();
+    return u.user + u.system;
+  };
   for (let r = 0; r < rounds; r++) {
     gc?.();
-    const t0 = process.hrtime.bigint();
-    const limit = BigInt(roundMs) * 1_000_000n;
+    const t0 = cpuUs();
+    const limit = roundMs * 1000;
     let n = 0;
-    let dt = 0n;
+    let dt = 0;
     do {
       n += fn();
-      dt = process.hrtime.bigint() - t0;
+      dt = cpuUs() - t0;
     } while (dt < limit);
-    rates.push(n / (Number(dt) / 1e9));
+    rates.push(n / (dt / 1e6));
   }
   return rates;
 }

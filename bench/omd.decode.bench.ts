@@ -1,4 +1,4 @@
-// omd.decode — OMD-C messages/s decoded from whole packets (header + messages) into typed field
+// omd.decode — OMD-C messages per CPU-second decoded from whole packets (header + messages) into typed field
 // values, one core. Goal ≥ 20,000,000 msg/s. Three APIs over the same packets and the same
 // consumer work (every field of the frequent types is read, 64-bit fields as bigint):
 //   - PacketCursor (reported value): validated packet, lazy per-type views read in place;

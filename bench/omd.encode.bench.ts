@@ -1,4 +1,4 @@
-// omd.encode — OMD-C messages/s encoded into wire packets (PacketBuilder, ≤ 1472 bytes), one
+// omd.encode — OMD-C messages per CPU-second encoded into wire packets (PacketBuilder, ≤ 1472 bytes), one
 // core. Goal ≥ 10,000,000 msg/s. Reported value: the hot path writing into the builder's reused
 // buffer (finishView, as a publisher hands it to socket.send); finish() (a fresh copy per packet)
 // is shown in extra.
