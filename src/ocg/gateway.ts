@@ -169,6 +169,8 @@ export class OcgGateway {
   /** firm → its drop copy Comp IDs. */
   readonly #dropCopies = new Map<string, CompState[]>();
   readonly #connections = new Set<Connection>();
+  /** Security ID → the Security Exchange its orders carry (CSC: XSSC or XSEC [UNVERIFIED]), echoed in reports. */
+  readonly #exchangeOf = new Map<string, string>();
   readonly #checker: PasswordChecker;
   #server: net.Server | null = null;
   #host: string;
@@ -635,6 +637,8 @@ export class OcgGateway {
         if (m.executionInstructions !== undefined && m.executionInstructions.split(' ').includes('0')) req.ignorePriceValidity = true;
         const echo = echoOf(m);
         if (echo !== undefined) req.echo = echo;
+        const mic = m.securityExchange;
+        if (mic !== undefined && this.profile.securityExchanges.includes(mic) && this.#exchangeOf.get(req.securityId) !== mic) this.#exchangeOf.set(req.securityId, mic);
         this.#emit('order', st, { clientOrderId: m.clientOrderId, securityId: m.securityId, side: m.side, seqNum: h.seqNum, possDup: h.possDup });
         this.#route(st, req);
         return;
@@ -766,7 +770,7 @@ export class OcgGateway {
       this.#deliver(ev.compId, massCancelReportOf(ev, this.profile));
       return;
     }
-    const er = executionReportOf(ev, this.profile);
+    const er = executionReportOf(ev, this.profile, this.#exchangeOf.get(ev.securityId));
     this.#deliver(ev.compId, er);
     const owner = this.#comps.get(ev.compId);
     if (owner !== undefined) {
@@ -843,14 +847,14 @@ function echoOf(m: { brokerLocationId?: string; positionEffect?: number; orderRe
 }
 
 /** The Execution Report variant of §5.7 for an engine event. */
-export function executionReportOf(ev: OrderEvent, profile: OcgProfile): ExecutionReport {
+export function executionReportOf(ev: OrderEvent, profile: OcgProfile, securityExchange?: string): ExecutionReport {
   const er: ExecutionReport = {
     msgType: OcgMsgType.ExecutionReport,
     clientOrderId: ev.clientOrderId,
     submittingBrokerId: ev.brokerId,
     securityId: ev.securityId,
     securityIdSource: 8,
-    securityExchange: profile.securityExchanges[0] ?? 'XHKG',
+    securityExchange: securityExchange ?? profile.securityExchanges[0] ?? 'XHKG',
     transactionTime: transactionTimeOf(ev.transactTime),
     side: ev.side,
     orderId: ev.orderId,

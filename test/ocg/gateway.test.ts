@@ -243,7 +243,7 @@ describe('trading (§5.2, §5.7)', () => {
 describe('OTP-CSC gateway (§5.14 [UNVERIFIED] working assumptions)', () => {
   it('an Amend Request gets Reject (3) code 11; a limit order is acked with the Stock Connect MIC', async () => {
     const clock = new ManualClock(Date.UTC(2026, 0, 9, 2, 0)); // 10:00 Hong Kong: outside the no-cancel windows
-    const engine = new MatchingEngine({ profile: profileFor('OTP-CSC'), securities: [{ securityId: '600000', lotSize: 100, referencePrice: 10_000 }] }, clock);
+    const engine = new MatchingEngine({ profile: profileFor('OTP-CSC'), securities: [{ securityId: '600000', lotSize: 100, referencePrice: 10_000 }, { securityId: '000001', lotSize: 100, referencePrice: 10_000 }] }, clock);
     const v = await venue([comp('CSC1', 'F1')], { service: 'OTP-CSC', engine, clock });
     const c = await client(v, 'CSC1');
     await c.logon();
@@ -253,6 +253,9 @@ describe('OTP-CSC gateway (§5.14 [UNVERIFIED] working assumptions)', () => {
     const er = c.received.find((r) => r.message.msgType === OcgMsgType.ExecutionReport)!.message as unknown as Record<string, unknown>;
     assert.equal(er['execType'], '0');
     assert.equal(er['securityExchange'], 'XSSC');
+    c.session.sendMessage(newOrder(1, 100, 10, '1001', { securityId: '000001', securityExchange: 'XSEC' }));
+    await c.waitFor(() => ers(c).length === 2, 'second ack');
+    assert.equal((c.received.filter((r) => r.message.msgType === OcgMsgType.ExecutionReport)[1]!.message as unknown as Record<string, unknown>)['securityExchange'], 'XSEC');
     c.session.sendMessage({ msgType: OcgMsgType.AmendRequest, clientOrderId: '9', submittingBrokerId: '1001', securityId: '600000', securityIdSource: 8, transactionTime: '20260109-02:00:00.000000', side: 1, originalClientOrderId: o.clientOrderId!, orderType: 2, orderQuantity: 20_000_000_000n, price: 1_000_000_000n, disclosureInstructions: 1 });
     const rej = await c.waitFor(() => c.received.find((r) => r.message.msgType === OcgMsgType.Reject), 'Reject');
     assert.equal((rej.message as unknown as Record<string, unknown>)['messageRejectCode'], 11);
