@@ -8,7 +8,7 @@ import { describe, it, before, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import {
-  OcgClient, OcgClientClosedError, OcgMsgType, Side, toQty,
+  OcgClient, OcgClientClosedError, OcgMsgType, Side, encodeMessage, toQty,
   type OcgClientEvent, type OcgClientOptions, type ExecutionReport,
 } from '../../src/ocg/index.ts';
 import { MemorySessionStore } from '../../src/ocg/session-store.ts';
@@ -325,6 +325,34 @@ describe('OcgClient: loss detection (§1.3)', () => {
     s.ps.silent = true;
     await waitFor('disconnected', () => kinds().includes('disconnected'));
     assert.match(String(last('disconnected')!.detail['reason']), /test request/);
+  });
+});
+
+describe('OcgClient: bad input from the gateway (§2.2, §4.8)', () => {
+  it('a frame with a bad checksum is not processed: the client drops the connection and comes back', async () => {
+    const s = await twoSites();
+    const { c, kinds, last, reports } = client(s);
+    await c.start();
+    const frame = encodeMessage({ seqNum: 2, compId: COMP }, {
+      msgType: OcgMsgType.ExecutionReport, clientOrderId: '10000001', submittingBrokerId: '1001', securityId: '700', securityIdSource: 8,
+      transactionTime: '20260109-01:31:00.000000', side: 1, orderId: 'O1', executionId: 'EBAD', orderStatus: 0, execType: '0',
+      cumulativeQuantity: 0n, leavesQuantity: toQty(100),
+    });
+    frame[frame.length - 1]! ^= 0xff;
+    s.ps.writeRaw(COMP, frame);
+    await waitFor('disconnected', () => kinds().includes('disconnected'));
+    assert.match(String(last('disconnected')!.detail['reason']), /bad frame/);
+    assert.equal(reports.length, 0);
+    await waitFor('logged on again', () => kinds().filter((k) => k === 'logon-accepted').length === 2);
+  });
+
+  it('a garbage start byte is fatal for the connection, not for the client', async () => {
+    const s = await twoSites();
+    const { c, kinds } = client(s);
+    await c.start();
+    s.ps.writeRaw(COMP, Uint8Array.of(0x55, 0x00, 0x01, 0x02));
+    await waitFor('logged on again', () => kinds().filter((k) => k === 'logon-accepted').length === 2);
+    assert.equal((await c.newOrder(buy)).execType, '0');
   });
 });
 

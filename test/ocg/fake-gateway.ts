@@ -42,6 +42,8 @@ export interface FakeGateway {
   push(compId: string, body: OcgMessage): void;
   /** Write a stored frame again under a new seq with PossResend = 1 (§3.13). */
   resendAsPossResend(compId: string, seq: number): void;
+  /** Write raw bytes on the Comp ID's connection (bad input tests). */
+  writeRaw(compId: string, bytes: Uint8Array): void;
   /** Abrupt loss: destroy every connection (the server keeps listening). */
   dropConnections(): void;
   open(): Promise<void>;
@@ -75,6 +77,9 @@ export async function fakeGateway(o: FakeGatewayOptions): Promise<FakeGateway> {
       j.setNextToSend(newSeq + 1);
       j.saveSent(newSeq, f);
       l.socket.write(f);
+    },
+    writeRaw(compId, bytes) {
+      live.get(compId)!.socket.write(bytes);
     },
     dropConnections() {
       for (const s of sockets) s.destroy();
