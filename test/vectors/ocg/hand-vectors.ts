@@ -335,4 +335,71 @@ export const HAND_VECTORS: HandVector[] = [
       }],
     },
   },
+  {
+    // Map FB 60: prefix; 9, 10. Body 86+21+12 = 119 ⇒ Length 177.
+    name: 'OBO Cancel Request (Order ID and Owning Broker ID mandatory)',
+    bytes: frame({ length: 177, msgType: 23, seq: 9, compId: COMP, bits: [0, 1, 2, 3, 4, 6, 7, 9, 10] }, [
+      alnum('10000009', 21), // 0 Client Order ID
+      alnum('1001', 12), // 1 Submitting Broker ID
+      alnum('700', 21), // 2 Security ID
+      u8(8), // 3 Security ID Source
+      alnum('XHKG', 5), // 4 Security Exchange
+      alnum(T1, 25), // 6 Transaction Time
+      u8(1), // 7 Side
+      alnum('700000001', 21), // 9 Order ID
+      alnum('1002', 12), // 10 Owning Broker ID
+    ]),
+    header: hdr(23, 9),
+    message: {
+      msgType: 23, clientOrderId: '10000009', submittingBrokerId: '1001', securityId: '700', securityIdSource: 8,
+      securityExchange: 'XHKG', transactionTime: T1, side: 1, orderId: '700000001', owningBrokerId: '1002',
+    },
+  },
+  {
+    // Map C2 C0: bits 0,1,6; 8,9. Body 21+12+25+1+20 = 79 ⇒ Length 137.
+    name: 'Mass Cancel Request for market segment GEM (type 9)',
+    bytes: frame({ length: 137, msgType: 14, seq: 10, compId: COMP, bits: [0, 1, 6, 8, 9] }, [
+      alnum('10000010', 21), // 0 Client Order ID
+      alnum('1001', 12), // 1 Submitting Broker ID
+      alnum(T1, 25), // 6 Transaction Time
+      u8(9), // 8 Mass Cancel Request Type = market segment
+      alnum('GEM', 20), // 9 Market Segment ID
+    ]),
+    header: hdr(14, 10),
+    message: { msgType: 14, clientOrderId: '10000010', submittingBrokerId: '1001', transactionTime: T1, massCancelRequestType: 9, marketSegmentId: 'GEM' },
+  },
+  {
+    // Map C3 60: bits 0,1,6,7; 9,10. Body 21+12+25+1+21+1 = 81 ⇒ Length 139.
+    name: 'Order Mass Cancel Report, accepted for the segment',
+    bytes: frame({ length: 139, msgType: 15, seq: 17, compId: COMP, bits: [0, 1, 6, 7, 9, 10] }, [
+      alnum('10000010', 21), // 0 Client Order ID (echo)
+      alnum('1001', 12), // 1 Submitting Broker ID
+      alnum(T1, 25), // 6 Transaction Time
+      u8(9), // 7 Mass Cancel Request Type
+      alnum('MA1', 21), // 9 Mass Action Report ID
+      u8(9), // 10 Mass Cancel Response = market segment cancelled
+    ]),
+    header: hdr(15, 17),
+    message: { msgType: 15, clientOrderId: '10000010', submittingBrokerId: '1001', transactionTime: T1, massCancelRequestType: 9, massActionReportId: 'MA1', massCancelResponse: 9 },
+  },
+  {
+    // Map E0: bits 0,1,2. Reason L=15. Body 1+1+17 = 19 ⇒ Length 77. Header seq 1 (§3.2).
+    name: 'Lookup Response, rejected (Invalid Client)',
+    bytes: frame({ length: 77, msgType: 8, seq: 1, compId: COMP, bits: [0, 1, 2] }, [
+      u8(1), // 0 Status = Rejected (S1, §8 item 1)
+      u8(0), // 1 Lookup Reject Code = Invalid Client (UInt8, §8 item 2)
+      varText('Invalid Client'), // 2 Reason
+    ]),
+    header: hdr(8, 1),
+    message: { msgType: 8, status: 1, lookupRejectCode: 0, reason: 'Invalid Client' },
+  },
+  {
+    // Map 80. Body 2 ⇒ Length 60.
+    name: 'Test Request 258',
+    bytes: frame({ length: 60, msgType: 1, seq: 30, compId: COMP, bits: [0] }, [
+      u16(258), // 0 Test Request ID (UInt16, not a string as in FIX)
+    ]),
+    header: hdr(1, 30),
+    message: { msgType: 1, testRequestId: 258 },
+  },
 ];
