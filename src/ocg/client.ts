@@ -22,7 +22,7 @@ import type {
   OcgMessage, Reject,
 } from './messages.ts';
 import { profileFor, type OcgProfile, type OcgService } from './profile.ts';
-import { LookupClient, LookupAbortedError, LOOKUP_DEFAULTS, type GatewayAddress, type LookupAnswer, type LookupEndpoint, type SiteName } from './lookup-client.ts';
+import { LookupClient, LookupAbortedError, LOOKUP_DEFAULTS, type GatewayAddress, type LookupAnswer, type LookupEndpoint, type LookupFailureEvent, type SiteName } from './lookup-client.ts';
 import { OcgSession, OCG_SESSION_TIMERS, type OcgSessionEvent } from './session.ts';
 import { MemorySessionStore, type SessionJournal } from './session-store.ts';
 import { encryptPassword } from './password.ts';
@@ -53,6 +53,9 @@ export const OcgClientEventKind = {
   Disconnected: 'disconnected',
   FailoverFollowed: 'failover-followed',
   FirstAckAfterFailover: 'first-ack-after-failover',
+  /** Not in the brief's list, kept for the evidence of the order tried: a lookup endpoint or gateway that did not take us. */
+  LookupFailed: 'lookup-failed',
+  ConnectFailed: 'connect-failed',
 } as const;
 export type OcgClientEventKindName = (typeof OcgClientEventKind)[keyof typeof OcgClientEventKind];
 
@@ -247,7 +250,11 @@ export class OcgClient extends EventEmitter {
       retryDelayMs: this.timing.lookupRetryMs, responseTimeoutMs: this.timing.lookupTimeoutMs,
       ...(options.localAddress ? { localAddress: options.localAddress } : {}),
     });
-    this.#lookup.on('failed', (f) => this.emit('lookup-failed', f));
+    this.#lookup.on('failed', (f: LookupFailureEvent) => {
+      const d: Record<string, unknown> = { endpoint: `${f.endpoint.host}:${f.endpoint.port}`, endpointName: f.endpoint.name, site: f.endpoint.site, reason: f.reason, detail: f.detail, attempt: f.attempt };
+      if (f.rejectCode !== undefined) d['rejectCode'] = f.rejectCode;
+      this.#report('lookup-failed', d);
+    });
     this.#lookup.on('attempt', (a) => this.emit('lookup-attempt', a));
     this.#nextClOrdId = options.firstClientOrderId ?? 1 + (this.#clock.now() % 86_400_000);
   }
@@ -569,7 +576,7 @@ export class OcgClient extends EventEmitter {
     const socket = await this.#connect(gw);
     if (typeof socket === 'string') {
       this.#log.log('info', 'ocg.client.connectFailed', { gateway: label, which, reason: socket });
-      this.emit('connect-failed', { gateway: label, which, site, reason: socket });
+      this.#report('connect-failed', { gateway: label, which, site, reason: socket });
       return { loggedOn: false, reason: socket };
     }
     if (this.#closed) {

@@ -169,6 +169,9 @@ describe('OcgClient: failover to the backup site (§1.3, §4)', () => {
       const order = ['PS-primary', 'PS-mirror', 'BS-primary', 'BS-mirror'];
       assert.equal(afterLoss[i], order[(order.indexOf(afterLoss[i - 1]!) + 1) % 4], 'the fixed cycle order');
     }
+    // The failed lookups are evidence too: unreachable primary-site endpoints before the backup answered.
+    const failedLookups = events.filter((e) => e.kind === 'lookup-failed').map((e) => `${String(e.detail['endpointName'])}:${String(e.detail['reason'])}`);
+    assert.deepEqual(failedLookups.slice(0, 2), ['PS-primary:unreachable', 'PS-mirror:unreachable']);
     const answered = last('lookup-answered')!;
     assert.equal(answered.detail['site'], 'backup');
     assert.equal(answered.detail['endpointName'], 'BS-primary');

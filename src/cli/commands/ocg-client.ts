@@ -93,7 +93,6 @@ const command: Command = {
       ...(store !== null ? { journal: store.journal(compId) } : {}),
     });
     client.on('event', (e: OcgClientEvent) => out(`${new Date(e.at).toISOString()} ${e.kind} ${JSON.stringify(e.detail)}`, { type: 'event', ...e }));
-    client.on('lookup-failed', (f: { endpoint: { name: string }; reason: string; detail: string }) => out(`lookup ${f.endpoint.name} failed: ${f.reason} (${f.detail})`, { type: 'lookup-failed', endpoint: f.endpoint.name, reason: f.reason, detail: f.detail }));
     client.on('execution-report', (er: ExecutionReport) => out(formatExecutionReport(er), { type: 'execution-report', ...er }));
     client.on('business-reject', (m: { businessRejectCode?: number; reason?: string }) => out(`Business Message Reject ${m.businessRejectCode ?? ''} ${m.reason ?? ''}`, { type: 'business-reject', ...m }));
     client.on('stopped', (s: { reason: string }) => out(`stopped: ${s.reason}`, { type: 'stopped', ...s }));
