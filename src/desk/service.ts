@@ -49,9 +49,8 @@ export class DeskService {
     if (r.user.role !== 'desk' && r.user.subscriberId !== r.subscriberId) {
       throw new DeskError(403, 'FORBIDDEN_FIRM', `you act for ${r.user.subscriberId}, not for ${r.subscriberId}`);
     }
-    const session = await this.store.getSession(r.sessionId);
+    const { session, subscriber } = await this.store.getFormContext(r.sessionId, r.subscriberId);
     if (!session) throw new DeskError(404, 'SESSION_NOT_FOUND', `no practice session ${r.sessionId}`);
-    const subscriber = await this.store.getSubscriber(r.subscriberId);
     if (!subscriber) throw new DeskError(404, 'SUBSCRIBER_NOT_FOUND', `no subscriber ${r.subscriberId}`);
     const v = r.kind === 'intention' ? validateIntentionForm(r.form, { session, subscriber }) : validateResultForm(r.form, { session, subscriber });
     if (!v.ok) throw DeskError.validation(v.errors.map((e) => ({ field: `form.${e.field}`, message: `form.${e.message}` })));

@@ -75,6 +75,8 @@ export interface DeskStore {
   /** Stores a new version, or returns the stored one when submissionId was seen (idempotent). */
   submitForm(s: FormSubmission): Promise<{ version: FormVersion; created: boolean }>;
   listFormVersions(sessionId: string, subscriberId: string, kind: FormKind): Promise<FormVersion[]>;
+  /** The session and the firm a form is for, in one read. */
+  getFormContext(sessionId: string, subscriberId: string): Promise<{ session: PracticeSession | null; subscriber: Subscriber | null }>;
   getFormBySubmissionId(submissionId: string): Promise<FormVersion | null>;
   /** The latest version of each subscriber's form of this kind in a session. */
   latestForms(sessionId: string, kind: FormKind): Promise<FormVersion[]>;
@@ -316,6 +318,7 @@ export class SqlDeskStore implements DeskStore {
   async submitForm(s: FormSubmission): Promise<{ version: FormVersion; created: boolean }> {
     const content = json(s.content);
     try {
+      if (this.db.dialect === 'postgres') return await this.#submitFormPostgres(s, content);
       return await this.db.transaction(async (tx) => {
         // One statement takes the next version and locks the form's head row: concurrent
         // submissions of one form queue here, so versions are dense and a repeated
@@ -344,6 +347,53 @@ export class SqlDeskStore implements DeskStore {
       }
       throw e;
     }
+  }
+
+  /**
+   * PostgreSQL: the whole submission in one statement (one round trip, atomic on its
+   * own). The head row's upsert serialises concurrent submissions of one form; a
+   * submission id seen before bumps nothing and inserts nothing. Two racing
+   * submissions with one id both pass the NOT EXISTS check; the second then
+   * violates the unique submission_id, its statement is undone as a whole, and
+   * the caller answers with the first (see submitForm's catch).
+   */
+  async #submitFormPostgres(s: FormSubmission, content: string): Promise<{ version: FormVersion; created: boolean }> {
+    const rows = await this.db.all(
+      `WITH head AS (
+         INSERT INTO form_heads (session_id, subscriber_id, kind, latest_version)
+         SELECT ?::text, ?::text, ?::text, 1 WHERE NOT EXISTS (SELECT 1 FROM form_versions WHERE submission_id = ?::text)
+         ON CONFLICT (session_id, subscriber_id, kind) DO UPDATE SET latest_version = form_heads.latest_version + 1
+         RETURNING latest_version
+       ), ins AS (
+         INSERT INTO form_versions (session_id, subscriber_id, kind, version, submission_id, content, submitted_by, submitted_at, late)
+         SELECT ?::text, ?::text, ?::text, latest_version, ?::text, ?::text, ?::text, ?::bigint, ?::int FROM head
+         RETURNING version
+       ), aud AS (
+         INSERT INTO audit_log (at, actor, action, entity, entity_id, detail)
+         SELECT ?::bigint, ?::text, ?::text, ?::text, ?::text, json_build_object('version', version, 'submissionId', ?::text, 'late', ?::boolean)::text FROM ins
+       )
+       SELECT version FROM ins`,
+      [
+        s.sessionId, s.subscriberId, s.kind, s.submissionId,
+        s.sessionId, s.subscriberId, s.kind, s.submissionId, content, s.submittedBy, s.submittedAt, s.late ? 1 : 0,
+        s.submittedAt, s.submittedBy, `form.${s.kind}.submit`, `form.${s.kind}`, `${s.sessionId}/${s.subscriberId}`, s.submissionId, s.late ? 'true' : 'false',
+      ],
+    );
+    if (rows.length) {
+      const version = Number(rows[0]!.version);
+      return {
+        version: { sessionId: s.sessionId, subscriberId: s.subscriberId, kind: s.kind, version, submissionId: s.submissionId, content: s.content, submittedBy: s.submittedBy, submittedAt: new Date(s.submittedAt).toISOString(), late: s.late },
+        created: true,
+      };
+    }
+    const seen = await this.db.all('SELECT * FROM form_versions WHERE submission_id = ?', [s.submissionId]);
+    if (!seen.length) throw new Error(`submission ${s.submissionId} neither stored nor found`);
+    return { version: this.#sameSubmission(seen[0]!, s, content), created: false };
+  }
+
+  async getFormContext(sessionId: string, subscriberId: string) {
+    const r = (await this.db.all('SELECT (SELECT body FROM practice_sessions WHERE id = ?) AS session, (SELECT body FROM subscribers WHERE id = ?) AS subscriber', [sessionId, subscriberId]))[0]!;
+    return { session: r.session === null ? null : parse<PracticeSession>(r.session), subscriber: r.subscriber === null ? null : parse<Subscriber>(r.subscriber) };
   }
 
   #sameSubmission(r: Row, s: FormSubmission, content: string): FormVersion {
