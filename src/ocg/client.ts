@@ -166,8 +166,9 @@ interface Visit {
   reason: string;
 }
 
-/** Outbound batching slab (see #write). */
-const OUT_SLAB_BYTES = 256 * 1024;
+/** Outbound batching slab sizes (see #write). */
+const OUT_SLAB_MIN_BYTES = 4 * 1024;
+const OUT_SLAB_MAX_BYTES = 256 * 1024;
 
 const FATAL_LOGON_STATUS = new Set<number>([
   SessionStatus.InvalidUsernameOrPassword, SessionStatus.AccountLocked, SessionStatus.PasswordExpired,
@@ -197,7 +198,8 @@ export class OcgClient extends EventEmitter {
   #abort = new AbortController();
   #socket: net.Socket | null = null;
   #session: OcgSession | null = null;
-  #out: Buffer = Buffer.allocUnsafeSlow(OUT_SLAB_BYTES);
+  /** Starts small (a probe with many idle sessions), doubles while traffic fills it. */
+  #out: Buffer = Buffer.allocUnsafeSlow(OUT_SLAB_MIN_BYTES);
   #outUsed = 0;
   #outSent = 0;
   #outSocket: net.Socket | null = null;
@@ -774,7 +776,7 @@ export class OcgClient extends EventEmitter {
     }
     if (this.#outUsed + frame.length > this.#out.length) {
       this.#flush();
-      this.#out = Buffer.allocUnsafeSlow(Math.max(OUT_SLAB_BYTES, frame.length));
+      this.#out = Buffer.allocUnsafeSlow(Math.max(Math.min(this.#out.length * 2, OUT_SLAB_MAX_BYTES), frame.length));
       this.#outUsed = this.#outSent = 0;
     }
     this.#out.set(frame, this.#outUsed);
