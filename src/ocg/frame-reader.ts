@@ -67,7 +67,10 @@ export class OcgFrameReader {
   next(): OcgDecodeResult | null {
     const r = this.advance();
     if (r !== true) return r;
-    return decodeFrame(this.frameBytes, this.frameOffset, this.frameLength, this.options);
+    const d = decodeFrame(this.frameBytes, this.frameOffset, this.frameLength, this.options);
+    // A bad checksum or a body that disagrees with its Length is fatal too (§2.2, §4.8): stop here.
+    if (!d.ok && d.fatal) return this.stop(d);
+    return d;
   }
 
   /**

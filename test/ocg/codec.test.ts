@@ -357,6 +357,8 @@ describe('OcgFrameReader', () => {
     assert.equal(e.kind, 'badChecksum');
     // the checksum is checked by decode, the frame boundary is still known: but §4.8 says drop.
     assert.equal(e.fatal, true);
+    assert.equal(r1.next(), null, 'the reader stops after a fatal decode error');
+    assert.equal(r1.failure?.kind, 'badChecksum');
     const unknown = encodeMessage({ seqNum: 1, compId: 'C' }, { msgType: OcgMsgType.Heartbeat });
     unknown[3] = 29; fixCrc(unknown);
     const r2 = new OcgFrameReader();
@@ -396,6 +398,29 @@ describe('OcgFrameReader', () => {
     }
     assert.deepEqual(got1, expected);
     assert.deepEqual(got2, [...expected].reverse());
+  });
+
+  it('random bytes and damaged streams in random chunks never throw; a fatal error ends the reader', () => {
+    const rnd = prng(4242);
+    for (let round = 0; round < 300; round++) {
+      const bytes = round % 2 === 0
+        ? Uint8Array.from({ length: 1 + Math.floor(rnd() * 600) }, () => Math.floor(rnd() * 256))
+        : (() => { const b = stream.slice(0, 2000); for (let k = 0; k < 3; k++) b[Math.floor(rnd() * b.length)] = Math.floor(rnd() * 256); return b; })();
+      if (round % 4 === 0) bytes[0] = 2;
+      const reader = new OcgFrameReader();
+      let fatal = false;
+      assert.doesNotThrow(() => {
+        for (let i = 0; i < bytes.length;) {
+          const n = 1 + Math.floor(rnd() * 200);
+          reader.push(bytes.subarray(i, i + n)); i += n;
+          for (let r = reader.next(); r !== null; r = reader.next()) {
+            assert.equal(fatal, false, 'nothing after a fatal error');
+            if (!r.ok && r.fatal) fatal = true;
+          }
+        }
+        reader.end();
+      });
+    }
   });
 
   it('end() inside a frame → truncated', () => {
