@@ -150,8 +150,8 @@ function plainPass(): number {
 if (cursorPass() !== total || reusingPass() !== total || plainPass() !== total) throw new Error('message count mismatch');
 // warm-up until optimised; the start-of-day reference data (rare types) opens every pass
 const run = (pass: () => number): number[] => {
-  measure(pass, 1, 1000);
-  return measure(pass, 5, 700);
+  measure(pass, 1, 800);
+  return measure(pass, 5, 600);
 };
 const cursorRates = run(cursorPass);
 const reusingRates = run(reusingPass);

@@ -36,10 +36,10 @@ function pass(copy: boolean): number {
 const viewPass = (): number => pass(false);
 const copyPass = (): number => pass(true);
 
-measure(viewPass, 1, 1500);
-measure(copyPass, 1, 1000);
-const viewRates = measure(viewPass, 7, 1000);
-const copyRates = measure(copyPass, 5, 1000);
+measure(viewPass, 1, 1000);
+measure(copyPass, 1, 600);
+const viewRates = measure(viewPass, 7, 700);
+const copyRates = measure(copyPass, 4, 600);
 const v = median(viewRates);
 const c = median(copyRates);
 
