@@ -807,8 +807,7 @@ export function encodeMessage(msg: OmdMessage, out: Uint8Array, offset: number):
  * and zeroed (fillers are left as they are). Internal to src/omd: PacketBuilder zeroes once per packet.
  */
 export function encodeMessageBody(msg: OmdMessage, u8: Uint8Array, dv: DataView, o: number, size: number): void {
-  const type = msg.msgType;
-  encHeader(dv, o, size, type);
+  encHeader(dv, o, size, msg.msgType);
   switch (msg.msgType) {
     case 10:
     case 610:
