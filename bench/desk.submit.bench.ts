@@ -23,6 +23,8 @@ import { findPostgresBin, startPostgres, stopPostgres } from '../test/helpers/po
 const SUBSCRIBERS = Number(process.env.FD_BENCH_SUBSCRIBERS ?? 500);
 const ROUNDS = Number(process.env.FD_BENCH_ROUNDS ?? 4);
 const WINDOW_S = Number(process.env.FD_BENCH_WINDOW_S ?? 4);
+// For development: FD_BENCH_STORES=sqlite or postgres runs only that one.
+const STORES = (process.env.FD_BENCH_STORES ?? 'sqlite,postgres').split(',');
 const PW = 'bench-password';
 const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 
@@ -120,9 +122,11 @@ async function run(db: string) {
 
 const dir = mkdtempSync(join(tmpdir(), 'fd-bench-'));
 try {
-  const s = await run(join(dir, 'desk.sqlite'));
-  bench('desk.submit_p99', s.p99, 'ms', { store: 'sqlite', subscribers: SUBSCRIBERS, submissions: s.n, window_s: WINDOW_S, p50_ms: s.p50.toFixed(1), burst_p99_ms: s.burstP99.toFixed(0), max_per_s: s.maxRate });
-  if (findPostgresBin()) {
+  const s = STORES.includes('sqlite') ? await run(join(dir, 'desk.sqlite')) : null;
+  if (s) bench('desk.submit_p99', s.p99, 'ms', { store: 'sqlite', subscribers: SUBSCRIBERS, submissions: s.n, window_s: WINDOW_S, p50_ms: s.p50.toFixed(1), burst_p99_ms: s.burstP99.toFixed(0), max_per_s: s.maxRate });
+  if (!STORES.includes('postgres')) {
+    // skipped on request
+  } else if (findPostgresBin()) {
     const pg = await startPostgres();
     try {
       const p = await run(await pg.createDatabase('bench'));

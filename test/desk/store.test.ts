@@ -143,3 +143,29 @@ describe('migrations on SQLite from two processes at once', () => {
     }
   });
 });
+
+describe('SQLite WAL checkpoints in a worker thread', () => {
+  it('copies committed pages into the database file without the writer checkpointing', async () => {
+    const { mkdtempSync, rmSync, statSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'fd-ckpt-'));
+    const path = join(dir, 'desk.sqlite');
+    const store = openStore(path);
+    try {
+      await store.migrate(T0);
+      const before = statSync(path).size;
+      // In WAL mode only a checkpoint grows the main file; the writer's own is pushed far off.
+      await store.ingestEvidence(Array.from({ length: 200 }, (_, i) => ({ ...demoEvidence(demoSession(), demoSubscriber(0))[0]!, id: `ck-${i}`, detail: { pad: 'x'.repeat(2000) } })), 'conductor', T0);
+      let after = statSync(path).size;
+      for (let i = 0; i < 40 && after <= before + 100_000; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        after = statSync(path).size;
+      }
+      assert.ok(after > before + 100_000, `database file grew from ${before} to ${after} bytes`);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -6,6 +6,7 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { Row, SqlRunner, SqlTx, SqlValue } from './sql.ts';
 
 interface Job {
@@ -24,8 +25,9 @@ export class SqliteRunner implements SqlRunner {
   #queue: Job[] = [];
   #draining = false;
   #closed = false;
+  #checkpointer: Worker | null = null;
 
-  constructor(path: string) {
+  constructor(path: string, opts: { checkpointInWorker?: boolean } = {}) {
     this.path = path;
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.#db = new DatabaseSync(path);
@@ -34,6 +36,17 @@ export class SqliteRunner implements SqlRunner {
     this.#db.exec('PRAGMA journal_mode = WAL');
     this.#db.exec('PRAGMA synchronous = FULL');
     this.#db.exec('PRAGMA foreign_keys = ON');
+    if (path !== ':memory:' && opts.checkpointInWorker !== false) {
+      // Checkpoints move to a worker; the automatic one stays only as a far-off safety net.
+      this.#db.exec('PRAGMA wal_autocheckpoint = 50000');
+      this.#checkpointer = new Worker(new URL('./sqlite-checkpointer.ts', import.meta.url), { workerData: { path, everyMs: 250 } });
+      this.#checkpointer.unref();
+      this.#checkpointer.on('error', () => {
+        // Without the worker, SQLite's own checkpointing takes over again.
+        this.#checkpointer = null;
+        try { this.#db.exec('PRAGMA wal_autocheckpoint = 1000'); } catch { /* closed */ }
+      });
+    }
   }
 
   #prepare(sql: string): StatementSync {
@@ -125,6 +138,14 @@ export class SqliteRunner implements SqlRunner {
     if (this.#closed) return;
     this.#closed = true;
     while (this.#draining || this.#queue.length) await new Promise((r) => setTimeout(r, 5));
+    const w = this.#checkpointer;
+    this.#checkpointer = null;
+    if (w) {
+      const exited = new Promise((r) => w.once('exit', r));
+      w.ref(); // keep the process alive until the worker has closed its connection
+      w.postMessage('stop');
+      await exited;
+    }
     this.#statements.clear();
     this.#db.close();
   }
