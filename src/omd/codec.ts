@@ -38,8 +38,8 @@ const NEWS_HEADLINE_BYTES = 320;
 const NEWS_LINE_BYTES = 160;
 
 // ---------------------------------------------------------------------------
-// Views are cached per buffer: decodePacket calls decodeMessage once per message
-// on the same buffer, and a DataView per call would dominate the cost.
+// The DataView of the last buffer is kept: callers walk one buffer message by message
+// (decodeMessage, encodeMessage), and a DataView per call would dominate the cost.
 let cachedU8: Uint8Array | null = null;
 let cachedDv: DataView = new DataView(new ArrayBuffer(0));
 
