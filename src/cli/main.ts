@@ -4,6 +4,7 @@ import { renderHelp, parseCommandArgs, UsageError, type Command } from './comman
 /** Every subcommand, loaded lazily so `--help` and small commands start fast. */
 export const commands: Record<string, () => Promise<{ default: Command }>> = {
   'demo': () => import('./commands/demo.ts'),
+  'conduct': () => import('./commands/conduct.ts'),
   'omd publish': () => import('./commands/omd-publish.ts'),
   'omd listen': () => import('./commands/omd-listen.ts'),
   'desk': () => import('./commands/desk.ts'),

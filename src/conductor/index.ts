@@ -4,3 +4,6 @@ export * from './hong-kong-time.ts';
 export * from './rundown.ts';
 export * from './scheduler.ts';
 export * from './desk-forwarder.ts';
+export * from './evidence-collector.ts';
+export * from './conductor.ts';
+export * from './session-evidence.ts';

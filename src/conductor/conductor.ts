@@ -1,0 +1,208 @@
+// The conductor plays a rundown against the two sites through their control API
+// (src/venue control-api.ts) and records, as evidence, when each step ran:
+// when the primary was lost and when a site took over (the failover times).
+import type { Clock } from '../wire/index.ts';
+import type { EvidenceEvent, Service } from '../evidence/index.ts';
+import { SERVICES } from '../evidence/index.ts';
+import type { FaultRequest, SiteControlClient, SiteRole, SiteStatus } from '../venue/index.ts';
+import type { EvidenceCollector } from './evidence-collector.ts';
+import type { Rundown, RundownStep } from './rundown.ts';
+import { RundownScheduler, type StepRun } from './scheduler.ts';
+import { hongKongLabel, toHongKongIso } from './hong-kong-time.ts';
+
+export type SiteControl = Pick<SiteControlClient, 'status' | 'activate' | 'isolate' | 'failback' | 'fault' | 'evidence'>;
+
+/** An identity the conductor's own marks are addressed to (one event per identity, so the desk sees them per subscriber). */
+export interface ConductedIdentity {
+  subscriber: string;
+  service: Service;
+  identity: string;
+}
+
+export interface ConductorOptions {
+  rundown: Rundown;
+  sites: Record<SiteRole, SiteControl>;
+  /** Practice-session id (the evidence `session`). */
+  session: string;
+  clock: Clock;
+  /** Absent: wall clock, Hong Kong time. */
+  accelerate?: number;
+  collector?: EvidenceCollector;
+  /** Without identities the marks go to subscriber "*" per service. */
+  identities?: ConductedIdentity[];
+  log?: (line: string) => void;
+  /** Called when a step starts and when it ended, for progress displays and the drill. */
+  onStep?: (e: StepEvent) => void;
+}
+
+export interface StepEvent {
+  phase: 'start' | 'done' | 'failed';
+  step: RundownStep;
+  /** Clock ms. */
+  at: number;
+  error?: string;
+  detail?: Record<string, unknown>;
+}
+
+export interface FailoverTimes {
+  /** Clock ms the primary was cut off (isolate-primary done). */
+  primaryLostAt: number | null;
+  /** Clock ms the backup answered its activation. */
+  backupActiveAt: number | null;
+  /** The site's own measure of its takeover (journal applied → endpoints open). */
+  backupTakeoverMs: number | null;
+  /** Clock ms the primary was active again after fail-back. */
+  failedBackAt: number | null;
+  failbackTakeoverMs: number | null;
+}
+
+export interface ConductorReport {
+  runs: StepRun[];
+  failover: FailoverTimes;
+  failedSteps: number;
+  finalStatus: Partial<Record<SiteRole, SiteStatus | string>>;
+}
+
+export class Conductor {
+  readonly scheduler: RundownScheduler;
+  #o: ConductorOptions;
+  #failover: FailoverTimes = { primaryLostAt: null, backupActiveAt: null, backupTakeoverMs: null, failedBackAt: null, failbackTakeoverMs: null };
+
+  constructor(opts: ConductorOptions) {
+    this.#o = opts;
+    this.scheduler = new RundownScheduler(opts.rundown, { clock: opts.clock, ...(opts.accelerate !== undefined ? { accelerate: opts.accelerate } : {}) });
+  }
+
+  get failover(): FailoverTimes {
+    return { ...this.#failover };
+  }
+
+  async run(): Promise<ConductorReport> {
+    const { clock, collector } = this.#o;
+    collector?.start();
+    const runs = await this.scheduler.run(async (step) => {
+      const label = this.#o.accelerate === undefined ? hongKongLabel(step.atMs) : `${hongKongLabel(step.atMs)} (x${this.#o.accelerate})`;
+      this.#log(`${label} ${step.action}${step.isolation ? ` (${step.isolation})` : ''}${step.fault ? ` (${step.fault.kind} at ${step.fault.site})` : ''}: ${step.text.en}`);
+      this.#log(`${' '.repeat(label.length)} ${step.text.zh}`);
+      this.#o.onStep?.({ phase: 'start', step, at: clock.now() });
+      try {
+        const detail = await this.#execute(step);
+        this.#o.onStep?.({ phase: 'done', step, at: clock.now(), detail });
+      } catch (e) {
+        const msg = (e as Error).message;
+        this.#log(`  step ${step.index} ${step.action} FAILED: ${msg}`);
+        this.#o.onStep?.({ phase: 'failed', step, at: clock.now(), error: msg });
+        throw e;
+      }
+    });
+    const finalStatus: ConductorReport['finalStatus'] = {};
+    for (const role of ['primary', 'backup'] as const) {
+      try { finalStatus[role] = await this.#o.sites[role].status(); } catch (e) { finalStatus[role] = (e as Error).message; }
+    }
+    if (collector) await collector.stop();
+    return { runs, failover: this.failover, failedSteps: runs.filter((r) => r.error).length, finalStatus };
+  }
+
+  stop(): void {
+    this.scheduler.stop();
+  }
+
+  async #execute(step: RundownStep): Promise<Record<string, unknown>> {
+    const { sites, clock } = this.#o;
+    const reason = `${this.#o.rundown.code} step ${step.index} ${step.action}`;
+    switch (step.action) {
+      case 'announce':
+        return {};
+      case 'open-primary': {
+        const r = await sites.primary.activate({ reason });
+        this.#mark(step, 'site-activated', 'primary', { takeoverMs: r.takeoverMs, changed: r.changed });
+        return { changed: r.changed };
+      }
+      // The control contract has no trading-phase endpoint: an active site
+      // trades all the time; these steps are the subscribers' cue, and a check
+      // that the active site still answers.
+      case 'pre-open':
+      case 'continuous-trading':
+      case 'close': {
+        const active = this.#failover.backupActiveAt !== null && this.#failover.failedBackAt === null ? 'backup' : 'primary';
+        const st = await sites[active].status();
+        return { site: active, state: st.state };
+      }
+      case 'isolate-primary': {
+        const fault = step.isolation!;
+        const detail = await this.#isolate(fault, reason);
+        this.#failover.primaryLostAt = clock.now();
+        this.#mark(step, 'site-lost', 'primary', { fault, ...detail });
+        return detail;
+      }
+      case 'activate-backup': {
+        const r = await sites.backup.activate({ reason });
+        this.#failover.backupActiveAt = clock.now();
+        this.#failover.backupTakeoverMs = r.takeoverMs;
+        this.#log(`  backup site active (takeover ${r.takeoverMs} ms)`);
+        this.#mark(step, 'site-activated', 'backup', { takeoverMs: r.takeoverMs, sinceLossMs: this.#failover.primaryLostAt === null ? null : clock.now() - this.#failover.primaryLostAt });
+        return { takeoverMs: r.takeoverMs };
+      }
+      case 'inject-fault': {
+        const f = step.fault!;
+        const r = await sites[f.site].fault({ kind: f.kind, ...f.params } as FaultRequest);
+        return { site: f.site, kind: f.kind, active: r.active };
+      }
+      case 'fail-back': {
+        // A primary left black-holed or flapping must be cleared before it can come back.
+        try { await sites.primary.fault({ kind: 'clear' }); } catch { /* a killed primary answers nothing: failback below says so */ }
+        const r = await sites.primary.failback({ reason });
+        this.#failover.failedBackAt = clock.now();
+        this.#failover.failbackTakeoverMs = r.takeoverMs;
+        this.#log(`  primary site active again (caught up ${r.caughtUpEntries} journal entries, takeover ${r.takeoverMs} ms)`);
+        this.#mark(step, 'site-activated', 'primary', { takeoverMs: r.takeoverMs, caughtUpEntries: r.caughtUpEntries, failback: true });
+        return { takeoverMs: r.takeoverMs, caughtUpEntries: r.caughtUpEntries };
+      }
+      case 'clean-up': {
+        const out: Record<string, unknown> = {};
+        for (const role of ['primary', 'backup'] as const) {
+          try { const st = await sites[role].status(); out[role] = { state: st.state, orders: st.orders }; } catch (e) { out[role] = (e as Error).message; }
+        }
+        return out;
+      }
+    }
+  }
+
+  /**
+   * The primary lost in one of the backbone change's shapes. A reset or a
+   * multicast stop is followed by isolation (nothing may reach the old primary
+   * any more); a black hole, a flap and a kill are left as they are, since a
+   * graceful close would send the FIN/RST/DR signal that these shapes never send.
+   */
+  async #isolate(fault: NonNullable<RundownStep['isolation']>, reason: string): Promise<Record<string, unknown>> {
+    const primary = this.#o.sites.primary;
+    const r = await primary.fault({ kind: fault } as FaultRequest);
+    if (fault === 'tcp-reset' || fault === 'multicast-stop') {
+      const iso = await primary.isolate({ mode: 'abrupt', reason });
+      return { faults: r.active, state: iso.status.state, drSignalSent: iso.drSignalSent };
+    }
+    return { faults: r.active };
+  }
+
+  #mark(step: RundownStep, kind: 'site-lost' | 'site-activated', site: SiteRole, detail: Record<string, unknown>): void {
+    const collector = this.#o.collector;
+    if (!collector) return;
+    const ts = new Date(this.#o.clock.now()).toISOString();
+    const base = { step: step.index, action: step.action, rundownAt: toHongKongIso(step.atMs), conductor: true, ...detail };
+    const targets: ConductedIdentity[] = this.#o.identities?.length
+      ? this.#o.identities
+      : SERVICES.map((service) => ({ service, subscriber: '*', identity: '*' }));
+    for (const t of targets) {
+      const e: EvidenceEvent = {
+        id: `${this.#o.session}:conductor:${step.index}:${kind}:${t.service}:${t.subscriber}:${t.identity}`,
+        ts, session: this.#o.session, site, service: t.service, subscriber: t.subscriber, identity: t.identity,
+        kind, detail: base, source: 'venue',
+      };
+      collector.emit(e);
+    }
+  }
+
+  #log(line: string): void {
+    this.#o.log?.(line);
+  }
+}
