@@ -65,9 +65,9 @@ export function crc32c(bytes: Uint8Array, start = 0, end = bytes.length): number
 }
 
 // ---------------------------------------------------------------------------------------------
-// Staged CRC for stream readers: the same slicing-by-16 loop as WebAssembly, about 1.6× faster than
-// the JS loop, but only over bytes already in its memory. Copying one frame in costs as much as it
-// saves, so a reader stages a whole TCP chunk once (one memcpy) and then checks every frame in it.
+// Staged CRC for stream readers: slicing-by-16 as WebAssembly, about 2× faster than the JS loop,
+// but only over bytes already in its memory. Copying one frame in costs as much as it saves, so a
+// reader stages a whole TCP chunk once (one memcpy) and then checks every frame in it.
 // The module is assembled below from opcodes (no toolchain, no binary blob); if WebAssembly is
 // unavailable everything falls back to crc32c().
 
@@ -105,7 +105,7 @@ function sleb(n: number): number[] {
 function assembleKernel(): Uint8Array {
   const GET = 0x20, SET = 0x21, CONST = 0x41, XOR = 0x73, AND = 0x71, ADD = 0x6a, SHL = 0x74, SHRU = 0x76;
   const GEU = 0x4f, LOAD = 0x28, LOAD8U = 0x2d, BLOCK = 0x02, LOOP = 0x03, BR = 0x0c, BRIF = 0x0d, END = 0x0b, VOID = 0x40;
-  const PTR = 0, LEN = 1, CRC = 2, C = 3, E = 4, E16 = 5, W = [6, 7, 8, 9];
+  const PTR = 0, LEN = 1, CRC = 2, C = 3, E = 4, E16 = 5, W0 = 6;
   const code: number[] = [];
   const op = (...x: number[]) => { code.push(...x); };
   const get = (l: number) => op(GET, l), set = (l: number) => op(SET, l), cst = (n: number) => op(CONST, ...sleb(n));
@@ -115,17 +115,22 @@ function assembleKernel(): Uint8Array {
   get(PTR); get(LEN); cst(-16); op(AND); op(ADD); set(E16); // end of the 16-byte blocks
   op(BLOCK, VOID, LOOP, VOID);
   get(PTR); get(E16); op(GEU, BRIF, 1);
-  get(C); get(PTR); load(0, 0); op(XOR); set(W[0]!); // word 0 ^= c
-  for (let w = 1; w < 4; w++) { get(PTR); load(4 * w, 0); set(W[w]!); }
-  for (let w = 0; w < 4; w++) {
-    for (let j = 0; j < 4; j++) {
-      get(W[w]!); // byte j of word w goes through table 15 − (4w + j)
-      if (j > 0) { cst(8 * j); op(SHRU); }
-      if (j < 3) { cst(255); op(AND); }
-      cst(2); op(SHL); load((15 - (4 * w + j)) * 1024, 2);
-      if (w + j > 0) op(XOR);
+  get(C); get(PTR); load(0, 0); op(XOR); set(W0); // word 0 ^= c
+  // Byte k of the block goes through table 15 − k. Only word 0 depends on c: bytes 4..15 are
+  // looked up and XORed first, in pairs, so the loop-carried chain is just word 0's four lookups
+  // (one XOR chain through all 16 made the loop latency-bound: ~94 → ~71 ns per 209-byte frame).
+  const lookup = (k: number) => {
+    if (k < 4) { // from the word: (w >>> 8k) & 0xff, times 4, in two operations
+      get(W0);
+      if (k === 0) { cst(2); op(SHL); } else { cst(8 * k - 2); op(SHRU); }
+      cst(0x3fc); op(AND);
+    } else { // straight from memory: fewer operations than cutting bytes out of loaded words
+      get(PTR); op(LOAD8U, 0, ...uleb(k)); cst(2); op(SHL);
     }
-  }
+    load((15 - k) * 1024, 2);
+  };
+  const quad = (w: number) => { lookup(4 * w); lookup(4 * w + 1); op(XOR); lookup(4 * w + 2); lookup(4 * w + 3); op(XOR); op(XOR); };
+  quad(3); quad(2); op(XOR); quad(1); op(XOR); quad(0); op(XOR);
   set(C);
   get(PTR); cst(16); op(ADD); set(PTR);
   op(BR, 0, END, END);
@@ -136,7 +141,7 @@ function assembleKernel(): Uint8Array {
   get(PTR); cst(1); op(ADD); set(PTR);
   op(BR, 0, END, END);
   get(C); cst(-1); op(XOR); op(END);
-  const body = [1, 7, 0x7f, ...code]; // locals: 7 × i32
+  const body = [1, 4, 0x7f, ...code]; // locals: 4 × i32
   const section = (id: number, content: number[]) => [id, ...uleb(content.length), ...content];
   const name = (s: string) => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
   const pages = Math.ceil((TABLE_BYTES + CRC32C_STAGE_CAPACITY) / 65536);
@@ -156,9 +161,12 @@ function loadKernel(): Kernel | null {
     const memory = instance.exports['mem'] as WebAssembly.Memory;
     new Int32Array(memory.buffer, 0, T.length).set(T);
     const k: Kernel = { crc: instance.exports['crc'] as Kernel['crc'], mem: new Uint8Array(memory.buffer) };
+    // Check values (tail loop and 16-byte blocks): a kernel that disagrees is not used.
     const probe = new TextEncoder().encode('123456789');
     k.mem.set(probe, TABLE_BYTES);
-    return (k.crc(TABLE_BYTES, probe.length, 0) >>> 0) === 0xe3069283 ? k : null;
+    if ((k.crc(TABLE_BYTES, probe.length, 0) >>> 0) !== 0xe3069283) return null;
+    k.mem.fill(0xff, TABLE_BYTES, TABLE_BYTES + 32);
+    return (k.crc(TABLE_BYTES, 32, 0) >>> 0) === 0x62a8ab43 ? k : null;
   } catch {
     return null;
   }
