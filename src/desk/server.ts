@@ -29,6 +29,8 @@ export interface DeskOptions {
   logger?: boolean;
   /** Trust X-Forwarded-For from these proxies (Fastify `trustProxy`), for the login rate limit's client address. */
   trustProxy?: boolean | string;
+  /** Folder of the built web UI (default web/dist of this checkout); null serves the API only. */
+  webRoot?: string | null;
 }
 
 export interface RunningDesk {
@@ -60,7 +62,7 @@ export async function startDesk(opts: DeskOptions = {}): Promise<RunningDesk> {
     secureCookies: opts.secureCookies ?? false,
     sessionTtlMs: opts.sessionTtlMs ?? 12 * 3600_000,
     mailer: opts.mailer ?? null,
-  }, { logger: opts.logger ?? false, ...(opts.trustProxy !== undefined ? { trustProxy: opts.trustProxy } : {}) });
+  }, { logger: opts.logger ?? false, ...(opts.trustProxy !== undefined ? { trustProxy: opts.trustProxy } : {}), ...(opts.webRoot !== undefined ? { webRoot: opts.webRoot } : {}) });
   const host = opts.host ?? '127.0.0.1';
   await app.listen({ port: opts.port ?? 0, host });
   const addr = app.server.address();

@@ -3,6 +3,10 @@
 // anonymous or wrong-role caller is refused before validation.
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DeskError } from '../errors.ts';
 import { CSRF_HEADER, SESSION_COOKIE, sameSecret, sha256, type DeskContext } from './context.ts';
 import authRoutes from './routes/auth.ts';
@@ -16,11 +20,14 @@ import reminderRoutes from './routes/reminders.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** The built web UI (`npm run build:web`), served beside the API. */
+export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
+
 function errorBody(code: string, message: string, field?: string, issues?: unknown) {
   return { error: { code, message, ...(field !== undefined ? { field } : {}), ...(issues ? { issues } : {}) } };
 }
 
-export async function buildDeskApp(ctx: DeskContext, opts: { logger?: boolean; trustProxy?: boolean | string } = {}): Promise<FastifyInstance> {
+export async function buildDeskApp(ctx: DeskContext, opts: { logger?: boolean; trustProxy?: boolean | string; webRoot?: string | null } = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: 8 * 1024 * 1024,
@@ -55,6 +62,10 @@ export async function buildDeskApp(ctx: DeskContext, opts: { logger?: boolean; t
   app.addContentTypeParser(['application/x-ndjson', 'text/csv', 'text/plain'], { parseAs: 'string', bodyLimit: 32 * 1024 * 1024 }, (_req, body, done) => done(null, body));
 
   app.addHook('onRequest', async (req) => {
+    // The web UI's files hold no data: anyone may load them; the API decides what they see.
+    // Decided on the matched route, not the raw URL, so an encoded path cannot dodge the checks.
+    const route = req.routeOptions.url;
+    if (SAFE_METHODS.has(req.method) && (route === undefined ? !req.url.startsWith('/api') : !route.startsWith('/api'))) return;
     const token = req.cookies[SESSION_COOKIE];
     if (token) {
       const tokenHash = sha256(token);
@@ -104,7 +115,16 @@ export async function buildDeskApp(ctx: DeskContext, opts: { logger?: boolean; t
     return reply.status(status).send(errorBody(code, fe.message, code === 'MALFORMED_BODY' ? 'body' : undefined));
   });
 
-  app.setNotFoundHandler((req, reply) => reply.status(404).send(errorBody('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`)));
+  const webRoot = opts.webRoot === undefined ? DEFAULT_WEB_ROOT : opts.webRoot;
+  const hasWeb = webRoot !== null && existsSync(join(webRoot, 'index.html'));
+  if (hasWeb) await app.register(fastifyStatic, { root: webRoot, wildcard: false, index: 'index.html' });
+  app.setNotFoundHandler((req, reply) => {
+    // SPA fallback: any other page address gets the UI, which routes on the client.
+    if (hasWeb && (req.method === 'GET' || req.method === 'HEAD') && !req.url.startsWith('/api') && !/\.[a-z0-9]+$/i.test(req.url.split('?')[0]!)) {
+      return reply.header('cache-control', 'no-cache').sendFile('index.html');
+    }
+    return reply.status(404).send(errorBody('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`));
+  });
 
   app.get('/api/health', { config: { access: 'anonymous' }, schema: { querystring: { type: 'object', additionalProperties: false } } }, async () => ({ ok: true, store: ctx.store.dialect }));
 

@@ -8,6 +8,7 @@ import {
 } from '../../domain/index.ts';
 import { DeskError } from '../../errors.ts';
 import { idParam, requireFirm, type DeskContext } from '../context.ts';
+import { renderFormPdf } from '../../form-pdf.ts';
 
 const formParams = {
   type: 'object',
@@ -66,6 +67,25 @@ export default async function formRoutes(app: FastifyInstance, { ctx }: { ctx: D
     const v = (await store.listFormVersions(session.id, subscriber.id, kind)).find((x) => x.version === Number(version));
     if (!v) throw new DeskError(404, 'FORM_VERSION_NOT_FOUND', `no version ${version} of ${subscriber.id}'s ${kind} form`);
     return { version: v };
+  });
+
+  // A printable PDF of the latest version (or ?version=N), authorised like the form itself.
+  app.get('/api/sessions/:sessionId/forms/:kind/:subscriberId/pdf', {
+    schema: { params: formParams, querystring: { type: 'object', additionalProperties: false, properties: { version: { type: 'string', pattern: '^[1-9][0-9]{0,6}$' } } } },
+  }, async (req, reply) => {
+    const { kind } = req.params as { kind: FormKind };
+    const q = req.query as { version?: string };
+    const { session, subscriber } = await scope(req);
+    const versions = await store.listFormVersions(session.id, subscriber.id, kind);
+    const version = q.version ? versions.find((x) => x.version === Number(q.version)) : versions.at(-1);
+    if (q.version && !version) throw new DeskError(404, 'FORM_VERSION_NOT_FOUND', `no version ${q.version} of ${subscriber.id}'s ${kind} form`);
+    const contradictions = kind === 'result' && version
+      ? findContradictions(version.content as ResultForm, subscriber.id, await store.listEvidence({ session: session.id, subscriber: subscriber.id }))
+      : [];
+    const pdf = await renderFormPdf({ kind, session, notice: session.noticeId ? await store.getNotice(session.noticeId) : null, subscriber, version: version ?? null, contradictions });
+    reply.header('content-type', 'application/pdf');
+    reply.header('content-disposition', `attachment; filename="${session.id}-${subscriber.id}-${kind}${version ? '-v' + version.version : ''}.pdf"`);
+    return reply.send(pdf);
   });
 
   app.get('/api/sessions/:sessionId/forms/result/:subscriberId/prefill', { schema: { params: resultParams } }, async (req) => {

@@ -1,0 +1,234 @@
+// The desk's web UI in Debian's Chromium, driven by playwright-core, against a
+// desk on SQLite (the API tests cover PostgreSQL). Issue 5, "Tests": a
+// subscriber submits Appendix A, then B pre-filled from a recorded evidence
+// file; a desk officer sees the dashboard update live, a contradiction flagged,
+// a late form marked, and downloads the CSV and a PDF; the Chinese UI shows
+// Chinese labels. FD_SCREENSHOTS=DIR saves a PNG of each main screen.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { demoEvidence, demoSession, demoSubscriber, sampleResultForm, seedDemo, startDesk, type RunningDesk } from '../../src/desk/index.ts';
+import { readEvidenceFile } from '../../src/evidence/index.ts';
+import { systemClock, type Clock } from '../../src/wire/index.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CHROMIUM = '/usr/bin/chromium';
+const FIXTURE = join(ROOT, 'test/desk/fixtures/ps2-2026-firm-a.evidence.jsonl');
+const TOKEN = 'conductor-token-for-browser-tests';
+const PW = 'browser-test-password';
+const SHOTS = process.env.FD_SCREENSHOTS;
+
+/** Builds web/dist when it is missing or older than any source of the UI. */
+function ensureWebBuilt(): void {
+  const web = join(ROOT, 'web');
+  const built = join(web, 'dist', 'index.html');
+  const newest = (dir: string): number => readdirSync(dir, { withFileTypes: true })
+    .reduce((m, e) => Math.max(m, e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs), 0);
+  const sources = Math.max(newest(join(web, 'src')), statSync(join(web, 'index.html')).mtimeMs, statSync(join(web, 'vite.config.ts')).mtimeMs);
+  if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
+  execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+}
+
+/** Wall time we set (deadlines are judged by it); timers stay real, for the event stream's keep-alive. */
+function settableClock(start: number): Clock & { set(ms: number): void } {
+  let now = start;
+  return { now: () => now, set: (ms: number) => { now = ms; }, setTimeout: systemClock.setTimeout, setInterval: systemClock.setInterval };
+}
+
+const hk = (s: string) => Date.parse(s + ':00+08:00');
+
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium`);
+
+describe('desk web UI in Chromium', { skip: haveChromium ? false : `${CHROMIUM} not installed (apt-get install chromium)`, timeout: 90_000 }, () => {
+  let dir: string;
+  let desk: RunningDesk;
+  let browser: Browser;
+  const clock = settableClock(hk('2026-01-08T10:00')); // before the Appendix A deadline (2026-01-09 23:59 HKT)
+  const session = demoSession(); // ps2-2026 on 2026-01-10, as in the recorded evidence
+
+  before(async () => {
+    ensureWebBuilt();
+    dir = mkdtempSync(join(tmpdir(), 'fd-web-'));
+    desk = await startDesk({ db: join(dir, 'desk.sqlite'), clock, evidenceToken: TOKEN, sessionTtlMs: 30 * 86_400_000 });
+    await seedDemo(desk.store, { now: clock.now(), password: PW, scryptCost: 1024, subscribers: 3, session });
+    // launch() gives Chromium a fresh empty profile of its own (it refuses --user-data-dir).
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await desk?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function signIn(username: string, opts: { lang?: 'zh-Hant' } = {}): Promise<Page> {
+    const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    await page.goto(desk.url + '/');
+    if (opts.lang) await page.getByRole('button', { name: '中文' }).click();
+    await page.getByLabel(opts.lang ? '用戶名稱' : 'Username').fill(username);
+    await page.getByLabel(opts.lang ? '密碼' : 'Password').fill(PW);
+    await page.getByRole('button', { name: opts.lang ? '登入' : 'Sign in', exact: true }).click();
+    await page.getByRole('heading', { name: opts.lang ? '演習' : 'Practice sessions' }).waitFor();
+    return page;
+  }
+
+  const shot = async (page: Page, name: string) => { if (SHOTS) await page.screenshot({ path: join(SHOTS, name + '.png'), fullPage: true }); };
+  const field = (page: Page, path: string) => page.locator(`[data-path="${path}"]`);
+
+  it('a subscriber submits Appendix A, then Appendix B pre-filled from the recorded evidence', async () => {
+    const page = await signIn('firm-a.user');
+    await shot(page, '01-subscriber-sessions');
+    await page.getByRole('link', { name: /PS2/ }).click();
+    await page.getByRole('heading', { name: /Practice Session 2/ }).waitFor();
+    await page.getByText('Rundown', { exact: true }).click();
+    assert.match(await page.locator('pre.rundown').innerText(), /lose-primary/);
+    await shot(page, '02-subscriber-session');
+
+    // Appendix A: submitted without the required ticks, the server's messages sit next to those fields.
+    await page.getByRole('link', { name: 'Appendix A: Intention form' }).click();
+    await page.getByRole('button', { name: 'Submit' }).click();
+    await field(page, 'form.willJoin').locator('.field-error').waitFor();
+    assert.match(await field(page, 'form.hasReadRundown').locator('.field-error').innerText(), /hasReadRundown/);
+    assert.match(await field(page, 'form.software[0].name').locator('.field-error').innerText(), /software\[0\]\.name/);
+    await shot(page, '03-appendix-a-errors');
+    await page.getByLabel('We will join the session').check();
+    await page.getByLabel('We have read the rundown').check();
+    const names = page.getByLabel('Software name');
+    for (let i = 0; i < await names.count(); i++) { await names.nth(i).fill('OrderGateway'); await page.getByLabel('Version', { exact: true }).nth(i).fill('4.2'); }
+    await page.getByLabel('Signatory name').fill('Chan Tai Man');
+    await page.getByLabel('Signatory title').fill('Head of IT');
+    await page.getByRole('button', { name: 'Submit' }).click();
+    await page.getByRole('status').filter({ hasText: 'Submitted: version 1' }).waitFor();
+    assert.equal(await page.locator('.versions tr[data-version="1"] .badge.late').count(), 0, 'on time');
+
+    // The session happens: the recorded evidence arrives; the day after, Appendix B.
+    const recorded = await readEvidenceFile(FIXTURE);
+    assert.equal(recorded.errors.length, 0);
+    const ing = await desk.service.ingestEvidence(recorded.events, { actor: 'conductor' });
+    assert.equal(ing.accepted, recorded.events.length);
+    clock.set(hk('2026-01-11T09:00'));
+
+    await page.goto(`${desk.url}/sessions/ps2-2026/forms/result/firm-a`);
+    const trading = page.locator('[data-section="OTP-C:B1000T1"]');
+    await trading.waitFor();
+    // Pre-filled from the evidence, each answer beside the evidence behind it.
+    assert.equal(await trading.locator('select[name="form.sections[0].reconnectedToBackup.value"]').inputValue(), 'yes');
+    assert.equal(await trading.locator('input[name="form.sections[0].reconnectedToBackup.time"]').inputValue(), '10:06');
+    assert.match(await trading.locator('[data-evidence-for="reconnectedToBackup"]').innerText(), /logon at backup 10:06 \(venue\)/);
+    const md = page.locator('[data-section="OMD-C:a-rts"]');
+    assert.equal(await md.locator('select[name$=".retransmissionOrRefreshOk"]').inputValue(), 'no', 'the unrecovered gap pre-fills "no"');
+    assert.match(await md.locator('[data-evidence-for="retransmissionOrRefreshOk"]').innerText(), /1 gap\(s\), 1 not recovered/);
+    await shot(page, '04-appendix-b-prefilled');
+
+    // Confirm or correct: the subscriber answers what the evidence cannot know, signs, submits.
+    const sections = page.locator('fieldset.section');
+    const n = await sections.count();
+    assert.equal(n, 5);
+    for (let i = 0; i < n; i++) {
+      await page.locator(`select[name="form.sections[${i}].returnedToPrimary"]`).selectOption('yes');
+      await page.locator(`select[name="form.sections[${i}].testDataCleaned"]`).selectOption('yes');
+    }
+    await page.getByLabel('Signatory name').fill('Chan Tai Man');
+    await page.getByLabel('Signatory title').fill('Head of IT');
+    await page.getByLabel('I confirm the answers above and sign this form').check();
+    await page.getByRole('button', { name: 'Submit' }).click();
+    // "Passed with issues" on the market-data sections needs a problem: the error is shown on that field.
+    const problems = field(page, 'form.sections[3].problems');
+    await problems.locator('.field-error').waitFor();
+    assert.match(await problems.locator('.field-error').innerText(), /at least one problem/);
+    for (let i = 0; i < n; i++) {
+      if (await page.locator(`select[name="form.sections[${i}].overall"]`).inputValue() !== 'passed-with-issues') continue;
+      await field(page, `form.sections[${i}].problems`).getByRole('button', { name: 'Add a problem' }).click();
+      await page.locator(`input[name="form.sections[${i}].problems[0].time"]`).fill('10:05');
+      await page.locator(`input[name="form.sections[${i}].problems[0].description"]`).fill('Gap on channel 11 not recovered');
+    }
+    await page.getByRole('button', { name: 'Submit' }).click();
+    await page.getByRole('status').filter({ hasText: 'Submitted: version 1' }).waitFor();
+    const stored = await desk.store.listFormVersions('ps2-2026', 'firm-a', 'result');
+    assert.equal(stored.length, 1);
+    assert.equal(stored[0]!.late, false);
+    await page.context().close();
+  });
+
+  it('a desk officer sees the dashboard update live, a contradiction, a late form, and downloads the CSV and a PDF', async () => {
+    const page = await signIn('desk');
+    await shot(page, '05-desk-sessions');
+    await page.getByRole('link', { name: /PS2/ }).click();
+    const firmA = page.locator('tr[data-subscriber="firm-a"]');
+    const firmB = page.locator('tr[data-subscriber="firm-b"]');
+    await firmA.waitFor();
+    await page.locator('.live.on').waitFor();
+    assert.equal(await firmA.locator('td[data-service="OTP-C"]').getAttribute('data-state'), 'recovered');
+    assert.equal(await firmB.locator('td[data-service="OTP-C"]').getAttribute('data-state'), 'not-connected');
+    // firm-a's declaration that market data came from the backup is contradicted by the unrecovered gap.
+    assert.ok(Number(await firmA.locator('td[data-contradictions]').getAttribute('data-contradictions')) > 0);
+    assert.equal(await firmA.locator('td.contradiction').count(), 1);
+
+    // Evidence posted by the conductor while the page is open: the cell moves without a reload.
+    const b = demoSubscriber(1);
+    const res = await fetch(desk.url + '/api/evidence', {
+      method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ events: demoEvidence(session, b, { neverOnBackup: true }) }),
+    });
+    assert.equal(res.status, 200);
+    await firmB.locator('td[data-service="OTP-C"][data-state="lost"]').waitFor();
+    await firmB.locator('td[data-service="OMD-C"][data-state="lost"]').waitFor();
+
+    // After the result deadline firm-b returns Appendix B: accepted, marked late, live.
+    clock.set(hk('2026-01-13T09:00'));
+    const r = await desk.service.submitForm({ user: (await desk.store.getUserByUsername('firm-b.user'))!, sessionId: session.id, subscriberId: b.id, kind: 'result', submissionId: 'late-firm-b-0001', form: sampleResultForm(session, b) });
+    assert.equal(r.version.late, true);
+    await firmB.locator('td[data-form="result"] .badge.late').waitFor();
+    assert.match(await page.locator('[data-count="missing-result"]').innerText(), /Not returned: 1, Late: 1/);
+    await shot(page, '06-desk-dashboard');
+
+    // Downloads: the results CSV and firm-a's Appendix B as PDF.
+    const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export results (CSV)' }).click()]);
+    const csv = readFileSync((await csvDownload.path())!, 'utf8');
+    assert.ok(csv.startsWith('\uFEFFsession,subscriber,'));
+    assert.match(csv, /ps2-2026,firm-a,A Securities Limited,B1000,1,/);
+    assert.match(csv, /ps2-2026,firm-b,B Securities Limited,B1001,1,[^,]+,late,/);
+    const [pdfDownload] = await Promise.all([page.waitForEvent('download'), firmA.getByRole('link', { name: 'Appendix B PDF' }).click()]);
+    const pdf = readFileSync((await pdfDownload.path())!);
+    assert.equal(pdf.subarray(0, 5).toString('latin1'), '%PDF-');
+    assert.ok(pdf.includes('A Securities Limited'), 'the PDF names the firm');
+
+    // The contradiction on the form itself, highlighted on the declared field.
+    await firmA.locator('td[data-form="result"] a').click();
+    await page.locator('.banner.contradiction').waitFor();
+    assert.ok(await page.locator('.field.contradicted').count() >= 1);
+    assert.match(await page.locator('.field.contradicted .field-flag').first().innerText(), /never recovered/);
+    await shot(page, '07-desk-contradiction');
+    await page.context().close();
+  });
+
+  it('the Chinese UI shows Chinese labels', async () => {
+    const page = await signIn('firm-a.user', { lang: 'zh-Hant' });
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-Hant');
+    await page.getByRole('link', { name: /PS2/ }).click();
+    await page.getByRole('heading', { name: /骨幹網絡韌體升級第二次演習/ }).waitFor();
+    assert.ok(await page.getByText('附錄甲截止時間').isVisible());
+    assert.match(await page.locator('dl.facts').innerText(), /香港時間/);
+    await page.getByRole('link', { name: '附錄乙：結果表格' }).click();
+    await page.getByRole('heading', { name: '附錄乙：結果表格' }).waitFor();
+    assert.ok(await page.getByText('已重新連接後備站').first().isVisible());
+    assert.ok(await page.getByRole('button', { name: '提交' }).isVisible());
+    await shot(page, '08-zh-appendix-b');
+    // And back to English with the same toggle.
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { name: 'Appendix B: Result form' }).waitFor();
+    await page.context().close();
+  });
+});

@@ -1,0 +1,386 @@
+// The desk officer's screens (sessions, creating a session from a notice,
+// importing subscribers, the live dashboard) and the session page both roles see.
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import type { Notice, PracticeSession, Service, User, FormVersion } from '../../src/desk/domain/types.ts';
+import type { LinkState } from '../../src/desk/domain/verification.ts';
+import { api, ApiError, fieldErrors } from './api.ts';
+import { Binding, CheckField, ErrorSummary, SelectField, TextArea, TextField } from './fields.tsx';
+import { hkDateTime, useI18n, type MessageKey } from './i18n.ts';
+import { Link, navigate } from './nav.tsx';
+
+const ALL_SERVICES: Service[] = ['OTP-C', 'OTP-CSC', 'OMD-C', 'OMD-CC'];
+
+export function SessionList(props: { user: User }) {
+  const { t } = useI18n();
+  const [sessions, setSessions] = useState<PracticeSession[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => { api<{ sessions: PracticeSession[] }>('GET', '/api/sessions').then((r) => setSessions(r.sessions), (e: Error) => setError(e.message)); }, []);
+  return (
+    <main>
+      <h1>{t('sessions')}</h1>
+      {props.user.role === 'desk' ? (
+        <p className="actions"><Link to="/sessions/new">{t('newSession')}</Link> <Link to="/subscribers/import">{t('importSubscribers')}</Link></p>
+      ) : null}
+      {error ? <p role="alert">{error}</p> : null}
+      {sessions === null ? <p>{t('loading')}</p> : sessions.length === 0 ? <p>{t('noSessions')}</p> : (
+        <table>
+          <thead><tr><th scope="col">{t('code')}</th><th scope="col">{t('date')}</th><th scope="col">{t('services')}</th><th scope="col">{t('intentionDeadline')}</th><th scope="col">{t('resultDeadline')}</th></tr></thead>
+          <tbody>
+            {sessions.map((s) => (
+              <tr key={s.id}>
+                <th scope="row"><Link to={`/sessions/${encodeURIComponent(s.id)}`}>{s.code} ({s.id})</Link></th>
+                <td>{s.date}</td><td>{s.services.join(', ')}</td>
+                <td>{hkDateTime(s.intentionDeadline, t)}</td><td>{hkDateTime(s.resultDeadline, t)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </main>
+  );
+}
+
+interface CreateDraft {
+  noticeChoice: string;
+  notice: { id: string; references: string; titleEn: string; titleZh: string; issuedOn: string; issuer: { name: string; hotline: string; email: string }; refersTo: string; englishPrevails: boolean; audience: string };
+  session: { id: string; code: string; date: string; participation: string; mandatoryFor: string; services: Record<string, boolean>; network: string; rundown: string; intentionDeadline: string; resultDeadline: string };
+}
+
+export function CreateSession() {
+  const { t } = useI18n();
+  const [notices, setNotices] = useState<Notice[]>([]);
+  const [draft, setDraft] = useState<CreateDraft>({
+    noticeChoice: '',
+    notice: { id: '', references: '', titleEn: '', titleZh: '', issuedOn: '', issuer: { name: 'Hosting Services Desk', hotline: '', email: '' }, refersTo: '', englishPrevails: true, audience: '' },
+    session: { id: '', code: 'PS1', date: '', participation: 'optional', mandatoryFor: '', services: Object.fromEntries(ALL_SERVICES.map((s) => [s, true])), network: 'HSN', rundown: '', intentionDeadline: '', resultDeadline: '' },
+  });
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [general, setGeneral] = useState<string | null>(null);
+  useEffect(() => {
+    api<{ notices: Notice[] }>('GET', '/api/notices').then((r) => { setNotices(r.notices); setDraft((d) => ({ ...d, noticeChoice: r.notices[0]?.id ?? '' })); }, () => {});
+  }, []);
+  const set = useCallback((path: string, v: unknown) => setDraft((d) => {
+    const parts = path.split('.');
+    const copy = structuredClone(d) as unknown as Record<string, Record<string, unknown>>;
+    let cur: Record<string, unknown> = copy;
+    for (const p of parts.slice(0, -1)) cur = cur[p] as Record<string, unknown>;
+    cur[parts.at(-1)!] = v;
+    return copy as unknown as CreateDraft;
+  }), []);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setErrors({}); setGeneral(null);
+    let noticeId: string | null = draft.noticeChoice || null;
+    if (draft.noticeChoice === '__new') {
+      const n = draft.notice;
+      const body: Notice = {
+        id: n.id, references: n.references.split(',').map((x) => x.trim()).filter(Boolean), titleEn: n.titleEn, titleZh: n.titleZh, issuedOn: n.issuedOn,
+        issuer: n.issuer,
+        refersTo: n.refersTo.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => { const [reference = '', title = '', issuer = '', date = ''] = l.split('|').map((x) => x.trim()); return { reference, title, issuer, date }; }),
+        englishPrevails: n.englishPrevails, ...(n.audience ? { audience: n.audience } : {}),
+      };
+      try { await api('POST', '/api/notices', body); } catch (err) {
+        // refersTo[i].x and references[i] are typed as lines / a list here: show them on that field.
+        const fe = fieldErrors(err, 'notice.');
+        const mapped: Record<string, string> = {};
+        for (const [k, m] of Object.entries(fe)) mapped[k.replace(/^notice\.(refersTo|references)\[.*$/, 'notice.$1')] ??= m;
+        setErrors(mapped);
+        if (!Object.keys(mapped).length) setGeneral(err instanceof Error ? err.message : String(err));
+        return;
+      }
+      noticeId = n.id;
+    }
+    const s = draft.session;
+    const body = {
+      id: s.id, code: s.code, noticeId, date: s.date, participation: s.participation, mandatoryFor: s.participation === 'mandatory' ? s.mandatoryFor : null,
+      services: ALL_SERVICES.filter((x) => s.services[x]), network: s.network, rundown: s.rundown,
+      intentionDeadline: s.intentionDeadline, resultDeadline: s.resultDeadline,
+    };
+    try {
+      const r = await api<{ session: PracticeSession }>('POST', '/api/sessions', body);
+      navigate(`/sessions/${encodeURIComponent(r.session.id)}`);
+    } catch (err) {
+      const fe = fieldErrors(err, 'session.');
+      const mapped: Record<string, string> = {};
+      for (const [k, m] of Object.entries(fe)) mapped[k.replace(/^session\.services\[.*$/, 'session.services')] ??= m;
+      setErrors(mapped);
+      if (!Object.keys(mapped).length) setGeneral(err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  const n = draft.noticeChoice === '__new';
+  return (
+    <main>
+      <p><Link to="/">{t('back')}</Link></p>
+      <h1>{t('newSession')}</h1>
+      <ErrorSummary errors={errors} general={general} />
+      <form onSubmit={submit} noValidate>
+        <Binding.Provider value={{ value: draft, set, errors }}>
+          <fieldset>
+            <legend>{t('notice')}</legend>
+            <SelectField path="noticeChoice" label={t('existingNotice')} options={[...notices.map((x) => ({ value: x.id, label: `${x.references.join(', ')} ${x.titleEn}` })), { value: '__new', label: t('newNotice') }]} />
+            {n ? (
+              <>
+                <TextField path="notice.id" label="Id" />
+                <TextField path="notice.references" label={t('noticeReferences')} />
+                <TextField path="notice.titleEn" label={t('noticeTitleEn')} />
+                <TextField path="notice.titleZh" label={t('noticeTitleZh')} />
+                <TextField path="notice.issuedOn" label={t('issuedOn')} type="date" />
+                <TextField path="notice.issuer.name" label={t('issuerName')} />
+                <TextField path="notice.issuer.hotline" label={t('issuerHotline')} />
+                <TextField path="notice.issuer.email" label={t('issuerEmail')} type="email" />
+                <TextArea path="notice.refersTo" label={t('refersTo')} rows={3} />
+                <TextField path="notice.audience" label={t('audience')} />
+                <CheckField path="notice.englishPrevails" label={t('englishPrevails')} />
+              </>
+            ) : null}
+          </fieldset>
+          <fieldset>
+            <legend>{t('sessions')}</legend>
+            <TextField path="session.id" label={t('sessionId')} placeholder="ps1-2026" />
+            <TextField path="session.code" label={t('sessionCode')} />
+            <TextField path="session.date" label={t('sessionDate')} type="date" />
+            <SelectField path="session.participation" label={t('participation')} options={[{ value: 'optional', label: t('optional') }, { value: 'mandatory', label: t('mandatory') }]} />
+            {draft.session.participation === 'mandatory' ? <TextField path="session.mandatoryFor" label={t('mandatoryFor')} /> : null}
+            <fieldset className="field" data-path="session.services">
+              <legend>{t('services')}</legend>
+              {ALL_SERVICES.map((s) => <CheckField key={s} path={`session.services.${s}`} label={s} />)}
+              {errors['session.services'] ? <div className="field-error" role="alert">{errors['session.services']}</div> : null}
+            </fieldset>
+            <TextField path="session.network" label={t('network')} />
+            <TextField path="session.intentionDeadline" label={`${t('intentionDeadline')} (${t('deadlineHint')})`} type="datetime-local" />
+            <TextField path="session.resultDeadline" label={`${t('resultDeadline')} (${t('deadlineHint')})`} type="datetime-local" />
+            <div className="field">
+              <label htmlFor="rundown-file">{t('rundownUpload')}</label>
+              <input id="rundown-file" type="file" accept=".yaml,.yml,.txt,text/plain" onChange={async (e) => { const f = e.target.files?.[0]; if (f) set('session.rundown', await f.text()); }} />
+            </div>
+            <TextArea path="session.rundown" label={t('rundown')} rows={8} />
+          </fieldset>
+        </Binding.Provider>
+        <button type="submit">{t('create')}</button>
+      </form>
+    </main>
+  );
+}
+
+export function ImportSubscribers() {
+  const { t } = useI18n();
+  const [csv, setCsv] = useState('');
+  const [result, setResult] = useState<string | null>(null);
+  const [error, setError] = useState<ApiError | Error | null>(null);
+  return (
+    <main>
+      <p><Link to="/">{t('back')}</Link></p>
+      <h1>{t('importSubscribers')}</h1>
+      <form onSubmit={async (e) => {
+        e.preventDefault(); setResult(null); setError(null);
+        try {
+          const r = await api<{ imported: number; created: number; updated: number }>('POST', '/api/subscribers/import', csv, 'text/csv');
+          setResult(t('importedResult', r));
+        } catch (err) { setError(err as Error); }
+      }}>
+        <div className="field">
+          <label htmlFor="csv-file">{t('csvFile')}</label>
+          <input id="csv-file" type="file" accept=".csv,text/csv" onChange={async (e) => { const f = e.target.files?.[0]; if (f) setCsv(await f.text()); }} />
+        </div>
+        <div className={`field${error ? ' has-error' : ''}`}>
+          <label htmlFor="csv-text">{t('csvText')}</label>
+          <textarea id="csv-text" rows={10} value={csv} onChange={(e) => setCsv(e.target.value)} aria-describedby={error ? 'csv-errors' : undefined} />
+          {error ? (
+            <div id="csv-errors" className="field-error" role="alert">
+              <p>{error.message}</p>
+              {error instanceof ApiError && error.issues.length ? <ul>{error.issues.map((i) => <li key={i.field + i.message}>{i.message}</li>)}</ul> : null}
+            </div>
+          ) : null}
+        </div>
+        <button type="submit">{t('import')}</button>
+      </form>
+      {result ? <p role="status">{result}</p> : null}
+    </main>
+  );
+}
+
+type CellState = LinkState | 'not-in-scope';
+interface FormMark { version: number; submittedAt: string; late: boolean }
+interface Dashboard {
+  session: { id: string; code: string; date: string; services: Service[]; intentionDeadline: string; resultDeadline: string };
+  rows: { subscriber: { id: string; name: string; participantCode: string }; cells: Record<string, CellState>; intention: FormMark | null; result: FormMark | null; contradictions: number; evidenceCount: number }[];
+  missing: { intention: number; result: number };
+  late: { intention: number; result: number };
+}
+
+function NoticeBlock(props: { session: PracticeSession; notice: Notice | null }) {
+  const { t, lang } = useI18n();
+  const { session, notice } = props;
+  return (
+    <section aria-labelledby="notice-h" className="notice">
+      {notice ? (
+        <>
+          <p className="refs">{notice.references.join(' · ')} · {notice.issuedOn}</p>
+          <h1 id="notice-h">{lang === 'zh-Hant' ? notice.titleZh : notice.titleEn}</h1>
+          <p className="alt-title" lang={lang === 'zh-Hant' ? 'en' : 'zh-Hant'}>{lang === 'zh-Hant' ? notice.titleEn : notice.titleZh}</p>
+          <p>{t('issuedBy')}: {notice.issuer.name} · {notice.issuer.hotline} · <a href={`mailto:${notice.issuer.email}`}>{notice.issuer.email}</a></p>
+          {notice.refersTo.length ? <ul className="refers">{notice.refersTo.map((r) => <li key={r.reference}>{r.reference} — {r.title} ({r.issuer}, {r.date})</li>)}</ul> : null}
+          {notice.englishPrevails ? <p className="small">{t('englishPrevailsNote')}</p> : null}
+        </>
+      ) : <h1 id="notice-h">{session.code}</h1>}
+      <dl className="facts">
+        <dt>{t('code')}</dt><dd>{session.code} ({session.id})</dd>
+        <dt>{t('date')}</dt><dd>{session.date}</dd>
+        <dt>{t('participation')}</dt><dd>{t(session.participation)}{session.mandatoryFor ? ` — ${session.mandatoryFor}` : ''}</dd>
+        <dt>{t('services')}</dt><dd>{session.services.join(', ')} ({session.network})</dd>
+        <dt>{t('intentionDeadline')}</dt><dd>{hkDateTime(session.intentionDeadline, t)}</dd>
+        <dt>{t('resultDeadline')}</dt><dd>{hkDateTime(session.resultDeadline, t)}</dd>
+      </dl>
+      <details>
+        <summary>{t('rundown')}</summary>
+        <pre className="rundown">{session.rundown}</pre>
+      </details>
+    </section>
+  );
+}
+
+function FormStatus(props: { mark: FormMark | null }) {
+  const { t } = useI18n();
+  if (!props.mark) return <span className="badge missing">{t('missing')}</span>;
+  return (
+    <span className={`badge ${props.mark.late ? 'late' : 'ok'}`} title={hkDateTime(props.mark.submittedAt, t)}>
+      v{props.mark.version} {props.mark.late ? t('late') : t('returned')}
+    </span>
+  );
+}
+
+function DeskDashboard(props: { sessionId: string }) {
+  const { t } = useI18n();
+  const [dash, setDash] = useState<Dashboard | null>(null);
+  const [live, setLive] = useState(false);
+  const [reminder, setReminder] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const timer = useRef<number | null>(null);
+  const sid = encodeURIComponent(props.sessionId);
+  const load = useCallback(() => {
+    api<Dashboard>('GET', `/api/sessions/${sid}/dashboard`).then((d) => { setDash(d); setError(null); }, (e: Error) => setError(e.message));
+  }, [sid]);
+  useEffect(() => {
+    load();
+    // Server-sent events: refetch on every update, and after a reconnect (nothing is replayed).
+    const es = new EventSource(`/api/sessions/${sid}/live`, { withCredentials: true });
+    const soon = () => { if (timer.current === null) timer.current = window.setTimeout(() => { timer.current = null; load(); }, 150); };
+    es.addEventListener('hello', () => { setLive(true); soon(); });
+    es.addEventListener('evidence', soon);
+    es.addEventListener('form', soon);
+    es.onerror = () => setLive(false);
+    return () => { es.close(); if (timer.current !== null) clearTimeout(timer.current); };
+  }, [sid, load]);
+
+  async function remind(kind: 'intention' | 'result') {
+    setReminder(null);
+    try {
+      const r = await api<{ sent: { subscriberId: string; to: string[] | string }[]; failed: { subscriberId: string; error: string }[] }>('POST', `/api/sessions/${sid}/reminders`, { kind });
+      setReminder(`${t('remindersSent')}: ${r.sent.map((x) => x.subscriberId).join(', ') || '0'}${r.failed.length ? ` — ${r.failed.map((f) => `${f.subscriberId}: ${f.error}`).join('; ')}` : ''}`);
+    } catch (e) { setReminder(e instanceof Error ? e.message : String(e)); }
+  }
+
+  if (!dash) return <p>{error ?? t('loading')}</p>;
+  return (
+    <section aria-labelledby="dash-h">
+      <h2 id="dash-h">{t('dashboard')} <span className={`live ${live ? 'on' : 'off'}`} role="status">{live ? t('live') : t('reconnecting')}</span></h2>
+      <ul className="counts">
+        <li data-count="missing-intention">{t('appendixA')} — {t('missingCount')}: <strong>{dash.missing.intention}</strong>, {t('lateCount')}: <strong>{dash.late.intention}</strong></li>
+        <li data-count="missing-result">{t('appendixB')} — {t('missingCount')}: <strong>{dash.missing.result}</strong>, {t('lateCount')}: <strong>{dash.late.result}</strong></li>
+      </ul>
+      <div className="table-wrap">
+        <table className="dashboard">
+          <thead>
+            <tr>
+              <th scope="col">{t('subscriber')}</th>
+              {dash.session.services.map((s) => <th scope="col" key={s}>{s}</th>)}
+              <th scope="col">{t('appendixA')}</th><th scope="col">{t('appendixB')}</th><th scope="col">{t('contradictions')}</th><th scope="col">{t('evidence')}</th><th scope="col">{t('exports')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {dash.rows.map((r) => {
+              const base = `/sessions/${sid}/forms`;
+              const sub = encodeURIComponent(r.subscriber.id);
+              return (
+                <tr key={r.subscriber.id} data-subscriber={r.subscriber.id} className={r.contradictions ? 'flagged' : undefined}>
+                  <th scope="row">{r.subscriber.name}<br /><span className="small">{r.subscriber.participantCode}</span></th>
+                  {dash.session.services.map((s) => {
+                    const st = r.cells[s] ?? 'not-in-scope';
+                    return <td key={s} data-service={s} data-state={st} className={`cell ${st}`}>{t(`state.${st}` as MessageKey)}</td>;
+                  })}
+                  <td data-form="intention"><Link to={`${base}/intention/${sub}`}><FormStatus mark={r.intention} /></Link></td>
+                  <td data-form="result"><Link to={`${base}/result/${sub}`}><FormStatus mark={r.result} /></Link></td>
+                  <td data-contradictions={r.contradictions} className={r.contradictions ? 'contradiction' : undefined}>
+                    {r.contradictions ? <Link to={`${base}/result/${sub}`}><strong>⚠ {r.contradictions}</strong></Link> : '0'}
+                  </td>
+                  <td>{r.evidenceCount} {t('events')}</td>
+                  <td className="links">
+                    <a href={`/api/sessions/${sid}/forms/intention/${sub}/pdf`} download>{t('appendixA')} {t('pdf')}</a>{' '}
+                    <a href={`/api/sessions/${sid}/forms/result/${sub}/pdf`} download>{t('appendixB')} {t('pdf')}</a>{' '}
+                    <a href={`/api/sessions/${sid}/subscribers/${sub}/evidence-bundle.tar`} download>{t('bundle')}</a>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      <p className="actions">
+        <button type="button" onClick={() => remind('intention')}>{t('remindA')}</button>{' '}
+        <button type="button" onClick={() => remind('result')}>{t('remindB')}</button>{' '}
+        <a className="button" href={`/api/sessions/${sid}/export/results.csv`} download>{t('exportCsv')}</a>
+      </p>
+      {reminder ? <p role="status">{reminder}</p> : null}
+    </section>
+  );
+}
+
+function SubscriberForms(props: { sessionId: string; subscriberId: string }) {
+  const { t } = useI18n();
+  const sid = encodeURIComponent(props.sessionId), sub = encodeURIComponent(props.subscriberId);
+  const [marks, setMarks] = useState<Record<string, { latest: FormVersion | null; deadline: string } | null>>({});
+  useEffect(() => {
+    for (const kind of ['intention', 'result']) {
+      api<{ latest: FormVersion | null; deadline: string }>('GET', `/api/sessions/${sid}/forms/${kind}/${sub}`).then((r) => setMarks((m) => ({ ...m, [kind]: r })), () => {});
+    }
+  }, [sid, sub]);
+  return (
+    <section aria-labelledby="forms-h">
+      <h2 id="forms-h">{t('yourForms')}</h2>
+      <ul className="form-links">
+        {(['intention', 'result'] as const).map((kind) => {
+          const m = marks[kind];
+          return (
+            <li key={kind}>
+              <Link to={`/sessions/${sid}/forms/${kind}/${sub}`}>{kind === 'intention' ? t('appendixATitle') : t('appendixBTitle')}</Link>{' '}
+              {m ? <FormStatus mark={m.latest} /> : null}{' '}
+              {m ? <span className="small">{t('deadlineOpen')} {hkDateTime(m.deadline, t)}</span> : null}{' '}
+              {m?.latest ? <a href={`/api/sessions/${sid}/forms/${kind}/${sub}/pdf`} download>{t('pdf')}</a> : null}
+            </li>
+          );
+        })}
+        <li><a href={`/api/sessions/${sid}/subscribers/${sub}/evidence-bundle.tar`} download>{t('bundle')}</a></li>
+      </ul>
+    </section>
+  );
+}
+
+export function SessionPage(props: { user: User; sessionId: string }) {
+  const { t } = useI18n();
+  const [data, setData] = useState<{ session: PracticeSession; notice: Notice | null } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    api<{ session: PracticeSession; notice: Notice | null }>('GET', `/api/sessions/${encodeURIComponent(props.sessionId)}`).then(setData, (e: Error) => setError(e.message));
+  }, [props.sessionId]);
+  if (error) return <main><p role="alert">{error}</p></main>;
+  if (!data) return <main><p>{t('loading')}</p></main>;
+  return (
+    <main>
+      <p><Link to="/">{t('back')}</Link></p>
+      <NoticeBlock session={data.session} notice={data.notice} />
+      {props.user.role === 'desk' ? <DeskDashboard sessionId={props.sessionId} /> : props.user.subscriberId ? <SubscriberForms sessionId={props.sessionId} subscriberId={props.user.subscriberId} /> : null}
+    </main>
+  );
+}

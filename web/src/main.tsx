@@ -1,0 +1,98 @@
+// The desk's web UI: sign in, then the desk officer's or the subscriber's screens.
+// Routing is on the path (the server falls back to index.html for any page).
+import { StrictMode, useCallback, useEffect, useMemo, useState } from 'react';
+import { createRoot } from 'react-dom/client';
+import { api, login, whoAmI, type Me, ApiError } from './api.ts';
+import { I18n, translator, useI18n, type Lang } from './i18n.ts';
+import { Binding, TextField, ErrorSummary } from './fields.tsx';
+import { SessionList, CreateSession, ImportSubscribers, SessionPage } from './desk.tsx';
+import { IntentionFormPage, ResultFormPage } from './forms.tsx';
+import { Link, navigate } from './nav.tsx';
+import './style.css';
+
+function usePath(): string {
+  const [path, setPath] = useState(location.pathname);
+  useEffect(() => {
+    const on = () => setPath(location.pathname);
+    window.addEventListener('popstate', on);
+    return () => window.removeEventListener('popstate', on);
+  }, []);
+  return path;
+}
+
+function SignIn(props: { onSignedIn(me: Me): void }) {
+  const { t } = useI18n();
+  const [value, setValue] = useState({ username: '', password: '' });
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [general, setGeneral] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  return (
+    <main className="narrow">
+      <h1>{t('signIn')}</h1>
+      <ErrorSummary errors={errors} general={general} />
+      <form onSubmit={async (e) => {
+        e.preventDefault();
+        setBusy(true);
+        try {
+          props.onSignedIn(await login(value.username.trim().toLowerCase(), value.password));
+        } catch (err) {
+          if (err instanceof ApiError && err.code === 'VALIDATION_FAILED') { setErrors(Object.fromEntries(err.issues.map((i) => [i.field, i.message]))); setGeneral(null); }
+          else { setErrors({}); setGeneral(err instanceof Error ? err.message : String(err)); }
+        } finally { setBusy(false); }
+      }}>
+        <Binding.Provider value={{ value, set: (p, v) => setValue((x) => ({ ...x, [p]: v })), errors }}>
+          <TextField path="username" label={t('username')} />
+          <TextField path="password" label={t('password')} type="password" />
+        </Binding.Provider>
+        <button type="submit" disabled={busy}>{t('signIn')}</button>
+      </form>
+    </main>
+  );
+}
+
+function Routes(props: { me: Me }) {
+  const path = usePath();
+  const { t } = useI18n();
+  const user = props.me.user;
+  let m: RegExpExecArray | null;
+  if (path === '/' || path === '/sessions') return <SessionList user={user} />;
+  if (path === '/sessions/new' && user.role === 'desk') return <CreateSession />;
+  if (path === '/subscribers/import' && user.role === 'desk') return <ImportSubscribers />;
+  if ((m = /^\/sessions\/([^/]+)\/forms\/intention\/([^/]+)$/.exec(path))) return <IntentionFormPage key={path} user={user} sessionId={decodeURIComponent(m[1]!)} subscriberId={decodeURIComponent(m[2]!)} />;
+  if ((m = /^\/sessions\/([^/]+)\/forms\/result\/([^/]+)$/.exec(path))) return <ResultFormPage key={path} user={user} sessionId={decodeURIComponent(m[1]!)} subscriberId={decodeURIComponent(m[2]!)} />;
+  if ((m = /^\/sessions\/([^/]+)$/.exec(path))) return <SessionPage key={path} user={user} sessionId={decodeURIComponent(m[1]!)} />;
+  return <main><p>{t('notFound')}</p><Link to="/">{t('sessions')}</Link></main>;
+}
+
+function App() {
+  const [lang, setLangState] = useState<Lang>(() => (localStorage.getItem('fd.lang') === 'zh-Hant' ? 'zh-Hant' : 'en'));
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const setLang = useCallback((l: Lang) => { localStorage.setItem('fd.lang', l); setLangState(l); }, []);
+  const i18n = useMemo(() => ({ lang, t: translator(lang), setLang }), [lang, setLang]);
+  useEffect(() => { document.documentElement.lang = lang; document.title = i18n.t('appTitle') + ' · failover-drill'; }, [lang, i18n]);
+  useEffect(() => { whoAmI().then(setMe, (e: unknown) => setLoadError(String(e))); }, []);
+  const t = i18n.t;
+  return (
+    <I18n.Provider value={i18n}>
+      <a className="skip" href="#content">Skip to content</a>
+      <header className="top">
+        <Link to="/" className="brand">{t('appTitle')}</Link>
+        <nav aria-label={t('language')}>
+          <button type="button" className="lang-toggle" lang={lang === 'en' ? 'zh-Hant' : 'en'} onClick={() => setLang(lang === 'en' ? 'zh-Hant' : 'en')}>{t('switchLanguage')}</button>
+          {me ? (
+            <>
+              <span className="who">{t('signedInAs')} {me.user.displayName}</span>
+              <button type="button" onClick={async () => { await api('POST', '/api/auth/logout').catch(() => {}); setMe(null); navigate('/'); }}>{t('signOut')}</button>
+            </>
+          ) : null}
+        </nav>
+      </header>
+      <div id="content">
+        {loadError ? <p role="alert">{loadError}</p> : me === undefined ? <p>{t('loading')}</p> : me === null ? <SignIn onSignedIn={setMe} /> : <Routes me={me} />}
+      </div>
+    </I18n.Provider>
+  );
+}
+
+createRoot(document.getElementById('root')!).render(<StrictMode><App /></StrictMode>);
