@@ -42,6 +42,8 @@ export const EVIDENCE_KINDS = [
   'failover-followed',
   'failover-failed',
   'dr-signal',
+  // the probe compared its rebuilt books with the venue's (detail.equal)
+  'book-verified',
   // conductor marks (site lost/activated), shared with both sides
   'site-lost',
   'site-activated',
