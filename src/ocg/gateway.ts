@@ -107,6 +107,18 @@ export interface OcgGatewayOptions {
   /** Whether logons are allowed now (service hours); false ⇒ Logout status 7. Default: always. */
   logonsAllowed?: (nowMs: number) => boolean;
   onEvent?: (event: GatewayEvent) => void;
+  /**
+   * Holds what the gateway writes to clients until the site's journal reached its standby (issue 4
+   * synchronous replication: an order is acknowledged only once replicated). Absent ⇒ written at once.
+   */
+  outboundGate?: OutboundGate;
+}
+
+/** A site's hold on outbound frames (src/venue journal.ts implements it); actions of one socket run in order. */
+export interface OutboundGate {
+  write(socket: net.Socket, frame: Uint8Array): void;
+  /** Ends the socket after everything written before has gone out. */
+  end(socket: net.Socket): void;
 }
 
 const DAY_MS = 86_400_000;
@@ -396,6 +408,11 @@ export class OcgGateway {
       this.#destroy(conn);
       return;
     }
+    const gate = this.#o.outboundGate;
+    if (gate !== undefined) {
+      gate.write(conn.socket, frame);
+      return;
+    }
     this.#cork(conn);
     conn.socket.write(frame);
   }
@@ -404,7 +421,8 @@ export class OcgGateway {
   #end(conn: Connection): void {
     if (conn.closed) return;
     conn.closed = true;
-    conn.socket.end();
+    if (this.#o.outboundGate !== undefined) this.#o.outboundGate.end(conn.socket);
+    else conn.socket.end();
     const t = setTimeout(() => conn.socket.destroy(), 2_000);
     t.unref();
   }

@@ -5,3 +5,7 @@ export { OrderBook, BookSide, PriceLevel, RestingOrder, bookSideOf } from './ord
 export type { BookSideCode } from './order-book.ts';
 export * from './config.ts';
 export * from './control-api.ts';
+export * from './journal.ts';
+export * from './replicating-store.ts';
+export * from './faults.ts';
+export * from './site.ts';

@@ -1,0 +1,614 @@
+// The hot-standby journal between the two sites (issue 4, ARCHITECTURE.md "site"): the active site
+// writes every state change (matching-engine commands, OCG-C session sequence numbers and sent
+// frames, OMD-C messages with their sequence numbers, refresh and DR numbering, market generator
+// ticks) to a TCP connection to the standby site, which applies each entry as it arrives and
+// acknowledges per batch. What the active site sends to its clients waits in a JournalGate until
+// the standby acknowledged every entry written before it (synchronous replication): an
+// acknowledged order is never lost by a failover.
+//
+// Wire format (ours): every record is [u32 LE length of the rest][u8 type][u32 LE json length]
+// [json utf8][blobs, each u32 LE length + bytes]. Binary values in the JSON (Uint8Array) are
+// written as {"$b": index} into the blob list, so frames and OMD messages travel unchanged.
+// Journal entries carry no explicit number: both ends count them from the snapshot's `seq`.
+//
+// Link life: the active site connects to the standby's replication port (JournalSender), sends a
+// full snapshot and then the entries; on a disconnect it reconnects and snapshots again (resync).
+// A standby that has become active answers any sender with FENCE: the old primary learns it is
+// fenced the moment it can talk again. After `standbyWaitMs` without a standby the active site
+// stops holding replies and carries on alone (status says so) [ours: the drill must go on].
+import net from 'node:net';
+import { systemClock } from '../wire/index.ts';
+import type { Clock, TimerHandle } from '../wire/index.ts';
+import type { OcgService, OutboundGate } from '../ocg/index.ts';
+import type { OmdService } from '../omd/index.ts';
+import type { EngineCommand, MatchingEngineState } from './engine-types.ts';
+
+export const JournalRecordType = {
+  /** sender → receiver: full state; the entries that follow continue from its seq. */
+  Snapshot: 1,
+  /** sender → receiver: one journal entry. */
+  Entry: 2,
+  Heartbeat: 3,
+  /** receiver → sender: every entry up to seq is applied. */
+  Ack: 4,
+  /** receiver → sender: I am active; you are fenced. */
+  Fence: 5,
+  /** receiver → sender (fail back): I have caught up; hand the service over. */
+  HandoverRequest: 6,
+  /** sender → receiver: I stopped serving at seq; take over. */
+  Handover: 7,
+} as const;
+export type JournalRecordTypeCode = (typeof JournalRecordType)[keyof typeof JournalRecordType];
+
+export type JournalEntry =
+  | { t: 'engine'; service: OcgService; command: EngineCommand }
+  | { t: 'next-to-send'; service: OcgService; compId: string; seq: number }
+  | { t: 'next-expected'; service: OcgService; compId: string; seq: number }
+  | { t: 'sent'; service: OcgService; compId: string; seq: number; frame: Uint8Array }
+  | { t: 'session-reset'; service: OcgService; compId: string }
+  /** Real-time messages firstSeq… of a channel, as exact wire bytes (retransmission window content). */
+  | { t: 'omd'; service: OmdService; channelId: number; firstSeq: number; msgs: Uint8Array[] }
+  /** The channel's numbering restarted (Sequence Reset, OMD-C 3.4.2). */
+  | { t: 'omd-reset'; service: OmdService; channelId: number; nextSeq: number }
+  | { t: 'omd-refresh'; service: OmdService; channelId: number; messages: number }
+  | { t: 'omd-dr'; service: OmdService; drNextSeq: number; drStatus: 0 | 1 | 2 }
+  /** Market generator lockstep: `count` events at nowMs; count −1 = startOfDay(). */
+  | { t: 'gen'; service: OmdService; nowMs: number; count: number };
+
+export interface SessionSnapshot {
+  compId: string;
+  nextToSend: number;
+  nextExpected: number;
+  sent: Array<[number, Uint8Array]>;
+}
+
+export interface FeedChannelSnapshot {
+  channelId: number;
+  nextSeq: number;
+  refreshNextSeq: number;
+  window: Array<[number, Uint8Array]>;
+  /** The market image as the messages of a refresh (MarketImage.snapshot), wire bytes. */
+  image: Uint8Array[];
+}
+
+export interface FeedSnapshot {
+  channels: FeedChannelSnapshot[];
+  drNextSeq: number;
+  drStatus: 0 | 1 | 2;
+  /** Generator calls so far: [nowMs, count] (count −1 = startOfDay), replayed to rebuild it. */
+  gen: Array<[number, number]>;
+}
+
+export interface SiteSnapshot {
+  engines: Record<OcgService, MatchingEngineState>;
+  sessions: Record<OcgService, SessionSnapshot[]>;
+  feeds: Record<OmdService, FeedSnapshot>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Record codec
+
+export function encodeRecord(type: JournalRecordTypeCode, body: unknown): Buffer {
+  const blobs: Uint8Array[] = [];
+  const json = body === undefined ? '' : JSON.stringify(body, function (this: Record<string, unknown>, key, value) {
+    const orig = this[key];
+    if (orig instanceof Uint8Array) {
+      blobs.push(orig);
+      return { $b: blobs.length - 1 };
+    }
+    return value;
+  });
+  const jsonLen = Buffer.byteLength(json);
+  let total = 1 + 4 + jsonLen;
+  for (const b of blobs) total += 4 + b.length;
+  const out = Buffer.allocUnsafe(4 + total);
+  out.writeUInt32LE(total, 0);
+  out[4] = type;
+  out.writeUInt32LE(jsonLen, 5);
+  out.write(json, 9, 'utf8');
+  let o = 9 + jsonLen;
+  for (const b of blobs) {
+    out.writeUInt32LE(b.length, o);
+    out.set(b, o + 4);
+    o += 4 + b.length;
+  }
+  return out;
+}
+
+export interface DecodedRecord {
+  type: number;
+  body: unknown;
+}
+
+/** Reassembles records from TCP chunks. Bad input yields an error record; the owner drops the link. */
+export class JournalRecordReader {
+  #buf: Buffer = Buffer.alloc(0);
+  /** Largest record accepted (a snapshot of a big day still fits). */
+  static readonly MAX_RECORD = 512 * 1024 * 1024;
+
+  push(chunk: Buffer): void {
+    this.#buf = this.#buf.length === 0 ? chunk : Buffer.concat([this.#buf, chunk]);
+  }
+
+  /** Next complete record, null when more bytes are needed, or an Error when the stream is corrupt. */
+  next(): DecodedRecord | null | Error {
+    const b = this.#buf;
+    if (b.length < 4) return null;
+    const total = b.readUInt32LE(0);
+    if (total < 5 || total > JournalRecordReader.MAX_RECORD) return new Error(`bad record length ${total}`);
+    if (b.length < 4 + total) return null;
+    const rec = b.subarray(4, 4 + total);
+    this.#buf = b.subarray(4 + total);
+    const type = rec[0]!;
+    const jsonLen = rec.readUInt32LE(1);
+    if (5 + jsonLen > rec.length) return new Error('json overruns record');
+    const blobs: Buffer[] = [];
+    let o = 5 + jsonLen;
+    while (o < rec.length) {
+      if (o + 4 > rec.length) return new Error('truncated blob header');
+      const n = rec.readUInt32LE(o);
+      if (o + 4 + n > rec.length) return new Error('blob overruns record');
+      blobs.push(Buffer.from(rec.subarray(o + 4, o + 4 + n))); // copied: the chunk is not pinned
+      o += 4 + n;
+    }
+    if (jsonLen === 0) return { type, body: undefined };
+    try {
+      const body = JSON.parse(rec.toString('utf8', 5, 5 + jsonLen), (_k, v: unknown) => {
+        if (v !== null && typeof v === 'object' && '$b' in (v as object)) {
+          const i = (v as { $b: number }).$b;
+          if (!Number.isInteger(i) || blobs[i] === undefined) throw new Error(`blob ${i} missing`);
+          return new Uint8Array(blobs[i]!.buffer, blobs[i]!.byteOffset, blobs[i]!.length);
+        }
+        return v;
+      }) as unknown;
+      return { type, body };
+    } catch (e) {
+      return new Error(`bad record body: ${(e as Error).message}`);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The gate: client-bound frames wait for the standby's acknowledgement
+
+interface Held {
+  tag: number;
+  frame: Uint8Array | null; // null = end()
+}
+
+/**
+ * Holds frames per client socket until the journal entries written before them are acknowledged
+ * (or the site runs alone). Order per socket is kept; a socket whose frames wait is corked once
+ * per release, so a batch of acks goes out in one write.
+ */
+export class JournalGate implements OutboundGate {
+  readonly #queues = new Map<net.Socket, Held[]>();
+  #released = 0;
+  #open = false;
+  /** The journal position a frame written now must wait for. */
+  #position: () => number;
+
+  constructor(position: () => number) {
+    this.#position = position;
+  }
+
+  /** Frames held now (tests, status). */
+  get held(): number {
+    let n = 0;
+    for (const q of this.#queues.values()) n += q.length;
+    return n;
+  }
+
+  write(socket: net.Socket, frame: Uint8Array): void {
+    this.#hold(socket, { tag: this.#position(), frame });
+  }
+
+  end(socket: net.Socket): void {
+    this.#hold(socket, { tag: this.#position(), frame: null });
+  }
+
+  #hold(socket: net.Socket, h: Held): void {
+    const q = this.#queues.get(socket);
+    if (q === undefined && (this.#open || h.tag <= this.#released)) {
+      this.#emit(socket, h);
+      return;
+    }
+    if (q === undefined) {
+      this.#queues.set(socket, [h]);
+      socket.once('close', () => this.#queues.delete(socket));
+    } else q.push(h);
+  }
+
+  #emit(socket: net.Socket, h: Held): void {
+    if (socket.destroyed) return;
+    if (h.frame === null) socket.end();
+    else socket.write(h.frame);
+  }
+
+  /** Everything up to `seq` reached the standby. */
+  release(seq: number): void {
+    if (seq > this.#released) this.#released = seq;
+    this.#drain();
+  }
+
+  /** Run alone (no standby, or this site is not replicating): everything goes out at once. */
+  setOpen(open: boolean): void {
+    this.#open = open;
+    if (open) this.#drain();
+  }
+
+  get isOpen(): boolean {
+    return this.#open;
+  }
+
+  #drain(): void {
+    for (const [socket, q] of this.#queues) {
+      let i = 0;
+      while (i < q.length && (this.#open || q[i]!.tag <= this.#released)) i++;
+      if (i === 0) continue;
+      if (!socket.destroyed) socket.cork();
+      for (let k = 0; k < i; k++) this.#emit(socket, q[k]!);
+      if (!socket.destroyed) socket.uncork();
+      if (i === q.length) this.#queues.delete(socket);
+      else q.splice(0, i);
+    }
+  }
+
+  /** A new journal (a new activation) numbers from 0 again. */
+  restart(): void {
+    this.#released = 0;
+    this.#open = false;
+  }
+
+  /** Drop everything held (the site is going down without a goodbye). */
+  discard(): void {
+    this.#queues.clear();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sender (active site)
+
+export interface JournalSenderOptions {
+  peer: { host: string; port: number };
+  /** Own address to connect from (the site's host). */
+  localAddress?: string;
+  clock?: Clock;
+  heartbeatMs: number;
+  timeoutMs: number;
+  /** After this long without a standby the gate opens (runs alone). */
+  standbyWaitMs: number;
+  /** Start alone (gate open) until a standby acknowledges a snapshot: after a takeover the old site is gone. */
+  startAlone?: boolean;
+  /** The site's gate (its position must be this sender's seq); the sender releases and opens it. */
+  gate: JournalGate;
+  snapshot: () => SiteSnapshot;
+  /** The peer says it is active: this site is fenced. */
+  onFenced: () => void;
+  /** The peer (returning primary) caught up and asks for the service back. */
+  onHandoverRequest?: () => void;
+  onLink?: (up: boolean) => void;
+  /** Register sockets the site owns (fault injection). */
+  onSocket?: (socket: net.Socket) => void;
+}
+
+export class JournalSender {
+  readonly gate: JournalGate;
+  readonly #o: JournalSenderOptions;
+  readonly #clock: Clock;
+  #seq = 0;
+  #acked = 0;
+  #socket: net.Socket | null = null;
+  /** Snapshot sent on this link and acknowledged. */
+  #synced = false;
+  #pending: Buffer[] = [];
+  #flushScheduled = false;
+  #reader = new JournalRecordReader();
+  #lastHeard = 0;
+  #lastTraffic = 0;
+  #downSince: number;
+  #alone = false;
+  #stopped = false;
+  #timers: TimerHandle[] = [];
+  #connecting = false;
+
+  constructor(opts: JournalSenderOptions) {
+    this.#o = opts;
+    this.#clock = opts.clock ?? systemClock;
+    this.gate = opts.gate;
+    this.gate.restart();
+    this.#downSince = this.#clock.now();
+    if (opts.startAlone === true) {
+      this.#alone = true;
+      this.gate.setOpen(true);
+    }
+  }
+
+  get seq(): number { return this.#seq; }
+  get ackedSeq(): number { return this.#acked; }
+  get connected(): boolean { return this.#synced; }
+  get alone(): boolean { return this.#alone; }
+  get lastTrafficAt(): number { return this.#lastTraffic; }
+
+  start(): void {
+    this.#timers.push(this.#clock.setInterval(() => this.#tick(), this.#o.heartbeatMs));
+    this.#connect();
+  }
+
+  /** Appends one entry; written at the end of this event-loop turn with the others. */
+  append(entry: JournalEntry): void {
+    if (this.#stopped) return;
+    this.#seq++;
+    if (!this.#synced) return; // the next snapshot carries it
+    this.#pending.push(encodeRecord(JournalRecordType.Entry, entry));
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      process.nextTick(() => this.#flush());
+    }
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    const s = this.#socket;
+    if (s === null || this.#pending.length === 0) { this.#pending = []; return; }
+    const buf = this.#pending.length === 1 ? this.#pending[0]! : Buffer.concat(this.#pending);
+    this.#pending = [];
+    s.write(buf);
+    this.#lastTraffic = this.#clock.now();
+  }
+
+  /** Fail back: tell the standby this site stopped serving; everything before is in the journal. */
+  handover(): void {
+    this.#flush();
+    this.#socket?.write(encodeRecord(JournalRecordType.Handover, { seq: this.#seq }));
+  }
+
+  #connect(): void {
+    if (this.#stopped || this.#socket !== null || this.#connecting) return;
+    this.#connecting = true;
+    const s = net.connect({ host: this.#o.peer.host, port: this.#o.peer.port, ...(this.#o.localAddress !== undefined ? { localAddress: this.#o.localAddress } : {}) });
+    s.setNoDelay(true);
+    this.#o.onSocket?.(s);
+    s.on('connect', () => {
+      this.#connecting = false;
+      if (this.#stopped) { s.destroy(); return; }
+      this.#socket = s;
+      this.#reader = new JournalRecordReader();
+      this.#lastHeard = this.#clock.now();
+      // Resync: a full snapshot at the current position, then the entries after it.
+      this.#flushScheduled = false;
+      this.#pending = [];
+      s.write(encodeRecord(JournalRecordType.Snapshot, { seq: this.#seq, state: this.#o.snapshot() }));
+      this.#synced = true;
+      this.#lastTraffic = this.#clock.now();
+    });
+    s.on('data', (chunk: Buffer) => this.#onData(s, chunk));
+    s.on('error', () => { /* close follows */ });
+    s.on('close', () => {
+      this.#connecting = false;
+      if (this.#socket !== s) return;
+      this.#socket = null;
+      this.#synced = false;
+      this.#downSince = this.#clock.now();
+      this.#o.onLink?.(false);
+    });
+  }
+
+  #onData(s: net.Socket, chunk: Buffer): void {
+    if (this.#socket !== s) return;
+    this.#lastHeard = this.#clock.now();
+    this.#reader.push(chunk);
+    for (;;) {
+      const r = this.#reader.next();
+      if (r === null) break;
+      if (r instanceof Error) { s.destroy(); return; }
+      switch (r.type) {
+        case JournalRecordType.Ack: {
+          const seq = (r.body as { seq: number }).seq;
+          if (typeof seq === 'number' && seq > this.#acked) {
+            const first = this.#acked === 0 || this.#alone;
+            this.#acked = seq;
+            if (this.#alone) { this.#alone = false; this.gate.setOpen(false); }
+            this.gate.release(seq);
+            if (first) this.#o.onLink?.(true);
+          }
+          break;
+        }
+        case JournalRecordType.Fence:
+          this.#o.onFenced();
+          break;
+        case JournalRecordType.HandoverRequest:
+          this.#o.onHandoverRequest?.();
+          break;
+        default:
+      }
+    }
+  }
+
+  #tick(): void {
+    const now = this.#clock.now();
+    const s = this.#socket;
+    if (s !== null) {
+      if (now - this.#lastHeard > this.#o.timeoutMs) {
+        s.destroy(); // silent standby (black hole): resync after reconnecting
+        return;
+      }
+      s.write(encodeRecord(JournalRecordType.Heartbeat, undefined));
+    } else {
+      if (!this.#alone && now - this.#downSince >= this.#o.standbyWaitMs) {
+        this.#alone = true;
+        this.gate.setOpen(true);
+      }
+      this.#connect();
+    }
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    for (const t of this.#timers) t.cancel();
+    this.#timers = [];
+    this.#socket?.destroy();
+    this.#socket = null;
+    this.#synced = false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Receiver (standby site)
+
+export interface JournalReceiverOptions {
+  host: string;
+  port: number;
+  clock?: Clock;
+  heartbeatMs: number;
+  timeoutMs: number;
+  onSnapshot: (state: SiteSnapshot, seq: number) => void;
+  onEntry: (entry: JournalEntry) => void;
+  /** The sender handed the service over (fail back). */
+  onHandover?: (seq: number) => void;
+  onLink?: (up: boolean) => void;
+  onSocket?: (socket: net.Socket) => void;
+  /** What to do with a sender now: apply its journal (standby), fence it (this site is active), or refuse. */
+  policy: () => 'accept' | 'fence' | 'refuse';
+}
+
+export class JournalReceiver {
+  readonly #o: JournalReceiverOptions;
+  readonly #clock: Clock;
+  #server: net.Server | null = null;
+  #socket: net.Socket | null = null;
+  #seq = 0;
+  #synced = false;
+  #lastHeard = 0;
+  #lastTraffic = 0;
+  #timer: TimerHandle | null = null;
+  #port: number;
+  /** Entries applied since the last snapshot (fail back reports it). */
+  applied = 0;
+
+  constructor(opts: JournalReceiverOptions) {
+    this.#o = opts;
+    this.#clock = opts.clock ?? systemClock;
+    this.#port = opts.port;
+  }
+
+  get seq(): number { return this.#seq; }
+  get connected(): boolean { return this.#socket !== null && this.#synced; }
+  get lastTrafficAt(): number { return this.#lastTraffic; }
+  get port(): number { return this.#port; }
+
+  async listen(): Promise<number> {
+    if (this.#server !== null) return this.#port;
+    const server = net.createServer((s) => this.#onConnection(s));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.#port, this.#o.host, () => { server.off('error', reject); resolve(); });
+    });
+    server.on('error', () => { /* accept errors: keep listening */ });
+    this.#port = (server.address() as net.AddressInfo).port;
+    this.#server = server;
+    this.#timer = this.#clock.setInterval(() => this.#tick(), this.#o.heartbeatMs);
+    return this.#port;
+  }
+
+  /** This site became active: tell the connected sender it is fenced (later ones: policy). */
+  fence(): void {
+    const s = this.#socket;
+    if (s !== null) {
+      s.end(encodeRecord(JournalRecordType.Fence, undefined));
+      this.#socket = null;
+      this.#synced = false;
+    }
+  }
+
+  /** Drop the current sender without a word (this site stops being a standby). */
+  disconnect(): void {
+    this.#socket?.destroy();
+    this.#socket = null;
+    this.#synced = false;
+  }
+
+  requestHandover(): boolean {
+    if (this.#socket === null || !this.#synced) return false;
+    this.#socket.write(encodeRecord(JournalRecordType.HandoverRequest, undefined));
+    return true;
+  }
+
+  #onConnection(s: net.Socket): void {
+    s.setNoDelay(true);
+    this.#o.onSocket?.(s);
+    s.on('error', () => { /* close follows */ });
+    const policy = this.#o.policy();
+    if (policy === 'fence') {
+      s.end(encodeRecord(JournalRecordType.Fence, undefined));
+      return;
+    }
+    if (policy === 'refuse') {
+      s.destroy();
+      return;
+    }
+    this.#socket?.destroy(); // a newer sender replaces the old link (it resyncs with a snapshot)
+    this.#socket = s;
+    this.#synced = false;
+    this.#lastHeard = this.#clock.now();
+    const reader = new JournalRecordReader();
+    s.on('data', (chunk: Buffer) => {
+      if (this.#socket !== s) return;
+      this.#lastHeard = this.#clock.now();
+      this.#lastTraffic = this.#lastHeard;
+      reader.push(chunk);
+      const before = this.#seq;
+      let handover: number | null = null;
+      for (;;) {
+        const r = reader.next();
+        if (r === null) break;
+        if (r instanceof Error) { s.destroy(); return; }
+        if (r.type === JournalRecordType.Entry) {
+          if (!this.#synced) continue;
+          this.#seq++;
+          this.applied++;
+          this.#o.onEntry(r.body as JournalEntry);
+        } else if (r.type === JournalRecordType.Snapshot) {
+          const b = r.body as { seq: number; state: SiteSnapshot };
+          this.#o.onSnapshot(b.state, b.seq);
+          this.#seq = b.seq;
+          this.applied = 0;
+          this.#synced = true;
+          s.write(encodeRecord(JournalRecordType.Ack, { seq: this.#seq }));
+          this.#o.onLink?.(true);
+        } else if (r.type === JournalRecordType.Handover) {
+          handover = (r.body as { seq: number }).seq;
+        }
+      }
+      // One acknowledgement per chunk: the sender's batch of this turn (issue 4 throughput).
+      if (this.#synced && this.#seq !== before) s.write(encodeRecord(JournalRecordType.Ack, { seq: this.#seq }));
+      if (handover !== null) this.#o.onHandover?.(handover);
+    });
+    s.on('close', () => {
+      if (this.#socket !== s) return;
+      this.#socket = null;
+      this.#synced = false;
+      this.#o.onLink?.(false);
+    });
+  }
+
+  #tick(): void {
+    const s = this.#socket;
+    if (s === null) return;
+    if (this.#clock.now() - this.#lastHeard > this.#o.timeoutMs) {
+      s.destroy();
+      return;
+    }
+    s.write(encodeRecord(JournalRecordType.Heartbeat, undefined));
+  }
+
+  async close(): Promise<void> {
+    this.#timer?.cancel();
+    this.#timer = null;
+    this.#socket?.destroy();
+    this.#socket = null;
+    const server = this.#server;
+    this.#server = null;
+    if (server !== null) await new Promise<void>((r) => server.close(() => r()));
+  }
+}

@@ -1,0 +1,776 @@
+// One data centre of the venue (issue 4, ARCHITECTURE.md "site"): the lookup service (primary and
+// mirror endpoints per trading service), the OTP-C and OTP-CSC gateways with a matching engine
+// each, and the OMD-C / OMD-CC publishers driven by a market generator. Role primary or backup.
+//
+// States (control-api.ts SiteState): the primary starts active, the backup standby. The active
+// site journals every state change to its standby (journal.ts) and holds client replies until the
+// standby acknowledged them. activate() on the standby takes over: the journal it applied becomes
+// the engines, sessions and publisher state, its lookup endpoints open, its gateways accept logons
+// with the sessions' numbers continuing, its publishers take over with the DR signal (OMD-C
+// 2.2.4), and the old primary is told it is fenced. failback() on the fenced primary makes it the
+// standby of the active site, waits until it caught up, and takes the service back.
+import { systemClock } from '../wire/index.ts';
+import type { Clock, TimerHandle } from '../wire/index.ts';
+import {
+  LookupService, OcgGateway, hashPassword, profileFor,
+} from '../ocg/index.ts';
+import type { CompIdConfig, GatewayEvent, LookupServedEvent, OcgLogger, OcgService } from '../ocg/index.ts';
+import {
+  MarketGenerator, MarketImage, OmdPublisher, RetransmissionWindow, decodeMessage, decodePacketHeader, encodeMessage as encodeOmdMessage, messageSize,
+} from '../omd/index.ts';
+import type { FeedConfig, OmdMessage, OmdProduct, OmdService, PublisherState } from '../omd/index.ts';
+import type { EvidenceEvent, EvidenceKind, Service } from '../evidence/index.ts';
+import { MatchingEngine } from './matching-engine.ts';
+import type { EngineCommand, EngineEvent, EngineRequest, MatchingEngineOptions } from './engine-types.ts';
+import { OCG_SERVICES, OMD_SERVICES, compIdsOf, feedConfigOf } from './config.ts';
+import type { SiteRole, VenueConfig } from './config.ts';
+import type {
+  ActivateResponse, EvidenceResponse, FailbackResponse, FaultKind, FaultRequest, FaultResponse, IsolateRequest,
+  IsolateResponse, ServiceStatus, SiteState, SiteStatus,
+} from './control-api.ts';
+import { JournalGate, JournalReceiver, JournalSender } from './journal.ts';
+import type { FeedSnapshot, JournalEntry, SiteSnapshot } from './journal.ts';
+import { ReplicatingSessionStore } from './replicating-store.ts';
+import { FaultInjector, SiteSockets } from './faults.ts';
+
+/** A request the site refuses in its current state (control API: 409 INVALID_STATE). */
+export class SiteStateError extends Error {
+  override name = 'SiteStateError';
+}
+
+export interface SiteOptions {
+  config: VenueConfig;
+  role: SiteRole;
+  clock?: Clock;
+  log?: OcgLogger;
+  /** RSA decrypt workers per gateway (0 = on the event loop; default 0: two sites share a machine). */
+  passwordWorkers?: number;
+  /** Market generator tick (ms). Default 50. */
+  marketTickMs?: number;
+  /** Evidence ring buffer size. Default 200,000 events. */
+  evidenceCapacity?: number;
+  /** What `kill` does. Default: destroy everything abruptly (embedded); the CLI passes SIGKILL. */
+  kill?: () => void;
+  /** Wait after DR Signal 1 before the isolated site's publishers stop (the datagram must leave). Default 50 ms. */
+  drGoodbyeMs?: number;
+}
+
+/** Per feed, what a standby knows of the active site's publisher (built from journal entries). */
+class FeedShadow {
+  readonly service: OmdService;
+  readonly products = new Map<number, OmdProduct>();
+  channels = new Map<number, { nextSeq: number; refreshNextSeq: number; window: RetransmissionWindow; image: MarketImage }>();
+  drNextSeq = 1;
+  drStatus: 0 | 1 | 2 = 0;
+
+  constructor(cfg: FeedConfig) {
+    this.service = cfg.service;
+    for (const ch of cfg.channels) this.products.set(ch.channelId, ch.product);
+    this.clear();
+  }
+
+  clear(): void {
+    this.channels = new Map();
+    for (const id of this.products.keys()) this.channels.set(id, { nextSeq: 1, refreshNextSeq: 1, window: new RetransmissionWindow(), image: new MarketImage() });
+    this.drNextSeq = 1;
+    this.drStatus = 0;
+  }
+
+  apply(e: JournalEntry): void {
+    if (e.t === 'omd') {
+      const ch = this.channels.get(e.channelId);
+      if (ch === undefined) return;
+      let seq = e.firstSeq;
+      for (const bytes of e.msgs) {
+        ch.window.push(seq++, bytes);
+        const m = decodeMessage(bytes, 0);
+        if (m !== null && !('code' in m)) ch.image.apply(m as OmdMessage);
+      }
+      ch.nextSeq = seq;
+    } else if (e.t === 'omd-reset') {
+      const ch = this.channels.get(e.channelId);
+      if (ch !== undefined) { ch.nextSeq = e.nextSeq; ch.window.reset(e.nextSeq); }
+    } else if (e.t === 'omd-refresh') {
+      const ch = this.channels.get(e.channelId);
+      if (ch !== undefined) ch.refreshNextSeq += e.messages; // a cycle of n messages uses n refresh SeqNums (refresh-service.ts)
+    } else if (e.t === 'omd-dr') {
+      this.drNextSeq = Math.max(this.drNextSeq, e.drNextSeq);
+      this.drStatus = e.drStatus;
+    }
+  }
+
+  restore(s: FeedSnapshot): void {
+    this.clear();
+    for (const c of s.channels) {
+      const ch = this.channels.get(c.channelId);
+      if (ch === undefined) continue;
+      ch.nextSeq = c.nextSeq;
+      ch.refreshNextSeq = c.refreshNextSeq;
+      ch.window.reset(c.window[0]?.[0] ?? c.nextSeq);
+      for (const [seq, bytes] of c.window) ch.window.push(seq, bytes);
+      for (const bytes of c.image) {
+        const m = decodeMessage(bytes, 0);
+        if (m !== null && !('code' in m)) ch.image.apply(m as OmdMessage);
+      }
+    }
+    this.drNextSeq = s.drNextSeq;
+    this.drStatus = s.drStatus;
+  }
+
+  toPublisherState(): PublisherState {
+    return {
+      service: this.service,
+      channels: [...this.channels].map(([channelId, c]) => ({ channelId, nextSeq: c.nextSeq, refreshNextSeq: c.refreshNextSeq, image: c.image, window: c.window.entries() })),
+      drChannelNextSeq: this.drNextSeq,
+      drStatus: this.drStatus,
+    };
+  }
+}
+
+function imageBytes(image: MarketImage, product: OmdProduct): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (const m of image.snapshot(product)) {
+    try {
+      const buf = new Uint8Array(messageSize(m));
+      encodeOmdMessage(m, buf, 0);
+      out.push(buf);
+    } catch {
+      // A News item too large for one message is left out of the resync image [ours; rare].
+    }
+  }
+  return out;
+}
+
+interface Feed {
+  service: OmdService;
+  cfg: FeedConfig;
+  publisher: OmdPublisher;
+  generator: MarketGenerator;
+  /** Generator calls so far ([nowMs, count], count −1 = startOfDay) for a resync of the standby. */
+  genLog: Array<[number, number]>;
+  shadow: FeedShadow;
+  /** Per channel, next SeqNum already journaled (active side). */
+  journaled: Map<number, number>;
+  drNextSeq: number;
+  /** Last DR Signal status this site's publisher sent (0 none, 1 in progress, 2 completed). */
+  drStatus: 0 | 1 | 2;
+}
+
+interface Trading {
+  service: OcgService;
+  engineOptions: MatchingEngineOptions;
+  engine: MatchingEngine;
+  unsubscribe: () => void;
+  store: ReplicatingSessionStore;
+  gateway: OcgGateway;
+  lookups: [LookupService, LookupService];
+  firmOf: Map<string, string>;
+}
+
+export class Site {
+  readonly role: SiteRole;
+  readonly cfg: VenueConfig;
+  readonly host: string;
+  readonly #o: SiteOptions;
+  readonly #clock: Clock;
+  #state: SiteState = 'starting';
+  #since: number;
+  #activatedAt: number | null = null;
+  #takeoverMs: number | null = null;
+  readonly #trading = new Map<OcgService, Trading>();
+  readonly #feeds = new Map<OmdService, Feed>();
+  readonly #gate: JournalGate;
+  #sender: JournalSender | null = null;
+  readonly #receiver: JournalReceiver;
+  readonly sockets: SiteSockets;
+  readonly faults: FaultInjector;
+  #marketTimer: TimerHandle | null = null;
+  #lastMarketAt = 0;
+  #marketCarry = 0;
+  // Evidence ring buffer: cursor of evidence[i] = #evidenceBase + i + 1.
+  #evidence: EvidenceEvent[] = [];
+  #evidenceBase = 0;
+  #evidenceId = 0;
+  readonly #evidenceCapacity: number;
+  #rtsUserFirm = new Map<string, string>();
+  #handoverWaiter: ((seq: number) => void) | null = null;
+  #handingOver = false;
+
+  constructor(opts: SiteOptions) {
+    this.#o = opts;
+    this.role = opts.role;
+    this.cfg = opts.config;
+    this.host = opts.config.sites[opts.role].host;
+    this.#clock = opts.clock ?? systemClock;
+    this.#since = this.#clock.now();
+    this.#evidenceCapacity = opts.evidenceCapacity ?? 200_000;
+    this.#gate = new JournalGate(() => this.#sender?.seq ?? 0);
+    this.#gate.setOpen(true);
+    this.sockets = new SiteSockets(this.host);
+    this.faults = new FaultInjector({
+      sockets: this.sockets, clock: this.#clock,
+      kill: () => (opts.kill ?? (() => { void this.crash(); }))(),
+      onChange: (kind, active) => this.#siteEvidence('site-lost', { fault: kind, active }, kind === 'clear'),
+    });
+    const site = this.cfg.sites[this.role];
+    this.#receiver = new JournalReceiver({
+      host: this.host, port: site.replication, clock: this.#clock,
+      heartbeatMs: this.cfg.timing.replicationHeartbeatMs, timeoutMs: this.cfg.timing.replicationTimeoutMs,
+      policy: () => (this.#state === 'standby' ? 'accept' : this.#state === 'active' ? 'fence' : 'refuse'),
+      onSnapshot: (s) => this.#applySnapshot(s),
+      onEntry: (e) => this.#applyEntry(e),
+      onHandover: (seq) => this.#handoverWaiter?.(seq),
+      onSocket: (s) => this.sockets.add(s),
+    });
+    for (const u of this.cfg.subscribers) for (const svc of OMD_SERVICES) { const id = u[svc]; if (id) this.#rtsUserFirm.set(`${svc}:${id.rtsUsername}`, u.firm); }
+  }
+
+  get state(): SiteState { return this.#state; }
+
+  // -------------------------------------------------------------------------------------------
+  // Start
+
+  async start(): Promise<void> {
+    if (this.#state !== 'starting') throw new SiteStateError(`start() in state ${this.#state}`);
+    const site = this.cfg.sites[this.role];
+    const cost = this.cfg.passwordHashCost;
+    for (const service of OCG_SERVICES) {
+      const engineOptions: MatchingEngineOptions = { profile: profileFor(service), securities: this.cfg.securities[service] };
+      const engine = new MatchingEngine(engineOptions, this.#clock);
+      const store = new ReplicatingSessionStore(service);
+      const hashes = new Map<string, string>();
+      const firmOf = new Map<string, string>();
+      const compIds: CompIdConfig[] = compIdsOf(this.cfg, service).map((c) => {
+        let h = hashes.get(c.sub.password);
+        if (h === undefined) { h = hashPassword(c.sub.password, cost); hashes.set(c.sub.password, h); }
+        firmOf.set(c.compId, c.firm);
+        return { compId: c.compId, firm: c.firm, sourceIps: c.sub.sourceIps, passwordHash: h, dropCopy: c.dropCopy, brokerIds: [c.sub.brokerId], throttleMps: 0 };
+      });
+      const t: Trading = {
+        service, engineOptions, engine, unsubscribe: () => {}, store, firmOf,
+        gateway: null as unknown as OcgGateway, lookups: null as unknown as [LookupService, LookupService],
+      };
+      t.gateway = new OcgGateway({
+        service, name: `${service} ${this.role}`, host: this.host, port: site.trading[service].gateway,
+        privateKeyPem: this.cfg.privateKeyPem, compIds, router: { handle: (req: EngineRequest): EngineEvent[] => t.engine.handle(req) },
+        store, clock: this.#clock, passwordWorkers: this.#o.passwordWorkers ?? 0, outboundGate: this.#gate,
+        ...(this.#o.log !== undefined ? { log: this.#o.log } : {}),
+        onEvent: (e) => this.#gatewayEvidence(e),
+      });
+      const mk = (name: string, port: number) => new LookupService({
+        name, site: this.role, host: this.host, port, clock: this.#clock,
+        clients: (compId) => t.gateway.lookupEntry(compId),
+        gateways: () => (this.#state === 'active' && t.gateway.isOpen ? { primary: t.gateway.address, secondary: t.gateway.address } : null),
+        onLookup: (e) => this.#lookupEvidence(service, e),
+        ...(this.#o.log !== undefined ? { log: this.#o.log } : {}),
+      });
+      const prefix = this.role === 'primary' ? 'PS' : 'BS';
+      t.lookups = [mk(`${prefix}-primary`, site.trading[service].lookupPrimary), mk(`${prefix}-mirror`, site.trading[service].lookupMirror)];
+      this.#watchEngine(t);
+      this.#trading.set(service, t);
+    }
+    for (const service of OMD_SERVICES) {
+      const cfg = feedConfigOf(this.cfg, service);
+      this.#feeds.set(service, {
+        service, cfg, publisher: null as unknown as OmdPublisher, generator: this.#newGenerator(service, cfg), genLog: [],
+        shadow: new FeedShadow(cfg), journaled: new Map(), drNextSeq: 1, drStatus: 0,
+      });
+    }
+    await this.#receiver.listen();
+    if (this.role === 'primary') {
+      for (const f of this.#feeds.values()) {
+        f.publisher = this.#newPublisher(f, 'serving');
+        await f.publisher.start(); // active: Sequence Reset first (OMD-C 2.2)
+        // Reference data and opening books; the standby replays the same call (generator lockstep).
+        f.genLog.push([f.generator.nowMs, -1]);
+        for (const b of f.generator.startOfDay()) f.publisher.publish(b.channelId, b.msgs);
+      }
+      await this.#serve(false); // the snapshot sent when the standby connects carries the above
+    } else {
+      for (const f of this.#feeds.values()) {
+        f.publisher = this.#newPublisher(f, 'standby');
+        await f.publisher.start();
+      }
+      for (const t of this.#trading.values()) for (const l of t.lookups) await l.reservePort();
+      this.#setState('standby');
+    }
+  }
+
+  #newGenerator(service: OmdService, cfg: FeedConfig): MarketGenerator {
+    return new MarketGenerator({ seed: this.cfg.market.seed + (service === 'OMD-CC' ? 1 : 0), securities: this.cfg.market.securities, service, channels: cfg.channels.map((c) => ({ channelId: c.channelId, product: c.product })), startTimeMs: this.#clock.now() });
+  }
+
+  /**
+   * A publisher for this site's RTS endpoints. OmdPublisher starts active when its site label is
+   * 'primary' and standby when 'backup'; the label only picks the behaviour here (the endpoints are
+   * this site's), so a returning primary can be a standby too.
+   */
+  #newPublisher(f: Feed, mode: 'serving' | 'standby'): OmdPublisher {
+    const label = mode === 'serving' ? 'primary' : 'backup';
+    const own = f.cfg.rts.filter((e) => e.site === this.role).map((e) => ({ ...e, site: label as 'primary' | 'backup' }));
+    const p = new OmdPublisher({ ...f.cfg, rts: own }, {
+      clock: this.#clock, site: label, heartbeatIntervalMs: this.cfg.timing.omdHeartbeatMs, refreshIntervalMs: this.cfg.timing.refreshIntervalMs,
+      rts: { users: this.cfg.subscribers.map((s) => s[f.service]?.rtsUsername).filter((u): u is string => u !== undefined) },
+      lossFilter: this.faults.lossFilter,
+      onDatagram: (line, _ch, _dest, pkt) => {
+        if (line !== 'dr') return;
+        const h = decodePacketHeader(pkt);
+        if (h === null || h.msgCount === 0) return;
+        const next = h.seqNum + h.msgCount;
+        if (next > f.drNextSeq) { f.drNextSeq = next; this.#journalDr(f); }
+      },
+    });
+    p.on('refresh', (e: { channelId: number; messages: number }) => this.#journal({ t: 'omd-refresh', service: f.service, channelId: e.channelId, messages: e.messages }));
+    p.on('dr', (e: { status: 0 | 1 | 2 }) => { f.drStatus = e.status; this.#journalDr(f); });
+    p.on('rts-logon', (e: { username: string; status: number; remoteAddress: string }) => this.#rtsEvidence(f.service, e.username, e.status === 0 ? 'logon' : 'logon-rejected', { status: e.status, remoteAddress: e.remoteAddress }));
+    p.on('rts-request', (e: { username: string; channelId: number; beginSeqNum: number; endSeqNum: number; status: number; messages: number }) => this.#rtsEvidence(f.service, e.username, 'retransmission-request', { channelId: e.channelId, beginSeqNum: e.beginSeqNum, endSeqNum: e.endSeqNum, status: e.status, messages: e.messages }));
+    p.on('rts-disconnect', (e: { username: string | null; reason: string }) => { if (e.username !== null) this.#rtsEvidence(f.service, e.username, 'disconnect', { reason: e.reason }); });
+    return p;
+  }
+
+  #journalDr(f: Feed): void {
+    this.#journal({ t: 'omd-dr', service: f.service, drNextSeq: f.drNextSeq, drStatus: f.drStatus });
+  }
+
+  #watchEngine(t: Trading): void {
+    t.unsubscribe();
+    // Journaled before the command is applied and before any report is written (gate).
+    t.unsubscribe = t.engine.onCommand((command: EngineCommand) => this.#journal({ t: 'engine', service: t.service, command }));
+  }
+
+  /** Open the service to subscribers: gateways, lookup endpoints, market, the journal to the peer. */
+  async #serve(startAlone: boolean): Promise<void> {
+    for (const t of this.#trading.values()) t.store.sink = (e) => this.#journal(e);
+    const peer = this.cfg.sites[this.role === 'primary' ? 'backup' : 'primary'];
+    this.#sender = new JournalSender({
+      peer: { host: peer.host, port: peer.replication }, localAddress: this.host, clock: this.#clock, gate: this.#gate,
+      heartbeatMs: this.cfg.timing.replicationHeartbeatMs, timeoutMs: this.cfg.timing.replicationTimeoutMs, standbyWaitMs: this.cfg.timing.standbyWaitMs,
+      startAlone,
+      snapshot: () => this.#snapshot(),
+      onFenced: () => { if (!this.#handingOver) void this.fence(); },
+      onHandoverRequest: () => { void this.#handOver(); },
+      onSocket: (s) => this.sockets.add(s),
+    });
+    for (const f of this.#feeds.values()) {
+      for (const ch of f.cfg.channels) f.journaled.set(ch.channelId, f.publisher.nextSeq(ch.channelId));
+    }
+    this.#sender.start();
+    for (const t of this.#trading.values()) {
+      await t.gateway.start();
+      for (const l of t.lookups) await l.open();
+    }
+    this.#setState('active');
+    this.#startMarket();
+  }
+
+  #startMarket(): void {
+    const tick = this.#o.marketTickMs ?? 50;
+    this.#lastMarketAt = this.#clock.now();
+    this.#marketTimer?.cancel();
+    this.#marketTimer = this.#clock.setInterval(() => this.#marketTick(), tick);
+  }
+
+  #marketTick(): void {
+    if (this.#state !== 'active') return;
+    const now = this.#clock.now();
+    const due = (now - this.#lastMarketAt) * this.cfg.market.eventsPerSecond / 1000 + this.#marketCarry;
+    this.#lastMarketAt = now;
+    const count = Math.floor(due);
+    this.#marketCarry = due - count;
+    if (count <= 0) return;
+    for (const f of this.#feeds.values()) {
+      if (f.publisher.mode !== 'active') continue;
+      this.#journal({ t: 'gen', service: f.service, nowMs: now, count });
+      f.genLog.push([now, count]);
+      for (let i = 0; i < count; i++) for (const b of f.generator.next(now)) f.publisher.publish(b.channelId, b.msgs);
+      this.#syncFeed(f);
+    }
+  }
+
+  /** Journal what the publisher numbered since the last call (exact bytes from its window). */
+  #syncFeed(f: Feed): void {
+    for (const ch of f.cfg.channels) {
+      const id = ch.channelId;
+      const next = f.publisher.nextSeq(id);
+      let from = f.journaled.get(id) ?? 1;
+      if (next === from) continue;
+      const w = f.publisher.window(id);
+      if (next < from || from < w.first) {
+        from = w.first;
+        this.#journal({ t: 'omd-reset', service: f.service, channelId: id, nextSeq: from });
+      }
+      const msgs: Uint8Array[] = [];
+      for (let s = from; s < next; s++) msgs.push(w.get(s)!);
+      this.#journal({ t: 'omd', service: f.service, channelId: id, firstSeq: from, msgs });
+      f.journaled.set(id, next);
+    }
+  }
+
+  #journal(e: JournalEntry): void {
+    this.#sender?.append(e);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Standby: apply the journal
+
+  #applyEntry(e: JournalEntry): void {
+    switch (e.t) {
+      case 'engine': this.#trading.get(e.service)?.engine.apply(e.command); return;
+      case 'next-to-send': case 'next-expected': case 'sent': case 'session-reset':
+        this.#trading.get(e.service)?.store.apply(e); return;
+      case 'gen': {
+        const f = this.#feeds.get(e.service);
+        if (f === undefined) return;
+        f.genLog.push([e.nowMs, e.count]);
+        if (e.count < 0) f.generator.startOfDay();
+        else for (let i = 0; i < e.count; i++) f.generator.next(e.nowMs);
+        return;
+      }
+      default: this.#feeds.get(e.service)?.shadow.apply(e);
+    }
+  }
+
+  #applySnapshot(s: SiteSnapshot): void {
+    for (const t of this.#trading.values()) {
+      t.engine = MatchingEngine.restore(s.engines[t.service], t.engineOptions, this.#clock);
+      this.#watchEngine(t);
+      t.store.restore(s.sessions[t.service]);
+    }
+    for (const f of this.#feeds.values()) {
+      const fs = s.feeds[f.service];
+      f.shadow.restore(fs);
+      f.generator = this.#newGenerator(f.service, f.cfg);
+      f.genLog = [];
+      for (const [nowMs, count] of fs.gen) {
+        f.genLog.push([nowMs, count]);
+        if (count < 0) f.generator.startOfDay();
+        else for (let i = 0; i < count; i++) f.generator.next(nowMs);
+      }
+    }
+  }
+
+  #snapshot(): SiteSnapshot {
+    const engines = {} as SiteSnapshot['engines'];
+    const sessions = {} as SiteSnapshot['sessions'];
+    for (const t of this.#trading.values()) {
+      engines[t.service] = t.engine.exportState();
+      sessions[t.service] = t.store.snapshot();
+    }
+    const feeds = {} as SiteSnapshot['feeds'];
+    for (const f of this.#feeds.values()) {
+      const st = f.publisher.exportState();
+      feeds[f.service] = {
+        channels: st.channels.map((c) => ({
+          channelId: c.channelId, nextSeq: c.nextSeq, refreshNextSeq: c.refreshNextSeq, window: c.window,
+          image: imageBytes(c.image, f.shadow.products.get(c.channelId) ?? 'SS'),
+        })),
+        drNextSeq: st.drChannelNextSeq, drStatus: st.drStatus, gen: f.genLog.slice(),
+      };
+    }
+    return { engines, sessions, feeds };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Takeover, isolation, fencing, fail back
+
+  /**
+   * The standby takes over (issue 4 "Takeover"). Idempotent when already active. After a takeover
+   * the old site is gone, so replies are not held for a standby until one connects (fail back).
+   */
+  async activate(reason = 'activated', expectStandby = false): Promise<ActivateResponse> {
+    if (this.#state === 'active') return { ok: true, changed: false, status: this.status(), takeoverMs: this.#takeoverMs ?? 0 };
+    if (this.#state !== 'standby') throw new SiteStateError(`cannot activate a site in state ${this.#state}${this.#state === 'fenced' ? ' (fail back first)' : ''}`);
+    const t0 = this.#clock.now();
+    const t0Real = performance.now();
+    this.#receiver.fence(); // the old active site learns at once that it is fenced, if it can hear us
+    for (const f of this.#feeds.values()) {
+      // DR behaviour (OMD-C 2.2.4, §4.5): DR Signal 1 unless the failing site already sent it, then 2.
+      if (f.publisher.mode !== 'standby') {
+        await f.publisher.stop();
+        f.publisher = this.#newPublisher(f, 'standby');
+        await f.publisher.start();
+      }
+      f.drNextSeq = f.shadow.drNextSeq;
+      f.drStatus = f.shadow.drStatus;
+      f.publisher.takeOver(f.shadow.toPublisherState());
+    }
+    await this.#serve(!expectStandby);
+    this.#activatedAt = t0;
+    this.#takeoverMs = Math.round(performance.now() - t0Real);
+    this.#siteEvidence('site-activated', { reason, takeoverMs: this.#takeoverMs });
+    return { ok: true, changed: true, status: this.status(), takeoverMs: this.#takeoverMs };
+  }
+
+  /** Stop serving subscribers (gateways, lookups, market). */
+  async #stopServing(): Promise<void> {
+    this.#marketTimer?.cancel();
+    this.#marketTimer = null;
+    for (const t of this.#trading.values()) {
+      for (const l of t.lookups) await l.close();
+      await t.gateway.stop();
+      t.store.sink = null;
+    }
+  }
+
+  /** The rundown cuts this site off ("primary site lost"). Graceful: DR Signal 1 first (OMD-C 2.2.4). */
+  async isolate(req: IsolateRequest = {}): Promise<IsolateResponse> {
+    if (this.#state === 'stopped') throw new SiteStateError('the site is stopped');
+    if (this.#state === 'isolated' || this.#state === 'fenced') return { ok: true, status: this.status(), drSignalSent: false };
+    let drSent = false;
+    if (this.#state === 'active') {
+      await this.#stopServing();
+      if ((req.mode ?? 'graceful') === 'graceful') {
+        for (const f of this.#feeds.values()) {
+          if (f.publisher.mode === 'active') { f.publisher.beginDisasterRecovery(); drSent = true; }
+        }
+        await new Promise((r) => setTimeout(r, this.#o.drGoodbyeMs ?? 50));
+      }
+      for (const f of this.#feeds.values()) await f.publisher.stop();
+      // The journal link stays: the DR status reaches the standby, and its activation fences us.
+    } else {
+      this.#receiver.disconnect();
+      for (const f of this.#feeds.values()) await f.publisher.stop();
+    }
+    this.#setState('isolated');
+    this.#siteEvidence('site-lost', { reason: req.reason ?? 'isolated', mode: req.mode ?? 'graceful', drSignalSent: drSent });
+    return { ok: true, status: this.status(), drSignalSent: drSent };
+  }
+
+  /** Another site is active: stop everything that serves, never become active unless failed back. */
+  async fence(): Promise<void> {
+    if (this.#state === 'fenced' || this.#state === 'stopped') return;
+    const wasActive = this.#state === 'active';
+    this.#setState('fenced');
+    if (wasActive) await this.#stopServing();
+    this.#sender?.stop();
+    this.#sender = null;
+    this.#gate.discard();
+    this.#gate.setOpen(true);
+    for (const f of this.#feeds.values()) await f.publisher.stop();
+    this.#siteEvidence('site-lost', { reason: 'fenced' });
+  }
+
+  /**
+   * Fail back to this site (after the session: "services returned to the primary site"): become
+   * the standby of the active site, catch up, ask it to hand over, take over.
+   */
+  async failback(opts: { timeoutMs?: number } = {}): Promise<FailbackResponse> {
+    if (this.#state === 'active') throw new SiteStateError('this site is already active');
+    if (this.#state === 'stopped' || this.#state === 'starting') throw new SiteStateError(`cannot fail back to a site in state ${this.#state}`);
+    const timeoutMs = opts.timeoutMs ?? 30_000;
+    this.faults.clear();
+    for (const f of this.#feeds.values()) {
+      await f.publisher.stop();
+      f.publisher = this.#newPublisher(f, 'standby');
+      await f.publisher.start();
+      f.shadow.clear();
+    }
+    this.#setState('standby');
+    const deadline = Date.now() + timeoutMs;
+    while (!this.#receiver.connected) {
+      if (Date.now() > deadline) throw new SiteStateError('fail back: the active site did not connect its journal');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const handedOver = new Promise<number>((resolve) => { this.#handoverWaiter = resolve; });
+    this.#receiver.requestHandover();
+    const timeout = new Promise<null>((r) => setTimeout(() => r(null), Math.max(1, deadline - Date.now())).unref());
+    const seq = await Promise.race([handedOver, timeout]);
+    this.#handoverWaiter = null;
+    if (seq === null) throw new SiteStateError('fail back: the active site did not hand over');
+    // Entries in flight before the Handover record are applied in the same chunk or before it.
+    const entries = this.#receiver.applied;
+    const r = await this.activate('fail back', true);
+    return { ok: true, status: r.status, caughtUpEntries: entries, takeoverMs: r.takeoverMs };
+  }
+
+  /** Active side of a fail back: stop serving, DR Signal 1, hand over, become the standby. */
+  async #handOver(): Promise<void> {
+    if (this.#state !== 'active' || this.#sender === null || this.#handingOver) return;
+    this.#handingOver = true;
+    await this.#stopServing();
+    for (const f of this.#feeds.values()) if (f.publisher.mode === 'active') f.publisher.beginDisasterRecovery();
+    const sender = this.#sender;
+    this.#setState('standby'); // the returning site's journal is accepted from now on
+    sender.handover();
+    await new Promise((r) => setTimeout(r, this.#o.drGoodbyeMs ?? 50));
+    sender.stop();
+    if (this.#sender === sender) this.#sender = null;
+    this.#gate.setOpen(true);
+    this.#handingOver = false;
+    for (const f of this.#feeds.values()) {
+      await f.publisher.stop();
+      f.publisher = this.#newPublisher(f, 'standby');
+      await f.publisher.start();
+    }
+    this.#siteEvidence('site-lost', { reason: 'handed over (fail back)' });
+  }
+
+  /** The site dies without a goodbye (embedded `kill`): every socket destroyed, nothing flushed. */
+  async crash(): Promise<void> {
+    if (this.#state === 'stopped') return;
+    this.#setState('stopped');
+    this.#marketTimer?.cancel();
+    this.#gate.discard();
+    this.#sender?.stop();
+    this.#sender = null;
+    for (const s of this.sockets.all()) s.destroy();
+    await this.#closeAll();
+  }
+
+  async #closeAll(): Promise<void> {
+    this.faults.stop();
+    await this.#receiver.close();
+    for (const t of this.#trading.values()) {
+      for (const l of t.lookups) await l.close();
+      await t.gateway.close();
+    }
+    for (const f of this.#feeds.values()) await f.publisher?.stop();
+    this.sockets.close();
+  }
+
+  /** Orderly stop (end of the process or test). */
+  async stop(): Promise<void> {
+    if (this.#state === 'stopped') return;
+    this.#setState('stopped');
+    this.#marketTimer?.cancel();
+    this.#sender?.stop();
+    this.#sender = null;
+    this.#gate.setOpen(true);
+    await this.#closeAll();
+  }
+
+  injectFault(req: FaultRequest): FaultResponse {
+    const active = this.faults.inject(req);
+    return { ok: true, kind: req.kind, at: new Date(this.#clock.now()).toISOString(), active };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Inspection
+
+  /** The matching engine of a trading service (tests and the 10,000-order check). */
+  engine(service: OcgService): MatchingEngine {
+    return this.#trading.get(service)!.engine;
+  }
+
+  gateway(service: OcgService): OcgGateway {
+    return this.#trading.get(service)!.gateway;
+  }
+
+  publisher(service: OmdService): OmdPublisher {
+    return this.#feeds.get(service)!.publisher;
+  }
+
+  /** Session numbers as this site knows them (the standby: as journaled). */
+  sessionNumbers(service: OcgService, compId: string): { nextToSend: number; nextExpected: number } {
+    const j = this.#trading.get(service)!.store.journal(compId);
+    return { nextToSend: j.nextToSend, nextExpected: j.nextExpected };
+  }
+
+  /** The standby's view of a feed's next SeqNum per channel. */
+  shadowNextSeq(service: OmdService, channelId: number): number {
+    return this.#feeds.get(service)!.shadow.channels.get(channelId)!.nextSeq;
+  }
+
+  get heldReplies(): number {
+    return this.#gate.held;
+  }
+
+  status(): SiteStatus {
+    const iso = (ms: number | null) => (ms === null || ms === 0 ? null : new Date(ms).toISOString());
+    const services = {} as SiteStatus['services'];
+    const orders = {} as SiteStatus['orders'];
+    for (const t of this.#trading.values()) {
+      let connections = 0;
+      for (const c of compIdsOf(this.cfg, t.service)) if (t.gateway.isLoggedOn(c.compId)) connections++;
+      services[t.service] = { open: t.lookups.some((l) => l.isOpen), connections };
+      orders[t.service] = t.engine.exportState().orders.length;
+    }
+    for (const f of this.#feeds.values()) {
+      const s: ServiceStatus = { open: f.publisher?.mode === 'active', connections: 0, mode: f.publisher?.mode ?? 'created' };
+      const nextSeq: Record<string, number> = {};
+      for (const ch of f.cfg.channels) nextSeq[String(ch.channelId)] = this.#state === 'standby' ? f.shadow.channels.get(ch.channelId)!.nextSeq : (f.publisher?.mode === 'stopped' ? 0 : f.publisher.nextSeq(ch.channelId));
+      s.nextSeq = nextSeq;
+      s.drStatus = this.#state === 'standby' ? f.shadow.drStatus : f.drStatus;
+      services[f.service] = s;
+    }
+    const sender = this.#sender;
+    return {
+      role: this.role, state: this.#state, session: this.cfg.session, host: this.host, since: new Date(this.#since).toISOString(),
+      activatedAt: iso(this.#activatedAt), takeoverMs: this.#takeoverMs,
+      replication: sender !== null
+        ? { direction: 'sending', connected: sender.connected, lastSeq: sender.seq, ackedSeq: sender.ackedSeq, alone: sender.alone, lastTrafficAt: iso(sender.lastTrafficAt) }
+        : this.#state === 'standby'
+          ? { direction: 'receiving', connected: this.#receiver.connected, lastSeq: this.#receiver.seq, ackedSeq: this.#receiver.seq, alone: false, lastTrafficAt: iso(this.#receiver.lastTrafficAt) }
+          : { direction: 'none', connected: false, lastSeq: 0, ackedSeq: 0, alone: false, lastTrafficAt: null },
+      services, orders, faults: this.faults.active, evidenceCursor: this.#evidenceBase + this.#evidence.length,
+    };
+  }
+
+  #setState(s: SiteState): void {
+    this.#state = s;
+    this.#since = this.#clock.now();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Evidence (ARCHITECTURE.md contract 1; source 'venue', site = this role)
+
+  evidence(after = 0, limit = 10_000): EvidenceResponse {
+    const first = this.#evidenceBase + 1;
+    const truncated = after + 1 < first && this.#evidenceBase > 0;
+    const from = Math.max(after + 1, first);
+    const start = from - first;
+    const slice = this.#evidence.slice(start, start + Math.max(1, limit));
+    const events = slice.map((event, i) => ({ cursor: from + i, event }));
+    return { events, next: events.length > 0 ? events[events.length - 1]!.cursor : Math.max(after, this.#evidenceBase + this.#evidence.length), truncated };
+  }
+
+  #record(service: Service, subscriber: string, identity: string, kind: EvidenceKind, detail: Record<string, unknown>, ts = this.#clock.now()): void {
+    this.#evidence.push({
+      id: `${this.cfg.session}-${this.role}-${this.#since.toString(36)}-${++this.#evidenceId}`,
+      ts: new Date(ts).toISOString(), session: this.cfg.session, site: this.role, service, subscriber: subscriber || '*', identity: identity || '*',
+      kind, detail, source: 'venue',
+    });
+    if (this.#evidence.length > this.#evidenceCapacity) {
+      const drop = this.#evidence.length - this.#evidenceCapacity;
+      this.#evidence.splice(0, drop);
+      this.#evidenceBase += drop;
+    }
+  }
+
+  #gatewayEvidence(e: GatewayEvent): void {
+    this.#record(e.service, e.firm, e.compId, e.kind, e.detail, e.ts);
+  }
+
+  #lookupEvidence(service: OcgService, e: LookupServedEvent): void {
+    const firm = this.#trading.get(service)?.firmOf.get(e.compId) ?? 'unknown';
+    const detail: Record<string, unknown> = { endpoint: e.endpoint, accepted: e.accepted, sourceIp: e.sourceIp };
+    if (e.rejectCode !== undefined) detail['rejectCode'] = e.rejectCode;
+    if (e.reason !== undefined) detail['reason'] = e.reason;
+    if (e.primary !== undefined) detail['primary'] = e.primary;
+    if (e.secondary !== undefined) detail['secondary'] = e.secondary;
+    this.#record(service, firm, e.compId, 'lookup', detail);
+  }
+
+  #rtsEvidence(service: OmdService, username: string, kind: EvidenceKind, detail: Record<string, unknown>): void {
+    this.#record(service, this.#rtsUserFirm.get(`${service}:${username}`) ?? 'unknown', username, kind, detail);
+  }
+
+  #siteEvidence(kind: 'site-lost' | 'site-activated', detail: Record<string, unknown>, skip = false): void {
+    if (skip) return;
+    for (const service of [...OCG_SERVICES, ...OMD_SERVICES]) this.#record(service, '*', `site-${this.role}`, kind, detail);
+  }
+}
+
+/** Both sites in one process on loopback (the embedded default, 127.0.0.2 / 127.0.0.3). */
+export async function startEmbeddedVenue(config: VenueConfig, opts: Omit<SiteOptions, 'config' | 'role'> = {}): Promise<{ primary: Site; backup: Site; stop(): Promise<void> }> {
+  const backup = new Site({ ...opts, config, role: 'backup' });
+  await backup.start();
+  const primary = new Site({ ...opts, config, role: 'primary' });
+  try {
+    await primary.start();
+  } catch (e) {
+    await backup.stop();
+    throw e;
+  }
+  return { primary, backup, stop: async () => { await primary.stop(); await backup.stop(); } };
+}

@@ -1,0 +1,70 @@
+// Embedded two-site venue for tests: both sites in this process on loopback aliases unique to the
+// test process (127.<a>.<b>.2 / .3), multicast groups unique to it too, fast journal timers.
+import { defaultVenueConfig, startEmbeddedVenue } from '../../src/venue/index.ts';
+import type { Site, VenueConfig, DefaultVenueOptions } from '../../src/venue/index.ts';
+import { OcgClient, generateVenueKeyPair } from '../../src/ocg/index.ts';
+import type { OcgClientEvent, OcgClientOptions, ExecutionReport } from '../../src/ocg/index.ts';
+import { probeConfigFor } from '../../src/venue/index.ts';
+
+let keys: { privateKeyPem: string; publicKeyPem: string } | null = null;
+export function venueKeys() {
+  keys ??= generateVenueKeyPair();
+  return keys;
+}
+
+let counter = 0;
+export function testVenueConfig(opts: DefaultVenueOptions = {}): VenueConfig {
+  counter++;
+  const a = 20 + (process.pid % 200);
+  const b = (counter * 7 + Math.floor(Math.random() * 200)) % 250 + 1;
+  return defaultVenueConfig({
+    subscribers: 2,
+    primaryHost: `127.${a}.${b}.2`,
+    backupHost: `127.${a}.${b}.3`,
+    basePort: 21_000 + (process.pid % 20) * 100,
+    groupBase: 120 + ((process.pid + counter * 2) % 120),
+    privateKeyPem: venueKeys().privateKeyPem,
+    controlToken: 'test-control-token-0123456789',
+    timing: { replicationHeartbeatMs: 100, replicationTimeoutMs: 600, standbyWaitMs: 1_000, omdHeartbeatMs: 200, refreshIntervalMs: 1_000 },
+    market: { eventsPerSecond: 200 },
+    ...opts,
+  });
+}
+
+export async function embedded(cfg: VenueConfig): Promise<{ primary: Site; backup: Site; stop(): Promise<void> }> {
+  return startEmbeddedVenue(cfg, { marketTickMs: 20 });
+}
+
+export interface TestClient {
+  c: OcgClient;
+  events: OcgClientEvent[];
+  reports: ExecutionReport[];
+  kinds(): string[];
+}
+
+export function ocgClient(cfg: VenueConfig, firm: string, role: 'trading' | 'drop-copy' = 'trading', service: 'OTP-C' | 'OTP-CSC' = 'OTP-C', extra: Partial<OcgClientOptions> = {}): TestClient {
+  const p = probeConfigFor(cfg, firm);
+  const id = p.trading.find((t) => t.service === service && t.role === role)!;
+  const c = new OcgClient({
+    compId: id.compId, password: p.password, publicKeyPem: p.publicKeyPem, brokerId: p.brokerId, bcan: 'ABC123.2568',
+    lookup: id.lookup, localAddress: p.localAddress, service, timeScale: 0.001,
+    timing: { heartbeatIntervalMs: 2000, testRequestAfterMs: 6000, testRequestTimeoutMs: 6000, logonTimeoutMs: 3000, logoutTimeoutMs: 1000, connectTimeoutMs: 1000, lookupTimeoutMs: 500, tickMs: 20 },
+    firstClientOrderId: 10_000_001,
+    ...extra,
+  });
+  const events: OcgClientEvent[] = [];
+  const reports: ExecutionReport[] = [];
+  c.on('event', (e: OcgClientEvent) => events.push(e));
+  c.on('execution-report', (er: ExecutionReport) => reports.push(er));
+  return { c, events, reports, kinds: () => events.map((e) => e.kind) };
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export async function waitFor(what: string, pred: () => boolean, ms = 10_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}
