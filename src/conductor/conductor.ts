@@ -149,8 +149,11 @@ export class Conductor {
         return { site: f.site, kind: f.kind, active: r.active };
       }
       case 'fail-back': {
-        // A primary left black-holed or flapping must be cleared before it can come back.
-        try { await sites.primary.fault({ kind: 'clear' }); } catch { /* a killed primary answers nothing: failback below says so */ }
+        // A black-holed or flapping primary never heard that it was replaced and may still
+        // think it is active: isolate it while the fault still keeps it silent, so nothing of
+        // it reaches a subscriber when the fault clears; failback clears the faults.
+        const st = await sites.primary.status();
+        if (st.state === 'active') await sites.primary.isolate({ mode: 'abrupt', reason: `${reason}: not yet told it was replaced` });
         const r = await sites.primary.failback({ reason });
         this.#failover.failedBackAt = clock.now();
         this.#failover.failbackTakeoverMs = r.takeoverMs;

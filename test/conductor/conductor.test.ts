@@ -63,7 +63,7 @@ describe('Conductor', () => {
         'primary.activate(PS2 step 1 open-primary)',
         'primary.fault(tcp-reset)', 'primary.isolate(abrupt)',
         'backup.activate(PS2 step 5 activate-backup)',
-        'primary.fault(clear)', 'primary.failback',
+        'primary.isolate(abrupt)', 'primary.failback',
       ]);
       assert.equal(report.failover.backupActiveAt! - report.failover.primaryLostAt!, 2000, '10:00 → 10:05 at 150x');
       assert.equal(report.failover.backupTakeoverMs, 12);
@@ -99,7 +99,11 @@ describe('Conductor', () => {
     for (let t = 0; t < 200; t++) { clock.advance(100); await flush(); }
     const report = await done;
     assert.ok(calls.includes('primary.fault(blackhole)'));
-    assert.ok(!calls.some((c) => c.startsWith('primary.isolate')));
+    const activation = calls.indexOf('backup.activate(PS1 step 5 activate-backup)');
+    assert.ok(activation > 0);
+    assert.ok(!calls.slice(0, activation).some((c) => c.startsWith('primary.isolate')), calls.join(', '));
+    // At fail back, the primary that never learned it was replaced is isolated first (still silent).
+    assert.deepEqual(calls.slice(activation + 1), ['primary.isolate(abrupt)']);
     assert.equal(report.failedSteps, 1);
     assert.equal(report.runs.find((r) => r.error)!.step.action, 'fail-back');
     assert.equal(report.runs.at(-1)!.step.action, 'clean-up');
