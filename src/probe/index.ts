@@ -1,3 +1,6 @@
-// The subscriber probe: verification cases, the Probe runner, its report and progress display.
+// The subscriber probe: verification cases, the Probe runner, its config file, report and progress display.
 export * from './cases.ts';
 export * from './probe.ts';
+export * from './config.ts';
+export * from './report.ts';
+export * from './progress.ts';

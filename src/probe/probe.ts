@@ -295,6 +295,14 @@ export class Probe extends EventEmitter {
     return [...this.#trading.map((r) => r.book.cases), ...this.#feeds.map((f) => f.book.cases)].flat();
   }
 
+  /**
+   * Every identity got through the rundown: each return-to-primary case passed, failed, or cannot
+   * be tested any more (a case it depends on failed). The CLI stops there.
+   */
+  get rundownDone(): boolean {
+    return this.cases().filter((c) => c.id === 'return-to-primary').every((c) => c.status === 'passed' || c.status === 'failed' || (c.status === 'not tested' && c.reason !== undefined));
+  }
+
   /** True when no case failed. */
   get passed(): boolean {
     return !this.cases().some((c) => c.status === 'failed');

@@ -1,0 +1,117 @@
+// `failover-drill probe --config subscriber.yaml`: a subscriber's side of a practice session for
+// each of its identities (OTP-C / OTP-CSC trading and drop copy through the lookup service, OMD-C /
+// OMD-CC feeds), following the rundown by what it observes: live progress (one line per service,
+// redrawn in place on a TTY), then the evidence report (JSON) and a human summary; the exit code
+// is 1 when a case failed.
+import { join } from 'node:path';
+import { numberOption, UsageError, type Command } from '../command.ts';
+import {
+  Probe, ProbeConfigError, ProgressDisplay, formatCaseLog, formatProbeSummary, loadProbeConfig, writeProbeReport,
+  type ProbeFaults,
+} from '../../probe/index.ts';
+import { EvidenceWriter } from '../../evidence/index.ts';
+import { loadVenueConfig, probeConfigFor, type SubscriberProbeConfig } from '../../venue/index.ts';
+
+const FAULTS: Record<string, keyof ProbeFaults> = {
+  'never-relookup': 'neverRelookup',
+  'ignore-dr': 'ignoreDisasterRecovery',
+  'reset-sequence': 'resetSequenceOnReconnect',
+};
+
+const command: Command = {
+  name: 'probe',
+  summary: "Run a subscriber's probe through a practice session: log on, trade, follow the failover, verify",
+  details: [
+    'For each identity in the config: OCG-C trading and drop copy sessions through the lookup service',
+    '(OTP-C, OTP-CSC) and OMD-C / OMD-CC feed handlers with retransmission and refresh. The probe logs on',
+    'at the primary, trades resting test orders and cancels them, notices the loss, reconnects to the',
+    'backup through the lookup service, recovers sequences and books, trades again, and checks the return',
+    'to the primary. It stops when every identity is back at the primary (or failed), after --duration,',
+    'or on Ctrl-C, then writes the report. Exit code 1 when a test case failed.',
+    '',
+    'The config is subscriber.yaml (the venue derives it per subscriber); or give --venue and --firm.',
+  ].join('\n'),
+  options: {
+    config: { type: 'string', value: 'FILE', description: 'subscriber.yaml (the probe config of src/venue/config.ts)' },
+    venue: { type: 'string', value: 'FILE', description: 'Derive the probe config from a venue.yaml instead (with --firm)' },
+    firm: { type: 'string', value: 'ID', description: 'Subscriber firm id in --venue' },
+    report: { type: 'string', value: 'FILE', description: 'Evidence report JSON (default: data/<session>/probe-<firm>.json)' },
+    evidence: { type: 'string', value: 'FILE', description: 'Also append the evidence events as JSON lines to FILE' },
+    json: { type: 'boolean', description: 'Print the report JSON on stdout at the end (progress goes to stderr)' },
+    verbose: { type: 'boolean', description: 'Print every case with its steps and their logs at the end' },
+    duration: { type: 'string', default: '0', value: 'S', description: 'Stop after S seconds (0: when the rundown is done, or Ctrl-C)' },
+    'time-scale': { type: 'string', default: '1', value: 'X', description: 'Multiply every OCG-C protocol wait and timer (0.01 = 100x faster rehearsal)' },
+    'recovery-timeout': { type: 'string', default: '120', value: 'S', description: 'Seconds from the loss noticed until the recovery steps fail' },
+    fault: { type: 'string', multiple: true, value: 'NAME', description: `Behave as a faulty subscriber: ${Object.keys(FAULTS).join(', ')} (repeatable)` },
+    'no-trade': { type: 'boolean', description: 'Do not send test orders (the order cases stay not tested)' },
+  },
+  async run(values) {
+    let config: SubscriberProbeConfig;
+    try {
+      if (typeof values['config'] === 'string') config = loadProbeConfig(values['config']);
+      else if (typeof values['venue'] === 'string') {
+        if (typeof values['firm'] !== 'string') throw new UsageError('--venue needs --firm ID');
+        config = probeConfigFor(loadVenueConfig(values['venue']), values['firm']);
+      } else throw new UsageError('--config FILE (or --venue FILE --firm ID) is required');
+    } catch (e) {
+      if (e instanceof ProbeConfigError || (e instanceof Error && e.name === 'VenueConfigError')) {
+        console.error(e.message);
+        return 2;
+      }
+      if (e instanceof RangeError) throw new UsageError(e.message);
+      throw e;
+    }
+    const faults: ProbeFaults = {};
+    for (const f of (values['fault'] as string[] | undefined) ?? []) {
+      const k = FAULTS[f];
+      if (!k) throw new UsageError(`--fault: expected one of ${Object.keys(FAULTS).join(', ')}, got ${JSON.stringify(f)}`);
+      faults[k] = true;
+    }
+    const durationMs = numberOption(values, 'duration', { min: 0 }) * 1000;
+    const timeScale = numberOption(values, 'time-scale', { min: 0.000001 });
+    const recoveryTimeoutMs = numberOption(values, 'recovery-timeout', { min: 0.1 }) * 1000;
+    const json = values['json'] === true;
+    const reportPath = typeof values['report'] === 'string' ? values['report'] : join('data', config.session, `probe-${config.firm}.json`);
+    const evidence = typeof values['evidence'] === 'string' ? new EvidenceWriter(values['evidence']) : null;
+
+    const out = json ? process.stderr : process.stdout;
+    const display = new ProgressDisplay(out);
+    const probe = new Probe({
+      config, faults, timeScale, recoveryTimeoutMs, autoTrade: values['no-trade'] !== true,
+      ...(evidence ? { onEvidence: (e) => evidence.write(e) } : {}),
+    });
+    display.note(`probe ${config.firm}: ${config.trading.length} trading identit${config.trading.length === 1 ? 'y' : 'ies'}, ${config.feeds.length} feed(s), session ${config.session}`);
+    let stop: () => void = () => {};
+    const stopped = new Promise<void>((r) => { stop = r; });
+    const onSignal = () => stop();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    const redraw = setInterval(() => display.render(probe.progress()), 250);
+    try {
+      await probe.start();
+      const deadline = durationMs > 0 ? Date.now() + durationMs : Infinity;
+      let done = false;
+      void stopped.then(() => { done = true; });
+      while (!done && Date.now() < deadline && !probe.rundownDone) await new Promise((r) => setTimeout(r, 100));
+      if (probe.rundownDone) await new Promise((r) => setTimeout(r, 500)); // let the last evidence land
+    } finally {
+      clearInterval(redraw);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+    const report = await probe.finish();
+    display.render(probe.progress());
+    await evidence?.close();
+    writeProbeReport(reportPath, report);
+    if (json) console.log(JSON.stringify(report, null, 2));
+    else {
+      console.log('');
+      console.log(formatProbeSummary(report));
+      if (values['verbose'] === true) console.log('\n' + formatCaseLog(report));
+      console.log(`\nreport written to ${reportPath}`);
+    }
+    return report.result === 'failed' ? 1 : 0;
+  },
+};
+
+export default command;

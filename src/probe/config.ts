@@ -1,0 +1,220 @@
+// subscriber.yaml: what one subscriber's probe needs (SubscriberProbeConfig of src/venue/config.ts,
+// derived there by probeConfigFor()), as a file the subscriber is given. Loaded with validation
+// errors that name the field and its YAML line. The venue's public key may be inline
+// (`publicKeyPem`) or a file next to the YAML (`publicKeyFile`).
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { isIP } from 'node:net';
+import { LineCounter, parseDocument, stringify } from 'yaml';
+import type { ProbeFeedIdentity, ProbeTradingIdentity, SecurityDefinition, SubscriberProbeConfig } from '../venue/index.ts';
+import type { ChannelConfig, FeedConfig, OmdProduct, RtsEndpoint } from '../omd/index.ts';
+import type { LookupEndpoint } from '../ocg/index.ts';
+
+export interface ProbeConfigIssue {
+  path: string;
+  line?: number;
+  message: string;
+}
+
+export class ProbeConfigError extends Error {
+  override name = 'ProbeConfigError';
+  readonly issues: ProbeConfigIssue[];
+  constructor(source: string, issues: ProbeConfigIssue[]) {
+    super(`${source}: invalid subscriber probe config\n` + issues.map((i) => `  ${i.line !== undefined ? `line ${i.line}: ` : ''}${i.path || '(root)'}: ${i.message}`).join('\n'));
+    this.issues = issues;
+  }
+}
+
+type Path = Array<string | number>;
+const SITES = ['primary', 'backup'] as const;
+const PRODUCTS: readonly OmdProduct[] = ['SS', 'SP', 'SF', 'Index', 'CC'];
+
+class Checker {
+  readonly issues: Array<{ path: Path; message: string }> = [];
+
+  fail(path: Path, message: string): undefined {
+    this.issues.push({ path, message });
+    return undefined;
+  }
+
+  obj(v: unknown, path: Path): Record<string, unknown> | undefined {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return this.fail(path, 'expected a mapping');
+    return v as Record<string, unknown>;
+  }
+
+  str(o: Record<string, unknown>, key: string, path: Path, opts: { optional?: boolean; max?: number; oneOf?: readonly string[] } = {}): string | undefined {
+    let v = o[key];
+    if (v === undefined && opts.optional) return undefined;
+    if (typeof v === 'number') v = String(v); // brokerId: 1001 is fine
+    if (typeof v !== 'string' || v.length === 0) return this.fail([...path, key], 'expected a non-empty string');
+    if (opts.max !== undefined && v.length > opts.max) return this.fail([...path, key], `at most ${opts.max} characters, got ${v.length}`);
+    if (opts.oneOf && !opts.oneOf.includes(v)) return this.fail([...path, key], `expected one of ${opts.oneOf.join(', ')}, got ${JSON.stringify(v)}`);
+    return v;
+  }
+
+  int(o: Record<string, unknown>, key: string, path: Path, min: number, max: number): number | undefined {
+    const v = o[key];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) return this.fail([...path, key], `expected an integer in ${min}..${max}, got ${JSON.stringify(v)}`);
+    return v;
+  }
+
+  ip(o: Record<string, unknown>, key: string, path: Path): string | undefined {
+    const v = this.str(o, key, path);
+    if (v !== undefined && isIP(v) === 0) return this.fail([...path, key], `${JSON.stringify(v)} is not an IP address`);
+    return v;
+  }
+
+  list(o: Record<string, unknown>, key: string, path: Path, min = 0): unknown[] | undefined {
+    const v = o[key];
+    if (!Array.isArray(v)) return this.fail([...path, key], 'expected a list');
+    if (v.length < min) return this.fail([...path, key], `expected at least ${min} entr${min === 1 ? 'y' : 'ies'}`);
+    return v;
+  }
+
+  /** A multicast group + port; only 224.0.0.0/4 groups are valid (the receiver pins them to loopback). */
+  group(v: unknown, path: Path): { group: string; port: number } | undefined {
+    const o = this.obj(v, path);
+    if (!o) return undefined;
+    const group = this.str(o, 'group', path);
+    const port = this.int(o, 'port', path, 1, 65_535);
+    if (group !== undefined && (isIP(group) !== 4 || Number(group.split('.')[0]) < 224 || Number(group.split('.')[0]) > 239)) return this.fail([...path, 'group'], `${JSON.stringify(group)} is not an IPv4 multicast group`);
+    return group !== undefined && port !== undefined ? { group, port } : undefined;
+  }
+}
+
+function checkTrading(c: Checker, v: unknown, path: Path): ProbeTradingIdentity | undefined {
+  const o = c.obj(v, path);
+  if (!o) return undefined;
+  const service = c.str(o, 'service', path, { oneOf: ['OTP-C', 'OTP-CSC'] }) as ProbeTradingIdentity['service'] | undefined;
+  const compId = c.str(o, 'compId', path, { max: 11 });
+  const role = c.str(o, 'role', path, { oneOf: ['trading', 'drop-copy'] }) as ProbeTradingIdentity['role'] | undefined;
+  const lookup: LookupEndpoint[] = [];
+  (c.list(o, 'lookup', path, 1) ?? []).forEach((e, i) => {
+    const p = [...path, 'lookup', i];
+    const eo = c.obj(e, p);
+    if (!eo) return;
+    const host = c.ip(eo, 'host', p), port = c.int(eo, 'port', p, 1, 65_535);
+    const site = c.str(eo, 'site', p, { optional: true, oneOf: SITES }) as 'primary' | 'backup' | undefined;
+    const name = c.str(eo, 'name', p, { optional: true });
+    if (host !== undefined && port !== undefined) lookup.push({ host, port, ...(site ? { site } : {}), ...(name ? { name } : {}) });
+  });
+  const securities: SecurityDefinition[] = [];
+  (c.list(o, 'securities', path, 1) ?? []).forEach((e, i) => {
+    const p = [...path, 'securities', i];
+    const so = c.obj(e, p);
+    if (!so) return;
+    const securityId = c.str(so, 'securityId', p), lotSize = c.int(so, 'lotSize', p, 1, 1_000_000), referencePrice = c.int(so, 'referencePrice', p, 1, 1e12);
+    if (securityId !== undefined && lotSize !== undefined && referencePrice !== undefined) securities.push({ securityId, lotSize, referencePrice });
+  });
+  if (!service || !compId || !role) return undefined;
+  return { service, compId, role, lookup, securities };
+}
+
+function checkFeed(c: Checker, v: unknown, path: Path): ProbeFeedIdentity | undefined {
+  const o = c.obj(v, path);
+  if (!o) return undefined;
+  const service = c.str(o, 'service', path, { oneOf: ['OMD-C', 'OMD-CC'] }) as ProbeFeedIdentity['service'] | undefined;
+  const rtsUsername = c.str(o, 'rtsUsername', path, { max: 12 });
+  const fp = [...path, 'feed'];
+  const fo = c.obj(o['feed'], fp);
+  if (!fo) return undefined;
+  const iface = c.ip(fo, 'interface', fp);
+  const channels: ChannelConfig[] = [];
+  (c.list(fo, 'channels', fp, 1) ?? []).forEach((e, i) => {
+    const p = [...fp, 'channels', i];
+    const co = c.obj(e, p);
+    if (!co) return;
+    const channelId = c.int(co, 'channelId', p, 0, 65_535);
+    const product = c.str(co, 'product', p, { oneOf: PRODUCTS }) as OmdProduct | undefined;
+    const lineA = c.group(co['lineA'], [...p, 'lineA']), lineB = c.group(co['lineB'], [...p, 'lineB']), refresh = c.group(co['refresh'], [...p, 'refresh']);
+    if (channelId !== undefined && product && lineA && lineB && refresh) channels.push({ channelId, product, lineA, lineB, refresh });
+  });
+  const ids = channels.map((x) => x.channelId);
+  if (new Set(ids).size !== ids.length) c.fail([...fp, 'channels'], 'duplicate channelId');
+  const dp = [...fp, 'drChannel'];
+  const dro = c.obj(fo['drChannel'], dp);
+  const dr = dro ? { channelId: c.int(dro, 'channelId', dp, 0, 65_535), lineA: c.group(dro['lineA'], [...dp, 'lineA']), lineB: c.group(dro['lineB'], [...dp, 'lineB']) } : undefined;
+  const rts: RtsEndpoint[] = [];
+  (c.list(fo, 'rts', fp) ?? []).forEach((e, i) => {
+    const p = [...fp, 'rts', i];
+    const ro = c.obj(e, p);
+    if (!ro) return;
+    const host = c.ip(ro, 'host', p), port = c.int(ro, 'port', p, 1, 65_535), site = c.str(ro, 'site', p, { oneOf: SITES }) as RtsEndpoint['site'] | undefined;
+    if (host !== undefined && port !== undefined && site) rts.push({ host, port, site });
+  });
+  if (!service || !rtsUsername || !iface || !dr || dr.channelId === undefined || !dr.lineA || !dr.lineB) return undefined;
+  const fs = c.str(fo, 'service', fp, { optional: true, oneOf: ['OMD-C', 'OMD-CC'] });
+  if (fs !== undefined && fs !== service) c.fail([...fp, 'service'], `feed of ${fs} given to a ${service} identity`);
+  const feed: FeedConfig = { service, interface: iface, channels, drChannel: { channelId: dr.channelId, lineA: dr.lineA, lineB: dr.lineB }, rts };
+  return { service, rtsUsername, feed };
+}
+
+/** Validates an already parsed value; never throws. */
+export function validateProbeConfig(raw: unknown, opts: { baseDir?: string } = {}): { config?: SubscriberProbeConfig; issues: Array<{ path: Path; message: string }> } {
+  const c = new Checker();
+  const o = c.obj(raw, []);
+  if (!o) return { issues: c.issues };
+  const session = c.str(o, 'session', []);
+  const firm = c.str(o, 'firm', []);
+  const name = c.str(o, 'name', [], { optional: true }) ?? firm;
+  const brokerId = c.str(o, 'brokerId', [], { max: 12 });
+  const password = c.str(o, 'password', []);
+  const localAddress = c.ip(o, 'localAddress', []);
+  let publicKeyPem: string | undefined;
+  if (typeof o['publicKeyPem'] === 'string') publicKeyPem = o['publicKeyPem'];
+  else if (typeof o['publicKeyFile'] === 'string') {
+    const file = resolve(opts.baseDir ?? '.', o['publicKeyFile']);
+    try {
+      publicKeyPem = readFileSync(file, 'utf8');
+    } catch (e) {
+      c.fail(['publicKeyFile'], `cannot read ${file}: ${(e as Error).message}`);
+    }
+  } else c.fail(['publicKeyPem'], "the venue's public key: publicKeyPem (PEM text) or publicKeyFile (a path)");
+  if (publicKeyPem !== undefined && !publicKeyPem.includes('BEGIN PUBLIC KEY')) c.fail([typeof o['publicKeyPem'] === 'string' ? 'publicKeyPem' : 'publicKeyFile'], 'not a PEM public key (-----BEGIN PUBLIC KEY-----)');
+  const trading = (o['trading'] === undefined ? [] : c.list(o, 'trading', []) ?? []).map((t, i) => checkTrading(c, t, ['trading', i])).filter((x) => x !== undefined);
+  const feeds = (o['feeds'] === undefined ? [] : c.list(o, 'feeds', []) ?? []).map((f, i) => checkFeed(c, f, ['feeds', i])).filter((x) => x !== undefined);
+  if (trading.length === 0 && feeds.length === 0 && c.issues.length === 0) c.fail([], 'no identity to probe: give `trading` and/or `feeds`');
+  for (const t of trading) {
+    if (t.role === 'drop-copy' && !trading.some((x) => x.service === t.service && x.role === 'trading')) c.fail(['trading'], `drop copy ${t.compId} of ${t.service} without a trading identity of that service`);
+  }
+  if (c.issues.length || !session || !firm || !name || !brokerId || !password || !localAddress || !publicKeyPem) return { issues: c.issues };
+  return { config: { session, firm, name, brokerId, password, localAddress, publicKeyPem, trading, feeds }, issues: [] };
+}
+
+/** Parses and validates subscriber.yaml; throws ProbeConfigError naming each field and its line. */
+export function parseProbeConfig(text: string, opts: { source?: string; baseDir?: string } = {}): SubscriberProbeConfig {
+  const source = opts.source ?? 'subscriber probe config';
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    throw new ProbeConfigError(source, doc.errors.map((e) => ({ path: '', line: lines.linePos(e.pos[0]).line, message: e.message.split('\n')[0]! })));
+  }
+  const { config, issues } = validateProbeConfig(doc.toJS(), opts.baseDir !== undefined ? { baseDir: opts.baseDir } : {});
+  if (config !== undefined) return config;
+  throw new ProbeConfigError(source, issues.map((i) => {
+    const issue: ProbeConfigIssue = { path: i.path.join('.'), message: i.message };
+    for (let n = i.path.length; n >= 0; n--) {
+      const node = doc.getIn(i.path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+      if (node !== undefined && node !== null && typeof node === 'object' && Array.isArray(node.range)) {
+        issue.line = lines.linePos(node.range[0]).line;
+        break;
+      }
+    }
+    return issue;
+  }));
+}
+
+export function loadProbeConfig(file: string): SubscriberProbeConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ProbeConfigError(file, [{ path: '', message: (e as Error).message }]);
+  }
+  return parseProbeConfig(text, { source: file, baseDir: dirname(resolve(file)) });
+}
+
+/** subscriber.yaml text for a probe config (what a venue hands to a subscriber). */
+export function probeConfigToYaml(cfg: SubscriberProbeConfig): string {
+  return stringify(JSON.parse(JSON.stringify(cfg)), { lineWidth: 0 });
+}

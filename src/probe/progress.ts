@@ -1,0 +1,57 @@
+// Live progress of a probe in the terminal: one line per service and identity. On a TTY the
+// block is redrawn in place (ANSI: cursor up, erase line); elsewhere (a pipe, a CI log) a line is
+// printed only when that service's line changes, so the log stays readable.
+import type { ServiceProgress } from './probe.ts';
+import { formatDuration } from './report.ts';
+
+export interface ProgressStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+export function formatProgressLine(p: ServiceProgress): string {
+  const counts = `${p.passed}/${p.total} passed${p.failed ? ` ${p.failed} FAILED` : ''}${p.pending ? ` ${p.pending} pending` : ''}`;
+  const rec = p.recoveryMs !== null ? `  recovered in ${formatDuration(p.recoveryMs)}` : '';
+  return `${p.service.padEnd(8)}${p.identity.padEnd(12)}${counts.padEnd(30)}${p.phase}${rec}`;
+}
+
+export class ProgressDisplay {
+  readonly #out: ProgressStream;
+  readonly #tty: boolean;
+  #drawn = 0;
+  readonly #last = new Map<string, string>();
+
+  constructor(out: ProgressStream, opts: { tty?: boolean } = {}) {
+    this.#out = out;
+    this.#tty = opts.tty ?? out.isTTY === true;
+  }
+
+  render(lines: readonly ServiceProgress[]): void {
+    const texts = lines.map(formatProgressLine);
+    if (this.#tty) {
+      const width = Math.max(20, (this.#out.columns ?? 120) - 1);
+      let s = this.#drawn > 0 ? `\x1b[${this.#drawn}A` : '';
+      for (const t of texts) s += `\r\x1b[2K${t.length > width ? t.slice(0, width - 1) + '…' : t}\n`;
+      this.#out.write(s);
+      this.#drawn = texts.length;
+      return;
+    }
+    lines.forEach((p, i) => {
+      const key = `${p.service}/${p.identity}`;
+      if (this.#last.get(key) === texts[i]) return;
+      this.#last.set(key, texts[i]!);
+      this.#out.write(`${new Date().toISOString().slice(11, 23)} ${texts[i]}\n`);
+    });
+  }
+
+  /** Print a message above the live block (TTY) or as a plain line. */
+  note(text: string): void {
+    if (this.#tty && this.#drawn > 0) {
+      this.#out.write(`\x1b[${this.#drawn}A\r\x1b[J${text}\n`);
+      this.#drawn = 0;
+      return;
+    }
+    this.#out.write(text + '\n');
+  }
+}
