@@ -108,6 +108,8 @@ for (const variant of storeVariants()) {
         { method: 'POST', path: `/api/sessions/${S}/forms/result/firm-a`, body: () => ({ submissionId: sid(), form: sampleResultForm(session, firmA) }), expect: { desk: 201, own: 201, other: 403, anon: 401 } },
         { method: 'GET', path: `/api/sessions/${S}/forms/intention/firm-a`, expect: { desk: 200, own: 200, other: 403, anon: 401 } },
         { method: 'GET', path: `/api/sessions/${S}/forms/intention/firm-a/versions/1`, expect: { desk: 200, own: 200, other: 403, anon: 401 } },
+        { method: 'GET', path: `/api/sessions/${S}/forms/intention/firm-a/pdf`, expect: { desk: 200, own: 200, other: 403, anon: 401 } },
+        { method: 'GET', path: `/api/sessions/${S}/forms/result/firm-a/pdf?version=1`, expect: { desk: 200, own: 200, other: 403, anon: 401 } },
         { method: 'GET', path: `/api/sessions/${S}/forms/result/firm-a/prefill`, expect: { desk: 200, own: 200, other: 403, anon: 401 } },
         { method: 'GET', path: `/api/sessions/${S}/forms/result/firm-a/contradictions`, expect: { desk: 200, own: 200, other: 403, anon: 401 } },
         { method: 'GET', path: `/api/sessions/${S}/evidence?subscriber=firm-a`, expect: { desk: 200, own: 200, other: 403, anon: 401 } },
