@@ -32,6 +32,8 @@ export interface FormPdfInput {
   cjkFont?: { path: string; face?: string } | null;
 }
 
+const OVERALL_ZH: Record<ResultSection['overall'], string> = { passed: '通過', 'passed-with-issues': '通過但有問題', failed: '失敗', 'not-tested': '未測試' };
+
 const yn = (b: boolean | null | undefined, zh: boolean) => (b === null || b === undefined ? '—' : b ? (zh ? 'Yes 是' : 'Yes') : (zh ? 'No 否' : 'No'));
 
 export async function renderFormPdf(input: FormPdfInput): Promise<Buffer> {
@@ -120,7 +122,7 @@ export async function renderFormPdf(input: FormPdfInput): Promise<Buffer> {
       if (s.marketDataFromBackup !== null) line('Market data received from the backup site', '已從後備站接收市場數據', yn(s.marketDataFromBackup, zh));
       if (s.retransmissionOrRefreshOk !== null) line('Retransmission or refresh successful', '重傳或刷新成功', yn(s.retransmissionOrRefreshOk, zh));
       for (const p of s.problems) line('Problem', '問題', `${p.time} ${p.description}${p.reference ? ` [${p.reference}]` : ''}`);
-      line('Overall result', '整體結果', s.overall);
+      line('Overall result', '整體結果', zh ? `${s.overall} ${OVERALL_ZH[s.overall]}` : s.overall);
       line('Returned to primary, ready for Monday', '已返回主要站，星期一可用', yn(s.returnedToPrimary, zh));
       line('Test data cleaned up', '測試數據已清除', yn(s.testDataCleaned, zh));
       for (const c of flagged) {

@@ -6,13 +6,12 @@
 // Chinese labels. FD_SCREENSHOTS=DIR saves a PNG of each main screen.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { demoEvidence, demoSession, demoSubscriber, sampleResultForm, seedDemo, startDesk, type RunningDesk } from '../../src/desk/index.ts';
+import { demoEvidence, demoSession, demoSubscriber, ensureWebBuilt, sampleResultForm, seedDemo, startDesk, type RunningDesk } from '../../src/desk/index.ts';
 import { readEvidenceFile } from '../../src/evidence/index.ts';
 import { systemClock, type Clock } from '../../src/wire/index.ts';
 
@@ -22,17 +21,6 @@ const FIXTURE = join(ROOT, 'test/desk/fixtures/ps2-2026-firm-a.evidence.jsonl');
 const TOKEN = 'conductor-token-for-browser-tests';
 const PW = 'browser-test-password';
 const SHOTS = process.env.FD_SCREENSHOTS;
-
-/** Builds web/dist when it is missing or older than any source of the UI. */
-function ensureWebBuilt(): void {
-  const web = join(ROOT, 'web');
-  const built = join(web, 'dist', 'index.html');
-  const newest = (dir: string): number => readdirSync(dir, { withFileTypes: true })
-    .reduce((m, e) => Math.max(m, e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs), 0);
-  const sources = Math.max(newest(join(web, 'src')), statSync(join(web, 'index.html')).mtimeMs, statSync(join(web, 'vite.config.ts')).mtimeMs);
-  if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
-}
 
 /** Wall time we set (deadlines are judged by it); timers stay real, for the event stream's keep-alive. */
 function settableClock(start: number): Clock & { set(ms: number): void } {
@@ -53,7 +41,7 @@ describe('desk web UI in Chromium', { skip: haveChromium ? false : `${CHROMIUM} 
   const session = demoSession(); // ps2-2026 on 2026-01-10, as in the recorded evidence
 
   before(async () => {
-    ensureWebBuilt();
+    assert.ok(ensureWebBuilt({ quiet: true }), 'web/dist built');
     dir = mkdtempSync(join(tmpdir(), 'fd-web-'));
     desk = await startDesk({ db: join(dir, 'desk.sqlite'), clock, evidenceToken: TOKEN, sessionTtlMs: 30 * 86_400_000 });
     await seedDemo(desk.store, { now: clock.now(), password: PW, scryptCost: 1024, subscribers: 3, session });

@@ -68,9 +68,11 @@ function FieldShell(props: { path: string; label: string; children: (id: string,
   return (
     <div className={`field${props.inline ? ' inline' : ''}${err ? ' has-error' : ''}${flag ? ' contradicted' : ''}`} data-path={props.path}>
       {props.inline ? null : <label htmlFor={id}>{props.label}</label>}
-      {props.children(id, describedBy)}
-      {props.inline ? <label htmlFor={id}>{props.label}</label> : null}
-      {props.aside}
+      {props.inline ? (
+        <>{props.children(id, describedBy)}<label htmlFor={id}>{props.label}</label>{props.aside}</>
+      ) : (
+        <div className="control-line">{props.children(id, describedBy)}{props.aside}</div>
+      )}
       {err ? <div className="field-error" id={errId} role="alert">{err}</div> : null}
       {flag ? <div className="field-flag" id={flagId}><strong>{t('contradicted')}:</strong> {flag}</div> : null}
     </div>

@@ -5,7 +5,7 @@ import type { FormKind, FormVersion, IntentionForm, PracticeSession, ResultForm,
 import type { Contradiction, SectionPrefill } from '../../src/desk/domain/verification.ts';
 import { api, ApiError, fieldErrors, newSubmissionId } from './api.ts';
 import { Binding, CheckField, ErrorSummary, SelectField, TextField, YesNoField, fieldDomId, getIn, setIn } from './fields.tsx';
-import { hkDateTime, useI18n } from './i18n.ts';
+import { hkDateTime, useI18n, type MessageKey } from './i18n.ts';
 import { Link } from './nav.tsx';
 
 type FormMeta = Omit<FormVersion, 'content'>;
@@ -149,7 +149,7 @@ function IntentionFields(props: { subscriber: Subscriber }) {
                       <div className="field inline" key={x.identity}>
                         <input type="checkbox" id={id} checked={s.identities.includes(x.identity)} disabled={b.readOnly}
                           onChange={(e) => b.set(`form.services[${i}].identities`, e.target.checked ? [...s.identities, x.identity] : s.identities.filter((y) => y !== x.identity))} />
-                        <label htmlFor={id}>{x.identity} ({x.role})</label>
+                        <label htmlFor={id}>{x.identity} ({t(`role.${x.role}` as MessageKey)})</label>
                       </div>
                     );
                   })}
@@ -277,6 +277,8 @@ function EvidenceAside(props: { prefill: SectionPrefill | undefined; field: keyo
     : timed ? `${timed.value ? t('yes') : t('no')}${timed.time ? ' ' + timed.time : ''}`
     : suggested == null ? t('unanswered') : String(suggested);
   const basis = p.basis[props.field];
+  // The overall result is the evidence's summary of the other answers, not an observation of its own.
+  if (props.field === 'overall') return <div className="evidence" data-evidence-for="overall"><span className="evidence-label">{t('evidenceSays')}:</span> <strong>{t(`overall.${String(suggested)}` as MessageKey)}</strong></div>;
   return (
     <div className="evidence" data-evidence-for={props.field}>
       <span className="evidence-label">{t('evidenceSays')}:</span> <strong>{shown}</strong>{basis ? <> — {basis}</> : <> — <em>{t('noEvidence')}</em></>}
@@ -300,7 +302,7 @@ function ResultFields(props: { prefill: SectionPrefill[] }) {
               const role = p?.role;
               return (
                 <fieldset key={`${s.service}:${s.identity}`} className="section" data-section={`${s.service}:${s.identity}`}>
-                  <legend>{s.service} · {s.identity}{role ? ` (${role})` : ''}</legend>
+                  <legend>{s.service} · {s.identity}{role ? ` (${t(`role.${role}` as MessageKey)})` : ''}</legend>
                   {p ? <p className="small">{t('prefilledFrom')} {p.eventCount}</p> : null}
                   <div className="row">
                     <YesNoField path={`${f}.connectedToPrimary.value`} label={t('connectedToPrimary')} aside={<EvidenceAside prefill={p} field="connectedToPrimary" />} />

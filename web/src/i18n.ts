@@ -156,6 +156,10 @@ const en = {
   error: 'Error',
   noSessions: 'No sessions yet.',
   errorsAt: 'Row',
+  'role.trading': 'trading',
+  'role.drop-copy': 'drop copy',
+  'role.market-data': 'market data',
+  'role.retransmission': 'retransmission',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -314,6 +318,10 @@ const zhHant: Catalogue = {
   error: '錯誤',
   noSessions: '尚未有演習。',
   errorsAt: '行',
+  'role.trading': '交易',
+  'role.drop-copy': '交易副本',
+  'role.market-data': '市場數據',
+  'role.retransmission': '重傳',
 };
 
 export const CATALOGUES = { en: en as Catalogue, 'zh-Hant': zhHant } as const;

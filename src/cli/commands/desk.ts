@@ -1,7 +1,7 @@
 // `failover-drill desk`: serve the service desk's API on loopback.
 import { randomBytes } from 'node:crypto';
 import { numberOption, type Command } from '../command.ts';
-import { DEFAULT_SQLITE_PATH, createSmtpMailer, demoSession, nextSaturday, openStore, seedDemo, startDesk } from '../../desk/index.ts';
+import { DEFAULT_SQLITE_PATH, ensureWebBuilt, createSmtpMailer, demoSession, nextSaturday, openStore, seedDemo, startDesk } from '../../desk/index.ts';
 import { UsageError } from '../command.ts';
 import { systemClock } from '../../wire/index.ts';
 
@@ -32,14 +32,16 @@ const command: Command = {
       mailer = createSmtpMailer({ host: m[1]!, port: Number(m[2]), from: String(values['mail-from']) });
     }
     const leadHours = numberOption(values, 'reminder-lead-hours', { min: 0, max: 24 * 14 });
+    // The browser UI (web/) is built on first start, or after its sources changed.
+    const ui = ensureWebBuilt({ quiet: true });
     const store = openStore(db);
     const desk = await startDesk({ store, port, host: String(values.host), evidenceToken, ...(values['trust-proxy'] ? { trustProxy: String(values['trust-proxy']) } : {}), ...(mailer ? { mailer, reminderLeadMs: leadHours * 3600_000 } : {}) });
-    console.log(`desk: ${desk.url} (store: ${store.dialect === 'sqlite' ? db : 'postgres'})`);
+    console.log(`desk: ${desk.url} (store: ${store.dialect === 'sqlite' ? db : 'postgres'})${ui ? '' : ' — API only: the web UI is not built (npm run build:web)'}`);
     if (!values['evidence-token'] && !process.env.FD_EVIDENCE_TOKEN) console.log(`evidence token: ${evidenceToken}`);
     if (values['seed-demo']) {
       const now = systemClock.now();
       const seed = await seedDemo(store, { now, session: demoSession({ date: nextSaturday(now) }), ...(values['demo-password'] ? { password: String(values['demo-password']) } : {}) });
-      console.log(`demo session ${seed.session.id}: dashboard ${desk.url}/api/sessions/${seed.session.id}/dashboard`);
+      console.log(`demo session ${seed.session.id}: dashboard ${desk.url}/sessions/${seed.session.id}`);
       for (const a of seed.accounts) console.log(`  account ${a.username} / ${a.password} (${a.role}${a.subscriberId ? ' for ' + a.subscriberId : ''})`);
       if (seed.accounts.length === 0) console.log('  demo accounts already existed; their passwords were printed when they were created');
     }

@@ -6,7 +6,7 @@ import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { WEB_DIST } from '../web-build.ts';
 import { DeskError } from '../errors.ts';
 import { CSRF_HEADER, SESSION_COOKIE, sameSecret, sha256, type DeskContext } from './context.ts';
 import authRoutes from './routes/auth.ts';
@@ -21,7 +21,7 @@ import reminderRoutes from './routes/reminders.ts';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** The built web UI (`npm run build:web`), served beside the API. */
-export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
+export const DEFAULT_WEB_ROOT = WEB_DIST;
 
 function errorBody(code: string, message: string, field?: string, issues?: unknown) {
   return { error: { code, message, ...(field !== undefined ? { field } : {}), ...(issues ? { issues } : {}) } };
