@@ -24,8 +24,8 @@ export type RundownAction = (typeof RUNDOWN_ACTIONS)[number];
 export const ISOLATION_FAULTS = ['tcp-reset', 'blackhole', 'flap', 'multicast-stop', 'kill'] as const;
 export type IsolationFault = (typeof ISOLATION_FAULTS)[number];
 
-/** Faults injectable on their own (inject-fault), without a failover. */
-export const INJECTABLE_FAULTS = ['tcp-reset', 'blackhole', 'flap', 'multicast-stop', 'loss-line-a', 'kill'] as const;
+/** Faults injectable on their own (inject-fault), without a failover; `clear` ends them. */
+export const INJECTABLE_FAULTS = ['tcp-reset', 'blackhole', 'flap', 'multicast-stop', 'loss-line-a', 'kill', 'clear'] as const;
 export type InjectableFault = (typeof INJECTABLE_FAULTS)[number];
 
 export interface BilingualText {

@@ -61,8 +61,9 @@ describe('Conductor', () => {
       assert.equal(report.failedSteps, 0);
       assert.deepEqual(calls, [
         'primary.activate(PS2 step 1 open-primary)',
+        'primary.fault(loss-line-a)', 'primary.fault(multicast-stop)', 'primary.fault(clear)',
         'primary.fault(tcp-reset)', 'primary.isolate(abrupt)',
-        'backup.activate(PS2 step 5 activate-backup)',
+        'backup.activate(PS2 step 8 activate-backup)',
         'primary.isolate(abrupt)', 'primary.failback',
       ]);
       assert.equal(report.failover.backupActiveAt! - report.failover.primaryLostAt!, 2000, '10:00 → 10:05 at 150x');
@@ -99,7 +100,7 @@ describe('Conductor', () => {
     for (let t = 0; t < 200; t++) { clock.advance(100); await flush(); }
     const report = await done;
     assert.ok(calls.includes('primary.fault(blackhole)'));
-    const activation = calls.indexOf('backup.activate(PS1 step 5 activate-backup)');
+    const activation = calls.indexOf('backup.activate(PS1 step 8 activate-backup)');
     assert.ok(activation > 0);
     assert.ok(!calls.slice(0, activation).some((c) => c.startsWith('primary.isolate')), calls.join(', '));
     // At fail back, the primary that never learned it was replaced is isolated first (still silent).

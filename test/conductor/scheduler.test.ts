@@ -33,6 +33,9 @@ describe('RundownScheduler', () => {
       ['open-primary', 0, '08:30'],
       ['pre-open', 12_000, '09:00'],
       ['continuous-trading', 24_000, '09:30'],
+      ['inject-fault', 30_000, '09:45'],
+      ['inject-fault', 32_000, '09:50'],
+      ['inject-fault', 32_400, '09:51'],
       ['isolate-primary', 36_000, '10:00'],
       ['activate-backup', 38_000, '10:05'],
       ['continuous-trading', 44_000, '10:20'],
@@ -57,10 +60,10 @@ describe('RundownScheduler', () => {
       return Promise.resolve();
     });
     await flush();
-    assert.deepEqual(order, ['announce', 'open-primary', 'pre-open', 'continuous-trading', 'isolate-primary']);
+    assert.deepEqual(order, ['announce', 'open-primary', 'pre-open', 'continuous-trading', 'inject-fault', 'inject-fault', 'inject-fault', 'isolate-primary']);
     clock.advance(5 * 60_000); // 10:09: activation is due but isolation is still running
     await flush();
-    assert.equal(order.length, 5);
+    assert.equal(order.length, 8);
     releaseIsolation();
     await flush(); await flush();
     assert.equal(order.at(-1), 'activate-backup');
@@ -69,7 +72,7 @@ describe('RundownScheduler', () => {
     clock.advance(2 * 3600_000);
     for (let i = 0; i < 5; i++) await flush();
     const runs = await done;
-    assert.equal(runs.length, 10);
+    assert.equal(runs.length, 13);
     assert.equal(runs.find((r) => r.step.action === 'close')!.error?.message, 'site did not answer');
     assert.equal(runs.at(-1)!.step.action, 'clean-up', 'the rundown goes on after a failed step');
   });
