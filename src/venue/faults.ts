@@ -22,6 +22,7 @@ function plainIp(ip: string | undefined): string {
 export class SiteSockets {
   readonly host: string;
   readonly #live = new Set<net.Socket>();
+  readonly #excludedPorts = new Set<number>();
   readonly #listener: (msg: unknown) => void;
   /** Called for each new socket (the black hole applies itself to late arrivals). */
   onNew: ((socket: net.Socket) => void) | null = null;
@@ -30,9 +31,14 @@ export class SiteSockets {
     this.host = host;
     this.#listener = (msg) => {
       const socket = (msg as { socket?: net.Socket }).socket;
-      if (socket !== undefined && plainIp(socket.localAddress) === host) this.add(socket);
+      if (socket !== undefined && plainIp(socket.localAddress) === host && !this.#excludedPorts.has(socket.localPort ?? -1)) this.add(socket);
     };
     dc.subscribe('net.server.socket', this.#listener);
+  }
+
+  /** Connections to this local port are not the backbone's (the control API must survive faults). */
+  exclude(port: number): void {
+    this.#excludedPorts.add(port);
   }
 
   add(socket: net.Socket): void {

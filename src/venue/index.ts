@@ -9,3 +9,4 @@ export * from './journal.ts';
 export * from './replicating-store.ts';
 export * from './faults.ts';
 export * from './site.ts';
+export * from './control-server.ts';

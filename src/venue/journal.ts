@@ -183,6 +183,7 @@ interface Held {
  */
 export class JournalGate implements OutboundGate {
   readonly #queues = new Map<net.Socket, Held[]>();
+  readonly #watched = new WeakSet<net.Socket>();
   #released = 0;
   #open = false;
   /** The journal position a frame written now must wait for. */
@@ -215,7 +216,10 @@ export class JournalGate implements OutboundGate {
     }
     if (q === undefined) {
       this.#queues.set(socket, [h]);
-      socket.once('close', () => this.#queues.delete(socket));
+      if (!this.#watched.has(socket)) {
+        this.#watched.add(socket);
+        socket.once('close', () => this.#queues.delete(socket));
+      }
     } else q.push(h);
   }
 
@@ -280,6 +284,11 @@ export interface JournalSenderOptions {
   standbyWaitMs: number;
   /** Start alone (gate open) until a standby acknowledges a snapshot: after a takeover the old site is gone. */
   startAlone?: boolean;
+  /**
+   * Simulated distance to the standby (tests, benches): each batch leaves this much later, and a
+   * site that dies meanwhile loses it, as a real inter-site link would.
+   */
+  linkDelayMs?: number;
   /** The site's gate (its position must be this sender's seq); the sender releases and opens it. */
   gate: JournalGate;
   snapshot: () => SiteSnapshot;
@@ -311,6 +320,7 @@ export class JournalSender {
   #stopped = false;
   #timers: TimerHandle[] = [];
   #connecting = false;
+  readonly #delayed = new Set<ReturnType<typeof setTimeout>>();
 
   constructor(opts: JournalSenderOptions) {
     this.#o = opts;
@@ -353,8 +363,14 @@ export class JournalSender {
     if (s === null || this.#pending.length === 0) { this.#pending = []; return; }
     const buf = this.#pending.length === 1 ? this.#pending[0]! : Buffer.concat(this.#pending);
     this.#pending = [];
-    s.write(buf);
     this.#lastTraffic = this.#clock.now();
+    const delay = this.#o.linkDelayMs ?? 0;
+    if (delay <= 0) {
+      s.write(buf);
+      return;
+    }
+    const t = setTimeout(() => { this.#delayed.delete(t); if (!s.destroyed) s.write(buf); }, delay);
+    this.#delayed.add(t);
   }
 
   /** Fail back: tell the standby this site stopped serving; everything before is in the journal. */
@@ -445,6 +461,8 @@ export class JournalSender {
 
   stop(): void {
     this.#stopped = true;
+    for (const t of this.#delayed) clearTimeout(t);
+    this.#delayed.clear();
     for (const t of this.#timers) t.cancel();
     this.#timers = [];
     this.#socket?.destroy();

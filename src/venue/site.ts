@@ -53,6 +53,8 @@ export interface SiteOptions {
   kill?: () => void;
   /** Wait after DR Signal 1 before the isolated site's publishers stop (the datagram must leave). Default 50 ms. */
   drGoodbyeMs?: number;
+  /** Simulated journal link latency to the standby (tests, benches; JournalSender linkDelayMs). */
+  journalLinkDelayMs?: number;
 }
 
 /** Per feed, what a standby knows of the active site's publisher (built from journal entries). */
@@ -346,6 +348,7 @@ export class Site {
       peer: { host: peer.host, port: peer.replication }, localAddress: this.host, clock: this.#clock, gate: this.#gate,
       heartbeatMs: this.cfg.timing.replicationHeartbeatMs, timeoutMs: this.cfg.timing.replicationTimeoutMs, standbyWaitMs: this.cfg.timing.standbyWaitMs,
       startAlone,
+      ...(this.#o.journalLinkDelayMs !== undefined ? { linkDelayMs: this.#o.journalLinkDelayMs } : {}),
       snapshot: () => this.#snapshot(),
       onFenced: () => { if (!this.#handingOver) void this.fence(); },
       onHandoverRequest: () => { void this.#handOver(); },

@@ -31,8 +31,8 @@ export function testVenueConfig(opts: DefaultVenueOptions = {}): VenueConfig {
   });
 }
 
-export async function embedded(cfg: VenueConfig): Promise<{ primary: Site; backup: Site; stop(): Promise<void> }> {
-  return startEmbeddedVenue(cfg, { marketTickMs: 20 });
+export async function embedded(cfg: VenueConfig, opts: { journalLinkDelayMs?: number } = {}): Promise<{ primary: Site; backup: Site; stop(): Promise<void> }> {
+  return startEmbeddedVenue(cfg, { marketTickMs: 20, ...opts });
 }
 
 export interface TestClient {

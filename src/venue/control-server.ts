@@ -1,0 +1,145 @@
+// The site control API, server side (control-api.ts has the contract and the client): node:http,
+// Bearer token compared in constant time, JSON bodies ≤ 64 KiB, stable error codes.
+import http from 'node:http';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { CONTROL_ERROR_CODES, parseFaultRequest } from './control-api.ts';
+import type { ControlErrorBody, ControlErrorCode, IsolateRequest } from './control-api.ts';
+import { Site, SiteStateError } from './site.ts';
+
+const MAX_BODY = 64 * 1024;
+
+class HttpError extends Error {
+  readonly code: ControlErrorCode;
+  readonly field: string | undefined;
+  constructor(code: ControlErrorCode, message: string, field?: string) {
+    super(message);
+    this.code = code;
+    this.field = field;
+  }
+}
+
+/** Constant-time token check (hashing first makes the lengths equal). */
+export function tokenMatches(header: string | undefined, token: string): boolean {
+  if (header === undefined || !header.startsWith('Bearer ')) return false;
+  const a = createHash('sha256').update(header.slice(7)).digest();
+  const b = createHash('sha256').update(token).digest();
+  return timingSafeEqual(a, b);
+}
+
+async function readJson(req: http.IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let n = 0;
+  for await (const c of req) {
+    n += (c as Buffer).length;
+    if (n > MAX_BODY) throw new HttpError('PAYLOAD_TOO_LARGE', `body over ${MAX_BODY} bytes`);
+    chunks.push(c as Buffer);
+  }
+  if (n === 0) return {};
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch {
+    throw new HttpError('VALIDATION_FAILED', 'body is not JSON');
+  }
+}
+
+function objectBody(v: unknown): Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new HttpError('VALIDATION_FAILED', 'expected a JSON object');
+  return v as Record<string, unknown>;
+}
+
+function optionalString(b: Record<string, unknown>, k: string): string | undefined {
+  const v = b[k];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || v.length > 500) throw new HttpError('VALIDATION_FAILED', `${k}: expected a string of at most 500 characters`, k);
+  return v;
+}
+
+export interface SiteControlServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Serves `site`'s control API on its host and control port (0 = any free port). */
+export async function startSiteControlServer(site: Site, opts: { host?: string; port?: number; token?: string } = {}): Promise<SiteControlServer> {
+  const token = opts.token ?? site.cfg.controlToken;
+  const route = async (req: http.IncomingMessage): Promise<[number, unknown]> => {
+    if (!tokenMatches(req.headers.authorization, token)) throw new HttpError('UNAUTHORIZED', 'missing or wrong Bearer token');
+    const url = new URL(req.url ?? '/', 'http://site');
+    const method = req.method ?? 'GET';
+    const want = (m: string) => { if (method !== m) throw new HttpError('METHOD_NOT_ALLOWED', `${method} ${url.pathname}: use ${m}`); };
+    switch (url.pathname) {
+      case '/status':
+        want('GET');
+        return [200, site.status()];
+      case '/activate': {
+        want('POST');
+        const b = objectBody(await readJson(req));
+        return [200, await site.activate(optionalString(b, 'reason') ?? 'control API')];
+      }
+      case '/isolate': {
+        want('POST');
+        const b = objectBody(await readJson(req));
+        const mode = b['mode'];
+        if (mode !== undefined && mode !== 'graceful' && mode !== 'abrupt') throw new HttpError('VALIDATION_FAILED', 'mode: expected graceful or abrupt', 'mode');
+        const r: IsolateRequest = {};
+        if (mode !== undefined) r.mode = mode;
+        const reason = optionalString(b, 'reason');
+        if (reason !== undefined) r.reason = reason;
+        return [200, await site.isolate(r)];
+      }
+      case '/failback':
+        want('POST');
+        objectBody(await readJson(req));
+        return [200, await site.failback()];
+      case '/fault': {
+        want('POST');
+        const f = parseFaultRequest(await readJson(req));
+        if (!f.ok) throw new HttpError('VALIDATION_FAILED', f.message, f.field);
+        if (f.value.kind === 'kill') {
+          // Answer first: the process (or the embedded site) is gone right after.
+          const at = new Date().toISOString();
+          setImmediate(() => site.injectFault(f.value));
+          return [200, { ok: true, kind: 'kill', at, active: site.faults.active }];
+        }
+        return [200, site.injectFault(f.value)];
+      }
+      case '/evidence': {
+        want('GET');
+        const after = Number(url.searchParams.get('after') ?? '0');
+        const limit = Number(url.searchParams.get('limit') ?? '10000');
+        if (!Number.isInteger(after) || after < 0) throw new HttpError('VALIDATION_FAILED', 'after: expected a non-negative integer', 'after');
+        if (!Number.isInteger(limit) || limit < 1 || limit > 100_000) throw new HttpError('VALIDATION_FAILED', 'limit: expected an integer in 1..100000', 'limit');
+        return [200, site.evidence(after, limit)];
+      }
+      default:
+        throw new HttpError('NOT_FOUND', `no route ${url.pathname}`);
+    }
+  };
+  const server = http.createServer((req, res) => {
+    route(req).then(([status, body]) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    }, (e: unknown) => {
+      const err = e instanceof HttpError ? e
+        : e instanceof SiteStateError ? new HttpError('INVALID_STATE', e.message)
+          : new HttpError('INTERNAL_ERROR', (e as Error).message ?? String(e));
+      const body: ControlErrorBody = { error: { code: err.code, message: err.message } };
+      if (err.field !== undefined) body.error.field = err.field;
+      res.writeHead(CONTROL_ERROR_CODES[err.code], { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+      req.resume();
+    });
+  });
+  const host = opts.host ?? site.host;
+  const port = opts.port ?? site.cfg.sites[site.role].control;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => { server.off('error', reject); resolve(); });
+  });
+  const bound = (server.address() as { port: number }).port;
+  site.sockets.exclude(bound);
+  return {
+    url: `http://${host}:${bound}`,
+    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
+}
