@@ -189,8 +189,7 @@ export function ImportSubscribers() {
           <textarea id="csv-text" rows={10} value={csv} onChange={(e) => setCsv(e.target.value)} aria-describedby={error ? 'csv-errors' : undefined} />
           {error ? (
             <div id="csv-errors" className="field-error" role="alert">
-              <p>{error.message}</p>
-              {error instanceof ApiError && error.issues.length ? <ul>{error.issues.map((i) => <li key={i.field + i.message}>{i.message}</li>)}</ul> : null}
+              {error instanceof ApiError && error.issues.length ? <ul>{error.issues.map((i) => <li key={i.field + i.message}>{i.message}</li>)}</ul> : <p>{error.message}</p>}
             </div>
           ) : null}
         </div>
@@ -317,8 +316,8 @@ function DeskDashboard(props: { sessionId: string }) {
                   </td>
                   <td>{r.evidenceCount} {t('events')}</td>
                   <td className="links">
-                    <a href={`/api/sessions/${sid}/forms/intention/${sub}/pdf`} download>{t('appendixA')} {t('pdf')}</a>{' '}
-                    <a href={`/api/sessions/${sid}/forms/result/${sub}/pdf`} download>{t('appendixB')} {t('pdf')}</a>{' '}
+                    {r.intention ? <><a href={`/api/sessions/${sid}/forms/intention/${sub}/pdf`} download>{t('appendixA')} {t('pdf')}</a>{' '}</> : null}
+                    {r.result ? <><a href={`/api/sessions/${sid}/forms/result/${sub}/pdf`} download>{t('appendixB')} {t('pdf')}</a>{' '}</> : null}
                     <a href={`/api/sessions/${sid}/subscribers/${sub}/evidence-bundle.tar`} download>{t('bundle')}</a>
                   </td>
                 </tr>
