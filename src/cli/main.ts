@@ -11,6 +11,7 @@ export const commands: Record<string, () => Promise<{ default: Command }>> = {
   'desk': () => import('./commands/desk.ts'),
   'ocg client': () => import('./commands/ocg-client.ts'),
   'ocg gateway': () => import('./commands/ocg-gateway.ts'),
+  'site': () => import('./commands/site.ts'),
 };
 
 function topHelp(summaries: [string, string][]): string {
