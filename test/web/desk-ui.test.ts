@@ -193,6 +193,20 @@ describe('desk web UI in Chromium', { skip: haveChromium ? false : `${CHROMIUM} 
     assert.equal(pdf.subarray(0, 5).toString('latin1'), '%PDF-');
     assert.ok(pdf.includes('A Securities Limited'), 'the PDF names the firm');
 
+    // The evidence bundle: downloaded, handed back intact, then with one byte changed.
+    const [tarDownload] = await Promise.all([page.waitForEvent('download'), firmA.getByRole('link', { name: 'Evidence bundle' }).click()]);
+    const tar = readFileSync((await tarDownload.path())!);
+    const upload = page.getByLabel('Evidence bundle (.tar) to check');
+    await upload.setInputFiles({ name: 'bundle.tar', mimeType: 'application/x-tar', buffer: tar });
+    await page.locator('[data-bundle-ok="true"]').waitFor();
+    const at = tar.indexOf('"source":"venue"');
+    assert.ok(at > 0);
+    const altered = Buffer.from(tar);
+    altered.write('"source":"probe"', at, 'latin1');
+    await upload.setInputFiles({ name: 'altered.tar', mimeType: 'application/x-tar', buffer: altered });
+    await page.locator('[data-bundle-ok="false"]').waitFor();
+    assert.match(await page.locator('[data-bundle-ok="false"]').innerText(), /Altered files: evidence\.jsonl/);
+
     // The contradiction on the form itself, highlighted on the declared field.
     await firmA.locator('td[data-form="result"] a').click();
     await page.locator('.banner.contradiction').waitFor();

@@ -25,10 +25,10 @@ export function setCsrfToken(token: string) { csrfToken = token; }
 export async function api<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
   const headers: Record<string, string> = {};
   if (method !== 'GET' && method !== 'HEAD') headers['x-csrf-token'] = csrfToken;
-  let payload: string | undefined;
+  let payload: string | Blob | undefined;
   if (body !== undefined) {
     headers['content-type'] = contentType;
-    payload = typeof body === 'string' ? body : JSON.stringify(body);
+    payload = typeof body === 'string' || body instanceof Blob ? body : JSON.stringify(body);
   }
   const res = await fetch(path, { method, headers, body: payload ?? null, credentials: 'same-origin' });
   if (res.status === 204) return undefined as T;

@@ -332,6 +332,42 @@ function DeskDashboard(props: { sessionId: string }) {
         <a className="button" href={`/api/sessions/${sid}/export/results.csv`} download>{t('exportCsv')}</a>
       </p>
       {reminder ? <p role="status">{reminder}</p> : null}
+      <BundleCheck />
+    </section>
+  );
+}
+
+interface BundleResult { ok: boolean; altered: string[]; missing: string[]; unlisted: string[]; issuedByThisDesk: boolean; exportedAt?: string; problem?: string }
+
+/** An evidence bundle handed back: every file against its manifest, the manifest against the desk's export log. */
+function BundleCheck() {
+  const { t } = useI18n();
+  const [result, setResult] = useState<BundleResult | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <section aria-labelledby="bundle-h" className="bundle-check">
+      <h2 id="bundle-h">{t('verifyBundle')}</h2>
+      <div className={`field${error ? ' has-error' : ''}`}>
+        <label htmlFor="bundle-file">{t('bundleFile')}</label>
+        <input id="bundle-file" type="file" accept=".tar,application/x-tar" aria-describedby={error ? 'bundle-err' : undefined} onChange={async (e) => {
+          const f = e.target.files?.[0];
+          setResult(null); setError(null);
+          if (!f) return;
+          try { setResult(await api<BundleResult>('POST', '/api/evidence-bundles/verify', f, 'application/x-tar')); } catch (err) { setError(err instanceof Error ? err.message : String(err)); }
+        }} />
+        {error ? <div id="bundle-err" className="field-error" role="alert">{error}</div> : null}
+      </div>
+      {result ? (
+        <div role="status" className={`banner ${result.ok ? 'ok' : 'contradiction'}`} data-bundle-ok={String(result.ok)}>
+          <strong>{result.ok ? t('bundleIntact') : t('bundleAltered')}</strong>
+          {result.exportedAt ? <> — {t('exportedAt')} {hkDateTime(result.exportedAt, t)}</> : null}
+          {!result.issuedByThisDesk ? <p>{t('bundleNotIssued')}</p> : null}
+          {result.altered.length ? <p>{t('bundleChanged')}: {result.altered.join(', ')}</p> : null}
+          {result.missing.length ? <p>{t('bundleMissing')}: {result.missing.join(', ')}</p> : null}
+          {result.unlisted.length ? <p>{t('bundleUnlisted')}: {result.unlisted.join(', ')}</p> : null}
+          {result.problem ? <p>{result.problem}</p> : null}
+        </div>
+      ) : null}
     </section>
   );
 }
