@@ -1,0 +1,116 @@
+// Takeover and fail back of the two-site venue (issue 4): the backup's lookup endpoints are closed
+// before and open after, sessions log on at the backup with their sequence numbers continuing, the
+// publishers take over with the DR signal and continuing numbering, the old primary is fenced
+// (refuses connections, cannot be activated), and fail back returns the service to the primary.
+import { describe, it, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { Side } from '../../src/ocg/index.ts';
+import { FeedHandler } from '../../src/omd/index.ts';
+import { SiteStateError, feedConfigOf, lookupEndpointsOf } from '../../src/venue/index.ts';
+import { embedded, ocgClient, testVenueConfig, waitFor, sleep } from './site-harness.ts';
+
+const cleanup: Array<() => Promise<unknown> | unknown> = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c();
+});
+
+/** 'open' when a TCP connection is accepted, 'refused' when not. */
+function probePort(host: string, port: number): Promise<'open' | 'refused'> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host, port });
+    s.once('connect', () => { s.destroy(); resolve('open'); });
+    s.once('error', () => resolve('refused'));
+  });
+}
+
+describe('takeover by the backup site', () => {
+  it('lookup closed before and open after, logon with continuing numbers, DR signal, fenced primary', async () => {
+    const cfg = testVenueConfig();
+    const v = await embedded(cfg);
+    cleanup.push(() => v.stop());
+    const [psPrimary, , bsPrimary, bsMirror] = lookupEndpointsOf(cfg, 'OTP-C');
+    assert.equal(await probePort(bsPrimary!.host, bsPrimary!.port), 'refused', 'backup lookup closed while standby');
+    assert.equal(await probePort(bsMirror!.host, bsMirror!.port), 'refused');
+    assert.equal(await probePort(psPrimary!.host, psPrimary!.port), 'open');
+
+    const feed = new FeedHandler(feedConfigOf(cfg, 'OMD-C'), { rtsUsername: 'F001MD' });
+    cleanup.push(() => feed.stop());
+    await feed.start();
+    const dr: number[] = [];
+    feed.on('dr', (e: { status: number }) => dr.push(e.status));
+
+    const a = ocgClient(cfg, 'F001');
+    cleanup.push(() => a.c.close());
+    await a.c.start();
+    assert.equal(a.c.site, 'primary');
+    const first = await a.c.newOrder({ securityId: '700', side: Side.Buy, quantity: 100, price: '395.6' });
+    assert.equal(first.execType, '0');
+    await waitFor('feed synchronised', () => feed.synchronised);
+    const before = { toSend: a.c.journal.nextToSend, expected: a.c.journal.nextExpected };
+    await waitFor('journal caught up', () => v.primary.status().replication.ackedSeq === v.primary.status().replication.lastSeq);
+    const gwNumbers = v.primary.sessionNumbers('OTP-C', 'F001T');
+    assert.deepEqual(v.backup.sessionNumbers('OTP-C', 'F001T'), gwNumbers, 'the standby holds the session numbers');
+
+    const iso = await v.primary.isolate({ mode: 'graceful' });
+    assert.equal(iso.drSignalSent, true);
+    assert.equal(v.primary.state, 'isolated');
+    const seqAtLoss = v.primary.publisher('OMD-C').nextSeq(1);
+    await waitFor('DR 1 journaled', () => v.backup.status().services['OMD-C'].drStatus === 1);
+    const act = await v.backup.activate('test');
+    assert.equal(act.changed, true);
+    assert.equal(v.backup.state, 'active');
+    await waitFor('primary fenced', () => v.primary.state === 'fenced');
+    assert.equal(await probePort(bsPrimary!.host, bsPrimary!.port), 'open', 'backup lookup open after takeover');
+    assert.equal(await probePort(psPrimary!.host, psPrimary!.port), 'refused', 'fenced primary lookup closed');
+    assert.equal(await probePort(cfg.sites.primary.host, cfg.sites.primary.trading['OTP-C'].gateway), 'refused', 'fenced primary gateway closed');
+    await assert.rejects(v.primary.activate(), SiteStateError, 'a fenced site is never activated again except by fail back');
+    assert.equal(v.primary.publisher('OMD-C').mode, 'stopped', 'the fenced primary publishes nothing');
+
+    // OMD: numbering continues at the backup (OMD-C §12 U1 'continue'), DR signal 1 was the primary's, 2 the backup's.
+    assert.ok(v.backup.publisher('OMD-C').nextSeq(1) >= seqAtLoss);
+    assert.equal(v.backup.status().services['OMD-C'].drStatus, 2);
+    await waitFor('feed saw DR 1 and 2', () => dr.includes(1) && dr.includes(2));
+
+    // OCG: the session continues at the backup with its numbers (no reset).
+    await waitFor('logon at backup', () => a.c.loggedOn && a.c.site === 'backup', 15_000);
+    assert.ok(a.c.journal.nextToSend >= before.toSend && a.c.journal.nextExpected >= before.expected);
+    assert.ok(!a.events.some((e) => e.kind === 'logon-rejected'));
+    const second = await a.c.newOrder({ securityId: '700', side: Side.Buy, quantity: 100, price: '395.4' });
+    assert.equal(second.execType, '0');
+    assert.notEqual(second.orderId, first.orderId);
+    assert.ok(v.backup.engine('OTP-C').order(first.orderId!), 'the order acknowledged at the primary lives at the backup');
+    const ev = v.backup.evidence(0).events.map((e) => e.event);
+    assert.ok(ev.some((e) => e.kind === 'site-activated' && e.site === 'backup'));
+    assert.ok(ev.some((e) => e.kind === 'logon' && e.identity === 'F001T' && e.subscriber === 'F001'));
+    assert.ok(ev.some((e) => e.kind === 'lookup' && e.identity === 'F001T'));
+  });
+
+  it('fail back: the primary becomes standby, catches up, takes the service back; sessions reconnect to it', async () => {
+    const cfg = testVenueConfig();
+    const v = await embedded(cfg);
+    cleanup.push(() => v.stop());
+    const a = ocgClient(cfg, 'F001');
+    cleanup.push(() => a.c.close());
+    await a.c.start();
+    await a.c.newOrder({ securityId: '700', side: Side.Buy, quantity: 100, price: '395.6' });
+    await v.primary.isolate({ mode: 'abrupt' });
+    await v.backup.activate();
+    await waitFor('primary fenced', () => v.primary.state === 'fenced');
+    await waitFor('logon at backup', () => a.c.loggedOn && a.c.site === 'backup', 15_000);
+    const atBackup = await a.c.newOrder({ securityId: '700', side: Side.Buy, quantity: 100, price: '395.2' });
+    assert.equal(atBackup.execType, '0');
+
+    const r = await v.primary.failback();
+    assert.equal(r.ok, true);
+    assert.equal(v.primary.state, 'active');
+    await waitFor('backup standby again', () => v.backup.state === 'standby');
+    assert.ok(v.primary.engine('OTP-C').order(atBackup.orderId!), 'the order taken at the backup is at the primary');
+    await waitFor('logon back at primary', () => a.c.loggedOn && a.c.site === 'primary', 15_000);
+    const back = await a.c.newOrder({ securityId: '700', side: Side.Buy, quantity: 100, price: '395.0' });
+    assert.equal(back.execType, '0');
+    await waitFor('backup is the standby of the primary again', () => v.primary.status().replication.connected && !v.primary.status().replication.alone);
+    await sleep(50);
+    assert.deepEqual(v.backup.sessionNumbers('OTP-C', 'F001T'), v.primary.sessionNumbers('OTP-C', 'F001T'));
+  });
+});
