@@ -217,6 +217,17 @@ describe('desk web UI in Chromium', { skip: haveChromium ? false : `${CHROMIUM} 
   });
 
   it('the Chinese UI shows Chinese labels', async () => {
+    // A refused sign-in, in Chinese, from the error code the API returns.
+    const context = await browser.newContext();
+    const login = await context.newPage();
+    await login.goto(desk.url + '/');
+    await login.getByRole('button', { name: '中文' }).click();
+    await login.getByLabel('用戶名稱').fill('firm-c.user');
+    await login.getByLabel('密碼').fill('not-the-password');
+    await login.getByLabel('密碼').press('Enter');
+    await login.getByRole('alert').filter({ hasText: '用戶名稱或密碼不正確' }).waitFor();
+    await context.close();
+
     const page = await signIn('firm-a.user', { lang: 'zh-Hant' });
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-Hant');
     await page.getByRole('link', { name: /PS2/ }).click();

@@ -2,6 +2,7 @@
 // the CSRF header on every state-changing request, errors as thrown ApiErrors
 // that carry the field paths the server named.
 import type { User } from '../../src/desk/domain/types.ts';
+import type { MessageKey, Translate } from './i18n.ts';
 
 export interface FieldIssue { field: string; message: string }
 
@@ -68,4 +69,13 @@ export function fieldErrors(e: unknown, prefix = ''): Record<string, string> {
 
 export function newSubmissionId(): string {
   return crypto.randomUUID().replace(/-/g, '');
+}
+
+const KNOWN_CODES = new Set(['INVALID_CREDENTIALS', 'LOGIN_RATE_LIMITED', 'UNAUTHENTICATED', 'FORBIDDEN_ROLE', 'FORBIDDEN_FIRM', 'CSRF_TOKEN_INVALID', 'MAILER_NOT_CONFIGURED', 'SESSION_NOT_FOUND', 'SUBSCRIBER_NOT_FOUND', 'ALREADY_EXISTS', 'CSV_UNREADABLE', 'INTERNAL_ERROR']);
+
+/** An error for the page: the catalogue's text for the stable codes it knows, else the server's (English) message. */
+export function errorText(e: unknown, t: Translate): string {
+  if (e instanceof ApiError && KNOWN_CODES.has(e.code)) return t(`err.${e.code}` as MessageKey);
+  if (e instanceof TypeError) return t('err.NETWORK');
+  return e instanceof Error ? e.message : String(e);
 }

@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import type { Notice, PracticeSession, Service, User, FormVersion } from '../../src/desk/domain/types.ts';
 import type { LinkState } from '../../src/desk/domain/verification.ts';
-import { api, ApiError, fieldErrors } from './api.ts';
+import { api, ApiError, fieldErrors, errorText } from './api.ts';
 import { Binding, CheckField, ErrorSummary, SelectField, TextArea, TextField } from './fields.tsx';
 import { hkDateTime, useI18n, type MessageKey } from './i18n.ts';
 import { Link, navigate } from './nav.tsx';
@@ -14,7 +14,7 @@ export function SessionList(props: { user: User }) {
   const { t } = useI18n();
   const [sessions, setSessions] = useState<PracticeSession[] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => { api<{ sessions: PracticeSession[] }>('GET', '/api/sessions').then((r) => setSessions(r.sessions), (e: Error) => setError(e.message)); }, []);
+  useEffect(() => { api<{ sessions: PracticeSession[] }>('GET', '/api/sessions').then((r) => setSessions(r.sessions), (e: unknown) => setError(errorText(e, t))); }, []);
   return (
     <main>
       <h1>{t('sessions')}</h1>
@@ -86,7 +86,7 @@ export function CreateSession() {
         const mapped: Record<string, string> = {};
         for (const [k, m] of Object.entries(fe)) mapped[k.replace(/^notice\.(refersTo|references)\[.*$/, 'notice.$1')] ??= m;
         setErrors(mapped);
-        if (!Object.keys(mapped).length) setGeneral(err instanceof Error ? err.message : String(err));
+        if (!Object.keys(mapped).length) setGeneral(errorText(err, t));
         return;
       }
       noticeId = n.id;
@@ -105,7 +105,7 @@ export function CreateSession() {
       const mapped: Record<string, string> = {};
       for (const [k, m] of Object.entries(fe)) mapped[k.replace(/^session\.services\[.*$/, 'session.services')] ??= m;
       setErrors(mapped);
-      if (!Object.keys(mapped).length) setGeneral(err instanceof Error ? err.message : String(err));
+      if (!Object.keys(mapped).length) setGeneral(errorText(err, t));
     }
   }
 
@@ -189,7 +189,7 @@ export function ImportSubscribers() {
           <textarea id="csv-text" rows={10} value={csv} onChange={(e) => setCsv(e.target.value)} aria-describedby={error ? 'csv-errors' : undefined} />
           {error ? (
             <div id="csv-errors" className="field-error" role="alert">
-              {error instanceof ApiError && error.issues.length ? <ul>{error.issues.map((i) => <li key={i.field + i.message}>{i.message}</li>)}</ul> : <p>{error.message}</p>}
+              {error instanceof ApiError && error.issues.length ? <ul>{error.issues.map((i) => <li key={i.field + i.message}>{i.message}</li>)}</ul> : <p>{errorText(error, t)}</p>}
             </div>
           ) : null}
         </div>
@@ -259,7 +259,7 @@ function DeskDashboard(props: { sessionId: string }) {
   const timer = useRef<number | null>(null);
   const sid = encodeURIComponent(props.sessionId);
   const load = useCallback(() => {
-    api<Dashboard>('GET', `/api/sessions/${sid}/dashboard`).then((d) => { setDash(d); setError(null); }, (e: Error) => setError(e.message));
+    api<Dashboard>('GET', `/api/sessions/${sid}/dashboard`).then((d) => { setDash(d); setError(null); }, (e: unknown) => setError(errorText(e, t)));
   }, [sid]);
   useEffect(() => {
     load();
@@ -278,7 +278,7 @@ function DeskDashboard(props: { sessionId: string }) {
     try {
       const r = await api<{ sent: { subscriberId: string; to: string[] | string }[]; failed: { subscriberId: string; error: string }[] }>('POST', `/api/sessions/${sid}/reminders`, { kind });
       setReminder(`${t('remindersSent')}: ${r.sent.map((x) => x.subscriberId).join(', ') || '0'}${r.failed.length ? ` — ${r.failed.map((f) => `${f.subscriberId}: ${f.error}`).join('; ')}` : ''}`);
-    } catch (e) { setReminder(e instanceof Error ? e.message : String(e)); }
+    } catch (e) { setReminder(errorText(e, t)); }
   }
 
   if (!dash) return <p>{error ?? t('loading')}</p>;
@@ -353,7 +353,7 @@ function BundleCheck() {
           const f = e.target.files?.[0];
           setResult(null); setError(null);
           if (!f) return;
-          try { setResult(await api<BundleResult>('POST', '/api/evidence-bundles/verify', f, 'application/x-tar')); } catch (err) { setError(err instanceof Error ? err.message : String(err)); }
+          try { setResult(await api<BundleResult>('POST', '/api/evidence-bundles/verify', f, 'application/x-tar')); } catch (err) { setError(errorText(err, t)); }
         }} />
         {error ? <div id="bundle-err" className="field-error" role="alert">{error}</div> : null}
       </div>
@@ -407,7 +407,7 @@ export function SessionPage(props: { user: User; sessionId: string }) {
   const [data, setData] = useState<{ session: PracticeSession; notice: Notice | null } | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    api<{ session: PracticeSession; notice: Notice | null }>('GET', `/api/sessions/${encodeURIComponent(props.sessionId)}`).then(setData, (e: Error) => setError(e.message));
+    api<{ session: PracticeSession; notice: Notice | null }>('GET', `/api/sessions/${encodeURIComponent(props.sessionId)}`).then(setData, (e: unknown) => setError(errorText(e, t)));
   }, [props.sessionId]);
   if (error) return <main><p role="alert">{error}</p></main>;
   if (!data) return <main><p>{t('loading')}</p></main>;

@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { FormKind, FormVersion, IntentionForm, PracticeSession, ResultForm, ResultSection, Subscriber, User } from '../../src/desk/domain/types.ts';
 import type { Contradiction, SectionPrefill } from '../../src/desk/domain/verification.ts';
-import { api, ApiError, fieldErrors, newSubmissionId } from './api.ts';
+import { api, ApiError, fieldErrors, newSubmissionId, errorText } from './api.ts';
 import { Binding, CheckField, ErrorSummary, SelectField, TextField, YesNoField, fieldDomId, getIn, setIn } from './fields.tsx';
 import { hkDateTime, useI18n, type MessageKey } from './i18n.ts';
 import { Link } from './nav.tsx';
@@ -17,6 +17,7 @@ function hkToday(): string {
 
 /** Loading, submitting and the version list, shared by both appendices. */
 function useFormPage<C>(sessionId: string, subscriberId: string, kind: FormKind) {
+  const { t } = useI18n();
   const sid = encodeURIComponent(sessionId), sub = encodeURIComponent(subscriberId);
   const [state, setState] = useState<FormState<C> | null>(null);
   const [session, setSession] = useState<PracticeSession | null>(null);
@@ -32,7 +33,7 @@ function useFormPage<C>(sessionId: string, subscriberId: string, kind: FormKind)
       api<{ session: PracticeSession }>('GET', `/api/sessions/${sid}`).then((r) => setSession(r.session)),
       api<{ subscriber: Subscriber }>('GET', `/api/subscribers/${sub}`).then((r) => setSubscriber(r.subscriber)),
       reload(),
-    ]).catch((e: Error) => setLoadError(e.message));
+    ]).catch((e: unknown) => setLoadError(errorText(e, t)));
   }, [sid, sub, reload]);
   return { sid, sub, state, session, subscriber, loadError, reload };
 }
@@ -55,7 +56,7 @@ function Submitter<C>(props: { sid: string; sub: string; kind: FormKind; form: C
     } catch (err) {
       if (err instanceof ApiError) pending.current = null;
       const fe = fieldErrors(err);
-      props.onErrors(fe, Object.keys(fe).length ? null : err instanceof Error ? err.message : String(err));
+      props.onErrors(fe, Object.keys(fe).length ? null : errorText(err, t));
       requestAnimationFrame(() => {
         const first = Object.keys(fe)[0];
         (first ? document.getElementById(fieldDomId(first)) : null)?.focus() ?? (document.querySelector('.error-summary') as HTMLElement | null)?.focus();

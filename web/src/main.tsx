@@ -2,7 +2,7 @@
 // Routing is on the path (the server falls back to index.html for any page).
 import { StrictMode, useCallback, useEffect, useMemo, useState } from 'react';
 import { createRoot } from 'react-dom/client';
-import { api, login, whoAmI, type Me, ApiError } from './api.ts';
+import { api, login, whoAmI, type Me, ApiError, errorText } from './api.ts';
 import { I18n, translator, useI18n, type Lang } from './i18n.ts';
 import { Binding, TextField, ErrorSummary } from './fields.tsx';
 import { SessionList, CreateSession, ImportSubscribers, SessionPage } from './desk.tsx';
@@ -37,7 +37,7 @@ function SignIn(props: { onSignedIn(me: Me): void }) {
           props.onSignedIn(await login(value.username.trim().toLowerCase(), value.password));
         } catch (err) {
           if (err instanceof ApiError && err.code === 'VALIDATION_FAILED') { setErrors(Object.fromEntries(err.issues.map((i) => [i.field, i.message]))); setGeneral(null); }
-          else { setErrors({}); setGeneral(err instanceof Error ? err.message : String(err)); }
+          else { setErrors({}); setGeneral(errorText(err, t)); }
         } finally { setBusy(false); }
       }}>
         <Binding.Provider value={{ value, set: (p, v) => setValue((x) => ({ ...x, [p]: v })), errors }}>
@@ -71,11 +71,11 @@ function App() {
   const setLang = useCallback((l: Lang) => { localStorage.setItem('fd.lang', l); setLangState(l); }, []);
   const i18n = useMemo(() => ({ lang, t: translator(lang), setLang }), [lang, setLang]);
   useEffect(() => { document.documentElement.lang = lang; document.title = i18n.t('appTitle') + ' · failover-drill'; }, [lang, i18n]);
-  useEffect(() => { whoAmI().then(setMe, (e: unknown) => setLoadError(String(e))); }, []);
+  useEffect(() => { whoAmI().then(setMe, (e: unknown) => setLoadError(errorText(e, translator(lang)))); }, []);
   const t = i18n.t;
   return (
     <I18n.Provider value={i18n}>
-      <a className="skip" href="#content">Skip to content</a>
+      <a className="skip" href="#content">{t('skipToContent')}</a>
       <header className="top">
         <Link to="/" className="brand">{t('appTitle')}</Link>
         <nav aria-label={t('language')}>
