@@ -5,6 +5,7 @@ import { renderHelp, parseCommandArgs, UsageError, type Command } from './comman
 export const commands: Record<string, () => Promise<{ default: Command }>> = {
   'demo': () => import('./commands/demo.ts'),
   'conduct': () => import('./commands/conduct.ts'),
+  'drill': () => import('./commands/drill.ts'),
   'probe': () => import('./commands/probe.ts'),
   'omd publish': () => import('./commands/omd-publish.ts'),
   'omd listen': () => import('./commands/omd-listen.ts'),

@@ -1,0 +1,180 @@
+// The embedded default (issue 4, "npm start"): an accelerated PS2 with both
+// sites in one process on loopback (127.0.0.2 / 127.0.0.3), the conductor
+// driving them through their control API, and N simulated subscribers (probes
+// in-process), three of them deliberately faulty. Ends with a verdict per
+// subscriber and service.
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { systemClock } from '../wire/index.ts';
+import type { OmdService } from '../omd/index.ts';
+import {
+  SiteControlClient, defaultVenueConfig, probeConfigFor, startEmbeddedVenue, startSiteControlServer,
+  type Site, type VenueConfig,
+} from '../venue/index.ts';
+import { Probe, type ProbeReport } from '../probe/index.ts';
+import {
+  Conductor, EvidenceCollector, SessionEvidence, loadRundown, type ConductorReport, type ConductedIdentity, type StepEvent,
+} from '../conductor/index.ts';
+import { OCG_SERVICES, OMD_SERVICES } from '../venue/index.ts';
+import { assignFaults, probeFaultsOf, verdicts, type DrillFault, type ServiceVerdict } from './outcome.ts';
+
+export const PS2_RUNDOWN = fileURLToPath(new URL('../../rundowns/ps2.yaml', import.meta.url));
+
+export interface DrillOptions {
+  subscribers?: number;
+  /** Rundown time runs this many times faster (150: 08:30–11:10 in about 64 s). */
+  accelerate?: number;
+  rundownPath?: string;
+  dataDir?: string;
+  session?: string;
+  /** First port of each site's block (both hosts use the same numbers). */
+  basePort?: number;
+  /** Second octet of the multicast groups (OMD-C; OMD-CC uses the next). */
+  groupBase?: number;
+  /** OCG-C protocol waits multiplier for the probes (default from the acceleration). */
+  timeScale?: number;
+  desk?: { url: string; token: string };
+  log?: (line: string) => void;
+  /** Progress summary every this many ms (0 = none). */
+  progressMs?: number;
+}
+
+export interface DrillResult {
+  session: string;
+  evidencePath: string;
+  evidenceCount: number;
+  conductor: ConductorReport;
+  reports: ProbeReport[];
+  faults: Map<string, DrillFault>;
+  verdicts: ServiceVerdict[];
+  /** Every well-behaved subscriber passed every case and every faulty one failed what its fault breaks. */
+  asExpected: boolean;
+  venue: VenueConfig;
+}
+
+function identitiesOf(cfg: VenueConfig): ConductedIdentity[] {
+  const out: ConductedIdentity[] = [];
+  for (const s of cfg.subscribers) {
+    for (const svc of OCG_SERVICES) {
+      const ids = s[svc];
+      if (!ids) continue;
+      out.push({ subscriber: s.firm, service: svc, identity: ids.trading });
+      if (ids.dropCopy) out.push({ subscriber: s.firm, service: svc, identity: ids.dropCopy });
+    }
+    for (const svc of OMD_SERVICES) {
+      const ids = s[svc];
+      if (ids) out.push({ subscriber: s.firm, service: svc, identity: ids.rtsUsername });
+    }
+  }
+  return out;
+}
+
+/** The active site's books digest of a channel (the probes' venueDigest question). */
+function activeDigest(sites: Site[], cfg: VenueConfig) {
+  return (service: OmdService, channelId: number): string | undefined => {
+    const site = sites.find((s) => s.state === 'active');
+    if (!site) return undefined;
+    const pub = site.publisher(service);
+    if (pub.mode !== 'active') return undefined;
+    const product = cfg.feeds[service].channels.find((c) => c.channelId === channelId)?.product;
+    return pub.image(channelId).digest(product);
+  };
+}
+
+export async function runDrill(opts: DrillOptions = {}): Promise<DrillResult> {
+  const n = opts.subscribers ?? 12;
+  const accelerate = opts.accelerate ?? 150;
+  const log = opts.log ?? (() => {});
+  const rundown = await loadRundown(opts.rundownPath ?? PS2_RUNDOWN);
+  const session = opts.session ?? `${rundown.code}-drill`;
+  // Venue timers stay protocol-plausible but short: DR signal / heartbeat every 200 ms, refresh every 1 s.
+  const venue = defaultVenueConfig({
+    subscribers: n, session,
+    ...(opts.basePort !== undefined ? { basePort: opts.basePort } : {}),
+    ...(opts.groupBase !== undefined ? { groupBase: opts.groupBase } : {}),
+    timing: { omdHeartbeatMs: 200, refreshIntervalMs: 1_000 },
+    market: { eventsPerSecond: 100, securities: 10 },
+  });
+  // Every firm also has a China Connect drop copy session (the default venue gives OTP-CSC a trading session only).
+  for (const s of venue.subscribers) if (s['OTP-CSC'] && !s['OTP-CSC'].dropCopy) s['OTP-CSC'].dropCopy = `${s.firm}E`;
+  const firms = venue.subscribers.map((s) => s.firm);
+  const faults = assignFaults(firms);
+  const timeScale = opts.timeScale ?? Math.min(1, 2 / accelerate);
+  // How long a probe may take to recover after noticing the loss: the rundown's 20-minute window, at speed, with slack.
+  const windowMs = Math.max(8_000, (25 * 60_000) / accelerate);
+
+  const evidence = new SessionEvidence({
+    dataDir: opts.dataDir ?? './data', session, clock: systemClock,
+    ...(opts.desk ? { desk: opts.desk } : {}),
+    onError: (m) => log(`desk: ${m}`),
+  });
+  const embedded = await startEmbeddedVenue(venue, { marketTickMs: 50 });
+  const servers: Array<{ url: string; close(): Promise<void> }> = [];
+  const probes: Probe[] = [];
+  let progressTimer: ReturnType<typeof setInterval> | null = null;
+  try {
+    for (const site of [embedded.primary, embedded.backup]) servers.push(await startSiteControlServer(site, { token: venue.controlToken }));
+    const sites = {
+      primary: new SiteControlClient({ baseUrl: servers[0]!.url, token: venue.controlToken, timeoutMs: 30_000 }),
+      backup: new SiteControlClient({ baseUrl: servers[1]!.url, token: venue.controlToken, timeoutMs: 30_000 }),
+    };
+    log(`venue up: primary ${venue.sites.primary.host}, backup ${venue.sites.backup.host}; ${n} subscribers, faulty: ${[...faults].map(([f, k]) => `${f} ${k}`).join(', ') || 'none'}`);
+    const digest = activeDigest([embedded.primary, embedded.backup], venue);
+    for (const firm of firms) {
+      const probe = new Probe({
+        config: probeConfigFor(venue, firm), clock: systemClock, timeScale, faults: probeFaultsOf(faults.get(firm)),
+        ocgTiming: { connectTimeoutMs: 500, lookupTimeoutMs: 500 },
+        feed: { arbitrationTimeoutMs: 20, rts: { responseTimeoutMs: 1_000 } },
+        venueDigest: digest, recoveryTimeoutMs: windowMs, verifyTimeoutMs: Math.max(3_000, windowMs / 2),
+        onEvidence: evidence.write,
+      });
+      probes.push(probe);
+    }
+
+    const collector = new EvidenceCollector({ sites, clock: systemClock, pollMs: 250, onError: (m) => log(m) });
+    collector.addSink(evidence.write);
+    const onStep = (e: StepEvent) => {
+      // The open-primary step is the subscribers' cue to connect; isolation and fail back are venue actions they are told of.
+      if (e.phase === 'done' && e.step.action === 'open-primary') for (const p of probes) void p.start();
+      if (e.phase === 'done' && e.step.action === 'isolate-primary') for (const p of probes) p.siteLost();
+      if (e.phase === 'start' && e.step.action === 'fail-back') for (const p of probes) p.failBack();
+    };
+    const conductor = new Conductor({ rundown, sites, session, clock: systemClock, accelerate, collector, identities: identitiesOf(venue), log, onStep });
+    if (opts.progressMs) progressTimer = setInterval(() => log(progressLine(probes)), opts.progressMs);
+    const report = await conductor.run();
+    // After the rundown: let the return to the primary settle, then close every case.
+    await Promise.all(probes.map((p) => p.whenSettled(Math.max(3_000, windowMs / 2))));
+    if (progressTimer) clearInterval(progressTimer);
+    progressTimer = null;
+    log(progressLine(probes));
+    const reports = await Promise.all(probes.map((p) => p.finish()));
+    const closed = await evidence.close();
+    const v = verdicts(reports, faults);
+    return {
+      session, evidencePath: evidence.path, evidenceCount: closed.written, conductor: report, reports, faults,
+      verdicts: v, asExpected: report.failedSteps === 0 && v.every((x) => x.asExpected), venue,
+    };
+  } finally {
+    if (progressTimer) clearInterval(progressTimer);
+    await Promise.allSettled(probes.map((p) => p.finish()));
+    for (const s of servers) await s.close().catch(() => {});
+    await embedded.stop();
+  }
+}
+
+function progressLine(probes: Probe[]): string {
+  let passed = 0, failed = 0, pending = 0, open = 0;
+  for (const p of probes) {
+    for (const c of p.cases()) {
+      if (c.status === 'passed') passed++;
+      else if (c.status === 'failed') failed++;
+      else if (c.status === 'pending') pending++;
+      else open++;
+    }
+  }
+  return `cases: ${passed} passed, ${failed} failed, ${pending} pending, ${open} not tested yet`;
+}
+
+export function summaryPath(dataDir: string, session: string): string {
+  return join(dataDir, session, 'drill-summary.json');
+}

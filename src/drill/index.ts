@@ -1,0 +1,3 @@
+// The embedded drill: sites, conductor and simulated subscribers in one process.
+export * from './outcome.ts';
+export * from './drill.ts';
