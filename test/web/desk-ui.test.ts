@@ -244,4 +244,51 @@ describe('desk web UI in Chromium', { skip: haveChromium ? false : `${CHROMIUM} 
     await page.getByRole('heading', { name: 'Appendix B: Result form' }).waitFor();
     await page.context().close();
   });
+
+  it('a desk officer creates a session from a new notice (rundown uploaded) and imports subscribers from CSV', async () => {
+    const page = await signIn('desk');
+    await page.getByRole('link', { name: 'Create a session from a notice' }).click();
+    await page.getByLabel('Notice', { exact: true }).selectOption('__new');
+    await page.getByLabel('Id', { exact: true }).fill('hs-notice-ps3');
+    await page.getByLabel('Reference numbers (comma-separated)').fill('HS/PS/2026/003, MD/PS/2026/003');
+    await page.getByLabel('Title (English)').fill('Practice Session 3: failover of trading and market data');
+    await page.getByLabel('Title (Chinese)').fill('第三次演習：交易及市場數據切換');
+    await page.getByLabel('Date of issue').fill('2026-01-20');
+    await page.getByLabel('Hotline').fill('+852 3000 0000');
+    await page.getByLabel('Email', { exact: true }).fill('hosting-desk@exchange.example');
+    await page.getByLabel(/Circulars referred to/).fill('HS/PS/2026/002 | Practice Session 2 | Hosting Services | 2025-12-29');
+    await page.getByLabel('Session id').fill('ps3-2026');
+    await page.getByLabel('Session code (PS1, PS2…)').fill('PS3');
+    await page.getByLabel('Session date (Hong Kong)').fill('2026-02-07');
+    await page.getByLabel('OTP-CSC').uncheck();
+    await page.getByLabel('Upload the rundown file').setInputFiles({ name: 'ps3.yaml', mimeType: 'text/plain', buffer: Buffer.from('steps:\n  - at: "10:00"\n    action: lose-primary\n') });
+    assert.match(await page.getByLabel('Rundown', { exact: true }).inputValue(), /lose-primary/);
+    // Deadlines left empty: the server names both fields, shown beside them.
+    await page.getByRole('button', { name: 'Create' }).click();
+    await field(page, 'session.intentionDeadline').locator('.field-error').waitFor();
+    assert.match(await field(page, 'session.intentionDeadline').locator('.field-error').innerText(), /intentionDeadline/);
+    await page.getByLabel(/Appendix A deadline/).fill('2026-02-06T17:00');
+    await page.getByLabel(/Appendix B deadline/).fill('2026-02-10T18:00');
+    // The notice was stored by the first attempt, and is now the one chosen.
+    assert.equal(await page.getByLabel('Notice', { exact: true }).inputValue(), 'hs-notice-ps3');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('heading', { name: 'Practice Session 3: failover of trading and market data' }).waitFor();
+    const facts = await page.locator('dl.facts').innerText();
+    assert.match(facts, /2026-02-06 17:00 HKT/);
+    assert.match(facts, /OTP-C, OMD-C, OMD-CC/);
+    const stored = await desk.store.getSession('ps3-2026');
+    assert.equal(stored?.intentionDeadline, '2026-02-06T17:00:00.000+08:00');
+    assert.match(stored?.rundown ?? '', /lose-primary/);
+
+    await page.goto(desk.url + '/subscribers/import');
+    const header = 'id,name,participantCode,hsnPorts,identities,primaryName,primaryPhone,primaryMobile,primaryEmail';
+    await page.getByLabel('CSV text').fill(`${header}\nfirm-z,Z Securities Limited,B1900,P1;P2,OTP-C:B1900T1:trading,Zed,+852 1234 5678,+852 9876 5432,not-an-email\n`);
+    await page.getByRole('button', { name: 'Import' }).click();
+    assert.match(await page.locator('#csv-errors').innerText(), /row 2: contacts\.primary\.email/);
+    await page.getByLabel('CSV text').fill(`${header}\nfirm-z,Z Securities Limited,B1900,P1;P2,OTP-C:B1900T1:trading,Zed,+852 1234 5678,+852 9876 5432,z@z.example\n`);
+    await page.getByRole('button', { name: 'Import' }).click();
+    await page.getByRole('status').filter({ hasText: 'Imported 1 rows: 1 new, 0 updated.' }).waitFor();
+    assert.equal((await desk.store.getSubscriber('firm-z'))?.name, 'Z Securities Limited');
+    await page.context().close();
+  });
 });

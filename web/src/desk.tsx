@@ -90,6 +90,10 @@ export function CreateSession() {
         return;
       }
       noticeId = n.id;
+      // The notice is stored now: a retry after a session error reuses it rather than creating it again.
+      const list = await api<{ notices: Notice[] }>('GET', '/api/notices').catch(() => ({ notices }));
+      setNotices(list.notices);
+      setDraft((d) => ({ ...d, noticeChoice: n.id }));
     }
     const s = draft.session;
     const body = {
