@@ -4,6 +4,11 @@
 // The 4096 messages all differ (IDs, times, prices, quantities: see below); the stream is decoded over and over.
 // The rate is per second of this process's CPU time (the machine is shared); wall rate is printed too,
 // and nextframe_profile_msg_s: the gateway session path (nextFrame() views + decodeFrame with a profile).
+// lazy_reads_msg_s: the same stream through OcgFrameReader({ lazy: true }) (CRC, framing and map
+// still checked per frame; strings and decimals read from the bytes on access), the consumer
+// reading the fields the code base reads: the gateway's New Order path (gateway.ts #onBusiness,
+// nearly every field) and the client's Execution Report path (client.ts #onExecutionReport).
+// lazy_header_only_msg_s: lazy, nothing but the header read (a lower bound on the cost per frame).
 import { bench } from './report.ts';
 import {
   decodeFrame, encodeMessage, ExecType, formatTransactionTime, OcgFrameReader, OcgMsgType, OrdStatus, OrdType, OTP_C_PROFILE, Side, toPrice,
@@ -118,6 +123,32 @@ function sessionPass(): number {
   return n;
 }
 
+/** Lazy decoding; `read`: the consumer reads what the gateway (New Order) and the client (Execution Report) read. */
+const lazyOptions = { lazy: true };
+function lazyPass(read: boolean): number {
+  const reader = new OcgFrameReader(lazyOptions);
+  let n = 0;
+  for (const c of chunks) {
+    reader.push(c);
+    for (let r = reader.next(); r !== null; r = reader.next()) {
+      if (!r.ok) throw new Error(r.detail);
+      sink += r.header.seqNum;
+      n++;
+      if (!read) continue;
+      const m = r.message;
+      if (m.msgType === OcgMsgType.NewOrder) {
+        sink += (m.lotType ?? 0) + m.submittingBcanField!.length + m.submittingBrokerId!.length + m.clientOrderId!.length + m.securityId!.length
+          + m.side! + m.orderType! + (m.orderQuantity! > 0n ? 1 : 0) + (m.price !== undefined && m.price > 0n ? 1 : 0) + (m.tif ?? 0)
+          + (m.executionInstructions?.length ?? 0) + (m.brokerLocationId?.length ?? 0) + (m.positionEffect ?? 0) + (m.orderRestrictions?.length ?? 0)
+          + (m.maxPriceLevels ?? 0) + (m.orderCapacity ?? 0) + (m.text?.length ?? 0) + (m.disclosureInstructions ?? 0) + m.securityExchange!.length;
+      } else if (m.msgType === OcgMsgType.ExecutionReport) {
+        sink += m.clientOrderId!.length + m.executionId!.length + (m.originalClientOrderId?.length ?? 0) + m.orderId!.length + m.orderStatus! + m.execType!.length;
+      }
+    }
+  }
+  return n;
+}
+
 function run(ms: number, once: () => number = pass): { cpu: number; wall: number } {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
@@ -133,8 +164,13 @@ run(1000, sessionPass);
 const runs = [run(3000), run(3000), run(3000)].sort((a, b) => a.cpu - b.cpu);
 const mid = runs[1]!;
 const session = [run(2000, sessionPass), run(2000, sessionPass)].sort((a, b) => a.cpu - b.cpu)[1]!;
+const lazyReads = () => lazyPass(true), lazyHeaderOnly = () => lazyPass(false);
+run(1000, lazyReads);
+const lazy = [run(1500, lazyReads), run(1500, lazyReads), run(1500, lazyReads)].sort((a, b) => a.cpu - b.cpu)[1]!;
+run(500, lazyHeaderOnly);
+const headerOnly = [run(1000, lazyHeaderOnly), run(1000, lazyHeaderOnly), run(1000, lazyHeaderOnly)].sort((a, b) => a.cpu - b.cpu)[1]!;
 bench('ocg.decode', Math.round(mid.cpu), 'msg/s', {
   goal: 3_000_000, basis: 'cpu_time', wall_msg_s: Math.round(mid.wall), best: Math.round(runs[2]!.cpu),
-  nextframe_profile_msg_s: Math.round(session.cpu),
+  nextframe_profile_msg_s: Math.round(session.cpu), lazy_reads_msg_s: Math.round(lazy.cpu), lazy_header_only_msg_s: Math.round(headerOnly.cpu),
   mix: 'NewOrder50/ExecReport50', avg_bytes: Math.round(total / COUNT), sink: sink % 10,
 });

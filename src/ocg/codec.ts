@@ -23,6 +23,14 @@ import type { FieldSpec, MessageSpec } from './schema.ts';
 export interface OcgCodecOptions {
   /** Venue profile (default: everything allowed, no v3.2 SMP fields). */
   profile?: OcgProfile;
+  /**
+   * Decode lazily: the frame is still checked completely (CRC, framing, presence map, lengths),
+   * but for the common layouts (fixed-size fields only) the message is a view whose string and
+   * decimal fields are read from the bytes on access, as the same typed values. A view keeps
+   * the bytes it came from alive and its fields are prototype getters, so spread / for-in / keys
+   * see only msgType: use materialiseMessage() for a plain object (JSON.stringify works as is).
+   */
+  lazy?: boolean;
 }
 
 export interface OcgEncodeOptions extends OcgCodecOptions {
@@ -64,6 +72,27 @@ ${Array.from({ length: 20 }, (_, i) => i + 13).map((n) => `    case ${n}: return
     default: return latin1(b, p, p + n);
   }
 };`) as (l: typeof latin1, f: typeof String.fromCharCode) => (b: Uint8Array, p: number, n: number) => string)(latin1, String.fromCharCode);
+
+/** Text of b[p, q) from the bytes alone (lazy views: no chunk text to cut from). */
+function bytesText(b: Uint8Array, p: number, q: number): string {
+  const n = q - p;
+  return n < 13 ? shortText(b, p, n) : longText(b, p, n);
+}
+const shortText = (new Function('fcc', `return function shortText(b, p, n) {
+  switch (n) {
+    case 0: return '';
+${Array.from({ length: 12 }, (_, i) => i + 1).map((n) => `    case ${n}: return fcc(${Array.from({ length: n }, (_, j) => `b[p + ${j}]`).join(', ')});`).join('\n')}
+    default: return '';
+  }
+};`) as (f: typeof String.fromCharCode) => (b: Uint8Array, p: number, n: number) => string)(String.fromCharCode);
+
+/** Alnum Fixed(n) at p for lazy views: up to the first NUL, at most n−1 characters (§2.5). */
+function strOf(b: Uint8Array, p: number, n: number): string {
+  let q = p;
+  const e = p + n - 1;
+  while (q < e && b[q] !== 0) q++;
+  return bytesText(b, p, q);
+}
 
 // The text of the chunk an OcgFrameReader is working through: one native call per chunk instead
 // of one per message. Identity decides (like the staged CRC): frames of another array, or of a
@@ -152,7 +181,9 @@ interface Runtime {
   dec: typeof smallDecimal;
   dec8: typeof dec8;
   str: typeof str;
+  strOf: typeof strOf;
   text: typeof text;
+  inspect: symbol;
   F: FailState;
   G: GroupDecoder[];
 }
@@ -250,7 +281,7 @@ return p;`;
   return (new Function('R', `return function (b, p, be, S, base) {\n${src}\n};`) as (r: Runtime) => GroupDecoder)(RUNTIME);
 }
 
-const RUNTIME: Runtime = { CH: CHARS, big: bigDecimal, dec: smallDecimal, dec8, str, text, F: FAIL, G: [] };
+const RUNTIME: Runtime = { CH: CHARS, big: bigDecimal, dec: smallDecimal, dec8, str, strOf, text, inspect: Symbol.for('nodejs.util.inspect.custom'), F: FAIL, G: [] };
 
 /**
  * A decoder specialised for one exact presence map (the layout): every field offset up to the first
@@ -263,6 +294,9 @@ interface Layout {
   w0: number;
   w1: number;
   decode: (b: Uint8Array, p: number, be: number, S: string, base: number) => OcgMessage | null;
+  /** Lazy view class (layouts of fixed-size fields only, else null), and their body size. */
+  Lazy: (new (b: Uint8Array, p: number) => OcgMessage) | null;
+  size: number;
 }
 const MAX_LAYOUTS = 16;
 
@@ -295,6 +329,38 @@ function fixedExpr(fl: FieldSpec, at: string): string {
   }
 }
 
+/**
+ * The lazy view class of a layout whose fields all have a fixed size (every offset a constant):
+ * one getter per field on the prototype, computing the value from the bytes on each read (strings
+ * and bigints compare by value, so no memo is needed); toJSON / inspect show every field.
+ */
+function lazyClass(c: CompiledMessage, present: FieldSpec[]): Layout['Lazy'] {
+  if (present.some((fl) => fl.kind === 'var' || fl.kind === 'group')) return null;
+  let k = 0;
+  const getters: string[] = [];
+  for (const fl of present) {
+    const at = `this.#p + ${k}`;
+    const expr = fl.kind === 'alnum' ? `R.strOf(this.#b, ${at}, ${fl.size})`
+      : fixedExpr(fl, at).replaceAll('b[', 'this.#b[').replace('R.dec8(b,', 'R.dec8(this.#b,');
+    getters.push(`  get ${fl.key}() { return ${expr}; }`);
+    k += fl.size;
+  }
+  const all = [`msgType: ${c.spec.msgType}`, ...present.map((fl) => `${fl.key}: this.${fl.key}`)].join(', ');
+  const src = `return class Lazy${c.spec.name.replaceAll(' ', '')} {
+  #b; #p;
+  constructor(b, p) { this.msgType = ${c.spec.msgType}; this.#b = b; this.#p = p; }
+${getters.join('\n')}
+  toJSON() { return { ${all} }; }
+  [R.inspect]() { return this.toJSON(); }
+};`;
+  return (new Function('R', src) as (r: Runtime) => NonNullable<Layout['Lazy']>)(RUNTIME);
+}
+
+/** Body size of a layout of fixed-size fields. */
+function fixedSize(present: FieldSpec[]): number {
+  return present.reduce((n, fl) => n + fl.size, 0);
+}
+
 function specialise(c: CompiledMessage, present: FieldSpec[]): Layout['decode'] {
   const lines: string[] = [];
   let k = 0; // constant offset from p of the next field
@@ -324,11 +390,11 @@ function specialise(c: CompiledMessage, present: FieldSpec[]): Layout['decode'] 
 }
 
 /** The specialised decoder for this map, creating it when the layout is valid and there is room. */
-function layoutFor(c: CompiledMessage, b: Uint8Array, mo: number, w0: number, w1: number): Layout['decode'] | null {
+function layoutFor(c: CompiledMessage, b: Uint8Array, mo: number, w0: number, w1: number): Layout | null {
   const ls = c.layouts;
   for (let i = 0; i < ls.length; i++) {
     const l = ls[i]!;
-    if (l.w0 === w0 && l.w1 === w1) return l.decode;
+    if (l.w0 === w0 && l.w1 === w1) return l;
   }
   if (c.layoutsFull) return null;
   // Only valid layouts are specialised: every set bit known, required bits set, no repeating block.
@@ -340,10 +406,11 @@ function layoutFor(c: CompiledMessage, b: Uint8Array, mo: number, w0: number, w1
     present.push(fl);
   }
   if (c.fields.some((fl) => fl.required && !present.includes(fl))) return null;
-  const decode = specialise(c, present);
-  ls.push({ w0, w1, decode });
+  const Lazy = lazyClass(c, present);
+  const layout: Layout = { w0, w1, decode: specialise(c, present), Lazy, size: Lazy === null ? -1 : fixedSize(present) };
+  ls.push(layout);
   if (ls.length >= MAX_LAYOUTS) c.layoutsFull = true;
-  return decode;
+  return layout;
 }
 
 function compile(spec: MessageSpec, smp: boolean): CompiledMessage {
@@ -440,6 +507,19 @@ export function decodeFrame(b: Uint8Array, off: number, len: number, options?: O
   }
   const mo = off + MAP_OFFSET;
   const p = off + OCG_HEADER_LENGTH;
+  let fast: Layout | null = null;
+  if (!compiled.layoutsFull || compiled.layouts.length > 0) {
+    // Fast path: a known layout (map bits 0–63; every message type's fields fit there, §3/§5).
+    if (mapTailIsZero(b, mo)) {
+      const w0 = (b[mo]! << 24) | (b[mo + 1]! << 16) | (b[mo + 2]! << 8) | b[mo + 3]!;
+      const w1 = (b[mo + 4]! << 24) | (b[mo + 5]! << 16) | (b[mo + 6]! << 8) | b[mo + 7]!;
+      fast = layoutFor(compiled, b, mo, w0, w1);
+    }
+  }
+  // Lazy view: valid layout, and the body is exactly its fields (else the decoders say why not).
+  if (fast !== null && fast.Lazy !== null && options?.lazy === true && crcAt - p === fast.size) {
+    return { ok: true, header, message: new fast.Lazy(b, p), length };
+  }
   // S holds the text of b from index -base on: the reader's chunk (shared) or just this body.
   let S = '';
   let base = p;
@@ -454,16 +534,7 @@ export function decodeFrame(b: Uint8Array, off: number, len: number, options?: O
       S = latin1(b, p, crcAt);
     }
   }
-  let message: OcgMessage | null = null;
-  if (!compiled.layoutsFull || compiled.layouts.length > 0) {
-    // Fast path: a known layout (map bits 0–63; every message type's fields fit there, §3/§5).
-    if (mapTailIsZero(b, mo)) {
-      const w0 = (b[mo]! << 24) | (b[mo + 1]! << 16) | (b[mo + 2]! << 8) | b[mo + 3]!;
-      const w1 = (b[mo + 4]! << 24) | (b[mo + 5]! << 16) | (b[mo + 6]! << 8) | b[mo + 7]!;
-      const fast = layoutFor(compiled, b, mo, w0, w1);
-      if (fast !== null) message = fast(b, p, crcAt, S, base);
-    }
-  }
+  let message: OcgMessage | null = fast === null ? null : fast.decode(b, p, crcAt, S, base);
   if (message === null) message = compiled.decode(b, mo, p, crcAt, S, base);
   if (message !== null) return { ok: true, header, message, length };
   return decodeFailure(compiled, header, b, mo);
@@ -509,6 +580,15 @@ function decodeFailure(c: CompiledMessage, header: OcgHeader, b: Uint8Array, mo:
     ? `${where}: body longer than the fields its presence map names`
     : `${where}: field ${fl?.name ?? '?'} (bit ${F.bit}) runs past the end of the body`;
   return fail('bodyLengthMismatch', true, detail, { header, rejectCode: MessageRejectCode.IncorrectDataFormat, fieldName: fl?.name, bit: F.bit >= 0 ? F.bit : undefined });
+}
+
+/**
+ * A plain object with every field of a message: a lazy view (OcgCodecOptions.lazy) is read out
+ * once, a plain message is returned as it is. For callers that keep, spread or copy messages.
+ */
+export function materialiseMessage<M extends OcgMessage>(m: M): M {
+  const toJSON = (m as { toJSON?: () => M }).toJSON;
+  return toJSON === undefined ? m : toJSON.call(m);
 }
 
 /** Decode exactly one message: `buf` must hold the whole frame and nothing else. Never throws. */
