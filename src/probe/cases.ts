@@ -256,7 +256,7 @@ export class CaseBook {
     for (const c of this.cases) {
       const blocker = c.dependsOn.map((d) => this.case(d)).find((d) => d.status !== 'passed');
       for (const s of c.steps) {
-        if (s.status === 'passed' || s.status === 'failed') continue;
+        if (s.status === 'passed' || s.status === 'failed' || (s.status === 'not tested' && s.reason !== undefined)) continue;
         if (blocker !== undefined && !c.steps.some((x) => x.status === 'failed')) {
           s.status = 'not tested';
           s.reason = `depends on ${blocker.id}, which ${blocker.status === 'failed' ? 'failed' : 'was not completed'}`;
