@@ -118,6 +118,11 @@ describe('desk web UI in Chromium', { skip: haveChromium ? false : `${CHROMIUM} 
     const md = page.locator('[data-section="OMD-C:a-rts"]');
     assert.equal(await md.locator('select[name$=".retransmissionOrRefreshOk"]').inputValue(), 'no', 'the unrecovered gap pre-fills "no"');
     assert.match(await md.locator('[data-evidence-for="retransmissionOrRefreshOk"]').innerText(), /1 gap\(s\), 1 not recovered/);
+    // The evidence itself, in Hong Kong time.
+    await page.getByText('All evidence for this firm (time order)').click();
+    await page.locator('.evidence-log tbody tr').nth(recorded.events.length - 1).waitFor();
+    assert.equal(await page.locator('.evidence-log tbody tr').count(), recorded.events.length);
+    assert.match(await page.locator('.evidence-log tbody tr').first().innerText(), /2026-01-10 08:35 HKT/);
     await shot(page, '04-appendix-b-prefilled');
 
     // Confirm or correct: the subscriber answers what the evidence cannot know, signs, submits.

@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { FormKind, FormVersion, IntentionForm, PracticeSession, ResultForm, ResultSection, Subscriber, User } from '../../src/desk/domain/types.ts';
 import type { Contradiction, SectionPrefill } from '../../src/desk/domain/verification.ts';
+import type { EvidenceEvent } from '../../src/evidence/event.ts';
 import { api, ApiError, fieldErrors, newSubmissionId, errorText } from './api.ts';
 import { Binding, CheckField, ErrorSummary, SelectField, TextField, YesNoField, fieldDomId, getIn, setIn } from './fields.tsx';
 import { hkDateTime, useI18n, type MessageKey } from './i18n.ts';
@@ -287,6 +288,34 @@ function EvidenceAside(props: { prefill: SectionPrefill | undefined; field: keyo
   );
 }
 
+/** The firm's evidence in time order (Hong Kong time), what the pre-fill was read from. */
+function EvidenceLog(props: { sid: string; sub: string }) {
+  const { t } = useI18n();
+  const [events, setEvents] = useState<EvidenceEvent[] | null>(null);
+  return (
+    <details className="evidence-log" onToggle={(e) => {
+      if ((e.target as HTMLDetailsElement).open && events === null) {
+        api<{ events: EvidenceEvent[] }>('GET', `/api/sessions/${props.sid}/evidence?subscriber=${props.sub}`).then((r) => setEvents(r.events), () => setEvents([]));
+      }
+    }}>
+      <summary>{t('evidenceLog')}</summary>
+      {events === null ? <p>{t('loading')}</p> : (
+        <table>
+          <thead><tr><th scope="col">{t('time')}</th><th scope="col">{t('site')}</th><th scope="col">{t('services')}</th><th scope="col">{t('identity')}</th><th scope="col">{t('eventKind')}</th><th scope="col">{t('source')}</th><th scope="col">{t('detail')}</th></tr></thead>
+          <tbody>
+            {events.map((e) => (
+              <tr key={e.id}>
+                <td>{hkDateTime(e.ts, t)}</td><td>{e.site}</td><td>{e.service}</td><td>{e.identity}</td><td>{e.kind}</td><td>{e.source}</td>
+                <td className="small">{Object.keys(e.detail).length ? JSON.stringify(e.detail) : ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </details>
+  );
+}
+
 function ResultFields(props: { prefill: SectionPrefill[] }) {
   const { t } = useI18n();
   return (
@@ -387,6 +416,7 @@ export function ResultFormPage(props: { user: User; sessionId: string; subscribe
           <ul>{contradictions.contradictions.map((c) => <li key={c.field + c.code}>{c.service} {c.identity}: {c.declared} — {c.evidence} ({c.code})</li>)}</ul>
         </div>
       ) : null}
+      <EvidenceLog sid={page.sid} sub={page.sub} />
       <ErrorSummary errors={errors} general={general} />
       {view.content ? (
         <section className="readonly" aria-label={`${t('viewing')} ${view.viewing}`}>
