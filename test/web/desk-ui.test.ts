@@ -122,7 +122,7 @@ describe('desk web UI in Chromium', { skip: haveChromium ? false : `${CHROMIUM} 
     await page.getByText('All evidence for this firm (time order)').click();
     await page.locator('.evidence-log tbody tr').nth(recorded.events.length - 1).waitFor();
     assert.equal(await page.locator('.evidence-log tbody tr').count(), recorded.events.length);
-    assert.match(await page.locator('.evidence-log tbody tr').first().innerText(), /2026-01-10 08:35 HKT/);
+    assert.match(await page.locator('.evidence-log tbody tr').first().innerText(), /2026-01-10 08:35:00 HKT/);
     await shot(page, '04-appendix-b-prefilled');
 
     // Confirm or correct: the subscriber answers what the evidence cannot know, signs, submits.

@@ -301,11 +301,11 @@ function EvidenceLog(props: { sid: string; sub: string }) {
       <summary>{t('evidenceLog')}</summary>
       {events === null ? <p>{t('loading')}</p> : (
         <table>
-          <thead><tr><th scope="col">{t('time')}</th><th scope="col">{t('site')}</th><th scope="col">{t('services')}</th><th scope="col">{t('identity')}</th><th scope="col">{t('eventKind')}</th><th scope="col">{t('source')}</th><th scope="col">{t('detail')}</th></tr></thead>
+          <thead><tr><th scope="col">{t('when')}</th><th scope="col">{t('site')}</th><th scope="col">{t('service')}</th><th scope="col">{t('identity')}</th><th scope="col">{t('eventKind')}</th><th scope="col">{t('source')}</th><th scope="col">{t('detail')}</th></tr></thead>
           <tbody>
             {events.map((e) => (
               <tr key={e.id}>
-                <td>{hkDateTime(e.ts, t)}</td><td>{e.site}</td><td>{e.service}</td><td>{e.identity}</td><td>{e.kind}</td><td>{e.source}</td>
+                <td>{hkDateTime(e.ts, t, true)}</td><td>{e.site}</td><td>{e.service}</td><td>{e.identity}</td><td>{e.kind}</td><td>{e.source}</td>
                 <td className="small">{Object.keys(e.detail).length ? JSON.stringify(e.detail) : ''}</td>
               </tr>
             ))}

@@ -172,6 +172,8 @@ const en = {
   skipToContent: 'Skip to content',
   evidenceLog: 'All evidence for this firm (time order)',
   site: 'Site',
+  when: 'When',
+  service: 'Service',
   identity: 'Identity',
   eventKind: 'Event',
   source: 'Seen by',
@@ -363,6 +365,8 @@ const zhHant: Catalogue = {
   skipToContent: '跳至內容',
   evidenceLog: '貴公司的全部證據（按時間排序）',
   site: '站點',
+  when: '時間',
+  service: '服務',
   identity: '識別碼',
   eventKind: '事件',
   source: '記錄者',
@@ -408,10 +412,10 @@ export const useI18n = () => useContext(I18n);
 const HKT_MS = 8 * 3600_000;
 
 /** "2026-01-09 23:59 HKT" from an ISO instant (any zone): Hong Kong has no daylight saving, a fixed +8 is exact. */
-export function hkDateTime(iso: string, t: Translate): string {
+export function hkDateTime(iso: string, t: Translate, seconds = false): string {
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) return iso;
-  return `${new Date(ms + HKT_MS).toISOString().slice(0, 16).replace('T', ' ')} ${t('hkt')}`;
+  return `${new Date(ms + HKT_MS).toISOString().slice(0, seconds ? 19 : 16).replace('T', ' ')} ${t('hkt')}`;
 }
 
 /** The wall-clock form `YYYY-MM-DDTHH:mm` for a datetime-local input, in Hong Kong time. */
