@@ -294,8 +294,8 @@ interface Layout {
   w0: number;
   w1: number;
   decode: (b: Uint8Array, p: number, be: number, S: string, base: number) => OcgMessage | null;
-  /** Lazy view class (layouts of fixed-size fields only, else null), and their body size. */
-  Lazy: (new (b: Uint8Array, p: number) => OcgMessage) | null;
+  /** Makes a lazy view (layouts of fixed-size fields only, else null); size: their body size. */
+  lazy: ((b: Uint8Array, p: number) => OcgMessage) | null;
   size: number;
 }
 const MAX_LAYOUTS = 16;
@@ -334,7 +334,7 @@ function fixedExpr(fl: FieldSpec, at: string): string {
  * one getter per field on the prototype, computing the value from the bytes on each read (strings
  * and bigints compare by value, so no memo is needed); toJSON / inspect show every field.
  */
-function lazyClass(c: CompiledMessage, present: FieldSpec[]): Layout['Lazy'] {
+function lazyView(c: CompiledMessage, present: FieldSpec[]): Layout['lazy'] {
   if (present.some((fl) => fl.kind === 'var' || fl.kind === 'group')) return null;
   let k = 0;
   const getters: string[] = [];
@@ -346,14 +346,17 @@ function lazyClass(c: CompiledMessage, present: FieldSpec[]): Layout['Lazy'] {
     k += fl.size;
   }
   const all = [`msgType: ${c.spec.msgType}`, ...present.map((fl) => `${fl.key}: this.${fl.key}`)].join(', ');
-  const src = `return class Lazy${c.spec.name.replaceAll(' ', '')} {
+  // A plain call of a per-layout factory: `new` on a class read from a property went through V8's
+  // generic construct stub (the call site sees every layout's class).
+  const src = `class Lazy${c.spec.name.replaceAll(' ', '')} {
   #b; #p;
   constructor(b, p) { this.msgType = ${c.spec.msgType}; this.#b = b; this.#p = p; }
 ${getters.join('\n')}
   toJSON() { return { ${all} }; }
   [R.inspect]() { return this.toJSON(); }
-};`;
-  return (new Function('R', src) as (r: Runtime) => NonNullable<Layout['Lazy']>)(RUNTIME);
+}
+return function lazy_${c.spec.msgType}(b, p) { return new Lazy${c.spec.name.replaceAll(' ', '')}(b, p); };`;
+  return (new Function('R', src) as (r: Runtime) => NonNullable<Layout['lazy']>)(RUNTIME);
 }
 
 /** Body size of a layout of fixed-size fields. */
@@ -406,8 +409,8 @@ function layoutFor(c: CompiledMessage, b: Uint8Array, mo: number, w0: number, w1
     present.push(fl);
   }
   if (c.fields.some((fl) => fl.required && !present.includes(fl))) return null;
-  const Lazy = lazyClass(c, present);
-  const layout: Layout = { w0, w1, decode: specialise(c, present), Lazy, size: Lazy === null ? -1 : fixedSize(present) };
+  const lazy = lazyView(c, present);
+  const layout: Layout = { w0, w1, decode: specialise(c, present), lazy, size: lazy === null ? -1 : fixedSize(present) };
   ls.push(layout);
   if (ls.length >= MAX_LAYOUTS) c.layoutsFull = true;
   return layout;
@@ -517,8 +520,8 @@ export function decodeFrame(b: Uint8Array, off: number, len: number, options?: O
     }
   }
   // Lazy view: valid layout, and the body is exactly its fields (else the decoders say why not).
-  if (fast !== null && fast.Lazy !== null && options?.lazy === true && crcAt - p === fast.size) {
-    return { ok: true, header, message: new fast.Lazy(b, p), length };
+  if (fast !== null && fast.lazy !== null && options?.lazy === true && crcAt - p === fast.size) {
+    return { ok: true, header, message: fast.lazy(b, p), length };
   }
   // S holds the text of b from index -base on: the reader's chunk (shared) or just this body.
   let S = '';
