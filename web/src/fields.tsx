@@ -64,14 +64,16 @@ function FieldShell(props: { path: string; label: string; children: (id: string,
   const { t } = useI18n();
   const errId = err ? id + '-err' : undefined;
   const flagId = flag ? id + '-flag' : undefined;
-  const describedBy = [errId, flagId].filter(Boolean).join(' ') || undefined;
+  const asideId = props.aside ? id + '-ev' : undefined;
+  const describedBy = [errId, flagId, asideId].filter(Boolean).join(' ') || undefined;
+  const aside = props.aside ? <span id={asideId} className="aside">{props.aside}</span> : null;
   return (
     <div className={`field${props.inline ? ' inline' : ''}${err ? ' has-error' : ''}${flag ? ' contradicted' : ''}`} data-path={props.path}>
       {props.inline ? null : <label htmlFor={id}>{props.label}</label>}
       {props.inline ? (
-        <>{props.children(id, describedBy)}<label htmlFor={id}>{props.label}</label>{props.aside}</>
+        <>{props.children(id, describedBy)}<label htmlFor={id}>{props.label}</label>{aside}</>
       ) : (
-        <div className="control-line">{props.children(id, describedBy)}{props.aside}</div>
+        <div className="control-line">{props.children(id, describedBy)}{aside}</div>
       )}
       {err ? <div className="field-error" id={errId} role="alert">{err}</div> : null}
       {flag ? <div className="field-flag" id={flagId}><strong>{t('contradicted')}:</strong> {flag}</div> : null}
