@@ -197,6 +197,8 @@ export class Site {
   #rtsUserFirm = new Map<string, string>();
   #handoverWaiter: ((seq: number) => void) | null = null;
   #handingOver = false;
+  /** A transition running in the background (hand over): stop() waits for it. */
+  #busy: Promise<void> = Promise.resolve();
 
   constructor(opts: SiteOptions) {
     this.#o = opts;
@@ -218,7 +220,7 @@ export class Site {
     this.#receiver = new JournalReceiver({
       host: this.host, port: site.replication, clock: this.#clock,
       heartbeatMs: this.cfg.timing.replicationHeartbeatMs, timeoutMs: this.cfg.timing.replicationTimeoutMs,
-      policy: () => (this.#state === 'standby' ? 'accept' : this.#state === 'active' ? 'fence' : 'refuse'),
+      policy: () => (this.#state === 'standby' || this.#handingOver ? 'accept' : this.#state === 'active' ? 'fence' : 'refuse'),
       onSnapshot: (s) => this.#applySnapshot(s),
       onEntry: (e) => this.#applyEntry(e),
       onHandover: (seq) => this.#handoverWaiter?.(seq),
@@ -351,7 +353,7 @@ export class Site {
       ...(this.#o.journalLinkDelayMs !== undefined ? { linkDelayMs: this.#o.journalLinkDelayMs } : {}),
       snapshot: () => this.#snapshot(),
       onFenced: () => { if (!this.#handingOver) void this.fence(); },
-      onHandoverRequest: () => { void this.#handOver(); },
+      onHandoverRequest: () => { this.#busy = this.#handOver(); },
       onSocket: (s) => this.sockets.add(s),
     });
     for (const f of this.#feeds.values()) {
@@ -593,24 +595,25 @@ export class Site {
     await this.#stopServing();
     for (const f of this.#feeds.values()) if (f.publisher.mode === 'active') f.publisher.beginDisasterRecovery();
     const sender = this.#sender;
-    this.#setState('standby'); // the returning site's journal is accepted from now on
-    sender.handover();
+    sender.handover(); // the returning site's journal is accepted from now on (#handingOver)
     await new Promise((r) => setTimeout(r, this.#o.drGoodbyeMs ?? 50));
     sender.stop();
     if (this.#sender === sender) this.#sender = null;
     this.#gate.setOpen(true);
-    this.#handingOver = false;
     for (const f of this.#feeds.values()) {
       await f.publisher.stop();
       f.publisher = this.#newPublisher(f, 'standby');
       await f.publisher.start();
     }
+    this.#setState('standby');
+    this.#handingOver = false;
     this.#siteEvidence('site-lost', { reason: 'handed over (fail back)' });
   }
 
   /** The site dies without a goodbye (embedded `kill`): every socket destroyed, nothing flushed. */
   async crash(): Promise<void> {
     if (this.#state === 'stopped') return;
+    await this.#busy;
     this.#setState('stopped');
     this.#marketTimer?.cancel();
     this.#gate.discard();
@@ -634,6 +637,7 @@ export class Site {
   /** Orderly stop (end of the process or test). */
   async stop(): Promise<void> {
     if (this.#state === 'stopped') return;
+    await this.#busy;
     this.#setState('stopped');
     this.#marketTimer?.cancel();
     this.#sender?.stop();
