@@ -12,8 +12,9 @@ export class FaultProxy {
   #mode: ProxyMode = 'forward';
   readonly #pairs = new Set<{ client: net.Socket; upstream: net.Socket | null }>();
 
-  constructor(target: { host: string; port: number }) {
+  constructor(target: { host: string; port: number }, port = 0) {
     this.target = target;
+    this.#port = port;
   }
 
   get address(): { host: string; port: number } {

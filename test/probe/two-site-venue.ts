@@ -60,11 +60,18 @@ export class TwoSiteVenue {
   #marketOn = true;
   #groupBase: number;
   #basePort: number;
+  /** TCP ports below the ephemeral range (a reserved-then-freed ephemeral port can be taken meanwhile). */
+  #tcpPort: number;
 
   constructor(firms: Firm[], opts: { groupBase: number; basePort: number }) {
     this.firms = firms;
     this.#groupBase = opts.groupBase;
     this.#basePort = opts.basePort;
+    this.#tcpPort = 12_000 + ((process.pid * 7 + opts.groupBase) % 80) * 50;
+  }
+
+  #port(): number {
+    return this.#tcpPort++;
   }
 
   static async start(firms: Firm[], opts: { groupBase: number; basePort: number }): Promise<TwoSiteVenue> {
@@ -87,14 +94,14 @@ export class TwoSiteVenue {
       const engine = new MatchingEngine({ profile: profileFor(service), securities: SECURITIES[service] }, systemClock);
       const store = new MemorySessionStore();
       const gw = (name: string) => new OcgGateway({
-        service, name, privateKeyPem, compIds, router: engine, store, passwordWorkers: 0,
+        service, name, privateKeyPem, host: '127.0.0.1', port: this.#port(), compIds, router: engine, store, passwordWorkers: 0,
         sessionTimers: { heartbeatIntervalMs: 200 } as never,
       });
       const primary = gw(`${service} primary`), backup = gw(`${service} backup`);
       await primary.start();
       await backup.start();
       await backup.stop(); // keeps its port; the backup gateway opens at the takeover
-      const gwProxy = new FaultProxy(primary.address);
+      const gwProxy = new FaultProxy(primary.address, this.#port());
       await gwProxy.listen();
       const site: TradingSite = { service, engine, primary, backup, gwProxy, lookups: [], lookupProxies: [] };
       const pair = (which: 'primary' | 'backup') => {
@@ -103,12 +110,11 @@ export class TwoSiteVenue {
       };
       for (const [name, s] of [['PS-primary', 'primary'], ['PS-mirror', 'primary'], ['BS-primary', 'backup'], ['BS-mirror', 'backup']] as const) {
         const l = new LookupService({
-          name, site: s, clients: (c) => primary.lookupEntry(c), gateways: () => (this.active === s ? pair(s) : null),
+          name, site: s, host: '127.0.0.1', port: this.#port(), clients: (c) => primary.lookupEntry(c), gateways: () => (this.active === s ? pair(s) : null),
         });
-        await l.reservePort();
         if (s === 'primary') {
           await l.open();
-          const p = new FaultProxy(l.address);
+          const p = new FaultProxy(l.address, this.#port());
           await p.listen();
           site.lookupProxies.push(p);
         }
@@ -118,7 +124,7 @@ export class TwoSiteVenue {
     }
     for (const [i, service] of (['OMD-C', 'OMD-CC'] as const).entries()) {
       const products: OmdProduct[] = service === 'OMD-C' ? ['SS', 'Index'] : ['CC'];
-      const cfg = loopbackFeed({ service, products, groupBase: this.#groupBase + i, basePort: this.#basePort + 100 * i, rtsPorts: [0, 0, 0, 0] });
+      const cfg = loopbackFeed({ service, products, groupBase: this.#groupBase + i, basePort: this.#basePort + 100 * i, rtsPorts: [this.#port(), this.#port(), this.#port(), this.#port()] });
       const feed = { dropBoth: 0 } as FeedSite;
       const loss = (line: PublisherLine, _ch: number, _first: number, count: number): boolean => {
         if (count === 0 || line === 'refresh' || feed.dropBoth <= 0) return false;

@@ -1,6 +1,8 @@
-// The probe against a real two-site venue on loopback (two-site-venue.ts), the primary site lost by
-// a TCP reset of every connection: a well-behaved probe passes every case; each faulty switch
-// fails exactly the case it breaks, and what depends on that case is `not tested` with the reason.
+// The probe against a two-site venue assembled on loopback from the real components
+// (two-site-venue.ts). The primary site lost by a TCP reset of every connection: a well-behaved
+// probe passes every case; each faulty switch fails exactly the case it breaks, and what depends on
+// that case is `not tested` with the reason. Then a silent black hole: the probe notices the loss
+// by its own timers only and still recovers.
 import { describe, it, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { Probe, type ProbeFaults, type TestCase } from '../../src/probe/index.ts';
@@ -96,6 +98,44 @@ describe('Probe: primary site lost by a TCP reset', () => {
     assert.ok(g.events.some((e) => e.kind === 'logon' && e.site === 'backup' && e.service === 'OTP-C'), 'logon at backup');
     assert.ok(g.events.some((e) => e.kind === 'ack' && e.detail['firstAfterFailover'] === true), 'first ack after failover');
     assert.ok(g.events.some((e) => e.kind === 'feed-joined' && e.site === 'backup'), 'feed data from backup');
+  });
+});
+
+describe('Probe: primary site lost in a silent black hole', () => {
+  let venue: TwoSiteVenue;
+  let probe: Probe | null = null;
+  before(async () => {
+    venue = await TwoSiteVenue.start([{ firm: 'HOLE1', brokerId: '2101' }], { groupBase: 235, basePort: 43_500 });
+  });
+  after(async () => {
+    await probe?.finish();
+    await venue.close();
+  });
+
+  it('notices the loss by heartbeat timers, recovers at the backup, returns to the primary', async () => {
+    probe = new Probe(probeOptions(venue, 'HOLE1', {}, { recoveryTimeoutMs: 8_000 }));
+    const p = probe;
+    await p.start();
+    await waitFor('at the primary, test orders done', () => p.cases().filter((c) => ['connect-primary', 'order-cancel-primary', 'feed-joined-primary'].includes(c.id)).every((c) => c.status === 'passed'), 15_000);
+    const cutAt = Date.now();
+    await venue.losePrimary('blackhole'); // no FIN, no RST, no DR signal from the primary
+    await new Promise((r) => setTimeout(r, 150));
+    await venue.activateBackup();
+    assert.equal(await p.whenRecovered(10_000), true, caseTable(p));
+    const lost = p.cases().find((c) => c.service === 'OTP-C' && c.id === 'reconnect-backup-via-lookup')!.steps.find((s) => s.id === 'primary-lost')!;
+    // The session's own Test Request timer ended it (600 ms + 600 ms at this time scale), no FIN or RST.
+    assert.match(lost.log.map((l) => l.text).join('\n'), /test request not answered/);
+    assert.ok(lost.at! - cutAt >= 300, `loss noticed ${lost.at! - cutAt} ms after the cut`);
+    const relookup = p.cases().find((c) => c.service === 'OTP-C' && c.id === 'reconnect-backup-via-lookup')!.steps.find((s) => s.id === 'relookup-trading')!;
+    assert.match(relookup.log.map((l) => l.text).join('\n'), /PS-primary failed: timeout/, 'the black-holed lookup endpoints answered nothing');
+    await waitFor('traded and verified at the backup', () => p.cases().filter((c) => ['order-cancel-backup', 'sequence-continuity', 'drop-copy-recovered', 'book-rebuilt', 'data-from-backup', 'dr-followed'].includes(c.id)).every((c) => c.status === 'passed'), 10_000);
+    await venue.failBack();
+    p.failBack();
+    await waitFor('back at the primary', () => p.rundownDone, 10_000);
+    const report = await p.finish();
+    // No gap was made on both lines here: gap-recovered is not tested, every other case passed.
+    for (const c of p.cases()) assert.equal(c.status, c.id === 'gap-recovered' && c.steps[0]!.status !== 'passed' ? 'not tested' : 'passed', `${c.service} ${c.id}\n${caseTable(p)}`);
+    assert.notEqual(report.result, 'failed');
   });
 });
 
