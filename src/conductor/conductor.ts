@@ -96,9 +96,9 @@ export class Conductor {
       }
     });
     const finalStatus: ConductorReport['finalStatus'] = {};
-    for (const role of ['primary', 'backup'] as const) {
+    await Promise.all((['primary', 'backup'] as const).map(async (role) => {
       try { finalStatus[role] = await this.#o.sites[role].status(); } catch (e) { finalStatus[role] = (e as Error).message; }
-    }
+    }));
     if (collector) await collector.stop();
     return { runs, failover: this.failover, failedSteps: runs.filter((r) => r.error).length, finalStatus };
   }

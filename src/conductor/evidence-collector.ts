@@ -67,27 +67,30 @@ export class EvidenceCollector {
   }
 
   async #round(): Promise<void> {
-    for (const [role, site] of Object.entries(this.#o.sites) as [SiteRole, Pick<SiteControlClient, 'evidence'>][]) {
-      // Drain a site in pages; a dead or black-holed site is simply retried next round.
-      for (let page = 0; page < 100; page++) {
-        let res;
-        try {
-          res = await site.evidence(this.#cursor.get(role) ?? 0, this.#o.limit ?? 2000);
-        } catch (e) {
-          if (!this.#unreachable.has(role)) this.#o.onError?.(`evidence from the ${role} site: ${(e as Error).message}`);
-          this.#unreachable.add(role);
-          break;
-        }
-        this.#unreachable.delete(role);
-        if (res.truncated) {
-          this.#truncated++;
-          this.#o.onError?.(`the ${role} site dropped evidence after cursor ${this.#cursor.get(role) ?? 0} before it was collected`);
-        }
-        for (const entry of res.events) this.emit(entry.event);
-        const before = this.#cursor.get(role) ?? 0;
-        this.#cursor.set(role, Math.max(before, res.next));
-        if (res.events.length === 0 || res.next <= before) break;
+    // Sites in parallel: an unreachable one (cut off, black-holed) must not hold up the other's evidence.
+    await Promise.all((Object.entries(this.#o.sites) as [SiteRole, Pick<SiteControlClient, 'evidence'>][]).map(([role, site]) => this.#drainSite(role, site)));
+  }
+
+  async #drainSite(role: SiteRole, site: Pick<SiteControlClient, 'evidence'>): Promise<void> {
+    // Drain a site in pages; a dead or black-holed site is simply retried next round.
+    for (let page = 0; page < 100; page++) {
+      let res;
+      try {
+        res = await site.evidence(this.#cursor.get(role) ?? 0, this.#o.limit ?? 2000);
+      } catch (e) {
+        if (!this.#unreachable.has(role)) this.#o.onError?.(`evidence from the ${role} site: ${(e as Error).message}`);
+        this.#unreachable.add(role);
+        break;
       }
+      this.#unreachable.delete(role);
+      if (res.truncated) {
+        this.#truncated++;
+        this.#o.onError?.(`the ${role} site dropped evidence after cursor ${this.#cursor.get(role) ?? 0} before it was collected`);
+      }
+      for (const entry of res.events) this.emit(entry.event);
+      const before = this.#cursor.get(role) ?? 0;
+      this.#cursor.set(role, Math.max(before, res.next));
+      if (res.events.length === 0 || res.next <= before) break;
     }
   }
 }

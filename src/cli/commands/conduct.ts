@@ -45,6 +45,7 @@ const command: Command = {
     'desk-token': { type: 'string', value: 'T', description: 'The desk\'s evidence Bearer token' },
     'data': { type: 'string', default: './data', value: 'DIR', description: 'Directory for evidence files' },
     'poll': { type: 'string', default: '250', value: 'MS', description: 'Evidence poll interval per site' },
+    'control-timeout': { type: 'string', default: '30000', value: 'MS', description: 'Per-request timeout of the site control API (a cut-off site answers nothing)' },
   },
   async run(values) {
     if (typeof values['rundown'] !== 'string') throw new UsageError('--rundown FILE is required');
@@ -69,11 +70,12 @@ const command: Command = {
     if ((desk === undefined) !== (deskToken === undefined)) throw new UsageError('--desk and --desk-token go together');
     const session = typeof values['session'] === 'string' ? values['session'] : venue?.session ?? rundown.code;
     const pollMs = numberOption(values, 'poll', { min: 10, max: 60_000 });
+    const timeoutMs = numberOption(values, 'control-timeout', { min: 100, max: 600_000 });
     const log = (s: string) => console.log(`[${new Date().toISOString().slice(11, 23)}] ${s}`);
 
     const sites = {
-      primary: new SiteControlClient({ baseUrl: urls[0]!, token, timeoutMs: 30_000 }),
-      backup: new SiteControlClient({ baseUrl: urls[1]!, token, timeoutMs: 30_000 }),
+      primary: new SiteControlClient({ baseUrl: urls[0]!, token, timeoutMs }),
+      backup: new SiteControlClient({ baseUrl: urls[1]!, token, timeoutMs }),
     };
     const evidence = new SessionEvidence({
       dataDir: String(values['data']), session, clock: systemClock,
