@@ -39,8 +39,10 @@ export class ProgressDisplay {
     }
     lines.forEach((p, i) => {
       const key = `${p.service}/${p.identity}`;
-      if (this.#last.get(key) === texts[i]) return;
-      this.#last.set(key, texts[i]!);
+      // The message count moves all the time: a plain log gets a line when something else changed.
+      const stable = texts[i]!.replace(/\d+ msgs/, '');
+      if (this.#last.get(key) === stable) return;
+      this.#last.set(key, stable);
       this.#out.write(`${new Date().toISOString().slice(11, 23)} ${texts[i]}\n`);
     });
   }

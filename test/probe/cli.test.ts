@@ -1,0 +1,83 @@
+// `failover-drill probe` as a subscriber runs it: a child process against the two-site venue
+// running in this test process. Without a TTY the progress is plain lines; the run ends once every
+// identity is back at the primary; the exit code is 1 exactly when a case failed.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { venueConfigToPlain, probeConfigFor } from '../../src/venue/index.ts';
+import { probeConfigToYaml } from '../../src/probe/index.ts';
+import { startSiteVenue, type SiteVenue } from './site-venue.ts';
+
+const MAIN = join(import.meta.dirname, '../../src/cli/main.ts');
+
+function run(args: string[]): { done: Promise<{ code: number | null; out: string; err: string }> } {
+  const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '', err = '';
+  child.stdout.on('data', (b) => { out += b; });
+  child.stderr.on('data', (b) => { err += b; });
+  const done = new Promise<{ code: number | null; out: string; err: string }>((resolve) => child.on('close', (code) => resolve({ code, out, err })));
+  const kill = setTimeout(() => child.kill('SIGKILL'), 25_000);
+  void done.then(() => clearTimeout(kill));
+  return { done };
+}
+
+describe('failover-drill probe', () => {
+  let venue: SiteVenue;
+  let dir: string;
+  before(async () => {
+    venue = await startSiteVenue(2);
+    dir = mkdtempSync(join(tmpdir(), 'probe-cli-'));
+    writeFileSync(join(dir, 'venue.yaml'), stringify(venueConfigToPlain(venue.cfg)));
+    writeFileSync(join(dir, 'F001.yaml'), probeConfigToYaml(probeConfigFor(venue.cfg, 'F001')));
+  });
+  after(async () => {
+    await venue.stop();
+  });
+
+  it('usage and config errors exit 2 with the reason', async () => {
+    const a = await run(['probe']).done;
+    assert.equal(a.code, 2);
+    assert.match(a.err, /--config FILE \(or --venue FILE --firm ID\) is required/);
+    writeFileSync(join(dir, 'bad.yaml'), 'session: PS2\nfirm: F001\nlocalAddress: 300.1.1.1\n');
+    const b = await run(['probe', '--config', join(dir, 'bad.yaml')]).done;
+    assert.equal(b.code, 2);
+    assert.match(b.err, /line 3: localAddress: "300.1.1.1" is not an IP address/);
+    const c = await run(['probe', '--config', join(dir, 'F001.yaml'), '--fault', 'bogus']).done;
+    assert.equal(c.code, 2);
+    assert.match(c.err, /--fault: expected one of never-relookup, ignore-dr, reset-sequence/);
+  });
+
+  it('follows the failover and the fail back; exit 0 for the well-behaved, 1 for the faulty', async () => {
+    const common = ['--time-scale', '0.01', '--recovery-timeout', '5', '--duration', '20'];
+    const good = run(['probe', '--config', join(dir, 'F001.yaml'), '--report', join(dir, 'F001.json'), '--evidence', join(dir, 'F001.jsonl'), ...common]);
+    const faulty = run(['probe', '--venue', join(dir, 'venue.yaml'), '--firm', 'F002', '--fault', 'reset-sequence', '--report', join(dir, 'F002.json'), ...common]);
+    // Logged on, test orders traded, feeds joined (the report tells afterwards).
+    await new Promise((r) => setTimeout(r, 2_500));
+    venue.primary.injectFault({ kind: 'tcp-reset' });
+    await venue.primary.isolate({ mode: 'abrupt', reason: 'backbone change' });
+    await venue.backup.activate('primary lost');
+    await new Promise((r) => setTimeout(r, 5_000));
+    await venue.primary.failback({ timeoutMs: 10_000 });
+    const [g, f] = await Promise.all([good.done, faulty.done]);
+
+    assert.equal(g.code, 0, g.out + g.err);
+    assert.doesNotMatch(g.out, /\x1b\[/, 'no ANSI control codes without a TTY');
+    assert.match(g.out, /OTP-C +F001T +\d\/7 passed/);
+    assert.match(g.out, /Probe F001 \(Simulated Broker 1\), session PS-PROBE: passed/);
+    const report = JSON.parse(readFileSync(join(dir, 'F001.json'), 'utf8'));
+    assert.equal(report.result, 'passed');
+    const otpc = report.services.find((s: { service: string }) => s.service === 'OTP-C');
+    assert.ok(otpc.cases.every((c: { status: string }) => c.status === 'passed'), JSON.stringify(otpc.cases.map((c: { id: string; status: string; reason?: string }) => [c.id, c.status, c.reason])));
+    const lines = readFileSync(join(dir, 'F001.jsonl'), 'utf8').trim().split('\n');
+    assert.ok(lines.length > 10 && lines.every((l) => JSON.parse(l).source === 'probe'));
+
+    assert.equal(f.code, 1, f.out + f.err);
+    assert.match(f.out, /sequence-continuity: logon-backup-trading: logon refused at the backup site/);
+    const fr = JSON.parse(readFileSync(join(dir, 'F002.json'), 'utf8'));
+    assert.deepEqual(fr.faults, { resetSequenceOnReconnect: true });
+  });
+});
