@@ -251,3 +251,12 @@ function injectedFault(node: Node, path: string, at: Report): InjectedFault | un
   }
   return kind === undefined ? undefined : { kind: kind as InjectableFault, site, params };
 }
+
+/** The same rundown on another session date (a rehearsal of PS2's times on a later Saturday): every step moves by whole days. */
+export function rundownOnDate(rundown: Rundown, date: string): Rundown {
+  const from = parseHongKongDate(rundown.date);
+  const to = parseHongKongDate(date);
+  if (from === null || to === null) throw new RangeError(`not a calendar date: ${to === null ? date : rundown.date}`);
+  const shift = to - from;
+  return { ...rundown, date, steps: rundown.steps.map((s) => ({ ...s, atMs: s.atMs + shift, time: s.time.kind === 'absolute' ? { kind: 'absolute', ms: s.time.ms + shift } : s.time })) };
+}

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { loadRundown, parseRundown, parseRundownOrThrow, RundownError, parseStepTime, toHongKongIso } from '../../src/conductor/index.ts';
+import { loadRundown, parseRundown, parseRundownOrThrow, RundownError, parseStepTime, rundownOnDate, toHongKongIso } from '../../src/conductor/index.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -143,5 +143,12 @@ describe('shipped rundowns', () => {
     assert.ok(hk('activate-backup') >= '2023-11-25T10:00' && hk('activate-backup') <= '2023-11-25T10:20');
     assert.equal(hk('close'), '2023-11-25T11:00');
     assert.equal(hk('fail-back'), '2023-11-25T11:00');
+  });
+  it('rundownOnDate moves PS2 to another Saturday, Friday preparation included', async () => {
+    const r = rundownOnDate(await loadRundown(`${root}rundowns/ps2.yaml`), '2026-11-28');
+    assert.equal(r.date, '2026-11-28');
+    assert.equal(toHongKongIso(r.steps[0]!.atMs), '2026-11-27T17:00:00.000+08:00');
+    assert.equal(toHongKongIso(r.steps.find((s) => s.action === 'isolate-primary')!.atMs), '2026-11-28T10:00:00.000+08:00');
+    assert.throws(() => rundownOnDate(r, '2026-02-30'), /not a calendar date/);
   });
 });

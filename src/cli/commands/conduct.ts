@@ -5,7 +5,7 @@ import type { Command } from '../command.ts';
 import { UsageError, numberOption } from '../command.ts';
 import { systemClock } from '../../wire/index.ts';
 import { SiteControlClient, loadVenueConfig, OCG_SERVICES, OMD_SERVICES, type VenueConfig, controlUrlOf } from '../../venue/index.ts';
-import { Conductor, EvidenceCollector, SessionEvidence, loadRundown, RundownError, type ConductedIdentity } from '../../conductor/index.ts';
+import { Conductor, EvidenceCollector, SessionEvidence, loadRundown, rundownOnDate, toHongKongIso, RundownError, type ConductedIdentity } from '../../conductor/index.ts';
 
 /** Every identity of the venue's subscribers, for the conductor's marks. */
 export function identitiesOf(cfg: VenueConfig): ConductedIdentity[] {
@@ -41,6 +41,7 @@ const command: Command = {
     'venue': { type: 'string', value: 'FILE', description: 'Venue YAML: session id, site URLs, token and subscriber identities' },
     'session': { type: 'string', value: 'ID', description: 'Practice-session id for the evidence (default: the venue\'s, else the rundown code)' },
     'accelerate': { type: 'string', value: 'N', description: 'Play the rundown N times faster than real time, starting now' },
+    'date': { type: 'string', value: 'YYYY-MM-DD', description: 'Play the rundown on this session date instead of its own (Hong Kong)' },
     'desk': { type: 'string', value: 'URL', description: 'Desk base URL to stream evidence to (POST /api/evidence)' },
     'desk-token': { type: 'string', value: 'T', description: 'The desk\'s evidence Bearer token' },
     'data': { type: 'string', default: './data', value: 'DIR', description: 'Directory for evidence files' },
@@ -56,6 +57,9 @@ const command: Command = {
       if (e instanceof RundownError) { console.error(e.message); return 2; }
       throw new UsageError(`--rundown: ${(e as Error).message}`);
     }
+    if (typeof values['date'] === 'string') {
+      try { rundown = rundownOnDate(rundown, values['date']); } catch (e) { throw new UsageError(`--date: ${(e as Error).message}`); }
+    }
     const venue = typeof values['venue'] === 'string' ? loadVenueConfig(values['venue']) : null;
     let urls: string[];
     if (typeof values['sites'] === 'string') urls = values['sites'].split(',').map((s) => s.trim()).filter(Boolean);
@@ -65,6 +69,10 @@ const command: Command = {
     const token = typeof values['token'] === 'string' ? values['token'] : venue?.controlToken;
     if (!token) throw new UsageError('--token T is required (or --venue FILE)');
     const accelerate = values['accelerate'] === undefined ? undefined : numberOption(values, 'accelerate', { min: 0.001, max: 100_000 });
+    // On the wall clock, steps already past run at once: a session that is over would run in one burst.
+    if (accelerate === undefined && rundown.steps.at(-1)!.atMs < Date.now()) {
+      throw new UsageError(`the rundown's session (${rundown.date}, last step ${toHongKongIso(rundown.steps.at(-1)!.atMs).slice(0, 16)} Hong Kong) is over: rehearse it now with --accelerate N, or move it with --date YYYY-MM-DD`);
+    }
     const desk = values['desk'];
     const deskToken = values['desk-token'];
     if ((desk === undefined) !== (deskToken === undefined)) throw new UsageError('--desk and --desk-token go together');
