@@ -110,6 +110,10 @@ interface TradingRun {
   timing: IdentityTiming;
   tradedAt: Set<'primary' | 'backup'>;
   recoveryTimer: TimerHandle | null;
+  /** Client Order IDs of the probe's own test orders and cancels. */
+  testOrderIds: Set<string>;
+  /** The first acknowledgement after the failover, when it answers a test order (merged into its evidence). */
+  firstAck: { clientOrderId: string; detail: Record<string, unknown> } | null;
 }
 
 interface FeedRun {
@@ -191,7 +195,7 @@ export class Probe extends EventEmitter {
       const book = new CaseBook(t.service, t.compId, now);
       const run: TradingRun = {
         service: t.service, book, trading: this.#session(t), dropCopy: dc ? this.#session(dc) : null,
-        security: t.securities[0], tradedAt: new Set(), recoveryTimer: null,
+        security: t.securities[0], tradedAt: new Set(), recoveryTimer: null, testOrderIds: new Set(), firstAck: null,
         timing: { service: t.service, identity: t.compId, lossNoticedAt: null, recoveredAt: null, recoveryMs: null, firstAckAfterFailoverMs: null, returnedToPrimaryAt: null },
       };
       if (!dc) {
@@ -450,7 +454,12 @@ export class Probe extends EventEmitter {
           break;
         case 'first-ack-after-failover':
           if (!dc && s.phase === 'backup' && run.timing.firstAckAfterFailoverMs === null) run.timing.firstAckAfterFailoverMs = Number(d['ms']);
-          this.#evidence(svc, site, s.compId, 'ack', { firstAfterFailover: true, ms: d['ms'], sinceLogonMs: d['sinceLogonMs'], clientOrderId: d['clientOrderId'], execType: d['execType'] });
+          {
+            const first = { firstAfterFailover: true, msSinceLoss: d['ms'], msSinceLogon: d['sinceLogonMs'] };
+            // One evidence event per acknowledgement: a test order's ack carries the mark itself.
+            if (run.testOrderIds.has(String(d['clientOrderId']))) run.firstAck = { clientOrderId: String(d['clientOrderId']), detail: first };
+            else this.#evidence(svc, site, s.compId, 'ack', { ...first, clientOrderId: d['clientOrderId'], execType: d['execType'] });
+          }
           break;
         default:
           break;
@@ -578,7 +587,9 @@ export class Probe extends EventEmitter {
     ];
     for (const o of orders) {
       b.log(caseId, o.step, `${o.side === Side.Buy ? 'buy' : 'sell'} ${sec.lotSize} ${sec.securityId} @ ${p3ToText(o.price)} sent`);
-      const r = await this.#request(c.newOrder({ securityId: sec.securityId, side: o.side, quantity: sec.lotSize, price: p3ToText(o.price) }));
+      const clientOrderId = c.nextClientOrderId();
+      run.testOrderIds.add(clientOrderId);
+      const r = await this.#request(c.newOrder({ clientOrderId, securityId: sec.securityId, side: o.side, quantity: sec.lotSize, price: p3ToText(o.price) }));
       if (r === 'closed') return;
       if (typeof r === 'string') { b.fail(caseId, o.step, r); return; }
       if (r.execType !== ExecType.New) {
@@ -587,11 +598,13 @@ export class Probe extends EventEmitter {
       }
       o.id = r.clientOrderId;
       b.pass(caseId, o.step, `acknowledged at the ${c.site ?? site} site: order ${r.orderId ?? '?'} (${r.clientOrderId})`);
-      this.#evidence(run.service, c.site ?? site, run.trading.compId, 'ack', { clientOrderId: r.clientOrderId, orderId: r.orderId, execType: r.execType, side: o.side, price: p3ToText(o.price), test: true });
+      this.#evidence(run.service, c.site ?? site, run.trading.compId, 'ack', { clientOrderId: r.clientOrderId, orderId: r.orderId, execType: r.execType, side: o.side, price: p3ToText(o.price), test: true, ...this.#firstAckMark(run, r.clientOrderId) });
     }
     const cancelled: string[] = [];
     for (const o of orders) {
-      const r = await this.#request(c.cancel(o.id!));
+      const cancelId = c.nextClientOrderId();
+      run.testOrderIds.add(cancelId);
+      const r = await this.#request(c.cancel(o.id!, { clientOrderId: cancelId }));
       if (r === 'closed') return;
       if (typeof r === 'string') { b.fail(caseId, 'cancels-acked', `cancel of ${o.id}: ${r}`); return; }
       if (r.execType !== ExecType.Cancel) {
@@ -599,13 +612,20 @@ export class Probe extends EventEmitter {
         return;
       }
       cancelled.push(o.id!);
-      this.#evidence(run.service, c.site ?? site, run.trading.compId, 'cancel', { clientOrderId: r.clientOrderId, originalClientOrderId: o.id, execType: r.execType, test: true });
+      this.#evidence(run.service, c.site ?? site, run.trading.compId, 'cancel', { clientOrderId: r.clientOrderId, originalClientOrderId: o.id, execType: r.execType, test: true, ...this.#firstAckMark(run, r.clientOrderId) });
     }
     b.pass(caseId, 'cancels-acked', `cancelled ${cancelled.join(', ')} at the ${c.site ?? site} site`);
     if (site === 'backup') {
       this.#checkGaps(run);
       this.#track(this.#checkDropCopy(run));
     }
+  }
+
+  #firstAckMark(run: TradingRun, clientOrderId: string | undefined): Record<string, unknown> {
+    const f = run.firstAck;
+    if (f === null || f.clientOrderId !== clientOrderId) return {};
+    run.firstAck = null;
+    return f.detail;
   }
 
   /** A request's answer, or why there is none ('closed' when the probe is finishing). */

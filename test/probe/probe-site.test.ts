@@ -54,7 +54,7 @@ describe('Probe against the two-site venue: TCP reset of the primary', () => {
     // Services back to the primary site.
     await venue.primary.failback({ timeoutMs: 10_000 });
     for (const p of all) p.failBack();
-    await waitFor('good probe back at the primary', () => good.rundownDone, 10_000);
+    await waitFor('every probe through the rundown', () => all.every((p) => p.rundownDone), 10_000);
 
     const reports = new Map<string, ProbeReport>();
     for (const [firm, p] of probes) reports.set(firm, await p.finish());
