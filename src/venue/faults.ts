@@ -72,8 +72,8 @@ export class FaultInjector {
   readonly #o: FaultInjectorOptions;
   readonly #clock: Clock;
   #blackhole = false;
-  /** Sockets we paused and corked (undone on clear). */
-  readonly #held = new Set<net.Socket>();
+  /** Sockets held: their write/end calls are queued until the link is back (as TCP retransmits). */
+  readonly #held = new Map<net.Socket, { write: net.Socket['write']; end: net.Socket['end']; queued: Array<() => void> }>();
   #multicastLeft: number | null = null;
   #lineALoss = 0;
   #lineAAcc = 0;
@@ -180,9 +180,11 @@ export class FaultInjector {
     if (on) {
       for (const s of this.#o.sockets.all()) this.#hold(s);
     } else {
-      for (const s of this.#held) {
+      for (const [s, h] of this.#held) {
+        s.write = h.write;
+        s.end = h.end;
         if (s.destroyed) continue;
-        s.uncork();
+        for (const call of h.queued) call();
         s.resume();
       }
       this.#held.clear();
@@ -190,11 +192,14 @@ export class FaultInjector {
   }
 
   // Nothing read, nothing written, no FIN, no RST: only the peers' heartbeat timers notice.
+  // write()/end() are replaced on the instance (end() would otherwise uncork and send a FIN).
   #hold(s: net.Socket): void {
     if (this.#held.has(s) || s.destroyed) return;
-    this.#held.add(s);
+    const h = { write: s.write, end: s.end, queued: [] as Array<() => void> };
+    this.#held.set(s, h);
     s.pause();
-    s.cork();
+    s.write = ((...args: unknown[]) => { h.queued.push(() => (h.write as (...a: unknown[]) => boolean).apply(s, args)); return true; }) as net.Socket['write'];
+    s.end = ((...args: unknown[]) => { h.queued.push(() => (h.end as (...a: unknown[]) => void).apply(s, args)); return s; }) as net.Socket['end'];
     s.once('close', () => this.#held.delete(s));
   }
 

@@ -292,8 +292,10 @@ export interface JournalSenderOptions {
   /** The site's gate (its position must be this sender's seq); the sender releases and opens it. */
   gate: JournalGate;
   snapshot: () => SiteSnapshot;
-  /** The peer says it is active: this site is fenced. */
-  onFenced: () => void;
+  /** This site's activation generation (sent with the snapshot; a FENCE from a lower one is ignored). */
+  generation: () => number;
+  /** The peer says it is active with `generation`: this site is fenced if that is newer than its own. */
+  onFenced: (generation: number) => void;
   /** The peer (returning primary) caught up and asks for the service back. */
   onHandoverRequest?: () => void;
   onLink?: (up: boolean) => void;
@@ -394,7 +396,7 @@ export class JournalSender {
       // Resync: a full snapshot at the current position, then the entries after it.
       this.#flushScheduled = false;
       this.#pending = [];
-      s.write(encodeRecord(JournalRecordType.Snapshot, { seq: this.#seq, state: this.#o.snapshot() }));
+      s.write(encodeRecord(JournalRecordType.Snapshot, { seq: this.#seq, generation: this.#o.generation(), state: this.#o.snapshot() }));
       this.#synced = true;
       this.#lastTraffic = this.#clock.now();
     });
@@ -430,9 +432,11 @@ export class JournalSender {
           }
           break;
         }
-        case JournalRecordType.Fence:
-          this.#o.onFenced();
+        case JournalRecordType.Fence: {
+          const g = (r.body as { generation?: unknown } | undefined)?.generation;
+          this.#o.onFenced(typeof g === 'number' ? g : 0);
           break;
+        }
         case JournalRecordType.HandoverRequest:
           this.#o.onHandoverRequest?.();
           break;
@@ -480,7 +484,7 @@ export interface JournalReceiverOptions {
   clock?: Clock;
   heartbeatMs: number;
   timeoutMs: number;
-  onSnapshot: (state: SiteSnapshot, seq: number) => void;
+  onSnapshot: (state: SiteSnapshot, seq: number, generation: number) => void;
   onEntry: (entry: JournalEntry) => void;
   /** The sender handed the service over (fail back). */
   onHandover?: (seq: number) => void;
@@ -488,6 +492,8 @@ export interface JournalReceiverOptions {
   onSocket?: (socket: net.Socket) => void;
   /** What to do with a sender now: apply its journal (standby), fence it (this site is active), or refuse. */
   policy: () => 'accept' | 'fence' | 'refuse';
+  /** This site's activation generation, sent with FENCE. */
+  generation: () => number;
 }
 
 export class JournalReceiver {
@@ -503,6 +509,8 @@ export class JournalReceiver {
   #port: number;
   /** Entries applied since the last snapshot (fail back reports it). */
   applied = 0;
+  /** Every accepted connection, also the refused and fenced ones still closing. */
+  readonly #all = new Set<net.Socket>();
 
   constructor(opts: JournalReceiverOptions) {
     this.#o = opts;
@@ -533,7 +541,7 @@ export class JournalReceiver {
   fence(): void {
     const s = this.#socket;
     if (s !== null) {
-      s.end(encodeRecord(JournalRecordType.Fence, undefined));
+      s.end(encodeRecord(JournalRecordType.Fence, { generation: this.#o.generation() }));
       this.#socket = null;
       this.#synced = false;
     }
@@ -554,11 +562,13 @@ export class JournalReceiver {
 
   #onConnection(s: net.Socket): void {
     s.setNoDelay(true);
+    this.#all.add(s);
+    s.once('close', () => this.#all.delete(s));
     this.#o.onSocket?.(s);
     s.on('error', () => { /* close follows */ });
     const policy = this.#o.policy();
     if (policy === 'fence') {
-      s.end(encodeRecord(JournalRecordType.Fence, undefined));
+      s.end(encodeRecord(JournalRecordType.Fence, { generation: this.#o.generation() }));
       return;
     }
     if (policy === 'refuse') {
@@ -587,8 +597,8 @@ export class JournalReceiver {
           this.applied++;
           this.#o.onEntry(r.body as JournalEntry);
         } else if (r.type === JournalRecordType.Snapshot) {
-          const b = r.body as { seq: number; state: SiteSnapshot };
-          this.#o.onSnapshot(b.state, b.seq);
+          const b = r.body as { seq: number; generation?: number; state: SiteSnapshot };
+          this.#o.onSnapshot(b.state, b.seq, typeof b.generation === 'number' ? b.generation : 0);
           this.#seq = b.seq;
           this.applied = 0;
           this.#synced = true;
@@ -623,7 +633,8 @@ export class JournalReceiver {
   async close(): Promise<void> {
     this.#timer?.cancel();
     this.#timer = null;
-    this.#socket?.destroy();
+    for (const s of this.#all) s.destroy();
+    this.#all.clear();
     this.#socket = null;
     const server = this.#server;
     this.#server = null;

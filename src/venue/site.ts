@@ -197,6 +197,12 @@ export class Site {
   #rtsUserFirm = new Map<string, string>();
   #handoverWaiter: ((seq: number) => void) | null = null;
   #handingOver = false;
+  /**
+   * Activation generation: the primary starts at 1, each takeover is the active site's + 1. A FENCE
+   * from a site of an older generation is ignored (a black-holed old primary cannot fence the new one).
+   */
+  #generation = 0;
+  #peerGeneration = 0;
   /** A transition running in the background (hand over): stop() waits for it. */
   #busy: Promise<void> = Promise.resolve();
 
@@ -221,7 +227,8 @@ export class Site {
       host: this.host, port: site.replication, clock: this.#clock,
       heartbeatMs: this.cfg.timing.replicationHeartbeatMs, timeoutMs: this.cfg.timing.replicationTimeoutMs,
       policy: () => (this.#state === 'standby' || this.#handingOver ? 'accept' : this.#state === 'active' ? 'fence' : 'refuse'),
-      onSnapshot: (s) => this.#applySnapshot(s),
+      onSnapshot: (s, _seq, generation) => { this.#peerGeneration = generation; this.#applySnapshot(s); },
+      generation: () => this.#generation,
       onEntry: (e) => this.#applyEntry(e),
       onHandover: (seq) => this.#handoverWaiter?.(seq),
       onSocket: (s) => this.sockets.add(s),
@@ -289,6 +296,7 @@ export class Site {
         f.genLog.push([f.generator.nowMs, -1]);
         for (const b of f.generator.startOfDay()) f.publisher.publish(b.channelId, b.msgs);
       }
+      this.#generation = 1;
       await this.#serve(false); // the snapshot sent when the standby connects carries the above
     } else {
       for (const f of this.#feeds.values()) {
@@ -352,7 +360,8 @@ export class Site {
       startAlone,
       ...(this.#o.journalLinkDelayMs !== undefined ? { linkDelayMs: this.#o.journalLinkDelayMs } : {}),
       snapshot: () => this.#snapshot(),
-      onFenced: () => { if (!this.#handingOver) void this.fence(); },
+      generation: () => this.#generation,
+      onFenced: (g) => { if (!this.#handingOver && g > this.#generation) void this.fence(); },
       onHandoverRequest: () => { this.#busy = this.#handOver(); },
       onSocket: (s) => this.sockets.add(s),
     });
@@ -487,6 +496,7 @@ export class Site {
     if (this.#state !== 'standby') throw new SiteStateError(`cannot activate a site in state ${this.#state}${this.#state === 'fenced' ? ' (fail back first)' : ''}`);
     const t0 = this.#clock.now();
     const t0Real = performance.now();
+    this.#generation = Math.max(this.#generation, this.#peerGeneration) + 1;
     this.#receiver.fence(); // the old active site learns at once that it is fenced, if it can hear us
     for (const f of this.#feeds.values()) {
       // DR behaviour (OMD-C 2.2.4, §4.5): DR Signal 1 unless the failing site already sent it, then 2.
@@ -638,6 +648,7 @@ export class Site {
   async stop(): Promise<void> {
     if (this.#state === 'stopped') return;
     await this.#busy;
+    this.faults.clear(); // held sockets get their writes back, then close normally
     this.#setState('stopped');
     this.#marketTimer?.cancel();
     this.#sender?.stop();

@@ -1,0 +1,131 @@
+// Faults of a backbone change at the site level (issue 4), each with an OcgClient or a FeedHandler
+// recovering from it. The probe-level versions live in test/probe. The primary killed outright is
+// the 10,000-order test (failover.test.ts).
+import { describe, it, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { Side } from '../../src/ocg/index.ts';
+import { FeedHandler } from '../../src/omd/index.ts';
+import { feedConfigOf } from '../../src/venue/index.ts';
+import { embedded, ocgClient, sleep, testVenueConfig, waitFor } from './site-harness.ts';
+
+const cleanup: Array<() => Promise<unknown> | unknown> = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c();
+});
+
+/** A client whose heartbeat silence is noticed in about a second. */
+const FAST = { timing: { heartbeatIntervalMs: 200, testRequestAfterMs: 400, testRequestTimeoutMs: 400, logonTimeoutMs: 1000, logoutTimeoutMs: 500, connectTimeoutMs: 500, lookupTimeoutMs: 300, tickMs: 20 } };
+
+describe('site faults', () => {
+  it('tcp-reset: every connection reset; the client comes back to the same site with its numbers, the journal resyncs', async () => {
+    const cfg = testVenueConfig();
+    const v = await embedded(cfg);
+    cleanup.push(() => v.stop());
+    const a = ocgClient(cfg, 'F001');
+    cleanup.push(() => a.c.close());
+    await a.c.start();
+    await a.c.newOrder({ securityId: '700', side: Side.Buy, quantity: 100, price: '395.6' });
+    const toSend = a.c.journal.nextToSend;
+    const r = v.primary.injectFault({ kind: 'tcp-reset' });
+    assert.deepEqual(r.active, []);
+    await waitFor('disconnect seen', () => a.kinds().includes('disconnected'));
+    await waitFor('logon again at the primary', () => a.kinds().filter((k) => k === 'logon-accepted').length === 2 && a.c.loggedOn);
+    assert.equal(a.c.site, 'primary');
+    assert.ok(a.c.journal.nextToSend >= toSend, 'numbers continue');
+    const er = await a.c.newOrder({ securityId: '700', side: Side.Buy, quantity: 100, price: '395.4' });
+    assert.equal(er.execType, '0');
+    await waitFor('journal resynced', () => v.primary.status().replication.connected && v.backup.status().replication.connected);
+    await waitFor('standby has the new order', () => v.backup.engine('OTP-C').order(er.orderId!) !== undefined);
+  });
+
+  it('blackhole: no FIN, no RST; only the heartbeat timeout reveals it; the client follows to the backup; the primary is fenced when it hears again', async () => {
+    const cfg = testVenueConfig();
+    const v = await embedded(cfg);
+    cleanup.push(() => v.stop());
+    const a = ocgClient(cfg, 'F001', 'trading', 'OTP-C', FAST);
+    cleanup.push(() => a.c.close());
+    await a.c.start();
+    await a.c.newOrder({ securityId: '700', side: Side.Buy, quantity: 100, price: '395.6' });
+    await sleep(100); // let the journal acknowledge
+    const t0 = Date.now();
+    v.primary.injectFault({ kind: 'blackhole' });
+    assert.deepEqual(v.primary.status().faults, ['blackhole']);
+    await waitFor('loss noticed', () => a.kinds().includes('disconnected'), 5_000);
+    const noticedMs = Date.now() - t0;
+    assert.ok(noticedMs >= 300, `noticed after ${noticedMs} ms: only a timeout can reveal a black hole`);
+    const disc = a.events.find((e) => e.kind === 'disconnected')!;
+    assert.doesNotMatch(String(disc.detail['reason']), /reset|ECONNRESET|end/i, `reason ${String(disc.detail['reason'])}`);
+    await v.backup.activate();
+    await waitFor('logon at backup', () => a.c.loggedOn && a.c.site === 'backup', 15_000);
+    const er = await a.c.newOrder({ securityId: '700', side: Side.Buy, quantity: 100, price: '395.4' });
+    assert.equal(er.execType, '0');
+    assert.equal(v.primary.state, 'active', 'a black-holed primary does not know yet');
+    v.primary.injectFault({ kind: 'clear' });
+    await waitFor('primary fenced once it hears the backup', () => v.primary.state === 'fenced', 5_000);
+  });
+
+  it('flap: down, up, down; then the backup takes over and the client follows', async () => {
+    const cfg = testVenueConfig();
+    const v = await embedded(cfg);
+    cleanup.push(() => v.stop());
+    const a = ocgClient(cfg, 'F001', 'trading', 'OTP-C', FAST);
+    cleanup.push(() => a.c.close());
+    await a.c.start();
+    v.primary.injectFault({ kind: 'flap', downMs: 150, upMs: 300 });
+    assert.deepEqual(v.primary.faults.active, ['flap']);
+    await sleep(200);
+    assert.equal(v.primary.faults.blackholed, false, 'up again');
+    await sleep(350);
+    assert.equal(v.primary.faults.blackholed, true, 'down again, and it stays down');
+    await v.backup.activate();
+    await waitFor('logon at backup', () => a.c.loggedOn && a.c.site === 'backup', 15_000);
+    assert.equal((await a.c.newOrder({ securityId: '700', side: Side.Buy, quantity: 100, price: '395.4' })).execType, '0');
+  });
+
+  it('loss on line A only: line B carries everything, no gap', async () => {
+    const cfg = testVenueConfig();
+    const v = await embedded(cfg);
+    cleanup.push(() => v.stop());
+    const feed = new FeedHandler(feedConfigOf(cfg, 'OMD-C'), { rtsUsername: 'F001MD' });
+    cleanup.push(() => feed.stop());
+    await feed.start();
+    await waitFor('synchronised', () => feed.synchronised);
+    const gaps = feed.counters.gapsSeen;
+    const msgs = feed.counters.messages;
+    v.primary.injectFault({ kind: 'loss-line-a' });
+    await sleep(400);
+    assert.ok(v.primary.publisher('OMD-C').counters.lineA.suppressed > 0, 'line A lost datagrams');
+    assert.equal(v.primary.publisher('OMD-C').counters.lineB.suppressed, 0);
+    assert.ok(feed.counters.messages > msgs, 'messages keep arriving');
+    assert.equal(feed.counters.gapsSeen, gaps, 'no gap: line B arbitrated');
+    v.primary.injectFault({ kind: 'clear' });
+  });
+
+  it('multicast stops mid-stream; the backup takes over and the feed handler rebuilds to the venue book', async () => {
+    const cfg = testVenueConfig({ market: { eventsPerSecond: 40 } });
+    const v = await embedded(cfg);
+    cleanup.push(() => v.stop());
+    const feed = new FeedHandler(feedConfigOf(cfg, 'OMD-C'), { rtsUsername: 'F001MD' });
+    cleanup.push(() => feed.stop());
+    const dr: number[] = [];
+    feed.on('dr', (e: { status: number }) => dr.push(e.status));
+    await feed.start();
+    await waitFor('synchronised', () => feed.synchronised);
+    v.primary.injectFault({ kind: 'multicast-stop', afterPackets: 3 });
+    await sleep(150);
+    const packets = feed.counters.packets + feed.counters.heartbeats;
+    await sleep(300);
+    assert.equal(feed.counters.packets + feed.counters.heartbeats, packets, 'nothing arrives any more');
+    assert.ok(v.primary.publisher('OMD-C').counters.lineB.suppressed > 0);
+    await v.primary.isolate({ mode: 'abrupt' });
+    await v.backup.activate();
+    await waitFor('DR 1 and 2 from the backup', () => dr.includes(1) && dr.includes(2), 5_000);
+    // Compared on what a refresh carries (MarketImage.digest(product)): last trade/ticker are not refreshable.
+    const products = new Map(cfg.feeds['OMD-C'].channels.map((c) => [c.channelId, c.product]));
+    await waitFor('books equal to the venue', () => {
+      if (!feed.synchronised) return false;
+      const pub = v.backup.publisher('OMD-C');
+      return feed.channelIds().every((id) => feed.image(id).digest(products.get(id)) === pub.image(id).digest(products.get(id)));
+    }, 8_000);
+  });
+});
