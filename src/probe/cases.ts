@@ -274,8 +274,15 @@ export class CaseBook {
     }
   }
 
+  /** The failed case this one depends on, directly or through a case that is itself blocked. */
   #failedDependency(caseId: CaseId): TestCase | undefined {
-    return this.case(caseId).dependsOn.map((d) => this.case(d)).find((d) => d.status === 'failed');
+    for (const d of this.case(caseId).dependsOn) {
+      const dep = this.case(d);
+      if (dep.status === 'failed') return dep;
+      const deeper = this.#failedDependency(d);
+      if (deeper !== undefined) return deeper;
+    }
+    return undefined;
   }
 
   #update(caseId: CaseId): void {

@@ -126,6 +126,8 @@ interface FeedRun {
   site: Site;
   /** 0 before any DR signal 1; 1 during/after the failover; 2 during/after the fail back. */
   drCycle: number;
+  /** Every channel of the current DR cycle rebuilt from refresh. */
+  cycleRebuilt: boolean;
   lastDrStatus: number;
   dr1At: number;
   dr2At: number;
@@ -709,7 +711,7 @@ export class Probe extends EventEmitter {
     });
     const run: FeedRun = {
       service: f.service, identity: f.rtsUsername, book: new CaseBook(f.service, f.rtsUsername, () => this.#clock.now()), handler, cfg: f.feed,
-      site: 'primary', drCycle: 0, lastDrStatus: 0, dr1At: 0, dr2At: 0, messagesAtDr2: 0, refreshedAfterDr: new Set(), startupRefreshed: new Set(),
+      site: 'primary', drCycle: 0, cycleRebuilt: false, lastDrStatus: 0, dr1At: 0, dr2At: 0, messagesAtDr2: 0, refreshedAfterDr: new Set(), startupRefreshed: new Set(),
       openGaps: new Map(), gapsSeen: 0, digestCheck: false, recoveryTimer: null,
       timing: { service: f.service, identity: f.rtsUsername, lossNoticedAt: null, recoveredAt: null, recoveryMs: null, firstAckAfterFailoverMs: null, returnedToPrimaryAt: null },
     };
@@ -771,6 +773,7 @@ export class Probe extends EventEmitter {
   /** Every channel refreshed after DR signal 2: recovered; then ask the books digest question. */
   #rebuilt(run: FeedRun): void {
     const b = run.book;
+    run.cycleRebuilt = true;
     if (run.drCycle === 1) {
       if (b.isDone('book-rebuilt', 'refreshed')) return;
       b.pass('book-rebuilt', 'refreshed', `books cleared on DR signal 1 and rebuilt from the backup site's refresh on all ${run.cfg.channels.length} channel(s)`);
@@ -782,7 +785,7 @@ export class Probe extends EventEmitter {
       }
       this.#evidence(run.service, 'backup', run.identity, 'failover-followed', { ms: run.timing.recoveryMs, channels: run.cfg.channels.map((c) => c.channelId) });
       this.#track(this.#checkDigest(run));
-    } else if (run.drCycle === 2 && !b.isDone('return-to-primary', 'dr-completed')) {
+    } else if (run.drCycle >= 2 && !b.isDone('return-to-primary', 'dr-completed')) {
       b.pass('return-to-primary', 'dr-completed', `DR completed at the primary site and books rebuilt on all ${run.cfg.channels.length} channel(s)`);
       run.timing.returnedToPrimaryAt = this.#clock.now();
     }
@@ -831,9 +834,17 @@ export class Probe extends EventEmitter {
     const drSite: Site = e.status === 2 ? (run.drCycle <= 1 ? 'backup' : 'primary') : run.site;
     this.#evidence(run.service, drSite, run.identity, 'dr-signal', { status: e.status, state: e.state, ignored: e.ignored });
     if (e.status === 1) {
-      run.drCycle++;
       run.dr1At = now;
       run.refreshedAfterDr.clear();
+      // A DR signal 1 before the books of the current cycle were rebuilt belongs to the same
+      // failover (the old site's repeats can cross the new site's DR 2); after the rebuild it
+      // starts the next one (the fail back). A handler that ignores DR has no rebuild to wait for.
+      if (run.drCycle > 0 && !run.cycleRebuilt && !e.ignored) {
+        (run.drCycle === 1 ? b.log('dr-followed', 'dr-completed', 'DR signal 1 again before the books were rebuilt') : b.log('return-to-primary', 'dr-completed', 'DR signal 1 again before the books were rebuilt'));
+        return;
+      }
+      run.drCycle++;
+      run.cycleRebuilt = false;
       if (run.drCycle === 1) {
         run.timing.lossNoticedAt = now;
         run.recoveryTimer = this.#clock.setTimeout(() => this.#feedRecoveryTimedOut(run), this.#recoveryTimeoutMs);
@@ -845,7 +856,7 @@ export class Probe extends EventEmitter {
         } else {
           b.pass('dr-followed', 'cache-cleared', `cached market data cleared, ${run.cfg.channels.length} channel(s) stale until the backup's refresh`);
         }
-      } else if (run.drCycle === 2) {
+      } else {
         b.pass('return-to-primary', 'fail-back', 'DR signal 1 received again: services returning to the primary site');
       }
       return;

@@ -54,7 +54,9 @@ describe('Probe: primary site lost by a TCP reset', () => {
     await venue.failBack();
     for (const p of all) p.failBack();
     await waitFor('good probe back at the primary', () => good.cases().filter((c) => c.id === 'return-to-primary').every((c) => c.status === 'passed'), 8_000);
-    await waitFor('every probe through the rundown', () => all.every((p) => p.rundownDone), 8_000);
+    await waitFor('every probe through the rundown', () => all.every((p) => p.rundownDone), 8_000).catch((e: Error) => {
+      throw new Error(`${e.message}\n${all.filter((p) => !p.rundownDone).map((p) => `${p.config.firm}:\n${caseTable(p)}`).join('\n')}`);
+    });
 
     const reports = new Map<string, Awaited<ReturnType<Probe['finish']>>>();
     for (const [firm, p] of probes) reports.set(firm, await p.finish());

@@ -54,7 +54,9 @@ describe('Probe against the two-site venue: TCP reset of the primary', () => {
     // Services back to the primary site.
     await venue.primary.failback({ timeoutMs: 10_000 });
     for (const p of all) p.failBack();
-    await waitFor('every probe through the rundown', () => all.every((p) => p.rundownDone), 10_000);
+    await waitFor('every probe through the rundown', () => all.every((p) => p.rundownDone), 10_000).catch((e: Error) => {
+      throw new Error(`${e.message}\n${all.filter((p) => !p.rundownDone).map((p) => `${p.config.firm}:\n${caseTable(p)}`).join('\n')}`);
+    });
 
     const reports = new Map<string, ProbeReport>();
     for (const [firm, p] of probes) reports.set(firm, await p.finish());
