@@ -17,6 +17,7 @@
 // fenced the moment it can talk again. After `standbyWaitMs` without a standby the active site
 // stops holding replies and carries on alone (status says so) [ours: the drill must go on].
 import net from 'node:net';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { systemClock } from '../wire/index.ts';
 import type { Clock, TimerHandle } from '../wire/index.ts';
 import type { OcgService, OutboundGate } from '../ocg/index.ts';
@@ -87,6 +88,16 @@ export interface SiteSnapshot {
 
 // ---------------------------------------------------------------------------------------------
 // Record codec
+
+/** What a sender puts in its snapshot to show it knows the venue's shared secret. */
+export function journalAuth(secret: string): string {
+  return createHash('sha256').update(`failover-drill journal\n${secret}`).digest('hex');
+}
+
+function authMatches(auth: unknown, secret: string): boolean {
+  if (typeof auth !== 'string' || auth.length !== 64) return false;
+  return timingSafeEqual(Buffer.from(auth), Buffer.from(journalAuth(secret)));
+}
 
 export function encodeRecord(type: JournalRecordTypeCode, body: unknown): Buffer {
   const blobs: Uint8Array[] = [];
@@ -292,6 +303,8 @@ export interface JournalSenderOptions {
   /** The site's gate (its position must be this sender's seq); the sender releases and opens it. */
   gate: JournalGate;
   snapshot: () => SiteSnapshot;
+  /** Shared by both sites (the control token): proves the snapshot comes from the venue. */
+  secret: string;
   /** This site's activation generation (sent with the snapshot; a FENCE from a lower one is ignored). */
   generation: () => number;
   /** The peer says it is active with `generation`: this site is fenced if that is newer than its own. */
@@ -396,7 +409,7 @@ export class JournalSender {
       // Resync: a full snapshot at the current position, then the entries after it.
       this.#flushScheduled = false;
       this.#pending = [];
-      s.write(encodeRecord(JournalRecordType.Snapshot, { seq: this.#seq, generation: this.#o.generation(), state: this.#o.snapshot() }));
+      s.write(encodeRecord(JournalRecordType.Snapshot, { seq: this.#seq, generation: this.#o.generation(), auth: journalAuth(this.#o.secret), state: this.#o.snapshot() }));
       this.#synced = true;
       this.#lastTraffic = this.#clock.now();
     });
@@ -494,6 +507,8 @@ export interface JournalReceiverOptions {
   policy: () => 'accept' | 'fence' | 'refuse';
   /** This site's activation generation, sent with FENCE. */
   generation: () => number;
+  /** Shared by both sites (the control token): a sender proves it with the snapshot. */
+  secret: string;
 }
 
 export class JournalReceiver {
@@ -575,42 +590,57 @@ export class JournalReceiver {
       s.destroy();
       return;
     }
-    this.#socket?.destroy(); // a newer sender replaces the old link (it resyncs with a snapshot)
-    this.#socket = s;
-    this.#synced = false;
-    this.#lastHeard = this.#clock.now();
+    // A connection becomes the link only with an authenticated snapshot; until then it does not
+    // disturb the current one (a stray connection cannot cut replication), and it has the
+    // heartbeat timeout to produce one.
     const reader = new JournalRecordReader();
+    const noSnapshot = setTimeout(() => { if (this.#socket !== s) s.destroy(); }, this.#o.timeoutMs);
+    noSnapshot.unref();
+    s.once('close', () => clearTimeout(noSnapshot));
     s.on('data', (chunk: Buffer) => {
-      if (this.#socket !== s) return;
-      this.#lastHeard = this.#clock.now();
-      this.#lastTraffic = this.#lastHeard;
       reader.push(chunk);
       const before = this.#seq;
       let handover: number | null = null;
-      for (;;) {
-        const r = reader.next();
-        if (r === null) break;
-        if (r instanceof Error) { s.destroy(); return; }
-        if (r.type === JournalRecordType.Entry) {
-          if (!this.#synced) continue;
-          this.#seq++;
-          this.applied++;
-          this.#o.onEntry(r.body as JournalEntry);
-        } else if (r.type === JournalRecordType.Snapshot) {
-          const b = r.body as { seq: number; generation?: number; state: SiteSnapshot };
-          this.#o.onSnapshot(b.state, b.seq, typeof b.generation === 'number' ? b.generation : 0);
-          this.#seq = b.seq;
-          this.applied = 0;
-          this.#synced = true;
-          s.write(encodeRecord(JournalRecordType.Ack, { seq: this.#seq }));
-          this.#o.onLink?.(true);
-        } else if (r.type === JournalRecordType.Handover) {
-          handover = (r.body as { seq: number }).seq;
+      try {
+        for (;;) {
+          const r = reader.next();
+          if (r === null) break;
+          if (r instanceof Error) { s.destroy(); return; }
+          if (r.type === JournalRecordType.Snapshot) {
+            const b = r.body as { seq?: unknown; generation?: unknown; auth?: unknown; state?: SiteSnapshot };
+            if (!authMatches(b.auth, this.#o.secret) || typeof b.seq !== 'number' || b.state === undefined) { s.destroy(); return; }
+            if (this.#socket !== s) {
+              this.#socket?.destroy(); // a newer sender replaces the old link
+              this.#socket = s;
+            }
+            this.#o.onSnapshot(b.state, b.seq, typeof b.generation === 'number' ? b.generation : 0);
+            this.#seq = b.seq;
+            this.applied = 0;
+            this.#synced = true;
+            this.#lastHeard = this.#clock.now();
+            s.write(encodeRecord(JournalRecordType.Ack, { seq: this.#seq }));
+            this.#o.onLink?.(true);
+            continue;
+          }
+          if (this.#socket !== s || !this.#synced) continue; // nothing counts before the snapshot
+          this.#lastHeard = this.#clock.now();
+          this.#lastTraffic = this.#lastHeard;
+          if (r.type === JournalRecordType.Entry) {
+            this.#seq++;
+            this.applied++;
+            this.#o.onEntry(r.body as JournalEntry);
+          } else if (r.type === JournalRecordType.Handover) {
+            handover = (r.body as { seq: number }).seq;
+          }
         }
+      } catch {
+        // An entry the site could not apply: drop the link; the sender resyncs with a snapshot.
+        s.destroy();
+        return;
       }
       // One acknowledgement per chunk: the sender's batch of this turn (issue 4 throughput).
-      if (this.#synced && this.#seq !== before) s.write(encodeRecord(JournalRecordType.Ack, { seq: this.#seq }));
-      if (handover !== null) this.#o.onHandover?.(handover);
+      if (this.#socket === s && this.#synced && this.#seq !== before) s.write(encodeRecord(JournalRecordType.Ack, { seq: this.#seq }));
+      if (handover !== null && this.#socket === s) this.#o.onHandover?.(handover);
     });
     s.on('close', () => {
       if (this.#socket !== s) return;

@@ -55,6 +55,11 @@ export interface SiteOptions {
   drGoodbyeMs?: number;
   /** Simulated journal link latency to the standby (tests, benches; JournalSender linkDelayMs). */
   journalLinkDelayMs?: number;
+  /**
+   * How the site starts. Default: the primary active, the backup standby. 'standby' for a primary
+   * restarted while the backup serves: it takes the journal and waits for fail back.
+   */
+  startAs?: 'active' | 'standby';
 }
 
 /** Per feed, what a standby knows of the active site's publisher (built from journal entries). */
@@ -229,6 +234,7 @@ export class Site {
       policy: () => (this.#state === 'standby' || this.#handingOver ? 'accept' : this.#state === 'active' ? 'fence' : 'refuse'),
       onSnapshot: (s, _seq, generation) => { this.#peerGeneration = generation; this.#applySnapshot(s); },
       generation: () => this.#generation,
+      secret: this.cfg.controlToken,
       onEntry: (e) => this.#applyEntry(e),
       onHandover: (seq) => this.#handoverWaiter?.(seq),
       onSocket: (s) => this.sockets.add(s),
@@ -288,7 +294,7 @@ export class Site {
       });
     }
     await this.#receiver.listen();
-    if (this.role === 'primary') {
+    if ((this.#o.startAs ?? (this.role === 'primary' ? 'active' : 'standby')) === 'active') {
       for (const f of this.#feeds.values()) {
         f.publisher = this.#newPublisher(f, 'serving');
         await f.publisher.start(); // active: Sequence Reset first (OMD-C 2.2)
@@ -361,6 +367,7 @@ export class Site {
       ...(this.#o.journalLinkDelayMs !== undefined ? { linkDelayMs: this.#o.journalLinkDelayMs } : {}),
       snapshot: () => this.#snapshot(),
       generation: () => this.#generation,
+      secret: this.cfg.controlToken,
       onFenced: (g) => { if (!this.#handingOver && g > this.#generation) void this.fence(); },
       onHandoverRequest: () => { this.#busy = this.#handOver(); },
       onSocket: (s) => this.sockets.add(s),

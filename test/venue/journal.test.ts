@@ -124,7 +124,9 @@ describe('standby resync', () => {
       s.on('error', () => resolve());
       s.on('close', () => resolve());
     });
-    v.backup.injectFault({ kind: 'tcp-reset' }); // the standby's end of the link reset as well
+    await sleep(50);
+    assert.equal(v.backup.status().replication.connected, true, 'a stray connection does not cut the journal link');
+    v.backup.injectFault({ kind: 'tcp-reset' }); // the standby's end of the link reset: resync
     assert.equal(v.backup.state, 'standby');
     for (let i = 0; i < 20; i++) await a.c.newOrder({ securityId: '700', side: Side.Buy, quantity: 100, price: '395.4' });
     await waitFor('resynced', () => v.primary.status().replication.connected && v.backup.status().replication.connected);

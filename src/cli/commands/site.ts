@@ -25,6 +25,7 @@ const command: Command = {
     'role': { type: 'string', value: 'ROLE', description: 'primary, backup, or both (embedded, one process)' },
     'config': { type: 'string', value: 'FILE', description: 'venue.yaml (required for primary/backup; both: default config when absent)' },
     'subscribers': { type: 'string', default: '3', value: 'N', description: 'Subscribers in the default config (--write-config, --role both without --config)' },
+    'standby': { type: 'boolean', description: 'Start as the standby whatever the role (a primary restarted while the backup serves; then POST /failback)' },
     'write-config': { type: 'string', value: 'FILE', description: 'Write the default venue config (with a new key) to FILE and exit' },
   },
   async run(values) {
@@ -53,7 +54,10 @@ const command: Command = {
       const v = await startEmbeddedVenue(cfg);
       sites.push(v.primary, v.backup);
     } else {
-      const site = new Site({ config: cfg, role: role as SiteRole, kill: () => process.kill(process.pid, 'SIGKILL') });
+      const site = new Site({
+        config: cfg, role: role as SiteRole, kill: () => process.kill(process.pid, 'SIGKILL'),
+        ...(values['standby'] === true ? { startAs: 'standby' as const } : {}),
+      });
       await site.start();
       sites.push(site);
     }
