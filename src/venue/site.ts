@@ -314,8 +314,18 @@ export class Site {
     }
   }
 
-  #newGenerator(service: OmdService, cfg: FeedConfig): MarketGenerator {
-    return new MarketGenerator({ seed: this.cfg.market.seed + (service === 'OMD-CC' ? 1 : 0), securities: this.cfg.market.securities, service, channels: cfg.channels.map((c) => ({ channelId: c.channelId, product: c.product })), startTimeMs: this.#clock.now() });
+  /** Both sites build the same generator (seed, start time from the journal), so the standby's copy stays in lockstep. */
+  #newGenerator(service: OmdService, cfg: FeedConfig, startTimeMs = this.#clock.now()): MarketGenerator {
+    return new MarketGenerator({ seed: this.cfg.market.seed + (service === 'OMD-CC' ? 1 : 0), securities: this.cfg.market.securities, service, channels: cfg.channels.map((c) => ({ channelId: c.channelId, product: c.product })), startTimeMs });
+  }
+
+  /** Replays one generator call of the active site (count −1 = startOfDay at nowMs). */
+  #replayGenerator(f: Feed, nowMs: number, count: number): void {
+    f.genLog.push([nowMs, count]);
+    if (count < 0) {
+      f.generator = this.#newGenerator(f.service, f.cfg, nowMs);
+      f.generator.startOfDay();
+    } else for (let i = 0; i < count; i++) f.generator.next(nowMs);
   }
 
   /**
@@ -441,10 +451,7 @@ export class Site {
         this.#trading.get(e.service)?.store.apply(e); return;
       case 'gen': {
         const f = this.#feeds.get(e.service);
-        if (f === undefined) return;
-        f.genLog.push([e.nowMs, e.count]);
-        if (e.count < 0) f.generator.startOfDay();
-        else for (let i = 0; i < e.count; i++) f.generator.next(e.nowMs);
+        if (f !== undefined) this.#replayGenerator(f, e.nowMs, e.count);
         return;
       }
       default: this.#feeds.get(e.service)?.shadow.apply(e);
@@ -462,11 +469,7 @@ export class Site {
       f.shadow.restore(fs);
       f.generator = this.#newGenerator(f.service, f.cfg);
       f.genLog = [];
-      for (const [nowMs, count] of fs.gen) {
-        f.genLog.push([nowMs, count]);
-        if (count < 0) f.generator.startOfDay();
-        else for (let i = 0; i < count; i++) f.generator.next(nowMs);
-      }
+      for (const [nowMs, count] of fs.gen) this.#replayGenerator(f, nowMs, count);
     }
   }
 
