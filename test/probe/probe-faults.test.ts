@@ -1,0 +1,85 @@
+// The other shapes of a backbone change (issue 4 "Faults"), each against the two-site venue with a
+// well-behaved probe: a flapping link, multicast stopping mid-stream, loss on line A only, and the
+// primary process killed outright. The probe recovers from each (or, for line A, sees nothing).
+import { describe, it, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { Probe } from '../../src/probe/index.ts';
+import { startSiteVenue, siteProbeOptions, type SiteVenue } from './site-venue.ts';
+import { caseTable, failedCases, waitFor } from './helpers.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const cleanup: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c();
+});
+
+async function atPrimary(): Promise<{ venue: SiteVenue; p: Probe }> {
+  const venue = await startSiteVenue(1);
+  cleanup.push(() => venue.stop());
+  const p = new Probe(siteProbeOptions(venue, 'F001', {}, { recoveryTimeoutMs: 8_000 }));
+  cleanup.push(() => p.finish());
+  await p.start();
+  await waitFor('at the primary, test orders done', () => p.cases().filter((c) => ['connect-primary', 'order-cancel-primary', 'feed-joined-primary'].includes(c.id)).every((c) => c.status === 'passed'), 15_000);
+  return { venue, p };
+}
+
+async function recoveredAtBackup(p: Probe): Promise<void> {
+  assert.equal(await p.whenRecovered(10_000), true, `recovered\n${caseTable(p)}`);
+  await waitFor('traded and verified at the backup', () => p.cases().filter((c) => ['order-cancel-backup', 'sequence-continuity', 'book-rebuilt', 'data-from-backup', 'dr-followed'].includes(c.id)).every((c) => c.status === 'passed'), 10_000);
+}
+
+describe('Probe through the other fault shapes', () => {
+  it('flapping link (down, up, down), then the backup takes over', async () => {
+    const { venue, p } = await atPrimary();
+    venue.primary.injectFault({ kind: 'flap', downMs: 300, upMs: 400 });
+    await sleep(900); // down, up, and down again for good
+    await venue.backup.activate('primary lost (flap)');
+    await recoveredAtBackup(p);
+    venue.primary.injectFault({ kind: 'clear' });
+    await waitFor('old primary fenced', () => venue.primary.state === 'fenced', 5_000);
+    await venue.primary.failback({ timeoutMs: 10_000 });
+    await waitFor('back at the primary', () => p.rundownDone, 10_000);
+    await p.finish();
+    assert.deepEqual(failedCases(p), [], caseTable(p));
+  });
+
+  it('multicast stopping mid-stream, the primary isolated, the backup takes over', async () => {
+    const { venue, p } = await atPrimary();
+    venue.primary.injectFault({ kind: 'multicast-stop', afterPackets: 3 });
+    await sleep(300);
+    await venue.primary.isolate({ mode: 'abrupt', reason: 'multicast stopped' });
+    await venue.backup.activate('primary lost (multicast stopped)');
+    await recoveredAtBackup(p);
+    await venue.primary.failback({ timeoutMs: 10_000 });
+    await waitFor('back at the primary', () => p.rundownDone, 10_000);
+    await p.finish();
+    assert.deepEqual(failedCases(p), [], caseTable(p));
+  });
+
+  it('loss on line A only: line B fills in, no gap, books still equal to the venue', async () => {
+    const { venue, p } = await atPrimary();
+    const h = p.feedHandler('OMD-C')!;
+    const before = { gaps: h.counters.gapsSeen, packets: h.counters.packets };
+    venue.primary.injectFault({ kind: 'loss-line-a', ratio: 0.5, durationMs: 800 });
+    await sleep(1_000);
+    assert.ok(h.counters.packets > before.packets, 'data kept coming');
+    assert.equal(h.counters.gapsSeen, before.gaps, 'no gap: arbitration took line B');
+    await waitFor('books equal to the venue', () => venue.cfg.feeds['OMD-C'].channels.every((c) => h.image(c.channelId).digest(c.product) === venue.digest('OMD-C', c.channelId)), 3_000);
+    await p.finish();
+    assert.deepEqual(failedCases(p), [], caseTable(p));
+    assert.equal(p.cases().find((c) => c.service === 'OMD-C' && c.id === 'gap-recovered')!.status, 'not tested');
+  });
+
+  it('primary process killed outright: the backup takes over; no fail back to a dead site', async () => {
+    const { venue, p } = await atPrimary();
+    venue.primary.injectFault({ kind: 'kill' });
+    await sleep(100);
+    await venue.backup.activate('primary killed');
+    await recoveredAtBackup(p);
+    const report = await p.finish();
+    assert.deepEqual(failedCases(p), [], caseTable(p));
+    const back = p.cases().filter((c) => c.id === 'return-to-primary');
+    assert.ok(back.every((c) => c.status === 'not tested' && /no fail back/.test(c.reason ?? '')), caseTable(p));
+    assert.equal(report.result, 'passed');
+  });
+});
