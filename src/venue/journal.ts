@@ -330,7 +330,8 @@ export class JournalSender {
   #reader = new JournalRecordReader();
   #lastHeard = 0;
   #lastTraffic = 0;
-  #downSince: number;
+  /** Since when no standby has acknowledged (null: one has, on the current link). */
+  #unackedSince: number | null;
   #alone = false;
   #stopped = false;
   #timers: TimerHandle[] = [];
@@ -342,7 +343,7 @@ export class JournalSender {
     this.#clock = opts.clock ?? systemClock;
     this.gate = opts.gate;
     this.gate.restart();
-    this.#downSince = this.#clock.now();
+    this.#unackedSince = this.#clock.now();
     if (opts.startAlone === true) {
       this.#alone = true;
       this.gate.setOpen(true);
@@ -420,7 +421,7 @@ export class JournalSender {
       if (this.#socket !== s) return;
       this.#socket = null;
       this.#synced = false;
-      this.#downSince = this.#clock.now();
+      this.#unackedSince ??= this.#clock.now();
       this.#o.onLink?.(false);
     });
   }
@@ -439,6 +440,7 @@ export class JournalSender {
           if (typeof seq === 'number' && seq > this.#acked) {
             const first = this.#acked === 0 || this.#alone;
             this.#acked = seq;
+            this.#unackedSince = null;
             if (this.#alone) { this.#alone = false; this.gate.setOpen(false); }
             this.gate.release(seq);
             if (first) this.#o.onLink?.(true);
@@ -462,17 +464,13 @@ export class JournalSender {
     const now = this.#clock.now();
     const s = this.#socket;
     if (s !== null) {
-      if (now - this.#lastHeard > this.#o.timeoutMs) {
-        s.destroy(); // silent standby (black hole): resync after reconnecting
-        return;
-      }
-      s.write(encodeRecord(JournalRecordType.Heartbeat, undefined));
-    } else {
-      if (!this.#alone && now - this.#downSince >= this.#o.standbyWaitMs) {
-        this.#alone = true;
-        this.gate.setOpen(true);
-      }
-      this.#connect();
+      if (now - this.#lastHeard > this.#o.timeoutMs) s.destroy(); // silent standby (black hole): resync after reconnecting
+      else s.write(encodeRecord(JournalRecordType.Heartbeat, undefined));
+    } else this.#connect();
+    // A standby that connects but never acknowledges (black hole) counts as absent too.
+    if (!this.#alone && this.#unackedSince !== null && now - this.#unackedSince >= this.#o.standbyWaitMs) {
+      this.#alone = true;
+      this.gate.setOpen(true);
     }
   }
 

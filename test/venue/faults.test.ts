@@ -128,4 +128,24 @@ describe('site faults', () => {
       return feed.channelIds().every((id) => feed.image(id).digest(products.get(id)) === pub.image(id).digest(products.get(id)));
     }, 8_000);
   });
+
+  it('blackhole at the standby: the active site holds replies for standbyWaitMs, then acknowledges alone; the standby resyncs after', async () => {
+    const cfg = testVenueConfig();
+    const v = await embedded(cfg);
+    cleanup.push(() => v.stop());
+    const a = ocgClient(cfg, 'F001');
+    cleanup.push(() => a.c.close());
+    await a.c.start();
+    await a.c.newOrder({ securityId: '700', side: Side.Buy, quantity: 100, price: '395.6' });
+    v.backup.injectFault({ kind: 'blackhole' });
+    const t0 = Date.now();
+    const er = await a.c.newOrder({ securityId: '700', side: Side.Buy, quantity: 100, price: '395.4' });
+    const waited = Date.now() - t0;
+    assert.equal(er.execType, '0');
+    assert.ok(waited >= cfg.timing.standbyWaitMs * 0.9, `the reply waited ${waited} ms for the standby`);
+    assert.equal(v.primary.status().replication.alone, true);
+    v.backup.injectFault({ kind: 'clear' });
+    await waitFor('standby back', () => !v.primary.status().replication.alone && v.backup.status().replication.connected, 5_000);
+    await waitFor('standby has the order', () => v.backup.engine('OTP-C').order(er.orderId!) !== undefined);
+  });
 });
