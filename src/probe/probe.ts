@@ -254,9 +254,13 @@ export class Probe extends EventEmitter {
     return this.#waitUntil(() => this.#trading.every((r) => r.timing.recoveredAt !== null) && this.#feeds.every((f) => f.timing.recoveredAt !== null), timeoutMs);
   }
 
-  /** Resolves when every case is passed or failed (or was skipped), or the wait ends; true if settled. */
+  /**
+   * Resolves when the probe has nothing more to wait for — every identity got through the rundown
+   * (rundownDone) and no case is pending — or the wait ends; true if settled. Cases whose situation
+   * never came (no gap on both lines) stay open until finish() closes them as not tested.
+   */
   async whenSettled(timeoutMs: number): Promise<boolean> {
-    return this.#waitUntil(() => this.cases().every((c) => c.status === 'passed' || c.status === 'failed' || (c.status === 'not tested' && c.reason !== undefined)), timeoutMs);
+    return this.#waitUntil(() => this.rundownDone && !this.cases().some((c) => c.status === 'pending'), timeoutMs);
   }
 
   /** Resolves when `pred` holds, polled on the probe's clock, or after `timeoutMs`. */
