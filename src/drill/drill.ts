@@ -135,7 +135,7 @@ export async function runDrill(opts: DrillOptions = {}): Promise<DrillResult> {
     collector.addSink(evidence.write);
     const onStep = (e: StepEvent) => {
       // The open-primary step is the subscribers' cue to connect; isolation and fail back are venue actions they are told of.
-      if (e.phase === 'done' && e.step.action === 'open-primary') for (const p of probes) void p.start();
+      if (e.phase === 'done' && e.step.action === 'open-primary') for (const p of probes) p.start().catch((err: unknown) => log(`probe ${p.config.firm} did not start: ${(err as Error).message}`));
       if (e.phase === 'done' && e.step.action === 'isolate-primary') for (const p of probes) p.siteLost();
       if (e.phase === 'start' && e.step.action === 'fail-back') for (const p of probes) p.failBack();
     };
