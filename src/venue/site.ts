@@ -166,7 +166,8 @@ interface Feed {
 interface Trading {
   service: OcgService;
   engineOptions: MatchingEngineOptions;
-  engine: MatchingEngine;
+  /** The engine the gateway routes to (replaced by a resync snapshot). */
+  holder: { engine: MatchingEngine };
   unsubscribe: () => void;
   store: ReplicatingSessionStore;
   gateway: OcgGateway;
@@ -263,26 +264,25 @@ export class Site {
         firmOf.set(c.compId, c.firm);
         return { compId: c.compId, firm: c.firm, sourceIps: c.sub.sourceIps, passwordHash: h, dropCopy: c.dropCopy, brokerIds: [c.sub.brokerId], throttleMps: 0 };
       });
-      const t: Trading = {
-        service, engineOptions, engine, unsubscribe: () => {}, store, firmOf,
-        gateway: null as unknown as OcgGateway, lookups: null as unknown as [LookupService, LookupService],
-      };
-      t.gateway = new OcgGateway({
+      // The router follows holder.engine: a resync snapshot replaces the engine under the gateway.
+      const holder: { engine: MatchingEngine } = { engine };
+      const gateway = new OcgGateway({
         service, name: `${service} ${this.role}`, host: this.host, port: site.trading[service].gateway,
-        privateKeyPem: this.cfg.privateKeyPem, compIds, router: { handle: (req: EngineRequest): EngineEvent[] => t.engine.handle(req) },
+        privateKeyPem: this.cfg.privateKeyPem, compIds, router: { handle: (req: EngineRequest): EngineEvent[] => holder.engine.handle(req) },
         store, clock: this.#clock, passwordWorkers: this.#o.passwordWorkers ?? 0, outboundGate: this.#gate,
         ...(this.#o.log !== undefined ? { log: this.#o.log } : {}),
         onEvent: (e) => this.#gatewayEvidence(e),
       });
       const mk = (name: string, port: number) => new LookupService({
         name, site: this.role, host: this.host, port, clock: this.#clock,
-        clients: (compId) => t.gateway.lookupEntry(compId),
-        gateways: () => (this.#state === 'active' && t.gateway.isOpen ? { primary: t.gateway.address, secondary: t.gateway.address } : null),
+        clients: (compId) => gateway.lookupEntry(compId),
+        gateways: () => (this.#state === 'active' && gateway.isOpen ? { primary: gateway.address, secondary: gateway.address } : null),
         onLookup: (e) => this.#lookupEvidence(service, e),
         ...(this.#o.log !== undefined ? { log: this.#o.log } : {}),
       });
       const prefix = this.role === 'primary' ? 'PS' : 'BS';
-      t.lookups = [mk(`${prefix}-primary`, site.trading[service].lookupPrimary), mk(`${prefix}-mirror`, site.trading[service].lookupMirror)];
+      const lookups: [LookupService, LookupService] = [mk(`${prefix}-primary`, site.trading[service].lookupPrimary), mk(`${prefix}-mirror`, site.trading[service].lookupMirror)];
+      const t: Trading = { service, engineOptions, holder, unsubscribe: () => {}, store, firmOf, gateway, lookups };
       this.#watchEngine(t);
       this.#trading.set(service, t);
     }
@@ -363,7 +363,7 @@ export class Site {
   #watchEngine(t: Trading): void {
     t.unsubscribe();
     // Journaled before the command is applied and before any report is written (gate).
-    t.unsubscribe = t.engine.onCommand((command: EngineCommand) => this.#journal({ t: 'engine', service: t.service, command }));
+    t.unsubscribe = t.holder.engine.onCommand((command: EngineCommand) => this.#journal({ t: 'engine', service: t.service, command }));
   }
 
   /** Open the service to subscribers: gateways, lookup endpoints, market, the journal to the peer. */
@@ -446,7 +446,7 @@ export class Site {
 
   #applyEntry(e: JournalEntry): void {
     switch (e.t) {
-      case 'engine': this.#trading.get(e.service)?.engine.apply(e.command); return;
+      case 'engine': this.#trading.get(e.service)?.holder.engine.apply(e.command); return;
       case 'next-to-send': case 'next-expected': case 'sent': case 'session-reset':
         this.#trading.get(e.service)?.store.apply(e); return;
       case 'gen': {
@@ -460,7 +460,7 @@ export class Site {
 
   #applySnapshot(s: SiteSnapshot): void {
     for (const t of this.#trading.values()) {
-      t.engine = MatchingEngine.restore(s.engines[t.service], t.engineOptions, this.#clock);
+      t.holder.engine = MatchingEngine.restore(s.engines[t.service], t.engineOptions, this.#clock);
       this.#watchEngine(t);
       t.store.restore(s.sessions[t.service]);
     }
@@ -477,7 +477,7 @@ export class Site {
     const engines = {} as SiteSnapshot['engines'];
     const sessions = {} as SiteSnapshot['sessions'];
     for (const t of this.#trading.values()) {
-      engines[t.service] = t.engine.exportState();
+      engines[t.service] = t.holder.engine.exportState();
       sessions[t.service] = t.store.snapshot();
     }
     const feeds = {} as SiteSnapshot['feeds'];
@@ -677,7 +677,7 @@ export class Site {
 
   /** The matching engine of a trading service (tests and the 10,000-order check). */
   engine(service: OcgService): MatchingEngine {
-    return this.#trading.get(service)!.engine;
+    return this.#trading.get(service)!.holder.engine;
   }
 
   gateway(service: OcgService): OcgGateway {
@@ -711,7 +711,7 @@ export class Site {
       let connections = 0;
       for (const c of compIdsOf(this.cfg, t.service)) if (t.gateway.isLoggedOn(c.compId)) connections++;
       services[t.service] = { open: t.lookups.some((l) => l.isOpen), connections };
-      orders[t.service] = t.engine.exportState().orders.length;
+      orders[t.service] = t.holder.engine.exportState().orders.length;
     }
     for (const f of this.#feeds.values()) {
       const s: ServiceStatus = { open: f.publisher?.mode === 'active', connections: 0, mode: f.publisher?.mode ?? 'created' };
