@@ -228,6 +228,16 @@ export class CaseBook {
     this.#update(caseId);
   }
 
+  /** A passed step that holds only while nothing new happens (e.g. every gap recovered) goes back to pending. */
+  reopen(caseId: CaseId, stepId: string, text: string): void {
+    const s = this.step(caseId, stepId);
+    if (s.status !== 'passed') return;
+    s.status = 'pending';
+    delete s.at;
+    s.log.push({ at: this.#now(), text });
+    this.#update(caseId);
+  }
+
   /** A step that cannot be exercised (e.g. no gap happened): it does not count against the case. */
   skip(caseId: CaseId, stepId: string, reason: string): void {
     const s = this.step(caseId, stepId);

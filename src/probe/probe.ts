@@ -724,6 +724,8 @@ export class Probe extends EventEmitter {
       run.gapsSeen++;
       run.openGaps.set(`${e.channelId}:${e.range.from}`, { channelId: e.channelId, from: e.range.from, to: e.range.to });
       b.pass('gap-recovered', 'gap-seen', `gap on both lines: channel ${e.channelId}, ${e.range.from}–${e.range.to}`);
+      b.reopen('gap-recovered', 'gap-closed', `new gap: channel ${e.channelId}, ${e.range.from}–${e.range.to}`);
+      b.log('gap-recovered', 'gap-closed', `waiting for channel ${e.channelId} ${e.range.from}–${e.range.to}`);
       this.#evidence(f.service, run.site, run.identity, 'gap', { channel: e.channelId, from: e.range.from, to: e.range.to });
       this.#emitProgress();
     });
@@ -747,6 +749,14 @@ export class Probe extends EventEmitter {
         run.book.log('gap-recovered', 'gap-closed', `channel ${channelId} ${g.from}–${g.to} recovered by ${via}`);
       }
     }
+    this.#gapsAllClosed(run);
+  }
+
+  /** Passed while no gap is open; a new gap reopens the step (cases.ts reopen). */
+  #gapsAllClosed(run: FeedRun): void {
+    if (run.gapsSeen === 0 || run.openGaps.size > 0) return;
+    const c = run.handler.counters;
+    run.book.pass('gap-recovered', 'gap-closed', `all ${run.gapsSeen} gap(s) recovered so far (${c.recoveredByRts} by retransmission, ${c.recoveredByRefresh} by refresh)`);
   }
 
   #onRefresh(run: FeedRun, e: RefreshCompleteEvent): void {
@@ -759,6 +769,7 @@ export class Probe extends EventEmitter {
         b.log('gap-recovered', 'gap-closed', `channel ${e.channelId} ${g.from}–${g.to} superseded by the ${e.reason} refresh at ${e.lastSeqNum}`);
       }
     }
+    this.#gapsAllClosed(run);
     const channels = run.cfg.channels.length;
     if (run.drCycle === 0) {
       run.startupRefreshed.add(e.channelId);
@@ -921,10 +932,6 @@ export class Probe extends EventEmitter {
       if (c.id === 'gap-recovered') {
         if (run.gapsSeen === 0) return { skip: 'no gap on both lines occurred during the run' };
         if (s.id === 'gap-closed') {
-          if (run.openGaps.size === 0) {
-            b.pass('gap-recovered', 'gap-closed', `all ${run.gapsSeen} gap(s) recovered (${run.handler.counters.recoveredByRts} by retransmission, ${run.handler.counters.recoveredByRefresh} by refresh)`);
-            return { skip: '' };
-          }
           return { fail: `${run.openGaps.size} gap(s) never recovered: ${[...run.openGaps.values()].slice(0, 3).map((g) => `channel ${g.channelId} ${g.from}–${g.to}`).join(', ')}` };
         }
       }

@@ -85,4 +85,18 @@ describe('test cases per service', () => {
     assert.equal(b.status('book-rebuilt'), 'passed');
     assert.equal(b.step('book-rebuilt', 'digest').status, 'not tested');
   });
+
+  it('a step that holds only while nothing new happens can be reopened (a new gap after all were recovered)', () => {
+    const b = book('OMD-C');
+    b.pass('feed-joined-primary', 'lines-joined', 'ok');
+    b.pass('feed-joined-primary', 'books-built', 'ok');
+    b.pass('gap-recovered', 'gap-seen', 'gap 10–12');
+    b.pass('gap-recovered', 'gap-closed', 'recovered by retransmission');
+    assert.equal(b.status('gap-recovered'), 'passed');
+    b.reopen('gap-recovered', 'gap-closed', 'new gap 40–41');
+    assert.equal(b.status('gap-recovered'), 'pending');
+    b.close(() => ({ fail: 'gap 40–41 never recovered' }));
+    assert.equal(b.status('gap-recovered'), 'failed');
+    assert.equal(b.case('gap-recovered').failedStep, 'gap-closed');
+  });
 });
