@@ -168,6 +168,39 @@ function str(b: Uint8Array, p: number, n: number, S: string, base: number): stri
   return q - p < 13 ? S.substring(p - base, q - base) : longText(b, p, q - p);
 }
 
+// Values of a few fields repeat from message to message (the broker, the stock, the market):
+// for those, values of up to 8 characters are looked up by their bytes, as two words, before a
+// string is made. IDs and times, new in every message, are not looked up.
+const REPEATING_TEXT: ReadonlySet<string> = new Set([
+  'submittingBrokerId', 'securityId', 'securityExchange', 'brokerLocationId', 'owningBrokerId', 'counterpartyBrokerId',
+]);
+const WORD_SLOTS = 256;
+const WORD_K0 = new Int32Array(WORD_SLOTS);
+const WORD_K1 = new Int32Array(WORD_SLOTS);
+const WORD_TEXT: string[] = new Array<string>(WORD_SLOTS).fill(''); // key (0, 0) is '' indeed
+
+/** str() for a REPEATING_TEXT field (n ≥ 5); S === null: no text to cut from (lazy views). */
+function repeatingStr(b: Uint8Array, p: number, n: number, S: string | null, base: number): string {
+  let q = p;
+  const e = p + n - 1;
+  while (q < e && b[q] !== 0) q++;
+  const len = q - p;
+  if (len > 8) return S === null ? bytesText(b, p, q) : text(b, p, q, S, base);
+  // Bytes from the NUL on are masked off (readers ignore them, §2.5); p + 7 is read only when
+  // len > 4, i.e. n ≥ 11 for these fields: inside the field.
+  let w0 = b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24);
+  let w1 = 0;
+  if (len < 4) w0 &= (1 << (len * 8)) - 1;
+  else if (len > 4) w1 = (b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24)) & (len === 8 ? -1 : (1 << ((len - 4) * 8)) - 1);
+  const slot = Math.imul(w0 ^ Math.imul(w1, 0x85ebca6b), 0x9e3779b1) >>> 24;
+  if (WORD_K0[slot] === w0 && WORD_K1[slot] === w1) return WORD_TEXT[slot]!;
+  const t = S === null ? shortText(b, p, len) : S.substring(p - base, q - base);
+  WORD_K0[slot] = w0;
+  WORD_K1[slot] = w1;
+  WORD_TEXT[slot] = t;
+  return t;
+}
+
 /** Decimal at p: signed Int64 LE. */
 function dec8(b: Uint8Array, p: number): bigint {
   const lo = (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
@@ -181,6 +214,7 @@ interface Runtime {
   dec: typeof smallDecimal;
   dec8: typeof dec8;
   str: typeof str;
+  rstr: typeof repeatingStr;
   strOf: typeof strOf;
   text: typeof text;
   inspect: symbol;
@@ -281,7 +315,7 @@ return p;`;
   return (new Function('R', `return function (b, p, be, S, base) {\n${src}\n};`) as (r: Runtime) => GroupDecoder)(RUNTIME);
 }
 
-const RUNTIME: Runtime = { CH: CHARS, big: bigDecimal, dec: smallDecimal, dec8, str, strOf, text, inspect: Symbol.for('nodejs.util.inspect.custom'), F: FAIL, G: [] };
+const RUNTIME: Runtime = { CH: CHARS, big: bigDecimal, dec: smallDecimal, dec8, str, rstr: repeatingStr, strOf, text, inspect: Symbol.for('nodejs.util.inspect.custom'), F: FAIL, G: [] };
 
 /**
  * A decoder specialised for one exact presence map (the layout): every field offset up to the first
@@ -314,7 +348,7 @@ interface CompiledMessage {
 }
 
 function alnumExpr(fl: FieldSpec, at: string): string {
-  return `R.str(b, ${at}, ${fl.size}, S, base)`;
+  return REPEATING_TEXT.has(fl.key) ? `R.rstr(b, ${at}, ${fl.size}, S, base)` : `R.str(b, ${at}, ${fl.size}, S, base)`;
 }
 
 function fixedExpr(fl: FieldSpec, at: string): string {
@@ -340,7 +374,8 @@ function lazyView(c: CompiledMessage, present: FieldSpec[]): Layout['lazy'] {
   const getters: string[] = [];
   for (const fl of present) {
     const at = `this.#p + ${k}`;
-    const expr = fl.kind === 'alnum' ? `R.strOf(this.#b, ${at}, ${fl.size})`
+    const expr = fl.kind === 'alnum'
+      ? (REPEATING_TEXT.has(fl.key) ? `R.rstr(this.#b, ${at}, ${fl.size}, null, 0)` : `R.strOf(this.#b, ${at}, ${fl.size})`)
       : fixedExpr(fl, at).replaceAll('b[', 'this.#b[').replace('R.dec8(b,', 'R.dec8(this.#b,');
     getters.push(`  get ${fl.key}() { return ${expr}; }`);
     k += fl.size;

@@ -62,6 +62,22 @@ describe('lazy decode (OcgCodecOptions.lazy)', () => {
     }
   });
 
+  it('repeating fields (broker, stock, market) read the same through the value cache, bytes after the NUL ignored', () => {
+    const frame = (broker: string, junk: number) => {
+      const b = frameOf({ ...NEW_ORDER, submittingBrokerId: broker } as OcgMessage).slice();
+      // Submitting Broker ID is Alnum Fixed(12) at body offset 21: junk after its NUL (§2.5)
+      for (let i = 54 + 21 + broker.length + 1; i < 54 + 21 + 11; i++) b[i] = junk;
+      b.set(u32(crc32cReference(b, 0, b.length - 4)), b.length - 4);
+      return b;
+    };
+    for (const [broker, junk] of [['1001', 0], ['1001', 0x41], ['100', 0x31], ['10011', 0], ['1001', 0x7a], ['ABCDEFGH', 0x31], ['ABCDEFG', 0x48], ['', 0x31]] as const) {
+      for (const options of [undefined, LAZY]) {
+        const m = ok(decodeMessage(frame(broker, junk), options)).message as { submittingBrokerId?: string };
+        assert.equal(m.submittingBrokerId, broker, `${broker} junk ${junk} ${options ? 'lazy' : 'eager'}`);
+      }
+    }
+  });
+
   it('materialiseMessage returns a plain message as it is', () => {
     const eager = ok(decodeMessage(frameOf(NEW_ORDER))).message;
     assert.equal(materialiseMessage(eager), eager);
