@@ -195,6 +195,8 @@ interface Held {
 export class JournalGate implements OutboundGate {
   readonly #queues = new Map<net.Socket, Held[]>();
   readonly #watched = new WeakSet<net.Socket>();
+  /** Callbacks due once the position they were registered at is released (evidence of replies sent). */
+  #after: Array<{ tag: number; fn: () => void }> = [];
   #released = 0;
   #open = false;
   /** The journal position a frame written now must wait for. */
@@ -240,6 +242,13 @@ export class JournalGate implements OutboundGate {
     else socket.write(h.frame);
   }
 
+  /** Runs `fn` when what is written now goes out (at once when nothing is held). */
+  afterRelease(fn: () => void): void {
+    const tag = this.#position();
+    if ((this.#open || tag <= this.#released) && this.#after.length === 0) fn();
+    else this.#after.push({ tag, fn });
+  }
+
   /** Everything up to `seq` reached the standby. */
   release(seq: number): void {
     if (seq > this.#released) this.#released = seq;
@@ -257,6 +266,9 @@ export class JournalGate implements OutboundGate {
   }
 
   #drain(): void {
+    let n = 0;
+    while (n < this.#after.length && (this.#open || this.#after[n]!.tag <= this.#released)) n++;
+    if (n > 0) for (const a of this.#after.splice(0, n)) a.fn();
     for (const [socket, q] of this.#queues) {
       let i = 0;
       while (i < q.length && (this.#open || q[i]!.tag <= this.#released)) i++;
@@ -271,6 +283,7 @@ export class JournalGate implements OutboundGate {
 
   /** A new journal (a new activation) numbers from 0 again. */
   restart(): void {
+    this.#after = [];
     this.#released = 0;
     this.#open = false;
   }
@@ -278,6 +291,7 @@ export class JournalGate implements OutboundGate {
   /** Drop everything held (the site is going down without a goodbye). */
   discard(): void {
     this.#queues.clear();
+    this.#after = [];
   }
 }
 

@@ -199,6 +199,7 @@ export class Site {
   #evidence: EvidenceEvent[] = [];
   #evidenceBase = 0;
   #evidenceId = 0;
+  readonly #bootId: string;
   readonly #evidenceCapacity: number;
   #rtsUserFirm = new Map<string, string>();
   #handoverWaiter: ((seq: number) => void) | null = null;
@@ -219,6 +220,7 @@ export class Site {
     this.host = opts.config.sites[opts.role].host;
     this.#clock = opts.clock ?? systemClock;
     this.#since = this.#clock.now();
+    this.#bootId = this.#since.toString(36);
     this.#evidenceCapacity = opts.evidenceCapacity ?? 200_000;
     this.#gate = new JournalGate(() => this.#sender?.seq ?? 0);
     this.#gate.setOpen(true);
@@ -226,7 +228,8 @@ export class Site {
     this.faults = new FaultInjector({
       sockets: this.sockets, clock: this.#clock,
       kill: () => (opts.kill ?? (() => { void this.crash(); }))(),
-      onChange: (kind, active) => this.#siteEvidence('site-lost', { fault: kind, active }, kind === 'clear'),
+      // Only the kill is a site loss; the other faults are the conductor's marks.
+      onChange: (kind, active) => this.#siteEvidence('site-lost', { fault: kind, active }, kind !== 'kill'),
     });
     const site = this.cfg.sites[this.role];
     this.#receiver = new JournalReceiver({
@@ -754,7 +757,7 @@ export class Site {
 
   #record(service: Service, subscriber: string, identity: string, kind: EvidenceKind, detail: Record<string, unknown>, ts = this.#clock.now()): void {
     this.#evidence.push({
-      id: `${this.cfg.session}-${this.role}-${this.#since.toString(36)}-${++this.#evidenceId}`,
+      id: `${this.cfg.session}-${this.role}-${this.#bootId}-${++this.#evidenceId}`,
       ts: new Date(ts).toISOString(), session: this.cfg.session, site: this.role, service, subscriber: subscriber || '*', identity: identity || '*',
       kind, detail, source: 'venue',
     });
@@ -765,8 +768,10 @@ export class Site {
     }
   }
 
+  // What the gateway sent (logon reply, acks, rejects) is evidence once it left the site, after
+  // the standby acknowledged it; a site killed before that never sent it.
   #gatewayEvidence(e: GatewayEvent): void {
-    this.#record(e.service, e.firm, e.compId, e.kind, e.detail, e.ts);
+    this.#gate.afterRelease(() => this.#record(e.service, e.firm, e.compId, e.kind, e.detail));
   }
 
   #lookupEvidence(service: OcgService, e: LookupServedEvent): void {

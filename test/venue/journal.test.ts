@@ -109,6 +109,25 @@ describe('JournalGate (replies wait for the standby)', () => {
   });
 });
 
+describe('JournalGate evidence timing', () => {
+  it('afterRelease runs when what was written before it is released, in order; discard drops it', () => {
+    let pos = 0;
+    const gate = new JournalGate(() => pos);
+    const seen: string[] = [];
+    gate.afterRelease(() => seen.push('now'));
+    pos = 2;
+    gate.afterRelease(() => seen.push('a'));
+    pos = 3;
+    gate.afterRelease(() => seen.push('b'));
+    assert.deepEqual(seen, ['now']);
+    gate.release(2);
+    assert.deepEqual(seen, ['now', 'a']);
+    gate.discard();
+    gate.release(3);
+    assert.deepEqual(seen, ['now', 'a'], 'a site killed before the release never sent it');
+  });
+});
+
 describe('standby resync', () => {
   it('after the journal link drops, the standby gets a full snapshot then entries: same engine, sessions and feed numbers', async () => {
     const cfg = testVenueConfig();
