@@ -14,6 +14,7 @@ import type { Clock, TimerHandle } from '../wire/index.ts';
 import {
   LookupService, OcgGateway, hashPassword, profileFor,
 } from '../ocg/index.ts';
+import type { OCG_SESSION_TIMERS } from '../ocg/index.ts';
 import type { CompIdConfig, GatewayEvent, LookupServedEvent, OcgLogger, OcgService } from '../ocg/index.ts';
 import {
   MarketGenerator, MarketImage, OmdPublisher, RetransmissionWindow, decodeMessage, decodePacketHeader, encodeMessage as encodeOmdMessage, messageSize,
@@ -60,6 +61,8 @@ export interface SiteOptions {
    * restarted while the backup serves: it takes the journal and waits for fail back.
    */
   startAs?: 'active' | 'standby';
+  /** Gateway-side OCG-C session timers (accelerated drills shrink them; default the spec's). */
+  sessionTimers?: Partial<typeof OCG_SESSION_TIMERS>;
 }
 
 /** Per feed, what a standby knows of the active site's publisher (built from journal entries). */
@@ -274,6 +277,7 @@ export class Site {
         privateKeyPem: this.cfg.privateKeyPem, compIds, router: { handle: (req: EngineRequest): EngineEvent[] => holder.engine.handle(req) },
         store, clock: this.#clock, passwordWorkers: this.#o.passwordWorkers ?? 0, outboundGate: this.#gate,
         ...(this.#o.log !== undefined ? { log: this.#o.log } : {}),
+        ...(this.#o.sessionTimers !== undefined ? { sessionTimers: this.#o.sessionTimers } : {}),
         onEvent: (e) => this.#gatewayEvidence(e),
       });
       const mk = (name: string, port: number) => new LookupService({
