@@ -6,13 +6,17 @@
 // the backup with the sequence numbers continuing and every gap replayed; feed: DR completed,
 // every channel refreshed, in sequence with the backup publisher and its books digest equal to
 // the venue's). p99 over the 600 clients, refresh cycle 1 s. Goal < 2,000 ms.
+// Missed messages: every trading session rests a buy at the primary; right after the takeover a
+// market maker (logged on at the backup only) sells into all of them, so the fills' Execution
+// Reports (and their drop copies) are journaled at the backup while the sessions are still away,
+// and replayed when they log on there (OCG-C §3.13); their gaps count in the recovery.
 // The spec's own waits before that first answer (10 s reconnect delay, 5 s lookup retry, OCG-C
 // §1.2–1.3) are shrunk by timeScale and reported separately (wait_* extras), not counted.
 // feed_refreshed_p99 shows how much of a feed's recovery is the refresh procedure itself (OMD-C 4.4:
 // join, discard up to a Refresh Complete, collect up to the next one: up to two refresh cycles).
 import { bench } from './report.ts';
 import { systemClock } from '../src/wire/index.ts';
-import { OcgClient, publicKeyOf, type OcgClientEvent } from '../src/ocg/index.ts';
+import { OcgClient, Side, publicKeyOf, type OcgClientEvent } from '../src/ocg/index.ts';
 import { FeedHandler, type DrEvent, type OmdService, type RefreshCompleteEvent } from '../src/omd/index.ts';
 import { defaultVenueConfig, feedConfigOf, lookupEndpointsOf, startEmbeddedVenue } from '../src/venue/index.ts';
 
@@ -23,7 +27,7 @@ const DEADLINE_MS = 60_000; // recovery must happen within this after the loss (
 
 const t0 = performance.now();
 const venue = defaultVenueConfig({
-  subscribers: FIRMS, session: 'BENCH-RECOVERY', basePort: 27_000, groupBase: 131,
+  subscribers: FIRMS + 1, // the last one is the market maker session: 'BENCH-RECOVERY', basePort: 27_000, groupBase: 131,
   timing: { refreshIntervalMs: 1_000, omdHeartbeatMs: 500 },
   market: { eventsPerSecond: 200, securities: 10 },
 });
@@ -31,6 +35,11 @@ venue.subscribers.forEach((s, i) => {
   delete s['OTP-CSC'];
   if (i >= FEED_FIRMS) { delete s['OMD-C']; delete s['OMD-CC']; }
 });
+const maker = venue.subscribers.pop()!;
+delete maker['OTP-C']!.dropCopy;
+venue.subscribers.push(maker);
+const SECURITY = venue.securities['OTP-C'][0]!; // 700, lot 100
+const TEST_PRICE = '300.000'; // within the price band, far below the market: rests until the maker sells
 const publicKeyPem = publicKeyOf(venue.privateKeyPem);
 const lookup = lookupEndpointsOf(venue, 'OTP-C');
 const embedded = await startEmbeddedVenue(venue, { marketTickMs: 50 });
@@ -49,10 +58,11 @@ let lossAt = Infinity;
 const tracked: Tracked[] = [];
 
 const clients: OcgClient[] = [];
-for (const s of venue.subscribers) {
+const traders: OcgClient[] = [];
+for (const s of venue.subscribers.slice(0, FIRMS)) {
   for (const compId of [s['OTP-C']!.trading, s['OTP-C']!.dropCopy!]) {
     const client = new OcgClient({
-      compId, password: s.password, publicKeyPem, lookup, brokerId: s.brokerId, service: 'OTP-C', clock: systemClock,
+      compId, password: s.password, publicKeyPem, lookup, brokerId: s.brokerId, bcan: `${s.brokerId}.1`, service: 'OTP-C', clock: systemClock,
       timeScale: TIME_SCALE, localAddress: s.sourceIps[0]!,
       // Heartbeats stay slow: 600 sessions in one process must not time out while 500 logons are decrypted.
       timing: { heartbeatIntervalMs: 5_000, testRequestAfterMs: 15_000, testRequestTimeoutMs: 15_000, logonTimeoutMs: 10_000, connectTimeoutMs: 2_000, lookupTimeoutMs: 2_000 },
@@ -75,9 +85,16 @@ for (const s of venue.subscribers) {
       }
     });
     clients.push(client);
+    if (compId === s['OTP-C']!.trading) traders.push(client);
     tracked.push(t);
   }
 }
+// The market maker knows only the backup site's lookup endpoints: it is there as soon as the backup opens.
+const makerClient = new OcgClient({
+  compId: maker['OTP-C']!.trading, password: maker.password, publicKeyPem, lookup: lookup.filter((e) => e.site === 'backup'),
+  brokerId: maker.brokerId, bcan: `${maker.brokerId}.1`, service: 'OTP-C', clock: systemClock, timeScale: TIME_SCALE, localAddress: maker.sourceIps[0]!,
+  timing: { heartbeatIntervalMs: 5_000, testRequestAfterMs: 15_000, testRequestTimeoutMs: 15_000, connectTimeoutMs: 2_000, lookupTimeoutMs: 2_000 },
+});
 
 /** A feed handler that notes its first datagram after the loss (the backup's: the primary is cut off). */
 class TimedFeedHandler extends FeedHandler {
@@ -122,6 +139,8 @@ try {
   const started = clients.map((c) => c.start());
   for (const f of feeds) await f.h.start();
   await Promise.all(started);
+  // Every trading session rests one lot to buy at the primary (acknowledged there, journaled to the backup).
+  await Promise.all(traders.map((c) => c.newOrder({ securityId: SECURITY.securityId, side: Side.Buy, quantity: SECURITY.lotSize, price: TEST_PRICE })));
   await until('feeds in sync at the primary', () => feeds.every((f) => f.h.synchronised), 30_000);
   const setupMs = Math.round(performance.now() - t0);
 
@@ -132,6 +151,11 @@ try {
   lossDone = true;
   const act = await embedded.backup.activate('bench');
   const backup = embedded.backup;
+  // The maker logs on at the backup and sells into every resting buy: reports for sessions still away.
+  let makerFilledAt = 0;
+  const makerDone = makerClient.start()
+    .then(() => makerClient.newOrder({ securityId: SECURITY.securityId, side: Side.Sell, quantity: SECURITY.lotSize * FIRMS, price: TEST_PRICE }))
+    .then((er) => { makerFilledAt = Date.now(); return er; });
 
   // Feeds: recovered when DR completed, every channel live, in sequence with the backup publisher, books equal.
   const checkFeeds = () => {
@@ -154,6 +178,7 @@ try {
     await sleep(5);
   }
 
+  const makerEr = await Promise.race([makerDone, sleep(5_000).then(() => null)]);
   const durations = tracked.filter((t) => t.recoveredAt !== null && t.firstBackupAt !== null).map((t) => t.recoveredAt! - t.firstBackupAt!).sort((a, b) => a - b);
   const unrecovered = tracked.filter((t) => t.recoveredAt === null);
   const waits = tracked.filter((t) => t.firstBackupAt !== null).map((t) => t.firstBackupAt! - lossAt).sort((a, b) => a - b);
@@ -168,6 +193,8 @@ try {
     // Of a feed's recovery, how much is waiting for the refresh of every channel after the DR signal.
     feed_refreshed_p99: Math.round(pct(feeds.filter((f) => f.refreshedAt !== null && f.t.firstBackupAt !== null).map((f) => f.refreshedAt! - f.t.firstBackupAt!).sort((a, b) => a - b), 99)),
     no_sequence_continuity: noContinuity, ocg_messages_replayed: tracked.reduce((a, t) => a + t.replayed, 0),
+    ocg_sessions_with_replay: tracked.filter((t) => t.kind === 'ocg' && t.replayed > 0).length,
+    maker_sold_after_loss_ms: makerEr ? makerFilledAt - lossAt : -1, maker_exec_type: makerEr?.execType ?? 'none',
     wait_before_first_answer_p50: Math.round(pct(waits, 50)), wait_before_first_answer_p99: Math.round(pct(waits, 99)),
     time_scale: TIME_SCALE, refresh_ms: venue.timing.refreshIntervalMs, takeover_ms: act.takeoverMs, setup_ms: setupMs,
     run_ms: Math.round(performance.now() - t0), goal_ms: 2000,
@@ -186,7 +213,7 @@ try {
     const r = await Promise.race([p.then(() => 'ok'), sleep(5_000).then(() => 'timeout')]);
     if (r !== 'ok' || process.env['BENCH_DEBUG']) console.error(`cleanup ${what}: ${r} in ${Math.round(performance.now() - t)} ms`);
   };
-  await step('clients', Promise.allSettled(clients.map((c) => c.close('bench done'))));
+  await step('clients', Promise.allSettled([...clients, makerClient].map((c) => c.close('bench done'))));
   await step('feeds', Promise.allSettled(feeds.map((f) => f.h.stop())));
   await step('venue', embedded.stop());
 }
