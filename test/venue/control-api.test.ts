@@ -59,6 +59,9 @@ describe('site control API', () => {
     const bad = await fetch(`${servers[0]!.url}/fault`, { method: 'POST', headers: { ...h, 'content-type': 'application/json' }, body: '{not json' });
     assert.equal(bad.status, 400);
     await assert.rejects(primary.evidence(-1), (e: unknown) => e instanceof SiteControlError && e.status === 400);
+    const big = await fetch(`${servers[0]!.url}/fault`, { method: 'POST', headers: { ...h, 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'clear', pad: 'x'.repeat(70_000) }) });
+    assert.equal(big.status, 413);
+    assert.equal(((await big.json()) as { error: { code: string } }).error.code, 'PAYLOAD_TOO_LARGE');
   });
 
   it('POST /fault sets and clears faults', async () => {
