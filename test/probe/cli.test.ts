@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { venueConfigToPlain, probeConfigFor } from '../../src/venue/index.ts';
-import { probeConfigToYaml } from '../../src/probe/index.ts';
+import { parseProbeConfig } from '../../src/probe/index.ts';
 import { startSiteVenue, type SiteVenue } from './site-venue.ts';
 
 const MAIN = join(import.meta.dirname, '../../src/cli/main.ts');
@@ -32,8 +32,17 @@ describe('failover-drill probe', () => {
     venue = await startSiteVenue(2);
     dir = mkdtempSync(join(tmpdir(), 'probe-cli-'));
     writeFileSync(join(dir, 'venue.yaml'), stringify(venueConfigToPlain(venue.cfg)));
-    writeFileSync(join(dir, 'F001.yaml'), probeConfigToYaml(probeConfigFor(venue.cfg, 'F001')));
   });
+
+  it('--write-config derives subscriber.yaml from the venue config', async () => {
+    const w = await run(['probe', '--venue', join(dir, 'venue.yaml'), '--firm', 'F001', '--write-config', join(dir, 'F001.yaml')]).done;
+    assert.equal(w.code, 0, w.err);
+    assert.deepEqual(parseProbeConfig(readFileSync(join(dir, 'F001.yaml'), 'utf8')), probeConfigFor(venue.cfg, 'F001'));
+    const u = await run(['probe', '--venue', join(dir, 'venue.yaml'), '--firm', 'NOPE', '--write-config', join(dir, 'x.yaml')]).done;
+    assert.equal(u.code, 2);
+    assert.match(u.err, /no subscriber NOPE/);
+  });
+
   after(async () => {
     await venue.stop();
   });

@@ -3,10 +3,11 @@
 // OMD-CC feeds), following the rundown by what it observes: live progress (one line per service,
 // redrawn in place on a TTY), then the evidence report (JSON) and a human summary; the exit code
 // is 1 when a case failed.
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { numberOption, UsageError, type Command } from '../command.ts';
 import {
-  Probe, ProbeConfigError, ProgressDisplay, formatCaseLog, formatProbeSummary, loadProbeConfig, writeProbeReport,
+  Probe, ProbeConfigError, ProgressDisplay, formatCaseLog, formatProbeSummary, loadProbeConfig, probeConfigToYaml, writeProbeReport,
   type ProbeFaults,
 } from '../../probe/index.ts';
 import { EvidenceWriter } from '../../evidence/index.ts';
@@ -44,6 +45,7 @@ const command: Command = {
     'recovery-timeout': { type: 'string', default: '120', value: 'S', description: 'Seconds from the loss noticed until the recovery steps fail' },
     fault: { type: 'string', multiple: true, value: 'NAME', description: `Behave as a faulty subscriber: ${Object.keys(FAULTS).join(', ')} (repeatable)` },
     'no-trade': { type: 'boolean', description: 'Do not send test orders (the order cases stay not tested)' },
+    'write-config': { type: 'string', value: 'FILE', description: "Write the subscriber's probe config (subscriber.yaml) to FILE and exit (with --venue, --firm)" },
   },
   async run(values) {
     let config: SubscriberProbeConfig;
@@ -60,6 +62,13 @@ const command: Command = {
       }
       if (e instanceof RangeError) throw new UsageError(e.message);
       throw e;
+    }
+    if (typeof values['write-config'] === 'string') {
+      // What the venue hands each subscriber: its identities, the four lookup endpoints, the feeds, the public key.
+      mkdirSync(dirname(resolve(values['write-config'])), { recursive: true });
+      writeFileSync(values['write-config'], probeConfigToYaml(config));
+      console.log(`probe config of ${config.firm} written to ${values['write-config']}`);
+      return 0;
     }
     const faults: ProbeFaults = {};
     for (const f of (values['fault'] as string[] | undefined) ?? []) {
