@@ -162,17 +162,23 @@ export async function runDrill(opts: DrillOptions = {}): Promise<DrillResult> {
   }
 }
 
+/** One line: per service, how many identities recovered at the backup, failed a case, are still going. */
 function progressLine(probes: Probe[]): string {
-  let passed = 0, failed = 0, pending = 0, open = 0;
+  const per = new Map<string, { recovered: number; failed: number; total: number }>();
+  let passed = 0, cases = 0;
   for (const p of probes) {
-    for (const c of p.cases()) {
-      if (c.status === 'passed') passed++;
-      else if (c.status === 'failed') failed++;
-      else if (c.status === 'pending') pending++;
-      else open++;
+    for (const sp of p.progress()) {
+      const c = per.get(sp.service) ?? { recovered: 0, failed: 0, total: 0 };
+      c.total++;
+      if (sp.failed > 0) c.failed++;
+      else if (sp.recoveryMs !== null) c.recovered++;
+      per.set(sp.service, c);
+      passed += sp.passed;
+      cases += sp.total;
     }
   }
-  return `cases: ${passed} passed, ${failed} failed, ${pending} pending, ${open} not tested yet`;
+  const services = [...per].map(([svc, c]) => `${svc} ${c.recovered}/${c.total} recovered${c.failed ? `, ${c.failed} failed` : ''}`).join(' | ');
+  return `${services} — cases passed ${passed}/${cases}`;
 }
 
 export function summaryPath(dataDir: string, session: string): string {
