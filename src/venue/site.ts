@@ -22,7 +22,7 @@ import {
 import type { FeedConfig, OmdMessage, OmdProduct, OmdService, PublisherState } from '../omd/index.ts';
 import type { EvidenceEvent, EvidenceKind, Service } from '../evidence/index.ts';
 import { MatchingEngine } from './matching-engine.ts';
-import type { EngineCommand, EngineEvent, EngineRequest, MatchingEngineOptions } from './engine-types.ts';
+import type { EngineCommand, EngineEvent, EngineRequest, MatchingEngineOptions, TradeEvent } from './engine-types.ts';
 import { OCG_SERVICES, OMD_SERVICES, compIdsOf, feedConfigOf } from './config.ts';
 import type { SiteRole, VenueConfig } from './config.ts';
 import type {
@@ -370,7 +370,28 @@ export class Site {
   #watchEngine(t: Trading): void {
     t.unsubscribe();
     // Journaled before the command is applied and before any report is written (gate).
-    t.unsubscribe = t.holder.engine.onCommand((command: EngineCommand) => this.#journal({ t: 'engine', service: t.service, command }));
+    const off = t.holder.engine.onCommand((command: EngineCommand) => this.#journal({ t: 'engine', service: t.service, command }));
+    const offTrades = t.service === 'OTP-C' ? t.holder.engine.onTrade((tr) => this.#publishTrade(tr)) : () => {};
+    t.unsubscribe = () => { off(); offTrades(); };
+  }
+
+  /**
+   * Trades of the venue's own orders (OTP-C) go out on the OMD-C securities-standard channel as
+   * Trade (50, OMD-C 3.10.1) next to the generated market. Trade IDs from 900,000,000 keep them
+   * apart from the generator's [ours]. OTP-CSC trades are not published: the China Connect feed's
+   * trade message set is not verified (spec/omd-c.md) [UNVERIFIED].
+   */
+  #publishTrade(tr: TradeEvent): void {
+    if (this.#state !== 'active') return; // the standby replays commands: its trades are the active site's, already journaled
+    const f = this.#feeds.get('OMD-C');
+    const ch = f?.cfg.channels.find((c) => c.product === 'SS');
+    const code = Number(tr.securityId);
+    if (f === undefined || ch === undefined || f.publisher.mode !== 'active' || !Number.isSafeInteger(code)) return;
+    f.publisher.publish(ch.channelId, [{
+      msgType: 50, securityCode: code, tradeId: 900_000_000 + (Number(tr.tradeId) % 100_000_000 || 0), price: tr.price, quantity: tr.quantity,
+      trdType: 0, tradeTime: BigInt(tr.transactTime) * 1_000_000n,
+    }]);
+    this.#syncFeed(f);
   }
 
   /** Open the service to subscribers: gateways, lookup endpoints, market, the journal to the peer. */

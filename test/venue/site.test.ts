@@ -132,4 +132,26 @@ describe('takeover by the backup site', () => {
       }
     }
   });
+
+  it('trades of the venue orders are published on OMD-C (Trade 50) and carried to the backup image', async () => {
+    const cfg = testVenueConfig({ market: { eventsPerSecond: 0 } });
+    const v = await embedded(cfg);
+    cleanup.push(() => v.stop());
+    const a = ocgClient(cfg, 'F001');
+    const b = ocgClient(cfg, 'F002');
+    cleanup.push(() => a.c.close(), () => b.c.close());
+    await Promise.all([a.c.start(), b.c.start()]);
+    await a.c.newOrder({ securityId: '700', side: Side.Buy, quantity: 200, price: '395.6' });
+    await b.c.newOrder({ securityId: '700', side: Side.Sell, quantity: 200, price: '395.6' });
+    const ss = cfg.feeds['OMD-C'].channels.find((c) => c.product === 'SS')!.channelId;
+    await waitFor('trade published', () => v.primary.publisher('OMD-C').image(ss).security(700)?.lastTrade !== undefined);
+    const t = v.primary.publisher('OMD-C').image(ss).security(700)!.lastTrade!;
+    assert.equal(t.price, 395_600);
+    assert.equal(t.quantity, 200);
+    assert.ok(t.tradeId >= 900_000_000);
+    await waitFor('journal caught up', () => v.primary.status().replication.ackedSeq === v.primary.status().replication.lastSeq);
+    await v.primary.isolate({ mode: 'abrupt' });
+    await v.backup.activate();
+    assert.deepEqual(v.backup.publisher('OMD-C').image(ss).security(700)!.lastTrade, t);
+  });
 });
