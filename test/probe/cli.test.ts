@@ -4,6 +4,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,8 +62,22 @@ describe('failover-drill probe', () => {
   });
 
   it('follows the failover and the fail back; exit 0 for the well-behaved, 1 for the faulty', async () => {
+    // A stand-in for the desk's evidence ingestion (src/desk/API.md: POST /api/evidence, Bearer token).
+    const received: { auth: string | undefined; ids: string[] }[] = [];
+    const desk = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (b) => { body += b; });
+      req.on('end', () => {
+        const events = (JSON.parse(body) as { events: { id: string }[] }).events;
+        received.push({ auth: req.headers.authorization, ids: events.map((e) => e.id) });
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ accepted: events.length, duplicates: 0, rejected: [] }));
+      });
+    });
+    await new Promise<void>((r) => desk.listen(0, '127.0.0.1', () => r()));
+    const deskUrl = `http://127.0.0.1:${(desk.address() as { port: number }).port}`;
     const common = ['--time-scale', '0.01', '--recovery-timeout', '5', '--duration', '20'];
-    const good = run(['probe', '--config', join(dir, 'F001.yaml'), '--report', join(dir, 'F001.json'), '--evidence', join(dir, 'F001.jsonl'), ...common]);
+    const good = run(['probe', '--config', join(dir, 'F001.yaml'), '--report', join(dir, 'F001.json'), '--evidence', join(dir, 'F001.jsonl'), '--desk', deskUrl, '--desk-token', 'tok-123', ...common]);
     const faulty = run(['probe', '--venue', join(dir, 'venue.yaml'), '--firm', 'F002', '--fault', 'reset-sequence', '--report', join(dir, 'F002.json'), ...common]);
     // Logged on, test orders traded, feeds joined (the report tells afterwards).
     await new Promise((r) => setTimeout(r, 2_500));
@@ -83,6 +98,9 @@ describe('failover-drill probe', () => {
     assert.ok(otpc.cases.every((c: { status: string }) => c.status === 'passed'), JSON.stringify(otpc.cases.map((c: { id: string; status: string; reason?: string }) => [c.id, c.status, c.reason])));
     const lines = readFileSync(join(dir, 'F001.jsonl'), 'utf8').trim().split('\n');
     assert.ok(lines.length > 10 && lines.every((l) => JSON.parse(l).source === 'probe'));
+    desk.close();
+    assert.ok(received.every((r) => r.auth === 'Bearer tok-123'));
+    assert.deepEqual(received.flatMap((r) => r.ids).sort(), lines.map((l) => JSON.parse(l).id as string).sort(), 'the desk got every evidence event');
 
     assert.equal(f.code, 1, f.out + f.err);
     assert.match(f.out, /sequence-continuity: logon-backup-trading: logon refused at the backup site/);

@@ -11,6 +11,8 @@ import {
   type ProbeFaults,
 } from '../../probe/index.ts';
 import { EvidenceWriter } from '../../evidence/index.ts';
+import { DeskEvidenceForwarder } from '../../conductor/index.ts';
+import { systemClock } from '../../wire/index.ts';
 import { loadVenueConfig, probeConfigFor, type SubscriberProbeConfig } from '../../venue/index.ts';
 
 const FAULTS: Record<string, keyof ProbeFaults> = {
@@ -38,6 +40,8 @@ const command: Command = {
     firm: { type: 'string', value: 'ID', description: 'Subscriber firm id in --venue' },
     report: { type: 'string', value: 'FILE', description: 'Evidence report JSON (default: data/<session>/probe-<firm>.json)' },
     evidence: { type: 'string', value: 'FILE', description: 'Also append the evidence events as JSON lines to FILE' },
+    desk: { type: 'string', value: 'URL', description: "Also stream the evidence to the service desk (POST <URL>/api/evidence)" },
+    'desk-token': { type: 'string', value: 'T', description: "The desk's evidence Bearer token (with --desk)" },
     json: { type: 'boolean', description: 'Print the report JSON on stdout at the end (progress goes to stderr)' },
     verbose: { type: 'boolean', description: 'Print every case with its steps and their logs at the end' },
     duration: { type: 'string', default: '0', value: 'S', description: 'Stop after S seconds (0: when the rundown is done, or Ctrl-C)' },
@@ -82,12 +86,19 @@ const command: Command = {
     const json = values['json'] === true;
     const reportPath = typeof values['report'] === 'string' ? values['report'] : join('data', config.session, `probe-${config.firm}.json`);
     const evidence = typeof values['evidence'] === 'string' ? new EvidenceWriter(values['evidence']) : null;
+    if (values['desk'] !== undefined && typeof values['desk-token'] !== 'string') throw new UsageError('--desk needs --desk-token');
+    const desk = typeof values['desk'] === 'string'
+      ? new DeskEvidenceForwarder({ url: values['desk'], token: String(values['desk-token']), clock: systemClock, onError: (m: string) => console.error(`desk: ${m}`) })
+      : null;
 
     const out = json ? process.stderr : process.stdout;
     const display = new ProgressDisplay(out);
     const probe = new Probe({
       config, faults, timeScale, recoveryTimeoutMs, autoTrade: values['no-trade'] !== true,
-      ...(evidence ? { onEvidence: (e) => evidence.write(e) } : {}),
+      onEvidence: (e) => {
+        evidence?.write(e);
+        desk?.push(e);
+      },
     });
     display.note(`probe ${config.firm}: ${config.trading.length} trading identit${config.trading.length === 1 ? 'y' : 'ies'}, ${config.feeds.length} feed(s), session ${config.session}`);
     let stop: () => void = () => {};
@@ -111,6 +122,8 @@ const command: Command = {
     const report = await probe.finish();
     display.render(probe.progress());
     await evidence?.close();
+    if (desk && !(await desk.drain(10_000))) console.error(`desk: ${desk.stats.queued} evidence event(s) not delivered`);
+    desk?.close();
     writeProbeReport(reportPath, report);
     if (json) console.log(JSON.stringify(report, null, 2));
     else {
