@@ -245,6 +245,7 @@ export class Site {
       onEntry: (e) => this.#applyEntry(e),
       onHandover: (seq) => this.#handoverWaiter?.(seq),
       onSocket: (s) => this.sockets.add(s),
+      onLink: (up) => this.#o.log?.log(up ? 'info' : 'warn', 'site.journal.link', { role: this.role, direction: 'receiving', up }),
     });
     for (const u of this.cfg.subscribers) for (const svc of OMD_SERVICES) { const id = u[svc]; if (id) this.#rtsUserFirm.set(`${svc}:${id.rtsUsername}`, u.firm); }
   }
@@ -409,6 +410,7 @@ export class Site {
       onFenced: (g) => { if (!this.#handingOver && g > this.#generation) void this.fence(); },
       onHandoverRequest: () => { this.#busy = this.#handOver(); },
       onSocket: (s) => this.sockets.add(s),
+      onLink: (up) => this.#o.log?.log(up ? 'info' : 'warn', 'site.journal.link', { role: this.role, direction: 'sending', up }),
     });
     for (const f of this.#feeds.values()) {
       for (const ch of f.cfg.channels) f.journaled.set(ch.channelId, f.publisher.nextSeq(ch.channelId));
@@ -763,6 +765,7 @@ export class Site {
   }
 
   #setState(s: SiteState): void {
+    if (s !== this.#state) this.#o.log?.log(s === 'fenced' || s === 'isolated' || s === 'stopped' ? 'warn' : 'info', 'site.state', { role: this.role, from: this.#state, to: s, generation: this.#generation });
     this.#state = s;
     this.#since = this.#clock.now();
   }

@@ -11,6 +11,7 @@ import {
   Site, defaultVenueConfig, loadVenueConfig, startEmbeddedVenue, startSiteControlServer, venueConfigToPlain, VenueConfigError,
 } from '../../venue/index.ts';
 import type { SiteRole, VenueConfig } from '../../venue/index.ts';
+import { jsonLineLogger } from '../../ocg/index.ts';
 
 const command: Command = {
   name: 'site',
@@ -25,6 +26,7 @@ const command: Command = {
     'role': { type: 'string', value: 'ROLE', description: 'primary, backup, or both (embedded, one process)' },
     'config': { type: 'string', value: 'FILE', description: 'venue.yaml (required for primary/backup; both: default config when absent)' },
     'subscribers': { type: 'string', default: '3', value: 'N', description: 'Subscribers in the default config (--write-config, --role both without --config)' },
+    'log-level': { type: 'string', default: 'info', value: 'LEVEL', description: 'JSON log lines on stderr at or above: debug, info, warn, error' },
     'standby': { type: 'boolean', description: 'Start as the standby whatever the role (a primary restarted while the backup serves; then POST /failback)' },
     'write-config': { type: 'string', value: 'FILE', description: 'Write the default venue config (with a new key) to FILE and exit' },
   },
@@ -48,14 +50,17 @@ const command: Command = {
       if (e instanceof VenueConfigError) { console.error(e.message); return 2; }
       throw e;
     }
+    const level = values['log-level'];
+    if (level !== 'debug' && level !== 'info' && level !== 'warn' && level !== 'error') throw new UsageError('--log-level: expected debug, info, warn or error');
+    const log = jsonLineLogger((l) => process.stderr.write(l), level);
     const sites: Site[] = [];
     const servers: Array<{ url: string; close(): Promise<void> }> = [];
     if (role === 'both') {
-      const v = await startEmbeddedVenue(cfg);
+      const v = await startEmbeddedVenue(cfg, { log });
       sites.push(v.primary, v.backup);
     } else {
       const site = new Site({
-        config: cfg, role: role as SiteRole, kill: () => process.kill(process.pid, 'SIGKILL'),
+        config: cfg, role: role as SiteRole, log, kill: () => process.kill(process.pid, 'SIGKILL'),
         ...(values['standby'] === true ? { startAs: 'standby' as const } : {}),
       });
       await site.start();
