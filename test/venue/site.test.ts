@@ -6,8 +6,9 @@ import { describe, it, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { Side } from '../../src/ocg/index.ts';
-import { FeedHandler } from '../../src/omd/index.ts';
+import { FeedHandler, RetransmissionClient } from '../../src/omd/index.ts';
 import { SiteStateError, feedConfigOf, lookupEndpointsOf } from '../../src/venue/index.ts';
+import { validateEvidenceEvent } from '../../src/evidence/index.ts';
 import { embedded, ocgClient, testVenueConfig, waitFor, sleep } from './site-harness.ts';
 
 const cleanup: Array<() => Promise<unknown> | unknown> = [];
@@ -84,6 +85,16 @@ describe('takeover by the backup site', () => {
     assert.ok(ev.some((e) => e.kind === 'site-activated' && e.site === 'backup'));
     assert.ok(ev.some((e) => e.kind === 'logon' && e.identity === 'F001T' && e.subscriber === 'F001'));
     assert.ok(ev.some((e) => e.kind === 'lookup' && e.identity === 'F001T'));
+    assert.ok(ev.some((e) => e.kind === 'ack' && e.identity === 'F001T' && e.site === 'backup'));
+    for (const e of [...ev, ...v.primary.evidence(0).events.map((x) => x.event)]) {
+      const r = validateEvidenceEvent(e);
+      assert.ok(r.ok, JSON.stringify(r));
+      assert.equal(e.source, 'venue');
+    }
+    const pev = v.primary.evidence(0).events.map((x) => x.event);
+    assert.ok(pev.some((e) => e.kind === 'logon' && e.site === 'primary' && e.subscriber === 'F001'));
+    assert.ok(pev.some((e) => e.kind === 'order' && e.identity === 'F001T'));
+    assert.ok(pev.some((e) => e.kind === 'site-lost' && e.site === 'primary'));
   });
 
   it('fail back: the primary becomes standby, catches up, takes the service back; sessions reconnect to it', async () => {
@@ -153,5 +164,30 @@ describe('takeover by the backup site', () => {
     await v.primary.isolate({ mode: 'abrupt' });
     await v.backup.activate();
     assert.deepEqual(v.backup.publisher('OMD-C').image(ss).security(700)!.lastTrade, t);
+  });
+
+  it('retransmission requests are evidence (identity = RTS username, subscriber = firm); at the backup the window continues', async () => {
+    const cfg = testVenueConfig();
+    const v = await embedded(cfg);
+    cleanup.push(() => v.stop());
+    await sleep(200);
+    const feed = feedConfigOf(cfg, 'OMD-C');
+    const rts = new RetransmissionClient({ endpoints: feed.rts, username: 'F002MD', onPacket: () => {} });
+    cleanup.push(() => rts.close());
+    const r = await rts.recover(1, 2, 20);
+    assert.equal(r.outcome, 'recovered');
+    const ev = v.primary.evidence(0).events.map((e) => e.event);
+    const logon = ev.find((e) => e.kind === 'logon' && e.service === 'OMD-C');
+    assert.equal(logon?.identity, 'F002MD');
+    assert.equal(logon?.subscriber, 'F002');
+    const req = ev.find((e) => e.kind === 'retransmission-request');
+    assert.equal(req?.identity, 'F002MD');
+    assert.deepEqual([req?.detail['beginSeqNum'], req?.detail['endSeqNum'], req?.detail['channelId']], [2, 20, 1]);
+    await v.primary.isolate({ mode: 'abrupt' });
+    await v.backup.activate();
+    const again = new RetransmissionClient({ endpoints: feed.rts, username: 'F002MD', onPacket: () => {}, preferredSite: 'backup' });
+    cleanup.push(() => again.close());
+    assert.equal((await again.recover(1, 2, 20)).outcome, 'recovered', 'the backup serves the range the primary published');
+    assert.ok(v.backup.evidence(0).events.some((e) => e.event.kind === 'retransmission-request' && e.event.site === 'backup'));
   });
 });
