@@ -30,7 +30,9 @@ export class ProgressDisplay {
   render(lines: readonly ServiceProgress[]): void {
     const texts = lines.map(formatProgressLine);
     if (this.#tty) {
-      const width = Math.max(20, (this.#out.columns ?? 120) - 1);
+      // A terminal that does not tell its width (columns 0 or absent) gets 120.
+      const cols = this.#out.columns;
+      const width = (cols !== undefined && cols >= 20 ? cols : 120) - 1;
       let s = this.#drawn > 0 ? `\x1b[${this.#drawn}A` : '';
       for (const t of texts) s += `\r\x1b[2K${t.length > width ? t.slice(0, width - 1) + '…' : t}\n`;
       this.#out.write(s);

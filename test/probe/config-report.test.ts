@@ -130,6 +130,13 @@ describe('progress display', () => {
     assert.match(s.chunks[1]!, /OTP-C +F001T +1\/7 passed 1 pending +logged on at the primary site/);
   });
 
+  it('a terminal that reports no width (columns 0) is not cut to nothing', () => {
+    const chunks: string[] = [];
+    const d = new ProgressDisplay({ isTTY: true, columns: 0, write: (s: string) => { chunks.push(s); return true; } });
+    d.render([line('logged on at the primary site', 1)]);
+    assert.match(chunks[0]!, /logged on at the primary site/);
+  });
+
   it('elsewhere prints a plain line only when a service line changes', () => {
     const s = sink(false);
     const d = new ProgressDisplay(s.stream);

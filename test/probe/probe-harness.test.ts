@@ -5,7 +5,7 @@
 // by its own timers only and still recovers.
 import { describe, it, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { Probe, type ProbeFaults, type TestCase } from '../../src/probe/index.ts';
+import { Probe, type ProbeFaults } from '../../src/probe/index.ts';
 import { validateEvidenceEvent } from '../../src/evidence/index.ts';
 import { TwoSiteVenue } from './two-site-venue.ts';
 import { caseTable, failedCases, probeOptions, waitFor } from './helpers.ts';
@@ -142,4 +142,3 @@ describe('Probe: primary site lost in a silent black hole', () => {
   });
 });
 
-export type { TestCase };
