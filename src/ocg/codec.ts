@@ -155,12 +155,17 @@ function smallDecimal(v: number, lo: number): bigint {
 
 // The presence map is read as words through a DataView, one per ArrayBuffer (a reader's chunk and
 // the frame views into it share theirs): 24 checked byte loads per frame cost ~10% of a lazy decode.
+// (Identity of b first: reading .buffer is a runtime call.)
+let mapBytes: Uint8Array | null = null;
 let mapBuffer: ArrayBufferLike | null = null;
 let mapView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
 function mapViewOf(b: Uint8Array): DataView<ArrayBufferLike> {
-  if (b.buffer !== mapBuffer) {
-    mapBuffer = b.buffer;
-    mapView = new DataView(b.buffer);
+  if (b !== mapBytes) {
+    mapBytes = b;
+    if (b.buffer !== mapBuffer) {
+      mapBuffer = b.buffer;
+      mapView = new DataView(b.buffer);
+    }
   }
   return mapView;
 }
