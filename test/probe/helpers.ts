@@ -11,7 +11,7 @@ export function probeOptions(venue: TwoSiteVenue, firm: string, faults: ProbeFau
     ocgTiming: { connectTimeoutMs: 300, lookupTimeoutMs: 300 },
     feed: { arbitrationTimeoutMs: 20, rts: { responseTimeoutMs: 500 } },
     venueDigest: venue.digest,
-    recoveryTimeoutMs: 5_000,
+    recoveryTimeoutMs: 7_000, // margin for a loaded machine; the neverRelookup case fails when it runs out
     verifyTimeoutMs: 3_000,
     ...extra,
   };

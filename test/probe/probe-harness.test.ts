@@ -48,7 +48,7 @@ describe('Probe: primary site lost by a TCP reset', () => {
     await venue.activateBackup();
     assert.equal(await good.whenRecovered(8_000), true, 'the well-behaved probe recovered');
     await waitFor('good probe traded at the backup and checked its books', () => good.cases().filter((c) => ['order-cancel-backup', 'drop-copy-recovered', 'book-rebuilt', 'data-from-backup', 'sequence-continuity'].includes(c.id)).every((c) => c.status === 'passed'), 8_000);
-    await waitFor('faulty probes failed their case', () => ['NORELK', 'IGNDR', 'RSTSEQ'].every((f) => failedCases(probes.get(f)!).length > 0) && failedCases(probes.get('NORELK')!).length >= 2, 10_000);
+    await waitFor('faulty probes failed their case', () => ['NORELK', 'IGNDR', 'RSTSEQ'].every((f) => failedCases(probes.get(f)!).length > 0) && failedCases(probes.get('NORELK')!).length >= 2, 15_000);
 
     // 11:00: services return to the primary site.
     await venue.failBack();

@@ -49,7 +49,7 @@ describe('Probe against the two-site venue: TCP reset of the primary', () => {
     await venue.backup.activate('primary lost');
     assert.equal(await good.whenRecovered(10_000), true, `recovered\n${caseTable(good)}`);
     await waitFor('good probe traded and verified at the backup', () => good.cases().filter((c) => ['order-cancel-backup', 'drop-copy-recovered', 'book-rebuilt', 'data-from-backup', 'sequence-continuity'].includes(c.id)).every((c) => c.status === 'passed' || (c.status === 'not tested' && c.reason !== undefined)), 10_000);
-    await waitFor('faulty probes failed their case', () => failedCases(probes.get('F002')!).length >= 2 && failedCases(probes.get('F003')!).length >= 4 && failedCases(probes.get('F004')!).length >= 2, 10_000);
+    await waitFor('faulty probes failed their case', () => failedCases(probes.get('F002')!).length >= 2 && failedCases(probes.get('F003')!).length >= 4 && failedCases(probes.get('F004')!).length >= 2, 15_000);
 
     // Services back to the primary site.
     await venue.primary.failback({ timeoutMs: 10_000 });

@@ -62,7 +62,7 @@ export function siteProbeOptions(v: SiteVenue, firm: string, faults: ProbeFaults
     ocgTiming: { connectTimeoutMs: 300, lookupTimeoutMs: 300 },
     feed: { arbitrationTimeoutMs: 20, rts: { responseTimeoutMs: 500 } },
     venueDigest: v.digest,
-    recoveryTimeoutMs: 5_000,
+    recoveryTimeoutMs: 7_000, // margin for a loaded machine; the neverRelookup case fails when it runs out
     verifyTimeoutMs: 3_000,
     ...extra,
   };
