@@ -57,8 +57,8 @@ export interface TestCase {
   steps: CaseStep[];
 }
 
-interface StepDef { id: string; kind: StepKind; text: string }
-interface CaseDef { id: CaseId; title: string; dependsOn: CaseId[]; steps: StepDef[] }
+export interface StepDef { id: string; kind: StepKind; text: string }
+export interface CaseDef { id: CaseId; title: string; dependsOn: CaseId[]; steps: StepDef[] }
 
 /** Trading services (OTP-C, OTP-CSC): one set per trading CompID and its drop copy CompID. */
 export const TRADING_CASES: readonly CaseDef[] = [
