@@ -444,7 +444,12 @@ function layoutFor(c: CompiledMessage, b: Uint8Array, mo: number, w0: number, w1
     const l = ls[i]!;
     if (l.w0 === w0 && l.w1 === w1) return l;
   }
-  if (c.layoutsFull) return null;
+  return c.layoutsFull ? null : addLayout(c, b, mo, w0, w1);
+}
+
+/** First frame of a layout (the rare path, kept out of layoutFor so that one inlines). */
+function addLayout(c: CompiledMessage, b: Uint8Array, mo: number, w0: number, w1: number): Layout | null {
+  const ls = c.layouts;
   // Only valid layouts are specialised: every set bit known, required bits set, no repeating block.
   const present: FieldSpec[] = [];
   for (let bit = 0; bit < 64; bit++) {
