@@ -28,6 +28,16 @@ export interface PublisherOptions {
    * then paced, so a receiver's socket buffer is not flooded); default: all at once.
    */
   refreshPacketsPerMs?: number;
+  /**
+   * After a takeover (§4.5 "restart refresh cycles"), refresh cycles come this often for
+   * takeoverRefreshWindowMs before the normal period resumes, so a handler that joins the refresh
+   * channel on DR Signal 2 meets a Refresh Complete and then a whole snapshot within about two of
+   * these intervals, not up to two refresh periods (OMD-C 4.4, spec §3.5). The refresh interval is
+   * not in the protocol (§12 U7). Default min(100, refreshIntervalMs); only when refreshIntervalMs > 0.
+   */
+  takeoverRefreshIntervalMs?: number;
+  /** How long the fast refresh cadence lasts after a takeover. Default: one refreshIntervalMs, at least 2 heartbeats. */
+  takeoverRefreshWindowMs?: number;
   rts?: {
     windowSize?: number;
     maxRange?: number;
@@ -135,6 +145,8 @@ export class OmdPublisher extends EventEmitter {
   #pcap: PcapWriter | null = null;
   #timers: TimerHandle[] = [];
   #refreshDrain: TimerHandle | null = null;
+  /** The fast refresh cadence right after a takeover (takeoverRefreshIntervalMs). */
+  #takeoverRefresh: TimerHandle | null = null;
 
   constructor(cfg: FeedConfig, opts: PublisherOptions = {}) {
     super();
@@ -383,6 +395,7 @@ export class OmdPublisher extends EventEmitter {
   beginDisasterRecovery(): void {
     if (this.#mode !== 'active') throw new Error(`beginDisasterRecovery() in mode ${this.#mode}`);
     this.#mode = 'dr-in-progress';
+    this.#cancelTakeoverRefresh();
     this.#drStatus = 1;
     this.#sendDr({ msgType: 105, drStatus: 1 });
     this.emit('dr', { status: 1 });
@@ -409,7 +422,8 @@ export class OmdPublisher extends EventEmitter {
    * empty images. Sends DR Signal 1 unless the failing site already did, then per
    * drNumbering continues the real-time numbering (window kept, RTS can serve the
    * old range) or restarts every channel at 1 with a Sequence Reset; sends a
-   * refresh cycle on every channel, then DR Signal 2, repeated until stop().
+   * refresh cycle on every channel, then DR Signal 2, repeated until stop(), then refresh
+   * cycles at the takeover cadence for a while (takeoverRefreshIntervalMs).
    */
   takeOver(state?: PublisherState): void {
     if (this.#mode !== 'standby' && this.#mode !== 'active') throw new Error(`takeOver() in mode ${this.#mode}`);
@@ -441,6 +455,32 @@ export class OmdPublisher extends EventEmitter {
     this.#drStatus = 2;
     this.#sendDr({ msgType: 105, drStatus: 2 });
     this.emit('dr', { status: 2 });
+    this.#startTakeoverRefresh();
+  }
+
+  /**
+   * The cycle above goes out before DR Signal 2, so a handler that joins the refresh channel on
+   * DR 2 (OMD-C 2.2.4) misses it, and per OMD-C 4.4 it must see a Refresh Complete and then a
+   * whole snapshot: with only the normal period that is up to two periods after DR 2. Cycles
+   * follow each other quickly for a while instead (§4.5 "restart refresh cycles"; §12 U7: the
+   * interval is ours); a cycle still going out is not restarted (refreshNow skips it).
+   */
+  #startTakeoverRefresh(): void {
+    this.#cancelTakeoverRefresh();
+    if (this.#refreshMs <= 0) return; // refresh only on refreshNow(): leave the cadence to the caller
+    const every = Math.max(1, this.#opts.takeoverRefreshIntervalMs ?? Math.min(100, this.#refreshMs));
+    const windowMs = this.#opts.takeoverRefreshWindowMs ?? Math.max(this.#refreshMs, 2 * this.#heartbeatMs);
+    let left = Math.floor(windowMs / every);
+    if (left <= 0) return;
+    this.#takeoverRefresh = this.#clock.setInterval(() => {
+      if (this.#mode === 'active') this.refreshNow();
+      if (--left <= 0) this.#cancelTakeoverRefresh();
+    }, every);
+  }
+
+  #cancelTakeoverRefresh(): void {
+    this.#takeoverRefresh?.cancel();
+    this.#takeoverRefresh = null;
   }
 
   /** Stops timers, the RTS and the sockets; flushes the pcap file. */
@@ -451,6 +491,7 @@ export class OmdPublisher extends EventEmitter {
     this.#timers = [];
     this.#refreshDrain?.cancel();
     this.#refreshDrain = null;
+    this.#cancelTakeoverRefresh();
     await this.#rts?.close();
     this.#rts = null;
     await this.#sender?.close();

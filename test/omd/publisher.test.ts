@@ -12,6 +12,8 @@ import {
   type OmdMessage,
   type PublisherOptions,
   type OmdProduct,
+  RefreshRecovery,
+  type RefreshSnapshot,
 } from '../../src/omd/index.ts';
 
 // Distinct groups/ports per test file (239.201.x.x, 531xx) so files may run in parallel.
@@ -397,6 +399,52 @@ describe('OmdPublisher start failure', () => {
       assert.equal(clock.pending, 0);
     } finally {
       await first.stop();
+    }
+  });
+});
+
+describe('OmdPublisher refresh cadence after a takeover (§4.5 "restart refresh cycles", OMD-C 4.4)', () => {
+  it('a handler that joins the refresh channel on DR Signal 2 has a whole snapshot within two fast cycles, then the normal period resumes', async () => {
+    const cfg = feed(['SS']);
+    const { pub, sent, clock } = capture({ site: 'backup', refreshIntervalMs: 1_000, heartbeatIntervalMs: 500, takeoverRefreshIntervalMs: 100 }, cfg);
+    await pub.start();
+    // The handler's refresh client; fed by hand with what the publisher sent on channel 1's refresh group
+    // after DR Signal 2 (its own group is unused, so nothing arrives on the socket).
+    const snaps: RefreshSnapshot[] = [];
+    const rc = new RefreshRecovery({ endpoint: { group: '239.201.99.3', port: 53199 }, clock, onSnapshot: (x) => snaps.push(x) });
+    try {
+      pub.takeOver();
+      const dr2 = sent.findIndex((s) => s.line === 'dr' && s.p.messages.some((m) => m.msgType === 105 && m.drStatus === 2));
+      assert.ok(dr2 > 0);
+      assert.ok(sent.slice(0, dr2).some((s) => s.line === 'refresh' && s.p.header.msgCount > 0), 'a cycle right at takeover, before DR 2');
+      pub.publish(1, [{ msgType: 40, securityCode: 5, nominalPrice: 777 }]);
+      await rc.start(); // joins on DR Signal 2: the takeover cycle has gone already
+      let fed = sent.length;
+      const feedRefresh = () => {
+        for (const s of sent.slice(fed)) if (s.line === 'refresh' && s.channelId === 1) rc.onDatagram(s.bytes);
+        fed = sent.length;
+      };
+      let at = 0;
+      while (snaps.length === 0 && at < 2_500) {
+        clock.advance(50);
+        at += 50;
+        feedRefresh();
+      }
+      // Without the fast cadence the next cycles come at 1,000 and 2,000 ms (discard to the first 203, collect the second).
+      assert.equal(snaps.length, 1);
+      assert.ok(at <= 200, `snapshot complete ${at} ms after DR 2`);
+      assert.equal(snaps[0]!.lastSeqNum, pub.nextSeq(1) - 1);
+      assert.equal(snaps[0]!.image.digest('SS'), pub.image(1).digest('SS'), 'the snapshot equals the venue\'s image');
+      // The fast cadence lasts one refresh period (here ≥ 2 heartbeats = 1,000 ms), then one cycle per period.
+      clock.advance(1_000 - at);
+      const cycles = () => pub.counters.refreshCycles;
+      const before = cycles();
+      clock.advance(2_000);
+      assert.equal(cycles() - before, 2, 'back to one cycle per refresh period');
+    } finally {
+      await rc.stop();
+      await pub.stop();
+      assert.equal(clock.pending, 0, 'every timer cancelled');
     }
   });
 });
