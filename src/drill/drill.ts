@@ -13,7 +13,7 @@ import {
 } from '../venue/index.ts';
 import { Probe, type ProbeReport } from '../probe/index.ts';
 import {
-  Conductor, EvidenceCollector, SessionEvidence, loadRundown, type ConductorReport, type ConductedIdentity, type StepEvent,
+  Conductor, EvidenceCollector, SessionEvidence, loadRundown, type ConductorReport, type ConductedIdentity, type Rundown, type StepEvent,
 } from '../conductor/index.ts';
 import { OCG_SERVICES, OMD_SERVICES } from '../venue/index.ts';
 import { assignFaults, probeFaultsOf, verdicts, type DrillFault, type ServiceVerdict } from './outcome.ts';
@@ -37,6 +37,16 @@ export interface DrillOptions {
   log?: (line: string) => void;
   /** Progress summary every this many ms (0 = none). */
   progressMs?: number;
+  /** Called once the subscribers and faults are known, before the venue starts (the embedded desk files its paperwork here). */
+  beforeSession?: (ctx: DrillSetup) => Promise<void>;
+}
+
+export interface DrillSetup {
+  session: string;
+  rundown: Rundown;
+  rundownPath: string;
+  venue: VenueConfig;
+  faults: ReadonlyMap<string, DrillFault>;
 }
 
 export interface DrillResult {
@@ -85,7 +95,8 @@ export async function runDrill(opts: DrillOptions = {}): Promise<DrillResult> {
   const n = opts.subscribers ?? 12;
   const accelerate = opts.accelerate ?? 150;
   const log = opts.log ?? (() => {});
-  const rundown = await loadRundown(opts.rundownPath ?? PS2_RUNDOWN);
+  const rundownPath = opts.rundownPath ?? PS2_RUNDOWN;
+  const rundown = await loadRundown(rundownPath);
   const session = opts.session ?? `${rundown.code}-drill`;
   // Venue timers stay protocol-plausible but short: DR signal / heartbeat every 200 ms, refresh every 1 s.
   const venue = defaultVenueConfig({
@@ -102,6 +113,7 @@ export async function runDrill(opts: DrillOptions = {}): Promise<DrillResult> {
   const timeScale = opts.timeScale ?? Math.min(1, 2 / accelerate);
   // How long a probe may take to recover after noticing the loss: the rundown's 20-minute window, at speed, with slack.
   const windowMs = Math.max(8_000, (25 * 60_000) / accelerate);
+  if (opts.beforeSession) await opts.beforeSession({ session, rundown, rundownPath, venue, faults });
 
   const evidence = new SessionEvidence({
     dataDir: opts.dataDir ?? './data', session, clock: systemClock,

@@ -187,6 +187,14 @@ describe('dashboard state from evidence', () => {
     assert.equal(identityState([...upTo('10:03').filter((e) => e.identity === ev[0]!.identity), failed]), 'failed');
   });
 
+  it('stays failed when later evidence follows (the drill: DR ignored, then the feed joined at the backup; no relookup, then the fail back)', () => {
+    const failed: EvidenceEvent = { ...ev[0]!, id: 'f', kind: 'failover-failed', site: 'primary', ts: '2026-01-10T02:01:00.000Z', source: 'probe' };
+    const mine = ev.filter((e) => e.identity === ev[0]!.identity);
+    assert.equal(identityState([...mine, failed]), 'failed');
+    const back: EvidenceEvent = { ...ev[1]!, id: 'r2', identity: ev[0]!.identity, kind: 'logon', site: 'primary', ts: '2026-01-10T03:05:00.000Z' };
+    assert.equal(identityState([...upTo('10:03').filter((e) => e.identity === ev[0]!.identity), failed, back]), 'failed');
+  });
+
   it('a return to the primary after the backup phase is not a regression', () => {
     const back: EvidenceEvent = { ...ev[1]!, id: 'r', kind: 'logon', site: 'primary', ts: '2026-01-10T03:05:00.000Z' };
     assert.equal(identityState([...ev.filter((e) => e.identity === 'B1000T1'), back]), 'recovered');

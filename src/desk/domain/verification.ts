@@ -58,6 +58,8 @@ export function identityState(events: readonly EvidenceEvent[]): LinkState {
   let state: LinkState = 'not-connected';
   let onBackup = false;
   for (const e of [...events].sort(byTime)) {
+    // A failed failover stays failed: later evidence (a fail back to the primary, a feed joined anyway) does not undo it.
+    if (state === 'failed') break;
     if (e.kind === 'failover-failed') { state = 'failed'; continue; }
     if (e.site === 'primary') {
       // A logon at the primary after the backup phase is the return at close, not a regression.

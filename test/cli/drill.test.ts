@@ -1,0 +1,135 @@
+// `npm start` (issue 5, "npm start"): the accelerated PS2 with the service desk in
+// the same process. Run it short (4 subscribers, rundown at 300x, about 35 s) in a
+// child process on the pinned runtime with --exit-after-session, then open the
+// desk's SQLite file and its API: Appendix A on file before the session for every
+// firm, evidence from the venue and the probes, Appendix B from the evidence, and
+// the three faulty firms flagged on the dashboard.
+import { describe, it, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { openStore, prefillResultForm, startDesk, type IntentionForm, type ResultForm } from '../../src/desk/index.ts';
+
+const SESSION = 'PS2-drill';
+const PASSWORD = 'drill-test-password';
+const data = mkdtempSync(join(tmpdir(), 'fd-drill-'));
+after(() => rmSync(data, { recursive: true, force: true }));
+
+function runDrillCli(args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['src/cli/main.ts', 'drill', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    child.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });
+    child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+  });
+}
+
+describe('failover-drill drill (npm start) with the embedded desk', () => {
+  it('files Appendix A before the session, streams the evidence, files Appendix B from it and flags the faulty firms', { timeout: 120_000 }, async () => {
+    const r = await runDrillCli(['--subscribers', '4', '--accelerate', '300', '--base-port', '28000', '--desk-port', '0', '--data', data, '--demo-password', PASSWORD, '--exit-after-session'], 110_000);
+    assert.equal(r.code, 0, r.stderr + r.stdout.slice(-4000));
+    // The dashboard URL and the accounts are printed.
+    assert.match(r.stdout, /service desk: dashboard http:\/\/127\.0\.0\.1:\d+\/sessions\/PS2-drill/);
+    for (const u of ['desk', 'f001.user', 'f002.user', 'f003.user', 'f004.user']) assert.match(r.stdout, new RegExp(`account ${u.replace('.', '\\.')} +password ${PASSWORD}`));
+
+    const store = openStore(join(data, SESSION, 'desk.sqlite'));
+    try {
+      const session = (await store.getSession(SESSION))!;
+      assert.ok(session, 'the session is on the desk');
+      assert.equal(session.code, 'PS2');
+      assert.deepEqual(session.services, ['OTP-C', 'OTP-CSC', 'OMD-C', 'OMD-CC']);
+      assert.match(session.rundown, /action: activate-backup/);
+      assert.match(session.intentionDeadline, /\+08:00$/);
+      const notice = (await store.getNotice(session.noticeId!))!;
+      assert.ok(notice.titleEn && notice.titleZh && notice.issuer.hotline && notice.issuer.email && notice.refersTo.length > 0);
+      const subs = await store.listSubscribers();
+      assert.deepEqual(subs.map((s) => s.id).sort(), ['F001', 'F002', 'F003', 'F004']);
+      // Identities as the venue knows them, so the evidence maps to the firm.
+      assert.deepEqual(subs.find((s) => s.id === 'F004')!.identities.map((i) => `${i.service}:${i.identity}:${i.role}`), [
+        'OTP-C:F004T:trading', 'OTP-C:F004D:drop-copy', 'OTP-CSC:F004C:trading', 'OTP-CSC:F004E:drop-copy', 'OMD-C:F004MD:retransmission', 'OMD-CC:F004MC:retransmission',
+      ]);
+
+      const evidence = await store.listEvidence({ session: SESSION });
+      const firstEvidence = Math.min(...evidence.map((e) => Date.parse(e.ts)));
+      const intentions = await store.latestForms(SESSION, 'intention');
+      assert.deepEqual(intentions.map((f) => f.subscriberId).sort(), ['F001', 'F002', 'F003', 'F004']);
+      for (const f of intentions) {
+        assert.equal(f.late, false, `${f.subscriberId}'s Appendix A on time`);
+        assert.ok(Date.parse(f.submittedAt) < firstEvidence, `${f.subscriberId}'s Appendix A before the session's first evidence`);
+        assert.equal((f.content as IntentionForm).participate, true);
+      }
+
+      for (const firm of ['F001', 'F002', 'F003', 'F004']) {
+        const mine = evidence.filter((e) => e.subscriber === firm);
+        assert.ok(mine.some((e) => e.source === 'venue' && e.kind === 'logon'), `${firm}: venue evidence`);
+        assert.ok(mine.some((e) => e.source === 'probe' && e.kind === 'feed-joined'), `${firm}: probe evidence`);
+      }
+
+      const results = await store.latestForms(SESSION, 'result');
+      assert.deepEqual(results.map((f) => f.subscriberId).sort(), ['F001', 'F002', 'F003', 'F004']);
+      // The well-behaved firm's Appendix B is the pre-fill: same answers as the evidence suggests, every section passed.
+      const good = results.find((f) => f.subscriberId === 'F004')!.content as ResultForm;
+      const prefill = prefillResultForm(session, subs.find((s) => s.id === 'F004')!, evidence);
+      assert.equal(good.sections.length, 6);
+      for (const [i, s] of good.sections.entries()) {
+        const p = prefill[i]!;
+        assert.equal(s.identity, p.identity);
+        assert.deepEqual(s.connectedToPrimary, p.connectedToPrimary);
+        assert.deepEqual(s.reconnectedToBackup, p.reconnectedToBackup);
+        assert.equal(s.reconnectedToBackup.value, true, `${s.identity} reconnected to the backup`);
+        assert.equal(s.overall, 'passed', `${s.identity}: ${JSON.stringify(s.problems)}`);
+      }
+    } finally {
+      await store.close();
+    }
+
+    // The dashboard (the desk's API on the same file): every form on file, the faulty firms flagged.
+    const desk = await startDesk({ db: join(data, SESSION, 'desk.sqlite'), port: 0, webRoot: null });
+    try {
+      const login = await fetch(`${desk.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'desk', password: PASSWORD }) });
+      assert.equal(login.status, 200);
+      const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+      const res = await fetch(`${desk.url}/api/sessions/${SESSION}/dashboard`, { headers: { cookie } });
+      assert.equal(res.status, 200);
+      const dash = await res.json() as { rows: { subscriber: { id: string }; cells: Record<string, string>; intention: unknown; result: unknown; contradictions: number }[]; missing: { intention: number; result: number } };
+      assert.deepEqual(dash.missing, { intention: 0, result: 0 });
+      const row = (id: string) => dash.rows.find((x) => x.subscriber.id === id)!;
+      // n = 4: F001 never asks the lookup again, F002 ignores the DR signal, F003 resets its sequence numbers.
+      assert.equal(row('F001').cells['OTP-C'], 'failed', JSON.stringify(row('F001')));
+      assert.equal(row('F001').cells['OTP-CSC'], 'failed');
+      assert.ok(row('F001').contradictions > 0, 'F001 declared a reconnection the venue never saw');
+      assert.equal(row('F002').cells['OMD-C'], 'failed', JSON.stringify(row('F002')));
+      assert.equal(row('F002').cells['OMD-CC'], 'failed');
+      assert.equal(row('F003').cells['OTP-C'], 'failed', JSON.stringify(row('F003')));
+      assert.equal(row('F003').cells['OTP-CSC'], 'failed');
+      // The well-behaved firm reached the backup on every service. (The desk's cell says "recovered" only after a
+      // recovery event at the backup; a drop copy with no gap, or a refresh before the feed join, leaves it "reconnected".)
+      for (const c of Object.values(row('F004').cells)) assert.ok(c === 'recovered' || c === 'reconnected-to-backup', JSON.stringify(row('F004')));
+      assert.equal(row('F004').contradictions, 0);
+    } finally {
+      await desk.close();
+    }
+  });
+
+  it('a second start on a desk port in use says so, without a stack trace', { timeout: 30_000 }, async () => {
+    const blocker = createServer();
+    blocker.listen(0, '127.0.0.1');
+    await once(blocker, 'listening');
+    try {
+      const port = (blocker.address() as AddressInfo).port;
+      const r = spawnSync(process.execPath, ['src/cli/main.ts', 'drill', '--desk-port', String(port), '--data', data, '--exit-after-session'], { encoding: 'utf8', timeout: 25_000 });
+      assert.equal(r.status, 1, r.stderr + r.stdout);
+      assert.match(r.stderr, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is in use`));
+      assert.match(r.stderr, /another `npm start`/);
+      assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    } finally {
+      blocker.close();
+    }
+  });
+});
