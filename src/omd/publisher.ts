@@ -33,7 +33,7 @@ export interface PublisherOptions {
    * takeoverRefreshWindowMs before the normal period resumes, so a handler that joins the refresh
    * channel on DR Signal 2 meets a Refresh Complete and then a whole snapshot within about two of
    * these intervals, not up to two refresh periods (OMD-C 4.4, spec §3.5). The refresh interval is
-   * not in the protocol (§12 U7). Default min(100, refreshIntervalMs); only when refreshIntervalMs > 0.
+   * not in the protocol (§12 U7). Default min(50, refreshIntervalMs); only when refreshIntervalMs > 0.
    */
   takeoverRefreshIntervalMs?: number;
   /** How long the fast refresh cadence lasts after a takeover. Default: one refreshIntervalMs, at least 2 heartbeats. */
@@ -468,7 +468,7 @@ export class OmdPublisher extends EventEmitter {
   #startTakeoverRefresh(): void {
     this.#cancelTakeoverRefresh();
     if (this.#refreshMs <= 0) return; // refresh only on refreshNow(): leave the cadence to the caller
-    const every = Math.max(1, this.#opts.takeoverRefreshIntervalMs ?? Math.min(100, this.#refreshMs));
+    const every = Math.max(1, this.#opts.takeoverRefreshIntervalMs ?? Math.min(50, this.#refreshMs));
     const windowMs = this.#opts.takeoverRefreshWindowMs ?? Math.max(this.#refreshMs, 2 * this.#heartbeatMs);
     let left = Math.floor(windowMs / every);
     if (left <= 0) return;
