@@ -111,8 +111,9 @@ const command: Command = {
       log(`desk: ${desk.url} (SQLite ${db})${ui ? '' : ' — API only: the web UI is not built (npm run build:web)'}`);
     }
 
+    let result: Awaited<ReturnType<typeof runDrill>>;
     try {
-      const result = await runDrill({
+      result = await runDrill({
         subscribers, accelerate, dataDir, log, progressMs: 5_000, session,
         ...(typeof values['rundown'] === 'string' ? { rundownPath: values['rundown'] } : {}),
         ...(basePort !== undefined ? { basePort } : {}),
@@ -126,6 +127,15 @@ const command: Command = {
           },
         } : {}),
       });
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException & { address?: string; port?: number };
+      if (err.code === 'EADDRINUSE') console.error(`failover-drill drill: the venue cannot listen on ${err.address ?? '?'}:${err.port ?? '?'} (in use) — is another drill or site running? Pass --base-port <other block>.`);
+      else console.error(err instanceof Error ? err.stack ?? err.message : err);
+      // A venue that failed half-way through its start leaves sockets this command does not hold: leave.
+      if (desk) await desk.close().catch(() => {});
+      process.exit(1);
+    }
+    try {
       console.log('');
       console.log(renderTable(result.verdicts, process.stdout.columns || 160));
       console.log('');
