@@ -5,6 +5,7 @@
 // generated once from the field table in schema.ts (straight-line code, fixed property names, no
 // per-field table lookups or closures), and each frequent presence map gets a further specialised
 // one (constant offsets, one object literal). Strings are cut out of one latin1 string of the body.
+// With OcgCodecOptions.lazy such a layout yields a view instead: same checks, fields read on access.
 // Encoders are generated from the same tables. Decoding never throws: every problem becomes an
 // OcgDecodeError; encoding throws RangeError on invalid programmer input.
 import { crc32c, crc32cStaged } from '../wire/index.ts';
