@@ -5,16 +5,13 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { isIP } from 'node:net';
-import { LineCounter, parseDocument, stringify } from 'yaml';
-import type { ProbeFeedIdentity, ProbeTradingIdentity, SecurityDefinition, SubscriberProbeConfig } from '../venue/index.ts';
+import { stringify } from 'yaml';
+import { parseYamlConfig, type ConfigIssue, type ProbeFeedIdentity, type ProbeTradingIdentity, type SecurityDefinition, type SubscriberProbeConfig } from '../venue/index.ts';
 import type { ChannelConfig, FeedConfig, OmdProduct, RtsEndpoint } from '../omd/index.ts';
 import type { LookupEndpoint } from '../ocg/index.ts';
 
-export interface ProbeConfigIssue {
-  path: string;
-  line?: number;
-  message: string;
-}
+/** An issue in subscriber.yaml: the field path, its line, what is wrong (same shape as the venue's). */
+export type ProbeConfigIssue = ConfigIssue;
 
 export class ProbeConfigError extends Error {
   override name = 'ProbeConfigError';
@@ -183,25 +180,9 @@ export function validateProbeConfig(raw: unknown, opts: { baseDir?: string } = {
 
 /** Parses and validates subscriber.yaml; throws ProbeConfigError naming each field and its line. */
 export function parseProbeConfig(text: string, opts: { source?: string; baseDir?: string } = {}): SubscriberProbeConfig {
-  const source = opts.source ?? 'subscriber probe config';
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    throw new ProbeConfigError(source, doc.errors.map((e) => ({ path: '', line: lines.linePos(e.pos[0]).line, message: e.message.split('\n')[0]! })));
-  }
-  const { config, issues } = validateProbeConfig(doc.toJS(), opts.baseDir !== undefined ? { baseDir: opts.baseDir } : {});
-  if (config !== undefined) return config;
-  throw new ProbeConfigError(source, issues.map((i) => {
-    const issue: ProbeConfigIssue = { path: i.path.join('.'), message: i.message };
-    for (let n = i.path.length; n >= 0; n--) {
-      const node = doc.getIn(i.path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
-      if (node !== undefined && node !== null && typeof node === 'object' && Array.isArray(node.range)) {
-        issue.line = lines.linePos(node.range[0]).line;
-        break;
-      }
-    }
-    return issue;
-  }));
+  const r = parseYamlConfig(text, (raw) => validateProbeConfig(raw, opts.baseDir !== undefined ? { baseDir: opts.baseDir } : {}));
+  if (r.config !== undefined) return r.config;
+  throw new ProbeConfigError(opts.source ?? 'subscriber probe config', r.issues);
 }
 
 export function loadProbeConfig(file: string): SubscriberProbeConfig {

@@ -635,28 +635,41 @@ export function validateVenueConfig(raw: unknown, opts: { baseDir?: string } = {
   return { config, issues: [] };
 }
 
-/** Parses and validates venue YAML; throws VenueConfigError naming each field and its line. */
-export function parseVenueConfig(text: string, opts: { source?: string; baseDir?: string } = {}): VenueConfig {
-  const source = opts.source ?? 'venue config';
+/**
+ * Parses YAML text and validates it; every issue comes back with the line of the
+ * deepest node that exists along its path (shared by venue.yaml and subscriber.yaml).
+ */
+export function parseYamlConfig<T>(
+  text: string,
+  validate: (raw: unknown) => { config?: T | undefined; issues: { path: (string | number)[]; message: string }[] },
+): { config: T; issues: [] } | { config?: undefined; issues: ConfigIssue[] } {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length > 0) {
-    throw new VenueConfigError(source, doc.errors.map((e) => ({ path: '', line: lines.linePos(e.pos[0]).line, message: e.message.split('\n')[0]! })));
+    return { issues: doc.errors.map((e) => ({ path: '', line: lines.linePos(e.pos[0]).line, message: e.message.split('\n')[0]! })) };
   }
-  const { config, issues } = validateVenueConfig(doc.toJS(), opts.baseDir !== undefined ? { baseDir: opts.baseDir } : {});
-  if (config !== undefined) return config;
-  throw new VenueConfigError(source, issues.map((i) => {
-    const issue: ConfigIssue = { path: i.path.join('.'), message: i.message };
-    // The deepest node that exists along the path gives the line.
-    for (let n = i.path.length; n >= 0; n--) {
-      const node = doc.getIn(i.path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
-      if (node !== undefined && node !== null && typeof node === 'object' && Array.isArray(node.range)) {
-        issue.line = lines.linePos(node.range[0]).line;
-        break;
+  const { config, issues } = validate(doc.toJS());
+  if (config !== undefined) return { config, issues: [] };
+  return {
+    issues: issues.map((i) => {
+      const issue: ConfigIssue = { path: i.path.join('.'), message: i.message };
+      for (let n = i.path.length; n >= 0; n--) {
+        const node = doc.getIn(i.path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+        if (node !== undefined && node !== null && typeof node === 'object' && Array.isArray(node.range)) {
+          issue.line = lines.linePos(node.range[0]).line;
+          break;
+        }
       }
-    }
-    return issue;
-  }));
+      return issue;
+    }),
+  };
+}
+
+/** Parses and validates venue YAML; throws VenueConfigError naming each field and its line. */
+export function parseVenueConfig(text: string, opts: { source?: string; baseDir?: string } = {}): VenueConfig {
+  const r = parseYamlConfig(text, (raw) => validateVenueConfig(raw, opts.baseDir !== undefined ? { baseDir: opts.baseDir } : {}));
+  if (r.config !== undefined) return r.config;
+  throw new VenueConfigError(opts.source ?? 'venue config', r.issues);
 }
 
 export function loadVenueConfig(file: string): VenueConfig {
