@@ -87,6 +87,8 @@ export interface ChannelStatus {
   mode: 'live' | 'caching';
   stale: boolean;
   refreshing: RefreshReason | null;
+  /** Joined to the channel's refresh group (a refresh runs, or DR is in progress: spec §4.5). */
+  refreshJoined: boolean;
   buffered: number;
   pendingGaps: number;
 }
@@ -225,7 +227,7 @@ export class FeedHandler extends EventEmitter {
     if (!ch) throw new Error(`unknown channel ${channelId}`);
     return {
       channelId, expected: ch.arb.expected, mode: ch.arb.mode, stale: ch.stale, refreshing: ch.refreshing?.reason ?? null,
-      buffered: ch.arb.buffered, pendingGaps: ch.pending.size,
+      refreshJoined: ch.refresh.joined, buffered: ch.arb.buffered, pendingGaps: ch.pending.size,
     };
   }
 
@@ -413,11 +415,15 @@ export class FeedHandler extends EventEmitter {
       this.#drState = 'DR_IN_PROGRESS';
       this.emit('dr', { status, state: this.#drState, previous, ignored: false } satisfies DrEvent);
       // Clear all cached market data and get ready; hold whatever the new site sends until DR 2.
+      // "Get ready" (OMD-C 2.2.4) includes joining the refresh groups now, so DR 2 does not wait for
+      // the joins (on a real network an IGMP/PIM join is not instant). No snapshot is taken before
+      // DR 2 (refreshing is null, a snapshot then is dropped; it may come from the failing site), and
+      // DR 2 restarts the procedure: discard up to a Refresh Complete seen after it (spec §3.5, §4.5).
       for (const ch of this.#channels.values()) {
         ch.image.clear();
         ch.pending.clear();
         ch.refreshing = null;
-        void ch.refresh.stop();
+        if (this.#started) ch.refresh.start().catch(() => { /* join failed: DR 2 joins again */ });
         ch.arb.beginCaching(false, true);
         if (!ch.stale) {
           ch.stale = true;

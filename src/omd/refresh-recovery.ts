@@ -53,6 +53,11 @@ export class RefreshRecovery {
     return this.#state !== 'idle' && this.#state !== 'done';
   }
 
+  /** Member of the refresh group (joined, not yet left). */
+  get joined(): boolean {
+    return this.#receiver !== null;
+  }
+
   /** Joins the refresh channel (if not joined) and waits for the next complete snapshot. */
   async start(): Promise<void> {
     this.#startedAt = this.#clock.now();
@@ -62,7 +67,13 @@ export class RefreshRecovery {
       return;
     }
     this.#state = 'joining';
-    const r = await createMulticastReceiver(this.#opts.endpoint, (buf) => this.onDatagram(buf), this.#opts.iface);
+    let r: MulticastReceiver;
+    try {
+      r = await createMulticastReceiver(this.#opts.endpoint, (buf) => this.onDatagram(buf), this.#opts.iface);
+    } catch (e) {
+      this.#state = 'idle'; // not stuck in 'joining': the next start() joins again
+      throw e;
+    }
     if ((this.#state as State) === 'idle') {
       await r.close(); // stopped while joining
       return;

@@ -147,6 +147,36 @@ describe('FeedHandler: DR state machine (OMD-C 2.2.4, 3.4.3; spec §4.5)', () =>
     assert.equal(t.h.image(t.ch).digest('SF'), imageOf(orders(2, 12)).digest('SF'));
   });
 
+  it('DR 1 joins the refresh group already; a snapshot before DR 2 is not taken; after DR 2 a Refresh Complete then a whole snapshot', async () => {
+    const t = await setup();
+    await syncAt(t, 10);
+    assert.ok(await until(() => !t.h.status(t.ch).refreshJoined), 'left the refresh group after the start-up refresh (OMD-C 4.4 step 4)');
+    t.feed.dr(1, 1);
+    assert.ok(await until(() => t.h.drState === 'DR_IN_PROGRESS'));
+    // Without the early join the group is joined only on DR 2.
+    assert.ok(await until(() => t.h.status(t.ch).refreshJoined), 'joined on DR Signal 1 (get ready, spec §4.5)');
+    // Two whole cycles while DR is in progress (could be the failing site's): neither is taken.
+    t.feed.refresh(orders(2, 20), 20);
+    t.feed.refresh(orders(2, 20), 20);
+    await sleep(30);
+    assert.equal(t.h.synchronised, false);
+    assert.deepEqual(t.h.image(t.ch).securities(), []);
+    t.feed.send('AB', 11, orders(11, 12));
+    t.feed.dr(2, 2);
+    assert.ok(await until(() => t.h.drState === 'DR_COMPLETED'));
+    assert.equal(t.events.refreshes, 1, 'only the start-up refresh so far');
+    // After DR 2: discard up to a Refresh Complete, then the next whole snapshot (spec §3.5).
+    t.feed.refresh(orders(2, 10), 10); // its 203 is the marker; what precedes it is discarded
+    await sleep(20);
+    assert.equal(t.h.synchronised, false, 'the first cycle after DR 2 only marks the start');
+    t.feed.refresh(orders(2, 11), 11);
+    assert.ok(await until(() => t.h.synchronised));
+    assert.equal(t.events.refreshes, 2);
+    assert.equal(t.h.status(t.ch).expected, 13);
+    assert.equal(t.h.image(t.ch).digest('SF'), imageOf(orders(2, 12)).digest('SF'));
+    assert.ok(await until(() => !t.h.status(t.ch).refreshJoined), 'left the refresh group again');
+  });
+
   it('DR with numbering restarted at 1 by a Sequence Reset ends equal to the new site', async () => {
     const t = await setup();
     await syncAt(t, 50);
