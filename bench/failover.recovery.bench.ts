@@ -27,7 +27,10 @@ const DEADLINE_MS = 60_000; // recovery must happen within this after the loss (
 
 const t0 = performance.now();
 const venue = defaultVenueConfig({
-  subscribers: FIRMS + 1, // the last one is the market maker session: 'BENCH-RECOVERY', basePort: 27_000, groupBase: 131,
+  subscribers: FIRMS + 1, // the last one is the market maker
+  // Own ports and groups: with the defaults (24,000 / 239.101) a drill or demo running on the shared
+  // machine feeds these handlers its packets and the run measures that.
+  session: 'BENCH-RECOVERY', basePort: 33_000, groupBase: 131,
   timing: { refreshIntervalMs: 1_000, omdHeartbeatMs: 500 },
   market: { eventsPerSecond: 200, securities: 10 },
 });
