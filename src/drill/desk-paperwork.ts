@@ -27,7 +27,8 @@ export interface AppendixBOutcome {
   firm: string;
   fault: DrillFault | null;
   version: number;
-  /** Sections whose overall result is not "passed". */
+  sections: number;
+  /** Sections whose declared overall result is not "passed". */
   notPassed: number;
   contradictions: Contradiction[];
   /** Dashboard cell per service at the end. */
@@ -131,7 +132,7 @@ export class DrillPaperwork {
       const cells: Partial<Record<Service, LinkState>> = {};
       for (const svc of session.services) cells[svc] = serviceState(evidence, sub.id, svc);
       out.push({
-        firm: sub.id, fault, version: version.version,
+        firm: sub.id, fault, version: version.version, sections: form.sections.length,
         notPassed: form.sections.filter((s) => s.overall !== 'passed').length,
         contradictions: findContradictions(form, sub.id, evidence),
         cells,

@@ -192,7 +192,7 @@ function renderAppendixB(rows: readonly AppendixBOutcome[]): string {
   for (const r of rows) {
     const failed = Object.entries(r.cells).filter(([, s]) => s === 'failed').map(([svc]) => svc);
     const codes = [...new Set(r.contradictions.map((c) => `${c.code} ${c.service}`))];
-    lines.push(`  ${r.firm}  v${r.version}  ${r.fault ?? 'well-behaved'}: ${r.notPassed} section(s) not passed; dashboard failed: ${failed.join(', ') || 'none'}; contradictions: ${codes.length ? codes.join(', ') : 'none'}`);
+    lines.push(`  ${r.firm}  v${r.version}  ${r.fault ?? 'well-behaved'}: declared ${r.sections - r.notPassed}/${r.sections} sections passed; dashboard failed: ${failed.join(', ') || 'none'}; contradictions: ${codes.length ? codes.join(', ') : 'none'}`);
   }
   return lines.join('\n');
 }
