@@ -4,7 +4,8 @@
 import type { Clock } from '../wire/index.ts';
 import type { EvidenceEvent, Service } from '../evidence/index.ts';
 import { SERVICES } from '../evidence/index.ts';
-import type { FaultRequest, SiteControlClient, SiteRole, SiteStatus } from '../venue/index.ts';
+import type { FaultRequest, SiteControlClient, SiteRole, SiteStatus, VenueConfig } from '../venue/index.ts';
+import { OCG_SERVICES, OMD_SERVICES } from '../venue/index.ts';
 import type { EvidenceCollector } from './evidence-collector.ts';
 import type { Rundown, RundownStep } from './rundown.ts';
 import { RundownScheduler, type StepRun } from './scheduler.ts';
@@ -17,6 +18,24 @@ export interface ConductedIdentity {
   subscriber: string;
   service: Service;
   identity: string;
+}
+
+/** Every identity of the venue's subscribers, for the conductor's marks. */
+export function identitiesOf(cfg: VenueConfig): ConductedIdentity[] {
+  const out: ConductedIdentity[] = [];
+  for (const s of cfg.subscribers) {
+    for (const svc of OCG_SERVICES) {
+      const ids = s[svc];
+      if (!ids) continue;
+      out.push({ subscriber: s.firm, service: svc, identity: ids.trading });
+      if (ids.dropCopy) out.push({ subscriber: s.firm, service: svc, identity: ids.dropCopy });
+    }
+    for (const svc of OMD_SERVICES) {
+      const ids = s[svc];
+      if (ids) out.push({ subscriber: s.firm, service: svc, identity: ids.rtsUsername });
+    }
+  }
+  return out;
 }
 
 export interface ConductorOptions {

@@ -13,9 +13,8 @@ import {
 } from '../venue/index.ts';
 import { Probe, type ProbeReport } from '../probe/index.ts';
 import {
-  Conductor, EvidenceCollector, SessionEvidence, loadRundown, type ConductorReport, type ConductedIdentity, type Rundown, type StepEvent,
+  Conductor, EvidenceCollector, SessionEvidence, identitiesOf, loadRundown, type ConductorReport, type Rundown, type StepEvent,
 } from '../conductor/index.ts';
-import { OCG_SERVICES, OMD_SERVICES } from '../venue/index.ts';
 import { assignFaults, probeFaultsOf, verdicts, type DrillFault, type ServiceVerdict } from './outcome.ts';
 
 export const PS2_RUNDOWN = fileURLToPath(new URL('../../rundowns/ps2.yaml', import.meta.url));
@@ -62,22 +61,6 @@ export interface DrillResult {
   venue: VenueConfig;
 }
 
-function identitiesOf(cfg: VenueConfig): ConductedIdentity[] {
-  const out: ConductedIdentity[] = [];
-  for (const s of cfg.subscribers) {
-    for (const svc of OCG_SERVICES) {
-      const ids = s[svc];
-      if (!ids) continue;
-      out.push({ subscriber: s.firm, service: svc, identity: ids.trading });
-      if (ids.dropCopy) out.push({ subscriber: s.firm, service: svc, identity: ids.dropCopy });
-    }
-    for (const svc of OMD_SERVICES) {
-      const ids = s[svc];
-      if (ids) out.push({ subscriber: s.firm, service: svc, identity: ids.rtsUsername });
-    }
-  }
-  return out;
-}
 
 /** The active site's books digest of a channel (the probes' venueDigest question). */
 function activeDigest(sites: Site[], cfg: VenueConfig) {

@@ -4,26 +4,9 @@
 import type { Command } from '../command.ts';
 import { UsageError, numberOption } from '../command.ts';
 import { systemClock } from '../../wire/index.ts';
-import { SiteControlClient, loadVenueConfig, OCG_SERVICES, OMD_SERVICES, type VenueConfig, controlUrlOf } from '../../venue/index.ts';
-import { Conductor, EvidenceCollector, SessionEvidence, loadRundown, rundownOnDate, toHongKongIso, RundownError, type ConductedIdentity } from '../../conductor/index.ts';
+import { SiteControlClient, loadVenueConfig, controlUrlOf } from '../../venue/index.ts';
+import { Conductor, EvidenceCollector, SessionEvidence, loadRundown, rundownOnDate, toHongKongIso, RundownError, identitiesOf } from '../../conductor/index.ts';
 
-/** Every identity of the venue's subscribers, for the conductor's marks. */
-export function identitiesOf(cfg: VenueConfig): ConductedIdentity[] {
-  const out: ConductedIdentity[] = [];
-  for (const s of cfg.subscribers) {
-    for (const svc of OCG_SERVICES) {
-      const ids = s[svc];
-      if (!ids) continue;
-      out.push({ subscriber: s.firm, service: svc, identity: ids.trading });
-      if (ids.dropCopy) out.push({ subscriber: s.firm, service: svc, identity: ids.dropCopy });
-    }
-    for (const svc of OMD_SERVICES) {
-      const ids = s[svc];
-      if (ids) out.push({ subscriber: s.firm, service: svc, identity: ids.rtsUsername });
-    }
-  }
-  return out;
-}
 
 const command: Command = {
   name: 'conduct',
