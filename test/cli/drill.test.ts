@@ -3,7 +3,7 @@
 // child process on the pinned runtime with --exit-after-session, then open the
 // desk's SQLite file and its API: Appendix A on file before the session for every
 // firm, evidence from the venue and the probes, Appendix B from the evidence, and
-// the three faulty firms flagged on the dashboard.
+// the three faulty firms flagged on the dashboard, the well-behaved one recovered on every service.
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -12,7 +12,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { openStore, prefillResultForm, startDesk, type IntentionForm, type ResultForm } from '../../src/desk/index.ts';
+import { findContradictions, openStore, prefillResultForm, startDesk, type IntentionForm, type ResultForm } from '../../src/desk/index.ts';
 
 const SESSION = 'PS2-drill';
 const PASSWORD = 'drill-test-password';
@@ -37,6 +37,7 @@ describe('failover-drill drill (npm start) with the embedded desk', () => {
     // The dashboard URL and the accounts are printed.
     assert.match(r.stdout, /service desk: dashboard http:\/\/127\.0\.0\.1:\d+\/sessions\/PS2-drill/);
     for (const u of ['desk', 'f001.user', 'f002.user', 'f003.user', 'f004.user']) assert.match(r.stdout, new RegExp(`account ${u.replace('.', '\\.')} +password ${PASSWORD}`));
+    assert.match(r.stdout, /F002 +v1 +ignoreDisasterRecovery: .*contradictions: .*DR_NOT_FOLLOWED OMD-C, DR_NOT_FOLLOWED OMD-CC/);
 
     const store = openStore(join(data, SESSION, 'desk.sqlite'));
     try {
@@ -85,6 +86,10 @@ describe('failover-drill drill (npm start) with the embedded desk', () => {
         assert.equal(s.reconnectedToBackup.value, true, `${s.identity} reconnected to the backup`);
         assert.equal(s.overall, 'passed', `${s.identity}: ${JSON.stringify(s.problems)}`);
       }
+      // The firm that ignored the DR signal declared market data recovered on both feeds: the probe's evidence contradicts it.
+      const drIgnored = results.find((f) => f.subscriberId === 'F002')!.content as ResultForm;
+      const flags = findContradictions(drIgnored, 'F002', evidence.filter((e) => e.subscriber === 'F002'));
+      assert.deepEqual(flags.filter((c) => c.code === 'DR_NOT_FOLLOWED').map((c) => `${c.service} ${c.identity}`), ['OMD-C F002MD', 'OMD-CC F002MC'], JSON.stringify(flags));
     } finally {
       await store.close();
     }
@@ -108,9 +113,14 @@ describe('failover-drill drill (npm start) with the embedded desk', () => {
       assert.equal(row('F002').cells['OMD-CC'], 'failed');
       assert.equal(row('F003').cells['OTP-C'], 'failed', JSON.stringify(row('F003')));
       assert.equal(row('F003').cells['OTP-CSC'], 'failed');
-      // The well-behaved firm reached the backup on every service. (The desk's cell says "recovered" only after a
-      // recovery event at the backup; a drop copy with no gap, or a refresh before the feed join, leaves it "reconnected".)
-      for (const c of Object.values(row('F004').cells)) assert.ok(c === 'recovered' || c === 'reconnected-to-backup', JSON.stringify(row('F004')));
+      assert.ok(row('F002').contradictions >= 2, 'F002 declared market data recovered with the DR signal ignored');
+      // Each fault breaks only its own services: the others recovered.
+      for (const [firm, svc] of [['F001', 'OMD-C'], ['F001', 'OMD-CC'], ['F002', 'OTP-C'], ['F002', 'OTP-CSC'], ['F003', 'OMD-C'], ['F003', 'OMD-CC']] as const) {
+        assert.equal(row(firm).cells[svc], 'recovered', `${firm} ${svc}: ${JSON.stringify(row(firm))}`);
+      }
+      // The well-behaved firm recovered on every service: trading by its acknowledgements at the backup, the drop copy
+      // (no gap) once the first one was seen, market data by the backup's refresh and the books equal to the venue's.
+      assert.deepEqual(row('F004').cells, { 'OTP-C': 'recovered', 'OTP-CSC': 'recovered', 'OMD-C': 'recovered', 'OMD-CC': 'recovered' }, JSON.stringify(row('F004')));
       assert.equal(row('F004').contradictions, 0);
     } finally {
       await desk.close();

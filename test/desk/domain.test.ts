@@ -6,7 +6,10 @@ import {
   validateIntentionForm, validateNotice, validatePracticeSession, validateResultForm, validateSubscriber, demoNotice,
   hashPassword, verifyPassword, nextSaturday,
 } from '../../src/desk/index.ts';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { EvidenceEvent } from '../../src/evidence/index.ts';
+import type { Subscriber } from '../../src/desk/index.ts';
 
 const session = demoSession();
 const sub = demoSubscriber(0);
@@ -208,5 +211,134 @@ describe('passwords', () => {
     assert.equal(await verifyPassword('correct horse battery', h), true);
     assert.equal(await verifyPassword('wrong horse battery', h), false);
     assert.equal(await verifyPassword('correct horse battery', 'md5$abc'), false);
+  });
+});
+
+// A real run of the accelerated PS2 (fixtures/README.md): the order and details of the events are the venue's and the probe's.
+describe('dashboard state and contradictions from a recorded drill', () => {
+  const FILE = fileURLToPath(new URL('./fixtures/ps2-drill-f001-f004.evidence.jsonl', import.meta.url));
+  const drill: EvidenceEvent[] = readFileSync(FILE, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as EvidenceEvent);
+  const of = (identity: string) => drill.filter((e) => e.identity === identity);
+  const firm = (id: string, identities: Subscriber['identities']): Subscriber => ({ ...demoSubscriber(0), id, identities });
+  const f001 = firm('F001', [
+    { service: 'OTP-C', identity: 'F001T', role: 'trading' }, { service: 'OTP-C', identity: 'F001D', role: 'drop-copy' },
+    { service: 'OTP-CSC', identity: 'F001C', role: 'trading' }, { service: 'OTP-CSC', identity: 'F001E', role: 'drop-copy' },
+    { service: 'OMD-C', identity: 'F001MD', role: 'retransmission' }, { service: 'OMD-CC', identity: 'F001MC', role: 'retransmission' },
+  ]);
+  const f004 = firm('F004', [{ service: 'OMD-C', identity: 'F004MD', role: 'retransmission' }, { service: 'OMD-CC', identity: 'F004MC', role: 'retransmission' }]);
+  const drillSession = { ...session, id: 'PS2-drill' };
+  const first = (events: readonly EvidenceEvent[], kind: EvidenceEvent['kind'], site: EvidenceEvent['site'] = 'backup') =>
+    [...events].sort((a, b) => Date.parse(a.ts) - Date.parse(b.ts)).find((e) => e.kind === kind && e.site === site)!;
+  const before = (events: readonly EvidenceEvent[], e: EvidenceEvent) => events.filter((x) => Date.parse(x.ts) < Date.parse(e.ts));
+  const upToIncluding = (events: readonly EvidenceEvent[], e: EvidenceEvent) => events.filter((x) => Date.parse(x.ts) <= Date.parse(e.ts));
+
+  it('the well-behaved firm ends "recovered" on every service', () => {
+    for (const svc of drillSession.services) assert.equal(serviceState(drill, 'F001', svc), 'recovered', svc);
+    // Same with the roles known (the subscriber's record) instead of inferred.
+    for (const svc of drillSession.services) assert.equal(serviceState(drill, 'F001', svc, f001.identities), 'recovered', svc);
+  });
+
+  it('drop copy with no gap at the backup: recovered at the first acknowledgement after the failover, not before', () => {
+    const otpc = drill.filter((e) => e.service === 'OTP-C');
+    const dc = of('F001D');
+    // The drop copy's own evidence has no ack (the copies are not evidence): on its own it can only be reconnected.
+    assert.ok(!dc.some((e) => e.kind === 'ack' || e.kind === 'gap' || e.kind === 'resend-request'));
+    assert.equal(identityState(dc), 'reconnected-to-backup');
+    const ack = first(otpc.filter((e) => e.identity === 'F001T'), 'ack');
+    assert.equal(ack.detail.firstAfterFailover, ack.source === 'probe' ? true : undefined);
+    assert.equal(identityState(before(dc, ack), { service: before(otpc, ack) }), 'reconnected-to-backup');
+    assert.equal(identityState(upToIncluding(dc, ack), { service: upToIncluding(otpc, ack) }), 'recovered');
+    assert.equal(identityState(dc, { service: otpc }), 'recovered');
+    assert.equal(identityState(dc, { role: 'drop-copy', service: otpc }), 'recovered');
+    // The primary phase's acks do not count: before the backup logon the cell says lost.
+    const logon = first(dc, 'logon');
+    assert.equal(identityState(before(dc, logon), { service: before(otpc, logon) }), 'lost');
+  });
+
+  it('drop copy: a gap left open at the backup, or a logon that reset the sequence numbers, is not recovered', () => {
+    const otpc = drill.filter((e) => e.service === 'OTP-C');
+    const dc = of('F001D');
+    const logon = first(dc.filter((e) => e.source === 'probe'), 'logon');
+    const later = (s: number) => new Date(Date.parse(logon.ts) + s).toISOString();
+    const gap: EvidenceEvent = { ...logon, id: 'dc-gap', kind: 'gap', ts: later(1), detail: { from: 50, to: 52, gateway: logon.detail.gateway } };
+    assert.equal(identityState([...dc, gap], { service: otpc }), 'reconnected-to-backup');
+    const resent: EvidenceEvent = { ...gap, id: 'dc-gap-recovered', kind: 'gap-recovered', ts: later(60_000), detail: { from: 50, to: 52, via: 'resend' } };
+    assert.equal(identityState([...dc, gap, resent], { service: otpc }), 'recovered');
+    // The drill's own logons continue (primary 1, backup 134); one at 1 again is the reset the venue should have refused.
+    const reset = dc.map((e) => (e.site === 'backup' && e.kind === 'logon' ? { ...e, detail: { ...e.detail, seqNum: 1, clientSeq: 1 } } : e));
+    assert.equal(identityState(reset, { service: otpc }), 'reconnected-to-backup');
+  });
+
+  it('a trading session still counts only its own acknowledgements', () => {
+    const t = of('F001T');
+    const ack = first(t, 'ack');
+    assert.equal(identityState(before(t, ack), { role: 'trading', service: drill.filter((e) => e.service === 'OTP-C') }), 'reconnected-to-backup');
+    assert.equal(identityState(upToIncluding(t, ack)), 'recovered');
+  });
+
+  it('market data: the backup refresh counts even when it is recorded before the feed join', () => {
+    const md = of('F001MD');
+    const refresh = first(md, 'refresh-used');
+    const joined = first(md, 'feed-joined');
+    assert.equal(refresh.detail.reason, 'dr');
+    assert.ok(Date.parse(refresh.ts) < Date.parse(joined.ts), 'the recording has the refresh first');
+    // Without the probe's failover-followed and book check, the refresh and the join alone: recovered.
+    const bare = md.filter((e) => e.kind !== 'failover-followed' && e.kind !== 'book-verified');
+    assert.equal(identityState(upToIncluding(bare, refresh)), 'lost');
+    assert.equal(identityState(upToIncluding(bare, joined)), 'recovered');
+  });
+
+  it("market data: the probe's books equal to the venue's at the backup count as recovered; different books do not", () => {
+    const md = of('F001MD').filter((e) => !(e.kind === 'refresh-used' && e.site === 'backup'));
+    const verified = first(md, 'book-verified');
+    assert.equal(verified.detail.equal, true);
+    assert.equal(identityState(before(md, verified)), 'reconnected-to-backup');
+    assert.equal(identityState(upToIncluding(md, verified)), 'recovered');
+    const differ = of('F001MD').map((e) => (e.kind === 'book-verified' ? { ...e, detail: { equal: false, differ: ['channel 1: eed70a001161… ≠ venue 0a1b2c3d4e5f…'] } } : e));
+    assert.equal(identityState(differ), 'reconnected-to-backup', 'a refresh used does not outweigh books found different');
+  });
+
+  it('the firm that ignored the DR signal is failed on market data, recovered on nothing it did not do', () => {
+    assert.equal(serviceState(drill, 'F004', 'OMD-C'), 'failed');
+    assert.equal(serviceState(drill, 'F004', 'OMD-CC'), 'failed');
+    assert.equal(serviceState(drill, 'F004', 'OTP-C'), 'not-connected', 'the fixture holds only its feeds');
+  });
+
+  it('flags a market-data recovery declared while the probe saw the DR signal ignored (DR_NOT_FOLLOWED)', () => {
+    const pre = prefillResultForm(drillSession, f004, drill);
+    // The pre-fill itself does not suggest the answer the desk would flag.
+    assert.deepEqual(pre.map((p) => [p.identity, p.marketDataFromBackup, p.retransmissionOrRefreshOk]), [['F004MD', true, false], ['F004MC', true, false]]);
+    assert.match(pre[0]!.basis.retransmissionOrRefreshOk!, /^DR signal 1 ignored, dr-signal at primary \d\d:\d\d \(probe\); 2 gap\(s\), 0 not recovered$/);
+    // What the firm declared in the drill: everything yes (it did not notice its handler kept the stale book).
+    const declared = sampleResultForm(drillSession, f004);
+    for (const s of declared.sections) { s.marketDataFromBackup = true; s.retransmissionOrRefreshOk = true; }
+    const c = findContradictions(declared, 'F004', drill);
+    assert.deepEqual(c.map((x) => `${x.code} ${x.identity} ${x.field}`), ['DR_NOT_FOLLOWED F004MD sections[0].retransmissionOrRefreshOk', 'DR_NOT_FOLLOWED F004MC sections[1].retransmissionOrRefreshOk']);
+    assert.match(c[0]!.evidence, /^the probe saw DR signal 1 ignored at \d\d:\d\d \(primary site\)$/);
+    // Declaring only "market data received from the backup" is flagged on that field.
+    for (const s of declared.sections) s.retransmissionOrRefreshOk = false;
+    assert.deepEqual(findContradictions(declared, 'F004', drill).map((x) => `${x.code} ${x.field}`), ['DR_NOT_FOLLOWED sections[0].marketDataFromBackup', 'DR_NOT_FOLLOWED sections[1].marketDataFromBackup']);
+    // Without the ignored signals and the probe's failure, the same declaration stands.
+    const followed = drill.filter((e) => !(e.subscriber === 'F004' && (e.kind === 'failover-failed' || (e.kind === 'dr-signal' && e.detail.ignored === true))));
+    for (const s of declared.sections) s.retransmissionOrRefreshOk = true;
+    assert.deepEqual(findContradictions(declared, 'F004', followed), []);
+  });
+
+  it('books found different from the venue\'s contradict a declared refresh too', () => {
+    const f001md = firm('F001', [{ service: 'OMD-C', identity: 'F001MD', role: 'retransmission' }]);
+    const differ = drill.map((e) => (e.identity === 'F001MD' && e.kind === 'book-verified' ? { ...e, detail: { equal: false, differ: ['channel 2'] } } : e));
+    const declared = sampleResultForm(drillSession, f001md);
+    declared.sections[0]!.retransmissionOrRefreshOk = true;
+    assert.deepEqual(findContradictions(declared, 'F001', drill), []);
+    const c = findContradictions(declared, 'F001', differ);
+    assert.deepEqual(c.map((x) => x.code), ['DR_NOT_FOLLOWED']);
+    assert.match(c[0]!.evidence, /books different from the venue's .* \(backup site\)/);
+  });
+
+  it('the well-behaved firm\'s pre-fill is passed everywhere and its declaration raises no contradiction', () => {
+    const pre = prefillResultForm(drillSession, f001, drill);
+    assert.deepEqual(pre.map((p) => p.overall), ['passed', 'passed', 'passed', 'passed', 'passed', 'passed']);
+    const declared = sampleResultForm(drillSession, f001);
+    assert.deepEqual(findContradictions(declared, 'F001', drill), []);
   });
 });

@@ -53,25 +53,99 @@ export function unrecoveredGaps(events: readonly EvidenceEvent[]): EvidenceEvent
 export const LINK_STATES = ['not-connected', 'connected-to-primary', 'lost', 'reconnected-to-backup', 'recovered', 'failed'] as const;
 export type LinkState = (typeof LINK_STATES)[number];
 
-/** Where one identity is in the failover, folding its evidence in time order. */
-export function identityState(events: readonly EvidenceEvent[]): LinkState {
+/** The client's own sequence number an event carries: the probe's logon `seqNum`, the venue's logon `clientSeq` or order `seqNum`. */
+function clientSeq(e: EvidenceEvent): number | null {
+  if (e.kind !== 'logon' && e.kind !== 'order') return null;
+  const n = Number(e.detail.seqNum ?? e.detail.clientSeq);
+  return Number.isFinite(n) ? n : null;
+}
+
+/**
+ * An identity on a trading service that never sends an order is a drop copy:
+ * OCG-C drop-copy sessions only receive the firm's execution reports. Ours:
+ * the evidence carries no role, so without the subscriber's record the role is
+ * inferred; a trading session seen before its first order counts as one too,
+ * which only matters while another session of the firm is already trading.
+ */
+function receivesOnly(events: readonly EvidenceEvent[]): boolean {
+  return events.length > 0 && TRADING_SERVICES.includes(events[0]!.service) && !events.some((e) => e.kind === 'order' || e.kind === 'ack' || e.kind === 'cancel');
+}
+
+/** The probe saw the disaster-recovery signal not followed or the books not rebuilt (OMD-C 2.2.4; the probe's dr-followed / book-rebuilt cases). */
+function drNotFollowed(events: readonly EvidenceEvent[]): EvidenceEvent | undefined {
+  return [...events].sort(byTime).find((e) =>
+    e.source === 'probe' && (
+      (e.kind === 'failover-failed' && (e.detail.case === 'dr-followed' || e.detail.case === 'book-rebuilt')) ||
+      (e.kind === 'dr-signal' && e.detail.ignored === true) ||
+      (e.kind === 'book-verified' && e.detail.equal === false)));
+}
+
+export interface IdentityContext {
+  /** The identity's role when the subscriber's record is at hand; inferred from the evidence otherwise. */
+  role?: SubscriberIdentity['role'];
+  /** The firm's evidence on the same service (every identity): a drop copy's copies follow the trading session's acknowledgements. */
+  service?: readonly EvidenceEvent[];
+}
+
+/**
+ * Where one identity is in the failover, folding its evidence in time order.
+ * Recovered at the backup means: connected there (logon, feed join or the
+ * probe's failover-followed) with the sequence numbers continued, and then
+ * - a recovery event at the backup site (ack, gap recovered, refresh used,
+ *   resend request, or the probe's books equal to the venue's), in either
+ *   order: a refresh often completes before the feed join is recorded; or
+ * - for a drop copy with no gap left open, nothing to recover: the first
+ *   acknowledgement at the backup on the firm's service (the copy it receives).
+ * Books found different from the venue's hold the identity back until a later
+ * check finds them equal.
+ */
+export function identityState(events: readonly EvidenceEvent[], context: IdentityContext = {}): LinkState {
+  const own = [...events].sort(byTime);
+  const ids = new Set(own.map((e) => e.id));
+  const dropCopy = context.role ? context.role === 'drop-copy' : receivesOnly(own);
+  const copied = dropCopy ? (context.service ?? []).filter((e) => e.site === 'backup' && e.kind === 'ack' && !ids.has(e.id)) : [];
   let state: LinkState = 'not-connected';
   let onBackup = false;
-  for (const e of [...events].sort(byTime)) {
+  let recoverySeen = false;
+  let ackAtBackup = false;
+  let booksDiffer = false;
+  let sequenceReset = false;
+  let primarySeq: number | null = null;
+  const seen: EvidenceEvent[] = [];
+  let gapOpen = false;
+  for (const e of [...own, ...copied].sort(byTime)) {
     // A failed failover stays failed: later evidence (a fail back to the primary, a feed joined anyway) does not undo it.
     if (state === 'failed') break;
-    if (e.kind === 'failover-failed') { state = 'failed'; continue; }
-    if (e.site === 'primary') {
+    if (!ids.has(e.id)) ackAtBackup = true;
+    else if (e.kind === 'failover-failed') { state = 'failed'; continue; }
+    else if (e.site === 'primary') {
+      const seq = clientSeq(e);
+      if (seq !== null && !onBackup) primarySeq = Math.max(primarySeq ?? seq, seq);
       // A logon at the primary after the backup phase is the return at close, not a regression.
       if (CONNECT.has(e.kind) && !onBackup) state = 'connected-to-primary';
       else if (LOSS.has(e.kind) && state === 'connected-to-primary') state = 'lost';
     } else {
       if (CONNECT.has(e.kind) || e.kind === 'failover-followed') {
+        // OCG-C: a logon at the backup continues the numbers used at the primary; a lower one is a reset.
+        const seq = clientSeq(e);
+        if (e.kind === 'logon' && !onBackup && seq !== null && primarySeq !== null && seq <= primarySeq) sequenceReset = true;
         onBackup = true;
         if (state !== 'recovered') state = 'reconnected-to-backup';
       } else if (e.kind === 'logon-rejected' && !onBackup) state = 'failed';
-      else if (RECOVERY.has(e.kind) && onBackup) state = 'recovered';
+      else if (e.kind === 'book-verified') {
+        booksDiffer = e.detail.equal !== true;
+        if (!booksDiffer) recoverySeen = true;
+      } else if (RECOVERY.has(e.kind)) recoverySeen = true;
+      if (e.kind === 'ack') ackAtBackup = true;
     }
+    if (ids.has(e.id) && (e.kind === 'gap' || e.kind === 'gap-recovered')) {
+      seen.push(e);
+      gapOpen = unrecoveredGaps(seen).length > 0;
+    }
+    if (state === 'failed' || !onBackup) continue;
+    const nothingToRecover = dropCopy && ackAtBackup && !gapOpen;
+    if (booksDiffer || sequenceReset) state = 'reconnected-to-backup';
+    else if (recoverySeen || nothingToRecover) state = 'recovered';
   }
   return state;
 }
@@ -81,12 +155,17 @@ const PROGRESS: Record<LinkState, number> = { 'not-connected': 0, 'connected-to-
 /**
  * The dashboard cell for one subscriber and service: a failed identity fails
  * the service; otherwise the least advanced identity that has any evidence.
+ * `roles` (the subscriber's identities) saves inferring which is a drop copy.
  */
-export function serviceState(evidence: readonly EvidenceEvent[], subscriber: string, service: Service): LinkState {
+export function serviceState(evidence: readonly EvidenceEvent[], subscriber: string, service: Service, roles?: readonly SubscriberIdentity[]): LinkState {
   const mine = evidence.filter((e) => e.subscriber === subscriber && e.service === service);
   const identities = [...new Set(mine.map((e) => e.identity))];
   if (identities.length === 0) return 'not-connected';
-  const states = identities.map((id) => identityState(mine.filter((e) => e.identity === id)));
+  const roleOf = (id: string) => roles?.find((x) => x.service === service && x.identity === id)?.role;
+  const states = identities.map((id) => {
+    const role = roleOf(id);
+    return identityState(mine.filter((e) => e.identity === id), role ? { role, service: mine } : { service: mine });
+  });
   if (states.includes('failed')) return 'failed';
   return states.reduce((a, b) => (PROGRESS[b] < PROGRESS[a] ? b : a));
 }
@@ -151,6 +230,12 @@ export function prefillSection(identity: SubscriberIdentity, events: readonly Ev
       retransmissionOrRefreshOk = openGaps.length === 0;
       basis.retransmissionOrRefreshOk = `${gaps.length} gap(s), ${openGaps.length} not recovered`;
     }
+    // Gaps closed at the primary do not make up for a book kept stale through the DR: suggest no, as the desk would flag yes.
+    const dr = drNotFollowed(ev);
+    if (dr) {
+      retransmissionOrRefreshOk = false;
+      basis.retransmissionOrRefreshOk = `${drText(dr)}, ${at(dr)}${gaps.length ? `; ${basis.retransmissionOrRefreshOk}` : ''}`;
+    }
   }
   const back = ev.find((e) => e.site === 'primary' && CONNECT.has(e.kind) && Date.parse(e.ts) > backupAt);
   if (back) basis.returnedToPrimary = at(back);
@@ -190,7 +275,7 @@ export function prefillResultForm(session: PracticeSession, subscriber: Subscrib
     .map((x) => prefillSection(x, forIdentity(mine, subscriber.id, x.service, x.identity)));
 }
 
-export const CONTRADICTION_CODES = ['NO_PRIMARY_LOGON', 'NO_BACKUP_LOGON', 'NO_BACKUP_ACK', 'UNRECOVERED_GAP'] as const;
+export const CONTRADICTION_CODES = ['NO_PRIMARY_LOGON', 'NO_BACKUP_LOGON', 'NO_BACKUP_ACK', 'UNRECOVERED_GAP', 'DR_NOT_FOLLOWED'] as const;
 
 export interface Contradiction {
   code: (typeof CONTRADICTION_CODES)[number];
@@ -200,6 +285,12 @@ export interface Contradiction {
   field: string;
   declared: string;
   evidence: string;
+}
+
+function drText(e: EvidenceEvent): string {
+  if (e.kind === 'dr-signal') return `DR signal ${String(e.detail.status ?? '?')} ignored`;
+  if (e.kind === 'book-verified') return "books different from the venue's";
+  return `case ${String(e.detail.case)} failed${e.detail.reason ? ` (${String(e.detail.reason)})` : ''}`;
 }
 
 /** Declarations in a result form that the evidence contradicts. */
@@ -231,6 +322,14 @@ export function findContradictions(form: ResultForm, subscriberId: string, evide
       if (s.retransmissionOrRefreshOk === true) add('UNRECOVERED_GAP', 'retransmissionOrRefreshOk', 'retransmission or refresh used and successful', text);
       if (s.marketDataFromBackup === true && s.retransmissionOrRefreshOk !== true) add('UNRECOVERED_GAP', 'marketDataFromBackup', 'market data received from the backup site', text);
       if (s.dropCopyGapRecovered === true) add('UNRECOVERED_GAP', 'dropCopyGapRecovered', 'drop copy gap recovered', text);
+    }
+    // Market data declared recovered at the backup while the probe saw the DR signal ignored or the books not
+    // rebuilt: a handler that keeps its cached book (practice-session.md, "Things participants get wrong").
+    const dr = md ? drNotFollowed(ev) : undefined;
+    if (dr) {
+      const text = `the probe saw ${drText(dr)} at ${hongKongClock(Date.parse(dr.ts))} (${dr.site} site)`;
+      if (s.retransmissionOrRefreshOk === true) add('DR_NOT_FOLLOWED', 'retransmissionOrRefreshOk', 'retransmission or refresh used and successful', text);
+      else if (s.marketDataFromBackup === true) add('DR_NOT_FOLLOWED', 'marketDataFromBackup', 'market data received from the backup site', text);
     }
   });
   return out;
