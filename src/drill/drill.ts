@@ -65,7 +65,10 @@ export interface DrillResult {
 /** The active site's books digest of a channel (the probes' venueDigest question). */
 function activeDigest(sites: Site[], cfg: VenueConfig) {
   return (service: OmdService, channelId: number): string | undefined => {
-    const site = sites.find((s) => s.state === 'active');
+    // A black-holed primary never hears it was replaced and still thinks it is active (and keeps
+    // trading on its own): the subscribers are served by the active site of the latest generation.
+    let site: Site | undefined;
+    for (const s of sites) if (s.state === 'active' && (site === undefined || s.generation > site.generation)) site = s;
     if (!site) return undefined;
     const pub = site.publisher(service);
     if (pub.mode !== 'active') return undefined;

@@ -95,6 +95,11 @@ export class FaultInjector {
     return out;
   }
 
+  /** A socket the black hole holds (its writes queued). */
+  isHeld(socket: net.Socket): boolean {
+    return this.#held.has(socket);
+  }
+
   get blackholed(): boolean {
     return this.#blackhole;
   }

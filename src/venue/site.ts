@@ -252,6 +252,9 @@ export class Site {
 
   get state(): SiteState { return this.#state; }
 
+  /** Activation generation (0 before the first activation): of two sites that both think they are active, the higher one serves. */
+  get generation(): number { return this.#generation; }
+
   // -------------------------------------------------------------------------------------------
   // Start
 
@@ -613,6 +616,18 @@ export class Site {
     if (this.#state === 'active') throw new SiteStateError('this site is already active');
     if (this.#state === 'stopped' || this.#state === 'starting') throw new SiteStateError(`cannot fail back to a site in state ${this.#state}`);
     const timeoutMs = opts.timeoutMs ?? 30_000;
+    // The journal links of this site's old tenure are dead: a black-holed primary never heard it was
+    // replaced and still holds its own sender (and the backup's connections) with queued bytes. Drop
+    // them before the fault clears, or the flushed FENCE of the new active site fences us mid fail back
+    // and our stale FENCE/snapshot reach it.
+    if (this.#sender !== null) {
+      this.#sender.stop();
+      this.#sender = null;
+      this.#gate.discard();
+      this.#gate.setOpen(true);
+    }
+    this.#receiver.disconnect();
+    for (const s of this.sockets.all()) if (this.faults.isHeld(s)) s.destroy();
     this.faults.clear();
     for (const f of this.#feeds.values()) {
       await f.publisher.stop();
