@@ -64,6 +64,36 @@ describe('site faults', () => {
     await waitFor('primary fenced once it hears the backup', () => v.primary.state === 'fenced', 5_000);
   });
 
+  it('blackhole, then fail back (PS1 step 11): the unaware primary is isolated and fails back while still black-holed; the old journal links do not fence it', async () => {
+    const cfg = testVenueConfig();
+    const v = await embedded(cfg);
+    cleanup.push(() => v.stop());
+    const a = ocgClient(cfg, 'F001', 'trading', 'OTP-C', FAST);
+    cleanup.push(() => a.c.close());
+    await a.c.start();
+    await a.c.newOrder({ securityId: '700', side: Side.Buy, quantity: 100, price: '395.6' });
+    await sleep(100);
+    v.primary.injectFault({ kind: 'blackhole' });
+    await v.backup.activate();
+    await waitFor('logon at backup', () => a.c.loggedOn && a.c.site === 'backup', 15_000);
+    const er = await a.c.newOrder({ securityId: '700', side: Side.Buy, quantity: 100, price: '395.4' });
+    // Long enough for both sides' journal connections to time out and reconnect into the black hole.
+    await sleep(1_500);
+    assert.equal(v.primary.state, 'active', 'a black-holed primary does not know yet');
+    assert.ok(v.backup.generation > v.primary.generation, 'the backup serves: its generation is the newer one');
+    // What the conductor does at fail-back: isolate the unaware primary (abruptly, still silent), then fail back.
+    await v.primary.isolate({ mode: 'abrupt' });
+    const r = await v.primary.failback({ timeoutMs: 5_000 });
+    assert.equal(r.status.state, 'active');
+    assert.equal(v.primary.state, 'active');
+    await waitFor('backup handed over', () => v.backup.state === 'standby', 5_000);
+    await sleep(300); // a stale FENCE flushed late would arrive by now
+    assert.equal(v.primary.state, 'active', 'not fenced by the backup\'s old FENCE');
+    assert.deepEqual(v.primary.status().faults, []);
+    assert.ok(v.primary.engine('OTP-C').order(er.orderId!) !== undefined, 'the order taken at the backup came back with the journal');
+    await waitFor('client back at the primary', () => a.c.loggedOn && a.c.site === 'primary', 15_000);
+  });
+
   it('flap: down, up, down; then the backup takes over and the client follows', async () => {
     const cfg = testVenueConfig();
     const v = await embedded(cfg);
