@@ -12,6 +12,7 @@ import type { Command } from '../command.ts';
 import { UsageError, numberOption } from '../command.ts';
 import { runDrill, renderTable, summaryPath, FAULT_BREAKS, DrillPaperwork, type AppendixBOutcome } from '../../drill/index.ts';
 import { ensureWebBuilt, startDesk, type RunningDesk } from '../../desk/index.ts';
+import { loadRundown } from '../../conductor/index.ts';
 
 const DESK_HOST = '127.0.0.1';
 
@@ -55,7 +56,7 @@ const command: Command = {
     'accelerate': { type: 'string', default: '150', value: 'N', description: 'Rundown time runs N times faster than real time' },
     'rundown': { type: 'string', value: 'FILE', description: 'Another rundown instead of rundowns/ps2.yaml' },
     'data': { type: 'string', default: './data', value: 'DIR', description: 'Evidence, summary and the desk\'s SQLite file go to DIR/<session>/' },
-    'session': { type: 'string', value: 'ID', description: 'Practice-session id (default PS2-drill)' },
+    'session': { type: 'string', value: 'ID', description: 'Practice-session id (default <rundown code>-drill: PS2-drill)' },
     'base-port': { type: 'string', value: 'PORT', description: 'First port of each site\'s block (default the venue\'s)' },
     'desk-port': { type: 'string', default: '8780', value: 'PORT', description: 'Port of the embedded desk on 127.0.0.1 (0 = any free port)' },
     'demo-password': { type: 'string', value: 'PASSWORD', description: 'One password for every demo account instead of random ones (10+ characters)' },
@@ -73,7 +74,9 @@ const command: Command = {
     if (password !== undefined && password.length < 10) throw new UsageError('--demo-password: at least 10 characters');
     if ((values['desk'] === undefined) !== (values['desk-token'] === undefined)) throw new UsageError('--desk and --desk-token go together');
     const external = typeof values['desk'] === 'string' && typeof values['desk-token'] === 'string' ? { url: values['desk'], token: values['desk-token'] } : null;
-    const session = typeof values['session'] === 'string' ? values['session'] : 'PS2-drill';
+    // The default session is named after the rundown played (PS1-drill for rundowns/ps1.yaml), as runDrill names it.
+    const session = typeof values['session'] === 'string' ? values['session']
+      : typeof values['rundown'] === 'string' ? `${(await loadRundown(values['rundown'])).code}-drill` : 'PS2-drill';
     const t0 = Date.now();
     const log = (s: string) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${s}`);
 

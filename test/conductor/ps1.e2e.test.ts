@@ -1,0 +1,59 @@
+// The accelerated PS1 end to end: the primary is black-holed (no FIN, no RST, no DR signal: only
+// heartbeats reveal it), the backup is activated, and after the close the service fails back to
+// the primary while it is still black-holed. Both sites in this process, the conductor over the
+// control API, 8 simulated subscribers of which three are faulty on purpose. Regression for two
+// bugs: the drill compared the books with the black-holed primary (which still believes it is
+// active and keeps trading alone), so every OMD book-rebuilt failed; and fail back timed out
+// (the primary was fenced mid fail back by the backup's FENCE flushed out of the black hole).
+// About 30 s (rundown at 400x).
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readEvidenceFile } from '../../src/evidence/index.ts';
+import { FAULT_BREAKS, renderTable, runDrill } from '../../src/drill/index.ts';
+
+const PS1 = fileURLToPath(new URL('../../rundowns/ps1.yaml', import.meta.url));
+
+describe('accelerated PS1 end to end (black hole)', () => {
+  it('8 subscribers: the well-behaved pass every case (books rebuilt, return to the primary), each faulty one fails exactly what its fault breaks', { timeout: 120_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ps1-e2e-'));
+    try {
+      const r = await runDrill({ rundownPath: PS1, subscribers: 8, accelerate: 400, dataDir: dir, basePort: 31_000, groupBase: 151, session: 'PS1-e2e' });
+      const table = renderTable(r.verdicts, 200);
+      assert.equal(r.conductor.failedSteps, 0, `a rundown step failed:\n${r.conductor.runs.filter((x) => x.error).map((x) => `${x.step.action}: ${x.error!.message}`).join('\n')}`);
+      const isolation = r.conductor.runs.find((x) => x.step.action === 'isolate-primary');
+      assert.equal(isolation?.step.isolation, 'blackhole', 'the rundown black-holes the primary');
+      assert.deepEqual([...r.faults.entries()].sort(), [['F002', 'neverRelookup'], ['F004', 'ignoreDisasterRecovery'], ['F006', 'resetSequenceOnReconnect']]);
+      assert.equal(r.verdicts.length, 8 * 4, 'one line per subscriber and service');
+      for (const v of r.verdicts) {
+        const breaks = v.fault ? FAULT_BREAKS[v.fault] : null;
+        if (breaks && breaks.services.includes(v.service)) {
+          assert.ok(v.failedCases.includes(breaks.mustFail), `${v.firm} ${v.service} (${v.fault}) should fail ${breaks.mustFail}:\n${table}`);
+          for (const c of v.failedCases) assert.ok([breaks.mustFail, ...breaks.mayFail].includes(c), `${v.firm} ${v.service} also failed ${c}:\n${table}`);
+        } else {
+          assert.equal(v.result, 'passed', `${v.firm} ${v.service} should pass every case:\n${table}`);
+          const report = r.reports.find((x) => x.firm === v.firm)!.services.find((s) => s.service === v.service)!;
+          // Every case run and passed: book-rebuilt (OMD) and return-to-primary (after the fail back) included.
+          for (const c of report.cases) assert.equal(c.status, 'passed', `${v.firm} ${v.service} ${c.id}: ${c.status} ${c.reason ?? ''}`);
+          assert.ok(v.recoveryMs !== null && v.recoveryMs > 0, `${v.firm} ${v.service} has a recovery time`);
+        }
+      }
+      assert.ok(r.asExpected);
+      const f = r.conductor.failover;
+      assert.ok(f.primaryLostAt! < f.backupActiveAt! && f.backupActiveAt! < f.failedBackAt!, 'lost, backup active, failed back, in that order');
+      const final = r.conductor.finalStatus;
+      assert.equal(typeof final.primary === 'object' ? final.primary.state : final.primary, 'active', 'the primary serves again');
+      assert.deepEqual(typeof final.primary === 'object' ? final.primary.faults : null, [], 'the black hole cleared by the fail back');
+      assert.equal(typeof final.backup === 'object' ? final.backup.state : final.backup, 'standby');
+      const { events, errors } = await readEvidenceFile(r.evidencePath);
+      assert.deepEqual(errors, []);
+      assert.equal(new Set(events.map((e) => e.id)).size, events.length);
+      assert.ok(events.some((e) => e.detail['conductor'] === true && e.kind === 'site-activated' && e.detail['failback'] === true), 'conductor mark of the fail back');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
