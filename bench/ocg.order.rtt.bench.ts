@@ -2,13 +2,15 @@
 // Execution Report ack back in the client, at a steady 5,000 orders/s through one OCG-C session,
 // client here and gateway + matching engine in a child process, loopback. Goal p99 < 200 µs
 // (QuickFIX C++ here: ~111; a plain TCP echo of the same sizes: ~76). p50 and p99.9 in extras.
-// Orders are paced by a setImmediate loop against the clock (timers cannot do 200 µs); each
-// is sent when its slot is due, so a slow answer does not delay the next order. Bounded: a 2 s
-// warm-up, then 8 s measured (40,000 orders). The pacer spins a core: on a loaded 2-core machine
-// the tail mostly measures the neighbours (see loadavg in the line).
+// Orders are paced by a worker thread that sleeps to each slot (bench/ocg.pacer.ts; timers cannot
+// do 200 µs, and a spinning pacer took a core from the gateway); each order is sent when its slot's
+// message arrives and timed from that send, so a slow answer does not delay the next order.
+// Bounded: a 2 s warm-up, then 8 s measured (40,000 orders). On a loaded 2-core machine the tail
+// still measures the neighbours too (see loadavg in the line).
 import { fork } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { bench } from './report.ts';
 import { OcgClient, Side } from '../src/ocg/index.ts';
 
@@ -41,23 +43,17 @@ function paced(totalMs: number, measureFromMs: number): Promise<{ rtt: Float64Ar
     const total = Math.floor(totalMs / intervalMs);
     const first = Math.floor(measureFromMs / intervalMs);
     const rtt = new Float64Array(total - first);
-    let sent = 0, answered = 0, lost = 0;
-    const t0 = performance.now();
-    const finish = () => resolve({ rtt: rtt.subarray(0, rtt.length), n: answered, lost });
-    const tick = () => {
-      const now = performance.now();
-      while (sent < total && t0 + sent * intervalMs <= now) {
-        const i = sent++;
-        const buy = (i & 1) === 0;
-        const start = performance.now();
-        client.newOrder({ securityId: '700', side: buy ? Side.Buy : Side.Sell, quantity: 100n, price: (buy ? BUY_PX : SELL_PX)[(i >> 1) % 20]! }).then(
-          () => { if (i >= first) rtt[i - first] = (performance.now() - start) * 1000; if (++answered + lost === total) finish(); },
-          () => { if (++lost + answered === total) finish(); },
-        );
-      }
-      if (sent < total) setImmediate(tick);
-    };
-    tick();
+    let answered = 0, lost = 0;
+    const pacer = new Worker(new URL('./ocg.pacer.ts', import.meta.url), { workerData: { intervalMs, total } });
+    const finish = () => { void pacer.terminate(); resolve({ rtt: rtt.subarray(0, rtt.length), n: answered, lost }); };
+    pacer.on('message', (i: number) => {
+      const buy = (i & 1) === 0;
+      const start = performance.now();
+      client.newOrder({ securityId: '700', side: buy ? Side.Buy : Side.Sell, quantity: 100n, price: (buy ? BUY_PX : SELL_PX)[(i >> 1) % 20]! }).then(
+        () => { if (i >= first) rtt[i - first] = (performance.now() - start) * 1000; if (++answered + lost === total) finish(); },
+        () => { if (++lost + answered === total) finish(); },
+      );
+    });
   });
 }
 
