@@ -8,10 +8,9 @@
 // Bounded: a 2 s warm-up, then 8 s measured (40,000 orders). On a loaded 2-core machine the tail
 // still measures the neighbours too (see loadavg in the line). Tail sources measured with the
 // order index: stalls at exactly 8192/16384/32768 orders, most likely Map doublings (client
-// #orders/#seenReports, engine
-// #orders/#clOrdIds: 3–11 ms, both processes), Mark-Compact finalisation as old space grows
-// (4–16 ms), a stall near 10–12k messages that a plain TCP echo child shows too, and run-queue
-// waits (0.5–1.8 s per run in /proc/<pid>/schedstat). A plain echo with this pacer: p99 ~0.3–0.5 ms.
+// #orders/#seenReports, engine #orders/#clOrdIds: 3–11 ms), Mark-Compact finalisation as old
+// space grows (4–16 ms), a stall near 10–12k messages that a plain TCP echo child shows too, and
+// run-queue waits (0.5–1.8 s per run in /proc/<pid>/schedstat). Plain echo, this pacer: p99 0.3–0.5 ms.
 import { fork, spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
