@@ -32,7 +32,7 @@ function runDrillCli(args: string[], timeoutMs: number): Promise<{ code: number 
 
 describe('failover-drill drill (npm start) with the embedded desk', () => {
   it('files Appendix A before the session, streams the evidence, files Appendix B from it and flags the faulty firms', { timeout: 120_000 }, async () => {
-    const r = await runDrillCli(['--subscribers', '4', '--accelerate', '300', '--base-port', '28000', '--desk-port', '0', '--data', data, '--demo-password', PASSWORD, '--exit-after-session'], 110_000);
+    const r = await runDrillCli(['--subscribers', '4', '--accelerate', '300', '--base-port', '38000', '--desk-port', '0', '--data', data, '--demo-password', PASSWORD, '--exit-after-session'], 110_000);
     assert.equal(r.code, 0, r.stderr + r.stdout.slice(-4000));
     // The dashboard URL and the accounts are printed.
     assert.match(r.stdout, /service desk: dashboard http:\/\/127\.0\.0\.1:\d+\/sessions\/PS2-drill/);
