@@ -3,37 +3,19 @@
 // at most 1,000 orders outstanding. Goal ≥ 80,000 (QuickFIX C++, FIX 4.4, memory store: ~82,000
 // on this kind of machine). Orders rest without crossing (buys 381.2–385.0, sells 385.4–389.2),
 // so each order is answered by exactly one report ('0'). Bounded: COUNT orders or 20 s.
-import { fork } from 'node:child_process';
 import { loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { bench } from './report.ts';
-import { OcgClient, Side, type ExecutionReport } from '../src/ocg/index.ts';
+import { BUY_PX, SELL_PX, startBenchSession } from './ocg-session.ts';
+import { Side, type ExecutionReport } from '../src/ocg/index.ts';
 
 const COUNT = Number(process.env.OCG_BENCH_ORDERS ?? 300_000);
 const WARMUP = 20_000;
 const WINDOW = 1000;
 const LIMIT_MS = 20_000;
 
-const child = fork(fileURLToPath(new URL('./ocg.venue.ts', import.meta.url)), [], {
-  stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [],
-  ...(process.env.OCG_BENCH_PROF ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${process.env.OCG_BENCH_PROF}`] } : {}),
-});
-const ready = await new Promise<{ lookupPort: number; publicKeyPem: string }>((resolve, reject) => {
-  child.once('message', (m) => resolve(m as { lookupPort: number; publicKeyPem: string }));
-  child.once('exit', (code) => reject(new Error(`venue process exited with ${code} before it was ready`)));
-});
-// Bounded whatever happens: a lost session or a dead venue ends the run instead of hanging it.
-const watchdog = setTimeout(() => { console.error('ocg bench: watchdog fired (60 s)'); child.kill(); process.exit(1); }, 60_000);
-watchdog.unref();
-child.on('exit', (code) => { if (code !== 0) { console.error(`ocg bench: venue process exited with ${code}`); process.exit(1); } });
-const client = new OcgClient({
-  compId: 'BENCH0001', password: 'Bench1234', publicKeyPem: ready.publicKeyPem, brokerId: '1001', bcan: 'ABC123.2568',
-  lookup: [{ host: '127.0.0.1', port: ready.lookupPort }], firstClientOrderId: 1,
-});
-await client.start();
-
-const BUY_PX = Array.from({ length: 20 }, (_, k) => 38_500_000_000n - BigInt(k) * 20_000_000n);
-const SELL_PX = Array.from({ length: 20 }, (_, k) => 38_540_000_000n + BigInt(k) * 20_000_000n);
+const { child, client } = await startBenchSession(
+  process.env.OCG_BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.OCG_BENCH_PROF}`] : [],
+);
 
 /** Send `n` orders keeping at most WINDOW outstanding; resolves with acks received and ms taken. */
 function run(n: number, deadline: number): Promise<{ acks: number; others: number; ms: number }> {

@@ -11,12 +11,13 @@
 // #orders/#seenReports, engine #orders/#clOrdIds: 3–11 ms), Mark-Compact finalisation as old
 // space grows (4–16 ms), a stall near 10–12k messages that a plain TCP echo child shows too, and
 // run-queue waits (0.5–1.8 s per run in /proc/<pid>/schedstat). Plain echo, this pacer: p99 0.3–0.5 ms.
-import { fork, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { bench } from './report.ts';
-import { OcgClient, Side } from '../src/ocg/index.ts';
+import { BUY_PX, SELL_PX, startBenchSession } from './ocg-session.ts';
+import { Side } from '../src/ocg/index.ts';
 
 const RATE = 5000;
 const WARMUP_MS = 2000;
@@ -33,23 +34,8 @@ if (!process.execArgv.includes(SEMI_SPACE)) {
   const r = spawnSync(process.execPath, [...process.execArgv, SEMI_SPACE, fileURLToPath(import.meta.url)], { stdio: 'inherit' });
   process.exit(r.status ?? 1);
 }
-const child = fork(fileURLToPath(new URL('./ocg.venue.ts', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-const ready = await new Promise<{ lookupPort: number; publicKeyPem: string }>((resolve, reject) => {
-  child.once('message', (m) => resolve(m as { lookupPort: number; publicKeyPem: string }));
-  child.once('exit', (code) => reject(new Error(`venue process exited with ${code} before it was ready`)));
-});
-// Bounded whatever happens: a lost session or a dead venue ends the run instead of hanging it.
-const watchdog = setTimeout(() => { console.error('ocg bench: watchdog fired (60 s)'); child.kill(); process.exit(1); }, 60_000);
-watchdog.unref();
-child.on('exit', (code) => { if (code !== 0) { console.error(`ocg bench: venue process exited with ${code}`); process.exit(1); } });
-const client = new OcgClient({
-  compId: 'BENCH0001', password: 'Bench1234', publicKeyPem: ready.publicKeyPem, brokerId: '1001', bcan: 'ABC123.2568',
-  lookup: [{ host: '127.0.0.1', port: ready.lookupPort }], firstClientOrderId: 1,
-});
-await client.start();
-
-const BUY_PX = Array.from({ length: 20 }, (_, k) => 38_500_000_000n - BigInt(k) * 20_000_000n);
-const SELL_PX = Array.from({ length: 20 }, (_, k) => 38_540_000_000n + BigInt(k) * 20_000_000n);
+// The venue child inherits this process's flags (the semi-space size above).
+const { child, client } = await startBenchSession();
 
 /** Paced run; resolves with the round trips (µs) of the orders sent after `measureFrom` ms. */
 function paced(totalMs: number, measureFromMs: number): Promise<{ rtt: Float64Array; n: number; lost: number }> {
