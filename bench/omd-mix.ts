@@ -1,5 +1,5 @@
 // The realistic OMD-C message mix shared by the omd.decode and omd.encode benchmarks.
-import { DEFAULT_MAX_PACKET_SIZE, PacketBuilder, generatorMix, splitNews, type OmdMessage } from '../src/omd/index.ts';
+import { DEFAULT_MAX_PACKET_SIZE, generatorMix, packMessages, splitNews, type OmdMessage } from '../src/omd/index.ts';
 
 /**
  * ~100k messages from the seeded MarketGenerator (src/omd/generator.ts): start-of-day reference
@@ -21,21 +21,7 @@ export function benchMix(): OmdMessage[] {
 
 /** Packs the mix into wire packets as a publisher would (≤ 1472 bytes, ≤ 255 messages). */
 export function packMix(msgs: readonly OmdMessage[]): Uint8Array[] {
-  const b = new PacketBuilder(DEFAULT_MAX_PACKET_SIZE);
-  const out: Uint8Array[] = [];
-  let seq = 1;
-  const sendTime = 1767922200000000000n;
-  b.start(seq, sendTime);
-  for (const m of msgs) {
-    if (!b.add(m)) {
-      out.push(b.finish());
-      seq += b.count;
-      b.start(seq, sendTime);
-      b.add(m);
-    }
-  }
-  if (b.count > 0) out.push(b.finish());
-  return out;
+  return packMessages(msgs, 1, 1767922200000000000n, DEFAULT_MAX_PACKET_SIZE);
 }
 
 /** Share of each MsgType in the mix, e.g. "53:38.5%,50:13.3%,…" (top n). */
