@@ -9,6 +9,7 @@ import type { FieldSpec, OcgDecodeResult, OcgMessage, OcgProfile } from '../../s
 import { SPEC_VECTORS, hexToBytes } from '../vectors/ocg/spec-vectors.ts';
 import { HAND_VECTORS } from '../vectors/ocg/hand-vectors.ts';
 import { crc32cReference, u32 } from '../vectors/ocg/bytes.ts';
+import { SeededRandom } from '../../src/omd/index.ts';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
@@ -498,15 +499,10 @@ describe('decimal and time helpers', () => {
 
 // ---------------------------------------------------------------------------------------------
 
+/** The project's seeded mulberry32 (src/omd SeededRandom) as a () => [0, 1) function. */
 function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new SeededRandom(seed);
+  return () => r.next();
 }
 
 function randomText(rnd: () => number, max: number): string {

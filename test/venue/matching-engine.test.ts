@@ -12,6 +12,7 @@ import {
   MassCancelResponse, OrdRejReason, OrdStatus, OTP_C_PROFILE, OTP_CSC_PROFILE, toPrice, toQty,
 } from '../../src/ocg/index.ts';
 import { ManualClock } from '../../src/wire/index.ts';
+import { SeededRandom } from '../../src/omd/index.ts';
 
 const SECURITIES: SecurityDefinition[] = [
   { securityId: '700', lotSize: 100, referencePrice: 395_800 },
@@ -688,15 +689,10 @@ describe('wire units', () => {
 // ---------------------------------------------------------------------------------------------
 // Determinism / replay
 
+/** The project's seeded mulberry32 (src/omd SeededRandom) as a () => [0, 1) function. */
 function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new SeededRandom(seed);
+  return () => r.next();
 }
 
 function randomRequests(n: number, seed: number): EngineRequest[] {
