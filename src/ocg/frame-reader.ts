@@ -1,7 +1,10 @@
 // Streaming OCG-C framer (spec note §2.2): one TCP read may hold several messages or part of one.
 // Complete frames inside a chunk are decoded in place (no copy); only a frame split across chunks
 // is assembled, into a buffer of exactly its Length, so 1-byte chunks cost O(n), not O(n²).
-import { crc32cStage, crc32cStageAlias } from '../wire/index.ts';
+import { crc32cStage, crc32cStageAlias, type Crc32cFraming } from '../wire/index.ts';
+
+/** OCG-C frames for the native CRC kernel: Length (u16 LE) at offset 1, CRC-32C trailer of 4 bytes (§2.1, §2.4). */
+const OCG_FRAMING: Crc32cFraming = { lengthOffset: 1, trailer: 4 };
 import { decodeFrame, stageText, stageTextAlias } from './codec.ts';
 import type { OcgCodecOptions } from './codec.ts';
 import { OCG_MIN_MESSAGE_LENGTH, OCG_START_OF_MESSAGE } from './messages.ts';
@@ -55,7 +58,7 @@ export class OcgFrameReader {
     this.pos = 0;
     // One copy of the chunk into the fast CRC's memory; frames inside it are then checked there.
     // (Chunks must not be modified after push; Node's socket buffers are not.)
-    crc32cStage(chunk);
+    crc32cStage(chunk, 0, OCG_FRAMING);
     stageText(chunk); // and its latin1 text is made once (lazily) for all frames in it
   }
 
