@@ -57,12 +57,18 @@ function latin1(b: Uint8Array, start: number, end: number): string {
 }
 
 /**
- * Text of a field spanning b[p, q). Short values (< 13 chars) are copies cut out of S; longer ones
- * are built from the bytes, because V8 would make them slices that keep all of S alive, and S may
- * be the text of a whole 64 KiB TCP chunk (stageText).
+ * Text of a field spanning b[p, q). Short values (< 13 chars) are copies cut out of S. A longer cut
+ * would be a V8 sliced string keeping all of S alive, and S may be the text of a whole 64 KiB TCP
+ * chunk (stageText); so values of 13–24 characters (Transaction Time is 24) are two short copies
+ * joined (a V8 cons string of two flat halves: nothing refers to S or the bytes afterwards; V8
+ * flattens it the first time something needs its characters in one piece), ~17 ns against ~32 ns
+ * for String.fromCharCode of 24 bytes (ocg.decode +9%). Longer ones are built from the bytes.
  */
 function text(b: Uint8Array, p: number, q: number, S: string, base: number): string {
-  return q - p < 13 ? S.substring(p - base, q - base) : longText(b, p, q - p);
+  const n = q - p;
+  if (n < 13) return S.substring(p - base, q - base);
+  if (n <= 24) return S.substring(p - base, p - base + 12) + S.substring(p - base + 12, q - base);
+  return longText(b, p, n);
 }
 
 // String.fromCharCode with the exact arity for 13..32 characters (Transaction Time is 24), else a
@@ -176,7 +182,7 @@ function str(b: Uint8Array, p: number, n: number, S: string, base: number): stri
   let q = p;
   const e = p + n - 1;
   while (q < e && b[q] !== 0) q++;
-  return q - p < 13 ? S.substring(p - base, q - base) : longText(b, p, q - p);
+  return text(b, p, q, S, base);
 }
 
 // Values of a few fields repeat from message to message (the broker, the stock, the market):
