@@ -1,69 +1,84 @@
-// ocg.order.rtt_p99: microseconds from New Order (built and written by the client) to its
-// Execution Report ack back in the client, at a steady 5,000 orders/s through one OCG-C session,
-// client here and gateway + matching engine in a child process, loopback. Goal p99 < 200 µs
-// (QuickFIX C++ here: ~111; a plain TCP echo of the same sizes: ~76). p50 and p99.9 in extras.
-// Orders are paced by a worker thread that sleeps to each slot (bench/ocg.pacer.ts; timers cannot
-// do 200 µs, and a spinning pacer took a core from the gateway); each order is sent when its slot's
-// message arrives and timed from that send, so a slow answer does not delay the next order.
-// Bounded: a 2 s warm-up, then 8 s measured (40,000 orders). On a loaded 2-core machine the tail
-// still measures the neighbours too (see loadavg in the line). Tail sources measured with the
-// order index: stalls at exactly 8192/16384/32768 orders, most likely Map doublings (client
-// #orders/#seenReports, engine #orders/#clOrdIds: 3–11 ms), Mark-Compact finalisation as old
-// space grows (4–16 ms), a stall near 10–12k messages that a plain TCP echo child shows too, and
-// run-queue waits (0.5–1.8 s per run in /proc/<pid>/schedstat). Plain echo, this pacer: p99 0.3–0.5 ms.
+// ocg.order.rtt_p99: microseconds from New Order to its Execution Report ack back in the client, at a
+// steady 5,000 orders/s through one OCG-C session, client here and gateway + matching engine in a
+// child process (bench/ocg.venue.ts), loopback. Goal p99 < 200 µs (QuickFIX C++ here: ~111; a plain
+// TCP echo of the same sizes: ~76). p50 and p99.9 in extras.
+//
+// Both processes run the low-latency profile (README "Low-latency profile"):
+// - busy polling: the gateway with OcgGatewayOptions.busyPoll, and this client's event loop turns
+//   over without sleeping (it is also the order clock: each turn sends the orders that are due).
+//   Sleeping in epoll cost 40–100 µs a wake-up on this 2-vCPU VM (p50 104–139 µs, ~30 µs polling);
+// - V8 flags: --single-threaded (no GC or compiler threads: with both cores polling, any other
+//   thread preempted a poller for a whole time slice, 1–10 ms stalls), --max-semi-space-size=1
+//   (each young-generation pause short, ~0.1 ms) and --initial-old-space-size=512 (no full GC while
+//   the day's orders accumulate: incremental marking slowed ~300 orders at a time, twice a run).
+// Each order is timed from the moment its slot was due, not from when it was sent: a stall in
+// this process delays the orders due during it, and they count (no coordinated omission).
+// Bounded: 8 s warm-up (40,000 orders: with --single-threaded, JIT tier-ups compile on the main
+// thread, and with 4 s some still landed in the measured window), then 8 s measured (40,000 orders).
+// What is left of the tail on this machine (measured with perf and per-turn gap logs): the kernel's
+// kdamond.0 thread takes a polling core for ~1.5 ms every ~0.5 s, young-generation pauses of
+// 0.1–0.3 ms in either process, and a few deterministic 2–6 ms stalls in the gateway process
+// not yet traced. Progress: 3,600–5,700 µs p99 without the profile; 370–430 µs with it.
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { bench } from './report.ts';
 import { BUY_PX, SELL_PX, startBenchSession } from './ocg-session.ts';
 import { Side } from '../src/ocg/index.ts';
 
 const RATE = 5000;
-const WARMUP_MS = 2000;
-const MEASURE_MS = Number(process.env.OCG_BENCH_MS ?? 8000);
+const WARMUP_MS = Number(process.env['OCG_BENCH_WARMUP_MS'] ?? 8000);
+const MEASURE_MS = Number(process.env['OCG_BENCH_MS'] ?? 8000);
 
-// Young generation capped at 1 MB in both processes: each keeps what it sends (resting orders, the
-// session's stored frames for resend), so every scavenge copies those survivors; with V8's default
-// 16 MB semi-space that was a 2–12 ms pause every ~0.6 s in each process (--trace-gc), about 2% of
-// the orders waiting behind one. At 1 MB: a ~0.35 ms pause every ~40 ms (total GC time per
-// process 65–70 ms -> 115–130 ms over the run; the pauses, not the total, make the tail).
-// V8 reads the flag only at start-up, so this process re-runs itself with it.
-const SEMI_SPACE = '--max-semi-space-size=1';
-if (!process.execArgv.includes(SEMI_SPACE)) {
-  const r = spawnSync(process.execPath, [...process.execArgv, SEMI_SPACE, fileURLToPath(import.meta.url)], { stdio: 'inherit' });
+/** The low-latency profile's V8 flags; V8 reads them only at start-up, so this process re-runs itself with them. */
+const FLAGS = ['--single-threaded', '--max-semi-space-size=1', '--initial-old-space-size=512'];
+if (!FLAGS.every((f) => process.execArgv.includes(f))) {
+  // Replace this process (no idle parent left: its V8 would run a memory-reducer GC mid-run on one
+  // of the two cores); spawnSync where process.execve is missing.
+  const argv = [...process.execArgv, ...FLAGS, fileURLToPath(import.meta.url)];
+  if (typeof process.execve === 'function') process.execve(process.execPath, [process.execPath, ...argv], process.env);
+  const r = spawnSync(process.execPath, argv, { stdio: 'inherit' });
   process.exit(r.status ?? 1);
 }
-// The venue child inherits this process's flags (the semi-space size above).
+// The venue child inherits these flags, and busy-polls its gateway.
+process.env['OCG_BENCH_BUSY_POLL'] = '1';
 const { child, client } = await startBenchSession();
 
-/** Paced run; resolves with the round trips (µs) of the orders sent after `measureFrom` ms. */
-function paced(totalMs: number, measureFromMs: number): Promise<{ rtt: Float64Array; n: number; lost: number }> {
+/** Paced run; resolves with the round trips (µs) of the orders due after `measureFromMs`. */
+function paced(totalMs: number, measureFromMs: number): Promise<{ rtt: Float64Array; lost: number }> {
   return new Promise((resolve) => {
     const intervalMs = 1000 / RATE;
     const total = Math.floor(totalMs / intervalMs);
     const first = Math.floor(measureFromMs / intervalMs);
-    const rtt = new Float64Array(total - first);
-    let answered = 0, lost = 0;
-    const pacer = new Worker(new URL('./ocg.pacer.ts', import.meta.url), { workerData: { intervalMs, total } });
-    const finish = () => { void pacer.terminate(); resolve({ rtt: rtt.subarray(0, rtt.length), n: answered, lost }); };
-    pacer.on('message', (i: number) => {
+    const rtt = new Float64Array(total); // every order's, warm-up included: no new code path when measuring starts
+    let answered = 0, lost = 0, next = 0;
+    const t0 = performance.now();
+    const send = (i: number, due: number): void => {
       const buy = (i & 1) === 0;
-      const start = performance.now();
       client.newOrder({ securityId: '700', side: buy ? Side.Buy : Side.Sell, quantity: 100n, price: (buy ? BUY_PX : SELL_PX)[(i >> 1) % 20]! }).then(
-        () => { if (i >= first) rtt[i - first] = (performance.now() - start) * 1000; if (++answered + lost === total) finish(); },
-        () => { if (++lost + answered === total) finish(); },
+        () => { rtt[i] = (performance.now() - due) * 1000; if (++answered + lost === total) resolve({ rtt: rtt.subarray(first), lost }); },
+        () => { if (++lost + answered === total) resolve({ rtt: rtt.subarray(first), lost }); },
       );
-    });
+    };
+    // One event-loop turn: send what is due, then let I/O run (setImmediate polls without sleeping).
+    const turn = (): void => {
+      const now = performance.now();
+      for (let due = t0 + next * intervalMs; next < total && due <= now; due = t0 + next * intervalMs) send(next++, due);
+      if (next < total) setImmediate(turn);
+    };
+    setImmediate(turn);
   });
 }
 
 const load = loadavg()[0]!;
 const r = await paced(WARMUP_MS + MEASURE_MS, WARMUP_MS);
+// OCG_BENCH_RTT_DUMP=file: every measured order's round trip (µs), in order, for looking at stalls.
+if (process.env['OCG_BENCH_RTT_DUMP']) (await import('node:fs')).writeFileSync(process.env['OCG_BENCH_RTT_DUMP'], Array.from(r.rtt, (v) => v.toFixed(0)).join('\n'));
 const sorted = Float64Array.from(r.rtt).sort();
 const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 bench('ocg.order.rtt_p99', Math.round(q(0.99)), 'us', {
-  p50: Math.round(q(0.5)), p99_9: Math.round(q(0.999)), max: Math.round(sorted[sorted.length - 1]!), orders: sorted.length, rate: RATE, lost: r.lost, loadavg: load.toFixed(1), goal: '<200',
+  p50: Math.round(q(0.5)), p90: Math.round(q(0.9)), p99_9: Math.round(q(0.999)), max: Math.round(sorted[sorted.length - 1]!), orders: sorted.length, rate: RATE,
+  lost: r.lost, loadavg: load.toFixed(1), goal: '<200', profile: 'busy-poll+single-threaded',
 });
 await client.close('bench over');
 child.send({ cmd: 'exit' });

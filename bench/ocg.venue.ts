@@ -19,6 +19,7 @@ const engine = new MatchingEngine({
 }, systemClock);
 const gateway = new OcgGateway({
   service: 'OTP-C', name: 'bench', privateKeyPem: keys.privateKeyPem, router: engine, passwordWorkers: 0,
+  busyPoll: process.env['OCG_BENCH_BUSY_POLL'] === '1', // ocg.order.rtt: the low-latency profile
   compIds: [{ compId: BENCH_COMP_ID, firm: 'BENCH', sourceIps: ['127.0.0.1'], passwordHash: hashPassword(BENCH_PASSWORD), throttleMps: 0 }],
 });
 const gw = await gateway.start();

@@ -12,7 +12,7 @@
 // `timeScale`, so tests and accelerated rundowns never sleep for real.
 import net from 'node:net';
 import { EventEmitter } from 'node:events';
-import { systemClock, type Clock, type TimerHandle } from '../wire/index.ts';
+import { ShardedMap, startBusyPoll, systemClock, type BusyPoll, type Clock, type TimerHandle } from '../wire/index.ts';
 import { OcgFrameReader } from './frame-reader.ts';
 import {
   DisclosureInstructions, ExecType, OcgMsgType, OrdType, SecurityIdSource, SessionStatus, toPrice, toQty,
@@ -102,6 +102,8 @@ export interface OcgClientOptions {
   log?: OcgLogger;
   /** Password encryption (default: password.ts encryptPassword with the clock's time). */
   encrypt?: (publicKeyPem: string, password: string, nowMs: number) => string;
+  /** Poll the event loop without sleeping from start() to close() (src/wire/busy-poll.ts): lower latency, one core. */
+  busyPoll?: boolean;
 }
 
 /** A new order as the application gives it: shares and prices as numbers or exact decimal strings. */
@@ -218,13 +220,14 @@ export class OcgClient extends EventEmitter {
   /** Set from the Logon reply until the outbox has been sent (keeps the requests in order). */
   #outboxHeld = false;
   readonly #pending = new Map<string, PendingRequest>();
-  readonly #orders = new Map<string, ClientOrderState>();
+  readonly #orders = new ShardedMap<ClientOrderState>(); // one entry per order of the day: sharded, see src/wire/sharded-map.ts
   /**
    * Every report delivered, for the §3.13 dedupe on Client Order ID + Execution ID: Execution ID →
    * its Client Order ID (an array in the rare case one Execution ID came with several). Keyed
    * by the decoded Execution ID string itself, so the hot path builds no composite key.
    */
-  readonly #seenReports = new Map<string, string | string[]>();
+  readonly #seenReports = new ShardedMap<string | string[]>();
+  #busyPoll: BusyPoll | null = null;
   #nextClOrdId: number;
   #sleeper: { timer: TimerHandle; resolve: () => void } | null = null;
   #txTimeAt = Number.NaN;
@@ -285,6 +288,7 @@ export class OcgClient extends EventEmitter {
   /** Starts the lookup → connect → logon loop; resolves at the first accepted logon. */
   start(): Promise<void> {
     if (this.#closed) return Promise.reject(new OcgClientClosedError('client closed'));
+    if (this.#o.busyPoll === true) this.#busyPoll ??= startBusyPoll();
     if (this.#running === null) {
       this.#running = this.#run().catch((e: unknown) => {
         if (!(e instanceof LookupAbortedError) && !this.#closed) this.#log.log('error', 'ocg.client.loopFailed', { error: String(e) });
@@ -825,6 +829,8 @@ export class OcgClient extends EventEmitter {
   }
 
   #stop(reason: string): void {
+    this.#busyPoll?.stop();
+    this.#busyPoll = null;
     if (this.#state === 'closed') return;
     this.#closed = true;
     this.#abort.abort();

@@ -12,7 +12,7 @@
 // password (5), locked (6), expired (8), password change required (100), non-compliant new
 // password (3), sequence too low (101 Other [INF]) are answered with Logout + Session Status.
 import net from 'node:net';
-import { systemClock } from '../wire/index.ts';
+import { startBusyPoll, systemClock, type BusyPoll } from '../wire/index.ts';
 import type { Clock, TimerHandle } from '../wire/index.ts';
 import type { EngineEvent, EngineRequest, MassCancelReportEvent, OrderEcho, OrderEvent } from '../venue/index.ts';
 import { priceFromWire, priceToWire, qtyFromWire, qtyToWire } from '../venue/index.ts';
@@ -112,6 +112,8 @@ export interface OcgGatewayOptions {
    * synchronous replication: an order is acknowledged only once replicated). Absent ⇒ written at once.
    */
   outboundGate?: OutboundGate;
+  /** Poll the event loop without sleeping while listening (src/wire/busy-poll.ts): lower latency, one core. */
+  busyPoll?: boolean;
 }
 
 /** A site's hold on outbound frames (src/venue journal.ts implements it); actions of one socket run in order. */
@@ -181,6 +183,8 @@ export class OcgGateway {
   /** firm → its drop copy Comp IDs. */
   readonly #dropCopies = new Map<string, CompState[]>();
   readonly #connections = new Set<Connection>();
+  readonly #busyPollWanted: boolean;
+  #busyPoll: BusyPoll | null = null;
   /** Security ID → the Security Exchange its orders carry (CSC: XSSC or XSEC [UNVERIFIED]), echoed in reports. */
   readonly #exchangeOf = new Map<string, string>();
   readonly #checker: PasswordChecker;
@@ -191,6 +195,7 @@ export class OcgGateway {
 
   constructor(options: OcgGatewayOptions) {
     this.#o = options;
+    this.#busyPollWanted = options.busyPoll === true;
     this.service = options.service;
     this.name = options.name ?? options.service;
     this.profile = options.profile ?? profileFor(options.service);
@@ -241,6 +246,7 @@ export class OcgGateway {
     server.on('error', (e) => this.#log.log('error', 'ocg.gateway.serverError', { gateway: this.name, error: e.message }));
     this.#port = (server.address() as net.AddressInfo).port;
     this.#server = server;
+    if (this.#busyPollWanted) this.#busyPoll ??= startBusyPoll();
     this.#log.log('info', 'ocg.gateway.listening', { gateway: this.name, service: this.service, host: this.#host, port: this.#port });
     return this.address;
   }
@@ -249,6 +255,8 @@ export class OcgGateway {
   async stop(): Promise<void> {
     const server = this.#server;
     this.#server = null;
+    this.#busyPoll?.stop();
+    this.#busyPoll = null;
     for (const c of this.#connections) {
       c.loggedOut = true; // an exchange-side outage never triggers Cancel on Disconnect (§1.6)
       c.session?.close('gateway stopped');

@@ -11,7 +11,7 @@
 // - Price band = SEHK "9 times" rule against the last trade or the reference price → 16 [INF].
 // - Max order size 3,000 board lots → 3 Order exceeds limit [INF].
 // - Client Order IDs are unique per Submitting Broker ID per day (note §5.1).
-import type { Clock } from '../wire/index.ts';
+import { ShardedMap, type Clock } from '../wire/index.ts';
 import {
   AmendRejectCode, CancelRejectCode, ExecRestatementReason, ExecType, LotType, MassCancelRejectCode,
   MassCancelRequestType, MassCancelResponse, OrdRejReason, OrdStatus, OrdType, Side, TimeInForce,
@@ -79,9 +79,9 @@ export class MatchingEngine {
   readonly #noCancelWindows: readonly (readonly [number, number])[];
 
   /** Live orders by Order ID, in priority order (insertion order = acceptance order). */
-  readonly #orders = new Map<string, RestingOrder>();
+  readonly #orders = new ShardedMap<RestingOrder>(); // one entry per live order: sharded, see src/wire/sharded-map.ts
   /** Per Submitting Broker ID: Client Order ID → Order ID it named ('' for none). */
-  readonly #clOrdIds = new Map<string, Map<string, string>>();
+  readonly #clOrdIds = new Map<string, ShardedMap<string>>();
   /**
    * Final OrdStatus of finished orders today, indexed by the numeric Order ID (0 = not finished).
    * A byte per order instead of a Map entry: the engine mints Order IDs as decimal counters.
@@ -220,7 +220,7 @@ export class MatchingEngine {
     e.#nextMassActionId = state.nextMassActionId;
     e.#nextPriority = state.nextPriority;
     e.#quotaUsed = state.quotaUsed;
-    for (const [broker, ids] of Object.entries(state.clientOrderIds)) e.#clOrdIds.set(broker, new Map(Object.entries(ids)));
+    for (const [broker, ids] of Object.entries(state.clientOrderIds)) e.#clOrdIds.set(broker, new ShardedMap(Object.entries(ids)));
     for (const [id, st] of Object.entries(state.finishedOrders)) {
       const n = orderNumber(id);
       if (n > 0) e.#setFinished(n, st);
@@ -681,7 +681,7 @@ export class MatchingEngine {
     }
     if (this.#inNoCancelWindow()) return reject(MassCancelRejectCode.Other, 'Cancel not allowed now'); // §5.14 [UNVERIFIED]
     const victims: RestingOrder[] = [];
-    for (const o of this.#orders.values()) {
+    for (const o of this.#ordersByAge()) {
       if (o.brokerId !== scope.brokerId) continue;
       if (scope.securityId !== undefined && o.securityId !== scope.securityId) continue;
       if (scope.segment !== undefined && this.#securities.get(o.securityId)!.segment !== scope.segment) continue;
@@ -697,12 +697,12 @@ export class MatchingEngine {
 
   #cancelOnDisconnect(r: CancelOnDisconnectRequest): void {
     const victims: RestingOrder[] = [];
-    for (const o of this.#orders.values()) if (o.compId === r.compId) victims.push(o);
+    for (const o of this.#ordersByAge()) if (o.compId === r.compId) victims.push(o);
     for (const o of victims) this.#cancelUnsolicited(o, ExecRestatementReason.CancelOnDisconnect);
   }
 
   #endOfDay(): void {
-    const all = [...this.#orders.values()];
+    const all = this.#ordersByAge();
     for (const o of all) {
       this.#removeFromBook(o, this.#securities.get(o.securityId)!);
       this.#expire(o, 'End of day');
@@ -743,10 +743,15 @@ export class MatchingEngine {
   // -------------------------------------------------------------------------------------------
   // Helpers
 
-  #idsOf(brokerId: string): Map<string, string> {
+  /** Live orders oldest first (by Order ID: the sharded map does not keep insertion order). */
+  #ordersByAge(): RestingOrder[] {
+    return [...this.#orders.values()].sort((a, b) => orderNumber(a.orderId) - orderNumber(b.orderId));
+  }
+
+  #idsOf(brokerId: string): ShardedMap<string> {
     let m = this.#clOrdIds.get(brokerId);
     if (m === undefined) {
-      m = new Map();
+      m = new ShardedMap();
       this.#clOrdIds.set(brokerId, m);
     }
     return m;

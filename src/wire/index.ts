@@ -1,3 +1,5 @@
 export * from './clock.ts';
 export * from './multicast.ts';
 export * from './crc32c.ts';
+export * from './sharded-map.ts';
+export * from './busy-poll.ts';
