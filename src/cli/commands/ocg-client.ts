@@ -48,6 +48,7 @@ const command: Command = {
     journal: { type: 'string', value: 'DIR', description: 'Keep the session (sequence numbers, sent messages) in DIR across runs (default: memory)' },
     'stay': { type: 'boolean', description: 'After the script, keep the session (and follow failovers) until interrupted' },
     json: { type: 'boolean', description: 'Print one JSON object per event and report instead of text' },
+    'busy-poll': { type: 'boolean', description: 'Never let the event loop sleep (lower latency; takes a whole core). README: low-latency profile' },
   },
   async run(values) {
     const lookups = (values['lookup'] as string[] | undefined) ?? [];
@@ -87,7 +88,7 @@ const command: Command = {
 
     const client = new OcgClient({
       compId, password: values['password'], publicKeyPem, lookup: endpoints,
-      brokerId: String(values['broker-id']), bcan: String(values['bcan']), service, timeScale,
+      brokerId: String(values['broker-id']), bcan: String(values['bcan']), service, timeScale, busyPoll: values['busy-poll'] === true,
       ...(values['first-clordid'] !== undefined ? { firstClientOrderId: numberOption(values, 'first-clordid', { integer: true, min: 1, max: 99_999_999 }) } : {}),
       ...(typeof values['local-address'] === 'string' ? { localAddress: values['local-address'] } : {}),
       ...(store !== null ? { journal: store.journal(compId) } : {}),

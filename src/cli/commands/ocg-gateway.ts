@@ -155,6 +155,7 @@ const command: Command = {
     'export-public-key': { type: 'string', value: 'FILE', description: 'Write the venue public key (PEM) for clients to FILE and exit' },
     'duration': { type: 'string', default: '0', value: 'S', description: 'Seconds to run; 0 = until interrupted' },
     'log-level': { type: 'string', default: 'info', value: 'LEVEL', description: 'debug, info, warn or error (JSON lines on stderr)' },
+    'busy-poll': { type: 'boolean', description: 'Never let the event loop sleep (lower latency; takes a whole core). README: low-latency profile' },
   },
   async run(values) {
     if (typeof values['config'] !== 'string') throw new UsageError('--config FILE is required');
@@ -175,7 +176,7 @@ const command: Command = {
     const engine = new MatchingEngine({ profile: profileFor(cfg.service), securities: cfg.securities }, systemClock);
     const gateway = new OcgGateway({
       service: cfg.service, name: `${cfg.service} ${cfg.site}`, host: cfg.host, port: cfg.port, privateKeyPem, compIds: cfg.compIds,
-      router: engine, store, log,
+      router: engine, store, log, busyPoll: values['busy-poll'] === true,
       ...(cfg.passwordToleranceMs !== undefined ? { passwordToleranceMs: cfg.passwordToleranceMs } : {}),
       onEvent: (e) => log.log('info', `evidence.${e.kind}`, { service: e.service, compId: e.compId, firm: e.firm, ...e.detail }),
     });
