@@ -18,7 +18,8 @@
 // What is left of the tail on this machine (measured with perf and per-turn gap logs): the kernel's
 // kdamond.0 thread takes a polling core for ~1.5 ms every ~0.5 s, young-generation pauses of
 // 0.1–0.3 ms in either process, and a few deterministic 2–6 ms stalls in the gateway process
-// not yet traced. Progress: 3,600–5,700 µs p99 without the profile; 370–430 µs with it.
+// not yet traced. Progress: 3,600–5,700 µs p99 without the profile; 280–720 µs with it (the
+// machine's own state moves p50 between ~30 and ~60 µs from one run to the next).
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
