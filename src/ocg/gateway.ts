@@ -183,7 +183,6 @@ export class OcgGateway {
   /** firm → its drop copy Comp IDs. */
   readonly #dropCopies = new Map<string, CompState[]>();
   readonly #connections = new Set<Connection>();
-  readonly #busyPollWanted: boolean;
   #busyPoll: BusyPoll | null = null;
   /** Security ID → the Security Exchange its orders carry (CSC: XSSC or XSEC [UNVERIFIED]), echoed in reports. */
   readonly #exchangeOf = new Map<string, string>();
@@ -195,7 +194,6 @@ export class OcgGateway {
 
   constructor(options: OcgGatewayOptions) {
     this.#o = options;
-    this.#busyPollWanted = options.busyPoll === true;
     this.service = options.service;
     this.name = options.name ?? options.service;
     this.profile = options.profile ?? profileFor(options.service);
@@ -246,7 +244,7 @@ export class OcgGateway {
     server.on('error', (e) => this.#log.log('error', 'ocg.gateway.serverError', { gateway: this.name, error: e.message }));
     this.#port = (server.address() as net.AddressInfo).port;
     this.#server = server;
-    if (this.#busyPollWanted) this.#busyPoll ??= startBusyPoll();
+    if (this.#o.busyPoll === true) this.#busyPoll ??= startBusyPoll();
     this.#log.log('info', 'ocg.gateway.listening', { gateway: this.name, service: this.service, host: this.#host, port: this.#port });
     return this.address;
   }

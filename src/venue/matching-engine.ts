@@ -78,7 +78,7 @@ export class MatchingEngine {
   readonly #csc: boolean;
   readonly #noCancelWindows: readonly (readonly [number, number])[];
 
-  /** Live orders by Order ID, in priority order (insertion order = acceptance order). */
+  /** Live orders by Order ID (iteration order is not acceptance order: #ordersByAge() sorts). */
   readonly #orders = new ShardedMap<RestingOrder>(); // one entry per live order: sharded, see src/wire/sharded-map.ts
   /** Per Submitting Broker ID: Client Order ID → Order ID it named ('' for none). */
   readonly #clOrdIds = new Map<string, ShardedMap<string>>();
