@@ -1,18 +1,18 @@
 #!/usr/bin/env node
-// Builds the optional native CRC-32C kernel (native/crc32c.c -> native/build/crc32c.node) at
-// `npm ci` time (package.json "postinstall"). Optional on purpose: without a C compiler, Node-API
-// headers or an x86-64 CPU the project still works, with the WebAssembly kernel
-// (src/wire/crc32c.ts says which kernel is in use: crc32cKernel). Never fails the install.
-// No node-gyp: one C file, one compiler call; the Node-API headers come with the node@24 package
-// (or the system's Node), and Node-API is ABI-stable across Node versions.
+// Builds the optional native addons at `npm ci` time (package.json "postinstall"), each
+// native/NAME.c -> native/build/NAME.node: crc32c (the CRC-32C of received OCG-C frames,
+// src/wire/crc32c.ts) and busypoll (polling without garbage, src/wire/busy-poll.ts). Optional on
+// purpose: without a C compiler or the headers the project still works with its JS/WebAssembly
+// fallbacks (crc32cKernel and busyPollKind say which is in use). Never fails the install.
+// No node-gyp: one compiler call per file; Node-API is ABI-stable across Node versions, and
+// libuv (busypoll) is exported by every Node binary with a stable 1.x ABI.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const source = join(root, 'native', 'crc32c.c');
-const out = join(root, 'native', 'build', 'crc32c.node');
+const ADDONS = ['crc32c', 'busypoll'];
 
 function headerDir() {
   const candidates = [
@@ -21,7 +21,7 @@ function headerDir() {
     '/usr/include/node',
     '/usr/local/include/node',
   ];
-  return candidates.find((d) => existsSync(join(d, 'node_api.h')));
+  return candidates.find((d) => existsSync(join(d, 'node_api.h')) && existsSync(join(d, 'uv.h')));
 }
 
 function compiler() {
@@ -35,20 +35,23 @@ function compiler() {
 }
 
 const skip = (why) => {
-  console.log(`failover-drill: native CRC-32C kernel not built (${why}); the WebAssembly kernel is used instead.`);
+  console.log(`failover-drill: native addons not built (${why}); the JS/WebAssembly fallbacks are used instead.`);
   process.exit(0);
 };
 if (process.env.FAILOVER_DRILL_NATIVE === '0') skip('FAILOVER_DRILL_NATIVE=0');
 const include = headerDir();
-if (include === undefined) skip('no Node-API headers (node_api.h) found');
+if (include === undefined) skip('no Node-API / libuv headers (node_api.h, uv.h) found');
 const cc = compiler();
 if (cc === undefined) skip('no C compiler (cc, gcc or clang)');
-mkdirSync(dirname(out), { recursive: true });
-const flags = ['-O2', '-fPIC', '-shared', '-DNAPI_VERSION=8', '-I', include, source, '-o', out];
-if (process.platform === 'darwin') flags.push('-undefined', 'dynamic_lookup');
-try {
-  execFileSync(cc, flags, { stdio: ['ignore', 'inherit', 'inherit'] });
-  console.log(`failover-drill: built ${out} with ${cc}`);
-} catch (e) {
-  skip(`${cc} failed: ${e instanceof Error ? e.message.split('\n')[0] : e}`);
+mkdirSync(join(root, 'native', 'build'), { recursive: true });
+for (const name of ADDONS) {
+  const out = join(root, 'native', 'build', `${name}.node`);
+  const flags = ['-O2', '-fPIC', '-shared', '-DNAPI_VERSION=8', '-I', include, join(root, 'native', `${name}.c`), '-o', out];
+  if (process.platform === 'darwin') flags.push('-undefined', 'dynamic_lookup');
+  try {
+    execFileSync(cc, flags, { stdio: ['ignore', 'inherit', 'inherit'] });
+    console.log(`failover-drill: built ${out} with ${cc}`);
+  } catch (e) {
+    console.log(`failover-drill: native addon ${name} not built (${cc} failed: ${e instanceof Error ? e.message.split('\n')[0] : e}); its fallback is used instead.`);
+  }
 }

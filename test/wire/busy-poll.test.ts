@@ -1,20 +1,39 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+
+function hasCompiler(): boolean {
+  for (const c of ['cc', 'gcc', 'clang']) {
+    try { execFileSync(c, ['--version'], { stdio: 'ignore' }); return true; } catch { /* next */ }
+  }
+  return false;
+}
+
+/** Run the check in a child: CPU used sleeping vs polling, and the process must end after stop(). */
+function pollingChild(env: NodeJS.ProcessEnv): { status: number | null; stderr: string; kind: string; sleepingMs: number; pollingMs: number } {
+  const code = `import { busyPollKind, startBusyPoll } from './src/wire/index.ts';
+    const idle = (ms) => new Promise((r) => setTimeout(r, ms));
+    let c = process.cpuUsage(); await idle(300); const sleeping = process.cpuUsage(c);
+    const p = startBusyPoll();
+    c = process.cpuUsage(); await idle(300); const polling = process.cpuUsage(c);
+    p.stop(); p.stop();
+    console.log(busyPollKind, Math.round((sleeping.user + sleeping.system) / 1000), Math.round((polling.user + polling.system) / 1000));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', timeout: 10_000, env });
+  const [kind, sleepingMs, pollingMs] = r.stdout.trim().split(' ');
+  return { status: r.status, stderr: r.stderr, kind: kind ?? '', sleepingMs: Number(sleepingMs), pollingMs: Number(pollingMs) };
+}
 
 describe('busy polling (src/wire/busy-poll.ts)', () => {
-  it('the loop never sleeps while polling (a core busy with nothing to do), timers still fire, and stop() lets the process end', async () => {
-    const { spawnSync } = await import('node:child_process');
-    const code = `import { startBusyPoll } from './src/wire/index.ts';
-      const idle = (ms) => new Promise((r) => setTimeout(r, ms));
-      let c = process.cpuUsage(); await idle(300); const sleeping = process.cpuUsage(c);
-      const p = startBusyPoll();
-      c = process.cpuUsage(); await idle(300); const polling = process.cpuUsage(c);
-      p.stop();
-      console.log(Math.round((sleeping.user + sleeping.system) / 1000), Math.round((polling.user + polling.system) / 1000));`;
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', timeout: 10_000 });
-    assert.equal(r.status, 0, `exited by itself after stop(): ${r.stderr}`);
-    const [sleepingMs, pollingMs] = r.stdout.trim().split(' ').map(Number);
-    assert.ok(sleepingMs! < 45, `idle without polling: ${sleepingMs} ms CPU in 300 ms`);
-    assert.ok(pollingMs! > 90 && pollingMs! > 2 * sleepingMs!, `polling: ${pollingMs} ms CPU in 300 ms (sleeping ${sleepingMs})`);
-  });
+  for (const [name, env, kind] of [
+    ['native idle handle', process.env, process.arch === 'x64' && hasCompiler() && process.env['FAILOVER_DRILL_NATIVE'] !== '0' ? 'native-idle' : undefined],
+    ['setImmediate fallback (FAILOVER_DRILL_NATIVE=0)', { ...process.env, FAILOVER_DRILL_NATIVE: '0' }, 'immediate'],
+  ] as const) {
+    it(`${name}: the loop never sleeps while polling, timers still fire, and stop() lets the process end`, () => {
+      const r = pollingChild(env);
+      assert.equal(r.status, 0, `exited by itself after stop(): ${r.stderr}`);
+      if (kind !== undefined) assert.equal(r.kind, kind);
+      assert.ok(r.sleepingMs < 45, `idle without polling: ${r.sleepingMs} ms CPU in 300 ms`);
+      assert.ok(r.pollingMs > 90 && r.pollingMs > 2 * r.sleepingMs, `polling: ${r.pollingMs} ms CPU in 300 ms (sleeping ${r.sleepingMs})`);
+    });
+  }
 });
