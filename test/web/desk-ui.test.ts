@@ -267,7 +267,10 @@ describe('desk web UI in Chromium', { skip: haveChromium ? false : `${CHROMIUM} 
     await page.getByLabel('Session date (Hong Kong)').fill('2026-02-07');
     await page.getByLabel('OTP-CSC').uncheck();
     await page.getByLabel('Upload the rundown file').setInputFiles({ name: 'ps3.yaml', mimeType: 'text/plain', buffer: Buffer.from('steps:\n  - at: "10:00"\n    action: lose-primary\n') });
-    assert.match(await page.getByLabel('Rundown', { exact: true }).inputValue(), /lose-primary/);
+    // The page reads the file asynchronously: wait for the text to land before reading it.
+    const rundown = page.getByLabel('Rundown', { exact: true });
+    await page.waitForFunction((el) => (el as HTMLTextAreaElement).value.includes('lose-primary'), await rundown.elementHandle(), { timeout: 10_000 }).catch(() => undefined);
+    assert.match(await rundown.inputValue(), /lose-primary/);
     // Deadlines left empty: the server names both fields, shown beside them.
     await page.getByRole('button', { name: 'Create' }).click();
     await field(page, 'session.intentionDeadline').locator('.field-error').waitFor();
