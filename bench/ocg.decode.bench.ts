@@ -4,7 +4,7 @@
 // crc=: the CRC-32C kernel in use (native-sse4.2 when scripts/build-native.mjs built the addon at npm ci).
 // The 4096 messages all differ (IDs, times, prices, quantities: see below); the stream is decoded over and over.
 // The rate is per second of this process's CPU time (the machine is shared); wall rate is printed too,
-// and nextframe_profile_msg_s: the gateway session path (nextFrame() views + decodeFrame with a profile).
+// and session_path_msg_s: the gateway/client session path (nextFrameAt() + decodeFrame with a profile).
 // lazy_reads_msg_s: the same stream through OcgFrameReader({ lazy: true }) (CRC, framing and map
 // still checked per frame; strings and decimals read from the bytes on access), the consumer
 // reading the fields the code base reads: the gateway's New Order path (gateway.ts #onBusiness,
@@ -107,16 +107,16 @@ function pass(): number {
 }
 
 /** Messages per second of this process's CPU time (robust when other processes share the 2 cores) and of wall time. */
-/** The way the gateway's sessions use it: nextFrame() views, then decodeFrame with a venue profile. */
+/** The way the gateway's and client's sessions use it: nextFrameAt() (in place), then decodeFrame with a venue profile. */
 const sessionOptions = { profile: OTP_C_PROFILE };
 function sessionPass(): number {
   const reader = new OcgFrameReader();
   let n = 0;
   for (const c of chunks) {
     reader.push(c);
-    for (let f = reader.nextFrame(); f !== null; f = reader.nextFrame()) {
-      if (!(f instanceof Uint8Array)) throw new Error(f.detail);
-      const r = decodeFrame(f, 0, f.length, sessionOptions);
+    for (let f = reader.nextFrameAt(); f !== null; f = reader.nextFrameAt()) {
+      if (f !== true) throw new Error(f.detail);
+      const r = decodeFrame(reader.frame, reader.offset, reader.length, sessionOptions);
       if (!r.ok) throw new Error(r.detail);
       sink += r.header.seqNum;
       n++;
@@ -173,6 +173,6 @@ run(500, lazyHeaderOnly);
 const headerOnly = [run(1000, lazyHeaderOnly), run(1000, lazyHeaderOnly), run(1000, lazyHeaderOnly)].sort((a, b) => a.cpu - b.cpu)[1]!;
 bench('ocg.decode', Math.round(mid.cpu), 'msg/s', {
   goal: 3_000_000, basis: 'cpu_time', crc: crc32cKernel, wall_msg_s: Math.round(mid.wall), best: Math.round(runs[2]!.cpu),
-  nextframe_profile_msg_s: Math.round(session.cpu), lazy_reads_msg_s: Math.round(lazy.cpu), lazy_header_only_msg_s: Math.round(headerOnly.cpu),
+  session_path_msg_s: Math.round(session.cpu), lazy_reads_msg_s: Math.round(lazy.cpu), lazy_header_only_msg_s: Math.round(headerOnly.cpu),
   mix: 'NewOrder50/ExecReport50', avg_bytes: Math.round(total / COUNT), sink: sink % 10,
 });

@@ -665,13 +665,13 @@ export class OcgClient extends EventEmitter {
       socket.on('data', (chunk: Buffer) => {
         reader.push(chunk);
         for (;;) {
-          const f = reader.nextFrame();
+          const f = reader.nextFrameAt(); // in place: no view allocated per message
           if (f === null) break;
-          if (!(f instanceof Uint8Array)) {
+          if (f !== true) {
             session.onFramingError(f);
             break;
           }
-          session.onFrame(f);
+          session.onFrameAt(reader.frame, reader.offset, reader.length);
           if (ended) break;
         }
       });

@@ -77,6 +77,30 @@ export class OcgFrameReader {
   }
 
   /**
+   * Like nextFrame() without making a view (no allocation per frame): true when a complete frame
+   * is at frameBytes[frameOffset, frameOffset + frameLength) — valid until the next call — else a
+   * fatal framing error or null. decodeFrame over those coordinates uses the staged chunk.
+   */
+  nextFrameAt(): true | OcgDecodeError | null {
+    return this.advance();
+  }
+
+  /** The array holding the frame nextFrameAt() found (the pushed chunk, or an assembled frame). */
+  get frame(): Uint8Array {
+    return this.frameBytes;
+  }
+
+  /** Where that frame starts in `frame`. */
+  get offset(): number {
+    return this.frameOffset;
+  }
+
+  /** Its length (its Length field). */
+  get length(): number {
+    return this.frameLength;
+  }
+
+  /**
    * The next complete frame's bytes (framing checked: STX and Length; the CRC is not checked here),
    * a fatal framing error, or null. The view stays valid: chunks are never written to.
    */

@@ -368,9 +368,10 @@ export class OcgGateway {
     r.push(chunk);
     this.#cork(conn);
     for (;;) {
-      const f = r.nextFrame();
+      // In place: the frame's coordinates in the chunk, no view allocated per message.
+      const f = r.nextFrameAt();
       if (f === null) break;
-      if (!(f instanceof Uint8Array)) {
+      if (f !== true) {
         // Framing error (§2.2): nothing to resynchronise on, drop without Logout.
         this.#log.log('warn', 'ocg.gateway.badFrame', { gateway: this.name, conn: conn.id, compId: conn.comp?.config.compId, sourceIp: conn.sourceIp, kind: f.kind, detail: f.detail });
         if (conn.session !== null) conn.session.onFramingError(f);
@@ -379,7 +380,7 @@ export class OcgGateway {
       }
       if (conn.session !== null) {
         try {
-          conn.session.onFrame(f);
+          conn.session.onFrameAt(r.frame, r.offset, r.length);
         } catch (e) {
           // Last resort: a bug on one session's path drops that session, never the gateway.
           this.#log.log('error', 'ocg.gateway.sessionError', { gateway: this.name, compId: conn.comp?.config.compId, error: (e as Error).stack ?? String(e) });
@@ -391,7 +392,7 @@ export class OcgGateway {
         this.#log.log('warn', 'ocg.gateway.messageBeforeLogonReply', { gateway: this.name, conn: conn.id, compId: conn.comp?.config.compId });
         this.#destroy(conn);
       } else {
-        this.#onFirstFrame(conn, f.slice());
+        this.#onFirstFrame(conn, r.frame.slice(r.offset, r.offset + r.length));
       }
       if (conn.closed) break;
     }

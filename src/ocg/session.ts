@@ -105,6 +105,8 @@ export class OcgSession {
   readonly journal: SessionJournal;
   #state: OcgSessionStateName = OcgSessionState.Connecting;
   readonly #o: OcgSessionOptions;
+  /** decodeFrame options: the profile, made once (not an object per frame). */
+  readonly #codecOptions: { profile: OcgProfile } | undefined;
   readonly #log: OcgLogger;
   readonly #t: typeof OCG_SESSION_TIMERS;
   readonly #clock: Clock;
@@ -126,6 +128,7 @@ export class OcgSession {
 
   constructor(options: OcgSessionOptions) {
     this.#o = options;
+    this.#codecOptions = options.profile === undefined ? undefined : { profile: options.profile };
     this.role = options.role;
     this.compId = options.compId;
     this.journal = options.journal;
@@ -240,8 +243,13 @@ export class OcgSession {
 
   /** One complete frame from the transport (an OcgFrameReader's nextFrame()). Never throws. */
   onFrame(frame: Uint8Array): void {
+    this.onFrameAt(frame, 0, frame.length);
+  }
+
+  /** One complete frame at bytes[off, off + len) (an OcgFrameReader's nextFrameAt()). Never throws. */
+  onFrameAt(bytes: Uint8Array, off: number, len: number): void {
     if (this.#state === OcgSessionState.Disconnected) return;
-    const r = decodeFrame(frame, 0, frame.length, this.#o.profile === undefined ? undefined : { profile: this.#o.profile });
+    const r = decodeFrame(bytes, off, len, this.#codecOptions);
     if (!r.ok) {
       this.#onDecodeError(r);
       return;

@@ -401,6 +401,44 @@ describe('OcgFrameReader', () => {
     assert.deepEqual(got2, [...expected].reverse());
   });
 
+  it('nextFrameAt() + decodeFrame at the coordinates (the sessions\' path): same results in any chunking, interleaved readers, frames split across chunks', () => {
+    for (const size of [1, 7, 300, 4096]) {
+      const r1 = new OcgFrameReader(), r2 = new OcgFrameReader();
+      const got1: OcgDecodeResult[] = [], got2: OcgDecodeResult[] = [];
+      const reversed = concat([...frames].reverse());
+      for (let i = 0; i < stream.length; i += size) {
+        r1.push(stream.subarray(i, i + size));
+        r2.push(reversed.subarray(i, i + size));
+        for (;;) {
+          const f1 = r1.nextFrameAt();
+          if (f1 === true) {
+            assert.equal(r1.frame[r1.offset], 0x02, 'the coordinates point at a frame start');
+            assert.equal(r1.frame[r1.offset + 1]! | (r1.frame[r1.offset + 2]! << 8), r1.length);
+            got1.push(decodeFrame(r1.frame, r1.offset, r1.length));
+          }
+          const f2 = r2.nextFrameAt();
+          if (f2 === true) got2.push(decodeFrame(r2.frame, r2.offset, r2.length));
+          if (f1 === null && f2 === null) break;
+          if (f1 !== null && f1 !== true) assert.fail(f1.detail);
+          if (f2 !== null && f2 !== true) assert.fail(f2.detail);
+        }
+      }
+      assert.deepEqual(got1, expected, `chunks of ${size}`);
+      assert.deepEqual(got2, [...expected].reverse(), `chunks of ${size}`);
+    }
+  });
+
+  it('nextFrameAt() reports a framing error and then nothing more', () => {
+    const bad = stream.slice(0, 400);
+    bad[frames[0]!.length] = 0x07; // the second frame's start byte
+    const reader = new OcgFrameReader();
+    reader.push(bad);
+    assert.equal(reader.nextFrameAt(), true);
+    const e = reader.nextFrameAt();
+    assert.ok(e !== null && e !== true && e.kind === 'badStartByte' && e.fatal, JSON.stringify(e));
+    assert.equal(reader.nextFrameAt(), null);
+  });
+
   it('random bytes and damaged streams in random chunks never throw; a fatal error ends the reader', () => {
     const rnd = prng(4242);
     for (let round = 0; round < 300; round++) {
