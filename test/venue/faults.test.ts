@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { Side } from '../../src/ocg/index.ts';
 import { FeedHandler } from '../../src/omd/index.ts';
 import { feedConfigOf } from '../../src/venue/index.ts';
-import { embedded, ocgClient, sleep, testVenueConfig, waitFor } from './site-harness.ts';
+import { embedded, ocgClient, sleep, testVenueConfig, waitFor, venueWithClient } from './site-harness.ts';
 
 const cleanup: Array<() => Promise<unknown> | unknown> = [];
 afterEach(async () => {
@@ -18,12 +18,7 @@ const FAST = { timing: { heartbeatIntervalMs: 200, testRequestAfterMs: 400, test
 
 describe('site faults', () => {
   it('tcp-reset: every connection reset; the client comes back to the same site with its numbers, the journal resyncs', async () => {
-    const cfg = testVenueConfig();
-    const v = await embedded(cfg);
-    cleanup.push(() => v.stop());
-    const a = ocgClient(cfg, 'F001');
-    cleanup.push(() => a.c.close());
-    await a.c.start();
+    const { v, a } = await venueWithClient(cleanup);
     await a.c.newOrder({ securityId: '700', side: Side.Buy, quantity: 100, price: '395.6' });
     const toSend = a.c.journal.nextToSend;
     const r = v.primary.injectFault({ kind: 'tcp-reset' });
@@ -160,12 +155,7 @@ describe('site faults', () => {
   });
 
   it('blackhole at the standby: the active site holds replies for standbyWaitMs, then acknowledges alone; the standby resyncs after', async () => {
-    const cfg = testVenueConfig();
-    const v = await embedded(cfg);
-    cleanup.push(() => v.stop());
-    const a = ocgClient(cfg, 'F001');
-    cleanup.push(() => a.c.close());
-    await a.c.start();
+    const { cfg, v, a } = await venueWithClient(cleanup);
     await a.c.newOrder({ securityId: '700', side: Side.Buy, quantity: 100, price: '395.6' });
     v.backup.injectFault({ kind: 'blackhole' });
     const t0 = Date.now();

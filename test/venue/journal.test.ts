@@ -7,7 +7,7 @@ import net from 'node:net';
 import { EventEmitter } from 'node:events';
 import { Side } from '../../src/ocg/index.ts';
 import { JournalGate, JournalRecordReader, JournalRecordType, encodeRecord } from '../../src/venue/index.ts';
-import { embedded, ocgClient, sleep, testVenueConfig, waitFor } from './site-harness.ts';
+import { sleep, waitFor, venueWithClient } from './site-harness.ts';
 
 const cleanup: Array<() => Promise<unknown> | unknown> = [];
 afterEach(async () => {
@@ -130,12 +130,7 @@ describe('JournalGate evidence timing', () => {
 
 describe('standby resync', () => {
   it('after the journal link drops, the standby gets a full snapshot then entries: same engine, sessions and feed numbers', async () => {
-    const cfg = testVenueConfig();
-    const v = await embedded(cfg);
-    cleanup.push(() => v.stop());
-    const a = ocgClient(cfg, 'F001');
-    cleanup.push(() => a.c.close());
-    await a.c.start();
+    const { cfg, v, a } = await venueWithClient(cleanup);
     for (let i = 0; i < 20; i++) await a.c.newOrder({ securityId: '700', side: Side.Buy, quantity: 100, price: '395.6' });
     // Garbage on the replication port: the receiver drops that link, nothing crashes.
     await new Promise<void>((resolve) => {

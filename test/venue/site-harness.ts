@@ -35,6 +35,20 @@ export async function embedded(cfg: VenueConfig, opts: { journalLinkDelayMs?: nu
   return startEmbeddedVenue(cfg, { marketTickMs: 20, ...opts });
 }
 
+/**
+ * Both sites embedded with the default test config, and F001's OTP-C client started (logged on at
+ * the primary); their stops go onto `cleanup` (the test files' after-each list).
+ */
+export async function venueWithClient(cleanup: Array<() => unknown>): Promise<{ cfg: VenueConfig; v: Awaited<ReturnType<typeof embedded>>; a: TestClient }> {
+  const cfg = testVenueConfig();
+  const v = await embedded(cfg);
+  cleanup.push(() => v.stop());
+  const a = ocgClient(cfg, 'F001');
+  cleanup.push(() => a.c.close());
+  await a.c.start();
+  return { cfg, v, a };
+}
+
 export interface TestClient {
   c: OcgClient;
   events: OcgClientEvent[];

@@ -9,7 +9,7 @@ import { Side } from '../../src/ocg/index.ts';
 import { FeedHandler, RetransmissionClient } from '../../src/omd/index.ts';
 import { SiteStateError, feedConfigOf, lookupEndpointsOf } from '../../src/venue/index.ts';
 import { validateEvidenceEvent } from '../../src/evidence/index.ts';
-import { embedded, ocgClient, testVenueConfig, waitFor, sleep } from './site-harness.ts';
+import { embedded, ocgClient, testVenueConfig, waitFor, sleep, venueWithClient } from './site-harness.ts';
 
 const cleanup: Array<() => Promise<unknown> | unknown> = [];
 afterEach(async () => {
@@ -98,12 +98,7 @@ describe('takeover by the backup site', () => {
   });
 
   it('fail back: the primary becomes standby, catches up, takes the service back; sessions reconnect to it', async () => {
-    const cfg = testVenueConfig();
-    const v = await embedded(cfg);
-    cleanup.push(() => v.stop());
-    const a = ocgClient(cfg, 'F001');
-    cleanup.push(() => a.c.close());
-    await a.c.start();
+    const { v, a } = await venueWithClient(cleanup);
     await a.c.newOrder({ securityId: '700', side: Side.Buy, quantity: 100, price: '395.6' });
     await v.primary.isolate({ mode: 'abrupt' });
     await v.backup.activate();
