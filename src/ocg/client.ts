@@ -342,13 +342,9 @@ export class OcgClient extends EventEmitter {
     return this.#request('new', clientOrderId, m);
   }
 
-  /** Cancel Request (13) for the order first sent as (or now named) `clientOrderId`; resolves with '4' or 'X'. */
-  cancel(clientOrderId: string, opts: { clientOrderId?: string } = {}): Promise<ExecutionReport> {
-    const rec = this.#orders.get(clientOrderId);
-    if (rec === undefined) return Promise.reject(new RangeError(`unknown order ${clientOrderId}`));
-    const id = opts.clientOrderId ?? this.nextClientOrderId();
-    const m: CancelRequest = {
-      msgType: OcgMsgType.CancelRequest,
+  /** The fields a Cancel (13) and an Amend (12) share: the new Client Order ID naming the order `rec` is now. */
+  #replacing(rec: ClientOrderState, id: string) {
+    return {
       clientOrderId: id,
       submittingBrokerId: this.#o.brokerId,
       securityId: rec.securityId,
@@ -358,6 +354,14 @@ export class OcgClient extends EventEmitter {
       side: rec.side,
       originalClientOrderId: rec.current,
     };
+  }
+
+  /** Cancel Request (13) for the order first sent as (or now named) `clientOrderId`; resolves with '4' or 'X'. */
+  cancel(clientOrderId: string, opts: { clientOrderId?: string } = {}): Promise<ExecutionReport> {
+    const rec = this.#orders.get(clientOrderId);
+    if (rec === undefined) return Promise.reject(new RangeError(`unknown order ${clientOrderId}`));
+    const id = opts.clientOrderId ?? this.nextClientOrderId();
+    const m: CancelRequest = { msgType: OcgMsgType.CancelRequest, ...this.#replacing(rec, id) };
     if (rec.orderId !== undefined) m.orderId = rec.orderId;
     this.#orders.set(id, rec);
     return this.#request('cancel', id, m);
@@ -370,14 +374,7 @@ export class OcgClient extends EventEmitter {
     const id = a.clientOrderId ?? this.nextClientOrderId();
     const m: AmendRequest = {
       msgType: OcgMsgType.AmendRequest,
-      clientOrderId: id,
-      submittingBrokerId: this.#o.brokerId,
-      securityId: rec.securityId,
-      securityIdSource: SecurityIdSource.ExchangeSymbol,
-      securityExchange: this.profile.securityExchanges[0]!,
-      transactionTime: this.#transactionTime(),
-      side: rec.side,
-      originalClientOrderId: rec.current,
+      ...this.#replacing(rec, id),
       orderType: rec.orderType,
       orderQuantity: typeof a.quantity === 'bigint' ? a.quantity * 100_000_000n : toQty(a.quantity),
       disclosureInstructions: DisclosureInstructions.None,
