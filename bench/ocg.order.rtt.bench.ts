@@ -26,13 +26,14 @@ import { fileURLToPath } from 'node:url';
 import { bench } from './report.ts';
 import { BUY_PX, SELL_PX, startBenchSession } from './ocg-session.ts';
 import { Side } from '../src/ocg/index.ts';
+import { busyPollKind, startBusyPoll } from '../src/wire/index.ts';
 
 const RATE = 5000;
 const WARMUP_MS = Number(process.env['OCG_BENCH_WARMUP_MS'] ?? 8000);
 const MEASURE_MS = Number(process.env['OCG_BENCH_MS'] ?? 8000);
 
 /** The low-latency profile's V8 flags; V8 reads them only at start-up, so this process re-runs itself with them. */
-const FLAGS = ['--single-threaded', '--max-semi-space-size=1', '--initial-old-space-size=512'];
+const FLAGS = ['--single-threaded', '--max-semi-space-size=1', '--minor-gc-task-trigger=5', '--initial-old-space-size=512'];
 if (!FLAGS.every((f) => process.execArgv.includes(f))) {
   // Replace this process (no idle parent left: its V8 would run a memory-reducer GC mid-run on one
   // of the two cores); spawnSync where process.execve is missing.
@@ -61,25 +62,28 @@ function paced(totalMs: number, measureFromMs: number): Promise<{ rtt: Float64Ar
         () => { if (++lost + answered === total) resolve({ rtt: rtt.subarray(first), lost }); },
       );
     };
-    // One event-loop turn: send what is due, then let I/O run (setImmediate polls without sleeping).
+    // The order clock: the busy poll's sub-millisecond timer wakes this loop when the next order
+    // is due (setTimeout has millisecond resolution); the loop polls without sleeping meanwhile.
     const turn = (): void => {
       const now = performance.now();
       for (let due = t0 + next * intervalMs; next < total && due <= now; due = t0 + next * intervalMs) send(next++, due);
-      if (next < total) setImmediate(turn);
+      if (next < total) poll.schedule(t0 + next * intervalMs - performance.now(), turn);
     };
-    setImmediate(turn);
+    poll.schedule(0, turn);
   });
 }
 
 const load = loadavg()[0]!;
+const poll = startBusyPoll();
 const r = await paced(WARMUP_MS + MEASURE_MS, WARMUP_MS);
+poll.stop();
 // OCG_BENCH_RTT_DUMP=file: every measured order's round trip (µs), in order, for looking at stalls.
 if (process.env['OCG_BENCH_RTT_DUMP']) (await import('node:fs')).writeFileSync(process.env['OCG_BENCH_RTT_DUMP'], Array.from(r.rtt, (v) => v.toFixed(0)).join('\n'));
 const sorted = Float64Array.from(r.rtt).sort();
 const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 bench('ocg.order.rtt_p99', Math.round(q(0.99)), 'us', {
   p50: Math.round(q(0.5)), p90: Math.round(q(0.9)), p99_9: Math.round(q(0.999)), max: Math.round(sorted[sorted.length - 1]!), orders: sorted.length, rate: RATE,
-  lost: r.lost, loadavg: load.toFixed(1), goal: '<200', profile: 'busy-poll+single-threaded',
+  lost: r.lost, loadavg: load.toFixed(1), goal: '<200', profile: 'busy-poll+single-threaded', poll: busyPollKind,
 });
 await client.close('bench over');
 child.send({ cmd: 'exit' });

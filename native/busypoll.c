@@ -1,18 +1,105 @@
-// Busy polling without garbage: a libuv idle handle with an empty callback. While an idle handle
-// is active, libuv polls for I/O with a zero timeout, so the event loop never sleeps in
-// epoll_wait, and no JS runs for it. The JS fallback (a setImmediate loop, src/wire/busy-poll.ts)
-// allocates ~450 bytes a turn inside Node: ~300 young-generation collections a second in a process
-// that only polls, against ~100 with this handle (measured with --max-semi-space-size=1), and each
-// collection is a 0.1–0.3 ms pause for whatever message is in flight.
+// Busy polling without garbage, and a sub-millisecond timer for a polling process.
+//
+// The loop is kept from sleeping by a libuv prepare handle that spins just before libuv's own
+// epoll_wait: it polls the loop's epoll descriptor (poll(2) with a zero timeout; an epoll fd is
+// readable while it has ready events, and polling it consumes none) until an event is ready, the
+// next libuv timer is due, or the JS deadline set with schedule() has passed. libuv's epoll_wait
+// then returns at once with the events. So the loop turns once per event, not once per poll:
+// every turn of a Node loop allocates a JS object (Environment::RunAndClearNativeImmediates makes
+// one for its callback scope), and turning with a zero timeout, as a libuv idle handle or a
+// setImmediate loop does, made ~90 MB/s of garbage: ~125 young-generation collections a second in
+// a process doing nothing else (measured with --max-semi-space-size=1), each a 0.1–0.3 ms pause
+// for whatever message was in flight. Spinning here, the loop turns only when there is work.
+//
+// The spin gives way whenever the loop has other work: libuv's uv_backend_timeout() is 0 while
+// any idle handle is active (Node keeps one active while setImmediate callbacks are pending), a
+// request is pending, or a handle is closing; then the prepare callback returns at once.
+//
+// schedule(handle, delayMs, fn): fn runs once, from the loop, as soon as delayMs (fractions
+// allowed) have passed — the loop's own timers have millisecond resolution. One pending callback
+// per handle; scheduling again replaces it. Called through napi_make_callback, so promise
+// reactions and process.nextTick callbacks run after it, as after any I/O callback.
+//
 // Built at npm ci by scripts/build-native.mjs, like crc32c.c; Node exports libuv for addons, and
 // Node-API gives the loop (napi_get_uv_event_loop).
 #include <node_api.h>
+#include <poll.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <uv.h>
 
+typedef struct {
+  uv_prepare_t prepare;
+  uv_idle_t idle;          // active from our prepare callback to the next: libuv must not sleep
+  napi_env env;
+  napi_ref fn;             // pending schedule() callback, or NULL
+  napi_async_context ctx;  // for napi_make_callback
+  napi_ref resource;
+  uint64_t due;            // uv_hrtime() of the pending callback; 0 = none
+  int closed;              // how many of the two handles' close callbacks ran
+  int finalized;           // the JS handle was collected
+} busypoll;
+
+static void run_due(busypoll* s) {
+  napi_env env = s->env;
+  napi_ref ref = s->fn;
+  s->fn = NULL;
+  s->due = 0;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  napi_value fn, recv, result;
+  if (napi_get_reference_value(env, ref, &fn) == napi_ok && napi_get_reference_value(env, s->resource, &recv) == napi_ok) {
+    napi_delete_reference(env, ref);
+    if (napi_make_callback(env, s->ctx, recv, fn, 0, NULL, &result) == napi_pending_exception) {
+      napi_value err;
+      if (napi_get_and_clear_last_exception(env, &err) == napi_ok) napi_fatal_exception(env, err);
+    }
+  } else {
+    napi_delete_reference(env, ref);
+  }
+  napi_close_handle_scope(env, scope);
+}
+
 static void on_idle(uv_idle_t* h) { (void)h; }
 
-static void on_close(uv_handle_t* h) { free(h); }
+static void on_prepare(uv_prepare_t* h) {
+  busypoll* s = (busypoll*)h;
+  uv_loop_t* loop = h->loop;
+  // Our idle handle must not count in uv_backend_timeout(), which is 0 while any idle handle is
+  // active. It is started again before returning: libuv computes its epoll_wait timeout right
+  // after the prepare callbacks, and with an active idle handle that timeout is 0, so the loop
+  // never sleeps, whether this callback spun or not.
+  uv_idle_stop(&s->idle);
+  int timeout = uv_backend_timeout(loop);  // ms until the next timer; -1 none; 0 = other work waits
+  uint64_t now = uv_hrtime();
+  if (s->fn != NULL && now >= s->due) {
+    run_due(s);  // it may queue work; the next turn sees it
+  } else if (timeout != 0) {
+    uint64_t limit = timeout < 0 ? UINT64_MAX : now + (uint64_t)timeout * 1000000u;
+    if (s->fn != NULL && s->due < limit) limit = s->due;
+    struct pollfd p = {.fd = uv_backend_fd(loop), .events = POLLIN, .revents = 0};
+    while (poll(&p, 1, 0) == 0 && uv_hrtime() < limit) {
+    }
+    uv_update_time(loop);  // the loop's clock moved while spinning: timers due now run this turn
+    if (s->fn != NULL && uv_hrtime() >= s->due) run_due(s);
+  }
+  if (!uv_is_closing((uv_handle_t*)&s->idle)) uv_idle_start(&s->idle, on_idle);  // stop() may have run in fn
+}
+
+// Freed when both the handle is closed and its JS handle collected, whichever comes last (a
+// handle dropped without stop() keeps polling, like an unstopped timer keeps firing).
+static void on_close(uv_handle_t* h) {
+  busypoll* s = h->data;
+  if (++s->closed == 2 && s->finalized) free(s);
+}
+
+static void finalize(napi_env env, void* data, void* hint) {
+  (void)env;
+  (void)hint;
+  busypoll* s = data;
+  s->finalized = 1;
+  if (s->closed == 2) free(s);
+}
 
 // start(): an opaque handle; the loop polls without sleeping until stop(handle).
 static napi_value start(napi_env env, napi_callback_info info) {
@@ -22,30 +109,73 @@ static napi_value start(napi_env env, napi_callback_info info) {
     napi_throw_error(env, NULL, "busypoll: no event loop");
     return NULL;
   }
-  uv_idle_t* h = malloc(sizeof *h);
-  if (h == NULL || uv_idle_init(loop, h) != 0 || uv_idle_start(h, on_idle) != 0) {
-    free(h);
-    napi_throw_error(env, NULL, "busypoll: uv_idle_start failed");
+  busypoll* s = calloc(1, sizeof *s);
+  if (s == NULL || uv_prepare_init(loop, &s->prepare) != 0 || uv_idle_init(loop, &s->idle) != 0) {
+    free(s);
+    napi_throw_error(env, NULL, "busypoll: uv_prepare_init failed");
     return NULL;
   }
+  s->env = env;
+  s->prepare.data = s;
+  s->idle.data = s;
+  napi_value resource, name;
+  napi_create_object(env, &resource);
+  napi_create_reference(env, resource, 1, &s->resource);
+  napi_create_string_utf8(env, "failover-drill:busypoll", NAPI_AUTO_LENGTH, &name);
+  napi_async_init(env, resource, name, &s->ctx);
+  uv_prepare_start(&s->prepare, on_prepare);
   napi_value ext;
-  napi_create_external(env, h, NULL, NULL, &ext);
+  napi_create_external(env, s, finalize, NULL, &ext);
   return ext;
 }
 
-// stop(handle): the loop may sleep again (and the process end). Twice is harmless.
-static napi_value stop(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
+static busypoll* handle_arg(napi_env env, napi_callback_info info, size_t want, napi_value* argv) {
+  size_t argc = want;
   void* p = NULL;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 || napi_get_value_external(env, argv[0], &p) != napi_ok || p == NULL) {
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < want || napi_get_value_external(env, argv[0], &p) != napi_ok || p == NULL) {
+    return NULL;
+  }
+  return p;
+}
+
+// schedule(handle, delayMs, fn)
+static napi_value schedule(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  busypoll* s = handle_arg(env, info, 3, argv);
+  double delay;
+  napi_valuetype t;
+  if (s == NULL || napi_get_value_double(env, argv[1], &delay) != napi_ok || napi_typeof(env, argv[2], &t) != napi_ok || t != napi_function) {
+    napi_throw_type_error(env, NULL, "busypoll: schedule(handle from start(), delayMs, function)");
+    return NULL;
+  }
+  if (uv_is_closing((uv_handle_t*)&s->prepare) || s->closed) {
+    napi_throw_error(env, NULL, "busypoll: schedule() after stop()");
+    return NULL;
+  }
+  if (s->fn != NULL) napi_delete_reference(env, s->fn);
+  napi_create_reference(env, argv[2], 1, &s->fn);
+  s->due = uv_hrtime() + (delay > 0 ? (uint64_t)(delay * 1e6) : 0);
+  return NULL;
+}
+
+// stop(handle): the loop may sleep again (and the process end); a pending callback is dropped.
+// Twice is harmless.
+static napi_value stop(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  busypoll* s = handle_arg(env, info, 1, argv);
+  if (s == NULL) {
     napi_throw_type_error(env, NULL, "busypoll: stop(handle from start())");
     return NULL;
   }
-  uv_idle_t* h = p;
-  if (!uv_is_closing((uv_handle_t*)h)) {
-    uv_idle_stop(h);
-    uv_close((uv_handle_t*)h, on_close);
+  if (!s->closed && !uv_is_closing((uv_handle_t*)&s->prepare)) {
+    uv_prepare_stop(&s->prepare);
+    if (s->fn != NULL) napi_delete_reference(env, s->fn);
+    s->fn = NULL;
+    napi_async_destroy(env, s->ctx);
+    napi_delete_reference(env, s->resource);
+    uv_idle_stop(&s->idle);
+    uv_close((uv_handle_t*)&s->prepare, on_close);
+    uv_close((uv_handle_t*)&s->idle, on_close);
   }
   return NULL;
 }
@@ -54,6 +184,8 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   napi_value f;
   napi_create_function(env, "start", NAPI_AUTO_LENGTH, start, NULL, &f);
   napi_set_named_property(env, exports, "start", f);
+  napi_create_function(env, "schedule", NAPI_AUTO_LENGTH, schedule, NULL, &f);
+  napi_set_named_property(env, exports, "schedule", f);
   napi_create_function(env, "stop", NAPI_AUTO_LENGTH, stop, NULL, &f);
   napi_set_named_property(env, exports, "stop", f);
   return exports;

@@ -12,7 +12,7 @@
 // `timeScale`, so tests and accelerated rundowns never sleep for real.
 import net from 'node:net';
 import { EventEmitter } from 'node:events';
-import { ShardedMap, startBusyPoll, systemClock, type BusyPoll, type Clock, type TimerHandle } from '../wire/index.ts';
+import { ShardedMap, connectStaticReads, onChunk, startBusyPoll, systemClock, type BusyPoll, type Clock, type TimerHandle } from '../wire/index.ts';
 import { OcgFrameReader } from './frame-reader.ts';
 import {
   DisclosureInstructions, ExecType, OcgMsgType, OrdType, SecurityIdSource, SessionStatus, toPrice, toQty,
@@ -659,7 +659,7 @@ export class OcgClient extends EventEmitter {
         }
         resolve(refusedStatus !== undefined ? { loggedOn, refusedStatus, reason } : { loggedOn, reason });
       };
-      socket.on('data', (chunk: Buffer) => {
+      onChunk(socket, (chunk: Buffer) => {
         reader.push(chunk);
         for (;;) {
           const f = reader.nextFrameAt(); // in place: no view allocated per message
@@ -721,7 +721,8 @@ export class OcgClient extends EventEmitter {
   #connect(gw: GatewayAddress): Promise<net.Socket | string> {
     return new Promise((resolve) => {
       let done = false;
-      const socket = net.connect({ host: gw.host, port: gw.port, ...(this.#o.localAddress ? { localAddress: this.#o.localAddress } : {}) });
+      // Reads into one reused buffer, not a Buffer per read (src/wire/socket-reads.ts).
+      const socket = connectStaticReads({ host: gw.host, port: gw.port, ...(this.#o.localAddress ? { localAddress: this.#o.localAddress } : {}) });
       const finish = (r: net.Socket | string) => {
         if (done) return;
         done = true;

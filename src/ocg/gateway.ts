@@ -12,7 +12,7 @@
 // password (5), locked (6), expired (8), password change required (100), non-compliant new
 // password (3), sequence too low (101 Other [INF]) are answered with Logout + Session Status.
 import net from 'node:net';
-import { startBusyPoll, systemClock, type BusyPoll } from '../wire/index.ts';
+import { onChunk, startBusyPoll, staticReadServer, systemClock, type BusyPoll } from '../wire/index.ts';
 import type { Clock, TimerHandle } from '../wire/index.ts';
 import type { EngineEvent, EngineRequest, MassCancelReportEvent, OrderEcho, OrderEvent } from '../venue/index.ts';
 import { priceFromWire, priceToWire, qtyFromWire, qtyToWire } from '../venue/index.ts';
@@ -243,6 +243,7 @@ export class OcgGateway {
     });
     server.on('error', (e) => this.#log.log('error', 'ocg.gateway.serverError', { gateway: this.name, error: e.message }));
     this.#port = (server.address() as net.AddressInfo).port;
+    staticReadServer(server); // reads into one reused buffer, not a Buffer per read (src/wire/socket-reads.ts)
     this.#server = server;
     if (this.#o.busyPoll === true) this.#busyPoll ??= startBusyPoll();
     this.#log.log('info', 'ocg.gateway.listening', { gateway: this.name, service: this.service, host: this.#host, port: this.#port });
@@ -352,7 +353,7 @@ export class OcgGateway {
         this.#destroy(conn);
       }
     }, this.#o.logonWaitMs ?? 60_000);
-    socket.on('data', (chunk: Buffer) => this.#onData(conn, chunk));
+    onChunk(socket, (chunk: Buffer) => this.#onData(conn, chunk));
     socket.on('end', () => {
       const e = conn.reader.end();
       if (e !== null) this.#log.log('warn', 'ocg.gateway.truncated', { gateway: this.name, conn: conn.id, compId: conn.comp?.config.compId, sourceIp: conn.sourceIp, detail: e.detail });

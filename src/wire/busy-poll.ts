@@ -1,29 +1,38 @@
 // Busy polling for a latency-sensitive process: the event loop never sleeps in epoll_wait, it
-// polls with a zero timeout, so a message is picked up as soon as it lands instead of after the
-// wake-up of an idle CPU. On this 2-vCPU VM an idle Node process took ~40–100 µs longer to answer
-// (ocg.order.rtt p50 104–139 µs sleeping, ~30 µs with both sides polling). The price is a whole
-// core per process, which is what low-latency gateways and trading clients pay; off by default
+// polls, so a message is picked up as soon as it lands instead of after the wake-up of an idle
+// CPU. On this 2-vCPU VM an idle Node process took ~40–100 µs longer to answer (ocg.order.rtt p50
+// 104–139 µs sleeping, ~30 µs with both sides polling). The price is a whole core per process,
+// which is what low-latency gateways and trading clients pay; off by default
 // (OcgGatewayOptions.busyPoll, OcgClientOptions.busyPoll).
 //
-// How: a libuv idle handle from the native addon (native/busypoll.c, built at npm ci) keeps the
-// loop polling without running any JS. Without the addon, a setImmediate loop does the same, but
-// each turn allocates ~450 bytes inside Node: ~300 young-generation collections a second from the
-// polling alone, against ~100 with the idle handle, and each is a 0.1–0.3 ms pause.
+// How: the native addon (native/busypoll.c, built at npm ci) spins in a libuv prepare handle on
+// the loop's epoll descriptor until an event is ready, so the loop turns once per event. Without
+// the addon, a setImmediate loop polls instead; every turn of a Node loop allocates (~450 bytes
+// with a setImmediate, one JS object without), so turning a million times a second made ~125–300
+// young-generation collections a second from the polling alone, each a 0.1–0.3 ms pause.
+//
+// schedule(delayMs, fn) is the timer of a polling process: fn runs once, as soon as delayMs have
+// passed, to the microsecond; the loop's own timers (setTimeout) have millisecond resolution.
 import { createRequire } from 'node:module';
 
 export interface BusyPoll {
+  /** Runs fn once, from the event loop, as soon as delayMs (fractions allowed) have passed; replaces a callback still pending. */
+  schedule(delayMs: number, fn: () => void): void;
+  /** The loop may sleep again; a pending callback is dropped. Twice is harmless. */
   stop(): void;
 }
 
 interface NativeBusyPoll {
   start(): unknown;
+  schedule(handle: unknown, delayMs: number, fn: () => void): void;
   stop(handle: unknown): void;
 }
 
 function loadNative(): NativeBusyPoll | null {
   if (process.env['FAILOVER_DRILL_NATIVE'] === '0') return null;
   try {
-    return createRequire(import.meta.url)('../../native/build/busypoll.node') as NativeBusyPoll;
+    const n = createRequire(import.meta.url)('../../native/build/busypoll.node') as NativeBusyPoll;
+    return typeof n.schedule === 'function' ? n : null; // an addon built from an older busypoll.c
   } catch {
     return null;
   }
@@ -31,19 +40,40 @@ function loadNative(): NativeBusyPoll | null {
 
 const native = loadNative();
 
-/** How busy polling is done here: 'native-idle' (the addon's idle handle) or 'immediate' (setImmediate loop). */
-export const busyPollKind: string = native !== null ? 'native-idle' : 'immediate';
+/** How busy polling is done here: 'native-spin' (the addon's prepare handle) or 'immediate' (setImmediate loop). */
+export const busyPollKind: string = native !== null ? 'native-spin' : 'immediate';
 
 export function startBusyPoll(): BusyPoll {
   if (native !== null) {
     const handle = native.start();
     let on = true;
-    return { stop: () => { if (on) { on = false; native.stop(handle); } } };
+    return {
+      schedule: (delayMs, fn) => {
+        if (!on) throw new Error('busy poll: schedule() after stop()');
+        native.schedule(handle, delayMs, fn);
+      },
+      stop: () => { if (on) { on = false; native.stop(handle); } },
+    };
   }
   let on = true;
+  let due = 0;
+  let pending: (() => void) | null = null;
   const turn = (): void => {
-    if (on) setImmediate(turn);
+    if (!on) return;
+    if (pending !== null && performance.now() >= due) {
+      const fn = pending;
+      pending = null;
+      fn();
+    }
+    setImmediate(turn);
   };
   setImmediate(turn);
-  return { stop: () => { on = false; } };
+  return {
+    schedule: (delayMs, fn) => {
+      if (!on) throw new Error('busy poll: schedule() after stop()');
+      due = performance.now() + Math.max(0, delayMs);
+      pending = fn;
+    },
+    stop: () => { on = false; pending = null; },
+  };
 }

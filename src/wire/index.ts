@@ -3,3 +3,4 @@ export * from './multicast.ts';
 export * from './crc32c.ts';
 export * from './sharded-map.ts';
 export * from './busy-poll.ts';
+export * from './socket-reads.ts';

@@ -25,7 +25,7 @@ function pollingChild(env: NodeJS.ProcessEnv): { status: number | null; stderr: 
 
 describe('busy polling (src/wire/busy-poll.ts)', () => {
   for (const [name, env, kind] of [
-    ['native idle handle', process.env, process.arch === 'x64' && hasCompiler() && process.env['FAILOVER_DRILL_NATIVE'] !== '0' ? 'native-idle' : undefined],
+    ['native spin (prepare handle)', process.env, process.arch === 'x64' && hasCompiler() && process.env['FAILOVER_DRILL_NATIVE'] !== '0' ? 'native-spin' : undefined],
     ['setImmediate fallback (FAILOVER_DRILL_NATIVE=0)', { ...process.env, FAILOVER_DRILL_NATIVE: '0' }, 'immediate'],
   ] as const) {
     it(`${name}: the loop never sleeps while polling, timers still fire, and stop() lets the process end`, () => {
