@@ -154,7 +154,7 @@ static napi_value schedule(napi_env env, napi_callback_info info) {
   }
   if (s->fn != NULL) napi_delete_reference(env, s->fn);
   napi_create_reference(env, argv[2], 1, &s->fn);
-  s->due = uv_hrtime() + (delay > 0 ? (uint64_t)(delay * 1e6) : 0);
+  s->due = uv_hrtime() + (delay > 0 ? (uint64_t)(delay * 1e6) + 1 : 0);  // +1: never early by a rounding
   return NULL;
 }
 

@@ -14,13 +14,18 @@
 //
 // Servers: Node's net.Server has no onread option, so `staticReadServer` builds the accepted
 // sockets itself (new net.Socket({ handle, onread })) from the listening handle's onconnection,
-// as net.Server does, keeping its connection count so server.close() still waits for them.
+// as net.Server does, keeping its connection count so server.close() still waits for them, and
+// publishing them on the 'net.server.socket' diagnostics channel (the venue's fault injector
+// finds a site's sockets there).
 // That handle is internal to Node; when its shape is not the expected one the server keeps
 // Node's own sockets and 'data' events (`staticReadServer` returns false; the chunk handler
 // is then fed from 'data'), so nothing breaks, it only allocates again.
+import dc from 'node:diagnostics_channel';
 import net from 'node:net';
 
 const READ_BYTES = 64 * 1024;
+/** Node publishes each accepted socket here (after 'connection'); so does our onconnection. */
+const serverSocketChannel = dc.channel('net.server.socket');
 const shared = Buffer.allocUnsafeSlow(READ_BYTES);
 
 type ChunkHandler = (chunk: Buffer) => void;
@@ -113,6 +118,7 @@ export function staticReadServer(server: net.Server): boolean {
     internals.server = server;
     internals._server = server;
     server.emit('connection', socket);
+    if (serverSocketChannel.hasSubscribers) serverSocketChannel.publish({ socket });
   };
   return true;
 }

@@ -319,6 +319,24 @@ describe('OcgFrameReader', () => {
     }
   });
 
+  it('decodes from one reused read buffer, overwritten (and poisoned) between reads, as src/wire/socket-reads.ts hands them out', () => {
+    const shared = new Uint8Array(512);
+    const rnd = prng(11);
+    for (let round = 0; round < 20; round++) {
+      const reader = new OcgFrameReader();
+      const got: OcgDecodeResult[] = [];
+      for (let i = 0; i < stream.length;) {
+        const n = Math.min(1 + Math.floor(rnd() * shared.length), stream.length - i);
+        shared.set(stream.subarray(i, i + n));
+        reader.push(shared.subarray(0, n)); drain(reader, got);
+        shared.fill(0xee); // what the next read leaves behind: a partial frame must have been copied
+        i += n;
+      }
+      assert.deepEqual(got, expected, `round ${round}`);
+      assert.equal(reader.end(), null);
+    }
+  });
+
   it('push before draining keeps the unread bytes in order', () => {
     const reader = new OcgFrameReader();
     reader.push(stream.subarray(0, 500));

@@ -23,6 +23,35 @@ function pollingChild(env: NodeJS.ProcessEnv): { status: number | null; stderr: 
   return { status: r.status, stderr: r.stderr, kind: kind ?? '', sleepingMs: Number(sleepingMs), pollingMs: Number(pollingMs) };
 }
 
+/** schedule(): 40 chained callbacks 0.25 ms apart; one replaced before it ran; one dropped by stop(). */
+function scheduleChild(env: NodeJS.ProcessEnv): { status: number | null; stderr: string; out: { early: number; fired: number; replacedRan: boolean; afterStop: boolean; order: boolean; threw: string } } {
+  const code = `import { startBusyPoll } from './src/wire/index.ts';
+    const p = startBusyPoll();
+    let early = 0, fired = 0, order = true, replacedRan = false, afterStop = false, last = -1;
+    await new Promise((resolve) => {
+      const t0 = performance.now();
+      const next = (i) => {
+        const due = t0 + i * 0.25;
+        p.schedule(due - performance.now(), () => {
+          if (performance.now() < due) early++;
+          if (i <= last) order = false;
+          last = i; fired++;
+          if (i < 39) next(i + 1); else resolve();
+        });
+      };
+      p.schedule(0.1, () => { replacedRan = true; });
+      next(0); // replaces the pending callback above
+    });
+    p.schedule(5, () => { afterStop = true; });
+    p.stop();
+    let threw = '';
+    try { p.schedule(1, () => {}); } catch (e) { threw = e.message; }
+    await new Promise((r) => setTimeout(r, 30));
+    console.log(JSON.stringify({ early, fired, replacedRan, afterStop, order, threw }));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', timeout: 10_000, env });
+  return { status: r.status, stderr: r.stderr, out: JSON.parse(r.stdout.trim() || '{}') };
+}
+
 describe('busy polling (src/wire/busy-poll.ts)', () => {
   for (const [name, env, kind] of [
     ['native spin (prepare handle)', process.env, process.arch === 'x64' && hasCompiler() && process.env['FAILOVER_DRILL_NATIVE'] !== '0' ? 'native-spin' : undefined],
@@ -34,6 +63,12 @@ describe('busy polling (src/wire/busy-poll.ts)', () => {
       if (kind !== undefined) assert.equal(r.kind, kind);
       assert.ok(r.sleepingMs < 45, `idle without polling: ${r.sleepingMs} ms CPU in 300 ms`);
       assert.ok(r.pollingMs > 90 && r.pollingMs > 2 * r.sleepingMs, `polling: ${r.pollingMs} ms CPU in 300 ms (sleeping ${r.sleepingMs})`);
+    });
+
+    it(`${name}: schedule() runs each callback once, never early, in order; scheduling again replaces; stop() drops the pending one`, () => {
+      const r = scheduleChild(env);
+      assert.equal(r.status, 0, r.stderr);
+      assert.deepEqual(r.out, { early: 0, fired: 40, replacedRan: false, afterStop: false, order: true, threw: 'busy poll: schedule() after stop()' });
     });
   }
 });
