@@ -4,22 +4,30 @@
 // TCP echo of the same sizes: ~76). p50 and p99.9 in extras.
 //
 // Both processes run the low-latency profile (README "Low-latency profile"):
-// - busy polling: the gateway with OcgGatewayOptions.busyPoll, and this client's event loop turns
-//   over without sleeping (it is also the order clock: each turn sends the orders that are due).
-//   Sleeping in epoll cost 40–100 µs a wake-up on this 2-vCPU VM (p50 104–139 µs, ~30 µs polling);
+// - busy polling (src/wire/busy-poll.ts): the gateway with OcgGatewayOptions.busyPoll, and this
+//   client's loop too; its order clock is the busy poll's sub-millisecond schedule() (setTimeout
+//   has millisecond resolution). Sleeping in epoll cost 40–100 µs a wake-up on this 2-vCPU VM
+//   (p50 104–139 µs, ~30 µs polling). The poll spins on the loop's epoll descriptor, so the loop
+//   turns once per event: turning a million times a second made ~90 MB/s of garbage inside Node;
+// - reads into one reused buffer (src/wire/socket-reads.ts): a Buffer per read left thousands of
+//   backing stores to free after each young-generation collection, 0.5–0.8 ms at a time;
 // - V8 flags: --single-threaded (no GC or compiler threads: with both cores polling, any other
-//   thread preempted a poller for a whole time slice, 1–10 ms stalls), --max-semi-space-size=1
-//   (each young-generation pause short, ~0.1 ms) and --initial-old-space-size=512 (no full GC while
-//   the day's orders accumulate: incremental marking slowed ~300 orders at a time, twice a run).
+//   thread preempted a poller for a whole time slice, 1–10 ms stalls), --max-semi-space-size=1 and
+//   --minor-gc-task-trigger=5 (a young-generation collection once 5% of the 1 MB is used: every
+//   few ms, ~0.1 ms each, instead of 0.4–0.6 ms every ~50 ms: a pause over ~170 µs pushes the
+//   order in flight over 200 µs), --initial-old-space-size=512 (no full GC while the day's orders
+//   accumulate: incremental marking slowed ~300 orders at a time, twice a run).
+//   OCG_BENCH_GC_TRIGGER and OCG_BENCH_SEMI_MB change the two young-generation settings.
 // Each order is timed from the moment its slot was due, not from when it was sent: a stall in
 // this process delays the orders due during it, and they count (no coordinated omission).
 // Bounded: 8 s warm-up (40,000 orders: with --single-threaded, JIT tier-ups compile on the main
 // thread, and with 4 s some still landed in the measured window), then 8 s measured (40,000 orders).
-// What is left of the tail on this machine (measured with perf and per-turn gap logs): the kernel's
-// kdamond.0 thread takes a polling core for ~1.5 ms every ~0.5 s, young-generation pauses of
-// 0.1–0.3 ms in either process, and a few deterministic 2–6 ms stalls in the gateway process
-// not yet traced. Progress: 3,600–5,700 µs p99 without the profile; 280–720 µs with it (the
-// machine's own state moves p50 between ~30 and ~60 µs from one run to the next).
+// What is left of the tail on this machine (sched tracing and rtt dumps): the kernel's kdamond.0
+// thread takes a polling core for ~1.3 ms every 512 ms (~100 orders over 200 µs a run), a few
+// 1–6 ms stalls not traced to either process (~100–150 orders), and single orders at 200–330 µs
+// (300–600 a run), enriched for young-generation collections in both processes; the p99 needs
+// fewer than 400 orders over 200 µs. Progress: 3,600–5,700 µs p99 without the profile; 280–720
+// with the session-2 profile; 182–380 now (the host moves p50 between ~30 and ~40 µs run to run).
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +41,7 @@ const WARMUP_MS = Number(process.env['OCG_BENCH_WARMUP_MS'] ?? 8000);
 const MEASURE_MS = Number(process.env['OCG_BENCH_MS'] ?? 8000);
 
 /** The low-latency profile's V8 flags; V8 reads them only at start-up, so this process re-runs itself with them. */
-const FLAGS = ['--single-threaded', '--max-semi-space-size=1', '--minor-gc-task-trigger=5', '--initial-old-space-size=512'];
+const FLAGS = ['--single-threaded', `--max-semi-space-size=${process.env['OCG_BENCH_SEMI_MB'] ?? 1}`, `--minor-gc-task-trigger=${process.env['OCG_BENCH_GC_TRIGGER'] ?? 5}`, '--initial-old-space-size=512'];
 if (!FLAGS.every((f) => process.execArgv.includes(f))) {
   // Replace this process (no idle parent left: its V8 would run a memory-reducer GC mid-run on one
   // of the two cores); spawnSync where process.execve is missing.
