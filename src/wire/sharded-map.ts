@@ -19,7 +19,7 @@ const SHARDS = 128;
 const TWO_32 = 4294967296;
 let instances = 0;
 /** Stands for every shard not yet made (never written to: set() makes the shard first). */
-const UNMADE: Map<string, never> = new Map();
+const UNMADE: Map<string, never> = new Map<string, never>();
 
 /**
  * The shard of a key (exported for tests): the last eight characters hashed to u in [0, 1), then u -> floor(128·log2(1 + u) + phase),
