@@ -665,7 +665,7 @@ export class OcgGateway {
         if (echo !== undefined) req.echo = echo;
         const mic = m.securityExchange;
         if (mic !== undefined && this.profile.securityExchanges.includes(mic) && this.#exchangeOf.get(req.securityId) !== mic) this.#exchangeOf.set(req.securityId, mic);
-        this.#emit('order', st, { clientOrderId: m.clientOrderId, securityId: m.securityId, side: m.side, seqNum: h.seqNum, possDup: h.possDup });
+        if (this.#o.onEvent !== undefined) this.#emit('order', st, { clientOrderId: m.clientOrderId, securityId: m.securityId, side: m.side, seqNum: h.seqNum, possDup: h.possDup });
         this.#route(st, req);
         return;
       }
@@ -802,7 +802,7 @@ export class OcgGateway {
     if (owner !== undefined) {
       const kind: GatewayEventKind | null = ev.kind === 'accepted' || ev.kind === 'amended' || ev.kind === 'filled' ? 'ack'
         : ev.kind === 'cancelled' ? 'cancel' : ev.kind === 'rejected' || ev.kind === 'amendRejected' || ev.kind === 'cancelRejected' ? 'reject' : null;
-      if (kind !== null) this.#emit(kind, owner, { execType: ev.execType, clientOrderId: ev.clientOrderId, orderId: ev.orderId, execId: ev.execId });
+      if (kind !== null && this.#o.onEvent !== undefined) this.#emit(kind, owner, { execType: ev.execType, clientOrderId: ev.clientOrderId, orderId: ev.orderId, execId: ev.execId });
       for (const dc of this.#dropCopies.get(owner.config.firm) ?? []) {
         if (dc !== owner) this.#deliver(dc.config.compId, er);
       }
@@ -833,6 +833,7 @@ export class OcgGateway {
     journalMessage(this.#store.journal(compId), compId, body, this.profile);
   }
 
+  /** (On the order path, callers skip building `detail` when nobody listens: two objects an order.) */
   #emit(kind: GatewayEventKind, st: CompState, detail: Record<string, unknown>): void {
     this.#o.onEvent?.({ ts: this.#clock.now(), service: this.service, kind, compId: st.config.compId, firm: st.config.firm, detail });
   }
