@@ -60,12 +60,12 @@ export function startBusyPoll(): BusyPoll {
   let pending: (() => void) | null = null;
   const turn = (): void => {
     if (!on) return;
+    setImmediate(turn); // first: a callback that throws must not stop the polling
     if (pending !== null && performance.now() >= due) {
       const fn = pending;
       pending = null;
       fn();
     }
-    setImmediate(turn);
   };
   setImmediate(turn);
   return {

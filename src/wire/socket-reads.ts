@@ -29,23 +29,22 @@ const serverSocketChannel = dc.channel('net.server.socket');
 const shared = Buffer.allocUnsafeSlow(READ_BYTES);
 
 type ChunkHandler = (chunk: Buffer) => void;
-const handlers = new WeakMap<net.Socket, ChunkHandler>();
-/** Bytes read before a handler was set (copied: the shared buffer is reused), delivered to it first. */
-const early = new WeakMap<net.Socket, Buffer[]>();
 
-function onreadFor(get: () => net.Socket | undefined): { buffer: Buffer; callback: (n: number, buf: Buffer) => boolean } {
+/** A socket that reads into the shared buffer: where its bytes go. */
+interface ReadState {
+  handler: ChunkHandler | null;
+  /** Bytes read before a handler was set (copied: the shared buffer is reused), delivered to it first. */
+  early: Buffer[] | null;
+}
+const states = new WeakMap<net.Socket, ReadState>();
+
+function onreadFor(st: ReadState): { buffer: Buffer; callback: (n: number, buf: Buffer) => boolean } {
   return {
     buffer: shared,
     callback: (n, buf) => {
-      const s = get();
-      if (s === undefined) return true;
-      const h = handlers.get(s);
-      if (h !== undefined) h(buf.subarray(0, n));
-      else {
-        const kept = early.get(s) ?? [];
-        kept.push(Buffer.from(buf.subarray(0, n)));
-        early.set(s, kept);
-      }
+      const h = st.handler;
+      if (h !== null) h(buf.subarray(0, n));
+      else (st.early ??= []).push(Buffer.from(buf.subarray(0, n)));
       return true;
     },
   };
@@ -56,25 +55,24 @@ function onreadFor(get: () => net.Socket | undefined): { buffer: Buffer; callbac
  * accepted by a `staticReadServer`, else from 'data' events. The chunk is valid only during the call.
  */
 export function onChunk(socket: net.Socket, fn: ChunkHandler): void {
-  if (!readsIntoShared.has(socket)) {
+  const st = states.get(socket);
+  if (st === undefined) {
     socket.on('data', fn);
     return;
   }
-  handlers.set(socket, fn);
-  const kept = early.get(socket);
-  if (kept !== undefined) {
-    early.delete(socket);
+  st.handler = fn;
+  const kept = st.early;
+  if (kept !== null) {
+    st.early = null;
     for (const b of kept) fn(b);
   }
 }
 
-const readsIntoShared = new WeakSet<net.Socket>();
-
 /** net.connect() with reads into the shared buffer (deliver them with onChunk). */
 export function connectStaticReads(options: net.TcpNetConnectOpts): net.Socket {
-  let socket: net.Socket | undefined;
-  socket = net.connect({ ...options, onread: onreadFor(() => socket) });
-  readsIntoShared.add(socket);
+  const st: ReadState = { handler: null, early: null };
+  const socket = net.connect({ ...options, onread: onreadFor(st) });
+  states.set(socket, st);
   return socket;
 }
 
@@ -85,6 +83,7 @@ interface ServerInternals {
   _handle?: ListeningHandle | null;
   _connections?: number;
   maxConnections?: number | null;
+  blockList?: unknown;
 }
 
 /**
@@ -98,21 +97,22 @@ export function staticReadServer(server: net.Server): boolean {
   const node = handle.onconnection;
   handle.onconnection = function onconnection(this: ListeningHandle, err: number, clientHandle: unknown): void {
     // Errors and Node's own limits (maxConnections, blockList) stay with Node.
-    if (err !== 0 || clientHandle == null || (s.maxConnections != null) || server.listenerCount('drop') > 0) {
+    if (err !== 0 || clientHandle == null || s.maxConnections != null || s.blockList != null || server.listenerCount('drop') > 0) {
       node.call(this, err, clientHandle);
       return;
     }
-    let socket: net.Socket | undefined;
+    const st: ReadState = { handler: null, early: null };
+    let socket: net.Socket;
     try {
       socket = new net.Socket({
         handle: clientHandle, allowHalfOpen: (server as unknown as { allowHalfOpen?: boolean }).allowHalfOpen === true,
-        readable: true, writable: true, onread: onreadFor(() => socket),
+        readable: true, writable: true, onread: onreadFor(st),
       } as unknown as net.SocketConstructorOpts);
     } catch {
       node.call(this, err, clientHandle);
       return;
     }
-    readsIntoShared.add(socket);
+    states.set(socket, st);
     s._connections!++;
     const internals = socket as unknown as { server: net.Server; _server: net.Server };
     internals.server = server;
