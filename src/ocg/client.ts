@@ -12,7 +12,7 @@
 // `timeScale`, so tests and accelerated rundowns never sleep for real.
 import net from 'node:net';
 import { EventEmitter } from 'node:events';
-import { ShardedMap, connectStaticReads, onChunk, startBusyPoll, systemClock, type BusyPoll, type Clock, type TimerHandle } from '../wire/index.ts';
+import { ChurnMap, ShardedMap, WriteBatcher, connectStaticReads, onChunk, startBusyPoll, systemClock, type BusyPoll, type Clock, type TimerHandle } from '../wire/index.ts';
 import { OcgFrameReader } from './frame-reader.ts';
 import {
   DisclosureInstructions, ExecType, OcgMsgType, OrdType, SecurityIdSource, SessionStatus, toPrice, toQty,
@@ -168,7 +168,7 @@ interface Visit {
   reason: string;
 }
 
-/** Outbound batching slab sizes (see #write). */
+/** Outbound batching slab sizes (WriteBatcher). */
 const OUT_SLAB_MIN_BYTES = 4 * 1024;
 const OUT_SLAB_MAX_BYTES = 256 * 1024;
 
@@ -200,12 +200,8 @@ export class OcgClient extends EventEmitter {
   #abort = new AbortController();
   #socket: net.Socket | null = null;
   #session: OcgSession | null = null;
-  /** Starts small (a probe with many idle sessions), doubles while traffic fills it. */
-  #out: Buffer = Buffer.allocUnsafeSlow(OUT_SLAB_MIN_BYTES);
-  #outUsed = 0;
-  #outSent = 0;
-  #outSocket: net.Socket | null = null;
-  #flushScheduled = false;
+  /** Outbound frames of one turn leave in one write (src/wire/write-batcher.ts); starts small (a probe with many idle sessions). */
+  readonly #batch = new WriteBatcher(OUT_SLAB_MIN_BYTES, OUT_SLAB_MAX_BYTES);
   #site: SiteName | null = null;
   #gateway: (GatewayAddress & { which: 'primary' | 'secondary' }) | null = null;
   /** The gateway of the last accepted logon, to tell a failover from a reconnect. */
@@ -219,7 +215,7 @@ export class OcgClient extends EventEmitter {
   #outbox: OcgMessage[] = [];
   /** Set from the Logon reply until the outbox has been sent (keeps the requests in order). */
   #outboxHeld = false;
-  readonly #pending = new Map<string, PendingRequest>();
+  readonly #pending = new ChurnMap<PendingRequest>(); // requests in flight: no rehash per answer (src/wire/churn-map.ts)
   readonly #orders = new ShardedMap<ClientOrderState>(); // one entry per order of the day: sharded, see src/wire/sharded-map.ts
   /**
    * Every report delivered, for the §3.13 dedupe on Client Order ID + Execution ID: Execution ID →
@@ -608,7 +604,7 @@ export class OcgClient extends EventEmitter {
           testRequestTimeoutMs: this.timing.testRequestTimeoutMs, logonTimeoutMs: this.timing.logonTimeoutMs,
           logoutTimeoutMs: this.timing.logoutTimeoutMs, tickMs: this.timing.tickMs,
         } as unknown as Partial<typeof OCG_SESSION_TIMERS>,
-        send: (frame) => this.#write(socket, frame),
+        send: (frame) => this.#batch.write(socket, frame),
         disconnect: () => this.#hangUp(socket),
         onMessage: (m, h) => this.#onAppMessage(m, h),
         onEvent: (e) => {
@@ -755,7 +751,7 @@ export class OcgClient extends EventEmitter {
    */
   #hangUp(socket: net.Socket): void {
     if (socket.destroyed) return;
-    if (this.#outSocket === socket) this.#flush();
+    this.#batch.flush(socket);
     if (socket.writableLength === 0) {
       socket.destroy();
       return;
@@ -763,43 +759,6 @@ export class OcgClient extends EventEmitter {
     socket.once('finish', () => socket.destroy());
     socket.once('error', () => socket.destroy());
     socket.end();
-  }
-
-  /**
-   * Frames written within one event-loop turn are copied side by side into a slab and leave in
-   * one socket write on the next tick (one syscall for a burst of orders, no per-frame writev
-   * entries). Handed-out parts of the slab are never written again; a full slab is replaced.
-   */
-  #write(socket: net.Socket, frame: Uint8Array): void {
-    if (socket.destroyed) return;
-    if (this.#outSocket !== socket) {
-      this.#flush();
-      this.#outSocket = socket;
-    }
-    if (this.#outUsed + frame.length > this.#out.length) {
-      this.#flush();
-      this.#out = Buffer.allocUnsafeSlow(Math.max(Math.min(this.#out.length * 2, OUT_SLAB_MAX_BYTES), frame.length));
-      this.#outUsed = this.#outSent = 0;
-    }
-    this.#out.set(frame, this.#outUsed);
-    this.#outUsed += frame.length;
-    if (!this.#flushScheduled) {
-      this.#flushScheduled = true;
-      process.nextTick(this.#flushTick);
-    }
-  }
-
-  readonly #flushTick = (): void => {
-    this.#flushScheduled = false;
-    this.#flush();
-  };
-
-  #flush(): void {
-    const socket = this.#outSocket;
-    if (this.#outUsed > this.#outSent && socket !== null && !socket.destroyed) {
-      socket.write(this.#out.subarray(this.#outSent, this.#outUsed));
-    }
-    this.#outSent = this.#outUsed;
   }
 
   #sleep(ms: number): Promise<void> {

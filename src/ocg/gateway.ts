@@ -12,7 +12,7 @@
 // password (5), locked (6), expired (8), password change required (100), non-compliant new
 // password (3), sequence too low (101 Other [INF]) are answered with Logout + Session Status.
 import net from 'node:net';
-import { onChunk, startBusyPoll, staticReadServer, systemClock, type BusyPoll } from '../wire/index.ts';
+import { WriteBatcher, onChunk, startBusyPoll, staticReadServer, systemClock, type BusyPoll } from '../wire/index.ts';
 import type { Clock, TimerHandle } from '../wire/index.ts';
 import type { EngineEvent, EngineRequest, MassCancelReportEvent, OrderEcho, OrderEvent } from '../venue/index.ts';
 import { priceFromWire, priceToWire, qtyFromWire, qtyToWire } from '../venue/index.ts';
@@ -162,7 +162,6 @@ interface Connection {
   comp: CompState | null;
   authPending: boolean;
   closed: boolean;
-  corked: boolean;
   /** The session ended with a Logout exchange (no Cancel on Disconnect then, §1.6). */
   loggedOut: boolean;
   /** The logon was accepted on this connection. */
@@ -184,6 +183,8 @@ export class OcgGateway {
   readonly #dropCopies = new Map<string, CompState[]>();
   readonly #connections = new Set<Connection>();
   #busyPoll: BusyPoll | null = null;
+  /** Outbound frames of one turn leave in one write per connection (src/wire/write-batcher.ts). */
+  readonly #batch = new WriteBatcher();
   /** Security ID → the Security Exchange its orders carry (CSC: XSSC or XSEC [UNVERIFIED]), echoed in reports. */
   readonly #exchangeOf = new Map<string, string>();
   readonly #checker: PasswordChecker;
@@ -344,7 +345,7 @@ export class OcgGateway {
     socket.setNoDelay(true);
     const conn: Connection = {
       id: this.#nextConnId++, socket, sourceIp: normalizeIp(socket.remoteAddress), reader: new OcgFrameReader({ profile: this.profile }),
-      session: null, comp: null, authPending: false, closed: false, corked: false, loggedOut: false, loggedOn: false, logonTimer: null,
+      session: null, comp: null, authPending: false, closed: false, loggedOut: false, loggedOn: false, logonTimer: null,
     };
     this.#connections.add(conn);
     conn.logonTimer = this.#clock.setTimeout(() => {
@@ -357,6 +358,7 @@ export class OcgGateway {
     socket.on('end', () => {
       const e = conn.reader.end();
       if (e !== null) this.#log.log('warn', 'ocg.gateway.truncated', { gateway: this.name, conn: conn.id, compId: conn.comp?.config.compId, sourceIp: conn.sourceIp, detail: e.detail });
+      this.#batch.flush(socket);
       socket.end();
     });
     socket.on('error', (e) => this.#log.log('debug', 'ocg.gateway.socketError', { gateway: this.name, conn: conn.id, error: e.message }));
@@ -367,7 +369,6 @@ export class OcgGateway {
     if (conn.closed) return;
     const r = conn.reader;
     r.push(chunk);
-    this.#cork(conn);
     for (;;) {
       // In place: the frame's coordinates in the chunk, no view allocated per message.
       const f = r.nextFrameAt();
@@ -399,16 +400,6 @@ export class OcgGateway {
     }
   }
 
-  #cork(conn: Connection): void {
-    if (conn.corked || conn.closed) return;
-    conn.corked = true;
-    conn.socket.cork();
-    process.nextTick(() => {
-      conn.corked = false;
-      conn.socket.uncork();
-    });
-  }
-
   #write(conn: Connection, frame: Uint8Array): void {
     if (conn.closed) return;
     if (conn.socket.writableLength > MAX_UNSENT_BYTES) {
@@ -421,8 +412,7 @@ export class OcgGateway {
       gate.write(conn.socket, frame);
       return;
     }
-    this.#cork(conn);
-    conn.socket.write(frame);
+    this.#batch.write(conn.socket, frame);
   }
 
   /** Close after what was written has gone out (the session already said goodbye, or nothing). */
@@ -430,7 +420,10 @@ export class OcgGateway {
     if (conn.closed) return;
     conn.closed = true;
     if (this.#o.outboundGate !== undefined) this.#o.outboundGate.end(conn.socket);
-    else conn.socket.end();
+    else {
+      this.#batch.flush(conn.socket);
+      conn.socket.end();
+    }
     const t = setTimeout(() => conn.socket.destroy(), 2_000);
     t.unref();
   }

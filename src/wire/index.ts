@@ -4,3 +4,5 @@ export * from './crc32c.ts';
 export * from './sharded-map.ts';
 export * from './busy-poll.ts';
 export * from './socket-reads.ts';
+export * from './write-batcher.ts';
+export * from './churn-map.ts';

@@ -1,0 +1,56 @@
+// Frames written within one event-loop turn are copied side by side into a slab and leave in one
+// socket write on the next tick: one syscall and one stream write request for a burst, instead of
+// a write request (or, corked, a buffered-write entry and a writev slot) per frame. Node's stream
+// machinery allocated ~600 bytes a frame on the gateway's corked per-frame writes; this, a
+// subarray and one write request per tick. Handed-out parts of the slab are never written again
+// (Node may hold them until the kernel takes them); a full slab is replaced by a new one, twice
+// the size up to `maxBytes`. Writing to another socket first sends what is pending for the
+// previous one, so each socket's bytes keep their order.
+import type net from 'node:net';
+
+export class WriteBatcher {
+  #out: Buffer;
+  #used = 0;
+  #sent = 0;
+  #socket: net.Socket | null = null;
+  #scheduled = false;
+  readonly #maxBytes: number;
+
+  /** Starts at `minBytes` (many idle sessions cost little) and doubles while traffic fills it. */
+  constructor(minBytes = 4 * 1024, maxBytes = 256 * 1024) {
+    this.#out = Buffer.allocUnsafeSlow(minBytes);
+    this.#maxBytes = maxBytes;
+  }
+
+  write(socket: net.Socket, frame: Uint8Array): void {
+    if (socket.destroyed) return;
+    if (this.#socket !== socket) {
+      this.flush();
+      this.#socket = socket;
+    }
+    if (this.#used + frame.length > this.#out.length) {
+      this.flush();
+      this.#out = Buffer.allocUnsafeSlow(Math.max(Math.min(this.#out.length * 2, this.#maxBytes), frame.length));
+      this.#used = this.#sent = 0;
+    }
+    this.#out.set(frame, this.#used);
+    this.#used += frame.length;
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      process.nextTick(this.#tick);
+    }
+  }
+
+  /** Send what is pending now (before end(), say); with a socket: only if the pending bytes are that socket's. */
+  flush(socket?: net.Socket): void {
+    const s = this.#socket;
+    if (socket !== undefined && socket !== s) return;
+    if (this.#used > this.#sent && s !== null && !s.destroyed) s.write(this.#out.subarray(this.#sent, this.#used));
+    this.#sent = this.#used;
+  }
+
+  readonly #tick = (): void => {
+    this.#scheduled = false;
+    this.flush();
+  };
+}
