@@ -316,6 +316,8 @@ export class OcgClient extends EventEmitter {
   newOrder(o: ClientOrder): Promise<ExecutionReport> {
     const clientOrderId = o.clientOrderId ?? this.nextClientOrderId();
     const orderType = o.price === undefined ? OrdType.Market : OrdType.Limit;
+    // Every field in the literal (undefined = absent, as the encoder reads it): one object of one
+    // shape, no property store grown afterwards.
     const m: NewOrder = {
       msgType: OcgMsgType.NewOrder,
       clientOrderId,
@@ -328,12 +330,12 @@ export class OcgClient extends EventEmitter {
       orderType,
       orderQuantity: typeof o.quantity === 'bigint' ? o.quantity * 100_000_000n : toQty(o.quantity),
       disclosureInstructions: DisclosureInstructions.None,
+      price: o.price === undefined ? undefined : typeof o.price === 'bigint' ? o.price : toPrice(o.price),
+      tif: o.tif,
+      lotType: o.lotType,
+      text: o.text,
+      submittingBcanField: this.#o.bcan,
     };
-    if (o.price !== undefined) m.price = typeof o.price === 'bigint' ? o.price : toPrice(o.price);
-    if (o.tif !== undefined) m.tif = o.tif;
-    if (o.lotType !== undefined) m.lotType = o.lotType;
-    if (o.text !== undefined) m.text = o.text;
-    if (this.#o.bcan !== undefined) m.submittingBcanField = this.#o.bcan;
     this.#orders.set(clientOrderId, { securityId: o.securityId, side: o.side, orderType, current: clientOrderId });
     return this.#request('new', clientOrderId, m);
   }
