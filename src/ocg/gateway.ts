@@ -886,8 +886,11 @@ export function executionReportOf(ev: OrderEvent, profile: OcgProfile, securityE
     execType: ev.execType,
     cumulativeQuantity: qtyToWire(ev.cumQty),
     leavesQuantity: qtyToWire(ev.leavesQty),
+    // In the literal (undefined = absent to the encoder): the common reports need no property
+    // store grown after it.
+    price: Number.isFinite(ev.price) && ev.orderType === 2 ? priceToWire(ev.price) : undefined,
+    lotType: ev.kind === 'accepted' || ev.kind === 'filled' ? ev.lotType : undefined,
   };
-  if (Number.isFinite(ev.price) && ev.orderType === 2) er.price = priceToWire(ev.price);
   const echo = ev.echo;
   if (echo !== undefined) {
     // Order echo (bits 5, 15–19); the BCAN is never echoed (§5.1).
@@ -900,14 +903,12 @@ export function executionReportOf(ev: OrderEvent, profile: OcgProfile, securityE
   }
   switch (ev.kind) {
     case 'accepted':
-      er.lotType = ev.lotType;
       break;
     case 'rejected':
       er.reason = ev.reason.slice(0, 74);
       er.orderRejectCode = ev.ordRejReason;
       break;
     case 'filled':
-      er.lotType = ev.lotType;
       er.matchType = MatchType.AutoMatch;
       er.counterpartyBrokerId = ev.counterpartyBrokerId;
       er.executionQuantity = qtyToWire(ev.lastQty);

@@ -3,24 +3,50 @@
 const P3_PER_WIRE = 100_000n; // 10^8 / 10^3
 const SHARES_PER_WIRE = 100_000_000n;
 
-/** Wire Decimal price → P3; NaN when off the 0.001 grid or beyond a safe integer (rejected as bad tick). */
-export function priceFromWire(raw: bigint): number {
-  if (raw % P3_PER_WIRE !== 0n) return Number.NaN;
-  const p = raw / P3_PER_WIRE;
-  return p > BigInt(Number.MAX_SAFE_INTEGER) || p < -BigInt(Number.MAX_SAFE_INTEGER) ? Number.NaN : Number(p);
+// Every order crosses these four twice; they avoid BigInt arithmetic on the common path (each
+// BigInt is a heap object: ~200 bytes of garbage an order at the gateway before). A wire value
+// within ±2^53 converts to a double exactly, and the grid checks and divisions are then exact in
+// doubles; beyond it the BigInt path decides. Back to the wire, values repeat (price levels,
+// board lots): a small direct-mapped cache returns the same BigInt for the same number.
+const P3_PER_WIRE_N = 100_000;
+const SHARES_PER_WIRE_N = 100_000_000;
+const EXACT = 2n ** 53n;
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+function fromWire(raw: bigint, per: bigint, perN: number): number {
+  if (raw > -EXACT && raw < EXACT) {
+    const n = Number(raw);
+    return n % perN === 0 ? n / perN : Number.NaN;
+  }
+  if (raw % per !== 0n) return Number.NaN;
+  const q = raw / per;
+  return q > MAX_SAFE || q < -MAX_SAFE ? Number.NaN : Number(q);
 }
 
-export function priceToWire(p3: number): bigint {
-  return BigInt(p3) * P3_PER_WIRE;
+const CACHE_SLOTS = 1024;
+function wireCache(per: bigint): (n: number) => bigint {
+  const keys = new Float64Array(CACHE_SLOTS).fill(Number.NaN);
+  const values = new Array<bigint>(CACHE_SLOTS).fill(0n);
+  return (n) => {
+    const slot = (n ^ (n >>> 10)) & (CACHE_SLOTS - 1); // n an integer (P3 or shares); NaN/∞ → slot 0, never equal
+    if (keys[slot] === n) return values[slot]!;
+    const v = BigInt(n) * per; // throws on a non-integer, as before
+    keys[slot] = n;
+    values[slot] = v;
+    return v;
+  };
 }
+
+/** Wire Decimal price → P3; NaN when off the 0.001 grid or beyond a safe integer (rejected as bad tick). */
+export function priceFromWire(raw: bigint): number {
+  return fromWire(raw, P3_PER_WIRE, P3_PER_WIRE_N);
+}
+
+export const priceToWire: (p3: number) => bigint = wireCache(P3_PER_WIRE);
 
 /** Wire Decimal quantity → shares; NaN when fractional or beyond a safe integer (rejected as bad qty). */
 export function qtyFromWire(raw: bigint): number {
-  if (raw % SHARES_PER_WIRE !== 0n) return Number.NaN;
-  const q = raw / SHARES_PER_WIRE;
-  return q > BigInt(Number.MAX_SAFE_INTEGER) || q < -BigInt(Number.MAX_SAFE_INTEGER) ? Number.NaN : Number(q);
+  return fromWire(raw, SHARES_PER_WIRE, SHARES_PER_WIRE_N);
 }
 
-export function qtyToWire(shares: number): bigint {
-  return BigInt(shares) * SHARES_PER_WIRE;
-}
+export const qtyToWire: (shares: number) => bigint = wireCache(SHARES_PER_WIRE);

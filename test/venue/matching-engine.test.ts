@@ -684,6 +684,26 @@ describe('wire units', () => {
     assert.ok(Number.isNaN(qtyFromWire(toQty('1.5'))));
     assert.equal(qtyToWire(100), toQty(100));
   });
+
+  it('agrees with plain BigInt arithmetic: negatives, off-grid, beyond 2^53 on the wire, cached values under slot collisions', () => {
+    const P = 100_000n, S = 100_000_000n, MAX = BigInt(Number.MAX_SAFE_INTEGER);
+    const slow = (raw: bigint, per: bigint) => (raw % per !== 0n ? Number.NaN : raw / per > MAX || raw / per < -MAX ? Number.NaN : Number(raw / per));
+    const raws = [0n, 1n, -1n, 100_000n, -100_000n, 39_580_000_000n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 100_000n, -(2n ** 53n), 2n ** 62n, -(2n ** 63n),
+      MAX * S, (MAX + 1n) * S, -(MAX * P), 123_456_789n * P + 1n];
+    for (const raw of raws) {
+      assert.ok(Object.is(priceFromWire(raw), slow(raw, P)) || (Number.isNaN(priceFromWire(raw)) && Number.isNaN(slow(raw, P))), `price ${raw}`);
+      assert.ok(Object.is(qtyFromWire(raw), slow(raw, S)) || (Number.isNaN(qtyFromWire(raw)) && Number.isNaN(slow(raw, S))), `qty ${raw}`);
+    }
+    // 1024 slots: values 1024 apart share a slot; every answer must still be its own.
+    for (let round = 0; round < 3; round++) {
+      for (let k = -5; k < 5000; k += 1023) {
+        assert.equal(priceToWire(k), BigInt(k) * P, `price ${k}`);
+        assert.equal(qtyToWire(k * 100), BigInt(k * 100) * S, `qty ${k * 100}`);
+      }
+    }
+    assert.throws(() => priceToWire(1.5), RangeError);
+    assert.throws(() => qtyToWire(Number.NaN), RangeError);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------
