@@ -24,10 +24,11 @@
 // thread, and with 4 s some still landed in the measured window), then 8 s measured (40,000 orders).
 // What is left of the tail on this machine (sched tracing and rtt dumps): the kernel's kdamond.0
 // thread takes a polling core for ~1.3 ms every 512 ms (~100 orders over 200 µs a run), a few
-// 1–6 ms stalls not traced to either process (~100–150 orders), and single orders at 200–330 µs
-// (300–600 a run), enriched for young-generation collections in both processes; the p99 needs
-// fewer than 400 orders over 200 µs. Progress: 3,600–5,700 µs p99 without the profile; 280–720
-// with the session-2 profile; 182–380 now (the host moves p50 between ~30 and ~40 µs run to run).
+// 1–6 ms stalls not traced to either process (~100–150 orders), and 200–300 single orders at
+// 200–350 µs from the two Node processes themselves (a C echo in this harness shape has ~4, a
+// Node.js echo ~80), more frequent next to young-generation collections; the p99 needs fewer
+// than 400 orders over 200 µs. Progress: 3,600–5,700 µs p99 without the profile; 280–720 with
+// the session-2 profile; 182–380 now, most runs 200–270 (p50 29–40 µs, as the host goes).
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
