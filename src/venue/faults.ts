@@ -65,6 +65,15 @@ export interface FaultInjectorOptions {
   kill: () => void;
   /** A fault started or ended (evidence, logs). */
   onChange?: (kind: FaultKind, active: FaultKind[]) => void;
+  /**
+   * After a black hole clears, the site's multicast stays silent this long (ms; default 0). A site
+   * that was active when it was cut off does not know yet whether the other site took over: if it
+   * did, its FENCE arrives as soon as the journal link is back, and in the meantime the old site's
+   * market data would reach subscribers beside the new site's on the same groups (split brain:
+   * sequence numbers from two sites, gaps no retransmission can fill). The site passes its
+   * replication timeout, the time within which it would hear that.
+   */
+  healQuietMs?: number;
 }
 
 /** Injects one site's faults. `lossFilter` goes into every OmdPublisher of the site. */
@@ -72,6 +81,8 @@ export class FaultInjector {
   readonly #o: FaultInjectorOptions;
   readonly #clock: Clock;
   #blackhole = false;
+  /** Multicast stays dropped until this clock time after a black hole cleared (0: not quiet). */
+  #quietUntil = 0;
   /** Sockets held: their write/end calls are queued until the link is back (as TCP retransmits). */
   readonly #held = new Map<net.Socket, { write: net.Socket['write']; end: net.Socket['end']; queued: Array<() => void> }>();
   #multicastLeft: number | null = null;
@@ -107,6 +118,10 @@ export class FaultInjector {
   /** For OmdPublisher `lossFilter`: true = this datagram is not sent. */
   readonly lossFilter = (line: PublisherLine, _channelId: number, _firstSeq: number, _count: number): boolean => {
     if (this.#blackhole) return true;
+    if (this.#quietUntil !== 0) {
+      if (this.#clock.now() < this.#quietUntil) return true;
+      this.#quietUntil = 0;
+    }
     if (this.#multicastLeft !== null) {
       if (this.#multicastLeft <= 0) return true;
       this.#multicastLeft--;
@@ -181,10 +196,13 @@ export class FaultInjector {
   }
 
   #setBlackhole(on: boolean): void {
+    const was = this.#blackhole;
     this.#blackhole = on;
     if (on) {
       for (const s of this.#o.sockets.all()) this.#hold(s);
     } else {
+      const quiet = this.#o.healQuietMs ?? 0;
+      if (was && quiet > 0) this.#quietUntil = this.#clock.now() + quiet;
       for (const [s, h] of this.#held) {
         s.write = h.write;
         s.end = h.end;

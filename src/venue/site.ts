@@ -233,6 +233,7 @@ export class Site {
       kill: () => (opts.kill ?? (() => { void this.crash(); }))(),
       // Only the kill is a site loss; the other faults are the conductor's marks.
       onChange: (kind, active) => this.#siteEvidence('site-lost', { fault: kind, active }, kind !== 'kill'),
+      healQuietMs: this.cfg.timing.replicationTimeoutMs,
     });
     const site = this.cfg.sites[this.role];
     this.#receiver = new JournalReceiver({
