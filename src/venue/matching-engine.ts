@@ -69,6 +69,12 @@ interface MassScope {
   bookSide?: 1 | 2;
 }
 
+/** Scratch state for #newOrder (RestingOrder's constructor copies it); cumQty and ordStatus fixed for a new order. */
+const NEW_ORDER_STATE: OrderState = {
+  orderId: '', clientOrderId: '', compId: '', brokerId: '', securityId: '', side: 0, orderType: 0, price: 0,
+  orderQty: 0, cumQty: 0, leavesQty: 0, ordStatus: OrdStatus.New, tif: 0, lotType: 0, priority: 0, enteredAt: 0, echo: undefined,
+};
+
 export class MatchingEngine {
   readonly #clock: Clock;
   readonly #profile: OcgProfile;
@@ -265,12 +271,14 @@ export class MatchingEngine {
     const lotType = r.lotType === LotType.OddLot ? LotType.OddLot : LotType.RoundLot;
     const orderId = String(this.#nextOrderId++);
     ids.set(r.clientOrderId, orderId);
-    const o = new RestingOrder({
-      orderId, clientOrderId: r.clientOrderId, compId: r.compId, brokerId: r.brokerId, securityId: r.securityId,
-      side: r.side, orderType: r.orderType, price: r.price!, orderQty: r.quantity, cumQty: 0, leavesQty: r.quantity,
-      ordStatus: OrdStatus.New, tif, lotType, priority: this.#nextPriority++, enteredAt: this.#now,
-    });
-    if (r.echo !== undefined) o.echo = r.echo;
+    // The constructor copies its argument: one scratch state for every new order, no literal each.
+    const st = NEW_ORDER_STATE;
+    st.orderId = orderId; st.clientOrderId = r.clientOrderId; st.compId = r.compId; st.brokerId = r.brokerId;
+    st.securityId = r.securityId; st.side = r.side; st.orderType = r.orderType; st.price = r.price!;
+    st.orderQty = r.quantity; st.leavesQty = r.quantity; st.tif = tif; st.lotType = lotType;
+    st.priority = this.#nextPriority++; st.enteredAt = this.#now; st.echo = r.echo;
+    const o = new RestingOrder(st);
+    st.echo = undefined; // (no reference kept past the call)
     if (this.#csc && r.side === Side.Buy) this.#quotaUsed += o.price * o.orderQty; // §5.14 [UNVERIFIED]
     this.#orders.set(orderId, o);
     this.#out.push(this.#orderEvent('accepted', ExecType.New, o));
