@@ -168,10 +168,6 @@ interface Visit {
   reason: string;
 }
 
-/** Outbound batching slab sizes (WriteBatcher). */
-const OUT_SLAB_MIN_BYTES = 4 * 1024;
-const OUT_SLAB_MAX_BYTES = 256 * 1024;
-
 const FATAL_LOGON_STATUS = new Set<number>([
   SessionStatus.InvalidUsernameOrPassword, SessionStatus.AccountLocked, SessionStatus.PasswordExpired,
   SessionStatus.PasswordChangeRequired,
@@ -201,7 +197,7 @@ export class OcgClient extends EventEmitter {
   #socket: net.Socket | null = null;
   #session: OcgSession | null = null;
   /** Outbound frames of one turn leave in one write (src/wire/write-batcher.ts); starts small (a probe with many idle sessions). */
-  readonly #batch = new WriteBatcher(OUT_SLAB_MIN_BYTES, OUT_SLAB_MAX_BYTES);
+  readonly #batch = new WriteBatcher();
   #site: SiteName | null = null;
   #gateway: (GatewayAddress & { which: 'primary' | 'secondary' }) | null = null;
   /** The gateway of the last accepted logon, to tell a failover from a reconnect. */

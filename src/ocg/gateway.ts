@@ -183,7 +183,10 @@ export class OcgGateway {
   readonly #dropCopies = new Map<string, CompState[]>();
   readonly #connections = new Set<Connection>();
   #busyPoll: BusyPoll | null = null;
-  /** Outbound frames of one turn leave in one write per connection (src/wire/write-batcher.ts). */
+  /**
+   * Outbound frames of one turn leave in one write (src/wire/write-batcher.ts). One batcher for all
+   * connections: a frame for another connection first sends what was pending for the previous one.
+   */
   readonly #batch = new WriteBatcher();
   /** Security ID → the Security Exchange its orders carry (CSC: XSSC or XSEC [UNVERIFIED]), echoed in reports. */
   readonly #exchangeOf = new Map<string, string>();
