@@ -54,11 +54,6 @@ export interface ProbeOptions {
   recoveryTimeoutMs?: number;
   /** How long an order, a cancel, the drop copy or the books digest may take to check out. Default 10 s. */
   verifyTimeoutMs?: number;
-  /**
-   * At finish(), how long a market-data gap still open may take to be recovered (retransmission,
-   * or the next refresh cycle) before it counts as never recovered. Default 3 s.
-   */
-  gapGraceMs?: number;
   /** Submitting BCAN Field of the test orders (OCG-C §5.2). Default `<brokerId>.1` style. */
   bcan?: string;
   /** Evidence sink (also emitted as 'evidence'). */
@@ -286,13 +281,6 @@ export class Probe extends EventEmitter {
     if (!this.#closing) {
       this.#closing = true;
       this.#ticker?.cancel();
-      // A gap seen just before the end is usually being recovered (a retransmission request in
-      // flight, or waiting for the next refresh): give it a moment before the books close, as an
-      // engineer watching the feed would. Bounded, and only while a gap is open.
-      const graceUntil = Date.now() + (this.#o.gapGraceMs ?? 3_000);
-      while (this.#feeds.some((f) => f.openGaps.size > 0) && Date.now() < graceUntil) {
-        await new Promise((r) => setTimeout(r, 20));
-      }
       for (const r of this.#trading) this.#closeTrading(r);
       for (const f of this.#feeds) this.#closeFeed(f);
       this.#emitProgress();
