@@ -98,7 +98,14 @@ static napi_value frames(napi_env env, napi_callback_info info) {
   size_t max = outLen / 3, k = 0, pos = (size_t)from;
   const size_t minLen = (size_t)lenOff + 2 + (size_t)trailer;
   // Collect the frames first, then compute.
+  // The walk is a chain of dependent loads (each frame's length gives the next frame's place), so
+  // a chunk that is not in the L1 cache costs one cache miss per frame, in series (perf: 92% of this
+  // function's time on the length load, ~11% of ocg.decode). Prefetching the lines ~1 KiB ahead lets
+  // the misses overlap; the CRC pass and the decoder read the same lines right after.
   while (k < max && pos + (size_t)lenOff + 2 <= len) {
+    __builtin_prefetch(b + pos + 512);
+    __builtin_prefetch(b + pos + 768);
+    __builtin_prefetch(b + pos + 1024);
     size_t flen = (size_t)b[pos + lenOff] | ((size_t)b[pos + lenOff + 1] << 8);
     if (flen < minLen || pos + flen > len) break;
     out[3 * k] = (int32_t)pos;
