@@ -17,7 +17,16 @@
 //   few ms, ~0.1 ms each, instead of 0.4–0.6 ms every ~50 ms: a pause over ~170 µs pushes the
 //   order in flight over 200 µs), --initial-old-space-size=512 (no full GC while the day's orders
 //   accumulate: incremental marking slowed ~300 orders at a time, twice a run).
-//   OCG_BENCH_GC_TRIGGER and OCG_BENCH_SEMI_MB change the two young-generation settings.
+//   OCG_BENCH_GC_TRIGGER and OCG_BENCH_SEMI_MB change the two young-generation settings;
+//   --no-node-snapshot (a Node option): each young-generation collection walks the start-up
+//   snapshot's object cache as roots; without Node's snapshot that fell from ~0.065 to ~0.022 ms
+//   of a ~0.13 ms pause (--trace-gc-nvp), and in 3 paired runs the orders over 200 µs from
+//   482/752/1088 to 380/441/581;
+// - quiet collections (src/wire/quiet-gc.ts): both processes collect their young generation when
+//   they are idle (see QUIET_GC below), so V8 seldom collects in the middle of an order.
+// Sched tracing (perf sched_switch) of a run: what preempts the two pollers for over 80 µs is the
+// kernel's kdamond.0 (1.1–3.9 ms every 512 ms, always CPU 0), the sandbox's process_api
+// (tokio-rt-worker, ~1.7 ms every ~2 s) and kworkers; a tool backend also runs ~36 µs every 50 ms.
 // Each order is timed from the moment its slot was due, not from when it was sent: a stall in
 // this process delays the orders due during it, and they count (no coordinated omission).
 // Bounded: 8 s warm-up (40,000 orders: with --single-threaded, JIT tier-ups compile on the main
@@ -35,14 +44,25 @@ import { fileURLToPath } from 'node:url';
 import { bench } from './report.ts';
 import { BUY_PX, SELL_PX, startBenchSession } from './ocg-session.ts';
 import { Side, type ClientOrder, type ExecutionReport } from '../src/ocg/index.ts';
-import { busyPollKind, startBusyPoll } from '../src/wire/index.ts';
+import { QuietGc, busyPollKind, startBusyPoll } from '../src/wire/index.ts';
 
 const RATE = 5000;
+/**
+ * Quiet collections (src/wire/quiet-gc.ts), both processes: the venue's gateway after every Nth
+ * batch of replies (OcgGatewayOptions.quietGcEvery), this client at every Nth answer that leaves
+ * nothing in flight with the next order at least QUIET_SLACK_MS away. 0 turns them off.
+ */
+const QUIET_GC = Number(process.env['OCG_BENCH_QUIET_GC'] ?? 12);
+const QUIET_SLACK_MS = 0.12;
+process.env['OCG_BENCH_QUIET_GC'] = String(QUIET_GC);
+const quiet = QUIET_GC > 0 ? new QuietGc(QUIET_GC) : null;
 const WARMUP_MS = Number(process.env['OCG_BENCH_WARMUP_MS'] ?? 8000);
 const MEASURE_MS = Number(process.env['OCG_BENCH_MS'] ?? 8000);
 
 /** The low-latency profile's V8 flags; V8 reads them only at start-up, so this process re-runs itself with them. */
-const FLAGS = ['--single-threaded', `--max-semi-space-size=${process.env['OCG_BENCH_SEMI_MB'] ?? 1}`, `--minor-gc-task-trigger=${process.env['OCG_BENCH_GC_TRIGGER'] ?? 5}`, '--initial-old-space-size=512'];
+const FLAGS = ['--single-threaded', `--max-semi-space-size=${process.env['OCG_BENCH_SEMI_MB'] ?? 1}`, `--minor-gc-task-trigger=${process.env['OCG_BENCH_GC_TRIGGER'] ?? 5}`, '--initial-old-space-size=512', '--no-node-snapshot',
+  // OCG_BENCH_V8_FLAGS: more V8 flags for both processes, for diagnosis (e.g. --trace-gc-nvp).
+  ...(process.env['OCG_BENCH_V8_FLAGS'] ?? '').split(' ').filter((f) => f !== '')];
 if (!FLAGS.every((f) => process.execArgv.includes(f))) {
   // Replace this process (no idle parent left: its V8 would run a memory-reducer GC mid-run on one
   // of the two cores); spawnSync where process.execve is missing.
@@ -72,7 +92,10 @@ function paced(totalMs: number, measureFromMs: number): Promise<{ rtt: Float64Ar
     const done = (): void => { if (answered + lost === total) resolve({ rtt: rtt.subarray(first), lost }); };
     const onAck = (er: ExecutionReport): void => {
       const i = Number(er.clientOrderId) - 1;
-      rtt[i] = (performance.now() - dueAt[i]!) * 1000;
+      const now = performance.now();
+      rtt[i] = (now - dueAt[i]!) * 1000;
+      // Idle: the last order sent is answered and the next is not due for a while.
+      if (quiet !== null && i === next - 1 && t0 + next * intervalMs - now > QUIET_SLACK_MS) quiet.idle();
       answered++;
       done();
     };
@@ -106,7 +129,7 @@ const sorted = Float64Array.from(r.rtt).sort();
 const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 bench('ocg.order.rtt_p99', Math.round(q(0.99)), 'us', {
   p50: Math.round(q(0.5)), p90: Math.round(q(0.9)), p99_9: Math.round(q(0.999)), max: Math.round(sorted[sorted.length - 1]!), orders: sorted.length, rate: RATE,
-  lost: r.lost, loadavg: load.toFixed(1), goal: '<200', profile: 'busy-poll+single-threaded', poll: busyPollKind,
+  lost: r.lost, loadavg: load.toFixed(1), goal: '<200', profile: 'busy-poll+single-threaded', poll: busyPollKind, quiet_gc: QUIET_GC,
 });
 await client.close('bench over');
 child.send({ cmd: 'exit' });

@@ -20,6 +20,7 @@ const engine = new MatchingEngine({
 const gateway = new OcgGateway({
   service: 'OTP-C', name: 'bench', privateKeyPem: keys.privateKeyPem, router: engine, passwordWorkers: 0,
   busyPoll: process.env['OCG_BENCH_BUSY_POLL'] === '1', // ocg.order.rtt: the low-latency profile
+  ...(Number(process.env['OCG_BENCH_QUIET_GC'] ?? 0) > 0 ? { quietGcEvery: Number(process.env['OCG_BENCH_QUIET_GC']) } : {}),
   compIds: [{ compId: BENCH_COMP_ID, firm: 'BENCH', sourceIps: ['127.0.0.1'], passwordHash: hashPassword(BENCH_PASSWORD), throttleMps: 0 }],
 });
 const gw = await gateway.start();

@@ -6,3 +6,4 @@ export * from './busy-poll.ts';
 export * from './socket-reads.ts';
 export * from './write-batcher.ts';
 export * from './churn-map.ts';
+export * from './quiet-gc.ts';

@@ -15,6 +15,8 @@ export class WriteBatcher {
   #socket: net.Socket | null = null;
   #scheduled = false;
   readonly #maxBytes: number;
+  /** Called after each tick's write went out (a quiet moment: src/wire/quiet-gc.ts). */
+  afterTick: (() => void) | null = null;
 
   /** Starts at `minBytes` (many idle sessions cost little) and doubles while traffic fills it. */
   constructor(minBytes = 4 * 1024, maxBytes = 256 * 1024) {
@@ -52,5 +54,6 @@ export class WriteBatcher {
   readonly #tick = (): void => {
     this.#scheduled = false;
     this.flush();
+    this.afterTick?.();
   };
 }
