@@ -76,12 +76,13 @@ process.env['OCG_BENCH_BUSY_POLL'] = '1';
 const { child, client } = await startBenchSession();
 
 /** Paced run; resolves with the round trips (µs) of the orders due after `measureFromMs`. */
-function paced(totalMs: number, measureFromMs: number): Promise<{ rtt: Float64Array; lost: number }> {
+function paced(totalMs: number, measureFromMs: number): Promise<{ rtt: Float64Array; sendDelay: Float64Array; lost: number }> {
   return new Promise((resolve) => {
     const intervalMs = 1000 / RATE;
     const total = Math.floor(totalMs / intervalMs);
     const first = Math.floor(measureFromMs / intervalMs);
     const rtt = new Float64Array(total); // every order's, warm-up included: no new code path when measuring starts
+    const sendDelay = new Float64Array(total); // µs from its due slot to newOrder() having sent it
     let answered = 0, lost = 0, next = 0;
     const t0 = performance.now();
     // One order object, reused (newOrder reads it at once), and two shared handlers: the harness
@@ -89,7 +90,7 @@ function paced(totalMs: number, measureFromMs: number): Promise<{ rtt: Float64Ar
     // its Client Order ID − 1.
     const dueAt = new Float64Array(total);
     const order: ClientOrder = { securityId: '700', side: Side.Buy, quantity: 100n, price: BUY_PX[0]!, clientOrderId: '' };
-    const done = (): void => { if (answered + lost === total) resolve({ rtt: rtt.subarray(first), lost }); };
+    const done = (): void => { if (answered + lost === total) resolve({ rtt: rtt.subarray(first), sendDelay: sendDelay.subarray(first), lost }); };
     const onAck = (er: ExecutionReport): void => {
       const i = Number(er.clientOrderId) - 1;
       const now = performance.now();
@@ -107,6 +108,7 @@ function paced(totalMs: number, measureFromMs: number): Promise<{ rtt: Float64Ar
       order.price = (buy ? BUY_PX : SELL_PX)[(i >> 1) % 20]!;
       order.clientOrderId = String(i + 1);
       client.newOrder(order).then(onAck, onLost);
+      sendDelay[i] = (performance.now() - due) * 1000;
     };
     // The order clock: the busy poll's sub-millisecond timer wakes this loop when the next order
     // is due (setTimeout has millisecond resolution); the loop polls without sleeping meanwhile.
@@ -123,12 +125,15 @@ const load = loadavg()[0]!;
 const poll = startBusyPoll();
 const r = await paced(WARMUP_MS + MEASURE_MS, WARMUP_MS);
 poll.stop();
-// OCG_BENCH_RTT_DUMP=file: every measured order's round trip (µs), in order, for looking at stalls.
-if (process.env['OCG_BENCH_RTT_DUMP']) (await import('node:fs')).writeFileSync(process.env['OCG_BENCH_RTT_DUMP'], Array.from(r.rtt, (v) => v.toFixed(0)).join('\n'));
+// OCG_BENCH_RTT_DUMP=file: every measured order's round trip and, after a space, how late it left
+// (µs from its due slot), one line per order in order, for looking at stalls.
+if (process.env['OCG_BENCH_RTT_DUMP']) (await import('node:fs')).writeFileSync(process.env['OCG_BENCH_RTT_DUMP'], Array.from(r.rtt, (v, k) => `${v.toFixed(0)} ${r.sendDelay[k]!.toFixed(0)}`).join('\n'));
 const sorted = Float64Array.from(r.rtt).sort();
 const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+const sendSorted = Float64Array.from(r.sendDelay).sort();
 bench('ocg.order.rtt_p99', Math.round(q(0.99)), 'us', {
   p50: Math.round(q(0.5)), p90: Math.round(q(0.9)), p99_9: Math.round(q(0.999)), max: Math.round(sorted[sorted.length - 1]!), orders: sorted.length, rate: RATE,
+  send_delay_p99: Math.round(sendSorted[Math.floor(0.99 * sendSorted.length)]!), // how late the client's clock sent (included above)
   lost: r.lost, loadavg: load.toFixed(1), goal: '<200', profile: 'busy-poll+single-threaded', poll: busyPollKind, quiet_gc: QUIET_GC,
 });
 await client.close('bench over');
