@@ -223,6 +223,37 @@ function decw(lo: number, hi: number): bigint {
   return hi >= -2097152 && hi < 2097152 ? smallDecimal(hi * 4294967296 + lo, lo) : bigDecimal(hi, lo);
 }
 
+/**
+ * repeatingStr() for the specialised decoders, for fields of n ≥ 5: the first NUL is found in
+ * two 32-bit words read through the buffer's DataView (the lowest set bit of the classic
+ * has-zero-byte mask marks it exactly), instead of a byte loop and byte loads to build the key.
+ */
+function repeatingStrW(b: Uint8Array, p: number, n: number, S: string, base: number, dv: DataView<ArrayBufferLike>, bo: number): string {
+  let w0 = dv.getInt32(bo + p, true);
+  let w1 = 0;
+  let len: number;
+  const z0 = (w0 - 0x01010101) & ~w0 & 0x80808080;
+  if (z0 !== 0) {
+    len = (31 - Math.clz32(z0 & -z0)) >> 3;
+    w0 = len === 0 ? 0 : w0 & (-1 >>> (32 - len * 8));
+  } else if (n < 9) {
+    len = 4; // n is 5 here (a NUL, or the 5th byte ignored: at most n − 1 characters, §2.5)
+  } else {
+    w1 = dv.getInt32(bo + p + 4, true);
+    const z1 = (w1 - 0x01010101) & ~w1 & 0x80808080;
+    if (z1 === 0) return str(b, p, n, S, base); // longer than 8: not looked up
+    len = 4 + ((31 - Math.clz32(z1 & -z1)) >> 3);
+    w1 = len === 4 ? 0 : w1 & (-1 >>> (32 - (len - 4) * 8));
+  }
+  const slot = Math.imul(w0 ^ Math.imul(w1, 0x85ebca6b), 0x9e3779b1) >>> 24;
+  if (WORD_K0[slot] === w0 && WORD_K1[slot] === w1) return WORD_TEXT[slot]!;
+  const t = S.substring(p - base, p + len - base);
+  WORD_K0[slot] = w0;
+  WORD_K1[slot] = w1;
+  WORD_TEXT[slot] = t;
+  return t;
+}
+
 /** Decimal at p: signed Int64 LE. */
 function dec8(b: Uint8Array, p: number): bigint {
   const lo = (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
@@ -238,6 +269,7 @@ interface Runtime {
   decw: typeof decw;
   str: typeof str;
   rstr: typeof repeatingStr;
+  rstrw: typeof repeatingStrW;
   strOf: typeof strOf;
   text: typeof text;
   inspect: symbol;
@@ -338,7 +370,7 @@ return p;`;
   return (new Function('R', `return function (b, p, be, S, base) {\n${src}\n};`) as (r: Runtime) => GroupDecoder)(RUNTIME);
 }
 
-const RUNTIME: Runtime = { CH: CHARS, big: bigDecimal, dec: smallDecimal, dec8, decw, str, rstr: repeatingStr, strOf, text, inspect: Symbol.for('nodejs.util.inspect.custom'), F: FAIL, G: [] };
+const RUNTIME: Runtime = { CH: CHARS, big: bigDecimal, dec: smallDecimal, dec8, decw, str, rstr: repeatingStr, rstrw: repeatingStrW, strOf, text, inspect: Symbol.for('nodejs.util.inspect.custom'), F: FAIL, G: [] };
 
 /**
  * A decoder specialised for one exact presence map (the layout): every field offset up to the first
@@ -443,7 +475,9 @@ function specialise(c: CompiledMessage, present: FieldSpec[]): Layout['decode'] 
       // Decimals as two 32-bit words through the DataView: two bounds-checked loads, not eight.
       pending.push(fl.kind === 'dec'
         ? `const v${i} = R.decw(dv.getUint32(bo + p + ${k}, true), dv.getInt32(bo + p + ${k + 4}, true));`
-        : `const v${i} = ${fixedExpr(fl, `p + ${k}`)};`);
+        : fl.kind === 'alnum' && REPEATING_TEXT.has(fl.key) && (fl.size === 5 || fl.size >= 9)
+          ? `const v${i} = R.rstrw(b, p + ${k}, ${fl.size}, S, base, dv, bo);`
+          : `const v${i} = ${fixedExpr(fl, `p + ${k}`)};`);
       k += fl.size;
     }
   });

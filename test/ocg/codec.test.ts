@@ -111,6 +111,38 @@ describe('presence map and data types', () => {
     }
   });
 
+  it('broker, stock and market texts (looked up by their bytes as words) end at the first NUL, or after n − 1 bytes, whatever follows', () => {
+    const rnd = prng(0x5eed);
+    const chars = (n: number) => Array.from({ length: n }, () => String.fromCharCode(0x21 + Math.floor(rnd() * 0xde))).join(''); // 0x21..0xfe, latin1
+    const base: OcgMessage = {
+      msgType: OcgMsgType.NewOrder, clientOrderId: 'C1', submittingBrokerId: '1', securityId: '700', securityIdSource: 8, securityExchange: 'XHKG',
+      transactionTime: '20261128-02:10:45.123456', side: 1, orderType: 2, price: 100_000_000n, orderQuantity: 100_000_000n, disclosureInstructions: 1,
+    };
+    for (let i = 0; i < 400; i++) {
+      const broker = chars(Math.floor(rnd() * 12)); // 0..11 characters in Fixed(12)
+      const security = chars(1 + Math.floor(rnd() * 20));
+      const market = chars(Math.floor(rnd() * 5)); // 0..4 in Fixed(5)
+      const f = encodeMessage({ seqNum: i + 1, compId: 'X' }, { ...base, submittingBrokerId: broker, securityId: security, securityExchange: market });
+      // Body: Client Order ID (21) at 54, Submitting Broker ID (12) at 75, Security ID (21) at 87,
+      // Security ID Source (1) at 108, Security Exchange (5) at 109. Fill after each NUL with junk
+      // (bytes ≥ 0x80 and NULs included); sometimes no NUL at all in the market (5 bytes, 4 read).
+      const junk = (from: number, to: number) => { for (let k = from; k < to; k++) f[k] = Math.floor(rnd() * 256); };
+      junk(75 + broker.length + 1, 87);
+      junk(87 + security.length + 1, 108);
+      let expectMarket = market;
+      if (rnd() < 0.2) {
+        const full = chars(5);
+        for (let k = 0; k < 5; k++) f[109 + k] = full.charCodeAt(k);
+        expectMarket = full.slice(0, 4);
+      } else junk(109 + market.length + 1, 114);
+      fixCrc(f);
+      for (let k = 0; k < 2; k++) {
+        const m = ok(decodeMessage(f)).message as { submittingBrokerId: string; securityId: string; securityExchange: string };
+        assert.deepEqual([m.submittingBrokerId, m.securityId, m.securityExchange], [broker, security, expectMarket], `case ${i}`);
+      }
+    }
+  });
+
   it('header flags PossDup and PossResend round-trip; restampFrame re-stamps with a fresh CRC', () => {
     const b = encodeMessage({ seqNum: 7, compId: 'CO1' }, { msgType: OcgMsgType.Heartbeat });
     const r = restampFrame(b, { possDup: true });
