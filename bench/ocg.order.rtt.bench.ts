@@ -85,6 +85,7 @@ function paced(totalMs: number, measureFromMs: number): Promise<{ rtt: Float64Ar
     const sendDelay = new Float64Array(total); // µs from its due slot to newOrder() having sent it
     let answered = 0, lost = 0, next = 0;
     const t0 = performance.now();
+    hrAtMeasure = Number(process.hrtime.bigint()) + measureFromMs * 1e6;
     // One order object, reused (newOrder reads it at once), and two shared handlers: the harness
     // adds as little garbage as it can to the client process it measures. The order's index is
     // its Client Order ID − 1.
@@ -121,9 +122,37 @@ function paced(totalMs: number, measureFromMs: number): Promise<{ rtt: Float64Ar
   });
 }
 
+let hrAtMeasure = 0;
 const load = loadavg()[0]!;
 const poll = startBusyPoll();
+// OCG_BENCH_STALLS=µs: both processes' pollers record gaps over that (src/wire/busy-poll.ts
+// recordStalls), and a summary of which late orders had one goes to stderr (and to
+// OCG_BENCH_RTT_DUMP + '.stalls' when dumping).
+const STALLS_US = Number(process.env['OCG_BENCH_STALLS'] ?? 0);
+if (STALLS_US > 0) poll.recordStalls(STALLS_US);
 const r = await paced(WARMUP_MS + MEASURE_MS, WARMUP_MS);
+if (STALLS_US > 0) {
+  const venue = await new Promise<{ at: number; ns: number; kind: number }[]>((res) => {
+    child.once('message', (m) => res((m as { stalls: { at: number; ns: number; kind: number }[] }).stalls));
+    child.send({ cmd: 'stalls' });
+  });
+  const all = [...poll.stalls().map((x) => ({ ...x, who: 'client' })), ...venue.map((x) => ({ ...x, who: 'venue' }))]
+    .map((x) => ({ ...x, at: (x.at - hrAtMeasure) / 1000, us: x.ns / 1000 })).filter((x) => x.at + x.us > 0);
+  // An order i is in flight over [i·200 µs, i·200 µs + its round trip]: which stalls overlap it.
+  const step = 1e6 / RATE;
+  const tally: Record<string, number> = {};
+  let late = 0;
+  r.rtt.forEach((v, i) => {
+    if (v <= 200) return;
+    late++;
+    const a = i * step, b = a + v;
+    const hit = all.filter((x) => x.at < b && x.at + x.us > a);
+    const key = hit.length === 0 ? 'none' : [...new Set(hit.map((x) => `${x.who}-${x.kind === 1 ? 'preempted' : 'long-turn'}`))].sort().join('+');
+    tally[key] = (tally[key] ?? 0) + 1;
+  });
+  console.error(`ocg.order.rtt stalls over ${STALLS_US} µs: client ${all.filter((x) => x.who === 'client').length}, venue ${all.filter((x) => x.who === 'venue').length}; orders over 200 µs: ${late}, overlapping: ${JSON.stringify(tally)}`);
+  if (process.env['OCG_BENCH_RTT_DUMP']) (await import('node:fs')).writeFileSync(`${process.env['OCG_BENCH_RTT_DUMP']}.stalls`, all.map((x) => `${x.at.toFixed(0)} ${x.us.toFixed(0)} ${x.who} ${x.kind}`).join('\n'));
+}
 poll.stop();
 // OCG_BENCH_RTT_DUMP=file: every measured order's round trip and, after a space, how late it left
 // (µs from its due slot), one line per order in order, for looking at stalls.

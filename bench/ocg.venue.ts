@@ -7,11 +7,14 @@ import { OcgGateway } from '../src/ocg/gateway.ts';
 import { generateVenueKeyPair, hashPassword } from '../src/ocg/password.ts';
 import { OTP_C_PROFILE } from '../src/ocg/index.ts';
 import { MatchingEngine } from '../src/venue/index.ts';
-import { systemClock } from '../src/wire/index.ts';
+import { startBusyPoll, systemClock } from '../src/wire/index.ts';
 
 export const BENCH_COMP_ID = 'BENCH0001';
 export const BENCH_PASSWORD = 'Bench1234';
 
+const STALLS_US = Number(process.env['OCG_BENCH_STALLS'] ?? 0);
+const poll = process.env['OCG_BENCH_BUSY_POLL'] === '1' && STALLS_US > 0 ? startBusyPoll() : null;
+poll?.recordStalls(STALLS_US);
 const keys = generateVenueKeyPair();
 const engine = new MatchingEngine({
   profile: OTP_C_PROFILE,
@@ -19,7 +22,9 @@ const engine = new MatchingEngine({
 }, systemClock);
 const gateway = new OcgGateway({
   service: 'OTP-C', name: 'bench', privateKeyPem: keys.privateKeyPem, router: engine, passwordWorkers: 0,
-  busyPoll: process.env['OCG_BENCH_BUSY_POLL'] === '1', // ocg.order.rtt: the low-latency profile
+  // ocg.order.rtt: the low-latency profile (with OCG_BENCH_STALLS the same polling is started
+  // below instead, to read its stall record).
+  busyPoll: process.env['OCG_BENCH_BUSY_POLL'] === '1' && STALLS_US === 0,
   ...(Number(process.env['OCG_BENCH_QUIET_GC'] ?? 0) > 0 ? { quietGcEvery: Number(process.env['OCG_BENCH_QUIET_GC']) } : {}),
   compIds: [{ compId: BENCH_COMP_ID, firm: 'BENCH', sourceIps: ['127.0.0.1'], passwordHash: hashPassword(BENCH_PASSWORD), throttleMps: 0 }],
 });
@@ -31,6 +36,7 @@ const lookup = new LookupService({
 const lk = await lookup.open();
 
 const stop = async () => {
+  poll?.stop();
   await lookup.close();
   await gateway.close();
   process.exit(0);
@@ -39,6 +45,7 @@ process.on('message', (m: { cmd: string }) => {
   if (m.cmd === 'exit') void stop();
   // CPU time of this process so far (µs), for a per-order cost that the shared machine's load does not distort.
   if (m.cmd === 'cpu') { const u = process.cpuUsage(); process.send!({ cpu: u.user + u.system }); }
+  if (m.cmd === 'stalls') process.send!({ stalls: poll?.stalls() ?? [] });
 });
 process.on('disconnect', () => void stop());
 process.send!({ ready: true, lookupPort: lk.port, publicKeyPem: keys.publicKeyPem });

@@ -38,7 +38,21 @@ typedef struct {
   uint64_t due;            // uv_hrtime() of the pending callback; 0 = none
   int closed;              // how many of the two handles' close callbacks ran
   int finalized;           // the JS handle was collected
+  // Stall record (stalls()): gaps inside the spin (nothing but poll(2) runs there: the thread was
+  // preempted) and loop turns that took long (JS, GC, other handles), in a ring.
+  uint64_t spin_left;      // uv_hrtime() when the spin last ended; 0 = not yet
+  uint64_t stall_ns;       // threshold; 0 = not recording
+  uint32_t nstall;         // records written (ring index = nstall % STALL_RING)
+  double stall[3 * 16384];  // start (uv_hrtime ns), length (ns), kind (1 = preempted in the spin, 2 = long loop turn)
 } busypoll;
+#define STALL_RING 16384
+
+static void record_stall(busypoll* s, uint64_t at, uint64_t len, int kind) {
+  uint32_t k = (s->nstall++ % STALL_RING) * 3;
+  s->stall[k] = (double)at;
+  s->stall[k + 1] = (double)len;
+  s->stall[k + 2] = kind;
+}
 
 static void run_due(busypoll* s) {
   napi_env env = s->env;
@@ -72,18 +86,31 @@ static void on_prepare(uv_prepare_t* h) {
   uv_idle_stop(&s->idle);
   int timeout = uv_backend_timeout(loop);  // ms until the next timer; -1 none; 0 = other work waits
   uint64_t now = uv_hrtime();
+  if (s->stall_ns != 0 && s->spin_left != 0 && now - s->spin_left > s->stall_ns) record_stall(s, s->spin_left, now - s->spin_left, 2);
   if (s->fn != NULL && now >= s->due) {
     run_due(s);  // it may queue work; the next turn sees it
   } else if (timeout != 0) {
     uint64_t limit = timeout < 0 ? UINT64_MAX : now + (uint64_t)timeout * 1000000u;
     if (s->fn != NULL && s->due < limit) limit = s->due;
     struct pollfd p = {.fd = uv_backend_fd(loop), .events = POLLIN, .revents = 0};
-    while (poll(&p, 1, 0) == 0 && uv_hrtime() < limit) {
+    if (s->stall_ns == 0) {
+      while (poll(&p, 1, 0) == 0 && uv_hrtime() < limit) {
+      }
+    } else {
+      uint64_t last = now;
+      for (;;) {
+        int r = poll(&p, 1, 0);
+        uint64_t t = uv_hrtime();
+        if (t - last > s->stall_ns) record_stall(s, last, t - last, 1);
+        last = t;
+        if (r != 0 || t >= limit) break;
+      }
     }
     uv_update_time(loop);  // the loop's clock moved while spinning: timers due now run this turn
     if (s->fn != NULL && uv_hrtime() >= s->due) run_due(s);
   }
   if (!uv_is_closing((uv_handle_t*)&s->idle)) uv_idle_start(&s->idle, on_idle);  // stop() may have run in fn
+  s->spin_left = uv_hrtime();
 }
 
 // Freed when both the handle is closed and its JS handle collected, whichever comes last (a
@@ -158,6 +185,46 @@ static napi_value schedule(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// recordStalls(handle, thresholdUs): from now on, keep gaps over the threshold (0 stops).
+static napi_value record_stalls(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  busypoll* s = handle_arg(env, info, 2, argv);
+  double us;
+  if (s == NULL || napi_get_value_double(env, argv[1], &us) != napi_ok || !(us >= 0)) {
+    napi_throw_type_error(env, NULL, "busypoll: recordStalls(handle from start(), thresholdUs >= 0)");
+    return NULL;
+  }
+  s->stall_ns = (uint64_t)(us * 1000);
+  s->nstall = 0;
+  s->spin_left = 0;
+  return NULL;
+}
+
+// stalls(handle): Float64Array of [start ns (process.hrtime clock), length ns, kind] triples, the
+// latest STALL_RING records, oldest first.
+static napi_value stalls(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  busypoll* s = handle_arg(env, info, 1, argv);
+  if (s == NULL) {
+    napi_throw_type_error(env, NULL, "busypoll: stalls(handle from start())");
+    return NULL;
+  }
+  uint32_t n = s->nstall < STALL_RING ? s->nstall : STALL_RING;
+  uint32_t first = s->nstall - n;
+  napi_value ab, out;
+  void* data;
+  napi_create_arraybuffer(env, (size_t)n * 3 * sizeof(double), &data, &ab);
+  double* d = data;
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t k = ((first + i) % STALL_RING) * 3;
+    d[3 * i] = s->stall[k];
+    d[3 * i + 1] = s->stall[k + 1];
+    d[3 * i + 2] = s->stall[k + 2];
+  }
+  napi_create_typedarray(env, napi_float64_array, (size_t)n * 3, ab, 0, &out);
+  return out;
+}
+
 // stop(handle): the loop may sleep again (and the process end); a pending callback is dropped.
 // Twice is harmless.
 static napi_value stop(napi_env env, napi_callback_info info) {
@@ -186,6 +253,10 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   napi_set_named_property(env, exports, "start", f);
   napi_create_function(env, "schedule", NAPI_AUTO_LENGTH, schedule, NULL, &f);
   napi_set_named_property(env, exports, "schedule", f);
+  napi_create_function(env, "recordStalls", NAPI_AUTO_LENGTH, record_stalls, NULL, &f);
+  napi_set_named_property(env, exports, "recordStalls", f);
+  napi_create_function(env, "stalls", NAPI_AUTO_LENGTH, stalls, NULL, &f);
+  napi_set_named_property(env, exports, "stalls", f);
   napi_create_function(env, "stop", NAPI_AUTO_LENGTH, stop, NULL, &f);
   napi_set_named_property(env, exports, "stop", f);
   return exports;

@@ -20,19 +20,29 @@ export interface BusyPoll {
   schedule(delayMs: number, fn: () => void): void;
   /** The loop may sleep again; a pending callback is dropped. Twice is harmless. */
   stop(): void;
+  /**
+   * Diagnostics (native spin only; false otherwise): from now on keep a record of the gaps over
+   * thresholdUs inside the spin (nothing but poll(2) runs there, so the thread was preempted) and
+   * of loop turns longer than that (JS, GC, other handles); 0 stops. The last 16,384 are kept.
+   */
+  recordStalls(thresholdUs: number): boolean;
+  /** The recorded stalls, oldest first: start (ns, process.hrtime.bigint()'s clock), length (ns), kind (1 preempted in the spin, 2 long loop turn). */
+  stalls(): { at: number; ns: number; kind: 1 | 2 }[];
 }
 
 interface NativeBusyPoll {
   start(): unknown;
   schedule(handle: unknown, delayMs: number, fn: () => void): void;
   stop(handle: unknown): void;
+  recordStalls(handle: unknown, thresholdUs: number): void;
+  stalls(handle: unknown): Float64Array;
 }
 
 function loadNative(): NativeBusyPoll | null {
   if (process.env['FAILOVER_DRILL_NATIVE'] === '0') return null;
   try {
     const n = createRequire(import.meta.url)('../../native/build/busypoll.node') as NativeBusyPoll;
-    return typeof n.schedule === 'function' ? n : null; // an addon built from an older busypoll.c
+    return typeof n.schedule === 'function' && typeof n.stalls === 'function' ? n : null; // an addon built from an older busypoll.c
   } catch {
     return null;
   }
@@ -53,6 +63,17 @@ export function startBusyPoll(): BusyPoll {
         native.schedule(handle, delayMs, fn);
       },
       stop: () => { if (on) { on = false; native.stop(handle); } },
+      recordStalls: (thresholdUs) => {
+        if (on) native.recordStalls(handle, thresholdUs);
+        return on;
+      },
+      stalls: () => {
+        if (!on) return [];
+        const d = native.stalls(handle);
+        const out: { at: number; ns: number; kind: 1 | 2 }[] = [];
+        for (let i = 0; i < d.length; i += 3) out.push({ at: d[i]!, ns: d[i + 1]!, kind: d[i + 2] === 1 ? 1 : 2 });
+        return out;
+      },
     };
   }
   let on = true;
@@ -75,5 +96,7 @@ export function startBusyPoll(): BusyPoll {
       pending = fn;
     },
     stop: () => { on = false; pending = null; },
+    recordStalls: () => false,
+    stalls: () => [],
   };
 }

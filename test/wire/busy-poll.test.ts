@@ -72,3 +72,33 @@ describe('busy polling (src/wire/busy-poll.ts)', () => {
     });
   }
 });
+
+describe('busy polling: stall record (native spin)', () => {
+  const native = process.arch === 'x64' && hasCompiler() && process.env['FAILOVER_DRILL_NATIVE'] !== '0';
+  it('a SIGSTOP/SIGCONT while spinning is recorded as preempted in the spin (kind 1), a blocked JS callback as a long loop turn (kind 2)', { skip: !native && 'no native addon' }, async () => {
+    const { spawn } = await import('node:child_process');
+    const code = `import { startBusyPoll } from './src/wire/index.ts';
+      const p = startBusyPoll();
+      console.log('recording', p.recordStalls(1000));
+      await new Promise((r) => setTimeout(r, 400)); // stopped and continued by the parent meanwhile
+      const t = performance.now(); while (performance.now() - t < 6) {} // a 6 ms loop turn
+      await new Promise((r) => setTimeout(r, 20));
+      console.log(JSON.stringify(p.stalls()));
+      p.stop();`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    await new Promise<void>((resolve) => { const t = setInterval(() => { if (out.includes('recording true')) { clearInterval(t); resolve(); } }, 5); });
+    await new Promise((r) => setTimeout(r, 60));
+    child.kill('SIGSTOP');
+    await new Promise((r) => setTimeout(r, 40));
+    child.kill('SIGCONT');
+    const status = await new Promise<number | null>((r) => child.on('exit', r));
+    assert.equal(status, 0, err);
+    const stalls = JSON.parse(out.trim().split('\n').pop()!) as { at: number; ns: number; kind: number }[];
+    assert.ok(stalls.some((s) => s.kind === 1 && s.ns >= 30e6), `a ≥ 30 ms gap inside the spin: ${JSON.stringify(stalls)}`);
+    assert.ok(stalls.some((s) => s.kind === 2 && s.ns >= 6e6 && s.ns < 30e6), `a 6 ms loop turn: ${JSON.stringify(stalls)}`);
+    assert.ok(stalls.every((s) => s.ns > 1e6), 'nothing under the 1 ms threshold');
+  });
+});
