@@ -218,6 +218,48 @@ function repeatingStr(b: Uint8Array, p: number, n: number, S: string | null, bas
   return t;
 }
 
+/** Characters before the first NUL of an Alnum Fixed(n) at `at` in dv (at most n − 1, §2.5), four bytes a step. */
+function nulIn(dv: DataView<ArrayBufferLike>, at: number, n: number): number {
+  const lim = n - 1;
+  let k = 0;
+  for (; k + 4 <= lim; k += 4) {
+    const w = dv.getInt32(at + k, true);
+    const z = (w - 0x01010101) & ~w & 0x80808080; // lowest set bit: the first zero byte, exactly
+    if (z !== 0) return k + ((31 - Math.clz32(z & -z)) >> 3);
+  }
+  for (; k < lim; k++) if (dv.getUint8(at + k) === 0) return k;
+  return lim;
+}
+
+// Heads of 13–24-character texts (Transaction Time `YYYYMMDD-HH:MM:SS.ssssss`: its first twelve
+// characters change once an hour), looked up by their three words.
+const HEAD_SLOTS = 64;
+const HEAD_K0 = new Int32Array(HEAD_SLOTS);
+const HEAD_K1 = new Int32Array(HEAD_SLOTS);
+const HEAD_K2 = new Int32Array(HEAD_SLOTS);
+const HEAD_TEXT: string[] = new Array<string>(HEAD_SLOTS).fill('\u0000'.repeat(12)); // matches no key: texts hold no NUL
+
+/**
+ * str() for the specialised decoders, Alnum Fixed(n ≥ 9) that are not REPEATING_TEXT: the NUL is
+ * found a word at a time; a 13–24-character value is its cached 12-character head joined with a
+ * cut of the rest (the join refers to neither S nor the bytes: see text()).
+ */
+function wordStr(b: Uint8Array, p: number, n: number, S: string, base: number, dv: DataView<ArrayBufferLike>, bo: number): string {
+  const at = bo + p;
+  const len = nulIn(dv, at, n);
+  if (len < 13 || len > 24) return text(b, p, p + len, S, base);
+  const w0 = dv.getInt32(at, true), w1 = dv.getInt32(at + 4, true), w2 = dv.getInt32(at + 8, true);
+  const slot = Math.imul(w0 ^ Math.imul(w1, 0x85ebca6b) ^ Math.imul(w2, 0xc2b2ae35), 0x9e3779b1) >>> 26;
+  let head: string;
+  if (HEAD_K0[slot] === w0 && HEAD_K1[slot] === w1 && HEAD_K2[slot] === w2) head = HEAD_TEXT[slot]!;
+  else {
+    head = S.substring(p - base, p - base + 12);
+    HEAD_K0[slot] = w0; HEAD_K1[slot] = w1; HEAD_K2[slot] = w2;
+    HEAD_TEXT[slot] = head;
+  }
+  return head + S.substring(p - base + 12, p + len - base);
+}
+
 /** Decimal from its two little-endian words (lo unsigned, hi signed). */
 function decw(lo: number, hi: number): bigint {
   return hi >= -2097152 && hi < 2097152 ? smallDecimal(hi * 4294967296 + lo, lo) : bigDecimal(hi, lo);
@@ -270,6 +312,7 @@ interface Runtime {
   str: typeof str;
   rstr: typeof repeatingStr;
   rstrw: typeof repeatingStrW;
+  wstr: typeof wordStr;
   strOf: typeof strOf;
   text: typeof text;
   inspect: symbol;
@@ -370,7 +413,7 @@ return p;`;
   return (new Function('R', `return function (b, p, be, S, base) {\n${src}\n};`) as (r: Runtime) => GroupDecoder)(RUNTIME);
 }
 
-const RUNTIME: Runtime = { CH: CHARS, big: bigDecimal, dec: smallDecimal, dec8, decw, str, rstr: repeatingStr, rstrw: repeatingStrW, strOf, text, inspect: Symbol.for('nodejs.util.inspect.custom'), F: FAIL, G: [] };
+const RUNTIME: Runtime = { CH: CHARS, big: bigDecimal, dec: smallDecimal, dec8, decw, str, rstr: repeatingStr, rstrw: repeatingStrW, wstr: wordStr, strOf, text, inspect: Symbol.for('nodejs.util.inspect.custom'), F: FAIL, G: [] };
 
 /**
  * A decoder specialised for one exact presence map (the layout): every field offset up to the first
@@ -477,7 +520,9 @@ function specialise(c: CompiledMessage, present: FieldSpec[]): Layout['decode'] 
         ? `const v${i} = R.decw(dv.getUint32(bo + p + ${k}, true), dv.getInt32(bo + p + ${k + 4}, true));`
         : fl.kind === 'alnum' && REPEATING_TEXT.has(fl.key) && (fl.size === 5 || fl.size >= 9)
           ? `const v${i} = R.rstrw(b, p + ${k}, ${fl.size}, S, base, dv, bo);`
-          : `const v${i} = ${fixedExpr(fl, `p + ${k}`)};`);
+          : fl.kind === 'alnum' && fl.size >= 9
+            ? `const v${i} = R.wstr(b, p + ${k}, ${fl.size}, S, base, dv, bo);`
+            : `const v${i} = ${fixedExpr(fl, `p + ${k}`)};`);
       k += fl.size;
     }
   });

@@ -143,6 +143,36 @@ describe('presence map and data types', () => {
     }
   });
 
+  it('Client Order IDs and Transaction Times (NUL found a word at a time, 13–24-character heads cached) of every length, with junk after the NUL', () => {
+    const rnd = prng(0x71e5);
+    const chars = (n: number) => Array.from({ length: n }, () => String.fromCharCode(0x21 + Math.floor(rnd() * 0xde))).join('');
+    const heads = [chars(12), chars(12), chars(12), '20261128-02:', '20261128-03:'];
+    const base: OcgMessage = {
+      msgType: OcgMsgType.NewOrder, clientOrderId: 'C1', submittingBrokerId: '1', securityId: '700', securityIdSource: 8, securityExchange: 'XHKG',
+      transactionTime: 't', side: 1, orderType: 2, price: 100_000_000n, orderQuantity: 100_000_000n, disclosureInstructions: 1,
+    };
+    for (let i = 0; i < 600; i++) {
+      const id = chars(Math.floor(rnd() * 21)); // 0..20 in Fixed(21)
+      const tl = Math.floor(rnd() * 25); // 0..24 in Fixed(25)
+      const time = tl > 12 && rnd() < 0.7 ? heads[Math.floor(rnd() * heads.length)]! + chars(tl - 12) : chars(tl);
+      const f = encodeMessage({ seqNum: i + 1, compId: 'X' }, { ...base, clientOrderId: id, transactionTime: time });
+      // Client Order ID (21) at 54, Transaction Time (25) at 114 (no Broker Location ID).
+      const junk = (from: number, to: number) => { for (let k = from; k < to; k++) f[k] = Math.floor(rnd() * 256); };
+      junk(54 + id.length + 1, 75);
+      let expectTime = time;
+      if (rnd() < 0.15) {
+        const full = (rnd() < 0.5 ? heads[3]! : chars(12)) + chars(13);
+        for (let k = 0; k < 25; k++) f[114 + k] = full.charCodeAt(k);
+        expectTime = full.slice(0, 24); // no NUL: the first n − 1 characters (§2.5)
+      } else junk(114 + time.length + 1, 139);
+      fixCrc(f);
+      for (let k = 0; k < 2; k++) {
+        const m = ok(decodeMessage(f)).message as { clientOrderId: string; transactionTime: string };
+        assert.deepEqual([m.clientOrderId, m.transactionTime], [id, expectTime], `case ${i}`);
+      }
+    }
+  });
+
   it('header flags PossDup and PossResend round-trip; restampFrame re-stamps with a fresh CRC', () => {
     const b = encodeMessage({ seqNum: 7, compId: 'CO1' }, { msgType: OcgMsgType.Heartbeat });
     const r = restampFrame(b, { possDup: true });
