@@ -65,6 +65,7 @@ function latin1(b: Uint8Array, start: number, end: number): string {
  * for String.fromCharCode of 24 bytes (ocg.decode +9%). Longer ones are built from the bytes.
  */
 function text(b: Uint8Array, p: number, q: number, S: string, base: number): string {
+  if (S.length === 0) return bytesText(b, p, q); // no chunk text (a small chunk: see decodeFrame)
   const n = q - p;
   if (n < 13) return S.substring(p - base, q - base);
   if (n <= 24) return S.substring(p - base, p - base + 12) + S.substring(p - base + 12, q - base);
@@ -100,6 +101,9 @@ function strOf(b: Uint8Array, p: number, n: number): string {
   while (q < e && b[q] !== 0) q++;
   return bytesText(b, p, q);
 }
+
+/** Chunks up to this size get no chunk text (decodeFrame): their strings are built from the bytes. */
+const SMALL_CHUNK = 600;
 
 // The text of the chunk an OcgFrameReader is working through: one native call per chunk instead
 // of one per message. Identity decides (like the staged CRC): frames of another array, or of a
@@ -202,7 +206,7 @@ function repeatingStr(b: Uint8Array, p: number, n: number, S: string | null, bas
   const e = p + n - 1;
   while (q < e && b[q] !== 0) q++;
   const len = q - p;
-  if (len > 8) return S === null ? bytesText(b, p, q) : text(b, p, q, S, base);
+  if (len > 8) return S === null || S === '' ? bytesText(b, p, q) : text(b, p, q, S, base);
   // Bytes from the NUL on are masked off (readers ignore them, §2.5); p + 7 is read only when
   // len > 4, i.e. n ≥ 11 for these fields: inside the field.
   let w0 = b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24);
@@ -211,7 +215,7 @@ function repeatingStr(b: Uint8Array, p: number, n: number, S: string | null, bas
   else if (len > 4) w1 = (b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24)) & (len === 8 ? -1 : (1 << ((len - 4) * 8)) - 1);
   const slot = Math.imul(w0 ^ Math.imul(w1, 0x85ebca6b), 0x9e3779b1) >>> 24;
   if (WORD_K0[slot] === w0 && WORD_K1[slot] === w1) return WORD_TEXT[slot]!;
-  const t = S === null ? shortText(b, p, len) : S.substring(p - base, q - base);
+  const t = S === null || S === '' ? shortText(b, p, len) : S.substring(p - base, q - base);
   WORD_K0[slot] = w0;
   WORD_K1[slot] = w1;
   WORD_TEXT[slot] = t;
@@ -253,11 +257,11 @@ function wordStr(b: Uint8Array, p: number, n: number, S: string, base: number, d
   let head: string;
   if (HEAD_K0[slot] === w0 && HEAD_K1[slot] === w1 && HEAD_K2[slot] === w2) head = HEAD_TEXT[slot]!;
   else {
-    head = S.substring(p - base, p - base + 12);
+    head = S === '' ? shortText(b, p, 12) : S.substring(p - base, p - base + 12);
     HEAD_K0[slot] = w0; HEAD_K1[slot] = w1; HEAD_K2[slot] = w2;
     HEAD_TEXT[slot] = head;
   }
-  return head + S.substring(p - base + 12, p + len - base);
+  return head + (S === '' ? shortText(b, p + 12, len - 12) : S.substring(p - base + 12, p + len - base));
 }
 
 /** Decimal from its two little-endian words (lo unsigned, hi signed). */
@@ -289,7 +293,7 @@ function repeatingStrW(b: Uint8Array, p: number, n: number, S: string, base: num
   }
   const slot = Math.imul(w0 ^ Math.imul(w1, 0x85ebca6b), 0x9e3779b1) >>> 24;
   if (WORD_K0[slot] === w0 && WORD_K1[slot] === w1) return WORD_TEXT[slot]!;
-  const t = S.substring(p - base, p + len - base);
+  const t = S === '' ? shortText(b, p, len) : S.substring(p - base, p + len - base);
   WORD_K0[slot] = w0;
   WORD_K1[slot] = w1;
   WORD_TEXT[slot] = t;
@@ -677,8 +681,12 @@ export function decodeFrame(b: Uint8Array, off: number, len: number, options?: O
   let base = p;
   if (compiled.hasText) {
     if (b === textBytes) {
-      S = textString ??= latin1(b, 0, b.length);
-      base = 0;
+      // A chunk of one or two frames (a session's usual read): no chunk text; the strings are
+      // built from the bytes (the text would be ~250 bytes of garbage a message).
+      if (b.length > SMALL_CHUNK) {
+        S = textString ??= latin1(b, 0, b.length);
+        base = 0;
+      }
     } else if (b === textAlias) {
       S = textString ??= latin1(textBytes!, 0, textBytes!.length);
       base = -textAliasShift;

@@ -136,8 +136,9 @@ describe('presence map and data types', () => {
         expectMarket = full.slice(0, 4);
       } else junk(109 + market.length + 1, 114);
       fixCrc(f);
-      for (let k = 0; k < 2; k++) {
-        const m = ok(decodeMessage(f)).message as { submittingBrokerId: string; securityId: string; securityExchange: string };
+      for (let k = 0; k < 3; k++) {
+        // decodeMessage: text cut from the body's; a reader's small chunk: strings built from the bytes.
+        const m = (k < 2 ? ok(decodeMessage(f)) : readOne(f)).message as { submittingBrokerId: string; securityId: string; securityExchange: string };
         assert.deepEqual([m.submittingBrokerId, m.securityId, m.securityExchange], [broker, security, expectMarket], `case ${i}`);
       }
     }
@@ -166,8 +167,8 @@ describe('presence map and data types', () => {
         expectTime = full.slice(0, 24); // no NUL: the first n − 1 characters (§2.5)
       } else junk(114 + time.length + 1, 139);
       fixCrc(f);
-      for (let k = 0; k < 2; k++) {
-        const m = ok(decodeMessage(f)).message as { clientOrderId: string; transactionTime: string };
+      for (let k = 0; k < 3; k++) {
+        const m = (k < 2 ? ok(decodeMessage(f)) : readOne(f)).message as { clientOrderId: string; transactionTime: string };
         assert.deepEqual([m.clientOrderId, m.transactionTime], [id, expectTime], `case ${i}`);
       }
     }
@@ -632,6 +633,15 @@ describe('decimal and time helpers', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
+
+/** One frame pushed to a reader as its own (small) chunk, decoded there. */
+function readOne(frame: Uint8Array): OcgDecodeResult & { ok: true } {
+  const r = new OcgFrameReader();
+  r.push(frame);
+  const d = r.next();
+  assert.ok(d !== null && d.ok, `reader: ${d === null ? 'null' : d.ok ? '' : d.detail}`);
+  return d as OcgDecodeResult & { ok: true };
+}
 
 /** The project's seeded mulberry32 (src/omd SeededRandom) as a () => [0, 1) function. */
 function prng(seed: number): () => number {
