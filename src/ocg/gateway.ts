@@ -379,6 +379,16 @@ export class OcgGateway {
 
   #onData(conn: Connection, chunk: Buffer): void {
     if (conn.closed) return;
+    // The replies to this chunk leave in one write at the end, without a tick scheduled per chunk.
+    this.#batch.hold();
+    try {
+      this.#onChunk(conn, chunk);
+    } finally {
+      this.#batch.release();
+    }
+  }
+
+  #onChunk(conn: Connection, chunk: Buffer): void {
     const r = conn.reader;
     r.push(chunk);
     for (;;) {

@@ -14,6 +14,7 @@ export class WriteBatcher {
   #sent = 0;
   #socket: net.Socket | null = null;
   #scheduled = false;
+  #held = 0;
   readonly #maxBytes: number;
   /** Called after each tick's write went out (a quiet moment: src/wire/quiet-gc.ts). */
   afterTick: (() => void) | null = null;
@@ -37,10 +38,26 @@ export class WriteBatcher {
     }
     this.#out.set(frame, this.#used);
     this.#used += frame.length;
-    if (!this.#scheduled) {
+    if (!this.#scheduled && this.#held === 0) {
       this.#scheduled = true;
       process.nextTick(this.#tick);
     }
+  }
+
+  /**
+   * Until the matching release(), writes schedule no tick: the caller sends them itself at
+   * release() (the gateway holds while it handles a received chunk: no tick object per reply).
+   * Holds nest.
+   */
+  hold(): void {
+    this.#held++;
+  }
+
+  /** Ends a hold(); the last release sends what is pending, as the tick would have (afterTick included). */
+  release(): void {
+    if (this.#held === 0) throw new Error('WriteBatcher.release() without hold()');
+    if (--this.#held > 0 || this.#scheduled) return;
+    if (this.#used > this.#sent) this.#tick();
   }
 
   /** Send what is pending now (before end(), say); with a socket: only if the pending bytes are that socket's. */

@@ -55,4 +55,26 @@ describe('WriteBatcher (one socket write per turn)', () => {
     await tick();
     assert.deepEqual(a.chunks.map((c) => c.toString()), ['abc', 'defg', 'hijklmnopq', 'zz']);
   });
+  it('hold()/release(): writes while held schedule no tick; the last release sends them (afterTick too); holds nest', async () => {
+    const log: string[] = [];
+    const a = fakeSocket('a', log);
+    const w = new WriteBatcher(8, 64);
+    w.afterTick = () => log.push('afterTick');
+    w.hold();
+    w.hold();
+    w.write(a, Buffer.from('1'));
+    w.write(a, Buffer.from('2'));
+    await tick();
+    assert.deepEqual(log, [], 'no tick while held');
+    w.release();
+    assert.deepEqual(log, [], 'inner release sends nothing');
+    w.release();
+    assert.deepEqual(log, ['a:12', 'afterTick']);
+    await tick();
+    assert.deepEqual(log, ['a:12', 'afterTick'], 'nothing left for a tick');
+    w.hold();
+    w.release();
+    assert.deepEqual(log, ['a:12', 'afterTick'], 'an empty hold sends nothing');
+    assert.throws(() => w.release(), /without hold/);
+  });
 });
