@@ -250,6 +250,32 @@ describe('OcgClient: failover to the backup site (§1.3, §4)', () => {
 });
 
 describe('OcgClient: venue profile', () => {
+  it('submitNewOrder(): callbacks instead of a promise (two orders sent in one batch()); onError never inside the call', async () => {
+    const s = await twoSites();
+    const { c } = client(s);
+    await c.start();
+    const acks: string[] = [];
+    const errors: Error[] = [];
+    let ids: string[] = [];
+    const both = new Promise<void>((resolve) => {
+      const onReport = (er: ExecutionReport) => { acks.push(`${er.clientOrderId}:${er.execType}`); if (acks.length === 2) resolve(); };
+      c.batch(() => {
+        ids = [c.submitNewOrder(buy, onReport, (e) => errors.push(e)), c.submitNewOrder({ ...buy, quantity: 200 }, onReport, (e) => errors.push(e))];
+      });
+    });
+    assert.deepEqual(ids, ['10000001', '10000002']);
+    await both;
+    assert.deepEqual(acks.sort(), ['10000001:0', '10000002:0']);
+    const nos = s.ps.received.filter((r) => r.message.msgType === OcgMsgType.NewOrder).map((r) => (r.message as { orderQuantity: bigint }).orderQuantity);
+    assert.deepEqual(nos, [toQty(100), toQty(200)]);
+    assert.deepEqual(errors, []);
+    await c.close();
+    let called = false;
+    const failed = new Promise<Error>((resolve) => c.submitNewOrder(buy, () => {}, (e) => { called = true; resolve(e); }));
+    assert.equal(called, false, 'not inside the call');
+    assert.equal((await failed).name, 'OcgClientClosedError');
+  });
+
   it('OTP-CSC: an amend is refused locally (no Amend Request on China Connect, §5.14)', async () => {
     const c = new OcgClient({ compId: COMP, password: PASSWORD, publicKeyPem: keys.publicKey, brokerId: '1001', lookup: [{ host: '127.0.0.1', port: 1 }], service: 'OTP-CSC', firstClientOrderId: 1 });
     const pending = c.newOrder({ securityId: '600000', side: Side.Buy, quantity: 100, price: '10.5' });
