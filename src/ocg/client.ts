@@ -521,7 +521,8 @@ export class OcgClient extends EventEmitter {
       const now = this.#clock.now();
       this.#report('first-ack-after-failover', { ms: now - first.lossAt, sinceLogonMs: now - first.logonAt, clientOrderId: id, execType: er.execType, from: first.from, to: first.to, site: this.#site });
     }
-    this.emit('execution-report', er, header);
+    // (emit() gathers its arguments into a new array: skipped when nobody listens.)
+    if (this.listenerCount('execution-report') !== 0) this.emit('execution-report', er, header);
     const p = this.#pending.get(id);
     if (p !== undefined && this.#answers(p.kind, er.execType)) {
       this.#pending.delete(id);
