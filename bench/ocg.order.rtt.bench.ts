@@ -31,13 +31,15 @@
 // this process delays the orders due during it, and they count (no coordinated omission).
 // Bounded: 8 s warm-up (40,000 orders: with --single-threaded, JIT tier-ups compile on the main
 // thread, and with 4 s some still landed in the measured window), then 8 s measured (40,000 orders).
-// What is left of the tail on this machine (sched tracing and rtt dumps): the kernel's kdamond.0
-// thread takes a polling core for ~1.3 ms every 512 ms (~100 orders over 200 µs a run), a few
-// 1–6 ms stalls not traced to either process (~100–150 orders), and 200–300 single orders at
-// 200–350 µs from the two Node processes themselves (a C echo in this harness shape has ~4, a
-// Node.js echo ~80), more frequent next to young-generation collections; the p99 needs fewer
-// than 400 orders over 200 µs. Progress: 3,600–5,700 µs p99 without the profile; 280–720 with
-// the session-2 profile; 182–380 now, most runs 200–270 (p50 29–40 µs, as the host goes).
+// The client sends with OcgClient.submitNewOrder (callbacks, no promise per order) inside
+// OcgClient.batch (one write per order-clock turn, no tick object).
+// What is left of the tail on this machine, with OCG_BENCH_STALLS=60 (which late orders overlap
+// which process's stalls, from the pollers' stall records): ~290 orders a run overlap a host
+// preemption of over 1 ms (kdamond.0 every 512 ms, process_api every ~2 s, kworkers: see above),
+// ~210–250 a loop turn of 100–500 µs in one of the two processes, mostly the gateway's
+// young-generation collections; the p99 needs fewer than 400 orders over 200 µs. Progress:
+// 3,600–5,700 µs p99 without the profile; 280–720 with the session-2 profile; 182–380 in
+// session 3; 180–370 now (p50 29–45 µs, as the host goes).
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
