@@ -206,16 +206,21 @@ function repeatingStr(b: Uint8Array, p: number, n: number, S: string | null, bas
   const e = p + n - 1;
   while (q < e && b[q] !== 0) q++;
   const len = q - p;
-  if (len > 8) return S === null || S === '' ? bytesText(b, p, q) : text(b, p, q, S, base);
+  if (len > 8) return S === null || S.length === 0 ? bytesText(b, p, q) : text(b, p, q, S, base);
   // Bytes from the NUL on are masked off (readers ignore them, §2.5); p + 7 is read only when
   // len > 4, i.e. n ≥ 11 for these fields: inside the field.
   let w0 = b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24);
   let w1 = 0;
   if (len < 4) w0 &= (1 << (len * 8)) - 1;
   else if (len > 4) w1 = (b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24)) & (len === 8 ? -1 : (1 << ((len - 4) * 8)) - 1);
+  return wordText(w0, w1, b, p, len, S, base);
+}
+
+/** The text of the len ≤ 8 bytes at p, whose bytes are the words (w0, w1) masked after len: cached by them. */
+function wordText(w0: number, w1: number, b: Uint8Array, p: number, len: number, S: string | null, base: number): string {
   const slot = Math.imul(w0 ^ Math.imul(w1, 0x85ebca6b), 0x9e3779b1) >>> 24;
   if (WORD_K0[slot] === w0 && WORD_K1[slot] === w1) return WORD_TEXT[slot]!;
-  const t = S === null || S === '' ? shortText(b, p, len) : S.substring(p - base, q - base);
+  const t = S === null || S.length === 0 ? shortText(b, p, len) : S.substring(p - base, p + len - base);
   WORD_K0[slot] = w0;
   WORD_K1[slot] = w1;
   WORD_TEXT[slot] = t;
@@ -257,11 +262,11 @@ function wordStr(b: Uint8Array, p: number, n: number, S: string, base: number, d
   let head: string;
   if (HEAD_K0[slot] === w0 && HEAD_K1[slot] === w1 && HEAD_K2[slot] === w2) head = HEAD_TEXT[slot]!;
   else {
-    head = S === '' ? shortText(b, p, 12) : S.substring(p - base, p - base + 12);
+    head = S.length === 0 ? shortText(b, p, 12) : S.substring(p - base, p - base + 12);
     HEAD_K0[slot] = w0; HEAD_K1[slot] = w1; HEAD_K2[slot] = w2;
     HEAD_TEXT[slot] = head;
   }
-  return head + (S === '' ? shortText(b, p + 12, len - 12) : S.substring(p - base + 12, p + len - base));
+  return head + (S.length === 0 ? shortText(b, p + 12, len - 12) : S.substring(p - base + 12, p + len - base));
 }
 
 /** Decimal from its two little-endian words (lo unsigned, hi signed). */
@@ -291,20 +296,14 @@ function repeatingStrW(b: Uint8Array, p: number, n: number, S: string, base: num
     len = 4 + ((31 - Math.clz32(z1 & -z1)) >> 3);
     w1 = len === 4 ? 0 : w1 & (-1 >>> (32 - (len - 4) * 8));
   }
-  const slot = Math.imul(w0 ^ Math.imul(w1, 0x85ebca6b), 0x9e3779b1) >>> 24;
-  if (WORD_K0[slot] === w0 && WORD_K1[slot] === w1) return WORD_TEXT[slot]!;
-  const t = S === '' ? shortText(b, p, len) : S.substring(p - base, p + len - base);
-  WORD_K0[slot] = w0;
-  WORD_K1[slot] = w1;
-  WORD_TEXT[slot] = t;
-  return t;
+  return wordText(w0, w1, b, p, len, S, base);
 }
 
 /** Decimal at p: signed Int64 LE. */
 function dec8(b: Uint8Array, p: number): bigint {
   const lo = (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
   const hi = b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24);
-  return hi >= -2097152 && hi < 2097152 ? smallDecimal(hi * 4294967296 + lo, lo) : bigDecimal(hi, lo);
+  return decw(lo, hi);
 }
 
 interface Runtime {
