@@ -117,6 +117,7 @@ export interface OcgGatewayOptions {
   /**
    * A young-generation collection right after every Nth batch of replies went out (src/wire/quiet-gc.ts),
    * so that V8 seldom pauses in the middle of an order. Low-latency profile; absent ⇒ V8 decides alone.
+   * Replies held by an outboundGate do not count (they leave through the gate, not this gateway's writes).
    */
   quietGcEvery?: number;
 }
