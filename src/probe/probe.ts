@@ -180,6 +180,8 @@ export class Probe extends EventEmitter {
   #ticker: TimerHandle | null = null;
   readonly #caseStatus = new Map<TestCase, CaseStatus>();
   readonly #background = new Set<Promise<unknown>>();
+  /** Verifications under way (drop copy complete, books equal to the venue): finish() lets them conclude. */
+  readonly #checks = new Set<Promise<unknown>>();
 
   constructor(options: ProbeOptions) {
     super();
@@ -274,10 +276,15 @@ export class Probe extends EventEmitter {
   }
 
   /**
-   * Ends the run: closes the open steps (not tested when the venue never did what they need,
+   * Ends the run: lets verifications under way conclude, closes the open steps (not tested when the venue never did what they need,
    * failed otherwise), logs out, leaves the feeds. Returns the report.
    */
   async finish(): Promise<ProbeReport> {
+    if (!this.#closing) {
+      // A verification under way (a drop copy still receiving the last copies, say) concludes first,
+      // each within verifyTimeoutMs: closed now, its step would read "not observed".
+      while (this.#checks.size > 0 && !this.#closing) await Promise.allSettled([...this.#checks]);
+    }
     if (!this.#closing) {
       this.#closing = true;
       this.#ticker?.cancel();
@@ -623,7 +630,7 @@ export class Probe extends EventEmitter {
     b.pass(caseId, 'cancels-acked', `cancelled ${cancelled.join(', ')} at the ${c.site ?? site} site`);
     if (site === 'backup') {
       this.#checkGaps(run);
-      this.#track(this.#checkDropCopy(run));
+      this.#trackCheck(this.#checkDropCopy(run));
     }
   }
 
@@ -799,7 +806,7 @@ export class Probe extends EventEmitter {
         run.recoveryTimer = null;
       }
       this.#evidence(run.service, 'backup', run.identity, 'failover-followed', { ms: run.timing.recoveryMs, channels: run.cfg.channels.map((c) => c.channelId) });
-      this.#track(this.#checkDigest(run));
+      this.#trackCheck(this.#checkDigest(run));
     } else if (run.drCycle >= 2 && !b.isDone('return-to-primary', 'dr-completed')) {
       b.pass('return-to-primary', 'dr-completed', `DR completed at the primary site and books rebuilt on all ${run.cfg.channels.length} channel(s)`);
       run.timing.returnedToPrimaryAt = this.#clock.now();
@@ -976,6 +983,12 @@ export class Probe extends EventEmitter {
   #track(p: Promise<unknown>): void {
     const q = p.catch(() => {}).finally(() => this.#background.delete(q));
     this.#background.add(q);
+  }
+
+  #trackCheck(p: Promise<unknown>): void {
+    const q = p.catch(() => {}).finally(() => this.#checks.delete(q));
+    this.#checks.add(q);
+    this.#track(q);
   }
 }
 
