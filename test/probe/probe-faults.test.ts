@@ -82,4 +82,24 @@ describe('Probe through the other fault shapes', () => {
     assert.ok(back.every((c) => c.status === 'not tested' && /no fail back/.test(c.reason ?? '')), caseTable(p));
     assert.equal(report.result, 'passed');
   });
+  it('finish() during a verification lets it conclude: a books check still waiting for the venue passes, not "not observed"', async () => {
+    let holdDigest = false; // while set, the venue's digest disagrees: the books check keeps waiting
+    const venue = await startSiteVenue(1);
+    cleanup.push(() => venue.stop());
+    const p = new Probe(siteProbeOptions(venue, 'F001', {}, { recoveryTimeoutMs: 8_000, venueDigest: (s, ch) => (holdDigest ? 'held' : venue.digest(s, ch)) }));
+    cleanup.push(() => p.finish());
+    await p.start();
+    await waitFor('at the primary', () => p.cases().filter((c) => ['connect-primary', 'feed-joined-primary'].includes(c.id)).every((c) => c.status === 'passed'), 15_000);
+    holdDigest = true;
+    venue.primary.injectFault({ kind: 'kill' });
+    await sleep(100);
+    await venue.backup.activate('primary killed');
+    await waitFor('data from the backup on both feeds', () => p.cases().filter((c) => c.id === 'data-from-backup').every((c) => c.status === 'passed'), 10_000);
+    const released = sleep(400).then(() => { holdDigest = false; });
+    await p.finish(); // the books check (up to verifyTimeoutMs, 3 s) is under way
+    await released;
+    const rebuilt = p.cases().filter((c) => c.id === 'book-rebuilt');
+    assert.equal(rebuilt.length, 2);
+    assert.ok(rebuilt.every((c) => c.status === 'passed'), caseTable(p));
+  });
 });
