@@ -308,8 +308,6 @@ function dec8(b: Uint8Array, p: number): bigint {
 
 interface Runtime {
   CH: readonly string[];
-  big: typeof bigDecimal;
-  dec: typeof smallDecimal;
   dec8: typeof dec8;
   decw: typeof decw;
   str: typeof str;
@@ -345,10 +343,7 @@ function fieldReadCode(fl: FieldSpec, onFail: FailCode, groupIndex: number, oute
     case 'byte':
       return `${over('1')} ${set} = R.CH[b[p]]; p += 1;`;
     case 'dec':
-      // |value| < 2^53 whenever hi is in [-2^21, 2^21): one exact BigInt(number), no shifts.
-      return `${over('8')} lo = (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0;`
-        + ` hi = b[p + 4] | (b[p + 5] << 8) | (b[p + 6] << 16) | (b[p + 7] << 24);`
-        + ` ${set} = (hi >= -2097152 && hi < 2097152) ? R.dec(hi * 4294967296 + lo, lo) : R.big(hi, lo); p += 8;`;
+      return `${over('8')} ${set} = R.dec8(b, p); p += 8;`;
     case 'alnum':
       // Readers ignore bytes after the first NUL; no NUL ⇒ the first n−1 bytes (§2.5).
       return `${over(String(fl.size))} q = p; e = p + ${fl.size - 1}; while (q < e && b[q] !== 0) q++;`
@@ -400,7 +395,7 @@ function bodyCode(fields: FieldSpec[], onFail: FailCode, isMessage: boolean): st
   return lines.join('\n');
 }
 
-const DECODER_PREAMBLE = 'let q = 0, e = 0, lo = 0, hi = 0, n = 0, i = 0, arr = null;';
+const DECODER_PREAMBLE = 'let q = 0, e = 0, n = 0, i = 0, arr = null;';
 
 function makeGroupDecoder(name: string, fields: FieldSpec[]): GroupDecoder {
   // Nested map: Bitmap Variable Length (2), one per repetition (§2.3, §8 item 11 [UNVERIFIED]).
@@ -416,7 +411,7 @@ return p;`;
   return (new Function('R', `return function (b, p, be, S, base) {\n${src}\n};`) as (r: Runtime) => GroupDecoder)(RUNTIME);
 }
 
-const RUNTIME: Runtime = { CH: CHARS, big: bigDecimal, dec: smallDecimal, dec8, decw, str, rstr: repeatingStr, rstrw: repeatingStrW, wstr: wordStr, strOf, text, inspect: Symbol.for('nodejs.util.inspect.custom'), F: FAIL, G: [] };
+const RUNTIME: Runtime = { CH: CHARS, dec8, decw, str, rstr: repeatingStr, rstrw: repeatingStrW, wstr: wordStr, strOf, text, inspect: Symbol.for('nodejs.util.inspect.custom'), F: FAIL, G: [] };
 
 /**
  * A decoder specialised for one exact presence map (the layout): every field offset up to the first
