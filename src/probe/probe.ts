@@ -280,11 +280,9 @@ export class Probe extends EventEmitter {
    * failed otherwise), logs out, leaves the feeds. Returns the report.
    */
   async finish(): Promise<ProbeReport> {
-    if (!this.#closing) {
-      // A verification under way (a drop copy still receiving the last copies, say) concludes first,
-      // each within verifyTimeoutMs: closed now, its step would read "not observed".
-      while (this.#checks.size > 0 && !this.#closing) await Promise.allSettled([...this.#checks]);
-    }
+    // A verification under way (a drop copy still receiving the last copies, say) concludes first,
+    // each within verifyTimeoutMs: closed now, its step would read "not observed".
+    while (this.#checks.size > 0 && !this.#closing) await Promise.allSettled([...this.#checks]);
     if (!this.#closing) {
       this.#closing = true;
       this.#ticker?.cancel();
