@@ -10,6 +10,7 @@
 // lose the last batch, which the protocol then recovers as a sequence gap.
 import fs from 'node:fs';
 import path from 'node:path';
+import { populatedBytes } from '../wire/populated.ts';
 
 /** One Comp ID's persisted session. Both counters start at 1 each trading day (§3.12). */
 export interface SessionJournal {
@@ -68,7 +69,7 @@ class FrameArena {
   put(seq: number, frame: Uint8Array): void {
     const len = frame.length;
     if (this.#fill + len > CHUNK) {
-      this.#chunks.push(new Uint8Array(CHUNK));
+      this.#chunks.push(populatedBytes(CHUNK)); // pages mapped up front (src/wire/populated.ts)
       this.#fill = 0;
     }
     const ci = this.#chunks.length - 1;

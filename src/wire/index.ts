@@ -7,3 +7,4 @@ export * from './socket-reads.ts';
 export * from './write-batcher.ts';
 export * from './churn-map.ts';
 export * from './quiet-gc.ts';
+export * from './populated.ts';

@@ -2,11 +2,21 @@
 // socket write on the next tick: one syscall and one stream write request for a burst, instead of
 // a write request (or, corked, a buffered-write entry and a writev slot) per frame. Node's stream
 // machinery allocated ~600 bytes a frame on the gateway's corked per-frame writes; this, a
-// subarray and one write request per tick. Handed-out parts of the slab are never written again
-// (Node may hold them until the kernel takes them); a full slab is replaced by a new one, twice
-// the size up to `maxBytes`. Writing to another socket first sends what is pending for the
-// previous one, so each socket's bytes keep their order.
+// subarray and one write request per tick. A part of the slab that Node still holds after its
+// write (the kernel did not take it all: socket.writableLength > 0) is never written again, and
+// the slab is then replaced by a new one when full, twice the size up to `maxBytes` (slabs of
+// 16 KiB and more with their pages mapped up front: src/wire/populated.ts). While every write went
+// straight to the kernel, the slab is reused from its start: the same warm pages, no new memory.
+// Writing to another socket first sends what is pending for the previous one, so each socket's
+// bytes keep their order.
 import type net from 'node:net';
+import { POPULATED_MIN_BYTES, populatedBytes } from './populated.ts';
+
+function slabOf(bytes: number): Buffer {
+  if (bytes < POPULATED_MIN_BYTES) return Buffer.allocUnsafeSlow(bytes);
+  const u = populatedBytes(bytes);
+  return Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+}
 
 export class WriteBatcher {
   #out: Buffer;
@@ -15,13 +25,15 @@ export class WriteBatcher {
   #socket: net.Socket | null = null;
   #scheduled = false;
   #held = 0;
+  /** Node holds part of this slab (a write the kernel did not take whole): never rewind it. */
+  #pinned = false;
   readonly #maxBytes: number;
   /** Called after each tick's write went out (a quiet moment: src/wire/quiet-gc.ts). */
   afterTick: (() => void) | null = null;
 
   /** Starts at `minBytes` (many idle sessions cost little) and doubles while traffic fills it. */
   constructor(minBytes = 4 * 1024, maxBytes = 256 * 1024) {
-    this.#out = Buffer.allocUnsafeSlow(minBytes);
+    this.#out = slabOf(minBytes);
     this.#maxBytes = maxBytes;
   }
 
@@ -32,8 +44,12 @@ export class WriteBatcher {
       this.#socket = socket;
     }
     if (this.#used + frame.length > this.#out.length) {
+      const burst = this.#used - this.#sent + frame.length; // this turn's bytes did not fit: grow
       this.flush();
-      this.#out = Buffer.allocUnsafeSlow(Math.max(Math.min(this.#out.length * 2, this.#maxBytes), frame.length));
+      if (this.#pinned || burst > this.#out.length) {
+        this.#out = slabOf(Math.max(Math.min(this.#out.length * 2, this.#maxBytes), frame.length));
+        this.#pinned = false;
+      }
       this.#used = this.#sent = 0;
     }
     this.#out.set(frame, this.#used);
@@ -64,8 +80,12 @@ export class WriteBatcher {
   flush(socket?: net.Socket): void {
     const s = this.#socket;
     if (socket !== undefined && socket !== s) return;
-    if (this.#used > this.#sent && s !== null && !s.destroyed) s.write(this.#out.subarray(this.#sent, this.#used));
+    if (this.#used > this.#sent && s !== null && !s.destroyed) {
+      s.write(this.#out.subarray(this.#sent, this.#used));
+      if (s.writableLength > 0) this.#pinned = true; // Node keeps (part of) it until the kernel takes it
+    }
     this.#sent = this.#used;
+    if (!this.#pinned) this.#used = this.#sent = 0; // all of it went to the kernel: rewind
   }
 
   readonly #tick = (): void => {

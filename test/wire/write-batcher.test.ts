@@ -3,12 +3,19 @@ import assert from 'node:assert/strict';
 import type net from 'node:net';
 import { WriteBatcher } from '../../src/wire/index.ts';
 
-function fakeSocket(name: string, log: string[]): net.Socket & { chunks: Buffer[] } {
+/**
+ * A socket whose writes Node keeps (holding = true: writableLength counts them, as when the kernel
+ * did not take them) or that hands every write to the kernel at once (holding = false: 0).
+ */
+function fakeSocket(name: string, log: string[], holding = true): net.Socket & { chunks: Buffer[]; text: string[]; holding: boolean } {
   const chunks: Buffer[] = [];
-  return {
-    destroyed: false, chunks,
-    write(b: Buffer) { chunks.push(b); log.push(`${name}:${b.toString()}`); return true; },
-  } as unknown as net.Socket & { chunks: Buffer[] };
+  const text: string[] = [];
+  const s = {
+    destroyed: false, chunks, text, holding,
+    get writableLength(): number { return s.holding ? chunks.reduce((n, c) => n + c.length, 0) : 0; },
+    write(b: Buffer) { chunks.push(b); text.push(b.toString()); log.push(`${name}:${b.toString()}`); return true; },
+  };
+  return s as unknown as net.Socket & { chunks: Buffer[]; text: string[]; holding: boolean };
 }
 const tick = () => new Promise<void>((r) => process.nextTick(r));
 
@@ -55,6 +62,43 @@ describe('WriteBatcher (one socket write per turn)', () => {
     await tick();
     assert.deepEqual(a.chunks.map((c) => c.toString()), ['abc', 'defg', 'hijklmnopq', 'zz']);
   });
+  it('while the kernel takes every write whole, the slab is reused from its start (same memory); once Node holds a write, that part is never overwritten', async () => {
+    const log: string[] = [];
+    const a = fakeSocket('a', log, false);
+    const w = new WriteBatcher(8, 64);
+    w.write(a, Buffer.from('abc'));
+    await tick();
+    w.write(a, Buffer.from('defgh'));
+    await tick();
+    assert.deepEqual(a.text, ['abc', 'defgh']);
+    assert.equal(a.chunks[1]!.buffer, a.chunks[0]!.buffer, 'same slab');
+    assert.equal(a.chunks[1]!.byteOffset, a.chunks[0]!.byteOffset, 'rewound to its start');
+    assert.equal(a.chunks[0]!.toString(), 'def', 'the first write\'s bytes were reused (the kernel had them)');
+    // Node now keeps what it is given: that part of the slab stays as it was.
+    a.holding = true;
+    w.write(a, Buffer.from('ijk'));
+    await tick();
+    w.write(a, Buffer.from('lmnop'));
+    await tick();
+    w.write(a, Buffer.from('qrstuv')); // does not fit after the held bytes: a new slab
+    await tick();
+    assert.deepEqual(a.chunks.slice(2).map((c) => c.toString()), ['ijk', 'lmnop', 'qrstuv'], 'held writes intact');
+    assert.notEqual(a.chunks[4]!.buffer, a.chunks[2]!.buffer, 'a pinned slab is replaced, not rewound');
+    assert.notEqual(a.chunks[3]!.byteOffset, a.chunks[2]!.byteOffset, 'no rewind while pinned');
+  });
+
+  it('a burst that does not fit grows the slab (one write per turn) even while nothing is held', async () => {
+    const log: string[] = [];
+    const a = fakeSocket('a', log, false);
+    const w = new WriteBatcher(4, 64);
+    w.write(a, Buffer.from('abc'));
+    w.write(a, Buffer.from('def')); // the turn's 6 bytes do not fit in 4: flush 'abc', slab of 8
+    w.write(a, Buffer.from('gh'));
+    await tick();
+    assert.deepEqual(a.text, ['abc', 'defgh']);
+    assert.equal(a.chunks[1]!.buffer.byteLength >= 8, true);
+  });
+
   it('hold()/release(): writes while held schedule no tick; the last release sends them (afterTick too); holds nest', async () => {
     const log: string[] = [];
     const a = fakeSocket('a', log);

@@ -1,0 +1,36 @@
+// Large buffers whose pages are mapped before anyone touches them. On this VM the first touch of a
+// fresh page is a fault that costs ~10–13 µs (it exits to the host), so a 64 KiB slab allocated
+// with `new Uint8Array` (zeroed at once: 16 faults) stalled the message that needed it by ~200 µs;
+// the same slab mapped with MAP_POPULATE (native/busypoll.c populated()) costs ~11 µs. Used for the
+// slabs that grow with traffic: encoded frames (src/ocg/codec.ts), the session store's frame arena
+// (src/ocg/session-store.ts) and the write batcher (src/wire/write-batcher.ts).
+// Without the addon (FAILOVER_DRILL_NATIVE=0, or not built) it is a plain zeroed Uint8Array.
+import { createRequire } from 'node:module';
+
+interface NativePopulated { populated(bytes: number): ArrayBuffer }
+
+function loadNative(): NativePopulated | null {
+  if (process.env['FAILOVER_DRILL_NATIVE'] === '0' || process.env['FAILOVER_DRILL_POPULATE'] === '0') return null;
+  try {
+    const n = createRequire(import.meta.url)('../../native/build/busypoll.node') as NativePopulated;
+    if (typeof n.populated !== 'function') return null; // an addon built from an older busypoll.c
+    n.populated(4096); // external array buffers may be refused by this runtime: find out once
+    return n;
+  } catch {
+    return null;
+  }
+}
+
+const native = loadNative();
+
+/** Below this, a buffer is a plain Uint8Array: a whole page of its own would waste more than it saves. */
+export const POPULATED_MIN_BYTES = 16 * 1024;
+
+/** How populatedBytes() gets its memory here: 'mmap-populate' or 'heap'. */
+export const populatedKind: string = native !== null ? 'mmap-populate' : 'heap';
+
+/** `bytes` zeroed bytes, their pages already mapped when `bytes` ≥ POPULATED_MIN_BYTES and the addon is there. */
+export function populatedBytes(bytes: number): Uint8Array {
+  if (native === null || bytes < POPULATED_MIN_BYTES) return new Uint8Array(bytes);
+  return new Uint8Array(native.populated(bytes));
+}
