@@ -146,21 +146,26 @@ if (STALLS_US > 0) {
   // An order i is in flight over [i·200 µs, i·200 µs + its round trip]: which stalls overlap it.
   const step = 1e6 / RATE;
   const tally: Record<string, number> = {};
-  let late = 0;
+  let late = 0, host = 0;
   r.rtt.forEach((v, i) => {
     if (v <= 200) return;
     late++;
     const a = i * step, b = a + v;
     const hit = all.filter((x) => x.at < b && x.at + x.us > a);
+    // A poller kept off its core for over 1 ms: the host's doing (nothing but poll(2) runs there).
+    if (hit.some((x) => x.kind === 1 && x.us > 1000)) host++;
     const key = hit.length === 0 ? 'none' : [...new Set(hit.map((x) => `${x.who}-${x.kind === 1 ? 'preempted' : 'long-turn'}`))].sort().join('+');
     tally[key] = (tally[key] ?? 0) + 1;
   });
-  console.error(`ocg.order.rtt stalls over ${STALLS_US} µs: client ${all.filter((x) => x.who === 'client').length}, venue ${all.filter((x) => x.who === 'venue').length}; orders over 200 µs: ${late}, overlapping: ${JSON.stringify(tally)}`);
+  console.error(`ocg.order.rtt stalls over ${STALLS_US} µs: client ${all.filter((x) => x.who === 'client').length}, venue ${all.filter((x) => x.who === 'venue').length}; orders over 200 µs: ${late}, of which ${host} overlap a preemption of over 1 ms; overlapping: ${JSON.stringify(tally)}`);
   if (process.env['OCG_BENCH_RTT_DUMP']) (await import('node:fs')).writeFileSync(`${process.env['OCG_BENCH_RTT_DUMP']}.stalls`, all.map((x) => `${x.at.toFixed(0)} ${x.us.toFixed(0)} ${x.who} ${x.kind}`).join('\n'));
 }
 poll.stop();
 // OCG_BENCH_RTT_DUMP=file: every measured order's round trip and, after a space, how late it left
 // (µs from its due slot), one line per order in order, for looking at stalls.
+// (and in OCG_BENCH_RTT_DUMP + '.t0' the CLOCK_MONOTONIC ns at which the first measured order was due, to line
+// the orders up with `perf record -k CLOCK_MONOTONIC` traces)
+if (process.env['OCG_BENCH_RTT_DUMP']) (await import('node:fs')).writeFileSync(`${process.env['OCG_BENCH_RTT_DUMP']}.t0`, String(hrAtMeasure));
 if (process.env['OCG_BENCH_RTT_DUMP']) (await import('node:fs')).writeFileSync(process.env['OCG_BENCH_RTT_DUMP'], Array.from(r.rtt, (v, k) => `${v.toFixed(0)} ${r.sendDelay[k]!.toFixed(0)}`).join('\n'));
 const sorted = Float64Array.from(r.rtt).sort();
 const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
