@@ -218,6 +218,10 @@ describe('new order rejects (Order Reject Code, §5.7)', () => {
     accepted(buy(e, { cl: '77', broker: '2' }));
     rejected(buy(e, { cl: '78', broker: '1', qty: 1 }));
     assert.equal(rejected(buy(e, { cl: '78', broker: '1' })).cause, 'duplicateClientOrderId', 'a rejected order used its ID');
+    assert.equal(rejected(buy(e, { cl: '79', broker: '1', sec: '99999' })).cause, 'unknownSecurity');
+    assert.equal(rejected(buy(e, { cl: '79', broker: '1' })).cause, 'duplicateClientOrderId', 'an order for an unknown security used its ID');
+    accepted(buy(e, { cl: '80', broker: '1' }));
+    assert.equal(rejected(buy(e, { cl: '80', broker: '1' })).cause, 'duplicateClientOrderId');
   });
 
   it('market orders and At Crossing are refused in continuous trading [INF]; unknown lot type too', () => {
