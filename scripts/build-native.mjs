@@ -2,8 +2,9 @@
 // Builds the optional native addons at `npm ci` time (package.json "postinstall"), each
 // native/NAME.c -> native/build/NAME.node: crc32c (the CRC-32C of received OCG-C frames,
 // src/wire/crc32c.ts) and busypoll (polling without garbage, src/wire/busy-poll.ts; pre-populated
-// memory, src/wire/populated.ts). Optional on purpose: without a C compiler or the headers the project still works with its JS/WebAssembly
-// fallbacks (crc32cKernel and busyPollKind say which is in use). Never fails the install.
+// memory, src/wire/populated.ts). Optional on purpose: without a C compiler or the headers the
+// project still works with its JS/WebAssembly fallbacks (crc32cKernel, busyPollKind and
+// populatedKind say which is in use). Never fails the install.
 // No node-gyp: one compiler call per file; Node-API is ABI-stable across Node versions, and
 // libuv (busypoll) is exported by every Node binary with a stable 1.x ABI.
 import { execFileSync } from 'node:child_process';

@@ -1,10 +1,13 @@
 // Large buffers whose pages are mapped before anyone touches them. On this VM the first touch of a
 // fresh page is a fault that costs ~10–13 µs (it exits to the host), so a 64 KiB slab allocated
 // with `new Uint8Array` (zeroed at once: 16 faults) stalled the message that needed it by ~200 µs;
-// the same slab mapped with MAP_POPULATE (native/busypoll.c populated()) costs ~11 µs. Used for the
-// slabs that grow with traffic: encoded frames (src/ocg/codec.ts), the session store's frame arena
-// (src/ocg/session-store.ts) and the write batcher (src/wire/write-batcher.ts).
-// Without the addon (FAILOVER_DRILL_NATIVE=0, or not built) it is a plain zeroed Uint8Array.
+// the same slab mapped with MAP_POPULATE (native/busypoll.c populated()) costs ~11 µs. Used for
+// memory that grows with traffic and is kept: the session store's frame arena
+// (src/ocg/session-store.ts) and the write batcher's grown slabs (src/wire/write-batcher.ts). Not
+// for short-lived slabs (the encoder's, src/ocg/codec.ts): malloc reuses those with their pages
+// mapped, and an mmap/munmap pair each cost more than it saved.
+// Without the addon (FAILOVER_DRILL_NATIVE=0, FAILOVER_DRILL_POPULATE=0, or not built) it is a
+// plain zeroed Uint8Array.
 import { createRequire } from 'node:module';
 
 interface NativePopulated { populated(bytes: number): ArrayBuffer }
