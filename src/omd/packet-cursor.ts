@@ -23,7 +23,7 @@
 // at most ~920 bytes of bytecode into one optimised function, and a single function reading
 // every field of many types through the getters goes over it; which getters then stay calls
 // depends on when it was compiled (bench/omd.decode.bench.ts: 15.7–29 M msg/s from run to run,
-// against 34–39 M with a handler per type).
+// against 33–39 M with a handler per type).
 import type * as M from './messages.ts';
 import type { OmdMessage } from './messages.ts';
 import { decodeMessageBody, fixedSizeOf, readAscii, readChar, takeBodyError } from './codec.ts';
