@@ -13,7 +13,7 @@
 //
 // schedule(delayMs, fn) is the timer of a polling process: fn runs once, as soon as delayMs have
 // passed, to the microsecond; the loop's own timers (setTimeout) have millisecond resolution.
-import { createRequire } from 'node:module';
+import { loadAddon } from './native-addon.ts';
 
 export interface BusyPoll {
   /** Runs fn once, from the event loop, as soon as delayMs (fractions allowed) have passed; replaces a callback still pending. */
@@ -38,17 +38,8 @@ interface NativeBusyPoll {
   stalls(handle: unknown): Float64Array;
 }
 
-function loadNative(): NativeBusyPoll | null {
-  if (process.env['FAILOVER_DRILL_NATIVE'] === '0') return null;
-  try {
-    const n = createRequire(import.meta.url)('../../native/build/busypoll.node') as NativeBusyPoll;
-    return typeof n.schedule === 'function' && typeof n.stalls === 'function' ? n : null; // an addon built from an older busypoll.c
-  } catch {
-    return null;
-  }
-}
-
-const native = loadNative();
+// (an addon built from an older busypoll.c lacks the newer functions)
+const native = loadAddon<NativeBusyPoll>('busypoll', (n) => typeof n.schedule === 'function' && typeof n.stalls === 'function');
 
 /** How busy polling is done here: 'native-spin' (the addon's prepare handle) or 'immediate' (setImmediate loop). */
 export const busyPollKind: string = native !== null ? 'native-spin' : 'immediate';

@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { loadAddon } from './native-addon.ts';
 
 // CRC-32C (Castagnoli), reflected polynomial 0x82F63B78, init/final XOR 0xFFFFFFFF (OCG-C §2.4).
 // Three kernels, fastest first:
@@ -203,29 +203,20 @@ interface NativeCrc {
   hardware: boolean;
 }
 
-/** Where the addon is looked for (relative to this file). */
-const NATIVE_PATH = '../../native/build/crc32c.node';
-
-function loadNative(): NativeCrc | null {
-  if (process.env['FAILOVER_DRILL_NATIVE'] === '0') return null;
-  try {
-    const m = createRequire(import.meta.url)(NATIVE_PATH) as NativeCrc;
-    const probe = new TextEncoder().encode('123456789');
-    if ((m.crc(probe, 0, 9) >>> 0) !== 0xe3069283) return null;
-    // Two frames (length u16 LE at 1, 4-byte trailer) checked against the JS loop.
-    const f = new Uint8Array(70);
-    for (let i = 0; i < f.length; i++) f[i] = (i * 37 + 11) & 0xff;
-    f[1] = 30; f[2] = 0; f[31] = 40; f[32] = 0;
-    const out = new Int32Array(6);
-    if (m.frames(f, 0, 1, 4, out) !== 2 || out[1] !== 26 || out[3] !== 30 || out[4] !== 66) return null;
-    if ((out[2]! >>> 0) !== crc32c(f, 0, 26) || (out[5]! >>> 0) !== crc32c(f, 30, 66)) return null;
-    return m;
-  } catch {
-    return null;
-  }
+/** Whether a loaded addon computes what the JS does (src/wire/native-addon.ts loads it). */
+function nativeAgrees(m: NativeCrc): boolean {
+  const probe = new TextEncoder().encode('123456789');
+  if ((m.crc(probe, 0, 9) >>> 0) !== 0xe3069283) return false;
+  // Two frames (length u16 LE at 1, 4-byte trailer) checked against the JS loop.
+  const f = new Uint8Array(70);
+  for (let i = 0; i < f.length; i++) f[i] = (i * 37 + 11) & 0xff;
+  f[1] = 30; f[2] = 0; f[31] = 40; f[32] = 0;
+  const out = new Int32Array(6);
+  if (m.frames(f, 0, 1, 4, out) !== 2 || out[1] !== 26 || out[3] !== 30 || out[4] !== 66) return false;
+  return (out[2]! >>> 0) === crc32c(f, 0, 26) && (out[5]! >>> 0) === crc32c(f, 30, 66);
 }
 
-const native = loadNative();
+const native = loadAddon<NativeCrc>('crc32c', nativeAgrees);
 
 /** Which kernel checks staged frames: 'native-sse4.2', 'native-table', 'wasm' or 'js'. */
 export const crc32cKernel: string = native !== null ? (native.hardware ? 'native-sse4.2' : 'native-table') : kernel !== null ? 'wasm' : 'js';

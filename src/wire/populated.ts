@@ -8,23 +8,14 @@
 // mapped, and an mmap/munmap pair each cost more than it saved.
 // Without the addon (FAILOVER_DRILL_NATIVE=0, FAILOVER_DRILL_POPULATE=0, or not built) it is a
 // plain zeroed Uint8Array.
-import { createRequire } from 'node:module';
+import { loadAddon } from './native-addon.ts';
 
 interface NativePopulated { populated(bytes: number): ArrayBuffer }
 
-function loadNative(): NativePopulated | null {
-  if (process.env['FAILOVER_DRILL_NATIVE'] === '0' || process.env['FAILOVER_DRILL_POPULATE'] === '0') return null;
-  try {
-    const n = createRequire(import.meta.url)('../../native/build/busypoll.node') as NativePopulated;
-    if (typeof n.populated !== 'function') return null; // an addon built from an older busypoll.c
-    n.populated(4096); // external array buffers may be refused by this runtime: find out once
-    return n;
-  } catch {
-    return null;
-  }
-}
-
-const native = loadNative();
+// An addon built from an older busypoll.c has no populated(); a runtime may refuse external array
+// buffers (populated() then throws): find out once.
+const native = process.env['FAILOVER_DRILL_POPULATE'] === '0' ? null
+  : loadAddon<NativePopulated>('busypoll', (n) => typeof n.populated === 'function' && n.populated(4096).byteLength === 4096);
 
 /** Below this, a buffer is a plain Uint8Array: a whole page of its own would waste more than it saves. */
 export const POPULATED_MIN_BYTES = 16 * 1024;
