@@ -73,6 +73,7 @@ describe('busy polling (src/wire/busy-poll.ts)', () => {
       const r = pollingChild(env);
       assert.equal(r.status, 0, `exited by itself after stop(): ${r.stderr}`);
       if (kind !== undefined) assert.equal(r.kind, kind);
+      assert.ok(r.sleepingMs < 45, `idle without polling: ${r.sleepingMs} ms CPU in 300 ms`);
       assert.ok(r.sleepingSwitches >= 1, `idle without polling, the loop sleeps in epoll_wait: ${r.sleepingSwitches} voluntary switches in 300 ms`);
       assert.ok(r.pollingSwitches <= 1, `polling, the loop never blocks: ${r.pollingSwitches} voluntary switches in 300 ms`);
       assert.ok(r.pollingMs > 30 && r.pollingMs > 2 * r.sleepingMs, `polling: ${r.pollingMs} ms CPU in 300 ms (sleeping ${r.sleepingMs})`);
