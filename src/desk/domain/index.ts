@@ -4,3 +4,4 @@ export * from './validation.ts';
 export * from './hong-kong-time.ts';
 export * from './verification.ts';
 export * from './password.ts';
+export * from './messages/index.ts';
