@@ -5,3 +5,4 @@ export * from './hong-kong-time.ts';
 export * from './verification.ts';
 export * from './password.ts';
 export * from './messages/index.ts';
+export * from './text.ts';
