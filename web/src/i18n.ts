@@ -191,6 +191,25 @@ const en = {
   'role.drop-copy': 'drop copy',
   'role.market-data': 'market data',
   'role.retransmission': 'retransmission',
+  // forms
+  'forms.declining': 'You decline this practice session: only the signature below is needed. Tick "We will participate" to answer the rest.',
+  'forms.testService': 'Test {service}',
+  'forms.noServiceChosen': 'Not tested',
+  'forms.declinedB': '{firm} declined this practice session in Appendix A: no result form is expected.',
+  'forms.changeA': 'Change Appendix A',
+  'forms.unchanged': 'Nothing changed since version {version}: nothing was submitted.',
+  'forms.onBehalf': 'You are submitting on behalf of {firm}.',
+  'forms.onBehalfReason': "Reason for submitting on the firm's behalf (required)",
+  'forms.onBehalfReasonMissing': "Give the reason for submitting on the firm's behalf.",
+  'forms.submittedBy': 'Submitted by',
+  'forms.byFirm': '{name} (the firm)',
+  'forms.byDesk': '{name}, desk officer, on behalf of the firm',
+  'forms.reason': 'reason',
+  'forms.draftRestored': 'Your answers not yet submitted were restored from this computer.',
+  'forms.discardDraft': 'Discard them',
+  'forms.signInAgain': 'Your sign-in has expired. Your answers are kept on this computer: sign in again, then submit.',
+  'forms.signInAgainButton': 'Sign in again',
+  'forms.selfReported': 'self-reported',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -384,6 +403,25 @@ const zhHant: Catalogue = {
   'role.drop-copy': '交易副本',
   'role.market-data': '市場數據',
   'role.retransmission': '重傳',
+  // forms
+  'forms.declining': '貴公司不參與本次演習：只須在下方簽署。如參與，請剔選「我們將參與」並填寫其餘部分。',
+  'forms.testService': '測試 {service}',
+  'forms.noServiceChosen': '不測試',
+  'forms.declinedB': '{firm} 已在附錄甲表示不參與本次演習：毋須提交結果表格。',
+  'forms.changeA': '更改附錄甲',
+  'forms.unchanged': '自版本 {version} 以來沒有更改：未有提交。',
+  'forms.onBehalf': '您正代表 {firm} 提交。',
+  'forms.onBehalfReason': '代表該公司提交的原因（必須填寫）',
+  'forms.onBehalfReasonMissing': '請填寫代表該公司提交的原因。',
+  'forms.submittedBy': '提交者',
+  'forms.byFirm': '{name}（該公司）',
+  'forms.byDesk': '{name}，服務台人員，代表該公司',
+  'forms.reason': '原因',
+  'forms.draftRestored': '已從此電腦還原您尚未提交的答案。',
+  'forms.discardDraft': '捨棄',
+  'forms.signInAgain': '登入已逾時。您的答案已保存在此電腦：請重新登入，然後提交。',
+  'forms.signInAgainButton': '重新登入',
+  'forms.selfReported': '自行申報',
 };
 
 export const CATALOGUES = { en: en as Catalogue, 'zh-Hant': zhHant } as const;
