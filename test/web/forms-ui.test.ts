@@ -13,7 +13,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { demoSession, ensureWebBuilt, findContradictions, sampleIntentionForm, sampleResultForm, seedDemo, startDesk, type RunningDesk, type Subscriber } from '../../src/desk/index.ts';
+import { demoEvidence, demoSession, ensureWebBuilt, findContradictions, sampleResultForm, seedDemo, startDesk, type RunningDesk, type Subscriber } from '../../src/desk/index.ts';
 import { systemClock, type Clock } from '../../src/wire/index.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -291,6 +291,25 @@ describe('the appendices in Chromium', { skip: haveChromium ? false : `${CHROMIU
     assert.match(await zh.locator('[data-section="OTP-C:B1004DC"] [data-evidence-for="connectedToPrimary"]').innerText(), /^證據: 此答案沒有證據$/);
     await zh.context().close();
     clock.set(hk('2026-01-08T10:00'));
+  });
+
+  it('zh-Hant: the evidence log names sites and who saw each event in Chinese, the probe\'s word as self-reported', async () => {
+    const firm = firms.find((f) => f.id === 'firm-f')!;
+    const events = demoEvidence(session, firm);
+    assert.ok(events.some((e) => e.source === 'probe') && events.some((e) => e.source === 'venue'));
+    assert.equal((await desk.service.ingestEvidence(events, { actor: 'conductor' })).accepted, events.length);
+    const page = await open('firm-f.user', 'zh-Hant', resultPath('firm-f'));
+    await page.getByText('貴公司的全部證據（按時間排序）').click();
+    const rows = page.locator('.evidence-log tbody tr');
+    await rows.nth(events.length - 1).waitFor();
+    assert.equal(await rows.count(), events.length);
+    const all = await page.locator('.evidence-log tbody').innerText();
+    assert.match(all, /主要站/);
+    assert.match(all, /後備站/);
+    assert.match(all, /交易所/);
+    assert.match(all, /探測程式（自行申報）/);
+    assert.doesNotMatch(all, /\b(primary|backup|venue|probe)\b/);
+    await page.context().close();
   });
 
   it('the date signed is typed YYYY-MM-DD whatever the browser\'s locale', async () => {

@@ -503,7 +503,7 @@ function EvidenceLog(props: { sid: string; sub: string }) {
           <tbody>
             {events.map((e) => (
               <tr key={e.id}>
-                <td>{hkDateTime(e.ts, t, true)}</td><td>{e.site}</td><td>{e.service}</td><td>{e.identity}</td><td>{e.kind}</td><td>{e.source}</td>
+                <td>{hkDateTime(e.ts, t, true)}</td><td>{t(`forms.site.${e.site}` as MessageKey)}</td><td>{e.service}</td><td>{e.identity}</td><td>{e.kind}</td><td>{t(`forms.source.${e.source}` as MessageKey)}</td>
                 <td className="small">{Object.keys(e.detail).length ? JSON.stringify(e.detail) : ''}</td>
               </tr>
             ))}

@@ -210,6 +210,10 @@ const en = {
   'forms.signInAgain': 'Your sign-in has expired. Your answers are kept on this computer: sign in again, then submit.',
   'forms.signInAgainButton': 'Sign in again',
   'forms.selfReported': 'self-reported',
+  'forms.site.primary': 'primary',
+  'forms.site.backup': 'backup',
+  'forms.source.venue': 'venue',
+  'forms.source.probe': 'probe (self-reported)',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -422,6 +426,10 @@ const zhHant: Catalogue = {
   'forms.signInAgain': '登入已逾時。您的答案已保存在此電腦：請重新登入，然後提交。',
   'forms.signInAgainButton': '重新登入',
   'forms.selfReported': '自行申報',
+  'forms.site.primary': '主要站',
+  'forms.site.backup': '後備站',
+  'forms.source.venue': '交易所',
+  'forms.source.probe': '探測程式（自行申報）',
 };
 
 export const CATALOGUES = { en: en as Catalogue, 'zh-Hant': zhHant } as const;
