@@ -4,7 +4,7 @@ import {
   demoEvidence, demoSession, demoSubscriber, findContradictions, hongKongClock, identityState, parseHongKongTime,
   prefillResultForm, sampleIntentionForm, sampleResultForm, serviceState, toHongKongIso, unrecoveredGaps,
   validateIntentionForm, validateNotice, validatePracticeSession, validateResultForm, validateSubscriber, demoNotice,
-  hashPassword, verifyPassword, nextSaturday, renderMessage, MESSAGES,
+  hashPassword, verifyPassword, nextSaturday, renderMessage, MESSAGES, unsafeText,
 } from '../../src/desk/index.ts';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -168,6 +168,13 @@ describe('typed text with control or bidirectional-override characters is refuse
     const n = validateNotice({ ...demoNotice(), titleEn: 'Practice\nSession' });
     assert.ok(!n.ok && n.errors[0]!.field === 'titleEn' && n.errors[0]!.detail.code === 'validation.unsafe.line-break');
     assert.ok(validatePracticeSession({ ...session, rundown: 'steps:\n  - at: "10:00"\n\taction: lose-primary\n' }).ok, 'a rundown spans lines');
+  });
+  it('a message quoting what was typed shows such characters as visible escapes, never as themselves', () => {
+    const v = validateSubscriber({ ...sub, identities: [{ service: 'OTP-C\u202E', identity: 'B1000T1\u2066', role: 'trading' }] });
+    assert.ok(!v.ok);
+    assert.deepEqual(v.errors.map((e) => e.field), ['identities[0].service', 'identities[0].identity']);
+    for (const e of v.errors) for (const lang of ['en', 'zh-Hant'] as const) assert.ok(unsafeText(renderMessage(e.detail, lang)) === null, renderMessage(e.detail, lang));
+    assert.match(renderMessage(v.errors[0]!.detail, 'en'), /^Service of the identity \(OTP-C\\u202E B1000T1\\u2066\) must be one of OTP-C, OTP-CSC, OMD-C, OMD-CC \(got "OTP-C\\u202E"\)\.$/);
   });
 });
 

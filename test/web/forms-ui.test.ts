@@ -144,6 +144,13 @@ describe('the appendices in Chromium', { skip: haveChromium ? false : `${CHROMIU
       const stored = await desk.store.listFormVersions(session.id, firm, 'intention');
       assert.equal(stored.length, 1);
       assert.equal((stored[0]!.content as { participate: boolean }).participate, false);
+      // Coming back to take part after all: the usual answers return, ready to fill in.
+      await page.reload();
+      await page.locator('[data-declining]').waitFor();
+      await page.getByLabel(L[lang].participate, { exact: true }).check();
+      assert.equal(await page.getByLabel(L[lang].softwareName).count(), 4);
+      assert.equal(await page.locator('input[name="form.contactOnDay.name"]').inputValue(), `${firm.slice(-1).toUpperCase()} Operations`);
+      assert.equal(await page.getByLabel(L[lang].signatory).inputValue(), 'Chan Tai Man');
 
       await page.goto(desk.url + resultPath(firm));
       await page.locator('[data-declined]').waitFor();

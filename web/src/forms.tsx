@@ -407,6 +407,13 @@ export function IntentionFormPage(props: { user: User; sessionId: string; subscr
   }, [form, start, page.state, page.session, page.subscriber]);
   if (page.loadError) return <main><p role="alert">{page.loadError}</p></main>;
   if (!form || !page.state || !page.session || !page.subscriber) return <main><p>{t('loading')}</p></main>;
+  const { session, subscriber } = page;
+  // A firm that declined earlier and now takes part starts from the usual answers (its services, its contacts), keeping its signature.
+  const set = (path: string, v: unknown) => {
+    if (path === 'form.participate' && v === true && form.services.length === 0 && !form.contactOnDay.name) {
+      sub.draft.set('form', { ...intentionTemplate(session, subscriber), signatory: form.signatory, signedOn: form.signedOn });
+    } else sub.draft.set(path, v);
+  };
   return (
     <main>
       <Header title={t('appendixATitle')} session={page.session} subscriber={page.subscriber} />
@@ -424,7 +431,7 @@ export function IntentionFormPage(props: { user: User; sessionId: string; subscr
         <Submitter sid={page.sid} sub={page.sub} kind="intention" form={form} {...sub.submitterProps}
           onDone={(v) => { sub.submitted(v); void page.reload(); }}>
           {sub.onBehalf ? <OnBehalf firm={page.subscriber.name} reason={sub.reason} setReason={sub.setReason} errors={sub.errors} /> : null}
-          <Binding.Provider value={{ value: { form }, set: sub.draft.set, errors: sub.errors }}>
+          <Binding.Provider value={{ value: { form }, set, errors: sub.errors }}>
             <IntentionFields subscriber={page.subscriber} session={page.session} />
           </Binding.Provider>
         </Submitter>

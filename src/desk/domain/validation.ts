@@ -34,6 +34,11 @@ function describe(v: unknown): MessageParam {
   return typeof v === 'object' ? message('got.object') : String(v);
 }
 
+/** Typed text quoted back in a message, with control and bidirectional characters as visible escapes, so the message shows what was typed. */
+function visible(s: string): string {
+  return s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
+}
+
 /** A field error from its path and message: the English text for API clients, the message for people. */
 export function fieldError(field: string, detail: Message): FieldError {
   return { field, message: `${field}: ${renderMessage(detail, 'en')}`, detail };
@@ -46,7 +51,7 @@ class Checker {
   private readonly names = new Map<string, MessageParam>();
 
   name(path: string, what: MessageParam): void {
-    this.names.set(path, what);
+    this.names.set(path, typeof what === 'string' ? visible(what) : what);
   }
 
   /** The field's label, e.g. `software[0].name` → "Software name (OTP-C)". */
@@ -61,7 +66,8 @@ class Checker {
   }
 
   fail(field: string, code: string, params: Record<string, MessageParam> = {}): void {
-    this.errors.push(fieldError(field, message(code, { field: this.label(field), ...params })));
+    const shown = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, typeof v === 'string' ? visible(v) : v]));
+    this.errors.push(fieldError(field, message(code, { field: this.label(field), ...shown })));
   }
 
   obj(field: string, v: unknown): Record<string, unknown> | null {
@@ -250,6 +256,7 @@ export function validateSubscriber(input: unknown): Validated<Subscriber> {
   const identities: SubscriberIdentity[] = ids.map((x, i) => {
     const f = `identities[${i}]`;
     const v = c.obj(f, x) ?? {};
+    if (typeof v.identity === 'string' && v.identity.trim()) c.name(f, `${typeof v.service === 'string' ? v.service + ' ' : ''}${v.identity.trim()}`);
     const service = c.oneOf(`${f}.service`, v.service, SERVICES);
     const role = c.oneOf(`${f}.role`, v.role, IDENTITY_ROLES);
     const trading = TRADING_SERVICES.includes(service);
