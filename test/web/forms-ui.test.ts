@@ -84,7 +84,8 @@ describe('the appendices in Chromium', { skip: haveChromium ? false : `${CHROMIU
   }
 
   const field = (page: Page, path: string) => page.locator(`[data-path="${path}"]`);
-  const focusedId = (page: Page) => page.evaluate(() => document.activeElement?.id ?? '');
+  /** Waits until the element with `id` has the focus (focus moves right after the errors are shown). */
+  const focused = (page: Page, id: string) => page.waitForFunction((x) => document.activeElement?.id === x, id, { timeout: 5_000 });
 
   for (const [lang, firm, texts] of [
     ['en', 'firm-a', { software: 'Software name (OTP-C) must not be empty.', bidi: /^Signatory name contains an invisible bidirectional-override character/, nul: /^Software version \(OMD-C\) contains a control character \(such as NUL\)/ }],
@@ -99,7 +100,7 @@ describe('the appendices in Chromium', { skip: haveChromium ? false : `${CHROMIU
       const summary = await page.locator('.error-summary').innerText();
       assert.doesNotMatch(summary, /form\.|\[\d\]|validation\./, 'no internal path or code in what a person reads');
       // The first bad field in page order has the focus, not the summary.
-      await page.waitForFunction((id) => document.activeElement?.id === id, domId('form.software[0].name'));
+      await focused(page, domId('form.software[0].name'));
 
       // Typed text that would display as something else, or carries a NUL, is refused with a clear message.
       const names = page.getByLabel(L[lang].softwareName);
@@ -113,7 +114,7 @@ describe('the appendices in Chromium', { skip: haveChromium ? false : `${CHROMIU
       await field(page, 'form.signatory.name').locator('.field-error').waitFor();
       assert.match(await field(page, 'form.signatory.name').locator('.field-error').innerText(), texts.bidi);
       assert.match(await field(page, 'form.software[2].version').locator('.field-error').innerText(), texts.nul);
-      assert.equal(await focusedId(page), domId('form.software[2].version'));
+      await focused(page, domId('form.software[2].version'));
       assert.equal((await desk.store.listFormVersions(session.id, firm, 'intention')).length, 0);
       await page.context().close();
     });
@@ -225,7 +226,7 @@ describe('the appendices in Chromium', { skip: haveChromium ? false : `${CHROMIU
     await page.getByRole('button', { name: 'Submit' }).click();
     await field(page, 'onBehalfReason').locator('.field-error').waitFor();
     assert.equal(await field(page, 'onBehalfReason').locator('.field-error').innerText(), "Give the reason for submitting on the firm's behalf.");
-    assert.equal(await focusedId(page), domId('onBehalfReason'));
+    await focused(page, domId('onBehalfReason'));
     assert.equal((await desk.store.listFormVersions(session.id, firm, 'intention')).length, 0, 'nothing sent without a reason');
 
     await page.getByLabel("Reason for submitting on the firm's behalf (required)").fill(reason);

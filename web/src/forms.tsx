@@ -2,7 +2,7 @@
 // for desk officers (who may enter a paper form, on the firm's behalf and with
 // a reason, and see contradictions). What a person types is kept on this
 // computer until it is submitted, so an expired sign-in loses nothing.
-import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { FormKind, FormVersion, IntentionForm, PracticeSession, ResultForm, ResultSection, Service, Subscriber, User } from '../../src/desk/domain/types.ts';
 import type { Contradiction, SectionPrefill } from '../../src/desk/domain/verification.ts';
 import type { Message } from '../../src/desk/domain/messages/index.ts';
@@ -100,7 +100,7 @@ function Submitter<C>(props: {
   const [busy, setBusy] = useState(false);
   // Focus moves once the errors are on the page: the first bad field in page order, else the summary.
   const [focus, setFocus] = useState<{ paths: string[] } | null>(null);
-  useEffect(() => { if (focus) focusFirstError(focus.paths); }, [focus]);
+  useLayoutEffect(() => { if (focus) focusFirstError(focus.paths); }, [focus]);
   async function submit(e: FormEvent) {
     e.preventDefault();
     const early = props.precheck?.() ?? {};
