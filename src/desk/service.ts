@@ -53,7 +53,7 @@ export class DeskService {
     if (!session) throw new DeskError(404, 'SESSION_NOT_FOUND', `no practice session ${r.sessionId}`);
     if (!subscriber) throw new DeskError(404, 'SUBSCRIBER_NOT_FOUND', `no subscriber ${r.subscriberId}`);
     const v = r.kind === 'intention' ? validateIntentionForm(r.form, { session, subscriber }) : validateResultForm(r.form, { session, subscriber });
-    if (!v.ok) throw DeskError.validation(v.errors.map((e) => ({ field: `form.${e.field}`, message: `form.${e.message}` })));
+    if (!v.ok) throw DeskError.validation(v.errors.map((e) => ({ ...e, field: `form.${e.field}`, message: `form.${e.message}` })));
     const now = this.clock.now();
     const deadline = Date.parse(r.kind === 'intention' ? session.intentionDeadline : session.resultDeadline);
     const late = now > deadline;

@@ -4,7 +4,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../src/wire/index.ts';
-import { demoEvidence, demoSession, sampleIntentionForm, sampleResultForm, seedDemo, startDesk, type RunningDesk, type Subscriber, type PracticeSession } from '../../src/desk/index.ts';
+import { demoEvidence, demoSession, renderMessage, sampleIntentionForm, sampleResultForm, seedDemo, startDesk, type RunningDesk, type Subscriber, type PracticeSession } from '../../src/desk/index.ts';
 import { formatEvidenceLine } from '../../src/evidence/index.ts';
 import { DeskClient } from '../helpers/desk-client.ts';
 import { storeVariants } from '../helpers/stores.ts';
@@ -192,7 +192,11 @@ for (const variant of storeVariants()) {
         assert.equal(r.status, 400);
         assert.equal(r.body.error.code, 'VALIDATION_FAILED');
         assert.equal(r.body.error.field, 'form.sections[0].reconnectedToBackup.time');
-        assert.match(r.body.error.message, /^form\.sections\[0\]\.reconnectedToBackup\.time: required/);
+        assert.match(r.body.error.message, /^form\.sections\[0\]\.reconnectedToBackup\.time: Time reconnected to the backup site \(OTP-C B1000T1\) is required/);
+        // The same as a message the UI renders in its language, the field's label a message too.
+        assert.deepEqual(r.body.error.detail, { code: 'validation.time-required', params: { field: { code: 'field.of', params: { field: { code: 'field.sections.reconnectedToBackup.time' }, of: 'OTP-C B1000T1' } } } });
+        assert.deepEqual(r.body.error.issues[0].detail, r.body.error.detail);
+        assert.equal(renderMessage(r.body.error.detail, 'zh-Hant'), '答案為「是」時必須填寫重新連接後備站的時間（OTP-C B1000T1）。');
       });
 
       it('every problem is listed in issues', async () => {
@@ -225,6 +229,20 @@ for (const variant of storeVariants()) {
         assert.equal(r.status, 400);
         assert.deepEqual(r.body.error.issues.map((i: { field: string }) => i.field), ['rows[3].identities[0].role', 'rows[3].contacts.primary.email']);
         assert.equal((await c.desk.get('/api/subscribers/firm-y')).status, 404);
+      });
+
+      it('names with NUL or bidirectional overrides are refused in a CSV import and in a new session', async () => {
+        const csv = 'id,name,participantCode,hsnPorts,identities,primaryName,primaryPhone,primaryMobile,primaryEmail\nfirm-w,W \u202ESecurities,W1,,OTP-C:W1T:trading,W\u0000,+852 1234 5678,+852 9876 5432,w@w.example\n';
+        const r = await c.desk.post('/api/subscribers/import', undefined, { raw: csv, headers: { 'content-type': 'text/csv' } });
+        assert.equal(r.status, 400);
+        assert.deepEqual(r.body.error.issues.map((i: { field: string; detail: { params: { detail: { code: string } } } }) => [i.field, i.detail.params.detail.code]),
+          [['rows[2].name', 'validation.unsafe.bidi-control'], ['rows[2].contacts.primary.name', 'validation.unsafe.control-character']]);
+        assert.match(renderMessage(r.body.error.issues[0].detail, 'en'), /^Row 2: Firm name contains an invisible bidirectional-override character/);
+        assert.equal((await c.desk.get('/api/subscribers/firm-w')).status, 404);
+        const s = await c.desk.post('/api/sessions', { ...demoSession({ id: 'bidi-session' }), participation: 'mandatory', mandatoryFor: 'firms \u2067that failed PS1' });
+        assert.equal(s.status, 400);
+        assert.equal(s.body.error.field, 'mandatoryFor');
+        assert.equal(s.body.error.detail.code, 'validation.unsafe.bidi-control');
       });
     });
 

@@ -4,7 +4,7 @@ import {
   demoEvidence, demoSession, demoSubscriber, findContradictions, hongKongClock, identityState, parseHongKongTime,
   prefillResultForm, sampleIntentionForm, sampleResultForm, serviceState, toHongKongIso, unrecoveredGaps,
   validateIntentionForm, validateNotice, validatePracticeSession, validateResultForm, validateSubscriber, demoNotice,
-  hashPassword, verifyPassword, nextSaturday,
+  hashPassword, verifyPassword, nextSaturday, renderMessage, MESSAGES, unsafeText,
 } from '../../src/desk/index.ts';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -58,7 +58,7 @@ describe('validation names the field', () => {
     assert.equal(v.ok, false);
     if (!v.ok) {
       assert.deepEqual(v.errors.map((e) => e.field), ['identities[0].role', 'contacts.primary.email']);
-      assert.match(v.errors[1]!.message, /^contacts\.primary\.email: is not an email address/);
+      assert.match(v.errors[1]!.message, /^contacts\.primary\.email: Primary contact's email is not an email address/);
     }
   });
 
@@ -103,7 +103,7 @@ describe('validation names the field', () => {
         'sections[0].marketDataFromBackup', 'sections[0].orderAndCancelAcked', 'sections[0].reconnectedToBackup.time',
         'sections[1].noticedLossAt', 'sections[1].problems',
       ]);
-      assert.match(v.errors.find((e) => e.field === 'sections[0].reconnectedToBackup.time')!.message, /required when reconnectedToBackup is yes/);
+      assert.match(v.errors.find((e) => e.field === 'sections[0].reconnectedToBackup.time')!.message, /Time reconnected to the backup site \(OTP-C B1000T1\) is required when the answer is yes/);
     }
   });
 
@@ -111,6 +111,95 @@ describe('validation names the field', () => {
     const form = sampleResultForm(session, sub);
     const v = validateResultForm({ ...form, sections: [form.sections[0], form.sections[0]] }, ctx);
     assert.ok(!v.ok && v.errors.some((e) => e.field === 'sections[1].identity'));
+  });
+});
+
+describe('validation messages a person reads', () => {
+  const form = sampleIntentionForm(session, sub);
+
+  it('name the field by its label and the entry it belongs to, in English and Traditional Chinese, never by its path', () => {
+    const v = validateIntentionForm({ ...form, software: form.software.map((x, i) => (i === 0 ? { ...x, name: '' } : x)) }, ctx);
+    assert.ok(!v.ok);
+    assert.equal(v.errors.length, 1);
+    const e = v.errors[0]!;
+    assert.equal(e.field, 'software[0].name');
+    assert.equal(e.detail.code, 'validation.empty');
+    assert.equal(renderMessage(e.detail, 'en'), `Software name (${form.software[0]!.service}) must not be empty.`);
+    assert.equal(renderMessage(e.detail, 'zh-Hant'), `軟件名稱（${form.software[0]!.service}）不可留空。`);
+    assert.equal(e.message, `software[0].name: Software name (${form.software[0]!.service}) must not be empty.`, 'the English text for API clients keeps the path');
+  });
+
+  it('every error of both appendices has a catalogued rule and label in both languages', () => {
+    const a = validateIntentionForm({ ...form, services: [{ service: 'OTP-C', identities: [] }], connectFrom: { primary: false, backup: false }, willJoin: false, signatory: { name: '', title: 7 }, signedOn: '10/01/2026' }, ctx);
+    const r = sampleResultForm(session, sub);
+    const b = validateResultForm({ ...r, sections: [{ ...r.sections[0]!, reconnectedToBackup: { value: true, time: null }, orderAndCancelAcked: null, overall: 'failed', problems: [] }, { ...r.sections[3]!, problems: [{ time: '9am', description: '', reference: '' }] }] }, ctx);
+    assert.ok(!a.ok && !b.ok);
+    const errors = [...a.errors, ...b.errors];
+    assert.ok(errors.length >= 10);
+    for (const e of errors) {
+      for (const lang of ['en', 'zh-Hant'] as const) {
+        const text = renderMessage(e.detail, lang);
+        assert.ok(MESSAGES[e.detail.code], `${e.detail.code} is catalogued`);
+        assert.doesNotMatch(text, /\[\d+\]|validation\.|field\.|\{/, `${e.field} (${lang}): ${text}`);
+      }
+    }
+  });
+});
+
+describe('typed text with control or bidirectional-override characters is refused', () => {
+  const form = sampleIntentionForm(session, sub);
+  it('in both appendices, with a clear message', () => {
+    const a = validateIntentionForm({ ...form, signatory: { name: 'Chan\u0000Tai Man', title: 'Head of IT' }, software: form.software.map((x, i) => (i === 1 ? { ...x, name: 'Gate\u202Eyawe' } : x)) }, ctx);
+    assert.ok(!a.ok);
+    assert.deepEqual(a.errors.map((e) => [e.field, e.detail.code]), [['software[1].name', 'validation.unsafe.bidi-control'], ['signatory.name', 'validation.unsafe.control-character']]);
+    assert.match(renderMessage(a.errors[0]!.detail, 'en'), /bidirectional-override character/);
+    const r = sampleResultForm(session, sub);
+    const withProblem = (description: string) => ({ ...r, sections: r.sections.map((x, i) => (i === 0 ? { ...x, problems: [{ time: '10:05', description, reference: '\u2066REF' }] } : x)) });
+    const b = validateResultForm(withProblem('line one\nline two'), ctx);
+    assert.ok(!b.ok);
+    assert.deepEqual(b.errors.map((e) => [e.field, e.detail.code]), [['sections[0].problems[0].reference', 'validation.unsafe.bidi-control']], 'a description may span lines');
+    assert.match(renderMessage(b.errors[0]!.detail, 'en'), /^Reference number of the problem \(OTP-C B1000T1, problem 1\) contains/);
+  });
+  it('in subscriber names and session texts', () => {
+    const s = validateSubscriber({ ...sub, name: 'A Securities\u202E Limited' });
+    assert.ok(!s.ok && s.errors[0]!.field === 'name' && s.errors[0]!.detail.code === 'validation.unsafe.bidi-control');
+    const p = validatePracticeSession({ ...session, participation: 'mandatory', mandatoryFor: 'firms\u0000 that failed PS1' });
+    assert.ok(!p.ok && p.errors[0]!.field === 'mandatoryFor' && p.errors[0]!.detail.code === 'validation.unsafe.control-character');
+    const n = validateNotice({ ...demoNotice(), titleEn: 'Practice\nSession' });
+    assert.ok(!n.ok && n.errors[0]!.field === 'titleEn' && n.errors[0]!.detail.code === 'validation.unsafe.line-break');
+    assert.ok(validatePracticeSession({ ...session, rundown: 'steps:\n  - at: "10:00"\n\taction: lose-primary\n' }).ok, 'a rundown spans lines');
+  });
+  it('a message quoting what was typed shows such characters as visible escapes, never as themselves', () => {
+    const v = validateSubscriber({ ...sub, identities: [{ service: 'OTP-C\u202E', identity: 'B1000T1\u2066', role: 'trading' }] });
+    assert.ok(!v.ok);
+    assert.deepEqual(v.errors.map((e) => e.field), ['identities[0].service', 'identities[0].identity']);
+    for (const e of v.errors) for (const lang of ['en', 'zh-Hant'] as const) assert.ok(unsafeText(renderMessage(e.detail, lang)) === null, renderMessage(e.detail, lang));
+    assert.match(renderMessage(v.errors[0]!.detail, 'en'), /^Service of the identity \(OTP-C\\u202E B1000T1\\u2066\) must be one of OTP-C, OTP-CSC, OMD-C, OMD-CC \(got "OTP-C\\u202E"\)\.$/);
+  });
+});
+
+describe('Appendix A: declining, and leaving services out', () => {
+  const form = sampleIntentionForm(session, sub);
+  it('a firm that declines fills in nothing of the participation part, and none of it is stored', () => {
+    const declined = { ...form, participate: false, software: form.software.map((x) => ({ ...x, name: '', version: '' })), contactOnDay: { name: '', mobile: '', email: '' } };
+    const v = validateIntentionForm(declined, ctx);
+    assert.ok(v.ok, JSON.stringify(!v.ok && v.errors.map((e) => e.message)));
+    assert.deepEqual(v.value.services, []);
+    assert.deepEqual(v.value.software, []);
+    assert.equal(v.value.willJoin, false);
+    assert.deepEqual(v.value.signatory, form.signatory, 'the signature stays');
+    const unsigned = validateIntentionForm({ ...declined, signatory: { name: '', title: '' } }, ctx);
+    assert.ok(!unsigned.ok && unsigned.errors.map((e) => e.field).join() === 'signatory.name,signatory.title');
+  });
+  it('a participating firm may leave a service out, but tests at least one, each with an identity', () => {
+    const one = { ...form, services: form.services.slice(0, 1), software: form.software.slice(0, 1) };
+    assert.equal(validateIntentionForm(one, ctx).ok, true);
+    const none = validateIntentionForm({ ...form, services: [], software: [] }, ctx);
+    assert.ok(!none.ok);
+    assert.deepEqual(none.errors.map((e) => [e.field, e.detail.code]), [['services', 'validation.choose-service']]);
+    const noId = validateIntentionForm({ ...one, services: [{ ...one.services[0]!, identities: [] }] }, ctx);
+    assert.ok(!noId.ok && noId.errors[0]!.detail.code === 'validation.choose-identity');
+    assert.match(renderMessage(noId.errors[0]!.detail, 'zh-Hant'), /請為 OTP-C 最少選擇一個測試識別碼/);
   });
 });
 

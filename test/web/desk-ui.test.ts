@@ -88,8 +88,8 @@ describe('desk web UI in Chromium', { skip: haveChromium ? false : `${CHROMIUM} 
     await page.getByRole('link', { name: 'Appendix A: Intention form' }).click();
     await page.getByRole('button', { name: 'Submit' }).click();
     await field(page, 'form.willJoin').locator('.field-error').waitFor();
-    assert.match(await field(page, 'form.hasReadRundown').locator('.field-error').innerText(), /hasReadRundown/);
-    assert.match(await field(page, 'form.software[0].name').locator('.field-error').innerText(), /software\[0\]\.name/);
+    assert.match(await field(page, 'form.hasReadRundown').locator('.field-error').innerText(), /"We have read the rundown" must be ticked when participating/);
+    assert.match(await field(page, 'form.software[0].name').locator('.field-error').innerText(), /^Software name \(OTP-C\) must not be empty\.$/);
     await shot(page, '03-appendix-a-errors');
     await page.getByLabel('We will join the session').check();
     await page.getByLabel('We have read the rundown').check();

@@ -2,21 +2,25 @@
 // the CSRF header on every state-changing request, errors as thrown ApiErrors
 // that carry the field paths the server named.
 import type { User } from '../../src/desk/domain/types.ts';
-import type { MessageKey, Translate } from './i18n.ts';
+import { renderMessage, type Message } from '../../src/desk/domain/messages/index.ts';
+import type { Lang, MessageKey, Translate } from './i18n.ts';
 
-export interface FieldIssue { field: string; message: string }
+/** `message` is the server's English; `detail`, when sent, the same as a message to render in the page's language. */
+export interface FieldIssue { field: string; message: string; detail?: Message }
 
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
   readonly field: string | undefined;
   readonly issues: FieldIssue[];
-  constructor(status: number, code: string, message: string, field?: string, issues?: FieldIssue[]) {
+  readonly detail: Message | undefined;
+  constructor(status: number, code: string, message: string, field?: string, issues?: FieldIssue[], detail?: Message) {
     super(message);
     this.status = status;
     this.code = code;
     this.field = field;
-    this.issues = issues ?? (field ? [{ field, message }] : []);
+    this.detail = detail;
+    this.issues = issues ?? (field ? [{ field, message, ...(detail ? { detail } : {}) }] : []);
   }
 }
 
@@ -33,10 +37,10 @@ export async function api<T>(method: string, path: string, body?: unknown, conte
   }
   const res = await fetch(path, { method, headers, body: payload ?? null, credentials: 'same-origin' });
   if (res.status === 204) return undefined as T;
-  const data = await res.json().catch(() => null) as { error?: { code: string; message: string; field?: string; issues?: FieldIssue[] } } | null;
+  const data = await res.json().catch(() => null) as { error?: { code: string; message: string; field?: string; issues?: FieldIssue[]; detail?: Message } } | null;
   if (!res.ok) {
     const e = data?.error;
-    throw new ApiError(res.status, e?.code ?? 'HTTP_' + res.status, e?.message ?? res.statusText, e?.field, e?.issues);
+    throw new ApiError(res.status, e?.code ?? 'HTTP_' + res.status, e?.message ?? res.statusText, e?.field, e?.issues, e?.detail);
   }
   return data as T;
 }
@@ -67,15 +71,23 @@ export function fieldErrors(e: unknown, prefix = ''): Record<string, string> {
   return out;
 }
 
+/** Field path → the server's message (rendered later, in whatever language the page is in then) or its English text. */
+export function fieldMessages(e: unknown, prefix = ''): Record<string, Message | string> {
+  const out: Record<string, Message | string> = {};
+  if (e instanceof ApiError) for (const i of e.issues) out[prefix + i.field] ??= i.detail ?? i.message;
+  return out;
+}
+
 export function newSubmissionId(): string {
   return crypto.randomUUID().replace(/-/g, '');
 }
 
 const KNOWN_CODES = new Set(['INVALID_CREDENTIALS', 'LOGIN_RATE_LIMITED', 'UNAUTHENTICATED', 'FORBIDDEN_ROLE', 'FORBIDDEN_FIRM', 'CSRF_TOKEN_INVALID', 'MAILER_NOT_CONFIGURED', 'SESSION_NOT_FOUND', 'SUBSCRIBER_NOT_FOUND', 'ALREADY_EXISTS', 'CSV_UNREADABLE', 'INTERNAL_ERROR']);
 
-/** An error for the page: the catalogue's text for the stable codes it knows, else the server's (English) message. */
-export function errorText(e: unknown, t: Translate): string {
+/** An error for the page: the catalogue's text for the stable codes it knows, else the server's message (in `lang` when it sent one). */
+export function errorText(e: unknown, t: Translate, lang?: Lang): string {
   if (e instanceof ApiError && KNOWN_CODES.has(e.code)) return t(`err.${e.code}` as MessageKey);
+  if (e instanceof ApiError && e.detail && lang) return renderMessage(e.detail, lang);
   if (e instanceof TypeError) return t('err.NETWORK');
   return e instanceof Error ? e.message : String(e);
 }

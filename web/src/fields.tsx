@@ -2,7 +2,16 @@
 // the same dotted paths the API names in its validation errors, so each
 // server message lands next to the field it concerns. Every field has a <label>.
 import { createContext, useContext, useId, type ReactNode } from 'react';
+import { renderMessage, type Message } from '../../src/desk/domain/messages/index.ts';
 import { useI18n, type MessageKey } from './i18n.ts';
+
+/** A text from the server: a message rendered in the page's language, or (older answers) plain text. */
+export type ServerText = string | Message;
+
+export function useServerText(): (x: ServerText) => string {
+  const { lang } = useI18n();
+  return (x) => (typeof x === 'string' ? x : renderMessage(x, lang));
+}
 
 type Obj = Record<string, unknown>;
 
@@ -44,9 +53,9 @@ export interface FormBinding {
   /** The object paths are resolved against, e.g. `{ form }`. */
   value: unknown;
   set(path: string, v: unknown): void;
-  errors: Record<string, string>;
-  /** Paths the desk must see highlighted (contradictions), path → text. */
-  flags?: Record<string, string>;
+  errors: Record<string, ServerText>;
+  /** Paths the desk must see highlighted (contradictions), path → what to show. */
+  flags?: Record<string, ReactNode>;
   readOnly?: boolean;
 }
 
@@ -62,6 +71,7 @@ function FieldShell(props: { path: string; label: string; children: (id: string,
   const err = b.errors[props.path];
   const flag = b.flags?.[props.path];
   const { t } = useI18n();
+  const text = useServerText();
   const errId = err ? id + '-err' : undefined;
   const flagId = flag ? id + '-flag' : undefined;
   const asideId = props.aside ? id + '-ev' : undefined;
@@ -75,7 +85,7 @@ function FieldShell(props: { path: string; label: string; children: (id: string,
       ) : (
         <div className="control-line">{props.children(id, describedBy)}{aside}</div>
       )}
-      {err ? <div className="field-error" id={errId} role="alert">{err}</div> : null}
+      {err ? <div className="field-error" id={errId} role="alert">{text(err)}</div> : null}
       {flag ? <div className="field-flag" id={flagId}><strong>{t('contradicted')}:</strong> {flag}</div> : null}
     </div>
   );
@@ -152,9 +162,47 @@ export function SelectField(props: { path: string; label: string; options: { val
   );
 }
 
+/** The control to focus for a path: its input, else the first control inside the element that carries the path (a group of boxes). */
+function controlFor(path: string): HTMLElement | null {
+  const byId = document.getElementById(fieldDomId(path));
+  if (byId) return byId;
+  const box = document.querySelector(`[data-path="${CSS.escape(path)}"]`);
+  return box ? box.querySelector<HTMLElement>('input, select, textarea, button') : null;
+}
+
+export function focusField(path: string): boolean {
+  const el = controlFor(path);
+  el?.focus();
+  return !!el;
+}
+
+/** Focuses the first bad field on the page (in page order), or the summary when none of them is on the page. */
+export function focusFirstError(paths: readonly string[]): void {
+  const found = paths.map(controlFor).filter((x): x is HTMLElement => x !== null);
+  found.sort((a, b) => (a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1));
+  if (found[0]) found[0].focus();
+  else document.querySelector<HTMLElement>('.error-summary')?.focus();
+}
+
+/** A date typed as YYYY-MM-DD whatever the browser's locale (a date input would show mm/dd/yyyy to some). */
+export function DateField(props: { path: string; label: string }) {
+  const b = useContext(Binding);
+  const v = getIn(b.value, props.path);
+  return (
+    <FieldShell path={props.path} label={`${props.label} (YYYY-MM-DD)`}>
+      {(id, d) => (
+        <input id={id} name={props.path} type="text" inputMode="numeric" autoComplete="off" placeholder="YYYY-MM-DD" pattern="\d{4}-\d{2}-\d{2}" maxLength={10} size={11}
+          value={v == null ? '' : String(v)} readOnly={b.readOnly} aria-invalid={b.errors[props.path] ? true : undefined} aria-describedby={d}
+          onChange={(e) => b.set(props.path, e.target.value)} />
+      )}
+    </FieldShell>
+  );
+}
+
 /** Errors the page has no field for (or all of them, as a summary at the top), each linking to its field. */
-export function ErrorSummary(props: { errors: Record<string, string>; general?: string | null }) {
+export function ErrorSummary(props: { errors: Record<string, ServerText>; general?: string | null }) {
   const { t } = useI18n();
+  const text = useServerText();
   const entries = Object.entries(props.errors);
   const labelId = useId();
   if (!entries.length && !props.general) return null;
@@ -162,7 +210,7 @@ export function ErrorSummary(props: { errors: Record<string, string>; general?: 
     <div className="error-summary" role="alert" aria-labelledby={labelId} tabIndex={-1}>
       <p id={labelId}><strong>{props.general ?? t('fixErrors')}</strong></p>
       {entries.length ? (
-        <ul>{entries.map(([f, m]) => <li key={f}><a href={'#' + fieldDomId(f)} onClick={(e) => { e.preventDefault(); document.getElementById(fieldDomId(f))?.focus(); }}>{m}</a></li>)}</ul>
+        <ul>{entries.map(([f, m]) => <li key={f}><a href={'#' + fieldDomId(f)} onClick={(e) => { e.preventDefault(); focusField(f); }}>{text(m)}</a></li>)}</ul>
       ) : null}
     </div>
   );

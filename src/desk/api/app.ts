@@ -23,9 +23,12 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** The built web UI (`npm run build:web`), served beside the API. */
 export const DEFAULT_WEB_ROOT = WEB_DIST;
 
-function errorBody(code: string, message: string, field?: string, issues?: unknown) {
-  return { error: { code, message, ...(field !== undefined ? { field } : {}), ...(issues ? { issues } : {}) } };
+function errorBody(code: string, message: string, field?: string, issues?: unknown, detail?: unknown) {
+  return { error: { code, message, ...(field !== undefined ? { field } : {}), ...(issues ? { issues } : {}), ...(detail ? { detail } : {}) } };
 }
+
+/** A Message (code + params, params possibly Messages), as clients render it in their language. */
+const messageSchema = { type: 'object', required: ['code'], additionalProperties: true, properties: { code: { type: 'string' } } } as const;
 
 export async function buildDeskApp(ctx: DeskContext, opts: { logger?: boolean; trustProxy?: boolean | string; webRoot?: string | null } = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -48,8 +51,8 @@ export async function buildDeskApp(ctx: DeskContext, opts: { logger?: boolean; t
       error: {
         type: 'object', required: ['code', 'message'],
         properties: {
-          code: { type: 'string' }, message: { type: 'string' }, field: { type: 'string' },
-          issues: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
+          code: { type: 'string' }, message: { type: 'string' }, field: { type: 'string' }, detail: messageSchema,
+          issues: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' }, detail: messageSchema } } },
         },
       },
     },
@@ -94,7 +97,7 @@ export async function buildDeskApp(ctx: DeskContext, opts: { logger?: boolean; t
 
   app.setErrorHandler((err: FastifyError | DeskError, req, reply) => {
     if (err instanceof DeskError) {
-      return reply.status(err.status).send(errorBody(err.code, err.message, err.field, err.issues));
+      return reply.status(err.status).send(errorBody(err.code, err.message, err.field, err.issues, err.detail));
     }
     const fe = err as FastifyError;
     if (fe.validation) {

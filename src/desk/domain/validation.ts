@@ -3,6 +3,8 @@
 // "sections[0].reconnectedToBackup.time") so the UI can show it beside that field.
 import { SERVICES, MARKET_DATA_SERVICES, TRADING_SERVICES, type Service } from '../../evidence/index.ts';
 import { isCalendarDate, isClockTime, parseHongKongTime, toHongKongIso } from './hong-kong-time.ts';
+import { MESSAGES, message, renderMessage, type Message, type MessageParam } from './messages/index.ts';
+import { unsafeText } from './text.ts';
 import {
   IDENTITY_ROLES, OVERALL_RESULTS, PARTICIPATION, ROLES, SOFTWARE_KINDS,
   type Contact, type DayContact, type IntentionForm, type Notice, type PracticeSession, type ResultForm,
@@ -10,8 +12,12 @@ import {
 } from './types.ts';
 
 export interface FieldError {
+  /** Dotted path of the field, for the UI to put the message beside it. */
   field: string;
+  /** English, starting with the path: for logs and API clients that print it. */
   message: string;
+  /** What a person reads, in the reader's language: a rule whose `field` parameter is the field's label. */
+  detail: Message;
 }
 
 export type Validated<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
@@ -20,48 +26,82 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const PHONE = /^\+?[0-9 ()\-]{6,30}$/;
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
-function describe(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  if (v === null) return 'null';
+function describe(v: unknown): MessageParam {
+  if (v === undefined) return message('got.nothing');
+  if (v === null) return message('got.null');
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v);
-  if (Array.isArray(v)) return 'a list';
-  return typeof v === 'object' ? 'an object' : String(v);
+  if (Array.isArray(v)) return message('got.list');
+  return typeof v === 'object' ? message('got.object') : String(v);
+}
+
+/** Typed text quoted back in a message, with control and bidirectional characters as visible escapes, so the message shows what was typed. */
+function visible(s: string): string {
+  return s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
+}
+
+/** A field error from its path and message: the English text for API clients, the message for people. */
+export function fieldError(field: string, detail: Message): FieldError {
+  return { field, message: `${field}: ${renderMessage(detail, 'en')}`, detail };
 }
 
 /** Walks an untrusted value, collecting every error with its path. */
 class Checker {
   readonly errors: FieldError[] = [];
+  /** Path of a list entry → what a person calls it ("OTP-C", "OMD-C a-rts"), to tell apart the same label in several entries. */
+  private readonly names = new Map<string, MessageParam>();
 
-  fail(field: string, message: string): void {
-    this.errors.push({ field, message: `${field}: ${message}` });
+  name(path: string, what: MessageParam): void {
+    this.names.set(path, typeof what === 'string' ? visible(what) : what);
+  }
+
+  /** The field's label, e.g. `software[0].name` → "Software name (OTP-C)". */
+  label(path: string): Message {
+    const code = `field.${path.replace(/\[\d+\]/g, '')}`;
+    const base = MESSAGES[code] ? message(code) : message('field.path', { path });
+    let owner = '';
+    for (const p of this.names.keys()) {
+      if (p.length > owner.length && (path.startsWith(p + '.') || path.startsWith(p + '['))) owner = p;
+    }
+    return owner ? message('field.of', { field: base, of: this.names.get(owner)! }) : base;
+  }
+
+  fail(field: string, code: string, params: Record<string, MessageParam> = {}): void {
+    const shown = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, typeof v === 'string' ? visible(v) : v]));
+    this.errors.push(fieldError(field, message(code, { field: this.label(field), ...shown })));
   }
 
   obj(field: string, v: unknown): Record<string, unknown> | null {
     if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as Record<string, unknown>;
-    this.fail(field, `required, an object (got ${describe(v)})`);
+    this.fail(field, 'validation.type', { expected: message('kind.object'), got: describe(v) });
     return null;
   }
 
   list(field: string, v: unknown, opts: { min?: number; max?: number } = {}): unknown[] | null {
     if (!Array.isArray(v)) {
-      this.fail(field, `required, a list (got ${describe(v)})`);
+      this.fail(field, 'validation.type', { expected: message('kind.list'), got: describe(v) });
       return null;
     }
-    if (opts.min !== undefined && v.length < opts.min) this.fail(field, opts.min === 1 ? 'must not be empty' : `needs at least ${opts.min} entries`);
-    if (opts.max !== undefined && v.length > opts.max) this.fail(field, `has more than ${opts.max} entries`);
+    if (opts.min !== undefined && v.length < opts.min) {
+      if (opts.min === 1) this.fail(field, 'validation.empty');
+      else this.fail(field, 'validation.min-entries', { min: opts.min });
+    }
+    if (opts.max !== undefined && v.length > opts.max) this.fail(field, 'validation.max-entries', { max: opts.max });
     return v;
   }
 
-  str(field: string, v: unknown, opts: { max?: number; allowEmpty?: boolean; pattern?: RegExp; what?: string } = {}): string {
+  /** Typed text: trimmed, bounded, and free of control and bidirectional-override characters. */
+  str(field: string, v: unknown, opts: { max?: number; allowEmpty?: boolean; pattern?: RegExp; what?: string; multiline?: boolean } = {}): string {
     const max = opts.max ?? 200;
     if (typeof v !== 'string') {
-      this.fail(field, `required, text (got ${describe(v)})`);
+      this.fail(field, 'validation.type', { expected: message('kind.text'), got: describe(v) });
       return '';
     }
     const s = v.trim();
-    if (!opts.allowEmpty && s === '') this.fail(field, 'must not be empty');
-    else if (s.length > max) this.fail(field, `is longer than ${max} characters`);
-    else if (opts.pattern && s !== '' && !opts.pattern.test(s)) this.fail(field, `is not ${opts.what ?? 'valid'} (got ${describe(v)})`);
+    const unsafe = unsafeText(v, { multiline: opts.multiline ?? false });
+    if (unsafe) this.fail(field, `validation.unsafe.${unsafe}`);
+    else if (!opts.allowEmpty && s === '') this.fail(field, 'validation.empty');
+    else if (s.length > max) this.fail(field, 'validation.too-long', { max });
+    else if (opts.pattern && s !== '' && !opts.pattern.test(s)) this.fail(field, 'validation.pattern', { what: message(`what.${opts.what ?? 'id'}`), got: describe(v) });
     return s;
   }
 
@@ -72,7 +112,7 @@ class Checker {
 
   bool(field: string, v: unknown): boolean {
     if (typeof v !== 'boolean') {
-      this.fail(field, `required, yes or no (got ${describe(v)})`);
+      this.fail(field, 'validation.type', { expected: message('kind.yes-no'), got: describe(v) });
       return false;
     }
     return v;
@@ -85,7 +125,7 @@ class Checker {
 
   oneOf<T extends string>(field: string, v: unknown, allowed: readonly T[]): T {
     if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
-      this.fail(field, `must be one of ${allowed.join(', ')} (got ${describe(v)})`);
+      this.fail(field, 'validation.one-of', { allowed: allowed.join(', '), got: describe(v) });
       return allowed[0]!;
     }
     return v as T;
@@ -93,13 +133,13 @@ class Checker {
 
   date(field: string, v: unknown): string {
     const s = this.str(field, v, { max: 10 });
-    if (s && !isCalendarDate(s)) this.fail(field, `must be a date YYYY-MM-DD (got ${describe(v)})`);
+    if (s && !isCalendarDate(s)) this.fail(field, 'validation.date', { got: describe(v) });
     return s;
   }
 
   clock(field: string, v: unknown): string {
     const s = this.str(field, v, { max: 5 });
-    if (s && !isClockTime(s)) this.fail(field, `must be a Hong Kong time HH:mm (got ${describe(v)})`);
+    if (s && !isClockTime(s)) this.fail(field, 'validation.clock', { got: describe(v) });
     return s;
   }
 
@@ -109,15 +149,15 @@ class Checker {
   }
 
   email(field: string, v: unknown): string {
-    return this.str(field, v, { max: 254, pattern: EMAIL, what: 'an email address' });
+    return this.str(field, v, { max: 254, pattern: EMAIL, what: 'email' });
   }
 
   phone(field: string, v: unknown): string {
-    return this.str(field, v, { max: 30, pattern: PHONE, what: 'a phone number' });
+    return this.str(field, v, { max: 30, pattern: PHONE, what: 'phone' });
   }
 
   id(field: string, v: unknown): string {
-    return this.str(field, v, { max: 64, pattern: ID, what: 'an id (letters, digits, . _ -, at most 64)' });
+    return this.str(field, v, { max: 64, pattern: ID, what: 'id' });
   }
 
   result<T>(value: T): Validated<T> {
@@ -175,7 +215,7 @@ function deadline(c: Checker, field: string, v: unknown): { iso: string; ms: num
   if (!s) return { iso: '', ms: 0 };
   const ms = parseHongKongTime(s);
   if (ms === null) {
-    c.fail(field, `must be a Hong Kong date and time YYYY-MM-DDTHH:mm, or an ISO-8601 instant with a zone (got ${describe(v)})`);
+    c.fail(field, 'validation.deadline', { got: describe(v) });
     return { iso: '', ms: 0 };
   }
   return { iso: toHongKongIso(ms), ms };
@@ -190,20 +230,20 @@ export function validatePracticeSession(input: unknown): Validated<PracticeSessi
   const result = deadline(c, 'resultDeadline', o.resultDeadline);
   const s: PracticeSession = {
     id: c.id('id', o.id),
-    code: c.str('code', o.code, { max: 16, pattern: /^[A-Z]{1,8}[0-9]{0,4}$/, what: 'a session code like PS2' }),
+    code: c.str('code', o.code, { max: 16, pattern: /^[A-Z]{1,8}[0-9]{0,4}$/, what: 'session-code' }),
     noticeId: o.noticeId === undefined || o.noticeId === null ? null : c.id('noticeId', o.noticeId),
     date: c.date('date', o.date),
     participation,
     mandatoryFor: c.optStr('mandatoryFor', o.mandatoryFor, { max: 300 }),
     services: services.map((x, i) => c.oneOf(`services[${i}]`, x, SERVICES)),
     network: c.optStr('network', o.network, { max: 32 }) ?? 'HSN',
-    rundown: typeof o.rundown === 'string' ? c.str('rundown', o.rundown, { max: 200_000, allowEmpty: true }) : o.rundown === undefined ? '' : c.str('rundown', o.rundown),
+    rundown: typeof o.rundown === 'string' ? c.str('rundown', o.rundown, { max: 200_000, allowEmpty: true, multiline: true }) : o.rundown === undefined ? '' : c.str('rundown', o.rundown),
     intentionDeadline: intention.iso,
     resultDeadline: result.iso,
   };
-  if (new Set(s.services).size !== s.services.length) c.fail('services', 'lists a service twice');
-  if (participation === 'mandatory' && !s.mandatoryFor) c.fail('mandatoryFor', 'required when participation is mandatory (say for whom)');
-  if (intention.ms && result.ms && result.ms <= intention.ms) c.fail('resultDeadline', 'must be after intentionDeadline');
+  if (new Set(s.services).size !== s.services.length) c.fail('services', 'validation.services-twice');
+  if (participation === 'mandatory' && !s.mandatoryFor) c.fail('mandatoryFor', 'validation.mandatory-for');
+  if (intention.ms && result.ms && result.ms <= intention.ms) c.fail('resultDeadline', 'validation.after', { other: c.label('intentionDeadline') });
   return c.result(s);
 }
 
@@ -216,23 +256,24 @@ export function validateSubscriber(input: unknown): Validated<Subscriber> {
   const identities: SubscriberIdentity[] = ids.map((x, i) => {
     const f = `identities[${i}]`;
     const v = c.obj(f, x) ?? {};
+    if (typeof v.identity === 'string' && v.identity.trim()) c.name(f, `${typeof v.service === 'string' ? v.service + ' ' : ''}${v.identity.trim()}`);
     const service = c.oneOf(`${f}.service`, v.service, SERVICES);
     const role = c.oneOf(`${f}.role`, v.role, IDENTITY_ROLES);
     const trading = TRADING_SERVICES.includes(service);
-    if (trading && role !== 'trading' && role !== 'drop-copy') c.fail(`${f}.role`, `must be trading or drop-copy for ${service}`);
-    if (!trading && role !== 'market-data' && role !== 'retransmission') c.fail(`${f}.role`, `must be market-data or retransmission for ${service}`);
+    if (trading && role !== 'trading' && role !== 'drop-copy') c.fail(`${f}.role`, 'validation.identity-role', { allowed: 'trading, drop-copy', service });
+    if (!trading && role !== 'market-data' && role !== 'retransmission') c.fail(`${f}.role`, 'validation.identity-role', { allowed: 'market-data, retransmission', service });
     return { service, role, identity: c.str(`${f}.identity`, v.identity, { max: 64 }) };
   });
   const seen = new Set<string>();
   identities.forEach((x, i) => {
     const k = `${x.service}/${x.identity}`;
-    if (seen.has(k)) c.fail(`identities[${i}].identity`, `${x.identity} is listed twice for ${x.service}`);
+    if (seen.has(k)) c.fail(`identities[${i}].identity`, 'validation.identity-twice', { identity: x.identity, service: x.service });
     seen.add(k);
   });
   const sub: Subscriber = {
     id: c.id('id', o.id),
     name: c.str('name', o.name, { max: 200 }),
-    participantCode: c.str('participantCode', o.participantCode, { max: 16, pattern: /^[A-Za-z0-9]+$/, what: 'a participant code (letters and digits)' }),
+    participantCode: c.str('participantCode', o.participantCode, { max: 16, pattern: /^[A-Za-z0-9]+$/, what: 'participant-code' }),
     hsnPorts: ports.map((p, i) => c.str(`hsnPorts[${i}]`, p, { max: 64 })),
     identities,
     contacts: {
@@ -256,14 +297,14 @@ export function validateNewUser(input: unknown): Validated<NewUserInput> {
   const o = c.obj('user', input) ?? {};
   const role = c.oneOf('role', o.role, ROLES);
   const u: NewUserInput = {
-    username: c.str('username', o.username, { max: 64, pattern: /^[a-z0-9][a-z0-9._@-]{2,63}$/, what: 'a username (3-64 lowercase letters, digits, . _ @ -)' }),
+    username: c.str('username', o.username, { max: 64, pattern: /^[a-z0-9][a-z0-9._@-]{2,63}$/, what: 'username' }),
     password: typeof o.password === 'string' ? o.password : c.str('password', o.password),
     displayName: c.str('displayName', o.displayName, { max: 100 }),
     role,
     subscriberId: role === 'subscriber' ? c.id('subscriberId', o.subscriberId) : null,
   };
-  if (typeof o.password === 'string' && (o.password.length < 10 || o.password.length > 200)) c.fail('password', 'must be 10 to 200 characters');
-  if (role === 'desk' && o.subscriberId !== undefined && o.subscriberId !== null) c.fail('subscriberId', 'a desk officer is not tied to a firm; leave it empty');
+  if (typeof o.password === 'string' && (o.password.length < 10 || o.password.length > 200)) c.fail('password', 'validation.password-length');
+  if (role === 'desk' && o.subscriberId !== undefined && o.subscriberId !== null) c.fail('subscriberId', 'validation.desk-no-firm');
   return c.result(u);
 }
 
@@ -277,11 +318,32 @@ function identityOf(ctx: FormContext, service: Service, identity: string): Subsc
   return ctx.subscriber.identities.find((x) => x.service === service && x.identity === identity);
 }
 
+const NOT_TAKING_PART: Omit<IntentionForm, 'participate' | 'signatory' | 'signedOn'> = {
+  services: [],
+  connectFrom: { primary: false, backup: false },
+  software: [],
+  contactOnDay: { name: '', mobile: '', email: '' },
+  alternateContact: { name: '', mobile: '', email: '' },
+  willJoin: false,
+  willCheckOtherHsn: false,
+  hasReadRundown: false,
+};
+
+/**
+ * Appendix A. A firm that declines answers only that, and signs: the
+ * participation part (services, premises, software, contacts on the day, the
+ * ticks) is neither checked nor stored. A participating firm tests one service
+ * or more, and may leave any service of the session out.
+ */
 export function validateIntentionForm(input: unknown, ctx: FormContext): Validated<IntentionForm> {
   const c = new Checker();
   const o = c.obj('form', input) ?? {};
   const participate = c.bool('participate', o.participate);
-  const services = c.list('services', o.services, participate ? { min: 1, max: 4 } : { max: 4 }) ?? [];
+  if (!participate) {
+    return c.result({ participate, ...structuredClone(NOT_TAKING_PART), signatory: signatory(c, 'signatory', o.signatory), signedOn: c.date('signedOn', o.signedOn) });
+  }
+  const services = c.list('services', o.services, { max: 4 }) ?? [];
+  if (Array.isArray(o.services) && services.length === 0) c.fail('services', 'validation.choose-service');
   const from = c.obj('connectFrom', o.connectFrom) ?? {};
   const software = c.list('software', o.software ?? [], { max: 20 }) ?? [];
   const form: IntentionForm = {
@@ -290,13 +352,15 @@ export function validateIntentionForm(input: unknown, ctx: FormContext): Validat
       const f = `services[${i}]`;
       const v = c.obj(f, x) ?? {};
       const service = c.oneOf(`${f}.service`, v.service, SERVICES);
-      if (!ctx.session.services.includes(service)) c.fail(`${f}.service`, `${service} is not in scope of ${ctx.session.code} (${ctx.session.services.join(', ')})`);
-      const ids = c.list(`${f}.identities`, v.identities, { min: 1, max: 100 }) ?? [];
+      c.name(f, service);
+      if (!ctx.session.services.includes(service)) c.fail(`${f}.service`, 'validation.not-in-scope', { service, session: ctx.session.code, services: ctx.session.services.join(', ') });
+      const ids = c.list(`${f}.identities`, v.identities, { max: 100 }) ?? [];
+      if (Array.isArray(v.identities) && ids.length === 0) c.fail(`${f}.identities`, 'validation.choose-identity', { service });
       return {
         service,
         identities: ids.map((id, j) => {
           const s = c.str(`${f}.identities[${j}]`, id, { max: 64 });
-          if (s && !identityOf(ctx, service, s)) c.fail(`${f}.identities[${j}]`, `${s} is not one of ${ctx.subscriber.name}'s ${service} identities`);
+          if (s && !identityOf(ctx, service, s)) c.fail(`${f}.identities[${j}]`, 'validation.not-firm-identity', { identity: s, firm: ctx.subscriber.name, service });
           return s;
         }),
       };
@@ -305,7 +369,9 @@ export function validateIntentionForm(input: unknown, ctx: FormContext): Validat
     software: software.map((x, i) => {
       const f = `software[${i}]`;
       const v = c.obj(f, x) ?? {};
-      return { service: c.oneOf(`${f}.service`, v.service, SERVICES), kind: c.oneOf(`${f}.kind`, v.kind, SOFTWARE_KINDS), name: c.str(`${f}.name`, v.name, { max: 100 }), version: c.str(`${f}.version`, v.version, { max: 50 }) };
+      const service = c.oneOf(`${f}.service`, v.service, SERVICES);
+      c.name(f, service);
+      return { service, kind: c.oneOf(`${f}.kind`, v.kind, SOFTWARE_KINDS), name: c.str(`${f}.name`, v.name, { max: 100 }), version: c.str(`${f}.version`, v.version, { max: 50 }) };
     }),
     contactOnDay: dayContact(c, 'contactOnDay', o.contactOnDay),
     alternateContact: dayContact(c, 'alternateContact', o.alternateContact),
@@ -317,17 +383,15 @@ export function validateIntentionForm(input: unknown, ctx: FormContext): Validat
   };
   const seen = new Set<string>();
   form.services.forEach((s, i) => {
-    if (seen.has(s.service)) c.fail(`services[${i}].service`, `${s.service} is listed twice`);
+    if (seen.has(s.service)) c.fail(`services[${i}].service`, 'validation.service-twice', { service: s.service });
     seen.add(s.service);
   });
-  if (participate) {
-    if (!form.connectFrom.primary && !form.connectFrom.backup) c.fail('connectFrom', 'tick primary premises, backup premises or both');
-    if (!form.willJoin) c.fail('willJoin', 'must be ticked when participating');
-    if (!form.hasReadRundown) c.fail('hasReadRundown', 'must be ticked when participating: read the rundown first');
-    form.software.forEach((s, i) => {
-      if (!seen.has(s.service)) c.fail(`software[${i}].service`, `${s.service} is not among the services you will test`);
-    });
-  }
+  if (!form.connectFrom.primary && !form.connectFrom.backup) c.fail('connectFrom', 'validation.connect-from');
+  if (!form.willJoin) c.fail('willJoin', 'validation.must-tick');
+  if (!form.hasReadRundown) c.fail('hasReadRundown', 'validation.read-rundown');
+  form.software.forEach((s, i) => {
+    if (!seen.has(s.service)) c.fail(`software[${i}].service`, 'validation.software-service', { service: s.service });
+  });
   return c.result(form);
 }
 
@@ -335,17 +399,19 @@ function timed(c: Checker, field: string, v: unknown): TimedAnswer {
   const o = c.obj(field, v) ?? {};
   const value = c.bool(`${field}.value`, o.value);
   const time = c.nullableClock(`${field}.time`, o.time);
-  if (value && time === null) c.fail(`${field}.time`, `required when ${field.split('.').pop()} is yes`);
+  if (value && time === null) c.fail(`${field}.time`, 'validation.time-required');
   return { value, time };
 }
 
 function section(c: Checker, f: string, v: unknown, ctx: FormContext): ResultSection {
   const o = c.obj(f, v) ?? {};
   const service = c.oneOf(`${f}.service`, o.service, SERVICES);
-  if (!ctx.session.services.includes(service)) c.fail(`${f}.service`, `${service} is not in scope of ${ctx.session.code} (${ctx.session.services.join(', ')})`);
+  if (!ctx.session.services.includes(service)) c.fail(`${f}.service`, 'validation.not-in-scope', { service, session: ctx.session.code, services: ctx.session.services.join(', ') });
   const identity = c.str(`${f}.identity`, o.identity, { max: 64 });
+  const sectionName = identity ? `${service} ${identity}` : service;
+  c.name(f, sectionName);
   const known = identity ? identityOf(ctx, service, identity) : undefined;
-  if (identity && !known) c.fail(`${f}.identity`, `${identity} is not one of ${ctx.subscriber.name}'s ${service} identities`);
+  if (identity && !known) c.fail(`${f}.identity`, 'validation.not-firm-identity', { identity, firm: ctx.subscriber.name, service });
   const overall = c.oneOf(`${f}.overall`, o.overall, OVERALL_RESULTS);
   const problems = c.list(`${f}.problems`, o.problems ?? [], { max: 50 }) ?? [];
   const s: ResultSection = {
@@ -361,8 +427,9 @@ function section(c: Checker, f: string, v: unknown, ctx: FormContext): ResultSec
     retransmissionOrRefreshOk: c.nullableBool(`${f}.retransmissionOrRefreshOk`, o.retransmissionOrRefreshOk),
     problems: problems.map((p, i) => {
       const pf = `${f}.problems[${i}]`;
+      c.name(pf, message('field.problem', { of: sectionName, n: i + 1 }));
       const x = c.obj(pf, p) ?? {};
-      return { time: c.clock(`${pf}.time`, x.time), description: c.str(`${pf}.description`, x.description, { max: 2000 }), reference: c.str(`${pf}.reference`, x.reference ?? '', { max: 100, allowEmpty: true }) };
+      return { time: c.clock(`${pf}.time`, x.time), description: c.str(`${pf}.description`, x.description, { max: 2000, multiline: true }), reference: c.str(`${pf}.reference`, x.reference ?? '', { max: 100, allowEmpty: true }) };
     }),
     overall,
     returnedToPrimary: c.bool(`${f}.returnedToPrimary`, o.returnedToPrimary),
@@ -379,14 +446,14 @@ function section(c: Checker, f: string, v: unknown, ctx: FormContext): ResultSec
   } as const;
   for (const [k, yes] of Object.entries(applies) as [keyof typeof applies, boolean][]) {
     if (!known) break;
-    if (yes && tested && s.reconnectedToBackup.value && s[k] === null) c.fail(`${f}.${k}`, `required (yes or no) for a ${role} identity that reconnected to the backup site`);
-    if (!yes && s[k] !== null) c.fail(`${f}.${k}`, `does not apply to a ${role} identity of ${service}; leave it empty`);
+    if (yes && tested && s.reconnectedToBackup.value && s[k] === null) c.fail(`${f}.${k}`, 'validation.role-question', { role: message(`value.role.${role}`) });
+    if (!yes && s[k] !== null) c.fail(`${f}.${k}`, 'validation.does-not-apply', { role: message(`value.role.${role}`), service });
   }
   if (tested && s.reconnectedToBackup.value && s.logonSequenceOk === null && known && TRADING_SERVICES.includes(service)) {
-    c.fail(`${f}.logonSequenceOk`, 'required (yes or no) when reconnected to the backup site');
+    c.fail(`${f}.logonSequenceOk`, 'validation.logon-required');
   }
   if ((overall === 'passed-with-issues' || overall === 'failed') && s.problems.length === 0) {
-    c.fail(`${f}.problems`, `describe at least one problem when the result is ${overall}`);
+    c.fail(`${f}.problems`, 'validation.problems-required', { overall: message(`value.overall.${overall}`) });
   }
   return s;
 }
@@ -403,7 +470,7 @@ export function validateResultForm(input: unknown, ctx: FormContext): Validated<
   const seen = new Set<string>();
   form.sections.forEach((s, i) => {
     const k = `${s.service}/${s.identity}`;
-    if (seen.has(k)) c.fail(`sections[${i}].identity`, `${s.service} ${s.identity} has two sections`);
+    if (seen.has(k)) c.fail(`sections[${i}].identity`, 'validation.section-twice', { service: s.service, identity: s.identity });
     seen.add(k);
   });
   return c.result(form);

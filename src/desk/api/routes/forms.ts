@@ -37,7 +37,11 @@ export default async function formRoutes(app: FastifyInstance, { ctx }: { ctx: D
       params: formParams,
       body: {
         type: 'object', required: ['submissionId', 'form'], additionalProperties: false,
-        properties: { submissionId: { type: 'string', minLength: 8, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }, form: { type: 'object' } },
+        properties: {
+          submissionId: { type: 'string', minLength: 8, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }, form: { type: 'object' },
+          // A desk officer's reason for submitting on the firm's behalf (DeskService.submitForm checks it).
+          onBehalfReason: { type: 'string', minLength: 1, maxLength: 500 },
+        },
       },
     },
   }, async (req, reply) => {

@@ -1,7 +1,7 @@
 // Subscribers (firms): desk officers manage them; a subscriber user sees its own firm.
 import type { FastifyInstance } from 'fastify';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { validateSubscriber, type FieldError, type Subscriber } from '../../domain/index.ts';
+import { message, validateSubscriber, type FieldError, type Subscriber } from '../../domain/index.ts';
 import { DeskError } from '../../errors.ts';
 import { idParam, requireFirm, userOf, type DeskContext } from '../context.ts';
 
@@ -68,7 +68,7 @@ export default async function subscriberRoutes(app: FastifyInstance, { ctx }: { 
     rows.forEach((r, i) => {
       const v = validateSubscriber(subscriberFromCsvRow(r));
       // Row numbers as a person sees them in a spreadsheet: the header is row 1.
-      if (!v.ok) for (const e of v.errors) issues.push({ field: `rows[${i + 2}].${e.field}`, message: `row ${i + 2}: ${e.message}` });
+      if (!v.ok) for (const e of v.errors) issues.push({ field: `rows[${i + 2}].${e.field}`, message: `row ${i + 2}: ${e.message}`, detail: message('validation.row', { row: i + 2, detail: e.detail }) });
       else valid.push(v.value);
     });
     if (issues.length) throw DeskError.validation(issues);
