@@ -17,15 +17,21 @@ import evidenceRoutes from './routes/evidence.ts';
 import dashboardRoutes from './routes/dashboard.ts';
 import exportRoutes from './routes/exports.ts';
 import reminderRoutes from './routes/reminders.ts';
+import userRoutes from './routes/users.ts';
+import auditRoutes from './routes/audit.ts';
+import intentionExportRoutes from './routes/intention-export.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** The built web UI (`npm run build:web`), served beside the API. */
 export const DEFAULT_WEB_ROOT = WEB_DIST;
 
-function errorBody(code: string, message: string, field?: string, issues?: unknown) {
-  return { error: { code, message, ...(field !== undefined ? { field } : {}), ...(issues ? { issues } : {}) } };
+function errorBody(code: string, message: string, field?: string, issues?: unknown, text?: unknown) {
+  return { error: { code, message, ...(field !== undefined ? { field } : {}), ...(issues ? { issues } : {}), ...(text ? { text } : {}) } };
 }
+
+/** A Message (code, params that may be Messages) as the error schema lets it through. */
+const messageSchema = { type: 'object', required: ['code'], properties: { code: { type: 'string' }, params: { type: 'object', additionalProperties: true } } } as const;
 
 export async function buildDeskApp(ctx: DeskContext, opts: { logger?: boolean; trustProxy?: boolean | string; webRoot?: string | null } = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -49,7 +55,8 @@ export async function buildDeskApp(ctx: DeskContext, opts: { logger?: boolean; t
         type: 'object', required: ['code', 'message'],
         properties: {
           code: { type: 'string' }, message: { type: 'string' }, field: { type: 'string' },
-          issues: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
+          issues: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' }, text: messageSchema } } },
+          text: messageSchema,
         },
       },
     },
@@ -94,7 +101,7 @@ export async function buildDeskApp(ctx: DeskContext, opts: { logger?: boolean; t
 
   app.setErrorHandler((err: FastifyError | DeskError, req, reply) => {
     if (err instanceof DeskError) {
-      return reply.status(err.status).send(errorBody(err.code, err.message, err.field, err.issues));
+      return reply.status(err.status).send(errorBody(err.code, err.message, err.field, err.issues, err.text));
     }
     const fe = err as FastifyError;
     if (fe.validation) {
@@ -136,5 +143,8 @@ export async function buildDeskApp(ctx: DeskContext, opts: { logger?: boolean; t
   await app.register(dashboardRoutes, { ctx });
   await app.register(exportRoutes, { ctx });
   await app.register(reminderRoutes, { ctx });
+  await app.register(userRoutes, { ctx });
+  await app.register(auditRoutes, { ctx });
+  await app.register(intentionExportRoutes, { ctx });
   return app;
 }
