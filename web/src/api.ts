@@ -2,21 +2,25 @@
 // the CSRF header on every state-changing request, errors as thrown ApiErrors
 // that carry the field paths the server named.
 import type { User } from '../../src/desk/domain/types.ts';
+import type { Message } from '../../src/desk/domain/messages/index.ts';
 import type { MessageKey, Translate } from './i18n.ts';
 
-export interface FieldIssue { field: string; message: string }
+/** `text`, where the server sends one, is the message in a form the UI renders in its own language. */
+export interface FieldIssue { field: string; message: string; text?: Message }
 
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
   readonly field: string | undefined;
   readonly issues: FieldIssue[];
-  constructor(status: number, code: string, message: string, field?: string, issues?: FieldIssue[]) {
+  readonly text: Message | undefined;
+  constructor(status: number, code: string, message: string, field?: string, issues?: FieldIssue[], text?: Message) {
     super(message);
     this.status = status;
     this.code = code;
     this.field = field;
-    this.issues = issues ?? (field ? [{ field, message }] : []);
+    this.issues = issues ?? (field ? [{ field, message, ...(text ? { text } : {}) }] : []);
+    this.text = text;
   }
 }
 
@@ -33,10 +37,10 @@ export async function api<T>(method: string, path: string, body?: unknown, conte
   }
   const res = await fetch(path, { method, headers, body: payload ?? null, credentials: 'same-origin' });
   if (res.status === 204) return undefined as T;
-  const data = await res.json().catch(() => null) as { error?: { code: string; message: string; field?: string; issues?: FieldIssue[] } } | null;
+  const data = await res.json().catch(() => null) as { error?: { code: string; message: string; field?: string; issues?: FieldIssue[]; text?: Message } } | null;
   if (!res.ok) {
     const e = data?.error;
-    throw new ApiError(res.status, e?.code ?? 'HTTP_' + res.status, e?.message ?? res.statusText, e?.field, e?.issues);
+    throw new ApiError(res.status, e?.code ?? 'HTTP_' + res.status, e?.message ?? res.statusText, e?.field, e?.issues, e?.text);
   }
   return data as T;
 }

@@ -17,5 +17,4 @@ export const DESK_MESSAGES: MessageCatalogue = {
   'user.disabled': { en: 'This account is disabled: ask the service desk to enable it.', 'zh-Hant': '此帳戶已停用：請聯絡服務台重新啟用。' },
   'reminder.mailerNotConfigured': { en: 'This desk has no mail server (start it with --smtp HOST:PORT): no reminder was sent. The firms below would be reminded.', 'zh-Hant': '本服務台未設定郵件伺服器（以 --smtp HOST:PORT 啟動）：未有發出提示。以下公司會收到提示。' },
   'reminder.sendFailed': { en: 'The mail server refused the reminder to {subscriber}: {error}', 'zh-Hant': '郵件伺服器拒絕發送給 {subscriber} 的提示：{error}' },
-  'reminder.noneDue': { en: 'Every firm in scope has returned this form: nobody to remind.', 'zh-Hant': '所有相關公司均已交回此表格：無需提示。' },
 };
