@@ -378,7 +378,7 @@ function WhoToCall(props: { rows: IntentionRow[] }) {
               const f = r.latest?.content;
               const day = (c: { name: string; mobile: string; email: string }) => <>{c.name} · <a href={`tel:${c.mobile.replace(/[^+0-9]/g, '')}`}>{c.mobile}</a> · <a href={`mailto:${c.email}`}>{c.email}</a></>;
               return (
-                <tr key={r.subscriber.id} data-subscriber={r.subscriber.id}>
+                <tr key={r.subscriber.id} data-call={r.subscriber.id}>
                   <th scope="row"><Link to={`/subscribers/${encodeURIComponent(r.subscriber.id)}`}>{r.subscriber.name}</Link></th>
                   <td>{!f ? <span className="badge missing">{t('missing')}</span> : f.participate ? t('yes') : <span className="badge declined">{t('declined')}</span>}</td>
                   <td>{f ? day(f.contactOnDay) : '—'}</td>

@@ -9,6 +9,7 @@ import { SessionList, CreateSession, ImportSubscribers, SessionPage } from './de
 import { IntentionFormPage, ResultFormPage } from './forms.tsx';
 import { DeskNav, Link, navigate } from './nav.tsx';
 import { UsersPage } from './users.tsx';
+import { serverText } from './server-text.ts';
 import { AuditPage } from './audit.tsx';
 import { SessionEditPage } from './session-edit.tsx';
 import { SubscriberList, SubscriberPage } from './subscribers.tsx';
@@ -25,7 +26,7 @@ function usePath(): { path: string; search: string } {
 }
 
 function SignIn(props: { onSignedIn(me: Me): void }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const [value, setValue] = useState({ username: '', password: '' });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [general, setGeneral] = useState<string | null>(null);
@@ -41,7 +42,7 @@ function SignIn(props: { onSignedIn(me: Me): void }) {
           props.onSignedIn(await login(value.username.trim().toLowerCase(), value.password));
         } catch (err) {
           if (err instanceof ApiError && err.code === 'VALIDATION_FAILED') { setErrors(Object.fromEntries(err.issues.map((i) => [i.field, i.message]))); setGeneral(null); }
-          else { setErrors({}); setGeneral(errorText(err, t)); }
+          else { setErrors({}); setGeneral(serverText(err, t, lang)); }
         } finally { setBusy(false); }
       }}>
         <Binding.Provider value={{ value, set: (p, v) => setValue((x) => ({ ...x, [p]: v })), errors }}>

@@ -51,7 +51,7 @@ export function ReminderPanel(props: { sessionId: string; names: Record<string, 
                 <thead><tr><th scope="col">{t('subscriber')}</th><th scope="col">{t('formKind')}</th><th scope="col">{t('recipients')}</th></tr></thead>
                 <tbody>
                   {list.map((p) => (
-                    <tr key={p.subscriberId} data-subscriber={p.subscriberId}>
+                    <tr key={p.subscriberId} data-preview={p.subscriberId}>
                       <th scope="row">{p.name} <span className="small">{p.participantCode}</span></th>
                       <td>{kind === 'intention' ? t('appendixA') : t('appendixB')}</td>
                       <td>{p.recipients.join(', ')}</td>
@@ -72,7 +72,7 @@ export function ReminderPanel(props: { sessionId: string; names: Record<string, 
           <thead><tr><th scope="col">{t('sentAt')}</th><th scope="col">{t('subscriber')}</th><th scope="col">{t('formKind')}</th><th scope="col">{t('recipients')}</th><th scope="col">{t('sentBy')}</th></tr></thead>
           <tbody>
             {data.sent.map((s, i) => (
-              <tr key={i} data-subscriber={s.subscriberId} data-kind={s.kind}>
+              <tr key={i} data-sent={s.subscriberId} data-kind={s.kind}>
                 <td>{hkDateTime(s.sentAt, t)}</td>
                 <td>{props.names[s.subscriberId] ?? s.subscriberId}</td>
                 <td>{s.kind === 'intention' ? t('appendixA') : t('appendixB')}</td>

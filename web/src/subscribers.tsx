@@ -22,7 +22,7 @@ export function SubscriberList() {
           <thead><tr><th scope="col">{t('subscriber')}</th><th scope="col">{t('participantCode')}</th><th scope="col">{t('primaryContact')}</th><th scope="col">{t('firmAlternateContact')}</th></tr></thead>
           <tbody>
             {firms.map((f) => (
-              <tr key={f.id} data-subscriber={f.id}>
+              <tr key={f.id} data-firm={f.id}>
                 <th scope="row"><Link to={`/subscribers/${encodeURIComponent(f.id)}`}>{f.name}</Link> <span className="small">({f.id})</span></th>
                 <td>{f.participantCode}</td>
                 <td><ContactLine contact={f.contacts.primary} /></td>
