@@ -133,6 +133,33 @@ for (const variant of storeVariants()) {
         assert.ok(actions.includes('user.disable') && actions.includes('user.enable'), actions.join(','));
       });
 
+      it('a disabled user\'s open event stream ends at the next keep-alive', async () => {
+        const e = new DeskClient(desk.url);
+        assert.equal((await e.login('firm-a.second', 'firm-a-second-pw')).status, 200);
+        const id = await userId('firm-a.second');
+        const ac = new AbortController();
+        const timer = setTimeout(() => ac.abort(), 5000);
+        let buf = '';
+        let ended = false;
+        try {
+          const res = await fetch(`${desk.url}/api/sessions/${session.id}/live`, { headers: { cookie: e.cookie }, signal: ac.signal });
+          assert.equal(res.status, 200);
+          const reader = res.body!.getReader();
+          const dec = new TextDecoder();
+          while (!buf.includes('event: hello')) { const r = await reader.read(); if (r.done) break; buf += dec.decode(r.value, { stream: true }); }
+          assert.match(buf, /event: hello/);
+          assert.equal((await desk1.post(`/api/users/${id}/disable`)).status, 200);
+          clock.advance(15_000);
+          for (;;) { const r = await reader.read(); if (r.done) { ended = true; break; } buf += dec.decode(r.value, { stream: true }); }
+        } catch (err) {
+          if (!ac.signal.aborted) throw err;
+        } finally {
+          clearTimeout(timer);
+        }
+        assert.ok(ended, 'the stream ended by itself, before the 5 s bound');
+        assert.doesNotMatch(buf, /keep-alive/, 'no keep-alive went to the disabled user');
+      });
+
       it('a desk officer cannot disable itself; an unknown user is 404', async () => {
         const r = await desk1.post(`/api/users/${deskId}/disable`);
         assert.equal(r.status, 409);
