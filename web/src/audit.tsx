@@ -90,7 +90,7 @@ export function AuditPage(props: { search: string }) {
                   <td data-actor={e.actor}>{actorName(e.actor)}</td>
                   <td>{e.action}</td>
                   <td>{e.entity}</td>
-                  <td className="small">{e.entityId}</td>
+                  <td className="small">{e.entity === 'user' ? actorName(e.entityId) : e.entityId}</td>
                   <td><AuditDetail detail={e.detail} /></td>
                 </tr>
               ))}

@@ -84,15 +84,15 @@ export function UsersPage(props: { me: User }) {
           <tbody>
             {users.map((u) => (
               <tr key={u.id} data-user={u.username} data-disabled={String(u.disabled)} className={u.disabled ? 'disabled' : undefined}>
-                <th scope="row">{u.username}</th>
+                <th scope="row" className="nowrap">{u.username}</th>
                 <td>{u.displayName}</td>
                 <td>{t(`userRole.${u.role}` as MessageKey)}{u.subscriberId ? <> — <Link to={`/subscribers/${encodeURIComponent(u.subscriberId)}`}>{firmName(u.subscriberId)}</Link></> : null}</td>
                 <td>{u.disabled ? <span className="badge missing">{t('userDisabledSince', { at: hkDateTime(u.disabledAt!, t) })}</span> : <span className="badge ok">{t('userActive')}</span>}</td>
-                <td className="user-actions">
+                <td><div className="user-actions">
                   {u.id === props.me.id ? null : <button type="button" onClick={() => toggle(u)}>{u.disabled ? t('enableUser') : t('disableUser')}</button>}
                   <PasswordReset user={u} onDone={done} onError={failed} />
                   <Link to={`/audit?entity=user&entityId=${encodeURIComponent(u.id)}`}>{t('auditLog')}</Link>
-                </td>
+                </div></td>
               </tr>
             ))}
           </tbody>
