@@ -5,7 +5,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../src/wire/index.ts';
-import { renderMessage, sampleIntentionForm, seedDemo, startDesk, type PracticeSession, type RunningDesk, type Subscriber } from '../../src/desk/index.ts';
+import { MESSAGES, renderMessage, sampleIntentionForm, seedDemo, startDesk, type PracticeSession, type RunningDesk, type Subscriber } from '../../src/desk/index.ts';
 import { DeskClient } from '../helpers/desk-client.ts';
 import { storeVariants } from '../helpers/stores.ts';
 
@@ -291,3 +291,17 @@ for (const variant of storeVariants()) {
   });
 }
 
+
+describe('the administration texts', () => {
+  it('every code has an English and a Chinese template with the same parameters', () => {
+    const codes = Object.keys(MESSAGES).filter((c) => /^(user|reminder|session)\./.test(c));
+    assert.ok(codes.length >= 14, String(codes.length));
+    const params = (s: string) => [...s.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]).sort();
+    for (const c of codes) {
+      const t = MESSAGES[c]!;
+      assert.ok(t.en.trim() && t['zh-Hant'].trim(), c);
+      assert.deepEqual(params(t['zh-Hant']), params(t.en), c);
+      assert.match(t['zh-Hant'], /[\u4e00-\u9fff]/, `${c} is written in Chinese`);
+    }
+  });
+});
