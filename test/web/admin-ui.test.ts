@@ -96,7 +96,7 @@ describe('desk administration in Chromium', { skip: haveChromium ? false : `${CH
     const firmB = await signIn('firm-b.user');
     const page = await signIn('desk');
     await page.getByRole('navigation', { name: 'Desk pages' }).getByRole('link', { name: 'Users' }).click();
-    await page.getByRole('heading', { name: 'Users' }).waitFor();
+    await page.locator('tr[data-user="desk"]').waitFor();
     assert.equal(await page.locator('table.users tbody tr').count(), 4);
 
     await page.getByLabel('Username', { exact: true }).fill('firm-a.ops');
@@ -189,12 +189,37 @@ describe('desk administration in Chromium', { skip: haveChromium ? false : `${CH
     await page.context().close();
   });
 
+  it('in Chinese: edits a session, reads its audit, finds the Appendix A export', async () => {
+    const page = await signIn('desk', { lang: 'zh-Hant' });
+    await page.getByRole('link', { name: /PS2/ }).click();
+    await page.getByRole('link', { name: '匯出附錄甲（CSV）' }).waitFor();
+    await page.getByRole('link', { name: '修改演習' }).click();
+    const deadline = page.getByLabel(/附錄甲截止時間/);
+    assert.equal(await deadline.inputValue(), '2026-01-09T23:59');
+    await deadline.fill('2026-01-10T08:00');
+    await page.getByRole('button', { name: '儲存' }).click();
+    await page.getByRole('status').filter({ hasText: '已儲存演習。' }).waitFor();
+    assert.match(await page.locator('dl.facts').innerText(), /2026-01-10 08:00 香港時間/);
+    await page.getByRole('link', { name: '此演習的修改記錄' }).click();
+    await page.getByRole('heading', { name: '審計記錄' }).waitFor();
+    assert.ok(await page.getByLabel('執行者').isVisible());
+    const entry = page.locator('tr[data-action="session.update"]').first();
+    await entry.waitFor();
+    assert.match(await entry.locator('[data-field="intentionDeadline"] .before').innerText(), /2026-01-09T23:59/);
+    assert.match(await entry.locator('[data-field="intentionDeadline"] .after').innerText(), /2026-01-10T08:00/);
+    await page.context().close();
+  });
+
   it('the audit log: filtered by actor, newest first, a page at a time', async () => {
     for (let i = 0; i < 60; i++) await desk.store.appendAudit(deskId, 'subscriber.update', 'subscriber', `firm-page-${i}`, { n: i }, clock.now() + i);
+    await desk.store.appendAudit('conductor', 'evidence.ingest', 'evidence', session.id, { inserted: 1 }, clock.now() + 100);
     const page = await signIn('desk');
     await page.getByRole('navigation', { name: 'Desk pages' }).getByRole('link', { name: 'Audit log' }).click();
+    // Unfiltered, the conductor's entry is the newest; filtered by the desk officer, it is gone.
+    await page.locator('table.audit td[data-actor="conductor"]').first().waitFor();
     await page.getByLabel('Actor').selectOption(deskId);
     await page.getByRole('button', { name: 'Show' }).click();
+    await page.locator('table.audit td[data-actor="conductor"]').first().waitFor({ state: 'detached' });
     const rows = page.locator('table.audit tbody tr');
     await page.locator('tr[data-action="subscriber.update"]').first().waitFor();
     assert.equal(await rows.count(), 50);
