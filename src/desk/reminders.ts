@@ -1,7 +1,7 @@
 // Reminder emails before each deadline to the subscribers that have not
-// returned the form. Automatic reminders go out once per
-// subscriber, session and form, `leadMs` before the deadline; a desk officer
-// can also send them by hand at any time, and see beforehand who would get one.
+// returned the form. Automatic reminders go out once per subscriber, session
+// and form, `leadMs` before the deadline; a desk officer can also send them by
+// hand at any time, and see beforehand who would get one.
 import nodemailer from 'nodemailer';
 import type { Clock, TimerHandle } from '../wire/index.ts';
 import { FORM_KINDS, type FormKind, type IntentionForm, type PracticeSession, type Subscriber } from './domain/index.ts';

@@ -145,6 +145,9 @@ for (const variant of storeVariants()) {
       assert.equal(manual.length, 5);
       assert.ok(manual.every((x) => x.kind === 'result' && x.actor !== 'reminders' && x.recipients.length === 2));
       assert.ok(Date.parse(sent[0]!.sentAt) >= Date.parse(sent.at(-1)!.sentAt), 'newest first');
+      const audit = (await d.get('/api/audit?entity=session&entityId=ps2-2026&limit=1')).body.entries[0];
+      assert.equal(audit.action, 'reminder.result.manual');
+      assert.deepEqual(audit.detail, { sent: ['firm-a', 'firm-b'], failed: [] });
     });
 
     it('the scheduler runs by itself on its clock', async () => {

@@ -120,7 +120,8 @@ export interface DeskStore {
   resetUserPassword(id: string, passwordHash: string, actor: string, now: number): Promise<UserAccount | null>;
   /** Newest first; `more` when older entries match too. */
   searchAudit(q: AuditQuery): Promise<{ entries: AuditEntry[]; more: boolean }>;
-  recordManualReminders(sessionId: string, kind: FormKind, sent: { subscriberId: string; to: string[] }[], actor: string, now: number): Promise<void>;
+  /** Reminders a desk officer sent by hand (and those the mail server refused, audited only). */
+  recordManualReminders(sessionId: string, kind: FormKind, sent: { subscriberId: string; to: string[] }[], failed: string[], actor: string, now: number): Promise<void>;
   /** Every reminder sent for the session, automatic and by hand, newest first. */
   listSentReminders(sessionId: string): Promise<SentReminder[]>;
 }
@@ -577,9 +578,10 @@ export class SqlDeskStore implements DeskStore {
     return { entries: rows.slice(0, limit).map(auditRow), more: rows.length > limit };
   }
 
-  recordManualReminders(sessionId: string, kind: FormKind, sent: { subscriberId: string; to: string[] }[], actor: string, now: number) {
+  recordManualReminders(sessionId: string, kind: FormKind, sent: { subscriberId: string; to: string[] }[], failed: string[], actor: string, now: number) {
     return this.db.transaction(async (tx) => {
       for (const s of sent) await tx.run('INSERT INTO manual_reminders (session_id, subscriber_id, kind, sent_at, recipients, actor) VALUES (?, ?, ?, ?, ?, ?)', [sessionId, s.subscriberId, kind, now, json(s.to), actor]);
+      await audit(tx, actor, `reminder.${kind}.manual`, 'session', sessionId, { sent: sent.map((x) => x.subscriberId), failed }, now);
     });
   }
 

@@ -54,9 +54,7 @@ export default async function reminderRoutes(app: FastifyInstance, { ctx }: { ct
         failed.push({ subscriberId: s.id, error: (e as Error).message, text: message('reminder.sendFailed', { subscriber: s.name, error: (e as Error).message }) });
       }
     }
-    const actor = userOf(req).id, now = clock.now();
-    await store.recordManualReminders(sessionId, kind, sent, actor, now);
-    await store.appendAudit(actor, `reminder.${kind}.manual`, 'session', sessionId, { sent: sent.map((x) => x.subscriberId), failed: failed.map((x) => x.subscriberId) }, now);
+    await store.recordManualReminders(sessionId, kind, sent, failed.map((x) => x.subscriberId), userOf(req).id, clock.now());
     return { sent, failed };
   });
 }
