@@ -1,10 +1,10 @@
 // Reminder emails before each deadline to the subscribers that have not
-// returned the form (issue 5, "Deadlines"). Automatic reminders go out once per
-// subscriber, session and form, `leadMs` before the deadline; a desk officer
-// can also send them by hand at any time.
+// returned the form. Automatic reminders go out once per subscriber, session
+// and form, `leadMs` before the deadline; a desk officer can also send them by
+// hand at any time, and see beforehand who would get one.
 import nodemailer from 'nodemailer';
 import type { Clock, TimerHandle } from '../wire/index.ts';
-import { FORM_KINDS, toHongKongIso, type FormKind, type PracticeSession, type Subscriber } from './domain/index.ts';
+import { FORM_KINDS, type FormKind, type IntentionForm, type PracticeSession, type Subscriber } from './domain/index.ts';
 import type { DeskStore } from './store/index.ts';
 
 export interface ReminderMessage {
@@ -61,10 +61,32 @@ export function reminderMessage(session: PracticeSession, subscriber: Subscriber
   };
 }
 
-/** Subscribers in scope of the session that have no form of this kind on file. */
+/** Firms whose latest Appendix A says they will not take part. */
+export async function declinedSubscribers(store: DeskStore, sessionId: string): Promise<Set<string>> {
+  return new Set((await store.latestForms(sessionId, 'intention')).filter((f) => (f.content as IntentionForm).participate === false).map((f) => f.subscriberId));
+}
+
+/**
+ * Subscribers in scope of the session that have no form of this kind on file.
+ * A firm that declined (latest Appendix A: participate = false) owes no Appendix B.
+ */
 export async function missingSubscribers(store: DeskStore, session: PracticeSession, kind: FormKind): Promise<Subscriber[]> {
   const have = new Set((await store.latestForms(session.id, kind)).map((f) => f.subscriberId));
-  return (await store.listSubscribers()).filter((s) => !have.has(s.id) && s.identities.some((i) => session.services.includes(i.service)));
+  const declined = kind === 'result' ? await declinedSubscribers(store, session.id) : new Set<string>();
+  return (await store.listSubscribers()).filter((s) => !have.has(s.id) && !declined.has(s.id) && s.identities.some((i) => session.services.includes(i.service)));
+}
+
+export interface ReminderPreview {
+  kind: FormKind;
+  subscriberId: string;
+  name: string;
+  participantCode: string;
+  recipients: string[];
+}
+
+/** Who a reminder of this kind would go to now, and at which addresses. */
+export async function previewReminders(store: DeskStore, session: PracticeSession, kind: FormKind): Promise<ReminderPreview[]> {
+  return (await missingSubscribers(store, session, kind)).map((s) => ({ kind, subscriberId: s.id, name: s.name, participantCode: s.participantCode, recipients: reminderMessage(session, s, kind).to }));
 }
 
 export interface ReminderRun {

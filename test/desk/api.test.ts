@@ -194,9 +194,9 @@ for (const variant of storeVariants()) {
         assert.equal(r.body.error.field, 'form.sections[0].reconnectedToBackup.time');
         assert.match(r.body.error.message, /^form\.sections\[0\]\.reconnectedToBackup\.time: Time reconnected to the backup site \(OTP-C B1000T1\) is required/);
         // The same as a message the UI renders in its language, the field's label a message too.
-        assert.deepEqual(r.body.error.detail, { code: 'validation.time-required', params: { field: { code: 'field.of', params: { field: { code: 'field.sections.reconnectedToBackup.time' }, of: 'OTP-C B1000T1' } } } });
-        assert.deepEqual(r.body.error.issues[0].detail, r.body.error.detail);
-        assert.equal(renderMessage(r.body.error.detail, 'zh-Hant'), '答案為「是」時必須填寫重新連接後備站的時間（OTP-C B1000T1）。');
+        assert.deepEqual(r.body.error.text, { code: 'validation.time-required', params: { field: { code: 'field.of', params: { field: { code: 'field.sections.reconnectedToBackup.time' }, of: 'OTP-C B1000T1' } } } });
+        assert.deepEqual(r.body.error.issues[0].text, r.body.error.text);
+        assert.equal(renderMessage(r.body.error.text, 'zh-Hant'), '答案為「是」時必須填寫重新連接後備站的時間（OTP-C B1000T1）。');
       });
 
       it('every problem is listed in issues', async () => {
@@ -237,7 +237,7 @@ for (const variant of storeVariants()) {
         assert.equal(r.status, 400);
         assert.deepEqual(r.body.error.issues.map((i: { field: string; detail: { params: { detail: { code: string } } } }) => [i.field, i.detail.params.detail.code]),
           [['rows[2].name', 'validation.unsafe.bidi-control'], ['rows[2].contacts.primary.name', 'validation.unsafe.control-character']]);
-        assert.match(renderMessage(r.body.error.issues[0].detail, 'en'), /^Row 2: Firm name contains an invisible bidirectional-override character/);
+        assert.match(renderMessage(r.body.error.issues[0].text, 'en'), /^Row 2: Firm name contains an invisible bidirectional-override character/);
         assert.equal((await c.desk.get('/api/subscribers/firm-w')).status, 404);
         const s = await c.desk.post('/api/sessions', { ...demoSession({ id: 'bidi-session' }), participation: 'mandatory', mandatoryFor: 'firms \u2067that failed PS1' });
         assert.equal(s.status, 400);

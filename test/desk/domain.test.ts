@@ -123,9 +123,9 @@ describe('validation messages a person reads', () => {
     assert.equal(v.errors.length, 1);
     const e = v.errors[0]!;
     assert.equal(e.field, 'software[0].name');
-    assert.equal(e.detail.code, 'validation.empty');
-    assert.equal(renderMessage(e.detail, 'en'), `Software name (${form.software[0]!.service}) must not be empty.`);
-    assert.equal(renderMessage(e.detail, 'zh-Hant'), `軟件名稱（${form.software[0]!.service}）不可留空。`);
+    assert.equal(e.text.code, 'validation.empty');
+    assert.equal(renderMessage(e.text, 'en'), `Software name (${form.software[0]!.service}) must not be empty.`);
+    assert.equal(renderMessage(e.text, 'zh-Hant'), `軟件名稱（${form.software[0]!.service}）不可留空。`);
     assert.equal(e.message, `software[0].name: Software name (${form.software[0]!.service}) must not be empty.`, 'the English text for API clients keeps the path');
   });
 
@@ -138,8 +138,8 @@ describe('validation messages a person reads', () => {
     assert.ok(errors.length >= 10);
     for (const e of errors) {
       for (const lang of ['en', 'zh-Hant'] as const) {
-        const text = renderMessage(e.detail, lang);
-        assert.ok(MESSAGES[e.detail.code], `${e.detail.code} is catalogued`);
+        const text = renderMessage(e.text, lang);
+        assert.ok(MESSAGES[e.text.code], `${e.text.code} is catalogued`);
         assert.doesNotMatch(text, /\[\d+\]|validation\.|field\.|\{/, `${e.field} (${lang}): ${text}`);
       }
     }
@@ -151,30 +151,30 @@ describe('typed text with control or bidirectional-override characters is refuse
   it('in both appendices, with a clear message', () => {
     const a = validateIntentionForm({ ...form, signatory: { name: 'Chan\u0000Tai Man', title: 'Head of IT' }, software: form.software.map((x, i) => (i === 1 ? { ...x, name: 'Gate\u202Eyawe' } : x)) }, ctx);
     assert.ok(!a.ok);
-    assert.deepEqual(a.errors.map((e) => [e.field, e.detail.code]), [['software[1].name', 'validation.unsafe.bidi-control'], ['signatory.name', 'validation.unsafe.control-character']]);
-    assert.match(renderMessage(a.errors[0]!.detail, 'en'), /bidirectional-override character/);
+    assert.deepEqual(a.errors.map((e) => [e.field, e.text.code]), [['software[1].name', 'validation.unsafe.bidi-control'], ['signatory.name', 'validation.unsafe.control-character']]);
+    assert.match(renderMessage(a.errors[0]!.text, 'en'), /bidirectional-override character/);
     const r = sampleResultForm(session, sub);
     const withProblem = (description: string) => ({ ...r, sections: r.sections.map((x, i) => (i === 0 ? { ...x, problems: [{ time: '10:05', description, reference: '\u2066REF' }] } : x)) });
     const b = validateResultForm(withProblem('line one\nline two'), ctx);
     assert.ok(!b.ok);
-    assert.deepEqual(b.errors.map((e) => [e.field, e.detail.code]), [['sections[0].problems[0].reference', 'validation.unsafe.bidi-control']], 'a description may span lines');
-    assert.match(renderMessage(b.errors[0]!.detail, 'en'), /^Reference number of the problem \(OTP-C B1000T1, problem 1\) contains/);
+    assert.deepEqual(b.errors.map((e) => [e.field, e.text.code]), [['sections[0].problems[0].reference', 'validation.unsafe.bidi-control']], 'a description may span lines');
+    assert.match(renderMessage(b.errors[0]!.text, 'en'), /^Reference number of the problem \(OTP-C B1000T1, problem 1\) contains/);
   });
   it('in subscriber names and session texts', () => {
     const s = validateSubscriber({ ...sub, name: 'A Securities\u202E Limited' });
-    assert.ok(!s.ok && s.errors[0]!.field === 'name' && s.errors[0]!.detail.code === 'validation.unsafe.bidi-control');
+    assert.ok(!s.ok && s.errors[0]!.field === 'name' && s.errors[0]!.text.code === 'validation.unsafe.bidi-control');
     const p = validatePracticeSession({ ...session, participation: 'mandatory', mandatoryFor: 'firms\u0000 that failed PS1' });
-    assert.ok(!p.ok && p.errors[0]!.field === 'mandatoryFor' && p.errors[0]!.detail.code === 'validation.unsafe.control-character');
+    assert.ok(!p.ok && p.errors[0]!.field === 'mandatoryFor' && p.errors[0]!.text.code === 'validation.unsafe.control-character');
     const n = validateNotice({ ...demoNotice(), titleEn: 'Practice\nSession' });
-    assert.ok(!n.ok && n.errors[0]!.field === 'titleEn' && n.errors[0]!.detail.code === 'validation.unsafe.line-break');
+    assert.ok(!n.ok && n.errors[0]!.field === 'titleEn' && n.errors[0]!.text.code === 'validation.unsafe.line-break');
     assert.ok(validatePracticeSession({ ...session, rundown: 'steps:\n  - at: "10:00"\n\taction: lose-primary\n' }).ok, 'a rundown spans lines');
   });
   it('a message quoting what was typed shows such characters as visible escapes, never as themselves', () => {
     const v = validateSubscriber({ ...sub, identities: [{ service: 'OTP-C\u202E', identity: 'B1000T1\u2066', role: 'trading' }] });
     assert.ok(!v.ok);
     assert.deepEqual(v.errors.map((e) => e.field), ['identities[0].service', 'identities[0].identity']);
-    for (const e of v.errors) for (const lang of ['en', 'zh-Hant'] as const) assert.ok(unsafeText(renderMessage(e.detail, lang)) === null, renderMessage(e.detail, lang));
-    assert.match(renderMessage(v.errors[0]!.detail, 'en'), /^Service of the identity \(OTP-C\\u202E B1000T1\\u2066\) must be one of OTP-C, OTP-CSC, OMD-C, OMD-CC \(got "OTP-C\\u202E"\)\.$/);
+    for (const e of v.errors) for (const lang of ['en', 'zh-Hant'] as const) assert.ok(unsafeText(renderMessage(e.text, lang)) === null, renderMessage(e.text, lang));
+    assert.match(renderMessage(v.errors[0]!.text, 'en'), /^Service of the identity \(OTP-C\\u202E B1000T1\\u2066\) must be one of OTP-C, OTP-CSC, OMD-C, OMD-CC \(got "OTP-C\\u202E"\)\.$/);
   });
 });
 
@@ -196,10 +196,10 @@ describe('Appendix A: declining, and leaving services out', () => {
     assert.equal(validateIntentionForm(one, ctx).ok, true);
     const none = validateIntentionForm({ ...form, services: [], software: [] }, ctx);
     assert.ok(!none.ok);
-    assert.deepEqual(none.errors.map((e) => [e.field, e.detail.code]), [['services', 'validation.choose-service']]);
+    assert.deepEqual(none.errors.map((e) => [e.field, e.text.code]), [['services', 'validation.choose-service']]);
     const noId = validateIntentionForm({ ...one, services: [{ ...one.services[0]!, identities: [] }] }, ctx);
-    assert.ok(!noId.ok && noId.errors[0]!.detail.code === 'validation.choose-identity');
-    assert.match(renderMessage(noId.errors[0]!.detail, 'zh-Hant'), /請為 OTP-C 最少選擇一個測試識別碼/);
+    assert.ok(!noId.ok && noId.errors[0]!.text.code === 'validation.choose-identity');
+    assert.match(renderMessage(noId.errors[0]!.text, 'zh-Hant'), /請為 OTP-C 最少選擇一個測試識別碼/);
   });
 });
 

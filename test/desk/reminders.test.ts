@@ -122,6 +122,34 @@ for (const variant of storeVariants()) {
       assert.equal((await d.get('/api/sessions/ps2-2026/reminders')).body.reminders.length, 2);
     });
 
+    it('a firm that declined gets no Appendix B reminder; the overview lists every reminder sent, by hand too', async () => {
+      const session = demoSession();
+      await desk.store.submitForm({ sessionId: session.id, subscriberId: 'firm-c', kind: 'intention', submissionId: 'rem-c-declines', content: { ...sampleIntentionForm(session, demoSubscriber(2)), participate: false, services: [] }, submittedBy: 'x', submittedAt: clock.now(), late: false });
+      const d = new DeskClient(desk.url);
+      await d.login('desk', 'reminder-password');
+      const overview = (await d.get('/api/sessions/ps2-2026/reminders/overview')).body;
+      assert.equal(overview.mailer, true);
+      assert.equal(overview.note, undefined);
+      assert.deepEqual(overview.preview.result.map((p: { subscriberId: string }) => p.subscriberId), ['firm-a', 'firm-b']);
+      const before = sink.mails.length;
+      const r = await d.post('/api/sessions/ps2-2026/reminders', { kind: 'result' });
+      assert.deepEqual(r.body.sent.map((s: { subscriberId: string }) => s.subscriberId), ['firm-a', 'firm-b']);
+      const mails = await sink.next(before + 2);
+      assert.equal(mails.length, before + 2);
+      assert.equal(mails.slice(before).some((m) => m.to.includes('ops@c.example')), false);
+      const sent = (await d.get('/api/sessions/ps2-2026/reminders/overview')).body.sent as { subscriberId: string; kind: string; manual: boolean; actor: string; recipients: string[]; sentAt: string }[];
+      // Two automatic Appendix A reminders, three by hand earlier and two now.
+      assert.equal(sent.length, 7);
+      assert.deepEqual(sent.filter((x) => !x.manual).map((x) => `${x.subscriberId}/${x.kind}/${x.actor}`).sort(), ['firm-b/intention/reminders', 'firm-c/intention/reminders']);
+      const manual = sent.filter((x) => x.manual);
+      assert.equal(manual.length, 5);
+      assert.ok(manual.every((x) => x.kind === 'result' && x.actor !== 'reminders' && x.recipients.length === 2));
+      assert.ok(Date.parse(sent[0]!.sentAt) >= Date.parse(sent.at(-1)!.sentAt), 'newest first');
+      const audit = (await d.get('/api/audit?entity=session&entityId=ps2-2026&limit=1')).body.entries[0];
+      assert.equal(audit.action, 'reminder.result.manual');
+      assert.deepEqual(audit.detail, { sent: ['firm-a', 'firm-b'], failed: [] });
+    });
+
     it('the scheduler runs by itself on its clock', async () => {
       const ran = new Promise((r) => { desk.reminders!.onRun = r; });
       clock.advance(CHECK_MS);

@@ -5,22 +5,22 @@ import type { User } from '../../src/desk/domain/types.ts';
 import { renderMessage, type Message } from '../../src/desk/domain/messages/index.ts';
 import type { Lang, MessageKey, Translate } from './i18n.ts';
 
-/** `message` is the server's English; `detail`, when sent, the same as a message to render in the page's language. */
-export interface FieldIssue { field: string; message: string; detail?: Message }
+/** `message` is the server's English; `text`, when sent, the same as a message to render in the page's language. */
+export interface FieldIssue { field: string; message: string; text?: Message }
 
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
   readonly field: string | undefined;
   readonly issues: FieldIssue[];
-  readonly detail: Message | undefined;
-  constructor(status: number, code: string, message: string, field?: string, issues?: FieldIssue[], detail?: Message) {
+  readonly text: Message | undefined;
+  constructor(status: number, code: string, message: string, field?: string, issues?: FieldIssue[], text?: Message) {
     super(message);
     this.status = status;
     this.code = code;
     this.field = field;
-    this.detail = detail;
-    this.issues = issues ?? (field ? [{ field, message, ...(detail ? { detail } : {}) }] : []);
+    this.text = text;
+    this.issues = issues ?? (field ? [{ field, message, ...(text ? { text } : {}) }] : []);
   }
 }
 
@@ -37,10 +37,10 @@ export async function api<T>(method: string, path: string, body?: unknown, conte
   }
   const res = await fetch(path, { method, headers, body: payload ?? null, credentials: 'same-origin' });
   if (res.status === 204) return undefined as T;
-  const data = await res.json().catch(() => null) as { error?: { code: string; message: string; field?: string; issues?: FieldIssue[]; detail?: Message } } | null;
+  const data = await res.json().catch(() => null) as { error?: { code: string; message: string; field?: string; issues?: FieldIssue[]; text?: Message } } | null;
   if (!res.ok) {
     const e = data?.error;
-    throw new ApiError(res.status, e?.code ?? 'HTTP_' + res.status, e?.message ?? res.statusText, e?.field, e?.issues, e?.detail);
+    throw new ApiError(res.status, e?.code ?? 'HTTP_' + res.status, e?.message ?? res.statusText, e?.field, e?.issues, e?.text);
   }
   return data as T;
 }
@@ -74,7 +74,7 @@ export function fieldErrors(e: unknown, prefix = ''): Record<string, string> {
 /** Field path → the server's message (rendered later, in whatever language the page is in then) or its English text. */
 export function fieldMessages(e: unknown, prefix = ''): Record<string, Message | string> {
   const out: Record<string, Message | string> = {};
-  if (e instanceof ApiError) for (const i of e.issues) out[prefix + i.field] ??= i.detail ?? i.message;
+  if (e instanceof ApiError) for (const i of e.issues) out[prefix + i.field] ??= i.text ?? i.message;
   return out;
 }
 
@@ -87,7 +87,7 @@ const KNOWN_CODES = new Set(['INVALID_CREDENTIALS', 'LOGIN_RATE_LIMITED', 'UNAUT
 /** An error for the page: the catalogue's text for the stable codes it knows, else the server's message (in `lang` when it sent one). */
 export function errorText(e: unknown, t: Translate, lang?: Lang): string {
   if (e instanceof ApiError && KNOWN_CODES.has(e.code)) return t(`err.${e.code}` as MessageKey);
-  if (e instanceof ApiError && e.detail && lang) return renderMessage(e.detail, lang);
+  if (e instanceof ApiError && e.text && lang) return renderMessage(e.text, lang);
   if (e instanceof TypeError) return t('err.NETWORK');
   return e instanceof Error ? e.message : String(e);
 }

@@ -1,12 +1,14 @@
 // The desk officer's screens (sessions, creating a session from a notice,
 // importing subscribers, the live dashboard) and the session page both roles see.
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
-import type { Notice, PracticeSession, Service, User, FormVersion } from '../../src/desk/domain/types.ts';
+import type { Notice, PracticeSession, Service, User, FormVersion, IntentionForm, Subscriber } from '../../src/desk/domain/types.ts';
 import type { LinkState } from '../../src/desk/domain/verification.ts';
 import { api, ApiError, fieldErrors, errorText } from './api.ts';
 import { Binding, CheckField, ErrorSummary, SelectField, TextArea, TextField } from './fields.tsx';
 import { hkDateTime, useI18n, type MessageKey } from './i18n.ts';
 import { Link, navigate } from './nav.tsx';
+import { ReminderPanel } from './reminders.tsx';
+import { ContactLine } from './subscribers.tsx';
 
 const ALL_SERVICES: Service[] = ['OTP-C', 'OTP-CSC', 'OMD-C', 'OMD-CC'];
 
@@ -208,7 +210,13 @@ type CellState = LinkState | 'not-in-scope';
 interface FormMark { version: number; submittedAt: string; late: boolean }
 interface Dashboard {
   session: { id: string; code: string; date: string; services: Service[]; intentionDeadline: string; resultDeadline: string };
-  rows: { subscriber: { id: string; name: string; participantCode: string }; cells: Record<string, CellState>; intention: FormMark | null; result: FormMark | null; contradictions: number; evidenceCount: number }[];
+  rows: {
+    subscriber: { id: string; name: string; participantCode: string }; cells: Record<string, CellState>; intention: FormMark | null; result: FormMark | null; contradictions: number; evidenceCount: number;
+    /** What backs each cell and whether the firm declined (latest Appendix A); older desks leave them out. */
+    provenance?: Record<string, 'venue' | 'self-reported' | 'none'>;
+    declined?: boolean;
+  }[];
+  declined?: number;
   missing: { intention: number; result: number };
   late: { intention: number; result: number };
 }
@@ -258,12 +266,13 @@ function DeskDashboard(props: { sessionId: string }) {
   const { t } = useI18n();
   const [dash, setDash] = useState<Dashboard | null>(null);
   const [live, setLive] = useState(false);
-  const [reminder, setReminder] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [intentions, setIntentions] = useState<IntentionRow[]>([]);
   const timer = useRef<number | null>(null);
   const sid = encodeURIComponent(props.sessionId);
   const load = useCallback(() => {
     api<Dashboard>('GET', `/api/sessions/${sid}/dashboard`).then((d) => { setDash(d); setError(null); }, (e: unknown) => setError(errorText(e, t)));
+    api<{ rows: IntentionRow[] }>('GET', `/api/sessions/${sid}/intentions`).then((r) => setIntentions(r.rows), () => {});
   }, [sid]);
   useEffect(() => {
     load();
@@ -277,21 +286,19 @@ function DeskDashboard(props: { sessionId: string }) {
     return () => { es.close(); if (timer.current !== null) clearTimeout(timer.current); };
   }, [sid, load]);
 
-  async function remind(kind: 'intention' | 'result') {
-    setReminder(null);
-    try {
-      const r = await api<{ sent: { subscriberId: string; to: string[] | string }[]; failed: { subscriberId: string; error: string }[] }>('POST', `/api/sessions/${sid}/reminders`, { kind });
-      setReminder(`${t('remindersSent')}: ${r.sent.map((x) => x.subscriberId).join(', ') || '0'}${r.failed.length ? ` — ${r.failed.map((f) => `${f.subscriberId}: ${f.error}`).join('; ')}` : ''}`);
-    } catch (e) { setReminder(errorText(e, t)); }
-  }
-
   if (!dash) return <p>{error ?? t('loading')}</p>;
+  // Fallback while the dashboard does not say who declined: the latest Appendix A does.
+  const declinedByForm = new Set(intentions.filter((r) => r.declined).map((r) => r.subscriber.id));
+  const declined = (r: Dashboard['rows'][number]) => r.declined ?? declinedByForm.has(r.subscriber.id);
+  const declinedCount = dash.declined ?? dash.rows.filter(declined).length;
+  const names = Object.fromEntries(dash.rows.map((r) => [r.subscriber.id, r.subscriber.name]));
   return (
     <section aria-labelledby="dash-h">
       <h2 id="dash-h">{t('dashboard')} <span className={`live ${live ? 'on' : 'off'}`} role="status">{live ? t('live') : t('reconnecting')}</span></h2>
       <ul className="counts">
         <li data-count="missing-intention">{t('appendixA')} — {t('missingCount')}: <strong>{dash.missing.intention}</strong>, {t('lateCount')}: <strong>{dash.late.intention}</strong></li>
         <li data-count="missing-result">{t('appendixB')} — {t('missingCount')}: <strong>{dash.missing.result}</strong>, {t('lateCount')}: <strong>{dash.late.result}</strong></li>
+        <li data-count="declined">{t('declinedCount')}: <strong>{declinedCount}</strong></li>
       </ul>
       <div className="table-wrap">
         <table className="dashboard">
@@ -307,11 +314,20 @@ function DeskDashboard(props: { sessionId: string }) {
               const base = `/sessions/${sid}/forms`;
               const sub = encodeURIComponent(r.subscriber.id);
               return (
-                <tr key={r.subscriber.id} data-subscriber={r.subscriber.id} className={r.contradictions ? 'flagged' : undefined}>
-                  <th scope="row">{r.subscriber.name}<br /><span className="small">{r.subscriber.participantCode}</span></th>
+                <tr key={r.subscriber.id} data-subscriber={r.subscriber.id} data-declined={String(declined(r))} className={[r.contradictions ? 'flagged' : '', declined(r) ? 'declined' : ''].join(' ').trim() || undefined}>
+                  <th scope="row">
+                    <Link to={`/subscribers/${sub}`}>{r.subscriber.name}</Link><br /><span className="small">{r.subscriber.participantCode}</span>
+                    {declined(r) ? <> <span className="badge declined">{t('declined')}</span></> : null}
+                  </th>
                   {dash.session.services.map((s) => {
                     const st = r.cells[s] ?? 'not-in-scope';
-                    return <td key={s} data-service={s} data-state={st} className={`cell ${st}`}>{t(`state.${st}` as MessageKey)}</td>;
+                    const self = r.provenance?.[s] === 'self-reported';
+                    return (
+                      <td key={s} data-service={s} data-state={st} data-provenance={r.provenance?.[s]} className={`cell ${st}`}>
+                        {t(`state.${st}` as MessageKey)}
+                        {self ? <> <span className="badge self-reported" title={t('selfReportedTitle')}>{t('selfReported')}</span></> : null}
+                      </td>
+                    );
                   })}
                   <td data-form="intention"><Link to={`${base}/intention/${sub}`}><FormStatus mark={r.intention} /></Link></td>
                   <td data-form="result"><Link to={`${base}/result/${sub}`}><FormStatus mark={r.result} /></Link></td>
@@ -331,12 +347,52 @@ function DeskDashboard(props: { sessionId: string }) {
         </table>
       </div>
       <p className="actions">
-        <button type="button" onClick={() => remind('intention')}>{t('remindA')}</button>{' '}
-        <button type="button" onClick={() => remind('result')}>{t('remindB')}</button>{' '}
         <a className="button" href={`/api/sessions/${sid}/export/results.csv`} download>{t('exportCsv')}</a>
+        <a className="button" href={`/api/sessions/${sid}/export/intentions.csv`} download>{t('exportAppendixA')}</a>
       </p>
-      {reminder ? <p role="status">{reminder}</p> : null}
+      <WhoToCall rows={intentions} />
+      <ReminderPanel key={`${dash.missing.intention}/${dash.missing.result}/${declinedCount}`} sessionId={props.sessionId} names={names} />
       <BundleCheck />
+    </section>
+  );
+}
+
+interface IntentionRow {
+  subscriber: Pick<Subscriber, 'id' | 'name' | 'participantCode' | 'contacts'>;
+  latest: FormVersion<IntentionForm> | null;
+  declined: boolean;
+}
+
+/** Appendix A at a glance: who takes part and whom to call on the day, beside the firm's own contacts. */
+function WhoToCall(props: { rows: IntentionRow[] }) {
+  const { t } = useI18n();
+  if (!props.rows.length) return null;
+  return (
+    <section aria-labelledby="call-h">
+      <h2 id="call-h">{t('whoToCall')}</h2>
+      <div className="table-wrap">
+        <table className="who-to-call">
+          <thead><tr><th scope="col">{t('subscriber')}</th><th scope="col">{t('takesPart')}</th><th scope="col">{t('contactOnDay')}</th><th scope="col">{t('alternateContact')}</th><th scope="col">{t('firmContacts')}</th></tr></thead>
+          <tbody>
+            {props.rows.map((r) => {
+              const f = r.latest?.content;
+              const day = (c: { name: string; mobile: string; email: string }) => <>{c.name} · <a href={`tel:${c.mobile.replace(/[^+0-9]/g, '')}`}>{c.mobile}</a> · <a href={`mailto:${c.email}`}>{c.email}</a></>;
+              return (
+                <tr key={r.subscriber.id} data-call={r.subscriber.id}>
+                  <th scope="row"><Link to={`/subscribers/${encodeURIComponent(r.subscriber.id)}`}>{r.subscriber.name}</Link></th>
+                  <td>{!f ? <span className="badge missing">{t('missing')}</span> : f.participate ? t('yes') : <span className="badge declined">{t('declined')}</span>}</td>
+                  <td>{f ? day(f.contactOnDay) : '—'}</td>
+                  <td>{f ? day(f.alternateContact) : '—'}</td>
+                  <td className="small">
+                    <ContactLine contact={r.subscriber.contacts.primary} />
+                    {r.subscriber.contacts.alternate ? <><br /><ContactLine contact={r.subscriber.contacts.alternate} /></> : null}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
     </section>
   );
 }
@@ -418,7 +474,14 @@ export function SessionPage(props: { user: User; sessionId: string }) {
   return (
     <main>
       <p><Link to="/">{t('back')}</Link></p>
+      {new URLSearchParams(location.search).has('saved') ? <p role="status">{t('sessionSaved')}</p> : null}
       <NoticeBlock session={data.session} notice={data.notice} />
+      {props.user.role === 'desk' ? (
+        <p className="actions">
+          <Link to={`/sessions/${encodeURIComponent(props.sessionId)}/edit`}>{t('editSession')}</Link>
+          <Link to={`/audit?entity=session&entityId=${encodeURIComponent(props.sessionId)}`}>{t('sessionAudit')}</Link>
+        </p>
+      ) : null}
       {props.user.role === 'desk' ? <DeskDashboard sessionId={props.sessionId} /> : props.user.subscriberId ? <SubscriberForms sessionId={props.sessionId} subscriberId={props.user.subscriberId} /> : null}
     </main>
   );

@@ -7,21 +7,26 @@ import { I18n, translator, useI18n, type Lang } from './i18n.ts';
 import { Binding, TextField, ErrorSummary } from './fields.tsx';
 import { SessionList, CreateSession, ImportSubscribers, SessionPage } from './desk.tsx';
 import { IntentionFormPage, ResultFormPage } from './forms.tsx';
-import { Link, navigate } from './nav.tsx';
+import { DeskNav, Link, navigate } from './nav.tsx';
+import { UsersPage } from './users.tsx';
+import { serverText } from './server-text.ts';
+import { AuditPage } from './audit.tsx';
+import { SessionEditPage } from './session-edit.tsx';
+import { SubscriberList, SubscriberPage } from './subscribers.tsx';
 import './style.css';
 
-function usePath(): string {
-  const [path, setPath] = useState(location.pathname);
+function usePath(): { path: string; search: string } {
+  const [where, setWhere] = useState({ path: location.pathname, search: location.search });
   useEffect(() => {
-    const on = () => setPath(location.pathname);
+    const on = () => setWhere({ path: location.pathname, search: location.search });
     window.addEventListener('popstate', on);
     return () => window.removeEventListener('popstate', on);
   }, []);
-  return path;
+  return where;
 }
 
 function SignIn(props: { onSignedIn(me: Me): void }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const [value, setValue] = useState({ username: '', password: '' });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [general, setGeneral] = useState<string | null>(null);
@@ -37,7 +42,7 @@ function SignIn(props: { onSignedIn(me: Me): void }) {
           props.onSignedIn(await login(value.username.trim().toLowerCase(), value.password));
         } catch (err) {
           if (err instanceof ApiError && err.code === 'VALIDATION_FAILED') { setErrors(Object.fromEntries(err.issues.map((i) => [i.field, i.message]))); setGeneral(null); }
-          else { setErrors({}); setGeneral(errorText(err, t)); }
+          else { setErrors({}); setGeneral(serverText(err, t, lang)); }
         } finally { setBusy(false); }
       }}>
         <Binding.Provider value={{ value, set: (p, v) => setValue((x) => ({ ...x, [p]: v })), errors }}>
@@ -51,13 +56,19 @@ function SignIn(props: { onSignedIn(me: Me): void }) {
 }
 
 function Routes(props: { me: Me }) {
-  const path = usePath();
+  const { path, search } = usePath();
   const { t } = useI18n();
   const user = props.me.user;
+  const desk = user.role === 'desk';
   let m: RegExpExecArray | null;
   if (path === '/' || path === '/sessions') return <SessionList user={user} />;
-  if (path === '/sessions/new' && user.role === 'desk') return <CreateSession />;
-  if (path === '/subscribers/import' && user.role === 'desk') return <ImportSubscribers />;
+  if (path === '/sessions/new' && desk) return <CreateSession />;
+  if (path === '/subscribers/import' && desk) return <ImportSubscribers />;
+  if (path === '/subscribers' && desk) return <SubscriberList />;
+  if (path === '/users' && desk) return <UsersPage me={user} />;
+  if (path === '/audit' && desk) return <AuditPage search={search} />;
+  if (desk && (m = /^\/subscribers\/([^/]+)$/.exec(path))) return <SubscriberPage key={path} subscriberId={decodeURIComponent(m[1]!)} />;
+  if (desk && (m = /^\/sessions\/([^/]+)\/edit$/.exec(path))) return <SessionEditPage key={path} sessionId={decodeURIComponent(m[1]!)} />;
   if ((m = /^\/sessions\/([^/]+)\/forms\/intention\/([^/]+)$/.exec(path))) return <IntentionFormPage key={path} user={user} sessionId={decodeURIComponent(m[1]!)} subscriberId={decodeURIComponent(m[2]!)} />;
   if ((m = /^\/sessions\/([^/]+)\/forms\/result\/([^/]+)$/.exec(path))) return <ResultFormPage key={path} user={user} sessionId={decodeURIComponent(m[1]!)} subscriberId={decodeURIComponent(m[2]!)} />;
   if ((m = /^\/sessions\/([^/]+)$/.exec(path))) return <SessionPage key={path} user={user} sessionId={decodeURIComponent(m[1]!)} />;
@@ -78,6 +89,9 @@ function App() {
       <a className="skip" href="#content">{t('skipToContent')}</a>
       <header className="top">
         <Link to="/" className="brand">{t('appTitle')}</Link>
+        {me?.user.role === 'desk' ? (
+          <DeskNav label={t('deskPages')} links={[{ to: '/', label: t('sessions') }, { to: '/subscribers', label: t('subscribersPage') }, { to: '/users', label: t('usersPage') }, { to: '/audit', label: t('auditLog') }]} />
+        ) : null}
         <nav aria-label={t('language')}>
           <button type="button" className="lang-toggle" lang={lang === 'en' ? 'zh-Hant' : 'en'} onClick={() => setLang(lang === 'en' ? 'zh-Hant' : 'en')}>{t('switchLanguage')}</button>
           {me ? (

@@ -15,3 +15,12 @@ export function Link(props: { to: string; children: ReactNode; className?: strin
     }}>{props.children}</a>
   );
 }
+
+/** The desk officer's pages, in the header. */
+export function DeskNav(props: { label: string; links: { to: string; label: string }[] }) {
+  return (
+    <nav aria-label={props.label} className="desk-nav">
+      {props.links.map((l) => <Link key={l.to} to={l.to}>{l.label}</Link>)}
+    </nav>
+  );
+}

@@ -17,18 +17,21 @@ import evidenceRoutes from './routes/evidence.ts';
 import dashboardRoutes from './routes/dashboard.ts';
 import exportRoutes from './routes/exports.ts';
 import reminderRoutes from './routes/reminders.ts';
+import userRoutes from './routes/users.ts';
+import auditRoutes from './routes/audit.ts';
+import intentionExportRoutes from './routes/intention-export.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** The built web UI (`npm run build:web`), served beside the API. */
 export const DEFAULT_WEB_ROOT = WEB_DIST;
 
-function errorBody(code: string, message: string, field?: string, issues?: unknown, detail?: unknown) {
-  return { error: { code, message, ...(field !== undefined ? { field } : {}), ...(issues ? { issues } : {}), ...(detail ? { detail } : {}) } };
+function errorBody(code: string, message: string, field?: string, issues?: unknown, text?: unknown) {
+  return { error: { code, message, ...(field !== undefined ? { field } : {}), ...(issues ? { issues } : {}), ...(text ? { text } : {}) } };
 }
 
-/** A Message (code + params, params possibly Messages), as clients render it in their language. */
-const messageSchema = { type: 'object', required: ['code'], additionalProperties: true, properties: { code: { type: 'string' } } } as const;
+/** A Message (code, params that may be Messages) as the error schema lets it through. */
+const messageSchema = { type: 'object', required: ['code'], properties: { code: { type: 'string' }, params: { type: 'object', additionalProperties: true } } } as const;
 
 export async function buildDeskApp(ctx: DeskContext, opts: { logger?: boolean; trustProxy?: boolean | string; webRoot?: string | null } = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -51,8 +54,9 @@ export async function buildDeskApp(ctx: DeskContext, opts: { logger?: boolean; t
       error: {
         type: 'object', required: ['code', 'message'],
         properties: {
-          code: { type: 'string' }, message: { type: 'string' }, field: { type: 'string' }, detail: messageSchema,
-          issues: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' }, detail: messageSchema } } },
+          code: { type: 'string' }, message: { type: 'string' }, field: { type: 'string' },
+          issues: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' }, text: messageSchema } } },
+          text: messageSchema,
         },
       },
     },
@@ -97,7 +101,7 @@ export async function buildDeskApp(ctx: DeskContext, opts: { logger?: boolean; t
 
   app.setErrorHandler((err: FastifyError | DeskError, req, reply) => {
     if (err instanceof DeskError) {
-      return reply.status(err.status).send(errorBody(err.code, err.message, err.field, err.issues, err.detail));
+      return reply.status(err.status).send(errorBody(err.code, err.message, err.field, err.issues, err.text));
     }
     const fe = err as FastifyError;
     if (fe.validation) {
@@ -139,5 +143,8 @@ export async function buildDeskApp(ctx: DeskContext, opts: { logger?: boolean; t
   await app.register(dashboardRoutes, { ctx });
   await app.register(exportRoutes, { ctx });
   await app.register(reminderRoutes, { ctx });
+  await app.register(userRoutes, { ctx });
+  await app.register(auditRoutes, { ctx });
+  await app.register(intentionExportRoutes, { ctx });
   return app;
 }

@@ -198,3 +198,11 @@ export interface AuditEntry {
   entityId: string;
   detail: Record<string, unknown>;
 }
+
+/** A user as the desk's user administration sees it. */
+export interface UserAccount extends User {
+  disabled: boolean;
+  /** ISO-8601 UTC; null while the user may sign in. */
+  disabledAt: string | null;
+  createdAt: string;
+}

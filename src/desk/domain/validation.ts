@@ -17,7 +17,7 @@ export interface FieldError {
   /** English, starting with the path: for logs and API clients that print it. */
   message: string;
   /** What a person reads, in the reader's language: a rule whose `field` parameter is the field's label. */
-  detail: Message;
+  text: Message;
 }
 
 export type Validated<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
@@ -40,8 +40,8 @@ function visible(s: string): string {
 }
 
 /** A field error from its path and message: the English text for API clients, the message for people. */
-export function fieldError(field: string, detail: Message): FieldError {
-  return { field, message: `${field}: ${renderMessage(detail, 'en')}`, detail };
+export function fieldError(field: string, text: Message): FieldError {
+  return { field, message: `${field}: ${renderMessage(text, 'en')}`, text };
 }
 
 /** Walks an untrusted value, collecting every error with its path. */

@@ -1,7 +1,7 @@
 // The desk's storage: one interface, one SQL implementation over either
 // runner. Every change writes its audit entry in the same transaction.
 import type { EvidenceEvent, Service } from '../../evidence/index.ts';
-import type { AuditEntry, FormKind, FormVersion, IntentionForm, Notice, PracticeSession, ResultForm, Subscriber, User, UserRecord } from '../domain/index.ts';
+import type { AuditEntry, FormKind, FormVersion, IntentionForm, Notice, PracticeSession, ResultForm, Subscriber, User, UserAccount, UserRecord } from '../domain/index.ts';
 import { DeskError } from '../errors.ts';
 import type { LiveRelay } from '../api/live.ts';
 import { migrate } from './migrations.ts';
@@ -38,6 +38,21 @@ export interface ReminderRecord {
   kind: FormKind;
   sentAt: number;
   recipients: string[];
+}
+
+export interface AuditQuery {
+  entity?: string;
+  entityId?: string;
+  actor?: string;
+  /** Only entries older than this entry id (the next page of a newest-first list). */
+  before?: number;
+  limit?: number;
+}
+
+export interface SentReminder extends ReminderRecord {
+  /** 'reminders' for the automatic ones, else the desk officer who sent it by hand. */
+  actor: string;
+  manual: boolean;
 }
 
 export interface DeskStore {
@@ -95,6 +110,20 @@ export interface DeskStore {
 
   appendAudit(actor: string, action: string, entity: string, entityId: string, detail: Record<string, unknown>, now: number): Promise<void>;
   listAudit(q: { entity?: string; entityId?: string; limit?: number }): Promise<AuditEntry[]>;
+
+  // User administration, the audit log page and the reminders sent (desk officers).
+  listUserAccounts(): Promise<UserAccount[]>;
+  getUserAccount(id: string): Promise<UserAccount | null>;
+  /** Disabling also ends every auth session of the user; null when there is no such user. */
+  setUserDisabled(id: string, disabled: boolean, actor: string, now: number): Promise<UserAccount | null>;
+  /** A new password hash; the user's auth sessions end. Null when there is no such user. */
+  resetUserPassword(id: string, passwordHash: string, actor: string, now: number): Promise<UserAccount | null>;
+  /** Newest first; `more` when older entries match too. */
+  searchAudit(q: AuditQuery): Promise<{ entries: AuditEntry[]; more: boolean }>;
+  /** Reminders a desk officer sent by hand (and those the mail server refused, audited only). */
+  recordManualReminders(sessionId: string, kind: FormKind, sent: { subscriberId: string; to: string[] }[], failed: string[], actor: string, now: number): Promise<void>;
+  /** Every reminder sent for the session, automatic and by hand, newest first. */
+  listSentReminders(sessionId: string): Promise<SentReminder[]>;
 }
 
 const json = (x: unknown) => JSON.stringify(x);
@@ -136,6 +165,15 @@ function userRow(r: Row): UserRecord {
     subscriberId: r.subscriber_id === null ? null : String(r.subscriber_id),
     passwordHash: String(r.password_hash),
   };
+}
+
+function accountRow(r: Row): UserAccount {
+  const { passwordHash: _, ...user } = userRow(r);
+  return { ...user, disabled: r.disabled_at !== null, disabledAt: r.disabled_at === null ? null : new Date(Number(r.disabled_at)).toISOString(), createdAt: new Date(Number(r.created_at)).toISOString() };
+}
+
+function auditRow(r: Row): AuditEntry {
+  return { id: Number(r.id), at: new Date(Number(r.at)).toISOString(), actor: String(r.actor), action: String(r.action), entity: String(r.entity), entityId: String(r.entity_id), detail: parse<Record<string, unknown>>(r.detail) };
 }
 
 function evidenceRow(r: Row): EvidenceEvent {
@@ -219,7 +257,8 @@ export class SqlDeskStore implements DeskStore {
       await tx.run('UPDATE practice_sessions SET code = ?, notice_id = ?, body = ?, updated_at = ? WHERE id = ?', [s.code, s.noticeId, json(s), now, s.id]);
       const old = parse<PracticeSession>(before[0]!.body);
       const changed = (Object.keys(s) as (keyof PracticeSession)[]).filter((k) => json(s[k]) !== json(old[k]));
-      await audit(tx, actor, 'session.update', 'session', s.id, { changed, before: Object.fromEntries(changed.map((k) => [k, k === 'rundown' ? '(rundown)' : old[k]])) }, now);
+      // Before and after in full (the rundown too, at most 200 kB each): the audit shows what the desk changed.
+      await audit(tx, actor, 'session.update', 'session', s.id, { changed, before: Object.fromEntries(changed.map((k) => [k, old[k]])), after: Object.fromEntries(changed.map((k) => [k, s[k]])) }, now);
     });
   }
 
@@ -301,7 +340,7 @@ export class SqlDeskStore implements DeskStore {
   }
 
   async getAuthSessionUser(tokenHash: string) {
-    const r = await this.db.all('SELECT s.user_id, s.csrf_token, s.created_at, s.expires_at, u.id, u.username, u.display_name, u.role, u.subscriber_id, u.password_hash FROM auth_sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?', [tokenHash]);
+    const r = await this.db.all('SELECT s.user_id, s.csrf_token, s.created_at, s.expires_at, u.id, u.username, u.display_name, u.role, u.subscriber_id, u.password_hash FROM auth_sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND u.disabled_at IS NULL', [tokenHash]);
     if (!r.length) return null;
     const x = r[0]!;
     const { passwordHash: _, ...user } = userRow(x);
@@ -489,5 +528,68 @@ export class SqlDeskStore implements DeskStore {
     return (await this.db.all(sql, params)).map((r) => ({
       id: Number(r.id), at: new Date(Number(r.at)).toISOString(), actor: String(r.actor), action: String(r.action), entity: String(r.entity), entityId: String(r.entity_id), detail: parse<Record<string, unknown>>(r.detail),
     }));
+  }
+
+  async listUserAccounts() {
+    return (await this.db.all('SELECT * FROM users ORDER BY username')).map(accountRow);
+  }
+
+  async getUserAccount(id: string) {
+    const r = await this.db.all('SELECT * FROM users WHERE id = ?', [id]);
+    return r.length ? accountRow(r[0]!) : null;
+  }
+
+  setUserDisabled(id: string, disabled: boolean, actor: string, now: number) {
+    return this.db.transaction(async (tx) => {
+      const r = await tx.all('SELECT * FROM users WHERE id = ?', [id]);
+      if (!r.length) return null;
+      const was = r[0]!.disabled_at !== null;
+      // Disabling twice keeps the first time; enabling an enabled user changes nothing.
+      if (was === disabled) return accountRow(r[0]!);
+      await tx.run('UPDATE users SET disabled_at = ? WHERE id = ?', [disabled ? now : null, id]);
+      const ended = disabled ? (await tx.run('DELETE FROM auth_sessions WHERE user_id = ?', [id])).changes : 0;
+      await audit(tx, actor, disabled ? 'user.disable' : 'user.enable', 'user', id, { username: String(r[0]!.username), ...(disabled ? { endedSessions: ended } : {}) }, now);
+      return accountRow((await tx.all('SELECT * FROM users WHERE id = ?', [id]))[0]!);
+    });
+  }
+
+  resetUserPassword(id: string, passwordHash: string, actor: string, now: number) {
+    return this.db.transaction(async (tx) => {
+      const r = await tx.all('SELECT * FROM users WHERE id = ?', [id]);
+      if (!r.length) return null;
+      await tx.run('UPDATE users SET password_hash = ? WHERE id = ?', [passwordHash, id]);
+      // Whoever knew the old password is signed out with it.
+      const ended = (await tx.run('DELETE FROM auth_sessions WHERE user_id = ?', [id])).changes;
+      await audit(tx, actor, 'user.password-reset', 'user', id, { username: String(r[0]!.username), endedSessions: ended }, now);
+      return accountRow(r[0]!);
+    });
+  }
+
+  async searchAudit(q: AuditQuery) {
+    let sql = 'SELECT * FROM audit_log WHERE 1 = 1';
+    const params: (string | number)[] = [];
+    if (q.entity) { sql += ' AND entity = ?'; params.push(q.entity); }
+    if (q.entityId) { sql += ' AND entity_id = ?'; params.push(q.entityId); }
+    if (q.actor) { sql += ' AND actor = ?'; params.push(q.actor); }
+    if (q.before !== undefined) { sql += ' AND id < ?'; params.push(q.before); }
+    const limit = Math.min(Math.max(q.limit ?? 50, 1), 5000);
+    // One more than asked tells whether an older page exists.
+    const rows = await this.db.all(sql + ' ORDER BY id DESC LIMIT ?', [...params, limit + 1]);
+    return { entries: rows.slice(0, limit).map(auditRow), more: rows.length > limit };
+  }
+
+  recordManualReminders(sessionId: string, kind: FormKind, sent: { subscriberId: string; to: string[] }[], failed: string[], actor: string, now: number) {
+    return this.db.transaction(async (tx) => {
+      for (const s of sent) await tx.run('INSERT INTO manual_reminders (session_id, subscriber_id, kind, sent_at, recipients, actor) VALUES (?, ?, ?, ?, ?, ?)', [sessionId, s.subscriberId, kind, now, json(s.to), actor]);
+      await audit(tx, actor, `reminder.${kind}.manual`, 'session', sessionId, { sent: sent.map((x) => x.subscriberId), failed }, now);
+    });
+  }
+
+  async listSentReminders(sessionId: string) {
+    const auto = (await this.listReminders(sessionId)).map((r) => ({ ...r, actor: 'reminders', manual: false }));
+    const manual = (await this.db.all('SELECT * FROM manual_reminders WHERE session_id = ? ORDER BY id', [sessionId])).map((r) => ({
+      sessionId: String(r.session_id), subscriberId: String(r.subscriber_id), kind: r.kind as FormKind, sentAt: Number(r.sent_at), recipients: parse<string[]>(r.recipients), actor: String(r.actor), manual: true,
+    }));
+    return [...auto, ...manual].sort((a, b) => b.sentAt - a.sentAt || a.subscriberId.localeCompare(b.subscriberId));
   }
 }

@@ -43,6 +43,18 @@ export const MIGRATIONS: Migration[] = [
       `CREATE INDEX login_failures_by_key ON login_failures (throttle_key, at)`,
     ],
   },
+  {
+    version: 6,
+    name: 'desk: disabled users, reminders sent by hand',
+    statements: (d) => [
+      `ALTER TABLE users ADD COLUMN disabled_at BIGINT`,
+      // reminders_sent keeps one automatic reminder per firm and form (it stops repeats);
+      // this keeps every reminder a desk officer sent by hand, so the desk can list them.
+      `CREATE TABLE manual_reminders (id ${serial(d)}, session_id TEXT NOT NULL, subscriber_id TEXT NOT NULL, kind TEXT NOT NULL, sent_at BIGINT NOT NULL, recipients TEXT NOT NULL, actor TEXT NOT NULL)`,
+      `CREATE INDEX manual_reminders_by_session ON manual_reminders (session_id, sent_at)`,
+      `CREATE INDEX audit_by_actor ON audit_log (actor, id)`,
+    ],
+  },
 ];
 
 export async function migrate(db: SqlRunner, now: number): Promise<number[]> {

@@ -1,7 +1,7 @@
-// Sign in and out, who am I, and user accounts (desk officers create them).
-import { randomBytes, randomUUID } from 'node:crypto';
+// Sign in and out, who am I. User accounts are in users.ts.
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { hashPassword, validateNewUser, verifyNothing, verifyPassword } from '../../domain/index.ts';
+import { message, verifyNothing, verifyPassword } from '../../domain/index.ts';
 import { DeskError } from '../../errors.ts';
 import { SESSION_COOKIE, sha256, userOf, type DeskContext } from '../context.ts';
 
@@ -33,6 +33,11 @@ export default async function authRoutes(app: FastifyInstance, { ctx }: { ctx: D
       throw new DeskError(401, 'INVALID_CREDENTIALS', 'username or password is wrong');
     }
     await throttle.succeed(key);
+    // Told only to whoever knows the password, so it does not reveal which accounts exist.
+    if ((await store.getUserAccount(record.id))?.disabled) {
+      await store.appendAudit(record.id, 'auth.login-failed', 'user', record.id, { ip: req.ip, reason: 'disabled' }, clock.now());
+      throw DeskError.of(403, 'ACCOUNT_DISABLED', message('user.disabled'));
+    }
     const token = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(24).toString('base64url');
     const now = clock.now();
@@ -51,17 +56,5 @@ export default async function authRoutes(app: FastifyInstance, { ctx }: { ctx: D
 
   app.get('/api/auth/me', { schema: { querystring: { type: 'object', additionalProperties: false } } }, async (req) => {
     return { user: userOf(req), csrfToken: req.auth!.csrfToken };
-  });
-
-  app.get('/api/users', { config: { access: 'desk' }, schema: { querystring: { type: 'object', additionalProperties: false } } }, async () => ({ users: await store.listUsers() }));
-
-  app.post('/api/users', { config: { access: 'desk' }, schema: { body: { type: 'object' } } }, async (req, reply) => {
-    const v = validateNewUser(req.body);
-    if (!v.ok) throw DeskError.validation(v.errors);
-    const u = v.value;
-    const record = { id: randomUUID(), username: u.username, displayName: u.displayName, role: u.role, subscriberId: u.subscriberId, passwordHash: await hashPassword(u.password) };
-    await store.createUser(record, userOf(req).id, clock.now());
-    const { passwordHash: _, ...user } = record;
-    return reply.status(201).send({ user });
   });
 }

@@ -84,7 +84,11 @@ export default async function dashboardRoutes(app: FastifyInstance, { ctx }: { c
       if (user.role !== 'desk' && e.subscriber !== user.subscriberId) return;
       res.write(`id: ${++seq}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
     });
-    const beat = clock.setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
+    // Each beat checks the sign-in again: a user disabled, signed out or given a new password loses the stream.
+    const tokenHash = req.auth!.tokenHash;
+    const beat = clock.setInterval(() => {
+      store.getAuthSessionUser(tokenHash).then((f) => { if (f && f.session.expiresAt > clock.now()) res.write(': keep-alive\n\n'); else res.end(); }, () => res.end());
+    }, HEARTBEAT_MS);
     const done = () => { unsubscribe(); beat.cancel(); streams.delete(res); };
     req.raw.on('close', done);
     res.on('close', done);

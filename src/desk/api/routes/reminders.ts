@@ -1,18 +1,38 @@
-// Reminders by hand (the desk's "send reminders" button) and the record of
-// those sent automatically.
+// Reminders: who would be reminded now (with or without a mail server), the
+// reminders already sent (automatic and by hand), and sending them by hand.
 import type { FastifyInstance } from 'fastify';
-import { FORM_KINDS, type FormKind } from '../../domain/index.ts';
+import { FORM_KINDS, message, type FormKind, type Message } from '../../domain/index.ts';
 import { DeskError } from '../../errors.ts';
-import { missingSubscribers, reminderMessage } from '../../reminders.ts';
+import { missingSubscribers, previewReminders, reminderMessage } from '../../reminders.ts';
 import { idParam, userOf, type DeskContext } from '../context.ts';
 
 export default async function reminderRoutes(app: FastifyInstance, { ctx }: { ctx: DeskContext }) {
   const { store, clock } = ctx;
   const params = { type: 'object', properties: { sessionId: idParam } } as const;
+  const sessionOf = async (sessionId: string) => {
+    const session = await store.getSession(sessionId);
+    if (!session) throw DeskError.of(404, 'SESSION_NOT_FOUND', message('session.notFound', { id: sessionId }));
+    return session;
+  };
 
+  // The automatic reminders, as before (one per firm and form).
   app.get('/api/sessions/:sessionId/reminders', { config: { access: 'desk' }, schema: { params } }, async (req) => {
     const { sessionId } = req.params as { sessionId: string };
     return { reminders: await store.listReminders(sessionId) };
+  });
+
+  // What the reminder buttons would do, and what was done: usable on a desk without SMTP.
+  app.get('/api/sessions/:sessionId/reminders/overview', { config: { access: 'desk' }, schema: { params } }, async (req) => {
+    const { sessionId } = req.params as { sessionId: string };
+    const session = await sessionOf(sessionId);
+    const preview: Record<string, unknown> = {};
+    for (const kind of FORM_KINDS) preview[kind] = await previewReminders(store, session, kind);
+    return {
+      mailer: ctx.mailer !== null,
+      ...(ctx.mailer ? {} : { note: message('reminder.mailerNotConfigured') }),
+      preview,
+      sent: (await store.listSentReminders(sessionId)).map((r) => ({ ...r, sentAt: new Date(r.sentAt).toISOString() })),
+    };
   });
 
   app.post('/api/sessions/:sessionId/reminders', {
@@ -21,21 +41,20 @@ export default async function reminderRoutes(app: FastifyInstance, { ctx }: { ct
   }, async (req) => {
     const { sessionId } = req.params as { sessionId: string };
     const { kind } = req.body as { kind: FormKind };
-    if (!ctx.mailer) throw new DeskError(503, 'MAILER_NOT_CONFIGURED', 'this desk has no SMTP server configured (failover-drill desk --smtp HOST:PORT)');
-    const session = await store.getSession(sessionId);
-    if (!session) throw new DeskError(404, 'SESSION_NOT_FOUND', `no practice session ${sessionId}`);
+    const session = await sessionOf(sessionId);
+    if (!ctx.mailer) throw DeskError.of(503, 'MAILER_NOT_CONFIGURED', message('reminder.mailerNotConfigured'));
     const sent: { subscriberId: string; to: string[] }[] = [];
-    const failed: { subscriberId: string; error: string }[] = [];
+    const failed: { subscriberId: string; error: string; text: Message }[] = [];
     for (const s of await missingSubscribers(store, session, kind)) {
       const m = reminderMessage(session, s, kind);
       try {
         await ctx.mailer.send(m);
         sent.push({ subscriberId: s.id, to: m.to });
       } catch (e) {
-        failed.push({ subscriberId: s.id, error: (e as Error).message });
+        failed.push({ subscriberId: s.id, error: (e as Error).message, text: message('reminder.sendFailed', { subscriber: s.name, error: (e as Error).message }) });
       }
     }
-    await store.appendAudit(userOf(req).id, `reminder.${kind}.manual`, 'session', sessionId, { sent: sent.map((x) => x.subscriberId), failed: failed.map((x) => x.subscriberId) }, clock.now());
+    await store.recordManualReminders(sessionId, kind, sent, failed.map((x) => x.subscriberId), userOf(req).id, clock.now());
     return { sent, failed };
   });
 }

@@ -1,4 +1,4 @@
-// Notices, practice sessions and the audit trail.
+// Notices and practice sessions (the audit trail is in audit.ts).
 import type { FastifyInstance } from 'fastify';
 import { validateNotice, validatePracticeSession } from '../../domain/index.ts';
 import { DeskError } from '../../errors.ts';
@@ -47,13 +47,5 @@ export default async function sessionRoutes(app: FastifyInstance, { ctx }: { ctx
     if (!v.ok) throw DeskError.validation(v.errors);
     await store.updateSession(v.value, userOf(req).id, clock.now());
     return { session: v.value };
-  });
-
-  app.get('/api/audit', {
-    config: { access: 'desk' },
-    schema: { querystring: { type: 'object', additionalProperties: false, properties: { entity: { type: 'string', maxLength: 64 }, entityId: { type: 'string', maxLength: 200 }, limit: { type: 'string', pattern: '^[0-9]{1,4}$' } } } },
-  }, async (req) => {
-    const q = req.query as { entity?: string; entityId?: string; limit?: string };
-    return { entries: await store.listAudit({ ...(q.entity ? { entity: q.entity } : {}), ...(q.entityId ? { entityId: q.entityId } : {}), ...(q.limit ? { limit: Number(q.limit) } : {}) }) };
   });
 }

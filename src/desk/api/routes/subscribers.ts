@@ -68,7 +68,7 @@ export default async function subscriberRoutes(app: FastifyInstance, { ctx }: { 
     rows.forEach((r, i) => {
       const v = validateSubscriber(subscriberFromCsvRow(r));
       // Row numbers as a person sees them in a spreadsheet: the header is row 1.
-      if (!v.ok) for (const e of v.errors) issues.push({ field: `rows[${i + 2}].${e.field}`, message: `row ${i + 2}: ${e.message}`, detail: message('validation.row', { row: i + 2, detail: e.detail }) });
+      if (!v.ok) for (const e of v.errors) issues.push({ field: `rows[${i + 2}].${e.field}`, message: `row ${i + 2}: ${e.message}`, text: message('validation.row', { row: i + 2, detail: e.text }) });
       else valid.push(v.value);
     });
     if (issues.length) throw DeskError.validation(issues);

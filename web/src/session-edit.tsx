@@ -1,0 +1,86 @@
+// A desk officer edits a session: extends a deadline, changes the rundown or
+// the other facts. The desk audits each change with its value before and after.
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import type { PracticeSession, Service } from '../../src/desk/domain/types.ts';
+import { api } from './api.ts';
+import { Binding, CheckField, ErrorSummary, SelectField, TextArea, TextField, setIn } from './fields.tsx';
+import { hkLocalInput, useI18n } from './i18n.ts';
+import { Link, navigate } from './nav.tsx';
+import { serverFieldErrors, serverText } from './server-text.ts';
+
+const ALL_SERVICES: Service[] = ['OTP-C', 'OTP-CSC', 'OMD-C', 'OMD-CC'];
+
+interface Draft {
+  session: { code: string; date: string; participation: string; mandatoryFor: string; services: Record<string, boolean>; network: string; rundown: string; intentionDeadline: string; resultDeadline: string };
+}
+
+function draftOf(s: PracticeSession): Draft {
+  return {
+    session: {
+      code: s.code, date: s.date, participation: s.participation, mandatoryFor: s.mandatoryFor ?? '', network: s.network, rundown: s.rundown,
+      services: Object.fromEntries(ALL_SERVICES.map((x) => [x, s.services.includes(x)])),
+      intentionDeadline: hkLocalInput(s.intentionDeadline), resultDeadline: hkLocalInput(s.resultDeadline),
+    },
+  };
+}
+
+export function SessionEditPage(props: { sessionId: string }) {
+  const { t, lang } = useI18n();
+  const sid = encodeURIComponent(props.sessionId);
+  const [session, setSession] = useState<PracticeSession | null>(null);
+  const [draft, setDraft] = useState<Draft | null>(null);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [general, setGeneral] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    api<{ session: PracticeSession }>('GET', `/api/sessions/${sid}`).then((r) => { setSession(r.session); setDraft(draftOf(r.session)); }, (e: unknown) => setGeneral(serverText(e, t, lang)));
+  }, [sid]);
+  const set = useCallback((path: string, v: unknown) => setDraft((d) => (d ? setIn(d, path, v) : d)), []);
+
+  async function save(e: FormEvent) {
+    e.preventDefault();
+    if (!session || !draft) return;
+    const d = draft.session;
+    setErrors({}); setGeneral(null); setBusy(true);
+    const body = {
+      code: d.code, noticeId: session.noticeId, date: d.date, participation: d.participation, mandatoryFor: d.participation === 'mandatory' ? d.mandatoryFor : null,
+      services: ALL_SERVICES.filter((x) => d.services[x]), network: d.network, rundown: d.rundown, intentionDeadline: d.intentionDeadline, resultDeadline: d.resultDeadline,
+    };
+    try {
+      await api('PUT', `/api/sessions/${sid}`, body);
+      navigate(`/sessions/${sid}?saved=1`);
+    } catch (err) {
+      const fe = serverFieldErrors(err, lang, 'session.');
+      setErrors(fe);
+      if (!Object.keys(fe).length) setGeneral(serverText(err, t, lang));
+    } finally { setBusy(false); }
+  }
+
+  if (!draft) return <main>{general ? <p role="alert">{general}</p> : <p>{t('loading')}</p>}</main>;
+  return (
+    <main>
+      <p><Link to={`/sessions/${sid}`}>{t('back')}</Link></p>
+      <h1>{t('editSession')}: {session?.code} ({props.sessionId})</h1>
+      <p className="small">{t('deadlineEditNote')}</p>
+      <ErrorSummary errors={errors} general={general} />
+      <form onSubmit={save} noValidate>
+        <Binding.Provider value={{ value: draft, set, errors }}>
+          <TextField path="session.code" label={t('sessionCode')} />
+          <TextField path="session.date" label={t('sessionDate')} type="date" />
+          <SelectField path="session.participation" label={t('participation')} options={[{ value: 'optional', label: t('optional') }, { value: 'mandatory', label: t('mandatory') }]} />
+          {draft.session.participation === 'mandatory' ? <TextField path="session.mandatoryFor" label={t('mandatoryFor')} /> : null}
+          <fieldset className="field" data-path="session.services">
+            <legend>{t('services')}</legend>
+            {ALL_SERVICES.map((s) => <CheckField key={s} path={`session.services.${s}`} label={s} />)}
+            {errors['session.services'] ? <div className="field-error" role="alert">{errors['session.services']}</div> : null}
+          </fieldset>
+          <TextField path="session.network" label={t('network')} />
+          <TextField path="session.intentionDeadline" label={`${t('intentionDeadline')} (${t('deadlineHint')})`} type="datetime-local" />
+          <TextField path="session.resultDeadline" label={`${t('resultDeadline')} (${t('deadlineHint')})`} type="datetime-local" />
+          <TextArea path="session.rundown" label={t('rundown')} rows={12} />
+        </Binding.Provider>
+        <button type="submit" disabled={busy}>{t('saveSession')}</button>
+      </form>
+    </main>
+  );
+}
