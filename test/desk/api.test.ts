@@ -235,14 +235,14 @@ for (const variant of storeVariants()) {
         const csv = 'id,name,participantCode,hsnPorts,identities,primaryName,primaryPhone,primaryMobile,primaryEmail\nfirm-w,W \u202ESecurities,W1,,OTP-C:W1T:trading,W\u0000,+852 1234 5678,+852 9876 5432,w@w.example\n';
         const r = await c.desk.post('/api/subscribers/import', undefined, { raw: csv, headers: { 'content-type': 'text/csv' } });
         assert.equal(r.status, 400);
-        assert.deepEqual(r.body.error.issues.map((i: { field: string; detail: { params: { detail: { code: string } } } }) => [i.field, i.detail.params.detail.code]),
+        assert.deepEqual(r.body.error.issues.map((i: { field: string; text: { params: { detail: { code: string } } } }) => [i.field, i.text.params.detail.code]),
           [['rows[2].name', 'validation.unsafe.bidi-control'], ['rows[2].contacts.primary.name', 'validation.unsafe.control-character']]);
         assert.match(renderMessage(r.body.error.issues[0].text, 'en'), /^Row 2: Firm name contains an invisible bidirectional-override character/);
         assert.equal((await c.desk.get('/api/subscribers/firm-w')).status, 404);
         const s = await c.desk.post('/api/sessions', { ...demoSession({ id: 'bidi-session' }), participation: 'mandatory', mandatoryFor: 'firms \u2067that failed PS1' });
         assert.equal(s.status, 400);
         assert.equal(s.body.error.field, 'mandatoryFor');
-        assert.equal(s.body.error.detail.code, 'validation.unsafe.bidi-control');
+        assert.equal(s.body.error.text.code, 'validation.unsafe.bidi-control');
       });
     });
 
