@@ -274,7 +274,7 @@ describe('desk web UI in Chromium', { skip: haveChromium ? false : `${CHROMIUM} 
     // Deadlines left empty: the server names both fields, shown beside them.
     await page.getByRole('button', { name: 'Create' }).click();
     await field(page, 'session.intentionDeadline').locator('.field-error').waitFor();
-    assert.match(await field(page, 'session.intentionDeadline').locator('.field-error').innerText(), /intentionDeadline/);
+    assert.match(await field(page, 'session.intentionDeadline').locator('.field-error').innerText(), /^Appendix A deadline must not be empty\.$/, 'the field is named by its label, not its path');
     await page.getByLabel(/Appendix A deadline/).fill('2026-02-06T17:00');
     await page.getByLabel(/Appendix B deadline/).fill('2026-02-10T18:00');
     // The notice was stored by the first attempt, and is now the one chosen.
@@ -292,7 +292,7 @@ describe('desk web UI in Chromium', { skip: haveChromium ? false : `${CHROMIUM} 
     const header = 'id,name,participantCode,hsnPorts,identities,primaryName,primaryPhone,primaryMobile,primaryEmail';
     await page.getByLabel('CSV text').fill(`${header}\nfirm-z,Z Securities Limited,B1900,P1;P2,OTP-C:B1900T1:trading,Zed,+852 1234 5678,+852 9876 5432,not-an-email\n`);
     await page.getByRole('button', { name: 'Import' }).click();
-    assert.match(await page.locator('#csv-errors').innerText(), /row 2: contacts\.primary\.email/);
+    assert.match(await page.locator('#csv-errors').innerText(), /^Row 2: Primary contact's email is not an email address/);
     await page.getByLabel('CSV text').fill(`${header}\nfirm-z,Z Securities Limited,B1900,P1;P2,OTP-C:B1900T1:trading,Zed,+852 1234 5678,+852 9876 5432,z@z.example\n`);
     await page.getByRole('button', { name: 'Import' }).click();
     await page.getByRole('status').filter({ hasText: 'Imported 1 rows: 1 new, 0 updated.' }).waitFor();

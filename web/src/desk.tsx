@@ -3,8 +3,8 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import type { Notice, PracticeSession, Service, User, FormVersion, IntentionForm, Subscriber } from '../../src/desk/domain/types.ts';
 import type { LinkState } from '../../src/desk/domain/verification.ts';
-import { api, ApiError, fieldErrors, errorText } from './api.ts';
-import { Binding, CheckField, ErrorSummary, SelectField, TextArea, TextField } from './fields.tsx';
+import { api, ApiError, fieldMessages, errorText } from './api.ts';
+import { Binding, CheckField, ErrorSummary, SelectField, TextArea, TextField, useServerText, type ServerText } from './fields.tsx';
 import { hkDateTime, useI18n, type MessageKey } from './i18n.ts';
 import { Link, navigate } from './nav.tsx';
 import { ReminderPanel } from './reminders.tsx';
@@ -49,14 +49,15 @@ interface CreateDraft {
 }
 
 export function CreateSession() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
+  const serverText = useServerText();
   const [notices, setNotices] = useState<Notice[]>([]);
   const [draft, setDraft] = useState<CreateDraft>({
     noticeChoice: '',
     notice: { id: '', references: '', titleEn: '', titleZh: '', issuedOn: '', issuer: { name: 'Hosting Services Desk', hotline: '', email: '' }, refersTo: '', englishPrevails: true, audience: '' },
     session: { id: '', code: 'PS1', date: '', participation: 'optional', mandatoryFor: '', services: Object.fromEntries(ALL_SERVICES.map((s) => [s, true])), network: 'HSN', rundown: '', intentionDeadline: '', resultDeadline: '' },
   });
-  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [errors, setErrors] = useState<Record<string, ServerText>>({});
   const [general, setGeneral] = useState<string | null>(null);
   useEffect(() => {
     api<{ notices: Notice[] }>('GET', '/api/notices').then((r) => { setNotices(r.notices); setDraft((d) => ({ ...d, noticeChoice: r.notices[0]?.id ?? '' })); }, () => {});
@@ -84,11 +85,11 @@ export function CreateSession() {
       };
       try { await api('POST', '/api/notices', body); } catch (err) {
         // refersTo[i].x and references[i] are typed as lines / a list here: show them on that field.
-        const fe = fieldErrors(err, 'notice.');
-        const mapped: Record<string, string> = {};
+        const fe = fieldMessages(err, 'notice.');
+        const mapped: Record<string, ServerText> = {};
         for (const [k, m] of Object.entries(fe)) mapped[k.replace(/^notice\.(refersTo|references)\[.*$/, 'notice.$1')] ??= m;
         setErrors(mapped);
-        if (!Object.keys(mapped).length) setGeneral(errorText(err, t));
+        if (!Object.keys(mapped).length) setGeneral(errorText(err, t, lang));
         return;
       }
       noticeId = n.id;
@@ -107,11 +108,11 @@ export function CreateSession() {
       const r = await api<{ session: PracticeSession }>('POST', '/api/sessions', body);
       navigate(`/sessions/${encodeURIComponent(r.session.id)}`);
     } catch (err) {
-      const fe = fieldErrors(err, 'session.');
-      const mapped: Record<string, string> = {};
+      const fe = fieldMessages(err, 'session.');
+      const mapped: Record<string, ServerText> = {};
       for (const [k, m] of Object.entries(fe)) mapped[k.replace(/^session\.services\[.*$/, 'session.services')] ??= m;
       setErrors(mapped);
-      if (!Object.keys(mapped).length) setGeneral(errorText(err, t));
+      if (!Object.keys(mapped).length) setGeneral(errorText(err, t, lang));
     }
   }
 
@@ -152,7 +153,7 @@ export function CreateSession() {
             <fieldset className="field" data-path="session.services">
               <legend>{t('services')}</legend>
               {ALL_SERVICES.map((s) => <CheckField key={s} path={`session.services.${s}`} label={s} />)}
-              {errors['session.services'] ? <div className="field-error" role="alert">{errors['session.services']}</div> : null}
+              {errors['session.services'] ? <div className="field-error" role="alert">{serverText(errors['session.services'])}</div> : null}
             </fieldset>
             <TextField path="session.network" label={t('network')} />
             <TextField path="session.intentionDeadline" label={`${t('intentionDeadline')} (${t('deadlineHint')})`} type="datetime-local" />
@@ -171,7 +172,8 @@ export function CreateSession() {
 }
 
 export function ImportSubscribers() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
+  const serverText = useServerText();
   const [csv, setCsv] = useState('');
   const [result, setResult] = useState<string | null>(null);
   const [error, setError] = useState<ApiError | Error | null>(null);
@@ -195,7 +197,7 @@ export function ImportSubscribers() {
           <textarea id="csv-text" rows={10} value={csv} onChange={(e) => setCsv(e.target.value)} aria-describedby={error ? 'csv-errors' : undefined} />
           {error ? (
             <div id="csv-errors" className="field-error" role="alert">
-              {error instanceof ApiError && error.issues.length ? <ul>{error.issues.map((i) => <li key={i.field + i.message}>{i.message}</li>)}</ul> : <p>{errorText(error, t)}</p>}
+              {error instanceof ApiError && error.issues.length ? <ul>{error.issues.map((i) => <li key={i.field + i.message}>{serverText(i.text ?? i.message)}</li>)}</ul> : <p>{errorText(error, t, lang)}</p>}
             </div>
           ) : null}
         </div>
