@@ -1,6 +1,7 @@
 // `failover-drill omd listen`: the subscriber side of OMD-C / OMD-CC — a FeedHandler on
 // a loopback feed layout, printing live statistics once a second.
 import { numberOption, UsageError, type Command } from '../command.ts';
+import { closeWithin, untilStopped } from './omd-shutdown.ts';
 import { FeedHandler, loopbackFeed, type FeedHandlerCounters, type OmdProduct, type OmdService } from '../../omd/index.ts';
 
 const PRODUCTS: readonly OmdProduct[] = ['SS', 'SP', 'SF', 'Index', 'CC'];
@@ -59,6 +60,7 @@ const command: Command = {
 
     const handler = new FeedHandler(cfg, { rtsUsername: user });
     await handler.start();
+    const stopped = untilStopped(duration);
     const tty = !values.json && process.stdout.isTTY === true;
     const started = Date.now();
     let prev: FeedHandlerCounters = handler.counters;
@@ -90,16 +92,11 @@ const command: Command = {
       else process.stdout.write(formatListenLine(line) + '\n');
     };
     const timer = setInterval(tick, 1000);
-    await new Promise<void>((resolve) => {
-      const stop = () => resolve();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      if (duration > 0) setTimeout(stop, duration * 1000).unref();
-    });
+    await stopped;
     clearInterval(timer);
     tick();
     if (tty) process.stdout.write('\n');
-    await handler.stop();
+    await closeWithin('omd listen', () => handler.stop());
     return 0;
   },
 };

@@ -3,6 +3,7 @@
 // market generator, optionally captured to a pcap file.
 import type { Command } from '../command.ts';
 import { numberOption, UsageError } from '../command.ts';
+import { closeWithin, untilStopped } from './omd-shutdown.ts';
 import { loopbackFeed, MarketGenerator, OmdPublisher, type OmdMessage, type OmdProduct, type OmdService } from '../../omd/index.ts';
 
 const PRODUCTS: readonly OmdProduct[] = ['SS', 'SP', 'SF', 'Index', 'CC'];
@@ -50,9 +51,12 @@ const command: Command = {
     const cfg = { ...loopbackFeed({ service, products, groupBase, basePort }), interface: String(values['interface']) };
     const pcapFile = typeof values['pcap'] === 'string' ? values['pcap'] : undefined;
     const pub = new OmdPublisher(cfg, { refreshIntervalMs, refreshPacketsPerMs: 20, rts: { users }, ...(pcapFile ? { pcapFile } : {}) });
-    const gen = new MarketGenerator({ seed, securities, service, channels: cfg.channels.map((c) => ({ channelId: c.channelId, product: c.product })) });
+    // The generator stamps TSS StartDateTime, IndexTime, trade and news times: on the publisher's clock (the
+    // session's own day and time), not the generator's fixed default day.
+    const gen = new MarketGenerator({ seed, securities, service, channels: cfg.channels.map((c) => ({ channelId: c.channelId, product: c.product })), startTimeMs: Date.now() });
 
-    await pub.start();
+    await pub.start(); // a signal before this point has its default effect (the OS closes the sockets)
+    const stopped = untilStopped(duration);
     const started = Date.now();
     for (const b of gen.startOfDay()) pub.publish(b.channelId, b.msgs);
     const sodMessages = pub.counters.messages;
@@ -73,14 +77,9 @@ const command: Command = {
       }
       for (const [channelId, msgs] of perChannel) pub.publish(channelId, msgs);
     }, 10);
-    await new Promise<void>((resolve) => {
-      const done = () => { process.off('SIGINT', done); process.off('SIGTERM', done); resolve(); };
-      process.once('SIGINT', done);
-      process.once('SIGTERM', done);
-      if (duration > 0) setTimeout(done, duration * 1000);
-    });
+    await stopped;
     clearInterval(tick);
-    await pub.stop();
+    await closeWithin('omd publish', () => pub.stop());
     const c = pub.counters;
     const secs = (Date.now() - started) / 1000;
     console.log(
