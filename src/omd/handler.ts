@@ -270,6 +270,7 @@ export class FeedHandler extends EventEmitter {
     }
     const firstType = buf.length >= 20 ? buf[18]! | (buf[19]! << 8) : -1;
     if (ch.arb.dropIfSeen(line, seq, count, firstType)) return;
+    if (firstType !== 100 && ch.arb.holdBackHeader(line, seq, count)) return;
     const p = decodeSequencedPacket(buf);
     if ('ok' in p) { this.#decodeError(channelId, p.code); return; }
     ch.arb.onPacket(line, p.seq, p.messages);

@@ -150,10 +150,10 @@ export class LineArbitrator {
    * is confirmed (and then taken) by the other line's suspect near it, or by the
    * same line's next packet continuing it, provided nothing in-window arrived since.
    */
-  #holdBack(line: 'A' | 'B', seq: number, last: number, count: number): boolean {
+  #holdBack(line: 'A' | 'B', seq: number, last: number, count: number, precheck = false): boolean {
     if (this.#mode !== 'live') return false;
     if (seq <= this.aheadLimit) {
-      this.#liveEpoch++;
+      if (!precheck) this.#liveEpoch++;
       return false;
     }
     const w = this.#aheadWindow;
@@ -162,6 +162,7 @@ export class LineArbitrator {
     const byOther = other !== null && other.epoch === this.#liveEpoch && Math.abs(seq - other.seq) <= w;
     const byOwn = count > 0 && own !== null && own.epoch === this.#liveEpoch && seq > own.seq && seq <= own.last + 1 + w;
     if ((byOther || byOwn) && count > 0) {
+      if (precheck) return false; // only a packet that decodes may confirm a position
       this.#suspects.A = this.#suspects.B = null;
       this.#confirmedAt = Math.max(seq, other?.seq ?? 0, own?.seq ?? 0);
       return false;
@@ -170,6 +171,15 @@ export class LineArbitrator {
     if (count > 0) this.#suspects[line] = { seq, last, epoch: this.#liveEpoch };
     this.#sink.suspect?.(line, seq, count);
     return true;
+  }
+
+  /**
+   * The ahead-window check on the raw header (line A/B, MsgCount, SeqNum) before decoding, so a
+   * flood of forged far-ahead packets costs no decoding. True = held back (counted); onPacket
+   * makes the same check for callers that skip this one.
+   */
+  holdBackHeader(line: 'A' | 'B', seq: number, count: number): boolean {
+    return this.#holdBack(line, seq, seq + count - 1, count, true);
   }
 
   #forgetAhead(): void {
