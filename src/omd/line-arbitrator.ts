@@ -60,7 +60,7 @@ export interface LineArbitratorOptions {
 }
 
 /** A packet held back as suspect, and the in-window arrival count when it came. */
-interface Suspect { seq: number; last: number; epoch: number }
+interface Suspect { seq: number; last: number; epoch: number; held: boolean }
 
 type Mode = 'live' | 'caching';
 
@@ -102,7 +102,11 @@ export class LineArbitrator {
   readonly #aheadWindow: number;
   // Ahead-window state: the last suspect per line, a count of in-window arrivals (a suspect
   // is only confirmed if nothing in-window came since), and a position confirmed by the lines.
-  readonly #suspects: { A: Suspect | null; B: Suspect | null } = { A: null, B: null };
+  // (Two records reused in place: a flood of forged packets allocates nothing.)
+  readonly #suspects: { A: Suspect; B: Suspect } = {
+    A: { seq: 0, last: 0, epoch: 0, held: false },
+    B: { seq: 0, last: 0, epoch: 0, held: false },
+  };
   #liveEpoch = 0;
   #confirmedAt = 0;
 
@@ -159,16 +163,21 @@ export class LineArbitrator {
     const w = this.#aheadWindow;
     const other = this.#suspects[line === 'A' ? 'B' : 'A'];
     const own = this.#suspects[line];
-    const byOther = other !== null && other.epoch === this.#liveEpoch && Math.abs(seq - other.seq) <= w;
-    const byOwn = count > 0 && own !== null && own.epoch === this.#liveEpoch && seq > own.seq && seq <= own.last + 1 + w;
+    const byOther = other.held && other.epoch === this.#liveEpoch && Math.abs(seq - other.seq) <= w;
+    const byOwn = own.held && own.epoch === this.#liveEpoch && seq > own.seq && seq <= own.last + 1 + w;
     if ((byOther || byOwn) && count > 0) {
       if (precheck) return false; // only a packet that decodes may confirm a position
-      this.#suspects.A = this.#suspects.B = null;
-      this.#confirmedAt = Math.max(seq, other?.seq ?? 0, own?.seq ?? 0);
+      this.#confirmedAt = Math.max(seq, byOther ? other.seq : 0, byOwn ? own.seq : 0);
+      other.held = own.held = false;
       return false;
     }
     this.suspect++;
-    if (count > 0) this.#suspects[line] = { seq, last, epoch: this.#liveEpoch };
+    if (count > 0) {
+      own.seq = seq;
+      own.last = last;
+      own.epoch = this.#liveEpoch;
+      own.held = true;
+    }
     this.#sink.suspect?.(line, seq, count);
     return true;
   }
@@ -183,7 +192,7 @@ export class LineArbitrator {
   }
 
   #forgetAhead(): void {
-    this.#suspects.A = this.#suspects.B = null;
+    this.#suspects.A.held = this.#suspects.B.held = false;
     this.#confirmedAt = 0;
   }
 
