@@ -62,7 +62,7 @@ describe('failover-drill omd publish', () => {
     }
     assert.equal(code, 0);
     assert.equal(lines.length, 1);
-    assert.match(lines[0]!, /^omd publish: service=OMD-C channels=4 .*messages=\d+ .*lineA=\d+pkt.*pcap=/);
+    assert.match(lines[0]!, /^omd publish: service=OMD-C channels=6 .*messages=\d+ .*lineA=\d+pkt.*pcap=/);
     const buf = fs.readFileSync(file);
     assert.equal(buf.readUInt32LE(0), 0xa1b2c3d4);
     const pkts = pcapPackets(file);

@@ -198,10 +198,10 @@ describe('OmdPublisher heartbeats (OMD-C 3.4.1, §2.4)', () => {
 });
 
 describe('OmdPublisher refresh (OMD-C 4.4, §3.5)', () => {
-  async function refreshProperty(products: OmdProduct[], service: 'OMD-C' | 'OMD-CC') {
-    const cfg = feed(products, service);
+  async function refreshProperty(products: OmdProduct[] | undefined, service: 'OMD-C' | 'OMD-CC') {
+    const cfg = products ? feed(products, service) : loopbackFeed({ service, groupBase: 201, basePort: 53100, rtsPorts: [0, 0, 0, 0] });
     const { pub, sent, clock } = capture({ refreshIntervalMs: 5_000 }, cfg);
-    const gen = new MarketGenerator({ seed: 99, securities: 15, service, channels: cfg.channels.map((c) => ({ channelId: c.channelId, product: c.product })) });
+    const gen = new MarketGenerator({ seed: 99, securities: 15, service, channels: cfg.channels });
     await pub.start();
     try {
       for (const b of gen.startOfDay()) pub.publish(b.channelId, b.msgs);
@@ -242,6 +242,8 @@ describe('OmdPublisher refresh (OMD-C 4.4, §3.5)', () => {
   it('OMD-C SS/SF/Index: every snapshot equals the state after real-time 1..LastSeqNum', () => refreshProperty(['SS', 'SF', 'Index'], 'OMD-C'));
   it('OMD-C SP: same property', () => refreshProperty(['SP'], 'OMD-C'));
   it('OMD-CC: same property', () => refreshProperty(['CC'], 'OMD-CC'));
+  it('OMD-C with the odd-lot and Stock Connect feeds on their own channels: same property', () => refreshProperty(['SS', 'OddLot', 'StockConnect'], 'OMD-C'));
+  it('OMD-CC with one channel per market (the default layout): same property', () => refreshProperty(undefined, 'OMD-CC'));
 
   it('a cycle ends with Refresh Complete carrying the last real-time SeqNum and holds books as New entries', async () => {
     const { pub, sent } = capture();
