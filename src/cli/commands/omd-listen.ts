@@ -2,7 +2,7 @@
 // a loopback feed layout, printing live statistics once a second.
 import { numberOption, UsageError, type Command } from '../command.ts';
 import { closeWithin, untilStopped } from './omd-shutdown.ts';
-import { FeedHandler, loopbackFeed, OMD_PRODUCTS, type FeedHandlerCounters, type OmdProduct, type OmdService } from '../../omd/index.ts';
+import { FeedHandler, loopbackFeed, OMD_PRODUCTS, type FeedHandlerCounters, type SuspectEvent, type OmdProduct, type OmdService } from '../../omd/index.ts';
 
 const PRODUCTS = OMD_PRODUCTS;
 /** OMD-C default: the four licensed products and the two complimentary feeds, each on its own channel (spec §3.1). */
@@ -21,10 +21,12 @@ export interface ListenLine {
   stale: number;
   sequenceResets: number;
   decodeErrors: number;
+  /** Packets beyond the ahead window, held back until confirmed (a forged or misrouted header). */
+  suspect: number;
 }
 
 export function formatListenLine(l: ListenLine): string {
-  return `t=${l.t}s msg/s=${l.msgPerSec} msgs=${l.messages} gaps=${l.gaps} rts=${l.recoveredByRts} refresh=${l.recoveredByRefresh} dup=${l.duplicates} books=${l.books} dr=${l.drState} stale=${l.stale} resets=${l.sequenceResets} decodeErr=${l.decodeErrors}`;
+  return `t=${l.t}s msg/s=${l.msgPerSec} msgs=${l.messages} gaps=${l.gaps} rts=${l.recoveredByRts} refresh=${l.recoveredByRefresh} dup=${l.duplicates} books=${l.books} dr=${l.drState} stale=${l.stale} resets=${l.sequenceResets} decodeErr=${l.decodeErrors} suspect=${l.suspect}`;
 }
 
 const command: Command = {
@@ -62,6 +64,14 @@ const command: Command = {
     cfg.interface = String(values.interface);
 
     const handler = new FeedHandler(cfg, { rtsUsername: user });
+    // Suspect packets are logged, at most one line a second (a flood must not flood the log too).
+    let suspectLoggedAt = -Infinity;
+    handler.on('suspect', (e: SuspectEvent) => {
+      const now = Date.now();
+      if (now - suspectLoggedAt < 1000) return;
+      suspectLoggedAt = now;
+      console.error(`omd listen: suspect ${e.count === 0 ? 'heartbeat' : 'packet'} on channel ${e.channelId} line ${e.line}: SeqNum ${e.seq}, expected ${e.expected} (held back; ${handler.counters.suspect} so far)`);
+    });
     await handler.start();
     const stopped = untilStopped(duration);
     const tty = !values.json && process.stdout.isTTY === true;
@@ -88,6 +98,7 @@ const command: Command = {
         stale,
         sequenceResets: c.sequenceResets,
         decodeErrors: c.decodeErrors,
+        suspect: c.suspect,
       };
       prev = c;
       if (values.json) process.stdout.write(JSON.stringify(line) + '\n');
