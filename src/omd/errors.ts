@@ -7,7 +7,9 @@ export type OmdDecodeErrorCode =
   | 'MSG_OVERRUN'
   | 'MSG_TRUNCATED'
   | 'MSG_COUNT_MISMATCH'
-  | 'BAD_FIELD';
+  | 'BAD_FIELD'
+  /** MsgCount 0 but not the bare 16-byte header (OMD-C 3.4.1). */
+  | 'BAD_HEARTBEAT';
 
 export interface OmdDecodeError {
   ok: false;

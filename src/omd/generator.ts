@@ -13,7 +13,7 @@ import type {
   CcSecurityDefinition,
 } from './messages.ts';
 import { NULL_INT64 } from './messages.ts';
-import type { OmdProduct, OmdService } from './channels.ts';
+import type { CcMarket, OmdProduct, OmdService } from './channels.ts';
 import { AggregateBookView, type TrueLevel } from './aggregate-view.ts';
 import { moveTicks, roundDownToTick, SPREAD_TABLE_PART_A, ticksBetween, type SpreadTable } from './spread-table.ts';
 
@@ -84,6 +84,12 @@ export interface GeneratedSecurity {
   table: SpreadTable;
 }
 
+export interface GeneratorChannel {
+  channelId: number;
+  product: OmdProduct;
+  market?: CcMarket;
+}
+
 export interface ChannelBatch {
   channelId: number;
   msgs: OmdMessage[];
@@ -94,8 +100,11 @@ export interface GeneratorConfig {
   /** Number of securities (the well-known ones first, then synthetic codes). */
   securities: number;
   service?: OmdService;
-  /** Channels to produce for; default one channel per product (SS, SP, SF, Index for OMD-C; CC for OMD-CC). */
-  channels?: ReadonlyArray<{ channelId: number; product: OmdProduct }>;
+  /**
+   * Channels to produce for; default one channel per product (SS, SP, SF, Index for OMD-C; CC for
+   * OMD-CC). A CC channel with a market carries only that market's securities (spec §8.1).
+   */
+  channels?: ReadonlyArray<GeneratorChannel>;
   /** Virtual start time (ms since epoch) for trade and index times; each event advances 1 ms unless next() is given a time. */
   startTimeMs?: number;
 }
@@ -173,7 +182,7 @@ interface EventResult {
 export class MarketGenerator {
   readonly service: OmdService;
   readonly securities: GeneratedSecurity[];
-  readonly channels: ReadonlyArray<{ channelId: number; product: OmdProduct }>;
+  readonly channels: ReadonlyArray<GeneratorChannel>;
   #rnd: SeededRandom;
   #markets: SecurityMarket[];
   #nowMs: number;
@@ -235,9 +244,31 @@ export class MarketGenerator {
   }
 
   #channelsFor(product: OmdProduct, securityIndex: number): number | undefined {
-    const list = this.channels.filter((c) => c.product === product);
+    let list = this.channels.filter((c) => c.product === product);
+    // OMD-CC: a security travels on a channel of its own market when the layout has per-market channels.
+    if (product === 'CC' && list.some((c) => c.market !== undefined)) {
+      const market = this.securities[securityIndex]!.marketCode;
+      list = list.filter((c) => c.market === market);
+    }
     if (list.length === 0) return undefined;
     return list[securityIndex % list.length]!.channelId;
+  }
+
+  /**
+   * The complimentary feeds' channels (OMD-C 1.3): odd lots (33/34) on an OddLot channel, Stock
+   * Connect (80/81) on a StockConnect channel, each falling back to SS when the layout has none.
+   * The spec is unsure where Stock Connect travels (§12 U11: OMD-C 3.14 says "via complimentary
+   * odd lot order feed", the 2017 history a separate "Stock Connect Market Feed"): ours is its own
+   * channel when the layout has one, else the odd-lot channel (the 3.14 reading), else SS.
+   */
+  #complimentary(kind: 'OddLot' | 'StockConnect', securityIndex: number): number | undefined {
+    const own = this.#channelsFor(kind, securityIndex);
+    if (own !== undefined) return own;
+    if (kind === 'StockConnect') {
+      const oddLot = this.#channelsFor('OddLot', securityIndex);
+      if (oddLot !== undefined) return oddLot;
+    }
+    return this.#channelsFor('SS', securityIndex);
   }
 
   get nowMs(): number {
@@ -272,6 +303,7 @@ export class MarketGenerator {
       } else if (p === 'CC') {
         const mine = this.securities.filter((_, i) => this.#channelsFor('CC', i) === ch.channelId);
         for (const [code, name] of [['ASHR', 'Shanghai A via Connect'], ['ASZR', 'Shenzhen A via Connect']] as const) {
+          if (ch.market !== undefined && ch.market !== code) continue;
           out.add(ch.channelId, { msgType: 610, marketCode: code, marketName: name, currencyCode: 'CNY', numberOfSecurities: mine.filter((s) => s.marketCode === code).length });
         }
         for (const s of mine) out.add(ch.channelId, ccSecurityDefinition(s));
@@ -303,8 +335,10 @@ export class MarketGenerator {
     if (this.service === 'OMD-C') {
       const idx = this.channels.find((c) => c.product === 'Index');
       if (idx && this.#events % 40 === 0) { out.add(idx.channelId, this.#indexData()); return out.list(); }
-      const ss = this.channels.find((c) => c.product === 'SS');
-      if (ss && this.#events % 500 === 250) { this.#stockConnect(out, ss.channelId); return out.list(); }
+      if (this.#events % 500 === 250) {
+        const sc = this.#complimentary('StockConnect', 0);
+        if (sc !== undefined) { this.#stockConnect(out, sc, this.channels.find((c) => c.product === 'SS')?.channelId); return out.list(); }
+      }
       if (this.#events % 3000 === 1500) { this.#news(out); return out.list(); }
     }
     const i = r.int(this.#markets.length);
@@ -488,9 +522,13 @@ export class MarketGenerator {
     }
     const sf = this.#channelsFor('SF', i);
     if (sf !== undefined) for (const msg of ev.orderMsgs) out.add(sf, msg);
+    const oddLot = this.#complimentary('OddLot', i);
     const ss = this.#channelsFor('SS', i);
     const sp = this.#channelsFor('SP', i);
-    if (ss === undefined && sp === undefined) return;
+    if (ss === undefined && sp === undefined) {
+      if (oddLot !== undefined) for (const msg of ev.oddLotMsgs) out.add(oddLot, msg);
+      return;
+    }
     const entries: AggregateBookEntry[] = [];
     for (const side of [0, 1] as const) if (ev.sidesChanged[side]) entries.push(...m.view.update(side, m.trueLevels(side)));
     // ≤ 60 entries fit one packet (spec §2.3); entries keep their order across the split messages.
@@ -517,8 +555,8 @@ export class MarketGenerator {
         out.add(ch, { msgType: 40, securityCode: code, nominalPrice: m.last });
       }
     }
+    if (oddLot !== undefined) for (const msg of ev.oddLotMsgs) out.add(oddLot, msg);
     if (ss !== undefined) {
-      for (const msg of ev.oddLotMsgs) out.add(ss, msg);
       for (const side of [0, 1] as const) {
         if (ev.sidesChanged[side] && this.#rnd.chance(0.25)) out.add(ss, { msgType: 54, securityCode: code, side: side + 1, ...brokerQueue(m, side) });
       }
@@ -540,7 +578,8 @@ export class MarketGenerator {
     };
   }
 
-  #stockConnect(out: Batches, ch: number): void {
+  /** Stock Connect 80/81 on `ch`; Market Turnover (61) is SS content and goes to `ss`. */
+  #stockConnect(out: Batches, ch: number, ss: number | undefined): void {
     const t = (BigInt(this.#nowMs) / 1000n) * 1_000_000_000n;
     // OMD-C 3.14.1: null while the balance is at least 30 % of the quota.
     out.add(ch, { msgType: 80, stockConnectMarket: 'SH', tradingDirection: 'NB', dailyQuotaBalance: NULL_INT64, dailyQuotaBalanceTime: t });
@@ -548,7 +587,7 @@ export class MarketGenerator {
     const buy = BigInt(1_000_000 + this.#rnd.int(9_000_000));
     const sell = BigInt(1_000_000 + this.#rnd.int(9_000_000));
     out.add(ch, { msgType: 81, stockConnectMarket: 'SH', tradingDirection: 'SB', buyTurnover: buy, sellTurnover: sell, buySellTurnover: buy + sell });
-    out.add(ch, { msgType: 61, marketCode: 'MAIN', currencyCode: '', turnover: this.#marketTurnover });
+    if (ss !== undefined) out.add(ss, { msgType: 61, marketCode: 'MAIN', currencyCode: '', turnover: this.#marketTurnover });
   }
 
   #news(out: Batches): void {

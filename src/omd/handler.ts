@@ -11,6 +11,7 @@ import { LineArbitrator, type ArbitrationSink, type FeedLine, type SeqRange } fr
 import { RefreshRecovery, type RefreshSnapshot } from './refresh-recovery.ts';
 import { RetransmissionClient, RTS_CLIENT_DEFAULTS, type RtsClientRequestEvent } from './rts-client.ts';
 import { decodeSequencedPacket, UNKNOWN_MESSAGE } from './sequenced-packet.ts';
+import { isHeartbeatPacket } from './packet.ts';
 
 /** DR state machine (spec §4.5, ours). */
 export type DrState = 'NORMAL' | 'DR_IN_PROGRESS' | 'DR_COMPLETED';
@@ -24,6 +25,11 @@ export interface FeedHandlerOptions {
   clock?: Clock;
   /** How long a hole may stay open waiting for the other line (OMD-C 4.2; value not in the spec). Default 50 ms. */
   arbitrationTimeoutMs?: number;
+  /**
+   * How far beyond the expected SeqNum a packet may start and still be trusted (ours, see
+   * LineArbitratorOptions.aheadWindow). Default 50,000, the RTS window (OMD-C 4.3).
+   */
+  aheadWindow?: number;
   rts?: {
     /** Messages the server keeps per channel (OMD-C 4.3: 50,000). Older gaps go to refresh. */
     windowSize?: number;
@@ -72,6 +78,11 @@ export interface FeedHandlerCounters {
   resyncs: number;
   /** Messages dropped because the reorder/refresh cache was full. */
   overflowed: number;
+  /**
+   * Packets and heartbeats beyond the ahead window, held back until confirmed, plus cached
+   * messages dropped for the same reason when a refresh set the position.
+   */
+  suspect: number;
 }
 
 export interface GapEvent { channelId: number; range: SeqRange }
@@ -80,6 +91,8 @@ export interface RefreshCompleteEvent { channelId: number; reason: RefreshReason
 export interface StaleEvent { channelId: number; reason: RefreshReason | 'dr-in-progress' }
 export interface DrEvent { status: number; state: DrState; previous: DrState; ignored: boolean }
 export interface MessageEvent { channelId: number; seq: number; msg: OmdMessage }
+/** A packet (count > 0) or heartbeat (count 0) beyond the ahead window: held back, not trusted. */
+export interface SuspectEvent { channelId: number; line: FeedLine; seq: number; count: number; expected: number }
 
 export interface ChannelStatus {
   channelId: number;
@@ -107,7 +120,7 @@ interface Channel {
  * FeedHandler. Events: 'gap' (GapEvent), 'recovered' (RecoveredEvent),
  * 'refresh-complete' (RefreshCompleteEvent), 'stale' (StaleEvent), 'dr'
  * (DrEvent), 'sequence-reset' {channelId, seq}, 'message' (MessageEvent; only
- * emitted when someone listens), 'decode-error' {channelId, code},
+ * emitted when someone listens), 'decode-error' {channelId, code}, 'suspect' (SuspectEvent),
  * 'rts-request' (RtsClientRequestEvent), 'rts-logon' {endpoint, status}.
  */
 export class FeedHandler extends EventEmitter {
@@ -124,7 +137,7 @@ export class FeedHandler extends EventEmitter {
   readonly #rtsRefused = new Set<number>();
   #emitMessages = false;
   #started = false;
-  readonly #c: Omit<FeedHandlerCounters, 'duplicates' | 'overflowed'> = {
+  readonly #c: Omit<FeedHandlerCounters, 'duplicates' | 'overflowed' | 'suspect'> = {
     packets: 0, heartbeats: 0, messages: 0, gapsSeen: 0, recoveredByRts: 0, recoveredByRefresh: 0, refreshes: 0,
     sequenceResets: 0, drSignals: 0, decodeErrors: 0, unknownMessages: 0, rtsRequests: 0, rtsMessages: 0, resyncs: 0,
   };
@@ -135,8 +148,9 @@ export class FeedHandler extends EventEmitter {
     this.#opts = opts;
     this.#clock = opts.clock ?? systemClock;
     const timeout = opts.arbitrationTimeoutMs ?? 50;
+    const aheadWindow = opts.aheadWindow ?? 50_000;
     this.#rtsWindow = opts.rts?.windowSize ?? RTS_CLIENT_DEFAULTS.windowSize;
-    for (const c of cfg.channels) this.#channels.set(c.channelId, this.#makeChannel(c, timeout));
+    for (const c of cfg.channels) this.#channels.set(c.channelId, this.#makeChannel(c, timeout, aheadWindow));
     const useRts = opts.rts?.enabled !== false && cfg.rts.length > 0;
     this.#rts = useRts
       ? new RetransmissionClient({
@@ -162,7 +176,7 @@ export class FeedHandler extends EventEmitter {
       sequenceReset: () => {},
       gap: (holes) => dr.anchor(holes[holes.length - 1]!.to + 1),
       renumbered: (_line, seq) => dr.anchor(seq),
-    }, { clock: this.#clock, arbitrationTimeoutMs: timeout, anchorOnFirstPacket: true, maxBuffered: 10_000 });
+    }, { clock: this.#clock, arbitrationTimeoutMs: timeout, anchorOnFirstPacket: true, maxBuffered: 10_000, aheadWindow });
     this.#dr = dr;
     this.on('newListener', (ev) => { if (ev === 'message') this.#emitMessages = true; });
     this.on('removeListener', (ev) => { if (ev === 'message') this.#emitMessages = this.listenerCount('message') > 0; });
@@ -215,11 +229,13 @@ export class FeedHandler extends EventEmitter {
   get counters(): FeedHandlerCounters {
     let duplicates = 0;
     let overflowed = 0;
+    let suspect = this.#dr.suspect;
     for (const ch of this.#channels.values()) {
       duplicates += ch.arb.duplicates;
       overflowed += ch.arb.overflowed;
+      suspect += ch.arb.suspect + ch.arb.droppedAhead;
     }
-    return { ...this.#c, duplicates, overflowed, rtsRequests: this.#rts?.requestsSent ?? 0 };
+    return { ...this.#c, duplicates, overflowed, suspect, rtsRequests: this.#rts?.requestsSent ?? 0 };
   }
 
   status(channelId: number): ChannelStatus {
@@ -246,12 +262,15 @@ export class FeedHandler extends EventEmitter {
     const count = buf[2]!;
     const seq = (buf[4]! | (buf[5]! << 8) | (buf[6]! << 16)) + buf[7]! * 0x1000000;
     if (count === 0) {
+      // A heartbeat is exactly the bare 16-byte header (OMD-C 3.4.1); anything longer is no heartbeat.
+      if (!isHeartbeatPacket(buf)) { this.#decodeError(channelId, 'BAD_HEARTBEAT'); return; }
       this.#c.heartbeats++;
       ch.arb.onHeartbeat(line, seq);
       return;
     }
     const firstType = buf.length >= 20 ? buf[18]! | (buf[19]! << 8) : -1;
     if (ch.arb.dropIfSeen(line, seq, count, firstType)) return;
+    if (firstType !== 100 && ch.arb.holdBackHeader(line, seq, count)) return;
     const p = decodeSequencedPacket(buf);
     if ('ok' in p) { this.#decodeError(channelId, p.code); return; }
     ch.arb.onPacket(line, p.seq, p.messages);
@@ -262,7 +281,7 @@ export class FeedHandler extends EventEmitter {
     if (this.listenerCount('decode-error')) this.emit('decode-error', { channelId, code });
   }
 
-  #makeChannel(cfg: ChannelConfig, timeout: number): Channel {
+  #makeChannel(cfg: ChannelConfig, timeout: number, aheadWindow: number): Channel {
     const ch = {} as Channel;
     const sink: ArbitrationSink = {
       deliver: (sn, msg) => {
@@ -277,10 +296,13 @@ export class FeedHandler extends EventEmitter {
         this.#c.resyncs++;
         this.#startRefresh(ch, 'resync', null);
       },
+      suspect: (line, seq, count) => {
+        if (this.listenerCount('suspect')) this.emit('suspect', { channelId: cfg.channelId, line, seq, count, expected: ch.arb.expected } satisfies SuspectEvent);
+      },
     };
     ch.cfg = cfg;
     ch.image = new MarketImage();
-    ch.arb = new LineArbitrator(sink, { clock: this.#clock, arbitrationTimeoutMs: timeout });
+    ch.arb = new LineArbitrator(sink, { clock: this.#clock, arbitrationTimeoutMs: timeout, aheadWindow });
     ch.refresh = new RefreshRecovery({
       endpoint: cfg.refresh,
       iface: this.cfg.interface,
@@ -396,7 +418,11 @@ export class FeedHandler extends EventEmitter {
   #onDrDatagram(line: 'A' | 'B', buf: Uint8Array): void {
     this.#c.packets++;
     if (buf.length < 16) { this.#decodeError(this.cfg.drChannel.channelId, 'TRUNCATED'); return; }
-    if (buf[2] === 0) { this.#c.heartbeats++; return; }
+    if (buf[2] === 0) {
+      if (!isHeartbeatPacket(buf)) { this.#decodeError(this.cfg.drChannel.channelId, 'BAD_HEARTBEAT'); return; }
+      this.#c.heartbeats++;
+      return;
+    }
     const p = decodeSequencedPacket(buf);
     if ('ok' in p) { this.#decodeError(this.cfg.drChannel.channelId, p.code); return; }
     this.#dr.onPacket(line, p.seq, p.messages);

@@ -325,6 +325,9 @@ const SNAPSHOT_TYPES: Record<OmdProduct, ReadonlySet<number>> = {
   Index: new Set([70, 71]),
   // OMD-CC refresh contents are not documented (§12 U13); ours: latest of each kind.
   CC: new Set([610, 611, 621, 655, 660]),
+  // Complimentary feeds on their own channels (OMD-C 4.4: odd-lot books; latest 80 / 81 per programme).
+  OddLot: new Set([33]),
+  StockConnect: new Set([80, 81]),
 };
 /** Complimentary feeds (odd lot 33, conflated broker queue 54, Stock Connect 80/81) ride on whatever channel carried them. */
 const COMPLIMENTARY_TYPES: ReadonlySet<number> = new Set([33, 54, 80, 81]);

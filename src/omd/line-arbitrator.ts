@@ -23,6 +23,8 @@ export interface ArbitrationSink {
   gap(holes: SeqRange[], highestSeen: number): void;
   /** Both lines went backwards: numbering restarted without a Sequence Reset (§12 U1). */
   renumbered(line: FeedLine, seq: number): void;
+  /** A packet or heartbeat beyond the ahead window was held back, not trusted (count 0 = heartbeat). */
+  suspect?(line: FeedLine, seq: number, count: number): void;
 }
 
 export interface LineArbitratorOptions {
@@ -45,7 +47,20 @@ export interface LineArbitratorOptions {
    * A line silent for this long is not waited for. Default max(10 × timeout, 250 ms).
    */
   maxArbitrationWaitMs?: number;
+  /**
+   * How far beyond `expected` a line's packet may start and still be buffered or
+   * hinted (ours; OMD-C 4.2 sets no bound). Further out it is suspect: counted, not
+   * buffered, not a gap hint, until the other line or the same line's next packet
+   * (with no in-window traffic between) confirms the new position, or a refresh
+   * moves `expected` there. One forged header can then never hold a channel stale.
+   * Default 50,000: the RTS keeps no more (OMD-C 4.3), so a hole that wide is a
+   * refresh anyway, and it is far above any skew between lines A and B.
+   */
+  aheadWindow?: number;
 }
+
+/** A packet held back as suspect, and the in-window arrival count when it came. */
+interface Suspect { seq: number; last: number; epoch: number; held: boolean }
 
 type Mode = 'live' | 'caching';
 
@@ -72,6 +87,10 @@ export class LineArbitrator {
   duplicates = 0;
   /** Messages dropped because the buffer was full. */
   overflowed = 0;
+  /** Packets and heartbeats held back because they started beyond the ahead window. */
+  suspect = 0;
+  /** Cached messages dropped at anchor() because they lay beyond the ahead window of the new position. */
+  droppedAhead = 0;
 
   readonly #sink: ArbitrationSink;
   readonly #clock: Clock;
@@ -80,6 +99,16 @@ export class LineArbitrator {
   readonly #anchorOnFirst: boolean;
   readonly #renumberDistance: number;
   readonly #maxWaitMs: number;
+  readonly #aheadWindow: number;
+  // Ahead-window state: the last suspect per line, a count of in-window arrivals (a suspect
+  // is only confirmed if nothing in-window came since), and a position confirmed by the lines.
+  // (Two records reused in place: a flood of forged packets allocates nothing.)
+  readonly #suspects: { A: Suspect; B: Suspect } = {
+    A: { seq: 0, last: 0, epoch: 0, held: false },
+    B: { seq: 0, last: 0, epoch: 0, held: false },
+  };
+  #liveEpoch = 0;
+  #confirmedAt = 0;
 
   #mode: Mode = 'caching';
   #trust = false;
@@ -112,6 +141,59 @@ export class LineArbitrator {
     this.#anchorOnFirst = opts.anchorOnFirstPacket ?? false;
     this.#renumberDistance = opts.renumberDistance ?? 5_000;
     this.#maxWaitMs = opts.maxArbitrationWaitMs ?? Math.max(10 * this.#timeoutMs, 250);
+    this.#aheadWindow = opts.aheadWindow ?? 50_000;
+  }
+
+  /** Highest first-SN a line's packet may carry and still be trusted. */
+  get aheadLimit(): number {
+    return Math.max(this.expected, this.#confirmedAt) + this.#aheadWindow;
+  }
+
+  /**
+   * Live only, lines A/B only: true when the packet must be held back. A suspect
+   * is confirmed (and then taken) by the other line's suspect near it, or by the
+   * same line's next packet continuing it, provided nothing in-window arrived since.
+   */
+  #holdBack(line: 'A' | 'B', seq: number, last: number, count: number, precheck = false): boolean {
+    if (this.#mode !== 'live') return false;
+    if (seq <= this.aheadLimit) {
+      if (!precheck) this.#liveEpoch++;
+      return false;
+    }
+    const w = this.#aheadWindow;
+    const other = this.#suspects[line === 'A' ? 'B' : 'A'];
+    const own = this.#suspects[line];
+    const byOther = other.held && other.epoch === this.#liveEpoch && Math.abs(seq - other.seq) <= w;
+    const byOwn = own.held && own.epoch === this.#liveEpoch && seq > own.seq && seq <= own.last + 1 + w;
+    if ((byOther || byOwn) && count > 0) {
+      if (precheck) return false; // only a packet that decodes may confirm a position
+      this.#confirmedAt = Math.max(seq, byOther ? other.seq : 0, byOwn ? own.seq : 0);
+      other.held = own.held = false;
+      return false;
+    }
+    this.suspect++;
+    if (count > 0) {
+      own.seq = seq;
+      own.last = last;
+      own.epoch = this.#liveEpoch;
+      own.held = true;
+    }
+    this.#sink.suspect?.(line, seq, count);
+    return true;
+  }
+
+  /**
+   * The ahead-window check on the raw header (line A/B, MsgCount, SeqNum) before decoding, so a
+   * flood of forged far-ahead packets costs no decoding. True = held back (counted); onPacket
+   * makes the same check for callers that skip this one.
+   */
+  holdBackHeader(line: 'A' | 'B', seq: number, count: number): boolean {
+    return this.#holdBack(line, seq, seq + count - 1, count, true);
+  }
+
+  #forgetAhead(): void {
+    this.#suspects.A.held = this.#suspects.B.held = false;
+    this.#confirmedAt = 0;
   }
 
   get mode(): Mode {
@@ -136,6 +218,7 @@ export class LineArbitrator {
       if (this.#preReset[line] || last < this.#lineMax[line] || last + this.#renumberDistance < this.expected) return false; // let onPacket judge
       this.#lineMax[line] = last;
       this.#lastArrival[line] = this.#clock.now();
+      this.#liveEpoch++; // the slower line's copy is in-window traffic too
     }
     this.duplicates += count;
     return true;
@@ -152,6 +235,7 @@ export class LineArbitrator {
     let start = 0;
     const isReset = messages[0]!.msgType === SEQUENCE_RESET;
 
+    if (line !== 'R' && !isReset && this.#holdBack(line, seq, last, count)) return;
     if (line !== 'R') {
       this.#lastArrival[line] = this.#clock.now();
       if (isReset) {
@@ -222,6 +306,7 @@ export class LineArbitrator {
    * below it are taken as sent: a hint never asks for a message that may not exist.
    */
   onHeartbeat(line: FeedLine, seq: number): void {
+    if (line !== 'R' && this.#holdBack(line, seq, seq, 0)) return;
     if (line !== 'R') {
       this.#lastArrival[line] = this.#clock.now();
       this.#hbPassed[line] = seq - 1;
@@ -239,9 +324,14 @@ export class LineArbitrator {
    */
   anchor(next: number): void {
     this.#cancelTimer();
+    this.#forgetAhead();
     let maxKept = next - 1;
+    // Cached messages far beyond the new position are not trusted (aheadWindow): a forged
+    // header cached during the refresh would otherwise open a gap right after it, for ever.
+    const limit = next + this.#aheadWindow;
     for (const sn of this.#buffer.keys()) {
       if (sn < next) this.#buffer.delete(sn);
+      else if (sn > limit) { this.#buffer.delete(sn); this.droppedAhead++; }
       else if (sn > maxKept) maxKept = sn;
     }
     this.#mode = 'live';
@@ -332,6 +422,7 @@ export class LineArbitrator {
     if (line === 'B' && this.#lineMax.A > sn) this.#preReset.A = true;
     this.#cancelTimer();
     this.#buffer.clear();
+    this.#forgetAhead();
     // §12 U2: our convention is that the reset is message NewSeqNo itself, so the next one is NewSeqNo + 1.
     this.expected = sn === newSeqNo ? newSeqNo + 1 : newSeqNo;
     this.highestSeen = this.expected - 1;

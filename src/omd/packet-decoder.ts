@@ -410,6 +410,8 @@ export class ReusingPacketDecoder {
       }
       off += size;
     }
+    // A heartbeat is exactly the bare header (OMD-C 3.4.1): MsgCount 0 with anything after it is none.
+    if (count === 0 && len !== 16) return decodeError('BAD_HEARTBEAT', `MsgCount 0 but PktSize ${len} (a heartbeat is 16 bytes)`);
     if (off !== len) return decodeError('PKT_SIZE_MISMATCH', `16 + ΣMsgSize = ${off} for MsgCount ${count}, PktSize ${len}`);
     const h = this.header;
     h.pktSize = pktSize;

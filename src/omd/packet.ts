@@ -75,6 +75,8 @@ export function decodePacket(buf: Uint8Array): DecodedPacket | OmdDecodeError {
     }
     off += size;
   }
+  // A heartbeat is exactly the bare header (OMD-C 3.4.1): MsgCount 0 with anything after it is none.
+  if (msgCount === 0 && len !== 16) return decodeError('BAD_HEARTBEAT', `MsgCount 0 but PktSize ${len} (a heartbeat is 16 bytes)`);
   if (off !== len) {
     return decodeError('PKT_SIZE_MISMATCH', `16 + ΣMsgSize = ${off} for MsgCount ${msgCount}, PktSize ${len}`);
   }
@@ -218,9 +220,17 @@ export function encodeHeartbeat(seqNum: number, sendTimeNs: bigint): Uint8Array 
   return buf;
 }
 
-/** True for a heartbeat packet (MsgCount 0). */
+/** True for a heartbeat header: MsgCount 0 and PktSize 16, the bare header (OMD-C 3.4.1). */
 export function isHeartbeat(header: PacketHeader): boolean {
-  return header.msgCount === 0;
+  return header.msgCount === 0 && header.pktSize === PACKET_HEADER_SIZE;
+}
+
+/**
+ * True when a datagram is a heartbeat: exactly the 16-byte header with PktSize 16 and
+ * MsgCount 0. Anything else with MsgCount 0 is a decode error (BAD_HEARTBEAT), not a heartbeat.
+ */
+export function isHeartbeatPacket(buf: Uint8Array): boolean {
+  return buf.length === PACKET_HEADER_SIZE && buf[2] === 0 && buf[0] === PACKET_HEADER_SIZE && buf[1] === 0;
 }
 
 /**

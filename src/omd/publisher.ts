@@ -106,9 +106,9 @@ interface ChannelRuntime {
   refreshNextSeq: number;
   image: MarketImage;
   window: RetransmissionWindow;
-  /** Data sent since the last heartbeat tick (then no heartbeat is due). */
-  busy: boolean;
-  refreshBusy: boolean;
+  /** Clock time of the last datagram on lines A/B, and on the refresh channel: a heartbeat is due heartbeatIntervalMs after it. */
+  lastSentAt: number;
+  refreshLastSentAt: number;
   /** Refresh packets of the current cycle not yet sent (paced mode): [packet, first refresh SeqNum]. */
   refreshQueue: Array<[Uint8Array, number]>;
 }
@@ -135,7 +135,9 @@ export class OmdPublisher extends EventEmitter {
   readonly #channels = new Map<number, ChannelRuntime>();
   readonly #builder: PacketBuilder;
   #drNextSeq = 1;
-  #drBusy = false;
+  #drLastSentAt = -Infinity;
+  /** The one timer that sends heartbeats: armed for the earliest channel falling idle. */
+  #beat: TimerHandle | null = null;
   #drStatus: 0 | 1 | 2 = 0;
   #mode: PublisherMode = 'created';
   #sender: MulticastSender | null = null;
@@ -162,7 +164,7 @@ export class OmdPublisher extends EventEmitter {
       if (this.#channels.has(ch.channelId) || ch.channelId === cfg.drChannel.channelId) throw new Error(`duplicate ChannelID ${ch.channelId}`);
       this.#channels.set(ch.channelId, {
         cfg: ch, nextSeq: 1, refreshNextSeq: 1, image: new MarketImage(),
-        window: new RetransmissionWindow(opts.rts?.windowSize ?? 50_000), busy: false, refreshBusy: false, refreshQueue: [],
+        window: new RetransmissionWindow(opts.rts?.windowSize ?? 50_000), lastSentAt: -Infinity, refreshLastSentAt: -Infinity, refreshQueue: [],
       });
     }
   }
@@ -206,7 +208,7 @@ export class OmdPublisher extends EventEmitter {
       await this.stop(); // e.g. EADDRINUSE on an RTS port: release what was opened, then report
       throw e;
     }
-    this.#timers.push(this.#clock.setInterval(() => this.#heartbeatTick(), this.#heartbeatMs));
+    this.#armBeat(this.#clock.now() + this.#heartbeatMs);
     if (this.#refreshMs > 0) this.#timers.push(this.#clock.setInterval(() => { if (this.#mode === 'active') this.refreshNow(); }, this.#refreshMs));
     if (this.site === 'backup') {
       this.#mode = 'standby';
@@ -291,7 +293,7 @@ export class OmdPublisher extends EventEmitter {
     for (const m of messagesOf(pkt)) ch.window.push(seq++, m);
     ch.nextSeq = first + count;
     this.counters.messages += count;
-    ch.busy = true;
+    ch.lastSentAt = this.#clock.now();
     this.#send('A', ch.cfg.channelId, ch.cfg.lineA, pkt, first, count, this.counters.lineA);
     this.#send('B', ch.cfg.channelId, ch.cfg.lineB, pkt, first, count, this.counters.lineB);
   }
@@ -314,39 +316,57 @@ export class OmdPublisher extends EventEmitter {
     const dr = this.cfg.drChannel;
     const [pkt] = packMessages([msg], this.#drNextSeq, nowSendTimeNs(this.#clock.now()), this.#maxPacket);
     const seq = this.#drNextSeq++;
-    this.#drBusy = true;
+    this.#drLastSentAt = this.#clock.now();
     if (msg.msgType === 105) this.counters.drSignals++;
     this.#send('A', dr.channelId, dr.lineA, pkt!, seq, 1, this.counters.dr);
     this.#send('B', dr.channelId, dr.lineB, pkt!, seq, 1, this.counters.dr);
   }
 
-  // Every tick: heartbeats on idle channels (SeqNum = last sent, §2.4); DR signals repeat instead of DR heartbeats.
-  #heartbeatTick(): void {
-    const now = nowSendTimeNs(this.#clock.now());
+  // OMD-C 3.4.1 / §2.4: a heartbeat (SeqNum = last sent) on every channel that has sent nothing
+  // for heartbeatIntervalMs, measured from its last datagram, so data never delays the next beat
+  // by more than that; DR signals repeat at the same cadence instead of DR heartbeats (§4.5).
+  #armBeat(at: number): void {
+    this.#beat?.cancel();
+    this.#beat = this.#clock.setTimeout(() => this.#onBeat(), Math.max(0, at - this.#clock.now()));
+  }
+
+  #onBeat(): void {
+    this.#beat = null;
+    if (this.#mode === 'stopped') return;
+    const nowMs = this.#clock.now();
+    const hbMs = this.#heartbeatMs;
+    const now = nowSendTimeNs(nowMs);
     if (this.#mode === 'active') {
       for (const ch of this.#channels.values()) {
-        if (!ch.busy) {
+        if (nowMs - ch.lastSentAt >= hbMs) {
+          ch.lastSentAt = nowMs;
           const hb = encodeHeartbeat(ch.nextSeq - 1, now);
           this.#send('A', ch.cfg.channelId, ch.cfg.lineA, hb, ch.nextSeq - 1, 0, this.counters.lineA);
           this.#send('B', ch.cfg.channelId, ch.cfg.lineB, hb, ch.nextSeq - 1, 0, this.counters.lineB);
         }
-        if (!ch.refreshBusy) {
+        if (nowMs - ch.refreshLastSentAt >= hbMs) {
+          ch.refreshLastSentAt = nowMs;
           this.#send('refresh', ch.cfg.channelId, ch.cfg.refresh, encodeHeartbeat(ch.refreshNextSeq - 1, now), ch.refreshNextSeq - 1, 0, this.counters.refresh);
         }
-        ch.busy = false;
-        ch.refreshBusy = false;
       }
     }
-    if (this.#mode === 'active' || this.#mode === 'dr-in-progress') {
+    if ((this.#mode === 'active' || this.#mode === 'dr-in-progress') && nowMs - this.#drLastSentAt >= hbMs) {
       if (this.#drStatus !== 0) this.#sendDr({ msgType: 105, drStatus: this.#drStatus }); // repeated (OMD-C 3.4.3, §4.5)
-      else if (!this.#drBusy) {
+      else {
+        this.#drLastSentAt = nowMs;
         const dr = this.cfg.drChannel;
         const hb = encodeHeartbeat(this.#drNextSeq - 1, now);
         this.#send('A', dr.channelId, dr.lineA, hb, this.#drNextSeq - 1, 0, this.counters.dr);
         this.#send('B', dr.channelId, dr.lineB, hb, this.#drNextSeq - 1, 0, this.counters.dr);
       }
-      this.#drBusy = false;
     }
+    // Next: the earliest stream falling idle (a silent mode checks again one interval later).
+    let next = nowMs + hbMs;
+    if (this.#mode === 'active') {
+      for (const ch of this.#channels.values()) next = Math.min(next, ch.lastSentAt + hbMs, ch.refreshLastSentAt + hbMs);
+    }
+    if (this.#mode === 'active' || this.#mode === 'dr-in-progress') next = Math.min(next, this.#drLastSentAt + hbMs);
+    this.#armBeat(Math.max(next, nowMs + 1));
   }
 
   /**
@@ -382,7 +402,7 @@ export class OmdPublisher extends EventEmitter {
     for (const ch of this.#channels.values()) {
       const n = Math.min(ch.refreshQueue.length, perMs);
       for (const [pkt, seq] of ch.refreshQueue.splice(0, n)) this.#send('refresh', ch.cfg.channelId, ch.cfg.refresh, pkt, seq, pkt[2]!, this.counters.refresh);
-      if (n > 0) ch.refreshBusy = true;
+      if (n > 0) ch.refreshLastSentAt = this.#clock.now();
       if (ch.refreshQueue.length > 0) pending = true;
     }
     if (pending && !this.#refreshDrain) this.#refreshDrain = this.#clock.setTimeout(() => this.#drainRefresh(perMs), 1);
@@ -489,6 +509,8 @@ export class OmdPublisher extends EventEmitter {
     this.#mode = 'stopped';
     for (const t of this.#timers) t.cancel();
     this.#timers = [];
+    this.#beat?.cancel();
+    this.#beat = null;
     this.#refreshDrain?.cancel();
     this.#refreshDrain = null;
     this.#cancelTakeoverRefresh();

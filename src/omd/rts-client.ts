@@ -6,8 +6,8 @@ import { EventEmitter } from 'node:events';
 import { systemClock, type Clock, type TimerHandle } from '../wire/index.ts';
 import type { RtsEndpoint } from './channels.ts';
 import type { OmdMessage } from './messages.ts';
-import { encodePacket, PacketStreamReader } from './packet.ts';
-import type { OmdDecodeError } from './errors.ts';
+import { encodePacket, isHeartbeatPacket, PacketStreamReader } from './packet.ts';
+import { decodeError, type OmdDecodeError } from './errors.ts';
 import { decodeSequencedPacket } from './sequenced-packet.ts';
 
 /** OMD-C 4.3 system limits (defaults; the readiness-test environment ran 1,000 / 1,000). */
@@ -311,6 +311,11 @@ export class RetransmissionClient extends EventEmitter {
 
   #onFrame(s: Session, pkt: Uint8Array): void {
     if (pkt[2] === 0) {
+      if (!isHeartbeatPacket(pkt)) {
+        // MsgCount 0 is a heartbeat only as the bare 16-byte header (OMD-C 3.4.1): not echoed, counted.
+        this.emit('decode-error', decodeError('BAD_HEARTBEAT', `MsgCount 0 but PktSize ${pkt.length}`));
+        return;
+      }
       // OMD-C 3.5 keep-alive: answer with an exact byte copy (§12 U4: assumed a bare header).
       s.socket.write(pkt);
       this.emit('heartbeat', { endpoint: s.endpoint });

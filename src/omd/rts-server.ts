@@ -131,8 +131,15 @@ export class RetransmissionServer extends EventEmitter {
     return this.#conns.size;
   }
 
+  /**
+   * Stops listening and destroys every connection, including one already ending: a refused
+   * client that keeps its half of the socket open must not hold the shutdown.
+   */
   async close(): Promise<void> {
-    for (const c of this.#conns) this.#drop(c, 'server-stopped', true);
+    for (const c of this.#conns) {
+      if (c.state !== 'closing') this.#drop(c, 'server-stopped', true);
+      else c.socket.destroy();
+    }
     await Promise.all(this.#servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     this.#servers.length = 0;
   }
@@ -163,7 +170,11 @@ export class RetransmissionServer extends EventEmitter {
     c.closeReason = reason;
     c.cancelTimers();
     if (destroy) c.socket.destroy();
-    else c.socket.end();
+    else {
+      c.socket.end();
+      // A peer that never closes its half would keep the connection for ever: bounded by the logon timeout.
+      c.logonTimer = this.#opts.clock.setTimeout(() => c.socket.destroy(), this.#opts.logonTimeoutMs);
+    }
   }
 
   #write(c: RtsConnection, pkt: Uint8Array): void {

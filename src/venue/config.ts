@@ -15,7 +15,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import type { OcgService, LookupEndpoint } from '../ocg/index.ts';
 import { generateVenueKeyPair, publicKeyOf } from '../ocg/index.ts';
 import type { ChannelConfig, FeedConfig, OmdProduct, OmdService, RtsEndpoint } from '../omd/index.ts';
-import { loopbackFeed } from '../omd/index.ts';
+import { loopbackFeed, OMD_PRODUCTS } from '../omd/index.ts';
 import type { SecurityDefinition } from './engine-types.ts';
 
 export const SITE_ROLES = ['primary', 'backup'] as const;
@@ -381,7 +381,7 @@ class Checker {
 }
 
 const COMP_ID = /^[A-Za-z0-9]{1,11}$/;
-const PRODUCTS: readonly OmdProduct[] = ['SS', 'SP', 'SF', 'Index', 'CC'];
+const PRODUCTS: readonly OmdProduct[] = OMD_PRODUCTS;
 
 function checkSite(c: Checker, v: unknown, path: Path): SiteAddressConfig | undefined {
   const o = c.obj(v, path);
@@ -454,7 +454,9 @@ function checkFeed(c: Checker, v: unknown, service: OmdService, path: Path): Fee
     const lineA = checkEndpoint(c, ch['lineA'], [...p, 'lineA']);
     const lineB = checkEndpoint(c, ch['lineB'], [...p, 'lineB']);
     const refresh = checkEndpoint(c, ch['refresh'], [...p, 'refresh']);
-    if (channelId !== undefined && product !== undefined && lineA && lineB && refresh) channels.push({ channelId, product, lineA, lineB, refresh });
+    // OMD-CC: the market a channel carries (spec §8.1); absent = both.
+    const market = ch['market'] === undefined ? undefined : ch['market'] === 'ASHR' || ch['market'] === 'ASZR' ? ch['market'] : c.fail([...p, 'market'], 'expected ASHR or ASZR');
+    if (channelId !== undefined && product !== undefined && lineA && lineB && refresh) channels.push({ channelId, product, lineA, lineB, refresh, ...(market ? { market } : {}) });
   });
   const drRaw = c.obj(o['drChannel'], [...path, 'drChannel']);
   let drChannel: FeedLayout['drChannel'] | undefined;

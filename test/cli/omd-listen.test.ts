@@ -35,13 +35,14 @@ describe('failover-drill omd listen', () => {
     assert.ok(last.messages > 100, `messages ${last.messages}`);
     assert.equal(last.gaps, 0);
     assert.equal(last.decodeErrors, 0);
+    assert.equal(last.suspect, 0);
     assert.ok(last.books >= 10);
     assert.equal(last.drState, 'NORMAL');
   });
 
   it('formats one plain line', () => {
-    const l: ListenLine = { t: 3, msgPerSec: 1200, messages: 3600, gaps: 1, recoveredByRts: 1, recoveredByRefresh: 0, duplicates: 3600, books: 40, drState: 'NORMAL', stale: 0, sequenceResets: 2, decodeErrors: 0 };
-    assert.equal(formatListenLine(l), 't=3s msg/s=1200 msgs=3600 gaps=1 rts=1 refresh=0 dup=3600 books=40 dr=NORMAL stale=0 resets=2 decodeErr=0');
+    const l: ListenLine = { t: 3, msgPerSec: 1200, messages: 3600, gaps: 1, recoveredByRts: 1, recoveredByRefresh: 0, duplicates: 3600, books: 40, drState: 'NORMAL', stale: 0, sequenceResets: 2, decodeErrors: 0, suspect: 1 };
+    assert.equal(formatListenLine(l), 't=3s msg/s=1200 msgs=3600 gaps=1 rts=1 refresh=0 dup=3600 books=40 dr=NORMAL stale=0 resets=2 decodeErr=0 suspect=1');
   });
 
   it('rejects a bad --service or an unknown product', async () => {

@@ -7,6 +7,9 @@ import {
   decodeMessage,
   decodePacket,
   encodePacket,
+  checkPacket,
+  isHeartbeatPacket,
+  ReusingPacketDecoder,
   type DecodedPacket,
   type OmdDecodeError,
   type OmdMessage,
@@ -69,6 +72,26 @@ describe('packet framing errors', () => {
     const good = encodePacket(1, 0n, [nominal, trade]);
     good[2] = 1;
     expectError(decodePacket(good), 'PKT_SIZE_MISMATCH');
+  });
+
+  it('BAD_HEARTBEAT: MsgCount 0 is a heartbeat only as the bare 16-byte header (OMD-C 3.4.1)', () => {
+    // TV1 (spec §9): the one heartbeat shape.
+    const tv1 = Uint8Array.from([0x10, 0, 0, 0, 0xd2, 0x04, 0, 0, 0x00, 0xf0, 0x86, 0xc1, 0xdf, 0xeb, 0x88, 0x18]);
+    assert.equal(isHeartbeatPacket(tv1), true);
+    const ok = decodePacket(tv1);
+    assert.equal(ok.ok, true);
+    // 40 bytes, PktSize 40, MsgCount 0, SeqNum 1234: not a heartbeat, whatever the decoder.
+    const forty = new Uint8Array(40);
+    forty.set(tv1);
+    forty[0] = 40;
+    assert.equal(isHeartbeatPacket(forty), false);
+    expectError(decodePacket(forty), 'BAD_HEARTBEAT');
+    assert.equal(new ReusingPacketDecoder().decode(forty, () => {})?.code, 'BAD_HEARTBEAT');
+    assert.equal(checkPacket(forty, new DataView(forty.buffer))?.code, 'BAD_HEARTBEAT');
+    // 16 bytes that claim PktSize 40 are truncated, not a heartbeat either.
+    const liar = tv1.slice();
+    liar[0] = 40;
+    assert.equal(isHeartbeatPacket(liar), false);
   });
 
   it('MSG_COUNT_MISMATCH: MsgCount claims more messages than the packet holds', () => {

@@ -9,6 +9,8 @@ import {
   ticksBetween,
   SPREAD_TABLE_PART_A,
   canonical,
+  loopbackFeed,
+  type GeneratorChannel,
   type OmdMessage,
 } from '../../src/omd/index.ts';
 
@@ -129,5 +131,57 @@ describe('MarketGenerator', () => {
     assert.equal(moutai.securityNameGB, '贵州茅台');
     assert.equal(moutai.currencyCode, 'CNY');
     for (const m of msgs) if (m.msgType === 655 && m.bidPrice && m.askPrice) assert.ok(m.bidPrice < m.askPrice);
+  });
+});
+
+describe('MarketGenerator channel layout (OMD-C 1.3, spec §3.1, §7, §8.1)', () => {
+  /** MsgTypes per channel over a start of day and `events` events. */
+  function typesPerChannel(channels: GeneratorChannel[], events: number, service: 'OMD-C' | 'OMD-CC' = 'OMD-C') {
+    const g = new MarketGenerator({ seed: 3, securities: 20, service, channels });
+    const types = new Map<number, Map<number, number>>(channels.map((c) => [c.channelId, new Map()]));
+    const msgs = new Map<number, OmdMessage[]>(channels.map((c) => [c.channelId, []]));
+    const take = (batches: ReturnType<MarketGenerator['next']>) => {
+      for (const b of batches) {
+        const t = types.get(b.channelId)!;
+        for (const m of b.msgs) { t.set(m.msgType, (t.get(m.msgType) ?? 0) + 1); msgs.get(b.channelId)!.push(m); }
+      }
+    };
+    take(g.startOfDay());
+    for (let i = 0; i < events; i++) take(g.next());
+    return { g, types, msgs, has: (ch: number, type: number) => (types.get(ch)!.get(type) ?? 0) > 0 };
+  }
+
+  it('odd-lot orders (33/34) and Stock Connect (80/81) travel on their own channels, not on SS', () => {
+    const t = typesPerChannel([{ channelId: 1, product: 'SS' }, { channelId: 2, product: 'OddLot' }, { channelId: 3, product: 'StockConnect' }], 3000);
+    for (const type of [33, 34, 80, 81]) assert.equal(t.has(1, type), false, `MsgType ${type} not on SS`);
+    assert.ok(t.has(2, 33) && t.has(2, 34), 'odd lots on the odd-lot channel');
+    assert.ok(t.has(3, 80) && t.has(3, 81), 'Stock Connect on its channel');
+    assert.deepEqual([...t.types.get(2)!.keys()].sort(), [33, 34]);
+    assert.deepEqual([...t.types.get(3)!.keys()].sort(), [80, 81]);
+    assert.ok(t.has(1, 61), 'Market Turnover (61) stays SS content');
+  });
+
+  it('spec unsure (§12 U11): without a Stock Connect channel, 80/81 go on the odd-lot channel (OMD-C 3.14), without either on SS', () => {
+    const a = typesPerChannel([{ channelId: 1, product: 'SS' }, { channelId: 2, product: 'OddLot' }], 3000);
+    assert.ok(a.has(2, 80) && a.has(2, 81));
+    assert.equal(a.has(1, 80), false);
+    const b = typesPerChannel([{ channelId: 1, product: 'SS' }], 3000);
+    assert.ok(b.has(1, 33) && b.has(1, 80), 'a layout without complimentary channels keeps them on SS');
+  });
+
+  it('OMD-CC: the default layout has one channel per market, and each carries only its market', () => {
+    const cfg = loopbackFeed({ service: 'OMD-CC' });
+    assert.deepEqual(cfg.channels.map((c) => [c.channelId, c.product, c.market]), [[1, 'CC', 'ASHR'], [2, 'CC', 'ASZR']]);
+    const t = typesPerChannel(cfg.channels, 3000, 'OMD-CC');
+    const market = new Map(t.g.securities.map((s) => [s.securityCode, s.marketCode]));
+    assert.ok(new Set(market.values()).size === 2, 'both markets listed');
+    for (const c of cfg.channels) {
+      const list = t.msgs.get(c.channelId)!;
+      assert.ok(list.length > 50);
+      for (const m of list) {
+        if (m.msgType === 610) assert.equal(m.marketCode, c.market);
+        else if ('securityCode' in m) assert.equal(market.get(m.securityCode), c.market, `MsgType ${m.msgType} ${m.securityCode} on channel ${c.channelId}`);
+      }
+    }
   });
 });

@@ -2,7 +2,7 @@
 // start-up refresh, Sequence Reset, DR state machine, renumbering, gap beyond the RTS window, bad input.
 import { describe, it, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { FeedHandler, loopbackFeed, type DrEvent, type FeedHandlerOptions, type RecoveredEvent, type StaleEvent } from '../../src/omd/index.ts';
+import { encodePacket, FeedHandler, loopbackFeed, type DrEvent, type FeedHandlerOptions, type RecoveredEvent, type StaleEvent, type SuspectEvent } from '../../src/omd/index.ts';
 import { FakeFeed, imageOf, order, orders, until, sleep } from './fake-feed.ts';
 
 let portSlot = 0;
@@ -254,5 +254,65 @@ describe('FeedHandler: bad input never crashes (spec §2.2)', () => {
     assert.ok(await until(() => t.h.status(t.ch).expected === 7));
     assert.equal(t.h.counters.decodeErrors, 3);
     assert.equal(t.h.image(t.ch).digest('SF'), imageOf(orders(2, 6)).digest('SF'));
+  });
+});
+
+describe('FeedHandler: one forged datagram never holds a channel stale (ahead window)', () => {
+  const T0 = 1767922200000000000n;
+
+  it('a valid header one million ahead on line A is counted as suspect; no gap, no refresh, the channel stays live', async () => {
+    const t = await setup();
+    await syncAt(t, 10);
+    const suspects: SuspectEvent[] = [];
+    t.h.on('suspect', (e) => suspects.push(e));
+    const staleBefore = t.events.stale.length;
+    t.feed.raw('A', encodePacket(1_000_011, T0, [order(1_000_011)]));
+    t.feed.send('AB', 11, orders(11, 12));
+    assert.ok(await until(() => t.h.status(t.ch).expected === 13 && suspects.length === 1));
+    await sleep(100); // well past the 20 ms arbitration timeout
+    assert.equal(suspects.length, 1);
+    assert.deepEqual(suspects[0], { channelId: t.ch, line: 'A', seq: 1_000_011, count: 1, expected: 11 });
+    assert.equal(t.h.counters.suspect, 1);
+    assert.equal(t.h.counters.gapsSeen, 0);
+    assert.equal(t.events.stale.length, staleBefore);
+    assert.equal(t.h.synchronised, true);
+    assert.equal(t.h.image(t.ch).digest('SF'), imageOf(orders(2, 12)).digest('SF'));
+  });
+
+  it('a forged packet cached during the start-up refresh is dropped at the snapshot; no gap follows', async () => {
+    const t = await setup();
+    t.feed.raw('A', encodePacket(1_000_000, T0, [order(1_000_000)]));
+    t.feed.send('AB', 9, orders(9, 10));
+    await sleep(20);
+    await syncAt(t, 10);
+    t.feed.send('AB', 11, orders(11, 11));
+    assert.ok(await until(() => t.h.status(t.ch).expected === 12));
+    await sleep(100);
+    assert.equal(t.h.counters.suspect, 1);
+    assert.equal(t.h.counters.gapsSeen, 0);
+    assert.equal(t.events.refreshes, 1);
+    assert.equal(t.h.synchronised, true);
+  });
+});
+
+describe('FeedHandler: a heartbeat is exactly the 16-byte header (OMD-C 3.4.1)', () => {
+  it('40 bytes with MsgCount 0 and PktSize 40 is a decode error, no heartbeat, no gap hint', async () => {
+    const t = await setup();
+    await syncAt(t, 10);
+    const errors: { channelId: number; code: string }[] = [];
+    t.h.on('decode-error', (e) => errors.push(e));
+    const heartbeats = t.h.counters.heartbeats;
+    const bad = new Uint8Array(40);
+    bad[0] = 40; bad[2] = 0; bad[4] = 15; // PktSize 40, MsgCount 0, SeqNum 15 (ahead of expected 11)
+    t.feed.raw('A', bad);
+    t.feed.raw('B', bad);
+    assert.ok(await until(() => errors.length === 2));
+    await sleep(100);
+    assert.deepEqual(errors, [{ channelId: t.ch, code: 'BAD_HEARTBEAT' }, { channelId: t.ch, code: 'BAD_HEARTBEAT' }]);
+    assert.equal(t.h.counters.heartbeats, heartbeats);
+    assert.equal(t.h.counters.gapsSeen, 0);
+    assert.equal(t.h.synchronised, true);
+    t.feed.heartbeat('AB', 10); // a real one is still a heartbeat
+    assert.ok(await until(() => t.h.counters.heartbeats === heartbeats + 2));
   });
 });

@@ -284,3 +284,110 @@ describe('LineArbitrator: numbering restarted without a Sequence Reset (§12 U1)
     assert.equal(t.arb.duplicates, 100);
   });
 });
+
+describe('LineArbitrator: ahead window (one forged header never holds a channel)', () => {
+  function windowed(aheadWindow = 1_000) {
+    const clock = new ManualClock();
+    const delivered: number[] = [];
+    const gaps: SeqRange[][] = [];
+    const suspects: { line: FeedLine; seq: number; count: number }[] = [];
+    const arb = new LineArbitrator({
+      deliver: (sn) => delivered.push(sn), sequenceReset: () => {}, gap: (h) => gaps.push(h), renumbered: () => {},
+      suspect: (line, seq, count) => suspects.push({ line, seq, count }),
+    }, { clock, arbitrationTimeoutMs: 20, aheadWindow });
+    return { clock, arb, delivered, gaps, suspects };
+  }
+
+  it('a packet one million ahead on line A is suspect: counted, not buffered, no gap; the live numbering carries on', () => {
+    const t = windowed();
+    t.arb.anchor(1);
+    t.arb.onPacket('A', 1, run(1, 10));
+    t.arb.onPacket('A', 1_000_011, run(1_000_011, 1_000_011));
+    assert.equal(t.arb.suspect, 1);
+    assert.equal(t.arb.buffered, 0);
+    assert.deepEqual(t.suspects, [{ line: 'A', seq: 1_000_011, count: 1 }]);
+    t.clock.advance(1_000);
+    assert.deepEqual(t.gaps, []);
+    t.arb.onPacket('B', 11, run(11, 20));
+    t.arb.onPacket('A', 11, run(11, 20));
+    t.clock.advance(1_000);
+    assert.equal(t.delivered.length, 20);
+    assert.equal(t.delivered.at(-1), 20);
+    assert.deepEqual(t.gaps, []);
+  });
+
+  it('a heartbeat beyond the window is no gap hint', () => {
+    const t = windowed();
+    t.arb.anchor(1);
+    t.arb.onPacket('A', 1, run(1, 5));
+    t.arb.onHeartbeat('A', 1_000_000);
+    t.clock.advance(1_000);
+    assert.deepEqual(t.gaps, []);
+    assert.equal(t.arb.suspect, 1);
+    assert.deepEqual(t.suspects, [{ line: 'A', seq: 1_000_000, count: 0 }]);
+  });
+
+  it('up to the window a packet is buffered and its hole is a gap as before', () => {
+    const t = windowed(1_000);
+    t.arb.anchor(1);
+    t.arb.onPacket('A', 1, run(1, 5));
+    t.arb.onPacket('A', 1_006, run(1_006, 1_006)); // expected 6 + window 1,000
+    t.clock.advance(20);
+    assert.equal(t.arb.suspect, 0);
+    assert.deepEqual(t.gaps, [[{ from: 6, to: 1_005 }]]);
+  });
+
+  it('line B at the same far position confirms it: the jump is taken and the hole declared', () => {
+    const t = windowed();
+    t.arb.anchor(1);
+    t.arb.onPacket('A', 1, run(1, 5));
+    t.arb.onPacket('B', 1, run(1, 5));
+    t.arb.onPacket('A', 500_000, run(500_000, 500_004));
+    t.arb.onPacket('B', 500_002, run(500_002, 500_006));
+    assert.equal(t.arb.suspect, 1);
+    t.clock.advance(300);
+    assert.deepEqual(t.gaps, [[{ from: 6, to: 500_001 }]]);
+    // Later packets of the confirmed numbering are trusted.
+    t.arb.onPacket('A', 500_007, run(500_007, 500_008));
+    assert.equal(t.arb.suspect, 1);
+  });
+
+  it('the same line continuing its far position with nothing in-window between confirms it too (line B silent)', () => {
+    const t = windowed();
+    t.arb.anchor(1);
+    t.arb.onPacket('A', 1, run(1, 5));
+    t.arb.onPacket('A', 500_000, run(500_000, 500_004));
+    t.arb.onPacket('A', 500_005, run(500_005, 500_006));
+    t.clock.advance(300);
+    assert.equal(t.arb.suspect, 1);
+    assert.deepEqual(t.gaps, [[{ from: 6, to: 500_004 }]]);
+  });
+
+  it('two forged packets with live traffic between them are both suspect', () => {
+    const t = windowed();
+    t.arb.anchor(1);
+    t.arb.onPacket('A', 1, run(1, 5));
+    t.arb.onPacket('A', 500_000, run(500_000, 500_000));
+    t.arb.onPacket('A', 6, run(6, 7));
+    t.arb.onPacket('A', 500_001, run(500_001, 500_001));
+    t.arb.onHeartbeat('B', 7);
+    t.arb.onPacket('B', 500_002, run(500_002, 500_002));
+    t.clock.advance(1_000);
+    assert.equal(t.arb.suspect, 3);
+    assert.deepEqual(t.gaps, []);
+    assert.equal(t.arb.expected, 8);
+  });
+
+  it('a forged packet cached during a refresh is dropped when the snapshot sets the position, so no gap follows', () => {
+    const t = windowed();
+    t.arb.onPacket('A', 40, run(40, 45)); // start-up: everything is cached
+    t.arb.onPacket('A', 1_000_000, run(1_000_000, 1_000_000));
+    assert.equal(t.arb.buffered, 7);
+    t.arb.anchor(43);
+    assert.equal(t.arb.droppedAhead, 1);
+    assert.equal(t.arb.buffered, 0);
+    assert.deepEqual(t.delivered, [43, 44, 45]);
+    t.clock.advance(1_000);
+    assert.deepEqual(t.gaps, []);
+  });
+});

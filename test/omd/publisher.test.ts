@@ -136,43 +136,72 @@ describe('OmdPublisher sequence numbering (OMD-C 2.2, 3.4.2, §12 U2)', () => {
 });
 
 describe('OmdPublisher heartbeats (OMD-C 3.4.1, §2.4)', () => {
-  it('sends a heartbeat every 2 s on idle real-time, refresh and DR channels with SeqNum = last sent', async () => {
+  it('sends a heartbeat 2 s after the last datagram on idle real-time, refresh and DR channels with SeqNum = last sent', async () => {
     const { pub, sent, clock } = capture();
     await pub.start();
     try {
       const n0 = sent.length;
       clock.advance(1999);
       assert.equal(sent.length, n0, 'nothing before 2 s');
-      pub.publish(1, [{ msgType: 40, securityCode: 5, nominalPrice: 1 }]); // channel 1 busy in this interval
+      pub.publish(1, [{ msgType: 40, securityCode: 5, nominalPrice: 1 }]); // channel 1 sends at 1.999 s
       clock.advance(1);
-      const tick1 = sent.slice(n0 + 2).filter((s) => s.p.header.msgCount === 0);
+      const tick1 = sent.slice(n0 + 2);
+      assert.ok(tick1.every((s) => s.p.header.msgCount === 0 && s.bytes.length === 16));
       const hbOf = (xs: Sent[], line: string, ch: number) => xs.filter((s) => s.line === line && s.channelId === ch).map((s) => s.p.header.seqNum);
-      // The first tick: the start-of-day Sequence Reset counted as traffic, so only idle-since-start refresh channels beat.
+      // 2 s after the start-of-day Sequence Reset: channels 2 and 3, the refresh channels and the DR channel beat.
       assert.deepEqual(hbOf(tick1, 'A', 1), []);
+      assert.deepEqual(hbOf(tick1, 'A', 2), [1]);
       assert.deepEqual(hbOf(tick1, 'refresh', 1), [0]);
-      clock.advance(2000);
+      assert.deepEqual(hbOf(tick1, 'dr', 0), [1, 1]);
+      assert.equal(tick1.length, 2 * 2 + 3 + 2);
+      clock.advance(1999);
       const tick2 = sent.slice(n0 + 2 + tick1.length);
-      assert.ok(tick2.every((s) => s.p.header.msgCount === 0 && s.bytes.length === 16));
+      // Channel 1: 2 s after its data, not at the next 2 s boundary.
       assert.deepEqual(hbOf(tick2, 'A', 1), [2]);
       assert.deepEqual(hbOf(tick2, 'B', 1), [2]);
-      assert.deepEqual(hbOf(tick2, 'A', 2), [1]);
-      assert.deepEqual(hbOf(tick2, 'dr', 0), [1, 1]);
-      assert.deepEqual(hbOf(tick2, 'refresh', 3), [0]);
-      assert.equal(tick2.length, 3 * 2 + 3 + 2);
+      assert.equal(tick2.length, 2);
+      clock.advance(1);
+      assert.equal(sent.length - n0 - 2 - tick1.length - tick2.length, 2 * 2 + 3 + 2);
       clock.advance(2000 * 5);
-      assert.equal(sent.length - n0 - 2 - tick1.length - tick2.length, 5 * 11);
+      // Since 4 s: channels 2-3, refresh and DR beat at 4, 6, ... 14 s (6 × 9); channel 1 at 5.999 ... 13.999 s (5 × 2).
+      assert.equal(sent.length - n0 - 2 - tick1.length - tick2.length, 6 * 9 + 5 * 2);
     } finally {
       await pub.stop();
     }
     assert.equal(clock.pending, 0, 'stop() cancels every timer');
   });
+
+  it('data early in an interval never delays the next heartbeat: a line is never silent for more than 2 s', async () => {
+    const { pub, sent, clock } = capture();
+    await pub.start();
+    const t0 = clock.now();
+    const times: number[] = [];
+    const n0 = sent.length;
+    try {
+      // Data at 0.1 s, 4.3 s and 4.35 s; idle otherwise, for 12 s.
+      clock.advance(100);
+      pub.publish(1, [{ msgType: 40, securityCode: 5, nominalPrice: 1 }]);
+      clock.advance(4_200);
+      pub.publish(1, [{ msgType: 40, securityCode: 5, nominalPrice: 2 }]);
+      clock.advance(50);
+      pub.publish(1, [{ msgType: 40, securityCode: 5, nominalPrice: 3 }]);
+      clock.advance(12_000 - 4_350);
+    } finally {
+      await pub.stop();
+    }
+    // Every datagram of line A, channel 1, by its SendTime (the clock at ms precision), relative to the start.
+    for (const s of sent.slice(n0)) if (s.line === 'A' && s.channelId === 1) times.push(Number(s.p.header.sendTime / 1_000_000n) - t0);
+    assert.deepEqual(times, [100, 2_100, 4_100, 4_300, 4_350, 6_350, 8_350, 10_350]);
+    const beats = sent.slice(n0).filter((s) => s.line === 'A' && s.channelId === 1 && s.p.header.msgCount === 0);
+    assert.equal(beats.length, 5);
+  });
 });
 
 describe('OmdPublisher refresh (OMD-C 4.4, §3.5)', () => {
-  async function refreshProperty(products: OmdProduct[], service: 'OMD-C' | 'OMD-CC') {
-    const cfg = feed(products, service);
+  async function refreshProperty(products: OmdProduct[] | undefined, service: 'OMD-C' | 'OMD-CC') {
+    const cfg = products ? feed(products, service) : loopbackFeed({ service, groupBase: 201, basePort: 53100, rtsPorts: [0, 0, 0, 0] });
     const { pub, sent, clock } = capture({ refreshIntervalMs: 5_000 }, cfg);
-    const gen = new MarketGenerator({ seed: 99, securities: 15, service, channels: cfg.channels.map((c) => ({ channelId: c.channelId, product: c.product })) });
+    const gen = new MarketGenerator({ seed: 99, securities: 15, service, channels: cfg.channels });
     await pub.start();
     try {
       for (const b of gen.startOfDay()) pub.publish(b.channelId, b.msgs);
@@ -213,6 +242,8 @@ describe('OmdPublisher refresh (OMD-C 4.4, §3.5)', () => {
   it('OMD-C SS/SF/Index: every snapshot equals the state after real-time 1..LastSeqNum', () => refreshProperty(['SS', 'SF', 'Index'], 'OMD-C'));
   it('OMD-C SP: same property', () => refreshProperty(['SP'], 'OMD-C'));
   it('OMD-CC: same property', () => refreshProperty(['CC'], 'OMD-CC'));
+  it('OMD-C with the odd-lot and Stock Connect feeds on their own channels: same property', () => refreshProperty(['SS', 'OddLot', 'StockConnect'], 'OMD-C'));
+  it('OMD-CC with one channel per market (the default layout): same property', () => refreshProperty(undefined, 'OMD-CC'));
 
   it('a cycle ends with Refresh Complete carrying the last real-time SeqNum and holds books as New entries', async () => {
     const { pub, sent } = capture();

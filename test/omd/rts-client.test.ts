@@ -129,6 +129,24 @@ describe('RetransmissionClient: session and accepted request (OMD-C 3.5)', () =>
     assert.deepEqual(s.raw.find((p) => p.length === 16), Buffer.from(hb));
     await c.close();
   });
+
+  it('a 40-byte frame with MsgCount 0 is no heartbeat: not echoed, a BAD_HEARTBEAT decode error (OMD-C 3.4.1)', async () => {
+    const s = await fakeRts();
+    const { c } = client([s.endpoint]);
+    const errors: string[] = [];
+    c.on('decode-error', (e: { code: string }) => errors.push(e.code));
+    await c.recover(1, 1, 3);
+    const sent = s.raw.length;
+    const bad = new Uint8Array(40);
+    bad[0] = 40; bad[4] = 77; // PktSize 40, MsgCount 0, SeqNum 77
+    s.sockets[0]!.write(bad);
+    const hb = encodeHeartbeat(78, 1767922200000000000n);
+    s.sockets[0]!.write(hb); // a real one after it, to know the client has read both
+    for (let i = 0; i < 50 && s.raw.length === sent; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(errors, ['BAD_HEARTBEAT']);
+    assert.deepEqual(s.raw.slice(sent), [Buffer.from(hb)], 'only the real heartbeat echoed');
+    await c.close();
+  });
 });
 
 describe('RetransmissionClient: RetransStatus handling (OMD-C 3.5.4, HKEX Figure 6)', () => {

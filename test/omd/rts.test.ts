@@ -262,3 +262,22 @@ describe('OmdPublisher RTS endpoints', () => {
     }
   });
 });
+
+describe('RetransmissionServer shutdown', () => {
+  it('close() ends a refused client that keeps its half of the socket open', { timeout: 10_000 }, async () => {
+    const srv = new RetransmissionServer({ users: ['TESTUSER01'], windowFor: () => undefined, clock: new ManualClock() });
+    const port = await srv.listen('127.0.0.1', 0);
+    const sock = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+    sock.on('error', () => {});
+    sock.resume();
+    await new Promise<void>((resolve) => sock.once('connect', () => resolve()));
+    sock.write(encodePacket(0, 0n, [{ msgType: 101, username: 'NOBODY' }]));
+    await new Promise<void>((resolve) => sock.once('end', () => resolve())); // rejected: the server ended its half
+    assert.equal(srv.connections, 1, 'the half-open connection is still there');
+    const gone = new Promise<void>((resolve) => srv.once('rts-disconnect', () => resolve()));
+    await srv.close(); // hung for ever before: the server waited for the client's half
+    await gone;
+    assert.equal(srv.connections, 0);
+    sock.destroy();
+  });
+});

@@ -68,6 +68,20 @@ describe('venue config', () => {
     assert.equal(c.feeds['OMD-C'].channels.length, 1);
     assert.equal(c.feeds['OMD-C'].channels[0]!.lineA.group, '239.120.1.1');
   });
+
+  it('lays out the complimentary feeds and one OMD-CC channel per market as the spec does (OMD-C 1.3, §8.1)', () => {
+    const plain = venueConfigToPlain(base) as Record<string, any>;
+    plain['feeds']['OMD-C'] = { loopback: { products: ['SS', 'OddLot', 'StockConnect'], groupBase: 120, basePort: 40000 } };
+    plain['feeds']['OMD-CC'] = { loopback: { groupBase: 121, basePort: 41000 } };
+    const c = parseVenueConfig(stringify(plain));
+    assert.deepEqual(c.feeds['OMD-C'].channels.map((x) => x.product), ['SS', 'OddLot', 'StockConnect']);
+    assert.deepEqual(c.feeds['OMD-CC'].channels.map((x) => [x.product, x.market]), [['CC', 'ASHR'], ['CC', 'ASZR']]);
+    const again = parseVenueConfig(stringify(venueConfigToPlain(c)));
+    assert.deepEqual(again.feeds, c.feeds, 'explicit channels keep their market');
+    const bad = venueConfigToPlain(c) as Record<string, any>;
+    bad['feeds']['OMD-CC']['channels'][0]['market'] = 'XSHG';
+    assert.throws(() => parseVenueConfig(stringify(bad)), (e: unknown) => e instanceof VenueConfigError && /market/.test(e.message));
+  });
 });
 
 describe('site control contract', () => {

@@ -1,9 +1,12 @@
 // `failover-drill omd listen`: the subscriber side of OMD-C / OMD-CC — a FeedHandler on
 // a loopback feed layout, printing live statistics once a second.
 import { numberOption, UsageError, type Command } from '../command.ts';
-import { FeedHandler, loopbackFeed, type FeedHandlerCounters, type OmdProduct, type OmdService } from '../../omd/index.ts';
+import { closeWithin, untilStopped } from './omd-shutdown.ts';
+import { FeedHandler, loopbackFeed, OMD_PRODUCTS, type FeedHandlerCounters, type SuspectEvent, type OmdProduct, type OmdService } from '../../omd/index.ts';
 
-const PRODUCTS: readonly OmdProduct[] = ['SS', 'SP', 'SF', 'Index', 'CC'];
+const PRODUCTS = OMD_PRODUCTS;
+/** OMD-C default: the four licensed products and the two complimentary feeds, each on its own channel (spec §3.1). */
+const OMD_C_DEFAULT: readonly OmdProduct[] = ['SS', 'SP', 'SF', 'Index', 'OddLot', 'StockConnect'];
 
 export interface ListenLine {
   t: number;
@@ -18,10 +21,12 @@ export interface ListenLine {
   stale: number;
   sequenceResets: number;
   decodeErrors: number;
+  /** Packets beyond the ahead window, held back until confirmed (a forged or misrouted header). */
+  suspect: number;
 }
 
 export function formatListenLine(l: ListenLine): string {
-  return `t=${l.t}s msg/s=${l.msgPerSec} msgs=${l.messages} gaps=${l.gaps} rts=${l.recoveredByRts} refresh=${l.recoveredByRefresh} dup=${l.duplicates} books=${l.books} dr=${l.drState} stale=${l.stale} resets=${l.sequenceResets} decodeErr=${l.decodeErrors}`;
+  return `t=${l.t}s msg/s=${l.msgPerSec} msgs=${l.messages} gaps=${l.gaps} rts=${l.recoveredByRts} refresh=${l.recoveredByRefresh} dup=${l.duplicates} books=${l.books} dr=${l.drState} stale=${l.stale} resets=${l.sequenceResets} decodeErr=${l.decodeErrors} suspect=${l.suspect}`;
 }
 
 const command: Command = {
@@ -34,7 +39,7 @@ const command: Command = {
   ].join('\n'),
   options: {
     service: { type: 'string', default: 'OMD-C', value: 'OMD-C|OMD-CC', description: 'Which service to join' },
-    products: { type: 'string', value: 'LIST', description: 'Comma-separated products, one channel each (default: SS,SP,SF,Index for OMD-C, CC for OMD-CC, as omd publish)' },
+    products: { type: 'string', value: 'LIST', description: `Comma-separated products, one channel each (default as omd publish: ${OMD_C_DEFAULT.join(',')} for OMD-C, one CC channel per market for OMD-CC)` },
     'group-base': { type: 'string', value: 'N', description: 'Second octet of the multicast groups (default: 101 OMD-C, 102 OMD-CC)' },
     'port-base': { type: 'string', value: 'PORT', description: 'Base UDP port (default: 51000 OMD-C, 52000 OMD-CC)' },
     interface: { type: 'string', default: '127.0.0.1', value: 'ADDR', description: 'Interface to join on (loopback pins multicast to lo)' },
@@ -45,20 +50,30 @@ const command: Command = {
   async run(values) {
     const service = String(values.service) as OmdService;
     if (service !== 'OMD-C' && service !== 'OMD-CC') throw new UsageError(`--service: expected OMD-C or OMD-CC, got ${values.service}`);
-    const products: OmdProduct[] = typeof values.products === 'string'
+    // The same layout as omd publish: without --products, OMD-CC has one channel per market.
+    const products: OmdProduct[] | undefined = typeof values.products === 'string'
       ? values.products.split(',').map((p) => p.trim()) as OmdProduct[]
-      : service === 'OMD-CC' ? ['CC'] : ['SS', 'SP', 'SF', 'Index'];
-    for (const p of products) if (!PRODUCTS.includes(p)) throw new UsageError(`--products: unknown product ${p} (one of ${PRODUCTS.join(', ')})`);
+      : service === 'OMD-CC' ? undefined : [...OMD_C_DEFAULT];
+    for (const p of products ?? []) if (!PRODUCTS.includes(p)) throw new UsageError(`--products: unknown product ${p} (one of ${PRODUCTS.join(', ')})`);
     const groupBase = values['group-base'] !== undefined ? numberOption(values, 'group-base', { integer: true, min: 0, max: 255 }) : undefined;
     const portBase = values['port-base'] !== undefined ? numberOption(values, 'port-base', { integer: true, min: 1024, max: 64000 }) : undefined;
     const duration = numberOption(values, 'duration', { min: 0 });
     const user = String(values['rts-user']);
     if (user.length > 12) throw new UsageError('--rts-user: at most 12 characters (OMD-C 3.5.1)');
-    const cfg = loopbackFeed({ service, products, ...(groupBase !== undefined ? { groupBase } : {}), ...(portBase !== undefined ? { basePort: portBase } : {}) });
+    const cfg = loopbackFeed({ service, ...(products ? { products } : {}), ...(groupBase !== undefined ? { groupBase } : {}), ...(portBase !== undefined ? { basePort: portBase } : {}) });
     cfg.interface = String(values.interface);
 
     const handler = new FeedHandler(cfg, { rtsUsername: user });
+    // Suspect packets are logged, at most one line a second (a flood must not flood the log too).
+    let suspectLoggedAt = -Infinity;
+    handler.on('suspect', (e: SuspectEvent) => {
+      const now = Date.now();
+      if (now - suspectLoggedAt < 1000) return;
+      suspectLoggedAt = now;
+      console.error(`omd listen: suspect ${e.count === 0 ? 'heartbeat' : 'packet'} on channel ${e.channelId} line ${e.line}: SeqNum ${e.seq}, expected ${e.expected} (held back; ${handler.counters.suspect} so far)`);
+    });
     await handler.start();
+    const stopped = untilStopped(duration);
     const tty = !values.json && process.stdout.isTTY === true;
     const started = Date.now();
     let prev: FeedHandlerCounters = handler.counters;
@@ -83,6 +98,7 @@ const command: Command = {
         stale,
         sequenceResets: c.sequenceResets,
         decodeErrors: c.decodeErrors,
+        suspect: c.suspect,
       };
       prev = c;
       if (values.json) process.stdout.write(JSON.stringify(line) + '\n');
@@ -90,16 +106,11 @@ const command: Command = {
       else process.stdout.write(formatListenLine(line) + '\n');
     };
     const timer = setInterval(tick, 1000);
-    await new Promise<void>((resolve) => {
-      const stop = () => resolve();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      if (duration > 0) setTimeout(stop, duration * 1000).unref();
-    });
+    await stopped;
     clearInterval(timer);
     tick();
     if (tty) process.stdout.write('\n');
-    await handler.stop();
+    await closeWithin('omd listen', () => handler.stop());
     return 0;
   },
 };

@@ -3,9 +3,12 @@
 // market generator, optionally captured to a pcap file.
 import type { Command } from '../command.ts';
 import { numberOption, UsageError } from '../command.ts';
-import { loopbackFeed, MarketGenerator, OmdPublisher, type OmdMessage, type OmdProduct, type OmdService } from '../../omd/index.ts';
+import { closeWithin, untilStopped } from './omd-shutdown.ts';
+import { loopbackFeed, MarketGenerator, OMD_PRODUCTS, OmdPublisher, type OmdMessage, type OmdProduct, type OmdService } from '../../omd/index.ts';
 
-const PRODUCTS: readonly OmdProduct[] = ['SS', 'SP', 'SF', 'Index', 'CC'];
+const PRODUCTS = OMD_PRODUCTS;
+/** OMD-C default: the four licensed products and the two complimentary feeds, each on its own channel (spec §3.1). */
+const OMD_C_DEFAULT: readonly OmdProduct[] = ['SS', 'SP', 'SF', 'Index', 'OddLot', 'StockConnect'];
 
 const command: Command = {
   name: 'omd publish',
@@ -17,7 +20,7 @@ const command: Command = {
   ].join('\n'),
   options: {
     'service': { type: 'string', default: 'OMD-C', value: 'OMD-C|OMD-CC', description: 'Which service to simulate' },
-    'products': { type: 'string', value: 'LIST', description: 'Comma-separated channel products, one channel each (default SS,SP,SF,Index for OMD-C, CC for OMD-CC)' },
+    'products': { type: 'string', value: 'LIST', description: `Comma-separated channel products, one channel each (${OMD_PRODUCTS.join(', ')}; default ${OMD_C_DEFAULT.join(',')} for OMD-C, one CC channel per market for OMD-CC)` },
     'group-base': { type: 'string', value: 'N', description: 'Second octet of the 239.x groups (default 101 for OMD-C, 102 for OMD-CC)' },
     'port-base': { type: 'string', value: 'PORT', description: 'Base UDP port (default 51000 for OMD-C, 52000 for OMD-CC)' },
     'interface': { type: 'string', default: '127.0.0.1', value: 'ADDR', description: 'Interface to send on (loopback pins multicast to lo)' },
@@ -32,11 +35,13 @@ const command: Command = {
   async run(values) {
     const service = String(values['service']) as OmdService;
     if (service !== 'OMD-C' && service !== 'OMD-CC') throw new UsageError(`--service: expected OMD-C or OMD-CC, got ${service}`);
-    const products = (typeof values['products'] === 'string' ? values['products'].split(',') : service === 'OMD-CC' ? ['CC'] : ['SS', 'SP', 'SF', 'Index'])
-      .map((p) => p.trim()) as OmdProduct[];
-    for (const p of products) if (!PRODUCTS.includes(p)) throw new UsageError(`--products: unknown product ${p} (one of ${PRODUCTS.join(', ')})`);
-    if (service === 'OMD-CC' && products.some((p) => p !== 'CC')) throw new UsageError('--products: OMD-CC carries only CC channels');
-    if (service === 'OMD-C' && products.includes('CC')) throw new UsageError('--products: CC channels belong to --service OMD-CC');
+    // Without --products, OMD-CC gets one channel per market (loopbackFeed's default, spec §8.1).
+    const products = typeof values['products'] === 'string'
+      ? values['products'].split(',').map((p) => p.trim()) as OmdProduct[]
+      : service === 'OMD-CC' ? undefined : [...OMD_C_DEFAULT];
+    for (const p of products ?? []) if (!PRODUCTS.includes(p)) throw new UsageError(`--products: unknown product ${p} (one of ${PRODUCTS.join(', ')})`);
+    if (service === 'OMD-CC' && products?.some((p) => p !== 'CC')) throw new UsageError('--products: OMD-CC carries only CC channels');
+    if (service === 'OMD-C' && products?.includes('CC')) throw new UsageError('--products: CC channels belong to --service OMD-CC');
     const groupBase = values['group-base'] === undefined ? (service === 'OMD-CC' ? 102 : 101) : numberOption(values, 'group-base', { integer: true, min: 0, max: 255 });
     const basePort = values['port-base'] === undefined ? (service === 'OMD-CC' ? 52000 : 51000) : numberOption(values, 'port-base', { integer: true, min: 1024, max: 64000 });
     const rate = numberOption(values, 'rate', { min: 0 });
@@ -47,16 +52,19 @@ const command: Command = {
     const users = String(values['rts-users']).split(',').map((u) => u.trim()).filter(Boolean);
     if (users.some((u) => u.length > 12)) throw new UsageError('--rts-users: a Logon Username has at most 12 characters (OMD-C 3.5.1)');
 
-    const cfg = { ...loopbackFeed({ service, products, groupBase, basePort }), interface: String(values['interface']) };
+    const cfg = { ...loopbackFeed({ service, ...(products ? { products } : {}), groupBase, basePort }), interface: String(values['interface']) };
     const pcapFile = typeof values['pcap'] === 'string' ? values['pcap'] : undefined;
     const pub = new OmdPublisher(cfg, { refreshIntervalMs, refreshPacketsPerMs: 20, rts: { users }, ...(pcapFile ? { pcapFile } : {}) });
-    const gen = new MarketGenerator({ seed, securities, service, channels: cfg.channels.map((c) => ({ channelId: c.channelId, product: c.product })) });
+    // The generator stamps TSS StartDateTime, IndexTime, trade and news times: on the publisher's clock (the
+    // session's own day and time), not the generator's fixed default day.
+    const gen = new MarketGenerator({ seed, securities, service, channels: cfg.channels, startTimeMs: Date.now() });
 
-    await pub.start();
+    await pub.start(); // a signal before this point has its default effect (the OS closes the sockets)
+    const stopped = untilStopped(duration);
     const started = Date.now();
     for (const b of gen.startOfDay()) pub.publish(b.channelId, b.msgs);
     const sodMessages = pub.counters.messages;
-    console.error(`omd publish: ${service} ${cfg.channels.map((c) => `${c.channelId}:${c.product}@${c.lineA.group}/${c.lineB.group}:${c.lineA.port}`).join(' ')} DR ${cfg.drChannel.lineA.group}:${cfg.drChannel.lineA.port} RTS ${pub.rtsEndpoints.map((e) => `${e.host}:${e.port}`).join(',')}`);
+    console.error(`omd publish: ${service} ${cfg.channels.map((c) => `${c.channelId}:${c.product}${c.market ? `/${c.market}` : ''}@${c.lineA.group}/${c.lineB.group}:${c.lineA.port}`).join(' ')} DR ${cfg.drChannel.lineA.group}:${cfg.drChannel.lineA.port} RTS ${pub.rtsEndpoints.map((e) => `${e.host}:${e.port}`).join(',')}`);
 
     let flowMessages = 0;
     const tick = setInterval(() => {
@@ -73,14 +81,9 @@ const command: Command = {
       }
       for (const [channelId, msgs] of perChannel) pub.publish(channelId, msgs);
     }, 10);
-    await new Promise<void>((resolve) => {
-      const done = () => { process.off('SIGINT', done); process.off('SIGTERM', done); resolve(); };
-      process.once('SIGINT', done);
-      process.once('SIGTERM', done);
-      if (duration > 0) setTimeout(done, duration * 1000);
-    });
+    await stopped;
     clearInterval(tick);
-    await pub.stop();
+    await closeWithin('omd publish', () => pub.stop());
     const c = pub.counters;
     const secs = (Date.now() - started) / 1000;
     console.log(
