@@ -7,7 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { isIP } from 'node:net';
 import { stringify } from 'yaml';
 import { parseYamlConfig, type ConfigIssue, type ProbeFeedIdentity, type ProbeTradingIdentity, type SecurityDefinition, type SubscriberProbeConfig } from '../venue/index.ts';
-import type { ChannelConfig, FeedConfig, OmdProduct, RtsEndpoint } from '../omd/index.ts';
+import { OMD_PRODUCTS, type ChannelConfig, type FeedConfig, type OmdProduct, type RtsEndpoint } from '../omd/index.ts';
 import type { LookupEndpoint } from '../ocg/index.ts';
 
 /** An issue in subscriber.yaml: the field path, its line, what is wrong (same shape as the venue's). */
@@ -24,7 +24,7 @@ export class ProbeConfigError extends Error {
 
 type Path = Array<string | number>;
 const SITES = ['primary', 'backup'] as const;
-const PRODUCTS: readonly OmdProduct[] = ['SS', 'SP', 'SF', 'Index', 'CC'];
+const PRODUCTS: readonly OmdProduct[] = OMD_PRODUCTS;
 
 class Checker {
   readonly issues: Array<{ path: Path; message: string }> = [];
@@ -124,7 +124,9 @@ function checkFeed(c: Checker, v: unknown, path: Path): ProbeFeedIdentity | unde
     const channelId = c.int(co, 'channelId', p, 0, 65_535);
     const product = c.str(co, 'product', p, { oneOf: PRODUCTS }) as OmdProduct | undefined;
     const lineA = c.group(co['lineA'], [...p, 'lineA']), lineB = c.group(co['lineB'], [...p, 'lineB']), refresh = c.group(co['refresh'], [...p, 'refresh']);
-    if (channelId !== undefined && product && lineA && lineB && refresh) channels.push({ channelId, product, lineA, lineB, refresh });
+    // OMD-CC: the market a channel carries (spec §8.1); absent = both.
+    const market = co['market'] === undefined ? undefined : co['market'] === 'ASHR' || co['market'] === 'ASZR' ? co['market'] : c.fail([...p, 'market'], 'expected ASHR or ASZR');
+    if (channelId !== undefined && product && lineA && lineB && refresh) channels.push({ channelId, product, lineA, lineB, refresh, ...(market ? { market } : {}) });
   });
   const ids = channels.map((x) => x.channelId);
   if (new Set(ids).size !== ids.length) c.fail([...fp, 'channels'], 'duplicate channelId');

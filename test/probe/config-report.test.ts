@@ -24,6 +24,20 @@ describe('subscriber.yaml', () => {
     assert.equal(back.feeds[0]!.feed.rts.length, 4);
   });
 
+  it("takes the spec's channel layout: odd-lot and Stock Connect channels, one OMD-CC channel per market", () => {
+    const cfg = probeConfigFor(venue, 'F002');
+    const cc = cfg.feeds.find((f) => f.feed.service === 'OMD-CC')!;
+    const md = cfg.feeds.find((f) => f.feed.service === 'OMD-C')!;
+    const base = md.feed.channels[0]!;
+    md.feed.channels.push({ ...base, channelId: 90, product: 'OddLot' }, { ...base, channelId: 91, product: 'StockConnect' });
+    const ccBase = cc.feed.channels[0]!;
+    cc.feed.channels = [{ ...ccBase, channelId: 1, market: 'ASHR' }, { ...ccBase, channelId: 2, market: 'ASZR' }];
+    const back = parseProbeConfig(probeConfigToYaml(cfg));
+    assert.deepEqual(back, cfg);
+    assert.deepEqual(back.feeds.find((f) => f.feed.service === 'OMD-CC')!.feed.channels.map((c) => c.market), ['ASHR', 'ASZR']);
+    assert.throws(() => parseProbeConfig(probeConfigToYaml(cfg).replace('market: ASZR', 'market: XSHG')), (e: unknown) => e instanceof ProbeConfigError && e.issues.some((i) => /market: expected ASHR or ASZR/.test(i.path + ': ' + i.message)));
+  });
+
   it('reads the public key from a file next to the YAML', () => {
     const dir = mkdtempSync(join(tmpdir(), 'probe-cfg-'));
     const cfg = probeConfigFor(venue, 'F001');

@@ -88,7 +88,7 @@ const command: Command = {
         const backup = new OmdPublisher(cfg, { ...common, site: 'backup', drNumbering: 'continue', lossFilter: loss });
         await primary.start();
         await backup.start();
-        const gen = new MarketGenerator({ seed: seed + i, securities: service === 'OMD-C' ? 40 : 20, service, channels: cfg.channels.map((c) => ({ channelId: c.channelId, product: c.product })) });
+        const gen = new MarketGenerator({ seed: seed + i, securities: service === 'OMD-C' ? 40 : 20, service, channels: cfg.channels.map((c) => ({ channelId: c.channelId, product: c.product })), startTimeMs: Date.now() });
         for (const b of gen.startOfDay()) primary.publish(b.channelId, b.msgs);
         const run: FeedRun = { service, cfg, primary, backup, active: primary, gen };
         feeds.push(run);
