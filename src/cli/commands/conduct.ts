@@ -83,6 +83,7 @@ const command: Command = {
     log(`${rundown.code} ${rundown.date}: ${rundown.title.en} / ${rundown.title.zh} — ${rundown.steps.length} steps, ${accelerate ? `accelerated x${accelerate}` : 'on the Hong Kong wall clock'}`);
     const stopOnSignal = () => { log('interrupted: stopping after the current step'); conductor.stop(); };
     process.once('SIGINT', stopOnSignal);
+    process.once('SIGTERM', stopOnSignal);
     // The scheduler's timers are unref'd; keep the process alive while the rundown plays.
     const keepAlive = setInterval(() => {}, 1 << 30);
     try {
@@ -96,6 +97,7 @@ const command: Command = {
     } finally {
       clearInterval(keepAlive);
       process.off('SIGINT', stopOnSignal);
+      process.off('SIGTERM', stopOnSignal);
     }
   },
 };

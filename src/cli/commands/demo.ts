@@ -8,6 +8,8 @@
 // book. The run ends with a table per subscriber and service.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { closeWithin } from './omd-shutdown.ts';
 import type { Command } from '../command.ts';
 import { numberOption } from '../command.ts';
 import {
@@ -37,7 +39,6 @@ interface FeedRun {
   gen: MarketGenerator;
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 const command: Command = {
   name: 'demo',
@@ -74,6 +75,12 @@ const command: Command = {
     const feeds: FeedRun[] = [];
     const subs: Subscriber[] = [];
     const log = (s: string) => console.log(`[${new Date().toISOString().slice(11, 23)}] ${s}`);
+    // SIGINT / SIGTERM end the demo at once: every wait is abortable, and closing has a deadline.
+    const interrupted = new AbortController();
+    const onSignal = (sig: NodeJS.Signals) => { log(`${sig}: stopping`); interrupted.abort(sig); };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    const sleep = (ms: number) => delay(ms, undefined, { signal: interrupted.signal });
     try {
       for (const [i, service] of (['OMD-C', 'OMD-CC'] as const).entries()) {
         const cfg = loopbackFeed({
@@ -193,9 +200,16 @@ const command: Command = {
       const wrong = rows.filter((r) => (r.result === 'passed') === (r.faulty !== null));
       if (wrong.length) console.error(`unexpected outcome for ${wrong.map((r) => r.subscriber).join(', ')}`);
       return wrong.length ? 1 : 0;
+    } catch (e) {
+      if (interrupted.signal.aborted) return 130;
+      throw e;
     } finally {
-      for (const s of subs) await s.handler.stop();
-      for (const f of feeds) { await f.primary.stop(); await f.backup.stop(); }
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      await closeWithin('demo', async () => {
+        for (const s of subs) await s.handler.stop();
+        for (const f of feeds) { await f.primary.stop(); await f.backup.stop(); }
+      });
     }
   },
 };
