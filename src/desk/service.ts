@@ -91,7 +91,7 @@ export class DeskService {
     const now = this.clock.now();
     const deadline = Date.parse(r.kind === 'intention' ? session.intentionDeadline : session.resultDeadline);
     const late = now > deadline;
-    const out = await this.store.submitForm({ sessionId: session.id, subscriberId: subscriber.id, kind: r.kind, submissionId: r.submissionId, content: v.value, submittedBy: r.user.id, submittedAt: now, late, onBehalfReason: reason });
+    const out = await this.store.submitForm({ sessionId: session.id, subscriberId: subscriber.id, kind: r.kind, submissionId: r.submissionId, content: v.value, submittedBy: r.user.id, submitter: { name: r.user.displayName, role: r.user.role }, submittedAt: now, late, onBehalfReason: reason });
     if (out.created) this.live.publish({ type: 'form', session: session.id, subscriber: subscriber.id, kind: r.kind, version: out.version.version, late: out.version.late });
     return out;
   }

@@ -28,6 +28,8 @@ export interface FormSubmission {
   late: boolean;
   /** Why a desk officer submitted for the firm; null (or absent) when the firm's own user did. */
   onBehalfReason?: string | null;
+  /** The submitting user's display name and role when the caller has them (saves a read); else read from users. */
+  submitter?: { name: string; role: User['role'] };
 }
 
 /**
@@ -122,7 +124,21 @@ const parse = <T>(x: unknown) => JSON.parse(String(x)) as T;
 
 /** Deep equality of two stored forms (JSON texts): the same text, or the same values in another key order. */
 function sameContent(a: string, b: string): boolean {
-  return a === b || isDeepStrictEqual(JSON.parse(a), JSON.parse(b));
+  if (a === b) return true;
+  // Reordered keys leave the length and the characters as they were: most different forms stop here.
+  if (a.length !== b.length || !sameCharacters(a, b)) return false;
+  return isDeepStrictEqual(JSON.parse(a), JSON.parse(b));
+}
+
+function sameCharacters(a: string, b: string): boolean {
+  const counts = new Int32Array(128);
+  for (let i = 0; i < a.length; i++) {
+    const x = a.charCodeAt(i), y = b.charCodeAt(i);
+    if (x > 127 || y > 127) return true; // beyond ASCII: let the deep comparison decide
+    counts[x]!++;
+    counts[y]!--;
+  }
+  return counts.every((n) => n === 0);
 }
 
 /** The audit entry of a stored submission, after its version number. */
@@ -379,21 +395,29 @@ export class SqlDeskStore implements DeskStore {
     const reason = s.onBehalfReason ?? null;
     try {
       return await this.db.transaction(async (tx) => {
-        const seen = await tx.all(`${FORM_SELECT} WHERE v.submission_id = ?`, [s.submissionId]);
-        if (seen.length) return { version: this.#sameSubmission(seen[0]!, s, content), created: false, unchanged: false };
-        const head = await tx.all('SELECT latest_version FROM form_heads WHERE session_id = ? AND subscriber_id = ? AND kind = ?', [s.sessionId, s.subscriberId, s.kind]);
-        const latest = head.length ? Number(head[0]!.latest_version) : 0;
-        if (latest > 0) {
-          const last = (await tx.all(`${FORM_SELECT} WHERE v.session_id = ? AND v.subscriber_id = ? AND v.kind = ? AND v.version = ?`, [s.sessionId, s.subscriberId, s.kind, latest]))[0];
-          if (last && sameContent(String(last.content), content)) return { version: formRow(last), created: false, unchanged: true };
+        // One read: was this submission id seen, which version is the latest, and its content.
+        const [state] = await tx.all(
+          `SELECT (SELECT 1 FROM form_versions WHERE submission_id = ?) AS seen, h.latest_version, v.content
+           FROM (SELECT 1) AS one
+           LEFT JOIN form_heads h ON h.session_id = ? AND h.subscriber_id = ? AND h.kind = ?
+           LEFT JOIN form_versions v ON v.session_id = h.session_id AND v.subscriber_id = h.subscriber_id AND v.kind = h.kind AND v.version = h.latest_version`,
+          [s.submissionId, s.sessionId, s.subscriberId, s.kind],
+        );
+        if (state!.seen !== null) {
+          const seen = await tx.all(`${FORM_SELECT} WHERE v.submission_id = ?`, [s.submissionId]);
+          return { version: this.#sameSubmission(seen[0]!, s, content), created: false, unchanged: false };
+        }
+        const latest = state!.latest_version === null ? 0 : Number(state!.latest_version);
+        if (latest > 0 && state!.content !== null && sameContent(String(state!.content), content)) {
+          const last = await tx.all(`${FORM_SELECT} WHERE v.session_id = ? AND v.subscriber_id = ? AND v.kind = ? AND v.version = ?`, [s.sessionId, s.subscriberId, s.kind, latest]);
+          return { version: formRow(last[0]!), created: false, unchanged: true };
         }
         const version = latest + 1;
-        if (head.length) await tx.run('UPDATE form_heads SET latest_version = ? WHERE session_id = ? AND subscriber_id = ? AND kind = ?', [version, s.sessionId, s.subscriberId, s.kind]);
-        else await tx.run('INSERT INTO form_heads (session_id, subscriber_id, kind, latest_version) VALUES (?, ?, ?, ?)', [s.sessionId, s.subscriberId, s.kind, version]);
+        await tx.run('INSERT INTO form_heads (session_id, subscriber_id, kind, latest_version) VALUES (?, ?, ?, ?) ON CONFLICT (session_id, subscriber_id, kind) DO UPDATE SET latest_version = excluded.latest_version', [s.sessionId, s.subscriberId, s.kind, version]);
         await tx.run('INSERT INTO form_versions (session_id, subscriber_id, kind, version, submission_id, content, submitted_by, submitted_at, late, on_behalf_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', [s.sessionId, s.subscriberId, s.kind, version, s.submissionId, content, s.submittedBy, s.submittedAt, s.late ? 1 : 0, reason]);
         await audit(tx, s.submittedBy, `form.${s.kind}.submit`, `form.${s.kind}`, `${s.sessionId}/${s.subscriberId}`, { version, ...auditDetail(s) }, s.submittedAt);
-        const who = (await tx.all('SELECT display_name, role FROM users WHERE id = ?', [s.submittedBy]))[0];
-        return { version: this.#created(s, version, who?.display_name, who?.role), created: true, unchanged: false };
+        const who = s.submitter ?? (await tx.all('SELECT display_name AS name, role FROM users WHERE id = ?', [s.submittedBy]))[0];
+        return { version: this.#created(s, version, who?.name, who?.role), created: true, unchanged: false };
       });
     } catch (e) {
       // The same submission id raced in from another process: report it, do not store twice.
@@ -425,7 +449,7 @@ export class SqlDeskStore implements DeskStore {
       const { s, content } = items[i]!;
       const detail = r.r_detail === null ? null : parse<Row>(r.r_detail);
       try {
-        if (r.r_outcome === 'created') out[i] = { version: this.#created(s, Number(r.r_version), detail?.name, detail?.role), created: true, unchanged: false };
+        if (r.r_outcome === 'created') out[i] = { version: this.#created(s, Number(r.r_version), s.submitter?.name ?? detail?.name, s.submitter?.role ?? detail?.role), created: true, unchanged: false };
         else if (r.r_outcome === 'replay') out[i] = { version: this.#sameSubmission(detail!, s, content), created: false, unchanged: false };
         else if (r.r_outcome === 'unchanged') out[i] = { version: formRow(detail!), created: false, unchanged: true };
         else out[i] = Object.assign(new Error(`submission ${s.submissionId}: ${String(detail?.message)}`), { code: detail?.sqlstate });
