@@ -159,6 +159,29 @@ for (const variant of storeVariants()) {
       assert.equal(entry.detail.onBehalfReason, 'Firm B faxed the form; typed in by the desk');
     });
 
+    it('PostgreSQL: submissions and sign-in lookups arriving together cost one round trip each kind', { skip: variant.name !== 'postgres' && 'SQLite answers in-process' }, async () => {
+      const db = (store as unknown as { db: { all: (...a: unknown[]) => Promise<unknown> } }).db;
+      const all = db.all;
+      const statements: string[] = [];
+      db.all = function (this: unknown, ...a: unknown[]) { statements.push(String(a[0])); return all.apply(this, a); };
+      try {
+        const s3 = { ...session, id: 'ps2-one-trip' };
+        await store.createSession(s3, 'desk-1', T0);
+        statements.length = 0;
+        const form = sampleResultForm(s3, a);
+        const rs = await Promise.all(Array.from({ length: 50 }, (_, i) => store.submitForm({ sessionId: s3.id, subscriberId: i % 2 ? a.id : b.id, kind: 'result', submissionId: `trip-${i}`, content: { ...(i % 2 ? form : sampleResultForm(s3, b)), signedOn: `2026-02-${String(1 + (i >> 1)).padStart(2, '0')}` }, submittedBy: 'u-a', submittedAt: T0, late: false })));
+        assert.equal(rs.filter((r) => r.created).length, 50);
+        assert.equal(statements.length, 1, statements.join('\n'));
+        statements.length = 0;
+        const found = await Promise.all([...Array.from({ length: 30 }, (_, i) => store.getAuthSessionUser(`no-such-token-${i}`)), ...Array.from({ length: 30 }, () => store.getFormContext(s3.id, a.id))]);
+        assert.equal(found.filter((x) => x === null).length, 30);
+        assert.equal(statements.length, 2, statements.join('\n'));
+      } finally {
+        db.all = all;
+      }
+      assert.deepEqual((await store.listFormVersions('ps2-one-trip', a.id, 'result')).map((v) => v.version), Array.from({ length: 25 }, (_, i) => i + 1));
+    });
+
     it('submissions arriving together: new, repeated, unchanged and refused ones each get their own answer', async () => {
       const s2 = { ...session, id: 'ps2-together' };
       await store.createSession(s2, 'desk-1', T0);

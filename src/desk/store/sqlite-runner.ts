@@ -1,9 +1,9 @@
 // SQLite through the built-in node:sqlite. WAL, and a transaction is on disk
 // before it is acknowledged, so an acknowledged write survives kill -9 and power
 // loss. One connection; write transactions are queued and committed in groups
-// (all that arrived together), and the WAL is flushed to disk (fdatasync) on
-// libuv's thread pool, one flush for every group committed while the previous
-// flush ran: the event loop keeps serving requests while the disk works.
+// (all that arrived while the previous group was being flushed), and the WAL is
+// flushed to disk (fdatasync) on libuv's thread pool: the event loop keeps
+// serving requests while the disk works.
 // (synchronous = NORMAL leaves that flush to us; SQLite still syncs around
 // checkpoints, so the file stays consistent.)
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
@@ -133,8 +133,16 @@ export class SqliteRunner implements SqlRunner {
           if (o.ok) j.resolve(o.value);
           else j.reject(o.error);
         });
-        // Acknowledged only once on disk; meanwhile the next group may already run.
-        this.#flush().then(settle, (error) => { for (const j of group) j.reject(error); });
+        // Acknowledged only once on disk. The next group waits for this flush, so what
+        // arrives meanwhile commits together (fewer, larger commits); the event loop
+        // keeps parsing and validating requests while the disk works.
+        try {
+          await this.#flush();
+        } catch (error) {
+          for (const j of group) j.reject(error);
+          continue;
+        }
+        settle();
       }
     } finally {
       this.#draining = false;
