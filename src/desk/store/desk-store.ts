@@ -5,6 +5,7 @@ import type { AuditEntry, FormKind, FormVersion, IntentionForm, Notice, Practice
 import { DeskError } from '../errors.ts';
 import type { LiveRelay } from '../api/live.ts';
 import { migrate } from './migrations.ts';
+import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { isUniqueViolation, type Row, type SqlRunner, type SqlTx } from './sql.ts';
 import { TickBatch } from './tick-batch.ts';
@@ -122,7 +123,22 @@ const json = (x: unknown) => JSON.stringify(x);
 
 const parse = <T>(x: unknown) => JSON.parse(String(x)) as T;
 
-/** Deep equality of two stored forms (JSON texts): the same text, or the same values in another key order. */
+/** JSON with every object's keys sorted: two values are deep-equal exactly when these texts are. */
+function canonicalJson(x: unknown): string {
+  if (Array.isArray(x)) return `[${x.map(canonicalJson).join(',')}]`;
+  if (x !== null && typeof x === 'object') {
+    const o = x as Record<string, unknown>;
+    return `{${Object.keys(o).filter((k) => o[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(x) ?? 'null';
+}
+
+/** What "unchanged" compares: the SHA-256 of the form's canonical JSON (stored with each version since migration 5). */
+export function contentHash(content: unknown): string {
+  return createHash('sha256').update(canonicalJson(content)).digest('hex');
+}
+
+/** Deep equality of two stored forms (JSON texts), for versions stored without a hash. */
 function sameContent(a: string, b: string): boolean {
   if (a === b) return true;
   // Reordered keys leave the length and the characters as they were: most different forms stop here.
@@ -207,7 +223,7 @@ export class SqlDeskStore implements DeskStore {
 
   // PostgreSQL only: what concurrent requests ask in one turn goes in one round trip.
   // (SQLite answers in-process, without a round trip to save.)
-  readonly #submitBatch: TickBatch<{ s: FormSubmission; content: string }, FormSubmitOutcome> | null;
+  readonly #submitBatch: TickBatch<{ s: FormSubmission; content: string; hash: string }, FormSubmitOutcome> | null;
   readonly #authBatch: TickBatch<string, { session: AuthSessionRecord; user: User } | null> | null;
   readonly #contextBatch: TickBatch<{ sessionId: string; subscriberId: string }, { session: PracticeSession | null; subscriber: Subscriber | null }> | null;
 
@@ -386,18 +402,19 @@ export class SqlDeskStore implements DeskStore {
 
   submitForm(s: FormSubmission): Promise<FormSubmitOutcome> {
     const content = json(s.content);
-    if (this.#submitBatch) return this.#submitBatch.add({ s, content });
-    return this.#submitFormInTransaction(s, content);
+    const hash = contentHash(s.content);
+    if (this.#submitBatch) return this.#submitBatch.add({ s, content, hash });
+    return this.#submitFormInTransaction(s, content, hash);
   }
 
   /** SQLite: one writer, so checking first and then writing, in one transaction, is race-free. */
-  async #submitFormInTransaction(s: FormSubmission, content: string): Promise<FormSubmitOutcome> {
+  async #submitFormInTransaction(s: FormSubmission, content: string, hash: string): Promise<FormSubmitOutcome> {
     const reason = s.onBehalfReason ?? null;
     try {
       return await this.db.transaction(async (tx) => {
         // One read: was this submission id seen, which version is the latest, and its content.
         const [state] = await tx.all(
-          `SELECT (SELECT 1 FROM form_versions WHERE submission_id = ?) AS seen, h.latest_version, v.content
+          `SELECT (SELECT 1 FROM form_versions WHERE submission_id = ?) AS seen, h.latest_version, v.content_hash, v.content
            FROM (SELECT 1) AS one
            LEFT JOIN form_heads h ON h.session_id = ? AND h.subscriber_id = ? AND h.kind = ?
            LEFT JOIN form_versions v ON v.session_id = h.session_id AND v.subscriber_id = h.subscriber_id AND v.kind = h.kind AND v.version = h.latest_version`,
@@ -408,13 +425,14 @@ export class SqlDeskStore implements DeskStore {
           return { version: this.#sameSubmission(seen[0]!, s, content), created: false, unchanged: false };
         }
         const latest = state!.latest_version === null ? 0 : Number(state!.latest_version);
-        if (latest > 0 && state!.content !== null && sameContent(String(state!.content), content)) {
+        const same = state!.content_hash !== null ? state!.content_hash === hash : state!.content !== null && sameContent(String(state!.content), content);
+        if (latest > 0 && same) {
           const last = await tx.all(`${FORM_SELECT} WHERE v.session_id = ? AND v.subscriber_id = ? AND v.kind = ? AND v.version = ?`, [s.sessionId, s.subscriberId, s.kind, latest]);
           return { version: formRow(last[0]!), created: false, unchanged: true };
         }
         const version = latest + 1;
         await tx.run('INSERT INTO form_heads (session_id, subscriber_id, kind, latest_version) VALUES (?, ?, ?, ?) ON CONFLICT (session_id, subscriber_id, kind) DO UPDATE SET latest_version = excluded.latest_version', [s.sessionId, s.subscriberId, s.kind, version]);
-        await tx.run('INSERT INTO form_versions (session_id, subscriber_id, kind, version, submission_id, content, submitted_by, submitted_at, late, on_behalf_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', [s.sessionId, s.subscriberId, s.kind, version, s.submissionId, content, s.submittedBy, s.submittedAt, s.late ? 1 : 0, reason]);
+        await tx.run('INSERT INTO form_versions (session_id, subscriber_id, kind, version, submission_id, content, content_hash, submitted_by, submitted_at, late, on_behalf_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', [s.sessionId, s.subscriberId, s.kind, version, s.submissionId, content, hash, s.submittedBy, s.submittedAt, s.late ? 1 : 0, reason]);
         await audit(tx, s.submittedBy, `form.${s.kind}.submit`, `form.${s.kind}`, `${s.sessionId}/${s.subscriberId}`, { version, ...auditDetail(s) }, s.submittedAt);
         const who = s.submitter ?? (await tx.all('SELECT display_name AS name, role FROM users WHERE id = ?', [s.submittedBy]))[0];
         return { version: this.#created(s, version, who?.name, who?.role), created: true, unchanged: false };
@@ -430,19 +448,26 @@ export class SqlDeskStore implements DeskStore {
   }
 
   /** PostgreSQL: a group of submissions through desk_submit_forms (migration 5), one round trip. */
-  async #submitFormsPostgres(items: { s: FormSubmission; content: string }[]): Promise<(FormSubmitOutcome | Error)[]> {
+  async #submitFormsPostgres(items: { s: FormSubmission; content: string; hash: string }[]): Promise<(FormSubmitOutcome | Error)[]> {
     const order = items.map((_, i) => i).sort((a, b) => {
       const x = items[a]!.s, y = items[b]!.s;
       return x.sessionId < y.sessionId ? -1 : x.sessionId > y.sessionId ? 1 : x.subscriberId < y.subscriberId ? -1 : x.subscriberId > y.subscriberId ? 1 : x.kind < y.kind ? -1 : x.kind > y.kind ? 1 : a - b;
     });
     const batch = json(order.map((i) => {
-      const { s, content } = items[i]!;
+      const { s, content, hash } = items[i]!;
       return {
-        i, sessionId: s.sessionId, subscriberId: s.subscriberId, kind: s.kind, submissionId: s.submissionId, content,
+        i, sessionId: s.sessionId, subscriberId: s.subscriberId, kind: s.kind, submissionId: s.submissionId, content, hash,
         submittedBy: s.submittedBy, submittedAt: s.submittedAt, late: s.late, onBehalfReason: s.onBehalfReason ?? null, audit: json(auditDetail(s)),
       };
     }));
-    const rows = await this.db.all('SELECT r_idx, r_outcome, r_version, r_detail FROM desk_submit_forms(?::jsonb)', [batch]);
+    let rows;
+    try {
+      rows = await this.db.all('SELECT r_idx, r_outcome, r_version, r_detail FROM desk_submit_forms(?::jsonb)', [batch]);
+    } catch (e) {
+      // One bad submission fails its group: the others go again, each on its own.
+      if (items.length === 1) return [e as Error];
+      return (await Promise.all(items.map((x) => this.#submitFormsPostgres([x])))).flat();
+    }
     const out: (FormSubmitOutcome | Error)[] = items.map((x) => new Error(`submission ${x.s.submissionId} got no answer`));
     for (const r of rows) {
       const i = Number(r.r_idx);
@@ -452,7 +477,7 @@ export class SqlDeskStore implements DeskStore {
         if (r.r_outcome === 'created') out[i] = { version: this.#created(s, Number(r.r_version), s.submitter?.name ?? detail?.name, s.submitter?.role ?? detail?.role), created: true, unchanged: false };
         else if (r.r_outcome === 'replay') out[i] = { version: this.#sameSubmission(detail!, s, content), created: false, unchanged: false };
         else if (r.r_outcome === 'unchanged') out[i] = { version: formRow(detail!), created: false, unchanged: true };
-        else out[i] = Object.assign(new Error(`submission ${s.submissionId}: ${String(detail?.message)}`), { code: detail?.sqlstate });
+        else out[i] = new Error(`submission ${s.submissionId}: unexpected answer ${String(r.r_outcome)}`);
       } catch (e) {
         out[i] = e as Error;
       }

@@ -49,6 +49,8 @@ export const MIGRATIONS: Migration[] = [
     name: 'desk: why a desk officer submitted a form for a firm; PostgreSQL stores a group of submissions in one round trip',
     statements: (d) => [
       `ALTER TABLE form_versions ADD COLUMN on_behalf_reason TEXT`,
+      // SHA-256 of the content's canonical JSON: "unchanged" is one comparison, not a parse.
+      `ALTER TABLE form_versions ADD COLUMN content_hash TEXT`,
       ...(d === 'postgres' ? [SUBMIT_FORMS_FUNCTION] : []),
     ],
   },
