@@ -391,6 +391,7 @@ export class SqlDeskStore implements DeskStore {
 
   async #authSessionUsers(hashes: string[]): Promise<({ session: AuthSessionRecord; user: User } | null)[]> {
     const cols = 'SELECT s.token_hash, s.user_id, s.csrf_token, s.created_at, s.expires_at, u.id, u.username, u.display_name, u.role, u.subscriber_id, u.password_hash FROM auth_sessions s JOIN users u ON u.id = s.user_id';
+    // Groups of more than one come only from the PostgreSQL batch, hence its JSON functions.
     const rows = hashes.length === 1
       ? await this.db.all(`${cols} WHERE s.token_hash = ?`, [hashes[0]!])
       : await this.db.all(`${cols} WHERE s.token_hash IN (SELECT jsonb_array_elements_text(?::jsonb))`, [json(hashes)]);
@@ -513,6 +514,7 @@ export class SqlDeskStore implements DeskStore {
       const r = (await this.db.all('SELECT (SELECT body FROM practice_sessions WHERE id = ?) AS session, (SELECT body FROM subscribers WHERE id = ?) AS subscriber', [keys[0]!.sessionId, keys[0]!.subscriberId]))[0]!;
       return [{ session: r.session === null ? null : parse<PracticeSession>(r.session), subscriber: r.subscriber === null ? null : parse<Subscriber>(r.subscriber) }];
     }
+    // More than one: the PostgreSQL batch (JSON array parameters).
     const rows = await this.db.all(
       `SELECT 's' AS t, id, body FROM practice_sessions WHERE id IN (SELECT jsonb_array_elements_text(?::jsonb))
        UNION ALL SELECT 'f' AS t, id, body FROM subscribers WHERE id IN (SELECT jsonb_array_elements_text(?::jsonb))`,
