@@ -191,6 +191,8 @@ const en = {
   'role.drop-copy': 'drop copy',
   'role.market-data': 'market data',
   'role.retransmission': 'retransmission',
+  // hardening
+  'err.LOGIN_ADDRESS_RATE_LIMITED': 'Too many failed sign-ins from this network address: wait a few minutes and try again.',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -384,6 +386,8 @@ const zhHant: Catalogue = {
   'role.drop-copy': '交易副本',
   'role.market-data': '市場數據',
   'role.retransmission': '重傳',
+  // hardening
+  'err.LOGIN_ADDRESS_RATE_LIMITED': '此網絡位址登入失敗次數過多：請稍候數分鐘再試。',
 };
 
 export const CATALOGUES = { en: en as Catalogue, 'zh-Hant': zhHant } as const;
