@@ -18,16 +18,20 @@ export interface DeskOptions {
   /** The conductor's bearer token for POST /api/evidence; random when omitted. */
   evidenceToken?: string;
   clock?: Clock;
-  /** Set Secure on the session cookie (behind TLS). */
-  secureCookies?: boolean;
+  /**
+   * Secure on the session cookie: true, false, or 'auto' (default): when the request came
+   * over TLS, which behind a reverse proxy needs `trustProxy` so X-Forwarded-Proto counts.
+   */
+  secureCookies?: boolean | 'auto';
   sessionTtlMs?: number;
-  login?: { maxFailures?: number; windowMs?: number };
+  /** Sign-in failures allowed per username and address, per address (any usernames), within the window. */
+  login?: { maxFailures?: number; maxFailuresPerAddress?: number; windowMs?: number };
   /** With a mailer, reminders go out `reminderLeadMs` before each deadline (checked every `reminderCheckMs`). */
   mailer?: ReminderMailer;
   reminderLeadMs?: number;
   reminderCheckMs?: number;
   logger?: boolean;
-  /** Trust X-Forwarded-For from these proxies (Fastify `trustProxy`), for the login rate limit's client address. */
+  /** Trust X-Forwarded-For / -Proto from these proxies (Fastify `trustProxy`): the login rate limit's client address, and TLS for Secure cookies. */
   trustProxy?: boolean | string;
   /** Folder of the built web UI (default web/dist of this checkout); null serves the API only. */
   webRoot?: string | null;
@@ -57,9 +61,13 @@ export async function startDesk(opts: DeskOptions = {}): Promise<RunningDesk> {
     clock,
     live,
     service,
-    throttle: new LoginThrottle(store, clock, { ...(opts.login?.maxFailures ? { max: opts.login.maxFailures } : {}), ...(opts.login?.windowMs ? { windowMs: opts.login.windowMs } : {}) }),
+    throttle: new LoginThrottle(store, clock, {
+      ...(opts.login?.maxFailures ? { max: opts.login.maxFailures } : {}),
+      ...(opts.login?.maxFailuresPerAddress ? { maxPerAddress: opts.login.maxFailuresPerAddress } : {}),
+      ...(opts.login?.windowMs ? { windowMs: opts.login.windowMs } : {}),
+    }),
     evidenceToken,
-    secureCookies: opts.secureCookies ?? false,
+    secureCookies: opts.secureCookies ?? 'auto',
     sessionTtlMs: opts.sessionTtlMs ?? 12 * 3600_000,
     mailer: opts.mailer ?? null,
   }, { logger: opts.logger ?? false, ...(opts.trustProxy !== undefined ? { trustProxy: opts.trustProxy } : {}), ...(opts.webRoot !== undefined ? { webRoot: opts.webRoot } : {}) });

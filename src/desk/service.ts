@@ -3,7 +3,7 @@
 // simulated subscribers): validate, store, and tell the live feed.
 import { validateEvidenceEvent, type EvidenceEvent, type EvidenceFieldError } from '../evidence/index.ts';
 import type { Clock } from '../wire/index.ts';
-import { serviceState, validateIntentionForm, validateResultForm, type FormKind, type FormVersion, type User } from './domain/index.ts';
+import { message, renderMessage, serviceState, unsafeText, validateIntentionForm, validateResultForm, type FormKind, type FormVersion, type User } from './domain/index.ts';
 import { DeskError } from './errors.ts';
 import type { LiveFeed } from './api/live.ts';
 import type { DeskStore } from './store/index.ts';
@@ -31,6 +31,36 @@ export interface FormSubmissionRequest {
   kind: FormKind;
   submissionId: string;
   form: unknown;
+  /** A desk officer submitting for a firm says why (required then); a firm's own user gives none. */
+  onBehalfReason?: string;
+}
+
+/** `unchanged`: the form deep-equals the latest version, which `version` is; nothing was stored. */
+export interface FormSubmissionOutcome {
+  version: FormVersion;
+  created: boolean;
+  unchanged: boolean;
+}
+
+export const ON_BEHALF_REASON_MAX = 500;
+
+function reasonError(code: string, params: Record<string, string>): DeskError {
+  return new DeskError(400, code, renderMessage(message(code, params)), { field: 'onBehalfReason' });
+}
+
+/** The reason a desk officer gives for submitting on a firm's behalf, checked; null for a firm's own user. */
+function onBehalfReason(r: FormSubmissionRequest): string | null {
+  const raw = r.onBehalfReason;
+  if (r.user.role !== 'desk') {
+    if (raw !== undefined) throw reasonError('ON_BEHALF_REASON_NOT_ALLOWED', {});
+    return null;
+  }
+  const reason = typeof raw === 'string' ? raw.trim() : '';
+  if (!reason) throw reasonError('ON_BEHALF_REASON_REQUIRED', { firm: r.subscriberId });
+  if (reason.length > ON_BEHALF_REASON_MAX) throw reasonError('ON_BEHALF_REASON_INVALID', { problem: `at most ${ON_BEHALF_REASON_MAX} characters` });
+  const unsafe = unsafeText(reason, { multiline: true });
+  if (unsafe) throw reasonError('ON_BEHALF_REASON_INVALID', { problem: unsafe.replace('-', ' ') });
+  return reason;
 }
 
 export class DeskService {
@@ -44,11 +74,15 @@ export class DeskService {
     this.live = live;
   }
 
-  /** Validates and stores a new form version (late after the deadline); idempotent on submissionId. */
-  async submitForm(r: FormSubmissionRequest): Promise<{ version: FormVersion; created: boolean }> {
+  /**
+   * Validates and stores a new form version (late after the deadline); idempotent on
+   * submissionId; content deep-equal to the latest version stores nothing (`unchanged`).
+   */
+  async submitForm(r: FormSubmissionRequest): Promise<FormSubmissionOutcome> {
     if (r.user.role !== 'desk' && r.user.subscriberId !== r.subscriberId) {
       throw new DeskError(403, 'FORBIDDEN_FIRM', `you act for ${r.user.subscriberId}, not for ${r.subscriberId}`);
     }
+    const reason = onBehalfReason(r);
     const { session, subscriber } = await this.store.getFormContext(r.sessionId, r.subscriberId);
     if (!session) throw new DeskError(404, 'SESSION_NOT_FOUND', `no practice session ${r.sessionId}`);
     if (!subscriber) throw new DeskError(404, 'SUBSCRIBER_NOT_FOUND', `no subscriber ${r.subscriberId}`);
@@ -57,7 +91,7 @@ export class DeskService {
     const now = this.clock.now();
     const deadline = Date.parse(r.kind === 'intention' ? session.intentionDeadline : session.resultDeadline);
     const late = now > deadline;
-    const out = await this.store.submitForm({ sessionId: session.id, subscriberId: subscriber.id, kind: r.kind, submissionId: r.submissionId, content: v.value, submittedBy: r.user.id, submittedAt: now, late });
+    const out = await this.store.submitForm({ sessionId: session.id, subscriberId: subscriber.id, kind: r.kind, submissionId: r.submissionId, content: v.value, submittedBy: r.user.id, submitter: { name: r.user.displayName, role: r.user.role }, submittedAt: now, late, onBehalfReason: reason });
     if (out.created) this.live.publish({ type: 'form', session: session.id, subscriber: subscriber.id, kind: r.kind, version: out.version.version, late: out.version.late });
     return out;
   }

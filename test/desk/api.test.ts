@@ -70,6 +70,9 @@ for (const variant of storeVariants()) {
     let seq = 0;
     let dbPath = '';
     const sid = () => `sub-${variant.name}-${++seq}-${Date.now()}`;
+    // A form that differs from every earlier one (a form equal to the latest version is stored as nothing new).
+    const signed = <F extends { signatory: { name: string; title: string } }>(f: F): F => ({ ...f, signatory: { ...f.signatory, name: `Signer ${++seq}` } });
+    const REASON = 'The firm emailed its form; the desk typed it in';
 
     before(async () => {
       clock = new ManualClock(); // 2026-01-09 09:30 HKT, before the intention deadline
@@ -104,8 +107,8 @@ for (const variant of storeVariants()) {
         { method: 'GET', path: '/api/subscribers/firm-a', expect: { desk: 200, own: 200, other: 403, anon: 401 } },
         { method: 'PUT', path: '/api/subscribers/firm-c', body: () => ({ ...firmA, id: 'firm-c', name: 'C Securities Limited' }), expect: { desk: 200, own: 403, other: 403, anon: 401 } },
         { method: 'POST', path: '/api/subscribers/import', contentType: 'text/csv', raw: 'id,name,participantCode,hsnPorts,identities,primaryName,primaryPhone,primaryMobile,primaryEmail\nfirm-z,Z Ltd,Z1,P1;P2,OTP-C:Z1T:trading;OMD-C:z-rts:retransmission,Zed,+852 1234 5678,+852 9876 5432,z@z.example\n', expect: { desk: 200, own: 403, other: 403, anon: 401 } },
-        { method: 'POST', path: `/api/sessions/${S}/forms/intention/firm-a`, body: () => ({ submissionId: sid(), form: sampleIntentionForm(session, firmA) }), expect: { desk: 201, own: 201, other: 403, anon: 401 } },
-        { method: 'POST', path: `/api/sessions/${S}/forms/result/firm-a`, body: () => ({ submissionId: sid(), form: sampleResultForm(session, firmA) }), expect: { desk: 201, own: 201, other: 403, anon: 401 } },
+        { method: 'POST', path: `/api/sessions/${S}/forms/intention/firm-a`, body: (w) => ({ submissionId: sid(), form: signed(sampleIntentionForm(session, firmA)), ...(w === 'desk' ? { onBehalfReason: REASON } : {}) }), expect: { desk: 201, own: 201, other: 403, anon: 401 } },
+        { method: 'POST', path: `/api/sessions/${S}/forms/result/firm-a`, body: (w) => ({ submissionId: sid(), form: signed(sampleResultForm(session, firmA)), ...(w === 'desk' ? { onBehalfReason: REASON } : {}) }), expect: { desk: 201, own: 201, other: 403, anon: 401 } },
         { method: 'GET', path: `/api/sessions/${S}/forms/intention/firm-a`, expect: { desk: 200, own: 200, other: 403, anon: 401 } },
         { method: 'GET', path: `/api/sessions/${S}/forms/intention/firm-a/versions/1`, expect: { desk: 200, own: 200, other: 403, anon: 401 } },
         { method: 'GET', path: `/api/sessions/${S}/forms/intention/firm-a/pdf`, expect: { desk: 200, own: 200, other: 403, anon: 401 } },
@@ -277,7 +280,7 @@ for (const variant of storeVariants()) {
         for (const key of Object.keys(base.sections[0]!) as (keyof typeof base.sections[0])[]) {
           for (const v of junk) {
             const section = { ...base.sections[0]!, [key]: v };
-            const r = await c.own.post(`/api/sessions/${session.id}/forms/result/firm-a`, { submissionId: sid(), form: { ...base, sections: [section] } });
+            const r = await c.own.post(`/api/sessions/${session.id}/forms/result/firm-a`, { submissionId: sid(), form: signed({ ...base, sections: [section] }) });
             assert.ok(r.status === 201 || r.status === 400, `${key}=${JSON.stringify(v)}: ${r.status}`);
             if (r.status === 400) {
               assert.ok(r.body.error.field.startsWith(`form.sections[0]`), `${key}: ${r.body.error.field}`);
@@ -307,7 +310,7 @@ for (const variant of storeVariants()) {
 
       it('a second submission of the same version is idempotent', async () => {
         const id = sid();
-        const body = { submissionId: id, form: sampleResultForm(session, firmB) };
+        const body = { submissionId: id, form: signed(sampleResultForm(session, firmB)) };
         const first = await c.other.post(`/api/sessions/${session.id}/forms/result/${firmB.id}`, body);
         const again = await c.other.post(`/api/sessions/${session.id}/forms/result/${firmB.id}`, body);
         assert.equal(first.status, 201);
@@ -320,10 +323,10 @@ for (const variant of storeVariants()) {
       });
 
       it('after the deadline a submission is accepted and marked late', async () => {
-        const before = await c.own.post(`/api/sessions/${session.id}/forms/intention/firm-a`, { submissionId: sid(), form: sampleIntentionForm(session, firmA) });
+        const before = await c.own.post(`/api/sessions/${session.id}/forms/intention/firm-a`, { submissionId: sid(), form: signed(sampleIntentionForm(session, firmA)) });
         assert.equal(before.body.version.late, false);
         clock.advance(15 * 3600_000); // 2026-01-10 00:30 HKT: past the intention deadline (Friday 23:59)
-        const late = await c.own.post(`/api/sessions/${session.id}/forms/intention/firm-a`, { submissionId: sid(), form: sampleIntentionForm(session, firmA) });
+        const late = await c.own.post(`/api/sessions/${session.id}/forms/intention/firm-a`, { submissionId: sid(), form: signed(sampleIntentionForm(session, firmA)) });
         assert.equal(late.status, 201);
         assert.equal(late.body.version.late, true);
         const dash = await c.desk.get(`/api/sessions/${session.id}/dashboard`);
@@ -331,8 +334,72 @@ for (const variant of storeVariants()) {
         assert.equal(row.intention.late, true);
         assert.ok(dash.body.late.intention >= 1);
         // The result deadline is later: a result form now is on time.
-        const res = await c.own.post(`/api/sessions/${session.id}/forms/result/firm-a`, { submissionId: sid(), form: sampleResultForm(session, firmA) });
+        const res = await c.own.post(`/api/sessions/${session.id}/forms/result/firm-a`, { submissionId: sid(), form: signed(sampleResultForm(session, firmA)) });
         assert.equal(res.body.version.late, false);
+      });
+    });
+
+    describe('forms: on a firm\'s behalf, and unchanged resubmissions', () => {
+      const path = () => `/api/sessions/${session.id}/forms/result/${firmB.id}`;
+
+      it('a desk officer must say why it submits for a firm; the reason is kept with the version and in the audit', async () => {
+        const form = signed(sampleResultForm(session, firmB));
+        const none = await c.desk.post(path(), { submissionId: sid(), form });
+        assert.equal(none.status, 400);
+        assert.deepEqual([none.body.error.code, none.body.error.field], ['ON_BEHALF_REASON_REQUIRED', 'onBehalfReason']);
+        const blank = await c.desk.post(path(), { submissionId: sid(), form, onBehalfReason: '   ' });
+        assert.deepEqual([blank.status, blank.body.error.code], [400, 'ON_BEHALF_REASON_REQUIRED']);
+        const long = await c.desk.post(path(), { submissionId: sid(), form, onBehalfReason: 'x'.repeat(501) });
+        assert.deepEqual([long.status, long.body.error.field], [400, 'onBehalfReason']);
+        const bidi = await c.desk.post(path(), { submissionId: sid(), form, onBehalfReason: 'typed in \u202Edrawkcab' });
+        assert.deepEqual([bidi.status, bidi.body.error.code], [400, 'ON_BEHALF_REASON_INVALID']);
+        const ok = await c.desk.post(path(), { submissionId: sid(), form, onBehalfReason: ` ${REASON} ` });
+        assert.equal(ok.status, 201, ok.text);
+        assert.deepEqual([ok.body.version.onBehalfReason, ok.body.version.submittedByRole, ok.body.version.submittedByName], [REASON, 'desk', 'Desk Officer']);
+        const list = (await c.other.get(path())).body;
+        const meta = list.versions.find((v: { version: number }) => v.version === ok.body.version.version);
+        assert.deepEqual([meta.onBehalfReason, meta.submittedByRole, meta.submittedBy], [REASON, 'desk', ok.body.version.submittedBy]);
+        const audit = (await c.desk.get(`/api/audit?entity=form.result&entityId=${session.id}/${firmB.id}&limit=5`)).body.entries;
+        assert.equal(audit[0].detail.version, ok.body.version.version);
+        assert.equal(audit[0].detail.onBehalfReason, REASON);
+      });
+
+      it('a firm\'s own user gives no reason, and is named on its versions', async () => {
+        const refused = await c.other.post(path(), { submissionId: sid(), form: signed(sampleResultForm(session, firmB)), onBehalfReason: REASON });
+        assert.deepEqual([refused.status, refused.body.error.code, refused.body.error.field], [400, 'ON_BEHALF_REASON_NOT_ALLOWED', 'onBehalfReason']);
+        const ok = await c.other.post(path(), { submissionId: sid(), form: signed(sampleResultForm(session, firmB)) });
+        assert.equal(ok.status, 201);
+        assert.deepEqual([ok.body.version.submittedByRole, ok.body.version.onBehalfReason, ok.body.version.submittedByName], ['subscriber', null, `${firmB.name} user`]);
+      });
+
+      it('the same content as the latest version stores nothing: 200, created false, unchanged true', async () => {
+        const form = signed(sampleResultForm(session, firmB));
+        const events: number[] = [];
+        const off = desk.live.subscribe((e) => { if (e.type === 'form' && e.subscriber === firmB.id) events.push(e.version); });
+        // On PostgreSQL live updates travel through NOTIFY: wait for them, bounded.
+        const waitFor = async (version: number) => { for (let i = 0; i < 100 && !events.includes(version); i++) await new Promise((r) => setTimeout(r, 20)); };
+        try {
+          const first = await c.other.post(path(), { submissionId: sid(), form });
+          assert.equal(first.status, 201);
+          const same = await c.other.post(path(), { submissionId: sid(), form: JSON.parse(JSON.stringify(form)) });
+          assert.equal(same.status, 200, same.text);
+          assert.deepEqual([same.body.created, same.body.unchanged], [false, true]);
+          assert.deepEqual(same.body.version, first.body.version);
+          // A desk officer re-sending it changes nothing either (its reason is not stored).
+          const byDesk = await c.desk.post(path(), { submissionId: sid(), form, onBehalfReason: REASON });
+          assert.deepEqual([byDesk.status, byDesk.body.unchanged, byDesk.body.version.version], [200, true, first.body.version.version]);
+          const list = (await c.other.get(path())).body;
+          assert.equal(list.latest.version, first.body.version.version);
+          assert.equal(list.versions.at(-1).submissionId, first.body.version.submissionId);
+          // created:true answers do not carry the flag.
+          const changed = await c.other.post(path(), { submissionId: sid(), form: signed(form) });
+          assert.deepEqual([changed.status, changed.body.created, 'unchanged' in changed.body], [201, true, false]);
+          await waitFor(changed.body.version.version);
+          // Live updates only for what was stored (earlier tests' updates may still be arriving through NOTIFY).
+          assert.deepEqual(events.filter((v) => v >= first.body.version.version), [first.body.version.version, changed.body.version.version]);
+        } finally {
+          off();
+        }
       });
     });
 
@@ -466,7 +533,7 @@ for (const variant of storeVariants()) {
         const ev = demoEvidence(session, firmB).map((e, i) => ({ ...e, id: `sse-${variant.name}-${i}` }));
         const seen = await readEvents(`${desk.url}/api/sessions/${session.id}/live`, c.desk.cookie, (e) => e.event === 'form', async () => {
           await new DeskClient(desk.url).post('/api/evidence', { events: ev.slice(0, 2) }, { headers: { authorization: `Bearer ${TOKEN}` } });
-          await c.other.post(`/api/sessions/${session.id}/forms/result/${firmB.id}`, { submissionId: sid(), form: sampleResultForm(session, firmB) });
+          await c.other.post(`/api/sessions/${session.id}/forms/result/${firmB.id}`, { submissionId: sid(), form: signed(sampleResultForm(session, firmB)) });
         });
         const evidence = seen.find((e) => e.event === 'evidence');
         assert.ok(evidence, JSON.stringify(seen));
@@ -479,8 +546,8 @@ for (const variant of storeVariants()) {
 
       it('a subscriber user receives only its own firm\'s updates', async () => {
         const seen = await readEvents(`${desk.url}/api/sessions/${session.id}/live`, c.other.cookie, (e) => e.event === 'form', async () => {
-          await c.own.post(`/api/sessions/${session.id}/forms/result/firm-a`, { submissionId: sid(), form: sampleResultForm(session, firmA) });
-          await c.other.post(`/api/sessions/${session.id}/forms/result/firm-b`, { submissionId: sid(), form: sampleResultForm(session, firmB) });
+          await c.own.post(`/api/sessions/${session.id}/forms/result/firm-a`, { submissionId: sid(), form: signed(sampleResultForm(session, firmA)) });
+          await c.other.post(`/api/sessions/${session.id}/forms/result/firm-b`, { submissionId: sid(), form: signed(sampleResultForm(session, firmB)) });
         });
         assert.deepEqual(seen.filter((e) => e.event === 'form').map((e) => e.data.subscriber), ['firm-b']);
       });
@@ -493,7 +560,7 @@ for (const variant of storeVariants()) {
           const r = await desk.service.ingestEvidence(ev.slice(0, 1), { actor: 'conductor' });
           assert.equal(r.accepted, 1);
           const user = (await desk.store.getUserByUsername('firm-b.user'))!;
-          await desk.service.submitForm({ user, sessionId: session.id, subscriberId: 'firm-b', kind: 'intention', submissionId: sid(), form: sampleIntentionForm(session, firmB) });
+          await desk.service.submitForm({ user, sessionId: session.id, subscriberId: 'firm-b', kind: 'intention', submissionId: sid(), form: signed(sampleIntentionForm(session, firmB)) });
           await assert.rejects(desk.service.submitForm({ user, sessionId: session.id, subscriberId: 'firm-a', kind: 'intention', submissionId: sid(), form: sampleIntentionForm(session, firmA) }), { code: 'FORBIDDEN_FIRM' });
           // On PostgreSQL the update travels through NOTIFY: wait for it, bounded.
           for (let i = 0; i < 100 && got.length < 2; i++) await new Promise((r) => setTimeout(r, 20));

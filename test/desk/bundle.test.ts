@@ -16,7 +16,7 @@ import { storeVariants } from '../helpers/stores.ts';
 
 const session = demoSession();
 const sub = demoSubscriber(0);
-const resultVersion: FormVersion = { sessionId: session.id, subscriberId: sub.id, kind: 'result', version: 1, submissionId: 'b-1', content: sampleResultForm(session, sub), submittedBy: 'u', submittedAt: '2026-01-11T02:00:00.000Z', late: false };
+const resultVersion: FormVersion = { sessionId: session.id, subscriberId: sub.id, kind: 'result', version: 1, submissionId: 'b-1', content: sampleResultForm(session, sub), submittedBy: 'u', submittedByName: 'A Securities user', submittedByRole: 'subscriber', onBehalfReason: null, submittedAt: '2026-01-11T02:00:00.000Z', late: false };
 
 function bundle() {
   return buildEvidenceBundle({ session, subscriber: sub, evidence: demoEvidence(session, sub), intention: [], result: [resultVersion], contradictions: [], createdAt: '2026-01-12T02:00:00.000Z' });

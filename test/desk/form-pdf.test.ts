@@ -15,7 +15,7 @@ describe('renderFormPdf', () => {
   const session = demoSession();
   const sub = demoSubscriber(0);
   const version = (kind: 'intention' | 'result', late: boolean): FormVersion => ({
-    sessionId: session.id, subscriberId: sub.id, kind, version: 2, submissionId: 'sub-00000001', submittedBy: 'u1', submittedAt: '2026-01-11T02:00:00.000Z', late,
+    sessionId: session.id, subscriberId: sub.id, kind, version: 2, submissionId: 'sub-00000001', submittedBy: 'u1', submittedByName: 'A user', submittedByRole: 'subscriber', onBehalfReason: null, submittedAt: '2026-01-11T02:00:00.000Z', late,
     content: kind === 'intention' ? sampleIntentionForm(session, sub) : sampleResultForm(session, sub),
   });
 

@@ -67,7 +67,8 @@ for (const variant of storeVariants()) {
     it('concurrent submissions of one form get distinct, dense versions; concurrent repeats store once', async () => {
       const form = sampleResultForm(session, a);
       const base = { sessionId: session.id, subscriberId: a.id, kind: 'result' as const, content: form, submittedBy: 'u-a', submittedAt: T0, late: false };
-      const rs = await Promise.all(Array.from({ length: 20 }, (_, i) => store.submitForm({ ...base, submissionId: `conc-${i % 10}` })));
+      // Each submission id with its own content (content equal to the latest version would store nothing).
+      const rs = await Promise.all(Array.from({ length: 20 }, (_, i) => store.submitForm({ ...base, content: { ...form, signatory: { ...form.signatory, name: `Signer ${i % 10}` } }, submissionId: `conc-${i % 10}` })));
       assert.equal(rs.filter((r) => r.created).length, 10);
       const versions = await store.listFormVersions(session.id, a.id, 'result');
       assert.deepEqual(versions.map((v) => v.version), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
@@ -114,6 +115,95 @@ for (const variant of storeVariants()) {
       assert.equal(await store.recordReminder(r, 'reminders'), true);
       assert.equal(await store.recordReminder({ ...r, sentAt: T0 + 1 }, 'reminders'), false);
       assert.deepEqual(await store.listReminders(session.id), [r]);
+    });
+
+    it('content deep-equal to the latest version stores nothing and answers with the latest', async () => {
+      const form = sampleIntentionForm(session, b);
+      const base = { sessionId: session.id, subscriberId: b.id, kind: 'intention' as const, submittedBy: 'u-b', submittedAt: T0, late: false };
+      const first = await store.submitForm({ ...base, submissionId: 'same-1', content: form });
+      assert.deepEqual([first.created, first.unchanged, first.version.version], [true, false, 1]);
+      // A version stored before content hashes existed (migration 5) is compared by its content.
+      await (store as unknown as { db: { run(sql: string, p: string[]): Promise<unknown> } }).db.run('UPDATE form_versions SET content_hash = NULL WHERE submission_id = ?', ['same-1']);
+      // The same values in another key order are still the same form.
+      const reordered = Object.fromEntries(Object.entries(form).reverse()) as typeof form;
+      const again = await store.submitForm({ ...base, submissionId: 'same-2', content: reordered, submittedAt: T0 + 1000 });
+      assert.deepEqual([again.created, again.unchanged], [false, true]);
+      assert.deepEqual(again.version, first.version);
+      assert.equal((await store.listFormVersions(session.id, b.id, 'intention')).length, 1);
+      assert.equal(await store.getFormBySubmissionId('same-2'), null);
+      // A real change is a new version; going back to the first content is a new version too.
+      const changed = await store.submitForm({ ...base, submissionId: 'same-3', content: { ...form, willCheckOtherHsn: false } });
+      const back = await store.submitForm({ ...base, submissionId: 'same-4', content: form });
+      assert.deepEqual([changed.version.version, changed.created, back.version.version, back.created], [2, true, 3, true]);
+      const audits = (await store.listAudit({ entity: 'form.intention', entityId: `${session.id}/${b.id}` })).map((e) => e.detail.version);
+      assert.deepEqual(audits, [3, 2, 1]);
+    });
+
+    it('a version records who submitted it: name, role and the reason given for a firm', async () => {
+      await store.createUser({ id: 'desk-officer-1', username: 'officer.one', displayName: 'Officer One', role: 'desk', subscriberId: null, passwordHash: 'x' }, 'seed', T0);
+      await store.createUser({ id: 'firm-b-user-1', username: 'firm-b.one', displayName: 'B Ops', role: 'subscriber', subscriberId: b.id, passwordHash: 'x' }, 'seed', T0);
+      const form = sampleResultForm(session, b);
+      const base = { sessionId: session.id, subscriberId: b.id, kind: 'result' as const, submittedAt: T0, late: false };
+      const byDesk = await store.submitForm({ ...base, submissionId: 'obo-1', content: { ...form, signedOn: '2026-01-13' }, submittedBy: 'desk-officer-1', onBehalfReason: 'Firm B faxed the form; typed in by the desk' });
+      const byFirm = await store.submitForm({ ...base, submissionId: 'obo-2', content: { ...form, signedOn: '2026-01-14' }, submittedBy: 'firm-b-user-1' });
+      assert.deepEqual([byDesk.version.submittedByName, byDesk.version.submittedByRole, byDesk.version.onBehalfReason], ['Officer One', 'desk', 'Firm B faxed the form; typed in by the desk']);
+      assert.deepEqual([byFirm.version.submittedByName, byFirm.version.submittedByRole, byFirm.version.onBehalfReason], ['B Ops', 'subscriber', null]);
+      const stored = await store.listFormVersions(session.id, b.id, 'result');
+      const meta = (v: { submissionId: string; submittedByName: string; submittedByRole: string; onBehalfReason: string | null }) => [v.submissionId, v.submittedByName, v.submittedByRole, v.onBehalfReason];
+      assert.deepEqual(stored.filter((v) => v.submissionId.startsWith('obo-')).map(meta), [meta(byDesk.version), meta(byFirm.version)]);
+      assert.deepEqual(meta((await store.getFormBySubmissionId('obo-1'))!), meta(byDesk.version));
+      assert.deepEqual(meta((await store.latestForms(session.id, 'result')).find((v) => v.subscriberId === b.id)!), meta(byFirm.version));
+      // A repeat answers with the stored version, reason included.
+      const again = await store.submitForm({ ...base, submissionId: 'obo-1', content: { ...form, signedOn: '2026-01-13' }, submittedBy: 'desk-officer-1', onBehalfReason: 'Firm B faxed the form; typed in by the desk' });
+      assert.deepEqual([again.created, meta(again.version)], [false, meta(byDesk.version)]);
+      const entry = (await store.listAudit({ entity: 'form.result', entityId: `${session.id}/${b.id}`, limit: 1000 })).find((e) => e.detail.submissionId === 'obo-1')!;
+      assert.equal(entry.actor, 'desk-officer-1');
+      assert.equal(entry.detail.onBehalfReason, 'Firm B faxed the form; typed in by the desk');
+    });
+
+    it('PostgreSQL: submissions and sign-in lookups arriving together cost one round trip each kind', { skip: variant.name !== 'postgres' && 'SQLite answers in-process' }, async () => {
+      const db = (store as unknown as { db: { all: (...a: unknown[]) => Promise<unknown> } }).db;
+      const all = db.all;
+      const statements: string[] = [];
+      db.all = function (this: unknown, ...a: unknown[]) { statements.push(String(a[0])); return all.apply(this, a); };
+      try {
+        const s3 = { ...session, id: 'ps2-one-trip' };
+        await store.createSession(s3, 'desk-1', T0);
+        statements.length = 0;
+        const form = sampleResultForm(s3, a);
+        const rs = await Promise.all(Array.from({ length: 50 }, (_, i) => store.submitForm({ sessionId: s3.id, subscriberId: i % 2 ? a.id : b.id, kind: 'result', submissionId: `trip-${i}`, content: { ...(i % 2 ? form : sampleResultForm(s3, b)), signedOn: `2026-02-${String(1 + (i >> 1)).padStart(2, '0')}` }, submittedBy: 'u-a', submittedAt: T0, late: false })));
+        assert.equal(rs.filter((r) => r.created).length, 50);
+        assert.equal(statements.length, 1, statements.join('\n'));
+        statements.length = 0;
+        const found = await Promise.all([...Array.from({ length: 30 }, (_, i) => store.getAuthSessionUser(`no-such-token-${i}`)), ...Array.from({ length: 30 }, () => store.getFormContext(s3.id, a.id))]);
+        assert.equal(found.filter((x) => x === null).length, 30);
+        assert.equal(statements.length, 2, statements.join('\n'));
+      } finally {
+        db.all = all;
+      }
+      assert.deepEqual((await store.listFormVersions('ps2-one-trip', a.id, 'result')).map((v) => v.version), Array.from({ length: 25 }, (_, i) => i + 1));
+    });
+
+    it('submissions arriving together: new, repeated, unchanged and refused ones each get their own answer', async () => {
+      const s2 = { ...session, id: 'ps2-together' };
+      await store.createSession(s2, 'desk-1', T0);
+      const form = sampleResultForm(s2, a);
+      const base = { sessionId: s2.id, subscriberId: a.id, kind: 'result' as const, submittedBy: 'u-a', submittedAt: T0, late: false };
+      await store.submitForm({ ...base, submissionId: 'tog-0', content: form });
+      const signed = (n: number) => ({ ...form, signatory: { ...form.signatory, name: `Signer ${n}` } });
+      const outcomes = await Promise.allSettled([
+        store.submitForm({ ...base, submissionId: 'tog-1', content: signed(1) }),
+        store.submitForm({ ...base, submissionId: 'tog-0', content: form }),
+        store.submitForm({ ...base, submissionId: 'tog-0', content: signed(9) }),
+        store.submitForm({ ...base, subscriberId: b.id, submissionId: 'tog-b', content: sampleResultForm(s2, b) }),
+        store.submitForm({ ...base, sessionId: 'no-such-session', submissionId: 'tog-x', content: form }),
+        store.submitForm({ ...base, submissionId: 'tog-2', content: signed(2) }),
+      ]);
+      const got = outcomes.map((o) => (o.status === 'fulfilled' ? `${o.value.created ? 'created' : o.value.unchanged ? 'unchanged' : 'replay'} v${o.value.version.version}` : `refused ${(o.reason as { code?: string }).code ?? ''}`));
+      assert.deepEqual(got.slice(0, 4), ['created v2', 'replay v1', 'refused SUBMISSION_ID_REUSED', 'created v1']);
+      assert.match(got[4]!, /^refused/);
+      assert.equal(got[5], 'created v3');
+      assert.deepEqual((await store.listFormVersions(s2.id, a.id, 'result')).map((v) => v.submissionId), ['tog-0', 'tog-1', 'tog-2']);
     });
   });
 }

@@ -82,7 +82,7 @@ export function newSubmissionId(): string {
   return crypto.randomUUID().replace(/-/g, '');
 }
 
-const KNOWN_CODES = new Set(['INVALID_CREDENTIALS', 'LOGIN_RATE_LIMITED', 'UNAUTHENTICATED', 'FORBIDDEN_ROLE', 'FORBIDDEN_FIRM', 'CSRF_TOKEN_INVALID', 'MAILER_NOT_CONFIGURED', 'SESSION_NOT_FOUND', 'SUBSCRIBER_NOT_FOUND', 'ALREADY_EXISTS', 'CSV_UNREADABLE', 'INTERNAL_ERROR']);
+const KNOWN_CODES = new Set(['INVALID_CREDENTIALS', 'LOGIN_RATE_LIMITED', 'LOGIN_ADDRESS_RATE_LIMITED', 'UNAUTHENTICATED', 'FORBIDDEN_ROLE', 'FORBIDDEN_FIRM', 'CSRF_TOKEN_INVALID', 'MAILER_NOT_CONFIGURED', 'SESSION_NOT_FOUND', 'SUBSCRIBER_NOT_FOUND', 'ALREADY_EXISTS', 'CSV_UNREADABLE', 'INTERNAL_ERROR']);
 
 /** An error for the page: the catalogue's text for the stable codes it knows, else the server's message (in `lang` when it sent one). */
 export function errorText(e: unknown, t: Translate, lang?: Lang): string {

@@ -287,6 +287,8 @@ const en = {
   takesPart: 'Takes part',
   firmContacts: 'Firm contacts',
   firmAudit: 'Changes to this firm',
+  // hardening
+  'err.LOGIN_ADDRESS_RATE_LIMITED': 'Too many failed sign-ins from this network address: wait a few minutes and try again.',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -576,6 +578,8 @@ const zhHant: Catalogue = {
   takesPart: '參與',
   firmContacts: '公司聯絡人',
   firmAudit: '此公司的修改記錄',
+  // hardening
+  'err.LOGIN_ADDRESS_RATE_LIMITED': '此網絡位址登入失敗次數過多：請稍候數分鐘再試。',
 };
 
 export const CATALOGUES = { en: en as Catalogue, 'zh-Hant': zhHant } as const;

@@ -15,7 +15,9 @@ const command: Command = {
     host: { type: 'string', default: '127.0.0.1', value: 'ADDR', description: 'Address to listen on' },
     'evidence-token': { type: 'string', value: 'TOKEN', description: 'Bearer token for evidence ingestion (default: $FD_EVIDENCE_TOKEN, else random and printed)' },
     'seed-demo': { type: 'boolean', description: 'Create a demo notice, a PS2 session on the next Saturday, three subscribers and their accounts (passwords printed)' },
-    'trust-proxy': { type: 'string', value: 'ADDRS', description: 'Comma-separated proxy addresses whose X-Forwarded-For is trusted (for the login rate limit)' },
+    'trust-proxy': { type: 'string', value: 'ADDRS', description: 'Comma-separated proxy addresses whose X-Forwarded-For and X-Forwarded-Proto are trusted (login rate limit, Secure cookie)' },
+    'secure-cookies': { type: 'string', default: 'auto', value: 'auto|always|never', description: 'Mark the session cookie Secure: auto = when the request came over TLS (directly, or from a --trust-proxy proxy sending X-Forwarded-Proto: https)' },
+    'login-max-failures-per-address': { type: 'string', default: '20', value: 'N', description: 'Failed sign-ins one client address may make (any usernames) within 15 minutes before it is refused (password spraying)' },
     smtp: { type: 'string', value: 'HOST:PORT', description: 'SMTP server for reminder emails (none: reminders off)' },
     'mail-from': { type: 'string', default: 'service-desk@localhost', value: 'ADDRESS', description: 'Sender address of reminder emails' },
     'reminder-lead-hours': { type: 'string', default: '24', value: 'HOURS', description: 'Send reminders this many hours before each deadline' },
@@ -32,10 +34,14 @@ const command: Command = {
       mailer = createSmtpMailer({ host: m[1]!, port: Number(m[2]), from: String(values['mail-from']) });
     }
     const leadHours = numberOption(values, 'reminder-lead-hours', { min: 0, max: 24 * 14 });
+    const secureMode = String(values['secure-cookies']);
+    if (!['auto', 'always', 'never'].includes(secureMode)) throw new UsageError(`--secure-cookies: expected auto, always or never, got ${JSON.stringify(secureMode)}`);
+    const secureCookies = secureMode === 'auto' ? 'auto' as const : secureMode === 'always';
+    const maxFailuresPerAddress = numberOption(values, 'login-max-failures-per-address', { min: 1, max: 100_000, integer: true });
     // The browser UI (web/) is built on first start, or after its sources changed.
     const ui = ensureWebBuilt({ quiet: true });
     const store = openStore(db);
-    const desk = await startDesk({ store, port, host: String(values.host), evidenceToken, ...(values['trust-proxy'] ? { trustProxy: String(values['trust-proxy']) } : {}), ...(mailer ? { mailer, reminderLeadMs: leadHours * 3600_000 } : {}) });
+    const desk = await startDesk({ store, port, host: String(values.host), evidenceToken, secureCookies, login: { maxFailuresPerAddress }, ...(values['trust-proxy'] ? { trustProxy: String(values['trust-proxy']) } : {}), ...(mailer ? { mailer, reminderLeadMs: leadHours * 3600_000 } : {}) });
     console.log(`desk: ${desk.url} (store: ${store.dialect === 'sqlite' ? db : 'postgres'})${ui ? '' : ' — API only: the web UI is not built (npm run build:web)'}`);
     if (!values['evidence-token'] && !process.env.FD_EVIDENCE_TOKEN) console.log(`evidence token: ${evidenceToken}`);
     if (values['seed-demo']) {

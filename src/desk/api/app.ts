@@ -23,6 +23,15 @@ import intentionExportRoutes from './routes/intention-export.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/**
+ * The built UI loads only its own script and stylesheet files (Vite emits no inline
+ * code), talks only to this origin, and may not be framed (clickjacking).
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "font-src 'self'",
+  "connect-src 'self'", "object-src 'none'", "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'",
+].join('; ');
+
 /** The built web UI (`npm run build:web`), served beside the API. */
 export const DEFAULT_WEB_ROOT = WEB_DIST;
 
@@ -67,6 +76,17 @@ export async function buildDeskApp(ctx: DeskContext, opts: { logger?: boolean; t
 
   app.addContentTypeParser(['application/x-tar', 'application/octet-stream'], { parseAs: 'buffer', bodyLimit: 64 * 1024 * 1024 }, (_req, body, done) => done(null, body));
   app.addContentTypeParser(['application/x-ndjson', 'text/csv', 'text/plain'], { parseAs: 'string', bodyLimit: 32 * 1024 * 1024 }, (_req, body, done) => done(null, body));
+
+  app.addHook('onRequest', (req, reply, done) => {
+    reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
+    reply.header('x-frame-options', 'DENY');
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'same-origin');
+    if (req.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000');
+    // API answers carry firm data: no browser or proxy cache may keep them.
+    if ((req.routeOptions.url ?? req.url).startsWith('/api') || req.url.startsWith('/api')) reply.header('cache-control', 'no-store');
+    done();
+  });
 
   app.addHook('onRequest', async (req) => {
     // The web UI's files hold no data: anyone may load them; the API decides what they see.

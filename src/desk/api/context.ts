@@ -40,7 +40,8 @@ export interface DeskContext {
   service: DeskService;
   throttle: LoginThrottle;
   evidenceToken: string;
-  secureCookies: boolean;
+  /** Mark the session cookie Secure: always, never, or 'auto' (when the request came over TLS). */
+  secureCookies: boolean | 'auto';
   sessionTtlMs: number;
   mailer: ReminderMailer | null;
 }

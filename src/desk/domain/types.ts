@@ -183,7 +183,13 @@ export interface FormVersion<C = IntentionForm | ResultForm> {
   version: number;
   submissionId: string;
   content: C;
+  /** The user id of who submitted. */
   submittedBy: string;
+  /** That user's display name (now), and role: a desk officer submits on a firm's behalf. */
+  submittedByName: string;
+  submittedByRole: Role;
+  /** Why a desk officer submitted this version for the firm; null when the firm's own user did. */
+  onBehalfReason: string | null;
   /** ISO-8601 UTC */
   submittedAt: string;
   late: boolean;

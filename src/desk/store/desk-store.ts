@@ -5,7 +5,10 @@ import type { AuditEntry, FormKind, FormVersion, IntentionForm, Notice, Practice
 import { DeskError } from '../errors.ts';
 import type { LiveRelay } from '../api/live.ts';
 import { migrate } from './migrations.ts';
+import { createHash } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { isUniqueViolation, type Row, type SqlRunner, type SqlTx } from './sql.ts';
+import { TickBatch } from './tick-batch.ts';
 
 export interface AuthSessionRecord {
   tokenHash: string;
@@ -24,6 +27,21 @@ export interface FormSubmission {
   submittedBy: string;
   submittedAt: number;
   late: boolean;
+  /** Why a desk officer submitted for the firm; null (or absent) when the firm's own user did. */
+  onBehalfReason?: string | null;
+  /** The submitting user's display name and role when the caller has them (saves a read); else read from users. */
+  submitter?: { name: string; role: User['role'] };
+}
+
+/**
+ * `created`: stored as a new version. Otherwise nothing was stored: the submission id
+ * was seen before (`version` is that one), or `unchanged`: the content deep-equals the
+ * latest version (`version` is the latest).
+ */
+export interface FormSubmitOutcome {
+  version: FormVersion;
+  created: boolean;
+  unchanged: boolean;
 }
 
 export interface EvidenceQuery {
@@ -87,8 +105,11 @@ export interface DeskStore {
   getAuthSessionUser(tokenHash: string): Promise<{ session: AuthSessionRecord; user: User } | null>;
   deleteAuthSession(tokenHash: string, actor: string, now: number): Promise<void>;
 
-  /** Stores a new version, or returns the stored one when submissionId was seen (idempotent). */
-  submitForm(s: FormSubmission): Promise<{ version: FormVersion; created: boolean }>;
+  /**
+   * Stores a new version; returns the stored one when submissionId was seen (idempotent),
+   * or the latest one, storing nothing, when the content deep-equals it.
+   */
+  submitForm(s: FormSubmission): Promise<FormSubmitOutcome>;
   listFormVersions(sessionId: string, subscriberId: string, kind: FormKind): Promise<FormVersion[]>;
   /** The session and the firm a form is for, in one read. */
   getFormContext(sessionId: string, subscriberId: string): Promise<{ session: PracticeSession | null; subscriber: Subscriber | null }>;
@@ -105,7 +126,8 @@ export interface DeskStore {
 
   /** Failed sign-ins for a throttle key since `since`: how many, and when the oldest was. */
   loginFailures(key: string, since: number): Promise<{ count: number; oldest: number | null }>;
-  recordLoginFailure(key: string, at: number, forgetBefore: number): Promise<void>;
+  /** Records one failure under each key (and forgets failures older than `forgetBefore`). */
+  recordLoginFailure(key: string | readonly string[], at: number, forgetBefore: number): Promise<void>;
   clearLoginFailures(key: string): Promise<void>;
 
   appendAudit(actor: string, action: string, entity: string, entityId: string, detail: Record<string, unknown>, now: number): Promise<void>;
@@ -128,21 +150,70 @@ export interface DeskStore {
 
 const json = (x: unknown) => JSON.stringify(x);
 
-/** Thrown inside a transaction to roll it back and answer with an already stored version. */
-class Replay extends Error {
-  readonly version: FormVersion;
-  constructor(version: FormVersion) {
-    super('replayed submission');
-    this.version = version;
-  }
-}
 const parse = <T>(x: unknown) => JSON.parse(String(x)) as T;
+
+/** JSON with every object's keys sorted: two values are deep-equal exactly when these texts are. */
+function canonicalJson(x: unknown): string {
+  // Plain loops: this runs for every submission (a few times cheaper than map/filter/join).
+  if (typeof x !== 'object' || x === null) return JSON.stringify(x) ?? 'null';
+  if (Array.isArray(x)) {
+    let out = '[';
+    for (let i = 0; i < x.length; i++) out += (i ? ',' : '') + (x[i] === undefined ? 'null' : canonicalJson(x[i]));
+    return out + ']';
+  }
+  const o = x as Record<string, unknown>;
+  let out = '{';
+  for (const k of Object.keys(o).sort()) {
+    const v = o[k];
+    if (v === undefined) continue;
+    out += (out.length > 1 ? ',' : '') + JSON.stringify(k) + ':' + canonicalJson(v);
+  }
+  return out + '}';
+}
+
+/** What "unchanged" compares: the SHA-256 of the form's canonical JSON (stored with each version since migration 5). */
+export function contentHash(content: unknown): string {
+  return createHash('sha256').update(canonicalJson(content)).digest('hex');
+}
+
+/** Deep equality of two stored forms (JSON texts), for versions stored without a hash. */
+function sameContent(a: string, b: string): boolean {
+  if (a === b) return true;
+  // Reordered keys leave the length and the characters as they were: most different forms stop here.
+  if (a.length !== b.length || !sameCharacters(a, b)) return false;
+  return isDeepStrictEqual(JSON.parse(a), JSON.parse(b));
+}
+
+function sameCharacters(a: string, b: string): boolean {
+  const counts = new Int32Array(128);
+  for (let i = 0; i < a.length; i++) {
+    const x = a.charCodeAt(i), y = b.charCodeAt(i);
+    if (x > 127 || y > 127) return true; // beyond ASCII: let the deep comparison decide
+    counts[x]!++;
+    counts[y]!--;
+  }
+  return counts.every((n) => n === 0);
+}
+
+/** The audit entry of a stored submission, after its version number. */
+function auditDetail(s: FormSubmission): Record<string, unknown> {
+  return { submissionId: s.submissionId, late: s.late, ...(s.onBehalfReason ? { onBehalfReason: s.onBehalfReason } : {}) };
+}
 
 async function audit(tx: SqlTx, actor: string, action: string, entity: string, entityId: string, detail: Record<string, unknown>, now: number): Promise<void> {
   await tx.run('INSERT INTO audit_log (at, actor, action, entity, entity_id, detail) VALUES (?, ?, ?, ?, ?, ?)', [now, actor, action, entity, entityId, json(detail)]);
 }
 
+/** A form version's columns with its submitter's name and role (the user may be gone: then the id stands in). */
+const FORM_SELECT = 'SELECT v.session_id, v.subscriber_id, v.kind, v.version, v.submission_id, v.content, v.submitted_by, v.submitted_at, v.late, v.on_behalf_reason, u.display_name AS submitted_by_name, u.role AS submitted_by_role FROM form_versions v LEFT JOIN users u ON u.id = v.submitted_by';
+
+function submitterRole(role: unknown, onBehalfReason: unknown): User['role'] {
+  if (role === 'desk' || role === 'subscriber') return role;
+  return onBehalfReason === null || onBehalfReason === undefined ? 'subscriber' : 'desk';
+}
+
 function formRow(r: Row): FormVersion {
+  const reason = r.on_behalf_reason ?? null;
   return {
     sessionId: String(r.session_id),
     subscriberId: String(r.subscriber_id),
@@ -151,6 +222,9 @@ function formRow(r: Row): FormVersion {
     submissionId: String(r.submission_id),
     content: parse(r.content),
     submittedBy: String(r.submitted_by),
+    submittedByName: r.submitted_by_name === null || r.submitted_by_name === undefined ? String(r.submitted_by) : String(r.submitted_by_name),
+    submittedByRole: submitterRole(r.submitted_by_role, reason),
+    onBehalfReason: reason === null ? null : String(reason),
     submittedAt: new Date(Number(r.submitted_at)).toISOString(),
     late: Number(r.late) === 1,
   };
@@ -194,8 +268,18 @@ function evidenceRow(r: Row): EvidenceEvent {
 export class SqlDeskStore implements DeskStore {
   readonly db: SqlRunner;
 
+  // PostgreSQL only: what concurrent requests ask in one turn goes in one round trip.
+  // (SQLite answers in-process, without a round trip to save.)
+  readonly #submitBatch: TickBatch<{ s: FormSubmission; content: string; hash: string }, FormSubmitOutcome> | null;
+  readonly #authBatch: TickBatch<string, { session: AuthSessionRecord; user: User } | null> | null;
+  readonly #contextBatch: TickBatch<{ sessionId: string; subscriberId: string }, { session: PracticeSession | null; subscriber: Subscriber | null }> | null;
+
   constructor(db: SqlRunner) {
     this.db = db;
+    const grouped = db.dialect === 'postgres';
+    this.#submitBatch = grouped ? new TickBatch((items) => this.#submitFormsPostgres(items)) : null;
+    this.#authBatch = grouped ? new TickBatch((hashes) => this.#authSessionUsers(hashes)) : null;
+    this.#contextBatch = grouped ? new TickBatch((keys) => this.#formContexts(keys)) : null;
   }
 
   get dialect() {
@@ -340,11 +424,22 @@ export class SqlDeskStore implements DeskStore {
   }
 
   async getAuthSessionUser(tokenHash: string) {
-    const r = await this.db.all('SELECT s.user_id, s.csrf_token, s.created_at, s.expires_at, u.id, u.username, u.display_name, u.role, u.subscriber_id, u.password_hash FROM auth_sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND u.disabled_at IS NULL', [tokenHash]);
-    if (!r.length) return null;
-    const x = r[0]!;
-    const { passwordHash: _, ...user } = userRow(x);
-    return { session: { tokenHash, userId: String(x.user_id), csrfToken: String(x.csrf_token), createdAt: Number(x.created_at), expiresAt: Number(x.expires_at) }, user };
+    if (this.#authBatch) return this.#authBatch.add(tokenHash);
+    return (await this.#authSessionUsers([tokenHash]))[0]!;
+  }
+
+  async #authSessionUsers(hashes: string[]): Promise<({ session: AuthSessionRecord; user: User } | null)[]> {
+    const cols = 'SELECT s.token_hash, s.user_id, s.csrf_token, s.created_at, s.expires_at, u.id, u.username, u.display_name, u.role, u.subscriber_id, u.password_hash FROM auth_sessions s JOIN users u ON u.id = s.user_id AND u.disabled_at IS NULL';
+    // Groups of more than one come only from the PostgreSQL batch, hence its JSON functions.
+    const rows = hashes.length === 1
+      ? await this.db.all(`${cols} WHERE s.token_hash = ?`, [hashes[0]!])
+      : await this.db.all(`${cols} WHERE s.token_hash IN (SELECT jsonb_array_elements_text(?::jsonb))`, [json(hashes)]);
+    const found = new Map(rows.map((x) => {
+      const { passwordHash: _, ...user } = userRow(x);
+      const tokenHash = String(x.token_hash);
+      return [tokenHash, { session: { tokenHash, userId: String(x.user_id), csrfToken: String(x.csrf_token), createdAt: Number(x.created_at), expiresAt: Number(x.expires_at) }, user }];
+    }));
+    return hashes.map((h) => found.get(h) ?? null);
   }
 
   deleteAuthSession(tokenHash: string, actor: string, now: number) {
@@ -354,85 +449,123 @@ export class SqlDeskStore implements DeskStore {
     });
   }
 
-  async submitForm(s: FormSubmission): Promise<{ version: FormVersion; created: boolean }> {
+  submitForm(s: FormSubmission): Promise<FormSubmitOutcome> {
     const content = json(s.content);
+    const hash = contentHash(s.content);
+    if (this.#submitBatch) return this.#submitBatch.add({ s, content, hash });
+    return this.#submitFormInTransaction(s, content, hash);
+  }
+
+  /** SQLite: one writer, so checking first and then writing, in one transaction, is race-free. */
+  async #submitFormInTransaction(s: FormSubmission, content: string, hash: string): Promise<FormSubmitOutcome> {
+    const reason = s.onBehalfReason ?? null;
     try {
-      if (this.db.dialect === 'postgres') return await this.#submitFormPostgres(s, content);
       return await this.db.transaction(async (tx) => {
-        // One statement takes the next version and locks the form's head row: concurrent
-        // submissions of one form queue here, so versions are dense and a repeated
-        // submission id sees the first one once it is committed.
-        const head = await tx.all(
-          'INSERT INTO form_heads (session_id, subscriber_id, kind, latest_version) VALUES (?, ?, ?, 1) ON CONFLICT (session_id, subscriber_id, kind) DO UPDATE SET latest_version = form_heads.latest_version + 1 RETURNING latest_version',
-          [s.sessionId, s.subscriberId, s.kind],
+        // One read: was this submission id seen, which version is the latest, and its content.
+        const [state] = await tx.all(
+          `SELECT (SELECT 1 FROM form_versions WHERE submission_id = ?) AS seen, h.latest_version, v.content_hash, v.content
+           FROM (SELECT 1) AS one
+           LEFT JOIN form_heads h ON h.session_id = ? AND h.subscriber_id = ? AND h.kind = ?
+           LEFT JOIN form_versions v ON v.session_id = h.session_id AND v.subscriber_id = h.subscriber_id AND v.kind = h.kind AND v.version = h.latest_version`,
+          [s.submissionId, s.sessionId, s.subscriberId, s.kind],
         );
-        const seen = await tx.all('SELECT * FROM form_versions WHERE submission_id = ?', [s.submissionId]);
-        // Seen before: undo the version bump (by rolling back) and answer with the stored version.
-        if (seen.length) throw new Replay(this.#sameSubmission(seen[0]!, s, content));
-        const version = Number(head[0]!.latest_version);
-        await tx.run('INSERT INTO form_versions (session_id, subscriber_id, kind, version, submission_id, content, submitted_by, submitted_at, late) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', [s.sessionId, s.subscriberId, s.kind, version, s.submissionId, content, s.submittedBy, s.submittedAt, s.late ? 1 : 0]);
-        await audit(tx, s.submittedBy, `form.${s.kind}.submit`, `form.${s.kind}`, `${s.sessionId}/${s.subscriberId}`, { version, submissionId: s.submissionId, late: s.late }, s.submittedAt);
-        return {
-          version: { sessionId: s.sessionId, subscriberId: s.subscriberId, kind: s.kind, version, submissionId: s.submissionId, content: s.content, submittedBy: s.submittedBy, submittedAt: new Date(s.submittedAt).toISOString(), late: s.late },
-          created: true,
-        };
+        if (state!.seen !== null) {
+          const seen = await tx.all(`${FORM_SELECT} WHERE v.submission_id = ?`, [s.submissionId]);
+          return { version: this.#sameSubmission(seen[0]!, s, content), created: false, unchanged: false };
+        }
+        const latest = state!.latest_version === null ? 0 : Number(state!.latest_version);
+        const same = state!.content_hash !== null ? state!.content_hash === hash : state!.content !== null && sameContent(String(state!.content), content);
+        if (latest > 0 && same) {
+          const last = await tx.all(`${FORM_SELECT} WHERE v.session_id = ? AND v.subscriber_id = ? AND v.kind = ? AND v.version = ?`, [s.sessionId, s.subscriberId, s.kind, latest]);
+          return { version: formRow(last[0]!), created: false, unchanged: true };
+        }
+        const version = latest + 1;
+        await tx.run('INSERT INTO form_heads (session_id, subscriber_id, kind, latest_version) VALUES (?, ?, ?, ?) ON CONFLICT (session_id, subscriber_id, kind) DO UPDATE SET latest_version = excluded.latest_version', [s.sessionId, s.subscriberId, s.kind, version]);
+        await tx.run('INSERT INTO form_versions (session_id, subscriber_id, kind, version, submission_id, content, content_hash, submitted_by, submitted_at, late, on_behalf_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', [s.sessionId, s.subscriberId, s.kind, version, s.submissionId, content, hash, s.submittedBy, s.submittedAt, s.late ? 1 : 0, reason]);
+        await audit(tx, s.submittedBy, `form.${s.kind}.submit`, `form.${s.kind}`, `${s.sessionId}/${s.subscriberId}`, { version, ...auditDetail(s) }, s.submittedAt);
+        const who = s.submitter ?? (await tx.all('SELECT display_name AS name, role FROM users WHERE id = ?', [s.submittedBy]))[0];
+        return { version: this.#created(s, version, who?.name, who?.role), created: true, unchanged: false };
       });
     } catch (e) {
-      if (e instanceof Replay) return { version: e.version, created: false };
-      // The same submission id raced in through another form: report it, do not store twice.
+      // The same submission id raced in from another process: report it, do not store twice.
       if (isUniqueViolation(e)) {
-        const stored = await this.getFormBySubmissionId(s.submissionId);
-        if (stored) return { version: this.#sameSubmission({ session_id: stored.sessionId, subscriber_id: stored.subscriberId, kind: stored.kind, content: json(stored.content), version: stored.version, submission_id: stored.submissionId, submitted_by: stored.submittedBy, submitted_at: Date.parse(stored.submittedAt), late: stored.late ? 1 : 0 }, s, content), created: false };
+        const stored = (await this.db.all(`${FORM_SELECT} WHERE v.submission_id = ?`, [s.submissionId]))[0];
+        if (stored) return { version: this.#sameSubmission(stored, s, content), created: false, unchanged: false };
       }
       throw e;
     }
   }
 
-  /**
-   * PostgreSQL: the whole submission in one statement (one round trip, atomic on its
-   * own). The head row's upsert serialises concurrent submissions of one form; a
-   * submission id seen before bumps nothing and inserts nothing. Two racing
-   * submissions with one id both pass the NOT EXISTS check; the second then
-   * violates the unique submission_id, its statement is undone as a whole, and
-   * the caller answers with the first (see submitForm's catch).
-   */
-  async #submitFormPostgres(s: FormSubmission, content: string): Promise<{ version: FormVersion; created: boolean }> {
-    const rows = await this.db.all(
-      `WITH head AS (
-         INSERT INTO form_heads (session_id, subscriber_id, kind, latest_version)
-         SELECT ?::text, ?::text, ?::text, 1 WHERE NOT EXISTS (SELECT 1 FROM form_versions WHERE submission_id = ?::text)
-         ON CONFLICT (session_id, subscriber_id, kind) DO UPDATE SET latest_version = form_heads.latest_version + 1
-         RETURNING latest_version
-       ), ins AS (
-         INSERT INTO form_versions (session_id, subscriber_id, kind, version, submission_id, content, submitted_by, submitted_at, late)
-         SELECT ?::text, ?::text, ?::text, latest_version, ?::text, ?::text, ?::text, ?::bigint, ?::int FROM head
-         RETURNING version
-       ), aud AS (
-         INSERT INTO audit_log (at, actor, action, entity, entity_id, detail)
-         SELECT ?::bigint, ?::text, ?::text, ?::text, ?::text, json_build_object('version', version, 'submissionId', ?::text, 'late', ?::boolean)::text FROM ins
-       )
-       SELECT version FROM ins`,
-      [
-        s.sessionId, s.subscriberId, s.kind, s.submissionId,
-        s.sessionId, s.subscriberId, s.kind, s.submissionId, content, s.submittedBy, s.submittedAt, s.late ? 1 : 0,
-        s.submittedAt, s.submittedBy, `form.${s.kind}.submit`, `form.${s.kind}`, `${s.sessionId}/${s.subscriberId}`, s.submissionId, s.late ? 'true' : 'false',
-      ],
-    );
-    if (rows.length) {
-      const version = Number(rows[0]!.version);
+  /** PostgreSQL: a group of submissions through desk_submit_forms (migration 5), one round trip. */
+  async #submitFormsPostgres(items: { s: FormSubmission; content: string; hash: string }[]): Promise<(FormSubmitOutcome | Error)[]> {
+    const order = items.map((_, i) => i).sort((a, b) => {
+      const x = items[a]!.s, y = items[b]!.s;
+      return x.sessionId < y.sessionId ? -1 : x.sessionId > y.sessionId ? 1 : x.subscriberId < y.subscriberId ? -1 : x.subscriberId > y.subscriberId ? 1 : x.kind < y.kind ? -1 : x.kind > y.kind ? 1 : a - b;
+    });
+    const batch = json(order.map((i) => {
+      const { s, content, hash } = items[i]!;
       return {
-        version: { sessionId: s.sessionId, subscriberId: s.subscriberId, kind: s.kind, version, submissionId: s.submissionId, content: s.content, submittedBy: s.submittedBy, submittedAt: new Date(s.submittedAt).toISOString(), late: s.late },
-        created: true,
+        i, sessionId: s.sessionId, subscriberId: s.subscriberId, kind: s.kind, submissionId: s.submissionId, content, hash,
+        submittedBy: s.submittedBy, submittedAt: s.submittedAt, late: s.late, onBehalfReason: s.onBehalfReason ?? null, audit: json(auditDetail(s)),
       };
+    }));
+    let rows;
+    try {
+      rows = await this.db.all('SELECT r_idx, r_outcome, r_version, r_detail FROM desk_submit_forms(?::jsonb)', [batch]);
+    } catch (e) {
+      // One bad submission fails its group: the others go again, each on its own.
+      if (items.length === 1) return [e as Error];
+      return (await Promise.all(items.map((x) => this.#submitFormsPostgres([x])))).flat();
     }
-    const seen = await this.db.all('SELECT * FROM form_versions WHERE submission_id = ?', [s.submissionId]);
-    if (!seen.length) throw new Error(`submission ${s.submissionId} neither stored nor found`);
-    return { version: this.#sameSubmission(seen[0]!, s, content), created: false };
+    const out: (FormSubmitOutcome | Error)[] = items.map((x) => new Error(`submission ${x.s.submissionId} got no answer`));
+    for (const r of rows) {
+      const i = Number(r.r_idx);
+      const { s, content } = items[i]!;
+      const detail = r.r_detail === null ? null : parse<Row>(r.r_detail);
+      try {
+        if (r.r_outcome === 'created') out[i] = { version: this.#created(s, Number(r.r_version), s.submitter?.name ?? detail?.name, s.submitter?.role ?? detail?.role), created: true, unchanged: false };
+        else if (r.r_outcome === 'replay') out[i] = { version: this.#sameSubmission(detail!, s, content), created: false, unchanged: false };
+        else if (r.r_outcome === 'unchanged') out[i] = { version: formRow(detail!), created: false, unchanged: true };
+        else out[i] = new Error(`submission ${s.submissionId}: unexpected answer ${String(r.r_outcome)}`);
+      } catch (e) {
+        out[i] = e as Error;
+      }
+    }
+    return out;
+  }
+
+  #created(s: FormSubmission, version: number, name: unknown, role: unknown): FormVersion {
+    const reason = s.onBehalfReason ?? null;
+    return {
+      sessionId: s.sessionId, subscriberId: s.subscriberId, kind: s.kind, version, submissionId: s.submissionId, content: s.content,
+      submittedBy: s.submittedBy, submittedByName: name === null || name === undefined ? s.submittedBy : String(name), submittedByRole: submitterRole(role, reason), onBehalfReason: reason,
+      submittedAt: new Date(s.submittedAt).toISOString(), late: s.late,
+    };
   }
 
   async getFormContext(sessionId: string, subscriberId: string) {
-    const r = (await this.db.all('SELECT (SELECT body FROM practice_sessions WHERE id = ?) AS session, (SELECT body FROM subscribers WHERE id = ?) AS subscriber', [sessionId, subscriberId]))[0]!;
-    return { session: r.session === null ? null : parse<PracticeSession>(r.session), subscriber: r.subscriber === null ? null : parse<Subscriber>(r.subscriber) };
+    if (this.#contextBatch) return this.#contextBatch.add({ sessionId, subscriberId });
+    return (await this.#formContexts([{ sessionId, subscriberId }]))[0]!;
+  }
+
+  async #formContexts(keys: { sessionId: string; subscriberId: string }[]): Promise<{ session: PracticeSession | null; subscriber: Subscriber | null }[]> {
+    if (keys.length === 1) {
+      const r = (await this.db.all('SELECT (SELECT body FROM practice_sessions WHERE id = ?) AS session, (SELECT body FROM subscribers WHERE id = ?) AS subscriber', [keys[0]!.sessionId, keys[0]!.subscriberId]))[0]!;
+      return [{ session: r.session === null ? null : parse<PracticeSession>(r.session), subscriber: r.subscriber === null ? null : parse<Subscriber>(r.subscriber) }];
+    }
+    // More than one: the PostgreSQL batch (JSON array parameters).
+    const rows = await this.db.all(
+      `SELECT 's' AS t, id, body FROM practice_sessions WHERE id IN (SELECT jsonb_array_elements_text(?::jsonb))
+       UNION ALL SELECT 'f' AS t, id, body FROM subscribers WHERE id IN (SELECT jsonb_array_elements_text(?::jsonb))`,
+      [json([...new Set(keys.map((k) => k.sessionId))]), json([...new Set(keys.map((k) => k.subscriberId))])],
+    );
+    // Parsed per caller: each gets its own objects, as from a read of its own.
+    const sessions = new Map<string, string>(), firms = new Map<string, string>();
+    for (const r of rows) (r.t === 's' ? sessions : firms).set(String(r.id), String(r.body));
+    return keys.map((k) => {
+      const session = sessions.get(k.sessionId), subscriber = firms.get(k.subscriberId);
+      return { session: session === undefined ? null : parse<PracticeSession>(session), subscriber: subscriber === undefined ? null : parse<Subscriber>(subscriber) };
+    });
   }
 
   #sameSubmission(r: Row, s: FormSubmission, content: string): FormVersion {
@@ -443,17 +576,17 @@ export class SqlDeskStore implements DeskStore {
   }
 
   async listFormVersions(sessionId: string, subscriberId: string, kind: FormKind) {
-    return (await this.db.all('SELECT * FROM form_versions WHERE session_id = ? AND subscriber_id = ? AND kind = ? ORDER BY version', [sessionId, subscriberId, kind])).map(formRow);
+    return (await this.db.all(`${FORM_SELECT} WHERE v.session_id = ? AND v.subscriber_id = ? AND v.kind = ? ORDER BY v.version`, [sessionId, subscriberId, kind])).map(formRow);
   }
 
   async getFormBySubmissionId(submissionId: string) {
-    const r = await this.db.all('SELECT * FROM form_versions WHERE submission_id = ?', [submissionId]);
+    const r = await this.db.all(`${FORM_SELECT} WHERE v.submission_id = ?`, [submissionId]);
     return r.length ? formRow(r[0]!) : null;
   }
 
   async latestForms(sessionId: string, kind: FormKind) {
     return (await this.db.all(
-      'SELECT v.* FROM form_versions v JOIN form_heads h ON h.session_id = v.session_id AND h.subscriber_id = v.subscriber_id AND h.kind = v.kind AND h.latest_version = v.version WHERE v.session_id = ? AND v.kind = ? ORDER BY v.subscriber_id',
+      `${FORM_SELECT} JOIN form_heads h ON h.session_id = v.session_id AND h.subscriber_id = v.subscriber_id AND h.kind = v.kind AND h.latest_version = v.version WHERE v.session_id = ? AND v.kind = ? ORDER BY v.subscriber_id`,
       [sessionId, kind],
     )).map(formRow);
   }
@@ -503,10 +636,10 @@ export class SqlDeskStore implements DeskStore {
     return { count: Number(r.n), oldest: r.oldest === null ? null : Number(r.oldest) };
   }
 
-  recordLoginFailure(key: string, at: number, forgetBefore: number) {
+  recordLoginFailure(key: string | readonly string[], at: number, forgetBefore: number) {
     return this.db.transaction(async (tx) => {
       await tx.run('DELETE FROM login_failures WHERE at <= ?', [forgetBefore]);
-      await tx.run('INSERT INTO login_failures (throttle_key, at) VALUES (?, ?)', [key, at]);
+      for (const k of typeof key === 'string' ? [key] : key) await tx.run('INSERT INTO login_failures (throttle_key, at) VALUES (?, ?)', [k, at]);
     });
   }
 

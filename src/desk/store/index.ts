@@ -3,6 +3,7 @@ import { SqlDeskStore, type DeskStore } from './desk-store.ts';
 import { PostgresRunner } from './postgres-runner.ts';
 import { SqliteRunner } from './sqlite-runner.ts';
 import { openPostgresLiveRelay } from './postgres-live.ts';
+import { TickBatch } from './tick-batch.ts';
 
 export type { DeskStore, AuthSessionRecord, FormSubmission, EvidenceQuery, ReminderRecord, AuditQuery, SentReminder } from './desk-store.ts';
 export { MIGRATIONS } from './migrations.ts';
@@ -23,7 +24,14 @@ export class PostgresStore extends SqlDeskStore {
   }
 
   openLiveRelay() {
-    return openPostgresLiveRelay(this.connectionString, async (channel, payload) => { await this.db.all('SELECT pg_notify(?, ?)', [channel, payload]); });
+    // Updates published in one turn (500 submissions at once) go out in one statement, in array order.
+    // (PostgreSQL folds identical payloads sent in one transaction into one notification.)
+    const notify = new TickBatch<{ channel: string; payload: string }, void>(async (items) => {
+      const channel = items[0]!.channel;
+      await this.db.all('SELECT pg_notify(?, p.value) FROM jsonb_array_elements_text(?::jsonb) AS p', [channel, JSON.stringify(items.map((x) => x.payload))]);
+      return items.map(() => undefined);
+    });
+    return openPostgresLiveRelay(this.connectionString, (channel, payload) => notify.add({ channel, payload }));
   }
 }
 

@@ -1,6 +1,7 @@
 // Versioned schema migrations, applied at start in order; each version once,
 // recorded in schema_migrations. Never edit a released migration: add one.
 import type { Dialect, SqlRunner } from './sql.ts';
+import { SUBMIT_FORMS_FUNCTION } from './postgres-submit.ts';
 
 export interface Migration {
   version: number;
@@ -41,6 +42,16 @@ export const MIGRATIONS: Migration[] = [
     statements: () => [
       `CREATE TABLE login_failures (throttle_key TEXT NOT NULL, at BIGINT NOT NULL)`,
       `CREATE INDEX login_failures_by_key ON login_failures (throttle_key, at)`,
+    ],
+  },
+  {
+    version: 5,
+    name: 'desk: why a desk officer submitted a form for a firm; PostgreSQL stores a group of submissions in one round trip',
+    statements: (d) => [
+      `ALTER TABLE form_versions ADD COLUMN on_behalf_reason TEXT`,
+      // SHA-256 of the content's canonical JSON: "unchanged" is one comparison, not a parse.
+      `ALTER TABLE form_versions ADD COLUMN content_hash TEXT`,
+      ...(d === 'postgres' ? [SUBMIT_FORMS_FUNCTION] : []),
     ],
   },
   {

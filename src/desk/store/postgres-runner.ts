@@ -4,22 +4,17 @@ import pg from 'pg';
 import type { Row, SqlRunner, SqlTx, SqlValue } from './sql.ts';
 
 const INT8_OID = 20;
-const placeholderCache = new Map<string, string>();
 
-/** `?` → `$1, $2, …` (our SQL has no literal question marks). */
-function numbered(sql: string): string {
-  let out = placeholderCache.get(sql);
-  if (out === undefined) {
-    let n = 0;
-    out = sql.replace(/\?/g, () => `$${++n}`);
-    placeholderCache.set(sql, out);
-  }
-  return out;
+interface Statement {
+  text: string;
+  /** Set for statements with parameters: each pooled connection parses and plans them once. */
+  name?: string;
 }
 
 export class PostgresRunner implements SqlRunner {
   readonly dialect = 'postgres' as const;
   #pool: pg.Pool;
+  #statements = new Map<string, Statement>();
 
   constructor(connectionString: string, opts: { max?: number } = {}) {
     this.#pool = new pg.Pool({
@@ -34,19 +29,33 @@ export class PostgresRunner implements SqlRunner {
     this.#pool.on('error', () => {});
   }
 
+  /** `?` → `$1, $2, …` (our SQL has no literal question marks), and a statement name when it takes parameters. */
+  #statement(sql: string, params: SqlValue[]): pg.QueryConfig<SqlValue[]> {
+    let st = this.#statements.get(sql);
+    if (st === undefined) {
+      let n = 0;
+      const text = sql.replace(/\?/g, () => `$${++n}`);
+      // Not `SELECT *`: a prepared plan whose columns a newer replica's migration changes fails
+      // ("cached plan must not change result type") until the connection is replaced.
+      st = n > 0 && !/\*\s+FROM/i.test(sql) ? { text, name: `fd_${this.#statements.size + 1}` } : { text };
+      this.#statements.set(sql, st);
+    }
+    return st.name === undefined ? { text: st.text, values: params } : { name: st.name, text: st.text, values: params };
+  }
+
   async all(sql: string, params: SqlValue[] = []): Promise<Row[]> {
-    return (await this.#pool.query(numbered(sql), params)).rows as Row[];
+    return (await this.#pool.query(this.#statement(sql, params))).rows as Row[];
   }
 
   async run(sql: string, params: SqlValue[] = []): Promise<{ changes: number }> {
-    return { changes: (await this.#pool.query(numbered(sql), params)).rowCount ?? 0 };
+    return { changes: (await this.#pool.query(this.#statement(sql, params))).rowCount ?? 0 };
   }
 
   async transaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> {
     const client = await this.#pool.connect();
     const tx: SqlTx = {
-      all: async (s, p = []) => (await client.query(numbered(s), p)).rows as Row[],
-      run: async (s, p = []) => ({ changes: (await client.query(numbered(s), p)).rowCount ?? 0 }),
+      all: async (s, p = []) => (await client.query(this.#statement(s, p))).rows as Row[],
+      run: async (s, p = []) => ({ changes: (await client.query(this.#statement(s, p))).rowCount ?? 0 }),
     };
     try {
       await client.query('BEGIN');

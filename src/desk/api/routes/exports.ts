@@ -1,10 +1,10 @@
 // Exports for the desk: every result as CSV, one line per form section.
 import type { FastifyInstance } from 'fastify';
-import { stringify } from 'csv-stringify/sync';
 import { findContradictions, toHongKongIso, type ResultForm } from '../../domain/index.ts';
 import { DeskError } from '../../errors.ts';
 import { idParam, requireFirm, userOf, type DeskContext } from '../context.ts';
 import { buildEvidenceBundle, verifyEvidenceBundle } from '../../bundle.ts';
+import { toCsv } from '../../csv.ts';
 
 export const RESULTS_CSV_COLUMNS = [
   'session', 'subscriber', 'subscriberName', 'participantCode', 'version', 'submittedAtHKT', 'late',
@@ -43,8 +43,8 @@ export default async function exportRoutes(app: FastifyInstance, { ctx }: { ctx:
     }
     reply.header('content-type', 'text/csv; charset=utf-8');
     reply.header('content-disposition', `attachment; filename="${sessionId}-results.csv"`);
-    // A BOM so spreadsheet programs read the Chinese names as UTF-8.
-    return '\uFEFF' + stringify([[...RESULTS_CSV_COLUMNS], ...rows]);
+    // Typed text (titles, problem descriptions) goes to spreadsheets: toCsv keeps formulas inert.
+    return toCsv(RESULTS_CSV_COLUMNS, rows);
   });
 
   // The evidence bundle: desk officers for any firm, a subscriber user for its own.

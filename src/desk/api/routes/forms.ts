@@ -46,10 +46,10 @@ export default async function formRoutes(app: FastifyInstance, { ctx }: { ctx: D
     },
   }, async (req, reply) => {
     const { kind, sessionId, subscriberId } = req.params as { kind: FormKind; sessionId: string; subscriberId: string };
-    const { submissionId, form } = req.body as { submissionId: string; form: unknown };
+    const { submissionId, form, onBehalfReason } = req.body as { submissionId: string; form: unknown; onBehalfReason?: string };
     requireFirm(req, subscriberId);
-    const { version, created } = await ctx.service.submitForm({ user: req.auth!.user, sessionId, subscriberId, kind, submissionId, form });
-    return reply.status(created ? 201 : 200).send({ version, created });
+    const { version, created, unchanged } = await ctx.service.submitForm({ user: req.auth!.user, sessionId, subscriberId, kind, submissionId, form, ...(onBehalfReason !== undefined ? { onBehalfReason } : {}) });
+    return reply.status(created ? 201 : 200).send(unchanged ? { version, created, unchanged } : { version, created });
   });
 
   app.get('/api/sessions/:sessionId/forms/:kind/:subscriberId', { schema: { params: formParams } }, async (req) => {

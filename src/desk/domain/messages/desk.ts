@@ -17,4 +17,25 @@ export const DESK_MESSAGES: MessageCatalogue = {
   'user.disabled': { en: 'This account is disabled: ask the service desk to enable it.', 'zh-Hant': '此帳戶已停用：請聯絡服務台重新啟用。' },
   'reminder.mailerNotConfigured': { en: 'This desk has no mail server (start it with --smtp HOST:PORT): no reminder was sent. The firms below would be reminded.', 'zh-Hant': '本服務台未設定郵件伺服器（以 --smtp HOST:PORT 啟動）：未有發出提示。以下公司會收到提示。' },
   'reminder.sendFailed': { en: 'The mail server refused the reminder to {subscriber}: {error}', 'zh-Hant': '郵件伺服器拒絕發送給 {subscriber} 的提示：{error}' },
+  // hardening: sign-in throttling, submissions on a firm's behalf
+  LOGIN_RATE_LIMITED: {
+    en: 'Too many failed sign-ins for {username} from this address; try again in {seconds} s.',
+    'zh-Hant': '此位址以 {username} 登入失敗次數過多；請於 {seconds} 秒後再試。',
+  },
+  LOGIN_ADDRESS_RATE_LIMITED: {
+    en: 'Too many failed sign-ins from this address; try again in {seconds} s.',
+    'zh-Hant': '此位址登入失敗次數過多；請於 {seconds} 秒後再試。',
+  },
+  ON_BEHALF_REASON_REQUIRED: {
+    en: 'onBehalfReason: say why you submit this form for {firm} (a desk officer submits on the firm\'s behalf).',
+    'zh-Hant': 'onBehalfReason：請說明為何代 {firm} 提交此表格（服務台人員代表公司提交）。',
+  },
+  ON_BEHALF_REASON_NOT_ALLOWED: {
+    en: 'onBehalfReason: only a desk officer submitting for a firm gives a reason; leave it out.',
+    'zh-Hant': 'onBehalfReason：只有代公司提交的服務台人員才需填寫原因；請勿填寫。',
+  },
+  ON_BEHALF_REASON_INVALID: {
+    en: 'onBehalfReason: {problem}.',
+    'zh-Hant': 'onBehalfReason：{problem}。',
+  },
 };
