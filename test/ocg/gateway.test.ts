@@ -321,7 +321,7 @@ describe('bad input (§2.2, §4.8): reject or disconnect with a precise log line
     await c.waitFor(() => ers(c).length === 1, 'order after the reject');
   });
 
-  it('a Client Order ID filling all 21 bytes without NUL is cut to 20 characters, not a crash (§2.5)', async () => {
+  it('a Client Order ID filling all 21 bytes without NUL is cut to 20 characters, not a crash (§2.5), then refused by its format (§5.1)', async () => {
     const v = await venue([comp('NN1', 'F1')]);
     const c = await client(v, 'NN1');
     await c.logon();
@@ -331,8 +331,11 @@ describe('bad input (§2.2, §4.8): reject or disconnect with a precise log line
     f[54 + 20] = 0x39; // the NUL becomes '9'
     c.journal.setNextToSend(seq + 1);
     c.socket.write(fixCrc(f));
-    await c.waitFor(() => ers(c).length === 1, 'ack');
-    assert.equal(ers(c)[0]!.clientOrderId, '12345678901234567890');
+    const rej = await c.waitFor(() => c.received.find((r) => r.message.msgType === OcgMsgType.Reject), 'Reject');
+    const r = rej.message as unknown as Record<string, unknown>;
+    assert.deepEqual([r['messageRejectCode'], r['referenceFieldName'], r['clientOrderId']], [6, 'Client Order ID', '12345678901234567890']);
+    assert.equal(ers(c).length, 0);
+    assert.equal(c.session.state, 'active');
   });
 
   it('a board-lot order without Submitting BCAN Field ⇒ BMR code 5 naming the field', async () => {
