@@ -33,7 +33,7 @@ describe('failover-drill ocg gateway', () => {
       const port = await new Promise<number>((resolve, reject) => {
         child.stdout!.on('data', (d) => {
           out += String(d);
-          const m = /gateway\s+127\.0\.0\.1:(\d+)[\s\S]*ready/.exec(out);
+          const m = /gateway\s+127\.0\.0\.1:(\d+)[\s\S]*comp IDs.*\n/.exec(out);
           if (m !== null) resolve(Number(m[1]));
         });
         child.once('exit', () => reject(new Error(`gateway exited before it was ready:\n${out}`)));
@@ -44,17 +44,13 @@ describe('failover-drill ocg gateway', () => {
       const order: string[] = [];
       c.socket.once('close', () => order.push('closed'));
       // The harness's own 'data' listener runs first: the frames of a chunk are decoded when this one runs.
-      const logout = new Promise<void>((resolve) => {
-        const onData = () => {
-          if (!c.frames.some((f) => f.message.msgType === OcgMsgType.Logout)) return;
-          order.push('logout');
-          c.socket.off('data', onData);
-          resolve();
-        };
-        c.socket.on('data', onData);
-      });
+      const onData = () => {
+        if (!c.frames.some((f) => f.message.msgType === OcgMsgType.Logout)) return;
+        order.push('logout');
+        c.socket.off('data', onData);
+      };
+      c.socket.on('data', onData);
       child.kill('SIGTERM');
-      await logout;
       await c.closed;
       const [code] = await exited;
       assert.deepEqual(order, ['logout', 'closed']);
