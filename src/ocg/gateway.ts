@@ -730,6 +730,8 @@ export class OcgGateway {
         };
         if (m.orderId !== undefined) req.orderId = fx(m.orderId, 21);
         if (m.price !== undefined) req.price = priceFromWire(m.price);
+        if (m.orderType !== undefined) req.orderType = m.orderType;
+        if (m.tif !== undefined) req.tif = m.tif;
         const echo = echoOf(m);
         if (echo !== undefined) req.echo = echo;
         this.#route(st, req);

@@ -104,6 +104,9 @@ export interface AmendRequest {
   side: number;
   price?: number;
   quantity: number;
+  /** Order Type and TIF as the amend names them: must equal the order's (§5.3 "unchanged"). */
+  orderType?: number;
+  tif?: number;
   echo?: OrderEcho;
 }
 

@@ -191,3 +191,25 @@ describe('field rules of the business messages (§5.1–5.5): one row per rule',
     }
   });
 });
+
+describe('Amend Request fields that must stay as entered (§5.3 "unchanged"): Execution Report Y from the engine', () => {
+  let mine = '';
+  before(async () => {
+    const o = order({ side: 2, price: toPrice(396) }); // above every resting buy: it stays on the book
+    mine = o.clientOrderId!;
+    assert.equal((await answerTo(o))['execType'], '0');
+  });
+  for (const [what, extra] of [
+    ['Order Type', { orderType: 1, price: undefined }],
+    ['TIF', { tif: 3 }],
+    ['Max Price Levels', { maxPriceLevels: 1 }],
+  ] as [string, Partial<AmendRequest>][]) {
+    it(`${what} changed ⇒ amend rejected, the order unchanged`, async () => {
+      const m = amend({ side: 2, originalClientOrderId: mine, price: toPrice(396), ...extra });
+      if (m.price === undefined) delete m.price;
+      const got = await answerTo(m);
+      assert.deepEqual([got['msgType'], got['execType'], got['amendRejectCode']], [OcgMsgType.ExecutionReport, 'Y', 99]);
+      assert.equal(got['reason'], 'Order Type, TIF and Max Price Levels cannot be changed');
+    });
+  }
+});
