@@ -152,6 +152,9 @@ const THROTTLED_TYPES: ReadonlySet<number> = new Set([
   OcgMsgType.OboMassCancelRequest,
 ]);
 
+/** Client requests whose fields the gateway checks (order-rules.ts); a client's Reject / BMR is never answered. */
+const CHECKED_TYPES: ReadonlySet<number> = new Set([...THROTTLED_TYPES, OcgMsgType.ThrottleEntitlementRequest, OcgMsgType.PartyEntitlementsRequest]);
+
 interface CompState {
   config: CompIdConfig;
   passwordHash: string;
@@ -256,6 +259,8 @@ export class OcgGateway {
       profile,
       marketOf: (id) => this.#exchangeOf.get(id) ?? securityExchangeOf(id, profile),
       lotSizeOf: (id) => this.#lotOf.get(id),
+      lastTime: '',
+      lastBcan: '',
     };
     this.#checker = new PasswordChecker(options.privateKeyPem, options.passwordWorkers === undefined ? {} : { workers: options.passwordWorkers });
   }
@@ -691,20 +696,21 @@ export class OcgGateway {
         this.#bmr(session, BusinessRejectCode.ThrottleLimitExceeded, String(remaining), h, m);
         return;
       }
-      // Field rules of §5.1–5.6 (order-rules.ts): Reject (3) or BMR (9) before the engine sees it.
-      const bad = checkOrderFields(m, this.#rules);
-      if (bad !== null) {
-        this.#log.log('info', 'ocg.gateway.fieldRule', { gateway: this.name, compId: st.config.compId, seqNum: h.seqNum, rule: bad.rule, field: bad.field });
-        if (bad.via === 'bmr') this.#bmr(session, bad.code, bad.reason, h, m, bad.field);
-        else this.#reject(session, bad.code, bad.reason, h, m, bad.field);
-        return;
-      }
       const broker = (m as { submittingBrokerId?: string }).submittingBrokerId;
       const allowed = st.config.brokerIds;
       if (allowed !== undefined && allowed.length > 0 && broker !== undefined && !allowed.includes(broker)) {
-        this.#bmr(session, BusinessRejectCode.Other, `Submitting Broker ID ${broker} not entitled`, h, m, 'Submitting Broker ID');
+        this.#bmr(session, BusinessRejectCode.Other, 'Submitting Broker ID not entitled', h, m, 'Submitting Broker ID');
         return;
       }
+    }
+    // Field rules of §5.1–5.6 and printable ASCII (order-rules.ts): Reject (3) or BMR (9) before
+    // the engine sees the message (after the throttle: every message over the limit is a BMR 8).
+    const bad = CHECKED_TYPES.has(t) ? checkOrderFields(m, this.#rules) : null;
+    if (bad !== null) {
+      this.#log.log('info', 'ocg.gateway.fieldRule', { gateway: this.name, compId: st.config.compId, seqNum: h.seqNum, rule: bad.rule, field: bad.field });
+      if (bad.via === 'bmr') this.#bmr(session, bad.code, bad.reason, h, m, bad.field);
+      else this.#reject(session, bad.code, bad.reason, h, m, bad.field);
+      return;
     }
     const compId = st.config.compId;
     switch (m.msgType) {

@@ -31,6 +31,12 @@ export interface RuleContext {
   marketOf(securityId: string): string | undefined;
   /** Board lot of a security; undefined when not known to the gateway. */
   lotSizeOf(securityId: string): number | undefined;
+  /**
+   * The last Transaction Time and BCAN Field that passed (a session repeats them order after
+   * order): checked again by one comparison. The caller's own state, '' at first.
+   */
+  lastTime: string;
+  lastBcan: string;
 }
 
 export type RuleViolation = {
@@ -102,6 +108,10 @@ const BCAN_FORMAT = /^[A-Za-z0-9]{6}\.([1-9][0-9]{0,9})$/;
 /** §5.1: Text keeps letters, digits and spaces ("printable, no punctuation"). */
 const TEXT_FORMAT = /^[A-Za-z0-9 ]*$/;
 const MARKET_SEGMENTS = ['MAIN', 'GEM', 'NASD', 'ETS'];
+const TIFS = [0, 3, 4, 9];
+const MASS_CANCEL_TYPES = [1, 7, 9];
+const RESTRICTIONS = ['2', '5', '6'];
+const INSTRUCTIONS = ['0', '1'];
 
 const isLimit = (m: OrderFields) => m.orderType === 2;
 const isOddLot = (m: OrderFields) => m.lotType === 1;
@@ -159,7 +169,13 @@ export const ORDER_FIELD_RULES: readonly FieldRule[] = [
       return mic === undefined || mic === m.securityExchange ? null : `Security Exchange of this security is ${mic}`;
     } },
   { id: 'transactionTimeFormat', msgTypes: ALL, field: 'Transaction Time', via: 'reject', code: reject6,
-    check: (m) => (m.transactionTime === undefined || parseTransactionTime(m.transactionTime) !== null ? null : 'Transaction Time must be YYYYMMDD-HH:MM:SS.ssssss UTC') },
+    check: (m, c) => {
+      const t = m.transactionTime;
+      if (t === undefined || t === c.lastTime) return null;
+      if (parseTransactionTime(t) === null) return 'Transaction Time must be YYYYMMDD-HH:MM:SS.ssssss UTC';
+      c.lastTime = t;
+      return null;
+    } },
   // Order (§5.1, §5.2, §5.3)
   { id: 'sideValue', msgTypes: ORDER, field: 'Side', via: 'reject', code: reject5,
     check: (m) => (m.side === undefined || m.side === 1 || m.side === 2 || m.side === 5 ? null : 'Side must be 1, 2 or 5') },
@@ -172,7 +188,7 @@ export const ORDER_FIELD_RULES: readonly FieldRule[] = [
   { id: 'priceAbsentForMarket', msgTypes: NEW_AMEND, field: 'Price', via: 'reject', code: reject5,
     check: (m) => (m.orderType === 1 && m.price !== undefined ? 'Price must be absent on a market order' : null) },
   { id: 'tifValue', msgTypes: NEW_AMEND, field: 'TIF', via: 'reject', code: reject5,
-    check: (m) => (m.tif === undefined || [0, 3, 4, 9].includes(m.tif) ? null : 'TIF must be 0, 3, 4 or 9') },
+    check: (m) => (m.tif === undefined || TIFS.includes(m.tif) ? null : 'TIF must be 0, 3, 4 or 9') },
   { id: 'lotTypeValue', msgTypes: NEW, field: 'Lot Type', via: 'reject', code: reject5,
     check: (m) => (m.lotType === undefined || m.lotType === 1 || m.lotType === 2 ? null : 'Lot Type must be 1 or 2') },
   { id: 'oddLotLimitOnly', msgTypes: NEW, field: 'Order Type', via: 'reject', code: reject5,
@@ -184,7 +200,7 @@ export const ORDER_FIELD_RULES: readonly FieldRule[] = [
   { id: 'positionEffectBuyOnly', msgTypes: NEW_AMEND, field: 'Position Effect', via: 'reject', code: reject5,
     check: (m) => (m.positionEffect !== undefined && m.side !== 1 ? 'Position Effect only on a buy' : null) },
   { id: 'orderRestrictionsValue', msgTypes: NEW_AMEND, field: 'Order Restrictions', via: 'reject', code: reject5,
-    check: (m) => (m.orderRestrictions === undefined || multiValue(m.orderRestrictions, ['2', '5', '6']) ? null : 'Order Restrictions must be 2, 5 or 6, space separated') },
+    check: (m) => (m.orderRestrictions === undefined || multiValue(m.orderRestrictions, RESTRICTIONS) ? null : 'Order Restrictions must be 2, 5 or 6, space separated') },
   { id: 'orderRestrictionsShortSellOnly', msgTypes: NEW_AMEND, field: 'Order Restrictions', via: 'reject', code: reject5,
     check: (m) => (m.orderRestrictions !== undefined && m.side !== 5 ? 'Order Restrictions only on a short sell' : null) },
   { id: 'orderRestrictionsBoardLotOnly', msgTypes: NEW, field: 'Order Restrictions', via: 'reject', code: reject5,
@@ -198,16 +214,22 @@ export const ORDER_FIELD_RULES: readonly FieldRule[] = [
   { id: 'textFormat', msgTypes: ORDER, field: 'Text', via: 'reject', code: reject6,
     check: (m) => (m.text === undefined || TEXT_FORMAT.test(m.text) ? null : 'Text must be letters, digits and spaces') },
   { id: 'executionInstructionsValue', msgTypes: NEW_AMEND, field: 'Execution Instructions', via: 'reject', code: reject5,
-    check: (m) => (m.executionInstructions === undefined || multiValue(m.executionInstructions, ['0', '1']) ? null : 'Execution Instructions must be 0, 1 or "0 1"') },
+    check: (m) => (m.executionInstructions === undefined || multiValue(m.executionInstructions, INSTRUCTIONS) ? null : 'Execution Instructions must be 0, 1 or "0 1"') },
   { id: 'oddLotExecutionInstructions', msgTypes: NEW, field: 'Execution Instructions', via: 'reject', code: reject5,
     check: (m) => (isOddLot(m) && m.executionInstructions !== undefined && m.executionInstructions !== '1' ? 'Odd lot orders take Execution Instructions 1 only' : null) },
   // §5.1: bit 0 "None" must be set, bits 1–15 reserved ⇒ the value is 1 (bit 0 = LSB [INF, §8 item 12]).
   { id: 'disclosureInstructionsValue', msgTypes: NEW_AMEND, field: 'Disclosure Instructions', via: 'reject', code: reject5,
     check: (m) => (m.disclosureInstructions === undefined || m.disclosureInstructions === 1 ? null : 'Disclosure Instructions must be 1') },
   { id: 'bcanFormat', msgTypes: NEW, field: 'Submitting BCAN Field', via: 'reject', code: reject6,
-    check: (m) => (m.submittingBcanField === undefined || BCAN_FORMAT.test(m.submittingBcanField) ? null : 'Submitting BCAN Field must be CE number (6) . BCAN, no leading zero') },
+    check: (m, c) => (m.submittingBcanField === undefined || m.submittingBcanField === c.lastBcan || BCAN_FORMAT.test(m.submittingBcanField) ? null : 'Submitting BCAN Field must be CE number (6) . BCAN, no leading zero') },
   { id: 'bcanValue', msgTypes: NEW, field: 'Submitting BCAN Field', via: 'reject', code: reject5,
-    check: (m) => (m.submittingBcanField === undefined || bcanValueOk(m.submittingBcanField) ? null : 'BCAN must be 1, 2 or 100-9999999999') },
+    check: (m, c) => {
+      const b = m.submittingBcanField;
+      if (b === undefined || b === c.lastBcan) return null;
+      if (!bcanValueOk(b)) return 'BCAN must be 1, 2 or 100-9999999999';
+      c.lastBcan = b;
+      return null;
+    } },
   // §5.2: required for board lots; for odd lots from one board lot up (when the gateway knows the lot).
   { id: 'bcanRequired', msgTypes: NEW, field: 'Submitting BCAN Field', via: 'bmr', code: bmr5,
     check: (m, c) => {
@@ -218,7 +240,7 @@ export const ORDER_FIELD_RULES: readonly FieldRule[] = [
     } },
   // Mass cancel (§5.5)
   { id: 'massCancelTypeValue', msgTypes: MASS, field: 'Mass Cancel Request Type', via: 'reject', code: reject5,
-    check: (m) => (m.massCancelRequestType === undefined || [1, 7, 9].includes(m.massCancelRequestType) ? null : 'Mass Cancel Request Type must be 1, 7 or 9') },
+    check: (m) => (m.massCancelRequestType === undefined || MASS_CANCEL_TYPES.includes(m.massCancelRequestType) ? null : 'Mass Cancel Request Type must be 1, 7 or 9') },
   { id: 'massCancelSecurityRequired', msgTypes: MASS, field: 'Security ID', via: 'bmr', code: bmr5,
     check: (m) => (m.massCancelRequestType === 1 && m.securityId === undefined ? 'Security ID' : null) },
   { id: 'massCancelSegmentRequired', msgTypes: MASS, field: 'Market Segment ID', via: 'bmr', code: bmr5,
@@ -226,6 +248,15 @@ export const ORDER_FIELD_RULES: readonly FieldRule[] = [
   { id: 'marketSegmentValue', msgTypes: MASS, field: 'Market Segment ID', via: 'reject', code: reject5,
     check: (m) => (m.marketSegmentId === undefined || MARKET_SEGMENTS.includes(m.marketSegmentId) ? null : 'Market Segment ID must be MAIN, GEM, NASD or ETS') },
 ];
+
+/**
+ * Fields of the order messages whose format rule above already admits printable ASCII only: the
+ * generic check skips them there (one test a field on the order path, not two).
+ */
+const FORMAT_CHECKED: ReadonlySet<string> = new Set([
+  'clientOrderId', 'originalClientOrderId', 'submittingBrokerId', 'owningBrokerId', 'securityId', 'brokerLocationId',
+  'transactionTime', 'orderRestrictions', 'text', 'executionInstructions', 'submittingBcanField', 'marketSegmentId',
+]);
 
 /** Per message type: the rules that apply, and its text fields as [key, name] (ASCII check). */
 const RULES_BY_TYPE: readonly (readonly FieldRule[] | undefined)[] = (() => {
@@ -236,14 +267,18 @@ const RULES_BY_TYPE: readonly (readonly FieldRule[] | undefined)[] = (() => {
 const TEXT_FIELDS: readonly (readonly (readonly [string, string])[])[] = (() => {
   const t: (readonly [string, string])[][] = Array.from({ length: 256 }, () => []);
   for (const s of MESSAGE_SPECS) {
-    for (const f of [...s.fields, ...(s.smpFields ?? [])]) if (f.kind === 'alnum' || f.kind === 'var') t[s.msgType]!.push([f.key, f.name]);
+    const ruled = RULES_BY_TYPE[s.msgType] !== undefined;
+    for (const f of [...s.fields, ...(s.smpFields ?? [])]) {
+      if ((f.kind === 'alnum' || f.kind === 'var') && !(ruled && FORMAT_CHECKED.has(f.key))) t[s.msgType]!.push([f.key, f.name]);
+    }
   }
   return t;
 })();
 
 /**
  * The first rule a client message breaks, or null. Text fields come first: any byte outside
- * printable ASCII ⇒ Reject (3) code 6 naming the field (§2.5: fields are ASCII).
+ * printable ASCII ⇒ Reject (3) code 6 naming the field (§2.5: fields are ASCII); fields with a
+ * format rule get the same answer from it. Repeating blocks hold no client text (26/28 are OCG-C's).
  */
 export function checkOrderFields(message: OcgMessage, ctx: RuleContext): RuleViolation | null {
   const m = message as unknown as OrderFields & Record<string, unknown>;

@@ -67,13 +67,12 @@ function assertAnswer(got: Record<string, unknown>, want: Answer): void {
   if (want.via === 'bmr') assert.equal(got['reason'], want.field, 'BMR Reason names the field (§5.11)');
 }
 
-/** A New Order with one byte of a text field replaced by `byte` (the encoder itself refuses non-ASCII). */
-function withByte(m: NewOrder, key: 'clientOrderId' | 'text', byte: number): Uint8Array {
-  const marker = key === 'clientOrderId' ? '7' : 'Q';
-  const f = encodeMessage({ seqNum: c.journal.nextToSend, compId: 'FR1' }, { ...m, [key]: `${m[key] ?? ''}${marker}` }).slice();
-  const text = Buffer.from(f).toString('latin1');
-  const at = key === 'clientOrderId' ? 54 + m.clientOrderId!.length : text.indexOf(`${m.text ?? ''}${marker}\0`) + (m.text ?? '').length;
-  assert.equal(f[at], marker.charCodeAt(0));
+/** A message with one byte of a text field replaced by `byte` (the encoder itself refuses non-ASCII). */
+function withByte<T extends OcgMessage>(m: T, key: keyof T & string, byte: number): Uint8Array {
+  const value = String((m as unknown as Record<string, unknown>)[key] ?? '');
+  const f = encodeMessage({ seqNum: c.journal.nextToSend, compId: 'FR1' }, { ...m, [key]: `${value}~` }).slice();
+  const at = Buffer.from(f).toString('latin1').indexOf(`${value}~\0`) + value.length;
+  assert.equal(f[at], 0x7e);
   f[at] = byte;
   new DataView(f.buffer, f.byteOffset, f.byteLength).setUint32(f.length - 4, crc32c(f, 0, f.length - 4), true);
   return f;
@@ -143,6 +142,8 @@ const ROWS: [string, () => OcgMessage | Uint8Array, Answer][] = [
   ['odd-lot market order', () => without(odd({ orderType: 1 }), 'price'), R5('Order Type')],
   ['odd-lot IOC', () => odd({ tif: 3 }), R5('TIF')],
   ['odd-lot Execution Instructions 0', () => odd({ executionInstructions: '0' }), R5('Execution Instructions')],
+  ['Throttle Entitlement Request: User Request ID with a non-ASCII byte', () => withByte({ msgType: OcgMsgType.ThrottleEntitlementRequest, userRequestId: 'R1', userRequestType: 5, userName: 'FR1' } as OcgMessage, 'userRequestId' as never, 0xff), R6('User Request ID')],
+  ['Amend: Order ID with a non-ASCII byte', () => withByte(amend({ orderId: '12' }), 'orderId', 0xc3), R6('Order ID')],
   // §5.3 Amend
   ['Amend: Client Order ID with letters', () => amend({ clientOrderId: 'AMEND1' }), R6('Client Order ID')],
   ['Amend: Original Client Order ID with letters', () => amend({ originalClientOrderId: 'X1' }), R6('Original Client Order ID')],
