@@ -65,7 +65,7 @@ const traders: OcgClient[] = [];
 for (const s of venue.subscribers.slice(0, FIRMS)) {
   for (const compId of [s['OTP-C']!.trading, s['OTP-C']!.dropCopy!]) {
     const client = new OcgClient({
-      compId, password: s.password, publicKeyPem, lookup, brokerId: s.brokerId, bcan: `${s.brokerId}.1`, service: 'OTP-C', clock: systemClock,
+      compId, password: s.password, publicKeyPem, lookup, brokerId: s.brokerId, bcan: 'ABC123.2568', service: 'OTP-C', clock: systemClock,
       timeScale: TIME_SCALE, localAddress: s.sourceIps[0]!,
       // Heartbeats stay slow: 600 sessions in one process must not time out while 500 logons are decrypted.
       timing: { heartbeatIntervalMs: 5_000, testRequestAfterMs: 15_000, testRequestTimeoutMs: 15_000, logonTimeoutMs: 10_000, connectTimeoutMs: 2_000, lookupTimeoutMs: 2_000 },
@@ -95,7 +95,7 @@ for (const s of venue.subscribers.slice(0, FIRMS)) {
 // The market maker knows only the backup site's lookup endpoints: it is there as soon as the backup opens.
 const makerClient = new OcgClient({
   compId: maker['OTP-C']!.trading, password: maker.password, publicKeyPem, lookup: lookup.filter((e) => e.site === 'backup'),
-  brokerId: maker.brokerId, bcan: `${maker.brokerId}.1`, service: 'OTP-C', clock: systemClock, timeScale: TIME_SCALE, localAddress: maker.sourceIps[0]!,
+  brokerId: maker.brokerId, bcan: 'ABC123.2568', service: 'OTP-C', clock: systemClock, timeScale: TIME_SCALE, localAddress: maker.sourceIps[0]!,
   timing: { heartbeatIntervalMs: 5_000, testRequestAfterMs: 15_000, testRequestTimeoutMs: 15_000, connectTimeoutMs: 2_000, lookupTimeoutMs: 2_000 },
 });
 

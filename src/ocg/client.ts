@@ -15,7 +15,7 @@ import { EventEmitter } from 'node:events';
 import { ChurnMap, ShardedMap, WriteBatcher, connectStaticReads, onChunk, startBusyPoll, systemClock, type BusyPoll, type Clock, type TimerHandle } from '../wire/index.ts';
 import { OcgFrameReader } from './frame-reader.ts';
 import {
-  DisclosureInstructions, ExecType, OcgMsgType, OrdType, SecurityIdSource, SessionStatus, toPrice, toQty,
+  DisclosureInstructions, ExecType, NO_ORDER_ID, OcgMsgType, OrdType, SecurityIdSource, SessionStatus, toPrice, toQty,
 } from './messages.ts';
 import type {
   AmendRequest, BusinessMessageReject, CancelRequest, ExecutionReport, MassCancelRequest, NewOrder, OcgHeader,
@@ -27,6 +27,7 @@ import { OcgSession, OCG_SESSION_TIMERS, type OcgSessionEvent } from './session.
 import { MemorySessionStore, type SessionJournal } from './session-store.ts';
 import { encryptPassword } from './password.ts';
 import { transactionTimeFromMillis } from './time.ts';
+import { securityExchangeOf } from './order-rules.ts';
 import { silentLogger, type OcgLogger } from './log.ts';
 
 /** Client timers at timeScale 1 (ms). Session timers (heartbeat 20 s …) are OCG_SESSION_TIMERS. */
@@ -117,6 +118,8 @@ export interface ClientOrder {
   clientOrderId?: string;
   lotType?: number;
   text?: string;
+  /** Security Exchange (§5.1); absent ⇒ the security's market (securityExchangeOf: XHKG, or XSSC/XSEC by code). */
+  securityExchange?: string;
 }
 
 export interface ClientAmend {
@@ -356,7 +359,7 @@ export class OcgClient extends EventEmitter {
       submittingBrokerId: this.#o.brokerId,
       securityId: o.securityId,
       securityIdSource: SecurityIdSource.ExchangeSymbol,
-      securityExchange: this.profile.securityExchanges[0]!,
+      securityExchange: o.securityExchange ?? this.#marketOf(o.securityId),
       transactionTime: this.#transactionTime(),
       side: o.side,
       orderType,
@@ -379,7 +382,7 @@ export class OcgClient extends EventEmitter {
       submittingBrokerId: this.#o.brokerId,
       securityId: rec.securityId,
       securityIdSource: SecurityIdSource.ExchangeSymbol,
-      securityExchange: this.profile.securityExchanges[0]!,
+      securityExchange: this.#marketOf(rec.securityId),
       transactionTime: this.#transactionTime(),
       side: rec.side,
       originalClientOrderId: rec.current,
@@ -429,6 +432,11 @@ export class OcgClient extends EventEmitter {
   /** The order a Client Order ID belongs to (any ID of its chain), as last reported. */
   order(clientOrderId: string): Readonly<ClientOrderState> | undefined {
     return this.#orders.get(clientOrderId);
+  }
+
+  /** The Security Exchange an order in this security carries (the gateway checks it per security, §5.1). */
+  #marketOf(securityId: string): string {
+    return securityExchangeOf(securityId, this.profile) ?? this.profile.securityExchanges[0]!;
   }
 
   /** Transaction Time of an outgoing request; formatted once per millisecond (hot path). */
@@ -511,7 +519,7 @@ export class OcgClient extends EventEmitter {
     this.stats.reportsDelivered++;
     const rec = this.#orders.get(id) ?? (er.originalClientOrderId !== undefined ? this.#orders.get(er.originalClientOrderId) : undefined);
     if (rec !== undefined) {
-      if (er.orderId) rec.orderId = er.orderId;
+      if (er.orderId && er.orderId !== NO_ORDER_ID) rec.orderId = er.orderId; // 'NONE': no order (rejected, unknown)
       if (er.orderStatus !== undefined) rec.orderStatus = er.orderStatus;
       if (er.execType === ExecType.Amend) rec.current = id; // the chain continues under the amend's ID (§5.3)
     }

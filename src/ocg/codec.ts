@@ -797,7 +797,7 @@ function writeAscii(out: Uint8Array, p: number, s: string, n: number, name: stri
   if (s.length > n - 1) throw new RangeError(`${where}: ${name} "${s}" longer than ${n - 1} characters`);
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c > 0xff || c === 0) throw new RangeError(`${where}: ${name} has a character outside latin1 or a NUL`);
+    if (c > 0x7f || c === 0) throw new RangeError(`${where}: ${name} has a character outside ASCII or a NUL`);
     out[p + i] = c;
   }
   out.fill(0, p + s.length, p + n); // zero-fill the tail: deterministic CRC (§2.5)
@@ -840,7 +840,7 @@ function writeBody(out: Uint8Array, p: number, map: number, mapBytes: number, fi
         p += 8; break;
       }
       case 'byte': {
-        if (typeof value !== 'string' || value.length !== 1 || value.charCodeAt(0) > 0xff) throw new RangeError(`${where}: ${fl.name} must be one character`);
+        if (typeof value !== 'string' || value.length !== 1 || value.charCodeAt(0) > 0x7f) throw new RangeError(`${where}: ${fl.name} must be one ASCII character`);
         out[p] = value.charCodeAt(0); p += 1; break;
       }
       case 'alnum': writeAscii(out, p, value as string, fl.size, fl.name, where); p += fl.size; break;
@@ -893,7 +893,7 @@ function putAlnum(out: Uint8Array, p: number, v: unknown, n: number, name: strin
   if (typeof v !== 'string' || v.length > n - 1) badValue(name, where, v, `a string of at most ${n - 1} characters`);
   for (let i = 0; i < v.length; i++) {
     const c = v.charCodeAt(i);
-    if (c > 0xff || c === 0) badValue(name, where, v, 'latin1 text without NUL');
+    if (c > 0x7f || c === 0) badValue(name, where, v, 'ASCII text without NUL'); // §2.5: never a non-ASCII byte on the wire
     out[p + i] = c;
   }
 }
@@ -947,7 +947,7 @@ function makeEncoder(spec: MessageSpec, fields: FieldSpec[], smp: boolean): Fast
         break;
       }
       case 'byte':
-        put = `if (typeof v !== 'string' || v.length !== 1 || v.charCodeAt(0) > 255) E.badValue(${N}, ${W}, v, 'one character'); out[p] = v.charCodeAt(0); p += 1;`;
+        put = `if (typeof v !== 'string' || v.length !== 1 || v.charCodeAt(0) > 127) E.badValue(${N}, ${W}, v, 'one ASCII character'); out[p] = v.charCodeAt(0); p += 1;`;
         break;
       case 'dec':
         put = `E.putDec(out, p, v, ${N}, ${W}); p += 8;`;

@@ -19,7 +19,7 @@ import { priceFromWire, priceToWire, qtyFromWire, qtyToWire } from '../venue/ind
 import { decodeFrame } from './codec.ts';
 import { OcgFrameReader } from './frame-reader.ts';
 import {
-  BusinessRejectCode, MatchType, OcgMsgType, RequestResult, SessionStatus, TestMessageIndicator, ThrottleAction,
+  BusinessRejectCode, MatchType, NO_ORDER_ID, OcgMsgType, RequestResult, SessionStatus, TestMessageIndicator, ThrottleAction,
   ThrottleTimeUnit, ThrottleType,
 } from './messages.ts';
 import type {
@@ -33,6 +33,9 @@ import type { SessionStore } from './session-store.ts';
 import { OcgSession, journalMessage, OCG_SESSION_TIMERS } from './session.ts';
 import type { OcgSessionEvent } from './session.ts';
 import { transactionTimeFromMillis } from './time.ts';
+import { checkOrderFields, securityExchangeOf } from './order-rules.ts';
+import type { RuleContext, SecurityRef } from './order-rules.ts';
+import { isPrintableAscii, wireText } from './wire-text.ts';
 import { normalizeIp } from './lookup-service.ts';
 import type { LookupClientEntry } from './lookup-service.ts';
 import { silentLogger } from './log.ts';
@@ -112,6 +115,12 @@ export interface OcgGatewayOptions {
    * synchronous replication: an order is acknowledged only once replicated). Absent ⇒ written at once.
    */
   outboundGate?: OutboundGate;
+  /**
+   * The securities the gateway's router lists (src/venue SecurityDefinition fits): each one's market
+   * (Security Exchange, §5.1; China Connect XSSC/XSEC by code when not given [INF]) and board lot.
+   * Absent ⇒ only the profile's markets are checked.
+   */
+  securities?: readonly SecurityRef[];
   /** Poll the event loop without sleeping while listening (src/wire/busy-poll.ts): lower latency, one core. */
   busyPoll?: boolean;
   /**
@@ -142,6 +151,9 @@ const THROTTLED_TYPES: ReadonlySet<number> = new Set([
   OcgMsgType.Quote, OcgMsgType.QuoteCancel, OcgMsgType.TradeCaptureReport, OcgMsgType.OboCancelRequest,
   OcgMsgType.OboMassCancelRequest,
 ]);
+
+/** Client requests whose fields the gateway checks (order-rules.ts); a client's Reject / BMR is never answered. */
+const CHECKED_TYPES: ReadonlySet<number> = new Set([...THROTTLED_TYPES, OcgMsgType.ThrottleEntitlementRequest, OcgMsgType.PartyEntitlementsRequest]);
 
 interface CompState {
   config: CompIdConfig;
@@ -196,6 +208,10 @@ export class OcgGateway {
   readonly #batch = new WriteBatcher();
   /** Security ID → the Security Exchange its orders carry (CSC: XSSC or XSEC [UNVERIFIED]), echoed in reports. */
   readonly #exchangeOf = new Map<string, string>();
+  readonly #lotOf = new Map<string, number>();
+  readonly #rules: RuleContext;
+  /** Transaction Time of the last clock reading formatted (reports come in bursts within one reading). */
+  readonly #time = { at: Number.NaN, text: '' };
   readonly #checker: PasswordChecker;
   #server: net.Server | null = null;
   #host: string;
@@ -233,6 +249,19 @@ export class OcgGateway {
         this.#dropCopies.set(c.firm, list);
       }
     }
+    for (const sec of options.securities ?? []) {
+      const mic = securityExchangeOf(sec.securityId, this.profile, sec.securityExchange);
+      if (mic !== undefined) this.#exchangeOf.set(sec.securityId, mic);
+      if (sec.lotSize !== undefined) this.#lotOf.set(sec.securityId, sec.lotSize);
+    }
+    const profile = this.profile;
+    this.#rules = {
+      profile,
+      marketOf: (id) => this.#exchangeOf.get(id) ?? securityExchangeOf(id, profile),
+      lotSizeOf: (id) => this.#lotOf.get(id),
+      lastTime: '',
+      lastBcan: '',
+    };
     this.#checker = new PasswordChecker(options.privateKeyPem, options.passwordWorkers === undefined ? {} : { workers: options.passwordWorkers });
   }
 
@@ -335,12 +364,26 @@ export class OcgGateway {
     this.#store.journal(compId).reset();
   }
 
-  /** Logout every live session (service shutdown, §3.4); resolves when they are gone or after `waitMs`. */
+  /**
+   * Logout every live session (service shutdown: "OCG-C logs everyone out", §3.4) and resolve when
+   * each connection has closed (the client's Logout reply ends it) or after `waitMs` (the note's 60 s
+   * reply wait, bounded for a shutdown). Not part of stop(): an outage drops sessions without Logout.
+   */
   async logoutAll(text = 'service shutdown', waitMs = 2_000): Promise<void> {
     const live = [...this.#comps.values()].map((st) => st.live).filter((c): c is Connection => c !== null && c.session?.loggedOn === true);
-    for (const c of live) c.session!.logout(text);
-    const until = Date.now() + waitMs;
-    while (live.some((c) => !c.closed) && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+    const gone = live.map((c) => (c.socket.closed ? Promise.resolve() : new Promise<void>((r) => c.socket.once('close', () => r()))));
+    this.#batch.hold();
+    try {
+      for (const c of live) c.session!.logout(text);
+    } finally {
+      this.#batch.release();
+    }
+    if (live.length === 0) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<void>((r) => { timer = setTimeout(r, waitMs); });
+    await Promise.race([Promise.all(gone), late]);
+    clearTimeout(timer);
+    this.#log.log('info', 'ocg.gateway.loggedOutAll', { gateway: this.name, sessions: live.length, open: live.filter((c) => !c.socket.closed).length });
   }
 
   /** Fault injection: drop a Comp ID's TCP connection abruptly (RST, no Logout). */
@@ -656,19 +699,22 @@ export class OcgGateway {
       const broker = (m as { submittingBrokerId?: string }).submittingBrokerId;
       const allowed = st.config.brokerIds;
       if (allowed !== undefined && allowed.length > 0 && broker !== undefined && !allowed.includes(broker)) {
-        this.#bmr(session, BusinessRejectCode.Other, `Submitting Broker ID ${broker} not entitled`, h, m, 'Submitting Broker ID');
+        this.#bmr(session, BusinessRejectCode.Other, 'Submitting Broker ID not entitled', h, m, 'Submitting Broker ID');
         return;
       }
+    }
+    // Field rules of §5.1–5.6 and printable ASCII (order-rules.ts): Reject (3) or BMR (9) before
+    // the engine sees the message (after the throttle: every message over the limit is a BMR 8).
+    const bad = CHECKED_TYPES.has(t) ? checkOrderFields(m, this.#rules) : null;
+    if (bad !== null) {
+      this.#log.log('info', 'ocg.gateway.fieldRule', { gateway: this.name, compId: st.config.compId, seqNum: h.seqNum, rule: bad.rule, field: bad.field });
+      if (bad.via === 'bmr') this.#bmr(session, bad.code, bad.reason, h, m, bad.field);
+      else this.#reject(session, bad.code, bad.reason, h, m, bad.field);
+      return;
     }
     const compId = st.config.compId;
     switch (m.msgType) {
       case OcgMsgType.NewOrder: {
-        // §5.2: Submitting BCAN Field is mandatory for board-lot orders (conditional fields ⇒ BMR 5, §5.11).
-        // Odd lots need it from one board lot up: left to the rules the engine knows [not checked].
-        if (m.lotType !== 1 && (m.submittingBcanField === undefined || m.submittingBcanField === '')) {
-          this.#bmr(session, BusinessRejectCode.ConditionallyRequiredFieldMissing, 'Submitting BCAN Field', h, m, 'Submitting BCAN Field');
-          return;
-        }
         const req: EngineRequest = {
           type: 'new', compId, brokerId: fx(m.submittingBrokerId!, 12), clientOrderId: fx(m.clientOrderId!, 21), securityId: fx(m.securityId!, 21),
           side: m.side!, orderType: m.orderType!, quantity: qtyFromWire(m.orderQuantity!),
@@ -679,8 +725,6 @@ export class OcgGateway {
         if (m.executionInstructions !== undefined && m.executionInstructions.split(' ').includes('0')) req.ignorePriceValidity = true;
         const echo = echoOf(m);
         if (echo !== undefined) req.echo = echo;
-        const mic = m.securityExchange;
-        if (mic !== undefined && this.profile.securityExchanges.includes(mic) && this.#exchangeOf.get(req.securityId) !== mic) this.#exchangeOf.set(req.securityId, mic);
         if (this.#o.onEvent !== undefined) this.#emit('order', st, { clientOrderId: m.clientOrderId, securityId: m.securityId, side: m.side, seqNum: h.seqNum, possDup: h.possDup });
         this.#route(st, req);
         return;
@@ -692,6 +736,8 @@ export class OcgGateway {
         };
         if (m.orderId !== undefined) req.orderId = fx(m.orderId, 21);
         if (m.price !== undefined) req.price = priceFromWire(m.price);
+        if (m.orderType !== undefined) req.orderType = m.orderType;
+        if (m.tif !== undefined) req.tif = m.tif;
         const echo = echoOf(m);
         if (echo !== undefined) req.echo = echo;
         this.#route(st, req);
@@ -783,13 +829,24 @@ export class OcgGateway {
 
   #bmr(session: OcgSession, code: number, reason: string, h: OcgHeader, m: OcgMessage, fieldName?: string): void {
     const bmr: BusinessMessageReject = {
-      msgType: OcgMsgType.BusinessMessageReject, businessRejectCode: code, reason: reason.slice(0, 74),
+      msgType: OcgMsgType.BusinessMessageReject, businessRejectCode: code, reason: wireText(reason, 74),
       referenceMessageType: h.msgType, referenceSequenceNumber: h.seqNum,
     };
     if (fieldName !== undefined) bmr.referenceFieldName = fieldName;
-    const id = fxo((m as { clientOrderId?: string }).clientOrderId, 21);
+    const id = echoedId(m);
     if (id !== undefined) bmr.businessRejectReferenceId = id;
     session.sendMessage(bmr);
+  }
+
+  /** Session-level Reject (3) of a client message that breaks a field rule (§3.7); it consumed its seq. */
+  #reject(session: OcgSession, code: number, reason: string, h: OcgHeader, m: OcgMessage, fieldName: string): void {
+    const r: OcgMessage = {
+      msgType: OcgMsgType.Reject, messageRejectCode: code, reason: wireText(reason, 74), referenceMessageType: h.msgType,
+      referenceFieldName: fieldName, referenceSequenceNumber: h.seqNum,
+    };
+    const id = echoedId(m);
+    if (id !== undefined) r.clientOrderId = id;
+    session.sendMessage(r);
   }
 
   #route(st: CompState, req: EngineRequest): void {
@@ -812,7 +869,7 @@ export class OcgGateway {
       this.#deliver(ev.compId, massCancelReportOf(ev, this.profile));
       return;
     }
-    const er = executionReportOf(ev, this.profile, this.#exchangeOf.get(ev.securityId));
+    const er = executionReportOf(ev, this.profile, this.#rules.marketOf(ev.securityId), this.#time);
     this.#deliver(ev.compId, er);
     const owner = this.#comps.get(ev.compId);
     if (owner !== undefined) {
@@ -858,20 +915,25 @@ export class OcgGateway {
 // ---------------------------------------------------------------------------------------------
 // Engine events → OCG-C messages (§5.7, §5.8)
 
-/** Transaction Time of the last millisecond formatted (reports come in bursts within one ms). */
-let lastTimeMs = Number.NaN;
-let lastTimeText = '';
-function transactionTimeOf(ms: number): string {
-  if (ms !== lastTimeMs) { lastTimeMs = ms; lastTimeText = transactionTimeFromMillis(ms); }
-  return lastTimeText;
+/** Transaction Time of a clock reading (fractional ms ⇒ microseconds, time.ts), formatted once per reading. */
+function transactionTimeOf(ms: number, cache?: { at: number; text: string }): string {
+  if (cache === undefined) return transactionTimeFromMillis(ms);
+  if (ms !== cache.at) { cache.at = ms; cache.text = transactionTimeFromMillis(ms); }
+  return cache.text;
+}
+
+/**
+ * The client's Client Order ID to name in a Reject / BMR: only a value the wire may carry and the
+ * client could have meant (printable ASCII, within Alnum Fixed 21), never raw bytes (§2.5).
+ */
+function echoedId(m: OcgMessage): string | undefined {
+  const id = (m as { clientOrderId?: string }).clientOrderId;
+  return id !== undefined && id.length <= 20 && isPrintableAscii(id) ? id : undefined;
 }
 
 /** Alphanumeric Fixed(n) received without its NUL: the gateway uses the first n−1 bytes (§2.5). */
 function fx(s: string, n: number): string {
   return s.length > n - 1 ? s.slice(0, n - 1) : s;
-}
-function fxo(s: string | undefined, n: number): string | undefined {
-  return s === undefined ? undefined : fx(s, n);
 }
 
 function echoOf(m: { brokerLocationId?: string; positionEffect?: number; orderRestrictions?: string; maxPriceLevels?: number; orderCapacity?: number; text?: string; disclosureInstructions?: number; submittingBcanField?: string }): OrderEcho | undefined {
@@ -890,7 +952,7 @@ function echoOf(m: { brokerLocationId?: string; positionEffect?: number; orderRe
 }
 
 /** The Execution Report variant of §5.7 for an engine event. */
-export function executionReportOf(ev: OrderEvent, profile: OcgProfile, securityExchange?: string): ExecutionReport {
+export function executionReportOf(ev: OrderEvent, profile: OcgProfile, securityExchange?: string, timeCache?: { at: number; text: string }): ExecutionReport {
   const er: ExecutionReport = {
     msgType: OcgMsgType.ExecutionReport,
     clientOrderId: ev.clientOrderId,
@@ -898,9 +960,10 @@ export function executionReportOf(ev: OrderEvent, profile: OcgProfile, securityE
     securityId: ev.securityId,
     securityIdSource: 8,
     securityExchange: securityExchange ?? profile.securityExchanges[0] ?? 'XHKG',
-    transactionTime: transactionTimeOf(ev.transactTime),
+    transactionTime: transactionTimeOf(ev.transactTime, timeCache),
     side: ev.side,
-    orderId: ev.orderId,
+    // Required in every variant (§5.7); a rejected new order or an unknown order has none [INF: FIX's NONE].
+    orderId: ev.orderId === '' ? NO_ORDER_ID : ev.orderId,
     orderType: ev.orderType,
     orderQuantity: qtyToWire(ev.orderQty),
     tif: ev.tif,
@@ -928,7 +991,7 @@ export function executionReportOf(ev: OrderEvent, profile: OcgProfile, securityE
     case 'accepted':
       break;
     case 'rejected':
-      er.reason = ev.reason.slice(0, 74);
+      er.reason = wireText(ev.reason, 74);
       er.orderRejectCode = ev.ordRejReason;
       break;
     case 'filled':
@@ -944,20 +1007,20 @@ export function executionReportOf(ev: OrderEvent, profile: OcgProfile, securityE
       if (ev.execRestatementReason !== undefined) er.execRestatementReason = ev.execRestatementReason;
       break;
     case 'expired':
-      er.reason = ev.reason.slice(0, 74);
+      er.reason = wireText(ev.reason, 74);
       break;
     case 'amended':
       er.originalClientOrderId = ev.originalClientOrderId;
       break;
     case 'amendRejected':
       er.originalClientOrderId = ev.originalClientOrderId;
-      er.reason = ev.reason.slice(0, 74);
+      er.reason = wireText(ev.reason, 74);
       er.amendRejectCode = ev.amendRejectCode;
       break;
     case 'cancelRejected':
       if (ev.originalClientOrderId !== undefined) er.originalClientOrderId = ev.originalClientOrderId;
       if (ev.owningBrokerId !== undefined) er.owningBrokerId = ev.owningBrokerId;
-      er.reason = ev.reason.slice(0, 74);
+      er.reason = wireText(ev.reason, 74);
       er.cancelRejectCode = ev.cancelRejectCode;
       break;
   }
@@ -977,6 +1040,6 @@ export function massCancelReportOf(ev: MassCancelReportEvent, _profile: OcgProfi
   if (ev.securityId !== undefined) r.securityId = ev.securityId;
   if (ev.owningBrokerId !== undefined) r.owningBrokerId = ev.owningBrokerId;
   if (ev.massCancelRejectCode !== undefined) r.massCancelRejectCode = ev.massCancelRejectCode;
-  if (ev.reason !== undefined) r.reason = ev.reason.slice(0, 74);
+  if (ev.reason !== undefined) r.reason = wireText(ev.reason, 74);
   return r;
 }

@@ -3,6 +3,8 @@ export * from './profile.ts';
 export * from './codec.ts';
 export * from './frame-reader.ts';
 export * from './time.ts';
+export * from './order-rules.ts';
+export * from './wire-text.ts';
 export { MESSAGE_SPECS, MESSAGE_SPEC_BY_TYPE } from './schema.ts';
 export type { FieldSpec, MessageSpec, FieldKind } from './schema.ts';
 export * from './lookup-client.ts';

@@ -17,6 +17,7 @@ import { LookupRejectCode, LookupStatus, OcgMsgType, ProtocolType, TypeOfService
 import type { LookupResponse } from './messages.ts';
 import { silentLogger } from './log.ts';
 import type { OcgLogger } from './log.ts';
+import { isPrintableAscii } from './wire-text.ts';
 
 export interface GatewayPair {
   primary: { host: string; port: number };
@@ -163,6 +164,12 @@ export class LookupService {
         socket.destroy();
         return;
       }
+      if (!isPrintableAscii(header.compId)) {
+        // The answer would echo the Comp ID, and the wire is ASCII (§2.5): no such client, close silently.
+        this.#log.log('warn', 'ocg.lookup.badCompId', { endpoint: this.name, sourceIp });
+        socket.destroy();
+        return;
+      }
       if (header.seqNum !== 1) this.#log.log('warn', 'ocg.lookup.seqNotOne', { endpoint: this.name, sourceIp, compId: header.compId, seqNum: header.seqNum });
       const answer = this.#answer(header.compId, sourceIp, message.typeOfService, message.protocolType);
       socket.end(encodeMessage({ seqNum: 1, compId: header.compId }, answer.response));
@@ -189,7 +196,8 @@ export class LookupService {
   #answer(compId: string, sourceIp: string, typeOfService: number | undefined, protocolType: number | undefined): { response: LookupResponse } {
     const reject = (code: number, reason: string) => ({ response: { msgType: OcgMsgType.LookupResponse, status: LookupStatus.Rejected, lookupRejectCode: code, reason } as LookupResponse });
     const entry = this.#o.clients(compId);
-    if (entry === undefined) return reject(LookupRejectCode.InvalidClient, `unknown Comp ID ${compId}`.slice(0, 74));
+    // Reasons name no client value: the header's bytes need not be ASCII, the wire's are (§2.5).
+    if (entry === undefined) return reject(LookupRejectCode.InvalidClient, 'unknown Comp ID');
     // §1.2: the request must come from a registered IP of the Comp ID in its header.
     if (!entry.sourceIps.includes(sourceIp)) return reject(LookupRejectCode.InvalidClient, `source IP ${sourceIp} not registered`);
     if (entry.blocked === true) return reject(LookupRejectCode.ClientBlocked, 'client is blocked');

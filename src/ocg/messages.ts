@@ -104,6 +104,12 @@ export interface OcgDecoded<M extends OcgMessage = OcgMessage> {
  *   using `rejectCode`): unknownMessageType, messageTypeNotAllowed, unknownPresenceBit,
  *   requiredFieldMissing, badFieldValue.
  */
+/**
+ * Order ID of an Execution Report that has no order (a rejected New Order, a cancel or amend of an
+ * unknown order): the field is required in every variant (§5.7) [INF: FIX's OrderID "NONE"].
+ */
+export const NO_ORDER_ID = 'NONE';
+
 export const OcgDecodeErrorKind = {
   BadStartByte: 'badStartByte',
   BadLength: 'badLength',

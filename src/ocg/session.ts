@@ -18,6 +18,7 @@ import type { Logon, OcgDecodeError, OcgHeader, OcgMessage } from './messages.ts
 import type { OcgProfile } from './profile.ts';
 import type { SessionJournal } from './session-store.ts';
 import { silentLogger } from './log.ts';
+import { wireText } from './wire-text.ts';
 import type { OcgLogger } from './log.ts';
 
 export const OcgSessionState = {
@@ -121,6 +122,11 @@ export class OcgSession {
   /** awaitingResend lasts until nextExpected passes this seq. */
   #resendUntil = 0;
   #resendFrom = 0;
+  /**
+   * What the awaitingResend wait is for: > 0 the Start Sequence of the open-ended Resend Request we
+   * sent; -1 the peer's own replay after logon (§3.12 step 5-6); 0 nothing covers the gap any more.
+   */
+  #resendAsked = 0;
   /** When nextExpected last moved while awaitingResend. */
   #resendProgressAt = 0;
   #resendProgressSeq = 0;
@@ -330,15 +336,18 @@ export class OcgSession {
       return;
     }
     // A Resend Request is answered at once, even beyond a gap (queued again only for its seq).
-    if (message.msgType === OcgMsgType.ResendRequest && header.seqNum >= this.journal.nextExpected) {
+    if (message.msgType === OcgMsgType.ResendRequest && header.seqNum >= this.journal.nextExpected && header.compId === this.compId) {
       this.#answerResend(message.startSequence ?? 0, message.endSequence ?? 0);
     }
-    // Sequence Reset in Reset mode (§3.8): OCG-C only; its header seq is not meaningful [INF].
-    if (message.msgType === OcgMsgType.SequenceReset && message.gapFill !== GapFill.GapFill) {
+    // Sequence Reset in Reset mode (§3.8): OCG-C only; its header seq is not meaningful [INF]. A
+    // client's Reset is an ordinary message to the gateway: sequenced, then rejected (§3.12 "every
+    // message consumes a seq").
+    if (message.msgType === OcgMsgType.SequenceReset && message.gapFill !== GapFill.GapFill && this.role === 'client') {
       this.#onSequenceResetReset(header, message.newSequenceNumber ?? 0);
       return;
     }
     const expected = this.journal.nextExpected;
+    if (!header.possDup && header.seqNum >= expected && this.#queue.size > 0) this.#dropInconsistentQueued(header.seqNum);
     if (header.seqNum < expected) {
       if (header.possDup) {
         this.#log.log('debug', 'ocg.session.duplicateIgnored', { compId: this.compId, seqNum: header.seqNum, expected });
@@ -410,6 +419,20 @@ export class OcgSession {
   /** An in-sequence message (seq === nextExpected). */
   #process(header: OcgHeader, message: OcgMessage): void {
     const j = this.journal;
+    if (this.role === 'gateway' && header.compId !== this.compId) {
+      // §2.1: the header carries the session's Comp ID. Another one is not answered: Reject code 9,
+      // and the message consumes its seq like every other [INF: the note names the code only].
+      j.setNextExpected(header.seqNum + 1);
+      this.#log.log('warn', 'ocg.session.compIdMismatch', { compId: this.compId, seqNum: header.seqNum, msgType: header.msgType });
+      this.sendMessage({ msgType: OcgMsgType.Reject, messageRejectCode: MessageRejectCode.CompIdProblem, reason: 'Comp ID in the header is not the session Comp ID', referenceMessageType: header.msgType, referenceFieldName: 'Comp ID', referenceSequenceNumber: header.seqNum });
+      return;
+    }
+    if (message.msgType === OcgMsgType.SequenceReset && message.gapFill !== GapFill.GapFill) {
+      // Gateway: a client-sent Reset is rejected (§3.8); it consumed its seq.
+      j.setNextExpected(header.seqNum + 1);
+      this.#onSequenceResetReset(header, message.newSequenceNumber ?? 0);
+      return;
+    }
     if (message.msgType === OcgMsgType.SequenceReset) {
       // Gap fill (§3.8): the sender's next seq. It must move forward.
       const ns = message.newSequenceNumber ?? 0;
@@ -482,25 +505,49 @@ export class OcgSession {
     if (pending !== null && !this.#queue.has(received)) {
       if (this.#queue.size >= this.#t.maxQueuedMessages) {
         this.#log.log('warn', 'ocg.session.gapQueueFull', { compId: this.compId, expected, received, queued: this.#queue.size });
-        this.#sendSession({ msgType: OcgMsgType.Logout, logoutText: `gap from ${expected} not filled` });
+        this.#sendSession({ msgType: OcgMsgType.Logout, logoutText: truncate(`gap from ${expected} not filled`, 74) });
         this.#close(`gap from ${expected} not filled (${this.#queue.size} messages held)`);
         return;
       }
       this.#queue.set(received, pending);
     }
-    if (this.#state === OcgSessionState.AwaitingResend) {
-      // One Resend Request at a time (§3.12 rule 7): the open-ended request covers this too.
+    if (this.#state === OcgSessionState.AwaitingResend && this.#resendAsked !== 0) {
+      // One Resend Request at a time (§3.12 rule 7): the open-ended request still outstanding (or
+      // the peer's own replay after logon) covers this too.
       if (received > this.#resendUntil) this.#resendUntil = received;
       return;
     }
+    // A gap with no request covering it: ask for it (§3.12), also while an earlier wait is open.
     this.#emit({ type: 'gapDetected', expected, received });
     this.#log.log('info', 'ocg.session.gap', { compId: this.compId, expected, received });
     this.#enterAwaitingResend(expected, received);
+    this.#resendAsked = expected;
     this.#sendSession({ msgType: OcgMsgType.ResendRequest, startSequence: expected, endSequence: 0 });
     this.#emit({ type: 'resendRequestSent', start: expected, end: 0 });
   }
 
+  /**
+   * An original (PossDup 0) message with seq `s` arrived while messages with higher seqs wait beyond
+   * a gap. A peer sends originals in ascending order, so those were not its messages (a corrupt
+   * seq under a valid CRC): drop them, and stop waiting for the range they made us request. A real
+   * gap they hid is then requested anew (§3.12) instead of waiting for the bogus range.
+   */
+  #dropInconsistentQueued(s: number): void {
+    let dropped = 0;
+    let highest = 0;
+    for (const [seq, p] of this.#queue) {
+      if (seq > s && !p.header.possDup) { this.#queue.delete(seq); dropped++; highest = Math.max(highest, seq); }
+    }
+    if (dropped === 0) return;
+    this.#log.log('warn', 'ocg.session.inconsistentSeqDropped', { compId: this.compId, received: s, dropped, highest, expected: this.journal.nextExpected });
+    let until = 0;
+    for (const seq of this.#queue.keys()) until = Math.max(until, seq);
+    this.#resendUntil = until;
+    this.#resendAsked = 0;
+  }
+
   #enterAwaitingResend(from: number, until: number): void {
+    if (this.#state !== OcgSessionState.AwaitingResend) this.#resendAsked = -1; // the caller names its own request
     this.#resendFrom = from;
     this.#resendUntil = Math.max(this.#resendUntil, until);
     this.#resendProgressAt = this.#clock.now();
@@ -513,6 +560,7 @@ export class OcgSession {
     this.#setState(OcgSessionState.Active);
     this.#emit({ type: 'gapRecovered', from: this.#resendFrom, to: this.journal.nextExpected - 1 });
     this.#resendUntil = 0;
+    this.#resendAsked = 0;
   }
 
   #drainQueue(): void {
@@ -662,9 +710,13 @@ export class OcgSession {
         this.#resendProgressSeq = this.journal.nextExpected;
         this.#resendProgressAt = now;
       } else if (now - this.#resendProgressAt >= this.#t.resendTimeoutMs) {
-        const detail = `resend from ${this.journal.nextExpected} not answered`;
+        // Name what was asked: the open-ended request's Start Sequence (none: the peer's own replay after logon).
+        const asked = this.#resendAsked;
+        const missing = this.journal.nextExpected;
+        const detail = asked > 0 ? `resend from ${asked} not answered: ${missing} still missing`
+          : asked === -1 ? `replay after logon stalled: ${missing} still missing` : `gap from ${missing} not filled`;
         this.#log.log('warn', 'ocg.session.resendTimeout', { compId: this.compId, expected: this.journal.nextExpected, until: this.#resendUntil });
-        this.#sendSession({ msgType: OcgMsgType.Logout, logoutText: detail });
+        this.#sendSession({ msgType: OcgMsgType.Logout, logoutText: truncate(detail, 74) });
         this.#close(detail);
         return;
       }
@@ -729,6 +781,5 @@ export function journalMessage(journal: SessionJournal, compId: string, body: Oc
   return seq;
 }
 
-function truncate(s: string, max: number): string {
-  return s.length <= max ? s : s.slice(0, max);
-}
+/** Reason / Logout Text for the wire: printable ASCII, at most `max` characters (wire-text.ts). */
+const truncate = wireText;

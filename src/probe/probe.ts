@@ -150,6 +150,8 @@ class CountingFeedHandler extends FeedHandler {
   }
 }
 
+/** Submitting BCAN Field of the probe's orders (§5.1 format: 6-character CE number '.' BCAN) unless configured. */
+const DEFAULT_PROBE_BCAN = 'ABC123.2568';
 const sleepOn = (clock: Clock, ms: number) => new Promise<void>((r) => clock.setTimeout(r, ms));
 
 function p3ToText(p3: number): string {
@@ -384,7 +386,7 @@ export class Probe extends EventEmitter {
     if (this.faults.resetSequenceOnReconnect) faults.resetSequenceOnReconnect = true;
     const client = new OcgClient({
       compId: t.compId, password: this.config.password, publicKeyPem: this.config.publicKeyPem, lookup: t.lookup,
-      brokerId: this.config.brokerId, bcan: o.bcan ?? `${this.config.brokerId.slice(0, 12)}.1`, service: t.service,
+      brokerId: this.config.brokerId, bcan: o.bcan ?? DEFAULT_PROBE_BCAN, service: t.service,
       clock: this.#clock, faults, localAddress: this.config.localAddress,
       ...(o.timeScale !== undefined ? { timeScale: o.timeScale } : {}),
       ...(o.ocgTiming ? { timing: o.ocgTiming } : {}),

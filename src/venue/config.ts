@@ -114,6 +114,12 @@ export interface VenueConfig {
   timing: VenueTiming;
   /** scrypt cost for hashing subscriber passwords at site start (cheap in the embedded default). */
   passwordHashCost?: { N: number; r: number; p: number };
+  /**
+   * OTP-CSC Northbound daily quota in currency units (yuan; price × quantity of buy orders): once
+   * used up, buys are rejected (Execution Report '8', code 99 Other: the real code is unknown,
+   * §5.14 [UNVERIFIED]). Absent ⇒ unlimited.
+   */
+  chinaConnectDailyQuota?: number;
 }
 
 export const DEFAULT_TIMING: VenueTiming = {
@@ -486,10 +492,12 @@ function checkSecurities(c: Checker, v: unknown, path: Path): SecurityDefinition
     const lotSize = c.int(o, 'lotSize', p, 1, 1_000_000);
     const referencePrice = o['referencePrice'] === undefined ? undefined : c.int(o, 'referencePrice', p, 1, 1e12);
     const marketSegmentId = c.str(o, 'marketSegmentId', p, { optional: true, max: 4 });
+    const securityExchange = c.str(o, 'securityExchange', p, { optional: true, pattern: /^X[A-Z]{3}$/, what: 'a market identifier code (XHKG, XSSC, XSEC)' });
     if (securityId === undefined || lotSize === undefined) return;
     const def: SecurityDefinition = { securityId, lotSize };
     if (referencePrice !== undefined) def.referencePrice = referencePrice;
     if (marketSegmentId !== undefined) def.marketSegmentId = marketSegmentId;
+    if (securityExchange !== undefined) def.securityExchange = securityExchange;
     out.push(def);
   });
   return out.length === v.length ? out : undefined;
@@ -626,6 +634,7 @@ export function validateVenueConfig(raw: unknown, opts: { baseDir?: string } = {
       if (N !== undefined && r !== undefined && pp !== undefined) passwordHashCost = { N, r, p: pp };
     }
   }
+  const chinaConnectDailyQuota = o['chinaConnectDailyQuota'] === undefined ? undefined : c.int(o, 'chinaConnectDailyQuota', [], 0, 1e12);
   if (c.issues.length > 0 || session === undefined || controlToken === undefined || privateKeyPem === undefined || !primary || !backup || !feedC || !feedCC || !market) {
     return { issues: c.issues };
   }
@@ -634,6 +643,7 @@ export function validateVenueConfig(raw: unknown, opts: { baseDir?: string } = {
     market, securities, subscribers, timing,
   };
   if (passwordHashCost !== undefined) config.passwordHashCost = passwordHashCost;
+  if (chinaConnectDailyQuota !== undefined) config.chinaConnectDailyQuota = chinaConnectDailyQuota;
   return { config, issues: [] };
 }
 

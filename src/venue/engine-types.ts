@@ -28,6 +28,11 @@ export interface SecurityDefinition {
   referencePrice?: number;
   /** OCG Market Segment ID for Mass Cancel type 9 (§5.5): MAIN, GEM, NASD, ETS. Default MAIN. */
   marketSegmentId?: string;
+  /**
+   * The Security Exchange its orders must carry (§5.1). Default: XHKG on OTP-C; on OTP-CSC by the
+   * mainland code, 6… Shanghai XSSC, 0…/3… Shenzhen XSEC [INF, §5.14] (src/ocg securityExchangeOf).
+   */
+  securityExchange?: string;
 }
 
 export interface MatchingEngineOptions {
@@ -99,6 +104,9 @@ export interface AmendRequest {
   side: number;
   price?: number;
   quantity: number;
+  /** Order Type and TIF as the amend names them: must equal the order's (§5.3 "unchanged"). */
+  orderType?: number;
+  tif?: number;
   echo?: OrderEcho;
 }
 

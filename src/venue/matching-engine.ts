@@ -488,6 +488,12 @@ export class MatchingEngine {
       this.#amendReject(r, o, AmendRejectCode.Other, 'invalidRequest', 'Side cannot be changed');
       return;
     }
+    // Order Type, TIF and Max Price Levels stay as entered (§5.3 "unchanged")
+    if ((r.orderType !== undefined && r.orderType !== o.orderType) || (r.tif !== undefined && r.tif !== o.tif)
+      || (r.echo?.maxPriceLevels !== undefined && r.echo.maxPriceLevels !== o.echo?.maxPriceLevels)) {
+      this.#amendReject(r, o, AmendRejectCode.Other, 'invalidRequest', 'Order Type, TIF and Max Price Levels cannot be changed');
+      return;
+    }
     const q = r.quantity;
     if (!Number.isSafeInteger(q) || q <= 0 || q > MAX_ORDER_QUANTITY || q % sec.lotSize !== 0) {
       this.#amendReject(r, o, AmendRejectCode.Other, 'invalidQuantity', 'Quantity not a positive board lot multiple');

@@ -265,6 +265,8 @@ export class Site {
     const cost = this.cfg.passwordHashCost;
     for (const service of OCG_SERVICES) {
       const engineOptions: MatchingEngineOptions = { profile: profileFor(service), securities: this.cfg.securities[service] };
+      // The Northbound quota is configured in yuan; the engine counts P3 (price × quantity, thousandths).
+      if (service === 'OTP-CSC' && this.cfg.chinaConnectDailyQuota !== undefined) engineOptions.dailyQuota = this.cfg.chinaConnectDailyQuota * 1000;
       const engine = new MatchingEngine(engineOptions, this.#clock);
       const store = new ReplicatingSessionStore(service);
       const hashes = new Map<string, string>();
@@ -280,7 +282,7 @@ export class Site {
       const gateway = new OcgGateway({
         service, name: `${service} ${this.role}`, host: this.host, port: site.trading[service].gateway,
         privateKeyPem: this.cfg.privateKeyPem, compIds, router: { handle: (req: EngineRequest): EngineEvent[] => holder.engine.handle(req) },
-        store, clock: this.#clock, passwordWorkers: this.#o.passwordWorkers ?? 0, outboundGate: this.#gate,
+        store, clock: this.#clock, passwordWorkers: this.#o.passwordWorkers ?? 0, outboundGate: this.#gate, securities: this.cfg.securities[service],
         ...(this.#o.log !== undefined ? { log: this.#o.log } : {}),
         ...(this.#o.sessionTimers !== undefined ? { sessionTimers: this.#o.sessionTimers } : {}),
         onEvent: (e) => this.#gatewayEvidence(e),
@@ -700,16 +702,21 @@ export class Site {
     this.sockets.close();
   }
 
-  /** Orderly stop (end of the process or test). */
-  async stop(): Promise<void> {
+  /**
+   * Orderly stop (end of the process or test). An active site logs its trading sessions out first:
+   * "OCG-C logs everyone out at service shutdown" (OCG-C §3.4); crash() and the faults do not.
+   */
+  async stop(opts: { logoutWaitMs?: number } = {}): Promise<void> {
     if (this.#state === 'stopped') return;
     await this.#busy;
     this.faults.clear(); // held sockets get their writes back, then close normally
+    const wasActive = this.#state === 'active';
     this.#setState('stopped');
     this.#marketTimer?.cancel();
+    this.#gate.setOpen(true); // the Logouts are not held for a standby
+    if (wasActive) await Promise.all([...this.#trading.values()].map((t) => t.gateway.logoutAll('service shutdown', opts.logoutWaitMs)));
     this.#sender?.stop();
     this.#sender = null;
-    this.#gate.setOpen(true);
     await this.#closeAll();
   }
 

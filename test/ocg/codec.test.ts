@@ -113,7 +113,7 @@ describe('presence map and data types', () => {
 
   it('broker, stock and market texts (looked up by their bytes as words) end at the first NUL, or after n − 1 bytes, whatever follows', () => {
     const rnd = prng(0x5eed);
-    const chars = (n: number) => Array.from({ length: n }, () => String.fromCharCode(0x21 + Math.floor(rnd() * 0xde))).join(''); // 0x21..0xfe, latin1
+    const chars = (n: number) => Array.from({ length: n }, () => String.fromCharCode(0x21 + Math.floor(rnd() * 0x5e))).join(''); // 0x21..0x7e: ASCII (§2.5)
     const base: OcgMessage = {
       msgType: OcgMsgType.NewOrder, clientOrderId: 'C1', submittingBrokerId: '1', securityId: '700', securityIdSource: 8, securityExchange: 'XHKG',
       transactionTime: '20261128-02:10:45.123456', side: 1, orderType: 2, price: 100_000_000n, orderQuantity: 100_000_000n, disclosureInstructions: 1,
@@ -146,7 +146,7 @@ describe('presence map and data types', () => {
 
   it('Client Order IDs and Transaction Times (NUL found a word at a time, 13–24-character heads cached) of every length, with junk after the NUL', () => {
     const rnd = prng(0x71e5);
-    const chars = (n: number) => Array.from({ length: n }, () => String.fromCharCode(0x21 + Math.floor(rnd() * 0xde))).join('');
+    const chars = (n: number) => Array.from({ length: n }, () => String.fromCharCode(0x21 + Math.floor(rnd() * 0x5e))).join('');
     const heads = [chars(12), chars(12), chars(12), '20261128-02:', '20261128-03:'];
     const base: OcgMessage = {
       msgType: OcgMsgType.NewOrder, clientOrderId: 'C1', submittingBrokerId: '1', securityId: '700', securityIdSource: 8, securityExchange: 'XHKG',
@@ -211,6 +211,35 @@ describe('presence map and data types', () => {
     assert.equal(fieldNameOf(OcgMsgType.ExecutionReport, 12), 'Price');
     assert.equal(fieldNameOf(OcgMsgType.NewOrder, 23), undefined);
     assert.equal(fieldNameOf(OcgMsgType.NewOrder, 23, { profile: { ...OTP_C_PROFILE, smp: true } }), 'SMP ID');
+  });
+});
+
+describe('ASCII on the wire (§2.5): the encoder never writes a non-ASCII byte', () => {
+  const order: OcgMessage = {
+    msgType: OcgMsgType.NewOrder, clientOrderId: '1', submittingBrokerId: '1001', securityId: '700', securityIdSource: 8, securityExchange: 'XHKG',
+    transactionTime: '20261128-02:10:45.123456', side: 1, orderType: 2, price: 100_000_000n, orderQuantity: 100_000_000n, disclosureInstructions: 1,
+  };
+  const cases: [string, OcgMessage, string][] = [
+    ['Alnum Fixed (Client Order ID)', { ...order, clientOrderId: '1\u00e9' }, 'Client Order ID'],
+    ['Alnum Variable (Text)', { ...order, text: 'caf\u00e9' }, 'Text'],
+    ['Alnum Variable (Reason of a Reject), a section sign', { msgType: OcgMsgType.Reject, messageRejectCode: 3, reason: 'bit 31 (OCG-C \u00a72.3)', referenceSequenceNumber: 2 }, 'Reason'],
+    ['Byte (Exec Type)', {
+      msgType: OcgMsgType.ExecutionReport, clientOrderId: '1', submittingBrokerId: '1', securityId: '700', securityIdSource: 8, transactionTime: 't', side: 1,
+      orderId: '1', executionId: '1', orderStatus: 0, execType: '\u00e9', cumulativeQuantity: 0n, leavesQuantity: 0n,
+    }, 'Exec Type'],
+    ['Alnum Fixed in a repeating block (table walk)', {
+      msgType: OcgMsgType.ThrottleEntitlementResponse, userRequestId: 'R\u00fc', userName: 'X', throttles: [],
+    }, 'User Request ID'],
+  ];
+  for (const [what, m, field] of cases) {
+    it(`refuses ${what}`, () => {
+      assert.throws(() => encodeMessage({ seqNum: 1, compId: 'X' }, m), (e: Error) => e instanceof RangeError && e.message.includes(field));
+    });
+  }
+
+  it('refuses a non-ASCII Comp ID in the header', () => {
+    assert.throws(() => encodeMessage({ seqNum: 1, compId: 'CO\u00a7' }, { msgType: OcgMsgType.Heartbeat }), RangeError);
+    assert.throws(() => encodeMessage({ seqNum: 1, compId: 'CO\u00a7' }, { msgType: OcgMsgType.ThrottleEntitlementResponse, userRequestId: 'R', userName: 'X', throttles: [] }), RangeError);
   });
 });
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { encodeMessage, OcgMsgType, SessionStatus } from '../../src/ocg/index.ts';
+import { encodeMessage, OcgMsgType, SessionStatus, preciseClock, securityExchangeOf, transactionTimeFromMillis } from '../../src/ocg/index.ts';
 import type { Logon } from '../../src/ocg/index.ts';
 import { FileSessionStore, MemorySessionStore } from '../../src/ocg/session-store.ts';
 import { ManualClock } from '../../src/wire/index.ts';
@@ -240,7 +240,83 @@ describe('trading (§5.2, §5.7)', () => {
   });
 });
 
+describe('Execution Report fields (§5.7)', () => {
+  it('Order ID is present in every variant: a rejected order (8), an unknown order\'s cancel (X) and amend (Y) carry NONE', async () => {
+    const v = await venue([comp('OI1', 'F1')]);
+    const c = await client(v, 'OI1');
+    await c.logon();
+    c.session.sendMessage(newOrder(1, 100, 395.8, '1001', { securityId: '9999' })); // unknown security ⇒ '8'
+    const base = { submittingBrokerId: '1001', securityId: '700', securityIdSource: 8, securityExchange: 'XHKG', transactionTime: '20260109-01:30:00.000000', side: 1 };
+    c.session.sendMessage({ msgType: OcgMsgType.CancelRequest, clientOrderId: '7001', originalClientOrderId: '7000', ...base });
+    c.session.sendMessage({ msgType: OcgMsgType.AmendRequest, clientOrderId: '7002', originalClientOrderId: '7000', ...base, orderType: 2, price: 39_580_000_000n, orderQuantity: 10_000_000_000n, disclosureInstructions: 1 });
+    await c.waitFor(() => ers(c).length === 3, 'three reports');
+    const got = c.received.filter((r) => r.message.msgType === OcgMsgType.ExecutionReport).map((r) => r.message as unknown as Record<string, unknown>);
+    assert.deepEqual(got.map((m) => [m['execType'], m['orderId']]), [['8', 'NONE'], ['X', 'NONE'], ['Y', 'NONE']]);
+  });
+
+  it('Transaction Time carries the microseconds of the clock (a clock with sub-millisecond resolution)', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 9, 1, 30, 0, 7) + 0.123);
+    const v = await venue([comp('TT1', 'F1')], { clock });
+    const c = await client(v, 'TT1');
+    await c.logon();
+    c.session.sendMessage(newOrder(1, 100, 395.8));
+    await c.waitFor(() => ers(c).length === 1, 'ack');
+    const er = c.received.find((r) => r.message.msgType === OcgMsgType.ExecutionReport)!.message as unknown as Record<string, unknown>;
+    assert.equal(er['transactionTime'], '20260109-01:30:00.007123');
+  });
+
+  it('preciseClock reads the wall clock with a sub-millisecond fraction', () => {
+    const a = Date.now();
+    const t = preciseClock.now();
+    assert.ok(Math.abs(t - a) < 1000);
+    assert.match(transactionTimeFromMillis(t), /^\d{8}-\d{2}:\d{2}:\d{2}\.\d{6}$/);
+    assert.equal(transactionTimeFromMillis(1_767_922_200_007.123), '20260109-01:30:00.007123');
+  });
+});
+
 describe('OTP-CSC gateway (§5.14 [UNVERIFIED] working assumptions)', () => {
+  it('the Security Exchange is checked per security: a Shenzhen security named with the Shanghai MIC is rejected, not echoed back', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 9, 2, 0));
+    const securities = [{ securityId: '600000', lotSize: 100, referencePrice: 10_000 }, { securityId: '000001', lotSize: 100, referencePrice: 10_000 }];
+    const engine = new MatchingEngine({ profile: profileFor('OTP-CSC'), securities }, clock);
+    const v = await venue([comp('CSM1', 'F1')], { service: 'OTP-CSC', engine, clock, securities });
+    const c = await client(v, 'CSM1');
+    await c.logon();
+    c.session.sendMessage(newOrder(1, 100, 10, '1001', { securityId: '000001', securityExchange: 'XSSC' }));
+    const rej = await c.waitFor(() => c.received.find((r) => r.message.msgType === OcgMsgType.Reject || r.message.msgType === OcgMsgType.ExecutionReport), 'answer');
+    const r = rej.message as unknown as Record<string, unknown>;
+    assert.deepEqual([rej.message.msgType, r['messageRejectCode'], r['referenceFieldName'], r['reason']], [OcgMsgType.Reject, 5, 'Security Exchange', 'Security Exchange of this security is XSEC']);
+    c.session.sendMessage(newOrder(1, 100, 10, '1001', { securityId: '600000', securityExchange: 'XSEC' }));
+    await c.waitFor(() => c.received.filter((x) => x.message.msgType === OcgMsgType.Reject).length === 2, 'second Reject');
+    c.session.sendMessage(newOrder(1, 100, 10, '1001', { securityId: '000001', securityExchange: 'XSEC' }));
+    await c.waitFor(() => ers(c).length === 1, 'ack');
+    const er = c.received.find((x) => x.message.msgType === OcgMsgType.ExecutionReport)!.message as unknown as Record<string, unknown>;
+    assert.deepEqual([er['execType'], er['securityExchange']], ['0', 'XSEC']);
+  });
+
+  it('without a securities list the market follows the mainland code [INF]; a configured one wins', () => {
+    const csc = profileFor('OTP-CSC');
+    assert.equal(securityExchangeOf('600519', csc), 'XSSC');
+    assert.equal(securityExchangeOf('000001', csc), 'XSEC');
+    assert.equal(securityExchangeOf('300750', csc), 'XSEC');
+    assert.equal(securityExchangeOf('000001', csc, 'XSSC'), 'XSSC');
+    assert.equal(securityExchangeOf('700', profileFor('OTP-C')), 'XHKG');
+  });
+
+  it('the daily quota, once used up, rejects a buy with Execution Report 8 (code 99 [UNVERIFIED]); sells still pass', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 9, 2, 0));
+    const securities = [{ securityId: '600000', lotSize: 100, referencePrice: 10_000 }];
+    // 1,500 yuan of quota (P3 1,500,000): one 100-share buy at 10 (1,000 yuan) fits, the second does not.
+    const engine = new MatchingEngine({ profile: profileFor('OTP-CSC'), securities, dailyQuota: 1_500 * 1000 }, clock);
+    const v = await venue([comp('CSQ1', 'F1')], { service: 'OTP-CSC', engine, clock, securities });
+    const c = await client(v, 'CSQ1');
+    await c.logon();
+    for (const side of [1, 1, 2] as const) c.session.sendMessage(newOrder(side, 100, side === 1 ? 10 : 10.5, '1001', { securityId: '600000', securityExchange: 'XSSC' }));
+    await c.waitFor(() => ers(c).length === 3, 'three reports');
+    const got = c.received.filter((r) => r.message.msgType === OcgMsgType.ExecutionReport).map((r) => r.message as unknown as Record<string, unknown>);
+    assert.deepEqual(got.map((m) => [m['execType'], m['orderRejectCode'], m['reason']]), [['0', undefined, undefined], ['8', 99, 'Daily quota exhausted'], ['0', undefined, undefined]]);
+  });
+
   it('an Amend Request gets Reject (3) code 11; a limit order is acked with the Stock Connect MIC', async () => {
     const clock = new ManualClock(Date.UTC(2026, 0, 9, 2, 0)); // 10:00 Hong Kong: outside the no-cancel windows
     const engine = new MatchingEngine({ profile: profileFor('OTP-CSC'), securities: [{ securityId: '600000', lotSize: 100, referencePrice: 10_000 }, { securityId: '000001', lotSize: 100, referencePrice: 10_000 }] }, clock);
@@ -321,7 +397,7 @@ describe('bad input (§2.2, §4.8): reject or disconnect with a precise log line
     await c.waitFor(() => ers(c).length === 1, 'order after the reject');
   });
 
-  it('a Client Order ID filling all 21 bytes without NUL is cut to 20 characters, not a crash (§2.5)', async () => {
+  it('a Client Order ID filling all 21 bytes without NUL is cut to 20 characters, not a crash (§2.5), then refused by its format (§5.1)', async () => {
     const v = await venue([comp('NN1', 'F1')]);
     const c = await client(v, 'NN1');
     await c.logon();
@@ -331,8 +407,11 @@ describe('bad input (§2.2, §4.8): reject or disconnect with a precise log line
     f[54 + 20] = 0x39; // the NUL becomes '9'
     c.journal.setNextToSend(seq + 1);
     c.socket.write(fixCrc(f));
-    await c.waitFor(() => ers(c).length === 1, 'ack');
-    assert.equal(ers(c)[0]!.clientOrderId, '12345678901234567890');
+    const rej = await c.waitFor(() => c.received.find((r) => r.message.msgType === OcgMsgType.Reject), 'Reject');
+    const r = rej.message as unknown as Record<string, unknown>;
+    assert.deepEqual([r['messageRejectCode'], r['referenceFieldName'], r['clientOrderId']], [6, 'Client Order ID', '12345678901234567890']);
+    assert.equal(ers(c).length, 0);
+    assert.equal(c.session.state, 'active');
   });
 
   it('a board-lot order without Submitting BCAN Field ⇒ BMR code 5 naming the field', async () => {

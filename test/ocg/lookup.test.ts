@@ -5,6 +5,7 @@ import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { once } from 'node:events';
+import { crc32c } from '../../src/wire/index.ts';
 import {
   LookupClient, LookupService, LookupStatus, OcgFrameReader, OcgMsgType, encodeMessage, MemoryLogger,
 } from '../../src/ocg/index.ts';
@@ -79,6 +80,18 @@ describe('Lookup Response (§3.2)', () => {
     const { port } = await s.open();
     const r = await rawLookup(port, 'CO1');
     assert.equal(r?.message.lookupRejectCode, 4);
+  });
+
+  it('a Comp ID with a non-ASCII byte ⇒ closed without an answer (it would be echoed, §2.5), the endpoint keeps serving', async () => {
+    const log = new MemoryLogger();
+    const s = service('PS-primary', 'primary', () => PRIMARY_PAIR, log);
+    const { port } = await s.open();
+    const f = encodeMessage({ seqNum: 1, compId: 'CO1' }, { msgType: OcgMsgType.LookupRequest, typeOfService: 1, protocolType: 1 }).slice();
+    f[10 + 2] = 0xa7; // Comp ID 'CO\u00a7'
+    new DataView(f.buffer, f.byteOffset, f.byteLength).setUint32(f.length - 4, crc32c(f, 0, f.length - 4), true);
+    assert.equal(await rawLookup(port, 'CO1', undefined, { bytes: f }), null);
+    assert.ok(log.find('ocg.lookup.badCompId'));
+    assert.equal((await rawLookup(port, 'CO1'))?.message.status, LookupStatus.Accepted);
   });
 
   it('bad checksum ⇒ closed without an answer, with a log line', async () => {

@@ -259,7 +259,62 @@ describe('gap and resend (§3.12, §3.13)', () => {
     p.clock.advance(59_000);
     assert.equal(p.cl.session.state, 'awaitingResend');
     p.clock.advance(1_000);
-    assert.match(p.cl.closed ?? '', /resend from 2 not answered/);
+    assert.equal(p.cl.closed, 'resend from 2 not answered: 2 still missing');
+  });
+
+  const resendStarts = (frames: Uint8Array[]) => frames.map((f) => decodeMessage(f))
+    .flatMap((d) => (d.ok && d.message.msgType === OcgMsgType.ResendRequest ? [d.message.startSequence] : []));
+  /** A frame with a corrupt high seq under a valid CRC. */
+  const bogus = () => encodeMessage({ seqNum: 1_000_000, compId: COMP }, execReport(99));
+
+  it('a corrupt high seq is requested, then abandoned at the next original in sequence; a later real gap is requested anew', () => {
+    const p = makePair();
+    p.logon();
+    p.gw.session.onFrame(bogus());
+    assert.equal(p.gw.session.state, 'awaitingResend');
+    p.pump(); // the client answers Resend Request(2, 0): it has nothing from 2 on
+    p.cl.session.sendMessage(execReport(2)); // seq 2, original, in sequence
+    p.pump();
+    assert.equal(p.gw.session.state, 'active', 'the wait for the bogus range ended');
+    p.cl.drop = (f) => peekHeader(f)!.seqNum === 3 && !peekHeader(f)!.possDup;
+    p.cl.session.sendMessage(execReport(3)); // lost
+    p.cl.session.sendMessage(execReport(4));
+    p.pump();
+    assert.deepEqual(resendStarts(p.gw.sent), [2, 3]);
+    assert.deepEqual(p.gw.received.map((r) => (r.message as { executionId: string }).executionId), ['E2', 'E3', 'E4']);
+    assert.equal(p.gw.session.state, 'active');
+    assert.equal(p.gw.journal.nextExpected, 5);
+  });
+
+  it('a real gap right behind a corrupt high seq: the later original shows the bogus one, the gap is requested again', () => {
+    const p = makePair();
+    p.logon();
+    p.gw.session.onFrame(bogus());
+    p.pump(); // Resend Request(2, 0) answered with nothing
+    p.cl.drop = (f) => peekHeader(f)!.seqNum === 2 && !peekHeader(f)!.possDup;
+    p.cl.session.sendMessage(execReport(2)); // lost
+    p.cl.session.sendMessage(execReport(3));
+    p.pump();
+    assert.deepEqual(resendStarts(p.gw.sent), [2, 2]);
+    assert.deepEqual(p.gw.received.map((r) => (r.message as { executionId: string }).executionId), ['E2', 'E3']);
+    assert.equal(p.gw.session.state, 'active');
+  });
+
+  it('an unanswered Resend Request ends the session with a reason naming the request actually sent', () => {
+    const p = makePair();
+    p.logon();
+    p.gw.session.onFrame(bogus());
+    p.pump();
+    for (const n of [2, 3, 4]) p.cl.session.sendMessage(execReport(n));
+    p.pump();
+    p.cl.drop = () => true; // from here the client is silent: its seq 5 is lost, 6 arrives by hand
+    p.gw.session.onFrame(encodeMessage({ seqNum: 6, compId: COMP }, execReport(6)));
+    assert.deepEqual(resendStarts(p.gw.sent), [2, 5]);
+    p.clock.advance(60_000);
+    assert.equal(p.gw.session.state, 'disconnected');
+    const lo = decodeMessage(p.gw.sent.at(-1)!);
+    assert.ok(lo.ok && lo.message.msgType === OcgMsgType.Logout);
+    assert.equal(lo.message.logoutText, 'resend from 5 not answered: 5 still missing');
   });
 
   it('seq lower than expected without PossDup ⇒ Logout; with PossDup ⇒ ignored', () => {
@@ -276,13 +331,19 @@ describe('gap and resend (§3.12, §3.13)', () => {
     assert.equal(types(p.cl.sent).at(-1), OcgMsgType.Logout);
   });
 
-  it('a client-sent Sequence Reset in Reset mode is rejected (§3.8)', () => {
+  it('a client-sent Sequence Reset in Reset mode is rejected (§3.8) and consumes its seq like every message (§3.12)', () => {
     const p = makePair();
     p.logon();
     p.gw.session.onFrame(encodeMessage({ seqNum: 2, compId: COMP }, { msgType: OcgMsgType.SequenceReset, gapFill: 'N', newSequenceNumber: 50 }));
     const last = decodeMessage(p.gw.sent.at(-1)!);
     assert.ok(last.ok && last.message.msgType === OcgMsgType.Reject);
-    assert.equal(p.gw.journal.nextExpected, 2);
+    assert.equal(last.message.referenceSequenceNumber, 2);
+    assert.equal(p.gw.journal.nextExpected, 3);
+    // The next message (seq 3) is in sequence: no gap, no Resend Request.
+    p.gw.session.onFrame(encodeMessage({ seqNum: 3, compId: COMP }, { msgType: OcgMsgType.Heartbeat }));
+    assert.equal(p.gw.session.state, 'active');
+    assert.equal(types(p.gw.sent).filter((t) => t === OcgMsgType.ResendRequest).length, 0);
+    assert.equal(p.gw.journal.nextExpected, 4);
   });
 
   it('a gateway Sequence Reset in Reset mode moves the client to the new number', () => {
@@ -318,7 +379,28 @@ describe('bad input (§2.2, §2.3, §4.8)', () => {
     assert.ok(rej.ok && rej.message.msgType === OcgMsgType.Reject);
     assert.equal(rej.message.messageRejectCode, 3);
     assert.equal(rej.message.referenceSequenceNumber, 2);
+    // The Reason is printable ASCII (§2.5): no spec reference with its section sign cut from the log text.
+    assert.match(rej.message.reason ?? '', /^[\x20-\x7e]+$/);
+    assert.match(rej.message.reason ?? '', /presence bit 31/);
     assert.equal(p.gw.journal.nextExpected, 3);
+    assert.equal(p.gw.session.state, 'active');
+  });
+
+  it('a header Comp ID that is not the session\'s ⇒ Reject (3) code 9, not processed, seq consumed', () => {
+    const p = makePair();
+    p.logon();
+    p.gw.session.onFrame(encodeMessage({ seqNum: 2, compId: 'CO11111111' }, execReport(2)));
+    const rej = decodeMessage(p.gw.sent.at(-1)!);
+    assert.ok(rej.ok && rej.message.msgType === OcgMsgType.Reject);
+    assert.equal(rej.message.messageRejectCode, 9);
+    assert.equal(rej.message.referenceSequenceNumber, 2);
+    assert.equal(rej.message.referenceFieldName, 'Comp ID');
+    assert.equal(rej.header.compId, COMP);
+    assert.equal(p.gw.received.length, 0);
+    assert.equal(p.gw.journal.nextExpected, 3);
+    // A Test Request under another Comp ID gets no Heartbeat either.
+    p.gw.session.onFrame(encodeMessage({ seqNum: 3, compId: 'CO11111111' }, { msgType: OcgMsgType.TestRequest, testRequestId: 9 }));
+    assert.deepEqual(types(p.gw.sent).slice(-2), [OcgMsgType.Reject, OcgMsgType.Reject]);
     assert.equal(p.gw.session.state, 'active');
   });
 

@@ -16,6 +16,19 @@ describe('venue config', () => {
     assert.deepEqual(back, base);
   });
 
+  it('takes the China Connect daily quota (yuan) and a per-security market, and refuses bad values', () => {
+    const plain = venueConfigToPlain(base) as Record<string, unknown> & { securities: Record<string, Record<string, unknown>[]> };
+    plain['chinaConnectDailyQuota'] = 52_000_000_000;
+    plain.securities['OTP-CSC']![3]!['securityExchange'] = 'XSEC';
+    const back = parseVenueConfig(stringify(plain));
+    assert.equal(back.chinaConnectDailyQuota, 52_000_000_000);
+    assert.equal(back.securities['OTP-CSC'][3]!.securityExchange, 'XSEC');
+    assert.deepEqual(parseVenueConfig(stringify(venueConfigToPlain(back))), back, 'round trip');
+    plain['chinaConnectDailyQuota'] = -1;
+    plain.securities['OTP-CSC']![3]!['securityExchange'] = 'shenzhen';
+    assert.throws(() => parseVenueConfig(stringify(plain)), (e: Error) => e instanceof VenueConfigError && /chinaConnectDailyQuota/.test(e.message) && /securityExchange/.test(e.message));
+  });
+
   it('lists the four lookup endpoints in the spec order (OCG-C §1.2)', () => {
     const eps = lookupEndpointsOf(base, 'OTP-C');
     assert.deepEqual(eps.map((e) => `${e.name}@${e.host}`), ['PS-primary@127.0.0.2', 'PS-mirror@127.0.0.2', 'BS-primary@127.0.0.3', 'BS-mirror@127.0.0.3']);

@@ -186,3 +186,24 @@ describe('takeover by the backup site', () => {
     assert.ok(v.backup.evidence(0).events.some((e) => e.event.kind === 'retransmission-request' && e.event.site === 'backup'));
   });
 });
+
+describe('orderly stop of the active site (OCG-C §3.4: "OCG-C logs everyone out at service shutdown")', () => {
+  it('a logged-on client receives Logout before its connection closes; the China Connect quota comes from the venue config', async () => {
+    const cfg = testVenueConfig();
+    cfg.chinaConnectDailyQuota = 1_000_000;
+    const v = await embedded(cfg);
+    cleanup.push(() => v.stop());
+    assert.equal(v.primary.engine('OTP-CSC').quotaBalance, 1_000_000 * 1000, 'yuan in the config, P3 in the engine');
+    const a = ocgClient(cfg, 'F001');
+    cleanup.push(() => a.c.close());
+    await a.c.start();
+    const seen: string[] = [];
+    a.c.on('session-event', (e: { type: string; text?: string; reason?: string }) => {
+      if (e.type === 'logoutReceived') seen.push(`logout: ${e.text ?? ''}`);
+      if (e.type === 'disconnected') seen.push(`disconnected: ${e.reason ?? ''}`);
+    });
+    await v.primary.stop();
+    await waitFor('the client session ended', () => seen.some((s) => s.startsWith('disconnected')));
+    assert.deepEqual(seen.slice(0, 2), ['logout: service shutdown', 'disconnected: logout by peer: service shutdown']);
+  });
+});

@@ -8,11 +8,10 @@ import type { Command } from '../command.ts';
 import { numberOption, UsageError } from '../command.ts';
 import {
   FileSessionStore, LookupService, MemorySessionStore, OcgGateway, generateVenueKeyPair, hashPassword, jsonLineLogger,
-  profileFor, publicKeyOf,
+  preciseClock, profileFor, publicKeyOf,
 } from '../../ocg/index.ts';
 import type { CompIdConfig, OcgLogLevel, OcgService, SessionStore } from '../../ocg/index.ts';
 import { MatchingEngine } from '../../venue/index.ts';
-import { systemClock } from '../../wire/index.ts';
 import type { SecurityDefinition } from '../../venue/index.ts';
 
 /** The config file, after validation. Paths are relative to the config file. */
@@ -31,6 +30,13 @@ export interface GatewayFileConfig {
   securities: SecurityDefinition[];
   compIds: CompIdConfig[];
   passwordToleranceMs?: number;
+  /**
+   * OTP-CSC Northbound daily quota in yuan (price × quantity of buys); used up ⇒ buys rejected
+   * (Execution Report '8', code 99: the real code is unknown, §5.14 [UNVERIFIED]). Absent ⇒ unlimited.
+   */
+  dailyQuota?: number;
+  /** How long SIGTERM/SIGINT waits for the clients' Logout replies before closing (§3.4). */
+  logoutWaitMs: number;
 }
 
 const EXAMPLE = `service: OTP-C
@@ -38,8 +44,10 @@ port: 28000
 keyFile: keys/otp-c.key.pem        # generated on first start; clients need the .pub.pem
 journalDir: journal/otp-c          # omit to keep sessions in memory
 lookup: [{ name: PS-primary, port: 27000 }, { name: PS-mirror, port: 27001 }]
-securities:
+securities:                        # OTP-CSC: securityExchange XSSC/XSEC (default by code: 6… XSSC, 0…/3… XSEC)
   - { securityId: "700", lotSize: 100, referencePrice: 395.8 }
+# dailyQuota: 52000000000         # OTP-CSC only: Northbound daily quota in yuan
+# logoutWaitMs: 2000              # at SIGTERM/SIGINT every session is logged out first (§3.4)
 compIds:
   - compId: CO99999902
     firm: BROKER1
@@ -96,6 +104,11 @@ export function parseGatewayConfig(text: string, baseDir: string): GatewayFileCo
       def.referencePrice = Math.round(o['referencePrice'] * 1000); // engine prices are P3 (thousandths)
     }
     if (o['marketSegmentId'] !== undefined) def.marketSegmentId = str(o['marketSegmentId'], `securities[${i}].marketSegmentId`);
+    if (o['securityExchange'] !== undefined) {
+      const mic = str(o['securityExchange'], `securities[${i}].securityExchange`);
+      if (!profileFor(service).securityExchanges.includes(mic)) fail(`securities[${i}].securityExchange: expected one of ${profileFor(service).securityExchanges.join(', ')}`);
+      def.securityExchange = mic;
+    }
     return def;
   });
   const compRaw = r['compIds'];
@@ -126,7 +139,12 @@ export function parseGatewayConfig(text: string, baseDir: string): GatewayFileCo
   const out: GatewayFileConfig = {
     service, host: r['host'] === undefined ? '127.0.0.1' : str(r['host'], 'host'), port: int(r['port'] ?? 0, 'port', 0, 65535),
     keyFile, publicKeyFile, lookup, site: r['site'] === 'backup' ? 'backup' : 'primary', securities, compIds,
+    logoutWaitMs: r['logoutWaitMs'] === undefined ? 2_000 : int(r['logoutWaitMs'], 'logoutWaitMs', 0, 60_000),
   };
+  if (r['dailyQuota'] !== undefined) {
+    if (service !== 'OTP-CSC') fail('dailyQuota: only for service OTP-CSC (the Northbound quota)');
+    out.dailyQuota = int(r['dailyQuota'], 'dailyQuota', 0, 1e12);
+  }
   if (r['journalDir'] !== undefined) out.journalDir = rel(str(r['journalDir'], 'journalDir'));
   if (r['passwordToleranceMs'] !== undefined) out.passwordToleranceMs = int(r['passwordToleranceMs'], 'passwordToleranceMs', 0, 86_400_000);
   return out;
@@ -175,10 +193,15 @@ const command: Command = {
     if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new UsageError(`--log-level: expected debug, info, warn or error, got ${level}`);
     const log = jsonLineLogger((l) => process.stderr.write(l), level);
     const store: SessionStore = cfg.journalDir !== undefined ? new FileSessionStore(cfg.journalDir) : new MemorySessionStore();
-    const engine = new MatchingEngine({ profile: profileFor(cfg.service), securities: cfg.securities }, systemClock);
+    // preciseClock: Transaction Times with microseconds (§2.5); the engine is alone here (no OMD feed).
+    const engine = new MatchingEngine({
+      profile: profileFor(cfg.service), securities: cfg.securities,
+      ...(cfg.dailyQuota !== undefined ? { dailyQuota: cfg.dailyQuota * 1000 } : {}), // yuan → P3
+    }, preciseClock);
     const gateway = new OcgGateway({
       service: cfg.service, name: `${cfg.service} ${cfg.site}`, host: cfg.host, port: cfg.port, privateKeyPem, compIds: cfg.compIds,
-      router: engine, store, log, busyPoll: values['busy-poll'] === true, ...(quietGc > 0 ? { quietGcEvery: quietGc } : {}),
+      router: engine, store, log, securities: cfg.securities, clock: preciseClock,
+      busyPoll: values['busy-poll'] === true, ...(quietGc > 0 ? { quietGcEvery: quietGc } : {}),
       ...(cfg.passwordToleranceMs !== undefined ? { passwordToleranceMs: cfg.passwordToleranceMs } : {}),
       onEvent: (e) => log.log('info', `evidence.${e.kind}`, { service: e.service, compId: e.compId, firm: e.firm, ...e.detail }),
     });
@@ -195,13 +218,15 @@ const command: Command = {
     console.log(`  public key  ${cfg.publicKeyFile}`);
     console.log(`  journal     ${cfg.journalDir ?? '(memory)'}`);
     console.log(`  comp IDs    ${cfg.compIds.map((c) => c.compId + (c.dropCopy === true ? ' (drop copy)' : '')).join(', ')}`);
-    await new Promise<void>((resolve) => {
-      const stop = () => resolve();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      if (duration > 0) setTimeout(stop, duration * 1000);
+    console.log('  ready');
+    const signal = await new Promise<string>((resolve) => {
+      process.once('SIGINT', () => resolve('SIGINT'));
+      process.once('SIGTERM', () => resolve('SIGTERM'));
+      if (duration > 0) setTimeout(() => resolve('duration'), duration * 1000);
     });
+    // Service shutdown: every session is logged out before the sockets close (§3.4).
     for (const l of lookups) await l.close();
+    await gateway.logoutAll(`service shutdown (${signal})`, cfg.logoutWaitMs);
     await gateway.close();
     store.close();
     return 0;
