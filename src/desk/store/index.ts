@@ -4,7 +4,8 @@ import { PostgresRunner } from './postgres-runner.ts';
 import { SqliteRunner } from './sqlite-runner.ts';
 import { openPostgresLiveRelay } from './postgres-live.ts';
 
-export type { DeskStore, AuthSessionRecord, FormSubmission, EvidenceQuery, ReminderRecord } from './desk-store.ts';
+export type { DeskStore, AuthSessionRecord, FormSubmission, EvidenceQuery, EvidenceCell, EvidenceIngest, ReminderRecord } from './desk-store.ts';
+export { EVIDENCE_CHUNK } from './desk-store.ts';
 export { MIGRATIONS } from './migrations.ts';
 export const DEFAULT_SQLITE_PATH = 'data/desk.sqlite';
 

@@ -43,6 +43,32 @@ export const MIGRATIONS: Migration[] = [
       `CREATE INDEX login_failures_by_key ON login_failures (throttle_key, at)`,
     ],
   },
+  {
+    version: 4,
+    name: 'desk: evidence ids unique per posting principal; folded state per firm and service',
+    // Events stored before this version had one id space, so they all join the
+    // conductor's (the sender of nearly all of them): its retries stay duplicates.
+    statements: (d) => [
+      ...(d === 'sqlite'
+        ? [
+          // SQLite cannot change a primary key in place: rebuild the table.
+          `CREATE TABLE evidence_events_v4 (posted_by TEXT NOT NULL, id TEXT NOT NULL, session_id TEXT NOT NULL, subscriber_id TEXT NOT NULL, service TEXT NOT NULL, site TEXT NOT NULL, identity TEXT NOT NULL, kind TEXT NOT NULL, source TEXT NOT NULL, ts TEXT NOT NULL, ts_ms BIGINT NOT NULL, detail TEXT NOT NULL, received_at BIGINT NOT NULL, PRIMARY KEY (posted_by, id))`,
+          `INSERT INTO evidence_events_v4 (posted_by, id, session_id, subscriber_id, service, site, identity, kind, source, ts, ts_ms, detail, received_at) SELECT 'conductor', id, session_id, subscriber_id, service, site, identity, kind, source, ts, ts_ms, detail, received_at FROM evidence_events`,
+          `DROP TABLE evidence_events`,
+          `ALTER TABLE evidence_events_v4 RENAME TO evidence_events`,
+          `CREATE INDEX evidence_by_subscriber ON evidence_events (session_id, subscriber_id, ts_ms)`,
+        ]
+        : [
+          `ALTER TABLE evidence_events ADD COLUMN posted_by TEXT NOT NULL DEFAULT 'conductor'`,
+          `ALTER TABLE evidence_events ALTER COLUMN posted_by DROP DEFAULT`,
+          `ALTER TABLE evidence_events DROP CONSTRAINT evidence_events_pkey`,
+          `ALTER TABLE evidence_events ADD PRIMARY KEY (posted_by, id)`,
+        ]),
+      `CREATE INDEX evidence_by_cell ON evidence_events (session_id, subscriber_id, service, ts_ms)`,
+      // digest: the CellFold of src/desk/domain/verification.ts as JSON (null while being created).
+      `CREATE TABLE evidence_cells (session_id TEXT NOT NULL, subscriber_id TEXT NOT NULL, service TEXT NOT NULL, fold_version INTEGER NOT NULL, events INTEGER NOT NULL, venue_events INTEGER NOT NULL, digest TEXT, PRIMARY KEY (session_id, subscriber_id, service))`,
+    ],
+  },
 ];
 
 export async function migrate(db: SqlRunner, now: number): Promise<number[]> {

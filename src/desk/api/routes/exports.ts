@@ -1,7 +1,8 @@
 // Exports for the desk: every result as CSV, one line per form section.
 import type { FastifyInstance } from 'fastify';
-import { stringify } from 'csv-stringify/sync';
-import { findContradictions, toHongKongIso, type ResultForm } from '../../domain/index.ts';
+import { CellFold, contradictionsFrom, findContradictions, toHongKongIso, type ResultForm } from '../../domain/index.ts';
+import type { Service } from '../../../evidence/index.ts';
+import { toCsv } from '../../csv.ts';
 import { DeskError } from '../../errors.ts';
 import { idParam, requireFirm, userOf, type DeskContext } from '../context.ts';
 import { buildEvidenceBundle, verifyEvidenceBundle } from '../../bundle.ts';
@@ -11,6 +12,8 @@ export const RESULTS_CSV_COLUMNS = [
   'service', 'identity', 'connectedToPrimary', 'connectedToPrimaryTime', 'noticedLossAt', 'reconnectedToBackup', 'reconnectedToBackupTime',
   'logonSequenceOk', 'orderAndCancelAcked', 'dropCopyGapRecovered', 'marketDataFromBackup', 'retransmissionOrRefreshOk',
   'problems', 'overall', 'returnedToPrimary', 'testDataCleaned', 'signatoryName', 'signatoryTitle', 'signedOn', 'contradictions',
+  // What backs the service's dashboard cell (venue, self-reported, none), and each contradiction with who vouches for its evidence.
+  'evidenceProvenance', 'contradictionEvidence',
 ] as const;
 
 const yn = (b: boolean | null) => (b === null ? '' : b ? 'yes' : 'no');
@@ -24,27 +27,36 @@ export default async function exportRoutes(app: FastifyInstance, { ctx }: { ctx:
     if (!session) throw new DeskError(404, 'SESSION_NOT_FOUND', `no practice session ${sessionId}`);
     const subscribers = new Map((await store.listSubscribers()).map((s) => [s.id, s]));
     const forms = await store.latestForms(sessionId, 'result');
-    const evidence = await store.listEvidence({ session: sessionId });
+    const folds = new Map<string, Map<Service, CellFold>>();
+    for (const c of await store.listEvidenceCells(sessionId)) {
+      let m = folds.get(c.subscriber);
+      if (!m) folds.set(c.subscriber, (m = new Map()));
+      m.set(c.service, new CellFold(c.service, c.digest));
+    }
     const rows: string[][] = [];
     for (const f of forms) {
       const s = subscribers.get(f.subscriberId);
       const form = f.content as ResultForm;
-      const flags = findContradictions(form, f.subscriberId, evidence.filter((e) => e.subscriber === f.subscriberId));
+      const mine = folds.get(f.subscriberId) ?? new Map<Service, CellFold>();
+      const recorded = [...mine.values()].some((x) => x.venueEvents > 0);
+      const flags = contradictionsFrom(form, (service) => mine.get(service));
       form.sections.forEach((x, i) => {
+        const own = flags.filter((c) => c.field.startsWith(`sections[${i}].`));
         rows.push([
           sessionId, f.subscriberId, s?.name ?? '', s?.participantCode ?? '', String(f.version), toHongKongIso(Date.parse(f.submittedAt)), f.late ? 'late' : '',
           x.service, x.identity, yn(x.connectedToPrimary.value), x.connectedToPrimary.time ?? '', x.noticedLossAt ?? '', yn(x.reconnectedToBackup.value), x.reconnectedToBackup.time ?? '',
           yn(x.logonSequenceOk), yn(x.orderAndCancelAcked), yn(x.dropCopyGapRecovered), yn(x.marketDataFromBackup), yn(x.retransmissionOrRefreshOk),
           x.problems.map((p) => `${p.time} ${p.description}${p.reference ? ` [${p.reference}]` : ''}`).join(' | '),
           x.overall, yn(x.returnedToPrimary), yn(x.testDataCleaned), form.signatory.name, form.signatory.title, form.signedOn,
-          flags.filter((c) => c.field.startsWith(`sections[${i}].`)).map((c) => c.code).join(' '),
+          own.map((c) => c.code).join(' '),
+          mine.get(x.service)?.cell(recorded).provenance ?? 'none',
+          own.map((c) => `${c.code} (${c.provenance}): ${c.evidence}`).join(' | '),
         ]);
       });
     }
     reply.header('content-type', 'text/csv; charset=utf-8');
     reply.header('content-disposition', `attachment; filename="${sessionId}-results.csv"`);
-    // A BOM so spreadsheet programs read the Chinese names as UTF-8.
-    return '\uFEFF' + stringify([[...RESULTS_CSV_COLUMNS], ...rows]);
+    return toCsv(RESULTS_CSV_COLUMNS, rows);
   });
 
   // The evidence bundle: desk officers for any firm, a subscriber user for its own.
