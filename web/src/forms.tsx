@@ -283,7 +283,7 @@ function EvidenceAside(props: { prefill: SectionPrefill | undefined; field: keyo
   if (props.field === 'overall') return <div className="evidence" data-evidence-for="overall"><span className="evidence-label">{t('evidenceSays')}:</span> <strong>{t(`overall.${String(suggested)}` as MessageKey)}</strong></div>;
   return (
     <div className="evidence" data-evidence-for={props.field}>
-      <span className="evidence-label">{t('evidenceSays')}:</span> <strong>{shown}</strong>{basis ? <> — {basis}</> : <> — <em>{t('noEvidence')}</em></>}
+      <span className="evidence-label">{t('evidenceSays')}:</span> <strong>{shown}</strong>{basis ? <> — {basis.text}</> : <> — <em>{t('noEvidence')}</em></>}
     </div>
   );
 }
