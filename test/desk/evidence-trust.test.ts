@@ -6,8 +6,8 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../src/wire/index.ts';
 import {
-  demoEvidence, demoSession, sampleIntentionForm, sampleResultForm, seedDemo, serviceCell, startDesk,
-  type PracticeSession, type RunningDesk, type Subscriber,
+  MIGRATIONS, demoEvidence, demoSession, demoSubscriber, openStore, sampleIntentionForm, sampleResultForm, seedDemo, serviceCell, startDesk,
+  type PostgresStore, type PracticeSession, type RunningDesk, type SqliteStore, type Subscriber,
 } from '../../src/desk/index.ts';
 import type { EvidenceEvent } from '../../src/evidence/index.ts';
 import { DeskClient } from '../helpers/desk-client.ts';
@@ -208,6 +208,44 @@ for (const variant of storeVariants()) {
       const rows = d.rows as { subscriber: { id: string }; declined: boolean; result: unknown }[];
       assert.deepEqual(rows.filter((r) => r.declined).map((r) => r.subscriber.id), ['firm-b']);
       assert.equal(d.missing.result, rows.filter((r) => !r.result).length - 1);
+    });
+  });
+}
+
+for (const variant of storeVariants()) {
+  describe(`evidence stored before ids were per sender, on ${variant.name}`, { skip: variant.skip }, () => {
+    it('joins the conductor\'s id space and is folded into cells at the upgrade', async () => {
+      const db = await variant.freshDb();
+      const old = openStore(db) as SqliteStore | PostgresStore;
+      const session = demoSession();
+      const sub = demoSubscriber(0);
+      const events = demoEvidence(session, sub);
+      // The schema as version 3 left it, with evidence in it.
+      await old.db.transaction(async (tx) => {
+        await tx.run('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
+        for (const m of MIGRATIONS.filter((x) => x.version <= 3)) {
+          for (const sql of m.statements(old.dialect)) await tx.run(sql);
+          await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [m.version, m.name, 0]);
+        }
+        for (const e of events) {
+          await tx.run('INSERT INTO evidence_events (id, session_id, subscriber_id, service, site, identity, kind, source, ts, ts_ms, detail, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+            [e.id, e.session, e.subscriber, e.service, e.site, e.identity, e.kind, e.source, e.ts, Date.parse(e.ts), JSON.stringify(e.detail), 0]);
+        }
+      });
+      assert.deepEqual(await old.migrate(1), MIGRATIONS.filter((m) => m.version > 3).map((m) => m.version));
+      try {
+        const stored = await old.listEvidence({ session: session.id });
+        assert.equal(stored.length, events.length);
+        assert.ok(stored.every((e) => e.postedBy === 'conductor'));
+        const cells = await old.listEvidenceCells(session.id);
+        assert.equal(cells.length, 4);
+        assert.equal(cells.reduce((n, c) => n + c.digest.events, 0), events.length);
+        // The conductor re-sending an old event is still a duplicate.
+        const again = await old.ingestEvidence([events[0]!], 'conductor', 2);
+        assert.deepEqual([again.inserted.length, again.duplicates], [0, 1]);
+      } finally {
+        await old.close();
+      }
     });
   });
 }

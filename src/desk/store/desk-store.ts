@@ -51,7 +51,7 @@ export interface EvidenceIngest {
 }
 
 /** Events per transaction: big enough for multi-row INSERTs, small enough that no other request waits long. */
-export const EVIDENCE_CHUNK = 500;
+export const EVIDENCE_CHUNK = 1000;
 const INSERT_ROWS = 250;
 
 export interface ReminderRecord {
