@@ -103,7 +103,9 @@ async function run(db: string) {
       if (r.status !== 200) throw new Error(`dashboard: ${r.status} ${r.text}`);
       return performance.now() - t;
     };
+    await dashboard();
     const idle = await dashboard();
+    if (process.env.FD_BENCH_VERBOSE) console.error(`${events.length} events to post; dashboard idle ${idle.toFixed(1)} ms`);
     // Dashboards at a steady rate while the conductor posts, each measured on its own.
     const lat: number[] = [];
     const pending: Promise<void>[] = [];
@@ -121,6 +123,7 @@ async function run(db: string) {
         const r = await call(conductor, url, 'POST', '/api/evidence', body, { authorization: `Bearer ${TOKEN}` });
         if (r.status !== 200) throw new Error(`ingest: ${r.status} ${r.text.slice(0, 300)}`);
         accepted += (JSON.parse(r.text) as { accepted: number }).accepted;
+        if (process.env.FD_BENCH_VERBOSE) console.error(`${accepted} events, ${((performance.now() - t0) / 1000).toFixed(1)} s, ${lat.length} dashboards`);
       }
     } finally {
       ingesting = false;

@@ -3,7 +3,7 @@
 // simulated subscribers): validate, store, and tell the live feed.
 import { CONDUCTOR, validateEvidenceEvent, type EvidenceEvent, type EvidenceFieldError } from '../evidence/index.ts';
 import type { Clock } from '../wire/index.ts';
-import { CellFold, validateIntentionForm, validateResultForm, type FormKind, type FormVersion, type User } from './domain/index.ts';
+import { cellState, validateIntentionForm, validateResultForm, type FormKind, type FormVersion, type User } from './domain/index.ts';
 import { DeskError } from './errors.ts';
 import type { LiveFeed } from './api/live.ts';
 import type { DeskStore } from './store/index.ts';
@@ -106,8 +106,8 @@ export class DeskService {
         for (const f of await this.store.firmsWithVenueEvidence(session, firms)) recorded.set(`${session}\u0000${f}`, true);
       }
       for (const c of cells) {
-        const { state } = new CellFold(c.service, c.digest).cell(recorded.get(`${c.session}\u0000${c.subscriber}`) ?? false);
-        this.live.publish({ type: 'evidence', session: c.session, subscriber: c.subscriber, service: c.service, state, count: c.digest.events });
+        const { state } = cellState(c.summary, recorded.get(`${c.session}\u0000${c.subscriber}`) ?? false);
+        this.live.publish({ type: 'evidence', session: c.session, subscriber: c.subscriber, service: c.service, state, count: c.summary.events });
       }
     }
     return { accepted: inserted.length, duplicates, rejected, unknownSessions };

@@ -239,7 +239,7 @@ for (const variant of storeVariants()) {
         assert.ok(stored.every((e) => e.postedBy === 'conductor'));
         const cells = await old.listEvidenceCells(session.id);
         assert.equal(cells.length, 4);
-        assert.equal(cells.reduce((n, c) => n + c.digest.events, 0), events.length);
+        assert.equal(cells.reduce((n, c) => n + c.summary.events, 0), events.length);
         // The conductor re-sending an old event is still a duplicate.
         const again = await old.ingestEvidence([events[0]!], 'conductor', 2);
         assert.deepEqual([again.inserted.length, again.duplicates], [0, 1]);

@@ -303,6 +303,33 @@ export interface CellDigest {
 export const FOLD_VERSION = 1;
 
 export type CellProvenance = Provenance | 'none';
+
+/** What the dashboard, the exports and contradictions need of a cell: small, read without the fold. */
+export interface CellSummary {
+  service: Service;
+  events: number;
+  venueEvents: number;
+  /** The cell's state in each lens: counting what may decide (`trusted`), or everything (`all`). */
+  states: { trusted: LinkState; all: LinkState };
+  identities: [string, IdentitySummary][];
+}
+
+/** An identity's facts for contradictions, with its open gaps counted instead of listed. */
+export interface IdentitySummary extends Omit<IdentityFacts, 'gaps'> {
+  openGaps: { count: number; first: { ms: number; channel: string } | null };
+}
+
+/**
+ * The dashboard cell: a failed identity fails the service; otherwise the
+ * least advanced identity that has any evidence. Its provenance says what
+ * backs it: the venue's record when the venue has evidence on this service,
+ * the firm's own probe otherwise. `venueRecorded`: the venue recorded anything
+ * for the firm (any service).
+ */
+export function cellState(summary: CellSummary | undefined, venueRecorded: boolean): { state: LinkState; provenance: CellProvenance } {
+  if (!summary || summary.events === 0) return { state: 'not-connected', provenance: 'none' };
+  return { state: summary.states[venueRecorded ? 'trusted' : 'all'], provenance: venueRecorded && summary.venueEvents > 0 ? 'venue' : 'self-reported' };
+}
 const PROGRESS: Record<LinkState, number> = { 'not-connected': 0, 'connected-to-primary': 1, lost: 2, 'reconnected-to-backup': 3, recovered: 4, failed: -1 };
 const LENSES = ['trusted', 'all'] as const;
 type Lens = (typeof LENSES)[number];
@@ -434,30 +461,27 @@ export class CellFold {
     return new Map([...this.#ids].map(([id, x]) => [id, x.folds[lens].state]));
   }
 
-  /**
-   * The dashboard cell: a failed identity fails the service; otherwise the
-   * least advanced identity that has any evidence. Its provenance says what
-   * backs it: the venue's record when the venue has evidence on this service,
-   * the firm's own probe otherwise.
-   */
   cell(venueRecorded: boolean): { state: LinkState; provenance: CellProvenance } {
-    if (this.#events === 0) return { state: 'not-connected', provenance: 'none' };
-    const states = [...this.identityStates(venueRecorded).values()];
-    const state = states.includes('failed') ? 'failed' : states.reduce((a, b) => (PROGRESS[b] < PROGRESS[a] ? b : a));
-    return { state, provenance: venueRecorded && this.#venueEvents > 0 ? 'venue' : 'self-reported' };
+    return cellState(this.summary(), venueRecorded);
   }
 
-  facts(identity: string): IdentityFacts {
-    const x = this.#ids.get(identity);
-    return x ? { ...x.facts, gaps: x.factGaps.state() } : newFacts();
-  }
-
-  /** Gaps of the identity still open, and the first of them. */
-  openGaps(identity: string): { count: number; first: { ms: number; channel: string } | null } {
-    const x = this.#ids.get(identity);
-    if (!x) return { count: 0, first: null };
-    const first = x.factGaps.first();
-    return { count: x.factGaps.openCount, first: first ? { ms: first.ms, channel: first.channel } : null };
+  summary(): CellSummary {
+    const state = (lens: Lens): LinkState => {
+      const states = [...this.#ids.values()].map((x) => x.folds[lens].state);
+      if (!states.length) return 'not-connected';
+      return states.includes('failed') ? 'failed' : states.reduce((a, b) => (PROGRESS[b] < PROGRESS[a] ? b : a));
+    };
+    return {
+      service: this.service,
+      events: this.#events,
+      venueEvents: this.#venueEvents,
+      states: { trusted: state('trusted'), all: state('all') },
+      identities: [...this.#ids].map(([id, x]) => {
+        const { gaps: _gaps, ...facts } = x.facts;
+        const first = x.factGaps.first();
+        return [id, { ...facts, openGaps: { count: x.factGaps.openCount, first: first ? { ms: first.ms, channel: first.channel } : null } }];
+      }),
+    };
   }
 
   digest(): CellDigest {
@@ -702,15 +726,18 @@ export function findContradictions(form: ResultForm, subscriberId: string, evide
   const mine = evidence.filter((e) => e.subscriber === subscriberId);
   const cells = new Map<Service, CellFold>();
   for (const s of new Set(form.sections.map((x) => x.service))) cells.set(s, CellFold.build(s, mine.filter((e) => e.service === s)));
-  return contradictionsFrom(form, (service) => cells.get(service));
+  const summaries = new Map([...cells].map(([k, c]) => [k, c.summary()]));
+  return contradictionsFrom(form, (service) => summaries.get(service));
 }
 
-/** The same, from the cells' folds (the dashboard's stored digests): `cellOf` gives the fold of a service. */
-export function contradictionsFrom(form: ResultForm, cellOf: (service: Service, identity: string) => CellFold | undefined): Contradiction[] {
+/** The same, from the cells' summaries (as the store keeps them): `cellOf` gives the summary of a service. */
+export function contradictionsFrom(form: ResultForm, cellOf: (service: Service) => CellSummary | undefined): Contradiction[] {
   const out: Contradiction[] = [];
   form.sections.forEach((s, i) => {
-    const cell = cellOf(s.service, s.identity);
-    const f = cell ? cell.facts(s.identity) : newFacts();
+    const cell = cellOf(s.service);
+    const found = cell?.identities.find(([id]) => id === s.identity)?.[1];
+    const { gaps: _gaps, ...none } = newFacts();
+    const f: IdentitySummary = found ?? { ...none, openGaps: { count: 0, first: null } };
     const md = MARKET_DATA_SERVICES.includes(s.service);
     const add = (code: Contradiction['code'], field: string, declaredMessage: Message, m: Message, provenance: Provenance) =>
       out.push({ code, service: s.service, identity: s.identity, field: `sections[${i}].${field}`, declared: renderMessage(declaredMessage, 'en'), evidence: renderMessage(m, 'en'), declaredMessage, message: m, provenance });
@@ -732,7 +759,7 @@ export function contradictionsFrom(form: ResultForm, cellOf: (service: Service, 
       add('NO_BACKUP_ACK', 'orderAndCancelAcked', message('contradiction.declared.orderAndCancelAcked'), finding(message('contradiction.evidence.noBackupAck'), f.claims.backupAck), 'venue');
     }
     // The spec's second example: "market data recovered" against an unrecovered probe gap.
-    const open = cell ? cell.openGaps(s.identity) : { count: 0, first: null };
+    const open = f.openGaps;
     if (open.count && open.first) {
       const m = message('contradiction.evidence.unrecoveredGap', { count: open.count, channel: open.first.channel === '*' ? '?' : open.first.channel, time: hongKongClock(open.first.ms) });
       if (s.retransmissionOrRefreshOk === true) add('UNRECOVERED_GAP', 'retransmissionOrRefreshOk', message('contradiction.declared.retransmissionOrRefreshOk'), m, 'self-reported');

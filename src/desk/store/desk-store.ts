@@ -1,7 +1,7 @@
 // The desk's storage: one interface, one SQL implementation over either
 // runner. Every change writes its audit entry in the same transaction.
 import { provenanceOf, type EvidenceEvent, type Service, type StoredEvidenceEvent } from '../../evidence/index.ts';
-import { CellFold, FOLD_VERSION, type CellDigest } from '../domain/verification.ts';
+import { CellFold, FOLD_VERSION, type CellDigest, type CellSummary } from '../domain/verification.ts';
 import type { AuditEntry, FormKind, FormVersion, IntentionForm, Notice, PracticeSession, ResultForm, Subscriber, User, UserRecord } from '../domain/index.ts';
 import { DeskError } from '../errors.ts';
 import type { LiveRelay } from '../api/live.ts';
@@ -33,12 +33,12 @@ export interface EvidenceQuery {
   service?: Service;
 }
 
-/** The folded evidence of one firm's service in a session (see CellFold). */
+/** The folded evidence of one firm's service in a session (see CellFold), as the dashboard reads it. */
 export interface EvidenceCell {
   session: string;
   subscriber: string;
   service: Service;
-  digest: CellDigest;
+  summary: CellSummary;
 }
 
 export interface EvidenceIngest {
@@ -539,7 +539,7 @@ export class SqlDeskStore implements DeskStore {
         part.flatMap((c) => [c.session, c.subscriber, c.service]),
       );
     }
-    const stored = new Map<string, CellDigest | null>();
+    const stored = new Map<string, CellDigest | 'fresh' | null>();
     const sessions = [...new Set(keys.map((k) => byCell.get(k)!.session))];
     for (const session of sessions) {
       const firms = [...new Set(keys.map((k) => byCell.get(k)!).filter((c) => c.session === session).map((c) => c.subscriber))];
@@ -549,16 +549,19 @@ export class SqlDeskStore implements DeskStore {
         const rows = await tx.all(`SELECT subscriber_id, service, fold_version, digest FROM evidence_cells WHERE session_id = ? AND subscriber_id IN (${part.map(() => '?').join(', ')})${lock}`, [session, ...part]);
         for (const r of rows) {
           const k = cellKey(session, String(r.subscriber_id), String(r.service));
-          if (byCell.has(k)) stored.set(k, r.digest === null || Number(r.fold_version) !== FOLD_VERSION ? null : parse<CellDigest>(r.digest));
+          if (!byCell.has(k)) continue;
+          // fold_version 0: the placeholder just made, never folded: nothing stored before these events.
+          const fresh = Number(r.fold_version) === 0;
+          stored.set(k, fresh ? 'fresh' : r.digest === null || Number(r.fold_version) !== FOLD_VERSION ? null : parse<CellDigest>(r.digest));
         }
       }
     }
-    const writes: EvidenceCell[] = [];
+    const writes: (EvidenceCell & { digest: CellDigest })[] = [];
     for (const k of keys) {
       const c = byCell.get(k)!;
       const digest = rebuild ? null : stored.get(k) ?? null;
-      let fold: CellFold | null = null;
-      if (digest) {
+      let fold: CellFold | null = digest === 'fresh' ? CellFold.build(c.service, c.events) : null;
+      if (digest && digest !== 'fresh') {
         fold = new CellFold(c.service, digest);
         const mine = [...c.events].sort((a, b) => Date.parse(a.ts) - Date.parse(b.ts) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
         for (const e of mine) if (!fold.append(e)) { fold = null; break; }
@@ -567,16 +570,16 @@ export class SqlDeskStore implements DeskStore {
         const all = (await tx.all('SELECT * FROM evidence_events WHERE session_id = ? AND subscriber_id = ? AND service = ?', [c.session, c.subscriber, c.service])).map(evidenceRow);
         fold = CellFold.build(c.service, all);
       }
-      writes.push({ session: c.session, subscriber: c.subscriber, service: c.service, digest: fold.digest() });
+      writes.push({ session: c.session, subscriber: c.subscriber, service: c.service, digest: fold.digest(), summary: fold.summary() });
     }
     for (let i = 0; i < writes.length; i += INSERT_ROWS) {
       const part = writes.slice(i, i + INSERT_ROWS);
       await tx.run(
-        `INSERT INTO evidence_cells (session_id, subscriber_id, service, fold_version, events, venue_events, digest) VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')} ON CONFLICT (session_id, subscriber_id, service) DO UPDATE SET fold_version = excluded.fold_version, events = excluded.events, venue_events = excluded.venue_events, digest = excluded.digest`,
-        part.flatMap((w) => [w.session, w.subscriber, w.service, FOLD_VERSION, w.digest.events, w.digest.venueEvents, json(w.digest)]),
+        `INSERT INTO evidence_cells (session_id, subscriber_id, service, fold_version, events, venue_events, digest, summary) VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')} ON CONFLICT (session_id, subscriber_id, service) DO UPDATE SET fold_version = excluded.fold_version, events = excluded.events, venue_events = excluded.venue_events, digest = excluded.digest, summary = excluded.summary`,
+        part.flatMap((w) => [w.session, w.subscriber, w.service, FOLD_VERSION, w.digest.events, w.digest.venueEvents, json(w.digest), json(w.summary)]),
       );
     }
-    out.push(...writes);
+    out.push(...writes.map(({ digest: _digest, ...cell }) => cell));
     return out;
   }
 
@@ -613,14 +616,14 @@ export class SqlDeskStore implements DeskStore {
   }
 
   async listEvidenceCells(session: string, subscribers?: readonly string[]) {
-    let sql = 'SELECT subscriber_id, service, digest FROM evidence_cells WHERE session_id = ? AND digest IS NOT NULL AND fold_version = ?';
+    let sql = 'SELECT subscriber_id, service, summary FROM evidence_cells WHERE session_id = ? AND summary IS NOT NULL AND fold_version = ?';
     const params: (string | number)[] = [session, FOLD_VERSION];
     if (subscribers) {
       if (!subscribers.length) return [];
       sql += ` AND subscriber_id IN (${subscribers.map(() => '?').join(', ')})`;
       params.push(...subscribers);
     }
-    return (await this.db.all(sql + ' ORDER BY subscriber_id, service', params)).map((r) => ({ session, subscriber: String(r.subscriber_id), service: r.service as Service, digest: parse<CellDigest>(r.digest) }));
+    return (await this.db.all(sql + ' ORDER BY subscriber_id, service', params)).map((r) => ({ session, subscriber: String(r.subscriber_id), service: r.service as Service, summary: parse<CellSummary>(r.summary) }));
   }
 
   recordReminder(r: ReminderRecord, actor: string) {

@@ -66,8 +66,9 @@ export const MIGRATIONS: Migration[] = [
         ]),
       // One index serves both a firm's evidence and a cell's (the one a firm had is dropped: one less to write per event).
       `CREATE INDEX evidence_by_cell ON evidence_events (session_id, subscriber_id, service, ts_ms)`,
-      // digest: the CellFold of src/desk/domain/verification.ts as JSON (null while being created).
-      `CREATE TABLE evidence_cells (session_id TEXT NOT NULL, subscriber_id TEXT NOT NULL, service TEXT NOT NULL, fold_version INTEGER NOT NULL, events INTEGER NOT NULL, venue_events INTEGER NOT NULL, digest TEXT, PRIMARY KEY (session_id, subscriber_id, service))`,
+      // digest: the CellFold of src/desk/domain/verification.ts as JSON (null while being created), read only
+      // to extend it; summary: the little the dashboard reads (states, facts for contradictions).
+      `CREATE TABLE evidence_cells (session_id TEXT NOT NULL, subscriber_id TEXT NOT NULL, service TEXT NOT NULL, fold_version INTEGER NOT NULL, events INTEGER NOT NULL, venue_events INTEGER NOT NULL, digest TEXT, summary TEXT, PRIMARY KEY (session_id, subscriber_id, service))`,
     ],
   },
 ];

@@ -3,7 +3,7 @@
 // that tells browsers when to update.
 import type { FastifyInstance } from 'fastify';
 import type { ServerResponse } from 'node:http';
-import { CellFold, LINK_STATES, contradictionsFrom, type CellProvenance, type FormVersion, type IntentionForm, type LinkState, type PracticeSession, type ResultForm } from '../../domain/index.ts';
+import { LINK_STATES, cellState, contradictionsFrom, type CellProvenance, type CellSummary, type FormVersion, type IntentionForm, type LinkState, type PracticeSession, type ResultForm } from '../../domain/index.ts';
 import type { Service } from '../../../evidence/index.ts';
 import type { DeskStore } from '../../store/index.ts';
 import { DeskError } from '../../errors.ts';
@@ -23,24 +23,24 @@ function formSummary(v: FormVersion | undefined) {
  */
 export async function buildDashboard(store: DeskStore, session: PracticeSession) {
   const subscribers = (await store.listSubscribers()).filter((s) => s.identities.some((i) => session.services.includes(i.service)));
-  const folds = new Map<string, Map<Service, CellFold>>();
+  const folds = new Map<string, Map<Service, CellSummary>>();
   for (const c of await store.listEvidenceCells(session.id)) {
     let m = folds.get(c.subscriber);
     if (!m) folds.set(c.subscriber, (m = new Map()));
-    m.set(c.service, new CellFold(c.service, c.digest));
+    m.set(c.service, c.summary);
   }
   const intentions = new Map((await store.latestForms(session.id, 'intention')).map((f) => [f.subscriberId, f]));
   const results = new Map((await store.latestForms(session.id, 'result')).map((f) => [f.subscriberId, f]));
   const counts = Object.fromEntries(session.services.map((s) => [s, Object.fromEntries(LINK_STATES.map((x) => [x, 0]))])) as Record<string, Record<LinkState, number>>;
   const rows = subscribers.map((s) => {
-    const mine = folds.get(s.id) ?? new Map<Service, CellFold>();
+    const mine = folds.get(s.id) ?? new Map<Service, CellSummary>();
     // The venue is the authority for the firm once it recorded anything of it.
     const recorded = [...mine.values()].some((f) => f.venueEvents > 0);
     const cells: Record<string, LinkState | 'not-in-scope'> = {};
     const provenance: Record<string, CellProvenance> = {};
     for (const service of session.services) {
       if (!s.identities.some((i) => i.service === service)) { cells[service] = 'not-in-scope'; provenance[service] = 'none'; continue; }
-      const cell = mine.get(service)?.cell(recorded) ?? { state: 'not-connected' as const, provenance: 'none' as const };
+      const cell = cellState(mine.get(service), recorded);
       cells[service] = cell.state;
       provenance[service] = cell.provenance;
       counts[service]![cell.state]++;

@@ -1,6 +1,6 @@
 // Exports for the desk: every result as CSV, one line per form section.
 import type { FastifyInstance } from 'fastify';
-import { CellFold, contradictionsFrom, findContradictions, toHongKongIso, type ResultForm } from '../../domain/index.ts';
+import { cellState, contradictionsFrom, type CellSummary, findContradictions, toHongKongIso, type ResultForm } from '../../domain/index.ts';
 import type { Service } from '../../../evidence/index.ts';
 import { toCsv } from '../../csv.ts';
 import { DeskError } from '../../errors.ts';
@@ -27,17 +27,17 @@ export default async function exportRoutes(app: FastifyInstance, { ctx }: { ctx:
     if (!session) throw new DeskError(404, 'SESSION_NOT_FOUND', `no practice session ${sessionId}`);
     const subscribers = new Map((await store.listSubscribers()).map((s) => [s.id, s]));
     const forms = await store.latestForms(sessionId, 'result');
-    const folds = new Map<string, Map<Service, CellFold>>();
+    const folds = new Map<string, Map<Service, CellSummary>>();
     for (const c of await store.listEvidenceCells(sessionId)) {
       let m = folds.get(c.subscriber);
       if (!m) folds.set(c.subscriber, (m = new Map()));
-      m.set(c.service, new CellFold(c.service, c.digest));
+      m.set(c.service, c.summary);
     }
     const rows: string[][] = [];
     for (const f of forms) {
       const s = subscribers.get(f.subscriberId);
       const form = f.content as ResultForm;
-      const mine = folds.get(f.subscriberId) ?? new Map<Service, CellFold>();
+      const mine = folds.get(f.subscriberId) ?? new Map<Service, CellSummary>();
       const recorded = [...mine.values()].some((x) => x.venueEvents > 0);
       const flags = contradictionsFrom(form, (service) => mine.get(service));
       form.sections.forEach((x, i) => {
@@ -49,7 +49,7 @@ export default async function exportRoutes(app: FastifyInstance, { ctx }: { ctx:
           x.problems.map((p) => `${p.time} ${p.description}${p.reference ? ` [${p.reference}]` : ''}`).join(' | '),
           x.overall, yn(x.returnedToPrimary), yn(x.testDataCleaned), form.signatory.name, form.signatory.title, form.signedOn,
           own.map((c) => c.code).join(' '),
-          mine.get(x.service)?.cell(recorded).provenance ?? 'none',
+          cellState(mine.get(x.service), recorded).provenance,
           own.map((c) => `${c.code} (${c.provenance}): ${c.evidence}`).join(' | '),
         ]);
       });
