@@ -30,7 +30,7 @@ const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 
 function startServer(db: string): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, 'desk', '--db', db, '--port', '0', '--evidence-token', TOKEN], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...(process.env.FD_BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.FD_BENCH_PROF] : []), MAIN, 'desk', '--db', db, '--port', '0', '--evidence-token', TOKEN], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout!.on('data', (d) => {
       out += d;

@@ -468,10 +468,14 @@ export class SqlDeskStore implements DeskStore {
     const inserted: StoredEvidenceEvent[] = [];
     const cells = new Map<string, EvidenceCell>();
     let duplicates = 0;
-    for (let i = 0; i < events.length; i += EVIDENCE_CHUNK) {
+    // Cell by cell, in time order within each: a chunk then folds each of its cells once, and in order.
+    const ordered = events.map((e) => ({ e, k: cellKey(e.session, e.subscriber, e.service), ms: Date.parse(e.ts) }))
+      .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : a.ms - b.ms))
+      .map((x) => x.e);
+    for (let i = 0; i < ordered.length; i += EVIDENCE_CHUNK) {
       // Each chunk commits on its own and lets other requests run before the next.
       if (i > 0) await yieldToEventLoop();
-      const chunk = events.slice(i, i + EVIDENCE_CHUNK);
+      const chunk = ordered.slice(i, i + EVIDENCE_CHUNK);
       const r = await this.#retrying(() => this.db.transaction((tx) => this.#ingestChunk(tx, chunk, postedBy, now)));
       inserted.push(...r.inserted);
       duplicates += r.duplicates;
@@ -542,11 +546,12 @@ export class SqlDeskStore implements DeskStore {
     const stored = new Map<string, CellDigest | 'fresh' | null>();
     const sessions = [...new Set(keys.map((k) => byCell.get(k)!.session))];
     for (const session of sessions) {
-      const firms = [...new Set(keys.map((k) => byCell.get(k)!).filter((c) => c.session === session).map((c) => c.subscriber))];
-      for (let i = 0; i < firms.length; i += INSERT_ROWS) {
-        const part = firms.slice(i, i + INSERT_ROWS);
+      const cells = keys.map((k) => byCell.get(k)!).filter((c) => c.session === session);
+      for (let i = 0; i < cells.length; i += INSERT_ROWS) {
+        const part = cells.slice(i, i + INSERT_ROWS);
         const lock = this.db.dialect === 'postgres' ? ' ORDER BY subscriber_id, service FOR UPDATE' : '';
-        const rows = await tx.all(`SELECT subscriber_id, service, fold_version, digest FROM evidence_cells WHERE session_id = ? AND subscriber_id IN (${part.map(() => '?').join(', ')})${lock}`, [session, ...part]);
+        const which = part.map(() => '(subscriber_id = ? AND service = ?)').join(' OR ');
+        const rows = await tx.all(`SELECT subscriber_id, service, fold_version, digest FROM evidence_cells WHERE session_id = ? AND (${which})${lock}`, [session, ...part.flatMap((c) => [c.subscriber, c.service])]);
         for (const r of rows) {
           const k = cellKey(session, String(r.subscriber_id), String(r.service));
           if (!byCell.has(k)) continue;
