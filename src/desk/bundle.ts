@@ -7,7 +7,7 @@
 // only, names under 100 bytes. The desk has no npm tar dependency; this is
 // ~60 lines and not on a hot path.
 import { createHash } from 'node:crypto';
-import { formatEvidenceLine, type EvidenceEvent } from '../evidence/index.ts';
+import { provenanceOf, type EvidenceEvent, type StoredEvidenceEvent } from '../evidence/index.ts';
 import type { Contradiction, FormVersion, PracticeSession, Subscriber } from './domain/index.ts';
 
 export const BUNDLE_FORMAT = 'failover-drill evidence bundle 1';
@@ -31,14 +31,16 @@ const json = (x: unknown) => Buffer.from(JSON.stringify(x, null, 2) + '\n', 'utf
 export function buildEvidenceBundle(input: {
   session: PracticeSession;
   subscriber: Subscriber;
-  evidence: EvidenceEvent[];
+  /** Stored events carry who posted them and their provenance; bare events get the provenance their source implies. */
+  evidence: (EvidenceEvent | StoredEvidenceEvent)[];
   intention: FormVersion[];
   result: FormVersion[];
   contradictions: Contradiction[];
   createdAt: string;
 }): { files: BundleFile[]; manifest: BundleManifest; manifestSha256: string; tar: Buffer } {
   const files: BundleFile[] = [
-    { name: 'evidence.jsonl', content: Buffer.from(input.evidence.map(formatEvidenceLine).join(''), 'utf8') },
+    // Each line says who vouches for it: "provenance": "venue" or "self-reported" (the firm's own probe).
+    { name: 'evidence.jsonl', content: Buffer.from(input.evidence.map((e) => JSON.stringify({ ...e, provenance: 'provenance' in e ? e.provenance : provenanceOf(e) }) + '\n').join(''), 'utf8') },
     { name: 'intention-form.json', content: json(input.intention) },
     { name: 'result-form.json', content: json(input.result) },
     { name: 'contradictions.json', content: json(input.contradictions) },

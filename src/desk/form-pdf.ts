@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import PDFDocument from 'pdfkit';
 import type { Contradiction } from './domain/verification.ts';
+import { renderMessage } from './domain/messages/index.ts';
 import { toHongKongIso } from './domain/hong-kong-time.ts';
 import type { FormKind, FormVersion, IntentionForm, Notice, PracticeSession, ResultForm, ResultSection, Subscriber } from './domain/types.ts';
 
@@ -126,7 +127,11 @@ export async function renderFormPdf(input: FormPdfInput): Promise<Buffer> {
       line('Returned to primary, ready for Monday', '已返回主要站，星期一可用', yn(s.returnedToPrimary, zh));
       line('Test data cleaned up', '測試數據已清除', yn(s.testDataCleaned, zh));
       for (const c of flagged) {
-        doc.fontSize(9).fillColor('#b00').text(safe(`${label('Contradicted by evidence', '與證據矛盾')}: ${c.declared} — ${c.evidence}`)).fillColor('#000');
+        // Who vouches for the evidence side: the venue's record, or the firm's own probe (self-reported).
+        const by = c.provenance === 'venue' ? label('venue', '交易所記錄') : label('self-reported', '自行申報');
+        doc.fontSize(9).fillColor('#b00').text(safe(`${label('Contradicted by evidence', '與證據矛盾')} (${by}): ${renderMessage(c.declaredMessage, 'en')} — ${renderMessage(c.message, 'en')}`));
+        if (zh) doc.text(`${renderMessage(c.declaredMessage, 'zh-Hant')} — ${renderMessage(c.message, 'zh-Hant')}`);
+        doc.fillColor('#000');
       }
     });
     heading('Signature', '簽署');

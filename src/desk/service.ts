@@ -1,9 +1,9 @@
 // What a form submission and an evidence arrival do, whoever triggers them (an
 // HTTP route, or an in-process caller such as the embedded demo's conductor and
 // simulated subscribers): validate, store, and tell the live feed.
-import { validateEvidenceEvent, type EvidenceEvent, type EvidenceFieldError } from '../evidence/index.ts';
+import { CONDUCTOR, validateEvidenceEvent, type EvidenceEvent, type EvidenceFieldError } from '../evidence/index.ts';
 import type { Clock } from '../wire/index.ts';
-import { message, renderMessage, serviceState, unsafeText, validateIntentionForm, validateResultForm, type FormKind, type FormVersion, type User } from './domain/index.ts';
+import { cellState, message, renderMessage, unsafeText, validateIntentionForm, validateResultForm, type FormKind, type FormVersion, type User } from './domain/index.ts';
 import { DeskError } from './errors.ts';
 import type { LiveFeed } from './api/live.ts';
 import type { DeskStore } from './store/index.ts';
@@ -15,6 +15,11 @@ export interface EvidenceRejection {
   message: string;
   errors?: EvidenceFieldError[];
 }
+
+/** The documented batch limit of one evidence upload. */
+export const MAX_EVIDENCE_EVENTS = 10_000;
+/** Validation runs in slices of this many events, with other requests let in between. */
+const VALIDATE_SLICE = 1000;
 
 export interface EvidenceIngestion {
   accepted: number;
@@ -97,35 +102,47 @@ export class DeskService {
   }
 
   /**
-   * Validates each event, stores the new ones (idempotent on id) and publishes
-   * the new state of every touched subscriber and service. With `uploader`, a
-   * subscriber user may add only its own firm's probe evidence.
+   * Validates each event, stores the new ones and publishes the new state of
+   * every touched subscriber and service. The posting principal decides what
+   * may be posted and owns the id space: the conductor (the evidence token,
+   * `actor` 'conductor') and desk officers (a recorded file) post either
+   * source; a subscriber user (`uploader`) only its own firm's probe evidence.
+   * Ids are deduplicated within the principal's own id space only.
    */
   async ingestEvidence(raw: readonly unknown[], opts: { actor: string; uploader?: User; rejected?: EvidenceRejection[] }): Promise<EvidenceIngestion> {
+    if (raw.length > MAX_EVIDENCE_EVENTS) throw new DeskError(400, 'TOO_MANY_EVENTS', `events: at most ${MAX_EVIDENCE_EVENTS} per request, got ${raw.length}; send them in several requests`, { field: 'events' });
     const rejected = opts.rejected ?? [];
     const user = opts.uploader;
+    const postedBy = user ? user.id : opts.actor || CONDUCTOR;
     const valid: EvidenceEvent[] = [];
-    raw.forEach((x, index) => {
-      const v = validateEvidenceEvent(x);
+    for (let index = 0; index < raw.length; index++) {
+      if (index > 0 && index % VALIDATE_SLICE === 0) await new Promise((r) => setImmediate(r));
+      const v = validateEvidenceEvent(raw[index]);
       if (!v.ok) {
         rejected.push({ index, code: 'INVALID_EVENT', message: v.errors.map((e) => `events[${index}].${e.message}`).join('; '), errors: v.errors });
-        return;
+        continue;
       }
       // The venue's evidence comes from the conductor; a subscriber adds only what its own probe saw.
       if (user && user.role !== 'desk') {
-        if (v.event.subscriber !== user.subscriberId) return void rejected.push({ index, code: 'FORBIDDEN_FIRM', message: `events[${index}].subscriber: you act for ${user.subscriberId}, not for ${v.event.subscriber}` });
-        if (v.event.source !== 'probe') return void rejected.push({ index, code: 'FORBIDDEN_SOURCE', message: `events[${index}].source: subscribers upload probe evidence only` });
+        if (v.event.subscriber !== user.subscriberId) { rejected.push({ index, code: 'FORBIDDEN_FIRM', message: `events[${index}].subscriber: you act for ${user.subscriberId}, not for ${v.event.subscriber}` }); continue; }
+        if (v.event.source !== 'probe') { rejected.push({ index, code: 'FORBIDDEN_SOURCE', message: `events[${index}].source: subscribers upload their own probe evidence only (source "probe"); the venue's evidence comes from the conductor` }); continue; }
       }
       valid.push(v.event);
-    });
-    const { inserted, duplicates } = valid.length ? await this.store.ingestEvidence(valid, opts.actor, this.clock.now()) : { inserted: [], duplicates: 0 };
+    }
+    const { inserted, duplicates, cells } = valid.length ? await this.store.ingestEvidence(valid, postedBy, this.clock.now()) : { inserted: [], duplicates: 0, cells: [] };
     const known = new Set((await this.store.listSessions()).map((s) => s.id));
     const unknownSessions = [...new Set(valid.map((e) => e.session).filter((s) => !known.has(s)))];
-    const touched = new Map<string, EvidenceEvent>();
-    for (const e of inserted) touched.set(`${e.session}\u0000${e.subscriber}\u0000${e.service}`, e);
-    for (const e of touched.values()) {
-      const all = await this.store.listEvidence({ session: e.session, subscriber: e.subscriber, service: e.service });
-      this.live.publish({ type: 'evidence', session: e.session, subscriber: e.subscriber, service: e.service, state: serviceState(all, e.subscriber, e.service), count: all.length });
+    if (cells.length) {
+      // A cell's state depends on whether the venue recorded anything for the firm (any of its services).
+      const recorded = new Map<string, boolean>();
+      for (const session of new Set(cells.map((c) => c.session))) {
+        const firms = [...new Set(cells.filter((c) => c.session === session).map((c) => c.subscriber))];
+        for (const f of await this.store.firmsWithVenueEvidence(session, firms)) recorded.set(`${session}\u0000${f}`, true);
+      }
+      for (const c of cells) {
+        const { state } = cellState(c.summary, recorded.get(`${c.session}\u0000${c.subscriber}`) ?? false);
+        this.live.publish({ type: 'evidence', session: c.session, subscriber: c.subscriber, service: c.service, state, count: c.summary.events });
+      }
     }
     return { accepted: inserted.length, duplicates, rejected, unknownSessions };
   }

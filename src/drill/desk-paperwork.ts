@@ -199,7 +199,7 @@ export function declaredFromEvidence(p: SectionPrefill, evidence: readonly Evide
   let overall = failures.length ? 'failed' as const : s.overall;
   if (overall !== 'passed' && overall !== 'not-tested' && problems.length === 0) {
     const time = s.noticedLossAt ?? s.reconnectedToBackup.time ?? s.connectedToPrimary.time ?? '00:00';
-    const why = Object.entries(basis).filter(([k]) => (s as Record<string, unknown>)[k] === false).map(([k, v]) => `${k}: ${v}`);
+    const why = Object.entries(basis).filter(([k]) => (s as Record<string, unknown>)[k] === false).map(([k, v]) => `${k}: ${v.text}`);
     problems.push({ time, description: why.join('; ') || 'see the evidence', reference: '' });
   }
   if (overall === 'not-tested') problems.length = 0;

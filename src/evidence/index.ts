@@ -1,4 +1,5 @@
-// The evidence event contract: type, validation, JSON-lines files.
+// The evidence event contract: type, validation, JSON-lines files, provenance.
 export * from './event.ts';
 export * from './validate.ts';
 export * from './jsonl.ts';
+export * from './provenance.ts';

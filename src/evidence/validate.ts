@@ -14,6 +14,8 @@ export type EvidenceValidation =
 // ISO-8601 with exactly three fractional digits and an explicit zone.
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}(Z|[+-]\d{2}:\d{2})$/;
 const MAX_TEXT = 200;
+/** A detail larger than this (as JSON) is refused: evidence details are a few fields, never documents. */
+export const MAX_DETAIL_BYTES = 16 * 1024;
 const FIELDS = ['id', 'ts', 'session', 'site', 'service', 'subscriber', 'identity', 'kind', 'detail', 'source'] as const;
 
 function isRecord(x: unknown): x is Record<string, unknown> {
@@ -57,6 +59,7 @@ export function validateEvidenceEvent(x: unknown): EvidenceValidation {
   oneOf(x, 'source', SOURCES, errors);
   oneOf(x, 'kind', EVIDENCE_KINDS, errors);
   if (!isRecord(x.detail)) errors.push({ field: 'detail', message: `detail must be an object, got ${describe(x.detail)}` });
+  else if (JSON.stringify(x.detail).length > MAX_DETAIL_BYTES) errors.push({ field: 'detail', message: `detail is larger than ${MAX_DETAIL_BYTES} characters as JSON` });
   if (errors.length) return { ok: false, errors };
   // Keep only the contract's fields so stored events have one shape.
   const event = {} as Record<string, unknown>;

@@ -222,7 +222,7 @@ describe('verification against evidence', () => {
     const md = p.find((x) => x.service === 'OMD-C')!;
     assert.equal(md.marketDataFromBackup, true);
     assert.equal(md.retransmissionOrRefreshOk, true);
-    assert.match(md.basis.retransmissionOrRefreshOk!, /1 gap\(s\), 0 not recovered/);
+    assert.match(md.basis.retransmissionOrRefreshOk!.text, /1 gap\(s\), 0 not recovered/);
   });
 
   it('pre-fills "not tested" without evidence and "failed" when the backup was never reached', () => {
@@ -397,7 +397,7 @@ describe('dashboard state and contradictions from a recorded drill', () => {
     const pre = prefillResultForm(drillSession, f004, drill);
     // The pre-fill itself does not suggest the answer the desk would flag.
     assert.deepEqual(pre.map((p) => [p.identity, p.marketDataFromBackup, p.retransmissionOrRefreshOk]), [['F004MD', true, false], ['F004MC', true, false]]);
-    assert.match(pre[0]!.basis.retransmissionOrRefreshOk!, /^DR signal 1 ignored, dr-signal at primary \d\d:\d\d \(probe\); 2 gap\(s\), 0 not recovered$/);
+    assert.match(pre[0]!.basis.retransmissionOrRefreshOk!.text, /^DR signal 1 ignored, dr-signal at primary \d\d:\d\d \(self-reported\); 2 gap\(s\), 0 not recovered$/);
     // What the firm declared in the drill: everything yes (it did not notice its handler kept the stale book).
     const declared = sampleResultForm(drillSession, f004);
     for (const s of declared.sections) { s.marketDataFromBackup = true; s.retransmissionOrRefreshOk = true; }

@@ -3,7 +3,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../src/wire/index.ts';
-import { sampleResultForm, seedDemo, startDesk, type RunningDesk } from '../../src/desk/index.ts';
+import { demoEvidence, sampleResultForm, seedDemo, serviceCell, startDesk, type RunningDesk, type Subscriber } from '../../src/desk/index.ts';
 import { DeskClient } from '../helpers/desk-client.ts';
 import { storeVariants } from '../helpers/stores.ts';
 
@@ -11,12 +11,13 @@ const pg = storeVariants().find((v) => v.name === 'postgres')!;
 
 describe('two desk replicas on one PostgreSQL database', { skip: pg.skip }, () => {
   let a: RunningDesk, b: RunningDesk;
+  let firms: Subscriber[];
   before(async () => {
     const db = await pg.freshDb();
     const clock = new ManualClock();
     a = await startDesk({ db, clock, evidenceToken: 'r' });
     b = await startDesk({ db, clock, evidenceToken: 'r' });
-    await seedDemo(a.store, { now: clock.now(), password: 'replica-password', scryptCost: 1024, subscribers: 2 });
+    firms = (await seedDemo(a.store, { now: clock.now(), password: 'replica-password', scryptCost: 1024, subscribers: 2 })).subscribers;
   });
   after(async () => {
     await a?.close();
@@ -66,6 +67,26 @@ describe('two desk replicas on one PostgreSQL database', { skip: pg.skip }, () =
     } finally {
       clearTimeout(timer);
       ac.abort();
+    }
+  });
+
+  it('evidence posted through both replicas at once folds into the same cells as all of it at once', async () => {
+    const session = (await a.store.getSession('ps2-2026'))!;
+    // Each replica gets every other event, in chunks that overlap in time, so both fold the same cells concurrently.
+    const events = firms.flatMap((f) => demoEvidence(session, f)).map((e, i) => ({ ...e, id: `replica-${i}` }));
+    const post = (url: string, part: unknown[]) => fetch(`${url}/api/evidence`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer r' }, body: JSON.stringify({ events: part }) }).then((r) => r.json());
+    const toA = events.filter((_, i) => i % 2 === 0), toB = events.filter((_, i) => i % 2 === 1);
+    const replies = await Promise.all([...[0, 1, 2, 3].map((k) => post(a.url, toA.filter((_, i) => i % 4 === k))), ...[0, 1, 2, 3].map((k) => post(b.url, toB.filter((_, i) => i % 4 === k)))]);
+    assert.equal(replies.reduce((n, r) => n + (r as { accepted: number }).accepted, 0), events.length);
+    const desk = new DeskClient(b.url);
+    await desk.login('desk', 'replica-password');
+    const d = (await desk.get('/api/sessions/ps2-2026/dashboard')).body;
+    const stored = await a.store.listEvidence({ session: 'ps2-2026' });
+    assert.equal(stored.length, events.length);
+    for (const f of firms) {
+      const row = d.rows.find((r: { subscriber: { id: string } }) => r.subscriber.id === f.id);
+      assert.equal(row.evidenceCount, stored.filter((e) => e.subscriber === f.id).length);
+      for (const svc of session.services) assert.deepEqual({ state: row.cells[svc], provenance: row.provenance[svc] }, serviceCell(stored, f.id, svc), `${f.id} ${svc}`);
     }
   });
 });

@@ -83,7 +83,7 @@ for (const variant of storeVariants()) {
       assert.deepEqual([second.inserted.map((e) => e.id), second.duplicates], [['brand-new'], 5]);
       const back = await store.listEvidence({ session: session.id, subscriber: a.id, service: 'OTP-C' });
       assert.ok(back.length > 0 && back.every((e) => e.service === 'OTP-C'));
-      assert.deepEqual(back.find((e) => e.id === ev[1]!.id), ev[1]);
+      assert.deepEqual(back.find((e) => e.id === ev[1]!.id), { ...ev[1], postedBy: 'conductor', provenance: 'venue' });
       // Ordered by time.
       const all = await store.listEvidence({ session: session.id });
       assert.ok(all.every((e, i) => i === 0 || Date.parse(all[i - 1]!.ts) <= Date.parse(e.ts)));

@@ -1,6 +1,7 @@
 // The desk's storage: one interface, one SQL implementation over either
 // runner. Every change writes its audit entry in the same transaction.
-import type { EvidenceEvent, Service } from '../../evidence/index.ts';
+import { provenanceOf, type EvidenceEvent, type Service, type StoredEvidenceEvent } from '../../evidence/index.ts';
+import { CellFold, FOLD_VERSION, type CellDigest, type CellSummary } from '../domain/verification.ts';
 import type { AuditEntry, FormKind, FormVersion, IntentionForm, Notice, PracticeSession, ResultForm, Subscriber, User, UserAccount, UserRecord } from '../domain/index.ts';
 import { DeskError } from '../errors.ts';
 import type { LiveRelay } from '../api/live.ts';
@@ -49,6 +50,27 @@ export interface EvidenceQuery {
   subscriber?: string;
   service?: Service;
 }
+
+/** The folded evidence of one firm's service in a session (see CellFold), as the dashboard reads it. */
+export interface EvidenceCell {
+  session: string;
+  subscriber: string;
+  service: Service;
+  summary: CellSummary;
+}
+
+export interface EvidenceIngest {
+  /** The new events, as stored. */
+  inserted: StoredEvidenceEvent[];
+  /** Events whose id this principal had already posted (its own id space only). */
+  duplicates: number;
+  /** The cells the new events changed, as folded after them. */
+  cells: EvidenceCell[];
+}
+
+/** Events per transaction: big enough for multi-row INSERTs, small enough that no other request waits long. */
+export const EVIDENCE_CHUNK = 1000;
+const INSERT_ROWS = 250;
 
 export interface ReminderRecord {
   sessionId: string;
@@ -117,9 +139,18 @@ export interface DeskStore {
   /** The latest version of each subscriber's form of this kind in a session. */
   latestForms(sessionId: string, kind: FormKind): Promise<FormVersion[]>;
 
-  /** Inserts new events; events whose id is already stored are counted as duplicates. */
-  ingestEvidence(events: EvidenceEvent[], actor: string, now: number): Promise<{ inserted: EvidenceEvent[]; duplicates: number }>;
-  listEvidence(q: EvidenceQuery): Promise<EvidenceEvent[]>;
+  /**
+   * Inserts new events posted by `postedBy` (the principal: 'conductor' or a
+   * user id) and folds them into their cells, in transactions of at most
+   * EVIDENCE_CHUNK events. An id this principal already posted is a duplicate;
+   * other principals' ids are never consulted.
+   */
+  ingestEvidence(events: EvidenceEvent[], postedBy: string, now: number): Promise<EvidenceIngest>;
+  listEvidence(q: EvidenceQuery): Promise<StoredEvidenceEvent[]>;
+  /** Of these firms, those the venue recorded any evidence for in the session. */
+  firmsWithVenueEvidence(session: string, subscribers: readonly string[]): Promise<string[]>;
+  /** The folded cells of a session, optionally of some firms only. */
+  listEvidenceCells(session: string, subscribers?: readonly string[]): Promise<EvidenceCell[]>;
 
   recordReminder(r: ReminderRecord, actor: string): Promise<boolean>;
   listReminders(sessionId: string): Promise<ReminderRecord[]>;
@@ -250,8 +281,8 @@ function auditRow(r: Row): AuditEntry {
   return { id: Number(r.id), at: new Date(Number(r.at)).toISOString(), actor: String(r.actor), action: String(r.action), entity: String(r.entity), entityId: String(r.entity_id), detail: parse<Record<string, unknown>>(r.detail) };
 }
 
-function evidenceRow(r: Row): EvidenceEvent {
-  return {
+function evidenceRow(r: Row): StoredEvidenceEvent {
+  const e: EvidenceEvent = {
     id: String(r.id),
     ts: String(r.ts),
     session: String(r.session_id),
@@ -263,6 +294,17 @@ function evidenceRow(r: Row): EvidenceEvent {
     detail: parse(r.detail),
     source: r.source as EvidenceEvent['source'],
   };
+  return { ...e, postedBy: String(r.posted_by), provenance: provenanceOf(e) };
+}
+
+const EVIDENCE_COLUMNS = '(posted_by, id, session_id, subscriber_id, service, site, identity, kind, source, ts, ts_ms, detail, received_at)';
+const cellKey = (session: string, subscriber: string, service: string) => `${session}\u0000${subscriber}\u0000${service}`;
+const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));
+
+/** PostgreSQL's deadlock and serialisation failures: the transaction is retried. */
+function isRetryable(e: unknown): boolean {
+  const code = (e as { code?: string })?.code;
+  return code === '40P01' || code === '40001';
 }
 
 export class SqlDeskStore implements DeskStore {
@@ -286,8 +328,11 @@ export class SqlDeskStore implements DeskStore {
     return this.db.dialect;
   }
 
-  migrate(now: number) {
-    return migrate(this.db, now);
+  async migrate(now: number) {
+    const applied = await migrate(this.db, now);
+    // Evidence stored before the cells existed, or folded by an older fold, is folded now.
+    await this.#rebuildStaleCells();
+    return applied;
   }
 
   close() {
@@ -591,22 +636,146 @@ export class SqlDeskStore implements DeskStore {
     )).map(formRow);
   }
 
-  ingestEvidence(events: EvidenceEvent[], actor: string, now: number) {
-    return this.db.transaction(async (tx) => {
-      const inserted: EvidenceEvent[] = [];
-      for (const e of events) {
-        const r = await tx.run(
-          'INSERT INTO evidence_events (id, session_id, subscriber_id, service, site, identity, kind, source, ts, ts_ms, detail, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
-          [e.id, e.session, e.subscriber, e.service, e.site, e.identity, e.kind, e.source, e.ts, Date.parse(e.ts), json(e.detail), now],
-        );
-        if (r.changes > 0) inserted.push(e);
+  async ingestEvidence(events: EvidenceEvent[], postedBy: string, now: number): Promise<EvidenceIngest> {
+    const inserted: StoredEvidenceEvent[] = [];
+    const cells = new Map<string, EvidenceCell>();
+    let duplicates = 0;
+    // Cell by cell, in time order within each: a chunk then folds each of its cells once, and in order.
+    const ordered = events.map((e) => ({ e, k: cellKey(e.session, e.subscriber, e.service), ms: Date.parse(e.ts) }))
+      .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : a.ms - b.ms))
+      .map((x) => x.e);
+    for (let i = 0; i < ordered.length; i += EVIDENCE_CHUNK) {
+      // Each chunk commits on its own and lets other requests run before the next.
+      if (i > 0) await yieldToEventLoop();
+      const chunk = ordered.slice(i, i + EVIDENCE_CHUNK);
+      const r = await this.#retrying(() => this.db.transaction((tx) => this.#ingestChunk(tx, chunk, postedBy, now)));
+      inserted.push(...r.inserted);
+      duplicates += r.duplicates;
+      for (const c of r.cells) cells.set(cellKey(c.session, c.subscriber, c.service), c);
+    }
+    return { inserted, duplicates, cells: [...cells.values()] };
+  }
+
+  async #retrying<T>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (e) {
+        if (attempt >= 5 || !isRetryable(e)) throw e;
       }
-      if (inserted.length) {
-        const sessions = [...new Set(inserted.map((e) => e.session))];
-        await audit(tx, actor, 'evidence.ingest', 'evidence', sessions.join(','), { inserted: inserted.length, duplicates: events.length - inserted.length }, now);
+    }
+  }
+
+  async #ingestChunk(tx: SqlTx, events: EvidenceEvent[], postedBy: string, now: number): Promise<EvidenceIngest> {
+    const fresh = new Set<string>();
+    for (let i = 0; i < events.length; i += INSERT_ROWS) {
+      const rows = events.slice(i, i + INSERT_ROWS);
+      const params: (string | number)[] = [];
+      for (const e of rows) params.push(postedBy, e.id, e.session, e.subscriber, e.service, e.site, e.identity, e.kind, e.source, e.ts, Date.parse(e.ts), json(e.detail), now);
+      const values = rows.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
+      const got = await tx.all(`INSERT INTO evidence_events ${EVIDENCE_COLUMNS} VALUES ${values} ON CONFLICT (posted_by, id) DO NOTHING RETURNING id`, params);
+      for (const r of got) fresh.add(String(r.id));
+    }
+    // The first occurrence of a new id is the one stored; a repeat within the request is a duplicate.
+    const inserted: StoredEvidenceEvent[] = [];
+    for (const e of events) {
+      if (!fresh.delete(e.id)) continue;
+      inserted.push({ ...e, postedBy, provenance: provenanceOf(e) });
+    }
+    const cells = inserted.length ? await this.#foldCells(tx, inserted, false) : [];
+    if (inserted.length) {
+      const sessions = [...new Set(inserted.map((e) => e.session))];
+      await audit(tx, postedBy, 'evidence.ingest', 'evidence', sessions.join(','), { inserted: inserted.length, duplicates: events.length - inserted.length }, now);
+    }
+    return { inserted, duplicates: events.length - inserted.length, cells };
+  }
+
+  /**
+   * Brings the cells of these new events up to date inside the ingesting
+   * transaction: the cell rows are locked first (in key order, so concurrent
+   * replicas queue rather than deadlock), then each cell's fold is extended by
+   * its new events when they come after all it has folded, and rebuilt from the
+   * cell's stored events otherwise.
+   */
+  async #foldCells(tx: SqlTx, events: readonly EvidenceEvent[], rebuild: boolean): Promise<EvidenceCell[]> {
+    const byCell = new Map<string, { session: string; subscriber: string; service: Service; events: EvidenceEvent[] }>();
+    for (const e of events) {
+      const k = cellKey(e.session, e.subscriber, e.service);
+      let c = byCell.get(k);
+      if (!c) byCell.set(k, (c = { session: e.session, subscriber: e.subscriber, service: e.service, events: [] }));
+      c.events.push(e);
+    }
+    const keys = [...byCell.keys()].sort();
+    const out: EvidenceCell[] = [];
+    // Placeholders first, so that there is a row to lock for a cell seen for the first time.
+    for (let i = 0; i < keys.length; i += INSERT_ROWS) {
+      const part = keys.slice(i, i + INSERT_ROWS).map((k) => byCell.get(k)!);
+      await tx.run(
+        `INSERT INTO evidence_cells (session_id, subscriber_id, service, fold_version, events, venue_events, digest) VALUES ${part.map(() => '(?, ?, ?, 0, 0, 0, NULL)').join(', ')} ON CONFLICT (session_id, subscriber_id, service) DO NOTHING`,
+        part.flatMap((c) => [c.session, c.subscriber, c.service]),
+      );
+    }
+    const stored = new Map<string, CellDigest | 'fresh' | null>();
+    const sessions = [...new Set(keys.map((k) => byCell.get(k)!.session))];
+    for (const session of sessions) {
+      const cells = keys.map((k) => byCell.get(k)!).filter((c) => c.session === session);
+      for (let i = 0; i < cells.length; i += INSERT_ROWS) {
+        const part = cells.slice(i, i + INSERT_ROWS);
+        const lock = this.db.dialect === 'postgres' ? ' ORDER BY subscriber_id, service FOR UPDATE' : '';
+        const which = part.map(() => '(subscriber_id = ? AND service = ?)').join(' OR ');
+        const rows = await tx.all(`SELECT subscriber_id, service, fold_version, digest FROM evidence_cells WHERE session_id = ? AND (${which})${lock}`, [session, ...part.flatMap((c) => [c.subscriber, c.service])]);
+        for (const r of rows) {
+          const k = cellKey(session, String(r.subscriber_id), String(r.service));
+          if (!byCell.has(k)) continue;
+          // fold_version 0: the placeholder just made, never folded: nothing stored before these events.
+          const fresh = Number(r.fold_version) === 0;
+          stored.set(k, fresh ? 'fresh' : r.digest === null || Number(r.fold_version) !== FOLD_VERSION ? null : parse<CellDigest>(r.digest));
+        }
       }
-      return { inserted, duplicates: events.length - inserted.length };
-    });
+    }
+    const writes: (EvidenceCell & { digest: CellDigest })[] = [];
+    for (const k of keys) {
+      const c = byCell.get(k)!;
+      const digest = rebuild ? null : stored.get(k) ?? null;
+      let fold: CellFold | null = digest === 'fresh' ? CellFold.build(c.service, c.events) : null;
+      if (digest && digest !== 'fresh') {
+        fold = new CellFold(c.service, digest);
+        const mine = [...c.events].sort((a, b) => Date.parse(a.ts) - Date.parse(b.ts) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+        for (const e of mine) if (!fold.append(e)) { fold = null; break; }
+      }
+      if (!fold) {
+        const all = (await tx.all('SELECT * FROM evidence_events WHERE session_id = ? AND subscriber_id = ? AND service = ?', [c.session, c.subscriber, c.service])).map(evidenceRow);
+        fold = CellFold.build(c.service, all);
+      }
+      writes.push({ session: c.session, subscriber: c.subscriber, service: c.service, digest: fold.digest(), summary: fold.summary() });
+    }
+    for (let i = 0; i < writes.length; i += INSERT_ROWS) {
+      const part = writes.slice(i, i + INSERT_ROWS);
+      await tx.run(
+        `INSERT INTO evidence_cells (session_id, subscriber_id, service, fold_version, events, venue_events, digest, summary) VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')} ON CONFLICT (session_id, subscriber_id, service) DO UPDATE SET fold_version = excluded.fold_version, events = excluded.events, venue_events = excluded.venue_events, digest = excluded.digest, summary = excluded.summary`,
+        part.flatMap((w) => [w.session, w.subscriber, w.service, FOLD_VERSION, w.digest.events, w.digest.venueEvents, json(w.digest), json(w.summary)]),
+      );
+    }
+    out.push(...writes.map(({ digest: _digest, ...cell }) => cell));
+    return out;
+  }
+
+  /** Cells missing or folded by an older fold (after an upgrade): rebuilt from their events, a transaction per session. */
+  async #rebuildStaleCells(): Promise<number> {
+    const stale = await this.db.all(
+      'SELECT DISTINCT e.session_id, e.subscriber_id, e.service FROM evidence_events e LEFT JOIN evidence_cells c ON c.session_id = e.session_id AND c.subscriber_id = e.subscriber_id AND c.service = e.service WHERE c.digest IS NULL OR c.fold_version <> ?',
+      [FOLD_VERSION],
+    );
+    const bySession = new Map<string, EvidenceEvent[]>();
+    for (const r of stale) {
+      // One representative event per cell is enough: the rebuild reads the cell's events itself.
+      const e = { session: String(r.session_id), subscriber: String(r.subscriber_id), service: r.service as Service } as EvidenceEvent;
+      let l = bySession.get(e.session);
+      if (!l) bySession.set(e.session, (l = []));
+      l.push(e);
+    }
+    for (const cells of bySession.values()) await this.#retrying(() => this.db.transaction((tx) => this.#foldCells(tx, cells, true)));
+    return stale.length;
   }
 
   async listEvidence(q: EvidenceQuery) {
@@ -614,7 +783,24 @@ export class SqlDeskStore implements DeskStore {
     const params: string[] = [q.session];
     if (q.subscriber !== undefined) { sql += ' AND subscriber_id = ?'; params.push(q.subscriber); }
     if (q.service !== undefined) { sql += ' AND service = ?'; params.push(q.service); }
-    return (await this.db.all(sql + ' ORDER BY ts_ms, id', params)).map(evidenceRow);
+    return (await this.db.all(sql + ' ORDER BY ts_ms, id, posted_by', params)).map(evidenceRow);
+  }
+
+  async firmsWithVenueEvidence(session: string, subscribers: readonly string[]) {
+    if (!subscribers.length) return [];
+    const rows = await this.db.all(`SELECT DISTINCT subscriber_id FROM evidence_cells WHERE session_id = ? AND venue_events > 0 AND subscriber_id IN (${subscribers.map(() => '?').join(', ')})`, [session, ...subscribers]);
+    return rows.map((r) => String(r.subscriber_id));
+  }
+
+  async listEvidenceCells(session: string, subscribers?: readonly string[]) {
+    let sql = 'SELECT subscriber_id, service, summary FROM evidence_cells WHERE session_id = ? AND summary IS NOT NULL AND fold_version = ?';
+    const params: (string | number)[] = [session, FOLD_VERSION];
+    if (subscribers) {
+      if (!subscribers.length) return [];
+      sql += ` AND subscriber_id IN (${subscribers.map(() => '?').join(', ')})`;
+      params.push(...subscribers);
+    }
+    return (await this.db.all(sql + ' ORDER BY subscriber_id, service', params)).map((r) => ({ session, subscriber: String(r.subscriber_id), service: r.service as Service, summary: parse<CellSummary>(r.summary) }));
   }
 
   recordReminder(r: ReminderRecord, actor: string) {

@@ -45,6 +45,34 @@ export const MIGRATIONS: Migration[] = [
     ],
   },
   {
+    version: 4,
+    name: 'desk: evidence ids unique per posting principal; folded state per firm and service',
+    // Events stored before this version had one id space, so they all join the
+    // conductor's (the sender of nearly all of them): its retries stay duplicates.
+    statements: (d) => [
+      ...(d === 'sqlite'
+        ? [
+          // SQLite cannot change a primary key in place: rebuild the table.
+          `CREATE TABLE evidence_events_v4 (posted_by TEXT NOT NULL, id TEXT NOT NULL, session_id TEXT NOT NULL, subscriber_id TEXT NOT NULL, service TEXT NOT NULL, site TEXT NOT NULL, identity TEXT NOT NULL, kind TEXT NOT NULL, source TEXT NOT NULL, ts TEXT NOT NULL, ts_ms BIGINT NOT NULL, detail TEXT NOT NULL, received_at BIGINT NOT NULL, PRIMARY KEY (posted_by, id))`,
+          `INSERT INTO evidence_events_v4 (posted_by, id, session_id, subscriber_id, service, site, identity, kind, source, ts, ts_ms, detail, received_at) SELECT 'conductor', id, session_id, subscriber_id, service, site, identity, kind, source, ts, ts_ms, detail, received_at FROM evidence_events`,
+          `DROP TABLE evidence_events`,
+          `ALTER TABLE evidence_events_v4 RENAME TO evidence_events`,
+        ]
+        : [
+          `ALTER TABLE evidence_events ADD COLUMN posted_by TEXT NOT NULL DEFAULT 'conductor'`,
+          `ALTER TABLE evidence_events ALTER COLUMN posted_by DROP DEFAULT`,
+          `ALTER TABLE evidence_events DROP CONSTRAINT evidence_events_pkey`,
+          `ALTER TABLE evidence_events ADD PRIMARY KEY (posted_by, id)`,
+          `DROP INDEX evidence_by_subscriber`,
+        ]),
+      // One index serves both a firm's evidence and a cell's (the one a firm had is dropped: one less to write per event).
+      `CREATE INDEX evidence_by_cell ON evidence_events (session_id, subscriber_id, service, ts_ms)`,
+      // digest: the CellFold of src/desk/domain/verification.ts as JSON (null while being created), read only
+      // to extend it; summary: the little the dashboard reads (states, facts for contradictions).
+      `CREATE TABLE evidence_cells (session_id TEXT NOT NULL, subscriber_id TEXT NOT NULL, service TEXT NOT NULL, fold_version INTEGER NOT NULL, events INTEGER NOT NULL, venue_events INTEGER NOT NULL, digest TEXT, summary TEXT, PRIMARY KEY (session_id, subscriber_id, service))`,
+    ],
+  },
+  {
     version: 5,
     name: 'desk: why a desk officer submitted a form for a firm; PostgreSQL stores a group of submissions in one round trip',
     statements: (d) => [

@@ -3,7 +3,8 @@
 // that tells browsers when to update.
 import type { FastifyInstance } from 'fastify';
 import type { ServerResponse } from 'node:http';
-import { LINK_STATES, findContradictions, serviceState, type FormVersion, type LinkState, type PracticeSession, type ResultForm } from '../../domain/index.ts';
+import { LINK_STATES, cellState, contradictionsFrom, type CellProvenance, type CellSummary, type FormVersion, type IntentionForm, type LinkState, type PracticeSession, type ResultForm } from '../../domain/index.ts';
+import type { Service } from '../../../evidence/index.ts';
 import type { DeskStore } from '../../store/index.ts';
 import { DeskError } from '../../errors.ts';
 import { idParam, type DeskContext } from '../context.ts';
@@ -15,37 +16,57 @@ function formSummary(v: FormVersion | undefined) {
   return v ? { version: v.version, submittedAt: v.submittedAt, late: v.late } : null;
 }
 
+/**
+ * The dashboard from the stored cell folds (one row per firm and service,
+ * kept up to date at ingestion), never from the session's raw evidence: its
+ * cost does not grow with the number of events.
+ */
 export async function buildDashboard(store: DeskStore, session: PracticeSession) {
   const subscribers = (await store.listSubscribers()).filter((s) => s.identities.some((i) => session.services.includes(i.service)));
-  const evidence = await store.listEvidence({ session: session.id });
+  const folds = new Map<string, Map<Service, CellSummary>>();
+  for (const c of await store.listEvidenceCells(session.id)) {
+    let m = folds.get(c.subscriber);
+    if (!m) folds.set(c.subscriber, (m = new Map()));
+    m.set(c.service, c.summary);
+  }
   const intentions = new Map((await store.latestForms(session.id, 'intention')).map((f) => [f.subscriberId, f]));
   const results = new Map((await store.latestForms(session.id, 'result')).map((f) => [f.subscriberId, f]));
   const counts = Object.fromEntries(session.services.map((s) => [s, Object.fromEntries(LINK_STATES.map((x) => [x, 0]))])) as Record<string, Record<LinkState, number>>;
   const rows = subscribers.map((s) => {
-    const mine = evidence.filter((e) => e.subscriber === s.id);
+    const mine = folds.get(s.id) ?? new Map<Service, CellSummary>();
+    // The venue is the authority for the firm once it recorded anything of it.
+    const recorded = [...mine.values()].some((f) => f.venueEvents > 0);
     const cells: Record<string, LinkState | 'not-in-scope'> = {};
+    const provenance: Record<string, CellProvenance> = {};
     for (const service of session.services) {
-      if (!s.identities.some((i) => i.service === service)) { cells[service] = 'not-in-scope'; continue; }
-      const st = serviceState(mine, s.id, service);
-      cells[service] = st;
-      counts[service]![st]++;
+      if (!s.identities.some((i) => i.service === service)) { cells[service] = 'not-in-scope'; provenance[service] = 'none'; continue; }
+      const cell = cellState(mine.get(service), recorded);
+      cells[service] = cell.state;
+      provenance[service] = cell.provenance;
+      counts[service]![cell.state]++;
     }
+    const intention = intentions.get(s.id);
     const result = results.get(s.id);
     return {
       subscriber: { id: s.id, name: s.name, participantCode: s.participantCode },
       cells,
-      intention: formSummary(intentions.get(s.id)),
+      provenance,
+      // The latest Appendix A says the firm will not take part: no Appendix B is owed.
+      declined: (intention?.content as IntentionForm | undefined)?.participate === false,
+      intention: formSummary(intention),
       result: formSummary(result),
-      contradictions: result ? findContradictions(result.content as ResultForm, s.id, mine).length : 0,
-      evidenceCount: mine.length,
+      contradictions: result ? contradictionsFrom(result.content as ResultForm, (service) => mine.get(service)).length : 0,
+      evidenceCount: [...mine.values()].reduce((n, f) => n + f.events, 0),
     };
   });
+  const owing = rows.filter((r) => !r.declined);
   return {
     session: { id: session.id, code: session.code, date: session.date, services: session.services, intentionDeadline: session.intentionDeadline, resultDeadline: session.resultDeadline },
     rows,
     counts,
-    missing: { intention: rows.filter((r) => !r.intention).length, result: rows.filter((r) => !r.result).length },
-    late: { intention: rows.filter((r) => r.intention?.late).length, result: rows.filter((r) => r.result?.late).length },
+    declined: rows.length - owing.length,
+    missing: { intention: rows.filter((r) => !r.intention).length, result: owing.filter((r) => !r.result).length },
+    late: { intention: rows.filter((r) => r.intention?.late).length, result: owing.filter((r) => r.result?.late).length },
   };
 }
 

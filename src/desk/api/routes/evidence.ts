@@ -1,24 +1,31 @@
 // Evidence ingestion (the conductor with its bearer token, a desk officer
 // uploading a recorded file, or a subscriber uploading its own probe report)
-// and evidence reading. Idempotent on event id.
+// and evidence reading. Idempotent on event id within each poster's own ids.
 import type { FastifyInstance } from 'fastify';
-import { SERVICES, parseEvidenceLines } from '../../../evidence/index.ts';
-import type { EvidenceRejection } from '../../service.ts';
+import { CONDUCTOR, SERVICES, parseEvidenceLines } from '../../../evidence/index.ts';
+import { MAX_EVIDENCE_EVENTS, type EvidenceRejection } from '../../service.ts';
 import { DeskError } from '../../errors.ts';
 import { idParam, requireFirm, type DeskContext } from '../context.ts';
 
-const MAX_EVENTS = 10_000;
+/**
+ * At most this many bytes per upload (413 BODY_TOO_LARGE beyond): 10,000 events
+ * of the size conductors and probes write (~300 bytes) with room to spare, and
+ * small enough that parsing it never holds other requests for long.
+ */
+export const MAX_EVIDENCE_BODY = 8 * 1024 * 1024;
 
 export default async function evidenceRoutes(app: FastifyInstance, { ctx }: { ctx: DeskContext }) {
   const { store } = ctx;
 
   app.post('/api/evidence', {
     config: { access: 'evidence' },
+    bodyLimit: MAX_EVIDENCE_BODY,
     schema: {
       body: {
         anyOf: [
-          { type: 'object', required: ['events'], additionalProperties: false, properties: { events: { type: 'array', maxItems: MAX_EVENTS } } },
-          { type: 'string', maxLength: 32 * 1024 * 1024 },
+          // The count is checked by the service (400 TOO_MANY_EVENTS), the same for both forms.
+          { type: 'object', required: ['events'], additionalProperties: false, properties: { events: { type: 'array' } } },
+          { type: 'string' },
         ],
       },
     },
@@ -28,14 +35,16 @@ export default async function evidenceRoutes(app: FastifyInstance, { ctx }: { ct
     if (typeof req.body === 'string') {
       // application/x-ndjson: the evidence file as written, bad lines reported and skipped.
       const parsed = parseEvidenceLines(req.body);
+      // Bad lines count toward the limit too.
+      const lines = parsed.events.length + parsed.errors.length;
+      if (lines > MAX_EVIDENCE_EVENTS) throw new DeskError(400, 'TOO_MANY_EVENTS', `events: at most ${MAX_EVIDENCE_EVENTS} per request, got ${lines} lines; send them in several requests`, { field: 'events' });
       for (const e of parsed.errors) rejected.push({ index: -1, line: e.line, code: 'INVALID_EVENT', message: e.message, ...(e.errors ? { errors: e.errors } : {}) });
       raw = parsed.events;
-      if (raw.length > MAX_EVENTS) throw new DeskError(400, 'TOO_MANY_EVENTS', `events: at most ${MAX_EVENTS} per request`, { field: 'events' });
     } else {
       raw = (req.body as { events: unknown[] }).events;
     }
     const user = req.conductor ? undefined : req.auth!.user;
-    return ctx.service.ingestEvidence(raw, { actor: user ? user.id : 'conductor', rejected, ...(user ? { uploader: user } : {}) });
+    return ctx.service.ingestEvidence(raw, { actor: user ? user.id : CONDUCTOR, rejected, ...(user ? { uploader: user } : {}) });
   });
 
   app.get('/api/sessions/:sessionId/evidence', {

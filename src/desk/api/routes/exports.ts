@@ -1,16 +1,19 @@
 // Exports for the desk: every result as CSV, one line per form section.
 import type { FastifyInstance } from 'fastify';
-import { findContradictions, toHongKongIso, type ResultForm } from '../../domain/index.ts';
+import { cellState, contradictionsFrom, type CellSummary, findContradictions, toHongKongIso, type ResultForm } from '../../domain/index.ts';
+import type { Service } from '../../../evidence/index.ts';
+import { toCsv } from '../../csv.ts';
 import { DeskError } from '../../errors.ts';
 import { idParam, requireFirm, userOf, type DeskContext } from '../context.ts';
 import { buildEvidenceBundle, verifyEvidenceBundle } from '../../bundle.ts';
-import { toCsv } from '../../csv.ts';
 
 export const RESULTS_CSV_COLUMNS = [
   'session', 'subscriber', 'subscriberName', 'participantCode', 'version', 'submittedAtHKT', 'late',
   'service', 'identity', 'connectedToPrimary', 'connectedToPrimaryTime', 'noticedLossAt', 'reconnectedToBackup', 'reconnectedToBackupTime',
   'logonSequenceOk', 'orderAndCancelAcked', 'dropCopyGapRecovered', 'marketDataFromBackup', 'retransmissionOrRefreshOk',
   'problems', 'overall', 'returnedToPrimary', 'testDataCleaned', 'signatoryName', 'signatoryTitle', 'signedOn', 'contradictions',
+  // What backs the service's dashboard cell (venue, self-reported, none), and each contradiction with who vouches for its evidence.
+  'evidenceProvenance', 'contradictionEvidence',
 ] as const;
 
 const yn = (b: boolean | null) => (b === null ? '' : b ? 'yes' : 'no');
@@ -24,20 +27,30 @@ export default async function exportRoutes(app: FastifyInstance, { ctx }: { ctx:
     if (!session) throw new DeskError(404, 'SESSION_NOT_FOUND', `no practice session ${sessionId}`);
     const subscribers = new Map((await store.listSubscribers()).map((s) => [s.id, s]));
     const forms = await store.latestForms(sessionId, 'result');
-    const evidence = await store.listEvidence({ session: sessionId });
+    const folds = new Map<string, Map<Service, CellSummary>>();
+    for (const c of await store.listEvidenceCells(sessionId)) {
+      let m = folds.get(c.subscriber);
+      if (!m) folds.set(c.subscriber, (m = new Map()));
+      m.set(c.service, c.summary);
+    }
     const rows: string[][] = [];
     for (const f of forms) {
       const s = subscribers.get(f.subscriberId);
       const form = f.content as ResultForm;
-      const flags = findContradictions(form, f.subscriberId, evidence.filter((e) => e.subscriber === f.subscriberId));
+      const mine = folds.get(f.subscriberId) ?? new Map<Service, CellSummary>();
+      const recorded = [...mine.values()].some((x) => x.venueEvents > 0);
+      const flags = contradictionsFrom(form, (service) => mine.get(service));
       form.sections.forEach((x, i) => {
+        const own = flags.filter((c) => c.field.startsWith(`sections[${i}].`));
         rows.push([
           sessionId, f.subscriberId, s?.name ?? '', s?.participantCode ?? '', String(f.version), toHongKongIso(Date.parse(f.submittedAt)), f.late ? 'late' : '',
           x.service, x.identity, yn(x.connectedToPrimary.value), x.connectedToPrimary.time ?? '', x.noticedLossAt ?? '', yn(x.reconnectedToBackup.value), x.reconnectedToBackup.time ?? '',
           yn(x.logonSequenceOk), yn(x.orderAndCancelAcked), yn(x.dropCopyGapRecovered), yn(x.marketDataFromBackup), yn(x.retransmissionOrRefreshOk),
           x.problems.map((p) => `${p.time} ${p.description}${p.reference ? ` [${p.reference}]` : ''}`).join(' | '),
           x.overall, yn(x.returnedToPrimary), yn(x.testDataCleaned), form.signatory.name, form.signatory.title, form.signedOn,
-          flags.filter((c) => c.field.startsWith(`sections[${i}].`)).map((c) => c.code).join(' '),
+          own.map((c) => c.code).join(' '),
+          cellState(mine.get(x.service), recorded).provenance,
+          own.map((c) => `${c.code} (${c.provenance}): ${c.evidence}`).join(' | '),
         ]);
       });
     }

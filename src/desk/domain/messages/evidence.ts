@@ -1,4 +1,110 @@
 // Message templates (English, Traditional Chinese) of the desk's evidence texts; see index.ts.
-import type { MessageCatalogue } from './index.ts';
+// Evidence descriptions (`evidence.at`: "logon at primary 08:35 (venue)") take
+// the kind, the site and the provenance as messages of their own, so each reads
+// naturally in either language. Contradictions are `contradiction.*`: the code's
+// title, what was declared, and what the evidence says.
+import type { MessageCatalogue, MessageTemplates } from './index.ts';
+// Type only: the web UI bundles this catalogue, and the evidence module's files reader needs Node.
+import type { EvidenceKind } from '../../../evidence/index.ts';
 
-export const EVIDENCE_MESSAGES: MessageCatalogue = {};
+const KINDS_ZH: Record<EvidenceKind, string> = {
+  lookup: '查詢網關',
+  logon: '登入',
+  'logon-rejected': '登入被拒',
+  logout: '登出',
+  disconnect: '斷線',
+  'resend-request': '重發請求',
+  'retransmission-request': '重傳請求',
+  order: '訂單',
+  ack: '確認',
+  cancel: '取消',
+  reject: '拒絕',
+  'feed-joined': '接收數據流',
+  'feed-lost': '數據流中斷',
+  'line-switch': '切換數據線路',
+  gap: '數據缺口',
+  'gap-recovered': '缺口已補回',
+  'refresh-used': '使用刷新頻道',
+  'sequence-reset': '序號重設',
+  'failover-followed': '已跟隨切換',
+  'failover-failed': '切換失敗',
+  'dr-signal': '災難備援信號',
+  'book-verified': '核對訂單簿',
+  'site-lost': '站點中斷',
+  'site-activated': '站點啟動',
+};
+
+const kinds: Record<string, MessageTemplates> = {};
+for (const [k, zh] of Object.entries(KINDS_ZH)) kinds[`evidence.kind.${k}`] = { en: k, 'zh-Hant': zh };
+
+export const EVIDENCE_MESSAGES: MessageCatalogue = {
+  ...kinds,
+  'evidence.site.primary': { en: 'primary', 'zh-Hant': '主要站' },
+  'evidence.site.backup': { en: 'backup', 'zh-Hant': '後備站' },
+  'evidence.provenance.venue': { en: 'venue', 'zh-Hant': '交易所記錄' },
+  'evidence.provenance.self-reported': { en: 'self-reported', 'zh-Hant': '自行申報' },
+  'evidence.provenance.none': { en: 'no evidence', 'zh-Hant': '沒有證據' },
+  // One event: "logon at primary 08:35 (venue)".
+  'evidence.at': { en: '{kind} at {site} {time} ({provenance})', 'zh-Hant': '{time} {site}{kind}（{provenance}）' },
+  // Two descriptions joined.
+  'evidence.and': { en: '{first}; {second}', 'zh-Hant': '{first}；{second}' },
+  'evidence.then': { en: '{first}, {second}', 'zh-Hant': '{first}，{second}' },
+  // A venue-observable claim only the firm's probe makes: shown, never counted.
+  'evidence.selfClaimNotCounted': {
+    en: '{finding}; the firm\'s probe reports {claim}, which the venue did not see and which does not count',
+    'zh-Hant': '{finding}；公司的探測程式報告{claim}，交易所未有記錄，不予計算',
+  },
+  'evidence.selfReportedOnly': {
+    en: '{claim}; the venue recorded nothing for this firm, so this is the firm\'s own word',
+    'zh-Hant': '{claim}；交易所沒有此公司的任何記錄，此為公司自行申報',
+  },
+
+  // Pre-fill bases of Appendix B.
+  'evidence.basis.noPrimaryConnect': { en: 'no logon or feed join at the primary site seen', 'zh-Hant': '未見於主要站登入或接收數據流' },
+  'evidence.basis.noBackupConnect': { en: 'no logon or feed join at the backup site seen', 'zh-Hant': '未見於後備站登入或接收數據流' },
+  'evidence.basis.noLoss': { en: 'no loss of the primary site seen', 'zh-Hant': '未見主要站中斷' },
+  'evidence.basis.logonAccepted': { en: 'logon accepted at backup: {at}', 'zh-Hant': '後備站接納登入：{at}' },
+  'evidence.basis.logonRefusals': { en: '{count} logon refusal(s) at backup, first {first}', 'zh-Hant': '後備站拒絕登入 {count} 次，首次：{first}' },
+  'evidence.basis.acks': { en: '{count} acknowledgement(s) at backup, first {first}', 'zh-Hant': '後備站確認 {count} 次，首次：{first}' },
+  'evidence.basis.noAck': { en: 'no acknowledgement at the backup site seen', 'zh-Hant': '未見後備站的確認' },
+  'evidence.basis.gapsNeverRecovered': { en: '{count} gap(s) never recovered', 'zh-Hant': '{count} 個缺口從未補回' },
+  'evidence.basis.noGap': { en: 'no gap seen', 'zh-Hant': '未見缺口' },
+  'evidence.basis.gaps': { en: '{gaps} gap(s), {open} not recovered', 'zh-Hant': '{gaps} 個缺口，{open} 個未補回' },
+  'evidence.basis.noBackupFeed': { en: 'no feed join at the backup site seen', 'zh-Hant': '未見於後備站接收數據流' },
+  'evidence.basis.noEvidence': { en: 'no evidence for this identity', 'zh-Hant': '此識別碼沒有證據' },
+  'evidence.basis.neverOnBackup': { en: 'never reached the backup site: {why}', 'zh-Hant': '從未連接後備站：{why}' },
+  'evidence.basis.allYes': { en: 'every answer the evidence gives is yes', 'zh-Hant': '證據所示的每項答案均為「是」' },
+  'evidence.basis.someNo': { en: 'the evidence answers no to: {fields}', 'zh-Hant': '證據所示答案為「否」的項目：{fields}' },
+  // What the probe saw go wrong with the disaster-recovery signal or the books.
+  'evidence.dr.ignored': { en: 'DR signal {status} ignored', 'zh-Hant': '忽略災難備援信號 {status}' },
+  'evidence.dr.booksDiffer': { en: "books different from the venue's", 'zh-Hant': '訂單簿與交易所的不同' },
+  'evidence.dr.caseFailed': { en: 'case {case} failed', 'zh-Hant': '測試項目 {case} 失敗' },
+  'evidence.dr.caseFailedBecause': { en: 'case {case} failed ({reason})', 'zh-Hant': '測試項目 {case} 失敗（{reason}）' },
+
+  // Contradictions: titles by code.
+  'contradiction.NO_PRIMARY_LOGON': { en: 'No connection at the primary site', 'zh-Hant': '主要站沒有連接記錄' },
+  'contradiction.NO_BACKUP_LOGON': { en: 'No connection at the backup site', 'zh-Hant': '後備站沒有連接記錄' },
+  'contradiction.NO_BACKUP_ACK': { en: 'No acknowledgement at the backup site', 'zh-Hant': '後備站沒有確認記錄' },
+  'contradiction.UNRECOVERED_GAP': { en: 'Gap never recovered', 'zh-Hant': '缺口從未補回' },
+  'contradiction.DR_NOT_FOLLOWED': { en: 'Disaster-recovery signal not followed', 'zh-Hant': '未有跟隨災難備援信號' },
+  // What the firm declared.
+  'contradiction.declared.connectedToPrimary': { en: 'connected to the primary site', 'zh-Hant': '已連接主要站' },
+  'contradiction.declared.connectedToPrimaryAt': { en: 'connected to the primary site at {time}', 'zh-Hant': '於 {time} 已連接主要站' },
+  'contradiction.declared.reconnectedToBackup': { en: 'reconnected to the backup site', 'zh-Hant': '已重新連接後備站' },
+  'contradiction.declared.reconnectedToBackupAt': { en: 'reconnected to the backup site at {time}', 'zh-Hant': '於 {time} 已重新連接後備站' },
+  'contradiction.declared.orderAndCancelAcked': { en: 'test order and cancel acknowledged after the failover', 'zh-Hant': '切換後測試訂單及取消已獲確認' },
+  'contradiction.declared.retransmissionOrRefreshOk': { en: 'retransmission or refresh used and successful', 'zh-Hant': '已使用重傳或刷新並且成功' },
+  'contradiction.declared.marketDataFromBackup': { en: 'market data received from the backup site', 'zh-Hant': '已從後備站接收市場數據' },
+  'contradiction.declared.dropCopyGapRecovered': { en: 'drop copy gap recovered', 'zh-Hant': '交易副本缺口已補回' },
+  // What the evidence says.
+  'contradiction.evidence.noPrimaryLogon': { en: 'no logon at the primary site was seen', 'zh-Hant': '未見於主要站登入' },
+  'contradiction.evidence.noPrimaryConnect': { en: 'no feed join or logon at the primary site was seen', 'zh-Hant': '未見於主要站接收數據流或登入' },
+  'contradiction.evidence.noBackupLogon': { en: 'no logon at the backup site was seen', 'zh-Hant': '未見於後備站登入' },
+  'contradiction.evidence.noBackupConnect': { en: 'no feed join or logon at the backup site was seen', 'zh-Hant': '未見於後備站接收數據流或登入' },
+  'contradiction.evidence.noBackupAck': { en: 'no acknowledgement at the backup site was seen', 'zh-Hant': '未見後備站的確認' },
+  'contradiction.evidence.unrecoveredGap': {
+    en: 'the probe reported {count} gap(s) never recovered, first on channel {channel} at {time}',
+    'zh-Hant': '探測程式報告 {count} 個缺口從未補回，首個於 {time} 在頻道 {channel}',
+  },
+  'contradiction.evidence.drNotFollowed': { en: 'the probe saw {what} at {time} ({site} site)', 'zh-Hant': '探測程式於 {time}（{site}）見到：{what}' },
+};
