@@ -588,9 +588,12 @@ export function prefillSection(identity: SubscriberIdentity, events: readonly Ev
   const gaps = ev.filter((e) => e.kind === 'gap');
   const openGaps = unrecoveredGaps(ev);
 
-  basis.connectedToPrimary = primaryConnect ? seen(primaryConnect) : notSeen(message('evidence.basis.noPrimaryConnect'), claims.find((e) => e.site === 'primary' && CONNECT.has(e.kind)));
+  // Nothing recorded for the identity at all: no basis, the form says there is no evidence (not a finding of "not seen").
+  if (primaryConnect) basis.connectedToPrimary = seen(primaryConnect);
+  else if (all.length) basis.connectedToPrimary = notSeen(message('evidence.basis.noPrimaryConnect'), claims.find((e) => e.site === 'primary' && CONNECT.has(e.kind)));
   if (loss) basis.noticedLossAt = seen(loss);
-  basis.reconnectedToBackup = backupConnect ? seen(backupConnect) : notSeen(message('evidence.basis.noBackupConnect'), claims.find((e) => e.site === 'backup' && CONNECT.has(e.kind)));
+  if (backupConnect) basis.reconnectedToBackup = seen(backupConnect);
+  else if (all.length) basis.reconnectedToBackup = notSeen(message('evidence.basis.noBackupConnect'), claims.find((e) => e.site === 'backup' && CONNECT.has(e.kind)));
 
   let logonSequenceOk: boolean | null = null;
   if (trading) {
