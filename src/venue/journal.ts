@@ -133,23 +133,38 @@ export interface DecodedRecord {
 
 /** Reassembles records from TCP chunks. Bad input yields an error record; the owner drops the link. */
 export class JournalRecordReader {
-  #buf: Buffer = Buffer.alloc(0);
+  /**
+   * Chunks not yet consumed, joined only once a whole record is there: a snapshot of thousands of
+   * sessions arrives in thousands of socket chunks, and joining at every chunk copied it each time.
+   */
+  #chunks: Buffer[] = [];
+  #size = 0;
   /** Largest record accepted (a snapshot of a big day still fits). */
   static readonly MAX_RECORD = 512 * 1024 * 1024;
 
   push(chunk: Buffer): void {
-    this.#buf = this.#buf.length === 0 ? chunk : Buffer.concat([this.#buf, chunk]);
+    if (chunk.length === 0) return;
+    this.#chunks.push(chunk);
+    this.#size += chunk.length;
+  }
+
+  /** The first `n` (≤ size) bytes contiguous in the first chunk. */
+  #head(n: number): Buffer {
+    if (this.#chunks[0]!.length < n) this.#chunks = [Buffer.concat(this.#chunks, this.#size)];
+    return this.#chunks[0]!;
   }
 
   /** Next complete record, null when more bytes are needed, or an Error when the stream is corrupt. */
   next(): DecodedRecord | null | Error {
-    const b = this.#buf;
-    if (b.length < 4) return null;
-    const total = b.readUInt32LE(0);
+    if (this.#size < 4) return null;
+    const total = this.#head(4).readUInt32LE(0);
     if (total < 5 || total > JournalRecordReader.MAX_RECORD) return new Error(`bad record length ${total}`);
-    if (b.length < 4 + total) return null;
+    if (this.#size < 4 + total) return null;
+    const b = this.#head(4 + total);
     const rec = b.subarray(4, 4 + total);
-    this.#buf = b.subarray(4 + total);
+    if (b.length === 4 + total) this.#chunks.shift();
+    else this.#chunks[0] = b.subarray(4 + total);
+    this.#size -= 4 + total;
     const type = rec[0]!;
     const jsonLen = rec.readUInt32LE(1);
     if (5 + jsonLen > rec.length) return new Error('json overruns record');

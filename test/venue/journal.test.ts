@@ -43,6 +43,27 @@ describe('journal records', () => {
     }
   });
 
+  it('a record larger than many socket chunks (a snapshot of thousands of sessions) arrives whole, with what follows it', () => {
+    const big = new Uint8Array(3 * 1024 * 1024).map((_, i) => i & 0xff);
+    const all = Buffer.concat([encodeRecord(JournalRecordType.Snapshot, { seq: 9, frames: [big, new Uint8Array([5])] }), encodeRecord(JournalRecordType.Ack, { seq: 10 })]);
+    const r = new JournalRecordReader();
+    const got: Array<{ type: number; body: unknown }> = [];
+    for (let i = 0; i < all.length; i += 65_536) {
+      r.push(all.subarray(i, i + 65_536));
+      for (let x = r.next(); x !== null; x = r.next()) {
+        assert.ok(!(x instanceof Error));
+        got.push(x);
+      }
+    }
+    assert.equal(got.length, 2);
+    const snap = got[0]!.body as { seq: number; frames: Uint8Array[] };
+    assert.equal(snap.seq, 9);
+    assert.equal(snap.frames.length, 2);
+    assert.ok(Buffer.from(snap.frames[0]!).equals(Buffer.from(big)));
+    assert.deepEqual([...snap.frames[1]!], [5]);
+    assert.deepEqual(got[1], { type: JournalRecordType.Ack, body: { seq: 10 } });
+  });
+
   it('bad input is an Error value, never a throw', () => {
     const cases = [
       Buffer.from([0, 0, 0, 0]), // length 0
