@@ -23,9 +23,9 @@ import { fileURLToPath } from 'node:url';
 import { bench } from './report.ts';
 import { systemClock } from '../src/wire/index.ts';
 import { OcgClient, Side, publicKeyOf } from '../src/ocg/index.ts';
-import { FeedHandler, type DrEvent, type OmdService, type RefreshCompleteEvent } from '../src/omd/index.ts';
-import { defaultVenueConfig, feedConfigOf, lookupEndpointsOf, startEmbeddedVenue } from '../src/venue/index.ts';
+import { OMD_SERVICES, defaultVenueConfig, lookupEndpointsOf, startEmbeddedVenue } from '../src/venue/index.ts';
 import type { FromClients, SessionFigures, ToClients } from './failover.clients.ts';
+import type { FeedFigures, FromFeeds, PublisherState, ToFeeds } from './failover.feeds.ts';
 
 // Without arguments: one run per size, each in its own process (a fresh venue, ports and heap), so
 // the growth from one size to the next is visible; `--run 3000x300` runs one size.
@@ -113,33 +113,21 @@ const makerClient = new OcgClient({
   timing: { heartbeatIntervalMs: 5_000, testRequestAfterMs: 15_000, testRequestTimeoutMs: 15_000, connectTimeoutMs: 2_000, lookupTimeoutMs: 2_000 },
 });
 
-/** A feed handler that notes its first datagram after the loss (the backup's: the primary is cut off). */
-class TimedFeedHandler extends FeedHandler {
-  track!: Tracked;
-  override onDatagram(channelId: number, line: 'A' | 'B', buf: Uint8Array): void {
-    if (this.track.firstBackupAt === null && lossDone) this.track.firstBackupAt = performance.timeOrigin + performance.now();
-    super.onDatagram(channelId, line, buf);
-  }
-}
-let lossDone = false;
-const feeds: Array<{ service: OmdService; h: TimedFeedHandler; t: Tracked; refreshedAt: number | null }> = [];
-for (const s of venue.subscribers.slice(0, FEED_FIRMS)) {
-  for (const service of ['OMD-C', 'OMD-CC'] as const) {
-    const h = new TimedFeedHandler(feedConfigOf(venue, service), { rtsUsername: s[service]!.rtsUsername, clock: systemClock, arbitrationTimeoutMs: 20, rts: { responseTimeoutMs: 2_000 } });
-    const t: Tracked = { kind: 'feed', id: `${s[service]!.rtsUsername}`, firstBackupAt: null, recoveredAt: null, continuity: null, replayed: 0 };
-    h.track = t;
-    h.on('dr', (e: DrEvent) => { if (lossDone && t.firstBackupAt === null && e.status >= 1) t.firstBackupAt = Date.now(); });
-    const refreshed = new Set<number>();
-    const f = { service, h, t, refreshedAt: null as number | null };
-    h.on('refresh-complete', (e: RefreshCompleteEvent) => {
-      if (!lossDone || f.refreshedAt !== null) return;
-      refreshed.add(e.channelId);
-      if (refreshed.size === venue.feeds[service].channels.length) f.refreshedAt = Date.now();
-    });
-    feeds.push(f);
-    tracked.push(t);
-  }
-}
+// The feed handlers, in a feed process of their own (when there are any).
+const feedProc = FEED_FIRMS === 0 ? null : (() => {
+  const child = fork(fileURLToPath(new URL('./failover.feeds.ts', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+  const state = { ready: false, answered: 0, recovered: 0, report: null as FeedFigures[] | null, error: null as string | null };
+  child.on('message', (m: FromFeeds) => {
+    if (m.type === 'ready') state.ready = true;
+    else if (m.type === 'progress') { state.answered = m.answered; state.recovered = m.recovered; }
+    else if (m.type === 'report') state.report = m.feeds;
+    else if (m.type === 'error') state.error = m.message;
+  });
+  child.on('exit', (code) => { if (!state.ready && state.error === null) state.error = `feed process exited (${code})`; });
+  const toChild = (m: ToFeeds) => { if (child.connected) child.send(m); };
+  return { child, state, send: toChild };
+})();
+const feedsRecovered = () => feedProc?.state.recovered ?? 0;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 async function until(what: string, pred: () => boolean, ms: number): Promise<void> {
@@ -162,8 +150,11 @@ try {
     return children.every((c) => c.state.ready);
   }, 120_000);
   debug('sessions logged on, buys resting');
-  for (const f of feeds) await f.h.start();
-  await until('feeds in sync at the primary', () => feeds.every((f) => f.h.synchronised), 60_000);
+  feedProc?.send({ type: 'start', venue, firms: [0, FEED_FIRMS] });
+  await until('feeds in sync at the primary', () => {
+    if (feedProc?.state.error) throw new Error(feedProc.state.error);
+    return feedProc === null || feedProc.state.ready;
+  }, 90_000);
   const setupMs = Math.round(performance.now() - t0);
   debug('set up');
 
@@ -172,7 +163,7 @@ try {
   for (const c of children) c.send({ type: 'loss', at: lossAt });
   embedded.primary.injectFault({ kind: 'tcp-reset' });
   await embedded.primary.isolate({ mode: 'abrupt', reason: 'bench' });
-  lossDone = true;
+  feedProc?.send({ type: 'loss' }); // from now on, datagrams are the backup's
   const act = await embedded.backup.activate('bench');
   debug('backup active');
   const backup = embedded.backup;
@@ -182,38 +173,44 @@ try {
     .then(() => makerClient.newOrder({ securityId: SECURITY.securityId, side: Side.Sell, quantity: SECURITY.lotSize * FIRMS, price: TEST_PRICE }))
     .then((er) => { makerFilledAt = Date.now(); return er; });
 
-  // Feeds: recovered when DR completed, every channel live, in sequence with the backup publisher, books equal.
-  const checkFeeds = () => {
-    const now = Date.now();
-    const digests = new Map<string, string>(); // the publisher's, once per pass (not once per feed)
-    for (const f of feeds) {
-      if (f.t.recoveredAt !== null || f.t.firstBackupAt === null) continue;
-      if (f.h.drState !== 'DR_COMPLETED' || !f.h.synchronised) continue;
-      const pub = backup.publisher(f.service);
-      let equal = true;
-      for (const ch of venue.feeds[f.service].channels) {
-        if (f.h.status(ch.channelId).expected !== pub.nextSeq(ch.channelId)) { equal = false; break; }
-        const k = `${f.service}:${ch.channelId}`;
-        let d = digests.get(k);
-        if (d === undefined) { d = pub.image(ch.channelId).digest(ch.product); digests.set(k, d); }
-        if (f.h.image(ch.channelId).digest(ch.product) !== d) { equal = false; break; }
-      }
-      if (equal) f.t.recoveredAt = now;
+  // Feeds: recovered when DR completed, every channel live, in sequence with the backup publisher,
+  // books equal. The feed process compares against the publishers' numbers and digests, sent after
+  // each change (the market ticks every 50 ms: an announcement holds until the next tick).
+  let announced = '';
+  const announce = () => {
+    if (feedProc === null) return;
+    const state: PublisherState = {};
+    for (const service of OMD_SERVICES) {
+      const pub = backup.publisher(service);
+      const per: PublisherState[string] = {};
+      for (const ch of venue.feeds[service].channels) per[String(ch.channelId)] = { nextSeq: pub.nextSeq(ch.channelId), digest: '' };
+      state[service] = per;
     }
+    const key = JSON.stringify(state);
+    if (key === announced) return;
+    announced = key;
+    for (const service of OMD_SERVICES) {
+      for (const ch of venue.feeds[service].channels) state[service]![String(ch.channelId)]!.digest = backup.publisher(service).image(ch.channelId).digest(ch.product);
+    }
+    feedProc.send({ type: 'publishers', state });
   };
   const end = lossAt + DEADLINE_MS;
   let nextDebug = Date.now() + 1_000;
-  while (Date.now() < end && (sessionsRecovered() < FIRMS * 2 || feeds.some((f) => f.t.recoveredAt === null))) {
-    checkFeeds();
+  while (Date.now() < end && (sessionsRecovered() < FIRMS * 2 || feedsRecovered() < FEED_FIRMS * 2)) {
+    announce();
     if (Date.now() > nextDebug) {
       nextDebug += 1_000;
-      debug(`answered ocg ${children.reduce((a, c) => a + c.state.answered, 0)} feed ${feeds.filter((f) => f.t.firstBackupAt !== null).length}, recovered ocg ${sessionsRecovered()} feed ${feeds.filter((f) => f.t.recoveredAt !== null).length}; maker ${makerClient.state}; backup ${JSON.stringify(backup.status().services)}`);
+      debug(`answered ocg ${children.reduce((a, c) => a + c.state.answered, 0)} feed ${feedProc?.state.answered ?? 0}, recovered ocg ${sessionsRecovered()} feed ${feedsRecovered()}; maker ${makerClient.state}; backup ${JSON.stringify(backup.status().services)}`);
     }
     await sleep(5);
   }
   for (const c of children) c.send({ type: 'report' });
   await until('client reports', () => children.every((c) => c.state.report !== null), 30_000);
   for (const c of children) for (const f of c.state.report!) tracked.push({ kind: 'ocg', ...f });
+  feedProc?.send({ type: 'report' });
+  await until('feed report', () => feedProc === null || feedProc.state.report !== null, 30_000);
+  const feedFigures = feedProc?.state.report ?? [];
+  for (const f of feedFigures) tracked.push({ kind: 'feed', id: f.id, firstBackupAt: f.firstBackupAt, recoveredAt: f.recoveredAt, continuity: null, replayed: 0 });
 
   const makerEr = await Promise.race([makerDone, sleep(5_000).then(() => null)]);
   const durations = tracked.filter((t) => t.recoveredAt !== null && t.firstBackupAt !== null).map((t) => t.recoveredAt! - t.firstBackupAt!).sort((a, b) => a - b);
@@ -224,12 +221,12 @@ try {
   const noContinuity = tracked.filter((t) => t.kind === 'ocg' && t.continuity === false).length;
   const p99 = unrecovered.length ? Infinity : pct(durations, 99);
   bench('failover.recovery_p99', Number.isFinite(p99) ? Math.round(p99) : -1, 'ms', {
-    sessions: SESSIONS, feeds: FEEDS, client_processes: CLIENT_PROCESSES,
+    sessions: SESSIONS, feeds: FEEDS, client_processes: CLIENT_PROCESSES + (feedProc === null ? 0 : 1),
     clients: tracked.length, unrecovered: unrecovered.length,
     p50: Math.round(pct(durations, 50)), max: Math.round(pct(durations, 100)),
     ocg_p99: Math.round(pct(of('ocg'), 99)), feed_p99: Math.round(pct(of('feed'), 99)),
     // Of a feed's recovery, how much is waiting for the refresh of every channel after the DR signal.
-    feed_refreshed_p99: Math.round(pct(feeds.filter((f) => f.refreshedAt !== null && f.t.firstBackupAt !== null).map((f) => f.refreshedAt! - f.t.firstBackupAt!).sort((a, b) => a - b), 99)),
+    feed_refreshed_p99: Math.round(pct(feedFigures.filter((f) => f.refreshedAt !== null && f.firstBackupAt !== null).map((f) => f.refreshedAt! - f.firstBackupAt!).sort((a, b) => a - b), 99)),
     no_sequence_continuity: noContinuity, ocg_messages_replayed: tracked.reduce((a, t) => a + t.replayed, 0),
     ocg_sessions_with_replay: tracked.filter((t) => t.kind === 'ocg' && t.replayed > 0).length,
     maker_sold_after_loss_ms: makerEr ? makerFilledAt - lossAt : -1, maker_exec_type: makerEr?.execType ?? 'none',
@@ -256,7 +253,10 @@ try {
     ...children.map((c) => new Promise<void>((r) => { if (c.child.exitCode !== null) r(); else { c.child.once('exit', () => r()); c.send({ type: 'close' }); } })),
   ]));
   for (const c of children) if (c.child.exitCode === null) c.child.kill();
-  await step('feeds', Promise.allSettled(feeds.map((f) => f.h.stop())));
+  if (feedProc !== null) {
+    await step('feeds', new Promise<void>((r) => { if (feedProc.child.exitCode !== null) r(); else { feedProc.child.once('exit', () => r()); feedProc.send({ type: 'close' }); } }));
+    if (feedProc.child.exitCode === null) feedProc.child.kill();
+  }
   await step('venue', embedded.stop());
 }
 process.exit(exit);
