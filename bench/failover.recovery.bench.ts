@@ -113,9 +113,13 @@ const makerClient = new OcgClient({
   timing: { heartbeatIntervalMs: 5_000, testRequestAfterMs: 15_000, testRequestTimeoutMs: 15_000, connectTimeoutMs: 2_000, lookupTimeoutMs: 2_000 },
 });
 
-// The feed handlers, in a feed process of their own (when there are any).
-const feedProc = FEED_FIRMS === 0 ? null : (() => {
+// The feed handlers, in feed processes of up to 100 handlers each: one process decoding every
+// datagram for 300 handlers fell behind the market it was checking.
+const FEED_PROCESSES = FEED_FIRMS === 0 ? 0 : Math.ceil(FEEDS / 100);
+const feedProcs = Array.from({ length: FEED_PROCESSES }, (_, i) => {
   const child = fork(fileURLToPath(new URL('./failover.feeds.ts', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+  const per = Math.ceil(FEED_FIRMS / FEED_PROCESSES);
+  const firms: [number, number] = [i * per, Math.min(FEED_FIRMS, (i + 1) * per)];
   const state = { ready: false, answered: 0, recovered: 0, report: null as FeedFigures[] | null, error: null as string | null };
   child.on('message', (m: FromFeeds) => {
     if (m.type === 'ready') state.ready = true;
@@ -125,9 +129,9 @@ const feedProc = FEED_FIRMS === 0 ? null : (() => {
   });
   child.on('exit', (code) => { if (!state.ready && state.error === null) state.error = `feed process exited (${code})`; });
   const toChild = (m: ToFeeds) => { if (child.connected) child.send(m); };
-  return { child, state, send: toChild };
-})();
-const feedsRecovered = () => feedProc?.state.recovered ?? 0;
+  return { child, state, firms, send: toChild };
+});
+const feedsRecovered = () => feedProcs.reduce((a, f) => a + f.state.recovered, 0);
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 async function until(what: string, pred: () => boolean, ms: number): Promise<void> {
@@ -150,10 +154,11 @@ try {
     return children.every((c) => c.state.ready);
   }, 120_000);
   debug('sessions logged on, buys resting');
-  feedProc?.send({ type: 'start', venue, firms: [0, FEED_FIRMS] });
+  for (const f of feedProcs) f.send({ type: 'start', venue, firms: f.firms });
   await until('feeds in sync at the primary', () => {
-    if (feedProc?.state.error) throw new Error(feedProc.state.error);
-    return feedProc === null || feedProc.state.ready;
+    const failed = feedProcs.find((f) => f.state.error !== null);
+    if (failed) throw new Error(failed.state.error!);
+    return feedProcs.every((f) => f.state.ready);
   }, 90_000);
   const setupMs = Math.round(performance.now() - t0);
   debug('set up');
@@ -163,7 +168,7 @@ try {
   for (const c of children) c.send({ type: 'loss', at: lossAt });
   embedded.primary.injectFault({ kind: 'tcp-reset' });
   await embedded.primary.isolate({ mode: 'abrupt', reason: 'bench' });
-  feedProc?.send({ type: 'loss' }); // from now on, datagrams are the backup's
+  for (const f of feedProcs) f.send({ type: 'loss' }); // from now on, datagrams are the backup's
   const act = await embedded.backup.activate('bench');
   debug('backup active');
   const backup = embedded.backup;
@@ -178,7 +183,7 @@ try {
   // each change (the market ticks every 50 ms: an announcement holds until the next tick).
   let announced = '';
   const announce = () => {
-    if (feedProc === null) return;
+    if (feedProcs.length === 0) return;
     const state: PublisherState = {};
     for (const service of OMD_SERVICES) {
       const pub = backup.publisher(service);
@@ -192,7 +197,7 @@ try {
     for (const service of OMD_SERVICES) {
       for (const ch of venue.feeds[service].channels) state[service]![String(ch.channelId)]!.digest = backup.publisher(service).image(ch.channelId).digest(ch.product);
     }
-    feedProc.send({ type: 'publishers', state });
+    for (const f of feedProcs) f.send({ type: 'publishers', state });
   };
   const end = lossAt + DEADLINE_MS;
   let nextDebug = Date.now() + 1_000;
@@ -200,16 +205,16 @@ try {
     announce();
     if (Date.now() > nextDebug) {
       nextDebug += 1_000;
-      debug(`answered ocg ${children.reduce((a, c) => a + c.state.answered, 0)} feed ${feedProc?.state.answered ?? 0}, recovered ocg ${sessionsRecovered()} feed ${feedsRecovered()}; maker ${makerClient.state}; backup ${JSON.stringify(backup.status().services)}`);
+      debug(`answered ocg ${children.reduce((a, c) => a + c.state.answered, 0)} feed ${feedProcs.reduce((a, f) => a + f.state.answered, 0)}, recovered ocg ${sessionsRecovered()} feed ${feedsRecovered()}; maker ${makerClient.state}; backup ${JSON.stringify(backup.status().services)}`);
     }
     await sleep(5);
   }
   for (const c of children) c.send({ type: 'report' });
   await until('client reports', () => children.every((c) => c.state.report !== null), 30_000);
   for (const c of children) for (const f of c.state.report!) tracked.push({ kind: 'ocg', ...f });
-  feedProc?.send({ type: 'report' });
-  await until('feed report', () => feedProc === null || feedProc.state.report !== null, 30_000);
-  const feedFigures = feedProc?.state.report ?? [];
+  for (const f of feedProcs) f.send({ type: 'report' });
+  await until('feed reports', () => feedProcs.every((f) => f.state.report !== null), 30_000);
+  const feedFigures = feedProcs.flatMap((f) => f.state.report!);
   for (const f of feedFigures) tracked.push({ kind: 'feed', id: f.id, firstBackupAt: f.firstBackupAt, recoveredAt: f.recoveredAt, continuity: null, replayed: 0 });
 
   const makerEr = await Promise.race([makerDone, sleep(5_000).then(() => null)]);
@@ -221,7 +226,7 @@ try {
   const noContinuity = tracked.filter((t) => t.kind === 'ocg' && t.continuity === false).length;
   const p99 = unrecovered.length ? Infinity : pct(durations, 99);
   bench('failover.recovery_p99', Number.isFinite(p99) ? Math.round(p99) : -1, 'ms', {
-    sessions: SESSIONS, feeds: FEEDS, client_processes: CLIENT_PROCESSES + (feedProc === null ? 0 : 1),
+    sessions: SESSIONS, feeds: FEEDS, client_processes: CLIENT_PROCESSES + FEED_PROCESSES,
     clients: tracked.length, unrecovered: unrecovered.length,
     p50: Math.round(pct(durations, 50)), max: Math.round(pct(durations, 100)),
     ocg_p99: Math.round(pct(of('ocg'), 99)), feed_p99: Math.round(pct(of('feed'), 99)),
@@ -253,10 +258,8 @@ try {
     ...children.map((c) => new Promise<void>((r) => { if (c.child.exitCode !== null) r(); else { c.child.once('exit', () => r()); c.send({ type: 'close' }); } })),
   ]));
   for (const c of children) if (c.child.exitCode === null) c.child.kill();
-  if (feedProc !== null) {
-    await step('feeds', new Promise<void>((r) => { if (feedProc.child.exitCode !== null) r(); else { feedProc.child.once('exit', () => r()); feedProc.send({ type: 'close' }); } }));
-    if (feedProc.child.exitCode === null) feedProc.child.kill();
-  }
+  await step('feeds', Promise.allSettled(feedProcs.map((f) => new Promise<void>((r) => { if (f.child.exitCode !== null) r(); else { f.child.once('exit', () => r()); f.send({ type: 'close' }); } }))));
+  for (const f of feedProcs) if (f.child.exitCode === null) f.child.kill();
   await step('venue', embedded.stop());
 }
 process.exit(exit);

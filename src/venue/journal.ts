@@ -366,6 +366,16 @@ export class JournalSender {
   #timers: TimerHandle[] = [];
   #connecting = false;
   readonly #delayed = new Set<ReturnType<typeof setTimeout>>();
+  /**
+   * Links in a row that ended without an acknowledgement (peer refusing, isolated or silent), and
+   * when the next attempt may start. Every attempt builds a full snapshot of every session and
+   * feed: retried at every heartbeat, a venue with thousands of sessions spent most of its event
+   * loop on snapshots for an old site that would never take them. The wait doubles per failed link
+   * up to the link timeout.
+   */
+  #failedLinks = 0;
+  #nextConnectAt = 0;
+  #ackedOnLink = false;
 
   constructor(opts: JournalSenderOptions) {
     this.#o = opts;
@@ -430,6 +440,7 @@ export class JournalSender {
     const s = net.connect({ host: this.#o.peer.host, port: this.#o.peer.port, ...(this.#o.localAddress !== undefined ? { localAddress: this.#o.localAddress } : {}) });
     s.setNoDelay(true);
     this.#o.onSocket?.(s);
+    this.#ackedOnLink = false;
     s.on('connect', () => {
       this.#connecting = false;
       if (this.#stopped) { s.destroy(); return; }
@@ -447,6 +458,12 @@ export class JournalSender {
     s.on('error', () => { /* close follows */ });
     s.on('close', () => {
       this.#connecting = false;
+      if (this.#ackedOnLink) this.#failedLinks = 0;
+      else {
+        this.#failedLinks++;
+        const wait = Math.min(Math.max(this.#o.timeoutMs, this.#o.heartbeatMs), this.#o.heartbeatMs * 2 ** (this.#failedLinks - 1));
+        this.#nextConnectAt = this.#clock.now() + wait;
+      }
       if (this.#socket !== s) return;
       this.#socket = null;
       this.#synced = false;
@@ -466,6 +483,7 @@ export class JournalSender {
       switch (r.type) {
         case JournalRecordType.Ack: {
           const seq = (r.body as { seq: number }).seq;
+          this.#ackedOnLink = true;
           if (typeof seq === 'number' && seq > this.#acked) {
             const first = this.#acked === 0 || this.#alone;
             this.#acked = seq;
@@ -495,7 +513,7 @@ export class JournalSender {
     if (s !== null) {
       if (now - this.#lastHeard > this.#o.timeoutMs) s.destroy(); // silent standby (black hole): resync after reconnecting
       else s.write(encodeRecord(JournalRecordType.Heartbeat, undefined));
-    } else this.#connect();
+    } else if (now >= this.#nextConnectAt) this.#connect();
     // A standby that connects but never acknowledges (black hole) counts as absent too.
     if (!this.#alone && this.#unackedSince !== null && now - this.#unackedSince >= this.#o.standbyWaitMs) {
       this.#alone = true;
