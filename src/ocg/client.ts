@@ -241,9 +241,15 @@ export class OcgClient extends EventEmitter {
     const scale = options.timeScale ?? 1;
     const scaled = {} as Record<string, number>;
     for (const [k, v] of Object.entries({ ...OCG_CLIENT_TIMING, ...OCG_SESSION_TIMERS })) scaled[k] = v * scale;
-    // The session looks at the clock every tickMs: keep it fine enough for the scaled timers.
-    scaled['tickMs'] = Math.max(1, OCG_SESSION_TIMERS.tickMs * scale);
-    this.timing = { ...scaled, ...options.timing } as OcgClientTiming;
+    const timing = { ...scaled, ...options.timing } as OcgClientTiming;
+    // The session looks at the clock every tickMs: fine enough for its shortest timer (1/20 of it,
+    // 1 s with the spec's 20 s heartbeat), and no finer: a venue's thousands of sessions each
+    // ticking every 10 ms under a time scale kept a core busy with timers that had nothing to do.
+    if (options.timing?.tickMs === undefined) {
+      const shortest = Math.min(timing.heartbeatIntervalMs, timing.testRequestAfterMs, timing.testRequestTimeoutMs, timing.logonTimeoutMs, timing.logoutTimeoutMs, timing.resendTimeoutMs);
+      timing.tickMs = Math.max(1, Math.min(OCG_SESSION_TIMERS.tickMs, shortest / 20));
+    }
+    this.timing = timing;
     this.journal = options.journal ?? new MemorySessionStore().journal(options.compId);
     this.#lookup = new LookupClient({
       endpoints: options.lookup, compId: options.compId, clock: this.#clock,

@@ -111,7 +111,9 @@ export class LookupService {
     const server = net.createServer((s) => this.#onConnection(s));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.#port, this.#host, () => { server.off('error', reject); resolve(); });
+      // Every session of the venue asks at once after a failover: Node's default backlog (511) drops
+      // the SYNs beyond it, and each dropped one costs the client a 1 s retransmit or a lookup timeout.
+      server.listen({ port: this.#port, host: this.#host, backlog: 4096 }, () => { server.off('error', reject); resolve(); });
     });
     server.on('error', (e) => this.#log.log('error', 'ocg.lookup.serverError', { endpoint: this.name, error: e.message }));
     this.#port = (server.address() as net.AddressInfo).port;

@@ -43,7 +43,10 @@ export interface SessionStore {
 
 // ---------------------------------------------------------------------------------------------
 
-const CHUNK = 1 << 16; // ≥ the largest frame (Length is a u16)
+const CHUNK = 1 << 16; // ≥ the largest frame (Length is a u16); the largest slab
+/** A session's first slab and first index page: most sessions of a day store a few frames only. */
+const FIRST_SLAB = 1 << 10;
+const FIRST_PAGE = 1 << 6;
 /** Index pages: seq − base → offset, 8,192 seqs a page. */
 const PAGE_BITS = 13;
 const PAGE = 1 << PAGE_BITS;
@@ -51,29 +54,36 @@ const PAGE = 1 << PAGE_BITS;
 const MAX_DENSE = 1 << 24;
 
 /**
- * Sent frames packed back to back into 64 KB slabs, indexed by seq: a handful of large objects
- * instead of one per message, so a session sending 10^5 reports/s does not feed the GC's old
- * generation one small array at a time. A frame's length is its own Length field (§2.1).
+ * Sent frames packed back to back into slabs of up to 64 KB, indexed by seq: a handful of large
+ * objects instead of one per message, so a session sending 10^5 reports/s does not feed the GC's
+ * old generation one small array at a time. A frame's length is its own Length field (§2.1).
  * Nothing is ever copied to grow: slabs and index pages are added, not doubled (with 1 MB slabs and
  * a doubling index, ocg.order.rtt_p99 showed a 1.3 ms stall every 2,560 orders and a bigger one at
- * 32,768: fresh pages are slow to touch on this VM).
+ * 32,768: fresh pages are slow to touch on this VM). Only the first slab and the first index page
+ * start small (1 KB, 64 seqs) and double up to full size: a venue holds thousands of sessions, and
+ * 128 KB each before the first report (a 64 KB slab and a 64 KB page) was 380 MB to map for
+ * 3,000 sessions at two sites.
  */
 class FrameArena {
   #chunks: Uint8Array[] = [];
-  #fill = CHUNK;
+  #fill = 0;
   #base = -1;
-  /** Pages of (seq − base → global offset + 1; 0 = nothing stored). */
+  /** Pages of (seq − base → slab index × 64 KB + offset + 1; 0 = nothing stored). */
   #pages: Float64Array[] = [];
   #far = new Map<number, number>();
 
   put(seq: number, frame: Uint8Array): void {
     const len = frame.length;
-    if (this.#fill + len > CHUNK) {
-      this.#chunks.push(populatedBytes(CHUNK)); // pages mapped up front (src/wire/populated.ts)
+    let last = this.#chunks[this.#chunks.length - 1];
+    if (last === undefined || this.#fill + len > last.length) {
+      // The next slab doubles the last one (from 1 KB) up to 64 KB, and always holds the frame.
+      const size = Math.min(CHUNK, Math.max(len, last === undefined ? FIRST_SLAB : last.length * 2));
+      last = size === CHUNK ? populatedBytes(CHUNK) : new Uint8Array(size); // full slabs mapped up front (src/wire/populated.ts)
+      this.#chunks.push(last);
       this.#fill = 0;
     }
     const ci = this.#chunks.length - 1;
-    this.#chunks[ci]!.set(frame, this.#fill);
+    last.set(frame, this.#fill);
     const at = ci * CHUNK + this.#fill + 1;
     this.#fill += len;
     if (this.#base < 0) this.#base = seq;
@@ -83,14 +93,28 @@ class FrameArena {
       return;
     }
     const pi = k >>> PAGE_BITS;
-    while (this.#pages.length <= pi) this.#pages.push(new Float64Array(PAGE));
-    this.#pages[pi]![k & (PAGE - 1)] = at;
+    const i = k & (PAGE - 1);
+    if (pi === 0) {
+      const first = this.#pages[0];
+      if (first === undefined || i >= first.length) {
+        let n = first === undefined ? FIRST_PAGE : first.length;
+        while (n <= i) n *= 2;
+        const grown = new Float64Array(Math.min(PAGE, n));
+        if (first !== undefined) grown.set(first);
+        this.#pages[0] = grown;
+      }
+    } else {
+      if (this.#pages.length === 0) this.#pages.push(new Float64Array(FIRST_PAGE));
+      if (this.#pages[0]!.length < PAGE) { const full = new Float64Array(PAGE); full.set(this.#pages[0]!); this.#pages[0] = full; }
+      while (this.#pages.length <= pi) this.#pages.push(new Float64Array(PAGE));
+    }
+    this.#pages[pi]![i] = at;
   }
 
   get(seq: number): Uint8Array | undefined {
     const k = seq - this.#base;
     const page = this.#base >= 0 && k >= 0 && k < MAX_DENSE ? this.#pages[k >>> PAGE_BITS] : undefined;
-    const at = page !== undefined ? page[k & (PAGE - 1)]! : (this.#far.get(seq) ?? 0);
+    const at = page !== undefined ? (page[k & (PAGE - 1)] ?? 0) : (this.#far.get(seq) ?? 0);
     if (at === 0) return undefined;
     const ci = Math.floor((at - 1) / CHUNK), off = (at - 1) % CHUNK;
     const c = this.#chunks[ci]!;
@@ -99,7 +123,7 @@ class FrameArena {
 
   clear(): void {
     this.#chunks = [];
-    this.#fill = CHUNK;
+    this.#fill = 0;
     this.#base = -1;
     this.#pages = [];
     this.#far.clear();

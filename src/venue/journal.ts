@@ -133,23 +133,38 @@ export interface DecodedRecord {
 
 /** Reassembles records from TCP chunks. Bad input yields an error record; the owner drops the link. */
 export class JournalRecordReader {
-  #buf: Buffer = Buffer.alloc(0);
+  /**
+   * Chunks not yet consumed, joined only once a whole record is there: a snapshot of thousands of
+   * sessions arrives in thousands of socket chunks, and joining at every chunk copied it each time.
+   */
+  #chunks: Buffer[] = [];
+  #size = 0;
   /** Largest record accepted (a snapshot of a big day still fits). */
   static readonly MAX_RECORD = 512 * 1024 * 1024;
 
   push(chunk: Buffer): void {
-    this.#buf = this.#buf.length === 0 ? chunk : Buffer.concat([this.#buf, chunk]);
+    if (chunk.length === 0) return;
+    this.#chunks.push(chunk);
+    this.#size += chunk.length;
+  }
+
+  /** The first `n` (≤ size) bytes contiguous in the first chunk. */
+  #head(n: number): Buffer {
+    if (this.#chunks[0]!.length < n) this.#chunks = [Buffer.concat(this.#chunks, this.#size)];
+    return this.#chunks[0]!;
   }
 
   /** Next complete record, null when more bytes are needed, or an Error when the stream is corrupt. */
   next(): DecodedRecord | null | Error {
-    const b = this.#buf;
-    if (b.length < 4) return null;
-    const total = b.readUInt32LE(0);
+    if (this.#size < 4) return null;
+    const total = this.#head(4).readUInt32LE(0);
     if (total < 5 || total > JournalRecordReader.MAX_RECORD) return new Error(`bad record length ${total}`);
-    if (b.length < 4 + total) return null;
+    if (this.#size < 4 + total) return null;
+    const b = this.#head(4 + total);
     const rec = b.subarray(4, 4 + total);
-    this.#buf = b.subarray(4 + total);
+    if (b.length === 4 + total) this.#chunks.shift();
+    else this.#chunks[0] = b.subarray(4 + total);
+    this.#size -= 4 + total;
     const type = rec[0]!;
     const jsonLen = rec.readUInt32LE(1);
     if (5 + jsonLen > rec.length) return new Error('json overruns record');
@@ -351,6 +366,16 @@ export class JournalSender {
   #timers: TimerHandle[] = [];
   #connecting = false;
   readonly #delayed = new Set<ReturnType<typeof setTimeout>>();
+  /**
+   * Links in a row that ended without an acknowledgement (peer refusing, isolated or silent), and
+   * when the next attempt may start. Every attempt builds a full snapshot of every session and
+   * feed: retried at every heartbeat, a venue with thousands of sessions spent most of its event
+   * loop on snapshots for an old site that would never take them. The wait doubles per failed link
+   * up to the link timeout.
+   */
+  #failedLinks = 0;
+  #nextConnectAt = 0;
+  #ackedOnLink = false;
 
   constructor(opts: JournalSenderOptions) {
     this.#o = opts;
@@ -415,6 +440,7 @@ export class JournalSender {
     const s = net.connect({ host: this.#o.peer.host, port: this.#o.peer.port, ...(this.#o.localAddress !== undefined ? { localAddress: this.#o.localAddress } : {}) });
     s.setNoDelay(true);
     this.#o.onSocket?.(s);
+    this.#ackedOnLink = false;
     s.on('connect', () => {
       this.#connecting = false;
       if (this.#stopped) { s.destroy(); return; }
@@ -432,6 +458,12 @@ export class JournalSender {
     s.on('error', () => { /* close follows */ });
     s.on('close', () => {
       this.#connecting = false;
+      if (this.#ackedOnLink) this.#failedLinks = 0;
+      else {
+        this.#failedLinks++;
+        const wait = Math.min(Math.max(this.#o.timeoutMs, this.#o.heartbeatMs), this.#o.heartbeatMs * 2 ** (this.#failedLinks - 1));
+        this.#nextConnectAt = this.#clock.now() + wait;
+      }
       if (this.#socket !== s) return;
       this.#socket = null;
       this.#synced = false;
@@ -451,6 +483,7 @@ export class JournalSender {
       switch (r.type) {
         case JournalRecordType.Ack: {
           const seq = (r.body as { seq: number }).seq;
+          this.#ackedOnLink = true;
           if (typeof seq === 'number' && seq > this.#acked) {
             const first = this.#acked === 0 || this.#alone;
             this.#acked = seq;
@@ -480,7 +513,7 @@ export class JournalSender {
     if (s !== null) {
       if (now - this.#lastHeard > this.#o.timeoutMs) s.destroy(); // silent standby (black hole): resync after reconnecting
       else s.write(encodeRecord(JournalRecordType.Heartbeat, undefined));
-    } else this.#connect();
+    } else if (now >= this.#nextConnectAt) this.#connect();
     // A standby that connects but never acknowledges (black hole) counts as absent too.
     if (!this.#alone && this.#unackedSince !== null && now - this.#unackedSince >= this.#o.standbyWaitMs) {
       this.#alone = true;

@@ -286,6 +286,24 @@ describe('OcgClient: venue profile', () => {
   });
 });
 
+describe('OcgClient: how often a session looks at its clock', () => {
+  const make = (timeScale: number, timing: Partial<OcgClientOptions['timing']> = {}) => new OcgClient({
+    compId: COMP, password: PASSWORD, publicKeyPem: keys.publicKey, brokerId: '1001', bcan: 'ABC123.2568', lookup: [{ host: '127.0.0.1', port: 1 }], timeScale, timing,
+  }).timing.tickMs;
+
+  it('1/20 of its shortest timer, at most 1 s: the spec timers give 1 s, scaled ones a scaled tick', () => {
+    assert.equal(make(1), 1_000);
+    assert.equal(make(0.01), 10);
+  });
+
+  it('slow timers under a time scale tick slowly (thousands of sessions in one process do not spin on timers)', () => {
+    const slow = { heartbeatIntervalMs: 5_000, testRequestAfterMs: 15_000, testRequestTimeoutMs: 15_000, logonTimeoutMs: 10_000, logoutTimeoutMs: 5_000, resendTimeoutMs: 5_000 };
+    assert.equal(make(0.01, slow), 250);
+    assert.equal(make(0.01, { ...slow, logoutTimeoutMs: 600 }), 30, 'the shortest one decides');
+    assert.equal(make(0.01, { ...slow, tickMs: 7 }), 7, 'an explicit tick is kept');
+  });
+});
+
 describe('OcgClient: the 10 s reconnect wait on a driven clock (§1.3)', () => {
   it('after a loss nothing is dialled before 10 s; at 10 s the same Primary', async () => {
     const s = await twoSites();

@@ -5,6 +5,7 @@ import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { once } from 'node:events';
+import { execFileSync } from 'node:child_process';
 import { crc32c } from '../../src/wire/index.ts';
 import {
   LookupClient, LookupService, LookupStatus, OcgFrameReader, OcgMsgType, encodeMessage, MemoryLogger,
@@ -142,5 +143,16 @@ describe('endpoint order and the backup site (§1.2)', () => {
     assert.deepEqual([second.primary, second.secondary], [BACKUP_PAIR.primary, BACKUP_PAIR.secondary]);
     assert.deepEqual(failed, ['PS-primary:unreachable', 'PS-mirror:unreachable']);
     client.close();
+  });
+});
+
+describe('every session of the venue asking at once (failover)', () => {
+  it('the listening socket queues 4,096 connections: none of thousands of simultaneous SYNs is dropped for a 1 s retransmit', { skip: process.platform !== 'linux' }, async () => {
+    const s = service('PS-primary', 'primary', () => PRIMARY_PAIR);
+    const { port } = await s.open();
+    // `ss` shows a listening socket's backlog as its Send-Q (Node's default is 511).
+    const out = execFileSync('ss', ['-ltnH', `sport = :${port}`], { encoding: 'utf8' }).trim().split('\n');
+    assert.equal(out.length, 1, out.join('\n'));
+    assert.equal(Number(out[0]!.trim().split(/\s+/)[2]), 4096);
   });
 });

@@ -53,6 +53,20 @@ for (const [name, make] of stores) {
       assert.equal(j.fresh, true);
       s.close();
     }));
+
+    it('a session that starts small (a few frames) and grows: frames of every size, seqs out of order, across the first page', () => withDir((dir) => {
+      const s = make(dir);
+      const j = s.journal('CO3');
+      // Frames of a given total length (the store reads a frame's length from its Length field, §2.1).
+      const sized = (len: number, fill: number) => { const f = new Uint8Array(len).fill(fill); f[0] = 2; f[1] = len & 0xff; f[2] = len >> 8; return f; };
+      const sizes = [40, 600, 2_000, 8, 40_000, 300, 65_000, 9];
+      const seqs = [3, 1, 70, 2, 8_300, 130, 64, 65];
+      assert.equal(seqs.length, sizes.length);
+      seqs.forEach((q, i) => j.saveSent(q, sized(sizes[i]!, i + 10)));
+      seqs.forEach((q, i) => assert.deepEqual(j.sent(q), sized(sizes[i]!, i + 10), `seq ${q}`));
+      for (const q of [4, 63, 66, 129, 8_191, 8_299, 8_301]) assert.equal(j.sent(q), undefined, `seq ${q}`);
+      s.close();
+    }));
   });
 }
 

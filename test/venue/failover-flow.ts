@@ -7,6 +7,7 @@ import { Side } from '../../src/ocg/index.ts';
 import type { ExecutionReport } from '../../src/ocg/index.ts';
 import type { MatchingEngineState, OrderState } from '../../src/venue/index.ts';
 import { embedded, ocgClient, testVenueConfig, waitFor } from './site-harness.ts';
+import { compareWithTold, progressAtVenue, progressOfReport, type OrderProgress } from './told-state.ts';
 
 export interface FlowResult {
   submitted: number;
@@ -15,8 +16,18 @@ export interface FlowResult {
   ackedBeforeFailover: number;
   /** Acknowledged before the failover but not found at the backup site. */
   lost: string[];
-  /** Acknowledged before the failover and found at the backup with a different state. */
+  /**
+   * Acknowledged before the failover and held at the backup in a state that contradicts what the
+   * client was told (its last Execution Report before the failover), or further on without the
+   * client ever hearing of it.
+   */
   changed: string[];
+  /**
+   * Acknowledged before the failover, different at the backup from the primary's state at the
+   * crash, but only in events the client was never told of (the primary matched them, their
+   * journal entries and reports died with it). Not a loss; counted to show the case occurs.
+   */
+  untoldAtCrash: number;
   /** Client Order IDs that became more than one order at the backup. */
   duplicated: number;
   /** Orders the backup site holds (live + finished) vs. distinct Client Order IDs. */
@@ -46,6 +57,8 @@ export async function runFailoverFlow(opts: { orders: number; failAt: number; mo
     let takeoverMs = 0;
     let failover: Promise<void> | null = null;
     const seqAtLoss = { toSend: 0 };
+    /** Execution Reports each client had received when the primary was gone. */
+    const toldBefore = { a: 0, b: 0 };
     const inFlight = opts.inFlight ?? 100;
     let next = 0;
     const one = async (i: number): Promise<void> => {
@@ -70,6 +83,8 @@ export async function runFailoverFlow(opts: { orders: number; failAt: number; mo
           else await v.primary.isolate({ mode: 'graceful' });
           at.primary = v.primary.engine('OTP-C').exportState();
           at.backup = v.backup.engine('OTP-C').exportState(); // what the journal brought over
+          toldBefore.a = a.reports.length;
+          toldBefore.b = b.reports.length;
           // Orders acknowledged by now are the "before" set (their acks left the primary).
           failedOver = true;
           for (const x of acked.values()) x.before = true;
@@ -86,8 +101,21 @@ export async function runFailoverFlow(opts: { orders: number; failAt: number; mo
     await Promise.all(workers);
     if (failover !== null) await failover;
     const backupState = v.backup.engine('OTP-C').exportState();
+    // Per order, what its client was told before the failover (the last report) and after it.
+    const told = new Map<string, { before: OrderProgress | null; after: OrderProgress[] }>();
+    for (const [who, c] of [['a', a], ['b', b]] as const) {
+      c.reports.forEach((er, i) => {
+        if (er.clientOrderId === undefined) return;
+        const key = `${who}:${er.clientOrderId}`;
+        const t = told.get(key) ?? { before: null, after: [] };
+        if (i < toldBefore[who]) t.before = progressOfReport(er);
+        else t.after.push(progressOfReport(er));
+        told.set(key, t);
+      });
+    }
     const lost: string[] = [];
     const changed: string[] = [];
+    let untoldAtCrash = 0;
     let ackedBefore = 0;
     for (const [key, x] of acked) {
       const clOrdId = key.slice(2);
@@ -95,11 +123,15 @@ export async function runFailoverFlow(opts: { orders: number; failAt: number; mo
       if (final === undefined || final !== x.orderId) { lost.push(key); continue; }
       if (!x.before) continue;
       ackedBefore++;
-      // At the takeover instant the backup holds each acknowledged order in the primary's state
+      // At the takeover instant the backup holds each acknowledged order as its client was told
       // (later, orders still in flight at the loss may fill them at the backup).
       const atTakeover = at.backup?.clientOrderIds[x.broker]?.[clOrdId];
-      if (atTakeover !== x.orderId) { lost.push(key); continue; }
-      if (at.primary !== null && at.backup !== null && !isDeepStrictEqual(orderKey(at.backup, x.orderId), orderKey(at.primary, x.orderId))) changed.push(key);
+      if (atTakeover !== x.orderId || at.backup === null) { lost.push(key); continue; }
+      const heard = told.get(key);
+      const verdict = heard?.before ? compareWithTold(heard.before, progressAtVenue(orderKey(at.backup, x.orderId)), heard.after) : 'missing';
+      if (verdict === 'missing') lost.push(key);
+      else if (verdict === 'contradicts' || verdict === 'ahead-never-told') changed.push(key);
+      else if (at.primary !== null && !isDeepStrictEqual(orderKey(at.backup, x.orderId), orderKey(at.primary, x.orderId))) untoldAtCrash++;
     }
     let backupOrders = 0, distinct = 0;
     for (const ids of Object.values(backupState.clientOrderIds)) distinct += Object.keys(ids).length;
@@ -108,7 +140,7 @@ export async function runFailoverFlow(opts: { orders: number; failAt: number; mo
     for (const ids of Object.values(backupState.clientOrderIds)) for (const id of Object.values(ids)) orderIds.add(id);
     const logonAtBackup = a.events.find((e) => e.kind === 'logon-accepted' && e.detail['site'] === 'backup');
     return {
-      submitted: opts.orders, acked: acked.size, ackedBeforeFailover: ackedBefore, lost, changed,
+      submitted: opts.orders, acked: acked.size, ackedBeforeFailover: ackedBefore, lost, changed, untoldAtCrash,
       duplicated: distinct - orderIds.size, backupOrders, rejected, takeoverMs,
       sequenceContinued: logonAtBackup !== undefined && a.c.journal.nextToSend > seqAtLoss.toSend && !a.kinds().includes('sequence-reset'),
     };

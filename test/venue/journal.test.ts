@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { EventEmitter } from 'node:events';
 import { Side } from '../../src/ocg/index.ts';
-import { JournalGate, JournalRecordReader, JournalRecordType, encodeRecord } from '../../src/venue/index.ts';
+import { JournalGate, JournalRecordReader, JournalRecordType, JournalSender, encodeRecord } from '../../src/venue/index.ts';
+import type { SiteSnapshot } from '../../src/venue/index.ts';
+import { ManualClock } from '../../src/wire/index.ts';
 import { sleep, waitFor, venueWithClient } from './site-harness.ts';
 
 const cleanup: Array<() => Promise<unknown> | unknown> = [];
@@ -41,6 +43,27 @@ describe('journal records', () => {
       assert.deepEqual(got[1], { type: JournalRecordType.Ack, body: { seq: 42 } });
       assert.deepEqual(got[2], { type: JournalRecordType.Heartbeat, body: undefined });
     }
+  });
+
+  it('a record larger than many socket chunks (a snapshot of thousands of sessions) arrives whole, with what follows it', () => {
+    const big = new Uint8Array(3 * 1024 * 1024).map((_, i) => i & 0xff);
+    const all = Buffer.concat([encodeRecord(JournalRecordType.Snapshot, { seq: 9, frames: [big, new Uint8Array([5])] }), encodeRecord(JournalRecordType.Ack, { seq: 10 })]);
+    const r = new JournalRecordReader();
+    const got: Array<{ type: number; body: unknown }> = [];
+    for (let i = 0; i < all.length; i += 65_536) {
+      r.push(all.subarray(i, i + 65_536));
+      for (let x = r.next(); x !== null; x = r.next()) {
+        assert.ok(!(x instanceof Error));
+        got.push(x);
+      }
+    }
+    assert.equal(got.length, 2);
+    const snap = got[0]!.body as { seq: number; frames: Uint8Array[] };
+    assert.equal(snap.seq, 9);
+    assert.equal(snap.frames.length, 2);
+    assert.ok(Buffer.from(snap.frames[0]!).equals(Buffer.from(big)));
+    assert.deepEqual([...snap.frames[1]!], [5]);
+    assert.deepEqual(got[1], { type: JournalRecordType.Ack, body: { seq: 10 } });
   });
 
   it('bad input is an Error value, never a throw', () => {
@@ -125,6 +148,39 @@ describe('JournalGate evidence timing', () => {
     gate.discard();
     gate.release(3);
     assert.deepEqual(seen, ['now', 'a'], 'a site killed before the release never sent it');
+  });
+});
+
+describe('journal link to a peer that refuses it', () => {
+  it('each attempt builds a full snapshot: after a link that ended unacknowledged the next waits twice as long, up to the link timeout', async () => {
+    const server = net.createServer((c) => c.destroy()); // an isolated old site: accepts, refuses
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    cleanup.push(() => new Promise((r) => server.close(r)));
+    const clock = new ManualClock();
+    const links: net.Socket[] = [];
+    let snapshots = 0;
+    const sender: JournalSender = new JournalSender({
+      peer: { host: '127.0.0.1', port: (server.address() as net.AddressInfo).port }, clock,
+      heartbeatMs: 100, timeoutMs: 400, standbyWaitMs: 5_000, gate: new JournalGate(() => sender.seq),
+      snapshot: () => { snapshots++; return {} as SiteSnapshot; }, secret: 'test', generation: () => 1, onFenced: () => {},
+      onSocket: (s) => links.push(s),
+    });
+    cleanup.push(() => sender.stop());
+    const refused = (n: number) => waitFor(`link ${n} refused`, () => links.length === n && links[n - 1]!.closed && snapshots === n);
+    sender.start();
+    await refused(1);
+    // Waits after each refused link: 100, 200, 400, then 400 (the link timeout) ms; ticks every 100.
+    const attemptsAt: number[] = [];
+    for (let t = 100; t <= 1_500; t += 100) {
+      const before = links.length;
+      clock.advance(100);
+      if (links.length > before) {
+        attemptsAt.push(t);
+        await refused(links.length);
+      }
+    }
+    assert.deepEqual(attemptsAt, [100, 300, 700, 1_100, 1_500]);
+    assert.equal(snapshots, 6);
   });
 });
 

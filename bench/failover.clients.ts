@@ -1,0 +1,108 @@
+// Child process of bench/failover.recovery.bench.ts: a slice of the OCG-C sessions (trading +
+// drop copy per firm), in their own process so that thousands of client sessions do not share one
+// event loop with the venue they are measuring. Over IPC: the parent sends `start` (the venue
+// configuration and the slice), the child answers `ready` once every session is logged on at the
+// primary and every trading session rests its buy there; `loss` marks the crash; `report` asks for
+// the per-session figures; `close` ends the sessions and the process.
+import { systemClock } from '../src/wire/index.ts';
+import { OcgClient, Side, publicKeyOf, type OcgClientEvent } from '../src/ocg/index.ts';
+import { lookupEndpointsOf, type VenueConfig } from '../src/venue/index.ts';
+
+export interface SessionFigures {
+  id: string;
+  /** The backup first answered (a backup lookup endpoint), ms since the epoch. */
+  firstBackupAt: number | null;
+  /** Logged on at the backup with every gap replayed. */
+  recoveredAt: number | null;
+  /** First message at the backup continued the numbers and the venue expected no reset. */
+  continuity: boolean | null;
+  replayed: number;
+}
+
+export type ToClients =
+  | { type: 'start'; venue: VenueConfig; firms: [number, number]; timeScale: number; securityId: string; quantity: number; price: string }
+  | { type: 'loss'; at: number }
+  | { type: 'report' }
+  | { type: 'close' };
+
+export type FromClients =
+  | { type: 'ready' }
+  | { type: 'progress'; answered: number; recovered: number }
+  | { type: 'debug'; text: string }
+  | { type: 'report'; sessions: SessionFigures[] }
+  | { type: 'error'; message: string };
+
+const send = (m: FromClients) => process.send!(m);
+const clients: OcgClient[] = [];
+const figures: SessionFigures[] = [];
+let lossAt = Infinity;
+const atLoss: Array<() => void> = [];
+
+/** With BENCH_DEBUG: what the sessions went through, sent to the parent every 2 s. */
+const debugKinds = process.env['BENCH_DEBUG'] ? new Map<string, number>() : null;
+if (debugKinds !== null) setInterval(() => send({ type: 'debug', text: JSON.stringify(Object.fromEntries(debugKinds)) }), 2_000).unref();
+
+async function start(m: Extract<ToClients, { type: 'start' }>): Promise<void> {
+  const venue = m.venue;
+  const publicKeyPem = publicKeyOf(venue.privateKeyPem);
+  const lookup = lookupEndpointsOf(venue, 'OTP-C');
+  const traders: OcgClient[] = [];
+  for (const s of venue.subscribers.slice(m.firms[0], m.firms[1])) {
+    for (const compId of [s['OTP-C']!.trading, s['OTP-C']!.dropCopy!]) {
+      const client = new OcgClient({
+        compId, password: s.password, publicKeyPem, lookup, brokerId: s.brokerId, bcan: 'ABC123.2568', service: 'OTP-C', clock: systemClock,
+        timeScale: m.timeScale, localAddress: s.sourceIps[0]!,
+        // Slow session timers: thousands of sessions must not time out while the venue decrypts their logons.
+        timing: { heartbeatIntervalMs: 5_000, testRequestAfterMs: 15_000, testRequestTimeoutMs: 15_000, logonTimeoutMs: 10_000, logoutTimeoutMs: 5_000, resendTimeoutMs: 5_000, connectTimeoutMs: 2_000, lookupTimeoutMs: 2_000 },
+      });
+      const f: SessionFigures = { id: compId, firstBackupAt: null, recoveredAt: null, continuity: null, replayed: 0 };
+      let gapsOpen = 0;
+      let loggedOnAtBackup = false;
+      let nextToSendAtLoss = 0;
+      atLoss.push(() => { nextToSendAtLoss = client.journal.nextToSend; });
+      const done = (at: number) => { if (loggedOnAtBackup && gapsOpen === 0 && f.recoveredAt === null) f.recoveredAt = at; };
+      client.on('event', (e: OcgClientEvent) => {
+        if (debugKinds !== null) { const k = `${e.kind}:${String(e.detail['reason'] ?? e.detail['status'] ?? '')}`; debugKinds.set(k, (debugKinds.get(k) ?? 0) + 1); }
+        if (e.at < lossAt || e.detail['site'] !== 'backup') return;
+        if (e.kind === 'lookup-answered' && f.firstBackupAt === null) f.firstBackupAt = e.at;
+        else if (e.kind === 'gap-detected') gapsOpen++;
+        else if (e.kind === 'gap-recovered') { gapsOpen = Math.max(0, gapsOpen - 1); f.replayed += Number(e.detail['to']) - Number(e.detail['from']) + 1; done(e.at); }
+        else if (e.kind === 'logon-accepted') {
+          // Continuity (OCG-C §4): our first message at the backup continues the numbers, and the venue expects no reset.
+          f.continuity = Number(e.detail['seqNum']) >= nextToSendAtLoss - 1 && Number(e.detail['nextExpected']) > 1;
+          loggedOnAtBackup = true;
+          done(e.at);
+        }
+      });
+      clients.push(client);
+      figures.push(f);
+      if (compId === s['OTP-C']!.trading) traders.push(client);
+    }
+  }
+  await Promise.all(clients.map((c) => c.start()));
+  await Promise.all(traders.map((c) => c.newOrder({ securityId: m.securityId, side: Side.Buy, quantity: m.quantity, price: m.price })));
+  send({ type: 'ready' });
+}
+
+let progress: ReturnType<typeof setInterval> | null = null;
+process.on('message', (m: ToClients) => {
+  switch (m.type) {
+    case 'start':
+      start(m).catch((e: unknown) => send({ type: 'error', message: (e as Error).stack ?? String(e) }));
+      return;
+    case 'loss':
+      lossAt = m.at;
+      for (const f of atLoss) f();
+      progress = setInterval(() => send({ type: 'progress', answered: figures.filter((f) => f.firstBackupAt !== null).length, recovered: figures.filter((f) => f.recoveredAt !== null).length }), 20);
+      return;
+    case 'report':
+      send({ type: 'report', sessions: figures });
+      return;
+    case 'close':
+      if (progress !== null) clearInterval(progress);
+      void Promise.race([Promise.allSettled(clients.map((c) => c.close('bench done'))), new Promise((r) => setTimeout(r, 5_000))]).then(() => process.exit(0));
+      return;
+    default:
+  }
+});
+process.on('disconnect', () => process.exit(0)); // the parent is gone: nothing left to measure

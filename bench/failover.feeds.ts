@@ -1,0 +1,118 @@
+// Child process of bench/failover.recovery.bench.ts: the feed handlers (firms × OMD-C + OMD-CC) in
+// their own process, so that hundreds of handlers decoding every datagram do not share the venue's
+// event loop. Over IPC: `start` (venue configuration, firms), `ready` once every handler is in sync
+// at the primary, `loss`, then `publishers` (the backup publishers' next sequence number and books
+// digest per channel, sent by the parent after each change): a handler has recovered when DR
+// completed, it is in sync and every channel matches the latest announcement. `report`, `close`.
+import { systemClock } from '../src/wire/index.ts';
+import { FeedHandler, type DrEvent, type OmdService, type RefreshCompleteEvent } from '../src/omd/index.ts';
+import { feedConfigOf, type VenueConfig } from '../src/venue/index.ts';
+
+export interface FeedFigures {
+  id: string;
+  firstBackupAt: number | null;
+  recoveredAt: number | null;
+  refreshedAt: number | null;
+}
+
+/** Per service, per channel: the backup publisher's next sequence number and books digest. */
+export type PublisherState = Record<string, Record<string, { nextSeq: number; digest: string }>>;
+
+export type ToFeeds =
+  | { type: 'start'; venue: VenueConfig; firms: [number, number] }
+  | { type: 'loss' }
+  | { type: 'publishers'; state: PublisherState }
+  | { type: 'report' }
+  | { type: 'close' };
+
+export type FromFeeds =
+  | { type: 'ready' }
+  | { type: 'progress'; answered: number; recovered: number }
+  | { type: 'report'; feeds: FeedFigures[] }
+  | { type: 'error'; message: string };
+
+const send = (m: FromFeeds) => process.send!(m);
+let lossDone = false;
+
+/** A feed handler that notes its first datagram after the loss (the backup's: the primary is cut off). */
+class TimedFeedHandler extends FeedHandler {
+  figures!: FeedFigures;
+  override onDatagram(channelId: number, line: 'A' | 'B', buf: Uint8Array): void {
+    if (lossDone && this.figures.firstBackupAt === null) this.figures.firstBackupAt = Date.now();
+    super.onDatagram(channelId, line, buf);
+  }
+}
+
+const feeds: Array<{ service: OmdService; h: TimedFeedHandler; f: FeedFigures; channels: VenueConfig['feeds'][OmdService]['channels'] }> = [];
+
+async function start(m: Extract<ToFeeds, { type: 'start' }>): Promise<void> {
+  const venue = m.venue;
+  for (const s of venue.subscribers.slice(m.firms[0], m.firms[1])) {
+    for (const service of ['OMD-C', 'OMD-CC'] as const) {
+      const h = new TimedFeedHandler(feedConfigOf(venue, service), { rtsUsername: s[service]!.rtsUsername, clock: systemClock, arbitrationTimeoutMs: 20, rts: { responseTimeoutMs: 2_000 } });
+      const f: FeedFigures = { id: s[service]!.rtsUsername, firstBackupAt: null, recoveredAt: null, refreshedAt: null };
+      h.figures = f;
+      h.on('dr', (e: DrEvent) => { if (lossDone && f.firstBackupAt === null && e.status >= 1) f.firstBackupAt = Date.now(); });
+      const channels = venue.feeds[service].channels;
+      const refreshed = new Set<number>();
+      h.on('refresh-complete', (e: RefreshCompleteEvent) => {
+        if (!lossDone || f.refreshedAt !== null) return;
+        refreshed.add(e.channelId);
+        if (refreshed.size === channels.length) f.refreshedAt = Date.now();
+      });
+      feeds.push({ service, h, f, channels });
+    }
+  }
+  for (const x of feeds) await x.h.start();
+  const end = Date.now() + 60_000;
+  while (!feeds.every((x) => x.h.synchronised)) {
+    if (Date.now() > end) throw new Error('feeds not in sync at the primary within 60 s');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  send({ type: 'ready' });
+}
+
+/** Recovered: DR completed, in sync, every channel at the announced number with the announced books. */
+function check(state: PublisherState): void {
+  const now = Date.now();
+  for (const x of feeds) {
+    if (x.f.recoveredAt !== null || x.f.firstBackupAt === null) continue;
+    if (x.h.drState !== 'DR_COMPLETED' || !x.h.synchronised) continue;
+    const pub = state[x.service];
+    if (pub === undefined) continue;
+    // Numbers first (cheap), digests only when every channel is at the announced number.
+    if (!x.channels.every((c) => x.h.status(c.channelId).expected === pub[String(c.channelId)]?.nextSeq)) continue;
+    if (x.channels.every((c) => x.h.image(c.channelId).digest(c.product) === pub[String(c.channelId)]!.digest)) x.f.recoveredAt = now;
+  }
+}
+
+let progress: ReturnType<typeof setInterval> | null = null;
+let latest: PublisherState | null = null;
+process.on('message', (m: ToFeeds) => {
+  switch (m.type) {
+    case 'start':
+      start(m).catch((e: unknown) => send({ type: 'error', message: (e as Error).stack ?? String(e) }));
+      return;
+    case 'loss':
+      lossDone = true;
+      progress = setInterval(() => {
+        // A handler behind the announcement when it came may reach it before the next market tick.
+        if (latest !== null) check(latest);
+        send({ type: 'progress', answered: feeds.filter((x) => x.f.firstBackupAt !== null).length, recovered: feeds.filter((x) => x.f.recoveredAt !== null).length });
+      }, 5);
+      return;
+    case 'publishers':
+      latest = m.state;
+      check(m.state);
+      return;
+    case 'report':
+      send({ type: 'report', feeds: feeds.map((x) => x.f) });
+      return;
+    case 'close':
+      if (progress !== null) clearInterval(progress);
+      void Promise.race([Promise.allSettled(feeds.map((x) => x.h.stop())), new Promise((r) => setTimeout(r, 5_000))]).then(() => process.exit(0));
+      return;
+    default:
+  }
+});
+process.on('disconnect', () => process.exit(0)); // the parent is gone: nothing left to measure
