@@ -1,5 +1,7 @@
 // Streams evidence to the desk's ingestion endpoint (src/desk/API.md,
-// "Evidence": POST /api/evidence with the evidence bearer token). Batches,
+// "Evidence": POST /api/evidence). The conductor posts with the desk's evidence
+// bearer token (what it posts is the venue's word); a subscriber's probe signs in
+// as a user of its firm, so what it posts is the firm's own, self-reported. Batches,
 // retries a failed batch with backoff until it is taken, and relies on the
 // desk's idempotence on event id, so a batch sent twice (a reply lost after
 // the desk stored it) is counted as duplicates, never stored twice.
@@ -9,7 +11,10 @@ import type { EvidenceEvent } from '../evidence/index.ts';
 export interface DeskForwarderOptions {
   /** The desk's base URL, e.g. http://127.0.0.1:8080 (the route /api/evidence is appended). */
   url: string;
-  token: string;
+  /** The desk's evidence bearer token (the conductor, the embedded drill). */
+  token?: string;
+  /** Or a user of the firm (a subscriber's probe): signs in, and again when its sign-in expires. */
+  login?: { username: string; password: string };
   clock: Clock;
   /** At most this many events per request (the desk takes ≤ 10,000). */
   batchSize?: number;
@@ -44,7 +49,9 @@ interface IngestReply {
 const MAX_DESK_BATCH = 10_000;
 
 export class DeskEvidenceForwarder {
-  #o: Required<Omit<DeskForwarderOptions, 'onError'>> & { onError: (m: string) => void };
+  #o: Required<Omit<DeskForwarderOptions, 'onError' | 'token' | 'login'>> & { onError: (m: string) => void; base: string; auth: { token: string } | { login: { username: string; password: string } } };
+  /** The firm user's cookie and CSRF token once signed in. */
+  #signedIn: { cookie: string; csrf: string } | null = null;
   #queue: EvidenceEvent[] = [];
   #timer: TimerHandle | null = null;
   #sending: Promise<void> | null = null;
@@ -52,6 +59,7 @@ export class DeskEvidenceForwarder {
   #stats: DeskForwarderStats = { queued: 0, accepted: 0, duplicates: 0, rejected: 0, failedRequests: 0, fatal: null };
 
   constructor(opts: DeskForwarderOptions) {
+    if ((opts.token === undefined) === (opts.login === undefined)) throw new Error('DeskEvidenceForwarder: give either token or login');
     this.#o = {
       batchSize: Math.min(MAX_DESK_BATCH, opts.batchSize ?? 1000),
       lingerMs: opts.lingerMs ?? 200,
@@ -60,8 +68,9 @@ export class DeskEvidenceForwarder {
       requestTimeoutMs: opts.requestTimeoutMs ?? 10_000,
       fetch: opts.fetch ?? fetch,
       onError: opts.onError ?? (() => {}),
+      base: opts.url.replace(/\/+$/, ''),
       url: opts.url.replace(/\/+$/, '') + '/api/evidence',
-      token: opts.token,
+      auth: opts.token !== undefined ? { token: opts.token } : { login: opts.login! },
       clock: opts.clock,
     };
   }
@@ -121,19 +130,27 @@ export class DeskEvidenceForwarder {
       const t = setTimeout(() => ac.abort(), this.#o.requestTimeoutMs);
       t.unref?.();
       let res: Response;
+      let body: string;
       try {
-        res = await this.#o.fetch(this.#o.url, {
+        const post = async () => this.#o.fetch(this.#o.url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${this.#o.token}` },
+          headers: { 'content-type': 'application/json', ...(await this.#credentials(ac.signal)) },
           body: JSON.stringify({ events: batch }),
           signal: ac.signal,
         });
+        res = await post();
+        // A firm user's sign-in expired: sign in again once.
+        if (res.status === 401 && 'login' in this.#o.auth && this.#signedIn) {
+          await res.text();
+          this.#signedIn = null;
+          res = await post();
+        }
+        body = await res.text();
       } finally {
         clearTimeout(t);
       }
-      const body = await res.text();
       if (res.status === 401 || res.status === 403) {
-        this.#stats.fatal = `desk refused the evidence token (${res.status}): ${body.slice(0, 200)}`;
+        this.#stats.fatal = `desk refused the evidence ${'token' in this.#o.auth ? 'token' : 'upload'} (${res.status}): ${body.slice(0, 200)}`;
         this.#o.onError(this.#stats.fatal);
         return;
       }
@@ -146,6 +163,11 @@ export class DeskEvidenceForwarder {
         if (reply.rejected?.length) this.#o.onError(`desk rejected ${reply.rejected.length} event(s): ${JSON.stringify(reply.rejected[0]).slice(0, 200)}`);
       }
     } catch (e) {
+      if (e instanceof SignInRefused) {
+        this.#stats.fatal = e.message;
+        this.#o.onError(this.#stats.fatal);
+        return;
+      }
       failure = `desk unreachable: ${(e as Error).message}`;
     }
     if (failure) {
@@ -158,4 +180,23 @@ export class DeskEvidenceForwarder {
     // Only now do the events leave the queue: a failure above keeps them for the retry.
     this.#queue.splice(0, batch.length);
   }
+
+  /** The request headers that say who posts: the bearer token, or the firm user's cookie and CSRF token. */
+  async #credentials(signal: AbortSignal): Promise<Record<string, string>> {
+    if ('token' in this.#o.auth) return { authorization: `Bearer ${this.#o.auth.token}` };
+    if (!this.#signedIn) {
+      const res = await this.#o.fetch(`${this.#o.base}/api/auth/login`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(this.#o.auth.login), signal,
+      });
+      const text = await res.text();
+      if (res.status === 401 || res.status === 403) throw new SignInRefused(`desk refused the sign-in of ${this.#o.auth.login.username} (${res.status}): ${text.slice(0, 200)}`);
+      if (!res.ok) throw new Error(`sign-in answered ${res.status}: ${text.slice(0, 200)}`);
+      const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]!).join('; ');
+      this.#signedIn = { cookie, csrf: String((JSON.parse(text) as { csrfToken?: string }).csrfToken ?? '') };
+    }
+    return { cookie: this.#signedIn.cookie, 'x-csrf-token': this.#signedIn.csrf };
+  }
 }
+
+/** The desk refused the firm user's credentials: retrying cannot help. */
+class SignInRefused extends Error {}

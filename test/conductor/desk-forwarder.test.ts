@@ -2,7 +2,11 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { systemClock } from '../../src/wire/index.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManualClock, systemClock } from '../../src/wire/index.ts';
+import { seedDemo, startDesk } from '../../src/desk/index.ts';
 import type { EvidenceEvent } from '../../src/evidence/index.ts';
 import { DeskEvidenceForwarder } from '../../src/conductor/index.ts';
 
@@ -104,6 +108,41 @@ describe('DeskEvidenceForwarder', () => {
     } finally {
       fwd.close();
       await desk.stop();
+    }
+  });
+});
+
+describe('DeskEvidenceForwarder signed in as a user of the firm (a subscriber\'s probe)', () => {
+  it("posts the firm's own probe evidence, which the desk keeps as self-reported; the venue's word is refused", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fd-fwd-'));
+    const clock = new ManualClock(Date.parse('2026-01-10T02:00:00Z'));
+    const desk = await startDesk({ db: join(dir, 'desk.sqlite'), clock, evidenceToken: 'conductor-token-for-forwarder-tests', webRoot: null });
+    try {
+      const { session, subscribers, accounts } = await seedDemo(desk.store, { now: clock.now(), password: 'forwarder-test-password', scryptCost: 1024, subscribers: 2 });
+      const firm = subscribers[0]!;
+      const user = accounts.find((a) => a.subscriberId === firm.id)!;
+      const probeEvent = (i: number, source: 'probe' | 'venue'): EvidenceEvent => ({
+        id: `${session.id}:probe:${firm.id}:${i}`, ts: new Date(clock.now() + i).toISOString(), session: session.id, site: 'backup', service: 'OTP-C',
+        subscriber: firm.id, identity: firm.identities[0]!.identity, kind: 'logon', detail: {}, source,
+      });
+      const fwd = new DeskEvidenceForwarder({ url: desk.url, login: { username: user.username, password: 'forwarder-test-password' }, clock: systemClock, lingerMs: 1 });
+      fwd.push(probeEvent(1, 'probe'));
+      fwd.push(probeEvent(2, 'venue'));
+      assert.equal(await fwd.drain(10_000), true);
+      assert.deepEqual({ accepted: fwd.stats.accepted, rejected: fwd.stats.rejected, fatal: fwd.stats.fatal }, { accepted: 1, rejected: 1, fatal: null });
+      const stored = await desk.store.listEvidence({ session: session.id, subscriber: firm.id });
+      assert.equal(stored.length, 1);
+      assert.equal(stored[0]!.provenance, 'self-reported');
+      assert.notEqual(stored[0]!.postedBy, 'conductor');
+
+      // A wrong password stops forwarding at once; the evidence file keeps everything.
+      const wrong = new DeskEvidenceForwarder({ url: desk.url, login: { username: user.username, password: 'not-the-password' }, clock: systemClock, lingerMs: 1 });
+      wrong.push(probeEvent(3, 'probe'));
+      assert.equal(await wrong.drain(10_000), false);
+      assert.match(wrong.stats.fatal ?? '', /refused the sign-in/);
+    } finally {
+      await desk.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -41,7 +41,8 @@ const command: Command = {
     report: { type: 'string', value: 'FILE', description: 'Evidence report JSON (default: data/<session>/probe-<firm>.json)' },
     evidence: { type: 'string', value: 'FILE', description: 'Also append the evidence events as JSON lines to FILE' },
     desk: { type: 'string', value: 'URL', description: "Also stream the evidence to the service desk (POST <URL>/api/evidence)" },
-    'desk-token': { type: 'string', value: 'T', description: "The desk's evidence Bearer token (with --desk)" },
+    'desk-user': { type: 'string', value: 'NAME', description: "Post to --desk as this user of the firm (password from FD_DESK_PASSWORD): the evidence counts as the firm's own, self-reported" },
+    'desk-token': { type: 'string', value: 'T', description: "Post to --desk with the desk's evidence Bearer token instead (the venue's side: the conductor, an embedded drill)" },
     json: { type: 'boolean', description: 'Print the report JSON on stdout at the end (progress goes to stderr)' },
     verbose: { type: 'boolean', description: 'Print every case with its steps and their logs at the end' },
     duration: { type: 'string', default: '0', value: 'S', description: 'Stop after S seconds (0: when the rundown is done, or Ctrl-C)' },
@@ -86,9 +87,15 @@ const command: Command = {
     const json = values['json'] === true;
     const reportPath = typeof values['report'] === 'string' ? values['report'] : join('data', config.session, `probe-${config.firm}.json`);
     const evidence = typeof values['evidence'] === 'string' ? new EvidenceWriter(values['evidence']) : null;
-    if (values['desk'] !== undefined && typeof values['desk-token'] !== 'string') throw new UsageError('--desk needs --desk-token');
+    const deskUser = values['desk-user'], deskToken = values['desk-token'];
+    if (values['desk'] !== undefined && (typeof deskUser === 'string') === (typeof deskToken === 'string')) throw new UsageError('--desk needs --desk-user (a user of the firm) or --desk-token');
+    const deskPassword = process.env['FD_DESK_PASSWORD'];
+    if (typeof deskUser === 'string' && !deskPassword) throw new UsageError('--desk-user: set the password in the environment variable FD_DESK_PASSWORD');
     const desk = typeof values['desk'] === 'string'
-      ? new DeskEvidenceForwarder({ url: values['desk'], token: String(values['desk-token']), clock: systemClock, onError: (m: string) => console.error(`desk: ${m}`) })
+      ? new DeskEvidenceForwarder({
+        url: values['desk'], clock: systemClock, onError: (m: string) => console.error(`desk: ${m}`),
+        ...(typeof deskUser === 'string' ? { login: { username: deskUser, password: deskPassword! } } : { token: String(deskToken) }),
+      })
       : null;
 
     const out = json ? process.stderr : process.stdout;
