@@ -8,12 +8,18 @@
 // Load model (ours): per firm, the venue's and the probe's record of a failover
 // with EXTRA order/ack pairs per trading session and EXTRA gap/recovery pairs
 // per market-data identity, so every cell keeps growing during the run.
+// floor_rows_per_s: the host's floor for the same rows, inserted straight into
+// the store's evidence table with the store's own statement shape (250-row
+// INSERT … ON CONFLICT DO NOTHING RETURNING, 1,000 a transaction), without
+// HTTP, validation or folding: the desk cannot ingest faster than that.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'node:http';
+import { DatabaseSync } from 'node:sqlite';
+import pg from 'pg';
 import { bench } from './report.ts';
 import { demoEvidence, openStore, seedDemo, type PracticeSession, type Subscriber } from '../src/desk/index.ts';
 import type { EvidenceEvent } from '../src/evidence/index.ts';
@@ -146,22 +152,63 @@ async function run(db: string) {
   }
 }
 
-function report(store: string, r: Awaited<ReturnType<typeof run>>) {
+const FLOOR_ROWS = 100_000;
+const FLOOR_SQL = (n: number, ph: (i: number) => string) => `INSERT INTO evidence_events (posted_by, id, session_id, subscriber_id, service, site, identity, kind, source, ts, ts_ms, detail, received_at) VALUES ${Array.from({ length: n }, (_, r) => `(${Array.from({ length: 13 }, (_, c) => ph(r * 13 + c + 1)).join(', ')})`).join(', ')} ON CONFLICT (posted_by, id) DO NOTHING RETURNING id`;
+const floorRow = (j: number) => ['conductor', `floor:conductor:step${j % 40}:logon:F${String(j % FIRMS).padStart(3, '0')}:${j}`, 'floor', `F${String(j % FIRMS).padStart(3, '0')}`, 'OTP-C', 'backup', `F${j % FIRMS}T`, 'logon', 'venue', new Date(1.8e12 + j).toISOString(), 1.8e12 + j, JSON.stringify({ seqNum: j, clientSeq: j }), 1.8e12];
+
+/** Rows per second of the bare insert into a migrated store (see the header). */
+async function floor(db: string): Promise<number> {
+  const store = openStore(db);
+  await store.migrate(Date.now());
+  await store.close();
+  const t0 = performance.now();
+  if (db.startsWith('postgres')) {
+    const client = new pg.Client({ connectionString: db });
+    await client.connect();
+    try {
+      for (let c = 0; c < FLOOR_ROWS; c += 1000) {
+        await client.query('BEGIN');
+        for (let i = c; i < c + 1000; i += 250) await client.query({ name: 'floor', text: FLOOR_SQL(250, (k) => `$${k}`), values: Array.from({ length: 250 }, (_, r) => floorRow(i + r)).flat() });
+        await client.query('COMMIT');
+      }
+    } finally {
+      await client.end();
+    }
+  } else {
+    const sqlite = new DatabaseSync(db);
+    sqlite.exec('PRAGMA journal_mode = WAL');
+    sqlite.exec('PRAGMA synchronous = NORMAL');
+    const st = sqlite.prepare(FLOOR_SQL(250, () => '?'));
+    for (let c = 0; c < FLOOR_ROWS; c += 1000) {
+      sqlite.exec('BEGIN');
+      for (let i = c; i < c + 1000; i += 250) st.all(...Array.from({ length: 250 }, (_, r) => floorRow(i + r)).flat());
+      sqlite.exec('COMMIT');
+    }
+    sqlite.close();
+  }
+  return Math.round(FLOOR_ROWS / ((performance.now() - t0) / 1000));
+}
+
+function report(store: string, r: Awaited<ReturnType<typeof run>>, floorRowsPerS: number) {
   bench('desk.evidence.ingest', r.rate, 'events/s', {
-    store, dashboard_p99_ms: r.p99.toFixed(1), dashboard_p50_ms: r.p50.toFixed(1), dashboard_max_ms: r.max.toFixed(1), dashboard_samples: r.samples,
+    store, floor_rows_per_s: floorRowsPerS, dashboard_p99_ms: r.p99.toFixed(1), dashboard_p50_ms: r.p50.toFixed(1), dashboard_max_ms: r.max.toFixed(1), dashboard_samples: r.samples,
     dashboard_idle_ms: r.idle.toFixed(1), firms: FIRMS, events: r.events, seconds: r.seconds.toFixed(2),
   });
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'fd-bench-'));
 try {
-  if (STORES.includes('sqlite')) report('sqlite', await run(join(dir, 'desk.sqlite')));
+  if (STORES.includes('sqlite')) {
+    const f = await floor(join(dir, 'floor.sqlite'));
+    report('sqlite', await run(join(dir, 'desk.sqlite')), f);
+  }
   if (!STORES.includes('postgres')) {
     // skipped on request
   } else if (findPostgresBin()) {
-    const pg = await startPostgres();
+    const cluster = await startPostgres();
     try {
-      report('postgres', await run(await pg.createDatabase('bench_evidence')));
+      const f = await floor(await cluster.createDatabase('bench_evidence_floor'));
+      report('postgres', await run(await cluster.createDatabase('bench_evidence')), f);
     } finally {
       await stopPostgres();
     }
