@@ -1,4 +1,4 @@
-// failover.recovery_p99 (issue 4): OCG-C sessions (firms × trading + drop copy, OTP-C) and feed
+// failover.recovery_p99: OCG-C sessions (firms × trading + drop copy, OTP-C) and feed
 // handlers (firms × OMD-C + OMD-CC) fail over at once from the primary site to the backup site
 // (both sites in this process, 127.0.0.2 / 127.0.0.3, journal over TCP). One BENCH line per size,
 // 500 sessions / 100 feeds and 3,000 / 300, each size in its own process, so that the growth shows.
