@@ -3,7 +3,8 @@
 // event loop. Over IPC: `start` (venue configuration, firms), `ready` once every handler is in sync
 // at the primary, `loss`, then `publishers` (the backup publishers' next sequence number and books
 // digest per channel, sent by the parent after each change): a handler has recovered when DR
-// completed, it is in sync and every channel matches the latest announcement. `report`, `close`.
+// completed, it is in sync and every channel is at a number the backup publisher announced, with
+// its books then. `report`, `close`.
 import { systemClock } from '../src/wire/index.ts';
 import { FeedHandler, type DrEvent, type OmdService, type RefreshCompleteEvent } from '../src/omd/index.ts';
 import { feedConfigOf, type VenueConfig } from '../src/venue/index.ts';
@@ -72,22 +73,45 @@ async function start(m: Extract<ToFeeds, { type: 'start' }>): Promise<void> {
   send({ type: 'ready' });
 }
 
-/** Recovered: DR completed, in sync, every channel at the announced number with the announced books. */
-function check(state: PublisherState): void {
+/**
+ * Recovered: DR completed, in sync, and every channel at a number the backup publisher announced,
+ * with the books it had then. Announcements and datagrams race (IPC against multicast, each market
+ * tick moves the numbers on), so each channel's recent announcements are kept, not only the last.
+ */
+const announced = new Map<string, Map<number, string>>();
+const ANNOUNCEMENTS_KEPT = 400;
+/** Per handler, the numbers its books were last compared at (a digest is costly to compute). */
+const compared = new WeakMap<object, string>();
+
+function remember(state: PublisherState): void {
+  for (const [service, channels] of Object.entries(state)) {
+    for (const [channelId, { nextSeq, digest }] of Object.entries(channels)) {
+      const key = `${service}/${channelId}`;
+      let seen = announced.get(key);
+      if (!seen) announced.set(key, (seen = new Map()));
+      seen.set(nextSeq, digest);
+      if (seen.size > ANNOUNCEMENTS_KEPT) seen.delete(seen.keys().next().value!);
+    }
+  }
+}
+
+function check(): void {
   const now = Date.now();
   for (const x of feeds) {
     if (x.f.recoveredAt !== null || x.f.firstBackupAt === null) continue;
     if (x.h.drState !== 'DR_COMPLETED' || !x.h.synchronised) continue;
-    const pub = state[x.service];
-    if (pub === undefined) continue;
-    // Numbers first (cheap), digests only when every channel is at the announced number.
-    if (!x.channels.every((c) => x.h.status(c.channelId).expected === pub[String(c.channelId)]?.nextSeq)) continue;
-    if (x.channels.every((c) => x.h.image(c.channelId).digest(c.product) === pub[String(c.channelId)]!.digest)) x.f.recoveredAt = now;
+    // Numbers first (cheap), the digests only at announced numbers not yet compared there.
+    const at = x.channels.map((c) => x.h.status(c.channelId).expected);
+    const wanted = x.channels.map((c, i) => announced.get(`${x.service}/${c.channelId}`)?.get(at[i]!));
+    if (wanted.some((d) => d === undefined)) continue;
+    const where = at.join(',');
+    if (compared.get(x) === where) continue;
+    compared.set(x, where);
+    if (x.channels.every((c, i) => x.h.image(c.channelId).digest(c.product) === wanted[i])) x.f.recoveredAt = now;
   }
 }
 
 let progress: ReturnType<typeof setInterval> | null = null;
-let latest: PublisherState | null = null;
 process.on('message', (m: ToFeeds) => {
   switch (m.type) {
     case 'start':
@@ -96,14 +120,14 @@ process.on('message', (m: ToFeeds) => {
     case 'loss':
       lossDone = true;
       progress = setInterval(() => {
-        // A handler behind the announcement when it came may reach it before the next market tick.
-        if (latest !== null) check(latest);
+        // A handler behind the announcement when it came reaches it later.
+        check();
         send({ type: 'progress', answered: feeds.filter((x) => x.f.firstBackupAt !== null).length, recovered: feeds.filter((x) => x.f.recoveredAt !== null).length });
       }, 5);
       return;
     case 'publishers':
-      latest = m.state;
-      check(m.state);
+      remember(m.state);
+      check();
       return;
     case 'report':
       send({ type: 'report', feeds: feeds.map((x) => x.f) });
