@@ -11,9 +11,10 @@
 // saturated throughput `max_per_s` (500 in flight back to back). `floor_*`: the
 // same load against a bare node:http echo on this host, measured just before.
 // `cpu_ms`: the desk process's CPU time per submission (user + system), which a
-// busy host inflates far less than it does the latencies.
+// busy host inflates far less than it does the latencies; `pg_cpu_ms`: the
+// PostgreSQL server's (postmaster and backends), which shares the same cores.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -80,9 +81,26 @@ function cpuMs(pid: number): number {
   }
 }
 
+/** CPU time (ms) of a PostgreSQL cluster: the postmaster, its live backends, and the backends it reaped. */
+function postgresCpuMs(dataDir: string): number {
+  const postmaster = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const f = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      const pid = Number(entry), ppid = Number(f[1]);
+      if (pid === postmaster) total += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+      else if (ppid === postmaster) total += Number(f[11]) + Number(f[12]);
+    } catch { /* gone meanwhile */ }
+  }
+  return (total * 1000) / 100;
+}
+
 /** Warm-up, burst, saturation, deadline rush: the figures of one server. */
-async function load(users: Submitter[], pid: number) {
+async function load(users: Submitter[], pid: number, serverCpu: () => number = () => 0) {
   const cpu0 = cpuMs(pid);
+  const serverCpu0 = serverCpu();
   let sent = 0;
   for (const u of users) {
     const send = u.send;
@@ -126,10 +144,11 @@ async function load(users: Submitter[], pid: number) {
     }
   }));
   const cpuPerSubmission = (cpuMs(pid) - cpu0) / sent;
+  const serverCpuPerSubmission = (serverCpu() - serverCpu0) / sent;
   for (const u of users) u.agent.destroy();
   lat.sort((a, b) => a - b);
   burst.sort((a, b) => a - b);
-  return { p99: percentile(lat, 99), p50: percentile(lat, 50), n: lat.length, burstP99: percentile(burst, 99), maxRate, cpuPerSubmission };
+  return { p99: percentile(lat, 99), p50: percentile(lat, 50), n: lat.length, burstP99: percentile(burst, 99), maxRate, cpuPerSubmission, serverCpuPerSubmission };
 }
 
 async function stop(child: ChildProcess) {
@@ -137,7 +156,7 @@ async function stop(child: ChildProcess) {
   await new Promise((r) => child.once('exit', r));
 }
 
-async function run(db: string) {
+async function run(db: string, serverCpu?: () => number) {
   const seedStore = openStore(db);
   await seedStore.migrate(Date.now());
   const seed = await seedDemo(seedStore, { now: Date.now(), password: PW, scryptCost: 1024, subscribers: SUBSCRIBERS });
@@ -153,7 +172,7 @@ async function run(db: string) {
       // Each submission signs under its own name: a form equal to the latest version is answered without storing anything.
       const send = (id: string) => post(agent, url, `/api/sessions/${seed.session.id}/forms/result/${s.id}`, { submissionId: id, form: { ...form, signatory: { ...form.signatory, name: `Signer ${id}` } } }, headers);
       return { id: s.id, agent, send };
-    })), child.pid!);
+    })), child.pid!, serverCpu);
   } finally {
     await stop(child);
   }
@@ -208,8 +227,8 @@ try {
     const pg = await startPostgres();
     try {
       const f = await floor();
-      const p = await run(await pg.createDatabase('bench'));
-      bench('desk.submit_p99_postgres', p.p99, 'ms', { store: 'postgres', subscribers: SUBSCRIBERS, submissions: p.n, window_s: WINDOW_S, p50_ms: p.p50.toFixed(1), burst_p99_ms: p.burstP99.toFixed(0), max_per_s: p.maxRate, cpu_ms: p.cpuPerSubmission.toFixed(3), ...floorFields(f) });
+      const p = await run(await pg.createDatabase('bench'), () => postgresCpuMs(join(pg.dir, 'data')));
+      bench('desk.submit_p99_postgres', p.p99, 'ms', { store: 'postgres', subscribers: SUBSCRIBERS, submissions: p.n, window_s: WINDOW_S, p50_ms: p.p50.toFixed(1), burst_p99_ms: p.burstP99.toFixed(0), max_per_s: p.maxRate, cpu_ms: p.cpuPerSubmission.toFixed(3), pg_cpu_ms: p.serverCpuPerSubmission.toFixed(3), ...floorFields(f) });
     } finally {
       await stopPostgres();
     }
