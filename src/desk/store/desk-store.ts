@@ -69,7 +69,7 @@ export interface EvidenceIngest {
 }
 
 /** Events per transaction: big enough for multi-row INSERTs, small enough that no other request waits long. */
-export const EVIDENCE_CHUNK = 1000;
+export const EVIDENCE_CHUNK = 500;
 const INSERT_ROWS = 250;
 
 export interface ReminderRecord {
