@@ -15,6 +15,7 @@ import {
   LookupService, OcgGateway, hashPassword, profileFor,
 } from '../ocg/index.ts';
 import type { OCG_SESSION_TIMERS } from '../ocg/index.ts';
+import { preciseClock } from '../ocg/index.ts';
 import type { CompIdConfig, GatewayEvent, LookupServedEvent, OcgLogger, OcgService } from '../ocg/index.ts';
 import {
   MarketGenerator, MarketImage, OmdPublisher, RetransmissionWindow, decodeMessage, decodePacketHeader, encodeMessage as encodeOmdMessage, messageSize,
@@ -184,6 +185,8 @@ export class Site {
   readonly host: string;
   readonly #o: SiteOptions;
   readonly #clock: Clock;
+  /** The engines' and gateways' clock: the site's, or with microseconds where that is the wall clock. */
+  readonly #tradingClock: Clock;
   #state: SiteState = 'starting';
   #since: number;
   #activatedAt: number | null = null;
@@ -222,6 +225,9 @@ export class Site {
     this.cfg = opts.config;
     this.host = opts.config.sites[opts.role].host;
     this.#clock = opts.clock ?? systemClock;
+    // Transaction Times carry microseconds (OCG-C §2.5) where the site runs on the wall clock; an
+    // injected clock (tests, accelerated runs) is used as it is.
+    this.#tradingClock = this.#clock === systemClock ? preciseClock : this.#clock;
     this.#since = this.#clock.now();
     this.#bootId = this.#since.toString(36);
     this.#evidenceCapacity = opts.evidenceCapacity ?? 200_000;
@@ -263,11 +269,12 @@ export class Site {
     if (this.#state !== 'starting') throw new SiteStateError(`start() in state ${this.#state}`);
     const site = this.cfg.sites[this.role];
     const cost = this.cfg.passwordHashCost;
+    const tradingClock = this.#tradingClock;
     for (const service of OCG_SERVICES) {
       const engineOptions: MatchingEngineOptions = { profile: profileFor(service), securities: this.cfg.securities[service] };
       // The Northbound quota is configured in yuan; the engine counts P3 (price × quantity, thousandths).
       if (service === 'OTP-CSC' && this.cfg.chinaConnectDailyQuota !== undefined) engineOptions.dailyQuota = this.cfg.chinaConnectDailyQuota * 1000;
-      const engine = new MatchingEngine(engineOptions, this.#clock);
+      const engine = new MatchingEngine(engineOptions, tradingClock);
       const store = new ReplicatingSessionStore(service);
       const hashes = new Map<string, string>();
       const firmOf = new Map<string, string>();
@@ -282,7 +289,7 @@ export class Site {
       const gateway = new OcgGateway({
         service, name: `${service} ${this.role}`, host: this.host, port: site.trading[service].gateway,
         privateKeyPem: this.cfg.privateKeyPem, compIds, router: { handle: (req: EngineRequest): EngineEvent[] => holder.engine.handle(req) },
-        store, clock: this.#clock, passwordWorkers: this.#o.passwordWorkers ?? 0, outboundGate: this.#gate, securities: this.cfg.securities[service],
+        store, clock: tradingClock, passwordWorkers: this.#o.passwordWorkers ?? 0, outboundGate: this.#gate, securities: this.cfg.securities[service],
         ...(this.#o.log !== undefined ? { log: this.#o.log } : {}),
         ...(this.#o.sessionTimers !== undefined ? { sessionTimers: this.#o.sessionTimers } : {}),
         onEvent: (e) => this.#gatewayEvidence(e),
@@ -396,7 +403,8 @@ export class Site {
     if (f === undefined || ch === undefined || f.publisher.mode !== 'active' || !Number.isSafeInteger(code)) return;
     f.publisher.publish(ch.channelId, [{
       msgType: 50, securityCode: code, tradeId: 900_000_000 + (Number(tr.tradeId) % 100_000_000 || 0), price: tr.price, quantity: tr.quantity,
-      trdType: 0, tradeTime: BigInt(tr.transactTime) * 1_000_000n,
+      // Transaction Time may carry a fraction of a millisecond: whole microseconds, in nanoseconds.
+      trdType: 0, tradeTime: BigInt(Math.round(tr.transactTime * 1000)) * 1000n,
     }]);
     this.#syncFeed(f);
   }
@@ -496,7 +504,7 @@ export class Site {
 
   #applySnapshot(s: SiteSnapshot): void {
     for (const t of this.#trading.values()) {
-      t.holder.engine = MatchingEngine.restore(s.engines[t.service], t.engineOptions, this.#clock);
+      t.holder.engine = MatchingEngine.restore(s.engines[t.service], t.engineOptions, this.#tradingClock);
       this.#watchEngine(t);
       t.store.restore(s.sessions[t.service]);
     }

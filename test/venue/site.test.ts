@@ -147,8 +147,13 @@ describe('takeover by the backup site', () => {
     const b = ocgClient(cfg, 'F002');
     cleanup.push(() => a.c.close(), () => b.c.close());
     await Promise.all([a.c.start(), b.c.start()]);
-    await a.c.newOrder({ securityId: '700', side: Side.Buy, quantity: 200, price: '395.6' });
-    await b.c.newOrder({ securityId: '700', side: Side.Sell, quantity: 200, price: '395.6' });
+    const buy = await a.c.newOrder({ securityId: '700', side: Side.Buy, quantity: 200, price: '395.6' });
+    const sell = await b.c.newOrder({ securityId: '700', side: Side.Sell, quantity: 200, price: '395.6' });
+    // On the wall clock a site's Transaction Times carry microseconds (OCG-C §2.5), not a millisecond padded with 000.
+    const times = [buy.transactionTime, sell.transactionTime].map(String);
+    assert.equal(times.length, 2);
+    for (const t of times) assert.match(t, /^\d{8}-\d{2}:\d{2}:\d{2}\.\d{6}$/);
+    assert.ok(times.some((t) => !t.endsWith('000')), `microseconds filled: ${times.join(', ')}`);
     const ss = cfg.feeds['OMD-C'].channels.find((c) => c.product === 'SS')!.channelId;
     await waitFor('trade published', () => v.primary.publisher('OMD-C').image(ss).security(700)?.lastTrade !== undefined);
     const t = v.primary.publisher('OMD-C').image(ss).security(700)!.lastTrade!;
