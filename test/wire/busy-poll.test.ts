@@ -28,9 +28,10 @@ function pollingChild(env: NodeJS.ProcessEnv): { status: number | null; stderr: 
     c = process.cpuUsage(); v = switches(); await idle(300); const polling = process.cpuUsage(c), pollingSwitches = switches() - v;
     p.stop(); p.stop();
     console.log(busyPollKind, Math.round((sleeping.user + sleeping.system) / 1000), Math.round((polling.user + polling.system) / 1000), sleepingSwitches, pollingSwitches);`;
-  // --single-threaded-gc: the main thread must not wait for GC helper threads either (a futex
-  // wait is a voluntary switch too: the setImmediate fallback's garbage made ~8 in 300 ms).
-  const r = spawnSync(process.execPath, ['--single-threaded-gc', '--input-type=module', '-e', code], { encoding: 'utf8', timeout: 10_000, env });
+  // --single-threaded: the main thread must not wait for V8's helper threads either (a futex
+  // wait is a voluntary switch too: the setImmediate fallback's garbage made ~8 in 300 ms with
+  // parallel GC, and concurrent compilation 1-3 more when the host is busy).
+  const r = spawnSync(process.execPath, ['--single-threaded', '--input-type=module', '-e', code], { encoding: 'utf8', timeout: 10_000, env });
   const [kind, sleepingMs, pollingMs, sleepingSwitches, pollingSwitches] = r.stdout.trim().split(' ');
   return { status: r.status, stderr: r.stderr, kind: kind ?? '', sleepingMs: Number(sleepingMs), pollingMs: Number(pollingMs), sleepingSwitches: Number(sleepingSwitches), pollingSwitches: Number(pollingSwitches) };
 }
