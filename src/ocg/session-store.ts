@@ -59,7 +59,7 @@ const MAX_DENSE = 1 << 24;
  * old generation one small array at a time. A frame's length is its own Length field (§2.1).
  * Nothing is ever copied to grow: slabs and index pages are added, not doubled (with 1 MB slabs and
  * a doubling index, ocg.order.rtt_p99 showed a 1.3 ms stall every 2,560 orders and a bigger one at
- * 32,768: fresh pages are slow to touch on this VM). Only the first slab and the first index page
+ * 32,768: touching fresh pages is slow on a paravirtualised host). Only the first slab and the first index page
  * start small (1 KB, 64 seqs) and double up to full size: a venue holds thousands of sessions, and
  * 128 KB each before the first report (a 64 KB slab and a 64 KB page) was 380 MB to map for
  * 3,000 sessions at two sites.
