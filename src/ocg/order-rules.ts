@@ -10,7 +10,7 @@
 // market state or the day's quota stay with the engine (Execution Report '8'/'X'/'Y'). The split
 // between 5 and 6 is ours [INF]: the note lists the codes, not which rule gives which.
 import { MessageRejectCode, BusinessRejectCode, OcgMsgType } from './messages.ts';
-import type { OcgMessage } from './messages.ts';
+import type { AmendRequest, CancelRequest, MassCancelRequest, NewOrder, OboCancelRequest, OboMassCancelRequest, OcgMessage } from './messages.ts';
 import type { OcgProfile } from './profile.ts';
 import { MESSAGE_SPECS } from './schema.ts';
 import { parseTransactionTime } from './time.ts';
@@ -51,35 +51,12 @@ export type RuleViolation = {
   rule: string;
 };
 
-/** The fields the rules read; every business message is a subset. */
-interface OrderFields {
-  msgType: number;
-  clientOrderId?: string;
-  originalClientOrderId?: string;
-  submittingBrokerId?: string;
-  owningBrokerId?: string;
-  securityId?: string;
-  securityIdSource?: number;
-  securityExchange?: string;
-  brokerLocationId?: string;
-  transactionTime?: string;
-  side?: number;
-  orderType?: number;
-  price?: bigint;
-  orderQuantity?: bigint;
-  tif?: number;
-  positionEffect?: number;
-  orderRestrictions?: string;
-  maxPriceLevels?: number;
-  orderCapacity?: number;
-  text?: string;
-  executionInstructions?: string;
-  disclosureInstructions?: number;
-  lotType?: number;
-  submittingBcanField?: string;
-  massCancelRequestType?: number;
-  marketSegmentId?: string;
-}
+/** The messages the rules check. */
+type CheckedMessage = NewOrder | AmendRequest | CancelRequest | MassCancelRequest | OboCancelRequest | OboMassCancelRequest;
+type FieldName<T> = T extends unknown ? Exclude<keyof T, 'msgType'> : never;
+type FieldType<T, K extends PropertyKey> = T extends unknown ? (K extends keyof T ? T[K] : never) : never;
+/** Every field of those messages, each optional: the rules read one view of all of them. */
+type OrderFields = { msgType: number } & { [K in FieldName<CheckedMessage>]?: FieldType<CheckedMessage, K> };
 
 export interface FieldRule {
   id: string;
