@@ -6,28 +6,19 @@
 // dashboard's declined and self-reported marks.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { chromiumSkip, launchChromium, settableClock, hk } from '../helpers/browser.ts';
 import { demoSession, ensureWebBuilt, sampleIntentionForm, seedDemo, startDesk, type RunningDesk, type Subscriber } from '../../src/desk/index.ts';
-import { systemClock, type Clock } from '../../src/wire/index.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const PW = 'admin-browser-password';
 
-/** Wall time we set (deadlines are judged by it); timers stay real, for the event stream's keep-alive. */
-function settableClock(start: number): Clock & { set(ms: number): void } {
-  let now = start;
-  return { now: () => now, set: (ms: number) => { now = ms; }, setTimeout: systemClock.setTimeout, setInterval: systemClock.setInterval };
-}
 
-const hk = (s: string) => Date.parse(s + ':00+08:00');
 
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium`);
 
-describe('desk administration in Chromium', { skip: haveChromium ? false : `${CHROMIUM} not installed (apt-get install chromium)`, timeout: 120_000 }, () => {
+describe('desk administration in Chromium', { skip: chromiumSkip, timeout: 120_000 }, () => {
   let dir: string;
   let desk: RunningDesk;
   let browser: Browser;
@@ -48,11 +39,7 @@ describe('desk administration in Chromium', { skip: haveChromium ? false : `${CH
     await desk.store.submitForm({ sessionId: session.id, subscriberId: 'firm-b', kind: 'intention', submissionId: 'web-admin-b-1', content: { ...sampleIntentionForm(session, firms[1]!), participate: false, services: [] }, submittedBy: 'x', submittedAt: clock.now(), late: false });
     // An automatic reminder sent earlier, on a desk that had a mail server then.
     await desk.store.recordReminder({ sessionId: session.id, subscriberId: 'firm-c', kind: 'intention', sentAt: clock.now() - 3600_000, recipients: ['ops@c.example', 'it@c.example'] }, 'reminders');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {

@@ -6,34 +6,25 @@
 // Chinese labels. FD_SCREENSHOTS=DIR saves a PNG of each main screen.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { chromiumSkip, launchChromium, settableClock, hk } from '../helpers/browser.ts';
 import { demoEvidence, demoSession, demoSubscriber, ensureWebBuilt, sampleResultForm, seedDemo, startDesk, type RunningDesk } from '../../src/desk/index.ts';
 import { readEvidenceFile } from '../../src/evidence/index.ts';
-import { systemClock, type Clock } from '../../src/wire/index.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
 const FIXTURE = join(ROOT, 'test/desk/fixtures/ps2-2026-firm-a.evidence.jsonl');
 const TOKEN = 'conductor-token-for-browser-tests';
 const PW = 'browser-test-password';
 const SHOTS = process.env.FD_SCREENSHOTS;
 
-/** Wall time we set (deadlines are judged by it); timers stay real, for the event stream's keep-alive. */
-function settableClock(start: number): Clock & { set(ms: number): void } {
-  let now = start;
-  return { now: () => now, set: (ms: number) => { now = ms; }, setTimeout: systemClock.setTimeout, setInterval: systemClock.setInterval };
-}
 
-const hk = (s: string) => Date.parse(s + ':00+08:00');
 
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium`);
 
-describe('desk web UI in Chromium', { skip: haveChromium ? false : `${CHROMIUM} not installed (apt-get install chromium)`, timeout: 90_000 }, () => {
+describe('desk web UI in Chromium', { skip: chromiumSkip, timeout: 90_000 }, () => {
   let dir: string;
   let desk: RunningDesk;
   let browser: Browser;
@@ -46,11 +37,7 @@ describe('desk web UI in Chromium', { skip: haveChromium ? false : `${CHROMIUM} 
     desk = await startDesk({ db: join(dir, 'desk.sqlite'), clock, evidenceToken: TOKEN, sessionTtlMs: 30 * 86_400_000 });
     await seedDemo(desk.store, { now: clock.now(), password: PW, scryptCost: 1024, subscribers: 3, session });
     // launch() gives Chromium a fresh empty profile of its own (it refuses --user-data-dir).
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {

@@ -9,25 +9,16 @@
 // version, "unchanged", evidence messages), the test serves the contract's shape.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { chromiumSkip, launchChromium, settableClock, hk } from '../helpers/browser.ts';
 import { demoEvidence, demoSession, ensureWebBuilt, findContradictions, sampleResultForm, seedDemo, startDesk, type RunningDesk, type Subscriber } from '../../src/desk/index.ts';
-import { systemClock, type Clock } from '../../src/wire/index.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const PW = 'browser-test-password';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium`);
 
-/** Wall time we set (deadlines are judged by it); timers stay real, for the event stream's keep-alive. */
-function settableClock(start: number): Clock & { set(ms: number): void } {
-  let now = start;
-  return { now: () => now, set: (ms: number) => { now = ms; }, setTimeout: systemClock.setTimeout, setInterval: systemClock.setInterval };
-}
 
-const hk = (s: string) => Date.parse(s + ':00+08:00');
 const domId = (path: string) => 'f-' + path.replace(/[^A-Za-z0-9_-]/g, '_');
 type Lang = 'en' | 'zh-Hant';
 const L = {
@@ -35,7 +26,7 @@ const L = {
   'zh-Hant': { signIn: '登入', user: '用戶名稱', pw: '密碼', sessions: '演習', submit: '提交', participate: '我們將參與', softwareName: '軟件名稱', version: '版本', signatory: '簽署人姓名', title: '簽署人職銜', willJoin: '我們將參與演習', read: '我們已閱讀流程', confirm: '本人確認以上答案並簽署本表格' },
 } as const;
 
-describe('the appendices in Chromium', { skip: haveChromium ? false : `${CHROMIUM} not installed (apt-get install chromium)`, timeout: 120_000 }, () => {
+describe('the appendices in Chromium', { skip: chromiumSkip, timeout: 120_000 }, () => {
   let dir: string;
   let desk: RunningDesk;
   let browser: Browser;
@@ -50,11 +41,7 @@ describe('the appendices in Chromium', { skip: haveChromium ? false : `${CHROMIU
     dir = mkdtempSync(join(tmpdir(), 'fd-forms-web-'));
     desk = await startDesk({ db: join(dir, 'desk.sqlite'), clock, evidenceToken: 'conductor-token-for-forms-tests', sessionTtlMs: 30 * 86_400_000 });
     firms = (await seedDemo(desk.store, { now: clock.now(), password: PW, scryptCost: 1024, subscribers: 8, session })).subscribers;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {

@@ -3,20 +3,18 @@
 // and another site cannot frame the desk (clickjacking).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { chromiumSkip, launchChromium } from '../helpers/browser.ts';
 import { demoSession, ensureWebBuilt, seedDemo, startDesk, type RunningDesk } from '../../src/desk/index.ts';
 import { ManualClock } from '../../src/wire/index.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const PW = 'browser-hardening-password';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium`);
 
-describe('desk UI under its browser hardening', { skip: haveChromium ? false : `${CHROMIUM} not installed`, timeout: 90_000 }, () => {
+describe('desk UI under its browser hardening', { skip: chromiumSkip, timeout: 90_000 }, () => {
   let dir: string;
   let desk: RunningDesk;
   let browser: Browser;
@@ -36,11 +34,7 @@ describe('desk UI under its browser hardening', { skip: haveChromium ? false : `
     });
     await new Promise<void>((r) => framer.listen(0, '127.0.0.1', r));
     framerUrl = `http://127.0.0.1:${(framer.address() as { port: number }).port}/`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {
