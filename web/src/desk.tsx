@@ -1,16 +1,16 @@
 // The desk officer's screens (sessions, creating a session from a notice,
 // importing subscribers, the live dashboard) and the session page both roles see.
-import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useContext, useEffect, useRef, useState, type FormEvent } from 'react';
 import type { Notice, PracticeSession, Service, User, FormVersion, IntentionForm, Subscriber } from '../../src/desk/domain/types.ts';
 import type { LinkState } from '../../src/desk/domain/verification.ts';
 import { api, ApiError, fieldMessages, errorText } from './api.ts';
-import { Binding, CheckField, ErrorSummary, SelectField, TextArea, TextField, useServerText, type ServerText } from './fields.tsx';
+import { Binding, CheckField, ErrorSummary, SelectField, TextArea, TextField, getIn, useServerText, type ServerText } from './fields.tsx';
 import { hkDateTime, useI18n, type MessageKey } from './i18n.ts';
 import { Link, navigate } from './nav.tsx';
 import { ReminderPanel } from './reminders.tsx';
 import { ContactLine } from './subscribers.tsx';
 
-const ALL_SERVICES: Service[] = ['OTP-C', 'OTP-CSC', 'OMD-C', 'OMD-CC'];
+export const ALL_SERVICES: Service[] = ['OTP-C', 'OTP-CSC', 'OMD-C', 'OMD-CC'];
 
 export function SessionList(props: { user: User }) {
   const { t } = useI18n();
@@ -50,7 +50,6 @@ interface CreateDraft {
 
 export function CreateSession() {
   const { t, lang } = useI18n();
-  const serverText = useServerText();
   const [notices, setNotices] = useState<Notice[]>([]);
   const [draft, setDraft] = useState<CreateDraft>({
     noticeChoice: '',
@@ -146,28 +145,43 @@ export function CreateSession() {
           <fieldset>
             <legend>{t('sessions')}</legend>
             <TextField path="session.id" label={t('sessionId')} placeholder="ps1-2026" />
-            <TextField path="session.code" label={t('sessionCode')} />
-            <TextField path="session.date" label={t('sessionDate')} type="date" />
-            <SelectField path="session.participation" label={t('participation')} options={[{ value: 'optional', label: t('optional') }, { value: 'mandatory', label: t('mandatory') }]} />
-            {draft.session.participation === 'mandatory' ? <TextField path="session.mandatoryFor" label={t('mandatoryFor')} /> : null}
-            <fieldset className="field" data-path="session.services">
-              <legend>{t('services')}</legend>
-              {ALL_SERVICES.map((s) => <CheckField key={s} path={`session.services.${s}`} label={s} />)}
-              {errors['session.services'] ? <div className="field-error" role="alert">{serverText(errors['session.services'])}</div> : null}
-            </fieldset>
-            <TextField path="session.network" label={t('network')} />
-            <TextField path="session.intentionDeadline" label={`${t('intentionDeadline')} (${t('deadlineHint')})`} type="datetime-local" />
-            <TextField path="session.resultDeadline" label={`${t('resultDeadline')} (${t('deadlineHint')})`} type="datetime-local" />
-            <div className="field">
-              <label htmlFor="rundown-file">{t('rundownUpload')}</label>
-              <input id="rundown-file" type="file" accept=".yaml,.yml,.txt,text/plain" onChange={async (e) => { const f = e.target.files?.[0]; if (f) set('session.rundown', await f.text()); }} />
-            </div>
-            <TextArea path="session.rundown" label={t('rundown')} rows={8} />
+            <SessionFields rundownRows={8} onRundownFile={(text) => set('session.rundown', text)} />
           </fieldset>
         </Binding.Provider>
         <button type="submit">{t('create')}</button>
       </form>
     </main>
+  );
+}
+
+/** A practice session's fields, for creating and editing one, inside a Binding of `{ session: … }`. */
+export function SessionFields(props: { rundownRows: number; onRundownFile?: (text: string) => void }) {
+  const { t } = useI18n();
+  const serverText = useServerText();
+  const b = useContext(Binding);
+  const onFile = props.onRundownFile;
+  return (
+    <>
+      <TextField path="session.code" label={t('sessionCode')} />
+      <TextField path="session.date" label={t('sessionDate')} type="date" />
+      <SelectField path="session.participation" label={t('participation')} options={[{ value: 'optional', label: t('optional') }, { value: 'mandatory', label: t('mandatory') }]} />
+      {getIn(b.value, 'session.participation') === 'mandatory' ? <TextField path="session.mandatoryFor" label={t('mandatoryFor')} /> : null}
+      <fieldset className="field" data-path="session.services">
+        <legend>{t('services')}</legend>
+        {ALL_SERVICES.map((s) => <CheckField key={s} path={`session.services.${s}`} label={s} />)}
+        {b.errors['session.services'] ? <div className="field-error" role="alert">{serverText(b.errors['session.services'])}</div> : null}
+      </fieldset>
+      <TextField path="session.network" label={t('network')} />
+      <TextField path="session.intentionDeadline" label={`${t('intentionDeadline')} (${t('deadlineHint')})`} type="datetime-local" />
+      <TextField path="session.resultDeadline" label={`${t('resultDeadline')} (${t('deadlineHint')})`} type="datetime-local" />
+      {onFile ? (
+        <div className="field">
+          <label htmlFor="rundown-file">{t('rundownUpload')}</label>
+          <input id="rundown-file" type="file" accept=".yaml,.yml,.txt,text/plain" onChange={async (e) => { const f = e.target.files?.[0]; if (f) onFile(await f.text()); }} />
+        </div>
+      ) : null}
+      <TextArea path="session.rundown" label={t('rundown')} rows={props.rundownRows} />
+    </>
   );
 }
 

@@ -6,7 +6,8 @@ import type { FormKind, UserAccount } from '../../src/desk/domain/types.ts';
 import type { Message } from '../../src/desk/domain/messages/index.ts';
 import { api } from './api.ts';
 import { hkDateTime, useI18n } from './i18n.ts';
-import { messageText, serverText } from './server-text.ts';
+import { serverText } from './server-text.ts';
+import { renderMessage } from '../../src/desk/domain/messages/index.ts';
 
 interface Preview { kind: FormKind; subscriberId: string; name: string; participantCode: string; recipients: string[] }
 interface Sent { subscriberId: string; kind: FormKind; sentAt: string; recipients: string[]; actor: string; manual: boolean }
@@ -29,7 +30,7 @@ export function ReminderPanel(props: { sessionId: string; names: Record<string, 
     setStatus(null); setError(null);
     try {
       const r = await api<SendResult>('POST', `/api/sessions/${sid}/reminders`, { kind });
-      const failed = r.failed.map((f) => (f.text ? messageText(f.text, lang) : `${f.subscriberId}: ${f.error}`));
+      const failed = r.failed.map((f) => (f.text ? renderMessage(f.text, lang) : `${f.subscriberId}: ${f.error}`));
       setStatus(`${t('remindersSent')}: ${r.sent.map((x) => props.names[x.subscriberId] ?? x.subscriberId).join(', ') || '0'}${failed.length ? ` — ${failed.join('; ')}` : ''}`);
     } catch (e) { setError(serverText(e, t, lang)); }
     load();
@@ -40,7 +41,7 @@ export function ReminderPanel(props: { sessionId: string; names: Record<string, 
   return (
     <section aria-labelledby="rem-h" className="reminders" data-mailer={String(data.mailer)}>
       <h2 id="rem-h">{t('remindersHeading')}</h2>
-      {data.note ? <p className="banner late" data-reminder-note>{messageText(data.note, lang)}</p> : null}
+      {data.note ? <p className="banner late" data-reminder-note>{renderMessage(data.note, lang)}</p> : null}
       {(['intention', 'result'] as const).map((kind) => {
         const list = data.preview[kind];
         return (

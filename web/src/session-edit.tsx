@@ -1,14 +1,14 @@
 // A desk officer edits a session: extends a deadline, changes the rundown or
 // the other facts. The desk audits each change with its value before and after.
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import type { PracticeSession, Service } from '../../src/desk/domain/types.ts';
-import { api } from './api.ts';
-import { Binding, CheckField, ErrorSummary, SelectField, TextArea, TextField, setIn } from './fields.tsx';
+import type { PracticeSession } from '../../src/desk/domain/types.ts';
+import { api, fieldMessages } from './api.ts';
+import { Binding, ErrorSummary, setIn, type ServerText } from './fields.tsx';
 import { hkLocalInput, useI18n } from './i18n.ts';
 import { Link, navigate } from './nav.tsx';
-import { serverFieldErrors, serverText } from './server-text.ts';
+import { ALL_SERVICES, SessionFields } from './desk.tsx';
+import { serverText } from './server-text.ts';
 
-const ALL_SERVICES: Service[] = ['OTP-C', 'OTP-CSC', 'OMD-C', 'OMD-CC'];
 
 interface Draft {
   session: { code: string; date: string; participation: string; mandatoryFor: string; services: Record<string, boolean>; network: string; rundown: string; intentionDeadline: string; resultDeadline: string };
@@ -29,7 +29,7 @@ export function SessionEditPage(props: { sessionId: string }) {
   const sid = encodeURIComponent(props.sessionId);
   const [session, setSession] = useState<PracticeSession | null>(null);
   const [draft, setDraft] = useState<Draft | null>(null);
-  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [errors, setErrors] = useState<Record<string, ServerText>>({});
   const [general, setGeneral] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
@@ -50,7 +50,7 @@ export function SessionEditPage(props: { sessionId: string }) {
       await api('PUT', `/api/sessions/${sid}`, body);
       navigate(`/sessions/${sid}?saved=1`);
     } catch (err) {
-      const fe = serverFieldErrors(err, lang, 'session.');
+      const fe = fieldMessages(err, 'session.');
       setErrors(fe);
       if (!Object.keys(fe).length) setGeneral(serverText(err, t, lang));
     } finally { setBusy(false); }
@@ -65,19 +65,7 @@ export function SessionEditPage(props: { sessionId: string }) {
       <ErrorSummary errors={errors} general={general} />
       <form onSubmit={save} noValidate>
         <Binding.Provider value={{ value: draft, set, errors }}>
-          <TextField path="session.code" label={t('sessionCode')} />
-          <TextField path="session.date" label={t('sessionDate')} type="date" />
-          <SelectField path="session.participation" label={t('participation')} options={[{ value: 'optional', label: t('optional') }, { value: 'mandatory', label: t('mandatory') }]} />
-          {draft.session.participation === 'mandatory' ? <TextField path="session.mandatoryFor" label={t('mandatoryFor')} /> : null}
-          <fieldset className="field" data-path="session.services">
-            <legend>{t('services')}</legend>
-            {ALL_SERVICES.map((s) => <CheckField key={s} path={`session.services.${s}`} label={s} />)}
-            {errors['session.services'] ? <div className="field-error" role="alert">{errors['session.services']}</div> : null}
-          </fieldset>
-          <TextField path="session.network" label={t('network')} />
-          <TextField path="session.intentionDeadline" label={`${t('intentionDeadline')} (${t('deadlineHint')})`} type="datetime-local" />
-          <TextField path="session.resultDeadline" label={`${t('resultDeadline')} (${t('deadlineHint')})`} type="datetime-local" />
-          <TextArea path="session.rundown" label={t('rundown')} rows={12} />
+          <SessionFields rundownRows={12} />
         </Binding.Provider>
         <button type="submit" disabled={busy}>{t('saveSession')}</button>
       </form>

@@ -2,11 +2,11 @@
 // desk officer or firm user, disable / enable, a new password.
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { Subscriber, User, UserAccount } from '../../src/desk/domain/types.ts';
-import { api } from './api.ts';
-import { Binding, ErrorSummary, SelectField, TextField } from './fields.tsx';
+import { api, fieldMessages } from './api.ts';
+import { Binding, ErrorSummary, SelectField, TextField, type ServerText } from './fields.tsx';
 import { hkDateTime, useI18n, type MessageKey } from './i18n.ts';
 import { Link } from './nav.tsx';
-import { serverFieldErrors, serverText } from './server-text.ts';
+import { serverText } from './server-text.ts';
 
 interface NewUser { username: string; displayName: string; role: string; subscriberId: string; password: string }
 const EMPTY: NewUser = { username: '', displayName: '', role: 'subscriber', subscriberId: '', password: '' };
@@ -36,7 +36,7 @@ export function UsersPage(props: { me: User }) {
   const [users, setUsers] = useState<UserAccount[] | null>(null);
   const [firms, setFirms] = useState<Subscriber[]>([]);
   const [draft, setDraft] = useState<NewUser>(EMPTY);
-  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [errors, setErrors] = useState<Record<string, ServerText>>({});
   const [general, setGeneral] = useState<string | null>(null);
   const [status, setStatus] = useState<string | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
@@ -59,7 +59,7 @@ export function UsersPage(props: { me: User }) {
       setDraft(EMPTY);
       done(t('userCreated', { username: r.user.username }));
     } catch (err) {
-      const fe = serverFieldErrors(err, lang, 'user.');
+      const fe = fieldMessages(err, 'user.');
       setErrors(fe);
       if (!Object.keys(fe).length) setGeneral(serverText(err, t, lang));
     }
