@@ -4,7 +4,7 @@
 import { SERVICES, MARKET_DATA_SERVICES, TRADING_SERVICES, type Service } from '../../evidence/index.ts';
 import { isCalendarDate, isClockTime, parseHongKongTime, toHongKongIso } from './hong-kong-time.ts';
 import { MESSAGES, message, renderMessage, type Message, type MessageParam } from './messages/index.ts';
-import { unsafeText } from './text.ts';
+import { unsafeText, visibleText } from './text.ts';
 import {
   IDENTITY_ROLES, OVERALL_RESULTS, PARTICIPATION, ROLES, SOFTWARE_KINDS,
   type Contact, type DayContact, type IntentionForm, type Notice, type PracticeSession, type ResultForm,
@@ -34,10 +34,6 @@ function describe(v: unknown): MessageParam {
   return typeof v === 'object' ? message('got.object') : String(v);
 }
 
-/** Typed text quoted back in a message, with control and bidirectional characters as visible escapes, so the message shows what was typed. */
-function visible(s: string): string {
-  return s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
-}
 
 /** A field error from its path and message: the English text for API clients, the message for people. */
 export function fieldError(field: string, text: Message): FieldError {
@@ -51,7 +47,7 @@ class Checker {
   private readonly names = new Map<string, MessageParam>();
 
   name(path: string, what: MessageParam): void {
-    this.names.set(path, typeof what === 'string' ? visible(what) : what);
+    this.names.set(path, typeof what === 'string' ? visibleText(what) : what);
   }
 
   /** The field's label, e.g. `software[0].name` → "Software name (OTP-C)". */
@@ -66,7 +62,7 @@ class Checker {
   }
 
   fail(field: string, code: string, params: Record<string, MessageParam> = {}): void {
-    const shown = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, typeof v === 'string' ? visible(v) : v]));
+    const shown = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, typeof v === 'string' ? visibleText(v) : v]));
     this.errors.push(fieldError(field, message(code, { field: this.label(field), ...shown })));
   }
 
