@@ -19,7 +19,7 @@ export function unsafeText(s: string, opts: { multiline?: boolean } = {}): Unsaf
 // The control and bidirectional characters above in one class, for quoting typed text back.
 const UNSAFE_CHARACTER = new RegExp(`[${CONTROL.source.slice(1, -1)}${BIDI_CONTROL.source.slice(1, -1)}]`, 'g');
 
-/** `s` with every character unsafeText refuses (line breaks aside) as a visible \\uXXXX escape. */
+/** `s` with every character unsafeText refuses (line breaks aside) as a visible `\uXXXX` escape. */
 export function visibleText(s: string): string {
   return s.replace(UNSAFE_CHARACTER, (ch) => `\\u${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
 }
