@@ -98,7 +98,8 @@ describe('the appendices in Chromium', { skip: chromiumSkip, timeout: 120_000 },
       await page.getByLabel(L[lang].signatory).fill('Chan \u202EnaM iaT');
       await page.getByLabel(L[lang].title).fill('Head of IT');
       await page.getByRole('button', { name: L[lang].submit }).click();
-      await field(page, 'form.signatory.name').locator('.field-error').waitFor();
+      // The first submission's "must not be empty" is still shown until this answer replaces it: wait for the new text.
+      await field(page, 'form.signatory.name').locator('.field-error', { hasText: texts.bidi }).waitFor();
       assert.match(await field(page, 'form.signatory.name').locator('.field-error').innerText(), texts.bidi);
       assert.match(await field(page, 'form.software[2].version').locator('.field-error').innerText(), texts.nul);
       await focused(page, domId('form.software[2].version'));
