@@ -8,6 +8,7 @@
 // Ports: HKEX publishes the real ones in its Connectivity Guide (OMD-C §12 U7, OCG-C §1.2);
 // here they are configuration. Each trading service (OTP-C, OTP-CSC) has its own lookup
 // endpoints (CCCG sessions are separate from OCG-C ones, spec note ocg-c.md §5.14).
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { isIP } from 'node:net';
@@ -120,6 +121,23 @@ export interface VenueConfig {
    * §5.14 [UNVERIFIED]). Absent ⇒ unlimited.
    */
   chinaConnectDailyQuota?: number;
+  /**
+   * Mutual TLS for the journal link and HTTPS for the control API (PEM text; in venue.yaml each of
+   * cert, key, ca is a file path relative to the file, or inline PEM). Both sites' certificates
+   * are signed by `ca` and name their site's host address.
+   */
+  tls?: { cert: string; key: string; ca: string };
+}
+
+/**
+ * The control token of the embedded venue (`--role both`, `npm start`): fine inside one process,
+ * refused by a site of its own, whose config must carry its own secret (`site --write-config`).
+ */
+export const DEFAULT_CONTROL_TOKEN = 'drill-control-token';
+
+/** A fresh control token: 32 random bytes, base64url. */
+export function newControlToken(): string {
+  return randomBytes(32).toString('base64url');
 }
 
 export const DEFAULT_TIMING: VenueTiming = {
@@ -157,7 +175,7 @@ export function lookupEndpointsOf(cfg: VenueConfig, service: OcgService): Lookup
 /** Control API base URL of a site. */
 export function controlUrlOf(cfg: VenueConfig, role: SiteRole): string {
   const s = cfg.sites[role];
-  return `http://${s.host}:${s.control}`;
+  return `${cfg.tls ? 'https' : 'http'}://${s.host}:${s.control}`;
 }
 
 export interface ProbeTradingIdentity {
@@ -299,7 +317,7 @@ export function defaultVenueConfig(opts: DefaultVenueOptions = {}): VenueConfig 
   }
   return {
     session: opts.session ?? 'PS2',
-    controlToken: opts.controlToken ?? 'drill-control-token',
+    controlToken: opts.controlToken ?? DEFAULT_CONTROL_TOKEN,
     privateKeyPem: opts.privateKeyPem ?? generateVenueKeyPair().privateKeyPem,
     sites: { primary: site(opts.primaryHost ?? '127.0.0.2'), backup: site(opts.backupHost ?? '127.0.0.3') },
     feeds: {
@@ -635,6 +653,27 @@ export function validateVenueConfig(raw: unknown, opts: { baseDir?: string } = {
     }
   }
   const chinaConnectDailyQuota = o['chinaConnectDailyQuota'] === undefined ? undefined : c.int(o, 'chinaConnectDailyQuota', [], 0, 1e12);
+  let tlsCfg: VenueConfig['tls'];
+  if (o['tls'] !== undefined) {
+    const t = c.obj(o['tls'], ['tls']);
+    if (t !== undefined) {
+      const pem = (k: 'cert' | 'key' | 'ca'): string | undefined => {
+        const v = c.str(t, k, ['tls']);
+        if (v === undefined) return undefined;
+        if (v.startsWith('-----BEGIN')) return v;
+        try {
+          const text = readFileSync(resolve(opts.baseDir ?? '.', v), 'utf8');
+          if (!text.includes('-----BEGIN')) c.fail(['tls', k], `${v}: not a PEM file`);
+          return text;
+        } catch (e) {
+          c.fail(['tls', k], `cannot read: ${(e as Error).message}`);
+          return undefined;
+        }
+      };
+      const cert = pem('cert'), key = pem('key'), ca = pem('ca');
+      if (cert !== undefined && key !== undefined && ca !== undefined) tlsCfg = { cert, key, ca };
+    }
+  }
   if (c.issues.length > 0 || session === undefined || controlToken === undefined || privateKeyPem === undefined || !primary || !backup || !feedC || !feedCC || !market) {
     return { issues: c.issues };
   }
@@ -644,6 +683,7 @@ export function validateVenueConfig(raw: unknown, opts: { baseDir?: string } = {
   };
   if (passwordHashCost !== undefined) config.passwordHashCost = passwordHashCost;
   if (chinaConnectDailyQuota !== undefined) config.chinaConnectDailyQuota = chinaConnectDailyQuota;
+  if (tlsCfg !== undefined) config.tls = tlsCfg;
   return { config, issues: [] };
 }
 

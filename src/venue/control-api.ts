@@ -11,6 +11,8 @@
 //
 // Every request carries `Authorization: Bearer <controlToken>` (constant-time compared);
 // errors are `{ error: { code, message } }` with the stable codes of CONTROL_ERROR_CODES.
+import http from 'node:http';
+import https from 'node:https';
 import type { EvidenceEvent } from '../evidence/index.ts';
 import type { SiteRole } from './config.ts';
 
@@ -218,6 +220,8 @@ export interface SiteControlClientOptions {
   token: string;
   /** Per-request timeout. Default 10 s; activation and fail back may take a while. */
   timeoutMs?: number;
+  /** CA certificate (PEM) that signed the site's certificate, for an https baseUrl (venue.yaml `tls.ca`). */
+  ca?: string;
 }
 
 /** The conductor's handle on one site. Every method throws SiteControlError on a non-2xx answer. */
@@ -225,9 +229,11 @@ export class SiteControlClient {
   readonly baseUrl: string;
   readonly #token: string;
   readonly #timeoutMs: number;
+  readonly #ca: string | undefined;
 
   constructor(opts: SiteControlClientOptions) {
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
+    this.#ca = opts.ca;
     this.#token = opts.token;
     this.#timeoutMs = opts.timeoutMs ?? 10_000;
   }
@@ -257,28 +263,41 @@ export class SiteControlClient {
   }
 
   async #call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-    let res: Response;
+    let res: { status: number; text: string };
     try {
-      res = await fetch(this.baseUrl + path, {
-        method,
-        headers: { authorization: `Bearer ${this.#token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        signal: AbortSignal.timeout(this.#timeoutMs),
-      });
+      res = await this.#request(method, path, body === undefined ? undefined : JSON.stringify(body));
     } catch (e) {
       throw new SiteControlError(0, 'NETWORK', `${method} ${this.baseUrl}${path}: ${(e as Error).message}`);
     }
-    const text = await res.text();
     let json: unknown;
     try {
-      json = text.length > 0 ? JSON.parse(text) : {};
+      json = res.text.length > 0 ? JSON.parse(res.text) : {};
     } catch {
       throw new SiteControlError(res.status, 'INTERNAL_ERROR', `${method} ${path}: answer is not JSON (${res.status})`);
     }
-    if (!res.ok) {
+    if (res.status < 200 || res.status > 299) {
       const err = (json as Partial<ControlErrorBody>).error;
-      throw new SiteControlError(res.status, err?.code ?? 'INTERNAL_ERROR', `${method} ${path}: ${err?.message ?? res.statusText}`);
+      throw new SiteControlError(res.status, err?.code ?? 'INTERNAL_ERROR', `${method} ${path}: ${err?.message ?? `HTTP ${res.status}`}`);
     }
     return json as T;
+  }
+
+  /** node:http(s) rather than fetch: fetch cannot be given the venue's own CA. */
+  #request(method: string, path: string, body: string | undefined): Promise<{ status: number; text: string }> {
+    const url = new URL(this.baseUrl + path);
+    const headers: Record<string, string> = { authorization: `Bearer ${this.#token}` };
+    if (body !== undefined) Object.assign(headers, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
+    return new Promise((resolve, reject) => {
+      const opts = { method, headers, timeout: this.#timeoutMs, ...(this.#ca !== undefined ? { ca: this.#ca } : {}) };
+      const req = (url.protocol === 'https:' ? https : http).request(url, opts, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      });
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${this.#timeoutMs} ms`)));
+      req.on('error', reject);
+      req.end(body);
+    });
   }
 }

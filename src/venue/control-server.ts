@@ -1,6 +1,7 @@
 // The site control API, server side (control-api.ts has the contract and the client): node:http,
 // Bearer token compared in constant time, JSON bodies ≤ 64 KiB, stable error codes.
 import http from 'node:http';
+import https from 'node:https';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { CONTROL_ERROR_CODES, parseFaultRequest } from './control-api.ts';
 import type { ControlErrorBody, ControlErrorCode, IsolateRequest } from './control-api.ts';
@@ -115,7 +116,8 @@ export async function startSiteControlServer(site: Site, opts: { host?: string; 
         throw new HttpError('NOT_FOUND', `no route ${url.pathname}`);
     }
   };
-  const server = http.createServer((req, res) => {
+  const tlsCfg = site.cfg.tls;
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     route(req).then(([status, body]) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
@@ -129,7 +131,8 @@ export async function startSiteControlServer(site: Site, opts: { host?: string; 
       res.end(JSON.stringify(body));
       req.resume();
     });
-  });
+  };
+  const server = tlsCfg ? https.createServer({ cert: tlsCfg.cert, key: tlsCfg.key }, handler) : http.createServer(handler);
   const host = opts.host ?? site.host;
   const port = opts.port ?? site.cfg.sites[site.role].control;
   await new Promise<void>((resolve, reject) => {
@@ -139,7 +142,7 @@ export async function startSiteControlServer(site: Site, opts: { host?: string; 
   const bound = (server.address() as { port: number }).port;
   site.sockets.exclude(bound);
   return {
-    url: `http://${host}:${bound}`,
+    url: `${tlsCfg ? 'https' : 'http'}://${host}:${bound}`,
     close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
   };
 }

@@ -17,7 +17,8 @@
 // fenced the moment it can talk again. After `standbyWaitMs` without a standby the active site
 // stops holding replies and carries on alone (status says so) [ours: the drill must go on].
 import net from 'node:net';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import tls from 'node:tls';
 import { systemClock } from '../wire/index.ts';
 import type { Clock, TimerHandle } from '../wire/index.ts';
 import type { OcgService, OutboundGate } from '../ocg/index.ts';
@@ -38,6 +39,10 @@ export const JournalRecordType = {
   HandoverRequest: 6,
   /** sender → receiver: I stopped serving at seq; take over. */
   Handover: 7,
+  /** sender → receiver, first on a link: a fresh nonce the receiver must prove the secret over. */
+  Hello: 8,
+  /** receiver → sender: its proof over the sender's nonce, and its own fresh nonce for the snapshot's proof. */
+  Challenge: 9,
 } as const;
 export type JournalRecordTypeCode = (typeof JournalRecordType)[keyof typeof JournalRecordType];
 
@@ -89,14 +94,30 @@ export interface SiteSnapshot {
 // ---------------------------------------------------------------------------------------------
 // Record codec
 
-/** What a sender puts in its snapshot to show it knows the venue's shared secret. */
-export function journalAuth(secret: string): string {
-  return createHash('sha256').update(`failover-drill journal\n${secret}`).digest('hex');
+/**
+ * Each side of a journal link proves it knows the venue's shared secret over a nonce the other
+ * side chose for this connection, so a recorded snapshot or challenge cannot be replayed: the
+ * sender's Hello carries its nonce, the receiver answers with its proof and its own nonce, and
+ * the snapshot carries the sender's proof over that one.
+ */
+export function journalProof(secret: string, role: 'sender' | 'receiver', nonce: string): string {
+  return createHmac('sha256', secret).update(`failover-drill journal ${role}\n${nonce}`).digest('hex');
 }
 
-function authMatches(auth: unknown, secret: string): boolean {
-  if (typeof auth !== 'string' || auth.length !== 64) return false;
-  return timingSafeEqual(Buffer.from(auth), Buffer.from(journalAuth(secret)));
+export function journalNonce(): string {
+  return randomBytes(32).toString('hex');
+}
+
+function proofMatches(proof: unknown, secret: string, role: 'sender' | 'receiver', nonce: string): boolean {
+  if (typeof proof !== 'string' || proof.length !== 64) return false;
+  return timingSafeEqual(Buffer.from(proof), Buffer.from(journalProof(secret, role, nonce)));
+}
+
+/** PEM material of the journal link's mutual TLS (both sites' certificates signed by `ca`). */
+export interface JournalTls {
+  cert: string;
+  key: string;
+  ca: string;
 }
 
 export function encodeRecord(type: JournalRecordTypeCode, body: unknown): Buffer {
@@ -332,8 +353,10 @@ export interface JournalSenderOptions {
   /** The site's gate (its position must be this sender's seq); the sender releases and opens it. */
   gate: JournalGate;
   snapshot: () => SiteSnapshot;
-  /** Shared by both sites (the control token): proves the snapshot comes from the venue. */
+  /** Shared by both sites (the control token): each side proves it over the other's nonce. */
   secret: string;
+  /** Mutual TLS on the link (venue.yaml `tls`); absent: plain TCP. */
+  tls?: JournalTls;
   /** This site's activation generation (sent with the snapshot; a FENCE from a lower one is ignored). */
   generation: () => number;
   /** The peer says it is active with `generation`: this site is fenced if that is newer than its own. */
@@ -376,6 +399,10 @@ export class JournalSender {
   #failedLinks = 0;
   #nextConnectAt = 0;
   #ackedOnLink = false;
+  /** This link's nonce (sent in Hello); null once the receiver proved itself. */
+  #helloNonce: string | null = null;
+  /** The receiver proved the secret on the current link: only then do Ack, Fence and HandoverRequest count. */
+  #peerProven = false;
 
   constructor(opts: JournalSenderOptions) {
     this.#o = opts;
@@ -437,21 +464,24 @@ export class JournalSender {
   #connect(): void {
     if (this.#stopped || this.#socket !== null || this.#connecting) return;
     this.#connecting = true;
-    const s = net.connect({ host: this.#o.peer.host, port: this.#o.peer.port, ...(this.#o.localAddress !== undefined ? { localAddress: this.#o.localAddress } : {}) });
+    const where = { host: this.#o.peer.host, port: this.#o.peer.port, ...(this.#o.localAddress !== undefined ? { localAddress: this.#o.localAddress } : {}) };
+    const t = this.#o.tls;
+    const s: net.Socket = t ? tls.connect({ ...where, cert: t.cert, key: t.key, ca: t.ca }) : net.connect(where);
     s.setNoDelay(true);
     this.#o.onSocket?.(s);
     this.#ackedOnLink = false;
-    s.on('connect', () => {
+    s.on(t ? 'secureConnect' : 'connect', () => {
       this.#connecting = false;
       if (this.#stopped) { s.destroy(); return; }
       this.#socket = s;
       this.#reader = new JournalRecordReader();
       this.#lastHeard = this.#clock.now();
-      // Resync: a full snapshot at the current position, then the entries after it.
       this.#flushScheduled = false;
       this.#pending = [];
-      s.write(encodeRecord(JournalRecordType.Snapshot, { seq: this.#seq, generation: this.#o.generation(), auth: journalAuth(this.#o.secret), state: this.#o.snapshot() }));
-      this.#synced = true;
+      this.#peerProven = false;
+      // The snapshot follows the receiver's Challenge (#onChallenge); entries meanwhile are in it.
+      this.#helloNonce = journalNonce();
+      s.write(encodeRecord(JournalRecordType.Hello, { nonce: this.#helloNonce }));
       this.#lastTraffic = this.#clock.now();
     });
     s.on('data', (chunk: Buffer) => this.#onData(s, chunk));
@@ -480,6 +510,12 @@ export class JournalSender {
       const r = this.#reader.next();
       if (r === null) break;
       if (r instanceof Error) { s.destroy(); return; }
+      if (!this.#peerProven) {
+        // Nothing from an unproven receiver counts (a forged Fence or Ack would fence this site or
+        // release replies the standby never had): the first record must be its Challenge.
+        if (r.type !== JournalRecordType.Challenge || !this.#onChallenge(s, r.body)) { s.destroy(); return; }
+        continue;
+      }
       switch (r.type) {
         case JournalRecordType.Ack: {
           const seq = (r.body as { seq: number }).seq;
@@ -505,6 +541,19 @@ export class JournalSender {
         default:
       }
     }
+  }
+
+  /** The receiver's proof over our nonce: resync with a full snapshot, proved over its nonce. */
+  #onChallenge(s: net.Socket, body: unknown): boolean {
+    const b = body as { proof?: unknown; nonce?: unknown } | undefined;
+    const mine = this.#helloNonce;
+    if (mine === null || typeof b?.nonce !== 'string' || b.nonce.length < 32 || !proofMatches(b.proof, this.#o.secret, 'receiver', mine)) return false;
+    this.#helloNonce = null;
+    this.#peerProven = true;
+    s.write(encodeRecord(JournalRecordType.Snapshot, { seq: this.#seq, generation: this.#o.generation(), proof: journalProof(this.#o.secret, 'sender', b.nonce), state: this.#o.snapshot() }));
+    this.#synced = true;
+    this.#lastTraffic = this.#clock.now();
+    return true;
   }
 
   #tick(): void {
@@ -552,8 +601,10 @@ export interface JournalReceiverOptions {
   policy: () => 'accept' | 'fence' | 'refuse';
   /** This site's activation generation, sent with FENCE. */
   generation: () => number;
-  /** Shared by both sites (the control token): a sender proves it with the snapshot. */
+  /** Shared by both sites (the control token): each side proves it over the other's nonce. */
   secret: string;
+  /** Mutual TLS on the link (venue.yaml `tls`); absent: plain TCP. */
+  tls?: JournalTls;
 }
 
 export class JournalReceiver {
@@ -585,7 +636,10 @@ export class JournalReceiver {
 
   async listen(): Promise<number> {
     if (this.#server !== null) return this.#port;
-    const server = net.createServer((s) => this.#onConnection(s));
+    const t = this.#o.tls;
+    const server: net.Server = t
+      ? tls.createServer({ cert: t.cert, key: t.key, ca: t.ca, requestCert: true, rejectUnauthorized: true }, (s) => this.#onConnection(s))
+      : net.createServer((s) => this.#onConnection(s));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.#port, this.#o.host, () => { server.off('error', reject); resolve(); });
@@ -626,12 +680,7 @@ export class JournalReceiver {
     s.once('close', () => this.#all.delete(s));
     this.#o.onSocket?.(s);
     s.on('error', () => { /* close follows */ });
-    const policy = this.#o.policy();
-    if (policy === 'fence') {
-      s.end(encodeRecord(JournalRecordType.Fence, { generation: this.#o.generation() }));
-      return;
-    }
-    if (policy === 'refuse') {
+    if (this.#o.policy() === 'refuse') {
       s.destroy();
       return;
     }
@@ -639,6 +688,8 @@ export class JournalReceiver {
     // disturb the current one (a stray connection cannot cut replication), and it has the
     // heartbeat timeout to produce one.
     const reader = new JournalRecordReader();
+    /** The nonce this receiver sent in its Challenge; the snapshot must carry the proof over it. */
+    let challenge: string | null = null;
     const noSnapshot = setTimeout(() => { if (this.#socket !== s) s.destroy(); }, this.#o.timeoutMs);
     noSnapshot.unref();
     s.once('close', () => clearTimeout(noSnapshot));
@@ -651,9 +702,20 @@ export class JournalReceiver {
           const r = reader.next();
           if (r === null) break;
           if (r instanceof Error) { s.destroy(); return; }
+          if (r.type === JournalRecordType.Hello) {
+            const n = (r.body as { nonce?: unknown } | undefined)?.nonce;
+            if (challenge !== null || typeof n !== 'string' || n.length < 32 || n.length > 128) { s.destroy(); return; }
+            challenge = journalNonce();
+            s.write(encodeRecord(JournalRecordType.Challenge, { proof: journalProof(this.#o.secret, 'receiver', n), nonce: challenge }));
+            // An active site proves itself before it fences: a sender ignores an unproven FENCE.
+            if (this.#o.policy() === 'fence') { s.end(encodeRecord(JournalRecordType.Fence, { generation: this.#o.generation() })); return; }
+            continue;
+          }
           if (r.type === JournalRecordType.Snapshot) {
-            const b = r.body as { seq?: unknown; generation?: unknown; auth?: unknown; state?: SiteSnapshot };
-            if (!authMatches(b.auth, this.#o.secret) || typeof b.seq !== 'number' || b.state === undefined) { s.destroy(); return; }
+            const b = r.body as { seq?: unknown; generation?: unknown; proof?: unknown; state?: SiteSnapshot };
+            const proven = challenge !== null && proofMatches(b.proof, this.#o.secret, 'sender', challenge);
+            challenge = null; // one snapshot per challenge: a replayed one on this link fails too
+            if (!proven || typeof b.seq !== 'number' || b.state === undefined || this.#o.policy() !== 'accept') { s.destroy(); return; }
             if (this.#socket !== s) {
               this.#socket?.destroy(); // a newer sender replaces the old link
               this.#socket = s;

@@ -29,6 +29,17 @@ describe('venue config', () => {
     assert.throws(() => parseVenueConfig(stringify(plain)), (e: Error) => e instanceof VenueConfigError && /chinaConnectDailyQuota/.test(e.message) && /securityExchange/.test(e.message));
   });
 
+  it('tls: inline PEM or files relative to the config; an unreadable or non-PEM file is named with its field', () => {
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    const inline = parseVenueConfig(stringify({ ...venueConfigToPlain(base), tls: { cert: pem, key: pem, ca: pem } }));
+    assert.deepEqual(inline.tls, { cert: pem, key: pem, ca: pem });
+    assert.equal(base.tls, undefined, 'the embedded default has none');
+    const bad = stringify({ ...venueConfigToPlain(base), tls: { cert: 'no-such-file.crt', key: pem, ca: 'package.json' } });
+    assert.throws(() => parseVenueConfig(bad, { baseDir: process.cwd() }), (e: unknown) => e instanceof VenueConfigError
+      && e.issues.length === 2 && e.issues[0]!.path === 'tls.cert' && /cannot read/.test(e.issues[0]!.message)
+      && e.issues[1]!.path === 'tls.ca' && /not a PEM file/.test(e.issues[1]!.message));
+  });
+
   it('lists the four lookup endpoints in the spec order (OCG-C §1.2)', () => {
     const eps = lookupEndpointsOf(base, 'OTP-C');
     assert.deepEqual(eps.map((e) => `${e.name}@${e.host}`), ['PS-primary@127.0.0.2', 'PS-mirror@127.0.0.2', 'BS-primary@127.0.0.3', 'BS-mirror@127.0.0.3']);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { EventEmitter } from 'node:events';
 import { Side } from '../../src/ocg/index.ts';
-import { JournalGate, JournalRecordReader, JournalRecordType, JournalSender, encodeRecord } from '../../src/venue/index.ts';
+import { JournalGate, JournalRecordReader, JournalRecordType, JournalSender, encodeRecord, journalProof } from '../../src/venue/index.ts';
 import type { SiteSnapshot } from '../../src/venue/index.ts';
 import { ManualClock } from '../../src/wire/index.ts';
 import { sleep, waitFor, venueWithClient } from './site-harness.ts';
@@ -153,7 +153,19 @@ describe('JournalGate evidence timing', () => {
 
 describe('journal link to a peer that refuses it', () => {
   it('each attempt builds a full snapshot: after a link that ended unacknowledged the next waits twice as long, up to the link timeout', async () => {
-    const server = net.createServer((c) => c.destroy()); // an isolated old site: accepts, refuses
+    // An isolated old site: proves the secret, takes the snapshot, then drops the link unacknowledged.
+    const server = net.createServer((c) => {
+      const reader = new JournalRecordReader();
+      c.on('error', () => {});
+      c.on('data', (chunk: Buffer) => {
+        reader.push(chunk);
+        for (let r = reader.next(); r !== null; r = reader.next()) {
+          if (r instanceof Error) return void c.destroy();
+          if (r.type === JournalRecordType.Hello) c.write(encodeRecord(JournalRecordType.Challenge, { proof: journalProof('test', 'receiver', (r.body as { nonce: string }).nonce), nonce: 'e'.repeat(64) }));
+          if (r.type === JournalRecordType.Snapshot) c.destroy();
+        }
+      });
+    });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     cleanup.push(() => new Promise((r) => server.close(r)));
     const clock = new ManualClock();

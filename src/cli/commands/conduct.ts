@@ -65,8 +65,8 @@ const command: Command = {
     const log = (s: string) => console.log(`[${new Date().toISOString().slice(11, 23)}] ${s}`);
 
     const sites = {
-      primary: new SiteControlClient({ baseUrl: urls[0]!, token, timeoutMs }),
-      backup: new SiteControlClient({ baseUrl: urls[1]!, token, timeoutMs }),
+      primary: new SiteControlClient({ baseUrl: urls[0]!, token, timeoutMs, ...(venue?.tls ? { ca: venue.tls.ca } : {}) }),
+      backup: new SiteControlClient({ baseUrl: urls[1]!, token, timeoutMs, ...(venue?.tls ? { ca: venue.tls.ca } : {}) }),
     };
     const evidence = new SessionEvidence({
       dataDir: String(values['data']), session, clock: systemClock,

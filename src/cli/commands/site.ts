@@ -8,7 +8,7 @@ import { stringify } from 'yaml';
 import type { Command } from '../command.ts';
 import { numberOption, UsageError } from '../command.ts';
 import {
-  Site, defaultVenueConfig, loadVenueConfig, startEmbeddedVenue, startSiteControlServer, venueConfigToPlain, VenueConfigError,
+  Site, defaultVenueConfig, DEFAULT_CONTROL_TOKEN, newControlToken, loadVenueConfig, startEmbeddedVenue, startSiteControlServer, venueConfigToPlain, VenueConfigError,
 } from '../../venue/index.ts';
 import type { SiteRole, VenueConfig } from '../../venue/index.ts';
 import { jsonLineLogger } from '../../ocg/index.ts';
@@ -34,7 +34,9 @@ const command: Command = {
     const subscribers = numberOption(values, 'subscribers', { min: 1, max: 10_000, integer: true });
     const out = values['write-config'];
     if (typeof out === 'string') {
-      writeFileSync(out, `# failover-drill venue config (issue 4); both site processes read the same file.\n${stringify(venueConfigToPlain(defaultVenueConfig({ subscribers })))}`, { mode: 0o600 });
+      // A new control token per written config: it is also the journal link's secret.
+      const cfg = defaultVenueConfig({ subscribers, controlToken: newControlToken() });
+      writeFileSync(out, `# failover-drill venue config; both site processes read the same file. Keep it secret: it holds the control token and the venue key.\n${stringify(venueConfigToPlain(cfg))}`, { mode: 0o600 });
       console.log(`wrote ${out}`);
       return 0;
     }
@@ -49,6 +51,10 @@ const command: Command = {
     } catch (e) {
       if (e instanceof VenueConfigError) { console.error(e.message); return 2; }
       throw e;
+    }
+    if (role !== 'both' && cfg.controlToken === DEFAULT_CONTROL_TOKEN) {
+      console.error(`${String(file)}: controlToken is the embedded venue's well-known default; a site of its own needs a secret one (write a new config with --write-config, or set controlToken)`);
+      return 2;
     }
     const level = values['log-level'];
     if (level !== 'debug' && level !== 'info' && level !== 'warn' && level !== 'error') throw new UsageError('--log-level: expected debug, info, warn or error');
