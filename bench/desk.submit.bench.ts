@@ -3,7 +3,7 @@
 // The desk runs in its own process (the CLI), as in production; this process
 // is the 500 subscribers, each its own logged-in user with its own connection,
 // each submitting a full Appendix B (five sections).
-// Load model of the headline figure (ours; the issue does not fix one): a
+// Load model of the headline figure (ours; the goal does not fix one): a
 // deadline rush: every subscriber submits ROUNDS times at random moments within
 // WINDOW_S seconds (open loop, 500 x 4 in 4 s = 500 submissions/s on average,
 // one at a time per subscriber). Extra fields: `burst_p99_ms`, all 500 submitting

@@ -1,4 +1,4 @@
-// failover.lost_acked (issue 4): acknowledged orders lost across a failover in the 10,000-order
+// failover.lost_acked: acknowledged orders lost across a failover in the 10,000-order
 // run — two clients trading through the primary site, the journal to the backup over TCP (3 ms
 // simulated inter-site latency), the primary killed after 5,000 acknowledgements, the backup
 // takes over, the clients follow through the lookup service. Must be 0. `changed` counts orders

@@ -1,7 +1,7 @@
 // Child process of bench/omd.e2e.bench.ts: the exchange side. Publishes a paced
 // generator stream on lines A and B so the handler process gets its own core.
 //
-// The generator makes ~100k msg/s on this machine, less than the rate under test,
+// The generator makes ~100k msg/s on a two-core host, less than the rate under test,
 // so a pool of events is generated before the timed window and replayed; each
 // replay round shifts OrderIds (30–34) so the order-level books stay consistent.
 // Aggregate book updates (53) replayed on a later book state may hit missing

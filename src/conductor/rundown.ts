@@ -1,7 +1,7 @@
 // The rundown: a YAML file of steps, each with a time, an action the conductor
-// knows and a bilingual description (ARCHITECTURE.md, contract 2;
-// practice-session.md, "The rundown"). Validated by walking the YAML nodes
-// themselves so every error names the line and column of what is wrong.
+// knows and a bilingual description (docs/architecture.md, contract 2).
+// Validated by walking the YAML nodes themselves so every error names the
+// line and column of what is wrong.
 import { readFile } from 'node:fs/promises';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node, type YAMLMap } from 'yaml';
 import { parseHongKongDate, parseStepTime, type StepTime } from './hong-kong-time.ts';

@@ -2,7 +2,7 @@
 // evidence as JSON lines, every version of both forms, the contradictions, and
 // a manifest with the SHA-256 of each file. The manifest's own SHA-256 is
 // written to the audit log at export, so a bundle handed back later can be
-// checked file by file and as a whole (issue 5, "Exports").
+// checked file by file and as a whole.
 // The tar writer is a minimal POSIX ustar (IEEE 1003.1-1988): regular files
 // only, names under 100 bytes. The desk has no npm tar dependency; this is
 // ~60 lines and not on a hot path.

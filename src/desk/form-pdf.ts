@@ -1,4 +1,4 @@
-// A printable PDF of one subscriber's Appendix A or B (issue 5, "Exports").
+// A printable PDF of one subscriber's Appendix A or B.
 // Labels are bilingual when a CJK font from Debian's packages is on the
 // machine (fonts-noto-cjk, fonts-arphic-*); without one the PDF carries
 // English labels only and says so. Fonts are never fetched from the network.

@@ -1,4 +1,4 @@
-// The embedded drill's paperwork on the service desk (issue 5, "npm start"):
+// The embedded drill's paperwork on the service desk (`npm start`):
 // the notice, the practice session and one subscriber per simulated firm (its
 // identities taken from the venue config, so the evidence maps to the firm),
 // a desk officer and one user per firm; each firm's Appendix A filed before the

@@ -1,4 +1,4 @@
-// The embedded default (issue 4, "npm start"): an accelerated PS2 with both
+// The embedded default (`npm start`): an accelerated PS2 with both
 // sites in one process on loopback (127.0.0.2 / 127.0.0.3), the conductor
 // driving them through their control API, and N simulated subscribers (probes
 // in-process), three of them deliberately faulty. Ends with a verdict per

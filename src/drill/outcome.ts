@@ -1,5 +1,5 @@
 // The drill's subscribers, which of them are deliberately faulty, what each
-// fault must break, and the final table (issue 4, "npm start"): per subscriber
+// fault must break, and the final table of `npm start`: per subscriber
 // and service, passed or failed, with the reason and the recovery time.
 import type { Service } from '../evidence/index.ts';
 import type { CaseId, ProbeFaults, ProbeReport, TestCase } from '../probe/index.ts';

@@ -1,5 +1,5 @@
 // The evidence event: the contract between the venue/probe (who emit) and the
-// desk (who checks declarations against it). ARCHITECTURE.md, "Contracts" 1.
+// desk (who checks declarations against it). docs/architecture.md, contract 1.
 
 export const SITES = ['primary', 'backup'] as const;
 export type Site = (typeof SITES)[number];

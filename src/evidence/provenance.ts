@@ -1,4 +1,4 @@
-// Who vouches for an evidence event (ARCHITECTURE.md, contract 1, "Trust").
+// Who vouches for an evidence event (docs/architecture.md, contract 1, "Trust").
 // The venue's own record is authoritative for everything the venue can
 // observe; a firm's probe is the firm's own word ("self-reported"). The
 // posting principal decides what may be posted (a subscriber only its own

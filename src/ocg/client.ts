@@ -1,4 +1,4 @@
-// The subscriber-side OCG-C client (spec note shared/spec/ocg-c.md §1.2–1.4, §3.12–3.13, §4): lookup
+// The subscriber-side OCG-C client (spec note §1.2–1.4, §3.12–3.13, §4): lookup
 // first, then the trading gateway pair it names (Primary, then Secondary), logon with the
 // RSA-encrypted time-prefixed password and the next expected sequence number, trading, and the
 // failover path of §1.3/§4: after a loss wait 10 s, same Primary, then Secondary, then back to the
@@ -8,7 +8,7 @@
 // socket, the failover loop, the orders and the de-duplication of replayed Execution Reports.
 //
 // Every step is reported as an OcgClientEvent ('event', and under its own kind) for the probe's
-// evidence (ARCHITECTURE.md contract 1). All waits run on the injectable Clock, scaled by
+// evidence (docs/architecture.md, contract 1). All waits run on the injectable Clock, scaled by
 // `timeScale`, so tests and accelerated rundowns never sleep for real.
 import net from 'node:net';
 import { EventEmitter } from 'node:events';
@@ -67,7 +67,7 @@ export interface OcgClientEvent {
   detail: Record<string, unknown>;
 }
 
-/** Deliberately faulty subscriber behaviour, for the probe's negative rehearsals (issue 4). */
+/** Deliberately faulty subscriber behaviour, for the probe's negative rehearsals. */
 export interface OcgClientFaults {
   /** After losing both gateways, keep retrying the old pair instead of asking the lookup service again. */
   neverRelookup?: boolean;

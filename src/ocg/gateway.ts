@@ -72,7 +72,7 @@ export interface CompIdConfig {
 
 export type GatewayEventKind = 'logon' | 'logon-rejected' | 'logout' | 'disconnect' | 'resend-request' | 'order' | 'ack' | 'cancel' | 'reject';
 
-/** What the gateway saw, in the shape of the evidence contract (ARCHITECTURE.md 1); the site adds session/site. */
+/** What the gateway saw, in the shape of the evidence contract (docs/architecture.md, contract 1); the site adds session/site. */
 export interface GatewayEvent {
   ts: number;
   service: OcgService;
@@ -111,8 +111,8 @@ export interface OcgGatewayOptions {
   logonsAllowed?: (nowMs: number) => boolean;
   onEvent?: (event: GatewayEvent) => void;
   /**
-   * Holds what the gateway writes to clients until the site's journal reached its standby (issue 4
-   * synchronous replication: an order is acknowledged only once replicated). Absent ⇒ written at once.
+   * Holds what the gateway writes to clients until the site's journal reached its standby
+   * (synchronous replication: an order is acknowledged only once replicated). Absent ⇒ written at once.
    */
   outboundGate?: OutboundGate;
   /**

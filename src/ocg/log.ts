@@ -1,5 +1,5 @@
 // Structured log lines for the OCG-C session, gateway and lookup service: one event name plus
-// fields, so a bad frame from one Comp ID leaves a precise, greppable line (issue 3, "bad input").
+// fields, so a bad frame from one Comp ID leaves a precise, greppable line.
 
 export type OcgLogLevel = 'debug' | 'info' | 'warn' | 'error';
 

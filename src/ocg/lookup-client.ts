@@ -1,4 +1,4 @@
-// Lookup Service client, subscriber side (spec note shared/spec/ocg-c.md §1.2, §3.2).
+// Lookup Service client, subscriber side (spec note §1.2, §3.2).
 // Tries the published endpoints in the fixed order PS-primary → PS-mirror → BS-primary →
 // BS-mirror → PS-primary …, one TCP connection per attempt, one Lookup Request each; an
 // unreachable endpoint or a Rejected answer costs the spec's 5 s wait before the next attempt.

@@ -1,4 +1,4 @@
-// OCG-C binary trading protocol: message types as plain data (spec note shared/spec/ocg-c.md).
+// OCG-C binary trading protocol: message types as plain data (the OCG-C spec note, docs/spec-decisions.md).
 //
 // Representation choices (read this before using the types):
 // - Every message is a plain object discriminated by `msgType` (the OCG-C Message Type code, §3.1).

@@ -1,6 +1,6 @@
 // Per-venue profile: one codec, two services (OTP-C and OTP-CSC, spec note §5.14 "advice").
 // The China Connect (CCCG) message chapters could not be read: every CSC difference below is
-// [UNVERIFIED] and listed in README LIMITATIONS. Keep the CSC profile a stub until real tables arrive.
+// [UNVERIFIED] and listed in docs/spec-decisions.md. Keep the CSC profile a stub until real tables arrive.
 import { OcgMsgType } from './messages.ts';
 
 export type OcgService = 'OTP-C' | 'OTP-CSC';

@@ -1,7 +1,7 @@
 // Persisted OCG-C session state per Comp ID (spec note §3.12, §3.13, §4): the next sequence
 // number to send, the next one expected, and every sent message that a resend must replay
 // (everything except the session messages that are gap-filled). Sequence numbers are state, not
-// counters in a closure: a restarted gateway, and later the backup site, read them back (STYLE.md).
+// counters in a closure: a restarted gateway, and later the backup site, read them back (docs/architecture.md, "Code").
 //
 // Two implementations: MemorySessionStore (tests, benchmarks) and FileSessionStore, an
 // append-only binary journal per Comp ID. The file store writes in batches on the next turn of

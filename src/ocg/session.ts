@@ -1,6 +1,6 @@
 // The OCG-C session state machine (spec note §1.3, §3.3–3.8, §3.12, §3.13), apart from the socket
 // and shared by both roles: 'gateway' (OCG-C side) and 'client' (broker side). In the shape of
-// Artio / QuickFIX (STYLE.md): explicit states, sequence numbers in a persisted SessionJournal,
+// Artio / QuickFIX (docs/architecture.md, "Code"): explicit states, sequence numbers in a persisted SessionJournal,
 // timers on an injected Clock, bytes in through onFrame(), frames out through the `send`
 // callback, the decision to close the TCP connection out through `disconnect`.
 //

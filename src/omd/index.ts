@@ -1,4 +1,4 @@
-// Public face of the OMD module (each engineer appends their own export lines).
+// Public face of the OMD module.
 export * from './messages.ts';
 export * from './codec.ts';
 export * from './packet.ts';

@@ -1,4 +1,4 @@
-// The venue's configuration (issue 4): one practice session, two sites (primary and backup) with
+// The venue's configuration: one practice session, two sites (primary and backup) with
 // their addresses and ports, the OMD-C / OMD-CC feed layouts, the securities each trading service
 // lists, and the subscribers with their identities per service. Loaded from YAML
 // (`failover-drill site --config venue.yaml`) and validated with errors that name the field and

@@ -1,4 +1,4 @@
-// The site control contract (ARCHITECTURE.md "Contracts" 3): a small authenticated HTTP/JSON API on
+// The site control contract (docs/architecture.md, contract 3): a small authenticated HTTP/JSON API on
 // each site, used by the conductor. Both sides import this file: the site's server
 // (control-server.ts) and `SiteControlClient` below.
 //

@@ -1,7 +1,7 @@
 // Public types of the matching engine: what the gateway sends in (requests / journaled commands)
-// and what comes out (engine events the gateway turns into OCG-C Execution Reports, spec note
-// shared/spec/ocg-c.md §5). Codes (Side, OrdType, TIF, ExecType, OrdStatus, reject codes,
-// restatement reasons) are the OCG-C numbers from src/ocg; the engine never invents its own.
+// and what comes out (engine events the gateway turns into OCG-C Execution Reports, spec note §5).
+// Codes (Side, OrdType, TIF, ExecType, OrdStatus, reject codes, restatement reasons) are the
+// OCG-C numbers from src/ocg; the engine never invents its own.
 //
 // Units (chosen so the hot path stays on plain numbers and the state is JSON-serialisable):
 // - price: integer thousandths of the currency ("P3", the unit of the SEHK spread table and of
@@ -384,7 +384,7 @@ export interface BookChangeEvent {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Snapshot for the hot standby (issue 4)
+// Snapshot for the hot standby
 
 export interface MatchingEngineState {
   version: 1;

@@ -1,4 +1,4 @@
-// Faults of a backbone change, injected at one site (issue 4): TCP reset of every connection, a
+// Faults of a backbone change, injected at one site: TCP reset of every connection, a
 // silent black hole, a flapping link, multicast stopping mid-stream, loss on line A only, and the
 // process killed outright. The site owns one FaultInjector; its lossFilter sits in every OMD
 // publisher of the site, and its socket registry sees every TCP connection of the site's host.

@@ -1,4 +1,4 @@
-// The hot-standby journal between the two sites (issue 4, ARCHITECTURE.md "site"): the active site
+// The hot-standby journal between the two sites (docs/architecture.md, "The two-site venue"): the active site
 // writes every state change (matching-engine commands, OCG-C session sequence numbers and sent
 // frames, OMD-C messages with their sequence numbers, refresh and DR numbering, market generator
 // ticks) to a TCP connection to the standby site, which applies each entry as it arrives and
@@ -745,7 +745,7 @@ export class JournalReceiver {
         s.destroy();
         return;
       }
-      // One acknowledgement per chunk: the sender's batch of this turn (issue 4 throughput).
+      // One acknowledgement per chunk: the sender's batch of this turn (fewer round trips).
       if (this.#socket === s && this.#synced && this.#seq !== before) s.write(encodeRecord(JournalRecordType.Ack, { seq: this.#seq }));
       if (handover !== null && this.#socket === s) this.#o.onHandover?.(handover);
     });

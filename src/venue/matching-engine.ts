@@ -1,7 +1,7 @@
 // Matching engine: per-security price-time priority limit order books, continuous trading only
-// (spec note shared/spec/ocg-c.md §5; OCG-C code tables from src/ocg). Pure logic: no sockets, the
+// (spec note §5; OCG-C code tables from src/ocg). Pure logic: no sockets, the
 // clock is injected, and `apply(command)` is deterministic so a journal replayed on a standby
-// reproduces the same state (issue 4).
+// reproduces the same state.
 //
 // Inferences and doubts, each also said where it applies:
 // - Market orders and At Crossing (auction) TIF are refused: continuous trading only [INF].

@@ -1,5 +1,5 @@
 // An OCG-C SessionStore that writes every change to the site journal before the gateway sends
-// anything (issue 4): sequence numbers and sent frames reach the standby, so sessions continue at
+// anything: sequence numbers and sent frames reach the standby, so sessions continue at
 // the backup site with their numbers and a resend there replays the same frames (spec note §3.13).
 // The standby applies the journal straight into the inner MemorySessionStore.
 import { MemorySessionStore } from '../ocg/index.ts';

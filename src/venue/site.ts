@@ -1,4 +1,4 @@
-// One data centre of the venue (issue 4, ARCHITECTURE.md "site"): the lookup service (primary and
+// One data centre of the venue (docs/architecture.md, "Components"): the lookup service (primary and
 // mirror endpoints per trading service), the OTP-C and OTP-CSC gateways with a matching engine
 // each, and the OMD-C / OMD-CC publishers driven by a market generator. Role primary or backup.
 //
@@ -544,7 +544,7 @@ export class Site {
   // Takeover, isolation, fencing, fail back
 
   /**
-   * The standby takes over (issue 4 "Takeover"). Idempotent when already active. After a takeover
+   * The standby takes over. Idempotent when already active. After a takeover
    * the old site is gone, so replies are not held for a standby until one connects (fail back).
    */
   async activate(reason = 'activated', expectStandby = false): Promise<ActivateResponse> {
@@ -804,7 +804,7 @@ export class Site {
   }
 
   // -------------------------------------------------------------------------------------------
-  // Evidence (ARCHITECTURE.md contract 1; source 'venue', site = this role)
+  // Evidence (docs/architecture.md, contract 1; source 'venue', site = this role)
 
   evidence(after = 0, limit = 10_000): EvidenceResponse {
     const first = this.#evidenceBase + 1;

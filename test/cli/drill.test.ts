@@ -1,4 +1,4 @@
-// `npm start` (issue 5, "npm start"): the accelerated PS2 with the service desk in
+// `npm start`: the accelerated PS2 with the service desk in
 // the same process. Run it short (4 subscribers, rundown at 300x, about 35 s) in a
 // child process on the pinned runtime with --exit-after-session, then open the
 // desk's SQLite file and its API: Appendix A on file before the session for every

@@ -1,4 +1,4 @@
-// The accelerated PS2 end to end (issue 4 "Tests"): both sites in this process on 127.0.0.2 /
+// The accelerated PS2 end to end: both sites in this process on 127.0.0.2 /
 // 127.0.0.3, the conductor over the control API, 20 simulated subscribers of which three are
 // faulty on purpose. Every well-behaved one passes every case; every faulty one fails exactly the
 // case its fault breaks. About 30 s (rundown at 400x).

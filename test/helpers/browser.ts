@@ -1,5 +1,5 @@
 // What the desk's browser tests share: Debian's Chromium (never a downloaded browser),
-// launched headless with the flags this machine's closed network needs, and a wall
+// launched headless with the flags a host without outside network access needs, and a wall
 // clock the test sets (deadlines are judged by it) whose timers stay real.
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';

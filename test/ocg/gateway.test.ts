@@ -599,7 +599,7 @@ describe('gateway restart (file-backed journal)', () => {
       await v1.gateway.close();
       store1.close();
 
-      // A new gateway process on the same directory (the engine keeps its book; its own journal is issue 4).
+      // A new gateway process on the same directory (the engine keeps its book; the venue journals it).
       const store2 = new FileSessionStore(dir);
       const v2 = await startVenue(comps, { store: store2, clock, engine: v1.engine });
       assert.deepEqual(v2.gateway.sequenceNumbers('RS1'), before);

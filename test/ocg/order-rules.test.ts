@@ -1,5 +1,5 @@
 // Field rules of New Order, Amend, Cancel and Mass Cancel (spec note §5.1–5.5), over a real
-// gateway: one row per rule, each a message the gateway used to pass on to the engine. The answer
+// gateway: one row per rule, each a message that must not reach the engine. The answer
 // (Reject (3) code 5/6 or Business Message Reject (9) code 5) follows order-rules.ts; which of
 // codes 5 and 6 a rule gives is our reading [INF], the note lists the codes only.
 import { describe, it, before, after } from 'node:test';

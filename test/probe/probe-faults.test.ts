@@ -1,4 +1,4 @@
-// The other shapes of a backbone change (issue 4 "Faults"), each against the two-site venue with a
+// The other shapes of a backbone change, each against the two-site venue with a
 // well-behaved probe: a flapping link, multicast stopping mid-stream, loss on line A only, and the
 // primary process killed outright. The probe recovers from each (or, for line A, sees nothing).
 import { describe, it, afterEach } from 'node:test';

@@ -1,4 +1,4 @@
-// The site control API (ARCHITECTURE.md contract 3): Bearer token (401 without or with a wrong
+// The site control API (docs/architecture.md, contract 3): Bearer token (401 without or with a wrong
 // one), each endpoint through SiteControlClient, stable error codes.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// The 10,000-order failover flow (issue 4 "Tests" and bench failover.lost_acked): two clients
+// The 10,000-order failover flow (test/venue/failover.test.ts and bench failover.lost_acked): two clients
 // trade through the primary site with the journal to the backup over TCP; in the middle of the
 // flow the primary is killed (or isolated) and the backup takes over; the clients follow through
 // the lookup service and finish the flow there. Returns what the check needs.

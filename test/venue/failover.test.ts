@@ -1,4 +1,4 @@
-// 10,000 orders acknowledged across a failover in the middle of the flow (issue 4 "Tests"): every
+// 10,000 orders acknowledged across a failover in the middle of the flow: every
 // acknowledged order is at the backup site with the same state; none lost, none duplicated. The
 // journal link gets a simulated 3 ms distance so that replies released before replication would
 // really be lost (checked once by hand: with the gate forced open, ~200 of 5,000 were lost).

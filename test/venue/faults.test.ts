@@ -1,4 +1,4 @@
-// Faults of a backbone change at the site level (issue 4), each with an OcgClient or a FeedHandler
+// Faults of a backbone change at the site level, each with an OcgClient or a FeedHandler
 // recovering from it. The probe-level versions live in test/probe. The primary killed outright is
 // the 10,000-order test (failover.test.ts).
 import { describe, it, afterEach } from 'node:test';

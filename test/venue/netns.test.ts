@@ -1,5 +1,5 @@
 // Sites, conductor and a probe in separate Linux network namespaces joined by veth links to a
-// bridge (issue 4 "Tests"): "the backbone goes down" is `ip link set … down` on the primary
+// bridge: "the backbone goes down" is `ip link set … down` on the primary
 // site's link, not a flag in memory. Each process runs `node src/cli/main.ts …` under
 // `ip netns exec`. Addresses 10.213.x.0/24 exist only inside the namespaces this test creates
 // (unique names per process), and every namespace is removed in `after`, even on failure.

@@ -1,4 +1,4 @@
-// Takeover and fail back of the two-site venue (issue 4): the backup's lookup endpoints are closed
+// Takeover and fail back of the two-site venue: the backup's lookup endpoints are closed
 // before and open after, sessions log on at the backup with their sequence numbers continuing, the
 // publishers take over with the DR signal and continuing numbering, the old primary is fenced
 // (refuses connections, cannot be activated), and fail back returns the service to the primary.

@@ -1,5 +1,5 @@
 // The desk's web UI in Debian's Chromium, driven by playwright-core, against a
-// desk on SQLite (the API tests cover PostgreSQL). Issue 5, "Tests": a
+// desk on SQLite (the API tests cover PostgreSQL): a
 // subscriber submits Appendix A, then B pre-filled from a recorded evidence
 // file; a desk officer sees the dashboard update live, a contradiction flagged,
 // a late form marked, and downloads the CSV and a PDF; the Chinese UI shows

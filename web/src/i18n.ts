@@ -1,6 +1,6 @@
-// Every label of the UI, in English and Traditional Chinese (issue 5: "English
-// and Traditional Chinese throughout, switchable"). The English text prevails,
-// as the notices themselves say; the Chinese was written for this project.
+// Every label of the UI, in English and Traditional Chinese, switchable
+// throughout. The English text prevails, as the notices themselves say; the
+// Chinese was written for this project.
 import { createContext, useContext } from 'react';
 
 const en = {

@@ -1,5 +1,5 @@
 // `failover-drill site --role primary|backup --config venue.yaml`: one site of the venue in its own
-// process (issue 4): lookup endpoints, OTP-C / OTP-CSC gateways, OMD-C / OMD-CC publishers, the
+// process: lookup endpoints, OTP-C / OTP-CSC gateways, OMD-C / OMD-CC publishers, the
 // journal to the other site and the site control API. `--role both` runs the embedded default
 // (both sites in this process on 127.0.0.2 / 127.0.0.3); `--write-config FILE` writes a venue.yaml
 // to start from (with a freshly generated venue key), which both site processes then share.

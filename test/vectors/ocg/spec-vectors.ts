@@ -1,4 +1,4 @@
-// OCG-C test vectors copied verbatim from the implementation note §6 (shared/spec/ocg-c.md).
+// OCG-C test vectors copied verbatim from the OCG-C implementation note §6.
 // Derived by the note's authors from the layouts with a reference CRC-32C; NOT captures of real
 // HKEX traffic. Comp ID CO99999902. Hex dumps as printed there (offset column dropped).
 import { OcgMsgType } from '../../../src/ocg/index.ts';

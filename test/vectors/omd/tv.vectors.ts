@@ -1,4 +1,4 @@
-// The spec's test vectors TV1–TV8, verbatim from shared/spec/omd-c.md §9 (hand-derived there
+// The spec's test vectors TV1–TV8, verbatim from the OMD-C implementation note §9 (hand-derived there
 // from the layouts), with the packet each decodes to. SendTime of the multicast examples is
 // 2026-01-09T01:30:00.000Z = 1767922200000000000 ns.
 import type { OmdMessage, PacketHeader } from '../../../src/omd/index.ts';
