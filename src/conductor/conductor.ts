@@ -11,7 +11,7 @@ import type { Rundown, RundownStep } from './rundown.ts';
 import { RundownScheduler, type StepRun } from './scheduler.ts';
 import { hongKongLabel, toHongKongIso } from './hong-kong-time.ts';
 
-export type SiteControl = Pick<SiteControlClient, 'status' | 'activate' | 'isolate' | 'failback' | 'fault' | 'evidence'>;
+export type SiteControl = Pick<SiteControlClient, 'status' | 'activate' | 'isolate' | 'failback' | 'fault' | 'evidence' | 'cleanUp'>;
 
 /** An identity the conductor's own marks are addressed to (one event per identity, so the desk sees them per subscriber). */
 export interface ConductedIdentity {
@@ -182,9 +182,21 @@ export class Conductor {
       }
       case 'clean-up': {
         const out: Record<string, unknown> = {};
+        let active: SiteRole | null = null;
         for (const role of ['primary', 'backup'] as const) {
-          try { const st = await sites[role].status(); out[role] = { state: st.state, orders: st.orders }; } catch (e) { out[role] = (e as Error).message; }
+          try {
+            const st = await sites[role].status();
+            out[role] = { state: st.state, orders: st.orders };
+            if (st.state === 'active') active ??= role;
+          } catch (e) { out[role] = (e as Error).message; }
         }
+        if (active === null) throw new Error('clean-up: no site is active to report resting orders and sessions');
+        // The active site records, per trading identity, its resting orders and whether it is logged on there (venue evidence).
+        const r = await sites[active].cleanUp();
+        const resting = r.identities.filter((x) => x.restingOrders > 0);
+        const away = r.identities.filter((x) => !x.dropCopy && !x.loggedOn);
+        this.#log(`  clean-up at the ${active} site: ${resting.length ? `${resting.length} identit${resting.length === 1 ? 'y has' : 'ies have'} orders resting (${resting.map((x) => `${x.compId} ${x.restingOrders}`).join(', ')})` : 'no order resting'}; ${away.length} trading session(s) not logged on`);
+        out['cleanUp'] = { site: active, identities: r.identities.length, resting: resting.map((x) => ({ compId: x.compId, orders: x.restingOrders })), notLoggedOn: away.map((x) => x.compId) };
         return out;
       }
     }

@@ -212,8 +212,8 @@ export function declaredFromEvidence(p: SectionPrefill, evidence: readonly Evide
     problems,
     overall,
     returnedToPrimary: s.returnedToPrimary ?? false,
-    // The probe cancels its test orders; the simulated firm confirms.
-    testDataCleaned: true,
+    // The venue's clean-up check where there is one; otherwise the probe cancelled its test orders.
+    testDataCleaned: s.testDataCleaned ?? true,
   };
 }
 

@@ -131,11 +131,13 @@ export async function runDrill(opts: DrillOptions = {}): Promise<DrillResult> {
 
     const collector = new EvidenceCollector({ sites, clock: systemClock, pollMs: 250, onError: (m) => log(m) });
     collector.addSink(evidence.write);
+    let cleanUpDetail: Record<string, unknown> | null = null;
     const onStep = (e: StepEvent) => {
       // The open-primary step is the subscribers' cue to connect; isolation and fail back are venue actions they are told of.
       if (e.phase === 'done' && e.step.action === 'open-primary') for (const p of probes) p.start().catch((err: unknown) => log(`probe ${p.config.firm} did not start: ${(err as Error).message}`));
       if (e.phase === 'done' && e.step.action === 'isolate-primary') for (const p of probes) p.siteLost();
       if (e.phase === 'start' && e.step.action === 'fail-back') for (const p of probes) p.failBack();
+      if (e.phase === 'done' && e.step.action === 'clean-up') cleanUpDetail = e.detail ?? null;
     };
     const conductor = new Conductor({ rundown, sites, session, clock: systemClock, accelerate, collector, identities: identitiesOf(venue), log, onStep });
     if (opts.progressMs) progressTimer = setInterval(() => log(progressLine(probes)), opts.progressMs);
@@ -147,7 +149,10 @@ export async function runDrill(opts: DrillOptions = {}): Promise<DrillResult> {
     log(progressLine(probes));
     const reports = await Promise.all(probes.map((p) => p.finish()));
     const closed = await evidence.close();
-    const v = verdicts(reports, faults);
+    // The venue's clean-up check (trading identity → orders still resting), when the rundown has one.
+    const check = cleanUpDetail?.['cleanUp'] as { resting: Array<{ compId: string; orders: number }> } | undefined;
+    const resting = check ? new Map(check.resting.map((x) => [x.compId, x.orders])) : undefined;
+    const v = verdicts(reports, faults, resting);
     return {
       session, evidencePath: evidence.path, evidenceCount: closed.written, conductor: report, reports, faults,
       verdicts: v, asExpected: report.failedSteps === 0 && v.every((x) => x.asExpected), venue,

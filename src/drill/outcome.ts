@@ -1,14 +1,15 @@
 // The drill's subscribers, which of them are deliberately faulty, what each
 // fault must break, and the final table of `npm start`: per subscriber
 // and service, passed or failed, with the reason and the recovery time.
+import { TRADING_SERVICES } from '../evidence/index.ts';
 import type { Service } from '../evidence/index.ts';
 import type { CaseId, ProbeFaults, ProbeReport, TestCase } from '../probe/index.ts';
 
-export const DRILL_FAULTS = ['neverRelookup', 'ignoreDisasterRecovery', 'resetSequenceOnReconnect'] as const;
+export const DRILL_FAULTS = ['neverRelookup', 'ignoreDisasterRecovery', 'resetSequenceOnReconnect', 'leaveOrderResting'] as const;
 export type DrillFault = (typeof DRILL_FAULTS)[number];
 
 /** The cases a fault must fail (the first is the one it is about); every other case of the subscriber still passes or is not tested because of it. */
-export const FAULT_BREAKS: Record<DrillFault, { services: readonly Service[]; mustFail: CaseId; mayFail: readonly CaseId[] }> = {
+export const FAULT_BREAKS: Partial<Record<DrillFault, { services: readonly Service[]; mustFail: CaseId; mayFail: readonly CaseId[] }>> = {
   // OCG-C §1.2–1.3: after the loss the client must go back to the lookup service.
   neverRelookup: { services: ['OTP-C', 'OTP-CSC'], mustFail: 'reconnect-backup-via-lookup', mayFail: [] },
   // OMD-C 2.2.4: on DR signal 1 clear the books; a handler that does not keeps a stale book. It also
@@ -17,15 +18,26 @@ export const FAULT_BREAKS: Record<DrillFault, { services: readonly Service[]; mu
   ignoreDisasterRecovery: { services: ['OMD-C', 'OMD-CC'], mustFail: 'dr-followed', mayFail: ['book-rebuilt', 'gap-recovered'] },
   // OCG-C §4: the logon at the backup continues the sequence numbers.
   resetSequenceOnReconnect: { services: ['OTP-C', 'OTP-CSC'], mustFail: 'sequence-continuity', mayFail: [] },
+  // leaveOrderResting fails no probe case: the venue's clean-up check finds its order (RESTING_FAULT).
 };
 
-/** Which firms (by 1-based position) get which fault: spread over the list so faulty ones are not all at the end. */
+/** The fault the venue's clean-up check must find: an order left in the book for the next trading day. */
+export const RESTING_FAULT: DrillFault = 'leaveOrderResting';
+
+/**
+ * Which firms (by 1-based position) get which fault: the three protocol faults spread over the
+ * list (n = 12 → F003, F006, F009), the order left resting on the last firm once there are five or
+ * more (F012), so that at least one firm is well behaved.
+ */
 export function assignFaults(firms: readonly string[]): Map<string, DrillFault> {
   const out = new Map<string, DrillFault>();
   const n = firms.length;
   DRILL_FAULTS.forEach((fault, i) => {
+    if (fault === RESTING_FAULT) {
+      if (n >= 5) out.set(firms[n - 1]!, fault);
+      return;
+    }
     if (i >= n) return;
-    // n = 12 → F003, F006, F009; n = 20 → F005, F010, F015.
     const pos = n >= 4 ? Math.floor(((i + 1) * n) / 4) - 1 : i;
     out.set(firms[pos]!, fault);
   });
@@ -46,6 +58,8 @@ export interface ServiceVerdict {
   reason: string;
   recoveryMs: number | null;
   failedCases: CaseId[];
+  /** Trading services: the identity's orders still resting at the venue's clean-up check (null: no check, or market data). */
+  restingAtCleanUp: number | null;
   /** Whether this line is what the drill expects (well-behaved: passed; faulty: fails exactly what its fault breaks). */
   asExpected: boolean;
   expectation: string;
@@ -60,17 +74,21 @@ function firstFailure(cases: readonly TestCase[]): string {
   return `${f.id}${f.failedStep ? `/${f.failedStep}` : ''}: ${f.reason ?? 'failed'}`;
 }
 
-export function verdicts(reports: readonly ProbeReport[], faults: ReadonlyMap<string, DrillFault>): ServiceVerdict[] {
+/**
+ * One verdict per subscriber and service. `resting`: the venue's clean-up check, trading identity →
+ * its orders still resting (absent: the rundown had no clean-up check); the subscriber with
+ * RESTING_FAULT must have some on its trading services, every other none.
+ */
+export function verdicts(reports: readonly ProbeReport[], faults: ReadonlyMap<string, DrillFault>, resting?: ReadonlyMap<string, number>): ServiceVerdict[] {
   const out: ServiceVerdict[] = [];
   for (const r of reports) {
     const fault = faults.get(r.firm) ?? null;
     for (const s of r.services) {
       const failedCases = s.cases.filter((c) => c.status === 'failed').map((c) => c.id);
-      const breaks = fault ? FAULT_BREAKS[fault] : null;
-      const hit = breaks !== null && breaks.services.includes(s.service);
+      const breaks = fault ? FAULT_BREAKS[fault] : undefined;
       let asExpected: boolean;
       let expectation: string;
-      if (hit) {
+      if (breaks && breaks.services.includes(s.service)) {
         const allowed = new Set<CaseId>([breaks.mustFail, ...breaks.mayFail]);
         asExpected = failedCases.includes(breaks.mustFail) && failedCases.every((c) => allowed.has(c));
         expectation = `fails ${breaks.mustFail}`;
@@ -78,9 +96,16 @@ export function verdicts(reports: readonly ProbeReport[], faults: ReadonlyMap<st
         asExpected = s.cases.every((c) => c.status === 'passed');
         expectation = 'passes every case';
       }
+      const trading = TRADING_SERVICES.includes(s.service);
+      const restingAtCleanUp = trading && resting ? resting.get(s.identity) ?? 0 : null;
+      if (restingAtCleanUp !== null) {
+        const leaves = fault === RESTING_FAULT;
+        asExpected &&= leaves ? restingAtCleanUp > 0 : restingAtCleanUp === 0;
+        expectation += leaves ? ', leaves an order resting' : ', nothing resting';
+      }
       out.push({
         firm: r.firm, fault, service: s.service, identity: s.identity, result: s.result,
-        reason: firstFailure(s.cases), recoveryMs: s.recoveryMs, failedCases, asExpected, expectation,
+        reason: firstFailure(s.cases), recoveryMs: s.recoveryMs, failedCases, restingAtCleanUp, asExpected, expectation,
       });
     }
   }
@@ -89,10 +114,11 @@ export function verdicts(reports: readonly ProbeReport[], faults: ReadonlyMap<st
 
 /** The final table, one line per subscriber and service. */
 export function renderTable(rows: readonly ServiceVerdict[], width = 160): string {
-  const head = ['subscriber', 'fault', 'service', 'identity', 'result', 'recovery', 'expected', 'reason'];
+  const head = ['subscriber', 'fault', 'service', 'identity', 'result', 'recovery', 'clean-up', 'expected', 'reason'];
   const body = rows.map((v) => [
     v.firm, v.fault ?? '-', v.service, v.identity, v.result,
     v.recoveryMs === null ? '-' : `${v.recoveryMs} ms`,
+    v.restingAtCleanUp === null ? '-' : v.restingAtCleanUp === 0 ? 'clean' : `${v.restingAtCleanUp} resting`,
     v.asExpected ? 'yes' : 'NO',
     v.reason || '-',
   ]);

@@ -47,6 +47,9 @@ export const EVIDENCE_KINDS = [
   // conductor marks (site lost/activated), shared with both sides
   'site-lost',
   'site-activated',
+  // the venue at the clean-up step, per trading identity: detail.restingOrders (its live orders),
+  // detail.loggedOnAtPrimary (logged on at the primary after the fail back), detail.site (the active site)
+  'clean-up',
 ] as const;
 export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
 

@@ -57,6 +57,8 @@ export const VENUE_OBSERVES: Readonly<Record<EvidenceKind, boolean>> = {
   // The conductor's own marks: the venue is the one that lost or activated the site.
   'site-lost': true,
   'site-activated': true,
+  // The venue's own books and sessions at the clean-up step.
+  'clean-up': true,
 };
 
 export function provenanceOf(e: Pick<EvidenceEvent, 'source'>): Provenance {

@@ -31,6 +31,8 @@ export interface ProbeFaults {
   ignoreDisasterRecovery?: boolean;
   /** OCG-C: log on with sequence 1 after a loss, as if the session were new. */
   resetSequenceOnReconnect?: boolean;
+  /** OCG-C: at the backup, after the test orders, enter one more and leave it in the book (the clean-up check finds it). */
+  leaveOrderResting?: boolean;
 }
 
 export interface ProbeOptions {
@@ -578,6 +580,20 @@ export class Probe extends EventEmitter {
     this.#emitProgress();
   }
 
+  /** The leaveOrderResting fault: a buy far below the market, acknowledged and never cancelled. */
+  async #leaveResting(run: TradingRun, site: 'primary' | 'backup'): Promise<void> {
+    const sec = run.security;
+    if (this.#closing || sec === undefined || !sec.referencePrice) return;
+    const c = run.trading.client;
+    const table: SpreadTable = sec.spreadTable ?? (run.service === 'OTP-CSC' ? MAINLAND_SPREAD_TABLE : SPREAD_TABLE_PART_A);
+    const price = roundDownToTick(table, Math.floor(sec.referencePrice * 0.6));
+    const clientOrderId = c.nextClientOrderId();
+    run.testOrderIds.add(clientOrderId);
+    const r = await this.#request(c.newOrder({ clientOrderId, securityId: sec.securityId, side: Side.Buy, quantity: sec.lotSize, price: p3ToText(price) }));
+    if (typeof r === 'string' || r.execType !== ExecType.New) return;
+    this.#evidence(run.service, c.site ?? site, run.trading.compId, 'ack', { clientOrderId: r.clientOrderId, orderId: r.orderId, execType: r.execType, side: Side.Buy, price: p3ToText(price), test: true, leftResting: true });
+  }
+
   /** Resting buy far below and sell far above the market, then cancel both: no test trade, nothing left in the book. */
   async #tradeAt(run: TradingRun, site: 'primary' | 'backup'): Promise<void> {
     if (run.tradedAt.has(site) || this.#closing) return;
@@ -631,6 +647,8 @@ export class Probe extends EventEmitter {
     if (site === 'backup') {
       this.#checkGaps(run);
       this.#trackCheck(this.#checkDropCopy(run));
+      // Journaled at the backup, the order is at the primary again after the fail back.
+      if (this.faults.leaveOrderResting) await this.#leaveResting(run, site);
     }
   }
 

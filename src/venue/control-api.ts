@@ -14,6 +14,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { EvidenceEvent } from '../evidence/index.ts';
+import type { OcgService } from '../ocg/index.ts';
 import type { SiteRole } from './config.ts';
 
 export const SITE_STATES = ['starting', 'standby', 'active', 'isolated', 'fenced', 'stopped'] as const;
@@ -155,6 +156,25 @@ export interface EvidenceEntry {
   event: EvidenceEvent;
 }
 
+/** One trading identity at the clean-up step (Site.cleanUpReport). */
+export interface CleanUpIdentity {
+  service: OcgService;
+  firm: string;
+  compId: string;
+  dropCopy: boolean;
+  /** Its orders still live in the book, and the first 20 of their Order IDs. */
+  restingOrders: number;
+  orderIds: string[];
+  /** Logged on at this (the active) site. */
+  loggedOn: boolean;
+}
+
+export interface CleanUpResponse {
+  site: SiteRole;
+  at: string;
+  identities: CleanUpIdentity[];
+}
+
 export interface EvidenceResponse {
   events: EvidenceEntry[];
   /** Pass as `after` next time. */
@@ -256,6 +276,11 @@ export class SiteControlClient {
 
   fault(req: FaultRequest): Promise<FaultResponse> {
     return this.#call('POST', '/fault', req);
+  }
+
+  /** POST /clean-up: the active site's clean-up check, recorded as venue evidence. */
+  cleanUp(): Promise<CleanUpResponse> {
+    return this.#call('POST', '/clean-up', {});
   }
 
   evidence(after = 0, limit?: number): Promise<EvidenceResponse> {

@@ -104,6 +104,10 @@ export async function startSiteControlServer(site: Site, opts: { host?: string; 
         }
         return [200, site.injectFault(f.value)];
       }
+      case '/clean-up':
+        want('POST');
+        objectBody(await readJson(req));
+        return [200, site.cleanUpReport()];
       case '/evidence': {
         want('GET');
         const after = Number(url.searchParams.get('after') ?? '0');

@@ -27,7 +27,7 @@ import type { EngineCommand, EngineEvent, EngineRequest, MatchingEngineOptions, 
 import { OCG_SERVICES, OMD_SERVICES, compIdsOf, feedConfigOf } from './config.ts';
 import type { SiteRole, VenueConfig } from './config.ts';
 import type {
-  ActivateResponse, EvidenceResponse, FailbackResponse, FaultKind, FaultRequest, FaultResponse, IsolateRequest,
+  ActivateResponse, CleanUpIdentity, CleanUpResponse, EvidenceResponse, FailbackResponse, FaultKind, FaultRequest, FaultResponse, IsolateRequest,
   IsolateResponse, ServiceStatus, SiteState, SiteStatus,
 } from './control-api.ts';
 import { JournalGate, JournalReceiver, JournalSender } from './journal.ts';
@@ -804,6 +804,37 @@ export class Site {
   }
 
   // -------------------------------------------------------------------------------------------
+  /**
+   * The clean-up step's check, per trading identity of every subscriber: its orders still live in
+   * the book (the notice asks that none be kept for the next trading day) and whether it is logged
+   * on at the primary again. Recorded as venue evidence ('clean-up') and returned. Only the active
+   * site holds the books and the sessions that count.
+   */
+  cleanUpReport(): CleanUpResponse {
+    if (this.#state !== 'active') throw new SiteStateError(`clean-up report: the ${this.role} site is ${this.#state}, not active`);
+    const identities: CleanUpIdentity[] = [];
+    for (const t of this.#trading.values()) {
+      const resting = new Map<string, string[]>();
+      for (const o of t.holder.engine.exportState().orders) {
+        let l = resting.get(o.compId);
+        if (!l) resting.set(o.compId, (l = []));
+        l.push(o.orderId);
+      }
+      for (const c of compIdsOf(this.cfg, t.service)) {
+        const orders = resting.get(c.compId) ?? [];
+        const x: CleanUpIdentity = {
+          service: t.service, firm: c.firm, compId: c.compId, dropCopy: c.dropCopy,
+          restingOrders: orders.length, orderIds: orders.slice(0, 20), loggedOn: t.gateway.isLoggedOn(c.compId),
+        };
+        identities.push(x);
+        this.#record(t.service, c.firm, c.compId, 'clean-up', {
+          restingOrders: x.restingOrders, orderIds: x.orderIds, loggedOnAtPrimary: this.role === 'primary' && x.loggedOn, site: this.role, dropCopy: c.dropCopy,
+        });
+      }
+    }
+    return { site: this.role, at: new Date(this.#clock.now()).toISOString(), identities };
+  }
+
   // Evidence (docs/architecture.md, contract 1; source 'venue', site = this role)
 
   evidence(after = 0, limit = 10_000): EvidenceResponse {

@@ -21,6 +21,7 @@ function recordingSite(role: 'primary' | 'backup', calls: string[], evidence: Ev
     isolate: async (req) => { calls.push(`${role}.isolate(${req?.mode})`); return { ok: true, status: { ...status, state: 'isolated' }, drSignalSent: false }; },
     failback: async () => { calls.push(`${role}.failback`); return { ok: true, status, caughtUpEntries: 42, takeoverMs: 7 }; },
     fault: async (req) => { calls.push(`${role}.fault(${req.kind})`); return { ok: true, kind: req.kind, at: new Date().toISOString(), active: [req.kind] }; },
+    cleanUp: async () => { calls.push(`${role}.cleanUp`); return { site: role, at: new Date().toISOString(), identities: [] }; },
     evidence: async (after = 0): Promise<EvidenceResponse> => {
       const events = evidence.slice(after).map((event, i) => ({ cursor: after + i + 1, event }));
       return { events, next: after + events.length, truncated: false };
@@ -65,6 +66,7 @@ describe('Conductor', () => {
         'primary.fault(tcp-reset)', 'primary.isolate(abrupt)',
         'backup.activate(PS2 step 8 activate-backup)',
         'primary.isolate(abrupt)', 'primary.failback',
+        'primary.cleanUp',
       ]);
       assert.equal(report.failover.backupActiveAt! - report.failover.primaryLostAt!, 2000, '10:00 → 10:05 at 150x');
       assert.equal(report.failover.backupTakeoverMs, 12);
@@ -104,7 +106,7 @@ describe('Conductor', () => {
     assert.ok(activation > 0);
     assert.ok(!calls.slice(0, activation).some((c) => c.startsWith('primary.isolate')), calls.join(', '));
     // At fail back, the primary that never learned it was replaced is isolated first (still silent).
-    assert.deepEqual(calls.slice(activation + 1), ['primary.isolate(abrupt)']);
+    assert.deepEqual(calls.slice(activation + 1), ['primary.isolate(abrupt)', 'primary.cleanUp']);
     assert.equal(report.failedSteps, 1);
     assert.equal(report.runs.find((r) => r.error)!.step.action, 'fail-back');
     assert.equal(report.runs.at(-1)!.step.action, 'clean-up');

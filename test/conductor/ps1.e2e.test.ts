@@ -26,7 +26,7 @@ describe('accelerated PS1 end to end (black hole)', () => {
       assert.equal(r.conductor.failedSteps, 0, `a rundown step failed:\n${r.conductor.runs.filter((x) => x.error).map((x) => `${x.step.action}: ${x.error!.message}`).join('\n')}`);
       const isolation = r.conductor.runs.find((x) => x.step.action === 'isolate-primary');
       assert.equal(isolation?.step.isolation, 'blackhole', 'the rundown black-holes the primary');
-      assert.deepEqual([...r.faults.entries()].sort(), [['F002', 'neverRelookup'], ['F004', 'ignoreDisasterRecovery'], ['F006', 'resetSequenceOnReconnect']]);
+      assert.deepEqual([...r.faults.entries()].sort(), [['F002', 'neverRelookup'], ['F004', 'ignoreDisasterRecovery'], ['F006', 'resetSequenceOnReconnect'], ['F008', 'leaveOrderResting']]);
       assert.equal(r.verdicts.length, 8 * 4, 'one line per subscriber and service');
       for (const v of r.verdicts) {
         const breaks = v.fault ? FAULT_BREAKS[v.fault] : null;
@@ -41,6 +41,10 @@ describe('accelerated PS1 end to end (black hole)', () => {
           assert.ok(v.recoveryMs !== null && v.recoveryMs > 0, `${v.firm} ${v.service} has a recovery time`);
         }
       }
+      // The venue's clean-up check finds the order F008 left resting, on both trading services, and nothing else.
+      const checked = r.verdicts.filter((v) => v.restingAtCleanUp !== null);
+      assert.equal(checked.length, 8 * 2, `every trading line has the clean-up check:\n${table}`);
+      assert.deepEqual(checked.filter((v) => v.restingAtCleanUp! > 0).map((v) => `${v.firm} ${v.service}`), ['F008 OTP-C', 'F008 OTP-CSC'], table);
       assert.ok(r.asExpected);
       const f = r.conductor.failover;
       assert.ok(f.primaryLostAt! < f.backupActiveAt! && f.backupActiveAt! < f.failedBackAt!, 'lost, backup active, failed back, in that order');

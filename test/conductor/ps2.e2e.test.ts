@@ -17,7 +17,7 @@ describe('accelerated PS2 end to end', () => {
       const r = await runDrill({ subscribers: 20, accelerate: 400, dataDir: dir, basePort: 26_000, groupBase: 121, session: 'PS2-e2e' });
       const table = renderTable(r.verdicts, 200);
       assert.equal(r.conductor.failedSteps, 0, `a rundown step failed:\n${r.conductor.runs.filter((x) => x.error).map((x) => `${x.step.action}: ${x.error!.message}`).join('\n')}`);
-      assert.deepEqual([...r.faults.entries()].sort(), [['F005', 'neverRelookup'], ['F010', 'ignoreDisasterRecovery'], ['F015', 'resetSequenceOnReconnect']]);
+      assert.deepEqual([...r.faults.entries()].sort(), [['F005', 'neverRelookup'], ['F010', 'ignoreDisasterRecovery'], ['F015', 'resetSequenceOnReconnect'], ['F020', 'leaveOrderResting']]);
       assert.equal(r.verdicts.length, 20 * 4, 'one line per subscriber and service');
       for (const v of r.verdicts) {
         const breaks = v.fault ? FAULT_BREAKS[v.fault] : null;

@@ -252,6 +252,32 @@ describe('verification against evidence', () => {
     assert.match(c[0]!.evidence, /1 gap\(s\) never recovered, first on channel 11 at 10:05/);
   });
 
+  it('the venue\'s clean-up check pre-fills "test data cleaned up" and "returned to primary", and contradicts a false yes; a probe cannot clear it', () => {
+    const cleanUp = (identity: string, service: 'OTP-C' | 'OTP-CSC', restingOrders: number, loggedOnAtPrimary: boolean, source: 'venue' | 'probe' = 'venue'): EvidenceEvent => ({
+      id: `cu:${source}:${identity}`, ts: '2026-01-10T03:10:00.000Z', session: session.id, site: 'primary', service, subscriber: sub.id, identity,
+      kind: 'clean-up', detail: { restingOrders, loggedOnAtPrimary, dropCopy: identity === 'B1000DC' }, source,
+    });
+    const ev = [...clean, cleanUp('B1000T1', 'OTP-C', 2, false), cleanUp('B1000DC', 'OTP-C', 0, false), cleanUp('B1000C1', 'OTP-CSC', 0, true),
+      cleanUp('B1000T1', 'OTP-C', 0, true, 'probe')];
+    const pre = prefillResultForm(session, sub, ev);
+    assert.deepEqual(pre.map((x) => `${x.identity} ${x.testDataCleaned} ${x.returnedToPrimary}`), [
+      'B1000T1 false false', 'B1000DC true false', 'B1000C1 true true', 'a-rts null null', 'a-cc-rts null null',
+    ]);
+    assert.match(pre[0]!.basis.testDataCleaned!.text, /2 order\(s\) still resting at the clean-up check at 11:10/);
+    assert.equal(pre[0]!.basis.testDataCleaned!.provenance, 'venue');
+    assert.match(pre[2]!.basis.returnedToPrimary!.text, /logged on at the primary site at the clean-up check/);
+    const c = findContradictions(sampleResultForm(session, sub), sub.id, ev);
+    assert.deepEqual(c.map((x) => `${x.code} ${x.field} ${x.provenance}`), [
+      'ORDERS_RESTING sections[0].testDataCleaned venue',
+      'NOT_BACK_AT_PRIMARY sections[0].returnedToPrimary venue',
+      'NOT_BACK_AT_PRIMARY sections[1].returnedToPrimary venue',
+    ]);
+    assert.match(c[0]!.evidence, /still held 2 order\(s\) of this identity at the clean-up check at 11:10/);
+    assert.match(renderMessage(c[0]!.message, 'zh-Hant'), /清理檢查/);
+    // Without the venue's check nothing is suggested and nothing contradicted.
+    assert.deepEqual(findContradictions(sampleResultForm(session, sub), sub.id, [...clean, cleanUp('B1000T1', 'OTP-C', 3, false, 'probe')]), []);
+  });
+
   it('matches gap recoveries by channel and range', () => {
     const base = clean.find((e) => e.kind === 'gap')!;
     const g = (id: string, kind: EvidenceEvent['kind'], channel: number, from: number, to: number, s: number): EvidenceEvent => ({ ...base, id, kind, ts: new Date(Date.parse(base.ts) + s * 1000).toISOString(), detail: { channel, from, to } });

@@ -570,7 +570,7 @@ function ResultFields(props: { prefill: SectionPrefill[] }) {
                   <SelectField path={`${f}.overall`} label={t('overall')} aside={<EvidenceAside prefill={p} field="overall" />}
                     options={(['passed', 'passed-with-issues', 'failed', 'not-tested'] as const).map((o) => ({ value: o, label: t(`overall.${o}`) }))} />
                   <YesNoField path={`${f}.returnedToPrimary`} label={t('returnedToPrimary')} aside={<EvidenceAside prefill={p} field="returnedToPrimary" />} />
-                  <YesNoField path={`${f}.testDataCleaned`} label={t('testDataCleaned')} />
+                  <YesNoField path={`${f}.testDataCleaned`} label={t('testDataCleaned')} aside={<EvidenceAside prefill={p} field="testDataCleaned" />} />
                 </fieldset>
               );
             })}

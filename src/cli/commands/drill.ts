@@ -142,7 +142,7 @@ const command: Command = {
       console.log('');
       console.log(renderTable(result.verdicts, process.stdout.columns || 160));
       console.log('');
-      const faulty = [...result.faults].map(([firm, f]) => `${firm} ${f} (must fail ${FAULT_BREAKS[f].mustFail})`).join('; ');
+      const faulty = [...result.faults].map(([firm, f]) => `${firm} ${f} (${FAULT_BREAKS[f] ? `must fail ${FAULT_BREAKS[f].mustFail}` : 'the clean-up check must find its order'})`).join('; ');
       console.log(`faulty on purpose: ${faulty || 'none'}`);
       const f = result.conductor.failover;
       if (f.primaryLostAt !== null && f.backupActiveAt !== null) console.log(`backup active ${f.backupActiveAt - f.primaryLostAt} ms after the primary was lost (site takeover ${f.backupTakeoverMs} ms)`);

@@ -19,6 +19,7 @@ const FAULTS: Record<string, keyof ProbeFaults> = {
   'never-relookup': 'neverRelookup',
   'ignore-dr': 'ignoreDisasterRecovery',
   'reset-sequence': 'resetSequenceOnReconnect',
+  'leave-order-resting': 'leaveOrderResting',
 };
 
 const command: Command = {

@@ -267,12 +267,16 @@ export interface IdentityFacts {
   backupAck: boolean;
   gaps: GapState;
   dr: (EventRef & { what: Message }) | null;
+  /** Connected at the primary again after the backup (the venue's record). */
+  primaryReturn: boolean;
+  /** The venue's clean-up check (the latest): orders still resting, logged on at the primary again. */
+  cleanUp: { ms: number; restingOrders: number; loggedOnAtPrimary: boolean; dropCopy: boolean } | null;
   /** The firm's probe claims of what the venue observes, which the venue's record did not back: first of each. */
   claims: { primaryConnect?: EventRef; backupLogon?: EventRef; backupAck?: EventRef };
 }
 
 function newFacts(): IdentityFacts {
-  return { primaryConnect: false, backupLogon: false, backupFeed: false, backupAck: false, gaps: { seen: 0, open: [] }, dr: null, claims: {} };
+  return { primaryConnect: false, backupLogon: false, backupFeed: false, backupAck: false, primaryReturn: false, gaps: { seen: 0, open: [] }, dr: null, cleanUp: null, claims: {} };
 }
 
 /** One identity's part of a cell. */
@@ -300,7 +304,7 @@ export interface CellDigest {
 }
 
 /** Bump when the fold changes: stored digests of older folds are rebuilt. */
-export const FOLD_VERSION = 1;
+export const FOLD_VERSION = 2;
 
 export type CellProvenance = Provenance | 'none';
 
@@ -448,11 +452,13 @@ export class CellFold {
     const f = x.facts;
     const claim = (k: keyof IdentityFacts['claims']) => { f.claims[k] ??= { ms, site: e.site, kind: e.kind, provenance: 'self-reported' }; };
     if (e.site === 'primary' && CONNECT.has(e.kind)) counted ? (f.primaryConnect = true) : claim('primaryConnect');
+    if (e.site === 'primary' && CONNECT.has(e.kind) && counted && (f.backupLogon || f.backupFeed)) f.primaryReturn = true;
     if (e.site === 'backup' && e.kind === 'logon') counted ? (f.backupLogon = true) : claim('backupLogon');
     if (e.site === 'backup' && e.kind === 'feed-joined') f.backupFeed = true;
     if (e.site === 'backup' && e.kind === 'ack') counted ? (f.backupAck = true) : claim('backupAck');
     if (e.kind === 'gap' || e.kind === 'gap-recovered') x.factGaps.add(e, ms);
     if (!f.dr && isDrNotFollowed(e)) f.dr = { ms, site: e.site, kind: e.kind, provenance: provenanceOf(e), what: drMessage(e) };
+    if (e.kind === 'clean-up' && venue) f.cleanUp = cleanUpOf(e, ms);
   }
 
   /** Each identity's state in the lens the firm's evidence calls for. */
@@ -503,6 +509,11 @@ export class CellFold {
   }
 }
 
+function cleanUpOf(e: EvidenceEvent, ms: number): NonNullable<IdentityFacts['cleanUp']> {
+  const n = e.detail['restingOrders'];
+  return { ms, restingOrders: typeof n === 'number' && n > 0 ? n : 0, loggedOnAtPrimary: e.detail['loggedOnAtPrimary'] === true, dropCopy: e.detail['dropCopy'] === true };
+}
+
 /** Whether the venue recorded anything for the firm (then it is the authority on all it can see). */
 export function venueRecorded(evidence: readonly Pick<EvidenceEvent, 'source'>[]): boolean {
   return evidence.some((e) => e.source === 'venue');
@@ -546,7 +557,8 @@ export function serviceState(evidence: readonly EvidenceEvent[], subscriber: str
 /** A section of Appendix B as the evidence suggests it, with the basis of each answer. */
 export interface SectionPrefill extends Omit<ResultSection, 'returnedToPrimary' | 'testDataCleaned'> {
   returnedToPrimary: boolean | null;
-  testDataCleaned: null;
+  /** From the venue's clean-up check (trading identities): no order of the identity left resting. */
+  testDataCleaned: boolean | null;
   role: SubscriberIdentity['role'];
   /** Field name → the evidence behind the suggested answer. Every suggested answer has one. */
   basis: Record<string, EvidenceBasis>;
@@ -645,7 +657,21 @@ export function prefillSection(identity: SubscriberIdentity, events: readonly Ev
     }
   }
   const back = ev.find((e) => e.site === 'primary' && CONNECT.has(e.kind) && Date.parse(e.ts) > backupAt);
+  let returnedToPrimary: boolean | null = back ? true : null;
   if (back) basis.returnedToPrimary = seen(back);
+  // The venue's clean-up check (the latest): orders left resting, and the session at the primary.
+  let testDataCleaned: boolean | null = null;
+  const cleanUp = ev.findLast((e) => e.kind === 'clean-up' && e.source === 'venue');
+  if (trading && cleanUp) {
+    const c = cleanUpOf(cleanUp, Date.parse(cleanUp.ts));
+    const when = hongKongClock(c.ms);
+    testDataCleaned = c.restingOrders === 0;
+    basis.testDataCleaned = seen(cleanUp, c.restingOrders ? message('evidence.basis.ordersResting', { count: c.restingOrders, time: when }) : message('evidence.basis.noOrderResting', { time: when }));
+    if (!back && reconnected) {
+      returnedToPrimary = c.loggedOnAtPrimary;
+      basis.returnedToPrimary = seen(cleanUp, message(c.loggedOnAtPrimary ? 'evidence.basis.loggedOnAtPrimary' : 'evidence.basis.notBackAtPrimary', { time: when }));
+    }
+  }
 
   const answers: [string, boolean | null][] = [
     ['logonSequenceOk', logonSequenceOk], ['orderAndCancelAcked', orderAndCancelAcked], ['dropCopyGapRecovered', dropCopyGapRecovered],
@@ -682,8 +708,8 @@ export function prefillSection(identity: SubscriberIdentity, events: readonly Ev
     retransmissionOrRefreshOk,
     problems: [],
     overall,
-    returnedToPrimary: back ? true : null,
-    testDataCleaned: null,
+    returnedToPrimary,
+    testDataCleaned,
     basis,
     eventCount: events.length,
   };
@@ -707,7 +733,7 @@ export function prefillResultForm(session: PracticeSession, subscriber: Subscrib
 
 // ---------------------------------------------------------------- contradictions
 
-export const CONTRADICTION_CODES = ['NO_PRIMARY_LOGON', 'NO_BACKUP_LOGON', 'NO_BACKUP_ACK', 'UNRECOVERED_GAP', 'DR_NOT_FOLLOWED'] as const;
+export const CONTRADICTION_CODES = ['NO_PRIMARY_LOGON', 'NO_BACKUP_LOGON', 'NO_BACKUP_ACK', 'UNRECOVERED_GAP', 'DR_NOT_FOLLOWED', 'ORDERS_RESTING', 'NOT_BACK_AT_PRIMARY'] as const;
 
 export interface Contradiction {
   code: (typeof CONTRADICTION_CODES)[number];
@@ -776,6 +802,14 @@ export function contradictionsFrom(form: ResultForm, cellOf: (service: Service) 
       const m = message('contradiction.evidence.drNotFollowed', { what: dr.what, time: hongKongClock(dr.ms), site: siteMessage(dr.site) });
       if (s.retransmissionOrRefreshOk === true) add('DR_NOT_FOLLOWED', 'retransmissionOrRefreshOk', message('contradiction.declared.retransmissionOrRefreshOk'), m, 'self-reported');
       else if (s.marketDataFromBackup === true) add('DR_NOT_FOLLOWED', 'marketDataFromBackup', message('contradiction.declared.marketDataFromBackup'), m, 'self-reported');
+    }
+    // The venue's clean-up check: the notice asks that no test order be kept for the next trading day.
+    const c = f.cleanUp;
+    if (c && s.testDataCleaned === true && c.restingOrders > 0) {
+      add('ORDERS_RESTING', 'testDataCleaned', message('contradiction.declared.testDataCleaned'), message('contradiction.evidence.ordersResting', { count: c.restingOrders, time: hongKongClock(c.ms) }), 'venue');
+    }
+    if (c && s.returnedToPrimary === true && !c.loggedOnAtPrimary && !f.primaryReturn) {
+      add('NOT_BACK_AT_PRIMARY', 'returnedToPrimary', message('contradiction.declared.returnedToPrimary'), message('contradiction.evidence.notBackAtPrimary', { time: hongKongClock(c.ms) }), 'venue');
     }
   });
   return out;

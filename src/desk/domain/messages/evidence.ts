@@ -28,6 +28,7 @@ const KINDS_ZH: Record<EvidenceKind, string> = {
   'sequence-reset': '序號重設',
   'failover-followed': '已跟隨切換',
   'failover-failed': '切換失敗',
+  'clean-up': '清理檢查',
   'dr-signal': '災難備援信號',
   'book-verified': '核對訂單簿',
   'site-lost': '站點中斷',
@@ -67,6 +68,10 @@ export const EVIDENCE_MESSAGES: MessageCatalogue = {
   'evidence.basis.logonRefusals': { en: '{count} logon refusal(s) at backup, first {first}', 'zh-Hant': '後備站拒絕登入 {count} 次，首次：{first}' },
   'evidence.basis.acks': { en: '{count} acknowledgement(s) at backup, first {first}', 'zh-Hant': '後備站確認 {count} 次，首次：{first}' },
   'evidence.basis.noAck': { en: 'no acknowledgement at the backup site seen', 'zh-Hant': '未見後備站的確認' },
+  'evidence.basis.ordersResting': { en: '{count} order(s) still resting at the clean-up check at {time}', 'zh-Hant': '於 {time} 清理檢查時仍有 {count} 張訂單' },
+  'evidence.basis.noOrderResting': { en: 'no order resting at the clean-up check at {time}', 'zh-Hant': '於 {time} 清理檢查時沒有掛單' },
+  'evidence.basis.loggedOnAtPrimary': { en: 'logged on at the primary site at the clean-up check at {time}', 'zh-Hant': '於 {time} 清理檢查時已於主要站登入' },
+  'evidence.basis.notBackAtPrimary': { en: 'not logged on at the primary site at the clean-up check at {time}', 'zh-Hant': '於 {time} 清理檢查時未於主要站登入' },
   'evidence.basis.gapsNeverRecovered': { en: '{count} gap(s) never recovered', 'zh-Hant': '{count} 個缺口從未補回' },
   'evidence.basis.noGap': { en: 'no gap seen', 'zh-Hant': '未見缺口' },
   'evidence.basis.gaps': { en: '{gaps} gap(s), {open} not recovered', 'zh-Hant': '{gaps} 個缺口，{open} 個未補回' },
@@ -87,6 +92,8 @@ export const EVIDENCE_MESSAGES: MessageCatalogue = {
   'contradiction.NO_BACKUP_ACK': { en: 'No acknowledgement at the backup site', 'zh-Hant': '後備站沒有確認記錄' },
   'contradiction.UNRECOVERED_GAP': { en: 'Gap never recovered', 'zh-Hant': '缺口從未補回' },
   'contradiction.DR_NOT_FOLLOWED': { en: 'Disaster-recovery signal not followed', 'zh-Hant': '未有跟隨災難備援信號' },
+  'contradiction.ORDERS_RESTING': { en: 'Test orders left resting', 'zh-Hant': '測試訂單仍在掛單' },
+  'contradiction.NOT_BACK_AT_PRIMARY': { en: 'Not back at the primary site', 'zh-Hant': '未有返回主要站' },
   // What the firm declared.
   'contradiction.declared.connectedToPrimary': { en: 'connected to the primary site', 'zh-Hant': '已連接主要站' },
   'contradiction.declared.connectedToPrimaryAt': { en: 'connected to the primary site at {time}', 'zh-Hant': '於 {time} 已連接主要站' },
@@ -96,6 +103,8 @@ export const EVIDENCE_MESSAGES: MessageCatalogue = {
   'contradiction.declared.retransmissionOrRefreshOk': { en: 'retransmission or refresh used and successful', 'zh-Hant': '已使用重傳或刷新並且成功' },
   'contradiction.declared.marketDataFromBackup': { en: 'market data received from the backup site', 'zh-Hant': '已從後備站接收市場數據' },
   'contradiction.declared.dropCopyGapRecovered': { en: 'drop copy gap recovered', 'zh-Hant': '交易副本缺口已補回' },
+  'contradiction.declared.testDataCleaned': { en: 'test data cleaned up', 'zh-Hant': '已清除測試數據' },
+  'contradiction.declared.returnedToPrimary': { en: 'returned to the primary site and ready for Monday', 'zh-Hant': '已返回主要站，星期一可正常運作' },
   // What the evidence says.
   'contradiction.evidence.noPrimaryLogon': { en: 'no logon at the primary site was seen', 'zh-Hant': '未見於主要站登入' },
   'contradiction.evidence.noPrimaryConnect': { en: 'no feed join or logon at the primary site was seen', 'zh-Hant': '未見於主要站接收數據流或登入' },
@@ -105,6 +114,14 @@ export const EVIDENCE_MESSAGES: MessageCatalogue = {
   'contradiction.evidence.unrecoveredGap': {
     en: 'the probe reported {count} gap(s) never recovered, first on channel {channel} at {time}',
     'zh-Hant': '探測程式報告 {count} 個缺口從未補回，首個於 {time} 在頻道 {channel}',
+  },
+  'contradiction.evidence.ordersResting': {
+    en: 'the venue still held {count} order(s) of this identity at the clean-up check at {time}',
+    'zh-Hant': '於 {time} 清理檢查時，交易所仍持有此身份的 {count} 張訂單',
+  },
+  'contradiction.evidence.notBackAtPrimary': {
+    en: 'the venue saw no logon at the primary site after the fail back, nor a session there at the clean-up check at {time}',
+    'zh-Hant': '交易所未見回切後於主要站登入，於 {time} 清理檢查時亦無連線',
   },
   'contradiction.evidence.drNotFollowed': { en: 'the probe saw {what} at {time} ({site} site)', 'zh-Hant': '探測程式於 {time}（{site}）見到：{what}' },
 };
