@@ -1,20 +1,19 @@
 // Child process of bench/ocg.order.rate.bench.ts and bench/ocg.order.rtt.bench.ts: the exchange
 // side in its own process (its own core): one OcgGateway (OTP-C) routing into a MatchingEngine,
-// and one LookupService endpoint naming it. Tells the parent its lookup port and public key over
-// IPC, then serves until the parent says exit (or disconnects).
+// and one LookupService endpoint naming it. The gateway runs the parent's profile
+// (OCG_BENCH_PROFILE; the low-latency one's V8 flags come with the parent's execArgv). Tells the
+// parent its lookup port and public key over IPC, then serves until the parent says exit (or disconnects).
 import { LookupService } from '../src/ocg/lookup-service.ts';
 import { OcgGateway } from '../src/ocg/gateway.ts';
 import { generateVenueKeyPair, hashPassword } from '../src/ocg/password.ts';
 import { OTP_C_PROFILE } from '../src/ocg/index.ts';
+import { LowLatencyProfile } from '../src/lowlatency/index.ts';
 import { MatchingEngine } from '../src/venue/index.ts';
-import { startBusyPoll, systemClock } from '../src/wire/index.ts';
+import { systemClock } from '../src/wire/index.ts';
 
 export const BENCH_COMP_ID = 'BENCH0001';
 export const BENCH_PASSWORD = 'Bench1234';
 
-const STALLS_US = Number(process.env['OCG_BENCH_STALLS'] ?? 0);
-const poll = process.env['OCG_BENCH_BUSY_POLL'] === '1' && STALLS_US > 0 ? startBusyPoll() : null;
-poll?.recordStalls(STALLS_US);
 const keys = generateVenueKeyPair();
 const engine = new MatchingEngine({
   profile: OTP_C_PROFILE,
@@ -22,10 +21,7 @@ const engine = new MatchingEngine({
 }, systemClock);
 const gateway = new OcgGateway({
   service: 'OTP-C', name: 'bench', privateKeyPem: keys.privateKeyPem, router: engine, passwordWorkers: 0,
-  // ocg.order.rtt: the low-latency profile (with OCG_BENCH_STALLS the same polling is started
-  // below instead, to read its stall record).
-  busyPoll: process.env['OCG_BENCH_BUSY_POLL'] === '1' && STALLS_US === 0,
-  ...(Number(process.env['OCG_BENCH_QUIET_GC'] ?? 0) > 0 ? { quietGcEvery: Number(process.env['OCG_BENCH_QUIET_GC']) } : {}),
+  ...(process.env['OCG_BENCH_PROFILE'] === 'low-latency' ? { hooks: new LowLatencyProfile() } : {}),
   compIds: [{ compId: BENCH_COMP_ID, firm: 'BENCH', sourceIps: ['127.0.0.1'], passwordHash: hashPassword(BENCH_PASSWORD), throttleMps: 0 }],
 });
 const gw = await gateway.start();
@@ -36,7 +32,6 @@ const lookup = new LookupService({
 const lk = await lookup.open();
 
 const stop = async () => {
-  poll?.stop();
   await lookup.close();
   await gateway.close();
   process.exit(0);
@@ -45,7 +40,6 @@ process.on('message', (m: { cmd: string }) => {
   if (m.cmd === 'exit') void stop();
   // CPU time of this process so far (µs), for a per-order cost that the shared machine's load does not distort.
   if (m.cmd === 'cpu') { const u = process.cpuUsage(); process.send!({ cpu: u.user + u.system }); }
-  if (m.cmd === 'stalls') process.send!({ stalls: poll?.stalls() ?? [] });
 });
 process.on('disconnect', () => void stop());
 process.send!({ ready: true, lookupPort: lk.port, publicKeyPem: keys.publicKeyPem });

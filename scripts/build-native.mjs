@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // Builds the optional native addons at `npm ci` time (package.json "postinstall"), each
 // native/NAME.c -> native/build/NAME.node: crc32c (the CRC-32C of received OCG-C frames,
-// src/wire/crc32c.ts) and busypoll (polling without garbage, src/wire/busy-poll.ts; pre-populated
-// memory, src/wire/populated.ts). Optional on purpose: without a C compiler or the headers the
-// project still works with its JS/WebAssembly fallbacks (crc32cKernel, busyPollKind and
-// populatedKind say which is in use). Never fails the install.
+// src/wire/crc32c.ts) and busypoll (the low-latency profile's polling, src/lowlatency/busy-poll.ts).
+// Optional on purpose: without a C compiler or the headers the project still works with its
+// JS/WebAssembly fallbacks (crc32cKernel and busyPollKind say which is in use). Never fails the install.
 // No node-gyp: one compiler call per file; Node-API is ABI-stable across Node versions, and
 // libuv (busypoll) is exported by every Node binary with a stable 1.x ABI.
 import { execFileSync } from 'node:child_process';
+import { cCompiler } from './c-compiler.ts';
 import { existsSync, mkdirSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,16 +25,6 @@ function headerDir() {
   return candidates.find((d) => existsSync(join(d, 'node_api.h')) && existsSync(join(d, 'uv.h')));
 }
 
-function compiler() {
-  for (const cc of [process.env.CC, 'cc', 'gcc', 'clang'].filter(Boolean)) {
-    try {
-      execFileSync(cc, ['--version'], { stdio: 'ignore' });
-      return cc;
-    } catch { /* next */ }
-  }
-  return undefined;
-}
-
 const skip = (why) => {
   console.log(`failover-drill: native addons not built (${why}); the JS/WebAssembly fallbacks are used instead.`);
   process.exit(0);
@@ -42,7 +32,7 @@ const skip = (why) => {
 if (process.env.FAILOVER_DRILL_NATIVE === '0') skip('FAILOVER_DRILL_NATIVE=0');
 const include = headerDir();
 if (include === undefined) skip('no Node-API / libuv headers (node_api.h, uv.h) found');
-const cc = compiler();
+const cc = cCompiler();
 if (cc === undefined) skip('no C compiler (cc, gcc or clang)');
 mkdirSync(join(root, 'native', 'build'), { recursive: true });
 for (const name of ADDONS) {

@@ -12,8 +12,9 @@
 // `timeScale`, so tests and accelerated rundowns never sleep for real.
 import net from 'node:net';
 import { EventEmitter } from 'node:events';
-import { ChurnMap, ShardedMap, WriteBatcher, connectStaticReads, onChunk, startBusyPoll, systemClock, type BusyPoll, type Clock, type TimerHandle } from '../wire/index.ts';
+import { WriteBatcher, systemClock, type Clock, type TimerHandle } from '../wire/index.ts';
 import { OcgFrameReader } from './frame-reader.ts';
+import type { OcgRuntimeHooks } from './hooks.ts';
 import {
   DisclosureInstructions, ExecType, NO_ORDER_ID, OcgMsgType, OrdType, SecurityIdSource, SessionStatus, toPrice, toQty,
 } from './messages.ts';
@@ -103,8 +104,11 @@ export interface OcgClientOptions {
   log?: OcgLogger;
   /** Password encryption (default: password.ts encryptPassword with the clock's time). */
   encrypt?: (publicKeyPem: string, password: string, nowMs: number) => string;
-  /** Poll the event loop without sleeping from start() to close() (src/wire/busy-poll.ts): lower latency, one core. */
-  busyPoll?: boolean;
+  /**
+   * A runtime profile's hooks (src/lowlatency): onStart at start(), onStop at close(), onIdle when a
+   * received chunk has been handled and no request is waiting for its answer.
+   */
+  hooks?: OcgRuntimeHooks;
 }
 
 /** A new order as the application gives it: shares and prices as numbers or exact decimal strings. */
@@ -214,15 +218,15 @@ export class OcgClient extends EventEmitter {
   #outbox: OcgMessage[] = [];
   /** Set from the Logon reply until the outbox has been sent (keeps the requests in order). */
   #outboxHeld = false;
-  readonly #pending = new ChurnMap<PendingRequest>(); // requests in flight: no rehash per answer (src/wire/churn-map.ts)
-  readonly #orders = new ShardedMap<ClientOrderState>(); // one entry per order of the day: sharded, see src/wire/sharded-map.ts
+  readonly #pending = new Map<string, PendingRequest>();
+  readonly #orders = new Map<string, ClientOrderState>();
   /**
    * Every report delivered, for the §3.13 dedupe on Client Order ID + Execution ID: Execution ID →
    * its Client Order ID (an array in the rare case one Execution ID came with several). Keyed
    * by the decoded Execution ID string itself, so the hot path builds no composite key.
    */
-  readonly #seenReports = new ShardedMap<string | string[]>();
-  #busyPoll: BusyPoll | null = null;
+  readonly #seenReports = new Map<string, string | string[]>();
+  #started = false;
   #nextClOrdId: number;
   #sleeper: { timer: TimerHandle; resolve: () => void } | null = null;
   #txTimeAt = Number.NaN;
@@ -289,7 +293,10 @@ export class OcgClient extends EventEmitter {
   /** Starts the lookup → connect → logon loop; resolves at the first accepted logon. */
   start(): Promise<void> {
     if (this.#closed) return Promise.reject(new OcgClientClosedError('client closed'));
-    if (this.#o.busyPoll === true) this.#busyPoll ??= startBusyPoll();
+    if (!this.#started) {
+      this.#started = true;
+      this.#o.hooks?.onStart?.();
+    }
     if (this.#running === null) {
       this.#running = this.#run().catch((e: unknown) => {
         if (!(e instanceof LookupAbortedError) && !this.#closed) this.#log.log('error', 'ocg.client.loopFailed', { error: String(e) });
@@ -709,7 +716,8 @@ export class OcgClient extends EventEmitter {
         }
         resolve(refusedStatus !== undefined ? { loggedOn, refusedStatus, reason } : { loggedOn, reason });
       };
-      onChunk(socket, (chunk: Buffer) => {
+      const hooks = this.#o.hooks;
+      socket.on('data', (chunk: Buffer) => {
         reader.push(chunk);
         for (;;) {
           const f = reader.nextFrameAt(); // in place: no view allocated per message
@@ -721,6 +729,7 @@ export class OcgClient extends EventEmitter {
           session.onFrameAt(reader.frame, reader.offset, reader.length);
           if (ended) break;
         }
+        if (hooks?.onIdle !== undefined && this.#started && this.#pending.size === 0) hooks.onIdle();
       });
       socket.on('error', () => {});
       socket.on('close', () => end('connection closed'));
@@ -771,8 +780,7 @@ export class OcgClient extends EventEmitter {
   #connect(gw: GatewayAddress): Promise<net.Socket | string> {
     return new Promise((resolve) => {
       let done = false;
-      // Reads into one reused buffer, not a Buffer per read (src/wire/socket-reads.ts).
-      const socket = connectStaticReads({ host: gw.host, port: gw.port, ...(this.#o.localAddress ? { localAddress: this.#o.localAddress } : {}) });
+      const socket = net.connect({ host: gw.host, port: gw.port, ...(this.#o.localAddress ? { localAddress: this.#o.localAddress } : {}) });
       const finish = (r: net.Socket | string) => {
         if (done) return;
         done = true;
@@ -840,8 +848,10 @@ export class OcgClient extends EventEmitter {
   }
 
   #stop(reason: string): void {
-    this.#busyPoll?.stop();
-    this.#busyPoll = null;
+    if (this.#started) {
+      this.#started = false;
+      this.#o.hooks?.onStop?.();
+    }
     if (this.#state === 'closed') return;
     this.#closed = true;
     this.#abort.abort();

@@ -12,12 +12,13 @@
 // password (5), locked (6), expired (8), password change required (100), non-compliant new
 // password (3), sequence too low (101 Other [INF]) are answered with Logout + Session Status.
 import net from 'node:net';
-import { QuietGc, WriteBatcher, onChunk, startBusyPoll, staticReadServer, systemClock, type BusyPoll } from '../wire/index.ts';
+import { WriteBatcher, systemClock } from '../wire/index.ts';
 import type { Clock, TimerHandle } from '../wire/index.ts';
 import type { EngineEvent, EngineRequest, MassCancelReportEvent, OrderEcho, OrderEvent } from '../venue/index.ts';
 import { priceFromWire, priceToWire, qtyFromWire, qtyToWire } from '../venue/index.ts';
 import { decodeFrame } from './codec.ts';
 import { OcgFrameReader } from './frame-reader.ts';
+import type { OcgRuntimeHooks } from './hooks.ts';
 import {
   BusinessRejectCode, MatchType, NO_ORDER_ID, OcgMsgType, RequestResult, SessionStatus, TestMessageIndicator, ThrottleAction,
   ThrottleTimeUnit, ThrottleType,
@@ -121,14 +122,12 @@ export interface OcgGatewayOptions {
    * Absent ⇒ only the profile's markets are checked.
    */
   securities?: readonly SecurityRef[];
-  /** Poll the event loop without sleeping while listening (src/wire/busy-poll.ts): lower latency, one core. */
-  busyPoll?: boolean;
   /**
-   * A young-generation collection right after every Nth batch of replies went out (src/wire/quiet-gc.ts),
-   * so that V8 seldom pauses in the middle of an order. Low-latency profile; absent ⇒ V8 decides alone.
-   * Replies held by an outboundGate do not count (they leave through the gate, not this gateway's writes).
+   * A runtime profile's hooks (src/lowlatency): onStart when listening, onStop when stopped, onIdle
+   * after each batch of replies went out (replies held by an outboundGate leave through the gate
+   * and do not count).
    */
-  quietGcEvery?: number;
+  hooks?: OcgRuntimeHooks;
 }
 
 /** A site's hold on outbound frames (src/venue journal.ts implements it); actions of one socket run in order. */
@@ -200,7 +199,6 @@ export class OcgGateway {
   /** firm → its drop copy Comp IDs. */
   readonly #dropCopies = new Map<string, CompState[]>();
   readonly #connections = new Set<Connection>();
-  #busyPoll: BusyPoll | null = null;
   /**
    * Outbound frames of one turn leave in one write (src/wire/write-batcher.ts). One batcher for all
    * connections: a frame for another connection first sends what was pending for the previous one.
@@ -229,10 +227,8 @@ export class OcgGateway {
     this.#store = options.store ?? new MemorySessionStore();
     this.#host = options.host ?? '127.0.0.1';
     this.#port = options.port ?? 0;
-    if (options.quietGcEvery !== undefined) {
-      const quiet = new QuietGc(options.quietGcEvery);
-      this.#batch.afterTick = () => quiet.idle();
-    }
+    const hooks = options.hooks;
+    if (hooks?.onIdle !== undefined) this.#batch.afterTick = () => { if (this.#server !== null) hooks.onIdle?.(); };
     const now = this.#clock.now();
     for (const c of options.compIds) {
       if (this.#comps.has(c.compId)) throw new RangeError(`Comp ID ${c.compId} configured twice`);
@@ -286,9 +282,8 @@ export class OcgGateway {
     });
     server.on('error', (e) => this.#log.log('error', 'ocg.gateway.serverError', { gateway: this.name, error: e.message }));
     this.#port = (server.address() as net.AddressInfo).port;
-    staticReadServer(server); // reads into one reused buffer, not a Buffer per read (src/wire/socket-reads.ts)
     this.#server = server;
-    if (this.#o.busyPoll === true) this.#busyPoll ??= startBusyPoll();
+    this.#o.hooks?.onStart?.();
     this.#log.log('info', 'ocg.gateway.listening', { gateway: this.name, service: this.service, host: this.#host, port: this.#port });
     return this.address;
   }
@@ -297,8 +292,7 @@ export class OcgGateway {
   async stop(): Promise<void> {
     const server = this.#server;
     this.#server = null;
-    this.#busyPoll?.stop();
-    this.#busyPoll = null;
+    if (server !== null) this.#o.hooks?.onStop?.();
     for (const c of this.#connections) {
       c.loggedOut = true; // an exchange-side outage never triggers Cancel on Disconnect (§1.6)
       c.session?.close('gateway stopped');
@@ -410,7 +404,7 @@ export class OcgGateway {
         this.#destroy(conn);
       }
     }, this.#o.logonWaitMs ?? 60_000);
-    onChunk(socket, (chunk: Buffer) => this.#onData(conn, chunk));
+    socket.on('data', (chunk: Buffer) => this.#onData(conn, chunk));
     socket.on('end', () => {
       const e = conn.reader.end();
       if (e !== null) this.#log.log('warn', 'ocg.gateway.truncated', { gateway: this.name, conn: conn.id, compId: conn.comp?.config.compId, sourceIp: conn.sourceIp, detail: e.detail });

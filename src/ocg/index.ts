@@ -16,3 +16,4 @@ export * from './session.ts';
 export * from './password.ts';
 export * from './lookup-service.ts';
 export * from './gateway.ts';
+export type { OcgRuntimeHooks } from './hooks.ts';

@@ -10,7 +10,6 @@
 // lose the last batch, which the protocol then recovers as a sequence gap.
 import fs from 'node:fs';
 import path from 'node:path';
-import { populatedBytes } from '../wire/populated.ts';
 
 /** One Comp ID's persisted session. Both counters start at 1 each trading day (§3.12). */
 export interface SessionJournal {
@@ -78,7 +77,7 @@ class FrameArena {
     if (last === undefined || this.#fill + len > last.length) {
       // The next slab doubles the last one (from 1 KB) up to 64 KB, and always holds the frame.
       const size = Math.min(CHUNK, Math.max(len, last === undefined ? FIRST_SLAB : last.length * 2));
-      last = size === CHUNK ? populatedBytes(CHUNK) : new Uint8Array(size); // full slabs mapped up front (src/wire/populated.ts)
+      last = new Uint8Array(size);
       this.#chunks.push(last);
       this.#fill = 0;
     }

@@ -11,7 +11,7 @@
 // - Price band = SEHK "9 times" rule against the last trade or the reference price → 16 [INF].
 // - Max order size 3,000 board lots → 3 Order exceeds limit [INF].
 // - Client Order IDs are unique per Submitting Broker ID per day (note §5.1).
-import { ShardedMap, type Clock } from '../wire/index.ts';
+import type { Clock } from '../wire/index.ts';
 import {
   AmendRejectCode, CancelRejectCode, ExecRestatementReason, ExecType, LotType, MassCancelRejectCode,
   MassCancelRequestType, MassCancelResponse, OrdRejReason, OrdStatus, OrdType, Side, TimeInForce,
@@ -84,10 +84,10 @@ export class MatchingEngine {
   readonly #csc: boolean;
   readonly #noCancelWindows: readonly (readonly [number, number])[];
 
-  /** Live orders by Order ID (iteration order is not acceptance order: #ordersByAge() sorts). */
-  readonly #orders = new ShardedMap<RestingOrder>(); // one entry per live order: sharded, see src/wire/sharded-map.ts
+  /** Live orders by Order ID. */
+  readonly #orders = new Map<string, RestingOrder>();
   /** Per Submitting Broker ID: Client Order ID → Order ID it named ('' for none). */
-  readonly #clOrdIds = new Map<string, ShardedMap<string>>();
+  readonly #clOrdIds = new Map<string, Map<string, string>>();
   /**
    * Final OrdStatus of finished orders today, indexed by the numeric Order ID (0 = not finished).
    * A byte per order instead of a Map entry: the engine mints Order IDs as decimal counters.
@@ -226,7 +226,7 @@ export class MatchingEngine {
     e.#nextMassActionId = state.nextMassActionId;
     e.#nextPriority = state.nextPriority;
     e.#quotaUsed = state.quotaUsed;
-    for (const [broker, ids] of Object.entries(state.clientOrderIds)) e.#clOrdIds.set(broker, new ShardedMap(Object.entries(ids)));
+    for (const [broker, ids] of Object.entries(state.clientOrderIds)) e.#clOrdIds.set(broker, new Map(Object.entries(ids)));
     for (const [id, st] of Object.entries(state.finishedOrders)) {
       const n = orderNumber(id);
       if (n > 0) e.#setFinished(n, st);
@@ -760,15 +760,15 @@ export class MatchingEngine {
   // -------------------------------------------------------------------------------------------
   // Helpers
 
-  /** Live orders oldest first (by Order ID: the sharded map does not keep insertion order). */
+  /** Live orders oldest first (by Order ID: a restored state may list them in any order). */
   #ordersByAge(): RestingOrder[] {
     return [...this.#orders.values()].sort((a, b) => orderNumber(a.orderId) - orderNumber(b.orderId));
   }
 
-  #idsOf(brokerId: string): ShardedMap<string> {
+  #idsOf(brokerId: string): Map<string, string> {
     let m = this.#clOrdIds.get(brokerId);
     if (m === undefined) {
-      m = new ShardedMap();
+      m = new Map<string, string>();
       this.#clOrdIds.set(brokerId, m);
     }
     return m;

@@ -4,19 +4,11 @@
 // machinery allocated ~600 bytes a frame on the gateway's corked per-frame writes; this, a
 // subarray and one write request per tick. A part of the slab that Node still holds after its
 // write (the kernel did not take it all: socket.writableLength > 0) is never written again, and
-// the slab is then replaced by a new one when full, twice the size up to `maxBytes` (slabs of
-// 16 KiB and more with their pages mapped up front: src/wire/populated.ts). While every write went
-// straight to the kernel, the slab is reused from its start: the same warm pages, no new memory.
+// the slab is then replaced by a new one when full, twice the size up to `maxBytes`. While every
+// write went straight to the kernel, the slab is reused from its start: the same warm pages.
 // Writing to another socket first sends what is pending for the previous one, so each socket's
 // bytes keep their order.
 import type net from 'node:net';
-import { POPULATED_MIN_BYTES, populatedBytes } from './populated.ts';
-
-function slabOf(bytes: number): Buffer {
-  if (bytes < POPULATED_MIN_BYTES) return Buffer.allocUnsafeSlow(bytes);
-  const u = populatedBytes(bytes);
-  return Buffer.from(u.buffer, u.byteOffset, u.byteLength);
-}
 
 export class WriteBatcher {
   #out: Buffer;
@@ -28,12 +20,12 @@ export class WriteBatcher {
   /** Node holds part of this slab (a write the kernel did not take whole): never rewind it. */
   #pinned = false;
   readonly #maxBytes: number;
-  /** Called after each tick's write went out (a quiet moment: src/wire/quiet-gc.ts). */
+  /** Called after each tick's write went out: a quiet moment (the gateway's idle hook). */
   afterTick: (() => void) | null = null;
 
   /** Starts at `minBytes` (many idle sessions cost little) and doubles while traffic fills it. */
   constructor(minBytes = 4 * 1024, maxBytes = 256 * 1024) {
-    this.#out = slabOf(minBytes);
+    this.#out = Buffer.allocUnsafeSlow(minBytes);
     this.#maxBytes = maxBytes;
   }
 
@@ -47,7 +39,7 @@ export class WriteBatcher {
       const burst = this.#used - this.#sent + frame.length; // this turn's bytes did not fit: grow
       this.flush();
       if (this.#pinned || burst > this.#out.length) {
-        this.#out = slabOf(Math.max(Math.min(this.#out.length * 2, this.#maxBytes), frame.length));
+        this.#out = Buffer.allocUnsafeSlow(Math.max(Math.min(this.#out.length * 2, this.#maxBytes), frame.length));
         this.#pinned = false;
       }
       this.#used = this.#sent = 0;

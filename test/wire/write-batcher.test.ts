@@ -121,4 +121,15 @@ describe('WriteBatcher (one socket write per turn)', () => {
     assert.deepEqual(log, ['a:12', 'afterTick'], 'an empty hold sends nothing');
     assert.throws(() => w.release(), /without hold/);
   });
+
+  it('afterTick runs once per tick, after that tick\'s write went out', async () => {
+    const log: string[] = [];
+    const a = fakeSocket('a', log, false);
+    const w = new WriteBatcher(8, 64);
+    w.afterTick = () => log.push('afterTick');
+    w.write(a, Buffer.from('a'));
+    w.write(a, Buffer.from('b'));
+    await tick();
+    assert.deepEqual(log, ['a:ab', 'afterTick']);
+  });
 });

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { numberOption, UsageError, type Command } from '../command.ts';
+import { LowLatencyProfile, relaunchWithFlags } from '../../lowlatency/index.ts';
 import {
   FileSessionStore, OcgClient, OrderScriptError, formatDecimal, parseHostPort, parseOrderScript, parseOrderScriptLine,
   type ExecutionReport, type OcgClientEvent, type OcgService, type OrderScriptStep,
@@ -48,7 +49,7 @@ const command: Command = {
     journal: { type: 'string', value: 'DIR', description: 'Keep the session (sequence numbers, sent messages) in DIR across runs (default: memory)' },
     'stay': { type: 'boolean', description: 'After the script, keep the session (and follow failovers) until interrupted' },
     json: { type: 'boolean', description: 'Print one JSON object per event and report instead of text' },
-    'busy-poll': { type: 'boolean', description: 'Never let the event loop sleep (lower latency; takes a whole core). README: low-latency profile' },
+    'low-latency': { type: 'boolean', description: 'Busy polling, quiet collections and V8 start-up flags: lower latency, a whole core (docs/performance.md)' },
   },
   async run(values) {
     const lookups = (values['lookup'] as string[] | undefined) ?? [];
@@ -73,6 +74,10 @@ const command: Command = {
     const service = String(values['service']) as OcgService;
     if (service !== 'OTP-C' && service !== 'OTP-CSC') throw new UsageError(`--service: expected OTP-C or OTP-CSC, got ${service}`);
     const timeScale = numberOption(values, 'time-scale', { min: 0.000001 });
+    if (values['low-latency'] === true) {
+      const code = relaunchWithFlags(); // V8 takes the profile's flags only at start-up
+      if (code !== null) return code;
+    }
     let steps: OrderScriptStep[] | null = null;
     if (typeof values['script'] === 'string') {
       try {
@@ -88,7 +93,8 @@ const command: Command = {
 
     const client = new OcgClient({
       compId, password: values['password'], publicKeyPem, lookup: endpoints,
-      brokerId: String(values['broker-id']), bcan: String(values['bcan']), service, timeScale, busyPoll: values['busy-poll'] === true,
+      brokerId: String(values['broker-id']), bcan: String(values['bcan']), service, timeScale,
+      ...(values['low-latency'] === true ? { hooks: new LowLatencyProfile() } : {}),
       ...(values['first-clordid'] !== undefined ? { firstClientOrderId: numberOption(values, 'first-clordid', { integer: true, min: 1, max: 99_999_999 }) } : {}),
       ...(typeof values['local-address'] === 'string' ? { localAddress: values['local-address'] } : {}),
       ...(store !== null ? { journal: store.journal(compId) } : {}),

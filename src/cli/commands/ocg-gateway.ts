@@ -11,6 +11,7 @@ import {
   preciseClock, profileFor, publicKeyOf,
 } from '../../ocg/index.ts';
 import type { CompIdConfig, OcgLogLevel, OcgService, SessionStore } from '../../ocg/index.ts';
+import { LowLatencyProfile, relaunchWithFlags } from '../../lowlatency/index.ts';
 import { MatchingEngine } from '../../venue/index.ts';
 import type { SecurityDefinition } from '../../venue/index.ts';
 
@@ -173,13 +174,16 @@ const command: Command = {
     'export-public-key': { type: 'string', value: 'FILE', description: 'Write the venue public key (PEM) for clients to FILE and exit' },
     'duration': { type: 'string', default: '0', value: 'S', description: 'Seconds to run; 0 = until interrupted' },
     'log-level': { type: 'string', default: 'info', value: 'LEVEL', description: 'debug, info, warn or error (JSON lines on stderr)' },
-    'busy-poll': { type: 'boolean', description: 'Never let the event loop sleep (lower latency; takes a whole core). README: low-latency profile' },
-    'quiet-gc': { type: 'string', default: '0', value: 'N', description: 'Young-generation collection after every Nth batch of replies; 0 = V8 decides. README: low-latency profile' },
+    'low-latency': { type: 'boolean', description: 'Busy polling, quiet collections and V8 start-up flags: lower latency, a whole core (docs/performance.md)' },
   },
   async run(values) {
     if (typeof values['config'] !== 'string') throw new UsageError('--config FILE is required');
     const file = path.resolve(values['config']);
     if (!fs.existsSync(file)) throw new UsageError(`--config: ${file} does not exist`);
+    if (values['low-latency'] === true) {
+      const code = relaunchWithFlags(); // V8 takes the profile's flags only at start-up
+      if (code !== null) return code;
+    }
     const cfg = parseGatewayConfig(fs.readFileSync(file, 'utf8'), path.dirname(file));
     const privateKeyPem = ensureVenueKey(cfg.keyFile, cfg.publicKeyFile);
     if (typeof values['export-public-key'] === 'string') {
@@ -188,7 +192,6 @@ const command: Command = {
       return 0;
     }
     const duration = numberOption(values, 'duration', { min: 0 });
-    const quietGc = numberOption(values, 'quiet-gc', { min: 0, integer: true });
     const level = String(values['log-level']) as OcgLogLevel;
     if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new UsageError(`--log-level: expected debug, info, warn or error, got ${level}`);
     const log = jsonLineLogger((l) => process.stderr.write(l), level);
@@ -198,10 +201,11 @@ const command: Command = {
       profile: profileFor(cfg.service), securities: cfg.securities,
       ...(cfg.dailyQuota !== undefined ? { dailyQuota: cfg.dailyQuota * 1000 } : {}), // yuan → P3
     }, preciseClock);
+    const lowLatency = values['low-latency'] === true ? new LowLatencyProfile() : null;
     const gateway = new OcgGateway({
       service: cfg.service, name: `${cfg.service} ${cfg.site}`, host: cfg.host, port: cfg.port, privateKeyPem, compIds: cfg.compIds,
       router: engine, store, log, securities: cfg.securities, clock: preciseClock,
-      busyPoll: values['busy-poll'] === true, ...(quietGc > 0 ? { quietGcEvery: quietGc } : {}),
+      ...(lowLatency !== null ? { hooks: lowLatency } : {}),
       ...(cfg.passwordToleranceMs !== undefined ? { passwordToleranceMs: cfg.passwordToleranceMs } : {}),
       onEvent: (e) => log.log('info', `evidence.${e.kind}`, { service: e.service, compId: e.compId, firm: e.firm, ...e.detail }),
     });
@@ -218,6 +222,7 @@ const command: Command = {
     console.log(`  public key  ${cfg.publicKeyFile}`);
     console.log(`  journal     ${cfg.journalDir ?? '(memory)'}`);
     console.log(`  comp IDs    ${cfg.compIds.map((c) => c.compId + (c.dropCopy === true ? ' (drop copy)' : '')).join(', ')}`);
+    console.log(`  profile     ${lowLatency === null ? 'default' : `low-latency: ${lowLatency.describe()}`}`);
     console.log('  ready');
     const signal = await new Promise<string>((resolve) => {
       process.once('SIGINT', () => resolve('SIGINT'));
