@@ -21,7 +21,7 @@
 // per handle; scheduling again replaces it. Called through napi_make_callback, so promise
 // reactions and process.nextTick callbacks run after it, as after any I/O callback.
 //
-// Built at npm ci by scripts/build-native.mjs, like crc32c.c; Node exports libuv for addons, and
+// Built at npm ci by scripts/build-native.mjs; Node exports libuv for addons, and
 // Node-API gives the loop (napi_get_uv_event_loop).
 #include <node_api.h>
 #include <poll.h>
