@@ -45,6 +45,8 @@ interface MessageTable {
   /** Per map byte: the bits that name a field, and the bits that must be set (§2.3). */
   known: Uint8Array;
   required: Uint8Array;
+  /** Map bytes up to the last one that names a field. */
+  mapBytes: number;
 }
 
 /** A repeating block (§2.3, §8 item 11 [UNVERIFIED]): its 2-byte map as a 16-bit number, bit 0 = 0x8000. */
@@ -64,7 +66,8 @@ function tableOf(spec: MessageSpec, smp: boolean): MessageTable {
     known[fl.bit >> 3]! |= 0x80 >> (fl.bit & 7);
     if (fl.required) required[fl.bit >> 3]! |= 0x80 >> (fl.bit & 7);
   }
-  return { spec, fields, byBit, known, required };
+  const mapBytes = fields.reduce((n, fl) => Math.max(n, (fl.bit >> 3) + 1), 0);
+  return { spec, fields, byBit, known, required, mapBytes };
 }
 
 /** [without SMP, with SMP], indexed by message type. */
@@ -185,9 +188,9 @@ class BodyReader {
   dec(): bigint {
     const p = this.take(8), b = this.bytes;
     const lo = (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
-    const hi = b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24);
-    // Below 2^53 in magnitude one double holds it exactly: one BigInt instead of three.
-    return hi >= -0x200000 && hi < 0x200000 ? BigInt(hi * 4294967296 + lo) : (BigInt(hi) << 32n) | BigInt(lo);
+    const hi = (b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24)) >>> 0;
+    // In this form V8's optimiser computes in 64-bit registers (BigInt() of a double is a slow call).
+    return BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo));
   }
 
   /** Byte: one character. */
@@ -737,33 +740,42 @@ function readHeader(b: Uint8Array, off: number, text: string, textAt: number): O
   };
 }
 
+function whereOf(t: MessageTable, header: OcgHeader): string {
+  return `${t.spec.name} seq ${header.seqNum}`;
+}
+
 function isSet(b: Uint8Array, mo: number, bit: number): boolean {
   return (b[mo + (bit >> 3)]! & (0x80 >> (bit & 7))) !== 0;
 }
 
 /** The first unknown bit, else the first required field absent, as an error; null when the map is good. */
 function presenceError(t: MessageTable, header: OcgHeader, b: Uint8Array, mo: number): OcgDecodeError | null {
-  const where = `${t.spec.name} seq ${header.seqNum}`;
+  // Every message's fields sit in the first few map bytes: one pass over those, then the rest must be zero.
+  let bad = 0;
+  for (let j = 0; j < t.mapBytes; j++) {
+    const m = b[mo + j]!;
+    bad |= (m & ~t.known[j]!) | ((m & t.required[j]!) ^ t.required[j]!);
+  }
+  for (let j = t.mapBytes; j < MAP_BYTES; j++) bad |= b[mo + j]!;
+  return bad === 0 ? null : presenceDetail(t, header, b, mo);
+}
+
+function presenceDetail(t: MessageTable, header: OcgHeader, b: Uint8Array, mo: number): OcgDecodeError {
   for (let j = 0; j < MAP_BYTES; j++) {
     const unknown = b[mo + j]! & ~t.known[j]!;
     if (unknown !== 0) {
       const bit = j * 8 + Math.clz32(unknown) - 24;
-      return fail('unknownPresenceBit', false, `${where}: presence bit ${bit} names no field of this message (OCG-C §2.3)`,
+      return fail('unknownPresenceBit', false, `${whereOf(t, header)}: presence bit ${bit} names no field of this message (OCG-C §2.3)`,
         { header, rejectCode: MessageRejectCode.UndefinedField, bit });
     }
   }
-  for (let j = 0; j < MAP_BYTES; j++) {
-    if ((b[mo + j]! & t.required[j]!) !== t.required[j]) {
-      const missing = t.fields.find((fl) => fl.required && !isSet(b, mo, fl.bit))!;
-      return fail('requiredFieldMissing', false, `${where}: required field ${missing.name} (bit ${missing.bit}) absent`,
-        { header, rejectCode: MessageRejectCode.RequiredFieldMissing, fieldName: missing.name, bit: missing.bit });
-    }
-  }
-  return null;
+  const missing = t.fields.find((fl) => fl.required && !isSet(b, mo, fl.bit))!;
+  return fail('requiredFieldMissing', false, `${whereOf(t, header)}: required field ${missing.name} (bit ${missing.bit}) absent`,
+    { header, rejectCode: MessageRejectCode.RequiredFieldMissing, fieldName: missing.name, bit: missing.bit });
 }
 
 function bodyError(t: MessageTable, header: OcgHeader, e: BodyError): OcgDecodeError {
-  const where = `${t.spec.name} seq ${header.seqNum}`;
+  const where = whereOf(t, header);
   if (e.block !== null) {
     const block = e.block.name;
     if (e.kind === OVERRUN) {
