@@ -47,6 +47,8 @@ interface MessageTable {
   required: Uint8Array;
   /** Map bytes up to the last one that names a field. */
   mapBytes: number;
+  /** Largest body the encoder can write (every field present, texts at their longest); -1 with repeating blocks. */
+  maxBody: number;
 }
 
 /** A repeating block (§2.3, §8 item 11 [UNVERIFIED]): its 2-byte map as a 16-bit number, bit 0 = 0x8000. */
@@ -67,7 +69,8 @@ function tableOf(spec: MessageSpec, smp: boolean): MessageTable {
     if (fl.required) required[fl.bit >> 3]! |= 0x80 >> (fl.bit & 7);
   }
   const mapBytes = fields.reduce((n, fl) => Math.max(n, (fl.bit >> 3) + 1), 0);
-  return { spec, fields, byBit, known, required, mapBytes };
+  const maxBody = fields.some((fl) => fl.kind === 'group') ? -1 : fields.reduce((n, fl) => n + (fl.kind === 'var' ? 2 + fl.size : fl.size), 0);
+  return { spec, fields, byBit, known, required, mapBytes, maxBody };
 }
 
 /** [without SMP, with SMP], indexed by message type. */
@@ -937,7 +940,7 @@ function writeBody(out: Uint8Array, p: number, map: number, fields: readonly Fie
         out[p] = v.charCodeAt(0); p += 1; break;
       case 'alnum': putAlnum(out, p, v, fl.size, fl.name, where); p += fl.size; break;
       case 'var': {
-        const L = (v as string).length + 1; // L counts the trailing NUL (§2.5); bodySize checked the type
+        const L = textLength(v, fl.size, fl.name, where) + 1; // L counts the trailing NUL (§2.5)
         out[p] = L & 0xff; out[p + 1] = L >>> 8;
         putAlnum(out, p + 2, v, L, fl.name, where);
         p += 2 + L; break;
@@ -977,24 +980,41 @@ export function encodedLength(body: OcgMessage, options?: OcgCodecOptions): numb
 /** Encode into `out` at `offset`; returns the number of bytes written. Throws RangeError on invalid input. */
 export function encodeMessageInto(out: Uint8Array, offset: number, header: OcgEncodeHeader, body: OcgMessage, options?: OcgEncodeOptions): number {
   const t = encodeTable(body, options);
+  const length = OCG_MIN_MESSAGE_LENGTH + bodySize(t.fields, body as unknown as Record<string, unknown>, t.spec.name);
+  if (length > OCG_MAX_MESSAGE_LENGTH) throw new RangeError(`${t.spec.name}: ${length} bytes exceed the UInt16 Length`);
+  if (!(offset >= 0 && offset + length <= out.length)) throw new RangeError(`${t.spec.name}: needs ${length} bytes at offset ${offset}, buffer has ${out.length}`);
+  out.fill(0, offset, offset + length); // tails of strings and the map stay zero (deterministic CRC, §2.5)
+  return writeFrame(out, offset, header, t, body, options);
+}
+
+/** Encode one message into a new frame. Throws RangeError on invalid (programmer) input. */
+export function encodeMessage(header: OcgEncodeHeader, body: OcgMessage, options?: OcgEncodeOptions): Uint8Array {
+  const t = encodeTable(body, options);
+  if (t.maxBody < 0) {
+    const out = new Uint8Array(encodedLength(body, options));
+    encodeMessageInto(out, 0, header, body, options);
+    return out;
+  }
+  // One pass into room for the longest body of this type (under 1 KiB): no sizing pass first.
+  const out = new Uint8Array(OCG_MIN_MESSAGE_LENGTH + t.maxBody);
+  return out.subarray(0, writeFrame(out, 0, header, t, body, options));
+}
+
+/** Header, body, Length and CRC at out[o..] (zeroed, with room for the frame); returns the frame's length. */
+function writeFrame(out: Uint8Array, o: number, header: OcgEncodeHeader, t: MessageTable, body: OcgMessage, options: OcgEncodeOptions | undefined): number {
   const where = t.spec.name;
-  const m = body as unknown as Record<string, unknown>;
-  const length = OCG_MIN_MESSAGE_LENGTH + bodySize(t.fields, m, where);
-  if (length > OCG_MAX_MESSAGE_LENGTH) throw new RangeError(`${where}: ${length} bytes exceed the UInt16 Length`);
-  if (!(offset >= 0 && offset + length <= out.length)) throw new RangeError(`${where}: needs ${length} bytes at offset ${offset}, buffer has ${out.length}`);
-  const o = offset;
   const seq = header.seqNum;
   if (typeof seq !== 'number' || (seq >>> 0) !== seq) badValue('Sequence Number', where, seq, 'a UInt32');
-  out.fill(0, o, o + length); // tails of strings and the map stay zero (deterministic CRC, §2.5)
   out[o] = OCG_START_OF_MESSAGE;
-  out[o + 1] = length & 0xff; out[o + 2] = length >>> 8;
   out[o + 3] = t.spec.msgType;
   out[o + 4] = seq & 0xff; out[o + 5] = (seq >>> 8) & 0xff; out[o + 6] = (seq >>> 16) & 0xff; out[o + 7] = seq >>> 24;
   out[o + 8] = header.possDup === true ? 1 : 0;
   out[o + 9] = header.possResend === true ? 1 : 0;
   putAlnum(out, o + COMP_ID_OFFSET, header.compId, COMP_ID_BYTES, 'Comp ID', where);
+  const m = body as unknown as Record<string, unknown>;
   const end = writeBody(out, o + OCG_HEADER_LENGTH, o + MAP_OFFSET, t.fields, m, where, options?.skipRequiredCheck !== true);
-  if (end !== o + length - 4) throw new Error(`${where}: encoder wrote ${end - o + 4} bytes, expected ${length}`);
+  const length = end + 4 - o;
+  out[o + 1] = length & 0xff; out[o + 2] = length >>> 8;
   writeCrc(out, o, end);
   return length;
 }
@@ -1004,12 +1024,6 @@ function writeCrc(out: Uint8Array, start: number, end: number): void {
   out[end] = crc & 0xff; out[end + 1] = (crc >>> 8) & 0xff; out[end + 2] = (crc >>> 16) & 0xff; out[end + 3] = crc >>> 24;
 }
 
-/** Encode one message into a new frame. Throws RangeError on invalid (programmer) input. */
-export function encodeMessage(header: OcgEncodeHeader, body: OcgMessage, options?: OcgEncodeOptions): Uint8Array {
-  const out = new Uint8Array(encodedLength(body, options));
-  encodeMessageInto(out, 0, header, body, options);
-  return out;
-}
 
 /**
  * A copy of a stored frame with a new header stamp and a fresh CRC: for replay (PossDup = 1, same
