@@ -991,13 +991,24 @@ export function encodeMessageInto(out: Uint8Array, offset: number, header: OcgEn
 export function encodeMessage(header: OcgEncodeHeader, body: OcgMessage, options?: OcgEncodeOptions): Uint8Array {
   const t = encodeTable(body, options);
   if (t.maxBody < 0) {
-    const out = new Uint8Array(encodedLength(body, options));
+    const out = newFrame(encodedLength(body, options));
     encodeMessageInto(out, 0, header, body, options);
     return out;
   }
   // One pass into room for the longest body of this type (under 1 KiB): no sizing pass first.
-  const out = new Uint8Array(OCG_MIN_MESSAGE_LENGTH + t.maxBody);
+  const out = newFrame(OCG_MIN_MESSAGE_LENGTH + t.maxBody);
   return out.subarray(0, writeFrame(out, 0, header, t, body, options));
+}
+
+/**
+ * n zeroed bytes. Small frames come from Node's Buffer pool (Buffer.allocUnsafe): a typed array of
+ * a few hundred bytes gets memory of its own from the allocator, which costs more than the encoding.
+ * A frame is therefore a view into a larger ArrayBuffer: use byteOffset/byteLength with .buffer.
+ */
+function newFrame(n: number): Uint8Array {
+  const pooled = Buffer.allocUnsafe(n);
+  // A plain Uint8Array over it: Buffer's slice() would be a view, Uint8Array's is the copy callers expect.
+  return new Uint8Array(pooled.buffer, pooled.byteOffset, n).fill(0);
 }
 
 /** Header, body, Length and CRC at out[o..] (zeroed, with room for the frame); returns the frame's length. */
@@ -1030,7 +1041,8 @@ function writeCrc(out: Uint8Array, start: number, end: number): void {
  * seq, §3.13) or a re-send under a new seq (PossResend = 1). The input frame is not modified.
  */
 export function restampFrame(frame: Uint8Array, stamp: { seqNum?: number; possDup?: boolean; possResend?: boolean }): Uint8Array {
-  const out = frame.slice();
+  const out = new Uint8Array(frame.length); // a copy also when frame is a Buffer (whose slice() is a view)
+  out.set(frame);
   if (stamp.seqNum !== undefined) {
     const s = stamp.seqNum;
     if (typeof s !== 'number' || (s >>> 0) !== s) badValue('Sequence Number', 'restamp', s, 'a UInt32');
