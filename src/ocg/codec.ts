@@ -818,18 +818,21 @@ export function decodeFrame(b: Uint8Array, off: number, len: number, options?: O
   const stored = (b[crcAt]! | (b[crcAt + 1]! << 8) | (b[crcAt + 2]! << 16) | (b[crcAt + 3]! << 24)) >>> 0;
   const computed = crc32c(b, off, crcAt);
   if (stored !== computed) {
-    return fail('badChecksum', true, `checksum 0x${stored.toString(16).padStart(8, '0')} but CRC-32C of bytes is 0x${computed.toString(16).padStart(8, '0')} (OCG-C §2.4: drop without Logout)`);
+    const hex = (x: number) => `0x${x.toString(16).padStart(8, '0')}`;
+    return fail('badChecksum', true, `checksum ${hex(stored)} but CRC-32C of bytes is ${hex(computed)} (OCG-C §2.4: drop without Logout)`);
   }
   const textAt = off + COMP_ID_OFFSET;
   const text = latin1(b, textAt, crcAt);
   const header = readHeader(b, off, text, textAt);
   const t = tableFor(header.msgType, options);
   if (t === undefined) {
-    return fail('unknownMessageType', false, `unknown message type ${header.msgType} (seq ${header.seqNum})`, { header, rejectCode: MessageRejectCode.InvalidMessageType });
+    return fail('unknownMessageType', false, `unknown message type ${header.msgType} (seq ${header.seqNum})`,
+      { header, rejectCode: MessageRejectCode.InvalidMessageType });
   }
   const profile = options?.profile;
   if (profile !== undefined && !profile.allowedMsgTypes.has(header.msgType)) {
-    return fail('messageTypeNotAllowed', false, `${t.spec.name} (${header.msgType}) is not offered on ${profile.service} (seq ${header.seqNum})`, { header, rejectCode: MessageRejectCode.InvalidMessageType });
+    return fail('messageTypeNotAllowed', false, `${t.spec.name} (${header.msgType}) is not offered on ${profile.service} (seq ${header.seqNum})`,
+      { header, rejectCode: MessageRejectCode.InvalidMessageType });
   }
   const mo = off + MAP_OFFSET;
   const bad = presenceError(t, header, b, mo);
@@ -924,7 +927,9 @@ function putDec(out: Uint8Array, p: number, v: unknown, name: string, where: str
 }
 
 /** Writes the present fields at p and sets their bits in the map at `map`; returns the end offset. */
-function writeBody(out: Uint8Array, p: number, map: number, fields: readonly FieldSpec[], body: Record<string, unknown>, where: string, checkRequired: boolean): number {
+function writeBody(
+  out: Uint8Array, p: number, map: number, fields: readonly FieldSpec[], body: Record<string, unknown>, where: string, checkRequired: boolean,
+): number {
   for (const fl of fields) {
     const v = body[fl.key];
     if (v === undefined) {
@@ -982,7 +987,9 @@ export function encodeMessageInto(out: Uint8Array, offset: number, header: OcgEn
   const t = encodeTable(body, options);
   const length = OCG_MIN_MESSAGE_LENGTH + bodySize(t.fields, body as unknown as Record<string, unknown>, t.spec.name);
   if (length > OCG_MAX_MESSAGE_LENGTH) throw new RangeError(`${t.spec.name}: ${length} bytes exceed the UInt16 Length`);
-  if (!(offset >= 0 && offset + length <= out.length)) throw new RangeError(`${t.spec.name}: needs ${length} bytes at offset ${offset}, buffer has ${out.length}`);
+  if (!(offset >= 0 && offset + length <= out.length)) {
+    throw new RangeError(`${t.spec.name}: needs ${length} bytes at offset ${offset}, buffer has ${out.length}`);
+  }
   out.fill(0, offset, offset + length); // tails of strings and the map stay zero (deterministic CRC, §2.5)
   return writeFrame(out, offset, header, t, body, options);
 }
