@@ -1,17 +1,11 @@
 // ocg.decode: OCG-C messages decoded per second on one core, a 50/50 mix of New Order and
-// Execution Report (ack and partial fill), fed through OcgFrameReader in 64 KiB TCP-sized chunks.
-// Every message is fully decoded (CRC-32C checked, every field materialised). Goal ≥ 3,000,000.
-// crc=: the CRC-32C kernel in use (native-sse4.2 when scripts/build-native.mjs built the addon at npm ci).
-// The 4096 messages all differ (IDs, times, prices, quantities: see below); the stream is decoded over and over.
-// The rate is per second of this process's CPU time (the machine is shared); wall rate is printed too,
-// and session_path_msg_s: the gateway/client session path (nextFrameAt() + decodeFrame with a profile).
-// lazy_reads_msg_s: the same stream through OcgFrameReader({ lazy: true }) (CRC, framing and map
-// still checked per frame; strings and decimals read from the bytes on access), the consumer
-// reading the fields the code base reads: the gateway's New Order path (gateway.ts #onBusiness,
-// nearly every field) and the client's Execution Report path (client.ts #onExecutionReport).
-// lazy_header_only_msg_s: lazy, nothing but the header read (a lower bound on the cost per frame).
+// Execution Report (ack and partial fill), fed in 64 KiB TCP-sized chunks through the path the
+// gateway and the client run: OcgFrameReader.nextFrameAt(), then decodeFrame with the venue profile
+// (what OcgSession.onFrameAt does). Every message is fully decoded (CRC-32C checked, every field
+// read). Goal ≥ 3,000,000. The 4096 messages all differ (IDs, times, prices, quantities: see below);
+// the stream is decoded over and over. The rate is per second of this process's CPU time (the
+// machine is shared); the wall-clock rate is printed too.
 import { bench } from './report.ts';
-import { crc32cKernel } from '../src/wire/index.ts';
 import {
   decodeFrame, encodeMessage, ExecType, formatTransactionTime, OcgFrameReader, OcgMsgType, OrdStatus, OrdType, OTP_C_PROFILE, Side, toPrice,
 } from '../src/ocg/index.ts';
@@ -81,7 +75,7 @@ for (let i = 0; i < COUNT; i++) {
   frames.push(encodeMessage({ seqNum: i + 1, compId: 'CO99999902' }, body));
 }
 const total = frames.reduce((n, f) => n + f.length, 0);
-const stream = new Uint8Array(total);
+const stream = Buffer.alloc(total); // sockets hand over Buffers
 {
   let o = 0;
   for (const f of frames) { stream.set(f, o); o += f.length; }
@@ -91,13 +85,16 @@ const chunks: Uint8Array[] = [];
 for (let o = 0; o < total; o += CHUNK) chunks.push(stream.subarray(o, Math.min(total, o + CHUNK)));
 
 let sink = 0;
-/** Decode the whole stream once; returns messages decoded. */
+const options = { profile: OTP_C_PROFILE };
+/** Decode the whole stream once, as a session does; returns messages decoded. */
 function pass(): number {
   const reader = new OcgFrameReader();
   let n = 0;
   for (const c of chunks) {
     reader.push(c);
-    for (let r = reader.next(); r !== null; r = reader.next()) {
+    for (let f = reader.nextFrameAt(); f !== null; f = reader.nextFrameAt()) {
+      if (f !== true) throw new Error(f.detail);
+      const r = decodeFrame(reader.frame, reader.offset, reader.length, options);
       if (!r.ok) throw new Error(r.detail);
       sink += r.header.seqNum;
       n++;
@@ -107,50 +104,6 @@ function pass(): number {
 }
 
 /** Messages per second of this process's CPU time (robust when other processes share the 2 cores) and of wall time. */
-/** The way the gateway's and client's sessions use it: nextFrameAt() (in place), then decodeFrame with a venue profile. */
-const sessionOptions = { profile: OTP_C_PROFILE };
-function sessionPass(): number {
-  const reader = new OcgFrameReader();
-  let n = 0;
-  for (const c of chunks) {
-    reader.push(c);
-    for (let f = reader.nextFrameAt(); f !== null; f = reader.nextFrameAt()) {
-      if (f !== true) throw new Error(f.detail);
-      const r = decodeFrame(reader.frame, reader.offset, reader.length, sessionOptions);
-      if (!r.ok) throw new Error(r.detail);
-      sink += r.header.seqNum;
-      n++;
-    }
-  }
-  return n;
-}
-
-/** Lazy decoding; `read`: the consumer reads what the gateway (New Order) and the client (Execution Report) read. */
-const lazyOptions = { lazy: true };
-function lazyPass(read: boolean): number {
-  const reader = new OcgFrameReader(lazyOptions);
-  let n = 0;
-  for (const c of chunks) {
-    reader.push(c);
-    for (let r = reader.next(); r !== null; r = reader.next()) {
-      if (!r.ok) throw new Error(r.detail);
-      sink += r.header.seqNum;
-      n++;
-      if (!read) continue;
-      const m = r.message;
-      if (m.msgType === OcgMsgType.NewOrder) {
-        sink += (m.lotType ?? 0) + m.submittingBcanField!.length + m.submittingBrokerId!.length + m.clientOrderId!.length + m.securityId!.length
-          + m.side! + m.orderType! + (m.orderQuantity! > 0n ? 1 : 0) + (m.price !== undefined && m.price > 0n ? 1 : 0) + (m.tif ?? 0)
-          + (m.executionInstructions?.length ?? 0) + (m.brokerLocationId?.length ?? 0) + (m.positionEffect ?? 0) + (m.orderRestrictions?.length ?? 0)
-          + (m.maxPriceLevels ?? 0) + (m.orderCapacity ?? 0) + (m.text?.length ?? 0) + (m.disclosureInstructions ?? 0) + m.securityExchange!.length;
-      } else if (m.msgType === OcgMsgType.ExecutionReport) {
-        sink += m.clientOrderId!.length + m.executionId!.length + (m.originalClientOrderId?.length ?? 0) + m.orderId!.length + m.orderStatus! + m.execType!.length;
-      }
-    }
-  }
-  return n;
-}
-
 function run(ms: number, once: () => number = pass): { cpu: number; wall: number } {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
@@ -161,18 +114,10 @@ function run(ms: number, once: () => number = pass): { cpu: number; wall: number
   return { cpu: (n * 1e6) / (c.user + c.system), wall: (n * 1000) / (t - t0) };
 }
 
-run(2000); // warm-up: let the generated decoders reach the optimising tier
-run(1000, sessionPass);
+run(2000); // warm-up: let the decoder reach the optimising tier
 const runs = [run(3000), run(3000), run(3000)].sort((a, b) => a.cpu - b.cpu);
 const mid = runs[1]!;
-const session = [run(2000, sessionPass), run(2000, sessionPass)].sort((a, b) => a.cpu - b.cpu)[1]!;
-const lazyReads = () => lazyPass(true), lazyHeaderOnly = () => lazyPass(false);
-run(1000, lazyReads);
-const lazy = [run(1500, lazyReads), run(1500, lazyReads), run(1500, lazyReads)].sort((a, b) => a.cpu - b.cpu)[1]!;
-run(500, lazyHeaderOnly);
-const headerOnly = [run(1000, lazyHeaderOnly), run(1000, lazyHeaderOnly), run(1000, lazyHeaderOnly)].sort((a, b) => a.cpu - b.cpu)[1]!;
 bench('ocg.decode', Math.round(mid.cpu), 'msg/s', {
-  goal: 3_000_000, basis: 'cpu_time', crc: crc32cKernel, wall_msg_s: Math.round(mid.wall), best: Math.round(runs[2]!.cpu),
-  session_path_msg_s: Math.round(session.cpu), lazy_reads_msg_s: Math.round(lazy.cpu), lazy_header_only_msg_s: Math.round(headerOnly.cpu),
+  goal: 3_000_000, basis: 'cpu_time', wall_msg_s: Math.round(mid.wall), best: Math.round(runs[2]!.cpu),
   mix: 'NewOrder50/ExecReport50', avg_bytes: Math.round(total / COUNT), sink: sink % 10,
 });

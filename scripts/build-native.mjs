@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 // Builds the optional native addons at `npm ci` time (package.json "postinstall"), each
-// native/NAME.c -> native/build/NAME.node: crc32c (the CRC-32C of received OCG-C frames,
-// src/wire/crc32c.ts) and busypoll (the low-latency profile's polling, src/lowlatency/busy-poll.ts).
-// Optional on purpose: without a C compiler or the headers the project still works with its
-// JS/WebAssembly fallbacks (crc32cKernel and busyPollKind say which is in use). Never fails the install.
+// native/NAME.c -> native/build/NAME.node: busypoll (the low-latency profile's polling,
+// src/lowlatency/busy-poll.ts). Optional on purpose: without a C compiler or the headers the
+// project still works with its JS fallback (busyPollKind says which is in use). Never fails the install.
 // No node-gyp: one compiler call per file; Node-API is ABI-stable across Node versions, and
 // libuv (busypoll) is exported by every Node binary with a stable 1.x ABI.
 import { execFileSync } from 'node:child_process';
@@ -13,7 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const ADDONS = ['crc32c', 'busypoll'];
+const ADDONS = ['busypoll'];
 
 function headerDir() {
   const candidates = [
@@ -26,7 +25,7 @@ function headerDir() {
 }
 
 const skip = (why) => {
-  console.log(`failover-drill: native addons not built (${why}); the JS/WebAssembly fallbacks are used instead.`);
+  console.log(`failover-drill: native addons not built (${why}); the JS fallbacks are used instead.`);
   process.exit(0);
 };
 if (process.env.FAILOVER_DRILL_NATIVE === '0') skip('FAILOVER_DRILL_NATIVE=0');

@@ -1,11 +1,7 @@
 // Streaming OCG-C framer (spec note §2.2): one TCP read may hold several messages or part of one.
 // Complete frames inside a chunk are decoded in place (no copy); only a frame split across chunks
 // is assembled, into a buffer of exactly its Length, so 1-byte chunks cost O(n), not O(n²).
-import { crc32cStage, crc32cStageAlias, type Crc32cFraming } from '../wire/index.ts';
-
-/** OCG-C frames for the native CRC kernel: Length (u16 LE) at offset 1, CRC-32C trailer of 4 bytes (§2.1, §2.4). */
-const OCG_FRAMING: Crc32cFraming = { lengthOffset: 1, trailer: 4 };
-import { decodeFrame, stageText, stageTextAlias } from './codec.ts';
+import { decodeFrame } from './codec.ts';
 import type { OcgCodecOptions } from './codec.ts';
 import { OCG_MIN_MESSAGE_LENGTH, OCG_START_OF_MESSAGE } from './messages.ts';
 import type { OcgDecodeError, OcgDecodeResult } from './messages.ts';
@@ -56,10 +52,6 @@ export class OcgFrameReader {
     }
     this.chunk = chunk;
     this.pos = 0;
-    // One copy of the chunk into the fast CRC's memory; frames inside it are then checked there.
-    // (Chunks must not be modified after push; Node's socket buffers are not.)
-    crc32cStage(chunk, 0, OCG_FRAMING);
-    stageText(chunk); // and its latin1 text is made once (lazily) for all frames in it
   }
 
   /**
@@ -78,8 +70,8 @@ export class OcgFrameReader {
 
   /**
    * Like nextFrame() without making a view (no allocation per frame): true when a complete frame
-   * is at frameBytes[frameOffset, frameOffset + frameLength) — valid until the next call — else a
-   * fatal framing error or null. decodeFrame over those coordinates uses the staged chunk.
+   * is at frame[offset, offset + length) — valid until the next call — else a fatal framing error
+   * or null.
    */
   nextFrameAt(): true | OcgDecodeError | null {
     return this.advance();
@@ -107,13 +99,7 @@ export class OcgFrameReader {
   nextFrame(): Uint8Array | OcgDecodeError | null {
     const r = this.advance();
     if (r !== true) return r;
-    const view = this.frameBytes.subarray(this.frameOffset, this.frameOffset + this.frameLength);
-    // decodeFrame(view, …) right after this finds the frame in the staged chunk (fast CRC).
-    if (this.frameBytes === this.chunk) {
-      crc32cStageAlias(view, this.chunk, this.frameOffset);
-      stageTextAlias(view, this.chunk, this.frameOffset);
-    }
-    return view;
+    return this.frameBytes.subarray(this.frameOffset, this.frameOffset + this.frameLength);
   }
 
   /** The TCP stream ended: a truncated error when part of a frame is still buffered. */
