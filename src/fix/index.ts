@@ -3,3 +3,4 @@ export * from './codec.ts';
 export * from './tags.ts';
 export * from './time.ts';
 export * from './session.ts';
+export * from './gateway.ts';
