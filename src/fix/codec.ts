@@ -34,6 +34,9 @@ export type FixDecodeResult =
    */
   | { ok: false; kind: FixDecodeErrorKind; detail: string; skip: number };
 
+/** What a stream reader returns: a message or a skipped garbled one (never 'incomplete'). */
+export type FixReadResult = Exclude<FixDecodeResult, { kind: 'incomplete' }>;
+
 /** Largest message the reader accepts before it calls the stream garbled (bounded memory). */
 export const MAX_MESSAGE_BYTES = 1 << 20;
 
@@ -307,7 +310,7 @@ export class FixStreamReader {
    * The next message, a decode error (already skipped), or null when more bytes are needed.
    * Returned messages own their strings: the chunk may be reused after the call.
    */
-  next(): FixDecodeResult | null {
+  next(): FixReadResult | null {
     if (this.#pos >= this.#buf.length) return null;
     const r = decodeMessage(this.#buf, this.#pos, this.#buf.length);
     if (r.ok) {

@@ -64,8 +64,8 @@ const PARTY_TAGS: ReadonlySet<number> = new Set([Tag.PartyID, Tag.PartyIDSource,
 const VALUE_CHECK_TAGS: ReadonlySet<number> = new Set([Tag.ValueCheckType, Tag.ValueCheckAction]);
 const DISCLOSURE_TAGS: ReadonlySet<number> = new Set([Tag.DisclosureType, Tag.DisclosureInstruction]);
 const GROUP_TAGS: ReadonlySet<number> = new Set([...PARTY_TAGS, ...VALUE_CHECK_TAGS, ...DISCLOSURE_TAGS]);
-/** PartyRole of the Submitting Broker ID (1 Executing Firm) and of the contra broker (17) (inferred). */
-const ROLE_BROKER = '1', ROLE_CONTRA = '17';
+/** PartyRole of the Submitting Broker ID: 1 Executing Firm (inferred). */
+const ROLE_BROKER = '1';
 /** OCG-C Order Status (numeric) → FIX OrdStatus(39). */
 const ORD_STATUS: Record<number, string> = { 0: '0', 1: '1', 2: '2', 4: '4', 6: '6', 8: '8', 10: 'A', 12: 'C', 14: 'E' };
 
@@ -628,8 +628,10 @@ export function fixPriceOf(p3: number): string {
 }
 
 function partiesOf(broker: string, contra?: string): FixField[] {
-  const f: FixField[] = [[Tag.NoPartyIDs, contra === undefined ? '1' : '2'], [Tag.PartyID, broker], [Tag.PartyIDSource, 'D'], [Tag.PartyRole, ROLE_BROKER]];
-  if (contra !== undefined) f.push([Tag.PartyID, contra], [Tag.PartyIDSource, 'D'], [Tag.PartyRole, ROLE_CONTRA]);
+  const f: FixField[] = [[Tag.NoPartyIDs, '1'], [Tag.PartyID, broker], [Tag.PartyIDSource, 'D'], [Tag.PartyRole, ROLE_BROKER]];
+  // The contra broker in ContraGrp (382/375), not as a second Parties instance: an engine reading
+  // without a dictionary then sees no repeated tag (inferred field choice).
+  if (contra !== undefined) f.push([Tag.NoContraBrokers, '1'], [Tag.ContraBroker, contra]);
   return f;
 }
 

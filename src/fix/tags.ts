@@ -7,7 +7,7 @@ export const Tag = {
   NewSeqNo: 36, OrderID: 37, OrderQty: 38, OrdStatus: 39, OrdType: 40, OrigClOrdID: 41, PossDupFlag: 43, Price: 44,
   RefSeqNum: 45, SecurityID: 48, SenderCompID: 49, SendingTime: 52, Side: 54, Text: 58, TimeInForce: 59,
   TransactTime: 60, TargetCompID: 56, PositionEffect: 77, PossResend: 97, EncryptMethod: 98, OrdRejReason: 103,
-  CxlRejReason: 102, HeartBtInt: 108, TestReqID: 112, OrigSendingTime: 122, GapFillFlag: 123, ExecType: 150,
+  CxlRejReason: 102, ContraBroker: 375, NoContraBrokers: 382, HeartBtInt: 108, TestReqID: 112, OrigSendingTime: 122, GapFillFlag: 123, ExecType: 150,
   LeavesQty: 151, SecurityExchange: 207, RefTagID: 371, RefMsgType: 372, SessionRejectReason: 373,
   BusinessRejectRefID: 379, BusinessRejectReason: 380, ExecRestatementReason: 378, CxlRejResponseTo: 434,
   PartyIDSource: 447, PartyID: 448, PartyRole: 452, NoPartyIDs: 453, OrderCapacity: 528, OrderRestrictions: 529,

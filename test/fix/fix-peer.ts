@@ -30,8 +30,8 @@ export class FixPeer {
     socket.on('error', () => {});
   }
 
-  static async connect(port: number, compId: string): Promise<FixPeer> {
-    const s = net.connect({ host: '127.0.0.1', port });
+  static async connect(port: number, compId: string, host = '127.0.0.1'): Promise<FixPeer> {
+    const s = net.connect({ host, port, localAddress: '127.0.0.1' });
     await new Promise<void>((res, rej) => { s.once('connect', () => res()); s.once('error', rej); });
     return new FixPeer(s, compId);
   }
