@@ -857,6 +857,11 @@ export class OcgGateway {
     for (const ev of events) this.#deliverEvent(ev);
   }
 
+  /** Engine events of another gateway's request (the FIX gateway's, src/fix) for this gateway's sessions. */
+  deliverEvents(events: readonly EngineEvent[]): void {
+    for (const ev of events) this.#deliverEvent(ev);
+  }
+
   /** Engine event → report to the order's session (+ drop copies for Execution Reports). */
   #deliverEvent(ev: EngineEvent): void {
     if (ev.kind === 'massCancelReport') {

@@ -36,6 +36,8 @@ export interface SiteTradingPorts {
    * live sessions with the first is not modelled].
    */
   gateway: number;
+  /** OTP-C only: the OCG-C FIX gateway (src/fix), fixed address per site (no lookup, docs/spec-decisions.md). */
+  fixGateway?: number;
 }
 
 /** Where one site listens. Every port is on `host`; 0 = pick a free port (tests only: a probe cannot be told). */
@@ -79,6 +81,8 @@ export interface SubscriberConfig {
   'OTP-C'?: { trading: string; dropCopy?: string };
   /** OTP-CSC: China Connect Comp ID. */
   'OTP-CSC'?: { trading: string; dropCopy?: string };
+  /** OTP-C over FIX (src/fix): SenderCompID of the trading and of the drop copy session. */
+  fix?: { trading: string; dropCopy?: string };
   /** OMD-C: Retransmission Service username. */
   'OMD-C'?: { rtsUsername: string };
   'OMD-CC'?: { rtsUsername: string };
@@ -293,7 +297,7 @@ export function defaultVenueConfig(opts: DefaultVenueOptions = {}): VenueConfig 
     control: base + 1,
     replication: base + 2,
     trading: {
-      'OTP-C': { lookupPrimary: base + 11, lookupMirror: base + 12, gateway: base + 21 },
+      'OTP-C': { lookupPrimary: base + 11, lookupMirror: base + 12, gateway: base + 21, fixGateway: base + 23 },
       'OTP-CSC': { lookupPrimary: base + 13, lookupMirror: base + 14, gateway: base + 22 },
     },
     rts: { 'OMD-C': [base + 31, base + 32], 'OMD-CC': [base + 33, base + 34] },
@@ -422,6 +426,8 @@ function checkSite(c: Checker, v: unknown, path: Path): SiteAddressConfig | unde
       if (t === undefined) continue;
       const lookupPrimary = c.port(t, 'lookupPrimary', p), lookupMirror = c.port(t, 'lookupMirror', p), gateway = c.port(t, 'gateway', p);
       if (lookupPrimary !== undefined && lookupMirror !== undefined && gateway !== undefined) trading[svc] = { lookupPrimary, lookupMirror, gateway };
+      const fixGateway = svc === 'OTP-C' && t['fixGateway'] !== undefined ? c.port(t, 'fixGateway', p) : undefined;
+      if (fixGateway !== undefined && trading[svc] !== undefined) trading[svc].fixGateway = fixGateway;
     }
   }
   const rtsRaw = c.obj(o['rts'], [...path, 'rts']);
@@ -545,6 +551,12 @@ function checkSubscriber(c: Checker, v: unknown, path: Path): SubscriberConfig |
     const dropCopy = c.str(t, 'dropCopy', [...path, svc], { optional: true, pattern: COMP_ID, what: 'a Comp ID (1..11 letters/digits, OCG-C §1.1)' });
     if (trading !== undefined) sub[svc] = dropCopy !== undefined ? { trading, dropCopy } : { trading };
   }
+  if (o['fix'] !== undefined) {
+    const t = c.obj(o['fix'], [...path, 'fix']);
+    const trading = t === undefined ? undefined : c.str(t, 'trading', [...path, 'fix'], { pattern: COMP_ID, what: 'a FIX CompID (1..11 letters/digits)' });
+    const dropCopy = t === undefined ? undefined : c.str(t, 'dropCopy', [...path, 'fix'], { optional: true, pattern: COMP_ID, what: 'a FIX CompID (1..11 letters/digits)' });
+    if (trading !== undefined) sub.fix = dropCopy !== undefined ? { trading, dropCopy } : { trading };
+  }
   for (const svc of OMD_SERVICES) {
     if (o[svc] === undefined) continue;
     const t = c.obj(o[svc], [...path, svc]);
@@ -585,7 +597,7 @@ export function validateVenueConfig(raw: unknown, opts: { baseDir?: string } = {
   const backup = sitesRaw ? checkSite(c, sitesRaw['backup'], ['sites', 'backup']) : undefined;
   if (primary && backup && primary.host === backup.host) {
     // Same host is allowed only when every port differs (one machine, no loopback aliases).
-    const ports = (s: SiteAddressConfig) => [s.control, s.replication, ...OCG_SERVICES.flatMap((x) => [s.trading[x].lookupPrimary, s.trading[x].lookupMirror, s.trading[x].gateway]), ...OMD_SERVICES.flatMap((x) => s.rts[x])].filter((p) => p !== 0);
+    const ports = (s: SiteAddressConfig) => [s.control, s.replication, ...OCG_SERVICES.flatMap((x) => [s.trading[x].lookupPrimary, s.trading[x].lookupMirror, s.trading[x].gateway, s.trading[x].fixGateway ?? 0]), ...OMD_SERVICES.flatMap((x) => s.rts[x])].filter((p) => p !== 0);
     const pp = new Set(ports(primary));
     if (ports(backup).some((p) => pp.has(p))) c.fail(['sites', 'backup'], `shares host ${primary.host} and a port with the primary site`);
   }

@@ -32,6 +32,7 @@ import type {
 } from './control-api.ts';
 import { JournalGate, JournalReceiver, JournalSender } from './journal.ts';
 import type { FeedSnapshot, JournalEntry, SiteSnapshot } from './journal.ts';
+import { FixGateway } from '../fix/index.ts';
 import { ReplicatingSessionStore } from './replicating-store.ts';
 import { FaultInjector, SiteSockets } from './faults.ts';
 
@@ -175,6 +176,8 @@ interface Trading {
   unsubscribe: () => void;
   store: ReplicatingSessionStore;
   gateway: OcgGateway;
+  /** OTP-C over FIX (src/fix): same engine, same session store (keys FIX:<CompID>), same gate. */
+  fix: FixGateway | null;
   lookups: [LookupService, LookupService];
   firmOf: Map<string, string>;
 }
@@ -287,9 +290,20 @@ export class Site {
       });
       // The router follows holder.engine: a resync snapshot replaces the engine under the gateway.
       const holder: { engine: MatchingEngine } = { engine };
+      // With a FIX gateway, events of a binary request that concern FIX sessions (their reports,
+      // drop copies of the firm's reports) go to it; the binary gateway gets the rest.
+      let fix: FixGateway | null = null;
+      const binaryRouter = {
+        handle: (req: EngineRequest): EngineEvent[] => {
+          const events = holder.engine.handle(req);
+          if (fix === null) return events;
+          fix.deliverEvents(events, true);
+          return events.filter((e) => !fix!.owns(e.compId));
+        },
+      };
       const gateway = new OcgGateway({
         service, name: `${service} ${this.role}`, host: this.host, port: site.trading[service].gateway,
-        privateKeyPem: this.cfg.privateKeyPem, compIds, router: { handle: (req: EngineRequest): EngineEvent[] => holder.engine.handle(req) },
+        privateKeyPem: this.cfg.privateKeyPem, compIds, router: binaryRouter,
         store, clock: tradingClock, passwordWorkers: this.#o.passwordWorkers ?? 0, outboundGate: this.#gate, securities: this.cfg.securities[service],
         ...(this.#o.log !== undefined ? { log: this.#o.log } : {}),
         ...(this.#o.sessionTimers !== undefined ? { sessionTimers: this.#o.sessionTimers } : {}),
@@ -304,7 +318,29 @@ export class Site {
       });
       const prefix = this.role === 'primary' ? 'PS' : 'BS';
       const lookups: [LookupService, LookupService] = [mk(`${prefix}-primary`, site.trading[service].lookupPrimary), mk(`${prefix}-mirror`, site.trading[service].lookupMirror)];
-      const t: Trading = { service, engineOptions, holder, unsubscribe: () => {}, store, firmOf, gateway, lookups };
+      const fixPort = site.trading[service].fixGateway;
+      if (service === 'OTP-C' && fixPort !== undefined) {
+        const fixIds: CompIdConfig[] = [];
+        for (const sub of this.cfg.subscribers) {
+          if (sub.fix === undefined) continue;
+          let h = hashes.get(sub.password);
+          if (h === undefined) { h = hashPassword(sub.password, cost); hashes.set(sub.password, h); }
+          const base = { firm: sub.firm, sourceIps: sub.sourceIps, passwordHash: h, brokerIds: [sub.brokerId], throttleMps: 0 };
+          fixIds.push({ ...base, compId: sub.fix.trading, dropCopy: false });
+          if (sub.fix.dropCopy !== undefined) fixIds.push({ ...base, compId: sub.fix.dropCopy, dropCopy: true });
+        }
+        fix = new FixGateway({
+          name: `${service} FIX ${this.role}`, host: this.host, port: fixPort, privateKeyPem: this.cfg.privateKeyPem, compIds: fixIds,
+          router: { handle: (req: EngineRequest): EngineEvent[] => holder.engine.handle(req) }, store, clock: tradingClock,
+          passwordWorkers: this.#o.passwordWorkers ?? 0, outboundGate: this.#gate,
+          foreignEvents: (events) => gateway.deliverEvents(events), firmOf: (compId) => firmOf.get(compId),
+          ...(this.#o.log !== undefined ? { log: this.#o.log } : {}),
+          ...(this.#o.sessionTimers !== undefined ? { sessionTimers: this.#o.sessionTimers } : {}),
+          onEvent: (e) => this.#gatewayEvidence(e),
+        });
+        for (const c of fixIds) firmOf.set(c.compId, c.firm);
+      }
+      const t: Trading = { service, engineOptions, holder, unsubscribe: () => {}, store, firmOf, gateway, fix, lookups };
       this.#watchEngine(t);
       this.#trading.set(service, t);
     }
@@ -434,6 +470,7 @@ export class Site {
     this.#sender.start();
     for (const t of this.#trading.values()) {
       await t.gateway.start();
+      await t.fix?.start();
       for (const l of t.lookups) await l.open();
     }
     this.#setState('active');
@@ -579,6 +616,7 @@ export class Site {
     for (const t of this.#trading.values()) {
       for (const l of t.lookups) await l.close();
       await t.gateway.stop();
+      await t.fix?.stop();
       t.store.sink = null;
     }
   }
@@ -707,6 +745,7 @@ export class Site {
     for (const t of this.#trading.values()) {
       for (const l of t.lookups) await l.close();
       await t.gateway.close();
+      await t.fix?.close();
     }
     for (const f of this.#feeds.values()) await f.publisher?.stop();
     this.sockets.close();
@@ -724,7 +763,7 @@ export class Site {
     this.#setState('stopped');
     this.#marketTimer?.cancel();
     this.#gate.setOpen(true); // the Logouts are not held for a standby
-    if (wasActive) await Promise.all([...this.#trading.values()].map((t) => t.gateway.logoutAll('service shutdown', opts.logoutWaitMs)));
+    if (wasActive) await Promise.all([...this.#trading.values()].flatMap((t) => [t.gateway.logoutAll('service shutdown', opts.logoutWaitMs), t.fix?.logoutAll('service shutdown', opts.logoutWaitMs)]));
     this.#sender?.stop();
     this.#sender = null;
     await this.#closeAll();
@@ -745,6 +784,11 @@ export class Site {
 
   gateway(service: OcgService): OcgGateway {
     return this.#trading.get(service)!.gateway;
+  }
+
+  /** The OTP-C FIX gateway, when the site config gives it a port. */
+  fixGateway(): FixGateway | null {
+    return this.#trading.get('OTP-C')?.fix ?? null;
   }
 
   publisher(service: OmdService): OmdPublisher {
