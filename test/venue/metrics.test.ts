@@ -3,9 +3,12 @@
 // line, retransmission requests and refusals, a fault in force, the takeover and the fail back.
 import { describe, it, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { DeskMetrics } from '../../src/desk/metrics.ts';
+import type { DeskStore } from '../../src/desk/index.ts';
 import { Side } from '../../src/ocg/index.ts';
 import { RetransmissionClient } from '../../src/omd/index.ts';
-import { feedConfigOf, startSiteControlServer, validateVenueConfig, venueConfigToPlain } from '../../src/venue/index.ts';
+import { SiteMetrics, feedConfigOf, startSiteControlServer, validateVenueConfig, venueConfigToPlain } from '../../src/venue/index.ts';
 import { embedded, ocgClient, testVenueConfig, waitFor } from './site-harness.ts';
 import { getText, has, parseExposition, scrape, sum } from '../helpers/prom-text.ts';
 
@@ -149,5 +152,26 @@ describe('site /metrics', () => {
     // The market keeps journaling every tick: with a standby acknowledging, the lag stays well under a second.
     await waitFor('the backup is the standby', () => v.primary.status().replication.connected && !v.primary.status().replication.alone, 10_000);
     assert.ok(sum(await scrape(primary, METRICS_TOKEN), 'failover_drill_journal_replication_lag_seconds') < 0.5);
+  });
+});
+
+describe('deploy/grafana/failover-drill.json', () => {
+  it('queries only metrics the sites and the desk serve, and every one of them', async () => {
+    const cfg = testVenueConfig();
+    const v = await embedded(cfg);
+    cleanup.push(() => v.stop());
+    // Names only: the desk's store is not read until a scrape.
+    const served = new Set([
+      ...new SiteMetrics(v.primary).registry.getMetricsAsArray().map((m) => m.name),
+      ...new DeskMetrics({} as DeskStore).registry.getMetricsAsArray().map((m) => m.name),
+    ]);
+    assert.ok(served.size > 25, `${served.size} metrics`);
+    const dashboard = JSON.parse(readFileSync(new URL('../../deploy/grafana/failover-drill.json', import.meta.url), 'utf8')) as { panels: Array<{ targets?: Array<{ expr: string }> }> };
+    const exprs = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr));
+    assert.ok(exprs.length > 20, `${exprs.length} queries`);
+    const used = new Set(exprs.flatMap((e) => [...e.matchAll(/failover_drill_[a-z_]+/g)].map((m) => m[0].replace(/_(bucket|count|sum)$/, ''))));
+    for (const name of used) assert.ok(served.has(name), `${name} is not served`);
+    // The histogram is read through its gauge twin on the dashboard; the rest all have a panel.
+    for (const name of served) if (name !== 'failover_drill_site_activation_duration_seconds' && name !== 'failover_drill_site_activated_timestamp_seconds') assert.ok(used.has(name), `${name} has no panel`);
   });
 });
