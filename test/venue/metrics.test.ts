@@ -4,11 +4,17 @@
 import { describe, it, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import { ManualClock } from '../../src/wire/index.ts';
 import { DeskMetrics } from '../../src/desk/metrics.ts';
 import type { DeskStore } from '../../src/desk/index.ts';
 import { Side } from '../../src/ocg/index.ts';
 import { RetransmissionClient } from '../../src/omd/index.ts';
-import { SiteMetrics, feedConfigOf, startSiteControlServer, validateVenueConfig, venueConfigToPlain } from '../../src/venue/index.ts';
+import {
+  JournalGate, JournalRecordReader, JournalRecordType, JournalSender, SiteMetrics, encodeRecord, feedConfigOf, journalProof,
+  startSiteControlServer, validateVenueConfig, venueConfigToPlain,
+} from '../../src/venue/index.ts';
+import type { JournalEntry, SiteSnapshot } from '../../src/venue/index.ts';
 import { embedded, ocgClient, testVenueConfig, waitFor } from './site-harness.ts';
 import { getText, has, parseExposition, scrape, sum } from '../helpers/prom-text.ts';
 
@@ -173,5 +179,64 @@ describe('deploy/grafana/failover-drill.json', () => {
     for (const name of used) assert.ok(served.has(name), `${name} is not served`);
     // The histogram is read through its gauge twin on the dashboard; the rest all have a panel.
     for (const name of served) if (name !== 'failover_drill_site_activation_duration_seconds' && name !== 'failover_drill_site_activated_timestamp_seconds') assert.ok(used.has(name), `${name} has no panel`);
+  });
+});
+
+describe('journal replication lag', () => {
+  it('counts from the first entry the standby lacks, or its last acknowledgement; 0 once it has every entry', async () => {
+    // A standby that proves the secret, takes the snapshot and acknowledges only when told to.
+    let link: net.Socket | null = null;
+    let entries = 0;
+    const server = net.createServer((c) => {
+      const reader = new JournalRecordReader();
+      c.on('error', () => {});
+      c.on('data', (chunk: Buffer) => {
+        reader.push(chunk);
+        for (let r = reader.next(); r !== null; r = reader.next()) {
+          if (r instanceof Error) return void c.destroy();
+          if (r.type === JournalRecordType.Hello) c.write(encodeRecord(JournalRecordType.Challenge, { proof: journalProof('test', 'receiver', (r.body as { nonce: string }).nonce), nonce: 'e'.repeat(64) }));
+          if (r.type === JournalRecordType.Snapshot) link = c;
+          if (r.type === JournalRecordType.Entry) entries++;
+        }
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    cleanup.push(() => new Promise((r) => server.close(r)));
+    const clock = new ManualClock();
+    const sender: JournalSender = new JournalSender({
+      peer: { host: '127.0.0.1', port: (server.address() as net.AddressInfo).port }, clock,
+      heartbeatMs: 60_000, timeoutMs: 600_000, standbyWaitMs: 600_000, gate: new JournalGate(() => sender.seq),
+      snapshot: () => ({}) as SiteSnapshot, secret: 'test', generation: () => 1, onFenced: () => {},
+    });
+    cleanup.push(() => sender.stop());
+    sender.start();
+    await waitFor('snapshot taken', () => link !== null && sender.connected);
+    const entry: JournalEntry = { t: 'gen', service: 'OMD-C', nowMs: 0, count: 1 };
+    const ack = async (seq: number) => {
+      link!.write(encodeRecord(JournalRecordType.Ack, { seq }));
+      await waitFor(`ack ${seq}`, () => sender.ackedSeq === seq);
+    };
+
+    clock.advance(5_000);
+    assert.equal(sender.lagMs(), 0, 'nothing to replicate');
+    sender.append(entry);
+    clock.advance(300);
+    assert.equal(sender.lagMs(), 300);
+    await waitFor('entry 1 sent', () => entries === 1);
+    await ack(1);
+    assert.equal(sender.lagMs(), 0);
+
+    // Idle for a while: the next entry's lag starts at its append, not at the last acknowledgement.
+    clock.advance(10_000);
+    sender.append(entry);
+    sender.append(entry);
+    clock.advance(200);
+    assert.equal(sender.lagMs(), 200);
+    await waitFor('entries 2, 3 sent', () => entries === 3);
+    await ack(2);
+    clock.advance(50);
+    assert.equal(sender.lagMs(), 50, 'entry 3 still missing: counted from the acknowledgement of 2');
+    await ack(3);
+    assert.equal(sender.lagMs(), 0);
   });
 });
