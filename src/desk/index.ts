@@ -9,4 +9,5 @@ export * from './demo.ts';
 export { ensureWebBuilt, webBuildIsFresh, WEB_DIST } from './web-build.ts';
 export { renderFormPdf, findCjkFont, type FormPdfInput } from './form-pdf.ts';
 export { buildEvidenceBundle, verifyEvidenceBundle, readTar, writeTar, BUNDLE_FORMAT, type BundleManifest, type BundleCheck } from './bundle.ts';
+export { DeskMetrics, registerDeskMetrics } from './metrics.ts';
 export { DeskService, type EvidenceIngestion, type EvidenceRejection, type FormSubmissionRequest } from './service.ts';

@@ -8,6 +8,7 @@ import { LoginThrottle } from './api/login-throttle.ts';
 import { ReminderScheduler, type ReminderMailer } from './reminders.ts';
 import { openStore, type DeskStore } from './store/index.ts';
 import { DeskService } from './service.ts';
+import { registerDeskMetrics } from './metrics.ts';
 
 export interface DeskOptions {
   /** SQLite file path (default data/desk.sqlite) or postgres://… URL. Ignored when `store` is given. */
@@ -17,6 +18,8 @@ export interface DeskOptions {
   host?: string;
   /** The conductor's bearer token for POST /api/evidence; random when omitted. */
   evidenceToken?: string;
+  /** Bearer token for GET /metrics (Prometheus); random when omitted. */
+  metricsToken?: string;
   clock?: Clock;
   /**
    * Secure on the session cookie: true, false, or 'auto' (default): when the request came
@@ -45,6 +48,7 @@ export interface RunningDesk {
   /** In-process form submission and evidence ingestion, with live updates (the embedded demo uses these). */
   service: DeskService;
   evidenceToken: string;
+  metricsToken: string;
   reminders: ReminderScheduler | null;
   close(): Promise<void>;
 }
@@ -56,6 +60,8 @@ export async function startDesk(opts: DeskOptions = {}): Promise<RunningDesk> {
   const live = new LiveFeed(store.openLiveRelay ? await store.openLiveRelay() : null);
   const service = new DeskService(store, clock, live);
   const evidenceToken = opts.evidenceToken ?? randomBytes(24).toString('base64url');
+  const metricsToken = opts.metricsToken ?? randomBytes(24).toString('base64url');
+  if (metricsToken === evidenceToken) throw new Error('the metrics token must differ from the evidence token (a scrape must not post evidence)');
   const app = await buildDeskApp({
     store,
     clock,
@@ -71,6 +77,7 @@ export async function startDesk(opts: DeskOptions = {}): Promise<RunningDesk> {
     sessionTtlMs: opts.sessionTtlMs ?? 12 * 3600_000,
     mailer: opts.mailer ?? null,
   }, { logger: opts.logger ?? false, ...(opts.trustProxy !== undefined ? { trustProxy: opts.trustProxy } : {}), ...(opts.webRoot !== undefined ? { webRoot: opts.webRoot } : {}) });
+  registerDeskMetrics(app, store, metricsToken);
   const host = opts.host ?? '127.0.0.1';
   await app.listen({ port: opts.port ?? 0, host });
   const addr = app.server.address();
@@ -85,6 +92,7 @@ export async function startDesk(opts: DeskOptions = {}): Promise<RunningDesk> {
     live,
     service,
     evidenceToken,
+    metricsToken,
     reminders,
     async close() {
       if (closed) return;

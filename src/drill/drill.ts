@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { systemClock } from '../wire/index.ts';
 import type { OmdService } from '../omd/index.ts';
 import {
-  SiteControlClient, defaultVenueConfig, probeConfigFor, startEmbeddedVenue, startSiteControlServer,
+  SiteControlClient, defaultVenueConfig, newControlToken, probeConfigFor, startEmbeddedVenue, startSiteControlServer,
   type Site, type VenueConfig,
 } from '../venue/index.ts';
 import { Probe, type ProbeReport } from '../probe/index.ts';
@@ -38,6 +38,15 @@ export interface DrillOptions {
   progressMs?: number;
   /** Called once the subscribers and faults are known, before the venue starts (the embedded desk files its paperwork here). */
   beforeSession?: (ctx: DrillSetup) => Promise<void>;
+  /** Each rundown step as it starts, ends or fails, with where the sites serve their metrics. */
+  onStep?: (e: StepEvent, metrics: DrillMetrics) => void;
+}
+
+/** The sites' GET /metrics addresses and the read-only token they take. */
+export interface DrillMetrics {
+  primary: string;
+  backup: string;
+  token: string;
 }
 
 export interface DrillSetup {
@@ -92,6 +101,7 @@ export async function runDrill(opts: DrillOptions = {}): Promise<DrillResult> {
     timing: { omdHeartbeatMs: 200, refreshIntervalMs: 1_000 },
     market: { eventsPerSecond: 100, securities: 10 },
   });
+  venue.metricsToken = newControlToken();
   // Every firm also has a China Connect drop copy session (the default venue gives OTP-CSC a trading session only).
   for (const s of venue.subscribers) if (s['OTP-CSC'] && !s['OTP-CSC'].dropCopy) s['OTP-CSC'].dropCopy = `${s.firm}E`;
   const firms = venue.subscribers.map((s) => s.firm);
@@ -117,6 +127,8 @@ export async function runDrill(opts: DrillOptions = {}): Promise<DrillResult> {
       backup: new SiteControlClient({ baseUrl: servers[1]!.url, token: venue.controlToken, timeoutMs: 30_000 }),
     };
     log(`venue up: primary ${venue.sites.primary.host}, backup ${venue.sites.backup.host}; ${n} subscribers, faulty: ${[...faults].map(([f, k]) => `${f} ${k}`).join(', ') || 'none'}`);
+    const metrics: DrillMetrics = { primary: `${servers[0]!.url}/metrics`, backup: `${servers[1]!.url}/metrics`, token: venue.metricsToken };
+    log(`metrics: primary ${metrics.primary}, backup ${metrics.backup} (Bearer ${metrics.token}; while the session runs)`);
     const digest = activeDigest([embedded.primary, embedded.backup], venue);
     for (const firm of firms) {
       const probe = new Probe({
@@ -138,6 +150,7 @@ export async function runDrill(opts: DrillOptions = {}): Promise<DrillResult> {
       if (e.phase === 'done' && e.step.action === 'isolate-primary') for (const p of probes) p.siteLost();
       if (e.phase === 'start' && e.step.action === 'fail-back') for (const p of probes) p.failBack();
       if (e.phase === 'done' && e.step.action === 'clean-up') cleanUpDetail = e.detail ?? null;
+      opts.onStep?.(e, metrics);
     };
     const conductor = new Conductor({ rundown, sites, session, clock: systemClock, accelerate, collector, identities: identitiesOf(venue), log, onStep });
     if (opts.progressMs) progressTimer = setInterval(() => log(progressLine(probes)), opts.progressMs);

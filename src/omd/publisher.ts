@@ -174,6 +174,9 @@ export class OmdPublisher extends EventEmitter {
   /** The RTS endpoints this site listens on, with the ports actually bound. */
   get rtsEndpoints(): RtsEndpoint[] { return this.#rtsBound.slice(); }
 
+  /** Open connections to this publisher's retransmission servers. */
+  get rtsConnections(): number { return this.#rts?.connections ?? 0; }
+
   /** The channel's market image: the state after every message published so far. */
   image(channelId: number): MarketImage {
     return this.#channel(channelId).image;

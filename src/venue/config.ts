@@ -109,6 +109,8 @@ export interface VenueConfig {
   session: string;
   /** Bearer token of the site control API (both sites). */
   controlToken: string;
+  /** Read-only Bearer token for GET /metrics (Prometheus); absent ⇒ /metrics takes the control token only. */
+  metricsToken?: string;
   /** The venue's RSA private key, PEM (OCG-C §1.4); the probe gets the public half. */
   privateKeyPem: string;
   sites: Record<SiteRole, SiteAddressConfig>;
@@ -575,6 +577,9 @@ export function validateVenueConfig(raw: unknown, opts: { baseDir?: string } = {
   const session = c.str(o, 'session', []);
   const controlToken = c.str(o, 'controlToken', []);
   if (controlToken !== undefined && controlToken.length < 16) c.fail(['controlToken'], 'at least 16 characters');
+  const metricsToken = c.str(o, 'metricsToken', [], { optional: true });
+  if (metricsToken !== undefined && metricsToken.length < 16) c.fail(['metricsToken'], 'at least 16 characters');
+  if (metricsToken !== undefined && metricsToken === controlToken) c.fail(['metricsToken'], 'must differ from controlToken (a scrape must not be able to steer the venue)');
   let privateKeyPem = c.str(o, 'privateKeyPem', [], { optional: true });
   const keyFile = c.str(o, 'privateKeyFile', [], { optional: true });
   if (privateKeyPem === undefined && keyFile !== undefined) {
@@ -696,6 +701,7 @@ export function validateVenueConfig(raw: unknown, opts: { baseDir?: string } = {
   if (passwordHashCost !== undefined) config.passwordHashCost = passwordHashCost;
   if (chinaConnectDailyQuota !== undefined) config.chinaConnectDailyQuota = chinaConnectDailyQuota;
   if (tlsCfg !== undefined) config.tls = tlsCfg;
+  if (metricsToken !== undefined) config.metricsToken = metricsToken;
   return { config, issues: [] };
 }
 

@@ -8,6 +8,7 @@
 //   POST /failback   {}         → FailbackResponse      (sent to the site that should become active again)
 //   POST /fault      FaultRequest → FaultResponse
 //   GET  /evidence?after=N&limit=M → EvidenceResponse  (events with cursor > N, oldest first)
+//   GET  /metrics               → Prometheus text (metrics.ts); also takes the read-only metricsToken
 //
 // Every request carries `Authorization: Bearer <controlToken>` (constant-time compared);
 // errors are `{ error: { code, message } }` with the stable codes of CONTROL_ERROR_CODES.

@@ -6,6 +6,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { CONTROL_ERROR_CODES, parseFaultRequest } from './control-api.ts';
 import type { ControlErrorBody, ControlErrorCode, IsolateRequest } from './control-api.ts';
 import { Site, SiteStateError } from './site.ts';
+import { SiteMetrics } from './metrics.ts';
 
 const MAX_BODY = 64 * 1024;
 
@@ -63,6 +64,17 @@ export interface SiteControlServer {
 /** Serves `site`'s control API on its host and control port (0 = any free port). */
 export async function startSiteControlServer(site: Site, opts: { host?: string; port?: number; token?: string } = {}): Promise<SiteControlServer> {
   const token = opts.token ?? site.cfg.controlToken;
+  const metricsToken = site.cfg.metricsToken;
+  const metrics = new SiteMetrics(site);
+  // GET /metrics takes the read-only metrics token (venue.yaml metricsToken) or the control token.
+  const scrape = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    const auth = req.headers.authorization;
+    if (!tokenMatches(auth, token) && !(metricsToken !== undefined && tokenMatches(auth, metricsToken))) throw new HttpError('UNAUTHORIZED', 'missing or wrong Bearer token');
+    if (req.method !== 'GET') throw new HttpError('METHOD_NOT_ALLOWED', `${req.method} /metrics: use GET`);
+    const text = await metrics.metrics();
+    res.writeHead(200, { 'content-type': metrics.contentType });
+    res.end(text);
+  };
   const route = async (req: http.IncomingMessage): Promise<[number, unknown]> => {
     if (!tokenMatches(req.headers.authorization, token)) throw new HttpError('UNAUTHORIZED', 'missing or wrong Bearer token');
     const url = new URL(req.url ?? '/', 'http://site');
@@ -122,10 +134,11 @@ export async function startSiteControlServer(site: Site, opts: { host?: string; 
   };
   const tlsCfg = site.cfg.tls;
   const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
-    route(req).then(([status, body]) => {
+    const answer = (req.url ?? '/').split('?')[0] === '/metrics' ? scrape(req, res) : route(req).then(([status, body]) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
-    }, (e: unknown) => {
+    });
+    answer.catch((e: unknown) => {
       const err = e instanceof HttpError ? e
         : e instanceof SiteStateError ? new HttpError('INVALID_STATE', e.message)
           : new HttpError('INTERNAL_ERROR', (e as Error).message ?? String(e));

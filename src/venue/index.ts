@@ -10,3 +10,5 @@ export * from './replicating-store.ts';
 export * from './faults.ts';
 export * from './site.ts';
 export * from './control-server.ts';
+export * from './site-counters.ts';
+export * from './metrics.ts';

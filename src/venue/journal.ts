@@ -382,6 +382,8 @@ export class JournalSender {
   #reader = new JournalRecordReader();
   #lastHeard = 0;
   #lastTraffic = 0;
+  /** Since when the standby lacks entries: the first append after it had them all, or its last acknowledgement. */
+  #behindSince: number;
   /** Since when no standby has acknowledged (null: one has, on the current link). */
   #unackedSince: number | null;
   #alone = false;
@@ -410,6 +412,7 @@ export class JournalSender {
     this.gate = opts.gate;
     this.gate.restart();
     this.#unackedSince = this.#clock.now();
+    this.#behindSince = this.#unackedSince;
     if (opts.startAlone === true) {
       this.#alone = true;
       this.gate.setOpen(true);
@@ -421,6 +424,10 @@ export class JournalSender {
   get connected(): boolean { return this.#synced; }
   get alone(): boolean { return this.#alone; }
   get lastTrafficAt(): number { return this.#lastTraffic; }
+  /** How long the standby has been behind (ms), 0 when it acknowledged every entry. */
+  lagMs(): number {
+    return this.#acked >= this.#seq ? 0 : Math.max(0, this.#clock.now() - this.#behindSince);
+  }
 
   start(): void {
     this.#timers.push(this.#clock.setInterval(() => this.#tick(), this.#o.heartbeatMs));
@@ -430,6 +437,7 @@ export class JournalSender {
   /** Appends one entry; written at the end of this event-loop turn with the others. */
   append(entry: JournalEntry): void {
     if (this.#stopped) return;
+    if (this.#seq <= this.#acked) this.#behindSince = this.#clock.now();
     this.#seq++;
     if (!this.#synced) return; // the next snapshot carries it
     this.#pending.push(encodeRecord(JournalRecordType.Entry, entry));
@@ -523,6 +531,7 @@ export class JournalSender {
           if (typeof seq === 'number' && seq > this.#acked) {
             const first = this.#acked === 0 || this.#alone;
             this.#acked = seq;
+            this.#behindSince = this.#clock.now();
             this.#unackedSince = null;
             if (this.#alone) { this.#alone = false; this.gate.setOpen(false); }
             this.gate.release(seq);

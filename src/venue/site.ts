@@ -35,6 +35,7 @@ import type { FeedSnapshot, JournalEntry, SiteSnapshot } from './journal.ts';
 import { FixGateway } from '../fix/index.ts';
 import { ReplicatingSessionStore } from './replicating-store.ts';
 import { FaultInjector, SiteSockets } from './faults.ts';
+import { SiteCounters } from './site-counters.ts';
 
 /** A request the site refuses in its current state (control API: 409 INVALID_STATE). */
 export class SiteStateError extends Error {
@@ -201,6 +202,8 @@ export class Site {
   readonly #receiver: JournalReceiver;
   readonly sockets: SiteSockets;
   readonly faults: FaultInjector;
+  /** Counts for the site's metrics (metrics.ts). */
+  readonly counters = new SiteCounters();
   #marketTimer: TimerHandle | null = null;
   #lastMarketAt = 0;
   #marketCarry = 0;
@@ -394,11 +397,13 @@ export class Site {
   #newPublisher(f: Feed, mode: 'serving' | 'standby'): OmdPublisher {
     const label = mode === 'serving' ? 'primary' : 'backup';
     const own = f.cfg.rts.filter((e) => e.site === this.role).map((e) => ({ ...e, site: label as 'primary' | 'backup' }));
+    const traffic = this.counters.feedTraffic(f.service);
     const p = new OmdPublisher({ ...f.cfg, rts: own }, {
       clock: this.#clock, site: label, heartbeatIntervalMs: this.cfg.timing.omdHeartbeatMs, refreshIntervalMs: this.cfg.timing.refreshIntervalMs,
       rts: { users: this.cfg.subscribers.map((s) => s[f.service]?.rtsUsername).filter((u): u is string => u !== undefined) },
       lossFilter: this.faults.lossFilter,
-      onDatagram: (line, _ch, _dest, pkt) => {
+      onDatagram: (line, ch, _dest, pkt) => {
+        SiteCounters.datagram(traffic, line, ch, pkt);
         if (line !== 'dr') return;
         const h = decodePacketHeader(pkt);
         if (h === null || h.msgCount === 0) return;
@@ -406,10 +411,16 @@ export class Site {
         if (next > f.drNextSeq) { f.drNextSeq = next; this.#journalDr(f); }
       },
     });
-    p.on('refresh', (e: { channelId: number; messages: number }) => this.#journal({ t: 'omd-refresh', service: f.service, channelId: e.channelId, messages: e.messages }));
+    p.on('refresh', (e: { channelId: number; messages: number }) => {
+      this.counters.refreshCycle(f.service, e.channelId);
+      this.#journal({ t: 'omd-refresh', service: f.service, channelId: e.channelId, messages: e.messages });
+    });
     p.on('dr', (e: { status: 0 | 1 | 2 }) => { f.drStatus = e.status; this.#journalDr(f); });
     p.on('rts-logon', (e: { username: string; status: number; remoteAddress: string }) => this.#rtsEvidence(f.service, e.username, e.status === 0 ? 'logon' : 'logon-rejected', { status: e.status, remoteAddress: e.remoteAddress }));
-    p.on('rts-request', (e: { username: string; channelId: number; beginSeqNum: number; endSeqNum: number; status: number; messages: number }) => this.#rtsEvidence(f.service, e.username, 'retransmission-request', { channelId: e.channelId, beginSeqNum: e.beginSeqNum, endSeqNum: e.endSeqNum, status: e.status, messages: e.messages }));
+    p.on('rts-request', (e: { username: string; channelId: number; beginSeqNum: number; endSeqNum: number; status: number; messages: number }) => {
+      if (e.status !== 0) this.counters.retransmissionRefused(f.service);
+      this.#rtsEvidence(f.service, e.username, 'retransmission-request', { channelId: e.channelId, beginSeqNum: e.beginSeqNum, endSeqNum: e.endSeqNum, status: e.status, messages: e.messages });
+    });
     p.on('rts-disconnect', (e: { username: string | null; reason: string }) => { if (e.username !== null) this.#rtsEvidence(f.service, e.username, 'disconnect', { reason: e.reason }); });
     return p;
   }
@@ -605,6 +616,7 @@ export class Site {
     await this.#serve(!expectStandby);
     this.#activatedAt = t0;
     this.#takeoverMs = Math.round(performance.now() - t0Real);
+    if (!expectStandby) this.counters.activations.push({ kind: 'takeover', seconds: (performance.now() - t0Real) / 1000 });
     this.#siteEvidence('site-activated', { reason, takeoverMs: this.#takeoverMs });
     return { ok: true, changed: true, status: this.status(), takeoverMs: this.#takeoverMs };
   }
@@ -667,6 +679,7 @@ export class Site {
     if (this.#state === 'active') throw new SiteStateError('this site is already active');
     if (this.#state === 'stopped' || this.#state === 'starting') throw new SiteStateError(`cannot fail back to a site in state ${this.#state}`);
     const timeoutMs = opts.timeoutMs ?? 30_000;
+    const t0Real = performance.now();
     // The journal links of this site's old tenure are dead: a black-holed primary never heard it was
     // replaced and still holds its own sender (and the backup's connections) with queued bytes. Drop
     // them before the fault clears, or the flushed FENCE of the new active site fences us mid fail back
@@ -701,6 +714,7 @@ export class Site {
     // Entries in flight before the Handover record are applied in the same chunk or before it.
     const entries = this.#receiver.applied;
     const r = await this.activate('fail back', true);
+    this.counters.activations.push({ kind: 'failback', seconds: (performance.now() - t0Real) / 1000 });
     return { ok: true, status: r.status, caughtUpEntries: entries, takeoverMs: r.takeoverMs };
   }
 
@@ -806,6 +820,11 @@ export class Site {
     return this.#feeds.get(service)!.shadow.channels.get(channelId)!.nextSeq;
   }
 
+  /** Seconds the standby is behind on the journal (0 when it has every entry or this site does not send one). */
+  replicationLagSeconds(): number {
+    return (this.#sender?.lagMs() ?? 0) / 1000;
+  }
+
   get heldReplies(): number {
     return this.#gate.held;
   }
@@ -892,6 +911,7 @@ export class Site {
   }
 
   #record(service: Service, subscriber: string, identity: string, kind: EvidenceKind, detail: Record<string, unknown>, ts = this.#clock.now()): void {
+    this.counters.event(service, kind);
     this.#evidence.push({
       id: `${this.cfg.session}-${this.role}-${this.#bootId}-${++this.#evidenceId}`,
       ts: new Date(ts).toISOString(), session: this.cfg.session, site: this.role, service, subscriber: subscriber || '*', identity: identity || '*',

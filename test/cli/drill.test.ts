@@ -36,6 +36,9 @@ describe('failover-drill drill (npm start) with the embedded desk', () => {
     assert.equal(r.code, 0, r.stderr + r.stdout.slice(-4000));
     // The dashboard URL and the accounts are printed.
     assert.match(r.stdout, /service desk: dashboard http:\/\/127\.0\.0\.1:\d+\/sessions\/PS2-drill/);
+    // Where Prometheus scrapes the two sites and the desk, with their tokens.
+    assert.match(r.stdout, /metrics: primary http:\/\/127\.0\.0\.2:\d+\/metrics, backup http:\/\/127\.0\.0\.3:\d+\/metrics \(Bearer \S+/);
+    assert.match(r.stdout, /desk metrics: http:\/\/127\.0\.0\.1:\d+\/metrics \(Bearer \S+\)/);
     for (const u of ['desk', 'f001.user', 'f002.user', 'f003.user', 'f004.user']) assert.match(r.stdout, new RegExp(`account ${u.replace('.', '\\.')} +password ${PASSWORD}`));
     assert.match(r.stdout, /F002 +v1 +ignoreDisasterRecovery: .*contradictions: .*DR_NOT_FOLLOWED OMD-C, DR_NOT_FOLLOWED OMD-CC/);
 

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { DEFAULT_CONTROL_TOKEN, SiteControlClient, SiteControlError, controlUrlOf, venueConfigToPlain, parseVenueConfig } from '../../src/venue/index.ts';
 import { makeTestPki } from '../helpers/tls.ts';
+import { getText, scrape, sum } from '../helpers/prom-text.ts';
 import { main } from '../../src/cli/main.ts';
 import { testVenueConfig, waitFor } from '../venue/site-harness.ts';
 
@@ -50,6 +51,10 @@ describe('failover-drill site', () => {
       assert.notEqual(cfg.controlToken, DEFAULT_CONTROL_TOKEN);
       assert.ok(cfg.controlToken.length >= 40, cfg.controlToken);
       assert.notEqual(cfg.controlToken, cfg2.controlToken);
+      // A read-only token for the Prometheus scrape, its own secret too.
+      assert.ok(cfg.metricsToken !== undefined && cfg.metricsToken.length >= 40, cfg.metricsToken);
+      assert.notEqual(cfg.metricsToken, cfg.controlToken);
+      assert.notEqual(cfg.metricsToken, cfg2.metricsToken);
       assert.doesNotMatch(readFileSync(file, 'utf8').split('\n')[0]!, /issue|\(\d/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -87,7 +92,7 @@ describe('failover-drill site', () => {
     writeFileSync(join(dir, 'ca.crt'), pki.ca);
     const file = join(dir, 'venue.yaml');
     // Files named relative to venue.yaml.
-    writeFileSync(file, stringify({ ...venueConfigToPlain(plainCfg), tls: { cert: 'site.crt', key: 'site.key', ca: 'ca.crt' } }));
+    writeFileSync(file, stringify({ ...venueConfigToPlain(plainCfg), metricsToken: 'test-metrics-token-0123456789', tls: { cert: 'site.crt', key: 'site.key', ca: 'ca.crt' } }));
     const cfg = parseVenueConfig(readFileSync(file, 'utf8'), { baseDir: dir });
     assert.equal(cfg.tls?.ca, pki.ca);
     assert.match(controlUrlOf(cfg, 'primary'), /^https:\/\//);
@@ -109,6 +114,11 @@ describe('failover-drill site', () => {
       const st = await pc.status();
       assert.equal(st.state, 'active');
       assert.equal((await bc.status()).state, 'standby');
+      // The scrape over HTTPS with the venue's CA and the metrics token (docs/operations.md, Metrics).
+      assert.match(pr.out(), /metrics https:\/\/[\d.]+:\d+\/metrics/);
+      const metrics = `${controlUrlOf(cfg, 'primary')}/metrics`;
+      assert.equal(sum(await scrape(metrics, 'test-metrics-token-0123456789', pki.ca), 'failover_drill_site_state', { site: 'primary', state: 'active' }), 1);
+      assert.equal((await getText(metrics, undefined, pki.ca)).status, 401);
       const k = await pc.fault({ kind: 'kill' });
       assert.equal(k.kind, 'kill');
       const ended = await pr.exit;

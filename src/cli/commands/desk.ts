@@ -14,6 +14,7 @@ const command: Command = {
     port: { type: 'string', default: '8780', value: 'PORT', description: 'TCP port to listen on (0 = any free port)' },
     host: { type: 'string', default: '127.0.0.1', value: 'ADDR', description: 'Address to listen on' },
     'evidence-token': { type: 'string', value: 'TOKEN', description: 'Bearer token for evidence ingestion (default: $FD_EVIDENCE_TOKEN, else random and printed)' },
+    'metrics-token': { type: 'string', value: 'TOKEN', description: 'Bearer token for GET /metrics (Prometheus) (default: $FD_METRICS_TOKEN, else random and printed)' },
     'seed-demo': { type: 'boolean', description: 'Create a demo notice, a PS2 session on the next Saturday, three subscribers and their accounts (passwords printed)' },
     'trust-proxy': { type: 'string', value: 'ADDRS', description: 'Comma-separated proxy addresses whose X-Forwarded-For and X-Forwarded-Proto are trusted (login rate limit, Secure cookie)' },
     'secure-cookies': { type: 'string', default: 'auto', value: 'auto|always|never', description: 'Mark the session cookie Secure: auto = when the request came over TLS (directly, or from a --trust-proxy proxy sending X-Forwarded-Proto: https)' },
@@ -27,6 +28,8 @@ const command: Command = {
     const port = numberOption(values, 'port', { min: 0, max: 65535, integer: true });
     const db = String(values.db);
     const evidenceToken = (values['evidence-token'] as string | undefined) ?? process.env.FD_EVIDENCE_TOKEN ?? randomBytes(18).toString('base64url');
+    const metricsToken = (values['metrics-token'] as string | undefined) ?? process.env.FD_METRICS_TOKEN ?? randomBytes(18).toString('base64url');
+    if (metricsToken === evidenceToken) throw new UsageError('--metrics-token: must differ from the evidence token');
     let mailer;
     if (values.smtp) {
       const m = /^([^:]+):(\d{1,5})$/.exec(String(values.smtp));
@@ -41,9 +44,10 @@ const command: Command = {
     // The browser UI (web/) is built on first start, or after its sources changed.
     const ui = ensureWebBuilt({ quiet: true });
     const store = openStore(db);
-    const desk = await startDesk({ store, port, host: String(values.host), evidenceToken, secureCookies, login: { maxFailuresPerAddress }, ...(values['trust-proxy'] ? { trustProxy: String(values['trust-proxy']) } : {}), ...(mailer ? { mailer, reminderLeadMs: leadHours * 3600_000 } : {}) });
+    const desk = await startDesk({ store, port, host: String(values.host), evidenceToken, metricsToken, secureCookies, login: { maxFailuresPerAddress }, ...(values['trust-proxy'] ? { trustProxy: String(values['trust-proxy']) } : {}), ...(mailer ? { mailer, reminderLeadMs: leadHours * 3600_000 } : {}) });
     console.log(`desk: ${desk.url} (store: ${store.dialect === 'sqlite' ? db : 'postgres'})${ui ? '' : ' — API only: the web UI is not built (npm run build:web)'}`);
     if (!values['evidence-token'] && !process.env.FD_EVIDENCE_TOKEN) console.log(`evidence token: ${evidenceToken}`);
+    console.log(`metrics: ${desk.url}/metrics${!values['metrics-token'] && !process.env.FD_METRICS_TOKEN ? ` (Bearer ${metricsToken})` : ''}`);
     if (values['seed-demo']) {
       const now = systemClock.now();
       const seed = await seedDemo(store, { now, session: demoSession({ date: nextSaturday(now) }), ...(values['demo-password'] ? { password: String(values['demo-password']) } : {}) });

@@ -112,6 +112,7 @@ const command: Command = {
       process.on('SIGTERM', onSigterm);
       paperwork = new DrillPaperwork(desk, password !== undefined ? { password } : {});
       log(`desk: ${desk.url} (SQLite ${db})${ui ? '' : ' — API only: the web UI is not built (npm run build:web)'}`);
+      log(`desk metrics: ${desk.url}/metrics (Bearer ${desk.metricsToken})`);
     }
 
     let result: Awaited<ReturnType<typeof runDrill>>;

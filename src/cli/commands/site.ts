@@ -36,6 +36,7 @@ const command: Command = {
     if (typeof out === 'string') {
       // A new control token per written config: it is also the journal link's secret.
       const cfg = defaultVenueConfig({ subscribers, controlToken: newControlToken() });
+      cfg.metricsToken = newControlToken(); // Prometheus gets this one: it reads /metrics and nothing else
       writeFileSync(out, `# failover-drill venue config; both site processes read the same file. Keep it secret: it holds the control token and the venue key.\n${stringify(venueConfigToPlain(cfg))}`, { mode: 0o600 });
       console.log(`wrote ${out}`);
       return 0;
@@ -76,7 +77,7 @@ const command: Command = {
       const srv = await startSiteControlServer(s);
       servers.push(srv);
       const st = s.status();
-      console.log(`site ${s.role} ${st.state} on ${s.host}: control ${srv.url}, journal port ${cfg.sites[s.role].replication}`);
+      console.log(`site ${s.role} ${st.state} on ${s.host}: control ${srv.url}, metrics ${srv.url}/metrics, journal port ${cfg.sites[s.role].replication}`);
     }
     await new Promise<void>((resolve) => {
       process.once('SIGINT', () => resolve());
