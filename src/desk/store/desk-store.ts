@@ -414,7 +414,8 @@ export class SqlDeskStore implements DeskStore {
       await this.#checkSeriesPlace(tx, s);
       await tx.run('UPDATE practice_sessions SET code = ?, notice_id = ?, body = ?, updated_at = ?, series_id = ?, series_order = ? WHERE id = ?', [s.code, s.noticeId, json(s), now, s.series?.id ?? null, s.series?.order ?? null, s.id]);
       const old = parse<PracticeSession>(before[0]!.body);
-      const changed = (Object.keys(s) as (keyof PracticeSession)[]).filter((k) => json(s[k]) !== json(old[k]));
+      // Absent and null are the same (a session stored before series existed has no `series`).
+      const changed = (Object.keys(s) as (keyof PracticeSession)[]).filter((k) => json(s[k] ?? null) !== json(old[k] ?? null));
       // Before and after in full (the rundown too, at most 200 kB each): the audit shows what the desk changed.
       await audit(tx, actor, 'session.update', 'session', s.id, { changed, before: Object.fromEntries(changed.map((k) => [k, old[k]])), after: Object.fromEntries(changed.map((k) => [k, s[k]])) }, now);
     });
