@@ -2,8 +2,8 @@
 // every firm's outcome in each session of the series and who must retake, from
 // a fixed number of reads (the series' sessions, then the latest forms of all
 // of them at once), whatever the number of firms.
-import { mustRetake, seriesHistory, type FormKind, type IntentionForm, type LatestForms, type PracticeSession, type ResultForm, type SeriesSessionRef, type SeriesStanding, type Subscriber } from './domain/index.ts';
-import type { DeskStore, LatestFormContent } from './store/index.ts';
+import { mustRetake, resultVerdict, seriesHistory, type FormKind, type IntentionForm, type LatestForms, type PracticeSession, type ResultForm, type SeriesSessionRef, type SeriesStanding, type Subscriber } from './domain/index.ts';
+import type { DeskStore, LatestFormFacts } from './store/index.ts';
 
 export interface SeriesView {
   id: string;
@@ -22,14 +22,14 @@ export interface SeriesStandings {
 
 const key = (session: string, firm: string) => `${session}\u0000${firm}`;
 
-function byFirmAndSession(rows: readonly LatestFormContent[]): Map<string, LatestForms> {
+function byFirmAndSession(rows: readonly LatestFormFacts[]): Map<string, LatestForms> {
   const out = new Map<string, LatestForms>();
   for (const r of rows) {
     const k = key(r.sessionId, r.subscriberId);
     let f = out.get(k);
     if (!f) out.set(k, (f = {}));
-    if (r.kind === 'intention') f.intention = r.content as IntentionForm;
-    else f.result = r.content as ResultForm;
+    if (r.participate !== undefined) f.participate = r.participate;
+    if (r.verdict !== undefined) f.verdict = r.verdict;
   }
   return out;
 }
@@ -49,15 +49,15 @@ export async function seriesStandings(store: DeskStore, session: PracticeSession
   else sessions.push(session);
   sessions.sort((a, b) => (a.series?.order ?? 0) - (b.series?.order ?? 0));
   const read = current?.intention && current.result ? sessions.filter((s) => s.id !== session.id) : sessions;
-  const forms = byFirmAndSession(await store.latestFormContents({ sessions: read.map((s) => s.id) }));
+  const forms = byFirmAndSession(await store.latestFormFacts({ sessions: read.map((s) => s.id) }));
   if (read.length !== sessions.length) {
     for (const kind of ['intention', 'result'] as const) {
       for (const f of current![kind]!) {
         const k = key(session.id, f.subscriberId);
         let x = forms.get(k);
         if (!x) forms.set(k, (x = {}));
-        if (kind === 'intention') x.intention = f.content as IntentionForm;
-        else x.result = f.content as ResultForm;
+        if (kind === 'intention') x.participate = (f.content as IntentionForm).participate;
+        else x.verdict = resultVerdict(f.content as ResultForm);
       }
     }
   }
@@ -87,7 +87,7 @@ export interface FirmSessionStanding {
  */
 export async function firmHistory(store: DeskStore, subscriber: Subscriber): Promise<FirmSessionStanding[]> {
   const sessions = await store.listSessions();
-  const forms = byFirmAndSession(await store.latestFormContents({ subscriber: subscriber.id }));
+  const forms = byFirmAndSession(await store.latestFormFacts({ subscriber: subscriber.id }));
   const bySeries = new Map<string, PracticeSession[]>();
   const alone: PracticeSession[] = [];
   for (const s of sessions) {

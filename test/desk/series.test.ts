@@ -5,9 +5,10 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../src/wire/index.ts';
 import {
-  MIGRATIONS, demoNotice, demoSession, demoSubscriber, mustRetake, openStore, renderMessage, resultVerdict, sampleIntentionForm, sampleResultForm, seedDemo, sessionOutcome, startDesk, validatePracticeSession,
-  type DeskStore, type PracticeSession, type ReminderMessage, type ResultForm, type RunningDesk, type SqlDeskStore, type Subscriber,
+  MIGRATIONS, demoNotice, formFacts, demoSession, demoSubscriber, mustRetake, openStore, renderMessage, resultVerdict, sampleIntentionForm, sampleResultForm, seedDemo, sessionOutcome, startDesk, validatePracticeSession,
+  type DeskStore, type PracticeSession, type ReminderMessage, type ResultForm, type RunningDesk, type Subscriber,
 } from '../../src/desk/index.ts';
+import type { SqlDeskStore } from '../../src/desk/store/desk-store.ts';
 import { DeskClient } from '../helpers/desk-client.ts';
 import { storeVariants } from '../helpers/stores.ts';
 
@@ -49,12 +50,12 @@ describe('the retake rule', () => {
 
   it('the outcome in a session: the Appendix B decides, else a declined Appendix A, else no result', () => {
     const declined = { ...sampleIntentionForm(ps1, firm), participate: false };
-    assert.equal(sessionOutcome(ps1, firm, undefined, undefined), 'no-result');
-    assert.equal(sessionOutcome(ps1, firm, sampleIntentionForm(ps1, firm), undefined), 'no-result');
-    assert.equal(sessionOutcome(ps1, firm, declined, undefined), 'declined');
-    assert.equal(sessionOutcome(ps1, firm, declined, resultWith(ps1, firm, 'failed')), 'failed');
+    assert.equal(sessionOutcome(ps1, firm, undefined), 'no-result');
+    assert.equal(sessionOutcome(ps1, firm, formFacts(sampleIntentionForm(ps1, firm), undefined)), 'no-result');
+    assert.equal(sessionOutcome(ps1, firm, formFacts(declined, undefined)), 'declined');
+    assert.equal(sessionOutcome(ps1, firm, formFacts(declined, resultWith(ps1, firm, 'failed'))), 'failed');
     const marketDataOnly = { ...firm, identities: firm.identities.filter((i) => i.service === 'OMD-C') };
-    assert.equal(sessionOutcome(ps1, marketDataOnly, undefined, undefined), 'not-in-scope');
+    assert.equal(sessionOutcome(ps1, marketDataOnly, undefined), 'not-in-scope');
   });
 
   it('retake: in scope of an earlier session and passed none of them; later sessions do not count', () => {
@@ -152,14 +153,21 @@ for (const variant of storeVariants()) {
       await sub(ps1, a, 'result', 2, sampleResultForm(ps1, a));
       await sub(ps1, b, 'intention', 3, { ...sampleIntentionForm(ps1, b), participate: false });
       await sub(ps2, a, 'intention', 4, sampleIntentionForm(ps2, a));
-      const got = await store.latestFormContents({ sessions: [ps1.id, ps3.id] });
+      const got = await store.latestFormFacts({ sessions: [ps1.id, ps3.id] });
       assert.equal(got.length, 2);
       const key = (x: { sessionId: string; subscriberId: string; kind: string }) => `${x.sessionId}/${x.subscriberId}/${x.kind}`;
-      const byKey = new Map(got.map((x) => [key(x), x.content]));
-      assert.equal(resultVerdict(byKey.get('ps1-2026/firm-a/result') as ResultForm), 'passed', 'the latest version, not the first');
-      assert.equal((byKey.get('ps1-2026/firm-b/intention') as { participate: boolean }).participate, false);
-      assert.deepEqual((await store.latestFormContents({ subscriber: a.id })).map(key).sort(), ['ps1-2026/firm-a/result', 'ps2-2026/firm-a/intention']);
-      assert.deepEqual(await store.latestFormContents({ sessions: [] }), []);
+      const byKey = new Map(got.map((x) => [key(x), x]));
+      assert.equal(byKey.get('ps1-2026/firm-a/result')!.verdict, 'passed', 'the latest version, not the first');
+      assert.equal(byKey.get('ps1-2026/firm-b/intention')!.participate, false);
+      const mine = await store.latestFormFacts({ subscriber: a.id });
+      assert.deepEqual(mine.map(key).sort(), ['ps1-2026/firm-a/result', 'ps2-2026/firm-a/intention']);
+      assert.equal(mine.find((x) => x.kind === 'intention')!.participate, true);
+      // The verdict read by the database is the worst section, as resultVerdict has it.
+      for (const [n, overall] of (['passed-with-issues', 'not-tested', 'failed'] as const).entries()) {
+        await sub(ps3, b, 'result', 10 + n, resultWith(ps3, b, overall));
+        assert.equal((await store.latestFormFacts({ sessions: [ps3.id] }))[0]!.verdict, overall);
+      }
+      assert.deepEqual(await store.latestFormFacts({ sessions: [] }), []);
     });
   });
 }

@@ -20,20 +20,38 @@ const VERDICT_RANK: Record<OverallResult, number> = { passed: 0, 'passed-with-is
 
 /** The verdict of a whole Appendix B: its worst section (passed < passed with issues < not tested < failed). */
 export function resultVerdict(form: ResultForm): OverallResult {
-  let worst: OverallResult | null = null;
-  for (const s of form.sections) if (worst === null || VERDICT_RANK[s.overall] > VERDICT_RANK[worst]) worst = s.overall;
-  return worst ?? 'not-tested';
+  return worstResult(form.sections.map((s) => s.overall));
 }
 
 export function inScope(session: Pick<PracticeSession, 'services'>, subscriber: Pick<Subscriber, 'identities'>): boolean {
   return subscriber.identities.some((i) => session.services.includes(i.service));
 }
 
+/** What the outcome needs of a firm's latest forms in a session: present only for a form on file. */
+export interface LatestForms {
+  /** The latest Appendix A's answer to "we will participate". */
+  participate?: boolean;
+  /** The latest Appendix B's verdict (resultVerdict). */
+  verdict?: OverallResult;
+}
+
+/** The outcome facts of full forms (the stores read them from the stored JSON instead, without parsing it here). */
+export function formFacts(intention: IntentionForm | undefined, result: ResultForm | undefined): LatestForms {
+  return { ...(intention ? { participate: intention.participate } : {}), ...(result ? { verdict: resultVerdict(result) } : {}) };
+}
+
+/** The worst of several section results, by the same order as resultVerdict; none: not tested. */
+export function worstResult(results: readonly OverallResult[]): OverallResult {
+  let worst: OverallResult | null = null;
+  for (const r of results) if (worst === null || VERDICT_RANK[r] > VERDICT_RANK[worst]) worst = r;
+  return worst ?? 'not-tested';
+}
+
 /** A firm's outcome in a session from its latest forms there (an Appendix B, when there is one, decides). */
-export function sessionOutcome(session: Pick<PracticeSession, 'services'>, subscriber: Pick<Subscriber, 'identities'>, intention: IntentionForm | undefined, result: ResultForm | undefined): SeriesOutcome {
+export function sessionOutcome(session: Pick<PracticeSession, 'services'>, subscriber: Pick<Subscriber, 'identities'>, forms: LatestForms | undefined): SeriesOutcome {
   if (!inScope(session, subscriber)) return 'not-in-scope';
-  if (result) return resultVerdict(result);
-  if (intention?.participate === false) return 'declined';
+  if (forms?.verdict) return forms.verdict;
+  if (forms?.participate === false) return 'declined';
   return 'no-result';
 }
 
@@ -60,19 +78,13 @@ export function mustRetake(history: readonly Pick<SeriesStanding, 'order' | 'out
   return earlier.length > 0 && !earlier.some((h) => PASSING_OUTCOMES.includes(h.outcome));
 }
 
-/** The latest forms of one firm in one session, as far as the outcome needs them. */
-export interface LatestForms {
-  intention?: IntentionForm;
-  result?: ResultForm;
-}
-
 /** Each firm's outcome in every session of a series (sessions in series order). */
 export function seriesHistory(sessions: readonly PracticeSession[], subscribers: readonly Subscriber[], formsOf: (sessionId: string, subscriberId: string) => LatestForms | undefined): Map<string, SeriesStanding[]> {
   const out = new Map<string, SeriesStanding[]>();
   for (const f of subscribers) {
     out.set(f.id, sessions.map((s) => {
       const forms = formsOf(s.id, f.id);
-      return { id: s.id, code: s.code, date: s.date, order: s.series?.order ?? 0, outcome: sessionOutcome(s, f, forms?.intention, forms?.result) };
+      return { id: s.id, code: s.code, date: s.date, order: s.series?.order ?? 0, outcome: sessionOutcome(s, f, forms) };
     }));
   }
   return out;

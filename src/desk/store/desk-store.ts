@@ -2,8 +2,9 @@
 // runner. Every change writes its audit entry in the same transaction.
 import { provenanceOf, type EvidenceEvent, type Service, type StoredEvidenceEvent } from '../../evidence/index.ts';
 import { CellFold, FOLD_VERSION, type CellDigest, type CellSummary } from '../domain/verification.ts';
-import type { AuditEntry, FormKind, FormVersion, IntentionForm, Notice, PracticeSession, ResultForm, Subscriber, User, UserAccount, UserRecord } from '../domain/index.ts';
+import type { AuditEntry, FormKind, OverallResult, FormVersion, IntentionForm, Notice, PracticeSession, ResultForm, Subscriber, User, UserAccount, UserRecord } from '../domain/index.ts';
 import { message } from '../domain/messages/index.ts';
+import { worstResult } from '../domain/series.ts';
 import { DeskError } from '../errors.ts';
 import type { LiveRelay } from '../api/live.ts';
 import { migrate } from './migrations.ts';
@@ -52,11 +53,13 @@ export interface LatestFormsQuery {
   subscriber?: string;
 }
 
-export interface LatestFormContent {
+/** An Appendix A's participate answer, or an Appendix B's verdict (its worst section, see worstResult). */
+export interface LatestFormFacts {
   sessionId: string;
   subscriberId: string;
   kind: FormKind;
-  content: IntentionForm | ResultForm;
+  participate?: boolean;
+  verdict?: OverallResult;
 }
 
 export interface EvidenceQuery {
@@ -154,8 +157,8 @@ export interface DeskStore {
   getFormBySubmissionId(submissionId: string): Promise<FormVersion | null>;
   /** The latest version of each subscriber's form of this kind in a session. */
   latestForms(sessionId: string, kind: FormKind): Promise<FormVersion[]>;
-  /** The content of the latest version of every form (both kinds) of these sessions and/or this firm, in one read. */
-  latestFormContents(q: LatestFormsQuery): Promise<LatestFormContent[]>;
+  /** What a series needs of the latest version of every form (both kinds) of these sessions and/or this firm, in one read. */
+  latestFormFacts(q: LatestFormsQuery): Promise<LatestFormFacts[]>;
 
   /**
    * Inserts new events posted by `postedBy` (the principal: 'conductor' or a
@@ -670,15 +673,25 @@ export class SqlDeskStore implements DeskStore {
     )).map(formRow);
   }
 
-  async latestFormContents(q: LatestFormsQuery): Promise<LatestFormContent[]> {
+  async latestFormFacts(q: LatestFormsQuery): Promise<LatestFormFacts[]> {
     const sessions = q.sessions;
     if (sessions && !sessions.length) return [];
+    // The two answers are read out of the stored JSON by the database: 500 firms' forms are not parsed here.
+    const facts = this.db.dialect === 'sqlite'
+      ? `json_extract(v.content, '$.participate') AS participate, (SELECT group_concat(DISTINCT json_extract(x.value, '$.overall')) FROM json_each(v.content, '$.sections') x) AS overall`
+      : `(v.content::jsonb ->> 'participate') AS participate, (SELECT string_agg(DISTINCT x ->> 'overall', ',') FROM jsonb_array_elements(v.content::jsonb -> 'sections') x) AS overall`;
     // form_heads names each latest version: one indexed join, whatever the number of firms.
-    let sql = 'SELECT v.session_id, v.subscriber_id, v.kind, v.content FROM form_heads h JOIN form_versions v ON v.session_id = h.session_id AND v.subscriber_id = h.subscriber_id AND v.kind = h.kind AND v.version = h.latest_version WHERE 1 = 1';
+    let sql = `SELECT v.session_id, v.subscriber_id, v.kind, ${facts} FROM form_heads h JOIN form_versions v ON v.session_id = h.session_id AND v.subscriber_id = h.subscriber_id AND v.kind = h.kind AND v.version = h.latest_version WHERE 1 = 1`;
     const params: string[] = [];
     if (sessions) { sql += ` AND h.session_id IN (${sessions.map(() => '?').join(', ')})`; params.push(...sessions); }
     if (q.subscriber !== undefined) { sql += ' AND h.subscriber_id = ?'; params.push(q.subscriber); }
-    return (await this.db.all(sql, params)).map((r) => ({ sessionId: String(r.session_id), subscriberId: String(r.subscriber_id), kind: r.kind as FormKind, content: parse<IntentionForm | ResultForm>(r.content) }));
+    return (await this.db.all(sql, params)).map((r) => {
+      const kind = r.kind as FormKind;
+      const base = { sessionId: String(r.session_id), subscriberId: String(r.subscriber_id), kind };
+      if (kind === 'intention') return { ...base, participate: r.participate === 1 || r.participate === 'true' || r.participate === true };
+      const overall = r.overall === null || r.overall === undefined || r.overall === '' ? [] : String(r.overall).split(',') as OverallResult[];
+      return { ...base, verdict: worstResult(overall) };
+    });
   }
 
   async ingestEvidence(events: EvidenceEvent[], postedBy: string, now: number): Promise<EvidenceIngest> {
