@@ -11,3 +11,4 @@ export { renderFormPdf, findCjkFont, type FormPdfInput } from './form-pdf.ts';
 export { buildEvidenceBundle, verifyEvidenceBundle, readTar, writeTar, BUNDLE_FORMAT, type BundleManifest, type BundleCheck } from './bundle.ts';
 export { DeskMetrics, registerDeskMetrics } from './metrics.ts';
 export { DeskService, type EvidenceIngestion, type EvidenceRejection, type FormSubmissionRequest } from './service.ts';
+export { seriesStandings, firmHistory, type SeriesStandings, type SeriesView, type FirmSessionStanding } from './series.ts';

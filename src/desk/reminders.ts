@@ -6,6 +6,7 @@ import nodemailer from 'nodemailer';
 import type { Clock, TimerHandle } from '../wire/index.ts';
 import { FORM_KINDS, type FormKind, type IntentionForm, type PracticeSession, type Subscriber } from './domain/index.ts';
 import type { DeskStore } from './store/index.ts';
+import { seriesStandings } from './series.ts';
 
 export interface ReminderMessage {
   to: string[];
@@ -70,10 +71,18 @@ export async function declinedSubscribers(store: DeskStore, sessionId: string): 
  * Subscribers in scope of the session that have no form of this kind on file.
  * A firm that declined (latest Appendix A: participate = false) owes no Appendix B.
  */
-export async function missingSubscribers(store: DeskStore, session: PracticeSession, kind: FormKind): Promise<Subscriber[]> {
+export async function missingSubscribers(store: DeskStore, session: PracticeSession, kind: FormKind, filter: ReminderFilter = {}): Promise<Subscriber[]> {
   const have = new Set((await store.latestForms(session.id, kind)).map((f) => f.subscriberId));
   const declined = kind === 'result' ? await declinedSubscribers(store, session.id) : new Set<string>();
-  return (await store.listSubscribers()).filter((s) => !have.has(s.id) && !declined.has(s.id) && s.identities.some((i) => session.services.includes(i.service)));
+  const missing = (await store.listSubscribers()).filter((s) => !have.has(s.id) && !declined.has(s.id) && s.identities.some((i) => session.services.includes(i.service)));
+  if (filter.only !== 'retake') return missing;
+  const { retake } = await seriesStandings(store, session, missing);
+  return missing.filter((s) => retake.has(s.id));
+}
+
+/** `only: 'retake'`: just the firms marked to retake this session (src/desk/series.ts). */
+export interface ReminderFilter {
+  only?: 'retake';
 }
 
 export interface ReminderPreview {
@@ -85,8 +94,8 @@ export interface ReminderPreview {
 }
 
 /** Who a reminder of this kind would go to now, and at which addresses. */
-export async function previewReminders(store: DeskStore, session: PracticeSession, kind: FormKind): Promise<ReminderPreview[]> {
-  return (await missingSubscribers(store, session, kind)).map((s) => ({ kind, subscriberId: s.id, name: s.name, participantCode: s.participantCode, recipients: reminderMessage(session, s, kind).to }));
+export async function previewReminders(store: DeskStore, session: PracticeSession, kind: FormKind, filter: ReminderFilter = {}): Promise<ReminderPreview[]> {
+  return (await missingSubscribers(store, session, kind, filter)).map((s) => ({ kind, subscriberId: s.id, name: s.name, participantCode: s.participantCode, recipients: reminderMessage(session, s, kind).to }));
 }
 
 export interface ReminderRun {

@@ -3,6 +3,8 @@
 import { useCallback, useContext, useEffect, useRef, useState, type FormEvent } from 'react';
 import type { Notice, PracticeSession, Service, User, FormVersion, IntentionForm, Subscriber } from '../../src/desk/domain/types.ts';
 import type { LinkState } from '../../src/desk/domain/verification.ts';
+import type { SeriesOutcome } from '../../src/desk/domain/series.ts';
+import { renderMessage } from '../../src/desk/domain/messages/index.ts';
 import { api, ApiError, fieldMessages, errorText } from './api.ts';
 import { Binding, CheckField, ErrorSummary, SelectField, TextArea, TextField, getIn, useServerText, type ServerText } from './fields.tsx';
 import { hkDateTime, useI18n, type MessageKey } from './i18n.ts';
@@ -45,7 +47,7 @@ export function SessionList(props: { user: User }) {
 interface CreateDraft {
   noticeChoice: string;
   notice: { id: string; references: string; titleEn: string; titleZh: string; issuedOn: string; issuer: { name: string; hotline: string; email: string }; refersTo: string; englishPrevails: boolean; audience: string };
-  session: { id: string; code: string; date: string; participation: string; mandatoryFor: string; services: Record<string, boolean>; network: string; rundown: string; intentionDeadline: string; resultDeadline: string };
+  session: { id: string; code: string; date: string; participation: string; mandatoryFor: string; services: Record<string, boolean>; network: string; rundown: string; intentionDeadline: string; resultDeadline: string; series: SeriesDraft };
 }
 
 export function CreateSession() {
@@ -54,7 +56,7 @@ export function CreateSession() {
   const [draft, setDraft] = useState<CreateDraft>({
     noticeChoice: '',
     notice: { id: '', references: '', titleEn: '', titleZh: '', issuedOn: '', issuer: { name: 'Hosting Services Desk', hotline: '', email: '' }, refersTo: '', englishPrevails: true, audience: '' },
-    session: { id: '', code: 'PS1', date: '', participation: 'optional', mandatoryFor: '', services: Object.fromEntries(ALL_SERVICES.map((s) => [s, true])), network: 'HSN', rundown: '', intentionDeadline: '', resultDeadline: '' },
+    session: { id: '', code: 'PS1', date: '', participation: 'optional', mandatoryFor: '', services: Object.fromEntries(ALL_SERVICES.map((s) => [s, true])), network: 'HSN', rundown: '', intentionDeadline: '', resultDeadline: '', series: { id: '', order: '' } },
   });
   const [errors, setErrors] = useState<Record<string, ServerText>>({});
   const [general, setGeneral] = useState<string | null>(null);
@@ -101,7 +103,7 @@ export function CreateSession() {
     const body = {
       id: s.id, code: s.code, noticeId, date: s.date, participation: s.participation, mandatoryFor: s.participation === 'mandatory' ? s.mandatoryFor : null,
       services: ALL_SERVICES.filter((x) => s.services[x]), network: s.network, rundown: s.rundown,
-      intentionDeadline: s.intentionDeadline, resultDeadline: s.resultDeadline,
+      intentionDeadline: s.intentionDeadline, resultDeadline: s.resultDeadline, series: seriesBody(s.series),
     };
     try {
       const r = await api<{ session: PracticeSession }>('POST', '/api/sessions', body);
@@ -154,6 +156,20 @@ export function CreateSession() {
   );
 }
 
+/** A session's place in a series as typed: both empty for a session on its own. */
+export interface SeriesDraft { id: string; order: string }
+
+export function seriesDraft(s: PracticeSession): SeriesDraft {
+  return s.series ? { id: s.series.id, order: String(s.series.order) } : { id: '', order: '' };
+}
+
+/** The series as the API takes it; a number that is not one goes as typed, for the server to name the field. */
+export function seriesBody(d: SeriesDraft): { id: string; order: number | string } | null {
+  const id = d.id.trim(), order = d.order.trim();
+  if (!id && !order) return null;
+  return { id, order: /^[0-9]+$/.test(order) ? Number(order) : order };
+}
+
 /** A practice session's fields, for creating and editing one, inside a Binding of `{ session: … }`. */
 export function SessionFields(props: { rundownRows: number; onRundownFile?: (text: string) => void }) {
   const { t } = useI18n();
@@ -172,6 +188,11 @@ export function SessionFields(props: { rundownRows: number; onRundownFile?: (tex
         {b.errors['session.services'] ? <div className="field-error" role="alert">{serverText(b.errors['session.services'])}</div> : null}
       </fieldset>
       <TextField path="session.network" label={t('network')} />
+      <fieldset className="field" data-path="session.series">
+        <legend>{t('series')}</legend>
+        <TextField path="session.series.id" label={t('seriesId')} placeholder="fw-upgrade-2026" />
+        <TextField path="session.series.order" label={t('seriesOrder')} type="number" />
+      </fieldset>
       <TextField path="session.intentionDeadline" label={`${t('intentionDeadline')} (${t('deadlineHint')})`} type="datetime-local" />
       <TextField path="session.resultDeadline" label={`${t('resultDeadline')} (${t('deadlineHint')})`} type="datetime-local" />
       {onFile ? (
@@ -231,8 +252,13 @@ interface Dashboard {
     /** What backs each cell and whether the firm declined (latest Appendix A); older desks leave them out. */
     provenance?: Record<string, 'venue' | 'self-reported' | 'none'>;
     declined?: boolean;
+    /** The firm's outcome in each session of the series, and whether it retakes this one. */
+    series?: { session: string; outcome: SeriesOutcome }[];
+    retake?: boolean;
   }[];
   declined?: number;
+  series?: { id: string; sessions: { id: string; code: string; date: string; order: number }[] } | null;
+  retake?: number;
   missing: { intention: number; result: number };
   late: { intention: number; result: number };
 }
@@ -265,6 +291,21 @@ function NoticeBlock(props: { session: PracticeSession; notice: Notice | null })
         <pre className="rundown">{session.rundown}</pre>
       </details>
     </section>
+  );
+}
+
+/** A firm's outcome in each session of the series, this session's in bold. */
+export function SeriesHistory(props: { series: { sessions: { id: string; code: string }[] }; row: { session: string; outcome: SeriesOutcome }[]; current: string }) {
+  const { lang, t } = useI18n();
+  const outcome = new Map(props.row.map((x) => [x.session, x.outcome]));
+  return (
+    <ol className="series-list">
+      {props.series.sessions.map((s) => {
+        const o = outcome.get(s.id) ?? 'not-in-scope';
+        const text = `${s.code}: ${renderMessage({ code: `series.outcome.${o}` }, lang)}`;
+        return <li key={s.id} data-series-session={s.id} data-outcome={o} className={`outcome ${o}`}>{s.id === props.current ? <strong title={t('thisSession')}>{text}</strong> : text}</li>;
+      })}
+    </ol>
   );
 }
 
@@ -315,6 +356,7 @@ function DeskDashboard(props: { sessionId: string }) {
         <li data-count="missing-intention">{t('appendixA')} — {t('missingCount')}: <strong>{dash.missing.intention}</strong>, {t('lateCount')}: <strong>{dash.late.intention}</strong></li>
         <li data-count="missing-result">{t('appendixB')} — {t('missingCount')}: <strong>{dash.missing.result}</strong>, {t('lateCount')}: <strong>{dash.late.result}</strong></li>
         <li data-count="declined">{t('declinedCount')}: <strong>{declinedCount}</strong></li>
+        {dash.series ? <li data-count="retake">{t('retakeCount')}: <strong>{dash.retake ?? 0}</strong></li> : null}
       </ul>
       <div className="table-wrap">
         <table className="dashboard">
@@ -322,6 +364,7 @@ function DeskDashboard(props: { sessionId: string }) {
             <tr>
               <th scope="col">{t('subscriber')}</th>
               {dash.session.services.map((s) => <th scope="col" key={s}>{s}</th>)}
+              {dash.series ? <th scope="col">{t('seriesHistory')}</th> : null}
               <th scope="col">{t('appendixA')}</th><th scope="col">{t('appendixB')}</th><th scope="col">{t('contradictions')}</th><th scope="col">{t('evidence')}</th><th scope="col">{t('exports')}</th>
             </tr>
           </thead>
@@ -334,6 +377,7 @@ function DeskDashboard(props: { sessionId: string }) {
                   <th scope="row">
                     <Link to={`/subscribers/${sub}`}>{r.subscriber.name}</Link><br /><span className="small">{r.subscriber.participantCode}</span>
                     {declined(r) ? <> <span className="badge declined">{t('declined')}</span></> : null}
+                    {r.retake ? <> <span className="badge retake" data-retake title={t('retakeTitle')}>{t('retake')}</span></> : null}
                   </th>
                   {dash.session.services.map((s) => {
                     const st = r.cells[s] ?? 'not-in-scope';
@@ -345,6 +389,7 @@ function DeskDashboard(props: { sessionId: string }) {
                       </td>
                     );
                   })}
+                  {dash.series ? <td className="series-history"><SeriesHistory series={dash.series} row={r.series ?? []} current={dash.session.id} /></td> : null}
                   <td data-form="intention"><Link to={`${base}/intention/${sub}`}><FormStatus mark={r.intention} /></Link></td>
                   <td data-form="result"><Link to={`${base}/result/${sub}`}><FormStatus mark={r.result} /></Link></td>
                   <td data-contradictions={r.contradictions} className={r.contradictions ? 'contradiction' : undefined}>
@@ -365,9 +410,15 @@ function DeskDashboard(props: { sessionId: string }) {
       <p className="actions">
         <a className="button" href={`/api/sessions/${sid}/export/results.csv`} download>{t('exportCsv')}</a>
         <a className="button" href={`/api/sessions/${sid}/export/intentions.csv`} download>{t('exportAppendixA')}</a>
+        {dash.retake ? (
+          <>
+            <a className="button" href={`/api/sessions/${sid}/export/results.csv?only=retake`} download>{t('exportCsvRetake')}</a>
+            <a className="button" href={`/api/sessions/${sid}/export/intentions.csv?only=retake`} download>{t('exportAppendixARetake')}</a>
+          </>
+        ) : null}
       </p>
       <WhoToCall rows={intentions} />
-      <ReminderPanel key={`${dash.missing.intention}/${dash.missing.result}/${declinedCount}`} sessionId={props.sessionId} names={names} />
+      <ReminderPanel key={`${dash.missing.intention}/${dash.missing.result}/${declinedCount}/${dash.retake ?? 0}`} sessionId={props.sessionId} names={names} retake={(dash.retake ?? 0) > 0} />
       <BundleCheck />
     </section>
   );

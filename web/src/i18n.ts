@@ -287,6 +287,19 @@ const en = {
   takesPart: 'Takes part',
   firmContacts: 'Firm contacts',
   firmAudit: 'Changes to this firm',
+  // sessions in a series
+  series: 'Series',
+  seriesId: 'Series id (the sessions of one notice share it; empty: a session on its own)',
+  seriesOrder: 'Number in the series (1 for PS1, 2 for PS2, …)',
+  seriesHistory: 'Results in the series',
+  retake: 'Retake',
+  retakeTitle: 'Passed none of the earlier sessions of the series',
+  retakeCount: 'To retake',
+  onlyRetake: 'Only the firms to retake',
+  exportCsvRetake: 'Export results of the firms to retake (CSV)',
+  exportAppendixARetake: 'Export Appendix A of the firms to retake (CSV)',
+  firmSessions: 'Results by session',
+  thisSession: 'this session',
   // hardening
   'err.LOGIN_ADDRESS_RATE_LIMITED': 'Too many failed sign-ins from this network address: wait a few minutes and try again.',
 } as const;
@@ -578,6 +591,19 @@ const zhHant: Catalogue = {
   takesPart: '參與',
   firmContacts: '公司聯絡人',
   firmAudit: '此公司的修改記錄',
+  // sessions in a series
+  series: '演習系列',
+  seriesId: '演習系列識別碼（同一通告的各次演習共用；留空：獨立演習）',
+  seriesOrder: '系列中的次序（PS1 為 1，PS2 為 2，……）',
+  seriesHistory: '系列中的結果',
+  retake: '須重考',
+  retakeTitle: '系列中較早的演習均未通過',
+  retakeCount: '須重考',
+  onlyRetake: '只限須重考的公司',
+  exportCsvRetake: '匯出須重考公司的結果（CSV）',
+  exportAppendixARetake: '匯出須重考公司的附錄甲（CSV）',
+  firmSessions: '各次演習結果',
+  thisSession: '本次演習',
   // hardening
   'err.LOGIN_ADDRESS_RATE_LIMITED': '此網絡位址登入失敗次數過多：請稍候數分鐘再試。',
 };

@@ -14,22 +14,26 @@ interface Sent { subscriberId: string; kind: FormKind; sentAt: string; recipient
 interface Overview { mailer: boolean; note?: Message; preview: Record<FormKind, Preview[]>; sent: Sent[] }
 interface SendResult { sent: { subscriberId: string; to: string[] }[]; failed: { subscriberId: string; error: string; text?: Message }[] }
 
-export function ReminderPanel(props: { sessionId: string; names: Record<string, string> }) {
+/** `retake`: the session has firms to retake, so the panel offers to remind only them. */
+export function ReminderPanel(props: { sessionId: string; names: Record<string, string>; retake?: boolean }) {
   const { t, lang } = useI18n();
   const sid = encodeURIComponent(props.sessionId);
   const [data, setData] = useState<Overview | null>(null);
   const [users, setUsers] = useState<UserAccount[]>([]);
   const [status, setStatus] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [onlyRetake, setOnlyRetake] = useState(false);
+  const only = onlyRetake && props.retake;
   const load = useCallback(() => {
-    api<Overview>('GET', `/api/sessions/${sid}/reminders/overview`).then(setData, (e: unknown) => setError(serverText(e, t, lang)));
-  }, [sid, t, lang]);
-  useEffect(() => { load(); api<{ users: UserAccount[] }>('GET', '/api/users').then((r) => setUsers(r.users), () => {}); }, [sid]);
+    api<Overview>('GET', `/api/sessions/${sid}/reminders/overview${only ? '?only=retake' : ''}`).then(setData, (e: unknown) => setError(serverText(e, t, lang)));
+  }, [sid, t, lang, only]);
+  useEffect(() => { load(); }, [load]);
+  useEffect(() => { api<{ users: UserAccount[] }>('GET', '/api/users').then((r) => setUsers(r.users), () => {}); }, [sid]);
 
   async function send(kind: FormKind) {
     setStatus(null); setError(null);
     try {
-      const r = await api<SendResult>('POST', `/api/sessions/${sid}/reminders`, { kind });
+      const r = await api<SendResult>('POST', `/api/sessions/${sid}/reminders`, only ? { kind, only: 'retake' } : { kind });
       const failed = r.failed.map((f) => (f.text ? renderMessage(f.text, lang) : `${f.subscriberId}: ${f.error}`));
       setStatus(`${t('remindersSent')}: ${r.sent.map((x) => props.names[x.subscriberId] ?? x.subscriberId).join(', ') || '0'}${failed.length ? ` — ${failed.join('; ')}` : ''}`);
     } catch (e) { setError(serverText(e, t, lang)); }
@@ -42,6 +46,12 @@ export function ReminderPanel(props: { sessionId: string; names: Record<string, 
     <section aria-labelledby="rem-h" className="reminders" data-mailer={String(data.mailer)}>
       <h2 id="rem-h">{t('remindersHeading')}</h2>
       {data.note ? <p className="banner late" data-reminder-note>{renderMessage(data.note, lang)}</p> : null}
+      {props.retake ? (
+        <div className="field inline">
+          <input id="remind-only-retake" type="checkbox" checked={onlyRetake} onChange={(e) => setOnlyRetake(e.target.checked)} />
+          <label htmlFor="remind-only-retake">{t('onlyRetake')}</label>
+        </div>
+      ) : null}
       {(['intention', 'result'] as const).map((kind) => {
         const list = data.preview[kind];
         return (

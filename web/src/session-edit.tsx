@@ -6,12 +6,12 @@ import { api, fieldMessages } from './api.ts';
 import { Binding, ErrorSummary, setIn, type ServerText } from './fields.tsx';
 import { hkLocalInput, useI18n } from './i18n.ts';
 import { Link, navigate } from './nav.tsx';
-import { ALL_SERVICES, SessionFields } from './desk.tsx';
+import { ALL_SERVICES, SessionFields, seriesBody, seriesDraft, type SeriesDraft } from './desk.tsx';
 import { serverText } from './server-text.ts';
 
 
 interface Draft {
-  session: { code: string; date: string; participation: string; mandatoryFor: string; services: Record<string, boolean>; network: string; rundown: string; intentionDeadline: string; resultDeadline: string };
+  session: { code: string; date: string; participation: string; mandatoryFor: string; services: Record<string, boolean>; network: string; rundown: string; intentionDeadline: string; resultDeadline: string; series: SeriesDraft };
 }
 
 function draftOf(s: PracticeSession): Draft {
@@ -19,7 +19,7 @@ function draftOf(s: PracticeSession): Draft {
     session: {
       code: s.code, date: s.date, participation: s.participation, mandatoryFor: s.mandatoryFor ?? '', network: s.network, rundown: s.rundown,
       services: Object.fromEntries(ALL_SERVICES.map((x) => [x, s.services.includes(x)])),
-      intentionDeadline: hkLocalInput(s.intentionDeadline), resultDeadline: hkLocalInput(s.resultDeadline),
+      intentionDeadline: hkLocalInput(s.intentionDeadline), resultDeadline: hkLocalInput(s.resultDeadline), series: seriesDraft(s),
     },
   };
 }
@@ -45,6 +45,7 @@ export function SessionEditPage(props: { sessionId: string }) {
     const body = {
       code: d.code, noticeId: session.noticeId, date: d.date, participation: d.participation, mandatoryFor: d.participation === 'mandatory' ? d.mandatoryFor : null,
       services: ALL_SERVICES.filter((x) => d.services[x]), network: d.network, rundown: d.rundown, intentionDeadline: d.intentionDeadline, resultDeadline: d.resultDeadline,
+      series: seriesBody(d.series),
     };
     try {
       await api('PUT', `/api/sessions/${sid}`, body);

@@ -2,10 +2,19 @@
 // the desk calls or writes to) and its users.
 import { useEffect, useState } from 'react';
 import type { Contact, Subscriber, UserAccount } from '../../src/desk/domain/types.ts';
+import type { SeriesOutcome } from '../../src/desk/domain/series.ts';
 import { api } from './api.ts';
 import { hkDateTime, useI18n, type MessageKey } from './i18n.ts';
 import { Link } from './nav.tsx';
 import { serverText } from './server-text.ts';
+import { renderMessage } from '../../src/desk/domain/messages/index.ts';
+
+/** One session in the firm's history (GET /api/subscribers/:id/sessions). */
+interface FirmSessionStanding {
+  session: { id: string; code: string; date: string; series: { id: string; order: number } | null };
+  outcome: SeriesOutcome;
+  retake: boolean;
+}
 
 export function SubscriberList() {
   const { t, lang } = useI18n();
@@ -66,9 +75,11 @@ export function SubscriberPage(props: { subscriberId: string }) {
   const id = encodeURIComponent(props.subscriberId);
   const [firm, setFirm] = useState<Subscriber | null>(null);
   const [users, setUsers] = useState<UserAccount[]>([]);
+  const [history, setHistory] = useState<FirmSessionStanding[]>([]);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     api<{ subscriber: Subscriber }>('GET', `/api/subscribers/${id}`).then((r) => setFirm(r.subscriber), (e: unknown) => setError(serverText(e, t, lang)));
+    api<{ sessions: FirmSessionStanding[] }>('GET', `/api/subscribers/${id}/sessions`).then((r) => setHistory(r.sessions), () => {});
     api<{ users: UserAccount[] }>('GET', '/api/users').then((r) => setUsers(r.users.filter((u) => u.subscriberId === props.subscriberId)), () => {});
   }, [id]);
   if (error) return <main><p role="alert">{error}</p></main>;
@@ -91,6 +102,25 @@ export function SubscriberPage(props: { subscriberId: string }) {
         <thead><tr><th scope="col">{t('service')}</th><th scope="col">{t('identity')}</th><th scope="col">{t('userRole')}</th></tr></thead>
         <tbody>{firm.identities.map((i) => <tr key={i.service + i.identity}><td>{i.service}</td><td>{i.identity}</td><td>{t(`role.${i.role}` as MessageKey)}</td></tr>)}</tbody>
       </table>
+      <h2>{t('firmSessions')}</h2>
+      {history.length ? (
+        <table className="firm-sessions">
+          <thead><tr><th scope="col">{t('series')}</th><th scope="col">{t('code')}</th><th scope="col">{t('date')}</th><th scope="col">{t('seriesHistory')}</th></tr></thead>
+          <tbody>
+            {history.map((h) => (
+              <tr key={h.session.id} data-firm-session={h.session.id} data-outcome={h.outcome} data-retake={String(h.retake)}>
+                <td>{h.session.series ? `${h.session.series.id} #${h.session.series.order}` : '—'}</td>
+                <th scope="row"><Link to={`/sessions/${encodeURIComponent(h.session.id)}`}>{h.session.code}</Link> <span className="small">({h.session.id})</span></th>
+                <td>{h.session.date}</td>
+                <td className={`outcome ${h.outcome}`}>
+                  {renderMessage({ code: `series.outcome.${h.outcome}` }, lang)}
+                  {h.retake ? <> <span className="badge retake" title={t('retakeTitle')}>{t('retake')}</span></> : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : <p>{t('none')}</p>}
       <h2>{t('firmUsers')}</h2>
       {users.length ? <ul>{users.map((u) => <li key={u.id}>{u.displayName} ({u.username}){u.disabled ? <> <span className="badge missing">{t('userDisabledSince', { at: hkDateTime(u.disabledAt!, t) })}</span></> : null}</li>)}</ul> : <p>{t('none')}</p>}
       <p><Link to={`/audit?entity=subscriber&entityId=${id}`}>{t('firmAudit')}</Link></p>

@@ -6,3 +6,4 @@ export * from './verification.ts';
 export * from './password.ts';
 export * from './messages/index.ts';
 export * from './text.ts';
+export * from './series.ts';

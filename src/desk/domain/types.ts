@@ -37,6 +37,14 @@ export interface Notice {
 export const PARTICIPATION = ['optional', 'mandatory'] as const;
 export type Participation = (typeof PARTICIPATION)[number];
 
+/** A session's place in a series of practice sessions announced together (PS1, PS2, …). */
+export interface SeriesPlace {
+  /** Names the series; every session of the series carries the same id (e.g. "fw-upgrade-2026"). */
+  id: string;
+  /** 1 for the first session of the series, 2 for the next, …; unique within the series. */
+  order: number;
+}
+
 export interface PracticeSession {
   /** Desk-wide id; evidence events carry it as `session`. */
   id: string;
@@ -55,6 +63,8 @@ export interface PracticeSession {
   /** Instants, ISO-8601 in Hong Kong time (+08:00). */
   intentionDeadline: string;
   resultDeadline: string;
+  /** Absent or null: a session on its own. Sessions stored before series existed have none. */
+  series?: SeriesPlace | null;
 }
 
 export const IDENTITY_ROLES = ['trading', 'drop-copy', 'market-data', 'retransmission'] as const;

@@ -8,7 +8,7 @@ import { unsafeText, visibleText } from './text.ts';
 import {
   IDENTITY_ROLES, OVERALL_RESULTS, PARTICIPATION, ROLES, SOFTWARE_KINDS,
   type Contact, type DayContact, type IntentionForm, type Notice, type PracticeSession, type ResultForm,
-  type ResultSection, type Signatory, type Subscriber, type SubscriberIdentity, type TimedAnswer,
+  type ResultSection, type SeriesPlace, type Signatory, type Subscriber, type SubscriberIdentity, type TimedAnswer,
 } from './types.ts';
 
 export interface FieldError {
@@ -217,6 +217,22 @@ function deadline(c: Checker, field: string, v: unknown): { iso: string; ms: num
   return { iso: toHongKongIso(ms), ms };
 }
 
+/** Highest order of a session in a series: far more sessions than a notice ever announces. */
+export const SERIES_MAX_ORDER = 99;
+
+function seriesPlace(c: Checker, v: unknown): SeriesPlace | null {
+  if (v === undefined || v === null) return null;
+  const o = c.obj('series', v);
+  if (!o) return null;
+  const id = c.id('series.id', o.id);
+  const order = o.order;
+  if (typeof order !== 'number' || !Number.isInteger(order) || order < 1 || order > SERIES_MAX_ORDER) {
+    c.fail('series.order', 'validation.series-order', { max: SERIES_MAX_ORDER, got: describe(order) });
+    return { id, order: 1 };
+  }
+  return { id, order };
+}
+
 export function validatePracticeSession(input: unknown): Validated<PracticeSession> {
   const c = new Checker();
   const o = c.obj('session', input) ?? {};
@@ -236,6 +252,7 @@ export function validatePracticeSession(input: unknown): Validated<PracticeSessi
     rundown: typeof o.rundown === 'string' ? c.str('rundown', o.rundown, { max: 200_000, allowEmpty: true, multiline: true }) : o.rundown === undefined ? '' : c.str('rundown', o.rundown),
     intentionDeadline: intention.iso,
     resultDeadline: result.iso,
+    series: seriesPlace(c, o.series),
   };
   if (new Set(s.services).size !== s.services.length) c.fail('services', 'validation.services-twice');
   if (participation === 'mandatory' && !s.mandatoryFor) c.fail('mandatoryFor', 'validation.mandatory-for');

@@ -2,7 +2,9 @@
 // runner. Every change writes its audit entry in the same transaction.
 import { provenanceOf, type EvidenceEvent, type Service, type StoredEvidenceEvent } from '../../evidence/index.ts';
 import { CellFold, FOLD_VERSION, type CellDigest, type CellSummary } from '../domain/verification.ts';
-import type { AuditEntry, FormKind, FormVersion, IntentionForm, Notice, PracticeSession, ResultForm, Subscriber, User, UserAccount, UserRecord } from '../domain/index.ts';
+import type { AuditEntry, FormKind, OverallResult, FormVersion, IntentionForm, Notice, PracticeSession, ResultForm, Subscriber, User, UserAccount, UserRecord } from '../domain/index.ts';
+import { message } from '../domain/messages/index.ts';
+import { worstResult } from '../domain/series.ts';
 import { DeskError } from '../errors.ts';
 import type { LiveRelay } from '../api/live.ts';
 import { migrate } from './migrations.ts';
@@ -43,6 +45,21 @@ export interface FormSubmitOutcome {
   version: FormVersion;
   created: boolean;
   unchanged: boolean;
+}
+
+export interface LatestFormsQuery {
+  /** Only these sessions (none: nothing); absent: every session. */
+  sessions?: readonly string[];
+  subscriber?: string;
+}
+
+/** An Appendix A's participate answer, or an Appendix B's verdict (its worst section, see worstResult). */
+export interface LatestFormFacts {
+  sessionId: string;
+  subscriberId: string;
+  kind: FormKind;
+  participate?: boolean;
+  verdict?: OverallResult;
 }
 
 export interface EvidenceQuery {
@@ -110,6 +127,8 @@ export interface DeskStore {
   updateSession(s: PracticeSession, actor: string, now: number): Promise<void>;
   getSession(id: string): Promise<PracticeSession | null>;
   listSessions(): Promise<PracticeSession[]>;
+  /** The sessions of a series, in series order. */
+  listSeriesSessions(seriesId: string): Promise<PracticeSession[]>;
 
   /** Creates or replaces; returns whether it was new. */
   putSubscriber(s: Subscriber, actor: string, now: number): Promise<{ created: boolean }>;
@@ -138,6 +157,8 @@ export interface DeskStore {
   getFormBySubmissionId(submissionId: string): Promise<FormVersion | null>;
   /** The latest version of each subscriber's form of this kind in a session. */
   latestForms(sessionId: string, kind: FormKind): Promise<FormVersion[]>;
+  /** What a series needs of the latest version of every form (both kinds) of these sessions and/or this firm, in one read. */
+  latestFormFacts(q: LatestFormsQuery): Promise<LatestFormFacts[]>;
 
   /**
    * Inserts new events posted by `postedBy` (the principal: 'conductor' or a
@@ -370,11 +391,21 @@ export class SqlDeskStore implements DeskStore {
     }
   }
 
+  /** One session per place in a series: another session already there is a clear 409 (the unique index is the backstop). */
+  async #checkSeriesPlace(tx: SqlTx, s: PracticeSession) {
+    if (!s.series) return;
+    const taken = await tx.all('SELECT id FROM practice_sessions WHERE series_id = ? AND series_order = ? AND id <> ?', [s.series.id, s.series.order, s.id]);
+    if (taken.length) {
+      throw DeskError.of(409, 'SERIES_ORDER_TAKEN', message('series.orderTaken', { other: String(taken[0]!.id), order: s.series.order, series: s.series.id }), { field: 'series.order' });
+    }
+  }
+
   createSession(s: PracticeSession, actor: string, now: number) {
     return this.db.transaction(async (tx) => {
       await this.#checkNotice(tx, s);
-      await this.#insertUnique(tx, 'INSERT INTO practice_sessions (id, code, notice_id, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)', [s.id, s.code, s.noticeId, json(s), now, now], 'session', s.id);
-      await audit(tx, actor, 'session.create', 'session', s.id, { code: s.code, date: s.date, intentionDeadline: s.intentionDeadline, resultDeadline: s.resultDeadline }, now);
+      await this.#checkSeriesPlace(tx, s);
+      await this.#insertUnique(tx, 'INSERT INTO practice_sessions (id, code, notice_id, body, created_at, updated_at, series_id, series_order) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [s.id, s.code, s.noticeId, json(s), now, now, s.series?.id ?? null, s.series?.order ?? null], 'session', s.id);
+      await audit(tx, actor, 'session.create', 'session', s.id, { code: s.code, date: s.date, intentionDeadline: s.intentionDeadline, resultDeadline: s.resultDeadline, ...(s.series ? { series: s.series } : {}) }, now);
     });
   }
 
@@ -383,9 +414,11 @@ export class SqlDeskStore implements DeskStore {
       await this.#checkNotice(tx, s);
       const before = await tx.all('SELECT body FROM practice_sessions WHERE id = ?', [s.id]);
       if (!before.length) throw new DeskError(404, 'SESSION_NOT_FOUND', `no practice session ${s.id}`);
-      await tx.run('UPDATE practice_sessions SET code = ?, notice_id = ?, body = ?, updated_at = ? WHERE id = ?', [s.code, s.noticeId, json(s), now, s.id]);
+      await this.#checkSeriesPlace(tx, s);
+      await tx.run('UPDATE practice_sessions SET code = ?, notice_id = ?, body = ?, updated_at = ?, series_id = ?, series_order = ? WHERE id = ?', [s.code, s.noticeId, json(s), now, s.series?.id ?? null, s.series?.order ?? null, s.id]);
       const old = parse<PracticeSession>(before[0]!.body);
-      const changed = (Object.keys(s) as (keyof PracticeSession)[]).filter((k) => json(s[k]) !== json(old[k]));
+      // Absent and null are the same (a session stored before series existed has no `series`).
+      const changed = (Object.keys(s) as (keyof PracticeSession)[]).filter((k) => json(s[k] ?? null) !== json(old[k] ?? null));
       // Before and after in full (the rundown too, at most 200 kB each): the audit shows what the desk changed.
       await audit(tx, actor, 'session.update', 'session', s.id, { changed, before: Object.fromEntries(changed.map((k) => [k, old[k]])), after: Object.fromEntries(changed.map((k) => [k, s[k]])) }, now);
     });
@@ -398,6 +431,10 @@ export class SqlDeskStore implements DeskStore {
 
   async listSessions() {
     return (await this.db.all('SELECT body FROM practice_sessions ORDER BY created_at, id')).map((r) => parse<PracticeSession>(r.body));
+  }
+
+  async listSeriesSessions(seriesId: string) {
+    return (await this.db.all('SELECT body FROM practice_sessions WHERE series_id = ? ORDER BY series_order', [seriesId])).map((r) => parse<PracticeSession>(r.body));
   }
 
   putSubscriber(s: Subscriber, actor: string, now: number) {
@@ -634,6 +671,27 @@ export class SqlDeskStore implements DeskStore {
       `${FORM_SELECT} JOIN form_heads h ON h.session_id = v.session_id AND h.subscriber_id = v.subscriber_id AND h.kind = v.kind AND h.latest_version = v.version WHERE v.session_id = ? AND v.kind = ? ORDER BY v.subscriber_id`,
       [sessionId, kind],
     )).map(formRow);
+  }
+
+  async latestFormFacts(q: LatestFormsQuery): Promise<LatestFormFacts[]> {
+    const sessions = q.sessions;
+    if (sessions && !sessions.length) return [];
+    // The two answers are read out of the stored JSON by the database: 500 firms' forms are not parsed here.
+    const facts = this.db.dialect === 'sqlite'
+      ? `json_extract(v.content, '$.participate') AS participate, (SELECT group_concat(DISTINCT json_extract(x.value, '$.overall')) FROM json_each(v.content, '$.sections') x) AS overall`
+      : `(v.content::jsonb ->> 'participate') AS participate, (SELECT string_agg(DISTINCT x ->> 'overall', ',') FROM jsonb_array_elements(v.content::jsonb -> 'sections') x) AS overall`;
+    // form_heads names each latest version: one indexed join, whatever the number of firms.
+    let sql = `SELECT v.session_id, v.subscriber_id, v.kind, ${facts} FROM form_heads h JOIN form_versions v ON v.session_id = h.session_id AND v.subscriber_id = h.subscriber_id AND v.kind = h.kind AND v.version = h.latest_version WHERE 1 = 1`;
+    const params: string[] = [];
+    if (sessions) { sql += ` AND h.session_id IN (${sessions.map(() => '?').join(', ')})`; params.push(...sessions); }
+    if (q.subscriber !== undefined) { sql += ' AND h.subscriber_id = ?'; params.push(q.subscriber); }
+    return (await this.db.all(sql, params)).map((r) => {
+      const kind = r.kind as FormKind;
+      const base = { sessionId: String(r.session_id), subscriberId: String(r.subscriber_id), kind };
+      if (kind === 'intention') return { ...base, participate: r.participate === 1 || r.participate === 'true' || r.participate === true };
+      const overall = r.overall === null || r.overall === undefined || r.overall === '' ? [] : String(r.overall).split(',') as OverallResult[];
+      return { ...base, verdict: worstResult(overall) };
+    });
   }
 
   async ingestEvidence(events: EvidenceEvent[], postedBy: string, now: number): Promise<EvidenceIngest> {

@@ -94,6 +94,18 @@ export const MIGRATIONS: Migration[] = [
       `CREATE INDEX audit_by_actor ON audit_log (actor, id)`,
     ],
   },
+  {
+    version: 7,
+    name: 'desk: practice sessions in a series, each with its order',
+    // Copied out of the body so that a series is one indexed read; sessions stored
+    // before this version have no series. The unique index keeps one session per
+    // place (NULLs, a session on its own, never collide).
+    statements: () => [
+      `ALTER TABLE practice_sessions ADD COLUMN series_id TEXT`,
+      `ALTER TABLE practice_sessions ADD COLUMN series_order INTEGER`,
+      `CREATE UNIQUE INDEX practice_sessions_series_place ON practice_sessions (series_id, series_order)`,
+    ],
+  },
 ];
 
 export async function migrate(db: SqlRunner, now: number): Promise<number[]> {

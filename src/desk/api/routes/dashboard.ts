@@ -9,6 +9,7 @@ import type { DeskStore } from '../../store/index.ts';
 import { DeskError } from '../../errors.ts';
 import { idParam, type DeskContext } from '../context.ts';
 import type { LiveEvent } from '../live.ts';
+import { seriesStandings } from '../../series.ts';
 
 const HEARTBEAT_MS = 15_000;
 
@@ -29,8 +30,11 @@ export async function buildDashboard(store: DeskStore, session: PracticeSession)
     if (!m) folds.set(c.subscriber, (m = new Map()));
     m.set(c.service, c.summary);
   }
-  const intentions = new Map((await store.latestForms(session.id, 'intention')).map((f) => [f.subscriberId, f]));
-  const results = new Map((await store.latestForms(session.id, 'result')).map((f) => [f.subscriberId, f]));
+  const intentionList = await store.latestForms(session.id, 'intention');
+  const resultList = await store.latestForms(session.id, 'result');
+  const intentions = new Map(intentionList.map((f) => [f.subscriberId, f]));
+  const results = new Map(resultList.map((f) => [f.subscriberId, f]));
+  const series = await seriesStandings(store, session, subscribers, { intention: intentionList, result: resultList });
   const counts = Object.fromEntries(session.services.map((s) => [s, Object.fromEntries(LINK_STATES.map((x) => [x, 0]))])) as Record<string, Record<LinkState, number>>;
   const rows = subscribers.map((s) => {
     const mine = folds.get(s.id) ?? new Map<Service, CellSummary>();
@@ -57,14 +61,19 @@ export async function buildDashboard(store: DeskStore, session: PracticeSession)
       result: formSummary(result),
       contradictions: result ? contradictionsFrom(result.content as ResultForm, (service) => mine.get(service)).length : 0,
       evidenceCount: [...mine.values()].reduce((n, f) => n + f.events, 0),
+      // Its outcome in each session of the series (this one too); empty for a session on its own.
+      series: (series.history.get(s.id) ?? []).map((h) => ({ session: h.id, outcome: h.outcome })),
+      retake: series.retake.has(s.id),
     };
   });
   const owing = rows.filter((r) => !r.declined);
   return {
     session: { id: session.id, code: session.code, date: session.date, services: session.services, intentionDeadline: session.intentionDeadline, resultDeadline: session.resultDeadline },
+    series: series.series,
     rows,
     counts,
     declined: rows.length - owing.length,
+    retake: rows.filter((r) => r.retake).length,
     missing: { intention: rows.filter((r) => !r.intention).length, result: owing.filter((r) => !r.result).length },
     late: { intention: rows.filter((r) => r.intention?.late).length, result: owing.filter((r) => r.result?.late).length },
   };

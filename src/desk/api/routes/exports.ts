@@ -6,6 +6,7 @@ import { toCsv } from '../../csv.ts';
 import { DeskError } from '../../errors.ts';
 import { idParam, requireFirm, userOf, type DeskContext } from '../context.ts';
 import { buildEvidenceBundle, verifyEvidenceBundle } from '../../bundle.ts';
+import { seriesStandings } from '../../series.ts';
 
 export const RESULTS_CSV_COLUMNS = [
   'session', 'subscriber', 'subscriberName', 'participantCode', 'version', 'submittedAtHKT', 'late',
@@ -14,6 +15,8 @@ export const RESULTS_CSV_COLUMNS = [
   'problems', 'overall', 'returnedToPrimary', 'testDataCleaned', 'signatoryName', 'signatoryTitle', 'signedOn', 'contradictions',
   // What backs the service's dashboard cell (venue, self-reported, none), and each contradiction with who vouches for its evidence.
   'evidenceProvenance', 'contradictionEvidence',
+  // 'retake' when the firm passed none of the earlier sessions of the series (src/desk/series.ts).
+  'retake',
 ] as const;
 
 const yn = (b: boolean | null) => (b === null ? '' : b ? 'yes' : 'no');
@@ -21,12 +24,17 @@ const yn = (b: boolean | null) => (b === null ? '' : b ? 'yes' : 'no');
 export default async function exportRoutes(app: FastifyInstance, { ctx }: { ctx: DeskContext }) {
   const { store, clock } = ctx;
 
-  app.get('/api/sessions/:sessionId/export/results.csv', { config: { access: 'desk' }, schema: { params: { type: 'object', properties: { sessionId: idParam } } } }, async (req, reply) => {
+  app.get('/api/sessions/:sessionId/export/results.csv', {
+    config: { access: 'desk' },
+    schema: { params: { type: 'object', properties: { sessionId: idParam } }, querystring: { type: 'object', additionalProperties: false, properties: { only: { type: 'string', enum: ['retake'] } } } },
+  }, async (req, reply) => {
     const { sessionId } = req.params as { sessionId: string };
+    const { only } = req.query as { only?: 'retake' };
     const session = await store.getSession(sessionId);
     if (!session) throw new DeskError(404, 'SESSION_NOT_FOUND', `no practice session ${sessionId}`);
     const subscribers = new Map((await store.listSubscribers()).map((s) => [s.id, s]));
-    const forms = await store.latestForms(sessionId, 'result');
+    const { retake } = await seriesStandings(store, session, [...subscribers.values()]);
+    const forms = (await store.latestForms(sessionId, 'result')).filter((f) => only !== 'retake' || retake.has(f.subscriberId));
     const folds = new Map<string, Map<Service, CellSummary>>();
     for (const c of await store.listEvidenceCells(sessionId)) {
       let m = folds.get(c.subscriber);
@@ -51,11 +59,12 @@ export default async function exportRoutes(app: FastifyInstance, { ctx }: { ctx:
           own.map((c) => c.code).join(' '),
           cellState(mine.get(x.service), recorded).provenance,
           own.map((c) => `${c.code} (${c.provenance}): ${c.evidence}`).join(' | '),
+          retake.has(f.subscriberId) ? 'retake' : '',
         ]);
       });
     }
     reply.header('content-type', 'text/csv; charset=utf-8');
-    reply.header('content-disposition', `attachment; filename="${sessionId}-results.csv"`);
+    reply.header('content-disposition', `attachment; filename="${sessionId}-results${only ? `-${only}` : ''}.csv"`);
     // Typed text (titles, problem descriptions) goes to spreadsheets: toCsv keeps formulas inert.
     return toCsv(RESULTS_CSV_COLUMNS, rows);
   });

@@ -6,6 +6,7 @@ import type { DeskStore } from '../../store/index.ts';
 import { toCsv } from '../../csv.ts';
 import { DeskError } from '../../errors.ts';
 import { idParam, type DeskContext } from '../context.ts';
+import { seriesStandings } from '../../series.ts';
 
 export const INTENTIONS_CSV_COLUMNS = [
   'session', 'subscriber', 'subscriberName', 'participantCode', 'status', 'version', 'submittedAtHKT', 'participate',
@@ -13,6 +14,7 @@ export const INTENTIONS_CSV_COLUMNS = [
   'contactOnDayName', 'contactOnDayMobile', 'contactOnDayEmail', 'alternateContactName', 'alternateContactMobile', 'alternateContactEmail',
   'willJoin', 'willCheckOtherHsn', 'hasReadRundown', 'signatoryName', 'signatoryTitle', 'signedOn',
   'firmPrimaryName', 'firmPrimaryPhone', 'firmPrimaryMobile', 'firmPrimaryEmail', 'firmAlternateName', 'firmAlternatePhone', 'firmAlternateMobile', 'firmAlternateEmail',
+  'retake',
 ] as const;
 
 export interface IntentionRow {
@@ -21,23 +23,27 @@ export interface IntentionRow {
   latest: FormVersion<IntentionForm> | null;
   /** The latest Appendix A says the firm will not take part. */
   declined: boolean;
+  /** The firm passed none of the earlier sessions of the series (src/desk/series.ts). */
+  retake: boolean;
 }
 
-/** One row per firm in scope of the session, in firm id order. */
-export async function intentionRows(store: DeskStore, session: PracticeSession): Promise<IntentionRow[]> {
+/** One row per firm in scope of the session, in firm id order; `only: 'retake'` keeps the firms marked to retake. */
+export async function intentionRows(store: DeskStore, session: PracticeSession, filter: { only?: 'retake' } = {}): Promise<IntentionRow[]> {
   const latest = new Map((await store.latestForms(session.id, 'intention')).map((f) => [f.subscriberId, f as FormVersion<IntentionForm>]));
-  return (await store.listSubscribers())
-    .filter((s) => s.identities.some((i) => session.services.includes(i.service)))
+  const firms = (await store.listSubscribers()).filter((s) => s.identities.some((i) => session.services.includes(i.service)));
+  const { retake } = await seriesStandings(store, session, firms);
+  return firms
+    .filter((s) => filter.only !== 'retake' || retake.has(s.id))
     .map((s) => {
       const f = latest.get(s.id) ?? null;
-      return { subscriber: { id: s.id, name: s.name, participantCode: s.participantCode, contacts: s.contacts }, latest: f, declined: f?.content.participate === false };
+      return { subscriber: { id: s.id, name: s.name, participantCode: s.participantCode, contacts: s.contacts }, latest: f, declined: f?.content.participate === false, retake: retake.has(s.id) };
     });
 }
 
 const yn = (b: boolean | undefined) => (b === undefined ? '' : b ? 'yes' : 'no');
 
 export function intentionsCsv(session: PracticeSession, rows: IntentionRow[]): string {
-  return toCsv(INTENTIONS_CSV_COLUMNS, rows.map(({ subscriber: s, latest: v }) => {
+  return toCsv(INTENTIONS_CSV_COLUMNS, rows.map(({ subscriber: s, latest: v, retake }) => {
     const f = v?.content;
     const p = s.contacts.primary, a = s.contacts.alternate;
     return [
@@ -47,6 +53,7 @@ export function intentionsCsv(session: PracticeSession, rows: IntentionRow[]): s
       f?.contactOnDay.name ?? '', f?.contactOnDay.mobile ?? '', f?.contactOnDay.email ?? '', f?.alternateContact.name ?? '', f?.alternateContact.mobile ?? '', f?.alternateContact.email ?? '',
       yn(f?.willJoin), yn(f?.willCheckOtherHsn), yn(f?.hasReadRundown), f?.signatory.name ?? '', f?.signatory.title ?? '', f?.signedOn ?? '',
       p.name, p.phone, p.mobile, p.email, a?.name ?? '', a?.phone ?? '', a?.mobile ?? '', a?.email ?? '',
+      retake ? 'retake' : '',
     ];
   }));
 }
@@ -65,11 +72,12 @@ export default async function intentionExportRoutes(app: FastifyInstance, { ctx 
     return { rows: await intentionRows(store, await sessionOf(sessionId)) };
   });
 
-  app.get('/api/sessions/:sessionId/export/intentions.csv', { config: { access: 'desk' }, schema: { params } }, async (req, reply) => {
+  app.get('/api/sessions/:sessionId/export/intentions.csv', { config: { access: 'desk' }, schema: { params, querystring: { type: 'object', additionalProperties: false, properties: { only: { type: 'string', enum: ['retake'] } } } } }, async (req, reply) => {
     const { sessionId } = req.params as { sessionId: string };
+    const filter = req.query as { only?: 'retake' };
     const session = await sessionOf(sessionId);
     reply.header('content-type', 'text/csv; charset=utf-8');
-    reply.header('content-disposition', `attachment; filename="${sessionId}-appendix-a.csv"`);
-    return intentionsCsv(session, await intentionRows(store, session));
+    reply.header('content-disposition', `attachment; filename="${sessionId}-appendix-a${filter.only ? `-${filter.only}` : ''}.csv"`);
+    return intentionsCsv(session, await intentionRows(store, session, filter));
   });
 }

@@ -3,12 +3,14 @@
 import type { FastifyInstance } from 'fastify';
 import { FORM_KINDS, message, type FormKind, type Message } from '../../domain/index.ts';
 import { DeskError } from '../../errors.ts';
-import { missingSubscribers, previewReminders, reminderMessage } from '../../reminders.ts';
+import { missingSubscribers, previewReminders, reminderMessage, type ReminderFilter } from '../../reminders.ts';
 import { idParam, userOf, type DeskContext } from '../context.ts';
 
 export default async function reminderRoutes(app: FastifyInstance, { ctx }: { ctx: DeskContext }) {
   const { store, clock } = ctx;
   const params = { type: 'object', properties: { sessionId: idParam } } as const;
+  // `only: 'retake'`: the firms marked to retake this session of a series.
+  const only = { type: 'string', enum: ['retake'] } as const;
   const sessionOf = async (sessionId: string) => {
     const session = await store.getSession(sessionId);
     if (!session) throw DeskError.of(404, 'SESSION_NOT_FOUND', message('session.notFound', { id: sessionId }));
@@ -22,11 +24,12 @@ export default async function reminderRoutes(app: FastifyInstance, { ctx }: { ct
   });
 
   // What the reminder buttons would do, and what was done: usable on a desk without SMTP.
-  app.get('/api/sessions/:sessionId/reminders/overview', { config: { access: 'desk' }, schema: { params } }, async (req) => {
+  app.get('/api/sessions/:sessionId/reminders/overview', { config: { access: 'desk' }, schema: { params, querystring: { type: 'object', additionalProperties: false, properties: { only } } } }, async (req) => {
     const { sessionId } = req.params as { sessionId: string };
+    const filter = req.query as ReminderFilter;
     const session = await sessionOf(sessionId);
     const preview: Record<string, unknown> = {};
-    for (const kind of FORM_KINDS) preview[kind] = await previewReminders(store, session, kind);
+    for (const kind of FORM_KINDS) preview[kind] = await previewReminders(store, session, kind, filter);
     return {
       mailer: ctx.mailer !== null,
       ...(ctx.mailer ? {} : { note: message('reminder.mailerNotConfigured') }),
@@ -37,15 +40,15 @@ export default async function reminderRoutes(app: FastifyInstance, { ctx }: { ct
 
   app.post('/api/sessions/:sessionId/reminders', {
     config: { access: 'desk' },
-    schema: { params, body: { type: 'object', required: ['kind'], additionalProperties: false, properties: { kind: { type: 'string', enum: [...FORM_KINDS] } } } },
+    schema: { params, body: { type: 'object', required: ['kind'], additionalProperties: false, properties: { kind: { type: 'string', enum: [...FORM_KINDS] }, only } } },
   }, async (req) => {
     const { sessionId } = req.params as { sessionId: string };
-    const { kind } = req.body as { kind: FormKind };
+    const { kind, only: which } = req.body as { kind: FormKind } & ReminderFilter;
     const session = await sessionOf(sessionId);
     if (!ctx.mailer) throw DeskError.of(503, 'MAILER_NOT_CONFIGURED', message('reminder.mailerNotConfigured'));
     const sent: { subscriberId: string; to: string[] }[] = [];
     const failed: { subscriberId: string; error: string; text: Message }[] = [];
-    for (const s of await missingSubscribers(store, session, kind)) {
+    for (const s of await missingSubscribers(store, session, kind, which ? { only: which } : {})) {
       const m = reminderMessage(session, s, kind);
       try {
         await ctx.mailer.send(m);

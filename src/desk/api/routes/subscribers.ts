@@ -4,6 +4,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { message, validateSubscriber, type FieldError, type Subscriber } from '../../domain/index.ts';
 import { DeskError } from '../../errors.ts';
 import { idParam, requireFirm, userOf, type DeskContext } from '../context.ts';
+import { firmHistory } from '../../series.ts';
 
 /**
  * CSV import columns (header row required): id, name, participantCode,
@@ -44,6 +45,15 @@ export default async function subscriberRoutes(app: FastifyInstance, { ctx }: { 
     const s = await store.getSubscriber(subscriberId);
     if (!s) throw new DeskError(404, 'SUBSCRIBER_NOT_FOUND', `no subscriber ${subscriberId}`);
     return { subscriber: s };
+  });
+
+  // The firm's outcome in every session, series by series, with the retake marks.
+  app.get('/api/subscribers/:subscriberId/sessions', { schema: { params, querystring: { type: 'object', additionalProperties: false } } }, async (req) => {
+    const { subscriberId } = req.params as { subscriberId: string };
+    requireFirm(req, subscriberId);
+    const s = await store.getSubscriber(subscriberId);
+    if (!s) throw new DeskError(404, 'SUBSCRIBER_NOT_FOUND', `no subscriber ${subscriberId}`);
+    return { sessions: await firmHistory(store, s) };
   });
 
   app.put('/api/subscribers/:subscriberId', { config: { access: 'desk' }, schema: { params, body: { type: 'object' } } }, async (req, reply) => {

@@ -17,6 +17,16 @@ export const DESK_MESSAGES: MessageCatalogue = {
   'user.disabled': { en: 'This account is disabled: ask the service desk to enable it.', 'zh-Hant': '此帳戶已停用：請聯絡服務台重新啟用。' },
   'reminder.mailerNotConfigured': { en: 'This desk has no mail server (start it with --smtp HOST:PORT): no reminder was sent. The firms below would be reminded.', 'zh-Hant': '本服務台未設定郵件伺服器（以 --smtp HOST:PORT 啟動）：未有發出提示。以下公司會收到提示。' },
   'reminder.sendFailed': { en: 'The mail server refused the reminder to {subscriber}: {error}', 'zh-Hant': '郵件伺服器拒絕發送給 {subscriber} 的提示：{error}' },
+  // Sessions in a series: a firm's outcome in each session, the retake mark
+  'series.orderTaken': { en: 'Session {other} is already number {order} of series {series}: choose another number.', 'zh-Hant': '演習 {other} 已是系列 {series} 的第 {order} 次：請選擇另一個次序。' },
+  'series.outcome.passed': { en: 'Passed', 'zh-Hant': '通過' },
+  'series.outcome.passed-with-issues': { en: 'Passed with issues', 'zh-Hant': '通過但有問題' },
+  'series.outcome.failed': { en: 'Failed', 'zh-Hant': '失敗' },
+  'series.outcome.not-tested': { en: 'Not tested', 'zh-Hant': '未測試' },
+  'series.outcome.no-result': { en: 'No Appendix B', 'zh-Hant': '未交附錄乙' },
+  'series.outcome.declined': { en: 'Declined', 'zh-Hant': '不參與' },
+  'series.outcome.not-in-scope': { en: 'Not in scope', 'zh-Hant': '不在範圍內' },
+  'series.retake': { en: 'Retake: passed none of {sessions}', 'zh-Hant': '須重考：{sessions} 均未通過' },
   // hardening: sign-in throttling, submissions on a firm's behalf
   LOGIN_RATE_LIMITED: {
     en: 'Too many failed sign-ins for {username} from this address; try again in {seconds} s.',

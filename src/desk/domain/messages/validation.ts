@@ -94,6 +94,9 @@ const LABELS: Record<string, [en: string, zh: string]> = {
   rundown: ['Rundown', '流程'],
   intentionDeadline: ['Appendix A deadline', '附錄甲截止時間'],
   resultDeadline: ['Appendix B deadline', '附錄乙截止時間'],
+  series: ['Series', '演習系列'],
+  'series.id': ['Series id', '演習系列識別碼'],
+  'series.order': ['Order in the series', '系列中的次序'],
   // Notices
   notice: ['The notice', '通告'],
   references: ['Reference numbers', '參考編號'],
@@ -193,6 +196,7 @@ const RULES: MessageCatalogue = {
   'validation.problems-required': { en: 'Describe at least one problem when the result is {overall}.', 'zh-Hant': '整體結果為「{overall}」時，請最少描述一個問題。' },
   'validation.section-twice': { en: '{service} {identity} has two sections.', 'zh-Hant': '{service} {identity} 有兩個部分。' },
   'validation.mandatory-for': { en: '{field} is required when participation is mandatory (say for whom).', 'zh-Hant': '必須參與時須填寫{field}（註明對象）。' },
+  'validation.series-order': { en: '{field} must be a whole number from 1 to {max} (got {got}).', 'zh-Hant': '{field}必須是 1 至 {max} 的整數（收到 {got}）。' },
   'validation.after': { en: '{field} must be after the {other}.', 'zh-Hant': '{field}必須遲於{other}。' },
   'validation.password-length': { en: '{field} must be 10 to 200 characters.', 'zh-Hant': '{field}必須為 10 至 200 個字元。' },
   'validation.desk-no-firm': { en: 'A desk officer is not tied to a firm; leave {field} empty.', 'zh-Hant': '服務台人員不屬於任何公司，請將{field}留空。' },
