@@ -1,4 +1,4 @@
-// Public face of the OMD module (each engineer appends their own export lines).
+// Public face of the OMD module.
 export * from './messages.ts';
 export * from './codec.ts';
 export * from './packet.ts';
@@ -17,5 +17,3 @@ export * from './rts-server.ts';
 export * from './refresh-service.ts';
 export * from './pcap.ts';
 export * from './publisher.ts';
-export * from './packet-decoder.ts';
-export * from './packet-cursor.ts';
