@@ -37,18 +37,9 @@ export function fixedSizeOf(type: number): number {
 const NEWS_HEADLINE_BYTES = 320;
 const NEWS_LINE_BYTES = 160;
 
-// ---------------------------------------------------------------------------
-// The DataView of the last buffer is kept: callers walk one buffer message by message
-// (decodeMessage, encodeMessage), and a DataView per call would dominate the cost.
-let cachedU8: Uint8Array | null = null;
-let cachedDv: DataView = new DataView(new ArrayBuffer(0));
-
+/** A DataView over exactly the bytes of u8. */
 export function viewOf(u8: Uint8Array): DataView {
-  if (u8 !== cachedU8) {
-    cachedU8 = u8;
-    cachedDv = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
-  }
-  return cachedDv;
+  return new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
 }
 
 // ---- string fields (spec §1) ----
@@ -156,20 +147,8 @@ function decMarketDefinition(u8: Uint8Array, dv: DataView, o: number): M.MarketD
   };
 }
 
-/**
- * Error of the last decodeMessageBody call that returned null for a known type. Errors travel
- * out of band so the hot loop tests `=== null` instead of probing a polymorphic object.
- */
-let bodyError: OmdDecodeError | null = null;
-
-function fail(code: OmdDecodeError['code'], message: string): null {
-  bodyError = decodeError(code, message);
-  return null;
-}
-
-function decSecurityDefinition(u8: Uint8Array, dv: DataView, o: number, size: number): M.SecurityDefinition | null {
+function decSecurityDefinition(u8: Uint8Array, dv: DataView, o: number): M.SecurityDefinition {
   const nU = dv.getUint16(o + 542, true);
-  if (544 + 8 * nU > size) return fail('BAD_FIELD', `SecurityDefinition NoUnderlyingSecurities ${nU} overruns MsgSize ${size}`);
   const underlyingSecurityCodes: number[] = [];
   for (let i = 0; i < nU; i++) underlyingSecurityCodes.push(dv.getUint32(o + 544 + 8 * i, true));
   return {
@@ -223,9 +202,8 @@ function decSecurityDefinition(u8: Uint8Array, dv: DataView, o: number, size: nu
   };
 }
 
-function decLiquidityProvider(dv: DataView, o: number, size: number): M.LiquidityProvider | null {
+function decLiquidityProvider(dv: DataView, o: number): M.LiquidityProvider {
   const n = dv.getUint16(o + 8, true);
-  if (10 + 2 * n > size) return fail('BAD_FIELD', `LiquidityProvider NoLiquidityProviders ${n} overruns MsgSize ${size}`);
   const brokerNumbers: number[] = [];
   for (let i = 0; i < n; i++) brokerNumbers.push(dv.getUint16(o + 10 + 2 * i, true));
   return { msgType: 13, securityCode: dv.getUint32(o + 4, true), brokerNumbers };
@@ -256,27 +234,22 @@ function decSecurityStatus(u8: Uint8Array, dv: DataView, o: number): M.SecurityS
   return { msgType: 21, securityCode: dv.getUint32(o + 4, true), suspensionIndicator: u8[o + 8]! };
 }
 
-function decNews(u8: Uint8Array, dv: DataView, o: number, size: number): M.News | null {
+function decNews(u8: Uint8Array, dv: DataView, o: number): M.News {
   const newsType = readAscii(u8, o + 4, 3);
   const wide = newsIsUtf16(newsType);
   let p = o + 346;
-  const end = o + size;
   const nM = dv.getUint16(p, true);
   p += 2;
-  // each step checks the group plus the following filler+count fit in MsgSize
-  if (p + 4 * nM + 4 > end) return fail('BAD_FIELD', `News NoMarketCodes ${nM} overruns MsgSize ${size}`);
   const marketCodes: string[] = [];
   for (let i = 0; i < nM; i++, p += 4) marketCodes.push(readAscii(u8, p, 4));
   p += 2;
   const nS = dv.getUint16(p, true);
   p += 2;
-  if (p + 4 * nS + 4 > end) return fail('BAD_FIELD', `News NoSecurityCodes ${nS} overruns MsgSize ${size}`);
   const securityCodes: number[] = [];
   for (let i = 0; i < nS; i++, p += 4) securityCodes.push(dv.getUint32(p, true));
   p += 2;
   const nP = dv.getUint16(p, true);
   p += 2;
-  if (p + NEWS_LINE_BYTES * nP > end) return fail('BAD_FIELD', `News NoNewsLines ${nP} overruns MsgSize ${size}`);
   const newsLines: string[] = [];
   for (let i = 0; i < nP; i++, p += NEWS_LINE_BYTES) {
     newsLines.push(wide ? readUtf16(u8, p, NEWS_LINE_BYTES) : readAscii(u8, p, NEWS_LINE_BYTES));
@@ -418,28 +391,27 @@ function decTradeTicker(u8: Uint8Array, dv: DataView, o: number): M.TradeTicker 
   };
 }
 
-function decAggregateOrderBookUpdate(u8: Uint8Array, dv: DataView, o: number, size: number): M.AggregateOrderBookUpdate | null {
+function decAggregateOrderBookUpdate(u8: Uint8Array, dv: DataView, o: number): M.AggregateOrderBookUpdate {
   const n = u8[o + 11]!;
-  if (12 + 24 * n > size) return fail('BAD_FIELD', `AggregateOrderBookUpdate NoEntries ${n} overruns MsgSize ${size}`);
-  const entries: M.AggregateBookEntry[] = [];
+  // sized once: growing an array by push reallocates its backing store
+  const entries: M.AggregateBookEntry[] = new Array(n);
   for (let i = 0, p = o + 12; i < n; i++, p += 24) {
-    entries.push({
+    entries[i] = {
       aggregateQuantity: dv.getBigUint64(p, true),
       price: dv.getInt32(p + 8, true),
       numberOfOrders: dv.getUint32(p + 12, true),
       side: dv.getUint16(p + 16, true),
       priceLevel: u8[p + 18]!,
       updateAction: u8[p + 19]!,
-    });
+    };
   }
   return { msgType: 53, securityCode: dv.getUint32(o + 4, true), entries };
 }
 
-function decBrokerQueue(u8: Uint8Array, dv: DataView, o: number, size: number): M.BrokerQueue | null {
+function decBrokerQueue(u8: Uint8Array, dv: DataView, o: number): M.BrokerQueue {
   const n = u8[o + 8]!;
-  if (12 + 4 * n > size) return fail('BAD_FIELD', `BrokerQueue ItemCount ${n} overruns MsgSize ${size}`);
-  const items: M.BrokerQueueItem[] = [];
-  for (let i = 0, p = o + 12; i < n; i++, p += 4) items.push({ item: dv.getUint16(p, true), type: readChar(u8, p + 2) });
+  const items: M.BrokerQueueItem[] = new Array(n);
+  for (let i = 0, p = o + 12; i < n; i++, p += 4) items[i] = { item: dv.getUint16(p, true), type: readChar(u8, p + 2) };
   return {
     msgType: 54,
     securityCode: dv.getUint32(o + 4, true),
@@ -604,9 +576,62 @@ function decCcStatistics(dv: DataView, o: number): M.CcStatistics {
 }
 
 /**
+ * Checks that a message of a known type fits its MsgSize: the fixed layout (MSG_TRUNCATED), then
+ * each repeating-group count (BAD_FIELD). The one place message bounds are checked: the decoders
+ * below read without checking. MsgSize larger than the layout is tolerated (spec §2.2).
+ */
+export function checkMessageBody(u8: Uint8Array, dv: DataView, o: number, size: number, type: number): OmdDecodeError | null {
+  const fixed = FIXED_SIZE_TABLE[type]!;
+  if (size < fixed) return decodeError('MSG_TRUNCATED', `MsgType ${type} MsgSize ${size} < its layout ${fixed}`);
+  switch (type) {
+    case 53: {
+      const n = u8[o + 11]!;
+      if (12 + 24 * n > size) return decodeError('BAD_FIELD', `AggregateOrderBookUpdate NoEntries ${n} overruns MsgSize ${size}`);
+      return null;
+    }
+    case 54: {
+      const n = u8[o + 8]!;
+      if (12 + 4 * n > size) return decodeError('BAD_FIELD', `BrokerQueue ItemCount ${n} overruns MsgSize ${size}`);
+      return null;
+    }
+    case 11: {
+      const n = dv.getUint16(o + 542, true);
+      if (544 + 8 * n > size) return decodeError('BAD_FIELD', `SecurityDefinition NoUnderlyingSecurities ${n} overruns MsgSize ${size}`);
+      return null;
+    }
+    case 13: {
+      const n = dv.getUint16(o + 8, true);
+      if (10 + 2 * n > size) return decodeError('BAD_FIELD', `LiquidityProvider NoLiquidityProviders ${n} overruns MsgSize ${size}`);
+      return null;
+    }
+    case 22:
+      return checkNews(dv, o, size);
+    default:
+      return null;
+  }
+}
+
+/** News groups: each count must leave room for its group plus the next filler and count (OMD-C 3.12). */
+function checkNews(dv: DataView, o: number, size: number): OmdDecodeError | null {
+  const end = o + size;
+  let p = o + 346;
+  const nM = dv.getUint16(p, true);
+  p += 2;
+  if (p + 4 * nM + 4 > end) return decodeError('BAD_FIELD', `News NoMarketCodes ${nM} overruns MsgSize ${size}`);
+  p += 4 * nM + 2;
+  const nS = dv.getUint16(p, true);
+  p += 2;
+  if (p + 4 * nS + 4 > end) return decodeError('BAD_FIELD', `News NoSecurityCodes ${nS} overruns MsgSize ${size}`);
+  p += 4 * nS + 2;
+  const nP = dv.getUint16(p, true);
+  p += 2;
+  if (p + NEWS_LINE_BYTES * nP > end) return decodeError('BAD_FIELD', `News NoNewsLines ${nP} overruns MsgSize ${size}`);
+  return null;
+}
+
+/**
  * Decodes the message starting at buf[offset]. Returns null for an unknown MsgType
  * (the caller skips it by MsgSize, spec §2.2), an OmdDecodeError for bad input. Never throws.
- * MsgSize larger than the layout is tolerated (future tail extension); smaller is MSG_TRUNCATED.
  */
 export function decodeMessage(buf: Uint8Array, offset: number): OmdMessage | OmdDecodeError | null {
   if (offset < 0 || offset + MESSAGE_HEADER_SIZE > buf.length) {
@@ -619,51 +644,41 @@ export function decodeMessage(buf: Uint8Array, offset: number): OmdMessage | Omd
   if (offset + size > buf.length) {
     return decodeError('MSG_OVERRUN', `MsgType ${type} MsgSize ${size} at ${offset} overruns the ${buf.length}-byte buffer`);
   }
-  const m = decodeMessageBody(buf, dv, offset, size, type);
-  return m === null ? takeBodyError() : m;
-}
-
-/** The error behind the last null from decodeMessageBody (null = the type was unknown); clears it. */
-export function takeBodyError(): OmdDecodeError | null {
-  const e = bodyError;
-  bodyError = null;
-  return e;
+  if (FIXED_SIZE_TABLE[type] === 0) return null;
+  return checkMessageBody(buf, dv, offset, size, type) ?? decodeMessageBody(buf, dv, offset, type);
 }
 
 /**
- * Decodes one message whose MsgSize/MsgType were already read and bounds-checked against
- * the buffer by the caller (decodeMessage, decodePacket). Internal to src/omd.
- * null = unknown type, or an error to fetch with takeBodyError().
+ * Decodes one message of a known MsgType that checkMessageBody accepted. Internal to src/omd
+ * (decodeMessage, decodePacket).
  */
-export function decodeMessageBody(buf: Uint8Array, dv: DataView, o: number, size: number, type: number): OmdMessage | null {
-  const fixed = FIXED_SIZE_TABLE[type]!;
-  if (fixed === 0) return null;
-  if (size < fixed) return fail('MSG_TRUNCATED', `MsgType ${type} MsgSize ${size} < its layout ${fixed}`);
+export function decodeMessageBody(buf: Uint8Array, dv: DataView, o: number, type: number): OmdMessage {
   switch (type) {
+    // the most frequent types of a trading day first: V8 compares these sparse cases in order
+    case 53: return decAggregateOrderBookUpdate(buf, dv, o);
+    case 50: return decTrade(dv, o);
+    case 30: return decAddOrder(buf, dv, o);
+    case 32: return decDeleteOrder(dv, o);
+    case 40: return decNominalPrice(dv, o);
+    case 60: return decStatistics(dv, o);
+    case 54: return decBrokerQueue(buf, dv, o);
+    case 31: return decModifyOrder(dv, o);
+    case 52: return decTradeTicker(buf, dv, o);
     case 10: return decMarketDefinition(buf, dv, o);
-    case 11: return decSecurityDefinition(buf, dv, o, size);
-    case 13: return decLiquidityProvider(dv, o, size);
+    case 11: return decSecurityDefinition(buf, dv, o);
+    case 13: return decLiquidityProvider(dv, o);
     case 14: return decCurrencyRate(buf, dv, o);
     case 20: return decTradingSessionStatus(buf, dv, o);
     case 21: return decSecurityStatus(buf, dv, o);
-    case 22: return decNews(buf, dv, o, size);
+    case 22: return decNews(buf, dv, o);
     case 23: return decVcmTrigger(dv, o);
-    case 30: return decAddOrder(buf, dv, o);
-    case 31: return decModifyOrder(dv, o);
-    case 32: return decDeleteOrder(dv, o);
     case 33: return decAddOddLotOrder(dv, o);
     case 34: return decDeleteOddLotOrder(dv, o);
-    case 40: return decNominalPrice(dv, o);
     case 41: return decIep(dv, o);
     case 43: return decReferencePrice(dv, o);
     case 44: return decYield(dv, o);
-    case 50: return decTrade(dv, o);
     case 51: return decTradeCancel(dv, o);
-    case 52: return decTradeTicker(buf, dv, o);
-    case 53: return decAggregateOrderBookUpdate(buf, dv, o, size);
-    case 54: return decBrokerQueue(buf, dv, o, size);
     case 56: return decOrderImbalance(buf, dv, o);
-    case 60: return decStatistics(dv, o);
     case 61: return decMarketTurnover(buf, dv, o);
     case 62: return decClosingPrice(dv, o);
     case 70: return decIndexDefinition(buf, o);
@@ -696,7 +711,8 @@ export function decodeMessageBody(buf: Uint8Array, dv: DataView, o: number, size
     case 621: return decCcSecurityStatus(buf, dv, o);
     case 655: return decCcTopOfBook(dv, o);
     case 660: return decCcStatistics(dv, o);
-    default: return null;
+    // FIXED_SIZE and this switch list the same types; only a change to one of them reaches here
+    default: throw new RangeError(`no decoder for MsgType ${type}`);
   }
 }
 

@@ -17,5 +17,3 @@ export * from './rts-server.ts';
 export * from './refresh-service.ts';
 export * from './pcap.ts';
 export * from './publisher.ts';
-export * from './packet-decoder.ts';
-export * from './packet-cursor.ts';

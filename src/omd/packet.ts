@@ -1,7 +1,7 @@
 // OMD-C packet framing (spec/omd-c.md §2): the 16-byte header, packing messages into
 // packets, heartbeats, News fragmentation, and framing of the RTS TCP stream (§3.4).
 import type { News, OmdMessage } from './messages.ts';
-import { decodeMessageBody, encodeMessage, encodeMessageBody, messageSize, takeBodyError, viewOf } from './codec.ts';
+import { checkMessageBody, decodeMessageBody, encodeMessageBody, fixedSizeOf, messageSize, viewOf } from './codec.ts';
 import { decodeError, type OmdDecodeError } from './errors.ts';
 
 export type { OmdDecodeError, OmdDecodeErrorCode } from './errors.ts';
@@ -45,11 +45,20 @@ export function decodePacketHeader(buf: Uint8Array): PacketHeader | null {
 }
 
 /**
- * Decodes one whole packet (one UDP datagram, or one frame of the RTS stream).
- * Any framing or message error rejects the whole packet: no messages are passed on.
- * Never throws. Unknown MsgTypes are skipped by MsgSize and counted.
+ * Decodes one whole packet (one UDP datagram, or one frame of the RTS stream) into plain message
+ * objects, which the caller may keep. Any framing or message error rejects the whole packet: no
+ * messages are passed on. Never throws. Unknown MsgTypes are skipped by MsgSize and counted.
  */
 export function decodePacket(buf: Uint8Array): DecodedPacket | OmdDecodeError {
+  return decodePacketWith(buf, null);
+}
+
+/**
+ * The packet decoder behind decodePacket and decodeSequencedPacket: framing checks (spec §2.2,
+ * OMD-C 3.3, 3.4.1), then each message checked and decoded in one walk. A message of an unknown
+ * MsgType is counted, and stands as `unknown` in messages when that is not null.
+ */
+export function decodePacketWith(buf: Uint8Array, unknown: OmdMessage | null): DecodedPacket | OmdDecodeError {
   const len = buf.length;
   if (len < PACKET_HEADER_SIZE) return decodeError('TRUNCATED', `packet of ${len} bytes is shorter than the 16-byte header`);
   const dv = viewOf(buf);
@@ -62,16 +71,17 @@ export function decodePacket(buf: Uint8Array): DecodedPacket | OmdDecodeError {
   for (let i = 0; i < msgCount; i++) {
     if (off === len) return decodeError('MSG_COUNT_MISMATCH', `MsgCount ${msgCount} but the packet ends after ${i} messages`);
     if (off + 4 > len) return decodeError('MSG_OVERRUN', `message ${i} header at ${off} overruns PktSize ${len}`);
-    const size = dv.getUint16(off, true);
-    const type = dv.getUint16(off + 2, true);
+    const size = buf[off]! | (buf[off + 1]! << 8);
+    const type = buf[off + 2]! | (buf[off + 3]! << 8);
     if (size < 4) return decodeError('MSG_SIZE_INVALID', `message ${i} MsgSize ${size} < 4 (MsgType ${type})`);
     if (off + size > len) return decodeError('MSG_OVERRUN', `message ${i} MsgType ${type} MsgSize ${size} at ${off} overruns PktSize ${len}`);
-    const m = decodeMessageBody(buf, dv, off, size, type);
-    if (m !== null) messages.push(m);
-    else {
-      const err = takeBodyError();
-      if (err !== null) return err;
+    if (fixedSizeOf(type) === 0) {
       skippedUnknown++;
+      if (unknown !== null) messages.push(unknown);
+    } else {
+      const err = checkMessageBody(buf, dv, off, size, type);
+      if (err !== null) return err;
+      messages.push(decodeMessageBody(buf, dv, off, type));
     }
     off += size;
   }
@@ -88,8 +98,7 @@ export function decodePacket(buf: Uint8Array): DecodedPacket | OmdDecodeError {
   };
 }
 
-function writeHeader(buf: Uint8Array, pktSize: number, msgCount: number, seqNum: number, sendTimeNs: bigint): void {
-  const dv = viewOf(buf);
+function writeHeader(buf: Uint8Array, dv: DataView, pktSize: number, msgCount: number, seqNum: number, sendTimeNs: bigint): void {
   dv.setUint16(0, pktSize, true);
   buf[2] = msgCount;
   buf[3] = 0; // Filler; OMD-D's CompressionMode byte, OMD-C never compresses (§2.1)
@@ -177,12 +186,7 @@ export class PacketBuilder {
    * until the next start() (e.g. hand it straight to socket.send, which copies).
    */
   finishView(): Uint8Array {
-    const dv = this.dv;
-    dv.setUint16(0, this.used, true);
-    this.buf[2] = this.msgCount;
-    this.buf[3] = 0;
-    dv.setUint32(4, this.seqNum, true);
-    dv.setBigUint64(8, this.sendTimeNs, true);
+    writeHeader(this.buf, this.dv, this.used, this.msgCount, this.seqNum, this.sendTimeNs);
     return this.buf.subarray(0, this.used);
   }
 }
@@ -203,10 +207,15 @@ export function encodePacket(
   if (total > maxPacketSize || total > MAX_PKT_SIZE) {
     throw new RangeError(`packet of ${total} bytes exceeds the ${maxPacketSize}-byte limit`);
   }
-  const buf = new Uint8Array(total);
+  const buf = new Uint8Array(total); // zeroed: fillers stay 0x00
+  const dv = viewOf(buf);
   let off = PACKET_HEADER_SIZE;
-  for (const m of msgs) off += encodeMessage(m, buf, off);
-  writeHeader(buf, total, msgs.length, seqNum, sendTimeNs);
+  for (const m of msgs) {
+    const size = messageSize(m);
+    encodeMessageBody(m, buf, dv, off, size);
+    off += size;
+  }
+  writeHeader(buf, dv, total, msgs.length, seqNum, sendTimeNs);
   return buf;
 }
 
@@ -216,7 +225,7 @@ export function encodePacket(
  */
 export function encodeHeartbeat(seqNum: number, sendTimeNs: bigint): Uint8Array {
   const buf = new Uint8Array(PACKET_HEADER_SIZE);
-  writeHeader(buf, PACKET_HEADER_SIZE, 0, seqNum, sendTimeNs);
+  writeHeader(buf, viewOf(buf), PACKET_HEADER_SIZE, 0, seqNum, sendTimeNs);
   return buf;
 }
 

@@ -7,21 +7,22 @@ import {
   decodeMessage,
   decodePacket,
   encodePacket,
-  checkPacket,
   isHeartbeatPacket,
-  ReusingPacketDecoder,
+  decodeSequencedPacket,
+  UNKNOWN_MESSAGE,
   type DecodedPacket,
   type OmdDecodeError,
   type OmdMessage,
+  type SequencedPacket,
 } from '../../src/omd/index.ts';
 import { Prng, randomAnyMessage } from './random-messages.ts';
 
 const nominal: OmdMessage = { msgType: 40, securityCode: 700, nominalPrice: 385200 };
 const trade: OmdMessage = { msgType: 50, securityCode: 700, tradeId: 1, price: 385200, quantity: 100, trdType: 0, tradeTime: 1n };
 
-function expectError(r: DecodedPacket | OmdDecodeError, code: OmdDecodeError['code']): void {
-  assert.equal(r.ok, false, 'expected an error, got a packet');
-  if (!r.ok) {
+function expectError(r: DecodedPacket | SequencedPacket | OmdDecodeError, code: OmdDecodeError['code']): void {
+  assert.ok('ok' in r && r.ok === false, 'expected an error, got a packet');
+  if ('ok' in r && !r.ok) {
     assert.equal(r.code, code, r.message);
     assert.equal(typeof r.message, 'string');
   }
@@ -86,8 +87,7 @@ describe('packet framing errors', () => {
     forty[0] = 40;
     assert.equal(isHeartbeatPacket(forty), false);
     expectError(decodePacket(forty), 'BAD_HEARTBEAT');
-    assert.equal(new ReusingPacketDecoder().decode(forty, () => {})?.code, 'BAD_HEARTBEAT');
-    assert.equal(checkPacket(forty, new DataView(forty.buffer))?.code, 'BAD_HEARTBEAT');
+    expectError(decodeSequencedPacket(forty), 'BAD_HEARTBEAT');
     // 16 bytes that claim PktSize 40 are truncated, not a heartbeat either.
     const liar = tv1.slice();
     liar[0] = 40;
@@ -217,8 +217,16 @@ describe('fuzz: mutated and random packets never throw', () => {
       const pkt = encodePacket(r.u32(), 0n, msgs, 65535);
       for (let k = 1 + r.int(4); k > 0; k--) pkt[r.int(pkt.length)] = r.u8();
       const d = decodePacket(pkt);
-      if (!d.ok) errors++;
-      else assert.ok(d.messages.length + d.skippedUnknown === d.header.msgCount);
+      const s = decodeSequencedPacket(pkt);
+      if (!d.ok) {
+        errors++;
+        assert.ok('ok' in s && s.code === d.code, 'the feed handler sees the same error');
+      } else {
+        assert.ok(d.messages.length + d.skippedUnknown === d.header.msgCount);
+        assert.ok(!('ok' in s));
+        assert.equal(s.messages.length, d.header.msgCount);
+        assert.deepEqual(s.messages.filter((m) => m !== UNKNOWN_MESSAGE), d.messages);
+      }
     }
     for (let i = 0; i < 10_000; i++) {
       const junk = new Uint8Array(r.int(80));

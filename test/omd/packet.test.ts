@@ -3,6 +3,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   DEFAULT_MAX_PACKET_SIZE,
+  FIXED_SIZE,
+  UNKNOWN_MESSAGE,
+  decodeMessage,
+  decodeSequencedPacket,
   PacketBuilder,
   PacketStreamReader,
   decodePacket,
@@ -23,6 +27,7 @@ import {
   truncateNsToMs,
   truncateNsToSeconds,
   type News,
+  type OmdMessage,
 } from '../../src/omd/index.ts';
 import { Prng, randomAnyMessage } from './random-messages.ts';
 
@@ -193,5 +198,83 @@ describe('PacketBuilder after a rejected message', () => {
     const good = { msgType: 14, currencyCode: 'EUR', currencyFactor: 0, currencyRate: 102200 } as const;
     assert.ok(b.add(good));
     assert.deepEqual(b.finish(), encodePacket(1, 0n, [good]));
+  });
+});
+
+describe('decodeSequencedPacket: the feed handler\'s decoder', () => {
+  it('gives the messages of decodePacket, one entry per MsgCount, for PacketBuilder packets', () => {
+    const r = new Prng(7);
+    const msgs: OmdMessage[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const m = randomAnyMessage(r);
+      if (m.msgType === 22) msgs.push(...splitNews(m));
+      else msgs.push(m);
+    }
+    const b = new PacketBuilder();
+    const out: OmdMessage[] = [];
+    const seqs: number[] = [];
+    let seq = 1;
+    const flush = (): void => {
+      const p = b.finish();
+      const plain = decodePacket(p);
+      const s = decodeSequencedPacket(p);
+      assert.ok(plain.ok && !('ok' in s));
+      assert.equal(s.seq, plain.header.seqNum);
+      assert.deepEqual(s.messages, plain.messages);
+      out.push(...s.messages);
+      seqs.push(s.seq);
+    };
+    b.start(seq, 0n);
+    for (const m of msgs) {
+      if (!b.add(m)) { flush(); seq += b.count; b.start(seq, 0n); b.add(m); }
+    }
+    flush();
+    assert.ok(seqs.length > 10, `${seqs.length} packets`);
+    assert.deepEqual(out, msgs);
+  });
+
+  it('keeps an unknown message\'s place as UNKNOWN_MESSAGE', () => {
+    const pkt = encodePacket(50, 0n, [
+      { msgType: 40, securityCode: 1, nominalPrice: 1 },
+      { msgType: 40, securityCode: 2, nominalPrice: 2 },
+    ]);
+    pkt[16 + 2] = 0xe7; // the first message becomes MsgType 999
+    pkt[16 + 3] = 0x03;
+    const s = decodeSequencedPacket(pkt);
+    assert.ok(!('ok' in s));
+    assert.equal(s.seq, 50);
+    assert.deepEqual(s.messages, [UNKNOWN_MESSAGE, { msgType: 40, securityCode: 2, nominalPrice: 2 }]);
+    assert.equal(s.skippedUnknown, 1);
+    const plain = decodePacket(pkt);
+    assert.ok(plain.ok);
+    assert.deepEqual(plain.messages, [{ msgType: 40, securityCode: 2, nominalPrice: 2 }]);
+  });
+
+  it('decodes every known MsgType at exactly its fixed layout size', () => {
+    const types = Object.keys(FIXED_SIZE).map(Number);
+    assert.ok(types.length >= 40);
+    for (const type of types) {
+      const m = new Uint8Array(FIXED_SIZE[type]!);
+      m[0] = m.length & 0xff;
+      m[1] = m.length >> 8;
+      m[2] = type & 0xff;
+      m[3] = type >> 8;
+      const d = decodeMessage(m, 0);
+      assert.ok(d !== null && !('ok' in d), `MsgType ${type}`);
+      assert.equal(d.msgType, type);
+    }
+  });
+});
+
+describe('PacketBuilder.finishView', () => {
+  it('returns the same bytes as finish without copying', () => {
+    const b = new PacketBuilder();
+    b.start(5, 1_000_000n);
+    b.add({ msgType: 203, lastSeqNum: 4 });
+    const v = b.finishView();
+    assert.deepEqual(v, b.finish());
+    assert.deepEqual(v, encodePacket(5, 1_000_000n, [{ msgType: 203, lastSeqNum: 4 }]));
+    v[16] = 0x77; // a view of the builder's buffer: finish() sees the change
+    assert.equal(b.finish()[16], 0x77);
   });
 });
