@@ -86,6 +86,7 @@ for (const variant of storeVariants()) {
       assert.deepEqual(back.find((e) => e.id === ev[1]!.id), { ...ev[1], postedBy: 'conductor', provenance: 'venue' });
       // Ordered by time.
       const all = await store.listEvidence({ session: session.id });
+      assert.ok(all.length > back.length);
       assert.ok(all.every((e, i) => i === 0 || Date.parse(all[i - 1]!.ts) <= Date.parse(e.ts)));
     });
 

@@ -83,6 +83,7 @@ async function stack(o: StackOpts = {}) {
 }
 
 function assertBooksEqual(d: string[][]) {
+  assert.equal(d.length, 3, 'one pair of digests per channel');
   for (const [mine, theirs] of d) assert.equal(mine, theirs);
 }
 

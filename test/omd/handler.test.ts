@@ -222,6 +222,7 @@ describe('FeedHandler: DR state machine (OMD-C 2.2.4, 3.4.3; spec §4.5)', () =>
     assert.ok(await until(() => t.h.counters.drSignals === 2));
     assert.equal(t.h.drState, 'NORMAL');
     assert.equal(t.h.image(t.ch).digest('SF'), before);
+    assert.equal(t.events.dr.length, 2);
     assert.ok(t.events.dr.every((e) => e.ignored));
   });
 });

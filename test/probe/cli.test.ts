@@ -95,10 +95,12 @@ describe('failover-drill probe', () => {
     const report = JSON.parse(readFileSync(join(dir, 'F001.json'), 'utf8'));
     assert.equal(report.result, 'passed');
     const otpc = report.services.find((s: { service: string }) => s.service === 'OTP-C');
+    assert.equal(otpc.cases.length, 7);
     assert.ok(otpc.cases.every((c: { status: string }) => c.status === 'passed'), JSON.stringify(otpc.cases.map((c: { id: string; status: string; reason?: string }) => [c.id, c.status, c.reason])));
     const lines = readFileSync(join(dir, 'F001.jsonl'), 'utf8').trim().split('\n');
     assert.ok(lines.length > 10 && lines.every((l) => JSON.parse(l).source === 'probe'));
     desk.close();
+    assert.ok(received.length > 0, 'the desk received evidence');
     assert.ok(received.every((r) => r.auth === 'Bearer tok-123'));
     assert.deepEqual(received.flatMap((r) => r.ids).sort(), lines.map((l) => JSON.parse(l).id as string).sort(), 'the desk got every evidence event');
 

@@ -79,6 +79,7 @@ describe('Probe through the other fault shapes', () => {
     const report = await p.finish();
     assert.deepEqual(failedCases(p), [], caseTable(p));
     const back = p.cases().filter((c) => c.id === 'return-to-primary');
+    assert.equal(back.length, 4, 'one return-to-primary case per service');
     assert.ok(back.every((c) => c.status === 'not tested' && /no fail back/.test(c.reason ?? '')), caseTable(p));
     assert.equal(report.result, 'passed');
   });

@@ -132,6 +132,7 @@ describe('takeover by the backup site', () => {
     await v.backup.activate();
     await sleep(500);
     for (const svc of ['OMD-C', 'OMD-CC'] as const) {
+      assert.ok(cfg.feeds[svc].channels.length > 0, svc);
       for (const ch of cfg.feeds[svc].channels) {
         // A generator out of step would delete or modify orders the image never had.
         assert.deepEqual(v.backup.publisher(svc).image(ch.channelId).anomalies, { badPriceLevel: 0, unknownOrder: 0, oversizedBrokerQueue: 0 }, `${svc} channel ${ch.channelId}`);
