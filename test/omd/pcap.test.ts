@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -75,8 +75,13 @@ function readPcap(buf: Uint8Array): { linktype: number; frames: Frame[] } {
   return { linktype, frames };
 }
 
+const tmpDirs: string[] = [];
+after(() => { for (const d of tmpDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true }); });
+
 function tmpFile(name: string): string {
-  return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'omd-pcap-')), name);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omd-pcap-'));
+  tmpDirs.push(dir);
+  return path.join(dir, name);
 }
 
 describe('PcapWriter', () => {

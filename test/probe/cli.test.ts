@@ -5,7 +5,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import http from 'node:http';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -46,6 +46,7 @@ describe('failover-drill probe', () => {
 
   after(async () => {
     await venue.stop();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('usage and config errors exit 2 with the reason', async () => {
