@@ -15,6 +15,7 @@ import {
   RefreshRecovery,
   type RefreshSnapshot,
 } from '../../src/omd/index.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 // Distinct groups/ports per test file (239.201.x.x, 531xx) so files may run in parallel.
 const feed = (products: OmdProduct[] = ['SS', 'SF', 'Index'], service: 'OMD-C' | 'OMD-CC' = 'OMD-C'): FeedConfig =>
@@ -391,7 +392,7 @@ describe('OmdPublisher on real loopback multicast', () => {
     try {
       await pub.start();
       pub.publish(1, [{ msgType: 40, securityCode: 700, nominalPrice: 385_200 }]);
-      for (let i = 0; i < 100 && got.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+      await waitFor('the Sequence Reset and the data on line A', () => got.length >= 2);
       assert.deepEqual(got.map((p) => [p.header.seqNum, p.messages[0]!.msgType]), [[1, 100], [2, 40]]);
     } finally {
       await pub.stop();
