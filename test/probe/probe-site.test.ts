@@ -16,7 +16,6 @@ const FIRMS: { firm: string; faults: ProbeFaults }[] = [
   { firm: 'F004', faults: { resetSequenceOnReconnect: true } },
 ];
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('Probe against the two-site venue: TCP reset of the primary', () => {
   let venue: SiteVenue;
@@ -37,8 +36,10 @@ describe('Probe against the two-site venue: TCP reset of the primary', () => {
 
     await waitFor('everyone at the primary, test orders done', () => all.every((p) => p.cases().filter((c) => ['connect-primary', 'order-cancel-primary', 'feed-joined-primary'].includes(c.id)).every((c) => c.status === 'passed')), 15_000);
     // Multicast stops for a moment on both lines: a gap the feed handlers recover.
+    const sequenced = () => (['OMD-C', 'OMD-CC'] as const).map((s) => venue.primary.publisher(s).counters.messages);
+    const before = sequenced();
     venue.primary.injectFault({ kind: 'multicast-stop', afterPackets: 0 });
-    await sleep(150);
+    await waitFor('messages lost on both lines of both feeds', () => sequenced().every((n, i) => n > before[i]!), 5_000);
     venue.primary.injectFault({ kind: 'clear' });
     await waitFor('gaps recovered', () => all.every((p) => p.cases().filter((c) => c.id === 'gap-recovered').every((c) => c.steps[0]!.status === 'passed')), 5_000);
 
