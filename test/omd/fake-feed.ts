@@ -98,15 +98,13 @@ export class FakeFeed {
   }
 }
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
 /** Polls `cond` every 5 ms (running `each` before every poll, e.g. resending a refresh cycle) for at most `ms`. */
 export async function until(cond: () => boolean, ms = 3000, each?: () => void): Promise<boolean> {
   const end = Date.now() + ms;
   let k = 0;
   while (Date.now() < end) {
     if (each && k++ % 4 === 0) each();
-    await sleep(5);
+    await new Promise<void>((r) => setTimeout(r, 5));
     if (cond()) return true;
   }
   return cond();
