@@ -143,9 +143,10 @@ for (const variant of storeVariants()) {
       });
 
       it('a subscriber cannot read another firm\'s evidence by leaving the filter out', async () => {
-        await c.desk.post('/api/evidence', { events: demoEvidence(session, firmA) });
+        await c.desk.post('/api/evidence', { events: [...demoEvidence(session, firmA), ...demoEvidence(session, firmB).slice(0, 1).map((e) => ({ ...e, id: `own-${variant.name}` }))] });
         const r = await c.other.get(`/api/sessions/${session.id}/evidence`);
         assert.equal(r.status, 200);
+        assert.ok(r.body.events.length > 0, 'its own firm\'s evidence is listed');
         assert.ok(r.body.events.every((e: { subscriber: string }) => e.subscriber === 'firm-b'));
         const d = await c.desk.get(`/api/sessions/${session.id}/evidence`);
         assert.ok(d.body.events.some((e: { subscriber: string }) => e.subscriber === 'firm-a'));

@@ -116,6 +116,7 @@ describe('PcapWriter', () => {
     clock.advance(4_000);
     await pub.stop();
     const { frames } = readPcap(fs.readFileSync(file));
+    assert.ok(sent > 10, `${sent} datagrams sent`);
     assert.equal(frames.length, sent);
     const dests = new Set([
       ...cfg.channels.flatMap((c) => [c.lineA, c.lineB, c.refresh]),
