@@ -121,7 +121,7 @@ interface Channel {
  * 'refresh-complete' (RefreshCompleteEvent), 'stale' (StaleEvent), 'dr'
  * (DrEvent), 'sequence-reset' {channelId, seq}, 'message' (MessageEvent; only
  * emitted when someone listens), 'decode-error' {channelId, code}, 'suspect' (SuspectEvent),
- * 'rts-request' (RtsClientRequestEvent), 'rts-logon' {endpoint, status}.
+ * 'rts-request' (RtsClientRequestEvent), 'rts-logon' {endpoint, status}, 'rts-heartbeat' {endpoint} (echoed).
  */
 export class FeedHandler extends EventEmitter {
   readonly cfg: FeedConfig;
@@ -166,6 +166,7 @@ export class FeedHandler extends EventEmitter {
     if (this.#rts) {
       this.#rts.on('request', (e: RtsClientRequestEvent) => this.emit('rts-request', e));
       this.#rts.on('logon', (e) => this.emit('rts-logon', e));
+      this.#rts.on('heartbeat', (e) => this.emit('rts-heartbeat', e));
       this.#rts.on('endpoint-failed', (e) => this.emit('rts-endpoint-failed', e));
       this.#rts.on('decode-error', () => { this.#c.decodeErrors++; });
     }

@@ -69,6 +69,7 @@ describe('failover-drill ocg client', () => {
     } finally {
       await lookup.close();
       await gw.close();
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 

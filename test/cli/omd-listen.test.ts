@@ -19,8 +19,8 @@ describe('failover-drill omd listen', () => {
     let codes: number[];
     try {
       const layout = ['--group-base', '226', '--port-base', '55700', '--products', 'SS,SF'];
+      // Started together: whichever joins first, the listener's start-up refresh puts it in step, without a gap.
       const listen = main(['omd', 'listen', '--json', '--duration', '1.6', ...layout]);
-      await new Promise((r) => setTimeout(r, 100));
       const publish = main(['omd', 'publish', '--duration', '1.2', '--rate', '3000', '--securities', '10', '--refresh-interval', '200', ...layout]);
       codes = await Promise.all([listen, publish]);
     } finally {

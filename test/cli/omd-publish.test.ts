@@ -45,8 +45,9 @@ function assertStampedOnSessionDay(pkts: DecodedPacket[]): void {
 }
 
 describe('failover-drill omd publish', () => {
-  it('runs for --duration, writes a pcap of decodable OMD packets and prints a one-line summary', async () => {
+  it('runs for --duration, writes a pcap of decodable OMD packets and prints a one-line summary', async (t) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omd-cli-'));
+    t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
     const file = path.join(dir, 'x.pcap');
     const lines: string[] = [];
     const log = console.log;
@@ -68,7 +69,6 @@ describe('failover-drill omd publish', () => {
     const pkts = pcapPackets(file);
     assert.ok(pkts.length > 20);
     assertStampedOnSessionDay(pkts);
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('SIGTERM stops a --duration 60 run at once although a refused RTS client keeps its socket half-open; every port is free after', { timeout: 30_000 }, async () => {

@@ -9,6 +9,7 @@ import { ManualClock, systemClock } from '../../src/wire/index.ts';
 import { seedDemo, startDesk } from '../../src/desk/index.ts';
 import type { EvidenceEvent } from '../../src/evidence/index.ts';
 import { DeskEvidenceForwarder } from '../../src/conductor/index.ts';
+import { turn, waitFor } from '../helpers/wait.ts';
 
 /** A desk that stores events by id (idempotent, as src/desk does) and can be told to fail. */
 function fakeDesk(token: string) {
@@ -99,10 +100,15 @@ describe('DeskEvidenceForwarder', () => {
   it('sends on its own after the linger time without drain()', async () => {
     const desk = fakeDesk('tok');
     const url = await desk.start();
-    const fwd = new DeskEvidenceForwarder({ url, token: 'tok', clock: systemClock, lingerMs: 10 });
+    const clock = new ManualClock();
+    const fwd = new DeskEvidenceForwarder({ url, token: 'tok', clock, lingerMs: 10 });
     try {
       fwd.push(ev(1)); fwd.push(ev(2));
-      for (let i = 0; i < 200 && desk.stored.size < 2; i++) await new Promise((r) => setTimeout(r, 10));
+      clock.advance(9);
+      for (let i = 0; i < 10; i++) await turn(); // a request on loopback would have arrived by now
+      assert.deepEqual(desk.requests, [], 'nothing sent before the linger time');
+      clock.advance(1);
+      await waitFor('both events stored', () => desk.stored.size >= 2);
       assert.equal(desk.stored.size, 2);
       assert.deepEqual(desk.requests, [2]);
     } finally {

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readEvidenceFile } from '../../src/evidence/index.ts';
 import { FAULT_BREAKS, renderTable, runDrill } from '../../src/drill/index.ts';
+import { MARKET_DATA_CASE_IDS, TRADING_CASE_IDS } from '../../src/probe/index.ts';
 
 const PS1 = fileURLToPath(new URL('../../rundowns/ps1.yaml', import.meta.url));
 
@@ -37,6 +38,7 @@ describe('accelerated PS1 end to end (black hole)', () => {
           assert.equal(v.result, 'passed', `${v.firm} ${v.service} should pass every case:\n${table}`);
           const report = r.reports.find((x) => x.firm === v.firm)!.services.find((s) => s.service === v.service)!;
           // Every case run and passed: book-rebuilt (OMD) and return-to-primary (after the fail back) included.
+          assert.equal(report.cases.length, v.service.startsWith('OTP') ? TRADING_CASE_IDS.length : MARKET_DATA_CASE_IDS.length, `${v.firm} ${v.service} case count`);
           for (const c of report.cases) assert.equal(c.status, 'passed', `${v.firm} ${v.service} ${c.id}: ${c.status} ${c.reason ?? ''}`);
           assert.ok(v.recoveryMs !== null && v.recoveryMs > 0, `${v.firm} ${v.service} has a recovery time`);
         }

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readEvidenceFile } from '../../src/evidence/index.ts';
 import { FAULT_BREAKS, renderTable, runDrill } from '../../src/drill/index.ts';
+import { MARKET_DATA_CASE_IDS, TRADING_CASE_IDS } from '../../src/probe/index.ts';
 
 describe('accelerated PS2 end to end', () => {
   it('20 subscribers: the well-behaved pass every case, each faulty one fails exactly what its fault breaks', { timeout: 120_000 }, async () => {
@@ -27,6 +28,7 @@ describe('accelerated PS2 end to end', () => {
         } else {
           assert.equal(v.result, 'passed', `${v.firm} ${v.service} should pass every case:\n${table}`);
           const report = r.reports.find((x) => x.firm === v.firm)!.services.find((s) => s.service === v.service)!;
+          assert.equal(report.cases.length, v.service.startsWith('OTP') ? TRADING_CASE_IDS.length : MARKET_DATA_CASE_IDS.length, `${v.firm} ${v.service} case count`);
           for (const c of report.cases) assert.equal(c.status, 'passed', `${v.firm} ${v.service} ${c.id}: ${c.status} ${c.reason ?? ''}`);
           assert.ok(v.recoveryMs !== null && v.recoveryMs > 0, `${v.firm} ${v.service} has a recovery time`);
         }

@@ -8,6 +8,7 @@ import { demoEvidence, demoSession, renderMessage, sampleIntentionForm, sampleRe
 import { formatEvidenceLine } from '../../src/evidence/index.ts';
 import { DeskClient } from '../helpers/desk-client.ts';
 import { storeVariants } from '../helpers/stores.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const TOKEN = 'conductor-token-for-tests';
 const PW = 'password-for-tests';
@@ -142,9 +143,10 @@ for (const variant of storeVariants()) {
       });
 
       it('a subscriber cannot read another firm\'s evidence by leaving the filter out', async () => {
-        await c.desk.post('/api/evidence', { events: demoEvidence(session, firmA) });
+        await c.desk.post('/api/evidence', { events: [...demoEvidence(session, firmA), ...demoEvidence(session, firmB).slice(0, 1).map((e) => ({ ...e, id: `own-${variant.name}` }))] });
         const r = await c.other.get(`/api/sessions/${session.id}/evidence`);
         assert.equal(r.status, 200);
+        assert.ok(r.body.events.length > 0, 'its own firm\'s evidence is listed');
         assert.ok(r.body.events.every((e: { subscriber: string }) => e.subscriber === 'firm-b'));
         const d = await c.desk.get(`/api/sessions/${session.id}/evidence`);
         assert.ok(d.body.events.some((e: { subscriber: string }) => e.subscriber === 'firm-a'));
@@ -377,7 +379,7 @@ for (const variant of storeVariants()) {
         const events: number[] = [];
         const off = desk.live.subscribe((e) => { if (e.type === 'form' && e.subscriber === firmB.id) events.push(e.version); });
         // On PostgreSQL live updates travel through NOTIFY: wait for them, bounded.
-        const waitFor = async (version: number) => { for (let i = 0; i < 100 && !events.includes(version); i++) await new Promise((r) => setTimeout(r, 20)); };
+        const seen = (version: number) => waitFor(`live update of version ${version}`, () => events.includes(version), 2_000);
         try {
           const first = await c.other.post(path(), { submissionId: sid(), form });
           assert.equal(first.status, 201);
@@ -394,7 +396,7 @@ for (const variant of storeVariants()) {
           // created:true answers do not carry the flag.
           const changed = await c.other.post(path(), { submissionId: sid(), form: signed(form) });
           assert.deepEqual([changed.status, changed.body.created, 'unchanged' in changed.body], [201, true, false]);
-          await waitFor(changed.body.version.version);
+          await seen(changed.body.version.version);
           // Live updates only for what was stored (earlier tests' updates may still be arriving through NOTIFY).
           assert.deepEqual(events.filter((v) => v >= first.body.version.version), [first.body.version.version, changed.body.version.version]);
         } finally {
@@ -563,7 +565,7 @@ for (const variant of storeVariants()) {
           await desk.service.submitForm({ user, sessionId: session.id, subscriberId: 'firm-b', kind: 'intention', submissionId: sid(), form: signed(sampleIntentionForm(session, firmB)) });
           await assert.rejects(desk.service.submitForm({ user, sessionId: session.id, subscriberId: 'firm-a', kind: 'intention', submissionId: sid(), form: sampleIntentionForm(session, firmA) }), { code: 'FORBIDDEN_FIRM' });
           // On PostgreSQL the update travels through NOTIFY: wait for it, bounded.
-          for (let i = 0; i < 100 && got.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+          await waitFor('two live updates', () => got.length >= 2, 2_000);
           assert.deepEqual(got, ['evidence:firm-b', 'form:firm-b']);
         } finally {
           off();

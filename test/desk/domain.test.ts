@@ -226,8 +226,11 @@ describe('verification against evidence', () => {
   });
 
   it('pre-fills "not tested" without evidence and "failed" when the backup was never reached', () => {
-    assert.ok(prefillResultForm(session, sub, []).every((x) => x.overall === 'not-tested'));
+    const blank = prefillResultForm(session, sub, []);
+    assert.equal(blank.length, 5);
+    assert.ok(blank.every((x) => x.overall === 'not-tested'));
     const stuck = prefillResultForm(session, sub, demoEvidence(session, sub, { neverOnBackup: true }));
+    assert.equal(stuck.length, 5);
     assert.ok(stuck.every((x) => x.overall === 'failed' && x.reconnectedToBackup.value === false));
   });
 
@@ -348,6 +351,7 @@ describe('dashboard state and contradictions from a recorded drill', () => {
   const upToIncluding = (events: readonly EvidenceEvent[], e: EvidenceEvent) => events.filter((x) => Date.parse(x.ts) <= Date.parse(e.ts));
 
   it('the well-behaved firm ends "recovered" on every service', () => {
+    assert.equal(drillSession.services.length, 4);
     for (const svc of drillSession.services) assert.equal(serviceState(drill, 'F001', svc), 'recovered', svc);
     // Same with the roles known (the subscriber's record) instead of inferred.
     for (const svc of drillSession.services) assert.equal(serviceState(drill, 'F001', svc, f001.identities), 'recovered', svc);

@@ -6,6 +6,7 @@ import { ManualClock } from '../../src/wire/index.ts';
 import { createSmtpMailer, reminderMessage, sampleIntentionForm, seedDemo, startDesk, demoSession, demoSubscriber, type RunningDesk } from '../../src/desk/index.ts';
 import { DeskClient } from '../helpers/desk-client.ts';
 import { storeVariants } from '../helpers/stores.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 // Runs are driven by hand below; the timer's own tick is checked last.
 const CHECK_MS = 30 * 86_400_000;
@@ -15,7 +16,6 @@ interface Mail { from: string; to: string[]; data: string }
 /** An SMTP sink on 127.0.0.1 that keeps every message. */
 async function startSink(): Promise<{ port: number; mails: Mail[]; next(n: number): Promise<Mail[]>; close(): Promise<void> }> {
   const mails: Mail[] = [];
-  const waiters: (() => void)[] = [];
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
@@ -26,7 +26,6 @@ async function startSink(): Promise<{ port: number; mails: Mail[]; next(n: numbe
       stream.on('data', (c: string) => { data += c; });
       stream.on('end', () => {
         mails.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), data });
-        for (const w of waiters.splice(0)) w();
         done();
       });
     },
@@ -37,8 +36,7 @@ async function startSink(): Promise<{ port: number; mails: Mail[]; next(n: numbe
     port,
     mails,
     async next(n) {
-      const deadline = Date.now() + 5000;
-      while (mails.length < n && Date.now() < deadline) await new Promise<void>((r) => { waiters.push(r); setTimeout(r, 200); });
+      await waitFor(`${n} mails`, () => mails.length >= n);
       return mails;
     },
     close: () => new Promise<void>((r) => server.close(() => r())),

@@ -3,6 +3,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { demoEvidence, demoNotice, demoSession, demoSubscriber, openStore, sampleIntentionForm, sampleResultForm, MIGRATIONS, type DeskStore } from '../../src/desk/index.ts';
 import { storeVariants } from '../helpers/stores.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const T0 = Date.UTC(2026, 0, 9, 1, 30);
 
@@ -86,6 +87,7 @@ for (const variant of storeVariants()) {
       assert.deepEqual(back.find((e) => e.id === ev[1]!.id), { ...ev[1], postedBy: 'conductor', provenance: 'venue' });
       // Ordered by time.
       const all = await store.listEvidence({ session: session.id });
+      assert.ok(all.length > back.length);
       assert.ok(all.every((e, i) => i === 0 || Date.parse(all[i - 1]!.ts) <= Date.parse(e.ts)));
     });
 
@@ -247,12 +249,7 @@ describe('SQLite WAL checkpoints in a worker thread', () => {
       const before = statSync(path).size;
       // In WAL mode only a checkpoint grows the main file; the writer's own is pushed far off.
       await store.ingestEvidence(Array.from({ length: 200 }, (_, i) => ({ ...demoEvidence(demoSession(), demoSubscriber(0))[0]!, id: `ck-${i}`, detail: { pad: 'x'.repeat(2000) } })), 'conductor', T0);
-      let after = statSync(path).size;
-      for (let i = 0; i < 40 && after <= before + 100_000; i++) {
-        await new Promise((r) => setTimeout(r, 50));
-        after = statSync(path).size;
-      }
-      assert.ok(after > before + 100_000, `database file grew from ${before} to ${after} bytes`);
+      await waitFor('the checkpoint to grow the database file', () => statSync(path).size > before + 100_000, 2_000);
     } finally {
       await store.close();
       rmSync(dir, { recursive: true, force: true });

@@ -15,6 +15,7 @@ import { MemorySessionStore } from '../../src/ocg/session-store.ts';
 import { generateVenueKeyPair, hashPassword } from '../../src/ocg/password.ts';
 import { MatchingEngine } from '../../src/venue/index.ts';
 import { systemClock } from '../../src/wire/index.ts';
+import { turn, waitFor } from '../helpers/wait.ts';
 
 const PASSWORD = 'Abcd1234';
 let keys: { publicKeyPem: string; privateKeyPem: string };
@@ -29,21 +30,12 @@ afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c();
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(what: string, pred: () => boolean, ms = 5000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(2);
-  }
-}
-
 /** Advance a ManualClock a second at a time, letting sockets work in between, until `pred`. */
 async function drive(clock: ManualClock, what: string, pred: () => boolean, maxSeconds = 120): Promise<void> {
   for (let i = 0; i < maxSeconds && !pred(); i++) {
     clock.advance(1000);
-    for (let k = 0; k < 20 && !pred(); k++) await sleep(1);
+    // What the second's timers sent gets read and answered: a few turns of the event loop.
+    for (let k = 0; k < 20 && !pred(); k++) await turn();
   }
   if (!pred()) throw new Error(`clock driven ${maxSeconds} s without ${what}`);
 }

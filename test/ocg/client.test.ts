@@ -15,6 +15,7 @@ import { MemorySessionStore } from '../../src/ocg/session-store.ts';
 import { ManualClock } from '../../src/wire/index.ts';
 import { fakeLookup, freePort, type FakeLookup } from './fake-lookup.ts';
 import { fakeGateway, type FakeGateway } from './fake-gateway.ts';
+import { turn, waitFor } from '../helpers/wait.ts';
 
 const COMP = 'CO99999902';
 const PASSWORD = 'Abcd1234';
@@ -32,13 +33,6 @@ afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c();
 });
 
-async function waitFor(what: string, pred: () => boolean, ms = 5000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
 
 /** Two sites: each a gateway (its mirror address unreachable) and two lookup endpoints naming it. */
 async function twoSites(opts: { backupOpen?: boolean } = {}) {
@@ -315,7 +309,7 @@ describe('OcgClient: the 10 s reconnect wait on a driven clock (§1.3)', () => {
     const lostAt = clock.now();
     const connects = () => events.filter((e) => e.kind === 'connected').length;
     clock.advance(9_999);
-    await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 10; i++) await turn(); // a dial on loopback would have connected by now
     assert.equal(connects(), 1, 'no reconnect before 10 s');
     clock.advance(1);
     await waitFor('reconnected', () => kinds().filter((k) => k === 'logon-accepted').length === 2);

@@ -17,6 +17,7 @@ import type { CompIdConfig, GatewayEvent, OcgGatewayOptions } from '../../src/oc
 import { MemoryLogger } from '../../src/ocg/log.ts';
 import { MatchingEngine } from '../../src/venue/index.ts';
 import { profileFor } from '../../src/ocg/index.ts';
+import { waitFor as waitUntil } from '../helpers/wait.ts';
 
 let keys: VenueKeyPair | null = null;
 /** One RSA keypair per test process (generation costs ~0.2 s). */
@@ -115,13 +116,9 @@ export async function connectClient(port: number, compId: string, opts: { clock:
   socket.on('error', () => {});
   const closedP = new Promise<void>((r) => socket.on('close', () => { closed = true; session.onTransportClosed(); r(); }));
   const waitFor = async <T,>(pick: () => T | undefined | false | null, what: string, timeoutMs = 3000): Promise<T> => {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      const v = pick();
-      if (v !== undefined && v !== false && v !== null) return v;
-      if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 2));
-    }
+    let v: T | undefined | false | null;
+    await waitUntil(what, () => { v = pick(); return v !== undefined && v !== false && v !== null; }, timeoutMs);
+    return v as T;
   };
   const client: TestClient = {
     mute: false,

@@ -97,6 +97,7 @@ describe('LookupClient: endpoint order (§1.2)', () => {
     ]);
     assert.deepEqual(waits, [5000, 5000, 5000, 5000, 5000, 5000]);
     assert.equal(clock.now() - t0, 30_000);
+    assert.equal(failures.length, 6);
     assert.ok(failures.every((f) => f.reason === 'unreachable'));
     assert.equal(a.site, 'backup');
     assert.equal(a.endpoint.name, 'BS-primary');

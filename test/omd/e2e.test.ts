@@ -6,7 +6,8 @@ import {
   FeedHandler, MarketGenerator, OmdPublisher, loopbackFeed,
   type FeedConfig, type GapEvent, type PublisherLine, type RecoveredEvent, type RtsClientRequestEvent,
 } from '../../src/omd/index.ts';
-import { until, sleep } from './fake-feed.ts';
+import { turn } from '../helpers/wait.ts';
+import { until } from './fake-feed.ts';
 
 let slot = 0;
 const cleanups: (() => Promise<void>)[] = [];
@@ -64,7 +65,7 @@ async function stack(o: StackOpts = {}) {
   };
   /** Publishes in slices, yielding so the receive buffers drain. */
   const pump = async (events: number) => {
-    for (let i = 0; i < events; i += 50) { burst(Math.min(50, events - i)); await sleep(2); }
+    for (let i = 0; i < events; i += 50) { burst(Math.min(50, events - i)); await turn(); }
   };
   const caughtUp = () => cfg.channels.every((c) => {
     const s = h.status(c.channelId);
@@ -77,12 +78,13 @@ async function stack(o: StackOpts = {}) {
   });
   const start = async () => {
     for (const b of gen.startOfDay()) active.publish(b.channelId, b.msgs);
-    await sleep(5);
+    assert.ok(await until(caughtUp), 'start of day received');
   };
   return { cfg, gen, pub, backup, h, gaps, recovered, rtsRequests, burst, pump, caughtUp, digests, start, switchTo: (p: OmdPublisher) => { active = p; } };
 }
 
 function assertBooksEqual(d: string[][]) {
+  assert.equal(d.length, 3, 'one pair of digests per channel');
   for (const [mine, theirs] of d) assert.equal(mine, theirs);
 }
 
@@ -139,6 +141,8 @@ describe('e2e: the RTS session stays up (OMD-C 3.5 keep-alive)', () => {
     const t = await stack({ rtsHeartbeatMs: 40, loss: (line, ch, _f, n) => lose && ch === 3 && line !== 'refresh' && n > 0 });
     const drops: { reason: string }[] = [];
     t.pub.on('rts-disconnect', (e) => drops.push(e));
+    let echoed = 0;
+    t.h.on('rts-heartbeat', () => { echoed++; });
     await t.start();
     await t.pump(100);
     const lossOnce = async () => {
@@ -147,7 +151,8 @@ describe('e2e: the RTS session stays up (OMD-C 3.5 keep-alive)', () => {
       assert.ok(await until(t.caughtUp, 5000));
     };
     await lossOnce();
-    await sleep(250); // several server heartbeats on the idle session
+    const before = echoed;
+    assert.ok(await until(() => echoed >= before + 5), 'several server heartbeats echoed on the idle session');
     await lossOnce();
     assert.deepEqual(drops, []);
     assert.equal(t.h.counters.recoveredByRts, 2);

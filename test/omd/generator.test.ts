@@ -76,6 +76,7 @@ describe('MarketGenerator', () => {
     const sp = byProduct.get('SP')!;
     assert.equal(sf.anomalies.unknownOrder, 0);
     assert.equal(ss.anomalies.badPriceLevel, 0);
+    assert.ok(sf.securities().length >= 10, `${sf.securities().length} SF securities`);
     for (const code of sf.securities()) {
       for (const side of [0, 1] as const) {
         const levels = new Map<number, { q: bigint; n: number }>();
@@ -130,7 +131,9 @@ describe('MarketGenerator', () => {
     const moutai = msgs.find((m) => m.msgType === 611 && m.securityCode === 600519) as Extract<OmdMessage, { msgType: 611 }>;
     assert.equal(moutai.securityNameGB, '贵州茅台');
     assert.equal(moutai.currencyCode, 'CNY');
-    for (const m of msgs) if (m.msgType === 655 && m.bidPrice && m.askPrice) assert.ok(m.bidPrice < m.askPrice);
+    const quotes = msgs.filter((m) => m.msgType === 655 && m.bidPrice && m.askPrice) as Extract<OmdMessage, { msgType: 655 }>[];
+    assert.ok(quotes.length > 0, 'two-sided top-of-book quotes were generated');
+    for (const m of quotes) assert.ok(m.bidPrice < m.askPrice);
   });
 });
 

@@ -3,7 +3,8 @@
 import { describe, it, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodePacket, FeedHandler, loopbackFeed, type DrEvent, type FeedHandlerOptions, type RecoveredEvent, type StaleEvent, type SuspectEvent } from '../../src/omd/index.ts';
-import { FakeFeed, imageOf, order, orders, until, sleep } from './fake-feed.ts';
+import { ManualClock } from '../../src/wire/index.ts';
+import { FakeFeed, imageOf, order, orders, until } from './fake-feed.ts';
 
 let portSlot = 0;
 const cleanups: (() => Promise<void>)[] = [];
@@ -38,7 +39,7 @@ describe('FeedHandler: start-up (OMD-C 2.2, 4.4)', () => {
     t.h.on('message', (e) => seen.push(e.seq));
     assert.equal(t.h.synchronised, false);
     t.feed.send('AB', 11, orders(11, 12)); // cached while the refresh is awaited
-    await sleep(20);
+    await t.feed.delivered();
     // Refresh reflects 12: cached 11-12 are dropped, not applied twice.
     await syncAt(t, 12);
     t.feed.send('A', 13, orders(13, 15));
@@ -55,7 +56,7 @@ describe('FeedHandler: start-up (OMD-C 2.2, 4.4)', () => {
   it('real-time beyond the snapshot is applied on top of it', async () => {
     const t = await setup();
     t.feed.send('AB', 8, orders(8, 10));
-    await sleep(20);
+    await t.feed.delivered();
     await syncAt(t, 9);
     assert.equal(t.h.status(t.ch).expected, 11);
     assert.equal(t.h.image(t.ch).digest('SF'), imageOf(orders(2, 10)).digest('SF'));
@@ -68,7 +69,7 @@ describe('FeedHandler: Sequence Reset (OMD-C 3.4.2, spec §4.1)', () => {
     await syncAt(t, 20);
     t.feed.send('AB', 1, [{ msgType: 100, newSeqNo: 1 }]);
     assert.ok(await until(() => t.h.counters.sequenceResets === 1 && !t.h.synchronised));
-    await sleep(20);
+    await t.feed.delivered();
     assert.equal(t.h.counters.sequenceResets, 1);
     assert.deepEqual(t.h.image(t.ch).securities(), [], 'instruments cleared at once');
     t.feed.send('AB', 2, orders(2, 3));
@@ -86,7 +87,7 @@ describe('FeedHandler: fault ignoreSequenceReset', () => {
     const before = t.events.refreshes;
     t.feed.send('AB', 1, [{ msgType: 100, newSeqNo: 1 }, order(2)]);
     assert.ok(await until(() => t.h.status(t.ch).expected === 3));
-    await sleep(20);
+    await t.feed.delivered();
     assert.equal(t.h.counters.sequenceResets, 1);
     assert.equal(t.events.refreshes, before);
     assert.equal(t.h.image(t.ch).orders(5).length, 19 + 0, 'orders 2-20 kept; order 2 re-added over the old one');
@@ -133,14 +134,14 @@ describe('FeedHandler: DR state machine (OMD-C 2.2.4, 3.4.3; spec §4.5)', () =>
     t.feed.dr(2, 1);
     // The backup site continues the numbering (drNumbering 'continue'); held until DR 2.
     t.feed.send('AB', 11, orders(11, 12));
-    await sleep(20);
+    await t.feed.delivered();
     assert.deepEqual(t.h.image(t.ch).securities(), [], 'nothing applied while DR is in progress');
     t.feed.dr(3, 2);
     assert.ok(await until(() => t.h.drState === 'DR_COMPLETED'));
     assert.ok(await until(() => t.h.synchronised, 3000, () => t.feed.refresh(orders(2, 11), 11)));
     t.feed.dr(4, 2);
     t.feed.dr(5, 2);
-    await sleep(20);
+    await t.feed.delivered();
     assert.deepEqual(t.events.dr.map((e) => e.state), ['DR_IN_PROGRESS', 'DR_COMPLETED']);
     assert.equal(t.h.counters.drSignals, 5);
     assert.equal(t.h.status(t.ch).expected, 13);
@@ -158,7 +159,7 @@ describe('FeedHandler: DR state machine (OMD-C 2.2.4, 3.4.3; spec §4.5)', () =>
     // Two whole cycles while DR is in progress (could be the failing site's): neither is taken.
     t.feed.refresh(orders(2, 20), 20);
     t.feed.refresh(orders(2, 20), 20);
-    await sleep(30);
+    await t.feed.delivered();
     assert.equal(t.h.synchronised, false);
     assert.deepEqual(t.h.image(t.ch).securities(), []);
     t.feed.send('AB', 11, orders(11, 12));
@@ -167,7 +168,7 @@ describe('FeedHandler: DR state machine (OMD-C 2.2.4, 3.4.3; spec §4.5)', () =>
     assert.equal(t.events.refreshes, 1, 'only the start-up refresh so far');
     // After DR 2: discard up to a Refresh Complete, then the next whole snapshot (spec §3.5).
     t.feed.refresh(orders(2, 10), 10); // its 203 is the marker; what precedes it is discarded
-    await sleep(20);
+    await t.feed.delivered();
     assert.equal(t.h.synchronised, false, 'the first cycle after DR 2 only marks the start');
     t.feed.refresh(orders(2, 11), 11);
     assert.ok(await until(() => t.h.synchronised));
@@ -208,7 +209,7 @@ describe('FeedHandler: DR state machine (OMD-C 2.2.4, 3.4.3; spec §4.5)', () =>
     assert.ok(await until(() => t.h.drState === 'DR_COMPLETED'));
     t.feed.dr(1, 1, 'B');
     t.feed.dr(2, 2, 'B');
-    await sleep(30);
+    await t.feed.delivered();
     assert.equal(t.h.drState, 'DR_COMPLETED');
     assert.equal(t.events.dr.length, 2);
   });
@@ -222,6 +223,7 @@ describe('FeedHandler: DR state machine (OMD-C 2.2.4, 3.4.3; spec §4.5)', () =>
     assert.ok(await until(() => t.h.counters.drSignals === 2));
     assert.equal(t.h.drState, 'NORMAL');
     assert.equal(t.h.image(t.ch).digest('SF'), before);
+    assert.equal(t.events.dr.length, 2);
     assert.ok(t.events.dr.every((e) => e.ignored));
   });
 });
@@ -261,7 +263,8 @@ describe('FeedHandler: one forged datagram never holds a channel stale (ahead wi
   const T0 = 1767922200000000000n;
 
   it('a valid header one million ahead on line A is counted as suspect; no gap, no refresh, the channel stays live', async () => {
-    const t = await setup();
+    const clock = new ManualClock();
+    const t = await setup({ clock });
     await syncAt(t, 10);
     const suspects: SuspectEvent[] = [];
     t.h.on('suspect', (e) => suspects.push(e));
@@ -269,7 +272,8 @@ describe('FeedHandler: one forged datagram never holds a channel stale (ahead wi
     t.feed.raw('A', encodePacket(1_000_011, T0, [order(1_000_011)]));
     t.feed.send('AB', 11, orders(11, 12));
     assert.ok(await until(() => t.h.status(t.ch).expected === 13 && suspects.length === 1));
-    await sleep(100); // well past the 20 ms arbitration timeout
+    await t.feed.delivered();
+    clock.advance(100); // well past the 20 ms arbitration timeout
     assert.equal(suspects.length, 1);
     assert.deepEqual(suspects[0], { channelId: t.ch, line: 'A', seq: 1_000_011, count: 1, expected: 11 });
     assert.equal(t.h.counters.suspect, 1);
@@ -280,14 +284,16 @@ describe('FeedHandler: one forged datagram never holds a channel stale (ahead wi
   });
 
   it('a forged packet cached during the start-up refresh is dropped at the snapshot; no gap follows', async () => {
-    const t = await setup();
+    const clock = new ManualClock();
+    const t = await setup({ clock });
     t.feed.raw('A', encodePacket(1_000_000, T0, [order(1_000_000)]));
     t.feed.send('AB', 9, orders(9, 10));
-    await sleep(20);
+    await t.feed.delivered();
     await syncAt(t, 10);
     t.feed.send('AB', 11, orders(11, 11));
     assert.ok(await until(() => t.h.status(t.ch).expected === 12));
-    await sleep(100);
+    await t.feed.delivered();
+    clock.advance(100); // well past the 20 ms arbitration timeout
     assert.equal(t.h.counters.suspect, 1);
     assert.equal(t.h.counters.gapsSeen, 0);
     assert.equal(t.events.refreshes, 1);
@@ -297,7 +303,8 @@ describe('FeedHandler: one forged datagram never holds a channel stale (ahead wi
 
 describe('FeedHandler: a heartbeat is exactly the 16-byte header (OMD-C 3.4.1)', () => {
   it('40 bytes with MsgCount 0 and PktSize 40 is a decode error, no heartbeat, no gap hint', async () => {
-    const t = await setup();
+    const clock = new ManualClock();
+    const t = await setup({ clock });
     await syncAt(t, 10);
     const errors: { channelId: number; code: string }[] = [];
     t.h.on('decode-error', (e) => errors.push(e));
@@ -307,7 +314,7 @@ describe('FeedHandler: a heartbeat is exactly the 16-byte header (OMD-C 3.4.1)',
     t.feed.raw('A', bad);
     t.feed.raw('B', bad);
     assert.ok(await until(() => errors.length === 2));
-    await sleep(100);
+    clock.advance(100); // well past the 20 ms arbitration timeout
     assert.deepEqual(errors, [{ channelId: t.ch, code: 'BAD_HEARTBEAT' }, { channelId: t.ch, code: 'BAD_HEARTBEAT' }]);
     assert.equal(t.h.counters.heartbeats, heartbeats);
     assert.equal(t.h.counters.gapsSeen, 0);

@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -75,8 +75,13 @@ function readPcap(buf: Uint8Array): { linktype: number; frames: Frame[] } {
   return { linktype, frames };
 }
 
+const tmpDirs: string[] = [];
+after(() => { for (const d of tmpDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true }); });
+
 function tmpFile(name: string): string {
-  return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'omd-pcap-')), name);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omd-pcap-'));
+  tmpDirs.push(dir);
+  return path.join(dir, name);
 }
 
 describe('PcapWriter', () => {
@@ -111,6 +116,7 @@ describe('PcapWriter', () => {
     clock.advance(4_000);
     await pub.stop();
     const { frames } = readPcap(fs.readFileSync(file));
+    assert.ok(sent > 10, `${sent} datagrams sent`);
     assert.equal(frames.length, sent);
     const dests = new Set([
       ...cfg.channels.flatMap((c) => [c.lineA, c.lineB, c.refresh]),

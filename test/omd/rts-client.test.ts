@@ -6,6 +6,7 @@ import net from 'node:net';
 import { RetransmissionClient, type RtsRecoveryResult } from '../../src/omd/rts-client.ts';
 import { encodePacket, PacketStreamReader, decodePacket, encodeHeartbeat } from '../../src/omd/index.ts';
 import type { OmdMessage, RtsEndpoint } from '../../src/omd/index.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 interface Req { channelId: number; begin: number; end: number }
 
@@ -125,7 +126,7 @@ describe('RetransmissionClient: session and accepted request (OMD-C 3.5)', () =>
     await c.recover(1, 1, 3);
     const hb = encodeHeartbeat(77, 1767922200000000000n);
     s.sockets[0]!.write(hb);
-    for (let i = 0; i < 50 && !s.raw.some((p) => p.length === 16); i++) await new Promise((r) => setTimeout(r, 10));
+    await waitFor('the echoed heartbeat', () => s.raw.some((p) => p.length === 16));
     assert.deepEqual(s.raw.find((p) => p.length === 16), Buffer.from(hb));
     await c.close();
   });
@@ -142,7 +143,7 @@ describe('RetransmissionClient: session and accepted request (OMD-C 3.5)', () =>
     s.sockets[0]!.write(bad);
     const hb = encodeHeartbeat(78, 1767922200000000000n);
     s.sockets[0]!.write(hb); // a real one after it, to know the client has read both
-    for (let i = 0; i < 50 && s.raw.length === sent; i++) await new Promise((r) => setTimeout(r, 10));
+    await waitFor('the echo of the real heartbeat', () => s.raw.length > sent);
     assert.deepEqual(errors, ['BAD_HEARTBEAT']);
     assert.deepEqual(s.raw.slice(sent), [Buffer.from(hb)], 'only the real heartbeat echoed');
     await c.close();

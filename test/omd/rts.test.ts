@@ -17,6 +17,7 @@ import {
   type RtsServerLogonEvent,
   type RtsServerRequestEvent,
 } from '../../src/omd/index.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 /** A bare RTS client speaking the wire format directly (TV6 framing). */
 class RawClient {
@@ -51,9 +52,8 @@ class RawClient {
     this.socket.write(encodePacket(0, 0n, [msg]));
   }
 
-  async until(pred: () => boolean, what: string): Promise<void> {
-    for (let i = 0; i < 300 && !pred(); i++) await new Promise((r) => setTimeout(r, 5));
-    assert.ok(pred(), `timed out waiting for ${what}`);
+  until(pred: () => boolean, what: string): Promise<void> {
+    return waitFor(what, pred, 1_500);
   }
 
   messages(): OmdMessage[] {
@@ -199,11 +199,11 @@ describe('RetransmissionServer (OMD-C 3.5, 4.3) over loopback TCP', () => {
     assert.equal(hb.length, 16);
     assert.equal(c.packets[1]!.header.msgCount, 0);
     c.socket.write(hb);
-    await new Promise((r) => setTimeout(r, 30));
-    clock.advance(5_000);
-    await new Promise((r) => setTimeout(r, 30));
-    assert.equal(c.closed, false, 'echoed heartbeat keeps the session');
+    // Answered in order on one connection: once this response is back, the server has read the echo.
     assert.equal((await c.request(21, 99, 100)).status, 0);
+    clock.advance(5_000);
+    assert.equal((await c.request(21, 99, 100)).status, 0, 'echoed heartbeat keeps the session');
+    assert.equal(c.closed, false);
     clock.advance(25_000);
     await c.until(() => c.packets.filter((p) => p.header.msgCount === 0).length === 2, 'second heartbeat');
     clock.advance(5_000);

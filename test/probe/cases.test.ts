@@ -14,6 +14,7 @@ describe('test cases per service', () => {
   it('trading and market-data services get their case lists, all not tested at first', () => {
     assert.deepEqual(casesFor('OTP-CSC', 'X').map((c) => c.id), [...TRADING_CASE_IDS]);
     assert.deepEqual(casesFor('OMD-CC', 'Y').map((c) => c.id), [...MARKET_DATA_CASE_IDS]);
+    assert.equal(casesFor('OTP-C', 'X').length, TRADING_CASE_IDS.length);
     for (const c of casesFor('OTP-C', 'X')) {
       assert.equal(c.status, 'not tested');
       assert.ok(c.steps.length > 0);

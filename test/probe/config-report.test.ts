@@ -2,7 +2,7 @@
 // derivation), the human summary, and the live progress display (TTY in place, plain lines otherwise).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -40,11 +40,15 @@ describe('subscriber.yaml', () => {
 
   it('reads the public key from a file next to the YAML', () => {
     const dir = mkdtempSync(join(tmpdir(), 'probe-cfg-'));
-    const cfg = probeConfigFor(venue, 'F001');
-    writeFileSync(join(dir, 'venue.pub.pem'), cfg.publicKeyPem);
-    const { publicKeyPem: _pem, ...rest } = cfg;
-    writeFileSync(join(dir, 'subscriber.yaml'), probeConfigToYaml({ ...rest, publicKeyFile: 'venue.pub.pem' } as never));
-    assert.equal(loadProbeConfig(join(dir, 'subscriber.yaml')).publicKeyPem, cfg.publicKeyPem);
+    try {
+      const cfg = probeConfigFor(venue, 'F001');
+      writeFileSync(join(dir, 'venue.pub.pem'), cfg.publicKeyPem);
+      const { publicKeyPem: _pem, ...rest } = cfg;
+      writeFileSync(join(dir, 'subscriber.yaml'), probeConfigToYaml({ ...rest, publicKeyFile: 'venue.pub.pem' } as never));
+      assert.equal(loadProbeConfig(join(dir, 'subscriber.yaml')).publicKeyPem, cfg.publicKeyPem);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('names each bad field and its line', () => {
@@ -116,11 +120,15 @@ describe('report and summary', () => {
 
   it('writes the JSON report with a version', () => {
     const dir = mkdtempSync(join(tmpdir(), 'probe-report-'));
-    const file = join(dir, 'sub', 'probe.json');
-    writeProbeReport(file, sampleReport());
-    const back = JSON.parse(readFileSync(file, 'utf8'));
-    assert.equal(back.version, 1);
-    assert.equal(back.services[0].cases.length, 7);
+    try {
+      const file = join(dir, 'sub', 'probe.json');
+      writeProbeReport(file, sampleReport());
+      const back = JSON.parse(readFileSync(file, 'utf8'));
+      assert.equal(back.version, 1);
+      assert.equal(back.services[0].cases.length, 7);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     assert.match(formatCaseLog(sampleReport()), /OTP-C F001T sequence-continuity: FAILED/);
   });
 });

@@ -17,13 +17,7 @@ export function probeOptions(venue: TwoSiteVenue, firm: string, faults: ProbeFau
   };
 }
 
-export async function waitFor(what: string, pred: () => boolean, ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+export { waitFor } from '../helpers/wait.ts';
 
 export function failedCases(p: Probe): string[] {
   return p.cases().filter((c) => c.status === 'failed').map((c) => `${c.service} ${c.id}`);

@@ -7,7 +7,6 @@ import { Probe } from '../../src/probe/index.ts';
 import { startSiteVenue, siteProbeOptions, type SiteVenue } from './site-venue.ts';
 import { caseTable, failedCases, waitFor } from './helpers.ts';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('Probe against the two-site venue: silent black hole at the primary', () => {
   let venue: SiteVenue;
@@ -28,7 +27,7 @@ describe('Probe against the two-site venue: silent black hole at the primary', (
 
     const cutAt = Date.now();
     venue.primary.injectFault({ kind: 'blackhole' });
-    await sleep(200);
+    await waitFor('the black hole swallowing the feed', () => venue.primary.publisher('OMD-C').counters.lineA.suppressed > 0);
     // The backup takes over; the old primary stays black-holed (active in its own eyes) until the probe recovered.
     await venue.backup.activate('primary lost (black hole)');
     assert.equal(await p.whenRecovered(10_000), true, `recovered\n${caseTable(p)}`);

@@ -4,7 +4,7 @@
 // breaks, and the cases that depend on it are `not tested` with the reason.
 import { describe, it, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { Probe, formatProbeSummary, type ProbeFaults, type ProbeReport } from '../../src/probe/index.ts';
+import { MARKET_DATA_CASE_IDS, Probe, TRADING_CASE_IDS, formatProbeSummary, type ProbeFaults, type ProbeReport } from '../../src/probe/index.ts';
 import { validateEvidenceEvent } from '../../src/evidence/index.ts';
 import { startSiteVenue, siteProbeOptions, type SiteVenue } from './site-venue.ts';
 import { caseTable, failedCases, waitFor } from './helpers.ts';
@@ -16,7 +16,6 @@ const FIRMS: { firm: string; faults: ProbeFaults }[] = [
   { firm: 'F004', faults: { resetSequenceOnReconnect: true } },
 ];
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('Probe against the two-site venue: TCP reset of the primary', () => {
   let venue: SiteVenue;
@@ -37,8 +36,10 @@ describe('Probe against the two-site venue: TCP reset of the primary', () => {
 
     await waitFor('everyone at the primary, test orders done', () => all.every((p) => p.cases().filter((c) => ['connect-primary', 'order-cancel-primary', 'feed-joined-primary'].includes(c.id)).every((c) => c.status === 'passed')), 15_000);
     // Multicast stops for a moment on both lines: a gap the feed handlers recover.
+    const sequenced = () => (['OMD-C', 'OMD-CC'] as const).map((s) => venue.primary.publisher(s).counters.messages);
+    const before = sequenced();
     venue.primary.injectFault({ kind: 'multicast-stop', afterPackets: 0 });
-    await sleep(150);
+    await waitFor('messages lost on both lines of both feeds', () => sequenced().every((n, i) => n > before[i]!), 5_000);
     venue.primary.injectFault({ kind: 'clear' });
     await waitFor('gaps recovered', () => all.every((p) => p.cases().filter((c) => c.id === 'gap-recovered').every((c) => c.steps[0]!.status === 'passed')), 5_000);
 
@@ -62,6 +63,7 @@ describe('Probe against the two-site venue: TCP reset of the primary', () => {
     for (const [firm, p] of probes) reports.set(firm, await p.finish());
 
     // Well-behaved: every case passed; OTP-CSC has no drop copy identity in the default venue.
+    assert.equal(good.cases().length, 2 * TRADING_CASE_IDS.length + 2 * MARKET_DATA_CASE_IDS.length);
     for (const c of good.cases()) {
       if (c.service === 'OTP-CSC' && c.id === 'drop-copy-recovered') {
         assert.equal(c.status, 'not tested');
@@ -72,13 +74,16 @@ describe('Probe against the two-site venue: TCP reset of the primary', () => {
     }
     const g = reports.get('F001')!;
     assert.equal(g.result, 'passed', formatProbeSummary(g));
+    assert.equal(g.services.length, 4);
     for (const s of g.services) assert.ok(s.recoveryMs !== null && s.recoveryMs > 0, `${s.service} recovery time`);
 
     assert.deepEqual(failedCases(probes.get('F002')!), ['OTP-C reconnect-backup-via-lookup', 'OTP-CSC reconnect-backup-via-lookup'], caseTable(probes.get('F002')!));
     assert.deepEqual(failedCases(probes.get('F003')!), ['OMD-C dr-followed', 'OMD-C book-rebuilt', 'OMD-CC dr-followed', 'OMD-CC book-rebuilt'], caseTable(probes.get('F003')!));
     assert.deepEqual(failedCases(probes.get('F004')!), ['OTP-C sequence-continuity', 'OTP-CSC sequence-continuity'], caseTable(probes.get('F004')!));
+    assert.equal(reports.size, 4);
     for (const [firm, r] of reports) {
       assert.equal(r.result, firm === 'F001' ? 'passed' : 'failed');
+      assert.ok(r.events.length > 0, `${firm} has evidence`);
       for (const e of r.events) assert.equal(validateEvidenceEvent(e).ok, true, JSON.stringify(e));
     }
     // The summary names the failed step and why.

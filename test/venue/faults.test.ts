@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { Side } from '../../src/ocg/index.ts';
 import { FeedHandler } from '../../src/omd/index.ts';
 import { feedConfigOf } from '../../src/venue/index.ts';
-import { embedded, ocgClient, sleep, testVenueConfig, waitFor, venueWithClient } from './site-harness.ts';
+import { turn } from '../helpers/wait.ts';
+import { embedded, ocgClient, testVenueConfig, waitFor, venueWithClient } from './site-harness.ts';
 
 const cleanup: Array<() => Promise<unknown> | unknown> = [];
 afterEach(async () => {
@@ -40,8 +41,8 @@ describe('site faults', () => {
     const a = ocgClient(cfg, 'F001', 'trading', 'OTP-C', FAST);
     cleanup.push(() => a.c.close());
     await a.c.start();
-    await a.c.newOrder({ securityId: '700', side: Side.Buy, quantity: 100, price: '395.6' });
-    await sleep(100); // let the journal acknowledge
+    const first = await a.c.newOrder({ securityId: '700', side: Side.Buy, quantity: 100, price: '395.6' });
+    await waitFor('standby has the order', () => v.backup.engine('OTP-C').order(first.orderId!) !== undefined);
     const t0 = Date.now();
     v.primary.injectFault({ kind: 'blackhole' });
     assert.deepEqual(v.primary.status().faults, ['blackhole']);
@@ -66,14 +67,15 @@ describe('site faults', () => {
     const a = ocgClient(cfg, 'F001', 'trading', 'OTP-C', FAST);
     cleanup.push(() => a.c.close());
     await a.c.start();
-    await a.c.newOrder({ securityId: '700', side: Side.Buy, quantity: 100, price: '395.6' });
-    await sleep(100);
+    const first = await a.c.newOrder({ securityId: '700', side: Side.Buy, quantity: 100, price: '395.6' });
+    await waitFor('standby has the order', () => v.backup.engine('OTP-C').order(first.orderId!) !== undefined);
     v.primary.injectFault({ kind: 'blackhole' });
     await v.backup.activate();
     await waitFor('logon at backup', () => a.c.loggedOn && a.c.site === 'backup', 15_000);
     const er = await a.c.newOrder({ securityId: '700', side: Side.Buy, quantity: 100, price: '395.4' });
-    // Long enough for both sides' journal connections to time out and reconnect into the black hole.
-    await sleep(1_500);
+    // Long enough for both sides' journal connections to time out and reconnect into the black hole: nothing
+    // observable marks that (the links report down from the start), so this one waits for a duration.
+    await new Promise((r) => setTimeout(r, 1_500));
     assert.equal(v.primary.state, 'active', 'a black-holed primary does not know yet');
     assert.ok(v.backup.generation > v.primary.generation, 'the backup serves: its generation is the newer one');
     // What the conductor does at fail-back: isolate the unaware primary (abruptly, still silent), then fail back.
@@ -82,7 +84,9 @@ describe('site faults', () => {
     assert.equal(r.status.state, 'active');
     assert.equal(v.primary.state, 'active');
     await waitFor('backup handed over', () => v.backup.state === 'standby', 5_000);
-    await sleep(300); // a stale FENCE flushed late would arrive by now
+    // The standby resynced from the primary over new links: what the black hole held was flushed before that.
+    await waitFor('standby resynced', () => v.primary.status().replication.connected && v.backup.status().replication.connected
+      && v.primary.status().replication.ackedSeq === v.primary.status().replication.lastSeq, 5_000);
     assert.equal(v.primary.state, 'active', 'not fenced by the backup\'s old FENCE');
     assert.deepEqual(v.primary.status().faults, []);
     assert.ok(v.primary.engine('OTP-C').order(er.orderId!) !== undefined, 'the order taken at the backup came back with the journal');
@@ -98,10 +102,10 @@ describe('site faults', () => {
     await a.c.start();
     v.primary.injectFault({ kind: 'flap', downMs: 150, upMs: 300 });
     assert.deepEqual(v.primary.faults.active, ['flap']);
-    await sleep(200);
-    assert.equal(v.primary.faults.blackholed, false, 'up again');
-    await sleep(350);
-    assert.equal(v.primary.faults.blackholed, true, 'down again, and it stays down');
+    assert.equal(v.primary.faults.blackholed, true, 'down');
+    await waitFor('up again', () => !v.primary.faults.blackholed);
+    await waitFor('down again', () => v.primary.faults.blackholed);
+    assert.deepEqual(v.primary.faults.active, ['flap']);
     await v.backup.activate();
     await waitFor('logon at backup', () => a.c.loggedOn && a.c.site === 'backup', 15_000);
     assert.equal((await a.c.newOrder({ securityId: '700', side: Side.Buy, quantity: 100, price: '395.4' })).execType, '0');
@@ -118,8 +122,9 @@ describe('site faults', () => {
     const gaps = feed.counters.gapsSeen;
     const msgs = feed.counters.messages;
     v.primary.injectFault({ kind: 'loss-line-a' });
-    await sleep(400);
-    assert.ok(v.primary.publisher('OMD-C').counters.lineA.suppressed > 0, 'line A lost datagrams');
+    // Twenty lost datagrams span more than the arbitration timeout: a gap would have been seen by then.
+    await waitFor('line A lost datagrams', () => v.primary.publisher('OMD-C').counters.lineA.suppressed >= 20);
+    await turn();
     assert.equal(v.primary.publisher('OMD-C').counters.lineB.suppressed, 0);
     assert.ok(feed.counters.messages > msgs, 'messages keep arriving');
     assert.equal(feed.counters.gapsSeen, gaps, 'no gap: line B arbitrated');
@@ -137,11 +142,14 @@ describe('site faults', () => {
     await feed.start();
     await waitFor('synchronised', () => feed.synchronised);
     v.primary.injectFault({ kind: 'multicast-stop', afterPackets: 3 });
-    await sleep(150);
+    const lineB = () => v.primary.publisher('OMD-C').counters.lineB.suppressed;
+    await waitFor('multicast stopped', () => lineB() > 0);
+    await turn();
     const packets = feed.counters.packets + feed.counters.heartbeats;
-    await sleep(300);
+    const suppressed = lineB();
+    await waitFor('more datagrams withheld', () => lineB() >= suppressed + 5);
+    await turn();
     assert.equal(feed.counters.packets + feed.counters.heartbeats, packets, 'nothing arrives any more');
-    assert.ok(v.primary.publisher('OMD-C').counters.lineB.suppressed > 0);
     await v.primary.isolate({ mode: 'abrupt' });
     await v.backup.activate();
     await waitFor('DR 1 and 2 from the backup', () => dr.includes(1) && dr.includes(2), 5_000);

@@ -74,7 +74,9 @@ describe('price-time priority', () => {
     const e = make();
     sell(e, { price: 395_800 });
     const ev = buy(e, { price: 396_400 });
-    for (const f of only(ev, 'filled')) assert.equal(f.lastPx, 395_800);
+    const fills = only(ev, 'filled');
+    assert.equal(fills.length, 2, 'one fill for each side');
+    for (const f of fills) assert.equal(f.lastPx, 395_800);
   });
 
   it('walks several levels with partial and full fills and correct cum/leaves/status', () => {

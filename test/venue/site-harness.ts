@@ -5,6 +5,7 @@ import type { Site, VenueConfig, DefaultVenueOptions } from '../../src/venue/ind
 import { OcgClient, generateVenueKeyPair } from '../../src/ocg/index.ts';
 import type { OcgClientEvent, OcgClientOptions, ExecutionReport } from '../../src/ocg/index.ts';
 import { probeConfigFor } from '../../src/venue/index.ts';
+import { waitFor as waitUntil } from '../helpers/wait.ts';
 
 let keys: { privateKeyPem: string; publicKeyPem: string } | null = null;
 export function venueKeys() {
@@ -73,12 +74,4 @@ export function ocgClient(cfg: VenueConfig, firm: string, role: 'trading' | 'dro
   return { c, events, reports, kinds: () => events.map((e) => e.kind) };
 }
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-export async function waitFor(what: string, pred: () => boolean, ms = 10_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
+export const waitFor = (what: string, pred: () => boolean, ms = 10_000): Promise<void> => waitUntil(what, pred, ms);

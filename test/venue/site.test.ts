@@ -9,7 +9,7 @@ import { Side } from '../../src/ocg/index.ts';
 import { FeedHandler, RetransmissionClient } from '../../src/omd/index.ts';
 import { SiteStateError, feedConfigOf, lookupEndpointsOf } from '../../src/venue/index.ts';
 import { validateEvidenceEvent } from '../../src/evidence/index.ts';
-import { embedded, ocgClient, testVenueConfig, waitFor, sleep, venueWithClient } from './site-harness.ts';
+import { embedded, ocgClient, testVenueConfig, waitFor, venueWithClient } from './site-harness.ts';
 
 const cleanup: Array<() => Promise<unknown> | unknown> = [];
 afterEach(async () => {
@@ -116,7 +116,7 @@ describe('takeover by the backup site', () => {
     const back = await a.c.newOrder({ securityId: '700', side: Side.Buy, quantity: 100, price: '395.0' });
     assert.equal(back.execType, '0');
     await waitFor('backup is the standby of the primary again', () => v.primary.status().replication.connected && !v.primary.status().replication.alone);
-    await sleep(50);
+    await waitFor('journal caught up', () => v.primary.status().replication.ackedSeq === v.primary.status().replication.lastSeq);
     assert.deepEqual(v.backup.sessionNumbers('OTP-C', 'F001T'), v.primary.sessionNumbers('OTP-C', 'F001T'));
   });
 
@@ -124,14 +124,18 @@ describe('takeover by the backup site', () => {
     const cfg = testVenueConfig({ market: { eventsPerSecond: 2_000 } });
     const v = await embedded(cfg);
     cleanup.push(() => v.stop());
-    await sleep(300);
+    const published = (site: typeof v.primary) => site.publisher('OMD-C').counters.messages;
+    await waitFor('market flowing', () => published(v.primary) >= 300);
     v.backup.injectFault({ kind: 'tcp-reset' }); // the standby resyncs from a snapshot (generator replayed from its log)
     await waitFor('resynced', () => v.backup.status().replication.connected);
-    await sleep(300);
+    const atResync = published(v.primary);
+    await waitFor('market flowing after the resync', () => published(v.primary) >= atResync + 300);
     await v.primary.isolate({ mode: 'abrupt' });
     await v.backup.activate();
-    await sleep(500);
+    const atTakeover = published(v.backup);
+    await waitFor('market flowing at the backup', () => published(v.backup) >= atTakeover + 500);
     for (const svc of ['OMD-C', 'OMD-CC'] as const) {
+      assert.ok(cfg.feeds[svc].channels.length > 0, svc);
       for (const ch of cfg.feeds[svc].channels) {
         // A generator out of step would delete or modify orders the image never had.
         assert.deepEqual(v.backup.publisher(svc).image(ch.channelId).anomalies, { badPriceLevel: 0, unknownOrder: 0, oversizedBrokerQueue: 0 }, `${svc} channel ${ch.channelId}`);
@@ -170,7 +174,7 @@ describe('takeover by the backup site', () => {
     const cfg = testVenueConfig();
     const v = await embedded(cfg);
     cleanup.push(() => v.stop());
-    await sleep(200);
+    await waitFor('channel 1 past SN 20', () => v.primary.publisher('OMD-C').nextSeq(1) > 20);
     const feed = feedConfigOf(cfg, 'OMD-C');
     const rts = new RetransmissionClient({ endpoints: feed.rts, username: 'F002MD', onPacket: () => {} });
     cleanup.push(() => rts.close());

@@ -11,6 +11,7 @@ import type { Browser } from 'playwright-core';
 import { chromiumSkip, launchChromium } from '../helpers/browser.ts';
 import { demoSession, ensureWebBuilt, seedDemo, startDesk, type RunningDesk } from '../../src/desk/index.ts';
 import { ManualClock } from '../../src/wire/index.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const PW = 'browser-hardening-password';
 
@@ -79,7 +80,7 @@ describe('desk UI under its browser hardening', { skip: chromiumSkip, timeout: 9
     const frame = page.frames().find((f) => f !== page.mainFrame());
     assert.ok(frame, 'the iframe exists');
     // Chromium replaces a refused frame with its error page: the desk's login form never appears in it.
-    for (let i = 0; i < 50 && refused.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    await waitFor('Chromium to report the refusal', () => refused.length > 0, 2_000);
     assert.equal(await frame.locator('input').count(), 0);
     assert.ok(refused.length > 0, 'Chromium reports the refusal');
   });
