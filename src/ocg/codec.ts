@@ -8,7 +8,7 @@
 // With OcgCodecOptions.lazy such a layout yields a view instead: same checks, fields read on access.
 // Encoders are generated from the same tables. Decoding never throws: every problem becomes an
 // OcgDecodeError; encoding throws RangeError on invalid programmer input.
-import { crc32c, crc32cStaged } from '../wire/index.ts';
+import { crc32c, crc32cStaged } from '../wire/crc32c.ts';
 import {
   OCG_HEADER_LENGTH, OCG_MAX_MESSAGE_LENGTH, OCG_MIN_MESSAGE_LENGTH, OCG_START_OF_MESSAGE,
   MessageRejectCode,

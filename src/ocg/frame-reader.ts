@@ -1,7 +1,7 @@
 // Streaming OCG-C framer (spec note §2.2): one TCP read may hold several messages or part of one.
 // Complete frames inside a chunk are decoded in place (no copy); only a frame split across chunks
 // is assembled, into a buffer of exactly its Length, so 1-byte chunks cost O(n), not O(n²).
-import { crc32cStage, crc32cStageAlias, type Crc32cFraming } from '../wire/index.ts';
+import { crc32cStage, crc32cStageAlias, type Crc32cFraming } from '../wire/crc32c.ts';
 
 /** OCG-C frames for the native CRC kernel: Length (u16 LE) at offset 1, CRC-32C trailer of 4 bytes (§2.1, §2.4). */
 const OCG_FRAMING: Crc32cFraming = { lengthOffset: 1, trailer: 4 };

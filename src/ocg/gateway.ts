@@ -14,8 +14,8 @@
 import net from 'node:net';
 import { QuietGc, WriteBatcher, onChunk, startBusyPoll, staticReadServer, systemClock, type BusyPoll } from '../wire/index.ts';
 import type { Clock, TimerHandle } from '../wire/index.ts';
-import type { EngineEvent, EngineRequest, MassCancelReportEvent, OrderEcho, OrderEvent } from '../venue/index.ts';
-import { priceFromWire, priceToWire, qtyFromWire, qtyToWire } from '../venue/index.ts';
+import type { EngineEvent, EngineRequest, MassCancelReportEvent, OrderEcho, OrderEvent, OrderRouter } from './order-routing.ts';
+import { priceFromWire, priceToWire, qtyFromWire, qtyToWire } from './units.ts';
 import { decodeFrame } from './codec.ts';
 import { OcgFrameReader } from './frame-reader.ts';
 import {
@@ -40,11 +40,6 @@ import { normalizeIp } from './lookup-service.ts';
 import type { LookupClientEntry } from './lookup-service.ts';
 import { silentLogger } from './log.ts';
 import type { OcgLogger } from './log.ts';
-
-/** What the gateway needs from a matching engine (src/venue MatchingEngine fits). */
-export interface OrderRouter {
-  handle(request: EngineRequest): EngineEvent[];
-}
 
 /** One Comp ID as HKEX registers it (§1.1, §1.4–1.6). */
 export interface CompIdConfig {

@@ -16,3 +16,5 @@ export * from './session.ts';
 export * from './password.ts';
 export * from './lookup-service.ts';
 export * from './gateway.ts';
+export * from './order-routing.ts';
+export * from './units.ts';

@@ -10,7 +10,7 @@
 // lose the last batch, which the protocol then recovers as a sequence gap.
 import fs from 'node:fs';
 import path from 'node:path';
-import { populatedBytes } from '../wire/populated.ts';
+import { populatedBytes } from '../wire/index.ts';
 
 /** One Comp ID's persisted session. Both counters start at 1 each trading day (§3.12). */
 export interface SessionJournal {

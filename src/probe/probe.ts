@@ -14,12 +14,11 @@ import {
   type ExecutionReport, type OcgClientEvent, type OcgClientFaults, type OcgClientTiming, type OcgService,
 } from '../ocg/index.ts';
 import {
-  FeedHandler, SPREAD_TABLE_PART_A, moveTicks, roundDownToTick,
+  FeedHandler, MAINLAND_SPREAD_TABLE, SPREAD_TABLE_PART_A, moveTicks, roundDownToTick,
   type DrEvent, type FeedConfig, type FeedHandlerOptions, type GapEvent, type OmdProduct, type OmdService,
   type RecoveredEvent, type RefreshCompleteEvent, type SpreadTable,
 } from '../omd/index.ts';
-import { MAINLAND_SPREAD_TABLE } from '../venue/index.ts';
-import type { ProbeFeedIdentity, ProbeTradingIdentity, SecurityDefinition, SubscriberProbeConfig } from '../venue/index.ts';
+import type { ProbeFeedIdentity, ProbeSecurity, ProbeTradingIdentity, SubscriberProbeConfig } from './config.ts';
 import type { EvidenceEvent, EvidenceKind, Service, Site } from '../evidence/index.ts';
 import { CaseBook, type CaseId, type CaseStatus, type TestCase } from './cases.ts';
 
@@ -106,7 +105,7 @@ interface TradingRun {
   book: CaseBook;
   trading: Session;
   dropCopy: Session | null;
-  security: SecurityDefinition | undefined;
+  security: ProbeSecurity | undefined;
   timing: IdentityTiming;
   tradedAt: Set<'primary' | 'backup'>;
   recoveryTimer: TimerHandle | null;

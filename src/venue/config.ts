@@ -1,9 +1,10 @@
-// The venue's configuration (issue 4): one practice session, two sites (primary and backup) with
+// The venue's configuration: one practice session, two sites (primary and backup) with
 // their addresses and ports, the OMD-C / OMD-CC feed layouts, the securities each trading service
 // lists, and the subscribers with their identities per service. Loaded from YAML
 // (`failover-drill site --config venue.yaml`) and validated with errors that name the field and
 // its line; `defaultVenueConfig()` builds the embedded default (both sites on loopback,
-// 127.0.0.2 / 127.0.0.3). `probeConfigFor()` derives what one subscriber's probe needs.
+// 127.0.0.2 / 127.0.0.3). `probeConfigFor()` derives what one subscriber's probe needs
+// (the probe defines that shape, src/probe config.ts).
 //
 // Ports: HKEX publishes the real ones in its Connectivity Guide (OMD-C §12 U7, OCG-C §1.2);
 // here they are configuration. Each trading service (OTP-C, OTP-CSC) has its own lookup
@@ -11,12 +12,13 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { isIP } from 'node:net';
-import { LineCounter, parseDocument } from 'yaml';
 import type { OcgService, LookupEndpoint } from '../ocg/index.ts';
 import { generateVenueKeyPair, publicKeyOf } from '../ocg/index.ts';
 import type { ChannelConfig, FeedConfig, OmdProduct, OmdService, RtsEndpoint } from '../omd/index.ts';
 import { loopbackFeed, OMD_PRODUCTS } from '../omd/index.ts';
 import type { SecurityDefinition } from './engine-types.ts';
+import { parseYamlConfig, type ConfigIssue } from '../yaml-config/index.ts';
+import type { ProbeFeedIdentity, ProbeTradingIdentity, SubscriberProbeConfig } from '../probe/index.ts';
 
 export const SITE_ROLES = ['primary', 'backup'] as const;
 export type SiteRole = (typeof SITE_ROLES)[number];
@@ -160,37 +162,6 @@ export function controlUrlOf(cfg: VenueConfig, role: SiteRole): string {
   return `http://${s.host}:${s.control}`;
 }
 
-export interface ProbeTradingIdentity {
-  service: OcgService;
-  compId: string;
-  role: 'trading' | 'drop-copy';
-  lookup: LookupEndpoint[];
-  /** Securities listed on this service, for test orders (price P3, lot in shares). */
-  securities: SecurityDefinition[];
-}
-
-export interface ProbeFeedIdentity {
-  service: OmdService;
-  rtsUsername: string;
-  /** Layout with all four RTS endpoints (primary site first). */
-  feed: FeedConfig;
-}
-
-/** What one subscriber's probe needs to follow the session (src/probe reads this). */
-export interface SubscriberProbeConfig {
-  session: string;
-  firm: string;
-  name: string;
-  brokerId: string;
-  password: string;
-  /** Address the probe connects from: the first registered source IP. */
-  localAddress: string;
-  /** Venue's RSA public key, PEM (OCG-C §1.4, distributed out of band). */
-  publicKeyPem: string;
-  trading: ProbeTradingIdentity[];
-  feeds: ProbeFeedIdentity[];
-}
-
 export function probeConfigFor(cfg: VenueConfig, firm: string): SubscriberProbeConfig {
   const sub = cfg.subscribers.find((s) => s.firm === firm);
   if (sub === undefined) throw new RangeError(`no subscriber ${firm} in the venue config`);
@@ -316,13 +287,6 @@ export function defaultVenueConfig(opts: DefaultVenueOptions = {}): VenueConfig 
 
 // ---------------------------------------------------------------------------------------------
 // YAML loading and validation
-
-/** One problem found in a venue config: dotted path, and the YAML line when known. */
-export interface ConfigIssue {
-  path: string;
-  line?: number;
-  message: string;
-}
 
 export class VenueConfigError extends Error {
   override name = 'VenueConfigError';
@@ -645,36 +609,6 @@ export function validateVenueConfig(raw: unknown, opts: { baseDir?: string } = {
   if (passwordHashCost !== undefined) config.passwordHashCost = passwordHashCost;
   if (chinaConnectDailyQuota !== undefined) config.chinaConnectDailyQuota = chinaConnectDailyQuota;
   return { config, issues: [] };
-}
-
-/**
- * Parses YAML text and validates it; every issue comes back with the line of the
- * deepest node that exists along its path (shared by venue.yaml and subscriber.yaml).
- */
-export function parseYamlConfig<T>(
-  text: string,
-  validate: (raw: unknown) => { config?: T | undefined; issues: { path: (string | number)[]; message: string }[] },
-): { config: T; issues: [] } | { config?: undefined; issues: ConfigIssue[] } {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    return { issues: doc.errors.map((e) => ({ path: '', line: lines.linePos(e.pos[0]).line, message: e.message.split('\n')[0]! })) };
-  }
-  const { config, issues } = validate(doc.toJS());
-  if (config !== undefined) return { config, issues: [] };
-  return {
-    issues: issues.map((i) => {
-      const issue: ConfigIssue = { path: i.path.join('.'), message: i.message };
-      for (let n = i.path.length; n >= 0; n--) {
-        const node = doc.getIn(i.path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
-        if (node !== undefined && node !== null && typeof node === 'object' && Array.isArray(node.range)) {
-          issue.line = lines.linePos(node.range[0]).line;
-          break;
-        }
-      }
-      return issue;
-    }),
-  };
 }
 
 /** Parses and validates venue YAML; throws VenueConfigError naming each field and its line. */

@@ -8,12 +8,12 @@ import { dirname, join, resolve } from 'node:path';
 import { numberOption, UsageError, type Command } from '../command.ts';
 import {
   Probe, ProbeConfigError, ProgressDisplay, formatCaseLog, formatProbeSummary, loadProbeConfig, probeConfigToYaml, writeProbeReport,
-  type ProbeFaults,
+  type ProbeFaults, type SubscriberProbeConfig,
 } from '../../probe/index.ts';
 import { EvidenceWriter } from '../../evidence/index.ts';
 import { DeskEvidenceForwarder } from '../../conductor/index.ts';
 import { systemClock } from '../../wire/index.ts';
-import { loadVenueConfig, probeConfigFor, type SubscriberProbeConfig } from '../../venue/index.ts';
+import { loadVenueConfig, probeConfigFor } from '../../venue/index.ts';
 
 const FAULTS: Record<string, keyof ProbeFaults> = {
   'never-relookup': 'neverRelookup',

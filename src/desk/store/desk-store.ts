@@ -4,7 +4,6 @@ import { provenanceOf, type EvidenceEvent, type Service, type StoredEvidenceEven
 import { CellFold, FOLD_VERSION, type CellDigest, type CellSummary } from '../domain/verification.ts';
 import type { AuditEntry, FormKind, FormVersion, IntentionForm, Notice, PracticeSession, ResultForm, Subscriber, User, UserAccount, UserRecord } from '../domain/index.ts';
 import { DeskError } from '../errors.ts';
-import type { LiveRelay } from '../api/live.ts';
 import { migrate } from './migrations.ts';
 import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
@@ -93,6 +92,13 @@ export interface SentReminder extends ReminderRecord {
   /** 'reminders' for the automatic ones, else the desk officer who sent it by hand. */
   actor: string;
   manual: boolean;
+}
+
+/** Carries live dashboard events between API replicas (a store that can, e.g. PostgreSQL LISTEN/NOTIFY). */
+export interface LiveRelay {
+  send(payload: string): Promise<void>;
+  onMessage(fn: (payload: string) => void): void;
+  close(): Promise<void>;
 }
 
 export interface DeskStore {
