@@ -17,4 +17,5 @@ export * from './password.ts';
 export * from './lookup-service.ts';
 export * from './gateway.ts';
 export * from './order-routing.ts';
+export * from './order-reports.ts';
 export * from './units.ts';
