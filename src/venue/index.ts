@@ -3,6 +3,7 @@ export { MatchingEngine, MAX_ORDER_QUANTITY, DEFAULT_MAX_BOARD_LOTS, PRICE_BAND_
 export { OrderBook, BookSide, PriceLevel, RestingOrder, bookSideOf } from './order-book.ts';
 export type { BookSideCode } from './order-book.ts';
 export * from './config.ts';
+export * from './config-file.ts';
 export * from './control-api.ts';
 export * from './journal.ts';
 export * from './replicating-store.ts';
