@@ -1,6 +1,6 @@
 // The import rules of src/: each top-level folder is a module, other modules reach it only through
 // its index.ts, modules depend on each other only in the directions the table below allows (so
-// there is no cycle), and the codecs load nothing that opens sockets. A new module or a new
+// there is no cycle, nor between files), and the codecs load nothing that opens sockets. A new module or a new
 // direction is a decision: it goes into the table with its reason, not in by accident.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -185,7 +185,12 @@ describe('architecture: imports between the modules of src/', () => {
     assert.equal(findCycle(graph)?.join(' → ') ?? null, null);
   });
 
-  it("another module is reached only through its index.ts", () => {
+  it('no two files import each other, directly or round a loop (type-only imports included)', () => {
+    const graph = new Map([...files.values()].map((f) => [f.path, new Set(f.local)]));
+    assert.equal(findCycle(graph)?.join(' → ') ?? null, null);
+  });
+
+  it('another module is reached only through its index.ts', () => {
     const skipping: string[] = [];
     const used = new Set<string>();
     for (const f of files.values()) {
