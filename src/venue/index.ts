@@ -6,6 +6,8 @@ export * from './config.ts';
 export * from './config-file.ts';
 export * from './control-api.ts';
 export * from './journal.ts';
+export * from './journal-gate.ts';
+export * from './journal-records.ts';
 export * from './replicating-store.ts';
 export * from './faults.ts';
 export * from './site.ts';

@@ -30,8 +30,9 @@ import type {
   ActivateResponse, EvidenceResponse, FailbackResponse, FaultKind, FaultRequest, FaultResponse, IsolateRequest,
   IsolateResponse, ServiceStatus, SiteState, SiteStatus,
 } from './control-api.ts';
-import { JournalGate, JournalReceiver, JournalSender } from './journal.ts';
-import type { FeedSnapshot, JournalEntry, SiteSnapshot } from './journal.ts';
+import { JournalReceiver, JournalSender } from './journal.ts';
+import { JournalGate } from './journal-gate.ts';
+import type { FeedSnapshot, JournalEntry, SiteSnapshot } from './journal-records.ts';
 import { ReplicatingSessionStore } from './replicating-store.ts';
 import { FaultInjector, SiteSockets } from './faults.ts';
 

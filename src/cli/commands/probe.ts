@@ -35,7 +35,7 @@ const command: Command = {
     'The config is subscriber.yaml (the venue derives it per subscriber); or give --venue and --firm.',
   ].join('\n'),
   options: {
-    config: { type: 'string', value: 'FILE', description: 'subscriber.yaml (the probe config of src/venue/config.ts)' },
+    config: { type: 'string', value: 'FILE', description: 'subscriber.yaml (the probe config, src/probe/config.ts)' },
     venue: { type: 'string', value: 'FILE', description: 'Derive the probe config from a venue.yaml instead (with --firm)' },
     firm: { type: 'string', value: 'ID', description: 'Subscriber firm id in --venue' },
     report: { type: 'string', value: 'FILE', description: 'Evidence report JSON (default: data/<session>/probe-<firm>.json)' },
