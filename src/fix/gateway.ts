@@ -14,7 +14,7 @@ import {
   MemorySessionStore, PasswordChecker, hashPassword, normalizeIp, passwordCompliesWithPolicy, silentLogger, verifyPasswordHash,
 } from '../ocg/index.ts';
 import type { CompIdConfig, GatewayEvent, GatewayEventKind, OcgLogger, OrderRouter, OutboundGate, SessionStore } from '../ocg/index.ts';
-import type { EngineEvent, EngineRequest, MassCancelReportEvent, OrderEvent } from '../venue/index.ts';
+import type { EngineEvent, EngineRequest, MassCancelReportEvent, OrderEvent } from '../ocg/index.ts';
 import { FixStreamReader, GroupError, duplicateTag, fieldOf, groupsOf, msgTypeOf } from './codec.ts';
 import type { FixField, FixMessage } from './codec.ts';
 import { FixSession, fixJournalKey, journalFixMessage } from './session.ts';

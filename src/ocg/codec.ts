@@ -6,7 +6,8 @@
 // reads the present fields through a BodyReader that owns the cursor. Decoding never throws: every
 // problem becomes an OcgDecodeError. The encoder walks the same field tables and throws RangeError
 // on invalid programmer input.
-import { crc32c } from '../wire/index.ts';
+// crc32c.ts directly: the wire module's index also loads socket code, which a codec must not.
+import { crc32c } from '../wire/crc32c.ts';
 import {
   OCG_HEADER_LENGTH, OCG_MAX_MESSAGE_LENGTH, OCG_MIN_MESSAGE_LENGTH, OCG_START_OF_MESSAGE, OcgMsgType as T,
   MessageRejectCode,

@@ -14,17 +14,18 @@
 import net from 'node:net';
 import { WriteBatcher, systemClock } from '../wire/index.ts';
 import type { Clock, TimerHandle } from '../wire/index.ts';
-import type { EngineEvent, EngineRequest, MassCancelReportEvent, OrderEcho, OrderEvent } from '../venue/index.ts';
-import { priceFromWire, priceToWire, qtyFromWire, qtyToWire } from '../venue/index.ts';
+import type { EngineEvent, EngineRequest, OrderRouter } from './order-routing.ts';
+import { echoOf, executionReportOf, massCancelReportOf } from './order-reports.ts';
+import { priceFromWire, qtyFromWire } from './units.ts';
 import { decodeFrame } from './codec.ts';
 import { OcgFrameReader } from './frame-reader.ts';
 import type { OcgRuntimeHooks } from './hooks.ts';
 import {
-  BusinessRejectCode, MatchType, NO_ORDER_ID, OcgMsgType, RequestResult, SessionStatus, TestMessageIndicator, ThrottleAction,
+  BusinessRejectCode, OcgMsgType, RequestResult, SessionStatus, TestMessageIndicator, ThrottleAction,
   ThrottleTimeUnit, ThrottleType,
 } from './messages.ts';
 import type {
-  BusinessMessageReject, ExecutionReport, Logon, OcgHeader, OcgMessage, OrderMassCancelReport,
+  BusinessMessageReject, Logon, OcgHeader, OcgMessage,
 } from './messages.ts';
 import { profileFor } from './profile.ts';
 import type { OcgProfile, OcgService } from './profile.ts';
@@ -33,19 +34,13 @@ import { MemorySessionStore } from './session-store.ts';
 import type { SessionStore } from './session-store.ts';
 import { OcgSession, journalMessage, OCG_SESSION_TIMERS } from './session.ts';
 import type { OcgSessionEvent } from './session.ts';
-import { transactionTimeFromMillis } from './time.ts';
 import { checkOrderFields, securityExchangeOf } from './order-rules.ts';
 import type { RuleContext, SecurityRef } from './order-rules.ts';
-import { isPrintableAscii, wireText } from './wire-text.ts';
+import { fixedText as fx, isPrintableAscii, wireText } from './wire-text.ts';
 import { normalizeIp } from './lookup-service.ts';
 import type { LookupClientEntry } from './lookup-service.ts';
 import { silentLogger } from './log.ts';
 import type { OcgLogger } from './log.ts';
-
-/** What the gateway needs from a matching engine (src/venue MatchingEngine fits). */
-export interface OrderRouter {
-  handle(request: EngineRequest): EngineEvent[];
-}
 
 /** One Comp ID as HKEX registers it (§1.1, §1.4–1.6). */
 export interface CompIdConfig {
@@ -912,14 +907,6 @@ export class OcgGateway {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Engine events → OCG-C messages (§5.7, §5.8)
-
-/** Transaction Time of a clock reading (fractional ms ⇒ microseconds, time.ts), formatted once per reading. */
-function transactionTimeOf(ms: number, cache?: { at: number; text: string }): string {
-  if (cache === undefined) return transactionTimeFromMillis(ms);
-  if (ms !== cache.at) { cache.at = ms; cache.text = transactionTimeFromMillis(ms); }
-  return cache.text;
-}
 
 /**
  * The client's Client Order ID to name in a Reject / BMR: only a value the wire may carry and the
@@ -928,117 +915,4 @@ function transactionTimeOf(ms: number, cache?: { at: number; text: string }): st
 function echoedId(m: OcgMessage): string | undefined {
   const id = (m as { clientOrderId?: string }).clientOrderId;
   return id !== undefined && id.length <= 20 && isPrintableAscii(id) ? id : undefined;
-}
-
-/** Alphanumeric Fixed(n) received without its NUL: the gateway uses the first n−1 bytes (§2.5). */
-function fx(s: string, n: number): string {
-  return s.length > n - 1 ? s.slice(0, n - 1) : s;
-}
-
-function echoOf(m: { brokerLocationId?: string; positionEffect?: number; orderRestrictions?: string; maxPriceLevels?: number; orderCapacity?: number; text?: string; disclosureInstructions?: number; submittingBcanField?: string }): OrderEcho | undefined {
-  const e: OrderEcho = {};
-  let any = false;
-  if (m.brokerLocationId !== undefined) { e.brokerLocationId = fx(m.brokerLocationId, 11); any = true; }
-  if (m.positionEffect !== undefined) { e.positionEffect = m.positionEffect; any = true; }
-  if (m.orderRestrictions !== undefined) { e.orderRestrictions = fx(m.orderRestrictions, 21); any = true; }
-  if (m.maxPriceLevels !== undefined) { e.maxPriceLevels = m.maxPriceLevels; any = true; }
-  if (m.orderCapacity !== undefined) { e.orderCapacity = m.orderCapacity; any = true; }
-  // Text: ≤ 10 characters kept (§5.1).
-  if (m.text !== undefined) { e.text = m.text.slice(0, 10); any = true; }
-  if (m.disclosureInstructions !== undefined) { e.disclosureInstructions = m.disclosureInstructions; any = true; }
-  if (m.submittingBcanField !== undefined) { e.submittingBcanField = fx(m.submittingBcanField, 21); any = true; }
-  return any ? e : undefined;
-}
-
-/** The Execution Report variant of §5.7 for an engine event. */
-export function executionReportOf(ev: OrderEvent, profile: OcgProfile, securityExchange?: string, timeCache?: { at: number; text: string }): ExecutionReport {
-  const er: ExecutionReport = {
-    msgType: OcgMsgType.ExecutionReport,
-    clientOrderId: ev.clientOrderId,
-    submittingBrokerId: ev.brokerId,
-    securityId: ev.securityId,
-    securityIdSource: 8,
-    securityExchange: securityExchange ?? profile.securityExchanges[0] ?? 'XHKG',
-    transactionTime: transactionTimeOf(ev.transactTime, timeCache),
-    side: ev.side,
-    // Required in every variant (§5.7); a rejected new order or an unknown order has none [INF: FIX's NONE].
-    orderId: ev.orderId === '' ? NO_ORDER_ID : ev.orderId,
-    orderType: ev.orderType,
-    orderQuantity: qtyToWire(ev.orderQty),
-    tif: ev.tif,
-    executionId: ev.execId,
-    orderStatus: ev.ordStatus,
-    execType: ev.execType,
-    cumulativeQuantity: qtyToWire(ev.cumQty),
-    leavesQuantity: qtyToWire(ev.leavesQty),
-    // In the literal (undefined = absent to the encoder): the common reports need no property
-    // store grown after it.
-    price: Number.isFinite(ev.price) && ev.orderType === 2 ? priceToWire(ev.price) : undefined,
-    lotType: ev.kind === 'accepted' || ev.kind === 'filled' ? ev.lotType : undefined,
-  };
-  const echo = ev.echo;
-  if (echo !== undefined) {
-    // Order echo (bits 5, 15–19); the BCAN is never echoed (§5.1).
-    if (echo.brokerLocationId !== undefined) er.brokerLocationId = echo.brokerLocationId;
-    if (echo.positionEffect !== undefined) er.positionEffect = echo.positionEffect;
-    if (echo.orderRestrictions !== undefined) er.orderRestrictions = echo.orderRestrictions;
-    if (echo.maxPriceLevels !== undefined) er.maxPriceLevels = echo.maxPriceLevels;
-    if (echo.orderCapacity !== undefined) er.orderCapacity = echo.orderCapacity;
-    if (echo.text !== undefined) er.text = echo.text;
-  }
-  switch (ev.kind) {
-    case 'accepted':
-      break;
-    case 'rejected':
-      er.reason = wireText(ev.reason, 74);
-      er.orderRejectCode = ev.ordRejReason;
-      break;
-    case 'filled':
-      er.matchType = MatchType.AutoMatch;
-      er.counterpartyBrokerId = ev.counterpartyBrokerId;
-      er.executionQuantity = qtyToWire(ev.lastQty);
-      er.executionPrice = priceToWire(ev.lastPx);
-      er.tradeMatchId = ev.tradeId;
-      er.aggressorIndicator = ev.aggressor ? 1 : 0;
-      break;
-    case 'cancelled':
-      if (ev.originalClientOrderId !== undefined) er.originalClientOrderId = ev.originalClientOrderId;
-      if (ev.execRestatementReason !== undefined) er.execRestatementReason = ev.execRestatementReason;
-      break;
-    case 'expired':
-      er.reason = wireText(ev.reason, 74);
-      break;
-    case 'amended':
-      er.originalClientOrderId = ev.originalClientOrderId;
-      break;
-    case 'amendRejected':
-      er.originalClientOrderId = ev.originalClientOrderId;
-      er.reason = wireText(ev.reason, 74);
-      er.amendRejectCode = ev.amendRejectCode;
-      break;
-    case 'cancelRejected':
-      if (ev.originalClientOrderId !== undefined) er.originalClientOrderId = ev.originalClientOrderId;
-      if (ev.owningBrokerId !== undefined) er.owningBrokerId = ev.owningBrokerId;
-      er.reason = wireText(ev.reason, 74);
-      er.cancelRejectCode = ev.cancelRejectCode;
-      break;
-  }
-  return er;
-}
-
-export function massCancelReportOf(ev: MassCancelReportEvent, _profile: OcgProfile): OrderMassCancelReport {
-  const r: OrderMassCancelReport = {
-    msgType: OcgMsgType.OrderMassCancelReport,
-    clientOrderId: ev.clientOrderId,
-    submittingBrokerId: ev.brokerId,
-    transactionTime: transactionTimeOf(ev.transactTime),
-    massCancelRequestType: ev.massCancelRequestType,
-    massActionReportId: ev.massActionReportId,
-    massCancelResponse: ev.massCancelResponse,
-  };
-  if (ev.securityId !== undefined) r.securityId = ev.securityId;
-  if (ev.owningBrokerId !== undefined) r.owningBrokerId = ev.owningBrokerId;
-  if (ev.massCancelRejectCode !== undefined) r.massCancelRejectCode = ev.massCancelRejectCode;
-  if (ev.reason !== undefined) r.reason = wireText(ev.reason, 74);
-  return r;
 }

@@ -17,3 +17,6 @@ export * from './password.ts';
 export * from './lookup-service.ts';
 export * from './gateway.ts';
 export type { OcgRuntimeHooks } from './hooks.ts';
+export * from './order-routing.ts';
+export * from './order-reports.ts';
+export * from './units.ts';

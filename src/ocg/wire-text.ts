@@ -19,3 +19,8 @@ export function wireText(s: string, max: number): string {
   if (NOT_PRINTABLE_ASCII.test(t)) t = t.replace(SPEC_REFERENCE, '').replace(NOT_PRINTABLE_ASCII_G, '?');
   return t.length <= max ? t : t.slice(0, max);
 }
+
+/** Alphanumeric Fixed(n) received without its NUL: the gateway uses the first n−1 bytes (§2.5). */
+export function fixedText(s: string, n: number): string {
+  return s.length > n - 1 ? s.slice(0, n - 1) : s;
+}

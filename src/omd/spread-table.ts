@@ -21,6 +21,14 @@ export interface SpreadTable {
   bands: readonly SpreadBand[];
 }
 
+/** Mainland A-shares trade in CNY 0.01 steps (public SSE/SZSE rule) [INF for China Connect]. */
+export const MAINLAND_SPREAD_TABLE: SpreadTable = {
+  code: 'CN',
+  minPrice: 10,
+  maxPrice: 99_999_990,
+  bands: [{ lowExclusive: 0, highInclusive: 99_999_990, tick: 10 }],
+};
+
 /** SEHK Second Schedule Part A, P3 raw: 0.01-0.25 by 0.001 … 5,000-9,995 by 5. */
 export const SPREAD_TABLE_PART_A: SpreadTable = {
   code: '01',

@@ -180,6 +180,14 @@ export class CaseBook {
     this.#now = now;
   }
 
+  /** The identity's result: failed if a case failed, else pending if one is open, else passed if one passed. */
+  overall(): CaseStatus {
+    const cases = this.cases;
+    if (cases.some((c) => c.status === 'failed')) return 'failed';
+    if (cases.some((c) => c.status === 'pending')) return 'pending';
+    return cases.some((c) => c.status === 'passed') ? 'passed' : 'not tested';
+  }
+
   case(id: CaseId): TestCase {
     const c = this.cases.find((x) => x.id === id);
     if (!c) throw new RangeError(`no case ${id} for ${this.service}`);

@@ -1,14 +1,56 @@
-// subscriber.yaml: what one subscriber's probe needs (SubscriberProbeConfig of src/venue/config.ts,
-// derived there by probeConfigFor()), as a file the subscriber is given. Loaded with validation
+// subscriber.yaml: what one subscriber's probe needs (SubscriberProbeConfig, defined here; the venue
+// derives one per subscriber with its probeConfigFor()), as a file the subscriber is given. Loaded with validation
 // errors that name the field and its YAML line. The venue's public key may be inline
 // (`publicKeyPem`) or a file next to the YAML (`publicKeyFile`).
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { isIP } from 'node:net';
 import { stringify } from 'yaml';
-import { parseYamlConfig, type ConfigIssue, type ProbeFeedIdentity, type ProbeTradingIdentity, type SecurityDefinition, type SubscriberProbeConfig } from '../venue/index.ts';
-import { OMD_PRODUCTS, type ChannelConfig, type FeedConfig, type OmdProduct, type RtsEndpoint } from '../omd/index.ts';
-import type { LookupEndpoint } from '../ocg/index.ts';
+import { parseYamlConfig, type ConfigIssue } from '../yaml-config/index.ts';
+import { OMD_PRODUCTS, type ChannelConfig, type FeedConfig, type OmdProduct, type OmdService, type RtsEndpoint, type SpreadTable } from '../omd/index.ts';
+import type { LookupEndpoint, OcgService } from '../ocg/index.ts';
+
+/** A security the probe may send test orders in (prices P3, lots in shares; the venue's SecurityDefinition fits). */
+export interface ProbeSecurity {
+  securityId: string;
+  /** Board lot in shares: the size of every test order. */
+  lotSize: number;
+  /** Test orders rest far from it; without one the probe sends none. */
+  referencePrice?: number;
+  /** Tick table; default SEHK Part A, or the mainland table on OTP-CSC. */
+  spreadTable?: SpreadTable;
+}
+
+export interface ProbeTradingIdentity {
+  service: OcgService;
+  compId: string;
+  role: 'trading' | 'drop-copy';
+  lookup: LookupEndpoint[];
+  /** Securities listed on this service, for test orders. */
+  securities: ProbeSecurity[];
+}
+
+export interface ProbeFeedIdentity {
+  service: OmdService;
+  rtsUsername: string;
+  /** Layout with all four RTS endpoints (primary site first). */
+  feed: FeedConfig;
+}
+
+/** What one subscriber's probe needs to follow the session. */
+export interface SubscriberProbeConfig {
+  session: string;
+  firm: string;
+  name: string;
+  brokerId: string;
+  password: string;
+  /** Address the probe connects from: the first registered source IP. */
+  localAddress: string;
+  /** Venue's RSA public key, PEM (OCG-C §1.4, distributed out of band). */
+  publicKeyPem: string;
+  trading: ProbeTradingIdentity[];
+  feeds: ProbeFeedIdentity[];
+}
 
 /** An issue in subscriber.yaml: the field path, its line, what is wrong (same shape as the venue's). */
 export type ProbeConfigIssue = ConfigIssue;
@@ -95,7 +137,7 @@ function checkTrading(c: Checker, v: unknown, path: Path): ProbeTradingIdentity 
     const name = c.str(eo, 'name', p, { optional: true });
     if (host !== undefined && port !== undefined) lookup.push({ host, port, ...(site ? { site } : {}), ...(name ? { name } : {}) });
   });
-  const securities: SecurityDefinition[] = [];
+  const securities: ProbeSecurity[] = [];
   (c.list(o, 'securities', path, 1) ?? []).forEach((e, i) => {
     const p = [...path, 'securities', i];
     const so = c.obj(e, p);

@@ -1,13 +1,23 @@
 // Live progress of a probe in the terminal: one line per service and identity. On a TTY the
 // block is redrawn in place (ANSI: cursor up, erase line); elsewhere (a pipe, a CI log) a line is
 // printed only when that service's line changes, so the log stays readable.
-import type { ServiceProgress } from './probe.ts';
+import type { CaseBook, CaseStatus } from './cases.ts';
+import type { ServiceProgress } from './types.ts';
 import { formatDuration } from './report.ts';
 
 export interface ProgressStream {
   write(text: string): unknown;
   isTTY?: boolean;
   columns?: number;
+}
+
+/** The progress line of one identity: its case counts, what it is doing, its recovery time. */
+export function serviceProgress(book: CaseBook, phase: string, recoveryMs: number | null): ServiceProgress {
+  const count = (s: CaseStatus) => book.cases.filter((c) => c.status === s).length;
+  return {
+    service: book.service, identity: book.identity, phase, passed: count('passed'), failed: count('failed'), pending: count('pending'),
+    notTested: count('not tested'), total: book.cases.length, recoveryMs,
+  };
 }
 
 export function formatProgressLine(p: ServiceProgress): string {

@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { CaseStatus } from './cases.ts';
-import type { ProbeReport } from './probe.ts';
+import type { ProbeReport } from './types.ts';
 
 export const PROBE_REPORT_VERSION = 1;
 

@@ -1,11 +1,13 @@
 export * from './engine-types.ts';
-export { MatchingEngine, MAINLAND_SPREAD_TABLE, MAX_ORDER_QUANTITY, DEFAULT_MAX_BOARD_LOTS, PRICE_BAND_FACTOR } from './matching-engine.ts';
-export * from './units.ts';
+export { MatchingEngine, MAX_ORDER_QUANTITY, DEFAULT_MAX_BOARD_LOTS, PRICE_BAND_FACTOR } from './matching-engine.ts';
 export { OrderBook, BookSide, PriceLevel, RestingOrder, bookSideOf } from './order-book.ts';
 export type { BookSideCode } from './order-book.ts';
 export * from './config.ts';
+export * from './config-file.ts';
 export * from './control-api.ts';
 export * from './journal.ts';
+export * from './journal-gate.ts';
+export * from './journal-records.ts';
 export * from './replicating-store.ts';
 export * from './faults.ts';
 export * from './site.ts';

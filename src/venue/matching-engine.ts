@@ -16,14 +16,15 @@ import {
   AmendRejectCode, CancelRejectCode, ExecRestatementReason, ExecType, LotType, MassCancelRejectCode,
   MassCancelRequestType, MassCancelResponse, OrdRejReason, OrdStatus, OrdType, Side, TimeInForce,
 } from '../ocg/index.ts';
-import type { OcgProfile } from '../ocg/index.ts';
-import { isOnTick, SPREAD_TABLE_PART_A } from '../omd/index.ts';
+import type {
+  EngineAmendRequest, EngineCancelOnDisconnectRequest, EngineCancelRequest, EngineEvent, EngineMassCancelRequest,
+  EngineNewOrderRequest, EngineOboCancelRequest, EngineOboMassCancelRequest, EngineRequest, MassCancelReportEvent,
+  OcgProfile, OrderEcho, OrderEvent, OrderRouter, RejectCause,
+} from '../ocg/index.ts';
+import { isOnTick, MAINLAND_SPREAD_TABLE, SPREAD_TABLE_PART_A } from '../omd/index.ts';
 import type { SpreadTable } from '../omd/index.ts';
 import type {
-  AmendRequest, BookChangeEvent, CancelOnDisconnectRequest, CancelRequest, EngineCommand,
-  EngineEvent, EngineRequest, MassCancelReportEvent, MassCancelRequest, MatchingEngineOptions,
-  MatchingEngineState, NewOrderRequest, OboCancelRequest, OboMassCancelRequest, OrderEcho,
-  OrderEvent, OrderState, RejectCause, SecurityDefinition, TradeEvent,
+  BookChangeEvent, EngineCommand, MatchingEngineOptions, MatchingEngineState, OrderState, SecurityDefinition, TradeEvent,
 } from './engine-types.ts';
 import { OrderBook, RestingOrder, bookSideOf } from './order-book.ts';
 import type { BookSide } from './order-book.ts';
@@ -34,13 +35,6 @@ export const MAX_ORDER_QUANTITY = 99_999_999;
 export const DEFAULT_MAX_BOARD_LOTS = 3_000;
 /** SEHK "9 times" rule: a price ≥ 9× or ≤ 1/9 of the reference is refused [INF]. */
 export const PRICE_BAND_FACTOR = 9;
-/** Mainland A-shares trade in CNY 0.01 steps (public SSE/SZSE rule) [INF for CSC, §5.14]. */
-export const MAINLAND_SPREAD_TABLE: SpreadTable = {
-  code: 'CN',
-  minPrice: 10,
-  maxPrice: 99_999_990,
-  bands: [{ lowExclusive: 0, highInclusive: 99_999_990, tick: 10 }],
-};
 /** Hong Kong and mainland local time are UTC+8 (the CSC no-cancel windows are local). */
 const LOCAL_OFFSET_MS = 8 * 3_600_000;
 
@@ -75,7 +69,7 @@ const NEW_ORDER_STATE: OrderState = {
   orderQty: 0, cumQty: 0, leavesQty: 0, ordStatus: OrdStatus.New, tif: 0, lotType: 0, priority: 0, enteredAt: 0, echo: undefined,
 };
 
-export class MatchingEngine {
+export class MatchingEngine implements OrderRouter {
   readonly #clock: Clock;
   readonly #profile: OcgProfile;
   readonly #securities = new Map<string, SecurityRuntime>();
@@ -250,7 +244,7 @@ export class MatchingEngine {
   // -------------------------------------------------------------------------------------------
   // New Order (§5.2)
 
-  #newOrder(r: NewOrderRequest): void {
+  #newOrder(r: EngineNewOrderRequest): void {
     const ids = this.#idsOf(r.brokerId);
     if (ids.has(r.clientOrderId)) {
       this.#rejectNew(r, { code: OrdRejReason.DuplicateOrder, cause: 'duplicateClientOrderId', reason: 'Duplicate Client Order ID' });
@@ -293,7 +287,7 @@ export class MatchingEngine {
   }
 
   /** Validation of a new order's market rules; null when acceptable. Order matters: first failure wins. */
-  #validateNew(r: NewOrderRequest, sec: SecurityRuntime): Rejection | null {
+  #validateNew(r: EngineNewOrderRequest, sec: SecurityRuntime): Rejection | null {
     const p = this.#profile;
     if (!p.sides.includes(r.side)) return { code: OrdRejReason.Other, cause: 'unsupportedSide', reason: 'Side not supported' };
     if (!p.orderTypes.includes(r.orderType)) {
@@ -360,7 +354,7 @@ export class MatchingEngine {
     return null;
   }
 
-  #rejectNew(r: NewOrderRequest, why: Rejection): void {
+  #rejectNew(r: EngineNewOrderRequest, why: Rejection): void {
     this.#out.push({
       kind: 'rejected',
       compId: r.compId, brokerId: r.brokerId, securityId: r.securityId, side: safeInt(r.side), clientOrderId: r.clientOrderId,
@@ -454,7 +448,7 @@ export class MatchingEngine {
   // -------------------------------------------------------------------------------------------
   // Amend (§5.3)
 
-  #amend(r: AmendRequest): void {
+  #amend(r: EngineAmendRequest): void {
     const ids = this.#idsOf(r.brokerId);
     const o = this.#findByClOrdId(r.brokerId, r.originalClientOrderId);
     if (!this.#profile.amendAllowed) {
@@ -561,7 +555,7 @@ export class MatchingEngine {
     this.#execute(n, sec);
   }
 
-  #amendReject(r: AmendRequest, o: RestingOrder | undefined, code: number, cause: RejectCause, reason: string, doneStatus?: number): void {
+  #amendReject(r: EngineAmendRequest, o: RestingOrder | undefined, code: number, cause: RejectCause, reason: string, doneStatus?: number): void {
     const e = o !== undefined
       ? this.#orderEvent('amendRejected', ExecType.AmendReject, o)
       : this.#requestEvent('amendRejected', ExecType.AmendReject, r, doneStatus ?? OrdStatus.Rejected);
@@ -586,7 +580,7 @@ export class MatchingEngine {
   // -------------------------------------------------------------------------------------------
   // Cancels (§5.4–5.6, §1.6)
 
-  #cancel(r: CancelRequest): void {
+  #cancel(r: EngineCancelRequest): void {
     const ids = this.#idsOf(r.brokerId);
     const o = this.#findByClOrdId(r.brokerId, r.originalClientOrderId);
     if (ids.has(r.clientOrderId)) {
@@ -614,7 +608,7 @@ export class MatchingEngine {
     this.#out.push(this.#cancelledEvent(o, orig, undefined));
   }
 
-  #cancelReject(r: CancelRequest | OboCancelRequest, o: RestingOrder | undefined, code: number, cause: RejectCause, reason: string, doneStatus?: number): void {
+  #cancelReject(r: EngineCancelRequest | EngineOboCancelRequest, o: RestingOrder | undefined, code: number, cause: RejectCause, reason: string, doneStatus?: number): void {
     const e = o !== undefined
       ? this.#orderEvent('cancelRejected', ExecType.CancelReject, o)
       : this.#requestEvent('cancelRejected', ExecType.CancelReject, r, doneStatus ?? OrdStatus.Rejected);
@@ -634,7 +628,7 @@ export class MatchingEngine {
     this.#out.push(x);
   }
 
-  #oboCancel(r: OboCancelRequest): void {
+  #oboCancel(r: EngineOboCancelRequest): void {
     const ids = this.#idsOf(r.brokerId);
     const o = this.#orders.get(r.orderId);
     if (ids.has(r.clientOrderId)) {
@@ -657,7 +651,7 @@ export class MatchingEngine {
     this.#cancelUnsolicited(o, ExecRestatementReason.OboSingleCancel);
   }
 
-  #massCancel(r: MassCancelRequest | OboMassCancelRequest, owner: string, restatement: number): void {
+  #massCancel(r: EngineMassCancelRequest | EngineOboMassCancelRequest, owner: string, restatement: number): void {
     const ids = this.#idsOf(r.brokerId);
     const report: MassCancelReportEvent = {
       kind: 'massCancelReport', compId: r.compId, brokerId: r.brokerId, clientOrderId: r.clientOrderId,
@@ -712,7 +706,7 @@ export class MatchingEngine {
     for (const o of victims) this.#cancelUnsolicited(o, restatement);
   }
 
-  #cancelOnDisconnect(r: CancelOnDisconnectRequest): void {
+  #cancelOnDisconnect(r: EngineCancelOnDisconnectRequest): void {
     const victims: RestingOrder[] = [];
     for (const o of this.#ordersByAge()) if (o.compId === r.compId) victims.push(o);
     for (const o of victims) this.#cancelUnsolicited(o, ExecRestatementReason.CancelOnDisconnect);
@@ -874,7 +868,7 @@ export class MatchingEngine {
   }
 
   /** An event naming a request whose order is unknown or done. */
-  #requestEvent(kind: 'amendRejected' | 'cancelRejected', execType: string, r: AmendRequest | CancelRequest | OboCancelRequest, status: number): OrderEvent {
+  #requestEvent(kind: 'amendRejected' | 'cancelRejected', execType: string, r: EngineAmendRequest | EngineCancelRequest | EngineOboCancelRequest, status: number): OrderEvent {
     return {
       kind, compId: r.compId, brokerId: r.brokerId, securityId: r.securityId, side: safeInt(r.side),
       clientOrderId: r.clientOrderId, orderId: r.orderId ?? '', execId: this.#execId(), execType, ordStatus: status,

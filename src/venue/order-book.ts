@@ -3,7 +3,8 @@
 // the last element (pop on exhaustion is O(1), new prices near the touch insert near the end), a
 // Map from price to level, and per level an intrusive doubly linked FIFO of orders (O(1) append,
 // O(1) removal of a cancelled order, no per-order allocation beyond the order itself).
-import type { OrderEcho, OrderState } from './engine-types.ts';
+import type { OrderEcho } from '../ocg/index.ts';
+import type { OrderState } from './engine-types.ts';
 
 /** A live order plus its place in the book. The `OrderState` fields are the public, plain part. */
 export class RestingOrder implements OrderState {

@@ -4,7 +4,7 @@
 // The standby applies the journal straight into the inner MemorySessionStore.
 import { MemorySessionStore } from '../ocg/index.ts';
 import type { OcgService, SessionJournal, SessionStore } from '../ocg/index.ts';
-import type { JournalEntry, SessionSnapshot } from './journal.ts';
+import type { JournalEntry, SessionSnapshot } from './journal-records.ts';
 
 class ReplicatingJournal implements SessionJournal {
   readonly #inner: SessionJournal;

@@ -16,22 +16,23 @@ import {
 } from '../ocg/index.ts';
 import type { OCG_SESSION_TIMERS } from '../ocg/index.ts';
 import { preciseClock } from '../ocg/index.ts';
-import type { CompIdConfig, GatewayEvent, LookupServedEvent, OcgLogger, OcgService } from '../ocg/index.ts';
+import type { CompIdConfig, EngineEvent, EngineRequest, GatewayEvent, LookupServedEvent, OcgLogger, OcgService } from '../ocg/index.ts';
 import {
   MarketGenerator, MarketImage, OmdPublisher, RetransmissionWindow, decodeMessage, decodePacketHeader, encodeMessage as encodeOmdMessage, messageSize,
 } from '../omd/index.ts';
 import type { FeedConfig, OmdMessage, OmdProduct, OmdService, PublisherState } from '../omd/index.ts';
 import type { EvidenceEvent, EvidenceKind, Service } from '../evidence/index.ts';
 import { MatchingEngine } from './matching-engine.ts';
-import type { EngineCommand, EngineEvent, EngineRequest, MatchingEngineOptions, TradeEvent } from './engine-types.ts';
+import type { EngineCommand, MatchingEngineOptions, TradeEvent } from './engine-types.ts';
 import { OCG_SERVICES, OMD_SERVICES, compIdsOf, feedConfigOf } from './config.ts';
 import type { SiteRole, VenueConfig } from './config.ts';
 import type {
   ActivateResponse, CleanUpIdentity, CleanUpResponse, EvidenceResponse, FailbackResponse, FaultKind, FaultRequest, FaultResponse, IsolateRequest,
   IsolateResponse, ServiceStatus, SiteState, SiteStatus,
 } from './control-api.ts';
-import { JournalGate, JournalReceiver, JournalSender } from './journal.ts';
-import type { FeedSnapshot, JournalEntry, SiteSnapshot } from './journal.ts';
+import { JournalReceiver, JournalSender } from './journal.ts';
+import { JournalGate } from './journal-gate.ts';
+import type { FeedSnapshot, JournalEntry, SiteSnapshot } from './journal-records.ts';
 import { FixGateway } from '../fix/index.ts';
 import { ReplicatingSessionStore } from './replicating-store.ts';
 import { FaultInjector, SiteSockets } from './faults.ts';

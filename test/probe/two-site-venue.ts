@@ -7,7 +7,8 @@
 // TCP reset of every connection or a silent black hole. Gives each firm its SubscriberProbeConfig.
 import { generateVenueKeyPair, hashPassword, LookupService, MemorySessionStore, OcgGateway, profileFor, type CompIdConfig, type OcgService } from '../../src/ocg/index.ts';
 import { MarketGenerator, OmdPublisher, loopbackFeed, type FeedConfig, type OmdProduct, type OmdService, type PublisherLine } from '../../src/omd/index.ts';
-import { MatchingEngine, type SecurityDefinition, type SubscriberProbeConfig } from '../../src/venue/index.ts';
+import { MatchingEngine, type SecurityDefinition } from '../../src/venue/index.ts';
+import type { SubscriberProbeConfig } from '../../src/probe/index.ts';
 import { systemClock } from '../../src/wire/index.ts';
 import { FaultProxy } from './fault-proxy.ts';
 

@@ -1,16 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  MatchingEngine, priceFromWire, priceToWire, qtyFromWire, qtyToWire,
-} from '../../src/venue/index.ts';
-import type {
-  BookChangeEvent, EngineCommand, EngineEvent, EngineRequest, MatchingEngineOptions, NewOrderRequest,
-  OrderEvent, SecurityDefinition, TradeEvent,
-} from '../../src/venue/index.ts';
+import { MatchingEngine } from '../../src/venue/index.ts';
+import type { BookChangeEvent, EngineCommand, MatchingEngineOptions, SecurityDefinition, TradeEvent } from '../../src/venue/index.ts';
 import {
   AmendRejectCode, CancelRejectCode, ExecRestatementReason, ExecType, MassCancelRejectCode, MassCancelRequestType,
-  MassCancelResponse, OrdRejReason, OrdStatus, OTP_C_PROFILE, OTP_CSC_PROFILE, toPrice, toQty,
+  MassCancelResponse, OrdRejReason, OrdStatus, OTP_C_PROFILE, OTP_CSC_PROFILE, priceFromWire, priceToWire, qtyFromWire,
+  qtyToWire, toPrice, toQty,
 } from '../../src/ocg/index.ts';
+import type { EngineEvent, EngineNewOrderRequest, EngineRequest, OrderEvent } from '../../src/ocg/index.ts';
 import { ManualClock } from '../../src/wire/index.ts';
 import { SeededRandom } from '../../src/omd/index.ts';
 
@@ -26,8 +23,8 @@ function make(options: Partial<MatchingEngineOptions> = {}, clock = new ManualCl
 
 let clSeq = 0;
 interface O { side?: number; price?: number; qty?: number; broker?: string; comp?: string; cl?: string; sec?: string; tif?: number; lotType?: number; orderType?: number; ignorePriceValidity?: boolean }
-function newOrder(o: O): NewOrderRequest {
-  const r: NewOrderRequest = {
+function newOrder(o: O): EngineNewOrderRequest {
+  const r: EngineNewOrderRequest = {
     type: 'new', compId: o.comp ?? `C${o.broker ?? '1'}`, brokerId: o.broker ?? '1', clientOrderId: o.cl ?? String(++clSeq),
     securityId: o.sec ?? '700', side: o.side ?? 1, orderType: o.orderType ?? 2, quantity: o.qty ?? 100,
   };
@@ -740,7 +737,7 @@ function randomRequests(n: number, seed: number): EngineRequest[] {
       const price = s.mid + (Math.floor(r() * 11) - 5) * s.tick + (r() < 0.02 ? 1 : 0);
       const lots = 1 + Math.floor(r() * 8);
       const qty = r() < 0.03 ? lots * s.lot + 1 : lots * s.lot;
-      const req: NewOrderRequest = {
+      const req: EngineNewOrderRequest = {
         type: 'new', compId, brokerId: broker, clientOrderId: r() < 0.02 && used.length > 0 ? pick(used).cl : String(++cl),
         securityId: r() < 0.01 ? 'nope' : s.id, side, orderType: 2, price, quantity: qty,
       };

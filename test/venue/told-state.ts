@@ -3,7 +3,7 @@
 // the client heard: the primary may have matched it once more just before it died, but the fill's
 // journal entry and the report that said so went down with it (the report waits for the standby's
 // acknowledgement), so the client never heard of that fill and the backup rightly does not hold it.
-import { qtyFromWire } from '../../src/venue/index.ts';
+import { qtyFromWire } from '../../src/ocg/index.ts';
 import type { ExecutionReport } from '../../src/ocg/index.ts';
 import type { OrderState } from '../../src/venue/index.ts';
 

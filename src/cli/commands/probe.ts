@@ -8,12 +8,12 @@ import { dirname, join, resolve } from 'node:path';
 import { numberOption, UsageError, type Command } from '../command.ts';
 import {
   Probe, ProbeConfigError, ProgressDisplay, formatCaseLog, formatProbeSummary, loadProbeConfig, probeConfigToYaml, writeProbeReport,
-  type ProbeFaults,
+  type ProbeFaults, type SubscriberProbeConfig,
 } from '../../probe/index.ts';
 import { EvidenceWriter } from '../../evidence/index.ts';
 import { DeskEvidenceForwarder } from '../../conductor/index.ts';
 import { systemClock } from '../../wire/index.ts';
-import { loadVenueConfig, probeConfigFor, type SubscriberProbeConfig } from '../../venue/index.ts';
+import { loadVenueConfig, probeConfigFor } from '../../venue/index.ts';
 
 const FAULTS: Record<string, keyof ProbeFaults> = {
   'never-relookup': 'neverRelookup',
@@ -36,7 +36,7 @@ const command: Command = {
     'The config is subscriber.yaml (the venue derives it per subscriber); or give --venue and --firm.',
   ].join('\n'),
   options: {
-    config: { type: 'string', value: 'FILE', description: 'subscriber.yaml (the probe config of src/venue/config.ts)' },
+    config: { type: 'string', value: 'FILE', description: 'subscriber.yaml (the probe config, src/probe/config.ts)' },
     venue: { type: 'string', value: 'FILE', description: 'Derive the probe config from a venue.yaml instead (with --firm)' },
     firm: { type: 'string', value: 'ID', description: 'Subscriber firm id in --venue' },
     report: { type: 'string', value: 'FILE', description: 'Evidence report JSON (default: data/<session>/probe-<firm>.json)' },

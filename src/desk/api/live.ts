@@ -5,17 +5,11 @@
 import type { FormKind } from '../domain/index.ts';
 import type { Service } from '../../evidence/index.ts';
 import type { LinkState } from '../domain/index.ts';
+import type { LiveRelay } from '../store/index.ts';
 
 export type LiveEvent =
   | { type: 'evidence'; session: string; subscriber: string; service: Service; state: LinkState; count: number }
   | { type: 'form'; session: string; subscriber: string; kind: FormKind; version: number; late: boolean };
-
-/** Carries live events between API replicas. */
-export interface LiveRelay {
-  send(payload: string): Promise<void>;
-  onMessage(fn: (payload: string) => void): void;
-  close(): Promise<void>;
-}
 
 export class LiveFeed {
   #listeners = new Set<(e: LiveEvent) => void>();

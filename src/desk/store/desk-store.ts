@@ -6,7 +6,6 @@ import type { AuditEntry, FormKind, OverallResult, FormVersion, IntentionForm, N
 import { message } from '../domain/messages/index.ts';
 import { worstResult } from '../domain/series.ts';
 import { DeskError } from '../errors.ts';
-import type { LiveRelay } from '../api/live.ts';
 import { migrate } from './migrations.ts';
 import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
@@ -110,6 +109,13 @@ export interface SentReminder extends ReminderRecord {
   /** 'reminders' for the automatic ones, else the desk officer who sent it by hand. */
   actor: string;
   manual: boolean;
+}
+
+/** Carries live dashboard events between API replicas (a store that can, e.g. PostgreSQL LISTEN/NOTIFY). */
+export interface LiveRelay {
+  send(payload: string): Promise<void>;
+  onMessage(fn: (payload: string) => void): void;
+  close(): Promise<void>;
 }
 
 export interface DeskStore {

@@ -3,7 +3,7 @@
 // the pool. A lost listening connection is re-opened (notifications sent while
 // it was down are missed: the dashboard is refetched on reconnect by clients).
 import pg from 'pg';
-import type { LiveRelay } from '../api/live.ts';
+import type { LiveRelay } from './desk-store.ts';
 
 const CHANNEL = 'failover_drill_desk_live';
 // PostgreSQL's NOTIFY payload limit is 8000 bytes.

@@ -1,5 +1,5 @@
 // Message templates (English, Traditional Chinese) of the desk's desk texts; see index.ts.
-import type { MessageCatalogue } from './index.ts';
+import type { MessageCatalogue } from './catalogue.ts';
 
 export const DESK_MESSAGES: MessageCatalogue = {
   // User administration, reminders, exports (the desk officer's screens)

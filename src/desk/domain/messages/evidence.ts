@@ -3,7 +3,7 @@
 // the kind, the site and the provenance as messages of their own, so each reads
 // naturally in either language. Contradictions are `contradiction.*`: the code's
 // title, what was declared, and what the evidence says.
-import type { MessageCatalogue, MessageTemplates } from './index.ts';
+import type { MessageCatalogue, MessageTemplates } from './catalogue.ts';
 // Type only: the web UI bundles this catalogue, and the evidence module's files reader needs Node.
 import type { EvidenceKind } from '../../../evidence/index.ts';
 

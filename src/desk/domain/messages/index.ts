@@ -6,6 +6,7 @@
 import { EVIDENCE_MESSAGES } from './evidence.ts';
 import { VALIDATION_MESSAGES } from './validation.ts';
 import { DESK_MESSAGES } from './desk.ts';
+import type { MessageCatalogue } from './catalogue.ts';
 
 export type MessageParam = string | number | boolean | null | Message;
 export interface Message {
@@ -16,12 +17,7 @@ export interface Message {
 export const LANGUAGES = ['en', 'zh-Hant'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
-/** `{name}` marks where a parameter goes. */
-export interface MessageTemplates {
-  readonly en: string;
-  readonly 'zh-Hant': string;
-}
-export type MessageCatalogue = Readonly<Record<string, MessageTemplates>>;
+export type { MessageCatalogue, MessageTemplates } from './catalogue.ts';
 
 export const MESSAGES: MessageCatalogue = { ...VALIDATION_MESSAGES, ...EVIDENCE_MESSAGES, ...DESK_MESSAGES };
 

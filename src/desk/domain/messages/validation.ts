@@ -2,7 +2,7 @@
 // A validation message is a rule (`validation.*`) whose `field` parameter is the
 // field's label (`field.*`), so a person reads "Software name (OTP-C) must not be
 // empty", never a path such as software[0].name.
-import type { MessageCatalogue, MessageTemplates } from './index.ts';
+import type { MessageCatalogue, MessageTemplates } from './catalogue.ts';
 
 /**
  * Field labels by path with the list indexes taken out (`software[0].name` →

@@ -1,13 +1,13 @@
-// The engine works in P3 prices (integer thousandths, as the SEHK spread table and OMD-C) and
-// integer shares; the OCG-C wire carries both as signed Int64 × 10^8 (OCG-C note §2.5).
+// The OCG-C wire carries prices and quantities as signed Int64 × 10^8 (OCG-C note §2.5); the
+// gateway and the engine work in P3 prices (integer thousandths, as the SEHK spread table and
+// OMD-C) and integer shares (order-routing.ts).
 const P3_PER_WIRE = 100_000n; // 10^8 / 10^3
 const SHARES_PER_WIRE = 100_000_000n;
 
-// Every order crosses these four twice; they avoid BigInt arithmetic on the common path (each
-// BigInt is a heap object: ~200 bytes of garbage an order at the gateway before). A wire value
-// within ±2^53 converts to a double exactly, and the grid checks and divisions are then exact in
-// doubles; beyond it the BigInt path decides. Back to the wire, values repeat (price levels,
-// board lots): a small direct-mapped cache returns the same BigInt for the same number.
+// Every order crosses these conversions twice, so they stay off BigInt arithmetic where they can:
+// a wire value within ±2^53 converts to a double exactly, and the grid checks and divisions are
+// then exact in doubles; beyond it the BigInt path decides. Back to the wire, values repeat (price
+// levels, board lots): a small direct-mapped table per converter returns the same BigInt again.
 const P3_PER_WIRE_N = 100_000;
 const SHARES_PER_WIRE_N = 100_000_000;
 const EXACT = 2n ** 53n;
