@@ -22,6 +22,7 @@ import { MAINLAND_SPREAD_TABLE } from '../venue/index.ts';
 import type { ProbeFeedIdentity, ProbeTradingIdentity, SecurityDefinition, SubscriberProbeConfig } from '../venue/index.ts';
 import type { EvidenceEvent, EvidenceKind, Service, Site } from '../evidence/index.ts';
 import { CaseBook, type CaseId, type CaseStatus, type TestCase } from './cases.ts';
+import { FIX_SKIPPED_STEPS, FIX_SKIP_REASON, FixProbeClient } from './fix-run.ts';
 
 /** Deliberately faulty subscriber behaviour (the demo's faulty subscribers need exactly these). */
 export interface ProbeFaults {
@@ -91,7 +92,7 @@ export interface IdentityTiming {
 type TradingPhase = 'connecting' | 'primary' | 'lost' | 'backup' | 'lost-backup' | 'returned';
 
 interface Session {
-  client: OcgClient;
+  client: OcgClient | FixProbeClient;
   compId: string;
   role: 'trading' | 'drop-copy';
   phase: TradingPhase;
@@ -199,7 +200,7 @@ export class Probe extends EventEmitter {
     const now = () => this.#clock.now();
     const cfg = options.config;
     for (const t of cfg.trading.filter((x) => x.role === 'trading')) {
-      const dc = cfg.trading.find((x) => x.role === 'drop-copy' && x.service === t.service);
+      const dc = cfg.trading.find((x) => x.role === 'drop-copy' && x.service === t.service && x.protocol === t.protocol);
       const book = new CaseBook(t.service, t.compId, now);
       const run: TradingRun = {
         service: t.service, book, trading: this.#session(t), dropCopy: dc ? this.#session(dc) : null,
@@ -210,6 +211,7 @@ export class Probe extends EventEmitter {
         const why = `no drop copy identity configured for ${t.service}`;
         for (const [c, s] of [['connect-primary', 'logon-drop-copy'], ['reconnect-backup-via-lookup', 'relookup-drop-copy'], ['sequence-continuity', 'logon-backup-drop-copy'], ['drop-copy-recovered', 'copies-complete'], ['return-to-primary', 'logon-primary-drop-copy']] as const) book.skip(c, s, why);
       }
+      if (t.protocol === 'FIX') for (const [c, s] of FIX_SKIPPED_STEPS) book.skip(c, s, FIX_SKIP_REASON);
       this.#trading.push(run);
       this.#wireSession(run, run.trading);
       if (run.dropCopy) this.#wireSession(run, run.dropCopy);
@@ -345,7 +347,7 @@ export class Probe extends EventEmitter {
   }
 
   /** The client of a trading identity (tests and the integration look at its state). */
-  tradingClient(compId: string): OcgClient | undefined {
+  tradingClient(compId: string): OcgClient | FixProbeClient | undefined {
     for (const r of this.#trading) for (const s of [r.trading, r.dropCopy]) if (s?.compId === compId) return s.client;
     return undefined;
   }
@@ -386,6 +388,15 @@ export class Probe extends EventEmitter {
     const faults: OcgClientFaults = {};
     if (this.faults.neverRelookup) faults.neverRelookup = true;
     if (this.faults.resetSequenceOnReconnect) faults.resetSequenceOnReconnect = true;
+    if (t.protocol === 'FIX') {
+      const client = new FixProbeClient({
+        compId: t.compId, password: this.config.password, publicKeyPem: this.config.publicKeyPem, brokerId: this.config.brokerId,
+        addresses: t.addresses ?? [], localAddress: this.config.localAddress, clock: this.#clock,
+        ...(faults.resetSequenceOnReconnect === true ? { faults: { resetSequenceOnReconnect: true } } : {}),
+        ...(o.timeScale !== undefined ? { timeScale: o.timeScale } : {}),
+      });
+      return { client, compId: t.compId, role: t.role, phase: 'connecting', nextToSendAtLoss: 0, lookupsAfterLoss: 0, connectFailuresAfterLoss: 0, openGaps: new Map(), execIds: new Set() };
+    }
     const client = new OcgClient({
       compId: t.compId, password: this.config.password, publicKeyPem: this.config.publicKeyPem, lookup: t.lookup,
       brokerId: this.config.brokerId, bcan: o.bcan ?? DEFAULT_PROBE_BCAN, service: t.service,

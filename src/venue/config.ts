@@ -191,6 +191,9 @@ export interface ProbeTradingIdentity {
   lookup: LookupEndpoint[];
   /** Securities listed on this service, for test orders (price P3, lot in shares). */
   securities: SecurityDefinition[];
+  /** OTP-C over FIX (src/fix): no lookup (`lookup` empty); the fixed gateway addresses, primary site first. */
+  protocol?: 'FIX';
+  addresses?: { host: string; port: number; site: 'primary' | 'backup' }[];
 }
 
 export interface ProbeFeedIdentity {
@@ -226,6 +229,15 @@ export function probeConfigFor(cfg: VenueConfig, firm: string): SubscriberProbeC
     const securities = cfg.securities[service];
     trading.push({ service, compId: ids.trading, role: 'trading', lookup, securities });
     if (ids.dropCopy !== undefined) trading.push({ service, compId: ids.dropCopy, role: 'drop-copy', lookup, securities });
+  }
+  if (sub.fix !== undefined) {
+    const addresses = (['primary', 'backup'] as const).flatMap((site) => {
+      const port = cfg.sites[site].trading['OTP-C'].fixGateway;
+      return port === undefined ? [] : [{ host: cfg.sites[site].host, port, site }];
+    });
+    const fix = { service: 'OTP-C' as const, lookup: [], securities: cfg.securities['OTP-C'], protocol: 'FIX' as const, addresses };
+    trading.push({ ...fix, compId: sub.fix.trading, role: 'trading' });
+    if (sub.fix.dropCopy !== undefined) trading.push({ ...fix, compId: sub.fix.dropCopy, role: 'drop-copy' });
   }
   const feeds: ProbeFeedIdentity[] = [];
   for (const service of OMD_SERVICES) {
