@@ -32,7 +32,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   // The opt-in low-latency profile: plugs into the gateway's and client's hooks without importing them.
   lowlatency: ['wire'],
   // The subscriber's side; it runs against any venue, so it does not import ours.
-  probe: ['wire', 'evidence', 'omd', 'ocg', 'yaml-config'],
+  probe: ['wire', 'evidence', 'omd', 'ocg', 'fix', 'yaml-config'],
   // The exchange's two sites: matching engine (an OrderRouter), publishers, journal. Derives each
   // subscriber's probe config, whose shape the probe defines.
   venue: ['wire', 'evidence', 'omd', 'ocg', 'fix', 'probe', 'yaml-config'],

@@ -12,6 +12,8 @@ export const commands: Record<string, () => Promise<{ default: Command }>> = {
   'desk': () => import('./commands/desk.ts'),
   'ocg client': () => import('./commands/ocg-client.ts'),
   'ocg gateway': () => import('./commands/ocg-gateway.ts'),
+  'fix client': () => import('./commands/fix-client.ts'),
+  'fix gateway': () => import('./commands/fix-gateway.ts'),
   'site': () => import('./commands/site.ts'),
 };
 

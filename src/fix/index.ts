@@ -4,3 +4,4 @@ export * from './tags.ts';
 export * from './time.ts';
 export * from './session.ts';
 export * from './gateway.ts';
+export * from './client.ts';

@@ -1,4 +1,5 @@
-// FIXT.1.1 session, acceptor side (the OCG-C FIX gateway), apart from the socket: messages in
+// FIXT.1.1 session, acceptor side (the OCG-C FIX gateway) and initiator side (src/fix/client.ts),
+// apart from the socket: messages in
 // through onMessage(), bytes out through `send`, the decision to close through `disconnect`,
 // timers on an injected Clock. Sequence numbers and sent messages live in the same SessionJournal
 // as the binary session's (src/ocg/session-store.ts), so the site journal carries them to the
@@ -19,9 +20,9 @@ import { FixMsgType, FixSessionStatus, SESSION_MSG_TYPES, SessionRejectReason, T
 import { sendingTime } from './time.ts';
 
 export interface FixSessionOptions {
-  /** The gateway's CompID: our SenderCompID(49), the client's TargetCompID(56). */
+  /** Our SenderCompID(49): the gateway's CompID (an initiator gives its own CompID here). */
   gatewayCompId: string;
-  /** The client's CompID (its SenderCompID). */
+  /** The peer's CompID, our TargetCompID(56) (an initiator gives the gateway's here). */
   clientCompId: string;
   journal: SessionJournal;
   clock: Clock;
@@ -39,7 +40,11 @@ export interface FixSessionOptions {
 
 export type FixSessionEvent =
   | { type: 'state'; from: OcgSessionStateName; to: OcgSessionStateName }
-  | { type: 'logonAccepted'; peerNextExpected: number | undefined }
+  | { type: 'logonAccepted'; peerNextExpected: number | undefined; sessionStatus?: number; text?: string }
+  /** Initiator: the Logon was answered by Logout (SessionStatus, Text). */
+  | { type: 'logonRefused'; sessionStatus?: number; text?: string }
+  /** The gap announced by 'gapDetected' is filled. */
+  | { type: 'gapRecovered'; from: number; to: number }
   | { type: 'gapDetected'; expected: number; received: number }
   | { type: 'resendRequestReceived'; start: number; end: number; replayed: number; gapFilled: number }
   | { type: 'logoutReceived'; text?: string }
@@ -105,6 +110,9 @@ export class FixSession {
   #resendProgressAt = 0;
   #resendProgressSeq = 0;
   #disconnectReason = '';
+  /** Initiator: MsgSeqNum of our Logon (its reply's 789 below it ⇒ we replay). */
+  #logonSeq = 0;
+  #gapFrom = 0;
 
   constructor(options: FixSessionOptions) {
     this.#o = options;
@@ -170,6 +178,72 @@ export class FixSession {
     return { ok: true };
   }
 
+  /**
+   * Initiator: send our Logon (`fields` after MsgType: EncryptMethod, HeartBtInt, password, …;
+   * 789 = our next expected is added) and wait for the reply. `heartbeatMs` is the interval we
+   * keep locally (HeartBtInt on the wire is whole seconds; a scaled rehearsal keeps a shorter one).
+   */
+  startLogon(fields: FixField[], heartbeatMs: number): void {
+    if (this.#state !== OcgSessionState.Connecting) throw new Error(`startLogon in state ${this.#state}`);
+    this.#heartbeatMs = Math.max(1, heartbeatMs);
+    this.#logonSeq = this.journal.nextToSend;
+    this.#sendSession([[Tag.MsgType, FixMsgType.Logon], ...fields, [Tag.NextExpectedMsgSeqNum, String(this.journal.nextExpected)]]);
+    this.#setState(OcgSessionState.LogonSent);
+    this.#startTimer();
+  }
+
+  /** Initiator: the first message after our Logon (the reply, or a Logout refusing it). */
+  #onLogonReply(m: FixMessage): void {
+    const type = msgTypeOf(m);
+    const status = fieldOf(m, Tag.SessionStatus), text = fieldOf(m, Tag.Text);
+    const detail = { ...(status !== undefined ? { sessionStatus: Number(status) } : {}), ...(text !== undefined ? { text } : {}) };
+    if (type === FixMsgType.Logout) {
+      this.#o.onEvent?.({ type: 'logonRefused', ...detail });
+      this.#close(`logon refused${status !== undefined ? ` (SessionStatus ${status})` : ''}${text !== undefined ? `: ${text}` : ''}`);
+      return;
+    }
+    if (type !== FixMsgType.Logon) {
+      this.#logoutAndClose(`MsgType ${type} before the Logon reply`);
+      return;
+    }
+    const seq = Number(fieldOf(m, Tag.MsgSeqNum));
+    const j = this.journal;
+    if (fieldOf(m, Tag.SenderCompID) !== this.#o.clientCompId || fieldOf(m, Tag.TargetCompID) !== this.#o.gatewayCompId) {
+      this.#logoutAndClose('CompID problem in the Logon reply');
+      return;
+    }
+    if (!Number.isSafeInteger(seq) || seq < j.nextExpected) {
+      const d = `MsgSeqNum too low, expecting ${j.nextExpected} but received ${fieldOf(m, Tag.MsgSeqNum) ?? '(none)'}`;
+      this.#sendSession([[Tag.MsgType, FixMsgType.Logout], [Tag.Text, d]]);
+      this.#close(d);
+      return;
+    }
+    const ne = fieldOf(m, Tag.NextExpectedMsgSeqNum);
+    const peerNext = ne !== undefined && /^[1-9]\d{0,9}$/.test(ne) ? Number(ne) : undefined;
+    if (peerNext !== undefined && peerNext > j.nextToSend) {
+      this.#logoutAndClose(`NextExpectedMsgSeqNum ${peerNext} is beyond our next MsgSeqNum ${j.nextToSend}`);
+      return;
+    }
+    this.#setState(OcgSessionState.Active);
+    this.#o.onEvent?.({ type: 'logonAccepted', peerNextExpected: peerNext, ...detail });
+    if (this.#state === OcgSessionState.Disconnected) return;
+    // 789 processing: replay what the gateway has not had, up to (not including) our Logon.
+    if (peerNext !== undefined && peerNext < this.#logonSeq) this.#replay(peerNext, this.#logonSeq);
+    if (seq === j.nextExpected) {
+      j.setNextExpected(seq + 1);
+      return;
+    }
+    // A gap: our Logon's 789 already asked for it (FIXT.1.1: the gateway replays on its own, no
+    // ResendRequest); the reply's own number counts once the replay reaches it (inferred).
+    this.#held.set(seq, { message: { fields: [[Tag.MsgType, FixMsgType.Heartbeat]] }, seq, possDup: false });
+    this.#gapFrom = j.nextExpected;
+    this.#resendUntil = seq;
+    this.#resendProgressAt = this.#clock.now();
+    this.#resendProgressSeq = j.nextExpected;
+    this.#setState(OcgSessionState.AwaitingResend);
+    this.#o.onEvent?.({ type: 'gapDetected', expected: j.nextExpected, received: seq });
+  }
+
   /** Refuse a logon that failed authentication: Logout with SessionStatus and text, then close. */
   refuseLogon(sessionStatus: number, text: string): void {
     if (this.#state !== OcgSessionState.Connecting) return;
@@ -204,6 +278,10 @@ export class FixSession {
     if (!Number.isSafeInteger(seq)) {
       // FIXT.1.1: a message without a usable MsgSeqNum ⇒ Logout.
       this.#logoutAndClose('MsgSeqNum missing or not a number');
+      return;
+    }
+    if (this.#state === OcgSessionState.LogonSent) {
+      this.#onLogonReply(m);
       return;
     }
     const possDup = fieldOf(m, Tag.PossDupFlag) === 'Y';
@@ -306,12 +384,15 @@ export class FixSession {
       this.#process(next.message, next.seq, next.possDup);
     }
     if (this.#state === OcgSessionState.AwaitingResend && this.#held.size === 0 && this.journal.nextExpected > this.#resendUntil) {
+      const to = this.#resendUntil;
       this.#resendUntil = 0;
       this.#setState(OcgSessionState.Active);
+      this.#o.onEvent?.({ type: 'gapRecovered', from: this.#gapFrom, to });
     }
   }
 
   #requestResend(from: number, until: number): void {
+    this.#gapFrom = from;
     this.#resendUntil = until;
     this.#resendProgressAt = this.#clock.now();
     this.#resendProgressSeq = this.journal.nextExpected;
@@ -441,6 +522,10 @@ export class FixSession {
     const now = this.#clock.now();
     if (this.#state === OcgSessionState.LogoutSent) {
       if (now - this.#stateSince >= this.#t.logoutTimeoutMs) this.#close('no Logout reply within the logout timeout');
+      return;
+    }
+    if (this.#state === OcgSessionState.LogonSent) {
+      if (now - this.#stateSince >= this.#t.logonTimeoutMs) this.#close('no Logon reply within the logon timeout');
       return;
     }
     if (!this.loggedOn) return;

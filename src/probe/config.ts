@@ -28,6 +28,9 @@ export interface ProbeTradingIdentity {
   lookup: LookupEndpoint[];
   /** Securities listed on this service, for test orders. */
   securities: ProbeSecurity[];
+  /** OTP-C over FIX (src/fix): no lookup (`lookup` empty); the fixed gateway addresses, primary site first. */
+  protocol?: 'FIX';
+  addresses?: { host: string; port: number; site: 'primary' | 'backup' }[];
 }
 
 export interface ProbeFeedIdentity {
@@ -127,8 +130,22 @@ function checkTrading(c: Checker, v: unknown, path: Path): ProbeTradingIdentity 
   const service = c.str(o, 'service', path, { oneOf: ['OTP-C', 'OTP-CSC'] }) as ProbeTradingIdentity['service'] | undefined;
   const compId = c.str(o, 'compId', path, { max: 11 });
   const role = c.str(o, 'role', path, { oneOf: ['trading', 'drop-copy'] }) as ProbeTradingIdentity['role'] | undefined;
+  // FIX identities (OTP-C over FIX) name fixed gateway addresses instead of lookup endpoints.
+  const protocol = c.str(o, 'protocol', path, { optional: true, oneOf: ['FIX'] }) as 'FIX' | undefined;
+  if (protocol === 'FIX' && service !== undefined && service !== 'OTP-C') c.fail([...path, 'service'], 'FIX identities are OTP-C only');
+  const addresses: { host: string; port: number; site: 'primary' | 'backup' }[] = [];
+  if (protocol === 'FIX') {
+    (c.list(o, 'addresses', path, 1) ?? []).forEach((e, i) => {
+      const p = [...path, 'addresses', i];
+      const eo = c.obj(e, p);
+      if (!eo) return;
+      const host = c.ip(eo, 'host', p), port = c.int(eo, 'port', p, 1, 65_535);
+      const site = c.str(eo, 'site', p, { oneOf: SITES }) as 'primary' | 'backup' | undefined;
+      if (host !== undefined && port !== undefined && site !== undefined) addresses.push({ host, port, site });
+    });
+  }
   const lookup: LookupEndpoint[] = [];
-  (c.list(o, 'lookup', path, 1) ?? []).forEach((e, i) => {
+  (protocol === 'FIX' && o['lookup'] === undefined ? [] : c.list(o, 'lookup', path, protocol === 'FIX' ? 0 : 1) ?? []).forEach((e, i) => {
     const p = [...path, 'lookup', i];
     const eo = c.obj(e, p);
     if (!eo) return;
@@ -146,7 +163,7 @@ function checkTrading(c: Checker, v: unknown, path: Path): ProbeTradingIdentity 
     if (securityId !== undefined && lotSize !== undefined && referencePrice !== undefined) securities.push({ securityId, lotSize, referencePrice });
   });
   if (!service || !compId || !role) return undefined;
-  return { service, compId, role, lookup, securities };
+  return protocol === 'FIX' ? { service, compId, role, lookup, securities, protocol, addresses } : { service, compId, role, lookup, securities };
 }
 
 function checkFeed(c: Checker, v: unknown, path: Path): ProbeFeedIdentity | undefined {
@@ -216,7 +233,7 @@ export function validateProbeConfig(raw: unknown, opts: { baseDir?: string } = {
   const feeds = (o['feeds'] === undefined ? [] : c.list(o, 'feeds', []) ?? []).map((f, i) => checkFeed(c, f, ['feeds', i])).filter((x) => x !== undefined);
   if (trading.length === 0 && feeds.length === 0 && c.issues.length === 0) c.fail([], 'no identity to probe: give `trading` and/or `feeds`');
   for (const t of trading) {
-    if (t.role === 'drop-copy' && !trading.some((x) => x.service === t.service && x.role === 'trading')) c.fail(['trading'], `drop copy ${t.compId} of ${t.service} without a trading identity of that service`);
+    if (t.role === 'drop-copy' && !trading.some((x) => x.service === t.service && x.protocol === t.protocol && x.role === 'trading')) c.fail(['trading'], `drop copy ${t.compId} of ${t.service} without a trading identity of that service`);
   }
   if (c.issues.length || !session || !firm || !name || !brokerId || !password || !localAddress || !publicKeyPem) return { issues: c.issues };
   return { config: { session, firm, name, brokerId, password, localAddress, publicKeyPem, trading, feeds }, issues: [] };

@@ -16,6 +16,7 @@ import type { CaseStatus, TestCase } from './cases.ts';
 import type { SubscriberProbeConfig } from './config.ts';
 import { FeedRun } from './feed-run.ts';
 import { TradingRun } from './trading-run.ts';
+import type { FixProbeClient } from './fix-run.ts';
 import type { IdentityTiming, ProbeContext, ProbeFaults, ProbeOptions, ProbeReport, ServiceProgress, ServiceReport } from './types.ts';
 
 const sleepOn = (clock: Clock, ms: number) => new Promise<void>((r) => clock.setTimeout(r, ms));
@@ -69,7 +70,7 @@ export class Probe extends EventEmitter {
     };
     const cfg = options.config;
     for (const t of cfg.trading.filter((x) => x.role === 'trading')) {
-      const dc = cfg.trading.find((x) => x.role === 'drop-copy' && x.service === t.service);
+      const dc = cfg.trading.find((x) => x.role === 'drop-copy' && x.service === t.service && x.protocol === t.protocol);
       this.#trading.push(new TradingRun(this.#ctx, cfg, t, dc));
     }
     for (const f of cfg.feeds) this.#feeds.push(new FeedRun(this.#ctx, f));
@@ -182,7 +183,7 @@ export class Probe extends EventEmitter {
   }
 
   /** The client of a trading identity (tests and the integration look at its state). */
-  tradingClient(compId: string): OcgClient | undefined {
+  tradingClient(compId: string): OcgClient | FixProbeClient | undefined {
     for (const r of this.#trading) {
       const c = r.client(compId);
       if (c) return c;

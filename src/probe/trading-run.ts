@@ -7,6 +7,7 @@ import {
   ExecType, OcgClient, OcgClientClosedError, OcgRequestRejectedError, Side,
   type ExecutionReport, type OcgClientEvent, type OcgClientFaults, type OcgService,
 } from '../ocg/index.ts';
+import { FIX_SKIPPED_STEPS, FIX_SKIP_REASON, FixProbeClient } from './fix-run.ts';
 import { MAINLAND_SPREAD_TABLE, SPREAD_TABLE_PART_A, moveTicks, roundDownToTick, type SpreadTable } from '../omd/index.ts';
 import type { TimerHandle } from '../wire/index.ts';
 import type { Site } from '../evidence/index.ts';
@@ -19,7 +20,7 @@ type TradingPhase = 'connecting' | 'primary' | 'lost' | 'backup' | 'lost-backup'
 
 /** One OCG-C session of the identity (trading or drop copy) and what the probe saw of it. */
 interface Session {
-  client: OcgClient;
+  client: OcgClient | FixProbeClient;
   compId: string;
   role: 'trading' | 'drop-copy';
   phase: TradingPhase;
@@ -65,6 +66,7 @@ export class TradingRun {
       const why = `no drop copy identity configured for ${t.service}`;
       for (const [c, s] of [['connect-primary', 'logon-drop-copy'], ['reconnect-backup-via-lookup', 'relookup-drop-copy'], ['sequence-continuity', 'logon-backup-drop-copy'], ['drop-copy-recovered', 'copies-complete'], ['return-to-primary', 'logon-primary-drop-copy']] as const) this.book.skip(c, s, why);
     }
+    if (t.protocol === 'FIX') for (const [c, s] of FIX_SKIPPED_STEPS) this.book.skip(c, s, FIX_SKIP_REASON);
     this.#wireSession(this.#trading);
     if (this.#dropCopy) this.#wireSession(this.#dropCopy);
   }
@@ -88,7 +90,7 @@ export class TradingRun {
   }
 
   /** The client of one of the identity's Comp IDs. */
-  client(compId: string): OcgClient | undefined {
+  client(compId: string): OcgClient | FixProbeClient | undefined {
     return this.#sessions().find((s) => s.compId === compId)?.client;
   }
 
@@ -143,6 +145,15 @@ export class TradingRun {
     const faults: OcgClientFaults = {};
     if (this.#ctx.faults.neverRelookup) faults.neverRelookup = true;
     if (this.#ctx.faults.resetSequenceOnReconnect) faults.resetSequenceOnReconnect = true;
+    if (t.protocol === 'FIX') {
+      const client = new FixProbeClient({
+        compId: t.compId, password: config.password, publicKeyPem: config.publicKeyPem, brokerId: config.brokerId,
+        addresses: t.addresses ?? [], localAddress: config.localAddress, clock: this.#ctx.clock,
+        ...(faults.resetSequenceOnReconnect === true ? { faults: { resetSequenceOnReconnect: true } } : {}),
+        ...(o.timeScale !== undefined ? { timeScale: o.timeScale } : {}),
+      });
+      return { client, compId: t.compId, role: t.role, phase: 'connecting', nextToSendAtLoss: 0, lookupsAfterLoss: 0, connectFailuresAfterLoss: 0, openGaps: new Map(), execIds: new Set() };
+    }
     const client = new OcgClient({
       compId: t.compId, password: config.password, publicKeyPem: config.publicKeyPem, lookup: t.lookup,
       brokerId: config.brokerId, bcan: o.bcan ?? DEFAULT_PROBE_BCAN, service: t.service,

@@ -194,6 +194,15 @@ export function probeConfigFor(cfg: VenueConfig, firm: string): SubscriberProbeC
     trading.push({ service, compId: ids.trading, role: 'trading', lookup, securities });
     if (ids.dropCopy !== undefined) trading.push({ service, compId: ids.dropCopy, role: 'drop-copy', lookup, securities });
   }
+  if (sub.fix !== undefined) {
+    const addresses = (['primary', 'backup'] as const).flatMap((site) => {
+      const port = cfg.sites[site].trading['OTP-C'].fixGateway;
+      return port === undefined ? [] : [{ host: cfg.sites[site].host, port, site }];
+    });
+    const fix = { service: 'OTP-C' as const, lookup: [], securities: cfg.securities['OTP-C'], protocol: 'FIX' as const, addresses };
+    trading.push({ ...fix, compId: sub.fix.trading, role: 'trading' });
+    if (sub.fix.dropCopy !== undefined) trading.push({ ...fix, compId: sub.fix.dropCopy, role: 'drop-copy' });
+  }
   const feeds: ProbeFeedIdentity[] = [];
   for (const service of OMD_SERVICES) {
     const ids = sub[service];
