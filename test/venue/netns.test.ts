@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { defaultVenueConfig, venueConfigToPlain, type VenueConfig } from '../../src/venue/index.ts';
+import { defaultVenueConfig, newControlToken, venueConfigToPlain, type VenueConfig } from '../../src/venue/index.ts';
 import { readEvidenceFile } from '../../src/evidence/index.ts';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
@@ -120,7 +120,7 @@ describe('sites, conductor and probe in separate network namespaces', { skip: sk
 
   it('the primary link goes down; the probe follows to the backup through the lookup service', { timeout: 90_000 }, async () => {
     const cfg = defaultVenueConfig({
-      subscribers: 1, session: 'PS-NETNS', primaryHost: ADDR.primary, backupHost: ADDR.backup, subscriberIp: ADDR.probe,
+      subscribers: 1, session: 'PS-NETNS', primaryHost: ADDR.primary, backupHost: ADDR.backup, subscriberIp: ADDR.probe, controlToken: newControlToken(),
       timing: { omdHeartbeatMs: 200, refreshIntervalMs: 1_000 }, market: { eventsPerSecond: 50, securities: 5 },
     });
     for (const s of cfg.subscribers) if (s['OTP-CSC']) s['OTP-CSC'].dropCopy = `${s.firm}E`;
