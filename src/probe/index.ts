@@ -4,3 +4,4 @@ export * from './probe.ts';
 export * from './config.ts';
 export * from './report.ts';
 export * from './progress.ts';
+export * from './preflight.ts';
