@@ -7,6 +7,7 @@ import type { Clock, TimerHandle } from '../wire/index.ts';
 import { FORM_KINDS, type FormKind, type IntentionForm, type PracticeSession, type Subscriber } from './domain/index.ts';
 import type { DeskStore } from './store/index.ts';
 import { seriesStandings } from './series.ts';
+import { readinessStandings } from './readiness.ts';
 
 export interface ReminderMessage {
   to: string[];
@@ -74,15 +75,24 @@ export async function declinedSubscribers(store: DeskStore, sessionId: string): 
 export async function missingSubscribers(store: DeskStore, session: PracticeSession, kind: FormKind, filter: ReminderFilter = {}): Promise<Subscriber[]> {
   const have = new Set((await store.latestForms(session.id, kind)).map((f) => f.subscriberId));
   const declined = kind === 'result' ? await declinedSubscribers(store, session.id) : new Set<string>();
-  const missing = (await store.listSubscribers()).filter((s) => !have.has(s.id) && !declined.has(s.id) && s.identities.some((i) => session.services.includes(i.service)));
+  const inScope = (await store.listSubscribers()).filter((s) => s.identities.some((i) => session.services.includes(i.service)));
+  if (filter.only === 'not-ready') {
+    // Not about a missing form: the firms that will take part and never passed a readiness check.
+    const { notReady } = await readinessStandings(store, session, inScope);
+    return inScope.filter((s) => notReady.has(s.id));
+  }
+  const missing = inScope.filter((s) => !have.has(s.id) && !declined.has(s.id));
   if (filter.only !== 'retake') return missing;
   const { retake } = await seriesStandings(store, session, missing);
   return missing.filter((s) => retake.has(s.id));
 }
 
-/** `only: 'retake'`: just the firms marked to retake this session (src/desk/series.ts). */
+/**
+ * `only: 'retake'`: just the firms marked to retake this session (src/desk/series.ts);
+ * `only: 'not-ready'`: the firms flagged not ready (src/desk/readiness.ts), whatever forms they returned.
+ */
 export interface ReminderFilter {
-  only?: 'retake';
+  only?: 'retake' | 'not-ready';
 }
 
 export interface ReminderPreview {
