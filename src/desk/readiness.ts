@@ -23,7 +23,7 @@ export interface FirmReadiness {
 
 export const NO_READINESS: FirmReadiness = { state: 'none', at: null, failed: [], provenance: 'none' };
 
-/** Folds a session's readiness events by firm (events oldest first). */
+/** Folds a session's readiness events by firm (each firm's events oldest first). */
 export function foldReadiness(events: readonly ReadinessEventRow[]): Map<string, FirmReadiness> {
   const out = new Map<string, FirmReadiness & { run: unknown }>();
   for (const e of events) {

@@ -182,7 +182,7 @@ export interface DeskStore {
   firmsWithVenueEvidence(session: string, subscribers: readonly string[]): Promise<string[]>;
   /** The folded cells of a session, optionally of some firms only. */
   listEvidenceCells(session: string, subscribers?: readonly string[]): Promise<EvidenceCell[]>;
-  /** The session's readiness events (kind 'readiness'), oldest first: what src/desk/readiness.ts folds per firm. */
+  /** The session's readiness events (kind 'readiness'), by firm, each firm's oldest first (the partial index's order): what src/desk/readiness.ts folds. */
   listReadinessEvents(session: string): Promise<ReadinessEventRow[]>;
 
   recordReminder(r: ReminderRecord, actor: string): Promise<boolean>;
@@ -863,7 +863,7 @@ export class SqlDeskStore implements DeskStore {
   }
 
   async listReadinessEvents(session: string) {
-    const rows = await this.db.all(`SELECT subscriber_id, service, identity, source, ts, detail FROM evidence_events WHERE session_id = ? AND kind = 'readiness' ORDER BY ts_ms`, [session]);
+    const rows = await this.db.all(`SELECT subscriber_id, service, identity, source, ts, detail FROM evidence_events WHERE session_id = ? AND kind = 'readiness' ORDER BY subscriber_id, ts_ms`, [session]);
     return rows.map((r) => ({ subscriber: String(r.subscriber_id), service: r.service as Service, identity: String(r.identity), source: r.source as Source, ts: String(r.ts), detail: parse<Record<string, unknown>>(r.detail) }));
   }
 
