@@ -7,6 +7,7 @@ export const commands: Record<string, () => Promise<{ default: Command }>> = {
   'conduct': () => import('./commands/conduct.ts'),
   'drill': () => import('./commands/drill.ts'),
   'probe': () => import('./commands/probe.ts'),
+  'preflight': () => import('./commands/preflight.ts'),
   'omd publish': () => import('./commands/omd-publish.ts'),
   'omd listen': () => import('./commands/omd-listen.ts'),
   'desk': () => import('./commands/desk.ts'),

@@ -11,7 +11,7 @@ import type { Rundown, RundownStep } from './rundown.ts';
 import { RundownScheduler, type StepRun } from './scheduler.ts';
 import { hongKongLabel, toHongKongIso } from './hong-kong-time.ts';
 
-export type SiteControl = Pick<SiteControlClient, 'status' | 'activate' | 'isolate' | 'failback' | 'fault' | 'evidence' | 'cleanUp'>;
+export type SiteControl = Pick<SiteControlClient, 'status' | 'activate' | 'isolate' | 'failback' | 'fault' | 'evidence' | 'cleanUp'> & Partial<Pick<SiteControlClient, 'connectivityTest'>>;
 
 /** An identity the conductor's own marks are addressed to (one event per identity, so the desk sees them per subscriber). */
 export interface ConductedIdentity {
@@ -132,6 +132,20 @@ export class Conductor {
     switch (step.action) {
       case 'announce':
         return {};
+      case 'open-connectivity-test': {
+        // The sites keep their own clock: the window's end is given in it (accelerated runs scale it).
+        const untilClock = Math.round(this.scheduler.timeline.clockAt(step.untilMs!));
+        const until = new Date(untilClock).toISOString();
+        const out: Record<string, unknown> = { until, rundownUntil: toHongKongIso(step.untilMs!) };
+        for (const role of ['primary', 'backup'] as const) {
+          const site = sites[role];
+          if (!site.connectivityTest) throw new Error(`open-connectivity-test: no connectivity-test control for the ${role} site`);
+          const r = await site.connectivityTest({ until });
+          out[role] = r.connectivityTest;
+        }
+        this.#log(`  connectivity-test window open at both sites until ${hongKongLabel(step.untilMs!)}`);
+        return out;
+      }
       case 'open-primary': {
         const r = await sites.primary.activate({ reason });
         this.#mark(step, 'site-activated', 'primary', { takeoverMs: r.takeoverMs, changed: r.changed });

@@ -8,6 +8,9 @@ import { parseHongKongDate, parseStepTime, type StepTime } from './hong-kong-tim
 
 export const RUNDOWN_ACTIONS = [
   'announce',
+  // Readiness checks (`failover-drill preflight`) before the session day: the sites take logons
+  // until the step's `until`, and refuse them from then until open-primary.
+  'open-connectivity-test',
   'open-primary',
   'pre-open',
   'continuous-trading',
@@ -57,6 +60,9 @@ export interface RundownStep {
   isolation?: IsolationFault;
   /** inject-fault only. */
   fault?: InjectedFault;
+  /** open-connectivity-test only: when the window closes (epoch ms, Hong Kong time resolved) and as written. */
+  untilMs?: number;
+  until?: string;
   text: BilingualText;
 }
 
@@ -89,7 +95,7 @@ export class RundownError extends Error {
 export type RundownParse = { ok: true; rundown: Rundown } | { ok: false; issues: RundownIssue[] };
 
 const TOP_KEYS = ['rundown', 'date', 'title', 'steps'];
-const STEP_KEYS = ['at', 'action', 'fault', 'text'];
+const STEP_KEYS = ['at', 'action', 'fault', 'until', 'text'];
 
 export function parseRundown(text: string): RundownParse {
   const lc = new LineCounter();
@@ -164,6 +170,19 @@ export function parseRundown(text: string): RundownParse {
         }
       } else if (faultNode && action !== undefined) {
         at(faultNode, `${p}.fault`, `only isolate-primary and inject-fault take a fault`);
+      }
+      const untilNode = node.get('until', true) as Node | undefined;
+      if (action === 'open-connectivity-test') {
+        const u = untilNode ? stringField(node, 'until', `${p}.until`, at) : void at(node, `${p}.until`, 'open-connectivity-test needs until: the time the window closes (08:20, or +00:30 after the step)');
+        const ut = u === undefined ? null : parseStepTime(u);
+        if (u !== undefined && !ut) at(untilNode, `${p}.until`, `expected 2023-11-25T08:20 or 08:20 (Hong Kong time) or an offset +00:30 after the step, got ${JSON.stringify(u)}`);
+        else if (u !== undefined && ut && atMs !== null) {
+          const untilMs = ut.kind === 'absolute' ? ut.ms : ut.kind === 'clock' ? (dateMs === null ? null : dateMs + Math.round(ut.minutes * 60_000)) : atMs + ut.ms;
+          if (untilMs !== null && untilMs <= atMs) at(untilNode, `${p}.until`, `${u} is not after the step's time: the window must last a while`);
+          else if (untilMs !== null) { step.untilMs = untilMs; step.until = u; }
+        }
+      } else if (untilNode && action !== undefined) {
+        at(untilNode, `${p}.until`, 'only open-connectivity-test takes until');
       }
       const text = bilingual(node, 'text', `${p}.text`, at);
       if (atText !== undefined && time && atMs !== null && action !== undefined && text) {
@@ -258,5 +277,5 @@ export function rundownOnDate(rundown: Rundown, date: string): Rundown {
   const to = parseHongKongDate(date);
   if (from === null || to === null) throw new RangeError(`not a calendar date: ${to === null ? date : rundown.date}`);
   const shift = to - from;
-  return { ...rundown, date, steps: rundown.steps.map((s) => ({ ...s, atMs: s.atMs + shift, time: s.time.kind === 'absolute' ? { kind: 'absolute', ms: s.time.ms + shift } : s.time })) };
+  return { ...rundown, date, steps: rundown.steps.map((s) => ({ ...s, atMs: s.atMs + shift, ...(s.untilMs !== undefined ? { untilMs: s.untilMs + shift } : {}), time: s.time.kind === 'absolute' ? { kind: 'absolute', ms: s.time.ms + shift } : s.time })) };
 }

@@ -37,6 +37,8 @@ export function buildEvidenceBundle(input: {
   result: FormVersion[];
   contradictions: Contradiction[];
   createdAt: string;
+  /** The firm's readiness check before the session (src/desk/readiness.ts), as readiness.json. */
+  readiness?: unknown;
 }): { files: BundleFile[]; manifest: BundleManifest; manifestSha256: string; tar: Buffer } {
   const files: BundleFile[] = [
     // Each line says who vouches for it: "provenance": "venue" or "self-reported" (the firm's own probe).
@@ -46,6 +48,7 @@ export function buildEvidenceBundle(input: {
     { name: 'contradictions.json', content: json(input.contradictions) },
     { name: 'session.json', content: json(input.session) },
     { name: 'subscriber.json', content: json(input.subscriber) },
+    ...(input.readiness !== undefined ? [{ name: 'readiness.json', content: json(input.readiness) }] : []),
   ];
   const manifest: BundleManifest = {
     format: BUNDLE_FORMAT,

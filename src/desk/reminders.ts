@@ -7,6 +7,7 @@ import type { Clock, TimerHandle } from '../wire/index.ts';
 import { FORM_KINDS, type FormKind, type IntentionForm, type PracticeSession, type Subscriber } from './domain/index.ts';
 import type { DeskStore } from './store/index.ts';
 import { seriesStandings } from './series.ts';
+import { readinessStandings, type FirmReadiness } from './readiness.ts';
 
 export interface ReminderMessage {
   to: string[];
@@ -74,15 +75,24 @@ export async function declinedSubscribers(store: DeskStore, sessionId: string): 
 export async function missingSubscribers(store: DeskStore, session: PracticeSession, kind: FormKind, filter: ReminderFilter = {}): Promise<Subscriber[]> {
   const have = new Set((await store.latestForms(session.id, kind)).map((f) => f.subscriberId));
   const declined = kind === 'result' ? await declinedSubscribers(store, session.id) : new Set<string>();
-  const missing = (await store.listSubscribers()).filter((s) => !have.has(s.id) && !declined.has(s.id) && s.identities.some((i) => session.services.includes(i.service)));
+  const inScope = (await store.listSubscribers()).filter((s) => s.identities.some((i) => session.services.includes(i.service)));
+  if (filter.only === 'not-ready') {
+    // Not about a missing form: the firms that will take part and never passed a readiness check.
+    const { notReady } = await readinessStandings(store, session, inScope);
+    return inScope.filter((s) => notReady.has(s.id));
+  }
+  const missing = inScope.filter((s) => !have.has(s.id) && !declined.has(s.id));
   if (filter.only !== 'retake') return missing;
   const { retake } = await seriesStandings(store, session, missing);
   return missing.filter((s) => retake.has(s.id));
 }
 
-/** `only: 'retake'`: just the firms marked to retake this session (src/desk/series.ts). */
+/**
+ * `only: 'retake'`: just the firms marked to retake this session (src/desk/series.ts);
+ * `only: 'not-ready'`: the firms flagged not ready (src/desk/readiness.ts), whatever forms they returned.
+ */
 export interface ReminderFilter {
-  only?: 'retake';
+  only?: 'retake' | 'not-ready';
 }
 
 export interface ReminderPreview {
@@ -166,3 +176,24 @@ export class ReminderScheduler {
   }
 }
 
+/** The reminder to a firm flagged not ready: run the readiness check in the connectivity-test window. */
+export function readinessReminderMessage(session: PracticeSession, subscriber: Subscriber, readiness: FirmReadiness): ReminderMessage {
+  const to = [subscriber.contacts.primary.email, ...(subscriber.contacts.alternate ? [subscriber.contacts.alternate.email] : [])];
+  const status = readiness.state === 'failed' ? 'failed' : 'has not been run';
+  return {
+    to: [...new Set(to)],
+    subject: `[${session.code}] Reminder: readiness check before ${session.date} / 提示：${session.date} 演習前的連線準備檢查`,
+    text: [
+      `Dear ${subscriber.name} (${subscriber.participantCode}),`,
+      '',
+      `Your Appendix A says you will take part in practice session ${session.code} on ${session.date}, but your readiness check ${status}.`,
+      'Please run `failover-drill preflight --config subscriber.yaml` in the connectivity-test window and send its results to the desk.',
+      ...(readiness.failed.length ? ['', 'Failed in your latest check:', ...readiness.failed.slice(0, 10).map((f) => `  - ${f}`)] : []),
+      '',
+      `${subscriber.name}（${subscriber.participantCode}）：`,
+      '',
+      `貴公司的附錄A表示將參與 ${session.date} 的 ${session.code} 演習，但連線準備檢查${readiness.state === 'failed' ? '未能通過' : '尚未進行'}。`,
+      '請於連線測試時段內執行 `failover-drill preflight --config subscriber.yaml`，並將結果送交服務台。',
+    ].join('\n'),
+  };
+}

@@ -11,7 +11,7 @@ import {
   SiteControlClient, defaultVenueConfig, newControlToken, probeConfigFor, startEmbeddedVenue, startSiteControlServer,
   type Site, type VenueConfig,
 } from '../venue/index.ts';
-import { Probe, type ProbeReport } from '../probe/index.ts';
+import { Preflight, Probe, type ProbeReport, type ReadinessReport } from '../probe/index.ts';
 import {
   Conductor, EvidenceCollector, SessionEvidence, identitiesOf, loadRundown, type ConductorReport, type Rundown, type StepEvent,
 } from '../conductor/index.ts';
@@ -67,6 +67,12 @@ export interface DrillResult {
   verdicts: ServiceVerdict[];
   /** Every well-behaved subscriber passed every case and every faulty one failed what its fault breaks. */
   asExpected: boolean;
+  /** The readiness check of each firm in the connectivity-test window (rundowns with open-connectivity-test). */
+  readiness: ReadinessReport[];
+  /** The firm whose readiness check uses a wrong password, so that it fails. */
+  preflightFaulty: string | null;
+  /** Every firm passed its readiness check but the one meant to fail it. */
+  readinessAsExpected: boolean;
   venue: VenueConfig;
 }
 
@@ -106,6 +112,8 @@ export async function runDrill(opts: DrillOptions = {}): Promise<DrillResult> {
   for (const s of venue.subscribers) if (s['OTP-CSC'] && !s['OTP-CSC'].dropCopy) s['OTP-CSC'].dropCopy = `${s.firm}E`;
   const firms = venue.subscribers.map((s) => s.firm);
   const faults = assignFaults(firms);
+  // One faulty firm also fails its readiness check: a wrong password in the preflight only.
+  const preflightFaulty = [...faults.keys()][0] ?? firms.at(-1) ?? null;
   const timeScale = opts.timeScale ?? Math.min(1, 2 / accelerate);
   // How long a probe may take to recover after noticing the loss: the rundown's 20-minute window, at speed, with slack.
   const windowMs = Math.max(8_000, (25 * 60_000) / accelerate);
@@ -144,7 +152,23 @@ export async function runDrill(opts: DrillOptions = {}): Promise<DrillResult> {
     const collector = new EvidenceCollector({ sites, clock: systemClock, pollMs: 250, onError: (m) => log(m) });
     collector.addSink(evidence.write);
     let cleanUpDetail: Record<string, unknown> | null = null;
+    const preflights: Promise<ReadinessReport>[] = [];
     const onStep = (e: StepEvent) => {
+      // The connectivity-test window: each simulated subscriber runs its readiness check before 08:30.
+      if (e.phase === 'done' && e.step.action === 'open-connectivity-test') {
+        for (const firm of firms) {
+          const cfg = probeConfigFor(venue, firm);
+          preflights.push(new Preflight({
+            config: firm === preflightFaulty ? { ...cfg, password: `${cfg.password}-wrong` } : cfg,
+            connectTimeoutMs: 1_000, logonTimeoutMs: 3_000, heartbeatIntervalMs: venue.timing.omdHeartbeatMs, refreshTimeoutMs: 3 * venue.timing.refreshIntervalMs,
+            onEvidence: evidence.write,
+          }).run().then((r) => {
+            const failed = r.rows.filter((x) => x.verdict === 'fail');
+            log(`readiness ${firm}: ${r.passed ? 'READY' : `NOT READY (${failed.map((x) => `${x.identity} ${x.check}: ${x.reason}`).join('; ')})`}`);
+            return r;
+          }));
+        }
+      }
       // The open-primary step is the subscribers' cue to connect; isolation and fail back are venue actions they are told of.
       if (e.phase === 'done' && e.step.action === 'open-primary') for (const p of probes) p.start().catch((err: unknown) => log(`probe ${p.config.firm} did not start: ${(err as Error).message}`));
       if (e.phase === 'done' && e.step.action === 'isolate-primary') for (const p of probes) p.siteLost();
@@ -155,6 +179,7 @@ export async function runDrill(opts: DrillOptions = {}): Promise<DrillResult> {
     const conductor = new Conductor({ rundown, sites, session, clock: systemClock, accelerate, collector, identities: identitiesOf(venue), log, onStep });
     if (opts.progressMs) progressTimer = setInterval(() => log(progressLine(probes)), opts.progressMs);
     const report = await conductor.run();
+    const readiness = await Promise.all(preflights);
     // After the rundown: let the return to the primary settle, then close every case.
     await Promise.all(probes.map((p) => p.whenSettled(Math.max(3_000, windowMs / 2))));
     if (progressTimer) clearInterval(progressTimer);
@@ -169,6 +194,8 @@ export async function runDrill(opts: DrillOptions = {}): Promise<DrillResult> {
     return {
       session, evidencePath: evidence.path, evidenceCount: closed.written, conductor: report, reports, faults,
       verdicts: v, asExpected: report.failedSteps === 0 && v.every((x) => x.asExpected), venue,
+      readiness, preflightFaulty: readiness.length ? preflightFaulty : null,
+      readinessAsExpected: readiness.every((r) => r.passed === (r.firm !== preflightFaulty)),
     };
   } finally {
     if (progressTimer) clearInterval(progressTimer);

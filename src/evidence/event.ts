@@ -50,6 +50,9 @@ export const EVIDENCE_KINDS = [
   // the venue at the clean-up step, per trading identity: detail.restingOrders (its live orders),
   // detail.loggedOnAtPrimary (logged on at the primary after the fail back), detail.site (the active site)
   'clean-up',
+  // the subscriber's readiness check (preflight) before the session: detail.passed and its rows
+  // ({ check, target, verdict, reason }); the firm's own report of what it ran
+  'readiness',
 ] as const;
 export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
 

@@ -59,6 +59,9 @@ export const VENUE_OBSERVES: Readonly<Record<EvidenceKind, boolean>> = {
   'site-activated': true,
   // The venue's own books and sessions at the clean-up step.
   'clean-up': true,
+  // The preflight's verdict is the firm's own: the venue sees its lookups and logons (recorded as
+  // those kinds), never its multicast lines, refresh cycle or clock.
+  readiness: false,
 };
 
 export function provenanceOf(e: Pick<EvidenceEvent, 'source'>): Provenance {

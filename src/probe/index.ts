@@ -5,3 +5,4 @@ export type { IdentityTiming, ProbeFaults, ProbeOptions, ProbeReport, ServicePro
 export * from './config.ts';
 export * from './report.ts';
 export * from './progress.ts';
+export * from './preflight.ts';

@@ -7,6 +7,7 @@
 //   POST /isolate    {…}        → IsolateResponse       (the site is cut off: "primary site lost")
 //   POST /failback   {}         → FailbackResponse      (sent to the site that should become active again)
 //   POST /fault      FaultRequest → FaultResponse
+//   POST /connectivity-test {until?: ISO, close?: true} → ConnectivityTestResponse (the readiness window)
 //   GET  /evidence?after=N&limit=M → EvidenceResponse  (events with cursor > N, oldest first)
 //   GET  /metrics               → Prometheus text (metrics.ts); also takes the read-only metricsToken
 //
@@ -17,6 +18,7 @@ import https from 'node:https';
 import type { EvidenceEvent } from '../evidence/index.ts';
 import type { OcgService } from '../ocg/index.ts';
 import type { SiteRole } from './config.ts';
+import type { ConnectivityTestStatus } from './connectivity-test.ts';
 
 export const SITE_STATES = ['starting', 'standby', 'active', 'isolated', 'fenced', 'stopped'] as const;
 /**
@@ -109,6 +111,18 @@ export interface SiteStatus {
   faults: FaultKind[];
   /** Cursor of the newest evidence event (GET /evidence?after=<this> returns nothing new). */
   evidenceCursor: number;
+  /** The connectivity-test window (connectivity-test.ts). */
+  connectivityTest?: ConnectivityTestStatus;
+}
+
+/** POST /connectivity-test: open the window until a time (site clock, ISO), or close it now. */
+export type ConnectivityTestRequest = { until: string } | { close: true };
+
+export interface ConnectivityTestResponse {
+  ok: true;
+  role: SiteRole;
+  state: SiteState;
+  connectivityTest: ConnectivityTestStatus;
 }
 
 export interface ActivateRequest {
@@ -282,6 +296,11 @@ export class SiteControlClient {
   /** POST /clean-up: the active site's clean-up check, recorded as venue evidence. */
   cleanUp(): Promise<CleanUpResponse> {
     return this.#call('POST', '/clean-up', {});
+  }
+
+  /** POST /connectivity-test: open the readiness window until `until`, or close it. */
+  connectivityTest(req: ConnectivityTestRequest): Promise<ConnectivityTestResponse> {
+    return this.#call('POST', '/connectivity-test', req);
   }
 
   evidence(after = 0, limit?: number): Promise<EvidenceResponse> {

@@ -120,6 +120,18 @@ export async function startSiteControlServer(site: Site, opts: { host?: string; 
         want('POST');
         objectBody(await readJson(req));
         return [200, site.cleanUpReport()];
+      case '/connectivity-test': {
+        want('POST');
+        const b = objectBody(await readJson(req));
+        if (b['close'] === true) await site.closeConnectivityTest();
+        else {
+          const until = typeof b['until'] === 'string' ? Date.parse(b['until']) : NaN;
+          if (!Number.isFinite(until)) throw new HttpError('VALIDATION_FAILED', 'until: expected an ISO time (or close: true)', 'until');
+          await site.openConnectivityTest(until);
+        }
+        const st = site.status();
+        return [200, { ok: true, role: st.role, state: st.state, connectivityTest: st.connectivityTest }];
+      }
       case '/evidence': {
         want('GET');
         const after = Number(url.searchParams.get('after') ?? '0');

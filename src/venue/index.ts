@@ -14,3 +14,4 @@ export * from './site.ts';
 export * from './control-server.ts';
 export * from './site-counters.ts';
 export * from './metrics.ts';
+export * from './connectivity-test.ts';

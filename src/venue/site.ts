@@ -37,6 +37,7 @@ import { FixGateway } from '../fix/index.ts';
 import { ReplicatingSessionStore } from './replicating-store.ts';
 import { FaultInjector, SiteSockets } from './faults.ts';
 import { SiteCounters } from './site-counters.ts';
+import { ConnectivityTestWindow, ReachabilityListener } from './connectivity-test.ts';
 
 /** A request the site refuses in its current state (control API: 409 INVALID_STATE). */
 export class SiteStateError extends Error {
@@ -205,6 +206,10 @@ export class Site {
   readonly faults: FaultInjector;
   /** Counts for the site's metrics (metrics.ts). */
   readonly counters = new SiteCounters();
+  /** The connectivity-test window (readiness checks before the session day; connectivity-test.ts). */
+  readonly connectivityTest = new ConnectivityTestWindow();
+  readonly #reach = new Map<OcgService, ReachabilityListener>();
+  #windowTimer: TimerHandle | null = null;
   #marketTimer: TimerHandle | null = null;
   #lastMarketAt = 0;
   #marketCarry = 0;
@@ -312,11 +317,12 @@ export class Site {
         ...(this.#o.log !== undefined ? { log: this.#o.log } : {}),
         ...(this.#o.sessionTimers !== undefined ? { sessionTimers: this.#o.sessionTimers } : {}),
         onEvent: (e) => this.#gatewayEvidence(e),
+        logonsAllowed: (now) => this.connectivityTest.logonsAllowed(now),
       });
       const mk = (name: string, port: number) => new LookupService({
         name, site: this.role, host: this.host, port, clock: this.#clock,
         clients: (compId) => gateway.lookupEntry(compId),
-        gateways: () => (this.#state === 'active' && gateway.isOpen ? { primary: gateway.address, secondary: gateway.address } : null),
+        gateways: () => (this.#state === 'active' && gateway.isOpen ? { primary: gateway.address, secondary: gateway.address } : this.#reachablePair(service)),
         onLookup: (e) => this.#lookupEvidence(service, e),
         ...(this.#o.log !== undefined ? { log: this.#o.log } : {}),
       });
@@ -597,6 +603,7 @@ export class Site {
    * the old site is gone, so replies are not held for a standby until one connects (fail back).
    */
   async activate(reason = 'activated', expectStandby = false): Promise<ActivateResponse> {
+    await this.#openSessionDay();
     if (this.#state === 'active') return { ok: true, changed: false, status: this.status(), takeoverMs: this.#takeoverMs ?? 0 };
     if (this.#state !== 'standby') throw new SiteStateError(`cannot activate a site in state ${this.#state}${this.#state === 'fenced' ? ' (fail back first)' : ''}`);
     const t0 = this.#clock.now();
@@ -755,6 +762,8 @@ export class Site {
   }
 
   async #closeAll(): Promise<void> {
+    this.#windowTimer?.cancel();
+    for (const l of this.#reach.values()) await l.close();
     this.faults.stop();
     await this.#receiver.close();
     for (const t of this.#trading.values()) {
@@ -787,6 +796,67 @@ export class Site {
   injectFault(req: FaultRequest): FaultResponse {
     const active = this.faults.inject(req);
     return { ok: true, kind: req.kind, at: new Date(this.#clock.now()).toISOString(), active };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Connectivity-test window (connectivity-test.ts)
+
+  /**
+   * Open the window until `untilMs` (site clock). An active site takes logons until then; a standby
+   * opens its lookup endpoints and a bare listener on each gateway address for the same time.
+   */
+  async openConnectivityTest(untilMs: number): Promise<void> {
+    if (this.#state !== 'active' && this.#state !== 'standby') throw new SiteStateError(`connectivity test: the ${this.role} site is ${this.#state}`);
+    const now = this.#clock.now();
+    if (!(untilMs > now)) throw new SiteStateError(`connectivity test: until ${new Date(untilMs).toISOString()} is not in the future`);
+    this.connectivityTest.open(untilMs);
+    this.#windowTimer?.cancel();
+    this.#windowTimer = this.#clock.setTimeout(() => { void this.closeConnectivityTest(); }, untilMs - now);
+    if (this.#state !== 'standby') return;
+    for (const t of this.#trading.values()) {
+      let l = this.#reach.get(t.service);
+      if (!l) this.#reach.set(t.service, (l = new ReachabilityListener()));
+      const a = await l.open(this.host, this.cfg.sites[this.role].trading[t.service].gateway);
+      this.sockets.exclude(a.port);
+      for (const lk of t.lookups) await lk.open();
+    }
+  }
+
+  /** End the window now (or at its time): logons are refused until the session day opens. */
+  async closeConnectivityTest(): Promise<void> {
+    this.#windowTimer?.cancel();
+    this.#windowTimer = null;
+    this.connectivityTest.close(this.#clock.now());
+    await this.#closeReachability();
+  }
+
+  #reachablePair(service: OcgService): { primary: { host: string; port: number }; secondary: { host: string; port: number } } | null {
+    const a = this.#reach.get(service)?.address;
+    return a ? { primary: a, secondary: a } : null;
+  }
+
+  async #closeReachability(): Promise<void> {
+    const standby = this.#state !== 'active';
+    for (const [service, l] of this.#reach) {
+      if (l.address === null) continue;
+      await l.close();
+      if (standby) for (const lk of this.#trading.get(service)!.lookups) await lk.close();
+    }
+  }
+
+  /**
+   * The session day opens (open-primary, or any activation): the window ends, and where one was
+   * held the sessions start the day at sequence 1, as on a new trading day (OCG-C §3.12) — the
+   * window stands for a weekday before the session.
+   */
+  async #openSessionDay(): Promise<void> {
+    this.#windowTimer?.cancel();
+    this.#windowTimer = null;
+    await this.#closeReachability();
+    if (!this.connectivityTest.sessionOpened() || this.#state !== 'active') return;
+    for (const t of this.#trading.values()) {
+      for (const c of compIdsOf(this.cfg, t.service)) if (!t.gateway.isLoggedOn(c.compId)) t.gateway.resetSession(c.compId);
+    }
   }
 
   // -------------------------------------------------------------------------------------------
@@ -858,6 +928,7 @@ export class Site {
           ? { direction: 'receiving', connected: this.#receiver.connected, lastSeq: this.#receiver.seq, ackedSeq: this.#receiver.seq, alone: false, lastTrafficAt: iso(this.#receiver.lastTrafficAt) }
           : { direction: 'none', connected: false, lastSeq: 0, ackedSeq: 0, alone: false, lastTrafficAt: null },
       services, orders, faults: this.faults.active, evidenceCursor: this.#evidenceBase + this.#evidence.length,
+      connectivityTest: this.connectivityTest.status(this.#clock.now()),
     };
   }
 
@@ -929,6 +1000,15 @@ export class Site {
   // the standby acknowledged it; a site killed before that never sent it.
   #gatewayEvidence(e: GatewayEvent): void {
     this.#gate.afterRelease(() => this.#record(e.service, e.firm, e.compId, e.kind, e.detail));
+    // Before the session day each readiness logon is a test of its own: its session starts at 1 again
+    // once it ended, so a firm may run the check twice [ours].
+    if ((e.kind === 'logout' || e.kind === 'disconnect') && this.connectivityTest.gated) {
+      setImmediate(() => {
+        const gw = this.#trading.get(e.service as OcgService)?.gateway;
+        if (!this.connectivityTest.gated || gw === undefined || gw.isLoggedOn(e.compId)) return;
+        try { gw.resetSession(e.compId); } catch { /* a FIX Comp ID: not the binary gateway's */ }
+      });
+    }
   }
 
   #lookupEvidence(service: OcgService, e: LookupServedEvent): void {

@@ -41,6 +41,9 @@ describe('failover-drill drill (npm start) with the embedded desk', () => {
     assert.match(r.stdout, /desk metrics: http:\/\/127\.0\.0\.1:\d+\/metrics \(Bearer \S+\)/);
     for (const u of ['desk', 'f001.user', 'f002.user', 'f003.user', 'f004.user']) assert.match(r.stdout, new RegExp(`account ${u.replace('.', '\\.')} +password ${PASSWORD}`));
     assert.match(r.stdout, /F002 +v1 +ignoreDisasterRecovery: .*contradictions: .*DR_NOT_FOLLOWED OMD-C, DR_NOT_FOLLOWED OMD-CC/);
+    // The readiness check before 08:30: F001 uses a wrong password in its preflight only.
+    assert.match(r.stdout, /readiness F001: NOT READY \(F001T logon: refused with Session Status 5/);
+    assert.match(r.stdout, /readiness before 08:30: 3\/4 firms ready; not ready: F001 \(F001 uses a wrong password on purpose\) — as expected/);
 
     const store = openStore(join(data, SESSION, 'desk.sqlite'));
     try {
@@ -125,6 +128,9 @@ describe('failover-drill drill (npm start) with the embedded desk', () => {
       // (no gap) once the first one was seen, market data by the backup's refresh and the books equal to the venue's.
       assert.deepEqual(row('F004').cells, { 'OTP-C': 'recovered', 'OTP-CSC': 'recovered', 'OMD-C': 'recovered', 'OMD-CC': 'recovered' }, JSON.stringify(row('F004')));
       assert.equal(row('F004').contradictions, 0);
+      // Readiness: F001 said it will take part and never passed its check: flagged; the others passed.
+      const ready = dash.rows as unknown as { subscriber: { id: string }; readiness: { state: string }; notReady: boolean }[];
+      assert.deepEqual(ready.map((x) => `${x.subscriber.id}:${x.readiness.state}${x.notReady ? ':not-ready' : ''}`), ['F001:failed:not-ready', 'F002:passed', 'F003:passed', 'F004:passed']);
     } finally {
       await desk.close();
     }

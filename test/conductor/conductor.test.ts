@@ -22,6 +22,7 @@ function recordingSite(role: 'primary' | 'backup', calls: string[], evidence: Ev
     failback: async () => { calls.push(`${role}.failback`); return { ok: true, status, caughtUpEntries: 42, takeoverMs: 7 }; },
     fault: async (req) => { calls.push(`${role}.fault(${req.kind})`); return { ok: true, kind: req.kind, at: new Date().toISOString(), active: [req.kind] }; },
     cleanUp: async () => { calls.push(`${role}.cleanUp`); return { site: role, at: new Date().toISOString(), identities: [] }; },
+    connectivityTest: async (req) => { calls.push(`${role}.connectivityTest(${'until' in req ? req.until : 'close'})`); return { ok: true, role, state: 'active', connectivityTest: { gated: true, open: true, until: 'until' in req ? req.until : null } }; },
     evidence: async (after = 0): Promise<EvidenceResponse> => {
       const events = evidence.slice(after).map((event, i) => ({ cursor: after + i + 1, event }));
       return { events, next: after + events.length, truncated: false };
@@ -40,6 +41,7 @@ describe('Conductor', () => {
     try {
       const rundown = await loadRundown(ps2);
       const clock = new ManualClock();
+      const t0 = clock.now();
       const calls: string[] = [];
       const primaryEvidence = [venueEvent(0, 'primary'), venueEvent(1, 'primary')];
       const backupEvidence: EvidenceEvent[] = [];
@@ -52,8 +54,8 @@ describe('Conductor', () => {
         identities: [{ subscriber: 'F001', service: 'OTP-C', identity: 'F001T' }, { subscriber: 'F001', service: 'OMD-C', identity: 'F001MD' }],
       });
       const done = conductor.run();
-      for (let t = 0; t < 700; t++) {
-        if (t === 400) backupEvidence.push(venueEvent(2, 'backup'));
+      for (let t = 0; t < 780; t++) {
+        if (t === 480) backupEvidence.push(venueEvent(2, 'backup'));
         clock.advance(100);
         await flush();
       }
@@ -61,10 +63,11 @@ describe('Conductor', () => {
       const closed = await evidence.close();
       assert.equal(report.failedSteps, 0);
       assert.deepEqual(calls, [
-        'primary.activate(PS2 step 1 open-primary)',
+        `primary.connectivityTest(${new Date(t0 + 6_000).toISOString()})`, `backup.connectivityTest(${new Date(t0 + 6_000).toISOString()})`,
+        'primary.activate(PS2 step 2 open-primary)',
         'primary.fault(loss-line-a)', 'primary.fault(multicast-stop)', 'primary.fault(clear)',
         'primary.fault(tcp-reset)', 'primary.isolate(abrupt)',
-        'backup.activate(PS2 step 8 activate-backup)',
+        'backup.activate(PS2 step 9 activate-backup)',
         'primary.isolate(abrupt)', 'primary.failback',
         'primary.cleanUp',
       ]);
@@ -102,7 +105,7 @@ describe('Conductor', () => {
     for (let t = 0; t < 200; t++) { clock.advance(100); await flush(); }
     const report = await done;
     assert.ok(calls.includes('primary.fault(blackhole)'));
-    const activation = calls.indexOf('backup.activate(PS1 step 8 activate-backup)');
+    const activation = calls.indexOf('backup.activate(PS1 step 9 activate-backup)');
     assert.ok(activation > 0);
     assert.ok(!calls.slice(0, activation).some((c) => c.startsWith('primary.isolate')), calls.join(', '));
     // At fail back, the primary that never learned it was replaced is isolated first (still silent).

@@ -8,7 +8,7 @@ const ps2 = fileURLToPath(new URL('../../rundowns/ps2.yaml', import.meta.url));
 const flush = () => new Promise<void>((r) => setImmediate(r));
 
 describe('RundownScheduler', () => {
-  it('plays PS2 accelerated 150x on a ManualClock: 08:30–11:10 in 64 s, Friday preparation at once', async () => {
+  it('plays PS2 accelerated 150x on a ManualClock: 08:10–11:10 in 72 s, Friday preparation at once', async () => {
     const rundown = await loadRundown(ps2);
     const clock = new ManualClock(Date.UTC(2026, 0, 9, 1, 30));
     const t0 = clock.now();
@@ -18,11 +18,14 @@ describe('RundownScheduler', () => {
       seen.push({ action: step.action, at: clock.now() - t0, hk: toHongKongIso(run.rundownAt).slice(11, 16) });
     });
     await flush();
-    // Friday's announcement and the 08:30 opening are due at once.
-    assert.deepEqual(seen.map((s) => s.action), ['announce', 'open-primary']);
+    // Friday's announcement and the 08:10 connectivity-test window are due at once (the session day's first step).
+    assert.deepEqual(seen.map((s) => s.action), ['announce', 'open-connectivity-test']);
+    clock.advance(8_000);
+    await flush();
+    assert.equal(seen.at(-1)!.action, 'open-primary', '08:30 is 20 min / 150 = 8 s after 08:10');
     clock.advance(11_999);
     await flush();
-    assert.equal(seen.length, 2, '09:00 is 30 min / 150 = 12 s after 08:30');
+    assert.equal(seen.length, 3, '09:00 is 30 min / 150 = 12 s after 08:30');
     clock.advance(1);
     await flush();
     assert.equal(seen.at(-1)!.action, 'pre-open');
@@ -30,18 +33,19 @@ describe('RundownScheduler', () => {
     await done;
     assert.deepEqual(seen.map((s) => [s.action, s.at, s.hk]), [
       ['announce', 0, '17:00'],
-      ['open-primary', 0, '08:30'],
-      ['pre-open', 12_000, '09:00'],
-      ['continuous-trading', 24_000, '09:30'],
-      ['inject-fault', 30_000, '09:45'],
-      ['inject-fault', 32_000, '09:50'],
-      ['inject-fault', 32_400, '09:51'],
-      ['isolate-primary', 36_000, '10:00'],
-      ['activate-backup', 38_000, '10:05'],
-      ['continuous-trading', 44_000, '10:20'],
-      ['close', 60_000, '11:00'],
-      ['fail-back', 60_000, '11:00'],
-      ['clean-up', 64_000, '11:10'],
+      ['open-connectivity-test', 0, '08:10'],
+      ['open-primary', 8_000, '08:30'],
+      ['pre-open', 20_000, '09:00'],
+      ['continuous-trading', 32_000, '09:30'],
+      ['inject-fault', 38_000, '09:45'],
+      ['inject-fault', 40_000, '09:50'],
+      ['inject-fault', 40_400, '09:51'],
+      ['isolate-primary', 44_000, '10:00'],
+      ['activate-backup', 46_000, '10:05'],
+      ['continuous-trading', 52_000, '10:20'],
+      ['close', 68_000, '11:00'],
+      ['fail-back', 68_000, '11:00'],
+      ['clean-up', 72_000, '11:10'],
     ]);
     assert.equal(clock.pending, 0);
   });
@@ -60,10 +64,10 @@ describe('RundownScheduler', () => {
       return Promise.resolve();
     });
     await flush();
-    assert.deepEqual(order, ['announce', 'open-primary', 'pre-open', 'continuous-trading', 'inject-fault', 'inject-fault', 'inject-fault', 'isolate-primary']);
+    assert.deepEqual(order, ['announce', 'open-connectivity-test', 'open-primary', 'pre-open', 'continuous-trading', 'inject-fault', 'inject-fault', 'inject-fault', 'isolate-primary']);
     clock.advance(5 * 60_000); // 10:09: activation is due but isolation is still running
     await flush();
-    assert.equal(order.length, 8);
+    assert.equal(order.length, 9);
     releaseIsolation();
     await flush(); await flush();
     assert.equal(order.at(-1), 'activate-backup');
@@ -72,7 +76,7 @@ describe('RundownScheduler', () => {
     clock.advance(2 * 3600_000);
     for (let i = 0; i < 5; i++) await flush();
     const runs = await done;
-    assert.equal(runs.length, 13);
+    assert.equal(runs.length, 14);
     assert.equal(runs.find((r) => r.step.action === 'close')!.error?.message, 'site did not answer');
     assert.equal(runs.at(-1)!.step.action, 'clean-up', 'the rundown goes on after a failed step');
   });

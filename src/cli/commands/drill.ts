@@ -145,6 +145,10 @@ const command: Command = {
       console.log('');
       const faulty = [...result.faults].map(([firm, f]) => `${firm} ${f} (${FAULT_BREAKS[f] ? `must fail ${FAULT_BREAKS[f].mustFail}` : 'the clean-up check must find its order'})`).join('; ');
       console.log(`faulty on purpose: ${faulty || 'none'}`);
+      if (result.readiness.length) {
+        const ready = result.readiness.filter((r) => r.passed).map((r) => r.firm);
+        console.log(`readiness before 08:30: ${ready.length}/${result.readiness.length} firms ready; not ready: ${result.readiness.filter((r) => !r.passed).map((r) => r.firm).join(', ') || 'none'} (${result.preflightFaulty} uses a wrong password on purpose) — ${result.readinessAsExpected ? 'as expected' : 'NOT as expected'}`);
+      }
       const f = result.conductor.failover;
       if (f.primaryLostAt !== null && f.backupActiveAt !== null) console.log(`backup active ${f.backupActiveAt - f.primaryLostAt} ms after the primary was lost (site takeover ${f.backupTakeoverMs} ms)`);
       const summary = summaryPath(dataDir, result.session);
@@ -156,6 +160,7 @@ const command: Command = {
       }
       writeFileSync(summary, JSON.stringify({
         session: result.session, asExpected: result.asExpected, faults: Object.fromEntries(result.faults), failover: f, verdicts: result.verdicts,
+        readiness: result.readiness.map((r) => ({ firm: r.firm, passed: r.passed, failed: r.rows.filter((x) => x.verdict === 'fail') })), readinessAsExpected: result.readinessAsExpected,
         reports: result.reports.map(({ events: _e, ...r }) => r),
         ...(desk ? { desk: { url: desk.url, appendixB: appendixB.map((o) => ({ ...o, contradictions: o.contradictions.map((c) => c.code) })) } } : {}),
       }, null, 2));

@@ -1,6 +1,6 @@
 // The desk's storage: one interface, one SQL implementation over either
 // runner. Every change writes its audit entry in the same transaction.
-import { provenanceOf, type EvidenceEvent, type Service, type StoredEvidenceEvent } from '../../evidence/index.ts';
+import { provenanceOf, type EvidenceEvent, type Service, type Source, type StoredEvidenceEvent } from '../../evidence/index.ts';
 import { CellFold, FOLD_VERSION, type CellDigest, type CellSummary } from '../domain/verification.ts';
 import type { AuditEntry, FormKind, OverallResult, FormVersion, IntentionForm, Notice, PracticeSession, ResultForm, Subscriber, User, UserAccount, UserRecord } from '../domain/index.ts';
 import { message } from '../domain/messages/index.ts';
@@ -68,6 +68,16 @@ export interface EvidenceQuery {
 }
 
 /** The folded evidence of one firm's service in a session (see CellFold), as the dashboard reads it. */
+/** One readiness event as the desk folds it (src/desk/readiness.ts). */
+export interface ReadinessEventRow {
+  subscriber: string;
+  service: Service;
+  identity: string;
+  source: Source;
+  ts: string;
+  detail: Record<string, unknown>;
+}
+
 export interface EvidenceCell {
   session: string;
   subscriber: string;
@@ -178,6 +188,8 @@ export interface DeskStore {
   firmsWithVenueEvidence(session: string, subscribers: readonly string[]): Promise<string[]>;
   /** The folded cells of a session, optionally of some firms only. */
   listEvidenceCells(session: string, subscribers?: readonly string[]): Promise<EvidenceCell[]>;
+  /** The session's readiness events (kind 'readiness'), by firm, each firm's oldest first (the partial index's order): what src/desk/readiness.ts folds. */
+  listReadinessEvents(session: string): Promise<ReadinessEventRow[]>;
 
   recordReminder(r: ReminderRecord, actor: string): Promise<boolean>;
   listReminders(sessionId: string): Promise<ReminderRecord[]>;
@@ -854,6 +866,11 @@ export class SqlDeskStore implements DeskStore {
     if (!subscribers.length) return [];
     const rows = await this.db.all(`SELECT DISTINCT subscriber_id FROM evidence_cells WHERE session_id = ? AND venue_events > 0 AND subscriber_id IN (${subscribers.map(() => '?').join(', ')})`, [session, ...subscribers]);
     return rows.map((r) => String(r.subscriber_id));
+  }
+
+  async listReadinessEvents(session: string) {
+    const rows = await this.db.all(`SELECT subscriber_id, service, identity, source, ts, detail FROM evidence_events WHERE session_id = ? AND kind = 'readiness' ORDER BY subscriber_id, ts_ms`, [session]);
+    return rows.map((r) => ({ subscriber: String(r.subscriber_id), service: r.service as Service, identity: String(r.identity), source: r.source as Source, ts: String(r.ts), detail: parse<Record<string, unknown>>(r.detail) }));
   }
 
   async listEvidenceCells(session: string, subscribers?: readonly string[]) {

@@ -106,6 +106,14 @@ export const MIGRATIONS: Migration[] = [
       `CREATE UNIQUE INDEX practice_sessions_series_place ON practice_sessions (series_id, series_order)`,
     ],
   },
+  {
+    version: 8,
+    name: 'desk: readiness checks of a session in one indexed read',
+    // A partial index (SQLite and PostgreSQL): the few readiness events among a session's many.
+    statements: () => [
+      `CREATE INDEX evidence_readiness ON evidence_events (session_id, subscriber_id, ts_ms) WHERE kind = 'readiness'`,
+    ],
+  },
 ];
 
 export async function migrate(db: SqlRunner, now: number): Promise<number[]> {

@@ -10,6 +10,7 @@ import { DeskError } from '../../errors.ts';
 import { idParam, type DeskContext } from '../context.ts';
 import type { LiveEvent } from '../live.ts';
 import { seriesStandings } from '../../series.ts';
+import { NO_READINESS, readinessStandings } from '../../readiness.ts';
 
 const HEARTBEAT_MS = 15_000;
 
@@ -35,6 +36,7 @@ export async function buildDashboard(store: DeskStore, session: PracticeSession)
   const intentions = new Map(intentionList.map((f) => [f.subscriberId, f]));
   const results = new Map(resultList.map((f) => [f.subscriberId, f]));
   const series = await seriesStandings(store, session, subscribers, { intention: intentionList, result: resultList });
+  const readiness = await readinessStandings(store, session, subscribers, intentionList);
   const counts = Object.fromEntries(session.services.map((s) => [s, Object.fromEntries(LINK_STATES.map((x) => [x, 0]))])) as Record<string, Record<LinkState, number>>;
   const rows = subscribers.map((s) => {
     const mine = folds.get(s.id) ?? new Map<Service, CellSummary>();
@@ -64,6 +66,9 @@ export async function buildDashboard(store: DeskStore, session: PracticeSession)
       // Its outcome in each session of the series (this one too); empty for a session on its own.
       series: (series.history.get(s.id) ?? []).map((h) => ({ session: h.id, outcome: h.outcome })),
       retake: series.retake.has(s.id),
+      // The firm's readiness check before the session (src/desk/readiness.ts), and the flag when it said it will take part without passing one.
+      readiness: readiness.bySubscriber.get(s.id) ?? NO_READINESS,
+      notReady: readiness.notReady.has(s.id),
     };
   });
   const owing = rows.filter((r) => !r.declined);
@@ -74,6 +79,8 @@ export async function buildDashboard(store: DeskStore, session: PracticeSession)
     counts,
     declined: rows.length - owing.length,
     retake: rows.filter((r) => r.retake).length,
+    readiness: { passed: rows.filter((r) => r.readiness.state === 'passed').length, failed: rows.filter((r) => r.readiness.state === 'failed').length, none: rows.filter((r) => r.readiness.state === 'none').length },
+    notReady: rows.filter((r) => r.notReady).length,
     missing: { intention: rows.filter((r) => !r.intention).length, result: owing.filter((r) => !r.result).length },
     late: { intention: rows.filter((r) => r.intention?.late).length, result: owing.filter((r) => r.result?.late).length },
   };

@@ -7,6 +7,7 @@ import { DeskError } from '../../errors.ts';
 import { idParam, requireFirm, userOf, type DeskContext } from '../context.ts';
 import { buildEvidenceBundle, verifyEvidenceBundle } from '../../bundle.ts';
 import { seriesStandings } from '../../series.ts';
+import { NO_READINESS, foldReadiness } from '../../readiness.ts';
 
 export const RESULTS_CSV_COLUMNS = [
   'session', 'subscriber', 'subscriberName', 'participantCode', 'version', 'submittedAtHKT', 'late',
@@ -16,6 +17,8 @@ export const RESULTS_CSV_COLUMNS = [
   // What backs the service's dashboard cell (venue, self-reported, none), and each contradiction with who vouches for its evidence.
   'evidenceProvenance', 'contradictionEvidence',
   // 'retake' when the firm passed none of the earlier sessions of the series (src/desk/series.ts).
+  // The firm's readiness check before the session: passed, failed or none (src/desk/readiness.ts).
+  'readiness',
   'retake',
 ] as const;
 
@@ -41,6 +44,7 @@ export default async function exportRoutes(app: FastifyInstance, { ctx }: { ctx:
       if (!m) folds.set(c.subscriber, (m = new Map()));
       m.set(c.service, c.summary);
     }
+    const readiness = foldReadiness(await store.listReadinessEvents(sessionId));
     const rows: string[][] = [];
     for (const f of forms) {
       const s = subscribers.get(f.subscriberId);
@@ -59,6 +63,7 @@ export default async function exportRoutes(app: FastifyInstance, { ctx }: { ctx:
           own.map((c) => c.code).join(' '),
           cellState(mine.get(x.service), recorded).provenance,
           own.map((c) => `${c.code} (${c.provenance}): ${c.evidence}`).join(' | '),
+          readiness.get(f.subscriberId)?.state ?? 'none',
           retake.has(f.subscriberId) ? 'retake' : '',
         ]);
       });
@@ -86,6 +91,7 @@ export default async function exportRoutes(app: FastifyInstance, { ctx }: { ctx:
       session, subscriber, evidence, result,
       intention: await store.listFormVersions(sessionId, subscriberId, 'intention'),
       contradictions: latest ? findContradictions(latest.content as ResultForm, subscriberId, evidence) : [],
+      readiness: foldReadiness(evidence.filter((e) => e.kind === 'readiness').map((e) => ({ subscriber: e.subscriber, service: e.service, identity: e.identity, source: e.source, ts: e.ts, detail: e.detail }))).get(subscriberId) ?? NO_READINESS,
       createdAt: new Date(clock.now()).toISOString(),
     });
     await store.appendAudit(userOf(req).id, 'bundle.export', 'bundle', b.manifestSha256, { session: sessionId, subscriber: subscriberId, files: b.manifest.files }, clock.now());

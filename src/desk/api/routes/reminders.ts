@@ -5,12 +5,15 @@ import { FORM_KINDS, message, type FormKind, type Message } from '../../domain/i
 import { DeskError } from '../../errors.ts';
 import { missingSubscribers, previewReminders, reminderMessage, type ReminderFilter } from '../../reminders.ts';
 import { idParam, userOf, type DeskContext } from '../context.ts';
+import { NO_READINESS, readinessStandings } from '../../readiness.ts';
+import { readinessReminderMessage } from '../../reminders.ts';
 
 export default async function reminderRoutes(app: FastifyInstance, { ctx }: { ctx: DeskContext }) {
   const { store, clock } = ctx;
   const params = { type: 'object', properties: { sessionId: idParam } } as const;
-  // `only: 'retake'`: the firms marked to retake this session of a series.
-  const only = { type: 'string', enum: ['retake'] } as const;
+  // `only: 'retake'`: the firms marked to retake this session of a series; 'not-ready': the firms
+  // that will take part and never passed a readiness check (the message asks them to run it).
+  const only = { type: 'string', enum: ['retake', 'not-ready'] } as const;
   const sessionOf = async (sessionId: string) => {
     const session = await store.getSession(sessionId);
     if (!session) throw DeskError.of(404, 'SESSION_NOT_FOUND', message('session.notFound', { id: sessionId }));
@@ -48,8 +51,10 @@ export default async function reminderRoutes(app: FastifyInstance, { ctx }: { ct
     if (!ctx.mailer) throw DeskError.of(503, 'MAILER_NOT_CONFIGURED', message('reminder.mailerNotConfigured'));
     const sent: { subscriberId: string; to: string[] }[] = [];
     const failed: { subscriberId: string; error: string; text: Message }[] = [];
-    for (const s of await missingSubscribers(store, session, kind, which ? { only: which } : {})) {
-      const m = reminderMessage(session, s, kind);
+    const targets = await missingSubscribers(store, session, kind, which ? { only: which } : {});
+    const readiness = which === 'not-ready' ? (await readinessStandings(store, session, targets)).bySubscriber : null;
+    for (const s of targets) {
+      const m = readiness ? readinessReminderMessage(session, s, readiness.get(s.id) ?? NO_READINESS) : reminderMessage(session, s, kind);
       try {
         await ctx.mailer.send(m);
         sent.push({ subscriberId: s.id, to: m.to });

@@ -29,6 +29,7 @@ const KINDS_ZH: Record<EvidenceKind, string> = {
   'failover-followed': '已跟隨切換',
   'failover-failed': '切換失敗',
   'clean-up': '清理檢查',
+  readiness: '連線準備檢查',
   'dr-signal': '災難備援信號',
   'book-verified': '核對訂單簿',
   'site-lost': '站點中斷',
