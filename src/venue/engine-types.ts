@@ -12,6 +12,7 @@
 //   OCG Transaction Time.
 import type { OcgProfile } from '../ocg/index.ts';
 import type { SpreadTable } from '../omd/index.ts';
+import type { MarketPhase, VcmConfig } from './market-phases.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Configuration
@@ -33,6 +34,8 @@ export interface SecurityDefinition {
    * mainland code, 6… Shanghai XSSC, 0…/3… Shenzhen XSEC [INF, §5.14] (src/ocg securityExchangeOf).
    */
   securityExchange?: string;
+  /** Volatility Control Mechanism applies (OMD-C 11 VCMFlag). Default true. */
+  vcm?: boolean;
 }
 
 export interface MatchingEngineOptions {
@@ -47,6 +50,10 @@ export interface MatchingEngineOptions {
    * trade value (public Stock Connect rule, simplified).
    */
   dailyQuota?: number;
+  /** Phase the engine starts in. Default 'continuous' (a venue not driven through the day trades all the time). */
+  initialPhase?: MarketPhase;
+  /** Volatility Control Mechanism in continuous trading; false = off. Default DEFAULT_VCM (market-phases.ts). */
+  vcm?: VcmConfig | false;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -176,9 +183,22 @@ export interface EndOfDayRequest {
   type: 'endOfDay';
 }
 
+/** Move the market to a phase of the day (market-phases.ts); auctions match when theirs ends. */
+export interface PhaseRequest {
+  type: 'phase';
+  phase: MarketPhase;
+}
+
+/** Halt (true) or resume (false) trading in one security (OMD-C 21 Security Status). */
+export interface SecurityStatusRequest {
+  type: 'securityStatus';
+  securityId: string;
+  halted: boolean;
+}
+
 export type EngineRequest =
   | NewOrderRequest | AmendRequest | CancelRequest | OboCancelRequest | MassCancelRequest
-  | OboMassCancelRequest | CancelOnDisconnectRequest | EndOfDayRequest;
+  | OboMassCancelRequest | CancelOnDisconnectRequest | EndOfDayRequest | PhaseRequest | SecurityStatusRequest;
 
 /** A request stamped with its time: the unit of the journal. `apply(command)` is deterministic. */
 export type EngineCommand = EngineRequest & { at: number };
@@ -255,7 +275,8 @@ export type RejectCause =
   | 'unknownSecurity' | 'invalidPriceTick' | 'priceBand' | 'invalidLot' | 'invalidQuantity'
   | 'orderExceedsLimit' | 'duplicateClientOrderId' | 'unsupportedOrderType' | 'unsupportedTif'
   | 'unsupportedSide' | 'oddLotNotAllowed' | 'quotaExceeded' | 'amendNotAllowed' | 'unknownOrder'
-  | 'tooLate' | 'noCancelWindow' | 'orderIdMismatch' | 'invalidRequest' | 'other';
+  | 'tooLate' | 'noCancelWindow' | 'orderIdMismatch' | 'invalidRequest' | 'other'
+  | 'phaseNoInput' | 'phaseNoCancel' | 'securityHalted' | 'referencePriceMissing';
 
 /** '8' Rejected new order (7.6.7.2): Order Reject Code (bit 26) and Reason (bit 20). */
 export interface OrderRejectedEvent extends OrderEventBase {
@@ -276,6 +297,8 @@ export interface OrderFilledEvent extends OrderEventBase {
   counterpartyOrderId: string;
   /** Aggressor Indicator (bit 42): true for the incoming order. */
   aggressor: boolean;
+  /** Matched in an auction (Match Type 5 Cross auction, no aggressor). */
+  auction?: boolean;
 }
 
 /**
@@ -365,10 +388,25 @@ export interface TradeEvent {
   sellOrderId: string;
   buyBrokerId: string;
   sellBrokerId: string;
-  /** Side code of the aggressor (1 buy, 2/5 sell). */
+  /** Side code of the aggressor (1 buy, 2/5 sell); 0 in an auction. */
   aggressorSide: number;
   transactTime: number;
+  /** Matched in an auction (OMD-C Trade TrdType 103 "U"). */
+  auction?: boolean;
 }
+
+/**
+ * A change of the market's state the feed publishes (OMD-C 20, 21, 23, 41/56, 43, 62). Prices P3,
+ * times ms since the epoch.
+ */
+export type MarketEvent =
+  | { kind: 'phase'; phase: MarketPhase; previous: MarketPhase; at: number }
+  | { kind: 'securityStatus'; securityId: string; halted: boolean; at: number }
+  | { kind: 'vcm'; securityId: string; start: number; end: number; reference: number; lower: number; upper: number }
+  /** IEP/IEV and imbalance; price 0 and direction '' when no IEP. */
+  | { kind: 'iep'; securityId: string; price: number; volume: number; imbalanceDirection: 'B' | 'S' | 'N' | ''; imbalanceQuantity: number }
+  | { kind: 'referencePrice'; securityId: string; reference: number; lower: number; upper: number }
+  | { kind: 'closingPrice'; securityId: string; price: number; trades: number };
 
 /** Order-level book change of the board-lot book (OMD-C Add/Modify/Delete Order). */
 export interface BookChangeEvent {
@@ -403,4 +441,19 @@ export interface MatchingEngineState {
   lastPrices: Record<string, number>;
   /** OTP-CSC quota balance used so far today (P3 value), when a quota is configured. */
   quotaUsed: number;
+  /** Phase of the day and per-security market state (absent in a state from before phases: continuous). */
+  market?: MarketState;
+}
+
+export interface MarketState {
+  phase: MarketPhase;
+  /** Auctions of today already matched ('pos', 'cas'). */
+  matched: string[];
+  securities: Record<string, {
+    halted?: boolean;
+    vcm?: { start: number; end: number; reference: number; lower: number; upper: number };
+    band?: { reference: number; lower: number; upper: number };
+    trades?: number;
+    history?: [number, number][];
+  }>;
 }
