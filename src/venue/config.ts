@@ -519,11 +519,17 @@ function checkSecurities(c: Checker, v: unknown, path: Path): SecurityDefinition
     const referencePrice = o['referencePrice'] === undefined ? undefined : c.int(o, 'referencePrice', p, 1, 1e12);
     const marketSegmentId = c.str(o, 'marketSegmentId', p, { optional: true, max: 4 });
     const securityExchange = c.str(o, 'securityExchange', p, { optional: true, pattern: /^X[A-Z]{3}$/, what: 'a market identifier code (XHKG, XSSC, XSEC)' });
+    const couponRate = o['couponRate'] === undefined ? undefined : c.int(o, 'couponRate', p, 1, 100_000);
+    const vcmRaw = o['vcm'];
+    if (vcmRaw !== undefined && typeof vcmRaw !== 'boolean') c.fail([...p, 'vcm'], 'expected true or false');
+    const vcm = typeof vcmRaw === 'boolean' ? vcmRaw : undefined;
     if (securityId === undefined || lotSize === undefined) return;
     const def: SecurityDefinition = { securityId, lotSize };
     if (referencePrice !== undefined) def.referencePrice = referencePrice;
     if (marketSegmentId !== undefined) def.marketSegmentId = marketSegmentId;
     if (securityExchange !== undefined) def.securityExchange = securityExchange;
+    if (couponRate !== undefined) def.couponRate = couponRate;
+    if (vcm !== undefined) def.vcm = vcm;
     out.push(def);
   });
   return out.length === v.length ? out : undefined;

@@ -36,6 +36,8 @@ export interface SecurityDefinition {
   securityExchange?: string;
   /** Volatility Control Mechanism applies (OMD-C 11 VCMFlag). Default true. */
   vcm?: boolean;
+  /** A bond's coupon rate, percent P3 (3.5% → 3_500): its trades publish a Yield (OMD-C 44). */
+  couponRate?: number;
 }
 
 export interface MatchingEngineOptions {
@@ -196,9 +198,17 @@ export interface SecurityStatusRequest {
   halted: boolean;
 }
 
+/** Market operations cancel a trade of the day (OMD-C 51); no Execution Report 'H' is sent [ours]. */
+export interface TradeCancelRequest {
+  type: 'tradeCancel';
+  securityId: string;
+  tradeId: string;
+}
+
 export type EngineRequest =
   | NewOrderRequest | AmendRequest | CancelRequest | OboCancelRequest | MassCancelRequest
-  | OboMassCancelRequest | CancelOnDisconnectRequest | EndOfDayRequest | PhaseRequest | SecurityStatusRequest;
+  | OboMassCancelRequest | CancelOnDisconnectRequest | EndOfDayRequest | PhaseRequest | SecurityStatusRequest
+  | TradeCancelRequest;
 
 /** A request stamped with its time: the unit of the journal. `apply(command)` is deterministic. */
 export type EngineCommand = EngineRequest & { at: number };
@@ -406,7 +416,8 @@ export type MarketEvent =
   /** IEP/IEV and imbalance; price 0 and direction '' when no IEP. */
   | { kind: 'iep'; securityId: string; price: number; volume: number; imbalanceDirection: 'B' | 'S' | 'N' | ''; imbalanceQuantity: number }
   | { kind: 'referencePrice'; securityId: string; reference: number; lower: number; upper: number }
-  | { kind: 'closingPrice'; securityId: string; price: number; trades: number };
+  | { kind: 'closingPrice'; securityId: string; price: number; trades: number }
+  | { kind: 'tradeCancel'; securityId: string; tradeId: string; at: number };
 
 /** Order-level book change of the board-lot book (OMD-C Add/Modify/Delete Order). */
 export interface BookChangeEvent {

@@ -36,7 +36,7 @@ import type {
 } from './engine-types.ts';
 import { OrderBook, RestingOrder, bookSideOf } from './order-book.ts';
 import type { BookSide } from './order-book.ts';
-import type { MarketEvent, MarketState, PhaseRequest, SecurityStatusRequest } from './engine-types.ts';
+import type { MarketEvent, MarketState, PhaseRequest, SecurityStatusRequest, TradeCancelRequest } from './engine-types.ts';
 import { AT_AUCTION_BUY_PRICE, AT_AUCTION_SELL_PRICE, findEquilibrium, levelsOf } from './auction.ts';
 import type { Equilibrium } from './auction.ts';
 import {
@@ -195,6 +195,7 @@ export class MatchingEngine {
       case 'endOfDay': this.#endOfDay(); break;
       case 'phase': this.#setPhase(command); break;
       case 'securityStatus': this.#securityStatus(command); break;
+      case 'tradeCancel': this.#tradeCancel(command); break;
       default: break; // unknown command from a foreign journal: ignore, state stays sane
     }
     if (this.#touched.size > 0) this.#publishIeps();
@@ -758,6 +759,14 @@ export class MatchingEngine {
         : { kind: 'iep', securityId: sec.def.securityId, price: eq.price, volume: eq.volume, imbalanceDirection: eq.imbalanceDirection, imbalanceQuantity: eq.imbalanceQuantity });
     }
     this.#touched.clear();
+  }
+
+  /** A trade of today (Trade IDs are the engine's counter) cancelled by market operations. */
+  #tradeCancel(r: TradeCancelRequest): void {
+    const sec = this.#securities.get(r.securityId);
+    const n = orderNumber(r.tradeId);
+    if (sec === undefined || n === 0 || n >= this.#nextTradeId) return;
+    this.#emit({ kind: 'tradeCancel', securityId: r.securityId, tradeId: r.tradeId, at: this.#now });
   }
 
   #securityStatus(r: SecurityStatusRequest): void {

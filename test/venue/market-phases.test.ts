@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MatchingEngine } from '../../src/venue/index.ts';
-import type { EngineEvent, MarketEvent, NewOrderRequest, SecurityDefinition, TradeEvent } from '../../src/venue/index.ts';
+import type { EngineEvent, MarketEvent, OrderEvent, NewOrderRequest, SecurityDefinition, TradeEvent } from '../../src/venue/index.ts';
 import { PHASE_RULES, planSession } from '../../src/venue/market-phases.ts';
 import type { MarketPhase } from '../../src/venue/market-phases.ts';
 import { ExecRestatementReason, ExecType, OrdRejReason, OTP_C_PROFILE } from '../../src/ocg/index.ts';
@@ -29,6 +29,12 @@ function order(side: number, qty: number, price?: number, extra: Partial<NewOrde
   const r: NewOrderRequest = { type: 'new', compId: 'C1', brokerId: '1', clientOrderId: String(++cl), securityId: '700', side, orderType: price === undefined ? 1 : 2, quantity: qty, ...extra };
   if (price !== undefined) r.price = price;
   return r;
+}
+/** The order event at `i` (every event these tests look into is one). */
+function ev(events: EngineEvent[], i = 0): OrderEvent {
+  const e = events[i];
+  if (e === undefined || e.kind === 'massCancelReport') throw new Error(`no order event at ${i}`);
+  return e;
 }
 function kinds(events: EngineEvent[]): string[] {
   return events.map((e) => e.kind);
@@ -94,15 +100,15 @@ describe('pre-opening session', () => {
     assert.deepEqual([iep[1]!.price, iep[1]!.volume, iep[1]!.imbalanceDirection, iep[1]!.imbalanceQuantity], [400_200, 300, 'B', 100]);
     // Cancels are still accepted in order input
     const extra = engine.handle(order(2, 100, 401_000));
-    const extraId = extra[0]!.orderId;
-    assert.deepEqual(kinds(engine.handle({ type: 'cancel', compId: 'C1', brokerId: '1', clientOrderId: String(++cl), originalClientOrderId: extra[0]!.clientOrderId, orderId: extraId, securityId: '700', side: 2 })), ['cancelled']);
+    const extraId = ev(extra).orderId;
+    assert.deepEqual(kinds(engine.handle({ type: 'cancel', compId: 'C1', brokerId: '1', clientOrderId: String(++cl), originalClientOrderId: ev(extra).clientOrderId, orderId: extraId, securityId: '700', side: 2 })), ['cancelled']);
 
     // No Cancellation: the reference price with the limits, and cancels refused
     engine.handle({ type: 'phase', phase: 'pos-no-cancel' });
     const refs = ofKind(market, 'referencePrice').filter((r) => r.securityId === '700');
     assert.equal(refs.length, 1);
     assert.deepEqual([refs[0]!.reference, refs[0]!.lower, refs[0]!.upper], [400_000, 399_800, 400_200]);
-    const c = engine.handle({ type: 'cancel', compId: 'C1', brokerId: '1', clientOrderId: String(++cl), originalClientOrderId: lb[0]!.clientOrderId, securityId: '700', side: 1 });
+    const c = engine.handle({ type: 'cancel', compId: 'C1', brokerId: '1', clientOrderId: String(++cl), originalClientOrderId: ev(lb).clientOrderId, securityId: '700', side: 1 });
     assert.deepEqual(kinds(c), ['cancelRejected']);
     assert.equal(c[0]!.kind === 'cancelRejected' && c[0]!.cause, 'phaseNoCancel');
     // A limit sell below the Lower price is refused
@@ -115,8 +121,8 @@ describe('pre-opening session', () => {
     const auctionTrades = trades.slice(before);
     assert.equal(auctionTrades.length, 2);
     assert.deepEqual(auctionTrades.map((t) => [t.price, t.quantity, t.auction, t.aggressorSide]), [[400_200, 200, true, 0], [400_200, 100, true, 0]]);
-    assert.equal(auctionTrades[0]!.buyOrderId, mb[0]!.orderId);
-    assert.equal(auctionTrades[1]!.buyOrderId, lb[0]!.orderId);
+    assert.equal(auctionTrades[0]!.buyOrderId, ev(mb).orderId);
+    assert.equal(auctionTrades[1]!.buyOrderId, ev(lb).orderId);
     const noIep = ofKind(market, 'iep').at(-1)!;
     assert.deepEqual([noIep.price, noIep.imbalanceDirection], [0, '']);
 
@@ -127,7 +133,7 @@ describe('pre-opening session', () => {
     assert.equal(rejectOf(engine.handle(order(1, 100, 400_000))).cause, 'phaseNoInput');
     engine.handle({ type: 'phase', phase: 'continuous' });
     assert.equal(engine.book('700')!.bids.orderCount, 1);
-    assert.equal(engine.order(lb[0]!.orderId)!.leavesQty, 100);
+    assert.equal(engine.order(ev(lb).orderId)!.leavesQty, 100);
   });
 
   it('expires at-auction orders the auction did not fill, also when continuous trading comes early', () => {
@@ -140,7 +146,7 @@ describe('pre-opening session', () => {
     assert.deepEqual([trades[0]!.price, trades[0]!.quantity], [400_000, 100]);
     const exp = events.filter((e) => e.kind === 'expired');
     assert.equal(exp.length, 1);
-    assert.equal(exp[0]!.orderId, mb[0]!.orderId);
+    assert.equal(ev(exp).orderId, ev(mb).orderId);
     assert.equal(engine.book('700')!.bids.orderCount, 0);
   });
 });
@@ -187,7 +193,7 @@ describe('halt and resume of one security', () => {
     assert.equal(engine.isHalted('700'), true);
     assert.equal(rejectOf(engine.handle(order(1, 100, 399_000))).cause, 'securityHalted');
     assert.deepEqual(kinds(engine.handle(order(1, 400, 64_350, { securityId: '5' }))), ['accepted'], 'other securities trade on');
-    const c = engine.handle({ type: 'cancel', compId: 'C1', brokerId: '1', clientOrderId: String(++cl), originalClientOrderId: rest[0]!.clientOrderId, securityId: '700', side: 1 });
+    const c = engine.handle({ type: 'cancel', compId: 'C1', brokerId: '1', clientOrderId: String(++cl), originalClientOrderId: ev(rest).clientOrderId, securityId: '700', side: 1 });
     assert.deepEqual(kinds(c), ['cancelled']);
     engine.handle({ type: 'securityStatus', securityId: '700', halted: false });
     assert.deepEqual(ofKind(market, 'securityStatus').map((s) => s.halted), [true, false]);
