@@ -50,6 +50,9 @@ export const EVIDENCE_KINDS = [
   // the venue at the clean-up step, per trading identity: detail.restingOrders (its live orders),
   // detail.loggedOnAtPrimary (logged on at the primary after the fail back), detail.site (the active site)
   'clean-up',
+  // the venue's market moved: detail.scope 'market' (detail.phase, the phase of the day it entered) or
+  // 'security' (detail.securityId with detail.halted, detail.vcm or detail.tradeCancelled)
+  'market-phase',
 ] as const;
 export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
 

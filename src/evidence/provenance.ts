@@ -59,6 +59,8 @@ export const VENUE_OBSERVES: Readonly<Record<EvidenceKind, boolean>> = {
   'site-activated': true,
   // The venue's own books and sessions at the clean-up step.
   'clean-up': true,
+  // The venue's own market: phases of the day, halts, VCM.
+  'market-phase': true,
 };
 
 export function provenanceOf(e: Pick<EvidenceEvent, 'source'>): Provenance {

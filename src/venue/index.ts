@@ -12,3 +12,6 @@ export * from './site.ts';
 export * from './control-server.ts';
 export * from './site-counters.ts';
 export * from './metrics.ts';
+export * from './market-phases.ts';
+export * from './auction.ts';
+export * from './phase-feed.ts';
