@@ -39,6 +39,9 @@ describe('RundownScheduler', () => {
       ['isolate-primary', 36_000, '10:00'],
       ['activate-backup', 38_000, '10:05'],
       ['continuous-trading', 44_000, '10:20'],
+      ['halt', 48_000, '10:30'],
+      ['resume', 50_000, '10:35'],
+      ['closing-auction', 56_000, '10:50'],
       ['close', 60_000, '11:00'],
       ['fail-back', 60_000, '11:00'],
       ['clean-up', 64_000, '11:10'],
@@ -72,7 +75,7 @@ describe('RundownScheduler', () => {
     clock.advance(2 * 3600_000);
     for (let i = 0; i < 5; i++) await flush();
     const runs = await done;
-    assert.equal(runs.length, 13);
+    assert.equal(runs.length, 16);
     assert.equal(runs.find((r) => r.step.action === 'close')!.error?.message, 'site did not answer');
     assert.equal(runs.at(-1)!.step.action, 'clean-up', 'the rundown goes on after a failed step');
   });
