@@ -8,6 +8,8 @@
 // Ports: HKEX publishes the real ones in its Connectivity Guide (OMD-C §12 U7, OCG-C §1.2);
 // here they are configuration. Each trading service (OTP-C, OTP-CSC) has its own lookup
 // endpoints (CCCG sessions are separate from OCG-C ones, spec note ocg-c.md §5.14).
+import { DEFAULT_VCM } from './market-phases.ts';
+import type { VcmConfig } from './market-phases.ts';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -63,6 +65,8 @@ export interface MarketConfig {
   securities: number;
   /** Generator events per second per feed while a site is active (0 = no background market). */
   eventsPerSecond: number;
+  /** OTP-C Volatility Control Mechanism (market-phases.ts VcmConfig); absent = its defaults, false = off. */
+  vcm?: VcmConfig | false;
 }
 
 /** A subscriber (firm) and the identities it uses per service (practice-session.md "Subscriber"). */
@@ -621,6 +625,20 @@ export function validateVenueConfig(raw: unknown, opts: { baseDir?: string } = {
     securities: c.int(marketRaw, 'securities', ['market'], 1, 10_000, 20) ?? 20,
     eventsPerSecond: c.int(marketRaw, 'eventsPerSecond', ['market'], 0, 1_000_000, 200) ?? 200,
   };
+  if (market !== undefined && marketRaw !== undefined && marketRaw['vcm'] !== undefined) {
+    const v = marketRaw['vcm'];
+    if (v === false) market.vcm = false;
+    else {
+      const vo = c.obj(v, ['market', 'vcm']);
+      if (vo !== undefined) {
+        market.vcm = {
+          bandPercent: c.int(vo, 'bandPercent', ['market', 'vcm'], 1, 99, DEFAULT_VCM.bandPercent) ?? DEFAULT_VCM.bandPercent,
+          coolingOffMs: c.int(vo, 'coolingOffMs', ['market', 'vcm'], 1, 3_600_000, DEFAULT_VCM.coolingOffMs) ?? DEFAULT_VCM.coolingOffMs,
+          lookbackMs: c.int(vo, 'lookbackMs', ['market', 'vcm'], 0, 3_600_000, DEFAULT_VCM.lookbackMs) ?? DEFAULT_VCM.lookbackMs,
+        };
+      }
+    }
+  }
   const secRaw = o['securities'] === undefined ? undefined : c.obj(o['securities'], ['securities']);
   const securities: Record<OcgService, SecurityDefinition[]> = structuredClone(DEFAULT_SECURITIES);
   if (secRaw !== undefined) {

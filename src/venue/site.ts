@@ -286,6 +286,8 @@ export class Site {
       const engineOptions: MatchingEngineOptions = { profile: profileFor(service), securities: this.cfg.securities[service] };
       // The Northbound quota is configured in yuan; the engine counts P3 (price × quantity, thousandths).
       if (service === 'OTP-CSC' && this.cfg.chinaConnectDailyQuota !== undefined) engineOptions.dailyQuota = this.cfg.chinaConnectDailyQuota * 1000;
+      if (service === 'OTP-C' && this.cfg.market.vcm !== undefined) engineOptions.vcm = this.cfg.market.vcm;
+      if (service === 'OTP-CSC') engineOptions.vcm = false; // the mainland market has no VCM [ours]
       const engine = new MatchingEngine(engineOptions, tradingClock);
       const store = new ReplicatingSessionStore(service);
       const hashes = new Map<string, string>();
@@ -533,7 +535,16 @@ export class Site {
 
   /** OTP-C only: China Connect orders follow the mainland market's day, not the SEHK phases [ours]. */
   #setPhase(phase: MarketPhase): void {
-    this.#trading.get('OTP-C')?.holder.engine.handle({ type: 'phase', phase });
+    const t = this.#trading.get('OTP-C');
+    if (t !== undefined) this.#deliver(t, t.holder.engine.handle({ type: 'phase', phase }));
+  }
+
+  /** Reports of a command the site itself gave (an auction's fills, expiries) to the sessions they belong to. */
+  #deliver(t: Trading, events: EngineEvent[]): void {
+    if (events.length === 0) return;
+    if (t.fix === null) { t.gateway.deliverEvents(events); return; }
+    t.fix.deliverEvents(events, true);
+    t.gateway.deliverEvents(events.filter((e) => !t.fix!.owns(e.compId)));
   }
 
   /** Apply the planned sub-periods that are due. */
