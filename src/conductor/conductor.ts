@@ -11,7 +11,10 @@ import type { Rundown, RundownStep } from './rundown.ts';
 import { RundownScheduler, type StepRun } from './scheduler.ts';
 import { hongKongLabel, toHongKongIso } from './hong-kong-time.ts';
 
-export type SiteControl = Pick<SiteControlClient, 'status' | 'activate' | 'isolate' | 'failback' | 'fault' | 'evidence' | 'cleanUp'> & Partial<Pick<SiteControlClient, 'connectivityTest'>>;
+export type SiteControl = Pick<SiteControlClient, 'status' | 'activate' | 'isolate' | 'failback' | 'fault' | 'evidence' | 'cleanUp'>
+  // The connectivity-test window and the market's phases of the day; a site without phases trades
+  // continuously (the step only checks it answers).
+  & Partial<Pick<SiteControlClient, 'connectivityTest' | 'marketPhase' | 'securityStatus'>>;
 
 /** An identity the conductor's own marks are addressed to (one event per identity, so the desk sees them per subscriber). */
 export interface ConductedIdentity {
@@ -151,15 +154,33 @@ export class Conductor {
         this.#mark(step, 'site-activated', 'primary', { takeoverMs: r.takeoverMs, changed: r.changed });
         return { changed: r.changed };
       }
-      // The control contract has no trading-phase endpoint: an active site
-      // trades all the time; these steps are the subscribers' cue, and a check
-      // that the active site still answers.
+      // The sessions of the day: the active site moves its market through the phases
+      // (market-phases.ts), the sub-periods timed at the rundown's pace.
       case 'pre-open':
       case 'continuous-trading':
+      case 'closing-auction':
       case 'close': {
-        const active = this.#failover.backupActiveAt !== null && this.#failover.failedBackAt === null ? 'backup' : 'primary';
-        const st = await sites[active].status();
-        return { site: active, state: st.state };
+        const active = this.#activeSite();
+        const site = sites[active];
+        if (site.marketPhase === undefined) {
+          const st = await site.status();
+          return { site: active, state: st.state };
+        }
+        const r = await site.marketPhase({ session: step.action, ...(this.#o.accelerate !== undefined ? { accelerate: this.#o.accelerate } : {}) });
+        this.#log(`  market phase at the ${active} site: ${r.phase}${r.plan.length > 1 ? ` (then ${r.plan.slice(1).map((p) => `${p.phase} ${hongKongLabel(this.#rundownTime(step, p.at))}`).join(', ')})` : ''}`);
+        return { site: active, phase: r.phase, plan: r.plan.map((p) => p.phase) };
+      }
+      case 'halt':
+      case 'resume': {
+        const active = this.#activeSite();
+        const site = sites[active];
+        if (site.securityStatus === undefined) {
+          const st = await site.status();
+          return { site: active, state: st.state };
+        }
+        const r = await site.securityStatus({ securityId: step.security!, halted: step.action === 'halt' });
+        this.#log(`  security ${r.securityId} ${r.halted ? 'halted' : 'resumed'} at the ${active} site`);
+        return { site: active, securityId: r.securityId, halted: r.halted };
       }
       case 'isolate-primary': {
         const fault = step.isolation!;
@@ -248,6 +269,17 @@ export class Conductor {
       };
       collector.emit(e);
     }
+  }
+
+  /** The site serving now: the backup between its activation and the fail back. */
+  #activeSite(): SiteRole {
+    return this.#failover.backupActiveAt !== null && this.#failover.failedBackAt === null ? 'backup' : 'primary';
+  }
+
+  /** A site time (ms) shown on the rundown's clock: the step's time plus the elapsed time, re-accelerated. */
+  #rundownTime(step: RundownStep, siteMs: number): number {
+    const elapsed = siteMs - this.#o.clock.now();
+    return step.atMs + elapsed * (this.#o.accelerate ?? 1);
   }
 
   #log(line: string): void {

@@ -14,6 +14,9 @@ export const RUNDOWN_ACTIONS = [
   'open-primary',
   'pre-open',
   'continuous-trading',
+  'closing-auction',
+  'halt',
+  'resume',
   'isolate-primary',
   'activate-backup',
   'inject-fault',
@@ -63,6 +66,8 @@ export interface RundownStep {
   /** open-connectivity-test only: when the window closes (epoch ms, Hong Kong time resolved) and as written. */
   untilMs?: number;
   until?: string;
+  /** halt and resume only: the OTP-C security code. */
+  security?: string;
   text: BilingualText;
 }
 
@@ -95,7 +100,7 @@ export class RundownError extends Error {
 export type RundownParse = { ok: true; rundown: Rundown } | { ok: false; issues: RundownIssue[] };
 
 const TOP_KEYS = ['rundown', 'date', 'title', 'steps'];
-const STEP_KEYS = ['at', 'action', 'fault', 'until', 'text'];
+const STEP_KEYS = ['at', 'action', 'fault', 'until', 'security', 'text'];
 
 export function parseRundown(text: string): RundownParse {
   const lc = new LineCounter();
@@ -183,6 +188,15 @@ export function parseRundown(text: string): RundownParse {
         }
       } else if (untilNode && action !== undefined) {
         at(untilNode, `${p}.until`, 'only open-connectivity-test takes until');
+      }
+      const secNode = node.get('security', true) as Node | undefined;
+      if (action === 'halt' || action === 'resume') {
+        const v = secNode && isScalar(secNode) ? String(secNode.value) : undefined;
+        if (!secNode) at(node, `${p}.security`, `${action} needs the security code it applies to`);
+        else if (v === undefined || !/^[0-9]{1,5}$/.test(v)) at(secNode, `${p}.security`, `expected a security code of 1 to 5 digits, got ${describe(secNode)}`);
+        else step.security = v;
+      } else if (secNode && action !== undefined) {
+        at(secNode, `${p}.security`, 'only halt and resume take a security');
       }
       const text = bilingual(node, 'text', `${p}.text`, at);
       if (atText !== undefined && time && atMs !== null && action !== undefined && text) {

@@ -53,6 +53,9 @@ export const EVIDENCE_KINDS = [
   // the subscriber's readiness check (preflight) before the session: detail.passed and its rows
   // ({ check, target, verdict, reason }); the firm's own report of what it ran
   'readiness',
+  // the venue's market moved: detail.scope 'market' (detail.phase, the phase of the day it entered) or
+  // 'security' (detail.securityId with detail.halted, detail.vcm or detail.tradeCancelled)
+  'market-phase',
 ] as const;
 export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
 

@@ -62,6 +62,8 @@ export const VENUE_OBSERVES: Readonly<Record<EvidenceKind, boolean>> = {
   // The preflight's verdict is the firm's own: the venue sees its lookups and logons (recorded as
   // those kinds), never its multicast lines, refresh cycle or clock.
   readiness: false,
+  // The venue's own market: phases of the day, halts, VCM.
+  'market-phase': true,
 };
 
 export function provenanceOf(e: Pick<EvidenceEvent, 'source'>): Provenance {

@@ -75,12 +75,12 @@ export function executionReportOf(ev: OrderEvent, profile: OcgProfile, securityE
       er.orderRejectCode = ev.ordRejReason;
       break;
     case 'filled':
-      er.matchType = MatchType.AutoMatch;
+      er.matchType = ev.auction === true ? MatchType.CrossAuction : MatchType.AutoMatch; // §5.7 Match Type 5 for an auction
       er.counterpartyBrokerId = ev.counterpartyBrokerId;
       er.executionQuantity = qtyToWire(ev.lastQty);
       er.executionPrice = priceToWire(ev.lastPx);
       er.tradeMatchId = ev.tradeId;
-      er.aggressorIndicator = ev.aggressor ? 1 : 0;
+      if (ev.auction !== true) er.aggressorIndicator = ev.aggressor ? 1 : 0; // continuous auto-match only (§5.7)
       break;
     case 'cancelled':
       if (ev.originalClientOrderId !== undefined) er.originalClientOrderId = ev.originalClientOrderId;

@@ -189,7 +189,8 @@ export type RejectCause =
   | 'unknownSecurity' | 'invalidPriceTick' | 'priceBand' | 'invalidLot' | 'invalidQuantity'
   | 'orderExceedsLimit' | 'duplicateClientOrderId' | 'unsupportedOrderType' | 'unsupportedTif'
   | 'unsupportedSide' | 'oddLotNotAllowed' | 'quotaExceeded' | 'amendNotAllowed' | 'unknownOrder'
-  | 'tooLate' | 'noCancelWindow' | 'orderIdMismatch' | 'invalidRequest' | 'other';
+  | 'tooLate' | 'noCancelWindow' | 'orderIdMismatch' | 'invalidRequest' | 'other'
+  | 'phaseNoInput' | 'phaseNoCancel' | 'securityHalted' | 'referencePriceMissing';
 
 /** '8' Rejected new order (7.6.7.2): Order Reject Code (bit 26) and Reason (bit 20). */
 export interface OrderRejectedEvent extends OrderEventBase {
@@ -210,6 +211,8 @@ export interface OrderFilledEvent extends OrderEventBase {
   counterpartyOrderId: string;
   /** Aggressor Indicator (bit 42): true for the incoming order. */
   aggressor: boolean;
+  /** Matched in an auction (Match Type 5 Cross auction, no aggressor). */
+  auction?: boolean;
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   type FeedLayout, type SiteTradingPorts, type MarketConfig, type SiteAddressConfig, type SubscriberConfig, type VenueConfig, type VenueTiming,
 } from './config.ts';
 import type { SecurityDefinition } from './engine-types.ts';
+import { DEFAULT_VCM } from './market-phases.ts';
 
 export class VenueConfigError extends Error {
   override name = 'VenueConfigError';
@@ -184,11 +185,17 @@ function checkSecurities(c: Checker, v: unknown, path: Path): SecurityDefinition
     const referencePrice = o['referencePrice'] === undefined ? undefined : c.int(o, 'referencePrice', p, 1, 1e12);
     const marketSegmentId = c.str(o, 'marketSegmentId', p, { optional: true, max: 4 });
     const securityExchange = c.str(o, 'securityExchange', p, { optional: true, pattern: /^X[A-Z]{3}$/, what: 'a market identifier code (XHKG, XSSC, XSEC)' });
+    const couponRate = o['couponRate'] === undefined ? undefined : c.int(o, 'couponRate', p, 1, 100_000);
+    const vcmRaw = o['vcm'];
+    if (vcmRaw !== undefined && typeof vcmRaw !== 'boolean') c.fail([...p, 'vcm'], 'expected true or false');
+    const vcm = typeof vcmRaw === 'boolean' ? vcmRaw : undefined;
     if (securityId === undefined || lotSize === undefined) return;
     const def: SecurityDefinition = { securityId, lotSize };
     if (referencePrice !== undefined) def.referencePrice = referencePrice;
     if (marketSegmentId !== undefined) def.marketSegmentId = marketSegmentId;
     if (securityExchange !== undefined) def.securityExchange = securityExchange;
+    if (couponRate !== undefined) def.couponRate = couponRate;
+    if (vcm !== undefined) def.vcm = vcm;
     out.push(def);
   });
   return out.length === v.length ? out : undefined;
@@ -280,6 +287,20 @@ export function validateVenueConfig(raw: unknown, opts: { baseDir?: string } = {
     securities: c.int(marketRaw, 'securities', ['market'], 1, 10_000, 20) ?? 20,
     eventsPerSecond: c.int(marketRaw, 'eventsPerSecond', ['market'], 0, 1_000_000, 200) ?? 200,
   };
+  if (market !== undefined && marketRaw !== undefined && marketRaw['vcm'] !== undefined) {
+    const v = marketRaw['vcm'];
+    if (v === false) market.vcm = false;
+    else {
+      const vo = c.obj(v, ['market', 'vcm']);
+      if (vo !== undefined) {
+        market.vcm = {
+          bandPercent: c.int(vo, 'bandPercent', ['market', 'vcm'], 1, 99, DEFAULT_VCM.bandPercent) ?? DEFAULT_VCM.bandPercent,
+          coolingOffMs: c.int(vo, 'coolingOffMs', ['market', 'vcm'], 1, 3_600_000, DEFAULT_VCM.coolingOffMs) ?? DEFAULT_VCM.coolingOffMs,
+          lookbackMs: c.int(vo, 'lookbackMs', ['market', 'vcm'], 0, 3_600_000, DEFAULT_VCM.lookbackMs) ?? DEFAULT_VCM.lookbackMs,
+        };
+      }
+    }
+  }
   const secRaw = o['securities'] === undefined ? undefined : c.obj(o['securities'], ['securities']);
   const securities: Record<OcgService, SecurityDefinition[]> = structuredClone(DEFAULT_SECURITIES);
   if (secRaw !== undefined) {

@@ -9,6 +9,7 @@
 // Ports: HKEX publishes the real ones in its Connectivity Guide (OMD-C §12 U7, OCG-C §1.2);
 // here they are configuration. Each trading service (OTP-C, OTP-CSC) has its own lookup
 // endpoints (CCCG sessions are separate from OCG-C ones, spec note ocg-c.md §5.14).
+import type { VcmConfig } from './market-phases.ts';
 import { randomBytes } from 'node:crypto';
 import type { OcgService, LookupEndpoint } from '../ocg/index.ts';
 import { generateVenueKeyPair, publicKeyOf } from '../ocg/index.ts';
@@ -61,6 +62,8 @@ export interface MarketConfig {
   securities: number;
   /** Generator events per second per feed while a site is active (0 = no background market). */
   eventsPerSecond: number;
+  /** OTP-C Volatility Control Mechanism (market-phases.ts VcmConfig); absent = its defaults, false = off. */
+  vcm?: VcmConfig | false;
 }
 
 /** A subscriber (firm) and the identities it uses per service (practice-session.md "Subscriber"). */

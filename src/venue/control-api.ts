@@ -10,6 +10,9 @@
 //   POST /connectivity-test {until?: ISO, close?: true} → ConnectivityTestResponse (the readiness window)
 //   GET  /evidence?after=N&limit=M → EvidenceResponse  (events with cursor > N, oldest first)
 //   GET  /metrics               → Prometheus text (metrics.ts); also takes the read-only metricsToken
+//   POST /market-phase {session, accelerate?} → MarketPhaseResponse (a session of the day starts)
+//   POST /security-status {securityId, halted} → halt or resume one OTP-C security
+//   POST /trade-cancel {securityId, tradeId}  → a trade of the day cancelled (OMD-C 51)
 //
 // Every request carries `Authorization: Bearer <controlToken>` (constant-time compared);
 // errors are `{ error: { code, message } }` with the stable codes of CONTROL_ERROR_CODES.
@@ -19,6 +22,7 @@ import type { EvidenceEvent } from '../evidence/index.ts';
 import type { OcgService } from '../ocg/index.ts';
 import type { SiteRole } from './config.ts';
 import type { ConnectivityTestStatus } from './connectivity-test.ts';
+import type { MarketPhase, SessionCommand } from './market-phases.ts';
 
 export const SITE_STATES = ['starting', 'standby', 'active', 'isolated', 'fenced', 'stopped'] as const;
 /**
@@ -198,6 +202,20 @@ export interface EvidenceResponse {
   truncated: boolean;
 }
 
+export interface MarketPhaseRequest {
+  session: SessionCommand;
+  /** Sub-period durations are divided by this (an accelerated rundown). Default 1. */
+  accelerate?: number;
+}
+
+export interface MarketPhaseResponse {
+  ok: true;
+  /** The phase the market is in now. */
+  phase: MarketPhase;
+  /** The session's phases and when each starts (ms since the epoch). */
+  plan: { at: number; phase: MarketPhase }[];
+}
+
 export const CONTROL_ERROR_CODES = {
   UNAUTHORIZED: 401,
   NOT_FOUND: 404,
@@ -291,6 +309,21 @@ export class SiteControlClient {
 
   fault(req: FaultRequest): Promise<FaultResponse> {
     return this.#call('POST', '/fault', req);
+  }
+
+  /** POST /market-phase: start a session of the day on the active site (market-phases.ts). */
+  marketPhase(req: MarketPhaseRequest): Promise<MarketPhaseResponse> {
+    return this.#call('POST', '/market-phase', req);
+  }
+
+  /** POST /security-status: halt (true) or resume (false) one OTP-C security. */
+  securityStatus(req: { securityId: string; halted: boolean }): Promise<{ ok: true; securityId: string; halted: boolean }> {
+    return this.#call('POST', '/security-status', req);
+  }
+
+  /** POST /trade-cancel: cancel a trade of the day. */
+  tradeCancel(req: { securityId: string; tradeId: string }): Promise<{ ok: true; securityId: string; tradeId: string }> {
+    return this.#call('POST', '/trade-cancel', req);
   }
 
   /** POST /clean-up: the active site's clean-up check, recorded as venue evidence. */

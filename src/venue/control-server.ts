@@ -7,6 +7,8 @@ import { CONTROL_ERROR_CODES, parseFaultRequest } from './control-api.ts';
 import type { ControlErrorBody, ControlErrorCode, IsolateRequest } from './control-api.ts';
 import { Site, SiteStateError } from './site.ts';
 import { SiteMetrics } from './metrics.ts';
+import { SESSION_COMMANDS } from './market-phases.ts';
+import type { SessionCommand } from './market-phases.ts';
 
 const MAX_BODY = 64 * 1024;
 
@@ -115,6 +117,34 @@ export async function startSiteControlServer(site: Site, opts: { host?: string; 
           return [200, { ok: true, kind: 'kill', at, active: site.faults.active }];
         }
         return [200, site.injectFault(f.value)];
+      }
+      case '/market-phase': {
+        // Start a session of the day: {session: pre-open | continuous-trading | closing-auction | close | day-close, accelerate?}
+        want('POST');
+        const b = objectBody(await readJson(req));
+        const session = b['session'];
+        if (!(SESSION_COMMANDS as readonly unknown[]).includes(session)) throw new HttpError('VALIDATION_FAILED', `session: expected one of ${SESSION_COMMANDS.join(', ')}`, 'session');
+        const acc = b['accelerate'];
+        if (acc !== undefined && !(typeof acc === 'number' && Number.isFinite(acc) && acc > 0 && acc <= 100_000)) throw new HttpError('VALIDATION_FAILED', 'accelerate: expected a number in (0, 100000]', 'accelerate');
+        return [200, { ok: true, ...site.marketSession(session as SessionCommand, (acc as number | undefined) ?? 1) }];
+      }
+      case '/security-status': {
+        // Halt or resume one security: {securityId, halted}
+        want('POST');
+        const b = objectBody(await readJson(req));
+        const id = b['securityId'];
+        if (typeof id !== 'string' || !/^[0-9]{1,6}$/.test(id)) throw new HttpError('VALIDATION_FAILED', 'securityId: expected a security code of up to 6 digits', 'securityId');
+        if (typeof b['halted'] !== 'boolean') throw new HttpError('VALIDATION_FAILED', 'halted: expected true or false', 'halted');
+        try { return [200, { ok: true, ...site.securityStatus(id, b['halted']) }]; } catch (e) { if (e instanceof RangeError) throw new HttpError('VALIDATION_FAILED', e.message, 'securityId'); throw e; }
+      }
+      case '/trade-cancel': {
+        want('POST');
+        const b = objectBody(await readJson(req));
+        const id = b['securityId'];
+        const tradeId = b['tradeId'];
+        if (typeof id !== 'string' || !/^[0-9]{1,6}$/.test(id)) throw new HttpError('VALIDATION_FAILED', 'securityId: expected a security code of up to 6 digits', 'securityId');
+        if (typeof tradeId !== 'string' || !/^[1-9][0-9]{0,14}$/.test(tradeId)) throw new HttpError('VALIDATION_FAILED', 'tradeId: expected the engine trade id (digits)', 'tradeId');
+        try { return [200, { ok: true, ...site.tradeCancel(id, tradeId) }]; } catch (e) { if (e instanceof RangeError) throw new HttpError('VALIDATION_FAILED', e.message, 'securityId'); throw e; }
       }
       case '/clean-up':
         want('POST');

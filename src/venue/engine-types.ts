@@ -4,6 +4,7 @@
 // (P3 prices, integer shares, ms times).
 import type { EngineRequest, OrderEcho, OcgProfile } from '../ocg/index.ts';
 import type { SpreadTable } from '../omd/index.ts';
+import type { MarketPhase, VcmConfig } from './market-phases.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Configuration
@@ -25,6 +26,10 @@ export interface SecurityDefinition {
    * mainland code, 6… Shanghai XSSC, 0…/3… Shenzhen XSEC [INF, §5.14] (src/ocg securityExchangeOf).
    */
   securityExchange?: string;
+  /** Volatility Control Mechanism applies (OMD-C 11 VCMFlag). Default true. */
+  vcm?: boolean;
+  /** A bond's coupon rate, percent P3 (3.5% → 3_500): its trades publish a Yield (OMD-C 44). */
+  couponRate?: number;
 }
 
 export interface MatchingEngineOptions {
@@ -39,11 +44,38 @@ export interface MatchingEngineOptions {
    * trade value (public Stock Connect rule, simplified).
    */
   dailyQuota?: number;
+  /** Phase the engine starts in. Default 'continuous' (a venue not driven through the day trades all the time). */
+  initialPhase?: MarketPhase;
+  /** Volatility Control Mechanism in continuous trading; false = off. Default DEFAULT_VCM (market-phases.ts). */
+  vcm?: VcmConfig | false;
 }
 
 
 /** A request stamped with its time: the unit of the journal. `apply(command)` is deterministic. */
-export type EngineCommand = EngineRequest & { at: number };
+/** Move the market to a phase of the day (market-phases.ts); auctions match when theirs ends. */
+export interface PhaseRequest {
+  type: 'phase';
+  phase: MarketPhase;
+}
+
+/** Halt (true) or resume (false) trading in one security (OMD-C 21 Security Status). */
+export interface SecurityStatusRequest {
+  type: 'securityStatus';
+  securityId: string;
+  halted: boolean;
+}
+
+/** Market operations cancel a trade of the day (OMD-C 51); no Execution Report 'H' is sent [ours]. */
+export interface TradeCancelRequest {
+  type: 'tradeCancel';
+  securityId: string;
+  tradeId: string;
+}
+
+/** What the engine takes: the gateway's order requests and the venue's own market operations. */
+export type VenueRequest = EngineRequest | PhaseRequest | SecurityStatusRequest | TradeCancelRequest;
+
+export type EngineCommand = VenueRequest & { at: number };
 
 // ---------------------------------------------------------------------------------------------
 // Order state
@@ -89,10 +121,26 @@ export interface TradeEvent {
   sellOrderId: string;
   buyBrokerId: string;
   sellBrokerId: string;
-  /** Side code of the aggressor (1 buy, 2/5 sell). */
+  /** Side code of the aggressor (1 buy, 2/5 sell); 0 in an auction. */
   aggressorSide: number;
   transactTime: number;
+  /** Matched in an auction (OMD-C Trade TrdType 103 "U"). */
+  auction?: boolean;
 }
+
+/**
+ * A change of the market's state the feed publishes (OMD-C 20, 21, 23, 41/56, 43, 62). Prices P3,
+ * times ms since the epoch.
+ */
+export type MarketEvent =
+  | { kind: 'phase'; phase: MarketPhase; previous: MarketPhase; at: number }
+  | { kind: 'securityStatus'; securityId: string; halted: boolean; at: number }
+  | { kind: 'vcm'; securityId: string; start: number; end: number; reference: number; lower: number; upper: number }
+  /** IEP/IEV and imbalance; price 0 and direction '' when no IEP. */
+  | { kind: 'iep'; securityId: string; price: number; volume: number; imbalanceDirection: 'B' | 'S' | 'N' | ''; imbalanceQuantity: number }
+  | { kind: 'referencePrice'; securityId: string; reference: number; lower: number; upper: number }
+  | { kind: 'closingPrice'; securityId: string; price: number; trades: number }
+  | { kind: 'tradeCancel'; securityId: string; tradeId: string; at: number };
 
 /** Order-level book change of the board-lot book (OMD-C Add/Modify/Delete Order). */
 export interface BookChangeEvent {
@@ -127,4 +175,19 @@ export interface MatchingEngineState {
   lastPrices: Record<string, number>;
   /** OTP-CSC quota balance used so far today (P3 value), when a quota is configured. */
   quotaUsed: number;
+  /** Phase of the day and per-security market state (absent in a state from before phases: continuous). */
+  market?: MarketState;
+}
+
+export interface MarketState {
+  phase: MarketPhase;
+  /** Auctions of today already matched ('pos', 'cas'). */
+  matched: string[];
+  securities: Record<string, {
+    halted?: boolean;
+    vcm?: { start: number; end: number; reference: number; lower: number; upper: number };
+    band?: { reference: number; lower: number; upper: number };
+    trades?: number;
+    history?: [number, number][];
+  }>;
 }

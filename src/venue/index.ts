@@ -15,3 +15,6 @@ export * from './control-server.ts';
 export * from './site-counters.ts';
 export * from './metrics.ts';
 export * from './connectivity-test.ts';
+export * from './market-phases.ts';
+export * from './auction.ts';
+export * from './phase-feed.ts';

@@ -1,10 +1,19 @@
-// Matching engine: per-security price-time priority limit order books, continuous trading only
-// (spec note §5; OCG-C code tables from src/ocg). Pure logic: no sockets, the
+// Matching engine: per-security price-time priority limit order books through the phases of the
+// day (market-phases.ts): continuous matching, single-price auctions in the pre-opening and closing
+// auction sessions (auction.ts), halts and VCM cooling-off (spec note §5; OCG-C code tables from
+// src/ocg). Pure logic: no sockets, the
 // clock is injected, and `apply(command)` is deterministic so a journal replayed on a standby
 // reproduces the same state.
 //
 // Inferences and doubts, each also said where it applies:
-// - Market orders and At Crossing (auction) TIF are refused: continuous trading only [INF].
+// - Market orders (at-auction orders) and At Crossing TIF only in an auction's input periods;
+//   IOC/FOK only in continuous trading; a phase without input, or a halted security → 99 Other
+//   with a Reason naming the phase [INF: the Order Reject Code list has no phase code].
+// - Cancel and amend refused in the no-cancellation, matching and blocking periods → Cancel/Amend
+//   Reject Code 99 Other [INF].
+// - VCM: the trade that would move the price beyond the band is not done; the cooling-off starts
+//   and the aggressor's remainder is cancelled with Exec Restatement Reason 6 (Cancel on trading
+//   halt/VCM) [INF]; during cooling-off only prices inside the band trade or are accepted (16).
 // - Reject code choice where the Order Reject Code list (§5.7) has no exact entry: unknown
 //   security, off-tick price, unsupported type/TIF/side → 99 Other with a Reason text [INF]
 //   (the gateway may answer unknown security with BMR code 2 instead, `cause` tells it).
@@ -28,6 +37,13 @@ import type {
 } from './engine-types.ts';
 import { OrderBook, RestingOrder, bookSideOf } from './order-book.ts';
 import type { BookSide } from './order-book.ts';
+import type { MarketEvent, MarketState, PhaseRequest, SecurityStatusRequest, TradeCancelRequest, VenueRequest } from './engine-types.ts';
+import { AT_AUCTION_BUY_PRICE, AT_AUCTION_SELL_PRICE, findEquilibrium, levelsOf } from './auction.ts';
+import type { Equilibrium } from './auction.ts';
+import {
+  CAS_BAND_PERCENT, DEFAULT_VCM, PHASE_RULES, POS_BAND_PERCENT, bandAround, isMarketPhase,
+} from './market-phases.ts';
+import type { MarketPhase, PhaseRules, VcmConfig } from './market-phases.ts';
 
 /** Largest quantity in a Client Order ID chain (§5.3: 99 999 999). */
 export const MAX_ORDER_QUANTITY = 99_999_999;
@@ -46,6 +62,17 @@ interface SecurityRuntime {
   book: OrderBook;
   /** Last trade price (P3), NaN when none today. */
   lastPrice: number;
+  halted: boolean;
+  /** Cooling-off in force (times ms), or null. */
+  vcm: { start: number; end: number; reference: number; lower: number; upper: number } | null;
+  /** Reference price and Lower/Upper limits of the current auction period (OMD-C 43), or null. */
+  band: { reference: number; lower: number; upper: number } | null;
+  /** Last IEP published, for change detection (null = none). */
+  iep: Equilibrium | null;
+  /** Trades today (OMD-C 62 NumberOfTrades). */
+  trades: number;
+  /** Recent trades [time ms, price] for the VCM reference (oldest first). */
+  history: [number, number][];
 }
 
 interface Rejection {
@@ -97,6 +124,14 @@ export class MatchingEngine implements OrderRouter {
   readonly #commandListeners: ((c: EngineCommand) => void)[] = [];
   readonly #tradeListeners: ((t: TradeEvent) => void)[] = [];
   readonly #bookListeners: ((c: BookChangeEvent) => void)[] = [];
+  readonly #marketListeners: ((e: MarketEvent) => void)[] = [];
+  #phase: MarketPhase;
+  #rules: PhaseRules;
+  readonly #vcm: VcmConfig | null;
+  /** Auctions of today already matched ('pos', 'cas'). */
+  readonly #matched = new Set<string>();
+  /** Securities whose auction book changed during the command being applied. */
+  readonly #touched = new Set<SecurityRuntime>();
   /** Events of the command being applied. */
   #out: EngineEvent[] = [];
   #now = 0;
@@ -108,6 +143,12 @@ export class MatchingEngine implements OrderRouter {
     this.#maxBoardLots = options.maxBoardLotsPerOrder ?? DEFAULT_MAX_BOARD_LOTS;
     this.#dailyQuota = options.dailyQuota ?? Number.POSITIVE_INFINITY;
     this.#noCancelWindows = options.profile.noCancelWindows.map(([a, b]) => [minutesOf(a), minutesOf(b)] as const);
+    const initial = options.initialPhase ?? 'continuous';
+    if (!isMarketPhase(initial)) throw new RangeError(`unknown market phase ${String(initial)}`);
+    this.#phase = initial;
+    this.#rules = PHASE_RULES[initial];
+    this.#vcm = options.vcm === false ? null : (options.vcm ?? DEFAULT_VCM);
+    if (this.#vcm !== null && !(this.#vcm.bandPercent > 0 && this.#vcm.bandPercent < 100)) throw new RangeError('VCM bandPercent must be in (0, 100)');
     for (const def of options.securities) {
       if (!Number.isSafeInteger(def.lotSize) || def.lotSize <= 0) throw new RangeError(`bad lot size for ${def.securityId}`);
       this.#securities.set(def.securityId, {
@@ -117,6 +158,7 @@ export class MatchingEngine implements OrderRouter {
         segment: def.marketSegmentId ?? 'MAIN',
         book: new OrderBook(def.securityId),
         lastPrice: Number.NaN,
+        halted: false, vcm: null, band: null, iep: null, trades: 0, history: [],
       });
     }
   }
@@ -125,7 +167,7 @@ export class MatchingEngine implements OrderRouter {
   // Entry points
 
   /** Stamp `request` with the clock, hand the command to the journal listeners, apply it. */
-  handle(request: EngineRequest): EngineEvent[] {
+  handle(request: VenueRequest): EngineEvent[] {
     const command = { ...request, at: this.#clock.now() } as EngineCommand;
     for (const l of this.#commandListeners) l(command);
     return this.apply(command);
@@ -145,9 +187,35 @@ export class MatchingEngine implements OrderRouter {
       case 'oboMassCancel': this.#massCancel(command, command.owningBrokerId, ExecRestatementReason.OboMassCancel); break;
       case 'cancelOnDisconnect': this.#cancelOnDisconnect(command); break;
       case 'endOfDay': this.#endOfDay(); break;
+      case 'phase': this.#setPhase(command); break;
+      case 'securityStatus': this.#securityStatus(command); break;
+      case 'tradeCancel': this.#tradeCancel(command); break;
       default: break; // unknown command from a foreign journal: ignore, state stays sane
     }
+    if (this.#touched.size > 0) this.#publishIeps();
     return out;
+  }
+
+  /** The phase of the day the market is in. */
+  get phase(): MarketPhase {
+    return this.#phase;
+  }
+
+  /** Phase changes, halts, VCM triggers, IEPs, reference and closing prices (for the OMD publisher). */
+  onMarket(listener: (e: MarketEvent) => void): () => void {
+    return subscribe(this.#marketListeners, listener);
+  }
+
+  /** Whether a security is halted now. */
+  isHalted(securityId: string): boolean {
+    return this.#securities.get(securityId)?.halted ?? false;
+  }
+
+  /** The IEP of a security in an auction now (null when none). */
+  equilibrium(securityId: string): Equilibrium | null {
+    const sec = this.#securities.get(securityId);
+    if (sec === undefined || this.#rules.auction === null) return null;
+    return findEquilibrium(levelsOf(sec.book.bids), levelsOf(sec.book.offers), this.#auctionReference(sec));
   }
 
   /** Called with every command `handle` applies (for the hot-standby journal). Returns an unsubscribe. */
@@ -207,7 +275,22 @@ export class MatchingEngine implements OrderRouter {
       finishedOrders: this.#finishedRecord(),
       lastPrices,
       quotaUsed: this.#quotaUsed,
+      market: this.#marketState(),
     };
+  }
+
+  #marketState(): MarketState {
+    const securities: MarketState['securities'] = {};
+    for (const [id, s] of this.#securities) {
+      const x: MarketState['securities'][string] = {};
+      if (s.halted) x.halted = true;
+      if (s.vcm !== null) x.vcm = { ...s.vcm };
+      if (s.band !== null) x.band = { ...s.band };
+      if (s.trades > 0) x.trades = s.trades;
+      if (s.history.length > 0) x.history = s.history.map(([t, p]) => [t, p]);
+      if (Object.keys(x).length > 0) securities[id] = x;
+    }
+    return { phase: this.#phase, matched: [...this.#matched], securities };
   }
 
   /** A new engine holding `state` (orders re-queued by priority); securities come from `options`. */
@@ -220,6 +303,21 @@ export class MatchingEngine implements OrderRouter {
     e.#nextMassActionId = state.nextMassActionId;
     e.#nextPriority = state.nextPriority;
     e.#quotaUsed = state.quotaUsed;
+    if (state.market !== undefined) {
+      if (!isMarketPhase(state.market.phase)) throw new RangeError(`state names unknown market phase ${String(state.market.phase)}`);
+      e.#phase = state.market.phase;
+      e.#rules = PHASE_RULES[e.#phase];
+      for (const a of state.market.matched) e.#matched.add(a);
+      for (const [id, x] of Object.entries(state.market.securities)) {
+        const s = e.#securities.get(id);
+        if (s === undefined) continue;
+        s.halted = x.halted === true;
+        s.vcm = x.vcm !== undefined ? { ...x.vcm } : null;
+        s.band = x.band !== undefined ? { ...x.band } : null;
+        s.trades = x.trades ?? 0;
+        s.history = (x.history ?? []).map(([t, p]) => [t, p]);
+      }
+    }
     for (const [broker, ids] of Object.entries(state.clientOrderIds)) e.#clOrdIds.set(broker, new Map(Object.entries(ids)));
     for (const [id, st] of Object.entries(state.finishedOrders)) {
       const n = orderNumber(id);
@@ -271,7 +369,8 @@ export class MatchingEngine implements OrderRouter {
     // The constructor copies its argument: one scratch state for every new order, no literal each.
     const st = NEW_ORDER_STATE;
     st.orderId = orderId; st.clientOrderId = r.clientOrderId; st.compId = r.compId; st.brokerId = r.brokerId;
-    st.securityId = r.securityId; st.side = r.side; st.orderType = r.orderType; st.price = r.price!;
+    st.securityId = r.securityId; st.side = r.side; st.orderType = r.orderType;
+    st.price = r.orderType === OrdType.Limit ? r.price! : (r.side === Side.Buy ? AT_AUCTION_BUY_PRICE : AT_AUCTION_SELL_PRICE);
     st.orderQty = r.quantity; st.leavesQty = r.quantity; st.tif = tif; st.lotType = lotType;
     st.priority = this.#nextPriority++; st.enteredAt = this.#now; st.echo = r.echo;
     const o = new RestingOrder(st);
@@ -294,14 +393,24 @@ export class MatchingEngine implements OrderRouter {
       // CSC: limit orders only (§5.14) [UNVERIFIED wire code]
       return { code: OrdRejReason.Other, cause: 'unsupportedOrderType', reason: 'Order type not supported' };
     }
-    if (r.orderType !== OrdType.Limit) {
-      // Market orders only exist for auctions; continuous trading only here [INF]
-      return { code: OrdRejReason.Other, cause: 'unsupportedOrderType', reason: 'Market order not accepted in continuous trading' };
+    const rules = this.#rules;
+    if (rules.input === 'none') {
+      return { code: OrdRejReason.Other, cause: 'phaseNoInput', reason: `No order input in ${rules.label}` };
+    }
+    if (sec.halted) return { code: OrdRejReason.Other, cause: 'securityHalted', reason: 'Security halted' };
+    const auction = rules.input === 'auction';
+    if (r.orderType !== OrdType.Limit && !auction) {
+      // Market orders are at-auction orders: auction input periods only [INF]
+      return { code: OrdRejReason.Other, cause: 'unsupportedOrderType', reason: `Market order not accepted in ${rules.label}` };
     }
     const tif = r.tif ?? TimeInForce.Day;
-    if (!p.timeInForce.includes(tif) || tif === TimeInForce.AtCrossing) {
-      // CSC: Day only (§5.14) [UNVERIFIED wire code]; At Crossing needs an auction [INF]
+    if (!p.timeInForce.includes(tif)) {
+      // CSC: Day only (§5.14) [UNVERIFIED wire code]
       return { code: OrdRejReason.Other, cause: 'unsupportedTif', reason: 'Time in force not supported' };
+    }
+    if (auction ? tif !== TimeInForce.Day && tif !== TimeInForce.AtCrossing : tif === TimeInForce.AtCrossing) {
+      // At Crossing needs an auction; IOC/FOK need continuous matching [INF]
+      return { code: OrdRejReason.Other, cause: 'unsupportedTif', reason: `Time in force not accepted in ${rules.label}` };
     }
     const q = r.quantity;
     if (!Number.isSafeInteger(q) || q <= 0 || q > MAX_ORDER_QUANTITY) {
@@ -331,13 +440,47 @@ export class MatchingEngine implements OrderRouter {
         return { code: OrdRejReason.OrderExceedsLimit, cause: 'orderExceedsLimit', reason: 'Order exceeds maximum board lots' };
       }
     }
-    const priceBad = this.#checkPrice(r.price, sec, r.ignorePriceValidity === true);
-    if (priceBad !== null) return { code: priceBad.cause === 'priceBand' ? OrdRejReason.PriceExceedsCurrentPriceBand : OrdRejReason.Other, ...priceBad };
+    if (r.orderType === OrdType.Limit) {
+      const priceBad = this.#checkPrice(r.price, sec, r.ignorePriceValidity === true);
+      if (priceBad !== null) return { code: priceBad.cause === 'priceBand' ? OrdRejReason.PriceExceedsCurrentPriceBand : OrdRejReason.Other, ...priceBad };
+      const phaseBad = this.#checkPhaseBand(r.side, r.price!, sec);
+      if (phaseBad !== null) return phaseBad;
+    } else if (r.price !== undefined) {
+      return { code: OrdRejReason.Other, cause: 'invalidRequest', reason: 'Price must be absent on an at-auction order' };
+    }
     if (this.#csc && r.side === Side.Buy && this.#quotaUsed + r.price! * q > this.#dailyQuota) {
       // Northbound daily quota used up (§5.14): reject code unknown, 99 Other [UNVERIFIED]
       return { code: OrdRejReason.Other, cause: 'quotaExceeded', reason: 'Daily quota exhausted' };
     }
     return null;
+  }
+
+  /**
+   * Price limits of the phase: the auction period's reference Lower/Upper prices (OMD-C 43: Lower
+   * bounds sells, Upper bounds buys) and the VCM band during a cooling-off (both sides).
+   */
+  #checkPhaseBand(side: number, price: number, sec: SecurityRuntime): Rejection | null {
+    if (this.#rules.banded) {
+      const b = sec.band;
+      if (b === null && this.#rules.auction === 'cas') {
+        return { code: OrdRejReason.ReferencePriceNotAvailable, cause: 'referencePriceMissing', reason: 'Reference price not available' };
+      }
+      if (b !== null && (isSell(side) ? (b.lower > 0 && price < b.lower) : (b.upper > 0 && price > b.upper))) {
+        return { code: OrdRejReason.PriceExceedsCurrentPriceBand, cause: 'priceBand', reason: `Price outside the ${this.#rules.label} limits` };
+      }
+    }
+    const v = this.#coolingOff(sec);
+    if (v !== null && (price < v.lower || price > v.upper)) {
+      return { code: OrdRejReason.PriceExceedsCurrentPriceBand, cause: 'priceBand', reason: 'Price outside the VCM band' };
+    }
+    return null;
+  }
+
+  /** The cooling-off in force now, dropping one that ended. */
+  #coolingOff(sec: SecurityRuntime): SecurityRuntime['vcm'] {
+    const v = sec.vcm;
+    if (v !== null && this.#now >= v.end) sec.vcm = null;
+    return sec.vcm;
   }
 
   /** Tick and band check of a limit price; returns cause and reason (the caller picks the code). */
@@ -372,6 +515,12 @@ export class MatchingEngine implements OrderRouter {
   /** Match an accepted (or replaced) order against the book, then rest, expire or finish it. */
   #execute(o: RestingOrder, sec: SecurityRuntime): void {
     const book = sec.book;
+    if (this.#rules.auction !== null) {
+      // Auction input: orders collect without matching; the auction matches at its end
+      book.sideFor(o.side).add(o);
+      this.#bookChange('add', o, o.leavesQty);
+      return;
+    }
     if (o.tif === TimeInForce.FillOrKill && book.crossableQuantity(o.side, o.price, o.leavesQty) < o.leavesQty) {
       this.#expire(o, 'Fill or kill not fillable');
       return;
@@ -382,6 +531,11 @@ export class MatchingEngine implements OrderRouter {
       if (o.leavesQty === 0) break;
       const level = opp.best();
       if (level === undefined || (buy ? level.price > o.price : level.price < o.price)) break;
+      if (this.#vcm !== null && sec.def.vcm !== false && this.#vcmStops(level.price, sec)) {
+        // Not traded beyond the band: the rest of the aggressor is cancelled (restatement 6) [INF]
+        this.#cancelUnsolicited(o, ExecRestatementReason.CancelOnTradingHaltOrVcm);
+        return;
+      }
       const passive = level.head!;
       this.#fill(o, passive, opp, sec);
     }
@@ -397,11 +551,17 @@ export class MatchingEngine implements OrderRouter {
     this.#bookChange('add', o, o.leavesQty);
   }
 
-  #fill(aggr: RestingOrder, passive: RestingOrder, opp: BookSide, sec: SecurityRuntime): void {
-    const qty = aggr.leavesQty < passive.leavesQty ? aggr.leavesQty : passive.leavesQty;
-    const px = passive.price; // fills at the resting order's price
+  /** One trade between `aggr` and the resting `passive`; returns its quantity. */
+  #fill(aggr: RestingOrder, passive: RestingOrder, opp: BookSide, sec: SecurityRuntime, auctionPrice?: number, maxQty = Number.MAX_SAFE_INTEGER): number {
+    let qty = aggr.leavesQty < passive.leavesQty ? aggr.leavesQty : passive.leavesQty;
+    if (qty > maxQty) qty = maxQty;
+    // Continuous: at the resting order's price; auction: every fill at the equilibrium price
+    const px = auctionPrice ?? passive.price;
+    sec.trades++;
+    if (this.#vcm !== null) this.#remember(sec, px);
     const tradeId = String(this.#nextTradeId++);
-    aggr.leavesQty -= qty;
+    if (aggr.level !== null) sec.book.sideFor(aggr.side).setLeaves(aggr, aggr.leavesQty - qty); // an auction's book order
+    else aggr.leavesQty -= qty;
     aggr.cumQty += qty;
     aggr.ordStatus = aggr.leavesQty === 0 ? OrdStatus.Filled : OrdStatus.PartiallyFilled;
     opp.setLeaves(passive, passive.leavesQty - qty);
@@ -413,8 +573,9 @@ export class MatchingEngine implements OrderRouter {
       const buyer = aggr.side === Side.Buy ? aggr : passive;
       this.#quotaUsed -= px * qty + (buyer.price - px) * qty;
     }
-    this.#out.push(this.#fillEvent(aggr, passive, px, qty, tradeId, true));
-    this.#out.push(this.#fillEvent(passive, aggr, px, qty, tradeId, false));
+    const auction = auctionPrice !== undefined;
+    this.#out.push(this.#fillEvent(aggr, passive, px, qty, tradeId, !auction, auction));
+    this.#out.push(this.#fillEvent(passive, aggr, px, qty, tradeId, false, auction));
     if (passive.leavesQty === 0) {
       opp.remove(passive);
       this.#bookChange('delete', passive, 0);
@@ -428,13 +589,15 @@ export class MatchingEngine implements OrderRouter {
       const t: TradeEvent = {
         securityId: sec.def.securityId, tradeId, price: px, quantity: qty, buyOrderId: buyer.orderId,
         sellOrderId: seller.orderId, buyBrokerId: buyer.brokerId, sellBrokerId: seller.brokerId,
-        aggressorSide: aggr.side, transactTime: this.#now,
+        aggressorSide: auction ? 0 : aggr.side, transactTime: this.#now,
       };
+      if (auction) t.auction = true;
       for (const l of this.#tradeListeners) l(t);
     }
+    return qty;
   }
 
-  #fillEvent(o: RestingOrder, contra: RestingOrder, px: number, qty: number, tradeId: string, aggressor: boolean): OrderEvent {
+  #fillEvent(o: RestingOrder, contra: RestingOrder, px: number, qty: number, tradeId: string, aggressor: boolean, auction: boolean): OrderEvent {
     const e = this.#orderEvent('filled', ExecType.Trade, o) as OrderEvent & { kind: 'filled' };
     e.lastPx = px;
     e.lastQty = qty;
@@ -442,7 +605,200 @@ export class MatchingEngine implements OrderRouter {
     e.counterpartyBrokerId = contra.brokerId;
     e.counterpartyOrderId = contra.orderId;
     e.aggressor = aggressor;
+    if (auction) e.auction = true;
     return e;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Phases of the day, auctions, halts, VCM
+
+  #emit(e: MarketEvent): void {
+    for (const l of this.#marketListeners) l(e);
+  }
+
+  #setPhase(r: PhaseRequest): void {
+    const next = r.phase;
+    if (!isMarketPhase(next) || next === this.#phase) return;
+    const previous = this.#phase;
+    const from = this.#rules;
+    const to = PHASE_RULES[next];
+    // Leaving an auction (or jumping past its matching period) matches it first
+    if (from.auction !== null && to.auction !== from.auction) this.#uncrossAll(from.auction);
+    if (next === 'pos-matching' || next === 'cas-matching') this.#uncrossAll(to.auction!);
+    this.#phase = next;
+    this.#rules = to;
+    this.#emit({ kind: 'phase', phase: next, previous, at: this.#now });
+    for (const sec of this.#securities.values()) this.#enterPhase(sec, next, from.auction);
+  }
+
+  /** Per-security work at a phase change: reference prices and limits, the end of an auction, closing prices. */
+  #enterPhase(sec: SecurityRuntime, phase: MarketPhase, leftAuction: 'pos' | 'cas' | null): void {
+    const prevClose = sec.def.referencePrice ?? 0;
+    switch (phase) {
+      case 'pos-order-input':
+        // Order input limits around the previous close; not published (43 comes at No Cancellation)
+        sec.band = prevClose > 0 ? { reference: prevClose, ...bandAround(prevClose, POS_BAND_PERCENT) } : null;
+        break;
+      case 'pos-no-cancel': {
+        // OMD-C 43 at the start of No Cancellation: Lower bounds at-auction limit sells, Upper buys;
+        // from the best bid and offer of the collected book (SEHK rule) [INF]
+        const bid = bestLimit(sec.book.bids, AT_AUCTION_BUY_PRICE);
+        const ask = bestLimit(sec.book.offers, AT_AUCTION_SELL_PRICE);
+        const fallback = sec.band ?? (prevClose > 0 ? { reference: prevClose, ...bandAround(prevClose, POS_BAND_PERCENT) } : null);
+        const lower = bid !== undefined && ask !== undefined ? Math.min(bid, ask) : (fallback?.lower ?? 0);
+        const upper = bid !== undefined && ask !== undefined ? Math.max(bid, ask) : (fallback?.upper ?? 0);
+        sec.band = { reference: prevClose, lower, upper };
+        this.#emit({ kind: 'referencePrice', securityId: sec.def.securityId, reference: prevClose, lower, upper });
+        break;
+      }
+      case 'pos-blocking':
+      case 'continuous':
+        if (leftAuction === 'pos' && sec.band !== null) {
+          // OMD-C 43: all prices reset to 0 at Blocking
+          sec.band = null;
+          this.#emit({ kind: 'referencePrice', securityId: sec.def.securityId, reference: 0, lower: 0, upper: 0 });
+        }
+        break;
+      case 'cas-reference-price': {
+        // OMD-C 43 at CAS start for every tradable security: the nominal price ±5% [INF]
+        const ref = Number.isNaN(sec.lastPrice) ? prevClose : sec.lastPrice;
+        if (sec.halted || !(ref > 0)) { sec.band = null; break; }
+        sec.band = { reference: ref, ...bandAround(ref, CAS_BAND_PERCENT) };
+        this.#emit({ kind: 'referencePrice', securityId: sec.def.securityId, ...sec.band });
+        break;
+      }
+      case 'closed': {
+        // OMD-C 62 near the end of the day: the CAS price if it matched, else the last trade [INF]
+        sec.band = null;
+        const price = Number.isNaN(sec.lastPrice) ? 0 : sec.lastPrice;
+        this.#emit({ kind: 'closingPrice', securityId: sec.def.securityId, price, trades: sec.trades });
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  /** Reference of the auction's price choice: previous close in POS, reference price in CAS. */
+  #auctionReference(sec: SecurityRuntime): number | undefined {
+    if (this.#rules.auction === 'cas' && sec.band !== null) return sec.band.reference;
+    return sec.def.referencePrice;
+  }
+
+  /** Match every security's auction at its equilibrium price, once per auction per day. */
+  #uncrossAll(auction: 'pos' | 'cas'): void {
+    if (this.#matched.has(auction)) return;
+    this.#matched.add(auction);
+    for (const sec of this.#securities.values()) {
+      if (!sec.halted) this.#uncross(sec);
+      this.#expireAtAuctionOrders(sec);
+      if (sec.iep !== null) {
+        sec.iep = null;
+        this.#emit({ kind: 'iep', securityId: sec.def.securityId, price: 0, volume: 0, imbalanceDirection: '', imbalanceQuantity: 0 });
+      }
+    }
+    this.#touched.clear();
+  }
+
+  /** Fill buys and sells in book priority (at-auction first, then price, then time) at the IEP. */
+  #uncross(sec: SecurityRuntime): void {
+    const eq = findEquilibrium(levelsOf(sec.book.bids), levelsOf(sec.book.offers), this.#auctionReference(sec));
+    if (eq === null) return;
+    const bids = sec.book.bids;
+    const offers = sec.book.offers;
+    let left = eq.volume;
+    while (left > 0) {
+      const b = bids.best()?.head;
+      const a = offers.best()?.head;
+      if (b == null || a == null) break;
+      // Both rest in the book; the later one stands first in the reports (no aggressor in an auction)
+      const [first, second, secondSide] = b.priority < a.priority ? [a, b, bids] as const : [b, a, offers] as const;
+      const qty = this.#fill(first, second, secondSide, sec, eq.price, left);
+      left -= qty;
+      if (first.leavesQty === 0) {
+        sec.book.sideFor(first.side).remove(first);
+        this.#bookChange('delete', first, 0);
+        this.#finish(first, OrdStatus.Filled);
+      } else {
+        this.#bookChange('modify', first, first.leavesQty);
+      }
+    }
+  }
+
+  /** At-auction and At Crossing orders do not outlive their auction [INF: public SEHK rule]. */
+  #expireAtAuctionOrders(sec: SecurityRuntime): void {
+    const victims: RestingOrder[] = [];
+    for (const side of [sec.book.bids, sec.book.offers]) {
+      for (const o of side.orders()) if (o.orderType === OrdType.Market || o.tif === TimeInForce.AtCrossing) victims.push(o);
+    }
+    for (const o of victims) {
+      this.#removeFromBook(o, sec);
+      this.#expire(o, 'Not executed in the auction');
+    }
+  }
+
+  /** Recompute and publish the IEP of securities whose auction book changed (OMD-C 41/56 on change). */
+  #publishIeps(): void {
+    const auction = this.#rules.auction !== null && this.#rules.input !== 'none';
+    for (const sec of this.#touched) {
+      if (!auction) continue;
+      const eq = findEquilibrium(levelsOf(sec.book.bids), levelsOf(sec.book.offers), this.#auctionReference(sec));
+      const old = sec.iep;
+      if (eq === null && old === null) continue;
+      if (eq !== null && old !== null && eq.price === old.price && eq.volume === old.volume
+        && eq.imbalanceDirection === old.imbalanceDirection && eq.imbalanceQuantity === old.imbalanceQuantity) continue;
+      sec.iep = eq;
+      this.#emit(eq === null
+        ? { kind: 'iep', securityId: sec.def.securityId, price: 0, volume: 0, imbalanceDirection: '', imbalanceQuantity: 0 }
+        : { kind: 'iep', securityId: sec.def.securityId, price: eq.price, volume: eq.volume, imbalanceDirection: eq.imbalanceDirection, imbalanceQuantity: eq.imbalanceQuantity });
+    }
+    this.#touched.clear();
+  }
+
+  /** A trade of today (Trade IDs are the engine's counter) cancelled by market operations. */
+  #tradeCancel(r: TradeCancelRequest): void {
+    const sec = this.#securities.get(r.securityId);
+    const n = orderNumber(r.tradeId);
+    if (sec === undefined || n === 0 || n >= this.#nextTradeId) return;
+    this.#emit({ kind: 'tradeCancel', securityId: r.securityId, tradeId: r.tradeId, at: this.#now });
+  }
+
+  #securityStatus(r: SecurityStatusRequest): void {
+    const sec = this.#securities.get(r.securityId);
+    if (sec === undefined || sec.halted === r.halted) return;
+    sec.halted = r.halted;
+    if (r.halted) sec.vcm = null;
+    this.#emit({ kind: 'securityStatus', securityId: r.securityId, halted: r.halted, at: this.#now });
+  }
+
+  /** Keep the trades the VCM reference needs: the last one at least a lookback old, and every later one. */
+  #remember(sec: SecurityRuntime, px: number): void {
+    const h = sec.history;
+    h.push([this.#now, px]);
+    const cut = this.#now - this.#vcm!.lookbackMs;
+    let i = 0;
+    while (i + 1 < h.length && h[i + 1]![0] <= cut) i++;
+    if (i > 0) h.splice(0, i);
+  }
+
+  /**
+   * Whether a continuous trade at `px` must not happen: outside the band of a cooling-off in force,
+   * or a move beyond the VCM band from the price a lookback ago, which starts a cooling-off (OMD-C 23).
+   */
+  #vcmStops(px: number, sec: SecurityRuntime): boolean {
+    const v = this.#coolingOff(sec);
+    if (v !== null) return px < v.lower || px > v.upper;
+    const cfg = this.#vcm!;
+    const h = sec.history;
+    const cut = this.#now - cfg.lookbackMs;
+    let ref: number | undefined;
+    for (let i = h.length - 1; i >= 0; i--) if (h[i]![0] <= cut) { ref = h[i]![1]; break; }
+    if (ref === undefined) return false; // no trade a lookback ago: no VCM reference [INF]
+    const band = bandAround(ref, cfg.bandPercent);
+    if (px >= band.lower && px <= band.upper) return false;
+    sec.vcm = { start: this.#now, end: this.#now + cfg.coolingOffMs, reference: ref, ...band };
+    this.#emit({ kind: 'vcm', securityId: sec.def.securityId, ...sec.vcm });
+    return true;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -477,6 +833,18 @@ export class MatchingEngine implements OrderRouter {
       this.#amendReject(r, o, AmendRejectCode.Other, 'amendNotAllowed', 'Odd lot orders cannot be amended');
       return;
     }
+    if (!this.#rules.cancel || this.#rules.input === 'none') {
+      this.#amendReject(r, o, AmendRejectCode.Other, 'phaseNoCancel', `No amendment in ${this.#rules.label}`);
+      return;
+    }
+    if (sec.halted) {
+      this.#amendReject(r, o, AmendRejectCode.Other, 'securityHalted', 'Security halted');
+      return;
+    }
+    if (o.orderType === OrdType.Market && r.price !== undefined) {
+      this.#amendReject(r, o, AmendRejectCode.Other, 'invalidRequest', 'An at-auction order has no price');
+      return;
+    }
     // Side may only move between Sell and Sell Short (§5.3)
     if (r.side !== o.side && !(isSell(r.side) && isSell(o.side) && this.#profile.sides.includes(r.side))) {
       this.#amendReject(r, o, AmendRejectCode.Other, 'invalidRequest', 'Side cannot be changed');
@@ -503,9 +871,14 @@ export class MatchingEngine implements OrderRouter {
       return;
     }
     const price = r.price ?? o.price;
-    const tick = this.#checkPrice(price, sec, true);
+    const tick = o.orderType === OrdType.Market ? null : this.#checkPrice(price, sec, true);
     if (tick !== null) {
       this.#amendReject(r, o, AmendRejectCode.Other, tick.cause, tick.reason);
+      return;
+    }
+    const limits = o.orderType === OrdType.Market || price === o.price ? null : this.#checkPhaseBand(r.side, price, sec);
+    if (limits !== null) {
+      this.#amendReject(r, o, AmendRejectCode.PriceExceedsCurrentBand, limits.cause, limits.reason);
       return;
     }
     const echo = mergeEcho(o.echo, r.echo);
@@ -528,7 +901,7 @@ export class MatchingEngine implements OrderRouter {
     // Cancel/replace: '4' on the old Order ID, '5' with a new Order ID, priority lost (§5.3)
     this.#removeFromBook(o, sec);
     o.clientOrderId = r.clientOrderId;
-    const bandBad = this.#checkPrice(price, sec, false);
+    const bandBad = o.orderType === OrdType.Market ? null : this.#checkPrice(price, sec, false);
     if (bandBad !== null) {
       // Replacement fails market validation: original stays cancelled (restatement 100), then 'Y' [INF]
       this.#finish(o, OrdStatus.Cancelled);
@@ -594,6 +967,10 @@ export class MatchingEngine implements OrderRouter {
       else this.#cancelReject(r, undefined, CancelRejectCode.UnknownOrder, 'unknownOrder', 'Unknown order');
       return;
     }
+    if (!this.#rules.cancel) {
+      this.#cancelReject(r, o, CancelRejectCode.Other, 'phaseNoCancel', `No cancellation in ${this.#rules.label}`);
+      return;
+    }
     if (this.#inNoCancelWindow()) {
       // CSC mainland no-cancel window (§5.14): reject code unknown, 99 Other [UNVERIFIED]
       this.#cancelReject(r, o, CancelRejectCode.Other, 'noCancelWindow', 'Cancel not allowed now');
@@ -643,6 +1020,10 @@ export class MatchingEngine implements OrderRouter {
         done ? 'tooLate' : 'unknownOrder', done ? 'Order already done' : 'Unknown order');
       return;
     }
+    if (!this.#rules.cancel) {
+      this.#cancelReject(r, undefined, CancelRejectCode.Other, 'phaseNoCancel', `No cancellation in ${this.#rules.label}`);
+      return;
+    }
     if (this.#inNoCancelWindow()) {
       this.#cancelReject(r, undefined, CancelRejectCode.Other, 'noCancelWindow', 'Cancel not allowed now');
       return;
@@ -690,6 +1071,7 @@ export class MatchingEngine implements OrderRouter {
       default:
         return reject(MassCancelRejectCode.Other, 'Unknown mass cancel request type');
     }
+    if (!this.#rules.cancel) return reject(MassCancelRejectCode.Other, `No cancellation in ${this.#rules.label}`);
     if (this.#inNoCancelWindow()) return reject(MassCancelRejectCode.Other, 'Cancel not allowed now'); // §5.14 [UNVERIFIED]
     const victims: RestingOrder[] = [];
     for (const o of this.#ordersByAge()) {
@@ -722,7 +1104,12 @@ export class MatchingEngine implements OrderRouter {
     this.#clOrdIds.clear();
     this.#finished.fill(0);
     this.#quotaUsed = 0;
-    for (const s of this.#securities.values()) s.lastPrice = Number.NaN;
+    for (const s of this.#securities.values()) {
+      s.lastPrice = Number.NaN;
+      s.halted = false; s.vcm = null; s.band = null; s.iep = null; s.trades = 0; s.history = [];
+    }
+    this.#matched.clear();
+    this.#touched.clear();
   }
 
   #cancelUnsolicited(o: RestingOrder, restatement: number): void {
@@ -847,6 +1234,7 @@ export class MatchingEngine implements OrderRouter {
   }
 
   #bookChange(action: BookChangeEvent['action'], o: RestingOrder, quantity: number): void {
+    if (this.#rules.auction !== null) this.#touched.add(this.#securities.get(o.securityId)!);
     if (this.#bookListeners.length === 0) return;
     const c: BookChangeEvent = {
       securityId: o.securityId, action, orderId: o.orderId, bookSide: bookSideOf(o.side), price: o.price, quantity,
@@ -911,4 +1299,13 @@ function mergeEcho(a: OrderEcho | undefined, b: OrderEcho | undefined): OrderEch
   if (b === undefined) return a;
   if (a === undefined) return { ...b };
   return { ...a, ...b };
+}
+
+/** Best limit price of a book side, skipping at-auction orders (their sentinel price). */
+function bestLimit(side: BookSide, sentinel: number): number | undefined {
+  for (let i = side.levels.length - 1; i >= 0; i--) {
+    const p = side.levels[i]!.price;
+    if (p !== sentinel) return p;
+  }
+  return undefined;
 }

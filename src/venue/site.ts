@@ -23,7 +23,10 @@ import {
 import type { FeedConfig, OmdMessage, OmdProduct, OmdService, PublisherState } from '../omd/index.ts';
 import type { EvidenceEvent, EvidenceKind, Service } from '../evidence/index.ts';
 import { MatchingEngine } from './matching-engine.ts';
-import type { EngineCommand, MatchingEngineOptions, TradeEvent } from './engine-types.ts';
+import { PHASE_RULES, SESSION_COMMANDS, planSession } from './market-phases.ts';
+import type { MarketPhase, PlannedPhase, SessionCommand } from './market-phases.ts';
+import { currentYield, feedTradeId, omdMessagesOf } from './phase-feed.ts';
+import type { EngineCommand, MarketEvent, MatchingEngineOptions, TradeEvent, VenueRequest } from './engine-types.ts';
 import { OCG_SERVICES, OMD_SERVICES, compIdsOf, feedConfigOf } from './config.ts';
 import type { SiteRole, VenueConfig } from './config.ts';
 import type {
@@ -211,6 +214,8 @@ export class Site {
   readonly #reach = new Map<OcgService, ReachabilityListener>();
   #windowTimer: TimerHandle | null = null;
   #marketTimer: TimerHandle | null = null;
+  /** Timed phase changes still to come (marketSession). */
+  #phasePlan: PlannedPhase[] = [];
   #lastMarketAt = 0;
   #marketCarry = 0;
   // Evidence ring buffer: cursor of evidence[i] = #evidenceBase + i + 1.
@@ -287,6 +292,8 @@ export class Site {
       const engineOptions: MatchingEngineOptions = { profile: profileFor(service), securities: this.cfg.securities[service] };
       // The Northbound quota is configured in yuan; the engine counts P3 (price × quantity, thousandths).
       if (service === 'OTP-CSC' && this.cfg.chinaConnectDailyQuota !== undefined) engineOptions.dailyQuota = this.cfg.chinaConnectDailyQuota * 1000;
+      if (service === 'OTP-C' && this.cfg.market.vcm !== undefined) engineOptions.vcm = this.cfg.market.vcm;
+      if (service === 'OTP-CSC') engineOptions.vcm = false; // the mainland market has no VCM [ours]
       const engine = new MatchingEngine(engineOptions, tradingClock);
       const store = new ReplicatingSessionStore(service);
       const hashes = new Map<string, string>();
@@ -441,7 +448,8 @@ export class Site {
     // Journaled before the command is applied and before any report is written (gate).
     const off = t.holder.engine.onCommand((command: EngineCommand) => this.#journal({ t: 'engine', service: t.service, command }));
     const offTrades = t.service === 'OTP-C' ? t.holder.engine.onTrade((tr) => this.#publishTrade(tr)) : () => {};
-    t.unsubscribe = () => { off(); offTrades(); };
+    const offMarket = t.service === 'OTP-C' ? t.holder.engine.onMarket((e) => this.#publishMarket(e)) : () => {};
+    t.unsubscribe = () => { off(); offTrades(); offMarket(); };
   }
 
   /**
@@ -456,12 +464,100 @@ export class Site {
     const ch = f?.cfg.channels.find((c) => c.product === 'SS');
     const code = Number(tr.securityId);
     if (f === undefined || ch === undefined || f.publisher.mode !== 'active' || !Number.isSafeInteger(code)) return;
-    f.publisher.publish(ch.channelId, [{
-      msgType: 50, securityCode: code, tradeId: 900_000_000 + (Number(tr.tradeId) % 100_000_000 || 0), price: tr.price, quantity: tr.quantity,
+    const msgs: OmdMessage[] = [{
+      msgType: 50, securityCode: code, tradeId: feedTradeId(tr.tradeId), price: tr.price, quantity: tr.quantity,
       // Transaction Time may carry a fraction of a millisecond: whole microseconds, in nanoseconds.
-      trdType: 0, tradeTime: BigInt(Math.round(tr.transactTime * 1000)) * 1000n,
-    }]);
+      // An auction's trades are TrdType 103 "U" (OMD-C 3.10.1).
+      trdType: tr.auction === true ? 103 : 0, tradeTime: BigInt(Math.round(tr.transactTime * 1000)) * 1000n,
+    }];
+    const coupon = this.cfg.securities['OTP-C'].find((d) => d.securityId === tr.securityId)?.couponRate;
+    if (coupon !== undefined) msgs.push({ msgType: 44, securityCode: code, yield: currentYield(coupon, tr.price) }); // bonds: Yield on change
+    f.publisher.publish(ch.channelId, msgs);
     this.#syncFeed(f);
+  }
+
+  /**
+   * The phases of the day on the wire (phase-feed.ts) and as evidence: Trading Session Status on
+   * every securities channel, the per-security messages on the channel of the venue's trades.
+   */
+  #publishMarket(e: MarketEvent): void {
+    if (this.#state !== 'active') return; // the standby replays the same commands; the active site published
+    if (e.kind === 'phase' || e.kind === 'securityStatus' || e.kind === 'vcm' || e.kind === 'tradeCancel') {
+      const detail: Record<string, unknown> = e.kind === 'phase'
+        ? { scope: 'market', phase: e.phase, previous: e.previous, label: PHASE_RULES[e.phase].label, tradingSessionSubId: PHASE_RULES[e.phase].subId, tradingSesStatus: PHASE_RULES[e.phase].status }
+        : e.kind === 'securityStatus' ? { scope: 'security', securityId: e.securityId, halted: e.halted, phase: this.#phaseOf() }
+          : e.kind === 'vcm' ? { scope: 'security', securityId: e.securityId, vcm: true, coolingOffEnd: new Date(e.end).toISOString(), reference: e.reference, lower: e.lower, upper: e.upper, phase: this.#phaseOf() }
+            : { scope: 'security', securityId: e.securityId, tradeCancelled: e.tradeId, phase: this.#phaseOf() };
+      for (const service of [...OCG_SERVICES, ...OMD_SERVICES]) this.#record(service, '*', `site-${this.role}`, 'market-phase', detail);
+    }
+    const f = this.#feeds.get('OMD-C');
+    if (f === undefined || f.publisher.mode !== 'active') return;
+    const msgs = omdMessagesOf(e, e.kind === 'phase' ? { phaseEndMs: this.#phasePlan[0]?.at ?? 0 } : {});
+    if (msgs.length === 0) return;
+    for (const ch of f.cfg.channels) {
+      const securities = ch.product === 'SS' || ch.product === 'SP' || ch.product === 'SF';
+      if (!securities || (e.kind !== 'phase' && ch !== f.cfg.channels.find((c) => c.product === 'SS'))) continue;
+      f.publisher.publish(ch.channelId, msgs);
+    }
+    this.#syncFeed(f);
+  }
+
+  #phaseOf(): MarketPhase {
+    return this.#trading.get('OTP-C')?.holder.engine.phase ?? 'continuous';
+  }
+
+  /**
+   * Start a session of the day (the rundown's pre-open, continuous-trading, closing-auction, close):
+   * its first phase now, the timed sub-periods from the market tick, durations divided by `accelerate`.
+   * The phase changes are engine commands, journaled like orders, so the standby follows.
+   */
+  marketSession(cmd: SessionCommand, accelerate = 1): { phase: MarketPhase; plan: PlannedPhase[] } {
+    if (this.#state !== 'active') throw new SiteStateError(`market session ${cmd} in state ${this.#state}`);
+    if (!(SESSION_COMMANDS as readonly string[]).includes(cmd)) throw new RangeError(`unknown market session ${String(cmd)}`);
+    const plan = planSession(cmd, this.#clock.now(), accelerate);
+    const first = plan.shift()!;
+    this.#phasePlan = plan;
+    this.#setPhase(first.phase);
+    this.#runPhasePlan();
+    return { phase: this.#phaseOf(), plan: [first, ...plan] };
+  }
+
+  /** Halt (true) or resume (false) one OTP-C security (OMD-C 21). */
+  securityStatus(securityId: string, halted: boolean): { securityId: string; halted: boolean } {
+    if (this.#state !== 'active') throw new SiteStateError(`security status in state ${this.#state}`);
+    const engine = this.#trading.get('OTP-C')!.holder.engine;
+    if (engine.book(securityId) === undefined) throw new RangeError(`unknown OTP-C security ${securityId}`);
+    engine.handle({ type: 'securityStatus', securityId, halted });
+    return { securityId, halted: engine.isHalted(securityId) };
+  }
+
+  /** Cancel a trade of the day (OMD-C 51). */
+  tradeCancel(securityId: string, tradeId: string): { securityId: string; tradeId: string } {
+    if (this.#state !== 'active') throw new SiteStateError(`trade cancel in state ${this.#state}`);
+    const engine = this.#trading.get('OTP-C')!.holder.engine;
+    if (engine.book(securityId) === undefined) throw new RangeError(`unknown OTP-C security ${securityId}`);
+    engine.handle({ type: 'tradeCancel', securityId, tradeId });
+    return { securityId, tradeId };
+  }
+
+  /** OTP-C only: China Connect orders follow the mainland market's day, not the SEHK phases [ours]. */
+  #setPhase(phase: MarketPhase): void {
+    const t = this.#trading.get('OTP-C');
+    if (t !== undefined) this.#deliver(t, t.holder.engine.handle({ type: 'phase', phase }));
+  }
+
+  /** Reports of a command the site itself gave (an auction's fills, expiries) to the sessions they belong to. */
+  #deliver(t: Trading, events: EngineEvent[]): void {
+    if (events.length === 0) return;
+    if (t.fix === null) { t.gateway.deliverEvents(events); return; }
+    t.fix.deliverEvents(events, true);
+    t.gateway.deliverEvents(events.filter((e) => !t.fix!.owns(e.compId)));
+  }
+
+  /** Apply the planned sub-periods that are due. */
+  #runPhasePlan(): void {
+    const now = this.#clock.now();
+    while (this.#phasePlan.length > 0 && this.#phasePlan[0]!.at <= now) this.#setPhase(this.#phasePlan.shift()!.phase);
   }
 
   /** Open the service to subscribers: gateways, lookup endpoints, market, the journal to the peer. */
@@ -504,6 +600,7 @@ export class Site {
 
   #marketTick(): void {
     if (this.#state !== 'active') return;
+    if (this.#phasePlan.length > 0) this.#runPhasePlan();
     const now = this.#clock.now();
     const due = (now - this.#lastMarketAt) * this.cfg.market.eventsPerSecond / 1000 + this.#marketCarry;
     this.#lastMarketAt = now;

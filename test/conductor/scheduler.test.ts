@@ -43,6 +43,9 @@ describe('RundownScheduler', () => {
       ['isolate-primary', 44_000, '10:00'],
       ['activate-backup', 46_000, '10:05'],
       ['continuous-trading', 52_000, '10:20'],
+      ['halt', 56_000, '10:30'],
+      ['resume', 58_000, '10:35'],
+      ['closing-auction', 64_000, '10:50'],
       ['close', 68_000, '11:00'],
       ['fail-back', 68_000, '11:00'],
       ['clean-up', 72_000, '11:10'],
@@ -76,7 +79,7 @@ describe('RundownScheduler', () => {
     clock.advance(2 * 3600_000);
     for (let i = 0; i < 5; i++) await flush();
     const runs = await done;
-    assert.equal(runs.length, 14);
+    assert.equal(runs.length, 17);
     assert.equal(runs.find((r) => r.step.action === 'close')!.error?.message, 'site did not answer');
     assert.equal(runs.at(-1)!.step.action, 'clean-up', 'the rundown goes on after a failed step');
   });

@@ -34,6 +34,7 @@ const KINDS_ZH: Record<EvidenceKind, string> = {
   'book-verified': '核對訂單簿',
   'site-lost': '站點中斷',
   'site-activated': '站點啟動',
+  'market-phase': '市場時段',
 };
 
 const kinds: Record<string, MessageTemplates> = {};
