@@ -41,6 +41,7 @@ function p3ToText(p3: number): string {
 
 export class TradingRun {
   readonly service: OcgService;
+  readonly protocol: 'FIX' | undefined;
   readonly book: CaseBook;
   readonly #trading: Session;
   readonly #dropCopy: Session | null;
@@ -57,6 +58,7 @@ export class TradingRun {
   constructor(ctx: ProbeContext, config: SubscriberProbeConfig, t: ProbeTradingIdentity, dc: ProbeTradingIdentity | undefined) {
     this.#ctx = ctx;
     this.service = t.service;
+    this.protocol = t.protocol;
     this.book = new CaseBook(t.service, t.compId, () => ctx.clock.now());
     this.#trading = this.#session(config, t);
     this.#dropCopy = dc ? this.#session(config, dc) : null;
@@ -100,7 +102,7 @@ export class TradingRun {
 
   report(): ServiceReport {
     return {
-      service: this.service, identity: this.#trading.compId, ...(this.#dropCopy ? { dropCopy: this.#dropCopy.compId } : {}),
+      service: this.service, ...(this.protocol ? { protocol: this.protocol } : {}), identity: this.#trading.compId, ...(this.#dropCopy ? { dropCopy: this.#dropCopy.compId } : {}),
       result: this.book.overall(), recoveryMs: this.timing.recoveryMs, cases: structuredClone(this.book.cases),
     };
   }
