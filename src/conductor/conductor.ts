@@ -33,6 +33,8 @@ export function identitiesOf(cfg: VenueConfig): ConductedIdentity[] {
       out.push({ subscriber: s.firm, service: svc, identity: ids.trading });
       if (ids.dropCopy) out.push({ subscriber: s.firm, service: svc, identity: ids.dropCopy });
     }
+    // OTP-C over FIX: same service, the FIX CompIDs.
+    if (s.fix) out.push({ subscriber: s.firm, service: 'OTP-C', identity: s.fix.trading }, ...(s.fix.dropCopy ? [{ subscriber: s.firm, service: 'OTP-C' as const, identity: s.fix.dropCopy }] : []));
     for (const svc of OMD_SERVICES) {
       const ids = s[svc];
       if (ids) out.push({ subscriber: s.firm, service: svc, identity: ids.rtsUsername });

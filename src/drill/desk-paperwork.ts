@@ -155,6 +155,11 @@ export function subscriberOf(s: VenueConfig['subscribers'][number]): Subscriber 
     if (!ids) continue;
     identities.push({ service: svc, identity: ids.trading, role: 'trading' });
     if (ids.dropCopy) identities.push({ service: svc, identity: ids.dropCopy, role: 'drop-copy' });
+    // OTP-C over FIX: the FIX CompIDs are identities of the same service, after the binary ones.
+    if (svc === 'OTP-C' && s.fix) {
+      identities.push({ service: svc, identity: s.fix.trading, role: 'trading' });
+      if (s.fix.dropCopy) identities.push({ service: svc, identity: s.fix.dropCopy, role: 'drop-copy' });
+    }
   }
   for (const svc of MARKET_DATA_SERVICES) {
     const ids = s[svc as 'OMD-C' | 'OMD-CC'];

@@ -1,8 +1,8 @@
 // The embedded default (`npm start`): an accelerated PS2 with both
 // sites in one process on loopback (127.0.0.2 / 127.0.0.3), the conductor
 // driving them through their control API, and N simulated subscribers (probes
-// in-process), three of them deliberately faulty. Ends with a verdict per
-// subscriber and service.
+// in-process), a third of them also trading over FIX, four deliberately faulty.
+// Ends with a verdict per subscriber, service and protocol.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { systemClock } from '../wire/index.ts';
@@ -77,6 +77,11 @@ export interface DrillResult {
 }
 
 
+/** A third of the firms (every third: F003, F006, …) also trade OTP-C over FIX, with a FIX drop copy. */
+export function addFixIdentities(venue: VenueConfig): void {
+  venue.subscribers.forEach((s, i) => { if (i % 3 === 2) s.fix = { trading: `${s.firm}X`, dropCopy: `${s.firm}Y` }; });
+}
+
 /** The active site's books digest of a channel (the probes' venueDigest question). */
 function activeDigest(sites: Site[], cfg: VenueConfig) {
   return (service: OmdService, channelId: number): string | undefined => {
@@ -110,6 +115,7 @@ export async function runDrill(opts: DrillOptions = {}): Promise<DrillResult> {
   venue.metricsToken = newControlToken();
   // Every firm also has a China Connect drop copy session (the default venue gives OTP-CSC a trading session only).
   for (const s of venue.subscribers) if (s['OTP-CSC'] && !s['OTP-CSC'].dropCopy) s['OTP-CSC'].dropCopy = `${s.firm}E`;
+  addFixIdentities(venue);
   const firms = venue.subscribers.map((s) => s.firm);
   const faults = assignFaults(firms);
   // One faulty firm also fails its readiness check: a wrong password in the preflight only.

@@ -8,16 +8,25 @@ import type { CaseId, ProbeFaults, ProbeReport, TestCase } from '../probe/index.
 export const DRILL_FAULTS = ['neverRelookup', 'ignoreDisasterRecovery', 'resetSequenceOnReconnect', 'leaveOrderResting'] as const;
 export type DrillFault = (typeof DRILL_FAULTS)[number];
 
+export interface FaultBreaks {
+  services: readonly Service[];
+  /** False when the fault has no counterpart over FIX (the firm's FIX lines then pass every case). */
+  fix: boolean;
+  mustFail: CaseId;
+  mayFail: readonly CaseId[];
+}
+
 /** The cases a fault must fail (the first is the one it is about); every other case of the subscriber still passes or is not tested because of it. */
-export const FAULT_BREAKS: Partial<Record<DrillFault, { services: readonly Service[]; mustFail: CaseId; mayFail: readonly CaseId[] }>> = {
-  // OCG-C §1.2–1.3: after the loss the client must go back to the lookup service.
-  neverRelookup: { services: ['OTP-C', 'OTP-CSC'], mustFail: 'reconnect-backup-via-lookup', mayFail: [] },
+export const FAULT_BREAKS: Partial<Record<DrillFault, FaultBreaks>> = {
+  // OCG-C §1.2–1.3: after the loss the client must go back to the lookup service. FIX clients have
+  // fixed addresses and no lookup (docs/spec-decisions.md "## OCG-C FIX").
+  neverRelookup: { services: ['OTP-C', 'OTP-CSC'], fix: false, mustFail: 'reconnect-backup-via-lookup', mayFail: [] },
   // OMD-C 2.2.4: on DR signal 1 clear the books; a handler that does not keeps a stale book. It also
   // asks the lost site's retransmission server first and waits out its timeout, so a gap at the switch
   // may still be open when an accelerated session ends.
-  ignoreDisasterRecovery: { services: ['OMD-C', 'OMD-CC'], mustFail: 'dr-followed', mayFail: ['book-rebuilt', 'gap-recovered'] },
-  // OCG-C §4: the logon at the backup continues the sequence numbers.
-  resetSequenceOnReconnect: { services: ['OTP-C', 'OTP-CSC'], mustFail: 'sequence-continuity', mayFail: [] },
+  ignoreDisasterRecovery: { services: ['OMD-C', 'OMD-CC'], fix: false, mustFail: 'dr-followed', mayFail: ['book-rebuilt', 'gap-recovered'] },
+  // OCG-C §4 (FIXT.1.1 alike): the logon at the backup continues the sequence numbers.
+  resetSequenceOnReconnect: { services: ['OTP-C', 'OTP-CSC'], fix: true, mustFail: 'sequence-continuity', mayFail: [] },
   // leaveOrderResting fails no probe case: the venue's clean-up check finds its order (RESTING_FAULT).
 };
 
@@ -44,6 +53,13 @@ export function assignFaults(firms: readonly string[]): Map<string, DrillFault> 
   return out;
 }
 
+/** What a fault must break on one report line (undefined: the line passes every case). */
+export function faultBreaksOf(fault: DrillFault | null | undefined, line: { service: Service; protocol?: 'FIX' | undefined }): FaultBreaks | undefined {
+  const breaks = fault ? FAULT_BREAKS[fault] : undefined;
+  if (breaks === undefined || !breaks.services.includes(line.service)) return undefined;
+  return line.protocol === 'FIX' && !breaks.fix ? undefined : breaks;
+}
+
 export function probeFaultsOf(fault: DrillFault | undefined): ProbeFaults {
   return fault ? { [fault]: true } : {};
 }
@@ -52,6 +68,8 @@ export interface ServiceVerdict {
   firm: string;
   fault: DrillFault | null;
   service: Service;
+  /** OTP-C over FIX; absent for the binary protocols. */
+  protocol?: 'FIX';
   identity: string;
   result: 'passed' | 'failed' | 'not tested' | 'pending';
   /** First failed case: its id, the step and why. */
@@ -85,10 +103,10 @@ export function verdicts(reports: readonly ProbeReport[], faults: ReadonlyMap<st
     const fault = faults.get(r.firm) ?? null;
     for (const s of r.services) {
       const failedCases = s.cases.filter((c) => c.status === 'failed').map((c) => c.id);
-      const breaks = fault ? FAULT_BREAKS[fault] : undefined;
+      const breaks = faultBreaksOf(fault, s);
       let asExpected: boolean;
       let expectation: string;
-      if (breaks && breaks.services.includes(s.service)) {
+      if (breaks) {
         const allowed = new Set<CaseId>([breaks.mustFail, ...breaks.mayFail]);
         asExpected = failedCases.includes(breaks.mustFail) && failedCases.every((c) => allowed.has(c));
         expectation = `fails ${breaks.mustFail}`;
@@ -104,7 +122,7 @@ export function verdicts(reports: readonly ProbeReport[], faults: ReadonlyMap<st
         expectation += leaves ? ', leaves an order resting' : ', nothing resting';
       }
       out.push({
-        firm: r.firm, fault, service: s.service, identity: s.identity, result: s.result,
+        firm: r.firm, fault, service: s.service, ...(s.protocol ? { protocol: s.protocol } : {}), identity: s.identity, result: s.result,
         reason: firstFailure(s.cases), recoveryMs: s.recoveryMs, failedCases, restingAtCleanUp, asExpected, expectation,
       });
     }
@@ -116,7 +134,7 @@ export function verdicts(reports: readonly ProbeReport[], faults: ReadonlyMap<st
 export function renderTable(rows: readonly ServiceVerdict[], width = 160): string {
   const head = ['subscriber', 'fault', 'service', 'identity', 'result', 'recovery', 'clean-up', 'expected', 'reason'];
   const body = rows.map((v) => [
-    v.firm, v.fault ?? '-', v.service, v.identity, v.result,
+    v.firm, v.fault ?? '-', v.protocol ? `${v.service} ${v.protocol}` : v.service, v.identity, v.result,
     v.recoveryMs === null ? '-' : `${v.recoveryMs} ms`,
     v.restingAtCleanUp === null ? '-' : v.restingAtCleanUp === 0 ? 'clean' : `${v.restingAtCleanUp} resting`,
     v.asExpected ? 'yes' : 'NO',

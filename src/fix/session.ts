@@ -170,7 +170,13 @@ export class FixSession {
       [Tag.SessionStatus, String(sessionStatus)], ...replyExtra, [Tag.DefaultApplVerID, '9'],
     ]);
     this.#o.onEvent?.({ type: 'logonAccepted', peerNextExpected: req.nextExpected });
-    if (req.seq > gapFrom) this.#requestResend(gapFrom, req.seq);
+    if (req.seq > gapFrom) {
+      // The Logon's own number counts once the gap below it is filled: the client's replay (789) and
+      // its answer to our ResendRequest stop below it or gap-fill it, and a second fill of the same
+      // range is a PossDup duplicate (inferred, as the initiator's side).
+      this.#held.set(req.seq, { message: { fields: [[Tag.MsgType, FixMsgType.Heartbeat]] }, seq: req.seq, possDup: false });
+      this.#requestResend(gapFrom, req.seq);
+    }
     // 789 processing: the client told us what it missed; the Logon reply's own number counts as
     // received (FIXT.1.1 NextExpectedMsgSeqNum processing) (inferred for OCG-C FIX).
     if (req.nextExpected !== undefined && req.nextExpected < logonSeq) this.#replay(Math.max(1, req.nextExpected), logonSeq);

@@ -8,11 +8,13 @@ import { FixClient, FixClientClosedError, fieldOf, msgTypeOf } from '../fix/inde
 import type { FixClientEvent, FixClientFaults, FixGatewayAddress, FixMessage } from '../fix/index.ts';
 import { OcgClientClosedError } from '../ocg/index.ts';
 import type { ExecutionReport, OcgClientEvent, SessionJournal } from '../ocg/index.ts';
-import type { Clock } from '../wire/index.ts';
+import { systemClock, type Clock } from '../wire/index.ts';
 import type { Site } from '../evidence/index.ts';
 
 /** Lookup steps of the trading cases that a FIX session has no counterpart for. */
 export const FIX_SKIPPED_STEPS = [['connect-primary', 'lookup-primary'], ['reconnect-backup-via-lookup', 'relookup-trading']] as const;
+/** Where a FIX probe session's Client Order IDs start (plus the milliseconds of the current 1 000 s). */
+export const FIX_FIRST_CLIENT_ORDER_ID = 90_000_001;
 export const FIX_SKIP_REASON = 'FIX: fixed gateway addresses, no lookup service';
 
 export interface FixProbeClientOptions {
@@ -50,6 +52,9 @@ export class FixProbeClient extends EventEmitter {
     this.compId = o.compId;
     this.fix = new FixClient({
       compId: o.compId, password: o.password, publicKeyPem: o.publicKeyPem, brokerId: o.brokerId, addresses: o.addresses,
+      // The firm's binary sessions share its broker's Client Order IDs (unique per broker) and number
+      // from the time of day (below 86 400 001): the FIX sessions number above them [ours].
+      firstClientOrderId: FIX_FIRST_CLIENT_ORDER_ID + ((o.clock ?? systemClock).now() % 1_000_000),
       ...(o.localAddress !== undefined ? { localAddress: o.localAddress } : {}),
       ...(o.clock !== undefined ? { clock: o.clock } : {}),
       ...(o.timeScale !== undefined ? { timeScale: o.timeScale } : {}),

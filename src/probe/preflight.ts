@@ -3,7 +3,7 @@
 // one row each with a verdict and a reason: the lookup service answers at every configured
 // address; TCP reaches every gateway address the lookups named (primary and backup site); the
 // trading and drop-copy Comp IDs log on and off at the primary site with their password (binary
-// OCG-C; there is no FIX client to check FIX sessions with); the password expiry the venue
+// OCG-C; FIX identities get a skipped row); the password expiry the venue
 // reports in the Logon reply; lines A and B of every subscribed channel deliver a packet within
 // the heartbeat interval on the configured interface; the RTS logs on; the refresh channel
 // delivers a complete cycle; and the local clock's offset against the packets' SendTime.
@@ -155,6 +155,11 @@ export class Preflight {
   }
 
   async #trading(t: ProbeTradingIdentity): Promise<void> {
+    if (t.protocol === 'FIX') {
+      // Fixed addresses, no lookup; the standby's FIX gateway does not listen, so only a FIX logon at the primary would tell.
+      this.#row(t.service, t.compId, 'logon', `${t.role} ${t.compId}`, 'skip', 'FIX identity: the readiness check logs on over binary OCG-C only');
+      return;
+    }
     const { localAddress } = this.config;
     const gateways = new Map<string, { addr: GatewayAddress; site: string }>();
     const endpoints = t.lookup.map((e, i) => resolveLookupEndpoint(e, i));

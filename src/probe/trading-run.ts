@@ -41,6 +41,7 @@ function p3ToText(p3: number): string {
 
 export class TradingRun {
   readonly service: OcgService;
+  readonly protocol: 'FIX' | undefined;
   readonly book: CaseBook;
   readonly #trading: Session;
   readonly #dropCopy: Session | null;
@@ -57,6 +58,7 @@ export class TradingRun {
   constructor(ctx: ProbeContext, config: SubscriberProbeConfig, t: ProbeTradingIdentity, dc: ProbeTradingIdentity | undefined) {
     this.#ctx = ctx;
     this.service = t.service;
+    this.protocol = t.protocol;
     this.book = new CaseBook(t.service, t.compId, () => ctx.clock.now());
     this.#trading = this.#session(config, t);
     this.#dropCopy = dc ? this.#session(config, dc) : null;
@@ -100,7 +102,7 @@ export class TradingRun {
 
   report(): ServiceReport {
     return {
-      service: this.service, identity: this.#trading.compId, ...(this.#dropCopy ? { dropCopy: this.#dropCopy.compId } : {}),
+      service: this.service, ...(this.protocol ? { protocol: this.protocol } : {}), identity: this.#trading.compId, ...(this.#dropCopy ? { dropCopy: this.#dropCopy.compId } : {}),
       result: this.book.overall(), recoveryMs: this.timing.recoveryMs, cases: structuredClone(this.book.cases),
     };
   }
@@ -338,11 +340,15 @@ export class TradingRun {
       if (s.phase !== 'lost') continue;
       const dc = s.role === 'drop-copy';
       const who = dc ? 'drop copy' : 'trading';
-      const what = s.lookupsAfterLoss === 0
+      const what = this.protocol === 'FIX'
+        ? `did not reach the backup site's fixed address (${s.connectFailuresAfterLoss} failed connection attempts in ${secs})`
+        : s.lookupsAfterLoss === 0
         ? `never asked the lookup service again after the loss: kept dialling the old gateways (${s.connectFailuresAfterLoss} failed connection attempts in ${secs})`
         : `asked the lookup service ${s.lookupsAfterLoss} time(s) after the loss but did not reach the backup site in ${secs}`;
       const relookup = dc ? 'relookup-drop-copy' : 'relookup-trading';
-      if (!b.isDone('reconnect-backup-via-lookup', relookup)) b.fail('reconnect-backup-via-lookup', relookup, `${who} session ${what}`);
+      // FIX trading sessions have no lookup step (skipped, fixed addresses): their first open step is the connection.
+      const relookupOpen = !b.isDone('reconnect-backup-via-lookup', relookup) && !(this.protocol === 'FIX' && !dc);
+      if (relookupOpen) b.fail('reconnect-backup-via-lookup', relookup, `${who} session ${what}`);
       else if (!dc && !b.isDone('reconnect-backup-via-lookup', 'connect-backup-trading')) b.fail('reconnect-backup-via-lookup', 'connect-backup-trading', `trading session did not connect to the backup gateway in ${secs}`);
       else {
         const step = dc ? 'logon-backup-drop-copy' : 'logon-backup-trading';

@@ -74,6 +74,8 @@ export interface IdentityTiming {
 
 export interface ServiceReport {
   service: Service;
+  /** OTP-C over FIX (src/fix); absent for the binary protocols. */
+  protocol?: 'FIX';
   identity: string;
   dropCopy?: string;
   result: CaseStatus;

@@ -1052,11 +1052,17 @@ export class Site {
         if (!l) resting.set(o.compId, (l = []));
         l.push(o.orderId);
       }
-      for (const c of compIdsOf(this.cfg, t.service)) {
+      // The FIX gateway's CompIDs trade in the same books (OTP-C only).
+      const fixIds = t.fix === null ? [] : this.cfg.subscribers.flatMap((sub) => sub.fix === undefined ? [] : [
+        { compId: sub.fix.trading, firm: sub.firm, dropCopy: false },
+        ...(sub.fix.dropCopy !== undefined ? [{ compId: sub.fix.dropCopy, firm: sub.firm, dropCopy: true }] : []),
+      ]);
+      for (const c of [...compIdsOf(this.cfg, t.service), ...fixIds]) {
+        const gateway = t.fix?.owns(c.compId) ? t.fix : t.gateway;
         const orders = resting.get(c.compId) ?? [];
         const x: CleanUpIdentity = {
           service: t.service, firm: c.firm, compId: c.compId, dropCopy: c.dropCopy,
-          restingOrders: orders.length, orderIds: orders.slice(0, 20), loggedOn: t.gateway.isLoggedOn(c.compId),
+          restingOrders: orders.length, orderIds: orders.slice(0, 20), loggedOn: gateway.isLoggedOn(c.compId),
         };
         identities.push(x);
         this.#record(t.service, c.firm, c.compId, 'clean-up', {

@@ -3,7 +3,8 @@
 // child process on the pinned runtime with --exit-after-session, then open the
 // desk's SQLite file and its API: Appendix A on file before the session for every
 // firm, evidence from the venue and the probes, Appendix B from the evidence, and
-// the three faulty firms flagged on the dashboard, the well-behaved one recovered on every service.
+// the three faulty firms flagged on the dashboard, the well-behaved one recovered on every service;
+// F003 also trades over FIX: its FIX identities are on the desk, in its Appendix B and its OTP-C cell.
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -41,6 +42,8 @@ describe('failover-drill drill (npm start) with the embedded desk', () => {
     assert.match(r.stdout, /desk metrics: http:\/\/127\.0\.0\.1:\d+\/metrics \(Bearer \S+\)/);
     for (const u of ['desk', 'f001.user', 'f002.user', 'f003.user', 'f004.user']) assert.match(r.stdout, new RegExp(`account ${u.replace('.', '\\.')} +password ${PASSWORD}`));
     assert.match(r.stdout, /F002 +v1 +ignoreDisasterRecovery: .*contradictions: .*DR_NOT_FOLLOWED OMD-C, DR_NOT_FOLLOWED OMD-CC/);
+    // F003 (every third firm) also trades OTP-C over FIX; its sequence fault fails the FIX line too.
+    assert.match(r.stdout, /F003 +resetSequenceOnReconnect +OTP-C FIX +F003X +failed .* yes +sequence-continuity/);
     // The readiness check before 08:30: F001 uses a wrong password in its preflight only.
     assert.match(r.stdout, /readiness F001: NOT READY \(F001T logon: refused with Session Status 5/);
     assert.match(r.stdout, /readiness before 08:30: 3\/4 firms ready; not ready: F001 \(F001 uses a wrong password on purpose\) — as expected/);
@@ -61,6 +64,8 @@ describe('failover-drill drill (npm start) with the embedded desk', () => {
       assert.deepEqual(subs.find((s) => s.id === 'F004')!.identities.map((i) => `${i.service}:${i.identity}:${i.role}`), [
         'OTP-C:F004T:trading', 'OTP-C:F004D:drop-copy', 'OTP-CSC:F004C:trading', 'OTP-CSC:F004E:drop-copy', 'OMD-C:F004MD:retransmission', 'OMD-CC:F004MC:retransmission',
       ]);
+      const f003 = subs.find((s) => s.id === 'F003')!;
+      assert.deepEqual(f003.identities.filter((i) => i.service === 'OTP-C').map((i) => `${i.identity}:${i.role}`), ['F003T:trading', 'F003D:drop-copy', 'F003X:trading', 'F003Y:drop-copy']);
 
       const evidence = await store.listEvidence({ session: SESSION });
       const firstEvidence = Math.min(...evidence.map((e) => Date.parse(e.ts)));
@@ -92,6 +97,25 @@ describe('failover-drill drill (npm start) with the embedded desk', () => {
         assert.equal(s.reconnectedToBackup.value, true, `${s.identity} reconnected to the backup`);
         assert.equal(s.overall, 'passed', `${s.identity}: ${JSON.stringify(s.problems)}`);
       }
+      // F003's Appendix B has a section per FIX identity too; the pre-fill has the venue's FIX logon at the primary,
+      // and the clean pass it declared for F003X is contradicted by the evidence.
+      const f003Form = results.find((f) => f.subscriberId === 'F003')!.content as ResultForm;
+      assert.equal(f003Form.sections.length, 8);
+      assert.deepEqual(f003Form.sections.filter((x) => ['F003X', 'F003Y'].includes(x.identity)).map((x) => `${x.service}:${x.identity}`), ['OTP-C:F003X', 'OTP-C:F003Y']);
+      const f003Prefill = prefillResultForm(session, f003, evidence);
+      const fixSection = f003Prefill.find((x) => x.identity === 'F003X')!;
+      assert.ok(fixSection, 'a pre-fill section for the FIX trading identity');
+      assert.equal(fixSection.role, 'trading');
+      assert.equal(fixSection.connectedToPrimary.value, true, JSON.stringify(fixSection.basis));
+      assert.equal(fixSection.basis.connectedToPrimary!.provenance, 'venue');
+      assert.ok(evidence.some((e) => e.identity === 'F003X' && e.source === 'venue' && e.kind === 'clean-up'), 'the clean-up check covers the FIX CompID');
+      const f003Flags = findContradictions(f003Form, 'F003', evidence.filter((e) => e.subscriber === 'F003'));
+      assert.ok(f003Flags.some((c) => c.identity === 'F003X'), JSON.stringify(f003Flags.map((c) => `${c.code} ${c.identity}`)));
+      // The dashboard's OTP-C cell of F003 folds its FIX identities with the binary ones.
+      const cells = await store.listEvidenceCells(SESSION, ['F003']);
+      const otpc = cells.find((c) => c.service === 'OTP-C')!;
+      assert.ok(otpc, 'an OTP-C cell for F003');
+      assert.deepEqual(otpc.summary.identities.map(([id]) => id).sort(), ['F003D', 'F003T', 'F003X', 'F003Y']);
       // The firm that ignored the DR signal declared market data recovered on both feeds: the probe's evidence contradicts it.
       const drIgnored = results.find((f) => f.subscriberId === 'F002')!.content as ResultForm;
       const flags = findContradictions(drIgnored, 'F002', evidence.filter((e) => e.subscriber === 'F002'));

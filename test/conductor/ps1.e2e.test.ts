@@ -1,8 +1,8 @@
 // The accelerated PS1 end to end: the primary is black-holed (no FIN, no RST, no DR signal: only
 // heartbeats reveal it), the backup is activated, and after the close the service fails back to
 // the primary while it is still black-holed. Both sites in this process, the conductor over the
-// control API, 8 simulated subscribers of which three are faulty on purpose. Regression for two
-// bugs: the drill compared the books with the black-holed primary (which still believes it is
+// control API, 8 simulated subscribers (F003 and F006 also over FIX) of which four are faulty on
+// purpose. Regression for two bugs: the drill compared the books with the black-holed primary (which still believes it is
 // active and keeps trading alone), so every OMD book-rebuilt failed; and fail back timed out
 // (the primary was fenced mid fail back by the backup's FENCE flushed out of the black hole).
 // About 30 s (rundown at 400x).
@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readEvidenceFile } from '../../src/evidence/index.ts';
-import { FAULT_BREAKS, renderTable, runDrill } from '../../src/drill/index.ts';
+import { faultBreaksOf, renderTable, runDrill } from '../../src/drill/index.ts';
 import { MARKET_DATA_CASE_IDS, TRADING_CASE_IDS } from '../../src/probe/index.ts';
 
 const PS1 = fileURLToPath(new URL('../../rundowns/ps1.yaml', import.meta.url));
@@ -28,24 +28,27 @@ describe('accelerated PS1 end to end (black hole)', () => {
       const isolation = r.conductor.runs.find((x) => x.step.action === 'isolate-primary');
       assert.equal(isolation?.step.isolation, 'blackhole', 'the rundown black-holes the primary');
       assert.deepEqual([...r.faults.entries()].sort(), [['F002', 'neverRelookup'], ['F004', 'ignoreDisasterRecovery'], ['F006', 'resetSequenceOnReconnect'], ['F008', 'leaveOrderResting']]);
-      assert.equal(r.verdicts.length, 8 * 4, 'one line per subscriber and service');
+      // Every third firm also trades OTP-C over FIX: one more line each.
+      assert.equal(r.verdicts.length, 8 * 4 + 2, `one line per subscriber and service, and per FIX identity:\n${table}`);
+      assert.deepEqual(r.verdicts.filter((v) => v.protocol === 'FIX').map((v) => `${v.firm} ${v.identity}`), ['F003 F003X', 'F006 F006X']);
+      assert.match(table, /F006 +resetSequenceOnReconnect +OTP-C FIX +F006X +failed/);
       for (const v of r.verdicts) {
-        const breaks = v.fault ? FAULT_BREAKS[v.fault] : null;
-        if (breaks && breaks.services.includes(v.service)) {
-          assert.ok(v.failedCases.includes(breaks.mustFail), `${v.firm} ${v.service} (${v.fault}) should fail ${breaks.mustFail}:\n${table}`);
-          for (const c of v.failedCases) assert.ok([breaks.mustFail, ...breaks.mayFail].includes(c), `${v.firm} ${v.service} also failed ${c}:\n${table}`);
+        const breaks = faultBreaksOf(v.fault, v);
+        if (breaks) {
+          assert.ok(v.failedCases.includes(breaks.mustFail), `${v.firm} ${v.service} ${v.identity} (${v.fault}) should fail ${breaks.mustFail}:\n${table}`);
+          for (const c of v.failedCases) assert.ok([breaks.mustFail, ...breaks.mayFail].includes(c), `${v.firm} ${v.service} ${v.identity} also failed ${c}:\n${table}`);
         } else {
-          assert.equal(v.result, 'passed', `${v.firm} ${v.service} should pass every case:\n${table}`);
-          const report = r.reports.find((x) => x.firm === v.firm)!.services.find((s) => s.service === v.service)!;
+          assert.equal(v.result, 'passed', `${v.firm} ${v.service} ${v.identity} should pass every case:\n${table}`);
+          const report = r.reports.find((x) => x.firm === v.firm)!.services.find((s) => s.service === v.service && s.identity === v.identity)!;
           // Every case run and passed: book-rebuilt (OMD) and return-to-primary (after the fail back) included.
-          assert.equal(report.cases.length, v.service.startsWith('OTP') ? TRADING_CASE_IDS.length : MARKET_DATA_CASE_IDS.length, `${v.firm} ${v.service} case count`);
-          for (const c of report.cases) assert.equal(c.status, 'passed', `${v.firm} ${v.service} ${c.id}: ${c.status} ${c.reason ?? ''}`);
-          assert.ok(v.recoveryMs !== null && v.recoveryMs > 0, `${v.firm} ${v.service} has a recovery time`);
+          assert.equal(report.cases.length, v.service.startsWith('OTP') ? TRADING_CASE_IDS.length : MARKET_DATA_CASE_IDS.length, `${v.firm} ${v.service} ${v.identity} case count`);
+          for (const c of report.cases) assert.equal(c.status, 'passed', `${v.firm} ${v.service} ${v.identity} ${c.id}: ${c.status} ${c.reason ?? ''}`);
+          assert.ok(v.recoveryMs !== null && v.recoveryMs > 0, `${v.firm} ${v.service} ${v.identity} has a recovery time`);
         }
       }
       // The venue's clean-up check finds the order F008 left resting, on both trading services, and nothing else.
       const checked = r.verdicts.filter((v) => v.restingAtCleanUp !== null);
-      assert.equal(checked.length, 8 * 2, `every trading line has the clean-up check:\n${table}`);
+      assert.equal(checked.length, 8 * 2 + 2, `every trading line has the clean-up check:\n${table}`);
       assert.deepEqual(checked.filter((v) => v.restingAtCleanUp! > 0).map((v) => `${v.firm} ${v.service}`), ['F008 OTP-C', 'F008 OTP-CSC'], table);
       assert.ok(r.asExpected);
       const f = r.conductor.failover;

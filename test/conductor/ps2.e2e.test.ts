@@ -1,14 +1,15 @@
 // The accelerated PS2 end to end: both sites in this process on 127.0.0.2 /
-// 127.0.0.3, the conductor over the control API, 20 simulated subscribers of which three are
-// faulty on purpose. Every well-behaved one passes every case; every faulty one fails exactly the
-// case its fault breaks. About 30 s (rundown at 400x).
+// 127.0.0.3, the conductor over the control API, 20 simulated subscribers (every third also over
+// FIX) of which four are faulty on purpose, F015's fault over FIX too. Every well-behaved one
+// passes every case; every faulty one fails exactly the case its fault breaks. About 30 s
+// (rundown at 400x).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readEvidenceFile } from '../../src/evidence/index.ts';
-import { FAULT_BREAKS, renderTable, runDrill } from '../../src/drill/index.ts';
+import { faultBreaksOf, renderTable, runDrill } from '../../src/drill/index.ts';
 import { MARKET_DATA_CASE_IDS, TRADING_CASE_IDS } from '../../src/probe/index.ts';
 
 describe('accelerated PS2 end to end', () => {
@@ -19,18 +20,21 @@ describe('accelerated PS2 end to end', () => {
       const table = renderTable(r.verdicts, 200);
       assert.equal(r.conductor.failedSteps, 0, `a rundown step failed:\n${r.conductor.runs.filter((x) => x.error).map((x) => `${x.step.action}: ${x.error!.message}`).join('\n')}`);
       assert.deepEqual([...r.faults.entries()].sort(), [['F005', 'neverRelookup'], ['F010', 'ignoreDisasterRecovery'], ['F015', 'resetSequenceOnReconnect'], ['F020', 'leaveOrderResting']]);
-      assert.equal(r.verdicts.length, 20 * 4, 'one line per subscriber and service');
+      // Every third firm also trades OTP-C over FIX: one more line each.
+      assert.equal(r.verdicts.length, 20 * 4 + 6, `one line per subscriber and service, and per FIX identity:\n${table}`);
+      assert.deepEqual(r.verdicts.filter((v) => v.protocol === 'FIX').map((v) => `${v.firm} ${v.identity}`), ['F003 F003X', 'F006 F006X', 'F009 F009X', 'F012 F012X', 'F015 F015X', 'F018 F018X']);
+      assert.match(table, /F015 +resetSequenceOnReconnect +OTP-C FIX +F015X +failed/);
       for (const v of r.verdicts) {
-        const breaks = v.fault ? FAULT_BREAKS[v.fault] : null;
-        if (breaks && breaks.services.includes(v.service)) {
-          assert.ok(v.failedCases.includes(breaks.mustFail), `${v.firm} ${v.service} (${v.fault}) should fail ${breaks.mustFail}:\n${table}`);
-          for (const c of v.failedCases) assert.ok([breaks.mustFail, ...breaks.mayFail].includes(c), `${v.firm} ${v.service} also failed ${c}:\n${table}`);
+        const breaks = faultBreaksOf(v.fault, v);
+        if (breaks) {
+          assert.ok(v.failedCases.includes(breaks.mustFail), `${v.firm} ${v.service} ${v.identity} (${v.fault}) should fail ${breaks.mustFail}:\n${table}`);
+          for (const c of v.failedCases) assert.ok([breaks.mustFail, ...breaks.mayFail].includes(c), `${v.firm} ${v.service} ${v.identity} also failed ${c}:\n${table}`);
         } else {
-          assert.equal(v.result, 'passed', `${v.firm} ${v.service} should pass every case:\n${table}`);
-          const report = r.reports.find((x) => x.firm === v.firm)!.services.find((s) => s.service === v.service)!;
-          assert.equal(report.cases.length, v.service.startsWith('OTP') ? TRADING_CASE_IDS.length : MARKET_DATA_CASE_IDS.length, `${v.firm} ${v.service} case count`);
-          for (const c of report.cases) assert.equal(c.status, 'passed', `${v.firm} ${v.service} ${c.id}: ${c.status} ${c.reason ?? ''}`);
-          assert.ok(v.recoveryMs !== null && v.recoveryMs > 0, `${v.firm} ${v.service} has a recovery time`);
+          assert.equal(v.result, 'passed', `${v.firm} ${v.service} ${v.identity} should pass every case:\n${table}`);
+          const report = r.reports.find((x) => x.firm === v.firm)!.services.find((s) => s.service === v.service && s.identity === v.identity)!;
+          assert.equal(report.cases.length, v.service.startsWith('OTP') ? TRADING_CASE_IDS.length : MARKET_DATA_CASE_IDS.length, `${v.firm} ${v.service} ${v.identity} case count`);
+          for (const c of report.cases) assert.equal(c.status, 'passed', `${v.firm} ${v.service} ${v.identity} ${c.id}: ${c.status} ${c.reason ?? ''}`);
+          assert.ok(v.recoveryMs !== null && v.recoveryMs > 0, `${v.firm} ${v.service} ${v.identity} has a recovery time`);
         }
       }
       assert.ok(r.asExpected);

@@ -165,6 +165,34 @@ describe('FIX acceptor session', () => {
     assert.equal(fresh.out.length, 0);
   });
 
+  it('a logon above the expected number: the gap filled by the replay counts the Logon too, a second fill is ignored', () => {
+    const store = new MemorySessionStore();
+    const journal = store.journal(fixJournalKey(CL));
+    const a = harness({ journal });
+    a.session.acceptLogon({ seq: 1, heartBtIntS: 30 }, 0);
+    a.msg([[35, '0']], { seq: 2 });
+    a.session.onTransportClosed();
+    // The client sent 3–5 where nobody received them (a black-holed site), then logs on with 6.
+    const b = harness({ journal, clock: a.clock });
+    assert.deepEqual(b.session.acceptLogon({ seq: 6, nextExpected: 2, heartBtIntS: 30 }, 0), { ok: true });
+    assert.equal(types(b.out), 'A,2');
+    assert.equal(f(b.out[0], 789), '3');
+    assert.equal(f(b.out[1], 7), '3');
+    assert.equal(b.session.state, 'awaitingResend');
+    // The client's replay by 789: a gap fill of 3–5, up to its Logon.
+    b.msg([[35, '4'], [123, 'Y'], [36, '6']], { seq: 3, possDup: true });
+    assert.equal(b.session.state, 'active');
+    assert.equal(journal.nextExpected, 7);
+    // Its answer to the ResendRequest fills 3–6 again: a duplicate, ignored.
+    b.msg([[35, '4'], [123, 'Y'], [36, '7']], { seq: 3, possDup: true });
+    assert.equal(b.closed(), null);
+    b.msg([[35, 'D'], [11, 'A']], { seq: 7 });
+    assert.equal(b.app.length, 1);
+    assert.equal(b.app[0]!.seq, 7);
+    assert.equal(b.session.state, 'active', 'no resend left waiting');
+    assert.equal(b.closed(), null);
+  });
+
   it('sends a TestRequest after three silent intervals and logs out when it is not answered', () => {
     const h = harness();
     h.session.acceptLogon({ seq: 1, heartBtIntS: 10 }, 0);

@@ -101,3 +101,16 @@ test('outside the window the venue refuses the logon with Session Status 7, unti
     await server.close();
   }
 });
+
+test('a FIX identity gets a skipped logon row (the check logs on over binary OCG-C only), and the firm still passes', async () => {
+  const cfg = probeConfigFor(v.cfg, v.cfg.subscribers[0]!.firm);
+  const fix: SubscriberProbeConfig = {
+    ...cfg, feeds: [],
+    trading: [{ service: 'OTP-C', compId: 'F001X', role: 'trading', lookup: [], securities: [], protocol: 'FIX', addresses: [{ host: v.cfg.sites.primary.host, port: 1, site: 'primary' }] }],
+  };
+  const r = await preflight(fix).run();
+  assert.equal(r.rows.length, 1, formatReadinessTable(r));
+  assert.deepEqual([r.rows[0]!.identity, r.rows[0]!.check, r.rows[0]!.verdict], ['F001X', 'logon', 'skip']);
+  assert.match(r.rows[0]!.reason, /FIX identity/);
+  assert.ok(r.passed);
+});

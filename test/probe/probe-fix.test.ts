@@ -1,7 +1,8 @@
 // The probe's trading cases over FIX: a firm's FIX identities (trading + drop copy, fixed addresses
 // of both sites) log on at the primary, trade and cancel the test orders, follow the failover to
 // the backup with continuing numbers, trade there, and the drop copy holds every report; the
-// lookup steps are skipped for FIX. A probe resetting its numbers fails sequence continuity.
+// lookup steps are skipped for FIX. A probe resetting its numbers fails sequence continuity; an
+// order a FIX session leaves resting shows in the venue's clean-up check.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Probe, parseProbeConfig, probeConfigToYaml } from '../../src/probe/index.ts';
@@ -30,7 +31,7 @@ async function fixProbe(faults: ProbeFaults) {
   await waitFor('at the primary, test orders done', () => status('connect-primary') === 'passed' && status('order-cancel-primary') === 'passed', 15_000);
   await v.primary.isolate({ reason: 'failover test', mode: 'abrupt' });
   await v.backup.activate('failover test');
-  return { p, status };
+  return { p, status, v };
 }
 
 describe('Probe over FIX', () => {
@@ -69,5 +70,17 @@ describe('Probe over FIX', () => {
     await waitFor('continuity failed', () => status('sequence-continuity') === 'failed', 10_000);
     const c = p.cases().find((x) => x.id === 'sequence-continuity')!;
     assert.match(c.reason!, /reset/);
+  });
+
+  it("an order a FIX session leaves resting is found by the venue's clean-up check, with the FIX sessions logged on", { timeout: 60_000 }, async () => {
+    const { p, status, v } = await fixProbe({ leaveOrderResting: true });
+    await waitFor('traded at the backup', () => status('order-cancel-backup') === 'passed', 15_000);
+    const resting = () => v.backup.cleanUpReport().identities.find((x) => x.compId === 'F001X')?.restingOrders ?? 0;
+    await waitFor('the order left resting', () => resting() > 0, 5_000);
+    const ids = v.backup.cleanUpReport().identities.filter((x) => x.firm === 'F001' && x.service === 'OTP-C');
+    assert.deepEqual(ids.map((x) => `${x.compId}:${x.dropCopy ? 'drop-copy' : 'trading'}:${x.restingOrders}:${x.loggedOn}`), [
+      'F001T:trading:0:false', 'F001D:drop-copy:0:false', 'F001X:trading:1:true', 'F001Y:drop-copy:0:true',
+    ]);
+    assert.ok(p.events.some((e) => e.kind === 'ack' && e.identity === 'F001X' && e.detail['leftResting'] === true));
   });
 });

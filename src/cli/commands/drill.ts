@@ -41,8 +41,9 @@ const command: Command = {
   details: [
     'Plays rundowns/ps2.yaml about 150 times faster than real time (08:30–11:10 in about a minute).',
     'The primary site runs on 127.0.0.2, the backup on 127.0.0.3; every subscriber is a probe in this process.',
-    'Three subscribers are faulty on purpose: one never asks the lookup service again after the loss,',
-    'one ignores the disaster-recovery signal (stale book), one resets its sequence numbers.',
+    'Four subscribers are faulty on purpose: one never asks the lookup service again after the loss,',
+    'one ignores the disaster-recovery signal (stale book), one resets its sequence numbers, one leaves an order resting.',
+    'Every third subscriber (F003, F006, …) also trades OTP-C over FIX: its FIX lines show in the table as "OTP-C FIX".',
     'The service desk serves on 127.0.0.1:--desk-port with a fresh SQLite file DIR/<session>/desk.sqlite:',
     'the notice, the session, one firm and one user per subscriber and a desk officer (accounts printed).',
     'Each firm\'s Appendix A is filed before the session, the evidence streams in as it happens, and each',
