@@ -3,9 +3,9 @@
 // script), and the failover to the next address with the numbers continuing (events printed as
 // they happen). A drop copy CompID runs with --stay and prints the copies.
 import { readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { numberOption, UsageError, type Command } from '../command.ts';
-import { FileSessionStore, OrderScriptError, parseHostPort, parseOrderScript, parseOrderScriptLine, type OrderScriptStep } from '../../ocg/index.ts';
+import { runOrderScript } from '../order-script-runner.ts';
+import { FileSessionStore, OrderScriptError, parseHostPort, parseOrderScript, type OrderScriptStep } from '../../ocg/index.ts';
 import { FixClient, fieldOf, msgTypeOf, type FixClientEvent, type FixGatewayAddress, type FixMessage } from '../../fix/index.ts';
 
 /** One line for a report: MsgType, ExecType and the fields a trader reads. */
@@ -142,25 +142,7 @@ const command: Command = {
       }
     };
 
-    if (steps !== null) {
-      for (const s of steps) if (!(await runStep(s))) break;
-      if (values['stay'] === true) await new Promise<void>((r) => client.once('stopped', () => r()));
-    } else {
-      const rl = createInterface({ input: process.stdin, terminal: false });
-      let n = 0;
-      for await (const line of rl) {
-        n++;
-        let s: OrderScriptStep | null;
-        try {
-          s = parseOrderScriptLine(line, n);
-        } catch (e) {
-          out((e as Error).message, { type: 'error', line: n, message: (e as Error).message });
-          continue;
-        }
-        if (s !== null && !(await runStep(s))) break;
-      }
-      rl.close();
-    }
+    await runOrderScript(steps, runStep, out, values['stay'] === true ? () => new Promise<void>((r) => client.once('stopped', () => r())) : null);
     process.removeListener('SIGINT', onSignal);
     await client.close('end of script');
     store?.close();

@@ -2,11 +2,11 @@
 // orders from a script or typed on stdin, and the failover path of the spec (events printed as
 // they happen, so a rehearsal shows what the client saw).
 import { readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { numberOption, UsageError, type Command } from '../command.ts';
+import { runOrderScript } from '../order-script-runner.ts';
 import { LowLatencyProfile, relaunchWithFlags } from '../../lowlatency/index.ts';
 import {
-  FileSessionStore, OcgClient, OrderScriptError, formatDecimal, parseHostPort, parseOrderScript, parseOrderScriptLine,
+  FileSessionStore, OcgClient, OrderScriptError, formatDecimal, parseHostPort, parseOrderScript,
   type ExecutionReport, type OcgClientEvent, type OcgService, type OrderScriptStep,
 } from '../../ocg/index.ts';
 
@@ -149,25 +149,7 @@ const command: Command = {
       }
     };
 
-    if (steps !== null) {
-      for (const s of steps) if (!(await runStep(s))) break;
-      if (values['stay'] === true) await new Promise<void>((r) => client.once('stopped', () => r()));
-    } else {
-      const rl = createInterface({ input: process.stdin, terminal: false });
-      let n = 0;
-      for await (const line of rl) {
-        n++;
-        let s: OrderScriptStep | null;
-        try {
-          s = parseOrderScriptLine(line, n);
-        } catch (e) {
-          out((e as Error).message, { type: 'error', line: n, message: (e as Error).message });
-          continue;
-        }
-        if (s !== null && !(await runStep(s))) break;
-      }
-      rl.close();
-    }
+    await runOrderScript(steps, runStep, out, values['stay'] === true ? () => new Promise<void>((r) => client.once('stopped', () => r())) : null);
     process.removeListener('SIGINT', onSignal);
     await client.close('end of script');
     store?.close();
