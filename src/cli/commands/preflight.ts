@@ -2,13 +2,10 @@
 // venue's connectivity-test window before the session (src/probe/preflight.ts): a table of rows,
 // each with a verdict and a reason; exit code 1 when a row failed, 2 for a bad config. The
 // results go to the desk as evidence ('readiness') with --desk.
-import { numberOption, UsageError, type Command } from '../command.ts';
-import { Preflight, ProbeConfigError, formatReadinessTable, loadProbeConfig } from '../../probe/index.ts';
+import { numberOption, type Command } from '../command.ts';
+import { deskForwarderOf, subscriberConfigOf } from '../subscriber-options.ts';
+import { Preflight, formatReadinessTable } from '../../probe/index.ts';
 import { EvidenceWriter } from '../../evidence/index.ts';
-import { DeskEvidenceForwarder } from '../../conductor/index.ts';
-import { systemClock } from '../../wire/index.ts';
-import { loadVenueConfig, probeConfigFor } from '../../venue/index.ts';
-import type { SubscriberProbeConfig } from '../../probe/index.ts';
 
 const command: Command = {
   name: 'preflight',
@@ -37,31 +34,9 @@ const command: Command = {
     'max-clock-offset': { type: 'string', default: '1000', value: 'MS', description: 'Largest acceptable offset of the local clock against SendTime' },
   },
   async run(values) {
-    let config: SubscriberProbeConfig;
-    try {
-      if (typeof values['config'] === 'string') config = loadProbeConfig(values['config']);
-      else if (typeof values['venue'] === 'string') {
-        if (typeof values['firm'] !== 'string') throw new UsageError('--venue needs --firm ID');
-        config = probeConfigFor(loadVenueConfig(values['venue']), values['firm']);
-      } else throw new UsageError('--config FILE (or --venue FILE --firm ID) is required');
-    } catch (e) {
-      if (e instanceof ProbeConfigError || (e instanceof Error && e.name === 'VenueConfigError')) {
-        console.error(e.message);
-        return 2;
-      }
-      if (e instanceof RangeError) throw new UsageError(e.message);
-      throw e;
-    }
-    const deskUser = values['desk-user'], deskToken = values['desk-token'];
-    if (values['desk'] !== undefined && (typeof deskUser === 'string') === (typeof deskToken === 'string')) throw new UsageError('--desk needs --desk-user (a user of the firm) or --desk-token');
-    const deskPassword = process.env['FD_DESK_PASSWORD'];
-    if (typeof deskUser === 'string' && !deskPassword) throw new UsageError('--desk-user: set the password in the environment variable FD_DESK_PASSWORD');
-    const desk = typeof values['desk'] === 'string'
-      ? new DeskEvidenceForwarder({
-        url: values['desk'], clock: systemClock, onError: (m: string) => console.error(`desk: ${m}`),
-        ...(typeof deskUser === 'string' ? { login: { username: deskUser, password: deskPassword! } } : { token: String(deskToken) }),
-      })
-      : null;
+    const config = subscriberConfigOf(values);
+    if (config === 2) return 2;
+    const desk = deskForwarderOf(values);
     const evidence = typeof values['evidence'] === 'string' ? new EvidenceWriter(values['evidence']) : null;
     const preflight = new Preflight({
       config,

@@ -6,14 +6,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { numberOption, UsageError, type Command } from '../command.ts';
+import { deskForwarderOf, subscriberConfigOf } from '../subscriber-options.ts';
 import {
-  Probe, ProbeConfigError, ProgressDisplay, formatCaseLog, formatProbeSummary, loadProbeConfig, probeConfigToYaml, writeProbeReport,
-  type ProbeFaults, type SubscriberProbeConfig,
+  Probe, ProgressDisplay, formatCaseLog, formatProbeSummary, probeConfigToYaml, writeProbeReport,
+  type ProbeFaults,
 } from '../../probe/index.ts';
 import { EvidenceWriter } from '../../evidence/index.ts';
-import { DeskEvidenceForwarder } from '../../conductor/index.ts';
-import { systemClock } from '../../wire/index.ts';
-import { loadVenueConfig, probeConfigFor } from '../../venue/index.ts';
 
 const FAULTS: Record<string, keyof ProbeFaults> = {
   'never-relookup': 'neverRelookup',
@@ -54,21 +52,8 @@ const command: Command = {
     'write-config': { type: 'string', value: 'FILE', description: "Write the subscriber's probe config (subscriber.yaml) to FILE and exit (with --venue, --firm)" },
   },
   async run(values) {
-    let config: SubscriberProbeConfig;
-    try {
-      if (typeof values['config'] === 'string') config = loadProbeConfig(values['config']);
-      else if (typeof values['venue'] === 'string') {
-        if (typeof values['firm'] !== 'string') throw new UsageError('--venue needs --firm ID');
-        config = probeConfigFor(loadVenueConfig(values['venue']), values['firm']);
-      } else throw new UsageError('--config FILE (or --venue FILE --firm ID) is required');
-    } catch (e) {
-      if (e instanceof ProbeConfigError || (e instanceof Error && e.name === 'VenueConfigError')) {
-        console.error(e.message);
-        return 2;
-      }
-      if (e instanceof RangeError) throw new UsageError(e.message);
-      throw e;
-    }
+    const config = subscriberConfigOf(values);
+    if (config === 2) return 2;
     if (typeof values['write-config'] === 'string') {
       // What the venue hands each subscriber: its identities, the four lookup endpoints, the feeds, the public key.
       mkdirSync(dirname(resolve(values['write-config'])), { recursive: true });
@@ -88,16 +73,7 @@ const command: Command = {
     const json = values['json'] === true;
     const reportPath = typeof values['report'] === 'string' ? values['report'] : join('data', config.session, `probe-${config.firm}.json`);
     const evidence = typeof values['evidence'] === 'string' ? new EvidenceWriter(values['evidence']) : null;
-    const deskUser = values['desk-user'], deskToken = values['desk-token'];
-    if (values['desk'] !== undefined && (typeof deskUser === 'string') === (typeof deskToken === 'string')) throw new UsageError('--desk needs --desk-user (a user of the firm) or --desk-token');
-    const deskPassword = process.env['FD_DESK_PASSWORD'];
-    if (typeof deskUser === 'string' && !deskPassword) throw new UsageError('--desk-user: set the password in the environment variable FD_DESK_PASSWORD');
-    const desk = typeof values['desk'] === 'string'
-      ? new DeskEvidenceForwarder({
-        url: values['desk'], clock: systemClock, onError: (m: string) => console.error(`desk: ${m}`),
-        ...(typeof deskUser === 'string' ? { login: { username: deskUser, password: deskPassword! } } : { token: String(deskToken) }),
-      })
-      : null;
+    const desk = deskForwarderOf(values);
 
     const out = json ? process.stderr : process.stdout;
     const display = new ProgressDisplay(out);
