@@ -666,7 +666,9 @@ export function p3FromFix(v: string): number | null {
   const fracLength = dot < 0 ? 0 : v.length - dot - 1;
   if (whole < 1 || whole > 9 || !allDigits(v, 0, whole)) return null;
   if (dot >= 0 && (fracLength < 1 || fracLength > 12 || !allDigits(v, dot + 1, v.length))) return null;
-  let p3 = Number(v.slice(0, whole)) * 1000;
+  let p3 = 0;
+  for (let i = 0; i < whole; i++) p3 = p3 * 10 + (v.charCodeAt(i) - 0x30);
+  p3 *= 1000;
   for (let k = 0; k < fracLength; k++) {
     const d = v.charCodeAt(dot + 1 + k) - 0x30;
     if (k < 3) p3 += d * (k === 0 ? 100 : k === 1 ? 10 : 1);
@@ -676,8 +678,12 @@ export function p3FromFix(v: string): number | null {
 }
 
 export function fixPriceOf(p3: number): string {
-  const whole = Math.trunc(p3 / 1000), frac = String(p3 % 1000).padStart(3, '0').replace(/0+$/, '');
-  return frac === '' ? String(whole) : `${whole}.${frac}`;
+  const whole = Math.trunc(p3 / 1000), frac = p3 % 1000;
+  if (frac === 0) return String(whole);
+  // Thousandths without trailing zeros: 385.2, 385.25, 385.255, 0.005.
+  if (frac % 100 === 0) return `${whole}.${frac / 100}`;
+  if (frac % 10 === 0) return `${whole}.${frac < 100 ? '0' : ''}${frac / 10}`;
+  return `${whole}.${frac < 10 ? '00' : frac < 100 ? '0' : ''}${frac}`;
 }
 
 function partiesOf(broker: string, contra?: string): FixField[] {

@@ -41,7 +41,16 @@ export function parseUtcTimestamp(s: string): number | null {
   if (n !== 17 && n !== 21 && n !== 24 && n !== 27) return null;
   if (!digitsAt(s, 0, 8) || s[8] !== '-' || !digitsAt(s, 9, 11) || s[11] !== ':' || !digitsAt(s, 12, 14) || s[14] !== ':' || !digitsAt(s, 15, 17)) return null;
   if (n > 17 && (s[17] !== '.' || !digitsAt(s, 18, n))) return null;
-  const day = numberAt(s, 6, 8);
-  const t = Date.UTC(numberAt(s, 0, 4), numberAt(s, 4, 6) - 1, day, numberAt(s, 9, 11), numberAt(s, 12, 14), numberAt(s, 15, 17), n > 17 ? numberAt(s, 18, 21) : 0);
-  return Number.isNaN(t) || new Date(t).getUTCDate() !== day ? null : t;
+  const year = numberAt(s, 0, 4), month = numberAt(s, 4, 6), day = numberAt(s, 6, 8);
+  const h = numberAt(s, 9, 11), mi = numberAt(s, 12, 14), sec = numberAt(s, 15, 17), ms = n > 17 ? numberAt(s, 18, 21) : 0;
+  // A real calendar day, and a time of day that does not spill into the next one (a leap second
+  // 60 within the day is taken, as Date.UTC takes it).
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
+  if (((h * 60 + mi) * 60 + sec) * 1000 + ms >= 86_400_000) return null;
+  return Date.UTC(year, month - 1, day, h, mi, sec, ms);
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month !== 2) return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
 }
