@@ -125,6 +125,8 @@ export function decodeMessage(b: Uint8Array, off = 0, end = b.length): FixDecode
 
 /** The bytes [p, q) as a latin1 string (byte n is U+00nn, as the encoder writes it), without a decoder call. */
 function text(b: Uint8Array, p: number, q: number): string {
+  // One-character values (35=D, 54=1, …) come from V8's single-character strings: no allocation.
+  if (q - p === 1) return String.fromCharCode(b[p]!);
   let s = '';
   if (q - p > 64) {
     // Long values (a password, a Text) in slices: an argument list has a size limit.
@@ -256,11 +258,12 @@ export function encodeFields(body: readonly FixField[], header: FixHeader | null
 }
 
 function digits(n: number): number {
-  let d = 1;
-  while (n >= 10) {
-    n = Math.floor(n / 10);
-    d++;
-  }
+  if (n < 10) return 1;
+  if (n < 100) return 2;
+  if (n < 1000) return 3;
+  if (n < 10000) return 4;
+  let d = 5;
+  for (let m = 100000; n >= m; m *= 10) d++;
   return d;
 }
 

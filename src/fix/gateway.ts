@@ -20,7 +20,7 @@ import type { FixField, FixMessage } from './codec.ts';
 import { FixSession, fixJournalKey, journalFixMessage } from './session.ts';
 import type { FixSessionEvent } from './session.ts';
 import { FixBusinessRejectReason, FixMsgType, FixSessionStatus, SessionRejectReason, Tag } from './tags.ts';
-import { UtcTimestampCache, parseUtcTimestamp, sendingTime } from './time.ts';
+import { UtcTimestampCache, isUtcTimestamp, sendingTime } from './time.ts';
 
 /** A FIX CompID as registered: the binary Comp ID's registration (dropCopy, throttle, CoD, …). */
 export type FixCompIdConfig = CompIdConfig;
@@ -496,7 +496,7 @@ export class FixGateway {
     if (broker === undefined) throw new FieldError(Tag.PartyID, SessionRejectReason.RequiredTagMissing, 'Parties: no PartyID with PartyRole 1 (the Submitting Broker ID)');
     const clOrdId = need(m, Tag.ClOrdID);
     const transact = need(m, Tag.TransactTime);
-    if (parseUtcTimestamp(transact) === null) throw new FieldError(Tag.TransactTime, SessionRejectReason.IncorrectDataFormat, 'TransactTime is not a UTCTimestamp');
+    if (!isUtcTimestamp(transact)) throw new FieldError(Tag.TransactTime, SessionRejectReason.IncorrectDataFormat, 'TransactTime is not a UTCTimestamp');
     const source = fieldOf(m, Tag.SecurityIDSource);
     if (source !== undefined && source !== '8') throw new FieldError(Tag.SecurityIDSource, SessionRejectReason.ValueIncorrect, 'SecurityIDSource must be 8 (Exchange Symbol)');
     switch (type) {

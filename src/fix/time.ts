@@ -37,17 +37,22 @@ function numberAt(s: string, from: number, to: number): number {
 
 /** A UTCTimestamp with 0, 3, 6 or 9 fractional digits; null when it is not one. */
 export function parseUtcTimestamp(s: string): number | null {
+  if (!isUtcTimestamp(s)) return null;
+  return Date.UTC(numberAt(s, 0, 4), numberAt(s, 4, 6) - 1, numberAt(s, 6, 8), numberAt(s, 9, 11), numberAt(s, 12, 14), numberAt(s, 15, 17), s.length > 17 ? numberAt(s, 18, 21) : 0);
+}
+
+/** parseUtcTimestamp(s) !== null, without computing the time (an order's TransactTime is only checked). */
+export function isUtcTimestamp(s: string): boolean {
   const n = s.length;
-  if (n !== 17 && n !== 21 && n !== 24 && n !== 27) return null;
-  if (!digitsAt(s, 0, 8) || s[8] !== '-' || !digitsAt(s, 9, 11) || s[11] !== ':' || !digitsAt(s, 12, 14) || s[14] !== ':' || !digitsAt(s, 15, 17)) return null;
-  if (n > 17 && (s[17] !== '.' || !digitsAt(s, 18, n))) return null;
+  if (n !== 17 && n !== 21 && n !== 24 && n !== 27) return false;
+  if (!digitsAt(s, 0, 8) || s[8] !== '-' || !digitsAt(s, 9, 11) || s[11] !== ':' || !digitsAt(s, 12, 14) || s[14] !== ':' || !digitsAt(s, 15, 17)) return false;
+  if (n > 17 && (s[17] !== '.' || !digitsAt(s, 18, n))) return false;
   const year = numberAt(s, 0, 4), month = numberAt(s, 4, 6), day = numberAt(s, 6, 8);
-  const h = numberAt(s, 9, 11), mi = numberAt(s, 12, 14), sec = numberAt(s, 15, 17), ms = n > 17 ? numberAt(s, 18, 21) : 0;
-  // A real calendar day, and a time of day that does not spill into the next one (a leap second
-  // 60 within the day is taken, as Date.UTC takes it).
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
-  if (((h * 60 + mi) * 60 + sec) * 1000 + ms >= 86_400_000) return null;
-  return Date.UTC(year, month - 1, day, h, mi, sec, ms);
+  // A real calendar day, and a time of day that does not spill into the next one (a minute or a
+  // second field above 59 that stays within the day is taken, as Date.UTC takes it).
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return false;
+  const ms = ((numberAt(s, 9, 11) * 60 + numberAt(s, 12, 14)) * 60 + numberAt(s, 15, 17)) * 1000 + (n > 17 ? numberAt(s, 18, 21) : 0);
+  return ms < 86_400_000;
 }
 
 function daysInMonth(year: number, month: number): number {
