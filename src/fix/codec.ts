@@ -336,8 +336,10 @@ export function duplicateTag(m: FixMessage, groupTags: ReadonlySet<number>): num
  * `memberTags`: each instance as a Map tag → value. Throws a GroupError when the count disagrees.
  */
 export function groupsOf(m: FixMessage, countTag: number, firstTag: number, memberTags: ReadonlySet<number>): Map<number, string>[] {
-  const i = m.fields.findIndex((f) => f[0] === countTag);
-  if (i < 0) return [];
+  const f = m.fields;
+  let i = 0;
+  while (i < f.length && f[i]![0] !== countTag) i++;
+  if (i === f.length) return [];
   const count = Number(m.fields[i]![1]);
   if (!Number.isSafeInteger(count) || count < 0) throw new GroupError(countTag, `NumInGroup ${countTag} is not a count`);
   const out: Map<number, string>[] = [];

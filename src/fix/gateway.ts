@@ -492,7 +492,8 @@ export class FixGateway {
   #request(st: CompState, m: FixMessage, type: string): EngineRequest {
     const compId = st.config.compId;
     const parties = groupsOf(m, Tag.NoPartyIDs, Tag.PartyID, PARTY_TAGS);
-    const broker = parties.find((p) => p.get(Tag.PartyRole) === ROLE_BROKER)?.get(Tag.PartyID);
+    let broker: string | undefined;
+    for (const party of parties) if (broker === undefined && party.get(Tag.PartyRole) === ROLE_BROKER) broker = party.get(Tag.PartyID);
     if (broker === undefined) throw new FieldError(Tag.PartyID, SessionRejectReason.RequiredTagMissing, 'Parties: no PartyID with PartyRole 1 (the Submitting Broker ID)');
     const clOrdId = need(m, Tag.ClOrdID);
     const transact = need(m, Tag.TransactTime);
