@@ -392,7 +392,8 @@ export class FixStreamReader {
       this.#buf = chunk;
     } else {
       const rest = this.#buf.subarray(this.#pos);
-      const joined = new Uint8Array(rest.length + chunk.length);
+      // A Buffer like the socket's chunks: the decoder then sees one kind of array.
+      const joined = Buffer.allocUnsafe(rest.length + chunk.length);
       joined.set(rest, 0);
       joined.set(chunk, rest.length);
       this.#buf = joined;
@@ -424,7 +425,7 @@ export class FixStreamReader {
       }
       // Keep the partial message in a buffer of its own (a reused socket chunk would overwrite it).
       if (this.#pos > 0 || this.#buf.buffer.byteLength !== this.#buf.length) {
-        this.#buf = this.#buf.slice(this.#pos);
+        this.#buf = Buffer.from(this.#buf.subarray(this.#pos)); // a copy (Buffer's slice() would be a view)
         this.#pos = 0;
       }
       return null;
