@@ -12,7 +12,7 @@
 // injectable Clock, scaled by `timeScale`.
 import net from 'node:net';
 import { EventEmitter } from 'node:events';
-import { systemClock } from '../wire/index.ts';
+import { WriteBatcher, systemClock } from '../wire/index.ts';
 import type { Clock, TimerHandle } from '../wire/index.ts';
 import { MemorySessionStore, OCG_SESSION_TIMERS, encryptPassword, silentLogger } from '../ocg/index.ts';
 import type { OcgLogger, SessionJournal } from '../ocg/index.ts';
@@ -21,7 +21,7 @@ import type { FixField, FixMessage } from './codec.ts';
 import { FixSession } from './session.ts';
 import type { FixSessionEvent } from './session.ts';
 import { FixMsgType, FixSessionStatus, Tag } from './tags.ts';
-import { sendingTime } from './time.ts';
+import { UtcTimestampCache } from './time.ts';
 import { fixPriceOf } from './gateway.ts';
 
 /** Client timers at timeScale 1 (ms); session timers are OCG_SESSION_TIMERS (inferred: the binary ones). */
@@ -155,6 +155,11 @@ export class FixClient extends EventEmitter {
   #sleeper: { timer: TimerHandle; resolve: () => void } | null = null;
   #connecting: (() => void) | null = null;
   #nextClOrdId: number;
+  /** Outbound messages of one turn leave in one write (src/wire/write-batcher.ts); starts small. */
+  readonly #batch = new WriteBatcher();
+  readonly #time = new UtcTimestampCache();
+  /** The Parties group every request carries: the Submitting Broker ID (fields are read-only once built). */
+  readonly #partyFields: readonly FixField[];
   readonly stats = { reportsDelivered: 0, duplicateReports: 0, logons: 0, disconnects: 0 };
 
   constructor(options: FixClientOptions) {
@@ -180,6 +185,7 @@ export class FixClient extends EventEmitter {
     this.#t = { ...t, tickMs: Math.max(1, Math.min(OCG_SESSION_TIMERS.tickMs, shortest / 20)) };
     this.journal = options.journal ?? new MemorySessionStore().journal(options.compId);
     this.#nextClOrdId = options.firstClientOrderId ?? 1 + (this.#clock.now() % 86_400_000);
+    this.#partyFields = [[Tag.NoPartyIDs, '1'], [Tag.PartyID, options.brokerId], [Tag.PartyIDSource, 'D'], [Tag.PartyRole, '1']];
   }
 
   get state(): FixClientState { return this.#state; }
@@ -222,8 +228,9 @@ export class FixClient extends EventEmitter {
   submitNewOrder(o: FixOrder, onReport: (m: FixMessage) => void, onError: (e: Error) => void): string {
     const id = o.clientOrderId ?? this.nextClientOrderId();
     const orderType = o.price === undefined ? 1 : 2;
-    const f: FixField[] = [[Tag.MsgType, FixMsgType.NewOrderSingle], [Tag.ClOrdID, id], ...this.#parties(), [Tag.SecurityID, o.securityId],
-      [Tag.SecurityIDSource, '8'], [Tag.SecurityExchange, 'XHKG'], [Tag.Side, String(o.side)], [Tag.TransactTime, sendingTime(this.#clock.now())],
+    const p = this.#partyFields;
+    const f: FixField[] = [[Tag.MsgType, FixMsgType.NewOrderSingle], [Tag.ClOrdID, id], p[0]!, p[1]!, p[2]!, p[3]!, [Tag.SecurityID, o.securityId],
+      [Tag.SecurityIDSource, '8'], [Tag.SecurityExchange, 'XHKG'], [Tag.Side, String(o.side)], [Tag.TransactTime, this.#time.text(this.#clock.now())],
       [Tag.OrderQty, String(o.quantity)], [Tag.OrdType, String(orderType)]];
     if (o.price !== undefined) f.push([Tag.Price, priceText(o.price)]);
     if (o.tif !== undefined) f.push([Tag.TimeInForce, String(o.tif)]);
@@ -258,7 +265,7 @@ export class FixClient extends EventEmitter {
   /** OrderMassCancelRequest (q) of every order of this broker (530=7); fire and forget. Returns its ClOrdID. */
   massCancelAll(): string {
     const id = this.nextClientOrderId();
-    this.#submit([[Tag.MsgType, FixMsgType.OrderMassCancelRequest], [Tag.ClOrdID, id], ...this.#parties(), [Tag.MassCancelRequestType, '7'], [Tag.TransactTime, sendingTime(this.#clock.now())]]);
+    this.#submit([[Tag.MsgType, FixMsgType.OrderMassCancelRequest], [Tag.ClOrdID, id], ...this.#parties(), [Tag.MassCancelRequestType, '7'], [Tag.TransactTime, this.#time.text(this.#clock.now())]]);
     return id;
   }
 
@@ -268,13 +275,13 @@ export class FixClient extends EventEmitter {
   }
 
   #parties(): FixField[] {
-    return [[Tag.NoPartyIDs, '1'], [Tag.PartyID, this.#o.brokerId], [Tag.PartyIDSource, 'D'], [Tag.PartyRole, '1']];
+    return [...this.#partyFields];
   }
 
   #replacing(type: string, rec: OrderRecord, id: string): FixField[] {
     const f: FixField[] = [[Tag.MsgType, type], [Tag.ClOrdID, id], [Tag.OrigClOrdID, rec.current]];
     if (rec.orderId !== undefined) f.push([Tag.OrderID, rec.orderId]);
-    f.push(...this.#parties(), [Tag.SecurityID, rec.securityId], [Tag.SecurityIDSource, '8'], [Tag.Side, String(rec.side)], [Tag.TransactTime, sendingTime(this.#clock.now())]);
+    f.push(...this.#parties(), [Tag.SecurityID, rec.securityId], [Tag.SecurityIDSource, '8'], [Tag.Side, String(rec.side)], [Tag.TransactTime, this.#time.text(this.#clock.now())]);
     return f;
   }
 
@@ -441,7 +448,7 @@ export class FixClient extends EventEmitter {
         gatewayCompId: this.compId, clientCompId: this.targetCompId, journal: this.journal, clock: this.#clock, log: this.#log,
         appMsgTypes: CLIENT_APP_TYPES,
         timers: { logonTimeoutMs: this.#t.logonTimeoutMs, logoutTimeoutMs: this.#t.logoutTimeoutMs, resendTimeoutMs: this.#t.resendTimeoutMs, tickMs: this.#t.tickMs } as unknown as Partial<typeof OCG_SESSION_TIMERS>,
-        send: (b) => { if (!socket.destroyed) socket.write(b); },
+        send: (b) => this.#batch.write(socket, b),
         disconnect: (reason) => end(reason),
         onMessage: (m, _seq, possDup) => this.#onApp(m, possDup),
         onEvent: (e: FixSessionEvent) => {
@@ -472,6 +479,7 @@ export class FixClient extends EventEmitter {
         if (ended) return;
         ended = true;
         session.onTransportClosed(reason);
+        this.#batch.flush(socket);
         hangUp(socket);
         if (this.#session === session) this.#session = null;
         if (this.#socket === socket) this.#socket = null;
@@ -486,10 +494,16 @@ export class FixClient extends EventEmitter {
         resolve(refusedStatus !== undefined ? { loggedOn, refusedStatus, reason } : { loggedOn, reason });
       };
       socket.on('data', (chunk: Buffer) => {
-        reader.push(chunk);
-        for (let r = reader.next(); r !== null && !ended; r = reader.next()) {
-          if (r.ok) session.onMessage(r.beginString, r.message);
-          else session.onGarbled(r.detail);
+        // What this chunk makes us send (the next orders, a heartbeat reply) leaves in one write.
+        this.#batch.hold();
+        try {
+          reader.push(chunk);
+          for (let r = reader.next(); r !== null && !ended; r = reader.next()) {
+            if (r.ok) session.onMessage(r.beginString, r.message);
+            else session.onGarbled(r.detail);
+          }
+        } finally {
+          this.#batch.release();
         }
       });
       socket.on('error', () => {});

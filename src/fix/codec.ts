@@ -84,7 +84,7 @@ export function decodeMessage(b: Uint8Array, off = 0, end = b.length): FixDecode
   while (p < end && b[p] !== SOH && p - bsStart < 16) p++;
   if (p >= end) return end - off > 64 ? garbled('BeginString not terminated') : { ok: false, kind: 'incomplete' };
   if (b[p] !== SOH) return garbled('BeginString too long');
-  const beginString = dec.decode(b.subarray(bsStart, p));
+  const beginString = isFixt11(b, bsStart, p) ? FIXT_1_1 : text(b, bsStart, p);
   p++;
   if (end - p < 3) return { ok: false, kind: 'incomplete' };
   if (b[p] !== 0x39 || b[p + 1] !== 0x3d) return garbled('second field is not BodyLength (9=)');
@@ -123,6 +123,26 @@ export function decodeMessage(b: Uint8Array, off = 0, end = b.length): FixDecode
   return { ok: true, beginString, message: { fields }, length };
 }
 
+/** The bytes [p, q) as a latin1 string (byte n is U+00nn, as the encoder writes it), without a decoder call. */
+function text(b: Uint8Array, p: number, q: number): string {
+  // One-character values (35=D, 54=1, …) come from V8's single-character strings: no allocation.
+  if (q - p === 1) return String.fromCharCode(b[p]!);
+  let s = '';
+  if (q - p > 64) {
+    // Long values (a password, a Text) in slices: an argument list has a size limit.
+    for (let i = p; i < q; i += 4096) s += String.fromCharCode.apply(null, b.subarray(i, Math.min(q, i + 4096)) as unknown as number[]);
+    return s;
+  }
+  for (let i = p; i < q; i++) s += String.fromCharCode(b[i]!);
+  return s;
+}
+
+function isFixt11(b: Uint8Array, p: number, q: number): boolean {
+  if (q - p !== 8) return false;
+  for (let i = 0; i < 8; i++) if (b[p + i] !== FIXT_1_1.charCodeAt(i)) return false;
+  return true;
+}
+
 /** Position of "<SOH>10=" + 1 (the '1') after `from`, or -1. */
 function findTrailer(b: Uint8Array, from: number, end: number): number {
   for (let i = from; i + 3 < end; i++) {
@@ -154,14 +174,13 @@ function parseFields(b: Uint8Array, p: number, end: number): FixField[] | string
       while (q < end && b[q] !== SOH) q++;
       if (q >= end) return `field ${tag} not terminated by SOH`;
     }
-    const value = dec.decode(b.subarray(p, q));
-    out.push([tag, value]);
+    out.push([tag, text(b, p, q)]);
     const data = DATA_TAGS.get(tag);
     if (data !== undefined) {
-      const len = Number(value);
-      if (!/^\d{1,7}$/.test(value)) return `length field ${tag} is not a number`;
+      const len = q - p <= 7 ? readUint(b, p, q + 1) : null;
+      if (len === null) return `length field ${tag} is not a number`;
       dataTag = data;
-      dataLen = len;
+      dataLen = len[0];
     } else {
       dataTag = 0;
     }
@@ -175,39 +194,106 @@ function parseFields(b: Uint8Array, p: number, end: number): FixField[] | string
 
 /** Serialize `fields` (35 first) under `beginString`, adding BodyLength and CheckSum. */
 export function encodeMessage(message: FixMessage, beginString = FIXT_1_1): Uint8Array {
-  const fields = message.fields;
-  if (fields.length === 0 || fields[0]![0] !== 35) throw new RangeError('a FIX message starts with MsgType (35)');
-  let body = '';
-  let dataTag = 0;
-  for (const [tag, value] of fields) {
+  return encodeFields(message.fields, null, beginString);
+}
+
+/** The standard header a session puts after MsgType: SenderCompID, TargetCompID, MsgSeqNum, SendingTime. */
+export interface FixHeader {
+  senderCompId: string;
+  targetCompId: string;
+  msgSeqNum: number;
+  sendingTime: string;
+}
+
+/**
+ * Serialize `body` (MsgType first; with `header`, 49/56/34/52 follow MsgType) straight into one
+ * buffer: lengths are known from the strings (one byte a character), so BodyLength is written
+ * first and the CheckSum summed over the written bytes. `reserve` bytes stay free at the start
+ * (the session store's prefix), and the message follows them.
+ */
+export function encodeFields(body: readonly FixField[], header: FixHeader | null, beginString = FIXT_1_1, reserve = 0): Buffer {
+  if (body.length === 0 || body[0]![0] !== 35) throw new RangeError('a FIX message starts with MsgType (35)');
+  let bodyLength = 0;
+  for (let i = 0; i < body.length; i++) {
+    const [tag, value] = body[i]!;
     if (!Number.isSafeInteger(tag) || tag <= 0) throw new RangeError(`bad tag ${tag}`);
     if (tag === 8 || tag === 9 || tag === 10) throw new RangeError(`tag ${tag} is written by the encoder`);
-    if (tag !== dataTag && value.includes('\x01')) throw new RangeError(`field ${tag} contains SOH`);
     if (value.length === 0) throw new RangeError(`field ${tag} has no value`);
-    body += `${tag}=${value}\x01`;
-    dataTag = DATA_TAGS.get(tag) ?? 0;
+    bodyLength += digits(tag) + value.length + 2;
   }
-  const bodyBytes = latin1(body);
-  const head = latin1(`8=${beginString}\x019=${bodyBytes.length}\x01`);
-  const out = new Uint8Array(head.length + bodyBytes.length + 7);
-  out.set(head, 0);
-  out.set(bodyBytes, head.length);
+  if (header !== null) {
+    if (header.senderCompId === '' || header.targetCompId === '' || header.sendingTime === '') throw new RangeError('header field without a value');
+    bodyLength += 16 + header.senderCompId.length + header.targetCompId.length + digits(header.msgSeqNum) + header.sendingTime.length;
+  }
+  const headLength = 6 + beginString.length + digits(bodyLength);
+  const out = Buffer.allocUnsafe(reserve + headLength + bodyLength + 7);
+  let p = reserve;
+  p = putText(out, putTag(out, p, 8), beginString, 8, false);
+  p = putUint(out, putTag(out, p, 9), bodyLength);
+  out[p++] = SOH;
+  let dataTag = 0;
+  for (let i = 0; i < body.length; i++) {
+    const [tag, value] = body[i]!;
+    p = putText(out, putTag(out, p, tag), value, tag, tag === dataTag);
+    dataTag = DATA_TAGS.get(tag) ?? 0;
+    if (i === 0 && header !== null) {
+      p = putText(out, putTag(out, p, 49), header.senderCompId, 49, false);
+      p = putText(out, putTag(out, p, 56), header.targetCompId, 56, false);
+      p = putUint(out, putTag(out, p, 34), header.msgSeqNum);
+      out[p++] = SOH;
+      p = putText(out, putTag(out, p, 52), header.sendingTime, 52, false);
+    }
+  }
   let sum = 0;
-  const t = head.length + bodyBytes.length;
-  for (let i = 0; i < t; i++) sum += out[i]!;
-  out.set(latin1(`10=${String(sum & 0xff).padStart(3, '0')}\x01`), t);
+  for (let i = reserve; i < p; i++) sum += out[i]!;
+  sum &= 0xff;
+  out[p] = 0x31;
+  out[p + 1] = 0x30;
+  out[p + 2] = 0x3d;
+  out[p + 3] = 0x30 + Math.floor(sum / 100);
+  out[p + 4] = 0x30 + (Math.floor(sum / 10) % 10);
+  out[p + 5] = 0x30 + (sum % 10);
+  out[p + 6] = SOH;
   return out;
 }
 
-function latin1(s: string): Uint8Array {
-  // Values are ASCII in practice; code points above 0xFF are refused rather than mangled.
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c > 0xff) throw new RangeError(`character U+${c.toString(16)} cannot be sent in a FIX field`);
-    out[i] = c;
+function digits(n: number): number {
+  if (n < 10) return 1;
+  if (n < 100) return 2;
+  if (n < 1000) return 3;
+  if (n < 10000) return 4;
+  let d = 5;
+  for (let m = 100000; n >= m; m *= 10) d++;
+  return d;
+}
+
+/** Writes `n` in decimal at p; returns the position after it. */
+function putUint(out: Uint8Array, p: number, n: number): number {
+  const end = p + digits(n);
+  for (let i = end - 1; i >= p; i--) {
+    out[i] = 0x30 + (n % 10);
+    n = Math.floor(n / 10);
   }
-  return out;
+  return end;
+}
+
+/** Writes "tag=" at p. */
+function putTag(out: Uint8Array, p: number, tag: number): number {
+  p = putUint(out, p, tag);
+  out[p] = 0x3d;
+  return p + 1;
+}
+
+/** Writes `value` and its SOH at p: one byte a character, code points above 0xFF refused rather than mangled. */
+function putText(out: Uint8Array, p: number, value: string, tag: number, data: boolean): number {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c > 0xff) throw new RangeError(`character U+${c.toString(16)} cannot be sent in a FIX field`);
+    if (c === SOH && !data) throw new RangeError(`field ${tag} contains SOH`);
+    out[p++] = c;
+  }
+  out[p] = SOH;
+  return p + 1;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -225,11 +311,22 @@ export function msgTypeOf(m: FixMessage): string {
 
 /** A tag that appears more than once outside repeating groups (FIX SessionRejectReason 13). */
 export function duplicateTag(m: FixMessage, groupTags: ReadonlySet<number>): number | undefined {
-  const seen = new Set<number>();
-  for (const [tag] of m.fields) {
-    if (groupTags.has(tag)) continue;
-    if (seen.has(tag)) return tag;
-    seen.add(tag);
+  const f = m.fields;
+  if (f.length > 48) {
+    const seen = new Set<number>();
+    for (const [tag] of f) {
+      if (groupTags.has(tag)) continue;
+      if (seen.has(tag)) return tag;
+      seen.add(tag);
+    }
+    return undefined;
+  }
+  // An order's few dozen fields: comparing pairs costs less than building a Set per message.
+  for (let i = 1; i < f.length; i++) {
+    const tag = f[i]![0];
+    for (let j = 0; j < i; j++) {
+      if (f[j]![0] === tag && !groupTags.has(tag)) return tag;
+    }
   }
   return undefined;
 }
@@ -239,8 +336,10 @@ export function duplicateTag(m: FixMessage, groupTags: ReadonlySet<number>): num
  * `memberTags`: each instance as a Map tag → value. Throws a GroupError when the count disagrees.
  */
 export function groupsOf(m: FixMessage, countTag: number, firstTag: number, memberTags: ReadonlySet<number>): Map<number, string>[] {
-  const i = m.fields.findIndex((f) => f[0] === countTag);
-  if (i < 0) return [];
+  const f = m.fields;
+  let i = 0;
+  while (i < f.length && f[i]![0] !== countTag) i++;
+  if (i === f.length) return [];
   const count = Number(m.fields[i]![1]);
   if (!Number.isSafeInteger(count) || count < 0) throw new GroupError(countTag, `NumInGroup ${countTag} is not a count`);
   const out: Map<number, string>[] = [];
@@ -293,7 +392,8 @@ export class FixStreamReader {
       this.#buf = chunk;
     } else {
       const rest = this.#buf.subarray(this.#pos);
-      const joined = new Uint8Array(rest.length + chunk.length);
+      // A Buffer like the socket's chunks: the decoder then sees one kind of array.
+      const joined = Buffer.allocUnsafe(rest.length + chunk.length);
       joined.set(rest, 0);
       joined.set(chunk, rest.length);
       this.#buf = joined;
@@ -325,7 +425,7 @@ export class FixStreamReader {
       }
       // Keep the partial message in a buffer of its own (a reused socket chunk would overwrite it).
       if (this.#pos > 0 || this.#buf.buffer.byteLength !== this.#buf.length) {
-        this.#buf = this.#buf.slice(this.#pos);
+        this.#buf = Buffer.from(this.#buf.subarray(this.#pos)); // a copy (Buffer's slice() would be a view)
         this.#pos = 0;
       }
       return null;

@@ -8,7 +8,7 @@
 // OrderCancelReject and OrderMassCancelReport, to the session and, copied, to the firm's FIX drop
 // copy sessions (which also see the firm's binary sessions' reports, via deliverEvents).
 import net from 'node:net';
-import { systemClock } from '../wire/index.ts';
+import { WriteBatcher, systemClock } from '../wire/index.ts';
 import type { Clock, TimerHandle } from '../wire/index.ts';
 import {
   MemorySessionStore, PasswordChecker, hashPassword, normalizeIp, passwordCompliesWithPolicy, silentLogger, verifyPasswordHash,
@@ -20,7 +20,7 @@ import type { FixField, FixMessage } from './codec.ts';
 import { FixSession, fixJournalKey, journalFixMessage } from './session.ts';
 import type { FixSessionEvent } from './session.ts';
 import { FixBusinessRejectReason, FixMsgType, FixSessionStatus, SessionRejectReason, Tag } from './tags.ts';
-import { parseUtcTimestamp, sendingTime } from './time.ts';
+import { UtcTimestampCache, isUtcTimestamp, sendingTime } from './time.ts';
 
 /** A FIX CompID as registered: the binary Comp ID's registration (dropCopy, throttle, CoD, …). */
 export type FixCompIdConfig = CompIdConfig;
@@ -119,6 +119,10 @@ export class FixGateway {
   readonly #dropCopies = new Map<string, CompState[]>();
   readonly #connections = new Set<Connection>();
   readonly #checker: PasswordChecker;
+  /** Outbound messages of one turn leave in one write per connection (src/wire/write-batcher.ts). */
+  readonly #batch = new WriteBatcher();
+  /** TransactTime text of reports (they come in bursts within one clock reading). */
+  readonly #time = new UtcTimestampCache();
   #server: net.Server | null = null;
   #host: string;
   #port: number;
@@ -202,7 +206,12 @@ export class FixGateway {
   async logoutAll(text = 'service shutdown', waitMs = 2_000): Promise<void> {
     const live = [...this.#comps.values()].map((st) => st.live).filter((c): c is Connection => c !== null && c.session?.loggedOn === true);
     const gone = live.map((c) => (c.socket.closed ? Promise.resolve() : new Promise<void>((r) => c.socket.once('close', () => r()))));
-    for (const c of live) c.session!.logout(text);
+    this.#batch.hold();
+    try {
+      for (const c of live) c.session!.logout(text);
+    } finally {
+      this.#batch.release();
+    }
     if (live.length === 0) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([Promise.all(gone), new Promise<void>((r) => { timer = setTimeout(r, waitMs); })]);
@@ -229,13 +238,26 @@ export class FixGateway {
     this.#connections.add(conn);
     conn.logonTimer = this.#clock.setTimeout(() => { if (conn.session === null && !conn.closed) this.#destroy(conn); }, this.#o.logonWaitMs ?? 60_000);
     socket.on('data', (chunk: Buffer) => this.#onData(conn, chunk));
-    socket.on('end', () => socket.end());
+    socket.on('end', () => {
+      this.#batch.flush(socket);
+      socket.end();
+    });
     socket.on('error', (e) => this.#log.log('debug', 'fix.gateway.socketError', { gateway: this.name, error: e.message }));
     socket.on('close', () => this.#onClose(conn));
   }
 
   #onData(conn: Connection, chunk: Buffer): void {
     if (conn.closed) return;
+    // The replies to this chunk leave in one write at its end, without a tick scheduled per chunk.
+    this.#batch.hold();
+    try {
+      this.#onChunk(conn, chunk);
+    } finally {
+      this.#batch.release();
+    }
+  }
+
+  #onChunk(conn: Connection, chunk: Buffer): void {
     conn.reader.push(chunk);
     for (let r = conn.reader.next(); r !== null && !conn.closed; r = conn.reader.next()) {
       if (!r.ok) {
@@ -262,14 +284,17 @@ export class FixGateway {
   #write(conn: Connection, bytes: Uint8Array): void {
     if (conn.closed) return;
     if (this.#o.outboundGate !== undefined) this.#o.outboundGate.write(conn.socket, bytes);
-    else conn.socket.write(bytes);
+    else this.#batch.write(conn.socket, bytes);
   }
 
   #end(conn: Connection): void {
     if (conn.closed) return;
     conn.closed = true;
     if (this.#o.outboundGate !== undefined) this.#o.outboundGate.end(conn.socket);
-    else conn.socket.end();
+    else {
+      this.#batch.flush(conn.socket);
+      conn.socket.end();
+    }
     setTimeout(() => conn.socket.destroy(), 2_000).unref();
   }
 
@@ -466,47 +491,26 @@ export class FixGateway {
 
   #request(st: CompState, m: FixMessage, type: string): EngineRequest {
     const compId = st.config.compId;
-    const need = (tag: number): string => {
-      const v = fieldOf(m, tag);
-      if (v === undefined) throw new FieldError(tag, SessionRejectReason.RequiredTagMissing, `required tag ${tag} missing`);
-      return v;
-    };
-    const int = (tag: number, v: string): number => {
-      if (!/^\d{1,9}$/.test(v)) throw new FieldError(tag, SessionRejectReason.IncorrectDataFormat, `tag ${tag} is not an integer`);
-      return Number(v);
-    };
     const parties = groupsOf(m, Tag.NoPartyIDs, Tag.PartyID, PARTY_TAGS);
-    const broker = parties.find((p) => p.get(Tag.PartyRole) === ROLE_BROKER)?.get(Tag.PartyID);
+    let broker: string | undefined;
+    for (const party of parties) if (broker === undefined && party.get(Tag.PartyRole) === ROLE_BROKER) broker = party.get(Tag.PartyID);
     if (broker === undefined) throw new FieldError(Tag.PartyID, SessionRejectReason.RequiredTagMissing, 'Parties: no PartyID with PartyRole 1 (the Submitting Broker ID)');
-    const clOrdId = need(Tag.ClOrdID);
-    const transact = need(Tag.TransactTime);
-    if (parseUtcTimestamp(transact) === null) throw new FieldError(Tag.TransactTime, SessionRejectReason.IncorrectDataFormat, 'TransactTime is not a UTCTimestamp');
+    const clOrdId = need(m, Tag.ClOrdID);
+    const transact = need(m, Tag.TransactTime);
+    if (!isUtcTimestamp(transact)) throw new FieldError(Tag.TransactTime, SessionRejectReason.IncorrectDataFormat, 'TransactTime is not a UTCTimestamp');
     const source = fieldOf(m, Tag.SecurityIDSource);
     if (source !== undefined && source !== '8') throw new FieldError(Tag.SecurityIDSource, SessionRejectReason.ValueIncorrect, 'SecurityIDSource must be 8 (Exchange Symbol)');
-    const side = (): number => int(Tag.Side, need(Tag.Side));
-    const qty = (): number => {
-      const v = need(Tag.OrderQty);
-      if (!/^\d{1,12}(\.0*)?$/.test(v)) throw new FieldError(Tag.OrderQty, SessionRejectReason.IncorrectDataFormat, 'OrderQty is not a whole number of shares');
-      return Number(v.split('.')[0]);
-    };
-    const price = (): number | undefined => {
-      const v = fieldOf(m, Tag.Price);
-      if (v === undefined) return undefined;
-      const p = p3FromFix(v);
-      if (p === null) throw new FieldError(Tag.Price, SessionRejectReason.IncorrectDataFormat, 'Price is not a decimal');
-      return p;
-    };
     switch (type) {
       case FixMsgType.NewOrderSingle: {
-        const ordType = int(Tag.OrdType, need(Tag.OrdType));
-        const req: EngineRequest = { type: 'new', compId, brokerId: broker, clientOrderId: clOrdId, securityId: need(Tag.SecurityID), side: side(), orderType: ordType, quantity: qty() };
-        const p = price();
+        const ordType = intOf(Tag.OrdType, need(m, Tag.OrdType));
+        const req: EngineRequest = { type: 'new', compId, brokerId: broker, clientOrderId: clOrdId, securityId: need(m, Tag.SecurityID), side: intOf(Tag.Side, need(m, Tag.Side)), orderType: ordType, quantity: qtyOf(m) };
+        const p = priceOf(m);
         if (ordType === 2 && p === undefined) throw new FieldError(Tag.Price, SessionRejectReason.RequiredTagMissing, 'Price is required for a limit order');
         if (p !== undefined) req.price = p;
         const tif = fieldOf(m, Tag.TimeInForce);
-        if (tif !== undefined) req.tif = int(Tag.TimeInForce, tif);
+        if (tif !== undefined) req.tif = intOf(Tag.TimeInForce, tif);
         const lot = fieldOf(m, Tag.LotType);
-        if (lot !== undefined) req.lotType = int(Tag.LotType, lot);
+        if (lot !== undefined) req.lotType = intOf(Tag.LotType, lot);
         // ValueCheckType 1 (price) with ValueCheckAction 0 (do not check) ⇒ the binary Execution Instruction "0" (inferred).
         const checks = groupsOf(m, Tag.NoValueChecks, Tag.ValueCheckType, VALUE_CHECK_TAGS);
         if (checks.some((c) => c.get(Tag.ValueCheckType) === '1' && c.get(Tag.ValueCheckAction) === '0')) req.ignorePriceValidity = true;
@@ -516,31 +520,31 @@ export class FixGateway {
         return req;
       }
       case FixMsgType.OrderCancelRequest: {
-        const req: EngineRequest = { type: 'cancel', compId, brokerId: broker, clientOrderId: clOrdId, originalClientOrderId: need(Tag.OrigClOrdID), securityId: need(Tag.SecurityID), side: side() };
+        const req: EngineRequest = { type: 'cancel', compId, brokerId: broker, clientOrderId: clOrdId, originalClientOrderId: need(m, Tag.OrigClOrdID), securityId: need(m, Tag.SecurityID), side: intOf(Tag.Side, need(m, Tag.Side)) };
         const orderId = fieldOf(m, Tag.OrderID);
         if (orderId !== undefined) req.orderId = orderId;
         return req;
       }
       case FixMsgType.OrderCancelReplaceRequest: {
-        const req: EngineRequest = { type: 'amend', compId, brokerId: broker, clientOrderId: clOrdId, originalClientOrderId: need(Tag.OrigClOrdID), securityId: need(Tag.SecurityID), side: side(), quantity: qty() };
+        const req: EngineRequest = { type: 'amend', compId, brokerId: broker, clientOrderId: clOrdId, originalClientOrderId: need(m, Tag.OrigClOrdID), securityId: need(m, Tag.SecurityID), side: intOf(Tag.Side, need(m, Tag.Side)), quantity: qtyOf(m) };
         const orderId = fieldOf(m, Tag.OrderID);
         if (orderId !== undefined) req.orderId = orderId;
-        const p = price();
+        const p = priceOf(m);
         if (p !== undefined) req.price = p;
-        req.orderType = int(Tag.OrdType, need(Tag.OrdType));
+        req.orderType = intOf(Tag.OrdType, need(m, Tag.OrdType));
         const tif = fieldOf(m, Tag.TimeInForce);
-        if (tif !== undefined) req.tif = int(Tag.TimeInForce, tif);
+        if (tif !== undefined) req.tif = intOf(Tag.TimeInForce, tif);
         return req;
       }
       default: { // OrderMassCancelRequest
-        const t = int(Tag.MassCancelRequestType, need(Tag.MassCancelRequestType));
+        const t = intOf(Tag.MassCancelRequestType, need(m, Tag.MassCancelRequestType));
         const req: EngineRequest = { type: 'massCancel', compId, brokerId: broker, clientOrderId: clOrdId, massCancelRequestType: t };
         const sec = fieldOf(m, Tag.SecurityID), seg = fieldOf(m, Tag.MarketSegmentID), s = fieldOf(m, Tag.Side);
         if (t === 1 && sec === undefined) throw new FieldError(Tag.SecurityID, SessionRejectReason.RequiredTagMissing, 'SecurityID required for MassCancelRequestType 1');
         if (t === 9 && seg === undefined) throw new FieldError(Tag.MarketSegmentID, SessionRejectReason.RequiredTagMissing, 'MarketSegmentID required for MassCancelRequestType 9');
         if (sec !== undefined) req.securityId = sec;
         if (seg !== undefined) req.marketSegmentId = seg;
-        if (s !== undefined) req.side = int(Tag.Side, s);
+        if (s !== undefined) req.side = intOf(Tag.Side, s);
         return req;
       }
     }
@@ -584,11 +588,11 @@ export class FixGateway {
     for (const ev of events) {
       const owner = this.#comps.get(ev.compId);
       if (owner === undefined) foreign.push(ev);
-      else this.#deliver(owner, ev.kind === 'massCancelReport' ? massCancelReportOf(ev) : reportOf(ev));
+      else this.#deliver(owner, ev.kind === 'massCancelReport' ? massCancelReportOf(ev, this.#time) : reportOf(ev, this.#time));
       if (ev.kind === 'massCancelReport') continue;
       const firm = owner?.config.firm ?? this.#o.firmOf?.(ev.compId);
       if (firm === undefined) continue;
-      for (const dc of this.#dropCopies.get(firm) ?? []) if (dc !== owner) this.#deliver(dc, executionReportOf(ev));
+      for (const dc of this.#dropCopies.get(firm) ?? []) if (dc !== owner) this.#deliver(dc, executionReportOf(ev, this.#time));
       if (owner !== undefined && this.#o.onEvent !== undefined) {
         const kind: GatewayEventKind | null = ev.kind === 'accepted' || ev.kind === 'amended' || ev.kind === 'filled' ? 'ack'
           : ev.kind === 'cancelled' ? 'cancel' : ev.kind === 'rejected' || ev.kind === 'amendRejected' || ev.kind === 'cancelRejected' ? 'reject' : null;
@@ -611,20 +615,76 @@ export class FixGateway {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Field readers of order messages (digit loops: no regex per message)
+
+function need(m: FixMessage, tag: number): string {
+  const v = fieldOf(m, tag);
+  if (v === undefined) throw new FieldError(tag, SessionRejectReason.RequiredTagMissing, `required tag ${tag} missing`);
+  return v;
+}
+
+/** Digits only in v[from, to). */
+function allDigits(v: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
+
+/** An int field: 1 to 9 digits. */
+function intOf(tag: number, v: string): number {
+  if (v.length === 0 || v.length > 9 || !allDigits(v, 0, v.length)) throw new FieldError(tag, SessionRejectReason.IncorrectDataFormat, `tag ${tag} is not an integer`);
+  return Number(v);
+}
+
+/** OrderQty: a whole number of shares (1 to 12 digits, a fraction of zeros allowed). */
+function qtyOf(m: FixMessage): number {
+  const v = need(m, Tag.OrderQty);
+  const dot = v.indexOf('.');
+  const whole = dot < 0 ? v.length : dot;
+  let ok = whole >= 1 && whole <= 12 && allDigits(v, 0, whole);
+  for (let i = whole + 1; ok && i < v.length; i++) ok = v.charCodeAt(i) === 0x30;
+  if (!ok) throw new FieldError(Tag.OrderQty, SessionRejectReason.IncorrectDataFormat, 'OrderQty is not a whole number of shares');
+  return Number(v.slice(0, whole));
+}
+
+function priceOf(m: FixMessage): number | undefined {
+  const v = fieldOf(m, Tag.Price);
+  if (v === undefined) return undefined;
+  const p = p3FromFix(v);
+  if (p === null) throw new FieldError(Tag.Price, SessionRejectReason.IncorrectDataFormat, 'Price is not a decimal');
+  return p;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Engine events → FIX messages
 
 /** A FIX decimal price → P3 (thousandths); NaN off the 0.001 grid (the engine rejects it); null if not a decimal. */
 export function p3FromFix(v: string): number | null {
-  const m = /^(\d{1,9})(?:\.(\d{1,12}))?$/.exec(v);
-  if (m === null) return null;
-  const frac = (m[2] ?? '').padEnd(3, '0');
-  if (/[1-9]/.test(frac.slice(3))) return Number.NaN;
-  return Number(m[1]) * 1000 + Number(frac.slice(0, 3));
+  const dot = v.indexOf('.');
+  const whole = dot < 0 ? v.length : dot;
+  const fracLength = dot < 0 ? 0 : v.length - dot - 1;
+  if (whole < 1 || whole > 9 || !allDigits(v, 0, whole)) return null;
+  if (dot >= 0 && (fracLength < 1 || fracLength > 12 || !allDigits(v, dot + 1, v.length))) return null;
+  let p3 = 0;
+  for (let i = 0; i < whole; i++) p3 = p3 * 10 + (v.charCodeAt(i) - 0x30);
+  p3 *= 1000;
+  for (let k = 0; k < fracLength; k++) {
+    const d = v.charCodeAt(dot + 1 + k) - 0x30;
+    if (k < 3) p3 += d * (k === 0 ? 100 : k === 1 ? 10 : 1);
+    else if (d !== 0) return Number.NaN;
+  }
+  return p3;
 }
 
 export function fixPriceOf(p3: number): string {
-  const whole = Math.trunc(p3 / 1000), frac = String(p3 % 1000).padStart(3, '0').replace(/0+$/, '');
-  return frac === '' ? String(whole) : `${whole}.${frac}`;
+  const whole = Math.trunc(p3 / 1000), frac = p3 % 1000;
+  if (frac === 0) return String(whole);
+  // Thousandths without trailing zeros: 385.2, 385.25, 385.255, 0.005.
+  if (frac % 100 === 0) return `${whole}.${frac / 100}`;
+  if (frac % 10 === 0) return `${whole}.${frac < 100 ? '0' : ''}${frac / 10}`;
+  return `${whole}.${frac < 10 ? '00' : frac < 100 ? '0' : ''}${frac}`;
 }
 
 function partiesOf(broker: string, contra?: string): FixField[] {
@@ -636,8 +696,8 @@ function partiesOf(broker: string, contra?: string): FixField[] {
 }
 
 /** The report a session gets for an event: ExecutionReport, or OrderCancelReject for 'X' / 'Y'. */
-function reportOf(ev: OrderEvent): FixField[] {
-  if (ev.kind !== 'cancelRejected' && ev.kind !== 'amendRejected') return executionReportOf(ev);
+function reportOf(ev: OrderEvent, time?: UtcTimestampCache): FixField[] {
+  if (ev.kind !== 'cancelRejected' && ev.kind !== 'amendRejected') return executionReportOf(ev, time);
   const f: FixField[] = [
     [Tag.MsgType, FixMsgType.OrderCancelReject], [Tag.OrderID, ev.orderId === '' ? 'NONE' : ev.orderId], [Tag.ClOrdID, ev.clientOrderId],
     [Tag.OrigClOrdID, ev.originalClientOrderId ?? 'NONE'], [Tag.OrdStatus, ORD_STATUS[ev.ordStatus] ?? '8'],
@@ -648,8 +708,8 @@ function reportOf(ev: OrderEvent): FixField[] {
   return f;
 }
 
-/** ExecutionReport (8) of an order event; 'X' / 'Y' (for drop copies) keep the binary Exec Types. */
-export function executionReportOf(ev: OrderEvent): FixField[] {
+/** ExecutionReport (8) of an order event; 'X' / 'Y' (for drop copies) keep the binary Exec Types. `time`: the gateway's TransactTime text cache. */
+export function executionReportOf(ev: OrderEvent, time?: UtcTimestampCache): FixField[] {
   const f: FixField[] = [
     [Tag.MsgType, FixMsgType.ExecutionReport], [Tag.OrderID, ev.orderId === '' ? 'NONE' : ev.orderId], [Tag.ClOrdID, ev.clientOrderId],
   ];
@@ -667,7 +727,7 @@ export function executionReportOf(ev: OrderEvent): FixField[] {
   }
   if (ev.kind === 'rejected') f.push([Tag.OrdRejReason, String(ev.ordRejReason)]);
   if (ev.kind === 'cancelled' && ev.execRestatementReason !== undefined) f.push([Tag.ExecRestatementReason, String(ev.execRestatementReason)]);
-  f.push([Tag.TransactTime, sendingTime(ev.transactTime)], ...partiesOf(ev.brokerId, ev.kind === 'filled' ? ev.counterpartyBrokerId : undefined));
+  f.push([Tag.TransactTime, time === undefined ? sendingTime(ev.transactTime) : time.text(ev.transactTime)], ...partiesOf(ev.brokerId, ev.kind === 'filled' ? ev.counterpartyBrokerId : undefined));
   if (ev.kind === 'accepted' || ev.kind === 'filled') f.push([Tag.LotType, String(ev.lotType === 1 ? 1 : 2)]);
   const reason = (ev as { reason?: string }).reason;
   if (reason !== undefined && reason !== '') f.push([Tag.Text, reason.slice(0, 74)]);
@@ -675,7 +735,7 @@ export function executionReportOf(ev: OrderEvent): FixField[] {
   return f;
 }
 
-function massCancelReportOf(ev: MassCancelReportEvent): FixField[] {
+function massCancelReportOf(ev: MassCancelReportEvent, time?: UtcTimestampCache): FixField[] {
   const f: FixField[] = [
     [Tag.MsgType, FixMsgType.OrderMassCancelReport], [Tag.ClOrdID, ev.clientOrderId], [Tag.MassActionReportID, ev.massActionReportId],
     [Tag.MassCancelRequestType, String(ev.massCancelRequestType)], [Tag.MassCancelResponse, String(ev.massCancelResponse)],
@@ -683,7 +743,7 @@ function massCancelReportOf(ev: MassCancelReportEvent): FixField[] {
   if (ev.massCancelRejectCode !== undefined) f.push([Tag.MassCancelRejectReason, String(ev.massCancelRejectCode)]);
   f.push([Tag.TotalAffectedOrders, String(ev.cancelledCount)]);
   if (ev.securityId !== undefined) f.push([Tag.SecurityID, ev.securityId], [Tag.SecurityIDSource, '8']);
-  f.push([Tag.TransactTime, sendingTime(ev.transactTime)]);
+  f.push([Tag.TransactTime, time === undefined ? sendingTime(ev.transactTime) : time.text(ev.transactTime)]);
   if (ev.reason !== undefined && ev.reason !== '') f.push([Tag.Text, ev.reason.slice(0, 74)]);
   return f;
 }

@@ -14,10 +14,10 @@
 import type { Clock, TimerHandle } from '../wire/index.ts';
 import { OCG_SESSION_TIMERS, OcgSessionState, silentLogger } from '../ocg/index.ts';
 import type { OcgLogger, OcgSessionStateName, SessionJournal } from '../ocg/index.ts';
-import { FIXT_1_1, decodeMessage, encodeMessage, fieldOf, msgTypeOf } from './codec.ts';
-import type { FixField, FixMessage } from './codec.ts';
+import { FIXT_1_1, decodeMessage, encodeFields, encodeMessage, fieldOf, msgTypeOf } from './codec.ts';
+import type { FixField, FixHeader, FixMessage } from './codec.ts';
 import { FixMsgType, FixSessionStatus, SESSION_MSG_TYPES, SessionRejectReason, Tag } from './tags.ts';
-import { sendingTime } from './time.ts';
+import { UtcTimestampCache, sendingTime } from './time.ts';
 
 export interface FixSessionOptions {
   /** Our SenderCompID(49): the gateway's CompID (an initiator gives its own CompID here). */
@@ -68,14 +68,21 @@ export interface FixLogonRequest {
  * store, which reads a frame's length from those bytes, keeps FIX messages unchanged.
  */
 export function toStored(bytes: Uint8Array): Uint8Array | null {
-  const n = bytes.length + 3;
-  if (n > 0xffff) return null;
-  const out = new Uint8Array(n);
-  out[0] = 0x02;
-  out[1] = n & 0xff;
-  out[2] = n >> 8;
-  out.set(bytes, 3);
-  return out;
+  const out = new Uint8Array(bytes.length + STORED_PREFIX);
+  out.set(bytes, STORED_PREFIX);
+  return stampStored(out) ? out : null;
+}
+
+const STORED_PREFIX = 3;
+
+/** Writes the prefix into the first 3 bytes of `stored` (the message follows them); false when too long to store. */
+function stampStored(stored: Uint8Array): boolean {
+  const n = stored.length;
+  if (n > 0xffff) return false;
+  stored[0] = 0x02;
+  stored[1] = n & 0xff;
+  stored[2] = n >> 8;
+  return true;
 }
 
 export function fromStored(stored: Uint8Array): Uint8Array {
@@ -113,6 +120,7 @@ export class FixSession {
   /** Initiator: MsgSeqNum of our Logon (its reply's 789 below it ⇒ we replay). */
   #logonSeq = 0;
   #gapFrom = 0;
+  readonly #time = new UtcTimestampCache();
 
   constructor(options: FixSessionOptions) {
     this.#o = options;
@@ -224,8 +232,8 @@ export class FixSession {
       this.#close(d);
       return;
     }
-    const ne = fieldOf(m, Tag.NextExpectedMsgSeqNum);
-    const peerNext = ne !== undefined && /^[1-9]\d{0,9}$/.test(ne) ? Number(ne) : undefined;
+    const ne = seqNumOf(fieldOf(m, Tag.NextExpectedMsgSeqNum));
+    const peerNext = Number.isNaN(ne) ? undefined : ne;
     if (peerNext !== undefined && peerNext > j.nextToSend) {
       this.#logoutAndClose(`NextExpectedMsgSeqNum ${peerNext} is beyond our next MsgSeqNum ${j.nextToSend}`);
       return;
@@ -279,8 +287,7 @@ export class FixSession {
       this.#logoutAndClose(`BeginString ${beginString} is not ${FIXT_1_1}`);
       return;
     }
-    const seqText = fieldOf(m, Tag.MsgSeqNum);
-    const seq = seqText !== undefined && /^[1-9]\d{0,9}$/.test(seqText) ? Number(seqText) : Number.NaN;
+    const seq = seqNumOf(fieldOf(m, Tag.MsgSeqNum));
     if (!Number.isSafeInteger(seq)) {
       // FIXT.1.1: a message without a usable MsgSeqNum ⇒ Logout.
       this.#logoutAndClose('MsgSeqNum missing or not a number');
@@ -459,13 +466,17 @@ export class FixSession {
    */
   send(body: FixField[]): number {
     const seq = this.journal.nextToSend;
-    const bytes = encodeMessage({ fields: withHeader(body, this.#o.gatewayCompId, this.#o.clientCompId, seq, sendingTime(this.#clock.now())) });
+    // Encoded once, behind room for the store's prefix: the store and the socket take the same bytes.
+    const stored = encodeFields(body, this.#header(seq), FIXT_1_1, STORED_PREFIX);
     this.journal.setNextToSend(seq + 1);
-    const stored = toStored(bytes);
-    if (stored !== null) this.journal.saveSent(seq, stored);
-    else this.#log.log('warn', 'fix.session.tooLargeToStore', { compId: this.#o.clientCompId, seq, bytes: bytes.length });
-    if (this.#state !== OcgSessionState.Disconnected) this.#write(bytes);
+    if (stampStored(stored)) this.journal.saveSent(seq, stored);
+    else this.#log.log('warn', 'fix.session.tooLargeToStore', { compId: this.#o.clientCompId, seq, bytes: stored.length - STORED_PREFIX });
+    if (this.#state !== OcgSessionState.Disconnected) this.#write(stored.subarray(STORED_PREFIX));
     return seq;
+  }
+
+  #header(seq: number): FixHeader {
+    return { senderCompId: this.#o.gatewayCompId, targetCompId: this.#o.clientCompId, msgSeqNum: seq, sendingTime: this.#time.text(this.#clock.now()) };
   }
 
   /** Send Logout and wait for the reply (logout timeout, then close). */
@@ -505,7 +516,7 @@ export class FixSession {
 
   #sendSession(body: FixField[]): void {
     const seq = this.journal.nextToSend;
-    const bytes = encodeMessage({ fields: withHeader(body, this.#o.gatewayCompId, this.#o.clientCompId, seq, sendingTime(this.#clock.now())) });
+    const bytes = encodeFields(body, this.#header(seq));
     this.journal.setNextToSend(seq + 1);
     this.#write(bytes);
   }
@@ -581,9 +592,16 @@ export class FixSession {
   }
 }
 
-/** Standard header in front of `body` (whose first field is MsgType). */
-function withHeader(body: FixField[], sender: string, target: string, seq: number, time: string): FixField[] {
-  return [body[0]!, [Tag.SenderCompID, sender], [Tag.TargetCompID, target], [Tag.MsgSeqNum, String(seq)], [Tag.SendingTime, time], ...body.slice(1)];
+/** A sequence number field: 1 to 10 digits, no leading zero; NaN otherwise (a check without a regex per message). */
+export function seqNumOf(v: string | undefined): number {
+  if (v === undefined || v.length === 0 || v.length > 10 || v.charCodeAt(0) === 0x30) return Number.NaN;
+  let n = 0;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i) - 0x30;
+    if (c < 0 || c > 9) return Number.NaN;
+    n = n * 10 + c;
+  }
+  return n;
 }
 
 /** A stored message sent again: PossDupFlag=Y, OrigSendingTime = its SendingTime, SendingTime now. */
@@ -609,10 +627,9 @@ function resent(bytes: Uint8Array, now: string): Uint8Array | null {
  */
 export function journalFixMessage(journal: SessionJournal, gatewayCompId: string, clientCompId: string, body: FixField[], nowMs: number): number {
   const seq = journal.nextToSend;
-  const bytes = encodeMessage({ fields: withHeader(body, gatewayCompId, clientCompId, seq, sendingTime(nowMs)) });
+  const stored = encodeFields(body, { senderCompId: gatewayCompId, targetCompId: clientCompId, msgSeqNum: seq, sendingTime: sendingTime(nowMs) }, FIXT_1_1, STORED_PREFIX);
   journal.setNextToSend(seq + 1);
-  const stored = toStored(bytes);
-  if (stored !== null) journal.saveSent(seq, stored);
+  if (stampStored(stored)) journal.saveSent(seq, stored);
   return seq;
 }
 

@@ -81,6 +81,7 @@ describe('Probe over FIX', () => {
     assert.deepEqual(ids.map((x) => `${x.compId}:${x.dropCopy ? 'drop-copy' : 'trading'}:${x.restingOrders}:${x.loggedOn}`), [
       'F001T:trading:0:false', 'F001D:drop-copy:0:false', 'F001X:trading:1:true', 'F001Y:drop-copy:0:true',
     ]);
-    assert.ok(p.events.some((e) => e.kind === 'ack' && e.identity === 'F001X' && e.detail['leftResting'] === true));
+    // The venue books the order before its acknowledgement reaches the probe: wait for the ack too.
+    await waitFor('the ack of the order left resting', () => p.events.some((e) => e.kind === 'ack' && e.identity === 'F001X' && e.detail['leftResting'] === true), 5_000);
   });
 });
