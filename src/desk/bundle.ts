@@ -41,7 +41,8 @@ export function buildEvidenceBundle(input: {
   readiness?: unknown;
 }): { files: BundleFile[]; manifest: BundleManifest; manifestSha256: string; tar: Buffer } {
   const files: BundleFile[] = [
-    // Each line says who vouches for it: "provenance": "venue" or "self-reported" (the firm's own probe).
+    // Each line says who vouches for it: "provenance": "venue" or "self-reported" (the firm's own probe);
+    // the desk's export adds "marketPhase", the phase of the day the venue was in at the event.
     { name: 'evidence.jsonl', content: Buffer.from(input.evidence.map((e) => JSON.stringify({ ...e, provenance: 'provenance' in e ? e.provenance : provenanceOf(e) }) + '\n').join(''), 'utf8') },
     { name: 'intention-form.json', content: json(input.intention) },
     { name: 'result-form.json', content: json(input.result) },

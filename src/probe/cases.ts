@@ -16,7 +16,7 @@ export const TRADING_CASE_IDS = [
   'order-cancel-backup', 'drop-copy-recovered', 'return-to-primary',
 ] as const;
 export const MARKET_DATA_CASE_IDS = [
-  'feed-joined-primary', 'gap-recovered', 'dr-followed', 'book-rebuilt', 'data-from-backup', 'return-to-primary',
+  'feed-joined-primary', 'gap-recovered', 'dr-followed', 'book-rebuilt', 'data-from-backup', 'return-to-primary', 'books-across-phases',
 ] as const;
 export type TradingCaseId = (typeof TRADING_CASE_IDS)[number];
 export type MarketDataCaseId = (typeof MARKET_DATA_CASE_IDS)[number];
@@ -151,6 +151,12 @@ export const MARKET_DATA_CASES: readonly CaseDef[] = [
       { id: 'fail-back', kind: 'venue', text: 'services returned to the primary site (DR signal 1 again)' },
       { id: 'dr-completed', kind: 'client', text: 'disaster recovery completed again and books rebuilt' },
       { id: 'realtime', kind: 'client', text: 'real-time messages applied from the primary site' },
+    ],
+  },
+  {
+    id: 'books-across-phases', title: 'Books right across each market phase change', dependsOn: ['feed-joined-primary'], steps: [
+      { id: 'phase-change', kind: 'venue', text: 'the market moved to another phase (Trading Session Status on the feed)' },
+      { id: 'books-right', kind: 'question', text: "after each phase change, books digest per channel equal to the venue's (without the venue's digest: every channel live, no gap open)" },
     ],
   },
 ];

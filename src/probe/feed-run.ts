@@ -5,14 +5,14 @@
 // backup, and the return to the primary. Each observation is a step of a case.
 import {
   FeedHandler,
-  type DrEvent, type FeedConfig, type GapEvent, type OmdProduct, type OmdService, type RecoveredEvent, type RefreshCompleteEvent,
+  type DrEvent, type FeedConfig, type TradingSessionStatus, type GapEvent, type OmdProduct, type OmdService, type RecoveredEvent, type RefreshCompleteEvent,
 } from '../omd/index.ts';
 import type { TimerHandle } from '../wire/index.ts';
 import type { Site } from '../evidence/index.ts';
 import { CaseBook, type CaseId } from './cases.ts';
 import type { ProbeFeedIdentity } from './config.ts';
 import { serviceProgress } from './progress.ts';
-import type { IdentityTiming, ProbeContext, ServiceProgress, ServiceReport } from './types.ts';
+import type { IdentityTiming, MarketSessionSeen, ProbeContext, ServiceProgress, ServiceReport } from './types.ts';
 
 /** A FeedHandler that counts datagrams per line, so the probe can prove it joined both A and B. */
 class CountingFeedHandler extends FeedHandler {
@@ -45,6 +45,11 @@ export class FeedRun {
   readonly #openGaps = new Map<string, { channelId: number; from: number; to: number }>();
   #gapsSeen = 0;
   #recoveryTimer: TimerHandle | null = null;
+  /** The Trading Session Status last seen ("status/subId"); null before the first. */
+  #sessionKey: string | null = null;
+  #phaseChanges = 0;
+  /** The books checks after phase changes, one after the other. */
+  #phaseChecks: Promise<void> = Promise.resolve();
   readonly #ctx: ProbeContext;
 
   constructor(ctx: ProbeContext, f: ProbeFeedIdentity) {
@@ -269,10 +274,83 @@ export class FeedRun {
     this.#ctx.progressed();
   }
 
-  /** A periodic look: lines joined, data from the backup, every channel live. */
+  /**
+   * The MAIN market's Trading Session Status in the books now: of the channels that carry one, the
+   * latest to start (a channel not yet refreshed may hold an older one); null before one came or
+   * while the books are cleared.
+   */
+  marketSession(): MarketSessionSeen | null {
+    const now = this.#currentSession();
+    // Whoever looks (the ticker, a trading run waiting for continuous trading) sees the same change.
+    this.#watchPhase(now);
+    return now;
+  }
+
+  #currentSession(): MarketSessionSeen | null {
+    let latest: TradingSessionStatus | undefined;
+    for (const c of this.#cfg.channels) {
+      const s = this.handler.image(c.channelId).tradingSessions.get('MAIN');
+      if (s !== undefined && (latest === undefined || s.startDateTime > latest.startDateTime)) latest = s;
+    }
+    return latest === undefined ? null : { subId: latest.tradingSessionSubId, status: latest.tradingSesStatus };
+  }
+
+  /** A new Trading Session Status since the last look: the books are checked after it (the first one seen is where the run started). */
+  #watchPhase(now: MarketSessionSeen | null): void {
+    if (now === null) return;
+    const key = `${now.status}/${now.subId}`;
+    const previous = this.#sessionKey;
+    if (previous === key) return;
+    this.#sessionKey = key;
+    if (previous === null) return;
+    const n = ++this.#phaseChanges;
+    const b = this.book;
+    const what = `Trading Session Status ${previous} → ${key} (status/sub-ID)`;
+    b.pass('books-across-phases', 'phase-change', `first phase change seen: ${what}`);
+    if (n > 1) b.log('books-across-phases', 'phase-change', what);
+    b.reopen('books-across-phases', 'books-right', `phase change: ${what}`);
+    b.log('books-across-phases', 'books-right', `checking the books after ${what}`);
+    this.#phaseChecks = this.#phaseChecks.then(() => this.#checkAcrossPhase(n, key));
+    this.#ctx.trackCheck(this.#phaseChecks);
+  }
+
+  /**
+   * Question after phase change `n`: the books digest of every channel equal to the venue's, or
+   * without the venue's digest every channel live with no gap open. A failover under way first
+   * gets its recovery time; a later change supersedes this check.
+   */
+  async #checkAcrossPhase(n: number, key: string): Promise<void> {
+    const b = this.book;
+    if (n < this.#phaseChanges || b.isDone('books-across-phases', 'books-right')) return;
+    const hook = this.#ctx.options.venueDigest;
+    const products = new Map<number, OmdProduct>(this.#cfg.channels.map((c) => [c.channelId, c.product]));
+    const last = new Map<number, string>();
+    const right = (ch: number): boolean => {
+      const st = this.handler.status(ch);
+      if (st.stale || st.pendingGaps > 0) { last.set(ch, st.stale ? 'stale' : `${st.pendingGaps} gap(s) open`); return false; }
+      if (!hook) return true;
+      const ours = this.handler.image(ch).digest(products.get(ch));
+      const venue = hook(this.service, ch);
+      last.set(ch, `${ours.slice(0, 12)}… ≠ venue ${venue?.slice(0, 12) ?? 'unknown'}…`);
+      return venue !== undefined && ours === venue;
+    };
+    const wait = this.#ctx.verifyTimeoutMs + (this.handler.drState === 'DR_IN_PROGRESS' ? this.#ctx.recoveryTimeoutMs : 0);
+    const ok = await this.#ctx.waitUntil(() => n < this.#phaseChanges || [...products.keys()].every(right), wait);
+    if (n < this.#phaseChanges) return; // the next change's check answers for both
+    const how = hook ? "books digest equal to the venue's" : 'every channel live with no gap open';
+    if (ok) b.pass('books-across-phases', 'books-right', `${how} on all ${products.size} channel(s) after ${n} phase change(s), the last to ${key}`);
+    else {
+      const bad = [...products.keys()].filter((ch) => !right(ch)).map((ch) => `channel ${ch}: ${last.get(ch) ?? '?'}`);
+      b.fail('books-across-phases', 'books-right', `${wait} ms after the change to ${key}: ${bad.join('; ')}`);
+    }
+    this.#ctx.progressed();
+  }
+
+  /** A periodic look: lines joined, data from the backup, every channel live, phase changes. */
   tick(): void {
     const b = this.book;
     const h = this.handler;
+    this.marketSession();
     if (!b.isDone('feed-joined-primary', 'lines-joined') && h.lines.A > 0 && h.lines.B > 0 && this.#drCycle === 0) {
       b.pass('feed-joined-primary', 'lines-joined', `line A: ${h.lines.A} packets, line B: ${h.lines.B} packets`);
       this.#ctx.evidence(this.service, 'primary', this.identity, 'feed-joined', { lines: ['A', 'B'], packetsA: h.lines.A, packetsB: h.lines.B, channels: this.#cfg.channels.map((c) => c.channelId) });
@@ -303,6 +381,7 @@ export class FeedRun {
       }
       if (this.#drCycle === 0 && ['dr-followed', 'book-rebuilt', 'data-from-backup'].includes(c.id)) return { skip: 'no DR signal: the venue did not fail over during the run' };
       if (c.id === 'return-to-primary' && !b.isDone(c.id, 'fail-back')) return { skip: 'no fail back during the run' };
+      if (c.id === 'books-across-phases' && this.#phaseChanges === 0) return { skip: 'no market phase change (Trading Session Status) on the feed during the run' };
       return { fail: `not observed before the end of the run (${this.#phaseText()})` };
     });
   }

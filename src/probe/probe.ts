@@ -67,6 +67,15 @@ export class Probe extends EventEmitter {
       track: (p) => this.#track(p),
       trackCheck: (p) => this.#trackCheck(p),
       waitUntil: (pred, timeoutMs) => this.#waitUntil(pred, timeoutMs),
+      get marketFeed() { return probe.#feeds.some((f) => f.service === 'OMD-C'); },
+      marketSession: () => {
+        // The securities market's phases are on OMD-C; any of its feeds tells them.
+        for (const f of this.#feeds) {
+          const s = f.service === 'OMD-C' ? f.marketSession() : null;
+          if (s !== null) return s;
+        }
+        return null;
+      },
     };
     const cfg = options.config;
     for (const t of cfg.trading.filter((x) => x.role === 'trading')) {

@@ -14,7 +14,7 @@ import type { Site } from '../evidence/index.ts';
 import { CaseBook, type CaseId } from './cases.ts';
 import type { ProbeSecurity, ProbeTradingIdentity, SubscriberProbeConfig } from './config.ts';
 import { serviceProgress } from './progress.ts';
-import type { IdentityTiming, ProbeContext, ServiceProgress, ServiceReport } from './types.ts';
+import { CONTINUOUS_TRADING_STATUS, type IdentityTiming, type MarketSessionSeen, type ProbeContext, type ServiceProgress, type ServiceReport } from './types.ts';
 
 type TradingPhase = 'connecting' | 'primary' | 'lost' | 'backup' | 'lost-backup' | 'returned';
 
@@ -34,6 +34,20 @@ interface Session {
 
 /** Submitting BCAN Field of the probe's orders (§5.1 format: 6-character CE number '.' BCAN) unless configured. */
 const DEFAULT_PROBE_BCAN = 'ABC123.2568';
+
+/** How long test orders wait for continuous trading by default: a whole pre-opening (30 minutes) and some. */
+const CONTINUOUS_WAIT_MS = 40 * 60_000;
+/** Between tries of a request the venue refused for its phase, when the feed does not say when trading resumes. */
+const PHASE_RETRY_MS = 1_000;
+
+/**
+ * A refusal because of the market's phase rather than the order itself. OCG-C has no phase reject
+ * code (99 Other with a text), so this reads the text: our venue's (src/venue/matching-engine.ts)
+ * and the words a venue would use [ours].
+ */
+export function isPhaseRefusal(text: string | undefined): boolean {
+  return /\b(no (order input|cancell?ation|amendment) in|not accepted in|pre-opening|closing auction|halted|not yet open|reference price not available|VCM)\b/i.test(text ?? '');
+}
 
 function p3ToText(p3: number): string {
   return (p3 / 1000).toFixed(3);
@@ -386,11 +400,15 @@ export class TradingRun {
       { step: 'buy-acked', side: Side.Buy, price: low },
       { step: 'sell-acked', side: Side.Sell, price: high },
     ];
+    // Test orders rest and cancel only in continuous trading: a logon in the pre-opening waits for it.
+    const deadline = this.#ctx.clock.now() + (this.#ctx.options.continuousWaitMs ?? CONTINUOUS_WAIT_MS);
     for (const o of orders) {
-      b.log(caseId, o.step, `${o.side === Side.Buy ? 'buy' : 'sell'} ${sec.lotSize} ${sec.securityId} @ ${p3ToText(o.price)} sent`);
-      const clientOrderId = c.nextClientOrderId();
-      this.#testOrderIds.add(clientOrderId);
-      const r = await this.#request(c.newOrder({ clientOrderId, securityId: sec.securityId, side: o.side, quantity: sec.lotSize, price: p3ToText(o.price) }));
+      const r = await this.#inContinuous(caseId, o.step, deadline, () => {
+        b.log(caseId, o.step, `${o.side === Side.Buy ? 'buy' : 'sell'} ${sec.lotSize} ${sec.securityId} @ ${p3ToText(o.price)} sent`);
+        const clientOrderId = c.nextClientOrderId();
+        this.#testOrderIds.add(clientOrderId);
+        return c.newOrder({ clientOrderId, securityId: sec.securityId, side: o.side, quantity: sec.lotSize, price: p3ToText(o.price) });
+      });
       if (r === 'closed') return;
       if (typeof r === 'string') { b.fail(caseId, o.step, r); return; }
       if (r.execType !== ExecType.New) {
@@ -403,9 +421,11 @@ export class TradingRun {
     }
     const cancelled: string[] = [];
     for (const o of orders) {
-      const cancelId = c.nextClientOrderId();
-      this.#testOrderIds.add(cancelId);
-      const r = await this.#request(c.cancel(o.id!, { clientOrderId: cancelId }));
+      const r = await this.#inContinuous(caseId, 'cancels-acked', deadline, () => {
+        const cancelId = c.nextClientOrderId();
+        this.#testOrderIds.add(cancelId);
+        return c.cancel(o.id!, { clientOrderId: cancelId });
+      });
       if (r === 'closed') return;
       if (typeof r === 'string') { b.fail(caseId, 'cancels-acked', `cancel of ${o.id}: ${r}`); return; }
       if (r.execType !== ExecType.Cancel) {
@@ -439,6 +459,44 @@ export class TradingRun {
     if (f === null || f.clientOrderId !== clientOrderId) return {};
     this.#firstAck = null;
     return f.detail;
+  }
+
+  /** The securities market's phase on the feed, for OTP-C (the feed carries no China Connect phases). */
+  #marketSession(): MarketSessionSeen | null {
+    return this.service === 'OTP-C' ? this.#ctx.marketSession() : null;
+  }
+
+  /**
+   * A test request sent in continuous trading: while the feed shows another phase it waits (until
+   * `deadline`), and a refusal for the phase is tried again (a new request each time) until then.
+   */
+  async #inContinuous(caseId: CaseId, step: string, deadline: number, send: () => Promise<ExecutionReport>): Promise<ExecutionReport | string | 'closed'> {
+    const continuous = () => {
+      const seen = this.#marketSession();
+      return seen === null || seen.status === CONTINUOUS_TRADING_STATUS;
+    };
+    let refused: string | undefined;
+    if (this.service === 'OTP-C' && this.#ctx.marketFeed && this.#marketSession() === null) {
+      // Just joined: the feed tells the phase once its books are built from the refresh.
+      this.book.log(caseId, step, 'waiting for the feed to show the market phase');
+      await this.#ctx.waitUntil(() => this.#marketSession() !== null, this.#ctx.verifyTimeoutMs);
+    }
+    for (;;) {
+      const seen = this.#marketSession();
+      if (!continuous() && seen !== null) {
+        this.book.log(caseId, step, `market in Trading Session Status ${seen.status}/${seen.subId} (status/sub-ID), not continuous trading: waiting`);
+        await this.#ctx.waitUntil(continuous, Math.max(0, deadline - this.#ctx.clock.now()));
+      }
+      const r = await this.#request(send());
+      if (r === 'closed') return r;
+      const text = typeof r === 'string' ? r : r.execType === ExecType.Reject || r.execType === ExecType.CancelReject ? r.reason : undefined;
+      if (!isPhaseRefusal(text) || this.#ctx.closing || this.#ctx.clock.now() >= deadline) return r;
+      // One line per reason, not per try: a long halt would otherwise fill the step's log.
+      if (text !== refused) this.book.log(caseId, step, `refused for the market phase (${text ?? ''}): trying again in continuous trading`);
+      refused = text;
+      // The feed shows continuous trading (or nothing) yet the venue refused: look again a moment later.
+      if (continuous()) await this.#ctx.waitUntil(() => this.#ctx.closing, PHASE_RETRY_MS);
+    }
   }
 
   /** A request's answer, or why there is none ('closed' when the probe is finishing). */

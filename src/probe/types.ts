@@ -40,6 +40,11 @@ export interface ProbeOptions {
   recoveryTimeoutMs?: number;
   /** How long an order, a cancel, the drop copy or the books digest may take to check out. Default 10 s. */
   verifyTimeoutMs?: number;
+  /**
+   * How long test orders may wait for continuous trading (a logon in the pre-opening or a
+   * no-cancellation period) before their step fails. Default 40 minutes: a whole pre-opening.
+   */
+  continuousWaitMs?: number;
   /** Submitting BCAN Field of the test orders (OCG-C §5.2). Default `<brokerId>.1` style. */
   bcan?: string;
   /** Evidence sink (also emitted as 'evidence'). */
@@ -119,4 +124,19 @@ export interface ProbeContext {
   trackCheck(p: Promise<unknown>): void;
   /** Resolves when `pred` holds, polled on the probe's clock, or after `timeoutMs` (then with `pred()`). */
   waitUntil(pred: () => boolean, timeoutMs: number): Promise<boolean>;
+  /** The securities market's Trading Session Status on the probe's OMD-C feed now; null without one (no feed, or books being rebuilt). */
+  marketSession(): MarketSessionSeen | null;
+  /** The probe joins an OMD-C feed, so marketSession() will tell the phase once the books are built. */
+  readonly marketFeed: boolean;
 }
+
+/** A Trading Session Status of the MAIN market as the feed shows it (OMD-C 20). */
+export interface MarketSessionSeen {
+  /** TradingSessionSubID (e.g. 1 pre-opening order input, 3 continuous trading). */
+  subId: number;
+  /** TradingSesStatus (e.g. 20 pre-opening, 30 continuous trading, 40 closing auction). */
+  status: number;
+}
+
+/** TradingSesStatus of continuous trading (OMD-C 20): the only phase where the test orders rest and cancel freely. */
+export const CONTINUOUS_TRADING_STATUS = 30;

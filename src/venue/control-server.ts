@@ -5,7 +5,7 @@ import https from 'node:https';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { CONTROL_ERROR_CODES, parseFaultRequest } from './control-api.ts';
 import type { ControlErrorBody, ControlErrorCode, IsolateRequest } from './control-api.ts';
-import { Site, SiteStateError } from './site.ts';
+import { Site, SiteStateError, TradeNotFoundError } from './site.ts';
 import { SiteMetrics } from './metrics.ts';
 import { SESSION_COMMANDS } from './market-phases.ts';
 import type { SessionCommand } from './market-phases.ts';
@@ -144,7 +144,7 @@ export async function startSiteControlServer(site: Site, opts: { host?: string; 
         const tradeId = b['tradeId'];
         if (typeof id !== 'string' || !/^[0-9]{1,6}$/.test(id)) throw new HttpError('VALIDATION_FAILED', 'securityId: expected a security code of up to 6 digits', 'securityId');
         if (typeof tradeId !== 'string' || !/^[1-9][0-9]{0,14}$/.test(tradeId)) throw new HttpError('VALIDATION_FAILED', 'tradeId: expected the engine trade id (digits)', 'tradeId');
-        try { return [200, { ok: true, ...site.tradeCancel(id, tradeId) }]; } catch (e) { if (e instanceof RangeError) throw new HttpError('VALIDATION_FAILED', e.message, 'securityId'); throw e; }
+        try { return [200, { ok: true, ...site.tradeCancel(id, tradeId) }]; } catch (e) { if (e instanceof RangeError) throw new HttpError('VALIDATION_FAILED', e.message, e instanceof TradeNotFoundError ? 'tradeId' : 'securityId'); throw e; }
       }
       case '/clean-up':
         want('POST');

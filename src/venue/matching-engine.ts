@@ -196,6 +196,12 @@ export class MatchingEngine implements OrderRouter {
     return out;
   }
 
+  /** A trade id this engine has issued today (what a trade cancel may name). */
+  tradeIssued(tradeId: string): boolean {
+    const n = orderNumber(tradeId);
+    return n > 0 && n < this.#nextTradeId;
+  }
+
   /** The phase of the day the market is in. */
   get phase(): MarketPhase {
     return this.#phase;

@@ -47,6 +47,11 @@ export class SiteStateError extends Error {
   override name = 'SiteStateError';
 }
 
+/** A trade cancel naming a trade the venue never made. */
+export class TradeNotFoundError extends RangeError {
+  override name = 'TradeNotFoundError';
+}
+
 export interface SiteOptions {
   config: VenueConfig;
   role: SiteRole;
@@ -536,6 +541,8 @@ export class Site {
     if (this.#state !== 'active') throw new SiteStateError(`trade cancel in state ${this.#state}`);
     const engine = this.#trading.get('OTP-C')!.holder.engine;
     if (engine.book(securityId) === undefined) throw new RangeError(`unknown OTP-C security ${securityId}`);
+    // The engine ignores an unknown trade (a replayed journal must not fail); the operator gets told.
+    if (!engine.tradeIssued(tradeId)) throw new TradeNotFoundError(`no trade ${tradeId} today`);
     engine.handle({ type: 'tradeCancel', securityId, tradeId });
     return { securityId, tradeId };
   }

@@ -33,7 +33,11 @@ describe('accelerated PS2 end to end', () => {
           assert.equal(v.result, 'passed', `${v.firm} ${v.service} ${v.identity} should pass every case:\n${table}`);
           const report = r.reports.find((x) => x.firm === v.firm)!.services.find((s) => s.service === v.service && s.identity === v.identity)!;
           assert.equal(report.cases.length, v.service.startsWith('OTP') ? TRADING_CASE_IDS.length : MARKET_DATA_CASE_IDS.length, `${v.firm} ${v.service} ${v.identity} case count`);
-          for (const c of report.cases) assert.equal(c.status, 'passed', `${v.firm} ${v.service} ${v.identity} ${c.id}: ${c.status} ${c.reason ?? ''}`);
+          for (const c of report.cases) {
+            // The day's phases are the securities market's, on OMD-C: the China Connect feed has none to check the books across.
+            const expected = c.id === 'books-across-phases' && v.service === 'OMD-CC' ? 'not tested' : 'passed';
+            assert.equal(c.status, expected, `${v.firm} ${v.service} ${v.identity} ${c.id}: ${c.status} ${c.reason ?? ''}`);
+          }
           assert.ok(v.recoveryMs !== null && v.recoveryMs > 0, `${v.firm} ${v.service} ${v.identity} has a recovery time`);
         }
       }

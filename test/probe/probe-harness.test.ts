@@ -68,7 +68,11 @@ describe('Probe: primary site lost by a TCP reset', () => {
     const g = reports.get('GOOD1')!;
     assert.deepEqual(failedCases(good), [], caseTable(good));
     assert.equal(good.cases().length, CASES_PER_PROBE);
-    for (const c of good.cases()) assert.equal(c.status, 'passed', `${c.service} ${c.id}: ${c.status} ${c.reason ?? ''}\n${caseTable(good)}`);
+    for (const c of good.cases()) {
+      // This venue's market stays in one phase: nothing to check the books across.
+      if (c.id === 'books-across-phases') { assert.equal(c.status, 'not tested'); assert.match(c.reason!, /no market phase change/); continue; }
+      assert.equal(c.status, 'passed', `${c.service} ${c.id}: ${c.status} ${c.reason ?? ''}\n${caseTable(good)}`);
+    }
     assert.equal(g.result, 'passed');
     assert.equal(g.services.length, 4);
     for (const s of g.services) assert.ok(s.recoveryMs !== null && s.recoveryMs >= 0, `${s.service} recovery time recorded`);
@@ -84,7 +88,7 @@ describe('Probe: primary site lost by a TCP reset', () => {
     assert.match(seqCase.reason!, /depends on reconnect-backup-via-lookup/);
     const nrFeed = nr.cases().filter((c) => c.service === 'OMD-C');
     assert.equal(nrFeed.length, MARKET_DATA_CASE_IDS.length);
-    assert.ok(nrFeed.every((c) => c.status === 'passed'), caseTable(nr));
+    assert.ok(nrFeed.every((c) => c.status === 'passed' || (c.id === 'books-across-phases' && c.status === 'not tested')), caseTable(nr));
 
     // ignoreDisasterRecovery: dr-followed and book-rebuilt fail on both feeds.
     const ig = probes.get('IGNDR')!;
@@ -147,9 +151,9 @@ describe('Probe: primary site lost in a silent black hole', () => {
     p.failBack();
     await waitFor('back at the primary', () => p.rundownDone, 10_000);
     const report = await p.finish();
-    // No gap was made on both lines here: gap-recovered is not tested, every other case passed.
+    // No gap was made on both lines here, nor a phase change: gap-recovered and books-across-phases are not tested, every other case passed.
     assert.equal(p.cases().length, CASES_PER_PROBE);
-    for (const c of p.cases()) assert.equal(c.status, c.id === 'gap-recovered' && c.steps[0]!.status !== 'passed' ? 'not tested' : 'passed', `${c.service} ${c.id}\n${caseTable(p)}`);
+    for (const c of p.cases()) assert.equal(c.status, (c.id === 'gap-recovered' && c.steps[0]!.status !== 'passed') || c.id === 'books-across-phases' ? 'not tested' : 'passed', `${c.service} ${c.id}\n${caseTable(p)}`);
     assert.notEqual(report.result, 'failed');
   });
 });

@@ -70,6 +70,12 @@ describe('Probe against the two-site venue: TCP reset of the primary', () => {
         assert.match(c.reason!, /no drop copy identity/);
         continue;
       }
+      if (c.id === 'books-across-phases') {
+        // The market stays in continuous trading here (test/probe/probe-phases.test.ts moves it).
+        assert.equal(c.status, 'not tested');
+        assert.match(c.reason!, /no market phase change/);
+        continue;
+      }
       assert.equal(c.status, 'passed', `${c.service} ${c.id}\n${caseTable(good)}`);
     }
     const g = reports.get('F001')!;

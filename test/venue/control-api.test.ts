@@ -72,6 +72,65 @@ describe('site control API', () => {
     assert.deepEqual(c.active, []);
   });
 
+  it('POST /market-phase starts a session of the day: its phase, its timed plan, venue evidence; bad requests are 400', async () => {
+    const at = (await primary.evidence(0)).next;
+    const pre = await primary.marketPhase({ session: 'pre-open', accelerate: 1_000 });
+    assert.equal(pre.phase, 'pos-order-input');
+    assert.deepEqual(pre.plan.map((p) => p.phase), ['pos-order-input', 'pos-no-cancel', 'pos-random-matching', 'pos-matching', 'pos-blocking']);
+    // 15 minutes of order input at 1,000×: 900 ms.
+    assert.equal(pre.plan[1]!.at - pre.plan[0]!.at, 900);
+    assert.equal(v.primary.engine('OTP-C').phase, 'pos-order-input');
+    const cont = await primary.marketPhase({ session: 'continuous-trading' });
+    assert.equal(cont.phase, 'continuous');
+    assert.equal(cont.plan.length, 1);
+    const phases = (await primary.evidence(at)).events.map((e) => e.event).filter((e) => e.kind === 'market-phase' && e.service === 'OTP-C' && e.detail.scope === 'market');
+    assert.deepEqual(phases.map((e) => e.detail.phase), ['pos-order-input', 'continuous']);
+    for (const body of [{ session: 'lunch-break' }, {}, { session: 'pre-open', accelerate: 0 }, { session: 'pre-open', accelerate: 'fast' }, { session: 'pre-open', accelerate: 1e6 }]) {
+      await assert.rejects(primary.marketPhase(body as never), (e: unknown) => e instanceof SiteControlError && e.status === 400 && e.code === 'VALIDATION_FAILED', JSON.stringify(body));
+    }
+    // The standby follows the active site; it takes no session command itself.
+    await assert.rejects(backup.marketPhase({ session: 'close' }), (e: unknown) => e instanceof SiteControlError && e.status === 409 && e.code === 'INVALID_STATE');
+    assert.equal(v.primary.engine('OTP-C').phase, 'continuous');
+  });
+
+  it('POST /security-status halts and resumes one security (evidence with the phase); bad requests are 400', async () => {
+    const sec = cfg.securities['OTP-C'][0]!.securityId;
+    const at = (await primary.evidence(0)).next;
+    assert.deepEqual(await primary.securityStatus({ securityId: sec, halted: true }), { ok: true, securityId: sec, halted: true });
+    assert.equal(v.primary.engine('OTP-C').isHalted(sec), true);
+    assert.deepEqual(await primary.securityStatus({ securityId: sec, halted: false }), { ok: true, securityId: sec, halted: false });
+    assert.equal(v.primary.engine('OTP-C').isHalted(sec), false);
+    const seen = (await primary.evidence(at)).events.map((e) => e.event).filter((e) => e.kind === 'market-phase' && e.service === 'OTP-C');
+    assert.deepEqual(seen.map((e) => [e.detail.scope, e.detail.securityId, e.detail.halted, e.detail.phase]), [['security', sec, true, 'continuous'], ['security', sec, false, 'continuous']]);
+    for (const [body, why] of [[{ securityId: 'abc', halted: true }, /securityId:/], [{ securityId: sec, halted: 'yes' }, /halted:/], [{ securityId: '99998', halted: true }, /unknown OTP-C security 99998/]] as const) {
+      await assert.rejects(primary.securityStatus(body as never), (e: unknown) => e instanceof SiteControlError && e.status === 400 && e.code === 'VALIDATION_FAILED' && why.test(e.message), JSON.stringify(body));
+    }
+  });
+
+  it('POST /trade-cancel cancels a trade of the day; a trade never made, a bad id or an unknown security is 400', async () => {
+    const engine = v.primary.engine('OTP-C');
+    const sec = cfg.securities['OTP-C'][0]!;
+    const price = sec.referencePrice ?? 100_000;
+    const trades: string[] = [];
+    const off = engine.onTrade((t) => trades.push(t.tradeId));
+    engine.handle({ type: 'new', compId: 'C1', brokerId: '1', clientOrderId: 'tc-sell', securityId: sec.securityId, side: 2, orderType: 2, price, quantity: sec.lotSize });
+    engine.handle({ type: 'new', compId: 'C2', brokerId: '2', clientOrderId: 'tc-buy', securityId: sec.securityId, side: 1, orderType: 2, price, quantity: sec.lotSize });
+    off();
+    assert.equal(trades.length, 1);
+    const at = (await primary.evidence(0)).next;
+    assert.deepEqual(await primary.tradeCancel({ securityId: sec.securityId, tradeId: trades[0]! }), { ok: true, securityId: sec.securityId, tradeId: trades[0]! });
+    const seen = (await primary.evidence(at)).events.map((e) => e.event).filter((e) => e.kind === 'market-phase' && e.service === 'OTP-C');
+    assert.deepEqual(seen.map((e) => [e.detail.securityId, e.detail.tradeCancelled]), [[sec.securityId, trades[0]]]);
+    for (const [body, why] of [
+      [{ securityId: sec.securityId, tradeId: '999999' }, /no trade 999999 today/],
+      [{ securityId: sec.securityId, tradeId: 'T1' }, /tradeId:/],
+      [{ securityId: 'x', tradeId: trades[0]! }, /securityId:/],
+      [{ securityId: '99998', tradeId: trades[0]! }, /unknown OTP-C security 99998/],
+    ] as const) {
+      await assert.rejects(primary.tradeCancel(body), (e: unknown) => e instanceof SiteControlError && e.status === 400 && e.code === 'VALIDATION_FAILED' && why.test(e.message), JSON.stringify(body));
+    }
+  });
+
   it('POST /isolate, POST /activate (409 on the fenced site), GET /evidence after a cursor, POST /failback', async () => {
     const iso = await primary.isolate({ mode: 'graceful', reason: 'test' });
     assert.equal(iso.status.state, 'isolated');

@@ -289,11 +289,17 @@ describe('the appendices in Chromium', { skip: chromiumSkip, timeout: 120_000 },
     clock.set(hk('2026-01-08T10:00'));
   });
 
-  it('zh-Hant: the evidence log names sites and who saw each event in Chinese, the probe\'s word as self-reported', async () => {
+  it('zh-Hant: the evidence log names sites, who saw each event and the market phase in Chinese, the probe\'s word as self-reported', async () => {
     const firm = firms.find((f) => f.id === 'firm-f')!;
     const events = demoEvidence(session, firm);
     assert.ok(events.some((e) => e.source === 'probe') && events.some((e) => e.source === 'venue'));
     assert.equal((await desk.service.ingestEvidence(events, { actor: 'conductor' })).accepted, events.length);
+    // The venue's phase changes, recorded for every firm at once: pre-opening at 08:30, continuous trading at 09:30.
+    const phases = ([['08:30', 'pos-order-input'], ['09:30', 'continuous']] as const).map(([hhmm, phase]) => ({
+      id: `phase-${phase}`, ts: new Date(hk(`${session.date}T${hhmm}`)).toISOString(), session: session.id, site: 'primary' as const, service: 'OTP-C' as const,
+      subscriber: '*', identity: '*', kind: 'market-phase' as const, detail: { scope: 'market', phase }, source: 'venue' as const,
+    }));
+    assert.equal((await desk.service.ingestEvidence(phases, { actor: 'conductor' })).accepted, phases.length);
     const page = await open('firm-f.user', 'zh-Hant', resultPath('firm-f'));
     await page.getByText('貴公司的全部證據（按時間排序）').click();
     const rows = page.locator('.evidence-log tbody tr');
@@ -305,6 +311,12 @@ describe('the appendices in Chromium', { skip: chromiumSkip, timeout: 120_000 },
     assert.match(all, /交易所/);
     assert.match(all, /探測程式（自行申報）/);
     assert.doesNotMatch(all, /\b(primary|backup|venue|probe)\b/);
+    // The firm's own rows only, each with the phase the venue was in at the time: 08:35 in the pre-opening, 10:00 on in continuous trading.
+    assert.match(await page.locator('.evidence-log thead').innerText(), /市場時段/);
+    const cells = page.locator('.evidence-log tbody td.market-phase');
+    assert.equal(await cells.count(), events.length);
+    assert.equal(await cells.first().innerText(), '開市前時段：輸入買賣盤');
+    assert.equal(await cells.last().innerText(), '持續交易時段');
     await page.context().close();
   });
 

@@ -6,6 +6,7 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState, type FormEve
 import type { FormKind, FormVersion, IntentionForm, PracticeSession, ResultForm, ResultSection, Service, Subscriber, User } from '../../src/desk/domain/types.ts';
 import type { Contradiction, SectionPrefill } from '../../src/desk/domain/verification.ts';
 import type { Message } from '../../src/desk/domain/messages/index.ts';
+import { marketPhaseMessage } from '../../src/desk/domain/market-phase.ts';
 import type { EvidenceEvent } from '../../src/evidence/event.ts';
 import { api, ApiError, fieldMessages, newSubmissionId, errorText } from './api.ts';
 import { Binding, CheckField, DateField, ErrorSummary, SelectField, TextField, YesNoField, fieldDomId, focusFirstError, getIn, setIn, useServerText, type ServerText } from './fields.tsx';
@@ -493,24 +494,25 @@ function ContradictionText(props: { c: ShownContradiction }) {
   return <span data-code={c.code}>{t('declared')}: {text(c.declaredMessage ?? c.declared)} — {text(c.message ?? c.evidence)}<SelfReported provenance={c.provenance} /></span>;
 }
 
-/** The firm's evidence in time order (Hong Kong time), what the pre-fill was read from. */
+/** The firm's evidence in time order (Hong Kong time), what the pre-fill was read from, with the market phase at each event. */
 function EvidenceLog(props: { sid: string; sub: string }) {
   const { t } = useI18n();
-  const [events, setEvents] = useState<EvidenceEvent[] | null>(null);
+  const text = useServerText();
+  const [events, setEvents] = useState<(EvidenceEvent & { marketPhase?: string | null })[] | null>(null);
   return (
     <details className="evidence-log" onToggle={(e) => {
       if ((e.target as HTMLDetailsElement).open && events === null) {
-        api<{ events: EvidenceEvent[] }>('GET', `/api/sessions/${props.sid}/evidence?subscriber=${props.sub}`).then((r) => setEvents(r.events), () => setEvents([]));
+        api<{ events: (EvidenceEvent & { marketPhase?: string | null })[] }>('GET', `/api/sessions/${props.sid}/evidence?subscriber=${props.sub}`).then((r) => setEvents(r.events), () => setEvents([]));
       }
     }}>
       <summary>{t('evidenceLog')}</summary>
       {events === null ? <p>{t('loading')}</p> : (
         <table>
-          <thead><tr><th scope="col">{t('when')}</th><th scope="col">{t('site')}</th><th scope="col">{t('service')}</th><th scope="col">{t('identity')}</th><th scope="col">{t('eventKind')}</th><th scope="col">{t('source')}</th><th scope="col">{t('detail')}</th></tr></thead>
+          <thead><tr><th scope="col">{t('when')}</th><th scope="col">{t('site')}</th><th scope="col">{t('service')}</th><th scope="col">{t('identity')}</th><th scope="col">{t('eventKind')}</th><th scope="col">{t('marketPhase')}</th><th scope="col">{t('source')}</th><th scope="col">{t('detail')}</th></tr></thead>
           <tbody>
             {events.map((e) => (
               <tr key={e.id}>
-                <td>{hkDateTime(e.ts, t, true)}</td><td>{t(`forms.site.${e.site}` as MessageKey)}</td><td>{e.service}</td><td>{e.identity}</td><td>{e.kind}</td><td>{t(`forms.source.${e.source}` as MessageKey)}</td>
+                <td>{hkDateTime(e.ts, t, true)}</td><td>{t(`forms.site.${e.site}` as MessageKey)}</td><td>{e.service}</td><td>{e.identity}</td><td>{e.kind}</td><td className="market-phase" data-phase={e.marketPhase ?? ''}>{text(marketPhaseMessage(e.marketPhase ?? null))}</td><td>{t(`forms.source.${e.source}` as MessageKey)}</td>
                 <td className="small">{Object.keys(e.detail).length ? JSON.stringify(e.detail) : ''}</td>
               </tr>
             ))}

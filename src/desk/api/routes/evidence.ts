@@ -6,6 +6,7 @@ import { CONDUCTOR, SERVICES, parseEvidenceLines } from '../../../evidence/index
 import { MAX_EVIDENCE_EVENTS, type EvidenceRejection } from '../../service.ts';
 import { DeskError } from '../../errors.ts';
 import { idParam, requireFirm, type DeskContext } from '../context.ts';
+import { marketPhaseTimeline, withMarketPhases } from '../../domain/index.ts';
 
 /**
  * At most this many bytes per upload (413 BODY_TOO_LARGE beyond): 10,000 events
@@ -59,6 +60,11 @@ export default async function evidenceRoutes(app: FastifyInstance, { ctx }: { ct
     const subscriber = q.subscriber ?? (user.role === 'desk' ? undefined : user.subscriberId ?? undefined);
     if (user.role !== 'desk') requireFirm(req, subscriber ?? '');
     const events = await store.listEvidence({ session: sessionId, ...(subscriber ? { subscriber } : {}), ...(q.service ? { service: q.service } : {}) });
-    return { events };
+    return { events: withMarketPhases(events, await sessionPhases(ctx, sessionId)) };
   });
+}
+
+/** The session's phase changes: the venue records them for every firm at once (subscriber '*'). */
+export async function sessionPhases(ctx: DeskContext, session: string) {
+  return marketPhaseTimeline(await ctx.store.listEvidence({ session, subscriber: '*' }));
 }

@@ -1,6 +1,6 @@
 // Exports for the desk: every result as CSV, one line per form section.
 import type { FastifyInstance } from 'fastify';
-import { cellState, contradictionsFrom, type CellSummary, findContradictions, toHongKongIso, type ResultForm } from '../../domain/index.ts';
+import { cellState, contradictionsFrom, type CellSummary, findContradictions, toHongKongIso, type ResultForm, withMarketPhases } from '../../domain/index.ts';
 import type { Service } from '../../../evidence/index.ts';
 import { toCsv } from '../../csv.ts';
 import { DeskError } from '../../errors.ts';
@@ -8,6 +8,7 @@ import { idParam, requireFirm, userOf, type DeskContext } from '../context.ts';
 import { buildEvidenceBundle, verifyEvidenceBundle } from '../../bundle.ts';
 import { seriesStandings } from '../../series.ts';
 import { NO_READINESS, foldReadiness } from '../../readiness.ts';
+import { sessionPhases } from './evidence.ts';
 
 export const RESULTS_CSV_COLUMNS = [
   'session', 'subscriber', 'subscriberName', 'participantCode', 'version', 'submittedAtHKT', 'late',
@@ -88,7 +89,7 @@ export default async function exportRoutes(app: FastifyInstance, { ctx }: { ctx:
     const result = await store.listFormVersions(sessionId, subscriberId, 'result');
     const latest = result.at(-1);
     const b = buildEvidenceBundle({
-      session, subscriber, evidence, result,
+      session, subscriber, evidence: withMarketPhases(evidence, await sessionPhases(ctx, sessionId)), result,
       intention: await store.listFormVersions(sessionId, subscriberId, 'intention'),
       contradictions: latest ? findContradictions(latest.content as ResultForm, subscriberId, evidence) : [],
       readiness: foldReadiness(evidence.filter((e) => e.kind === 'readiness').map((e) => ({ subscriber: e.subscriber, service: e.service, identity: e.identity, source: e.source, ts: e.ts, detail: e.detail }))).get(subscriberId) ?? NO_READINESS,

@@ -88,6 +88,25 @@ export const EVIDENCE_MESSAGES: MessageCatalogue = {
   'evidence.dr.caseFailed': { en: 'case {case} failed', 'zh-Hant': '測試項目 {case} 失敗' },
   'evidence.dr.caseFailedBecause': { en: 'case {case} failed ({reason})', 'zh-Hant': '測試項目 {case} 失敗（{reason}）' },
 
+  // The phase of the market day the venue was in at an event (market-phase.ts).
+  'evidence.marketPhase.not-open': { en: 'not yet open', 'zh-Hant': '未開市' },
+  'evidence.marketPhase.pos-order-input': { en: 'pre-opening: order input', 'zh-Hant': '開市前時段：輸入買賣盤' },
+  'evidence.marketPhase.pos-no-cancel': { en: 'pre-opening: no cancellation', 'zh-Hant': '開市前時段：不可取消' },
+  'evidence.marketPhase.pos-random-matching': { en: 'pre-opening: random matching', 'zh-Hant': '開市前時段：隨機對盤' },
+  'evidence.marketPhase.pos-matching': { en: 'pre-opening: order matching', 'zh-Hant': '開市前時段：對盤' },
+  'evidence.marketPhase.pos-blocking': { en: 'pre-opening: blocking', 'zh-Hant': '開市前時段：暫停' },
+  'evidence.marketPhase.continuous': { en: 'continuous trading', 'zh-Hant': '持續交易時段' },
+  'evidence.marketPhase.cas-reference-price': { en: 'closing auction: reference price fixing', 'zh-Hant': '收市競價時段：參考價定價' },
+  'evidence.marketPhase.cas-order-input': { en: 'closing auction: order input', 'zh-Hant': '收市競價時段：輸入買賣盤' },
+  'evidence.marketPhase.cas-no-cancel': { en: 'closing auction: no cancellation', 'zh-Hant': '收市競價時段：不可取消' },
+  'evidence.marketPhase.cas-random-close': { en: 'closing auction: random close', 'zh-Hant': '收市競價時段：隨機收市' },
+  'evidence.marketPhase.cas-matching': { en: 'closing auction: order matching', 'zh-Hant': '收市競價時段：對盤' },
+  'evidence.marketPhase.closed': { en: 'closed', 'zh-Hant': '已收市' },
+  'evidence.marketPhase.day-closed': { en: 'day closed', 'zh-Hant': '全日交易結束' },
+  'evidence.marketPhase.halted': { en: 'market halted', 'zh-Hant': '市場暫停交易' },
+  'evidence.marketPhase.other': { en: '{phase}', 'zh-Hant': '{phase}' },
+  'evidence.marketPhase.unknown': { en: 'no phase recorded yet', 'zh-Hant': '尚未有時段記錄' },
+
   // Contradictions: titles by code.
   'contradiction.NO_PRIMARY_LOGON': { en: 'No connection at the primary site', 'zh-Hant': '主要站沒有連接記錄' },
   'contradiction.NO_BACKUP_LOGON': { en: 'No connection at the backup site', 'zh-Hant': '後備站沒有連接記錄' },
