@@ -4,7 +4,7 @@
 // "not ready", and reminders, the CSV and the dashboard can single it out.
 import type { FormVersion, IntentionForm, PracticeSession, Subscriber } from './domain/index.ts';
 import type { Provenance } from '../evidence/index.ts';
-import type { DeskStore, ReadinessEventRow } from './store/index.ts';
+import type { DeskStore, LatestFormFacts, ReadinessEventRow } from './store/index.ts';
 
 export const READINESS_STATES = ['passed', 'failed', 'none'] as const;
 export type ReadinessState = (typeof READINESS_STATES)[number];
@@ -38,8 +38,8 @@ export function foldReadiness(events: readonly ReadinessEventRow[]): Map<string,
   return new Map([...out].map(([k, { run: _run, ...f }]) => [k, f]));
 }
 
-/** Whether the latest Appendix A says the firm will take part. */
-const willTakePart = (f: FormVersion | undefined) => (f?.content as IntentionForm | undefined)?.participate === true;
+/** Whether the latest Appendix A (the form, or its stored answer) says the firm will take part. */
+const willTakePart = (f: FormVersion | LatestFormFacts | undefined) => (f && 'content' in f ? (f.content as IntentionForm).participate : f?.participate) === true;
 
 export interface ReadinessStandings {
   bySubscriber: Map<string, FirmReadiness>;
@@ -47,9 +47,15 @@ export interface ReadinessStandings {
   notReady: Set<string>;
 }
 
-export async function readinessStandings(store: DeskStore, session: PracticeSession, subscribers: readonly Pick<Subscriber, 'id'>[], intentions?: readonly FormVersion[]): Promise<ReadinessStandings> {
-  const bySubscriber = foldReadiness(await store.listReadinessEvents(session.id));
-  const latest = new Map((intentions ?? (await store.latestForms(session.id, 'intention'))).map((f) => [f.subscriberId, f]));
+/**
+ * The standings of `subscribers` (folded at ingestion, see SqlDeskStore), with the firms not ready.
+ * `intentions`: the session's latest Appendix A forms or their facts, when the caller has them.
+ */
+export async function readinessStandings(store: DeskStore, session: PracticeSession, subscribers: readonly Pick<Subscriber, 'id'>[], intentions?: readonly (FormVersion | LatestFormFacts)[]): Promise<ReadinessStandings> {
+  // One firm: its own row, not the session's.
+  const bySubscriber = await store.listReadiness(session.id, subscribers.length === 1 ? subscribers[0]!.id : undefined);
+  const facts = intentions ?? (await store.latestFormFacts({ sessions: [session.id], ...(subscribers.length === 1 ? { subscriber: subscribers[0]!.id } : {}) })).filter((f) => f.kind === 'intention');
+  const latest = new Map(facts.map((f) => [f.subscriberId, f]));
   const notReady = new Set<string>();
   for (const s of subscribers) if (willTakePart(latest.get(s.id)) && bySubscriber.get(s.id)?.state !== 'passed') notReady.add(s.id);
   return { bySubscriber, notReady };
