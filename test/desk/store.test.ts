@@ -269,7 +269,7 @@ for (const variant of storeVariants()) {
         const fact = (f: typeof a, kind: string) => facts.find((x) => x.subscriberId === f.id && x.kind === kind)!;
         assert.deepEqual([fact(a, 'intention').participate, fact(b, 'intention').participate], [true, false]);
         assert.deepEqual([fact(a, 'result').verdict, fact(c, 'result').verdict], ['failed', 'passed']);
-        assert.deepEqual([fact(a, 'result').version, fact(a, 'result').submittedAt, fact(a, 'result').late], [1, new Date(T0 + 3).toISOString(), false]);
+        assert.deepEqual([fact(a, 'result').version, fact(a, 'result').submittedAtMs, fact(a, 'result').late], [1, T0 + 3, false]);
         const ready = await store.listReadiness(session.id);
         assert.equal(ready.size, 2);
         assert.deepEqual(ready.get(a.id), { state: 'passed', at: '2026-01-09T00:11:00.000Z', failed: [], provenance: 'self-reported' });

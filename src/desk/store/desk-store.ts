@@ -61,7 +61,8 @@ export interface LatestFormFacts {
   participate?: boolean;
   verdict?: OverallResult;
   version: number;
-  submittedAt: string;
+  /** Epoch ms (most readers of facts never show it: no date is made for them). */
+  submittedAtMs: number;
   late: boolean;
 }
 
@@ -732,7 +733,7 @@ export class SqlDeskStore implements DeskStore {
     if (q.subscriber !== undefined) { sql += ' AND h.subscriber_id = ?'; params.push(q.subscriber); }
     return (await this.db.all(sql, params)).map((r) => {
       const kind = r.kind as FormKind;
-      const f: LatestFormFacts = { sessionId: String(r.session_id), subscriberId: String(r.subscriber_id), kind, version: Number(r.version), submittedAt: new Date(Number(r.submitted_at)).toISOString(), late: Number(r.late) === 1 };
+      const f: LatestFormFacts = { sessionId: String(r.session_id), subscriberId: String(r.subscriber_id), kind, version: Number(r.version), submittedAtMs: Number(r.submitted_at), late: Number(r.late) === 1 };
       if (kind === 'intention') f.participate = Number(r.participate) === 1;
       else f.verdict = (r.verdict ?? 'not-tested') as OverallResult;
       return f;

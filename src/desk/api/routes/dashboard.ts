@@ -63,7 +63,7 @@ export async function buildDashboard(store: DeskStore, session: PracticeSession)
       provenance,
       // The latest Appendix A says the firm will not take part: no Appendix B is owed.
       declined: intention?.participate === false,
-      intention: formSummary(intention),
+      intention: intention ? { version: intention.version, submittedAt: new Date(intention.submittedAtMs).toISOString(), late: intention.late } : null,
       result: formSummary(result),
       contradictions: result ? countContradictions(result.content as ResultForm, (service) => mine.get(service)) : 0,
       evidenceCount: [...mine.values()].reduce((n, f) => n + f.events, 0),
