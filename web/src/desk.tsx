@@ -4,7 +4,7 @@ import { useCallback, useContext, useEffect, useRef, useState, type FormEvent } 
 import type { Notice, PracticeSession, Service, User, FormVersion, IntentionForm, Subscriber } from '../../src/desk/domain/types.ts';
 import type { LinkState } from '../../src/desk/domain/verification.ts';
 import type { SeriesOutcome } from '../../src/desk/domain/series.ts';
-import { NO_READINESS, type FirmReadiness } from '../../src/desk/readiness.ts';
+import { NO_READINESS, type FirmReadiness } from '../../src/desk/domain/readiness.ts';
 import { renderMessage } from '../../src/desk/domain/messages/index.ts';
 import { api, ApiError, fieldMessages, errorText } from './api.ts';
 import { Binding, CheckField, ErrorSummary, SelectField, TextArea, TextField, getIn, useServerText, type ServerText } from './fields.tsx';

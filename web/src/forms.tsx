@@ -7,7 +7,7 @@ import type { FormKind, FormVersion, IntentionForm, PracticeSession, ResultForm,
 import type { Contradiction, SectionPrefill } from '../../src/desk/domain/verification.ts';
 import type { Message } from '../../src/desk/domain/messages/index.ts';
 import type { EvidenceEvent } from '../../src/evidence/event.ts';
-import type { FirmReadiness } from '../../src/desk/readiness.ts';
+import type { FirmReadiness } from '../../src/desk/domain/readiness.ts';
 import { api, ApiError, fieldMessages, newSubmissionId, errorText } from './api.ts';
 import { Binding, CheckField, DateField, ErrorSummary, SelectField, TextField, YesNoField, fieldDomId, focusFirstError, getIn, setIn, useServerText, type ServerText } from './fields.tsx';
 import { hkDateTime, useI18n, type MessageKey } from './i18n.ts';

@@ -7,3 +7,4 @@ export * from './password.ts';
 export * from './messages/index.ts';
 export * from './text.ts';
 export * from './series.ts';
+export * from './readiness.ts';

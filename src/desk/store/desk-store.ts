@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { isUniqueViolation, type Row, type SqlRunner, type SqlTx } from './sql.ts';
 import { TickBatch } from './tick-batch.ts';
-import { foldReadiness, type FirmReadiness } from '../readiness.ts';
+import { foldReadiness, type FirmReadiness, type ReadinessEventRow } from '../domain/readiness.ts';
 
 export interface AuthSessionRecord {
   tokenHash: string;
@@ -73,15 +73,8 @@ export interface EvidenceQuery {
 }
 
 /** The folded evidence of one firm's service in a session (see CellFold), as the dashboard reads it. */
-/** One readiness event as the desk folds it (src/desk/readiness.ts). */
-export interface ReadinessEventRow {
-  subscriber: string;
-  service: Service;
-  identity: string;
-  source: Source;
-  ts: string;
-  detail: Record<string, unknown>;
-}
+/** One readiness event as the desk folds it (src/desk/domain/readiness.ts). */
+export type { ReadinessEventRow } from '../domain/readiness.ts';
 
 export interface EvidenceCell {
   session: string;
