@@ -2,7 +2,7 @@
 // every firm's outcome in each session of the series and who must retake, from
 // a fixed number of reads (the series' sessions, then the latest forms of all
 // of them at once), whatever the number of firms.
-import { mustRetake, resultVerdict, seriesHistory, type FormKind, type IntentionForm, type LatestForms, type PracticeSession, type ResultForm, type SeriesSessionRef, type SeriesStanding, type Subscriber } from './domain/index.ts';
+import { mustRetake, seriesHistory, type LatestForms, type PracticeSession, type SeriesSessionRef, type SeriesStanding, type Subscriber } from './domain/index.ts';
 import type { DeskStore, LatestFormFacts } from './store/index.ts';
 
 export interface SeriesView {
@@ -35,11 +35,11 @@ function byFirmAndSession(rows: readonly LatestFormFacts[]): Map<string, LatestF
 }
 
 /**
- * The series standings for `session`. `current` passes this session's latest
- * forms when the caller has read them already (the dashboard), so they are not
- * read twice.
+ * The series standings for `session`. `current` passes the facts of this
+ * session's latest forms when the caller has read them already (the
+ * dashboard), so they are not read twice.
  */
-export async function seriesStandings(store: DeskStore, session: PracticeSession, subscribers: readonly Subscriber[], current?: Partial<Record<FormKind, readonly { subscriberId: string; content: unknown }[]>>): Promise<SeriesStandings> {
+export async function seriesStandings(store: DeskStore, session: PracticeSession, subscribers: readonly Subscriber[], current?: readonly LatestFormFacts[]): Promise<SeriesStandings> {
   const place = session.series ?? null;
   if (!place) return { series: null, history: new Map(), retake: new Set() };
   const sessions = await store.listSeriesSessions(place.id);
@@ -48,19 +48,8 @@ export async function seriesStandings(store: DeskStore, session: PracticeSession
   if (mine >= 0) sessions[mine] = session;
   else sessions.push(session);
   sessions.sort((a, b) => (a.series?.order ?? 0) - (b.series?.order ?? 0));
-  const read = current?.intention && current.result ? sessions.filter((s) => s.id !== session.id) : sessions;
-  const forms = byFirmAndSession(await store.latestFormFacts({ sessions: read.map((s) => s.id) }));
-  if (read.length !== sessions.length) {
-    for (const kind of ['intention', 'result'] as const) {
-      for (const f of current![kind]!) {
-        const k = key(session.id, f.subscriberId);
-        let x = forms.get(k);
-        if (!x) forms.set(k, (x = {}));
-        if (kind === 'intention') x.participate = (f.content as IntentionForm).participate;
-        else x.verdict = resultVerdict(f.content as ResultForm);
-      }
-    }
-  }
+  const read = current ? sessions.filter((s) => s.id !== session.id) : sessions;
+  const forms = byFirmAndSession([...(await store.latestFormFacts({ sessions: read.map((s) => s.id) })), ...(current ?? [])]);
   const history = seriesHistory(sessions, subscribers, (s, f) => forms.get(key(s, f)));
   const retake = new Set<string>();
   for (const [firm, h] of history) {

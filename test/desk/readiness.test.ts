@@ -80,6 +80,25 @@ for (const variant of storeVariants()) {
       assert.equal(r.body.notReady, 2);
     });
 
+    it("a firm's readiness on its own (the line on its Appendix A page)", async () => {
+      const [a, b, c, e] = firms as [Subscriber, Subscriber, Subscriber, Subscriber];
+      const one = async (f: Subscriber) => { const r = await d.get(`/api/sessions/${session.id}/readiness/${f.id}`); assert.equal(r.status, 200, r.text); return r.body; };
+      assert.deepEqual(await one(a), { readiness: { state: 'passed', at: '2026-01-09T00:12:00.000Z', failed: [], provenance: 'self-reported' }, notReady: false });
+      const rb = await one(b);
+      assert.equal(rb.readiness.state, 'failed');
+      assert.deepEqual(rb.readiness.failed, [`OTP-C ${b.id}T logon trading ${b.id}T: refused with Session Status 5 (invalid username or password)`]);
+      assert.equal(rb.notReady, true);
+      assert.deepEqual(await one(c), { readiness: { state: 'none', at: null, failed: [], provenance: 'none' }, notReady: true });
+      assert.deepEqual(await one(e), { readiness: { state: 'none', at: null, failed: [], provenance: 'none' }, notReady: false });
+      assert.equal((await d.get(`/api/sessions/${session.id}/readiness/no-such-firm`)).status, 404);
+      assert.equal((await d.get(`/api/sessions/no-such-session/readiness/${a.id}`)).status, 404);
+      // A firm's user sees its own, not another firm's.
+      const u = new DeskClient(desk.url);
+      assert.equal((await u.login(`${c.id}.user`, PW)).status, 200);
+      assert.equal((await u.get(`/api/sessions/${session.id}/readiness/${c.id}`)).body.notReady, true);
+      assert.equal((await u.get(`/api/sessions/${session.id}/readiness/${a.id}`)).status, 403);
+    });
+
     it('reminders can go to the firms not ready, asking them to run the readiness check', async () => {
       const [, b, c] = firms as [Subscriber, Subscriber, Subscriber];
       const o = await d.get(`/api/sessions/${session.id}/reminders/overview?only=not-ready`);

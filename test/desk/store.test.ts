@@ -3,6 +3,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { demoEvidence, demoNotice, demoSession, demoSubscriber, openStore, sampleIntentionForm, sampleResultForm, MIGRATIONS, type DeskStore } from '../../src/desk/index.ts';
 import { storeVariants } from '../helpers/stores.ts';
+import { SUBMIT_FORMS_FUNCTION } from '../../src/desk/store/postgres-submit.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const T0 = Date.UTC(2026, 0, 9, 1, 30);
@@ -89,6 +90,20 @@ for (const variant of storeVariants()) {
       const all = await store.listEvidence({ session: session.id });
       assert.ok(all.length > back.length);
       assert.ok(all.every((e, i) => i === 0 || Date.parse(all[i - 1]!.ts) <= Date.parse(e.ts)));
+    });
+
+    it('reads the cells as folded after the latest events, each summary parsed once and shared frozen', async () => {
+      const cells = async () => new Map((await store.listEvidenceCells(session.id, [a.id])).map((c) => [c.service, c.summary]));
+      const before = await cells();
+      assert.ok(before.size > 0);
+      const otp = before.get('OTP-C')!;
+      assert.equal((await cells()).get('OTP-C'), otp, 'unchanged: the same object');
+      assert.ok(Object.isFrozen(otp) && Object.isFrozen(otp.states) && Object.isFrozen(otp.identities));
+      const next = { ...demoEvidence(session, a).find((e) => e.service === 'OTP-C')!, id: 'cells-later', ts: new Date(T0 + 3_600_000).toISOString() };
+      assert.equal((await store.ingestEvidence([next], 'conductor', T0)).inserted.length, 1);
+      const after = await cells();
+      assert.equal(after.get('OTP-C')!.events, otp.events + 1);
+      for (const [service, summary] of before) if (service !== 'OTP-C') assert.equal(after.get(service), summary);
     });
 
     it('writes an audit entry for every change, with who and when', async () => {
@@ -206,6 +221,73 @@ for (const variant of storeVariants()) {
       assert.match(got[4]!, /^refused/);
       assert.equal(got[5], 'created v3');
       assert.deepEqual((await store.listFormVersions(s2.id, a.id, 'result')).map((v) => v.submissionId), ['tog-0', 'tog-1', 'tog-2']);
+    });
+  });
+}
+
+for (const variant of storeVariants()) {
+  describe(`migration 9 on ${variant.name}: readiness standings and form answers of a desk stored before it`, { skip: variant.skip }, () => {
+    it('builds the standings from the stored readiness events and reads each version\'s answers out of its JSON', async () => {
+      const url = await variant.freshDb();
+      const session = demoSession();
+      const [a, b, c] = [demoSubscriber(0), demoSubscriber(1), demoSubscriber(2)];
+      const check = (firm: string, run: string, passed: boolean, ts: string) => ({
+        id: `m9:${firm}:${run}`, ts, session: session.id, site: 'primary' as const, service: 'OTP-C' as const, subscriber: firm, identity: `${firm}T`, kind: 'readiness' as const, source: 'probe' as const,
+        detail: { run, passed, firmPassed: passed, rows: [{ check: 'logon', target: 'gateway', verdict: passed ? 'pass' : 'fail', reason: passed ? 'ok' : 'refused' }] },
+      });
+      const old = openStore(url);
+      const sql = (old as unknown as { db: { run(sql: string, p?: string[]): Promise<unknown> } }).db;
+      try {
+        await old.migrate(T0);
+        await old.createNotice(demoNotice(), 'desk-1', T0);
+        await old.createSession(session, 'desk-1', T0);
+        for (const f of [a, b, c]) await old.putSubscriber(f, 'desk-1', T0);
+        const submit = (f: typeof a, kind: 'intention' | 'result', n: number, content: object) =>
+          old.submitForm({ sessionId: session.id, subscriberId: f.id, kind, submissionId: `m9-${f.id}-${kind}-${n}`, content: content as never, submittedBy: 'u', submittedAt: T0 + n, late: false });
+        await submit(a, 'intention', 1, sampleIntentionForm(session, a));
+        await submit(b, 'intention', 2, { ...sampleIntentionForm(session, b), participate: false, services: [] });
+        const failed = sampleResultForm(session, a);
+        failed.sections[1]!.overall = 'failed';
+        await submit(a, 'result', 3, failed);
+        await submit(c, 'result', 4, sampleResultForm(session, c));
+        await old.ingestEvidence([check(a.id, 'r1', false, '2026-01-09T00:10:00.000Z'), check(a.id, 'r2', true, '2026-01-09T00:11:00.000Z'), check(b.id, 'r3', false, '2026-01-09T00:12:00.000Z')], 'conductor', T0);
+        // Back to the schema before migration 9, keeping the data.
+        await sql.run('DROP TABLE readiness_standings');
+        await sql.run('DROP INDEX form_versions_answers');
+        await sql.run('ALTER TABLE form_versions DROP COLUMN participate');
+        await sql.run('ALTER TABLE form_versions DROP COLUMN verdict');
+        if (variant.name === 'postgres') await sql.run(SUBMIT_FORMS_FUNCTION);
+        await sql.run('DELETE FROM schema_migrations WHERE version = 9');
+      } finally {
+        await old.close();
+      }
+      const store = openStore(url);
+      try {
+        assert.deepEqual(await store.migrate(T0 + 10), [9]);
+        const facts = await store.latestFormFacts({ sessions: [session.id] });
+        assert.equal(facts.length, 4);
+        const fact = (f: typeof a, kind: string) => facts.find((x) => x.subscriberId === f.id && x.kind === kind)!;
+        assert.deepEqual([fact(a, 'intention').participate, fact(b, 'intention').participate], [true, false]);
+        assert.deepEqual([fact(a, 'result').verdict, fact(c, 'result').verdict], ['failed', 'passed']);
+        assert.deepEqual([fact(a, 'result').version, fact(a, 'result').submittedAtMs, fact(a, 'result').late], [1, T0 + 3, false]);
+        const ready = await store.listReadiness(session.id);
+        assert.equal(ready.size, 2);
+        assert.deepEqual(ready.get(a.id), { state: 'passed', at: '2026-01-09T00:11:00.000Z', failed: [], provenance: 'self-reported' });
+        assert.deepEqual(ready.get(b.id), { state: 'failed', at: '2026-01-09T00:12:00.000Z', failed: [`OTP-C ${b.id}T logon gateway: refused`], provenance: 'self-reported' });
+        assert.deepEqual([...(await store.listReadiness(session.id, b.id)).keys()], [b.id]);
+        // New versions store their answers as they are submitted (on PostgreSQL through the replaced function).
+        const again = sampleResultForm(session, c);
+        again.sections[0]!.overall = 'passed-with-issues';
+        const r = await store.submitForm({ sessionId: session.id, subscriberId: c.id, kind: 'result', submissionId: 'm9-c-result-5', content: again, submittedBy: 'u', submittedAt: T0 + 5, late: true });
+        assert.equal(r.created, true);
+        const latest = (await store.latestFormFacts({ sessions: [session.id], subscriber: c.id }))[0]!;
+        assert.deepEqual([latest.verdict, latest.version, latest.late], ['passed-with-issues', 2, true]);
+        // A later readiness run of b folds into its standing at ingestion.
+        await store.ingestEvidence([check(b.id, 'r4', true, '2026-01-09T00:13:00.000Z')], 'conductor', T0 + 20);
+        assert.equal((await store.listReadiness(session.id, b.id)).get(b.id)!.state, 'passed');
+      } finally {
+        await store.close();
+      }
     });
   });
 }

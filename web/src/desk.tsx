@@ -4,6 +4,7 @@ import { useCallback, useContext, useEffect, useRef, useState, type FormEvent } 
 import type { Notice, PracticeSession, Service, User, FormVersion, IntentionForm, Subscriber } from '../../src/desk/domain/types.ts';
 import type { LinkState } from '../../src/desk/domain/verification.ts';
 import type { SeriesOutcome } from '../../src/desk/domain/series.ts';
+import { NO_READINESS, type FirmReadiness } from '../../src/desk/domain/readiness.ts';
 import { renderMessage } from '../../src/desk/domain/messages/index.ts';
 import { api, ApiError, fieldMessages, errorText } from './api.ts';
 import { Binding, CheckField, ErrorSummary, SelectField, TextArea, TextField, getIn, useServerText, type ServerText } from './fields.tsx';
@@ -255,10 +256,15 @@ interface Dashboard {
     /** The firm's outcome in each session of the series, and whether it retakes this one. */
     series?: { session: string; outcome: SeriesOutcome }[];
     retake?: boolean;
+    /** The firm's readiness check before the session, and the flag when it will take part without passing one. */
+    readiness?: FirmReadiness;
+    notReady?: boolean;
   }[];
   declined?: number;
   series?: { id: string; sessions: { id: string; code: string; date: string; order: number }[] } | null;
   retake?: number;
+  readiness?: { passed: number; failed: number; none: number };
+  notReady?: number;
   missing: { intention: number; result: number };
   late: { intention: number; result: number };
 }
@@ -306,6 +312,24 @@ export function SeriesHistory(props: { series: { sessions: { id: string; code: s
         return <li key={s.id} data-series-session={s.id} data-outcome={o} className={`outcome ${o}`}>{s.id === props.current ? <strong title={t('thisSession')}>{text}</strong> : text}</li>;
       })}
     </ol>
+  );
+}
+
+/** The readiness column: the state of the latest checks, and the checks that failed in the latest run. */
+function ReadinessCell(props: { readiness: FirmReadiness }) {
+  const { t } = useI18n();
+  const r = props.readiness;
+  return (
+    <>
+      <span className={`badge readiness ${r.state}`}>{t(`readiness.${r.state}`)}</span>
+      {r.at ? <><br /><span className="small">{t('readinessAt', { at: hkDateTime(r.at, t) })}</span></> : null}
+      {r.state !== 'passed' && r.failed.length ? (
+        <details className="readiness-failed">
+          <summary>{t('readinessFailedChecks')} ({r.failed.length})</summary>
+          <ul>{r.failed.map((f, i) => <li key={i}>{f}</li>)}</ul>
+        </details>
+      ) : null}
+    </>
   );
 }
 
@@ -357,6 +381,8 @@ function DeskDashboard(props: { sessionId: string }) {
         <li data-count="missing-result">{t('appendixB')} — {t('missingCount')}: <strong>{dash.missing.result}</strong>, {t('lateCount')}: <strong>{dash.late.result}</strong></li>
         <li data-count="declined">{t('declinedCount')}: <strong>{declinedCount}</strong></li>
         {dash.series ? <li data-count="retake">{t('retakeCount')}: <strong>{dash.retake ?? 0}</strong></li> : null}
+        {dash.readiness ? <li data-count="readiness">{t('readinessCounts', dash.readiness)}</li> : null}
+        {dash.readiness ? <li data-count="not-ready">{t('notReadyCount')}: <strong>{dash.notReady ?? 0}</strong></li> : null}
       </ul>
       <div className="table-wrap">
         <table className="dashboard">
@@ -365,6 +391,7 @@ function DeskDashboard(props: { sessionId: string }) {
               <th scope="col">{t('subscriber')}</th>
               {dash.session.services.map((s) => <th scope="col" key={s}>{s}</th>)}
               {dash.series ? <th scope="col">{t('seriesHistory')}</th> : null}
+              {dash.readiness ? <th scope="col">{t('readiness')}</th> : null}
               <th scope="col">{t('appendixA')}</th><th scope="col">{t('appendixB')}</th><th scope="col">{t('contradictions')}</th><th scope="col">{t('evidence')}</th><th scope="col">{t('exports')}</th>
             </tr>
           </thead>
@@ -378,6 +405,7 @@ function DeskDashboard(props: { sessionId: string }) {
                     <Link to={`/subscribers/${sub}`}>{r.subscriber.name}</Link><br /><span className="small">{r.subscriber.participantCode}</span>
                     {declined(r) ? <> <span className="badge declined">{t('declined')}</span></> : null}
                     {r.retake ? <> <span className="badge retake" data-retake title={t('retakeTitle')}>{t('retake')}</span></> : null}
+                    {r.notReady ? <> <span className="badge not-ready" data-not-ready title={t('notReadyTitle')}>{t('notReady')}</span></> : null}
                   </th>
                   {dash.session.services.map((s) => {
                     const st = r.cells[s] ?? 'not-in-scope';
@@ -390,6 +418,7 @@ function DeskDashboard(props: { sessionId: string }) {
                     );
                   })}
                   {dash.series ? <td className="series-history"><SeriesHistory series={dash.series} row={r.series ?? []} current={dash.session.id} /></td> : null}
+                  {dash.readiness ? <td data-readiness={r.readiness?.state ?? 'none'}><ReadinessCell readiness={r.readiness ?? NO_READINESS} /></td> : null}
                   <td data-form="intention"><Link to={`${base}/intention/${sub}`}><FormStatus mark={r.intention} /></Link></td>
                   <td data-form="result"><Link to={`${base}/result/${sub}`}><FormStatus mark={r.result} /></Link></td>
                   <td data-contradictions={r.contradictions} className={r.contradictions ? 'contradiction' : undefined}>
@@ -416,9 +445,10 @@ function DeskDashboard(props: { sessionId: string }) {
             <a className="button" href={`/api/sessions/${sid}/export/intentions.csv?only=retake`} download>{t('exportAppendixARetake')}</a>
           </>
         ) : null}
+        {dash.notReady ? <a className="button" href={`/api/sessions/${sid}/export/intentions.csv?only=not-ready`} download>{t('exportAppendixANotReady')}</a> : null}
       </p>
       <WhoToCall rows={intentions} />
-      <ReminderPanel key={`${dash.missing.intention}/${dash.missing.result}/${declinedCount}/${dash.retake ?? 0}`} sessionId={props.sessionId} names={names} retake={(dash.retake ?? 0) > 0} />
+      <ReminderPanel key={`${dash.missing.intention}/${dash.missing.result}/${declinedCount}/${dash.retake ?? 0}/${dash.notReady ?? 0}`} sessionId={props.sessionId} names={names} retake={(dash.retake ?? 0) > 0} notReady={(dash.notReady ?? 0) > 0} />
       <BundleCheck />
     </section>
   );

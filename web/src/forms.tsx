@@ -8,6 +8,7 @@ import type { Contradiction, SectionPrefill } from '../../src/desk/domain/verifi
 import type { Message } from '../../src/desk/domain/messages/index.ts';
 import { marketPhaseMessage } from '../../src/desk/domain/market-phase.ts';
 import type { EvidenceEvent } from '../../src/evidence/event.ts';
+import type { FirmReadiness } from '../../src/desk/domain/readiness.ts';
 import { api, ApiError, fieldMessages, newSubmissionId, errorText } from './api.ts';
 import { Binding, CheckField, DateField, ErrorSummary, SelectField, TextField, YesNoField, fieldDomId, focusFirstError, getIn, setIn, useServerText, type ServerText } from './fields.tsx';
 import { hkDateTime, useI18n, type MessageKey } from './i18n.ts';
@@ -396,6 +397,26 @@ function Header(props: { title: string; session: PracticeSession; subscriber: Su
   );
 }
 
+/** The firm's readiness check before the session: passed at …, failed: …, or not run; flagged when it will take part without passing one. */
+function ReadinessLine(props: { sid: string; sub: string }) {
+  const { t } = useI18n();
+  const [r, setR] = useState<{ readiness: FirmReadiness; notReady: boolean } | null>(null);
+  useEffect(() => {
+    api<{ readiness: FirmReadiness; notReady: boolean }>('GET', `/api/sessions/${props.sid}/readiness/${props.sub}`).then(setR, () => setR(null));
+  }, [props.sid, props.sub]);
+  if (!r) return null;
+  const x = r.readiness;
+  const text = x.state === 'passed' ? t('readinessLinePassed', { at: x.at ? hkDateTime(x.at, t) : '—' })
+    : x.state === 'failed' ? t('readinessLineFailed', { checks: x.failed.join('; ') || '—' })
+    : t('readinessLineNone');
+  return (
+    <div className={`banner readiness ${x.state}${r.notReady ? ' late' : ''}`} data-readiness={x.state} data-not-ready={String(r.notReady)}>
+      <p>{text}</p>
+      {r.notReady ? <p><span className="badge not-ready">{t('notReady')}</span> {t('readinessNotReadyNote')}</p> : null}
+    </div>
+  );
+}
+
 export function IntentionFormPage(props: { user: User; sessionId: string; subscriberId: string }) {
   const { t } = useI18n();
   const page = useFormPage<IntentionForm>(props.sessionId, props.subscriberId, 'intention');
@@ -418,6 +439,7 @@ export function IntentionFormPage(props: { user: User; sessionId: string; subscr
   return (
     <main>
       <Header title={t('appendixATitle')} session={page.session} subscriber={page.subscriber} />
+      <ReadinessLine sid={page.sid} sub={page.sub} />
       <DeadlineBanner deadline={page.state.deadline} />
       <SubmitStatus done={sub.done} unchanged={sub.unchanged} />
       <DraftNote restored={sub.draft.restored} discard={sub.draft.discard} />

@@ -14,18 +14,25 @@ interface Sent { subscriberId: string; kind: FormKind; sentAt: string; recipient
 interface Overview { mailer: boolean; note?: Message; preview: Record<FormKind, Preview[]>; sent: Sent[] }
 interface SendResult { sent: { subscriberId: string; to: string[] }[]; failed: { subscriberId: string; error: string; text?: Message }[] }
 
-/** `retake`: the session has firms to retake, so the panel offers to remind only them. */
-export function ReminderPanel(props: { sessionId: string; names: Record<string, string>; retake?: boolean }) {
+type Only = '' | 'retake' | 'not-ready';
+
+/**
+ * `retake`: the session has firms to retake, so the panel offers to remind only them;
+ * `notReady`: some firms will take part without having passed a readiness check, so it
+ * offers to remind only them (of the check, not of a form).
+ */
+export function ReminderPanel(props: { sessionId: string; names: Record<string, string>; retake?: boolean; notReady?: boolean }) {
   const { t, lang } = useI18n();
   const sid = encodeURIComponent(props.sessionId);
   const [data, setData] = useState<Overview | null>(null);
   const [users, setUsers] = useState<UserAccount[]>([]);
   const [status, setStatus] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [onlyRetake, setOnlyRetake] = useState(false);
-  const only = onlyRetake && props.retake;
+  const [chosen, setChosen] = useState<Only>('');
+  // A choice the session no longer offers (no firm left to retake, every firm ready) falls back to all.
+  const only: Only = (chosen === 'retake' && props.retake) || (chosen === 'not-ready' && props.notReady) ? chosen : '';
   const load = useCallback(() => {
-    api<Overview>('GET', `/api/sessions/${sid}/reminders/overview${only ? '?only=retake' : ''}`).then(setData, (e: unknown) => setError(serverText(e, t, lang)));
+    api<Overview>('GET', `/api/sessions/${sid}/reminders/overview${only ? `?only=${only}` : ''}`).then(setData, (e: unknown) => setError(serverText(e, t, lang)));
   }, [sid, t, lang, only]);
   useEffect(() => { load(); }, [load]);
   useEffect(() => { api<{ users: UserAccount[] }>('GET', '/api/users').then((r) => setUsers(r.users), () => {}); }, [sid]);
@@ -33,7 +40,7 @@ export function ReminderPanel(props: { sessionId: string; names: Record<string, 
   async function send(kind: FormKind) {
     setStatus(null); setError(null);
     try {
-      const r = await api<SendResult>('POST', `/api/sessions/${sid}/reminders`, only ? { kind, only: 'retake' } : { kind });
+      const r = await api<SendResult>('POST', `/api/sessions/${sid}/reminders`, only ? { kind, only } : { kind });
       const failed = r.failed.map((f) => (f.text ? renderMessage(f.text, lang) : `${f.subscriberId}: ${f.error}`));
       setStatus(`${t('remindersSent')}: ${r.sent.map((x) => props.names[x.subscriberId] ?? x.subscriberId).join(', ') || '0'}${failed.length ? ` — ${failed.join('; ')}` : ''}`);
     } catch (e) { setError(serverText(e, t, lang)); }
@@ -48,15 +55,22 @@ export function ReminderPanel(props: { sessionId: string; names: Record<string, 
       {data.note ? <p className="banner late" data-reminder-note>{renderMessage(data.note, lang)}</p> : null}
       {props.retake ? (
         <div className="field inline">
-          <input id="remind-only-retake" type="checkbox" checked={onlyRetake} onChange={(e) => setOnlyRetake(e.target.checked)} />
+          <input id="remind-only-retake" type="checkbox" checked={only === 'retake'} onChange={(e) => setChosen(e.target.checked ? 'retake' : '')} />
           <label htmlFor="remind-only-retake">{t('onlyRetake')}</label>
         </div>
       ) : null}
-      {(['intention', 'result'] as const).map((kind) => {
+      {props.notReady ? (
+        <div className="field inline">
+          <input id="remind-only-not-ready" type="checkbox" checked={only === 'not-ready'} onChange={(e) => setChosen(e.target.checked ? 'not-ready' : '')} />
+          <label htmlFor="remind-only-not-ready">{t('onlyNotReady')}</label>
+        </div>
+      ) : null}
+      {/* The firms not ready get one reminder, of the readiness check, whatever forms they returned. */}
+      {(only === 'not-ready' ? ['intention'] as const : ['intention', 'result'] as const).map((kind) => {
         const list = data.preview[kind];
         return (
-          <div key={kind} className="reminder-kind" data-kind={kind}>
-            <h3>{kind === 'intention' ? t('appendixATitle') : t('appendixBTitle')} — {t('wouldRemind')}</h3>
+          <div key={kind} className="reminder-kind" data-kind={only === 'not-ready' ? 'not-ready' : kind}>
+            <h3>{only === 'not-ready' ? t('notReadyWouldRemind') : `${kind === 'intention' ? t('appendixATitle') : t('appendixBTitle')} — ${t('wouldRemind')}`}</h3>
             {list.length === 0 ? <p>{t('nobodyToRemind')}</p> : (
               <table className="reminder-preview">
                 <thead><tr><th scope="col">{t('subscriber')}</th><th scope="col">{t('formKind')}</th><th scope="col">{t('recipients')}</th></tr></thead>
@@ -64,14 +78,14 @@ export function ReminderPanel(props: { sessionId: string; names: Record<string, 
                   {list.map((p) => (
                     <tr key={p.subscriberId} data-preview={p.subscriberId}>
                       <th scope="row">{p.name} <span className="small">{p.participantCode}</span></th>
-                      <td>{kind === 'intention' ? t('appendixA') : t('appendixB')}</td>
+                      <td>{only === 'not-ready' ? t('readiness') : kind === 'intention' ? t('appendixA') : t('appendixB')}</td>
                       <td>{p.recipients.join(', ')}</td>
                     </tr>
                   ))}
                 </tbody>
               </table>
             )}
-            <button type="button" disabled={!data.mailer || list.length === 0} onClick={() => send(kind)}>{kind === 'intention' ? t('remindA') : t('remindB')}</button>
+            <button type="button" disabled={!data.mailer || list.length === 0} onClick={() => send(kind)}>{only === 'not-ready' ? t('remindReadiness') : kind === 'intention' ? t('remindA') : t('remindB')}</button>
           </div>
         );
       })}

@@ -8,3 +8,4 @@ export * from './messages/index.ts';
 export * from './text.ts';
 export * from './series.ts';
 export * from './market-phase.ts';
+export * from './readiness.ts';

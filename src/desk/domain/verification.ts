@@ -762,6 +762,21 @@ export function findContradictions(form: ResultForm, subscriberId: string, evide
 /** The same, from the cells' summaries (as the store keeps them): `cellOf` gives the summary of a service. */
 export function contradictionsFrom(form: ResultForm, cellOf: (service: Service) => CellSummary | undefined): Contradiction[] {
   const out: Contradiction[] = [];
+  eachContradiction(form, cellOf, (c) => out.push({
+    code: c.code, service: c.service, identity: c.identity, field: c.field,
+    declared: renderMessage(c.declaredMessage, 'en'), evidence: renderMessage(c.message, 'en'), declaredMessage: c.declaredMessage, message: c.message, provenance: c.provenance,
+  }));
+  return out;
+}
+
+/** How many contradictions contradictionsFrom would find, without rendering their texts (the dashboard's count). */
+export function countContradictions(form: ResultForm, cellOf: (service: Service) => CellSummary | undefined): number {
+  let n = 0;
+  eachContradiction(form, cellOf, () => { n++; });
+  return n;
+}
+
+function eachContradiction(form: ResultForm, cellOf: (service: Service) => CellSummary | undefined, emit: (c: Omit<Contradiction, 'declared' | 'evidence'>) => void): void {
   form.sections.forEach((s, i) => {
     const cell = cellOf(s.service);
     const found = cell?.identities.find(([id]) => id === s.identity)?.[1];
@@ -769,7 +784,7 @@ export function contradictionsFrom(form: ResultForm, cellOf: (service: Service) 
     const f: IdentitySummary = found ?? { ...none, openGaps: { count: 0, first: null } };
     const md = MARKET_DATA_SERVICES.includes(s.service);
     const add = (code: Contradiction['code'], field: string, declaredMessage: Message, m: Message, provenance: Provenance) =>
-      out.push({ code, service: s.service, identity: s.identity, field: `sections[${i}].${field}`, declared: renderMessage(declaredMessage, 'en'), evidence: renderMessage(m, 'en'), declaredMessage, message: m, provenance });
+      emit({ code, service: s.service, identity: s.identity, field: `sections[${i}].${field}`, declaredMessage, message: m, provenance });
     // The venue's finding, with the firm's uncounted claim of the opposite named beside it.
     const finding = (m: Message, claim: EventRef | undefined) => (claim ? message('evidence.selfClaimNotCounted', { finding: m, claim: describeAt(claim.kind, claim.site, claim.ms, 'self-reported') }) : m);
     const declaredAt = (what: string, a: TimedAnswer) => (a.time ? message(`contradiction.declared.${what}At`, { time: a.time }) : message(`contradiction.declared.${what}`));
@@ -812,7 +827,6 @@ export function contradictionsFrom(form: ResultForm, cellOf: (service: Service) 
       add('NOT_BACK_AT_PRIMARY', 'returnedToPrimary', message('contradiction.declared.returnedToPrimary'), message('contradiction.evidence.notBackAtPrimary', { time: hongKongClock(c.ms) }), 'venue');
     }
   });
-  return out;
 }
 
 /** Kinds the venue observes, re-exported for the UI's legend. */

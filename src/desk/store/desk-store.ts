@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { isUniqueViolation, type Row, type SqlRunner, type SqlTx } from './sql.ts';
 import { TickBatch } from './tick-batch.ts';
+import { foldReadiness, type FirmReadiness, type ReadinessEventRow } from '../domain/readiness.ts';
 
 export interface AuthSessionRecord {
   tokenHash: string;
@@ -52,13 +53,17 @@ export interface LatestFormsQuery {
   subscriber?: string;
 }
 
-/** An Appendix A's participate answer, or an Appendix B's verdict (its worst section, see worstResult). */
+/** An Appendix A's participate answer, or an Appendix B's verdict (its worst section, see worstResult), with the version's marks. */
 export interface LatestFormFacts {
   sessionId: string;
   subscriberId: string;
   kind: FormKind;
   participate?: boolean;
   verdict?: OverallResult;
+  version: number;
+  /** Epoch ms (most readers of facts never show it: no date is made for them). */
+  submittedAtMs: number;
+  late: boolean;
 }
 
 export interface EvidenceQuery {
@@ -68,15 +73,8 @@ export interface EvidenceQuery {
 }
 
 /** The folded evidence of one firm's service in a session (see CellFold), as the dashboard reads it. */
-/** One readiness event as the desk folds it (src/desk/readiness.ts). */
-export interface ReadinessEventRow {
-  subscriber: string;
-  service: Service;
-  identity: string;
-  source: Source;
-  ts: string;
-  detail: Record<string, unknown>;
-}
+/** One readiness event as the desk folds it (src/desk/domain/readiness.ts). */
+export type { ReadinessEventRow } from '../domain/readiness.ts';
 
 export interface EvidenceCell {
   session: string;
@@ -190,6 +188,8 @@ export interface DeskStore {
   listEvidenceCells(session: string, subscribers?: readonly string[]): Promise<EvidenceCell[]>;
   /** The session's readiness events (kind 'readiness'), by firm, each firm's oldest first (the partial index's order): what src/desk/readiness.ts folds. */
   listReadinessEvents(session: string): Promise<ReadinessEventRow[]>;
+  /** Each firm's readiness in the session as folded at ingestion (firms without a check are absent); `subscriber`: that firm only. */
+  listReadiness(session: string, subscriber?: string): Promise<Map<string, FirmReadiness>>;
 
   recordReminder(r: ReminderRecord, actor: string): Promise<boolean>;
   listReminders(sessionId: string): Promise<ReminderRecord[]>;
@@ -219,6 +219,17 @@ export interface DeskStore {
 }
 
 const json = (x: unknown) => JSON.stringify(x);
+
+/** Parsed cell summaries kept (about 1 KB each): the cells of a few sessions of 500 firms. */
+const MAX_CACHED_SUMMARIES = 20_000;
+
+function deepFreeze<T>(x: T): T {
+  if (typeof x === 'object' && x !== null && !Object.isFrozen(x)) {
+    Object.freeze(x);
+    for (const v of Object.values(x)) deepFreeze(v);
+  }
+  return x;
+}
 
 const parse = <T>(x: unknown) => JSON.parse(String(x)) as T;
 
@@ -272,6 +283,16 @@ function auditDetail(s: FormSubmission): Record<string, unknown> {
 
 async function audit(tx: SqlTx, actor: string, action: string, entity: string, entityId: string, detail: Record<string, unknown>, now: number): Promise<void> {
   await tx.run('INSERT INTO audit_log (at, actor, action, entity, entity_id, detail) VALUES (?, ?, ?, ?, ?, ?)', [now, actor, action, entity, entityId, json(detail)]);
+}
+
+function readinessRow(r: Row): ReadinessEventRow {
+  return { subscriber: String(r.subscriber_id), service: r.service as Service, identity: String(r.identity), source: r.source as Source, ts: String(r.ts), detail: parse<Record<string, unknown>>(r.detail) };
+}
+
+/** What the dashboard and the series read of a version, stored beside its content (migration 9). */
+function formAnswers(s: FormSubmission): { participate: number | null; verdict: OverallResult | null } {
+  if (s.kind === 'intention') return { participate: (s.content as IntentionForm).participate === true ? 1 : 0, verdict: null };
+  return { participate: null, verdict: worstResult(((s.content as ResultForm).sections ?? []).map((x) => x.overall)) };
 }
 
 /** A form version's columns with its submitter's name and role (the user may be gone: then the id stands in). */
@@ -353,6 +374,7 @@ export class SqlDeskStore implements DeskStore {
   // (SQLite answers in-process, without a round trip to save.)
   readonly #submitBatch: TickBatch<{ s: FormSubmission; content: string; hash: string }, FormSubmitOutcome> | null;
   readonly #authBatch: TickBatch<string, { session: AuthSessionRecord; user: User } | null> | null;
+  readonly #summaries = new Map<string, { text: string; summary: CellSummary }>();
   readonly #contextBatch: TickBatch<{ sessionId: string; subscriberId: string }, { session: PracticeSession | null; subscriber: Subscriber | null }> | null;
 
   constructor(db: SqlRunner) {
@@ -371,6 +393,7 @@ export class SqlDeskStore implements DeskStore {
     const applied = await migrate(this.db, now);
     // Evidence stored before the cells existed, or folded by an older fold, is folded now.
     await this.#rebuildStaleCells();
+    await this.#rebuildMissingReadiness();
     return applied;
   }
 
@@ -581,7 +604,8 @@ export class SqlDeskStore implements DeskStore {
         }
         const version = latest + 1;
         await tx.run('INSERT INTO form_heads (session_id, subscriber_id, kind, latest_version) VALUES (?, ?, ?, ?) ON CONFLICT (session_id, subscriber_id, kind) DO UPDATE SET latest_version = excluded.latest_version', [s.sessionId, s.subscriberId, s.kind, version]);
-        await tx.run('INSERT INTO form_versions (session_id, subscriber_id, kind, version, submission_id, content, content_hash, submitted_by, submitted_at, late, on_behalf_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', [s.sessionId, s.subscriberId, s.kind, version, s.submissionId, content, hash, s.submittedBy, s.submittedAt, s.late ? 1 : 0, reason]);
+        const a = formAnswers(s);
+        await tx.run('INSERT INTO form_versions (session_id, subscriber_id, kind, version, submission_id, content, content_hash, submitted_by, submitted_at, late, on_behalf_reason, participate, verdict) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', [s.sessionId, s.subscriberId, s.kind, version, s.submissionId, content, hash, s.submittedBy, s.submittedAt, s.late ? 1 : 0, reason, a.participate, a.verdict]);
         await audit(tx, s.submittedBy, `form.${s.kind}.submit`, `form.${s.kind}`, `${s.sessionId}/${s.subscriberId}`, { version, ...auditDetail(s) }, s.submittedAt);
         const who = s.submitter ?? (await tx.all('SELECT display_name AS name, role FROM users WHERE id = ?', [s.submittedBy]))[0];
         return { version: this.#created(s, version, who?.name, who?.role), created: true, unchanged: false };
@@ -606,7 +630,7 @@ export class SqlDeskStore implements DeskStore {
       const { s, content, hash } = items[i]!;
       return {
         i, sessionId: s.sessionId, subscriberId: s.subscriberId, kind: s.kind, submissionId: s.submissionId, content, hash,
-        submittedBy: s.submittedBy, submittedAt: s.submittedAt, late: s.late, onBehalfReason: s.onBehalfReason ?? null, audit: json(auditDetail(s)),
+        submittedBy: s.submittedBy, submittedAt: s.submittedAt, late: s.late, onBehalfReason: s.onBehalfReason ?? null, audit: json(auditDetail(s)), ...formAnswers(s),
       };
     }));
     let rows;
@@ -694,21 +718,18 @@ export class SqlDeskStore implements DeskStore {
   async latestFormFacts(q: LatestFormsQuery): Promise<LatestFormFacts[]> {
     const sessions = q.sessions;
     if (sessions && !sessions.length) return [];
-    // The two answers are read out of the stored JSON by the database: 500 firms' forms are not parsed here.
-    const facts = this.db.dialect === 'sqlite'
-      ? `json_extract(v.content, '$.participate') AS participate, (SELECT group_concat(DISTINCT json_extract(x.value, '$.overall')) FROM json_each(v.content, '$.sections') x) AS overall`
-      : `(v.content::jsonb ->> 'participate') AS participate, (SELECT string_agg(DISTINCT x ->> 'overall', ',') FROM jsonb_array_elements(v.content::jsonb -> 'sections') x) AS overall`;
+    // The two answers were stored with each version (migration 9): no form's JSON is read here.
     // form_heads names each latest version: one indexed join, whatever the number of firms.
-    let sql = `SELECT v.session_id, v.subscriber_id, v.kind, ${facts} FROM form_heads h JOIN form_versions v ON v.session_id = h.session_id AND v.subscriber_id = h.subscriber_id AND v.kind = h.kind AND v.version = h.latest_version WHERE 1 = 1`;
+    let sql = `SELECT v.session_id, v.subscriber_id, v.kind, v.version, v.submitted_at, v.late, v.participate, v.verdict FROM form_heads h JOIN form_versions v ON v.session_id = h.session_id AND v.subscriber_id = h.subscriber_id AND v.kind = h.kind AND v.version = h.latest_version WHERE 1 = 1`;
     const params: string[] = [];
     if (sessions) { sql += ` AND h.session_id IN (${sessions.map(() => '?').join(', ')})`; params.push(...sessions); }
     if (q.subscriber !== undefined) { sql += ' AND h.subscriber_id = ?'; params.push(q.subscriber); }
     return (await this.db.all(sql, params)).map((r) => {
       const kind = r.kind as FormKind;
-      const base = { sessionId: String(r.session_id), subscriberId: String(r.subscriber_id), kind };
-      if (kind === 'intention') return { ...base, participate: r.participate === 1 || r.participate === 'true' || r.participate === true };
-      const overall = r.overall === null || r.overall === undefined || r.overall === '' ? [] : String(r.overall).split(',') as OverallResult[];
-      return { ...base, verdict: worstResult(overall) };
+      const f: LatestFormFacts = { sessionId: String(r.session_id), subscriberId: String(r.subscriber_id), kind, version: Number(r.version), submittedAtMs: Number(r.submitted_at), late: Number(r.late) === 1 };
+      if (kind === 'intention') f.participate = Number(r.participate) === 1;
+      else f.verdict = (r.verdict ?? 'not-tested') as OverallResult;
+      return f;
     });
   }
 
@@ -759,6 +780,8 @@ export class SqlDeskStore implements DeskStore {
       inserted.push({ ...e, postedBy, provenance: provenanceOf(e) });
     }
     const cells = inserted.length ? await this.#foldCells(tx, inserted, false) : [];
+    const checked = inserted.filter((e) => e.kind === 'readiness');
+    if (checked.length) await this.#foldReadiness(tx, checked);
     if (inserted.length) {
       const sessions = [...new Set(inserted.map((e) => e.session))];
       await audit(tx, postedBy, 'evidence.ingest', 'evidence', sessions.join(','), { inserted: inserted.length, duplicates: events.length - inserted.length }, now);
@@ -854,6 +877,64 @@ export class SqlDeskStore implements DeskStore {
     return stale.length;
   }
 
+  /**
+   * Folds again the readiness of each firm these events are about, from all its readiness
+   * events (a firm has a few: one per identity and run), inside the ingesting transaction.
+   * The standing rows are locked first, in key order, so that concurrent replicas queue: the
+   * second then reads the first one's events too.
+   */
+  async #foldReadiness(tx: SqlTx, events: readonly Pick<EvidenceEvent, 'session' | 'subscriber'>[]): Promise<void> {
+    const bySession = new Map<string, Set<string>>();
+    for (const e of events) {
+      let firms = bySession.get(e.session);
+      if (!firms) bySession.set(e.session, (firms = new Set()));
+      firms.add(e.subscriber);
+    }
+    for (const session of [...bySession.keys()].sort()) {
+      const firms = [...bySession.get(session)!].sort();
+      for (let i = 0; i < firms.length; i += INSERT_ROWS) {
+        const part = firms.slice(i, i + INSERT_ROWS);
+        const marks = part.map(() => '?').join(', ');
+        await tx.run(`INSERT INTO readiness_standings (session_id, subscriber_id, state, at, failed, provenance) VALUES ${part.map(() => "(?, ?, 'none', NULL, '[]', 'none')").join(', ')} ON CONFLICT (session_id, subscriber_id) DO NOTHING`, part.flatMap((f) => [session, f]));
+        if (this.db.dialect === 'postgres') await tx.all(`SELECT subscriber_id FROM readiness_standings WHERE session_id = ? AND subscriber_id IN (${marks}) ORDER BY subscriber_id FOR UPDATE`, [session, ...part]);
+        const rows = await tx.all(`SELECT subscriber_id, service, identity, source, ts, detail FROM evidence_events WHERE session_id = ? AND kind = 'readiness' AND subscriber_id IN (${marks}) ORDER BY subscriber_id, ts_ms`, [session, ...part]);
+        const folded = foldReadiness(rows.map(readinessRow));
+        const writes = part.map((f) => [f, folded.get(f)] as const).filter((x): x is readonly [string, FirmReadiness] => x[1] !== undefined);
+        if (!writes.length) continue;
+        await tx.run(
+          `INSERT INTO readiness_standings (session_id, subscriber_id, state, at, failed, provenance) VALUES ${writes.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')} ON CONFLICT (session_id, subscriber_id) DO UPDATE SET state = excluded.state, at = excluded.at, failed = excluded.failed, provenance = excluded.provenance`,
+          writes.flatMap(([f, r]) => [session, f, r.state, r.at, json(r.failed), r.provenance]),
+        );
+      }
+    }
+  }
+
+  /** Readiness events stored before the standings existed (migration 9): folded now, a transaction per session. */
+  async #rebuildMissingReadiness(): Promise<number> {
+    const missing = await this.db.all(
+      `SELECT DISTINCT e.session_id, e.subscriber_id FROM evidence_events e WHERE e.kind = 'readiness' AND NOT EXISTS (SELECT 1 FROM readiness_standings r WHERE r.session_id = e.session_id AND r.subscriber_id = e.subscriber_id AND r.state <> 'none')`,
+    );
+    const bySession = new Map<string, { session: string; subscriber: string }[]>();
+    for (const r of missing) {
+      const session = String(r.session_id);
+      let l = bySession.get(session);
+      if (!l) bySession.set(session, (l = []));
+      l.push({ session, subscriber: String(r.subscriber_id) });
+    }
+    for (const firms of bySession.values()) await this.#retrying(() => this.db.transaction((tx) => this.#foldReadiness(tx, firms)));
+    return missing.length;
+  }
+
+  async listReadiness(session: string, subscriber?: string) {
+    const rows = await this.db.all(
+      `SELECT subscriber_id, state, at, failed, provenance FROM readiness_standings WHERE session_id = ? AND state <> 'none'${subscriber === undefined ? '' : ' AND subscriber_id = ?'}`,
+      subscriber === undefined ? [session] : [session, subscriber],
+    );
+    return new Map(rows.map((r) => [String(r.subscriber_id), {
+      state: r.state as FirmReadiness['state'], at: r.at === null ? null : String(r.at), failed: parse<string[]>(r.failed), provenance: r.provenance as FirmReadiness['provenance'],
+    }]));
+  }
+
   async listEvidence(q: EvidenceQuery) {
     let sql = 'SELECT * FROM evidence_events WHERE session_id = ?';
     const params: string[] = [q.session];
@@ -870,7 +951,7 @@ export class SqlDeskStore implements DeskStore {
 
   async listReadinessEvents(session: string) {
     const rows = await this.db.all(`SELECT subscriber_id, service, identity, source, ts, detail FROM evidence_events WHERE session_id = ? AND kind = 'readiness' ORDER BY subscriber_id, ts_ms`, [session]);
-    return rows.map((r) => ({ subscriber: String(r.subscriber_id), service: r.service as Service, identity: String(r.identity), source: r.source as Source, ts: String(r.ts), detail: parse<Record<string, unknown>>(r.detail) }));
+    return rows.map(readinessRow);
   }
 
   async listEvidenceCells(session: string, subscribers?: readonly string[]) {
@@ -881,7 +962,21 @@ export class SqlDeskStore implements DeskStore {
       sql += ` AND subscriber_id IN (${subscribers.map(() => '?').join(', ')})`;
       params.push(...subscribers);
     }
-    return (await this.db.all(sql + ' ORDER BY subscriber_id, service', params)).map((r) => ({ session, subscriber: String(r.subscriber_id), service: r.service as Service, summary: parse<CellSummary>(r.summary) }));
+    return (await this.db.all(sql + ' ORDER BY subscriber_id, service', params)).map((r) => ({ session, subscriber: String(r.subscriber_id), service: r.service as Service, summary: this.#summary(session, String(r.subscriber_id), String(r.service), String(r.summary)) }));
+  }
+
+  /**
+   * A cell's summary parsed once per stored text: a dashboard refresh re-reads every cell but
+   * parses only those that changed since (a few, while a drill runs). Frozen, as it is shared.
+   */
+  #summary(session: string, subscriber: string, service: string, text: string): CellSummary {
+    const k = cellKey(session, subscriber, service);
+    const hit = this.#summaries.get(k);
+    if (hit && hit.text === text) return hit.summary;
+    if (this.#summaries.size >= MAX_CACHED_SUMMARIES) this.#summaries.clear();
+    const summary = deepFreeze(parse<CellSummary>(text));
+    this.#summaries.set(k, { text, summary });
+    return summary;
   }
 
   recordReminder(r: ReminderRecord, actor: string) {

@@ -1,7 +1,7 @@
 // Versioned schema migrations, applied at start in order; each version once,
 // recorded in schema_migrations. Never edit a released migration: add one.
 import type { Dialect, SqlRunner } from './sql.ts';
-import { SUBMIT_FORMS_FUNCTION } from './postgres-submit.ts';
+import { SUBMIT_FORMS_FUNCTION, SUBMIT_FORMS_FUNCTION_V9 } from './postgres-submit.ts';
 
 export interface Migration {
   version: number;
@@ -113,6 +113,31 @@ export const MIGRATIONS: Migration[] = [
     statements: () => [
       `CREATE INDEX evidence_readiness ON evidence_events (session_id, subscriber_id, ts_ms) WHERE kind = 'readiness'`,
     ],
+  },
+  {
+    version: 9,
+    name: "desk: each firm's readiness kept up to date at ingestion; each form version's participate answer and verdict stored with it",
+    // The dashboard reads these instead of folding the readiness events and the forms' JSON at every
+    // request. Readiness standings are folded in code (SqlDeskStore.migrate builds the missing ones);
+    // the answers of versions stored before are read out of their JSON here, as resultVerdict would.
+    statements: (d) => {
+      const sections = (overall: string) => d === 'sqlite'
+        ? `EXISTS (SELECT 1 FROM json_each(content, '$.sections') x WHERE json_extract(x.value, '$.overall') = '${overall}')`
+        : `EXISTS (SELECT 1 FROM jsonb_array_elements(content::jsonb -> 'sections') x WHERE x ->> 'overall' = '${overall}')`;
+      return [
+        `CREATE TABLE readiness_standings (session_id TEXT NOT NULL, subscriber_id TEXT NOT NULL, state TEXT NOT NULL, at TEXT, failed TEXT NOT NULL, provenance TEXT NOT NULL, PRIMARY KEY (session_id, subscriber_id))`,
+        `ALTER TABLE form_versions ADD COLUMN participate INTEGER`,
+        `ALTER TABLE form_versions ADD COLUMN verdict TEXT`,
+        d === 'sqlite'
+          ? `UPDATE form_versions SET participate = CASE WHEN json_extract(content, '$.participate') = 1 THEN 1 ELSE 0 END WHERE kind = 'intention'`
+          : `UPDATE form_versions SET participate = CASE WHEN (content::jsonb ->> 'participate') = 'true' THEN 1 ELSE 0 END WHERE kind = 'intention'`,
+        // The worst section: failed, not tested, passed with issues, passed (no section: not tested).
+        `UPDATE form_versions SET verdict = CASE WHEN ${sections('failed')} THEN 'failed' WHEN ${sections('not-tested')} THEN 'not-tested' WHEN ${sections('passed-with-issues')} THEN 'passed-with-issues' WHEN ${sections('passed')} THEN 'passed' ELSE 'not-tested' END WHERE kind = 'result'`,
+        // Covering: the latest versions' answers and marks are read without the rows' large content.
+        `CREATE INDEX form_versions_answers ON form_versions (session_id, subscriber_id, kind, version, submitted_at, late, participate, verdict)`,
+        ...(d === 'postgres' ? [SUBMIT_FORMS_FUNCTION_V9] : []),
+      ];
+    },
   },
 ];
 

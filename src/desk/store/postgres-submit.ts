@@ -82,3 +82,14 @@ BEGIN
   END LOOP;
 END
 $fn$`;
+
+// Migration 9: the same function, storing each version's answers the dashboard reads
+// (participate, verdict: computed by the caller from the content) beside it.
+const INSERT_V5 = `INSERT INTO form_versions (session_id, subscriber_id, kind, version, submission_id, content, content_hash, submitted_by, submitted_at, late, on_behalf_reason)
+        VALUES (s->>'sessionId', s->>'subscriberId', s->>'kind', n, s->>'submissionId', s->>'content', s->>'hash', s->>'submittedBy',
+                (s->>'submittedAt')::bigint, CASE WHEN (s->>'late')::boolean THEN 1 ELSE 0 END, s->>'onBehalfReason')`;
+const INSERT_V9 = `INSERT INTO form_versions (session_id, subscriber_id, kind, version, submission_id, content, content_hash, submitted_by, submitted_at, late, on_behalf_reason, participate, verdict)
+        VALUES (s->>'sessionId', s->>'subscriberId', s->>'kind', n, s->>'submissionId', s->>'content', s->>'hash', s->>'submittedBy',
+                (s->>'submittedAt')::bigint, CASE WHEN (s->>'late')::boolean THEN 1 ELSE 0 END, s->>'onBehalfReason', (s->>'participate')::int, s->>'verdict')`;
+if (!SUBMIT_FORMS_FUNCTION.includes(INSERT_V5)) throw new Error('desk_submit_forms: the INSERT that migration 9 extends is not in the function');
+export const SUBMIT_FORMS_FUNCTION_V9 = SUBMIT_FORMS_FUNCTION.replace(INSERT_V5, INSERT_V9);

@@ -3,7 +3,7 @@
 // that tells browsers when to update.
 import type { FastifyInstance } from 'fastify';
 import type { ServerResponse } from 'node:http';
-import { LINK_STATES, cellState, contradictionsFrom, type CellProvenance, type CellSummary, type FormVersion, type IntentionForm, type LinkState, type PracticeSession, type ResultForm } from '../../domain/index.ts';
+import { LINK_STATES, cellState, countContradictions, type CellProvenance, type CellSummary, type FormVersion, type LinkState, type PracticeSession, type ResultForm } from '../../domain/index.ts';
 import type { Service } from '../../../evidence/index.ts';
 import type { DeskStore } from '../../store/index.ts';
 import { DeskError } from '../../errors.ts';
@@ -14,14 +14,17 @@ import { NO_READINESS, readinessStandings } from '../../readiness.ts';
 
 const HEARTBEAT_MS = 15_000;
 
-function formSummary(v: FormVersion | undefined) {
+function formSummary(v: Pick<FormVersion, 'version' | 'submittedAt' | 'late'> | undefined) {
   return v ? { version: v.version, submittedAt: v.submittedAt, late: v.late } : null;
 }
 
 /**
  * The dashboard from the stored cell folds (one row per firm and service,
  * kept up to date at ingestion), never from the session's raw evidence: its
- * cost does not grow with the number of events.
+ * cost does not grow with the number of events. The same for readiness (one
+ * row per firm) and the forms: only the Appendix B contents are read (for the
+ * contradictions); Appendix A's answer and every series verdict were stored
+ * with their versions.
  */
 export async function buildDashboard(store: DeskStore, session: PracticeSession) {
   const subscribers = (await store.listSubscribers()).filter((s) => s.identities.some((i) => session.services.includes(i.service)));
@@ -31,11 +34,12 @@ export async function buildDashboard(store: DeskStore, session: PracticeSession)
     if (!m) folds.set(c.subscriber, (m = new Map()));
     m.set(c.service, c.summary);
   }
-  const intentionList = await store.latestForms(session.id, 'intention');
+  const facts = await store.latestFormFacts({ sessions: [session.id] });
+  const intentionList = facts.filter((f) => f.kind === 'intention');
   const resultList = await store.latestForms(session.id, 'result');
   const intentions = new Map(intentionList.map((f) => [f.subscriberId, f]));
   const results = new Map(resultList.map((f) => [f.subscriberId, f]));
-  const series = await seriesStandings(store, session, subscribers, { intention: intentionList, result: resultList });
+  const series = await seriesStandings(store, session, subscribers, facts);
   const readiness = await readinessStandings(store, session, subscribers, intentionList);
   const counts = Object.fromEntries(session.services.map((s) => [s, Object.fromEntries(LINK_STATES.map((x) => [x, 0]))])) as Record<string, Record<LinkState, number>>;
   const rows = subscribers.map((s) => {
@@ -58,10 +62,10 @@ export async function buildDashboard(store: DeskStore, session: PracticeSession)
       cells,
       provenance,
       // The latest Appendix A says the firm will not take part: no Appendix B is owed.
-      declined: (intention?.content as IntentionForm | undefined)?.participate === false,
-      intention: formSummary(intention),
+      declined: intention?.participate === false,
+      intention: intention ? { version: intention.version, submittedAt: new Date(intention.submittedAtMs).toISOString(), late: intention.late } : null,
       result: formSummary(result),
-      contradictions: result ? contradictionsFrom(result.content as ResultForm, (service) => mine.get(service)).length : 0,
+      contradictions: result ? countContradictions(result.content as ResultForm, (service) => mine.get(service)) : 0,
       evidenceCount: [...mine.values()].reduce((n, f) => n + f.events, 0),
       // Its outcome in each session of the series (this one too); empty for a session on its own.
       series: (series.history.get(s.id) ?? []).map((h) => ({ session: h.id, outcome: h.outcome })),

@@ -45,7 +45,7 @@ export default async function exportRoutes(app: FastifyInstance, { ctx }: { ctx:
       if (!m) folds.set(c.subscriber, (m = new Map()));
       m.set(c.service, c.summary);
     }
-    const readiness = foldReadiness(await store.listReadinessEvents(sessionId));
+    const readiness = await store.listReadiness(sessionId);
     const rows: string[][] = [];
     for (const f of forms) {
       const s = subscribers.get(f.subscriberId);

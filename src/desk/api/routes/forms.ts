@@ -9,6 +9,7 @@ import {
 import { DeskError } from '../../errors.ts';
 import { idParam, requireFirm, type DeskContext } from '../context.ts';
 import { renderFormPdf } from '../../form-pdf.ts';
+import { NO_READINESS, readinessStandings } from '../../readiness.ts';
 
 const formParams = {
   type: 'object',
@@ -90,6 +91,13 @@ export default async function formRoutes(app: FastifyInstance, { ctx }: { ctx: D
     reply.header('content-type', 'application/pdf');
     reply.header('content-disposition', `attachment; filename="${session.id}-${subscriber.id}-${kind}${version ? '-v' + version.version : ''}.pdf"`);
     return reply.send(pdf);
+  });
+
+  // The firm's readiness check before the session (src/desk/readiness.ts), for the line on its Appendix A page.
+  app.get('/api/sessions/:sessionId/readiness/:subscriberId', { schema: { params: resultParams } }, async (req) => {
+    const { session, subscriber } = await scope(req);
+    const { bySubscriber, notReady } = await readinessStandings(store, session, [subscriber]);
+    return { readiness: bySubscriber.get(subscriber.id) ?? NO_READINESS, notReady: notReady.has(subscriber.id) };
   });
 
   app.get('/api/sessions/:sessionId/forms/result/:subscriberId/prefill', { schema: { params: resultParams } }, async (req) => {
