@@ -2,7 +2,7 @@
 // 127.0.0.3, the conductor over the control API, 20 simulated subscribers (every third also over
 // FIX) of which four are faulty on purpose, F015's fault over FIX too. Every well-behaved one
 // passes every case; every faulty one fails exactly the case its fault breaks. About 30 s
-// (rundown at 400x).
+// (rundown at 250x).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,7 +16,7 @@ describe('accelerated PS2 end to end', () => {
   it('20 subscribers: the well-behaved pass every case, each faulty one fails exactly what its fault breaks', { timeout: 120_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ps2-e2e-'));
     try {
-      const r = await runDrill({ subscribers: 20, accelerate: 400, dataDir: dir, basePort: 26_000, groupBase: 121, session: 'PS2-e2e' });
+      const r = await runDrill({ subscribers: 20, accelerate: 250, dataDir: dir, basePort: 26_000, groupBase: 121, session: 'PS2-e2e' });
       const table = renderTable(r.verdicts, 200);
       assert.equal(r.conductor.failedSteps, 0, `a rundown step failed:\n${r.conductor.runs.filter((x) => x.error).map((x) => `${x.step.action}: ${x.error!.message}`).join('\n')}`);
       assert.deepEqual([...r.faults.entries()].sort(), [['F005', 'neverRelookup'], ['F010', 'ignoreDisasterRecovery'], ['F015', 'resetSequenceOnReconnect'], ['F020', 'leaveOrderResting']]);

@@ -36,7 +36,7 @@ function run(args: string[]): Run {
   running.add(entry);
   void done.then(() => { clearTimeout(kill); running.delete(entry); });
   const printed = (what: string, patterns: RegExp[]) =>
-    waitFor(what, () => patterns.every((re) => re.test(out)), 15_000).catch((e: Error) => { throw new Error(`${e.message}\n${out}${err}`); });
+    waitFor(what, () => patterns.every((re) => re.test(out)), 30_000).catch((e: Error) => { throw new Error(`${e.message}\n${out}${err}`); });
   return { done, printed };
 }
 
@@ -99,7 +99,7 @@ describe('failover-drill probe', () => {
     // Logged on, test orders traded and feeds joined at the primary, as the progress lines show.
     const atPrimary = (firm: string) => [
       new RegExp(`OTP-C +${firm}T +[2-7]/7 passed`), new RegExp(`OTP-CSC +${firm}C +[2-7]/7 passed`),
-      new RegExp(`OMD-C +${firm}MD +[1-6]/6 passed`), new RegExp(`OMD-CC +${firm}MC +[1-6]/6 passed`),
+      new RegExp(`OMD-C +${firm}MD +[1-7]/7 passed`), new RegExp(`OMD-CC +${firm}MC +[1-7]/7 passed`),
     ];
     await good.printed('F001 at the primary', atPrimary('F001'));
     await faulty.printed('F002 at the primary', atPrimary('F002'));

@@ -141,8 +141,8 @@ describe('sites, conductor and probe in separate network namespaces', { skip: sk
     const probe = run(NS.probe, ['probe', '--venue', files.probe, '--firm', 'F001', '--time-scale', '0.01', '--recovery-timeout', '20', '--duration', '22', '--report', reportFile]);
     // Orders and cancels done at the primary and both feeds joined, as the probe's progress lines show.
     await probe.waitFor(/OTP-C +F001T +[2-7]\/7 passed/, 20_000);
-    await probe.waitFor(/OMD-C +\S+ +[1-6]\/6 passed/, 20_000);
-    await probe.waitFor(/OMD-CC +\S+ +[1-6]\/6 passed/, 20_000);
+    await probe.waitFor(/OMD-C +\S+ +[1-7]\/7 passed/, 20_000);
+    await probe.waitFor(/OMD-CC +\S+ +[1-7]\/7 passed/, 20_000);
 
     const conductor = run(NS.conductor, ['conduct', '--rundown', join(dir, 'rundown.yaml'), '--venue', files.conductor, '--accelerate', '100', '--data', dir, '--poll', '200', '--control-timeout', '3000']);
     await conductor.waitFor(/Sat 08:35 \(x100\) announce/, 30_000);
