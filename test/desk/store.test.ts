@@ -92,7 +92,7 @@ for (const variant of storeVariants()) {
       assert.ok(all.every((e, i) => i === 0 || Date.parse(all[i - 1]!.ts) <= Date.parse(e.ts)));
     });
 
-    it('reads the cells as folded after the latest events, each summary parsed once and shared frozen', async () => {
+    it('reads the cells as folded after the latest events; a summary is parsed again only when its cell grew, and shared frozen', async () => {
       const cells = async () => new Map((await store.listEvidenceCells(session.id, [a.id])).map((c) => [c.service, c.summary]));
       const before = await cells();
       assert.ok(before.size > 0);

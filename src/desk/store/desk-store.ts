@@ -171,6 +171,8 @@ export interface DeskStore {
   getFormBySubmissionId(submissionId: string): Promise<FormVersion | null>;
   /** The latest version of each subscriber's form of this kind in a session. */
   latestForms(sessionId: string, kind: FormKind): Promise<FormVersion[]>;
+  /** The content of each firm's latest version of this kind (frozen, shared: read it, do not change it), by firm. */
+  latestFormContents(sessionId: string, kind: FormKind): Promise<Map<string, { version: number; content: IntentionForm | ResultForm }>>;
   /** What a series needs of the latest version of every form (both kinds) of these sessions and/or this firm, in one read. */
   latestFormFacts(q: LatestFormsQuery): Promise<LatestFormFacts[]>;
 
@@ -222,6 +224,8 @@ const json = (x: unknown) => JSON.stringify(x);
 
 /** Parsed cell summaries kept (about 1 KB each): the cells of a few sessions of 500 firms. */
 const MAX_CACHED_SUMMARIES = 20_000;
+/** Parsed form versions kept (about 2 KB each): the latest forms of a few sessions of 500 firms. */
+const MAX_CACHED_CONTENTS = 10_000;
 
 function deepFreeze<T>(x: T): T {
   if (typeof x === 'object' && x !== null && !Object.isFrozen(x)) {
@@ -374,7 +378,8 @@ export class SqlDeskStore implements DeskStore {
   // (SQLite answers in-process, without a round trip to save.)
   readonly #submitBatch: TickBatch<{ s: FormSubmission; content: string; hash: string }, FormSubmitOutcome> | null;
   readonly #authBatch: TickBatch<string, { session: AuthSessionRecord; user: User } | null> | null;
-  readonly #summaries = new Map<string, { text: string; summary: CellSummary }>();
+  readonly #summaries = new Map<string, { events: number; venueEvents: number; summary: CellSummary }>();
+  readonly #contents = new Map<string, IntentionForm | ResultForm>();
   readonly #contextBatch: TickBatch<{ sessionId: string; subscriberId: string }, { session: PracticeSession | null; subscriber: Subscriber | null }> | null;
 
   constructor(db: SqlRunner) {
@@ -715,6 +720,34 @@ export class SqlDeskStore implements DeskStore {
     )).map(formRow);
   }
 
+  async latestFormContents(sessionId: string, kind: FormKind) {
+    const heads = await this.db.all('SELECT subscriber_id, latest_version FROM form_heads WHERE session_id = ? AND kind = ?', [sessionId, kind]);
+    const out = new Map<string, { version: number; content: IntentionForm | ResultForm }>();
+    const missing: string[] = [];
+    for (const h of heads) {
+      const firm = String(h.subscriber_id), version = Number(h.latest_version);
+      const content = this.#contents.get(`${sessionId}\u0000${firm}\u0000${kind}\u0000${version}`);
+      if (content) out.set(firm, { version, content });
+      else missing.push(firm);
+    }
+    // A stored version never changes: only the versions not seen before are read and parsed.
+    for (let i = 0; i < missing.length; i += INSERT_ROWS) {
+      const part = missing.slice(i, i + INSERT_ROWS);
+      const rows = await this.db.all(
+        `SELECT v.subscriber_id, v.version, v.content FROM form_heads h JOIN form_versions v ON v.session_id = h.session_id AND v.subscriber_id = h.subscriber_id AND v.kind = h.kind AND v.version = h.latest_version WHERE h.session_id = ? AND h.kind = ? AND h.subscriber_id IN (${part.map(() => '?').join(', ')})`,
+        [sessionId, kind, ...part],
+      );
+      if (this.#contents.size + rows.length > MAX_CACHED_CONTENTS) this.#contents.clear();
+      for (const r of rows) {
+        const firm = String(r.subscriber_id), version = Number(r.version);
+        const content = deepFreeze(parse<IntentionForm | ResultForm>(r.content));
+        this.#contents.set(`${sessionId}\u0000${firm}\u0000${kind}\u0000${version}`, content);
+        out.set(firm, { version, content });
+      }
+    }
+    return out;
+  }
+
   async latestFormFacts(q: LatestFormsQuery): Promise<LatestFormFacts[]> {
     const sessions = q.sessions;
     if (sessions && !sessions.length) return [];
@@ -955,28 +988,41 @@ export class SqlDeskStore implements DeskStore {
   }
 
   async listEvidenceCells(session: string, subscribers?: readonly string[]) {
-    let sql = 'SELECT subscriber_id, service, summary FROM evidence_cells WHERE session_id = ? AND summary IS NOT NULL AND fold_version = ?';
-    const params: (string | number)[] = [session, FOLD_VERSION];
-    if (subscribers) {
-      if (!subscribers.length) return [];
-      sql += ` AND subscriber_id IN (${subscribers.map(() => '?').join(', ')})`;
-      params.push(...subscribers);
+    if (subscribers && !subscribers.length) return [];
+    const only = subscribers ? ` AND subscriber_id IN (${subscribers.map(() => '?').join(', ')})` : '';
+    const cells = await this.db.all(`SELECT subscriber_id, service, events, venue_events FROM evidence_cells WHERE session_id = ? AND summary IS NOT NULL AND fold_version = ?${only} ORDER BY subscriber_id, service`, [session, FOLD_VERSION, ...(subscribers ?? [])]);
+    // A cell's stored summary changes only when it folds new events (none is ever removed), so its
+    // counts tell whether the summary parsed before still holds: only the cells that grew are read.
+    const got = new Map<string, CellSummary>();
+    const grown = new Set<string>();
+    for (const r of cells) {
+      const k = cellKey(session, String(r.subscriber_id), String(r.service));
+      const hit = this.#summaries.get(k);
+      if (hit && hit.events === Number(r.events) && hit.venueEvents === Number(r.venue_events)) got.set(k, hit.summary);
+      else grown.add(String(r.subscriber_id));
     }
-    return (await this.db.all(sql + ' ORDER BY subscriber_id, service', params)).map((r) => ({ session, subscriber: String(r.subscriber_id), service: r.service as Service, summary: this.#summary(session, String(r.subscriber_id), String(r.service), String(r.summary)) }));
-  }
-
-  /**
-   * A cell's summary parsed once per stored text: a dashboard refresh re-reads every cell but
-   * parses only those that changed since (a few, while a drill runs). Frozen, as it is shared.
-   */
-  #summary(session: string, subscriber: string, service: string, text: string): CellSummary {
-    const k = cellKey(session, subscriber, service);
-    const hit = this.#summaries.get(k);
-    if (hit && hit.text === text) return hit.summary;
-    if (this.#summaries.size >= MAX_CACHED_SUMMARIES) this.#summaries.clear();
-    const summary = deepFreeze(parse<CellSummary>(text));
-    this.#summaries.set(k, { text, summary });
-    return summary;
+    // Read by firm; parsed only where the cell is not already known (or grew meanwhile).
+    const firms = [...grown];
+    for (let i = 0; i < firms.length; i += INSERT_ROWS) {
+      const part = firms.slice(i, i + INSERT_ROWS);
+      const rows = await this.db.all(`SELECT subscriber_id, service, events, venue_events, summary FROM evidence_cells WHERE session_id = ? AND summary IS NOT NULL AND fold_version = ? AND subscriber_id IN (${part.map(() => '?').join(', ')})`, [session, FOLD_VERSION, ...part]);
+      if (this.#summaries.size + rows.length > MAX_CACHED_SUMMARIES) this.#summaries.clear();
+      for (const r of rows) {
+        const k = cellKey(session, String(r.subscriber_id), String(r.service));
+        const hit = this.#summaries.get(k);
+        if (got.has(k) && hit && hit.events === Number(r.events) && hit.venueEvents === Number(r.venue_events)) continue;
+        // Frozen: the same object goes to every later reader.
+        const summary = deepFreeze(parse<CellSummary>(r.summary));
+        this.#summaries.set(k, { events: Number(r.events), venueEvents: Number(r.venue_events), summary });
+        got.set(k, summary);
+      }
+    }
+    const out: EvidenceCell[] = [];
+    for (const r of cells) {
+      const summary = got.get(cellKey(session, String(r.subscriber_id), String(r.service)));
+      if (summary) out.push({ session, subscriber: String(r.subscriber_id), service: r.service as Service, summary });
+    }
+    return out;
   }
 
   recordReminder(r: ReminderRecord, actor: string) {

@@ -3,9 +3,9 @@
 // that tells browsers when to update.
 import type { FastifyInstance } from 'fastify';
 import type { ServerResponse } from 'node:http';
-import { LINK_STATES, cellState, countContradictions, type CellProvenance, type CellSummary, type FormVersion, type LinkState, type PracticeSession, type ResultForm } from '../../domain/index.ts';
+import { LINK_STATES, cellState, countContradictions, type CellProvenance, type CellSummary, type LinkState, type PracticeSession, type ResultForm } from '../../domain/index.ts';
 import type { Service } from '../../../evidence/index.ts';
-import type { DeskStore } from '../../store/index.ts';
+import type { DeskStore, LatestFormFacts } from '../../store/index.ts';
 import { DeskError } from '../../errors.ts';
 import { idParam, type DeskContext } from '../context.ts';
 import type { LiveEvent } from '../live.ts';
@@ -14,8 +14,8 @@ import { NO_READINESS, readinessStandings } from '../../readiness.ts';
 
 const HEARTBEAT_MS = 15_000;
 
-function formSummary(v: Pick<FormVersion, 'version' | 'submittedAt' | 'late'> | undefined) {
-  return v ? { version: v.version, submittedAt: v.submittedAt, late: v.late } : null;
+function formSummary(f: LatestFormFacts | undefined) {
+  return f ? { version: f.version, submittedAt: new Date(f.submittedAtMs).toISOString(), late: f.late } : null;
 }
 
 /**
@@ -36,9 +36,10 @@ export async function buildDashboard(store: DeskStore, session: PracticeSession)
   }
   const facts = await store.latestFormFacts({ sessions: [session.id] });
   const intentionList = facts.filter((f) => f.kind === 'intention');
-  const resultList = await store.latestForms(session.id, 'result');
   const intentions = new Map(intentionList.map((f) => [f.subscriberId, f]));
-  const results = new Map(resultList.map((f) => [f.subscriberId, f]));
+  const results = new Map(facts.filter((f) => f.kind === 'result').map((f) => [f.subscriberId, f]));
+  // Only the Appendix B contents are read, for the contradictions (each version parsed once).
+  const resultForms = await store.latestFormContents(session.id, 'result');
   const series = await seriesStandings(store, session, subscribers, facts);
   const readiness = await readinessStandings(store, session, subscribers, intentionList);
   const counts = Object.fromEntries(session.services.map((s) => [s, Object.fromEntries(LINK_STATES.map((x) => [x, 0]))])) as Record<string, Record<LinkState, number>>;
@@ -63,9 +64,9 @@ export async function buildDashboard(store: DeskStore, session: PracticeSession)
       provenance,
       // The latest Appendix A says the firm will not take part: no Appendix B is owed.
       declined: intention?.participate === false,
-      intention: intention ? { version: intention.version, submittedAt: new Date(intention.submittedAtMs).toISOString(), late: intention.late } : null,
+      intention: formSummary(intention),
       result: formSummary(result),
-      contradictions: result ? countContradictions(result.content as ResultForm, (service) => mine.get(service)) : 0,
+      contradictions: resultForms.has(s.id) ? countContradictions(resultForms.get(s.id)!.content as ResultForm, (service) => mine.get(service)) : 0,
       evidenceCount: [...mine.values()].reduce((n, f) => n + f.events, 0),
       // Its outcome in each session of the series (this one too); empty for a session on its own.
       series: (series.history.get(s.id) ?? []).map((h) => ({ session: h.id, outcome: h.outcome })),
