@@ -36,7 +36,21 @@ const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 
 function startServer(db: string): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...(process.env.FD_BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.FD_BENCH_PROF] : []), MAIN, 'desk', '--db', db, '--port', '0', '--evidence-token', TOKEN], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      [
+        ...(process.env.FD_BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.FD_BENCH_PROF] : []),
+        MAIN,
+        'desk',
+        '--db',
+        db,
+        '--port',
+        '0',
+        '--evidence-token',
+        TOKEN,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let out = '';
     child.stdout!.on('data', (d) => {
       out += d;
@@ -47,15 +61,36 @@ function startServer(db: string): Promise<{ child: ChildProcess; url: string }> 
   });
 }
 
-function call(agent: Agent, url: string, method: string, path: string, body: string | null, headers: Record<string, string>): Promise<{ status: number; text: string; cookie?: string }> {
+function call(
+  agent: Agent,
+  url: string,
+  method: string,
+  path: string,
+  body: string | null,
+  headers: Record<string, string>,
+): Promise<{ status: number; text: string; cookie?: string }> {
   const u = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = request({ host: u.hostname, port: u.port, path, method, agent, headers: { ...(body !== null ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {}), ...headers } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => { text += c; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text, ...(res.headers['set-cookie'] ? { cookie: res.headers['set-cookie'][0]!.split(';')[0]! } : {}) }));
-    });
+    const req = request(
+      {
+        host: u.hostname,
+        port: u.port,
+        path,
+        method,
+        agent,
+        headers: { ...(body !== null ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {}), ...headers },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => {
+          text += c;
+        });
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, text, ...(res.headers['set-cookie'] ? { cookie: res.headers['set-cookie'][0]!.split(';')[0]! } : {}) }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(body ?? undefined);
   });
@@ -75,17 +110,33 @@ function sessionEvidence(session: PracticeSession, firms: Subscriber[]): Evidenc
     for (const i of f.identities.filter((x) => session.services.includes(x.service))) {
       for (let k = 0; k < EXTRA; k++) {
         const at = (ms: number) => new Date(backup + k * 1000 + ms).toISOString();
-        const e = (kind: EvidenceEvent['kind'], ms: number, source: EvidenceEvent['source'], detail: Record<string, unknown>): EvidenceEvent =>
-          ({ id: `${session.id}:${f.id}:${i.identity}:x${k}:${kind}`, ts: at(ms), session: session.id, site: 'backup', service: i.service, subscriber: f.id, identity: i.identity, kind, detail, source });
+        const e = (kind: EvidenceEvent['kind'], ms: number, source: EvidenceEvent['source'], detail: Record<string, unknown>): EvidenceEvent => ({
+          id: `${session.id}:${f.id}:${i.identity}:x${k}:${kind}`,
+          ts: at(ms),
+          session: session.id,
+          site: 'backup',
+          service: i.service,
+          subscriber: f.id,
+          identity: i.identity,
+          kind,
+          detail,
+          source,
+        });
         if (i.role === 'retransmission') {
-          all.push(e('gap', 100, 'probe', { channel: 1 + (k % 4), from: k * 10, to: k * 10 + 3 }), e('gap-recovered', 300, 'probe', { channel: 1 + (k % 4), from: k * 10, to: k * 10 + 3, by: 'retransmission' }));
+          all.push(
+            e('gap', 100, 'probe', { channel: 1 + (k % 4), from: k * 10, to: k * 10 + 3 }),
+            e('gap-recovered', 300, 'probe', { channel: 1 + (k % 4), from: k * 10, to: k * 10 + 3, by: 'retransmission' }),
+          );
         } else {
           all.push(e('order', 100, 'venue', { clOrdId: `X${k}` }), e('ack', 200, 'venue', { clOrdId: `X${k}` }));
         }
       }
     }
   }
-  return all.map((e) => [Date.parse(e.ts), e] as const).sort((a, b) => a[0] - b[0] || (a[1].id < b[1].id ? -1 : 1)).map((x) => x[1]);
+  return all
+    .map((e) => [Date.parse(e.ts), e] as const)
+    .sort((a, b) => a[0] - b[0] || (a[1].id < b[1].id ? -1 : 1))
+    .map((x) => x[1]);
 }
 
 async function run(db: string) {
@@ -118,7 +169,11 @@ async function run(db: string) {
     let ingesting = true;
     const ticker = (async () => {
       while (ingesting) {
-        pending.push(dashboard().then((ms) => { lat.push(ms); }));
+        pending.push(
+          dashboard().then((ms) => {
+            lat.push(ms);
+          }),
+        );
         await new Promise((r) => setTimeout(r, DASHBOARD_EVERY_MS));
       }
     })();
@@ -143,7 +198,16 @@ async function run(db: string) {
     const recovered = d.rows.filter((r) => Object.values(r.cells).every((c) => c === 'recovered' || c === 'not-in-scope')).length;
     if (recovered !== FIRMS) throw new Error(`${recovered} of ${FIRMS} firms recovered on the dashboard after ingestion`);
     lat.sort((a, b) => a - b);
-    return { rate: Math.round(events.length / seconds), events: events.length, seconds, p99: percentile(lat, 99), p50: percentile(lat, 50), max: lat.at(-1)!, samples: lat.length, idle };
+    return {
+      rate: Math.round(events.length / seconds),
+      events: events.length,
+      seconds,
+      p99: percentile(lat, 99),
+      p50: percentile(lat, 50),
+      max: lat.at(-1)!,
+      samples: lat.length,
+      idle,
+    };
   } finally {
     conductor.destroy();
     officer.destroy();
@@ -153,8 +217,23 @@ async function run(db: string) {
 }
 
 const FLOOR_ROWS = 100_000;
-const FLOOR_SQL = (n: number, ph: (i: number) => string) => `INSERT INTO evidence_events (posted_by, id, session_id, subscriber_id, service, site, identity, kind, source, ts, ts_ms, detail, received_at) VALUES ${Array.from({ length: n }, (_, r) => `(${Array.from({ length: 13 }, (_, c) => ph(r * 13 + c + 1)).join(', ')})`).join(', ')} ON CONFLICT (posted_by, id) DO NOTHING RETURNING id`;
-const floorRow = (j: number) => ['conductor', `floor:conductor:step${j % 40}:logon:F${String(j % FIRMS).padStart(3, '0')}:${j}`, 'floor', `F${String(j % FIRMS).padStart(3, '0')}`, 'OTP-C', 'backup', `F${j % FIRMS}T`, 'logon', 'venue', new Date(1.8e12 + j).toISOString(), 1.8e12 + j, JSON.stringify({ seqNum: j, clientSeq: j }), 1.8e12];
+const FLOOR_SQL = (n: number, ph: (i: number) => string) =>
+  `INSERT INTO evidence_events (posted_by, id, session_id, subscriber_id, service, site, identity, kind, source, ts, ts_ms, detail, received_at) VALUES ${Array.from({ length: n }, (_, r) => `(${Array.from({ length: 13 }, (_, c) => ph(r * 13 + c + 1)).join(', ')})`).join(', ')} ON CONFLICT (posted_by, id) DO NOTHING RETURNING id`;
+const floorRow = (j: number) => [
+  'conductor',
+  `floor:conductor:step${j % 40}:logon:F${String(j % FIRMS).padStart(3, '0')}:${j}`,
+  'floor',
+  `F${String(j % FIRMS).padStart(3, '0')}`,
+  'OTP-C',
+  'backup',
+  `F${j % FIRMS}T`,
+  'logon',
+  'venue',
+  new Date(1.8e12 + j).toISOString(),
+  1.8e12 + j,
+  JSON.stringify({ seqNum: j, clientSeq: j }),
+  1.8e12,
+];
 
 /** Rows per second of the bare insert into a migrated store (see the header). */
 async function floor(db: string): Promise<number> {
@@ -168,7 +247,8 @@ async function floor(db: string): Promise<number> {
     try {
       for (let c = 0; c < FLOOR_ROWS; c += 1000) {
         await client.query('BEGIN');
-        for (let i = c; i < c + 1000; i += 250) await client.query({ name: 'floor', text: FLOOR_SQL(250, (k) => `$${k}`), values: Array.from({ length: 250 }, (_, r) => floorRow(i + r)).flat() });
+        for (let i = c; i < c + 1000; i += 250)
+          await client.query({ name: 'floor', text: FLOOR_SQL(250, (k) => `$${k}`), values: Array.from({ length: 250 }, (_, r) => floorRow(i + r)).flat() });
         await client.query('COMMIT');
       }
     } finally {
@@ -191,8 +271,16 @@ async function floor(db: string): Promise<number> {
 
 function report(store: string, r: Awaited<ReturnType<typeof run>>, floorRowsPerS: number) {
   bench('desk.evidence.ingest', r.rate, 'events/s', {
-    store, floor_rows_per_s: floorRowsPerS, dashboard_p99_ms: r.p99.toFixed(1), dashboard_p50_ms: r.p50.toFixed(1), dashboard_max_ms: r.max.toFixed(1), dashboard_samples: r.samples,
-    dashboard_idle_ms: r.idle.toFixed(1), firms: FIRMS, events: r.events, seconds: r.seconds.toFixed(2),
+    store,
+    floor_rows_per_s: floorRowsPerS,
+    dashboard_p99_ms: r.p99.toFixed(1),
+    dashboard_p50_ms: r.p50.toFixed(1),
+    dashboard_max_ms: r.max.toFixed(1),
+    dashboard_samples: r.samples,
+    dashboard_idle_ms: r.idle.toFixed(1),
+    firms: FIRMS,
+    events: r.events,
+    seconds: r.seconds.toFixed(2),
   });
 }
 

@@ -46,16 +46,36 @@ function startServer(args: string[], main = true): Promise<{ child: ChildProcess
   });
 }
 
-function post(agent: Agent, url: string, path: string, body: unknown, headers: Record<string, string>): Promise<{ status: number; text: string; cookie?: string }> {
+function post(
+  agent: Agent,
+  url: string,
+  path: string,
+  body: unknown,
+  headers: Record<string, string>,
+): Promise<{ status: number; text: string; cookie?: string }> {
   const data = JSON.stringify(body);
   const u = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = request({ host: u.hostname, port: u.port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data), ...headers } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => { text += c; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text, ...(res.headers['set-cookie'] ? { cookie: res.headers['set-cookie'][0]!.split(';')[0]! } : {}) }));
-    });
+    const req = request(
+      {
+        host: u.hostname,
+        port: u.port,
+        path,
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data), ...headers },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => {
+          text += c;
+        });
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, text, ...(res.headers['set-cookie'] ? { cookie: res.headers['set-cookie'][0]!.split(';')[0]! } : {}) }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(data);
   });
@@ -89,10 +109,13 @@ function postgresCpuMs(dataDir: string): number {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const f = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      const pid = Number(entry), ppid = Number(f[1]);
+      const pid = Number(entry),
+        ppid = Number(f[1]);
       if (pid === postmaster) total += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
       else if (ppid === postmaster) total += Number(f[11]) + Number(f[12]);
-    } catch { /* gone meanwhile */ }
+    } catch {
+      /* gone meanwhile */
+    }
   }
   return (total * 1000) / 100;
 }
@@ -104,7 +127,10 @@ async function load(users: Submitter[], pid: number, serverCpu: () => number = (
   let sent = 0;
   for (const u of users) {
     const send = u.send;
-    u.send = (id) => { sent++; return send(id); };
+    u.send = (id) => {
+      sent++;
+      return send(id);
+    };
   }
   // Warm-up: one submission each, not measured.
   await Promise.all(users.map((u) => u.send(`warm-${u.id}`)));
@@ -113,42 +139,56 @@ async function load(users: Submitter[], pid: number, serverCpu: () => number = (
   };
   // Burst: all at once.
   const burst: number[] = [];
-  await Promise.all(users.map(async (u) => {
-    const t = performance.now();
-    const r = await u.send(`burst-${u.id}`);
-    burst.push(performance.now() - t);
-    check(u, r);
-  }));
+  await Promise.all(
+    users.map(async (u) => {
+      const t = performance.now();
+      const r = await u.send(`burst-${u.id}`);
+      burst.push(performance.now() - t);
+      check(u, r);
+    }),
+  );
   // Saturation: 500 in flight back to back.
   let sat = 0;
   const ts = performance.now();
-  await Promise.all(users.map(async (u) => {
-    for (let i = 0; i < 2; i++) {
-      check(u, await u.send(`sat-${u.id}-${i}`));
-      sat++;
-    }
-  }));
+  await Promise.all(
+    users.map(async (u) => {
+      for (let i = 0; i < 2; i++) {
+        check(u, await u.send(`sat-${u.id}-${i}`));
+        sat++;
+      }
+    }),
+  );
   const maxRate = Math.round(sat / ((performance.now() - ts) / 1000));
   // Deadline rush (the headline): random moments within the window, open loop.
   const lat: number[] = [];
   const t0 = performance.now();
-  await Promise.all(users.map(async (u) => {
-    const at = Array.from({ length: ROUNDS }, () => Math.random() * WINDOW_S * 1000).sort((a, b) => a - b);
-    for (let i = 0; i < ROUNDS; i++) {
-      const wait = t0 + at[i]! - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      const t = performance.now();
-      const r = await u.send(`b-${u.id}-${i}`);
-      lat.push(performance.now() - t);
-      check(u, r);
-    }
-  }));
+  await Promise.all(
+    users.map(async (u) => {
+      const at = Array.from({ length: ROUNDS }, () => Math.random() * WINDOW_S * 1000).sort((a, b) => a - b);
+      for (let i = 0; i < ROUNDS; i++) {
+        const wait = t0 + at[i]! - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        const t = performance.now();
+        const r = await u.send(`b-${u.id}-${i}`);
+        lat.push(performance.now() - t);
+        check(u, r);
+      }
+    }),
+  );
   const cpuPerSubmission = (cpuMs(pid) - cpu0) / sent;
   const serverCpuPerSubmission = (serverCpu() - serverCpu0) / sent;
   for (const u of users) u.agent.destroy();
   lat.sort((a, b) => a - b);
   burst.sort((a, b) => a - b);
-  return { p99: percentile(lat, 99), p50: percentile(lat, 50), n: lat.length, burstP99: percentile(burst, 99), maxRate, cpuPerSubmission, serverCpuPerSubmission };
+  return {
+    p99: percentile(lat, 99),
+    p50: percentile(lat, 50),
+    n: lat.length,
+    burstP99: percentile(burst, 99),
+    maxRate,
+    cpuPerSubmission,
+    serverCpuPerSubmission,
+  };
 }
 
 async function stop(child: ChildProcess) {
@@ -163,16 +203,29 @@ async function run(db: string, serverCpu?: () => number) {
   await seedStore.close();
   const { child, url } = await startServer(['desk', '--db', db, '--port', '0', '--evidence-token', 'bench']);
   try {
-    return await load(await Promise.all(seed.subscribers.map(async (s) => {
-      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-      const r = await post(agent, url, '/api/auth/login', { username: `${s.id}.user`, password: PW }, {});
-      if (r.status !== 200) throw new Error(`login ${s.id}: ${r.status} ${r.text}`);
-      const headers = { cookie: r.cookie!, 'x-csrf-token': JSON.parse(r.text).csrfToken as string };
-      const form = sampleResultForm(seed.session, s);
-      // Each submission signs under its own name: a form equal to the latest version is answered without storing anything.
-      const send = (id: string) => post(agent, url, `/api/sessions/${seed.session.id}/forms/result/${s.id}`, { submissionId: id, form: { ...form, signatory: { ...form.signatory, name: `Signer ${id}` } } }, headers);
-      return { id: s.id, agent, send };
-    })), child.pid!, serverCpu);
+    return await load(
+      await Promise.all(
+        seed.subscribers.map(async (s) => {
+          const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+          const r = await post(agent, url, '/api/auth/login', { username: `${s.id}.user`, password: PW }, {});
+          if (r.status !== 200) throw new Error(`login ${s.id}: ${r.status} ${r.text}`);
+          const headers = { cookie: r.cookie!, 'x-csrf-token': JSON.parse(r.text).csrfToken as string };
+          const form = sampleResultForm(seed.session, s);
+          // Each submission signs under its own name: a form equal to the latest version is answered without storing anything.
+          const send = (id: string) =>
+            post(
+              agent,
+              url,
+              `/api/sessions/${seed.session.id}/forms/result/${s.id}`,
+              { submissionId: id, form: { ...form, signatory: { ...form.signatory, name: `Signer ${id}` } } },
+              headers,
+            );
+          return { id: s.id, agent, send };
+        }),
+      ),
+      child.pid!,
+      serverCpu,
+    );
   } finally {
     await stop(child);
   }
@@ -201,25 +254,48 @@ async function floor() {
   const { child, url } = await startServer(['--input-type=module', '-e', FLOOR_SERVER], false);
   try {
     const session = demoSession();
-    return await load(Array.from({ length: SUBSCRIBERS }, (_, n) => {
-      const s = demoSubscriber(n);
-      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-      const form = sampleResultForm(session, s);
-      return { id: s.id, agent, send: (id: string) => post(agent, url, '/submit', { submissionId: id, form: { ...form, signatory: { ...form.signatory, name: `Signer ${id}` } } }, {}) };
-    }), child.pid!);
+    return await load(
+      Array.from({ length: SUBSCRIBERS }, (_, n) => {
+        const s = demoSubscriber(n);
+        const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+        const form = sampleResultForm(session, s);
+        return {
+          id: s.id,
+          agent,
+          send: (id: string) =>
+            post(agent, url, '/submit', { submissionId: id, form: { ...form, signatory: { ...form.signatory, name: `Signer ${id}` } } }, {}),
+        };
+      }),
+      child.pid!,
+    );
   } finally {
     await stop(child);
   }
 }
 
-const floorFields = (f: Awaited<ReturnType<typeof floor>>) => ({ floor_p99_ms: f.p99.toFixed(1), floor_burst_p99_ms: f.burstP99.toFixed(0), floor_max_per_s: f.maxRate, floor_cpu_ms: f.cpuPerSubmission.toFixed(3) });
+const floorFields = (f: Awaited<ReturnType<typeof floor>>) => ({
+  floor_p99_ms: f.p99.toFixed(1),
+  floor_burst_p99_ms: f.burstP99.toFixed(0),
+  floor_max_per_s: f.maxRate,
+  floor_cpu_ms: f.cpuPerSubmission.toFixed(3),
+});
 
 const dir = mkdtempSync(join(tmpdir(), 'fd-bench-'));
 try {
   if (STORES.includes('sqlite')) {
     const f = await floor();
     const s = await run(join(dir, 'desk.sqlite'));
-    bench('desk.submit_p99', s.p99, 'ms', { store: 'sqlite', subscribers: SUBSCRIBERS, submissions: s.n, window_s: WINDOW_S, p50_ms: s.p50.toFixed(1), burst_p99_ms: s.burstP99.toFixed(0), max_per_s: s.maxRate, cpu_ms: s.cpuPerSubmission.toFixed(3), ...floorFields(f) });
+    bench('desk.submit_p99', s.p99, 'ms', {
+      store: 'sqlite',
+      subscribers: SUBSCRIBERS,
+      submissions: s.n,
+      window_s: WINDOW_S,
+      p50_ms: s.p50.toFixed(1),
+      burst_p99_ms: s.burstP99.toFixed(0),
+      max_per_s: s.maxRate,
+      cpu_ms: s.cpuPerSubmission.toFixed(3),
+      ...floorFields(f),
+    });
   }
   if (!STORES.includes('postgres')) {
     // skipped on request
@@ -228,7 +304,18 @@ try {
     try {
       const f = await floor();
       const p = await run(await pg.createDatabase('bench'), () => postgresCpuMs(join(pg.dir, 'data')));
-      bench('desk.submit_p99_postgres', p.p99, 'ms', { store: 'postgres', subscribers: SUBSCRIBERS, submissions: p.n, window_s: WINDOW_S, p50_ms: p.p50.toFixed(1), burst_p99_ms: p.burstP99.toFixed(0), max_per_s: p.maxRate, cpu_ms: p.cpuPerSubmission.toFixed(3), pg_cpu_ms: p.serverCpuPerSubmission.toFixed(3), ...floorFields(f) });
+      bench('desk.submit_p99_postgres', p.p99, 'ms', {
+        store: 'postgres',
+        subscribers: SUBSCRIBERS,
+        submissions: p.n,
+        window_s: WINDOW_S,
+        p50_ms: p.p50.toFixed(1),
+        burst_p99_ms: p.burstP99.toFixed(0),
+        max_per_s: p.maxRate,
+        cpu_ms: p.cpuPerSubmission.toFixed(3),
+        pg_cpu_ms: p.serverCpuPerSubmission.toFixed(3),
+        ...floorFields(f),
+      });
     } finally {
       await stopPostgres();
     }

@@ -50,24 +50,51 @@ async function start(m: Extract<ToClients, { type: 'start' }>): Promise<void> {
   for (const s of venue.subscribers.slice(m.firms[0], m.firms[1])) {
     for (const compId of [s['OTP-C']!.trading, s['OTP-C']!.dropCopy!]) {
       const client = new OcgClient({
-        compId, password: s.password, publicKeyPem, lookup, brokerId: s.brokerId, bcan: 'ABC123.2568', service: 'OTP-C', clock: systemClock,
-        timeScale: m.timeScale, localAddress: s.sourceIps[0]!,
+        compId,
+        password: s.password,
+        publicKeyPem,
+        lookup,
+        brokerId: s.brokerId,
+        bcan: 'ABC123.2568',
+        service: 'OTP-C',
+        clock: systemClock,
+        timeScale: m.timeScale,
+        localAddress: s.sourceIps[0]!,
         // Slow session timers: thousands of sessions must not time out while the venue decrypts their logons.
-        timing: { heartbeatIntervalMs: 5_000, testRequestAfterMs: 15_000, testRequestTimeoutMs: 15_000, logonTimeoutMs: 10_000, logoutTimeoutMs: 5_000, resendTimeoutMs: 5_000, connectTimeoutMs: 2_000, lookupTimeoutMs: 2_000 },
+        timing: {
+          heartbeatIntervalMs: 5_000,
+          testRequestAfterMs: 15_000,
+          testRequestTimeoutMs: 15_000,
+          logonTimeoutMs: 10_000,
+          logoutTimeoutMs: 5_000,
+          resendTimeoutMs: 5_000,
+          connectTimeoutMs: 2_000,
+          lookupTimeoutMs: 2_000,
+        },
       });
       const f: SessionFigures = { id: compId, firstBackupAt: null, recoveredAt: null, continuity: null, replayed: 0 };
       let gapsOpen = 0;
       let loggedOnAtBackup = false;
       let nextToSendAtLoss = 0;
-      atLoss.push(() => { nextToSendAtLoss = client.journal.nextToSend; });
-      const done = (at: number) => { if (loggedOnAtBackup && gapsOpen === 0 && f.recoveredAt === null) f.recoveredAt = at; };
+      atLoss.push(() => {
+        nextToSendAtLoss = client.journal.nextToSend;
+      });
+      const done = (at: number) => {
+        if (loggedOnAtBackup && gapsOpen === 0 && f.recoveredAt === null) f.recoveredAt = at;
+      };
       client.on('event', (e: OcgClientEvent) => {
-        if (debugKinds !== null) { const k = `${e.kind}:${String(e.detail['reason'] ?? e.detail['status'] ?? '')}`; debugKinds.set(k, (debugKinds.get(k) ?? 0) + 1); }
+        if (debugKinds !== null) {
+          const k = `${e.kind}:${String(e.detail['reason'] ?? e.detail['status'] ?? '')}`;
+          debugKinds.set(k, (debugKinds.get(k) ?? 0) + 1);
+        }
         if (e.at < lossAt || e.detail['site'] !== 'backup') return;
         if (e.kind === 'lookup-answered' && f.firstBackupAt === null) f.firstBackupAt = e.at;
         else if (e.kind === 'gap-detected') gapsOpen++;
-        else if (e.kind === 'gap-recovered') { gapsOpen = Math.max(0, gapsOpen - 1); f.replayed += Number(e.detail['to']) - Number(e.detail['from']) + 1; done(e.at); }
-        else if (e.kind === 'logon-accepted') {
+        else if (e.kind === 'gap-recovered') {
+          gapsOpen = Math.max(0, gapsOpen - 1);
+          f.replayed += Number(e.detail['to']) - Number(e.detail['from']) + 1;
+          done(e.at);
+        } else if (e.kind === 'logon-accepted') {
           // Continuity (OCG-C §4): our first message at the backup continues the numbers, and the venue expects no reset.
           f.continuity = Number(e.detail['seqNum']) >= nextToSendAtLoss - 1 && Number(e.detail['nextExpected']) > 1;
           loggedOnAtBackup = true;
@@ -93,7 +120,15 @@ process.on('message', (m: ToClients) => {
     case 'loss':
       lossAt = m.at;
       for (const f of atLoss) f();
-      progress = setInterval(() => send({ type: 'progress', answered: figures.filter((f) => f.firstBackupAt !== null).length, recovered: figures.filter((f) => f.recoveredAt !== null).length }), 20);
+      progress = setInterval(
+        () =>
+          send({
+            type: 'progress',
+            answered: figures.filter((f) => f.firstBackupAt !== null).length,
+            recovered: figures.filter((f) => f.recoveredAt !== null).length,
+          }),
+        20,
+      );
       return;
     case 'report':
       send({ type: 'report', sessions: figures });

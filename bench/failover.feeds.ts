@@ -27,10 +27,7 @@ export type ToFeeds =
   | { type: 'close' };
 
 export type FromFeeds =
-  | { type: 'ready' }
-  | { type: 'progress'; answered: number; recovered: number }
-  | { type: 'report'; feeds: FeedFigures[] }
-  | { type: 'error'; message: string };
+  { type: 'ready' } | { type: 'progress'; answered: number; recovered: number } | { type: 'report'; feeds: FeedFigures[] } | { type: 'error'; message: string };
 
 const send = (m: FromFeeds) => process.send!(m);
 let lossDone = false;
@@ -50,10 +47,17 @@ async function start(m: Extract<ToFeeds, { type: 'start' }>): Promise<void> {
   const venue = m.venue;
   for (const s of venue.subscribers.slice(m.firms[0], m.firms[1])) {
     for (const service of ['OMD-C', 'OMD-CC'] as const) {
-      const h = new TimedFeedHandler(feedConfigOf(venue, service), { rtsUsername: s[service]!.rtsUsername, clock: systemClock, arbitrationTimeoutMs: 20, rts: { responseTimeoutMs: 2_000 } });
+      const h = new TimedFeedHandler(feedConfigOf(venue, service), {
+        rtsUsername: s[service]!.rtsUsername,
+        clock: systemClock,
+        arbitrationTimeoutMs: 20,
+        rts: { responseTimeoutMs: 2_000 },
+      });
       const f: FeedFigures = { id: s[service]!.rtsUsername, firstBackupAt: null, recoveredAt: null, refreshedAt: null };
       h.figures = f;
-      h.on('dr', (e: DrEvent) => { if (lossDone && f.firstBackupAt === null && e.status >= 1) f.firstBackupAt = Date.now(); });
+      h.on('dr', (e: DrEvent) => {
+        if (lossDone && f.firstBackupAt === null && e.status >= 1) f.firstBackupAt = Date.now();
+      });
       const channels = venue.feeds[service].channels;
       const refreshed = new Set<number>();
       h.on('refresh-complete', (e: RefreshCompleteEvent) => {
@@ -122,7 +126,11 @@ process.on('message', (m: ToFeeds) => {
       progress = setInterval(() => {
         // A handler behind the announcement when it came reaches it later.
         check();
-        send({ type: 'progress', answered: feeds.filter((x) => x.f.firstBackupAt !== null).length, recovered: feeds.filter((x) => x.f.recoveredAt !== null).length });
+        send({
+          type: 'progress',
+          answered: feeds.filter((x) => x.f.firstBackupAt !== null).length,
+          recovered: feeds.filter((x) => x.f.recoveredAt !== null).length,
+        });
       }, 5);
       return;
     case 'publishers':

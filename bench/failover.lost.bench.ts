@@ -11,9 +11,13 @@ const t0 = performance.now();
 const r = await runFailoverFlow({ orders: 10_000, failAt: 5_000, mode: 'kill', journalLinkDelayMs: 3 });
 const ms = Math.round(performance.now() - t0);
 bench('failover.lost_acked', r.lost.length, 'orders', {
-  acked: r.acked, acked_before_failover: r.ackedBeforeFailover, changed: r.changed.length, duplicated: r.duplicated,
+  acked: r.acked,
+  acked_before_failover: r.ackedBeforeFailover,
+  changed: r.changed.length,
+  duplicated: r.duplicated,
   // Matched at the primary in its last moments, never told to the client nor journaled: not a loss.
   untold_at_crash: r.untoldAtCrash,
-  takeover_ms: r.takeoverMs, run_ms: ms,
+  takeover_ms: r.takeoverMs,
+  run_ms: ms,
 });
 process.exit(r.lost.length === 0 && r.changed.length === 0 && r.duplicated === 0 ? 0 : 1);

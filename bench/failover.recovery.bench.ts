@@ -34,8 +34,15 @@ const runArg = process.argv.indexOf('--run');
 if (runArg < 0) {
   let failed = 0;
   for (const size of SIZES) {
-    const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--run', size], { stdio: 'inherit', timeout: 4 * 60_000, killSignal: 'SIGINT' });
-    if (r.status !== 0) { failed++; console.error(`failover.recovery ${size}: status ${r.status} ${r.signal ?? ''}`); }
+    const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--run', size], {
+      stdio: 'inherit',
+      timeout: 4 * 60_000,
+      killSignal: 'SIGINT',
+    });
+    if (r.status !== 0) {
+      failed++;
+      console.error(`failover.recovery ${size}: status ${r.status} ${r.signal ?? ''}`);
+    }
   }
   process.exit(failed ? 1 : 0);
 }
@@ -53,7 +60,9 @@ const venue = defaultVenueConfig({
   subscribers: FIRMS + 1, // the last one is the market maker
   // Own ports and groups: with the defaults (24,000 / 239.101) a drill or demo running on the shared
   // machine feeds these handlers its packets and the run measures that.
-  session: 'BENCH-RECOVERY', basePort: 33_000, groupBase: 131,
+  session: 'BENCH-RECOVERY',
+  basePort: 33_000,
+  groupBase: 131,
   timing: { refreshIntervalMs: 1_000, omdHeartbeatMs: 500 },
   market: { eventsPerSecond: 200, securities: 10 },
 });
@@ -62,7 +71,10 @@ venue.subscribers.forEach((s, i) => {
   // every bind() search one shared port range crowded with the lookups' TIME_WAITs.
   s.sourceIps = [`127.10.${Math.floor(i / 250)}.${(i % 250) + 1}`];
   delete s['OTP-CSC'];
-  if (i >= FEED_FIRMS) { delete s['OMD-C']; delete s['OMD-CC']; }
+  if (i >= FEED_FIRMS) {
+    delete s['OMD-C'];
+    delete s['OMD-CC'];
+  }
 });
 const maker = venue.subscribers.pop()!;
 delete maker['OTP-C']!.dropCopy;
@@ -88,19 +100,35 @@ const tracked: Tracked[] = [];
 
 // The OCG-C sessions, in client processes of up to 1,500 sessions each.
 const children = Array.from({ length: CLIENT_PROCESSES }, (_, i) => {
-  const child = fork(fileURLToPath(new URL('./failover.clients.ts', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+  const child = fork(fileURLToPath(new URL('./failover.clients.ts', import.meta.url)), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    serialization: 'advanced',
+  });
   const per = Math.ceil(FIRMS / CLIENT_PROCESSES);
   const firms: [number, number] = [i * per, Math.min(FIRMS, (i + 1) * per)];
-  const state = { ready: false, answered: 0, recovered: 0, sessions: (firms[1] - firms[0]) * 2, report: null as SessionFigures[] | null, error: null as string | null };
+  const state = {
+    ready: false,
+    answered: 0,
+    recovered: 0,
+    sessions: (firms[1] - firms[0]) * 2,
+    report: null as SessionFigures[] | null,
+    error: null as string | null,
+  };
   child.on('message', (m: FromClients) => {
     if (m.type === 'ready') state.ready = true;
-    else if (m.type === 'progress') { state.answered = m.answered; state.recovered = m.recovered; }
-    else if (m.type === 'report') state.report = m.sessions;
+    else if (m.type === 'progress') {
+      state.answered = m.answered;
+      state.recovered = m.recovered;
+    } else if (m.type === 'report') state.report = m.sessions;
     else if (m.type === 'error') state.error = m.message;
     else if (m.type === 'debug') debug(`clients ${i}: ${m.text}`);
   });
-  child.on('exit', (code) => { if (!state.ready && state.error === null) state.error = `client process exited (${code})`; });
-  const toChild = (m: ToClients) => { if (child.connected) child.send(m); };
+  child.on('exit', (code) => {
+    if (!state.ready && state.error === null) state.error = `client process exited (${code})`;
+  });
+  const toChild = (m: ToClients) => {
+    if (child.connected) child.send(m);
+  };
   toChild({ type: 'start', venue, firms, timeScale: TIME_SCALE, securityId: SECURITY.securityId, quantity: SECURITY.lotSize, price: TEST_PRICE });
   return { child, state, send: toChild };
 });
@@ -108,8 +136,16 @@ const sessionsRecovered = () => children.reduce((a, c) => a + c.state.recovered,
 
 // The market maker knows only the backup site's lookup endpoints: it is there as soon as the backup opens.
 const makerClient = new OcgClient({
-  compId: maker['OTP-C']!.trading, password: maker.password, publicKeyPem, lookup: lookup.filter((e) => e.site === 'backup'),
-  brokerId: maker.brokerId, bcan: 'ABC123.2568', service: 'OTP-C', clock: systemClock, timeScale: TIME_SCALE, localAddress: maker.sourceIps[0]!,
+  compId: maker['OTP-C']!.trading,
+  password: maker.password,
+  publicKeyPem,
+  lookup: lookup.filter((e) => e.site === 'backup'),
+  brokerId: maker.brokerId,
+  bcan: 'ABC123.2568',
+  service: 'OTP-C',
+  clock: systemClock,
+  timeScale: TIME_SCALE,
+  localAddress: maker.sourceIps[0]!,
   timing: { heartbeatIntervalMs: 5_000, testRequestAfterMs: 15_000, testRequestTimeoutMs: 15_000, connectTimeoutMs: 2_000, lookupTimeoutMs: 2_000 },
 });
 
@@ -117,18 +153,27 @@ const makerClient = new OcgClient({
 // datagram for 300 handlers fell behind the market it was checking.
 const FEED_PROCESSES = FEED_FIRMS === 0 ? 0 : Math.ceil(FEEDS / 100);
 const feedProcs = Array.from({ length: FEED_PROCESSES }, (_, i) => {
-  const child = fork(fileURLToPath(new URL('./failover.feeds.ts', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+  const child = fork(fileURLToPath(new URL('./failover.feeds.ts', import.meta.url)), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    serialization: 'advanced',
+  });
   const per = Math.ceil(FEED_FIRMS / FEED_PROCESSES);
   const firms: [number, number] = [i * per, Math.min(FEED_FIRMS, (i + 1) * per)];
   const state = { ready: false, answered: 0, recovered: 0, report: null as FeedFigures[] | null, error: null as string | null };
   child.on('message', (m: FromFeeds) => {
     if (m.type === 'ready') state.ready = true;
-    else if (m.type === 'progress') { state.answered = m.answered; state.recovered = m.recovered; }
-    else if (m.type === 'report') state.report = m.feeds;
+    else if (m.type === 'progress') {
+      state.answered = m.answered;
+      state.recovered = m.recovered;
+    } else if (m.type === 'report') state.report = m.feeds;
     else if (m.type === 'error') state.error = m.message;
   });
-  child.on('exit', (code) => { if (!state.ready && state.error === null) state.error = `feed process exited (${code})`; });
-  const toChild = (m: ToFeeds) => { if (child.connected) child.send(m); };
+  child.on('exit', (code) => {
+    if (!state.ready && state.error === null) state.error = `feed process exited (${code})`;
+  });
+  const toChild = (m: ToFeeds) => {
+    if (child.connected) child.send(m);
+  };
   return { child, state, firms, send: toChild };
 });
 const feedsRecovered = () => feedProcs.reduce((a, f) => a + f.state.recovered, 0);
@@ -142,24 +187,34 @@ async function until(what: string, pred: () => boolean, ms: number): Promise<voi
   }
 }
 
-const debug = (what: string) => { if (process.env['BENCH_DEBUG']) console.error(`${SESSIONS}x${FEEDS} ${Math.round(performance.now() - t0)} ms ${what}`); };
+const debug = (what: string) => {
+  if (process.env['BENCH_DEBUG']) console.error(`${SESSIONS}x${FEEDS} ${Math.round(performance.now() - t0)} ms ${what}`);
+};
 process.once('SIGINT', () => process.exit(2)); // cut short (the bound of the size runner): still ends, and a profile is written
 let exit = 0;
 try {
   // Everyone on at the primary site (sessions first, then the feeds: two storms at once on two
   // cores only measure the machine), feeds in sync.
-  await until('sessions logged on at the primary, buys resting', () => {
-    const failed = children.find((c) => c.state.error !== null);
-    if (failed) throw new Error(failed.state.error!);
-    return children.every((c) => c.state.ready);
-  }, 120_000);
+  await until(
+    'sessions logged on at the primary, buys resting',
+    () => {
+      const failed = children.find((c) => c.state.error !== null);
+      if (failed) throw new Error(failed.state.error!);
+      return children.every((c) => c.state.ready);
+    },
+    120_000,
+  );
   debug('sessions logged on, buys resting');
   for (const f of feedProcs) f.send({ type: 'start', venue, firms: f.firms });
-  await until('feeds in sync at the primary', () => {
-    const failed = feedProcs.find((f) => f.state.error !== null);
-    if (failed) throw new Error(failed.state.error!);
-    return feedProcs.every((f) => f.state.ready);
-  }, 90_000);
+  await until(
+    'feeds in sync at the primary',
+    () => {
+      const failed = feedProcs.find((f) => f.state.error !== null);
+      if (failed) throw new Error(failed.state.error!);
+      return feedProcs.every((f) => f.state.ready);
+    },
+    90_000,
+  );
   const setupMs = Math.round(performance.now() - t0);
   debug('set up');
 
@@ -174,9 +229,13 @@ try {
   const backup = embedded.backup;
   // The maker logs on at the backup and sells into every resting buy: reports for sessions still away.
   let makerFilledAt = 0;
-  const makerDone = makerClient.start()
+  const makerDone = makerClient
+    .start()
     .then(() => makerClient.newOrder({ securityId: SECURITY.securityId, side: Side.Sell, quantity: SECURITY.lotSize * FIRMS, price: TEST_PRICE }))
-    .then((er) => { makerFilledAt = Date.now(); return er; });
+    .then((er) => {
+      makerFilledAt = Date.now();
+      return er;
+    });
 
   // Feeds: recovered when DR completed, every channel live, in sequence with the backup publisher,
   // books equal. The feed process compares against the publishers' numbers and digests, sent after
@@ -195,7 +254,8 @@ try {
     if (key === announced) return;
     announced = key;
     for (const service of OMD_SERVICES) {
-      for (const ch of venue.feeds[service].channels) state[service]![String(ch.channelId)]!.digest = backup.publisher(service).image(ch.channelId).digest(ch.product);
+      for (const ch of venue.feeds[service].channels)
+        state[service]![String(ch.channelId)]!.digest = backup.publisher(service).image(ch.channelId).digest(ch.product);
     }
     for (const f of feedProcs) f.send({ type: 'publishers', state });
   };
@@ -205,7 +265,9 @@ try {
     announce();
     if (Date.now() > nextDebug) {
       nextDebug += 1_000;
-      debug(`answered ocg ${children.reduce((a, c) => a + c.state.answered, 0)} feed ${feedProcs.reduce((a, f) => a + f.state.answered, 0)}, recovered ocg ${sessionsRecovered()} feed ${feedsRecovered()}; maker ${makerClient.state}; backup ${JSON.stringify(backup.status().services)}`);
+      debug(
+        `answered ocg ${children.reduce((a, c) => a + c.state.answered, 0)} feed ${feedProcs.reduce((a, f) => a + f.state.answered, 0)}, recovered ocg ${sessionsRecovered()} feed ${feedsRecovered()}; maker ${makerClient.state}; backup ${JSON.stringify(backup.status().services)}`,
+      );
     }
     await sleep(5);
   }
@@ -215,32 +277,68 @@ try {
   for (const f of feedProcs) f.send({ type: 'report' });
   await until('feed reports', () => feedProcs.every((f) => f.state.report !== null), 30_000);
   const feedFigures = feedProcs.flatMap((f) => f.state.report!);
-  for (const f of feedFigures) tracked.push({ kind: 'feed', id: f.id, firstBackupAt: f.firstBackupAt, recoveredAt: f.recoveredAt, continuity: null, replayed: 0 });
+  for (const f of feedFigures)
+    tracked.push({ kind: 'feed', id: f.id, firstBackupAt: f.firstBackupAt, recoveredAt: f.recoveredAt, continuity: null, replayed: 0 });
 
   const makerEr = await Promise.race([makerDone, sleep(5_000).then(() => null)]);
-  const durations = tracked.filter((t) => t.recoveredAt !== null && t.firstBackupAt !== null).map((t) => t.recoveredAt! - t.firstBackupAt!).sort((a, b) => a - b);
+  const durations = tracked
+    .filter((t) => t.recoveredAt !== null && t.firstBackupAt !== null)
+    .map((t) => t.recoveredAt! - t.firstBackupAt!)
+    .sort((a, b) => a - b);
   const unrecovered = tracked.filter((t) => t.recoveredAt === null);
-  const waits = tracked.filter((t) => t.firstBackupAt !== null).map((t) => t.firstBackupAt! - lossAt).sort((a, b) => a - b);
+  const waits = tracked
+    .filter((t) => t.firstBackupAt !== null)
+    .map((t) => t.firstBackupAt! - lossAt)
+    .sort((a, b) => a - b);
   const pct = (xs: number[], p: number) => (xs.length ? xs[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]! : NaN);
-  const of = (k: 'ocg' | 'feed') => tracked.filter((t) => t.kind === k && t.recoveredAt !== null && t.firstBackupAt !== null).map((t) => t.recoveredAt! - t.firstBackupAt!).sort((a, b) => a - b);
+  const of = (k: 'ocg' | 'feed') =>
+    tracked
+      .filter((t) => t.kind === k && t.recoveredAt !== null && t.firstBackupAt !== null)
+      .map((t) => t.recoveredAt! - t.firstBackupAt!)
+      .sort((a, b) => a - b);
   const noContinuity = tracked.filter((t) => t.kind === 'ocg' && t.continuity === false).length;
   const p99 = unrecovered.length ? Infinity : pct(durations, 99);
   bench('failover.recovery_p99', Number.isFinite(p99) ? Math.round(p99) : -1, 'ms', {
-    sessions: SESSIONS, feeds: FEEDS, client_processes: CLIENT_PROCESSES + FEED_PROCESSES,
-    clients: tracked.length, unrecovered: unrecovered.length,
-    p50: Math.round(pct(durations, 50)), max: Math.round(pct(durations, 100)),
-    ocg_p99: Math.round(pct(of('ocg'), 99)), feed_p99: Math.round(pct(of('feed'), 99)),
+    sessions: SESSIONS,
+    feeds: FEEDS,
+    client_processes: CLIENT_PROCESSES + FEED_PROCESSES,
+    clients: tracked.length,
+    unrecovered: unrecovered.length,
+    p50: Math.round(pct(durations, 50)),
+    max: Math.round(pct(durations, 100)),
+    ocg_p99: Math.round(pct(of('ocg'), 99)),
+    feed_p99: Math.round(pct(of('feed'), 99)),
     // Of a feed's recovery, how much is waiting for the refresh of every channel after the DR signal.
-    feed_refreshed_p99: Math.round(pct(feedFigures.filter((f) => f.refreshedAt !== null && f.firstBackupAt !== null).map((f) => f.refreshedAt! - f.firstBackupAt!).sort((a, b) => a - b), 99)),
-    no_sequence_continuity: noContinuity, ocg_messages_replayed: tracked.reduce((a, t) => a + t.replayed, 0),
+    feed_refreshed_p99: Math.round(
+      pct(
+        feedFigures
+          .filter((f) => f.refreshedAt !== null && f.firstBackupAt !== null)
+          .map((f) => f.refreshedAt! - f.firstBackupAt!)
+          .sort((a, b) => a - b),
+        99,
+      ),
+    ),
+    no_sequence_continuity: noContinuity,
+    ocg_messages_replayed: tracked.reduce((a, t) => a + t.replayed, 0),
     ocg_sessions_with_replay: tracked.filter((t) => t.kind === 'ocg' && t.replayed > 0).length,
-    maker_sold_after_loss_ms: makerEr ? makerFilledAt - lossAt : -1, maker_exec_type: makerEr?.execType ?? 'none',
-    wait_before_first_answer_p50: Math.round(pct(waits, 50)), wait_before_first_answer_p99: Math.round(pct(waits, 99)),
-    time_scale: TIME_SCALE, refresh_ms: venue.timing.refreshIntervalMs, takeover_ms: act.takeoverMs, setup_ms: setupMs,
-    run_ms: Math.round(performance.now() - t0), goal_ms: GOAL_MS,
+    maker_sold_after_loss_ms: makerEr ? makerFilledAt - lossAt : -1,
+    maker_exec_type: makerEr?.execType ?? 'none',
+    wait_before_first_answer_p50: Math.round(pct(waits, 50)),
+    wait_before_first_answer_p99: Math.round(pct(waits, 99)),
+    time_scale: TIME_SCALE,
+    refresh_ms: venue.timing.refreshIntervalMs,
+    takeover_ms: act.takeoverMs,
+    setup_ms: setupMs,
+    run_ms: Math.round(performance.now() - t0),
+    goal_ms: GOAL_MS,
   });
   if (unrecovered.length) {
-    console.error(`unrecovered: ${unrecovered.slice(0, 10).map((t) => `${t.id}(first ${t.firstBackupAt ? 'yes' : 'no'})`).join(', ')}${unrecovered.length > 10 ? ' …' : ''}`);
+    console.error(
+      `unrecovered: ${unrecovered
+        .slice(0, 10)
+        .map((t) => `${t.id}(first ${t.firstBackupAt ? 'yes' : 'no'})`)
+        .join(', ')}${unrecovered.length > 10 ? ' …' : ''}`,
+    );
     exit = 1;
   }
   if (noContinuity) exit = 1;
@@ -253,12 +351,38 @@ try {
     const r = await Promise.race([p.then(() => 'ok'), sleep(5_000).then(() => 'timeout')]);
     if (r !== 'ok' || process.env['BENCH_DEBUG']) console.error(`cleanup ${what}: ${r} in ${Math.round(performance.now() - t)} ms`);
   };
-  await step('clients', Promise.allSettled([
-    makerClient.close('bench done'),
-    ...children.map((c) => new Promise<void>((r) => { if (c.child.exitCode !== null) r(); else { c.child.once('exit', () => r()); c.send({ type: 'close' }); } })),
-  ]));
+  await step(
+    'clients',
+    Promise.allSettled([
+      makerClient.close('bench done'),
+      ...children.map(
+        (c) =>
+          new Promise<void>((r) => {
+            if (c.child.exitCode !== null) r();
+            else {
+              c.child.once('exit', () => r());
+              c.send({ type: 'close' });
+            }
+          }),
+      ),
+    ]),
+  );
   for (const c of children) if (c.child.exitCode === null) c.child.kill();
-  await step('feeds', Promise.allSettled(feedProcs.map((f) => new Promise<void>((r) => { if (f.child.exitCode !== null) r(); else { f.child.once('exit', () => r()); f.send({ type: 'close' }); } }))));
+  await step(
+    'feeds',
+    Promise.allSettled(
+      feedProcs.map(
+        (f) =>
+          new Promise<void>((r) => {
+            if (f.child.exitCode !== null) r();
+            else {
+              f.child.once('exit', () => r());
+              f.send({ type: 'close' });
+            }
+          }),
+      ),
+    ),
+  );
   for (const f of feedProcs) if (f.child.exitCode === null) f.child.kill();
   await step('venue', embedded.stop());
 }

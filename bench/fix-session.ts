@@ -18,8 +18,13 @@ export async function startFixBenchSession(): Promise<{ child: ReturnType<typeof
     child.once('exit', (code) => reject(new Error(`fix bench venue exited (${code})`)));
   });
   const client = new FixClient({
-    compId: 'BENCH1', password: 'Bench1234', publicKeyPem: ready.publicKeyPem, brokerId: '1001',
-    addresses: [{ host: '127.0.0.1', port: ready.port, site: 'primary' }], localAddress: '127.0.0.1', firstClientOrderId: 1,
+    compId: 'BENCH1',
+    password: 'Bench1234',
+    publicKeyPem: ready.publicKeyPem,
+    brokerId: '1001',
+    addresses: [{ host: '127.0.0.1', port: ready.port, site: 'primary' }],
+    localAddress: '127.0.0.1',
+    firstClientOrderId: 1,
   });
   await client.start();
   return { child, client };
@@ -37,7 +42,11 @@ export async function runQuickfixAnchor(mode: 'rate' | 'rtt', count: number, par
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fix-anchor-'));
   try {
     const bin = path.join(dir, 'anchor');
-    const cc = spawnSync('g++', ['-std=c++11', '-O2', '-Wno-deprecated', '-o', bin, new URL('./quickfix-anchor.cpp', import.meta.url).pathname, '-lquickfix', '-lpthread'], { encoding: 'utf8' });
+    const cc = spawnSync(
+      'g++',
+      ['-std=c++11', '-O2', '-Wno-deprecated', '-o', bin, new URL('./quickfix-anchor.cpp', import.meta.url).pathname, '-lquickfix', '-lpthread'],
+      { encoding: 'utf8' },
+    );
     if (cc.status !== 0) return { ok: false, why: `g++ failed: ${cc.stderr.split('\n')[0]}` };
     const port = 30_000 + (process.pid % 5_000);
     const acceptor = spawn(bin, ['acceptor', String(port), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -46,14 +55,28 @@ export async function runQuickfixAnchor(mode: 'rate' | 'rtt', count: number, par
       const ready = await new Promise<boolean>((resolve) => {
         let out = '';
         const timer = setTimeout(() => resolve(false), 10_000);
-        acceptor.stdout.on('data', (d) => { out += String(d); if (out.includes('READY')) { clearTimeout(timer); resolve(true); } });
-        acceptor.once('exit', () => { clearTimeout(timer); resolve(false); });
+        acceptor.stdout.on('data', (d) => {
+          out += String(d);
+          if (out.includes('READY')) {
+            clearTimeout(timer);
+            resolve(true);
+          }
+        });
+        acceptor.once('exit', () => {
+          clearTimeout(timer);
+          resolve(false);
+        });
       });
       if (!ready) return { ok: false, why: 'anchor acceptor did not start' };
       const initiator = spawn(bin, ['initiator', String(port), dir, mode, String(count), String(param)], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '', stderr = '';
-      initiator.stdout.on('data', (d) => { stdout += String(d); });
-      initiator.stderr.on('data', (d) => { stderr += String(d); });
+      let stdout = '',
+        stderr = '';
+      initiator.stdout.on('data', (d) => {
+        stdout += String(d);
+      });
+      initiator.stderr.on('data', (d) => {
+        stderr += String(d);
+      });
       const timer = setTimeout(() => initiator.kill(), 120_000);
       const status = await new Promise<number | null>((resolve) => initiator.once('exit', (code) => resolve(code)));
       clearTimeout(timer);

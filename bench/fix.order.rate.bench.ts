@@ -18,10 +18,14 @@ const { child, client } = await startFixBenchSession();
 
 function run(n: number, deadline: number): Promise<{ acks: number; others: number; ms: number }> {
   return new Promise((resolve) => {
-    let sent = 0, done = 0, acks = 0, others = 0;
+    let sent = 0,
+      done = 0,
+      acks = 0,
+      others = 0;
     const t0 = performance.now();
     const onReport = (m: FixMessage | null) => {
-      if (m !== null && fieldOf(m, 150) === '0') acks++; else others++;
+      if (m !== null && fieldOf(m, 150) === '0') acks++;
+      else others++;
       done++;
       if (done === n || (done === sent && performance.now() > deadline)) {
         resolve({ acks, others, ms: performance.now() - t0 });
@@ -46,11 +50,24 @@ const n = r.acks + r.others;
 const rate = Math.round(n / (r.ms / 1000));
 await client.close('bench over');
 child.send({ cmd: 'exit' });
-bench('fix.order.rate', rate, 'orders/s', { orders: n, acks: r.acks, other_reports: r.others, window: WINDOW, seconds: (r.ms / 1000).toFixed(2), loadavg: load.toFixed(1) });
+bench('fix.order.rate', rate, 'orders/s', {
+  orders: n,
+  acks: r.acks,
+  other_reports: r.others,
+  window: WINDOW,
+  seconds: (r.ms / 1000).toFixed(2),
+  loadavg: load.toFixed(1),
+});
 
 const anchor = await runQuickfixAnchor('rate', n, WINDOW);
 if (anchor.ok) {
-  bench('fix.anchor.quickfix.rate', Math.round(anchor.value), 'orders/s', { ratio: (rate / anchor.value).toFixed(2), goal_ratio: '>=1.0', engine: 'quickfix-cpp', acceptor: 'ack-only', loadavg: loadavg()[0]!.toFixed(1) });
+  bench('fix.anchor.quickfix.rate', Math.round(anchor.value), 'orders/s', {
+    ratio: (rate / anchor.value).toFixed(2),
+    goal_ratio: '>=1.0',
+    engine: 'quickfix-cpp',
+    acceptor: 'ack-only',
+    loadavg: loadavg()[0]!.toFixed(1),
+  });
 } else {
   bench('fix.anchor.quickfix.rate', 0, 'orders/s', { unavailable: anchor.why.replaceAll(' ', '_') });
 }

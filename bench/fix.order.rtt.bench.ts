@@ -16,7 +16,8 @@ const { child, client } = await startFixBenchSession();
 function paced(n: number): Promise<Float64Array> {
   return new Promise((resolve) => {
     const rtt = new Float64Array(n);
-    let sent = 0, done = 0;
+    let sent = 0,
+      done = 0;
     const t0 = performance.now();
     const timer = setInterval(() => {
       const due = Math.min(n, Math.floor(((performance.now() - t0) * RATE) / 1000) + 1);
@@ -42,11 +43,24 @@ const p = (q: number) => rtt[Math.min(rtt.length - 1, Math.floor(rtt.length * q)
 const p99 = p(0.99);
 await client.close('bench over');
 child.send({ cmd: 'exit' });
-bench('fix.order.rtt_p99', Math.round(p99), 'us', { orders: COUNT, rate: RATE, p50_us: Math.round(p(0.5)), p999_us: Math.round(p(0.999)), loadavg: load.toFixed(1) });
+bench('fix.order.rtt_p99', Math.round(p99), 'us', {
+  orders: COUNT,
+  rate: RATE,
+  p50_us: Math.round(p(0.5)),
+  p999_us: Math.round(p(0.999)),
+  loadavg: load.toFixed(1),
+});
 
 const anchor = await runQuickfixAnchor('rtt', COUNT, RATE);
 if (anchor.ok) {
-  bench('fix.anchor.quickfix.rtt_p99', Math.round(anchor.value), 'us', { ratio: (p99 / anchor.value).toFixed(2), goal_ratio: '<=1.0', engine: 'quickfix-cpp', acceptor: 'ack-only', ...Object.fromEntries(anchor.detail.split(' ').map((kv) => kv.split('=') as [string, string])), loadavg: loadavg()[0]!.toFixed(1) });
+  bench('fix.anchor.quickfix.rtt_p99', Math.round(anchor.value), 'us', {
+    ratio: (p99 / anchor.value).toFixed(2),
+    goal_ratio: '<=1.0',
+    engine: 'quickfix-cpp',
+    acceptor: 'ack-only',
+    ...Object.fromEntries(anchor.detail.split(' ').map((kv) => kv.split('=') as [string, string])),
+    loadavg: loadavg()[0]!.toFixed(1),
+  });
 } else {
   bench('fix.anchor.quickfix.rtt_p99', 0, 'us', { unavailable: anchor.why.replaceAll(' ', '_') });
 }

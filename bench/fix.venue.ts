@@ -12,7 +12,10 @@ export const FIX_BENCH_PASSWORD = 'Bench1234';
 const keys = generateVenueKeyPair();
 const engine = new MatchingEngine({ profile: OTP_C_PROFILE, securities: [{ securityId: '700', lotSize: 100, referencePrice: 385_200 }] }, systemClock);
 const gateway = new FixGateway({
-  name: 'bench', privateKeyPem: keys.privateKeyPem, router: engine, passwordWorkers: 0,
+  name: 'bench',
+  privateKeyPem: keys.privateKeyPem,
+  router: engine,
+  passwordWorkers: 0,
   compIds: [{ compId: FIX_BENCH_COMP_ID, firm: 'BENCH', sourceIps: ['127.0.0.1'], passwordHash: hashPassword(FIX_BENCH_PASSWORD), throttleMps: 0 }],
 });
 const gw = await gateway.start();
@@ -22,7 +25,10 @@ const stop = async () => {
 };
 process.on('message', (m: { cmd: string }) => {
   if (m.cmd === 'exit') void stop();
-  if (m.cmd === 'cpu') { const u = process.cpuUsage(); process.send!({ cpu: u.user + u.system }); }
+  if (m.cmd === 'cpu') {
+    const u = process.cpuUsage();
+    process.send!({ cpu: u.user + u.system });
+  }
 });
 process.on('disconnect', () => void stop());
 process.send!({ ready: true, port: gw.port, publicKeyPem: keys.publicKeyPem });

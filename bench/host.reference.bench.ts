@@ -30,9 +30,15 @@ if (r.status !== 0) {
 }
 const m = JSON.parse(r.stdout) as Record<string, number>;
 bench('host.tcp_echo_p99', m['echo_p99']!, 'us', {
-  p50: m['echo_p50']!, p99_9: m['echo_p99_9']!, max: m['echo_max']!,
-  over_200us: m['echo_over_200us']!, round_trips: m['echo_round_trips']!, rate: 5000,
-  req_bytes: m['req_bytes']!, rep_bytes: m['rep_bytes']!,
-  syscall_ns: m['syscall_ns']!, page_fault_us: m['fault_us']!,
+  p50: m['echo_p50']!,
+  p99_9: m['echo_p99_9']!,
+  max: m['echo_max']!,
+  over_200us: m['echo_over_200us']!,
+  round_trips: m['echo_round_trips']!,
+  rate: 5000,
+  req_bytes: m['req_bytes']!,
+  rep_bytes: m['rep_bytes']!,
+  syscall_ns: m['syscall_ns']!,
+  page_fault_us: m['fault_us']!,
   goal_machine_p99: 76, // µs, the same echo's p99 on the machine the latency goal was set on
 });

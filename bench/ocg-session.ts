@@ -22,7 +22,10 @@ export function benchProfile(benchFile: string): BenchProfile {
   if (p === undefined || p === '') {
     let failed = 0;
     for (const profile of ['default', 'low-latency'] as const) {
-      const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(benchFile)], { stdio: 'inherit', env: { ...process.env, OCG_BENCH_PROFILE: profile } });
+      const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(benchFile)], {
+        stdio: 'inherit',
+        env: { ...process.env, OCG_BENCH_PROFILE: profile },
+      });
       if (r.status !== 0) failed++;
     }
     process.exit(failed === 0 ? 0 : 1);
@@ -37,18 +40,34 @@ export function benchProfile(benchFile: string): BenchProfile {
 
 export async function startBenchSession(execArgv?: string[], hooks?: OcgRuntimeHooks): Promise<{ child: ChildProcess; client: OcgClient }> {
   const child = fork(fileURLToPath(new URL('./ocg.venue.ts', import.meta.url)), [], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'], ...(execArgv ? { execArgv: [...process.execArgv, ...execArgv] } : {}),
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    ...(execArgv ? { execArgv: [...process.execArgv, ...execArgv] } : {}),
   });
   const ready = await new Promise<{ lookupPort: number; publicKeyPem: string }>((resolve, reject) => {
     child.once('message', (m) => resolve(m as { lookupPort: number; publicKeyPem: string }));
     child.once('exit', (code) => reject(new Error(`venue process exited with ${code} before it was ready`)));
   });
-  const watchdog = setTimeout(() => { console.error('ocg bench: watchdog fired (60 s)'); child.kill(); process.exit(1); }, 60_000);
+  const watchdog = setTimeout(() => {
+    console.error('ocg bench: watchdog fired (60 s)');
+    child.kill();
+    process.exit(1);
+  }, 60_000);
   watchdog.unref();
-  child.on('exit', (code) => { if (code !== 0) { console.error(`ocg bench: venue process exited with ${code}`); process.exit(1); } });
+  child.on('exit', (code) => {
+    if (code !== 0) {
+      console.error(`ocg bench: venue process exited with ${code}`);
+      process.exit(1);
+    }
+  });
   const client = new OcgClient({
-    compId: 'BENCH0001', password: 'Bench1234', publicKeyPem: ready.publicKeyPem, brokerId: '1001', bcan: 'ABC123.2568',
-    lookup: [{ host: '127.0.0.1', port: ready.lookupPort }], firstClientOrderId: 1, ...(hooks !== undefined ? { hooks } : {}),
+    compId: 'BENCH0001',
+    password: 'Bench1234',
+    publicKeyPem: ready.publicKeyPem,
+    brokerId: '1001',
+    bcan: 'ABC123.2568',
+    lookup: [{ host: '127.0.0.1', port: ready.lookupPort }],
+    firstClientOrderId: 1,
+    ...(hooks !== undefined ? { hooks } : {}),
   });
   await client.start();
   return { child, client };

@@ -7,7 +7,17 @@
 // machine is shared); the wall-clock rate is printed too.
 import { bench } from './report.ts';
 import {
-  decodeFrame, encodeMessage, ExecType, formatTransactionTime, OcgFrameReader, OcgMsgType, OrdStatus, OrdType, OTP_C_PROFILE, Side, toPrice,
+  decodeFrame,
+  encodeMessage,
+  ExecType,
+  formatTransactionTime,
+  OcgFrameReader,
+  OcgMsgType,
+  OrdStatus,
+  OrdType,
+  OTP_C_PROFILE,
+  Side,
+  toPrice,
 } from '../src/ocg/index.ts';
 import type { OcgMessage } from '../src/ocg/index.ts';
 
@@ -19,18 +29,40 @@ function rnd(n: number): number {
   seed = (seed + 0x6d2b79f5) | 0;
   let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
   t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return (((t ^ (t >>> 14)) >>> 0) % n);
+  return ((t ^ (t >>> 14)) >>> 0) % n;
 }
 /** HKEX spread table (part A) tick for a price, ×10^8. */
 function tickOf(px: bigint): bigint {
-  const steps: [string, string][] = [['0.25', '0.001'], ['0.5', '0.005'], ['10', '0.01'], ['20', '0.02'], ['100', '0.05'], ['200', '0.1'], ['500', '0.2'], ['1000', '0.5']];
+  const steps: [string, string][] = [
+    ['0.25', '0.001'],
+    ['0.5', '0.005'],
+    ['10', '0.01'],
+    ['20', '0.02'],
+    ['100', '0.05'],
+    ['200', '0.1'],
+    ['500', '0.2'],
+    ['1000', '0.5'],
+  ];
   for (const [upTo, tick] of steps) if (px < toPrice(upTo)) return toPrice(tick);
   return toPrice('1');
 }
 const STOCKS: [string, string, number][] = [
-  ['700', '395.8', 100], ['5', '98.45', 400], ['9988', '110.3', 100], ['388', '402.6', 100], ['1299', '61.85', 200],
-  ['3690', '121.4', 100], ['941', '84.15', 500], ['2318', '51.3', 500], ['1810', '41.25', 200], ['883', '19.86', 1000],
-  ['1211', '292.4', 500], ['2800', '25.62', 500], ['9618', '135.9', 50], ['1024', '57.6', 100], ['175', '17.52', 1000], ['2628', '38.45', 1000],
+  ['700', '395.8', 100],
+  ['5', '98.45', 400],
+  ['9988', '110.3', 100],
+  ['388', '402.6', 100],
+  ['1299', '61.85', 200],
+  ['3690', '121.4', 100],
+  ['941', '84.15', 500],
+  ['2318', '51.3', 500],
+  ['1810', '41.25', 200],
+  ['883', '19.86', 1000],
+  ['1211', '292.4', 500],
+  ['2800', '25.62', 500],
+  ['9618', '135.9', 50],
+  ['1024', '57.6', 100],
+  ['175', '17.52', 1000],
+  ['2628', '38.45', 1000],
 ];
 const BROKERS = ['1001', '1002', '2002', '3310', '6998'];
 const LOT_QTY = 100_000_000n; // one share ×10^8
@@ -50,26 +82,61 @@ for (let i = 0; i < COUNT; i++) {
   const broker = BROKERS[rnd(BROKERS.length)]!;
   const side = rnd(2) === 0 ? Side.Buy : Side.Sell;
   const common = {
-    clientOrderId: clOrdId, submittingBrokerId: broker, securityId, securityIdSource: 8, securityExchange: 'XHKG', transactionTime: time, side,
+    clientOrderId: clOrdId,
+    submittingBrokerId: broker,
+    securityId,
+    securityIdSource: 8,
+    securityExchange: 'XHKG',
+    transactionTime: time,
+    side,
   };
   let body: OcgMessage;
   if (i % 2 === 0) {
     body = {
-      msgType: OcgMsgType.NewOrder, ...common, orderType: OrdType.Limit, price, orderQuantity: qty, disclosureInstructions: 1,
+      msgType: OcgMsgType.NewOrder,
+      ...common,
+      orderType: OrdType.Limit,
+      price,
+      orderQuantity: qty,
+      disclosureInstructions: 1,
       submittingBcanField: `${String(100_000 + rnd(900_000))}.${broker}`,
     };
   } else if (i % 4 === 1) {
     body = {
-      msgType: OcgMsgType.ExecutionReport, ...common, orderId: String(50_000_000 + i * 3), orderType: OrdType.Limit, price, orderQuantity: qty,
-      executionId: `E${70_000_000 + i * 5}`, orderStatus: OrdStatus.New, execType: ExecType.New, cumulativeQuantity: 0n, leavesQuantity: qty, lotType: 2,
+      msgType: OcgMsgType.ExecutionReport,
+      ...common,
+      orderId: String(50_000_000 + i * 3),
+      orderType: OrdType.Limit,
+      price,
+      orderQuantity: qty,
+      executionId: `E${70_000_000 + i * 5}`,
+      orderStatus: OrdStatus.New,
+      execType: ExecType.New,
+      cumulativeQuantity: 0n,
+      leavesQuantity: qty,
+      lotType: 2,
     };
   } else {
     const filled = BigInt(lot * (1 + rnd(lots))) * LOT_QTY;
     body = {
-      msgType: OcgMsgType.ExecutionReport, ...common, orderId: String(50_000_000 + i * 3), orderType: OrdType.Limit, price, orderQuantity: qty,
-      executionId: `E${70_000_000 + i * 5}`, orderStatus: filled === qty ? OrdStatus.Filled : OrdStatus.PartiallyFilled, execType: ExecType.Trade,
-      cumulativeQuantity: filled, leavesQuantity: qty - filled, lotType: 2, matchType: 4, counterpartyBrokerId: BROKERS[rnd(BROKERS.length)]!,
-      executionQuantity: filled, executionPrice: price, tradeMatchId: `T${80_000_000 + i * 7}`, aggressorIndicator: rnd(2),
+      msgType: OcgMsgType.ExecutionReport,
+      ...common,
+      orderId: String(50_000_000 + i * 3),
+      orderType: OrdType.Limit,
+      price,
+      orderQuantity: qty,
+      executionId: `E${70_000_000 + i * 5}`,
+      orderStatus: filled === qty ? OrdStatus.Filled : OrdStatus.PartiallyFilled,
+      execType: ExecType.Trade,
+      cumulativeQuantity: filled,
+      leavesQuantity: qty - filled,
+      lotType: 2,
+      matchType: 4,
+      counterpartyBrokerId: BROKERS[rnd(BROKERS.length)]!,
+      executionQuantity: filled,
+      executionPrice: price,
+      tradeMatchId: `T${80_000_000 + i * 7}`,
+      aggressorIndicator: rnd(2),
     };
   }
   frames.push(encodeMessage({ seqNum: i + 1, compId: 'CO99999902' }, body));
@@ -78,7 +145,10 @@ const total = frames.reduce((n, f) => n + f.length, 0);
 const stream = Buffer.alloc(total); // sockets hand over Buffers
 {
   let o = 0;
-  for (const f of frames) { stream.set(f, o); o += f.length; }
+  for (const f of frames) {
+    stream.set(f, o);
+    o += f.length;
+  }
 }
 const CHUNK = 65_536;
 const chunks: Uint8Array[] = [];
@@ -109,7 +179,10 @@ function run(ms: number, once: () => number = pass): { cpu: number; wall: number
   const t0 = performance.now();
   let n = 0;
   let t = t0;
-  while (t - t0 < ms) { n += once(); t = performance.now(); }
+  while (t - t0 < ms) {
+    n += once();
+    t = performance.now();
+  }
   const c = process.cpuUsage(c0);
   return { cpu: (n * 1e6) / (c.user + c.system), wall: (n * 1000) / (t - t0) };
 }
@@ -118,6 +191,11 @@ run(2000); // warm-up: let the decoder reach the optimising tier
 const runs = [run(3000), run(3000), run(3000)].sort((a, b) => a.cpu - b.cpu);
 const mid = runs[1]!;
 bench('ocg.decode', Math.round(mid.cpu), 'msg/s', {
-  goal: 3_000_000, basis: 'cpu_time', wall_msg_s: Math.round(mid.wall), best: Math.round(runs[2]!.cpu),
-  mix: 'NewOrder50/ExecReport50', avg_bytes: Math.round(total / COUNT), sink: sink % 10,
+  goal: 3_000_000,
+  basis: 'cpu_time',
+  wall_msg_s: Math.round(mid.wall),
+  best: Math.round(runs[2]!.cpu),
+  mix: 'NewOrder50/ExecReport50',
+  avg_bytes: Math.round(total / COUNT),
+  sink: sink % 10,
 });

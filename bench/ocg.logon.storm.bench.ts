@@ -7,9 +7,7 @@ import { fork } from 'node:child_process';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { bench } from './report.ts';
-import {
-  OcgFrameReader, OcgMsgType, SessionStatus, encodeMessage, encryptPassword, generateVenueKeyPair,
-} from '../src/ocg/index.ts';
+import { OcgFrameReader, OcgMsgType, SessionStatus, encodeMessage, encryptPassword, generateVenueKeyPair } from '../src/ocg/index.ts';
 
 const SESSIONS = Number(process.env.OCG_STORM_SESSIONS ?? 2000);
 const PASSWORD = 'Storm123';
@@ -24,16 +22,22 @@ child.send({ privateKeyPem: keys.privateKeyPem, sessions: SESSIONS, password: PA
 const port = await ready;
 
 const now = Date.now();
-const frames = Array.from({ length: SESSIONS }, (_, i) => encodeMessage(
-  { seqNum: 1, compId: `ST${String(i).padStart(6, '0')}` },
-  { msgType: OcgMsgType.Logon, password: encryptPassword(keys.publicKeyPem, PASSWORD, now, { padding: PADDING }), nextExpectedMessageSequence: 1 },
-));
+const frames = Array.from({ length: SESSIONS }, (_, i) =>
+  encodeMessage(
+    { seqNum: 1, compId: `ST${String(i).padStart(6, '0')}` },
+    { msgType: OcgMsgType.Logon, password: encryptPassword(keys.publicKeyPem, PASSWORD, now, { padding: PADDING }), nextExpectedMessageSequence: 1 },
+  ),
+);
 
-let accepted = 0, refused = 0, failed = 0;
+let accepted = 0,
+  refused = 0,
+  failed = 0;
 const sockets: net.Socket[] = [];
 const t0 = performance.now();
 const done = new Promise<number>((resolve) => {
-  const finish = () => { if (accepted + refused + failed === SESSIONS) resolve(performance.now() - t0); };
+  const finish = () => {
+    if (accepted + refused + failed === SESSIONS) resolve(performance.now() - t0);
+  };
   for (let i = 0; i < SESSIONS; i++) {
     const s = net.connect({ port, host: '127.0.0.1' });
     sockets.push(s);
@@ -42,10 +46,15 @@ const done = new Promise<number>((resolve) => {
     const settle = (what: 'ok' | 'refused' | 'failed') => {
       if (settled) return;
       settled = true;
-      if (what === 'ok') accepted++; else if (what === 'refused') refused++; else failed++;
+      if (what === 'ok') accepted++;
+      else if (what === 'refused') refused++;
+      else failed++;
       finish();
     };
-    s.on('connect', () => { s.setNoDelay(true); s.write(frames[i]!); });
+    s.on('connect', () => {
+      s.setNoDelay(true);
+      s.write(frames[i]!);
+    });
     s.on('data', (c: Buffer) => {
       reader.push(c);
       const r = reader.next();
@@ -62,7 +71,14 @@ const ms = await Promise.race([done, timeout]);
 for (const s of sockets) s.destroy();
 child.send({ cmd: 'exit' });
 bench('ocg.logon.storm', Math.round(ms), 'ms', {
-  sessions: SESSIONS, accepted, refused, failed, goal: '<2000', padding: PADDING, rsa: 2048, scrypt: `N${COST.N}r${COST.r}`,
+  sessions: SESSIONS,
+  accepted,
+  refused,
+  failed,
+  goal: '<2000',
+  padding: PADDING,
+  rsa: 2048,
+  scrypt: `N${COST.N}r${COST.r}`,
   workers: WORKERS ?? 'per-core',
 });
 await new Promise((r) => child.once('exit', r));

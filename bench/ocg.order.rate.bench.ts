@@ -27,10 +27,14 @@ const { child, client } = await startBenchSession(
 /** Send `n` orders keeping at most WINDOW outstanding; resolves with acks received and ms taken. */
 function run(n: number, deadline: number): Promise<{ acks: number; others: number; ms: number }> {
   return new Promise((resolve) => {
-    let sent = 0, done = 0, acks = 0, others = 0;
+    let sent = 0,
+      done = 0,
+      acks = 0,
+      others = 0;
     const t0 = performance.now();
     const onReport = (er: ExecutionReport) => {
-      if (er.execType === '0') acks++; else others++;
+      if (er.execType === '0') acks++;
+      else others++;
       done++;
       if (done === n || (done === sent && performance.now() > deadline)) {
         resolve({ acks, others, ms: performance.now() - t0 });
@@ -52,11 +56,15 @@ function run(n: number, deadline: number): Promise<{ acks: number; others: numbe
   });
 }
 
-const venueCpu = () => new Promise<number>((resolve) => {
-  child.once('message', (m) => resolve((m as { cpu: number }).cpu));
-  child.send({ cmd: 'cpu' });
-});
-const ownCpu = () => { const u = process.cpuUsage(); return u.user + u.system; };
+const venueCpu = () =>
+  new Promise<number>((resolve) => {
+    child.once('message', (m) => resolve((m as { cpu: number }).cpu));
+    child.send({ cmd: 'cpu' });
+  });
+const ownCpu = () => {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+};
 
 await run(WARMUP, performance.now() + LIMIT_MS);
 const load = loadavg()[0]!;
@@ -67,11 +75,20 @@ const n = r.acks + r.others;
 const rate = Math.round(n / (r.ms / 1000));
 // The machine is shared: CPU µs per order on each side say what the pipeline costs without the
 // neighbours; the slower side bounds the rate when each process has a core of its own.
-const clientUs = (c1 - c0) / n, gatewayUs = (v1 - v0) / n;
+const clientUs = (c1 - c0) / n,
+  gatewayUs = (v1 - v0) / n;
 bench(profileName === 'default' ? 'ocg.order.rate' : 'ocg.order.rate.low_latency', rate, 'orders/s', {
-  orders: n, acks: r.acks, other_reports: r.others, window: WINDOW, seconds: (r.ms / 1000).toFixed(2),
-  client_cpu_us_per_order: clientUs.toFixed(1), gateway_cpu_us_per_order: gatewayUs.toFixed(1),
-  cpu_bound_rate: Math.round(1e6 / Math.max(clientUs, gatewayUs)), loadavg: load.toFixed(1), api: PROMISES ? 'newOrder-promise' : 'submitNewOrder-callbacks', profile: profileName,
+  orders: n,
+  acks: r.acks,
+  other_reports: r.others,
+  window: WINDOW,
+  seconds: (r.ms / 1000).toFixed(2),
+  client_cpu_us_per_order: clientUs.toFixed(1),
+  gateway_cpu_us_per_order: gatewayUs.toFixed(1),
+  cpu_bound_rate: Math.round(1e6 / Math.max(clientUs, gatewayUs)),
+  loadavg: load.toFixed(1),
+  api: PROMISES ? 'newOrder-promise' : 'submitNewOrder-callbacks',
+  profile: profileName,
   ...(profileName === 'default' ? { goal: 115000 } : {}),
 });
 await client.close('bench over');

@@ -25,9 +25,12 @@ const MEASURE_MS = Number(process.env['OCG_BENCH_MS'] ?? 8000);
 const lowLatency = profileName === 'low-latency' ? new LowLatencyProfile() : null;
 const { child, client } = await startBenchSession(undefined, lowLatency ?? undefined);
 /** The order clock: fn after delayMs. */
-const schedule = lowLatency !== null
-  ? (delayMs: number, fn: () => void) => lowLatency.schedule(delayMs, fn)
-  : (delayMs: number, fn: () => void) => { setTimeout(fn, Math.max(0, delayMs)); };
+const schedule =
+  lowLatency !== null
+    ? (delayMs: number, fn: () => void) => lowLatency.schedule(delayMs, fn)
+    : (delayMs: number, fn: () => void) => {
+        setTimeout(fn, Math.max(0, delayMs));
+      };
 
 /** Paced run; resolves with the round trips (µs) of the orders due after `measureFromMs`. */
 function paced(totalMs: number, measureFromMs: number): Promise<{ rtt: Float64Array; sendDelay: Float64Array; lost: number }> {
@@ -37,21 +40,28 @@ function paced(totalMs: number, measureFromMs: number): Promise<{ rtt: Float64Ar
     const first = Math.floor(measureFromMs / intervalMs);
     const rtt = new Float64Array(total); // every order's, warm-up included: no new code path when measuring starts
     const sendDelay = new Float64Array(total); // µs from its due slot to submitNewOrder() having sent it
-    let answered = 0, lost = 0, next = 0;
+    let answered = 0,
+      lost = 0,
+      next = 0;
     const t0 = performance.now();
     // One order object, reused (submitNewOrder reads it at once), and two shared handlers: the
     // harness adds as little garbage as it can to the process it measures. The order's index is
     // its Client Order ID − 1.
     const dueAt = new Float64Array(total);
     const order: ClientOrder = { securityId: '700', side: Side.Buy, quantity: 100n, price: BUY_PX[0]!, clientOrderId: '' };
-    const done = (): void => { if (answered + lost === total) resolve({ rtt: rtt.subarray(first), sendDelay: sendDelay.subarray(first), lost }); };
+    const done = (): void => {
+      if (answered + lost === total) resolve({ rtt: rtt.subarray(first), sendDelay: sendDelay.subarray(first), lost });
+    };
     const onAck = (er: ExecutionReport): void => {
       const i = Number(er.clientOrderId) - 1;
       rtt[i] = (performance.now() - dueAt[i]!) * 1000;
       answered++;
       done();
     };
-    const onLost = (): void => { lost++; done(); };
+    const onLost = (): void => {
+      lost++;
+      done();
+    };
     const send = (i: number, due: number): void => {
       const buy = (i & 1) === 0;
       dueAt[i] = due;
@@ -79,9 +89,16 @@ const sorted = Float64Array.from(r.rtt).sort();
 const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 const sendSorted = Float64Array.from(r.sendDelay).sort();
 bench(lowLatency !== null ? 'ocg.order.rtt_p99' : 'ocg.order.rtt_p99.default', Math.round(q(0.99)), 'us', {
-  p50: Math.round(q(0.5)), p90: Math.round(q(0.9)), p99_9: Math.round(q(0.999)), max: Math.round(sorted[sorted.length - 1]!), orders: sorted.length, rate: RATE,
+  p50: Math.round(q(0.5)),
+  p90: Math.round(q(0.9)),
+  p99_9: Math.round(q(0.999)),
+  max: Math.round(sorted[sorted.length - 1]!),
+  orders: sorted.length,
+  rate: RATE,
   send_delay_p99: Math.round(sendSorted[Math.floor(0.99 * sendSorted.length)]!), // how late the client's clock sent (included above)
-  lost: r.lost, loadavg: load.toFixed(1), profile: profileName,
+  lost: r.lost,
+  loadavg: load.toFixed(1),
+  profile: profileName,
   ...(lowLatency !== null ? { goal: '<200', poll: busyPollKind, quiet_gc_client: lowLatency.quietCollections } : {}),
 });
 await client.close('bench over');

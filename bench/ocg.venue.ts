@@ -15,18 +15,27 @@ export const BENCH_COMP_ID = 'BENCH0001';
 export const BENCH_PASSWORD = 'Bench1234';
 
 const keys = generateVenueKeyPair();
-const engine = new MatchingEngine({
-  profile: OTP_C_PROFILE,
-  securities: [{ securityId: '700', lotSize: 100, referencePrice: 385_200 }],
-}, systemClock);
+const engine = new MatchingEngine(
+  {
+    profile: OTP_C_PROFILE,
+    securities: [{ securityId: '700', lotSize: 100, referencePrice: 385_200 }],
+  },
+  systemClock,
+);
 const gateway = new OcgGateway({
-  service: 'OTP-C', name: 'bench', privateKeyPem: keys.privateKeyPem, router: engine, passwordWorkers: 0,
+  service: 'OTP-C',
+  name: 'bench',
+  privateKeyPem: keys.privateKeyPem,
+  router: engine,
+  passwordWorkers: 0,
   ...(process.env['OCG_BENCH_PROFILE'] === 'low-latency' ? { hooks: new LowLatencyProfile() } : {}),
   compIds: [{ compId: BENCH_COMP_ID, firm: 'BENCH', sourceIps: ['127.0.0.1'], passwordHash: hashPassword(BENCH_PASSWORD), throttleMps: 0 }],
 });
 const gw = await gateway.start();
 const lookup = new LookupService({
-  name: 'PS-primary', site: 'primary', clients: (c) => gateway.lookupEntry(c),
+  name: 'PS-primary',
+  site: 'primary',
+  clients: (c) => gateway.lookupEntry(c),
   gateways: () => ({ primary: gw, secondary: gw }),
 });
 const lk = await lookup.open();
@@ -39,7 +48,10 @@ const stop = async () => {
 process.on('message', (m: { cmd: string }) => {
   if (m.cmd === 'exit') void stop();
   // CPU time of this process so far (µs), for a per-order cost that the shared machine's load does not distort.
-  if (m.cmd === 'cpu') { const u = process.cpuUsage(); process.send!({ cpu: u.user + u.system }); }
+  if (m.cmd === 'cpu') {
+    const u = process.cpuUsage();
+    process.send!({ cpu: u.user + u.system });
+  }
 });
 process.on('disconnect', () => void stop());
 process.send!({ ready: true, lookupPort: lk.port, publicKeyPem: keys.publicKeyPem });

@@ -23,7 +23,10 @@ function settle(): { heap: number; rss: number } {
 // neither can move the delta (optimised code frees dead locals early).
 function referenceData(): OmdMessage[] {
   const gen = new MarketGenerator({ seed: 5, securities: N, channels: [{ channelId: 1, product: 'SF' }] });
-  return gen.startOfDay().flatMap((b) => b.msgs).filter((m) => m.msgType === 11);
+  return gen
+    .startOfDay()
+    .flatMap((b) => b.msgs)
+    .filter((m) => m.msgType === 11);
 }
 const defs = referenceData();
 const codes = defs.map((m) => (m as { securityCode: number }).securityCode);
@@ -32,7 +35,10 @@ keep.omdMemKeep = { defs, codes };
 
 let orderId = 1n;
 let rnd = 12345;
-const rand = (n: number) => { rnd = (Math.imul(rnd, 1103515245) + 12345) >>> 0; return (rnd >>> 8) % n; };
+const rand = (n: number) => {
+  rnd = (Math.imul(rnd, 1103515245) + 12345) >>> 0;
+  return (rnd >>> 8) % n;
+};
 
 function securityMessages(code: number, def: OmdMessage): OmdMessage[] {
   const out: OmdMessage[] = [def];
@@ -57,7 +63,18 @@ function securityMessages(code: number, def: OmdMessage): OmdMessage[] {
     const items = Array.from({ length: 40 }, (_, i) => (i % 8 === 7 ? { item: 1 + (i >> 3), type: 'S' } : { item: 1000 + rand(8000), type: 'B' }));
     out.push({ msgType: 54, securityCode: code, side, bqMoreFlag: 'Y', items });
   }
-  out.push({ msgType: 60, securityCode: code, sharesTraded: 1_000_000n, turnover: 123_456_789n, highPrice: mid + 500, lowPrice: mid - 500, lastPrice: mid, vwap: mid, shortSellSharesTraded: 1000, shortSellTurnover: 1_000_000n });
+  out.push({
+    msgType: 60,
+    securityCode: code,
+    sharesTraded: 1_000_000n,
+    turnover: 123_456_789n,
+    highPrice: mid + 500,
+    lowPrice: mid - 500,
+    lastPrice: mid,
+    vwap: mid,
+    shortSellSharesTraded: 1000,
+    shortSellTurnover: 1_000_000n,
+  });
   out.push({ msgType: 50, securityCode: code, tradeId: 1, price: mid, quantity: 1000, trdType: 0, tradeTime: 1767922200000000000n });
   out.push({ msgType: 40, securityCode: code, nominalPrice: mid });
   return out;
@@ -75,9 +92,17 @@ for (let i = 0; i < defs.length; i++) {
   const flush = () => {
     const p = decodeSequencedPacket(builder.finish());
     if ('ok' in p) throw new Error(p.message);
-    for (const m of p.messages) { image.apply(m); applied++; }
+    for (const m of p.messages) {
+      image.apply(m);
+      applied++;
+    }
   };
-  for (const m of msgs) if (!builder.add(m)) { flush(); builder.start(1, 0n); builder.add(m); }
+  for (const m of msgs)
+    if (!builder.add(m)) {
+      flush();
+      builder.start(1, 0n);
+      builder.add(m);
+    }
   if (builder.count > 0) flush();
 }
 const after = settle();

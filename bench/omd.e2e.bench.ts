@@ -26,10 +26,25 @@ try {
     writeFileSync(RMEM, String(WANT_RMEM));
     oldRmem = cur;
   }
-} catch { /* not Linux or not allowed: run with what the kernel gives */ }
-const restoreRmem = () => { if (oldRmem !== null) { try { writeFileSync(RMEM, oldRmem); } catch { /* ignore */ } oldRmem = null; } };
+} catch {
+  /* not Linux or not allowed: run with what the kernel gives */
+}
+const restoreRmem = () => {
+  if (oldRmem !== null) {
+    try {
+      writeFileSync(RMEM, oldRmem);
+    } catch {
+      /* ignore */
+    }
+    oldRmem = null;
+  }
+};
 process.on('exit', restoreRmem);
-for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => { restoreRmem(); process.exit(130); });
+for (const sig of ['SIGINT', 'SIGTERM'] as const)
+  process.on(sig, () => {
+    restoreRmem();
+    process.exit(130);
+  });
 
 // RTS on ephemeral ports (the publisher reports them); multicast groups/ports fixed.
 const cfg = loopbackFeed({ products: ['SS', 'SP', 'SF', 'Index'], groupBase: 249, basePort: 55800, rtsPorts: [0, 0] });
@@ -51,7 +66,7 @@ async function expect(ev: string, ms = 60_000): Promise<Record<string, unknown>>
 }
 
 child.send({ cmd: 'start', cfg, securities: SECURITIES, rate: RATE, durationMs: DURATION_MS, poolMessages: 300_000, rtsUser: 'BENCH01', lossBoth: LOSS });
-const started = await expect('started') as { pool: number; rts: FeedConfig['rts'] };
+const started = (await expect('started')) as { pool: number; rts: FeedConfig['rts'] };
 const handler = new FeedHandler({ ...cfg, rts: started.rts }, { rtsUsername: 'BENCH01', arbitrationTimeoutMs: 20 });
 await handler.start();
 for (let i = 0; i < 2000 && !handler.synchronised; i++) await sleep(5); // first refresh cycle
@@ -61,9 +76,13 @@ const c0 = handler.counters;
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 child.send({ cmd: 'go' });
-const done = await expect('done', DURATION_MS + 30_000) as { sent: number; elapsedMs: number; nextSeq: Record<string, number> };
+const done = (await expect('done', DURATION_MS + 30_000)) as { sent: number; elapsedMs: number; nextSeq: Record<string, number> };
 // Wait until the handler has applied everything the publisher sent (or give up after 10 s).
-const caughtUp = () => cfg.channels.every((c) => { const s = handler.status(c.channelId); return s.mode === 'live' && s.expected >= done.nextSeq[c.channelId]!; });
+const caughtUp = () =>
+  cfg.channels.every((c) => {
+    const s = handler.status(c.channelId);
+    return s.mode === 'live' && s.expected >= done.nextSeq[c.channelId]!;
+  });
 for (let i = 0; i < 2000 && !caughtUp(); i++) await sleep(5);
 const t1 = performance.now();
 const cpu = process.cpuUsage(cpu0);
@@ -72,7 +91,7 @@ const c1 = handler.counters;
 const msgs = c1.messages - c0.messages;
 const secs = (t1 - t0) / 1000;
 child.send({ cmd: 'digest' });
-const dig = await expect('digest') as { digests: Record<string, string>; anomalies: number };
+const dig = (await expect('digest')) as { digests: Record<string, string>; anomalies: number };
 let lost = 0;
 let mismatched = 0;
 for (const c of cfg.channels) {

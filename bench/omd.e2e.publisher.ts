@@ -8,7 +8,16 @@
 // levels; both sides apply the same stream, so their images still must agree.
 import { MarketGenerator, OmdPublisher, type FeedConfig, type OmdMessage } from '../src/omd/index.ts';
 
-interface StartCmd { cmd: 'start'; cfg: FeedConfig; securities: number; rate: number; durationMs: number; poolMessages: number; rtsUser: string; lossBoth: number }
+interface StartCmd {
+  cmd: 'start';
+  cfg: FeedConfig;
+  securities: number;
+  rate: number;
+  durationMs: number;
+  poolMessages: number;
+  rtsUser: string;
+  lossBoth: number;
+}
 type Cmd = StartCmd | { cmd: 'go' } | { cmd: 'digest' } | { cmd: 'exit' };
 
 let pub: OmdPublisher | null = null;
@@ -22,29 +31,46 @@ const send = (m: unknown) => process.send!(m);
 function shift(m: OmdMessage, round: bigint): OmdMessage {
   if (round === 0n) return m;
   switch (m.msgType) {
-    case 30: case 31: case 32: case 33: case 34: return { ...m, orderId: m.orderId + (round << 40n) };
-    default: return m;
+    case 30:
+    case 31:
+    case 32:
+    case 33:
+    case 34:
+      return { ...m, orderId: m.orderId + (round << 40n) };
+    default:
+      return m;
   }
 }
 
 process.on('message', async (c: Cmd) => {
   if (c.cmd === 'start') {
     start = c;
-    const gen = new MarketGenerator({ seed: 42, securities: c.securities, channels: c.cfg.channels.map((x) => ({ channelId: x.channelId, product: x.product })) });
+    const gen = new MarketGenerator({
+      seed: 42,
+      securities: c.securities,
+      channels: c.cfg.channels.map((x) => ({ channelId: x.channelId, product: x.product })),
+    });
     // Refresh cycles of 2,000 full books are costly: send them by hand (often while the handler
     // synchronises, every 2 s during the run, as a recovery path).
     // Optional loss on both lines (OMD_BENCH_LOSS): the same datagram dropped on A and B, so recovery runs at speed.
     let dropNext = false;
-    const lossFilter = c.lossBoth > 0 ? (line: string, _ch: number, _f: number, n: number) => {
-      if (!going || n === 0 || line === 'refresh') return false;
-      if (line === 'A') dropNext = Math.random() < c.lossBoth;
-      return dropNext;
-    } : undefined;
+    const lossFilter =
+      c.lossBoth > 0
+        ? (line: string, _ch: number, _f: number, n: number) => {
+            if (!going || n === 0 || line === 'refresh') return false;
+            if (line === 'A') dropNext = Math.random() < c.lossBoth;
+            return dropNext;
+          }
+        : undefined;
     pub = new OmdPublisher(c.cfg, { heartbeatIntervalMs: 1000, refreshIntervalMs: 0, rts: { users: [c.rtsUser] }, ...(lossFilter ? { lossFilter } : {}) });
     await pub.start();
     for (const b of gen.startOfDay()) pub.publish(b.channelId, b.msgs);
     let n = 0;
-    while (n < c.poolMessages) for (const b of gen.next()) { pool.push(b); n += b.msgs.length; }
+    while (n < c.poolMessages)
+      for (const b of gen.next()) {
+        pool.push(b);
+        n += b.msgs.length;
+      }
     refreshTimer = setInterval(() => pub!.refreshNow(), 200);
     send({ ev: 'started', pool: n, rts: pub.rtsEndpoints });
   } else if (c.cmd === 'go') {
@@ -94,9 +120,16 @@ function run(): void {
       const out = perChannel.get(b.channelId)!;
       for (const m of b.msgs) out.push(shift(m, round));
       sent += b.msgs.length;
-      if (i === pool.length) { i = 0; round++; }
+      if (i === pool.length) {
+        i = 0;
+        round++;
+      }
     }
-    for (const [id, msgs] of perChannel) if (msgs.length) { p.publish(id, msgs); msgs.length = 0; }
+    for (const [id, msgs] of perChannel)
+      if (msgs.length) {
+        p.publish(id, msgs);
+        msgs.length = 0;
+      }
     setImmediate(tick);
   };
   tick();

@@ -15,14 +15,21 @@ const N = Number(process.env.GARBAGE_PACKETS ?? 60_000); // valid packets per ru
 const ROUNDS = 5;
 const T0 = 1767922200000000000n;
 
-interface Valid { channelId: number; pkt: Uint8Array; seq: number }
+interface Valid {
+  channelId: number;
+  pkt: Uint8Array;
+  seq: number;
+}
 
 /**
  * Deterministic valid traffic: the generator's messages for an SS and an SF channel, at most 8
  * per packet, and the image each channel must end with (every message of the kept packets).
  */
 function validTraffic(): { packets: Valid[]; images: Map<number, MarketImage> } {
-  const channels = [{ channelId: 1, product: 'SS' as const }, { channelId: 2, product: 'SF' as const }];
+  const channels = [
+    { channelId: 1, product: 'SS' as const },
+    { channelId: 2, product: 'SF' as const },
+  ];
   const gen = new MarketGenerator({ seed: 7, securities: 60, channels });
   const next = new Map(channels.map((c) => [c.channelId, 1]));
   const b = new PacketBuilder();
@@ -53,38 +60,57 @@ function validTraffic(): { packets: Valid[]; images: Map<number, MarketImage> } 
 function prng(seed: number): () => number {
   let x = seed >>> 0 || 1;
   return () => {
-    x ^= x << 13; x >>>= 0;
+    x ^= x << 13;
+    x >>>= 0;
     x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
+    x ^= x << 5;
+    x >>>= 0;
     return x;
   };
 }
 
 /** One garbage datagram of kind k, near the live position `seq` where it matters. */
 function garbage(k: number, seq: number, valid: Uint8Array, rnd: () => number): Uint8Array {
-  const le16 = (b: Uint8Array, o: number, v: number) => { b[o] = v & 0xff; b[o + 1] = v >>> 8; };
-  const le32 = (b: Uint8Array, o: number, v: number) => { b[o] = v & 0xff; b[o + 1] = (v >>> 8) & 0xff; b[o + 2] = (v >>> 16) & 0xff; b[o + 3] = v >>> 24; };
+  const le16 = (b: Uint8Array, o: number, v: number) => {
+    b[o] = v & 0xff;
+    b[o + 1] = v >>> 8;
+  };
+  const le32 = (b: Uint8Array, o: number, v: number) => {
+    b[o] = v & 0xff;
+    b[o + 1] = (v >>> 8) & 0xff;
+    b[o + 2] = (v >>> 16) & 0xff;
+    b[o + 3] = v >>> 24;
+  };
   switch (k % 8) {
-    case 0: { // random bytes
+    case 0: {
+      // random bytes
       const b = new Uint8Array(1 + (rnd() % 1400));
       for (let i = 0; i < b.length; i++) b[i] = rnd() & 0xff;
       return b;
     }
-    case 1: return valid.subarray(0, rnd() % 16); // truncated header
-    case 2: { // MsgCount 0, PktSize 40: not a heartbeat
+    case 1:
+      return valid.subarray(0, rnd() % 16); // truncated header
+    case 2: {
+      // MsgCount 0, PktSize 40: not a heartbeat
       const b = new Uint8Array(40);
-      le16(b, 0, 40); le32(b, 4, seq + 3);
+      le16(b, 0, 40);
+      le32(b, 4, seq + 3);
       return b;
     }
-    case 3: { // a valid header whose first MsgSize is 0
+    case 3: {
+      // a valid header whose first MsgSize is 0
       const b = valid.slice();
       if (b.length > 17) le16(b, 16, 0);
       return b;
     }
-    case 4: return valid.subarray(0, valid.length - 1); // PktSize lies
-    case 5: return encodePacket(seq + 1_000_000 + (rnd() % 1_000_000), T0, [{ msgType: 40, securityCode: 5, nominalPrice: 1 }]); // forged, far ahead
-    case 6: return encodePacket(1 + (rnd() % seq), T0, [{ msgType: 40, securityCode: 5, nominalPrice: 1 }]); // old numbers (≤ the packet just sent)
-    default: { // random header and body with a random SeqNum
+    case 4:
+      return valid.subarray(0, valid.length - 1); // PktSize lies
+    case 5:
+      return encodePacket(seq + 1_000_000 + (rnd() % 1_000_000), T0, [{ msgType: 40, securityCode: 5, nominalPrice: 1 }]); // forged, far ahead
+    case 6:
+      return encodePacket(1 + (rnd() % seq), T0, [{ msgType: 40, securityCode: 5, nominalPrice: 1 }]); // old numbers (≤ the packet just sent)
+    default: {
+      // random header and body with a random SeqNum
       const b = new Uint8Array(16 + 4 * (1 + (rnd() % 50)));
       for (let i = 0; i < b.length; i++) b[i] = rnd() & 0xff;
       le16(b, 0, b.length);
@@ -116,8 +142,15 @@ async function run(packets: Valid[], images: Map<number, MarketImage>, withGarba
     let staleSince = -1;
     let staleMs = 0;
     // Stale time in feed time (the handler's clock moves 1 ms per 64 valid packets, then 1 s at the end).
-    h.on('stale', () => { if (staleSince < 0) staleSince = clock.now(); });
-    h.on('refresh-complete', () => { if (staleSince >= 0 && h.synchronised) { staleMs += clock.now() - staleSince; staleSince = -1; } });
+    h.on('stale', () => {
+      if (staleSince < 0) staleSince = clock.now();
+    });
+    h.on('refresh-complete', () => {
+      if (staleSince >= 0 && h.synchronised) {
+        staleMs += clock.now() - staleSince;
+        staleSince = -1;
+      }
+    });
     const rnd = prng(12345);
     const junk = withGarbage ? packets.map((p, i) => garbage(i, p.seq, p.pkt, rnd)) : [];
     // The garbage was built just now: collect before timing (bench/run.ts passes --expose-gc), so

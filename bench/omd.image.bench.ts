@@ -15,20 +15,40 @@ function fullDay(): OmdMessage[] {
     const code = d.securityCode;
     msgs.push(d);
     const entries = [];
-    for (const side of [0, 1]) for (let l = 1; l <= 10; l++) entries.push({ aggregateQuantity: BigInt(l * 1000), price: 10_000 + (side ? l : -l) * 10, numberOfOrders: l, side, priceLevel: l, updateAction: 0 });
+    for (const side of [0, 1])
+      for (let l = 1; l <= 10; l++)
+        entries.push({ aggregateQuantity: BigInt(l * 1000), price: 10_000 + (side ? l : -l) * 10, numberOfOrders: l, side, priceLevel: l, updateAction: 0 });
     msgs.push({ msgType: 53, securityCode: code, entries });
-    for (const side of [1, 2]) msgs.push({ msgType: 54, securityCode: code, side, bqMoreFlag: 'Y', items: Array.from({ length: 40 }, (_, i) => ({ item: 1000 + i, type: 'B' })) });
-    msgs.push({ msgType: 60, securityCode: code, sharesTraded: 1000n, turnover: 100_000n, highPrice: 1, lowPrice: 1, lastPrice: 1, vwap: 0, shortSellSharesTraded: 0, shortSellTurnover: 0n });
+    for (const side of [1, 2])
+      msgs.push({ msgType: 54, securityCode: code, side, bqMoreFlag: 'Y', items: Array.from({ length: 40 }, (_, i) => ({ item: 1000 + i, type: 'B' })) });
+    msgs.push({
+      msgType: 60,
+      securityCode: code,
+      sharesTraded: 1000n,
+      turnover: 100_000n,
+      highPrice: 1,
+      lowPrice: 1,
+      lastPrice: 1,
+      vwap: 0,
+      shortSellSharesTraded: 0,
+      shortSellTurnover: 0n,
+    });
     msgs.push({ msgType: 40, securityCode: code, nominalPrice: 1 });
   }
   return msgs;
 }
 
-gc(); gc();
+gc();
+gc();
 const before = process.memoryUsage();
-const build = (): MarketImage => { const img = new MarketImage(); for (const m of fullDay()) img.apply(m); return img; };
+const build = (): MarketImage => {
+  const img = new MarketImage();
+  for (const m of fullDay()) img.apply(m);
+  return img;
+};
 const img = build();
-gc(); gc();
+gc();
+gc();
 const after = process.memoryUsage();
 const bytes = after.heapUsed - before.heapUsed + (after.arrayBuffers - before.arrayBuffers);
 bench('omd.image.bytes_per_security', Math.round(bytes / img.securities().length), 'bytes', { securities: img.securities().length });
@@ -38,6 +58,10 @@ const g = new MarketGenerator({ seed: 2, securities: 200, channels: [{ channelId
 const flow = [...g.startOfDay(), ...Array.from({ length: 60_000 }, () => g.next()).flat()].flatMap((b) => b.msgs);
 const t0 = performance.now();
 let applied = 0;
-for (let r = 0; r < 5; r++) { const i2 = new MarketImage(); for (const m of flow) i2.apply(m); applied += flow.length; }
+for (let r = 0; r < 5; r++) {
+  const i2 = new MarketImage();
+  for (const m of flow) i2.apply(m);
+  applied += flow.length;
+}
 const secs = (performance.now() - t0) / 1000;
 bench('omd.image.apply', Math.round(applied / secs), 'msg/s', { messages: applied });

@@ -1,6 +1,8 @@
 // The one machine-readable line every benchmark prints.
 export function bench(name: string, value: number, unit: string, extra: Record<string, string | number> = {}): void {
   const v = Number.isInteger(value) ? String(value) : value.toFixed(value < 10 ? 3 : 1);
-  const tail = Object.entries(extra).map(([k, x]) => ` ${k}=${x}`).join('');
+  const tail = Object.entries(extra)
+    .map(([k, x]) => ` ${k}=${x}`)
+    .join('');
   console.log(`BENCH name=${name} value=${v} unit=${unit}${tail}`);
 }

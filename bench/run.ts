@@ -9,7 +9,9 @@ import { dirname, join } from 'node:path';
 
 const dir = dirname(fileURLToPath(import.meta.url));
 const filter = process.argv[2] ?? '';
-const files = readdirSync(dir).filter((f) => f.endsWith('.bench.ts') && f.includes(filter)).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.bench.ts') && f.includes(filter))
+  .sort();
 let failed = 0;
 for (const f of files) {
   const r = spawnSync(process.execPath, ['--expose-gc', join(dir, f)], { stdio: 'inherit', timeout: 10 * 60_000 });

@@ -42,6 +42,8 @@ for (const name of ADDONS) {
     execFileSync(cc, flags, { stdio: ['ignore', 'inherit', 'inherit'] });
     console.log(`failover-drill: built ${out} with ${cc}`);
   } catch (e) {
-    console.log(`failover-drill: native addon ${name} not built (${cc} failed: ${e instanceof Error ? e.message.split('\n')[0] : e}); its fallback is used instead.`);
+    console.log(
+      `failover-drill: native addon ${name} not built (${cc} failed: ${e instanceof Error ? e.message.split('\n')[0] : e}); its fallback is used instead.`,
+    );
   }
 }

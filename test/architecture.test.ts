@@ -54,9 +54,9 @@ const FORBIDDEN_INSIDE: Array<{ from: string; to: string; why: string }> = [
 
 /** Codec files: pure byte work, so that a test, a benchmark or a tool can use them without the network. */
 const CODEC = /^src\/(ocg|omd|fix)\/(codec|frame-reader|packet[\w-]*)\.ts$/;
-const SOCKET_MODULES = new Set([
-  'net', 'dgram', 'tls', 'http', 'https', 'http2', 'pg', 'fastify', 'nodemailer', 'smtp-server',
-].flatMap((m) => [m, `node:${m}`]));
+const SOCKET_MODULES = new Set(
+  ['net', 'dgram', 'tls', 'http', 'https', 'http2', 'pg', 'fastify', 'nodemailer', 'smtp-server'].flatMap((m) => [m, `node:${m}`]),
+);
 
 interface SourceFile {
   /** Path relative to the repository, with forward slashes. */
@@ -208,7 +208,10 @@ describe('architecture: imports between the modules of src/', () => {
     }
     assert.deepEqual(skipping, []);
     // An exception nobody needs any more goes.
-    assert.deepEqual(Object.keys(INDEX_EXCEPTIONS).filter((t) => !used.has(t)), []);
+    assert.deepEqual(
+      Object.keys(INDEX_EXCEPTIONS).filter((t) => !used.has(t)),
+      [],
+    );
   });
 
   it('inner layers of a module do not import its outer ones', () => {

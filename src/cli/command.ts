@@ -49,7 +49,12 @@ export function parseCommandArgs(cmd: Command, argv: string[]) {
     help: { type: 'boolean', short: 'h' },
   };
   for (const [name, o] of Object.entries(cmd.options)) {
-    options[name] = { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}), ...(o.default !== undefined ? { default: o.default } : {}) };
+    options[name] = {
+      type: o.type,
+      ...(o.short ? { short: o.short } : {}),
+      ...(o.multiple ? { multiple: true } : {}),
+      ...(o.default !== undefined ? { default: o.default } : {}),
+    };
   }
   try {
     return parseArgs({ args: argv, options: options as never, allowPositionals: true, strict: true });

@@ -3,19 +3,19 @@ import { renderHelp, parseCommandArgs, UsageError, type Command } from './comman
 
 /** Every subcommand, loaded lazily so `--help` and small commands start fast. */
 export const commands: Record<string, () => Promise<{ default: Command }>> = {
-  'demo': () => import('./commands/demo.ts'),
-  'conduct': () => import('./commands/conduct.ts'),
-  'drill': () => import('./commands/drill.ts'),
-  'probe': () => import('./commands/probe.ts'),
-  'preflight': () => import('./commands/preflight.ts'),
+  demo: () => import('./commands/demo.ts'),
+  conduct: () => import('./commands/conduct.ts'),
+  drill: () => import('./commands/drill.ts'),
+  probe: () => import('./commands/probe.ts'),
+  preflight: () => import('./commands/preflight.ts'),
   'omd publish': () => import('./commands/omd-publish.ts'),
   'omd listen': () => import('./commands/omd-listen.ts'),
-  'desk': () => import('./commands/desk.ts'),
+  desk: () => import('./commands/desk.ts'),
   'ocg client': () => import('./commands/ocg-client.ts'),
   'ocg gateway': () => import('./commands/ocg-gateway.ts'),
   'fix client': () => import('./commands/fix-client.ts'),
   'fix gateway': () => import('./commands/fix-gateway.ts'),
-  'site': () => import('./commands/site.ts'),
+  site: () => import('./commands/site.ts'),
 };
 
 function topHelp(summaries: [string, string][]): string {
@@ -75,7 +75,12 @@ export async function main(argv: string[]): Promise<number> {
 
 if (import.meta.main) {
   main(process.argv.slice(2)).then(
-    (code) => { process.exitCode = code; },
-    (e) => { console.error(e instanceof Error ? e.stack ?? e.message : e); process.exitCode = 1; },
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+      process.exitCode = 1;
+    },
   );
 }

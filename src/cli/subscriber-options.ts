@@ -29,13 +29,17 @@ export function subscriberConfigOf(values: Values): SubscriberProbeConfig | 2 {
 
 /** --desk with --desk-user (password in FD_DESK_PASSWORD) or --desk-token; null without --desk. */
 export function deskForwarderOf(values: Values): DeskEvidenceForwarder | null {
-  const deskUser = values['desk-user'], deskToken = values['desk-token'];
-  if (values['desk'] !== undefined && (typeof deskUser === 'string') === (typeof deskToken === 'string')) throw new UsageError('--desk needs --desk-user (a user of the firm) or --desk-token');
+  const deskUser = values['desk-user'],
+    deskToken = values['desk-token'];
+  if (values['desk'] !== undefined && (typeof deskUser === 'string') === (typeof deskToken === 'string'))
+    throw new UsageError('--desk needs --desk-user (a user of the firm) or --desk-token');
   const deskPassword = process.env['FD_DESK_PASSWORD'];
   if (typeof deskUser === 'string' && !deskPassword) throw new UsageError('--desk-user: set the password in the environment variable FD_DESK_PASSWORD');
   if (typeof values['desk'] !== 'string') return null;
   return new DeskEvidenceForwarder({
-    url: values['desk'], clock: systemClock, onError: (m: string) => console.error(`desk: ${m}`),
+    url: values['desk'],
+    clock: systemClock,
+    onError: (m: string) => console.error(`desk: ${m}`),
     ...(typeof deskUser === 'string' ? { login: { username: deskUser, password: deskPassword! } } : { token: String(deskToken) }),
   });
 }

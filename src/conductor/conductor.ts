@@ -11,10 +11,10 @@ import type { Rundown, RundownStep } from './rundown.ts';
 import { RundownScheduler, type StepRun } from './scheduler.ts';
 import { hongKongLabel, toHongKongIso } from './hong-kong-time.ts';
 
-export type SiteControl = Pick<SiteControlClient, 'status' | 'activate' | 'isolate' | 'failback' | 'fault' | 'evidence' | 'cleanUp'>
+export type SiteControl = Pick<SiteControlClient, 'status' | 'activate' | 'isolate' | 'failback' | 'fault' | 'evidence' | 'cleanUp'> &
   // The connectivity-test window and the market's phases of the day; a site without phases trades
   // continuously (the step only checks it answers).
-  & Partial<Pick<SiteControlClient, 'connectivityTest' | 'marketPhase' | 'securityStatus'>>;
+  Partial<Pick<SiteControlClient, 'connectivityTest' | 'marketPhase' | 'securityStatus'>>;
 
 /** An identity the conductor's own marks are addressed to (one event per identity, so the desk sees them per subscriber). */
 export interface ConductedIdentity {
@@ -34,7 +34,11 @@ export function identitiesOf(cfg: VenueConfig): ConductedIdentity[] {
       if (ids.dropCopy) out.push({ subscriber: s.firm, service: svc, identity: ids.dropCopy });
     }
     // OTP-C over FIX: same service, the FIX CompIDs.
-    if (s.fix) out.push({ subscriber: s.firm, service: 'OTP-C', identity: s.fix.trading }, ...(s.fix.dropCopy ? [{ subscriber: s.firm, service: 'OTP-C' as const, identity: s.fix.dropCopy }] : []));
+    if (s.fix)
+      out.push(
+        { subscriber: s.firm, service: 'OTP-C', identity: s.fix.trading },
+        ...(s.fix.dropCopy ? [{ subscriber: s.firm, service: 'OTP-C' as const, identity: s.fix.dropCopy }] : []),
+      );
     for (const svc of OMD_SERVICES) {
       const ids = s[svc];
       if (ids) out.push({ subscriber: s.firm, service: svc, identity: ids.rtsUsername });
@@ -106,7 +110,9 @@ export class Conductor {
     collector?.start();
     const runs = await this.scheduler.run(async (step) => {
       const label = this.#o.accelerate === undefined ? hongKongLabel(step.atMs) : `${hongKongLabel(step.atMs)} (x${this.#o.accelerate})`;
-      this.#log(`${label} ${step.action}${step.isolation ? ` (${step.isolation})` : ''}${step.fault ? ` (${step.fault.kind} at ${step.fault.site})` : ''}: ${step.text.en}`);
+      this.#log(
+        `${label} ${step.action}${step.isolation ? ` (${step.isolation})` : ''}${step.fault ? ` (${step.fault.kind} at ${step.fault.site})` : ''}: ${step.text.en}`,
+      );
       this.#log(`${' '.repeat(label.length)} ${step.text.zh}`);
       this.#o.onStep?.({ phase: 'start', step, at: clock.now() });
       try {
@@ -120,9 +126,15 @@ export class Conductor {
       }
     });
     const finalStatus: ConductorReport['finalStatus'] = {};
-    await Promise.all((['primary', 'backup'] as const).map(async (role) => {
-      try { finalStatus[role] = await this.#o.sites[role].status(); } catch (e) { finalStatus[role] = (e as Error).message; }
-    }));
+    await Promise.all(
+      (['primary', 'backup'] as const).map(async (role) => {
+        try {
+          finalStatus[role] = await this.#o.sites[role].status();
+        } catch (e) {
+          finalStatus[role] = (e as Error).message;
+        }
+      }),
+    );
     if (collector) await collector.stop();
     return { runs, failover: this.failover, failedSteps: runs.filter((r) => r.error).length, finalStatus };
   }
@@ -169,7 +181,16 @@ export class Conductor {
           return { site: active, state: st.state };
         }
         const r = await site.marketPhase({ session: step.action, ...(this.#o.accelerate !== undefined ? { accelerate: this.#o.accelerate } : {}) });
-        this.#log(`  market phase at the ${active} site: ${r.phase}${r.plan.length > 1 ? ` (then ${r.plan.slice(1).map((p) => `${p.phase} ${hongKongLabel(this.#rundownTime(step, p.at))}`).join(', ')})` : ''}`);
+        this.#log(
+          `  market phase at the ${active} site: ${r.phase}${
+            r.plan.length > 1
+              ? ` (then ${r.plan
+                  .slice(1)
+                  .map((p) => `${p.phase} ${hongKongLabel(this.#rundownTime(step, p.at))}`)
+                  .join(', ')})`
+              : ''
+          }`,
+        );
         return { site: active, phase: r.phase, plan: r.plan.map((p) => p.phase) };
       }
       case 'halt':
@@ -196,7 +217,10 @@ export class Conductor {
         this.#failover.backupActiveAt = clock.now();
         this.#failover.backupTakeoverMs = r.takeoverMs;
         this.#log(`  backup site active (takeover ${r.takeoverMs} ms)`);
-        this.#mark(step, 'site-activated', 'backup', { takeoverMs: r.takeoverMs, sinceLossMs: this.#failover.primaryLostAt === null ? null : clock.now() - this.#failover.primaryLostAt });
+        this.#mark(step, 'site-activated', 'backup', {
+          takeoverMs: r.takeoverMs,
+          sinceLossMs: this.#failover.primaryLostAt === null ? null : clock.now() - this.#failover.primaryLostAt,
+        });
         return { takeoverMs: r.takeoverMs };
       }
       case 'inject-fault': {
@@ -225,15 +249,24 @@ export class Conductor {
             const st = await sites[role].status();
             out[role] = { state: st.state, orders: st.orders };
             if (st.state === 'active') active ??= role;
-          } catch (e) { out[role] = (e as Error).message; }
+          } catch (e) {
+            out[role] = (e as Error).message;
+          }
         }
         if (active === null) throw new Error('clean-up: no site is active to report resting orders and sessions');
         // The active site records, per trading identity, its resting orders and whether it is logged on there (venue evidence).
         const r = await sites[active].cleanUp();
         const resting = r.identities.filter((x) => x.restingOrders > 0);
         const away = r.identities.filter((x) => !x.dropCopy && !x.loggedOn);
-        this.#log(`  clean-up at the ${active} site: ${resting.length ? `${resting.length} identit${resting.length === 1 ? 'y has' : 'ies have'} orders resting (${resting.map((x) => `${x.compId} ${x.restingOrders}`).join(', ')})` : 'no order resting'}; ${away.length} trading session(s) not logged on`);
-        out['cleanUp'] = { site: active, identities: r.identities.length, resting: resting.map((x) => ({ compId: x.compId, orders: x.restingOrders })), notLoggedOn: away.map((x) => x.compId) };
+        this.#log(
+          `  clean-up at the ${active} site: ${resting.length ? `${resting.length} identit${resting.length === 1 ? 'y has' : 'ies have'} orders resting (${resting.map((x) => `${x.compId} ${x.restingOrders}`).join(', ')})` : 'no order resting'}; ${away.length} trading session(s) not logged on`,
+        );
+        out['cleanUp'] = {
+          site: active,
+          identities: r.identities.length,
+          resting: resting.map((x) => ({ compId: x.compId, orders: x.restingOrders })),
+          notLoggedOn: away.map((x) => x.compId),
+        };
         return out;
       }
     }
@@ -266,8 +299,15 @@ export class Conductor {
     for (const t of targets) {
       const e: EvidenceEvent = {
         id: `${this.#o.session}:conductor:${step.index}:${kind}:${t.service}:${t.subscriber}:${t.identity}`,
-        ts, session: this.#o.session, site, service: t.service, subscriber: t.subscriber, identity: t.identity,
-        kind, detail: base, source: 'venue',
+        ts,
+        session: this.#o.session,
+        site,
+        service: t.service,
+        subscriber: t.subscriber,
+        identity: t.identity,
+        kind,
+        detail: base,
+        source: 'venue',
       };
       collector.emit(e);
     }

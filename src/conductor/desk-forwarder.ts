@@ -49,7 +49,11 @@ interface IngestReply {
 const MAX_DESK_BATCH = 10_000;
 
 export class DeskEvidenceForwarder {
-  #o: Required<Omit<DeskForwarderOptions, 'onError' | 'token' | 'login'>> & { onError: (m: string) => void; base: string; auth: { token: string } | { login: { username: string; password: string } } };
+  #o: Required<Omit<DeskForwarderOptions, 'onError' | 'token' | 'login'>> & {
+    onError: (m: string) => void;
+    base: string;
+    auth: { token: string } | { login: { username: string; password: string } };
+  };
   /** The firm user's cookie and CSRF token once signed in. */
   #signedIn: { cookie: string; csrf: string } | null = null;
   #queue: EvidenceEvent[] = [];
@@ -93,7 +97,10 @@ export class DeskEvidenceForwarder {
       if (this.#o.clock.now() >= until) return false;
       this.#timer?.cancel();
       this.#timer = null;
-      if (!this.#sending) this.#sending = this.#sendOne().finally(() => { this.#sending = null; });
+      if (!this.#sending)
+        this.#sending = this.#sendOne().finally(() => {
+          this.#sending = null;
+        });
       await this.#sending;
       if (this.#backoff && this.#queue.length) {
         const wait = Math.min(this.#backoff, until - this.#o.clock.now());
@@ -132,12 +139,13 @@ export class DeskEvidenceForwarder {
       let res: Response;
       let body: string;
       try {
-        const post = async () => this.#o.fetch(this.#o.url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...(await this.#credentials(ac.signal)) },
-          body: JSON.stringify({ events: batch }),
-          signal: ac.signal,
-        });
+        const post = async () =>
+          this.#o.fetch(this.#o.url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...(await this.#credentials(ac.signal)) },
+            body: JSON.stringify({ events: batch }),
+            signal: ac.signal,
+          });
         res = await post();
         // A firm user's sign-in expired: sign in again once.
         if (res.status === 401 && 'login' in this.#o.auth && this.#signedIn) {
@@ -186,12 +194,19 @@ export class DeskEvidenceForwarder {
     if ('token' in this.#o.auth) return { authorization: `Bearer ${this.#o.auth.token}` };
     if (!this.#signedIn) {
       const res = await this.#o.fetch(`${this.#o.base}/api/auth/login`, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(this.#o.auth.login), signal,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(this.#o.auth.login),
+        signal,
       });
       const text = await res.text();
-      if (res.status === 401 || res.status === 403) throw new SignInRefused(`desk refused the sign-in of ${this.#o.auth.login.username} (${res.status}): ${text.slice(0, 200)}`);
+      if (res.status === 401 || res.status === 403)
+        throw new SignInRefused(`desk refused the sign-in of ${this.#o.auth.login.username} (${res.status}): ${text.slice(0, 200)}`);
       if (!res.ok) throw new Error(`sign-in answered ${res.status}: ${text.slice(0, 200)}`);
-      const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]!).join('; ');
+      const cookie = res.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0]!)
+        .join('; ');
       this.#signedIn = { cookie, csrf: String((JSON.parse(text) as { csrfToken?: string }).csrfToken ?? '') };
     }
     return { cookie: this.#signedIn.cookie, 'x-csrf-token': this.#signedIn.csrf };

@@ -31,9 +31,13 @@ export class EvidenceCollector {
     this.#o = opts;
   }
 
-  get count(): number { return this.#count; }
+  get count(): number {
+    return this.#count;
+  }
   /** Times a site's ring buffer had already dropped events we had not fetched. */
-  get truncated(): number { return this.#truncated; }
+  get truncated(): number {
+    return this.#truncated;
+  }
 
   addSink(sink: EvidenceSink): void {
     this.#sinks.push(sink);
@@ -49,12 +53,17 @@ export class EvidenceCollector {
 
   start(): void {
     if (this.#timer) return;
-    this.#timer = this.#o.clock.setInterval(() => { void this.poll(); }, this.#o.pollMs ?? 250);
+    this.#timer = this.#o.clock.setInterval(() => {
+      void this.poll();
+    }, this.#o.pollMs ?? 250);
   }
 
   /** One round over every site; concurrent calls share the round in flight. */
   poll(): Promise<void> {
-    if (!this.#polling) this.#polling = this.#round().finally(() => { this.#polling = null; });
+    if (!this.#polling)
+      this.#polling = this.#round().finally(() => {
+        this.#polling = null;
+      });
     return this.#polling;
   }
 

@@ -3,10 +3,7 @@
 export const HONG_KONG_OFFSET_MS = 8 * 3600_000;
 
 /** A step time as written in a rundown, before it is placed on the calendar. */
-export type StepTime =
-  | { kind: 'absolute'; ms: number }
-  | { kind: 'clock'; minutes: number }
-  | { kind: 'offset'; ms: number };
+export type StepTime = { kind: 'absolute'; ms: number } | { kind: 'clock'; minutes: number } | { kind: 'offset'; ms: number };
 
 const ABSOLUTE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/;
 const CLOCK = /^(\d{2}):(\d{2})(?::(\d{2}))?$/;
@@ -40,13 +37,16 @@ export function parseStepTime(s: string): StepTime | null {
   }
   m = CLOCK.exec(s);
   if (m) {
-    const h = Number(m[1]), mi = Number(m[2]), sec = Number(m[3] ?? 0);
+    const h = Number(m[1]),
+      mi = Number(m[2]),
+      sec = Number(m[3] ?? 0);
     if (h > 23 || mi > 59 || sec > 59) return null;
     return { kind: 'clock', minutes: h * 60 + mi + sec / 60 };
   }
   m = OFFSET.exec(s);
   if (m) {
-    const mi = Number(m[2]), sec = Number(m[3] ?? 0);
+    const mi = Number(m[2]),
+      sec = Number(m[3] ?? 0);
     if (mi > 59 || sec > 59) return null;
     return { kind: 'offset', ms: ((Number(m[1]) * 60 + mi) * 60 + sec) * 1000 };
   }

@@ -146,10 +146,16 @@ export function parseRundown(text: string): RundownParse {
       if (atText !== undefined) {
         time = parseStepTime(atText);
         const atNode = node.get('at', true) as Node;
-        if (!time) at(atNode, `${p}.at`, `expected 2023-11-25T10:00 or 10:00 (Hong Kong time) or an offset +00:20 after the previous step, got ${JSON.stringify(atText)}`);
+        if (!time)
+          at(
+            atNode,
+            `${p}.at`,
+            `expected 2023-11-25T10:00 or 10:00 (Hong Kong time) or an offset +00:20 after the previous step, got ${JSON.stringify(atText)}`,
+          );
         else if (time.kind === 'absolute') atMs = time.ms;
         else if (time.kind === 'clock') atMs = dateMs === null ? null : dateMs + Math.round(time.minutes * 60_000);
-        else if (previous === null) at(atNode, `${p}.at`, index === 0 ? 'the first step cannot be an offset: give it a time' : 'an offset needs the previous step to have a valid time');
+        else if (previous === null)
+          at(atNode, `${p}.at`, index === 0 ? 'the first step cannot be an offset: give it a time' : 'an offset needs the previous step to have a valid time');
         else atMs = previous + time.ms;
         if (atMs !== null && previous !== null && atMs < previous) {
           at(atNode, `${p}.at`, `${atText} is earlier than the previous step: steps are in time order`);
@@ -178,13 +184,20 @@ export function parseRundown(text: string): RundownParse {
       }
       const untilNode = node.get('until', true) as Node | undefined;
       if (action === 'open-connectivity-test') {
-        const u = untilNode ? stringField(node, 'until', `${p}.until`, at) : void at(node, `${p}.until`, 'open-connectivity-test needs until: the time the window closes (08:20, or +00:30 after the step)');
+        const u = untilNode
+          ? stringField(node, 'until', `${p}.until`, at)
+          : void at(node, `${p}.until`, 'open-connectivity-test needs until: the time the window closes (08:20, or +00:30 after the step)');
         const ut = u === undefined ? null : parseStepTime(u);
-        if (u !== undefined && !ut) at(untilNode, `${p}.until`, `expected 2023-11-25T08:20 or 08:20 (Hong Kong time) or an offset +00:30 after the step, got ${JSON.stringify(u)}`);
+        if (u !== undefined && !ut)
+          at(untilNode, `${p}.until`, `expected 2023-11-25T08:20 or 08:20 (Hong Kong time) or an offset +00:30 after the step, got ${JSON.stringify(u)}`);
         else if (u !== undefined && ut && atMs !== null) {
-          const untilMs = ut.kind === 'absolute' ? ut.ms : ut.kind === 'clock' ? (dateMs === null ? null : dateMs + Math.round(ut.minutes * 60_000)) : atMs + ut.ms;
+          const untilMs =
+            ut.kind === 'absolute' ? ut.ms : ut.kind === 'clock' ? (dateMs === null ? null : dateMs + Math.round(ut.minutes * 60_000)) : atMs + ut.ms;
           if (untilMs !== null && untilMs <= atMs) at(untilNode, `${p}.until`, `${u} is not after the step's time: the window must last a while`);
-          else if (untilMs !== null) { step.untilMs = untilMs; step.until = u; }
+          else if (untilMs !== null) {
+            step.untilMs = untilMs;
+            step.until = u;
+          }
         }
       } else if (untilNode && action !== undefined) {
         at(untilNode, `${p}.until`, 'only open-connectivity-test takes until');
@@ -193,7 +206,8 @@ export function parseRundown(text: string): RundownParse {
       if (action === 'halt' || action === 'resume') {
         const v = secNode && isScalar(secNode) ? String(secNode.value) : undefined;
         if (!secNode) at(node, `${p}.security`, `${action} needs the security code it applies to`);
-        else if (v === undefined || !/^[0-9]{1,5}$/.test(v)) at(secNode, `${p}.security`, `expected a security code of 1 to 5 digits, got ${describe(secNode)}`);
+        else if (v === undefined || !/^[0-9]{1,5}$/.test(v))
+          at(secNode, `${p}.security`, `expected a security code of 1 to 5 digits, got ${describe(secNode)}`);
         else step.security = v;
       } else if (secNode && action !== undefined) {
         at(secNode, `${p}.security`, 'only halt and resume take a security');
@@ -291,5 +305,14 @@ export function rundownOnDate(rundown: Rundown, date: string): Rundown {
   const to = parseHongKongDate(date);
   if (from === null || to === null) throw new RangeError(`not a calendar date: ${to === null ? date : rundown.date}`);
   const shift = to - from;
-  return { ...rundown, date, steps: rundown.steps.map((s) => ({ ...s, atMs: s.atMs + shift, ...(s.untilMs !== undefined ? { untilMs: s.untilMs + shift } : {}), time: s.time.kind === 'absolute' ? { kind: 'absolute', ms: s.time.ms + shift } : s.time })) };
+  return {
+    ...rundown,
+    date,
+    steps: rundown.steps.map((s) => ({
+      ...s,
+      atMs: s.atMs + shift,
+      ...(s.untilMs !== undefined ? { untilMs: s.untilMs + shift } : {}),
+      time: s.time.kind === 'absolute' ? { kind: 'absolute', ms: s.time.ms + shift } : s.time,
+    })),
+  };
 }

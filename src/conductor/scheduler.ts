@@ -84,7 +84,10 @@ export class RundownScheduler {
   /** Resolves when the last step finished (or stop() was called). A failing step is recorded, and the rundown goes on. */
   run(execute: (step: RundownStep, run: { dueAt: number; rundownAt: number }) => Promise<void>): Promise<StepRun[]> {
     return new Promise((done) => {
-      const resolve = () => { this.#finish = null; done(this.#runs); };
+      const resolve = () => {
+        this.#finish = null;
+        done(this.#runs);
+      };
       this.#finish = resolve;
       const next = (i: number) => {
         if (this.#stopped || i >= this.rundown.steps.length) return resolve();
@@ -97,10 +100,21 @@ export class RundownScheduler {
           const rec: StepRun = { step, dueAt, startedAt, finishedAt: startedAt, rundownAt: step.atMs };
           this.#runs.push(rec);
           let p: Promise<void>;
-          try { p = execute(step, { dueAt, rundownAt: step.atMs }); } catch (e) { p = Promise.reject(e); }
+          try {
+            p = execute(step, { dueAt, rundownAt: step.atMs });
+          } catch (e) {
+            p = Promise.reject(e);
+          }
           p.then(
-            () => { rec.finishedAt = this.#clock.now(); next(i + 1); },
-            (e: unknown) => { rec.finishedAt = this.#clock.now(); rec.error = e instanceof Error ? e : new Error(String(e)); next(i + 1); },
+            () => {
+              rec.finishedAt = this.#clock.now();
+              next(i + 1);
+            },
+            (e: unknown) => {
+              rec.finishedAt = this.#clock.now();
+              rec.error = e instanceof Error ? e : new Error(String(e));
+              next(i + 1);
+            },
           );
         };
         const wait = dueAt - this.#clock.now();

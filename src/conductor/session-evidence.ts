@@ -21,15 +21,20 @@ export class SessionEvidence {
   #count = 0;
 
   constructor(opts: SessionEvidenceOptions) {
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(opts.session)) throw new RangeError(`session id ${JSON.stringify(opts.session)}: letters, digits, . _ - only`);
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(opts.session))
+      throw new RangeError(`session id ${JSON.stringify(opts.session)}: letters, digits, . _ - only`);
     const dir = join(opts.dataDir, opts.session);
     mkdirSync(dir, { recursive: true });
     this.path = join(dir, 'evidence.jsonl');
     this.writer = new EvidenceWriter(this.path);
-    this.forwarder = opts.desk ? new DeskEvidenceForwarder({ url: opts.desk.url, token: opts.desk.token, clock: opts.clock, ...(opts.onError ? { onError: opts.onError } : {}) }) : null;
+    this.forwarder = opts.desk
+      ? new DeskEvidenceForwarder({ url: opts.desk.url, token: opts.desk.token, clock: opts.clock, ...(opts.onError ? { onError: opts.onError } : {}) })
+      : null;
   }
 
-  get count(): number { return this.#count; }
+  get count(): number {
+    return this.#count;
+  }
 
   /** The sink for EvidenceCollector.addSink. */
   readonly write = (e: EvidenceEvent): void => {

@@ -43,7 +43,13 @@ export function buildEvidenceBundle(input: {
   const files: BundleFile[] = [
     // Each line says who vouches for it: "provenance": "venue" or "self-reported" (the firm's own probe);
     // the desk's export adds "marketPhase", the phase of the day the venue was in at the event.
-    { name: 'evidence.jsonl', content: Buffer.from(input.evidence.map((e) => JSON.stringify({ ...e, provenance: 'provenance' in e ? e.provenance : provenanceOf(e) }) + '\n').join(''), 'utf8') },
+    {
+      name: 'evidence.jsonl',
+      content: Buffer.from(
+        input.evidence.map((e) => JSON.stringify({ ...e, provenance: 'provenance' in e ? e.provenance : provenanceOf(e) }) + '\n').join(''),
+        'utf8',
+      ),
+    },
     { name: 'intention-form.json', content: json(input.intention) },
     { name: 'result-form.json', content: json(input.result) },
     { name: 'contradictions.json', content: json(input.contradictions) },
@@ -88,7 +94,14 @@ export function verifyEvidenceBundle(tar: Buffer): BundleCheck {
     manifest = JSON.parse(m.content.toString('utf8'));
     if (manifest.format !== BUNDLE_FORMAT || !Array.isArray(manifest.files)) throw new Error(`format is not "${BUNDLE_FORMAT}"`);
   } catch (e) {
-    return { ok: false, manifestSha256: sha256(m.content), altered: ['manifest.json'], missing: [], unlisted: [], problem: `manifest.json unreadable: ${(e as Error).message}` };
+    return {
+      ok: false,
+      manifestSha256: sha256(m.content),
+      altered: ['manifest.json'],
+      missing: [],
+      unlisted: [],
+      problem: `manifest.json unreadable: ${(e as Error).message}`,
+    };
   }
   const byName = new Map(entries.map((e) => [e.name, e]));
   const altered: string[] = [];

@@ -4,7 +4,18 @@
 import { randomUUID } from 'node:crypto';
 import type { EvidenceEvent, Service } from '../evidence/index.ts';
 import { SERVICES } from '../evidence/index.ts';
-import { hashPassword, hongKongDate, parseHongKongTime, toHongKongIso, type IntentionForm, type Notice, type PracticeSession, type ResultForm, type ResultSection, type Subscriber } from './domain/index.ts';
+import {
+  hashPassword,
+  hongKongDate,
+  parseHongKongTime,
+  toHongKongIso,
+  type IntentionForm,
+  type Notice,
+  type PracticeSession,
+  type ResultForm,
+  type ResultSection,
+  type Subscriber,
+} from './domain/index.ts';
 import type { DeskStore } from './store/index.ts';
 
 export function demoNotice(id = 'hs-notice-ps2'): Notice {
@@ -27,7 +38,7 @@ export function demoNotice(id = 'hs-notice-ps2'): Notice {
 /** The next Saturday (Hong Kong date) strictly after the given instant, as YYYY-MM-DD. */
 export function nextSaturday(nowMs: number): string {
   const d = new Date(parseHongKongTime(`${hongKongDate(nowMs)}T00:00`)! + 8 * 3600_000);
-  const ahead = ((6 - d.getUTCDay() + 7) % 7) || 7;
+  const ahead = (6 - d.getUTCDay() + 7) % 7 || 7;
   return hongKongDate(nowMs + ahead * 86_400_000);
 }
 
@@ -89,9 +100,16 @@ export function sampleIntentionForm(session: PracticeSession, subscriber: Subscr
     participate: true,
     services: services.map((service) => ({ service, identities: subscriber.identities.filter((i) => i.service === service).map((i) => i.identity) })),
     connectFrom: { primary: true, backup: false },
-    software: services.map((service) => ({ service, kind: 'in-house' as const, name: service.startsWith('OMD') ? 'FeedHandler' : 'OrderGateway', version: '4.2' })),
+    software: services.map((service) => ({
+      service,
+      kind: 'in-house' as const,
+      name: service.startsWith('OMD') ? 'FeedHandler' : 'OrderGateway',
+      version: '4.2',
+    })),
     contactOnDay: { name: subscriber.contacts.primary.name, mobile: subscriber.contacts.primary.mobile, email: subscriber.contacts.primary.email },
-    alternateContact: subscriber.contacts.alternate ? { name: subscriber.contacts.alternate.name, mobile: subscriber.contacts.alternate.mobile, email: subscriber.contacts.alternate.email } : { name: subscriber.contacts.primary.name, mobile: subscriber.contacts.primary.mobile, email: subscriber.contacts.primary.email },
+    alternateContact: subscriber.contacts.alternate
+      ? { name: subscriber.contacts.alternate.name, mobile: subscriber.contacts.alternate.mobile, email: subscriber.contacts.alternate.email }
+      : { name: subscriber.contacts.primary.name, mobile: subscriber.contacts.primary.mobile, email: subscriber.contacts.primary.email },
     willJoin: true,
     willCheckOtherHsn: true,
     hasReadRundown: true,
@@ -102,26 +120,32 @@ export function sampleIntentionForm(session: PracticeSession, subscriber: Subscr
 
 /** A result form declaring a clean failover on every identity in scope. */
 export function sampleResultForm(session: PracticeSession, subscriber: Subscriber): ResultForm {
-  const sections: ResultSection[] = subscriber.identities.filter((i) => session.services.includes(i.service)).map((i) => {
-    const md = i.service === 'OMD-C' || i.service === 'OMD-CC';
-    return {
-      service: i.service,
-      identity: i.identity,
-      connectedToPrimary: { value: true, time: '08:35' },
-      noticedLossAt: '10:00',
-      reconnectedToBackup: { value: true, time: '10:06' },
-      logonSequenceOk: md ? null : true,
-      orderAndCancelAcked: i.role === 'trading' ? true : null,
-      dropCopyGapRecovered: i.role === 'drop-copy' ? true : null,
-      marketDataFromBackup: md ? true : null,
-      retransmissionOrRefreshOk: md ? true : null,
-      problems: [],
-      overall: 'passed',
-      returnedToPrimary: true,
-      testDataCleaned: true,
-    };
-  });
-  return { sections, signatory: { name: 'Chan Tai Man', title: 'Head of IT' }, signedOn: hongKongDate(parseHongKongTime(`${session.date}T12:00`)! + 86_400_000) };
+  const sections: ResultSection[] = subscriber.identities
+    .filter((i) => session.services.includes(i.service))
+    .map((i) => {
+      const md = i.service === 'OMD-C' || i.service === 'OMD-CC';
+      return {
+        service: i.service,
+        identity: i.identity,
+        connectedToPrimary: { value: true, time: '08:35' },
+        noticedLossAt: '10:00',
+        reconnectedToBackup: { value: true, time: '10:06' },
+        logonSequenceOk: md ? null : true,
+        orderAndCancelAcked: i.role === 'trading' ? true : null,
+        dropCopyGapRecovered: i.role === 'drop-copy' ? true : null,
+        marketDataFromBackup: md ? true : null,
+        retransmissionOrRefreshOk: md ? true : null,
+        problems: [],
+        overall: 'passed',
+        returnedToPrimary: true,
+        testDataCleaned: true,
+      };
+    });
+  return {
+    sections,
+    signatory: { name: 'Chan Tai Man', title: 'Head of IT' },
+    signedOn: hongKongDate(parseHongKongTime(`${session.date}T12:00`)! + 86_400_000),
+  };
 }
 
 /**
@@ -130,11 +154,34 @@ export function sampleResultForm(session: PracticeSession, subscriber: Subscribe
  * acknowledged, market data gaps recovered. `unrecoveredGap` leaves one gap open;
  * `neverOnBackup` stops at the loss.
  */
-export function demoEvidence(session: PracticeSession, subscriber: Subscriber, opts: { unrecoveredGap?: boolean; neverOnBackup?: boolean } = {}): EvidenceEvent[] {
+export function demoEvidence(
+  session: PracticeSession,
+  subscriber: Subscriber,
+  opts: { unrecoveredGap?: boolean; neverOnBackup?: boolean } = {},
+): EvidenceEvent[] {
   const out: EvidenceEvent[] = [];
   const at = (hhmm: string, s = 0) => new Date(parseHongKongTime(`${session.date}T${hhmm}`)! + s * 1000).toISOString();
-  const add = (ts: string, site: EvidenceEvent['site'], service: Service, identity: string, kind: EvidenceEvent['kind'], source: EvidenceEvent['source'], detail: Record<string, unknown> = {}) =>
-    out.push({ id: `${session.id}:${subscriber.id}:${service}:${identity}:${out.length}`, ts, session: session.id, site, service, subscriber: subscriber.id, identity, kind, detail, source });
+  const add = (
+    ts: string,
+    site: EvidenceEvent['site'],
+    service: Service,
+    identity: string,
+    kind: EvidenceEvent['kind'],
+    source: EvidenceEvent['source'],
+    detail: Record<string, unknown> = {},
+  ) =>
+    out.push({
+      id: `${session.id}:${subscriber.id}:${service}:${identity}:${out.length}`,
+      ts,
+      session: session.id,
+      site,
+      service,
+      subscriber: subscriber.id,
+      identity,
+      kind,
+      detail,
+      source,
+    });
   for (const i of subscriber.identities.filter((x) => session.services.includes(x.service))) {
     const md = i.service === 'OMD-C' || i.service === 'OMD-CC';
     if (md) {
@@ -144,7 +191,8 @@ export function demoEvidence(session: PracticeSession, subscriber: Subscriber, o
       add(at('10:05'), 'backup', i.service, i.identity, 'feed-joined', 'probe', { lines: ['A', 'B'] });
       add(at('10:05', 5), 'backup', i.service, i.identity, 'gap', 'probe', { channel: 11, from: 100, to: 120 });
       add(at('10:05', 6), 'backup', i.service, i.identity, 'retransmission-request', 'venue', { channel: 11, from: 100, to: 120 });
-      if (!opts.unrecoveredGap) add(at('10:05', 7), 'backup', i.service, i.identity, 'gap-recovered', 'probe', { channel: 11, from: 100, to: 120, by: 'retransmission' });
+      if (!opts.unrecoveredGap)
+        add(at('10:05', 7), 'backup', i.service, i.identity, 'gap-recovered', 'probe', { channel: 11, from: 100, to: 120, by: 'retransmission' });
     } else {
       add(at('08:35'), 'primary', i.service, i.identity, 'lookup', 'venue');
       add(at('08:35', 1), 'primary', i.service, i.identity, 'logon', 'venue', { nextExpected: 1 });
@@ -175,7 +223,10 @@ export interface DemoAccount {
  * desk officer. Passwords are generated unless given; returned so they can be
  * printed or used by tests.
  */
-export async function seedDemo(store: DeskStore, opts: { now: number; subscribers?: number; password?: string; scryptCost?: number; session?: PracticeSession } = { now: Date.now() }): Promise<{ session: PracticeSession; subscribers: Subscriber[]; accounts: DemoAccount[] }> {
+export async function seedDemo(
+  store: DeskStore,
+  opts: { now: number; subscribers?: number; password?: string; scryptCost?: number; session?: PracticeSession } = { now: Date.now() },
+): Promise<{ session: PracticeSession; subscribers: Subscriber[]; accounts: DemoAccount[] }> {
   const pw = () => opts.password ?? randomUUID().replace(/-/g, '').slice(0, 16);
   const notice = demoNotice();
   if (!(await store.getNotice(notice.id))) await store.createNotice(notice, 'seed', opts.now);
@@ -185,7 +236,11 @@ export async function seedDemo(store: DeskStore, opts: { now: number; subscriber
   const add = async (username: string, role: 'desk' | 'subscriber', subscriberId: string | null, displayName: string) => {
     if (await store.getUserByUsername(username)) return;
     const password = pw();
-    await store.createUser({ id: randomUUID(), username, displayName, role, subscriberId, passwordHash: await hashPassword(password, opts.scryptCost) }, 'seed', opts.now);
+    await store.createUser(
+      { id: randomUUID(), username, displayName, role, subscriberId, passwordHash: await hashPassword(password, opts.scryptCost) },
+      'seed',
+      opts.now,
+    );
     accounts.push({ username, password, role, subscriberId });
   };
   await add('desk', 'desk', null, 'Desk Officer');

@@ -35,7 +35,7 @@ export interface FormPdfInput {
 
 const OVERALL_ZH: Record<ResultSection['overall'], string> = { passed: '通過', 'passed-with-issues': '通過但有問題', failed: '失敗', 'not-tested': '未測試' };
 
-const yn = (b: boolean | null | undefined, zh: boolean) => (b === null || b === undefined ? '—' : b ? (zh ? 'Yes 是' : 'Yes') : (zh ? 'No 否' : 'No'));
+const yn = (b: boolean | null | undefined, zh: boolean) => (b === null || b === undefined ? '—' : b ? (zh ? 'Yes 是' : 'Yes') : zh ? 'No 否' : 'No');
 
 export async function renderFormPdf(input: FormPdfInput): Promise<Buffer> {
   const font = input.cjkFont === undefined ? findCjkFont() : input.cjkFont;
@@ -46,11 +46,18 @@ export async function renderFormPdf(input: FormPdfInput): Promise<Buffer> {
     size: 'A4',
     margin: 48,
     // ASCII metadata, so the firm and the form are findable in the file itself.
-    info: { Title: `${session.code} ${appendix} - ${subscriber.name} (${subscriber.participantCode})`, Author: 'failover-drill service desk', Subject: `${session.id} ${kind} ${subscriber.id}` },
+    info: {
+      Title: `${session.code} ${appendix} - ${subscriber.name} (${subscriber.participantCode})`,
+      Author: 'failover-drill service desk',
+      Subject: `${session.id} ${kind} ${subscriber.id}`,
+    },
   });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => { doc.on('end', () => resolve(Buffer.concat(chunks))); doc.on('error', reject); });
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
 
   if (font) doc.registerFont('body', font.path, font.face);
   else doc.registerFont('body', 'Helvetica');
@@ -61,7 +68,10 @@ export async function renderFormPdf(input: FormPdfInput): Promise<Buffer> {
 
   const line = (en: string, zhText: string, value: string) => {
     doc.fontSize(9).fillColor('#444').text(label(en, zhText), { continued: false });
-    doc.fontSize(11).fillColor('#000').text(safe(value || '—'), { indent: 12 });
+    doc
+      .fontSize(11)
+      .fillColor('#000')
+      .text(safe(value || '—'), { indent: 12 });
     doc.moveDown(0.2);
   };
   const heading = (en: string, zhText: string) => {
@@ -69,16 +79,31 @@ export async function renderFormPdf(input: FormPdfInput): Promise<Buffer> {
   };
 
   if (input.notice) {
-    doc.fontSize(9).fillColor('#444').text(safe(input.notice.references.join(', ')));
+    doc
+      .fontSize(9)
+      .fillColor('#444')
+      .text(safe(input.notice.references.join(', ')));
     doc.fontSize(11).fillColor('#000').text(safe(input.notice.titleEn));
     if (zh) doc.text(input.notice.titleZh);
-    doc.fontSize(9).fillColor('#444').text(safe(`${input.notice.issuer.name} · ${input.notice.issuer.hotline} · ${input.notice.issuer.email}`));
+    doc
+      .fontSize(9)
+      .fillColor('#444')
+      .text(safe(`${input.notice.issuer.name} · ${input.notice.issuer.hotline} · ${input.notice.issuer.email}`));
   }
-  doc.moveDown(0.5).fontSize(16).fillColor('#000').text(label(appendix, kind === 'intention' ? '附錄甲：參與意向表格' : '附錄乙：結果表格'));
+  doc
+    .moveDown(0.5)
+    .fontSize(16)
+    .fillColor('#000')
+    .text(label(appendix, kind === 'intention' ? '附錄甲：參與意向表格' : '附錄乙：結果表格'));
   doc.fontSize(11).text(safe(`${session.code} · ${session.date} (${label('Hong Kong time', '香港時間')})`));
   doc.moveDown(0.3);
   line('Subscriber', '用戶', `${subscriber.name} (${subscriber.participantCode})`);
-  if (!zh) doc.fontSize(8).fillColor('#a00').text('Note: no CJK font is installed on this server (Debian fonts-noto-cjk or fonts-arphic-uming), so Chinese labels are omitted.').fillColor('#000');
+  if (!zh)
+    doc
+      .fontSize(8)
+      .fillColor('#a00')
+      .text('Note: no CJK font is installed on this server (Debian fonts-noto-cjk or fonts-arphic-uming), so Chinese labels are omitted.')
+      .fillColor('#000');
 
   if (!version) {
     doc.moveDown().fontSize(12).text(label('No version of this form has been submitted.', '尚未提交此表格。'));
@@ -129,7 +154,12 @@ export async function renderFormPdf(input: FormPdfInput): Promise<Buffer> {
       for (const c of flagged) {
         // Who vouches for the evidence side: the venue's record, or the firm's own probe (self-reported).
         const by = c.provenance === 'venue' ? label('venue', '交易所記錄') : label('self-reported', '自行申報');
-        doc.fontSize(9).fillColor('#b00').text(safe(`${label('Contradicted by evidence', '與證據矛盾')} (${by}): ${renderMessage(c.declaredMessage, 'en')} — ${renderMessage(c.message, 'en')}`));
+        doc
+          .fontSize(9)
+          .fillColor('#b00')
+          .text(
+            safe(`${label('Contradicted by evidence', '與證據矛盾')} (${by}): ${renderMessage(c.declaredMessage, 'en')} — ${renderMessage(c.message, 'en')}`),
+          );
         if (zh) doc.text(`${renderMessage(c.declaredMessage, 'zh-Hant')} — ${renderMessage(c.message, 'zh-Hant')}`);
         doc.fillColor('#000');
       }

@@ -4,7 +4,15 @@ export * from './store/index.ts';
 export { DeskError } from './errors.ts';
 export { startDesk, type DeskOptions, type RunningDesk } from './server.ts';
 export { LiveFeed, type LiveEvent } from './api/live.ts';
-export { ReminderScheduler, createSmtpMailer, reminderMessage, missingSubscribers, type ReminderMailer, type ReminderMessage, type ReminderRun } from './reminders.ts';
+export {
+  ReminderScheduler,
+  createSmtpMailer,
+  reminderMessage,
+  missingSubscribers,
+  type ReminderMailer,
+  type ReminderMessage,
+  type ReminderRun,
+} from './reminders.ts';
 export * from './demo.ts';
 export { ensureWebBuilt, webBuildIsFresh, WEB_DIST } from './web-build.ts';
 export { renderFormPdf, findCjkFont, type FormPdfInput } from './form-pdf.ts';

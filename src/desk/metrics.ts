@@ -10,7 +10,10 @@ import { DeskError } from './errors.ts';
 import type { DeskStore } from './store/index.ts';
 
 /** Appendix A is the intention form, Appendix B the result form. */
-const APPENDICES = [['A', 'intention'], ['B', 'result']] as const;
+const APPENDICES = [
+  ['A', 'intention'],
+  ['B', 'result'],
+] as const;
 
 interface SessionFigures {
   session: string;
@@ -31,19 +34,30 @@ export class DeskMetrics {
     this.#store = store;
     const registers = [this.registry];
     const figures = () => (this.#figures ??= this.#read());
-    const formGauge = (name: string, help: string, pick: (f: SessionFigures['forms']['A']) => number) => new Gauge({
-      name, help, labelNames: ['session', 'code', 'appendix'], registers,
-      async collect() {
-        this.reset();
-        for (const s of await figures()) for (const [appendix] of APPENDICES) this.set({ session: s.session, code: s.code, appendix }, pick(s.forms[appendix]));
-      },
-    });
-    formGauge('failover_drill_desk_forms_submitted', 'Firms with the appendix on file (A: intention, B: result; B only for firms taking part)', (f) => f.submitted);
+    const formGauge = (name: string, help: string, pick: (f: SessionFigures['forms']['A']) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['session', 'code', 'appendix'],
+        registers,
+        async collect() {
+          this.reset();
+          for (const s of await figures())
+            for (const [appendix] of APPENDICES) this.set({ session: s.session, code: s.code, appendix }, pick(s.forms[appendix]));
+        },
+      });
+    formGauge(
+      'failover_drill_desk_forms_submitted',
+      'Firms with the appendix on file (A: intention, B: result; B only for firms taking part)',
+      (f) => f.submitted,
+    );
     formGauge('failover_drill_desk_forms_late', 'Firms whose latest version of the appendix came after its deadline', (f) => f.late);
     formGauge('failover_drill_desk_forms_missing', 'Firms that owe the appendix and have none on file', (f) => f.missing);
     new Counter({
-      name: 'failover_drill_desk_evidence_events_total', help: 'Evidence events stored for the session\'s firms, by provenance (venue or self-reported)',
-      labelNames: ['session', 'code', 'provenance'], registers,
+      name: 'failover_drill_desk_evidence_events_total',
+      help: "Evidence events stored for the session's firms, by provenance (venue or self-reported)",
+      labelNames: ['session', 'code', 'provenance'],
+      registers,
       async collect() {
         this.reset();
         for (const s of await figures()) {
@@ -53,12 +67,24 @@ export class DeskMetrics {
       },
     });
     new Gauge({
-      name: 'failover_drill_desk_contradictions_open', help: 'Contradictions between the latest Appendix B and the evidence', labelNames: ['session', 'code'], registers,
-      async collect() { this.reset(); for (const s of await figures()) this.set({ session: s.session, code: s.code }, s.contradictions); },
+      name: 'failover_drill_desk_contradictions_open',
+      help: 'Contradictions between the latest Appendix B and the evidence',
+      labelNames: ['session', 'code'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const s of await figures()) this.set({ session: s.session, code: s.code }, s.contradictions);
+      },
     });
     new Gauge({
-      name: 'failover_drill_desk_firms_with_contradictions', help: 'Firms whose latest Appendix B the evidence contradicts', labelNames: ['session', 'code'], registers,
-      async collect() { this.reset(); for (const s of await figures()) this.set({ session: s.session, code: s.code }, s.firmsWithContradictions); },
+      name: 'failover_drill_desk_firms_with_contradictions',
+      help: 'Firms whose latest Appendix B the evidence contradicts',
+      labelNames: ['session', 'code'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const s of await figures()) this.set({ session: s.session, code: s.code }, s.firmsWithContradictions);
+      },
     });
   }
 
@@ -66,11 +92,16 @@ export class DeskMetrics {
     const out: SessionFigures[] = [];
     for (const session of await this.#store.listSessions()) {
       const d = await buildDashboard(this.#store, session);
-      let venue = 0, all = 0;
-      for (const c of await this.#store.listEvidenceCells(session.id)) { all += c.summary.events; venue += c.summary.venueEvents; }
+      let venue = 0,
+        all = 0;
+      for (const c of await this.#store.listEvidenceCells(session.id)) {
+        all += c.summary.events;
+        venue += c.summary.venueEvents;
+      }
       const owing = d.rows.filter((r) => !r.declined);
       out.push({
-        session: session.id, code: session.code,
+        session: session.id,
+        code: session.code,
         forms: {
           A: { submitted: d.rows.filter((r) => r.intention).length, late: d.late.intention, missing: d.missing.intention },
           B: { submitted: owing.filter((r) => r.result).length, late: d.late.result, missing: d.missing.result },

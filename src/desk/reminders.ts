@@ -65,7 +65,9 @@ export function reminderMessage(session: PracticeSession, subscriber: Subscriber
 
 /** Firms whose latest Appendix A says they will not take part. */
 export async function declinedSubscribers(store: DeskStore, sessionId: string): Promise<Set<string>> {
-  return new Set((await store.latestForms(sessionId, 'intention')).filter((f) => (f.content as IntentionForm).participate === false).map((f) => f.subscriberId));
+  return new Set(
+    (await store.latestForms(sessionId, 'intention')).filter((f) => (f.content as IntentionForm).participate === false).map((f) => f.subscriberId),
+  );
 }
 
 /**
@@ -105,7 +107,13 @@ export interface ReminderPreview {
 
 /** Who a reminder of this kind would go to now, and at which addresses. */
 export async function previewReminders(store: DeskStore, session: PracticeSession, kind: FormKind, filter: ReminderFilter = {}): Promise<ReminderPreview[]> {
-  return (await missingSubscribers(store, session, kind, filter)).map((s) => ({ kind, subscriberId: s.id, name: s.name, participantCode: s.participantCode, recipients: reminderMessage(session, s, kind).to }));
+  return (await missingSubscribers(store, session, kind, filter)).map((s) => ({
+    kind,
+    subscriberId: s.id,
+    name: s.name,
+    participantCode: s.participantCode,
+    recipients: reminderMessage(session, s, kind).to,
+  }));
 }
 
 export interface ReminderRun {
@@ -132,7 +140,9 @@ export class ReminderScheduler {
 
   start(everyMs = 60_000): void {
     // A failed run (store or SMTP down) is retried on the next tick; it must not crash the desk.
-    this.#timer ??= this.#clock.setInterval(() => { this.runDue().catch(() => {}); }, everyMs);
+    this.#timer ??= this.#clock.setInterval(() => {
+      this.runDue().catch(() => {});
+    }, everyMs);
   }
 
   /** Stops the timer and waits for a run in progress. */
@@ -144,7 +154,9 @@ export class ReminderScheduler {
 
   /** Sends the reminders that are due now; runs never overlap. */
   runDue(): Promise<ReminderRun> {
-    this.#running ??= this.#runDue().finally(() => { this.#running = null; });
+    this.#running ??= this.#runDue().finally(() => {
+      this.#running = null;
+    });
     return this.#running;
   }
 

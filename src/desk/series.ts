@@ -2,7 +2,15 @@
 // every firm's outcome in each session of the series and who must retake, from
 // a fixed number of reads (the series' sessions, then the latest forms of all
 // of them at once), whatever the number of firms.
-import { mustRetake, seriesHistory, type LatestForms, type PracticeSession, type SeriesSessionRef, type SeriesStanding, type Subscriber } from './domain/index.ts';
+import {
+  mustRetake,
+  seriesHistory,
+  type LatestForms,
+  type PracticeSession,
+  type SeriesSessionRef,
+  type SeriesStanding,
+  type Subscriber,
+} from './domain/index.ts';
 import type { DeskStore, LatestFormFacts } from './store/index.ts';
 
 export interface SeriesView {
@@ -39,7 +47,12 @@ function byFirmAndSession(rows: readonly LatestFormFacts[]): Map<string, LatestF
  * session's latest forms when the caller has read them already (the
  * dashboard), so they are not read twice.
  */
-export async function seriesStandings(store: DeskStore, session: PracticeSession, subscribers: readonly Subscriber[], current?: readonly LatestFormFacts[]): Promise<SeriesStandings> {
+export async function seriesStandings(
+  store: DeskStore,
+  session: PracticeSession,
+  subscribers: readonly Subscriber[],
+  current?: readonly LatestFormFacts[],
+): Promise<SeriesStandings> {
   const place = session.series ?? null;
   if (!place) return { series: null, history: new Map(), retake: new Set() };
   const sessions = await store.listSeriesSessions(place.id);
@@ -80,7 +93,10 @@ export async function firmHistory(store: DeskStore, subscriber: Subscriber): Pro
   const bySeries = new Map<string, PracticeSession[]>();
   const alone: PracticeSession[] = [];
   for (const s of sessions) {
-    if (!s.series) { alone.push(s); continue; }
+    if (!s.series) {
+      alone.push(s);
+      continue;
+    }
     let l = bySeries.get(s.series.id);
     if (!l) bySeries.set(s.series.id, (l = []));
     l.push(s);
@@ -89,7 +105,13 @@ export async function firmHistory(store: DeskStore, subscriber: Subscriber): Pro
   for (const id of [...bySeries.keys()].sort()) {
     const list = bySeries.get(id)!.sort((a, b) => a.series!.order - b.series!.order);
     const h = seriesHistory(list, [subscriber], (s, f) => forms.get(key(s, f))).get(subscriber.id)!;
-    h.forEach((x, i) => out.push({ session: { id: x.id, code: x.code, date: x.date, series: list[i]!.series! }, outcome: x.outcome, retake: x.outcome !== 'not-in-scope' && mustRetake(h, x.order) }));
+    h.forEach((x, i) =>
+      out.push({
+        session: { id: x.id, code: x.code, date: x.date, series: list[i]!.series! },
+        outcome: x.outcome,
+        retake: x.outcome !== 'not-in-scope' && mustRetake(h, x.order),
+      }),
+    );
   }
   alone.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.id < b.id ? -1 : 1));
   for (const s of alone) {

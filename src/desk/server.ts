@@ -62,27 +62,36 @@ export async function startDesk(opts: DeskOptions = {}): Promise<RunningDesk> {
   const evidenceToken = opts.evidenceToken ?? randomBytes(24).toString('base64url');
   const metricsToken = opts.metricsToken ?? randomBytes(24).toString('base64url');
   if (metricsToken === evidenceToken) throw new Error('the metrics token must differ from the evidence token (a scrape must not post evidence)');
-  const app = await buildDeskApp({
-    store,
-    clock,
-    live,
-    service,
-    throttle: new LoginThrottle(store, clock, {
-      ...(opts.login?.maxFailures ? { max: opts.login.maxFailures } : {}),
-      ...(opts.login?.maxFailuresPerAddress ? { maxPerAddress: opts.login.maxFailuresPerAddress } : {}),
-      ...(opts.login?.windowMs ? { windowMs: opts.login.windowMs } : {}),
-    }),
-    evidenceToken,
-    secureCookies: opts.secureCookies ?? 'auto',
-    sessionTtlMs: opts.sessionTtlMs ?? 12 * 3600_000,
-    mailer: opts.mailer ?? null,
-  }, { logger: opts.logger ?? false, ...(opts.trustProxy !== undefined ? { trustProxy: opts.trustProxy } : {}), ...(opts.webRoot !== undefined ? { webRoot: opts.webRoot } : {}) });
+  const app = await buildDeskApp(
+    {
+      store,
+      clock,
+      live,
+      service,
+      throttle: new LoginThrottle(store, clock, {
+        ...(opts.login?.maxFailures ? { max: opts.login.maxFailures } : {}),
+        ...(opts.login?.maxFailuresPerAddress ? { maxPerAddress: opts.login.maxFailuresPerAddress } : {}),
+        ...(opts.login?.windowMs ? { windowMs: opts.login.windowMs } : {}),
+      }),
+      evidenceToken,
+      secureCookies: opts.secureCookies ?? 'auto',
+      sessionTtlMs: opts.sessionTtlMs ?? 12 * 3600_000,
+      mailer: opts.mailer ?? null,
+    },
+    {
+      logger: opts.logger ?? false,
+      ...(opts.trustProxy !== undefined ? { trustProxy: opts.trustProxy } : {}),
+      ...(opts.webRoot !== undefined ? { webRoot: opts.webRoot } : {}),
+    },
+  );
   registerDeskMetrics(app, store, metricsToken);
   const host = opts.host ?? '127.0.0.1';
   await app.listen({ port: opts.port ?? 0, host });
   const addr = app.server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : opts.port ?? 0;
-  const reminders = opts.mailer ? new ReminderScheduler(store, clock, opts.mailer, { ...(opts.reminderLeadMs !== undefined ? { leadMs: opts.reminderLeadMs } : {}) }) : null;
+  const port = typeof addr === 'object' && addr ? addr.port : (opts.port ?? 0);
+  const reminders = opts.mailer
+    ? new ReminderScheduler(store, clock, opts.mailer, { ...(opts.reminderLeadMs !== undefined ? { leadMs: opts.reminderLeadMs } : {}) })
+    : null;
   reminders?.start(opts.reminderCheckMs ?? 60_000);
   let closed = false;
   return {

@@ -3,7 +3,17 @@
 // simulated subscribers): validate, store, and tell the live feed.
 import { CONDUCTOR, validateEvidenceEvent, type EvidenceEvent, type EvidenceFieldError } from '../evidence/index.ts';
 import type { Clock } from '../wire/index.ts';
-import { cellState, message, renderMessage, unsafeText, validateIntentionForm, validateResultForm, type FormKind, type FormVersion, type User } from './domain/index.ts';
+import {
+  cellState,
+  message,
+  renderMessage,
+  unsafeText,
+  validateIntentionForm,
+  validateResultForm,
+  type FormKind,
+  type FormVersion,
+  type User,
+} from './domain/index.ts';
 import { DeskError } from './errors.ts';
 import type { LiveFeed } from './api/live.ts';
 import type { DeskStore } from './store/index.ts';
@@ -96,8 +106,20 @@ export class DeskService {
     const now = this.clock.now();
     const deadline = Date.parse(r.kind === 'intention' ? session.intentionDeadline : session.resultDeadline);
     const late = now > deadline;
-    const out = await this.store.submitForm({ sessionId: session.id, subscriberId: subscriber.id, kind: r.kind, submissionId: r.submissionId, content: v.value, submittedBy: r.user.id, submitter: { name: r.user.displayName, role: r.user.role }, submittedAt: now, late, onBehalfReason: reason });
-    if (out.created) this.live.publish({ type: 'form', session: session.id, subscriber: subscriber.id, kind: r.kind, version: out.version.version, late: out.version.late });
+    const out = await this.store.submitForm({
+      sessionId: session.id,
+      subscriberId: subscriber.id,
+      kind: r.kind,
+      submissionId: r.submissionId,
+      content: v.value,
+      submittedBy: r.user.id,
+      submitter: { name: r.user.displayName, role: r.user.role },
+      submittedAt: now,
+      late,
+      onBehalfReason: reason,
+    });
+    if (out.created)
+      this.live.publish({ type: 'form', session: session.id, subscriber: subscriber.id, kind: r.kind, version: out.version.version, late: out.version.late });
     return out;
   }
 
@@ -110,7 +132,10 @@ export class DeskService {
    * Ids are deduplicated within the principal's own id space only.
    */
   async ingestEvidence(raw: readonly unknown[], opts: { actor: string; uploader?: User; rejected?: EvidenceRejection[] }): Promise<EvidenceIngestion> {
-    if (raw.length > MAX_EVIDENCE_EVENTS) throw new DeskError(400, 'TOO_MANY_EVENTS', `events: at most ${MAX_EVIDENCE_EVENTS} per request, got ${raw.length}; send them in several requests`, { field: 'events' });
+    if (raw.length > MAX_EVIDENCE_EVENTS)
+      throw new DeskError(400, 'TOO_MANY_EVENTS', `events: at most ${MAX_EVIDENCE_EVENTS} per request, got ${raw.length}; send them in several requests`, {
+        field: 'events',
+      });
     const rejected = opts.rejected ?? [];
     const user = opts.uploader;
     const postedBy = user ? user.id : opts.actor || CONDUCTOR;
@@ -124,12 +149,28 @@ export class DeskService {
       }
       // The venue's evidence comes from the conductor; a subscriber adds only what its own probe saw.
       if (user && user.role !== 'desk') {
-        if (v.event.subscriber !== user.subscriberId) { rejected.push({ index, code: 'FORBIDDEN_FIRM', message: `events[${index}].subscriber: you act for ${user.subscriberId}, not for ${v.event.subscriber}` }); continue; }
-        if (v.event.source !== 'probe') { rejected.push({ index, code: 'FORBIDDEN_SOURCE', message: `events[${index}].source: subscribers upload their own probe evidence only (source "probe"); the venue's evidence comes from the conductor` }); continue; }
+        if (v.event.subscriber !== user.subscriberId) {
+          rejected.push({
+            index,
+            code: 'FORBIDDEN_FIRM',
+            message: `events[${index}].subscriber: you act for ${user.subscriberId}, not for ${v.event.subscriber}`,
+          });
+          continue;
+        }
+        if (v.event.source !== 'probe') {
+          rejected.push({
+            index,
+            code: 'FORBIDDEN_SOURCE',
+            message: `events[${index}].source: subscribers upload their own probe evidence only (source "probe"); the venue's evidence comes from the conductor`,
+          });
+          continue;
+        }
       }
       valid.push(v.event);
     }
-    const { inserted, duplicates, cells } = valid.length ? await this.store.ingestEvidence(valid, postedBy, this.clock.now()) : { inserted: [], duplicates: 0, cells: [] };
+    const { inserted, duplicates, cells } = valid.length
+      ? await this.store.ingestEvidence(valid, postedBy, this.clock.now())
+      : { inserted: [], duplicates: 0, cells: [] };
     const known = new Set((await this.store.listSessions()).map((s) => s.id));
     const unknownSessions = [...new Set(valid.map((e) => e.session).filter((s) => !known.has(s)))];
     if (cells.length) {

@@ -32,6 +32,9 @@ export function ensureWebBuilt(opts: { quiet?: boolean } = {}): boolean {
   if (webBuildIsFresh()) return true;
   const vite = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
   if (!existsSync(join(WEB_SOURCE, 'index.html')) || !existsSync(vite)) return existsSync(join(WEB_DIST, 'index.html'));
-  execFileSync(process.execPath, [vite, 'build', '--config', join(WEB_SOURCE, 'vite.config.ts'), '--logLevel', opts.quiet ? 'error' : 'warn'], { cwd: ROOT, stdio: ['ignore', opts.quiet ? 'ignore' : 'inherit', 'inherit'] });
+  execFileSync(process.execPath, [vite, 'build', '--config', join(WEB_SOURCE, 'vite.config.ts'), '--logLevel', opts.quiet ? 'error' : 'warn'], {
+    cwd: ROOT,
+    stdio: ['ignore', opts.quiet ? 'ignore' : 'inherit', 'inherit'],
+  });
   return true;
 }

@@ -6,10 +6,27 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import {
-  demoNotice, findContradictions, hashPassword, hongKongClock, hongKongDate, parseHongKongTime, prefillResultForm,
-  sampleIntentionForm, serviceState, toHongKongIso,
-  type Contradiction, type DemoAccount, type LinkState, type PracticeSession, type ResultForm, type ResultSection,
-  type RunningDesk, type SectionPrefill, type Subscriber, type SubscriberIdentity, type User,
+  demoNotice,
+  findContradictions,
+  hashPassword,
+  hongKongClock,
+  hongKongDate,
+  parseHongKongTime,
+  prefillResultForm,
+  sampleIntentionForm,
+  serviceState,
+  toHongKongIso,
+  type Contradiction,
+  type DemoAccount,
+  type LinkState,
+  type PracticeSession,
+  type ResultForm,
+  type ResultSection,
+  type RunningDesk,
+  type SectionPrefill,
+  type Subscriber,
+  type SubscriberIdentity,
+  type User,
 } from '../desk/index.ts';
 import { MARKET_DATA_SERVICES, SERVICES, TRADING_SERVICES, type EvidenceEvent, type Service } from '../evidence/index.ts';
 import type { VenueConfig } from '../venue/index.ts';
@@ -105,7 +122,14 @@ export class DrillPaperwork {
   async fileIntentionForms(): Promise<void> {
     const session = this.#session();
     for (const sub of this.subscribers) {
-      await this.desk.service.submitForm({ user: this.#userOf(sub.id), sessionId: session.id, subscriberId: sub.id, kind: 'intention', submissionId: `drill-a-${sub.id}-${randomUUID()}`, form: sampleIntentionForm(session, sub) });
+      await this.desk.service.submitForm({
+        user: this.#userOf(sub.id),
+        sessionId: session.id,
+        subscriberId: sub.id,
+        kind: 'intention',
+        submissionId: `drill-a-${sub.id}-${randomUUID()}`,
+        form: sampleIntentionForm(session, sub),
+      });
     }
   }
 
@@ -128,11 +152,21 @@ export class DrillPaperwork {
         signatory: { name: `${sub.name} IT lead`, title: 'Head of IT' },
         signedOn: hongKongDate(this.desk.service.clock.now()),
       };
-      const { version } = await this.desk.service.submitForm({ user: this.#userOf(sub.id), sessionId: session.id, subscriberId: sub.id, kind: 'result', submissionId: `drill-b-${sub.id}-${randomUUID()}`, form });
+      const { version } = await this.desk.service.submitForm({
+        user: this.#userOf(sub.id),
+        sessionId: session.id,
+        subscriberId: sub.id,
+        kind: 'result',
+        submissionId: `drill-b-${sub.id}-${randomUUID()}`,
+        form,
+      });
       const cells: Partial<Record<Service, LinkState>> = {};
       for (const svc of session.services) cells[svc] = serviceState(evidence, sub.id, svc);
       out.push({
-        firm: sub.id, fault, version: version.version, sections: form.sections.length,
+        firm: sub.id,
+        fault,
+        version: version.version,
+        sections: form.sections.length,
         notPassed: form.sections.filter((s) => s.overall !== 'passed').length,
         contradictions: findContradictions(form, sub.id, evidence),
         cells,
@@ -192,19 +226,23 @@ export function declaredFromEvidence(p: SectionPrefill, evidence: readonly Evide
   const failures = evidence.filter((e) => e.kind === 'failover-failed' && e.service === p.service && e.identity === p.identity);
   // A probe repeats a failure on every retry; the form lists each failed case once, at its first time.
   const cases = new Set<string>();
-  const firstPerCase = [...failures].sort((x, y) => Date.parse(x.ts) - Date.parse(y.ts)).filter((e) => {
-    const k = String(e.detail.case ?? 'failover');
-    return cases.has(k) ? false : (cases.add(k), true);
-  });
+  const firstPerCase = [...failures]
+    .sort((x, y) => Date.parse(x.ts) - Date.parse(y.ts))
+    .filter((e) => {
+      const k = String(e.detail.case ?? 'failover');
+      return cases.has(k) ? false : (cases.add(k), true);
+    });
   const problems = firstPerCase.map((e) => ({
     time: hongKongClock(Date.parse(e.ts)),
     description: `probe: ${String(e.detail.case ?? 'failover')} failed${e.detail.reason ? ` (${String(e.detail.reason)})` : ''}`,
     reference: e.id.slice(0, 100),
   }));
-  let overall = failures.length ? 'failed' as const : s.overall;
+  let overall = failures.length ? ('failed' as const) : s.overall;
   if (overall !== 'passed' && overall !== 'not-tested' && problems.length === 0) {
     const time = s.noticedLossAt ?? s.reconnectedToBackup.time ?? s.connectedToPrimary.time ?? '00:00';
-    const why = Object.entries(basis).filter(([k]) => (s as Record<string, unknown>)[k] === false).map(([k, v]) => `${k}: ${v.text}`);
+    const why = Object.entries(basis)
+      .filter(([k]) => (s as Record<string, unknown>)[k] === false)
+      .map(([k, v]) => `${k}: ${v.text}`);
     problems.push({ time, description: why.join('; ') || 'see the evidence', reference: '' });
   }
   if (overall === 'not-tested') problems.length = 0;

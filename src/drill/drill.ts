@@ -8,12 +8,25 @@ import { fileURLToPath } from 'node:url';
 import { systemClock } from '../wire/index.ts';
 import type { OmdService } from '../omd/index.ts';
 import {
-  SiteControlClient, defaultVenueConfig, newControlToken, probeConfigFor, startEmbeddedVenue, startSiteControlServer,
-  type Site, type VenueConfig,
+  SiteControlClient,
+  defaultVenueConfig,
+  newControlToken,
+  probeConfigFor,
+  startEmbeddedVenue,
+  startSiteControlServer,
+  type Site,
+  type VenueConfig,
 } from '../venue/index.ts';
 import { Preflight, Probe, type ProbeReport, type ReadinessReport } from '../probe/index.ts';
 import {
-  Conductor, EvidenceCollector, SessionEvidence, identitiesOf, loadRundown, type ConductorReport, type Rundown, type StepEvent,
+  Conductor,
+  EvidenceCollector,
+  SessionEvidence,
+  identitiesOf,
+  loadRundown,
+  type ConductorReport,
+  type Rundown,
+  type StepEvent,
 } from '../conductor/index.ts';
 import { assignFaults, probeFaultsOf, verdicts, type DrillFault, type ServiceVerdict } from './outcome.ts';
 
@@ -76,10 +89,11 @@ export interface DrillResult {
   venue: VenueConfig;
 }
 
-
 /** A third of the firms (every third: F003, F006, …) also trade OTP-C over FIX, with a FIX drop copy. */
 export function addFixIdentities(venue: VenueConfig): void {
-  venue.subscribers.forEach((s, i) => { if (i % 3 === 2) s.fix = { trading: `${s.firm}X`, dropCopy: `${s.firm}Y` }; });
+  venue.subscribers.forEach((s, i) => {
+    if (i % 3 === 2) s.fix = { trading: `${s.firm}X`, dropCopy: `${s.firm}Y` };
+  });
 }
 
 /** The active site's books digest of a channel (the probes' venueDigest question). */
@@ -106,7 +120,8 @@ export async function runDrill(opts: DrillOptions = {}): Promise<DrillResult> {
   const session = opts.session ?? `${rundown.code}-drill`;
   // Venue timers stay protocol-plausible but short: DR signal / heartbeat every 200 ms, refresh every 1 s.
   const venue = defaultVenueConfig({
-    subscribers: n, session,
+    subscribers: n,
+    session,
     ...(opts.basePort !== undefined ? { basePort: opts.basePort } : {}),
     ...(opts.groupBase !== undefined ? { groupBase: opts.groupBase } : {}),
     timing: { omdHeartbeatMs: 200, refreshIntervalMs: 1_000 },
@@ -126,7 +141,9 @@ export async function runDrill(opts: DrillOptions = {}): Promise<DrillResult> {
   if (opts.beforeSession) await opts.beforeSession({ session, rundown, rundownPath, venue, faults });
 
   const evidence = new SessionEvidence({
-    dataDir: opts.dataDir ?? './data', session, clock: systemClock,
+    dataDir: opts.dataDir ?? './data',
+    session,
+    clock: systemClock,
     ...(opts.desk ? { desk: opts.desk } : {}),
     onError: (m) => log(`desk: ${m}`),
   });
@@ -140,16 +157,23 @@ export async function runDrill(opts: DrillOptions = {}): Promise<DrillResult> {
       primary: new SiteControlClient({ baseUrl: servers[0]!.url, token: venue.controlToken, timeoutMs: 30_000 }),
       backup: new SiteControlClient({ baseUrl: servers[1]!.url, token: venue.controlToken, timeoutMs: 30_000 }),
     };
-    log(`venue up: primary ${venue.sites.primary.host}, backup ${venue.sites.backup.host}; ${n} subscribers, faulty: ${[...faults].map(([f, k]) => `${f} ${k}`).join(', ') || 'none'}`);
+    log(
+      `venue up: primary ${venue.sites.primary.host}, backup ${venue.sites.backup.host}; ${n} subscribers, faulty: ${[...faults].map(([f, k]) => `${f} ${k}`).join(', ') || 'none'}`,
+    );
     const metrics: DrillMetrics = { primary: `${servers[0]!.url}/metrics`, backup: `${servers[1]!.url}/metrics`, token: venue.metricsToken };
     log(`metrics: primary ${metrics.primary}, backup ${metrics.backup} (Bearer ${metrics.token}; while the session runs)`);
     const digest = activeDigest([embedded.primary, embedded.backup], venue);
     for (const firm of firms) {
       const probe = new Probe({
-        config: probeConfigFor(venue, firm), clock: systemClock, timeScale, faults: probeFaultsOf(faults.get(firm)),
+        config: probeConfigFor(venue, firm),
+        clock: systemClock,
+        timeScale,
+        faults: probeFaultsOf(faults.get(firm)),
         ocgTiming: { connectTimeoutMs: 500, lookupTimeoutMs: 500 },
         feed: { arbitrationTimeoutMs: 20, rts: { responseTimeoutMs: 1_000 } },
-        venueDigest: digest, recoveryTimeoutMs: windowMs, verifyTimeoutMs: Math.max(3_000, windowMs / 2),
+        venueDigest: digest,
+        recoveryTimeoutMs: windowMs,
+        verifyTimeoutMs: Math.max(3_000, windowMs / 2),
         onEvidence: evidence.write,
       });
       probes.push(probe);
@@ -164,19 +188,27 @@ export async function runDrill(opts: DrillOptions = {}): Promise<DrillResult> {
       if (e.phase === 'done' && e.step.action === 'open-connectivity-test') {
         for (const firm of firms) {
           const cfg = probeConfigFor(venue, firm);
-          preflights.push(new Preflight({
-            config: firm === preflightFaulty ? { ...cfg, password: `${cfg.password}-wrong` } : cfg,
-            connectTimeoutMs: 1_000, logonTimeoutMs: 3_000, heartbeatIntervalMs: venue.timing.omdHeartbeatMs, refreshTimeoutMs: 3 * venue.timing.refreshIntervalMs,
-            onEvidence: evidence.write,
-          }).run().then((r) => {
-            const failed = r.rows.filter((x) => x.verdict === 'fail');
-            log(`readiness ${firm}: ${r.passed ? 'READY' : `NOT READY (${failed.map((x) => `${x.identity} ${x.check}: ${x.reason}`).join('; ')})`}`);
-            return r;
-          }));
+          preflights.push(
+            new Preflight({
+              config: firm === preflightFaulty ? { ...cfg, password: `${cfg.password}-wrong` } : cfg,
+              connectTimeoutMs: 1_000,
+              logonTimeoutMs: 3_000,
+              heartbeatIntervalMs: venue.timing.omdHeartbeatMs,
+              refreshTimeoutMs: 3 * venue.timing.refreshIntervalMs,
+              onEvidence: evidence.write,
+            })
+              .run()
+              .then((r) => {
+                const failed = r.rows.filter((x) => x.verdict === 'fail');
+                log(`readiness ${firm}: ${r.passed ? 'READY' : `NOT READY (${failed.map((x) => `${x.identity} ${x.check}: ${x.reason}`).join('; ')})`}`);
+                return r;
+              }),
+          );
         }
       }
       // The open-primary step is the subscribers' cue to connect; isolation and fail back are venue actions they are told of.
-      if (e.phase === 'done' && e.step.action === 'open-primary') for (const p of probes) p.start().catch((err: unknown) => log(`probe ${p.config.firm} did not start: ${(err as Error).message}`));
+      if (e.phase === 'done' && e.step.action === 'open-primary')
+        for (const p of probes) p.start().catch((err: unknown) => log(`probe ${p.config.firm} did not start: ${(err as Error).message}`));
       if (e.phase === 'done' && e.step.action === 'isolate-primary') for (const p of probes) p.siteLost();
       if (e.phase === 'start' && e.step.action === 'fail-back') for (const p of probes) p.failBack();
       if (e.phase === 'done' && e.step.action === 'clean-up') cleanUpDetail = e.detail ?? null;
@@ -198,9 +230,17 @@ export async function runDrill(opts: DrillOptions = {}): Promise<DrillResult> {
     const resting = check ? new Map(check.resting.map((x) => [x.compId, x.orders])) : undefined;
     const v = verdicts(reports, faults, resting);
     return {
-      session, evidencePath: evidence.path, evidenceCount: closed.written, conductor: report, reports, faults,
-      verdicts: v, asExpected: report.failedSteps === 0 && v.every((x) => x.asExpected), venue,
-      readiness, preflightFaulty: readiness.length ? preflightFaulty : null,
+      session,
+      evidencePath: evidence.path,
+      evidenceCount: closed.written,
+      conductor: report,
+      reports,
+      faults,
+      verdicts: v,
+      asExpected: report.failedSteps === 0 && v.every((x) => x.asExpected),
+      venue,
+      readiness,
+      preflightFaulty: readiness.length ? preflightFaulty : null,
       readinessAsExpected: readiness.every((r) => r.passed === (r.firm !== preflightFaulty)),
     };
   } finally {
@@ -214,7 +254,8 @@ export async function runDrill(opts: DrillOptions = {}): Promise<DrillResult> {
 /** One line: per service, how many identities recovered at the backup, failed a case, are still going. */
 function progressLine(probes: Probe[]): string {
   const per = new Map<string, { recovered: number; failed: number; total: number }>();
-  let passed = 0, cases = 0;
+  let passed = 0,
+    cases = 0;
   for (const p of probes) {
     for (const sp of p.progress()) {
       const c = per.get(sp.service) ?? { recovered: 0, failed: 0, total: 0 };

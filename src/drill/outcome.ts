@@ -24,7 +24,12 @@ export const FAULT_BREAKS: Partial<Record<DrillFault, FaultBreaks>> = {
   // OMD-C 2.2.4: on DR signal 1 clear the books; a handler that does not keeps a stale book. It also
   // asks the lost site's retransmission server first and waits out its timeout, so a gap at the switch
   // may still be open when an accelerated session ends; its stale books also differ at a later phase change.
-  ignoreDisasterRecovery: { services: ['OMD-C', 'OMD-CC'], fix: false, mustFail: 'dr-followed', mayFail: ['book-rebuilt', 'gap-recovered', 'books-across-phases'] },
+  ignoreDisasterRecovery: {
+    services: ['OMD-C', 'OMD-CC'],
+    fix: false,
+    mustFail: 'dr-followed',
+    mayFail: ['book-rebuilt', 'gap-recovered', 'books-across-phases'],
+  },
   // OCG-C §4 (FIXT.1.1 alike): the logon at the backup continues the sequence numbers.
   resetSequenceOnReconnect: { services: ['OTP-C', 'OTP-CSC'], fix: true, mustFail: 'sequence-continuity', mayFail: [] },
   // leaveOrderResting fails no probe case: the venue's clean-up check finds its order (RESTING_FAULT).
@@ -118,15 +123,25 @@ export function verdicts(reports: readonly ProbeReport[], faults: ReadonlyMap<st
         expectation = 'passes every case';
       }
       const trading = TRADING_SERVICES.includes(s.service);
-      const restingAtCleanUp = trading && resting ? resting.get(s.identity) ?? 0 : null;
+      const restingAtCleanUp = trading && resting ? (resting.get(s.identity) ?? 0) : null;
       if (restingAtCleanUp !== null) {
         const leaves = fault === RESTING_FAULT;
         asExpected &&= leaves ? restingAtCleanUp > 0 : restingAtCleanUp === 0;
         expectation += leaves ? ', leaves an order resting' : ', nothing resting';
       }
       out.push({
-        firm: r.firm, fault, service: s.service, ...(s.protocol ? { protocol: s.protocol } : {}), identity: s.identity, result: s.result,
-        reason: firstFailure(s.cases), recoveryMs: s.recoveryMs, failedCases, restingAtCleanUp, asExpected, expectation,
+        firm: r.firm,
+        fault,
+        service: s.service,
+        ...(s.protocol ? { protocol: s.protocol } : {}),
+        identity: s.identity,
+        result: s.result,
+        reason: firstFailure(s.cases),
+        recoveryMs: s.recoveryMs,
+        failedCases,
+        restingAtCleanUp,
+        asExpected,
+        expectation,
       });
     }
   }
@@ -137,7 +152,11 @@ export function verdicts(reports: readonly ProbeReport[], faults: ReadonlyMap<st
 export function renderTable(rows: readonly ServiceVerdict[], width = 160): string {
   const head = ['subscriber', 'fault', 'service', 'identity', 'result', 'recovery', 'clean-up', 'expected', 'reason'];
   const body = rows.map((v) => [
-    v.firm, v.fault ?? '-', v.protocol ? `${v.service} ${v.protocol}` : v.service, v.identity, v.result,
+    v.firm,
+    v.fault ?? '-',
+    v.protocol ? `${v.service} ${v.protocol}` : v.service,
+    v.identity,
+    v.result,
     v.recoveryMs === null ? '-' : `${v.recoveryMs} ms`,
     v.restingAtCleanUp === null ? '-' : v.restingAtCleanUp === 0 ? 'clean' : `${v.restingAtCleanUp} resting`,
     v.asExpected ? 'yes' : 'NO',
@@ -146,6 +165,7 @@ export function renderTable(rows: readonly ServiceVerdict[], width = 160): strin
   const w = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
   const fixed = w.slice(0, -1).reduce((a, b) => a + b + 2, 0);
   const reasonWidth = Math.max(20, width - fixed);
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? (c.length > reasonWidth ? c.slice(0, reasonWidth - 1) + '…' : c) : c.padEnd(w[i]!))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === cells.length - 1 ? (c.length > reasonWidth ? c.slice(0, reasonWidth - 1) + '…' : c) : c.padEnd(w[i]!))).join('  ');
   return [line(head), line(w.map((n) => '-'.repeat(Math.min(n, 40)))), ...body.map(line)].join('\n');
 }

@@ -66,6 +66,10 @@ export class EvidenceWriter {
   async close(): Promise<void> {
     await new Promise<void>((resolve, reject) => this.#stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
     const fh = await open(this.path, 'r+');
-    try { await fh.sync(); } finally { await fh.close(); }
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
   }
 }

@@ -7,9 +7,7 @@ export interface EvidenceFieldError {
   message: string;
 }
 
-export type EvidenceValidation =
-  | { ok: true; event: EvidenceEvent }
-  | { ok: false; errors: EvidenceFieldError[] };
+export type EvidenceValidation = { ok: true; event: EvidenceEvent } | { ok: false; errors: EvidenceFieldError[] };
 
 // ISO-8601 with exactly three fractional digits and an explicit zone.
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}(Z|[+-]\d{2}:\d{2})$/;
@@ -59,7 +57,8 @@ export function validateEvidenceEvent(x: unknown): EvidenceValidation {
   oneOf(x, 'source', SOURCES, errors);
   oneOf(x, 'kind', EVIDENCE_KINDS, errors);
   if (!isRecord(x.detail)) errors.push({ field: 'detail', message: `detail must be an object, got ${describe(x.detail)}` });
-  else if (JSON.stringify(x.detail).length > MAX_DETAIL_BYTES) errors.push({ field: 'detail', message: `detail is larger than ${MAX_DETAIL_BYTES} characters as JSON` });
+  else if (JSON.stringify(x.detail).length > MAX_DETAIL_BYTES)
+    errors.push({ field: 'detail', message: `detail is larger than ${MAX_DETAIL_BYTES} characters as JSON` });
   if (errors.length) return { ok: false, errors };
   // Keep only the contract's fields so stored events have one shape.
   const event = {} as Record<string, unknown>;

@@ -41,8 +41,15 @@ export interface FixGatewayAddress {
 }
 
 export type FixClientEventKindName =
-  | 'connected' | 'connect-failed' | 'logon-accepted' | 'logon-rejected' | 'gap-detected' | 'gap-recovered'
-  | 'disconnected' | 'failover-followed' | 'first-ack-after-failover';
+  | 'connected'
+  | 'connect-failed'
+  | 'logon-accepted'
+  | 'logon-rejected'
+  | 'gap-detected'
+  | 'gap-recovered'
+  | 'disconnected'
+  | 'failover-followed'
+  | 'first-ack-after-failover';
 
 export interface FixClientEvent {
   kind: FixClientEventKindName;
@@ -71,7 +78,14 @@ export interface FixClientOptions {
   clock?: Clock;
   /** Multiplies every wait and timer (the heartbeat stays ≥ 1 s: HeartBtInt is whole seconds). */
   timeScale?: number;
-  timing?: Partial<{ reconnectDelayMs: number; connectTimeoutMs: number; heartbeatIntervalMs: number; logonTimeoutMs: number; logoutTimeoutMs: number; resendTimeoutMs: number }>;
+  timing?: Partial<{
+    reconnectDelayMs: number;
+    connectTimeoutMs: number;
+    heartbeatIntervalMs: number;
+    logonTimeoutMs: number;
+    logoutTimeoutMs: number;
+    resendTimeoutMs: number;
+  }>;
   /** Sequence numbers and sent messages (default: in memory); keep it across runs to continue. */
   journal?: SessionJournal;
   localAddress?: string;
@@ -111,14 +125,28 @@ export class FixClientClosedError extends Error {
   override name = 'FixClientClosedError';
 }
 
-interface OrderRecord { securityId: string; side: number; orderType: number; current: string; orderId?: string }
+interface OrderRecord {
+  securityId: string;
+  side: number;
+  orderType: number;
+  current: string;
+  orderId?: string;
+}
 type RequestKind = 'new' | 'cancel' | 'amend';
-interface Pending { kind: RequestKind; seq: number; resolve: (m: FixMessage) => void; reject: (e: Error) => void }
+interface Pending {
+  kind: RequestKind;
+  seq: number;
+  resolve: (m: FixMessage) => void;
+  reject: (e: Error) => void;
+}
 
 /** Logon refusals that need a person (bad password, locked, expired, change required): no retry. */
 const FATAL_STATUS = new Set<number>([
-  FixSessionStatus.InvalidUsernameOrPassword, FixSessionStatus.AccountLocked, FixSessionStatus.PasswordExpired,
-  FixSessionStatus.PasswordChangeRequired, FixSessionStatus.NewPasswordDoesNotComply,
+  FixSessionStatus.InvalidUsernameOrPassword,
+  FixSessionStatus.AccountLocked,
+  FixSessionStatus.PasswordExpired,
+  FixSessionStatus.PasswordChangeRequired,
+  FixSessionStatus.NewPasswordDoesNotComply,
 ]);
 /** What the gateway may send us as application messages. */
 const CLIENT_APP_TYPES: ReadonlySet<string> = new Set(['8', '9', 'j', 'r', 'AE', 'BF', 'CV']);
@@ -135,7 +163,15 @@ export class FixClient extends EventEmitter {
   readonly #o: FixClientOptions;
   readonly #clock: Clock;
   readonly #log: OcgLogger;
-  readonly #t: { reconnectDelayMs: number; connectTimeoutMs: number; heartbeatIntervalMs: number; logonTimeoutMs: number; logoutTimeoutMs: number; resendTimeoutMs: number; tickMs: number };
+  readonly #t: {
+    reconnectDelayMs: number;
+    connectTimeoutMs: number;
+    heartbeatIntervalMs: number;
+    logonTimeoutMs: number;
+    logoutTimeoutMs: number;
+    resendTimeoutMs: number;
+    tickMs: number;
+  };
   #state: FixClientState = 'idle';
   #closed = false;
   #running: Promise<void> | null = null;
@@ -165,7 +201,8 @@ export class FixClient extends EventEmitter {
   constructor(options: FixClientOptions) {
     super();
     if (options.addresses.length === 0) throw new RangeError('FixClient: at least one gateway address is needed');
-    if (!/^[A-Za-z0-9]{1,11}$/.test(options.compId)) throw new RangeError(`FixClient: CompID ${JSON.stringify(options.compId)} must be 1..11 letters or digits`);
+    if (!/^[A-Za-z0-9]{1,11}$/.test(options.compId))
+      throw new RangeError(`FixClient: CompID ${JSON.stringify(options.compId)} must be 1..11 letters or digits`);
     this.#o = options;
     this.compId = options.compId;
     this.targetCompId = options.targetCompId ?? 'HKEX';
@@ -174,9 +211,12 @@ export class FixClient extends EventEmitter {
     const scale = options.timeScale ?? 1;
     if (!(scale > 0)) throw new RangeError('FixClient: timeScale must be above 0');
     const t = {
-      reconnectDelayMs: FIX_CLIENT_TIMING.reconnectDelayMs * scale, connectTimeoutMs: FIX_CLIENT_TIMING.connectTimeoutMs * scale,
-      heartbeatIntervalMs: Math.max(1000, FIX_CLIENT_TIMING.heartbeatIntervalMs * scale), logonTimeoutMs: OCG_SESSION_TIMERS.logonTimeoutMs * scale,
-      logoutTimeoutMs: OCG_SESSION_TIMERS.logoutTimeoutMs * scale, resendTimeoutMs: OCG_SESSION_TIMERS.resendTimeoutMs * scale,
+      reconnectDelayMs: FIX_CLIENT_TIMING.reconnectDelayMs * scale,
+      connectTimeoutMs: FIX_CLIENT_TIMING.connectTimeoutMs * scale,
+      heartbeatIntervalMs: Math.max(1000, FIX_CLIENT_TIMING.heartbeatIntervalMs * scale),
+      logonTimeoutMs: OCG_SESSION_TIMERS.logonTimeoutMs * scale,
+      logoutTimeoutMs: OCG_SESSION_TIMERS.logoutTimeoutMs * scale,
+      resendTimeoutMs: OCG_SESSION_TIMERS.resendTimeoutMs * scale,
       ...options.timing,
     };
     // The connect wait has a floor: a refused connection fails at once anyway, a slow one needs time.
@@ -185,13 +225,24 @@ export class FixClient extends EventEmitter {
     this.#t = { ...t, tickMs: Math.max(1, Math.min(OCG_SESSION_TIMERS.tickMs, shortest / 20)) };
     this.journal = options.journal ?? new MemorySessionStore().journal(options.compId);
     this.#nextClOrdId = options.firstClientOrderId ?? 1 + (this.#clock.now() % 86_400_000);
-    this.#partyFields = [[Tag.NoPartyIDs, '1'], [Tag.PartyID, options.brokerId], [Tag.PartyIDSource, 'D'], [Tag.PartyRole, '1']];
+    this.#partyFields = [
+      [Tag.NoPartyIDs, '1'],
+      [Tag.PartyID, options.brokerId],
+      [Tag.PartyIDSource, 'D'],
+      [Tag.PartyRole, '1'],
+    ];
   }
 
-  get state(): FixClientState { return this.#state; }
-  get loggedOn(): boolean { return this.#state === 'active'; }
+  get state(): FixClientState {
+    return this.#state;
+  }
+  get loggedOn(): boolean {
+    return this.#state === 'active';
+  }
   /** The address of the session in use (or last tried). */
-  get address(): FixGatewayAddress | null { return this.#address; }
+  get address(): FixGatewayAddress | null {
+    return this.#address;
+  }
 
   /** Starts the connect → logon loop; resolves at the first accepted logon. */
   start(): Promise<void> {
@@ -229,9 +280,21 @@ export class FixClient extends EventEmitter {
     const id = o.clientOrderId ?? this.nextClientOrderId();
     const orderType = o.price === undefined ? 1 : 2;
     const p = this.#partyFields;
-    const f: FixField[] = [[Tag.MsgType, FixMsgType.NewOrderSingle], [Tag.ClOrdID, id], p[0]!, p[1]!, p[2]!, p[3]!, [Tag.SecurityID, o.securityId],
-      [Tag.SecurityIDSource, '8'], [Tag.SecurityExchange, 'XHKG'], [Tag.Side, String(o.side)], [Tag.TransactTime, this.#time.text(this.#clock.now())],
-      [Tag.OrderQty, String(o.quantity)], [Tag.OrdType, String(orderType)]];
+    const f: FixField[] = [
+      [Tag.MsgType, FixMsgType.NewOrderSingle],
+      [Tag.ClOrdID, id],
+      p[0]!,
+      p[1]!,
+      p[2]!,
+      p[3]!,
+      [Tag.SecurityID, o.securityId],
+      [Tag.SecurityIDSource, '8'],
+      [Tag.SecurityExchange, 'XHKG'],
+      [Tag.Side, String(o.side)],
+      [Tag.TransactTime, this.#time.text(this.#clock.now())],
+      [Tag.OrderQty, String(o.quantity)],
+      [Tag.OrdType, String(orderType)],
+    ];
     if (o.price !== undefined) f.push([Tag.Price, priceText(o.price)]);
     if (o.tif !== undefined) f.push([Tag.TimeInForce, String(o.tif)]);
     if (o.text !== undefined) f.push([Tag.Text, o.text]);
@@ -265,7 +328,13 @@ export class FixClient extends EventEmitter {
   /** OrderMassCancelRequest (q) of every order of this broker (530=7); fire and forget. Returns its ClOrdID. */
   massCancelAll(): string {
     const id = this.nextClientOrderId();
-    this.#submit([[Tag.MsgType, FixMsgType.OrderMassCancelRequest], [Tag.ClOrdID, id], ...this.#parties(), [Tag.MassCancelRequestType, '7'], [Tag.TransactTime, this.#time.text(this.#clock.now())]]);
+    this.#submit([
+      [Tag.MsgType, FixMsgType.OrderMassCancelRequest],
+      [Tag.ClOrdID, id],
+      ...this.#parties(),
+      [Tag.MassCancelRequestType, '7'],
+      [Tag.TransactTime, this.#time.text(this.#clock.now())],
+    ]);
     return id;
   }
 
@@ -279,9 +348,19 @@ export class FixClient extends EventEmitter {
   }
 
   #replacing(type: string, rec: OrderRecord, id: string): FixField[] {
-    const f: FixField[] = [[Tag.MsgType, type], [Tag.ClOrdID, id], [Tag.OrigClOrdID, rec.current]];
+    const f: FixField[] = [
+      [Tag.MsgType, type],
+      [Tag.ClOrdID, id],
+      [Tag.OrigClOrdID, rec.current],
+    ];
     if (rec.orderId !== undefined) f.push([Tag.OrderID, rec.orderId]);
-    f.push(...this.#parties(), [Tag.SecurityID, rec.securityId], [Tag.SecurityIDSource, '8'], [Tag.Side, String(rec.side)], [Tag.TransactTime, this.#time.text(this.#clock.now())]);
+    f.push(
+      ...this.#parties(),
+      [Tag.SecurityID, rec.securityId],
+      [Tag.SecurityIDSource, '8'],
+      [Tag.Side, String(rec.side)],
+      [Tag.TransactTime, this.#time.text(this.#clock.now())],
+    );
     return f;
   }
 
@@ -329,7 +408,10 @@ export class FixClient extends EventEmitter {
       }
       case FixMsgType.BusinessMessageReject: {
         this.emit('business-reject', m);
-        this.#fail(fieldOf(m, Tag.BusinessRejectRefID), new FixRequestRejectedError(`BusinessMessageReject ${fieldOf(m, Tag.BusinessRejectReason) ?? '?'}: ${fieldOf(m, Tag.Text) ?? ''}`, m));
+        this.#fail(
+          fieldOf(m, Tag.BusinessRejectRefID),
+          new FixRequestRejectedError(`BusinessMessageReject ${fieldOf(m, Tag.BusinessRejectReason) ?? '?'}: ${fieldOf(m, Tag.Text) ?? ''}`, m),
+        );
         return;
       }
       case FixMsgType.Reject: {
@@ -370,12 +452,20 @@ export class FixClient extends EventEmitter {
     const first = this.#awaitingFirstAck;
     if (first !== null && !possDup) {
       this.#awaitingFirstAck = null;
-      this.#report('first-ack-after-failover', { ms: this.#clock.now() - first.lossAt, clientOrderId: id, execType, from: first.from, to: first.to, site: this.#address?.site });
+      this.#report('first-ack-after-failover', {
+        ms: this.#clock.now() - first.lossAt,
+        clientOrderId: id,
+        execType,
+        from: first.from,
+        to: first.to,
+        site: this.#address?.site,
+      });
     }
     this.emit('execution-report', m);
     const p = this.#pending.get(id);
     if (p === undefined) return;
-    const answers = p.kind === 'new' || (p.kind === 'cancel' && (execType === '4' || execType === 'X')) || (p.kind === 'amend' && (execType === '5' || execType === 'Y'));
+    const answers =
+      p.kind === 'new' || (p.kind === 'cancel' && (execType === '4' || execType === 'X')) || (p.kind === 'amend' && (execType === '5' || execType === 'Y'));
     if (answers) this.#settle(id, p, m);
   }
 
@@ -439,15 +529,25 @@ export class FixClient extends EventEmitter {
     // Fault switch: behave as if the session were new (the gateway must refuse it).
     if (afterLoss && this.#o.faults?.resetSequenceOnReconnect === true) this.journal.reset();
     return await new Promise((resolve) => {
-      let loggedOn = false, ended = false;
+      let loggedOn = false,
+        ended = false;
       let refusedStatus: number | undefined;
       let refused = false;
       const reader = new FixStreamReader();
       const session: FixSession = new FixSession({
         // Initiator: our CompID is the sender, the gateway's the target.
-        gatewayCompId: this.compId, clientCompId: this.targetCompId, journal: this.journal, clock: this.#clock, log: this.#log,
+        gatewayCompId: this.compId,
+        clientCompId: this.targetCompId,
+        journal: this.journal,
+        clock: this.#clock,
+        log: this.#log,
         appMsgTypes: CLIENT_APP_TYPES,
-        timers: { logonTimeoutMs: this.#t.logonTimeoutMs, logoutTimeoutMs: this.#t.logoutTimeoutMs, resendTimeoutMs: this.#t.resendTimeoutMs, tickMs: this.#t.tickMs } as unknown as Partial<typeof OCG_SESSION_TIMERS>,
+        timers: {
+          logonTimeoutMs: this.#t.logonTimeoutMs,
+          logoutTimeoutMs: this.#t.logoutTimeoutMs,
+          resendTimeoutMs: this.#t.resendTimeoutMs,
+          tickMs: this.#t.tickMs,
+        } as unknown as Partial<typeof OCG_SESSION_TIMERS>,
         send: (b) => this.#batch.write(socket, b),
         disconnect: (reason) => end(reason),
         onMessage: (m, _seq, possDup) => this.#onApp(m, possDup),
@@ -514,8 +614,14 @@ export class FixClient extends EventEmitter {
       const password = encrypt(this.#o.publicKeyPem, this.#o.password, now);
       const hb = Math.max(1, Math.round(this.#t.heartbeatIntervalMs / 1000));
       // EncryptedPasswordMethod 101: a user-defined value; the gateway does not check it (inferred).
-      const fields: FixField[] = [[Tag.EncryptMethod, '0'], [Tag.HeartBtInt, String(hb)], [Tag.DefaultApplVerID, '9'],
-        [Tag.EncryptedPasswordMethod, '101'], [Tag.EncryptedPasswordLen, String(password.length)], [Tag.EncryptedPassword, password]];
+      const fields: FixField[] = [
+        [Tag.EncryptMethod, '0'],
+        [Tag.HeartBtInt, String(hb)],
+        [Tag.DefaultApplVerID, '9'],
+        [Tag.EncryptedPasswordMethod, '101'],
+        [Tag.EncryptedPasswordLen, String(password.length)],
+        [Tag.EncryptedPassword, password],
+      ];
       if (this.#o.newPassword !== undefined) {
         const np = encrypt(this.#o.publicKeyPem, this.#o.newPassword, now, { withTimePrefix: false });
         fields.push([Tag.EncryptedNewPasswordLen, String(np.length)], [Tag.EncryptedNewPassword, np]);
@@ -529,7 +635,11 @@ export class FixClient extends EventEmitter {
     const now = this.#clock.now();
     this.#setState('active');
     this.#report('logon-accepted', {
-      nextExpected: peerNext, site: addr.site, gateway: label, seqNum: this.journal.nextToSend - 1, ourNextExpected: this.journal.nextExpected,
+      nextExpected: peerNext,
+      site: addr.site,
+      gateway: label,
+      seqNum: this.journal.nextToSend - 1,
+      ourNextExpected: this.journal.nextExpected,
       sessionStatus: status ?? null,
     });
     if (this.#lossAt >= 0 && this.#lastGateway !== null && this.#lastGateway !== label) {
@@ -627,7 +737,8 @@ export class FixClient extends EventEmitter {
 
   /** Log out (Logout, wait for the reply up to the logout timeout) and stop. */
   async close(reason = 'client closed'): Promise<void> {
-    const session = this.#session, socket = this.#socket;
+    const session = this.#session,
+      socket = this.#socket;
     this.#stop(reason);
     if (session !== null && socket !== null && !socket.destroyed) {
       await new Promise<void>((resolve) => {

@@ -19,7 +19,15 @@ export interface FixMessage {
 
 /** Length tag → its data tag (FIX data types: the value may contain SOH). */
 export const DATA_TAGS: ReadonlyMap<number, number> = new Map([
-  [90, 91], [93, 89], [95, 96], [212, 213], [348, 349], [350, 351], [354, 355], [1401, 1402], [1403, 1404],
+  [90, 91],
+  [93, 89],
+  [95, 96],
+  [212, 213],
+  [348, 349],
+  [350, 351],
+  [354, 355],
+  [1401, 1402],
+  [1403, 1404],
 ]);
 
 export type FixDecodeErrorKind = 'garbled' | 'badBodyLength' | 'badChecksum' | 'tooLarge';
@@ -57,7 +65,8 @@ function nextStart(b: Uint8Array, from: number, end: number): number {
 
 /** Reads an unsigned decimal ending in SOH at b[p]; returns [value, position after SOH] or null. */
 function readUint(b: Uint8Array, p: number, end: number): [number, number] | null {
-  let v = 0, n = 0;
+  let v = 0,
+    n = 0;
   while (p < end && isDigit(b[p]!)) {
     v = v * 10 + (b[p]! - 0x30);
     p++;
@@ -95,18 +104,25 @@ export function decodeMessage(b: Uint8Array, off = 0, end = b.length): FixDecode
   const bl = readUint(b, p, end);
   if (bl === null) return garbled('BodyLength is not a number');
   const [bodyLength, bodyStart] = bl;
-  if (bodyLength > MAX_MESSAGE_BYTES) return { ok: false, kind: 'tooLarge', detail: `BodyLength ${bodyLength} above ${MAX_MESSAGE_BYTES}`, skip: bodyStart - off };
+  if (bodyLength > MAX_MESSAGE_BYTES)
+    return { ok: false, kind: 'tooLarge', detail: `BodyLength ${bodyLength} above ${MAX_MESSAGE_BYTES}`, skip: bodyStart - off };
   const trailer = bodyStart + bodyLength;
   if (trailer + 7 > end) {
     // Wait for the whole message, unless a wrong BodyLength would make us wait for ever: a
     // checksum field further on already shows where this message really ends.
     const seen = findTrailer(b, bodyStart, end);
-    if (seen >= 0 && seen + 7 <= end && seen !== trailer) return { ok: false, kind: 'badBodyLength', detail: `BodyLength ${bodyLength} does not end at the CheckSum field (body is ${seen - bodyStart} bytes)`, skip: seen + 7 - off };
+    if (seen >= 0 && seen + 7 <= end && seen !== trailer)
+      return {
+        ok: false,
+        kind: 'badBodyLength',
+        detail: `BodyLength ${bodyLength} does not end at the CheckSum field (body is ${seen - bodyStart} bytes)`,
+        skip: seen + 7 - off,
+      };
     return { ok: false, kind: 'incomplete' };
   }
   if (b[trailer] !== 0x31 || b[trailer + 1] !== 0x30 || b[trailer + 2] !== 0x3d || b[trailer - 1] !== SOH) {
     const seen = findTrailer(b, bodyStart, end);
-    const skip = seen >= 0 && seen + 7 <= end ? seen + 7 - off : (nextStart(b, off + 1, end) - off);
+    const skip = seen >= 0 && seen + 7 <= end ? seen + 7 - off : nextStart(b, off + 1, end) - off;
     return { ok: false, kind: 'badBodyLength', detail: `BodyLength ${bodyLength} does not end at the CheckSum field`, skip: skip > 0 ? skip : end - off };
   }
   if (!isDigit(b[trailer + 3]!) || !isDigit(b[trailer + 4]!) || !isDigit(b[trailer + 5]!) || b[trailer + 6] !== SOH) {
@@ -154,9 +170,11 @@ function findTrailer(b: Uint8Array, from: number, end: number): number {
 /** tag=value<SOH>… between [p, end) (end is just after the last SOH); an error text if malformed. */
 function parseFields(b: Uint8Array, p: number, end: number): FixField[] | string {
   const out: FixField[] = [];
-  let dataTag = 0, dataLen = 0;
+  let dataTag = 0,
+    dataLen = 0;
   while (p < end) {
-    let tag = 0, n = 0;
+    let tag = 0,
+      n = 0;
     while (p < end && isDigit(b[p]!)) {
       tag = tag * 10 + (b[p]! - 0x30);
       p++;

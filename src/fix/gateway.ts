@@ -10,9 +10,7 @@
 import net from 'node:net';
 import { WriteBatcher, systemClock } from '../wire/index.ts';
 import type { Clock, TimerHandle } from '../wire/index.ts';
-import {
-  MemorySessionStore, PasswordChecker, hashPassword, normalizeIp, passwordCompliesWithPolicy, silentLogger, verifyPasswordHash,
-} from '../ocg/index.ts';
+import { MemorySessionStore, PasswordChecker, hashPassword, normalizeIp, passwordCompliesWithPolicy, silentLogger, verifyPasswordHash } from '../ocg/index.ts';
 import type { CompIdConfig, GatewayEvent, GatewayEventKind, OcgLogger, OrderRouter, OutboundGate, SessionStore } from '../ocg/index.ts';
 import type { EngineEvent, EngineRequest, MassCancelReportEvent, OrderEvent } from '../ocg/index.ts';
 import { FixStreamReader, GroupError, duplicateTag, fieldOf, groupsOf, msgTypeOf } from './codec.ts';
@@ -139,11 +137,21 @@ export class FixGateway {
     const now = this.#clock.now();
     for (const c of options.compIds) {
       if (this.#comps.has(c.compId)) throw new RangeError(`FIX CompID ${c.compId} configured twice`);
-      if (!/^[A-Za-z0-9]{1,11}$/.test(c.compId)) throw new RangeError(`FIX CompID ${JSON.stringify(c.compId)}: 1..11 letters or digits (inferred: as the binary Comp ID)`);
+      if (!/^[A-Za-z0-9]{1,11}$/.test(c.compId))
+        throw new RangeError(`FIX CompID ${JSON.stringify(c.compId)}: 1..11 letters or digits (inferred: as the binary Comp ID)`);
       const st: CompState = {
-        config: c, passwordHash: c.passwordHash, passwordSetAt: c.passwordSetAt ?? now, passwordHistory: [c.passwordHash],
-        lastPasswordChangeAt: Number.NEGATIVE_INFINITY, mustChangePassword: c.mustChangePassword === true, badAttempts: 0,
-        locked: c.locked === true, live: null, codTimer: null, throttleWindowStart: 0, throttleCount: 0,
+        config: c,
+        passwordHash: c.passwordHash,
+        passwordSetAt: c.passwordSetAt ?? now,
+        passwordHistory: [c.passwordHash],
+        lastPasswordChangeAt: Number.NEGATIVE_INFINITY,
+        mustChangePassword: c.mustChangePassword === true,
+        badAttempts: 0,
+        locked: c.locked === true,
+        live: null,
+        codTimer: null,
+        throttleWindowStart: 0,
+        throttleCount: 0,
       };
       this.#comps.set(c.compId, st);
       if (c.dropCopy === true) this.#dropCopies.set(c.firm, [...(this.#dropCopies.get(c.firm) ?? []), st]);
@@ -151,11 +159,17 @@ export class FixGateway {
     this.#checker = new PasswordChecker(options.privateKeyPem, options.passwordWorkers === undefined ? {} : { workers: options.passwordWorkers });
   }
 
-  get address(): { host: string; port: number } { return { host: this.#host, port: this.#port }; }
-  get isOpen(): boolean { return this.#server !== null; }
+  get address(): { host: string; port: number } {
+    return { host: this.#host, port: this.#port };
+  }
+  get isOpen(): boolean {
+    return this.#server !== null;
+  }
 
   /** A CompID of this gateway. */
-  owns(compId: string): boolean { return this.#comps.has(compId); }
+  owns(compId: string): boolean {
+    return this.#comps.has(compId);
+  }
 
   isLoggedOn(compId: string): boolean {
     const c = this.#comps.get(compId)?.live;
@@ -173,7 +187,10 @@ export class FixGateway {
     const server = net.createServer((s) => this.#onConnection(s));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen({ port: this.#port, host: this.#host }, () => { server.off('error', reject); resolve(); });
+      server.listen({ port: this.#port, host: this.#host }, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
     server.on('error', (e) => this.#log.log('error', 'fix.gateway.serverError', { gateway: this.name, error: e.message }));
     this.#port = (server.address() as net.AddressInfo).port;
@@ -192,7 +209,11 @@ export class FixGateway {
       c.socket.destroy();
     }
     this.#connections.clear();
-    for (const st of this.#comps.values()) { st.codTimer?.cancel(); st.codTimer = null; st.live = null; }
+    for (const st of this.#comps.values()) {
+      st.codTimer?.cancel();
+      st.codTimer = null;
+      st.live = null;
+    }
     if (server !== null) await new Promise<void>((r) => server.close(() => r()));
     this.#store.flush();
   }
@@ -214,7 +235,12 @@ export class FixGateway {
     }
     if (live.length === 0) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([Promise.all(gone), new Promise<void>((r) => { timer = setTimeout(r, waitMs); })]);
+    await Promise.race([
+      Promise.all(gone),
+      new Promise<void>((r) => {
+        timer = setTimeout(r, waitMs);
+      }),
+    ]);
     clearTimeout(timer);
   }
 
@@ -232,11 +258,21 @@ export class FixGateway {
   #onConnection(socket: net.Socket): void {
     socket.setNoDelay(true);
     const conn: Connection = {
-      socket, sourceIp: normalizeIp(socket.remoteAddress), reader: new FixStreamReader(), session: null, comp: null,
-      authPending: false, closed: false, loggedOn: false, loggedOut: false, logonTimer: null,
+      socket,
+      sourceIp: normalizeIp(socket.remoteAddress),
+      reader: new FixStreamReader(),
+      session: null,
+      comp: null,
+      authPending: false,
+      closed: false,
+      loggedOn: false,
+      loggedOut: false,
+      logonTimer: null,
     };
     this.#connections.add(conn);
-    conn.logonTimer = this.#clock.setTimeout(() => { if (conn.session === null && !conn.closed) this.#destroy(conn); }, this.#o.logonWaitMs ?? 60_000);
+    conn.logonTimer = this.#clock.setTimeout(() => {
+      if (conn.session === null && !conn.closed) this.#destroy(conn);
+    }, this.#o.logonWaitMs ?? 60_000);
     socket.on('data', (chunk: Buffer) => this.#onData(conn, chunk));
     socket.on('end', () => {
       this.#batch.flush(socket);
@@ -271,7 +307,8 @@ export class FixGateway {
       }
       try {
         if (conn.session !== null) conn.session.onMessage(r.beginString, r.message);
-        else if (conn.authPending) this.#destroy(conn); // nothing may come before the Logon reply
+        else if (conn.authPending)
+          this.#destroy(conn); // nothing may come before the Logon reply
         else this.#onLogon(conn, r.beginString, r.message);
       } catch (e) {
         this.#log.log('error', 'fix.gateway.sessionError', { gateway: this.name, compId: conn.comp?.config.compId, error: (e as Error).stack ?? String(e) });
@@ -307,7 +344,8 @@ export class FixGateway {
     conn.closed = true;
     conn.logonTimer?.cancel();
     this.#connections.delete(conn);
-    const st = conn.comp, session = conn.session;
+    const st = conn.comp,
+      session = conn.session;
     session?.onTransportClosed();
     if (st === null) return;
     const current = st.live === conn;
@@ -332,14 +370,22 @@ export class FixGateway {
     const st = this.#comps.get(compId);
     const silent = (reason: string, detail: string) => {
       this.#log.log('warn', 'fix.gateway.logonRefused', { gateway: this.name, compId, sourceIp: conn.sourceIp, reason, detail });
-      this.#o.onEvent?.({ ts: this.#clock.now(), service: 'OTP-C', kind: 'logon-rejected', compId, firm: st?.config.firm ?? '', detail: { protocol: 'FIX', reason, detail, sourceIp: conn.sourceIp } });
+      this.#o.onEvent?.({
+        ts: this.#clock.now(),
+        service: 'OTP-C',
+        kind: 'logon-rejected',
+        compId,
+        firm: st?.config.firm ?? '',
+        detail: { protocol: 'FIX', reason, detail, sourceIp: conn.sourceIp },
+      });
       this.#destroy(conn);
     };
     // As the binary gateway (spec note §3.12): what does not identify a registered session gets a silent close.
     if (msgTypeOf(m) !== FixMsgType.Logon) return silent('notLogon', `first message is MsgType ${msgTypeOf(m)}, not Logon`);
     if (beginString !== 'FIXT.1.1') return silent('beginString', `BeginString ${beginString}`);
     if (st === undefined) return silent('unknownCompId', `unknown SenderCompID ${compId}`);
-    if (fieldOf(m, Tag.TargetCompID) !== this.gatewayCompId) return silent('wrongTargetCompId', `TargetCompID ${fieldOf(m, Tag.TargetCompID) ?? '(none)'} is not ${this.gatewayCompId}`);
+    if (fieldOf(m, Tag.TargetCompID) !== this.gatewayCompId)
+      return silent('wrongTargetCompId', `TargetCompID ${fieldOf(m, Tag.TargetCompID) ?? '(none)'} is not ${this.gatewayCompId}`);
     if (!st.config.sourceIps.includes(conn.sourceIp)) return silent('wrongSourceIp', `source IP ${conn.sourceIp} not registered for ${compId}`);
     if (st.live !== null && !st.live.closed) {
       const other = st.live;
@@ -353,21 +399,35 @@ export class FixGateway {
     conn.comp = st;
     st.live = conn;
     const password = fieldOf(m, Tag.EncryptedPassword);
-    if (password === undefined) return this.#refuse(conn, st, FixSessionStatus.InvalidUsernameOrPassword, 'missingPassword', 'EncryptedPassword (1402) missing');
-    if (!Number.isInteger(hb) || hb < 1 || hb > 3600) return this.#refuse(conn, st, FixSessionStatus.Other, 'badHeartBtInt', 'HeartBtInt (108) missing or out of range');
-    if (fieldOf(m, Tag.DefaultApplVerID) !== '9') return this.#refuse(conn, st, FixSessionStatus.Other, 'badApplVerID', 'DefaultApplVerID (1137) must be 9 (FIX 5.0 SP2)');
+    if (password === undefined)
+      return this.#refuse(conn, st, FixSessionStatus.InvalidUsernameOrPassword, 'missingPassword', 'EncryptedPassword (1402) missing');
+    if (!Number.isInteger(hb) || hb < 1 || hb > 3600)
+      return this.#refuse(conn, st, FixSessionStatus.Other, 'badHeartBtInt', 'HeartBtInt (108) missing or out of range');
+    if (fieldOf(m, Tag.DefaultApplVerID) !== '9')
+      return this.#refuse(conn, st, FixSessionStatus.Other, 'badApplVerID', 'DefaultApplVerID (1137) must be 9 (FIX 5.0 SP2)');
     const ne = fieldOf(m, Tag.NextExpectedMsgSeqNum);
-    if (ne !== undefined && !/^[1-9]\d{0,9}$/.test(ne)) return this.#refuse(conn, st, FixSessionStatus.Other, 'badNextExpected', 'NextExpectedMsgSeqNum (789) is not a number');
+    if (ne !== undefined && !/^[1-9]\d{0,9}$/.test(ne))
+      return this.#refuse(conn, st, FixSessionStatus.Other, 'badNextExpected', 'NextExpectedMsgSeqNum (789) is not a number');
     conn.authPending = true;
     void this.#authenticate(conn, st, m, { seq, heartBtIntS: hb, ...(ne !== undefined ? { nextExpected: Number(ne) } : {}) }, password);
   }
 
-  async #authenticate(conn: Connection, st: CompState, m: FixMessage, req: { seq: number; heartBtIntS: number; nextExpected?: number }, password: string): Promise<void> {
+  async #authenticate(
+    conn: Connection,
+    st: CompState,
+    m: FixMessage,
+    req: { seq: number; heartBtIntS: number; nextExpected?: number },
+    password: string,
+  ): Promise<void> {
     const now = this.#clock.now();
     if (st.locked) return this.#refuse(conn, st, FixSessionStatus.AccountLocked, 'locked', 'account locked');
     const newPassword = fieldOf(m, Tag.EncryptedNewPassword);
     const res = await this.#checker.check({
-      password, hash: st.passwordHash, nowMs: now, toleranceMs: this.#o.passwordToleranceMs ?? 5 * 60_000, newPasswordHasTimePrefix: false,
+      password,
+      hash: st.passwordHash,
+      nowMs: now,
+      toleranceMs: this.#o.passwordToleranceMs ?? 5 * 60_000,
+      newPasswordHasTimePrefix: false,
       ...(newPassword !== undefined ? { newPassword } : {}),
     });
     conn.authPending = false;
@@ -384,9 +444,13 @@ export class FixGateway {
     let status: number = FixSessionStatus.SessionActive;
     if (res.newPassword !== undefined) {
       const np = res.newPassword;
-      const problem = !passwordCompliesWithPolicy(np) ? 'new password does not comply with the policy'
-        : st.passwordHistory.slice(-5).some((h) => verifyPasswordHash(h, np)) ? 'new password was one of the last 5'
-          : now - st.lastPasswordChangeAt < DAY_MS ? 'password already changed today' : null;
+      const problem = !passwordCompliesWithPolicy(np)
+        ? 'new password does not comply with the policy'
+        : st.passwordHistory.slice(-5).some((h) => verifyPasswordHash(h, np))
+          ? 'new password was one of the last 5'
+          : now - st.lastPasswordChangeAt < DAY_MS
+            ? 'password already changed today'
+            : null;
       if (problem !== null) return this.#refuse(conn, st, FixSessionStatus.NewPasswordDoesNotComply, 'badNewPassword', problem);
       st.passwordHash = hashPassword(np);
       st.passwordHistory.push(st.passwordHash);
@@ -408,7 +472,13 @@ export class FixGateway {
     conn.logonTimer?.cancel();
     st.codTimer?.cancel();
     st.codTimer = null;
-    this.#log.log('info', 'fix.gateway.logon', { gateway: this.name, compId: st.config.compId, seq: req.seq, nextExpected: req.nextExpected, nextToSend: session.nextToSend });
+    this.#log.log('info', 'fix.gateway.logon', {
+      gateway: this.name,
+      compId: st.config.compId,
+      seq: req.seq,
+      nextExpected: req.nextExpected,
+      nextToSend: session.nextToSend,
+    });
     this.#emit('logon', st, { sourceIp: conn.sourceIp, clientSeq: req.seq, clientNextExpected: req.nextExpected, sessionStatus: status });
   }
 
@@ -426,8 +496,14 @@ export class FixGateway {
   #newSession(conn: Connection, st: CompState): FixSession {
     const compId = st.config.compId;
     const session: FixSession = new FixSession({
-      gatewayCompId: this.gatewayCompId, clientCompId: compId, journal: this.#store.journal(fixJournalKey(compId)), clock: this.#clock,
-      log: this.#log, appMsgTypes: APP_TYPES, send: (b) => this.#write(conn, b), disconnect: () => this.#end(conn),
+      gatewayCompId: this.gatewayCompId,
+      clientCompId: compId,
+      journal: this.#store.journal(fixJournalKey(compId)),
+      clock: this.#clock,
+      log: this.#log,
+      appMsgTypes: APP_TYPES,
+      send: (b) => this.#write(conn, b),
+      disconnect: () => this.#end(conn),
       onMessage: (m, seq) => this.#onApp(st, session, m, seq),
       onEvent: (e) => this.#onSessionEvent(conn, st, e),
       ...(this.#o.sessionTimers !== undefined ? { timers: this.#o.sessionTimers } : {}),
@@ -443,8 +519,10 @@ export class FixGateway {
 
   #onSessionEvent(conn: Connection, st: CompState, e: FixSessionEvent): void {
     if (e.type === 'resendRequestReceived') this.#emit('resend-request', st, { start: e.start, end: e.end, replayed: e.replayed, gapFilled: e.gapFilled });
-    else if (e.type === 'logoutReceived') { conn.loggedOut = true; this.#emit('logout', st, { text: e.text, initiator: 'client' }); }
-    else if (e.type === 'state' && e.to === 'logoutSent') conn.loggedOut = true;
+    else if (e.type === 'logoutReceived') {
+      conn.loggedOut = true;
+      this.#emit('logout', st, { text: e.text, initiator: 'client' });
+    } else if (e.type === 'state' && e.to === 'logoutSent') conn.loggedOut = true;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -476,8 +554,14 @@ export class FixGateway {
       if (dup !== undefined) throw new FieldError(dup, SessionRejectReason.TagAppearsMoreThanOnce, `tag ${dup} appears more than once`);
       req = this.#request(st, m, type);
     } catch (e) {
-      if (e instanceof FieldError) { session.reject(seq, type, e.reason, e.message, e.tag); return; }
-      if (e instanceof GroupError) { session.reject(seq, type, SessionRejectReason.IncorrectNumInGroup, e.message, e.tag); return; }
+      if (e instanceof FieldError) {
+        session.reject(seq, type, e.reason, e.message, e.tag);
+        return;
+      }
+      if (e instanceof GroupError) {
+        session.reject(seq, type, SessionRejectReason.IncorrectNumInGroup, e.message, e.tag);
+        return;
+      }
       throw e;
     }
     const allowed = st.config.brokerIds;
@@ -485,7 +569,8 @@ export class FixGateway {
       this.#bmr(session, seq, type, FixBusinessRejectReason.NotAuthorized, 'broker ID not entitled', m);
       return;
     }
-    if (type === FixMsgType.NewOrderSingle && this.#o.onEvent !== undefined) this.#emit('order', st, { clientOrderId: fieldOf(m, Tag.ClOrdID), securityId: fieldOf(m, Tag.SecurityID), seqNum: seq });
+    if (type === FixMsgType.NewOrderSingle && this.#o.onEvent !== undefined)
+      this.#emit('order', st, { clientOrderId: fieldOf(m, Tag.ClOrdID), securityId: fieldOf(m, Tag.SecurityID), seqNum: seq });
     this.#route(st, req);
   }
 
@@ -494,16 +579,27 @@ export class FixGateway {
     const parties = groupsOf(m, Tag.NoPartyIDs, Tag.PartyID, PARTY_TAGS);
     let broker: string | undefined;
     for (const party of parties) if (broker === undefined && party.get(Tag.PartyRole) === ROLE_BROKER) broker = party.get(Tag.PartyID);
-    if (broker === undefined) throw new FieldError(Tag.PartyID, SessionRejectReason.RequiredTagMissing, 'Parties: no PartyID with PartyRole 1 (the Submitting Broker ID)');
+    if (broker === undefined)
+      throw new FieldError(Tag.PartyID, SessionRejectReason.RequiredTagMissing, 'Parties: no PartyID with PartyRole 1 (the Submitting Broker ID)');
     const clOrdId = need(m, Tag.ClOrdID);
     const transact = need(m, Tag.TransactTime);
     if (!isUtcTimestamp(transact)) throw new FieldError(Tag.TransactTime, SessionRejectReason.IncorrectDataFormat, 'TransactTime is not a UTCTimestamp');
     const source = fieldOf(m, Tag.SecurityIDSource);
-    if (source !== undefined && source !== '8') throw new FieldError(Tag.SecurityIDSource, SessionRejectReason.ValueIncorrect, 'SecurityIDSource must be 8 (Exchange Symbol)');
+    if (source !== undefined && source !== '8')
+      throw new FieldError(Tag.SecurityIDSource, SessionRejectReason.ValueIncorrect, 'SecurityIDSource must be 8 (Exchange Symbol)');
     switch (type) {
       case FixMsgType.NewOrderSingle: {
         const ordType = intOf(Tag.OrdType, need(m, Tag.OrdType));
-        const req: EngineRequest = { type: 'new', compId, brokerId: broker, clientOrderId: clOrdId, securityId: need(m, Tag.SecurityID), side: intOf(Tag.Side, need(m, Tag.Side)), orderType: ordType, quantity: qtyOf(m) };
+        const req: EngineRequest = {
+          type: 'new',
+          compId,
+          brokerId: broker,
+          clientOrderId: clOrdId,
+          securityId: need(m, Tag.SecurityID),
+          side: intOf(Tag.Side, need(m, Tag.Side)),
+          orderType: ordType,
+          quantity: qtyOf(m),
+        };
         const p = priceOf(m);
         if (ordType === 2 && p === undefined) throw new FieldError(Tag.Price, SessionRejectReason.RequiredTagMissing, 'Price is required for a limit order');
         if (p !== undefined) req.price = p;
@@ -520,13 +616,30 @@ export class FixGateway {
         return req;
       }
       case FixMsgType.OrderCancelRequest: {
-        const req: EngineRequest = { type: 'cancel', compId, brokerId: broker, clientOrderId: clOrdId, originalClientOrderId: need(m, Tag.OrigClOrdID), securityId: need(m, Tag.SecurityID), side: intOf(Tag.Side, need(m, Tag.Side)) };
+        const req: EngineRequest = {
+          type: 'cancel',
+          compId,
+          brokerId: broker,
+          clientOrderId: clOrdId,
+          originalClientOrderId: need(m, Tag.OrigClOrdID),
+          securityId: need(m, Tag.SecurityID),
+          side: intOf(Tag.Side, need(m, Tag.Side)),
+        };
         const orderId = fieldOf(m, Tag.OrderID);
         if (orderId !== undefined) req.orderId = orderId;
         return req;
       }
       case FixMsgType.OrderCancelReplaceRequest: {
-        const req: EngineRequest = { type: 'amend', compId, brokerId: broker, clientOrderId: clOrdId, originalClientOrderId: need(m, Tag.OrigClOrdID), securityId: need(m, Tag.SecurityID), side: intOf(Tag.Side, need(m, Tag.Side)), quantity: qtyOf(m) };
+        const req: EngineRequest = {
+          type: 'amend',
+          compId,
+          brokerId: broker,
+          clientOrderId: clOrdId,
+          originalClientOrderId: need(m, Tag.OrigClOrdID),
+          securityId: need(m, Tag.SecurityID),
+          side: intOf(Tag.Side, need(m, Tag.Side)),
+          quantity: qtyOf(m),
+        };
         const orderId = fieldOf(m, Tag.OrderID);
         if (orderId !== undefined) req.orderId = orderId;
         const p = priceOf(m);
@@ -536,12 +649,17 @@ export class FixGateway {
         if (tif !== undefined) req.tif = intOf(Tag.TimeInForce, tif);
         return req;
       }
-      default: { // OrderMassCancelRequest
+      default: {
+        // OrderMassCancelRequest
         const t = intOf(Tag.MassCancelRequestType, need(m, Tag.MassCancelRequestType));
         const req: EngineRequest = { type: 'massCancel', compId, brokerId: broker, clientOrderId: clOrdId, massCancelRequestType: t };
-        const sec = fieldOf(m, Tag.SecurityID), seg = fieldOf(m, Tag.MarketSegmentID), s = fieldOf(m, Tag.Side);
-        if (t === 1 && sec === undefined) throw new FieldError(Tag.SecurityID, SessionRejectReason.RequiredTagMissing, 'SecurityID required for MassCancelRequestType 1');
-        if (t === 9 && seg === undefined) throw new FieldError(Tag.MarketSegmentID, SessionRejectReason.RequiredTagMissing, 'MarketSegmentID required for MassCancelRequestType 9');
+        const sec = fieldOf(m, Tag.SecurityID),
+          seg = fieldOf(m, Tag.MarketSegmentID),
+          s = fieldOf(m, Tag.Side);
+        if (t === 1 && sec === undefined)
+          throw new FieldError(Tag.SecurityID, SessionRejectReason.RequiredTagMissing, 'SecurityID required for MassCancelRequestType 1');
+        if (t === 9 && seg === undefined)
+          throw new FieldError(Tag.MarketSegmentID, SessionRejectReason.RequiredTagMissing, 'MarketSegmentID required for MassCancelRequestType 9');
         if (sec !== undefined) req.securityId = sec;
         if (seg !== undefined) req.marketSegmentId = seg;
         if (s !== undefined) req.side = intOf(Tag.Side, s);
@@ -554,14 +672,21 @@ export class FixGateway {
     const mps = st.config.throttleMps ?? DEFAULT_THROTTLE_MPS;
     if (mps === 0) return 0;
     const now = this.#clock.now();
-    if (now - st.throttleWindowStart >= 1000) { st.throttleWindowStart = now; st.throttleCount = 0; }
+    if (now - st.throttleWindowStart >= 1000) {
+      st.throttleWindowStart = now;
+      st.throttleCount = 0;
+    }
     if (st.throttleCount >= mps) return Math.max(1, st.throttleWindowStart + 1000 - now);
     st.throttleCount++;
     return 0;
   }
 
   #bmr(session: FixSession, refSeq: number, refType: string, reason: number, text: string, m: FixMessage): void {
-    const f: FixField[] = [[Tag.MsgType, FixMsgType.BusinessMessageReject], [Tag.RefSeqNum, String(refSeq)], [Tag.RefMsgType, refType]];
+    const f: FixField[] = [
+      [Tag.MsgType, FixMsgType.BusinessMessageReject],
+      [Tag.RefSeqNum, String(refSeq)],
+      [Tag.RefMsgType, refType],
+    ];
     const id = fieldOf(m, Tag.ClOrdID);
     if (id !== undefined) f.push([Tag.BusinessRejectRefID, id]);
     f.push([Tag.BusinessRejectReason, String(reason)], [Tag.Text, text]);
@@ -594,8 +719,14 @@ export class FixGateway {
       if (firm === undefined) continue;
       for (const dc of this.#dropCopies.get(firm) ?? []) if (dc !== owner) this.#deliver(dc, executionReportOf(ev, this.#time));
       if (owner !== undefined && this.#o.onEvent !== undefined) {
-        const kind: GatewayEventKind | null = ev.kind === 'accepted' || ev.kind === 'amended' || ev.kind === 'filled' ? 'ack'
-          : ev.kind === 'cancelled' ? 'cancel' : ev.kind === 'rejected' || ev.kind === 'amendRejected' || ev.kind === 'cancelRejected' ? 'reject' : null;
+        const kind: GatewayEventKind | null =
+          ev.kind === 'accepted' || ev.kind === 'amended' || ev.kind === 'filled'
+            ? 'ack'
+            : ev.kind === 'cancelled'
+              ? 'cancel'
+              : ev.kind === 'rejected' || ev.kind === 'amendRejected' || ev.kind === 'cancelRejected'
+                ? 'reject'
+                : null;
         if (kind !== null) this.#emit(kind, owner, { execType: ev.execType, clientOrderId: ev.clientOrderId, orderId: ev.orderId, execId: ev.execId });
       }
     }
@@ -610,7 +741,14 @@ export class FixGateway {
   }
 
   #emit(kind: GatewayEventKind, st: CompState, detail: Record<string, unknown>): void {
-    this.#o.onEvent?.({ ts: this.#clock.now(), service: 'OTP-C', kind, compId: st.config.compId, firm: st.config.firm, detail: { protocol: 'FIX', ...detail } });
+    this.#o.onEvent?.({
+      ts: this.#clock.now(),
+      service: 'OTP-C',
+      kind,
+      compId: st.config.compId,
+      firm: st.config.firm,
+      detail: { protocol: 'FIX', ...detail },
+    });
   }
 }
 
@@ -634,7 +772,8 @@ function allDigits(v: string, from: number, to: number): boolean {
 
 /** An int field: 1 to 9 digits. */
 function intOf(tag: number, v: string): number {
-  if (v.length === 0 || v.length > 9 || !allDigits(v, 0, v.length)) throw new FieldError(tag, SessionRejectReason.IncorrectDataFormat, `tag ${tag} is not an integer`);
+  if (v.length === 0 || v.length > 9 || !allDigits(v, 0, v.length))
+    throw new FieldError(tag, SessionRejectReason.IncorrectDataFormat, `tag ${tag} is not an integer`);
   return Number(v);
 }
 
@@ -679,7 +818,8 @@ export function p3FromFix(v: string): number | null {
 }
 
 export function fixPriceOf(p3: number): string {
-  const whole = Math.trunc(p3 / 1000), frac = p3 % 1000;
+  const whole = Math.trunc(p3 / 1000),
+    frac = p3 % 1000;
   if (frac === 0) return String(whole);
   // Thousandths without trailing zeros: 385.2, 385.25, 385.255, 0.005.
   if (frac % 100 === 0) return `${whole}.${frac / 100}`;
@@ -688,7 +828,12 @@ export function fixPriceOf(p3: number): string {
 }
 
 function partiesOf(broker: string, contra?: string): FixField[] {
-  const f: FixField[] = [[Tag.NoPartyIDs, '1'], [Tag.PartyID, broker], [Tag.PartyIDSource, 'D'], [Tag.PartyRole, ROLE_BROKER]];
+  const f: FixField[] = [
+    [Tag.NoPartyIDs, '1'],
+    [Tag.PartyID, broker],
+    [Tag.PartyIDSource, 'D'],
+    [Tag.PartyRole, ROLE_BROKER],
+  ];
   // The contra broker in ContraGrp (382/375), not as a second Parties instance: an engine reading
   // without a dictionary then sees no repeated tag (inferred field choice).
   if (contra !== undefined) f.push([Tag.NoContraBrokers, '1'], [Tag.ContraBroker, contra]);
@@ -699,11 +844,15 @@ function partiesOf(broker: string, contra?: string): FixField[] {
 function reportOf(ev: OrderEvent, time?: UtcTimestampCache): FixField[] {
   if (ev.kind !== 'cancelRejected' && ev.kind !== 'amendRejected') return executionReportOf(ev, time);
   const f: FixField[] = [
-    [Tag.MsgType, FixMsgType.OrderCancelReject], [Tag.OrderID, ev.orderId === '' ? 'NONE' : ev.orderId], [Tag.ClOrdID, ev.clientOrderId],
-    [Tag.OrigClOrdID, ev.originalClientOrderId ?? 'NONE'], [Tag.OrdStatus, ORD_STATUS[ev.ordStatus] ?? '8'],
+    [Tag.MsgType, FixMsgType.OrderCancelReject],
+    [Tag.OrderID, ev.orderId === '' ? 'NONE' : ev.orderId],
+    [Tag.ClOrdID, ev.clientOrderId],
+    [Tag.OrigClOrdID, ev.originalClientOrderId ?? 'NONE'],
+    [Tag.OrdStatus, ORD_STATUS[ev.ordStatus] ?? '8'],
     [Tag.CxlRejResponseTo, ev.kind === 'cancelRejected' ? '1' : '2'],
     // CxlRejReason: the binary Cancel/Amend Reject Code (inferred: OCG-C FIX uses the same numbers).
-    [Tag.CxlRejReason, String(ev.kind === 'cancelRejected' ? ev.cancelRejectCode : ev.amendRejectCode)], [Tag.Text, ev.reason.slice(0, 74) || 'rejected'],
+    [Tag.CxlRejReason, String(ev.kind === 'cancelRejected' ? ev.cancelRejectCode : ev.amendRejectCode)],
+    [Tag.Text, ev.reason.slice(0, 74) || 'rejected'],
   ];
   return f;
 }
@@ -711,23 +860,38 @@ function reportOf(ev: OrderEvent, time?: UtcTimestampCache): FixField[] {
 /** ExecutionReport (8) of an order event; 'X' / 'Y' (for drop copies) keep the binary Exec Types. `time`: the gateway's TransactTime text cache. */
 export function executionReportOf(ev: OrderEvent, time?: UtcTimestampCache): FixField[] {
   const f: FixField[] = [
-    [Tag.MsgType, FixMsgType.ExecutionReport], [Tag.OrderID, ev.orderId === '' ? 'NONE' : ev.orderId], [Tag.ClOrdID, ev.clientOrderId],
+    [Tag.MsgType, FixMsgType.ExecutionReport],
+    [Tag.OrderID, ev.orderId === '' ? 'NONE' : ev.orderId],
+    [Tag.ClOrdID, ev.clientOrderId],
   ];
   const orig = (ev as { originalClientOrderId?: string }).originalClientOrderId;
   if (orig !== undefined) f.push([Tag.OrigClOrdID, orig]);
   f.push(
-    [Tag.ExecID, ev.execId], [Tag.ExecType, ev.execType], [Tag.OrdStatus, ORD_STATUS[ev.ordStatus] ?? '8'],
-    [Tag.SecurityID, ev.securityId], [Tag.SecurityIDSource, '8'], [Tag.SecurityExchange, 'XHKG'], [Tag.Side, String(ev.side)],
+    [Tag.ExecID, ev.execId],
+    [Tag.ExecType, ev.execType],
+    [Tag.OrdStatus, ORD_STATUS[ev.ordStatus] ?? '8'],
+    [Tag.SecurityID, ev.securityId],
+    [Tag.SecurityIDSource, '8'],
+    [Tag.SecurityExchange, 'XHKG'],
+    [Tag.Side, String(ev.side)],
     [Tag.OrdType, String(ev.orderType)],
   );
   if (ev.orderType === 2 && Number.isFinite(ev.price)) f.push([Tag.Price, fixPriceOf(ev.price)]);
   f.push([Tag.OrderQty, String(ev.orderQty)], [Tag.TimeInForce, String(ev.tif)], [Tag.CumQty, String(ev.cumQty)], [Tag.LeavesQty, String(ev.leavesQty)]);
   if (ev.kind === 'filled') {
-    f.push([Tag.LastPx, fixPriceOf(ev.lastPx)], [Tag.LastQty, String(ev.lastQty)], [Tag.TrdMatchID, ev.tradeId], [Tag.AggressorIndicator, ev.aggressor ? 'Y' : 'N']);
+    f.push(
+      [Tag.LastPx, fixPriceOf(ev.lastPx)],
+      [Tag.LastQty, String(ev.lastQty)],
+      [Tag.TrdMatchID, ev.tradeId],
+      [Tag.AggressorIndicator, ev.aggressor ? 'Y' : 'N'],
+    );
   }
   if (ev.kind === 'rejected') f.push([Tag.OrdRejReason, String(ev.ordRejReason)]);
   if (ev.kind === 'cancelled' && ev.execRestatementReason !== undefined) f.push([Tag.ExecRestatementReason, String(ev.execRestatementReason)]);
-  f.push([Tag.TransactTime, time === undefined ? sendingTime(ev.transactTime) : time.text(ev.transactTime)], ...partiesOf(ev.brokerId, ev.kind === 'filled' ? ev.counterpartyBrokerId : undefined));
+  f.push(
+    [Tag.TransactTime, time === undefined ? sendingTime(ev.transactTime) : time.text(ev.transactTime)],
+    ...partiesOf(ev.brokerId, ev.kind === 'filled' ? ev.counterpartyBrokerId : undefined),
+  );
   if (ev.kind === 'accepted' || ev.kind === 'filled') f.push([Tag.LotType, String(ev.lotType === 1 ? 1 : 2)]);
   const reason = (ev as { reason?: string }).reason;
   if (reason !== undefined && reason !== '') f.push([Tag.Text, reason.slice(0, 74)]);
@@ -737,8 +901,11 @@ export function executionReportOf(ev: OrderEvent, time?: UtcTimestampCache): Fix
 
 function massCancelReportOf(ev: MassCancelReportEvent, time?: UtcTimestampCache): FixField[] {
   const f: FixField[] = [
-    [Tag.MsgType, FixMsgType.OrderMassCancelReport], [Tag.ClOrdID, ev.clientOrderId], [Tag.MassActionReportID, ev.massActionReportId],
-    [Tag.MassCancelRequestType, String(ev.massCancelRequestType)], [Tag.MassCancelResponse, String(ev.massCancelResponse)],
+    [Tag.MsgType, FixMsgType.OrderMassCancelReport],
+    [Tag.ClOrdID, ev.clientOrderId],
+    [Tag.MassActionReportID, ev.massActionReportId],
+    [Tag.MassCancelRequestType, String(ev.massCancelRequestType)],
+    [Tag.MassCancelResponse, String(ev.massCancelResponse)],
   ];
   if (ev.massCancelRejectCode !== undefined) f.push([Tag.MassCancelRejectReason, String(ev.massCancelRejectCode)]);
   f.push([Tag.TotalAffectedOrders, String(ev.cancelledCount)]);

@@ -94,7 +94,11 @@ export function fixJournalKey(compId: string): string {
   return `FIX:${compId}`;
 }
 
-interface Held { message: FixMessage; seq: number; possDup: boolean }
+interface Held {
+  message: FixMessage;
+  seq: number;
+  possDup: boolean;
+}
 
 export class FixSession {
   readonly journal: SessionJournal;
@@ -131,11 +135,21 @@ export class FixSession {
     this.#stateSince = this.#lastSentAt = this.#lastReceivedAt = this.#clock.now();
   }
 
-  get state(): OcgSessionStateName { return this.#state; }
-  get loggedOn(): boolean { return this.#state === OcgSessionState.Active || this.#state === OcgSessionState.AwaitingResend; }
-  get disconnectReason(): string { return this.#disconnectReason; }
-  get nextToSend(): number { return this.journal.nextToSend; }
-  get nextExpected(): number { return this.journal.nextExpected; }
+  get state(): OcgSessionStateName {
+    return this.#state;
+  }
+  get loggedOn(): boolean {
+    return this.#state === OcgSessionState.Active || this.#state === OcgSessionState.AwaitingResend;
+  }
+  get disconnectReason(): string {
+    return this.#disconnectReason;
+  }
+  get nextToSend(): number {
+    return this.journal.nextToSend;
+  }
+  get nextExpected(): number {
+    return this.journal.nextExpected;
+  }
 
   // -------------------------------------------------------------------------------------------
   // Logon
@@ -157,13 +171,21 @@ export class FixSession {
     }
     if (req.seq < j.nextExpected) {
       const detail = `MsgSeqNum too low, expecting ${j.nextExpected} but received ${req.seq}`;
-      this.#sendSession([[Tag.MsgType, FixMsgType.Logout], [Tag.SessionStatus, String(FixSessionStatus.MsgSeqNumTooLow)], [Tag.Text, detail]]);
+      this.#sendSession([
+        [Tag.MsgType, FixMsgType.Logout],
+        [Tag.SessionStatus, String(FixSessionStatus.MsgSeqNumTooLow)],
+        [Tag.Text, detail],
+      ]);
       this.#close(detail);
       return { ok: false, reason: 'sequenceTooLow', detail };
     }
     if (req.nextExpected !== undefined && req.nextExpected > j.nextToSend) {
       const detail = `NextExpectedMsgSeqNum ${req.nextExpected} is beyond our next MsgSeqNum ${j.nextToSend}`;
-      this.#sendSession([[Tag.MsgType, FixMsgType.Logout], [Tag.SessionStatus, String(FixSessionStatus.NextExpectedTooHigh)], [Tag.Text, detail]]);
+      this.#sendSession([
+        [Tag.MsgType, FixMsgType.Logout],
+        [Tag.SessionStatus, String(FixSessionStatus.NextExpectedTooHigh)],
+        [Tag.Text, detail],
+      ]);
       this.#close(detail);
       return { ok: false, reason: 'nextExpectedTooHigh', detail };
     }
@@ -173,9 +195,13 @@ export class FixSession {
     if (req.seq === j.nextExpected) j.setNextExpected(req.seq + 1);
     const logonSeq = j.nextToSend;
     this.#sendSession([
-      [Tag.MsgType, FixMsgType.Logon], [Tag.EncryptMethod, '0'], [Tag.HeartBtInt, String(req.heartBtIntS)],
+      [Tag.MsgType, FixMsgType.Logon],
+      [Tag.EncryptMethod, '0'],
+      [Tag.HeartBtInt, String(req.heartBtIntS)],
       [Tag.NextExpectedMsgSeqNum, String(req.seq === gapFrom ? req.seq + 1 : gapFrom)],
-      [Tag.SessionStatus, String(sessionStatus)], ...replyExtra, [Tag.DefaultApplVerID, '9'],
+      [Tag.SessionStatus, String(sessionStatus)],
+      ...replyExtra,
+      [Tag.DefaultApplVerID, '9'],
     ]);
     this.#o.onEvent?.({ type: 'logonAccepted', peerNextExpected: req.nextExpected });
     if (req.seq > gapFrom) {
@@ -209,7 +235,8 @@ export class FixSession {
   /** Initiator: the first message after our Logon (the reply, or a Logout refusing it). */
   #onLogonReply(m: FixMessage): void {
     const type = msgTypeOf(m);
-    const status = fieldOf(m, Tag.SessionStatus), text = fieldOf(m, Tag.Text);
+    const status = fieldOf(m, Tag.SessionStatus),
+      text = fieldOf(m, Tag.Text);
     const detail = { ...(status !== undefined ? { sessionStatus: Number(status) } : {}), ...(text !== undefined ? { text } : {}) };
     if (type === FixMsgType.Logout) {
       this.#o.onEvent?.({ type: 'logonRefused', ...detail });
@@ -228,7 +255,10 @@ export class FixSession {
     }
     if (!Number.isSafeInteger(seq) || seq < j.nextExpected) {
       const d = `MsgSeqNum too low, expecting ${j.nextExpected} but received ${fieldOf(m, Tag.MsgSeqNum) ?? '(none)'}`;
-      this.#sendSession([[Tag.MsgType, FixMsgType.Logout], [Tag.Text, d]]);
+      this.#sendSession([
+        [Tag.MsgType, FixMsgType.Logout],
+        [Tag.Text, d],
+      ]);
       this.#close(d);
       return;
     }
@@ -261,7 +291,11 @@ export class FixSession {
   /** Refuse a logon that failed authentication: Logout with SessionStatus and text, then close. */
   refuseLogon(sessionStatus: number, text: string): void {
     if (this.#state !== OcgSessionState.Connecting) return;
-    this.#sendSession([[Tag.MsgType, FixMsgType.Logout], [Tag.SessionStatus, String(sessionStatus)], [Tag.Text, text]]);
+    this.#sendSession([
+      [Tag.MsgType, FixMsgType.Logout],
+      [Tag.SessionStatus, String(sessionStatus)],
+      [Tag.Text, text],
+    ]);
     this.#close(`logon refused: ${text}`);
   }
 
@@ -299,9 +333,16 @@ export class FixSession {
     }
     const possDup = fieldOf(m, Tag.PossDupFlag) === 'Y';
     const type = msgTypeOf(m);
-    const sender = fieldOf(m, Tag.SenderCompID), target = fieldOf(m, Tag.TargetCompID);
+    const sender = fieldOf(m, Tag.SenderCompID),
+      target = fieldOf(m, Tag.TargetCompID);
     if (sender !== this.#o.clientCompId || target !== this.#o.gatewayCompId) {
-      this.#reject(seq, type, SessionRejectReason.CompIdProblem, `CompID problem: SenderCompID ${sender ?? '(none)'} TargetCompID ${target ?? '(none)'}`, sender === this.#o.clientCompId ? Tag.TargetCompID : Tag.SenderCompID);
+      this.#reject(
+        seq,
+        type,
+        SessionRejectReason.CompIdProblem,
+        `CompID problem: SenderCompID ${sender ?? '(none)'} TargetCompID ${target ?? '(none)'}`,
+        sender === this.#o.clientCompId ? Tag.TargetCompID : Tag.SenderCompID,
+      );
       this.#logoutAndClose('CompID problem');
       return;
     }
@@ -315,7 +356,11 @@ export class FixSession {
     if (seq < expected) {
       if (possDup) return; // a duplicate: ignored
       const detail = `MsgSeqNum too low, expecting ${expected} but received ${seq}`;
-      this.#sendSession([[Tag.MsgType, FixMsgType.Logout], [Tag.SessionStatus, String(FixSessionStatus.MsgSeqNumTooLow)], [Tag.Text, detail]]);
+      this.#sendSession([
+        [Tag.MsgType, FixMsgType.Logout],
+        [Tag.SessionStatus, String(FixSessionStatus.MsgSeqNumTooLow)],
+        [Tag.Text, detail],
+      ]);
       this.#close(detail);
       return;
     }
@@ -359,7 +404,10 @@ export class FixSession {
           this.#reject(seq, type, SessionRejectReason.RequiredTagMissing, 'TestReqID missing', Tag.TestReqID);
           return;
         }
-        this.#sendSession([[Tag.MsgType, FixMsgType.Heartbeat], [Tag.TestReqID, id]]);
+        this.#sendSession([
+          [Tag.MsgType, FixMsgType.Heartbeat],
+          [Tag.TestReqID, id],
+        ]);
         return;
       }
       case FixMsgType.ResendRequest:
@@ -374,7 +422,10 @@ export class FixSession {
           this.#close('logout complete');
           return;
         }
-        this.#sendSession([[Tag.MsgType, FixMsgType.Logout], [Tag.SessionStatus, String(FixSessionStatus.SessionLogoutComplete)]]);
+        this.#sendSession([
+          [Tag.MsgType, FixMsgType.Logout],
+          [Tag.SessionStatus, String(FixSessionStatus.SessionLogoutComplete)],
+        ]);
         this.#close(`logout by peer${text !== undefined ? `: ${text}` : ''}`);
         return;
       }
@@ -411,33 +462,57 @@ export class FixSession {
     this.#resendProgressSeq = this.journal.nextExpected;
     if (this.#state === OcgSessionState.Active) this.#setState(OcgSessionState.AwaitingResend);
     this.#log.log('info', 'fix.session.gap', { compId: this.#o.clientCompId, from, until });
-    this.#sendSession([[Tag.MsgType, FixMsgType.ResendRequest], [Tag.BeginSeqNo, String(from)], [Tag.EndSeqNo, '0']]);
+    this.#sendSession([
+      [Tag.MsgType, FixMsgType.ResendRequest],
+      [Tag.BeginSeqNo, String(from)],
+      [Tag.EndSeqNo, '0'],
+    ]);
   }
 
   #onResendRequest(m: FixMessage, seq: number): void {
-    const b = Number(fieldOf(m, Tag.BeginSeqNo)), e = Number(fieldOf(m, Tag.EndSeqNo));
+    const b = Number(fieldOf(m, Tag.BeginSeqNo)),
+      e = Number(fieldOf(m, Tag.EndSeqNo));
     if (!Number.isSafeInteger(b) || !Number.isSafeInteger(e) || b < 1 || e < 0) {
-      this.#reject(seq, FixMsgType.ResendRequest, SessionRejectReason.ValueIncorrect, 'BeginSeqNo/EndSeqNo missing or out of range', Number.isSafeInteger(b) ? Tag.EndSeqNo : Tag.BeginSeqNo);
+      this.#reject(
+        seq,
+        FixMsgType.ResendRequest,
+        SessionRejectReason.ValueIncorrect,
+        'BeginSeqNo/EndSeqNo missing or out of range',
+        Number.isSafeInteger(b) ? Tag.EndSeqNo : Tag.BeginSeqNo,
+      );
       return;
     }
     const last = this.journal.nextToSend - 1;
     const to = e === 0 || e > last ? last : e;
-    let replayed = 0, gapFilled = 0;
+    let replayed = 0,
+      gapFilled = 0;
     if (b <= to) ({ replayed, gapFilled } = this.#replay(b, to + 1));
     this.#o.onEvent?.({ type: 'resendRequestReceived', start: b, end: e, replayed, gapFilled });
   }
 
   /** Replay [from, to): stored messages with PossDupFlag=Y, runs of the rest as one GapFill each. */
   #replay(from: number, to: number): { replayed: number; gapFilled: number } {
-    let replayed = 0, gapFilled = 0, gapStart = -1;
+    let replayed = 0,
+      gapFilled = 0,
+      gapStart = -1;
     const now = sendingTime(this.#clock.now());
     const fill = (next: number) => {
       if (gapStart < 0) return;
-      this.#write(encodeMessage({ fields: [
-        [Tag.MsgType, FixMsgType.SequenceReset], [Tag.SenderCompID, this.#o.gatewayCompId], [Tag.TargetCompID, this.#o.clientCompId],
-        [Tag.MsgSeqNum, String(gapStart)], [Tag.PossDupFlag, 'Y'], [Tag.SendingTime, now], [Tag.OrigSendingTime, now],
-        [Tag.GapFillFlag, 'Y'], [Tag.NewSeqNo, String(next)],
-      ] }));
+      this.#write(
+        encodeMessage({
+          fields: [
+            [Tag.MsgType, FixMsgType.SequenceReset],
+            [Tag.SenderCompID, this.#o.gatewayCompId],
+            [Tag.TargetCompID, this.#o.clientCompId],
+            [Tag.MsgSeqNum, String(gapStart)],
+            [Tag.PossDupFlag, 'Y'],
+            [Tag.SendingTime, now],
+            [Tag.OrigSendingTime, now],
+            [Tag.GapFillFlag, 'Y'],
+            [Tag.NewSeqNo, String(next)],
+          ],
+        }),
+      );
       gapFilled += next - gapStart;
       gapStart = -1;
     };
@@ -496,7 +571,10 @@ export class FixSession {
   }
 
   #reject(refSeq: number, refType: string, reason: number, text: string, refTag?: number): void {
-    const f: FixField[] = [[Tag.MsgType, FixMsgType.Reject], [Tag.RefSeqNum, String(refSeq)]];
+    const f: FixField[] = [
+      [Tag.MsgType, FixMsgType.Reject],
+      [Tag.RefSeqNum, String(refSeq)],
+    ];
     if (refTag !== undefined) f.push([Tag.RefTagID, String(refTag)]);
     f.push([Tag.RefMsgType, refType], [Tag.SessionRejectReason, String(reason)], [Tag.Text, text]);
     this.#log.log('info', 'fix.session.reject', { compId: this.#o.clientCompId, refSeq, reason, text });
@@ -510,7 +588,10 @@ export class FixSession {
   }
 
   #logoutAndClose(text: string): void {
-    this.#sendSession([[Tag.MsgType, FixMsgType.Logout], [Tag.Text, text]]);
+    this.#sendSession([
+      [Tag.MsgType, FixMsgType.Logout],
+      [Tag.Text, text],
+    ]);
     this.#close(text);
   }
 
@@ -562,7 +643,10 @@ export class FixSession {
     }
     if (this.#testRequestSentAt < 0 && now - this.#lastReceivedAt >= 3 * this.#heartbeatMs) {
       this.#testRequestSentAt = now;
-      this.#sendSession([[Tag.MsgType, FixMsgType.TestRequest], [Tag.TestReqID, `TEST${++this.#testRequestId}`]]);
+      this.#sendSession([
+        [Tag.MsgType, FixMsgType.TestRequest],
+        [Tag.TestReqID, `TEST${++this.#testRequestId}`],
+      ]);
       return;
     }
     if (now - this.#lastSentAt >= this.#heartbeatMs) this.#sendSession([[Tag.MsgType, FixMsgType.Heartbeat]]);
@@ -627,7 +711,12 @@ function resent(bytes: Uint8Array, now: string): Uint8Array | null {
  */
 export function journalFixMessage(journal: SessionJournal, gatewayCompId: string, clientCompId: string, body: FixField[], nowMs: number): number {
   const seq = journal.nextToSend;
-  const stored = encodeFields(body, { senderCompId: gatewayCompId, targetCompId: clientCompId, msgSeqNum: seq, sendingTime: sendingTime(nowMs) }, FIXT_1_1, STORED_PREFIX);
+  const stored = encodeFields(
+    body,
+    { senderCompId: gatewayCompId, targetCompId: clientCompId, msgSeqNum: seq, sendingTime: sendingTime(nowMs) },
+    FIXT_1_1,
+    STORED_PREFIX,
+  );
   journal.setNextToSend(seq + 1);
   if (stampStored(stored)) journal.saveSent(seq, stored);
   return seq;

@@ -38,7 +38,15 @@ function numberAt(s: string, from: number, to: number): number {
 /** A UTCTimestamp with 0, 3, 6 or 9 fractional digits; null when it is not one. */
 export function parseUtcTimestamp(s: string): number | null {
   if (!isUtcTimestamp(s)) return null;
-  return Date.UTC(numberAt(s, 0, 4), numberAt(s, 4, 6) - 1, numberAt(s, 6, 8), numberAt(s, 9, 11), numberAt(s, 12, 14), numberAt(s, 15, 17), s.length > 17 ? numberAt(s, 18, 21) : 0);
+  return Date.UTC(
+    numberAt(s, 0, 4),
+    numberAt(s, 4, 6) - 1,
+    numberAt(s, 6, 8),
+    numberAt(s, 9, 11),
+    numberAt(s, 12, 14),
+    numberAt(s, 15, 17),
+    s.length > 17 ? numberAt(s, 18, 21) : 0,
+  );
 }
 
 /** parseUtcTimestamp(s) !== null, without computing the time (an order's TransactTime is only checked). */
@@ -47,7 +55,9 @@ export function isUtcTimestamp(s: string): boolean {
   if (n !== 17 && n !== 21 && n !== 24 && n !== 27) return false;
   if (!digitsAt(s, 0, 8) || s[8] !== '-' || !digitsAt(s, 9, 11) || s[11] !== ':' || !digitsAt(s, 12, 14) || s[14] !== ':' || !digitsAt(s, 15, 17)) return false;
   if (n > 17 && (s[17] !== '.' || !digitsAt(s, 18, n))) return false;
-  const year = numberAt(s, 0, 4), month = numberAt(s, 4, 6), day = numberAt(s, 6, 8);
+  const year = numberAt(s, 0, 4),
+    month = numberAt(s, 4, 6),
+    day = numberAt(s, 6, 8);
   // A real calendar day, and a time of day that does not spill into the next one (a minute or a
   // second field above 59 that stays within the day is taken, as Date.UTC takes it).
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return false;

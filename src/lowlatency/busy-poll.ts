@@ -29,7 +29,7 @@ function loadNative(): NativeBusyPoll | null {
   if (process.env['FAILOVER_DRILL_NATIVE'] === '0') return null;
   try {
     const addon = createRequire(import.meta.url)('../../native/build/busypoll.node') as Partial<NativeBusyPoll>;
-    return typeof addon.start === 'function' && typeof addon.schedule === 'function' && typeof addon.stop === 'function' ? addon as NativeBusyPoll : null;
+    return typeof addon.start === 'function' && typeof addon.schedule === 'function' && typeof addon.stop === 'function' ? (addon as NativeBusyPoll) : null;
   } catch {
     return null;
   }

@@ -13,8 +13,12 @@ import { spawnSync } from 'node:child_process';
  * - --expose-gc: quiet collections (quiet-gc.ts) need V8's gc function.
  */
 export const LOW_LATENCY_FLAGS: readonly string[] = [
-  '--single-threaded', '--max-semi-space-size=1', '--minor-gc-task-trigger=5', '--initial-old-space-size=512',
-  '--no-node-snapshot', '--expose-gc',
+  '--single-threaded',
+  '--max-semi-space-size=1',
+  '--minor-gc-task-trigger=5',
+  '--initial-old-space-size=512',
+  '--no-node-snapshot',
+  '--expose-gc',
 ];
 
 /** Whether this process was started with every flag of the profile. */

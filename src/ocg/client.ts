@@ -15,15 +15,29 @@ import { EventEmitter } from 'node:events';
 import { WriteBatcher, systemClock, type Clock, type TimerHandle } from '../wire/index.ts';
 import { OcgFrameReader } from './frame-reader.ts';
 import type { OcgRuntimeHooks } from './hooks.ts';
-import {
-  DisclosureInstructions, ExecType, NO_ORDER_ID, OcgMsgType, OrdType, SecurityIdSource, SessionStatus, toPrice, toQty,
-} from './messages.ts';
+import { DisclosureInstructions, ExecType, NO_ORDER_ID, OcgMsgType, OrdType, SecurityIdSource, SessionStatus, toPrice, toQty } from './messages.ts';
 import type {
-  AmendRequest, BusinessMessageReject, CancelRequest, ExecutionReport, MassCancelRequest, NewOrder, OcgHeader,
-  OcgMessage, Reject,
+  AmendRequest,
+  BusinessMessageReject,
+  CancelRequest,
+  ExecutionReport,
+  MassCancelRequest,
+  NewOrder,
+  OcgHeader,
+  OcgMessage,
+  Reject,
 } from './messages.ts';
 import { profileFor, type OcgProfile, type OcgService } from './profile.ts';
-import { LookupClient, LookupAbortedError, LOOKUP_DEFAULTS, type GatewayAddress, type LookupAnswer, type LookupEndpoint, type LookupFailureEvent, type SiteName } from './lookup-client.ts';
+import {
+  LookupClient,
+  LookupAbortedError,
+  LOOKUP_DEFAULTS,
+  type GatewayAddress,
+  type LookupAnswer,
+  type LookupEndpoint,
+  type LookupFailureEvent,
+  type SiteName,
+} from './lookup-client.ts';
 import { OcgSession, OCG_SESSION_TIMERS, type OcgSessionEvent } from './session.ts';
 import { MemorySessionStore, type SessionJournal } from './session-store.ts';
 import { encryptPassword } from './password.ts';
@@ -176,7 +190,9 @@ interface Visit {
 }
 
 const FATAL_LOGON_STATUS = new Set<number>([
-  SessionStatus.InvalidUsernameOrPassword, SessionStatus.AccountLocked, SessionStatus.PasswordExpired,
+  SessionStatus.InvalidUsernameOrPassword,
+  SessionStatus.AccountLocked,
+  SessionStatus.PasswordExpired,
   SessionStatus.PasswordChangeRequired,
 ]);
 
@@ -250,18 +266,35 @@ export class OcgClient extends EventEmitter {
     // 1 s with the spec's 20 s heartbeat), and no finer: a venue's thousands of sessions each
     // ticking every 10 ms under a time scale kept a core busy with timers that had nothing to do.
     if (options.timing?.tickMs === undefined) {
-      const shortest = Math.min(timing.heartbeatIntervalMs, timing.testRequestAfterMs, timing.testRequestTimeoutMs, timing.logonTimeoutMs, timing.logoutTimeoutMs, timing.resendTimeoutMs);
+      const shortest = Math.min(
+        timing.heartbeatIntervalMs,
+        timing.testRequestAfterMs,
+        timing.testRequestTimeoutMs,
+        timing.logonTimeoutMs,
+        timing.logoutTimeoutMs,
+        timing.resendTimeoutMs,
+      );
       timing.tickMs = Math.max(1, Math.min(OCG_SESSION_TIMERS.tickMs, shortest / 20));
     }
     this.timing = timing;
     this.journal = options.journal ?? new MemorySessionStore().journal(options.compId);
     this.#lookup = new LookupClient({
-      endpoints: options.lookup, compId: options.compId, clock: this.#clock,
-      retryDelayMs: this.timing.lookupRetryMs, responseTimeoutMs: this.timing.lookupTimeoutMs,
+      endpoints: options.lookup,
+      compId: options.compId,
+      clock: this.#clock,
+      retryDelayMs: this.timing.lookupRetryMs,
+      responseTimeoutMs: this.timing.lookupTimeoutMs,
       ...(options.localAddress ? { localAddress: options.localAddress } : {}),
     });
     this.#lookup.on('failed', (f: LookupFailureEvent) => {
-      const d: Record<string, unknown> = { endpoint: `${f.endpoint.host}:${f.endpoint.port}`, endpointName: f.endpoint.name, site: f.endpoint.site, reason: f.reason, detail: f.detail, attempt: f.attempt };
+      const d: Record<string, unknown> = {
+        endpoint: `${f.endpoint.host}:${f.endpoint.port}`,
+        endpointName: f.endpoint.name,
+        site: f.endpoint.site,
+        reason: f.reason,
+        detail: f.detail,
+        attempt: f.attempt,
+      };
       if (f.rejectCode !== undefined) d['rejectCode'] = f.rejectCode;
       this.#report('lookup-failed', d);
     });
@@ -435,8 +468,11 @@ export class OcgClient extends EventEmitter {
   massCancelAll(): string {
     const id = this.nextClientOrderId();
     const m: MassCancelRequest = {
-      msgType: OcgMsgType.MassCancelRequest, clientOrderId: id, submittingBrokerId: this.#o.brokerId,
-      transactionTime: this.#transactionTime(), massCancelRequestType: 7,
+      msgType: OcgMsgType.MassCancelRequest,
+      clientOrderId: id,
+      submittingBrokerId: this.#o.brokerId,
+      transactionTime: this.#transactionTime(),
+      massCancelRequestType: 7,
     };
     this.#submit(m);
     return id;
@@ -495,7 +531,10 @@ export class OcgClient extends EventEmitter {
         return;
       case OcgMsgType.BusinessMessageReject:
         this.emit('business-reject', message, header);
-        this.#failPending(message.businessRejectReferenceId, new OcgRequestRejectedError(`Business Message Reject ${message.businessRejectCode ?? '?'}: ${message.reason ?? ''}`, message));
+        this.#failPending(
+          message.businessRejectReferenceId,
+          new OcgRequestRejectedError(`Business Message Reject ${message.businessRejectCode ?? '?'}: ${message.reason ?? ''}`, message),
+        );
         return;
       case OcgMsgType.Reject:
         this.emit('reject', message, header);
@@ -540,7 +579,15 @@ export class OcgClient extends EventEmitter {
     if (first !== null && !header.possDup && !header.possResend) {
       this.#awaitingFirstAck = null;
       const now = this.#clock.now();
-      this.#report('first-ack-after-failover', { ms: now - first.lossAt, sinceLogonMs: now - first.logonAt, clientOrderId: id, execType: er.execType, from: first.from, to: first.to, site: this.#site });
+      this.#report('first-ack-after-failover', {
+        ms: now - first.lossAt,
+        sinceLogonMs: now - first.logonAt,
+        clientOrderId: id,
+        execType: er.execType,
+        from: first.from,
+        to: first.to,
+        site: this.#site,
+      });
     }
     // (emit() gathers its arguments into a new array: skipped when nobody listens.)
     if (this.listenerCount('execution-report') !== 0) this.emit('execution-report', er, header);
@@ -553,11 +600,15 @@ export class OcgClient extends EventEmitter {
 
   #answers(kind: RequestKind, execType: string | undefined): boolean {
     switch (kind) {
-      case 'new': return true;
-      case 'cancel': return execType === ExecType.Cancel || execType === ExecType.CancelReject;
+      case 'new':
+        return true;
+      case 'cancel':
+        return execType === ExecType.Cancel || execType === ExecType.CancelReject;
       // A cancel/replace reports '4' on the old order first (§5.3): wait for '5' or 'Y'.
-      case 'amend': return execType === ExecType.Amend || execType === ExecType.AmendReject;
-      default: return true;
+      case 'amend':
+        return execType === ExecType.Amend || execType === ExecType.AmendReject;
+      default:
+        return true;
     }
   }
 
@@ -577,8 +628,11 @@ export class OcgClient extends EventEmitter {
         freshPair = true;
         this.#site = pair.site;
         this.#report('lookup-answered', {
-          endpoint: `${pair.endpoint.host}:${pair.endpoint.port}`, endpointName: pair.endpoint.name, site: pair.site,
-          primary: `${pair.primary.host}:${pair.primary.port}`, secondary: `${pair.secondary.host}:${pair.secondary.port}`,
+          endpoint: `${pair.endpoint.host}:${pair.endpoint.port}`,
+          endpointName: pair.endpoint.name,
+          site: pair.site,
+          primary: `${pair.primary.host}:${pair.primary.port}`,
+          secondary: `${pair.secondary.host}:${pair.secondary.port}`,
           attempts: pair.attempts,
         });
       }
@@ -657,13 +711,20 @@ export class OcgClient extends EventEmitter {
       let ended = false;
       const reader = new OcgFrameReader();
       const session = new OcgSession({
-        role: 'client', compId: this.compId, journal: this.journal, clock: this.#clock, log: this.#log,
+        role: 'client',
+        compId: this.compId,
+        journal: this.journal,
+        clock: this.#clock,
+        log: this.#log,
         profile: this.profile,
         // session.ts types its timer overrides as the literal spec values: a cast carries ours.
         timers: {
-          heartbeatIntervalMs: this.timing.heartbeatIntervalMs, testRequestAfterMs: this.timing.testRequestAfterMs,
-          testRequestTimeoutMs: this.timing.testRequestTimeoutMs, logonTimeoutMs: this.timing.logonTimeoutMs,
-          logoutTimeoutMs: this.timing.logoutTimeoutMs, tickMs: this.timing.tickMs,
+          heartbeatIntervalMs: this.timing.heartbeatIntervalMs,
+          testRequestAfterMs: this.timing.testRequestAfterMs,
+          testRequestTimeoutMs: this.timing.testRequestTimeoutMs,
+          logonTimeoutMs: this.timing.logonTimeoutMs,
+          logoutTimeoutMs: this.timing.logoutTimeoutMs,
+          tickMs: this.timing.tickMs,
         } as unknown as Partial<typeof OCG_SESSION_TIMERS>,
         send: (frame) => this.#batch.write(socket, frame),
         disconnect: () => this.#hangUp(socket),
@@ -749,8 +810,12 @@ export class OcgClient extends EventEmitter {
     const now = this.#clock.now();
     this.#setState('active');
     this.#report('logon-accepted', {
-      nextExpected: e.peerNextExpected, site, gateway: label, which,
-      seqNum: this.journal.nextToSend - 1, ourNextExpected: this.journal.nextExpected,
+      nextExpected: e.peerNextExpected,
+      site,
+      gateway: label,
+      which,
+      seqNum: this.journal.nextToSend - 1,
+      ourNextExpected: this.journal.nextExpected,
       sessionStatus: e.sessionStatus ?? null,
     });
     const previous = this.#lastLoggedOnGateway;

@@ -8,14 +8,9 @@
 // on invalid programmer input.
 // crc32c.ts directly: the wire module's index also loads socket code, which a codec must not.
 import { crc32c } from '../wire/crc32c.ts';
-import {
-  OCG_HEADER_LENGTH, OCG_MAX_MESSAGE_LENGTH, OCG_MIN_MESSAGE_LENGTH, OCG_START_OF_MESSAGE, OcgMsgType as T,
-  MessageRejectCode,
-} from './messages.ts';
+import { OCG_HEADER_LENGTH, OCG_MAX_MESSAGE_LENGTH, OCG_MIN_MESSAGE_LENGTH, OCG_START_OF_MESSAGE, OcgMsgType as T, MessageRejectCode } from './messages.ts';
 import type * as M from './messages.ts';
-import type {
-  OcgDecodeError, OcgDecodeErrorKindName, OcgDecodeResult, OcgEncodeHeader, OcgHeader, OcgMessage, OcgMsgTypeCode,
-} from './messages.ts';
+import type { OcgDecodeError, OcgDecodeErrorKindName, OcgDecodeResult, OcgEncodeHeader, OcgHeader, OcgMessage, OcgMsgTypeCode } from './messages.ts';
 import type { OcgProfile } from './profile.ts';
 import { MESSAGE_SPEC_BY_TYPE, fieldsOf } from './schema.ts';
 import type { FieldSpec, MessageSpec } from './schema.ts';
@@ -63,7 +58,8 @@ interface BlockSpec {
 function tableOf(spec: MessageSpec, smp: boolean): MessageTable {
   const fields = fieldsOf(spec, smp);
   const byBit: (FieldSpec | undefined)[] = [];
-  const known = new Uint8Array(MAP_BYTES), required = new Uint8Array(MAP_BYTES);
+  const known = new Uint8Array(MAP_BYTES),
+    required = new Uint8Array(MAP_BYTES);
   for (const fl of fields) {
     byBit[fl.bit] = fl;
     known[fl.bit >> 3]! |= 0x80 >> (fl.bit & 7);
@@ -79,7 +75,8 @@ const TABLES: readonly (readonly (MessageTable | undefined)[])[] = [false, true]
   Array.from({ length: 256 }, (_, t) => {
     const spec = MESSAGE_SPEC_BY_TYPE[t];
     return spec === undefined ? undefined : tableOf(spec, smp);
-  }));
+  }),
+);
 
 function tableFor(msgType: number, options: OcgCodecOptions | undefined): MessageTable | undefined {
   return TABLES[options?.profile?.smp === true ? 1 : 0]![msgType];
@@ -88,7 +85,8 @@ function tableFor(msgType: number, options: OcgCodecOptions | undefined): Messag
 function blockOf(fields: readonly FieldSpec[], key: string): BlockSpec {
   const fl = fields.find((f) => f.key === key);
   if (fl?.group === undefined) throw new Error(`schema: ${key} is not a repeating block`);
-  let known = 0, required = 0;
+  let known = 0,
+    required = 0;
   for (const f of fl.group.fields) {
     known |= 0x8000 >> f.bit;
     if (f.required) required |= 0x8000 >> f.bit;
@@ -104,7 +102,9 @@ const INSTRUMENT_SCOPES = blockOf(ENTITLEMENTS.fields, 'instrumentScopes');
 // ---------------------------------------------------------------------------------------------
 // Decoding
 
-const OVERRUN = 0, UNKNOWN_BIT = 1, REQUIRED = 2;
+const OVERRUN = 0,
+  UNKNOWN_BIT = 1,
+  REQUIRED = 2;
 
 /** Why a body could not be read (thrown inside the reader, turned into an OcgDecodeError by decodeFrame). */
 class BodyError {
@@ -179,18 +179,21 @@ class BodyReader {
   }
 
   u16(): number {
-    const p = this.take(2), b = this.bytes;
+    const p = this.take(2),
+      b = this.bytes;
     return b[p]! | (b[p + 1]! << 8);
   }
 
   u32(): number {
-    const p = this.take(4), b = this.bytes;
+    const p = this.take(4),
+      b = this.bytes;
     return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
   }
 
   /** Decimal: signed Int64 LE, the value × 10^8 (§2.5). */
   dec(): bigint {
-    const p = this.take(8), b = this.bytes;
+    const p = this.take(8),
+      b = this.bytes;
     const lo = (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
     const hi = (b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24)) >>> 0;
     // In this form V8's optimiser computes in 64-bit registers (BigInt() of a double is a slow call).
@@ -211,7 +214,8 @@ class BodyReader {
 
   /** Alphanumeric Variable: UInt16 L (the NUL included), then L bytes (§2.5). */
   varText(): string {
-    const p = this.take(2), b = this.bytes;
+    const p = this.take(2),
+      b = this.bytes;
     const e = p + 2 + (b[p]! | (b[p + 1]! << 8));
     if (e > this.end) throw this.failure(OVERRUN);
     this.pos = e;
@@ -228,7 +232,8 @@ class BodyReader {
   /** A repeating block: UInt16 count, then per repetition a 2-byte presence map and its fields. */
   group<R>(block: BlockSpec, item: (r: BodyReader) => R): R[] {
     const n = this.u16();
-    const outerBlock = this.block, outerMap = this.map;
+    const outerBlock = this.block,
+      outerMap = this.map;
     if (outerBlock === null) this.blockBit = this.bit;
     this.block = block;
     const out: R[] = [];
@@ -696,34 +701,62 @@ function decodeEntitlement(r: BodyReader): M.Entitlement {
 
 function decodeBody(msgType: number, r: BodyReader): OcgMessage {
   switch (msgType) {
-    case T.Heartbeat: return decodeHeartbeat(r);
-    case T.TestRequest: return decodeTestRequest(r);
-    case T.ResendRequest: return decodeResendRequest(r);
-    case T.Reject: return decodeReject(r);
-    case T.SequenceReset: return decodeSequenceReset(r);
-    case T.Logon: return decodeLogon(r);
-    case T.Logout: return decodeLogout(r);
-    case T.LookupRequest: return decodeLookupRequest(r);
-    case T.LookupResponse: return decodeLookupResponse(r);
-    case T.BusinessMessageReject: return decodeBusinessMessageReject(r);
-    case T.ExecutionReport: return decodeExecutionReport(r);
-    case T.NewOrder: return decodeNewOrder(r);
-    case T.AmendRequest: return decodeAmendRequest(r);
-    case T.CancelRequest: return decodeCancelRequest(r);
-    case T.MassCancelRequest: return decodeMassCancelRequest(r);
-    case T.OrderMassCancelReport: return decodeOrderMassCancelReport(r);
-    case T.Quote: return decodeQuote(r);
-    case T.QuoteCancel: return decodeQuoteCancel(r);
-    case T.QuoteStatusReport: return decodeQuoteStatusReport(r);
-    case T.TradeCaptureReport: return decodeTradeCaptureReport(r);
-    case T.TradeCaptureReportAck: return decodeTradeCaptureReportAck(r);
-    case T.OboCancelRequest: return decodeOboCancelRequest(r);
-    case T.OboMassCancelRequest: return decodeOboMassCancelRequest(r);
-    case T.ThrottleEntitlementRequest: return decodeThrottleEntitlementRequest(r);
-    case T.ThrottleEntitlementResponse: return decodeThrottleEntitlementResponse(r);
-    case T.PartyEntitlementsRequest: return decodePartyEntitlementsRequest(r);
-    case T.PartyEntitlementsReport: return decodePartyEntitlementsReport(r);
-    default: throw new Error(`no decoder for message type ${msgType}`); // tableFor() admits only the types above
+    case T.Heartbeat:
+      return decodeHeartbeat(r);
+    case T.TestRequest:
+      return decodeTestRequest(r);
+    case T.ResendRequest:
+      return decodeResendRequest(r);
+    case T.Reject:
+      return decodeReject(r);
+    case T.SequenceReset:
+      return decodeSequenceReset(r);
+    case T.Logon:
+      return decodeLogon(r);
+    case T.Logout:
+      return decodeLogout(r);
+    case T.LookupRequest:
+      return decodeLookupRequest(r);
+    case T.LookupResponse:
+      return decodeLookupResponse(r);
+    case T.BusinessMessageReject:
+      return decodeBusinessMessageReject(r);
+    case T.ExecutionReport:
+      return decodeExecutionReport(r);
+    case T.NewOrder:
+      return decodeNewOrder(r);
+    case T.AmendRequest:
+      return decodeAmendRequest(r);
+    case T.CancelRequest:
+      return decodeCancelRequest(r);
+    case T.MassCancelRequest:
+      return decodeMassCancelRequest(r);
+    case T.OrderMassCancelReport:
+      return decodeOrderMassCancelReport(r);
+    case T.Quote:
+      return decodeQuote(r);
+    case T.QuoteCancel:
+      return decodeQuoteCancel(r);
+    case T.QuoteStatusReport:
+      return decodeQuoteStatusReport(r);
+    case T.TradeCaptureReport:
+      return decodeTradeCaptureReport(r);
+    case T.TradeCaptureReportAck:
+      return decodeTradeCaptureReportAck(r);
+    case T.OboCancelRequest:
+      return decodeOboCancelRequest(r);
+    case T.OboMassCancelRequest:
+      return decodeOboMassCancelRequest(r);
+    case T.ThrottleEntitlementRequest:
+      return decodeThrottleEntitlementRequest(r);
+    case T.ThrottleEntitlementResponse:
+      return decodeThrottleEntitlementResponse(r);
+    case T.PartyEntitlementsRequest:
+      return decodePartyEntitlementsRequest(r);
+    case T.PartyEntitlementsReport:
+      return decodePartyEntitlementsReport(r);
+    default:
+      throw new Error(`no decoder for message type ${msgType}`); // tableFor() admits only the types above
   }
 }
 
@@ -769,13 +802,20 @@ function presenceDetail(t: MessageTable, header: OcgHeader, b: Uint8Array, mo: n
     const unknown = b[mo + j]! & ~t.known[j]!;
     if (unknown !== 0) {
       const bit = j * 8 + Math.clz32(unknown) - 24;
-      return fail('unknownPresenceBit', false, `${whereOf(t, header)}: presence bit ${bit} names no field of this message (OCG-C §2.3)`,
-        { header, rejectCode: MessageRejectCode.UndefinedField, bit });
+      return fail('unknownPresenceBit', false, `${whereOf(t, header)}: presence bit ${bit} names no field of this message (OCG-C §2.3)`, {
+        header,
+        rejectCode: MessageRejectCode.UndefinedField,
+        bit,
+      });
     }
   }
   const missing = t.fields.find((fl) => fl.required && !isSet(b, mo, fl.bit))!;
-  return fail('requiredFieldMissing', false, `${whereOf(t, header)}: required field ${missing.name} (bit ${missing.bit}) absent`,
-    { header, rejectCode: MessageRejectCode.RequiredFieldMissing, fieldName: missing.name, bit: missing.bit });
+  return fail('requiredFieldMissing', false, `${whereOf(t, header)}: required field ${missing.name} (bit ${missing.bit}) absent`, {
+    header,
+    rejectCode: MessageRejectCode.RequiredFieldMissing,
+    fieldName: missing.name,
+    bit: missing.bit,
+  });
 }
 
 function bodyError(t: MessageTable, header: OcgHeader, e: BodyError): OcgDecodeError {
@@ -783,21 +823,32 @@ function bodyError(t: MessageTable, header: OcgHeader, e: BodyError): OcgDecodeE
   if (e.block !== null) {
     const block = e.block.name;
     if (e.kind === OVERRUN) {
-      return fail('bodyLengthMismatch', true, `${where}: repeating block ${block}: a field runs past the end of the body`,
-        { header, rejectCode: MessageRejectCode.IncorrectDataFormat, fieldName: block });
+      return fail('bodyLengthMismatch', true, `${where}: repeating block ${block}: a field runs past the end of the body`, {
+        header,
+        rejectCode: MessageRejectCode.IncorrectDataFormat,
+        fieldName: block,
+      });
     }
     const unknown = e.kind === UNKNOWN_BIT;
-    return fail(unknown ? 'unknownPresenceBit' : 'requiredFieldMissing', false,
+    return fail(
+      unknown ? 'unknownPresenceBit' : 'requiredFieldMissing',
+      false,
       `${where}: repeating block ${block}: ${unknown ? 'a nested presence map names an unknown field' : 'a required field is absent'}`,
-      { header, rejectCode: unknown ? MessageRejectCode.UndefinedField : MessageRejectCode.RequiredFieldMissing, fieldName: block, bit: e.bit });
+      { header, rejectCode: unknown ? MessageRejectCode.UndefinedField : MessageRejectCode.RequiredFieldMissing, fieldName: block, bit: e.bit },
+    );
   }
   // Overrun or bytes left over: the Length does not agree with the fields the map names.
   const fl = e.bit >= 0 ? t.byBit[e.bit] : undefined;
-  const detail = e.bit === -2
-    ? `${where}: body longer than the fields its presence map names`
-    : `${where}: field ${fl?.name ?? '?'} (bit ${e.bit}) runs past the end of the body`;
-  return fail('bodyLengthMismatch', true, detail,
-    { header, rejectCode: MessageRejectCode.IncorrectDataFormat, fieldName: fl?.name, bit: e.bit >= 0 ? e.bit : undefined });
+  const detail =
+    e.bit === -2
+      ? `${where}: body longer than the fields its presence map names`
+      : `${where}: field ${fl?.name ?? '?'} (bit ${e.bit}) runs past the end of the body`;
+  return fail('bodyLengthMismatch', true, detail, {
+    header,
+    rejectCode: MessageRejectCode.IncorrectDataFormat,
+    fieldName: fl?.name,
+    bit: e.bit >= 0 ? e.bit : undefined,
+  });
 }
 
 /**
@@ -827,13 +878,17 @@ export function decodeFrame(b: Uint8Array, off: number, len: number, options?: O
   const header = readHeader(b, off, text, textAt);
   const t = tableFor(header.msgType, options);
   if (t === undefined) {
-    return fail('unknownMessageType', false, `unknown message type ${header.msgType} (seq ${header.seqNum})`,
-      { header, rejectCode: MessageRejectCode.InvalidMessageType });
+    return fail('unknownMessageType', false, `unknown message type ${header.msgType} (seq ${header.seqNum})`, {
+      header,
+      rejectCode: MessageRejectCode.InvalidMessageType,
+    });
   }
   const profile = options?.profile;
   if (profile !== undefined && !profile.allowedMsgTypes.has(header.msgType)) {
-    return fail('messageTypeNotAllowed', false, `${t.spec.name} (${header.msgType}) is not offered on ${profile.service} (seq ${header.seqNum})`,
-      { header, rejectCode: MessageRejectCode.InvalidMessageType });
+    return fail('messageTypeNotAllowed', false, `${t.spec.name} (${header.msgType}) is not offered on ${profile.service} (seq ${header.seqNum})`, {
+      header,
+      rejectCode: MessageRejectCode.InvalidMessageType,
+    });
   }
   const mo = off + MAP_OFFSET;
   const bad = presenceError(t, header, b, mo);
@@ -873,10 +928,11 @@ export function messageNameOf(msgType: number): string | undefined {
 // ---------------------------------------------------------------------------------------------
 // Encoding: a walk over the message's field table, sizing first, then writing into zeroed bytes.
 
-const INT64_MIN = -(1n << 63n), INT64_MAX = (1n << 63n) - 1n;
+const INT64_MIN = -(1n << 63n),
+  INT64_MAX = (1n << 63n) - 1n;
 
 function badValue(name: string, where: string, value: unknown, what: string): never {
-  throw new RangeError(`${where}: ${name} = ${typeof value === 'bigint' ? `${value}n` : JSON.stringify(value) ?? String(value)} is not ${what}`);
+  throw new RangeError(`${where}: ${name} = ${typeof value === 'bigint' ? `${value}n` : (JSON.stringify(value) ?? String(value))} is not ${what}`);
 }
 
 function textLength(v: unknown, maxL: number, name: string, where: string): number {
@@ -912,24 +968,40 @@ function putAlnum(out: Uint8Array, p: number, v: unknown, n: number, name: strin
 
 function putUint(out: Uint8Array, p: number, v: unknown, size: number, name: string, where: string): void {
   const max = size === 1 ? 0xff : size === 2 ? 0xffff : 0xffffffff;
-  if (typeof v !== 'number' || (v >>> 0) !== v || v > max) badValue(name, where, v, `an integer in 0..${max}`);
+  if (typeof v !== 'number' || v >>> 0 !== v || v > max) badValue(name, where, v, `an integer in 0..${max}`);
   out[p] = v & 0xff;
   if (size >= 2) out[p + 1] = (v >>> 8) & 0xff;
-  if (size === 4) { out[p + 2] = (v >>> 16) & 0xff; out[p + 3] = v >>> 24; }
+  if (size === 4) {
+    out[p + 2] = (v >>> 16) & 0xff;
+    out[p + 3] = v >>> 24;
+  }
 }
 
 function putDec(out: Uint8Array, p: number, v: unknown, name: string, where: string): void {
   if (typeof v !== 'bigint') badValue(name, where, v, 'a bigint ×10^8');
   if (v < INT64_MIN || v > INT64_MAX) badValue(name, where, v, 'in the Int64 range');
   const u = BigInt.asUintN(64, v);
-  const lo = Number(u & 0xffffffffn), hi = Number(u >> 32n);
-  out[p] = lo & 0xff; out[p + 1] = (lo >>> 8) & 0xff; out[p + 2] = (lo >>> 16) & 0xff; out[p + 3] = lo >>> 24;
-  out[p + 4] = hi & 0xff; out[p + 5] = (hi >>> 8) & 0xff; out[p + 6] = (hi >>> 16) & 0xff; out[p + 7] = hi >>> 24;
+  const lo = Number(u & 0xffffffffn),
+    hi = Number(u >> 32n);
+  out[p] = lo & 0xff;
+  out[p + 1] = (lo >>> 8) & 0xff;
+  out[p + 2] = (lo >>> 16) & 0xff;
+  out[p + 3] = lo >>> 24;
+  out[p + 4] = hi & 0xff;
+  out[p + 5] = (hi >>> 8) & 0xff;
+  out[p + 6] = (hi >>> 16) & 0xff;
+  out[p + 7] = hi >>> 24;
 }
 
 /** Writes the present fields at p and sets their bits in the map at `map`; returns the end offset. */
 function writeBody(
-  out: Uint8Array, p: number, map: number, fields: readonly FieldSpec[], body: Record<string, unknown>, where: string, checkRequired: boolean,
+  out: Uint8Array,
+  p: number,
+  map: number,
+  fields: readonly FieldSpec[],
+  body: Record<string, unknown>,
+  where: string,
+  checkRequired: boolean,
 ): number {
   for (const fl of fields) {
     const v = body[fl.key];
@@ -939,21 +1011,38 @@ function writeBody(
     }
     out[map + (fl.bit >> 3)]! |= 0x80 >> (fl.bit & 7);
     switch (fl.kind) {
-      case 'u8': case 'u16': case 'u32': putUint(out, p, v, fl.size, fl.name, where); p += fl.size; break;
-      case 'dec': putDec(out, p, v, fl.name, where); p += 8; break;
+      case 'u8':
+      case 'u16':
+      case 'u32':
+        putUint(out, p, v, fl.size, fl.name, where);
+        p += fl.size;
+        break;
+      case 'dec':
+        putDec(out, p, v, fl.name, where);
+        p += 8;
+        break;
       case 'byte':
         if (typeof v !== 'string' || v.length !== 1 || v.charCodeAt(0) > 0x7f) badValue(fl.name, where, v, 'one ASCII character');
-        out[p] = v.charCodeAt(0); p += 1; break;
-      case 'alnum': putAlnum(out, p, v, fl.size, fl.name, where); p += fl.size; break;
+        out[p] = v.charCodeAt(0);
+        p += 1;
+        break;
+      case 'alnum':
+        putAlnum(out, p, v, fl.size, fl.name, where);
+        p += fl.size;
+        break;
       case 'var': {
         const L = textLength(v, fl.size, fl.name, where) + 1; // L counts the trailing NUL (§2.5)
-        out[p] = L & 0xff; out[p + 1] = L >>> 8;
+        out[p] = L & 0xff;
+        out[p + 1] = L >>> 8;
         putAlnum(out, p + 2, v, L, fl.name, where);
-        p += 2 + L; break;
+        p += 2 + L;
+        break;
       }
       case 'group': {
         const items = v as Record<string, unknown>[];
-        out[p] = items.length & 0xff; out[p + 1] = items.length >>> 8; p += 2;
+        out[p] = items.length & 0xff;
+        out[p + 1] = items.length >>> 8;
+        p += 2;
         for (const item of items) p = writeBody(out, p + 2, p, fl.group!.fields, item, where, checkRequired);
         break;
       }
@@ -1023,26 +1112,32 @@ function newFrame(n: number): Uint8Array {
 function writeFrame(out: Uint8Array, o: number, header: OcgEncodeHeader, t: MessageTable, body: OcgMessage, options: OcgEncodeOptions | undefined): number {
   const where = t.spec.name;
   const seq = header.seqNum;
-  if (typeof seq !== 'number' || (seq >>> 0) !== seq) badValue('Sequence Number', where, seq, 'a UInt32');
+  if (typeof seq !== 'number' || seq >>> 0 !== seq) badValue('Sequence Number', where, seq, 'a UInt32');
   out[o] = OCG_START_OF_MESSAGE;
   out[o + 3] = t.spec.msgType;
-  out[o + 4] = seq & 0xff; out[o + 5] = (seq >>> 8) & 0xff; out[o + 6] = (seq >>> 16) & 0xff; out[o + 7] = seq >>> 24;
+  out[o + 4] = seq & 0xff;
+  out[o + 5] = (seq >>> 8) & 0xff;
+  out[o + 6] = (seq >>> 16) & 0xff;
+  out[o + 7] = seq >>> 24;
   out[o + 8] = header.possDup === true ? 1 : 0;
   out[o + 9] = header.possResend === true ? 1 : 0;
   putAlnum(out, o + COMP_ID_OFFSET, header.compId, COMP_ID_BYTES, 'Comp ID', where);
   const m = body as unknown as Record<string, unknown>;
   const end = writeBody(out, o + OCG_HEADER_LENGTH, o + MAP_OFFSET, t.fields, m, where, options?.skipRequiredCheck !== true);
   const length = end + 4 - o;
-  out[o + 1] = length & 0xff; out[o + 2] = length >>> 8;
+  out[o + 1] = length & 0xff;
+  out[o + 2] = length >>> 8;
   writeCrc(out, o, end);
   return length;
 }
 
 function writeCrc(out: Uint8Array, start: number, end: number): void {
   const crc = crc32c(out, start, end);
-  out[end] = crc & 0xff; out[end + 1] = (crc >>> 8) & 0xff; out[end + 2] = (crc >>> 16) & 0xff; out[end + 3] = crc >>> 24;
+  out[end] = crc & 0xff;
+  out[end + 1] = (crc >>> 8) & 0xff;
+  out[end + 2] = (crc >>> 16) & 0xff;
+  out[end + 3] = crc >>> 24;
 }
-
 
 /**
  * A copy of a stored frame with a new header stamp and a fresh CRC: for replay (PossDup = 1, same
@@ -1053,8 +1148,11 @@ export function restampFrame(frame: Uint8Array, stamp: { seqNum?: number; possDu
   out.set(frame);
   if (stamp.seqNum !== undefined) {
     const s = stamp.seqNum;
-    if (typeof s !== 'number' || (s >>> 0) !== s) badValue('Sequence Number', 'restamp', s, 'a UInt32');
-    out[4] = s & 0xff; out[5] = (s >>> 8) & 0xff; out[6] = (s >>> 16) & 0xff; out[7] = s >>> 24;
+    if (typeof s !== 'number' || s >>> 0 !== s) badValue('Sequence Number', 'restamp', s, 'a UInt32');
+    out[4] = s & 0xff;
+    out[5] = (s >>> 8) & 0xff;
+    out[6] = (s >>> 16) & 0xff;
+    out[7] = s >>> 24;
   }
   if (stamp.possDup !== undefined) out[8] = stamp.possDup ? 1 : 0;
   if (stamp.possResend !== undefined) out[9] = stamp.possResend ? 1 : 0;

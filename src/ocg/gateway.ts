@@ -21,12 +21,16 @@ import { decodeFrame } from './codec.ts';
 import { OcgFrameReader } from './frame-reader.ts';
 import type { OcgRuntimeHooks } from './hooks.ts';
 import {
-  BusinessRejectCode, OcgMsgType, RequestResult, SessionStatus, TestMessageIndicator, ThrottleAction,
-  ThrottleTimeUnit, ThrottleType,
+  BusinessRejectCode,
+  OcgMsgType,
+  RequestResult,
+  SessionStatus,
+  TestMessageIndicator,
+  ThrottleAction,
+  ThrottleTimeUnit,
+  ThrottleType,
 } from './messages.ts';
-import type {
-  BusinessMessageReject, Logon, OcgHeader, OcgMessage,
-} from './messages.ts';
+import type { BusinessMessageReject, Logon, OcgHeader, OcgMessage } from './messages.ts';
 import { profileFor } from './profile.ts';
 import type { OcgProfile, OcgService } from './profile.ts';
 import { hashPassword, passwordCompliesWithPolicy, PasswordChecker, verifyPasswordHash } from './password.ts';
@@ -141,8 +145,14 @@ const MAX_UNSENT_BYTES = 64 * 1024 * 1024;
 
 /** Business messages counted by the throttle (§1.5: session messages are not) [INF]. */
 const THROTTLED_TYPES: ReadonlySet<number> = new Set([
-  OcgMsgType.NewOrder, OcgMsgType.AmendRequest, OcgMsgType.CancelRequest, OcgMsgType.MassCancelRequest,
-  OcgMsgType.Quote, OcgMsgType.QuoteCancel, OcgMsgType.TradeCaptureReport, OcgMsgType.OboCancelRequest,
+  OcgMsgType.NewOrder,
+  OcgMsgType.AmendRequest,
+  OcgMsgType.CancelRequest,
+  OcgMsgType.MassCancelRequest,
+  OcgMsgType.Quote,
+  OcgMsgType.QuoteCancel,
+  OcgMsgType.TradeCaptureReport,
+  OcgMsgType.OboCancelRequest,
   OcgMsgType.OboMassCancelRequest,
 ]);
 
@@ -223,15 +233,27 @@ export class OcgGateway {
     this.#host = options.host ?? '127.0.0.1';
     this.#port = options.port ?? 0;
     const hooks = options.hooks;
-    if (hooks?.onIdle !== undefined) this.#batch.afterTick = () => { if (this.#server !== null) hooks.onIdle?.(); };
+    if (hooks?.onIdle !== undefined)
+      this.#batch.afterTick = () => {
+        if (this.#server !== null) hooks.onIdle?.();
+      };
     const now = this.#clock.now();
     for (const c of options.compIds) {
       if (this.#comps.has(c.compId)) throw new RangeError(`Comp ID ${c.compId} configured twice`);
       if (c.compId.length === 0 || c.compId.length > 11) throw new RangeError(`Comp ID ${JSON.stringify(c.compId)}: 1..11 characters (§1.1)`);
       const st: CompState = {
-        config: c, passwordHash: c.passwordHash, passwordSetAt: c.passwordSetAt ?? now, passwordHistory: [c.passwordHash],
-        lastPasswordChangeAt: Number.NEGATIVE_INFINITY, mustChangePassword: c.mustChangePassword === true,
-        badAttempts: 0, locked: c.locked === true, live: null, codTimer: null, throttleWindowStart: 0, throttleCount: 0,
+        config: c,
+        passwordHash: c.passwordHash,
+        passwordSetAt: c.passwordSetAt ?? now,
+        passwordHistory: [c.passwordHash],
+        lastPasswordChangeAt: Number.NEGATIVE_INFINITY,
+        mustChangePassword: c.mustChangePassword === true,
+        badAttempts: 0,
+        locked: c.locked === true,
+        live: null,
+        codTimer: null,
+        throttleWindowStart: 0,
+        throttleCount: 0,
       };
       this.#comps.set(c.compId, st);
       if (c.dropCopy === true) {
@@ -273,7 +295,10 @@ export class OcgGateway {
     const server = net.createServer((s) => this.#onConnection(s));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen({ port: this.#port, host: this.#host, backlog: 4096 }, () => { server.off('error', reject); resolve(); });
+      server.listen({ port: this.#port, host: this.#host, backlog: 4096 }, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
     server.on('error', (e) => this.#log.log('error', 'ocg.gateway.serverError', { gateway: this.name, error: e.message }));
     this.#port = (server.address() as net.AddressInfo).port;
@@ -294,7 +319,11 @@ export class OcgGateway {
       c.socket.destroy();
     }
     this.#connections.clear();
-    for (const st of this.#comps.values()) { st.codTimer?.cancel(); st.codTimer = null; st.live = null; }
+    for (const st of this.#comps.values()) {
+      st.codTimer?.cancel();
+      st.codTimer = null;
+      st.live = null;
+    }
     if (server !== null) await new Promise<void>((r) => server.close(() => r()));
     this.#store.flush();
   }
@@ -327,7 +356,10 @@ export class OcgGateway {
   /** Operations desk: unlock after 3 bad attempts (App. A). */
   unlock(compId: string): void {
     const st = this.#comps.get(compId);
-    if (st !== undefined) { st.locked = false; st.badAttempts = 0; }
+    if (st !== undefined) {
+      st.locked = false;
+      st.badAttempts = 0;
+    }
   }
 
   /**
@@ -369,7 +401,9 @@ export class OcgGateway {
     }
     if (live.length === 0) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<void>((r) => { timer = setTimeout(r, waitMs); });
+    const late = new Promise<void>((r) => {
+      timer = setTimeout(r, waitMs);
+    });
     await Promise.race([Promise.all(gone), late]);
     clearTimeout(timer);
     this.#log.log('info', 'ocg.gateway.loggedOutAll', { gateway: this.name, sessions: live.length, open: live.filter((c) => !c.socket.closed).length });
@@ -389,8 +423,17 @@ export class OcgGateway {
   #onConnection(socket: net.Socket): void {
     socket.setNoDelay(true);
     const conn: Connection = {
-      id: this.#nextConnId++, socket, sourceIp: normalizeIp(socket.remoteAddress), reader: new OcgFrameReader({ profile: this.profile }),
-      session: null, comp: null, authPending: false, closed: false, loggedOut: false, loggedOn: false, logonTimer: null,
+      id: this.#nextConnId++,
+      socket,
+      sourceIp: normalizeIp(socket.remoteAddress),
+      reader: new OcgFrameReader({ profile: this.profile }),
+      session: null,
+      comp: null,
+      authPending: false,
+      closed: false,
+      loggedOut: false,
+      loggedOn: false,
+      logonTimer: null,
     };
     this.#connections.add(conn);
     conn.logonTimer = this.#clock.setTimeout(() => {
@@ -402,7 +445,14 @@ export class OcgGateway {
     socket.on('data', (chunk: Buffer) => this.#onData(conn, chunk));
     socket.on('end', () => {
       const e = conn.reader.end();
-      if (e !== null) this.#log.log('warn', 'ocg.gateway.truncated', { gateway: this.name, conn: conn.id, compId: conn.comp?.config.compId, sourceIp: conn.sourceIp, detail: e.detail });
+      if (e !== null)
+        this.#log.log('warn', 'ocg.gateway.truncated', {
+          gateway: this.name,
+          conn: conn.id,
+          compId: conn.comp?.config.compId,
+          sourceIp: conn.sourceIp,
+          detail: e.detail,
+        });
       this.#batch.flush(socket);
       socket.end();
     });
@@ -430,7 +480,14 @@ export class OcgGateway {
       if (f === null) break;
       if (f !== true) {
         // Framing error (§2.2): nothing to resynchronise on, drop without Logout.
-        this.#log.log('warn', 'ocg.gateway.badFrame', { gateway: this.name, conn: conn.id, compId: conn.comp?.config.compId, sourceIp: conn.sourceIp, kind: f.kind, detail: f.detail });
+        this.#log.log('warn', 'ocg.gateway.badFrame', {
+          gateway: this.name,
+          conn: conn.id,
+          compId: conn.comp?.config.compId,
+          sourceIp: conn.sourceIp,
+          kind: f.kind,
+          detail: f.detail,
+        });
         if (conn.session !== null) conn.session.onFramingError(f);
         else this.#destroy(conn);
         break;
@@ -502,7 +559,13 @@ export class OcgGateway {
     if (session === null || !conn.loggedOn) return;
     const compId = st.config.compId;
     this.#emit('disconnect', st, { reason: session.disconnectReason, loggedOut: conn.loggedOut });
-    this.#log.log('info', 'ocg.gateway.disconnected', { gateway: this.name, compId, reason: session.disconnectReason, nextToSend: session.nextToSend, nextExpected: session.nextExpected });
+    this.#log.log('info', 'ocg.gateway.disconnected', {
+      gateway: this.name,
+      compId,
+      reason: session.disconnectReason,
+      nextToSend: session.nextToSend,
+      nextExpected: session.nextExpected,
+    });
     const cod = st.config.cancelOnDisconnect;
     if (current && cod?.enabled === true && !conn.loggedOut && !st.config.dropCopy) {
       // §1.6: TCP loss without a prior Logout, or heartbeat silence ⇒ cancel after the delay,
@@ -529,14 +592,21 @@ export class OcgGateway {
     }
     const { header, message } = d;
     if (message.msgType !== OcgMsgType.Logon) {
-      this.#log.log('warn', 'ocg.gateway.notLogon', { gateway: this.name, conn: conn.id, sourceIp: conn.sourceIp, compId: header.compId, msgType: header.msgType });
+      this.#log.log('warn', 'ocg.gateway.notLogon', {
+        gateway: this.name,
+        conn: conn.id,
+        sourceIp: conn.sourceIp,
+        compId: header.compId,
+        msgType: header.msgType,
+      });
       this.#destroy(conn);
       return;
     }
     const compId = header.compId;
     const st = this.#comps.get(compId);
     if (st === undefined) return this.#silentRefusal(conn, compId, null, 'unknownCompId', `unknown Comp ID ${compId}`);
-    if (!st.config.sourceIps.includes(conn.sourceIp)) return this.#silentRefusal(conn, compId, st, 'wrongSourceIp', `source IP ${conn.sourceIp} not registered for ${compId}`);
+    if (!st.config.sourceIps.includes(conn.sourceIp))
+      return this.#silentRefusal(conn, compId, st, 'wrongSourceIp', `source IP ${conn.sourceIp} not registered for ${compId}`);
     if (st.live !== null && !st.live.closed) {
       // §3.12: a second connection for a Comp ID with a live session ⇒ close both, silently.
       const other = st.live;
@@ -562,8 +632,11 @@ export class OcgGateway {
       return this.#refuse(conn, st, SessionStatus.LogonsNotAllowedAtThisTime, 'notAllowedNow', 'logons are not allowed at this time');
     }
     const req = {
-      password: logon.password!, hash: st.passwordHash, nowMs: now,
-      toleranceMs: this.#o.passwordToleranceMs ?? 5 * 60_000, newPasswordHasTimePrefix: this.#o.newPasswordHasTimePrefix === true,
+      password: logon.password!,
+      hash: st.passwordHash,
+      nowMs: now,
+      toleranceMs: this.#o.passwordToleranceMs ?? 5 * 60_000,
+      newPasswordHasTimePrefix: this.#o.newPasswordHasTimePrefix === true,
       ...(logon.newPassword !== undefined ? { newPassword: logon.newPassword } : {}),
     };
     const res = await this.#checker.check(req);
@@ -575,16 +648,26 @@ export class OcgGateway {
     if (!res.ok) {
       st.badAttempts++;
       if (st.badAttempts >= MAX_BAD_ATTEMPTS) st.locked = true; // App. A: lock after 3 bad attempts
-      this.#log.log('warn', 'ocg.gateway.passwordRejected', { gateway: this.name, compId: st.config.compId, reason: res.reason, detail: res.detail, badAttempts: st.badAttempts });
+      this.#log.log('warn', 'ocg.gateway.passwordRejected', {
+        gateway: this.name,
+        compId: st.config.compId,
+        reason: res.reason,
+        detail: res.detail,
+        badAttempts: st.badAttempts,
+      });
       return this.#refuse(conn, st, SessionStatus.InvalidUsernameOrPassword, res.reason, res.detail);
     }
     if (now - st.passwordSetAt > PASSWORD_LIFETIME_MS) return this.#refuse(conn, st, SessionStatus.PasswordExpired, 'expired', 'password expired');
     let status: number = SessionStatus.SessionActive;
     if (res.newPassword !== undefined) {
       const np = res.newPassword;
-      const problem = !passwordCompliesWithPolicy(np) ? 'new password does not comply with the policy'
-        : st.passwordHistory.slice(-5).some((h) => verifyPasswordHash(h, np)) ? 'new password was one of the last 5'
-          : now - st.lastPasswordChangeAt < DAY_MS ? 'password already changed today' : null;
+      const problem = !passwordCompliesWithPolicy(np)
+        ? 'new password does not comply with the policy'
+        : st.passwordHistory.slice(-5).some((h) => verifyPasswordHash(h, np))
+          ? 'new password was one of the last 5'
+          : now - st.lastPasswordChangeAt < DAY_MS
+            ? 'password already changed today'
+            : null;
       if (problem !== null) return this.#refuse(conn, st, SessionStatus.NewPasswordDoesNotComply, 'badNewPassword', problem);
       st.passwordHash = hashPassword(np);
       st.passwordHistory.push(st.passwordHash);
@@ -599,7 +682,9 @@ export class OcgGateway {
     const daysLeft = Math.max(0, Math.floor((st.passwordSetAt + PASSWORD_LIFETIME_MS - now) / DAY_MS));
     const session = this.#makeSession(conn, st);
     const outcome = session.acceptLogon(header, logon, {
-      sessionStatus: status, text: String(daysLeft), testMessageIndicator: this.#o.testMessageIndicator ?? TestMessageIndicator.Test,
+      sessionStatus: status,
+      text: String(daysLeft),
+      testMessageIndicator: this.#o.testMessageIndicator ?? TestMessageIndicator.Test,
     });
     if (!outcome.ok) {
       this.#log.log('warn', 'ocg.gateway.logonRefused', { gateway: this.name, compId: st.config.compId, reason: outcome.reason, detail: outcome.detail });
@@ -610,19 +695,47 @@ export class OcgGateway {
     conn.logonTimer?.cancel();
     st.codTimer?.cancel();
     st.codTimer = null;
-    this.#log.log('info', 'ocg.gateway.logon', { gateway: this.name, compId: st.config.compId, sourceIp: conn.sourceIp, seqNum: header.seqNum, nextExpected: logon.nextExpectedMessageSequence, nextToSend: session.nextToSend, status });
-    this.#emit('logon', st, { sourceIp: conn.sourceIp, clientSeq: header.seqNum, clientNextExpected: logon.nextExpectedMessageSequence, sessionStatus: status });
+    this.#log.log('info', 'ocg.gateway.logon', {
+      gateway: this.name,
+      compId: st.config.compId,
+      sourceIp: conn.sourceIp,
+      seqNum: header.seqNum,
+      nextExpected: logon.nextExpectedMessageSequence,
+      nextToSend: session.nextToSend,
+      status,
+    });
+    this.#emit('logon', st, {
+      sourceIp: conn.sourceIp,
+      clientSeq: header.seqNum,
+      clientNextExpected: logon.nextExpectedMessageSequence,
+      sessionStatus: status,
+    });
   }
 
   #silentRefusal(conn: Connection, compId: string, st: CompState | null, reason: string, detail: string): void {
     this.#log.log('warn', 'ocg.gateway.logonRefused', { gateway: this.name, conn: conn.id, compId, sourceIp: conn.sourceIp, reason, detail });
-    this.#o.onEvent?.({ ts: this.#clock.now(), service: this.service, kind: 'logon-rejected', compId, firm: st?.config.firm ?? '', detail: { reason, detail, sourceIp: conn.sourceIp } });
+    this.#o.onEvent?.({
+      ts: this.#clock.now(),
+      service: this.service,
+      kind: 'logon-rejected',
+      compId,
+      firm: st?.config.firm ?? '',
+      detail: { reason, detail, sourceIp: conn.sourceIp },
+    });
     this.#destroy(conn);
   }
 
   /** Logout with Session Status, then close (§3.12, §8 item 9). */
   #refuse(conn: Connection, st: CompState, sessionStatus: number, reason: string, detail: string): void {
-    this.#log.log('warn', 'ocg.gateway.logonRefused', { gateway: this.name, conn: conn.id, compId: st.config.compId, sourceIp: conn.sourceIp, reason, sessionStatus, detail });
+    this.#log.log('warn', 'ocg.gateway.logonRefused', {
+      gateway: this.name,
+      conn: conn.id,
+      compId: st.config.compId,
+      sourceIp: conn.sourceIp,
+      reason,
+      sessionStatus,
+      detail,
+    });
     this.#emit('logon-rejected', st, { reason, sessionStatus, detail, sourceIp: conn.sourceIp });
     conn.authPending = false;
     if (st.live === conn) st.live = null;
@@ -630,8 +743,14 @@ export class OcgGateway {
     if (conn.closed) return;
     // A refused logon does not consume the client's seq (§3.12); the Logout takes one of ours.
     const s = new OcgSession({
-      role: 'gateway', compId: st.config.compId, journal: this.#store.journal(st.config.compId), clock: this.#clock,
-      send: (f) => this.#write(conn, f), disconnect: () => this.#end(conn), log: this.#log, profile: this.profile,
+      role: 'gateway',
+      compId: st.config.compId,
+      journal: this.#store.journal(st.config.compId),
+      clock: this.#clock,
+      send: (f) => this.#write(conn, f),
+      disconnect: () => this.#end(conn),
+      log: this.#log,
+      profile: this.profile,
     });
     s.refuseLogon(sessionStatus, detail);
   }
@@ -639,7 +758,12 @@ export class OcgGateway {
   #makeSession(conn: Connection, st: CompState): OcgSession {
     const compId = st.config.compId;
     const session = new OcgSession({
-      role: 'gateway', compId, journal: this.#store.journal(compId), clock: this.#clock, log: this.#log, profile: this.profile,
+      role: 'gateway',
+      compId,
+      journal: this.#store.journal(compId),
+      clock: this.#clock,
+      log: this.#log,
+      profile: this.profile,
       send: (f) => this.#write(conn, f),
       disconnect: (reason) => {
         this.#log.log('info', 'ocg.gateway.sessionEnded', { gateway: this.name, compId, reason });
@@ -705,8 +829,14 @@ export class OcgGateway {
     switch (m.msgType) {
       case OcgMsgType.NewOrder: {
         const req: EngineRequest = {
-          type: 'new', compId, brokerId: fx(m.submittingBrokerId!, 12), clientOrderId: fx(m.clientOrderId!, 21), securityId: fx(m.securityId!, 21),
-          side: m.side!, orderType: m.orderType!, quantity: qtyFromWire(m.orderQuantity!),
+          type: 'new',
+          compId,
+          brokerId: fx(m.submittingBrokerId!, 12),
+          clientOrderId: fx(m.clientOrderId!, 21),
+          securityId: fx(m.securityId!, 21),
+          side: m.side!,
+          orderType: m.orderType!,
+          quantity: qtyFromWire(m.orderQuantity!),
         };
         if (m.price !== undefined) req.price = priceFromWire(m.price);
         if (m.tif !== undefined) req.tif = m.tif;
@@ -714,14 +844,21 @@ export class OcgGateway {
         if (m.executionInstructions !== undefined && m.executionInstructions.split(' ').includes('0')) req.ignorePriceValidity = true;
         const echo = echoOf(m);
         if (echo !== undefined) req.echo = echo;
-        if (this.#o.onEvent !== undefined) this.#emit('order', st, { clientOrderId: m.clientOrderId, securityId: m.securityId, side: m.side, seqNum: h.seqNum, possDup: h.possDup });
+        if (this.#o.onEvent !== undefined)
+          this.#emit('order', st, { clientOrderId: m.clientOrderId, securityId: m.securityId, side: m.side, seqNum: h.seqNum, possDup: h.possDup });
         this.#route(st, req);
         return;
       }
       case OcgMsgType.AmendRequest: {
         const req: EngineRequest = {
-          type: 'amend', compId, brokerId: fx(m.submittingBrokerId!, 12), clientOrderId: fx(m.clientOrderId!, 21), originalClientOrderId: fx(m.originalClientOrderId!, 21),
-          securityId: fx(m.securityId!, 21), side: m.side!, quantity: m.orderQuantity === undefined ? Number.NaN : qtyFromWire(m.orderQuantity),
+          type: 'amend',
+          compId,
+          brokerId: fx(m.submittingBrokerId!, 12),
+          clientOrderId: fx(m.clientOrderId!, 21),
+          originalClientOrderId: fx(m.originalClientOrderId!, 21),
+          securityId: fx(m.securityId!, 21),
+          side: m.side!,
+          quantity: m.orderQuantity === undefined ? Number.NaN : qtyFromWire(m.orderQuantity),
         };
         if (m.orderId !== undefined) req.orderId = fx(m.orderId, 21);
         if (m.price !== undefined) req.price = priceFromWire(m.price);
@@ -734,8 +871,13 @@ export class OcgGateway {
       }
       case OcgMsgType.CancelRequest: {
         const req: EngineRequest = {
-          type: 'cancel', compId, brokerId: fx(m.submittingBrokerId!, 12), clientOrderId: fx(m.clientOrderId!, 21), originalClientOrderId: fx(m.originalClientOrderId!, 21),
-          securityId: fx(m.securityId!, 21), side: m.side!,
+          type: 'cancel',
+          compId,
+          brokerId: fx(m.submittingBrokerId!, 12),
+          clientOrderId: fx(m.clientOrderId!, 21),
+          originalClientOrderId: fx(m.originalClientOrderId!, 21),
+          securityId: fx(m.securityId!, 21),
+          side: m.side!,
         };
         if (m.orderId !== undefined) req.orderId = fx(m.orderId, 21);
         if (m.text !== undefined) req.text = m.text;
@@ -744,8 +886,14 @@ export class OcgGateway {
       }
       case OcgMsgType.OboCancelRequest: {
         const req: EngineRequest = {
-          type: 'oboCancel', compId, brokerId: fx(m.submittingBrokerId!, 12), owningBrokerId: fx(m.owningBrokerId!, 12), clientOrderId: fx(m.clientOrderId!, 21),
-          orderId: fx(m.orderId!, 21), securityId: fx(m.securityId!, 21), side: m.side!,
+          type: 'oboCancel',
+          compId,
+          brokerId: fx(m.submittingBrokerId!, 12),
+          owningBrokerId: fx(m.owningBrokerId!, 12),
+          clientOrderId: fx(m.clientOrderId!, 21),
+          orderId: fx(m.orderId!, 21),
+          securityId: fx(m.securityId!, 21),
+          side: m.side!,
         };
         if (m.originalClientOrderId !== undefined) req.originalClientOrderId = fx(m.originalClientOrderId, 21);
         if (m.text !== undefined) req.text = m.text;
@@ -754,10 +902,16 @@ export class OcgGateway {
       }
       case OcgMsgType.MassCancelRequest:
       case OcgMsgType.OboMassCancelRequest: {
-        const base = { compId, brokerId: fx(m.submittingBrokerId!, 12), clientOrderId: fx(m.clientOrderId!, 21), massCancelRequestType: m.massCancelRequestType! };
-        const req: EngineRequest = m.msgType === OcgMsgType.MassCancelRequest
-          ? { type: 'massCancel', ...base }
-          : { type: 'oboMassCancel', ...base, owningBrokerId: fx(m.owningBrokerId!, 12) };
+        const base = {
+          compId,
+          brokerId: fx(m.submittingBrokerId!, 12),
+          clientOrderId: fx(m.clientOrderId!, 21),
+          massCancelRequestType: m.massCancelRequestType!,
+        };
+        const req: EngineRequest =
+          m.msgType === OcgMsgType.MassCancelRequest
+            ? { type: 'massCancel', ...base }
+            : { type: 'oboMassCancel', ...base, owningBrokerId: fx(m.owningBrokerId!, 12) };
         if (m.securityId !== undefined) req.securityId = fx(m.securityId, 21);
         if (m.marketSegmentId !== undefined) req.marketSegmentId = fx(m.marketSegmentId, 20);
         if (m.side !== undefined) req.side = m.side;
@@ -767,8 +921,18 @@ export class OcgGateway {
       case OcgMsgType.ThrottleEntitlementRequest: {
         const mps = st.config.throttleMps ?? DEFAULT_THROTTLE_MPS;
         session.sendMessage({
-          msgType: OcgMsgType.ThrottleEntitlementResponse, userRequestId: fx(m.userRequestId ?? '', 20), userName: fx(m.userName ?? compId, 50),
-          throttles: [{ throttleAction: ThrottleAction.Rejected, throttleType: ThrottleType.InboundRate, throttleNoMessages: mps === 0 ? 0xffffffff : mps, throttleTimeInterval: 1, throttleTimeUnit: ThrottleTimeUnit.Seconds }],
+          msgType: OcgMsgType.ThrottleEntitlementResponse,
+          userRequestId: fx(m.userRequestId ?? '', 20),
+          userName: fx(m.userName ?? compId, 50),
+          throttles: [
+            {
+              throttleAction: ThrottleAction.Rejected,
+              throttleType: ThrottleType.InboundRate,
+              throttleNoMessages: mps === 0 ? 0xffffffff : mps,
+              throttleTimeInterval: 1,
+              throttleTimeUnit: ThrottleTimeUnit.Seconds,
+            },
+          ],
         });
         return;
       }
@@ -777,8 +941,11 @@ export class OcgGateway {
         const brokers = st.config.brokerIds !== undefined && st.config.brokerIds.length > 0 ? st.config.brokerIds : [''];
         brokers.forEach((b, i) => {
           const rep: OcgMessage = {
-            msgType: OcgMsgType.PartyEntitlementsReport, entitlementReportId: `${fx(m.entitlementRequestId ?? '', 18)}-${i + 1}`.slice(0, 20),
-            requestResult: RequestResult.Valid, totalNoPartyList: brokers.length, lastFragment: i === brokers.length - 1 ? 1 : 0,
+            msgType: OcgMsgType.PartyEntitlementsReport,
+            entitlementReportId: `${fx(m.entitlementRequestId ?? '', 18)}-${i + 1}`.slice(0, 20),
+            requestResult: RequestResult.Valid,
+            totalNoPartyList: brokers.length,
+            lastFragment: i === brokers.length - 1 ? 1 : 0,
           };
           if (m.entitlementRequestId !== undefined) rep.entitlementRequestId = fx(m.entitlementRequestId, 21);
           if (b !== '') rep.brokerId = b;
@@ -818,8 +985,11 @@ export class OcgGateway {
 
   #bmr(session: OcgSession, code: number, reason: string, h: OcgHeader, m: OcgMessage, fieldName?: string): void {
     const bmr: BusinessMessageReject = {
-      msgType: OcgMsgType.BusinessMessageReject, businessRejectCode: code, reason: wireText(reason, 74),
-      referenceMessageType: h.msgType, referenceSequenceNumber: h.seqNum,
+      msgType: OcgMsgType.BusinessMessageReject,
+      businessRejectCode: code,
+      reason: wireText(reason, 74),
+      referenceMessageType: h.msgType,
+      referenceSequenceNumber: h.seqNum,
     };
     if (fieldName !== undefined) bmr.referenceFieldName = fieldName;
     const id = echoedId(m);
@@ -830,8 +1000,12 @@ export class OcgGateway {
   /** Session-level Reject (3) of a client message that breaks a field rule (§3.7); it consumed its seq. */
   #reject(session: OcgSession, code: number, reason: string, h: OcgHeader, m: OcgMessage, fieldName: string): void {
     const r: OcgMessage = {
-      msgType: OcgMsgType.Reject, messageRejectCode: code, reason: wireText(reason, 74), referenceMessageType: h.msgType,
-      referenceFieldName: fieldName, referenceSequenceNumber: h.seqNum,
+      msgType: OcgMsgType.Reject,
+      messageRejectCode: code,
+      reason: wireText(reason, 74),
+      referenceMessageType: h.msgType,
+      referenceFieldName: fieldName,
+      referenceSequenceNumber: h.seqNum,
     };
     const id = echoedId(m);
     if (id !== undefined) r.clientOrderId = id;
@@ -846,7 +1020,13 @@ export class OcgGateway {
       // An engine bug must not take the gateway down: log, and tell the client.
       this.#log.log('error', 'ocg.gateway.routerError', { gateway: this.name, compId: st.config.compId, request: req.type, error: (e as Error).message });
       const live = st.live?.session;
-      if (live?.loggedOn === true) live.sendMessage({ msgType: OcgMsgType.BusinessMessageReject, businessRejectCode: BusinessRejectCode.ApplicationNotAvailable, reason: 'internal error', referenceMessageType: OcgMsgType.NewOrder });
+      if (live?.loggedOn === true)
+        live.sendMessage({
+          msgType: OcgMsgType.BusinessMessageReject,
+          businessRejectCode: BusinessRejectCode.ApplicationNotAvailable,
+          reason: 'internal error',
+          referenceMessageType: OcgMsgType.NewOrder,
+        });
       return;
     }
     for (const ev of events) this.#deliverEvent(ev);
@@ -867,9 +1047,16 @@ export class OcgGateway {
     this.#deliver(ev.compId, er);
     const owner = this.#comps.get(ev.compId);
     if (owner !== undefined) {
-      const kind: GatewayEventKind | null = ev.kind === 'accepted' || ev.kind === 'amended' || ev.kind === 'filled' ? 'ack'
-        : ev.kind === 'cancelled' ? 'cancel' : ev.kind === 'rejected' || ev.kind === 'amendRejected' || ev.kind === 'cancelRejected' ? 'reject' : null;
-      if (kind !== null && this.#o.onEvent !== undefined) this.#emit(kind, owner, { execType: ev.execType, clientOrderId: ev.clientOrderId, orderId: ev.orderId, execId: ev.execId });
+      const kind: GatewayEventKind | null =
+        ev.kind === 'accepted' || ev.kind === 'amended' || ev.kind === 'filled'
+          ? 'ack'
+          : ev.kind === 'cancelled'
+            ? 'cancel'
+            : ev.kind === 'rejected' || ev.kind === 'amendRejected' || ev.kind === 'cancelRejected'
+              ? 'reject'
+              : null;
+      if (kind !== null && this.#o.onEvent !== undefined)
+        this.#emit(kind, owner, { execType: ev.execType, clientOrderId: ev.clientOrderId, orderId: ev.orderId, execId: ev.execId });
       for (const dc of this.#dropCopies.get(owner.config.firm) ?? []) {
         if (dc !== owner) this.#deliver(dc.config.compId, er);
       }

@@ -11,7 +11,11 @@ export interface OcgLogger {
 export const silentLogger: OcgLogger = { log() {} };
 
 /** One JSON object per line: {ts, level, event, ...fields}. `minLevel` filters. */
-export function jsonLineLogger(write: (line: string) => void = (l) => process.stderr.write(l), minLevel: OcgLogLevel = 'info', now: () => number = Date.now): OcgLogger {
+export function jsonLineLogger(
+  write: (line: string) => void = (l) => process.stderr.write(l),
+  minLevel: OcgLogLevel = 'info',
+  now: () => number = Date.now,
+): OcgLogger {
   const rank: Record<OcgLogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
   const min = rank[minLevel];
   return {

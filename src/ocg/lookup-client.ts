@@ -110,8 +110,7 @@ export class LookupExhaustedError extends Error {
 }
 
 type Outcome =
-  | { ok: true; primary: GatewayAddress; secondary: GatewayAddress }
-  | { ok: false; reason: LookupFailureReason; rejectCode?: number; detail: string };
+  { ok: true; primary: GatewayAddress; secondary: GatewayAddress } | { ok: false; reason: LookupFailureReason; rejectCode?: number; detail: string };
 
 /**
  * Lookup client. Events: 'attempt' (LookupAttemptEvent), 'failed' (LookupFailureEvent),
@@ -199,7 +198,10 @@ export class LookupClient extends EventEmitter {
       };
       this.#live.add(entry);
       signal?.addEventListener('abort', onAbort, { once: true });
-      timer = this.#clock.setTimeout(() => { done(); resolve(); }, ms);
+      timer = this.#clock.setTimeout(() => {
+        done();
+        resolve();
+      }, ms);
     });
   }
 
@@ -228,9 +230,16 @@ export class LookupClient extends EventEmitter {
       signal?.addEventListener('abort', onAbort, { once: true });
       socket.setNoDelay(true);
       socket.on('connect', () => {
-        socket.write(encodeMessage({ seqNum: 1, compId: this.#compId }, {
-          msgType: OcgMsgType.LookupRequest, typeOfService: TypeOfService.OrderInput, protocolType: ProtocolType.Binary,
-        }));
+        socket.write(
+          encodeMessage(
+            { seqNum: 1, compId: this.#compId },
+            {
+              msgType: OcgMsgType.LookupRequest,
+              typeOfService: TypeOfService.OrderInput,
+              protocolType: ProtocolType.Binary,
+            },
+          ),
+        );
       });
       socket.on('error', (e: NodeJS.ErrnoException) => finish({ ok: false, reason: 'unreachable', detail: e.code ?? e.message }));
       socket.on('close', () => finish({ ok: false, reason: 'unreachable', detail: 'connection closed without a Lookup Response' }));

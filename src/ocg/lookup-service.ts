@@ -113,7 +113,10 @@ export class LookupService {
       server.once('error', reject);
       // Every session of the venue asks at once after a failover: Node's default backlog (511) drops
       // the SYNs beyond it, and each dropped one costs the client a 1 s retransmit or a lookup timeout.
-      server.listen({ port: this.#port, host: this.#host, backlog: 4096 }, () => { server.off('error', reject); resolve(); });
+      server.listen({ port: this.#port, host: this.#host, backlog: 4096 }, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
     server.on('error', (e) => this.#log.log('error', 'ocg.lookup.serverError', { endpoint: this.name, error: e.message }));
     this.#port = (server.address() as net.AddressInfo).port;
@@ -175,7 +178,13 @@ export class LookupService {
       if (header.seqNum !== 1) this.#log.log('warn', 'ocg.lookup.seqNotOne', { endpoint: this.name, sourceIp, compId: header.compId, seqNum: header.seqNum });
       const answer = this.#answer(header.compId, sourceIp, message.typeOfService, message.protocolType);
       socket.end(encodeMessage({ seqNum: 1, compId: header.compId }, answer.response));
-      const ev: LookupServedEvent = { endpoint: this.name, site: this.site, compId: header.compId, sourceIp, accepted: answer.response.status === LookupStatus.Accepted };
+      const ev: LookupServedEvent = {
+        endpoint: this.name,
+        site: this.site,
+        compId: header.compId,
+        sourceIp,
+        accepted: answer.response.status === LookupStatus.Accepted,
+      };
       if (answer.response.lookupRejectCode !== undefined) ev.rejectCode = answer.response.lookupRejectCode;
       if (answer.response.reason !== undefined) ev.reason = answer.response.reason;
       if (answer.response.primaryIp !== undefined) ev.primary = `${answer.response.primaryIp}:${answer.response.primaryPort}`;
@@ -188,7 +197,9 @@ export class LookupService {
       if (e !== null) this.#log.log('warn', 'ocg.lookup.truncated', { endpoint: this.name, sourceIp, detail: e.detail });
       socket.end();
     });
-    socket.on('error', () => { /* reset by the client: nothing to do */ });
+    socket.on('error', () => {
+      /* reset by the client: nothing to do */
+    });
     socket.on('close', () => {
       finish();
       this.#sockets.delete(socket);
@@ -196,7 +207,9 @@ export class LookupService {
   }
 
   #answer(compId: string, sourceIp: string, typeOfService: number | undefined, protocolType: number | undefined): { response: LookupResponse } {
-    const reject = (code: number, reason: string) => ({ response: { msgType: OcgMsgType.LookupResponse, status: LookupStatus.Rejected, lookupRejectCode: code, reason } as LookupResponse });
+    const reject = (code: number, reason: string) => ({
+      response: { msgType: OcgMsgType.LookupResponse, status: LookupStatus.Rejected, lookupRejectCode: code, reason } as LookupResponse,
+    });
     const entry = this.#o.clients(compId);
     // Reasons name no client value: the header's bytes need not be ASCII, the wire's are (§2.5).
     if (entry === undefined) return reject(LookupRejectCode.InvalidClient, 'unknown Comp ID');

@@ -51,8 +51,12 @@ export type OcgMsgTypeCode = (typeof OcgMsgType)[keyof typeof OcgMsgType];
 
 /** Session-level messages (§3.13: these are gap-filled, not replayed, in a resend). */
 export const OCG_GAP_FILLED_MSG_TYPES: ReadonlySet<number> = new Set([
-  OcgMsgType.Logon, OcgMsgType.Logout, OcgMsgType.Heartbeat, OcgMsgType.TestRequest,
-  OcgMsgType.ResendRequest, OcgMsgType.SequenceReset,
+  OcgMsgType.Logon,
+  OcgMsgType.Logout,
+  OcgMsgType.Heartbeat,
+  OcgMsgType.TestRequest,
+  OcgMsgType.ResendRequest,
+  OcgMsgType.SequenceReset,
 ]);
 
 // ---------------------------------------------------------------------------------------------
@@ -594,12 +598,33 @@ export interface BusinessMessageReject {
 }
 
 export type OcgMessage =
-  | Heartbeat | TestRequest | ResendRequest | Reject | SequenceReset | Logon | Logout
-  | LookupRequest | LookupResponse | BusinessMessageReject | ExecutionReport | NewOrder
-  | AmendRequest | CancelRequest | MassCancelRequest | OrderMassCancelReport | Quote
-  | QuoteCancel | QuoteStatusReport | TradeCaptureReport | TradeCaptureReportAck
-  | OboCancelRequest | OboMassCancelRequest | ThrottleEntitlementRequest
-  | ThrottleEntitlementResponse | PartyEntitlementsRequest | PartyEntitlementsReport;
+  | Heartbeat
+  | TestRequest
+  | ResendRequest
+  | Reject
+  | SequenceReset
+  | Logon
+  | Logout
+  | LookupRequest
+  | LookupResponse
+  | BusinessMessageReject
+  | ExecutionReport
+  | NewOrder
+  | AmendRequest
+  | CancelRequest
+  | MassCancelRequest
+  | OrderMassCancelReport
+  | Quote
+  | QuoteCancel
+  | QuoteStatusReport
+  | TradeCaptureReport
+  | TradeCaptureReportAck
+  | OboCancelRequest
+  | OboMassCancelRequest
+  | ThrottleEntitlementRequest
+  | ThrottleEntitlementResponse
+  | PartyEntitlementsRequest
+  | PartyEntitlementsReport;
 
 /** The message interface for a type code: `OcgMessageOf<typeof OcgMsgType.NewOrder>`. */
 export type OcgMessageOf<T extends OcgMsgTypeCode> = Extract<OcgMessage, { msgType: T }>;
@@ -619,7 +644,10 @@ export function toPrice(value: number | string | bigint): bigint {
   if (typeof value === 'number' && (!Number.isFinite(value) || Math.abs(value) >= 1e21)) throw new RangeError(`not a decimal: ${value}`);
   let s = typeof value === 'number' ? value.toFixed(8) : value.trim();
   let neg = false;
-  if (s.startsWith('-')) { neg = true; s = s.slice(1); } else if (s.startsWith('+')) s = s.slice(1);
+  if (s.startsWith('-')) {
+    neg = true;
+    s = s.slice(1);
+  } else if (s.startsWith('+')) s = s.slice(1);
   const m = /^(\d*)(?:\.(\d*))?$/.exec(s);
   if (m === null || (m[1] === '' && (m[2] ?? '') === '')) throw new RangeError(`not a decimal: ${String(value)}`);
   const frac = m[2] ?? '';
@@ -655,7 +683,11 @@ export const fromQty = fromPrice;
 export const LookupStatus = { Accepted: 0, Rejected: 1 } as const;
 /** Lookup Reject Code, UInt8 (§3.2, §8 item 2). */
 export const LookupRejectCode = {
-  InvalidClient: 0, InvalidServiceType: 1, InvalidProtocol: 2, ClientBlocked: 3, Other: 4,
+  InvalidClient: 0,
+  InvalidServiceType: 1,
+  InvalidProtocol: 2,
+  ClientBlocked: 3,
+  Other: 4,
 } as const;
 export const TypeOfService = { OrderInput: 1 } as const;
 export const ProtocolType = { Binary: 1 } as const;
@@ -712,8 +744,13 @@ export const ThrottleAction = { Rejected: 2 } as const;
 export const ThrottleType = { InboundRate: 0 } as const;
 export const ThrottleTimeUnit = { Seconds: 0 } as const;
 export const RequestResult = {
-  Valid: 0, InvalidOrUnsupported: 1, NoData: 2, NotAuthorized: 3, TemporarilyUnavailable: 4,
-  NotSupported: 5, Other: 99,
+  Valid: 0,
+  InvalidOrUnsupported: 1,
+  NoData: 2,
+  NotAuthorized: 3,
+  TemporarilyUnavailable: 4,
+  NotSupported: 5,
+  Other: 99,
 } as const;
 export const EntitlementType = { Trade: 0, MakeMarket: 1 } as const;
 export const EntitlementAttributeType = { MinVolumeObligation: 4000, MaxSpreadTickObligation: 4001 } as const;
@@ -762,7 +799,11 @@ export const OrdRejReason = {
 
 /** Cancel Reject Code, bit 29 (§5.7). */
 export const CancelRejectCode = {
-  TooLateToCancel: 0, UnknownOrder: 1, AlreadyPendingCancelReplace: 3, DuplicateClientOrderId: 6, Other: 99,
+  TooLateToCancel: 0,
+  UnknownOrder: 1,
+  AlreadyPendingCancelReplace: 3,
+  DuplicateClientOrderId: 6,
+  Other: 99,
 } as const;
 
 /** Amend Reject Code, bit 36 (§5.7). */
@@ -815,8 +856,14 @@ export const OrderCategory = { InternalCross: 1 } as const;
 export const AggressorIndicator = { Passive: 0, Aggressor: 1 } as const;
 /** Exchange Trade Type, Byte (§5.7, §5.10). */
 export const ExchangeTradeType = {
-  Manual: 'M', ManualNonStandardPrice: 'S', SpecialLot: 'Q', OddLot: 'P', PreviousDay: 'R', Overseas: 'V',
-  SpecialLotSemiAuto: 'E', OddLotSemiAuto: 'O',
+  Manual: 'M',
+  ManualNonStandardPrice: 'S',
+  SpecialLot: 'Q',
+  OddLot: 'P',
+  PreviousDay: 'R',
+  Overseas: 'V',
+  SpecialLotSemiAuto: 'E',
+  OddLotSemiAuto: 'O',
 } as const;
 export const SecurityIdSource = { ExchangeSymbol: 8 } as const;
 export const SecurityExchange = { Hkex: 'XHKG', ShanghaiConnect: 'XSSC', ShenzhenConnect: 'XSEC' } as const;
@@ -832,8 +879,13 @@ export const QuoteType = { Tradable: 1 } as const;
 export const QuoteCancelType = { CancelForSecurity: 1 } as const;
 export const QuoteStatus = { Accepted: 0, CancelForSymbol: 1, Rejected: 5, QuoteNotFound: 9 } as const;
 export const QuoteRejectCode = {
-  InvalidPrice: 8, PriceExceedsBand: 10, NotionalExceedsThreshold: 14, ReferencePriceNotAvailable: 16,
-  Other: 99, PriceExceedsBandOverrideNotAllowed: 101, PriceExceedsCurrentBand: 102,
+  InvalidPrice: 8,
+  PriceExceedsBand: 10,
+  NotionalExceedsThreshold: 14,
+  ReferencePriceNotAvailable: 16,
+  Other: 99,
+  PriceExceedsBandOverrideNotAllowed: 101,
+  PriceExceedsCurrentBand: 102,
 } as const;
 
 /** Trade capture (§5.10). */
@@ -844,5 +896,9 @@ export const TradeType = { LateTrade: 4, PrivatelyNegotiated: 22, OddLotTrade: 1
 export const ClearingInstruction = { ProcessNormally: 0, ExcludeFromNetting: 1, BuyIn: 14 } as const;
 export const TradeReportStatus = { Accepted: 0, Rejected: 1 } as const;
 export const TradeReportRejectCode = {
-  InvalidTradeType: 4, PriceExceedsBand: 5, ReferencePriceNotAvailable: 6, NotionalExceedsThreshold: 7, Other: 99,
+  InvalidTradeType: 4,
+  PriceExceedsBand: 5,
+  ReferencePriceNotAvailable: 6,
+  NotionalExceedsThreshold: 7,
+  Other: 99,
 } as const;

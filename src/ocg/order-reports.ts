@@ -12,22 +12,58 @@ import { fixedText as fx, wireText } from './wire-text.ts';
 /** Transaction Time of a clock reading (fractional ms ⇒ microseconds, time.ts), formatted once per reading. */
 export function transactionTimeOf(ms: number, cache?: { at: number; text: string }): string {
   if (cache === undefined) return transactionTimeFromMillis(ms);
-  if (ms !== cache.at) { cache.at = ms; cache.text = transactionTimeFromMillis(ms); }
+  if (ms !== cache.at) {
+    cache.at = ms;
+    cache.text = transactionTimeFromMillis(ms);
+  }
   return cache.text;
 }
 
-export function echoOf(m: { brokerLocationId?: string; positionEffect?: number; orderRestrictions?: string; maxPriceLevels?: number; orderCapacity?: number; text?: string; disclosureInstructions?: number; submittingBcanField?: string }): OrderEcho | undefined {
+export function echoOf(m: {
+  brokerLocationId?: string;
+  positionEffect?: number;
+  orderRestrictions?: string;
+  maxPriceLevels?: number;
+  orderCapacity?: number;
+  text?: string;
+  disclosureInstructions?: number;
+  submittingBcanField?: string;
+}): OrderEcho | undefined {
   const e: OrderEcho = {};
   let any = false;
-  if (m.brokerLocationId !== undefined) { e.brokerLocationId = fx(m.brokerLocationId, 11); any = true; }
-  if (m.positionEffect !== undefined) { e.positionEffect = m.positionEffect; any = true; }
-  if (m.orderRestrictions !== undefined) { e.orderRestrictions = fx(m.orderRestrictions, 21); any = true; }
-  if (m.maxPriceLevels !== undefined) { e.maxPriceLevels = m.maxPriceLevels; any = true; }
-  if (m.orderCapacity !== undefined) { e.orderCapacity = m.orderCapacity; any = true; }
+  if (m.brokerLocationId !== undefined) {
+    e.brokerLocationId = fx(m.brokerLocationId, 11);
+    any = true;
+  }
+  if (m.positionEffect !== undefined) {
+    e.positionEffect = m.positionEffect;
+    any = true;
+  }
+  if (m.orderRestrictions !== undefined) {
+    e.orderRestrictions = fx(m.orderRestrictions, 21);
+    any = true;
+  }
+  if (m.maxPriceLevels !== undefined) {
+    e.maxPriceLevels = m.maxPriceLevels;
+    any = true;
+  }
+  if (m.orderCapacity !== undefined) {
+    e.orderCapacity = m.orderCapacity;
+    any = true;
+  }
   // Text: ≤ 10 characters kept (§5.1).
-  if (m.text !== undefined) { e.text = m.text.slice(0, 10); any = true; }
-  if (m.disclosureInstructions !== undefined) { e.disclosureInstructions = m.disclosureInstructions; any = true; }
-  if (m.submittingBcanField !== undefined) { e.submittingBcanField = fx(m.submittingBcanField, 21); any = true; }
+  if (m.text !== undefined) {
+    e.text = m.text.slice(0, 10);
+    any = true;
+  }
+  if (m.disclosureInstructions !== undefined) {
+    e.disclosureInstructions = m.disclosureInstructions;
+    any = true;
+  }
+  if (m.submittingBcanField !== undefined) {
+    e.submittingBcanField = fx(m.submittingBcanField, 21);
+    any = true;
+  }
   return any ? e : undefined;
 }
 

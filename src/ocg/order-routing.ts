@@ -145,8 +145,14 @@ export interface EngineEndOfDayRequest {
 }
 
 export type EngineRequest =
-  | EngineNewOrderRequest | EngineAmendRequest | EngineCancelRequest | EngineOboCancelRequest | EngineMassCancelRequest
-  | EngineOboMassCancelRequest | EngineCancelOnDisconnectRequest | EngineEndOfDayRequest;
+  | EngineNewOrderRequest
+  | EngineAmendRequest
+  | EngineCancelRequest
+  | EngineOboCancelRequest
+  | EngineMassCancelRequest
+  | EngineOboMassCancelRequest
+  | EngineCancelOnDisconnectRequest
+  | EngineEndOfDayRequest;
 
 // ---------------------------------------------------------------------------------------------
 // Engine events (engine → gateway). Every event carries the report's addressees (`compId` of the
@@ -186,11 +192,29 @@ export interface OrderAcceptedEvent extends OrderEventBase {
 
 /** Why the engine refused; lets the gateway pick a BMR instead where it prefers (§5.11). */
 export type RejectCause =
-  | 'unknownSecurity' | 'invalidPriceTick' | 'priceBand' | 'invalidLot' | 'invalidQuantity'
-  | 'orderExceedsLimit' | 'duplicateClientOrderId' | 'unsupportedOrderType' | 'unsupportedTif'
-  | 'unsupportedSide' | 'oddLotNotAllowed' | 'quotaExceeded' | 'amendNotAllowed' | 'unknownOrder'
-  | 'tooLate' | 'noCancelWindow' | 'orderIdMismatch' | 'invalidRequest' | 'other'
-  | 'phaseNoInput' | 'phaseNoCancel' | 'securityHalted' | 'referencePriceMissing';
+  | 'unknownSecurity'
+  | 'invalidPriceTick'
+  | 'priceBand'
+  | 'invalidLot'
+  | 'invalidQuantity'
+  | 'orderExceedsLimit'
+  | 'duplicateClientOrderId'
+  | 'unsupportedOrderType'
+  | 'unsupportedTif'
+  | 'unsupportedSide'
+  | 'oddLotNotAllowed'
+  | 'quotaExceeded'
+  | 'amendNotAllowed'
+  | 'unknownOrder'
+  | 'tooLate'
+  | 'noCancelWindow'
+  | 'orderIdMismatch'
+  | 'invalidRequest'
+  | 'other'
+  | 'phaseNoInput'
+  | 'phaseNoCancel'
+  | 'securityHalted'
+  | 'referencePriceMissing';
 
 /** '8' Rejected new order (7.6.7.2): Order Reject Code (bit 26) and Reason (bit 20). */
 export interface OrderRejectedEvent extends OrderEventBase {
@@ -284,7 +308,13 @@ export interface MassCancelReportEvent {
 }
 
 export type OrderEvent =
-  | OrderAcceptedEvent | OrderRejectedEvent | OrderFilledEvent | OrderCancelledEvent
-  | OrderExpiredEvent | OrderAmendedEvent | AmendRejectedEvent | CancelRejectedEvent;
+  | OrderAcceptedEvent
+  | OrderRejectedEvent
+  | OrderFilledEvent
+  | OrderCancelledEvent
+  | OrderExpiredEvent
+  | OrderAmendedEvent
+  | AmendRejectedEvent
+  | CancelRejectedEvent;
 
 export type EngineEvent = OrderEvent | MassCancelReportEvent;

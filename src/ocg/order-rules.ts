@@ -114,116 +114,365 @@ const bmr5 = BusinessRejectCode.ConditionallyRequiredFieldMissing;
 /** The rules in the order they are checked; the first broken one answers. */
 export const ORDER_FIELD_RULES: readonly FieldRule[] = [
   // Identifiers (§5.1)
-  { id: 'clientOrderIdFormat', msgTypes: ALL, field: 'Client Order ID', via: 'reject', code: reject6,
-    check: (m) => (m.clientOrderId === undefined || ORDER_ID_FORMAT.test(m.clientOrderId) ? null : 'Client Order ID must be digits 1-99999999, no leading zero') },
-  { id: 'originalClientOrderIdFormat', msgTypes: ORDER, field: 'Original Client Order ID', via: 'reject', code: reject6,
-    check: (m) => (m.originalClientOrderId === undefined || ORDER_ID_FORMAT.test(m.originalClientOrderId) ? null : 'Original Client Order ID must be digits 1-99999999, no leading zero') },
-  { id: 'submittingBrokerIdFormat', msgTypes: ALL, field: 'Submitting Broker ID', via: 'reject', code: reject6,
-    check: (m) => (m.submittingBrokerId === undefined || BROKER_ID_FORMAT.test(m.submittingBrokerId) ? null : 'Submitting Broker ID must be digits, no leading zero') },
-  { id: 'owningBrokerIdFormat', msgTypes: [M.OboCancelRequest, M.OboMassCancelRequest], field: 'Owning Broker ID', via: 'reject', code: reject6,
-    check: (m) => (m.owningBrokerId === undefined || BROKER_ID_FORMAT.test(m.owningBrokerId) ? null : 'Owning Broker ID must be digits, no leading zero') },
-  { id: 'brokerLocationIdFormat', msgTypes: ALL, field: 'Broker Location ID', via: 'reject', code: reject6,
-    check: (m) => (m.brokerLocationId === undefined || ORDER_ID_FORMAT.test(m.brokerLocationId) ? null : 'Broker Location ID must be digits 1-99999999, no leading zero') },
+  {
+    id: 'clientOrderIdFormat',
+    msgTypes: ALL,
+    field: 'Client Order ID',
+    via: 'reject',
+    code: reject6,
+    check: (m) =>
+      m.clientOrderId === undefined || ORDER_ID_FORMAT.test(m.clientOrderId) ? null : 'Client Order ID must be digits 1-99999999, no leading zero',
+  },
+  {
+    id: 'originalClientOrderIdFormat',
+    msgTypes: ORDER,
+    field: 'Original Client Order ID',
+    via: 'reject',
+    code: reject6,
+    check: (m) =>
+      m.originalClientOrderId === undefined || ORDER_ID_FORMAT.test(m.originalClientOrderId)
+        ? null
+        : 'Original Client Order ID must be digits 1-99999999, no leading zero',
+  },
+  {
+    id: 'submittingBrokerIdFormat',
+    msgTypes: ALL,
+    field: 'Submitting Broker ID',
+    via: 'reject',
+    code: reject6,
+    check: (m) =>
+      m.submittingBrokerId === undefined || BROKER_ID_FORMAT.test(m.submittingBrokerId) ? null : 'Submitting Broker ID must be digits, no leading zero',
+  },
+  {
+    id: 'owningBrokerIdFormat',
+    msgTypes: [M.OboCancelRequest, M.OboMassCancelRequest],
+    field: 'Owning Broker ID',
+    via: 'reject',
+    code: reject6,
+    check: (m) => (m.owningBrokerId === undefined || BROKER_ID_FORMAT.test(m.owningBrokerId) ? null : 'Owning Broker ID must be digits, no leading zero'),
+  },
+  {
+    id: 'brokerLocationIdFormat',
+    msgTypes: ALL,
+    field: 'Broker Location ID',
+    via: 'reject',
+    code: reject6,
+    check: (m) =>
+      m.brokerLocationId === undefined || ORDER_ID_FORMAT.test(m.brokerLocationId) ? null : 'Broker Location ID must be digits 1-99999999, no leading zero',
+  },
   // Instrument (§5.1): Source 8, Security Exchange required with it and the security's market.
-  { id: 'securityIdFormat', msgTypes: ALL, field: 'Security ID', via: 'reject', code: reject6,
+  {
+    id: 'securityIdFormat',
+    msgTypes: ALL,
+    field: 'Security ID',
+    via: 'reject',
+    code: reject6,
     check: (m, c) => {
       if (m.securityId === undefined) return null;
       // OTP-C: no leading zeros; OTP-CSC: 6-digit mainland codes, which may start with 0 (§5.14 [UNVERIFIED]).
       if (c.profile.securityIdLeadingZeros) return /^[0-9]{6}$/.test(m.securityId) ? null : 'Security ID must be a 6-digit code';
       return /^[1-9][0-9]*$/.test(m.securityId) ? null : 'Security ID must be digits, no leading zero';
-    } },
-  { id: 'securityIdSourceValue', msgTypes: ALL, field: 'Security ID Source', via: 'reject', code: reject5,
-    check: (m) => (m.securityIdSource === undefined || m.securityIdSource === 8 ? null : 'Security ID Source must be 8') },
-  { id: 'securityExchangeRequired', msgTypes: ALL, field: 'Security Exchange', via: 'bmr', code: bmr5,
-    check: (m) => (m.securityIdSource === 8 && m.securityExchange === undefined ? 'Security Exchange' : null) },
-  { id: 'securityExchangeValue', msgTypes: ALL, field: 'Security Exchange', via: 'reject', code: reject5,
-    check: (m, c) => (m.securityExchange === undefined || c.profile.securityExchanges.includes(m.securityExchange) ? null
-      : `Security Exchange must be ${c.profile.securityExchanges.join(' or ')}`) },
-  { id: 'securityExchangeOfSecurity', msgTypes: ALL, field: 'Security Exchange', via: 'reject', code: reject5,
+    },
+  },
+  {
+    id: 'securityIdSourceValue',
+    msgTypes: ALL,
+    field: 'Security ID Source',
+    via: 'reject',
+    code: reject5,
+    check: (m) => (m.securityIdSource === undefined || m.securityIdSource === 8 ? null : 'Security ID Source must be 8'),
+  },
+  {
+    id: 'securityExchangeRequired',
+    msgTypes: ALL,
+    field: 'Security Exchange',
+    via: 'bmr',
+    code: bmr5,
+    check: (m) => (m.securityIdSource === 8 && m.securityExchange === undefined ? 'Security Exchange' : null),
+  },
+  {
+    id: 'securityExchangeValue',
+    msgTypes: ALL,
+    field: 'Security Exchange',
+    via: 'reject',
+    code: reject5,
+    check: (m, c) =>
+      m.securityExchange === undefined || c.profile.securityExchanges.includes(m.securityExchange)
+        ? null
+        : `Security Exchange must be ${c.profile.securityExchanges.join(' or ')}`,
+  },
+  {
+    id: 'securityExchangeOfSecurity',
+    msgTypes: ALL,
+    field: 'Security Exchange',
+    via: 'reject',
+    code: reject5,
     check: (m, c) => {
       if (m.securityExchange === undefined || m.securityId === undefined) return null;
       const mic = c.marketOf(m.securityId);
       return mic === undefined || mic === m.securityExchange ? null : `Security Exchange of this security is ${mic}`;
-    } },
-  { id: 'transactionTimeFormat', msgTypes: ALL, field: 'Transaction Time', via: 'reject', code: reject6,
+    },
+  },
+  {
+    id: 'transactionTimeFormat',
+    msgTypes: ALL,
+    field: 'Transaction Time',
+    via: 'reject',
+    code: reject6,
     check: (m, c) => {
       const t = m.transactionTime;
       if (t === undefined || t === c.lastTime) return null;
       if (parseTransactionTime(t) === null) return 'Transaction Time must be YYYYMMDD-HH:MM:SS.ssssss UTC';
       c.lastTime = t;
       return null;
-    } },
+    },
+  },
   // Order (§5.1, §5.2, §5.3)
-  { id: 'sideValue', msgTypes: ORDER, field: 'Side', via: 'reject', code: reject5,
-    check: (m) => (m.side === undefined || m.side === 1 || m.side === 2 || m.side === 5 ? null : 'Side must be 1, 2 or 5') },
-  { id: 'massCancelSideValue', msgTypes: MASS, field: 'Side', via: 'reject', code: reject5,
-    check: (m) => (m.side === undefined || m.side === 1 || m.side === 2 ? null : 'Side must be 1 or 2') },
-  { id: 'orderTypeValue', msgTypes: NEW_AMEND, field: 'Order Type', via: 'reject', code: reject5,
-    check: (m) => (m.orderType === undefined || m.orderType === 1 || m.orderType === 2 ? null : 'Order Type must be 1 or 2') },
-  { id: 'priceRequiredForLimit', msgTypes: NEW_AMEND, field: 'Price', via: 'bmr', code: bmr5,
-    check: (m) => (isLimit(m) && m.price === undefined ? 'Price' : null) },
-  { id: 'priceAbsentForMarket', msgTypes: NEW_AMEND, field: 'Price', via: 'reject', code: reject5,
-    check: (m) => (m.orderType === 1 && m.price !== undefined ? 'Price must be absent on a market order' : null) },
-  { id: 'tifValue', msgTypes: NEW_AMEND, field: 'TIF', via: 'reject', code: reject5,
-    check: (m) => (m.tif === undefined || TIFS.includes(m.tif) ? null : 'TIF must be 0, 3, 4 or 9') },
-  { id: 'lotTypeValue', msgTypes: NEW, field: 'Lot Type', via: 'reject', code: reject5,
-    check: (m) => (m.lotType === undefined || m.lotType === 1 || m.lotType === 2 ? null : 'Lot Type must be 1 or 2') },
-  { id: 'oddLotLimitOnly', msgTypes: NEW, field: 'Order Type', via: 'reject', code: reject5,
-    check: (m) => (isOddLot(m) && m.orderType !== 2 ? 'Odd lot orders must be limit orders' : null) },
-  { id: 'oddLotDayOnly', msgTypes: NEW, field: 'TIF', via: 'reject', code: reject5,
-    check: (m) => (isOddLot(m) && m.tif !== undefined && m.tif !== 0 ? 'Odd lot orders must be TIF 0' : null) },
-  { id: 'positionEffectValue', msgTypes: NEW_AMEND, field: 'Position Effect', via: 'reject', code: reject5,
-    check: (m) => (m.positionEffect === undefined || m.positionEffect === 1 ? null : 'Position Effect must be 1') },
-  { id: 'positionEffectBuyOnly', msgTypes: NEW_AMEND, field: 'Position Effect', via: 'reject', code: reject5,
-    check: (m) => (m.positionEffect !== undefined && m.side !== 1 ? 'Position Effect only on a buy' : null) },
-  { id: 'orderRestrictionsValue', msgTypes: NEW_AMEND, field: 'Order Restrictions', via: 'reject', code: reject5,
-    check: (m) => (m.orderRestrictions === undefined || multiValue(m.orderRestrictions, RESTRICTIONS) ? null : 'Order Restrictions must be 2, 5 or 6, space separated') },
-  { id: 'orderRestrictionsShortSellOnly', msgTypes: NEW_AMEND, field: 'Order Restrictions', via: 'reject', code: reject5,
-    check: (m) => (m.orderRestrictions !== undefined && m.side !== 5 ? 'Order Restrictions only on a short sell' : null) },
-  { id: 'orderRestrictionsBoardLotOnly', msgTypes: NEW, field: 'Order Restrictions', via: 'reject', code: reject5,
-    check: (m) => (m.orderRestrictions !== undefined && isOddLot(m) ? 'Order Restrictions only on board lot orders' : null) },
-  { id: 'maxPriceLevelsValue', msgTypes: NEW_AMEND, field: 'Max Price Levels', via: 'reject', code: reject5,
-    check: (m) => (m.maxPriceLevels === undefined || m.maxPriceLevels === 1 ? null : 'Max Price Levels must be 1') },
-  { id: 'maxPriceLevelsBoardLotOnly', msgTypes: NEW, field: 'Max Price Levels', via: 'reject', code: reject5,
-    check: (m) => (m.maxPriceLevels !== undefined && isOddLot(m) ? 'Max Price Levels only on board lot orders' : null) },
-  { id: 'orderCapacityValue', msgTypes: NEW_AMEND, field: 'Order Capacity', via: 'reject', code: reject5,
-    check: (m) => (m.orderCapacity === undefined || m.orderCapacity === 1 || m.orderCapacity === 2 ? null : 'Order Capacity must be 1 or 2') },
-  { id: 'textFormat', msgTypes: ORDER, field: 'Text', via: 'reject', code: reject6,
-    check: (m) => (m.text === undefined || TEXT_FORMAT.test(m.text) ? null : 'Text must be letters, digits and spaces') },
-  { id: 'executionInstructionsValue', msgTypes: NEW_AMEND, field: 'Execution Instructions', via: 'reject', code: reject5,
-    check: (m) => (m.executionInstructions === undefined || multiValue(m.executionInstructions, INSTRUCTIONS) ? null : 'Execution Instructions must be 0, 1 or "0 1"') },
-  { id: 'oddLotExecutionInstructions', msgTypes: NEW, field: 'Execution Instructions', via: 'reject', code: reject5,
-    check: (m) => (isOddLot(m) && m.executionInstructions !== undefined && m.executionInstructions !== '1' ? 'Odd lot orders take Execution Instructions 1 only' : null) },
+  {
+    id: 'sideValue',
+    msgTypes: ORDER,
+    field: 'Side',
+    via: 'reject',
+    code: reject5,
+    check: (m) => (m.side === undefined || m.side === 1 || m.side === 2 || m.side === 5 ? null : 'Side must be 1, 2 or 5'),
+  },
+  {
+    id: 'massCancelSideValue',
+    msgTypes: MASS,
+    field: 'Side',
+    via: 'reject',
+    code: reject5,
+    check: (m) => (m.side === undefined || m.side === 1 || m.side === 2 ? null : 'Side must be 1 or 2'),
+  },
+  {
+    id: 'orderTypeValue',
+    msgTypes: NEW_AMEND,
+    field: 'Order Type',
+    via: 'reject',
+    code: reject5,
+    check: (m) => (m.orderType === undefined || m.orderType === 1 || m.orderType === 2 ? null : 'Order Type must be 1 or 2'),
+  },
+  {
+    id: 'priceRequiredForLimit',
+    msgTypes: NEW_AMEND,
+    field: 'Price',
+    via: 'bmr',
+    code: bmr5,
+    check: (m) => (isLimit(m) && m.price === undefined ? 'Price' : null),
+  },
+  {
+    id: 'priceAbsentForMarket',
+    msgTypes: NEW_AMEND,
+    field: 'Price',
+    via: 'reject',
+    code: reject5,
+    check: (m) => (m.orderType === 1 && m.price !== undefined ? 'Price must be absent on a market order' : null),
+  },
+  {
+    id: 'tifValue',
+    msgTypes: NEW_AMEND,
+    field: 'TIF',
+    via: 'reject',
+    code: reject5,
+    check: (m) => (m.tif === undefined || TIFS.includes(m.tif) ? null : 'TIF must be 0, 3, 4 or 9'),
+  },
+  {
+    id: 'lotTypeValue',
+    msgTypes: NEW,
+    field: 'Lot Type',
+    via: 'reject',
+    code: reject5,
+    check: (m) => (m.lotType === undefined || m.lotType === 1 || m.lotType === 2 ? null : 'Lot Type must be 1 or 2'),
+  },
+  {
+    id: 'oddLotLimitOnly',
+    msgTypes: NEW,
+    field: 'Order Type',
+    via: 'reject',
+    code: reject5,
+    check: (m) => (isOddLot(m) && m.orderType !== 2 ? 'Odd lot orders must be limit orders' : null),
+  },
+  {
+    id: 'oddLotDayOnly',
+    msgTypes: NEW,
+    field: 'TIF',
+    via: 'reject',
+    code: reject5,
+    check: (m) => (isOddLot(m) && m.tif !== undefined && m.tif !== 0 ? 'Odd lot orders must be TIF 0' : null),
+  },
+  {
+    id: 'positionEffectValue',
+    msgTypes: NEW_AMEND,
+    field: 'Position Effect',
+    via: 'reject',
+    code: reject5,
+    check: (m) => (m.positionEffect === undefined || m.positionEffect === 1 ? null : 'Position Effect must be 1'),
+  },
+  {
+    id: 'positionEffectBuyOnly',
+    msgTypes: NEW_AMEND,
+    field: 'Position Effect',
+    via: 'reject',
+    code: reject5,
+    check: (m) => (m.positionEffect !== undefined && m.side !== 1 ? 'Position Effect only on a buy' : null),
+  },
+  {
+    id: 'orderRestrictionsValue',
+    msgTypes: NEW_AMEND,
+    field: 'Order Restrictions',
+    via: 'reject',
+    code: reject5,
+    check: (m) =>
+      m.orderRestrictions === undefined || multiValue(m.orderRestrictions, RESTRICTIONS) ? null : 'Order Restrictions must be 2, 5 or 6, space separated',
+  },
+  {
+    id: 'orderRestrictionsShortSellOnly',
+    msgTypes: NEW_AMEND,
+    field: 'Order Restrictions',
+    via: 'reject',
+    code: reject5,
+    check: (m) => (m.orderRestrictions !== undefined && m.side !== 5 ? 'Order Restrictions only on a short sell' : null),
+  },
+  {
+    id: 'orderRestrictionsBoardLotOnly',
+    msgTypes: NEW,
+    field: 'Order Restrictions',
+    via: 'reject',
+    code: reject5,
+    check: (m) => (m.orderRestrictions !== undefined && isOddLot(m) ? 'Order Restrictions only on board lot orders' : null),
+  },
+  {
+    id: 'maxPriceLevelsValue',
+    msgTypes: NEW_AMEND,
+    field: 'Max Price Levels',
+    via: 'reject',
+    code: reject5,
+    check: (m) => (m.maxPriceLevels === undefined || m.maxPriceLevels === 1 ? null : 'Max Price Levels must be 1'),
+  },
+  {
+    id: 'maxPriceLevelsBoardLotOnly',
+    msgTypes: NEW,
+    field: 'Max Price Levels',
+    via: 'reject',
+    code: reject5,
+    check: (m) => (m.maxPriceLevels !== undefined && isOddLot(m) ? 'Max Price Levels only on board lot orders' : null),
+  },
+  {
+    id: 'orderCapacityValue',
+    msgTypes: NEW_AMEND,
+    field: 'Order Capacity',
+    via: 'reject',
+    code: reject5,
+    check: (m) => (m.orderCapacity === undefined || m.orderCapacity === 1 || m.orderCapacity === 2 ? null : 'Order Capacity must be 1 or 2'),
+  },
+  {
+    id: 'textFormat',
+    msgTypes: ORDER,
+    field: 'Text',
+    via: 'reject',
+    code: reject6,
+    check: (m) => (m.text === undefined || TEXT_FORMAT.test(m.text) ? null : 'Text must be letters, digits and spaces'),
+  },
+  {
+    id: 'executionInstructionsValue',
+    msgTypes: NEW_AMEND,
+    field: 'Execution Instructions',
+    via: 'reject',
+    code: reject5,
+    check: (m) =>
+      m.executionInstructions === undefined || multiValue(m.executionInstructions, INSTRUCTIONS) ? null : 'Execution Instructions must be 0, 1 or "0 1"',
+  },
+  {
+    id: 'oddLotExecutionInstructions',
+    msgTypes: NEW,
+    field: 'Execution Instructions',
+    via: 'reject',
+    code: reject5,
+    check: (m) =>
+      isOddLot(m) && m.executionInstructions !== undefined && m.executionInstructions !== '1' ? 'Odd lot orders take Execution Instructions 1 only' : null,
+  },
   // §5.1: bit 0 "None" must be set, bits 1–15 reserved ⇒ the value is 1 (bit 0 = LSB [INF, §8 item 12]).
-  { id: 'disclosureInstructionsValue', msgTypes: NEW_AMEND, field: 'Disclosure Instructions', via: 'reject', code: reject5,
-    check: (m) => (m.disclosureInstructions === undefined || m.disclosureInstructions === 1 ? null : 'Disclosure Instructions must be 1') },
-  { id: 'bcanFormat', msgTypes: NEW, field: 'Submitting BCAN Field', via: 'reject', code: reject6,
-    check: (m, c) => (m.submittingBcanField === undefined || m.submittingBcanField === c.lastBcan || BCAN_FORMAT.test(m.submittingBcanField) ? null : 'Submitting BCAN Field must be CE number (6) . BCAN, no leading zero') },
-  { id: 'bcanValue', msgTypes: NEW, field: 'Submitting BCAN Field', via: 'reject', code: reject5,
+  {
+    id: 'disclosureInstructionsValue',
+    msgTypes: NEW_AMEND,
+    field: 'Disclosure Instructions',
+    via: 'reject',
+    code: reject5,
+    check: (m) => (m.disclosureInstructions === undefined || m.disclosureInstructions === 1 ? null : 'Disclosure Instructions must be 1'),
+  },
+  {
+    id: 'bcanFormat',
+    msgTypes: NEW,
+    field: 'Submitting BCAN Field',
+    via: 'reject',
+    code: reject6,
+    check: (m, c) =>
+      m.submittingBcanField === undefined || m.submittingBcanField === c.lastBcan || BCAN_FORMAT.test(m.submittingBcanField)
+        ? null
+        : 'Submitting BCAN Field must be CE number (6) . BCAN, no leading zero',
+  },
+  {
+    id: 'bcanValue',
+    msgTypes: NEW,
+    field: 'Submitting BCAN Field',
+    via: 'reject',
+    code: reject5,
     check: (m, c) => {
       const b = m.submittingBcanField;
       if (b === undefined || b === c.lastBcan) return null;
       if (!bcanValueOk(b)) return 'BCAN must be 1, 2 or 100-9999999999';
       c.lastBcan = b;
       return null;
-    } },
+    },
+  },
   // §5.2: required for board lots; for odd lots from one board lot up (when the gateway knows the lot).
-  { id: 'bcanRequired', msgTypes: NEW, field: 'Submitting BCAN Field', via: 'bmr', code: bmr5,
+  {
+    id: 'bcanRequired',
+    msgTypes: NEW,
+    field: 'Submitting BCAN Field',
+    via: 'bmr',
+    code: bmr5,
     check: (m, c) => {
       if (m.submittingBcanField !== undefined && m.submittingBcanField !== '') return null;
       if (!isOddLot(m)) return 'Submitting BCAN Field';
       const lot = m.securityId === undefined ? undefined : c.lotSizeOf(m.securityId);
       return lot !== undefined && m.orderQuantity !== undefined && m.orderQuantity >= BigInt(lot) * 100_000_000n ? 'Submitting BCAN Field' : null;
-    } },
+    },
+  },
   // Mass cancel (§5.5)
-  { id: 'massCancelTypeValue', msgTypes: MASS, field: 'Mass Cancel Request Type', via: 'reject', code: reject5,
-    check: (m) => (m.massCancelRequestType === undefined || MASS_CANCEL_TYPES.includes(m.massCancelRequestType) ? null : 'Mass Cancel Request Type must be 1, 7 or 9') },
-  { id: 'massCancelSecurityRequired', msgTypes: MASS, field: 'Security ID', via: 'bmr', code: bmr5,
-    check: (m) => (m.massCancelRequestType === 1 && m.securityId === undefined ? 'Security ID' : null) },
-  { id: 'massCancelSegmentRequired', msgTypes: MASS, field: 'Market Segment ID', via: 'bmr', code: bmr5,
-    check: (m) => (m.massCancelRequestType === 9 && m.marketSegmentId === undefined ? 'Market Segment ID' : null) },
-  { id: 'marketSegmentValue', msgTypes: MASS, field: 'Market Segment ID', via: 'reject', code: reject5,
-    check: (m) => (m.marketSegmentId === undefined || MARKET_SEGMENTS.includes(m.marketSegmentId) ? null : 'Market Segment ID must be MAIN, GEM, NASD or ETS') },
+  {
+    id: 'massCancelTypeValue',
+    msgTypes: MASS,
+    field: 'Mass Cancel Request Type',
+    via: 'reject',
+    code: reject5,
+    check: (m) =>
+      m.massCancelRequestType === undefined || MASS_CANCEL_TYPES.includes(m.massCancelRequestType) ? null : 'Mass Cancel Request Type must be 1, 7 or 9',
+  },
+  {
+    id: 'massCancelSecurityRequired',
+    msgTypes: MASS,
+    field: 'Security ID',
+    via: 'bmr',
+    code: bmr5,
+    check: (m) => (m.massCancelRequestType === 1 && m.securityId === undefined ? 'Security ID' : null),
+  },
+  {
+    id: 'massCancelSegmentRequired',
+    msgTypes: MASS,
+    field: 'Market Segment ID',
+    via: 'bmr',
+    code: bmr5,
+    check: (m) => (m.massCancelRequestType === 9 && m.marketSegmentId === undefined ? 'Market Segment ID' : null),
+  },
+  {
+    id: 'marketSegmentValue',
+    msgTypes: MASS,
+    field: 'Market Segment ID',
+    via: 'reject',
+    code: reject5,
+    check: (m) => (m.marketSegmentId === undefined || MARKET_SEGMENTS.includes(m.marketSegmentId) ? null : 'Market Segment ID must be MAIN, GEM, NASD or ETS'),
+  },
 ];
 
 /**
@@ -231,8 +480,18 @@ export const ORDER_FIELD_RULES: readonly FieldRule[] = [
  * generic check skips them there (one test a field on the order path, not two).
  */
 const FORMAT_CHECKED: ReadonlySet<string> = new Set([
-  'clientOrderId', 'originalClientOrderId', 'submittingBrokerId', 'owningBrokerId', 'securityId', 'brokerLocationId',
-  'transactionTime', 'orderRestrictions', 'text', 'executionInstructions', 'submittingBcanField', 'marketSegmentId',
+  'clientOrderId',
+  'originalClientOrderId',
+  'submittingBrokerId',
+  'owningBrokerId',
+  'securityId',
+  'brokerLocationId',
+  'transactionTime',
+  'orderRestrictions',
+  'text',
+  'executionInstructions',
+  'submittingBcanField',
+  'marketSegmentId',
 ]);
 
 /** Per message type: the rules that apply, and its text fields as [key, name] (ASCII check). */

@@ -51,10 +51,18 @@ const PADDING = { oaep: crypto.constants.RSA_PKCS1_OAEP_PADDING, pkcs1: crypto.c
  * Client side: the Password field value, base64 of RSA(publicKey, loginTime + password) (§1.4).
  * `withTimePrefix: false` for New Password (§8 item 13).
  */
-export function encryptPassword(publicKeyPem: string, password: string, nowMs: number, options: { padding?: RsaPadding; withTimePrefix?: boolean } = {}): string {
+export function encryptPassword(
+  publicKeyPem: string,
+  password: string,
+  nowMs: number,
+  options: { padding?: RsaPadding; withTimePrefix?: boolean } = {},
+): string {
   const plain = (options.withTimePrefix === false ? '' : loginTimePrefix(nowMs)) + password;
   const padding = options.padding ?? 'oaep';
-  const ct = crypto.publicEncrypt({ key: publicKeyPem, padding: PADDING[padding], ...(padding === 'oaep' ? { oaepHash: 'sha1' } : {}) }, Buffer.from(plain, 'latin1'));
+  const ct = crypto.publicEncrypt(
+    { key: publicKeyPem, padding: PADDING[padding], ...(padding === 'oaep' ? { oaepHash: 'sha1' } : {}) },
+    Buffer.from(plain, 'latin1'),
+  );
   return ct.toString('base64');
 }
 
@@ -77,7 +85,11 @@ export function decryptPasswordField(privateKey: crypto.KeyObject | string, base
 // ---------------------------------------------------------------------------------------------
 // Stored passwords: scrypt, self-describing `scrypt$N$r$p$saltB64$hashB64`.
 
-export interface ScryptCost { N: number; r: number; p: number }
+export interface ScryptCost {
+  N: number;
+  r: number;
+  p: number;
+}
 /** Default cost for stored hashes (≈ 10 ms on this kind of machine). */
 export const DEFAULT_SCRYPT_COST: ScryptCost = { N: 4096, r: 8, p: 1 };
 
@@ -90,9 +102,12 @@ export function hashPassword(password: string, cost: ScryptCost = DEFAULT_SCRYPT
 export function verifyPasswordHash(stored: string, password: string): boolean {
   const parts = stored.split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
-  const N = Number(parts[1]), r = Number(parts[2]), p = Number(parts[3]);
+  const N = Number(parts[1]),
+    r = Number(parts[2]),
+    p = Number(parts[3]);
   if (!Number.isInteger(N) || !Number.isInteger(r) || !Number.isInteger(p)) return false;
-  const salt = Buffer.from(parts[4]!, 'base64'), want = Buffer.from(parts[5]!, 'base64');
+  const salt = Buffer.from(parts[4]!, 'base64'),
+    want = Buffer.from(parts[5]!, 'base64');
   const got = crypto.scryptSync(password, salt, want.length, { N, r, p, maxmem: 256 * N * r + 1024 * 1024 });
   return got.length === want.length && crypto.timingSafeEqual(got, want);
 }
@@ -126,7 +141,11 @@ export function checkPassword(privateKey: crypto.KeyObject | string, req: Passwo
   const t = parseLoginTime(plain.slice(0, 14));
   if (t === null) return { ok: false, reason: 'badTimePrefix', detail: 'Password plaintext does not start with YYYYMMDDHHMMSS' };
   if (Math.abs(t - req.nowMs) > req.toleranceMs) {
-    return { ok: false, reason: 'timeOutOfTolerance', detail: `login time ${plain.slice(0, 14)} is ${Math.round((t - req.nowMs) / 1000)} s off the gateway clock (tolerance ${req.toleranceMs / 1000} s)` };
+    return {
+      ok: false,
+      reason: 'timeOutOfTolerance',
+      detail: `login time ${plain.slice(0, 14)} is ${Math.round((t - req.nowMs) / 1000)} s off the gateway clock (tolerance ${req.toleranceMs / 1000} s)`,
+    };
   }
   if (!verifyPasswordHash(req.hash, plain.slice(14))) return { ok: false, reason: 'wrongPassword', detail: 'password does not match' };
   if (req.newPassword === undefined) return { ok: true, loginTimeMs: t };
@@ -156,19 +175,31 @@ export class PasswordChecker {
     const w = new Worker(new URL('./password-worker.ts', import.meta.url), { workerData: { privateKeyPem: this.#pem } });
     w.unref();
     let markReady: () => void = () => {};
-    this.#ready.push(new Promise<void>((r) => { markReady = r; }));
+    this.#ready.push(
+      new Promise<void>((r) => {
+        markReady = r;
+      }),
+    );
     w.on('message', (m: { id: number; result: PasswordCheckResult; ready?: true }) => {
-      if (m.ready === true) { markReady(); return; }
+      if (m.ready === true) {
+        markReady();
+        return;
+      }
       this.#inflight[i]!--;
       const done = this.#pending.get(m.id);
       this.#pending.delete(m.id);
       done?.(m.result);
     });
-    w.on('error', () => { /* a crashed worker: its pending checks fail below */ });
+    w.on('error', () => {
+      /* a crashed worker: its pending checks fail below */
+    });
     w.on('exit', () => {
       markReady();
       // pending checks of a dead worker would hang: fail them all (rare; the logons are refused)
-      for (const [id, done] of this.#pending) { this.#pending.delete(id); done({ ok: false, reason: "undecryptable", detail: "password worker exited" }); }
+      for (const [id, done] of this.#pending) {
+        this.#pending.delete(id);
+        done({ ok: false, reason: 'undecryptable', detail: 'password worker exited' });
+      }
     });
     this.#workers[i] = w;
     this.#inflight[i] = 0;

@@ -48,8 +48,12 @@ export const OTP_C_PROFILE: OcgProfile = {
 // - Security Exchange XSSC/XSEC instead of XHKG [UNVERIFIED];
 // - daily quota rejections: codes unknown [UNVERIFIED]; investor-ID field layout unknown [UNVERIFIED].
 const CSC_ABSENT = new Set<number>([
-  OcgMsgType.AmendRequest, OcgMsgType.Quote, OcgMsgType.QuoteCancel, OcgMsgType.QuoteStatusReport,
-  OcgMsgType.TradeCaptureReport, OcgMsgType.TradeCaptureReportAck,
+  OcgMsgType.AmendRequest,
+  OcgMsgType.Quote,
+  OcgMsgType.QuoteCancel,
+  OcgMsgType.QuoteStatusReport,
+  OcgMsgType.TradeCaptureReport,
+  OcgMsgType.TradeCaptureReportAck,
 ]);
 
 export const OTP_CSC_PROFILE: OcgProfile = {
@@ -63,7 +67,10 @@ export const OTP_CSC_PROFILE: OcgProfile = {
   securityIdLeadingZeros: true,
   amendAllowed: false,
   oddLotBuyAllowed: false,
-  noCancelWindows: [['09:20', '09:25'], ['14:57', '15:00']],
+  noCancelWindows: [
+    ['09:20', '09:25'],
+    ['14:57', '15:00'],
+  ],
 };
 
 export function profileFor(service: OcgService): OcgProfile {

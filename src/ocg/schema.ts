@@ -37,7 +37,10 @@ const WIDTH: Record<Exclude<FieldKind, 'alnum' | 'var' | 'group'>, number> = { u
 
 /** "Client Order ID" → "clientOrderId", "TIF" → "tif". */
 export function keyOf(name: string): string {
-  return name.split(' ').map((w, i) => (i === 0 ? w.toLowerCase() : w[0]!.toUpperCase() + w.slice(1).toLowerCase())).join('');
+  return name
+    .split(' ')
+    .map((w, i) => (i === 0 ? w.toLowerCase() : w[0]!.toUpperCase() + w.slice(1).toLowerCase()))
+    .join('');
 }
 
 type Y = 'Y' | undefined;
@@ -97,7 +100,9 @@ export const MESSAGE_SPECS: readonly MessageSpec[] = [
   { msgType: M.ResendRequest, name: 'Resend Request', fields: [f(0, 'Start Sequence', 'u32', 'Y'), f(1, 'End Sequence', 'u32', 'Y')] },
   // §3.7
   {
-    msgType: M.Reject, name: 'Reject', fields: [
+    msgType: M.Reject,
+    name: 'Reject',
+    fields: [
       f(0, 'Message Reject Code', 'u16', 'Y'),
       v(1, 'Reason', 75),
       f(2, 'Reference Message Type', 'u8'),
@@ -110,7 +115,9 @@ export const MESSAGE_SPECS: readonly MessageSpec[] = [
   { msgType: M.SequenceReset, name: 'Sequence Reset', fields: [f(0, 'Gap Fill', 'byte'), f(1, 'New Sequence Number', 'u32', 'Y')] },
   // §3.3: Password is C (mandatory from the client, absent from OCG-C), so not checked here.
   {
-    msgType: M.Logon, name: 'Logon', fields: [
+    msgType: M.Logon,
+    name: 'Logon',
+    fields: [
       a(0, 'Password', 450),
       a(1, 'New Password', 450),
       f(2, 'Next Expected Message Sequence', 'u32', 'Y'),
@@ -124,7 +131,9 @@ export const MESSAGE_SPECS: readonly MessageSpec[] = [
   // §3.2
   { msgType: M.LookupRequest, name: 'Lookup Request', fields: [f(0, 'Type Of Service', 'u8', 'Y'), f(1, 'Protocol Type', 'u8', 'Y')] },
   {
-    msgType: M.LookupResponse, name: 'Lookup Response', fields: [
+    msgType: M.LookupResponse,
+    name: 'Lookup Response',
+    fields: [
       f(0, 'Status', 'u8', 'Y'),
       f(1, 'Lookup Reject Code', 'u8'), // UInt8 per S1 (§8 item 2)
       v(2, 'Reason', 75),
@@ -136,7 +145,9 @@ export const MESSAGE_SPECS: readonly MessageSpec[] = [
   },
   // §5.11
   {
-    msgType: M.BusinessMessageReject, name: 'Business Message Reject', fields: [
+    msgType: M.BusinessMessageReject,
+    name: 'Business Message Reject',
+    fields: [
       f(0, 'Business Reject Code', 'u16', 'Y'),
       v(1, 'Reason', 75),
       f(2, 'Reference Message Type', 'u8', 'Y'),
@@ -147,7 +158,9 @@ export const MESSAGE_SPECS: readonly MessageSpec[] = [
   },
   // §5.7: one table for all variants; Y = the bits present in every variant.
   {
-    msgType: M.ExecutionReport, name: 'Execution Report', fields: [
+    msgType: M.ExecutionReport,
+    name: 'Execution Report',
+    fields: [
       ...orderPrefix(),
       a(8, 'Original Client Order ID', 21),
       a(9, 'Order ID', 21, 'Y'),
@@ -188,7 +201,9 @@ export const MESSAGE_SPECS: readonly MessageSpec[] = [
   },
   // §5.2: Submitting BCAN Field is Y for board lots but C for odd lots, so not checked here.
   {
-    msgType: M.NewOrder, name: 'New Order', fields: [
+    msgType: M.NewOrder,
+    name: 'New Order',
+    fields: [
       ...orderPrefix(),
       f(8, 'Order Type', 'u8', 'Y'),
       f(9, 'Price', 'dec'),
@@ -210,7 +225,9 @@ export const MESSAGE_SPECS: readonly MessageSpec[] = [
   // §5.3: Order Quantity Y per S1 (older texts: N, §8 item 7). Disclosure Instructions is marked Y
   // but "absent ⇒ original kept", so the decoder does not insist on it.
   {
-    msgType: M.AmendRequest, name: 'Amend Request', fields: [
+    msgType: M.AmendRequest,
+    name: 'Amend Request',
+    fields: [
       ...orderPrefix(),
       a(8, 'Original Client Order ID', 21, 'Y'),
       a(9, 'Order ID', 21),
@@ -229,18 +246,17 @@ export const MESSAGE_SPECS: readonly MessageSpec[] = [
   },
   // §5.4
   {
-    msgType: M.CancelRequest, name: 'Cancel Request', fields: [
-      ...orderPrefix(),
-      a(8, 'Original Client Order ID', 21, 'Y'),
-      a(9, 'Order ID', 21),
-      v(10, 'Text', 50),
-    ],
+    msgType: M.CancelRequest,
+    name: 'Cancel Request',
+    fields: [...orderPrefix(), a(8, 'Original Client Order ID', 21, 'Y'), a(9, 'Order ID', 21), v(10, 'Text', 50)],
   },
   // §5.5
   { msgType: M.MassCancelRequest, name: 'Mass Cancel Request', fields: massCancelPrefix() },
   // §5.8
   {
-    msgType: M.OrderMassCancelReport, name: 'Order Mass Cancel Report', fields: [
+    msgType: M.OrderMassCancelReport,
+    name: 'Order Mass Cancel Report',
+    fields: [
       a(0, 'Client Order ID', 21),
       a(1, 'Submitting Broker ID', 12),
       a(2, 'Security ID', 21),
@@ -258,7 +274,9 @@ export const MESSAGE_SPECS: readonly MessageSpec[] = [
   },
   // §5.9
   {
-    msgType: M.Quote, name: 'Quote', fields: [
+    msgType: M.Quote,
+    name: 'Quote',
+    fields: [
       a(0, 'Submitting Broker ID', 12, 'Y'),
       a(1, 'Broker Location ID', 11),
       a(2, 'Security ID', 21, 'Y'),
@@ -281,7 +299,9 @@ export const MESSAGE_SPECS: readonly MessageSpec[] = [
     ],
   },
   {
-    msgType: M.QuoteCancel, name: 'Quote Cancel', fields: [
+    msgType: M.QuoteCancel,
+    name: 'Quote Cancel',
+    fields: [
       a(0, 'Submitting Broker ID', 12, 'Y'),
       a(1, 'Broker Location ID', 11),
       a(2, 'Security ID', 21),
@@ -292,7 +312,9 @@ export const MESSAGE_SPECS: readonly MessageSpec[] = [
     ],
   },
   {
-    msgType: M.QuoteStatusReport, name: 'Quote Status Report', fields: [
+    msgType: M.QuoteStatusReport,
+    name: 'Quote Status Report',
+    fields: [
       a(0, 'Submitting Broker ID', 12, 'Y'),
       a(1, 'Broker Location ID', 11),
       a(2, 'Security ID', 21),
@@ -311,7 +333,9 @@ export const MESSAGE_SPECS: readonly MessageSpec[] = [
   },
   // §5.10: union table; Y = bits required in every variant and both directions.
   {
-    msgType: M.TradeCaptureReport, name: 'Trade Capture Report', fields: [
+    msgType: M.TradeCaptureReport,
+    name: 'Trade Capture Report',
+    fields: [
       a(0, 'Trade Report ID', 21),
       f(1, 'Trade Report Trans Type', 'u8'),
       f(2, 'Trade Report Type', 'u8', 'Y'),
@@ -347,7 +371,9 @@ export const MESSAGE_SPECS: readonly MessageSpec[] = [
     ],
   },
   {
-    msgType: M.TradeCaptureReportAck, name: 'Trade Capture Report Ack', fields: [
+    msgType: M.TradeCaptureReportAck,
+    name: 'Trade Capture Report Ack',
+    fields: [
       a(0, 'Trade Report ID', 21, 'Y'),
       f(1, 'Trade Report Trans Type', 'u8'),
       f(2, 'Trade Report Type', 'u8', 'Y'),
@@ -368,25 +394,21 @@ export const MESSAGE_SPECS: readonly MessageSpec[] = [
   },
   // §5.6: Order ID and Owning Broker ID are mandatory in OBO cancels.
   {
-    msgType: M.OboCancelRequest, name: 'OBO Cancel Request', fields: [
-      ...orderPrefix(),
-      a(8, 'Original Client Order ID', 21),
-      a(9, 'Order ID', 21, 'Y'),
-      a(10, 'Owning Broker ID', 12, 'Y'),
-      v(11, 'Text', 50),
-    ],
+    msgType: M.OboCancelRequest,
+    name: 'OBO Cancel Request',
+    fields: [...orderPrefix(), a(8, 'Original Client Order ID', 21), a(9, 'Order ID', 21, 'Y'), a(10, 'Owning Broker ID', 12, 'Y'), v(11, 'Text', 50)],
   },
   { msgType: M.OboMassCancelRequest, name: 'OBO Mass Cancel Request', fields: [...massCancelPrefix(), a(10, 'Owning Broker ID', 12, 'Y')] },
   // §3.9
   {
-    msgType: M.ThrottleEntitlementRequest, name: 'Throttle Entitlement Request', fields: [
-      a(0, 'User Request ID', 20, 'Y'),
-      f(1, 'User Request Type', 'u8', 'Y'),
-      a(2, 'User Name', 50, 'Y'),
-    ],
+    msgType: M.ThrottleEntitlementRequest,
+    name: 'Throttle Entitlement Request',
+    fields: [a(0, 'User Request ID', 20, 'Y'), f(1, 'User Request Type', 'u8', 'Y'), a(2, 'User Name', 50, 'Y')],
   },
   {
-    msgType: M.ThrottleEntitlementResponse, name: 'Throttle Entitlement Response', fields: [
+    msgType: M.ThrottleEntitlementResponse,
+    name: 'Throttle Entitlement Response',
+    fields: [
       a(0, 'User Request ID', 20, 'Y'),
       a(1, 'User Name', 50, 'Y'),
       g(2, 'No Throttles', 'throttles', [
@@ -401,7 +423,9 @@ export const MESSAGE_SPECS: readonly MessageSpec[] = [
   // §3.10
   { msgType: M.PartyEntitlementsRequest, name: 'Party Entitlements Request', fields: [a(0, 'Entitlement Request ID', 21, 'Y')] },
   {
-    msgType: M.PartyEntitlementsReport, name: 'Party Entitlements Report', fields: [
+    msgType: M.PartyEntitlementsReport,
+    name: 'Party Entitlements Report',
+    fields: [
       a(0, 'Entitlement Report ID', 21, 'Y'),
       a(1, 'Entitlement Request ID', 21),
       f(2, 'Request Result', 'u16'),

@@ -104,7 +104,11 @@ class FrameArena {
       }
     } else {
       if (this.#pages.length === 0) this.#pages.push(new Float64Array(FIRST_PAGE));
-      if (this.#pages[0]!.length < PAGE) { const full = new Float64Array(PAGE); full.set(this.#pages[0]!); this.#pages[0] = full; }
+      if (this.#pages[0]!.length < PAGE) {
+        const full = new Float64Array(PAGE);
+        full.set(this.#pages[0]!);
+        this.#pages[0] = full;
+      }
       while (this.#pages.length <= pi) this.#pages.push(new Float64Array(PAGE));
     }
     this.#pages[pi]![i] = at;
@@ -115,7 +119,8 @@ class FrameArena {
     const page = this.#base >= 0 && k >= 0 && k < MAX_DENSE ? this.#pages[k >>> PAGE_BITS] : undefined;
     const at = page !== undefined ? (page[k & (PAGE - 1)] ?? 0) : (this.#far.get(seq) ?? 0);
     if (at === 0) return undefined;
-    const ci = Math.floor((at - 1) / CHUNK), off = (at - 1) % CHUNK;
+    const ci = Math.floor((at - 1) / CHUNK),
+      off = (at - 1) % CHUNK;
     const c = this.#chunks[ci]!;
     return c.subarray(off, off + (c[off + 1]! | (c[off + 2]! << 8)));
   }
@@ -193,7 +198,9 @@ export class MemorySessionStore implements SessionStore {
 //   'R'                                           (reset: forget everything before)
 // A record cut short by a crash is ignored on reading.
 
-const REC_STATE = 0x53, REC_MESSAGE = 0x4d, REC_RESET = 0x52;
+const REC_STATE = 0x53,
+  REC_MESSAGE = 0x4d,
+  REC_RESET = 0x52;
 
 class FileJournal extends MemoryJournal {
   readonly #file: string;
@@ -227,7 +234,8 @@ class FileJournal extends MemoryJournal {
         p += 9;
       } else if (t === REC_MESSAGE) {
         if (p + 9 > buf.length) break;
-        const seq = buf.readUInt32LE(p + 1), len = buf.readUInt32LE(p + 5);
+        const seq = buf.readUInt32LE(p + 1),
+          len = buf.readUInt32LE(p + 5);
         if (p + 9 + len > buf.length) break;
         this.frames.put(seq, buf.subarray(p + 9, p + 9 + len));
         p += 9 + len;
@@ -344,7 +352,10 @@ export class FileSessionStore implements SessionStore {
   }
 
   compIds(): string[] {
-    const onDisk = fs.readdirSync(this.dir).filter((f) => f.endsWith('.ocgjournal')).map((f) => decodeURIComponent(f.slice(0, -'.ocgjournal'.length)));
+    const onDisk = fs
+      .readdirSync(this.dir)
+      .filter((f) => f.endsWith('.ocgjournal'))
+      .map((f) => decodeURIComponent(f.slice(0, -'.ocgjournal'.length)));
     return [...new Set([...this.#journals.keys(), ...onDisk])];
   }
 

@@ -91,9 +91,7 @@ export interface OcgLogonReply {
   testMessageIndicator?: number;
 }
 
-export type OcgLogonOutcome =
-  | { ok: true }
-  | { ok: false; reason: 'firstLogonSeqNotOne' | 'sequenceTooLow' | 'nextExpectedTooHigh'; detail: string };
+export type OcgLogonOutcome = { ok: true } | { ok: false; reason: 'firstLogonSeqNotOne' | 'sequenceTooLow' | 'nextExpectedTooHigh'; detail: string };
 
 interface Pending {
   header: OcgHeader;
@@ -277,7 +275,7 @@ export class OcgSession {
 
   #onDecodeError(e: OcgDecodeError): void {
     const fields: Record<string, unknown> = { compId: this.compId, role: this.role, kind: e.kind, detail: e.detail };
-    if (e.header !== undefined) fields['seqNum'] = e.header.seqNum, fields['msgType'] = e.header.msgType;
+    if (e.header !== undefined) ((fields['seqNum'] = e.header.seqNum), (fields['msgType'] = e.header.msgType));
     if (e.fatal) {
       // §2.2, §4.8: bad STX/length, bad CRC, body/length disagreement ⇒ drop without Logout.
       this.#log.log('warn', 'ocg.frame.fatal', fields);
@@ -424,7 +422,14 @@ export class OcgSession {
       // and the message consumes its seq like every other [INF: the note names the code only].
       j.setNextExpected(header.seqNum + 1);
       this.#log.log('warn', 'ocg.session.compIdMismatch', { compId: this.compId, seqNum: header.seqNum, msgType: header.msgType });
-      this.sendMessage({ msgType: OcgMsgType.Reject, messageRejectCode: MessageRejectCode.CompIdProblem, reason: 'Comp ID in the header is not the session Comp ID', referenceMessageType: header.msgType, referenceFieldName: 'Comp ID', referenceSequenceNumber: header.seqNum });
+      this.sendMessage({
+        msgType: OcgMsgType.Reject,
+        messageRejectCode: MessageRejectCode.CompIdProblem,
+        reason: 'Comp ID in the header is not the session Comp ID',
+        referenceMessageType: header.msgType,
+        referenceFieldName: 'Comp ID',
+        referenceSequenceNumber: header.seqNum,
+      });
       return;
     }
     if (message.msgType === OcgMsgType.SequenceReset && message.gapFill !== GapFill.GapFill) {
@@ -441,7 +446,14 @@ export class OcgSession {
         this.#log.log('warn', 'ocg.session.gapFillBackwards', { compId: this.compId, seqNum: header.seqNum, newSequenceNumber: ns });
         j.setNextExpected(header.seqNum + 1);
         if (this.role === 'gateway') {
-          this.sendMessage({ msgType: OcgMsgType.Reject, messageRejectCode: MessageRejectCode.IncorrectValue, reason: 'New Sequence Number not beyond the gap fill', referenceMessageType: header.msgType, referenceFieldName: 'New Sequence Number', referenceSequenceNumber: header.seqNum });
+          this.sendMessage({
+            msgType: OcgMsgType.Reject,
+            messageRejectCode: MessageRejectCode.IncorrectValue,
+            reason: 'New Sequence Number not beyond the gap fill',
+            referenceMessageType: header.msgType,
+            referenceFieldName: 'New Sequence Number',
+            referenceSequenceNumber: header.seqNum,
+          });
         }
       }
       return;
@@ -459,7 +471,13 @@ export class OcgSession {
       case OcgMsgType.Logon:
         this.#log.log('warn', 'ocg.session.logonWhileLoggedOn', { compId: this.compId, seqNum: header.seqNum });
         if (this.role === 'gateway') {
-          this.sendMessage({ msgType: OcgMsgType.Reject, messageRejectCode: MessageRejectCode.Other, reason: 'Logon on a session already logged on', referenceMessageType: header.msgType, referenceSequenceNumber: header.seqNum });
+          this.sendMessage({
+            msgType: OcgMsgType.Reject,
+            messageRejectCode: MessageRejectCode.Other,
+            reason: 'Logon on a session already logged on',
+            referenceMessageType: header.msgType,
+            referenceSequenceNumber: header.seqNum,
+          });
         }
         return;
       case OcgMsgType.Logout:
@@ -491,7 +509,14 @@ export class OcgSession {
     if (this.role === 'gateway') {
       // §3.8: a client-sent Reset is rejected.
       this.#log.log('warn', 'ocg.session.clientReset', { compId: this.compId, seqNum: header.seqNum });
-      this.sendMessage({ msgType: OcgMsgType.Reject, messageRejectCode: MessageRejectCode.IncorrectValue, reason: 'Sequence Reset (Reset mode) is not accepted from a client', referenceMessageType: header.msgType, referenceFieldName: 'Gap Fill', referenceSequenceNumber: header.seqNum });
+      this.sendMessage({
+        msgType: OcgMsgType.Reject,
+        messageRejectCode: MessageRejectCode.IncorrectValue,
+        reason: 'Sequence Reset (Reset mode) is not accepted from a client',
+        referenceMessageType: header.msgType,
+        referenceFieldName: 'Gap Fill',
+        referenceSequenceNumber: header.seqNum,
+      });
       return;
     }
     this.#log.log('info', 'ocg.session.sequenceReset', { compId: this.compId, from: this.journal.nextExpected, to: newSeq });
@@ -536,7 +561,11 @@ export class OcgSession {
     let dropped = 0;
     let highest = 0;
     for (const [seq, p] of this.#queue) {
-      if (seq > s && !p.header.possDup) { this.#queue.delete(seq); dropped++; highest = Math.max(highest, seq); }
+      if (seq > s && !p.header.possDup) {
+        this.#queue.delete(seq);
+        dropped++;
+        highest = Math.max(highest, seq);
+      }
     }
     if (dropped === 0) return;
     this.#log.log('warn', 'ocg.session.inconsistentSeqDropped', { compId: this.compId, received: s, dropped, highest, expected: this.journal.nextExpected });
@@ -601,11 +630,15 @@ export class OcgSession {
    * session messages as one Sequence Reset gap fill (seq = first skipped, PossDup = 1, §3.8, §3.13).
    */
   #replay(from: number, to: number): { replayed: number; gapFilled: number } {
-    let replayed = 0, gapFilled = 0;
+    let replayed = 0,
+      gapFilled = 0;
     let gapStart = -1;
     const fillTo = (next: number) => {
       if (gapStart < 0) return;
-      const f = encodeMessage({ seqNum: gapStart, compId: this.compId, possDup: true }, { msgType: OcgMsgType.SequenceReset, gapFill: GapFill.GapFill, newSequenceNumber: next });
+      const f = encodeMessage(
+        { seqNum: gapStart, compId: this.compId, possDup: true },
+        { msgType: OcgMsgType.SequenceReset, gapFill: GapFill.GapFill, newSequenceNumber: next },
+      );
       this.#write(f);
       gapFilled += next - gapStart;
       gapStart = -1;
@@ -634,7 +667,11 @@ export class OcgSession {
    */
   sendMessage(body: OcgMessage, options?: { possResend?: boolean }): number {
     const seq = this.journal.nextToSend;
-    const frame = encodeMessage({ seqNum: seq, compId: this.compId, possResend: options?.possResend === true }, body, this.#o.profile === undefined ? undefined : { profile: this.#o.profile });
+    const frame = encodeMessage(
+      { seqNum: seq, compId: this.compId, possResend: options?.possResend === true },
+      body,
+      this.#o.profile === undefined ? undefined : { profile: this.#o.profile },
+    );
     this.journal.setNextToSend(seq + 1);
     if (!OCG_GAP_FILLED_MSG_TYPES.has(body.msgType)) this.journal.saveSent(seq, frame);
     if (this.#state !== OcgSessionState.Disconnected) this.#write(frame);
@@ -648,7 +685,10 @@ export class OcgSession {
   sendSequenceReset(newSeq: number): void {
     if (this.role !== 'gateway') throw new Error('a client-sent Reset is rejected (§3.8)');
     if (newSeq < this.journal.nextToSend) throw new RangeError(`New Sequence Number ${newSeq} below the next sequence ${this.journal.nextToSend}`);
-    const frame = encodeMessage({ seqNum: this.journal.nextToSend, compId: this.compId }, { msgType: OcgMsgType.SequenceReset, gapFill: GapFill.Reset, newSequenceNumber: newSeq });
+    const frame = encodeMessage(
+      { seqNum: this.journal.nextToSend, compId: this.compId },
+      { msgType: OcgMsgType.SequenceReset, gapFill: GapFill.Reset, newSequenceNumber: newSeq },
+    );
     this.journal.setNextToSend(newSeq);
     if (this.#state !== OcgSessionState.Disconnected) this.#write(frame);
   }
@@ -713,8 +753,12 @@ export class OcgSession {
         // Name what was asked: the open-ended request's Start Sequence (none: the peer's own replay after logon).
         const asked = this.#resendAsked;
         const missing = this.journal.nextExpected;
-        const detail = asked > 0 ? `resend from ${asked} not answered: ${missing} still missing`
-          : asked === -1 ? `replay after logon stalled: ${missing} still missing` : `gap from ${missing} not filled`;
+        const detail =
+          asked > 0
+            ? `resend from ${asked} not answered: ${missing} still missing`
+            : asked === -1
+              ? `replay after logon stalled: ${missing} still missing`
+              : `gap from ${missing} not filled`;
         this.#log.log('warn', 'ocg.session.resendTimeout', { compId: this.compId, expected: this.journal.nextExpected, until: this.#resendUntil });
         this.#sendSession({ msgType: OcgMsgType.Logout, logoutText: truncate(detail, 74) });
         this.#close(detail);

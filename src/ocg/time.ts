@@ -10,8 +10,10 @@ export function formatTransactionTime(epochMicros: number): string {
   const ms = Math.floor(epochMicros / 1000);
   const d = new Date(ms);
   const micros = epochMicros - Math.floor(epochMicros / 1_000_000) * 1_000_000;
-  return `${d.getUTCFullYear()}${pad2(d.getUTCMonth() + 1)}${pad2(d.getUTCDate())}-`
-    + `${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}.${String(micros).padStart(6, '0')}`;
+  return (
+    `${d.getUTCFullYear()}${pad2(d.getUTCMonth() + 1)}${pad2(d.getUTCDate())}-` +
+    `${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}.${String(micros).padStart(6, '0')}`
+  );
 }
 
 /**

@@ -64,7 +64,7 @@ export class AggregateBookView {
       entries.push({ aggregateQuantity: l.quantity, price: l.price, numberOfOrders: l.orders, side, priceLevel: level, updateAction: action });
     };
     // Phase 1: prices that left the book.
-    for (let i = 0; i < client.length; ) {
+    for (let i = 0; i < client.length;) {
       if (!inBook.has(client[i]!.price)) {
         emit(client[i]!, i + 1, 2); // a Delete carries the level as last published (content unspecified)
         client.splice(i, 1);

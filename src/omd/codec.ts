@@ -16,12 +16,48 @@ export const MESSAGE_HEADER_SIZE = 4;
  * A message whose MsgSize is below this is rejected (MSG_TRUNCATED); above it is tolerated (§2.2).
  */
 export const FIXED_SIZE: Readonly<Record<number, number>> = {
-  10: 40, 11: 544, 13: 10, 14: 16, 20: 32, 21: 12, 22: 356, 23: 36,
-  30: 32, 31: 28, 32: 20, 33: 28, 34: 20, 40: 12, 41: 20, 43: 20, 44: 12,
-  50: 32, 51: 12, 52: 36, 53: 12, 54: 12, 56: 20, 60: 52, 61: 20, 62: 16,
-  70: 20, 71: 112, 80: 24, 81: 32,
-  100: 8, 101: 16, 102: 8, 105: 8, 201: 16, 202: 16, 203: 8,
-  610: 40, 611: 220, 621: 20, 655: 40, 660: 52,
+  10: 40,
+  11: 544,
+  13: 10,
+  14: 16,
+  20: 32,
+  21: 12,
+  22: 356,
+  23: 36,
+  30: 32,
+  31: 28,
+  32: 20,
+  33: 28,
+  34: 20,
+  40: 12,
+  41: 20,
+  43: 20,
+  44: 12,
+  50: 32,
+  51: 12,
+  52: 36,
+  53: 12,
+  54: 12,
+  56: 20,
+  60: 52,
+  61: 20,
+  62: 16,
+  70: 20,
+  71: 112,
+  80: 24,
+  81: 32,
+  100: 8,
+  101: 16,
+  102: 8,
+  105: 8,
+  201: 16,
+  202: 16,
+  203: 8,
+  610: 40,
+  611: 220,
+  621: 20,
+  655: 40,
+  660: 52,
 };
 
 /** FIXED_SIZE as a flat table indexed by MsgType (0 = unknown), for the decode hot path. */
@@ -125,11 +161,16 @@ export function messageSize(msg: OmdMessage): number {
       if (n > 0xffff) throw new RangeError(`News of ${n} bytes exceeds MsgSize u16; use splitNews`);
       return n;
     }
-    case 11: return 544 + 8 * msg.underlyingSecurityCodes.length;
-    case 13: return 10 + 2 * msg.brokerNumbers.length;
-    case 53: return 12 + 24 * msg.entries.length;
-    case 54: return 12 + 4 * msg.items.length;
-    default: return FIXED_SIZE_TABLE[msg.msgType]!;
+    case 11:
+      return 544 + 8 * msg.underlyingSecurityCodes.length;
+    case 13:
+      return 10 + 2 * msg.brokerNumbers.length;
+    case 53:
+      return 12 + 24 * msg.entries.length;
+    case 54:
+      return 12 + 4 * msg.items.length;
+    default:
+      return FIXED_SIZE_TABLE[msg.msgType]!;
   }
 }
 
@@ -655,64 +696,107 @@ export function decodeMessage(buf: Uint8Array, offset: number): OmdMessage | Omd
 export function decodeMessageBody(buf: Uint8Array, dv: DataView, o: number, type: number): OmdMessage {
   switch (type) {
     // the most frequent types of a trading day first: V8 compares these sparse cases in order
-    case 53: return decAggregateOrderBookUpdate(buf, dv, o);
-    case 50: return decTrade(dv, o);
-    case 30: return decAddOrder(buf, dv, o);
-    case 32: return decDeleteOrder(dv, o);
-    case 40: return decNominalPrice(dv, o);
-    case 60: return decStatistics(dv, o);
-    case 54: return decBrokerQueue(buf, dv, o);
-    case 31: return decModifyOrder(dv, o);
-    case 52: return decTradeTicker(buf, dv, o);
-    case 10: return decMarketDefinition(buf, dv, o);
-    case 11: return decSecurityDefinition(buf, dv, o);
-    case 13: return decLiquidityProvider(dv, o);
-    case 14: return decCurrencyRate(buf, dv, o);
-    case 20: return decTradingSessionStatus(buf, dv, o);
-    case 21: return decSecurityStatus(buf, dv, o);
-    case 22: return decNews(buf, dv, o);
-    case 23: return decVcmTrigger(dv, o);
-    case 33: return decAddOddLotOrder(dv, o);
-    case 34: return decDeleteOddLotOrder(dv, o);
-    case 41: return decIep(dv, o);
-    case 43: return decReferencePrice(dv, o);
-    case 44: return decYield(dv, o);
-    case 51: return decTradeCancel(dv, o);
-    case 56: return decOrderImbalance(buf, dv, o);
-    case 61: return decMarketTurnover(buf, dv, o);
-    case 62: return decClosingPrice(dv, o);
-    case 70: return decIndexDefinition(buf, o);
-    case 71: return decIndexData(buf, dv, o);
-    case 80: return decDailyQuotaBalance(buf, dv, o);
-    case 81: return decStockConnectTurnover(buf, dv, o);
+    case 53:
+      return decAggregateOrderBookUpdate(buf, dv, o);
+    case 50:
+      return decTrade(dv, o);
+    case 30:
+      return decAddOrder(buf, dv, o);
+    case 32:
+      return decDeleteOrder(dv, o);
+    case 40:
+      return decNominalPrice(dv, o);
+    case 60:
+      return decStatistics(dv, o);
+    case 54:
+      return decBrokerQueue(buf, dv, o);
+    case 31:
+      return decModifyOrder(dv, o);
+    case 52:
+      return decTradeTicker(buf, dv, o);
+    case 10:
+      return decMarketDefinition(buf, dv, o);
+    case 11:
+      return decSecurityDefinition(buf, dv, o);
+    case 13:
+      return decLiquidityProvider(dv, o);
+    case 14:
+      return decCurrencyRate(buf, dv, o);
+    case 20:
+      return decTradingSessionStatus(buf, dv, o);
+    case 21:
+      return decSecurityStatus(buf, dv, o);
+    case 22:
+      return decNews(buf, dv, o);
+    case 23:
+      return decVcmTrigger(dv, o);
+    case 33:
+      return decAddOddLotOrder(dv, o);
+    case 34:
+      return decDeleteOddLotOrder(dv, o);
+    case 41:
+      return decIep(dv, o);
+    case 43:
+      return decReferencePrice(dv, o);
+    case 44:
+      return decYield(dv, o);
+    case 51:
+      return decTradeCancel(dv, o);
+    case 56:
+      return decOrderImbalance(buf, dv, o);
+    case 61:
+      return decMarketTurnover(buf, dv, o);
+    case 62:
+      return decClosingPrice(dv, o);
+    case 70:
+      return decIndexDefinition(buf, o);
+    case 71:
+      return decIndexData(buf, dv, o);
+    case 80:
+      return decDailyQuotaBalance(buf, dv, o);
+    case 81:
+      return decStockConnectTurnover(buf, dv, o);
     // OMD-C 3.4.2; NewSeqNo "always 1" is not enforced here (§12 U2 is the handler's concern)
-    case 100: return { msgType: 100, newSeqNo: dv.getUint32(o + 4, true) };
+    case 100:
+      return { msgType: 100, newSeqNo: dv.getUint32(o + 4, true) };
     // OMD-C 3.5.1: Username NUL-padded; readAscii strips NULs and spaces
-    case 101: return { msgType: 101, username: readAscii(buf, o + 4, 12) };
-    case 102: return { msgType: 102, sessionStatus: buf[o + 4]! };
-    case 105: return { msgType: 105, drStatus: dv.getUint32(o + 4, true) };
-    case 201: return {
-      msgType: 201,
-      channelId: dv.getUint16(o + 4, true),
-      beginSeqNum: dv.getUint32(o + 8, true),
-      endSeqNum: dv.getUint32(o + 12, true),
-    };
+    case 101:
+      return { msgType: 101, username: readAscii(buf, o + 4, 12) };
+    case 102:
+      return { msgType: 102, sessionStatus: buf[o + 4]! };
+    case 105:
+      return { msgType: 105, drStatus: dv.getUint32(o + 4, true) };
+    case 201:
+      return {
+        msgType: 201,
+        channelId: dv.getUint16(o + 4, true),
+        beginSeqNum: dv.getUint32(o + 8, true),
+        endSeqNum: dv.getUint32(o + 12, true),
+      };
     // §12 U8: whether a rejected 202 echoes the request range is assumed (yes); we decode what is there
-    case 202: return {
-      msgType: 202,
-      channelId: dv.getUint16(o + 4, true),
-      retransStatus: buf[o + 6]!,
-      beginSeqNum: dv.getUint32(o + 8, true),
-      endSeqNum: dv.getUint32(o + 12, true),
-    };
-    case 203: return { msgType: 203, lastSeqNum: dv.getUint32(o + 4, true) };
-    case 610: return decCcMarketDefinition(buf, dv, o);
-    case 611: return decCcSecurityDefinition(buf, dv, o);
-    case 621: return decCcSecurityStatus(buf, dv, o);
-    case 655: return decCcTopOfBook(dv, o);
-    case 660: return decCcStatistics(dv, o);
+    case 202:
+      return {
+        msgType: 202,
+        channelId: dv.getUint16(o + 4, true),
+        retransStatus: buf[o + 6]!,
+        beginSeqNum: dv.getUint32(o + 8, true),
+        endSeqNum: dv.getUint32(o + 12, true),
+      };
+    case 203:
+      return { msgType: 203, lastSeqNum: dv.getUint32(o + 4, true) };
+    case 610:
+      return decCcMarketDefinition(buf, dv, o);
+    case 611:
+      return decCcSecurityDefinition(buf, dv, o);
+    case 621:
+      return decCcSecurityStatus(buf, dv, o);
+    case 655:
+      return decCcTopOfBook(dv, o);
+    case 660:
+      return decCcStatistics(dv, o);
     // FIXED_SIZE and this switch list the same types; only a change to one of them reaches here
-    default: throw new RangeError(`no decoder for MsgType ${type}`);
+    default:
+      throw new RangeError(`no decoder for MsgType ${type}`);
   }
 }
 
@@ -787,11 +871,17 @@ function encNews(u8: Uint8Array, dv: DataView, o: number, m: M.News): void {
   let p = o + 346;
   dv.setUint16(p, m.marketCodes.length, true);
   p += 2;
-  for (const c of m.marketCodes) { writeAscii(u8, p, 4, c, 'marketCodes'); p += 4; }
+  for (const c of m.marketCodes) {
+    writeAscii(u8, p, 4, c, 'marketCodes');
+    p += 4;
+  }
   p += 2;
   dv.setUint16(p, m.securityCodes.length, true);
   p += 2;
-  for (const c of m.securityCodes) { dv.setUint32(p, c, true); p += 4; }
+  for (const c of m.securityCodes) {
+    dv.setUint32(p, c, true);
+    p += 4;
+  }
   p += 2;
   dv.setUint16(p, m.newsLines.length, true);
   p += 2;

@@ -5,13 +5,7 @@
 // (OMD-C §6 server behaviour), tickers 52 (SS) or trades 50 (SP), statistics 60,
 // nominal 40; Index 70/71; complimentary 33/34, 54, 80/81; news 22; OMD-CC
 // 610/611/621/655/660. Same seed → same messages.
-import type {
-  AggregateBookEntry,
-  BrokerQueueItem,
-  OmdMessage,
-  SecurityDefinition,
-  CcSecurityDefinition,
-} from './messages.ts';
+import type { AggregateBookEntry, BrokerQueueItem, OmdMessage, SecurityDefinition, CcSecurityDefinition } from './messages.ts';
 import { NULL_INT64 } from './messages.ts';
 import type { CcMarket, OmdProduct, OmdService } from './channels.ts';
 import { AggregateBookView, type TrueLevel } from './aggregate-view.ts';
@@ -109,8 +103,16 @@ export interface GeneratorConfig {
   startTimeMs?: number;
 }
 
-interface RestingOrder { id: bigint; qty: number; broker: number }
-interface Level { price: number; qty: number; orders: RestingOrder[] }
+interface RestingOrder {
+  id: bigint;
+  qty: number;
+  broker: number;
+}
+interface Level {
+  price: number;
+  qty: number;
+  orders: RestingOrder[];
+}
 
 /** One security's true book, plus what it has published. */
 class SecurityMarket {
@@ -210,7 +212,17 @@ export class MarketGenerator {
     const used = new Set<number>();
     for (const [code, en, tc, sc, lot, px] of HK_WELL_KNOWN.slice(0, n)) {
       used.add(code);
-      out.push({ securityCode: code, marketCode: 'MAIN', shortName: en, nameTraditional: tc, nameSimplified: sc, lotSize: lot, previousClosingPrice: px, currencyCode: 'HKD', table: SPREAD_TABLE_PART_A });
+      out.push({
+        securityCode: code,
+        marketCode: 'MAIN',
+        shortName: en,
+        nameTraditional: tc,
+        nameSimplified: sc,
+        lotSize: lot,
+        previousClosingPrice: px,
+        currencyCode: 'HKD',
+        table: SPREAD_TABLE_PART_A,
+      });
     }
     let code = 2;
     while (out.length < n) {
@@ -219,8 +231,15 @@ export class MarketGenerator {
       // Log-uniform price between 0.20 and 500, on the Part A grid.
       const px = roundDownToTick(SPREAD_TABLE_PART_A, Math.round(200 * Math.pow(2500, this.#rnd.next())));
       out.push({
-        securityCode: code, marketCode: 'MAIN', shortName: `SIM STOCK ${code}`, nameTraditional: '', nameSimplified: '',
-        lotSize: this.#rnd.pick(BOARD_LOTS), previousClosingPrice: px, currencyCode: 'HKD', table: SPREAD_TABLE_PART_A,
+        securityCode: code,
+        marketCode: 'MAIN',
+        shortName: `SIM STOCK ${code}`,
+        nameTraditional: '',
+        nameSimplified: '',
+        lotSize: this.#rnd.pick(BOARD_LOTS),
+        previousClosingPrice: px,
+        currencyCode: 'HKD',
+        table: SPREAD_TABLE_PART_A,
       });
       code += 1 + this.#rnd.int(40);
     }
@@ -230,7 +249,17 @@ export class MarketGenerator {
   #ccSecurities(n: number): GeneratedSecurity[] {
     const out: GeneratedSecurity[] = [];
     for (const [code, mkt, en, sc, lot, px] of CC_WELL_KNOWN.slice(0, n)) {
-      out.push({ securityCode: code, marketCode: mkt, shortName: en, nameTraditional: '', nameSimplified: sc, lotSize: lot, previousClosingPrice: px, currencyCode: 'CNY', table: A_SHARE_TABLE });
+      out.push({
+        securityCode: code,
+        marketCode: mkt,
+        shortName: en,
+        nameTraditional: '',
+        nameSimplified: sc,
+        lotSize: lot,
+        previousClosingPrice: px,
+        currencyCode: 'CNY',
+        table: A_SHARE_TABLE,
+      });
     }
     let sh = 600_100;
     let sz = 2_001;
@@ -238,7 +267,17 @@ export class MarketGenerator {
       const shanghai = this.#rnd.chance(0.5);
       const code = shanghai ? sh++ : sz++;
       const px = Math.round(3_000 + this.#rnd.int(100_000) / 10) * 10;
-      out.push({ securityCode: code, marketCode: shanghai ? 'ASHR' : 'ASZR', shortName: `SIM A ${code}`, nameTraditional: '', nameSimplified: '', lotSize: 100, previousClosingPrice: px, currencyCode: 'CNY', table: A_SHARE_TABLE });
+      out.push({
+        securityCode: code,
+        marketCode: shanghai ? 'ASHR' : 'ASZR',
+        shortName: `SIM A ${code}`,
+        nameTraditional: '',
+        nameSimplified: '',
+        lotSize: 100,
+        previousClosingPrice: px,
+        currencyCode: 'CNY',
+        table: A_SHARE_TABLE,
+      });
     }
     return out;
   }
@@ -288,8 +327,13 @@ export class MarketGenerator {
         out.add(ch.channelId, { msgType: 14, currencyCode: 'CNY', currencyFactor: 0, currencyRate: 10_950 });
         out.add(ch.channelId, { msgType: 14, currencyCode: 'JPY', currencyFactor: 3, currencyRate: 519_400 });
         out.add(ch.channelId, {
-          msgType: 20, marketCode: 'MAIN', tradingSessionSubId: 3, tradingSesStatus: 30, tradingSesControlFlag: '0',
-          startDateTime: (startNs / 1_000_000_000n) * 1_000_000_000n, endDateTime: 0n,
+          msgType: 20,
+          marketCode: 'MAIN',
+          tradingSessionSubId: 3,
+          tradingSesStatus: 30,
+          tradingSesControlFlag: '0',
+          startDateTime: (startNs / 1_000_000_000n) * 1_000_000_000n,
+          endDateTime: 0n,
         });
         for (const s of mine) {
           out.add(ch.channelId, securityDefinition(s));
@@ -302,9 +346,18 @@ export class MarketGenerator {
         out.add(ch.channelId, this.#indexData());
       } else if (p === 'CC') {
         const mine = this.securities.filter((_, i) => this.#channelsFor('CC', i) === ch.channelId);
-        for (const [code, name] of [['ASHR', 'Shanghai A via Connect'], ['ASZR', 'Shenzhen A via Connect']] as const) {
+        for (const [code, name] of [
+          ['ASHR', 'Shanghai A via Connect'],
+          ['ASZR', 'Shenzhen A via Connect'],
+        ] as const) {
           if (ch.market !== undefined && ch.market !== code) continue;
-          out.add(ch.channelId, { msgType: 610, marketCode: code, marketName: name, currencyCode: 'CNY', numberOfSecurities: mine.filter((s) => s.marketCode === code).length });
+          out.add(ch.channelId, {
+            msgType: 610,
+            marketCode: code,
+            marketName: name,
+            currencyCode: 'CNY',
+            numberOfSecurities: mine.filter((s) => s.marketCode === code).length,
+          });
         }
         for (const s of mine) out.add(ch.channelId, ccSecurityDefinition(s));
       }
@@ -334,12 +387,21 @@ export class MarketGenerator {
     const r = this.#rnd;
     if (this.service === 'OMD-C') {
       const idx = this.channels.find((c) => c.product === 'Index');
-      if (idx && this.#events % 40 === 0) { out.add(idx.channelId, this.#indexData()); return out.list(); }
+      if (idx && this.#events % 40 === 0) {
+        out.add(idx.channelId, this.#indexData());
+        return out.list();
+      }
       if (this.#events % 500 === 250) {
         const sc = this.#complimentary('StockConnect', 0);
-        if (sc !== undefined) { this.#stockConnect(out, sc, this.channels.find((c) => c.product === 'SS')?.channelId); return out.list(); }
+        if (sc !== undefined) {
+          this.#stockConnect(out, sc, this.channels.find((c) => c.product === 'SS')?.channelId);
+          return out.list();
+        }
       }
-      if (this.#events % 3000 === 1500) { this.#news(out); return out.list(); }
+      if (this.#events % 3000 === 1500) {
+        this.#news(out);
+        return out.list();
+      }
     }
     const i = r.int(this.#markets.length);
     const m = this.#markets[i]!;
@@ -347,7 +409,8 @@ export class MarketGenerator {
     if (this.service === 'OMD-CC' && r.chance(0.002)) {
       m.halted = !m.halted;
       const ch = this.#channelsFor('CC', i);
-      if (ch !== undefined) out.add(ch, { msgType: 621, securityCode: m.sec.securityCode, securityTradingStatus: m.halted ? 2 : 3, tradingPhaseCode: m.halted ? 'H' : 'T' });
+      if (ch !== undefined)
+        out.add(ch, { msgType: 621, securityCode: m.sec.securityCode, securityTradingStatus: m.halted ? 2 : 3, tradingPhaseCode: m.halted ? 'H' : 'T' });
       return out.list();
     }
     const x = r.next();
@@ -399,7 +462,15 @@ export class MarketGenerator {
     const id = m.newOrderId(this.#rnd);
     const broker = this.#rnd.pick(BROKERS);
     m.oddLots.push({ id, side, broker });
-    ev.oddLotMsgs.push({ msgType: 33, securityCode: m.sec.securityCode, orderId: id, price, quantity: 1 + this.#rnd.int(m.sec.lotSize - 1), brokerId: broker, side });
+    ev.oddLotMsgs.push({
+      msgType: 33,
+      securityCode: m.sec.securityCode,
+      orderId: id,
+      price,
+      quantity: 1 + this.#rnd.int(m.sec.lotSize - 1),
+      brokerId: broker,
+      side,
+    });
     if (m.oddLots.length > 20) {
       const o = m.oddLots.shift()!;
       ev.oddLotMsgs.push({ msgType: 34, securityCode: m.sec.securityCode, orderId: o.id, brokerId: o.broker, side: o.side });
@@ -434,7 +505,8 @@ export class MarketGenerator {
     const at = this.#randomOrder(ev.m);
     if (!at) return;
     // Keep a little depth so the book never empties for long.
-    if (ev.m.sides[at.side]!.length <= 2 && ev.m.sides[at.side]![at.li]!.orders.length === 1) return this.#addPassive(ev, at.side, moveTicks(ev.m.sec.table, ev.m.mid(), at.side === 0 ? -1 : 1));
+    if (ev.m.sides[at.side]!.length <= 2 && ev.m.sides[at.side]![at.li]!.orders.length === 1)
+      return this.#addPassive(ev, at.side, moveTicks(ev.m.sec.table, ev.m.mid(), at.side === 0 ? -1 : 1));
     if (this.service === 'OMD-C' && ev.m.oddLots.length > 0 && this.#rnd.chance(0.1)) {
       const o = ev.m.oddLots.shift()!;
       ev.oddLotMsgs.push({ msgType: 34, securityCode: ev.m.sec.securityCode, orderId: o.id, brokerId: o.broker, side: o.side });
@@ -473,7 +545,15 @@ export class MarketGenerator {
       lv.qty -= fill;
       m.tradeId++;
       ev.trades.push({ price: lv.price, qty: fill, tradeId: m.tradeId });
-      ev.orderMsgs.push({ msgType: 50, securityCode: m.sec.securityCode, tradeId: m.tradeId, price: lv.price, quantity: fill, trdType: 0, tradeTime: tradeTimeNs });
+      ev.orderMsgs.push({
+        msgType: 50,
+        securityCode: m.sec.securityCode,
+        tradeId: m.tradeId,
+        price: lv.price,
+        quantity: fill,
+        trdType: 0,
+        tradeTime: tradeTimeNs,
+      });
       if (o.qty === 0) {
         lv.orders.shift();
         ev.orderMsgs.push({ msgType: 32, securityCode: m.sec.securityCode, orderId: o.id, side: opp });
@@ -485,7 +565,16 @@ export class MarketGenerator {
     }
     if (qty > 0) {
       m.rest(side, limit, { id, qty, broker: this.#rnd.pick(BROKERS) });
-      ev.orderMsgs.push({ msgType: 30, securityCode: m.sec.securityCode, orderId: id, price: limit, quantity: qty, side, orderType: '2', orderBookPosition: 0 });
+      ev.orderMsgs.push({
+        msgType: 30,
+        securityCode: m.sec.securityCode,
+        orderId: id,
+        price: limit,
+        quantity: qty,
+        side,
+        orderType: '2',
+        orderBookPosition: 0,
+      });
       ev.sidesChanged[side as 0 | 1] = true;
     }
     for (const t of ev.trades) {
@@ -510,13 +599,25 @@ export class MarketGenerator {
       if (top !== m.lastTop) {
         m.lastTop = top;
         out.add(cc, {
-          msgType: 655, securityCode: code,
-          aggregateBidQuantity: BigInt(m.sides[0][0]?.qty ?? 0), aggregateAskQuantity: BigInt(m.sides[1][0]?.qty ?? 0),
-          bidPrice: m.sides[0][0]?.price ?? 0, askPrice: m.sides[1][0]?.price ?? 0,
+          msgType: 655,
+          securityCode: code,
+          aggregateBidQuantity: BigInt(m.sides[0][0]?.qty ?? 0),
+          aggregateAskQuantity: BigInt(m.sides[1][0]?.qty ?? 0),
+          bidPrice: m.sides[0][0]?.price ?? 0,
+          askPrice: m.sides[1][0]?.price ?? 0,
         });
       }
       if (ev.trades.length) {
-        out.add(cc, { msgType: 660, securityCode: code, sharesTraded: m.sharesTraded, turnover: m.turnover, highPrice: m.high, lowPrice: m.low, lastPrice: m.last, openingPrice: m.open });
+        out.add(cc, {
+          msgType: 660,
+          securityCode: code,
+          sharesTraded: m.sharesTraded,
+          turnover: m.turnover,
+          highPrice: m.high,
+          lowPrice: m.low,
+          lastPrice: m.last,
+          openingPrice: m.open,
+        });
       }
       return;
     }
@@ -534,10 +635,23 @@ export class MarketGenerator {
     // ≤ 60 entries fit one packet (spec §2.3); entries keep their order across the split messages.
     const books: OmdMessage[] = [];
     for (let k = 0; k < entries.length; k += 60) books.push({ msgType: 53, securityCode: code, entries: entries.slice(k, k + 60) });
-    for (const [ch, product] of [[ss, 'SS'], [sp, 'SP']] as const) {
+    for (const [ch, product] of [
+      [ss, 'SS'],
+      [sp, 'SP'],
+    ] as const) {
       if (ch === undefined) continue;
       for (const book of books) out.add(ch, book);
-      if (product === 'SP') for (const t of ev.trades) out.add(ch, { msgType: 50, securityCode: code, tradeId: t.tradeId, price: t.price, quantity: t.qty, trdType: 0, tradeTime: BigInt(this.#nowMs) * 1_000_000n });
+      if (product === 'SP')
+        for (const t of ev.trades)
+          out.add(ch, {
+            msgType: 50,
+            securityCode: code,
+            tradeId: t.tradeId,
+            price: t.price,
+            quantity: t.qty,
+            trdType: 0,
+            tradeTime: BigInt(this.#nowMs) * 1_000_000n,
+          });
       if (product === 'SS') {
         // OMD-C 3.10.3: consecutive trades at one price aggregate into one ticker.
         let k = 0;
@@ -546,12 +660,32 @@ export class MarketGenerator {
           let q = 0n;
           while (k < ev.trades.length && ev.trades[k]!.price === price) q += BigInt(ev.trades[k++]!.qty);
           m.tickerId++;
-          out.add(ch, { msgType: 52, securityCode: code, tickerId: m.tickerId, price, aggregateQuantity: q, tradeTime: BigInt(this.#nowMs) * 1_000_000n, trdType: 0, trdCancelFlag: 'N' });
+          out.add(ch, {
+            msgType: 52,
+            securityCode: code,
+            tickerId: m.tickerId,
+            price,
+            aggregateQuantity: q,
+            tradeTime: BigInt(this.#nowMs) * 1_000_000n,
+            trdType: 0,
+            trdCancelFlag: 'N',
+          });
         }
       }
       if (ev.trades.length) {
         const vwap = product === 'SP' && m.sharesTraded > 0n ? Number(m.turnover / m.sharesTraded) : 0; // VWAP empty on SS
-        out.add(ch, { msgType: 60, securityCode: code, sharesTraded: m.sharesTraded, turnover: m.turnover, highPrice: m.high, lowPrice: m.low, lastPrice: m.last, vwap, shortSellSharesTraded: 0, shortSellTurnover: 0n });
+        out.add(ch, {
+          msgType: 60,
+          securityCode: code,
+          sharesTraded: m.sharesTraded,
+          turnover: m.turnover,
+          highPrice: m.high,
+          lowPrice: m.low,
+          lastPrice: m.last,
+          vwap,
+          shortSellSharesTraded: 0,
+          shortSellTurnover: 0n,
+        });
         out.add(ch, { msgType: 40, securityCode: code, nominalPrice: m.last });
       }
     }
@@ -571,10 +705,22 @@ export class MarketGenerator {
     const prev = 200_000_000n;
     const chg = this.#indexValue - prev;
     return {
-      msgType: 71, indexCode: '0000100', indexStatus: 'T', indexTime: (BigInt(this.#nowMs) / 1000n) * 1_000_000_000n,
-      indexValue: this.#indexValue, netChgPrevDay: chg, highValue: this.#indexHigh, lowValue: this.#indexLow,
-      easValue: NULL_INT64, indexTurnover: this.#marketTurnover * 10n, openingValue: prev, closingValue: NULL_INT64,
-      previousSesClose: prev, indexVolume: NULL_INT64, netChgPrevDayPct: Number((chg * 1_000_000n) / prev), exception: '',
+      msgType: 71,
+      indexCode: '0000100',
+      indexStatus: 'T',
+      indexTime: (BigInt(this.#nowMs) / 1000n) * 1_000_000_000n,
+      indexValue: this.#indexValue,
+      netChgPrevDay: chg,
+      highValue: this.#indexHigh,
+      lowValue: this.#indexLow,
+      easValue: NULL_INT64,
+      indexTurnover: this.#marketTurnover * 10n,
+      openingValue: prev,
+      closingValue: NULL_INT64,
+      previousSesClose: prev,
+      indexVolume: NULL_INT64,
+      netChgPrevDayPct: Number((chg * 1_000_000n) / prev),
+      exception: '',
     };
   }
 
@@ -593,9 +739,15 @@ export class MarketGenerator {
   #news(out: Batches): void {
     this.#newsId++;
     const msg: OmdMessage = {
-      msgType: 22, newsType: 'EXN', newsId: String(this.#newsId).padStart(3, '0'),
-      headline: `Practice session notice ${this.#newsId}`, cancelFlag: 'N', lastFragment: 'Y',
-      releaseTime: (BigInt(this.#nowMs) / 1000n) * 1_000_000_000n, marketCodes: [], securityCodes: [],
+      msgType: 22,
+      newsType: 'EXN',
+      newsId: String(this.#newsId).padStart(3, '0'),
+      headline: `Practice session notice ${this.#newsId}`,
+      cancelFlag: 'N',
+      lastFragment: 'Y',
+      releaseTime: (BigInt(this.#nowMs) / 1000n) * 1_000_000_000n,
+      marketCodes: [],
+      securityCodes: [],
       newsLines: ['This is simulated exchange news from failover-drill.', 'No action is required.'],
     };
     for (const c of this.channels) if (c.product === 'SS' || c.product === 'SP') out.add(c.channelId, msg);
@@ -615,14 +767,23 @@ function brokerQueue(m: SecurityMarket, side: 0 | 1): { bqMoreFlag: string; item
         // Spread markers for every step from the previous one; '0 S' = nobody at the previous marker.
         const prev = items.length ? lastSpread(items) : 0;
         for (let k = prev + 1; k < spreads; k++) {
-          if (items.length + 2 > 40) { more = 'Y'; break outer; }
+          if (items.length + 2 > 40) {
+            more = 'Y';
+            break outer;
+          }
           items.push({ item: k, type: 'S' }, { item: 0, type: 'S' });
         }
-        if (items.length + 1 > 40) { more = 'Y'; break; }
+        if (items.length + 1 > 40) {
+          more = 'Y';
+          break;
+        }
         items.push({ item: spreads, type: 'S' });
       }
       for (const o of lv.orders) {
-        if (items.length === 40) { more = 'Y'; break outer; }
+        if (items.length === 40) {
+          more = 'Y';
+          break outer;
+        }
         items.push({ item: o.broker, type: 'B' });
       }
     }
@@ -637,25 +798,70 @@ function lastSpread(items: BrokerQueueItem[]): number {
 
 function securityDefinition(s: GeneratedSecurity): SecurityDefinition {
   return {
-    msgType: 11, securityCode: s.securityCode, marketCode: s.marketCode,
-    isinCode: `HK${String(s.securityCode).padStart(10, '0')}`, instrumentType: s.securityCode === 2800 ? 'TRST' : 'EQTY',
-    productType: s.securityCode === 2800 ? 16 : 1, spreadTableCode: '01', securityShortName: s.shortName, currencyCode: s.currencyCode,
-    securityNameGCCS: s.nameTraditional, securityNameGB: s.nameSimplified, lotSize: s.lotSize, previousClosingPrice: s.previousClosingPrice,
-    vcmFlag: 'Y', shortSellFlag: 'Y', casFlag: 'Y', ccassFlag: 'Y', dummySecurityFlag: 'N', stampDutyFlag: s.securityCode === 2800 ? 'N' : 'Y',
-    listingDate: 19_800_101 + (s.securityCode % 28), delistingDate: 0, freeText: '', posFlag: 'Y', posUpperLimit: 0, posLowerLimit: 0,
-    domainStmtSecurityCode: 0, efnFlag: 'N', accruedInterest: 0, couponRate: 0, faceValue: 0n, decimalsInFaceValue: 0, faceValueCurrency: '',
-    bondMaturityDate: 0, investorType: '', conversionRatio: 0, strikePrice1: 0, strikePrice2: 0, warrantMaturityDate: 0, callPutFlag: '',
-    style: '', warrantType: '0', callPrice: 0, decimalsInCallPrice: 0, entitlement: 0, decimalsInEntitlement: 0, noWarrantsPerEntitlement: 0,
+    msgType: 11,
+    securityCode: s.securityCode,
+    marketCode: s.marketCode,
+    isinCode: `HK${String(s.securityCode).padStart(10, '0')}`,
+    instrumentType: s.securityCode === 2800 ? 'TRST' : 'EQTY',
+    productType: s.securityCode === 2800 ? 16 : 1,
+    spreadTableCode: '01',
+    securityShortName: s.shortName,
+    currencyCode: s.currencyCode,
+    securityNameGCCS: s.nameTraditional,
+    securityNameGB: s.nameSimplified,
+    lotSize: s.lotSize,
+    previousClosingPrice: s.previousClosingPrice,
+    vcmFlag: 'Y',
+    shortSellFlag: 'Y',
+    casFlag: 'Y',
+    ccassFlag: 'Y',
+    dummySecurityFlag: 'N',
+    stampDutyFlag: s.securityCode === 2800 ? 'N' : 'Y',
+    listingDate: 19_800_101 + (s.securityCode % 28),
+    delistingDate: 0,
+    freeText: '',
+    posFlag: 'Y',
+    posUpperLimit: 0,
+    posLowerLimit: 0,
+    domainStmtSecurityCode: 0,
+    efnFlag: 'N',
+    accruedInterest: 0,
+    couponRate: 0,
+    faceValue: 0n,
+    decimalsInFaceValue: 0,
+    faceValueCurrency: '',
+    bondMaturityDate: 0,
+    investorType: '',
+    conversionRatio: 0,
+    strikePrice1: 0,
+    strikePrice2: 0,
+    warrantMaturityDate: 0,
+    callPutFlag: '',
+    style: '',
+    warrantType: '0',
+    callPrice: 0,
+    decimalsInCallPrice: 0,
+    entitlement: 0,
+    decimalsInEntitlement: 0,
+    noWarrantsPerEntitlement: 0,
     underlyingSecurityCodes: [],
   };
 }
 
 function ccSecurityDefinition(s: GeneratedSecurity): CcSecurityDefinition {
   return {
-    msgType: 611, securityCode: s.securityCode, marketCode: s.marketCode,
-    isinCode: `CNE${String(s.securityCode).padStart(9, '0')}`, instrumentType: 'EQTY', securityShortName: s.shortName,
-    currencyCode: s.currencyCode, securityNameGB: s.nameSimplified, lotSize: s.lotSize, previousClosingPrice: s.previousClosingPrice,
-    shortSellFlag: 'N', listingDate: 20_010_827,
+    msgType: 611,
+    securityCode: s.securityCode,
+    marketCode: s.marketCode,
+    isinCode: `CNE${String(s.securityCode).padStart(9, '0')}`,
+    instrumentType: 'EQTY',
+    securityShortName: s.shortName,
+    currencyCode: s.currencyCode,
+    securityNameGB: s.nameSimplified,
+    lotSize: s.lotSize,
+    previousClosingPrice: s.previousClosingPrice,
+    shortSellFlag: 'N',
+    listingDate: 20_010_827,
   };
 }
 

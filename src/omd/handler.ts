@@ -85,14 +85,46 @@ export interface FeedHandlerCounters {
   suspect: number;
 }
 
-export interface GapEvent { channelId: number; range: SeqRange }
-export interface RecoveredEvent { channelId: number; via: 'rts' | 'refresh'; range: SeqRange; ms: number }
-export interface RefreshCompleteEvent { channelId: number; reason: RefreshReason; lastSeqNum: number; messages: number; ms: number }
-export interface StaleEvent { channelId: number; reason: RefreshReason | 'dr-in-progress' }
-export interface DrEvent { status: number; state: DrState; previous: DrState; ignored: boolean }
-export interface MessageEvent { channelId: number; seq: number; msg: OmdMessage }
+export interface GapEvent {
+  channelId: number;
+  range: SeqRange;
+}
+export interface RecoveredEvent {
+  channelId: number;
+  via: 'rts' | 'refresh';
+  range: SeqRange;
+  ms: number;
+}
+export interface RefreshCompleteEvent {
+  channelId: number;
+  reason: RefreshReason;
+  lastSeqNum: number;
+  messages: number;
+  ms: number;
+}
+export interface StaleEvent {
+  channelId: number;
+  reason: RefreshReason | 'dr-in-progress';
+}
+export interface DrEvent {
+  status: number;
+  state: DrState;
+  previous: DrState;
+  ignored: boolean;
+}
+export interface MessageEvent {
+  channelId: number;
+  seq: number;
+  msg: OmdMessage;
+}
 /** A packet (count > 0) or heartbeat (count 0) beyond the ahead window: held back, not trusted. */
-export interface SuspectEvent { channelId: number; line: FeedLine; seq: number; count: number; expected: number }
+export interface SuspectEvent {
+  channelId: number;
+  line: FeedLine;
+  seq: number;
+  count: number;
+  expected: number;
+}
 
 export interface ChannelStatus {
   channelId: number;
@@ -138,8 +170,20 @@ export class FeedHandler extends EventEmitter {
   #emitMessages = false;
   #started = false;
   readonly #c: Omit<FeedHandlerCounters, 'duplicates' | 'overflowed' | 'suspect'> = {
-    packets: 0, heartbeats: 0, messages: 0, gapsSeen: 0, recoveredByRts: 0, recoveredByRefresh: 0, refreshes: 0,
-    sequenceResets: 0, drSignals: 0, decodeErrors: 0, unknownMessages: 0, rtsRequests: 0, rtsMessages: 0, resyncs: 0,
+    packets: 0,
+    heartbeats: 0,
+    messages: 0,
+    gapsSeen: 0,
+    recoveredByRts: 0,
+    recoveredByRefresh: 0,
+    refreshes: 0,
+    sequenceResets: 0,
+    drSignals: 0,
+    decodeErrors: 0,
+    unknownMessages: 0,
+    rtsRequests: 0,
+    rtsMessages: 0,
+    resyncs: 0,
   };
 
   constructor(cfg: FeedConfig, opts: FeedHandlerOptions) {
@@ -154,33 +198,44 @@ export class FeedHandler extends EventEmitter {
     const useRts = opts.rts?.enabled !== false && cfg.rts.length > 0;
     this.#rts = useRts
       ? new RetransmissionClient({
-        endpoints: cfg.rts,
-        username: opts.rtsUsername,
-        clock: this.#clock,
-        maxRange: opts.rts?.maxRange ?? RTS_CLIENT_DEFAULTS.maxRange,
-        maxRequestsPerDay: opts.rts?.maxRequestsPerDay ?? RTS_CLIENT_DEFAULTS.maxRequestsPerDay,
-        responseTimeoutMs: opts.rts?.responseTimeoutMs ?? 2_000,
-        onPacket: (channelId, seq, messages) => this.#onRetransmitted(channelId, seq, messages),
-      })
+          endpoints: cfg.rts,
+          username: opts.rtsUsername,
+          clock: this.#clock,
+          maxRange: opts.rts?.maxRange ?? RTS_CLIENT_DEFAULTS.maxRange,
+          maxRequestsPerDay: opts.rts?.maxRequestsPerDay ?? RTS_CLIENT_DEFAULTS.maxRequestsPerDay,
+          responseTimeoutMs: opts.rts?.responseTimeoutMs ?? 2_000,
+          onPacket: (channelId, seq, messages) => this.#onRetransmitted(channelId, seq, messages),
+        })
       : null;
     if (this.#rts) {
       this.#rts.on('request', (e: RtsClientRequestEvent) => this.emit('rts-request', e));
       this.#rts.on('logon', (e) => this.emit('rts-logon', e));
       this.#rts.on('heartbeat', (e) => this.emit('rts-heartbeat', e));
       this.#rts.on('endpoint-failed', (e) => this.emit('rts-endpoint-failed', e));
-      this.#rts.on('decode-error', () => { this.#c.decodeErrors++; });
+      this.#rts.on('decode-error', () => {
+        this.#c.decodeErrors++;
+      });
     }
     // The DR channel has no refresh and no RTS: the first packet anchors it, holes are skipped
     // (the DR signal is repeated anyway), and renumbering simply re-anchors (§4.5, §12 U1).
-    const dr: LineArbitrator = new LineArbitrator({
-      deliver: (_sn, msg) => { if (msg.msgType === 105) this.#onDrSignal(msg.drStatus); },
-      sequenceReset: () => {},
-      gap: (holes) => dr.anchor(holes[holes.length - 1]!.to + 1),
-      renumbered: (_line, seq) => dr.anchor(seq),
-    }, { clock: this.#clock, arbitrationTimeoutMs: timeout, anchorOnFirstPacket: true, maxBuffered: 10_000, aheadWindow });
+    const dr: LineArbitrator = new LineArbitrator(
+      {
+        deliver: (_sn, msg) => {
+          if (msg.msgType === 105) this.#onDrSignal(msg.drStatus);
+        },
+        sequenceReset: () => {},
+        gap: (holes) => dr.anchor(holes[holes.length - 1]!.to + 1),
+        renumbered: (_line, seq) => dr.anchor(seq),
+      },
+      { clock: this.#clock, arbitrationTimeoutMs: timeout, anchorOnFirstPacket: true, maxBuffered: 10_000, aheadWindow },
+    );
     this.#dr = dr;
-    this.on('newListener', (ev) => { if (ev === 'message') this.#emitMessages = true; });
-    this.on('removeListener', (ev) => { if (ev === 'message') this.#emitMessages = this.listenerCount('message') > 0; });
+    this.on('newListener', (ev) => {
+      if (ev === 'message') this.#emitMessages = true;
+    });
+    this.on('removeListener', (ev) => {
+      if (ev === 'message') this.#emitMessages = this.listenerCount('message') > 0;
+    });
   }
 
   /** Joins lines A and B of every channel and the DR channel, then takes the start-up refresh (OMD-C 4.4). */
@@ -243,8 +298,14 @@ export class FeedHandler extends EventEmitter {
     const ch = this.#channels.get(channelId);
     if (!ch) throw new Error(`unknown channel ${channelId}`);
     return {
-      channelId, expected: ch.arb.expected, mode: ch.arb.mode, stale: ch.stale, refreshing: ch.refreshing?.reason ?? null,
-      refreshJoined: ch.refresh.joined, buffered: ch.arb.buffered, pendingGaps: ch.pending.size,
+      channelId,
+      expected: ch.arb.expected,
+      mode: ch.arb.mode,
+      stale: ch.stale,
+      refreshing: ch.refreshing?.reason ?? null,
+      refreshJoined: ch.refresh.joined,
+      buffered: ch.arb.buffered,
+      pendingGaps: ch.pending.size,
     };
   }
 
@@ -259,12 +320,18 @@ export class FeedHandler extends EventEmitter {
     const ch = this.#channels.get(channelId);
     if (!ch) return;
     this.#c.packets++;
-    if (buf.length < 16) { this.#decodeError(channelId, 'TRUNCATED'); return; }
+    if (buf.length < 16) {
+      this.#decodeError(channelId, 'TRUNCATED');
+      return;
+    }
     const count = buf[2]!;
     const seq = (buf[4]! | (buf[5]! << 8) | (buf[6]! << 16)) + buf[7]! * 0x1000000;
     if (count === 0) {
       // A heartbeat is exactly the bare 16-byte header (OMD-C 3.4.1); anything longer is no heartbeat.
-      if (!isHeartbeatPacket(buf)) { this.#decodeError(channelId, 'BAD_HEARTBEAT'); return; }
+      if (!isHeartbeatPacket(buf)) {
+        this.#decodeError(channelId, 'BAD_HEARTBEAT');
+        return;
+      }
       this.#c.heartbeats++;
       ch.arb.onHeartbeat(line, seq);
       return;
@@ -273,7 +340,10 @@ export class FeedHandler extends EventEmitter {
     if (ch.arb.dropIfSeen(line, seq, count, firstType)) return;
     if (firstType !== 100 && ch.arb.holdBackHeader(line, seq, count)) return;
     const p = decodeSequencedPacket(buf);
-    if ('ok' in p) { this.#decodeError(channelId, p.code); return; }
+    if ('ok' in p) {
+      this.#decodeError(channelId, p.code);
+      return;
+    }
     ch.arb.onPacket(line, p.seq, p.messages);
   }
 
@@ -298,7 +368,8 @@ export class FeedHandler extends EventEmitter {
         this.#startRefresh(ch, 'resync', null);
       },
       suspect: (line, seq, count) => {
-        if (this.listenerCount('suspect')) this.emit('suspect', { channelId: cfg.channelId, line, seq, count, expected: ch.arb.expected } satisfies SuspectEvent);
+        if (this.listenerCount('suspect'))
+          this.emit('suspect', { channelId: cfg.channelId, line, seq, count, expected: ch.arb.expected } satisfies SuspectEvent);
       },
     };
     ch.cfg = cfg;
@@ -309,7 +380,9 @@ export class FeedHandler extends EventEmitter {
       iface: this.cfg.interface,
       clock: this.#clock,
       onSnapshot: (s) => this.#onSnapshot(ch, s),
-      onDecodeError: () => { this.#c.decodeErrors++; },
+      onDecodeError: () => {
+        this.#c.decodeErrors++;
+      },
     });
     ch.refreshing = null;
     ch.stale = true;
@@ -372,11 +445,21 @@ export class FeedHandler extends EventEmitter {
     // A gap fallback keeps the numbering (older SNs are copies) and the cache; resets, DR and
     // renumbering start from what the snapshot says (spec §3.5, §4.1, §4.5).
     switch (reason) {
-      case 'gap': ch.arb.beginCaching(true, false); break;
-      case 'sequence-reset': ch.arb.beginCaching(true, true); break;
-      case 'start-up': ch.arb.beginCaching(false, false); break;
-      case 'dr': ch.arb.beginCaching(false, false); break;
-      case 'resync': ch.arb.beginCaching(false, true); break;
+      case 'gap':
+        ch.arb.beginCaching(true, false);
+        break;
+      case 'sequence-reset':
+        ch.arb.beginCaching(true, true);
+        break;
+      case 'start-up':
+        ch.arb.beginCaching(false, false);
+        break;
+      case 'dr':
+        ch.arb.beginCaching(false, false);
+        break;
+      case 'resync':
+        ch.arb.beginCaching(false, true);
+        break;
     }
     if (reason !== 'gap') ch.pending.clear();
     // A second gap while a gap refresh runs widens the range that refresh recovers.
@@ -389,7 +472,9 @@ export class FeedHandler extends EventEmitter {
     if (!this.#started) return;
     // Another gap while a gap refresh runs changes nothing the snapshot depends on: keep collecting.
     if (prev?.reason === 'gap' && reason === 'gap' && ch.refresh.active) return;
-    ch.refresh.start().catch(() => { /* join failed: the channel stays stale; the next refresh reason retries */ });
+    ch.refresh.start().catch(() => {
+      /* join failed: the channel stays stale; the next refresh reason retries */
+    });
   }
 
   /** OMD-C 4.4 step 5: take the snapshot, drop cached SN ≤ LastSeqNum, go live after it. */
@@ -409,7 +494,13 @@ export class FeedHandler extends EventEmitter {
     this.#c.refreshes++;
     const ms = this.#clock.now() - r.at;
     ch.arb.anchor(s.lastSeqNum + 1);
-    this.emit('refresh-complete', { channelId: ch.cfg.channelId, reason: r.reason, lastSeqNum: s.lastSeqNum, messages: s.messages, ms } satisfies RefreshCompleteEvent);
+    this.emit('refresh-complete', {
+      channelId: ch.cfg.channelId,
+      reason: r.reason,
+      lastSeqNum: s.lastSeqNum,
+      messages: s.messages,
+      ms,
+    } satisfies RefreshCompleteEvent);
     if (r.gap) {
       this.#c.recoveredByRefresh++;
       this.emit('recovered', { channelId: ch.cfg.channelId, via: 'refresh', range: r.gap, ms } satisfies RecoveredEvent);
@@ -418,14 +509,23 @@ export class FeedHandler extends EventEmitter {
 
   #onDrDatagram(line: 'A' | 'B', buf: Uint8Array): void {
     this.#c.packets++;
-    if (buf.length < 16) { this.#decodeError(this.cfg.drChannel.channelId, 'TRUNCATED'); return; }
+    if (buf.length < 16) {
+      this.#decodeError(this.cfg.drChannel.channelId, 'TRUNCATED');
+      return;
+    }
     if (buf[2] === 0) {
-      if (!isHeartbeatPacket(buf)) { this.#decodeError(this.cfg.drChannel.channelId, 'BAD_HEARTBEAT'); return; }
+      if (!isHeartbeatPacket(buf)) {
+        this.#decodeError(this.cfg.drChannel.channelId, 'BAD_HEARTBEAT');
+        return;
+      }
       this.#c.heartbeats++;
       return;
     }
     const p = decodeSequencedPacket(buf);
-    if ('ok' in p) { this.#decodeError(this.cfg.drChannel.channelId, p.code); return; }
+    if ('ok' in p) {
+      this.#decodeError(this.cfg.drChannel.channelId, p.code);
+      return;
+    }
     this.#dr.onPacket(line, p.seq, p.messages);
   }
 
@@ -450,7 +550,10 @@ export class FeedHandler extends EventEmitter {
         ch.image.clear();
         ch.pending.clear();
         ch.refreshing = null;
-        if (this.#started) ch.refresh.start().catch(() => { /* join failed: DR 2 joins again */ });
+        if (this.#started)
+          ch.refresh.start().catch(() => {
+            /* join failed: DR 2 joins again */
+          });
         ch.arb.beginCaching(false, true);
         if (!ch.stale) {
           ch.stale = true;

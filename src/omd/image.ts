@@ -100,8 +100,12 @@ export class SecurityState {
 }
 
 /** Splits a u64 OrderId into two u32 halves (typed arrays cannot key a Map cheaply). */
-function idLo(id: bigint): number { return Number(id & 0xffffffffn); }
-function idHi(id: bigint): number { return Number((id >> 32n) & 0xffffffffn); }
+function idLo(id: bigint): number {
+  return Number(id & 0xffffffffn);
+}
+function idHi(id: bigint): number {
+  return Number((id >> 32n) & 0xffffffffn);
+}
 
 function hashKey(sec: number, lo: number, hi: number): number {
   let h = Math.imul(sec, 0x9e3779b1) ^ lo;
@@ -184,7 +188,10 @@ class OrderStore {
       if (v === 0) break;
       const k = hashKey(this.sec[v - 1]!, this.lo[v - 1]!, this.hi[v - 1]!) & mask;
       const stays = i <= j ? k > i && k <= j : k > i || k <= j;
-      if (!stays) { t[i] = v; i = j; }
+      if (!stays) {
+        t[i] = v;
+        i = j;
+      }
     }
     t[i] = 0;
     this.#live--;
@@ -214,9 +221,15 @@ class OrderStore {
   }
 
   copyFrom(o: OrderStore): void {
-    this.lo = o.lo.slice(); this.hi = o.hi.slice(); this.sec = o.sec.slice();
-    this.price = o.price.slice(); this.qty = o.qty.slice(); this.side = o.side.slice(); this.broker = o.broker.slice();
-    this.next = o.next.slice(); this.prev = o.prev.slice();
+    this.lo = o.lo.slice();
+    this.hi = o.hi.slice();
+    this.sec = o.sec.slice();
+    this.price = o.price.slice();
+    this.qty = o.qty.slice();
+    this.side = o.side.slice();
+    this.broker = o.broker.slice();
+    this.next = o.next.slice();
+    this.prev = o.prev.slice();
     this.#table = o.#table.slice();
     this.#live = o.#live;
     this.#used = o.#used;
@@ -225,7 +238,11 @@ class OrderStore {
 
   #grow(): void {
     const n = Math.ceil(this.lo.length * 1.5);
-    const g = <T extends Uint32Array | Int32Array | Uint8Array | Uint16Array>(a: T, make: (n: number) => T): T => { const b = make(n); b.set(a); return b; };
+    const g = <T extends Uint32Array | Int32Array | Uint8Array | Uint16Array>(a: T, make: (n: number) => T): T => {
+      const b = make(n);
+      b.set(a);
+      return b;
+    };
     this.lo = g(this.lo, (k) => new Uint32Array(k));
     this.hi = g(this.hi, (k) => new Uint32Array(k));
     this.sec = g(this.sec, (k) => new Uint32Array(k));
@@ -255,9 +272,15 @@ class BrokerQueuePool {
   alloc(): number {
     if (this.#used * 2 === this.count.length) {
       const cap = Math.ceil(this.count.length * 0.75); // ×1.5 securities
-      const items = new Uint32Array(cap * 2 * BQ_ITEMS); items.set(this.items); this.items = items;
-      const count = new Uint8Array(cap * 2); count.set(this.count); this.count = count;
-      const more = new Uint8Array(cap * 2); more.set(this.more); this.more = more;
+      const items = new Uint32Array(cap * 2 * BQ_ITEMS);
+      items.set(this.items);
+      this.items = items;
+      const count = new Uint8Array(cap * 2);
+      count.set(this.count);
+      this.count = count;
+      const more = new Uint8Array(cap * 2);
+      more.set(this.more);
+      this.more = more;
     }
     return this.#used++;
   }
@@ -310,10 +333,18 @@ class AggregatePool {
 
   #grow(): void {
     const cap = (this.count.length / 2) * 2;
-    const qty = new BigUint64Array(cap * 2 * MAX_BOOK_LEVELS); qty.set(this.qty); this.qty = qty;
-    const price = new Int32Array(cap * 2 * MAX_BOOK_LEVELS); price.set(this.price); this.price = price;
-    const orders = new Uint32Array(cap * 2 * MAX_BOOK_LEVELS); orders.set(this.orders); this.orders = orders;
-    const count = new Uint8Array(cap * 2); count.set(this.count); this.count = count;
+    const qty = new BigUint64Array(cap * 2 * MAX_BOOK_LEVELS);
+    qty.set(this.qty);
+    this.qty = qty;
+    const price = new Int32Array(cap * 2 * MAX_BOOK_LEVELS);
+    price.set(this.price);
+    this.price = price;
+    const orders = new Uint32Array(cap * 2 * MAX_BOOK_LEVELS);
+    orders.set(this.orders);
+    this.orders = orders;
+    const count = new Uint8Array(cap * 2);
+    count.set(this.count);
+    this.count = count;
   }
 }
 
@@ -435,47 +466,116 @@ export class MarketImage {
   apply(msg: OmdMessage): void {
     this.applied++;
     switch (msg.msgType) {
-      case 10: this.#markets.set(msg.marketCode, msg); break;
-      case 11: this.#sec(msg.securityCode).definition = msg; break;
-      case 13: this.#sec(msg.securityCode).liquidityProviders = msg; break;
-      case 14: this.#currencies.set(msg.currencyCode, msg); break;
-      case 20: this.#sessions.set(msg.marketCode, msg); break;
-      case 21: this.#sec(msg.securityCode).status = msg; break;
-      case 22: this.#news.push(msg); break;
-      case 23: this.#sec(msg.securityCode).vcm = msg; break;
-      case 30: this.#addOrder(msg.securityCode, msg.orderId, msg.price, msg.quantity, msg.side, 0, false); break;
+      case 10:
+        this.#markets.set(msg.marketCode, msg);
+        break;
+      case 11:
+        this.#sec(msg.securityCode).definition = msg;
+        break;
+      case 13:
+        this.#sec(msg.securityCode).liquidityProviders = msg;
+        break;
+      case 14:
+        this.#currencies.set(msg.currencyCode, msg);
+        break;
+      case 20:
+        this.#sessions.set(msg.marketCode, msg);
+        break;
+      case 21:
+        this.#sec(msg.securityCode).status = msg;
+        break;
+      case 22:
+        this.#news.push(msg);
+        break;
+      case 23:
+        this.#sec(msg.securityCode).vcm = msg;
+        break;
+      case 30:
+        this.#addOrder(msg.securityCode, msg.orderId, msg.price, msg.quantity, msg.side, 0, false);
+        break;
       case 31: {
         const slot = this.#orders.find(msg.securityCode, idLo(msg.orderId), idHi(msg.orderId));
         if (slot < 0) this.anomalies.unknownOrder++;
         else this.#orders.qty[slot] = msg.quantity;
         break;
       }
-      case 32: this.#deleteOrder(msg.securityCode, msg.orderId, false); break;
-      case 33: this.#addOrder(msg.securityCode, msg.orderId, msg.price, msg.quantity, msg.side, msg.brokerId, true); break;
-      case 34: this.#deleteOrder(msg.securityCode, msg.orderId, true); break;
-      case 40: this.#sec(msg.securityCode).nominal = msg; break;
-      case 41: this.#sec(msg.securityCode).iep = msg; break;
-      case 43: this.#sec(msg.securityCode).reference = msg; break;
-      case 44: this.#sec(msg.securityCode).yieldValue = msg; break;
-      case 50: this.#sec(msg.securityCode).lastTrade = msg; break;
-      case 51: this.#sec(msg.securityCode).lastTradeCancel = msg; break;
-      case 52: this.#sec(msg.securityCode).lastTicker = msg; break;
-      case 53: this.#applyAggregate(msg); break;
-      case 54: this.#applyBrokerQueue(msg); break;
-      case 56: this.#sec(msg.securityCode).imbalance = msg; break;
-      case 60: this.#sec(msg.securityCode).statistics = msg; break;
-      case 61: this.#turnovers.set(`${msg.marketCode}|${msg.currencyCode}`, msg); break;
-      case 62: this.#sec(msg.securityCode).closing = msg; break;
-      case 70: this.#indexDefs.set(msg.indexCode, msg); break;
-      case 71: this.#indexData.set(msg.indexCode, msg); break;
-      case 80: this.#quotaBalances.set(`${msg.stockConnectMarket}|${msg.tradingDirection}`, msg); break;
-      case 81: this.#scTurnovers.set(`${msg.stockConnectMarket}|${msg.tradingDirection}`, msg); break;
-      case 610: this.#ccMarkets.set(msg.marketCode, msg); break;
-      case 611: this.#sec(msg.securityCode).ccDefinition = msg; break;
-      case 621: this.#sec(msg.securityCode).ccStatus = msg; break;
-      case 655: this.#sec(msg.securityCode).ccTopOfBook = msg; break;
-      case 660: this.#sec(msg.securityCode).ccStatistics = msg; break;
-      default: this.applied--; // control messages: the caller decides (see class comment)
+      case 32:
+        this.#deleteOrder(msg.securityCode, msg.orderId, false);
+        break;
+      case 33:
+        this.#addOrder(msg.securityCode, msg.orderId, msg.price, msg.quantity, msg.side, msg.brokerId, true);
+        break;
+      case 34:
+        this.#deleteOrder(msg.securityCode, msg.orderId, true);
+        break;
+      case 40:
+        this.#sec(msg.securityCode).nominal = msg;
+        break;
+      case 41:
+        this.#sec(msg.securityCode).iep = msg;
+        break;
+      case 43:
+        this.#sec(msg.securityCode).reference = msg;
+        break;
+      case 44:
+        this.#sec(msg.securityCode).yieldValue = msg;
+        break;
+      case 50:
+        this.#sec(msg.securityCode).lastTrade = msg;
+        break;
+      case 51:
+        this.#sec(msg.securityCode).lastTradeCancel = msg;
+        break;
+      case 52:
+        this.#sec(msg.securityCode).lastTicker = msg;
+        break;
+      case 53:
+        this.#applyAggregate(msg);
+        break;
+      case 54:
+        this.#applyBrokerQueue(msg);
+        break;
+      case 56:
+        this.#sec(msg.securityCode).imbalance = msg;
+        break;
+      case 60:
+        this.#sec(msg.securityCode).statistics = msg;
+        break;
+      case 61:
+        this.#turnovers.set(`${msg.marketCode}|${msg.currencyCode}`, msg);
+        break;
+      case 62:
+        this.#sec(msg.securityCode).closing = msg;
+        break;
+      case 70:
+        this.#indexDefs.set(msg.indexCode, msg);
+        break;
+      case 71:
+        this.#indexData.set(msg.indexCode, msg);
+        break;
+      case 80:
+        this.#quotaBalances.set(`${msg.stockConnectMarket}|${msg.tradingDirection}`, msg);
+        break;
+      case 81:
+        this.#scTurnovers.set(`${msg.stockConnectMarket}|${msg.tradingDirection}`, msg);
+        break;
+      case 610:
+        this.#ccMarkets.set(msg.marketCode, msg);
+        break;
+      case 611:
+        this.#sec(msg.securityCode).ccDefinition = msg;
+        break;
+      case 621:
+        this.#sec(msg.securityCode).ccStatus = msg;
+        break;
+      case 655:
+        this.#sec(msg.securityCode).ccTopOfBook = msg;
+        break;
+      case 660:
+        this.#sec(msg.securityCode).ccStatistics = msg;
+        break;
+      default:
+        this.applied--; // control messages: the caller decides (see class comment)
     }
   }
 
@@ -486,15 +586,23 @@ export class MarketImage {
     const lo = idLo(orderId);
     const hi = idHi(orderId);
     let slot = p.find(code, lo, hi);
-    if (slot >= 0) this.anomalies.unknownOrder++; // re-used live OrderId: overwrite in place
+    if (slot >= 0)
+      this.anomalies.unknownOrder++; // re-used live OrderId: overwrite in place
     else {
       slot = p.add(code, lo, hi);
       const tail = odd ? st.oddTail : st.ordTail;
       p.prev[slot] = tail;
       p.next[slot] = -1;
       if (tail >= 0) p.next[tail] = slot;
-      if (odd) { if (st.oddHead < 0) st.oddHead = slot; st.oddTail = slot; st.oddCount++; }
-      else { if (st.ordHead < 0) st.ordHead = slot; st.ordTail = slot; st.ordCount++; }
+      if (odd) {
+        if (st.oddHead < 0) st.oddHead = slot;
+        st.oddTail = slot;
+        st.oddCount++;
+      } else {
+        if (st.ordHead < 0) st.ordHead = slot;
+        st.ordTail = slot;
+        st.ordCount++;
+      }
     }
     p.price[slot] = price;
     p.qty[slot] = quantity;
@@ -505,7 +613,10 @@ export class MarketImage {
   #deleteOrder(code: number, orderId: bigint, odd: boolean): void {
     const p = odd ? this.#oddLots : this.#orders;
     const slot = p.find(code, idLo(orderId), idHi(orderId));
-    if (slot < 0) { this.anomalies.unknownOrder++; return; }
+    if (slot < 0) {
+      this.anomalies.unknownOrder++;
+      return;
+    }
     const st = this.#securities.get(code)!;
     const prev = p.prev[slot]!;
     const next = p.next[slot]!;
@@ -531,14 +642,21 @@ export class MarketImage {
         a.count[s.bookSlot * 2 + 1] = 0;
         continue;
       }
-      if (e.side !== 0 && e.side !== 1) { this.anomalies.badPriceLevel++; continue; }
+      if (e.side !== 0 && e.side !== 1) {
+        this.anomalies.badPriceLevel++;
+        continue;
+      }
       const sideIdx = s.bookSlot * 2 + e.side;
       const base = sideIdx * MAX_BOOK_LEVELS;
       const n = a.count[sideIdx]!;
       const i = e.priceLevel - 1;
       switch (e.updateAction) {
-        case 0: { // New: insert, shift down, truncate beyond 10
-          if (i < 0 || i > n || i >= MAX_BOOK_LEVELS) { this.anomalies.badPriceLevel++; break; }
+        case 0: {
+          // New: insert, shift down, truncate beyond 10
+          if (i < 0 || i > n || i >= MAX_BOOK_LEVELS) {
+            this.anomalies.badPriceLevel++;
+            break;
+          }
           const last = Math.min(n, MAX_BOOK_LEVELS - 1);
           for (let k = last; k > i; k--) {
             a.qty[base + k] = a.qty[base + k - 1]!;
@@ -552,13 +670,19 @@ export class MarketImage {
           break;
         }
         case 1: // Change: quantity and order count at PriceLevel
-          if (i < 0 || i >= n) { this.anomalies.badPriceLevel++; break; }
+          if (i < 0 || i >= n) {
+            this.anomalies.badPriceLevel++;
+            break;
+          }
           if (a.price[base + i] !== e.price) this.anomalies.badPriceLevel++;
           a.qty[base + i] = e.aggregateQuantity;
           a.orders[base + i] = e.numberOfOrders;
           break;
         case 2: // Delete: remove, shift up
-          if (i < 0 || i >= n) { this.anomalies.badPriceLevel++; break; }
+          if (i < 0 || i >= n) {
+            this.anomalies.badPriceLevel++;
+            break;
+          }
           for (let k = i; k < n - 1; k++) {
             a.qty[base + k] = a.qty[base + k + 1]!;
             a.price[base + k] = a.price[base + k + 1]!;
@@ -646,9 +770,15 @@ export class MarketImage {
   }
 
   /** Market-level state (read-only views). */
-  get markets(): ReadonlyMap<string, MarketDefinition> { return this.#markets; }
-  get tradingSessions(): ReadonlyMap<string, TradingSessionStatus> { return this.#sessions; }
-  get news(): readonly News[] { return this.#news; }
+  get markets(): ReadonlyMap<string, MarketDefinition> {
+    return this.#markets;
+  }
+  get tradingSessions(): ReadonlyMap<string, TradingSessionStatus> {
+    return this.#sessions;
+  }
+  get news(): readonly News[] {
+    return this.#news;
+  }
 
   /**
    * Refresh contents for a channel of `product` (OMD-C 4.4, spec §7): reference
@@ -670,7 +800,9 @@ export class MarketImage {
     if (has(71)) out.push(...sorted(this.#indexData));
     for (const code of this.securities()) {
       const s = this.#securities.get(code)!;
-      const push = (t: number, m: OmdMessage | undefined) => { if (m && has(t)) out.push(m); };
+      const push = (t: number, m: OmdMessage | undefined) => {
+        if (m && has(t)) out.push(m);
+      };
       push(11, s.definition);
       push(611, s.ccDefinition);
       push(13, s.liquidityProviders);
@@ -687,7 +819,16 @@ export class MarketImage {
       }
       if (has(30) && s.ordCount > 0) {
         for (const o of sortByPriceTime(this.#listOrders(s.ordHead, this.#orders))) {
-          out.push({ msgType: 30, securityCode: code, orderId: o.orderId, price: o.price, quantity: o.quantity, side: o.side, orderType: '2', orderBookPosition: 0 });
+          out.push({
+            msgType: 30,
+            securityCode: code,
+            orderId: o.orderId,
+            price: o.price,
+            quantity: o.quantity,
+            side: o.side,
+            orderType: '2',
+            orderBookPosition: 0,
+          });
         }
       }
       if (has(33) && s.oddCount > 0) {
@@ -779,7 +920,10 @@ export function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (v !== null && typeof v === 'object') {
     const o = v as Record<string, unknown>;
-    return `{${Object.keys(o).sort().map((k) => `${k}:${canonical(o[k])}`).join(',')}}`;
+    return `{${Object.keys(o)
+      .sort()
+      .map((k) => `${k}:${canonical(o[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(v) ?? 'undefined';
 }

@@ -60,7 +60,12 @@ export interface LineArbitratorOptions {
 }
 
 /** A packet held back as suspect, and the in-window arrival count when it came. */
-interface Suspect { seq: number; last: number; epoch: number; held: boolean }
+interface Suspect {
+  seq: number;
+  last: number;
+  epoch: number;
+  held: boolean;
+}
 
 type Mode = 'live' | 'caching';
 
@@ -286,7 +291,10 @@ export class LineArbitrator {
       const sn = seq + i;
       if (msg.msgType === SEQUENCE_RESET) {
         // A reset inside a packet (not its first message): same rules, its SN is disregarded.
-        if (line === 'R' && (this.#mode !== 'live' || sn < this.expected)) { this.duplicates++; continue; }
+        if (line === 'R' && (this.#mode !== 'live' || sn < this.expected)) {
+          this.duplicates++;
+          continue;
+        }
         this.#applyReset(line, sn, (msg as { msgType: 100; newSeqNo: number }).newSeqNo);
         continue;
       }
@@ -331,8 +339,10 @@ export class LineArbitrator {
     const limit = next + this.#aheadWindow;
     for (const sn of this.#buffer.keys()) {
       if (sn < next) this.#buffer.delete(sn);
-      else if (sn > limit) { this.#buffer.delete(sn); this.droppedAhead++; }
-      else if (sn > maxKept) maxKept = sn;
+      else if (sn > limit) {
+        this.#buffer.delete(sn);
+        this.droppedAhead++;
+      } else if (sn > maxKept) maxKept = sn;
     }
     this.#mode = 'live';
     this.#trust = true;
@@ -371,7 +381,10 @@ export class LineArbitrator {
     for (; sn <= upTo; sn++) {
       const have = this.#buffer.has(sn);
       if (!have && open < 0) open = sn;
-      else if (have && open >= 0) { out.push({ from: open, to: sn - 1 }); open = -1; }
+      else if (have && open >= 0) {
+        out.push({ from: open, to: sn - 1 });
+        open = -1;
+      }
     }
     if (open >= 0) out.push({ from: open, to: upTo });
     return out;
@@ -391,13 +404,22 @@ export class LineArbitrator {
         this.#sink.deliver(sn, msg);
         return;
       }
-      if (sn < this.expected) { this.duplicates++; return; }
+      if (sn < this.expected) {
+        this.duplicates++;
+        return;
+      }
     } else if (this.#trust && sn < this.expected) {
       this.duplicates++;
       return;
     }
-    if (this.#buffer.has(sn)) { this.duplicates++; return; }
-    if (this.#buffer.size >= this.#maxBuffered) { this.overflowed++; return; }
+    if (this.#buffer.has(sn)) {
+      this.duplicates++;
+      return;
+    }
+    if (this.#buffer.size >= this.#maxBuffered) {
+      this.overflowed++;
+      return;
+    }
     this.#buffer.set(sn, msg);
   }
 

@@ -558,13 +558,7 @@ export interface CcStatistics {
 }
 
 export type OmdControlMessage =
-  | SequenceReset
-  | Logon
-  | LogonResponse
-  | DisasterRecoverySignal
-  | RetransmissionRequest
-  | RetransmissionResponse
-  | RefreshComplete;
+  SequenceReset | Logon | LogonResponse | DisasterRecoverySignal | RetransmissionRequest | RetransmissionResponse | RefreshComplete;
 
 export type OmdBusinessMessage =
   | MarketDefinition

@@ -195,12 +195,7 @@ export class PacketBuilder {
  * One packet holding exactly msgs (sequence numbers seqNum…seqNum+n−1).
  * Throws RangeError when they do not fit maxPacketSize or 255 messages; use PacketBuilder to split.
  */
-export function encodePacket(
-  seqNum: number,
-  sendTimeNs: bigint,
-  msgs: readonly OmdMessage[],
-  maxPacketSize: number = DEFAULT_MAX_PACKET_SIZE,
-): Uint8Array {
+export function encodePacket(seqNum: number, sendTimeNs: bigint, msgs: readonly OmdMessage[], maxPacketSize: number = DEFAULT_MAX_PACKET_SIZE): Uint8Array {
   if (msgs.length > MAX_MESSAGES_PER_PACKET) throw new RangeError(`${msgs.length} messages exceed MsgCount u8`);
   let total = PACKET_HEADER_SIZE;
   for (const m of msgs) total += messageSize(m);

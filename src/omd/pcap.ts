@@ -47,32 +47,41 @@ export function ethernetFrame(d: PcapDatagram, ipId: number): Uint8Array {
   if (multicast) f.set([0x01, 0x00, 0x5e, dst[1]! & 0x7f, dst[2]!, dst[3]!], 0);
   else f.set([0x02, 0x00, 0x00, 0x00, 0x00, 0x02], 0);
   f.set(SOURCE_MAC, 6);
-  f[12] = 0x08; f[13] = 0x00; // IPv4
+  f[12] = 0x08;
+  f[13] = 0x00; // IPv4
   // IPv4 header.
   const ip = ETH_HEADER;
   f[ip] = 0x45; // version 4, IHL 5
   f[ip + 1] = 0;
-  f[ip + 2] = ipLen >>> 8; f[ip + 3] = ipLen & 0xff;
-  f[ip + 4] = (ipId >>> 8) & 0xff; f[ip + 5] = ipId & 0xff;
-  f[ip + 6] = 0x40; f[ip + 7] = 0; // DF
+  f[ip + 2] = ipLen >>> 8;
+  f[ip + 3] = ipLen & 0xff;
+  f[ip + 4] = (ipId >>> 8) & 0xff;
+  f[ip + 5] = ipId & 0xff;
+  f[ip + 6] = 0x40;
+  f[ip + 7] = 0; // DF
   f[ip + 8] = 1; // TTL 1, as the multicast sender (src/wire)
   f[ip + 9] = 17; // UDP
   f.set(src, ip + 12);
   f.set(dst, ip + 16);
   const ipSum = ~onesComplementSum(f, ip, ip + IPV4_HEADER) & 0xffff;
-  f[ip + 10] = ipSum >>> 8; f[ip + 11] = ipSum & 0xff;
+  f[ip + 10] = ipSum >>> 8;
+  f[ip + 11] = ipSum & 0xff;
   // UDP header and payload.
   const u = ip + IPV4_HEADER;
-  f[u] = d.srcPort >>> 8; f[u + 1] = d.srcPort & 0xff;
-  f[u + 2] = d.dstPort >>> 8; f[u + 3] = d.dstPort & 0xff;
-  f[u + 4] = udpLen >>> 8; f[u + 5] = udpLen & 0xff;
+  f[u] = d.srcPort >>> 8;
+  f[u + 1] = d.srcPort & 0xff;
+  f[u + 2] = d.dstPort >>> 8;
+  f[u + 3] = d.dstPort & 0xff;
+  f[u + 4] = udpLen >>> 8;
+  f[u + 5] = udpLen & 0xff;
   f.set(d.payload, u + UDP_HEADER);
   // Pseudo-header: src, dst, zero, protocol, UDP length (RFC 768).
   let pseudo = ((src[0]! << 8) | src[1]!) + ((src[2]! << 8) | src[3]!) + ((dst[0]! << 8) | dst[1]!) + ((dst[2]! << 8) | dst[3]!) + 17 + udpLen;
   pseudo = (pseudo & 0xffff) + (pseudo >>> 16);
   let udpSum = ~onesComplementSum(f, u, u + udpLen, pseudo) & 0xffff;
   if (udpSum === 0) udpSum = 0xffff; // 0 means "no checksum" in UDP over IPv4
-  f[u + 6] = udpSum >>> 8; f[u + 7] = udpSum & 0xff;
+  f[u + 6] = udpSum >>> 8;
+  f[u + 7] = udpSum & 0xff;
   return f;
 }
 

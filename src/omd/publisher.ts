@@ -124,8 +124,14 @@ export class OmdPublisher extends EventEmitter {
   readonly cfg: FeedConfig;
   readonly site: 'primary' | 'backup';
   readonly counters: PublisherCounters = {
-    messages: 0, lineA: lineCounters(), lineB: lineCounters(), refresh: lineCounters(), dr: lineCounters(),
-    refreshCycles: 0, drSignals: 0, notPublished: 0,
+    messages: 0,
+    lineA: lineCounters(),
+    lineB: lineCounters(),
+    refresh: lineCounters(),
+    dr: lineCounters(),
+    refreshCycles: 0,
+    drSignals: 0,
+    notPublished: 0,
   };
   readonly #clock: Clock;
   readonly #heartbeatMs: number;
@@ -163,19 +169,31 @@ export class OmdPublisher extends EventEmitter {
     for (const ch of cfg.channels) {
       if (this.#channels.has(ch.channelId) || ch.channelId === cfg.drChannel.channelId) throw new Error(`duplicate ChannelID ${ch.channelId}`);
       this.#channels.set(ch.channelId, {
-        cfg: ch, nextSeq: 1, refreshNextSeq: 1, image: new MarketImage(),
-        window: new RetransmissionWindow(opts.rts?.windowSize ?? 50_000), lastSentAt: -Infinity, refreshLastSentAt: -Infinity, refreshQueue: [],
+        cfg: ch,
+        nextSeq: 1,
+        refreshNextSeq: 1,
+        image: new MarketImage(),
+        window: new RetransmissionWindow(opts.rts?.windowSize ?? 50_000),
+        lastSentAt: -Infinity,
+        refreshLastSentAt: -Infinity,
+        refreshQueue: [],
       });
     }
   }
 
-  get mode(): PublisherMode { return this.#mode; }
+  get mode(): PublisherMode {
+    return this.#mode;
+  }
 
   /** The RTS endpoints this site listens on, with the ports actually bound. */
-  get rtsEndpoints(): RtsEndpoint[] { return this.#rtsBound.slice(); }
+  get rtsEndpoints(): RtsEndpoint[] {
+    return this.#rtsBound.slice();
+  }
 
   /** Open connections to this publisher's retransmission servers. */
-  get rtsConnections(): number { return this.#rts?.connections ?? 0; }
+  get rtsConnections(): number {
+    return this.#rts?.connections ?? 0;
+  }
 
   /** The channel's market image: the state after every message published so far. */
   image(channelId: number): MarketImage {
@@ -212,7 +230,12 @@ export class OmdPublisher extends EventEmitter {
       throw e;
     }
     this.#armBeat(this.#clock.now() + this.#heartbeatMs);
-    if (this.#refreshMs > 0) this.#timers.push(this.#clock.setInterval(() => { if (this.#mode === 'active') this.refreshNow(); }, this.#refreshMs));
+    if (this.#refreshMs > 0)
+      this.#timers.push(
+        this.#clock.setInterval(() => {
+          if (this.#mode === 'active') this.refreshNow();
+        }, this.#refreshMs),
+      );
     if (this.site === 'backup') {
       this.#mode = 'standby';
       return;
@@ -311,7 +334,14 @@ export class OmdPublisher extends EventEmitter {
     c.bytes += pkt.length;
     this.#sender?.send(pkt, dest);
     this.#opts.onDatagram?.(c === this.counters.dr ? 'dr' : line, channelId, dest, pkt);
-    this.#pcap?.write({ timeMs: this.#clock.now(), srcAddress: this.#sender?.interfaceAddress ?? '127.0.0.1', srcPort: this.#srcPort, dstAddress: dest.group, dstPort: dest.port, payload: pkt });
+    this.#pcap?.write({
+      timeMs: this.#clock.now(),
+      srcAddress: this.#sender?.interfaceAddress ?? '127.0.0.1',
+      srcPort: this.#srcPort,
+      dstAddress: dest.group,
+      dstPort: dest.port,
+      payload: pkt,
+    });
   }
 
   /** Sends one message on the DR channel (both lines), consuming a DR-channel SeqNum. */
@@ -354,7 +384,8 @@ export class OmdPublisher extends EventEmitter {
       }
     }
     if ((this.#mode === 'active' || this.#mode === 'dr-in-progress') && nowMs - this.#drLastSentAt >= hbMs) {
-      if (this.#drStatus !== 0) this.#sendDr({ msgType: 105, drStatus: this.#drStatus }); // repeated (OMD-C 3.4.3, §4.5)
+      if (this.#drStatus !== 0)
+        this.#sendDr({ msgType: 105, drStatus: this.#drStatus }); // repeated (OMD-C 3.4.3, §4.5)
       else {
         this.#drLastSentAt = nowMs;
         const dr = this.cfg.drChannel;

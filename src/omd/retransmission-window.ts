@@ -17,10 +17,16 @@ export class RetransmissionWindow {
   }
 
   /** Lowest kept SeqNum (equals `next` when empty). */
-  get first(): number { return this.#first; }
+  get first(): number {
+    return this.#first;
+  }
   /** One past the highest kept SeqNum. */
-  get next(): number { return this.#next; }
-  get size(): number { return this.#next - this.#first; }
+  get next(): number {
+    return this.#next;
+  }
+  get size(): number {
+    return this.#next - this.#first;
+  }
 
   /** Stores message `seq`. A SeqNum other than `next` (a reset, a takeover) restarts the window at `seq`. */
   push(seq: number, msgBytes: Uint8Array): void {
@@ -74,7 +80,10 @@ export class RetransmissionWindow {
       const pkt = new Uint8Array(size);
       writePacketHeader(pkt, size, parts.length, first, sendTimeNs);
       let off = PACKET_HEADER_SIZE;
-      for (const p of parts) { pkt.set(p, off); off += p.length; }
+      for (const p of parts) {
+        pkt.set(p, off);
+        off += p.length;
+      }
       out.push(pkt);
     }
     return out;

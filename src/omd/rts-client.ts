@@ -62,9 +62,7 @@ interface Job {
 }
 
 /** The answer to one request on one session. */
-type Answer =
-  | { kind: 'status'; status: number; messages: number }
-  | { kind: 'failed'; reason: string };
+type Answer = { kind: 'status'; status: number; messages: number } | { kind: 'failed'; reason: string };
 
 interface Pending {
   channelId: number;
@@ -208,7 +206,9 @@ export class RetransmissionClient extends EventEmitter {
       if (a.answer.kind === 'failed') return done(this.#closed ? 'closed' : 'no-endpoint');
       messages += a.answer.messages;
       switch (a.answer.status) {
-        case 0: begin = end + 1; break;
+        case 0:
+          begin = end + 1;
+          break;
         case 100: {
           // Range exceeds maximum: narrow and retry (HKEX client guideline, Figure 6).
           const span = end - begin + 1;
@@ -216,9 +216,13 @@ export class RetransmissionClient extends EventEmitter {
           this.#maxRange = Math.max(1, Math.floor(span / 2));
           break;
         }
-        case 1: return done('unknown-channel');
-        case 101: this.#quotaExhausted = true; return done('quota-exceeded');
-        default: return done('not-available'); // 2, or anything undefined
+        case 1:
+          return done('unknown-channel');
+        case 101:
+          this.#quotaExhausted = true;
+          return done('quota-exceeded');
+        default:
+          return done('not-available'); // 2, or anything undefined
       }
     }
     return done('recovered');
@@ -267,7 +271,13 @@ export class RetransmissionClient extends EventEmitter {
     this.#session = s;
     const status = await new Promise<number | string>((resolve) => {
       let settled = false;
-      s.logon = (v) => { if (!settled) { settled = true; s.logon = null; resolve(v); } };
+      s.logon = (v) => {
+        if (!settled) {
+          settled = true;
+          s.logon = null;
+          resolve(v);
+        }
+      };
       this.#arm(s, () => s.logon?.('timeout'));
       socket.once('connect', () => {
         // OMD-C 3.5.1: Logon within 5 s of connecting; Username NUL-padded by the codec.
@@ -275,7 +285,9 @@ export class RetransmissionClient extends EventEmitter {
         this.#arm(s, () => s.logon?.('timeout'));
       });
       socket.on('data', (chunk) => this.#onData(s, chunk));
-      socket.on('error', () => { /* 'close' follows */ });
+      socket.on('error', () => {
+        /* 'close' follows */
+      });
       socket.on('close', () => this.#onClose(s));
     });
     this.#disarm(s);
@@ -291,8 +303,19 @@ export class RetransmissionClient extends EventEmitter {
     return new Promise((resolve) => {
       if (s.closed) return resolve({ kind: 'failed', reason: 'connection closed' });
       const p: Pending = {
-        channelId, begin, end, accepted: false, received: 0, highest: begin - 1,
-        settle: (a) => { if (s.pending === p) { s.pending = null; this.#disarm(s); resolve(a); } },
+        channelId,
+        begin,
+        end,
+        accepted: false,
+        received: 0,
+        highest: begin - 1,
+        settle: (a) => {
+          if (s.pending === p) {
+            s.pending = null;
+            this.#disarm(s);
+            resolve(a);
+          }
+        },
       };
       s.pending = p;
       this.requestsSent++;
@@ -334,7 +357,13 @@ export class RetransmissionClient extends EventEmitter {
     const p = s.pending;
     if (first.msgType === 202) {
       if (!p) return;
-      this.emit('request', { endpoint: s.endpoint, channelId: first.channelId, begin: first.beginSeqNum, end: first.endSeqNum, status: first.retransStatus } satisfies RtsClientRequestEvent);
+      this.emit('request', {
+        endpoint: s.endpoint,
+        channelId: first.channelId,
+        begin: first.beginSeqNum,
+        end: first.endSeqNum,
+        status: first.retransStatus,
+      } satisfies RtsClientRequestEvent);
       if (first.retransStatus !== 0) {
         p.settle({ kind: 'status', status: first.retransStatus, messages: 0 });
         if (first.retransStatus === 101) this.#quotaExhausted = true;

@@ -110,9 +110,14 @@ export class RetransmissionServer extends EventEmitter {
     const server = net.createServer((socket) => this.#accept(socket));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(port, host, () => { server.off('error', reject); resolve(); });
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-    server.on('error', () => { /* accept errors affect one connection attempt only */ });
+    server.on('error', () => {
+      /* accept errors affect one connection attempt only */
+    });
     this.#servers.push(server);
     return (server.address() as net.AddressInfo).port;
   }
@@ -150,7 +155,9 @@ export class RetransmissionServer extends EventEmitter {
     socket.setNoDelay(true);
     c.logonTimer = this.#opts.clock.setTimeout(() => this.#drop(c, 'logon-timeout', true), this.#opts.logonTimeoutMs);
     socket.on('data', (chunk) => this.#onData(c, chunk));
-    socket.on('error', () => { /* reset by peer etc.: 'close' follows */ });
+    socket.on('error', () => {
+      /* reset by peer etc.: 'close' follows */
+    });
     socket.on('close', () => this.#cleanup(c));
   }
 
@@ -159,7 +166,11 @@ export class RetransmissionServer extends EventEmitter {
     c.cancelTimers();
     // Only an active session owns its username; a rejected duplicate logon must not free it.
     if (c.state === 'active' && c.username) this.#activeUsers.delete(c.username);
-    this.emit('rts-disconnect', { username: c.username, remoteAddress: c.socket.remoteAddress ?? '', reason: c.closeReason } satisfies RtsServerDisconnectEvent);
+    this.emit('rts-disconnect', {
+      username: c.username,
+      remoteAddress: c.socket.remoteAddress ?? '',
+      reason: c.closeReason,
+    } satisfies RtsServerDisconnectEvent);
   }
 
   /** Ends a connection: graceful end after what was written (rejections) or destroy (timeouts, garbage). */
@@ -226,7 +237,12 @@ export class RetransmissionServer extends EventEmitter {
     if (!this.#opts.users.has(username)) status = SessionStatus.InvalidUser;
     else if (this.#activeUsers.has(username)) status = SessionStatus.AlreadyConnected;
     this.#reply(c, { msgType: 102, sessionStatus: status });
-    this.emit('rts-logon', { username, remoteAddress: c.socket.remoteAddress ?? '', remotePort: c.socket.remotePort ?? 0, status } satisfies RtsServerLogonEvent);
+    this.emit('rts-logon', {
+      username,
+      remoteAddress: c.socket.remoteAddress ?? '',
+      remotePort: c.socket.remotePort ?? 0,
+      status,
+    } satisfies RtsServerLogonEvent);
     if (status !== SessionStatus.Active) return this.#drop(c, 'logon-rejected', false); // OMD-C 3.5.2: close right after
     this.#activeUsers.add(username);
     c.state = 'active';
@@ -252,8 +268,10 @@ export class RetransmissionServer extends EventEmitter {
     let status: number;
     if (used > this.#opts.maxRequestsPerDay) status = RetransStatus.DailyLimitReached;
     else if (!window) status = RetransStatus.UnknownChannel;
-    else if (begin === 0 || begin > end) status = RetransStatus.NotAvailable; // undefined by the spec; ours (§12 U8)
-    else if (end - begin + 1 > this.#opts.maxRange) status = RetransStatus.RangeTooLarge; // inclusive count (§12 U8)
+    else if (begin === 0 || begin > end)
+      status = RetransStatus.NotAvailable; // undefined by the spec; ours (§12 U8)
+    else if (end - begin + 1 > this.#opts.maxRange)
+      status = RetransStatus.RangeTooLarge; // inclusive count (§12 U8)
     else if (!window.covers(begin, end)) status = RetransStatus.NotAvailable;
     else status = RetransStatus.Accepted;
     // The response echoes ChannelID and the requested range (assumed for rejections too, §12 U8).
@@ -264,8 +282,14 @@ export class RetransmissionServer extends EventEmitter {
       messages = end - begin + 1;
     }
     this.emit('rts-request', {
-      username: user, remoteAddress: c.socket.remoteAddress ?? '', remotePort: c.socket.remotePort ?? 0,
-      channelId, beginSeqNum: begin, endSeqNum: end, status, messages,
+      username: user,
+      remoteAddress: c.socket.remoteAddress ?? '',
+      remotePort: c.socket.remotePort ?? 0,
+      channelId,
+      beginSeqNum: begin,
+      endSeqNum: end,
+      status,
+      messages,
     } satisfies RtsServerRequestEvent);
     if (status === RetransStatus.DailyLimitReached) this.#drop(c, 'quota-exceeded', false); // OMD-C 3.5.4: server then closes
   }

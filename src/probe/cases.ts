@@ -12,11 +12,22 @@ export type CaseStatus = (typeof CASE_STATUSES)[number];
 export type StepKind = 'client' | 'venue' | 'question';
 
 export const TRADING_CASE_IDS = [
-  'connect-primary', 'order-cancel-primary', 'reconnect-backup-via-lookup', 'sequence-continuity',
-  'order-cancel-backup', 'drop-copy-recovered', 'return-to-primary',
+  'connect-primary',
+  'order-cancel-primary',
+  'reconnect-backup-via-lookup',
+  'sequence-continuity',
+  'order-cancel-backup',
+  'drop-copy-recovered',
+  'return-to-primary',
 ] as const;
 export const MARKET_DATA_CASE_IDS = [
-  'feed-joined-primary', 'gap-recovered', 'dr-followed', 'book-rebuilt', 'data-from-backup', 'return-to-primary', 'books-across-phases',
+  'feed-joined-primary',
+  'gap-recovered',
+  'dr-followed',
+  'book-rebuilt',
+  'data-from-backup',
+  'return-to-primary',
+  'books-across-phases',
 ] as const;
 export type TradingCaseId = (typeof TRADING_CASE_IDS)[number];
 export type MarketDataCaseId = (typeof MARKET_DATA_CASE_IDS)[number];
@@ -57,27 +68,45 @@ export interface TestCase {
   steps: CaseStep[];
 }
 
-export interface StepDef { id: string; kind: StepKind; text: string }
-export interface CaseDef { id: CaseId; title: string; dependsOn: CaseId[]; steps: StepDef[] }
+export interface StepDef {
+  id: string;
+  kind: StepKind;
+  text: string;
+}
+export interface CaseDef {
+  id: CaseId;
+  title: string;
+  dependsOn: CaseId[];
+  steps: StepDef[];
+}
 
 /** Trading services (OTP-C, OTP-CSC): one set per trading CompID and its drop copy CompID. */
 export const TRADING_CASES: readonly CaseDef[] = [
   {
-    id: 'connect-primary', title: 'Log on at the primary site', dependsOn: [], steps: [
+    id: 'connect-primary',
+    title: 'Log on at the primary site',
+    dependsOn: [],
+    steps: [
       { id: 'lookup-primary', kind: 'client', text: 'asked the lookup service; a primary-site endpoint answered' },
       { id: 'logon-trading', kind: 'client', text: 'trading session logged on at the primary site' },
       { id: 'logon-drop-copy', kind: 'client', text: 'drop copy session logged on at the primary site' },
     ],
   },
   {
-    id: 'order-cancel-primary', title: 'Test orders and cancels at the primary site', dependsOn: ['connect-primary'], steps: [
+    id: 'order-cancel-primary',
+    title: 'Test orders and cancels at the primary site',
+    dependsOn: ['connect-primary'],
+    steps: [
       { id: 'buy-acked', kind: 'client', text: 'resting buy far below the market acknowledged' },
       { id: 'sell-acked', kind: 'client', text: 'resting sell far above the market acknowledged' },
       { id: 'cancels-acked', kind: 'client', text: 'both orders cancelled (no test order left in the book)' },
     ],
   },
   {
-    id: 'reconnect-backup-via-lookup', title: 'Reconnect to the backup site through the lookup service', dependsOn: ['connect-primary'], steps: [
+    id: 'reconnect-backup-via-lookup',
+    title: 'Reconnect to the backup site through the lookup service',
+    dependsOn: ['connect-primary'],
+    steps: [
       { id: 'primary-lost', kind: 'venue', text: 'primary site lost (the backbone change); the loss noticed' },
       { id: 'relookup-trading', kind: 'client', text: 'trading session asked the lookup service again; a backup-site endpoint answered' },
       { id: 'connect-backup-trading', kind: 'client', text: 'trading session connected to the backup gateway the lookup named' },
@@ -85,26 +114,36 @@ export const TRADING_CASES: readonly CaseDef[] = [
     ],
   },
   {
-    id: 'sequence-continuity', title: 'Log on at the backup with continuing sequence numbers', dependsOn: ['reconnect-backup-via-lookup'], steps: [
+    id: 'sequence-continuity',
+    title: 'Log on at the backup with continuing sequence numbers',
+    dependsOn: ['reconnect-backup-via-lookup'],
+    steps: [
       { id: 'logon-backup-trading', kind: 'client', text: 'trading session logon accepted at the backup site under the continuing sequence number (no reset)' },
       { id: 'logon-backup-drop-copy', kind: 'client', text: 'drop copy logon accepted at the backup site under the continuing sequence number' },
       { id: 'gaps-recovered', kind: 'client', text: 'every sequence gap recovered by resend' },
     ],
   },
   {
-    id: 'order-cancel-backup', title: 'Test orders and cancels at the backup site', dependsOn: ['sequence-continuity'], steps: [
+    id: 'order-cancel-backup',
+    title: 'Test orders and cancels at the backup site',
+    dependsOn: ['sequence-continuity'],
+    steps: [
       { id: 'buy-acked', kind: 'client', text: 'resting buy far below the market acknowledged at the backup site' },
       { id: 'sell-acked', kind: 'client', text: 'resting sell far above the market acknowledged at the backup site' },
       { id: 'cancels-acked', kind: 'client', text: 'both orders cancelled at the backup site' },
     ],
   },
   {
-    id: 'drop-copy-recovered', title: 'Drop copy complete after the failover', dependsOn: ['sequence-continuity'], steps: [
-      { id: 'copies-complete', kind: 'question', text: 'the drop copy holds a copy of every Execution Report of the trading session (count)' },
-    ],
+    id: 'drop-copy-recovered',
+    title: 'Drop copy complete after the failover',
+    dependsOn: ['sequence-continuity'],
+    steps: [{ id: 'copies-complete', kind: 'question', text: 'the drop copy holds a copy of every Execution Report of the trading session (count)' }],
   },
   {
-    id: 'return-to-primary', title: 'Return to the primary site after fail back', dependsOn: ['sequence-continuity'], steps: [
+    id: 'return-to-primary',
+    title: 'Return to the primary site after fail back',
+    dependsOn: ['sequence-continuity'],
+    steps: [
       { id: 'fail-back', kind: 'venue', text: 'services returned to the primary site (sessions at the backup ended)' },
       { id: 'logon-primary-trading', kind: 'client', text: 'trading session logged on at the primary site again' },
       { id: 'logon-primary-drop-copy', kind: 'client', text: 'drop copy session logged on at the primary site again' },
@@ -115,19 +154,28 @@ export const TRADING_CASES: readonly CaseDef[] = [
 /** Market data (OMD-C, OMD-CC): one set per RTS username. */
 export const MARKET_DATA_CASES: readonly CaseDef[] = [
   {
-    id: 'feed-joined-primary', title: 'Join the feed at the primary site', dependsOn: [], steps: [
+    id: 'feed-joined-primary',
+    title: 'Join the feed at the primary site',
+    dependsOn: [],
+    steps: [
       { id: 'lines-joined', kind: 'client', text: 'packets received on line A and line B' },
       { id: 'books-built', kind: 'client', text: 'books built from the refresh service on every channel' },
     ],
   },
   {
-    id: 'gap-recovered', title: 'Gaps on both lines recovered (retransmission or refresh)', dependsOn: ['feed-joined-primary'], steps: [
+    id: 'gap-recovered',
+    title: 'Gaps on both lines recovered (retransmission or refresh)',
+    dependsOn: ['feed-joined-primary'],
+    steps: [
       { id: 'gap-seen', kind: 'venue', text: 'a gap on both lines' },
       { id: 'gap-closed', kind: 'client', text: 'every gap recovered by retransmission or refresh' },
     ],
   },
   {
-    id: 'dr-followed', title: 'Follow the disaster-recovery signal', dependsOn: ['feed-joined-primary'], steps: [
+    id: 'dr-followed',
+    title: 'Follow the disaster-recovery signal',
+    dependsOn: ['feed-joined-primary'],
+    steps: [
       { id: 'dr-1', kind: 'venue', text: 'DR signal 1 (primary site lost, disaster recovery in progress)' },
       { id: 'cache-cleared', kind: 'client', text: 'cached market data cleared on DR signal 1' },
       { id: 'dr-2', kind: 'venue', text: 'DR signal 2 (backup site active)' },
@@ -135,28 +183,44 @@ export const MARKET_DATA_CASES: readonly CaseDef[] = [
     ],
   },
   {
-    id: 'book-rebuilt', title: 'Books rebuilt from the backup site', dependsOn: ['feed-joined-primary'], steps: [
+    id: 'book-rebuilt',
+    title: 'Books rebuilt from the backup site',
+    dependsOn: ['feed-joined-primary'],
+    steps: [
       { id: 'refreshed', kind: 'client', text: 'books cleared and rebuilt from the refresh service on every channel after the DR signal' },
       { id: 'digest', kind: 'question', text: "books digest per channel after recovery equal to the venue's" },
     ],
   },
   {
-    id: 'data-from-backup', title: 'Market data received from the backup site', dependsOn: ['feed-joined-primary'], steps: [
+    id: 'data-from-backup',
+    title: 'Market data received from the backup site',
+    dependsOn: ['feed-joined-primary'],
+    steps: [
       { id: 'realtime', kind: 'client', text: 'real-time messages applied from the backup site' },
       { id: 'live', kind: 'client', text: 'every channel live and in sequence' },
     ],
   },
   {
-    id: 'return-to-primary', title: 'Return to the primary site after fail back', dependsOn: ['dr-followed'], steps: [
+    id: 'return-to-primary',
+    title: 'Return to the primary site after fail back',
+    dependsOn: ['dr-followed'],
+    steps: [
       { id: 'fail-back', kind: 'venue', text: 'services returned to the primary site (DR signal 1 again)' },
       { id: 'dr-completed', kind: 'client', text: 'disaster recovery completed again and books rebuilt' },
       { id: 'realtime', kind: 'client', text: 'real-time messages applied from the primary site' },
     ],
   },
   {
-    id: 'books-across-phases', title: 'Books right across each market phase change', dependsOn: ['feed-joined-primary'], steps: [
+    id: 'books-across-phases',
+    title: 'Books right across each market phase change',
+    dependsOn: ['feed-joined-primary'],
+    steps: [
       { id: 'phase-change', kind: 'venue', text: 'the market moved to another phase (Trading Session Status on the feed)' },
-      { id: 'books-right', kind: 'question', text: "after each phase change, books digest per channel equal to the venue's (without the venue's digest: every channel live, no gap open)" },
+      {
+        id: 'books-right',
+        kind: 'question',
+        text: "after each phase change, books digest per channel equal to the venue's (without the venue's digest: every channel live, no gap open)",
+      },
     ],
   },
 ];
@@ -164,7 +228,12 @@ export const MARKET_DATA_CASES: readonly CaseDef[] = [
 export function casesFor(service: Service, identity: string): TestCase[] {
   const defs = service === 'OTP-C' || service === 'OTP-CSC' ? TRADING_CASES : MARKET_DATA_CASES;
   return defs.map((d) => ({
-    id: d.id, service, identity, title: d.title, dependsOn: [...d.dependsOn], status: 'not tested',
+    id: d.id,
+    service,
+    identity,
+    title: d.title,
+    dependsOn: [...d.dependsOn],
+    status: 'not tested',
     steps: d.steps.map((s) => ({ id: s.id, kind: s.kind, text: s.text, status: 'not tested', log: [] })),
   }));
 }

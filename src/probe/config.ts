@@ -62,7 +62,10 @@ export class ProbeConfigError extends Error {
   override name = 'ProbeConfigError';
   readonly issues: ProbeConfigIssue[];
   constructor(source: string, issues: ProbeConfigIssue[]) {
-    super(`${source}: invalid subscriber probe config\n` + issues.map((i) => `  ${i.line !== undefined ? `line ${i.line}: ` : ''}${i.path || '(root)'}: ${i.message}`).join('\n'));
+    super(
+      `${source}: invalid subscriber probe config\n` +
+        issues.map((i) => `  ${i.line !== undefined ? `line ${i.line}: ` : ''}${i.path || '(root)'}: ${i.message}`).join('\n'),
+    );
     this.issues = issues;
   }
 }
@@ -96,7 +99,8 @@ class Checker {
 
   int(o: Record<string, unknown>, key: string, path: Path, min: number, max: number): number | undefined {
     const v = o[key];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) return this.fail([...path, key], `expected an integer in ${min}..${max}, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+      return this.fail([...path, key], `expected an integer in ${min}..${max}, got ${JSON.stringify(v)}`);
     return v;
   }
 
@@ -119,7 +123,8 @@ class Checker {
     if (!o) return undefined;
     const group = this.str(o, 'group', path);
     const port = this.int(o, 'port', path, 1, 65_535);
-    if (group !== undefined && (isIP(group) !== 4 || Number(group.split('.')[0]) < 224 || Number(group.split('.')[0]) > 239)) return this.fail([...path, 'group'], `${JSON.stringify(group)} is not an IPv4 multicast group`);
+    if (group !== undefined && (isIP(group) !== 4 || Number(group.split('.')[0]) < 224 || Number(group.split('.')[0]) > 239))
+      return this.fail([...path, 'group'], `${JSON.stringify(group)} is not an IPv4 multicast group`);
     return group !== undefined && port !== undefined ? { group, port } : undefined;
   }
 }
@@ -139,17 +144,19 @@ function checkTrading(c: Checker, v: unknown, path: Path): ProbeTradingIdentity 
       const p = [...path, 'addresses', i];
       const eo = c.obj(e, p);
       if (!eo) return;
-      const host = c.ip(eo, 'host', p), port = c.int(eo, 'port', p, 1, 65_535);
+      const host = c.ip(eo, 'host', p),
+        port = c.int(eo, 'port', p, 1, 65_535);
       const site = c.str(eo, 'site', p, { oneOf: SITES }) as 'primary' | 'backup' | undefined;
       if (host !== undefined && port !== undefined && site !== undefined) addresses.push({ host, port, site });
     });
   }
   const lookup: LookupEndpoint[] = [];
-  (protocol === 'FIX' && o['lookup'] === undefined ? [] : c.list(o, 'lookup', path, protocol === 'FIX' ? 0 : 1) ?? []).forEach((e, i) => {
+  (protocol === 'FIX' && o['lookup'] === undefined ? [] : (c.list(o, 'lookup', path, protocol === 'FIX' ? 0 : 1) ?? [])).forEach((e, i) => {
     const p = [...path, 'lookup', i];
     const eo = c.obj(e, p);
     if (!eo) return;
-    const host = c.ip(eo, 'host', p), port = c.int(eo, 'port', p, 1, 65_535);
+    const host = c.ip(eo, 'host', p),
+      port = c.int(eo, 'port', p, 1, 65_535);
     const site = c.str(eo, 'site', p, { optional: true, oneOf: SITES }) as 'primary' | 'backup' | undefined;
     const name = c.str(eo, 'name', p, { optional: true });
     if (host !== undefined && port !== undefined) lookup.push({ host, port, ...(site ? { site } : {}), ...(name ? { name } : {}) });
@@ -159,7 +166,9 @@ function checkTrading(c: Checker, v: unknown, path: Path): ProbeTradingIdentity 
     const p = [...path, 'securities', i];
     const so = c.obj(e, p);
     if (!so) return;
-    const securityId = c.str(so, 'securityId', p), lotSize = c.int(so, 'lotSize', p, 1, 1_000_000), referencePrice = c.int(so, 'referencePrice', p, 1, 1e12);
+    const securityId = c.str(so, 'securityId', p),
+      lotSize = c.int(so, 'lotSize', p, 1, 1_000_000),
+      referencePrice = c.int(so, 'referencePrice', p, 1, 1e12);
     if (securityId !== undefined && lotSize !== undefined && referencePrice !== undefined) securities.push({ securityId, lotSize, referencePrice });
   });
   if (!service || !compId || !role) return undefined;
@@ -182,22 +191,34 @@ function checkFeed(c: Checker, v: unknown, path: Path): ProbeFeedIdentity | unde
     if (!co) return;
     const channelId = c.int(co, 'channelId', p, 0, 65_535);
     const product = c.str(co, 'product', p, { oneOf: PRODUCTS }) as OmdProduct | undefined;
-    const lineA = c.group(co['lineA'], [...p, 'lineA']), lineB = c.group(co['lineB'], [...p, 'lineB']), refresh = c.group(co['refresh'], [...p, 'refresh']);
+    const lineA = c.group(co['lineA'], [...p, 'lineA']),
+      lineB = c.group(co['lineB'], [...p, 'lineB']),
+      refresh = c.group(co['refresh'], [...p, 'refresh']);
     // OMD-CC: the market a channel carries (spec §8.1); absent = both.
-    const market = co['market'] === undefined ? undefined : co['market'] === 'ASHR' || co['market'] === 'ASZR' ? co['market'] : c.fail([...p, 'market'], 'expected ASHR or ASZR');
-    if (channelId !== undefined && product && lineA && lineB && refresh) channels.push({ channelId, product, lineA, lineB, refresh, ...(market ? { market } : {}) });
+    const market =
+      co['market'] === undefined
+        ? undefined
+        : co['market'] === 'ASHR' || co['market'] === 'ASZR'
+          ? co['market']
+          : c.fail([...p, 'market'], 'expected ASHR or ASZR');
+    if (channelId !== undefined && product && lineA && lineB && refresh)
+      channels.push({ channelId, product, lineA, lineB, refresh, ...(market ? { market } : {}) });
   });
   const ids = channels.map((x) => x.channelId);
   if (new Set(ids).size !== ids.length) c.fail([...fp, 'channels'], 'duplicate channelId');
   const dp = [...fp, 'drChannel'];
   const dro = c.obj(fo['drChannel'], dp);
-  const dr = dro ? { channelId: c.int(dro, 'channelId', dp, 0, 65_535), lineA: c.group(dro['lineA'], [...dp, 'lineA']), lineB: c.group(dro['lineB'], [...dp, 'lineB']) } : undefined;
+  const dr = dro
+    ? { channelId: c.int(dro, 'channelId', dp, 0, 65_535), lineA: c.group(dro['lineA'], [...dp, 'lineA']), lineB: c.group(dro['lineB'], [...dp, 'lineB']) }
+    : undefined;
   const rts: RtsEndpoint[] = [];
   (c.list(fo, 'rts', fp) ?? []).forEach((e, i) => {
     const p = [...fp, 'rts', i];
     const ro = c.obj(e, p);
     if (!ro) return;
-    const host = c.ip(ro, 'host', p), port = c.int(ro, 'port', p, 1, 65_535), site = c.str(ro, 'site', p, { oneOf: SITES }) as RtsEndpoint['site'] | undefined;
+    const host = c.ip(ro, 'host', p),
+      port = c.int(ro, 'port', p, 1, 65_535),
+      site = c.str(ro, 'site', p, { oneOf: SITES }) as RtsEndpoint['site'] | undefined;
     if (host !== undefined && port !== undefined && site) rts.push({ host, port, site });
   });
   if (!service || !rtsUsername || !iface || !dr || dr.channelId === undefined || !dr.lineA || !dr.lineB) return undefined;
@@ -208,7 +229,10 @@ function checkFeed(c: Checker, v: unknown, path: Path): ProbeFeedIdentity | unde
 }
 
 /** Validates an already parsed value; never throws. */
-export function validateProbeConfig(raw: unknown, opts: { baseDir?: string } = {}): { config?: SubscriberProbeConfig; issues: Array<{ path: Path; message: string }> } {
+export function validateProbeConfig(
+  raw: unknown,
+  opts: { baseDir?: string } = {},
+): { config?: SubscriberProbeConfig; issues: Array<{ path: Path; message: string }> } {
   const c = new Checker();
   const o = c.obj(raw, []);
   if (!o) return { issues: c.issues };
@@ -228,12 +252,16 @@ export function validateProbeConfig(raw: unknown, opts: { baseDir?: string } = {
       c.fail(['publicKeyFile'], `cannot read ${file}: ${(e as Error).message}`);
     }
   } else c.fail(['publicKeyPem'], "the venue's public key: publicKeyPem (PEM text) or publicKeyFile (a path)");
-  if (publicKeyPem !== undefined && !publicKeyPem.includes('BEGIN PUBLIC KEY')) c.fail([typeof o['publicKeyPem'] === 'string' ? 'publicKeyPem' : 'publicKeyFile'], 'not a PEM public key (-----BEGIN PUBLIC KEY-----)');
-  const trading = (o['trading'] === undefined ? [] : c.list(o, 'trading', []) ?? []).map((t, i) => checkTrading(c, t, ['trading', i])).filter((x) => x !== undefined);
-  const feeds = (o['feeds'] === undefined ? [] : c.list(o, 'feeds', []) ?? []).map((f, i) => checkFeed(c, f, ['feeds', i])).filter((x) => x !== undefined);
+  if (publicKeyPem !== undefined && !publicKeyPem.includes('BEGIN PUBLIC KEY'))
+    c.fail([typeof o['publicKeyPem'] === 'string' ? 'publicKeyPem' : 'publicKeyFile'], 'not a PEM public key (-----BEGIN PUBLIC KEY-----)');
+  const trading = (o['trading'] === undefined ? [] : (c.list(o, 'trading', []) ?? []))
+    .map((t, i) => checkTrading(c, t, ['trading', i]))
+    .filter((x) => x !== undefined);
+  const feeds = (o['feeds'] === undefined ? [] : (c.list(o, 'feeds', []) ?? [])).map((f, i) => checkFeed(c, f, ['feeds', i])).filter((x) => x !== undefined);
   if (trading.length === 0 && feeds.length === 0 && c.issues.length === 0) c.fail([], 'no identity to probe: give `trading` and/or `feeds`');
   for (const t of trading) {
-    if (t.role === 'drop-copy' && !trading.some((x) => x.service === t.service && x.protocol === t.protocol && x.role === 'trading')) c.fail(['trading'], `drop copy ${t.compId} of ${t.service} without a trading identity of that service`);
+    if (t.role === 'drop-copy' && !trading.some((x) => x.service === t.service && x.protocol === t.protocol && x.role === 'trading'))
+      c.fail(['trading'], `drop copy ${t.compId} of ${t.service} without a trading identity of that service`);
   }
   if (c.issues.length || !session || !firm || !name || !brokerId || !password || !localAddress || !publicKeyPem) return { issues: c.issues };
   return { config: { session, firm, name, brokerId, password, localAddress, publicKeyPem, trading, feeds }, issues: [] };

@@ -5,7 +5,14 @@
 // backup, and the return to the primary. Each observation is a step of a case.
 import {
   FeedHandler,
-  type DrEvent, type FeedConfig, type TradingSessionStatus, type GapEvent, type OmdProduct, type OmdService, type RecoveredEvent, type RefreshCompleteEvent,
+  type DrEvent,
+  type FeedConfig,
+  type TradingSessionStatus,
+  type GapEvent,
+  type OmdProduct,
+  type OmdService,
+  type RecoveredEvent,
+  type RefreshCompleteEvent,
 } from '../omd/index.ts';
 import type { TimerHandle } from '../wire/index.ts';
 import type { Site } from '../evidence/index.ts';
@@ -56,7 +63,8 @@ export class FeedRun {
     this.#ctx = ctx;
     const o = ctx.options;
     this.handler = new CountingFeedHandler(f.feed, {
-      rtsUsername: f.rtsUsername, clock: ctx.clock,
+      rtsUsername: f.rtsUsername,
+      clock: ctx.clock,
       ...(o.feed?.arbitrationTimeoutMs !== undefined ? { arbitrationTimeoutMs: o.feed.arbitrationTimeoutMs } : {}),
       ...(o.feed?.rts ? { rts: o.feed.rts } : {}),
       ...(ctx.faults.ignoreDisasterRecovery ? { ignoreDisasterRecovery: true } : {}),
@@ -65,7 +73,15 @@ export class FeedRun {
     this.identity = f.rtsUsername;
     this.book = new CaseBook(f.service, f.rtsUsername, () => ctx.clock.now());
     this.#cfg = f.feed;
-    this.timing = { service: f.service, identity: f.rtsUsername, lossNoticedAt: null, recoveredAt: null, recoveryMs: null, firstAckAfterFailoverMs: null, returnedToPrimaryAt: null };
+    this.timing = {
+      service: f.service,
+      identity: f.rtsUsername,
+      lossNoticedAt: null,
+      recoveredAt: null,
+      recoveryMs: null,
+      firstAckAfterFailoverMs: null,
+      returnedToPrimaryAt: null,
+    };
     const b = this.book;
     const handler = this.handler;
     handler.on('gap', (e: GapEvent) => {
@@ -107,7 +123,13 @@ export class FeedRun {
   }
 
   report(): ServiceReport {
-    return { service: this.service, identity: this.identity, result: this.book.overall(), recoveryMs: this.timing.recoveryMs, cases: structuredClone(this.book.cases) };
+    return {
+      service: this.service,
+      identity: this.identity,
+      result: this.book.overall(),
+      recoveryMs: this.timing.recoveryMs,
+      cases: structuredClone(this.book.cases),
+    };
   }
 
   async stop(): Promise<void> {
@@ -129,12 +151,22 @@ export class FeedRun {
   #gapsAllClosed(): void {
     if (this.#gapsSeen === 0 || this.#openGaps.size > 0) return;
     const c = this.handler.counters;
-    this.book.pass('gap-recovered', 'gap-closed', `all ${this.#gapsSeen} gap(s) recovered so far (${c.recoveredByRts} by retransmission, ${c.recoveredByRefresh} by refresh)`);
+    this.book.pass(
+      'gap-recovered',
+      'gap-closed',
+      `all ${this.#gapsSeen} gap(s) recovered so far (${c.recoveredByRts} by retransmission, ${c.recoveredByRefresh} by refresh)`,
+    );
   }
 
   #onRefresh(e: RefreshCompleteEvent): void {
     const b = this.book;
-    this.#ctx.evidence(this.service, this.#site, this.identity, 'refresh-used', { channel: e.channelId, reason: e.reason, lastSeqNum: e.lastSeqNum, messages: e.messages, ms: e.ms });
+    this.#ctx.evidence(this.service, this.#site, this.identity, 'refresh-used', {
+      channel: e.channelId,
+      reason: e.reason,
+      lastSeqNum: e.lastSeqNum,
+      messages: e.messages,
+      ms: e.ms,
+    });
     // A refresh snapshot at LastSeqNum supersedes every gap at or below it on that channel (OMD-C 4.4).
     for (const [k, g] of this.#openGaps) {
       if (g.channelId === e.channelId && g.to <= e.lastSeqNum) {
@@ -164,14 +196,21 @@ export class FeedRun {
     this.#cycleRebuilt = true;
     if (this.#drCycle === 1) {
       if (b.isDone('book-rebuilt', 'refreshed')) return;
-      b.pass('book-rebuilt', 'refreshed', `books cleared on DR signal 1 and rebuilt from the backup site's refresh on all ${this.#cfg.channels.length} channel(s)`);
+      b.pass(
+        'book-rebuilt',
+        'refreshed',
+        `books cleared on DR signal 1 and rebuilt from the backup site's refresh on all ${this.#cfg.channels.length} channel(s)`,
+      );
       if (this.timing.lossNoticedAt !== null && this.timing.recoveredAt === null) {
         this.timing.recoveredAt = this.#ctx.clock.now();
         this.timing.recoveryMs = this.timing.recoveredAt - this.timing.lossNoticedAt;
         this.#recoveryTimer?.cancel();
         this.#recoveryTimer = null;
       }
-      this.#ctx.evidence(this.service, 'backup', this.identity, 'failover-followed', { ms: this.timing.recoveryMs, channels: this.#cfg.channels.map((c) => c.channelId) });
+      this.#ctx.evidence(this.service, 'backup', this.identity, 'failover-followed', {
+        ms: this.timing.recoveryMs,
+        channels: this.#cfg.channels.map((c) => c.channelId),
+      });
       this.#ctx.trackCheck(this.#checkDigest());
     } else if (this.#drCycle >= 2 && !b.isDone('return-to-primary', 'dr-completed')) {
       b.pass('return-to-primary', 'dr-completed', `DR completed at the primary site and books rebuilt on all ${this.#cfg.channels.length} channel(s)`);
@@ -205,7 +244,9 @@ export class FeedRun {
       b.pass('book-rebuilt', 'digest', `books digest equal to the venue's on every channel`, answer);
       this.#ctx.evidence(this.service, this.#site, this.identity, 'book-verified', { equal: true, digests: Object.fromEntries(equal) });
     } else {
-      const diff = [...products.keys()].filter((ch) => !equal.has(ch)).map((ch) => `channel ${ch}: ${last.get(ch)?.ours.slice(0, 12)}… ≠ venue ${last.get(ch)?.venue?.slice(0, 12) ?? 'unknown'}…`);
+      const diff = [...products.keys()]
+        .filter((ch) => !equal.has(ch))
+        .map((ch) => `channel ${ch}: ${last.get(ch)?.ours.slice(0, 12)}… ≠ venue ${last.get(ch)?.venue?.slice(0, 12) ?? 'unknown'}…`);
       b.fail('book-rebuilt', 'digest', `books differ from the venue's after ${this.#ctx.verifyTimeoutMs} ms: ${diff.join('; ')}`, answer);
       this.#ctx.evidence(this.service, this.#site, this.identity, 'book-verified', { equal: false, differ: diff });
     }
@@ -228,7 +269,9 @@ export class FeedRun {
       // failover (the old site's repeats can cross the new site's DR 2); after the rebuild it
       // starts the next one (the fail back). A handler that ignores DR has no rebuild to wait for.
       if (this.#drCycle > 0 && !this.#cycleRebuilt && !e.ignored) {
-        (this.#drCycle === 1 ? b.log('dr-followed', 'dr-completed', 'DR signal 1 again before the books were rebuilt') : b.log('return-to-primary', 'dr-completed', 'DR signal 1 again before the books were rebuilt'));
+        this.#drCycle === 1
+          ? b.log('dr-followed', 'dr-completed', 'DR signal 1 again before the books were rebuilt')
+          : b.log('return-to-primary', 'dr-completed', 'DR signal 1 again before the books were rebuilt');
         return;
       }
       this.#drCycle++;
@@ -270,7 +313,12 @@ export class FeedRun {
     const b = this.book;
     const secs = `${(this.#ctx.recoveryTimeoutMs / 1000).toFixed(1)} s`;
     if (!b.isDone('dr-followed', 'dr-2')) b.fail('dr-followed', 'dr-2', `no DR signal 2 within ${secs} of DR signal 1`);
-    if (!b.isDone('book-rebuilt', 'refreshed')) b.fail('book-rebuilt', 'refreshed', `books not rebuilt within ${secs}: ${this.#refreshedAfterDr.size} of ${this.#cfg.channels.length} channel(s) refreshed`);
+    if (!b.isDone('book-rebuilt', 'refreshed'))
+      b.fail(
+        'book-rebuilt',
+        'refreshed',
+        `books not rebuilt within ${secs}: ${this.#refreshedAfterDr.size} of ${this.#cfg.channels.length} channel(s) refreshed`,
+      );
     this.#ctx.progressed();
   }
 
@@ -327,7 +375,10 @@ export class FeedRun {
     const last = new Map<number, string>();
     const right = (ch: number): boolean => {
       const st = this.handler.status(ch);
-      if (st.stale || st.pendingGaps > 0) { last.set(ch, st.stale ? 'stale' : `${st.pendingGaps} gap(s) open`); return false; }
+      if (st.stale || st.pendingGaps > 0) {
+        last.set(ch, st.stale ? 'stale' : `${st.pendingGaps} gap(s) open`);
+        return false;
+      }
       if (!hook) return true;
       const ours = this.handler.image(ch).digest(products.get(ch));
       const venue = hook(this.service, ch);
@@ -353,7 +404,12 @@ export class FeedRun {
     this.marketSession();
     if (!b.isDone('feed-joined-primary', 'lines-joined') && h.lines.A > 0 && h.lines.B > 0 && this.#drCycle === 0) {
       b.pass('feed-joined-primary', 'lines-joined', `line A: ${h.lines.A} packets, line B: ${h.lines.B} packets`);
-      this.#ctx.evidence(this.service, 'primary', this.identity, 'feed-joined', { lines: ['A', 'B'], packetsA: h.lines.A, packetsB: h.lines.B, channels: this.#cfg.channels.map((c) => c.channelId) });
+      this.#ctx.evidence(this.service, 'primary', this.identity, 'feed-joined', {
+        lines: ['A', 'B'],
+        packetsA: h.lines.A,
+        packetsB: h.lines.B,
+        channels: this.#cfg.channels.map((c) => c.channelId),
+      });
     }
     if (this.#dr2At > 0) {
       const n = h.counters.messages - this.#messagesAtDr2;
@@ -376,12 +432,19 @@ export class FeedRun {
       if (c.id === 'gap-recovered') {
         if (this.#gapsSeen === 0) return { skip: 'no gap on both lines occurred during the run' };
         if (s.id === 'gap-closed') {
-          return { fail: `${this.#openGaps.size} gap(s) never recovered: ${[...this.#openGaps.values()].slice(0, 3).map((g) => `channel ${g.channelId} ${g.from}–${g.to}`).join(', ')}` };
+          return {
+            fail: `${this.#openGaps.size} gap(s) never recovered: ${[...this.#openGaps.values()]
+              .slice(0, 3)
+              .map((g) => `channel ${g.channelId} ${g.from}–${g.to}`)
+              .join(', ')}`,
+          };
         }
       }
-      if (this.#drCycle === 0 && ['dr-followed', 'book-rebuilt', 'data-from-backup'].includes(c.id)) return { skip: 'no DR signal: the venue did not fail over during the run' };
+      if (this.#drCycle === 0 && ['dr-followed', 'book-rebuilt', 'data-from-backup'].includes(c.id))
+        return { skip: 'no DR signal: the venue did not fail over during the run' };
       if (c.id === 'return-to-primary' && !b.isDone(c.id, 'fail-back')) return { skip: 'no fail back during the run' };
-      if (c.id === 'books-across-phases' && this.#phaseChanges === 0) return { skip: 'no market phase change (Trading Session Status) on the feed during the run' };
+      if (c.id === 'books-across-phases' && this.#phaseChanges === 0)
+        return { skip: 'no market phase change (Trading Session Status) on the feed during the run' };
       return { fail: `not observed before the end of the run (${this.#phaseText()})` };
     });
   }

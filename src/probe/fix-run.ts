@@ -12,7 +12,10 @@ import { systemClock, type Clock } from '../wire/index.ts';
 import type { Site } from '../evidence/index.ts';
 
 /** Lookup steps of the trading cases that a FIX session has no counterpart for. */
-export const FIX_SKIPPED_STEPS = [['connect-primary', 'lookup-primary'], ['reconnect-backup-via-lookup', 'relookup-trading']] as const;
+export const FIX_SKIPPED_STEPS = [
+  ['connect-primary', 'lookup-primary'],
+  ['reconnect-backup-via-lookup', 'relookup-trading'],
+] as const;
 /** Where a FIX probe session's Client Order IDs start (plus the milliseconds of the current 1 000 s). */
 export const FIX_FIRST_CLIENT_ORDER_ID = 90_000_001;
 export const FIX_SKIP_REASON = 'FIX: fixed gateway addresses, no lookup service';
@@ -35,7 +38,12 @@ export function reportOfFix(m: FixMessage): ExecutionReport {
   const execType = cxlRej ? (fieldOf(m, 434) === '1' ? 'X' : 'Y') : fieldOf(m, 150);
   const code = fieldOf(m, cxlRej ? 102 : 103);
   const r: Record<string, unknown> = {
-    msgType: 10, execType, clientOrderId: fieldOf(m, 11), orderId: fieldOf(m, 37), executionId: fieldOf(m, 17), reason: fieldOf(m, 58),
+    msgType: 10,
+    execType,
+    clientOrderId: fieldOf(m, 11),
+    orderId: fieldOf(m, 37),
+    executionId: fieldOf(m, 17),
+    reason: fieldOf(m, 58),
     originalClientOrderId: fieldOf(m, 41),
   };
   if (code !== undefined) r[cxlRej ? (execType === 'X' ? 'cancelRejectCode' : 'amendRejectCode') : 'orderRejectCode'] = Number(code);
@@ -51,7 +59,11 @@ export class FixProbeClient extends EventEmitter {
     super();
     this.compId = o.compId;
     this.fix = new FixClient({
-      compId: o.compId, password: o.password, publicKeyPem: o.publicKeyPem, brokerId: o.brokerId, addresses: o.addresses,
+      compId: o.compId,
+      password: o.password,
+      publicKeyPem: o.publicKeyPem,
+      brokerId: o.brokerId,
+      addresses: o.addresses,
       // The firm's binary sessions share its broker's Client Order IDs (unique per broker) and number
       // from the time of day (below 86 400 001): the FIX sessions number above them [ours].
       firstClientOrderId: FIX_FIRST_CLIENT_ORDER_ID + ((o.clock ?? systemClock).now() % 1_000_000),
@@ -70,20 +82,38 @@ export class FixProbeClient extends EventEmitter {
     this.fix.on('stopped', (s: { reason: string }) => this.emit('stopped', s));
   }
 
-  get site(): Site | null { return this.fix.address?.site ?? null; }
-  get state(): string { return this.fix.state; }
-  get journal(): SessionJournal { return this.fix.journal; }
+  get site(): Site | null {
+    return this.fix.address?.site ?? null;
+  }
+  get state(): string {
+    return this.fix.state;
+  }
+  get journal(): SessionJournal {
+    return this.fix.journal;
+  }
 
-  start(): Promise<void> { return this.fix.start().catch((e: unknown) => { throw closed(e); }); }
-  close(reason?: string): Promise<void> { return this.fix.close(reason); }
-  nextClientOrderId(): string { return this.fix.nextClientOrderId(); }
+  start(): Promise<void> {
+    return this.fix.start().catch((e: unknown) => {
+      throw closed(e);
+    });
+  }
+  close(reason?: string): Promise<void> {
+    return this.fix.close(reason);
+  }
+  nextClientOrderId(): string {
+    return this.fix.nextClientOrderId();
+  }
 
   newOrder(o: { clientOrderId: string; securityId: string; side: number; quantity: number; price: string }): Promise<ExecutionReport> {
-    return this.fix.newOrder(o).then(reportOfFix, (e: unknown) => { throw closed(e); });
+    return this.fix.newOrder(o).then(reportOfFix, (e: unknown) => {
+      throw closed(e);
+    });
   }
 
   cancel(clientOrderId: string, opts: { clientOrderId?: string } = {}): Promise<ExecutionReport> {
-    return this.fix.cancel(clientOrderId, opts).then(reportOfFix, (e: unknown) => { throw closed(e); });
+    return this.fix.cancel(clientOrderId, opts).then(reportOfFix, (e: unknown) => {
+      throw closed(e);
+    });
   }
 }
 

@@ -13,7 +13,15 @@ import net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { createMulticastReceiver, systemClock, type Clock, type MulticastEndpoint, type MulticastReceiver } from '../wire/index.ts';
 import { LookupClient, OcgClient, SessionStatus, resolveLookupEndpoint, type GatewayAddress, type OcgClientEvent } from '../ocg/index.ts';
-import { PacketStreamReader, RefreshRecovery, decodePacketHeader, decodeSequencedPacket, encodePacket, isHeartbeatPacket, type RtsEndpoint } from '../omd/index.ts';
+import {
+  PacketStreamReader,
+  RefreshRecovery,
+  decodePacketHeader,
+  decodeSequencedPacket,
+  encodePacket,
+  isHeartbeatPacket,
+  type RtsEndpoint,
+} from '../omd/index.ts';
 import type { EvidenceEvent, Service } from '../evidence/index.ts';
 import type { ProbeFeedIdentity, ProbeTradingIdentity, SubscriberProbeConfig } from './config.ts';
 
@@ -69,7 +77,16 @@ const STATUS_TEXT: Record<number, string> = {
 function withTimeout<T>(p: Promise<T>, ms: number, clock: Clock, what: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const t = clock.setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
-    p.then((v) => { t.cancel(); resolve(v); }, (e: unknown) => { t.cancel(); reject(e as Error); });
+    p.then(
+      (v) => {
+        t.cancel();
+        resolve(v);
+      },
+      (e: unknown) => {
+        t.cancel();
+        reject(e as Error);
+      },
+    );
   });
 }
 
@@ -77,7 +94,10 @@ function withTimeout<T>(p: Promise<T>, ms: number, clock: Clock, what: string): 
 function reach(addr: GatewayAddress, localAddress: string, timeoutMs: number): Promise<string | null> {
   return new Promise((resolve) => {
     const s = net.createConnection({ host: addr.host, port: addr.port, localAddress });
-    const done = (r: string | null) => { s.destroy(); resolve(r); };
+    const done = (r: string | null) => {
+      s.destroy();
+      resolve(r);
+    };
     s.setTimeout(timeoutMs, () => done(`no connection within ${timeoutMs} ms`));
     s.once('connect', () => done(null));
     s.once('error', (e: NodeJS.ErrnoException) => done(e.code === 'ECONNREFUSED' ? 'connection refused' : e.message));
@@ -90,7 +110,12 @@ function rtsLogon(ep: RtsEndpoint, username: string, timeoutMs: number): Promise
     const s = net.createConnection({ host: ep.host, port: ep.port });
     const reader = new PacketStreamReader();
     let settled = false;
-    const done = (r: { status: number } | { error: string }) => { if (settled) return; settled = true; s.destroy(); resolve(r); };
+    const done = (r: { status: number } | { error: string }) => {
+      if (settled) return;
+      settled = true;
+      s.destroy();
+      resolve(r);
+    };
     s.setTimeout(timeoutMs, () => done({ error: `no Logon Response within ${timeoutMs} ms` }));
     s.once('connect', () => s.write(encodePacket(0, 0n, [{ msgType: 101, username }])));
     s.on('data', (chunk: Buffer) => {
@@ -126,9 +151,20 @@ export class Preflight {
   async run(): Promise<ReadinessReport> {
     const at = new Date(this.#clock.now()).toISOString();
     // Identities one after another: their logons would otherwise compete for the same password checks.
-    for (const t of this.config.trading) await this.#trading(t).catch((e: unknown) => this.#row(t.service, t.compId, 'logon', '-', 'fail', `check failed: ${(e as Error).message}`));
-    await Promise.all(this.config.feeds.map((f) => this.#feed(f).catch((e: unknown) => this.#row(f.service, f.rtsUsername, 'line', '-', 'fail', `check failed: ${(e as Error).message}`))));
-    const report: ReadinessReport = { session: this.config.session, firm: this.config.firm, at, passed: this.rows.every((r) => r.verdict !== 'fail'), rows: this.rows.slice() };
+    for (const t of this.config.trading)
+      await this.#trading(t).catch((e: unknown) => this.#row(t.service, t.compId, 'logon', '-', 'fail', `check failed: ${(e as Error).message}`));
+    await Promise.all(
+      this.config.feeds.map((f) =>
+        this.#feed(f).catch((e: unknown) => this.#row(f.service, f.rtsUsername, 'line', '-', 'fail', `check failed: ${(e as Error).message}`)),
+      ),
+    );
+    const report: ReadinessReport = {
+      session: this.config.session,
+      firm: this.config.firm,
+      at,
+      passed: this.rows.every((r) => r.verdict !== 'fail'),
+      rows: this.rows.slice(),
+    };
     this.#emit(report);
     return report;
   }
@@ -147,9 +183,22 @@ export class Preflight {
     for (const { service, identity } of ids.values()) {
       const rows = report.rows.filter((r) => r.service === service && r.identity === identity);
       emit({
-        id: `readiness:${run}:${service}:${identity}`, ts: new Date(this.#clock.now()).toISOString(), session: report.session, site: 'primary',
-        service, subscriber: report.firm, identity, kind: 'readiness', source: 'probe',
-        detail: { run, passed: rows.every((r) => r.verdict !== 'fail'), firmPassed: report.passed, startedAt: report.at, rows: rows.map(({ check, target, verdict, reason }) => ({ check, target, verdict, reason })) },
+        id: `readiness:${run}:${service}:${identity}`,
+        ts: new Date(this.#clock.now()).toISOString(),
+        session: report.session,
+        site: 'primary',
+        service,
+        subscriber: report.firm,
+        identity,
+        kind: 'readiness',
+        source: 'probe',
+        detail: {
+          run,
+          passed: rows.every((r) => r.verdict !== 'fail'),
+          firmPassed: report.passed,
+          startedAt: report.at,
+          rows: rows.map(({ check, target, verdict, reason }) => ({ check, target, verdict, reason })),
+        },
       });
     }
   }
@@ -165,12 +214,28 @@ export class Preflight {
     const endpoints = t.lookup.map((e, i) => resolveLookupEndpoint(e, i));
     for (const ep of endpoints) {
       const target = `${ep.name} ${ep.host}:${ep.port}`;
-      const client = new LookupClient({ endpoints: [ep], compId: t.compId, clock: this.#clock, responseTimeoutMs: this.#connectMs, retryDelayMs: 0, localAddress });
+      const client = new LookupClient({
+        endpoints: [ep],
+        compId: t.compId,
+        clock: this.#clock,
+        responseTimeoutMs: this.#connectMs,
+        retryDelayMs: 0,
+        localAddress,
+      });
       let failure = '';
-      client.on('failed', (f: { reason: string; detail: string; rejectCode?: number }) => { failure = `${f.reason}${f.rejectCode !== undefined ? ` (Lookup Reject Code ${f.rejectCode})` : ''}: ${f.detail}`; });
+      client.on('failed', (f: { reason: string; detail: string; rejectCode?: number }) => {
+        failure = `${f.reason}${f.rejectCode !== undefined ? ` (Lookup Reject Code ${f.rejectCode})` : ''}: ${f.detail}`;
+      });
       try {
         const a = await client.lookup({ maxAttempts: 1 });
-        this.#row(t.service, t.compId, 'lookup', target, 'pass', `answered: gateways ${a.primary.host}:${a.primary.port} / ${a.secondary.host}:${a.secondary.port}`);
+        this.#row(
+          t.service,
+          t.compId,
+          'lookup',
+          target,
+          'pass',
+          `answered: gateways ${a.primary.host}:${a.primary.port} / ${a.secondary.host}:${a.secondary.port}`,
+        );
         for (const g of [a.primary, a.secondary]) gateways.set(`${g.host}:${g.port}`, { addr: g, site: ep.site });
       } catch (e) {
         this.#row(t.service, t.compId, 'lookup', target, 'fail', failure || (e as Error).message);
@@ -185,7 +250,10 @@ export class Preflight {
     if (![...gateways.values()].some((g) => g.site === 'backup')) {
       this.#row(t.service, t.compId, 'tcp', 'backup gateway', 'fail', 'no backup-site lookup endpoint answered: the backup gateway address is unknown');
     }
-    await this.#logon(t, endpoints.filter((e) => e.site === 'primary'));
+    await this.#logon(
+      t,
+      endpoints.filter((e) => e.site === 'primary'),
+    );
   }
 
   /** Log on at the primary site and off again; the Logon reply's Text carries the days the password has left [ours]. */
@@ -196,23 +264,38 @@ export class Preflight {
       return;
     }
     const client = new OcgClient({
-      compId: t.compId, password: this.config.password, publicKeyPem: this.config.publicKeyPem, lookup, brokerId: this.config.brokerId,
-      service: t.service, clock: this.#clock, localAddress: this.config.localAddress,
+      compId: t.compId,
+      password: this.config.password,
+      publicKeyPem: this.config.publicKeyPem,
+      lookup,
+      brokerId: this.config.brokerId,
+      service: t.service,
+      clock: this.#clock,
+      localAddress: this.config.localAddress,
       timing: { lookupTimeoutMs: this.#connectMs, lookupRetryMs: 1_000, connectTimeoutMs: this.#connectMs },
     });
     let reply: { status?: number; text?: string } | null = null;
     const outcome = new Promise<string | null>((resolve) => {
-      client.on('session-event', (e: { type: string; sessionStatus?: number; text?: string }) => { if (e.type === 'logonAccepted') reply = { ...(e.sessionStatus !== undefined ? { status: e.sessionStatus } : {}), ...(e.text !== undefined ? { text: e.text } : {}) }; });
+      client.on('session-event', (e: { type: string; sessionStatus?: number; text?: string }) => {
+        if (e.type === 'logonAccepted')
+          reply = { ...(e.sessionStatus !== undefined ? { status: e.sessionStatus } : {}), ...(e.text !== undefined ? { text: e.text } : {}) };
+      });
       client.on('event', (e: OcgClientEvent) => {
         if (e.kind === 'logon-accepted') resolve(null);
         else if (e.kind === 'logon-rejected') {
           const st = e.detail['status'] as number | null;
-          resolve(st === null ? `closed without a Logon reply (${String(e.detail['text'])})` : `refused with Session Status ${st}${STATUS_TEXT[st] ? ` (${STATUS_TEXT[st]})` : ''}${e.detail['text'] ? `: ${String(e.detail['text'])}` : ''}`);
+          resolve(
+            st === null
+              ? `closed without a Logon reply (${String(e.detail['text'])})`
+              : `refused with Session Status ${st}${STATUS_TEXT[st] ? ` (${STATUS_TEXT[st]})` : ''}${e.detail['text'] ? `: ${String(e.detail['text'])}` : ''}`,
+          );
         } else if (e.kind === 'connect-failed') resolve(`gateway ${String(e.detail['gateway'])} unreachable: ${String(e.detail['reason'])}`);
         else if (e.kind === 'lookup-failed') resolve(`lookup ${String(e.detail['endpointName'])} failed: ${String(e.detail['reason'])}`);
       });
     });
-    client.start().catch(() => { /* the outcome above says why */ });
+    client.start().catch(() => {
+      /* the outcome above says why */
+    });
     let refused: string | null;
     try {
       refused = await withTimeout(outcome, this.#o.logonTimeoutMs ?? 10_000, this.#clock, 'logon');
@@ -229,7 +312,15 @@ export class Preflight {
     this.#row(t.service, t.compId, 'logon', target, 'pass', `logged on at ${gw ? `${gw.host}:${gw.port}` : 'the primary gateway'} and off again`);
     const r = reply as { status?: number; text?: string } | null;
     const days = r?.text !== undefined && /^\d+$/.test(r.text.trim()) ? Number(r.text.trim()) : null;
-    if (r?.status === SessionStatus.SessionPasswordDueToExpire) this.#row(t.service, t.compId, 'password-expiry', t.compId, 'fail', `the venue reports the password due to expire${days !== null ? ` in ${days} day(s)` : ''}: change it before the session`);
+    if (r?.status === SessionStatus.SessionPasswordDueToExpire)
+      this.#row(
+        t.service,
+        t.compId,
+        'password-expiry',
+        t.compId,
+        'fail',
+        `the venue reports the password due to expire${days !== null ? ` in ${days} day(s)` : ''}: change it before the session`,
+      );
     else if (days !== null) this.#row(t.service, t.compId, 'password-expiry', t.compId, days > 0 ? 'pass' : 'fail', `${days} day(s) left (Logon reply Text)`);
     else this.#row(t.service, t.compId, 'password-expiry', t.compId, 'pass', 'not due to expire (Session Status 0; no date given)');
   }
@@ -258,14 +349,41 @@ export class Preflight {
     const off = this.#offsets.get(key);
     const max = this.#o.maxClockOffsetMs ?? 1_000;
     if (off === undefined) this.#row(f.service, f.rtsUsername, 'clock-offset', 'SendTime', 'fail', 'no packet with a SendTime received');
-    else this.#row(f.service, f.rtsUsername, 'clock-offset', 'SendTime', Math.abs(off) <= max ? 'pass' : 'fail', `local clock ${off >= 0 ? '+' : ''}${Math.round(off)} ms against the venue's SendTime (limit ±${max} ms)`);
+    else
+      this.#row(
+        f.service,
+        f.rtsUsername,
+        'clock-offset',
+        'SendTime',
+        Math.abs(off) <= max ? 'pass' : 'fail',
+        `local clock ${off >= 0 ? '+' : ''}${Math.round(off)} ms against the venue's SendTime (limit ±${max} ms)`,
+      );
   }
 
-  async #line(f: ProbeFeedIdentity, target: string, endpoint: MulticastEndpoint, iface: string, waitMs: number, sample: (b: Uint8Array) => void): Promise<void> {
+  async #line(
+    f: ProbeFeedIdentity,
+    target: string,
+    endpoint: MulticastEndpoint,
+    iface: string,
+    waitMs: number,
+    sample: (b: Uint8Array) => void,
+  ): Promise<void> {
     let receiver: MulticastReceiver | null = null;
     const t0 = this.#clock.now();
     const got = new Promise<number>((resolve) => {
-      createMulticastReceiver(endpoint, (buf) => { sample(buf); resolve(this.#clock.now() - t0); }, iface).then((r) => { receiver = r; }, () => resolve(-1));
+      createMulticastReceiver(
+        endpoint,
+        (buf) => {
+          sample(buf);
+          resolve(this.#clock.now() - t0);
+        },
+        iface,
+      ).then(
+        (r) => {
+          receiver = r;
+        },
+        () => resolve(-1),
+      );
     });
     let ms: number;
     try {
@@ -284,20 +402,42 @@ export class Preflight {
     let snapshot: { messages: number; lastSeqNum: number; ms: number } | null = null;
     let recovery: RefreshRecovery | null = null;
     const done = new Promise<void>((resolve) => {
-      recovery = new RefreshRecovery({ endpoint, iface, clock: this.#clock, onSnapshot: (s) => { snapshot = s; resolve(); } });
+      recovery = new RefreshRecovery({
+        endpoint,
+        iface,
+        clock: this.#clock,
+        onSnapshot: (s) => {
+          snapshot = s;
+          resolve();
+        },
+      });
     });
     const waitMs = this.#o.refreshTimeoutMs ?? 60_000;
     try {
       await (recovery as unknown as RefreshRecovery).start();
       await withTimeout(done, waitMs, this.#clock, 'refresh');
     } catch (e) {
-      this.#row(f.service, f.rtsUsername, 'refresh', target, 'fail', /no answer/.test((e as Error).message) ? `no complete refresh cycle within ${waitMs} ms` : (e as Error).message);
+      this.#row(
+        f.service,
+        f.rtsUsername,
+        'refresh',
+        target,
+        'fail',
+        /no answer/.test((e as Error).message) ? `no complete refresh cycle within ${waitMs} ms` : (e as Error).message,
+      );
       return;
     } finally {
       await (recovery as unknown as RefreshRecovery).stop();
     }
     const s = snapshot as unknown as { messages: number; lastSeqNum: number; ms: number };
-    this.#row(f.service, f.rtsUsername, 'refresh', target, 'pass', `complete cycle of ${s.messages} message(s) up to SeqNum ${s.lastSeqNum} in ${Math.round(s.ms)} ms`);
+    this.#row(
+      f.service,
+      f.rtsUsername,
+      'refresh',
+      target,
+      'pass',
+      `complete cycle of ${s.messages} message(s) up to SeqNum ${s.lastSeqNum} in ${Math.round(s.ms)} ms`,
+    );
   }
 
   /** RTS logon at the primary site's endpoints; the backup's serve only once it is active [ours]. */
@@ -310,7 +450,17 @@ export class Preflight {
       }
       const r = await rtsLogon(ep, f.rtsUsername, this.#connectMs);
       if ('error' in r) this.#row(f.service, f.rtsUsername, 'rts-logon', target, 'fail', r.error);
-      else this.#row(f.service, f.rtsUsername, 'rts-logon', target, r.status === 0 ? 'pass' : 'fail', r.status === 0 ? 'Logon Response status 0' : `Logon Response status ${r.status}${r.status === 5 ? ' (invalid username)' : r.status === 100 ? ' (already connected)' : ''}`);
+      else
+        this.#row(
+          f.service,
+          f.rtsUsername,
+          'rts-logon',
+          target,
+          r.status === 0 ? 'pass' : 'fail',
+          r.status === 0
+            ? 'Logon Response status 0'
+            : `Logon Response status ${r.status}${r.status === 5 ? ' (invalid username)' : r.status === 100 ? ' (already connected)' : ''}`,
+        );
     }
   }
 }

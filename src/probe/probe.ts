@@ -61,13 +61,17 @@ export class Probe extends EventEmitter {
       faults: this.faults,
       recoveryTimeoutMs: this.#recoveryTimeoutMs,
       verifyTimeoutMs: options.verifyTimeoutMs ?? 10_000,
-      get closing() { return probe.#closing; },
+      get closing() {
+        return probe.#closing;
+      },
       evidence: (service, site, identity, kind, detail) => this.#evidence(service, site, identity, kind, detail),
       progressed: () => this.#emitProgress(),
       track: (p) => this.#track(p),
       trackCheck: (p) => this.#trackCheck(p),
       waitUntil: (pred, timeoutMs) => this.#waitUntil(pred, timeoutMs),
-      get marketFeed() { return probe.#feeds.some((f) => f.service === 'OMD-C'); },
+      get marketFeed() {
+        return probe.#feeds.some((f) => f.service === 'OMD-C');
+      },
       marketSession: () => {
         // The securities market's phases are on OMD-C; any of its feeds tells them.
         for (const f of this.#feeds) {
@@ -119,7 +123,10 @@ export class Probe extends EventEmitter {
 
   /** Resolves when every identity has recovered at the backup site (or the wait ends); true if all did. */
   async whenRecovered(timeoutMs = this.#recoveryTimeoutMs): Promise<boolean> {
-    return this.#waitUntil(() => this.#trading.every((r) => r.timing.recoveredAt !== null) && this.#feeds.every((f) => f.timing.recoveredAt !== null), timeoutMs);
+    return this.#waitUntil(
+      () => this.#trading.every((r) => r.timing.recoveredAt !== null) && this.#feeds.every((f) => f.timing.recoveredAt !== null),
+      timeoutMs,
+    );
   }
 
   /**
@@ -175,7 +182,9 @@ export class Probe extends EventEmitter {
    * be tested any more (a case it depends on failed). The CLI stops there.
    */
   get rundownDone(): boolean {
-    return this.cases().filter((c) => c.id === 'return-to-primary').every((c) => c.status === 'passed' || c.status === 'failed' || (c.status === 'not tested' && c.reason !== undefined));
+    return this.cases()
+      .filter((c) => c.id === 'return-to-primary')
+      .every((c) => c.status === 'passed' || c.status === 'failed' || (c.status === 'not tested' && c.reason !== undefined));
   }
 
   /** True when no case failed. */
@@ -240,7 +249,14 @@ export class Probe extends EventEmitter {
     const e: EvidenceEvent = {
       id: `probe-${this.config.firm}-${this.#idPrefix}-${++this.#eventSeq}`,
       ts: new Date(this.#clock.now()).toISOString(),
-      session: this.config.session, site, service, subscriber: this.config.firm, identity, kind, detail: clean, source: 'probe',
+      session: this.config.session,
+      site,
+      service,
+      subscriber: this.config.firm,
+      identity,
+      kind,
+      detail: clean,
+      source: 'probe',
     };
     this.events.push(e);
     this.#o.onEvidence?.(e);

@@ -15,8 +15,15 @@ export interface ProgressStream {
 export function serviceProgress(book: CaseBook, phase: string, recoveryMs: number | null): ServiceProgress {
   const count = (s: CaseStatus) => book.cases.filter((c) => c.status === s).length;
   return {
-    service: book.service, identity: book.identity, phase, passed: count('passed'), failed: count('failed'), pending: count('pending'),
-    notTested: count('not tested'), total: book.cases.length, recoveryMs,
+    service: book.service,
+    identity: book.identity,
+    phase,
+    passed: count('passed'),
+    failed: count('failed'),
+    pending: count('pending'),
+    notTested: count('not tested'),
+    total: book.cases.length,
+    recoveryMs,
   };
 }
 

@@ -18,7 +18,12 @@ const MARK: Record<CaseStatus, string> = { passed: 'passed', failed: 'FAILED', p
 
 function table(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd());
+  return rows.map((r) =>
+    r
+      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 export function formatDuration(ms: number | null): string {
@@ -29,15 +34,21 @@ export function formatDuration(ms: number | null): string {
 /** The human summary: per service and identity, then the cases that did not pass. */
 export function formatProbeSummary(report: ProbeReport): string {
   const out: string[] = [];
-  const faults = Object.entries(report.faults).filter(([, v]) => v).map(([k]) => k);
-  out.push(`Probe ${report.firm} (${report.name}), session ${report.session}: ${MARK[report.result]}${faults.length ? `  [deliberately faulty: ${faults.join(', ')}]` : ''}`);
+  const faults = Object.entries(report.faults)
+    .filter(([, v]) => v)
+    .map(([k]) => k);
+  out.push(
+    `Probe ${report.firm} (${report.name}), session ${report.session}: ${MARK[report.result]}${faults.length ? `  [deliberately faulty: ${faults.join(', ')}]` : ''}`,
+  );
   out.push('');
   const rows: string[][] = [['service', 'identity', 'result', 'cases', 'recovery', 'reason']];
   for (const s of report.services) {
     const n = (st: CaseStatus) => s.cases.filter((c) => c.status === st).length;
     const failed = s.cases.find((c) => c.status === 'failed');
     rows.push([
-      s.service, s.identity + (s.dropCopy ? ` (+${s.dropCopy})` : ''), MARK[s.result],
+      s.service,
+      s.identity + (s.dropCopy ? ` (+${s.dropCopy})` : ''),
+      MARK[s.result],
       `${n('passed')}/${s.cases.length} passed${n('failed') ? `, ${n('failed')} failed` : ''}${n('not tested') ? `, ${n('not tested')} not tested` : ''}`,
       formatDuration(s.recoveryMs),
       failed ? `${failed.id}: ${failed.failedStep}: ${failed.reason ?? ''}` : '',
@@ -61,7 +72,9 @@ export function formatCaseLog(report: ProbeReport): string {
     for (const c of s.cases) {
       out.push(`${s.service} ${s.identity} ${c.id}: ${MARK[c.status]}${c.reason ? ` (${c.reason})` : ''}`);
       for (const st of c.steps) {
-        out.push(`  [${st.kind}] ${st.text}: ${MARK[st.status]}${st.answer !== undefined ? ` = ${st.answer}` : ''}${st.reason && st.status !== 'failed' ? ` (${st.reason})` : ''}`);
+        out.push(
+          `  [${st.kind}] ${st.text}: ${MARK[st.status]}${st.answer !== undefined ? ` = ${st.answer}` : ''}${st.reason && st.status !== 'failed' ? ` (${st.reason})` : ''}`,
+        );
         for (const l of st.log) out.push(`      ${new Date(l.at).toISOString().slice(11, 23)} ${l.text}`);
       }
     }

@@ -4,8 +4,15 @@
 // noticed, the backup reached through the lookup service with the sequence numbers continued,
 // the drop copy complete, and the return to the primary. Each observation is a step of a case.
 import {
-  ExecType, OcgClient, OcgClientClosedError, OcgRequestRejectedError, Side,
-  type ExecutionReport, type OcgClientEvent, type OcgClientFaults, type OcgService,
+  ExecType,
+  OcgClient,
+  OcgClientClosedError,
+  OcgRequestRejectedError,
+  Side,
+  type ExecutionReport,
+  type OcgClientEvent,
+  type OcgClientFaults,
+  type OcgService,
 } from '../ocg/index.ts';
 import { FIX_SKIPPED_STEPS, FIX_SKIP_REASON, FixProbeClient } from './fix-run.ts';
 import { MAINLAND_SPREAD_TABLE, SPREAD_TABLE_PART_A, moveTicks, roundDownToTick, type SpreadTable } from '../omd/index.ts';
@@ -14,7 +21,14 @@ import type { Site } from '../evidence/index.ts';
 import { CaseBook, type CaseId } from './cases.ts';
 import type { ProbeSecurity, ProbeTradingIdentity, SubscriberProbeConfig } from './config.ts';
 import { serviceProgress } from './progress.ts';
-import { CONTINUOUS_TRADING_STATUS, type IdentityTiming, type MarketSessionSeen, type ProbeContext, type ServiceProgress, type ServiceReport } from './types.ts';
+import {
+  CONTINUOUS_TRADING_STATUS,
+  type IdentityTiming,
+  type MarketSessionSeen,
+  type ProbeContext,
+  type ServiceProgress,
+  type ServiceReport,
+} from './types.ts';
 
 type TradingPhase = 'connecting' | 'primary' | 'lost' | 'backup' | 'lost-backup' | 'returned';
 
@@ -46,7 +60,9 @@ const PHASE_RETRY_MS = 1_000;
  * and the words a venue would use [ours].
  */
 export function isPhaseRefusal(text: string | undefined): boolean {
-  return /\b(no (order input|cancell?ation|amendment) in|not accepted in|pre-opening|closing auction|halted|not yet open|reference price not available|VCM)\b/i.test(text ?? '');
+  return /\b(no (order input|cancell?ation|amendment) in|not accepted in|pre-opening|closing auction|halted|not yet open|reference price not available|VCM)\b/i.test(
+    text ?? '',
+  );
 }
 
 function p3ToText(p3: number): string {
@@ -77,10 +93,25 @@ export class TradingRun {
     this.#trading = this.#session(config, t);
     this.#dropCopy = dc ? this.#session(config, dc) : null;
     this.#security = t.securities[0];
-    this.timing = { service: t.service, identity: t.compId, lossNoticedAt: null, recoveredAt: null, recoveryMs: null, firstAckAfterFailoverMs: null, returnedToPrimaryAt: null };
+    this.timing = {
+      service: t.service,
+      identity: t.compId,
+      lossNoticedAt: null,
+      recoveredAt: null,
+      recoveryMs: null,
+      firstAckAfterFailoverMs: null,
+      returnedToPrimaryAt: null,
+    };
     if (!dc) {
       const why = `no drop copy identity configured for ${t.service}`;
-      for (const [c, s] of [['connect-primary', 'logon-drop-copy'], ['reconnect-backup-via-lookup', 'relookup-drop-copy'], ['sequence-continuity', 'logon-backup-drop-copy'], ['drop-copy-recovered', 'copies-complete'], ['return-to-primary', 'logon-primary-drop-copy']] as const) this.book.skip(c, s, why);
+      for (const [c, s] of [
+        ['connect-primary', 'logon-drop-copy'],
+        ['reconnect-backup-via-lookup', 'relookup-drop-copy'],
+        ['sequence-continuity', 'logon-backup-drop-copy'],
+        ['drop-copy-recovered', 'copies-complete'],
+        ['return-to-primary', 'logon-primary-drop-copy'],
+      ] as const)
+        this.book.skip(c, s, why);
     }
     if (t.protocol === 'FIX') for (const [c, s] of FIX_SKIPPED_STEPS) this.book.skip(c, s, FIX_SKIP_REASON);
     this.#wireSession(this.#trading);
@@ -116,8 +147,13 @@ export class TradingRun {
 
   report(): ServiceReport {
     return {
-      service: this.service, ...(this.protocol ? { protocol: this.protocol } : {}), identity: this.#trading.compId, ...(this.#dropCopy ? { dropCopy: this.#dropCopy.compId } : {}),
-      result: this.book.overall(), recoveryMs: this.timing.recoveryMs, cases: structuredClone(this.book.cases),
+      service: this.service,
+      ...(this.protocol ? { protocol: this.protocol } : {}),
+      identity: this.#trading.compId,
+      ...(this.#dropCopy ? { dropCopy: this.#dropCopy.compId } : {}),
+      result: this.book.overall(),
+      recoveryMs: this.timing.recoveryMs,
+      cases: structuredClone(this.book.cases),
     };
   }
 
@@ -128,13 +164,23 @@ export class TradingRun {
       const never = (why: string) => ({ skip: why });
       if (c.id === 'reconnect-backup-via-lookup' && !run.book.isDone(c.id, 'primary-lost')) return never('the primary site was not lost during the run');
       if (c.id === 'return-to-primary' && !run.book.isDone(c.id, 'fail-back')) return never('no fail back during the run');
-      if (c.id === 'drop-copy-recovered' && s.id === 'copies-complete' && run.#dropCopy !== null && run.book.isDone('order-cancel-backup', 'cancels-acked') === false) {
+      if (
+        c.id === 'drop-copy-recovered' &&
+        s.id === 'copies-complete' &&
+        run.#dropCopy !== null &&
+        run.book.isDone('order-cancel-backup', 'cancels-acked') === false
+      ) {
         // No trading at the backup (autoTrade off): still compare what the drop copy holds.
         const dc = run.#dropCopy;
         const missing = [...run.#trading.execIds].filter((id) => !dc.execIds.has(id));
         if (run.#trading.phase === 'connecting' || run.#trading.execIds.size === 0) return never('no Execution Report to compare');
         if (missing.length) return { fail: `drop copy ${dc.compId} misses ${missing.length} Execution Report(s)` };
-        run.book.pass(c.id, s.id, `drop copy ${dc.compId} holds all ${run.#trading.execIds.size} Execution Reports`, `${run.#trading.execIds.size} of ${run.#trading.execIds.size}`);
+        run.book.pass(
+          c.id,
+          s.id,
+          `drop copy ${dc.compId} holds all ${run.#trading.execIds.size} Execution Reports`,
+          `${run.#trading.execIds.size} of ${run.#trading.execIds.size}`,
+        );
         return never('passed at the close'); // no-op: the step has just passed
       }
       if (c.id === 'sequence-continuity' && s.id === 'gaps-recovered') {
@@ -163,21 +209,53 @@ export class TradingRun {
     if (this.#ctx.faults.resetSequenceOnReconnect) faults.resetSequenceOnReconnect = true;
     if (t.protocol === 'FIX') {
       const client = new FixProbeClient({
-        compId: t.compId, password: config.password, publicKeyPem: config.publicKeyPem, brokerId: config.brokerId,
-        addresses: t.addresses ?? [], localAddress: config.localAddress, clock: this.#ctx.clock,
+        compId: t.compId,
+        password: config.password,
+        publicKeyPem: config.publicKeyPem,
+        brokerId: config.brokerId,
+        addresses: t.addresses ?? [],
+        localAddress: config.localAddress,
+        clock: this.#ctx.clock,
         ...(faults.resetSequenceOnReconnect === true ? { faults: { resetSequenceOnReconnect: true } } : {}),
         ...(o.timeScale !== undefined ? { timeScale: o.timeScale } : {}),
       });
-      return { client, compId: t.compId, role: t.role, phase: 'connecting', nextToSendAtLoss: 0, lookupsAfterLoss: 0, connectFailuresAfterLoss: 0, openGaps: new Map(), execIds: new Set() };
+      return {
+        client,
+        compId: t.compId,
+        role: t.role,
+        phase: 'connecting',
+        nextToSendAtLoss: 0,
+        lookupsAfterLoss: 0,
+        connectFailuresAfterLoss: 0,
+        openGaps: new Map(),
+        execIds: new Set(),
+      };
     }
     const client = new OcgClient({
-      compId: t.compId, password: config.password, publicKeyPem: config.publicKeyPem, lookup: t.lookup,
-      brokerId: config.brokerId, bcan: o.bcan ?? DEFAULT_PROBE_BCAN, service: t.service,
-      clock: this.#ctx.clock, faults, localAddress: config.localAddress,
+      compId: t.compId,
+      password: config.password,
+      publicKeyPem: config.publicKeyPem,
+      lookup: t.lookup,
+      brokerId: config.brokerId,
+      bcan: o.bcan ?? DEFAULT_PROBE_BCAN,
+      service: t.service,
+      clock: this.#ctx.clock,
+      faults,
+      localAddress: config.localAddress,
       ...(o.timeScale !== undefined ? { timeScale: o.timeScale } : {}),
       ...(o.ocgTiming ? { timing: o.ocgTiming } : {}),
     });
-    return { client, compId: t.compId, role: t.role, phase: 'connecting', nextToSendAtLoss: 0, lookupsAfterLoss: 0, connectFailuresAfterLoss: 0, openGaps: new Map(), execIds: new Set() };
+    return {
+      client,
+      compId: t.compId,
+      role: t.role,
+      phase: 'connecting',
+      nextToSendAtLoss: 0,
+      lookupsAfterLoss: 0,
+      connectFailuresAfterLoss: 0,
+      openGaps: new Map(),
+      execIds: new Set(),
+    };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -188,20 +266,47 @@ export class TradingRun {
       const d = e.detail;
       const site = (d['site'] as Site | undefined) ?? s.client.site ?? 'primary';
       switch (e.kind) {
-        case 'lookup-answered': this.#onLookupAnswered(s, site, d); break;
-        case 'lookup-failed': this.#onLookupFailed(s, d); break;
-        case 'connected': this.#onConnected(s, site, d); break;
-        case 'connect-failed': this.#onConnectFailed(s, d); break;
-        case 'logon-accepted': this.#onLogon(s, site, d); break;
-        case 'logon-rejected': this.#onLogonRejected(s, site, d); break;
-        case 'gap-detected': this.#onGap(s, site, d); break;
-        case 'gap-recovered': this.#onGapRecovered(s, site, d); break;
-        case 'disconnected': if (d['byClient'] !== true) this.#onLoss(s, site, String(d['reason'])); break;
-        case 'failover-followed':
-          this.#ctx.evidence(this.service, site, s.compId, 'failover-followed', { from: d['from'], to: d['to'], fromSite: d['fromSite'], toSite: d['toSite'], ms: d['ms'] });
+        case 'lookup-answered':
+          this.#onLookupAnswered(s, site, d);
           break;
-        case 'first-ack-after-failover': this.#onFirstAck(s, site, d); break;
-        default: break;
+        case 'lookup-failed':
+          this.#onLookupFailed(s, d);
+          break;
+        case 'connected':
+          this.#onConnected(s, site, d);
+          break;
+        case 'connect-failed':
+          this.#onConnectFailed(s, d);
+          break;
+        case 'logon-accepted':
+          this.#onLogon(s, site, d);
+          break;
+        case 'logon-rejected':
+          this.#onLogonRejected(s, site, d);
+          break;
+        case 'gap-detected':
+          this.#onGap(s, site, d);
+          break;
+        case 'gap-recovered':
+          this.#onGapRecovered(s, site, d);
+          break;
+        case 'disconnected':
+          if (d['byClient'] !== true) this.#onLoss(s, site, String(d['reason']));
+          break;
+        case 'failover-followed':
+          this.#ctx.evidence(this.service, site, s.compId, 'failover-followed', {
+            from: d['from'],
+            to: d['to'],
+            fromSite: d['fromSite'],
+            toSite: d['toSite'],
+            ms: d['ms'],
+          });
+          break;
+        case 'first-ack-after-failover':
+          this.#onFirstAck(s, site, d);
+          break;
+        default:
+          break;
       }
       this.#ctx.progressed();
     });
@@ -218,42 +323,73 @@ export class TradingRun {
   #onLookupAnswered(s: Session, site: Site, d: Record<string, unknown>): void {
     const b = this.book;
     const dc = s.role === 'drop-copy';
-    if (s.phase === 'connecting' && site === 'primary' && !dc) b.pass('connect-primary', 'lookup-primary', `${String(d['endpointName'])} answered: gateways ${String(d['primary'])} / ${String(d['secondary'])}`);
+    if (s.phase === 'connecting' && site === 'primary' && !dc)
+      b.pass('connect-primary', 'lookup-primary', `${String(d['endpointName'])} answered: gateways ${String(d['primary'])} / ${String(d['secondary'])}`);
     if (s.phase === 'lost' || s.phase === 'lost-backup') s.lookupsAfterLoss++;
     if (s.phase === 'lost') {
       const step = dc ? 'relookup-drop-copy' : 'relookup-trading';
       if (site === 'backup') {
         if (dc) b.log('reconnect-backup-via-lookup', step, `${String(d['endpointName'])} answered after the loss: ${String(d['primary'])}`);
-        else b.pass('reconnect-backup-via-lookup', step, `${String(d['endpointName'])} (backup site) answered after the loss: gateways ${String(d['primary'])} / ${String(d['secondary'])}`);
+        else
+          b.pass(
+            'reconnect-backup-via-lookup',
+            step,
+            `${String(d['endpointName'])} (backup site) answered after the loss: gateways ${String(d['primary'])} / ${String(d['secondary'])}`,
+          );
       } else b.log('reconnect-backup-via-lookup', step, `${String(d['endpointName'])} (primary site) answered after the loss`);
     }
-    this.#ctx.evidence(this.service, site, s.compId, 'lookup', { endpoint: d['endpoint'], endpointName: d['endpointName'], gateways: [d['primary'], d['secondary']], attempts: d['attempts'] });
+    this.#ctx.evidence(this.service, site, s.compId, 'lookup', {
+      endpoint: d['endpoint'],
+      endpointName: d['endpointName'],
+      gateways: [d['primary'], d['secondary']],
+      attempts: d['attempts'],
+    });
   }
 
   #onLookupFailed(s: Session, d: Record<string, unknown>): void {
     if (s.phase === 'lost' || s.phase === 'lost-backup') s.lookupsAfterLoss++;
-    if (s.phase === 'lost') this.book.log('reconnect-backup-via-lookup', s.role === 'drop-copy' ? 'relookup-drop-copy' : 'relookup-trading', `lookup ${String(d['endpointName'])} failed: ${String(d['reason'])}`);
+    if (s.phase === 'lost')
+      this.book.log(
+        'reconnect-backup-via-lookup',
+        s.role === 'drop-copy' ? 'relookup-drop-copy' : 'relookup-trading',
+        `lookup ${String(d['endpointName'])} failed: ${String(d['reason'])}`,
+      );
   }
 
   #onConnected(s: Session, site: Site, d: Record<string, unknown>): void {
     if (s.phase !== 'lost' || site !== 'backup') return;
     if (s.role === 'drop-copy') this.book.pass('reconnect-backup-via-lookup', 'relookup-drop-copy', `connected to the backup gateway ${String(d['gateway'])}`);
-    else this.book.pass('reconnect-backup-via-lookup', 'connect-backup-trading', `connected to the backup gateway ${String(d['gateway'])} (${String(d['which'])})`);
+    else
+      this.book.pass(
+        'reconnect-backup-via-lookup',
+        'connect-backup-trading',
+        `connected to the backup gateway ${String(d['gateway'])} (${String(d['which'])})`,
+      );
   }
 
   #onConnectFailed(s: Session, d: Record<string, unknown>): void {
     if (s.phase !== 'lost') return;
     s.connectFailuresAfterLoss++;
-    this.book.log('reconnect-backup-via-lookup', s.role === 'drop-copy' ? 'relookup-drop-copy' : 'connect-backup-trading', `connection to ${String(d['gateway'])} (${String(d['site'])}) failed: ${String(d['reason'])}`);
+    this.book.log(
+      'reconnect-backup-via-lookup',
+      s.role === 'drop-copy' ? 'relookup-drop-copy' : 'connect-backup-trading',
+      `connection to ${String(d['gateway'])} (${String(d['site'])}) failed: ${String(d['reason'])}`,
+    );
   }
 
   #onLogon(s: Session, site: Site, d: Record<string, unknown>): void {
     const b = this.book;
     const dc = s.role === 'drop-copy';
     const seq = Number(d['seqNum']);
-    this.#ctx.evidence(this.service, site, s.compId, 'logon', { gateway: d['gateway'], seqNum: seq, nextExpected: d['nextExpected'], ourNextExpected: d['ourNextExpected'] });
+    this.#ctx.evidence(this.service, site, s.compId, 'logon', {
+      gateway: d['gateway'],
+      seqNum: seq,
+      nextExpected: d['nextExpected'],
+      ourNextExpected: d['ourNextExpected'],
+    });
     if (site === 'primary' && (s.phase === 'connecting' || s.phase === 'lost')) {
-      if (s.phase === 'lost') b.log('reconnect-backup-via-lookup', 'primary-lost', `logged on at the primary site again (${String(d['gateway'])}): the primary came back`);
+      if (s.phase === 'lost')
+        b.log('reconnect-backup-via-lookup', 'primary-lost', `logged on at the primary site again (${String(d['gateway'])}): the primary came back`);
       const first = s.phase === 'connecting';
       s.phase = 'primary';
       if (first) b.pass('connect-primary', dc ? 'logon-drop-copy' : 'logon-trading', `logged on at ${String(d['gateway'])} with sequence ${seq}`);
@@ -264,9 +400,17 @@ export class TradingRun {
       s.phase = 'backup';
       const step = dc ? 'logon-backup-drop-copy' : 'logon-backup-trading';
       if (s.nextToSendAtLoss > 1 && seq < s.nextToSendAtLoss) {
-        b.fail('sequence-continuity', step, `logon at the backup site with sequence ${seq}: the session reset its numbers, ${s.nextToSendAtLoss} or above expected`);
+        b.fail(
+          'sequence-continuity',
+          step,
+          `logon at the backup site with sequence ${seq}: the session reset its numbers, ${s.nextToSendAtLoss} or above expected`,
+        );
       } else {
-        b.pass('sequence-continuity', step, `logon accepted at ${String(d['gateway'])} with sequence ${seq} (continuing from ${s.nextToSendAtLoss - 1}); gateway expects ${String(d['nextExpected'])}`);
+        b.pass(
+          'sequence-continuity',
+          step,
+          `logon accepted at ${String(d['gateway'])} with sequence ${seq} (continuing from ${s.nextToSendAtLoss - 1}); gateway expects ${String(d['nextExpected'])}`,
+        );
       }
       const other = dc ? this.#trading : this.#dropCopy;
       if (other === null || other.phase === 'backup') this.#recovered();
@@ -275,7 +419,11 @@ export class TradingRun {
     }
     if (site === 'primary' && (s.phase === 'lost-backup' || s.phase === 'backup')) {
       s.phase = 'returned';
-      b.pass('return-to-primary', dc ? 'logon-primary-drop-copy' : 'logon-primary-trading', `logged on at the primary site again (${String(d['gateway'])}) with sequence ${seq}`);
+      b.pass(
+        'return-to-primary',
+        dc ? 'logon-primary-drop-copy' : 'logon-primary-trading',
+        `logged on at the primary site again (${String(d['gateway'])}) with sequence ${seq}`,
+      );
       if (!dc) this.timing.returnedToPrimaryAt = this.#ctx.clock.now();
       return;
     }
@@ -291,23 +439,36 @@ export class TradingRun {
     const step = s.role === 'drop-copy' ? 'logon-backup-drop-copy' : 'logon-backup-trading';
     const seq = s.client.journal.nextToSend - 1;
     if (s.nextToSendAtLoss > 1 && seq < s.nextToSendAtLoss) {
-      this.book.fail('sequence-continuity', step, `logon refused at the backup site (status ${String(d['status'])}${d['text'] ? `: ${String(d['text'])}` : ''}): the session logged on with sequence ${seq} (reset), ${s.nextToSendAtLoss} or above expected`);
-      this.#ctx.evidence(this.service, site, s.compId, 'failover-failed', { case: 'sequence-continuity', reason: 'sequence reset on reconnect', logonSeq: seq, expected: s.nextToSendAtLoss });
+      this.book.fail(
+        'sequence-continuity',
+        step,
+        `logon refused at the backup site (status ${String(d['status'])}${d['text'] ? `: ${String(d['text'])}` : ''}): the session logged on with sequence ${seq} (reset), ${s.nextToSendAtLoss} or above expected`,
+      );
+      this.#ctx.evidence(this.service, site, s.compId, 'failover-failed', {
+        case: 'sequence-continuity',
+        reason: 'sequence reset on reconnect',
+        logonSeq: seq,
+        expected: s.nextToSendAtLoss,
+      });
     } else this.book.log('sequence-continuity', step, `logon refused at the backup site: status ${String(d['status'])} ${String(d['text'] ?? '')}`);
   }
 
   #onGap(s: Session, site: Site, d: Record<string, unknown>): void {
-    const from = Number(d['expected']), to = Number(d['received']) - 1;
+    const from = Number(d['expected']),
+      to = Number(d['received']) - 1;
     s.openGaps.set(`${from}`, { from, to });
     this.#ctx.evidence(this.service, site, s.compId, 'gap', { from, to, gateway: d['gateway'] });
-    if (s.phase === 'backup' || s.phase === 'lost') this.book.log('sequence-continuity', 'gaps-recovered', `${s.role === 'drop-copy' ? 'drop copy' : 'trading'}: gap ${from}–${to} detected`);
+    if (s.phase === 'backup' || s.phase === 'lost')
+      this.book.log('sequence-continuity', 'gaps-recovered', `${s.role === 'drop-copy' ? 'drop copy' : 'trading'}: gap ${from}–${to} detected`);
   }
 
   #onGapRecovered(s: Session, site: Site, d: Record<string, unknown>): void {
-    const from = Number(d['from']), to = Number(d['to']);
+    const from = Number(d['from']),
+      to = Number(d['to']);
     for (const [k, g] of s.openGaps) if (g.from >= from && g.from <= to) s.openGaps.delete(k);
     this.#ctx.evidence(this.service, site, s.compId, 'gap-recovered', { from, to, via: 'resend', gateway: d['gateway'] });
-    if (s.phase === 'backup' || s.phase === 'lost') this.book.log('sequence-continuity', 'gaps-recovered', `${s.role === 'drop-copy' ? 'drop copy' : 'trading'}: gap ${from}–${to} recovered by resend`);
+    if (s.phase === 'backup' || s.phase === 'lost')
+      this.book.log('sequence-continuity', 'gaps-recovered', `${s.role === 'drop-copy' ? 'drop copy' : 'trading'}: gap ${from}–${to} recovered by resend`);
   }
 
   #onFirstAck(s: Session, site: Site, d: Record<string, unknown>): void {
@@ -354,21 +515,27 @@ export class TradingRun {
       if (s.phase !== 'lost') continue;
       const dc = s.role === 'drop-copy';
       const who = dc ? 'drop copy' : 'trading';
-      const what = this.protocol === 'FIX'
-        ? `did not reach the backup site's fixed address (${s.connectFailuresAfterLoss} failed connection attempts in ${secs})`
-        : s.lookupsAfterLoss === 0
-        ? `never asked the lookup service again after the loss: kept dialling the old gateways (${s.connectFailuresAfterLoss} failed connection attempts in ${secs})`
-        : `asked the lookup service ${s.lookupsAfterLoss} time(s) after the loss but did not reach the backup site in ${secs}`;
+      const what =
+        this.protocol === 'FIX'
+          ? `did not reach the backup site's fixed address (${s.connectFailuresAfterLoss} failed connection attempts in ${secs})`
+          : s.lookupsAfterLoss === 0
+            ? `never asked the lookup service again after the loss: kept dialling the old gateways (${s.connectFailuresAfterLoss} failed connection attempts in ${secs})`
+            : `asked the lookup service ${s.lookupsAfterLoss} time(s) after the loss but did not reach the backup site in ${secs}`;
       const relookup = dc ? 'relookup-drop-copy' : 'relookup-trading';
       // FIX trading sessions have no lookup step (skipped, fixed addresses): their first open step is the connection.
       const relookupOpen = !b.isDone('reconnect-backup-via-lookup', relookup) && !(this.protocol === 'FIX' && !dc);
       if (relookupOpen) b.fail('reconnect-backup-via-lookup', relookup, `${who} session ${what}`);
-      else if (!dc && !b.isDone('reconnect-backup-via-lookup', 'connect-backup-trading')) b.fail('reconnect-backup-via-lookup', 'connect-backup-trading', `trading session did not connect to the backup gateway in ${secs}`);
+      else if (!dc && !b.isDone('reconnect-backup-via-lookup', 'connect-backup-trading'))
+        b.fail('reconnect-backup-via-lookup', 'connect-backup-trading', `trading session did not connect to the backup gateway in ${secs}`);
       else {
         const step = dc ? 'logon-backup-drop-copy' : 'logon-backup-trading';
         b.fail('sequence-continuity', step, `${who} session not logged on at the backup site ${secs} after the loss`);
       }
-      this.#ctx.evidence(this.service, 'backup', s.compId, 'failover-failed', { afterMs: this.#ctx.recoveryTimeoutMs, lookupsAfterLoss: s.lookupsAfterLoss, connectFailures: s.connectFailuresAfterLoss });
+      this.#ctx.evidence(this.service, 'backup', s.compId, 'failover-failed', {
+        afterMs: this.#ctx.recoveryTimeoutMs,
+        lookupsAfterLoss: s.lookupsAfterLoss,
+        connectFailures: s.connectFailuresAfterLoss,
+      });
     }
     this.#ctx.progressed();
   }
@@ -410,14 +577,25 @@ export class TradingRun {
         return c.newOrder({ clientOrderId, securityId: sec.securityId, side: o.side, quantity: sec.lotSize, price: p3ToText(o.price) });
       });
       if (r === 'closed') return;
-      if (typeof r === 'string') { b.fail(caseId, o.step, r); return; }
+      if (typeof r === 'string') {
+        b.fail(caseId, o.step, r);
+        return;
+      }
       if (r.execType !== ExecType.New) {
         b.fail(caseId, o.step, `answered with Execution Report ${r.execType ?? '?'} (reject code ${String(r.orderRejectCode ?? '-')}: ${r.reason ?? ''})`);
         return;
       }
       o.id = r.clientOrderId;
       b.pass(caseId, o.step, `acknowledged at the ${c.site ?? site} site: order ${r.orderId ?? '?'} (${r.clientOrderId})`);
-      this.#ctx.evidence(this.service, c.site ?? site, this.#trading.compId, 'ack', { clientOrderId: r.clientOrderId, orderId: r.orderId, execType: r.execType, side: o.side, price: p3ToText(o.price), test: true, ...this.#firstAckMark(r.clientOrderId) });
+      this.#ctx.evidence(this.service, c.site ?? site, this.#trading.compId, 'ack', {
+        clientOrderId: r.clientOrderId,
+        orderId: r.orderId,
+        execType: r.execType,
+        side: o.side,
+        price: p3ToText(o.price),
+        test: true,
+        ...this.#firstAckMark(r.clientOrderId),
+      });
     }
     const cancelled: string[] = [];
     for (const o of orders) {
@@ -427,13 +605,22 @@ export class TradingRun {
         return c.cancel(o.id!, { clientOrderId: cancelId });
       });
       if (r === 'closed') return;
-      if (typeof r === 'string') { b.fail(caseId, 'cancels-acked', `cancel of ${o.id}: ${r}`); return; }
+      if (typeof r === 'string') {
+        b.fail(caseId, 'cancels-acked', `cancel of ${o.id}: ${r}`);
+        return;
+      }
       if (r.execType !== ExecType.Cancel) {
         b.fail(caseId, 'cancels-acked', `cancel of ${o.id} answered with Execution Report ${r.execType ?? '?'} (${r.reason ?? ''})`);
         return;
       }
       cancelled.push(o.id!);
-      this.#ctx.evidence(this.service, c.site ?? site, this.#trading.compId, 'cancel', { clientOrderId: r.clientOrderId, originalClientOrderId: o.id, execType: r.execType, test: true, ...this.#firstAckMark(r.clientOrderId) });
+      this.#ctx.evidence(this.service, c.site ?? site, this.#trading.compId, 'cancel', {
+        clientOrderId: r.clientOrderId,
+        originalClientOrderId: o.id,
+        execType: r.execType,
+        test: true,
+        ...this.#firstAckMark(r.clientOrderId),
+      });
     }
     b.pass(caseId, 'cancels-acked', `cancelled ${cancelled.join(', ')} at the ${c.site ?? site} site`);
     if (site === 'backup') {
@@ -451,7 +638,15 @@ export class TradingRun {
     this.#testOrderIds.add(clientOrderId);
     const r = await this.#request(c.newOrder({ clientOrderId, securityId: sec.securityId, side: Side.Buy, quantity: sec.lotSize, price: p3ToText(price) }));
     if (typeof r === 'string' || r.execType !== ExecType.New) return;
-    this.#ctx.evidence(this.service, c.site ?? site, this.#trading.compId, 'ack', { clientOrderId: r.clientOrderId, orderId: r.orderId, execType: r.execType, side: Side.Buy, price: p3ToText(price), test: true, leftResting: true });
+    this.#ctx.evidence(this.service, c.site ?? site, this.#trading.compId, 'ack', {
+      clientOrderId: r.clientOrderId,
+      orderId: r.orderId,
+      execType: r.execType,
+      side: Side.Buy,
+      price: p3ToText(price),
+      test: true,
+      leftResting: true,
+    });
   }
 
   #firstAckMark(clientOrderId: string | undefined): Record<string, unknown> {
@@ -503,7 +698,9 @@ export class TradingRun {
   async #request(p: Promise<ExecutionReport>): Promise<ExecutionReport | string | 'closed'> {
     const ms = this.#ctx.verifyTimeoutMs;
     let timer: TimerHandle | null = null;
-    const timeout = new Promise<string>((r) => { timer = this.#ctx.clock.setTimeout(() => r(`no answer within ${ms} ms`), ms); });
+    const timeout = new Promise<string>((r) => {
+      timer = this.#ctx.clock.setTimeout(() => r(`no answer within ${ms} ms`), ms);
+    });
     try {
       return await Promise.race([p, timeout]);
     } catch (e) {
@@ -530,20 +727,38 @@ export class TradingRun {
     await this.#ctx.waitUntil(() => missing().length === 0, this.#ctx.verifyTimeoutMs);
     const m = missing();
     const answer = `${trading.execIds.size - m.length} of ${trading.execIds.size}`;
-    if (m.length === 0) this.book.pass('drop-copy-recovered', 'copies-complete', `drop copy ${dc.compId} holds all ${trading.execIds.size} Execution Reports of ${trading.compId}`, answer);
-    else this.book.fail('drop-copy-recovered', 'copies-complete', `drop copy ${dc.compId} misses ${m.length} Execution Report(s): ${m.slice(0, 5).join(', ')}`, answer);
+    if (m.length === 0)
+      this.book.pass(
+        'drop-copy-recovered',
+        'copies-complete',
+        `drop copy ${dc.compId} holds all ${trading.execIds.size} Execution Reports of ${trading.compId}`,
+        answer,
+      );
+    else
+      this.book.fail(
+        'drop-copy-recovered',
+        'copies-complete',
+        `drop copy ${dc.compId} misses ${m.length} Execution Report(s): ${m.slice(0, 5).join(', ')}`,
+        answer,
+      );
     this.#ctx.progressed();
   }
 
   #phaseText(): string {
     const c = this.#trading.client;
     switch (this.#trading.phase) {
-      case 'connecting': return `connecting (${c.state})`;
-      case 'primary': return 'logged on at the primary site';
-      case 'lost': return `primary lost, ${c.state}`;
-      case 'backup': return 'logged on at the backup site';
-      case 'lost-backup': return `backup session ended, ${c.state}`;
-      case 'returned': return 'back at the primary site';
+      case 'connecting':
+        return `connecting (${c.state})`;
+      case 'primary':
+        return 'logged on at the primary site';
+      case 'lost':
+        return `primary lost, ${c.state}`;
+      case 'backup':
+        return 'logged on at the backup site';
+      case 'lost-backup':
+        return `backup session ended, ${c.state}`;
+      case 'returned':
+        return 'back at the primary site';
     }
   }
 }

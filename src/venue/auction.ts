@@ -92,12 +92,21 @@ export function findEquilibrium(bids: readonly AuctionLevel[], offers: readonly 
   for (let i = 0; i < prices.length; i++) {
     const vol = Math.min(buyAt[i]!, sellAt[i]!);
     if (vol === 0) continue;
-    if (best < 0) { best = i; continue; }
+    if (best < 0) {
+      best = i;
+      continue;
+    }
     const bestVol = Math.min(buyAt[best]!, sellAt[best]!);
-    if (vol !== bestVol) { if (vol > bestVol) best = i; continue; }
+    if (vol !== bestVol) {
+      if (vol > bestVol) best = i;
+      continue;
+    }
     const imb = Math.abs(buyAt[i]! - sellAt[i]!);
     const bestImb = Math.abs(buyAt[best]! - sellAt[best]!);
-    if (imb !== bestImb) { if (imb < bestImb) best = i; continue; }
+    if (imb !== bestImb) {
+      if (imb < bestImb) best = i;
+      continue;
+    }
     const d = Math.abs(prices[i]! - ref);
     const bestD = Math.abs(prices[best]! - ref);
     if (d < bestD || (d === bestD && prices[i]! > prices[best]!)) best = i;

@@ -8,8 +8,17 @@ import type { ChannelConfig, OmdProduct, OmdService } from '../omd/index.ts';
 import { loopbackFeed, OMD_PRODUCTS } from '../omd/index.ts';
 import { parseYamlConfig, type ConfigIssue } from '../yaml-config/index.ts';
 import {
-  DEFAULT_SECURITIES, DEFAULT_TIMING, OCG_SERVICES, OMD_SERVICES,
-  type FeedLayout, type SiteTradingPorts, type MarketConfig, type SiteAddressConfig, type SubscriberConfig, type VenueConfig, type VenueTiming,
+  DEFAULT_SECURITIES,
+  DEFAULT_TIMING,
+  OCG_SERVICES,
+  OMD_SERVICES,
+  type FeedLayout,
+  type SiteTradingPorts,
+  type MarketConfig,
+  type SiteAddressConfig,
+  type SubscriberConfig,
+  type VenueConfig,
+  type VenueTiming,
 } from './config.ts';
 import type { SecurityDefinition } from './engine-types.ts';
 import { DEFAULT_VCM } from './market-phases.ts';
@@ -18,7 +27,10 @@ export class VenueConfigError extends Error {
   override name = 'VenueConfigError';
   readonly issues: ConfigIssue[];
   constructor(source: string, issues: ConfigIssue[]) {
-    super(`${source}: invalid venue config\n` + issues.map((i) => `  ${i.line !== undefined ? `line ${i.line}: ` : ''}${i.path || '(root)'}: ${i.message}`).join('\n'));
+    super(
+      `${source}: invalid venue config\n` +
+        issues.map((i) => `  ${i.line !== undefined ? `line ${i.line}: ` : ''}${i.path || '(root)'}: ${i.message}`).join('\n'),
+    );
     this.issues = issues;
   }
 }
@@ -39,20 +51,27 @@ class Checker {
     return v as Record<string, unknown>;
   }
 
-  str(o: Record<string, unknown>, key: string, path: Path, opts: { optional?: boolean; max?: number; pattern?: RegExp; what?: string } = {}): string | undefined {
+  str(
+    o: Record<string, unknown>,
+    key: string,
+    path: Path,
+    opts: { optional?: boolean; max?: number; pattern?: RegExp; what?: string } = {},
+  ): string | undefined {
     const v = o[key];
     if (v === undefined && opts.optional) return undefined;
     if (typeof v === 'number' && opts.pattern !== undefined && opts.pattern.test(String(v))) return String(v);
     if (typeof v !== 'string' || v.length === 0) return this.fail([...path, key], `expected a non-empty string${opts.what ? ` (${opts.what})` : ''}`);
     if (opts.max !== undefined && v.length > opts.max) return this.fail([...path, key], `at most ${opts.max} characters, got ${v.length}`);
-    if (opts.pattern !== undefined && !opts.pattern.test(v)) return this.fail([...path, key], `${JSON.stringify(v)} is not ${opts.what ?? `of the form ${opts.pattern}`}`);
+    if (opts.pattern !== undefined && !opts.pattern.test(v))
+      return this.fail([...path, key], `${JSON.stringify(v)} is not ${opts.what ?? `of the form ${opts.pattern}`}`);
     return v;
   }
 
   int(o: Record<string, unknown>, key: string, path: Path, min: number, max: number, fallback?: number): number | undefined {
     const v = o[key];
     if (v === undefined && fallback !== undefined) return fallback;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) return this.fail([...path, key], `expected an integer in ${min}..${max}, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+      return this.fail([...path, key], `expected an integer in ${min}..${max}, got ${JSON.stringify(v)}`);
     return v;
   }
 
@@ -92,7 +111,9 @@ function checkSite(c: Checker, v: unknown, path: Path): SiteAddressConfig | unde
       const p = [...path, 'trading', svc];
       const t = c.obj(tradingRaw[svc], p);
       if (t === undefined) continue;
-      const lookupPrimary = c.port(t, 'lookupPrimary', p), lookupMirror = c.port(t, 'lookupMirror', p), gateway = c.port(t, 'gateway', p);
+      const lookupPrimary = c.port(t, 'lookupPrimary', p),
+        lookupMirror = c.port(t, 'lookupMirror', p),
+        gateway = c.port(t, 'gateway', p);
       if (lookupPrimary !== undefined && lookupMirror !== undefined && gateway !== undefined) trading[svc] = { lookupPrimary, lookupMirror, gateway };
       const fixGateway = svc === 'OTP-C' && t['fixGateway'] !== undefined ? c.port(t, 'fixGateway', p) : undefined;
       if (fixGateway !== undefined && trading[svc] !== undefined) trading[svc].fixGateway = fixGateway;
@@ -111,7 +132,16 @@ function checkSite(c: Checker, v: unknown, path: Path): SiteAddressConfig | unde
       rts[svc] = [l[0] as number, l[1] as number];
     }
   }
-  if (host === undefined || control === undefined || replication === undefined || trading['OTP-C'] === undefined || trading['OTP-CSC'] === undefined || rts['OMD-C'] === undefined || rts['OMD-CC'] === undefined) return undefined;
+  if (
+    host === undefined ||
+    control === undefined ||
+    replication === undefined ||
+    trading['OTP-C'] === undefined ||
+    trading['OTP-CSC'] === undefined ||
+    rts['OMD-C'] === undefined ||
+    rts['OMD-CC'] === undefined
+  )
+    return undefined;
   return { host, control, replication, trading: trading as Record<OcgService, SiteTradingPorts>, rts: rts as Record<OmdService, [number, number]> };
 }
 
@@ -133,7 +163,9 @@ function checkFeed(c: Checker, v: unknown, service: OmdService, path: Path): Fee
     const l = c.obj(o['loopback'], p);
     if (l === undefined) return undefined;
     const productsRaw = c.list(l, 'products', p, { optional: true, min: 1 });
-    const products = productsRaw?.map((x, i) => (PRODUCTS.includes(x as OmdProduct) ? (x as OmdProduct) : c.fail([...p, 'products', i], `expected one of ${PRODUCTS.join(', ')}`)));
+    const products = productsRaw?.map((x, i) =>
+      PRODUCTS.includes(x as OmdProduct) ? (x as OmdProduct) : c.fail([...p, 'products', i], `expected one of ${PRODUCTS.join(', ')}`),
+    );
     const groupBase = c.int(l, 'groupBase', p, 1, 255, service === 'OMD-CC' ? 102 : 101);
     const basePort = c.int(l, 'basePort', p, 1, 65_000, service === 'OMD-CC' ? 52_000 : 51_000);
     if (products?.some((x) => x === undefined) || groupBase === undefined || basePort === undefined) return undefined;
@@ -148,13 +180,21 @@ function checkFeed(c: Checker, v: unknown, service: OmdService, path: Path): Fee
     const ch = c.obj(x, p);
     if (ch === undefined) return;
     const channelId = c.int(ch, 'channelId', p, 1, 65_535);
-    const product = PRODUCTS.includes(ch['product'] as OmdProduct) ? (ch['product'] as OmdProduct) : c.fail([...p, 'product'], `expected one of ${PRODUCTS.join(', ')}`);
+    const product = PRODUCTS.includes(ch['product'] as OmdProduct)
+      ? (ch['product'] as OmdProduct)
+      : c.fail([...p, 'product'], `expected one of ${PRODUCTS.join(', ')}`);
     const lineA = checkEndpoint(c, ch['lineA'], [...p, 'lineA']);
     const lineB = checkEndpoint(c, ch['lineB'], [...p, 'lineB']);
     const refresh = checkEndpoint(c, ch['refresh'], [...p, 'refresh']);
     // OMD-CC: the market a channel carries (spec §8.1); absent = both.
-    const market = ch['market'] === undefined ? undefined : ch['market'] === 'ASHR' || ch['market'] === 'ASZR' ? ch['market'] : c.fail([...p, 'market'], 'expected ASHR or ASZR');
-    if (channelId !== undefined && product !== undefined && lineA && lineB && refresh) channels.push({ channelId, product, lineA, lineB, refresh, ...(market ? { market } : {}) });
+    const market =
+      ch['market'] === undefined
+        ? undefined
+        : ch['market'] === 'ASHR' || ch['market'] === 'ASZR'
+          ? ch['market']
+          : c.fail([...p, 'market'], 'expected ASHR or ASZR');
+    if (channelId !== undefined && product !== undefined && lineA && lineB && refresh)
+      channels.push({ channelId, product, lineA, lineB, refresh, ...(market ? { market } : {}) });
   });
   const drRaw = c.obj(o['drChannel'], [...path, 'drChannel']);
   let drChannel: FeedLayout['drChannel'] | undefined;
@@ -228,7 +268,8 @@ function checkSubscriber(c: Checker, v: unknown, path: Path): SubscriberConfig |
   if (o['fix'] !== undefined) {
     const t = c.obj(o['fix'], [...path, 'fix']);
     const trading = t === undefined ? undefined : c.str(t, 'trading', [...path, 'fix'], { pattern: COMP_ID, what: 'a FIX CompID (1..11 letters/digits)' });
-    const dropCopy = t === undefined ? undefined : c.str(t, 'dropCopy', [...path, 'fix'], { optional: true, pattern: COMP_ID, what: 'a FIX CompID (1..11 letters/digits)' });
+    const dropCopy =
+      t === undefined ? undefined : c.str(t, 'dropCopy', [...path, 'fix'], { optional: true, pattern: COMP_ID, what: 'a FIX CompID (1..11 letters/digits)' });
     if (trading !== undefined) sub.fix = dropCopy !== undefined ? { trading, dropCopy } : { trading };
   }
   for (const svc of OMD_SERVICES) {
@@ -251,7 +292,8 @@ export function validateVenueConfig(raw: unknown, opts: { baseDir?: string } = {
   if (controlToken !== undefined && controlToken.length < 16) c.fail(['controlToken'], 'at least 16 characters');
   const metricsToken = c.str(o, 'metricsToken', [], { optional: true });
   if (metricsToken !== undefined && metricsToken.length < 16) c.fail(['metricsToken'], 'at least 16 characters');
-  if (metricsToken !== undefined && metricsToken === controlToken) c.fail(['metricsToken'], 'must differ from controlToken (a scrape must not be able to steer the venue)');
+  if (metricsToken !== undefined && metricsToken === controlToken)
+    c.fail(['metricsToken'], 'must differ from controlToken (a scrape must not be able to steer the venue)');
   let privateKeyPem = c.str(o, 'privateKeyPem', [], { optional: true });
   const keyFile = c.str(o, 'privateKeyFile', [], { optional: true });
   if (privateKeyPem === undefined && keyFile !== undefined) {
@@ -261,7 +303,8 @@ export function validateVenueConfig(raw: unknown, opts: { baseDir?: string } = {
       c.fail(['privateKeyFile'], `cannot read: ${(e as Error).message}`);
     }
   }
-  if (privateKeyPem === undefined && keyFile === undefined) c.fail(['privateKeyFile'], 'privateKeyPem or privateKeyFile is required (the venue RSA key, OCG-C §1.4)');
+  if (privateKeyPem === undefined && keyFile === undefined)
+    c.fail(['privateKeyFile'], 'privateKeyPem or privateKeyFile is required (the venue RSA key, OCG-C §1.4)');
   if (privateKeyPem !== undefined) {
     try {
       publicKeyOf(privateKeyPem);
@@ -274,7 +317,13 @@ export function validateVenueConfig(raw: unknown, opts: { baseDir?: string } = {
   const backup = sitesRaw ? checkSite(c, sitesRaw['backup'], ['sites', 'backup']) : undefined;
   if (primary && backup && primary.host === backup.host) {
     // Same host is allowed only when every port differs (one machine, no loopback aliases).
-    const ports = (s: SiteAddressConfig) => [s.control, s.replication, ...OCG_SERVICES.flatMap((x) => [s.trading[x].lookupPrimary, s.trading[x].lookupMirror, s.trading[x].gateway, s.trading[x].fixGateway ?? 0]), ...OMD_SERVICES.flatMap((x) => s.rts[x])].filter((p) => p !== 0);
+    const ports = (s: SiteAddressConfig) =>
+      [
+        s.control,
+        s.replication,
+        ...OCG_SERVICES.flatMap((x) => [s.trading[x].lookupPrimary, s.trading[x].lookupMirror, s.trading[x].gateway, s.trading[x].fixGateway ?? 0]),
+        ...OMD_SERVICES.flatMap((x) => s.rts[x]),
+      ].filter((p) => p !== 0);
     const pp = new Set(ports(primary));
     if (ports(backup).some((p) => pp.has(p))) c.fail(['sites', 'backup'], `shares host ${primary.host} and a port with the primary site`);
   }
@@ -282,11 +331,14 @@ export function validateVenueConfig(raw: unknown, opts: { baseDir?: string } = {
   const feedC = feedsRaw ? checkFeed(c, feedsRaw['OMD-C'], 'OMD-C', ['feeds', 'OMD-C']) : undefined;
   const feedCC = feedsRaw ? checkFeed(c, feedsRaw['OMD-CC'], 'OMD-CC', ['feeds', 'OMD-CC']) : undefined;
   const marketRaw = o['market'] === undefined ? {} : c.obj(o['market'], ['market']);
-  const market: MarketConfig | undefined = marketRaw === undefined ? undefined : {
-    seed: c.int(marketRaw, 'seed', ['market'], 0, 2 ** 31, 7) ?? 7,
-    securities: c.int(marketRaw, 'securities', ['market'], 1, 10_000, 20) ?? 20,
-    eventsPerSecond: c.int(marketRaw, 'eventsPerSecond', ['market'], 0, 1_000_000, 200) ?? 200,
-  };
+  const market: MarketConfig | undefined =
+    marketRaw === undefined
+      ? undefined
+      : {
+          seed: c.int(marketRaw, 'seed', ['market'], 0, 2 ** 31, 7) ?? 7,
+          securities: c.int(marketRaw, 'securities', ['market'], 1, 10_000, 20) ?? 20,
+          eventsPerSecond: c.int(marketRaw, 'eventsPerSecond', ['market'], 0, 1_000_000, 200) ?? 200,
+        };
   if (market !== undefined && marketRaw !== undefined && marketRaw['vcm'] !== undefined) {
     const v = marketRaw['vcm'];
     if (v === false) market.vcm = false;
@@ -343,14 +395,17 @@ export function validateVenueConfig(raw: unknown, opts: { baseDir?: string } = {
       const v = c.int(timingRaw, k, ['timing'], 1, 3_600_000, DEFAULT_TIMING[k]);
       if (v !== undefined) timing[k] = v;
     }
-    for (const k of Object.keys(timingRaw)) if (!(k in DEFAULT_TIMING)) c.fail(['timing', k], `unknown timing key (known: ${Object.keys(DEFAULT_TIMING).join(', ')})`);
+    for (const k of Object.keys(timingRaw))
+      if (!(k in DEFAULT_TIMING)) c.fail(['timing', k], `unknown timing key (known: ${Object.keys(DEFAULT_TIMING).join(', ')})`);
   }
   if (timing.replicationTimeoutMs <= timing.replicationHeartbeatMs) c.fail(['timing', 'replicationTimeoutMs'], 'must exceed replicationHeartbeatMs');
   let passwordHashCost: VenueConfig['passwordHashCost'];
   if (o['passwordHashCost'] !== undefined) {
     const p = c.obj(o['passwordHashCost'], ['passwordHashCost']);
     if (p !== undefined) {
-      const N = c.int(p, 'N', ['passwordHashCost'], 2, 1 << 20), r = c.int(p, 'r', ['passwordHashCost'], 1, 32), pp = c.int(p, 'p', ['passwordHashCost'], 1, 16);
+      const N = c.int(p, 'N', ['passwordHashCost'], 2, 1 << 20),
+        r = c.int(p, 'r', ['passwordHashCost'], 1, 32),
+        pp = c.int(p, 'p', ['passwordHashCost'], 1, 16);
       if (N !== undefined && (N & (N - 1)) !== 0) c.fail(['passwordHashCost', 'N'], 'must be a power of two');
       if (N !== undefined && r !== undefined && pp !== undefined) passwordHashCost = { N, r, p: pp };
     }
@@ -373,16 +428,35 @@ export function validateVenueConfig(raw: unknown, opts: { baseDir?: string } = {
           return undefined;
         }
       };
-      const cert = pem('cert'), key = pem('key'), ca = pem('ca');
+      const cert = pem('cert'),
+        key = pem('key'),
+        ca = pem('ca');
       if (cert !== undefined && key !== undefined && ca !== undefined) tlsCfg = { cert, key, ca };
     }
   }
-  if (c.issues.length > 0 || session === undefined || controlToken === undefined || privateKeyPem === undefined || !primary || !backup || !feedC || !feedCC || !market) {
+  if (
+    c.issues.length > 0 ||
+    session === undefined ||
+    controlToken === undefined ||
+    privateKeyPem === undefined ||
+    !primary ||
+    !backup ||
+    !feedC ||
+    !feedCC ||
+    !market
+  ) {
     return { issues: c.issues };
   }
   const config: VenueConfig = {
-    session, controlToken, privateKeyPem, sites: { primary, backup }, feeds: { 'OMD-C': feedC, 'OMD-CC': feedCC },
-    market, securities, subscribers, timing,
+    session,
+    controlToken,
+    privateKeyPem,
+    sites: { primary, backup },
+    feeds: { 'OMD-C': feedC, 'OMD-CC': feedCC },
+    market,
+    securities,
+    subscribers,
+    timing,
   };
   if (passwordHashCost !== undefined) config.passwordHashCost = passwordHashCost;
   if (chinaConnectDailyQuota !== undefined) config.chinaConnectDailyQuota = chinaConnectDailyQuota;

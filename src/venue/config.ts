@@ -170,7 +170,8 @@ export function feedConfigOf(cfg: VenueConfig, service: OmdService): FeedConfig 
 
 /** The four lookup endpoints of a trading service in the spec's order: PS-primary, PS-mirror, BS-primary, BS-mirror (OCG-C §1.2). */
 export function lookupEndpointsOf(cfg: VenueConfig, service: OcgService): LookupEndpoint[] {
-  const p = cfg.sites.primary, b = cfg.sites.backup;
+  const p = cfg.sites.primary,
+    b = cfg.sites.backup;
   return [
     { host: p.host, port: p.trading[service].lookupPrimary, site: 'primary', name: 'PS-primary' },
     { host: p.host, port: p.trading[service].lookupMirror, site: 'primary', name: 'PS-mirror' },
@@ -212,8 +213,15 @@ export function probeConfigFor(cfg: VenueConfig, firm: string): SubscriberProbeC
     if (ids !== undefined) feeds.push({ service, rtsUsername: ids.rtsUsername, feed: feedConfigOf(cfg, service) });
   }
   return {
-    session: cfg.session, firm: sub.firm, name: sub.name, brokerId: sub.brokerId, password: sub.password,
-    localAddress: sub.sourceIps[0]!, publicKeyPem: publicKeyOf(cfg.privateKeyPem), trading, feeds,
+    session: cfg.session,
+    firm: sub.firm,
+    name: sub.name,
+    brokerId: sub.brokerId,
+    password: sub.password,
+    localAddress: sub.sourceIps[0]!,
+    publicKeyPem: publicKeyOf(cfg.privateKeyPem),
+    trading,
+    feeds,
   };
 }
 
@@ -292,7 +300,10 @@ export function defaultVenueConfig(opts: DefaultVenueOptions = {}): VenueConfig 
   for (let i = 1; i <= n; i++) {
     const firm = `F${String(i).padStart(3, '0')}`;
     subscribers.push({
-      firm, name: `Simulated Broker ${i}`, brokerId: String(1000 + i), password: 'Drill2026',
+      firm,
+      name: `Simulated Broker ${i}`,
+      brokerId: String(1000 + i),
+      password: 'Drill2026',
       sourceIps: [subscriberIp],
       'OTP-C': { trading: `${firm}T`, dropCopy: `${firm}D` },
       'OTP-CSC': { trading: `${firm}C` },

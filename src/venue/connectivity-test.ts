@@ -78,10 +78,16 @@ export class ReachabilityListener {
 
   async open(host: string, port: number): Promise<{ host: string; port: number }> {
     if (this.#address !== null) return this.#address;
-    const server = net.createServer((s) => { s.on('error', () => {}); s.end(); });
+    const server = net.createServer((s) => {
+      s.on('error', () => {});
+      s.end();
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(port, host, () => { server.off('error', reject); resolve(); });
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
     this.#server = server;
     this.#address = { host, port: (server.address() as net.AddressInfo).port };

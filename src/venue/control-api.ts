@@ -243,11 +243,19 @@ export function parseFaultRequest(body: unknown): { ok: true; value: FaultReques
     return typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max ? null : `${k}: expected a number in ${min}..${max}`;
   };
   const checks: Record<FaultKind, Array<[string, number, number]>> = {
-    'tcp-reset': [], 'kill': [], 'clear': [],
-    'blackhole': [['durationMs', 0, 86_400_000]],
-    'flap': [['downMs', 1, 600_000], ['upMs', 1, 600_000]],
+    'tcp-reset': [],
+    kill: [],
+    clear: [],
+    blackhole: [['durationMs', 0, 86_400_000]],
+    flap: [
+      ['downMs', 1, 600_000],
+      ['upMs', 1, 600_000],
+    ],
     'multicast-stop': [['afterPackets', 0, 1_000_000_000]],
-    'loss-line-a': [['ratio', 0, 1], ['durationMs', 0, 86_400_000]],
+    'loss-line-a': [
+      ['ratio', 0, 1],
+      ['durationMs', 0, 86_400_000],
+    ],
   };
   for (const [k, min, max] of checks[b['kind'] as FaultKind]) {
     const err = num(k, min, max);

@@ -71,7 +71,8 @@ export async function startSiteControlServer(site: Site, opts: { host?: string; 
   // GET /metrics takes the read-only metrics token (venue.yaml metricsToken) or the control token.
   const scrape = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const auth = req.headers.authorization;
-    if (!tokenMatches(auth, token) && !(metricsToken !== undefined && tokenMatches(auth, metricsToken))) throw new HttpError('UNAUTHORIZED', 'missing or wrong Bearer token');
+    if (!tokenMatches(auth, token) && !(metricsToken !== undefined && tokenMatches(auth, metricsToken)))
+      throw new HttpError('UNAUTHORIZED', 'missing or wrong Bearer token');
     if (req.method !== 'GET') throw new HttpError('METHOD_NOT_ALLOWED', `${req.method} /metrics: use GET`);
     const text = await metrics.metrics();
     res.writeHead(200, { 'content-type': metrics.contentType });
@@ -81,7 +82,9 @@ export async function startSiteControlServer(site: Site, opts: { host?: string; 
     if (!tokenMatches(req.headers.authorization, token)) throw new HttpError('UNAUTHORIZED', 'missing or wrong Bearer token');
     const url = new URL(req.url ?? '/', 'http://site');
     const method = req.method ?? 'GET';
-    const want = (m: string) => { if (method !== m) throw new HttpError('METHOD_NOT_ALLOWED', `${method} ${url.pathname}: use ${m}`); };
+    const want = (m: string) => {
+      if (method !== m) throw new HttpError('METHOD_NOT_ALLOWED', `${method} ${url.pathname}: use ${m}`);
+    };
     switch (url.pathname) {
       case '/status':
         want('GET');
@@ -95,7 +98,8 @@ export async function startSiteControlServer(site: Site, opts: { host?: string; 
         want('POST');
         const b = objectBody(await readJson(req));
         const mode = b['mode'];
-        if (mode !== undefined && mode !== 'graceful' && mode !== 'abrupt') throw new HttpError('VALIDATION_FAILED', 'mode: expected graceful or abrupt', 'mode');
+        if (mode !== undefined && mode !== 'graceful' && mode !== 'abrupt')
+          throw new HttpError('VALIDATION_FAILED', 'mode: expected graceful or abrupt', 'mode');
         const r: IsolateRequest = {};
         if (mode !== undefined) r.mode = mode;
         const reason = optionalString(b, 'reason');
@@ -123,9 +127,11 @@ export async function startSiteControlServer(site: Site, opts: { host?: string; 
         want('POST');
         const b = objectBody(await readJson(req));
         const session = b['session'];
-        if (!(SESSION_COMMANDS as readonly unknown[]).includes(session)) throw new HttpError('VALIDATION_FAILED', `session: expected one of ${SESSION_COMMANDS.join(', ')}`, 'session');
+        if (!(SESSION_COMMANDS as readonly unknown[]).includes(session))
+          throw new HttpError('VALIDATION_FAILED', `session: expected one of ${SESSION_COMMANDS.join(', ')}`, 'session');
         const acc = b['accelerate'];
-        if (acc !== undefined && !(typeof acc === 'number' && Number.isFinite(acc) && acc > 0 && acc <= 100_000)) throw new HttpError('VALIDATION_FAILED', 'accelerate: expected a number in (0, 100000]', 'accelerate');
+        if (acc !== undefined && !(typeof acc === 'number' && Number.isFinite(acc) && acc > 0 && acc <= 100_000))
+          throw new HttpError('VALIDATION_FAILED', 'accelerate: expected a number in (0, 100000]', 'accelerate');
         return [200, { ok: true, ...site.marketSession(session as SessionCommand, (acc as number | undefined) ?? 1) }];
       }
       case '/security-status': {
@@ -133,18 +139,31 @@ export async function startSiteControlServer(site: Site, opts: { host?: string; 
         want('POST');
         const b = objectBody(await readJson(req));
         const id = b['securityId'];
-        if (typeof id !== 'string' || !/^[0-9]{1,6}$/.test(id)) throw new HttpError('VALIDATION_FAILED', 'securityId: expected a security code of up to 6 digits', 'securityId');
+        if (typeof id !== 'string' || !/^[0-9]{1,6}$/.test(id))
+          throw new HttpError('VALIDATION_FAILED', 'securityId: expected a security code of up to 6 digits', 'securityId');
         if (typeof b['halted'] !== 'boolean') throw new HttpError('VALIDATION_FAILED', 'halted: expected true or false', 'halted');
-        try { return [200, { ok: true, ...site.securityStatus(id, b['halted']) }]; } catch (e) { if (e instanceof RangeError) throw new HttpError('VALIDATION_FAILED', e.message, 'securityId'); throw e; }
+        try {
+          return [200, { ok: true, ...site.securityStatus(id, b['halted']) }];
+        } catch (e) {
+          if (e instanceof RangeError) throw new HttpError('VALIDATION_FAILED', e.message, 'securityId');
+          throw e;
+        }
       }
       case '/trade-cancel': {
         want('POST');
         const b = objectBody(await readJson(req));
         const id = b['securityId'];
         const tradeId = b['tradeId'];
-        if (typeof id !== 'string' || !/^[0-9]{1,6}$/.test(id)) throw new HttpError('VALIDATION_FAILED', 'securityId: expected a security code of up to 6 digits', 'securityId');
-        if (typeof tradeId !== 'string' || !/^[1-9][0-9]{0,14}$/.test(tradeId)) throw new HttpError('VALIDATION_FAILED', 'tradeId: expected the engine trade id (digits)', 'tradeId');
-        try { return [200, { ok: true, ...site.tradeCancel(id, tradeId) }]; } catch (e) { if (e instanceof RangeError) throw new HttpError('VALIDATION_FAILED', e.message, e instanceof TradeNotFoundError ? 'tradeId' : 'securityId'); throw e; }
+        if (typeof id !== 'string' || !/^[0-9]{1,6}$/.test(id))
+          throw new HttpError('VALIDATION_FAILED', 'securityId: expected a security code of up to 6 digits', 'securityId');
+        if (typeof tradeId !== 'string' || !/^[1-9][0-9]{0,14}$/.test(tradeId))
+          throw new HttpError('VALIDATION_FAILED', 'tradeId: expected the engine trade id (digits)', 'tradeId');
+        try {
+          return [200, { ok: true, ...site.tradeCancel(id, tradeId) }];
+        } catch (e) {
+          if (e instanceof RangeError) throw new HttpError('VALIDATION_FAILED', e.message, e instanceof TradeNotFoundError ? 'tradeId' : 'securityId');
+          throw e;
+        }
       }
       case '/clean-up':
         want('POST');
@@ -167,7 +186,8 @@ export async function startSiteControlServer(site: Site, opts: { host?: string; 
         const after = Number(url.searchParams.get('after') ?? '0');
         const limit = Number(url.searchParams.get('limit') ?? '10000');
         if (!Number.isInteger(after) || after < 0) throw new HttpError('VALIDATION_FAILED', 'after: expected a non-negative integer', 'after');
-        if (!Number.isInteger(limit) || limit < 1 || limit > 100_000) throw new HttpError('VALIDATION_FAILED', 'limit: expected an integer in 1..100000', 'limit');
+        if (!Number.isInteger(limit) || limit < 1 || limit > 100_000)
+          throw new HttpError('VALIDATION_FAILED', 'limit: expected an integer in 1..100000', 'limit');
         return [200, site.evidence(after, limit)];
       }
       default:
@@ -176,14 +196,20 @@ export async function startSiteControlServer(site: Site, opts: { host?: string; 
   };
   const tlsCfg = site.cfg.tls;
   const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
-    const answer = (req.url ?? '/').split('?')[0] === '/metrics' ? scrape(req, res) : route(req).then(([status, body]) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
-    });
+    const answer =
+      (req.url ?? '/').split('?')[0] === '/metrics'
+        ? scrape(req, res)
+        : route(req).then(([status, body]) => {
+            res.writeHead(status, { 'content-type': 'application/json' });
+            res.end(JSON.stringify(body));
+          });
     answer.catch((e: unknown) => {
-      const err = e instanceof HttpError ? e
-        : e instanceof SiteStateError ? new HttpError('INVALID_STATE', e.message)
-          : new HttpError('INTERNAL_ERROR', (e as Error).message ?? String(e));
+      const err =
+        e instanceof HttpError
+          ? e
+          : e instanceof SiteStateError
+            ? new HttpError('INVALID_STATE', e.message)
+            : new HttpError('INTERNAL_ERROR', (e as Error).message ?? String(e));
       const body: ControlErrorBody = { error: { code: err.code, message: err.message } };
       if (err.field !== undefined) body.error.field = err.field;
       res.writeHead(CONTROL_ERROR_CODES[err.code], { 'content-type': 'application/json' });
@@ -196,12 +222,19 @@ export async function startSiteControlServer(site: Site, opts: { host?: string; 
   const port = opts.port ?? site.cfg.sites[site.role].control;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => { server.off('error', reject); resolve(); });
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const bound = (server.address() as { port: number }).port;
   site.sockets.exclude(bound);
   return {
     url: `${tlsCfg ? 'https' : 'http'}://${host}:${bound}`,
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }

@@ -50,7 +50,6 @@ export interface MatchingEngineOptions {
   vcm?: VcmConfig | false;
 }
 
-
 /** A request stamped with its time: the unit of the journal. `apply(command)` is deterministic. */
 /** Move the market to a phase of the day (market-phases.ts); auctions match when theirs ends. */
 export interface PhaseRequest {
@@ -183,11 +182,14 @@ export interface MarketState {
   phase: MarketPhase;
   /** Auctions of today already matched ('pos', 'cas'). */
   matched: string[];
-  securities: Record<string, {
-    halted?: boolean;
-    vcm?: { start: number; end: number; reference: number; lower: number; upper: number };
-    band?: { reference: number; lower: number; upper: number };
-    trades?: number;
-    history?: [number, number][];
-  }>;
+  securities: Record<
+    string,
+    {
+      halted?: boolean;
+      vcm?: { start: number; end: number; reference: number; lower: number; upper: number };
+      band?: { reference: number; lower: number; upper: number };
+      trades?: number;
+      history?: [number, number][];
+    }
+  >;
 }

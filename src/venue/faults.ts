@@ -94,7 +94,9 @@ export class FaultInjector {
   constructor(opts: FaultInjectorOptions) {
     this.#o = opts;
     this.#clock = opts.clock ?? systemClock;
-    opts.sockets.onNew = (s) => { if (this.#blackhole) this.#hold(s); };
+    opts.sockets.onNew = (s) => {
+      if (this.#blackhole) this.#hold(s);
+    };
   }
 
   get active(): FaultKind[] {
@@ -153,7 +155,8 @@ export class FaultInjector {
         if (req.durationMs !== undefined && req.durationMs > 0) this.#later(req.durationMs, () => this.#setBlackhole(false));
         break;
       case 'flap': {
-        const down = req.downMs ?? 1_000, up = req.upMs ?? 1_000;
+        const down = req.downMs ?? 1_000,
+          up = req.upMs ?? 1_000;
         this.#flapping = true;
         this.#setBlackhole(true);
         this.#later(down, () => {
@@ -168,7 +171,10 @@ export class FaultInjector {
       case 'loss-line-a':
         this.#lineALoss = req.ratio ?? 1;
         this.#lineAAcc = 0;
-        if (req.durationMs !== undefined && req.durationMs > 0) this.#later(req.durationMs, () => { this.#lineALoss = 0; });
+        if (req.durationMs !== undefined && req.durationMs > 0)
+          this.#later(req.durationMs, () => {
+            this.#lineALoss = 0;
+          });
         break;
       case 'kill':
         this.#o.kill();
@@ -221,8 +227,14 @@ export class FaultInjector {
     const h = { write: s.write, end: s.end, queued: [] as Array<() => void> };
     this.#held.set(s, h);
     s.pause();
-    s.write = ((...args: unknown[]) => { h.queued.push(() => (h.write as (...a: unknown[]) => boolean).apply(s, args)); return true; }) as net.Socket['write'];
-    s.end = ((...args: unknown[]) => { h.queued.push(() => (h.end as (...a: unknown[]) => void).apply(s, args)); return s; }) as net.Socket['end'];
+    s.write = ((...args: unknown[]) => {
+      h.queued.push(() => (h.write as (...a: unknown[]) => boolean).apply(s, args));
+      return true;
+    }) as net.Socket['write'];
+    s.end = ((...args: unknown[]) => {
+      h.queued.push(() => (h.end as (...a: unknown[]) => void).apply(s, args));
+      return s;
+    }) as net.Socket['end'];
     s.once('close', () => this.#held.delete(s));
   }
 

@@ -4,7 +4,6 @@
 import type net from 'node:net';
 import type { OutboundGate } from '../ocg/index.ts';
 
-
 interface Held {
   tag: number;
   frame: Uint8Array | null; // null = end()

@@ -107,14 +107,17 @@ export interface JournalTls {
 
 export function encodeRecord(type: JournalRecordTypeCode, body: unknown): Buffer {
   const blobs: Uint8Array[] = [];
-  const json = body === undefined ? '' : JSON.stringify(body, function (this: Record<string, unknown>, key, value) {
-    const orig = this[key];
-    if (orig instanceof Uint8Array) {
-      blobs.push(orig);
-      return { $b: blobs.length - 1 };
-    }
-    return value;
-  });
+  const json =
+    body === undefined
+      ? ''
+      : JSON.stringify(body, function (this: Record<string, unknown>, key, value) {
+          const orig = this[key];
+          if (orig instanceof Uint8Array) {
+            blobs.push(orig);
+            return { $b: blobs.length - 1 };
+          }
+          return value;
+        });
   const jsonLen = Buffer.byteLength(json);
   let total = 1 + 4 + jsonLen;
   for (const b of blobs) total += 4 + b.length;

@@ -16,8 +16,15 @@ import { systemClock } from '../wire/index.ts';
 import type { Clock, TimerHandle } from '../wire/index.ts';
 import { JournalGate } from './journal-gate.ts';
 import {
-  JournalRecordReader, JournalRecordType, encodeRecord, journalNonce, journalProof, proofMatches,
-  type JournalEntry, type JournalTls, type SiteSnapshot,
+  JournalRecordReader,
+  JournalRecordType,
+  encodeRecord,
+  journalNonce,
+  journalProof,
+  proofMatches,
+  type JournalEntry,
+  type JournalTls,
+  type SiteSnapshot,
 } from './journal-records.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -108,11 +115,21 @@ export class JournalSender {
     }
   }
 
-  get seq(): number { return this.#seq; }
-  get ackedSeq(): number { return this.#acked; }
-  get connected(): boolean { return this.#synced; }
-  get alone(): boolean { return this.#alone; }
-  get lastTrafficAt(): number { return this.#lastTraffic; }
+  get seq(): number {
+    return this.#seq;
+  }
+  get ackedSeq(): number {
+    return this.#acked;
+  }
+  get connected(): boolean {
+    return this.#synced;
+  }
+  get alone(): boolean {
+    return this.#alone;
+  }
+  get lastTrafficAt(): number {
+    return this.#lastTraffic;
+  }
   /** How long the standby has been behind (ms), 0 when it acknowledged every entry. */
   lagMs(): number {
     return this.#acked >= this.#seq ? 0 : Math.max(0, this.#clock.now() - this.#behindSince);
@@ -139,7 +156,10 @@ export class JournalSender {
   #flush(): void {
     this.#flushScheduled = false;
     const s = this.#socket;
-    if (s === null || this.#pending.length === 0) { this.#pending = []; return; }
+    if (s === null || this.#pending.length === 0) {
+      this.#pending = [];
+      return;
+    }
     const buf = this.#pending.length === 1 ? this.#pending[0]! : Buffer.concat(this.#pending);
     this.#pending = [];
     this.#lastTraffic = this.#clock.now();
@@ -148,7 +168,10 @@ export class JournalSender {
       s.write(buf);
       return;
     }
-    const t = setTimeout(() => { this.#delayed.delete(t); if (!s.destroyed) s.write(buf); }, delay);
+    const t = setTimeout(() => {
+      this.#delayed.delete(t);
+      if (!s.destroyed) s.write(buf);
+    }, delay);
     this.#delayed.add(t);
   }
 
@@ -169,7 +192,10 @@ export class JournalSender {
     this.#ackedOnLink = false;
     s.on(t ? 'secureConnect' : 'connect', () => {
       this.#connecting = false;
-      if (this.#stopped) { s.destroy(); return; }
+      if (this.#stopped) {
+        s.destroy();
+        return;
+      }
       this.#socket = s;
       this.#reader = new JournalRecordReader();
       this.#lastHeard = this.#clock.now();
@@ -182,7 +208,9 @@ export class JournalSender {
       this.#lastTraffic = this.#clock.now();
     });
     s.on('data', (chunk: Buffer) => this.#onData(s, chunk));
-    s.on('error', () => { /* close follows */ });
+    s.on('error', () => {
+      /* close follows */
+    });
     s.on('close', () => {
       this.#connecting = false;
       if (this.#ackedOnLink) this.#failedLinks = 0;
@@ -206,11 +234,17 @@ export class JournalSender {
     for (;;) {
       const r = this.#reader.next();
       if (r === null) break;
-      if (r instanceof Error) { s.destroy(); return; }
+      if (r instanceof Error) {
+        s.destroy();
+        return;
+      }
       if (!this.#peerProven) {
         // Nothing from an unproven receiver counts (a forged Fence or Ack would fence this site or
         // release replies the standby never had): the first record must be its Challenge.
-        if (r.type !== JournalRecordType.Challenge || !this.#onChallenge(s, r.body)) { s.destroy(); return; }
+        if (r.type !== JournalRecordType.Challenge || !this.#onChallenge(s, r.body)) {
+          s.destroy();
+          return;
+        }
         continue;
       }
       switch (r.type) {
@@ -222,7 +256,10 @@ export class JournalSender {
             this.#acked = seq;
             this.#behindSince = this.#clock.now();
             this.#unackedSince = null;
-            if (this.#alone) { this.#alone = false; this.gate.setOpen(false); }
+            if (this.#alone) {
+              this.#alone = false;
+              this.gate.setOpen(false);
+            }
             this.gate.release(seq);
             if (first) this.#o.onLink?.(true);
           }
@@ -248,7 +285,14 @@ export class JournalSender {
     if (mine === null || typeof b?.nonce !== 'string' || b.nonce.length < 32 || !proofMatches(b.proof, this.#o.secret, 'receiver', mine)) return false;
     this.#helloNonce = null;
     this.#peerProven = true;
-    s.write(encodeRecord(JournalRecordType.Snapshot, { seq: this.#seq, generation: this.#o.generation(), proof: journalProof(this.#o.secret, 'sender', b.nonce), state: this.#o.snapshot() }));
+    s.write(
+      encodeRecord(JournalRecordType.Snapshot, {
+        seq: this.#seq,
+        generation: this.#o.generation(),
+        proof: journalProof(this.#o.secret, 'sender', b.nonce),
+        state: this.#o.snapshot(),
+      }),
+    );
     this.#synced = true;
     this.#lastTraffic = this.#clock.now();
     return true;
@@ -258,7 +302,8 @@ export class JournalSender {
     const now = this.#clock.now();
     const s = this.#socket;
     if (s !== null) {
-      if (now - this.#lastHeard > this.#o.timeoutMs) s.destroy(); // silent standby (black hole): resync after reconnecting
+      if (now - this.#lastHeard > this.#o.timeoutMs)
+        s.destroy(); // silent standby (black hole): resync after reconnecting
       else s.write(encodeRecord(JournalRecordType.Heartbeat, undefined));
     } else if (now >= this.#nextConnectAt) this.#connect();
     // A standby that connects but never acknowledges (black hole) counts as absent too.
@@ -327,10 +372,18 @@ export class JournalReceiver {
     this.#port = opts.port;
   }
 
-  get seq(): number { return this.#seq; }
-  get connected(): boolean { return this.#socket !== null && this.#synced; }
-  get lastTrafficAt(): number { return this.#lastTraffic; }
-  get port(): number { return this.#port; }
+  get seq(): number {
+    return this.#seq;
+  }
+  get connected(): boolean {
+    return this.#socket !== null && this.#synced;
+  }
+  get lastTrafficAt(): number {
+    return this.#lastTraffic;
+  }
+  get port(): number {
+    return this.#port;
+  }
 
   async listen(): Promise<number> {
     if (this.#server !== null) return this.#port;
@@ -340,9 +393,14 @@ export class JournalReceiver {
       : net.createServer((s) => this.#onConnection(s));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.#port, this.#o.host, () => { server.off('error', reject); resolve(); });
+      server.listen(this.#port, this.#o.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-    server.on('error', () => { /* accept errors: keep listening */ });
+    server.on('error', () => {
+      /* accept errors: keep listening */
+    });
     this.#port = (server.address() as net.AddressInfo).port;
     this.#server = server;
     this.#timer = this.#clock.setInterval(() => this.#tick(), this.#o.heartbeatMs);
@@ -377,7 +435,9 @@ export class JournalReceiver {
     this.#all.add(s);
     s.once('close', () => this.#all.delete(s));
     this.#o.onSocket?.(s);
-    s.on('error', () => { /* close follows */ });
+    s.on('error', () => {
+      /* close follows */
+    });
     if (this.#o.policy() === 'refuse') {
       s.destroy();
       return;
@@ -388,7 +448,9 @@ export class JournalReceiver {
     const reader = new JournalRecordReader();
     /** The nonce this receiver sent in its Challenge; the snapshot must carry the proof over it. */
     let challenge: string | null = null;
-    const noSnapshot = setTimeout(() => { if (this.#socket !== s) s.destroy(); }, this.#o.timeoutMs);
+    const noSnapshot = setTimeout(() => {
+      if (this.#socket !== s) s.destroy();
+    }, this.#o.timeoutMs);
     noSnapshot.unref();
     s.once('close', () => clearTimeout(noSnapshot));
     s.on('data', (chunk: Buffer) => {
@@ -399,21 +461,33 @@ export class JournalReceiver {
         for (;;) {
           const r = reader.next();
           if (r === null) break;
-          if (r instanceof Error) { s.destroy(); return; }
+          if (r instanceof Error) {
+            s.destroy();
+            return;
+          }
           if (r.type === JournalRecordType.Hello) {
             const n = (r.body as { nonce?: unknown } | undefined)?.nonce;
-            if (challenge !== null || typeof n !== 'string' || n.length < 32 || n.length > 128) { s.destroy(); return; }
+            if (challenge !== null || typeof n !== 'string' || n.length < 32 || n.length > 128) {
+              s.destroy();
+              return;
+            }
             challenge = journalNonce();
             s.write(encodeRecord(JournalRecordType.Challenge, { proof: journalProof(this.#o.secret, 'receiver', n), nonce: challenge }));
             // An active site proves itself before it fences: a sender ignores an unproven FENCE.
-            if (this.#o.policy() === 'fence') { s.end(encodeRecord(JournalRecordType.Fence, { generation: this.#o.generation() })); return; }
+            if (this.#o.policy() === 'fence') {
+              s.end(encodeRecord(JournalRecordType.Fence, { generation: this.#o.generation() }));
+              return;
+            }
             continue;
           }
           if (r.type === JournalRecordType.Snapshot) {
             const b = r.body as { seq?: unknown; generation?: unknown; proof?: unknown; state?: SiteSnapshot };
             const proven = challenge !== null && proofMatches(b.proof, this.#o.secret, 'sender', challenge);
             challenge = null; // one snapshot per challenge: a replayed one on this link fails too
-            if (!proven || typeof b.seq !== 'number' || b.state === undefined || this.#o.policy() !== 'accept') { s.destroy(); return; }
+            if (!proven || typeof b.seq !== 'number' || b.state === undefined || this.#o.policy() !== 'accept') {
+              s.destroy();
+              return;
+            }
             if (this.#socket !== s) {
               this.#socket?.destroy(); // a newer sender replaces the old link
               this.#socket = s;

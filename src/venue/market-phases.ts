@@ -13,10 +13,20 @@
 /** One phase of the day: a Trading Session Status sub-period, or a market-wide halt. */
 export const MARKET_PHASES = [
   'not-open',
-  'pos-order-input', 'pos-no-cancel', 'pos-random-matching', 'pos-matching', 'pos-blocking',
+  'pos-order-input',
+  'pos-no-cancel',
+  'pos-random-matching',
+  'pos-matching',
+  'pos-blocking',
   'continuous',
-  'cas-reference-price', 'cas-order-input', 'cas-no-cancel', 'cas-random-close', 'cas-matching',
-  'closed', 'day-closed', 'halted',
+  'cas-reference-price',
+  'cas-order-input',
+  'cas-no-cancel',
+  'cas-random-close',
+  'cas-matching',
+  'closed',
+  'day-closed',
+  'halted',
 ] as const;
 export type MarketPhase = (typeof MARKET_PHASES)[number];
 
@@ -51,15 +61,23 @@ export const PHASE_RULES: Readonly<Record<MarketPhase, PhaseRules>> = {
   'pos-random-matching': { subId: 108, status: 20, input: 'auction', cancel: false, auction: 'pos', banded: true, label: 'pre-opening: random matching' },
   'pos-matching': { subId: 2, status: 20, input: 'none', cancel: false, auction: 'pos', banded: false, label: 'pre-opening: order matching' },
   'pos-blocking': { subId: 7, status: 20, input: 'none', cancel: false, auction: null, banded: false, label: 'pre-opening: blocking' },
-  'continuous': { subId: 3, status: 30, input: 'continuous', cancel: true, auction: null, banded: false, label: 'continuous trading' },
-  'cas-reference-price': { subId: 105, status: 40, input: 'none', cancel: false, auction: 'cas', banded: false, label: 'closing auction: reference price fixing' },
+  continuous: { subId: 3, status: 30, input: 'continuous', cancel: true, auction: null, banded: false, label: 'continuous trading' },
+  'cas-reference-price': {
+    subId: 105,
+    status: 40,
+    input: 'none',
+    cancel: false,
+    auction: 'cas',
+    banded: false,
+    label: 'closing auction: reference price fixing',
+  },
   'cas-order-input': { subId: 5, status: 40, input: 'auction', cancel: true, auction: 'cas', banded: true, label: 'closing auction: order input' },
   'cas-no-cancel': { subId: 106, status: 40, input: 'auction', cancel: false, auction: 'cas', banded: true, label: 'closing auction: no cancellation' },
   'cas-random-close': { subId: 107, status: 40, input: 'auction', cancel: false, auction: 'cas', banded: true, label: 'closing auction: random close' },
   'cas-matching': { subId: 4, status: 40, input: 'none', cancel: false, auction: 'cas', banded: false, label: 'closing auction: order matching' },
-  'closed': { subId: 103, status: 50, input: 'none', cancel: true, auction: null, banded: false, label: 'closed' },
+  closed: { subId: 103, status: 50, input: 'none', cancel: true, auction: null, banded: false, label: 'closed' },
   'day-closed': { subId: 0, status: 100, input: 'none', cancel: false, auction: null, banded: false, label: 'day closed' },
-  'halted': { subId: 102, status: 10, input: 'none', cancel: true, auction: null, banded: false, label: 'exchange intervention (halted)' },
+  halted: { subId: 102, status: 10, input: 'none', cancel: true, auction: null, banded: false, label: 'exchange intervention (halted)' },
 };
 
 export function isMarketPhase(x: unknown): x is MarketPhase {
@@ -68,10 +86,19 @@ export function isMarketPhase(x: unknown): x is MarketPhase {
 
 /** Timed sub-periods of a session: [phase, minutes] in order; the last one lasts until the next command. */
 export const POS_SCHEDULE: readonly (readonly [MarketPhase, number])[] = [
-  ['pos-order-input', 15], ['pos-no-cancel', 5], ['pos-random-matching', 2], ['pos-matching', 0], ['pos-blocking', 8],
+  ['pos-order-input', 15],
+  ['pos-no-cancel', 5],
+  ['pos-random-matching', 2],
+  ['pos-matching', 0],
+  ['pos-blocking', 8],
 ];
 export const CAS_SCHEDULE: readonly (readonly [MarketPhase, number])[] = [
-  ['cas-reference-price', 1], ['cas-order-input', 5], ['cas-no-cancel', 2], ['cas-random-close', 2], ['cas-matching', 0], ['closed', 0],
+  ['cas-reference-price', 1],
+  ['cas-order-input', 5],
+  ['cas-no-cancel', 2],
+  ['cas-random-close', 2],
+  ['cas-matching', 0],
+  ['closed', 0],
 ];
 
 /** The phases a session command starts with, by the rundown's name for it. */
@@ -80,11 +107,16 @@ export type SessionCommand = (typeof SESSION_COMMANDS)[number];
 
 export function scheduleOf(cmd: SessionCommand): readonly (readonly [MarketPhase, number])[] {
   switch (cmd) {
-    case 'pre-open': return POS_SCHEDULE;
-    case 'continuous-trading': return [['continuous', 0]];
-    case 'closing-auction': return CAS_SCHEDULE;
-    case 'close': return [['closed', 0]];
-    case 'day-close': return [['day-closed', 0]];
+    case 'pre-open':
+      return POS_SCHEDULE;
+    case 'continuous-trading':
+      return [['continuous', 0]];
+    case 'closing-auction':
+      return CAS_SCHEDULE;
+    case 'close':
+      return [['closed', 0]];
+    case 'day-close':
+      return [['day-closed', 0]];
   }
 }
 
@@ -104,7 +136,7 @@ export function planSession(cmd: SessionCommand, startMs: number, accelerate = 1
   let t = startMs;
   for (const [phase, minutes] of scheduleOf(cmd)) {
     out.push({ at: Math.round(t), phase });
-    t += minutes * 60_000 / accelerate;
+    t += (minutes * 60_000) / accelerate;
   }
   return out;
 }
@@ -130,7 +162,7 @@ export const DEFAULT_VCM: VcmConfig = { bandPercent: 10, coolingOffMs: 5 * 60_00
 
 /** Lower and upper bound of a band of `percent` around `ref` (P3), rounded inwards to whole P3 units. */
 export function bandAround(ref: number, percent: number): { lower: number; upper: number } {
-  return { lower: Math.ceil(ref * (100 - percent) / 100), upper: Math.floor(ref * (100 + percent) / 100) };
+  return { lower: Math.ceil((ref * (100 - percent)) / 100), upper: Math.floor((ref * (100 + percent)) / 100) };
 }
 
 /** CAS at-auction limit orders within ±5% of the reference price [INF, public SEHK rule]. */

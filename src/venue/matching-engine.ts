@@ -22,27 +22,46 @@
 // - Client Order IDs are unique per Submitting Broker ID per day (note §5.1).
 import type { Clock } from '../wire/index.ts';
 import {
-  AmendRejectCode, CancelRejectCode, ExecRestatementReason, ExecType, LotType, MassCancelRejectCode,
-  MassCancelRequestType, MassCancelResponse, OrdRejReason, OrdStatus, OrdType, Side, TimeInForce,
+  AmendRejectCode,
+  CancelRejectCode,
+  ExecRestatementReason,
+  ExecType,
+  LotType,
+  MassCancelRejectCode,
+  MassCancelRequestType,
+  MassCancelResponse,
+  OrdRejReason,
+  OrdStatus,
+  OrdType,
+  Side,
+  TimeInForce,
 } from '../ocg/index.ts';
 import type {
-  EngineAmendRequest, EngineCancelOnDisconnectRequest, EngineCancelRequest, EngineEvent, EngineMassCancelRequest,
-  EngineNewOrderRequest, EngineOboCancelRequest, EngineOboMassCancelRequest, EngineRequest, MassCancelReportEvent,
-  OcgProfile, OrderEcho, OrderEvent, OrderRouter, RejectCause,
+  EngineAmendRequest,
+  EngineCancelOnDisconnectRequest,
+  EngineCancelRequest,
+  EngineEvent,
+  EngineMassCancelRequest,
+  EngineNewOrderRequest,
+  EngineOboCancelRequest,
+  EngineOboMassCancelRequest,
+  EngineRequest,
+  MassCancelReportEvent,
+  OcgProfile,
+  OrderEcho,
+  OrderEvent,
+  OrderRouter,
+  RejectCause,
 } from '../ocg/index.ts';
 import { isOnTick, MAINLAND_SPREAD_TABLE, SPREAD_TABLE_PART_A } from '../omd/index.ts';
 import type { SpreadTable } from '../omd/index.ts';
-import type {
-  BookChangeEvent, EngineCommand, MatchingEngineOptions, MatchingEngineState, OrderState, SecurityDefinition, TradeEvent,
-} from './engine-types.ts';
+import type { BookChangeEvent, EngineCommand, MatchingEngineOptions, MatchingEngineState, OrderState, SecurityDefinition, TradeEvent } from './engine-types.ts';
 import { OrderBook, RestingOrder, bookSideOf } from './order-book.ts';
 import type { BookSide } from './order-book.ts';
 import type { MarketEvent, MarketState, PhaseRequest, SecurityStatusRequest, TradeCancelRequest, VenueRequest } from './engine-types.ts';
 import { AT_AUCTION_BUY_PRICE, AT_AUCTION_SELL_PRICE, findEquilibrium, levelsOf } from './auction.ts';
 import type { Equilibrium } from './auction.ts';
-import {
-  CAS_BAND_PERCENT, DEFAULT_VCM, PHASE_RULES, POS_BAND_PERCENT, bandAround, isMarketPhase,
-} from './market-phases.ts';
+import { CAS_BAND_PERCENT, DEFAULT_VCM, PHASE_RULES, POS_BAND_PERCENT, bandAround, isMarketPhase } from './market-phases.ts';
 import type { MarketPhase, PhaseRules, VcmConfig } from './market-phases.ts';
 
 /** Largest quantity in a Client Order ID chain (§5.3: 99 999 999). */
@@ -92,8 +111,23 @@ interface MassScope {
 
 /** Scratch state for #newOrder (RestingOrder's constructor copies it); cumQty and ordStatus fixed for a new order. */
 const NEW_ORDER_STATE: OrderState = {
-  orderId: '', clientOrderId: '', compId: '', brokerId: '', securityId: '', side: 0, orderType: 0, price: 0,
-  orderQty: 0, cumQty: 0, leavesQty: 0, ordStatus: OrdStatus.New, tif: 0, lotType: 0, priority: 0, enteredAt: 0, echo: undefined,
+  orderId: '',
+  clientOrderId: '',
+  compId: '',
+  brokerId: '',
+  securityId: '',
+  side: 0,
+  orderType: 0,
+  price: 0,
+  orderQty: 0,
+  cumQty: 0,
+  leavesQty: 0,
+  ordStatus: OrdStatus.New,
+  tif: 0,
+  lotType: 0,
+  priority: 0,
+  enteredAt: 0,
+  echo: undefined,
 };
 
 export class MatchingEngine implements OrderRouter {
@@ -158,7 +192,12 @@ export class MatchingEngine implements OrderRouter {
         segment: def.marketSegmentId ?? 'MAIN',
         book: new OrderBook(def.securityId),
         lastPrice: Number.NaN,
-        halted: false, vcm: null, band: null, iep: null, trades: 0, history: [],
+        halted: false,
+        vcm: null,
+        band: null,
+        iep: null,
+        trades: 0,
+        history: [],
       });
     }
   }
@@ -179,18 +218,41 @@ export class MatchingEngine implements OrderRouter {
     this.#out = out;
     this.#now = command.at;
     switch (command.type) {
-      case 'new': this.#newOrder(command); break;
-      case 'amend': this.#amend(command); break;
-      case 'cancel': this.#cancel(command); break;
-      case 'oboCancel': this.#oboCancel(command); break;
-      case 'massCancel': this.#massCancel(command, command.brokerId, ExecRestatementReason.MassCancelledByBroker); break;
-      case 'oboMassCancel': this.#massCancel(command, command.owningBrokerId, ExecRestatementReason.OboMassCancel); break;
-      case 'cancelOnDisconnect': this.#cancelOnDisconnect(command); break;
-      case 'endOfDay': this.#endOfDay(); break;
-      case 'phase': this.#setPhase(command); break;
-      case 'securityStatus': this.#securityStatus(command); break;
-      case 'tradeCancel': this.#tradeCancel(command); break;
-      default: break; // unknown command from a foreign journal: ignore, state stays sane
+      case 'new':
+        this.#newOrder(command);
+        break;
+      case 'amend':
+        this.#amend(command);
+        break;
+      case 'cancel':
+        this.#cancel(command);
+        break;
+      case 'oboCancel':
+        this.#oboCancel(command);
+        break;
+      case 'massCancel':
+        this.#massCancel(command, command.brokerId, ExecRestatementReason.MassCancelledByBroker);
+        break;
+      case 'oboMassCancel':
+        this.#massCancel(command, command.owningBrokerId, ExecRestatementReason.OboMassCancel);
+        break;
+      case 'cancelOnDisconnect':
+        this.#cancelOnDisconnect(command);
+        break;
+      case 'endOfDay':
+        this.#endOfDay();
+        break;
+      case 'phase':
+        this.#setPhase(command);
+        break;
+      case 'securityStatus':
+        this.#securityStatus(command);
+        break;
+      case 'tradeCancel':
+        this.#tradeCancel(command);
+        break;
+      default:
+        break; // unknown command from a foreign journal: ignore, state stays sane
     }
     if (this.#touched.size > 0) this.#publishIeps();
     return out;
@@ -374,11 +436,21 @@ export class MatchingEngine implements OrderRouter {
     ids.set(r.clientOrderId, orderId);
     // The constructor copies its argument: one scratch state for every new order, no literal each.
     const st = NEW_ORDER_STATE;
-    st.orderId = orderId; st.clientOrderId = r.clientOrderId; st.compId = r.compId; st.brokerId = r.brokerId;
-    st.securityId = r.securityId; st.side = r.side; st.orderType = r.orderType;
-    st.price = r.orderType === OrdType.Limit ? r.price! : (r.side === Side.Buy ? AT_AUCTION_BUY_PRICE : AT_AUCTION_SELL_PRICE);
-    st.orderQty = r.quantity; st.leavesQty = r.quantity; st.tif = tif; st.lotType = lotType;
-    st.priority = this.#nextPriority++; st.enteredAt = this.#now; st.echo = r.echo;
+    st.orderId = orderId;
+    st.clientOrderId = r.clientOrderId;
+    st.compId = r.compId;
+    st.brokerId = r.brokerId;
+    st.securityId = r.securityId;
+    st.side = r.side;
+    st.orderType = r.orderType;
+    st.price = r.orderType === OrdType.Limit ? r.price! : r.side === Side.Buy ? AT_AUCTION_BUY_PRICE : AT_AUCTION_SELL_PRICE;
+    st.orderQty = r.quantity;
+    st.leavesQty = r.quantity;
+    st.tif = tif;
+    st.lotType = lotType;
+    st.priority = this.#nextPriority++;
+    st.enteredAt = this.#now;
+    st.echo = r.echo;
     const o = new RestingOrder(st);
     st.echo = undefined; // (no reference kept past the call)
     if (this.#csc && r.side === Side.Buy) this.#quotaUsed += o.price * o.orderQty; // §5.14 [UNVERIFIED]
@@ -471,7 +543,7 @@ export class MatchingEngine implements OrderRouter {
       if (b === null && this.#rules.auction === 'cas') {
         return { code: OrdRejReason.ReferencePriceNotAvailable, cause: 'referencePriceMissing', reason: 'Reference price not available' };
       }
-      if (b !== null && (isSell(side) ? (b.lower > 0 && price < b.lower) : (b.upper > 0 && price > b.upper))) {
+      if (b !== null && (isSell(side) ? b.lower > 0 && price < b.lower : b.upper > 0 && price > b.upper)) {
         return { code: OrdRejReason.PriceExceedsCurrentPriceBand, cause: 'priceBand', reason: `Price outside the ${this.#rules.label} limits` };
       }
     }
@@ -506,12 +578,27 @@ export class MatchingEngine implements OrderRouter {
   #rejectNew(r: EngineNewOrderRequest, why: Rejection): void {
     this.#out.push({
       kind: 'rejected',
-      compId: r.compId, brokerId: r.brokerId, securityId: r.securityId, side: safeInt(r.side), clientOrderId: r.clientOrderId,
-      orderId: '', execId: this.#execId(), execType: ExecType.Reject, ordStatus: OrdStatus.Rejected,
-      orderType: safeInt(r.orderType), price: safeInt(r.price), orderQty: safeInt(r.quantity), cumQty: 0, leavesQty: 0,
-      tif: safeInt(r.tif ?? TimeInForce.Day), lotType: r.lotType === LotType.OddLot ? LotType.OddLot : LotType.RoundLot,
-      transactTime: this.#now, ...(r.echo !== undefined ? { echo: r.echo } : {}),
-      ordRejReason: why.code, cause: why.cause, reason: why.reason,
+      compId: r.compId,
+      brokerId: r.brokerId,
+      securityId: r.securityId,
+      side: safeInt(r.side),
+      clientOrderId: r.clientOrderId,
+      orderId: '',
+      execId: this.#execId(),
+      execType: ExecType.Reject,
+      ordStatus: OrdStatus.Rejected,
+      orderType: safeInt(r.orderType),
+      price: safeInt(r.price),
+      orderQty: safeInt(r.quantity),
+      cumQty: 0,
+      leavesQty: 0,
+      tif: safeInt(r.tif ?? TimeInForce.Day),
+      lotType: r.lotType === LotType.OddLot ? LotType.OddLot : LotType.RoundLot,
+      transactTime: this.#now,
+      ...(r.echo !== undefined ? { echo: r.echo } : {}),
+      ordRejReason: why.code,
+      cause: why.cause,
+      reason: why.reason,
     });
   }
 
@@ -566,7 +653,8 @@ export class MatchingEngine implements OrderRouter {
     sec.trades++;
     if (this.#vcm !== null) this.#remember(sec, px);
     const tradeId = String(this.#nextTradeId++);
-    if (aggr.level !== null) sec.book.sideFor(aggr.side).setLeaves(aggr, aggr.leavesQty - qty); // an auction's book order
+    if (aggr.level !== null)
+      sec.book.sideFor(aggr.side).setLeaves(aggr, aggr.leavesQty - qty); // an auction's book order
     else aggr.leavesQty -= qty;
     aggr.cumQty += qty;
     aggr.ordStatus = aggr.leavesQty === 0 ? OrdStatus.Filled : OrdStatus.PartiallyFilled;
@@ -593,9 +681,16 @@ export class MatchingEngine implements OrderRouter {
       const buyer = aggr.side === Side.Buy ? aggr : passive;
       const seller = buyer === aggr ? passive : aggr;
       const t: TradeEvent = {
-        securityId: sec.def.securityId, tradeId, price: px, quantity: qty, buyOrderId: buyer.orderId,
-        sellOrderId: seller.orderId, buyBrokerId: buyer.brokerId, sellBrokerId: seller.brokerId,
-        aggressorSide: auction ? 0 : aggr.side, transactTime: this.#now,
+        securityId: sec.def.securityId,
+        tradeId,
+        price: px,
+        quantity: qty,
+        buyOrderId: buyer.orderId,
+        sellOrderId: seller.orderId,
+        buyBrokerId: buyer.brokerId,
+        sellBrokerId: seller.brokerId,
+        aggressorSide: auction ? 0 : aggr.side,
+        transactTime: this.#now,
       };
       if (auction) t.auction = true;
       for (const l of this.#tradeListeners) l(t);
@@ -668,7 +763,10 @@ export class MatchingEngine implements OrderRouter {
       case 'cas-reference-price': {
         // OMD-C 43 at CAS start for every tradable security: the nominal price ±5% [INF]
         const ref = Number.isNaN(sec.lastPrice) ? prevClose : sec.lastPrice;
-        if (sec.halted || !(ref > 0)) { sec.band = null; break; }
+        if (sec.halted || !(ref > 0)) {
+          sec.band = null;
+          break;
+        }
         sec.band = { reference: ref, ...bandAround(ref, CAS_BAND_PERCENT) };
         this.#emit({ kind: 'referencePrice', securityId: sec.def.securityId, ...sec.band });
         break;
@@ -718,7 +816,7 @@ export class MatchingEngine implements OrderRouter {
       const a = offers.best()?.head;
       if (b == null || a == null) break;
       // Both rest in the book; the later one stands first in the reports (no aggressor in an auction)
-      const [first, second, secondSide] = b.priority < a.priority ? [a, b, bids] as const : [b, a, offers] as const;
+      const [first, second, secondSide] = b.priority < a.priority ? ([a, b, bids] as const) : ([b, a, offers] as const);
       const qty = this.#fill(first, second, secondSide, sec, eq.price, left);
       left -= qty;
       if (first.leavesQty === 0) {
@@ -751,12 +849,28 @@ export class MatchingEngine implements OrderRouter {
       const eq = findEquilibrium(levelsOf(sec.book.bids), levelsOf(sec.book.offers), this.#auctionReference(sec));
       const old = sec.iep;
       if (eq === null && old === null) continue;
-      if (eq !== null && old !== null && eq.price === old.price && eq.volume === old.volume
-        && eq.imbalanceDirection === old.imbalanceDirection && eq.imbalanceQuantity === old.imbalanceQuantity) continue;
+      if (
+        eq !== null &&
+        old !== null &&
+        eq.price === old.price &&
+        eq.volume === old.volume &&
+        eq.imbalanceDirection === old.imbalanceDirection &&
+        eq.imbalanceQuantity === old.imbalanceQuantity
+      )
+        continue;
       sec.iep = eq;
-      this.#emit(eq === null
-        ? { kind: 'iep', securityId: sec.def.securityId, price: 0, volume: 0, imbalanceDirection: '', imbalanceQuantity: 0 }
-        : { kind: 'iep', securityId: sec.def.securityId, price: eq.price, volume: eq.volume, imbalanceDirection: eq.imbalanceDirection, imbalanceQuantity: eq.imbalanceQuantity });
+      this.#emit(
+        eq === null
+          ? { kind: 'iep', securityId: sec.def.securityId, price: 0, volume: 0, imbalanceDirection: '', imbalanceQuantity: 0 }
+          : {
+              kind: 'iep',
+              securityId: sec.def.securityId,
+              price: eq.price,
+              volume: eq.volume,
+              imbalanceDirection: eq.imbalanceDirection,
+              imbalanceQuantity: eq.imbalanceQuantity,
+            },
+      );
     }
     this.#touched.clear();
   }
@@ -798,7 +912,11 @@ export class MatchingEngine implements OrderRouter {
     const h = sec.history;
     const cut = this.#now - cfg.lookbackMs;
     let ref: number | undefined;
-    for (let i = h.length - 1; i >= 0; i--) if (h[i]![0] <= cut) { ref = h[i]![1]; break; }
+    for (let i = h.length - 1; i >= 0; i--)
+      if (h[i]![0] <= cut) {
+        ref = h[i]![1];
+        break;
+      }
     if (ref === undefined) return false; // no trade a lookback ago: no VCM reference [INF]
     const band = bandAround(ref, cfg.bandPercent);
     if (px >= band.lower && px <= band.upper) return false;
@@ -857,8 +975,11 @@ export class MatchingEngine implements OrderRouter {
       return;
     }
     // Order Type, TIF and Max Price Levels stay as entered (§5.3 "unchanged")
-    if ((r.orderType !== undefined && r.orderType !== o.orderType) || (r.tif !== undefined && r.tif !== o.tif)
-      || (r.echo?.maxPriceLevels !== undefined && r.echo.maxPriceLevels !== o.echo?.maxPriceLevels)) {
+    if (
+      (r.orderType !== undefined && r.orderType !== o.orderType) ||
+      (r.tif !== undefined && r.tif !== o.tif) ||
+      (r.echo?.maxPriceLevels !== undefined && r.echo.maxPriceLevels !== o.echo?.maxPriceLevels)
+    ) {
       this.#amendReject(r, o, AmendRejectCode.Other, 'invalidRequest', 'Order Type, TIF and Max Price Levels cannot be changed');
       return;
     }
@@ -935,9 +1056,10 @@ export class MatchingEngine implements OrderRouter {
   }
 
   #amendReject(r: EngineAmendRequest, o: RestingOrder | undefined, code: number, cause: RejectCause, reason: string, doneStatus?: number): void {
-    const e = o !== undefined
-      ? this.#orderEvent('amendRejected', ExecType.AmendReject, o)
-      : this.#requestEvent('amendRejected', ExecType.AmendReject, r, doneStatus ?? OrdStatus.Rejected);
+    const e =
+      o !== undefined
+        ? this.#orderEvent('amendRejected', ExecType.AmendReject, o)
+        : this.#requestEvent('amendRejected', ExecType.AmendReject, r, doneStatus ?? OrdStatus.Rejected);
     // The report names the request: its new Client Order ID and the original one (§5.7 bit 8 Y)
     e.clientOrderId = r.clientOrderId;
     const x = e as OrderEvent & { kind: 'amendRejected' };
@@ -991,10 +1113,18 @@ export class MatchingEngine implements OrderRouter {
     this.#out.push(this.#cancelledEvent(o, orig, undefined));
   }
 
-  #cancelReject(r: EngineCancelRequest | EngineOboCancelRequest, o: RestingOrder | undefined, code: number, cause: RejectCause, reason: string, doneStatus?: number): void {
-    const e = o !== undefined
-      ? this.#orderEvent('cancelRejected', ExecType.CancelReject, o)
-      : this.#requestEvent('cancelRejected', ExecType.CancelReject, r, doneStatus ?? OrdStatus.Rejected);
+  #cancelReject(
+    r: EngineCancelRequest | EngineOboCancelRequest,
+    o: RestingOrder | undefined,
+    code: number,
+    cause: RejectCause,
+    reason: string,
+    doneStatus?: number,
+  ): void {
+    const e =
+      o !== undefined
+        ? this.#orderEvent('cancelRejected', ExecType.CancelReject, o)
+        : this.#requestEvent('cancelRejected', ExecType.CancelReject, r, doneStatus ?? OrdStatus.Rejected);
     // Addressed to the requester, naming the request (its session and Client Order ID)
     e.compId = r.compId;
     e.clientOrderId = r.clientOrderId;
@@ -1019,11 +1149,20 @@ export class MatchingEngine implements OrderRouter {
       return;
     }
     ids.set(r.clientOrderId, '');
-    if (o === undefined || o.brokerId !== r.owningBrokerId || o.securityId !== r.securityId
-      || (r.originalClientOrderId !== undefined && r.originalClientOrderId !== o.clientOrderId)) {
+    if (
+      o === undefined ||
+      o.brokerId !== r.owningBrokerId ||
+      o.securityId !== r.securityId ||
+      (r.originalClientOrderId !== undefined && r.originalClientOrderId !== o.clientOrderId)
+    ) {
       const done = o === undefined && this.#finishedStatus(r.orderId) !== undefined;
-      this.#cancelReject(r, undefined, done ? CancelRejectCode.TooLateToCancel : CancelRejectCode.UnknownOrder,
-        done ? 'tooLate' : 'unknownOrder', done ? 'Order already done' : 'Unknown order');
+      this.#cancelReject(
+        r,
+        undefined,
+        done ? CancelRejectCode.TooLateToCancel : CancelRejectCode.UnknownOrder,
+        done ? 'tooLate' : 'unknownOrder',
+        done ? 'Order already done' : 'Unknown order',
+      );
       return;
     }
     if (!this.#rules.cancel) {
@@ -1041,9 +1180,15 @@ export class MatchingEngine implements OrderRouter {
   #massCancel(r: EngineMassCancelRequest | EngineOboMassCancelRequest, owner: string, restatement: number): void {
     const ids = this.#idsOf(r.brokerId);
     const report: MassCancelReportEvent = {
-      kind: 'massCancelReport', compId: r.compId, brokerId: r.brokerId, clientOrderId: r.clientOrderId,
-      massCancelRequestType: safeInt(r.massCancelRequestType), massActionReportId: String(this.#nextMassActionId++),
-      massCancelResponse: MassCancelResponse.Rejected, cancelledCount: 0, transactTime: this.#now,
+      kind: 'massCancelReport',
+      compId: r.compId,
+      brokerId: r.brokerId,
+      clientOrderId: r.clientOrderId,
+      massCancelRequestType: safeInt(r.massCancelRequestType),
+      massActionReportId: String(this.#nextMassActionId++),
+      massCancelResponse: MassCancelResponse.Rejected,
+      cancelledCount: 0,
+      transactTime: this.#now,
     };
     if (r.securityId !== undefined) report.securityId = r.securityId;
     if (r.type === 'oboMassCancel') report.owningBrokerId = r.owningBrokerId;
@@ -1087,8 +1232,12 @@ export class MatchingEngine implements OrderRouter {
       if (scope.bookSide !== undefined && bookSideOf(o.side) !== scope.bookSide) continue;
       victims.push(o);
     }
-    report.massCancelResponse = r.massCancelRequestType === MassCancelRequestType.Security ? MassCancelResponse.Security
-      : r.massCancelRequestType === MassCancelRequestType.All ? MassCancelResponse.All : MassCancelResponse.MarketSegment;
+    report.massCancelResponse =
+      r.massCancelRequestType === MassCancelRequestType.Security
+        ? MassCancelResponse.Security
+        : r.massCancelRequestType === MassCancelRequestType.All
+          ? MassCancelResponse.All
+          : MassCancelResponse.MarketSegment;
     report.cancelledCount = victims.length;
     this.#out.push(report); // the report comes first, then one '4' per order (§5.5)
     for (const o of victims) this.#cancelUnsolicited(o, restatement);
@@ -1112,7 +1261,12 @@ export class MatchingEngine implements OrderRouter {
     this.#quotaUsed = 0;
     for (const s of this.#securities.values()) {
       s.lastPrice = Number.NaN;
-      s.halted = false; s.vcm = null; s.band = null; s.iep = null; s.trades = 0; s.history = [];
+      s.halted = false;
+      s.vcm = null;
+      s.band = null;
+      s.iep = null;
+      s.trades = 0;
+      s.history = [];
     }
     this.#matched.clear();
     this.#touched.clear();
@@ -1230,7 +1384,7 @@ export class MatchingEngine implements OrderRouter {
 
   #inNoCancelWindow(): boolean {
     if (this.#noCancelWindows.length === 0) return false;
-    const minute = Math.floor((((this.#now + LOCAL_OFFSET_MS) % 86_400_000) + 86_400_000) % 86_400_000 / 60_000);
+    const minute = Math.floor(((((this.#now + LOCAL_OFFSET_MS) % 86_400_000) + 86_400_000) % 86_400_000) / 60_000);
     for (const [from, to] of this.#noCancelWindows) if (minute >= from && minute < to) return true;
     return false;
   }
@@ -1243,7 +1397,12 @@ export class MatchingEngine implements OrderRouter {
     if (this.#rules.auction !== null) this.#touched.add(this.#securities.get(o.securityId)!);
     if (this.#bookListeners.length === 0) return;
     const c: BookChangeEvent = {
-      securityId: o.securityId, action, orderId: o.orderId, bookSide: bookSideOf(o.side), price: o.price, quantity,
+      securityId: o.securityId,
+      action,
+      orderId: o.orderId,
+      bookSide: bookSideOf(o.side),
+      price: o.price,
+      quantity,
       transactTime: this.#now,
     };
     for (const l of this.#bookListeners) l(c);
@@ -1252,22 +1411,55 @@ export class MatchingEngine implements OrderRouter {
   /** An order event with the order's scalars as they are now. */
   #orderEvent<K extends OrderEvent['kind']>(kind: K, execType: string, o: RestingOrder): OrderEvent {
     const e = {
-      kind, compId: o.compId, brokerId: o.brokerId, securityId: o.securityId, side: o.side,
-      clientOrderId: o.clientOrderId, orderId: o.orderId, execId: this.#execId(), execType, ordStatus: o.ordStatus,
-      orderType: o.orderType, price: o.price, orderQty: o.orderQty, cumQty: o.cumQty, leavesQty: o.leavesQty,
-      tif: o.tif, lotType: o.lotType, transactTime: this.#now,
+      kind,
+      compId: o.compId,
+      brokerId: o.brokerId,
+      securityId: o.securityId,
+      side: o.side,
+      clientOrderId: o.clientOrderId,
+      orderId: o.orderId,
+      execId: this.#execId(),
+      execType,
+      ordStatus: o.ordStatus,
+      orderType: o.orderType,
+      price: o.price,
+      orderQty: o.orderQty,
+      cumQty: o.cumQty,
+      leavesQty: o.leavesQty,
+      tif: o.tif,
+      lotType: o.lotType,
+      transactTime: this.#now,
     } as OrderEvent;
     if (o.echo !== undefined) e.echo = o.echo;
     return e;
   }
 
   /** An event naming a request whose order is unknown or done. */
-  #requestEvent(kind: 'amendRejected' | 'cancelRejected', execType: string, r: EngineAmendRequest | EngineCancelRequest | EngineOboCancelRequest, status: number): OrderEvent {
+  #requestEvent(
+    kind: 'amendRejected' | 'cancelRejected',
+    execType: string,
+    r: EngineAmendRequest | EngineCancelRequest | EngineOboCancelRequest,
+    status: number,
+  ): OrderEvent {
     return {
-      kind, compId: r.compId, brokerId: r.brokerId, securityId: r.securityId, side: safeInt(r.side),
-      clientOrderId: r.clientOrderId, orderId: r.orderId ?? '', execId: this.#execId(), execType, ordStatus: status,
-      orderType: OrdType.Limit, price: r.type === 'amend' ? safeInt(r.price) : 0, orderQty: r.type === 'amend' ? safeInt(r.quantity) : 0,
-      cumQty: 0, leavesQty: 0, tif: TimeInForce.Day, lotType: LotType.RoundLot, transactTime: this.#now,
+      kind,
+      compId: r.compId,
+      brokerId: r.brokerId,
+      securityId: r.securityId,
+      side: safeInt(r.side),
+      clientOrderId: r.clientOrderId,
+      orderId: r.orderId ?? '',
+      execId: this.#execId(),
+      execType,
+      ordStatus: status,
+      orderType: OrdType.Limit,
+      price: r.type === 'amend' ? safeInt(r.price) : 0,
+      orderQty: r.type === 'amend' ? safeInt(r.quantity) : 0,
+      cumQty: 0,
+      leavesQty: 0,
+      tif: TimeInForce.Day,
+      lotType: LotType.RoundLot,
+      transactTime: this.#now,
     } as OrderEvent;
   }
 }

@@ -53,10 +53,22 @@ export class RestingOrder implements OrderState {
   /** A plain JSON-serialisable copy (no links). */
   toState(): OrderState {
     const s: OrderState = {
-      orderId: this.orderId, clientOrderId: this.clientOrderId, compId: this.compId, brokerId: this.brokerId,
-      securityId: this.securityId, side: this.side, orderType: this.orderType, price: this.price,
-      orderQty: this.orderQty, cumQty: this.cumQty, leavesQty: this.leavesQty, ordStatus: this.ordStatus,
-      tif: this.tif, lotType: this.lotType, priority: this.priority, enteredAt: this.enteredAt,
+      orderId: this.orderId,
+      clientOrderId: this.clientOrderId,
+      compId: this.compId,
+      brokerId: this.brokerId,
+      securityId: this.securityId,
+      side: this.side,
+      orderType: this.orderType,
+      price: this.price,
+      orderQty: this.orderQty,
+      cumQty: this.cumQty,
+      leavesQty: this.leavesQty,
+      ordStatus: this.ordStatus,
+      tif: this.tif,
+      lotType: this.lotType,
+      priority: this.priority,
+      enteredAt: this.enteredAt,
     };
     if (this.echo !== undefined) s.echo = { ...this.echo };
     return s;

@@ -36,10 +36,17 @@ export interface PhaseFeedOptions {
 export function omdMessagesOf(e: MarketEvent, opts: PhaseFeedOptions = {}): OmdMessage[] {
   if (e.kind === 'phase') {
     const r = PHASE_RULES[e.phase];
-    return [{
-      msgType: 20, marketCode: opts.marketCode ?? 'MAIN', tradingSessionSubId: r.subId, tradingSesStatus: r.status,
-      tradingSesControlFlag: '0', startDateTime: secondsNs(e.at), endDateTime: opts.phaseEndMs ? secondsNs(opts.phaseEndMs) : 0n,
-    }];
+    return [
+      {
+        msgType: 20,
+        marketCode: opts.marketCode ?? 'MAIN',
+        tradingSessionSubId: r.subId,
+        tradingSesStatus: r.status,
+        tradingSesControlFlag: '0',
+        startDateTime: secondsNs(e.at),
+        endDateTime: opts.phaseEndMs ? secondsNs(opts.phaseEndMs) : 0n,
+      },
+    ];
   }
   const code = Number(e.securityId);
   if (!Number.isSafeInteger(code) || code < 1 || code > 99_999) return [];
@@ -47,10 +54,17 @@ export function omdMessagesOf(e: MarketEvent, opts: PhaseFeedOptions = {}): OmdM
     case 'securityStatus':
       return [{ msgType: 21, securityCode: code, suspensionIndicator: e.halted ? 2 : 3 }];
     case 'vcm':
-      return [{
-        msgType: 23, securityCode: code, coolingOffStartTime: secondsNs(e.start), coolingOffEndTime: secondsNs(e.end),
-        vcmReferencePrice: e.reference, vcmLowerPrice: e.lower, vcmUpperPrice: e.upper,
-      }];
+      return [
+        {
+          msgType: 23,
+          securityCode: code,
+          coolingOffStartTime: secondsNs(e.start),
+          coolingOffEndTime: secondsNs(e.end),
+          vcmReferencePrice: e.reference,
+          vcmLowerPrice: e.lower,
+          vcmUpperPrice: e.upper,
+        },
+      ];
     case 'iep':
       return [
         { msgType: 41, securityCode: code, price: e.price, aggregateQuantity: BigInt(e.volume) },
@@ -71,5 +85,5 @@ export function omdMessagesOf(e: MarketEvent, opts: PhaseFeedOptions = {}): OmdM
  * yield to maturity]. 0 (n/a) for a price of 0.
  */
 export function currentYield(couponRate: number, price: number): number {
-  return price > 0 ? Math.round(couponRate * 100_000 / price) : 0;
+  return price > 0 ? Math.round((couponRate * 100_000) / price) : 0;
 }

@@ -15,10 +15,18 @@ class ReplicatingJournal implements SessionJournal {
     this.#store = store;
   }
 
-  get compId(): string { return this.#inner.compId; }
-  get nextToSend(): number { return this.#inner.nextToSend; }
-  get nextExpected(): number { return this.#inner.nextExpected; }
-  get fresh(): boolean { return this.#inner.fresh; }
+  get compId(): string {
+    return this.#inner.compId;
+  }
+  get nextToSend(): number {
+    return this.#inner.nextToSend;
+  }
+  get nextExpected(): number {
+    return this.#inner.nextExpected;
+  }
+  get fresh(): boolean {
+    return this.#inner.fresh;
+  }
 
   setNextToSend(seq: number): void {
     this.#inner.setNextToSend(seq);
@@ -80,10 +88,18 @@ export class ReplicatingSessionStore implements SessionStore {
   /** Standby: apply one journal entry (no re-emission). */
   apply(entry: JournalEntry): void {
     switch (entry.t) {
-      case 'next-to-send': this.#inner.journal(entry.compId).setNextToSend(entry.seq); return;
-      case 'next-expected': this.#inner.journal(entry.compId).setNextExpected(entry.seq); return;
-      case 'sent': this.#inner.journal(entry.compId).saveSent(entry.seq, entry.frame); return;
-      case 'session-reset': this.#inner.journal(entry.compId).reset(); return;
+      case 'next-to-send':
+        this.#inner.journal(entry.compId).setNextToSend(entry.seq);
+        return;
+      case 'next-expected':
+        this.#inner.journal(entry.compId).setNextExpected(entry.seq);
+        return;
+      case 'sent':
+        this.#inner.journal(entry.compId).saveSent(entry.seq, entry.frame);
+        return;
+      case 'session-reset':
+        this.#inner.journal(entry.compId).reset();
+        return;
       default:
     }
   }

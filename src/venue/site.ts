@@ -11,14 +11,19 @@
 // standby of the active site, waits until it caught up, and takes the service back.
 import { systemClock } from '../wire/index.ts';
 import type { Clock, TimerHandle } from '../wire/index.ts';
-import {
-  LookupService, OcgGateway, hashPassword, profileFor,
-} from '../ocg/index.ts';
+import { LookupService, OcgGateway, hashPassword, profileFor } from '../ocg/index.ts';
 import type { OCG_SESSION_TIMERS } from '../ocg/index.ts';
 import { preciseClock } from '../ocg/index.ts';
 import type { CompIdConfig, EngineEvent, EngineRequest, GatewayEvent, LookupServedEvent, OcgLogger, OcgService } from '../ocg/index.ts';
 import {
-  MarketGenerator, MarketImage, OmdPublisher, RetransmissionWindow, decodeMessage, decodePacketHeader, encodeMessage as encodeOmdMessage, messageSize,
+  MarketGenerator,
+  MarketImage,
+  OmdPublisher,
+  RetransmissionWindow,
+  decodeMessage,
+  decodePacketHeader,
+  encodeMessage as encodeOmdMessage,
+  messageSize,
 } from '../omd/index.ts';
 import type { FeedConfig, OmdMessage, OmdProduct, OmdService, PublisherState } from '../omd/index.ts';
 import type { EvidenceEvent, EvidenceKind, Service } from '../evidence/index.ts';
@@ -30,8 +35,19 @@ import type { EngineCommand, MarketEvent, MatchingEngineOptions, TradeEvent, Ven
 import { OCG_SERVICES, OMD_SERVICES, compIdsOf, feedConfigOf } from './config.ts';
 import type { SiteRole, VenueConfig } from './config.ts';
 import type {
-  ActivateResponse, CleanUpIdentity, CleanUpResponse, EvidenceResponse, FailbackResponse, FaultKind, FaultRequest, FaultResponse, IsolateRequest,
-  IsolateResponse, ServiceStatus, SiteState, SiteStatus,
+  ActivateResponse,
+  CleanUpIdentity,
+  CleanUpResponse,
+  EvidenceResponse,
+  FailbackResponse,
+  FaultKind,
+  FaultRequest,
+  FaultResponse,
+  IsolateRequest,
+  IsolateResponse,
+  ServiceStatus,
+  SiteState,
+  SiteStatus,
 } from './control-api.ts';
 import { JournalReceiver, JournalSender } from './journal.ts';
 import { JournalGate } from './journal-gate.ts';
@@ -94,7 +110,8 @@ class FeedShadow {
 
   clear(): void {
     this.channels = new Map();
-    for (const id of this.products.keys()) this.channels.set(id, { nextSeq: 1, refreshNextSeq: 1, window: new RetransmissionWindow(), image: new MarketImage() });
+    for (const id of this.products.keys())
+      this.channels.set(id, { nextSeq: 1, refreshNextSeq: 1, window: new RetransmissionWindow(), image: new MarketImage() });
     this.drNextSeq = 1;
     this.drStatus = 0;
   }
@@ -112,7 +129,10 @@ class FeedShadow {
       ch.nextSeq = seq;
     } else if (e.t === 'omd-reset') {
       const ch = this.channels.get(e.channelId);
-      if (ch !== undefined) { ch.nextSeq = e.nextSeq; ch.window.reset(e.nextSeq); }
+      if (ch !== undefined) {
+        ch.nextSeq = e.nextSeq;
+        ch.window.reset(e.nextSeq);
+      }
     } else if (e.t === 'omd-refresh') {
       const ch = this.channels.get(e.channelId);
       if (ch !== undefined) ch.refreshNextSeq += e.messages; // a cycle of n messages uses n refresh SeqNums (refresh-service.ts)
@@ -143,7 +163,13 @@ class FeedShadow {
   toPublisherState(): PublisherState {
     return {
       service: this.service,
-      channels: [...this.channels].map(([channelId, c]) => ({ channelId, nextSeq: c.nextSeq, refreshNextSeq: c.refreshNextSeq, image: c.image, window: c.window.entries() })),
+      channels: [...this.channels].map(([channelId, c]) => ({
+        channelId,
+        nextSeq: c.nextSeq,
+        refreshNextSeq: c.refreshNextSeq,
+        image: c.image,
+        window: c.window.entries(),
+      })),
       drChannelNextSeq: this.drNextSeq,
       drStatus: this.drStatus,
     };
@@ -257,18 +283,31 @@ export class Site {
     this.#gate.setOpen(true);
     this.sockets = new SiteSockets(this.host);
     this.faults = new FaultInjector({
-      sockets: this.sockets, clock: this.#clock,
-      kill: () => (opts.kill ?? (() => { void this.crash(); }))(),
+      sockets: this.sockets,
+      clock: this.#clock,
+      kill: () =>
+        (
+          opts.kill ??
+          (() => {
+            void this.crash();
+          })
+        )(),
       // Only the kill is a site loss; the other faults are the conductor's marks.
       onChange: (kind, active) => this.#siteEvidence('site-lost', { fault: kind, active }, kind !== 'kill'),
       healQuietMs: this.cfg.timing.replicationTimeoutMs,
     });
     const site = this.cfg.sites[this.role];
     this.#receiver = new JournalReceiver({
-      host: this.host, port: site.replication, clock: this.#clock,
-      heartbeatMs: this.cfg.timing.replicationHeartbeatMs, timeoutMs: this.cfg.timing.replicationTimeoutMs,
+      host: this.host,
+      port: site.replication,
+      clock: this.#clock,
+      heartbeatMs: this.cfg.timing.replicationHeartbeatMs,
+      timeoutMs: this.cfg.timing.replicationTimeoutMs,
       policy: () => (this.#state === 'standby' || this.#handingOver ? 'accept' : this.#state === 'active' ? 'fence' : 'refuse'),
-      onSnapshot: (s, _seq, generation) => { this.#peerGeneration = generation; this.#applySnapshot(s); },
+      onSnapshot: (s, _seq, generation) => {
+        this.#peerGeneration = generation;
+        this.#applySnapshot(s);
+      },
       generation: () => this.#generation,
       secret: this.cfg.controlToken,
       ...(this.cfg.tls ? { tls: this.cfg.tls } : {}),
@@ -277,13 +316,21 @@ export class Site {
       onSocket: (s) => this.sockets.add(s),
       onLink: (up) => this.#o.log?.log(up ? 'info' : 'warn', 'site.journal.link', { role: this.role, direction: 'receiving', up }),
     });
-    for (const u of this.cfg.subscribers) for (const svc of OMD_SERVICES) { const id = u[svc]; if (id) this.#rtsUserFirm.set(`${svc}:${id.rtsUsername}`, u.firm); }
+    for (const u of this.cfg.subscribers)
+      for (const svc of OMD_SERVICES) {
+        const id = u[svc];
+        if (id) this.#rtsUserFirm.set(`${svc}:${id.rtsUsername}`, u.firm);
+      }
   }
 
-  get state(): SiteState { return this.#state; }
+  get state(): SiteState {
+    return this.#state;
+  }
 
   /** Activation generation (0 before the first activation): of two sites that both think they are active, the higher one serves. */
-  get generation(): number { return this.#generation; }
+  get generation(): number {
+    return this.#generation;
+  }
 
   // -------------------------------------------------------------------------------------------
   // Start
@@ -305,9 +352,20 @@ export class Site {
       const firmOf = new Map<string, string>();
       const compIds: CompIdConfig[] = compIdsOf(this.cfg, service).map((c) => {
         let h = hashes.get(c.sub.password);
-        if (h === undefined) { h = hashPassword(c.sub.password, cost); hashes.set(c.sub.password, h); }
+        if (h === undefined) {
+          h = hashPassword(c.sub.password, cost);
+          hashes.set(c.sub.password, h);
+        }
         firmOf.set(c.compId, c.firm);
-        return { compId: c.compId, firm: c.firm, sourceIps: c.sub.sourceIps, passwordHash: h, dropCopy: c.dropCopy, brokerIds: [c.sub.brokerId], throttleMps: 0 };
+        return {
+          compId: c.compId,
+          firm: c.firm,
+          sourceIps: c.sub.sourceIps,
+          passwordHash: h,
+          dropCopy: c.dropCopy,
+          brokerIds: [c.sub.brokerId],
+          throttleMps: 0,
+        };
       });
       // The router follows holder.engine: a resync snapshot replaces the engine under the gateway.
       const holder: { engine: MatchingEngine } = { engine };
@@ -323,39 +381,68 @@ export class Site {
         },
       };
       const gateway = new OcgGateway({
-        service, name: `${service} ${this.role}`, host: this.host, port: site.trading[service].gateway,
-        privateKeyPem: this.cfg.privateKeyPem, compIds, router: binaryRouter,
-        store, clock: tradingClock, passwordWorkers: this.#o.passwordWorkers ?? 0, outboundGate: this.#gate, securities: this.cfg.securities[service],
+        service,
+        name: `${service} ${this.role}`,
+        host: this.host,
+        port: site.trading[service].gateway,
+        privateKeyPem: this.cfg.privateKeyPem,
+        compIds,
+        router: binaryRouter,
+        store,
+        clock: tradingClock,
+        passwordWorkers: this.#o.passwordWorkers ?? 0,
+        outboundGate: this.#gate,
+        securities: this.cfg.securities[service],
         ...(this.#o.log !== undefined ? { log: this.#o.log } : {}),
         ...(this.#o.sessionTimers !== undefined ? { sessionTimers: this.#o.sessionTimers } : {}),
         onEvent: (e) => this.#gatewayEvidence(e),
         logonsAllowed: (now) => this.connectivityTest.logonsAllowed(now),
       });
-      const mk = (name: string, port: number) => new LookupService({
-        name, site: this.role, host: this.host, port, clock: this.#clock,
-        clients: (compId) => gateway.lookupEntry(compId),
-        gateways: () => (this.#state === 'active' && gateway.isOpen ? { primary: gateway.address, secondary: gateway.address } : this.#reachablePair(service)),
-        onLookup: (e) => this.#lookupEvidence(service, e),
-        ...(this.#o.log !== undefined ? { log: this.#o.log } : {}),
-      });
+      const mk = (name: string, port: number) =>
+        new LookupService({
+          name,
+          site: this.role,
+          host: this.host,
+          port,
+          clock: this.#clock,
+          clients: (compId) => gateway.lookupEntry(compId),
+          gateways: () =>
+            this.#state === 'active' && gateway.isOpen ? { primary: gateway.address, secondary: gateway.address } : this.#reachablePair(service),
+          onLookup: (e) => this.#lookupEvidence(service, e),
+          ...(this.#o.log !== undefined ? { log: this.#o.log } : {}),
+        });
       const prefix = this.role === 'primary' ? 'PS' : 'BS';
-      const lookups: [LookupService, LookupService] = [mk(`${prefix}-primary`, site.trading[service].lookupPrimary), mk(`${prefix}-mirror`, site.trading[service].lookupMirror)];
+      const lookups: [LookupService, LookupService] = [
+        mk(`${prefix}-primary`, site.trading[service].lookupPrimary),
+        mk(`${prefix}-mirror`, site.trading[service].lookupMirror),
+      ];
       const fixPort = site.trading[service].fixGateway;
       if (service === 'OTP-C' && fixPort !== undefined) {
         const fixIds: CompIdConfig[] = [];
         for (const sub of this.cfg.subscribers) {
           if (sub.fix === undefined) continue;
           let h = hashes.get(sub.password);
-          if (h === undefined) { h = hashPassword(sub.password, cost); hashes.set(sub.password, h); }
+          if (h === undefined) {
+            h = hashPassword(sub.password, cost);
+            hashes.set(sub.password, h);
+          }
           const base = { firm: sub.firm, sourceIps: sub.sourceIps, passwordHash: h, brokerIds: [sub.brokerId], throttleMps: 0 };
           fixIds.push({ ...base, compId: sub.fix.trading, dropCopy: false });
           if (sub.fix.dropCopy !== undefined) fixIds.push({ ...base, compId: sub.fix.dropCopy, dropCopy: true });
         }
         fix = new FixGateway({
-          name: `${service} FIX ${this.role}`, host: this.host, port: fixPort, privateKeyPem: this.cfg.privateKeyPem, compIds: fixIds,
-          router: { handle: (req: EngineRequest): EngineEvent[] => holder.engine.handle(req) }, store, clock: tradingClock,
-          passwordWorkers: this.#o.passwordWorkers ?? 0, outboundGate: this.#gate,
-          foreignEvents: (events) => gateway.deliverEvents(events), firmOf: (compId) => firmOf.get(compId),
+          name: `${service} FIX ${this.role}`,
+          host: this.host,
+          port: fixPort,
+          privateKeyPem: this.cfg.privateKeyPem,
+          compIds: fixIds,
+          router: { handle: (req: EngineRequest): EngineEvent[] => holder.engine.handle(req) },
+          store,
+          clock: tradingClock,
+          passwordWorkers: this.#o.passwordWorkers ?? 0,
+          outboundGate: this.#gate,
+          foreignEvents: (events) => gateway.deliverEvents(events),
+          firmOf: (compId) => firmOf.get(compId),
           ...(this.#o.log !== undefined ? { log: this.#o.log } : {}),
           ...(this.#o.sessionTimers !== undefined ? { sessionTimers: this.#o.sessionTimers } : {}),
           onEvent: (e) => this.#gatewayEvidence(e),
@@ -369,8 +456,15 @@ export class Site {
     for (const service of OMD_SERVICES) {
       const cfg = feedConfigOf(this.cfg, service);
       this.#feeds.set(service, {
-        service, cfg, publisher: null as unknown as OmdPublisher, generator: this.#newGenerator(service, cfg), genLog: [],
-        shadow: new FeedShadow(cfg), journaled: new Map(), drNextSeq: 1, drStatus: 0,
+        service,
+        cfg,
+        publisher: null as unknown as OmdPublisher,
+        generator: this.#newGenerator(service, cfg),
+        genLog: [],
+        shadow: new FeedShadow(cfg),
+        journaled: new Map(),
+        drNextSeq: 1,
+        drStatus: 0,
       });
     }
     await this.#receiver.listen();
@@ -396,7 +490,13 @@ export class Site {
 
   /** Both sites build the same generator (seed, start time from the journal), so the standby's copy stays in lockstep. */
   #newGenerator(service: OmdService, cfg: FeedConfig, startTimeMs = this.#clock.now()): MarketGenerator {
-    return new MarketGenerator({ seed: this.cfg.market.seed + (service === 'OMD-CC' ? 1 : 0), securities: this.cfg.market.securities, service, channels: cfg.channels.map((c) => ({ channelId: c.channelId, product: c.product })), startTimeMs });
+    return new MarketGenerator({
+      seed: this.cfg.market.seed + (service === 'OMD-CC' ? 1 : 0),
+      securities: this.cfg.market.securities,
+      service,
+      channels: cfg.channels.map((c) => ({ channelId: c.channelId, product: c.product })),
+      startTimeMs,
+    });
   }
 
   /** Replays one generator call of the active site (count −1 = startOfDay at nowMs). */
@@ -417,30 +517,52 @@ export class Site {
     const label = mode === 'serving' ? 'primary' : 'backup';
     const own = f.cfg.rts.filter((e) => e.site === this.role).map((e) => ({ ...e, site: label as 'primary' | 'backup' }));
     const traffic = this.counters.feedTraffic(f.service);
-    const p = new OmdPublisher({ ...f.cfg, rts: own }, {
-      clock: this.#clock, site: label, heartbeatIntervalMs: this.cfg.timing.omdHeartbeatMs, refreshIntervalMs: this.cfg.timing.refreshIntervalMs,
-      rts: { users: this.cfg.subscribers.map((s) => s[f.service]?.rtsUsername).filter((u): u is string => u !== undefined) },
-      lossFilter: this.faults.lossFilter,
-      onDatagram: (line, ch, _dest, pkt) => {
-        SiteCounters.datagram(traffic, line, ch, pkt);
-        if (line !== 'dr') return;
-        const h = decodePacketHeader(pkt);
-        if (h === null || h.msgCount === 0) return;
-        const next = h.seqNum + h.msgCount;
-        if (next > f.drNextSeq) { f.drNextSeq = next; this.#journalDr(f); }
+    const p = new OmdPublisher(
+      { ...f.cfg, rts: own },
+      {
+        clock: this.#clock,
+        site: label,
+        heartbeatIntervalMs: this.cfg.timing.omdHeartbeatMs,
+        refreshIntervalMs: this.cfg.timing.refreshIntervalMs,
+        rts: { users: this.cfg.subscribers.map((s) => s[f.service]?.rtsUsername).filter((u): u is string => u !== undefined) },
+        lossFilter: this.faults.lossFilter,
+        onDatagram: (line, ch, _dest, pkt) => {
+          SiteCounters.datagram(traffic, line, ch, pkt);
+          if (line !== 'dr') return;
+          const h = decodePacketHeader(pkt);
+          if (h === null || h.msgCount === 0) return;
+          const next = h.seqNum + h.msgCount;
+          if (next > f.drNextSeq) {
+            f.drNextSeq = next;
+            this.#journalDr(f);
+          }
+        },
       },
-    });
+    );
     p.on('refresh', (e: { channelId: number; messages: number }) => {
       this.counters.refreshCycle(f.service, e.channelId);
       this.#journal({ t: 'omd-refresh', service: f.service, channelId: e.channelId, messages: e.messages });
     });
-    p.on('dr', (e: { status: 0 | 1 | 2 }) => { f.drStatus = e.status; this.#journalDr(f); });
-    p.on('rts-logon', (e: { username: string; status: number; remoteAddress: string }) => this.#rtsEvidence(f.service, e.username, e.status === 0 ? 'logon' : 'logon-rejected', { status: e.status, remoteAddress: e.remoteAddress }));
+    p.on('dr', (e: { status: 0 | 1 | 2 }) => {
+      f.drStatus = e.status;
+      this.#journalDr(f);
+    });
+    p.on('rts-logon', (e: { username: string; status: number; remoteAddress: string }) =>
+      this.#rtsEvidence(f.service, e.username, e.status === 0 ? 'logon' : 'logon-rejected', { status: e.status, remoteAddress: e.remoteAddress }),
+    );
     p.on('rts-request', (e: { username: string; channelId: number; beginSeqNum: number; endSeqNum: number; status: number; messages: number }) => {
       if (e.status !== 0) this.counters.retransmissionRefused(f.service);
-      this.#rtsEvidence(f.service, e.username, 'retransmission-request', { channelId: e.channelId, beginSeqNum: e.beginSeqNum, endSeqNum: e.endSeqNum, status: e.status, messages: e.messages });
+      this.#rtsEvidence(f.service, e.username, 'retransmission-request', {
+        channelId: e.channelId,
+        beginSeqNum: e.beginSeqNum,
+        endSeqNum: e.endSeqNum,
+        status: e.status,
+        messages: e.messages,
+      });
     });
-    p.on('rts-disconnect', (e: { username: string | null; reason: string }) => { if (e.username !== null) this.#rtsEvidence(f.service, e.username, 'disconnect', { reason: e.reason }); });
+    p.on('rts-disconnect', (e: { username: string | null; reason: string }) => {
+      if (e.username !== null) this.#rtsEvidence(f.service, e.username, 'disconnect', { reason: e.reason });
+    });
     return p;
   }
 
@@ -454,7 +576,11 @@ export class Site {
     const off = t.holder.engine.onCommand((command: EngineCommand) => this.#journal({ t: 'engine', service: t.service, command }));
     const offTrades = t.service === 'OTP-C' ? t.holder.engine.onTrade((tr) => this.#publishTrade(tr)) : () => {};
     const offMarket = t.service === 'OTP-C' ? t.holder.engine.onMarket((e) => this.#publishMarket(e)) : () => {};
-    t.unsubscribe = () => { off(); offTrades(); offMarket(); };
+    t.unsubscribe = () => {
+      off();
+      offTrades();
+      offMarket();
+    };
   }
 
   /**
@@ -469,12 +595,19 @@ export class Site {
     const ch = f?.cfg.channels.find((c) => c.product === 'SS');
     const code = Number(tr.securityId);
     if (f === undefined || ch === undefined || f.publisher.mode !== 'active' || !Number.isSafeInteger(code)) return;
-    const msgs: OmdMessage[] = [{
-      msgType: 50, securityCode: code, tradeId: feedTradeId(tr.tradeId), price: tr.price, quantity: tr.quantity,
-      // Transaction Time may carry a fraction of a millisecond: whole microseconds, in nanoseconds.
-      // An auction's trades are TrdType 103 "U" (OMD-C 3.10.1).
-      trdType: tr.auction === true ? 103 : 0, tradeTime: BigInt(Math.round(tr.transactTime * 1000)) * 1000n,
-    }];
+    const msgs: OmdMessage[] = [
+      {
+        msgType: 50,
+        securityCode: code,
+        tradeId: feedTradeId(tr.tradeId),
+        price: tr.price,
+        quantity: tr.quantity,
+        // Transaction Time may carry a fraction of a millisecond: whole microseconds, in nanoseconds.
+        // An auction's trades are TrdType 103 "U" (OMD-C 3.10.1).
+        trdType: tr.auction === true ? 103 : 0,
+        tradeTime: BigInt(Math.round(tr.transactTime * 1000)) * 1000n,
+      },
+    ];
     const coupon = this.cfg.securities['OTP-C'].find((d) => d.securityId === tr.securityId)?.couponRate;
     if (coupon !== undefined) msgs.push({ msgType: 44, securityCode: code, yield: currentYield(coupon, tr.price) }); // bonds: Yield on change
     f.publisher.publish(ch.channelId, msgs);
@@ -488,11 +621,30 @@ export class Site {
   #publishMarket(e: MarketEvent): void {
     if (this.#state !== 'active') return; // the standby replays the same commands; the active site published
     if (e.kind === 'phase' || e.kind === 'securityStatus' || e.kind === 'vcm' || e.kind === 'tradeCancel') {
-      const detail: Record<string, unknown> = e.kind === 'phase'
-        ? { scope: 'market', phase: e.phase, previous: e.previous, label: PHASE_RULES[e.phase].label, tradingSessionSubId: PHASE_RULES[e.phase].subId, tradingSesStatus: PHASE_RULES[e.phase].status }
-        : e.kind === 'securityStatus' ? { scope: 'security', securityId: e.securityId, halted: e.halted, phase: this.#phaseOf() }
-          : e.kind === 'vcm' ? { scope: 'security', securityId: e.securityId, vcm: true, coolingOffEnd: new Date(e.end).toISOString(), reference: e.reference, lower: e.lower, upper: e.upper, phase: this.#phaseOf() }
-            : { scope: 'security', securityId: e.securityId, tradeCancelled: e.tradeId, phase: this.#phaseOf() };
+      const detail: Record<string, unknown> =
+        e.kind === 'phase'
+          ? {
+              scope: 'market',
+              phase: e.phase,
+              previous: e.previous,
+              label: PHASE_RULES[e.phase].label,
+              tradingSessionSubId: PHASE_RULES[e.phase].subId,
+              tradingSesStatus: PHASE_RULES[e.phase].status,
+            }
+          : e.kind === 'securityStatus'
+            ? { scope: 'security', securityId: e.securityId, halted: e.halted, phase: this.#phaseOf() }
+            : e.kind === 'vcm'
+              ? {
+                  scope: 'security',
+                  securityId: e.securityId,
+                  vcm: true,
+                  coolingOffEnd: new Date(e.end).toISOString(),
+                  reference: e.reference,
+                  lower: e.lower,
+                  upper: e.upper,
+                  phase: this.#phaseOf(),
+                }
+              : { scope: 'security', securityId: e.securityId, tradeCancelled: e.tradeId, phase: this.#phaseOf() };
       for (const service of [...OCG_SERVICES, ...OMD_SERVICES]) this.#record(service, '*', `site-${this.role}`, 'market-phase', detail);
     }
     const f = this.#feeds.get('OMD-C');
@@ -556,7 +708,10 @@ export class Site {
   /** Reports of a command the site itself gave (an auction's fills, expiries) to the sessions they belong to. */
   #deliver(t: Trading, events: EngineEvent[]): void {
     if (events.length === 0) return;
-    if (t.fix === null) { t.gateway.deliverEvents(events); return; }
+    if (t.fix === null) {
+      t.gateway.deliverEvents(events);
+      return;
+    }
     t.fix.deliverEvents(events, true);
     t.gateway.deliverEvents(events.filter((e) => !t.fix!.owns(e.compId)));
   }
@@ -572,16 +727,25 @@ export class Site {
     for (const t of this.#trading.values()) t.store.sink = (e) => this.#journal(e);
     const peer = this.cfg.sites[this.role === 'primary' ? 'backup' : 'primary'];
     this.#sender = new JournalSender({
-      peer: { host: peer.host, port: peer.replication }, localAddress: this.host, clock: this.#clock, gate: this.#gate,
-      heartbeatMs: this.cfg.timing.replicationHeartbeatMs, timeoutMs: this.cfg.timing.replicationTimeoutMs, standbyWaitMs: this.cfg.timing.standbyWaitMs,
+      peer: { host: peer.host, port: peer.replication },
+      localAddress: this.host,
+      clock: this.#clock,
+      gate: this.#gate,
+      heartbeatMs: this.cfg.timing.replicationHeartbeatMs,
+      timeoutMs: this.cfg.timing.replicationTimeoutMs,
+      standbyWaitMs: this.cfg.timing.standbyWaitMs,
       startAlone,
       ...(this.#o.journalLinkDelayMs !== undefined ? { linkDelayMs: this.#o.journalLinkDelayMs } : {}),
       snapshot: () => this.#snapshot(),
       generation: () => this.#generation,
       secret: this.cfg.controlToken,
       ...(this.cfg.tls ? { tls: this.cfg.tls } : {}),
-      onFenced: (g) => { if (!this.#handingOver && g > this.#generation) void this.fence(); },
-      onHandoverRequest: () => { this.#busy = this.#handOver(); },
+      onFenced: (g) => {
+        if (!this.#handingOver && g > this.#generation) void this.fence();
+      },
+      onHandoverRequest: () => {
+        this.#busy = this.#handOver();
+      },
       onSocket: (s) => this.sockets.add(s),
       onLink: (up) => this.#o.log?.log(up ? 'info' : 'warn', 'site.journal.link', { role: this.role, direction: 'sending', up }),
     });
@@ -609,7 +773,7 @@ export class Site {
     if (this.#state !== 'active') return;
     if (this.#phasePlan.length > 0) this.#runPhasePlan();
     const now = this.#clock.now();
-    const due = (now - this.#lastMarketAt) * this.cfg.market.eventsPerSecond / 1000 + this.#marketCarry;
+    const due = ((now - this.#lastMarketAt) * this.cfg.market.eventsPerSecond) / 1000 + this.#marketCarry;
     this.#lastMarketAt = now;
     const count = Math.floor(due);
     this.#marketCarry = due - count;
@@ -651,15 +815,22 @@ export class Site {
 
   #applyEntry(e: JournalEntry): void {
     switch (e.t) {
-      case 'engine': this.#trading.get(e.service)?.holder.engine.apply(e.command); return;
-      case 'next-to-send': case 'next-expected': case 'sent': case 'session-reset':
-        this.#trading.get(e.service)?.store.apply(e); return;
+      case 'engine':
+        this.#trading.get(e.service)?.holder.engine.apply(e.command);
+        return;
+      case 'next-to-send':
+      case 'next-expected':
+      case 'sent':
+      case 'session-reset':
+        this.#trading.get(e.service)?.store.apply(e);
+        return;
       case 'gen': {
         const f = this.#feeds.get(e.service);
         if (f !== undefined) this.#replayGenerator(f, e.nowMs, e.count);
         return;
       }
-      default: this.#feeds.get(e.service)?.shadow.apply(e);
+      default:
+        this.#feeds.get(e.service)?.shadow.apply(e);
     }
   }
 
@@ -690,10 +861,15 @@ export class Site {
       const st = f.publisher.exportState();
       feeds[f.service] = {
         channels: st.channels.map((c) => ({
-          channelId: c.channelId, nextSeq: c.nextSeq, refreshNextSeq: c.refreshNextSeq, window: c.window,
+          channelId: c.channelId,
+          nextSeq: c.nextSeq,
+          refreshNextSeq: c.refreshNextSeq,
+          window: c.window,
           image: imageBytes(c.image, f.shadow.products.get(c.channelId) ?? 'SS'),
         })),
-        drNextSeq: st.drChannelNextSeq, drStatus: st.drStatus, gen: f.genLog.slice(),
+        drNextSeq: st.drChannelNextSeq,
+        drStatus: st.drStatus,
+        gen: f.genLog.slice(),
       };
     }
     return { engines, sessions, feeds };
@@ -709,7 +885,8 @@ export class Site {
   async activate(reason = 'activated', expectStandby = false): Promise<ActivateResponse> {
     await this.#openSessionDay();
     if (this.#state === 'active') return { ok: true, changed: false, status: this.status(), takeoverMs: this.#takeoverMs ?? 0 };
-    if (this.#state !== 'standby') throw new SiteStateError(`cannot activate a site in state ${this.#state}${this.#state === 'fenced' ? ' (fail back first)' : ''}`);
+    if (this.#state !== 'standby')
+      throw new SiteStateError(`cannot activate a site in state ${this.#state}${this.#state === 'fenced' ? ' (fail back first)' : ''}`);
     const t0 = this.#clock.now();
     const t0Real = performance.now();
     this.#generation = Math.max(this.#generation, this.#peerGeneration) + 1;
@@ -754,7 +931,10 @@ export class Site {
       await this.#stopServing();
       if ((req.mode ?? 'graceful') === 'graceful') {
         for (const f of this.#feeds.values()) {
-          if (f.publisher.mode === 'active') { f.publisher.beginDisasterRecovery(); drSent = true; }
+          if (f.publisher.mode === 'active') {
+            f.publisher.beginDisasterRecovery();
+            drSent = true;
+          }
         }
         await new Promise((r) => setTimeout(r, this.#o.drGoodbyeMs ?? 50));
       }
@@ -817,7 +997,9 @@ export class Site {
       if (Date.now() > deadline) throw new SiteStateError('fail back: the active site did not connect its journal');
       await new Promise((r) => setTimeout(r, 10));
     }
-    const handedOver = new Promise<number>((resolve) => { this.#handoverWaiter = resolve; });
+    const handedOver = new Promise<number>((resolve) => {
+      this.#handoverWaiter = resolve;
+    });
     this.#receiver.requestHandover();
     const timeout = new Promise<null>((r) => setTimeout(() => r(null), Math.max(1, deadline - Date.now())).unref());
     const seq = await Promise.race([handedOver, timeout]);
@@ -891,7 +1073,13 @@ export class Site {
     this.#setState('stopped');
     this.#marketTimer?.cancel();
     this.#gate.setOpen(true); // the Logouts are not held for a standby
-    if (wasActive) await Promise.all([...this.#trading.values()].flatMap((t) => [t.gateway.logoutAll('service shutdown', opts.logoutWaitMs), t.fix?.logoutAll('service shutdown', opts.logoutWaitMs)]));
+    if (wasActive)
+      await Promise.all(
+        [...this.#trading.values()].flatMap((t) => [
+          t.gateway.logoutAll('service shutdown', opts.logoutWaitMs),
+          t.fix?.logoutAll('service shutdown', opts.logoutWaitMs),
+        ]),
+      );
     this.#sender?.stop();
     this.#sender = null;
     await this.#closeAll();
@@ -915,7 +1103,9 @@ export class Site {
     if (!(untilMs > now)) throw new SiteStateError(`connectivity test: until ${new Date(untilMs).toISOString()} is not in the future`);
     this.connectivityTest.open(untilMs);
     this.#windowTimer?.cancel();
-    this.#windowTimer = this.#clock.setTimeout(() => { void this.closeConnectivityTest(); }, untilMs - now);
+    this.#windowTimer = this.#clock.setTimeout(() => {
+      void this.closeConnectivityTest();
+    }, untilMs - now);
     if (this.#state !== 'standby') return;
     for (const t of this.#trading.values()) {
       let l = this.#reach.get(t.service);
@@ -1017,27 +1207,58 @@ export class Site {
     for (const f of this.#feeds.values()) {
       const s: ServiceStatus = { open: f.publisher?.mode === 'active', connections: 0, mode: f.publisher?.mode ?? 'created' };
       const nextSeq: Record<string, number> = {};
-      for (const ch of f.cfg.channels) nextSeq[String(ch.channelId)] = this.#state === 'standby' ? f.shadow.channels.get(ch.channelId)!.nextSeq : (f.publisher?.mode === 'stopped' ? 0 : f.publisher.nextSeq(ch.channelId));
+      for (const ch of f.cfg.channels)
+        nextSeq[String(ch.channelId)] =
+          this.#state === 'standby' ? f.shadow.channels.get(ch.channelId)!.nextSeq : f.publisher?.mode === 'stopped' ? 0 : f.publisher.nextSeq(ch.channelId);
       s.nextSeq = nextSeq;
       s.drStatus = this.#state === 'standby' ? f.shadow.drStatus : f.drStatus;
       services[f.service] = s;
     }
     const sender = this.#sender;
     return {
-      role: this.role, state: this.#state, session: this.cfg.session, host: this.host, since: new Date(this.#since).toISOString(),
-      activatedAt: iso(this.#activatedAt), takeoverMs: this.#takeoverMs,
-      replication: sender !== null
-        ? { direction: 'sending', connected: sender.connected, lastSeq: sender.seq, ackedSeq: sender.ackedSeq, alone: sender.alone, lastTrafficAt: iso(sender.lastTrafficAt) }
-        : this.#state === 'standby'
-          ? { direction: 'receiving', connected: this.#receiver.connected, lastSeq: this.#receiver.seq, ackedSeq: this.#receiver.seq, alone: false, lastTrafficAt: iso(this.#receiver.lastTrafficAt) }
-          : { direction: 'none', connected: false, lastSeq: 0, ackedSeq: 0, alone: false, lastTrafficAt: null },
-      services, orders, faults: this.faults.active, evidenceCursor: this.#evidenceBase + this.#evidence.length,
+      role: this.role,
+      state: this.#state,
+      session: this.cfg.session,
+      host: this.host,
+      since: new Date(this.#since).toISOString(),
+      activatedAt: iso(this.#activatedAt),
+      takeoverMs: this.#takeoverMs,
+      replication:
+        sender !== null
+          ? {
+              direction: 'sending',
+              connected: sender.connected,
+              lastSeq: sender.seq,
+              ackedSeq: sender.ackedSeq,
+              alone: sender.alone,
+              lastTrafficAt: iso(sender.lastTrafficAt),
+            }
+          : this.#state === 'standby'
+            ? {
+                direction: 'receiving',
+                connected: this.#receiver.connected,
+                lastSeq: this.#receiver.seq,
+                ackedSeq: this.#receiver.seq,
+                alone: false,
+                lastTrafficAt: iso(this.#receiver.lastTrafficAt),
+              }
+            : { direction: 'none', connected: false, lastSeq: 0, ackedSeq: 0, alone: false, lastTrafficAt: null },
+      services,
+      orders,
+      faults: this.faults.active,
+      evidenceCursor: this.#evidenceBase + this.#evidence.length,
       connectivityTest: this.connectivityTest.status(this.#clock.now()),
     };
   }
 
   #setState(s: SiteState): void {
-    if (s !== this.#state) this.#o.log?.log(s === 'fenced' || s === 'isolated' || s === 'stopped' ? 'warn' : 'info', 'site.state', { role: this.role, from: this.#state, to: s, generation: this.#generation });
+    if (s !== this.#state)
+      this.#o.log?.log(s === 'fenced' || s === 'isolated' || s === 'stopped' ? 'warn' : 'info', 'site.state', {
+        role: this.role,
+        from: this.#state,
+        to: s,
+        generation: this.#generation,
+      });
     this.#state = s;
     this.#since = this.#clock.now();
   }
@@ -1060,20 +1281,36 @@ export class Site {
         l.push(o.orderId);
       }
       // The FIX gateway's CompIDs trade in the same books (OTP-C only).
-      const fixIds = t.fix === null ? [] : this.cfg.subscribers.flatMap((sub) => sub.fix === undefined ? [] : [
-        { compId: sub.fix.trading, firm: sub.firm, dropCopy: false },
-        ...(sub.fix.dropCopy !== undefined ? [{ compId: sub.fix.dropCopy, firm: sub.firm, dropCopy: true }] : []),
-      ]);
+      const fixIds =
+        t.fix === null
+          ? []
+          : this.cfg.subscribers.flatMap((sub) =>
+              sub.fix === undefined
+                ? []
+                : [
+                    { compId: sub.fix.trading, firm: sub.firm, dropCopy: false },
+                    ...(sub.fix.dropCopy !== undefined ? [{ compId: sub.fix.dropCopy, firm: sub.firm, dropCopy: true }] : []),
+                  ],
+            );
       for (const c of [...compIdsOf(this.cfg, t.service), ...fixIds]) {
         const gateway = t.fix?.owns(c.compId) ? t.fix : t.gateway;
         const orders = resting.get(c.compId) ?? [];
         const x: CleanUpIdentity = {
-          service: t.service, firm: c.firm, compId: c.compId, dropCopy: c.dropCopy,
-          restingOrders: orders.length, orderIds: orders.slice(0, 20), loggedOn: gateway.isLoggedOn(c.compId),
+          service: t.service,
+          firm: c.firm,
+          compId: c.compId,
+          dropCopy: c.dropCopy,
+          restingOrders: orders.length,
+          orderIds: orders.slice(0, 20),
+          loggedOn: gateway.isLoggedOn(c.compId),
         };
         identities.push(x);
         this.#record(t.service, c.firm, c.compId, 'clean-up', {
-          restingOrders: x.restingOrders, orderIds: x.orderIds, loggedOnAtPrimary: this.role === 'primary' && x.loggedOn, site: this.role, dropCopy: c.dropCopy,
+          restingOrders: x.restingOrders,
+          orderIds: x.orderIds,
+          loggedOnAtPrimary: this.role === 'primary' && x.loggedOn,
+          site: this.role,
+          dropCopy: c.dropCopy,
         });
       }
     }
@@ -1096,8 +1333,15 @@ export class Site {
     this.counters.event(service, kind);
     this.#evidence.push({
       id: `${this.cfg.session}-${this.role}-${this.#bootId}-${++this.#evidenceId}`,
-      ts: new Date(ts).toISOString(), session: this.cfg.session, site: this.role, service, subscriber: subscriber || '*', identity: identity || '*',
-      kind, detail, source: 'venue',
+      ts: new Date(ts).toISOString(),
+      session: this.cfg.session,
+      site: this.role,
+      service,
+      subscriber: subscriber || '*',
+      identity: identity || '*',
+      kind,
+      detail,
+      source: 'venue',
     });
     if (this.#evidence.length > this.#evidenceCapacity) {
       const drop = this.#evidence.length - this.#evidenceCapacity;
@@ -1116,7 +1360,11 @@ export class Site {
       setImmediate(() => {
         const gw = this.#trading.get(e.service as OcgService)?.gateway;
         if (!this.connectivityTest.gated || gw === undefined || gw.isLoggedOn(e.compId)) return;
-        try { gw.resetSession(e.compId); } catch { /* a FIX Comp ID: not the binary gateway's */ }
+        try {
+          gw.resetSession(e.compId);
+        } catch {
+          /* a FIX Comp ID: not the binary gateway's */
+        }
       });
     }
   }
@@ -1142,7 +1390,10 @@ export class Site {
 }
 
 /** Both sites in one process on loopback (the embedded default, 127.0.0.2 / 127.0.0.3). */
-export async function startEmbeddedVenue(config: VenueConfig, opts: Omit<SiteOptions, 'config' | 'role'> = {}): Promise<{ primary: Site; backup: Site; stop(): Promise<void> }> {
+export async function startEmbeddedVenue(
+  config: VenueConfig,
+  opts: Omit<SiteOptions, 'config' | 'role'> = {},
+): Promise<{ primary: Site; backup: Site; stop(): Promise<void> }> {
   const backup = new Site({ ...opts, config, role: 'backup' });
   await backup.start();
   const primary = new Site({ ...opts, config, role: 'primary' });
@@ -1152,5 +1403,12 @@ export async function startEmbeddedVenue(config: VenueConfig, opts: Omit<SiteOpt
     await backup.stop();
     throw e;
   }
-  return { primary, backup, stop: async () => { await primary.stop(); await backup.stop(); } };
+  return {
+    primary,
+    backup,
+    stop: async () => {
+      await primary.stop();
+      await backup.stop();
+    },
+  };
 }

@@ -59,7 +59,11 @@ export class ManualClock implements Clock {
   #add(fn: () => void, ms: number, every: number): TimerHandle {
     const t: ManualTimer = { id: this.#nextId++, at: this.#now + Math.max(0, ms), every, fn, cancelled: false };
     this.#timers.push(t);
-    return { cancel: () => { t.cancelled = true; } };
+    return {
+      cancel: () => {
+        t.cancelled = true;
+      },
+    };
   }
 
   /** Number of live timers (useful to assert that a component cleaned up). */

@@ -35,10 +35,23 @@ export function crc32cUpdate(crc: number, bytes: Uint8Array, start: number, end:
   while (i < end16) {
     // Only the first word depends on the running CRC; the other twelve bytes are looked up directly.
     const a = c ^ (b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24));
-    c = T[0xf00 + (a & 0xff)]! ^ T[0xe00 + ((a >>> 8) & 0xff)]! ^ T[0xd00 + ((a >>> 16) & 0xff)]! ^ T[0xc00 + (a >>> 24)]!
-      ^ T[0xb00 + b[i + 4]!]! ^ T[0xa00 + b[i + 5]!]! ^ T[0x900 + b[i + 6]!]! ^ T[0x800 + b[i + 7]!]!
-      ^ T[0x700 + b[i + 8]!]! ^ T[0x600 + b[i + 9]!]! ^ T[0x500 + b[i + 10]!]! ^ T[0x400 + b[i + 11]!]!
-      ^ T[0x300 + b[i + 12]!]! ^ T[0x200 + b[i + 13]!]! ^ T[0x100 + b[i + 14]!]! ^ T[b[i + 15]!]!;
+    c =
+      T[0xf00 + (a & 0xff)]! ^
+      T[0xe00 + ((a >>> 8) & 0xff)]! ^
+      T[0xd00 + ((a >>> 16) & 0xff)]! ^
+      T[0xc00 + (a >>> 24)]! ^
+      T[0xb00 + b[i + 4]!]! ^
+      T[0xa00 + b[i + 5]!]! ^
+      T[0x900 + b[i + 6]!]! ^
+      T[0x800 + b[i + 7]!]! ^
+      T[0x700 + b[i + 8]!]! ^
+      T[0x600 + b[i + 9]!]! ^
+      T[0x500 + b[i + 10]!]! ^
+      T[0x400 + b[i + 11]!]! ^
+      T[0x300 + b[i + 12]!]! ^
+      T[0x200 + b[i + 13]!]! ^
+      T[0x100 + b[i + 14]!]! ^
+      T[b[i + 15]!]!;
     i += 16;
   }
   while (i < end) c = T[(c ^ b[i++]!) & 0xff]! ^ (c >>> 8);

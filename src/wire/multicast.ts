@@ -42,7 +42,9 @@ export async function createMulticastSender(iface: string = LOOPBACK_INTERFACE, 
   socket.setMulticastInterface(bindAddr);
   socket.setMulticastLoopback(true);
   socket.setMulticastTTL(ttl);
-  socket.on('error', () => { /* send errors are per datagram; counted by callers via the callback */ });
+  socket.on('error', () => {
+    /* send errors are per datagram; counted by callers via the callback */
+  });
   return {
     socket,
     interfaceAddress: bindAddr,
@@ -87,13 +89,20 @@ export async function createMulticastReceiver(
     // The kernel caps the size at net.core.rmem_max; a smaller buffer still works.
   }
   socket.on('message', onDatagram);
-  socket.on('error', () => { /* receive errors close nothing; the handler's gap logic covers lost datagrams */ });
+  socket.on('error', () => {
+    /* receive errors close nothing; the handler's gap logic covers lost datagrams */
+  });
   return {
     socket,
     interfaceAddress: joinAddr,
-    close: () => new Promise<void>((resolve) => {
-      try { socket.dropMembership(dest.group, joinAddr); } catch { /* already gone */ }
-      socket.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        try {
+          socket.dropMembership(dest.group, joinAddr);
+        } catch {
+          /* already gone */
+        }
+        socket.close(() => resolve());
+      }),
   };
 }

@@ -27,21 +27,35 @@ steps:
 describe('failover-drill conduct', () => {
   it('plays a rundown against real sites and streams the evidence to a desk that fails at first', { timeout: 60_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'conduct-'));
-    const cfg = defaultVenueConfig({ subscribers: 1, session: 'PS-CLI', basePort: 29_000, groupBase: 141, timing: { omdHeartbeatMs: 200, refreshIntervalMs: 1_000 } });
+    const cfg = defaultVenueConfig({
+      subscribers: 1,
+      session: 'PS-CLI',
+      basePort: 29_000,
+      groupBase: 141,
+      timing: { omdHeartbeatMs: 200, refreshIntervalMs: 1_000 },
+    });
     const venue = await startEmbeddedVenue(cfg);
     const servers = [await startSiteControlServer(venue.primary), await startSiteControlServer(venue.backup)];
     const stored = new Map<string, EvidenceEvent>();
-    let failFirst = 2, requests = 0;
+    let failFirst = 2,
+      requests = 0;
     const desk = createServer((req, res) => {
       let body = '';
-      req.on('data', (c) => { body += c; });
+      req.on('data', (c) => {
+        body += c;
+      });
       req.on('end', () => {
         requests++;
         if (req.headers.authorization !== 'Bearer desk-token') return void res.writeHead(401).end('{}');
         if (failFirst-- > 0) return void res.writeHead(503).end('{"error":{"code":"INTERNAL_ERROR"}}');
-        let accepted = 0, duplicates = 0;
+        let accepted = 0,
+          duplicates = 0;
         for (const e of (JSON.parse(body) as { events: EvidenceEvent[] }).events) {
-          if (stored.has(e.id)) duplicates++; else { stored.set(e.id, e); accepted++; }
+          if (stored.has(e.id)) duplicates++;
+          else {
+            stored.set(e.id, e);
+            accepted++;
+          }
         }
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ accepted, duplicates, rejected: [], unknownSessions: [] }));
       });
@@ -51,18 +65,40 @@ describe('failover-drill conduct', () => {
       const rundown = join(dir, 'ps7.yaml');
       writeFileSync(rundown, RUNDOWN);
       const code = await main([
-        'conduct', '--rundown', rundown, '--sites', servers.map((s) => s.url).join(','), '--token', cfg.controlToken,
-        '--accelerate', '300', '--session', 'PS-CLI', '--data', dir, '--poll', '100',
-        '--desk', `http://127.0.0.1:${(desk.address() as AddressInfo).port}`, '--desk-token', 'desk-token',
+        'conduct',
+        '--rundown',
+        rundown,
+        '--sites',
+        servers.map((s) => s.url).join(','),
+        '--token',
+        cfg.controlToken,
+        '--accelerate',
+        '300',
+        '--session',
+        'PS-CLI',
+        '--data',
+        dir,
+        '--poll',
+        '100',
+        '--desk',
+        `http://127.0.0.1:${(desk.address() as AddressInfo).port}`,
+        '--desk-token',
+        'desk-token',
       ]);
       assert.equal(code, 0);
       assert.equal(venue.primary.state, 'active', 'failed back to the primary');
       assert.equal(venue.backup.state, 'standby');
       const { events, errors } = await readEvidenceFile(join(dir, 'PS-CLI', 'evidence.jsonl'));
       assert.deepEqual(errors, []);
-      assert.ok(events.some((e) => e.source === 'venue' && e.site === 'backup' && e.kind === 'site-activated' && e.detail['conductor'] === undefined), 'the backup site\'s own activation evidence');
-      assert.ok(events.some((e) => e.kind === 'site-lost' && e.detail['conductor'] === true && e.detail['fault'] === 'tcp-reset'), 'the conductor\'s loss mark');
-      assert.deepEqual([...stored.keys()].sort(), events.map((e) => e.id).sort(), 'the desk holds exactly the file\'s events');
+      assert.ok(
+        events.some((e) => e.source === 'venue' && e.site === 'backup' && e.kind === 'site-activated' && e.detail['conductor'] === undefined),
+        "the backup site's own activation evidence",
+      );
+      assert.ok(
+        events.some((e) => e.kind === 'site-lost' && e.detail['conductor'] === true && e.detail['fault'] === 'tcp-reset'),
+        "the conductor's loss mark",
+      );
+      assert.deepEqual([...stored.keys()].sort(), events.map((e) => e.id).sort(), "the desk holds exactly the file's events");
       assert.ok(requests >= 3, 'the failed requests were retried');
       // A rundown error is a usage-level failure that names the line.
       writeFileSync(rundown, RUNDOWN.replace('action: clean-up', 'action: tidy-up'));

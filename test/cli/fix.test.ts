@@ -18,10 +18,16 @@ import { FixPeer } from '../fix/fix-peer.ts';
 const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 
 async function capture(argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [], err: string[] = [];
-  const log = console.log, error = console.error;
-  console.log = (s: string) => { out.push(String(s)); };
-  console.error = (s: string) => { err.push(String(s)); };
+  const out: string[] = [],
+    err: string[] = [];
+  const log = console.log,
+    error = console.error;
+  console.log = (s: string) => {
+    out.push(String(s));
+  };
+  console.error = (s: string) => {
+    err.push(String(s));
+  };
   try {
     return { code: await main(argv), out, err };
   } finally {
@@ -37,11 +43,32 @@ describe('failover-drill fix client', () => {
     fs.writeFileSync(path.join(dir, 'venue.pub.pem'), keys.publicKeyPem);
     fs.writeFileSync(path.join(dir, 'orders.txt'), 'buy 700 200@385.2\namend $1 300@385.2\ncancel $1\nlogout\n');
     const engine = new MatchingEngine({ profile: OTP_C_PROFILE, securities: [{ securityId: '700', lotSize: 100, referencePrice: 385_200 }] }, systemClock);
-    const gw = new FixGateway({ privateKeyPem: keys.privateKeyPem, router: engine, passwordWorkers: 0, compIds: [{ compId: 'F001X', firm: 'F', sourceIps: ['127.0.0.1'], passwordHash: hashPassword('Abcd1234', { N: 1024, r: 1, p: 1 }) }] });
+    const gw = new FixGateway({
+      privateKeyPem: keys.privateKeyPem,
+      router: engine,
+      passwordWorkers: 0,
+      compIds: [{ compId: 'F001X', firm: 'F', sourceIps: ['127.0.0.1'], passwordHash: hashPassword('Abcd1234', { N: 1024, r: 1, p: 1 }) }],
+    });
     const addr = await gw.start();
     try {
-      const r = await capture(['fix', 'client', '--connect', `127.0.0.1:${addr.port}`, '--comp-id', 'F001X', '--password', 'Abcd1234',
-        '--public-key', path.join(dir, 'venue.pub.pem'), '--script', path.join(dir, 'orders.txt'), '--first-clordid', '500', '--local-address', '127.0.0.1']);
+      const r = await capture([
+        'fix',
+        'client',
+        '--connect',
+        `127.0.0.1:${addr.port}`,
+        '--comp-id',
+        'F001X',
+        '--password',
+        'Abcd1234',
+        '--public-key',
+        path.join(dir, 'venue.pub.pem'),
+        '--script',
+        path.join(dir, 'orders.txt'),
+        '--first-clordid',
+        '500',
+        '--local-address',
+        '127.0.0.1',
+      ]);
       assert.equal(r.code, 0, r.err.join('\n'));
       const text = r.out.join('\n');
       assert.match(text, /logon-accepted .*"nextExpected":2/);
@@ -82,15 +109,24 @@ describe('failover-drill fix gateway', () => {
   it('serves a FIX client; SIGTERM logs it out before the socket closes and the process exits 0', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fix-gw-cli-'));
     try {
-      fs.writeFileSync(path.join(dir, 'gateway.yaml'), [
-        'port: 0', 'keyFile: venue.key.pem', 'publicKeyFile: venue.pub.pem',
-        'securities: [{ securityId: "700", lotSize: 100, referencePrice: 395.8 }]',
-        'compIds: [{ compId: SIG1, firm: F1, password: Drill2026, sourceIps: [127.0.0.1] }]',
-      ].join('\n'));
-      const child = spawn(process.execPath, [MAIN, 'fix', 'gateway', '--config', path.join(dir, 'gateway.yaml'), '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      fs.writeFileSync(
+        path.join(dir, 'gateway.yaml'),
+        [
+          'port: 0',
+          'keyFile: venue.key.pem',
+          'publicKeyFile: venue.pub.pem',
+          'securities: [{ securityId: "700", lotSize: 100, referencePrice: 395.8 }]',
+          'compIds: [{ compId: SIG1, firm: F1, password: Drill2026, sourceIps: [127.0.0.1] }]',
+        ].join('\n'),
+      );
+      const child = spawn(process.execPath, [MAIN, 'fix', 'gateway', '--config', path.join(dir, 'gateway.yaml'), '--log-level', 'warn'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       const exited = once(child, 'exit') as Promise<[number | null, string | null]>;
       let out = '';
-      child.stderr!.on('data', (d) => { out += String(d); });
+      child.stderr!.on('data', (d) => {
+        out += String(d);
+      });
       const port = await new Promise<number>((resolve, reject) => {
         child.stdout!.on('data', (d) => {
           out += String(d);
@@ -119,7 +155,10 @@ describe('failover-drill fix gateway', () => {
   it('refuses an OTP-CSC config', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fix-gw-cli-'));
     try {
-      fs.writeFileSync(path.join(dir, 'gw.yaml'), 'service: OTP-CSC\nsecurities: [{ securityId: "600000", lotSize: 100 }]\ncompIds: [{ compId: C1, password: x, sourceIps: [127.0.0.1] }]\n');
+      fs.writeFileSync(
+        path.join(dir, 'gw.yaml'),
+        'service: OTP-CSC\nsecurities: [{ securityId: "600000", lotSize: 100 }]\ncompIds: [{ compId: C1, password: x, sourceIps: [127.0.0.1] }]\n',
+      );
       const r = await capture(['fix', 'gateway', '--config', path.join(dir, 'gw.yaml')]);
       assert.equal(r.code, 2);
       assert.match(r.err.join('\n'), /serves OTP-C only/);

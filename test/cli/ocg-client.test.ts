@@ -14,10 +14,16 @@ import { MatchingEngine } from '../../src/venue/index.ts';
 import { systemClock } from '../../src/wire/index.ts';
 
 async function capture(argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [], err: string[] = [];
-  const log = console.log, error = console.error;
-  console.log = (s: string) => { out.push(String(s)); };
-  console.error = (s: string) => { err.push(String(s)); };
+  const out: string[] = [],
+    err: string[] = [];
+  const log = console.log,
+    error = console.error;
+  console.log = (s: string) => {
+    out.push(String(s));
+  };
+  console.error = (s: string) => {
+    err.push(String(s));
+  };
   try {
     return { code: await main(argv), out, err };
   } finally {
@@ -34,15 +40,37 @@ describe('failover-drill ocg client', () => {
     fs.writeFileSync(path.join(dir, 'orders.txt'), 'buy 700 200@385.2\ncancel $1\nbuy 700 100@385\namend $2 300@385.2 # cancel/replace\nlogout\n');
     const engine = new MatchingEngine({ profile: OTP_C_PROFILE, securities: [{ securityId: '700', lotSize: 100, referencePrice: 385_200 }] }, systemClock);
     const gw = new OcgGateway({
-      service: 'OTP-C', privateKeyPem: keys.privateKeyPem, router: engine, passwordWorkers: 0,
+      service: 'OTP-C',
+      privateKeyPem: keys.privateKeyPem,
+      router: engine,
+      passwordWorkers: 0,
       compIds: ['CO99999902', 'CO99999903'].map((compId) => ({ compId, firm: 'F', sourceIps: ['127.0.0.1'], passwordHash: hashPassword('Abcd1234') })),
     });
     const addr = await gw.start();
-    const lookup = new LookupService({ name: 'PS-primary', site: 'primary', clients: (c) => gw.lookupEntry(c), gateways: () => ({ primary: addr, secondary: addr }) });
+    const lookup = new LookupService({
+      name: 'PS-primary',
+      site: 'primary',
+      clients: (c) => gw.lookupEntry(c),
+      gateways: () => ({ primary: addr, secondary: addr }),
+    });
     const lk = await lookup.open();
     try {
-      const r = await capture(['ocg', 'client', '--lookup', `127.0.0.1:${lk.port}`, '--comp-id', 'CO99999902', '--password', 'Abcd1234',
-        '--public-key', path.join(dir, 'venue.pub.pem'), '--script', path.join(dir, 'orders.txt'), '--first-clordid', '500']);
+      const r = await capture([
+        'ocg',
+        'client',
+        '--lookup',
+        `127.0.0.1:${lk.port}`,
+        '--comp-id',
+        'CO99999902',
+        '--password',
+        'Abcd1234',
+        '--public-key',
+        path.join(dir, 'venue.pub.pem'),
+        '--script',
+        path.join(dir, 'orders.txt'),
+        '--first-clordid',
+        '500',
+      ]);
       assert.equal(r.code, 0, r.err.join('\n'));
       const text = r.out.join('\n');
       assert.match(text, /lookup-answered .*"site":"primary"/);
@@ -55,8 +83,25 @@ describe('failover-drill ocg client', () => {
 
       // --journal keeps the session's sequence numbers across runs (§3.12: one session a day).
       const journal = path.join(dir, 'journal');
-      const run = (first: string) => capture(['ocg', 'client', '--lookup', `127.0.0.1:${lk.port}`, '--comp-id', 'CO99999903', '--password', 'Abcd1234',
-        '--public-key', path.join(dir, 'venue.pub.pem'), '--script', path.join(dir, 'short.txt'), '--first-clordid', first, '--journal', journal]);
+      const run = (first: string) =>
+        capture([
+          'ocg',
+          'client',
+          '--lookup',
+          `127.0.0.1:${lk.port}`,
+          '--comp-id',
+          'CO99999903',
+          '--password',
+          'Abcd1234',
+          '--public-key',
+          path.join(dir, 'venue.pub.pem'),
+          '--script',
+          path.join(dir, 'short.txt'),
+          '--first-clordid',
+          first,
+          '--journal',
+          journal,
+        ]);
       fs.writeFileSync(path.join(dir, 'short.txt'), 'buy 700 100@380\n');
       const a = await run('600');
       const b = await run('700');

@@ -11,7 +11,10 @@ describe('failover-drill omd listen', () => {
     const err = console.error;
     // Only our text; the test runner itself reports through stdout with binary chunks.
     (process.stdout as { write: unknown }).write = (s: unknown, ...rest: unknown[]) => {
-      if (typeof s === 'string') { out.push(s); return true; }
+      if (typeof s === 'string') {
+        out.push(s);
+        return true;
+      }
       return (write as (...a: unknown[]) => boolean).call(process.stdout, s, ...rest);
     };
     console.log = () => {};
@@ -29,7 +32,11 @@ describe('failover-drill omd listen', () => {
       console.error = err;
     }
     assert.deepEqual(codes, [0, 0]);
-    const lines = out.join('').trim().split('\n').map((l) => JSON.parse(l) as ListenLine);
+    const lines = out
+      .join('')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as ListenLine);
     assert.ok(lines.length >= 1);
     const last = lines.at(-1)!;
     assert.ok(last.messages > 100, `messages ${last.messages}`);
@@ -41,7 +48,21 @@ describe('failover-drill omd listen', () => {
   });
 
   it('formats one plain line', () => {
-    const l: ListenLine = { t: 3, msgPerSec: 1200, messages: 3600, gaps: 1, recoveredByRts: 1, recoveredByRefresh: 0, duplicates: 3600, books: 40, drState: 'NORMAL', stale: 0, sequenceResets: 2, decodeErrors: 0, suspect: 1 };
+    const l: ListenLine = {
+      t: 3,
+      msgPerSec: 1200,
+      messages: 3600,
+      gaps: 1,
+      recoveredByRts: 1,
+      recoveredByRefresh: 0,
+      duplicates: 3600,
+      books: 40,
+      drState: 'NORMAL',
+      stale: 0,
+      sequenceResets: 2,
+      decodeErrors: 0,
+      suspect: 1,
+    };
     assert.equal(formatListenLine(l), 't=3s msg/s=1200 msgs=3600 gaps=1 rts=1 refresh=0 dup=3600 books=40 dr=NORMAL stale=0 resets=2 decodeErr=0 suspect=1');
   });
 

@@ -52,11 +52,30 @@ describe('failover-drill omd publish', () => {
     const lines: string[] = [];
     const log = console.log;
     const err = console.error;
-    console.log = (s: string) => { lines.push(s); };
+    console.log = (s: string) => {
+      lines.push(s);
+    };
     console.error = () => {};
     let code: number;
     try {
-      code = await main(['omd', 'publish', '--duration', '1', '--rate', '2000', '--securities', '10', '--group-base', '204', '--port-base', '53400', '--refresh-interval', '300', '--pcap', file]);
+      code = await main([
+        'omd',
+        'publish',
+        '--duration',
+        '1',
+        '--rate',
+        '2000',
+        '--securities',
+        '10',
+        '--group-base',
+        '204',
+        '--port-base',
+        '53400',
+        '--refresh-interval',
+        '300',
+        '--pcap',
+        file,
+      ]);
     } finally {
       console.log = log;
       console.error = err;
@@ -71,47 +90,80 @@ describe('failover-drill omd publish', () => {
     assertStampedOnSessionDay(pkts);
   });
 
-  it('SIGTERM stops a --duration 60 run at once although a refused RTS client keeps its socket half-open; every port is free after', { timeout: 30_000 }, async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omd-cli-'));
-    const file = path.join(dir, 'x.pcap');
-    const rtsPorts = [54_600, 54_601]; // --port-base + 900 and + 901
-    const p = spawn(process.execPath, [MAIN, 'omd', 'publish', '--duration', '60', '--rate', '500', '--securities', '10',
-      '--group-base', '206', '--port-base', '53700', '--refresh-interval', '300', '--pcap', file], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    p.stdout!.on('data', (d) => { out += String(d); });
-    const exit = new Promise<{ code: number | null; signal: string | null }>((r) => p.on('exit', (code, signal) => r({ code, signal })));
-    const up = new Promise<void>((resolve, reject) => {
-      let err = '';
-      p.stderr!.on('data', (d) => { err += String(d); if (err.includes(' RTS ')) resolve(); });
-      p.on('exit', () => reject(new Error(`exited before it was up: ${err}`)));
-    });
-    let sock: net.Socket | null = null;
-    try {
-      await up;
-      // A client the RTS refuses (unknown username): the server answers and ends its half; this one never ends its own.
-      sock = net.connect({ port: rtsPorts[0]!, host: '127.0.0.1', allowHalfOpen: true });
-      sock.on('error', () => {});
-      sock.resume(); // read the Logon Response, so the server's end is seen
-      await once(sock, 'connect');
-      sock.write(encodePacket(0, 0n, [{ msgType: 101, username: 'NOBODY' }]));
-      await once(sock, 'end');
-      assert.equal(sock.destroyed, false, 'our half is still open');
-      p.kill('SIGTERM');
-      const r = await exit; // the test's timeout (30 s) is half the --duration: waiting it out fails
-      assert.deepEqual(r, { code: 0, signal: null });
-      assert.match(out, /^omd publish: service=OMD-C /);
-      for (const port of rtsPorts) {
-        const srv = net.createServer();
-        await new Promise<void>((resolve, reject) => { srv.once('error', reject); srv.listen(port, '127.0.0.1', resolve); });
-        await new Promise<void>((resolve) => srv.close(() => resolve()));
+  it(
+    'SIGTERM stops a --duration 60 run at once although a refused RTS client keeps its socket half-open; every port is free after',
+    { timeout: 30_000 },
+    async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omd-cli-'));
+      const file = path.join(dir, 'x.pcap');
+      const rtsPorts = [54_600, 54_601]; // --port-base + 900 and + 901
+      const p = spawn(
+        process.execPath,
+        [
+          MAIN,
+          'omd',
+          'publish',
+          '--duration',
+          '60',
+          '--rate',
+          '500',
+          '--securities',
+          '10',
+          '--group-base',
+          '206',
+          '--port-base',
+          '53700',
+          '--refresh-interval',
+          '300',
+          '--pcap',
+          file,
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let out = '';
+      p.stdout!.on('data', (d) => {
+        out += String(d);
+      });
+      const exit = new Promise<{ code: number | null; signal: string | null }>((r) => p.on('exit', (code, signal) => r({ code, signal })));
+      const up = new Promise<void>((resolve, reject) => {
+        let err = '';
+        p.stderr!.on('data', (d) => {
+          err += String(d);
+          if (err.includes(' RTS ')) resolve();
+        });
+        p.on('exit', () => reject(new Error(`exited before it was up: ${err}`)));
+      });
+      let sock: net.Socket | null = null;
+      try {
+        await up;
+        // A client the RTS refuses (unknown username): the server answers and ends its half; this one never ends its own.
+        sock = net.connect({ port: rtsPorts[0]!, host: '127.0.0.1', allowHalfOpen: true });
+        sock.on('error', () => {});
+        sock.resume(); // read the Logon Response, so the server's end is seen
+        await once(sock, 'connect');
+        sock.write(encodePacket(0, 0n, [{ msgType: 101, username: 'NOBODY' }]));
+        await once(sock, 'end');
+        assert.equal(sock.destroyed, false, 'our half is still open');
+        p.kill('SIGTERM');
+        const r = await exit; // the test's timeout (30 s) is half the --duration: waiting it out fails
+        assert.deepEqual(r, { code: 0, signal: null });
+        assert.match(out, /^omd publish: service=OMD-C /);
+        for (const port of rtsPorts) {
+          const srv = net.createServer();
+          await new Promise<void>((resolve, reject) => {
+            srv.once('error', reject);
+            srv.listen(port, '127.0.0.1', resolve);
+          });
+          await new Promise<void>((resolve) => srv.close(() => resolve()));
+        }
+        assertStampedOnSessionDay(pcapPackets(file));
+      } finally {
+        sock?.destroy();
+        if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+        fs.rmSync(dir, { recursive: true, force: true });
       }
-      assertStampedOnSessionDay(pcapPackets(file));
-    } finally {
-      sock?.destroy();
-      if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    },
+  );
 
   it('rejects a bad --service with a usage error', async () => {
     const err = console.error;

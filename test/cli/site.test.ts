@@ -18,8 +18,12 @@ const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 function start(role: string, file: string): { p: ChildProcess; out: () => string; exit: Promise<{ code: number | null; signal: string | null }> } {
   const p = spawn(process.execPath, [MAIN, 'site', '--role', role, '--config', file], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  p.stdout!.on('data', (d) => { out += String(d); });
-  p.stderr!.on('data', (d) => { out += String(d); });
+  p.stdout!.on('data', (d) => {
+    out += String(d);
+  });
+  p.stderr!.on('data', (d) => {
+    out += String(d);
+  });
   const exit = new Promise<{ code: number | null; signal: string | null }>((r) => p.on('exit', (code, signal) => r({ code, signal })));
   return { p, out: () => out, exit };
 }
@@ -38,7 +42,12 @@ describe('failover-drill site', () => {
       }
       const cfg = parseVenueConfig(readFileSync(file, 'utf8'));
       assert.equal(cfg.subscribers.length, 2);
-      assert.equal(await main(['site', '--role', 'primary']).catch((e: Error) => e.message).then((x) => typeof x === 'string' ? 2 : x), 2);
+      assert.equal(
+        await main(['site', '--role', 'primary'])
+          .catch((e: Error) => e.message)
+          .then((x) => (typeof x === 'string' ? 2 : x)),
+        2,
+      );
       // Each written config has its own random control token (the journal link's secret too).
       const file2 = join(dir, 'venue2.yaml');
       console.log = () => {};
@@ -61,14 +70,16 @@ describe('failover-drill site', () => {
     }
   });
 
-  it('a site of its own refuses the embedded venue\'s well-known control token, with a clear reason', async () => {
+  it("a site of its own refuses the embedded venue's well-known control token, with a clear reason", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'site-cli-'));
     try {
       const file = join(dir, 'venue.yaml');
       writeFileSync(file, stringify(venueConfigToPlain(testVenueConfig({ controlToken: DEFAULT_CONTROL_TOKEN }))));
       const errors: string[] = [];
       const err = console.error;
-      console.error = (m: unknown) => { errors.push(String(m)); };
+      console.error = (m: unknown) => {
+        errors.push(String(m));
+      };
       let code: number;
       try {
         code = await main(['site', '--role', 'primary', '--config', file]);
@@ -92,7 +103,10 @@ describe('failover-drill site', () => {
     writeFileSync(join(dir, 'ca.crt'), pki.ca);
     const file = join(dir, 'venue.yaml');
     // Files named relative to venue.yaml.
-    writeFileSync(file, stringify({ ...venueConfigToPlain(plainCfg), metricsToken: 'test-metrics-token-0123456789', tls: { cert: 'site.crt', key: 'site.key', ca: 'ca.crt' } }));
+    writeFileSync(
+      file,
+      stringify({ ...venueConfigToPlain(plainCfg), metricsToken: 'test-metrics-token-0123456789', tls: { cert: 'site.crt', key: 'site.key', ca: 'ca.crt' } }),
+    );
     const cfg = parseVenueConfig(readFileSync(file, 'utf8'), { baseDir: dir });
     assert.equal(cfg.tls?.ca, pki.ca);
     assert.match(controlUrlOf(cfg, 'primary'), /^https:\/\//);

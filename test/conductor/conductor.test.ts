@@ -10,19 +10,39 @@ import type { SiteStatus, EvidenceResponse } from '../../src/venue/index.ts';
 import { Conductor, EvidenceCollector, SessionEvidence, loadRundown, type SiteControl } from '../../src/conductor/index.ts';
 
 const ps2 = fileURLToPath(new URL('../../rundowns/ps2.yaml', import.meta.url));
-const flush = async (n = 3) => { for (let i = 0; i < n; i++) await new Promise<void>((r) => setImmediate(r)); };
+const flush = async (n = 3) => {
+  for (let i = 0; i < n; i++) await new Promise<void>((r) => setImmediate(r));
+};
 
 /** A site that records the control calls it gets and serves evidence from a list (the contract of src/venue control-api.ts). */
 function recordingSite(role: 'primary' | 'backup', calls: string[], evidence: EvidenceEvent[]): SiteControl {
   const status = { role, state: 'active', orders: { 'OTP-C': 0, 'OTP-CSC': 0 } } as unknown as SiteStatus;
   return {
     status: async () => status,
-    activate: async (req) => { calls.push(`${role}.activate(${req?.reason ?? ''})`); return { ok: true, changed: true, status, takeoverMs: 12 }; },
-    isolate: async (req) => { calls.push(`${role}.isolate(${req?.mode})`); return { ok: true, status: { ...status, state: 'isolated' }, drSignalSent: false }; },
-    failback: async () => { calls.push(`${role}.failback`); return { ok: true, status, caughtUpEntries: 42, takeoverMs: 7 }; },
-    fault: async (req) => { calls.push(`${role}.fault(${req.kind})`); return { ok: true, kind: req.kind, at: new Date().toISOString(), active: [req.kind] }; },
-    cleanUp: async () => { calls.push(`${role}.cleanUp`); return { site: role, at: new Date().toISOString(), identities: [] }; },
-    connectivityTest: async (req) => { calls.push(`${role}.connectivityTest(${'until' in req ? req.until : 'close'})`); return { ok: true, role, state: 'active', connectivityTest: { gated: true, open: true, until: 'until' in req ? req.until : null } }; },
+    activate: async (req) => {
+      calls.push(`${role}.activate(${req?.reason ?? ''})`);
+      return { ok: true, changed: true, status, takeoverMs: 12 };
+    },
+    isolate: async (req) => {
+      calls.push(`${role}.isolate(${req?.mode})`);
+      return { ok: true, status: { ...status, state: 'isolated' }, drSignalSent: false };
+    },
+    failback: async () => {
+      calls.push(`${role}.failback`);
+      return { ok: true, status, caughtUpEntries: 42, takeoverMs: 7 };
+    },
+    fault: async (req) => {
+      calls.push(`${role}.fault(${req.kind})`);
+      return { ok: true, kind: req.kind, at: new Date().toISOString(), active: [req.kind] };
+    },
+    cleanUp: async () => {
+      calls.push(`${role}.cleanUp`);
+      return { site: role, at: new Date().toISOString(), identities: [] };
+    },
+    connectivityTest: async (req) => {
+      calls.push(`${role}.connectivityTest(${'until' in req ? req.until : 'close'})`);
+      return { ok: true, role, state: 'active', connectivityTest: { gated: true, open: true, until: 'until' in req ? req.until : null } };
+    },
     evidence: async (after = 0): Promise<EvidenceResponse> => {
       const events = evidence.slice(after).map((event, i) => ({ cursor: after + i + 1, event }));
       return { events, next: after + events.length, truncated: false };
@@ -31,8 +51,16 @@ function recordingSite(role: 'primary' | 'backup', calls: string[], evidence: Ev
 }
 
 const venueEvent = (i: number, site: 'primary' | 'backup'): EvidenceEvent => ({
-  id: `ps2t:${site}:${i}`, ts: new Date(Date.UTC(2026, 0, 9, 1, 30, 0, i)).toISOString(), session: 'ps2t', site, service: 'OTP-C',
-  subscriber: 'F001', identity: 'F001T', kind: i === 0 ? 'lookup' : 'logon', detail: {}, source: 'venue',
+  id: `ps2t:${site}:${i}`,
+  ts: new Date(Date.UTC(2026, 0, 9, 1, 30, 0, i)).toISOString(),
+  session: 'ps2t',
+  site,
+  service: 'OTP-C',
+  subscriber: 'F001',
+  identity: 'F001T',
+  kind: i === 0 ? 'lookup' : 'logon',
+  detail: {},
+  source: 'venue',
 });
 
 describe('Conductor', () => {
@@ -50,8 +78,16 @@ describe('Conductor', () => {
       const collector = new EvidenceCollector({ sites, clock, pollMs: 100 });
       collector.addSink(evidence.write);
       const conductor = new Conductor({
-        rundown, sites, session: 'ps2t', clock, accelerate: 150, collector,
-        identities: [{ subscriber: 'F001', service: 'OTP-C', identity: 'F001T' }, { subscriber: 'F001', service: 'OMD-C', identity: 'F001MD' }],
+        rundown,
+        sites,
+        session: 'ps2t',
+        clock,
+        accelerate: 150,
+        collector,
+        identities: [
+          { subscriber: 'F001', service: 'OTP-C', identity: 'F001T' },
+          { subscriber: 'F001', service: 'OMD-C', identity: 'F001MD' },
+        ],
       });
       const done = conductor.run();
       for (let t = 0; t < 780; t++) {
@@ -63,12 +99,17 @@ describe('Conductor', () => {
       const closed = await evidence.close();
       assert.equal(report.failedSteps, 0);
       assert.deepEqual(calls, [
-        `primary.connectivityTest(${new Date(t0 + 6_000).toISOString()})`, `backup.connectivityTest(${new Date(t0 + 6_000).toISOString()})`,
+        `primary.connectivityTest(${new Date(t0 + 6_000).toISOString()})`,
+        `backup.connectivityTest(${new Date(t0 + 6_000).toISOString()})`,
         'primary.activate(PS2 step 2 open-primary)',
-        'primary.fault(loss-line-a)', 'primary.fault(multicast-stop)', 'primary.fault(clear)',
-        'primary.fault(tcp-reset)', 'primary.isolate(abrupt)',
+        'primary.fault(loss-line-a)',
+        'primary.fault(multicast-stop)',
+        'primary.fault(clear)',
+        'primary.fault(tcp-reset)',
+        'primary.isolate(abrupt)',
         'backup.activate(PS2 step 9 activate-backup)',
-        'primary.isolate(abrupt)', 'primary.failback',
+        'primary.isolate(abrupt)',
+        'primary.failback',
         'primary.cleanUp',
       ]);
       assert.equal(report.failover.backupActiveAt! - report.failover.primaryLostAt!, 2000, '10:00 → 10:05 at 150x');
@@ -81,10 +122,14 @@ describe('Conductor', () => {
       for (const id of ['ps2t:primary:0', 'ps2t:primary:1', 'ps2t:backup:2']) assert.ok(ids.includes(id), id);
       const marks = events.filter((e) => e.detail['conductor'] === true).map((e) => `${e.kind}@${e.site}:${e.service}:${e.identity}`);
       assert.deepEqual(marks, [
-        'site-activated@primary:OTP-C:F001T', 'site-activated@primary:OMD-C:F001MD',
-        'site-lost@primary:OTP-C:F001T', 'site-lost@primary:OMD-C:F001MD',
-        'site-activated@backup:OTP-C:F001T', 'site-activated@backup:OMD-C:F001MD',
-        'site-activated@primary:OTP-C:F001T', 'site-activated@primary:OMD-C:F001MD',
+        'site-activated@primary:OTP-C:F001T',
+        'site-activated@primary:OMD-C:F001MD',
+        'site-lost@primary:OTP-C:F001T',
+        'site-lost@primary:OMD-C:F001MD',
+        'site-activated@backup:OTP-C:F001T',
+        'site-activated@backup:OMD-C:F001MD',
+        'site-activated@primary:OTP-C:F001T',
+        'site-activated@primary:OMD-C:F001MD',
       ]);
       const activated = events.find((e) => e.kind === 'site-activated' && e.site === 'backup')!;
       assert.equal(activated.detail['sinceLossMs'], 2000);
@@ -99,10 +144,15 @@ describe('Conductor', () => {
     const clock = new ManualClock();
     const calls: string[] = [];
     const sites = { primary: recordingSite('primary', calls, []), backup: recordingSite('backup', calls, []) };
-    sites.primary.failback = async () => { throw new Error('primary unreachable'); };
+    sites.primary.failback = async () => {
+      throw new Error('primary unreachable');
+    };
     const conductor = new Conductor({ rundown, sites, session: 'ps1t', clock, accelerate: 1000 });
     const done = conductor.run();
-    for (let t = 0; t < 200; t++) { clock.advance(100); await flush(); }
+    for (let t = 0; t < 200; t++) {
+      clock.advance(100);
+      await flush();
+    }
     const report = await done;
     assert.ok(calls.includes('primary.fault(blackhole)'));
     const activation = calls.indexOf('backup.activate(PS1 step 9 activate-backup)');

@@ -13,8 +13,10 @@ const text = 'text: { en: Window, zh: 連線測試 }';
 
 describe('open-connectivity-test', () => {
   it('takes until as a clock time or an offset after the step', () => {
-    const r = parseRundown(doc(`  - { at: "08:10", action: open-connectivity-test, until: "08:25", ${text} }
-  - { at: "08:30", action: open-connectivity-test, until: "+00:05", ${text} }`));
+    const r = parseRundown(
+      doc(`  - { at: "08:10", action: open-connectivity-test, until: "08:25", ${text} }
+  - { at: "08:30", action: open-connectivity-test, until: "+00:05", ${text} }`),
+    );
     assert.ok(r.ok, JSON.stringify(!r.ok && r.issues));
     assert.equal(r.rundown.steps.length, 2);
     assert.equal(toHongKongIso(r.rundown.steps[0]!.untilMs!), '2026-01-10T08:25:00.000+08:00');
@@ -22,12 +24,17 @@ describe('open-connectivity-test', () => {
   });
 
   it('names the line of a missing, unreadable or early until, and until on another action', () => {
-    const r = parseRundown(doc(`  - { at: "08:10", action: open-connectivity-test, ${text} }
+    const r = parseRundown(
+      doc(`  - { at: "08:10", action: open-connectivity-test, ${text} }
   - { at: "08:20", action: open-connectivity-test, until: "soon", ${text} }
   - { at: "08:30", action: open-connectivity-test, until: "08:00", ${text} }
-  - { at: "08:40", action: open-primary, until: "09:00", ${text} }`));
+  - { at: "08:40", action: open-primary, until: "09:00", ${text} }`),
+    );
     assert.ok(!r.ok);
-    assert.deepEqual(r.issues.map((i) => `${i.line}:${i.path}`), ['5:steps[0].until', '6:steps[1].until', '7:steps[2].until', '8:steps[3].until']);
+    assert.deepEqual(
+      r.issues.map((i) => `${i.line}:${i.path}`),
+      ['5:steps[0].until', '6:steps[1].until', '7:steps[2].until', '8:steps[3].until'],
+    );
     assert.match(r.issues[0]!.message, /needs until/);
     assert.match(r.issues[2]!.message, /not after the step's time/);
     assert.match(r.issues[3]!.message, /only open-connectivity-test takes until/);

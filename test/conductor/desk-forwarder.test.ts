@@ -18,36 +18,71 @@ function fakeDesk(token: string) {
   const plan = { failNext: 0, dropReplyNext: 0, downNext: 0 };
   const server: Server = createServer((req, res) => {
     let body = '';
-    req.on('data', (c) => { body += c; });
+    req.on('data', (c) => {
+      body += c;
+    });
     req.on('end', () => {
-      if (plan.downNext > 0) { plan.downNext--; req.socket.destroy(); return; }
+      if (plan.downNext > 0) {
+        plan.downNext--;
+        req.socket.destroy();
+        return;
+      }
       if (req.headers.authorization !== `Bearer ${token}`) {
         res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":{"code":"EVIDENCE_TOKEN_INVALID"}}');
         return;
       }
-      if (plan.failNext > 0) { plan.failNext--; res.writeHead(503).end('{"error":{"code":"INTERNAL_ERROR"}}'); return; }
+      if (plan.failNext > 0) {
+        plan.failNext--;
+        res.writeHead(503).end('{"error":{"code":"INTERNAL_ERROR"}}');
+        return;
+      }
       const events = (JSON.parse(body) as { events: EvidenceEvent[] }).events;
       requests.push(events.length);
-      let accepted = 0, duplicates = 0;
+      let accepted = 0,
+        duplicates = 0;
       for (const e of events) {
         if (stored.has(e.id)) duplicates++;
-        else { stored.set(e.id, e); accepted++; }
+        else {
+          stored.set(e.id, e);
+          accepted++;
+        }
       }
       // Stored, but the reply is lost: the forwarder must send again and get duplicates.
-      if (plan.dropReplyNext > 0) { plan.dropReplyNext--; req.socket.destroy(); return; }
+      if (plan.dropReplyNext > 0) {
+        plan.dropReplyNext--;
+        req.socket.destroy();
+        return;
+      }
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ accepted, duplicates, rejected: [], unknownSessions: [] }));
     });
   });
   return {
-    stored, requests, plan, server,
-    async start() { await new Promise<void>((r) => server.listen(0, '127.0.0.1', r)); return `http://127.0.0.1:${(server.address() as AddressInfo).port}`; },
-    async stop() { server.closeAllConnections(); await new Promise<void>((r) => server.close(() => r())); },
+    stored,
+    requests,
+    plan,
+    server,
+    async start() {
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    },
+    async stop() {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
   };
 }
 
 const ev = (i: number): EvidenceEvent => ({
-  id: `ps2:firm-${i % 3}:OTP-C:C${i}:${i}`, ts: new Date(Date.UTC(2023, 10, 25, 2, 0, 0, i)).toISOString(), session: 'ps2',
-  site: 'backup', service: 'OTP-C', subscriber: `firm-${i % 3}`, identity: `C${i}`, kind: 'logon', detail: { i }, source: 'venue',
+  id: `ps2:firm-${i % 3}:OTP-C:C${i}:${i}`,
+  ts: new Date(Date.UTC(2023, 10, 25, 2, 0, 0, i)).toISOString(),
+  session: 'ps2',
+  site: 'backup',
+  service: 'OTP-C',
+  subscriber: `firm-${i % 3}`,
+  identity: `C${i}`,
+  kind: 'logon',
+  detail: { i },
+  source: 'venue',
 });
 
 describe('DeskEvidenceForwarder', () => {
@@ -55,7 +90,16 @@ describe('DeskEvidenceForwarder', () => {
     const desk = fakeDesk('tok');
     const url = await desk.start();
     const errors: string[] = [];
-    const fwd = new DeskEvidenceForwarder({ url, token: 'tok', clock: systemClock, batchSize: 100, lingerMs: 5, retryMinMs: 5, retryMaxMs: 20, onError: (m) => errors.push(m) });
+    const fwd = new DeskEvidenceForwarder({
+      url,
+      token: 'tok',
+      clock: systemClock,
+      batchSize: 100,
+      lingerMs: 5,
+      retryMinMs: 5,
+      retryMaxMs: 20,
+      onError: (m) => errors.push(m),
+    });
     try {
       desk.plan.failNext = 2;
       desk.plan.downNext = 1;
@@ -103,7 +147,8 @@ describe('DeskEvidenceForwarder', () => {
     const clock = new ManualClock();
     const fwd = new DeskEvidenceForwarder({ url, token: 'tok', clock, lingerMs: 10 });
     try {
-      fwd.push(ev(1)); fwd.push(ev(2));
+      fwd.push(ev(1));
+      fwd.push(ev(2));
       clock.advance(9);
       for (let i = 0; i < 10; i++) await turn(); // a request on loopback would have arrived by now
       assert.deepEqual(desk.requests, [], 'nothing sent before the linger time');
@@ -118,20 +163,38 @@ describe('DeskEvidenceForwarder', () => {
   });
 });
 
-describe('DeskEvidenceForwarder signed in as a user of the firm (a subscriber\'s probe)', () => {
+describe("DeskEvidenceForwarder signed in as a user of the firm (a subscriber's probe)", () => {
   it("posts the firm's own probe evidence, which the desk keeps as self-reported; the venue's word is refused", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fd-fwd-'));
     const clock = new ManualClock(Date.parse('2026-01-10T02:00:00Z'));
     const desk = await startDesk({ db: join(dir, 'desk.sqlite'), clock, evidenceToken: 'conductor-token-for-forwarder-tests', webRoot: null });
     try {
-      const { session, subscribers, accounts } = await seedDemo(desk.store, { now: clock.now(), password: 'forwarder-test-password', scryptCost: 1024, subscribers: 2 });
+      const { session, subscribers, accounts } = await seedDemo(desk.store, {
+        now: clock.now(),
+        password: 'forwarder-test-password',
+        scryptCost: 1024,
+        subscribers: 2,
+      });
       const firm = subscribers[0]!;
       const user = accounts.find((a) => a.subscriberId === firm.id)!;
       const probeEvent = (i: number, source: 'probe' | 'venue'): EvidenceEvent => ({
-        id: `${session.id}:probe:${firm.id}:${i}`, ts: new Date(clock.now() + i).toISOString(), session: session.id, site: 'backup', service: 'OTP-C',
-        subscriber: firm.id, identity: firm.identities[0]!.identity, kind: 'logon', detail: {}, source,
+        id: `${session.id}:probe:${firm.id}:${i}`,
+        ts: new Date(clock.now() + i).toISOString(),
+        session: session.id,
+        site: 'backup',
+        service: 'OTP-C',
+        subscriber: firm.id,
+        identity: firm.identities[0]!.identity,
+        kind: 'logon',
+        detail: {},
+        source,
       });
-      const fwd = new DeskEvidenceForwarder({ url: desk.url, login: { username: user.username, password: 'forwarder-test-password' }, clock: systemClock, lingerMs: 1 });
+      const fwd = new DeskEvidenceForwarder({
+        url: desk.url,
+        login: { username: user.username, password: 'forwarder-test-password' },
+        clock: systemClock,
+        lingerMs: 1,
+      });
       fwd.push(probeEvent(1, 'probe'));
       fwd.push(probeEvent(2, 'venue'));
       assert.equal(await fwd.drain(10_000), true);
@@ -142,7 +205,12 @@ describe('DeskEvidenceForwarder signed in as a user of the firm (a subscriber\'s
       assert.notEqual(stored[0]!.postedBy, 'conductor');
 
       // A wrong password stops forwarding at once; the evidence file keeps everything.
-      const wrong = new DeskEvidenceForwarder({ url: desk.url, login: { username: user.username, password: 'not-the-password' }, clock: systemClock, lingerMs: 1 });
+      const wrong = new DeskEvidenceForwarder({
+        url: desk.url,
+        login: { username: user.username, password: 'not-the-password' },
+        clock: systemClock,
+        lingerMs: 1,
+      });
       wrong.push(probeEvent(3, 'probe'));
       assert.equal(await wrong.drain(10_000), false);
       assert.match(wrong.stats.fatal ?? '', /refused the sign-in/);

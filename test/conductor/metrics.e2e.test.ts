@@ -33,10 +33,12 @@ describe('metrics during the accelerated PS2', () => {
 
       const pending: Array<Promise<Scrape>> = [];
       const grab = (label: string, m: DrillMetrics) => {
-        pending.push((async () => {
-          const [primary, backup, d] = await Promise.all([scrape(m.primary, m.token), scrape(m.backup, m.token), scrape(deskMetrics, desk.metricsToken)]);
-          return { label, primary, backup, desk: d };
-        })());
+        pending.push(
+          (async () => {
+            const [primary, backup, d] = await Promise.all([scrape(m.primary, m.token), scrape(m.backup, m.token), scrape(deskMetrics, desk.metricsToken)]);
+            return { label, primary, backup, desk: d };
+          })(),
+        );
       };
       let trading = 0;
       const onStep = (e: StepEvent, m: DrillMetrics) => {
@@ -48,11 +50,21 @@ describe('metrics during the accelerated PS2', () => {
         if (e.phase === 'start' && a === 'clean-up') grab('after-failback', m);
       };
       const r = await runDrill({
-        subscribers: 4, accelerate: 400, dataDir: dir, basePort: 34_000, groupBase: 161, session: 'PS2-metrics',
-        desk: { url: desk.url, token: desk.evidenceToken }, beforeSession: paperwork.beforeSession, onStep,
+        subscribers: 4,
+        accelerate: 400,
+        dataDir: dir,
+        basePort: 34_000,
+        groupBase: 161,
+        session: 'PS2-metrics',
+        desk: { url: desk.url, token: desk.evidenceToken },
+        beforeSession: paperwork.beforeSession,
+        onStep,
       });
       const scrapes = await Promise.all(pending);
-      assert.deepEqual(scrapes.map((s) => s.label), ['before-loss', 'at-loss', 'after-takeover', 'after-failback']);
+      assert.deepEqual(
+        scrapes.map((s) => s.label),
+        ['before-loss', 'at-loss', 'after-takeover', 'after-failback'],
+      );
       assert.equal(r.conductor.failedSteps, 0);
       const [before, atLoss, afterTakeover, afterFailback] = scrapes as [Scrape, Scrape, Scrape, Scrape];
 
@@ -67,7 +79,10 @@ describe('metrics during the accelerated PS2', () => {
       assert.equal(sum(before.backup, 'failover_drill_site_activation_duration_seconds_count'), 0);
       assert.ok(sum(atLoss.primary, 'failover_drill_orders_total') > 0, 'orders taken at the primary');
       assert.ok(sum(atLoss.primary, 'failover_drill_execution_reports_total') > 0);
-      assert.ok(sum(atLoss.primary, 'failover_drill_omd_packets_total') > sum(before.primary, 'failover_drill_omd_packets_total'), 'the multicast counters move');
+      assert.ok(
+        sum(atLoss.primary, 'failover_drill_omd_packets_total') > sum(before.primary, 'failover_drill_omd_packets_total'),
+        'the multicast counters move',
+      );
 
       // After the takeover: the backup active and timed, the subscribers logged on there.
       assert.equal(sum(afterTakeover.backup, 'failover_drill_site_state', { state: 'active' }), 1);

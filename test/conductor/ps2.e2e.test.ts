@@ -18,21 +18,41 @@ describe('accelerated PS2 end to end', () => {
     try {
       const r = await runDrill({ subscribers: 20, accelerate: 250, dataDir: dir, basePort: 26_000, groupBase: 121, session: 'PS2-e2e' });
       const table = renderTable(r.verdicts, 200);
-      assert.equal(r.conductor.failedSteps, 0, `a rundown step failed:\n${r.conductor.runs.filter((x) => x.error).map((x) => `${x.step.action}: ${x.error!.message}`).join('\n')}`);
-      assert.deepEqual([...r.faults.entries()].sort(), [['F005', 'neverRelookup'], ['F010', 'ignoreDisasterRecovery'], ['F015', 'resetSequenceOnReconnect'], ['F020', 'leaveOrderResting']]);
+      assert.equal(
+        r.conductor.failedSteps,
+        0,
+        `a rundown step failed:\n${r.conductor.runs
+          .filter((x) => x.error)
+          .map((x) => `${x.step.action}: ${x.error!.message}`)
+          .join('\n')}`,
+      );
+      assert.deepEqual([...r.faults.entries()].sort(), [
+        ['F005', 'neverRelookup'],
+        ['F010', 'ignoreDisasterRecovery'],
+        ['F015', 'resetSequenceOnReconnect'],
+        ['F020', 'leaveOrderResting'],
+      ]);
       // Every third firm also trades OTP-C over FIX: one more line each.
       assert.equal(r.verdicts.length, 20 * 4 + 6, `one line per subscriber and service, and per FIX identity:\n${table}`);
-      assert.deepEqual(r.verdicts.filter((v) => v.protocol === 'FIX').map((v) => `${v.firm} ${v.identity}`), ['F003 F003X', 'F006 F006X', 'F009 F009X', 'F012 F012X', 'F015 F015X', 'F018 F018X']);
+      assert.deepEqual(
+        r.verdicts.filter((v) => v.protocol === 'FIX').map((v) => `${v.firm} ${v.identity}`),
+        ['F003 F003X', 'F006 F006X', 'F009 F009X', 'F012 F012X', 'F015 F015X', 'F018 F018X'],
+      );
       assert.match(table, /F015 +resetSequenceOnReconnect +OTP-C FIX +F015X +failed/);
       for (const v of r.verdicts) {
         const breaks = faultBreaksOf(v.fault, v);
         if (breaks) {
           assert.ok(v.failedCases.includes(breaks.mustFail), `${v.firm} ${v.service} ${v.identity} (${v.fault}) should fail ${breaks.mustFail}:\n${table}`);
-          for (const c of v.failedCases) assert.ok([breaks.mustFail, ...breaks.mayFail].includes(c), `${v.firm} ${v.service} ${v.identity} also failed ${c}:\n${table}`);
+          for (const c of v.failedCases)
+            assert.ok([breaks.mustFail, ...breaks.mayFail].includes(c), `${v.firm} ${v.service} ${v.identity} also failed ${c}:\n${table}`);
         } else {
           assert.equal(v.result, 'passed', `${v.firm} ${v.service} ${v.identity} should pass every case:\n${table}`);
           const report = r.reports.find((x) => x.firm === v.firm)!.services.find((s) => s.service === v.service && s.identity === v.identity)!;
-          assert.equal(report.cases.length, v.service.startsWith('OTP') ? TRADING_CASE_IDS.length : MARKET_DATA_CASE_IDS.length, `${v.firm} ${v.service} ${v.identity} case count`);
+          assert.equal(
+            report.cases.length,
+            v.service.startsWith('OTP') ? TRADING_CASE_IDS.length : MARKET_DATA_CASE_IDS.length,
+            `${v.firm} ${v.service} ${v.identity} case count`,
+          );
           for (const c of report.cases) {
             // The day's phases are the securities market's, on OMD-C: the China Connect feed has none to check the books across.
             const expected = c.id === 'books-across-phases' && v.service === 'OMD-CC' ? 'not tested' : 'passed';
@@ -51,7 +71,10 @@ describe('accelerated PS2 end to end', () => {
       has((e) => e.source === 'venue' && e.site === 'backup' && e.kind === 'logon' && e.subscriber === 'F001', 'logon of F001 at the backup site');
       has((e) => e.source === 'venue' && e.kind === 'lookup' && e.site === 'backup', 'lookup answered by the backup site');
       has((e) => e.source === 'probe' && e.kind === 'failover-followed' && e.subscriber === 'F002', 'failover followed by F002');
-      has((e) => e.detail['conductor'] === true && e.kind === 'site-lost' && e.subscriber === 'F003' && e.service === 'OMD-CC', 'conductor mark of the loss for F003 OMD-CC');
+      has(
+        (e) => e.detail['conductor'] === true && e.kind === 'site-lost' && e.subscriber === 'F003' && e.service === 'OMD-CC',
+        'conductor mark of the loss for F003 OMD-CC',
+      );
       const f = r.conductor.failover;
       assert.ok(f.primaryLostAt! < f.backupActiveAt! && f.backupActiveAt! < f.failedBackAt!);
     } finally {

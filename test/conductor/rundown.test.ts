@@ -34,33 +34,39 @@ describe('rundown time parsing (Hong Kong, UTC+8, no DST)', () => {
     }
   });
   it('places clock times on the session date and offsets after the previous step', () => {
-    const r = parseRundownOrThrow(base(`  - { at: "2023-11-24T17:00", action: announce, text: { en: prep, zh: 準備 } }
+    const r = parseRundownOrThrow(
+      base(`  - { at: "2023-11-24T17:00", action: announce, text: { en: prep, zh: 準備 } }
   - { at: "08:30", action: open-primary, text: { en: open, zh: 開放 } }
   - { at: "+00:30", action: pre-open, text: { en: pre, zh: 開市前 } }
   - { at: "+01:30", action: isolate-primary, fault: flap, text: { en: lost, zh: 中斷 } }
-`));
-    assert.deepEqual(r.steps.map((s) => toHongKongIso(s.atMs)), [
-      '2023-11-24T17:00:00.000+08:00', '2023-11-25T08:30:00.000+08:00', '2023-11-25T09:00:00.000+08:00', '2023-11-25T10:30:00.000+08:00',
-    ]);
+`),
+    );
+    assert.deepEqual(
+      r.steps.map((s) => toHongKongIso(s.atMs)),
+      ['2023-11-24T17:00:00.000+08:00', '2023-11-25T08:30:00.000+08:00', '2023-11-25T09:00:00.000+08:00', '2023-11-25T10:30:00.000+08:00'],
+    );
     assert.equal(r.steps[3]!.isolation, 'flap');
   });
 });
 
 describe('rundown schema errors name the line and column', () => {
   it('unknown action, at its own line', () => {
-    const is = issues(base(`  - at: "08:30"
+    const is = issues(
+      base(`  - at: "08:30"
     action: open-primary
     text: { en: a, zh: 開放 }
   - at: "09:00"
     action: open-the-gates
     text: { en: a, zh: 開放 }
-`));
+`),
+    );
     assert.equal(is.length, 1);
     assert.deepEqual([is[0]!.line, is[0]!.col, is[0]!.path], [9, 13, 'steps[1].action']);
     assert.match(is[0]!.message, /unknown action "open-the-gates"/);
   });
   it('a bad time, a missing Chinese text, a fault on the wrong action, an unknown field: all reported', () => {
-    const is = issues(base(`  - at: "25:00"
+    const is = issues(
+      base(`  - at: "25:00"
     action: open-primary
     text: { en: a }
   - at: "09:00"
@@ -68,13 +74,15 @@ describe('rundown schema errors name the line and column', () => {
     fault: kill
     colour: red
     text: { en: a, zh: b }
-`));
+`),
+    );
     const where = is.map((i) => `${i.line}:${i.path}`);
     assert.deepEqual(where, ['5:steps[0].at', '7:steps[0].text.zh', '10:steps[1].fault', '11:steps[1].colour', '12:steps[1].text.zh']);
     assert.match(is[4]!.message, /Chinese/);
   });
   it('isolate-primary needs a known fault; inject-fault needs a kind', () => {
-    const is = issues(base(`  - at: "10:00"
+    const is = issues(
+      base(`  - at: "10:00"
     action: isolate-primary
     text: { en: a, zh: 中斷 }
   - at: "10:01"
@@ -85,11 +93,16 @@ describe('rundown schema errors name the line and column', () => {
     action: inject-fault
     fault: { kind: loss-line-b, site: primary }
     text: { en: a, zh: 故障 }
-`));
-    assert.deepEqual(is.map((i) => `${i.line}:${i.col}:${i.path}`), ['5:5:steps[0].fault', '10:12:steps[1].fault', '14:20:steps[2].fault.kind']);
+`),
+    );
+    assert.deepEqual(
+      is.map((i) => `${i.line}:${i.col}:${i.path}`),
+      ['5:5:steps[0].fault', '10:12:steps[1].fault', '14:20:steps[2].fault.kind'],
+    );
   });
   it('steps out of time order and a leading offset', () => {
-    const is = issues(base(`  - at: "+00:10"
+    const is = issues(
+      base(`  - at: "+00:10"
     action: announce
     text: { en: a, zh: 公告 }
   - at: "10:00"
@@ -98,23 +111,31 @@ describe('rundown schema errors name the line and column', () => {
   - at: "09:00"
     action: announce
     text: { en: a, zh: 公告 }
-`));
-    assert.deepEqual(is.map((i) => `${i.line}:${i.path}`), ['5:steps[0].at', '11:steps[2].at']);
+`),
+    );
+    assert.deepEqual(
+      is.map((i) => `${i.line}:${i.path}`),
+      ['5:steps[0].at', '11:steps[2].at'],
+    );
     assert.match(is[1]!.message, /earlier than the previous step/);
   });
   it('YAML syntax errors carry their position; the thrown error lists FILE:LINE:COL', () => {
     const is = issues('rundown: PS2\ndate: "2023-11-25"\nsteps: [\n');
     assert.ok(is.length >= 1);
     assert.ok(is[0]!.line >= 3, `line ${is[0]!.line}`);
-    assert.throws(() => parseRundownOrThrow(base(`  - { at: "08:30", action: nope, text: { en: a, zh: 開 } }\n`), 'x.yaml'),
-      (e: unknown) => e instanceof RundownError && /x\.yaml:5:\d+ steps\[0\]\.action/.test(e.message));
+    assert.throws(
+      () => parseRundownOrThrow(base(`  - { at: "08:30", action: nope, text: { en: a, zh: 開 } }\n`), 'x.yaml'),
+      (e: unknown) => e instanceof RundownError && /x\.yaml:5:\d+ steps\[0\]\.action/.test(e.message),
+    );
   });
   it('inject-fault passes its parameters through', () => {
-    const r = parseRundownOrThrow(base(`  - at: "10:00"
+    const r = parseRundownOrThrow(
+      base(`  - at: "10:00"
     action: inject-fault
     fault: { kind: loss-line-a, site: backup, lossRate: 0.3, durationMs: 2000 }
     text: { en: a, zh: 故障 }
-`));
+`),
+    );
     assert.deepEqual(r.steps[0]!.fault, { kind: 'loss-line-a', site: 'backup', params: { lossRate: 0.3, durationMs: 2000 } });
   });
 });

@@ -19,7 +19,10 @@ describe('RundownScheduler', () => {
     });
     await flush();
     // Friday's announcement and the 08:10 connectivity-test window are due at once (the session day's first step).
-    assert.deepEqual(seen.map((s) => s.action), ['announce', 'open-connectivity-test']);
+    assert.deepEqual(
+      seen.map((s) => s.action),
+      ['announce', 'open-connectivity-test'],
+    );
     clock.advance(8_000);
     await flush();
     assert.equal(seen.at(-1)!.action, 'open-primary', '08:30 is 20 min / 150 = 8 s after 08:10');
@@ -29,27 +32,33 @@ describe('RundownScheduler', () => {
     clock.advance(1);
     await flush();
     assert.equal(seen.at(-1)!.action, 'pre-open');
-    for (let i = 0; i < 60; i++) { clock.advance(1000); await flush(); }
+    for (let i = 0; i < 60; i++) {
+      clock.advance(1000);
+      await flush();
+    }
     await done;
-    assert.deepEqual(seen.map((s) => [s.action, s.at, s.hk]), [
-      ['announce', 0, '17:00'],
-      ['open-connectivity-test', 0, '08:10'],
-      ['open-primary', 8_000, '08:30'],
-      ['pre-open', 20_000, '09:00'],
-      ['continuous-trading', 32_000, '09:30'],
-      ['inject-fault', 38_000, '09:45'],
-      ['inject-fault', 40_000, '09:50'],
-      ['inject-fault', 40_400, '09:51'],
-      ['isolate-primary', 44_000, '10:00'],
-      ['activate-backup', 46_000, '10:05'],
-      ['continuous-trading', 52_000, '10:20'],
-      ['halt', 56_000, '10:30'],
-      ['resume', 58_000, '10:35'],
-      ['closing-auction', 64_000, '10:50'],
-      ['close', 68_000, '11:00'],
-      ['fail-back', 68_000, '11:00'],
-      ['clean-up', 72_000, '11:10'],
-    ]);
+    assert.deepEqual(
+      seen.map((s) => [s.action, s.at, s.hk]),
+      [
+        ['announce', 0, '17:00'],
+        ['open-connectivity-test', 0, '08:10'],
+        ['open-primary', 8_000, '08:30'],
+        ['pre-open', 20_000, '09:00'],
+        ['continuous-trading', 32_000, '09:30'],
+        ['inject-fault', 38_000, '09:45'],
+        ['inject-fault', 40_000, '09:50'],
+        ['inject-fault', 40_400, '09:51'],
+        ['isolate-primary', 44_000, '10:00'],
+        ['activate-backup', 46_000, '10:05'],
+        ['continuous-trading', 52_000, '10:20'],
+        ['halt', 56_000, '10:30'],
+        ['resume', 58_000, '10:35'],
+        ['closing-auction', 64_000, '10:50'],
+        ['close', 68_000, '11:00'],
+        ['fail-back', 68_000, '11:00'],
+        ['clean-up', 72_000, '11:10'],
+      ],
+    );
     assert.equal(clock.pending, 0);
   });
 
@@ -62,17 +71,31 @@ describe('RundownScheduler', () => {
     let releaseIsolation!: () => void;
     const done = sched.run((step) => {
       order.push(step.action);
-      if (step.action === 'isolate-primary') return new Promise<void>((r) => { releaseIsolation = r; });
+      if (step.action === 'isolate-primary')
+        return new Promise<void>((r) => {
+          releaseIsolation = r;
+        });
       if (step.action === 'close') return Promise.reject(new Error('site did not answer'));
       return Promise.resolve();
     });
     await flush();
-    assert.deepEqual(order, ['announce', 'open-connectivity-test', 'open-primary', 'pre-open', 'continuous-trading', 'inject-fault', 'inject-fault', 'inject-fault', 'isolate-primary']);
+    assert.deepEqual(order, [
+      'announce',
+      'open-connectivity-test',
+      'open-primary',
+      'pre-open',
+      'continuous-trading',
+      'inject-fault',
+      'inject-fault',
+      'inject-fault',
+      'isolate-primary',
+    ]);
     clock.advance(5 * 60_000); // 10:09: activation is due but isolation is still running
     await flush();
     assert.equal(order.length, 9);
     releaseIsolation();
-    await flush(); await flush();
+    await flush();
+    await flush();
     assert.equal(order.at(-1), 'activate-backup');
     const late = sched.runs.find((r) => r.step.action === 'activate-backup')!;
     assert.equal(late.startedAt - late.dueAt, 4 * 60_000);

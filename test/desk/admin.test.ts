@@ -5,7 +5,16 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../src/wire/index.ts';
-import { MESSAGES, renderMessage, sampleIntentionForm, seedDemo, startDesk, type PracticeSession, type RunningDesk, type Subscriber } from '../../src/desk/index.ts';
+import {
+  MESSAGES,
+  renderMessage,
+  sampleIntentionForm,
+  seedDemo,
+  startDesk,
+  type PracticeSession,
+  type RunningDesk,
+  type Subscriber,
+} from '../../src/desk/index.ts';
 import { DeskClient } from '../helpers/desk-client.ts';
 import { storeVariants } from '../helpers/stores.ts';
 
@@ -17,7 +26,8 @@ for (const variant of storeVariants()) {
     let clock: ManualClock;
     let session: PracticeSession;
     let subscribers: Subscriber[];
-    const desk1 = new DeskClient(''), firm = new DeskClient('');
+    const desk1 = new DeskClient(''),
+      firm = new DeskClient('');
     let deskId = '';
 
     before(async () => {
@@ -33,7 +43,9 @@ for (const variant of storeVariants()) {
       deskId = r.body.user.id;
       assert.equal((await firm.login('firm-a.user', PW)).status, 200);
     });
-    after(async () => { await desk?.close(); });
+    after(async () => {
+      await desk?.close();
+    });
 
     async function userId(username: string): Promise<string> {
       const u = (await desk1.get('/api/users')).body.users.find((x: { username: string }) => x.username === username);
@@ -61,7 +73,7 @@ for (const variant of storeVariants()) {
           assert.equal((await firm.request(method, path, body)).status, 403, `${method} ${path}`);
           assert.equal((await anon.request(method, path, body)).status, 401, `${method} ${path}`);
         }
-        assert.equal((await desk.store.getUserByUsername('sneaky')), null);
+        assert.equal(await desk.store.getUserByUsername('sneaky'), null);
         assert.equal((await desk.store.getUserAccount(id))?.disabled, false);
       });
 
@@ -81,7 +93,13 @@ for (const variant of storeVariants()) {
         assert.equal(d.status, 201);
         assert.equal(d.body.user.role, 'desk');
         assert.equal(d.body.user.subscriberId, null);
-        const f = await desk1.post('/api/users', { username: 'firm-a.second', password: 'firm-a-second-pw', displayName: 'A Second', role: 'subscriber', subscriberId: 'firm-a' });
+        const f = await desk1.post('/api/users', {
+          username: 'firm-a.second',
+          password: 'firm-a-second-pw',
+          displayName: 'A Second',
+          role: 'subscriber',
+          subscriberId: 'firm-a',
+        });
         assert.equal(f.status, 201);
         assert.equal(f.body.user.subscriberId, 'firm-a');
         const c = new DeskClient(desk.url);
@@ -99,10 +117,22 @@ for (const variant of storeVariants()) {
         const noFirm = await desk1.post('/api/users', { username: 'nofirm', password: 'long-enough-pw', displayName: 'N', role: 'subscriber' });
         assert.equal(noFirm.body.error.field, 'subscriberId');
         assert.equal(noFirm.body.error.text.code, 'user.invalid.subscriberId');
-        const ghost = await desk1.post('/api/users', { username: 'ghost', password: 'long-enough-pw', displayName: 'G', role: 'subscriber', subscriberId: 'firm-zz' });
+        const ghost = await desk1.post('/api/users', {
+          username: 'ghost',
+          password: 'long-enough-pw',
+          displayName: 'G',
+          role: 'subscriber',
+          subscriberId: 'firm-zz',
+        });
         assert.equal(ghost.status, 400);
         assert.deepEqual(ghost.body.error.text, { code: 'user.unknownFirm', params: { id: 'firm-zz' } });
-        const taken = await desk1.post('/api/users', { username: 'firm-b.user', password: 'long-enough-pw', displayName: 'B', role: 'subscriber', subscriberId: 'firm-b' });
+        const taken = await desk1.post('/api/users', {
+          username: 'firm-b.user',
+          password: 'long-enough-pw',
+          displayName: 'B',
+          role: 'subscriber',
+          subscriberId: 'firm-b',
+        });
         assert.equal(taken.status, 409);
         assert.equal(taken.body.error.field, 'username');
         assert.equal(renderMessage(taken.body.error.text, 'zh-Hant'), '用戶名稱 firm-b.user 已被使用。');
@@ -133,7 +163,7 @@ for (const variant of storeVariants()) {
         assert.ok(actions.includes('user.disable') && actions.includes('user.enable'), actions.join(','));
       });
 
-      it('a disabled user\'s open event stream ends at the next keep-alive', async () => {
+      it("a disabled user's open event stream ends at the next keep-alive", async () => {
         const e = new DeskClient(desk.url);
         assert.equal((await e.login('firm-a.second', 'firm-a-second-pw')).status, 200);
         const id = await userId('firm-a.second');
@@ -146,11 +176,22 @@ for (const variant of storeVariants()) {
           assert.equal(res.status, 200);
           const reader = res.body!.getReader();
           const dec = new TextDecoder();
-          while (!buf.includes('event: hello')) { const r = await reader.read(); if (r.done) break; buf += dec.decode(r.value, { stream: true }); }
+          while (!buf.includes('event: hello')) {
+            const r = await reader.read();
+            if (r.done) break;
+            buf += dec.decode(r.value, { stream: true });
+          }
           assert.match(buf, /event: hello/);
           assert.equal((await desk1.post(`/api/users/${id}/disable`)).status, 200);
           clock.advance(15_000);
-          for (;;) { const r = await reader.read(); if (r.done) { ended = true; break; } buf += dec.decode(r.value, { stream: true }); }
+          for (;;) {
+            const r = await reader.read();
+            if (r.done) {
+              ended = true;
+              break;
+            }
+            buf += dec.decode(r.value, { stream: true });
+          }
         } catch (err) {
           if (!ac.signal.aborted) throw err;
         } finally {
@@ -182,7 +223,9 @@ for (const variant of storeVariants()) {
         assert.equal((await c.get('/api/auth/me')).status, 401);
         assert.equal((await new DeskClient(desk.url).login('firm-c.user', PW)).status, 401);
         assert.equal((await new DeskClient(desk.url).login('firm-c.user', 'a-brand-new-password')).status, 200);
-        const e = (await desk1.get(`/api/audit?entity=user&entityId=${id}&limit=5`)).body.entries.find((x: { action: string }) => x.action === 'user.password-reset');
+        const e = (await desk1.get(`/api/audit?entity=user&entityId=${id}&limit=5`)).body.entries.find(
+          (x: { action: string }) => x.action === 'user.password-reset',
+        );
         assert.ok(e);
         assert.equal(e.actor, deskId);
         assert.equal(JSON.stringify(e.detail).includes('a-brand-new-password'), false);
@@ -214,7 +257,11 @@ for (const variant of storeVariants()) {
         assert.equal(all.more, false);
         for (const e of all.entries) assert.equal(e.actor, deskId);
         const ids = all.entries.map((e: { id: number }) => e.id);
-        assert.deepEqual(ids, [...ids].sort((a: number, b: number) => b - a), 'newest first');
+        assert.deepEqual(
+          ids,
+          [...ids].sort((a: number, b: number) => b - a),
+          'newest first',
+        );
 
         const seen: number[] = [];
         let before = '';
@@ -222,7 +269,10 @@ for (const variant of storeVariants()) {
           const r = (await desk1.get(`/api/audit?actor=${deskId}&limit=3${before}`)).body;
           assert.ok(r.entries.length <= 3);
           seen.push(...r.entries.map((e: { id: number }) => e.id));
-          if (!r.more) { assert.equal(r.next, null); break; }
+          if (!r.more) {
+            assert.equal(r.next, null);
+            break;
+          }
           assert.equal(r.next, r.entries.at(-1).id);
           before = `&before=${r.next}`;
         }
@@ -238,18 +288,51 @@ for (const variant of storeVariants()) {
     describe('reminders on a desk without a mail server', () => {
       it('previews who would be reminded of which form at which addresses; a firm that declined is left out of Appendix B', async () => {
         const [a, b] = subscribers as [Subscriber, Subscriber];
-        await desk.store.submitForm({ sessionId: session.id, subscriberId: a.id, kind: 'intention', submissionId: 'admin-a-intention-1', content: sampleIntentionForm(session, a), submittedBy: 'x', submittedAt: clock.now(), late: false });
+        await desk.store.submitForm({
+          sessionId: session.id,
+          subscriberId: a.id,
+          kind: 'intention',
+          submissionId: 'admin-a-intention-1',
+          content: sampleIntentionForm(session, a),
+          submittedBy: 'x',
+          submittedAt: clock.now(),
+          late: false,
+        });
         // firm-b first says yes, then declines: the latest version counts.
-        await desk.store.submitForm({ sessionId: session.id, subscriberId: b.id, kind: 'intention', submissionId: 'admin-b-intention-1', content: sampleIntentionForm(session, b), submittedBy: 'x', submittedAt: clock.now(), late: false });
-        await desk.store.submitForm({ sessionId: session.id, subscriberId: b.id, kind: 'intention', submissionId: 'admin-b-intention-2', content: { ...sampleIntentionForm(session, b), participate: false, services: [] }, submittedBy: 'x', submittedAt: clock.now(), late: false });
+        await desk.store.submitForm({
+          sessionId: session.id,
+          subscriberId: b.id,
+          kind: 'intention',
+          submissionId: 'admin-b-intention-1',
+          content: sampleIntentionForm(session, b),
+          submittedBy: 'x',
+          submittedAt: clock.now(),
+          late: false,
+        });
+        await desk.store.submitForm({
+          sessionId: session.id,
+          subscriberId: b.id,
+          kind: 'intention',
+          submissionId: 'admin-b-intention-2',
+          content: { ...sampleIntentionForm(session, b), participate: false, services: [] },
+          submittedBy: 'x',
+          submittedAt: clock.now(),
+          late: false,
+        });
         const r = await desk1.get(`/api/sessions/${session.id}/reminders/overview`);
         assert.equal(r.status, 200);
         assert.equal(r.body.mailer, false);
         assert.equal(r.body.note.code, 'reminder.mailerNotConfigured');
-        assert.deepEqual(r.body.preview.intention.map((p: { subscriberId: string }) => p.subscriberId), ['firm-c']);
+        assert.deepEqual(
+          r.body.preview.intention.map((p: { subscriberId: string }) => p.subscriberId),
+          ['firm-c'],
+        );
         assert.deepEqual(r.body.preview.intention[0].recipients, ['ops@c.example', 'it@c.example']);
         assert.equal(r.body.preview.intention[0].name, 'C Securities Limited');
-        assert.deepEqual(r.body.preview.result.map((p: { subscriberId: string }) => p.subscriberId), ['firm-a', 'firm-c']);
+        assert.deepEqual(
+          r.body.preview.result.map((p: { subscriberId: string }) => p.subscriberId),
+          ['firm-a', 'firm-c'],
+        );
         assert.deepEqual(r.body.sent, []);
         const send = await desk1.post(`/api/sessions/${session.id}/reminders`, { kind: 'result' });
         assert.equal(send.status, 503);
@@ -269,7 +352,10 @@ for (const variant of storeVariants()) {
         assert.equal(r.status, 200);
         assert.match(r.headers.get('content-type') ?? '', /text\/csv/);
         assert.match(r.headers.get('content-disposition') ?? '', /appendix-a\.csv/);
-        const lines = r.text.replace(/^\uFEFF/, '').trim().split('\n');
+        const lines = r.text
+          .replace(/^\uFEFF/, '')
+          .trim()
+          .split('\n');
         assert.equal(lines.length, 4);
         assert.match(lines[0]!, /^session,subscriber,subscriberName,participantCode,status,version,submittedAtHKT,participate,/);
         const head = lines[0]!.split(',');
@@ -284,13 +370,19 @@ for (const variant of storeVariants()) {
         assert.match(c, /ps2-2026,firm-c,"'=HYPERLINK/);
         assert.match(c, /,missing,/);
         const json = (await desk1.get(`/api/sessions/${session.id}/intentions`)).body.rows;
-        assert.deepEqual(json.map((x: { subscriber: { id: string }; declined: boolean }) => [x.subscriber.id, x.declined]), [['firm-a', false], ['firm-b', true], ['firm-c', false]]);
+        assert.deepEqual(
+          json.map((x: { subscriber: { id: string }; declined: boolean }) => [x.subscriber.id, x.declined]),
+          [
+            ['firm-a', false],
+            ['firm-b', true],
+            ['firm-c', false],
+          ],
+        );
         assert.equal((await desk1.get('/api/sessions/nope/export/intentions.csv')).status, 404);
       });
     });
   });
 }
-
 
 describe('the administration texts', () => {
   it('every code has an English and a Chinese template with the same parameters', () => {

@@ -4,7 +4,18 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../src/wire/index.ts';
-import { demoEvidence, demoSession, renderMessage, sampleIntentionForm, sampleResultForm, seedDemo, startDesk, type RunningDesk, type Subscriber, type PracticeSession } from '../../src/desk/index.ts';
+import {
+  demoEvidence,
+  demoSession,
+  renderMessage,
+  sampleIntentionForm,
+  sampleResultForm,
+  seedDemo,
+  startDesk,
+  type RunningDesk,
+  type Subscriber,
+  type PracticeSession,
+} from '../../src/desk/index.ts';
 import { formatEvidenceLine } from '../../src/evidence/index.ts';
 import { DeskClient } from '../helpers/desk-client.ts';
 import { storeVariants } from '../helpers/stores.ts';
@@ -50,7 +61,10 @@ async function readEvents(url: string, cookie: string, want: (ev: { event: strin
         if (!event) continue;
         const ev = { event, data: data ? JSON.parse(data) : null };
         seen.push(ev);
-        if (event === 'hello' && !started) { started = true; await start(); }
+        if (event === 'hello' && !started) {
+          started = true;
+          await start();
+        }
         if (want(ev)) return seen;
       }
     }
@@ -87,7 +101,9 @@ for (const variant of storeVariants()) {
       assert.equal((await c.own.login('firm-a.user', PW)).status, 200);
       assert.equal((await c.other.login('firm-b.user', PW)).status, 200);
     });
-    after(async () => { await desk?.close(); });
+    after(async () => {
+      await desk?.close();
+    });
 
     describe('who may and who may not', () => {
       const S = 'ps2-2026';
@@ -95,10 +111,29 @@ for (const variant of storeVariants()) {
         { method: 'GET', path: '/api/health', expect: { desk: 200, own: 200, other: 200, anon: 200 } },
         { method: 'GET', path: '/api/auth/me', expect: { desk: 200, own: 200, other: 200, anon: 401 } },
         { method: 'GET', path: '/api/users', expect: { desk: 200, own: 403, other: 403, anon: 401 } },
-        { method: 'POST', path: '/api/users', body: (w, n) => ({ username: `new-${w}-${n}`, password: 'long-enough-pw', displayName: 'New', role: 'subscriber', subscriberId: 'firm-a' }), expect: { desk: 201, own: 403, other: 403, anon: 401 } },
+        {
+          method: 'POST',
+          path: '/api/users',
+          body: (w, n) => ({ username: `new-${w}-${n}`, password: 'long-enough-pw', displayName: 'New', role: 'subscriber', subscriberId: 'firm-a' }),
+          expect: { desk: 201, own: 403, other: 403, anon: 401 },
+        },
         { method: 'GET', path: '/api/notices', expect: { desk: 200, own: 200, other: 200, anon: 401 } },
         { method: 'GET', path: '/api/notices/hs-notice-ps2', expect: { desk: 200, own: 200, other: 200, anon: 401 } },
-        { method: 'POST', path: '/api/notices', body: (w, n) => ({ id: `notice-${w}-${n}`, references: ['X/1'], titleEn: 'T', titleZh: '通告', issuedOn: '2026-01-01', issuer: { name: 'Desk', hotline: '+852 3000 0000', email: 'd@x.example' }, refersTo: [], englishPrevails: true }), expect: { desk: 201, own: 403, other: 403, anon: 401 } },
+        {
+          method: 'POST',
+          path: '/api/notices',
+          body: (w, n) => ({
+            id: `notice-${w}-${n}`,
+            references: ['X/1'],
+            titleEn: 'T',
+            titleZh: '通告',
+            issuedOn: '2026-01-01',
+            issuer: { name: 'Desk', hotline: '+852 3000 0000', email: 'd@x.example' },
+            refersTo: [],
+            englishPrevails: true,
+          }),
+          expect: { desk: 201, own: 403, other: 403, anon: 401 },
+        },
         { method: 'GET', path: '/api/sessions', expect: { desk: 200, own: 200, other: 200, anon: 401 } },
         { method: 'GET', path: `/api/sessions/${S}`, expect: { desk: 200, own: 200, other: 200, anon: 401 } },
         { method: 'POST', path: '/api/sessions', body: (w, n) => demoSession({ id: `s-${w}-${n}` }), expect: { desk: 201, own: 403, other: 403, anon: 401 } },
@@ -106,10 +141,31 @@ for (const variant of storeVariants()) {
         { method: 'GET', path: '/api/audit', expect: { desk: 200, own: 403, other: 403, anon: 401 } },
         { method: 'GET', path: '/api/subscribers', expect: { desk: 200, own: 200, other: 200, anon: 401 } },
         { method: 'GET', path: '/api/subscribers/firm-a', expect: { desk: 200, own: 200, other: 403, anon: 401 } },
-        { method: 'PUT', path: '/api/subscribers/firm-c', body: () => ({ ...firmA, id: 'firm-c', name: 'C Securities Limited' }), expect: { desk: 200, own: 403, other: 403, anon: 401 } },
-        { method: 'POST', path: '/api/subscribers/import', contentType: 'text/csv', raw: 'id,name,participantCode,hsnPorts,identities,primaryName,primaryPhone,primaryMobile,primaryEmail\nfirm-z,Z Ltd,Z1,P1;P2,OTP-C:Z1T:trading;OMD-C:z-rts:retransmission,Zed,+852 1234 5678,+852 9876 5432,z@z.example\n', expect: { desk: 200, own: 403, other: 403, anon: 401 } },
-        { method: 'POST', path: `/api/sessions/${S}/forms/intention/firm-a`, body: (w) => ({ submissionId: sid(), form: signed(sampleIntentionForm(session, firmA)), ...(w === 'desk' ? { onBehalfReason: REASON } : {}) }), expect: { desk: 201, own: 201, other: 403, anon: 401 } },
-        { method: 'POST', path: `/api/sessions/${S}/forms/result/firm-a`, body: (w) => ({ submissionId: sid(), form: signed(sampleResultForm(session, firmA)), ...(w === 'desk' ? { onBehalfReason: REASON } : {}) }), expect: { desk: 201, own: 201, other: 403, anon: 401 } },
+        {
+          method: 'PUT',
+          path: '/api/subscribers/firm-c',
+          body: () => ({ ...firmA, id: 'firm-c', name: 'C Securities Limited' }),
+          expect: { desk: 200, own: 403, other: 403, anon: 401 },
+        },
+        {
+          method: 'POST',
+          path: '/api/subscribers/import',
+          contentType: 'text/csv',
+          raw: 'id,name,participantCode,hsnPorts,identities,primaryName,primaryPhone,primaryMobile,primaryEmail\nfirm-z,Z Ltd,Z1,P1;P2,OTP-C:Z1T:trading;OMD-C:z-rts:retransmission,Zed,+852 1234 5678,+852 9876 5432,z@z.example\n',
+          expect: { desk: 200, own: 403, other: 403, anon: 401 },
+        },
+        {
+          method: 'POST',
+          path: `/api/sessions/${S}/forms/intention/firm-a`,
+          body: (w) => ({ submissionId: sid(), form: signed(sampleIntentionForm(session, firmA)), ...(w === 'desk' ? { onBehalfReason: REASON } : {}) }),
+          expect: { desk: 201, own: 201, other: 403, anon: 401 },
+        },
+        {
+          method: 'POST',
+          path: `/api/sessions/${S}/forms/result/firm-a`,
+          body: (w) => ({ submissionId: sid(), form: signed(sampleResultForm(session, firmA)), ...(w === 'desk' ? { onBehalfReason: REASON } : {}) }),
+          expect: { desk: 201, own: 201, other: 403, anon: 401 },
+        },
         { method: 'GET', path: `/api/sessions/${S}/forms/intention/firm-a`, expect: { desk: 200, own: 200, other: 403, anon: 401 } },
         { method: 'GET', path: `/api/sessions/${S}/forms/intention/firm-a/versions/1`, expect: { desk: 200, own: 200, other: 403, anon: 401 } },
         { method: 'GET', path: `/api/sessions/${S}/forms/intention/firm-a/pdf`, expect: { desk: 200, own: 200, other: 403, anon: 401 } },
@@ -126,11 +182,15 @@ for (const variant of storeVariants()) {
           let n = 0;
           for (const w of WHO) {
             const body = rc.body?.(w, ++n);
-            const r = await c[w].request(rc.method, rc.path, body, { ...(rc.raw !== undefined ? { raw: rc.raw, headers: { 'content-type': rc.contentType! } } : {}) });
+            const r = await c[w].request(rc.method, rc.path, body, {
+              ...(rc.raw !== undefined ? { raw: rc.raw, headers: { 'content-type': rc.contentType! } } : {}),
+            });
             assert.equal(r.status, rc.expect[w], `${w}: ${r.text.slice(0, 300)}`);
             if (r.status >= 400) {
               assert.equal(typeof r.body?.error?.code, 'string', `${w}: error has a code`);
-              const code = { 401: 'UNAUTHENTICATED', 403: w === 'desk' ? '' : rc.expect.own === 403 ? 'FORBIDDEN_ROLE' : 'FORBIDDEN_FIRM' }[r.status as 401 | 403];
+              const code = { 401: 'UNAUTHENTICATED', 403: w === 'desk' ? '' : rc.expect.own === 403 ? 'FORBIDDEN_ROLE' : 'FORBIDDEN_FIRM' }[
+                r.status as 401 | 403
+              ];
               if (code) assert.equal(r.body.error.code, code, `${w}`);
             }
           }
@@ -138,15 +198,25 @@ for (const variant of storeVariants()) {
       }
 
       it('a subscriber user sees only its own firm in the subscriber list', async () => {
-        assert.deepEqual((await c.own.get('/api/subscribers')).body.subscribers.map((s: Subscriber) => s.id), ['firm-a']);
+        assert.deepEqual(
+          (await c.own.get('/api/subscribers')).body.subscribers.map((s: Subscriber) => s.id),
+          ['firm-a'],
+        );
         assert.ok((await c.desk.get('/api/subscribers')).body.subscribers.length >= 3);
       });
 
-      it('a subscriber cannot read another firm\'s evidence by leaving the filter out', async () => {
-        await c.desk.post('/api/evidence', { events: [...demoEvidence(session, firmA), ...demoEvidence(session, firmB).slice(0, 1).map((e) => ({ ...e, id: `own-${variant.name}` }))] });
+      it("a subscriber cannot read another firm's evidence by leaving the filter out", async () => {
+        await c.desk.post('/api/evidence', {
+          events: [
+            ...demoEvidence(session, firmA),
+            ...demoEvidence(session, firmB)
+              .slice(0, 1)
+              .map((e) => ({ ...e, id: `own-${variant.name}` })),
+          ],
+        });
         const r = await c.other.get(`/api/sessions/${session.id}/evidence`);
         assert.equal(r.status, 200);
-        assert.ok(r.body.events.length > 0, 'its own firm\'s evidence is listed');
+        assert.ok(r.body.events.length > 0, "its own firm's evidence is listed");
         assert.ok(r.body.events.every((e: { subscriber: string }) => e.subscriber === 'firm-b'));
         const d = await c.desk.get(`/api/sessions/${session.id}/evidence`);
         assert.ok(d.body.events.some((e: { subscriber: string }) => e.subscriber === 'firm-a'));
@@ -159,13 +229,19 @@ for (const variant of storeVariants()) {
         const r = await c.own.post('/api/evidence', { events: [probe[0], venue[0]] });
         assert.equal(r.status, 200);
         assert.equal(r.body.accepted, 0);
-        assert.deepEqual(r.body.rejected.map((x: { code: string }) => x.code), ['FORBIDDEN_FIRM', 'FORBIDDEN_FIRM']);
+        assert.deepEqual(
+          r.body.rejected.map((x: { code: string }) => x.code),
+          ['FORBIDDEN_FIRM', 'FORBIDDEN_FIRM'],
+        );
         const mine = await c.other.post('/api/evidence', { events: [probe[0], venue[0]] });
         assert.equal(mine.body.accepted, 1);
-        assert.deepEqual(mine.body.rejected.map((x: { code: string; index: number }) => [x.code, x.index]), [['FORBIDDEN_SOURCE', 1]]);
+        assert.deepEqual(
+          mine.body.rejected.map((x: { code: string; index: number }) => [x.code, x.index]),
+          [['FORBIDDEN_SOURCE', 1]],
+        );
       });
 
-      it('the conductor\'s bearer token ingests; a wrong token is refused', async () => {
+      it("the conductor's bearer token ingests; a wrong token is refused", async () => {
         const anon = new DeskClient(desk.url);
         const ok = await anon.post('/api/evidence', { events: [] }, { headers: { authorization: `Bearer ${TOKEN}` } });
         assert.equal(ok.status, 200);
@@ -197,9 +273,15 @@ for (const variant of storeVariants()) {
         assert.equal(r.status, 400);
         assert.equal(r.body.error.code, 'VALIDATION_FAILED');
         assert.equal(r.body.error.field, 'form.sections[0].reconnectedToBackup.time');
-        assert.match(r.body.error.message, /^form\.sections\[0\]\.reconnectedToBackup\.time: Time reconnected to the backup site \(OTP-C B1000T1\) is required/);
+        assert.match(
+          r.body.error.message,
+          /^form\.sections\[0\]\.reconnectedToBackup\.time: Time reconnected to the backup site \(OTP-C B1000T1\) is required/,
+        );
         // The same as a message the UI renders in its language, the field's label a message too.
-        assert.deepEqual(r.body.error.text, { code: 'validation.time-required', params: { field: { code: 'field.of', params: { field: { code: 'field.sections.reconnectedToBackup.time' }, of: 'OTP-C B1000T1' } } } });
+        assert.deepEqual(r.body.error.text, {
+          code: 'validation.time-required',
+          params: { field: { code: 'field.of', params: { field: { code: 'field.sections.reconnectedToBackup.time' }, of: 'OTP-C B1000T1' } } },
+        });
         assert.deepEqual(r.body.error.issues[0].text, r.body.error.text);
         assert.equal(renderMessage(r.body.error.text, 'zh-Hant'), '答案為「是」時必須填寫重新連接後備站的時間（OTP-C B1000T1）。');
       });
@@ -207,7 +289,10 @@ for (const variant of storeVariants()) {
       it('every problem is listed in issues', async () => {
         const form = { ...sampleIntentionForm(session, firmA), contactOnDay: { name: '', mobile: 'x', email: 'y' } };
         const r = await c.own.post(`/api/sessions/${session.id}/forms/intention/firm-a`, { submissionId: sid(), form });
-        assert.deepEqual(r.body.error.issues.map((i: { field: string }) => i.field), ['form.contactOnDay.name', 'form.contactOnDay.mobile', 'form.contactOnDay.email']);
+        assert.deepEqual(
+          r.body.error.issues.map((i: { field: string }) => i.field),
+          ['form.contactOnDay.name', 'form.contactOnDay.mobile', 'form.contactOnDay.email'],
+        );
       });
 
       it('the request shape: a missing property is named', async () => {
@@ -229,22 +314,36 @@ for (const variant of storeVariants()) {
       });
 
       it('a CSV import with a bad row imports nothing and names row and field', async () => {
-        const csv = 'id,name,participantCode,hsnPorts,identities,primaryName,primaryPhone,primaryMobile,primaryEmail\nfirm-y,Y Ltd,Y1,,OTP-C:Y1T:trading,Y,+852 1234 5678,+852 9876 5432,y@y.example\nfirm-x,X Ltd,X1,,OTP-C:X1T:market-data,X,+852 1234 5678,+852 9876 5432,not-an-email\n';
+        const csv =
+          'id,name,participantCode,hsnPorts,identities,primaryName,primaryPhone,primaryMobile,primaryEmail\nfirm-y,Y Ltd,Y1,,OTP-C:Y1T:trading,Y,+852 1234 5678,+852 9876 5432,y@y.example\nfirm-x,X Ltd,X1,,OTP-C:X1T:market-data,X,+852 1234 5678,+852 9876 5432,not-an-email\n';
         const r = await c.desk.post('/api/subscribers/import', undefined, { raw: csv, headers: { 'content-type': 'text/csv' } });
         assert.equal(r.status, 400);
-        assert.deepEqual(r.body.error.issues.map((i: { field: string }) => i.field), ['rows[3].identities[0].role', 'rows[3].contacts.primary.email']);
+        assert.deepEqual(
+          r.body.error.issues.map((i: { field: string }) => i.field),
+          ['rows[3].identities[0].role', 'rows[3].contacts.primary.email'],
+        );
         assert.equal((await c.desk.get('/api/subscribers/firm-y')).status, 404);
       });
 
       it('names with NUL or bidirectional overrides are refused in a CSV import and in a new session', async () => {
-        const csv = 'id,name,participantCode,hsnPorts,identities,primaryName,primaryPhone,primaryMobile,primaryEmail\nfirm-w,W \u202ESecurities,W1,,OTP-C:W1T:trading,W\u0000,+852 1234 5678,+852 9876 5432,w@w.example\n';
+        const csv =
+          'id,name,participantCode,hsnPorts,identities,primaryName,primaryPhone,primaryMobile,primaryEmail\nfirm-w,W \u202ESecurities,W1,,OTP-C:W1T:trading,W\u0000,+852 1234 5678,+852 9876 5432,w@w.example\n';
         const r = await c.desk.post('/api/subscribers/import', undefined, { raw: csv, headers: { 'content-type': 'text/csv' } });
         assert.equal(r.status, 400);
-        assert.deepEqual(r.body.error.issues.map((i: { field: string; text: { params: { detail: { code: string } } } }) => [i.field, i.text.params.detail.code]),
-          [['rows[2].name', 'validation.unsafe.bidi-control'], ['rows[2].contacts.primary.name', 'validation.unsafe.control-character']]);
+        assert.deepEqual(
+          r.body.error.issues.map((i: { field: string; text: { params: { detail: { code: string } } } }) => [i.field, i.text.params.detail.code]),
+          [
+            ['rows[2].name', 'validation.unsafe.bidi-control'],
+            ['rows[2].contacts.primary.name', 'validation.unsafe.control-character'],
+          ],
+        );
         assert.match(renderMessage(r.body.error.issues[0].text, 'en'), /^Row 2: Firm name contains an invisible bidirectional-override character/);
         assert.equal((await c.desk.get('/api/subscribers/firm-w')).status, 404);
-        const s = await c.desk.post('/api/sessions', { ...demoSession({ id: 'bidi-session' }), participation: 'mandatory', mandatoryFor: 'firms \u2067that failed PS1' });
+        const s = await c.desk.post('/api/sessions', {
+          ...demoSession({ id: 'bidi-session' }),
+          participation: 'mandatory',
+          mandatoryFor: 'firms \u2067that failed PS1',
+        });
         assert.equal(s.status, 400);
         assert.equal(s.body.error.field, 'mandatoryFor');
         assert.equal(s.body.error.text.code, 'validation.unsafe.bidi-control');
@@ -269,7 +368,10 @@ for (const variant of storeVariants()) {
           assert.ok(r.status >= 400 && r.status < 500, `${raw}: ${r.status} ${r.text}`);
           assert.equal(r.body.error.code, code, raw);
         }
-        const big = await c.own.post(path, undefined, { raw: JSON.stringify({ submissionId: 'abcdefgh4', form: { x: 'y'.repeat(9 * 1024 * 1024) } }), headers: { 'content-type': 'application/json' } });
+        const big = await c.own.post(path, undefined, {
+          raw: JSON.stringify({ submissionId: 'abcdefgh4', form: { x: 'y'.repeat(9 * 1024 * 1024) } }),
+          headers: { 'content-type': 'application/json' },
+        });
         assert.equal(big.status, 413);
         assert.equal(big.body.error.code, 'BODY_TOO_LARGE');
         assert.equal((await c.own.get('/api/auth/me')).status, 200);
@@ -279,10 +381,13 @@ for (const variant of storeVariants()) {
         const junk = [null, 0, -1, 1e308, '', ' ', 'x'.repeat(5000), [], {}, true, '25:61', '2026-02-30'];
         const base = sampleResultForm(session, firmA);
         let n = 0;
-        for (const key of Object.keys(base.sections[0]!) as (keyof typeof base.sections[0])[]) {
+        for (const key of Object.keys(base.sections[0]!) as (keyof (typeof base.sections)[0])[]) {
           for (const v of junk) {
             const section = { ...base.sections[0]!, [key]: v };
-            const r = await c.own.post(`/api/sessions/${session.id}/forms/result/firm-a`, { submissionId: sid(), form: signed({ ...base, sections: [section] }) });
+            const r = await c.own.post(`/api/sessions/${session.id}/forms/result/firm-a`, {
+              submissionId: sid(),
+              form: signed({ ...base, sections: [section] }),
+            });
             assert.ok(r.status === 201 || r.status === 400, `${key}=${JSON.stringify(v)}: ${r.status}`);
             if (r.status === 400) {
               assert.ok(r.body.error.field.startsWith(`form.sections[0]`), `${key}: ${r.body.error.field}`);
@@ -303,7 +408,10 @@ for (const variant of storeVariants()) {
         const r2 = await c.other.post(`/api/sessions/${session.id}/forms/intention/${s.id}`, { submissionId: sid(), form: f2 });
         assert.deepEqual([r1.status, r2.status], [201, 201]);
         const list = await c.other.get(`/api/sessions/${session.id}/forms/intention/${s.id}`);
-        assert.deepEqual(list.body.versions.map((v: { version: number }) => v.version), [1, 2]);
+        assert.deepEqual(
+          list.body.versions.map((v: { version: number }) => v.version),
+          [1, 2],
+        );
         assert.deepEqual(list.body.latest.content.connectFrom, { primary: true, backup: true });
         const v1 = await c.desk.get(`/api/sessions/${session.id}/forms/intention/${s.id}/versions/1`);
         assert.deepEqual(v1.body.version.content.connectFrom, { primary: true, backup: false });
@@ -325,10 +433,16 @@ for (const variant of storeVariants()) {
       });
 
       it('after the deadline a submission is accepted and marked late', async () => {
-        const before = await c.own.post(`/api/sessions/${session.id}/forms/intention/firm-a`, { submissionId: sid(), form: signed(sampleIntentionForm(session, firmA)) });
+        const before = await c.own.post(`/api/sessions/${session.id}/forms/intention/firm-a`, {
+          submissionId: sid(),
+          form: signed(sampleIntentionForm(session, firmA)),
+        });
         assert.equal(before.body.version.late, false);
         clock.advance(15 * 3600_000); // 2026-01-10 00:30 HKT: past the intention deadline (Friday 23:59)
-        const late = await c.own.post(`/api/sessions/${session.id}/forms/intention/firm-a`, { submissionId: sid(), form: signed(sampleIntentionForm(session, firmA)) });
+        const late = await c.own.post(`/api/sessions/${session.id}/forms/intention/firm-a`, {
+          submissionId: sid(),
+          form: signed(sampleIntentionForm(session, firmA)),
+        });
         assert.equal(late.status, 201);
         assert.equal(late.body.version.late, true);
         const dash = await c.desk.get(`/api/sessions/${session.id}/dashboard`);
@@ -336,12 +450,15 @@ for (const variant of storeVariants()) {
         assert.equal(row.intention.late, true);
         assert.ok(dash.body.late.intention >= 1);
         // The result deadline is later: a result form now is on time.
-        const res = await c.own.post(`/api/sessions/${session.id}/forms/result/firm-a`, { submissionId: sid(), form: signed(sampleResultForm(session, firmA)) });
+        const res = await c.own.post(`/api/sessions/${session.id}/forms/result/firm-a`, {
+          submissionId: sid(),
+          form: signed(sampleResultForm(session, firmA)),
+        });
         assert.equal(res.body.version.late, false);
       });
     });
 
-    describe('forms: on a firm\'s behalf, and unchanged resubmissions', () => {
+    describe("forms: on a firm's behalf, and unchanged resubmissions", () => {
       const path = () => `/api/sessions/${session.id}/forms/result/${firmB.id}`;
 
       it('a desk officer must say why it submits for a firm; the reason is kept with the version and in the audit', async () => {
@@ -366,18 +483,23 @@ for (const variant of storeVariants()) {
         assert.equal(audit[0].detail.onBehalfReason, REASON);
       });
 
-      it('a firm\'s own user gives no reason, and is named on its versions', async () => {
+      it("a firm's own user gives no reason, and is named on its versions", async () => {
         const refused = await c.other.post(path(), { submissionId: sid(), form: signed(sampleResultForm(session, firmB)), onBehalfReason: REASON });
         assert.deepEqual([refused.status, refused.body.error.code, refused.body.error.field], [400, 'ON_BEHALF_REASON_NOT_ALLOWED', 'onBehalfReason']);
         const ok = await c.other.post(path(), { submissionId: sid(), form: signed(sampleResultForm(session, firmB)) });
         assert.equal(ok.status, 201);
-        assert.deepEqual([ok.body.version.submittedByRole, ok.body.version.onBehalfReason, ok.body.version.submittedByName], ['subscriber', null, `${firmB.name} user`]);
+        assert.deepEqual(
+          [ok.body.version.submittedByRole, ok.body.version.onBehalfReason, ok.body.version.submittedByName],
+          ['subscriber', null, `${firmB.name} user`],
+        );
       });
 
       it('the same content as the latest version stores nothing: 200, created false, unchanged true', async () => {
         const form = signed(sampleResultForm(session, firmB));
         const events: number[] = [];
-        const off = desk.live.subscribe((e) => { if (e.type === 'form' && e.subscriber === firmB.id) events.push(e.version); });
+        const off = desk.live.subscribe((e) => {
+          if (e.type === 'form' && e.subscriber === firmB.id) events.push(e.version);
+        });
         // On PostgreSQL live updates travel through NOTIFY: wait for them, bounded.
         const seen = (version: number) => waitFor(`live update of version ${version}`, () => events.includes(version), 2_000);
         try {
@@ -398,7 +520,10 @@ for (const variant of storeVariants()) {
           assert.deepEqual([changed.status, changed.body.created, 'unchanged' in changed.body], [201, true, false]);
           await seen(changed.body.version.version);
           // Live updates only for what was stored (earlier tests' updates may still be arriving through NOTIFY).
-          assert.deepEqual(events.filter((v) => v >= first.body.version.version), [first.body.version.version, changed.body.version.version]);
+          assert.deepEqual(
+            events.filter((v) => v >= first.body.version.version),
+            [first.body.version.version, changed.body.version.version],
+          );
         } finally {
           off();
         }
@@ -419,12 +544,20 @@ for (const variant of storeVariants()) {
       });
 
       it('accepts a JSON-lines file and reports bad lines by number', async () => {
-        const ev = demoEvidence(session, firmB).slice(0, 2).map((e, i) => ({ ...e, id: `nd-${variant.name}-${i}` }));
+        const ev = demoEvidence(session, firmB)
+          .slice(0, 2)
+          .map((e, i) => ({ ...e, id: `nd-${variant.name}-${i}` }));
         const text = formatEvidenceLine(ev[0]!) + '{broken\n' + formatEvidenceLine(ev[1]!) + JSON.stringify({ ...ev[1], id: 'x', site: 'moon' }) + '\n';
-        const r = await new DeskClient(desk.url).post('/api/evidence', undefined, { raw: text, headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${TOKEN}` } });
+        const r = await new DeskClient(desk.url).post('/api/evidence', undefined, {
+          raw: text,
+          headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${TOKEN}` },
+        });
         assert.equal(r.status, 200);
         assert.equal(r.body.accepted, 2);
-        assert.deepEqual(r.body.rejected.map((x: { line?: number; index: number }) => x.line ?? x.index), [2, 4]);
+        assert.deepEqual(
+          r.body.rejected.map((x: { line?: number; index: number }) => x.line ?? x.index),
+          [2, 4],
+        );
       });
 
       it('reports events for a session the desk does not know', async () => {
@@ -437,7 +570,11 @@ for (const variant of storeVariants()) {
         // firm-a declared a clean failover (sampleResultForm) but its market data gap was never recovered.
         const s = demoSession({ id: 'ps2-dash' });
         assert.equal((await c.desk.post('/api/sessions', s)).status, 201);
-        await new DeskClient(desk.url).post('/api/evidence', { events: demoEvidence(s, firmA, { unrecoveredGap: true }) }, { headers: { authorization: `Bearer ${TOKEN}` } });
+        await new DeskClient(desk.url).post(
+          '/api/evidence',
+          { events: demoEvidence(s, firmA, { unrecoveredGap: true }) },
+          { headers: { authorization: `Bearer ${TOKEN}` } },
+        );
         await c.own.post(`/api/sessions/${s.id}/forms/result/firm-a`, { submissionId: sid(), form: sampleResultForm(s, firmA) });
         const d = (await c.desk.get(`/api/sessions/${s.id}/dashboard`)).body;
         const a = d.rows.find((r: { subscriber: { id: string } }) => r.subscriber.id === 'firm-a');
@@ -446,15 +583,24 @@ for (const variant of storeVariants()) {
         assert.equal(d.missing.result, d.rows.length - 1);
         assert.equal(d.missing.intention, d.rows.length);
         const flags = (await c.own.get(`/api/sessions/${s.id}/forms/result/firm-a/contradictions`)).body.contradictions;
-        assert.deepEqual(flags.map((f: { code: string }) => f.code), ['UNRECOVERED_GAP', 'UNRECOVERED_GAP']);
+        assert.deepEqual(
+          flags.map((f: { code: string }) => f.code),
+          ['UNRECOVERED_GAP', 'UNRECOVERED_GAP'],
+        );
         const pre = (await c.own.get(`/api/sessions/${s.id}/forms/result/firm-a/prefill`)).body;
         assert.equal(pre.sections.find((x: { service: string }) => x.service === 'OMD-C').retransmissionOrRefreshOk, false);
-        const csv = (await c.desk.get(`/api/sessions/${s.id}/export/results.csv`));
+        const csv = await c.desk.get(`/api/sessions/${s.id}/export/results.csv`);
         assert.match(csv.headers.get('content-type')!, /text\/csv/);
-        const lines = csv.text.replace(/^\uFEFF/, '').trim().split('\n');
+        const lines = csv.text
+          .replace(/^\uFEFF/, '')
+          .trim()
+          .split('\n');
         assert.match(lines[0]!, /^session,subscriber,subscriberName/);
         assert.equal(lines.length, 1 + 5);
-        assert.match(lines.find((l) => l.includes(',OMD-C,'))!, /,UNRECOVERED_GAP,venue,"UNRECOVERED_GAP \(self-reported\): the probe reported 1 gap\(s\) never recovered/);
+        assert.match(
+          lines.find((l) => l.includes(',OMD-C,'))!,
+          /,UNRECOVERED_GAP,venue,"UNRECOVERED_GAP \(self-reported\): the probe reported 1 gap\(s\) never recovered/,
+        );
       });
     });
 
@@ -481,7 +627,13 @@ for (const variant of storeVariants()) {
       });
 
       it('login is rate limited per user and address; the limit lifts after the window', async () => {
-        await c.desk.post('/api/users', { username: 'limited.user', password: 'the-right-password', displayName: 'L', role: 'subscriber', subscriberId: 'firm-a' });
+        await c.desk.post('/api/users', {
+          username: 'limited.user',
+          password: 'the-right-password',
+          displayName: 'L',
+          role: 'subscriber',
+          subscriberId: 'firm-a',
+        });
         const cl = new DeskClient(desk.url);
         for (let i = 0; i < 5; i++) {
           const r = await cl.login('limited.user', 'wrong-password');
@@ -533,10 +685,15 @@ for (const variant of storeVariants()) {
     describe('server-sent events', () => {
       it('a desk officer receives evidence arrivals and form submissions live', async () => {
         const ev = demoEvidence(session, firmB).map((e, i) => ({ ...e, id: `sse-${variant.name}-${i}` }));
-        const seen = await readEvents(`${desk.url}/api/sessions/${session.id}/live`, c.desk.cookie, (e) => e.event === 'form', async () => {
-          await new DeskClient(desk.url).post('/api/evidence', { events: ev.slice(0, 2) }, { headers: { authorization: `Bearer ${TOKEN}` } });
-          await c.other.post(`/api/sessions/${session.id}/forms/result/${firmB.id}`, { submissionId: sid(), form: signed(sampleResultForm(session, firmB)) });
-        });
+        const seen = await readEvents(
+          `${desk.url}/api/sessions/${session.id}/live`,
+          c.desk.cookie,
+          (e) => e.event === 'form',
+          async () => {
+            await new DeskClient(desk.url).post('/api/evidence', { events: ev.slice(0, 2) }, { headers: { authorization: `Bearer ${TOKEN}` } });
+            await c.other.post(`/api/sessions/${session.id}/forms/result/${firmB.id}`, { submissionId: sid(), form: signed(sampleResultForm(session, firmB)) });
+          },
+        );
         const evidence = seen.find((e) => e.event === 'evidence');
         assert.ok(evidence, JSON.stringify(seen));
         assert.equal(evidence.data.subscriber, 'firm-b');
@@ -546,12 +703,20 @@ for (const variant of storeVariants()) {
         assert.deepEqual([form.data.subscriber, form.data.kind], ['firm-b', 'result']);
       });
 
-      it('a subscriber user receives only its own firm\'s updates', async () => {
-        const seen = await readEvents(`${desk.url}/api/sessions/${session.id}/live`, c.other.cookie, (e) => e.event === 'form', async () => {
-          await c.own.post(`/api/sessions/${session.id}/forms/result/firm-a`, { submissionId: sid(), form: signed(sampleResultForm(session, firmA)) });
-          await c.other.post(`/api/sessions/${session.id}/forms/result/firm-b`, { submissionId: sid(), form: signed(sampleResultForm(session, firmB)) });
-        });
-        assert.deepEqual(seen.filter((e) => e.event === 'form').map((e) => e.data.subscriber), ['firm-b']);
+      it("a subscriber user receives only its own firm's updates", async () => {
+        const seen = await readEvents(
+          `${desk.url}/api/sessions/${session.id}/live`,
+          c.other.cookie,
+          (e) => e.event === 'form',
+          async () => {
+            await c.own.post(`/api/sessions/${session.id}/forms/result/firm-a`, { submissionId: sid(), form: signed(sampleResultForm(session, firmA)) });
+            await c.other.post(`/api/sessions/${session.id}/forms/result/firm-b`, { submissionId: sid(), form: signed(sampleResultForm(session, firmB)) });
+          },
+        );
+        assert.deepEqual(
+          seen.filter((e) => e.event === 'form').map((e) => e.data.subscriber),
+          ['firm-b'],
+        );
       });
 
       it('in-process submissions and evidence (the embedded demo) reach the live feed too', async () => {
@@ -562,8 +727,25 @@ for (const variant of storeVariants()) {
           const r = await desk.service.ingestEvidence(ev.slice(0, 1), { actor: 'conductor' });
           assert.equal(r.accepted, 1);
           const user = (await desk.store.getUserByUsername('firm-b.user'))!;
-          await desk.service.submitForm({ user, sessionId: session.id, subscriberId: 'firm-b', kind: 'intention', submissionId: sid(), form: signed(sampleIntentionForm(session, firmB)) });
-          await assert.rejects(desk.service.submitForm({ user, sessionId: session.id, subscriberId: 'firm-a', kind: 'intention', submissionId: sid(), form: sampleIntentionForm(session, firmA) }), { code: 'FORBIDDEN_FIRM' });
+          await desk.service.submitForm({
+            user,
+            sessionId: session.id,
+            subscriberId: 'firm-b',
+            kind: 'intention',
+            submissionId: sid(),
+            form: signed(sampleIntentionForm(session, firmB)),
+          });
+          await assert.rejects(
+            desk.service.submitForm({
+              user,
+              sessionId: session.id,
+              subscriberId: 'firm-a',
+              kind: 'intention',
+              submissionId: sid(),
+              form: sampleIntentionForm(session, firmA),
+            }),
+            { code: 'FORBIDDEN_FIRM' },
+          );
           // On PostgreSQL the update travels through NOTIFY: wait for it, bounded.
           await waitFor('two live updates', () => got.length >= 2, 2_000);
           assert.deepEqual(got, ['evidence:firm-b', 'form:firm-b']);

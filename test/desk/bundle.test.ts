@@ -8,18 +8,49 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../src/wire/index.ts';
 import {
-  buildEvidenceBundle, demoEvidence, demoSession, demoSubscriber, readTar, sampleResultForm, seedDemo, startDesk, verifyEvidenceBundle, writeTar,
-  type FormVersion, type RunningDesk,
+  buildEvidenceBundle,
+  demoEvidence,
+  demoSession,
+  demoSubscriber,
+  readTar,
+  sampleResultForm,
+  seedDemo,
+  startDesk,
+  verifyEvidenceBundle,
+  writeTar,
+  type FormVersion,
+  type RunningDesk,
 } from '../../src/desk/index.ts';
 import { DeskClient } from '../helpers/desk-client.ts';
 import { storeVariants } from '../helpers/stores.ts';
 
 const session = demoSession();
 const sub = demoSubscriber(0);
-const resultVersion: FormVersion = { sessionId: session.id, subscriberId: sub.id, kind: 'result', version: 1, submissionId: 'b-1', content: sampleResultForm(session, sub), submittedBy: 'u', submittedByName: 'A Securities user', submittedByRole: 'subscriber', onBehalfReason: null, submittedAt: '2026-01-11T02:00:00.000Z', late: false };
+const resultVersion: FormVersion = {
+  sessionId: session.id,
+  subscriberId: sub.id,
+  kind: 'result',
+  version: 1,
+  submissionId: 'b-1',
+  content: sampleResultForm(session, sub),
+  submittedBy: 'u',
+  submittedByName: 'A Securities user',
+  submittedByRole: 'subscriber',
+  onBehalfReason: null,
+  submittedAt: '2026-01-11T02:00:00.000Z',
+  late: false,
+};
 
 function bundle() {
-  return buildEvidenceBundle({ session, subscriber: sub, evidence: demoEvidence(session, sub), intention: [], result: [resultVersion], contradictions: [], createdAt: '2026-01-12T02:00:00.000Z' });
+  return buildEvidenceBundle({
+    session,
+    subscriber: sub,
+    evidence: demoEvidence(session, sub),
+    intention: [],
+    result: [resultVersion],
+    contradictions: [],
+    createdAt: '2026-01-12T02:00:00.000Z',
+  });
 }
 
 function tamper(tar: Buffer, name: string, edit: (s: string) => string): Buffer {
@@ -31,7 +62,15 @@ describe('evidence bundle', () => {
   it('lists every file with its SHA-256 in the manifest', () => {
     const b = bundle();
     const names = readTar(b.tar).map((f) => f.name);
-    assert.deepEqual(names, ['manifest.json', 'evidence.jsonl', 'intention-form.json', 'result-form.json', 'contradictions.json', 'session.json', 'subscriber.json']);
+    assert.deepEqual(names, [
+      'manifest.json',
+      'evidence.jsonl',
+      'intention-form.json',
+      'result-form.json',
+      'contradictions.json',
+      'session.json',
+      'subscriber.json',
+    ]);
     const ev = readTar(b.tar).find((f) => f.name === 'evidence.jsonl')!;
     assert.equal(b.manifest.files.find((f) => f.name === 'evidence.jsonl')!.sha256, createHash('sha256').update(ev.content).digest('hex'));
     assert.equal(ev.content.toString().trim().split('\n').length, demoEvidence(session, sub).length);
@@ -44,7 +83,15 @@ describe('evidence bundle', () => {
       writeFileSync(path, bundle().tar);
       const list = spawnSync('tar', ['-tf', path], { encoding: 'utf8' });
       assert.equal(list.status, 0, list.stderr);
-      assert.deepEqual(list.stdout.trim().split('\n'), ['manifest.json', 'evidence.jsonl', 'intention-form.json', 'result-form.json', 'contradictions.json', 'session.json', 'subscriber.json']);
+      assert.deepEqual(list.stdout.trim().split('\n'), [
+        'manifest.json',
+        'evidence.jsonl',
+        'intention-form.json',
+        'result-form.json',
+        'contradictions.json',
+        'session.json',
+        'subscriber.json',
+      ]);
       const manifest = spawnSync('tar', ['-xOf', path, 'manifest.json'], { encoding: 'utf8' });
       assert.equal(JSON.parse(manifest.stdout).subscriber, sub.id);
     } finally {
@@ -62,7 +109,10 @@ describe('evidence bundle', () => {
     const edited = tamper(b.tar, 'evidence.jsonl', (s) => s.replace('"backup"', '"primary"'));
     assert.deepEqual(verifyEvidenceBundle(edited).altered, ['evidence.jsonl']);
     const files = readTar(b.tar);
-    const dropped = writeTar(files.filter((f) => f.name !== 'result-form.json'), 0);
+    const dropped = writeTar(
+      files.filter((f) => f.name !== 'result-form.json'),
+      0,
+    );
     assert.deepEqual(verifyEvidenceBundle(dropped).missing, ['result-form.json']);
     const added = writeTar([...files, { name: 'extra.txt', content: Buffer.from('x') }], 0);
     assert.deepEqual(verifyEvidenceBundle(added).unlisted, ['extra.txt']);
@@ -86,13 +136,19 @@ for (const variant of storeVariants()) {
       desk = await startDesk({ db: await variant.freshDb(), clock, evidenceToken: 'bundle-token' });
       const seed = await seedDemo(desk.store, { now: clock.now(), password: 'bundle-password', scryptCost: 1024, subscribers: 2 });
       await desk.store.ingestEvidence(demoEvidence(seed.session, seed.subscribers[0]!), 'conductor', clock.now());
-      for (const [k, u] of [['desk', 'desk'], ['own', 'firm-a.user'], ['other', 'firm-b.user']] as const) {
+      for (const [k, u] of [
+        ['desk', 'desk'],
+        ['own', 'firm-a.user'],
+        ['other', 'firm-b.user'],
+      ] as const) {
         c[k] = new DeskClient(desk.url);
         assert.equal((await c[k]!.login(u, 'bundle-password')).status, 200);
       }
       c.anon = new DeskClient(desk.url);
     });
-    after(async () => { await desk?.close(); });
+    after(async () => {
+      await desk?.close();
+    });
 
     it('desk and own firm may download; another firm and anonymous may not', async () => {
       assert.equal((await c.desk!.get(path)).status, 200);
@@ -105,7 +161,8 @@ for (const variant of storeVariants()) {
       const res = await fetch(desk.url + path, { headers: { cookie: c.own!.cookie } });
       assert.equal(res.headers.get('content-type'), 'application/x-tar');
       const tar = Buffer.from(await res.arrayBuffer());
-      const verify = (b: Buffer, who = c.desk!) => who.post('/api/evidence-bundles/verify', undefined, { raw: b, headers: { 'content-type': 'application/x-tar' } });
+      const verify = (b: Buffer, who = c.desk!) =>
+        who.post('/api/evidence-bundles/verify', undefined, { raw: b, headers: { 'content-type': 'application/x-tar' } });
       const good = await verify(tar);
       assert.equal(good.status, 200);
       assert.equal(good.body.ok, true);
@@ -115,11 +172,25 @@ for (const variant of storeVariants()) {
       assert.deepEqual([edited.body.ok, edited.body.altered], [false, ['evidence.jsonl']]);
       // Edit a file and rewrite the manifest to match: the files agree, but the desk never issued that manifest.
       const files = readTar(tar);
-      const ev = Buffer.from(files.find((f) => f.name === 'evidence.jsonl')!.content.toString().replace(/"backup"/g, '"primary"'));
+      const ev = Buffer.from(
+        files
+          .find((f) => f.name === 'evidence.jsonl')!
+          .content.toString()
+          .replace(/"backup"/g, '"primary"'),
+      );
       const manifest = JSON.parse(files[0]!.content.toString());
       manifest.files.find((f: { name: string }) => f.name === 'evidence.jsonl').sha256 = createHash('sha256').update(ev).digest('hex');
       manifest.files.find((f: { name: string }) => f.name === 'evidence.jsonl').bytes = ev.length;
-      const forged = writeTar(files.map((f) => (f.name === 'evidence.jsonl' ? { name: f.name, content: ev } : f.name === 'manifest.json' ? { name: f.name, content: Buffer.from(JSON.stringify(manifest, null, 2) + '\n') } : f)), 0);
+      const forged = writeTar(
+        files.map((f) =>
+          f.name === 'evidence.jsonl'
+            ? { name: f.name, content: ev }
+            : f.name === 'manifest.json'
+              ? { name: f.name, content: Buffer.from(JSON.stringify(manifest, null, 2) + '\n') }
+              : f,
+        ),
+        0,
+      );
       const f = await verify(forged);
       assert.deepEqual([f.body.ok, f.body.altered, f.body.issuedByThisDesk], [false, [], false]);
       assert.equal((await verify(tar, c.own!)).body.error.code, 'FORBIDDEN_ROLE');

@@ -1,10 +1,31 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  demoEvidence, demoSession, demoSubscriber, findContradictions, hongKongClock, identityState, parseHongKongTime,
-  prefillResultForm, sampleIntentionForm, sampleResultForm, serviceState, toHongKongIso, unrecoveredGaps,
-  validateIntentionForm, validateNotice, validatePracticeSession, validateResultForm, validateSubscriber, demoNotice,
-  hashPassword, verifyPassword, nextSaturday, renderMessage, MESSAGES, unsafeText,
+  demoEvidence,
+  demoSession,
+  demoSubscriber,
+  findContradictions,
+  hongKongClock,
+  identityState,
+  parseHongKongTime,
+  prefillResultForm,
+  sampleIntentionForm,
+  sampleResultForm,
+  serviceState,
+  toHongKongIso,
+  unrecoveredGaps,
+  validateIntentionForm,
+  validateNotice,
+  validatePracticeSession,
+  validateResultForm,
+  validateSubscriber,
+  demoNotice,
+  hashPassword,
+  verifyPassword,
+  nextSaturday,
+  renderMessage,
+  MESSAGES,
+  unsafeText,
 } from '../../src/desk/index.ts';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -46,7 +67,14 @@ describe('validation names the field', () => {
   });
 
   it('session: deadlines in Hong Kong time, result after intention, mandatory says for whom', () => {
-    const v = validatePracticeSession({ ...session, participation: 'mandatory', mandatoryFor: null, intentionDeadline: '2026-01-12T10:00', resultDeadline: '2026-01-11T10:00', services: ['OTP-C', 'OTP-C'] });
+    const v = validatePracticeSession({
+      ...session,
+      participation: 'mandatory',
+      mandatoryFor: null,
+      intentionDeadline: '2026-01-12T10:00',
+      resultDeadline: '2026-01-11T10:00',
+      services: ['OTP-C', 'OTP-C'],
+    });
     assert.equal(v.ok, false);
     if (!v.ok) assert.deepEqual(v.errors.map((e) => e.field).sort(), ['mandatoryFor', 'resultDeadline', 'services']);
     const w = validatePracticeSession({ ...session, intentionDeadline: '2026-01-09T23:59' });
@@ -54,18 +82,30 @@ describe('validation names the field', () => {
   });
 
   it('subscriber: roles fit the service, emails and phones are checked', () => {
-    const v = validateSubscriber({ ...sub, identities: [{ service: 'OMD-C', identity: 'x', role: 'trading' }], contacts: { primary: { ...sub.contacts.primary, email: 'nope' }, alternate: null } });
+    const v = validateSubscriber({
+      ...sub,
+      identities: [{ service: 'OMD-C', identity: 'x', role: 'trading' }],
+      contacts: { primary: { ...sub.contacts.primary, email: 'nope' }, alternate: null },
+    });
     assert.equal(v.ok, false);
     if (!v.ok) {
-      assert.deepEqual(v.errors.map((e) => e.field), ['identities[0].role', 'contacts.primary.email']);
+      assert.deepEqual(
+        v.errors.map((e) => e.field),
+        ['identities[0].role', 'contacts.primary.email'],
+      );
       assert.match(v.errors[1]!.message, /^contacts\.primary\.email: Primary contact's email is not an email address/);
     }
   });
 
-  it('Appendix A: identities must be the firm\'s, services in scope, boxes ticked when participating', () => {
+  it("Appendix A: identities must be the firm's, services in scope, boxes ticked when participating", () => {
     const form = sampleIntentionForm(session, sub);
     assert.equal(validateIntentionForm(form, ctx).ok, true);
-    const bad = { ...form, hasReadRundown: false, services: [{ service: 'OTP-C', identities: ['NOT-MINE'] }], contactOnDay: { ...form.contactOnDay, mobile: 'call me' } };
+    const bad = {
+      ...form,
+      hasReadRundown: false,
+      services: [{ service: 'OTP-C', identities: ['NOT-MINE'] }],
+      contactOnDay: { ...form.contactOnDay, mobile: 'call me' },
+    };
     const v = validateIntentionForm(bad, ctx);
     assert.equal(v.ok, false);
     if (!v.ok) {
@@ -100,10 +140,16 @@ describe('validation names the field', () => {
     assert.equal(v.ok, false);
     if (!v.ok) {
       assert.deepEqual(v.errors.map((e) => e.field).sort(), [
-        'sections[0].marketDataFromBackup', 'sections[0].orderAndCancelAcked', 'sections[0].reconnectedToBackup.time',
-        'sections[1].noticedLossAt', 'sections[1].problems',
+        'sections[0].marketDataFromBackup',
+        'sections[0].orderAndCancelAcked',
+        'sections[0].reconnectedToBackup.time',
+        'sections[1].noticedLossAt',
+        'sections[1].problems',
       ]);
-      assert.match(v.errors.find((e) => e.field === 'sections[0].reconnectedToBackup.time')!.message, /Time reconnected to the backup site \(OTP-C B1000T1\) is required when the answer is yes/);
+      assert.match(
+        v.errors.find((e) => e.field === 'sections[0].reconnectedToBackup.time')!.message,
+        /Time reconnected to the backup site \(OTP-C B1000T1\) is required when the answer is yes/,
+      );
     }
   });
 
@@ -126,13 +172,36 @@ describe('validation messages a person reads', () => {
     assert.equal(e.text.code, 'validation.empty');
     assert.equal(renderMessage(e.text, 'en'), `Software name (${form.software[0]!.service}) must not be empty.`);
     assert.equal(renderMessage(e.text, 'zh-Hant'), `軟件名稱（${form.software[0]!.service}）不可留空。`);
-    assert.equal(e.message, `software[0].name: Software name (${form.software[0]!.service}) must not be empty.`, 'the English text for API clients keeps the path');
+    assert.equal(
+      e.message,
+      `software[0].name: Software name (${form.software[0]!.service}) must not be empty.`,
+      'the English text for API clients keeps the path',
+    );
   });
 
   it('every error of both appendices has a catalogued rule and label in both languages', () => {
-    const a = validateIntentionForm({ ...form, services: [{ service: 'OTP-C', identities: [] }], connectFrom: { primary: false, backup: false }, willJoin: false, signatory: { name: '', title: 7 }, signedOn: '10/01/2026' }, ctx);
+    const a = validateIntentionForm(
+      {
+        ...form,
+        services: [{ service: 'OTP-C', identities: [] }],
+        connectFrom: { primary: false, backup: false },
+        willJoin: false,
+        signatory: { name: '', title: 7 },
+        signedOn: '10/01/2026',
+      },
+      ctx,
+    );
     const r = sampleResultForm(session, sub);
-    const b = validateResultForm({ ...r, sections: [{ ...r.sections[0]!, reconnectedToBackup: { value: true, time: null }, orderAndCancelAcked: null, overall: 'failed', problems: [] }, { ...r.sections[3]!, problems: [{ time: '9am', description: '', reference: '' }] }] }, ctx);
+    const b = validateResultForm(
+      {
+        ...r,
+        sections: [
+          { ...r.sections[0]!, reconnectedToBackup: { value: true, time: null }, orderAndCancelAcked: null, overall: 'failed', problems: [] },
+          { ...r.sections[3]!, problems: [{ time: '9am', description: '', reference: '' }] },
+        ],
+      },
+      ctx,
+    );
     assert.ok(!a.ok && !b.ok);
     const errors = [...a.errors, ...b.errors];
     assert.ok(errors.length >= 10);
@@ -149,15 +218,35 @@ describe('validation messages a person reads', () => {
 describe('typed text with control or bidirectional-override characters is refused', () => {
   const form = sampleIntentionForm(session, sub);
   it('in both appendices, with a clear message', () => {
-    const a = validateIntentionForm({ ...form, signatory: { name: 'Chan\u0000Tai Man', title: 'Head of IT' }, software: form.software.map((x, i) => (i === 1 ? { ...x, name: 'Gate\u202Eyawe' } : x)) }, ctx);
+    const a = validateIntentionForm(
+      {
+        ...form,
+        signatory: { name: 'Chan\u0000Tai Man', title: 'Head of IT' },
+        software: form.software.map((x, i) => (i === 1 ? { ...x, name: 'Gate\u202Eyawe' } : x)),
+      },
+      ctx,
+    );
     assert.ok(!a.ok);
-    assert.deepEqual(a.errors.map((e) => [e.field, e.text.code]), [['software[1].name', 'validation.unsafe.bidi-control'], ['signatory.name', 'validation.unsafe.control-character']]);
+    assert.deepEqual(
+      a.errors.map((e) => [e.field, e.text.code]),
+      [
+        ['software[1].name', 'validation.unsafe.bidi-control'],
+        ['signatory.name', 'validation.unsafe.control-character'],
+      ],
+    );
     assert.match(renderMessage(a.errors[0]!.text, 'en'), /bidirectional-override character/);
     const r = sampleResultForm(session, sub);
-    const withProblem = (description: string) => ({ ...r, sections: r.sections.map((x, i) => (i === 0 ? { ...x, problems: [{ time: '10:05', description, reference: '\u2066REF' }] } : x)) });
+    const withProblem = (description: string) => ({
+      ...r,
+      sections: r.sections.map((x, i) => (i === 0 ? { ...x, problems: [{ time: '10:05', description, reference: '\u2066REF' }] } : x)),
+    });
     const b = validateResultForm(withProblem('line one\nline two'), ctx);
     assert.ok(!b.ok);
-    assert.deepEqual(b.errors.map((e) => [e.field, e.text.code]), [['sections[0].problems[0].reference', 'validation.unsafe.bidi-control']], 'a description may span lines');
+    assert.deepEqual(
+      b.errors.map((e) => [e.field, e.text.code]),
+      [['sections[0].problems[0].reference', 'validation.unsafe.bidi-control']],
+      'a description may span lines',
+    );
     assert.match(renderMessage(b.errors[0]!.text, 'en'), /^Reference number of the problem \(OTP-C B1000T1, problem 1\) contains/);
   });
   it('in subscriber names and session texts', () => {
@@ -172,16 +261,28 @@ describe('typed text with control or bidirectional-override characters is refuse
   it('a message quoting what was typed shows such characters as visible escapes, never as themselves', () => {
     const v = validateSubscriber({ ...sub, identities: [{ service: 'OTP-C\u202E', identity: 'B1000T1\u2066', role: 'trading' }] });
     assert.ok(!v.ok);
-    assert.deepEqual(v.errors.map((e) => e.field), ['identities[0].service', 'identities[0].identity']);
-    for (const e of v.errors) for (const lang of ['en', 'zh-Hant'] as const) assert.ok(unsafeText(renderMessage(e.text, lang)) === null, renderMessage(e.text, lang));
-    assert.match(renderMessage(v.errors[0]!.text, 'en'), /^Service of the identity \(OTP-C\\u202E B1000T1\\u2066\) must be one of OTP-C, OTP-CSC, OMD-C, OMD-CC \(got "OTP-C\\u202E"\)\.$/);
+    assert.deepEqual(
+      v.errors.map((e) => e.field),
+      ['identities[0].service', 'identities[0].identity'],
+    );
+    for (const e of v.errors)
+      for (const lang of ['en', 'zh-Hant'] as const) assert.ok(unsafeText(renderMessage(e.text, lang)) === null, renderMessage(e.text, lang));
+    assert.match(
+      renderMessage(v.errors[0]!.text, 'en'),
+      /^Service of the identity \(OTP-C\\u202E B1000T1\\u2066\) must be one of OTP-C, OTP-CSC, OMD-C, OMD-CC \(got "OTP-C\\u202E"\)\.$/,
+    );
   });
 });
 
 describe('Appendix A: declining, and leaving services out', () => {
   const form = sampleIntentionForm(session, sub);
   it('a firm that declines fills in nothing of the participation part, and none of it is stored', () => {
-    const declined = { ...form, participate: false, software: form.software.map((x) => ({ ...x, name: '', version: '' })), contactOnDay: { name: '', mobile: '', email: '' } };
+    const declined = {
+      ...form,
+      participate: false,
+      software: form.software.map((x) => ({ ...x, name: '', version: '' })),
+      contactOnDay: { name: '', mobile: '', email: '' },
+    };
     const v = validateIntentionForm(declined, ctx);
     assert.ok(v.ok, JSON.stringify(!v.ok && v.errors.map((e) => e.message)));
     assert.deepEqual(v.value.services, []);
@@ -196,7 +297,10 @@ describe('Appendix A: declining, and leaving services out', () => {
     assert.equal(validateIntentionForm(one, ctx).ok, true);
     const none = validateIntentionForm({ ...form, services: [], software: [] }, ctx);
     assert.ok(!none.ok);
-    assert.deepEqual(none.errors.map((e) => [e.field, e.text.code]), [['services', 'validation.choose-service']]);
+    assert.deepEqual(
+      none.errors.map((e) => [e.field, e.text.code]),
+      [['services', 'validation.choose-service']],
+    );
     const noId = validateIntentionForm({ ...one, services: [{ ...one.services[0]!, identities: [] }] }, ctx);
     assert.ok(!noId.ok && noId.errors[0]!.text.code === 'validation.choose-identity');
     assert.match(renderMessage(noId.errors[0]!.text, 'zh-Hant'), /請為 OTP-C 最少選擇一個測試識別碼/);
@@ -251,30 +355,56 @@ describe('verification against evidence', () => {
   it('flags "market data recovered" against an unrecovered probe gap', () => {
     const ev = demoEvidence(session, sub, { unrecoveredGap: true });
     const c = findContradictions(sampleResultForm(session, sub), sub.id, ev);
-    assert.deepEqual(c.map((x) => `${x.code} ${x.field}`), ['UNRECOVERED_GAP sections[3].retransmissionOrRefreshOk', 'UNRECOVERED_GAP sections[4].retransmissionOrRefreshOk']);
+    assert.deepEqual(
+      c.map((x) => `${x.code} ${x.field}`),
+      ['UNRECOVERED_GAP sections[3].retransmissionOrRefreshOk', 'UNRECOVERED_GAP sections[4].retransmissionOrRefreshOk'],
+    );
     assert.match(c[0]!.evidence, /1 gap\(s\) never recovered, first on channel 11 at 10:05/);
   });
 
   it('the venue\'s clean-up check pre-fills "test data cleaned up" and "returned to primary", and contradicts a false yes; a probe cannot clear it', () => {
-    const cleanUp = (identity: string, service: 'OTP-C' | 'OTP-CSC', restingOrders: number, loggedOnAtPrimary: boolean, source: 'venue' | 'probe' = 'venue'): EvidenceEvent => ({
-      id: `cu:${source}:${identity}`, ts: '2026-01-10T03:10:00.000Z', session: session.id, site: 'primary', service, subscriber: sub.id, identity,
-      kind: 'clean-up', detail: { restingOrders, loggedOnAtPrimary, dropCopy: identity === 'B1000DC' }, source,
+    const cleanUp = (
+      identity: string,
+      service: 'OTP-C' | 'OTP-CSC',
+      restingOrders: number,
+      loggedOnAtPrimary: boolean,
+      source: 'venue' | 'probe' = 'venue',
+    ): EvidenceEvent => ({
+      id: `cu:${source}:${identity}`,
+      ts: '2026-01-10T03:10:00.000Z',
+      session: session.id,
+      site: 'primary',
+      service,
+      subscriber: sub.id,
+      identity,
+      kind: 'clean-up',
+      detail: { restingOrders, loggedOnAtPrimary, dropCopy: identity === 'B1000DC' },
+      source,
     });
-    const ev = [...clean, cleanUp('B1000T1', 'OTP-C', 2, false), cleanUp('B1000DC', 'OTP-C', 0, false), cleanUp('B1000C1', 'OTP-CSC', 0, true),
-      cleanUp('B1000T1', 'OTP-C', 0, true, 'probe')];
+    const ev = [
+      ...clean,
+      cleanUp('B1000T1', 'OTP-C', 2, false),
+      cleanUp('B1000DC', 'OTP-C', 0, false),
+      cleanUp('B1000C1', 'OTP-CSC', 0, true),
+      cleanUp('B1000T1', 'OTP-C', 0, true, 'probe'),
+    ];
     const pre = prefillResultForm(session, sub, ev);
-    assert.deepEqual(pre.map((x) => `${x.identity} ${x.testDataCleaned} ${x.returnedToPrimary}`), [
-      'B1000T1 false false', 'B1000DC true false', 'B1000C1 true true', 'a-rts null null', 'a-cc-rts null null',
-    ]);
+    assert.deepEqual(
+      pre.map((x) => `${x.identity} ${x.testDataCleaned} ${x.returnedToPrimary}`),
+      ['B1000T1 false false', 'B1000DC true false', 'B1000C1 true true', 'a-rts null null', 'a-cc-rts null null'],
+    );
     assert.match(pre[0]!.basis.testDataCleaned!.text, /2 order\(s\) still resting at the clean-up check at 11:10/);
     assert.equal(pre[0]!.basis.testDataCleaned!.provenance, 'venue');
     assert.match(pre[2]!.basis.returnedToPrimary!.text, /logged on at the primary site at the clean-up check/);
     const c = findContradictions(sampleResultForm(session, sub), sub.id, ev);
-    assert.deepEqual(c.map((x) => `${x.code} ${x.field} ${x.provenance}`), [
-      'ORDERS_RESTING sections[0].testDataCleaned venue',
-      'NOT_BACK_AT_PRIMARY sections[0].returnedToPrimary venue',
-      'NOT_BACK_AT_PRIMARY sections[1].returnedToPrimary venue',
-    ]);
+    assert.deepEqual(
+      c.map((x) => `${x.code} ${x.field} ${x.provenance}`),
+      [
+        'ORDERS_RESTING sections[0].testDataCleaned venue',
+        'NOT_BACK_AT_PRIMARY sections[0].returnedToPrimary venue',
+        'NOT_BACK_AT_PRIMARY sections[1].returnedToPrimary venue',
+      ],
+    );
     assert.match(c[0]!.evidence, /still held 2 order\(s\) of this identity at the clean-up check at 11:10/);
     assert.match(renderMessage(c[0]!.message, 'zh-Hant'), /清理檢查/);
     // Without the venue's check nothing is suggested and nothing contradicted.
@@ -283,9 +413,18 @@ describe('verification against evidence', () => {
 
   it('matches gap recoveries by channel and range', () => {
     const base = clean.find((e) => e.kind === 'gap')!;
-    const g = (id: string, kind: EvidenceEvent['kind'], channel: number, from: number, to: number, s: number): EvidenceEvent => ({ ...base, id, kind, ts: new Date(Date.parse(base.ts) + s * 1000).toISOString(), detail: { channel, from, to } });
+    const g = (id: string, kind: EvidenceEvent['kind'], channel: number, from: number, to: number, s: number): EvidenceEvent => ({
+      ...base,
+      id,
+      kind,
+      ts: new Date(Date.parse(base.ts) + s * 1000).toISOString(),
+      detail: { channel, from, to },
+    });
     const ev = [g('1', 'gap', 11, 10, 20, 0), g('2', 'gap', 12, 10, 20, 1), g('3', 'gap-recovered', 12, 5, 25, 2), g('4', 'gap-recovered', 11, 15, 20, 3)];
-    assert.deepEqual(unrecoveredGaps(ev).map((e) => e.id), ['1']);
+    assert.deepEqual(
+      unrecoveredGaps(ev).map((e) => e.id),
+      ['1'],
+    );
   });
 });
 
@@ -335,15 +474,24 @@ describe('passwords', () => {
 // A real run of the accelerated PS2 (fixtures/README.md): the order and details of the events are the venue's and the probe's.
 describe('dashboard state and contradictions from a recorded drill', () => {
   const FILE = fileURLToPath(new URL('./fixtures/ps2-drill-f001-f004.evidence.jsonl', import.meta.url));
-  const drill: EvidenceEvent[] = readFileSync(FILE, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as EvidenceEvent);
+  const drill: EvidenceEvent[] = readFileSync(FILE, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as EvidenceEvent);
   const of = (identity: string) => drill.filter((e) => e.identity === identity);
   const firm = (id: string, identities: Subscriber['identities']): Subscriber => ({ ...demoSubscriber(0), id, identities });
   const f001 = firm('F001', [
-    { service: 'OTP-C', identity: 'F001T', role: 'trading' }, { service: 'OTP-C', identity: 'F001D', role: 'drop-copy' },
-    { service: 'OTP-CSC', identity: 'F001C', role: 'trading' }, { service: 'OTP-CSC', identity: 'F001E', role: 'drop-copy' },
-    { service: 'OMD-C', identity: 'F001MD', role: 'retransmission' }, { service: 'OMD-CC', identity: 'F001MC', role: 'retransmission' },
+    { service: 'OTP-C', identity: 'F001T', role: 'trading' },
+    { service: 'OTP-C', identity: 'F001D', role: 'drop-copy' },
+    { service: 'OTP-CSC', identity: 'F001C', role: 'trading' },
+    { service: 'OTP-CSC', identity: 'F001E', role: 'drop-copy' },
+    { service: 'OMD-C', identity: 'F001MD', role: 'retransmission' },
+    { service: 'OMD-CC', identity: 'F001MC', role: 'retransmission' },
   ]);
-  const f004 = firm('F004', [{ service: 'OMD-C', identity: 'F004MD', role: 'retransmission' }, { service: 'OMD-CC', identity: 'F004MC', role: 'retransmission' }]);
+  const f004 = firm('F004', [
+    { service: 'OMD-C', identity: 'F004MD', role: 'retransmission' },
+    { service: 'OMD-CC', identity: 'F004MC', role: 'retransmission' },
+  ]);
   const drillSession = { ...session, id: 'PS2-drill' };
   const first = (events: readonly EvidenceEvent[], kind: EvidenceEvent['kind'], site: EvidenceEvent['site'] = 'backup') =>
     [...events].sort((a, b) => Date.parse(a.ts) - Date.parse(b.ts)).find((e) => e.kind === kind && e.site === site)!;
@@ -363,7 +511,10 @@ describe('dashboard state and contradictions from a recorded drill', () => {
     // The drop copy's own evidence has no ack (the copies are not evidence): on its own it can only be reconnected.
     assert.ok(!dc.some((e) => e.kind === 'ack' || e.kind === 'gap' || e.kind === 'resend-request'));
     assert.equal(identityState(dc), 'reconnected-to-backup');
-    const ack = first(otpc.filter((e) => e.identity === 'F001T'), 'ack');
+    const ack = first(
+      otpc.filter((e) => e.identity === 'F001T'),
+      'ack',
+    );
     assert.equal(ack.detail.firstAfterFailover, ack.source === 'probe' ? true : undefined);
     assert.equal(identityState(before(dc, ack), { service: before(otpc, ack) }), 'reconnected-to-backup');
     assert.equal(identityState(upToIncluding(dc, ack), { service: upToIncluding(otpc, ack) }), 'recovered');
@@ -377,7 +528,10 @@ describe('dashboard state and contradictions from a recorded drill', () => {
   it('drop copy: a gap left open at the backup, or a logon that reset the sequence numbers, is not recovered', () => {
     const otpc = drill.filter((e) => e.service === 'OTP-C');
     const dc = of('F001D');
-    const logon = first(dc.filter((e) => e.source === 'probe'), 'logon');
+    const logon = first(
+      dc.filter((e) => e.source === 'probe'),
+      'logon',
+    );
     const later = (s: number) => new Date(Date.parse(logon.ts) + s).toISOString();
     const gap: EvidenceEvent = { ...logon, id: 'dc-gap', kind: 'gap', ts: later(1), detail: { from: 50, to: 52, gateway: logon.detail.gateway } };
     assert.equal(identityState([...dc, gap], { service: otpc }), 'reconnected-to-backup');
@@ -413,7 +567,9 @@ describe('dashboard state and contradictions from a recorded drill', () => {
     assert.equal(verified.detail.equal, true);
     assert.equal(identityState(before(md, verified)), 'reconnected-to-backup');
     assert.equal(identityState(upToIncluding(md, verified)), 'recovered');
-    const differ = of('F001MD').map((e) => (e.kind === 'book-verified' ? { ...e, detail: { equal: false, differ: ['channel 1: eed70a001161… ≠ venue 0a1b2c3d4e5f…'] } } : e));
+    const differ = of('F001MD').map((e) =>
+      e.kind === 'book-verified' ? { ...e, detail: { equal: false, differ: ['channel 1: eed70a001161… ≠ venue 0a1b2c3d4e5f…'] } } : e,
+    );
     assert.equal(identityState(differ), 'reconnected-to-backup', 'a refresh used does not outweigh books found different');
   });
 
@@ -426,37 +582,61 @@ describe('dashboard state and contradictions from a recorded drill', () => {
   it('flags a market-data recovery declared while the probe saw the DR signal ignored (DR_NOT_FOLLOWED)', () => {
     const pre = prefillResultForm(drillSession, f004, drill);
     // The pre-fill itself does not suggest the answer the desk would flag.
-    assert.deepEqual(pre.map((p) => [p.identity, p.marketDataFromBackup, p.retransmissionOrRefreshOk]), [['F004MD', true, false], ['F004MC', true, false]]);
-    assert.match(pre[0]!.basis.retransmissionOrRefreshOk!.text, /^DR signal 1 ignored, dr-signal at primary \d\d:\d\d \(self-reported\); 2 gap\(s\), 0 not recovered$/);
+    assert.deepEqual(
+      pre.map((p) => [p.identity, p.marketDataFromBackup, p.retransmissionOrRefreshOk]),
+      [
+        ['F004MD', true, false],
+        ['F004MC', true, false],
+      ],
+    );
+    assert.match(
+      pre[0]!.basis.retransmissionOrRefreshOk!.text,
+      /^DR signal 1 ignored, dr-signal at primary \d\d:\d\d \(self-reported\); 2 gap\(s\), 0 not recovered$/,
+    );
     // What the firm declared in the drill: everything yes (it did not notice its handler kept the stale book).
     const declared = sampleResultForm(drillSession, f004);
-    for (const s of declared.sections) { s.marketDataFromBackup = true; s.retransmissionOrRefreshOk = true; }
+    for (const s of declared.sections) {
+      s.marketDataFromBackup = true;
+      s.retransmissionOrRefreshOk = true;
+    }
     const c = findContradictions(declared, 'F004', drill);
-    assert.deepEqual(c.map((x) => `${x.code} ${x.identity} ${x.field}`), ['DR_NOT_FOLLOWED F004MD sections[0].retransmissionOrRefreshOk', 'DR_NOT_FOLLOWED F004MC sections[1].retransmissionOrRefreshOk']);
+    assert.deepEqual(
+      c.map((x) => `${x.code} ${x.identity} ${x.field}`),
+      ['DR_NOT_FOLLOWED F004MD sections[0].retransmissionOrRefreshOk', 'DR_NOT_FOLLOWED F004MC sections[1].retransmissionOrRefreshOk'],
+    );
     assert.match(c[0]!.evidence, /^the probe saw DR signal 1 ignored at \d\d:\d\d \(primary site\)$/);
     // Declaring only "market data received from the backup" is flagged on that field.
     for (const s of declared.sections) s.retransmissionOrRefreshOk = false;
-    assert.deepEqual(findContradictions(declared, 'F004', drill).map((x) => `${x.code} ${x.field}`), ['DR_NOT_FOLLOWED sections[0].marketDataFromBackup', 'DR_NOT_FOLLOWED sections[1].marketDataFromBackup']);
+    assert.deepEqual(
+      findContradictions(declared, 'F004', drill).map((x) => `${x.code} ${x.field}`),
+      ['DR_NOT_FOLLOWED sections[0].marketDataFromBackup', 'DR_NOT_FOLLOWED sections[1].marketDataFromBackup'],
+    );
     // Without the ignored signals and the probe's failure, the same declaration stands.
     const followed = drill.filter((e) => !(e.subscriber === 'F004' && (e.kind === 'failover-failed' || (e.kind === 'dr-signal' && e.detail.ignored === true))));
     for (const s of declared.sections) s.retransmissionOrRefreshOk = true;
     assert.deepEqual(findContradictions(declared, 'F004', followed), []);
   });
 
-  it('books found different from the venue\'s contradict a declared refresh too', () => {
+  it("books found different from the venue's contradict a declared refresh too", () => {
     const f001md = firm('F001', [{ service: 'OMD-C', identity: 'F001MD', role: 'retransmission' }]);
     const differ = drill.map((e) => (e.identity === 'F001MD' && e.kind === 'book-verified' ? { ...e, detail: { equal: false, differ: ['channel 2'] } } : e));
     const declared = sampleResultForm(drillSession, f001md);
     declared.sections[0]!.retransmissionOrRefreshOk = true;
     assert.deepEqual(findContradictions(declared, 'F001', drill), []);
     const c = findContradictions(declared, 'F001', differ);
-    assert.deepEqual(c.map((x) => x.code), ['DR_NOT_FOLLOWED']);
+    assert.deepEqual(
+      c.map((x) => x.code),
+      ['DR_NOT_FOLLOWED'],
+    );
     assert.match(c[0]!.evidence, /books different from the venue's .* \(backup site\)/);
   });
 
-  it('the well-behaved firm\'s pre-fill is passed everywhere and its declaration raises no contradiction', () => {
+  it("the well-behaved firm's pre-fill is passed everywhere and its declaration raises no contradiction", () => {
     const pre = prefillResultForm(drillSession, f001, drill);
-    assert.deepEqual(pre.map((p) => p.overall), ['passed', 'passed', 'passed', 'passed', 'passed', 'passed']);
+    assert.deepEqual(
+      pre.map((p) => p.overall),
+      ['passed', 'passed', 'passed', 'passed', 'passed', 'passed'],
+    );
     const declared = sampleResultForm(drillSession, f001);
     assert.deepEqual(findContradictions(declared, 'F001', drill), []);
   });

@@ -15,17 +15,30 @@ const WORKERS = 20;
 
 function startServer(db: string): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, 'desk', '--db', db, '--port', '0', '--evidence-token', 'durability-token'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [MAIN, 'desk', '--db', db, '--port', '0', '--evidence-token', 'durability-token'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`desk did not start: ${out}${err}`)); }, 15_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`desk did not start: ${out}${err}`));
+    }, 15_000);
     child.stdout!.on('data', (d) => {
       out += d;
       const m = /desk: (http:\/\/\S+)/.exec(out);
-      if (m) { clearTimeout(timer); resolve({ child, url: m[1]! }); }
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, url: m[1]! });
+      }
     });
-    child.stderr!.on('data', (d) => { err += d; });
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`desk exited ${code}: ${out}${err}`)); });
+    child.stderr!.on('data', (d) => {
+      err += d;
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`desk exited ${code}: ${out}${err}`));
+    });
   });
 }
 
@@ -41,11 +54,13 @@ for (const variant of storeVariants()) {
 
       const { child, url } = await startServer(db);
       const exited = new Promise((r) => child.once('exit', r));
-      const clients = await Promise.all(seed.subscribers.map(async (s) => {
-        const c = new DeskClient(url);
-        assert.equal((await c.login(`${s.id}.user`, PW)).status, 200);
-        return { c, s };
-      }));
+      const clients = await Promise.all(
+        seed.subscribers.map(async (s) => {
+          const c = new DeskClient(url);
+          assert.equal((await c.login(`${s.id}.user`, PW)).status, 200);
+          return { c, s };
+        }),
+      );
 
       const acked: { submissionId: string; subscriber: string; version: number }[] = [];
       // Kill somewhere in the middle, at a point that does not line up with any batch.
@@ -90,7 +105,11 @@ for (const variant of storeVariants()) {
         assert.deepEqual(missing, [], `${missing.length} of ${acked.length} acknowledged submissions lost`);
         for (const s of seed.subscribers) {
           const versions = (await store.listFormVersions(session.id, s.id, 'result')).map((v) => v.version);
-          assert.deepEqual(versions, versions.map((_, i) => i + 1), `${s.id}: versions are dense`);
+          assert.deepEqual(
+            versions,
+            versions.map((_, i) => i + 1),
+            `${s.id}: versions are dense`,
+          );
           assert.ok(versions.length >= acked.filter((a) => a.subscriber === s.id).length);
         }
       } finally {

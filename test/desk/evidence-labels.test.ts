@@ -6,8 +6,19 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { inflateSync } from 'node:zlib';
 import {
-  buildEvidenceBundle, demoEvidence, demoSession, demoSubscriber, describeEvidence, findContradictions, prefillResultForm,
-  readTar, renderFormPdf, renderMessage, sampleResultForm, serviceCell, MESSAGES,
+  buildEvidenceBundle,
+  demoEvidence,
+  demoSession,
+  demoSubscriber,
+  describeEvidence,
+  findContradictions,
+  prefillResultForm,
+  readTar,
+  renderFormPdf,
+  renderMessage,
+  sampleResultForm,
+  serviceCell,
+  MESSAGES,
 } from '../../src/desk/index.ts';
 import { EVIDENCE_KINDS, VENUE_OBSERVES, type EvidenceEvent } from '../../src/evidence/index.ts';
 
@@ -24,7 +35,11 @@ function pdfText(pdf: Buffer): string {
     const start = m.index + m[0].length;
     const end = raw.indexOf('endstream', start);
     let body: string;
-    try { body = inflateSync(pdf.subarray(start, end)).toString('latin1'); } catch { continue; }
+    try {
+      body = inflateSync(pdf.subarray(start, end)).toString('latin1');
+    } catch {
+      continue;
+    }
     for (const t of body.matchAll(/\[([^\]]*)\]\s*TJ|<([0-9a-fA-F]+)>\s*Tj/g)) {
       const parts = t[1] !== undefined ? [...t[1].matchAll(/<([0-9a-fA-F]+)>/g)].map((x) => x[1]!) : [t[2]!];
       out.push(parts.map((h) => Buffer.from(h, 'hex').toString('latin1')).join(''));
@@ -34,12 +49,26 @@ function pdfText(pdf: Buffer): string {
 }
 
 describe('evidence messages', () => {
-  const logon: EvidenceEvent = { id: 'x', ts: '2026-01-10T00:35:00.000Z', session: session.id, site: 'primary', service: 'OTP-C', subscriber: sub.id, identity: 'B1000T1', kind: 'logon', detail: {}, source: 'venue' };
+  const logon: EvidenceEvent = {
+    id: 'x',
+    ts: '2026-01-10T00:35:00.000Z',
+    session: session.id,
+    site: 'primary',
+    service: 'OTP-C',
+    subscriber: sub.id,
+    identity: 'B1000T1',
+    kind: 'logon',
+    detail: {},
+    source: 'venue',
+  };
 
   it('describe an event in English and in Traditional Chinese', () => {
     assert.equal(renderMessage(describeEvidence(logon), 'en'), 'logon at primary 08:35 (venue)');
     assert.equal(renderMessage(describeEvidence(logon), 'zh-Hant'), '08:35 主要站登入（交易所記錄）');
-    assert.equal(renderMessage(describeEvidence({ ...logon, kind: 'feed-joined', site: 'backup', source: 'probe' }), 'zh-Hant'), '08:35 後備站接收數據流（自行申報）');
+    assert.equal(
+      renderMessage(describeEvidence({ ...logon, kind: 'feed-joined', site: 'backup', source: 'probe' }), 'zh-Hant'),
+      '08:35 後備站接收數據流（自行申報）',
+    );
   });
 
   it('have both templates for every kind and every code they use', () => {
@@ -68,10 +97,23 @@ describe('pre-fill bases agree with the answers', () => {
     const v = s[field];
     return v === true || (typeof v === 'object' && v !== null && (v as { value?: unknown }).value === true);
   };
-  const FIELDS = ['connectedToPrimary', 'reconnectedToBackup', 'logonSequenceOk', 'orderAndCancelAcked', 'dropCopyGapRecovered', 'marketDataFromBackup', 'retransmissionOrRefreshOk', 'returnedToPrimary'];
+  const FIELDS = [
+    'connectedToPrimary',
+    'reconnectedToBackup',
+    'logonSequenceOk',
+    'orderAndCancelAcked',
+    'dropCopyGapRecovered',
+    'marketDataFromBackup',
+    'retransmissionOrRefreshOk',
+    'returnedToPrimary',
+  ];
   const NEGATIVE = /^no |never|, [1-9]\d* not recovered|refusal/;
 
-  for (const [name, evidence] of [['clean', demoEvidence(session, sub)], ['never on the backup', demoEvidence(session, sub, { neverOnBackup: true })], ['gap left open', demoEvidence(session, sub, { unrecoveredGap: true })]] as const) {
+  for (const [name, evidence] of [
+    ['clean', demoEvidence(session, sub)],
+    ['never on the backup', demoEvidence(session, sub, { neverOnBackup: true })],
+    ['gap left open', demoEvidence(session, sub, { unrecoveredGap: true })],
+  ] as const) {
     it(`every answer has a basis, and a Yes never a "no evidence" one (${name})`, () => {
       const pre = prefillResultForm(session, sub, evidence);
       assert.equal(pre.length, 5);
@@ -113,8 +155,26 @@ describe('self-reported is labelled in the documents', () => {
     const contradictions = findContradictions(form, sub.id, demoEvidence(session, sub, { unrecoveredGap: true }));
     assert.ok(contradictions.length > 0 && contradictions.every((c) => c.provenance === 'self-reported'));
     const pdf = await renderFormPdf({
-      kind: 'result', session, notice: null, subscriber: sub, contradictions, cjkFont: null,
-      version: { sessionId: session.id, subscriberId: sub.id, kind: 'result', version: 1, submissionId: 'sub-00000001', submittedBy: 'u', submittedByName: 'Firm user', submittedByRole: 'subscriber', onBehalfReason: null, submittedAt: '2026-01-11T02:00:00.000Z', late: false, content: form },
+      kind: 'result',
+      session,
+      notice: null,
+      subscriber: sub,
+      contradictions,
+      cjkFont: null,
+      version: {
+        sessionId: session.id,
+        subscriberId: sub.id,
+        kind: 'result',
+        version: 1,
+        submissionId: 'sub-00000001',
+        submittedBy: 'u',
+        submittedByName: 'Firm user',
+        submittedByRole: 'subscriber',
+        onBehalfReason: null,
+        submittedAt: '2026-01-11T02:00:00.000Z',
+        late: false,
+        content: form,
+      },
     });
     const text = pdfText(pdf);
     assert.match(text, /Contradicted by evidence \(self-reported\)/);
@@ -124,7 +184,12 @@ describe('self-reported is labelled in the documents', () => {
   it('in the evidence bundle, on every event line', () => {
     const evidence = demoEvidence(session, sub);
     const b = buildEvidenceBundle({ session, subscriber: sub, evidence, intention: [], result: [], contradictions: [], createdAt: '2026-01-12T02:00:00.000Z' });
-    const lines = readTar(b.tar).find((f) => f.name === 'evidence.jsonl')!.content.toString('utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readTar(b.tar)
+      .find((f) => f.name === 'evidence.jsonl')!
+      .content.toString('utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(lines.length, evidence.length);
     assert.ok(lines.every((l) => l.provenance === (l.source === 'venue' ? 'venue' : 'self-reported')));
     assert.ok(lines.some((l) => l.provenance === 'self-reported'));

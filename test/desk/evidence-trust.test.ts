@@ -6,8 +6,21 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../src/wire/index.ts';
 import {
-  MIGRATIONS, demoEvidence, demoSession, demoSubscriber, openStore, sampleIntentionForm, sampleResultForm, seedDemo, serviceCell, startDesk,
-  type PostgresStore, type PracticeSession, type RunningDesk, type SqliteStore, type Subscriber,
+  MIGRATIONS,
+  demoEvidence,
+  demoSession,
+  demoSubscriber,
+  openStore,
+  sampleIntentionForm,
+  sampleResultForm,
+  seedDemo,
+  serviceCell,
+  startDesk,
+  type PostgresStore,
+  type PracticeSession,
+  type RunningDesk,
+  type SqliteStore,
+  type Subscriber,
 } from '../../src/desk/index.ts';
 import type { EvidenceEvent } from '../../src/evidence/index.ts';
 import { DeskClient } from '../helpers/desk-client.ts';
@@ -30,8 +43,17 @@ for (const variant of storeVariants()) {
       return s;
     };
     const ev = (s: PracticeSession, over: Partial<EvidenceEvent>): EvidenceEvent => ({
-      id: `e-${++n}`, ts: '2026-01-10T02:06:00.000Z', session: s.id, site: 'backup', service: 'OTP-C', subscriber: 'firm-a',
-      identity: 'B1000T1', kind: 'logon', detail: {}, source: 'probe', ...over,
+      id: `e-${++n}`,
+      ts: '2026-01-10T02:06:00.000Z',
+      session: s.id,
+      site: 'backup',
+      service: 'OTP-C',
+      subscriber: 'firm-a',
+      identity: 'B1000T1',
+      kind: 'logon',
+      detail: {},
+      source: 'probe',
+      ...over,
     });
 
     before(async () => {
@@ -43,17 +65,28 @@ for (const variant of storeVariants()) {
       officer = new DeskClient(desk.url);
       assert.equal((await officer.login('desk', PW)).status, 200);
     });
-    after(async () => { await desk?.close(); });
+    after(async () => {
+      await desk?.close();
+    });
 
     it("a firm's own probe logon and ack at the backup clear neither the venue's finding nor the dashboard cell", async () => {
       const s = await newSession();
       assert.equal((await asConductor({ events: demoEvidence(s, firmA, { neverOnBackup: true }) })).status, 200);
       const form = sampleResultForm(s, firmA);
       assert.equal((await own.post(`/api/sessions/${s.id}/forms/result/firm-a`, { submissionId: `submission-${variant.name}-${++n}`, form })).status, 201);
-      const flags = async () => (await own.get(`/api/sessions/${s.id}/forms/result/firm-a/contradictions`)).body.contradictions as { code: string; field: string; evidence: string; provenance: string }[];
+      const flags = async () =>
+        (await own.get(`/api/sessions/${s.id}/forms/result/firm-a/contradictions`)).body.contradictions as {
+          code: string;
+          field: string;
+          evidence: string;
+          provenance: string;
+        }[];
       const before = await flags();
       const codes = (c: { code: string }[]) => c.map((x) => x.code).sort();
-      assert.deepEqual(codes(before).filter((c) => c === 'NO_BACKUP_ACK' || c === 'NO_BACKUP_LOGON'), ['NO_BACKUP_ACK', 'NO_BACKUP_ACK', 'NO_BACKUP_LOGON', 'NO_BACKUP_LOGON', 'NO_BACKUP_LOGON', 'NO_BACKUP_LOGON', 'NO_BACKUP_LOGON']);
+      assert.deepEqual(
+        codes(before).filter((c) => c === 'NO_BACKUP_ACK' || c === 'NO_BACKUP_LOGON'),
+        ['NO_BACKUP_ACK', 'NO_BACKUP_ACK', 'NO_BACKUP_LOGON', 'NO_BACKUP_LOGON', 'NO_BACKUP_LOGON', 'NO_BACKUP_LOGON', 'NO_BACKUP_LOGON'],
+      );
 
       // The firm claims, as its probe, a logon and an ack at the backup for every identity.
       const claims = firmA.identities.flatMap((i) => [
@@ -68,7 +101,10 @@ for (const variant of storeVariants()) {
       assert.deepEqual(codes(after), codes(before));
       const logon = after.find((c) => c.code === 'NO_BACKUP_LOGON' && c.field === 'sections[0].reconnectedToBackup')!;
       assert.equal(logon.provenance, 'venue');
-      assert.match(logon.evidence, /^no logon at the backup site was seen; the firm's probe reports logon at backup 10:06 \(self-reported\), which the venue did not see and which does not count$/);
+      assert.match(
+        logon.evidence,
+        /^no logon at the backup site was seen; the firm's probe reports logon at backup 10:06 \(self-reported\), which the venue did not see and which does not count$/,
+      );
 
       const d = (await officer.get(`/api/sessions/${s.id}/dashboard`)).body;
       const row = d.rows.find((r: { subscriber: { id: string } }) => r.subscriber.id === 'firm-a');
@@ -91,7 +127,10 @@ for (const variant of storeVariants()) {
       const r = await own.post('/api/evidence', { events: [ev(s, { source: 'venue' }), ev(s, { subscriber: 'firm-b' }), ev(s, {})] });
       assert.equal(r.status, 200);
       assert.equal(r.body.accepted, 1);
-      assert.deepEqual(r.body.rejected.map((x: { index: number; code: string }) => `${x.index} ${x.code}`), ['0 FORBIDDEN_SOURCE', '1 FORBIDDEN_FIRM']);
+      assert.deepEqual(
+        r.body.rejected.map((x: { index: number; code: string }) => `${x.index} ${x.code}`),
+        ['0 FORBIDDEN_SOURCE', '1 FORBIDDEN_FIRM'],
+      );
       const stored = (await officer.get(`/api/sessions/${s.id}/evidence`)).body.events;
       assert.equal(stored.length, 1);
       assert.equal(stored[0].provenance, 'self-reported');
@@ -132,10 +171,32 @@ for (const variant of storeVariants()) {
       ];
       for (let i = 0; i < 2000; i++) {
         const channel = 1 + (i % 7);
-        gaps.push(ev(s, { service: 'OMD-C', identity: 'a-rts', kind: 'gap', ts: new Date(base + i * 100).toISOString(), detail: { channel, from: i * 10, to: i * 10 + 5 } }));
-        gaps.push(ev(s, { service: 'OMD-C', identity: 'a-rts', kind: 'gap-recovered', ts: new Date(base + i * 100 + 50).toISOString(), detail: { channel, from: i * 10, to: i * 10 + 5 } }));
+        gaps.push(
+          ev(s, {
+            service: 'OMD-C',
+            identity: 'a-rts',
+            kind: 'gap',
+            ts: new Date(base + i * 100).toISOString(),
+            detail: { channel, from: i * 10, to: i * 10 + 5 },
+          }),
+        );
+        gaps.push(
+          ev(s, {
+            service: 'OMD-C',
+            identity: 'a-rts',
+            kind: 'gap-recovered',
+            ts: new Date(base + i * 100 + 50).toISOString(),
+            detail: { channel, from: i * 10, to: i * 10 + 5 },
+          }),
+        );
       }
-      const open = ev(s, { service: 'OMD-C', identity: 'a-rts', kind: 'gap', ts: new Date(base + 250_000).toISOString(), detail: { channel: 3, from: 1, to: 2 } });
+      const open = ev(s, {
+        service: 'OMD-C',
+        identity: 'a-rts',
+        kind: 'gap',
+        ts: new Date(base + 250_000).toISOString(),
+        detail: { channel: 3, from: 1, to: 2 },
+      });
       // Out of order: later chunks first, so the stored fold is rebuilt as well as extended.
       const all = [...gaps, open];
       const chunks = [all.slice(3000), all.slice(0, 1500), all.slice(1500, 3000)];
@@ -160,10 +221,16 @@ for (const variant of storeVariants()) {
       const many = await asConductor({ events: Array.from({ length: 10_001 }, () => ({})) });
       assert.equal(many.status, 400);
       assert.equal(many.body.error.code, 'TOO_MANY_EVENTS');
-      const lines = await conductor().post('/api/evidence', undefined, { raw: '{}\n'.repeat(10_001), headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${TOKEN}` } });
+      const lines = await conductor().post('/api/evidence', undefined, {
+        raw: '{}\n'.repeat(10_001),
+        headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${TOKEN}` },
+      });
       assert.equal(lines.status, 400);
       assert.equal(lines.body.error.code, 'TOO_MANY_EVENTS');
-      const big = await conductor().post('/api/evidence', undefined, { raw: 'x'.repeat(9 * 1024 * 1024), headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${TOKEN}` } });
+      const big = await conductor().post('/api/evidence', undefined, {
+        raw: 'x'.repeat(9 * 1024 * 1024),
+        headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${TOKEN}` },
+      });
       assert.equal(big.status, 413);
       assert.equal(big.body.error.code, 'BODY_TOO_LARGE');
     });
@@ -173,8 +240,18 @@ for (const variant of storeVariants()) {
       const events: EvidenceEvent[] = [];
       const base = Date.parse('2026-01-10T02:05:00.000Z');
       for (let i = 0; i < 5000; i++) {
-        events.push(ev(s, { service: 'OMD-C', identity: 'a-rts', kind: 'gap', ts: new Date(base + i * 10).toISOString(), detail: { channel: 1, from: i, to: i } }));
-        events.push(ev(s, { service: 'OMD-C', identity: 'a-rts', kind: 'gap-recovered', ts: new Date(base + i * 10 + 5).toISOString(), detail: { channel: 1, from: i, to: i } }));
+        events.push(
+          ev(s, { service: 'OMD-C', identity: 'a-rts', kind: 'gap', ts: new Date(base + i * 10).toISOString(), detail: { channel: 1, from: i, to: i } }),
+        );
+        events.push(
+          ev(s, {
+            service: 'OMD-C',
+            identity: 'a-rts',
+            kind: 'gap-recovered',
+            ts: new Date(base + i * 10 + 5).toISOString(),
+            detail: { channel: 1, from: i, to: i },
+          }),
+        );
       }
       // Once the store starts on the upload, ask for the health page; it must answer before the upload does.
       const store = desk.store;
@@ -182,11 +259,17 @@ for (const variant of storeVariants()) {
       let healthAnswered: Promise<number> | null = null;
       const order: string[] = [];
       store.ingestEvidence = function (this: typeof store, ...args: Parameters<typeof original>) {
-        healthAnswered ??= fetch(`${desk.url}/api/health`).then((r) => { order.push('health'); return r.status; });
+        healthAnswered ??= fetch(`${desk.url}/api/health`).then((r) => {
+          order.push('health');
+          return r.status;
+        });
         return original.apply(this, args);
       };
       try {
-        const up = await own.post('/api/evidence', { events }).then((r) => { order.push('upload'); return r; });
+        const up = await own.post('/api/evidence', { events }).then((r) => {
+          order.push('upload');
+          return r;
+        });
         assert.equal(up.status, 200);
         assert.equal(up.body.accepted, 10_000);
         assert.ok(healthAnswered, 'the upload reached the store');
@@ -202,11 +285,17 @@ for (const variant of storeVariants()) {
       const declined = { ...sampleIntentionForm(s, firmB), participate: false, services: [], software: [], willJoin: false, hasReadRundown: false };
       const other = new DeskClient(desk.url);
       assert.equal((await other.login('firm-b.user', PW)).status, 200);
-      assert.equal((await other.post(`/api/sessions/${s.id}/forms/intention/firm-b`, { submissionId: `submission-${variant.name}-${++n}`, form: declined })).status, 201);
+      assert.equal(
+        (await other.post(`/api/sessions/${s.id}/forms/intention/firm-b`, { submissionId: `submission-${variant.name}-${++n}`, form: declined })).status,
+        201,
+      );
       const d = (await officer.get(`/api/sessions/${s.id}/dashboard`)).body;
       assert.equal(d.declined, 1);
       const rows = d.rows as { subscriber: { id: string }; declined: boolean; result: unknown }[];
-      assert.deepEqual(rows.filter((r) => r.declined).map((r) => r.subscriber.id), ['firm-b']);
+      assert.deepEqual(
+        rows.filter((r) => r.declined).map((r) => r.subscriber.id),
+        ['firm-b'],
+      );
       assert.equal(d.missing.result, rows.filter((r) => !r.result).length - 1);
     });
   });
@@ -214,7 +303,7 @@ for (const variant of storeVariants()) {
 
 for (const variant of storeVariants()) {
   describe(`evidence stored before ids were per sender, on ${variant.name}`, { skip: variant.skip }, () => {
-    it('joins the conductor\'s id space and is folded into cells at the upgrade', async () => {
+    it("joins the conductor's id space and is folded into cells at the upgrade", async () => {
       const db = await variant.freshDb();
       const old = openStore(db) as SqliteStore | PostgresStore;
       const session = demoSession();
@@ -228,18 +317,26 @@ for (const variant of storeVariants()) {
           await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [m.version, m.name, 0]);
         }
         for (const e of events) {
-          await tx.run('INSERT INTO evidence_events (id, session_id, subscriber_id, service, site, identity, kind, source, ts, ts_ms, detail, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-            [e.id, e.session, e.subscriber, e.service, e.site, e.identity, e.kind, e.source, e.ts, Date.parse(e.ts), JSON.stringify(e.detail), 0]);
+          await tx.run(
+            'INSERT INTO evidence_events (id, session_id, subscriber_id, service, site, identity, kind, source, ts, ts_ms, detail, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+            [e.id, e.session, e.subscriber, e.service, e.site, e.identity, e.kind, e.source, e.ts, Date.parse(e.ts), JSON.stringify(e.detail), 0],
+          );
         }
       });
-      assert.deepEqual(await old.migrate(1), MIGRATIONS.filter((m) => m.version > 3).map((m) => m.version));
+      assert.deepEqual(
+        await old.migrate(1),
+        MIGRATIONS.filter((m) => m.version > 3).map((m) => m.version),
+      );
       try {
         const stored = await old.listEvidence({ session: session.id });
         assert.equal(stored.length, events.length);
         assert.ok(stored.every((e) => e.postedBy === 'conductor'));
         const cells = await old.listEvidenceCells(session.id);
         assert.equal(cells.length, 4);
-        assert.equal(cells.reduce((n, c) => n + c.summary.events, 0), events.length);
+        assert.equal(
+          cells.reduce((n, c) => n + c.summary.events, 0),
+          events.length,
+        );
         // The conductor re-sending an old event is still a duplicate.
         const again = await old.ingestEvidence([events[0]!], 'conductor', 2);
         assert.deepEqual([again.inserted.length, again.duplicates], [0, 1]);

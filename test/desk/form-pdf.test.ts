@@ -6,7 +6,19 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../src/wire/index.ts';
-import { demoNotice, demoSession, demoSubscriber, findCjkFont, renderFormPdf, sampleIntentionForm, sampleResultForm, seedDemo, startDesk, type FormVersion, type RunningDesk } from '../../src/desk/index.ts';
+import {
+  demoNotice,
+  demoSession,
+  demoSubscriber,
+  findCjkFont,
+  renderFormPdf,
+  sampleIntentionForm,
+  sampleResultForm,
+  seedDemo,
+  startDesk,
+  type FormVersion,
+  type RunningDesk,
+} from '../../src/desk/index.ts';
 import { DeskClient } from '../helpers/desk-client.ts';
 
 const PW = 'password-for-pdf-tests';
@@ -15,7 +27,17 @@ describe('renderFormPdf', () => {
   const session = demoSession();
   const sub = demoSubscriber(0);
   const version = (kind: 'intention' | 'result', late: boolean): FormVersion => ({
-    sessionId: session.id, subscriberId: sub.id, kind, version: 2, submissionId: 'sub-00000001', submittedBy: 'u1', submittedByName: 'A user', submittedByRole: 'subscriber', onBehalfReason: null, submittedAt: '2026-01-11T02:00:00.000Z', late,
+    sessionId: session.id,
+    subscriberId: sub.id,
+    kind,
+    version: 2,
+    submissionId: 'sub-00000001',
+    submittedBy: 'u1',
+    submittedByName: 'A user',
+    submittedByRole: 'subscriber',
+    onBehalfReason: null,
+    submittedAt: '2026-01-11T02:00:00.000Z',
+    late,
     content: kind === 'intention' ? sampleIntentionForm(session, sub) : sampleResultForm(session, sub),
   });
 
@@ -28,12 +50,30 @@ describe('renderFormPdf', () => {
   });
 
   it('embeds a Debian CJK font when one is installed, and falls back to English-only without one', async (t) => {
-    const english = await renderFormPdf({ kind: 'intention', session, notice: demoNotice(), subscriber: sub, version: version('intention', false), contradictions: [], cjkFont: null });
+    const english = await renderFormPdf({
+      kind: 'intention',
+      session,
+      notice: demoNotice(),
+      subscriber: sub,
+      version: version('intention', false),
+      contradictions: [],
+      cjkFont: null,
+    });
     assert.ok(english.includes('/Helvetica'));
     assert.ok(!english.includes('CJK'));
     const font = findCjkFont();
-    if (!font) { t.diagnostic('no CJK font installed here: only the English fallback was checked'); return; }
-    const bilingual = await renderFormPdf({ kind: 'intention', session, notice: demoNotice(), subscriber: sub, version: version('intention', false), contradictions: [] });
+    if (!font) {
+      t.diagnostic('no CJK font installed here: only the English fallback was checked');
+      return;
+    }
+    const bilingual = await renderFormPdf({
+      kind: 'intention',
+      session,
+      notice: demoNotice(),
+      subscriber: sub,
+      version: version('intention', false),
+      contradictions: [],
+    });
     assert.ok(bilingual.includes(font.face ?? 'Type0'), 'the CJK face is embedded');
   });
 
@@ -64,7 +104,14 @@ describe('desk serves the PDF and the web UI', () => {
     apiOnly = await startDesk({ db: join(dir, 'b.sqlite'), clock, webRoot: null });
     await seedDemo(desk.store, { now: clock.now(), password: PW, scryptCost: 1024, subscribers: 2 });
     const s = demoSession();
-    await desk.service.submitForm({ user: (await desk.store.getUserByUsername('firm-a.user'))!, sessionId: s.id, subscriberId: 'firm-a', kind: 'intention', submissionId: 'pdf-test-0001', form: sampleIntentionForm(s, demoSubscriber(0)) });
+    await desk.service.submitForm({
+      user: (await desk.store.getUserByUsername('firm-a.user'))!,
+      sessionId: s.id,
+      subscriberId: 'firm-a',
+      kind: 'intention',
+      submissionId: 'pdf-test-0001',
+      form: sampleIntentionForm(s, demoSubscriber(0)),
+    });
   });
   after(async () => {
     await desk?.close();

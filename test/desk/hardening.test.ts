@@ -64,7 +64,10 @@ for (const variant of storeVariants()) {
         for (const row of rows) for (const cell of row) assert.doesNotMatch(cell, /^[=+\-@\t\r]/, `cell ${JSON.stringify(cell)}`);
         assert.equal(rows[1]![col('signatoryTitle')], `'${HYPERLINK}`);
         assert.equal(rows[1]![col('signatoryName')], "'+SUM(1,2)");
-        assert.ok(rows.some((row) => row[col('problems')]!.includes(DDE)), 'the problem text is kept');
+        assert.ok(
+          rows.some((row) => row[col('problems')]!.includes(DDE)),
+          'the problem text is kept',
+        );
       });
     });
 
@@ -85,8 +88,11 @@ for (const variant of storeVariants()) {
         const d = officer();
         await d.login('desk', PW);
         for (const path of [
-          `/api/sessions/${session.id}/forms/result/${firmA.id}`, `/api/sessions/${session.id}/dashboard`,
-          `/api/sessions/${session.id}/export/results.csv`, `/api/subscribers/${firmA.id}`, '/api/auth/me',
+          `/api/sessions/${session.id}/forms/result/${firmA.id}`,
+          `/api/sessions/${session.id}/dashboard`,
+          `/api/sessions/${session.id}/export/results.csv`,
+          `/api/subscribers/${firmA.id}`,
+          '/api/auth/me',
           `/api/sessions/${session.id}/subscribers/${firmA.id}/evidence-bundle.tar`,
         ]) {
           const r = await d.get(path);
@@ -140,22 +146,43 @@ for (const variant of storeVariants()) {
         assert.ok(Number(refused.headers.get('retry-after')) > 0);
         // Counted in the store: another replica behind the same proxy refuses the address too.
         const other = await replica({ trustProxy: '127.0.0.1' });
-        assert.equal((await new DeskClient(other.url).post('/api/auth/login', { username: 'erin.x', password: 'x' }, { headers: from('203.0.113.7') })).body.error.code, 'LOGIN_ADDRESS_RATE_LIMITED');
+        assert.equal(
+          (await new DeskClient(other.url).post('/api/auth/login', { username: 'erin.x', password: 'x' }, { headers: from('203.0.113.7') })).body.error.code,
+          'LOGIN_ADDRESS_RATE_LIMITED',
+        );
         // Other addresses are not affected; nor is a neighbour in the same IPv4 range.
-        assert.equal((await new DeskClient(viaProxy.url).post('/api/auth/login', { username: 'firm-b.user', password: PW }, { headers: from('203.0.113.8') })).status, 200);
+        assert.equal(
+          (await new DeskClient(viaProxy.url).post('/api/auth/login', { username: 'firm-b.user', password: PW }, { headers: from('203.0.113.8') })).status,
+          200,
+        );
         clock.advance(15 * 60_000 + 1);
-        assert.equal((await new DeskClient(viaProxy.url).post('/api/auth/login', { username: 'firm-b.user', password: PW }, { headers: from('203.0.113.7') })).status, 200);
+        assert.equal(
+          (await new DeskClient(viaProxy.url).post('/api/auth/login', { username: 'firm-b.user', password: PW }, { headers: from('203.0.113.7') })).status,
+          200,
+        );
       });
 
       it('IPv6 addresses of one /64 count as one address', async () => {
         const viaProxy = await replica({ trustProxy: '127.0.0.1' });
         for (let i = 1; i <= 4; i++) {
-          const r = await new DeskClient(viaProxy.url).post('/api/auth/login', { username: `v6-${i}.x`, password: 'guess' }, { headers: { 'x-forwarded-for': `2001:db8:1:2::${i}` } });
+          const r = await new DeskClient(viaProxy.url).post(
+            '/api/auth/login',
+            { username: `v6-${i}.x`, password: 'guess' },
+            { headers: { 'x-forwarded-for': `2001:db8:1:2::${i}` } },
+          );
           assert.equal(r.status, 401);
         }
-        const r = await new DeskClient(viaProxy.url).post('/api/auth/login', { username: 'v6-9.x', password: 'guess' }, { headers: { 'x-forwarded-for': '2001:db8:1:2:ffff::9' } });
+        const r = await new DeskClient(viaProxy.url).post(
+          '/api/auth/login',
+          { username: 'v6-9.x', password: 'guess' },
+          { headers: { 'x-forwarded-for': '2001:db8:1:2:ffff::9' } },
+        );
         assert.equal(r.body.error.code, 'LOGIN_ADDRESS_RATE_LIMITED');
-        const elsewhere = await new DeskClient(viaProxy.url).post('/api/auth/login', { username: 'firm-b.user', password: PW }, { headers: { 'x-forwarded-for': '2001:db8:1:3::1' } });
+        const elsewhere = await new DeskClient(viaProxy.url).post(
+          '/api/auth/login',
+          { username: 'firm-b.user', password: PW },
+          { headers: { 'x-forwarded-for': '2001:db8:1:3::1' } },
+        );
         assert.equal(elsewhere.status, 200);
       });
     });

@@ -2,7 +2,15 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EvidenceEvent } from '../../src/evidence/index.ts';
-import { KNOWN_MARKET_PHASES, MESSAGES, marketPhaseAt, marketPhaseMessage, marketPhaseTimeline, renderMessage, withMarketPhases } from '../../src/desk/domain/index.ts';
+import {
+  KNOWN_MARKET_PHASES,
+  MESSAGES,
+  marketPhaseAt,
+  marketPhaseMessage,
+  marketPhaseTimeline,
+  renderMessage,
+  withMarketPhases,
+} from '../../src/desk/domain/index.ts';
 import { MARKET_PHASES } from '../../src/venue/index.ts';
 
 let n = 0;
@@ -22,8 +30,11 @@ describe('market phase at each evidence event', () => {
     ev('2026-01-10T02:00:00.000Z', 'logon'),
   ]);
 
-  it('keeps only the venue\'s market-wide phase changes, in time order', () => {
-    assert.deepEqual(timeline.map((m) => m.phase), ['pos-order-input', 'continuous', 'cas-reference-price']);
+  it("keeps only the venue's market-wide phase changes, in time order", () => {
+    assert.deepEqual(
+      timeline.map((m) => m.phase),
+      ['pos-order-input', 'continuous', 'cas-reference-price'],
+    );
   });
 
   it('gives the latest change at or before the event, none before the first', () => {
@@ -47,7 +58,10 @@ describe('market phase at each evidence event', () => {
     const events = [ev('2026-01-10T00:35:00.000Z', 'lookup'), ev('2026-01-10T02:30:00.000Z', 'order', { clOrdId: 'T1' })];
     const out = withMarketPhases(events, timeline);
     assert.equal(out.length, 2);
-    assert.deepEqual(out.map((e) => e.marketPhase), [null, 'continuous']);
+    assert.deepEqual(
+      out.map((e) => e.marketPhase),
+      [null, 'continuous'],
+    );
     assert.deepEqual(out[1]!.detail, { clOrdId: 'T1' });
     assert.equal('marketPhase' in events[1]!, false);
   });

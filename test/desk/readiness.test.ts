@@ -4,7 +4,15 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../src/wire/index.ts';
-import { sampleIntentionForm, seedDemo, startDesk, type PracticeSession, type ReminderMessage, type RunningDesk, type Subscriber } from '../../src/desk/index.ts';
+import {
+  sampleIntentionForm,
+  seedDemo,
+  startDesk,
+  type PracticeSession,
+  type ReminderMessage,
+  type RunningDesk,
+  type Subscriber,
+} from '../../src/desk/index.ts';
 import { VENUE_OBSERVES, type EvidenceEvent } from '../../src/evidence/index.ts';
 import { foldReadiness } from '../../src/desk/readiness.ts';
 import { DeskClient } from '../helpers/desk-client.ts';
@@ -15,17 +23,58 @@ const TOKEN = 'readiness-evidence-token';
 
 function readiness(session: string, firm: string, run: string, passed: boolean, at: string): EvidenceEvent {
   return {
-    id: `readiness:${run}:OTP-C:${firm}T`, ts: at, session, site: 'primary', service: 'OTP-C', subscriber: firm, identity: `${firm}T`, kind: 'readiness', source: 'probe',
-    detail: { run, passed, firmPassed: passed, rows: [{ check: 'logon', target: `trading ${firm}T`, verdict: passed ? 'pass' : 'fail', reason: passed ? 'logged on and off' : 'refused with Session Status 5 (invalid username or password)' }] },
+    id: `readiness:${run}:OTP-C:${firm}T`,
+    ts: at,
+    session,
+    site: 'primary',
+    service: 'OTP-C',
+    subscriber: firm,
+    identity: `${firm}T`,
+    kind: 'readiness',
+    source: 'probe',
+    detail: {
+      run,
+      passed,
+      firmPassed: passed,
+      rows: [
+        {
+          check: 'logon',
+          target: `trading ${firm}T`,
+          verdict: passed ? 'pass' : 'fail',
+          reason: passed ? 'logged on and off' : 'refused with Session Status 5 (invalid username or password)',
+        },
+      ],
+    },
   };
 }
 
 describe('readiness fold', () => {
-  it('a firm is ready once a run passed; the latest run\'s failed rows are kept; self-reported', () => {
+  it("a firm is ready once a run passed; the latest run's failed rows are kept; self-reported", () => {
     const m = foldReadiness([
-      { subscriber: 'a', service: 'OTP-C', identity: 'aT', source: 'probe', ts: '2026-01-09T00:10:00.000Z', detail: readiness('s', 'a', 'r1', false, '').detail },
-      { subscriber: 'a', service: 'OTP-C', identity: 'aT', source: 'probe', ts: '2026-01-09T00:12:00.000Z', detail: readiness('s', 'a', 'r2', true, '').detail },
-      { subscriber: 'b', service: 'OTP-C', identity: 'bT', source: 'probe', ts: '2026-01-09T00:11:00.000Z', detail: readiness('s', 'b', 'r3', false, '').detail },
+      {
+        subscriber: 'a',
+        service: 'OTP-C',
+        identity: 'aT',
+        source: 'probe',
+        ts: '2026-01-09T00:10:00.000Z',
+        detail: readiness('s', 'a', 'r1', false, '').detail,
+      },
+      {
+        subscriber: 'a',
+        service: 'OTP-C',
+        identity: 'aT',
+        source: 'probe',
+        ts: '2026-01-09T00:12:00.000Z',
+        detail: readiness('s', 'a', 'r2', true, '').detail,
+      },
+      {
+        subscriber: 'b',
+        service: 'OTP-C',
+        identity: 'bT',
+        source: 'probe',
+        ts: '2026-01-09T00:11:00.000Z',
+        detail: readiness('s', 'b', 'r3', false, '').detail,
+      },
     ]);
     assert.equal(m.size, 2);
     assert.deepEqual(m.get('a'), { state: 'passed', at: '2026-01-09T00:12:00.000Z', failed: [], provenance: 'self-reported' });
@@ -45,7 +94,16 @@ for (const variant of storeVariants()) {
 
     before(async () => {
       const clock = new ManualClock();
-      desk = await startDesk({ db: await variant.freshDb(), clock, evidenceToken: TOKEN, mailer: { async send(m) { mail.push(m); } } });
+      desk = await startDesk({
+        db: await variant.freshDb(),
+        clock,
+        evidenceToken: TOKEN,
+        mailer: {
+          async send(m) {
+            mail.push(m);
+          },
+        },
+      });
       const seed = await seedDemo(desk.store, { now: clock.now(), password: PW, scryptCost: 1024, subscribers: 4 });
       session = seed.session;
       firms = seed.subscribers;
@@ -53,19 +111,35 @@ for (const variant of storeVariants()) {
       assert.equal((await d.login('desk', PW)).status, 200);
       const [a, b, c, e] = firms as [Subscriber, Subscriber, Subscriber, Subscriber];
       // a, b, c will take part; e declines. a passed (after a failed run), b failed, c never ran it.
-      for (const [f, participate] of [[a, true], [b, true], [c, true], [e, false]] as const) {
+      for (const [f, participate] of [
+        [a, true],
+        [b, true],
+        [c, true],
+        [e, false],
+      ] as const) {
         const form = participate ? sampleIntentionForm(session, f) : { ...sampleIntentionForm(session, f), participate: false, services: [] };
-        const r = await desk.service.submitForm({ user: { id: 'desk-x', username: 'desk', displayName: 'Desk', role: 'desk', subscriberId: null }, sessionId: session.id, subscriberId: f.id, kind: 'intention', submissionId: `ready-${f.id}`, form, onBehalfReason: 'typed in from paper' });
+        const r = await desk.service.submitForm({
+          user: { id: 'desk-x', username: 'desk', displayName: 'Desk', role: 'desk', subscriberId: null },
+          sessionId: session.id,
+          subscriberId: f.id,
+          kind: 'intention',
+          submissionId: `ready-${f.id}`,
+          form,
+          onBehalfReason: 'typed in from paper',
+        });
         assert.equal(r.created, true);
       }
       const events = [
-        readiness(session.id, a.id, 'r1', false, '2026-01-09T00:10:00.000Z'), readiness(session.id, a.id, 'r2', true, '2026-01-09T00:12:00.000Z'),
+        readiness(session.id, a.id, 'r1', false, '2026-01-09T00:10:00.000Z'),
+        readiness(session.id, a.id, 'r2', true, '2026-01-09T00:12:00.000Z'),
         readiness(session.id, b.id, 'r3', false, '2026-01-09T00:11:00.000Z'),
       ];
       const r = await new DeskClient(desk.url).post('/api/evidence', { events }, { headers: { authorization: `Bearer ${TOKEN}` } });
       assert.equal(r.status, 200, r.text);
     });
-    after(async () => { await desk?.close(); });
+    after(async () => {
+      await desk?.close();
+    });
 
     it('the dashboard has a readiness column and flags the firms that will take part without a passed check', async () => {
       const r = await d.get(`/api/sessions/${session.id}/dashboard`);
@@ -82,8 +156,15 @@ for (const variant of storeVariants()) {
 
     it("a firm's readiness on its own (the line on its Appendix A page)", async () => {
       const [a, b, c, e] = firms as [Subscriber, Subscriber, Subscriber, Subscriber];
-      const one = async (f: Subscriber) => { const r = await d.get(`/api/sessions/${session.id}/readiness/${f.id}`); assert.equal(r.status, 200, r.text); return r.body; };
-      assert.deepEqual(await one(a), { readiness: { state: 'passed', at: '2026-01-09T00:12:00.000Z', failed: [], provenance: 'self-reported' }, notReady: false });
+      const one = async (f: Subscriber) => {
+        const r = await d.get(`/api/sessions/${session.id}/readiness/${f.id}`);
+        assert.equal(r.status, 200, r.text);
+        return r.body;
+      };
+      assert.deepEqual(await one(a), {
+        readiness: { state: 'passed', at: '2026-01-09T00:12:00.000Z', failed: [], provenance: 'self-reported' },
+        notReady: false,
+      });
       const rb = await one(b);
       assert.equal(rb.readiness.state, 'failed');
       assert.deepEqual(rb.readiness.failed, [`OTP-C ${b.id}T logon trading ${b.id}T: refused with Session Status 5 (invalid username or password)`]);
@@ -103,11 +184,17 @@ for (const variant of storeVariants()) {
       const [, b, c] = firms as [Subscriber, Subscriber, Subscriber];
       const o = await d.get(`/api/sessions/${session.id}/reminders/overview?only=not-ready`);
       assert.equal(o.status, 200, o.text);
-      assert.deepEqual(o.body.preview.result.map((p: { subscriberId: string }) => p.subscriberId), [b.id, c.id]);
+      assert.deepEqual(
+        o.body.preview.result.map((p: { subscriberId: string }) => p.subscriberId),
+        [b.id, c.id],
+      );
       mail.length = 0;
       const sent = await d.post(`/api/sessions/${session.id}/reminders`, { kind: 'result', only: 'not-ready' });
       assert.equal(sent.status, 200, sent.text);
-      assert.deepEqual(sent.body.sent.map((x: { subscriberId: string }) => x.subscriberId), [b.id, c.id]);
+      assert.deepEqual(
+        sent.body.sent.map((x: { subscriberId: string }) => x.subscriberId),
+        [b.id, c.id],
+      );
       assert.equal(mail.length, 2);
       assert.match(mail[0]!.subject, /readiness check/);
       assert.match(mail[0]!.text, /your readiness check failed/);
@@ -116,18 +203,33 @@ for (const variant of storeVariants()) {
     });
 
     it('the CSV exports carry readiness; Appendix A filters to the firms not ready; the bundle has readiness.json', async () => {
-      const rows = (text: string) => text.replace(/^\uFEFF/, '').trim().split('\n').map((l) => l.split(','));
+      const rows = (text: string) =>
+        text
+          .replace(/^\uFEFF/, '')
+          .trim()
+          .split('\n')
+          .map((l) => l.split(','));
       const all = rows((await d.get(`/api/sessions/${session.id}/export/intentions.csv`)).text);
       const [col, flag] = [all[0]!.indexOf('readiness'), all[0]!.indexOf('notReady')];
       assert.ok(col > 0 && flag > 0);
       assert.equal(all.length, 5);
-      assert.deepEqual(all.slice(1).map((r) => `${r[col]}/${r[flag]}`), ['passed/', 'failed/not-ready', 'none/not-ready', 'none/']);
+      assert.deepEqual(
+        all.slice(1).map((r) => `${r[col]}/${r[flag]}`),
+        ['passed/', 'failed/not-ready', 'none/not-ready', 'none/'],
+      );
       const only = await d.get(`/api/sessions/${session.id}/export/intentions.csv?only=not-ready`);
       assert.equal(only.status, 200);
-      assert.deepEqual(rows(only.text).slice(1).map((r) => r[1]), [firms[1]!.id, firms[2]!.id]);
+      assert.deepEqual(
+        rows(only.text)
+          .slice(1)
+          .map((r) => r[1]),
+        [firms[1]!.id, firms[2]!.id],
+      );
       const results = rows((await d.get(`/api/sessions/${session.id}/export/results.csv`)).text);
       assert.ok(results[0]!.includes('readiness'));
-      const tar = await fetch(`${desk.url}/api/sessions/${session.id}/subscribers/${firms[0]!.id}/evidence-bundle.tar`, { headers: { cookie: (d as unknown as { cookie: string }).cookie } });
+      const tar = await fetch(`${desk.url}/api/sessions/${session.id}/subscribers/${firms[0]!.id}/evidence-bundle.tar`, {
+        headers: { cookie: (d as unknown as { cookie: string }).cookie },
+      });
       assert.equal(tar.status, 200);
       const body = Buffer.from(await tar.arrayBuffer()).toString('latin1');
       assert.match(body, /readiness\.json/);

@@ -29,12 +29,15 @@ for (const variant of storeVariants()) {
       desk = await startDesk({ db: await variant.freshDb(), clock, evidenceToken: 'replay' });
       await seedDemo(desk.store, { now: clock.now(), password: 'replay-password', scryptCost: 1024, subscribers: 2 });
     });
-    after(async () => { await desk?.close(); });
+    after(async () => {
+      await desk?.close();
+    });
 
     it('pre-fills from the recording, flags the contradicted declaration, and replays idempotently', async () => {
       const text = readFileSync(FILE, 'utf8');
       const conductor = new DeskClient(desk.url);
-      const post = () => conductor.post('/api/evidence', undefined, { raw: text, headers: { 'content-type': 'application/x-ndjson', authorization: 'Bearer replay' } });
+      const post = () =>
+        conductor.post('/api/evidence', undefined, { raw: text, headers: { 'content-type': 'application/x-ndjson', authorization: 'Bearer replay' } });
       const first = await post();
       assert.deepEqual([first.body.accepted, first.body.duplicates, first.body.rejected], [30, 0, []]);
       const again = await post();
@@ -48,7 +51,10 @@ for (const variant of storeVariants()) {
       const { events } = await readEvidenceFile(FILE);
       // The API's pre-fill is the pure function's over the same evidence.
       assert.deepEqual(pre.sections, prefillResultForm(session, subscriber, events));
-      assert.deepEqual(pre.sections.map((s: { identity: string; overall: string }) => `${s.identity}:${s.overall}`), ['B1000T1:passed', 'B1000DC:passed', 'B1000C1:passed', 'a-rts:passed-with-issues', 'a-cc-rts:passed-with-issues']);
+      assert.deepEqual(
+        pre.sections.map((s: { identity: string; overall: string }) => `${s.identity}:${s.overall}`),
+        ['B1000T1:passed', 'B1000DC:passed', 'B1000C1:passed', 'a-rts:passed-with-issues', 'a-cc-rts:passed-with-issues'],
+      );
 
       // The firm declares everything passed anyway: the desk sees the two contradictions.
       const r = await firm.post('/api/sessions/ps2-2026/forms/result/firm-a', { submissionId: 'replay-0001', form: sampleResultForm(session, subscriber) });

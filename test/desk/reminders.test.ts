@@ -3,7 +3,16 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { SMTPServer } from 'smtp-server';
 import { ManualClock } from '../../src/wire/index.ts';
-import { createSmtpMailer, reminderMessage, sampleIntentionForm, seedDemo, startDesk, demoSession, demoSubscriber, type RunningDesk } from '../../src/desk/index.ts';
+import {
+  createSmtpMailer,
+  reminderMessage,
+  sampleIntentionForm,
+  seedDemo,
+  startDesk,
+  demoSession,
+  demoSubscriber,
+  type RunningDesk,
+} from '../../src/desk/index.ts';
 import { DeskClient } from '../helpers/desk-client.ts';
 import { storeVariants } from '../helpers/stores.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -11,7 +20,11 @@ import { waitFor } from '../helpers/wait.ts';
 // Runs are driven by hand below; the timer's own tick is checked last.
 const CHECK_MS = 30 * 86_400_000;
 
-interface Mail { from: string; to: string[]; data: string }
+interface Mail {
+  from: string;
+  to: string[];
+  data: string;
+}
 
 /** An SMTP sink on 127.0.0.1 that keeps every message. */
 async function startSink(): Promise<{ port: number; mails: Mail[]; next(n: number): Promise<Mail[]>; close(): Promise<void> }> {
@@ -23,7 +36,9 @@ async function startSink(): Promise<{ port: number; mails: Mail[]; next(n: numbe
     onData(stream, session, done) {
       let data = '';
       stream.setEncoding('utf8');
-      stream.on('data', (c: string) => { data += c; });
+      stream.on('data', (c: string) => {
+        data += c;
+      });
       stream.on('end', () => {
         mails.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), data });
         done();
@@ -51,7 +66,11 @@ function headerOf(data: string, name: string): string {
   return raw.replace(/\?=\s+=\?/g, '?==?').replace(/=\?UTF-8\?([QB])\?([^?]*)\?=/gi, (_, enc: string, text: string) =>
     enc.toUpperCase() === 'B'
       ? Buffer.from(text, 'base64').toString('utf8')
-      : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8'));
+      : Buffer.from(
+          text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))),
+          'latin1',
+        ).toString('utf8'),
+  );
 }
 
 describe('reminder message', () => {
@@ -73,10 +92,26 @@ for (const variant of storeVariants()) {
     before(async () => {
       sink = await startSink();
       clock = new ManualClock(Date.UTC(2026, 0, 8, 1, 0)); // Thursday 09:00 HKT: 39 h before the intention deadline
-      desk = await startDesk({ db: await variant.freshDb(), clock, evidenceToken: 't', mailer: createSmtpMailer({ host: '127.0.0.1', port: sink.port, from: 'desk@exchange.example' }), reminderLeadMs: 24 * 3600_000, reminderCheckMs: CHECK_MS });
+      desk = await startDesk({
+        db: await variant.freshDb(),
+        clock,
+        evidenceToken: 't',
+        mailer: createSmtpMailer({ host: '127.0.0.1', port: sink.port, from: 'desk@exchange.example' }),
+        reminderLeadMs: 24 * 3600_000,
+        reminderCheckMs: CHECK_MS,
+      });
       const seed = await seedDemo(desk.store, { now: clock.now(), password: 'reminder-password', scryptCost: 1024, subscribers: 3 });
       // firm-a returns Appendix A in time; firm-b and firm-c do not.
-      await desk.store.submitForm({ sessionId: seed.session.id, subscriberId: 'firm-a', kind: 'intention', submissionId: 'rem-a-1', content: sampleIntentionForm(seed.session, seed.subscribers[0]!), submittedBy: 'x', submittedAt: clock.now(), late: false });
+      await desk.store.submitForm({
+        sessionId: seed.session.id,
+        subscriberId: 'firm-a',
+        kind: 'intention',
+        submissionId: 'rem-a-1',
+        content: sampleIntentionForm(seed.session, seed.subscribers[0]!),
+        submittedBy: 'x',
+        submittedAt: clock.now(),
+        late: false,
+      });
     });
     after(async () => {
       await desk?.close();
@@ -99,7 +134,10 @@ for (const variant of storeVariants()) {
       clock.advance(60_000);
       assert.equal((await desk.reminders!.runDue()).sent.length, 0);
       const recorded = await desk.store.listReminders('ps2-2026');
-      assert.deepEqual(recorded.map((r) => r.subscriberId), ['firm-b', 'firm-c']);
+      assert.deepEqual(
+        recorded.map((r) => r.subscriberId),
+        ['firm-b', 'firm-c'],
+      );
     });
 
     it('a desk officer can send reminders by hand; subscribers may not', async () => {
@@ -108,7 +146,10 @@ for (const variant of storeVariants()) {
       const before = sink.mails.length;
       const r = await d.post('/api/sessions/ps2-2026/reminders', { kind: 'result' });
       assert.equal(r.status, 200);
-      assert.deepEqual(r.body.sent.map((s: { subscriberId: string }) => s.subscriberId), ['firm-a', 'firm-b', 'firm-c']);
+      assert.deepEqual(
+        r.body.sent.map((s: { subscriberId: string }) => s.subscriberId),
+        ['firm-a', 'firm-b', 'firm-c'],
+      );
       assert.equal((await sink.next(before + 3)).length, before + 3);
       const bad = await d.post('/api/sessions/ps2-2026/reminders', { kind: 'appendix-c' });
       assert.equal(bad.body.error.field, 'kind');
@@ -122,23 +163,54 @@ for (const variant of storeVariants()) {
 
     it('a firm that declined gets no Appendix B reminder; the overview lists every reminder sent, by hand too', async () => {
       const session = demoSession();
-      await desk.store.submitForm({ sessionId: session.id, subscriberId: 'firm-c', kind: 'intention', submissionId: 'rem-c-declines', content: { ...sampleIntentionForm(session, demoSubscriber(2)), participate: false, services: [] }, submittedBy: 'x', submittedAt: clock.now(), late: false });
+      await desk.store.submitForm({
+        sessionId: session.id,
+        subscriberId: 'firm-c',
+        kind: 'intention',
+        submissionId: 'rem-c-declines',
+        content: { ...sampleIntentionForm(session, demoSubscriber(2)), participate: false, services: [] },
+        submittedBy: 'x',
+        submittedAt: clock.now(),
+        late: false,
+      });
       const d = new DeskClient(desk.url);
       await d.login('desk', 'reminder-password');
       const overview = (await d.get('/api/sessions/ps2-2026/reminders/overview')).body;
       assert.equal(overview.mailer, true);
       assert.equal(overview.note, undefined);
-      assert.deepEqual(overview.preview.result.map((p: { subscriberId: string }) => p.subscriberId), ['firm-a', 'firm-b']);
+      assert.deepEqual(
+        overview.preview.result.map((p: { subscriberId: string }) => p.subscriberId),
+        ['firm-a', 'firm-b'],
+      );
       const before = sink.mails.length;
       const r = await d.post('/api/sessions/ps2-2026/reminders', { kind: 'result' });
-      assert.deepEqual(r.body.sent.map((s: { subscriberId: string }) => s.subscriberId), ['firm-a', 'firm-b']);
+      assert.deepEqual(
+        r.body.sent.map((s: { subscriberId: string }) => s.subscriberId),
+        ['firm-a', 'firm-b'],
+      );
       const mails = await sink.next(before + 2);
       assert.equal(mails.length, before + 2);
-      assert.equal(mails.slice(before).some((m) => m.to.includes('ops@c.example')), false);
-      const sent = (await d.get('/api/sessions/ps2-2026/reminders/overview')).body.sent as { subscriberId: string; kind: string; manual: boolean; actor: string; recipients: string[]; sentAt: string }[];
+      assert.equal(
+        mails.slice(before).some((m) => m.to.includes('ops@c.example')),
+        false,
+      );
+      const sent = (await d.get('/api/sessions/ps2-2026/reminders/overview')).body.sent as {
+        subscriberId: string;
+        kind: string;
+        manual: boolean;
+        actor: string;
+        recipients: string[];
+        sentAt: string;
+      }[];
       // Two automatic Appendix A reminders, three by hand earlier and two now.
       assert.equal(sent.length, 7);
-      assert.deepEqual(sent.filter((x) => !x.manual).map((x) => `${x.subscriberId}/${x.kind}/${x.actor}`).sort(), ['firm-b/intention/reminders', 'firm-c/intention/reminders']);
+      assert.deepEqual(
+        sent
+          .filter((x) => !x.manual)
+          .map((x) => `${x.subscriberId}/${x.kind}/${x.actor}`)
+          .sort(),
+        ['firm-b/intention/reminders', 'firm-c/intention/reminders'],
+      );
       const manual = sent.filter((x) => x.manual);
       assert.equal(manual.length, 5);
       assert.ok(manual.every((x) => x.kind === 'result' && x.actor !== 'reminders' && x.recipients.length === 2));
@@ -149,9 +221,11 @@ for (const variant of storeVariants()) {
     });
 
     it('the scheduler runs by itself on its clock', async () => {
-      const ran = new Promise((r) => { desk.reminders!.onRun = r; });
+      const ran = new Promise((r) => {
+        desk.reminders!.onRun = r;
+      });
       clock.advance(CHECK_MS);
-      const run = await ran as { sent: unknown[] };
+      const run = (await ran) as { sent: unknown[] };
       assert.deepEqual(run.sent, []); // past every deadline by now: nothing due
     });
   });

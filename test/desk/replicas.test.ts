@@ -55,7 +55,10 @@ describe('two desk replicas on one PostgreSQL database', { skip: pg.skip }, () =
         buf += dec.decode(value, { stream: true });
         if (!submitted && buf.includes('event: hello')) {
           submitted = true;
-          const r = await firm.post('/api/sessions/ps2-2026/forms/result/firm-a', { submissionId: 'replica-sub-1', form: sampleResultForm(session, subscriber) });
+          const r = await firm.post('/api/sessions/ps2-2026/forms/result/firm-a', {
+            submissionId: 'replica-sub-1',
+            form: sampleResultForm(session, subscriber),
+          });
           assert.equal(r.status, 201);
         }
         const m = /event: form\ndata: (.*)\n/.exec(buf);
@@ -74,10 +77,32 @@ describe('two desk replicas on one PostgreSQL database', { skip: pg.skip }, () =
     const session = (await a.store.getSession('ps2-2026'))!;
     // Each replica gets every other event, in chunks that overlap in time, so both fold the same cells concurrently.
     const events = firms.flatMap((f) => demoEvidence(session, f)).map((e, i) => ({ ...e, id: `replica-${i}` }));
-    const post = (url: string, part: unknown[]) => fetch(`${url}/api/evidence`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer r' }, body: JSON.stringify({ events: part }) }).then((r) => r.json());
-    const toA = events.filter((_, i) => i % 2 === 0), toB = events.filter((_, i) => i % 2 === 1);
-    const replies = await Promise.all([...[0, 1, 2, 3].map((k) => post(a.url, toA.filter((_, i) => i % 4 === k))), ...[0, 1, 2, 3].map((k) => post(b.url, toB.filter((_, i) => i % 4 === k)))]);
-    assert.equal(replies.reduce((n, r) => n + (r as { accepted: number }).accepted, 0), events.length);
+    const post = (url: string, part: unknown[]) =>
+      fetch(`${url}/api/evidence`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer r' },
+        body: JSON.stringify({ events: part }),
+      }).then((r) => r.json());
+    const toA = events.filter((_, i) => i % 2 === 0),
+      toB = events.filter((_, i) => i % 2 === 1);
+    const replies = await Promise.all([
+      ...[0, 1, 2, 3].map((k) =>
+        post(
+          a.url,
+          toA.filter((_, i) => i % 4 === k),
+        ),
+      ),
+      ...[0, 1, 2, 3].map((k) =>
+        post(
+          b.url,
+          toB.filter((_, i) => i % 4 === k),
+        ),
+      ),
+    ]);
+    assert.equal(
+      replies.reduce((n, r) => n + (r as { accepted: number }).accepted, 0),
+      events.length,
+    );
     const desk = new DeskClient(b.url);
     await desk.login('desk', 'replica-password');
     const d = (await desk.get('/api/sessions/ps2-2026/dashboard')).body;
@@ -86,7 +111,8 @@ describe('two desk replicas on one PostgreSQL database', { skip: pg.skip }, () =
     for (const f of firms) {
       const row = d.rows.find((r: { subscriber: { id: string } }) => r.subscriber.id === f.id);
       assert.equal(row.evidenceCount, stored.filter((e) => e.subscriber === f.id).length);
-      for (const svc of session.services) assert.deepEqual({ state: row.cells[svc], provenance: row.provenance[svc] }, serviceCell(stored, f.id, svc), `${f.id} ${svc}`);
+      for (const svc of session.services)
+        assert.deepEqual({ state: row.cells[svc], provenance: row.provenance[svc] }, serviceCell(stored, f.id, svc), `${f.id} ${svc}`);
     }
   });
 });

@@ -5,8 +5,27 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../src/wire/index.ts';
 import {
-  MIGRATIONS, demoNotice, formFacts, demoSession, demoSubscriber, mustRetake, openStore, renderMessage, resultVerdict, sampleIntentionForm, sampleResultForm, seedDemo, sessionOutcome, startDesk, validatePracticeSession,
-  type DeskStore, type PracticeSession, type ReminderMessage, type ResultForm, type RunningDesk, type Subscriber,
+  MIGRATIONS,
+  demoNotice,
+  formFacts,
+  demoSession,
+  demoSubscriber,
+  mustRetake,
+  openStore,
+  renderMessage,
+  resultVerdict,
+  sampleIntentionForm,
+  sampleResultForm,
+  seedDemo,
+  sessionOutcome,
+  startDesk,
+  validatePracticeSession,
+  type DeskStore,
+  type PracticeSession,
+  type ReminderMessage,
+  type ResultForm,
+  type RunningDesk,
+  type Subscriber,
 } from '../../src/desk/index.ts';
 import type { SqlDeskStore } from '../../src/desk/store/desk-store.ts';
 import { DeskClient } from '../helpers/desk-client.ts';
@@ -28,7 +47,8 @@ function seriesSessions(): [PracticeSession, PracticeSession, PracticeSession] {
 function resultWith(session: PracticeSession, firm: Subscriber, overall: ResultForm['sections'][number]['overall']): ResultForm {
   const f = sampleResultForm(session, firm);
   f.sections[0]!.overall = overall;
-  if (overall === 'failed' || overall === 'passed-with-issues') f.sections[0]!.problems = [{ time: '10:10', description: 'no acknowledgement at the backup', reference: 'P-1' }];
+  if (overall === 'failed' || overall === 'passed-with-issues')
+    f.sections[0]!.problems = [{ time: '10:10', description: 'no acknowledgement at the backup', reference: 'P-1' }];
   return f;
 }
 
@@ -67,20 +87,27 @@ describe('the retake rule', () => {
     assert.equal(mustRetake(h('passed', 'no-result'), 2), false);
     assert.equal(mustRetake(h('passed-with-issues', 'no-result'), 2), false);
     assert.equal(mustRetake(h('not-in-scope', 'no-result'), 2), false, 'nothing earlier to retake');
-    assert.equal(mustRetake(h('no-result'), 1), false, 'the first session of a series is nobody\'s retake');
+    assert.equal(mustRetake(h('no-result'), 1), false, "the first session of a series is nobody's retake");
     assert.equal(mustRetake(h('failed', 'passed', 'no-result'), 3), false, 'passed once: done');
     assert.equal(mustRetake(h('failed', 'declined', 'no-result'), 3), true);
-    assert.equal(mustRetake(h('failed', 'no-result', 'passed'), 2), true, 'a later pass does not clear an earlier session\'s retake');
+    assert.equal(mustRetake(h('failed', 'no-result', 'passed'), 2), true, "a later pass does not clear an earlier session's retake");
   });
 
-  it('validates a session\'s place in a series, naming the field', () => {
+  it("validates a session's place in a series, naming the field", () => {
     const ok = validatePracticeSession({ ...demoSession(), series: { id: SERIES, order: 2 } });
     assert.ok(ok.ok);
     assert.deepEqual(ok.value.series, { id: SERIES, order: 2 });
     const alone = validatePracticeSession(demoSession());
     assert.ok(alone.ok);
     assert.equal(alone.value.series, null);
-    for (const [series, field] of [[{ id: SERIES, order: 0 }, 'series.order'], [{ id: SERIES, order: 1.5 }, 'series.order'], [{ id: SERIES, order: '2' }, 'series.order'], [{ id: 'has space', order: 1 }, 'series.id'], [{ order: 1 }, 'series.id'], ['fw-2026', 'series']] as const) {
+    for (const [series, field] of [
+      [{ id: SERIES, order: 0 }, 'series.order'],
+      [{ id: SERIES, order: 1.5 }, 'series.order'],
+      [{ id: SERIES, order: '2' }, 'series.order'],
+      [{ id: 'has space', order: 1 }, 'series.id'],
+      [{ order: 1 }, 'series.id'],
+      ['fw-2026', 'series'],
+    ] as const) {
       const v = validatePracticeSession({ ...demoSession(), series });
       assert.ok(!v.ok, JSON.stringify(series));
       assert.equal(v.errors.length, 1);
@@ -102,7 +129,10 @@ for (const variant of storeVariants()) {
 
     before(async () => {
       store = openStore(await variant.freshDb());
-      assert.deepEqual(await store.migrate(T0), MIGRATIONS.map((m) => m.version));
+      assert.deepEqual(
+        await store.migrate(T0),
+        MIGRATIONS.map((m) => m.version),
+      );
       await store.createNotice(demoNotice(), 'desk-1', T0);
       // Created out of order: the series is read in its own order.
       for (const s of [ps3, ps1, ps2]) await store.createSession(s, 'desk-1', T0);
@@ -110,10 +140,19 @@ for (const variant of storeVariants()) {
       await store.putSubscriber(a, 'desk-1', T0);
       await store.putSubscriber(b, 'desk-1', T0);
     });
-    after(async () => { await store?.close(); });
+    after(async () => {
+      await store?.close();
+    });
 
     it('lists a series in order and keeps the place on the session', async () => {
-      assert.deepEqual((await store.listSeriesSessions(SERIES)).map((s) => [s.id, s.series?.order]), [['ps1-2026', 1], ['ps2-2026', 2], ['ps3-2026', 3]]);
+      assert.deepEqual(
+        (await store.listSeriesSessions(SERIES)).map((s) => [s.id, s.series?.order]),
+        [
+          ['ps1-2026', 1],
+          ['ps2-2026', 2],
+          ['ps3-2026', 3],
+        ],
+      );
       assert.deepEqual((await store.getSession(ps2.id))!.series, { id: SERIES, order: 2 });
       assert.deepEqual(await store.listSeriesSessions('no-such-series'), []);
       const audit = await store.listAudit({ entity: 'session', entityId: ps1.id });
@@ -122,13 +161,16 @@ for (const variant of storeVariants()) {
     });
 
     it('one session per place: creating or moving onto a taken place is refused, naming the other session', async () => {
-      await assert.rejects(store.createSession({ ...demoSession({ id: 'ps2-again' }), series: { id: SERIES, order: 2 } }, 'desk-1', T0), (e: { status: number; code: string; field: string; message: string }) => {
-        assert.equal(e.status, 409);
-        assert.equal(e.code, 'SERIES_ORDER_TAKEN');
-        assert.equal(e.field, 'series.order');
-        assert.match(e.message, /ps2-2026 is already number 2 of series fw-2026/);
-        return true;
-      });
+      await assert.rejects(
+        store.createSession({ ...demoSession({ id: 'ps2-again' }), series: { id: SERIES, order: 2 } }, 'desk-1', T0),
+        (e: { status: number; code: string; field: string; message: string }) => {
+          assert.equal(e.status, 409);
+          assert.equal(e.code, 'SERIES_ORDER_TAKEN');
+          assert.equal(e.field, 'series.order');
+          assert.match(e.message, /ps2-2026 is already number 2 of series fw-2026/);
+          return true;
+        },
+      );
       assert.equal(await store.getSession('ps2-again'), null);
       await assert.rejects(store.updateSession({ ...ps3, series: { id: SERIES, order: 1 } }, 'desk-1', T0), { code: 'SERIES_ORDER_TAKEN' });
       // Saving a session in its own place is no conflict; the same order in another series neither.
@@ -138,17 +180,42 @@ for (const variant of storeVariants()) {
 
     it('moving a session out of its series frees its place', async () => {
       await store.updateSession({ ...ps3, series: null }, 'desk-1', T0 + 1);
-      assert.deepEqual((await store.listSeriesSessions(SERIES)).map((s) => s.id), ['ps1-2026', 'ps2-2026']);
+      assert.deepEqual(
+        (await store.listSeriesSessions(SERIES)).map((s) => s.id),
+        ['ps1-2026', 'ps2-2026'],
+      );
       await store.updateSession({ ...ps2, series: { id: SERIES, order: 3 } }, 'desk-1', T0 + 2);
-      assert.deepEqual((await store.listSeriesSessions(SERIES)).map((s) => [s.id, s.series?.order]), [['ps1-2026', 1], ['ps2-2026', 3]]);
+      assert.deepEqual(
+        (await store.listSeriesSessions(SERIES)).map((s) => [s.id, s.series?.order]),
+        [
+          ['ps1-2026', 1],
+          ['ps2-2026', 3],
+        ],
+      );
       await store.updateSession(ps2, 'desk-1', T0 + 3);
       await store.updateSession(ps3, 'desk-1', T0 + 4);
-      assert.deepEqual((await store.listSeriesSessions(SERIES)).map((s) => [s.id, s.series?.order]), [['ps1-2026', 1], ['ps2-2026', 2], ['ps3-2026', 3]]);
+      assert.deepEqual(
+        (await store.listSeriesSessions(SERIES)).map((s) => [s.id, s.series?.order]),
+        [
+          ['ps1-2026', 1],
+          ['ps2-2026', 2],
+          ['ps3-2026', 3],
+        ],
+      );
     });
 
     it('reads the latest forms of several sessions, or of one firm, in one call', async () => {
       const sub = (session: PracticeSession, firm: Subscriber, kind: 'intention' | 'result', n: number, content: object) =>
-        store.submitForm({ sessionId: session.id, subscriberId: firm.id, kind, submissionId: `series-${session.id}-${firm.id}-${kind}-${n}`, content: content as ResultForm, submittedBy: 'u', submittedAt: T0 + n, late: false });
+        store.submitForm({
+          sessionId: session.id,
+          subscriberId: firm.id,
+          kind,
+          submissionId: `series-${session.id}-${firm.id}-${kind}-${n}`,
+          content: content as ResultForm,
+          submittedBy: 'u',
+          submittedAt: T0 + n,
+          late: false,
+        });
       await sub(ps1, a, 'result', 1, resultWith(ps1, a, 'failed'));
       await sub(ps1, a, 'result', 2, sampleResultForm(ps1, a));
       await sub(ps1, b, 'intention', 3, { ...sampleIntentionForm(ps1, b), participate: false });
@@ -184,7 +251,16 @@ for (const variant of storeVariants()) {
 
     before(async () => {
       clock = new ManualClock();
-      desk = await startDesk({ db: await variant.freshDb(), clock, evidenceToken: 'series-token', mailer: { async send(m) { mail.push(m); } } });
+      desk = await startDesk({
+        db: await variant.freshDb(),
+        clock,
+        evidenceToken: 'series-token',
+        mailer: {
+          async send(m) {
+            mail.push(m);
+          },
+        },
+      });
       const seed = await seedDemo(desk.store, { now: clock.now(), password: PW, scryptCost: 1024, subscribers: 5, session: ps2 });
       // firm-f trades on no service of PS1: nothing to retake.
       const f: Subscriber = { ...demoSubscriber(5), identities: demoSubscriber(5).identities.filter((i) => i.service === 'OMD-C') };
@@ -194,7 +270,15 @@ for (const variant of storeVariants()) {
       assert.equal((await d.login('desk', PW)).status, 200);
       for (const s of [ps1, ps3]) assert.equal((await d.post('/api/sessions', s)).status, 201);
       const put = async (s: PracticeSession, firm: Subscriber, kind: 'intention' | 'result', content: object) => {
-        const r = await desk.service.submitForm({ user: { id: 'desk-x', username: 'desk', displayName: 'Desk', role: 'desk', subscriberId: null }, sessionId: s.id, subscriberId: firm.id, kind, submissionId: `api-${s.id}-${firm.id}-${kind}`, form: content, onBehalfReason: 'typed in from paper' });
+        const r = await desk.service.submitForm({
+          user: { id: 'desk-x', username: 'desk', displayName: 'Desk', role: 'desk', subscriberId: null },
+          sessionId: s.id,
+          subscriberId: firm.id,
+          kind,
+          submissionId: `api-${s.id}-${firm.id}-${kind}`,
+          form: content,
+          onBehalfReason: 'typed in from paper',
+        });
         assert.equal(r.created, true);
       };
       const [a, b, c, , e] = firms as [Subscriber, Subscriber, Subscriber, Subscriber, Subscriber];
@@ -207,24 +291,35 @@ for (const variant of storeVariants()) {
       await put(ps2, b, 'result', sampleResultForm(ps2, b));
       await put(ps2, c, 'intention', sampleIntentionForm(ps2, c));
     });
-    after(async () => { await desk?.close(); });
+    after(async () => {
+      await desk?.close();
+    });
 
-    it('the dashboard shows every firm\'s outcome in each session of the series and marks the retakes', async () => {
+    it("the dashboard shows every firm's outcome in each session of the series and marks the retakes", async () => {
       const r = await d.get(`/api/sessions/${ps2.id}/dashboard`);
       assert.equal(r.status, 200, r.text);
       assert.deepEqual(r.body.series, { id: SERIES, sessions: [ps1, ps2, ps3].map((s) => ({ id: s.id, code: s.code, date: s.date, order: s.series!.order })) });
       assert.equal(r.body.rows.length, 6);
       const row = (id: string) => r.body.rows.find((x: { subscriber: { id: string } }) => x.subscriber.id === id);
-      const outcomes = (id: string) => row(id).series.map((x: { session: string; outcome: string }) => `${x.session}:${x.outcome}`).join(' ');
+      const outcomes = (id: string) =>
+        row(id)
+          .series.map((x: { session: string; outcome: string }) => `${x.session}:${x.outcome}`)
+          .join(' ');
       assert.equal(outcomes('firm-a'), 'ps1-2026:passed ps2-2026:no-result ps3-2026:no-result');
       assert.equal(outcomes('firm-b'), 'ps1-2026:failed ps2-2026:passed ps3-2026:no-result');
       assert.equal(outcomes('firm-c'), 'ps1-2026:declined ps2-2026:no-result ps3-2026:no-result');
       assert.equal(outcomes('firm-f'), 'ps1-2026:not-in-scope ps2-2026:no-result ps3-2026:no-result');
-      assert.deepEqual(r.body.rows.filter((x: { retake: boolean }) => x.retake).map((x: { subscriber: { id: string } }) => x.subscriber.id), ['firm-b', 'firm-c', 'firm-d']);
+      assert.deepEqual(
+        r.body.rows.filter((x: { retake: boolean }) => x.retake).map((x: { subscriber: { id: string } }) => x.subscriber.id),
+        ['firm-b', 'firm-c', 'firm-d'],
+      );
       assert.equal(r.body.retake, 3);
       // PS3: b passed PS2; c and d passed nothing yet, nor f, in scope of PS2 only.
       const r3 = await d.get(`/api/sessions/${ps3.id}/dashboard`);
-      assert.deepEqual(r3.body.rows.filter((x: { retake: boolean }) => x.retake).map((x: { subscriber: { id: string } }) => x.subscriber.id), ['firm-c', 'firm-d', 'firm-f']);
+      assert.deepEqual(
+        r3.body.rows.filter((x: { retake: boolean }) => x.retake).map((x: { subscriber: { id: string } }) => x.subscriber.id),
+        ['firm-c', 'firm-d', 'firm-f'],
+      );
       // PS1 is nobody's retake; a session on its own has no series.
       const r1 = await d.get(`/api/sessions/${ps1.id}/dashboard`);
       assert.equal(r1.body.retake, 0);
@@ -235,16 +330,22 @@ for (const variant of storeVariants()) {
       assert.ok(alone.body.rows.every((x: { series: unknown[] }) => x.series.length === 0));
     });
 
-    it('a firm\'s history: its outcome in every session, the retake marks, for the desk and the firm itself', async () => {
+    it("a firm's history: its outcome in every session, the retake marks, for the desk and the firm itself", async () => {
       const own = new DeskClient(desk.url);
       assert.equal((await own.login('firm-c.user', PW)).status, 200);
       const r = await own.get('/api/subscribers/firm-c/sessions');
       assert.equal(r.status, 200, r.text);
-      const got = r.body.sessions.map((x: { session: { id: string; series: { order: number } | null }; outcome: string; retake: boolean }) => `${x.session.id}:${x.session.series?.order ?? '-'}:${x.outcome}${x.retake ? ':retake' : ''}`);
+      const got = r.body.sessions.map(
+        (x: { session: { id: string; series: { order: number } | null }; outcome: string; retake: boolean }) =>
+          `${x.session.id}:${x.session.series?.order ?? '-'}:${x.outcome}${x.retake ? ':retake' : ''}`,
+      );
       assert.deepEqual(got, ['ps1-2026:1:declined', 'ps2-2026:2:no-result:retake', 'ps3-2026:3:no-result:retake', 'alone-1:-:no-result']);
       assert.equal((await own.get('/api/subscribers/firm-b/sessions')).status, 403);
       const b = await d.get('/api/subscribers/firm-b/sessions');
-      assert.deepEqual(b.body.sessions.filter((x: { retake: boolean }) => x.retake).map((x: { session: { id: string } }) => x.session.id), ['ps2-2026']);
+      assert.deepEqual(
+        b.body.sessions.filter((x: { retake: boolean }) => x.retake).map((x: { session: { id: string } }) => x.session.id),
+        ['ps2-2026'],
+      );
       assert.equal((await d.get('/api/subscribers/nobody/sessions')).status, 404);
     });
 
@@ -253,27 +354,54 @@ for (const variant of storeVariants()) {
       assert.ok(all.body.preview.intention.length > 3);
       const only = await d.get(`/api/sessions/${ps2.id}/reminders/overview?only=retake`);
       assert.equal(only.status, 200, only.text);
-      assert.deepEqual(only.body.preview.intention.map((p: { subscriberId: string }) => p.subscriberId), ['firm-b', 'firm-d'], 'c has sent its Appendix A');
-      assert.deepEqual(only.body.preview.result.map((p: { subscriberId: string }) => p.subscriberId), ['firm-c', 'firm-d'], 'b has sent its Appendix B');
+      assert.deepEqual(
+        only.body.preview.intention.map((p: { subscriberId: string }) => p.subscriberId),
+        ['firm-b', 'firm-d'],
+        'c has sent its Appendix A',
+      );
+      assert.deepEqual(
+        only.body.preview.result.map((p: { subscriberId: string }) => p.subscriberId),
+        ['firm-c', 'firm-d'],
+        'b has sent its Appendix B',
+      );
       assert.equal((await d.get(`/api/sessions/${ps2.id}/reminders/overview?only=everyone`)).status, 400);
       mail.length = 0;
       const sent = await d.post(`/api/sessions/${ps2.id}/reminders`, { kind: 'result', only: 'retake' });
       assert.equal(sent.status, 200, sent.text);
-      assert.deepEqual(sent.body.sent.map((x: { subscriberId: string }) => x.subscriberId), ['firm-c', 'firm-d']);
+      assert.deepEqual(
+        sent.body.sent.map((x: { subscriberId: string }) => x.subscriberId),
+        ['firm-c', 'firm-d'],
+      );
       assert.equal(mail.length, 2);
       assert.deepEqual(mail.map((m) => m.to[0]).sort(), ['ops@c.example', 'ops@d.example']);
       assert.equal((await d.post(`/api/sessions/${ps2.id}/reminders`, { kind: 'result', only: 'nobody' })).status, 400);
     });
 
     it('the CSV exports say who retakes, and can be filtered to them', async () => {
-      const rows = (text: string) => text.replace(/^\uFEFF/, '').trim().split('\n').map((l) => l.split(','));
+      const rows = (text: string) =>
+        text
+          .replace(/^\uFEFF/, '')
+          .trim()
+          .split('\n')
+          .map((l) => l.split(','));
       const intentions = rows((await d.get(`/api/sessions/${ps2.id}/export/intentions.csv`)).text);
       const col = intentions[0]!.indexOf('retake');
       assert.equal(col, intentions[0]!.length - 1);
-      assert.deepEqual(intentions.slice(1).filter((r) => r[col] === 'retake').map((r) => r[1]), ['firm-b', 'firm-c', 'firm-d']);
+      assert.deepEqual(
+        intentions
+          .slice(1)
+          .filter((r) => r[col] === 'retake')
+          .map((r) => r[1]),
+        ['firm-b', 'firm-c', 'firm-d'],
+      );
       const only = await d.get(`/api/sessions/${ps2.id}/export/intentions.csv?only=retake`);
       assert.match(only.headers.get('content-disposition') ?? '', /appendix-a-retake\.csv/);
-      assert.deepEqual(rows(only.text).slice(1).map((r) => r[1]), ['firm-b', 'firm-c', 'firm-d']);
+      assert.deepEqual(
+        rows(only.text)
+          .slice(1)
+          .map((r) => r[1]),
+        ['firm-b', 'firm-c', 'firm-d'],
+      );
       // Appendix B lines: only b sent one for PS2, and b retakes.
       const results = rows((await d.get(`/api/sessions/${ps2.id}/export/results.csv?only=retake`)).text);
       assert.ok(results.length > 1);
@@ -283,7 +411,7 @@ for (const variant of storeVariants()) {
       assert.equal((await d.get(`/api/sessions/${ps2.id}/export/results.csv?only=x`)).status, 400);
     });
 
-    it('a session\'s series is set and changed through the API, with clear refusals', async () => {
+    it("a session's series is set and changed through the API, with clear refusals", async () => {
       const clash = await d.post('/api/sessions', { ...demoSession({ id: 'ps2-clash' }), series: { id: SERIES, order: 2 } });
       assert.equal(clash.status, 409);
       assert.equal(clash.body.error.code, 'SERIES_ORDER_TAKEN');
@@ -305,9 +433,16 @@ for (const variant of storeVariants()) {
       const runner = (desk.store as SqlDeskStore).db;
       const all = runner.all.bind(runner);
       let reads = 0;
-      runner.all = (sql, params) => { reads++; return all(sql, params); };
+      runner.all = (sql, params) => {
+        reads++;
+        return all(sql, params);
+      };
       try {
-        const count = async () => { reads = 0; assert.equal((await d.get(`/api/sessions/${ps2.id}/dashboard`)).status, 200); return reads; };
+        const count = async () => {
+          reads = 0;
+          assert.equal((await d.get(`/api/sessions/${ps2.id}/dashboard`)).status, 200);
+          return reads;
+        };
         const few = await count();
         for (let n = 6; n < 40; n++) await desk.store.putSubscriber(demoSubscriber(n), 'seed', clock.now());
         const many = await count();

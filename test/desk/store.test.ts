@@ -1,7 +1,17 @@
 // The same store suite on SQLite and PostgreSQL.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { demoEvidence, demoNotice, demoSession, demoSubscriber, openStore, sampleIntentionForm, sampleResultForm, MIGRATIONS, type DeskStore } from '../../src/desk/index.ts';
+import {
+  demoEvidence,
+  demoNotice,
+  demoSession,
+  demoSubscriber,
+  openStore,
+  sampleIntentionForm,
+  sampleResultForm,
+  MIGRATIONS,
+  type DeskStore,
+} from '../../src/desk/index.ts';
 import { storeVariants } from '../helpers/stores.ts';
 import { SUBMIT_FORMS_FUNCTION } from '../../src/desk/store/postgres-submit.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -19,17 +29,26 @@ for (const variant of storeVariants()) {
     before(async () => {
       dbUrl = await variant.freshDb();
       store = openStore(dbUrl);
-      assert.deepEqual(await store.migrate(T0), MIGRATIONS.map((m) => m.version));
+      assert.deepEqual(
+        await store.migrate(T0),
+        MIGRATIONS.map((m) => m.version),
+      );
       await store.createNotice(demoNotice(), 'desk-1', T0);
       await store.createSession(session, 'desk-1', T0);
       await store.putSubscriber(a, 'desk-1', T0);
       await store.putSubscriber(b, 'desk-1', T0);
     });
-    after(async () => { await store?.close(); });
+    after(async () => {
+      await store?.close();
+    });
 
     it('applies migrations once: a second start applies none', async () => {
       const again = openStore(dbUrl);
-      try { assert.deepEqual(await again.migrate(T0 + 1), []); } finally { await again.close(); }
+      try {
+        assert.deepEqual(await again.migrate(T0 + 1), []);
+      } finally {
+        await again.close();
+      }
     });
 
     it('round-trips notices, sessions, subscribers; refuses a duplicate id', async () => {
@@ -45,17 +64,53 @@ for (const variant of storeVariants()) {
 
     it('keeps every version of a form, numbered densely, with late marks', async () => {
       const form = sampleIntentionForm(session, a);
-      const r1 = await store.submitForm({ sessionId: session.id, subscriberId: a.id, kind: 'intention', submissionId: 'v-a-1', content: form, submittedBy: 'u-a', submittedAt: T0, late: false });
-      const r2 = await store.submitForm({ sessionId: session.id, subscriberId: a.id, kind: 'intention', submissionId: 'v-a-2', content: { ...form, willCheckOtherHsn: false }, submittedBy: 'u-a', submittedAt: T0 + 1000, late: true });
+      const r1 = await store.submitForm({
+        sessionId: session.id,
+        subscriberId: a.id,
+        kind: 'intention',
+        submissionId: 'v-a-1',
+        content: form,
+        submittedBy: 'u-a',
+        submittedAt: T0,
+        late: false,
+      });
+      const r2 = await store.submitForm({
+        sessionId: session.id,
+        subscriberId: a.id,
+        kind: 'intention',
+        submissionId: 'v-a-2',
+        content: { ...form, willCheckOtherHsn: false },
+        submittedBy: 'u-a',
+        submittedAt: T0 + 1000,
+        late: true,
+      });
       assert.deepEqual([r1.version.version, r1.created, r2.version.version, r2.created], [1, true, 2, true]);
       const versions = await store.listFormVersions(session.id, a.id, 'intention');
-      assert.deepEqual(versions.map((v) => [v.version, v.late, (v.content as typeof form).willCheckOtherHsn]), [[1, false, true], [2, true, false]]);
-      assert.deepEqual((await store.latestForms(session.id, 'intention')).map((v) => [v.subscriberId, v.version]), [[a.id, 2]]);
+      assert.deepEqual(
+        versions.map((v) => [v.version, v.late, (v.content as typeof form).willCheckOtherHsn]),
+        [
+          [1, false, true],
+          [2, true, false],
+        ],
+      );
+      assert.deepEqual(
+        (await store.latestForms(session.id, 'intention')).map((v) => [v.subscriberId, v.version]),
+        [[a.id, 2]],
+      );
     });
 
     it('a repeated submission id returns the stored version instead of a new one', async () => {
       const form = sampleResultForm(session, b);
-      const s = { sessionId: session.id, subscriberId: b.id, kind: 'result' as const, submissionId: 'res-b-1', content: form, submittedBy: 'u-b', submittedAt: T0, late: false };
+      const s = {
+        sessionId: session.id,
+        subscriberId: b.id,
+        kind: 'result' as const,
+        submissionId: 'res-b-1',
+        content: form,
+        submittedBy: 'u-b',
+        submittedAt: T0,
+        late: false,
+      };
       const first = await store.submitForm(s);
       const again = await store.submitForm({ ...s, submittedAt: T0 + 5000 });
       assert.equal(first.created, true);
@@ -70,10 +125,17 @@ for (const variant of storeVariants()) {
       const form = sampleResultForm(session, a);
       const base = { sessionId: session.id, subscriberId: a.id, kind: 'result' as const, content: form, submittedBy: 'u-a', submittedAt: T0, late: false };
       // Each submission id with its own content (content equal to the latest version would store nothing).
-      const rs = await Promise.all(Array.from({ length: 20 }, (_, i) => store.submitForm({ ...base, content: { ...form, signatory: { ...form.signatory, name: `Signer ${i % 10}` } }, submissionId: `conc-${i % 10}` })));
+      const rs = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          store.submitForm({ ...base, content: { ...form, signatory: { ...form.signatory, name: `Signer ${i % 10}` } }, submissionId: `conc-${i % 10}` }),
+        ),
+      );
       assert.equal(rs.filter((r) => r.created).length, 10);
       const versions = await store.listFormVersions(session.id, a.id, 'result');
-      assert.deepEqual(versions.map((v) => v.version), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      assert.deepEqual(
+        versions.map((v) => v.version),
+        [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+      );
       assert.equal(new Set(versions.map((v) => v.submissionId)).size, 10);
     });
 
@@ -85,7 +147,10 @@ for (const variant of storeVariants()) {
       assert.deepEqual([second.inserted.map((e) => e.id), second.duplicates], [['brand-new'], 5]);
       const back = await store.listEvidence({ session: session.id, subscriber: a.id, service: 'OTP-C' });
       assert.ok(back.length > 0 && back.every((e) => e.service === 'OTP-C'));
-      assert.deepEqual(back.find((e) => e.id === ev[1]!.id), { ...ev[1], postedBy: 'conductor', provenance: 'venue' });
+      assert.deepEqual(
+        back.find((e) => e.id === ev[1]!.id),
+        { ...ev[1], postedBy: 'conductor', provenance: 'venue' },
+      );
       // Ordered by time.
       const all = await store.listEvidence({ session: session.id });
       assert.ok(all.length > back.length);
@@ -109,7 +174,16 @@ for (const variant of storeVariants()) {
     it('writes an audit entry for every change, with who and when', async () => {
       const entries = await store.listAudit({ limit: 1000 });
       const actions = new Set(entries.map((e) => e.action));
-      for (const a of ['notice.create', 'session.create', 'subscriber.create', 'subscriber.update', 'form.intention.submit', 'form.result.submit', 'evidence.ingest']) assert.ok(actions.has(a), a);
+      for (const a of [
+        'notice.create',
+        'session.create',
+        'subscriber.create',
+        'subscriber.update',
+        'form.intention.submit',
+        'form.result.submit',
+        'evidence.ingest',
+      ])
+        assert.ok(actions.has(a), a);
       const sub = entries.find((e) => e.action === 'form.intention.submit' && e.detail.version === 2)!;
       assert.equal(sub.actor, 'u-a');
       assert.equal(sub.entityId, `${session.id}/${a.id}`);
@@ -121,8 +195,14 @@ for (const variant of storeVariants()) {
 
     it('users: unique usernames, a subscriber user must name a known firm', async () => {
       await store.createUser({ id: 'u1', username: 'alice', displayName: 'Alice', role: 'subscriber', subscriberId: a.id, passwordHash: 'x' }, 'desk-1', T0);
-      await assert.rejects(store.createUser({ id: 'u2', username: 'alice', displayName: 'Alice 2', role: 'desk', subscriberId: null, passwordHash: 'x' }, 'desk-1', T0), { code: 'ALREADY_EXISTS', field: 'username' });
-      await assert.rejects(store.createUser({ id: 'u3', username: 'bob', displayName: 'Bob', role: 'subscriber', subscriberId: 'ghost', passwordHash: 'x' }, 'desk-1', T0), { code: 'UNKNOWN_SUBSCRIBER' });
+      await assert.rejects(
+        store.createUser({ id: 'u2', username: 'alice', displayName: 'Alice 2', role: 'desk', subscriberId: null, passwordHash: 'x' }, 'desk-1', T0),
+        { code: 'ALREADY_EXISTS', field: 'username' },
+      );
+      await assert.rejects(
+        store.createUser({ id: 'u3', username: 'bob', displayName: 'Bob', role: 'subscriber', subscriberId: 'ghost', passwordHash: 'x' }, 'desk-1', T0),
+        { code: 'UNKNOWN_SUBSCRIBER' },
+      );
       assert.deepEqual(await store.getUser('u1'), { id: 'u1', username: 'alice', displayName: 'Alice', role: 'subscriber', subscriberId: a.id });
       assert.equal((await store.getUserByUsername('alice'))!.passwordHash, 'x');
     });
@@ -140,7 +220,10 @@ for (const variant of storeVariants()) {
       const first = await store.submitForm({ ...base, submissionId: 'same-1', content: form });
       assert.deepEqual([first.created, first.unchanged, first.version.version], [true, false, 1]);
       // A version stored before content hashes existed (migration 5) is compared by its content.
-      await (store as unknown as { db: { run(sql: string, p: string[]): Promise<unknown> } }).db.run('UPDATE form_versions SET content_hash = NULL WHERE submission_id = ?', ['same-1']);
+      await (store as unknown as { db: { run(sql: string, p: string[]): Promise<unknown> } }).db.run(
+        'UPDATE form_versions SET content_hash = NULL WHERE submission_id = ?',
+        ['same-1'],
+      );
       // The same values in another key order are still the same form.
       const reordered = Object.fromEntries(Object.entries(form).reverse()) as typeof form;
       const again = await store.submitForm({ ...base, submissionId: 'same-2', content: reordered, submittedAt: T0 + 1000 });
@@ -157,49 +240,105 @@ for (const variant of storeVariants()) {
     });
 
     it('a version records who submitted it: name, role and the reason given for a firm', async () => {
-      await store.createUser({ id: 'desk-officer-1', username: 'officer.one', displayName: 'Officer One', role: 'desk', subscriberId: null, passwordHash: 'x' }, 'seed', T0);
-      await store.createUser({ id: 'firm-b-user-1', username: 'firm-b.one', displayName: 'B Ops', role: 'subscriber', subscriberId: b.id, passwordHash: 'x' }, 'seed', T0);
+      await store.createUser(
+        { id: 'desk-officer-1', username: 'officer.one', displayName: 'Officer One', role: 'desk', subscriberId: null, passwordHash: 'x' },
+        'seed',
+        T0,
+      );
+      await store.createUser(
+        { id: 'firm-b-user-1', username: 'firm-b.one', displayName: 'B Ops', role: 'subscriber', subscriberId: b.id, passwordHash: 'x' },
+        'seed',
+        T0,
+      );
       const form = sampleResultForm(session, b);
       const base = { sessionId: session.id, subscriberId: b.id, kind: 'result' as const, submittedAt: T0, late: false };
-      const byDesk = await store.submitForm({ ...base, submissionId: 'obo-1', content: { ...form, signedOn: '2026-01-13' }, submittedBy: 'desk-officer-1', onBehalfReason: 'Firm B faxed the form; typed in by the desk' });
+      const byDesk = await store.submitForm({
+        ...base,
+        submissionId: 'obo-1',
+        content: { ...form, signedOn: '2026-01-13' },
+        submittedBy: 'desk-officer-1',
+        onBehalfReason: 'Firm B faxed the form; typed in by the desk',
+      });
       const byFirm = await store.submitForm({ ...base, submissionId: 'obo-2', content: { ...form, signedOn: '2026-01-14' }, submittedBy: 'firm-b-user-1' });
-      assert.deepEqual([byDesk.version.submittedByName, byDesk.version.submittedByRole, byDesk.version.onBehalfReason], ['Officer One', 'desk', 'Firm B faxed the form; typed in by the desk']);
+      assert.deepEqual(
+        [byDesk.version.submittedByName, byDesk.version.submittedByRole, byDesk.version.onBehalfReason],
+        ['Officer One', 'desk', 'Firm B faxed the form; typed in by the desk'],
+      );
       assert.deepEqual([byFirm.version.submittedByName, byFirm.version.submittedByRole, byFirm.version.onBehalfReason], ['B Ops', 'subscriber', null]);
       const stored = await store.listFormVersions(session.id, b.id, 'result');
-      const meta = (v: { submissionId: string; submittedByName: string; submittedByRole: string; onBehalfReason: string | null }) => [v.submissionId, v.submittedByName, v.submittedByRole, v.onBehalfReason];
+      const meta = (v: { submissionId: string; submittedByName: string; submittedByRole: string; onBehalfReason: string | null }) => [
+        v.submissionId,
+        v.submittedByName,
+        v.submittedByRole,
+        v.onBehalfReason,
+      ];
       assert.deepEqual(stored.filter((v) => v.submissionId.startsWith('obo-')).map(meta), [meta(byDesk.version), meta(byFirm.version)]);
       assert.deepEqual(meta((await store.getFormBySubmissionId('obo-1'))!), meta(byDesk.version));
       assert.deepEqual(meta((await store.latestForms(session.id, 'result')).find((v) => v.subscriberId === b.id)!), meta(byFirm.version));
       // A repeat answers with the stored version, reason included.
-      const again = await store.submitForm({ ...base, submissionId: 'obo-1', content: { ...form, signedOn: '2026-01-13' }, submittedBy: 'desk-officer-1', onBehalfReason: 'Firm B faxed the form; typed in by the desk' });
+      const again = await store.submitForm({
+        ...base,
+        submissionId: 'obo-1',
+        content: { ...form, signedOn: '2026-01-13' },
+        submittedBy: 'desk-officer-1',
+        onBehalfReason: 'Firm B faxed the form; typed in by the desk',
+      });
       assert.deepEqual([again.created, meta(again.version)], [false, meta(byDesk.version)]);
-      const entry = (await store.listAudit({ entity: 'form.result', entityId: `${session.id}/${b.id}`, limit: 1000 })).find((e) => e.detail.submissionId === 'obo-1')!;
+      const entry = (await store.listAudit({ entity: 'form.result', entityId: `${session.id}/${b.id}`, limit: 1000 })).find(
+        (e) => e.detail.submissionId === 'obo-1',
+      )!;
       assert.equal(entry.actor, 'desk-officer-1');
       assert.equal(entry.detail.onBehalfReason, 'Firm B faxed the form; typed in by the desk');
     });
 
-    it('PostgreSQL: submissions and sign-in lookups arriving together cost one round trip each kind', { skip: variant.name !== 'postgres' && 'SQLite answers in-process' }, async () => {
-      const db = (store as unknown as { db: { all: (...a: unknown[]) => Promise<unknown> } }).db;
-      const all = db.all;
-      const statements: string[] = [];
-      db.all = function (this: unknown, ...a: unknown[]) { statements.push(String(a[0])); return all.apply(this, a); };
-      try {
-        const s3 = { ...session, id: 'ps2-one-trip' };
-        await store.createSession(s3, 'desk-1', T0);
-        statements.length = 0;
-        const form = sampleResultForm(s3, a);
-        const rs = await Promise.all(Array.from({ length: 50 }, (_, i) => store.submitForm({ sessionId: s3.id, subscriberId: i % 2 ? a.id : b.id, kind: 'result', submissionId: `trip-${i}`, content: { ...(i % 2 ? form : sampleResultForm(s3, b)), signedOn: `2026-02-${String(1 + (i >> 1)).padStart(2, '0')}` }, submittedBy: 'u-a', submittedAt: T0, late: false })));
-        assert.equal(rs.filter((r) => r.created).length, 50);
-        assert.equal(statements.length, 1, statements.join('\n'));
-        statements.length = 0;
-        const found = await Promise.all([...Array.from({ length: 30 }, (_, i) => store.getAuthSessionUser(`no-such-token-${i}`)), ...Array.from({ length: 30 }, () => store.getFormContext(s3.id, a.id))]);
-        assert.equal(found.filter((x) => x === null).length, 30);
-        assert.equal(statements.length, 2, statements.join('\n'));
-      } finally {
-        db.all = all;
-      }
-      assert.deepEqual((await store.listFormVersions('ps2-one-trip', a.id, 'result')).map((v) => v.version), Array.from({ length: 25 }, (_, i) => i + 1));
-    });
+    it(
+      'PostgreSQL: submissions and sign-in lookups arriving together cost one round trip each kind',
+      { skip: variant.name !== 'postgres' && 'SQLite answers in-process' },
+      async () => {
+        const db = (store as unknown as { db: { all: (...a: unknown[]) => Promise<unknown> } }).db;
+        const all = db.all;
+        const statements: string[] = [];
+        db.all = function (this: unknown, ...a: unknown[]) {
+          statements.push(String(a[0]));
+          return all.apply(this, a);
+        };
+        try {
+          const s3 = { ...session, id: 'ps2-one-trip' };
+          await store.createSession(s3, 'desk-1', T0);
+          statements.length = 0;
+          const form = sampleResultForm(s3, a);
+          const rs = await Promise.all(
+            Array.from({ length: 50 }, (_, i) =>
+              store.submitForm({
+                sessionId: s3.id,
+                subscriberId: i % 2 ? a.id : b.id,
+                kind: 'result',
+                submissionId: `trip-${i}`,
+                content: { ...(i % 2 ? form : sampleResultForm(s3, b)), signedOn: `2026-02-${String(1 + (i >> 1)).padStart(2, '0')}` },
+                submittedBy: 'u-a',
+                submittedAt: T0,
+                late: false,
+              }),
+            ),
+          );
+          assert.equal(rs.filter((r) => r.created).length, 50);
+          assert.equal(statements.length, 1, statements.join('\n'));
+          statements.length = 0;
+          const found = await Promise.all([
+            ...Array.from({ length: 30 }, (_, i) => store.getAuthSessionUser(`no-such-token-${i}`)),
+            ...Array.from({ length: 30 }, () => store.getFormContext(s3.id, a.id)),
+          ]);
+          assert.equal(found.filter((x) => x === null).length, 30);
+          assert.equal(statements.length, 2, statements.join('\n'));
+        } finally {
+          db.all = all;
+        }
+        assert.deepEqual(
+          (await store.listFormVersions('ps2-one-trip', a.id, 'result')).map((v) => v.version),
+          Array.from({ length: 25 }, (_, i) => i + 1),
+        );
+      },
+    );
 
     it('submissions arriving together: new, repeated, unchanged and refused ones each get their own answer', async () => {
       const s2 = { ...session, id: 'ps2-together' };
@@ -216,24 +355,44 @@ for (const variant of storeVariants()) {
         store.submitForm({ ...base, sessionId: 'no-such-session', submissionId: 'tog-x', content: form }),
         store.submitForm({ ...base, submissionId: 'tog-2', content: signed(2) }),
       ]);
-      const got = outcomes.map((o) => (o.status === 'fulfilled' ? `${o.value.created ? 'created' : o.value.unchanged ? 'unchanged' : 'replay'} v${o.value.version.version}` : `refused ${(o.reason as { code?: string }).code ?? ''}`));
+      const got = outcomes.map((o) =>
+        o.status === 'fulfilled'
+          ? `${o.value.created ? 'created' : o.value.unchanged ? 'unchanged' : 'replay'} v${o.value.version.version}`
+          : `refused ${(o.reason as { code?: string }).code ?? ''}`,
+      );
       assert.deepEqual(got.slice(0, 4), ['created v2', 'replay v1', 'refused SUBMISSION_ID_REUSED', 'created v1']);
       assert.match(got[4]!, /^refused/);
       assert.equal(got[5], 'created v3');
-      assert.deepEqual((await store.listFormVersions(s2.id, a.id, 'result')).map((v) => v.submissionId), ['tog-0', 'tog-1', 'tog-2']);
+      assert.deepEqual(
+        (await store.listFormVersions(s2.id, a.id, 'result')).map((v) => v.submissionId),
+        ['tog-0', 'tog-1', 'tog-2'],
+      );
     });
   });
 }
 
 for (const variant of storeVariants()) {
   describe(`migration 9 on ${variant.name}: readiness standings and form answers of a desk stored before it`, { skip: variant.skip }, () => {
-    it('builds the standings from the stored readiness events and reads each version\'s answers out of its JSON', async () => {
+    it("builds the standings from the stored readiness events and reads each version's answers out of its JSON", async () => {
       const url = await variant.freshDb();
       const session = demoSession();
       const [a, b, c] = [demoSubscriber(0), demoSubscriber(1), demoSubscriber(2)];
       const check = (firm: string, run: string, passed: boolean, ts: string) => ({
-        id: `m9:${firm}:${run}`, ts, session: session.id, site: 'primary' as const, service: 'OTP-C' as const, subscriber: firm, identity: `${firm}T`, kind: 'readiness' as const, source: 'probe' as const,
-        detail: { run, passed, firmPassed: passed, rows: [{ check: 'logon', target: 'gateway', verdict: passed ? 'pass' : 'fail', reason: passed ? 'ok' : 'refused' }] },
+        id: `m9:${firm}:${run}`,
+        ts,
+        session: session.id,
+        site: 'primary' as const,
+        service: 'OTP-C' as const,
+        subscriber: firm,
+        identity: `${firm}T`,
+        kind: 'readiness' as const,
+        source: 'probe' as const,
+        detail: {
+          run,
+          passed,
+          firmPassed: passed,
+          rows: [{ check: 'logon', target: 'gateway', verdict: passed ? 'pass' : 'fail', reason: passed ? 'ok' : 'refused' }],
+        },
       });
       const old = openStore(url);
       const sql = (old as unknown as { db: { run(sql: string, p?: string[]): Promise<unknown> } }).db;
@@ -243,14 +402,31 @@ for (const variant of storeVariants()) {
         await old.createSession(session, 'desk-1', T0);
         for (const f of [a, b, c]) await old.putSubscriber(f, 'desk-1', T0);
         const submit = (f: typeof a, kind: 'intention' | 'result', n: number, content: object) =>
-          old.submitForm({ sessionId: session.id, subscriberId: f.id, kind, submissionId: `m9-${f.id}-${kind}-${n}`, content: content as never, submittedBy: 'u', submittedAt: T0 + n, late: false });
+          old.submitForm({
+            sessionId: session.id,
+            subscriberId: f.id,
+            kind,
+            submissionId: `m9-${f.id}-${kind}-${n}`,
+            content: content as never,
+            submittedBy: 'u',
+            submittedAt: T0 + n,
+            late: false,
+          });
         await submit(a, 'intention', 1, sampleIntentionForm(session, a));
         await submit(b, 'intention', 2, { ...sampleIntentionForm(session, b), participate: false, services: [] });
         const failed = sampleResultForm(session, a);
         failed.sections[1]!.overall = 'failed';
         await submit(a, 'result', 3, failed);
         await submit(c, 'result', 4, sampleResultForm(session, c));
-        await old.ingestEvidence([check(a.id, 'r1', false, '2026-01-09T00:10:00.000Z'), check(a.id, 'r2', true, '2026-01-09T00:11:00.000Z'), check(b.id, 'r3', false, '2026-01-09T00:12:00.000Z')], 'conductor', T0);
+        await old.ingestEvidence(
+          [
+            check(a.id, 'r1', false, '2026-01-09T00:10:00.000Z'),
+            check(a.id, 'r2', true, '2026-01-09T00:11:00.000Z'),
+            check(b.id, 'r3', false, '2026-01-09T00:12:00.000Z'),
+          ],
+          'conductor',
+          T0,
+        );
         // Back to the schema before migration 9, keeping the data.
         await sql.run('DROP TABLE readiness_standings');
         await sql.run('DROP INDEX form_versions_answers');
@@ -273,12 +449,26 @@ for (const variant of storeVariants()) {
         const ready = await store.listReadiness(session.id);
         assert.equal(ready.size, 2);
         assert.deepEqual(ready.get(a.id), { state: 'passed', at: '2026-01-09T00:11:00.000Z', failed: [], provenance: 'self-reported' });
-        assert.deepEqual(ready.get(b.id), { state: 'failed', at: '2026-01-09T00:12:00.000Z', failed: [`OTP-C ${b.id}T logon gateway: refused`], provenance: 'self-reported' });
+        assert.deepEqual(ready.get(b.id), {
+          state: 'failed',
+          at: '2026-01-09T00:12:00.000Z',
+          failed: [`OTP-C ${b.id}T logon gateway: refused`],
+          provenance: 'self-reported',
+        });
         assert.deepEqual([...(await store.listReadiness(session.id, b.id)).keys()], [b.id]);
         // New versions store their answers as they are submitted (on PostgreSQL through the replaced function).
         const again = sampleResultForm(session, c);
         again.sections[0]!.overall = 'passed-with-issues';
-        const r = await store.submitForm({ sessionId: session.id, subscriberId: c.id, kind: 'result', submissionId: 'm9-c-result-5', content: again, submittedBy: 'u', submittedAt: T0 + 5, late: true });
+        const r = await store.submitForm({
+          sessionId: session.id,
+          subscriberId: c.id,
+          kind: 'result',
+          submissionId: 'm9-c-result-5',
+          content: again,
+          submittedBy: 'u',
+          submittedAt: T0 + 5,
+          late: true,
+        });
         assert.equal(r.created, true);
         const latest = (await store.latestFormFacts({ sessions: [session.id], subscriber: c.id }))[0]!;
         assert.deepEqual([latest.verdict, latest.version, latest.late], ['passed-with-issues', 2, true]);
@@ -302,16 +492,25 @@ describe('migrations on SQLite from two processes at once', () => {
     try {
       const db = join(dir, 'desk.sqlite');
       const code = `import { openStore } from ${JSON.stringify(new URL('../../src/desk/index.ts', import.meta.url).href)}; const s = openStore(${JSON.stringify(db)}); console.log(JSON.stringify(await s.migrate(Date.now()))); await s.close();`;
-      const run = () => new Promise<string>((resolve, reject) => {
-        const c = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'pipe'] });
-        let out = '', err = '';
-        c.stdout.on('data', (d) => { out += d; });
-        c.stderr.on('data', (d) => { err += d; });
-        c.on('exit', (status) => (status === 0 ? resolve(out.trim()) : reject(new Error(err))));
-      });
+      const run = () =>
+        new Promise<string>((resolve, reject) => {
+          const c = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'pipe'] });
+          let out = '',
+            err = '';
+          c.stdout.on('data', (d) => {
+            out += d;
+          });
+          c.stderr.on('data', (d) => {
+            err += d;
+          });
+          c.on('exit', (status) => (status === 0 ? resolve(out.trim()) : reject(new Error(err))));
+        });
       const [x, y] = await Promise.all([run(), run()]);
       const applied = [...JSON.parse(x), ...JSON.parse(y)].sort();
-      assert.deepEqual(applied, MIGRATIONS.map((m) => m.version));
+      assert.deepEqual(
+        applied,
+        MIGRATIONS.map((m) => m.version),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -330,7 +529,11 @@ describe('SQLite WAL checkpoints in a worker thread', () => {
       await store.migrate(T0);
       const before = statSync(path).size;
       // In WAL mode only a checkpoint grows the main file; the writer's own is pushed far off.
-      await store.ingestEvidence(Array.from({ length: 200 }, (_, i) => ({ ...demoEvidence(demoSession(), demoSubscriber(0))[0]!, id: `ck-${i}`, detail: { pad: 'x'.repeat(2000) } })), 'conductor', T0);
+      await store.ingestEvidence(
+        Array.from({ length: 200 }, (_, i) => ({ ...demoEvidence(demoSession(), demoSubscriber(0))[0]!, id: `ck-${i}`, detail: { pad: 'x'.repeat(2000) } })),
+        'conductor',
+        T0,
+      );
       await waitFor('the checkpoint to grow the database file', () => statSync(path).size > before + 100_000, 2_000);
     } finally {
       await store.close();

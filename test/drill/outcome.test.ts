@@ -19,17 +19,32 @@ function venue(n: number) {
 
 /** A report line whose cases all passed but `failed`. */
 function line(service: Service, identity: string, failed: CaseId[] = [], protocol?: 'FIX'): ServiceReport {
-  const cases = casesFor(service, identity).map((c) => ({ ...c, status: failed.includes(c.id) ? 'failed' as const : 'passed' as const }));
+  const cases = casesFor(service, identity).map((c) => ({ ...c, status: failed.includes(c.id) ? ('failed' as const) : ('passed' as const) }));
   return { service, identity, ...(protocol ? { protocol } : {}), result: failed.length ? 'failed' : 'passed', recoveryMs: 100, cases };
 }
 
 function report(firm: string, services: ServiceReport[]): ProbeReport {
-  return { session: 'PS2', firm, name: firm, startedAt: null, finishedAt: null, faults: {}, identities: [], result: 'passed', services, timings: [], events: [] };
+  return {
+    session: 'PS2',
+    firm,
+    name: firm,
+    startedAt: null,
+    finishedAt: null,
+    faults: {},
+    identities: [],
+    result: 'passed',
+    services,
+    timings: [],
+    events: [],
+  };
 }
 
 describe('FIX subscribers in the drill', () => {
   it('every third firm gets a FIX trading and drop copy identity; one of them has a sequence fault', () => {
-    const fixFirms = (n: number) => venue(n).subscribers.filter((s) => s.fix).map((s) => `${s.firm}:${s.fix!.trading}/${s.fix!.dropCopy}`);
+    const fixFirms = (n: number) =>
+      venue(n)
+        .subscribers.filter((s) => s.fix)
+        .map((s) => `${s.firm}:${s.fix!.trading}/${s.fix!.dropCopy}`);
     assert.deepEqual(fixFirms(12), ['F003:F003X/F003Y', 'F006:F006X/F006Y', 'F009:F009X/F009Y', 'F012:F012X/F012Y']);
     assert.deepEqual(fixFirms(8), ['F003:F003X/F003Y', 'F006:F006X/F006Y']);
     assert.deepEqual(fixFirms(2), []);
@@ -40,10 +55,18 @@ describe('FIX subscribers in the drill', () => {
 
   it("the desk's subscriber record lists the FIX identities as OTP-C trading and drop copy", () => {
     const sub = subscriberOf(venue(3).subscribers[2]!);
-    assert.deepEqual(sub.identities.map((i) => `${i.service}:${i.identity}:${i.role}`), [
-      'OTP-C:F003T:trading', 'OTP-C:F003D:drop-copy', 'OTP-C:F003X:trading', 'OTP-C:F003Y:drop-copy',
-      'OTP-CSC:F003C:trading', 'OMD-C:F003MD:retransmission', 'OMD-CC:F003MC:retransmission',
-    ]);
+    assert.deepEqual(
+      sub.identities.map((i) => `${i.service}:${i.identity}:${i.role}`),
+      [
+        'OTP-C:F003T:trading',
+        'OTP-C:F003D:drop-copy',
+        'OTP-C:F003X:trading',
+        'OTP-C:F003Y:drop-copy',
+        'OTP-CSC:F003C:trading',
+        'OMD-C:F003MD:retransmission',
+        'OMD-CC:F003MC:retransmission',
+      ],
+    );
     assert.ok(!subscriberOf(venue(3).subscribers[0]!).identities.some((i) => i.identity.endsWith('X')));
   });
 
@@ -51,10 +74,13 @@ describe('FIX subscribers in the drill', () => {
     const faults = new Map([['F003', 'neverRelookup' as const]]);
     const good = verdicts([report('F003', [line('OTP-C', 'F003T', ['reconnect-backup-via-lookup']), line('OTP-C', 'F003X', [], 'FIX')])], faults);
     assert.equal(good.length, 2);
-    assert.deepEqual(good.map((v) => [v.identity, v.protocol ?? 'binary', v.expectation, v.asExpected]), [
-      ['F003T', 'binary', 'fails reconnect-backup-via-lookup', true],
-      ['F003X', 'FIX', 'passes every case', true],
-    ]);
+    assert.deepEqual(
+      good.map((v) => [v.identity, v.protocol ?? 'binary', v.expectation, v.asExpected]),
+      [
+        ['F003T', 'binary', 'fails reconnect-backup-via-lookup', true],
+        ['F003X', 'FIX', 'passes every case', true],
+      ],
+    );
     const bad = verdicts([report('F003', [line('OTP-C', 'F003X', ['reconnect-backup-via-lookup'], 'FIX')])], faults);
     assert.equal(bad.length, 1);
     assert.equal(bad[0]!.asExpected, false, 'a FIX line failing the lookup case is not what the drill expects');
@@ -73,10 +99,38 @@ describe('FIX subscribers in the drill', () => {
   it("leaveOrderResting over FIX: the venue's clean-up check must find the FIX CompID's order; the table names the protocol", () => {
     const faults = new Map([['F012', 'leaveOrderResting' as const]]);
     const rows = [report('F012', [line('OTP-C', 'F012T'), line('OTP-C', 'F012X', [], 'FIX')]), report('F006', [line('OTP-C', 'F006X', [], 'FIX')])];
-    const found = verdicts(rows, faults, new Map([['F012T', 1], ['F012X', 1]]));
-    assert.deepEqual(found.map((v) => [v.identity, v.restingAtCleanUp, v.asExpected]), [['F012T', 1, true], ['F012X', 1, true], ['F006X', 0, true]]);
-    const missed = verdicts(rows, faults, new Map([['F012T', 1], ['F006X', 2]]));
-    assert.deepEqual(missed.map((v) => [v.identity, v.asExpected]), [['F012T', true], ['F012X', false], ['F006X', false]]);
+    const found = verdicts(
+      rows,
+      faults,
+      new Map([
+        ['F012T', 1],
+        ['F012X', 1],
+      ]),
+    );
+    assert.deepEqual(
+      found.map((v) => [v.identity, v.restingAtCleanUp, v.asExpected]),
+      [
+        ['F012T', 1, true],
+        ['F012X', 1, true],
+        ['F006X', 0, true],
+      ],
+    );
+    const missed = verdicts(
+      rows,
+      faults,
+      new Map([
+        ['F012T', 1],
+        ['F006X', 2],
+      ]),
+    );
+    assert.deepEqual(
+      missed.map((v) => [v.identity, v.asExpected]),
+      [
+        ['F012T', true],
+        ['F012X', false],
+        ['F006X', false],
+      ],
+    );
     const table = renderTable(found, 200).split('\n');
     assert.equal(table.length, 2 + 3);
     assert.match(table[3]!, /^F012 +leaveOrderResting +OTP-C FIX +F012X +passed .* 1 resting +yes/);

@@ -6,8 +6,16 @@ import { join } from 'node:path';
 import { EVIDENCE_KINDS, EvidenceWriter, parseEvidenceLines, readEvidenceFile, validateEvidenceEvent, type EvidenceEvent } from '../../src/evidence/index.ts';
 
 const good: EvidenceEvent = {
-  id: 'ev-1', ts: '2026-01-10T02:06:01.123Z', session: 'ps2-2026', site: 'backup', service: 'OTP-C',
-  subscriber: 'firm-a', identity: 'B1000T1', kind: 'logon', detail: { nextExpected: 5 }, source: 'venue',
+  id: 'ev-1',
+  ts: '2026-01-10T02:06:01.123Z',
+  session: 'ps2-2026',
+  site: 'backup',
+  service: 'OTP-C',
+  subscriber: 'firm-a',
+  identity: 'B1000T1',
+  kind: 'logon',
+  detail: { nextExpected: 5 },
+  source: 'venue',
 };
 
 describe('evidence event validation', () => {
@@ -46,10 +54,22 @@ describe('evidence event validation', () => {
 
 describe('evidence JSON lines', () => {
   it('reports bad lines with their number and keeps the good ones', () => {
-    const text = [JSON.stringify(good), '{not json', '', JSON.stringify({ ...good, id: 'ev-2', site: 'moon' }), JSON.stringify({ ...good, id: 'ev-3' }) + '\r'].join('\n');
+    const text = [
+      JSON.stringify(good),
+      '{not json',
+      '',
+      JSON.stringify({ ...good, id: 'ev-2', site: 'moon' }),
+      JSON.stringify({ ...good, id: 'ev-3' }) + '\r',
+    ].join('\n');
     const p = parseEvidenceLines(text);
-    assert.deepEqual(p.events.map((e) => e.id), ['ev-1', 'ev-3']);
-    assert.deepEqual(p.errors.map((e) => e.line), [2, 4]);
+    assert.deepEqual(
+      p.events.map((e) => e.id),
+      ['ev-1', 'ev-3'],
+    );
+    assert.deepEqual(
+      p.errors.map((e) => e.line),
+      [2, 4],
+    );
     assert.match(p.errors[0]!.message, /^line 2: not JSON/);
     assert.match(p.errors[1]!.message, /^line 4: site must be one of/);
     assert.equal(p.errors[1]!.errors![0]!.field, 'site');
@@ -67,7 +87,10 @@ describe('evidence JSON lines', () => {
       assert.equal(readFileSync(path, 'utf8').split('\n').length, 3);
       const back = await readEvidenceFile(path);
       assert.deepEqual(back.errors, []);
-      assert.deepEqual(back.events.map((e) => e.id), ['ev-1', 'ev-2']);
+      assert.deepEqual(
+        back.events.map((e) => e.id),
+        ['ev-1', 'ev-2'],
+      );
       assert.deepEqual(back.events[0], good);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -20,8 +20,15 @@ function addressesOf(cfg: VenueConfig): FixGatewayAddress[] {
 function fixClient(cfg: VenueConfig, firm: string, compId: string, extra: Partial<ConstructorParameters<typeof FixClient>[0]> = {}) {
   const p = probeConfigFor(cfg, firm);
   const c = new FixClient({
-    compId, password: p.password, publicKeyPem: p.publicKeyPem, brokerId: p.brokerId, addresses: addressesOf(cfg),
-    localAddress: p.localAddress, timeScale: 0.01, firstClientOrderId: 1, ...extra,
+    compId,
+    password: p.password,
+    publicKeyPem: p.publicKeyPem,
+    brokerId: p.brokerId,
+    addresses: addressesOf(cfg),
+    localAddress: p.localAddress,
+    timeScale: 0.01,
+    firstClientOrderId: 1,
+    ...extra,
   });
   const events: FixClientEvent[] = [];
   const reports: FixMessage[] = [];
@@ -44,7 +51,10 @@ describe('FIX client through both sites', () => {
     cleanup.push(() => v.stop());
     const a = fixClient(cfg, 'F001', 'F001X');
     const dc = fixClient(cfg, 'F001', 'F001Y');
-    cleanup.push(() => a.c.close(), () => dc.c.close());
+    cleanup.push(
+      () => a.c.close(),
+      () => dc.c.close(),
+    );
     await Promise.all([a.c.start(), dc.c.start()]);
     assert.equal(a.c.address?.site, 'primary');
     assert.equal(v.primary.fixGateway()!.isLoggedOn('F001X'), true);
@@ -62,9 +72,15 @@ describe('FIX client through both sites', () => {
     assert.equal(msgTypeOf(again), '9', 'cancelling a cancelled order: OrderCancelReject');
     assert.equal(fieldOf(again, 434), '1');
     await waitFor('drop copies', () => dc.reports.length >= 5);
-    assert.deepEqual(dc.reports.map((m) => fieldOf(m, 150)), ['0', '4', '5', '0', '4']);
+    assert.deepEqual(
+      dc.reports.map((m) => fieldOf(m, 150)),
+      ['0', '4', '5', '0', '4'],
+    );
     const atCut = v.primary.fixGateway()!.sequenceNumbers('F001X');
-    assert.deepEqual({ nextToSend: a.c.journal.nextToSend, nextExpected: a.c.journal.nextExpected }, { nextToSend: atCut.nextExpected, nextExpected: atCut.nextToSend });
+    assert.deepEqual(
+      { nextToSend: a.c.journal.nextToSend, nextExpected: a.c.journal.nextExpected },
+      { nextToSend: atCut.nextExpected, nextExpected: atCut.nextToSend },
+    );
 
     // The primary is lost; the fill of the resting order happens at the backup before F001X is back.
     await v.primary.isolate({ reason: 'failover test', mode: 'abrupt' });
@@ -113,7 +129,9 @@ describe('FIX client through both sites', () => {
     await f.c.newOrder({ securityId: '700', side: 1, quantity: 100, price: '395.6' });
     await v.primary.isolate({ reason: 'failover test', mode: 'abrupt' });
     await v.backup.activate('failover test');
-    await waitFor('refused at the backup', () => f.events.some((e) => e.kind === 'logon-rejected' && e.detail['site'] === 'backup' && e.detail['status'] === 9));
+    await waitFor('refused at the backup', () =>
+      f.events.some((e) => e.kind === 'logon-rejected' && e.detail['site'] === 'backup' && e.detail['status'] === 9),
+    );
     assert.equal(v.backup.fixGateway()!.isLoggedOn('F001X'), false);
   });
 });
@@ -125,19 +143,38 @@ describe('FIX initiator session (manual clock)', () => {
     let closed = '';
     const journal = new MemorySessionStore().journal('C1');
     const s = new FixSession({
-      gatewayCompId: 'C1', clientCompId: 'HKEX', journal, clock, appMsgTypes: new Set(['8']),
-      send: (b) => { const r = decodeMessage(b); assert.ok(r.ok); out.push(r.message); },
-      disconnect: (reason) => { closed = reason; }, onEvent: (e) => events.push(e.type),
+      gatewayCompId: 'C1',
+      clientCompId: 'HKEX',
+      journal,
+      clock,
+      appMsgTypes: new Set(['8']),
+      send: (b) => {
+        const r = decodeMessage(b);
+        assert.ok(r.ok);
+        out.push(r.message);
+      },
+      disconnect: (reason) => {
+        closed = reason;
+      },
+      onEvent: (e) => events.push(e.type),
       timers: { logonTimeoutMs: 5_000, tickMs: 100 } as never,
     });
-    const from = (fields: [number, string][], seq: number): FixMessage => ({ fields: [fields[0]!, [49, 'HKEX'], [56, 'C1'], [34, String(seq)], [52, sendingTime(clock.now())], ...fields.slice(1)] });
+    const from = (fields: [number, string][], seq: number): FixMessage => ({
+      fields: [fields[0]!, [49, 'HKEX'], [56, 'C1'], [34, String(seq)], [52, sendingTime(clock.now())], ...fields.slice(1)],
+    });
     return { s, out, events, journal, from, closed: () => closed };
   };
 
   it('closes when no Logon reply comes within the logon timeout', () => {
     const clock = new ManualClock(Date.UTC(2026, 0, 9, 1));
     const t = make(clock);
-    t.s.startLogon([[98, '0'], [108, '30']], 30_000);
+    t.s.startLogon(
+      [
+        [98, '0'],
+        [108, '30'],
+      ],
+      30_000,
+    );
     assert.equal(t.out.length, 1);
     assert.equal(fieldOf(t.out[0]!, 789), '1');
     clock.advance(4_900);
@@ -146,27 +183,74 @@ describe('FIX initiator session (manual clock)', () => {
     assert.match(t.closed(), /no Logon reply/);
   });
 
-  it('replays what the reply\'s 789 says the gateway missed, holds the reply\'s number until the gap it announced is filled, heartbeats', () => {
+  it("replays what the reply's 789 says the gateway missed, holds the reply's number until the gap it announced is filled, heartbeats", () => {
     const clock = new ManualClock(Date.UTC(2026, 0, 9, 1));
     const t = make(clock);
     // Two orders sent in an earlier connection (numbers 1, 2), the gateway saw neither.
     t.journal.setNextToSend(1);
     for (const seq of [1, 2]) {
       t.journal.setNextToSend(seq);
-      t.s.send([[35, 'D'], [11, String(seq)]]);
+      t.s.send([
+        [35, 'D'],
+        [11, String(seq)],
+      ]);
     }
     t.out.length = 0;
-    t.s.startLogon([[98, '0'], [108, '30']], 30_000);
+    t.s.startLogon(
+      [
+        [98, '0'],
+        [108, '30'],
+      ],
+      30_000,
+    );
     assert.equal(fieldOf(t.out[0]!, 34), '3');
     // The gateway expects 1 and sends its Logon as 3 (1 and 2 were sent while we were away).
-    t.s.onMessage('FIXT.1.1', t.from([[35, 'A'], [98, '0'], [108, '30'], [789, '1']], 3));
+    t.s.onMessage(
+      'FIXT.1.1',
+      t.from(
+        [
+          [35, 'A'],
+          [98, '0'],
+          [108, '30'],
+          [789, '1'],
+        ],
+        3,
+      ),
+    );
     assert.equal(t.s.state, 'awaitingResend');
     const replayed = t.out.slice(1);
     assert.equal(replayed.length, 2);
-    assert.deepEqual(replayed.map((m) => [fieldOf(m, 34), fieldOf(m, 11), fieldOf(m, 43)]), [['1', '1', 'Y'], ['2', '2', 'Y']]);
+    assert.deepEqual(
+      replayed.map((m) => [fieldOf(m, 34), fieldOf(m, 11), fieldOf(m, 43)]),
+      [
+        ['1', '1', 'Y'],
+        ['2', '2', 'Y'],
+      ],
+    );
     assert.ok(t.events.includes('gapDetected'));
-    t.s.onMessage('FIXT.1.1', t.from([[35, '8'], [11, '1'], [43, 'Y']], 1));
-    t.s.onMessage('FIXT.1.1', t.from([[35, '4'], [43, 'Y'], [123, 'Y'], [36, '3']], 2));
+    t.s.onMessage(
+      'FIXT.1.1',
+      t.from(
+        [
+          [35, '8'],
+          [11, '1'],
+          [43, 'Y'],
+        ],
+        1,
+      ),
+    );
+    t.s.onMessage(
+      'FIXT.1.1',
+      t.from(
+        [
+          [35, '4'],
+          [43, 'Y'],
+          [123, 'Y'],
+          [36, '3'],
+        ],
+        2,
+      ),
+    );
     assert.equal(t.s.state, 'active');
     assert.equal(t.journal.nextExpected, 4, 'the Logon reply (3) counted once the gap was filled');
     assert.ok(t.events.includes('gapRecovered'));
@@ -179,8 +263,24 @@ describe('FIX initiator session (manual clock)', () => {
   it('a Logout answering the Logon is a refusal with its SessionStatus', () => {
     const clock = new ManualClock(Date.UTC(2026, 0, 9, 1));
     const t = make(clock);
-    t.s.startLogon([[98, '0'], [108, '30']], 30_000);
-    t.s.onMessage('FIXT.1.1', t.from([[35, '5'], [1409, '5'], [58, 'bad password']], 1));
+    t.s.startLogon(
+      [
+        [98, '0'],
+        [108, '30'],
+      ],
+      30_000,
+    );
+    t.s.onMessage(
+      'FIXT.1.1',
+      t.from(
+        [
+          [35, '5'],
+          [1409, '5'],
+          [58, 'bad password'],
+        ],
+        1,
+      ),
+    );
     assert.ok(t.events.includes('logonRefused'));
     assert.match(t.closed(), /SessionStatus 5/);
   });

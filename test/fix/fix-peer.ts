@@ -22,17 +22,24 @@ export class FixPeer {
     socket.on('data', (b) => {
       reader.push(b);
       for (let r = reader.next(); r !== null; r = reader.next()) {
-        if (r.ok) this.received.push(r.message); else this.garbled++;
+        if (r.ok) this.received.push(r.message);
+        else this.garbled++;
       }
       this.#wake();
     });
-    socket.on('close', () => { this.closed = true; this.#wake(); });
+    socket.on('close', () => {
+      this.closed = true;
+      this.#wake();
+    });
     socket.on('error', () => {});
   }
 
   static async connect(port: number, compId: string, host = '127.0.0.1'): Promise<FixPeer> {
     const s = net.connect({ host, port, localAddress: '127.0.0.1' });
-    await new Promise<void>((res, rej) => { s.once('connect', () => res()); s.once('error', rej); });
+    await new Promise<void>((res, rej) => {
+      s.once('connect', () => res());
+      s.once('error', rej);
+    });
     return new FixPeer(s, compId);
   }
 
@@ -43,7 +50,11 @@ export class FixPeer {
   /** Send `body` (35 first) under the next number; `seq`, `target` override. */
   send(body: FixField[], o: { seq?: number; target?: string; sender?: string } = {}): void {
     const s = o.seq ?? this.seq++;
-    this.raw(encodeMessage({ fields: [body[0]!, [49, o.sender ?? this.compId], [56, o.target ?? 'HKEX'], [34, String(s)], [52, sendingTime(Date.now())], ...body.slice(1)] }));
+    this.raw(
+      encodeMessage({
+        fields: [body[0]!, [49, o.sender ?? this.compId], [56, o.target ?? 'HKEX'], [34, String(s)], [52, sendingTime(Date.now())], ...body.slice(1)],
+      }),
+    );
   }
 
   raw(bytes: Uint8Array | string): void {
@@ -61,7 +72,10 @@ export class FixPeer {
     for (;;) {
       const hit = this.received.slice(from).find(pred);
       if (hit !== undefined || this.closed || Date.now() > deadline) return hit;
-      await new Promise<void>((r) => { this.#waiters.push(r); setTimeout(r, 50); });
+      await new Promise<void>((r) => {
+        this.#waiters.push(r);
+        setTimeout(r, 50);
+      });
     }
   }
 
@@ -83,6 +97,21 @@ export class FixPeer {
 export const tag = (m: FixMessage | undefined, t: number): string | undefined => (m === undefined ? undefined : fieldOf(m, t));
 
 export function newOrder(clOrdId: string, side: number, qty: number, price: string, broker = '1001'): FixField[] {
-  return [[35, 'D'], [11, clOrdId], [453, '1'], [448, broker], [447, 'D'], [452, '1'], [48, '700'], [22, '8'], [207, 'XHKG'],
-    [54, String(side)], [60, sendingTime(Date.now())], [38, String(qty)], [40, '2'], [44, price], [59, '0']];
+  return [
+    [35, 'D'],
+    [11, clOrdId],
+    [453, '1'],
+    [448, broker],
+    [447, 'D'],
+    [452, '1'],
+    [48, '700'],
+    [22, '8'],
+    [207, 'XHKG'],
+    [54, String(side)],
+    [60, sendingTime(Date.now())],
+    [38, String(qty)],
+    [40, '2'],
+    [44, price],
+    [59, '0'],
+  ];
 }

@@ -16,13 +16,34 @@ describe('FIX gateway', () => {
   let gw: FixGateway;
   let port = 0;
   const peers: FixPeer[] = [];
-  const connect = async (compId: string) => { const p = await FixPeer.connect(port, compId); peers.push(p); return p; };
+  const connect = async (compId: string) => {
+    const p = await FixPeer.connect(port, compId);
+    peers.push(p);
+    return p;
+  };
 
   before(async () => {
-    const engine = new MatchingEngine({ profile: OTP_C_PROFILE, securities: [{ securityId: '700', lotSize: 100, referencePrice: 395_800 }] }, { now: () => Date.now(), setTimeout: () => ({ cancel() {} }), setInterval: () => ({ cancel() {} }) });
+    const engine = new MatchingEngine(
+      { profile: OTP_C_PROFILE, securities: [{ securityId: '700', lotSize: 100, referencePrice: 395_800 }] },
+      { now: () => Date.now(), setTimeout: () => ({ cancel() {} }), setInterval: () => ({ cancel() {} }) },
+    );
     const hash = hashPassword(PASSWORD, { N: 1024, r: 1, p: 1 });
-    const comp = (compId: string, dropCopy = false) => ({ compId, firm: 'F001', sourceIps: ['127.0.0.1'], passwordHash: hash, brokerIds: ['1001'], dropCopy, throttleMps: 0 });
-    gw = new FixGateway({ privateKeyPem: KEY.privateKeyPem, passwordWorkers: 0, compIds: [comp('FIXA'), comp('FIXB'), comp('FIXD', true), comp('FIXBAD')], router: engine, store: new MemorySessionStore() });
+    const comp = (compId: string, dropCopy = false) => ({
+      compId,
+      firm: 'F001',
+      sourceIps: ['127.0.0.1'],
+      passwordHash: hash,
+      brokerIds: ['1001'],
+      dropCopy,
+      throttleMps: 0,
+    });
+    gw = new FixGateway({
+      privateKeyPem: KEY.privateKeyPem,
+      passwordWorkers: 0,
+      compIds: [comp('FIXA'), comp('FIXB'), comp('FIXD', true), comp('FIXBAD')],
+      router: engine,
+      store: new MemorySessionStore(),
+    });
     port = (await gw.start()).port;
   });
   after(async () => {
@@ -44,23 +65,69 @@ describe('FIX gateway', () => {
     assert.equal(tag(ack, 39), '0');
     assert.equal(tag(ack, 44), '395.8');
     const orderId = tag(ack, 37)!;
-    a.send([[35, 'G'], [11, '2'], [41, '1'], [37, orderId], [453, '1'], [448, '1001'], [447, 'D'], [452, '1'], [48, '700'], [54, '1'], [60, '20260109-01:30:00.000'], [38, '100'], [40, '2'], [44, '395.8']]);
+    a.send([
+      [35, 'G'],
+      [11, '2'],
+      [41, '1'],
+      [37, orderId],
+      [453, '1'],
+      [448, '1001'],
+      [447, 'D'],
+      [452, '1'],
+      [48, '700'],
+      [54, '1'],
+      [60, '20260109-01:30:00.000'],
+      [38, '100'],
+      [40, '2'],
+      [44, '395.8'],
+    ]);
     const amended = await a.waitFor((m) => fieldOf(m, 150) === '5');
     assert.equal(tag(amended, 38), '100');
-    a.send([[35, 'F'], [11, '3'], [41, '2'], [453, '1'], [448, '1001'], [447, 'D'], [452, '1'], [48, '700'], [54, '1'], [60, '20260109-01:30:00.000']]);
+    a.send([
+      [35, 'F'],
+      [11, '3'],
+      [41, '2'],
+      [453, '1'],
+      [448, '1001'],
+      [447, 'D'],
+      [452, '1'],
+      [48, '700'],
+      [54, '1'],
+      [60, '20260109-01:30:00.000'],
+    ]);
     assert.equal(tag(await a.waitFor((m) => fieldOf(m, 150) === '4'), 39), '4');
-    a.send([[35, 'F'], [11, '4'], [41, '2'], [453, '1'], [448, '1001'], [447, 'D'], [452, '1'], [48, '700'], [54, '1'], [60, '20260109-01:30:00.000']]);
+    a.send([
+      [35, 'F'],
+      [11, '4'],
+      [41, '2'],
+      [453, '1'],
+      [448, '1001'],
+      [447, 'D'],
+      [452, '1'],
+      [48, '700'],
+      [54, '1'],
+      [60, '20260109-01:30:00.000'],
+    ]);
     const cxlRej = await a.waitType('9');
     assert.equal(tag(cxlRej, 434), '1');
     const copies = await dc.waitFor(() => dc.received.filter((m) => msgTypeOf(m) === '8').length >= 4);
     assert.ok(copies !== undefined);
-    assert.deepEqual(dc.received.filter((m) => msgTypeOf(m) === '8').map((m) => fieldOf(m, 150)), ['0', '5', '4', 'X']);
-    a.send([[35, 'D'], [11, '5']]); // missing tags
+    assert.deepEqual(
+      dc.received.filter((m) => msgTypeOf(m) === '8').map((m) => fieldOf(m, 150)),
+      ['0', '5', '4', 'X'],
+    );
+    a.send([
+      [35, 'D'],
+      [11, '5'],
+    ]); // missing tags
     const rej = await a.waitType('3');
     assert.equal(tag(rej, 373), '1');
     a.send([[35, 'ZZ']]);
     assert.equal(tag(await a.waitFor((m) => fieldOf(m, 373) === '11'), 45), String(a.seq - 1));
-    a.send([[35, 'H'], [11, '6']]);
+    a.send([
+      [35, 'H'],
+      [11, '6'],
+    ]);
     assert.equal(tag(await a.waitType('j'), 380), '3');
     dc.send(newOrder('7', 1, 100, '395.8'));
     assert.equal(tag(await dc.waitType('j'), 380), '3');
@@ -73,7 +140,10 @@ describe('FIX gateway', () => {
     b.raw('8=FIXT.1.1|9=5|35=0|49=FIXB|56=HKEX|34=2|52=20260109-01:30:00.000|10=000|');
     b.raw('8=FIXT.1.1|9=57|35=0|49=FIXB|56=HKEX|34=2|52=20260109-01:30:00.000|10=001|');
     b.raw('garbage|');
-    b.send([[35, '1'], [112, 'ping']]); // number 2: not a gap, the garbled ones did not count
+    b.send([
+      [35, '1'],
+      [112, 'ping'],
+    ]); // number 2: not a gap, the garbled ones did not count
     const hb = await b.waitFor((m) => fieldOf(m, 112) === 'ping');
     assert.equal(msgTypeOf(hb!), '0');
     assert.equal(b.received.filter((m) => msgTypeOf(m) === '2').length, 0);
@@ -94,7 +164,18 @@ describe('FIX gateway', () => {
     assert.equal(unknown.received.length, 0);
     const target = await connect('FIXB');
     const enc = (await import('../../src/ocg/index.ts')).encryptPassword(PUB, PASSWORD, Date.now());
-    target.send([[35, 'A'], [98, '0'], [108, '30'], [1137, '9'], [1400, '101'], [1401, String(enc.length)], [1402, enc]], { target: 'OTHER' });
+    target.send(
+      [
+        [35, 'A'],
+        [98, '0'],
+        [108, '30'],
+        [1137, '9'],
+        [1400, '101'],
+        [1401, String(enc.length)],
+        [1402, enc],
+      ],
+      { target: 'OTHER' },
+    );
     assert.equal(await target.waitClosed(), true);
     assert.equal(target.received.length, 0);
     assert.equal(gw.isLoggedOn('FIXA'), true); // the first session went on

@@ -46,8 +46,15 @@ class Initiator {
 }
 
 /** Value of `tag` in a '|'-separated message line. */
-const field = (line: string, t: number): string | undefined => line.split('|').find((f) => f.startsWith(`${t}=`))?.slice(String(t).length + 1);
-const isIn = (type: string, extra: (l: string) => boolean = () => true) => (l: string) => l.startsWith('IN ') && field(l, 35) === type && extra(l);
+const field = (line: string, t: number): string | undefined =>
+  line
+    .split('|')
+    .find((f) => f.startsWith(`${t}=`))
+    ?.slice(String(t).length + 1);
+const isIn =
+  (type: string, extra: (l: string) => boolean = () => true) =>
+  (l: string) =>
+    l.startsWith('IN ') && field(l, 35) === type && extra(l);
 
 describe('QuickFIX C++ initiator through both sites', () => {
   const cleanup: Array<() => unknown> = [];
@@ -59,7 +66,11 @@ describe('QuickFIX C++ initiator through both sites', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fix-quickfix-'));
     cleanup.push(() => fs.rmSync(dir, { recursive: true, force: true }));
     const bin = path.join(dir, 'initiator');
-    const cc = spawnSync('g++', ['-std=c++11', '-O1', '-Wno-deprecated', '-o', bin, path.join(import.meta.dirname, 'quickfix', 'initiator.cpp'), '-lquickfix', '-lpthread'], { encoding: 'utf8' });
+    const cc = spawnSync(
+      'g++',
+      ['-std=c++11', '-O1', '-Wno-deprecated', '-o', bin, path.join(import.meta.dirname, 'quickfix', 'initiator.cpp'), '-lquickfix', '-lpthread'],
+      { encoding: 'utf8' },
+    );
     assert.equal(cc.status, 0, cc.stderr);
 
     const cfg = testVenueConfig();
@@ -70,13 +81,30 @@ describe('QuickFIX C++ initiator through both sites', () => {
     const [p, b] = [cfg.sites.primary, cfg.sites.backup];
     const pub = publicKeyOf(venueKeys().privateKeyPem);
     const settings = path.join(dir, 'initiator.cfg');
-    fs.writeFileSync(settings, [
-      '[DEFAULT]', 'ConnectionType=initiator', 'ReconnectInterval=1', `FileStorePath=${dir}/store`, `FileLogPath=${dir}/log`,
-      'StartTime=00:00:00', 'EndTime=00:00:00', 'UseDataDictionary=N', 'HeartBtInt=5',
-      `SocketConnectHost=${p.host}`, `SocketConnectPort=${p.trading['OTP-C'].fixGateway}`,
-      `SocketConnectHost1=${b.host}`, `SocketConnectPort1=${b.trading['OTP-C'].fixGateway}`,
-      '[SESSION]', 'BeginString=FIXT.1.1', 'DefaultApplVerID=FIX.5.0SP2', 'SenderCompID=F001X', 'TargetCompID=HKEX', '',
-    ].join('\n'));
+    fs.writeFileSync(
+      settings,
+      [
+        '[DEFAULT]',
+        'ConnectionType=initiator',
+        'ReconnectInterval=1',
+        `FileStorePath=${dir}/store`,
+        `FileLogPath=${dir}/log`,
+        'StartTime=00:00:00',
+        'EndTime=00:00:00',
+        'UseDataDictionary=N',
+        'HeartBtInt=5',
+        `SocketConnectHost=${p.host}`,
+        `SocketConnectPort=${p.trading['OTP-C'].fixGateway}`,
+        `SocketConnectHost1=${b.host}`,
+        `SocketConnectPort1=${b.trading['OTP-C'].fixGateway}`,
+        '[SESSION]',
+        'BeginString=FIXT.1.1',
+        'DefaultApplVerID=FIX.5.0SP2',
+        'SenderCompID=F001X',
+        'TargetCompID=HKEX',
+        '',
+      ].join('\n'),
+    );
 
     const dc = await FixPeer.connect(p.trading['OTP-C'].fixGateway!, 'F001Y', p.host);
     cleanup.push(() => dc.close());
@@ -84,7 +112,10 @@ describe('QuickFIX C++ initiator through both sites', () => {
     assert.equal(tag(await dc.waitType('A'), 1409), '0');
 
     const qf = new Initiator(bin, settings, encryptPassword(pub, 'Drill2026', Date.now()));
-    cleanup.push(() => { qf.cmd('quit'); qf.child.kill(); });
+    cleanup.push(() => {
+      qf.cmd('quit');
+      qf.child.kill();
+    });
     const logon1 = await qf.wait((l) => l.startsWith('LOGON'));
     assert.equal(logon1, 'LOGON 2 2');
     assert.equal(v.primary.fixGateway()!.isLoggedOn('F001X'), true);
@@ -103,7 +134,10 @@ describe('QuickFIX C++ initiator through both sites', () => {
     await qf.wait(isIn('8', (l) => field(l, 11) === '4' && field(l, 150) === '4'));
     // The drop copy: the new, the replace (cancel + replaced) and the second order's new and cancel.
     await dc.waitFor(() => dc.received.filter((m) => tag(m, 35) === '8').length >= 5);
-    assert.deepEqual(dc.received.filter((m) => tag(m, 35) === '8').map((m) => tag(m, 150)), ['0', '4', '5', '0', '4']);
+    assert.deepEqual(
+      dc.received.filter((m) => tag(m, 35) === '8').map((m) => tag(m, 150)),
+      ['0', '4', '5', '0', '4'],
+    );
     const atCut = v.primary.fixGateway()!.sequenceNumbers('F001X');
 
     // The primary site is lost; QuickFIX is held off until the fill it will miss happened.
@@ -130,15 +164,24 @@ describe('QuickFIX C++ initiator through both sites', () => {
     assert.equal(v.backup.fixGateway()!.isLoggedOn('F001X'), true);
     const resend = await qf.wait((l) => l.startsWith('OUT ') && field(l, 35) === '2', mark2);
     assert.equal(field(resend, 7), String(atCut.nextToSend));
-    const fill = await qf.wait(isIn('8', (l) => field(l, 150) === 'F'), mark2);
+    const fill = await qf.wait(
+      isIn('8', (l) => field(l, 150) === 'F'),
+      mark2,
+    );
     assert.equal(field(fill, 43), 'Y');
     assert.equal(field(fill, 11), '2');
     assert.equal(field(fill, 32), '300');
     // And it trades on at the backup, numbers continuing.
     qf.cmd(`send 35=D|11=5|${parties}|48=700|22=8|207=XHKG|54=1|60=${now()}|38=100|40=2|44=395.6|59=0`);
-    const ack5 = await qf.wait(isIn('8', (l) => field(l, 11) === '5' && field(l, 150) === '0'), mark2);
+    const ack5 = await qf.wait(
+      isIn('8', (l) => field(l, 11) === '5' && field(l, 150) === '0'),
+      mark2,
+    );
     assert.ok(Number(field(ack5, 34)) > atCut.nextToSend);
     qf.cmd('quit');
-    await new Promise<void>((r) => { if (qf.child.exitCode !== null) r(); else qf.child.once('exit', () => r()); });
+    await new Promise<void>((r) => {
+      if (qf.child.exitCode !== null) r();
+      else qf.child.once('exit', () => r());
+    });
   });
 });

@@ -8,7 +8,8 @@ import type { SessionJournal } from '../../src/ocg/index.ts';
 import { FixSession, decodeMessage, encodeMessage, fieldOf, fixJournalKey, journalFixMessage, msgTypeOf, sendingTime } from '../../src/fix/index.ts';
 import type { FixField, FixMessage, FixSessionEvent } from '../../src/fix/index.ts';
 
-const GW = 'HKEX', CL = 'CO99999902';
+const GW = 'HKEX',
+  CL = 'CO99999902';
 
 function harness(opts: { journal?: SessionJournal; clock?: ManualClock } = {}) {
   const clock = opts.clock ?? new ManualClock();
@@ -18,9 +19,19 @@ function harness(opts: { journal?: SessionJournal; clock?: ManualClock } = {}) {
   const events: FixSessionEvent[] = [];
   let closed: string | null = null;
   const session = new FixSession({
-    gatewayCompId: GW, clientCompId: CL, journal, clock, appMsgTypes: new Set(['D', 'F', 'G', 'q']),
-    send: (b) => { const r = decodeMessage(b); assert.equal(r.ok, true); if (r.ok) out.push(r.message); },
-    disconnect: (reason) => { closed = reason; },
+    gatewayCompId: GW,
+    clientCompId: CL,
+    journal,
+    clock,
+    appMsgTypes: new Set(['D', 'F', 'G', 'q']),
+    send: (b) => {
+      const r = decodeMessage(b);
+      assert.equal(r.ok, true);
+      if (r.ok) out.push(r.message);
+    },
+    disconnect: (reason) => {
+      closed = reason;
+    },
     onMessage: (m, seq, possDup) => app.push({ m, seq, possDup }),
     onEvent: (e) => events.push(e),
   });
@@ -34,7 +45,19 @@ function harness(opts: { journal?: SessionJournal; clock?: ManualClock } = {}) {
     if (!r.ok) throw new Error('bad test message');
     session.onMessage(r.beginString, r.message);
   };
-  return { clock, journal, session, out, app, events, msg, closed: () => closed, setSeq: (n: number) => { seq = n; } };
+  return {
+    clock,
+    journal,
+    session,
+    out,
+    app,
+    events,
+    msg,
+    closed: () => closed,
+    setSeq: (n: number) => {
+      seq = n;
+    },
+  };
 }
 
 const types = (ms: FixMessage[]) => ms.map(msgTypeOf).join(',');
@@ -55,7 +78,10 @@ describe('FIX acceptor session', () => {
     assert.equal(f(h.out[0], 49), GW);
     h.clock.advance(20_000);
     assert.equal(types(h.out), 'A,0');
-    h.msg([[35, '1'], [112, 'abc']]);
+    h.msg([
+      [35, '1'],
+      [112, 'abc'],
+    ]);
     assert.equal(types(h.out), 'A,0,0');
     assert.equal(f(h.out[2], 112), 'abc');
     assert.equal(h.journal.nextExpected, 3);
@@ -65,13 +91,26 @@ describe('FIX acceptor session', () => {
     const h = harness();
     h.session.acceptLogon({ seq: 1, heartBtIntS: 30 }, 0);
     h.setSeq(2);
-    h.msg([[35, 'D'], [11, '1']]);
+    h.msg([
+      [35, 'D'],
+      [11, '1'],
+    ]);
     assert.equal(h.app.length, 1);
     assert.equal(h.app[0]!.seq, 2);
-    h.session.send([[35, '8'], [17, 'E1']]); // seq 2
-    h.session.send([[35, '8'], [17, 'E2']]); // seq 3
+    h.session.send([
+      [35, '8'],
+      [17, 'E1'],
+    ]); // seq 2
+    h.session.send([
+      [35, '8'],
+      [17, 'E2'],
+    ]); // seq 3
     h.msg([[35, '0']]);
-    h.msg([[35, '2'], [7, '1'], [16, '0']]);
+    h.msg([
+      [35, '2'],
+      [7, '1'],
+      [16, '0'],
+    ]);
     const replay = h.out.slice(3);
     assert.equal(types(replay), '4,8,8');
     assert.equal(f(replay[0], 123), 'Y');
@@ -87,17 +126,39 @@ describe('FIX acceptor session', () => {
   it('asks for a gap with ResendRequest and processes the held messages once it is filled', () => {
     const h = harness();
     h.session.acceptLogon({ seq: 1, heartBtIntS: 30 }, 0);
-    h.msg([[35, 'D'], [11, 'B']], { seq: 3 });
+    h.msg(
+      [
+        [35, 'D'],
+        [11, 'B'],
+      ],
+      { seq: 3 },
+    );
     assert.equal(types(h.out), 'A,2');
     assert.equal(f(h.out[1], 7), '2');
     assert.equal(f(h.out[1], 16), '0');
     assert.equal(h.app.length, 0);
     assert.equal(h.session.state, 'awaitingResend');
-    h.msg([[35, 'D'], [11, 'A']], { seq: 2, possDup: true });
+    h.msg(
+      [
+        [35, 'D'],
+        [11, 'A'],
+      ],
+      { seq: 2, possDup: true },
+    );
     assert.equal(h.app.length, 2);
-    assert.deepEqual(h.app.map((a) => f(a.m, 11)), ['A', 'B']);
+    assert.deepEqual(
+      h.app.map((a) => f(a.m, 11)),
+      ['A', 'B'],
+    );
     assert.equal(h.session.state, 'active');
-    h.msg([[35, '4'], [123, 'Y'], [36, '10']], { seq: 4 });
+    h.msg(
+      [
+        [35, '4'],
+        [123, 'Y'],
+        [36, '10'],
+      ],
+      { seq: 4 },
+    );
     assert.equal(h.journal.nextExpected, 10);
   });
 
@@ -122,7 +183,10 @@ describe('FIX acceptor session', () => {
     assert.equal(f(h.out[1], 373), '11');
     assert.equal(f(h.out[1], 45), '2');
     assert.equal(h.closed(), null);
-    h.msg([[35, '4'], [36, '9']]); // SequenceReset-Reset from a client
+    h.msg([
+      [35, '4'],
+      [36, '9'],
+    ]); // SequenceReset-Reset from a client
     assert.equal(f(h.out[2], 373), '5');
     h.msg([[35, 'D']], { sender: 'OTHER' });
     assert.equal(types(h.out), 'A,3,3,3,5');
@@ -143,15 +207,33 @@ describe('FIX acceptor session', () => {
     const journal = store.journal(fixJournalKey(CL));
     const a = harness({ journal });
     a.session.acceptLogon({ seq: 1, heartBtIntS: 30 }, 0);
-    a.session.send([[35, '8'], [17, 'E1']]);
+    a.session.send([
+      [35, '8'],
+      [17, 'E1'],
+    ]);
     a.session.onTransportClosed();
-    journalFixMessage(journal, GW, CL, [[35, '8'], [17, 'E2']], a.clock.now()); // while away: seq 3
+    journalFixMessage(
+      journal,
+      GW,
+      CL,
+      [
+        [35, '8'],
+        [17, 'E2'],
+      ],
+      a.clock.now(),
+    ); // while away: seq 3
     const b = harness({ journal, clock: a.clock });
     b.session.acceptLogon({ seq: 2, nextExpected: 2, heartBtIntS: 30 }, 0);
     assert.equal(types(b.out), 'A,8,8');
     assert.equal(f(b.out[0], 34), '4');
     assert.equal(f(b.out[0], 789), '3');
-    assert.deepEqual(b.out.slice(1).map((m) => [f(m, 34), f(m, 43), f(m, 17)]), [['2', 'Y', 'E1'], ['3', 'Y', 'E2']]);
+    assert.deepEqual(
+      b.out.slice(1).map((m) => [f(m, 34), f(m, 43), f(m, 17)]),
+      [
+        ['2', 'Y', 'E1'],
+        ['3', 'Y', 'E2'],
+      ],
+    );
     b.session.onTransportClosed();
     const c = harness({ journal, clock: a.clock });
     const r = c.session.acceptLogon({ seq: 3, nextExpected: 99, heartBtIntS: 30 }, 0);
@@ -180,13 +262,33 @@ describe('FIX acceptor session', () => {
     assert.equal(f(b.out[1], 7), '3');
     assert.equal(b.session.state, 'awaitingResend');
     // The client's replay by 789: a gap fill of 3–5, up to its Logon.
-    b.msg([[35, '4'], [123, 'Y'], [36, '6']], { seq: 3, possDup: true });
+    b.msg(
+      [
+        [35, '4'],
+        [123, 'Y'],
+        [36, '6'],
+      ],
+      { seq: 3, possDup: true },
+    );
     assert.equal(b.session.state, 'active');
     assert.equal(journal.nextExpected, 7);
     // Its answer to the ResendRequest fills 3–6 again: a duplicate, ignored.
-    b.msg([[35, '4'], [123, 'Y'], [36, '7']], { seq: 3, possDup: true });
+    b.msg(
+      [
+        [35, '4'],
+        [123, 'Y'],
+        [36, '7'],
+      ],
+      { seq: 3, possDup: true },
+    );
     assert.equal(b.closed(), null);
-    b.msg([[35, 'D'], [11, 'A']], { seq: 7 });
+    b.msg(
+      [
+        [35, 'D'],
+        [11, 'A'],
+      ],
+      { seq: 7 },
+    );
     assert.equal(b.app.length, 1);
     assert.equal(b.app[0]!.seq, 7);
     assert.equal(b.session.state, 'active', 'no resend left waiting');

@@ -16,14 +16,30 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
 /** Wall time the test sets; timers stay real, for the event stream's keep-alive. */
 export function settableClock(start: number): Clock & { set(ms: number): void } {
   let now = start;
-  return { now: () => now, set: (ms: number) => { now = ms; }, setTimeout: systemClock.setTimeout, setInterval: systemClock.setInterval };
+  return {
+    now: () => now,
+    set: (ms: number) => {
+      now = ms;
+    },
+    setTimeout: systemClock.setTimeout,
+    setInterval: systemClock.setInterval,
+  };
 }
 
 /** "2026-01-08T10:00" in Hong Kong time, as epoch ms. */

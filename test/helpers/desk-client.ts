@@ -15,7 +15,12 @@ export class DeskClient {
     this.base = base;
   }
 
-  async request(method: string, path: string, body?: unknown, opts: { csrf?: boolean; headers?: Record<string, string>; raw?: string | Buffer } = {}): Promise<Reply> {
+  async request(
+    method: string,
+    path: string,
+    body?: unknown,
+    opts: { csrf?: boolean; headers?: Record<string, string>; raw?: string | Buffer } = {},
+  ): Promise<Reply> {
     const headers: Record<string, string> = { ...(opts.headers ?? {}) };
     if (this.cookie) headers.cookie = this.cookie;
     if (this.csrf && opts.csrf !== false && method !== 'GET') headers['x-csrf-token'] = this.csrf;
@@ -31,7 +36,11 @@ export class DeskClient {
     if (setCookie) this.cookie = setCookie.split(';')[0]!;
     const text = await res.text();
     let parsed: unknown = undefined;
-    try { parsed = text ? JSON.parse(text) : undefined; } catch { parsed = undefined; }
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
     return { status: res.status, body: parsed, text, headers: res.headers };
   }
 

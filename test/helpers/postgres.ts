@@ -22,11 +22,14 @@ export function findPostgresBin(): string | null {
   if (fromEnv) return existsSync(join(fromEnv, 'initdb')) ? fromEnv : null;
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return null;
-  const versions = readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a));
+  const versions = readdirSync(root)
+    .filter((v) => existsSync(join(root, v, 'bin', 'initdb')))
+    .sort((a, b) => Number(b) - Number(a));
   return versions.length ? join(root, versions[0]!, 'bin') : null;
 }
 
-export const POSTGRES_MISSING = "PostgreSQL binaries not found (looked for /usr/lib/postgresql/*/bin/initdb, or $PG_BIN): install Debian's postgresql package (.ci/run does)";
+export const POSTGRES_MISSING =
+  "PostgreSQL binaries not found (looked for /usr/lib/postgresql/*/bin/initdb, or $PG_BIN): install Debian's postgresql package (.ci/run does)";
 
 /**
  * Why the PostgreSQL variant cannot run here, or undefined when it can. Under
@@ -76,7 +79,18 @@ async function start(): Promise<PostgresCluster> {
   const port = await freePort();
   try {
     asPostgres(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
-    asPostgres(join(bin, 'pg_ctl'), ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '30', '-o', `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c max_connections=200`, 'start']);
+    asPostgres(join(bin, 'pg_ctl'), [
+      '-D',
+      data,
+      '-l',
+      join(dir, 'server.log'),
+      '-w',
+      '-t',
+      '30',
+      '-o',
+      `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c max_connections=200`,
+      'start',
+    ]);
   } catch (e) {
     const err = e as { stderr?: string; message: string };
     rmSync(dir, { recursive: true, force: true });
@@ -86,7 +100,9 @@ async function start(): Promise<PostgresCluster> {
   const stop = () => {
     if (stopped) return;
     stopped = true;
-    const [cmd, argv] = isRoot ? ['runuser', ['-u', 'postgres', '--', join(bin, 'pg_ctl'), '-D', data, '-m', 'immediate', '-w', 'stop']] : [join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']];
+    const [cmd, argv] = isRoot
+      ? ['runuser', ['-u', 'postgres', '--', join(bin, 'pg_ctl'), '-D', data, '-m', 'immediate', '-w', 'stop']]
+      : [join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']];
     spawnSync(cmd as string, argv as string[], { stdio: 'ignore' });
     rmSync(dir, { recursive: true, force: true });
   };
@@ -99,7 +115,11 @@ async function start(): Promise<PostgresCluster> {
     async createDatabase(name = `t_${process.pid}_${++dbCounter}`) {
       const c = new pg.Client({ connectionString: admin });
       await c.connect();
-      try { await c.query(`CREATE DATABASE "${name}"`); } finally { await c.end(); }
+      try {
+        await c.query(`CREATE DATABASE "${name}"`);
+      } finally {
+        await c.end();
+      }
       return `postgres://postgres@127.0.0.1:${port}/${name}`;
     },
   };

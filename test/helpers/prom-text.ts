@@ -41,12 +41,18 @@ export function has(samples: readonly Sample[], name: string, match: Record<stri
 export function getText(url: string, token?: string, ca?: string): Promise<{ status: number; type: string; text: string }> {
   const u = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = (u.protocol === 'https:' ? https : http).request(u, { headers: token !== undefined ? { authorization: `Bearer ${token}` } : {}, ...(ca !== undefined ? { ca } : {}) }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = (u.protocol === 'https:' ? https : http).request(
+      u,
+      { headers: token !== undefined ? { authorization: `Bearer ${token}` } : {}, ...(ca !== undefined ? { ca } : {}) },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), text: Buffer.concat(chunks).toString('utf8') }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end();
   });

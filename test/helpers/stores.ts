@@ -33,7 +33,9 @@ export function storeVariants(): StoreVariant[] {
   if (!pgSkip && !findPostgresBin() && !reportedMissing) {
     // CI: a missing PostgreSQL is a failure with its own line, not only cancelled tests.
     reportedMissing = true;
-    test('PostgreSQL is installed for the PostgreSQL store variant', () => { throw new Error(POSTGRES_MISSING); });
+    test('PostgreSQL is installed for the PostgreSQL store variant', () => {
+      throw new Error(POSTGRES_MISSING);
+    });
   }
   return [
     {

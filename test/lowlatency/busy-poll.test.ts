@@ -13,7 +13,15 @@ const nativeExpected = process.arch === 'x64' && cCompiler() !== undefined && pr
  * group leader's), so V8's helper threads do not count, and unlike CPU time they do not depend on
  * what else the machine runs.
  */
-function pollingChild(env: NodeJS.ProcessEnv): { status: number | null; stderr: string; kind: string; sleepingMs: number; pollingMs: number; sleepingSwitches: number; pollingSwitches: number } {
+function pollingChild(env: NodeJS.ProcessEnv): {
+  status: number | null;
+  stderr: string;
+  kind: string;
+  sleepingMs: number;
+  pollingMs: number;
+  sleepingSwitches: number;
+  pollingSwitches: number;
+} {
   const code = `import { readFileSync } from 'node:fs';
     import { busyPollKind, startBusyPoll } from './src/lowlatency/index.ts';
     const idle = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -28,11 +36,23 @@ function pollingChild(env: NodeJS.ProcessEnv): { status: number | null; stderr: 
   // wait is a voluntary switch too).
   const r = spawnSync(process.execPath, ['--single-threaded', '--input-type=module', '-e', code], { encoding: 'utf8', timeout: 10_000, env });
   const [kind, sleepingMs, pollingMs, sleepingSwitches, pollingSwitches] = r.stdout.trim().split(' ');
-  return { status: r.status, stderr: r.stderr, kind: kind ?? '', sleepingMs: Number(sleepingMs), pollingMs: Number(pollingMs), sleepingSwitches: Number(sleepingSwitches), pollingSwitches: Number(pollingSwitches) };
+  return {
+    status: r.status,
+    stderr: r.stderr,
+    kind: kind ?? '',
+    sleepingMs: Number(sleepingMs),
+    pollingMs: Number(pollingMs),
+    sleepingSwitches: Number(sleepingSwitches),
+    pollingSwitches: Number(pollingSwitches),
+  };
 }
 
 /** schedule(): 40 chained callbacks 0.25 ms apart; one replaced before it ran; one dropped by stop(). */
-function scheduleChild(env: NodeJS.ProcessEnv): { status: number | null; stderr: string; out: { early: number; fired: number; replacedRan: boolean; afterStop: boolean; order: boolean; threw: string } } {
+function scheduleChild(env: NodeJS.ProcessEnv): {
+  status: number | null;
+  stderr: string;
+  out: { early: number; fired: number; replacedRan: boolean; afterStop: boolean; order: boolean; threw: string };
+} {
   const code = `import { startBusyPoll } from './src/lowlatency/index.ts';
     const p = startBusyPoll();
     let early = 0, fired = 0, order = true, replacedRan = false, afterStop = false, last = -1;

@@ -48,23 +48,39 @@ describe('LowLatencyProfile', () => {
 describe('runtime hooks of the gateway and the client', () => {
   const PASSWORD = 'Abcd1234';
   let keys: { publicKeyPem: string; privateKeyPem: string };
-  const gwHooks = recorder(), clientHooks = recorder();
+  const gwHooks = recorder(),
+    clientHooks = recorder();
   let gateway: OcgGateway, lookup: LookupService, client: OcgClient;
 
   before(async () => {
     keys = generateVenueKeyPair();
     const engine = new MatchingEngine({ profile: OTP_C_PROFILE, securities: [{ securityId: '700', lotSize: 100, referencePrice: 385_200 }] }, systemClock);
     gateway = new OcgGateway({
-      service: 'OTP-C', name: 'hooks', privateKeyPem: keys.privateKeyPem, router: engine, passwordWorkers: 0, hooks: gwHooks,
+      service: 'OTP-C',
+      name: 'hooks',
+      privateKeyPem: keys.privateKeyPem,
+      router: engine,
+      passwordWorkers: 0,
+      hooks: gwHooks,
       compIds: [{ compId: 'CO0000000H', firm: 'FIRMH', sourceIps: ['127.0.0.1'], passwordHash: hashPassword(PASSWORD), throttleMps: 0 }],
     });
     assert.deepEqual(gwHooks.calls, [], 'nothing before start()');
     const gw = await gateway.start();
-    lookup = new LookupService({ name: 'PS-primary', site: 'primary', clients: (c) => gateway.lookupEntry(c), gateways: () => ({ primary: gw, secondary: gw }) });
+    lookup = new LookupService({
+      name: 'PS-primary',
+      site: 'primary',
+      clients: (c) => gateway.lookupEntry(c),
+      gateways: () => ({ primary: gw, secondary: gw }),
+    });
     const lk = await lookup.open();
     client = new OcgClient({
-      compId: 'CO0000000H', password: PASSWORD, publicKeyPem: keys.publicKeyPem, brokerId: '1001', bcan: 'ABC123.2568',
-      lookup: [{ host: '127.0.0.1', port: lk.port }], hooks: clientHooks,
+      compId: 'CO0000000H',
+      password: PASSWORD,
+      publicKeyPem: keys.publicKeyPem,
+      brokerId: '1001',
+      bcan: 'ABC123.2568',
+      lookup: [{ host: '127.0.0.1', port: lk.port }],
+      hooks: clientHooks,
     });
   });
   after(async () => {

@@ -6,9 +6,7 @@
 import { describe, it, before, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../src/wire/index.ts';
-import {
-  OcgClient, Side, OTP_C_PROFILE, type OcgClientEvent, type ExecutionReport, type OcgClientOptions,
-} from '../../src/ocg/index.ts';
+import { OcgClient, Side, OTP_C_PROFILE, type OcgClientEvent, type ExecutionReport, type OcgClientOptions } from '../../src/ocg/index.ts';
 import { LookupService } from '../../src/ocg/lookup-service.ts';
 import { OcgGateway } from '../../src/ocg/gateway.ts';
 import { MemorySessionStore } from '../../src/ocg/session-store.ts';
@@ -44,18 +42,28 @@ async function venue() {
   const store = new MemorySessionStore();
   const engine = new MatchingEngine({ profile: OTP_C_PROFILE, securities: [{ securityId: '700', lotSize: 100, referencePrice: 385_200 }] }, systemClock);
   const compIds = ['CO0000000A', 'CO0000000B'].map((compId) => ({
-    compId, firm: compId === 'CO0000000A' ? 'FIRMA' : 'FIRMB', sourceIps: ['127.0.0.1'], passwordHash: hash, throttleMps: 0,
+    compId,
+    firm: compId === 'CO0000000A' ? 'FIRMA' : 'FIRMB',
+    sourceIps: ['127.0.0.1'],
+    passwordHash: hash,
+    throttleMps: 0,
   }));
-  const mkGw = (name: string) => new OcgGateway({ service: 'OTP-C', name, privateKeyPem: keys.privateKeyPem, compIds, router: engine, store, passwordWorkers: 0 });
-  const ps = mkGw('OTP-C primary'), bs = mkGw('OTP-C backup');
+  const mkGw = (name: string) =>
+    new OcgGateway({ service: 'OTP-C', name, privateKeyPem: keys.privateKeyPem, compIds, router: engine, store, passwordWorkers: 0 });
+  const ps = mkGw('OTP-C primary'),
+    bs = mkGw('OTP-C backup');
   await ps.start();
   await bs.start();
   await bs.stop(); // keeps its port: the backup gateway is not up until the failover
   let active: 'primary' | 'backup' = 'primary';
   const pair = (gw: OcgGateway) => ({ primary: gw.address, secondary: { host: '127.0.0.1', port: 1 } });
-  const lookup = (name: string, site: 'primary' | 'backup') => new LookupService({
-    name, site, clients: (c) => ps.lookupEntry(c), gateways: () => (site !== active ? null : site === 'primary' ? pair(ps) : pair(bs)),
-  });
+  const lookup = (name: string, site: 'primary' | 'backup') =>
+    new LookupService({
+      name,
+      site,
+      clients: (c) => ps.lookupEntry(c),
+      gateways: () => (site !== active ? null : site === 'primary' ? pair(ps) : pair(bs)),
+    });
   const lookups = [lookup('PS-primary', 'primary'), lookup('PS-mirror', 'primary'), lookup('BS-primary', 'backup'), lookup('BS-mirror', 'backup')];
   for (const l of lookups) await l.reservePort();
   await lookups[0]!.open();
@@ -66,7 +74,10 @@ async function venue() {
     await bs.close();
   });
   return {
-    ps, bs, lookups, store,
+    ps,
+    bs,
+    lookups,
+    store,
     endpoints: lookups.map((l) => ({ host: '127.0.0.1', port: l.address.port })),
     async losePrimary() {
       await Promise.all([lookups[0]!.close(), lookups[1]!.close(), ps.stop()]);
@@ -81,9 +92,23 @@ async function venue() {
 
 function client(v: { endpoints: { host: string; port: number }[] }, compId: string, extra: Partial<OcgClientOptions> = {}) {
   const c = new OcgClient({
-    compId, password: PASSWORD, publicKeyPem: keys.publicKeyPem, brokerId: '1001', bcan: 'ABC123.2568',
-    lookup: v.endpoints, timeScale: 0.001,
-    timing: { heartbeatIntervalMs: 2000, testRequestAfterMs: 6000, testRequestTimeoutMs: 6000, logonTimeoutMs: 3000, logoutTimeoutMs: 1000, connectTimeoutMs: 1000, lookupTimeoutMs: 1000, tickMs: 20 },
+    compId,
+    password: PASSWORD,
+    publicKeyPem: keys.publicKeyPem,
+    brokerId: '1001',
+    bcan: 'ABC123.2568',
+    lookup: v.endpoints,
+    timeScale: 0.001,
+    timing: {
+      heartbeatIntervalMs: 2000,
+      testRequestAfterMs: 6000,
+      testRequestTimeoutMs: 6000,
+      logonTimeoutMs: 3000,
+      logoutTimeoutMs: 1000,
+      connectTimeoutMs: 1000,
+      lookupTimeoutMs: 1000,
+      tickMs: 20,
+    },
     firstClientOrderId: compId.endsWith('A') ? 10000001 : 20000001,
     ...extra,
   });

@@ -8,8 +8,15 @@ import { describe, it, before, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import {
-  OcgClient, OcgClientClosedError, OcgMsgType, Side, encodeMessage, toQty,
-  type OcgClientEvent, type OcgClientOptions, type ExecutionReport,
+  OcgClient,
+  OcgClientClosedError,
+  OcgMsgType,
+  Side,
+  encodeMessage,
+  toQty,
+  type OcgClientEvent,
+  type OcgClientOptions,
+  type ExecutionReport,
 } from '../../src/ocg/index.ts';
 import { MemorySessionStore } from '../../src/ocg/session-store.ts';
 import { ManualClock } from '../../src/wire/index.ts';
@@ -33,7 +40,6 @@ afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c();
 });
 
-
 /** Two sites: each a gateway (its mirror address unreachable) and two lookup endpoints naming it. */
 async function twoSites(opts: { backupOpen?: boolean } = {}) {
   const store = new MemorySessionStore();
@@ -42,30 +48,53 @@ async function twoSites(opts: { backupOpen?: boolean } = {}) {
   const ps = await fakeGateway(gwOpts);
   const bs = await fakeGateway(gwOpts);
   if (opts.backupOpen !== true) await bs.close();
-  const psMirror = await freePort(), bsMirror = await freePort();
+  const psMirror = await freePort(),
+    bsMirror = await freePort();
   const psAnswer = { kind: 'answer' as const, primary: { host: '127.0.0.1', port: ps.port }, secondary: { host: '127.0.0.1', port: psMirror } };
   const bsAnswer = { kind: 'answer' as const, primary: { host: '127.0.0.1', port: bs.port }, secondary: { host: '127.0.0.1', port: bsMirror } };
   const lookups: FakeLookup[] = [
-    await fakeLookup(psAnswer), await fakeLookup(psAnswer),
-    await fakeLookup(bsAnswer, { listen: opts.backupOpen === true }), await fakeLookup(bsAnswer, { listen: opts.backupOpen === true }),
+    await fakeLookup(psAnswer),
+    await fakeLookup(psAnswer),
+    await fakeLookup(bsAnswer, { listen: opts.backupOpen === true }),
+    await fakeLookup(bsAnswer, { listen: opts.backupOpen === true }),
   ];
   cleanup.push(async () => {
     await Promise.all([ps.close(), bs.close(), ...lookups.map((l) => l.close())]);
   });
   return {
-    store, ps, bs, lookups,
+    store,
+    ps,
+    bs,
+    lookups,
     /** The primary site is lost: its lookups and gateway go dark, connections drop. */
-    async losePrimary() { await Promise.all([lookups[0]!.close(), lookups[1]!.close(), ps.close()]); },
-    async openBackup() { await Promise.all([lookups[2]!.open(), lookups[3]!.open(), bs.open()]); },
+    async losePrimary() {
+      await Promise.all([lookups[0]!.close(), lookups[1]!.close(), ps.close()]);
+    },
+    async openBackup() {
+      await Promise.all([lookups[2]!.open(), lookups[3]!.open(), bs.open()]);
+    },
   };
 }
 
 function client(sites: { lookups: FakeLookup[] }, extra: Partial<OcgClientOptions> = {}) {
   const c = new OcgClient({
-    compId: COMP, password: PASSWORD, publicKeyPem: keys.publicKey, brokerId: '1001', bcan: 'ABC123.2568',
+    compId: COMP,
+    password: PASSWORD,
+    publicKeyPem: keys.publicKey,
+    brokerId: '1001',
+    bcan: 'ABC123.2568',
     lookup: sites.lookups.map((l) => ({ host: '127.0.0.1', port: l.port })),
     timeScale: 0.001,
-    timing: { heartbeatIntervalMs: 2000, testRequestAfterMs: 6000, testRequestTimeoutMs: 6000, logonTimeoutMs: 3000, logoutTimeoutMs: 1000, connectTimeoutMs: 1000, lookupTimeoutMs: 1000, tickMs: 20 },
+    timing: {
+      heartbeatIntervalMs: 2000,
+      testRequestAfterMs: 6000,
+      testRequestTimeoutMs: 6000,
+      logonTimeoutMs: 3000,
+      logoutTimeoutMs: 1000,
+      connectTimeoutMs: 1000,
+      lookupTimeoutMs: 1000,
+      tickMs: 20,
+    },
     firstClientOrderId: 10000001,
     ...extra,
   });
@@ -88,8 +117,12 @@ describe('OcgClient: lookup, logon, trading', () => {
     await c.start();
     assert.deepEqual(kinds(), ['lookup-answered', 'connected', 'logon-accepted']);
     assert.deepEqual(events[0]!.detail, {
-      endpoint: `127.0.0.1:${s.lookups[0]!.port}`, endpointName: 'PS-primary', site: 'primary',
-      primary: `127.0.0.1:${s.ps.port}`, secondary: events[0]!.detail['secondary'], attempts: 1,
+      endpoint: `127.0.0.1:${s.lookups[0]!.port}`,
+      endpointName: 'PS-primary',
+      site: 'primary',
+      primary: `127.0.0.1:${s.ps.port}`,
+      secondary: events[0]!.detail['secondary'],
+      attempts: 1,
     });
     assert.equal(events[2]!.detail['site'], 'primary');
     assert.equal(events[2]!.detail['nextExpected'], 2); // the gateway's Next Expected after our Logon 1
@@ -100,7 +133,13 @@ describe('OcgClient: lookup, logon, trading', () => {
     assert.equal(ack.clientOrderId, '10000001');
     const nos = s.ps.received.filter((r) => r.message.msgType === OcgMsgType.NewOrder);
     assert.equal(nos.length, 1);
-    const no = nos[0]!.message as { price: bigint; orderQuantity: bigint; submittingBcanField: string; securityExchange: string; disclosureInstructions: number };
+    const no = nos[0]!.message as {
+      price: bigint;
+      orderQuantity: bigint;
+      submittingBcanField: string;
+      securityExchange: string;
+      disclosureInstructions: number;
+    };
     assert.equal(no.price, 38_520_000_000n);
     assert.equal(no.orderQuantity, toQty(100));
     assert.equal(no.submittingBcanField, 'ABC123.2568');
@@ -145,9 +184,22 @@ describe('OcgClient: failover to the backup site (§1.3, §4)', () => {
     await s.losePrimary();
     await waitFor('disconnected', () => kinds().includes('disconnected'));
     s.bs.push(COMP, {
-      msgType: OcgMsgType.ExecutionReport, clientOrderId: '10000001', submittingBrokerId: '1001', securityId: '700', securityIdSource: 8,
-      securityExchange: 'XHKG', transactionTime: '20260109-01:31:00.000000', side: 1, orderId: 'O10000001', executionId: 'E-FILL-1',
-      orderStatus: 2, execType: 'F', cumulativeQuantity: toQty(100), leavesQuantity: 0n, executionQuantity: toQty(100), executionPrice: 38_520_000_000n,
+      msgType: OcgMsgType.ExecutionReport,
+      clientOrderId: '10000001',
+      submittingBrokerId: '1001',
+      securityId: '700',
+      securityIdSource: 8,
+      securityExchange: 'XHKG',
+      transactionTime: '20260109-01:31:00.000000',
+      side: 1,
+      orderId: 'O10000001',
+      executionId: 'E-FILL-1',
+      orderStatus: 2,
+      execType: 'F',
+      cumulativeQuantity: toQty(100),
+      leavesQuantity: 0n,
+      executionQuantity: toQty(100),
+      executionPrice: 38_520_000_000n,
     });
     // The backup site opens only after the client has cycled past both primary-site lookups once.
     await waitFor('PS-mirror tried after the loss', () => lookupOrder.filter((n) => n === 'PS-mirror').length >= 2);
@@ -222,8 +274,13 @@ describe('OcgClient: failover to the backup site (§1.3, §4)', () => {
     const ack = await queued;
     assert.equal(ack.execType, '0');
     assert.deepEqual(s.bs.logons, [{ seq: 3, nextExpected: 3, accepted: true }]);
-    const seen = s.bs.received.filter((r) => r.message.msgType === OcgMsgType.NewOrder).map((r) => [r.seq, r.possDup, (r.message as { clientOrderId: string }).clientOrderId]);
-    assert.deepEqual(seen, [[2, true, '10000001'], [4, false, '10000002']]);
+    const seen = s.bs.received
+      .filter((r) => r.message.msgType === OcgMsgType.NewOrder)
+      .map((r) => [r.seq, r.possDup, (r.message as { clientOrderId: string }).clientOrderId]);
+    assert.deepEqual(seen, [
+      [2, true, '10000001'],
+      [4, false, '10000002'],
+    ]);
     // On the wire too: Logon 3, our replay of 2, the gap fill over the Logon's 3, then the new 4.
     assert.deepEqual(s.bs.wire, [3, 2, 3, 4]);
   });
@@ -239,7 +296,10 @@ describe('OcgClient: failover to the backup site (§1.3, §4)', () => {
     assert.equal(ack.execType, '0');
     const no = s.ps.received.find((r) => r.message.msgType === OcgMsgType.NewOrder)!;
     assert.equal(no.seq, 3); // Logon 1, Logon 2 (reconnect), order 3
-    assert.deepEqual(s.ps.logons.map((l) => l.seq), [1, 2]);
+    assert.deepEqual(
+      s.ps.logons.map((l) => l.seq),
+      [1, 2],
+    );
   });
 });
 
@@ -252,7 +312,10 @@ describe('OcgClient: venue profile', () => {
     const errors: Error[] = [];
     let ids: string[] = [];
     const both = new Promise<void>((resolve) => {
-      const onReport = (er: ExecutionReport) => { acks.push(`${er.clientOrderId}:${er.execType}`); if (acks.length === 2) resolve(); };
+      const onReport = (er: ExecutionReport) => {
+        acks.push(`${er.clientOrderId}:${er.execType}`);
+        if (acks.length === 2) resolve();
+      };
       c.batch(() => {
         ids = [c.submitNewOrder(buy, onReport, (e) => errors.push(e)), c.submitNewOrder({ ...buy, quantity: 200 }, onReport, (e) => errors.push(e))];
       });
@@ -265,15 +328,35 @@ describe('OcgClient: venue profile', () => {
     assert.deepEqual(errors, []);
     await c.close();
     let called = false;
-    const failed = new Promise<Error>((resolve) => c.submitNewOrder(buy, () => {}, (e) => { called = true; resolve(e); }));
+    const failed = new Promise<Error>((resolve) =>
+      c.submitNewOrder(
+        buy,
+        () => {},
+        (e) => {
+          called = true;
+          resolve(e);
+        },
+      ),
+    );
     assert.equal(called, false, 'not inside the call');
     assert.equal((await failed).name, 'OcgClientClosedError');
   });
 
   it('OTP-CSC: an amend is refused locally (no Amend Request on China Connect, §5.14)', async () => {
-    const c = new OcgClient({ compId: COMP, password: PASSWORD, publicKeyPem: keys.publicKey, brokerId: '1001', lookup: [{ host: '127.0.0.1', port: 1 }], service: 'OTP-CSC', firstClientOrderId: 1 });
+    const c = new OcgClient({
+      compId: COMP,
+      password: PASSWORD,
+      publicKeyPem: keys.publicKey,
+      brokerId: '1001',
+      lookup: [{ host: '127.0.0.1', port: 1 }],
+      service: 'OTP-CSC',
+      firstClientOrderId: 1,
+    });
     const pending = c.newOrder({ securityId: '600000', side: Side.Buy, quantity: 100, price: '10.5' });
-    const settled = pending.then(() => 'resolved', (e: Error) => e.name);
+    const settled = pending.then(
+      () => 'resolved',
+      (e: Error) => e.name,
+    );
     await assert.rejects(c.amend('1', { quantity: 200 }), /not offered on OTP-CSC/);
     await c.close();
     assert.equal(await settled, 'OcgClientClosedError', 'a request still waiting for a logon fails when the client closes');
@@ -281,9 +364,17 @@ describe('OcgClient: venue profile', () => {
 });
 
 describe('OcgClient: how often a session looks at its clock', () => {
-  const make = (timeScale: number, timing: Partial<OcgClientOptions['timing']> = {}) => new OcgClient({
-    compId: COMP, password: PASSWORD, publicKeyPem: keys.publicKey, brokerId: '1001', bcan: 'ABC123.2568', lookup: [{ host: '127.0.0.1', port: 1 }], timeScale, timing,
-  }).timing.tickMs;
+  const make = (timeScale: number, timing: Partial<OcgClientOptions['timing']> = {}) =>
+    new OcgClient({
+      compId: COMP,
+      password: PASSWORD,
+      publicKeyPem: keys.publicKey,
+      brokerId: '1001',
+      bcan: 'ABC123.2568',
+      lookup: [{ host: '127.0.0.1', port: 1 }],
+      timeScale,
+      timing,
+    }).timing.tickMs;
 
   it('1/20 of its shortest timer, at most 1 s: the spec timers give 1 s, scaled ones a scaled tick', () => {
     assert.equal(make(1), 1_000);
@@ -291,7 +382,14 @@ describe('OcgClient: how often a session looks at its clock', () => {
   });
 
   it('slow timers under a time scale tick slowly (thousands of sessions in one process do not spin on timers)', () => {
-    const slow = { heartbeatIntervalMs: 5_000, testRequestAfterMs: 15_000, testRequestTimeoutMs: 15_000, logonTimeoutMs: 10_000, logoutTimeoutMs: 5_000, resendTimeoutMs: 5_000 };
+    const slow = {
+      heartbeatIntervalMs: 5_000,
+      testRequestAfterMs: 15_000,
+      testRequestTimeoutMs: 15_000,
+      logonTimeoutMs: 10_000,
+      logoutTimeoutMs: 5_000,
+      resendTimeoutMs: 5_000,
+    };
     assert.equal(make(0.01, slow), 250);
     assert.equal(make(0.01, { ...slow, logoutTimeoutMs: 600 }), 30, 'the shortest one decides');
     assert.equal(make(0.01, { ...slow, tickMs: 7 }), 7, 'an explicit tick is kept');
@@ -337,7 +435,11 @@ describe('OcgClient: gaps, replays and de-duplication (§3.12, §3.13)', () => {
     const rec = last('gap-recovered')!.detail;
     assert.equal(rec['from'], 2);
     assert.ok((rec['to'] as number) >= 3);
-    assert.deepEqual(reports.map((r) => r.clientOrderId), ['10000001', '10000002'], 'delivered in sequence order');
+    assert.deepEqual(
+      reports.map((r) => r.clientOrderId),
+      ['10000001', '10000002'],
+      'delivered in sequence order',
+    );
   });
 
   it('a report re-sent with PossResend under a new seq reaches the application once (Client Order ID + Execution ID)', async () => {
@@ -361,7 +463,17 @@ describe('OcgClient: gaps, replays and de-duplication (§3.12, §3.13)', () => {
 describe('OcgClient: loss detection (§1.3)', () => {
   it('a silent gateway (TCP up, nothing flows) is detected by the test request timeout', async () => {
     const s = await twoSites();
-    const { c, kinds, last } = client(s, { timing: { heartbeatIntervalMs: 50, testRequestAfterMs: 150, testRequestTimeoutMs: 150, tickMs: 10, connectTimeoutMs: 1000, lookupTimeoutMs: 1000, logonTimeoutMs: 1000 } });
+    const { c, kinds, last } = client(s, {
+      timing: {
+        heartbeatIntervalMs: 50,
+        testRequestAfterMs: 150,
+        testRequestTimeoutMs: 150,
+        tickMs: 10,
+        connectTimeoutMs: 1000,
+        lookupTimeoutMs: 1000,
+        logonTimeoutMs: 1000,
+      },
+    });
     await c.start();
     s.ps.silent = true;
     await waitFor('disconnected', () => kinds().includes('disconnected'));
@@ -374,11 +486,24 @@ describe('OcgClient: bad input from the gateway (§2.2, §4.8)', () => {
     const s = await twoSites();
     const { c, kinds, last, reports } = client(s);
     await c.start();
-    const frame = encodeMessage({ seqNum: 2, compId: COMP }, {
-      msgType: OcgMsgType.ExecutionReport, clientOrderId: '10000001', submittingBrokerId: '1001', securityId: '700', securityIdSource: 8,
-      transactionTime: '20260109-01:31:00.000000', side: 1, orderId: 'O1', executionId: 'EBAD', orderStatus: 0, execType: '0',
-      cumulativeQuantity: 0n, leavesQuantity: toQty(100),
-    });
+    const frame = encodeMessage(
+      { seqNum: 2, compId: COMP },
+      {
+        msgType: OcgMsgType.ExecutionReport,
+        clientOrderId: '10000001',
+        submittingBrokerId: '1001',
+        securityId: '700',
+        securityIdSource: 8,
+        transactionTime: '20260109-01:31:00.000000',
+        side: 1,
+        orderId: 'O1',
+        executionId: 'EBAD',
+        orderStatus: 0,
+        execType: '0',
+        cumulativeQuantity: 0n,
+        leavesQuantity: toQty(100),
+      },
+    );
     frame[frame.length - 1]! ^= 0xff;
     s.ps.writeRaw(COMP, frame);
     await waitFor('disconnected', () => kinds().includes('disconnected'));
@@ -446,7 +571,10 @@ describe('OcgClient: fault switches for the probe', () => {
     await c.newOrder(buy);
     s.ps.dropConnections();
     await waitFor('second logon', () => kinds().filter((k) => k === 'logon-accepted').length === 2);
-    assert.deepEqual(s.ps.logons, [{ seq: 1, nextExpected: 1, accepted: true }, { seq: 3, nextExpected: 3, accepted: true }]);
+    assert.deepEqual(s.ps.logons, [
+      { seq: 1, nextExpected: 1, accepted: true },
+      { seq: 3, nextExpected: 3, accepted: true },
+    ]);
     assert.ok(!kinds().includes('failover-followed'), 'the same gateway again is a reconnect, not a failover');
   });
 });

@@ -1,9 +1,25 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  decodeFrame, decodeMessage, encodeMessage, encodeMessageInto, encodedLength, fieldNameOf, MESSAGE_SPECS, OcgFrameReader,
-  OcgMsgType, OTP_C_PROFILE, OTP_CSC_PROFILE, peekHeader, restampFrame, toPrice, fromPrice, formatDecimal,
-  formatTransactionTime, parseTransactionTime, transactionTimeFromMillis,
+  decodeFrame,
+  decodeMessage,
+  encodeMessage,
+  encodeMessageInto,
+  encodedLength,
+  fieldNameOf,
+  MESSAGE_SPECS,
+  OcgFrameReader,
+  OcgMsgType,
+  OTP_C_PROFILE,
+  OTP_CSC_PROFILE,
+  peekHeader,
+  restampFrame,
+  toPrice,
+  fromPrice,
+  formatDecimal,
+  formatTransactionTime,
+  parseTransactionTime,
+  transactionTimeFromMillis,
 } from '../../src/ocg/index.ts';
 import type { FieldSpec, OcgDecodeResult, OcgMessage, OcgProfile } from '../../src/ocg/index.ts';
 import { SPEC_VECTORS, hexToBytes } from '../vectors/ocg/spec-vectors.ts';
@@ -79,7 +95,8 @@ describe('presence map and data types', () => {
     fixCrc(b);
     assert.equal(ok(decodeMessage(b)).header.compId, 'ABCDEFGHIJK');
     const c = v.bytes.slice();
-    c[13] = 0; c[15] = 0x5a; // "CO9" NUL ... garbage after the NUL
+    c[13] = 0;
+    c[15] = 0x5a; // "CO9" NUL ... garbage after the NUL
     fixCrc(c);
     assert.equal(ok(decodeMessage(c)).header.compId, 'CO9');
   });
@@ -87,9 +104,21 @@ describe('presence map and data types', () => {
   it('decimals are signed Int64 × 10^8, including values beyond 2^53', () => {
     const big = 9_999_999_900_000_000n; // 99 999 999 shares
     const msg: OcgMessage = {
-      msgType: OcgMsgType.ExecutionReport, clientOrderId: '1', submittingBrokerId: '1', securityId: '1', securityIdSource: 8,
-      transactionTime: 't', side: 1, orderId: '1', executionId: '1', orderStatus: 0, execType: '0',
-      cumulativeQuantity: -1n, leavesQuantity: big, price: -(1n << 63n), orderQuantity: (1n << 63n) - 1n,
+      msgType: OcgMsgType.ExecutionReport,
+      clientOrderId: '1',
+      submittingBrokerId: '1',
+      securityId: '1',
+      securityIdSource: 8,
+      transactionTime: 't',
+      side: 1,
+      orderId: '1',
+      executionId: '1',
+      orderStatus: 0,
+      execType: '0',
+      cumulativeQuantity: -1n,
+      leavesQuantity: big,
+      price: -(1n << 63n),
+      orderQuantity: (1n << 63n) - 1n,
     };
     const d = ok(decodeMessage(encodeMessage({ seqNum: 3, compId: 'X' }, msg)));
     assert.deepEqual(d.message, msg);
@@ -97,12 +126,28 @@ describe('presence map and data types', () => {
 
   it('decimals are right for a frame at an odd place in a view at an odd byteOffset, in a Uint8Array and in a Buffer', () => {
     const msg: OcgMessage = {
-      msgType: OcgMsgType.ExecutionReport, clientOrderId: '7', submittingBrokerId: '1', securityId: '700', securityIdSource: 8,
-      transactionTime: 't', side: 2, orderId: '9', executionId: 'E9', orderStatus: 0, execType: '0',
-      cumulativeQuantity: 0n, leavesQuantity: 123_456_789n, price: -(1n << 62n) + 7n, orderQuantity: 40_000_000_000n,
+      msgType: OcgMsgType.ExecutionReport,
+      clientOrderId: '7',
+      submittingBrokerId: '1',
+      securityId: '700',
+      securityIdSource: 8,
+      transactionTime: 't',
+      side: 2,
+      orderId: '9',
+      executionId: 'E9',
+      orderStatus: 0,
+      execType: '0',
+      cumulativeQuantity: 0n,
+      leavesQuantity: 123_456_789n,
+      price: -(1n << 62n) + 7n,
+      orderQuantity: 40_000_000_000n,
     };
     const frame = encodeMessage({ seqNum: 4, compId: 'X' }, msg);
-    for (const [viewAt, frameAt] of [[3, 5], [1, 0], [0, 7]] as const) {
+    for (const [viewAt, frameAt] of [
+      [3, 5],
+      [1, 0],
+      [0, 7],
+    ] as const) {
       const backing = new Uint8Array(viewAt + frameAt + frame.length + 9).fill(0xa5);
       const view = backing.subarray(viewAt);
       view.set(frame, frameAt);
@@ -116,8 +161,18 @@ describe('presence map and data types', () => {
     const rnd = prng(0x5eed);
     const chars = (n: number) => Array.from({ length: n }, () => String.fromCharCode(0x21 + Math.floor(rnd() * 0x5e))).join(''); // 0x21..0x7e: ASCII (§2.5)
     const base: OcgMessage = {
-      msgType: OcgMsgType.NewOrder, clientOrderId: 'C1', submittingBrokerId: '1', securityId: '700', securityIdSource: 8, securityExchange: 'XHKG',
-      transactionTime: '20261128-02:10:45.123456', side: 1, orderType: 2, price: 100_000_000n, orderQuantity: 100_000_000n, disclosureInstructions: 1,
+      msgType: OcgMsgType.NewOrder,
+      clientOrderId: 'C1',
+      submittingBrokerId: '1',
+      securityId: '700',
+      securityIdSource: 8,
+      securityExchange: 'XHKG',
+      transactionTime: '20261128-02:10:45.123456',
+      side: 1,
+      orderType: 2,
+      price: 100_000_000n,
+      orderQuantity: 100_000_000n,
+      disclosureInstructions: 1,
     };
     for (let i = 0; i < 400; i++) {
       const broker = chars(Math.floor(rnd() * 12)); // 0..11 characters in Fixed(12)
@@ -127,7 +182,9 @@ describe('presence map and data types', () => {
       // Body: Client Order ID (21) at 54, Submitting Broker ID (12) at 75, Security ID (21) at 87,
       // Security ID Source (1) at 108, Security Exchange (5) at 109. Fill after each NUL with junk
       // (bytes ≥ 0x80 and NULs included); sometimes no NUL at all in the market (5 bytes, 4 read).
-      const junk = (from: number, to: number) => { for (let k = from; k < to; k++) f[k] = Math.floor(rnd() * 256); };
+      const junk = (from: number, to: number) => {
+        for (let k = from; k < to; k++) f[k] = Math.floor(rnd() * 256);
+      };
       junk(75 + broker.length + 1, 87);
       junk(87 + security.length + 1, 108);
       let expectMarket = market;
@@ -149,8 +206,18 @@ describe('presence map and data types', () => {
     const chars = (n: number) => Array.from({ length: n }, () => String.fromCharCode(0x21 + Math.floor(rnd() * 0x5e))).join('');
     const heads = [chars(12), chars(12), chars(12), '20261128-02:', '20261128-03:'];
     const base: OcgMessage = {
-      msgType: OcgMsgType.NewOrder, clientOrderId: 'C1', submittingBrokerId: '1', securityId: '700', securityIdSource: 8, securityExchange: 'XHKG',
-      transactionTime: 't', side: 1, orderType: 2, price: 100_000_000n, orderQuantity: 100_000_000n, disclosureInstructions: 1,
+      msgType: OcgMsgType.NewOrder,
+      clientOrderId: 'C1',
+      submittingBrokerId: '1',
+      securityId: '700',
+      securityIdSource: 8,
+      securityExchange: 'XHKG',
+      transactionTime: 't',
+      side: 1,
+      orderType: 2,
+      price: 100_000_000n,
+      orderQuantity: 100_000_000n,
+      disclosureInstructions: 1,
     };
     for (let i = 0; i < 600; i++) {
       const id = chars(Math.floor(rnd() * 21)); // 0..20 in Fixed(21)
@@ -158,7 +225,9 @@ describe('presence map and data types', () => {
       const time = tl > 12 && rnd() < 0.7 ? heads[Math.floor(rnd() * heads.length)]! + chars(tl - 12) : chars(tl);
       const f = encodeMessage({ seqNum: i + 1, compId: 'X' }, { ...base, clientOrderId: id, transactionTime: time });
       // Client Order ID (21) at 54, Transaction Time (25) at 114 (no Broker Location ID).
-      const junk = (from: number, to: number) => { for (let k = from; k < to; k++) f[k] = Math.floor(rnd() * 256); };
+      const junk = (from: number, to: number) => {
+        for (let k = from; k < to; k++) f[k] = Math.floor(rnd() * 256);
+      };
       junk(54 + id.length + 1, 75);
       let expectTime = time;
       if (rnd() < 0.15) {
@@ -216,30 +285,73 @@ describe('presence map and data types', () => {
 
 describe('ASCII on the wire (§2.5): the encoder never writes a non-ASCII byte', () => {
   const order: OcgMessage = {
-    msgType: OcgMsgType.NewOrder, clientOrderId: '1', submittingBrokerId: '1001', securityId: '700', securityIdSource: 8, securityExchange: 'XHKG',
-    transactionTime: '20261128-02:10:45.123456', side: 1, orderType: 2, price: 100_000_000n, orderQuantity: 100_000_000n, disclosureInstructions: 1,
+    msgType: OcgMsgType.NewOrder,
+    clientOrderId: '1',
+    submittingBrokerId: '1001',
+    securityId: '700',
+    securityIdSource: 8,
+    securityExchange: 'XHKG',
+    transactionTime: '20261128-02:10:45.123456',
+    side: 1,
+    orderType: 2,
+    price: 100_000_000n,
+    orderQuantity: 100_000_000n,
+    disclosureInstructions: 1,
   };
   const cases: [string, OcgMessage, string][] = [
     ['Alnum Fixed (Client Order ID)', { ...order, clientOrderId: '1\u00e9' }, 'Client Order ID'],
     ['Alnum Variable (Text)', { ...order, text: 'caf\u00e9' }, 'Text'],
-    ['Alnum Variable (Reason of a Reject), a section sign', { msgType: OcgMsgType.Reject, messageRejectCode: 3, reason: 'bit 31 (OCG-C \u00a72.3)', referenceSequenceNumber: 2 }, 'Reason'],
-    ['Byte (Exec Type)', {
-      msgType: OcgMsgType.ExecutionReport, clientOrderId: '1', submittingBrokerId: '1', securityId: '700', securityIdSource: 8, transactionTime: 't', side: 1,
-      orderId: '1', executionId: '1', orderStatus: 0, execType: '\u00e9', cumulativeQuantity: 0n, leavesQuantity: 0n,
-    }, 'Exec Type'],
-    ['Alnum Fixed in a repeating block (table walk)', {
-      msgType: OcgMsgType.ThrottleEntitlementResponse, userRequestId: 'R\u00fc', userName: 'X', throttles: [],
-    }, 'User Request ID'],
+    [
+      'Alnum Variable (Reason of a Reject), a section sign',
+      { msgType: OcgMsgType.Reject, messageRejectCode: 3, reason: 'bit 31 (OCG-C \u00a72.3)', referenceSequenceNumber: 2 },
+      'Reason',
+    ],
+    [
+      'Byte (Exec Type)',
+      {
+        msgType: OcgMsgType.ExecutionReport,
+        clientOrderId: '1',
+        submittingBrokerId: '1',
+        securityId: '700',
+        securityIdSource: 8,
+        transactionTime: 't',
+        side: 1,
+        orderId: '1',
+        executionId: '1',
+        orderStatus: 0,
+        execType: '\u00e9',
+        cumulativeQuantity: 0n,
+        leavesQuantity: 0n,
+      },
+      'Exec Type',
+    ],
+    [
+      'Alnum Fixed in a repeating block (table walk)',
+      {
+        msgType: OcgMsgType.ThrottleEntitlementResponse,
+        userRequestId: 'R\u00fc',
+        userName: 'X',
+        throttles: [],
+      },
+      'User Request ID',
+    ],
   ];
   for (const [what, m, field] of cases) {
     it(`refuses ${what}`, () => {
-      assert.throws(() => encodeMessage({ seqNum: 1, compId: 'X' }, m), (e: Error) => e instanceof RangeError && e.message.includes(field));
+      assert.throws(
+        () => encodeMessage({ seqNum: 1, compId: 'X' }, m),
+        (e: Error) => e instanceof RangeError && e.message.includes(field),
+      );
     });
   }
 
   it('refuses a non-ASCII Comp ID in the header', () => {
     assert.throws(() => encodeMessage({ seqNum: 1, compId: 'CO\u00a7' }, { msgType: OcgMsgType.Heartbeat }), RangeError);
-    assert.throws(() => encodeMessage({ seqNum: 1, compId: 'CO\u00a7' }, { msgType: OcgMsgType.ThrottleEntitlementResponse, userRequestId: 'R', userName: 'X', throttles: [] }), RangeError);
+    assert.throws(
+      () =>
+        encodeMessage({ seqNum: 1, compId: 'CO\u00a7' }, { msgType: OcgMsgType.ThrottleEntitlementResponse, userRequestId: 'R', userName: 'X', throttles: [] }),
+      RangeError,
+    );
   });
 });
 
@@ -247,16 +359,20 @@ describe('bad input never throws and gets a typed error', () => {
   const good = () => HAND_VECTORS[0]!.bytes.slice();
 
   it('wrong start byte → badStartByte, fatal', () => {
-    const b = good(); b[0] = 0x03;
+    const b = good();
+    b[0] = 0x03;
     const e = errorOf(decodeMessage(b));
     assert.equal(e.kind, 'badStartByte');
     assert.equal(e.fatal, true);
   });
 
   it('Length below 58 → badLength; Length disagreeing with the buffer → badLength / truncated', () => {
-    const b = good(); b[1] = 57; b[2] = 0;
+    const b = good();
+    b[1] = 57;
+    b[2] = 0;
     assert.equal(errorOf(decodeMessage(b)).kind, 'badLength');
-    const longer = new Uint8Array(good().length + 1); longer.set(good());
+    const longer = new Uint8Array(good().length + 1);
+    longer.set(good());
     assert.equal(errorOf(decodeMessage(longer)).kind, 'badLength');
     assert.equal(errorOf(decodeMessage(good().subarray(0, 100))).kind, 'truncated');
     assert.equal(errorOf(decodeMessage(good().subarray(0, 2))).kind, 'truncated');
@@ -268,14 +384,16 @@ describe('bad input never throws and gets a typed error', () => {
     const g = good();
     const extra = new Uint8Array(g.length + 1);
     extra.set(g.subarray(0, g.length - 4));
-    extra[1] = extra.length & 0xff; extra[2] = extra.length >> 8;
+    extra[1] = extra.length & 0xff;
+    extra[2] = extra.length >> 8;
     const e1 = errorOf(decodeMessage(fixCrc(extra)));
     assert.equal(e1.kind, 'bodyLengthMismatch');
     assert.equal(e1.fatal, true);
     // body cut short: the last field (Lot Type) runs past the end
     const short = new Uint8Array(g.length - 1);
     short.set(g.subarray(0, g.length - 5));
-    short[1] = short.length & 0xff; short[2] = short.length >> 8;
+    short[1] = short.length & 0xff;
+    short[2] = short.length >> 8;
     const e2 = errorOf(decodeMessage(fixCrc(short)));
     assert.equal(e2.kind, 'bodyLengthMismatch');
     assert.equal(e2.fieldName, 'Lot Type');
@@ -286,24 +404,28 @@ describe('bad input never throws and gets a typed error', () => {
   });
 
   it('bad checksum → badChecksum, fatal (drop without Logout, §4.8)', () => {
-    const b = good(); b[60] ^= 0x01;
+    const b = good();
+    b[60] ^= 0x01;
     const e = errorOf(decodeMessage(b));
     assert.equal(e.kind, 'badChecksum');
     assert.equal(e.fatal, true);
     assert.equal(e.header, undefined, 'nothing from a corrupt frame is trusted');
-    const c = good(); c[c.length - 1] ^= 0x80;
+    const c = good();
+    c[c.length - 1] ^= 0x80;
     assert.equal(errorOf(decodeMessage(c)).kind, 'badChecksum');
   });
 
   it('presence bit naming no field of the message → unknownPresenceBit with Reject code 3', () => {
-    const b = good(); b[22 + 2] |= 0x08; // New Order bit 20: unassigned (§5.2)
+    const b = good();
+    b[22 + 2] |= 0x08; // New Order bit 20: unassigned (§5.2)
     const e = errorOf(decodeMessage(fixCrc(b)));
     assert.equal(e.kind, 'unknownPresenceBit');
     assert.equal(e.fatal, false);
     assert.equal(e.bit, 20);
     assert.equal(e.rejectCode, 3);
     assert.equal(e.header?.seqNum, 5);
-    const c = good(); c[22 + 31] = 0x01; // bit 255
+    const c = good();
+    c[22 + 31] = 0x01; // bit 255
     assert.equal(errorOf(decodeMessage(fixCrc(c))).bit, 255);
   });
 
@@ -318,25 +440,34 @@ describe('bad input never throws and gets a typed error', () => {
 
   it('unknown bit inside a repeating block → unknownPresenceBit naming the block', () => {
     const v = HAND_VECTORS.find((x) => x.name.startsWith('Throttle'))!;
-    const b = v.bytes.slice(); b[54 + 20 + 50 + 2] |= 0x04; // nested bit 5: not a throttle field
+    const b = v.bytes.slice();
+    b[54 + 20 + 50 + 2] |= 0x04; // nested bit 5: not a throttle field
     const e = errorOf(decodeMessage(fixCrc(b)));
     assert.equal(e.kind, 'unknownPresenceBit');
     assert.equal(e.fieldName, 'No Throttles');
-    assert.equal(e.bit, 2, 'the block\'s bit in the message map');
+    assert.equal(e.bit, 2, "the block's bit in the message map");
     assert.equal(e.fatal, false);
   });
 
-  it('inside nested blocks: the innermost block is named, the outermost block\'s bit given; a count past the body is fatal', () => {
+  it("inside nested blocks: the innermost block is named, the outermost block's bit given; a count past the body is fatal", () => {
     const h = { seqNum: 3, compId: 'C' };
-    const report = (entitlements: unknown[]) => ({ msgType: OcgMsgType.PartyEntitlementsReport, entitlementReportId: 'R1', entitlements } as OcgMessage);
+    const report = (entitlements: unknown[]) => ({ msgType: OcgMsgType.PartyEntitlementsReport, entitlementReportId: 'R1', entitlements }) as OcgMessage;
     const missing = errorOf(decodeMessage(encodeMessage(h, report([{ entitlementId: 'E1' }, { entitlementType: 1 }]), { skipRequiredCheck: true })));
-    assert.deepEqual([missing.kind, missing.fieldName, missing.bit, missing.rejectCode, missing.fatal], ['requiredFieldMissing', 'No Entitlements', 6, 1, false]);
+    assert.deepEqual(
+      [missing.kind, missing.fieldName, missing.bit, missing.rejectCode, missing.fatal],
+      ['requiredFieldMissing', 'No Entitlements', 6, 1, false],
+    );
     const nested = encodeMessage(h, report([{ entitlementId: 'E1', entitlementAttributes: [{ entitlementAttributeType: 7 }] }]));
     // Body: Entitlement Report ID (21), count (2), entitlement map (2), attribute count (2), attribute map (2).
     nested[54 + 21 + 2 + 2 + 2 + 1] |= 0x01; // attribute bit 15: not a field
     const unknown = errorOf(decodeMessage(fixCrc(nested)));
     assert.deepEqual([unknown.kind, unknown.fieldName, unknown.bit], ['unknownPresenceBit', 'No Entitlement Attributes', 6]);
-    const throttles = encodeMessage(h, { msgType: OcgMsgType.ThrottleEntitlementResponse, userRequestId: 'a', userName: 'b', throttles: [{ throttleType: 1 }] });
+    const throttles = encodeMessage(h, {
+      msgType: OcgMsgType.ThrottleEntitlementResponse,
+      userRequestId: 'a',
+      userName: 'b',
+      throttles: [{ throttleType: 1 }],
+    });
     throttles[54 + 20 + 50] = 3; // three repetitions announced, one there
     const overrun = errorOf(decodeMessage(fixCrc(throttles)));
     assert.deepEqual([overrun.kind, overrun.fieldName, overrun.fatal], ['bodyLengthMismatch', 'No Throttles', true]);
@@ -344,7 +475,8 @@ describe('bad input never throws and gets a typed error', () => {
 
   it('text bytes outside ASCII decode as Latin-1, one character a byte', () => {
     const f = encodeMessage({ seqNum: 1, compId: 'C' }, { msgType: OcgMsgType.PartyEntitlementsRequest, entitlementRequestId: 'AB' });
-    f[55] = 0xe9; f[56] = 0x80; // 'A', 0xE9, 0x80, then the NUL
+    f[55] = 0xe9;
+    f[56] = 0x80; // 'A', 0xE9, 0x80, then the NUL
     fixCrc(f);
     assert.equal((ok(decodeMessage(f)).message as { entitlementRequestId?: string }).entitlementRequestId, 'A\u00e9\u0080');
   });
@@ -394,7 +526,8 @@ describe('bad input never throws and gets a typed error', () => {
         const b = v.bytes.slice();
         const flips = 1 + Math.floor(rnd() * 3);
         for (let k = 0; k < flips; k++) b[3 + Math.floor(rnd() * (b.length - 7))] = Math.floor(rnd() * 256);
-        b[1] = b.length & 0xff; b[2] = b.length >> 8;
+        b[1] = b.length & 0xff;
+        b[2] = b.length >> 8;
         fixCrc(b); // get past the checksum so the body parser meets the damage
         const r = decodeMessage(b);
         assert.ok(r.ok === true || typeof r.detail === 'string');
@@ -428,8 +561,10 @@ describe('OcgFrameReader', () => {
     for (let cut = 0; cut <= two.length; cut++) {
       const reader = new OcgFrameReader();
       const got: OcgDecodeResult[] = [];
-      reader.push(two.subarray(0, cut)); drain(reader, got);
-      reader.push(two.subarray(cut)); drain(reader, got);
+      reader.push(two.subarray(0, cut));
+      drain(reader, got);
+      reader.push(two.subarray(cut));
+      drain(reader, got);
       assert.deepEqual(got, want, `split at ${cut}`);
       assert.equal(reader.end(), null);
     }
@@ -438,7 +573,10 @@ describe('OcgFrameReader', () => {
   it('reassembles the whole stream fed one byte at a time and in random chunk sizes', () => {
     const reader = new OcgFrameReader();
     const got: OcgDecodeResult[] = [];
-    for (let i = 0; i < stream.length; i++) { reader.push(stream.subarray(i, i + 1)); drain(reader, got); }
+    for (let i = 0; i < stream.length; i++) {
+      reader.push(stream.subarray(i, i + 1));
+      drain(reader, got);
+    }
     assert.deepEqual(got, expected);
     const rnd = prng(7);
     for (let round = 0; round < 20; round++) {
@@ -446,7 +584,9 @@ describe('OcgFrameReader', () => {
       const got2: OcgDecodeResult[] = [];
       for (let i = 0; i < stream.length;) {
         const n = 1 + Math.floor(rnd() * 300);
-        r2.push(stream.slice(i, i + n)); drain(r2, got2); i += n;
+        r2.push(stream.slice(i, i + n));
+        drain(r2, got2);
+        i += n;
       }
       assert.deepEqual(got2, expected);
     }
@@ -461,7 +601,8 @@ describe('OcgFrameReader', () => {
       for (let i = 0; i < stream.length;) {
         const n = Math.min(1 + Math.floor(rnd() * shared.length), stream.length - i);
         shared.set(stream.subarray(i, i + n));
-        reader.push(shared.subarray(0, n)); drain(reader, got);
+        reader.push(shared.subarray(0, n));
+        drain(reader, got);
         shared.fill(0xee); // what the next read leaves behind: a partial frame must have been copied
         i += n;
       }
@@ -501,7 +642,8 @@ describe('OcgFrameReader', () => {
   });
 
   it('a bad checksum is fatal; an unknown message type is not (the stream goes on)', () => {
-    const corrupt = frames[1]!.slice(); corrupt[70] ^= 0xff;
+    const corrupt = frames[1]!.slice();
+    corrupt[70] ^= 0xff;
     const r1 = new OcgFrameReader();
     r1.push(concat([frames[0]!, corrupt, frames[2]!]));
     ok(r1.next());
@@ -512,7 +654,8 @@ describe('OcgFrameReader', () => {
     assert.equal(r1.next(), null, 'the reader stops after a fatal decode error');
     assert.equal(r1.failure?.kind, 'badChecksum');
     const unknown = encodeMessage({ seqNum: 1, compId: 'C' }, { msgType: OcgMsgType.Heartbeat });
-    unknown[3] = 29; fixCrc(unknown);
+    unknown[3] = 29;
+    fixCrc(unknown);
     const r2 = new OcgFrameReader();
     r2.push(concat([unknown, frames[0]!]));
     assert.equal(errorOf(r2.next()).kind, 'unknownMessageType');
@@ -520,8 +663,10 @@ describe('OcgFrameReader', () => {
   });
 
   it('two readers interleaving chunks both decode correctly', () => {
-    const r1 = new OcgFrameReader(), r2 = new OcgFrameReader();
-    const got1: OcgDecodeResult[] = [], got2: OcgDecodeResult[] = [];
+    const r1 = new OcgFrameReader(),
+      r2 = new OcgFrameReader();
+    const got1: OcgDecodeResult[] = [],
+      got2: OcgDecodeResult[] = [];
     const reversed = concat([...frames].reverse());
     for (let i = 0; i < stream.length; i += 250) {
       r1.push(stream.subarray(i, i + 250));
@@ -534,8 +679,10 @@ describe('OcgFrameReader', () => {
   });
 
   it('two readers interleaving nextFrame() + decodeFrame (as sessions do) both decode correctly', () => {
-    const r1 = new OcgFrameReader(), r2 = new OcgFrameReader();
-    const got1: OcgDecodeResult[] = [], got2: OcgDecodeResult[] = [];
+    const r1 = new OcgFrameReader(),
+      r2 = new OcgFrameReader();
+    const got1: OcgDecodeResult[] = [],
+      got2: OcgDecodeResult[] = [];
     const reversed = concat([...frames].reverse());
     for (let i = 0; i < stream.length; i += 300) {
       r1.push(stream.subarray(i, i + 300));
@@ -552,10 +699,12 @@ describe('OcgFrameReader', () => {
     assert.deepEqual(got2, [...expected].reverse());
   });
 
-  it('nextFrameAt() + decodeFrame at the coordinates (the sessions\' path): same results in any chunking, interleaved readers, frames split across chunks', () => {
+  it("nextFrameAt() + decodeFrame at the coordinates (the sessions' path): same results in any chunking, interleaved readers, frames split across chunks", () => {
     for (const size of [1, 7, 300, 4096]) {
-      const r1 = new OcgFrameReader(), r2 = new OcgFrameReader();
-      const got1: OcgDecodeResult[] = [], got2: OcgDecodeResult[] = [];
+      const r1 = new OcgFrameReader(),
+        r2 = new OcgFrameReader();
+      const got1: OcgDecodeResult[] = [],
+        got2: OcgDecodeResult[] = [];
       const reversed = concat([...frames].reverse());
       for (let i = 0; i < stream.length; i += size) {
         r1.push(stream.subarray(i, i + size));
@@ -593,16 +742,22 @@ describe('OcgFrameReader', () => {
   it('random bytes and damaged streams in random chunks never throw; a fatal error ends the reader', () => {
     const rnd = prng(4242);
     for (let round = 0; round < 300; round++) {
-      const bytes = round % 2 === 0
-        ? Uint8Array.from({ length: 1 + Math.floor(rnd() * 600) }, () => Math.floor(rnd() * 256))
-        : (() => { const b = stream.slice(0, 2000); for (let k = 0; k < 3; k++) b[Math.floor(rnd() * b.length)] = Math.floor(rnd() * 256); return b; })();
+      const bytes =
+        round % 2 === 0
+          ? Uint8Array.from({ length: 1 + Math.floor(rnd() * 600) }, () => Math.floor(rnd() * 256))
+          : (() => {
+              const b = stream.slice(0, 2000);
+              for (let k = 0; k < 3; k++) b[Math.floor(rnd() * b.length)] = Math.floor(rnd() * 256);
+              return b;
+            })();
       if (round % 4 === 0) bytes[0] = 2;
       const reader = new OcgFrameReader();
       let fatal = false;
       assert.doesNotThrow(() => {
         for (let i = 0; i < bytes.length;) {
           const n = 1 + Math.floor(rnd() * 200);
-          reader.push(bytes.subarray(i, i + n)); i += n;
+          reader.push(bytes.subarray(i, i + n));
+          i += n;
           for (let r = reader.next(); r !== null; r = reader.next()) {
             assert.equal(fatal, false, 'nothing after a fatal error');
             if (!r.ok && r.fatal) fatal = true;
@@ -648,7 +803,10 @@ describe('round trip over random valid messages of every type (seeded)', () => {
         const options = useSmp ? { profile: smp } : undefined;
         const bytes = encodeMessage(header, msg, options);
         assert.equal(bytes.length, bytes[1]! | (bytes[2]! << 8));
-        assert.equal(crc32cReference(bytes, 0, bytes.length - 4), (bytes[bytes.length - 4]! | (bytes[bytes.length - 3]! << 8) | (bytes[bytes.length - 2]! << 16) | (bytes[bytes.length - 1]! << 24)) >>> 0);
+        assert.equal(
+          crc32cReference(bytes, 0, bytes.length - 4),
+          (bytes[bytes.length - 4]! | (bytes[bytes.length - 3]! << 8) | (bytes[bytes.length - 2]! << 16) | (bytes[bytes.length - 1]! << 24)) >>> 0,
+        );
         const d = ok(decodeMessage(bytes, options));
         assert.deepEqual(d.message, msg);
         assert.deepEqual(d.header, { msgType: spec.msgType, ...header });
@@ -715,13 +873,28 @@ function randomBody(fields: readonly FieldSpec[], rnd: () => number, depth: numb
   for (const f of fields) {
     if (!f.required && rnd() < 0.4) continue;
     switch (f.kind) {
-      case 'u8': o[f.key] = Math.floor(rnd() * 256); break;
-      case 'u16': o[f.key] = Math.floor(rnd() * 65536); break;
-      case 'u32': o[f.key] = Math.floor(rnd() * 4294967296); break;
-      case 'dec': o[f.key] = BigInt.asIntN(64, (BigInt(Math.floor(rnd() * 4294967296)) << 32n) | BigInt(Math.floor(rnd() * 4294967296))) >> BigInt(Math.floor(rnd() * 64)); break;
-      case 'byte': o[f.key] = String.fromCharCode(0x21 + Math.floor(rnd() * 0x5e)); break;
-      case 'alnum': o[f.key] = randomText(rnd, f.size - 1); break;
-      case 'var': o[f.key] = randomText(rnd, f.size - 1); break;
+      case 'u8':
+        o[f.key] = Math.floor(rnd() * 256);
+        break;
+      case 'u16':
+        o[f.key] = Math.floor(rnd() * 65536);
+        break;
+      case 'u32':
+        o[f.key] = Math.floor(rnd() * 4294967296);
+        break;
+      case 'dec':
+        o[f.key] =
+          BigInt.asIntN(64, (BigInt(Math.floor(rnd() * 4294967296)) << 32n) | BigInt(Math.floor(rnd() * 4294967296))) >> BigInt(Math.floor(rnd() * 64));
+        break;
+      case 'byte':
+        o[f.key] = String.fromCharCode(0x21 + Math.floor(rnd() * 0x5e));
+        break;
+      case 'alnum':
+        o[f.key] = randomText(rnd, f.size - 1);
+        break;
+      case 'var':
+        o[f.key] = randomText(rnd, f.size - 1);
+        break;
       case 'group': {
         const n = depth > 2 ? 0 : Math.floor(rnd() * 4);
         o[f.key] = Array.from({ length: n }, () => randomBody(f.group!.fields, rnd, depth + 1));
@@ -735,7 +908,10 @@ function randomBody(fields: readonly FieldSpec[], rnd: () => number, depth: numb
 function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
   return out;
 }
 
@@ -755,15 +931,25 @@ describe('open points of the note §8: the choice we made, pinned', () => {
     assert.equal(b.length, 58 + 1 + 1);
   });
 
-  it('item 4: Throttle No Messages UInt32 and Throttle Time Interval UInt16 (S1), not the mock\'s UInt16/UInt8', () => {
-    const one = encodeMessage(h, { msgType: OcgMsgType.ThrottleEntitlementResponse, userRequestId: 'a', userName: 'b', throttles: [{ throttleNoMessages: 70000, throttleTimeInterval: 300 }] });
+  it("item 4: Throttle No Messages UInt32 and Throttle Time Interval UInt16 (S1), not the mock's UInt16/UInt8", () => {
+    const one = encodeMessage(h, {
+      msgType: OcgMsgType.ThrottleEntitlementResponse,
+      userRequestId: 'a',
+      userName: 'b',
+      throttles: [{ throttleNoMessages: 70000, throttleTimeInterval: 300 }],
+    });
     assert.equal(one.length, 58 + 20 + 50 + 2 + 2 + 4 + 2);
     const d = ok(decodeMessage(one));
     assert.deepEqual((d.message as { throttles?: unknown }).throttles, [{ throttleNoMessages: 70000, throttleTimeInterval: 300 }]);
   });
 
   it('item 11 [UNVERIFIED]: one 2-byte nested presence map per repetition', () => {
-    const b = encodeMessage(h, { msgType: OcgMsgType.ThrottleEntitlementResponse, userRequestId: 'a', userName: 'b', throttles: [{ throttleAction: 2 }, { throttleType: 0 }] });
+    const b = encodeMessage(h, {
+      msgType: OcgMsgType.ThrottleEntitlementResponse,
+      userRequestId: 'a',
+      userName: 'b',
+      throttles: [{ throttleAction: 2 }, { throttleType: 0 }],
+    });
     const block = [...b.subarray(54 + 70, b.length - 4)];
     assert.deepEqual(block, [2, 0, /* rep 1 */ 0x80, 0x00, 2, /* rep 2 */ 0x40, 0x00, 0]);
   });
@@ -777,7 +963,17 @@ describe('open points of the note §8: the choice we made, pinned', () => {
   });
 
   it('item 16: unassigned bits (Execution Report 37/40/41, TCR 18/26/28/30, New Order 20/21) are unknown fields', () => {
-    const cases: [number, number][] = [[10, 37], [10, 40], [10, 41], [21, 18], [21, 26], [21, 28], [21, 30], [11, 20], [11, 21]];
+    const cases: [number, number][] = [
+      [10, 37],
+      [10, 40],
+      [10, 41],
+      [21, 18],
+      [21, 26],
+      [21, 28],
+      [21, 30],
+      [11, 20],
+      [11, 21],
+    ];
     for (const [type, bit] of cases) {
       const b = encodeMessage(h, { msgType: type } as OcgMessage, { skipRequiredCheck: true });
       b[22 + (bit >> 3)] |= 0x80 >> (bit & 7);

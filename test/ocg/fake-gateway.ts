@@ -6,9 +6,7 @@
 // drop every connection (a site loss).
 import net from 'node:net';
 import { constants, privateDecrypt } from 'node:crypto';
-import {
-  OcgFrameReader, OcgMsgType, SessionStatus, decodeMessage, peekHeader, restampFrame, toQty,
-} from '../../src/ocg/index.ts';
+import { OcgFrameReader, OcgMsgType, SessionStatus, decodeMessage, peekHeader, restampFrame, toQty } from '../../src/ocg/index.ts';
 import type { ExecutionReport, Logon, OcgMessage } from '../../src/ocg/index.ts';
 import { OcgSession, journalMessage } from '../../src/ocg/session.ts';
 import type { SessionStore } from '../../src/ocg/session-store.ts';
@@ -87,7 +85,10 @@ export async function fakeGateway(o: FakeGatewayOptions): Promise<FakeGateway> {
     async open() {
       server = net.createServer(onConnection);
       const s = server;
-      await new Promise<void>((resolve, reject) => { s.once('error', reject); s.listen(g.port, '127.0.0.1', () => resolve()); });
+      await new Promise<void>((resolve, reject) => {
+        s.once('error', reject);
+        s.listen(g.port, '127.0.0.1', () => resolve());
+      });
       g.port = (s.address() as net.AddressInfo).port;
     },
     async close() {
@@ -101,18 +102,50 @@ export async function fakeGateway(o: FakeGatewayOptions): Promise<FakeGateway> {
 
   const ack = (m: OcgMessage): ExecutionReport | null => {
     const base = {
-      msgType: OcgMsgType.ExecutionReport, submittingBrokerId: '1001', securityIdSource: 8, securityExchange: 'XHKG',
-      transactionTime: '20260109-01:30:00.000000', executionId: `E${o.ids.next++}`,
-      cumulativeQuantity: 0n, leavesQuantity: toQty(100),
+      msgType: OcgMsgType.ExecutionReport,
+      submittingBrokerId: '1001',
+      securityIdSource: 8,
+      securityExchange: 'XHKG',
+      transactionTime: '20260109-01:30:00.000000',
+      executionId: `E${o.ids.next++}`,
+      cumulativeQuantity: 0n,
+      leavesQuantity: toQty(100),
     } as const;
     if (m.msgType === OcgMsgType.NewOrder) {
-      return { ...base, clientOrderId: m.clientOrderId!, securityId: m.securityId!, side: m.side!, orderId: `O${m.clientOrderId}`, orderStatus: 0, execType: '0' };
+      return {
+        ...base,
+        clientOrderId: m.clientOrderId!,
+        securityId: m.securityId!,
+        side: m.side!,
+        orderId: `O${m.clientOrderId}`,
+        orderStatus: 0,
+        execType: '0',
+      };
     }
     if (m.msgType === OcgMsgType.CancelRequest) {
-      return { ...base, clientOrderId: m.clientOrderId!, originalClientOrderId: m.originalClientOrderId!, securityId: m.securityId!, side: m.side!, orderId: `O${m.originalClientOrderId}`, orderStatus: 4, execType: '4', leavesQuantity: 0n };
+      return {
+        ...base,
+        clientOrderId: m.clientOrderId!,
+        originalClientOrderId: m.originalClientOrderId!,
+        securityId: m.securityId!,
+        side: m.side!,
+        orderId: `O${m.originalClientOrderId}`,
+        orderStatus: 4,
+        execType: '4',
+        leavesQuantity: 0n,
+      };
     }
     if (m.msgType === OcgMsgType.AmendRequest) {
-      return { ...base, clientOrderId: m.clientOrderId!, originalClientOrderId: m.originalClientOrderId!, securityId: m.securityId!, side: m.side!, orderId: `O${m.originalClientOrderId}`, orderStatus: 0, execType: '5' };
+      return {
+        ...base,
+        clientOrderId: m.clientOrderId!,
+        originalClientOrderId: m.originalClientOrderId!,
+        securityId: m.securityId!,
+        side: m.side!,
+        orderId: `O${m.originalClientOrderId}`,
+        orderStatus: 0,
+        execType: '5',
+      };
     }
     return null;
   };
@@ -133,15 +166,24 @@ export async function fakeGateway(o: FakeGatewayOptions): Promise<FakeGateway> {
       if (g.silent) return;
       reader.push(chunk);
       for (let f = reader.nextFrame(); f !== null; f = reader.nextFrame()) {
-        if (!(f instanceof Uint8Array)) { socket.destroy(); return; }
+        if (!(f instanceof Uint8Array)) {
+          socket.destroy();
+          return;
+        }
         g.wire.push(peekHeader(f)!.seqNum);
         if (session === null) {
           const d = decodeMessage(f);
-          if (!d.ok || d.message.msgType !== OcgMsgType.Logon) { socket.destroy(); return; }
+          if (!d.ok || d.message.msgType !== OcgMsgType.Logon) {
+            socket.destroy();
+            return;
+          }
           compId = d.header.compId;
           const logon = d.message as Logon;
           const s = new OcgSession({
-            role: 'gateway', compId, journal: o.store.journal(compId), clock: { now: Date.now, setTimeout: () => ({ cancel() {} }), setInterval: () => ({ cancel() {} }) },
+            role: 'gateway',
+            compId,
+            journal: o.store.journal(compId),
+            clock: { now: Date.now, setTimeout: () => ({ cancel() {} }), setInterval: () => ({ cancel() {} }) },
             send: (frame) => {
               if (g.silent || socket.destroyed) return;
               const h = peekHeader(frame)!;
@@ -163,7 +205,10 @@ export async function fakeGateway(o: FakeGatewayOptions): Promise<FakeGateway> {
           let ok = true;
           if (o.privateKeyPem !== undefined && o.passwords !== undefined) {
             try {
-              const plain = privateDecrypt({ key: o.privateKeyPem, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, Buffer.from(logon.password ?? '', 'base64')).toString('latin1');
+              const plain = privateDecrypt(
+                { key: o.privateKeyPem, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' },
+                Buffer.from(logon.password ?? '', 'base64'),
+              ).toString('latin1');
               ok = plain.slice(14) === o.passwords[compId];
             } catch {
               ok = false;

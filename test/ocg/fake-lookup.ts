@@ -35,7 +35,7 @@ export async function fakeLookup(behaviour: FakeLookupBehaviour, opts: { listen?
   let server: net.Server | null = null;
   const sockets = new Set<net.Socket>();
   const f: FakeLookup = {
-    port: opts.port ?? await freePort(),
+    port: opts.port ?? (await freePort()),
     behaviour,
     requests: [],
     async open() {
@@ -48,14 +48,33 @@ export async function fakeLookup(behaviour: FakeLookupBehaviour, opts: { listen?
         sock.on('data', (chunk) => {
           reader.push(chunk);
           for (let r = reader.next(); r !== null; r = reader.next()) {
-            if (!r.ok || r.message.msgType !== OcgMsgType.LookupRequest) { sock.destroy(); return; }
+            if (!r.ok || r.message.msgType !== OcgMsgType.LookupRequest) {
+              sock.destroy();
+              return;
+            }
             f.requests.push({ compId: r.header.compId, seq: r.header.seqNum, typeOfService: r.message.typeOfService, protocolType: r.message.protocolType });
             const b = f.behaviour;
             const h = { seqNum: 1, compId: r.header.compId };
             if (b.kind === 'answer') {
-              sock.write(encodeMessage(h, { msgType: OcgMsgType.LookupResponse, status: LookupStatus.Accepted, primaryIp: b.primary.host, primaryPort: b.primary.port, secondaryIp: b.secondary.host, secondaryPort: b.secondary.port }));
+              sock.write(
+                encodeMessage(h, {
+                  msgType: OcgMsgType.LookupResponse,
+                  status: LookupStatus.Accepted,
+                  primaryIp: b.primary.host,
+                  primaryPort: b.primary.port,
+                  secondaryIp: b.secondary.host,
+                  secondaryPort: b.secondary.port,
+                }),
+              );
             } else if (b.kind === 'reject') {
-              sock.write(encodeMessage(h, { msgType: OcgMsgType.LookupResponse, status: LookupStatus.Rejected, lookupRejectCode: b.code, ...(b.reason ? { reason: b.reason } : {}) }));
+              sock.write(
+                encodeMessage(h, {
+                  msgType: OcgMsgType.LookupResponse,
+                  status: LookupStatus.Rejected,
+                  lookupRejectCode: b.code,
+                  ...(b.reason ? { reason: b.reason } : {}),
+                }),
+              );
             } else if (b.kind === 'close') {
               sock.destroy();
             }
@@ -64,7 +83,10 @@ export async function fakeLookup(behaviour: FakeLookupBehaviour, opts: { listen?
         });
       });
       const s = server;
-      await new Promise<void>((resolve, reject) => { s.once('error', reject); s.listen(f.port, '127.0.0.1', () => resolve()); });
+      await new Promise<void>((resolve, reject) => {
+        s.once('error', reject);
+        s.listen(f.port, '127.0.0.1', () => resolve());
+      });
     },
     async close() {
       const s = server;

@@ -32,7 +32,10 @@ export const PASSWORD = 'Abcd1234';
 const hashOnce = new Map<string, string>();
 export function testHash(pw = PASSWORD): string {
   let h = hashOnce.get(pw);
-  if (h === undefined) { h = hashPassword(pw, TEST_HASH_COST); hashOnce.set(pw, h); }
+  if (h === undefined) {
+    h = hashPassword(pw, TEST_HASH_COST);
+    hashOnce.set(pw, h);
+  }
   return h;
 }
 
@@ -50,14 +53,26 @@ export interface TestVenue {
   close(): Promise<void>;
 }
 
-export async function startVenue(comps: CompIdConfig[], opts: Partial<OcgGatewayOptions> & { engine?: MatchingEngine; clock?: ManualClock } = {}): Promise<TestVenue> {
+export async function startVenue(
+  comps: CompIdConfig[],
+  opts: Partial<OcgGatewayOptions> & { engine?: MatchingEngine; clock?: ManualClock } = {},
+): Promise<TestVenue> {
   const clock = opts.clock ?? new ManualClock();
-  const engine = opts.engine ?? new MatchingEngine({ profile: profileFor('OTP-C'), securities: [{ securityId: '700', lotSize: 100, referencePrice: 395_800 }] }, clock);
+  const engine =
+    opts.engine ?? new MatchingEngine({ profile: profileFor('OTP-C'), securities: [{ securityId: '700', lotSize: 100, referencePrice: 395_800 }] }, clock);
   const log = new MemoryLogger();
   const events: GatewayEvent[] = [];
   const gateway = new OcgGateway({
-    service: 'OTP-C', privateKeyPem: testKeys().privateKeyPem, compIds: comps, router: engine, clock, log,
-    passwordWorkers: 0, onEvent: (e) => events.push(e), store: new MemorySessionStore(), ...opts,
+    service: 'OTP-C',
+    privateKeyPem: testKeys().privateKeyPem,
+    compIds: comps,
+    router: engine,
+    clock,
+    log,
+    passwordWorkers: 0,
+    onEvent: (e) => events.push(e),
+    store: new MemorySessionStore(),
+    ...opts,
   });
   const { port } = await gateway.start();
   return { gateway, engine, clock, log, events, port, close: () => gateway.close() };
@@ -83,7 +98,11 @@ export interface TestClient {
   close(): Promise<void>;
 }
 
-export async function connectClient(port: number, compId: string, opts: { clock: Clock; journal?: SessionJournal; localAddress?: string } ): Promise<TestClient> {
+export async function connectClient(
+  port: number,
+  compId: string,
+  opts: { clock: Clock; journal?: SessionJournal; localAddress?: string },
+): Promise<TestClient> {
   const socket = net.connect({ port, host: '127.0.0.1', localAddress: opts.localAddress ?? '127.0.0.1' });
   await once(socket, 'connect');
   socket.setNoDelay(true);
@@ -95,8 +114,13 @@ export async function connectClient(port: number, compId: string, opts: { clock:
   let bytes = 0;
   let closed = false;
   const session = new OcgSession({
-    role: 'client', compId, journal, clock: opts.clock,
-    send: (f) => { if (!socket.destroyed && !client.mute) socket.write(f); },
+    role: 'client',
+    compId,
+    journal,
+    clock: opts.clock,
+    send: (f) => {
+      if (!socket.destroyed && !client.mute) socket.write(f);
+    },
     disconnect: () => socket.end(),
     onMessage: (message, header) => received.push({ message, header }),
     onEvent: (e) => events.push(e),
@@ -107,25 +131,54 @@ export async function connectClient(port: number, compId: string, opts: { clock:
     for (;;) {
       const f = reader.nextFrame();
       if (f === null) break;
-      if (!(f instanceof Uint8Array)) { session.onFramingError(f); break; }
+      if (!(f instanceof Uint8Array)) {
+        session.onFramingError(f);
+        break;
+      }
       const d = decodeFrame(f, 0, f.length);
       if (d.ok) frames.push({ header: d.header, message: d.message });
       session.onFrame(f);
     }
   });
   socket.on('error', () => {});
-  const closedP = new Promise<void>((r) => socket.on('close', () => { closed = true; session.onTransportClosed(); r(); }));
-  const waitFor = async <T,>(pick: () => T | undefined | false | null, what: string, timeoutMs = 3000): Promise<T> => {
+  const closedP = new Promise<void>((r) =>
+    socket.on('close', () => {
+      closed = true;
+      session.onTransportClosed();
+      r();
+    }),
+  );
+  const waitFor = async <T>(pick: () => T | undefined | false | null, what: string, timeoutMs = 3000): Promise<T> => {
     let v: T | undefined | false | null;
-    await waitUntil(what, () => { v = pick(); return v !== undefined && v !== false && v !== null; }, timeoutMs);
+    await waitUntil(
+      what,
+      () => {
+        v = pick();
+        return v !== undefined && v !== false && v !== null;
+      },
+      timeoutMs,
+    );
     return v as T;
   };
   const client: TestClient = {
     mute: false,
-    session, socket, journal, received, frames, events, closed: closedP, isClosed: () => closed, bytes: () => bytes, waitFor,
+    session,
+    socket,
+    journal,
+    received,
+    frames,
+    events,
+    closed: closedP,
+    isClosed: () => closed,
+    bytes: () => bytes,
+    waitFor,
     async logon(password = PASSWORD, newPassword?: string) {
       const pw = encryptPassword(testKeys().publicKeyPem, password, opts.clock.now());
-      session.startLogon(newPassword === undefined ? { password: pw } : { password: pw, newPassword: encryptPassword(testKeys().publicKeyPem, newPassword, opts.clock.now(), { withTimePrefix: false }) });
+      session.startLogon(
+        newPassword === undefined
+          ? { password: pw }
+          : { password: pw, newPassword: encryptPassword(testKeys().publicKeyPem, newPassword, opts.clock.now(), { withTimePrefix: false }) },
+      );
       await waitFor(() => session.state !== 'logonSent' || closed, 'the Logon reply');
     },
     async close() {
@@ -139,18 +192,36 @@ export async function connectClient(port: number, compId: string, opts: { clock:
 let clOrd = 1000;
 export function newOrder(side: 1 | 2, qty: number, price: number, broker = '1001', extra: Partial<NewOrder> = {}): NewOrder {
   return {
-    msgType: OcgMsgType.NewOrder, clientOrderId: String(++clOrd), submittingBrokerId: broker, securityId: '700',
-    securityIdSource: 8, securityExchange: 'XHKG', transactionTime: '20260109-01:30:00.000000', side, orderType: 2,
-    price: toPrice(price), orderQuantity: toQty(qty), disclosureInstructions: 1, submittingBcanField: 'ABC123.2568', ...extra,
+    msgType: OcgMsgType.NewOrder,
+    clientOrderId: String(++clOrd),
+    submittingBrokerId: broker,
+    securityId: '700',
+    securityIdSource: 8,
+    securityExchange: 'XHKG',
+    transactionTime: '20260109-01:30:00.000000',
+    side,
+    orderType: 2,
+    price: toPrice(price),
+    orderQuantity: toQty(qty),
+    disclosureInstructions: 1,
+    submittingBcanField: 'ABC123.2568',
+    ...extra,
   };
 }
 
 /** Execution Reports a client received, as [execType, clientOrderId, orderStatus]. */
 export function ers(c: TestClient): { execType: string; clientOrderId: string; orderStatus: number; possDup: boolean; execRestatementReason?: number }[] {
-  return c.received.filter((r) => r.message.msgType === OcgMsgType.ExecutionReport).map((r) => {
-    const m = r.message as { execType: string; clientOrderId: string; orderStatus: number; execRestatementReason?: number };
-    const o: { execType: string; clientOrderId: string; orderStatus: number; possDup: boolean; execRestatementReason?: number } = { execType: m.execType, clientOrderId: m.clientOrderId, orderStatus: m.orderStatus, possDup: r.header.possDup };
-    if (m.execRestatementReason !== undefined) o.execRestatementReason = m.execRestatementReason;
-    return o;
-  });
+  return c.received
+    .filter((r) => r.message.msgType === OcgMsgType.ExecutionReport)
+    .map((r) => {
+      const m = r.message as { execType: string; clientOrderId: string; orderStatus: number; execRestatementReason?: number };
+      const o: { execType: string; clientOrderId: string; orderStatus: number; possDup: boolean; execRestatementReason?: number } = {
+        execType: m.execType,
+        clientOrderId: m.clientOrderId,
+        orderStatus: m.orderStatus,
+        possDup: r.header.possDup,
+      };
+      if (m.execRestatementReason !== undefined) o.execRestatementReason = m.execRestatementReason;
+      return o;
+    });
 }

@@ -96,7 +96,9 @@ describe('logon (§1.4, §3.3, §3.12)', () => {
     await c.logon();
     await c.closed;
     assert.equal(c.bytes(), 0);
-    assert.ok(v.log.lines.some((l) => l.event === 'ocg.gateway.logonRefused' && l.fields['reason'] === 'wrongSourceIp' && l.fields['sourceIp'] === '127.0.0.2'));
+    assert.ok(
+      v.log.lines.some((l) => l.event === 'ocg.gateway.logonRefused' && l.fields['reason'] === 'wrongSourceIp' && l.fields['sourceIp'] === '127.0.0.2'),
+    );
   });
 
   it('a backup IP of the Comp ID is accepted', async () => {
@@ -130,10 +132,12 @@ describe('logon (§1.4, §3.3, §3.12)', () => {
   it('sequence too low ⇒ Logout (status 101) naming both numbers', async () => {
     const store = new MemorySessionStore();
     const j = store.journal('CO8');
-    j.setNextExpected(20); j.setNextToSend(5);
+    j.setNextExpected(20);
+    j.setNextToSend(5);
     const v = await venue([comp('CO8', 'F1')], { store });
     const cj = new MemorySessionStore().journal('CO8');
-    cj.setNextToSend(12); cj.setNextExpected(5);
+    cj.setNextToSend(12);
+    cj.setNextExpected(5);
     const c = await client(v, 'CO8', { journal: cj });
     await c.logon();
     assert.equal(logonReply(c)?.status, SessionStatus.Other);
@@ -154,10 +158,7 @@ describe('logon (§1.4, §3.3, §3.12)', () => {
   });
 
   it('expired password ⇒ status 8; password change required ⇒ status 100; a compliant New Password ⇒ status 1', async () => {
-    const v = await venue([
-      comp('CO9', 'F1', { passwordSetAt: Date.UTC(2025, 0, 1) }),
-      comp('CO10', 'F1', { mustChangePassword: true }),
-    ]);
+    const v = await venue([comp('CO9', 'F1', { passwordSetAt: Date.UTC(2025, 0, 1) }), comp('CO10', 'F1', { mustChangePassword: true })]);
     const a = await client(v, 'CO9');
     await a.logon();
     assert.equal(logonReply(a)?.status, SessionStatus.PasswordExpired);
@@ -188,9 +189,22 @@ describe('trading (§5.2, §5.7)', () => {
     s.session.sendMessage(sell);
     await s.waitFor(() => ers(s).length === 2, 'sell fill');
     await b.waitFor(() => ers(b).length === 2, 'buy partial fill');
-    assert.deepEqual(ers(b).map((e) => [e.execType, e.clientOrderId, e.orderStatus]), [['0', buy.clientOrderId, 0], ['F', buy.clientOrderId, 1]]);
-    assert.deepEqual(ers(s).map((e) => [e.execType, e.clientOrderId, e.orderStatus]), [['0', sell.clientOrderId, 0], ['F', sell.clientOrderId, 2]]);
-    const fill = b.received.find((r) => r.message.msgType === OcgMsgType.ExecutionReport && (r.message as { execType: string }).execType === 'F')!.message as unknown as Record<string, unknown>;
+    assert.deepEqual(
+      ers(b).map((e) => [e.execType, e.clientOrderId, e.orderStatus]),
+      [
+        ['0', buy.clientOrderId, 0],
+        ['F', buy.clientOrderId, 1],
+      ],
+    );
+    assert.deepEqual(
+      ers(s).map((e) => [e.execType, e.clientOrderId, e.orderStatus]),
+      [
+        ['0', sell.clientOrderId, 0],
+        ['F', sell.clientOrderId, 2],
+      ],
+    );
+    const fill = b.received.find((r) => r.message.msgType === OcgMsgType.ExecutionReport && (r.message as { execType: string }).execType === 'F')!
+      .message as unknown as Record<string, unknown>;
     assert.equal(fill['executionQuantity'], 20_000_000_000n);
     assert.equal(fill['executionPrice'], 39_580_000_000n);
     assert.equal(fill['counterpartyBrokerId'], '2002');
@@ -199,9 +213,24 @@ describe('trading (§5.2, §5.7)', () => {
     // Drop copies: each firm's copy session receives exactly its firm's reports.
     await da.waitFor(() => ers(da).length === 2, 'drop copy A');
     await db.waitFor(() => ers(db).length === 2, 'drop copy B');
-    assert.deepEqual(ers(da).map((e) => [e.execType, e.clientOrderId]), [['0', buy.clientOrderId], ['F', buy.clientOrderId]]);
-    assert.deepEqual(ers(db).map((e) => [e.execType, e.clientOrderId]), [['0', sell.clientOrderId], ['F', sell.clientOrderId]]);
-    assert.deepEqual(da.received.map((r) => r.header.compId), ['DCA', 'DCA']);
+    assert.deepEqual(
+      ers(da).map((e) => [e.execType, e.clientOrderId]),
+      [
+        ['0', buy.clientOrderId],
+        ['F', buy.clientOrderId],
+      ],
+    );
+    assert.deepEqual(
+      ers(db).map((e) => [e.execType, e.clientOrderId]),
+      [
+        ['0', sell.clientOrderId],
+        ['F', sell.clientOrderId],
+      ],
+    );
+    assert.deepEqual(
+      da.received.map((r) => r.header.compId),
+      ['DCA', 'DCA'],
+    );
   });
 
   it('one drop copy session sees both sides when both trading sessions belong to its firm', async () => {
@@ -212,7 +241,12 @@ describe('trading (§5.2, §5.7)', () => {
     await t1.waitFor(() => ers(t1).length === 1, 'ack');
     t2.session.sendMessage(newOrder(2, 100, 395.8));
     await dc.waitFor(() => ers(dc).length === 4, 'four copies');
-    assert.deepEqual(ers(dc).map((e) => e.execType).sort(), ['0', '0', 'F', 'F']);
+    assert.deepEqual(
+      ers(dc)
+        .map((e) => e.execType)
+        .sort(),
+      ['0', '0', 'F', 'F'],
+    );
     // A drop copy session sends no orders.
     dc.session.sendMessage(newOrder(1, 100, 395.8));
     await dc.waitFor(() => dc.received.find((r) => r.message.msgType === OcgMsgType.BusinessMessageReject), 'BMR');
@@ -242,17 +276,40 @@ describe('trading (§5.2, §5.7)', () => {
 });
 
 describe('Execution Report fields (§5.7)', () => {
-  it('Order ID is present in every variant: a rejected order (8), an unknown order\'s cancel (X) and amend (Y) carry NONE', async () => {
+  it("Order ID is present in every variant: a rejected order (8), an unknown order's cancel (X) and amend (Y) carry NONE", async () => {
     const v = await venue([comp('OI1', 'F1')]);
     const c = await client(v, 'OI1');
     await c.logon();
     c.session.sendMessage(newOrder(1, 100, 395.8, '1001', { securityId: '9999' })); // unknown security ⇒ '8'
-    const base = { submittingBrokerId: '1001', securityId: '700', securityIdSource: 8, securityExchange: 'XHKG', transactionTime: '20260109-01:30:00.000000', side: 1 };
+    const base = {
+      submittingBrokerId: '1001',
+      securityId: '700',
+      securityIdSource: 8,
+      securityExchange: 'XHKG',
+      transactionTime: '20260109-01:30:00.000000',
+      side: 1,
+    };
     c.session.sendMessage({ msgType: OcgMsgType.CancelRequest, clientOrderId: '7001', originalClientOrderId: '7000', ...base });
-    c.session.sendMessage({ msgType: OcgMsgType.AmendRequest, clientOrderId: '7002', originalClientOrderId: '7000', ...base, orderType: 2, price: 39_580_000_000n, orderQuantity: 10_000_000_000n, disclosureInstructions: 1 });
+    c.session.sendMessage({
+      msgType: OcgMsgType.AmendRequest,
+      clientOrderId: '7002',
+      originalClientOrderId: '7000',
+      ...base,
+      orderType: 2,
+      price: 39_580_000_000n,
+      orderQuantity: 10_000_000_000n,
+      disclosureInstructions: 1,
+    });
     await c.waitFor(() => ers(c).length === 3, 'three reports');
     const got = c.received.filter((r) => r.message.msgType === OcgMsgType.ExecutionReport).map((r) => r.message as unknown as Record<string, unknown>);
-    assert.deepEqual(got.map((m) => [m['execType'], m['orderId']]), [['8', 'NONE'], ['X', 'NONE'], ['Y', 'NONE']]);
+    assert.deepEqual(
+      got.map((m) => [m['execType'], m['orderId']]),
+      [
+        ['8', 'NONE'],
+        ['X', 'NONE'],
+        ['Y', 'NONE'],
+      ],
+    );
   });
 
   it('Transaction Time carries the microseconds of the clock (a clock with sub-millisecond resolution)', async () => {
@@ -278,15 +335,24 @@ describe('Execution Report fields (§5.7)', () => {
 describe('OTP-CSC gateway (§5.14 [UNVERIFIED] working assumptions)', () => {
   it('the Security Exchange is checked per security: a Shenzhen security named with the Shanghai MIC is rejected, not echoed back', async () => {
     const clock = new ManualClock(Date.UTC(2026, 0, 9, 2, 0));
-    const securities = [{ securityId: '600000', lotSize: 100, referencePrice: 10_000 }, { securityId: '000001', lotSize: 100, referencePrice: 10_000 }];
+    const securities = [
+      { securityId: '600000', lotSize: 100, referencePrice: 10_000 },
+      { securityId: '000001', lotSize: 100, referencePrice: 10_000 },
+    ];
     const engine = new MatchingEngine({ profile: profileFor('OTP-CSC'), securities }, clock);
     const v = await venue([comp('CSM1', 'F1')], { service: 'OTP-CSC', engine, clock, securities });
     const c = await client(v, 'CSM1');
     await c.logon();
     c.session.sendMessage(newOrder(1, 100, 10, '1001', { securityId: '000001', securityExchange: 'XSSC' }));
-    const rej = await c.waitFor(() => c.received.find((r) => r.message.msgType === OcgMsgType.Reject || r.message.msgType === OcgMsgType.ExecutionReport), 'answer');
+    const rej = await c.waitFor(
+      () => c.received.find((r) => r.message.msgType === OcgMsgType.Reject || r.message.msgType === OcgMsgType.ExecutionReport),
+      'answer',
+    );
     const r = rej.message as unknown as Record<string, unknown>;
-    assert.deepEqual([rej.message.msgType, r['messageRejectCode'], r['referenceFieldName'], r['reason']], [OcgMsgType.Reject, 5, 'Security Exchange', 'Security Exchange of this security is XSEC']);
+    assert.deepEqual(
+      [rej.message.msgType, r['messageRejectCode'], r['referenceFieldName'], r['reason']],
+      [OcgMsgType.Reject, 5, 'Security Exchange', 'Security Exchange of this security is XSEC'],
+    );
     c.session.sendMessage(newOrder(1, 100, 10, '1001', { securityId: '600000', securityExchange: 'XSEC' }));
     await c.waitFor(() => c.received.filter((x) => x.message.msgType === OcgMsgType.Reject).length === 2, 'second Reject');
     c.session.sendMessage(newOrder(1, 100, 10, '1001', { securityId: '000001', securityExchange: 'XSEC' }));
@@ -312,15 +378,32 @@ describe('OTP-CSC gateway (§5.14 [UNVERIFIED] working assumptions)', () => {
     const v = await venue([comp('CSQ1', 'F1')], { service: 'OTP-CSC', engine, clock, securities });
     const c = await client(v, 'CSQ1');
     await c.logon();
-    for (const side of [1, 1, 2] as const) c.session.sendMessage(newOrder(side, 100, side === 1 ? 10 : 10.5, '1001', { securityId: '600000', securityExchange: 'XSSC' }));
+    for (const side of [1, 1, 2] as const)
+      c.session.sendMessage(newOrder(side, 100, side === 1 ? 10 : 10.5, '1001', { securityId: '600000', securityExchange: 'XSSC' }));
     await c.waitFor(() => ers(c).length === 3, 'three reports');
     const got = c.received.filter((r) => r.message.msgType === OcgMsgType.ExecutionReport).map((r) => r.message as unknown as Record<string, unknown>);
-    assert.deepEqual(got.map((m) => [m['execType'], m['orderRejectCode'], m['reason']]), [['0', undefined, undefined], ['8', 99, 'Daily quota exhausted'], ['0', undefined, undefined]]);
+    assert.deepEqual(
+      got.map((m) => [m['execType'], m['orderRejectCode'], m['reason']]),
+      [
+        ['0', undefined, undefined],
+        ['8', 99, 'Daily quota exhausted'],
+        ['0', undefined, undefined],
+      ],
+    );
   });
 
   it('an Amend Request gets Reject (3) code 11; a limit order is acked with the Stock Connect MIC', async () => {
     const clock = new ManualClock(Date.UTC(2026, 0, 9, 2, 0)); // 10:00 Hong Kong: outside the no-cancel windows
-    const engine = new MatchingEngine({ profile: profileFor('OTP-CSC'), securities: [{ securityId: '600000', lotSize: 100, referencePrice: 10_000 }, { securityId: '000001', lotSize: 100, referencePrice: 10_000 }] }, clock);
+    const engine = new MatchingEngine(
+      {
+        profile: profileFor('OTP-CSC'),
+        securities: [
+          { securityId: '600000', lotSize: 100, referencePrice: 10_000 },
+          { securityId: '000001', lotSize: 100, referencePrice: 10_000 },
+        ],
+      },
+      clock,
+    );
     const v = await venue([comp('CSC1', 'F1')], { service: 'OTP-CSC', engine, clock });
     const c = await client(v, 'CSC1');
     await c.logon();
@@ -332,8 +415,24 @@ describe('OTP-CSC gateway (§5.14 [UNVERIFIED] working assumptions)', () => {
     assert.equal(er['securityExchange'], 'XSSC');
     c.session.sendMessage(newOrder(1, 100, 10, '1001', { securityId: '000001', securityExchange: 'XSEC' }));
     await c.waitFor(() => ers(c).length === 2, 'second ack');
-    assert.equal((c.received.filter((r) => r.message.msgType === OcgMsgType.ExecutionReport)[1]!.message as unknown as Record<string, unknown>)['securityExchange'], 'XSEC');
-    c.session.sendMessage({ msgType: OcgMsgType.AmendRequest, clientOrderId: '9', submittingBrokerId: '1001', securityId: '600000', securityIdSource: 8, transactionTime: '20260109-02:00:00.000000', side: 1, originalClientOrderId: o.clientOrderId!, orderType: 2, orderQuantity: 20_000_000_000n, price: 1_000_000_000n, disclosureInstructions: 1 });
+    assert.equal(
+      (c.received.filter((r) => r.message.msgType === OcgMsgType.ExecutionReport)[1]!.message as unknown as Record<string, unknown>)['securityExchange'],
+      'XSEC',
+    );
+    c.session.sendMessage({
+      msgType: OcgMsgType.AmendRequest,
+      clientOrderId: '9',
+      submittingBrokerId: '1001',
+      securityId: '600000',
+      securityIdSource: 8,
+      transactionTime: '20260109-02:00:00.000000',
+      side: 1,
+      originalClientOrderId: o.clientOrderId!,
+      orderType: 2,
+      orderQuantity: 20_000_000_000n,
+      price: 1_000_000_000n,
+      disclosureInstructions: 1,
+    });
     const rej = await c.waitFor(() => c.received.find((r) => r.message.msgType === OcgMsgType.Reject), 'Reject');
     assert.equal((rej.message as unknown as Record<string, unknown>)['messageRejectCode'], 11);
     assert.equal(c.session.state, 'active');
@@ -361,9 +460,36 @@ describe('bad input (§2.2, §4.8): reject or disconnect with a precise log line
   it('wrong start byte, length disagreeing, truncated: each closes with its own log line', async () => {
     const v = await venue([comp('BS1', 'F1')]);
     const cases: [string, (good: Uint8Array) => Uint8Array, string][] = [
-      ['start byte', (g) => { const x = g.slice(); x[0] = 0x03; return x; }, 'badStartByte'],
-      ['length < 58', (g) => { const x = g.slice(); x[1] = 10; x[2] = 0; return x; }, 'badLength'],
-      ['length larger than the fields', (g) => { const x = new Uint8Array(g.length + 4); x.set(g); x[1] = (g.length + 4) & 0xff; x[2] = (g.length + 4) >> 8; return fixCrc(x); }, 'bodyLengthMismatch'],
+      [
+        'start byte',
+        (g) => {
+          const x = g.slice();
+          x[0] = 0x03;
+          return x;
+        },
+        'badStartByte',
+      ],
+      [
+        'length < 58',
+        (g) => {
+          const x = g.slice();
+          x[1] = 10;
+          x[2] = 0;
+          return x;
+        },
+        'badLength',
+      ],
+      [
+        'length larger than the fields',
+        (g) => {
+          const x = new Uint8Array(g.length + 4);
+          x.set(g);
+          x[1] = (g.length + 4) & 0xff;
+          x[2] = (g.length + 4) >> 8;
+          return fixCrc(x);
+        },
+        'bodyLengthMismatch',
+      ],
     ];
     const journal = new MemorySessionStore().journal('BS1');
     for (const [name, mutate, kind] of cases) {
@@ -371,7 +497,10 @@ describe('bad input (§2.2, §4.8): reject or disconnect with a precise log line
       await c.logon();
       c.socket.write(mutate(encodeMessage({ seqNum: c.journal.nextToSend, compId: 'BS1' }, newOrder(1, 100, 395))));
       await c.closed;
-      assert.ok(v.log.lines.some((l) => (l.fields['kind'] === kind)), `${name}: log line with kind ${kind}`);
+      assert.ok(
+        v.log.lines.some((l) => l.fields['kind'] === kind),
+        `${name}: log line with kind ${kind}`,
+      );
     }
     // Truncated: half a frame then FIN.
     const c = await client(v, 'BS1', { journal });
@@ -480,11 +609,16 @@ describe('resend over TCP (§3.12, §3.13)', () => {
     await c.waitFor(() => ers(c).length === 2, 'two acks');
     c.session.sendMessage({ msgType: OcgMsgType.ResendRequest, startSequence: 1, endSequence: 0 });
     await c.waitFor(() => c.frames.filter((f) => f.header.possDup).length === 3, 'replay');
-    assert.deepEqual(c.frames.filter((f) => f.header.possDup).map((f) => [f.header.seqNum, f.message.msgType, (f.message as { newSequenceNumber?: number }).newSequenceNumber]), [
-      [1, OcgMsgType.SequenceReset, 2], // the Logon reply is gap-filled
-      [2, OcgMsgType.ExecutionReport, undefined],
-      [3, OcgMsgType.ExecutionReport, undefined],
-    ]);
+    assert.deepEqual(
+      c.frames
+        .filter((f) => f.header.possDup)
+        .map((f) => [f.header.seqNum, f.message.msgType, (f.message as { newSequenceNumber?: number }).newSequenceNumber]),
+      [
+        [1, OcgMsgType.SequenceReset, 2], // the Logon reply is gap-filled
+        [2, OcgMsgType.ExecutionReport, undefined],
+        [3, OcgMsgType.ExecutionReport, undefined],
+      ],
+    );
     assert.equal((c.frames.find((f) => f.header.seqNum === 1 && f.header.possDup)!.message as { gapFill?: string }).gapFill, 'Y');
     assert.equal(ers(c).length, 2); // the duplicates are not delivered twice
     assert.ok(v.events.some((e) => e.kind === 'resend-request' && e.detail['replayed'] === 2 && e.detail['gapFilled'] === 1));
@@ -612,7 +746,10 @@ describe('gateway restart (file-backed journal)', () => {
       assert.ok(reply && reply.type === 'logonAccepted');
       assert.equal(reply.peerNextExpected, 4); // gateway expects the client's next seq after its Logon at 3
       await a2.waitFor(() => ers(a2).length === 1, 'replayed fill');
-      assert.deepEqual(ers(a2).map((e) => [e.execType, e.clientOrderId, e.possDup]), [['F', buy.clientOrderId, true]]);
+      assert.deepEqual(
+        ers(a2).map((e) => [e.execType, e.clientOrderId, e.possDup]),
+        [['F', buy.clientOrderId, true]],
+      );
       assert.equal(a2.journal.nextExpected, 5); // fill at 3, Logon reply at 4 gap-filled
       assert.equal(a2.session.state, 'active');
       a2.session.sendMessage(newOrder(1, 100, 394));
@@ -633,4 +770,5 @@ function fixCrc(f: Uint8Array): Uint8Array {
   return f;
 }
 const waitUntil = (cond: () => boolean, ms = 2000): Promise<void> => waitFor('the condition', cond, ms);
-void testHash; void ({} as Logon);
+void testHash;
+void ({} as Logon);

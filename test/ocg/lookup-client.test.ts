@@ -6,8 +6,13 @@ import { describe, it, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../src/wire/index.ts';
 import {
-  LookupClient, LookupAbortedError, LookupExhaustedError, LookupRejectCode, parseHostPort,
-  type LookupFailureEvent, type LookupAttemptEvent,
+  LookupClient,
+  LookupAbortedError,
+  LookupExhaustedError,
+  LookupRejectCode,
+  parseHostPort,
+  type LookupFailureEvent,
+  type LookupAttemptEvent,
 } from '../../src/ocg/index.ts';
 import { fakeLookup, type FakeLookup } from './fake-lookup.ts';
 
@@ -87,14 +92,16 @@ describe('LookupClient: endpoint order (§1.2)', () => {
     // The backup site opens its lookup endpoints during the 6th wait (after BS-primary, BS-mirror,
     // PS-primary, PS-mirror, BS-primary, BS-mirror have all failed once or twice).
     const { client, clock, order, waits, failures } = drivenClient(eps, {
-      beforeWait: async (n) => { if (n === 6) { await eps[2]!.open(); await eps[3]!.open(); } },
+      beforeWait: async (n) => {
+        if (n === 6) {
+          await eps[2]!.open();
+          await eps[3]!.open();
+        }
+      },
     });
     const t0 = clock.now();
     const a = await client.lookup();
-    assert.deepEqual(order, [
-      'PS-primary', 'PS-mirror', 'BS-primary', 'BS-mirror',
-      'PS-primary', 'PS-mirror', 'BS-primary',
-    ]);
+    assert.deepEqual(order, ['PS-primary', 'PS-mirror', 'BS-primary', 'BS-mirror', 'PS-primary', 'PS-mirror', 'BS-primary']);
     assert.deepEqual(waits, [5000, 5000, 5000, 5000, 5000, 5000]);
     assert.equal(clock.now() - t0, 30_000);
     assert.equal(failures.length, 6);
@@ -176,10 +183,19 @@ describe('LookupClient: limits, scaling and abort', () => {
   });
 
   it('names and sites by position; explicit ones kept', () => {
-    const c = new LookupClient({ endpoints: [
-      { host: 'a', port: 1 }, { host: 'b', port: 2 }, { host: 'c', port: 3 }, { host: 'd', port: 4, name: 'dr', site: 'backup' },
-    ], compId: 'X' });
-    assert.deepEqual(c.endpoints.map((e) => `${e.name}/${e.site}`), ['PS-primary/primary', 'PS-mirror/primary', 'BS-primary/backup', 'dr/backup']);
+    const c = new LookupClient({
+      endpoints: [
+        { host: 'a', port: 1 },
+        { host: 'b', port: 2 },
+        { host: 'c', port: 3 },
+        { host: 'd', port: 4, name: 'dr', site: 'backup' },
+      ],
+      compId: 'X',
+    });
+    assert.deepEqual(
+      c.endpoints.map((e) => `${e.name}/${e.site}`),
+      ['PS-primary/primary', 'PS-mirror/primary', 'BS-primary/backup', 'dr/backup'],
+    );
   });
 
   it('parseHostPort', () => {
@@ -196,9 +212,13 @@ describe('LookupClient against the real LookupService (§1.2, §3.2)', () => {
     const BS = { primary: { host: '127.0.0.1', port: 29000 }, secondary: { host: '127.0.0.1', port: 29001 } };
     let active: 'primary' | 'backup' = 'primary';
     const clientsFn = (c: string) => (c === 'CO99999902' ? { sourceIps: ['127.0.0.1'] } : undefined);
-    const svc = (name: string, site: 'primary' | 'backup') => new LookupService({
-      name, site, clients: clientsFn, gateways: () => (site === active ? (site === 'primary' ? PS : BS) : null),
-    });
+    const svc = (name: string, site: 'primary' | 'backup') =>
+      new LookupService({
+        name,
+        site,
+        clients: clientsFn,
+        gateways: () => (site === active ? (site === 'primary' ? PS : BS) : null),
+      });
     const services = [svc('PS-primary', 'primary'), svc('PS-mirror', 'primary'), svc('BS-primary', 'backup'), svc('BS-mirror', 'backup')];
     for (const s of services) await s.reservePort();
     await services[0]!.open();
@@ -215,7 +235,11 @@ describe('LookupClient against the real LookupService (§1.2, §3.2)', () => {
         waits++;
         setImmediate(async () => {
           // The backup site activates while the client is cycling (after its 4th failure).
-          if (waits === 4) { active = 'backup'; await services[2]!.open(); await services[3]!.open(); }
+          if (waits === 4) {
+            active = 'backup';
+            await services[2]!.open();
+            await services[3]!.open();
+          }
           clock.advance(w.ms);
         });
       });
@@ -243,9 +267,15 @@ describe('LookupClient against the real LookupService (§1.2, §3.2)', () => {
 
   it('an unknown Comp ID is Rejected with Invalid Client (0): 5 s, then the next endpoint', async () => {
     const { LookupService } = await import('../../src/ocg/lookup-service.ts');
-    const services = ['PS-primary', 'PS-mirror'].map((name) => new LookupService({
-      name, site: 'primary', clients: () => undefined, gateways: () => null,
-    }));
+    const services = ['PS-primary', 'PS-mirror'].map(
+      (name) =>
+        new LookupService({
+          name,
+          site: 'primary',
+          clients: () => undefined,
+          gateways: () => null,
+        }),
+    );
     for (const s of services) await s.open();
     try {
       const clock = new ManualClock();
@@ -255,7 +285,13 @@ describe('LookupClient against the real LookupService (§1.2, §3.2)', () => {
       client.on('failed', (f: LookupFailureEvent) => failures.push(f));
       client.on('waiting', (w: { ms: number }) => setImmediate(() => clock.advance(w.ms)));
       await assert.rejects(client.lookup({ maxAttempts: 2 }), LookupExhaustedError);
-      assert.deepEqual(failures.map((f) => [f.endpoint.name, f.reason, f.rejectCode]), [['PS-primary', 'rejected', 0], ['PS-mirror', 'rejected', 0]]);
+      assert.deepEqual(
+        failures.map((f) => [f.endpoint.name, f.reason, f.rejectCode]),
+        [
+          ['PS-primary', 'rejected', 0],
+          ['PS-mirror', 'rejected', 0],
+        ],
+      );
     } finally {
       await Promise.all(services.map((s) => s.close()));
     }

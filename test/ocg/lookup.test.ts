@@ -7,9 +7,7 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { execFileSync } from 'node:child_process';
 import { crc32c } from '../../src/wire/index.ts';
-import {
-  LookupClient, LookupService, LookupStatus, OcgFrameReader, OcgMsgType, encodeMessage, MemoryLogger,
-} from '../../src/ocg/index.ts';
+import { LookupClient, LookupService, LookupStatus, OcgFrameReader, OcgMsgType, encodeMessage, MemoryLogger } from '../../src/ocg/index.ts';
 import type { GatewayPair, LookupClientEntry, LookupResponse, OcgHeader } from '../../src/ocg/index.ts';
 
 const CLIENTS: Record<string, LookupClientEntry> = {
@@ -20,7 +18,9 @@ const PRIMARY_PAIR: GatewayPair = { primary: { host: '127.0.0.1', port: 28000 },
 const BACKUP_PAIR: GatewayPair = { primary: { host: '127.0.0.1', port: 29000 }, secondary: { host: '127.0.0.1', port: 29001 } };
 
 const services: LookupService[] = [];
-after(async () => { for (const s of services) await s.close(); });
+after(async () => {
+  for (const s of services) await s.close();
+});
 
 function service(name: string, site: 'primary' | 'backup', gateways: () => GatewayPair | null, log = new MemoryLogger()): LookupService {
   const s = new LookupService({ name, site, clients: (id) => CLIENTS[id], gateways, log });
@@ -29,7 +29,12 @@ function service(name: string, site: 'primary' | 'backup', gateways: () => Gatew
 }
 
 /** One raw Lookup Request; resolves with the response, or null when the service closed without one. */
-async function rawLookup(port: number, compId: string, body: { typeOfService?: number; protocolType?: number } = { typeOfService: 1, protocolType: 1 }, opts: { localAddress?: string; seq?: number; bytes?: Uint8Array } = {}): Promise<{ header: OcgHeader; message: LookupResponse } | null> {
+async function rawLookup(
+  port: number,
+  compId: string,
+  body: { typeOfService?: number; protocolType?: number } = { typeOfService: 1, protocolType: 1 },
+  opts: { localAddress?: string; seq?: number; bytes?: Uint8Array } = {},
+): Promise<{ header: OcgHeader; message: LookupResponse } | null> {
   const s = net.connect({ port, host: '127.0.0.1', localAddress: opts.localAddress ?? '127.0.0.1' });
   await once(s, 'connect');
   const reader = new OcgFrameReader();
@@ -53,7 +58,14 @@ describe('Lookup Response (§3.2)', () => {
     assert.ok(r);
     assert.equal(r.header.seqNum, 1);
     assert.equal(r.header.compId, 'CO1');
-    assert.deepEqual(r.message, { msgType: OcgMsgType.LookupResponse, status: LookupStatus.Accepted, primaryIp: '127.0.0.1', primaryPort: 28000, secondaryIp: '127.0.0.1', secondaryPort: 28001 });
+    assert.deepEqual(r.message, {
+      msgType: OcgMsgType.LookupResponse,
+      status: LookupStatus.Accepted,
+      primaryIp: '127.0.0.1',
+      primaryPort: 28000,
+      secondaryIp: '127.0.0.1',
+      secondaryPort: 28001,
+    });
   });
 
   const rejections: [string, string, Parameters<typeof rawLookup>[2], Parameters<typeof rawLookup>[3], number][] = [
@@ -112,13 +124,19 @@ describe('endpoint order and the backup site (§1.2)', () => {
   it('backup endpoints refuse connections until the backup site opens; then the client reaches BS-primary and gets the backup pair', async () => {
     let active: 'primary' | 'backup' = 'primary';
     const pair = () => (active === 'primary' ? PRIMARY_PAIR : BACKUP_PAIR);
-    const ps = service('PS-primary', 'primary', pair), pm = service('PS-mirror', 'primary', pair);
-    const bs = service('BS-primary', 'backup', pair), bm = service('BS-mirror', 'backup', pair);
-    await ps.open(); await pm.open();
-    const bsPort = await bs.reservePort(), bmPort = await bm.reservePort();
+    const ps = service('PS-primary', 'primary', pair),
+      pm = service('PS-mirror', 'primary', pair);
+    const bs = service('BS-primary', 'backup', pair),
+      bm = service('BS-mirror', 'backup', pair);
+    await ps.open();
+    await pm.open();
+    const bsPort = await bs.reservePort(),
+      bmPort = await bm.reservePort();
     assert.equal(bs.isOpen, false);
     const client = new LookupClient({
-      compId: 'CO1', retryDelayMs: 5, responseTimeoutMs: 500,
+      compId: 'CO1',
+      retryDelayMs: 5,
+      responseTimeoutMs: 500,
       endpoints: [ps.address, pm.address, { host: '127.0.0.1', port: bsPort }, { host: '127.0.0.1', port: bmPort }],
     });
     const first = await client.lookup({ maxAttempts: 4 });
@@ -126,7 +144,8 @@ describe('endpoint order and the backup site (§1.2)', () => {
     assert.deepEqual(first.primary, PRIMARY_PAIR.primary);
 
     // Primary site lost: its lookups unreachable, backup still closed ⇒ every attempt fails.
-    await ps.close(); await pm.close();
+    await ps.close();
+    await pm.close();
     const failed: string[] = [];
     client.on('failed', (e: { endpoint: { name: string }; reason: string }) => failed.push(`${e.endpoint.name}:${e.reason}`));
     await assert.rejects(client.lookup({ maxAttempts: 4 }));
@@ -134,7 +153,8 @@ describe('endpoint order and the backup site (§1.2)', () => {
 
     // Failover: the backup site becomes active and opens its lookups on the published ports.
     active = 'backup';
-    await bs.open(); await bm.open();
+    await bs.open();
+    await bm.open();
     assert.equal(bs.address.port, bsPort);
     failed.length = 0;
     const second = await client.lookup({ maxAttempts: 8 });
@@ -147,12 +167,18 @@ describe('endpoint order and the backup site (§1.2)', () => {
 });
 
 describe('every session of the venue asking at once (failover)', () => {
-  it('the listening socket queues 4,096 connections: none of thousands of simultaneous SYNs is dropped for a 1 s retransmit', { skip: process.platform !== 'linux' }, async () => {
-    const s = service('PS-primary', 'primary', () => PRIMARY_PAIR);
-    const { port } = await s.open();
-    // `ss` shows a listening socket's backlog as its Send-Q (Node's default is 511).
-    const out = execFileSync('ss', ['-ltnH', `sport = :${port}`], { encoding: 'utf8' }).trim().split('\n');
-    assert.equal(out.length, 1, out.join('\n'));
-    assert.equal(Number(out[0]!.trim().split(/\s+/)[2]), 4096);
-  });
+  it(
+    'the listening socket queues 4,096 connections: none of thousands of simultaneous SYNs is dropped for a 1 s retransmit',
+    { skip: process.platform !== 'linux' },
+    async () => {
+      const s = service('PS-primary', 'primary', () => PRIMARY_PAIR);
+      const { port } = await s.open();
+      // `ss` shows a listening socket's backlog as its Send-Q (Node's default is 511).
+      const out = execFileSync('ss', ['-ltnH', `sport = :${port}`], { encoding: 'utf8' })
+        .trim()
+        .split('\n');
+      assert.equal(out.length, 1, out.join('\n'));
+      assert.equal(Number(out[0]!.trim().split(/\s+/)[2]), 4096);
+    },
+  );
 });

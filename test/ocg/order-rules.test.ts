@@ -51,16 +51,25 @@ async function answerTo(m: OcgMessage | Uint8Array): Promise<Record<string, unkn
     c.socket.write(m);
   } else c.session.sendMessage(m);
   const clOrdId = m instanceof Uint8Array ? undefined : (m as { clientOrderId?: string }).clientOrderId;
-  const hit = await c.waitFor(() => c.received.find((r) => {
-    const x = r.message as unknown as Record<string, unknown>;
-    if (r.message.msgType === OcgMsgType.Reject || r.message.msgType === OcgMsgType.BusinessMessageReject) return x['referenceSequenceNumber'] === seq;
-    return r.message.msgType === OcgMsgType.ExecutionReport && clOrdId !== undefined && x['clientOrderId'] === clOrdId;
-  }), `the answer to seq ${seq}`);
+  const hit = await c.waitFor(
+    () =>
+      c.received.find((r) => {
+        const x = r.message as unknown as Record<string, unknown>;
+        if (r.message.msgType === OcgMsgType.Reject || r.message.msgType === OcgMsgType.BusinessMessageReject) return x['referenceSequenceNumber'] === seq;
+        return r.message.msgType === OcgMsgType.ExecutionReport && clOrdId !== undefined && x['clientOrderId'] === clOrdId;
+      }),
+    `the answer to seq ${seq}`,
+  );
   return { msgType: hit.message.msgType, ...(hit.message as unknown as Record<string, unknown>) };
 }
 
 function assertAnswer(got: Record<string, unknown>, want: Answer): void {
-  const via = got['msgType'] === OcgMsgType.Reject ? 'reject' : got['msgType'] === OcgMsgType.BusinessMessageReject ? 'bmr' : `message ${String(got['msgType'])} (${String(got['execType'])})`;
+  const via =
+    got['msgType'] === OcgMsgType.Reject
+      ? 'reject'
+      : got['msgType'] === OcgMsgType.BusinessMessageReject
+        ? 'bmr'
+        : `message ${String(got['msgType'])} (${String(got['execType'])})`;
   const code = via === 'reject' ? got['messageRejectCode'] : got['businessRejectCode'];
   assert.deepEqual({ via, code, field: got['referenceFieldName'] }, want);
   assert.match(String(got['reason']), /^[\x20-\x7e]+$/, 'Reason is printable ASCII');
@@ -79,17 +88,41 @@ function withByte<T extends OcgMessage>(m: T, key: keyof T & string, byte: numbe
 }
 
 const amend = (extra: Partial<AmendRequest> = {}): AmendRequest => ({
-  msgType: OcgMsgType.AmendRequest, clientOrderId: id(), submittingBrokerId: '1001', securityId: '700', securityIdSource: 8,
-  securityExchange: 'XHKG', transactionTime: '20260109-01:30:00.000000', side: 5, originalClientOrderId: resting, orderType: 2,
-  price: toPrice(395.8), orderQuantity: toQty(100), disclosureInstructions: 1, ...extra,
+  msgType: OcgMsgType.AmendRequest,
+  clientOrderId: id(),
+  submittingBrokerId: '1001',
+  securityId: '700',
+  securityIdSource: 8,
+  securityExchange: 'XHKG',
+  transactionTime: '20260109-01:30:00.000000',
+  side: 5,
+  originalClientOrderId: resting,
+  orderType: 2,
+  price: toPrice(395.8),
+  orderQuantity: toQty(100),
+  disclosureInstructions: 1,
+  ...extra,
 });
 const cancel = (extra: Partial<CancelRequest> = {}): CancelRequest => ({
-  msgType: OcgMsgType.CancelRequest, clientOrderId: id(), submittingBrokerId: '1001', securityId: '700', securityIdSource: 8,
-  securityExchange: 'XHKG', transactionTime: '20260109-01:30:00.000000', side: 5, originalClientOrderId: resting, ...extra,
+  msgType: OcgMsgType.CancelRequest,
+  clientOrderId: id(),
+  submittingBrokerId: '1001',
+  securityId: '700',
+  securityIdSource: 8,
+  securityExchange: 'XHKG',
+  transactionTime: '20260109-01:30:00.000000',
+  side: 5,
+  originalClientOrderId: resting,
+  ...extra,
 });
 const massCancel = (extra: Partial<MassCancelRequest> = {}): MassCancelRequest => ({
-  msgType: OcgMsgType.MassCancelRequest, clientOrderId: id(), submittingBrokerId: '1001', transactionTime: '20260109-01:30:00.000000',
-  massCancelRequestType: 9, marketSegmentId: 'MAIN', ...extra,
+  msgType: OcgMsgType.MassCancelRequest,
+  clientOrderId: id(),
+  submittingBrokerId: '1001',
+  transactionTime: '20260109-01:30:00.000000',
+  massCancelRequestType: 9,
+  marketSegmentId: 'MAIN',
+  ...extra,
 });
 const odd = (extra: Partial<NewOrder> = {}) => order({ lotType: 1, orderQuantity: toQty(50), ...extra });
 
@@ -116,7 +149,11 @@ const ROWS: [string, () => OcgMessage | Uint8Array, Answer][] = [
   ['BCAN above 9 999 999 999', () => order({ submittingBcanField: 'ABC123.10000000000' }), R6('Submitting BCAN Field')],
   ['BCAN with a CE number that is not 6 characters', () => order({ submittingBcanField: 'AB12.2568' }), R6('Submitting BCAN Field')],
   ['board-lot order without BCAN', () => without(order(), 'submittingBcanField'), B5('Submitting BCAN Field')],
-  ['odd-lot order of one board lot or more without BCAN', () => without(odd({ orderQuantity: toQty(150) }), 'submittingBcanField'), B5('Submitting BCAN Field')],
+  [
+    'odd-lot order of one board lot or more without BCAN',
+    () => without(odd({ orderQuantity: toQty(150) }), 'submittingBcanField'),
+    B5('Submitting BCAN Field'),
+  ],
   // §5.1 / §5.2 order fields
   ['Side 3', () => order({ side: 3 }), R5('Side')],
   ['Order Type 3', () => order({ orderType: 3 }), R5('Order Type')],
@@ -142,7 +179,16 @@ const ROWS: [string, () => OcgMessage | Uint8Array, Answer][] = [
   ['odd-lot market order', () => without(odd({ orderType: 1 }), 'price'), R5('Order Type')],
   ['odd-lot IOC', () => odd({ tif: 3 }), R5('TIF')],
   ['odd-lot Execution Instructions 0', () => odd({ executionInstructions: '0' }), R5('Execution Instructions')],
-  ['Throttle Entitlement Request: User Request ID with a non-ASCII byte', () => withByte({ msgType: OcgMsgType.ThrottleEntitlementRequest, userRequestId: 'R1', userRequestType: 5, userName: 'FR1' } as OcgMessage, 'userRequestId' as never, 0xff), R6('User Request ID')],
+  [
+    'Throttle Entitlement Request: User Request ID with a non-ASCII byte',
+    () =>
+      withByte(
+        { msgType: OcgMsgType.ThrottleEntitlementRequest, userRequestId: 'R1', userRequestType: 5, userName: 'FR1' } as OcgMessage,
+        'userRequestId' as never,
+        0xff,
+      ),
+    R6('User Request ID'),
+  ],
   ['Amend: Order ID with a non-ASCII byte', () => withByte(amend({ orderId: '12' }), 'orderId', 0xc3), R6('Order ID')],
   // §5.3 Amend
   ['Amend: Client Order ID with letters', () => amend({ clientOrderId: 'AMEND1' }), R6('Client Order ID')],
@@ -182,13 +228,22 @@ describe('field rules of the business messages (§5.1–5.5): one row per rule',
 
   it('the valid variants of each rule pass: Source 8 + XHKG, BCAN 1 and 2, Position Effect on a buy, restrictions on a short sell, "0 1", odd lot below a board lot without BCAN', async () => {
     for (const m of [
-      order({ submittingBcanField: 'ABC123.1' }), order({ submittingBcanField: 'XYZ789.2' }), order({ submittingBcanField: 'ABC123.9999999999' }),
-      order({ positionEffect: 1 }), order({ side: 5, orderRestrictions: '2 5 6', price: toPrice(395.8) }), order({ executionInstructions: '0 1' }),
-      order({ maxPriceLevels: 1, orderCapacity: 2, text: 'Desk 7', brokerLocationId: '12' }), order({ transactionTime: '20260109-01:30:00.123' }),
+      order({ submittingBcanField: 'ABC123.1' }),
+      order({ submittingBcanField: 'XYZ789.2' }),
+      order({ submittingBcanField: 'ABC123.9999999999' }),
+      order({ positionEffect: 1 }),
+      order({ side: 5, orderRestrictions: '2 5 6', price: toPrice(395.8) }),
+      order({ executionInstructions: '0 1' }),
+      order({ maxPriceLevels: 1, orderCapacity: 2, text: 'Desk 7', brokerLocationId: '12' }),
+      order({ transactionTime: '20260109-01:30:00.123' }),
       without(odd({ orderQuantity: toQty(50), side: 2 }), 'submittingBcanField'),
     ]) {
       const got = await answerTo(m);
-      assert.equal(got['msgType'], OcgMsgType.ExecutionReport, JSON.stringify(got, (_k, x) => (typeof x === 'bigint' ? String(x) : x)));
+      assert.equal(
+        got['msgType'],
+        OcgMsgType.ExecutionReport,
+        JSON.stringify(got, (_k, x) => (typeof x === 'bigint' ? String(x) : x)),
+      );
     }
   });
 });

@@ -5,18 +5,20 @@ import { parseOrderScript, parseOrderScriptLine, OrderScriptError } from '../../
 
 describe('order script', () => {
   it('parses every step kind, skipping blanks and comments, keeping line numbers', () => {
-    const steps = parseOrderScript([
-      '# warm-up',
-      'buy 700 100@385.2',
-      '',
-      'sell 5 400@50.1 ioc   # cross',
-      'short 388 500@300 fok',
-      'cancel 10000001',
-      'amend 10000002 200@385.4',
-      'amend 10000003 300',
-      'sleep 1.5',
-      'logout',
-    ].join('\n'));
+    const steps = parseOrderScript(
+      [
+        '# warm-up',
+        'buy 700 100@385.2',
+        '',
+        'sell 5 400@50.1 ioc   # cross',
+        'short 388 500@300 fok',
+        'cancel 10000001',
+        'amend 10000002 200@385.4',
+        'amend 10000003 300',
+        'sleep 1.5',
+        'logout',
+      ].join('\n'),
+    );
     assert.deepEqual(steps, [
       { kind: 'order', side: 1, securityId: '700', quantity: '100', price: '385.2', line: 2 },
       { kind: 'order', side: 2, securityId: '5', quantity: '400', price: '50.1', tif: 3, line: 4 },

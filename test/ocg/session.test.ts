@@ -3,9 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../src/wire/index.ts';
-import {
-  OcgMsgType, decodeMessage, encodeMessage, peekHeader, toPrice, toQty, SessionStatus,
-} from '../../src/ocg/index.ts';
+import { OcgMsgType, decodeMessage, encodeMessage, peekHeader, toPrice, toQty, SessionStatus } from '../../src/ocg/index.ts';
 import type { OcgMessage, OcgHeader, Logon } from '../../src/ocg/index.ts';
 import { OcgSession, journalMessage } from '../../src/ocg/session.ts';
 import type { OcgSessionEvent } from '../../src/ocg/session.ts';
@@ -16,10 +14,21 @@ const COMP = 'CO99999902';
 
 function execReport(n: number): OcgMessage {
   return {
-    msgType: OcgMsgType.ExecutionReport, clientOrderId: String(n), submittingBrokerId: '1001', securityId: '700',
-    securityIdSource: 8, securityExchange: 'XHKG', transactionTime: '20260109-01:30:00.000000', side: 1,
-    orderId: `O${n}`, executionId: `E${n}`, orderStatus: 0, execType: '0', cumulativeQuantity: 0n,
-    leavesQuantity: toQty(100), price: toPrice(395.8),
+    msgType: OcgMsgType.ExecutionReport,
+    clientOrderId: String(n),
+    submittingBrokerId: '1001',
+    securityId: '700',
+    securityIdSource: 8,
+    securityExchange: 'XHKG',
+    transactionTime: '20260109-01:30:00.000000',
+    side: 1,
+    orderId: `O${n}`,
+    executionId: `E${n}`,
+    orderStatus: 0,
+    execType: '0',
+    cumulativeQuantity: 0n,
+    leavesQuantity: toQty(100),
+    price: toPrice(395.8),
   };
 }
 
@@ -37,13 +46,22 @@ interface Side {
 
 function makePair(opts: { clock?: ManualClock; gwJournal?: SessionJournal; clJournal?: SessionJournal } = {}) {
   const clock = opts.clock ?? new ManualClock();
-  const gwStore = new MemorySessionStore(), clStore = new MemorySessionStore();
+  const gwStore = new MemorySessionStore(),
+    clStore = new MemorySessionStore();
   const mk = (role: 'gateway' | 'client', journal: SessionJournal, peerInbox: () => Uint8Array[]): Side => {
     const side = { inbox: [] as Uint8Array[], received: [], events: [], closed: null, sent: [], drop: () => false, journal } as unknown as Side;
     side.session = new OcgSession({
-      role, compId: COMP, journal, clock,
-      send: (f) => { side.sent.push(f); if (!side.drop(f)) peerInbox().push(f); },
-      disconnect: (reason) => { side.closed = reason; },
+      role,
+      compId: COMP,
+      journal,
+      clock,
+      send: (f) => {
+        side.sent.push(f);
+        if (!side.drop(f)) peerInbox().push(f);
+      },
+      disconnect: (reason) => {
+        side.closed = reason;
+      },
       onMessage: (message, header) => side.received.push({ message, header }),
       onEvent: (e) => side.events.push(e),
     });
@@ -104,9 +122,11 @@ describe('logon handshake (§3.12)', () => {
   it('logon seq lower than expected: Logout, inbound counter kept, outbound advanced', () => {
     const store = new MemorySessionStore();
     const gj = store.journal(COMP);
-    gj.setNextExpected(10); gj.setNextToSend(4);
+    gj.setNextExpected(10);
+    gj.setNextToSend(4);
     const p = makePair({ gwJournal: gj });
-    p.cl.journal.setNextToSend(7); p.cl.journal.setNextExpected(4);
+    p.cl.journal.setNextToSend(7);
+    p.cl.journal.setNextExpected(4);
     p.cl.session.startLogon({ password: 'x' });
     p.pump();
     assert.deepEqual(types(p.gw.sent), [OcgMsgType.Logout]);
@@ -121,7 +141,8 @@ describe('logon handshake (§3.12)', () => {
 
   it('client Next Expected beyond the gateway sequence: Logout and terminate', () => {
     const p = makePair();
-    p.gw.journal.setNextToSend(3); p.gw.journal.setNextExpected(1);
+    p.gw.journal.setNextToSend(3);
+    p.gw.journal.setNextExpected(1);
     p.cl.journal.setNextExpected(9);
     p.logon();
     assert.match(p.gw.closed ?? '', /beyond/);
@@ -131,24 +152,32 @@ describe('logon handshake (§3.12)', () => {
     const p = makePair();
     const gj = p.gw.journal;
     // Gateway history: 1 Logon reply, 2 ER, 3 Heartbeat (session, not stored), 4 ER; the client saw only 1.
-    gj.setNextExpected(2); gj.setNextToSend(2);
+    gj.setNextExpected(2);
+    gj.setNextToSend(2);
     journalMessage(gj, COMP, execReport(2));
     gj.setNextToSend(gj.nextToSend + 1); // a heartbeat went out under seq 3
     journalMessage(gj, COMP, execReport(4));
-    p.cl.journal.setNextToSend(2); p.cl.journal.setNextExpected(2);
+    p.cl.journal.setNextToSend(2);
+    p.cl.journal.setNextExpected(2);
     p.logon();
     // Reply at 5, then 2 (ER), gap fill 3→4, 4 (ER), gap fill 5→6.
     const sent = p.gw.sent.map((f) => decodeMessage(f)).map((d) => (assert.ok(d.ok), d));
-    assert.deepEqual(sent.map((d) => [d.header.seqNum, d.message.msgType, d.header.possDup]), [
-      [5, OcgMsgType.Logon, false],
-      [2, OcgMsgType.ExecutionReport, true],
-      [3, OcgMsgType.SequenceReset, true],
-      [4, OcgMsgType.ExecutionReport, true],
-      [5, OcgMsgType.SequenceReset, true],
-    ]);
+    assert.deepEqual(
+      sent.map((d) => [d.header.seqNum, d.message.msgType, d.header.possDup]),
+      [
+        [5, OcgMsgType.Logon, false],
+        [2, OcgMsgType.ExecutionReport, true],
+        [3, OcgMsgType.SequenceReset, true],
+        [4, OcgMsgType.ExecutionReport, true],
+        [5, OcgMsgType.SequenceReset, true],
+      ],
+    );
     assert.equal((sent[2]!.message as { newSequenceNumber: number }).newSequenceNumber, 4);
     assert.equal((sent[4]!.message as { newSequenceNumber: number }).newSequenceNumber, 6);
-    assert.deepEqual(p.cl.received.map((r) => (r.message as { executionId: string }).executionId), ['E2', 'E4']);
+    assert.deepEqual(
+      p.cl.received.map((r) => (r.message as { executionId: string }).executionId),
+      ['E2', 'E4'],
+    );
     assert.equal(p.cl.journal.nextExpected, 6);
     assert.equal(p.cl.session.state, 'active');
     assert.ok(p.cl.events.some((e) => e.type === 'gapRecovered'));
@@ -159,12 +188,26 @@ describe('logon handshake (§3.12)', () => {
   it('gateway Next Expected < client seq: the client replays its own messages and gap-fills its Logon', () => {
     const p = makePair();
     const cj = p.cl.journal;
-    cj.setNextToSend(2); cj.setNextExpected(2);
-    journalMessage(cj, COMP, { msgType: OcgMsgType.CancelRequest, clientOrderId: '7', submittingBrokerId: '1001', securityId: '700', securityIdSource: 8, transactionTime: '20260109-01:30:00.000000', side: 1, originalClientOrderId: '6' });
-    p.gw.journal.setNextExpected(2); p.gw.journal.setNextToSend(2);
+    cj.setNextToSend(2);
+    cj.setNextExpected(2);
+    journalMessage(cj, COMP, {
+      msgType: OcgMsgType.CancelRequest,
+      clientOrderId: '7',
+      submittingBrokerId: '1001',
+      securityId: '700',
+      securityIdSource: 8,
+      transactionTime: '20260109-01:30:00.000000',
+      side: 1,
+      originalClientOrderId: '6',
+    });
+    p.gw.journal.setNextExpected(2);
+    p.gw.journal.setNextToSend(2);
     p.logon();
     // Client Logon at 3 not consumed by the gateway; client replays 2, gap-fills 3→4.
-    assert.deepEqual(p.gw.received.map((r) => [r.header.seqNum, r.header.possDup, r.message.msgType]), [[2, true, OcgMsgType.CancelRequest]]);
+    assert.deepEqual(
+      p.gw.received.map((r) => [r.header.seqNum, r.header.possDup, r.message.msgType]),
+      [[2, true, OcgMsgType.CancelRequest]],
+    );
     assert.equal(p.gw.journal.nextExpected, 4);
     assert.equal(p.gw.session.state, 'active');
   });
@@ -175,9 +218,11 @@ describe('heartbeat and test request (§1.3, driven clock)', () => {
     const p = makePair();
     p.logon();
     const before = p.gw.sent.length;
-    p.clock.advance(19_000); p.pump();
+    p.clock.advance(19_000);
+    p.pump();
     assert.equal(p.gw.sent.length, before);
-    p.clock.advance(1_000); p.pump();
+    p.clock.advance(1_000);
+    p.pump();
     assert.deepEqual(types(p.gw.sent.slice(before)), [OcgMsgType.Heartbeat]);
     assert.ok(types(p.cl.sent).includes(OcgMsgType.Heartbeat));
     assert.equal(p.gw.session.state, 'active');
@@ -207,12 +252,15 @@ describe('heartbeat and test request (§1.3, driven clock)', () => {
     const p = makePair();
     p.logon();
     p.cl.drop = () => true; // the client's frames are lost
-    p.clock.advance(60_000); p.pump();
+    p.clock.advance(60_000);
+    p.pump();
     assert.ok(p.gw.events.some((e) => e.type === 'testRequestSent'));
     assert.equal(p.gw.closed, null);
-    p.clock.advance(59_000); p.pump();
+    p.clock.advance(59_000);
+    p.pump();
     assert.equal(p.gw.closed, null);
-    p.clock.advance(1_000); p.pump();
+    p.clock.advance(1_000);
+    p.pump();
     assert.match(p.gw.closed ?? '', /test request/);
     assert.equal(types(p.gw.sent).at(-1), OcgMsgType.Logout);
     assert.equal(p.gw.session.state, 'disconnected');
@@ -242,9 +290,23 @@ describe('gap and resend (§3.12, §3.13)', () => {
     const rr = p.cl.sent.map((f) => decodeMessage(f)).find((d) => d.ok && d.message.msgType === OcgMsgType.ResendRequest);
     assert.ok(rr !== undefined && rr.ok && rr.message.msgType === OcgMsgType.ResendRequest);
     assert.deepEqual([rr.message.startSequence, rr.message.endSequence], [3, 0]);
-    assert.deepEqual(p.cl.received.map((r) => [(r.message as { executionId: string }).executionId, r.header.possDup]), [['E2', false], ['E3', true], ['E5', false]]);
+    assert.deepEqual(
+      p.cl.received.map((r) => [(r.message as { executionId: string }).executionId, r.header.possDup]),
+      [
+        ['E2', false],
+        ['E3', true],
+        ['E5', false],
+      ],
+    );
     const replay = p.gw.sent.map((f) => decodeMessage(f)).filter((d) => d.ok && d.header.possDup);
-    assert.deepEqual(replay.map((d) => d.ok && [d.header.seqNum, d.message.msgType]), [[3, OcgMsgType.ExecutionReport], [4, OcgMsgType.SequenceReset], [5, OcgMsgType.ExecutionReport]]);
+    assert.deepEqual(
+      replay.map((d) => d.ok && [d.header.seqNum, d.message.msgType]),
+      [
+        [3, OcgMsgType.ExecutionReport],
+        [4, OcgMsgType.SequenceReset],
+        [5, OcgMsgType.ExecutionReport],
+      ],
+    );
     assert.equal(p.cl.session.state, 'active');
     assert.equal(p.cl.journal.nextExpected, p.gw.journal.nextToSend);
     assert.ok(p.cl.events.some((e) => e.type === 'gapRecovered'));
@@ -262,8 +324,8 @@ describe('gap and resend (§3.12, §3.13)', () => {
     assert.equal(p.cl.closed, 'resend from 2 not answered: 2 still missing');
   });
 
-  const resendStarts = (frames: Uint8Array[]) => frames.map((f) => decodeMessage(f))
-    .flatMap((d) => (d.ok && d.message.msgType === OcgMsgType.ResendRequest ? [d.message.startSequence] : []));
+  const resendStarts = (frames: Uint8Array[]) =>
+    frames.map((f) => decodeMessage(f)).flatMap((d) => (d.ok && d.message.msgType === OcgMsgType.ResendRequest ? [d.message.startSequence] : []));
   /** A frame with a corrupt high seq under a valid CRC. */
   const bogus = () => encodeMessage({ seqNum: 1_000_000, compId: COMP }, execReport(99));
 
@@ -281,7 +343,10 @@ describe('gap and resend (§3.12, §3.13)', () => {
     p.cl.session.sendMessage(execReport(4));
     p.pump();
     assert.deepEqual(resendStarts(p.gw.sent), [2, 3]);
-    assert.deepEqual(p.gw.received.map((r) => (r.message as { executionId: string }).executionId), ['E2', 'E3', 'E4']);
+    assert.deepEqual(
+      p.gw.received.map((r) => (r.message as { executionId: string }).executionId),
+      ['E2', 'E3', 'E4'],
+    );
     assert.equal(p.gw.session.state, 'active');
     assert.equal(p.gw.journal.nextExpected, 5);
   });
@@ -296,7 +361,10 @@ describe('gap and resend (§3.12, §3.13)', () => {
     p.cl.session.sendMessage(execReport(3));
     p.pump();
     assert.deepEqual(resendStarts(p.gw.sent), [2, 2]);
-    assert.deepEqual(p.gw.received.map((r) => (r.message as { executionId: string }).executionId), ['E2', 'E3']);
+    assert.deepEqual(
+      p.gw.received.map((r) => (r.message as { executionId: string }).executionId),
+      ['E2', 'E3'],
+    );
     assert.equal(p.gw.session.state, 'active');
   });
 
@@ -386,7 +454,7 @@ describe('bad input (§2.2, §2.3, §4.8)', () => {
     assert.equal(p.gw.session.state, 'active');
   });
 
-  it('a header Comp ID that is not the session\'s ⇒ Reject (3) code 9, not processed, seq consumed', () => {
+  it("a header Comp ID that is not the session's ⇒ Reject (3) code 9, not processed, seq consumed", () => {
     const p = makePair();
     p.logon();
     p.gw.session.onFrame(encodeMessage({ seqNum: 2, compId: 'CO11111111' }, execReport(2)));

@@ -41,7 +41,10 @@ function rawPacket(msgCount: number, msgs: Uint8Array[], pktSize?: number): Uint
   buf[2] = msgCount;
   buf[4] = 7; // SeqNum 7
   let o = 16;
-  for (const m of msgs) { buf.set(m, o); o += m.length; }
+  for (const m of msgs) {
+    buf.set(m, o);
+    o += m.length;
+  }
   return buf;
 }
 
@@ -131,7 +134,11 @@ describe('packet framing errors', () => {
 describe('message-level errors and tolerance', () => {
   it('unknown MsgType is skipped by MsgSize and counted; the rest decode', () => {
     for (const unknown of [0, 1, 12, 99, 103, 104, 200, 204, 300, 612, 999, 65535]) {
-      const pkt = rawPacket(3, [rawMessage(12, 40, [0xbc, 0x02, 0, 0, 1, 0, 0, 0]), rawMessage(10, unknown, [9, 9, 9, 9, 9, 9]), rawMessage(12, 40, [5, 0, 0, 0, 2, 0, 0, 0])]);
+      const pkt = rawPacket(3, [
+        rawMessage(12, 40, [0xbc, 0x02, 0, 0, 1, 0, 0, 0]),
+        rawMessage(10, unknown, [9, 9, 9, 9, 9, 9]),
+        rawMessage(12, 40, [5, 0, 0, 0, 2, 0, 0, 0]),
+      ]);
       const r = decodePacket(pkt);
       assert.ok(r.ok, r.ok ? '' : r.message);
       assert.equal(r.skippedUnknown, 1);
@@ -225,7 +232,10 @@ describe('fuzz: mutated and random packets never throw', () => {
         assert.ok(d.messages.length + d.skippedUnknown === d.header.msgCount);
         assert.ok(!('ok' in s));
         assert.equal(s.messages.length, d.header.msgCount);
-        assert.deepEqual(s.messages.filter((m) => m !== UNKNOWN_MESSAGE), d.messages);
+        assert.deepEqual(
+          s.messages.filter((m) => m !== UNKNOWN_MESSAGE),
+          d.messages,
+        );
       }
     }
     for (let i = 0; i < 10_000; i++) {

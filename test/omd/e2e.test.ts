@@ -3,15 +3,24 @@
 import { describe, it, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  FeedHandler, MarketGenerator, OmdPublisher, loopbackFeed,
-  type FeedConfig, type GapEvent, type PublisherLine, type RecoveredEvent, type RtsClientRequestEvent,
+  FeedHandler,
+  MarketGenerator,
+  OmdPublisher,
+  loopbackFeed,
+  type FeedConfig,
+  type GapEvent,
+  type PublisherLine,
+  type RecoveredEvent,
+  type RtsClientRequestEvent,
 } from '../../src/omd/index.ts';
 import { turn } from '../helpers/wait.ts';
 import { until } from './fake-feed.ts';
 
 let slot = 0;
 const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
 
 type LossFilter = (line: PublisherLine, channelId: number, firstSeq: number, msgCount: number) => boolean;
 
@@ -32,9 +41,11 @@ async function stack(o: StackOpts = {}) {
   const cfg: FeedConfig = loopbackFeed({ products: ['SS', 'SF', 'Index'], groupBase: 230 + k, basePort: base, rtsPorts: [0, 0, 0, 0] });
   const gen = new MarketGenerator({ seed: 11 + k, securities: 24, channels: cfg.channels.map((c) => ({ channelId: c.channelId, product: c.product })) });
   const common = {
-    heartbeatIntervalMs: 50, refreshIntervalMs: 100,
+    heartbeatIntervalMs: 50,
+    refreshIntervalMs: 100,
     rts: {
-      users: ['TESTUSER01'], ...(o.pubWindow ? { windowSize: o.pubWindow } : {}),
+      users: ['TESTUSER01'],
+      ...(o.pubWindow ? { windowSize: o.pubWindow } : {}),
       ...(o.rtsHeartbeatMs ? { heartbeatIntervalMs: o.rtsHeartbeatMs, heartbeatResponseTimeoutMs: o.rtsHeartbeatMs } : {}),
     },
   };
@@ -43,12 +54,21 @@ async function stack(o: StackOpts = {}) {
     ? new OmdPublisher(cfg, { ...common, site: 'backup', drNumbering: o.drNumbering ?? 'continue', ...(o.backupLoss ? { lossFilter: o.backupLoss } : {}) })
     : null;
   let h: FeedHandler | null = null;
-  cleanups.push(async () => { await h?.stop(); await pub.stop(); await backup?.stop(); });
+  cleanups.push(async () => {
+    await h?.stop();
+    await pub.stop();
+    await backup?.stop();
+  });
   await pub.start();
   if (backup) await backup.start();
-  h = new FeedHandler({ ...cfg, rts: [...pub.rtsEndpoints, ...(backup?.rtsEndpoints ?? [])] }, {
-    rtsUsername: 'TESTUSER01', arbitrationTimeoutMs: 20, rts: { responseTimeoutMs: 500, ...(o.handlerWindow ? { windowSize: o.handlerWindow } : {}) },
-  });
+  h = new FeedHandler(
+    { ...cfg, rts: [...pub.rtsEndpoints, ...(backup?.rtsEndpoints ?? [])] },
+    {
+      rtsUsername: 'TESTUSER01',
+      arbitrationTimeoutMs: 20,
+      rts: { responseTimeoutMs: 500, ...(o.handlerWindow ? { windowSize: o.handlerWindow } : {}) },
+    },
+  );
   const gaps: GapEvent[] = [];
   const recovered: RecoveredEvent[] = [];
   const rtsRequests: RtsClientRequestEvent[] = [];
@@ -65,22 +85,44 @@ async function stack(o: StackOpts = {}) {
   };
   /** Publishes in slices, yielding so the receive buffers drain. */
   const pump = async (events: number) => {
-    for (let i = 0; i < events; i += 50) { burst(Math.min(50, events - i)); await turn(); }
+    for (let i = 0; i < events; i += 50) {
+      burst(Math.min(50, events - i));
+      await turn();
+    }
   };
-  const caughtUp = () => cfg.channels.every((c) => {
-    const s = h.status(c.channelId);
-    return s.mode === 'live' && !s.stale && s.expected === active.nextSeq(c.channelId);
-  });
-  const digests = (full: boolean) => cfg.channels.map((c) => {
-    const a = h.image(c.channelId);
-    const b = active.image(c.channelId);
-    return full ? [a.digest(), b.digest()] : [a.digest(c.product), b.digest(c.product)];
-  });
+  const caughtUp = () =>
+    cfg.channels.every((c) => {
+      const s = h.status(c.channelId);
+      return s.mode === 'live' && !s.stale && s.expected === active.nextSeq(c.channelId);
+    });
+  const digests = (full: boolean) =>
+    cfg.channels.map((c) => {
+      const a = h.image(c.channelId);
+      const b = active.image(c.channelId);
+      return full ? [a.digest(), b.digest()] : [a.digest(c.product), b.digest(c.product)];
+    });
   const start = async () => {
     for (const b of gen.startOfDay()) active.publish(b.channelId, b.msgs);
     assert.ok(await until(caughtUp), 'start of day received');
   };
-  return { cfg, gen, pub, backup, h, gaps, recovered, rtsRequests, burst, pump, caughtUp, digests, start, switchTo: (p: OmdPublisher) => { active = p; } };
+  return {
+    cfg,
+    gen,
+    pub,
+    backup,
+    h,
+    gaps,
+    recovered,
+    rtsRequests,
+    burst,
+    pump,
+    caughtUp,
+    digests,
+    start,
+    switchTo: (p: OmdPublisher) => {
+      active = p;
+    },
+  };
 }
 
 function assertBooksEqual(d: string[][]) {
@@ -89,7 +131,7 @@ function assertBooksEqual(d: string[][]) {
 }
 
 describe('e2e: loss on one line only is invisible (OMD-C 4.1)', () => {
-  it('drops a seventh of line A: no gap, books equal to the publisher\'s', async () => {
+  it("drops a seventh of line A: no gap, books equal to the publisher's", async () => {
     const t = await stack({ loss: (line, _ch, first, n) => line === 'A' && n > 0 && first % 7 < 3 });
     await t.start();
     await t.pump(1500);
@@ -125,10 +167,20 @@ describe('e2e: loss on both lines is recovered by retransmission (OMD-C 4.3)', (
     assert.ok(await until(t.caughtUp, 5000), 'caught up');
     assert.ok(lost.length > 0);
     const range = { from: lost[0]!.from, to: lost[lost.length - 1]!.to };
-    assert.equal(range.to - range.from + 1, lost.reduce((s, r) => s + r.to - r.from + 1, 0), 'one contiguous hole');
+    assert.equal(
+      range.to - range.from + 1,
+      lost.reduce((s, r) => s + r.to - r.from + 1, 0),
+      'one contiguous hole',
+    );
     assert.deepEqual(t.gaps, [{ channelId: 2, range }]);
-    assert.deepEqual(t.recovered.map((e) => [e.channelId, e.via, e.range]), [[2, 'rts', range]]);
-    assert.deepEqual(t.rtsRequests.map((r) => [r.channelId, r.begin, r.end, r.status]), [[2, range.from, range.to, 0]]);
+    assert.deepEqual(
+      t.recovered.map((e) => [e.channelId, e.via, e.range]),
+      [[2, 'rts', range]],
+    );
+    assert.deepEqual(
+      t.rtsRequests.map((r) => [r.channelId, r.begin, r.end, r.status]),
+      [[2, range.from, range.to, 0]],
+    );
     assert.equal(t.h.counters.recoveredByRts, 1);
     assert.equal(t.h.counters.recoveredByRefresh, 0);
     assertBooksEqual(t.digests(true));
@@ -142,11 +194,16 @@ describe('e2e: the RTS session stays up (OMD-C 3.5 keep-alive)', () => {
     const drops: { reason: string }[] = [];
     t.pub.on('rts-disconnect', (e) => drops.push(e));
     let echoed = 0;
-    t.h.on('rts-heartbeat', () => { echoed++; });
+    t.h.on('rts-heartbeat', () => {
+      echoed++;
+    });
     await t.start();
     await t.pump(100);
     const lossOnce = async () => {
-      lose = true; t.burst(80); lose = false; t.burst(80);
+      lose = true;
+      t.burst(80);
+      lose = false;
+      t.burst(80);
       await t.pump(50);
       assert.ok(await until(t.caughtUp, 5000));
     };
@@ -184,7 +241,10 @@ describe('e2e: loss past the retransmission window is recovered by refresh (OMD-
     assert.ok(await until(t.caughtUp, 5000), 'caught up');
     const range = { from: Math.min(...lost), to: Math.max(...lost) };
     assert.ok(range.to - range.from + 1 > 300, `the hole (${range.to - range.from + 1}) is wider than the window`);
-    assert.deepEqual(t.recovered.map((e) => [e.channelId, e.via, e.range]), [[1, 'refresh', range]]);
+    assert.deepEqual(
+      t.recovered.map((e) => [e.channelId, e.via, e.range]),
+      [[1, 'refresh', range]],
+    );
     assert.equal(t.h.counters.rtsRequests, 0);
     assert.equal(t.h.counters.recoveredByRefresh, 1);
     assertBooksEqual(t.digests(false)); // refresh carries no last trade (OMD-C 4.4): compare what it carries
@@ -205,15 +265,21 @@ describe('e2e: loss past the retransmission window is recovered by refresh (OMD-
     t.burst(20);
     await t.pump(100);
     assert.ok(await until(t.caughtUp, 5000), 'caught up');
-    assert.deepEqual(t.rtsRequests.map((r) => r.status), [2]);
-    assert.deepEqual(t.recovered.map((e) => e.via), ['refresh']);
+    assert.deepEqual(
+      t.rtsRequests.map((r) => r.status),
+      [2],
+    );
+    assert.deepEqual(
+      t.recovered.map((e) => e.via),
+      ['refresh'],
+    );
     assertBooksEqual(t.digests(false));
   });
 });
 
 for (const drNumbering of ['continue', 'resetTo1WithSequenceReset'] as const) {
   describe(`e2e: site failover, drNumbering ${drNumbering} (OMD-C 2.2.4, spec §4.5)`, () => {
-    it('ends with the handler\'s books equal to the taking-over site\'s on every channel', async () => {
+    it("ends with the handler's books equal to the taking-over site's on every channel", async () => {
       let lose = false;
       const t = await stack({ backup: true, drNumbering, backupLoss: (line, ch, _f, n) => lose && ch === 2 && line !== 'refresh' && n > 0 });
       const states: string[] = [];
@@ -223,7 +289,10 @@ for (const drNumbering of ['continue', 'resetTo1WithSequenceReset'] as const) {
       assert.ok(await until(t.caughtUp), 'caught up with the primary');
       t.pub.beginDisasterRecovery();
       assert.ok(await until(() => t.h.drState === 'DR_IN_PROGRESS'));
-      assert.ok(t.cfg.channels.every((c) => t.h.image(c.channelId).securities().length === 0), 'books cleared on DR 1');
+      assert.ok(
+        t.cfg.channels.every((c) => t.h.image(c.channelId).securities().length === 0),
+        'books cleared on DR 1',
+      );
       const state = t.pub.exportState();
       await t.pub.stop();
       t.backup!.takeOver(state);
@@ -232,7 +301,8 @@ for (const drNumbering of ['continue', 'resetTo1WithSequenceReset'] as const) {
       assert.ok(await until(() => t.h.drState === 'DR_COMPLETED' && t.caughtUp(), 5000), 'caught up with the backup');
       assert.deepEqual(states, ['DR_IN_PROGRESS', 'DR_COMPLETED']);
       assertBooksEqual(t.digests(false));
-      if (drNumbering === 'resetTo1WithSequenceReset') assert.equal(t.h.counters.sequenceResets, t.cfg.channels.length, 'one reset per channel at the takeover');
+      if (drNumbering === 'resetTo1WithSequenceReset')
+        assert.equal(t.h.counters.sequenceResets, t.cfg.channels.length, 'one reset per channel at the takeover');
 
       // After the failover, retransmission comes from a backup-site endpoint (§12 U16).
       lose = true;

@@ -8,7 +8,14 @@ const T0 = 1767922200000000000n;
 
 /** The realtime message published as SN `sn` in these tests: one SF order, id = SN. */
 export const order = (sn: number): OmdMessage => ({
-  msgType: 30, securityCode: 5, orderId: BigInt(sn), price: 100_000 + sn, quantity: 100 * (1 + (sn % 7)), side: sn % 2, orderType: '2', orderBookPosition: 0,
+  msgType: 30,
+  securityCode: 5,
+  orderId: BigInt(sn),
+  price: 100_000 + sn,
+  quantity: 100 * (1 + (sn % 7)),
+  side: sn % 2,
+  orderType: '2',
+  orderBookPosition: 0,
 });
 
 /** Orders for SN from..to. */
@@ -38,8 +45,14 @@ export class FakeFeed {
   async open(): Promise<this> {
     this.#tx = await createMulticastSender();
     const dests = new Map<string, MulticastEndpoint>();
-    for (const d of [...this.cfg.channels.flatMap((c) => [c.lineA, c.lineB, c.refresh]), this.cfg.drChannel.lineA, this.cfg.drChannel.lineB]) dests.set(`${d.group}:${d.port}`, d);
-    for (const d of dests.values()) this.#witnesses.push(await createMulticastReceiver(d, () => { this.#seen++; }));
+    for (const d of [...this.cfg.channels.flatMap((c) => [c.lineA, c.lineB, c.refresh]), this.cfg.drChannel.lineA, this.cfg.drChannel.lineB])
+      dests.set(`${d.group}:${d.port}`, d);
+    for (const d of dests.values())
+      this.#witnesses.push(
+        await createMulticastReceiver(d, () => {
+          this.#seen++;
+        }),
+      );
     return this;
   }
 

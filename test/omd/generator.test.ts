@@ -22,7 +22,10 @@ function run(seed: number, events: number, securities = 12) {
     for (const b of batches) {
       let img = images.get(b.channelId);
       if (!img) images.set(b.channelId, (img = new MarketImage()));
-      for (const m of b.msgs) { img.apply(m); all.push([b.channelId, m]); }
+      for (const m of b.msgs) {
+        img.apply(m);
+        all.push([b.channelId, m]);
+      }
     }
   };
   feed(g.startOfDay());
@@ -35,7 +38,10 @@ describe('SeededRandom', () => {
     const a = new SeededRandom(42);
     const b = new SeededRandom(42);
     const xs = Array.from({ length: 1000 }, () => a.next());
-    assert.deepEqual(xs, Array.from({ length: 1000 }, () => b.next()));
+    assert.deepEqual(
+      xs,
+      Array.from({ length: 1000 }, () => b.next()),
+    );
     assert.ok(xs.every((x) => x >= 0 && x < 1));
     const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
     assert.ok(mean > 0.45 && mean < 0.55);
@@ -48,14 +54,20 @@ describe('MarketGenerator', () => {
     const a = run(7, 2000).all.map(([c, m]) => `${c} ${canonical(m)}`);
     const b = run(7, 2000).all.map(([c, m]) => `${c} ${canonical(m)}`);
     assert.deepEqual(a, b);
-    assert.notDeepEqual(a, run(8, 2000).all.map(([c, m]) => `${c} ${canonical(m)}`));
+    assert.notDeepEqual(
+      a,
+      run(8, 2000).all.map(([c, m]) => `${c} ${canonical(m)}`),
+    );
     assert.deepEqual(generatorMix(3, 500).map(canonical), generatorMix(3, 500).map(canonical));
     assert.equal(generatorMix(3, 500).length, 500);
   });
 
   it('produces realistic HK reference data (codes, board lots, HKD, UTF-16 Chinese names, on-grid prices)', () => {
     const g = new MarketGenerator({ seed: 1, securities: 40 });
-    const defs = g.startOfDay().flatMap((b) => b.msgs).filter((m) => m.msgType === 11);
+    const defs = g
+      .startOfDay()
+      .flatMap((b) => b.msgs)
+      .filter((m) => m.msgType === 11);
     const codes = new Set(defs.map((d) => d.securityCode));
     for (const c of [1, 5, 700, 9988]) assert.ok(codes.has(c), `code ${c}`);
     const tencent = defs.find((d) => d.securityCode === 700)!;
@@ -89,7 +101,9 @@ describe('MarketGenerator', () => {
         }
         const sorted = [...levels].sort((a, b) => (side === 0 ? b[0] - a[0] : a[0] - b[0]));
         const best = sorted[0]?.[0];
-        const want = sorted.filter(([p]) => best !== undefined && ticksBetween(SPREAD_TABLE_PART_A, best, p) < 10).slice(0, 10)
+        const want = sorted
+          .filter(([p]) => best !== undefined && ticksBetween(SPREAD_TABLE_PART_A, best, p) < 10)
+          .slice(0, 10)
           .map(([price, l]) => ({ price, quantity: l.q, orders: l.n }));
         assert.deepEqual(ss.book(code, side), want, `SS ${code} side ${side}`);
         assert.deepEqual(sp.book(code, side), want, `SP ${code} side ${side}`);
@@ -116,7 +130,11 @@ describe('MarketGenerator', () => {
     const stats = new Map<number, Extract<OmdMessage, { msgType: 60 }>>();
     for (const [c, m] of all) if (c === sp && m.msgType === 60) stats.set(m.securityCode, m);
     for (const [code, s] of perSec) {
-      assert.deepEqual(s.ids, s.ids.map((_, i) => i + 1), `TradeIDs of ${code}`);
+      assert.deepEqual(
+        s.ids,
+        s.ids.map((_, i) => i + 1),
+        `TradeIDs of ${code}`,
+      );
       assert.equal(stats.get(code)!.sharesTraded, s.qty);
     }
     const types = new Set(all.map(([, m]) => m.msgType));
@@ -146,7 +164,10 @@ describe('MarketGenerator channel layout (OMD-C 1.3, spec §3.1, §7, §8.1)', (
     const take = (batches: ReturnType<MarketGenerator['next']>) => {
       for (const b of batches) {
         const t = types.get(b.channelId)!;
-        for (const m of b.msgs) { t.set(m.msgType, (t.get(m.msgType) ?? 0) + 1); msgs.get(b.channelId)!.push(m); }
+        for (const m of b.msgs) {
+          t.set(m.msgType, (t.get(m.msgType) ?? 0) + 1);
+          msgs.get(b.channelId)!.push(m);
+        }
       }
     };
     take(g.startOfDay());
@@ -155,7 +176,14 @@ describe('MarketGenerator channel layout (OMD-C 1.3, spec §3.1, §7, §8.1)', (
   }
 
   it('odd-lot orders (33/34) and Stock Connect (80/81) travel on their own channels, not on SS', () => {
-    const t = typesPerChannel([{ channelId: 1, product: 'SS' }, { channelId: 2, product: 'OddLot' }, { channelId: 3, product: 'StockConnect' }], 3000);
+    const t = typesPerChannel(
+      [
+        { channelId: 1, product: 'SS' },
+        { channelId: 2, product: 'OddLot' },
+        { channelId: 3, product: 'StockConnect' },
+      ],
+      3000,
+    );
     for (const type of [33, 34, 80, 81]) assert.equal(t.has(1, type), false, `MsgType ${type} not on SS`);
     assert.ok(t.has(2, 33) && t.has(2, 34), 'odd lots on the odd-lot channel');
     assert.ok(t.has(3, 80) && t.has(3, 81), 'Stock Connect on its channel');
@@ -165,7 +193,13 @@ describe('MarketGenerator channel layout (OMD-C 1.3, spec §3.1, §7, §8.1)', (
   });
 
   it('spec unsure (§12 U11): without a Stock Connect channel, 80/81 go on the odd-lot channel (OMD-C 3.14), without either on SS', () => {
-    const a = typesPerChannel([{ channelId: 1, product: 'SS' }, { channelId: 2, product: 'OddLot' }], 3000);
+    const a = typesPerChannel(
+      [
+        { channelId: 1, product: 'SS' },
+        { channelId: 2, product: 'OddLot' },
+      ],
+      3000,
+    );
     assert.ok(a.has(2, 80) && a.has(2, 81));
     assert.equal(a.has(1, 80), false);
     const b = typesPerChannel([{ channelId: 1, product: 'SS' }], 3000);
@@ -174,7 +208,13 @@ describe('MarketGenerator channel layout (OMD-C 1.3, spec §3.1, §7, §8.1)', (
 
   it('OMD-CC: the default layout has one channel per market, and each carries only its market', () => {
     const cfg = loopbackFeed({ service: 'OMD-CC' });
-    assert.deepEqual(cfg.channels.map((c) => [c.channelId, c.product, c.market]), [[1, 'CC', 'ASHR'], [2, 'CC', 'ASZR']]);
+    assert.deepEqual(
+      cfg.channels.map((c) => [c.channelId, c.product, c.market]),
+      [
+        [1, 'CC', 'ASHR'],
+        [2, 'CC', 'ASZR'],
+      ],
+    );
     const t = typesPerChannel(cfg.channels, 3000, 'OMD-CC');
     const market = new Map(t.g.securities.map((s) => [s.securityCode, s.marketCode]));
     assert.ok(new Set(market.values()).size === 2, 'both markets listed');

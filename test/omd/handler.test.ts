@@ -2,13 +2,24 @@
 // start-up refresh, Sequence Reset, DR state machine, renumbering, gap beyond the RTS window, bad input.
 import { describe, it, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodePacket, FeedHandler, loopbackFeed, type DrEvent, type FeedHandlerOptions, type RecoveredEvent, type StaleEvent, type SuspectEvent } from '../../src/omd/index.ts';
+import {
+  encodePacket,
+  FeedHandler,
+  loopbackFeed,
+  type DrEvent,
+  type FeedHandlerOptions,
+  type RecoveredEvent,
+  type StaleEvent,
+  type SuspectEvent,
+} from '../../src/omd/index.ts';
 import { ManualClock } from '../../src/wire/index.ts';
 import { FakeFeed, imageOf, order, orders, until } from './fake-feed.ts';
 
 let portSlot = 0;
 const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
 
 /** A feed on its own groups and ports (55100+, 20 per test) so test files can run in parallel. */
 async function setup(opts: Partial<FeedHandlerOptions> = {}) {
@@ -21,14 +32,21 @@ async function setup(opts: Partial<FeedHandlerOptions> = {}) {
   h.on('dr', (e) => events.dr.push(e));
   h.on('recovered', (e) => events.recovered.push(e));
   h.on('refresh-complete', () => events.refreshes++);
-  cleanups.push(() => feed.close(), () => h.stop());
+  cleanups.push(
+    () => feed.close(),
+    () => h.stop(),
+  );
   await h.start();
   return { cfg, feed, h, events, ch: cfg.channels[0]!.channelId };
 }
 
 /** Sends a full day up to `last` (reset at 1, orders after) and syncs the handler from refresh. */
 async function syncAt(t: Awaited<ReturnType<typeof setup>>, last: number) {
-  const ok = await until(() => t.h.synchronised, 3000, () => t.feed.refresh(orders(2, last), last));
+  const ok = await until(
+    () => t.h.synchronised,
+    3000,
+    () => t.feed.refresh(orders(2, last), last),
+  );
   assert.ok(ok, 'handler synchronised from refresh');
 }
 
@@ -64,7 +82,7 @@ describe('FeedHandler: start-up (OMD-C 2.2, 4.4)', () => {
 });
 
 describe('FeedHandler: Sequence Reset (OMD-C 3.4.2, spec §4.1)', () => {
-  it('clears the channel, refreshes, and counts one reset for both lines\' copies', async () => {
+  it("clears the channel, refreshes, and counts one reset for both lines' copies", async () => {
     const t = await setup();
     await syncAt(t, 20);
     t.feed.send('AB', 1, [{ msgType: 100, newSeqNo: 1 }]);
@@ -73,7 +91,13 @@ describe('FeedHandler: Sequence Reset (OMD-C 3.4.2, spec §4.1)', () => {
     assert.equal(t.h.counters.sequenceResets, 1);
     assert.deepEqual(t.h.image(t.ch).securities(), [], 'instruments cleared at once');
     t.feed.send('AB', 2, orders(2, 3));
-    assert.ok(await until(() => t.h.synchronised, 3000, () => t.feed.refresh(orders(2, 3), 3)));
+    assert.ok(
+      await until(
+        () => t.h.synchronised,
+        3000,
+        () => t.feed.refresh(orders(2, 3), 3),
+      ),
+    );
     t.feed.send('AB', 4, orders(4, 4));
     assert.ok(await until(() => t.h.status(t.ch).expected === 5));
     assert.equal(t.h.image(t.ch).digest('SF'), imageOf(orders(2, 4)).digest('SF'));
@@ -102,9 +126,18 @@ describe('FeedHandler: gap beyond what the RTS can give (spec §3.6)', () => {
     t.feed.send('AB', 11, orders(11, 11));
     t.feed.send('AB', 20, orders(20, 30)); // 12-19 lost on both lines; 12 < 30 - 5 + 1
     assert.ok(await until(() => t.h.counters.gapsSeen === 1));
-    assert.ok(await until(() => t.h.synchronised, 3000, () => t.feed.refresh(orders(2, 25), 25)));
+    assert.ok(
+      await until(
+        () => t.h.synchronised,
+        3000,
+        () => t.feed.refresh(orders(2, 25), 25),
+      ),
+    );
     assert.ok(await until(() => t.h.status(t.ch).expected === 31));
-    assert.deepEqual(t.events.recovered.map((e) => [e.via, e.range.from, e.range.to]), [['refresh', 12, 19]]);
+    assert.deepEqual(
+      t.events.recovered.map((e) => [e.via, e.range.from, e.range.to]),
+      [['refresh', 12, 19]],
+    );
     assert.equal(t.h.counters.recoveredByRefresh, 1);
     assert.equal(t.h.counters.rtsRequests, 0, 'never asked the RTS for what it no longer keeps');
     assert.equal(t.h.image(t.ch).digest('SF'), imageOf(orders(2, 30)).digest('SF'));
@@ -116,9 +149,18 @@ describe('FeedHandler: gap beyond what the RTS can give (spec §3.6)', () => {
     t.feed.send('AB', 13, orders(13, 14)); // 11-12 lost
     assert.ok(await until(() => t.h.counters.gapsSeen === 1));
     assert.ok(await until(() => t.h.status(t.ch).refreshing === 'gap'));
-    assert.ok(await until(() => t.h.synchronised, 3000, () => t.feed.refresh(orders(2, 14), 14)));
+    assert.ok(
+      await until(
+        () => t.h.synchronised,
+        3000,
+        () => t.feed.refresh(orders(2, 14), 14),
+      ),
+    );
     assert.equal(t.h.image(t.ch).digest('SF'), imageOf(orders(2, 14)).digest('SF'));
-    assert.deepEqual(t.events.recovered.map((e) => e.via), ['refresh']);
+    assert.deepEqual(
+      t.events.recovered.map((e) => e.via),
+      ['refresh'],
+    );
   });
 });
 
@@ -138,11 +180,20 @@ describe('FeedHandler: DR state machine (OMD-C 2.2.4, 3.4.3; spec §4.5)', () =>
     assert.deepEqual(t.h.image(t.ch).securities(), [], 'nothing applied while DR is in progress');
     t.feed.dr(3, 2);
     assert.ok(await until(() => t.h.drState === 'DR_COMPLETED'));
-    assert.ok(await until(() => t.h.synchronised, 3000, () => t.feed.refresh(orders(2, 11), 11)));
+    assert.ok(
+      await until(
+        () => t.h.synchronised,
+        3000,
+        () => t.feed.refresh(orders(2, 11), 11),
+      ),
+    );
     t.feed.dr(4, 2);
     t.feed.dr(5, 2);
     await t.feed.delivered();
-    assert.deepEqual(t.events.dr.map((e) => e.state), ['DR_IN_PROGRESS', 'DR_COMPLETED']);
+    assert.deepEqual(
+      t.events.dr.map((e) => e.state),
+      ['DR_IN_PROGRESS', 'DR_COMPLETED'],
+    );
     assert.equal(t.h.counters.drSignals, 5);
     assert.equal(t.h.status(t.ch).expected, 13);
     assert.equal(t.h.image(t.ch).digest('SF'), imageOf(orders(2, 12)).digest('SF'));
@@ -186,7 +237,13 @@ describe('FeedHandler: DR state machine (OMD-C 2.2.4, 3.4.3; spec §4.5)', () =>
     t.feed.send('AB', 1, [{ msgType: 100, newSeqNo: 1 }, order(2)]);
     t.feed.dr(2, 2);
     assert.ok(await until(() => t.h.drState === 'DR_COMPLETED'));
-    assert.ok(await until(() => t.h.synchronised, 3000, () => t.feed.refresh(orders(2, 2), 2)));
+    assert.ok(
+      await until(
+        () => t.h.synchronised,
+        3000,
+        () => t.feed.refresh(orders(2, 2), 2),
+      ),
+    );
     t.feed.send('AB', 3, orders(3, 4));
     assert.ok(await until(() => t.h.status(t.ch).expected === 5));
     assert.equal(t.h.image(t.ch).digest('SF'), imageOf(orders(2, 4)).digest('SF'));
@@ -198,7 +255,10 @@ describe('FeedHandler: DR state machine (OMD-C 2.2.4, 3.4.3; spec §4.5)', () =>
     assert.ok(await until(() => t.h.drState === 'DR_COMPLETED'));
     await syncAt(t, 10);
     assert.equal(t.events.refreshes, 1);
-    assert.deepEqual(t.events.dr.map((e) => [e.previous, e.state]), [['NORMAL', 'DR_COMPLETED']]);
+    assert.deepEqual(
+      t.events.dr.map((e) => [e.previous, e.state]),
+      [['NORMAL', 'DR_COMPLETED']],
+    );
   });
 
   it('a stale copy of DR 1 from the slower line after DR 2 does not restart the DR', async () => {
@@ -234,11 +294,21 @@ describe('FeedHandler: defensive resync (spec §3.3, §12 U1)', () => {
     await syncAt(t, 100);
     t.feed.send('AB', 101, orders(101, 102));
     assert.ok(await until(() => t.h.status(t.ch).expected === 103));
-    t.feed.send('AB', 1, orders(1, 3).map((m, i) => ({ ...m, orderId: BigInt(1000 + i) }) as typeof m));
+    t.feed.send(
+      'AB',
+      1,
+      orders(1, 3).map((m, i) => ({ ...m, orderId: BigInt(1000 + i) }) as typeof m),
+    );
     assert.ok(await until(() => t.h.counters.resyncs === 1));
     assert.equal(t.h.synchronised, false);
     const snap = orders(2, 102);
-    assert.ok(await until(() => t.h.synchronised, 3000, () => t.feed.refresh(snap, 3)));
+    assert.ok(
+      await until(
+        () => t.h.synchronised,
+        3000,
+        () => t.feed.refresh(snap, 3),
+      ),
+    );
     assert.equal(t.h.status(t.ch).expected, 4);
   });
 });
@@ -249,7 +319,9 @@ describe('FeedHandler: bad input never crashes (spec §2.2)', () => {
     await syncAt(t, 4);
     t.feed.raw('A', new Uint8Array([1, 2, 3]));
     const bad = new Uint8Array(40);
-    bad[0] = 40; bad[2] = 3; bad[4] = 5; // claims 3 messages, holds zeros
+    bad[0] = 40;
+    bad[2] = 3;
+    bad[4] = 5; // claims 3 messages, holds zeros
     t.feed.raw('A', bad);
     t.feed.raw('B', bad);
     t.feed.send('AB', 5, orders(5, 6));
@@ -310,12 +382,17 @@ describe('FeedHandler: a heartbeat is exactly the 16-byte header (OMD-C 3.4.1)',
     t.h.on('decode-error', (e) => errors.push(e));
     const heartbeats = t.h.counters.heartbeats;
     const bad = new Uint8Array(40);
-    bad[0] = 40; bad[2] = 0; bad[4] = 15; // PktSize 40, MsgCount 0, SeqNum 15 (ahead of expected 11)
+    bad[0] = 40;
+    bad[2] = 0;
+    bad[4] = 15; // PktSize 40, MsgCount 0, SeqNum 15 (ahead of expected 11)
     t.feed.raw('A', bad);
     t.feed.raw('B', bad);
     assert.ok(await until(() => errors.length === 2));
     clock.advance(100); // well past the 20 ms arbitration timeout
-    assert.deepEqual(errors, [{ channelId: t.ch, code: 'BAD_HEARTBEAT' }, { channelId: t.ch, code: 'BAD_HEARTBEAT' }]);
+    assert.deepEqual(errors, [
+      { channelId: t.ch, code: 'BAD_HEARTBEAT' },
+      { channelId: t.ch, code: 'BAD_HEARTBEAT' },
+    ]);
     assert.equal(t.h.counters.heartbeats, heartbeats);
     assert.equal(t.h.counters.gapsSeen, 0);
     assert.equal(t.h.synchronised, true);

@@ -15,8 +15,14 @@ import {
 } from '../../src/omd/index.ts';
 
 const T = SPREAD_TABLE_PART_A;
-const e = (side: number, priceLevel: number, updateAction: number, price: number, qty = 1000n, orders = 1): AggregateBookEntry =>
-  ({ aggregateQuantity: qty, price, numberOfOrders: orders, side, priceLevel, updateAction });
+const e = (side: number, priceLevel: number, updateAction: number, price: number, qty = 1000n, orders = 1): AggregateBookEntry => ({
+  aggregateQuantity: qty,
+  price,
+  numberOfOrders: orders,
+  side,
+  priceLevel,
+  updateAction,
+});
 const agg = (securityCode: number, ...entries: AggregateBookEntry[]): OmdMessage => ({ msgType: 53, securityCode, entries });
 const prices = (img: MarketImage, code: number, side: 0 | 1) => img.book(code, side).map((l) => l.price);
 
@@ -93,7 +99,13 @@ describe('MarketImage order-level books (30/31/32, 33/34)', () => {
     img.apply({ msgType: 30, securityCode: 700, orderId: 123456789012n, price: 385_200, quantity: 1000, side: 0, orderType: '2', orderBookPosition: 0 });
     img.apply({ msgType: 30, securityCode: 700, orderId: 2n ** 60n, price: 385_400, quantity: 500, side: 1, orderType: '2', orderBookPosition: 0 });
     img.apply({ msgType: 31, securityCode: 700, orderId: 123456789012n, quantity: 600, side: 0, orderBookPosition: 0 });
-    assert.deepEqual(img.orders(700).map((o) => [o.orderId, o.quantity]), [[123456789012n, 600], [2n ** 60n, 500]]);
+    assert.deepEqual(
+      img.orders(700).map((o) => [o.orderId, o.quantity]),
+      [
+        [123456789012n, 600],
+        [2n ** 60n, 500],
+      ],
+    );
     img.apply({ msgType: 32, securityCode: 700, orderId: 123456789012n, side: 0 });
     img.apply({ msgType: 32, securityCode: 700, orderId: 99n, side: 0 });
     assert.equal(img.orders(700).length, 1);
@@ -113,7 +125,10 @@ describe('MarketImage order-level books (30/31/32, 33/34)', () => {
 describe('MarketImage order store (index + arrival lists)', () => {
   it('agrees with a Map model through 40,000 random adds, modifies and deletes over 50 securities', () => {
     let seed = 777;
-    const rnd = (n: number) => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return (seed >>> 8) % n; };
+    const rnd = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
     const img = new MarketImage();
     const model = new Map<string, { orderId: bigint; price: number; quantity: number; side: number; brokerId: number; sec: number }>();
     const live: string[] = [];
@@ -160,7 +175,17 @@ describe('MarketImage order store (index + arrival lists)', () => {
 describe('MarketImage broker queue, prices, index, Stock Connect, China Connect', () => {
   it('replaces a broker queue side, never merges', () => {
     const img = new MarketImage();
-    img.apply({ msgType: 54, securityCode: 5, side: 2, bqMoreFlag: 'Y', items: [{ item: 2137, type: 'B' }, { item: 1, type: 'S' }, { item: 2141, type: 'B' }] });
+    img.apply({
+      msgType: 54,
+      securityCode: 5,
+      side: 2,
+      bqMoreFlag: 'Y',
+      items: [
+        { item: 2137, type: 'B' },
+        { item: 1, type: 'S' },
+        { item: 2141, type: 'B' },
+      ],
+    });
     img.apply({ msgType: 54, securityCode: 5, side: 2, bqMoreFlag: 'N', items: [{ item: 4138, type: 'B' }] });
     assert.deepEqual(img.brokerQueue(5, 2), { items: [{ item: 4138, type: 'B' }], more: 'N' });
     assert.equal(img.brokerQueue(5, 1), undefined);
@@ -170,7 +195,24 @@ describe('MarketImage broker queue, prices, index, Stock Connect, China Connect'
     img.apply({ msgType: 50, securityCode: 5, tradeId: 1, price: 61_500, quantity: 400, trdType: 0, tradeTime: 1n });
     img.apply({ msgType: 50, securityCode: 5, tradeId: 2, price: 61_550, quantity: 400, trdType: 0, tradeTime: 2n });
     img.apply({ msgType: 40, securityCode: 5, nominalPrice: 61_550 });
-    img.apply({ msgType: 71, indexCode: '0000100', indexStatus: 'T', indexTime: 0n, indexValue: 2_000_000_000n, netChgPrevDay: 0n, highValue: 0n, lowValue: 0n, easValue: 0n, indexTurnover: 0n, openingValue: 0n, closingValue: 0n, previousSesClose: 0n, indexVolume: 0n, netChgPrevDayPct: 0, exception: '' });
+    img.apply({
+      msgType: 71,
+      indexCode: '0000100',
+      indexStatus: 'T',
+      indexTime: 0n,
+      indexValue: 2_000_000_000n,
+      netChgPrevDay: 0n,
+      highValue: 0n,
+      lowValue: 0n,
+      easValue: 0n,
+      indexTurnover: 0n,
+      openingValue: 0n,
+      closingValue: 0n,
+      previousSesClose: 0n,
+      indexVolume: 0n,
+      netChgPrevDayPct: 0,
+      exception: '',
+    });
     img.apply({ msgType: 80, stockConnectMarket: 'SH', tradingDirection: 'NB', dailyQuotaBalance: 1n, dailyQuotaBalanceTime: 0n });
     img.apply({ msgType: 655, securityCode: 600519, aggregateBidQuantity: 100n, aggregateAskQuantity: 200n, bidPrice: 1_500_000, askPrice: 1_501_000 });
     img.apply({ msgType: 660, securityCode: 600519, sharesTraded: 100n, turnover: 1n, highPrice: 1, lowPrice: 1, lastPrice: 1, openingPrice: 1 });
@@ -178,7 +220,10 @@ describe('MarketImage broker queue, prices, index, Stock Connect, China Connect'
     assert.equal(img.security(5)!.nominal!.nominalPrice, 61_550);
     assert.equal(img.indexData('0000100')!.indexValue, 2_000_000_000n);
     assert.equal(img.security(600519)!.ccTopOfBook!.askPrice, 1_501_000);
-    assert.deepEqual(img.snapshot('CC').map((m) => m.msgType), [655, 660, 80]);
+    assert.deepEqual(
+      img.snapshot('CC').map((m) => m.msgType),
+      [655, 660, 80],
+    );
   });
   it('ignores control messages (the caller decides what a reset or DR signal clears)', () => {
     const img = new MarketImage();
@@ -202,12 +247,21 @@ describe('MarketImage snapshot and digest (OMD-C 4.4)', () => {
   }
   it('carries per product only its message set; trades never', () => {
     const img = sample();
-    assert.deepEqual(img.snapshot('SS').map((m) => m.msgType), [10, 21, 53]);
-    assert.deepEqual(img.snapshot('SF').map((m) => m.msgType), [10, 21, 30, 30, 30]);
+    assert.deepEqual(
+      img.snapshot('SS').map((m) => m.msgType),
+      [10, 21, 53],
+    );
+    assert.deepEqual(
+      img.snapshot('SF').map((m) => m.msgType),
+      [10, 21, 30, 30, 30],
+    );
     assert.deepEqual(img.snapshot('Index'), []);
   });
   it('lists orders best price first, time priority within a level', () => {
-    const ids = sample().snapshot('SF').filter((m) => m.msgType === 30).map((m) => (m as { orderId: bigint }).orderId);
+    const ids = sample()
+      .snapshot('SF')
+      .filter((m) => m.msgType === 30)
+      .map((m) => (m as { orderId: bigint }).orderId);
     assert.deepEqual(ids, [1n, 2n, 3n]);
   });
   it('an image rebuilt from a snapshot has the same product digest and book digests', () => {
@@ -246,29 +300,50 @@ describe('AggregateBookView: publisher side of §6', () => {
     const view = new AggregateBookView(1);
     const asks = [9_760, 9_770, 9_780, 9_790, 9_850].map((p) => lv(p));
     const first = view.update(1, asks);
-    assert.deepEqual(first.map((x) => [x.updateAction, x.price, x.priceLevel]), asks.map((a, i) => [0, a.price, i + 1]));
+    assert.deepEqual(
+      first.map((x) => [x.updateAction, x.price, x.priceLevel]),
+      asks.map((a, i) => [0, a.price, i + 1]),
+    );
     const out = view.update(1, [lv(9_750), ...asks]);
-    assert.deepEqual(out.map((x) => [x.updateAction, x.price, x.priceLevel, x.side]), [[0, 9_750, 1, 1], [2, 9_850, 6, 1]]);
+    assert.deepEqual(
+      out.map((x) => [x.updateAction, x.price, x.priceLevel, x.side]),
+      [
+        [0, 9_750, 1, 1],
+        [2, 9_850, 6, 1],
+      ],
+    );
   });
   it('sends an explicit New when a price comes back into tick levels 1-10', () => {
     const view = new AggregateBookView(1);
     const asks = [9_750, 9_760, 9_850].map((p) => lv(p));
     view.update(1, asks);
-    assert.deepEqual(view.shown(1).map((l) => l.price), [9_750, 9_760]);
+    assert.deepEqual(
+      view.shown(1).map((l) => l.price),
+      [9_750, 9_760],
+    );
     const out = view.update(1, asks.slice(1));
-    assert.deepEqual(out.map((x) => [x.updateAction, x.price, x.priceLevel]), [[2, 9_750, 1], [0, 9_850, 2]]);
+    assert.deepEqual(
+      out.map((x) => [x.updateAction, x.price, x.priceLevel]),
+      [
+        [2, 9_750, 1],
+        [0, 9_850, 2],
+      ],
+    );
   });
   it('sends nothing for entries pushed beyond 10 price levels (client truncates)', () => {
     const view = new AggregateBookView(1);
     const bids = Array.from({ length: 10 }, (_, i) => lv(10_000 - i * 10)); // 10.000 … 9.910, ticks 1-10
     view.update(0, bids);
     const out = view.update(0, [lv(10_020), ...bids]); // 10.02 is one tick above 10.00
-    assert.deepEqual(out.map((x) => [x.updateAction, x.price, x.priceLevel]), [[0, 10_020, 1]]);
+    assert.deepEqual(
+      out.map((x) => [x.updateAction, x.price, x.priceLevel]),
+      [[0, 10_020, 1]],
+    );
     assert.equal(view.shown(0).length, 10);
   });
   it('a random walk of true books keeps a client image equal to the visible levels', () => {
     let seed = 12345;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
     const view = new AggregateBookView(9);
     const img = new MarketImage();
     const book: [Map<number, bigint>, Map<number, bigint>] = [new Map(), new Map()];
@@ -282,7 +357,11 @@ describe('AggregateBookView: publisher side of §6', () => {
       if (entries.length) img.apply({ msgType: 53, securityCode: 9, entries });
       const best = levels[0]?.price;
       const want = best === undefined ? [] : levels.filter((l) => ticksBetween(T, best, l.price) < 10).slice(0, 10);
-      assert.deepEqual(img.book(9, side), want.map((l) => ({ price: l.price, quantity: l.quantity, orders: l.orders })), `step ${step}`);
+      assert.deepEqual(
+        img.book(9, side),
+        want.map((l) => ({ price: l.price, quantity: l.quantity, orders: l.orders })),
+        `step ${step}`,
+      );
     }
     assert.equal(img.anomalies.badPriceLevel, 0);
   });

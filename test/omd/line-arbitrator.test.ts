@@ -19,7 +19,10 @@ function setup(timeoutMs = 20) {
   const resets: { sn: number; line: FeedLine }[] = [];
   const renumbered: number[] = [];
   const sink: ArbitrationSink = {
-    deliver: (sn, msg) => { delivered.push(sn); if (msg.msgType === 51) tags.push(msg.tradeId); },
+    deliver: (sn, msg) => {
+      delivered.push(sn);
+      if (msg.msgType === 51) tags.push(msg.tradeId);
+    },
     sequenceReset: (sn, _n, line) => resets.push({ sn, line }),
     gap: (holes) => gaps.push(holes),
     renumbered: (_line, seq) => renumbered.push(seq),
@@ -121,9 +124,15 @@ describe('LineArbitrator: first copy wins (OMD-C 4.1)', () => {
     t.arb.onPacket('A', 1, run(1, 2));
     t.arb.onPacket('B', 1, run(1, 2));
     t.arb.onPacket('A', 6, run(6, 9));
-    for (let i = 0; i < 12; i++) { t.clock.advance(20); t.arb.onHeartbeat('B', 2); } // B alive, stuck at 2
+    for (let i = 0; i < 12; i++) {
+      t.clock.advance(20);
+      t.arb.onHeartbeat('B', 2);
+    } // B alive, stuck at 2
     assert.deepEqual(t.gaps, []);
-    for (let i = 0; i < 3; i++) { t.clock.advance(20); t.arb.onHeartbeat('B', 2); } // past 250 ms
+    for (let i = 0; i < 3; i++) {
+      t.clock.advance(20);
+      t.arb.onHeartbeat('B', 2);
+    } // past 250 ms
     assert.deepEqual(t.gaps, [[{ from: 3, to: 5 }]]);
   });
 
@@ -135,7 +144,13 @@ describe('LineArbitrator: first copy wins (OMD-C 4.1)', () => {
     t.arb.onPacket('A', 20, run(20, 21));
     t.arb.onPacket('B', 20, run(20, 21));
     t.clock.advance(20);
-    assert.deepEqual(t.gaps, [[{ from: 10, to: 11 }, { from: 14, to: 15 }, { from: 17, to: 19 }]]);
+    assert.deepEqual(t.gaps, [
+      [
+        { from: 10, to: 11 },
+        { from: 14, to: 15 },
+        { from: 17, to: 19 },
+      ],
+    ]);
   });
 
   it('a hole that opens while the timer runs gets its own full timeout', () => {
@@ -195,7 +210,7 @@ describe('LineArbitrator: Sequence Reset (OMD-C 3.4.2, §12 U2)', () => {
     assert.deepEqual(t.delivered, [2, 3, 4]);
   });
 
-  it('a second reset later in the day is applied again; the lagging line\'s old numbering is ignored', () => {
+  it("a second reset later in the day is applied again; the lagging line's old numbering is ignored", () => {
     const t = setup();
     t.arb.anchor(1);
     t.arb.onPacket('A', 1, run(1, 50));
@@ -205,7 +220,10 @@ describe('LineArbitrator: Sequence Reset (OMD-C 3.4.2, §12 U2)', () => {
     t.arb.onPacket('A', 2, run(2, 3));
     t.arb.onPacket('B', 1, [reset()]);
     t.arb.onPacket('B', 2, run(2, 4));
-    assert.deepEqual(t.resets.map((r) => r.line), ['A']);
+    assert.deepEqual(
+      t.resets.map((r) => r.line),
+      ['A'],
+    );
     assert.deepEqual(t.delivered.slice(50), [2, 3, 4]);
     assert.deepEqual(t.renumbered, [], 'a reset is not a renumbering');
   });
@@ -264,7 +282,10 @@ describe('LineArbitrator: numbering restarted without a Sequence Reset (§12 U1)
   it('packets far below expected on both lines count too, even right after a refresh', () => {
     const clock = new ManualClock();
     const seen: number[] = [];
-    const arb = new LineArbitrator({ deliver: () => {}, sequenceReset: () => {}, gap: () => {}, renumbered: (_l, s) => seen.push(s) }, { clock, renumberDistance: 100 });
+    const arb = new LineArbitrator(
+      { deliver: () => {}, sequenceReset: () => {}, gap: () => {}, renumbered: (_l, s) => seen.push(s) },
+      { clock, renumberDistance: 100 },
+    );
     arb.anchor(500);
     arb.onPacket('A', 450, run(450, 460)); // within the distance: ordinary copies
     arb.onPacket('B', 450, run(450, 460));
@@ -291,10 +312,16 @@ describe('LineArbitrator: ahead window (one forged header never holds a channel)
     const delivered: number[] = [];
     const gaps: SeqRange[][] = [];
     const suspects: { line: FeedLine; seq: number; count: number }[] = [];
-    const arb = new LineArbitrator({
-      deliver: (sn) => delivered.push(sn), sequenceReset: () => {}, gap: (h) => gaps.push(h), renumbered: () => {},
-      suspect: (line, seq, count) => suspects.push({ line, seq, count }),
-    }, { clock, arbitrationTimeoutMs: 20, aheadWindow });
+    const arb = new LineArbitrator(
+      {
+        deliver: (sn) => delivered.push(sn),
+        sequenceReset: () => {},
+        gap: (h) => gaps.push(h),
+        renumbered: () => {},
+        suspect: (line, seq, count) => suspects.push({ line, seq, count }),
+      },
+      { clock, arbitrationTimeoutMs: 20, aheadWindow },
+    );
     return { clock, arb, delivered, gaps, suspects };
   }
 

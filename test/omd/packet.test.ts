@@ -68,7 +68,18 @@ describe('size limits', () => {
   it('PacketBuilder fills exactly up to the limit', () => {
     const b = new PacketBuilder(16 + 3 * 52);
     b.start(1, 0n);
-    const s = { msgType: 60, securityCode: 1, sharesTraded: 0n, turnover: 0n, highPrice: 0, lowPrice: 0, lastPrice: 0, vwap: 0, shortSellSharesTraded: 0, shortSellTurnover: 0n } as const;
+    const s = {
+      msgType: 60,
+      securityCode: 1,
+      sharesTraded: 0n,
+      turnover: 0n,
+      highPrice: 0,
+      lowPrice: 0,
+      lastPrice: 0,
+      vwap: 0,
+      shortSellSharesTraded: 0,
+      shortSellTurnover: 0n,
+    } as const;
     assert.ok(b.add(s));
     assert.ok(b.add(s));
     assert.ok(b.add(s));
@@ -106,9 +117,18 @@ describe('splitNews (OMD-C 3.12, §2.3)', () => {
     const frags = splitNews(n);
     assert.ok(frags.length > 1);
     for (const f of frags) assert.ok(16 + messageSize(f) <= 1472);
-    assert.deepEqual(frags.flatMap((f) => f.newsLines), n.newsLines);
-    assert.deepEqual(frags.map((f) => f.lastFragment), [...Array(frags.length - 1).fill('N'), 'Y']);
-    assert.deepEqual(frags.map((f) => f.headline), ['Headline', ...Array(frags.length - 1).fill('')]);
+    assert.deepEqual(
+      frags.flatMap((f) => f.newsLines),
+      n.newsLines,
+    );
+    assert.deepEqual(
+      frags.map((f) => f.lastFragment),
+      [...Array(frags.length - 1).fill('N'), 'Y'],
+    );
+    assert.deepEqual(
+      frags.map((f) => f.headline),
+      ['Headline', ...Array(frags.length - 1).fill('')],
+    );
     for (const f of frags) {
       assert.deepEqual(f.securityCodes, n.securityCodes);
       assert.equal(f.newsId, '007');
@@ -117,7 +137,10 @@ describe('splitNews (OMD-C 3.12, §2.3)', () => {
 
   it('with no market/security lists, ≤ 6 news lines per fragment (spec §2.3)', () => {
     const frags = splitNews(bigNews(10));
-    assert.deepEqual(frags.map((f) => f.newsLines.length), [6, 4]);
+    assert.deepEqual(
+      frags.map((f) => f.newsLines.length),
+      [6, 4],
+    );
     assert.equal(16 + messageSize(frags[0]!), 16 + 356 + 960);
   });
 
@@ -143,7 +166,10 @@ describe('PacketStreamReader (RTS TCP framing, spec §3.4)', () => {
     }
     const stream = new Uint8Array(packets.reduce((a, p) => a + p.length, 0));
     let o = 0;
-    for (const p of packets) { stream.set(p, o); o += p.length; }
+    for (const p of packets) {
+      stream.set(p, o);
+      o += p.length;
+    }
     const reader = new PacketStreamReader();
     const got: Uint8Array[] = [];
     for (let at = 0; at < stream.length;) {
@@ -201,7 +227,7 @@ describe('PacketBuilder after a rejected message', () => {
   });
 });
 
-describe('decodeSequencedPacket: the feed handler\'s decoder', () => {
+describe("decodeSequencedPacket: the feed handler's decoder", () => {
   it('gives the messages of decodePacket, one entry per MsgCount, for PacketBuilder packets', () => {
     const r = new Prng(7);
     const msgs: OmdMessage[] = [];
@@ -226,14 +252,19 @@ describe('decodeSequencedPacket: the feed handler\'s decoder', () => {
     };
     b.start(seq, 0n);
     for (const m of msgs) {
-      if (!b.add(m)) { flush(); seq += b.count; b.start(seq, 0n); b.add(m); }
+      if (!b.add(m)) {
+        flush();
+        seq += b.count;
+        b.start(seq, 0n);
+        b.add(m);
+      }
     }
     flush();
     assert.ok(seqs.length > 10, `${seqs.length} packets`);
     assert.deepEqual(out, msgs);
   });
 
-  it('keeps an unknown message\'s place as UNKNOWN_MESSAGE', () => {
+  it("keeps an unknown message's place as UNKNOWN_MESSAGE", () => {
     const pkt = encodePacket(50, 0n, [
       { msgType: 40, securityCode: 1, nominalPrice: 1 },
       { msgType: 40, securityCode: 2, nominalPrice: 2 },

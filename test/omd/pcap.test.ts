@@ -76,7 +76,9 @@ function readPcap(buf: Uint8Array): { linktype: number; frames: Frame[] } {
 }
 
 const tmpDirs: string[] = [];
-after(() => { for (const d of tmpDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true }); });
+after(() => {
+  for (const d of tmpDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
 
 function tmpFile(name: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omd-pcap-'));
@@ -109,7 +111,14 @@ describe('PcapWriter', () => {
     const file = tmpFile('pub.pcap');
     const clock = new ManualClock();
     let sent = 0;
-    const pub = new OmdPublisher(cfg, { clock, pcapFile: file, refreshIntervalMs: 3_000, onDatagram: () => { sent++; } });
+    const pub = new OmdPublisher(cfg, {
+      clock,
+      pcapFile: file,
+      refreshIntervalMs: 3_000,
+      onDatagram: () => {
+        sent++;
+      },
+    });
     await pub.start();
     pub.publish(1, [{ msgType: 40, securityCode: 700, nominalPrice: 385_200 }]);
     pub.publish(2, [{ msgType: 30, securityCode: 700, orderId: 123456789012n, price: 385_200, quantity: 1000, side: 0, orderType: '2', orderBookPosition: 0 }]);
@@ -118,10 +127,9 @@ describe('PcapWriter', () => {
     const { frames } = readPcap(fs.readFileSync(file));
     assert.ok(sent > 10, `${sent} datagrams sent`);
     assert.equal(frames.length, sent);
-    const dests = new Set([
-      ...cfg.channels.flatMap((c) => [c.lineA, c.lineB, c.refresh]),
-      cfg.drChannel.lineA, cfg.drChannel.lineB,
-    ].map((e) => `${e.group}:${e.port}`));
+    const dests = new Set(
+      [...cfg.channels.flatMap((c) => [c.lineA, c.lineB, c.refresh]), cfg.drChannel.lineA, cfg.drChannel.lineB].map((e) => `${e.group}:${e.port}`),
+    );
     for (const f of frames) {
       assert.ok(f.ipChecksumOk && f.udpChecksumOk);
       assert.ok(dests.has(`${f.dst}:${f.dstPort}`), `${f.dst}:${f.dstPort}`);
@@ -132,8 +140,14 @@ describe('PcapWriter', () => {
     }
     const seen = new Set(frames.map((f) => `${f.dst}:${f.dstPort}`));
     assert.equal(seen.size, dests.size, 'lines A and B, refresh and DR all present');
-    const sf = frames.filter((f) => f.dst === cfg.channels[1]!.lineA.group).map((f) => decodePacket(f.payload)).filter((p) => p.ok && p.header.msgCount > 0);
-    assert.deepEqual(sf.map((p) => p.ok && p.header.seqNum), [1, 2]);
+    const sf = frames
+      .filter((f) => f.dst === cfg.channels[1]!.lineA.group)
+      .map((f) => decodePacket(f.payload))
+      .filter((p) => p.ok && p.header.msgCount > 0);
+    assert.deepEqual(
+      sf.map((p) => p.ok && p.header.seqNum),
+      [1, 2],
+    );
   });
 
   it('tshark opens the capture (skipped when tshark is absent)', async (t) => {
@@ -148,11 +162,22 @@ describe('PcapWriter', () => {
     await pub.start();
     pub.publish(1, [{ msgType: 40, securityCode: 5, nominalPrice: 61_500 }]);
     await pub.stop();
-    const r = spawnSync('tshark', ['-r', file, '-T', 'fields', '-e', 'ip.dst', '-e', 'udp.dstport', '-e', 'udp.length', '-o', 'udp.check_checksum:TRUE', '-o', 'ip.check_checksum:TRUE'], { encoding: 'utf8' });
+    const r = spawnSync(
+      'tshark',
+      ['-r', file, '-T', 'fields', '-e', 'ip.dst', '-e', 'udp.dstport', '-e', 'udp.length', '-o', 'udp.check_checksum:TRUE', '-o', 'ip.check_checksum:TRUE'],
+      { encoding: 'utf8' },
+    );
     assert.equal(r.status, 0, r.stderr);
-    const rows = r.stdout.trim().split('\n').map((l) => l.split('\t'));
+    const rows = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t'));
     assert.deepEqual(rows[0], [cfg.channels[0]!.lineA.group, String(cfg.channels[0]!.lineA.port), String(8 + 24)]);
-    const bad = spawnSync('tshark', ['-r', file, '-Y', 'ip.checksum.status == "Bad" || udp.checksum.status == "Bad"', '-o', 'udp.check_checksum:TRUE', '-o', 'ip.check_checksum:TRUE'], { encoding: 'utf8' });
+    const bad = spawnSync(
+      'tshark',
+      ['-r', file, '-Y', 'ip.checksum.status == "Bad" || udp.checksum.status == "Bad"', '-o', 'udp.check_checksum:TRUE', '-o', 'ip.check_checksum:TRUE'],
+      { encoding: 'utf8' },
+    );
     assert.equal(bad.stdout.trim(), '', 'no bad checksums');
   });
 });

@@ -21,7 +21,14 @@ import { waitFor } from '../helpers/wait.ts';
 const feed = (products: OmdProduct[] = ['SS', 'SF', 'Index'], service: 'OMD-C' | 'OMD-CC' = 'OMD-C'): FeedConfig =>
   loopbackFeed({ service, products, groupBase: 201, basePort: 53100, rtsPorts: [0, 0, 0, 0] });
 
-interface Sent { line: string; channelId: number; group: string; port: number; p: DecodedPacket; bytes: Uint8Array }
+interface Sent {
+  line: string;
+  channelId: number;
+  group: string;
+  port: number;
+  p: DecodedPacket;
+  bytes: Uint8Array;
+}
 
 function capture(extra: PublisherOptions = {}, cfg = feed()) {
   const clock = new ManualClock();
@@ -60,7 +67,13 @@ describe('OmdPublisher sequence numbering (OMD-C 2.2, 3.4.2, §12 U2)', () => {
         assert.equal(pub.nextSeq(ch.channelId), 2);
       }
       const dr = sent.filter((s) => s.line === 'dr');
-      assert.deepEqual(dr.map((s) => [s.group, s.p.header.seqNum, s.p.messages[0]?.msgType]), [[cfg.drChannel.lineA.group, 1, 100], [cfg.drChannel.lineB.group, 1, 100]]);
+      assert.deepEqual(
+        dr.map((s) => [s.group, s.p.header.seqNum, s.p.messages[0]?.msgType]),
+        [
+          [cfg.drChannel.lineA.group, 1, 100],
+          [cfg.drChannel.lineB.group, 1, 100],
+        ],
+      );
       pub.publish(1, [{ msgType: 40, securityCode: 5, nominalPrice: 61_500 }]);
       assert.equal(realtime(sent, 1).at(-1)!.p.header.seqNum, 2);
       assert.equal(pub.nextSeq(1), 3);
@@ -75,12 +88,21 @@ describe('OmdPublisher sequence numbering (OMD-C 2.2, 3.4.2, §12 U2)', () => {
     try {
       const msgs: OmdMessage[] = Array.from({ length: 700 }, (_, i) => ({ msgType: 40, securityCode: i + 1, nominalPrice: i }));
       pub.publish(1, msgs);
-      pub.publish(1, Array.from({ length: 300 }, (_, i): OmdMessage => ({ msgType: 21, securityCode: i + 1, suspensionIndicator: 3 })));
+      pub.publish(
+        1,
+        Array.from({ length: 300 }, (_, i): OmdMessage => ({ msgType: 21, securityCode: i + 1, suspensionIndicator: 3 })),
+      );
       const a = realtime(sent, 1, 'A');
       const b = realtime(sent, 1, 'B');
       assert.ok(a.every((s) => s.bytes.length <= 400 && s.p.header.msgCount <= 255));
-      assert.deepEqual(dataSeqs(a), Array.from({ length: 1001 }, (_, i) => i + 1));
-      assert.deepEqual(a.map((s) => s.bytes), b.map((s) => s.bytes));
+      assert.deepEqual(
+        dataSeqs(a),
+        Array.from({ length: 1001 }, (_, i) => i + 1),
+      );
+      assert.deepEqual(
+        a.map((s) => s.bytes),
+        b.map((s) => s.bytes),
+      );
       for (let i = 1; i < a.length; i++) assert.equal(a[i]!.p.header.seqNum, a[i - 1]!.p.header.seqNum + a[i - 1]!.p.header.msgCount);
       // Full-size packets: 12-byte messages in 400 bytes → (400-16)/12 = 32 per packet.
       assert.equal(a[1]!.p.header.msgCount, 32);
@@ -96,11 +118,23 @@ describe('OmdPublisher sequence numbering (OMD-C 2.2, 3.4.2, §12 U2)', () => {
     const dflt = capture();
     await dflt.pub.start();
     try {
-      big.pub.publish(1, Array.from({ length: 300 }, (_, i): OmdMessage => ({ msgType: 40, securityCode: i + 1, nominalPrice: i })));
-      assert.deepEqual(realtime(big.sent, 1).map((s) => s.p.header.msgCount), [1, 255, 45]);
-      dflt.pub.publish(1, Array.from({ length: 300 }, (_, i): OmdMessage => ({ msgType: 32, securityCode: 1, orderId: BigInt(i), side: 0 })));
+      big.pub.publish(
+        1,
+        Array.from({ length: 300 }, (_, i): OmdMessage => ({ msgType: 40, securityCode: i + 1, nominalPrice: i })),
+      );
+      assert.deepEqual(
+        realtime(big.sent, 1).map((s) => s.p.header.msgCount),
+        [1, 255, 45],
+      );
+      dflt.pub.publish(
+        1,
+        Array.from({ length: 300 }, (_, i): OmdMessage => ({ msgType: 32, securityCode: 1, orderId: BigInt(i), side: 0 })),
+      );
       // 20-byte messages: (1472 - 16) / 20 = 72 per packet.
-      assert.deepEqual(realtime(dflt.sent, 1).map((s) => s.p.header.msgCount), [1, 72, 72, 72, 72, 12]);
+      assert.deepEqual(
+        realtime(dflt.sent, 1).map((s) => s.p.header.msgCount),
+        [1, 72, 72, 72, 72, 12],
+      );
       assert.ok(realtime(dflt.sent, 1).every((s) => s.bytes.length <= 1472));
     } finally {
       await big.pub.stop();
@@ -112,8 +146,23 @@ describe('OmdPublisher sequence numbering (OMD-C 2.2, 3.4.2, §12 U2)', () => {
     const { pub, sent } = capture();
     await pub.start();
     try {
-      pub.publish(1, [{ msgType: 22, newsType: 'EXN', newsId: '001', headline: 'H', cancelFlag: 'N', lastFragment: 'Y', releaseTime: 0n, marketCodes: [], securityCodes: [], newsLines: Array.from({ length: 10 }, (_, i) => `line ${i}`) }]);
-      const news = realtime(sent, 1).flatMap((s) => s.p.messages).filter((m) => m.msgType === 22);
+      pub.publish(1, [
+        {
+          msgType: 22,
+          newsType: 'EXN',
+          newsId: '001',
+          headline: 'H',
+          cancelFlag: 'N',
+          lastFragment: 'Y',
+          releaseTime: 0n,
+          marketCodes: [],
+          securityCodes: [],
+          newsLines: Array.from({ length: 10 }, (_, i) => `line ${i}`),
+        },
+      ]);
+      const news = realtime(sent, 1)
+        .flatMap((s) => s.p.messages)
+        .filter((m) => m.msgType === 22);
       assert.ok(news.length >= 2);
       assert.equal(news.at(-1)!.lastFragment, 'Y');
       assert.equal(news.flatMap((n) => n.newsLines).length, 10);
@@ -218,15 +267,24 @@ describe('OmdPublisher refresh (OMD-C 4.4, §3.5)', () => {
         const rt = realtime(sent, ch.channelId).filter((s) => s.p.header.msgCount > 0);
         const rf = sent.filter((s) => s.line === 'refresh' && s.channelId === ch.channelId && s.p.header.msgCount > 0);
         // Refresh numbering (§12 U6, ours): one sequence per refresh channel for the day.
-        assert.deepEqual(dataSeqs(rf), Array.from({ length: dataSeqs(rf).length }, (_, i) => i + 1));
+        assert.deepEqual(
+          dataSeqs(rf),
+          Array.from({ length: dataSeqs(rf).length }, (_, i) => i + 1),
+        );
         let snapshot = new MarketImage();
         let cycles = 0;
         for (const s of rf) {
           for (const m of s.p.messages) {
-            if (m.msgType !== 203) { snapshot.apply(m); continue; }
+            if (m.msgType !== 203) {
+              snapshot.apply(m);
+              continue;
+            }
             // Property: snapshot == state after real-time 1..LastSeqNum.
             const replay = new MarketImage();
-            for (const r of rt) r.p.messages.forEach((msg, i) => { if (r.p.header.seqNum + i <= m.lastSeqNum) replay.apply(msg); });
+            for (const r of rt)
+              r.p.messages.forEach((msg, i) => {
+                if (r.p.header.seqNum + i <= m.lastSeqNum) replay.apply(msg);
+              });
             assert.equal(snapshot.digest(ch.product), replay.digest(ch.product), `channel ${ch.channelId} (${ch.product}) LastSeqNum ${m.lastSeqNum}`);
             assert.ok(m.lastSeqNum > 1);
             cycles++;
@@ -259,7 +317,10 @@ describe('OmdPublisher refresh (OMD-C 4.4, §3.5)', () => {
       ]);
       pub.refreshNow(1);
       const rf = sent.filter((s) => s.line === 'refresh' && s.channelId === 1).flatMap((s) => s.p.messages);
-      assert.deepEqual(rf.map((m) => m.msgType), [53, 203]);
+      assert.deepEqual(
+        rf.map((m) => m.msgType),
+        [53, 203],
+      );
       assert.deepEqual(rf.at(-1), { msgType: 203, lastSeqNum: 3 });
     } finally {
       await pub.stop();
@@ -273,7 +334,10 @@ describe('OmdPublisher refresh pacing', () => {
     const { pub, sent, clock } = capture({ refreshPacketsPerMs: 2, maxPacketSize: 200 }, cfg);
     await pub.start();
     try {
-      pub.publish(1, Array.from({ length: 60 }, (_, i): OmdMessage => ({ msgType: 40, securityCode: i + 1, nominalPrice: i + 1 })));
+      pub.publish(
+        1,
+        Array.from({ length: 60 }, (_, i): OmdMessage => ({ msgType: 40, securityCode: i + 1, nominalPrice: i + 1 })),
+      );
       const refreshData = () => sent.filter((s) => s.line === 'refresh' && s.p.header.msgCount > 0);
       pub.refreshNow();
       assert.equal(refreshData().length, 2);
@@ -322,9 +386,24 @@ describe('OmdPublisher disaster recovery (OMD-C 2.2.4, 3.4.3, §4.5)', () => {
       clock.advance(6_000);
       const during = sent.slice(mark);
       assert.ok(during.length > 0);
-      assert.ok(during.every((s) => s.line === 'p:dr'), 'real-time and refresh silent, heartbeats included');
-      const drSignals = (xs: Sent[]) => xs.flatMap((s) => s.p.messages.map((m, i) => [s.p.header.seqNum + i, m] as const)).filter(([, m]) => m.msgType === 105).map(([seq, m]) => [seq, (m as { drStatus: number }).drStatus]);
-      assert.deepEqual(drSignals(during.filter((s) => s.group === cfg.drChannel.lineA.group)), [[3, 1], [4, 1], [5, 1]], 'DR Signal 1 repeated every 2 s, numbered on the DR channel');
+      assert.ok(
+        during.every((s) => s.line === 'p:dr'),
+        'real-time and refresh silent, heartbeats included',
+      );
+      const drSignals = (xs: Sent[]) =>
+        xs
+          .flatMap((s) => s.p.messages.map((m, i) => [s.p.header.seqNum + i, m] as const))
+          .filter(([, m]) => m.msgType === 105)
+          .map(([seq, m]) => [seq, (m as { drStatus: number }).drStatus]);
+      assert.deepEqual(
+        drSignals(during.filter((s) => s.group === cfg.drChannel.lineA.group)),
+        [
+          [3, 1],
+          [4, 1],
+          [5, 1],
+        ],
+        'DR Signal 1 repeated every 2 s, numbered on the DR channel',
+      );
       assert.equal(primary.counters.notPublished, 1);
 
       const state = primary.exportState();
@@ -337,13 +416,20 @@ describe('OmdPublisher disaster recovery (OMD-C 2.2.4, 3.4.3, §4.5)', () => {
       const lastSeqNum = (rf.at(-1) as { lastSeqNum: number }).lastSeqNum;
       const snapshot = new MarketImage();
       for (const m of rf) snapshot.apply(m);
-      assert.equal(snapshot.digest('SS'), primary.image(1).digest('SS'), 'the backup refreshes the primary\'s last state');
+      assert.equal(snapshot.digest('SS'), primary.image(1).digest('SS'), "the backup refreshes the primary's last state");
       assert.equal(backup.image(1).digest(), digestBefore);
       const drA = (xs: Sent[]) => drSignals(xs.filter((s) => s.line === 'b:dr' && s.group === cfg.drChannel.lineA.group));
       assert.deepEqual(drA(after), [[6, 2]], 'DR Signal 2 continues the DR channel numbering; no second DR Signal 1');
       const mark3 = sent.length;
       clock.advance(4_000);
-      assert.deepEqual(drA(sent.slice(mark3)), [[7, 2], [8, 2]], 'DR Signal 2 repeated periodically');
+      assert.deepEqual(
+        drA(sent.slice(mark3)),
+        [
+          [7, 2],
+          [8, 2],
+        ],
+        'DR Signal 2 repeated periodically',
+      );
       backup.publish(1, [{ msgType: 40, securityCode: 5, nominalPrice: 2 }]);
       return { rt, lastBefore, lastSeqNum, backup, sent, clock };
     } finally {
@@ -363,7 +449,10 @@ describe('OmdPublisher disaster recovery (OMD-C 2.2.4, 3.4.3, §4.5)', () => {
 
   it("drNumbering 'resetTo1WithSequenceReset': Sequence Reset as message 1, refresh at LastSeqNum 1, books kept", async () => {
     const r = await drRun('resetTo1WithSequenceReset');
-    assert.deepEqual(r.rt.map((s) => [s.p.header.seqNum, s.p.messages[0]!.msgType]), [[1, 100]]);
+    assert.deepEqual(
+      r.rt.map((s) => [s.p.header.seqNum, s.p.messages[0]!.msgType]),
+      [[1, 100]],
+    );
     assert.equal(r.lastSeqNum, 1);
     assert.equal(r.backup.nextSeq(1), 3);
     assert.ok(!r.backup.window(1).covers(1, 3) && r.backup.window(1).covers(1, 2));
@@ -374,7 +463,9 @@ describe('OmdPublisher disaster recovery (OMD-C 2.2.4, 3.4.3, §4.5)', () => {
     await pub.start();
     try {
       pub.takeOver();
-      const seq = sent.flatMap((s) => s.line === 'dr' && s.group.endsWith('.1') ? s.p.messages.map((m) => `${m.msgType}:${(m as { drStatus?: number }).drStatus ?? ''}`) : []);
+      const seq = sent.flatMap((s) =>
+        s.line === 'dr' && s.group.endsWith('.1') ? s.p.messages.map((m) => `${m.msgType}:${(m as { drStatus?: number }).drStatus ?? ''}`) : [],
+      );
       assert.deepEqual(seq, ['105:1', '105:2']);
       assert.deepEqual(realtime(sent, 1)[0]!.p.messages, [{ msgType: 100, newSeqNo: 1 }]);
     } finally {
@@ -387,13 +478,22 @@ describe('OmdPublisher on real loopback multicast', () => {
   it('a receiver joined to line A gets the Sequence Reset and the data', async () => {
     const cfg = loopbackFeed({ products: ['SS'], groupBase: 201, basePort: 53150, rtsPorts: [0, 0, 0, 0] });
     const got: DecodedPacket[] = [];
-    const rx = await createMulticastReceiver(cfg.channels[0]!.lineA, (buf) => { const p = decodePacket(buf); if (p.ok) got.push(p); });
+    const rx = await createMulticastReceiver(cfg.channels[0]!.lineA, (buf) => {
+      const p = decodePacket(buf);
+      if (p.ok) got.push(p);
+    });
     const pub = new OmdPublisher(cfg, { refreshIntervalMs: 0 });
     try {
       await pub.start();
       pub.publish(1, [{ msgType: 40, securityCode: 700, nominalPrice: 385_200 }]);
       await waitFor('the Sequence Reset and the data on line A', () => got.length >= 2);
-      assert.deepEqual(got.map((p) => [p.header.seqNum, p.messages[0]!.msgType]), [[1, 100], [2, 40]]);
+      assert.deepEqual(
+        got.map((p) => [p.header.seqNum, p.messages[0]!.msgType]),
+        [
+          [1, 100],
+          [2, 40],
+        ],
+      );
     } finally {
       await pub.stop();
       await rx.close();
@@ -425,10 +525,16 @@ describe('OmdPublisher + MarketGenerator determinism', () => {
 
 describe('OmdPublisher start failure', () => {
   it('releases its sockets when an RTS port is taken, and reports the error', async () => {
-    const first = new OmdPublisher(loopbackFeed({ products: ['SS'], groupBase: 201, basePort: 53170, rtsPorts: [53190, 0, 0, 0] }), { clock: new ManualClock(), refreshIntervalMs: 0 });
+    const first = new OmdPublisher(loopbackFeed({ products: ['SS'], groupBase: 201, basePort: 53170, rtsPorts: [53190, 0, 0, 0] }), {
+      clock: new ManualClock(),
+      refreshIntervalMs: 0,
+    });
     await first.start();
     const clock = new ManualClock();
-    const second = new OmdPublisher(loopbackFeed({ products: ['SS'], groupBase: 201, basePort: 53170, rtsPorts: [53190, 0, 0, 0] }), { clock, refreshIntervalMs: 0 });
+    const second = new OmdPublisher(loopbackFeed({ products: ['SS'], groupBase: 201, basePort: 53170, rtsPorts: [53190, 0, 0, 0] }), {
+      clock,
+      refreshIntervalMs: 0,
+    });
     try {
       await assert.rejects(second.start(), /EADDRINUSE/);
       assert.equal(second.mode, 'stopped');
@@ -452,7 +558,10 @@ describe('OmdPublisher refresh cadence after a takeover (§4.5 "restart refresh 
       pub.takeOver();
       const dr2 = sent.findIndex((s) => s.line === 'dr' && s.p.messages.some((m) => m.msgType === 105 && m.drStatus === 2));
       assert.ok(dr2 > 0);
-      assert.ok(sent.slice(0, dr2).some((s) => s.line === 'refresh' && s.p.header.msgCount > 0), 'a cycle right at takeover, before DR 2');
+      assert.ok(
+        sent.slice(0, dr2).some((s) => s.line === 'refresh' && s.p.header.msgCount > 0),
+        'a cycle right at takeover, before DR 2',
+      );
       pub.publish(1, [{ msgType: 40, securityCode: 5, nominalPrice: 777 }]);
       await rc.start(); // joins on DR Signal 2: the takeover cycle has gone already
       let fed = sent.length;
@@ -470,7 +579,7 @@ describe('OmdPublisher refresh cadence after a takeover (§4.5 "restart refresh 
       assert.equal(snaps.length, 1);
       assert.ok(at <= 200, `snapshot complete ${at} ms after DR 2`);
       assert.equal(snaps[0]!.lastSeqNum, pub.nextSeq(1) - 1);
-      assert.equal(snaps[0]!.image.digest('SS'), pub.image(1).digest('SS'), 'the snapshot equals the venue\'s image');
+      assert.equal(snaps[0]!.image.digest('SS'), pub.image(1).digest('SS'), "the snapshot equals the venue's image");
       // The fast cadence lasts one refresh period (here ≥ 2 heartbeats = 1,000 ms), then one cycle per period.
       clock.advance(1_000 - at);
       const cycles = () => pub.counters.refreshCycles;

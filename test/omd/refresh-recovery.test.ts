@@ -28,7 +28,9 @@ describe('RefreshRecovery (OMD-C 4.4)', () => {
       assert.equal(snaps[0]!.messages, 4);
       assert.equal(snaps[0]!.image.digest('SF'), imageOf(orders(2, 5)).digest('SF'));
       assert.equal(r.active, false);
-    } finally { await r.stop(); }
+    } finally {
+      await r.stop();
+    }
   });
 
   it('a lost refresh packet abandons the snapshot; the next whole one is used', async () => {
@@ -42,8 +44,13 @@ describe('RefreshRecovery (OMD-C 4.4)', () => {
       assert.equal(r.abandoned, 1);
       r.onDatagram(encodePacket(8, 0n, orders(2, 3)));
       r.onDatagram(encodePacket(10, 0n, [order(4), complete(14)]));
-      assert.deepEqual(snaps.map((s) => s.lastSeqNum), [14]);
-    } finally { await r.stop(); }
+      assert.deepEqual(
+        snaps.map((s) => s.lastSeqNum),
+        [14],
+      );
+    } finally {
+      await r.stop();
+    }
   });
 
   it('§12 U6: refresh numbering that restarts at 1 after a Refresh Complete is accepted', async () => {
@@ -52,8 +59,13 @@ describe('RefreshRecovery (OMD-C 4.4)', () => {
       r.onDatagram(encodePacket(500, 0n, [complete(10)]));
       r.onDatagram(encodePacket(1, 0n, orders(2, 3)));
       r.onDatagram(encodePacket(3, 0n, [complete(11)]));
-      assert.deepEqual(snaps.map((s) => s.lastSeqNum), [11]);
-    } finally { await r.stop(); }
+      assert.deepEqual(
+        snaps.map((s) => s.lastSeqNum),
+        [11],
+      );
+    } finally {
+      await r.stop();
+    }
   });
 
   it('heartbeats and undecodable packets do not break a snapshot… but bad packets abandon it', async () => {
@@ -67,8 +79,13 @@ describe('RefreshRecovery (OMD-C 4.4)', () => {
       assert.equal(snaps.length, 0, 'the snapshot with a bad packet inside is not used');
       r.onDatagram(encodePacket(5, 0n, orders(2, 2)));
       r.onDatagram(encodePacket(6, 0n, [complete(12)]));
-      assert.deepEqual(snaps.map((s) => s.lastSeqNum), [12]);
-    } finally { await r.stop(); }
+      assert.deepEqual(
+        snaps.map((s) => s.lastSeqNum),
+        [12],
+      );
+    } finally {
+      await r.stop();
+    }
   });
 });
 
@@ -80,7 +97,9 @@ describe('decodeSequencedPacket (spec §2.2)', () => {
     const body = [...a.subarray(16), 8, 0, 0xe7, 0x03, 1, 2, 3, 4, ...c.subarray(16)];
     const pkt = new Uint8Array(16 + body.length);
     pkt.set(a.subarray(0, 16));
-    pkt[0] = pkt.length; pkt[1] = 0; pkt[2] = 3;
+    pkt[0] = pkt.length;
+    pkt[1] = 0;
+    pkt[2] = 3;
     pkt.set(body, 16);
     const d = decodeSequencedPacket(pkt);
     assert.ok(!('ok' in d));

@@ -94,8 +94,14 @@ describe('PacketBuilder with random message mixes', () => {
   it('stops at 255 messages even when bytes remain (MsgCount is a u8)', () => {
     const msgs: OmdMessage[] = Array.from({ length: 600 }, (_, i) => ({ msgType: 21, securityCode: i, suspensionIndicator: 2 }));
     const packets = pack(msgs, 1, 0n, 65535);
-    assert.deepEqual(packets.map((p) => p[2]), [255, 255, 90]);
-    assert.deepEqual(packets.map((p) => p.length), [16 + 255 * 12, 16 + 255 * 12, 16 + 90 * 12]);
+    assert.deepEqual(
+      packets.map((p) => p[2]),
+      [255, 255, 90],
+    );
+    assert.deepEqual(
+      packets.map((p) => p.length),
+      [16 + 255 * 12, 16 + 255 * 12, 16 + 90 * 12],
+    );
     const d = decodePacket(packets[1]!);
     assert.ok(d.ok);
     assert.equal(d.header.seqNum, 256);

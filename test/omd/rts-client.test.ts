@@ -8,7 +8,11 @@ import { encodePacket, PacketStreamReader, decodePacket, encodeHeartbeat } from 
 import type { OmdMessage, RtsEndpoint } from '../../src/omd/index.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-interface Req { channelId: number; begin: number; end: number }
+interface Req {
+  channelId: number;
+  begin: number;
+  end: number;
+}
 
 interface FakeBehaviour {
   /** SessionStatus for the logon; default 0. */
@@ -33,7 +37,9 @@ interface FakeRts {
 }
 
 const open: FakeRts[] = [];
-afterEach(async () => { await Promise.all(open.splice(0).map((s) => s.close())); });
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((s) => s.close()));
+});
 
 const msg = (sn: number): OmdMessage => ({ msgType: 51, securityCode: 7, tradeId: sn });
 
@@ -61,14 +67,27 @@ async function fakeRts(b: FakeBehaviour = {}, site: 'primary' | 'backup' = 'prim
           f.requests.push(r);
           const st = b.status?.(r) ?? 0;
           sock.write(encodePacket(0, 0n, [{ msgType: 202, channelId: r.channelId, retransStatus: st, beginSeqNum: r.begin, endSeqNum: r.end }]));
-          if (st === 101) { sock.end(); continue; }
+          if (st === 101) {
+            sock.end();
+            continue;
+          }
           if (st !== 0) continue;
           const g = b.grouping ?? 3;
           let sent = 0;
           for (let sn = r.begin; sn <= r.end; sn += g) {
-            if (b.dropAfterPackets !== undefined && !dropped && sent === b.dropAfterPackets) { dropped = true; sock.destroy(); return; }
+            if (b.dropAfterPackets !== undefined && !dropped && sent === b.dropAfterPackets) {
+              dropped = true;
+              sock.destroy();
+              return;
+            }
             const n = Math.min(g, r.end - sn + 1);
-            sock.write(encodePacket(sn, 0n, Array.from({ length: n }, (_, i) => msg(sn + i))));
+            sock.write(
+              encodePacket(
+                sn,
+                0n,
+                Array.from({ length: n }, (_, i) => msg(sn + i)),
+              ),
+            );
             sent++;
           }
         }
@@ -77,7 +96,11 @@ async function fakeRts(b: FakeBehaviour = {}, site: 'primary' | 'backup' = 'prim
   });
   await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
   f.endpoint.port = (server.address() as net.AddressInfo).port;
-  f.close = () => new Promise<void>((res) => { for (const s of f.sockets) s.destroy(); server.close(() => res()); });
+  f.close = () =>
+    new Promise<void>((res) => {
+      for (const s of f.sockets) s.destroy();
+      server.close(() => res());
+    });
   open.push(f);
   return f;
 }
@@ -91,7 +114,12 @@ function client(endpoints: RtsEndpoint[], extra: Partial<ConstructorParameters<t
     responseTimeoutMs: 150,
     onPacket: (channelId, seq, messages) => {
       got.push({ channelId, seq, n: messages.length });
-      messages.forEach((mm, i) => { if (mm.msgType === 51) { assert.equal(mm.tradeId, seq + i); sns.push(seq + i); } });
+      messages.forEach((mm, i) => {
+        if (mm.msgType === 51) {
+          assert.equal(mm.tradeId, seq + i);
+          sns.push(seq + i);
+        }
+      });
     },
     ...extra,
   });
@@ -106,7 +134,10 @@ describe('RetransmissionClient: session and accepted request (OMD-C 3.5)', () =>
     assert.deepEqual(r, { outcome: 'recovered', requests: 1, messages: 100 } satisfies RtsRecoveryResult);
     assert.equal(s.raw[0]!.toString('hex'), '20000100000000000000000000000000' + '1000650054455354555345523031' + '0000');
     assert.equal(s.raw[1]!.toString('hex'), '200001000000000000000000000000001000c90015000000e90300004c040000');
-    assert.deepEqual(sns, Array.from({ length: 100 }, (_, i) => 1001 + i));
+    assert.deepEqual(
+      sns,
+      Array.from({ length: 100 }, (_, i) => 1001 + i),
+    );
     await c.close();
   });
 
@@ -115,7 +146,14 @@ describe('RetransmissionClient: session and accepted request (OMD-C 3.5)', () =>
     const { c } = client([s.endpoint], { maxRange: 10 });
     const r = await c.recover(3, 1, 25);
     assert.equal(r.outcome, 'recovered');
-    assert.deepEqual(s.requests.map((q) => [q.begin, q.end]), [[1, 10], [11, 20], [21, 25]]);
+    assert.deepEqual(
+      s.requests.map((q) => [q.begin, q.end]),
+      [
+        [1, 10],
+        [11, 20],
+        [21, 25],
+      ],
+    );
     assert.equal(c.requestsSent, 3);
     await c.close();
   });
@@ -127,7 +165,10 @@ describe('RetransmissionClient: session and accepted request (OMD-C 3.5)', () =>
     const hb = encodeHeartbeat(77, 1767922200000000000n);
     s.sockets[0]!.write(hb);
     await waitFor('the echoed heartbeat', () => s.raw.some((p) => p.length === 16));
-    assert.deepEqual(s.raw.find((p) => p.length === 16), Buffer.from(hb));
+    assert.deepEqual(
+      s.raw.find((p) => p.length === 16),
+      Buffer.from(hb),
+    );
     await c.close();
   });
 
@@ -139,7 +180,8 @@ describe('RetransmissionClient: session and accepted request (OMD-C 3.5)', () =>
     await c.recover(1, 1, 3);
     const sent = s.raw.length;
     const bad = new Uint8Array(40);
-    bad[0] = 40; bad[4] = 77; // PktSize 40, MsgCount 0, SeqNum 77
+    bad[0] = 40;
+    bad[4] = 77; // PktSize 40, MsgCount 0, SeqNum 77
     s.sockets[0]!.write(bad);
     const hb = encodeHeartbeat(78, 1767922200000000000n);
     s.sockets[0]!.write(hb); // a real one after it, to know the client has read both
@@ -156,9 +198,24 @@ describe('RetransmissionClient: RetransStatus handling (OMD-C 3.5.4, HKEX Figure
     const { c, sns } = client([s.endpoint], { maxRange: 10 });
     const r = await c.recover(2, 100, 111);
     assert.equal(r.outcome, 'recovered');
-    assert.deepEqual(s.requests.map((q) => [q.begin, q.end]), [[100, 109], [100, 104], [100, 101], [102, 103], [104, 105], [106, 107], [108, 109], [110, 111]]);
+    assert.deepEqual(
+      s.requests.map((q) => [q.begin, q.end]),
+      [
+        [100, 109],
+        [100, 104],
+        [100, 101],
+        [102, 103],
+        [104, 105],
+        [106, 107],
+        [108, 109],
+        [110, 111],
+      ],
+    );
     assert.equal(c.maxRange, 2);
-    assert.deepEqual(sns, Array.from({ length: 12 }, (_, i) => 100 + i));
+    assert.deepEqual(
+      sns,
+      Array.from({ length: 12 }, (_, i) => 100 + i),
+    );
     await c.close();
   });
 
@@ -231,9 +288,16 @@ describe('RetransmissionClient: endpoints (OMD-C 4.3 high availability)', () => 
     const { c, sns } = client([flaky.endpoint, good.endpoint]);
     const r = await c.recover(1, 1, 10);
     assert.equal(r.outcome, 'recovered');
-    assert.deepEqual(good.requests.map((q) => [q.begin, q.end]), [[1, 10]]);
+    assert.deepEqual(
+      good.requests.map((q) => [q.begin, q.end]),
+      [[1, 10]],
+    );
     assert.deepEqual(sns.slice(0, 4), [1, 2, 3, 4]);
-    assert.deepEqual(sns.slice(4), Array.from({ length: 10 }, (_, i) => 1 + i), 'the repeat delivers the range again (the arbitrator drops copies)');
+    assert.deepEqual(
+      sns.slice(4),
+      Array.from({ length: 10 }, (_, i) => 1 + i),
+      'the repeat delivers the range again (the arbitrator drops copies)',
+    );
     await c.close();
   });
 

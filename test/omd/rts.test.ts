@@ -39,12 +39,20 @@ class RawClient {
       }
     });
     socket.on('error', () => {});
-    this.whenClosed = new Promise((resolve) => socket.on('close', () => { this.closed = true; resolve(); }));
+    this.whenClosed = new Promise((resolve) =>
+      socket.on('close', () => {
+        this.closed = true;
+        resolve();
+      }),
+    );
   }
 
   static async connect(port: number): Promise<RawClient> {
     const s = net.connect(port, '127.0.0.1');
-    await new Promise<void>((resolve, reject) => { s.once('connect', resolve); s.once('error', reject); });
+    await new Promise<void>((resolve, reject) => {
+      s.once('connect', resolve);
+      s.once('error', reject);
+    });
     return new RawClient(s);
   }
 
@@ -116,8 +124,13 @@ describe('RetransmissionServer (OMD-C 3.5, 4.3) over loopback TCP', () => {
   server.on('rts-logon', (e) => logons.push(e));
   server.on('rts-request', (e) => requests.push(e));
   let port = 0;
-  before(async () => { port = await server.listen('127.0.0.1', 0); });
-  after(async () => { await server.close(); assert.equal(clock.pending, 0); });
+  before(async () => {
+    port = await server.listen('127.0.0.1', 0);
+  });
+  after(async () => {
+    await server.close();
+    assert.equal(clock.pending, 0);
+  });
 
   it('Logon Response 5 for an unknown username, then closes', async () => {
     const c = await RawClient.connect(port);
@@ -147,8 +160,14 @@ describe('RetransmissionServer (OMD-C 3.5, 4.3) over loopback TCP', () => {
     const r = await c.request(21, 60, 70);
     assert.equal(r.status, 0);
     const seqs = r.data.flatMap((p) => p.messages.map((_, i) => p.header.seqNum + i));
-    assert.deepEqual(seqs, Array.from({ length: 11 }, (_, i) => 60 + i));
-    assert.deepEqual(r.data.flatMap((p) => p.messages), Array.from({ length: 11 }, (_, i) => ({ msgType: 40, securityCode: 60 + i, nominalPrice: (60 + i) * 10 })));
+    assert.deepEqual(
+      seqs,
+      Array.from({ length: 11 }, (_, i) => 60 + i),
+    );
+    assert.deepEqual(
+      r.data.flatMap((p) => p.messages),
+      Array.from({ length: 11 }, (_, i) => ({ msgType: 40, securityCode: 60 + i, nominalPrice: (60 + i) * 10 })),
+    );
     // Range limit is an inclusive count (§12 U8): 20 accepted, 21 rejected with 100.
     assert.equal((await c.request(21, 51, 70)).status, 0);
     assert.equal((await c.request(21, 51, 71)).status, 100);
@@ -160,10 +179,20 @@ describe('RetransmissionServer (OMD-C 3.5, 4.3) over loopback TCP', () => {
     assert.equal((await c.request(21, 0, 5)).status, 2);
     assert.equal((await c.request(21, 80, 70)).status, 2);
     const mine = requests.filter((e) => e.username === 'TESTUSER02');
-    assert.deepEqual(mine.map((e) => [e.channelId, e.beginSeqNum, e.endSeqNum, e.status, e.messages]), [
-      [21, 60, 70, 0, 11], [21, 51, 70, 0, 20], [21, 51, 71, 100, 0], [9, 60, 61, 1, 0],
-      [21, 10, 20, 2, 0], [21, 50, 52, 2, 0], [21, 95, 105, 2, 0], [21, 0, 5, 2, 0], [21, 80, 70, 2, 0],
-    ]);
+    assert.deepEqual(
+      mine.map((e) => [e.channelId, e.beginSeqNum, e.endSeqNum, e.status, e.messages]),
+      [
+        [21, 60, 70, 0, 11],
+        [21, 51, 70, 0, 20],
+        [21, 51, 71, 100, 0],
+        [9, 60, 61, 1, 0],
+        [21, 10, 20, 2, 0],
+        [21, 50, 52, 2, 0],
+        [21, 95, 105, 2, 0],
+        [21, 0, 5, 2, 0],
+        [21, 80, 70, 2, 0],
+      ],
+    );
     assert.equal(mine[0]!.remoteAddress, '127.0.0.1');
     await c.close();
   });
@@ -247,15 +276,25 @@ describe('OmdPublisher RTS endpoints', () => {
     try {
       assert.equal(pub.rtsEndpoints.length, 2);
       assert.ok(pub.rtsEndpoints.every((e) => e.site === 'primary' && e.port > 0));
-      pub.publish(1, Array.from({ length: 50 }, (_, i): OmdMessage => ({ msgType: 40, securityCode: i + 1, nominalPrice: i })));
+      pub.publish(
+        1,
+        Array.from({ length: 50 }, (_, i): OmdMessage => ({ msgType: 40, securityCode: i + 1, nominalPrice: i })),
+      );
       const c = await RawClient.connect(pub.rtsEndpoints[1]!.port);
       assert.equal(await c.logon('TESTUSER01'), 0);
       const r = await c.request(1, 1, 51);
       assert.equal(r.status, 0);
       assert.deepEqual(r.data.flatMap((p) => p.messages)[0], { msgType: 100, newSeqNo: 1 });
-      assert.equal(r.data.reduce((s, p) => s + p.header.msgCount, 0), 51);
+      assert.equal(
+        r.data.reduce((s, p) => s + p.header.msgCount, 0),
+        51,
+      );
       assert.equal((await c.request(1, 1, 52)).status, 2);
-      assert.deepEqual(events, [['logon', 0], ['request', [1, 1, 51, 0, 'primary']], ['request', [1, 1, 52, 2, 'primary']]]);
+      assert.deepEqual(events, [
+        ['logon', 0],
+        ['request', [1, 1, 51, 0, 'primary']],
+        ['request', [1, 1, 52, 2, 'primary']],
+      ]);
       await c.close();
     } finally {
       await pub.stop();

@@ -57,13 +57,11 @@ describe('spec test vectors TV1–TV8 (omd-c.md §9)', () => {
     const bytes = hexToBytes(v.hex);
     it(v.name, () => {
       const d = decodePacket(bytes);
-      assert.ok(d.ok, d.ok ? "" : d.message);
+      assert.ok(d.ok, d.ok ? '' : d.message);
       assert.deepEqual(d.header, v.header);
       assert.deepEqual(d.messages, v.messages);
       assert.equal(d.skippedUnknown, 0);
-      const enc = v.header.msgCount === 0
-        ? encodeHeartbeat(v.header.seqNum, v.header.sendTime)
-        : encodePacket(v.header.seqNum, v.header.sendTime, v.messages);
+      const enc = v.header.msgCount === 0 ? encodeHeartbeat(v.header.seqNum, v.header.sendTime) : encodePacket(v.header.seqNum, v.header.sendTime, v.messages);
       assert.deepEqual(enc, bytes);
     });
   }

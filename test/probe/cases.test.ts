@@ -12,8 +12,14 @@ const book = (service: 'OTP-C' | 'OMD-C' = 'OTP-C') => {
 
 describe('test cases per service', () => {
   it('trading and market-data services get their case lists, all not tested at first', () => {
-    assert.deepEqual(casesFor('OTP-CSC', 'X').map((c) => c.id), [...TRADING_CASE_IDS]);
-    assert.deepEqual(casesFor('OMD-CC', 'Y').map((c) => c.id), [...MARKET_DATA_CASE_IDS]);
+    assert.deepEqual(
+      casesFor('OTP-CSC', 'X').map((c) => c.id),
+      [...TRADING_CASE_IDS],
+    );
+    assert.deepEqual(
+      casesFor('OMD-CC', 'Y').map((c) => c.id),
+      [...MARKET_DATA_CASE_IDS],
+    );
     assert.equal(casesFor('OTP-C', 'X').length, TRADING_CASE_IDS.length);
     for (const c of casesFor('OTP-C', 'X')) {
       assert.equal(c.status, 'not tested');
@@ -32,7 +38,10 @@ describe('test cases per service', () => {
     b.pass('connect-primary', 'logon-drop-copy', 'logged on');
     assert.equal(b.status('connect-primary'), 'passed');
     const s = b.step('connect-primary', 'lookup-primary');
-    assert.deepEqual(s.log.map((l) => l.text), ['asking PS-primary', 'answered']);
+    assert.deepEqual(
+      s.log.map((l) => l.text),
+      ['asking PS-primary', 'answered'],
+    );
     assert.equal(typeof s.at, 'number');
   });
 
@@ -61,7 +70,13 @@ describe('test cases per service', () => {
     b.close(() => ({ fail: 'not observed' }));
     assert.equal(b.case('order-cancel-backup').status, 'not tested');
     // order-cancel-primary never happened: it fails at the close; the rest follows the failed case.
-    assert.equal(b.cases.filter((c) => c.status === 'failed').map((c) => c.id).join(), 'order-cancel-primary,reconnect-backup-via-lookup');
+    assert.equal(
+      b.cases
+        .filter((c) => c.status === 'failed')
+        .map((c) => c.id)
+        .join(),
+      'order-cancel-primary,reconnect-backup-via-lookup',
+    );
   });
 
   it('closing: open steps fail or are skipped as the rule says; skipped-only cases are not tested', () => {

@@ -27,16 +27,26 @@ const running = new Set<{ stop: () => void; done: Promise<unknown> }>();
 
 function run(args: string[]): Run {
   const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '', err = '';
-  child.stdout.on('data', (b) => { out += b; });
-  child.stderr.on('data', (b) => { err += b; });
+  let out = '',
+    err = '';
+  child.stdout.on('data', (b) => {
+    out += b;
+  });
+  child.stderr.on('data', (b) => {
+    err += b;
+  });
   const done = new Promise<{ code: number | null; out: string; err: string }>((resolve) => child.on('close', (code) => resolve({ code, out, err })));
   const kill = setTimeout(() => child.kill('SIGKILL'), 25_000);
   const entry = { stop: () => child.kill('SIGKILL'), done };
   running.add(entry);
-  void done.then(() => { clearTimeout(kill); running.delete(entry); });
+  void done.then(() => {
+    clearTimeout(kill);
+    running.delete(entry);
+  });
   const printed = (what: string, patterns: RegExp[]) =>
-    waitFor(what, () => patterns.every((re) => re.test(out)), 30_000).catch((e: Error) => { throw new Error(`${e.message}\n${out}${err}`); });
+    waitFor(what, () => patterns.every((re) => re.test(out)), 30_000).catch((e: Error) => {
+      throw new Error(`${e.message}\n${out}${err}`);
+    });
   return { done, printed };
 }
 
@@ -83,7 +93,9 @@ describe('failover-drill probe', () => {
     const received: { auth: string | undefined; ids: string[] }[] = [];
     const desk = http.createServer((req, res) => {
       let body = '';
-      req.on('data', (b) => { body += b; });
+      req.on('data', (b) => {
+        body += b;
+      });
       req.on('end', () => {
         const events = (JSON.parse(body) as { events: { id: string }[] }).events;
         received.push({ auth: req.headers.authorization, ids: events.map((e) => e.id) });
@@ -94,12 +106,38 @@ describe('failover-drill probe', () => {
     await new Promise<void>((r) => desk.listen(0, '127.0.0.1', () => r()));
     const deskUrl = `http://127.0.0.1:${(desk.address() as { port: number }).port}`;
     const common = ['--time-scale', '0.01', '--recovery-timeout', '5', '--duration', '20'];
-    const good = run(['probe', '--config', join(dir, 'F001.yaml'), '--report', join(dir, 'F001.json'), '--evidence', join(dir, 'F001.jsonl'), '--desk', deskUrl, '--desk-token', 'tok-123', ...common]);
-    const faulty = run(['probe', '--venue', join(dir, 'venue.yaml'), '--firm', 'F002', '--fault', 'reset-sequence', '--report', join(dir, 'F002.json'), ...common]);
+    const good = run([
+      'probe',
+      '--config',
+      join(dir, 'F001.yaml'),
+      '--report',
+      join(dir, 'F001.json'),
+      '--evidence',
+      join(dir, 'F001.jsonl'),
+      '--desk',
+      deskUrl,
+      '--desk-token',
+      'tok-123',
+      ...common,
+    ]);
+    const faulty = run([
+      'probe',
+      '--venue',
+      join(dir, 'venue.yaml'),
+      '--firm',
+      'F002',
+      '--fault',
+      'reset-sequence',
+      '--report',
+      join(dir, 'F002.json'),
+      ...common,
+    ]);
     // Logged on, test orders traded and feeds joined at the primary, as the progress lines show.
     const atPrimary = (firm: string) => [
-      new RegExp(`OTP-C +${firm}T +[2-7]/7 passed`), new RegExp(`OTP-CSC +${firm}C +[2-7]/7 passed`),
-      new RegExp(`OMD-C +${firm}MD +[1-7]/7 passed`), new RegExp(`OMD-CC +${firm}MC +[1-7]/7 passed`),
+      new RegExp(`OTP-C +${firm}T +[2-7]/7 passed`),
+      new RegExp(`OTP-CSC +${firm}C +[2-7]/7 passed`),
+      new RegExp(`OMD-C +${firm}MD +[1-7]/7 passed`),
+      new RegExp(`OMD-CC +${firm}MC +[1-7]/7 passed`),
     ];
     await good.printed('F001 at the primary', atPrimary('F001'));
     await faulty.printed('F002 at the primary', atPrimary('F002'));
@@ -107,9 +145,15 @@ describe('failover-drill probe', () => {
     await venue.primary.isolate({ mode: 'abrupt', reason: 'backbone change' });
     await venue.backup.activate('primary lost');
     // Every service recovered at the backup with nothing pending; the faulty trading logon refused there.
-    await good.printed('F001 recovered at the backup', ['OTP-C +F001T', 'OTP-CSC +F001C', 'OMD-C +F001MD', 'OMD-CC +F001MC']
-      .map((s) => new RegExp(`${s} +[4-7]/[67] passed {2,}\\S.*recovered in`)));
-    await faulty.printed('F002 refused at the backup', [/OTP-C +F002T +\d\/7 passed 1 FAILED/, /OMD-C +F002MD .*recovered in/, /OMD-CC +F002MC .*recovered in/]);
+    await good.printed(
+      'F001 recovered at the backup',
+      ['OTP-C +F001T', 'OTP-CSC +F001C', 'OMD-C +F001MD', 'OMD-CC +F001MC'].map((s) => new RegExp(`${s} +[4-7]/[67] passed {2,}\\S.*recovered in`)),
+    );
+    await faulty.printed('F002 refused at the backup', [
+      /OTP-C +F002T +\d\/7 passed 1 FAILED/,
+      /OMD-C +F002MD .*recovered in/,
+      /OMD-CC +F002MC .*recovered in/,
+    ]);
     await venue.primary.failback({ timeoutMs: 10_000 });
     const [g, f] = await Promise.all([good.done, faulty.done]);
 
@@ -121,7 +165,10 @@ describe('failover-drill probe', () => {
     assert.equal(report.result, 'passed');
     const otpc = report.services.find((s: { service: string }) => s.service === 'OTP-C');
     assert.equal(otpc.cases.length, 7);
-    assert.ok(otpc.cases.every((c: { status: string }) => c.status === 'passed'), JSON.stringify(otpc.cases.map((c: { id: string; status: string; reason?: string }) => [c.id, c.status, c.reason])));
+    assert.ok(
+      otpc.cases.every((c: { status: string }) => c.status === 'passed'),
+      JSON.stringify(otpc.cases.map((c: { id: string; status: string; reason?: string }) => [c.id, c.status, c.reason])),
+    );
     const lines = readFileSync(join(dir, 'F001.jsonl'), 'utf8').trim().split('\n');
     assert.ok(lines.length > 10 && lines.every((l) => JSON.parse(l).source === 'probe'));
     desk.close();

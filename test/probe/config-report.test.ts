@@ -6,8 +6,17 @@ import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  ProbeConfigError, ProgressDisplay, formatCaseLog, formatProbeSummary, loadProbeConfig, parseProbeConfig, probeConfigToYaml,
-  writeProbeReport, casesFor, type ProbeReport, type ServiceProgress,
+  ProbeConfigError,
+  ProgressDisplay,
+  formatCaseLog,
+  formatProbeSummary,
+  loadProbeConfig,
+  parseProbeConfig,
+  probeConfigToYaml,
+  writeProbeReport,
+  casesFor,
+  type ProbeReport,
+  type ServiceProgress,
 } from '../../src/probe/index.ts';
 import { defaultVenueConfig, probeConfigFor } from '../../src/venue/index.ts';
 import { generateVenueKeyPair } from '../../src/ocg/index.ts';
@@ -31,11 +40,20 @@ describe('subscriber.yaml', () => {
     const base = md.feed.channels[0]!;
     md.feed.channels.push({ ...base, channelId: 90, product: 'OddLot' }, { ...base, channelId: 91, product: 'StockConnect' });
     const ccBase = cc.feed.channels[0]!;
-    cc.feed.channels = [{ ...ccBase, channelId: 1, market: 'ASHR' }, { ...ccBase, channelId: 2, market: 'ASZR' }];
+    cc.feed.channels = [
+      { ...ccBase, channelId: 1, market: 'ASHR' },
+      { ...ccBase, channelId: 2, market: 'ASZR' },
+    ];
     const back = parseProbeConfig(probeConfigToYaml(cfg));
     assert.deepEqual(back, cfg);
-    assert.deepEqual(back.feeds.find((f) => f.feed.service === 'OMD-CC')!.feed.channels.map((c) => c.market), ['ASHR', 'ASZR']);
-    assert.throws(() => parseProbeConfig(probeConfigToYaml(cfg).replace('market: ASZR', 'market: XSHG')), (e: unknown) => e instanceof ProbeConfigError && e.issues.some((i) => /market: expected ASHR or ASZR/.test(i.path + ': ' + i.message)));
+    assert.deepEqual(
+      back.feeds.find((f) => f.feed.service === 'OMD-CC')!.feed.channels.map((c) => c.market),
+      ['ASHR', 'ASZR'],
+    );
+    assert.throws(
+      () => parseProbeConfig(probeConfigToYaml(cfg).replace('market: ASZR', 'market: XSHG')),
+      (e: unknown) => e instanceof ProbeConfigError && e.issues.some((i) => /market: expected ASHR or ASZR/.test(i.path + ': ' + i.message)),
+    );
   });
 
   it('reads the public key from a file next to the YAML', () => {
@@ -67,27 +85,36 @@ describe('subscriber.yaml', () => {
       '    securities:', //              12
       '      - { securityId: "700", lotSize: 100, referencePrice: 395800 }',
     ].join('\n');
-    assert.throws(() => parseProbeConfig(text, { source: 'subscriber.yaml' }), (e: unknown) => {
-      assert.ok(e instanceof ProbeConfigError);
-      const by = new Map(e.issues.map((i) => [i.path, i]));
-      assert.equal(by.get('localAddress')?.line, 5);
-      assert.equal(by.get('publicKeyPem')?.line, 6);
-      assert.equal(by.get('trading.0.service')?.line, 8);
-      assert.match(by.get('trading.0.compId')!.message, /at most 11 characters/);
-      assert.equal(by.get('trading.0.lookup')?.line, 11);
-      assert.match(e.message, /^subscriber.yaml: invalid subscriber probe config\n {2}line 5: localAddress:/);
-      return true;
-    });
+    assert.throws(
+      () => parseProbeConfig(text, { source: 'subscriber.yaml' }),
+      (e: unknown) => {
+        assert.ok(e instanceof ProbeConfigError);
+        const by = new Map(e.issues.map((i) => [i.path, i]));
+        assert.equal(by.get('localAddress')?.line, 5);
+        assert.equal(by.get('publicKeyPem')?.line, 6);
+        assert.equal(by.get('trading.0.service')?.line, 8);
+        assert.match(by.get('trading.0.compId')!.message, /at most 11 characters/);
+        assert.equal(by.get('trading.0.lookup')?.line, 11);
+        assert.match(e.message, /^subscriber.yaml: invalid subscriber probe config\n {2}line 5: localAddress:/);
+        return true;
+      },
+    );
   });
 
   it('reports YAML syntax errors with their line', () => {
-    assert.throws(() => parseProbeConfig('session: PS2\nfirm: [unclosed\n'), (e: unknown) => e instanceof ProbeConfigError && e.issues[0]!.line !== undefined);
+    assert.throws(
+      () => parseProbeConfig('session: PS2\nfirm: [unclosed\n'),
+      (e: unknown) => e instanceof ProbeConfigError && e.issues[0]!.line !== undefined,
+    );
   });
 });
 
 function sampleReport(): ProbeReport {
   const trading = casesFor('OTP-C', 'F001T');
-  for (const c of trading) { c.status = 'passed'; for (const s of c.steps) s.status = 'passed'; }
+  for (const c of trading) {
+    c.status = 'passed';
+    for (const s of c.steps) s.status = 'passed';
+  }
   const seq = trading.find((c) => c.id === 'sequence-continuity')!;
   seq.status = 'failed';
   seq.failedStep = 'logon-backup-trading';
@@ -97,15 +124,23 @@ function sampleReport(): ProbeReport {
   md.find((c) => c.id === 'gap-recovered')!.status = 'not tested';
   md.find((c) => c.id === 'gap-recovered')!.reason = 'no gap on both lines occurred';
   return {
-    session: 'PS2', firm: 'F001', name: 'Broker 1', startedAt: '2026-11-28T00:30:00.000Z', finishedAt: '2026-11-28T03:00:00.000Z',
+    session: 'PS2',
+    firm: 'F001',
+    name: 'Broker 1',
+    startedAt: '2026-11-28T00:30:00.000Z',
+    finishedAt: '2026-11-28T03:00:00.000Z',
     faults: { resetSequenceOnReconnect: true },
-    identities: [{ service: 'OTP-C', identity: 'F001T', role: 'trading' }, { service: 'OMD-C', identity: 'F001MD', role: 'market-data' }],
+    identities: [
+      { service: 'OTP-C', identity: 'F001T', role: 'trading' },
+      { service: 'OMD-C', identity: 'F001MD', role: 'market-data' },
+    ],
     result: 'failed',
     services: [
       { service: 'OTP-C', identity: 'F001T', dropCopy: 'F001D', result: 'failed', recoveryMs: null, cases: trading },
       { service: 'OMD-C', identity: 'F001MD', result: 'passed', recoveryMs: 1234, cases: md },
     ],
-    timings: [], events: [],
+    timings: [],
+    events: [],
   };
 }
 
@@ -113,7 +148,10 @@ describe('report and summary', () => {
   it('summary: one row per service with result, recovery time and the failed step; then what did not pass', () => {
     const text = formatProbeSummary(sampleReport());
     assert.match(text, /^Probe F001 \(Broker 1\), session PS2: FAILED {2}\[deliberately faulty: resetSequenceOnReconnect\]/);
-    assert.match(text, /OTP-C +F001T \(\+F001D\) +FAILED +6\/7 passed, 1 failed +- +sequence-continuity: logon-backup-trading: logon refused: sequence 1 \(reset\)/);
+    assert.match(
+      text,
+      /OTP-C +F001T \(\+F001D\) +FAILED +6\/7 passed, 1 failed +- +sequence-continuity: logon-backup-trading: logon refused: sequence 1 \(reset\)/,
+    );
     assert.match(text, /OMD-C +F001MD +passed +6\/7 passed, 1 not tested +1234 ms/);
     assert.match(text, /OMD-C +gap-recovered +not tested +no gap on both lines occurred/);
   });
@@ -134,10 +172,30 @@ describe('report and summary', () => {
 });
 
 describe('progress display', () => {
-  const line = (phase: string, passed: number): ServiceProgress => ({ service: 'OTP-C', identity: 'F001T', phase, passed, failed: 0, pending: 1, notTested: 6 - passed, total: 7, recoveryMs: null });
+  const line = (phase: string, passed: number): ServiceProgress => ({
+    service: 'OTP-C',
+    identity: 'F001T',
+    phase,
+    passed,
+    failed: 0,
+    pending: 1,
+    notTested: 6 - passed,
+    total: 7,
+    recoveryMs: null,
+  });
   const sink = (isTTY: boolean) => {
     const chunks: string[] = [];
-    return { chunks, stream: { isTTY, columns: 100, write: (s: string) => { chunks.push(s); return true; } } };
+    return {
+      chunks,
+      stream: {
+        isTTY,
+        columns: 100,
+        write: (s: string) => {
+          chunks.push(s);
+          return true;
+        },
+      },
+    };
   };
 
   it('on a TTY redraws the block in place (cursor up, erase line)', () => {
@@ -154,7 +212,14 @@ describe('progress display', () => {
 
   it('a terminal that reports no width (columns 0) is not cut to nothing', () => {
     const chunks: string[] = [];
-    const d = new ProgressDisplay({ isTTY: true, columns: 0, write: (s: string) => { chunks.push(s); return true; } });
+    const d = new ProgressDisplay({
+      isTTY: true,
+      columns: 0,
+      write: (s: string) => {
+        chunks.push(s);
+        return true;
+      },
+    });
     d.render([line('logged on at the primary site', 1)]);
     assert.match(chunks[0]!, /logged on at the primary site/);
   });

@@ -30,7 +30,10 @@ export class FaultProxy {
     const server = net.createServer((c) => this.#onConnection(c));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.#port, '127.0.0.1', () => { server.off('error', reject); resolve(); });
+      server.listen(this.#port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
     this.#port = (server.address() as net.AddressInfo).port;
     this.#server = server;
@@ -102,8 +105,14 @@ export class FaultProxy {
     upstream.setNoDelay(true);
     client.setNoDelay(true);
     upstream.on('error', () => {});
-    client.on('data', (b) => { if (!upstream.destroyed) upstream.write(b); });
-    upstream.on('data', (b) => { if (!client.destroyed) client.write(b); });
-    upstream.on('close', () => { if (this.#mode === 'forward') client.destroy(); });
+    client.on('data', (b) => {
+      if (!upstream.destroyed) upstream.write(b);
+    });
+    upstream.on('data', (b) => {
+      if (!client.destroyed) client.write(b);
+    });
+    upstream.on('close', () => {
+      if (this.#mode === 'forward') client.destroy();
+    });
   }
 }

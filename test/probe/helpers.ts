@@ -20,10 +20,16 @@ export function probeOptions(venue: TwoSiteVenue, firm: string, faults: ProbeFau
 export { waitFor } from '../helpers/wait.ts';
 
 export function failedCases(p: Probe): string[] {
-  return p.cases().filter((c) => c.status === 'failed').map((c) => `${c.service} ${c.id}`);
+  return p
+    .cases()
+    .filter((c) => c.status === 'failed')
+    .map((c) => `${c.service} ${c.id}`);
 }
 
 /** The cases as a small table, for assertion messages. */
 export function caseTable(p: Probe): string {
-  return p.cases().map((c) => `  ${c.service.padEnd(8)}${c.id.padEnd(30)}${c.status.padEnd(11)}${c.failedStep ? `${c.failedStep}: ` : ''}${c.reason ?? ''}`).join('\n');
+  return p
+    .cases()
+    .map((c) => `  ${c.service.padEnd(8)}${c.id.padEnd(30)}${c.status.padEnd(11)}${c.failedStep ? `${c.failedStep}: ` : ''}${c.reason ?? ''}`)
+    .join('\n');
 }

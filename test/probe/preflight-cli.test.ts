@@ -16,11 +16,21 @@ const MAIN = join(import.meta.dirname, '../../src/cli/main.ts');
 
 function run(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
   const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '', err = '';
-  child.stdout.on('data', (b) => { out += b; });
-  child.stderr.on('data', (b) => { err += b; });
+  let out = '',
+    err = '';
+  child.stdout.on('data', (b) => {
+    out += b;
+  });
+  child.stderr.on('data', (b) => {
+    err += b;
+  });
   const kill = setTimeout(() => child.kill('SIGKILL'), 25_000);
-  return new Promise((resolve) => child.on('close', (code) => { clearTimeout(kill); resolve({ code, out, err }); }));
+  return new Promise((resolve) =>
+    child.on('close', (code) => {
+      clearTimeout(kill);
+      resolve({ code, out, err });
+    }),
+  );
 }
 
 describe('failover-drill preflight', () => {
@@ -40,7 +50,17 @@ describe('failover-drill preflight', () => {
 
   it('inside the window: a READY table, exit 0, the readiness evidence written', async () => {
     writeFileSync(join(dir, 'F001.yaml'), probeConfigToYaml(probeConfigFor(venue.cfg, 'F001')));
-    const r = await run(['preflight', '--config', join(dir, 'F001.yaml'), '--heartbeat-interval', '1', '--refresh-timeout', '5', '--evidence', join(dir, 'ev.jsonl')]);
+    const r = await run([
+      'preflight',
+      '--config',
+      join(dir, 'F001.yaml'),
+      '--heartbeat-interval',
+      '1',
+      '--refresh-timeout',
+      '5',
+      '--evidence',
+      join(dir, 'ev.jsonl'),
+    ]);
     assert.equal(r.code, 0, r.out + r.err);
     assert.match(r.out, /^verdict\s+service\s+identity\s+check\s+target\s+reason$/m);
     assert.match(r.out, /^PASS\s+OTP-C\s+F001T\s+logon\s/m);

@@ -20,7 +20,14 @@ after(async () => {
 });
 
 function preflight(config: SubscriberProbeConfig, events: EvidenceEvent[] = []) {
-  return new Preflight({ config, connectTimeoutMs: 1_000, logonTimeoutMs: 5_000, heartbeatIntervalMs: 1_000, refreshTimeoutMs: 5_000, onEvidence: (e) => events.push(e) });
+  return new Preflight({
+    config,
+    connectTimeoutMs: 1_000,
+    logonTimeoutMs: 5_000,
+    heartbeatIntervalMs: 1_000,
+    refreshTimeoutMs: 5_000,
+    onEvidence: (e) => events.push(e),
+  });
 }
 
 const rowsOf = (r: ReadinessReport, check: ReadinessRow['check']) => r.rows.filter((x) => x.check === check);
@@ -33,10 +40,14 @@ test('inside the window every check passes, the standby takes part, and a second
   const events: EvidenceEvent[] = [];
   const r = await preflight(cfg, events).run();
   assert.ok(r.passed, formatReadinessTable(r));
-  const trading = cfg.trading.length, feeds = cfg.feeds.length;
+  const trading = cfg.trading.length,
+    feeds = cfg.feeds.length;
   assert.ok(trading >= 2 && feeds >= 1);
   // Four lookup endpoints per trading identity, each answered; both sites' gateways reached.
-  assert.equal(rowsOf(r, 'lookup').length, cfg.trading.reduce((n, t) => n + t.lookup.length, 0));
+  assert.equal(
+    rowsOf(r, 'lookup').length,
+    cfg.trading.reduce((n, t) => n + t.lookup.length, 0),
+  );
   assert.ok(rowsOf(r, 'lookup').every((x) => x.verdict === 'pass'));
   const tcp = rowsOf(r, 'tcp');
   assert.equal(tcp.length, trading * 2);
@@ -59,7 +70,12 @@ test('inside the window every check passes, the standby takes part, and a second
 
 test('a wrong password and an unreachable lookup address are clear failed rows', async () => {
   const cfg = probeConfigFor(v.cfg, v.cfg.subscribers[1]!.firm);
-  const bad: SubscriberProbeConfig = { ...cfg, password: 'not-the-password', feeds: [], trading: cfg.trading.slice(0, 1).map((t) => ({ ...t, lookup: [...t.lookup, { host: '127.0.0.1', port: 1, site: 'primary', name: 'PS-extra' }] })) };
+  const bad: SubscriberProbeConfig = {
+    ...cfg,
+    password: 'not-the-password',
+    feeds: [],
+    trading: cfg.trading.slice(0, 1).map((t) => ({ ...t, lookup: [...t.lookup, { host: '127.0.0.1', port: 1, site: 'primary', name: 'PS-extra' }] })),
+  };
   const r = await preflight(bad).run();
   assert.equal(r.passed, false);
   const logon = rowsOf(r, 'logon');
@@ -105,8 +121,19 @@ test('outside the window the venue refuses the logon with Session Status 7, unti
 test('a FIX identity gets a skipped logon row (the check logs on over binary OCG-C only), and the firm still passes', async () => {
   const cfg = probeConfigFor(v.cfg, v.cfg.subscribers[0]!.firm);
   const fix: SubscriberProbeConfig = {
-    ...cfg, feeds: [],
-    trading: [{ service: 'OTP-C', compId: 'F001X', role: 'trading', lookup: [], securities: [], protocol: 'FIX', addresses: [{ host: v.cfg.sites.primary.host, port: 1, site: 'primary' }] }],
+    ...cfg,
+    feeds: [],
+    trading: [
+      {
+        service: 'OTP-C',
+        compId: 'F001X',
+        role: 'trading',
+        lookup: [],
+        securities: [],
+        protocol: 'FIX',
+        addresses: [{ host: v.cfg.sites.primary.host, port: 1, site: 'primary' }],
+      },
+    ],
   };
   const r = await preflight(fix).run();
   assert.equal(r.rows.length, 1, formatReadinessTable(r));

@@ -7,7 +7,6 @@ import { Probe } from '../../src/probe/index.ts';
 import { startSiteVenue, siteProbeOptions, type SiteVenue } from './site-venue.ts';
 import { caseTable, failedCases, waitFor } from './helpers.ts';
 
-
 describe('Probe against the two-site venue: silent black hole at the primary', () => {
   let venue: SiteVenue;
   let probe: Probe | null = null;
@@ -23,7 +22,15 @@ describe('Probe against the two-site venue: silent black hole at the primary', (
     probe = new Probe(siteProbeOptions(venue, 'F001', {}, { recoveryTimeoutMs: 8_000 }));
     const p = probe;
     await p.start();
-    await waitFor('at the primary, test orders done', () => p.cases().filter((c) => ['connect-primary', 'order-cancel-primary', 'feed-joined-primary'].includes(c.id)).every((c) => c.status === 'passed'), 15_000);
+    await waitFor(
+      'at the primary, test orders done',
+      () =>
+        p
+          .cases()
+          .filter((c) => ['connect-primary', 'order-cancel-primary', 'feed-joined-primary'].includes(c.id))
+          .every((c) => c.status === 'passed'),
+      15_000,
+    );
 
     const cutAt = Date.now();
     venue.primary.injectFault({ kind: 'blackhole' });
@@ -43,7 +50,15 @@ describe('Probe against the two-site venue: silent black hole at the primary', (
     assert.match(lost.log.map((l) => l.text).join(' '), /test request not answered/);
     assert.doesNotMatch(lost.log.map((l) => l.text).join(' '), /reset|ECONNRESET/i);
 
-    await waitFor('traded and verified at the backup', () => p.cases().filter((c) => ['order-cancel-backup', 'sequence-continuity', 'book-rebuilt', 'data-from-backup', 'dr-followed'].includes(c.id)).every((c) => c.status === 'passed'), 10_000);
+    await waitFor(
+      'traded and verified at the backup',
+      () =>
+        p
+          .cases()
+          .filter((c) => ['order-cancel-backup', 'sequence-continuity', 'book-rebuilt', 'data-from-backup', 'dr-followed'].includes(c.id))
+          .every((c) => c.status === 'passed'),
+      10_000,
+    );
 
     await venue.primary.failback({ timeoutMs: 10_000 });
     p.failBack();

@@ -18,13 +18,29 @@ async function atPrimary(): Promise<{ venue: SiteVenue; p: Probe }> {
   const p = new Probe(siteProbeOptions(venue, 'F001', {}, { recoveryTimeoutMs: 8_000 }));
   cleanup.push(() => p.finish());
   await p.start();
-  await waitFor('at the primary, test orders done', () => p.cases().filter((c) => ['connect-primary', 'order-cancel-primary', 'feed-joined-primary'].includes(c.id)).every((c) => c.status === 'passed'), 15_000);
+  await waitFor(
+    'at the primary, test orders done',
+    () =>
+      p
+        .cases()
+        .filter((c) => ['connect-primary', 'order-cancel-primary', 'feed-joined-primary'].includes(c.id))
+        .every((c) => c.status === 'passed'),
+    15_000,
+  );
   return { venue, p };
 }
 
 async function recoveredAtBackup(p: Probe): Promise<void> {
   assert.equal(await p.whenRecovered(10_000), true, `recovered\n${caseTable(p)}`);
-  await waitFor('traded and verified at the backup', () => p.cases().filter((c) => ['order-cancel-backup', 'sequence-continuity', 'book-rebuilt', 'data-from-backup', 'dr-followed'].includes(c.id)).every((c) => c.status === 'passed'), 10_000);
+  await waitFor(
+    'traded and verified at the backup',
+    () =>
+      p
+        .cases()
+        .filter((c) => ['order-cancel-backup', 'sequence-continuity', 'book-rebuilt', 'data-from-backup', 'dr-followed'].includes(c.id))
+        .every((c) => c.status === 'passed'),
+    10_000,
+  );
 }
 
 describe('Probe through the other fault shapes', () => {
@@ -65,7 +81,11 @@ describe('Probe through the other fault shapes', () => {
     await waitFor('the loss over', () => !venue.primary.faults.active.includes('loss-line-a'), 5_000);
     assert.ok(h.counters.packets > before.packets, 'data kept coming');
     assert.equal(h.counters.gapsSeen, before.gaps, 'no gap: arbitration took line B');
-    await waitFor('books equal to the venue', () => venue.cfg.feeds['OMD-C'].channels.every((c) => h.image(c.channelId).digest(c.product) === venue.digest('OMD-C', c.channelId)), 3_000);
+    await waitFor(
+      'books equal to the venue',
+      () => venue.cfg.feeds['OMD-C'].channels.every((c) => h.image(c.channelId).digest(c.product) === venue.digest('OMD-C', c.channelId)),
+      3_000,
+    );
     await p.finish();
     assert.deepEqual(failedCases(p), [], caseTable(p));
     assert.equal(p.cases().find((c) => c.service === 'OMD-C' && c.id === 'gap-recovered')!.status, 'not tested');
@@ -81,7 +101,10 @@ describe('Probe through the other fault shapes', () => {
     assert.deepEqual(failedCases(p), [], caseTable(p));
     const back = p.cases().filter((c) => c.id === 'return-to-primary');
     assert.equal(back.length, 4, 'one return-to-primary case per service');
-    assert.ok(back.every((c) => c.status === 'not tested' && /no fail back/.test(c.reason ?? '')), caseTable(p));
+    assert.ok(
+      back.every((c) => c.status === 'not tested' && /no fail back/.test(c.reason ?? '')),
+      caseTable(p),
+    );
     assert.equal(report.result, 'passed');
   });
   it('finish() during a verification lets it conclude: a books check still waiting for the venue passes, not "not observed"', async () => {
@@ -97,19 +120,40 @@ describe('Probe through the other fault shapes', () => {
     const p = new Probe(siteProbeOptions(venue, 'F001', {}, { recoveryTimeoutMs: 8_000, venueDigest }));
     cleanup.push(() => p.finish());
     await p.start();
-    await waitFor('at the primary', () => p.cases().filter((c) => ['connect-primary', 'feed-joined-primary'].includes(c.id)).every((c) => c.status === 'passed'), 15_000);
+    await waitFor(
+      'at the primary',
+      () =>
+        p
+          .cases()
+          .filter((c) => ['connect-primary', 'feed-joined-primary'].includes(c.id))
+          .every((c) => c.status === 'passed'),
+      15_000,
+    );
     holdDigest = true;
     venue.primary.injectFault({ kind: 'kill' });
     await waitFor('primary stopped', () => venue.primary.state === 'stopped');
     await venue.backup.activate('primary killed');
-    await waitFor('data from the backup on both feeds', () => p.cases().filter((c) => c.id === 'data-from-backup').every((c) => c.status === 'passed'), 10_000);
+    await waitFor(
+      'data from the backup on both feeds',
+      () =>
+        p
+          .cases()
+          .filter((c) => c.id === 'data-from-backup')
+          .every((c) => c.status === 'passed'),
+      10_000,
+    );
     // The venue agrees only after the books check has asked it again several times during finish().
     finishing = true;
-    const released = waitFor('the books check asking during finish()', () => heldWhileFinishing >= 3, 3_000).then(() => { holdDigest = false; });
+    const released = waitFor('the books check asking during finish()', () => heldWhileFinishing >= 3, 3_000).then(() => {
+      holdDigest = false;
+    });
     await p.finish(); // the books check (up to verifyTimeoutMs, 3 s) is under way
     await released;
     const rebuilt = p.cases().filter((c) => c.id === 'book-rebuilt');
     assert.equal(rebuilt.length, 2);
-    assert.ok(rebuilt.every((c) => c.status === 'passed'), caseTable(p));
+    assert.ok(
+      rebuilt.every((c) => c.status === 'passed'),
+      caseTable(p),
+    );
   });
 });

@@ -23,7 +23,10 @@ async function fixProbe(faults: ProbeFaults) {
   const config = probeConfigFor(cfg, 'F001');
   const fixIds = config.trading.filter((t) => t.protocol === 'FIX');
   assert.equal(fixIds.length, 2);
-  assert.deepEqual(fixIds[0]!.addresses!.map((a) => a.site), ['primary', 'backup']);
+  assert.deepEqual(
+    fixIds[0]!.addresses!.map((a) => a.site),
+    ['primary', 'backup'],
+  );
   const p = new Probe({ config: { ...config, trading: fixIds, feeds: [] }, faults, timeScale: 0.01, recoveryTimeoutMs: 7_000, verifyTimeoutMs: 3_000 });
   cleanup.push(() => p.finish());
   await p.start();
@@ -42,17 +45,26 @@ describe('Probe over FIX', () => {
     const back = parseProbeConfig(probeConfigToYaml(config));
     const fix = back.trading.filter((t) => t.protocol === 'FIX');
     assert.equal(fix.length, 2);
-    assert.deepEqual(fix.map((t) => [t.compId, t.role, t.service]), [['F001X', 'trading', 'OTP-C'], ['F001Y', 'drop-copy', 'OTP-C']]);
+    assert.deepEqual(
+      fix.map((t) => [t.compId, t.role, t.service]),
+      [
+        ['F001X', 'trading', 'OTP-C'],
+        ['F001Y', 'drop-copy', 'OTP-C'],
+      ],
+    );
     assert.deepEqual(fix[0]!.addresses, config.trading.find((t) => t.compId === 'F001X')!.addresses);
     const yaml = probeConfigToYaml({ ...config, trading: [{ ...fix[0]!, addresses: [] }] });
     assert.throws(() => parseProbeConfig(yaml), /trading\.0\.addresses: expected at least 1 entry/);
   });
 
-
   it('runs the trading cases for FIX identities through the failover', { timeout: 60_000 }, async () => {
     const { p, status } = await fixProbe({});
     assert.equal(await p.whenRecovered(10_000), true);
-    await waitFor('traded and verified at the backup', () => ['order-cancel-backup', 'sequence-continuity', 'drop-copy-recovered'].every((id) => status(id) === 'passed'), 10_000);
+    await waitFor(
+      'traded and verified at the backup',
+      () => ['order-cancel-backup', 'sequence-continuity', 'drop-copy-recovered'].every((id) => status(id) === 'passed'),
+      10_000,
+    );
     const cases = p.cases();
     assert.equal(cases.length, 7);
     assert.ok(cases.every((c) => c.service === 'OTP-C' && c.identity === 'F001X'));
@@ -78,10 +90,15 @@ describe('Probe over FIX', () => {
     const resting = () => v.backup.cleanUpReport().identities.find((x) => x.compId === 'F001X')?.restingOrders ?? 0;
     await waitFor('the order left resting', () => resting() > 0, 5_000);
     const ids = v.backup.cleanUpReport().identities.filter((x) => x.firm === 'F001' && x.service === 'OTP-C');
-    assert.deepEqual(ids.map((x) => `${x.compId}:${x.dropCopy ? 'drop-copy' : 'trading'}:${x.restingOrders}:${x.loggedOn}`), [
-      'F001T:trading:0:false', 'F001D:drop-copy:0:false', 'F001X:trading:1:true', 'F001Y:drop-copy:0:true',
-    ]);
+    assert.deepEqual(
+      ids.map((x) => `${x.compId}:${x.dropCopy ? 'drop-copy' : 'trading'}:${x.restingOrders}:${x.loggedOn}`),
+      ['F001T:trading:0:false', 'F001D:drop-copy:0:false', 'F001X:trading:1:true', 'F001Y:drop-copy:0:true'],
+    );
     // The venue books the order before its acknowledgement reaches the probe: wait for the ack too.
-    await waitFor('the ack of the order left resting', () => p.events.some((e) => e.kind === 'ack' && e.identity === 'F001X' && e.detail['leftResting'] === true), 5_000);
+    await waitFor(
+      'the ack of the order left resting',
+      () => p.events.some((e) => e.kind === 'ack' && e.identity === 'F001X' && e.detail['leftResting'] === true),
+      5_000,
+    );
   });
 });

@@ -11,10 +11,17 @@ import { caseTable, waitFor } from './helpers.ts';
 
 describe('isPhaseRefusal', () => {
   it('tells a refusal for the market phase from one for the order itself', () => {
-    for (const t of ['No order input in pre-opening: blocking', 'No cancellation in closing auction: no cancellation', 'Security halted', 'Price outside the VCM band', 'Market order not accepted in continuous trading']) {
+    for (const t of [
+      'No order input in pre-opening: blocking',
+      'No cancellation in closing auction: no cancellation',
+      'Security halted',
+      'Price outside the VCM band',
+      'Market order not accepted in continuous trading',
+    ]) {
       assert.equal(isPhaseRefusal(t), true, t);
     }
-    for (const t of ['Quantity not a multiple of the board lot', 'Unknown security', 'no answer within 3000 ms', undefined]) assert.equal(isPhaseRefusal(t), false, String(t));
+    for (const t of ['Quantity not a multiple of the board lot', 'Unknown security', 'no answer within 3000 ms', undefined])
+      assert.equal(isPhaseRefusal(t), false, String(t));
   });
 });
 
@@ -42,20 +49,39 @@ describe('Probe through the phases of the day', () => {
       assert.ok(c, `${service} ${id}`);
       return c;
     };
-    const logOf = (service: Service, id: CaseId) => find(service, id).steps.flatMap((s) => s.log.map((l) => l.text)).join('\n');
+    const logOf = (service: Service, id: CaseId) =>
+      find(service, id)
+        .steps.flatMap((s) => s.log.map((l) => l.text))
+        .join('\n');
 
-    await waitFor('the test orders held back by the pre-opening', () => /not continuous trading: waiting|refused for the market phase/.test(logOf('OTP-C', 'order-cancel-primary')), 15_000).catch((e: Error) => { throw new Error(`${e.message}\n${caseTable(p)}\n${logOf('OTP-C', 'order-cancel-primary')}\n${logOf('OTP-C', 'connect-primary')}`); });
+    await waitFor(
+      'the test orders held back by the pre-opening',
+      () => /not continuous trading: waiting|refused for the market phase/.test(logOf('OTP-C', 'order-cancel-primary')),
+      15_000,
+    ).catch((e: Error) => {
+      throw new Error(`${e.message}\n${caseTable(p)}\n${logOf('OTP-C', 'order-cancel-primary')}\n${logOf('OTP-C', 'connect-primary')}`);
+    });
     assert.equal(find('OTP-C', 'order-cancel-primary').status, 'pending', caseTable(p));
 
     venue.primary.marketSession('continuous-trading');
-    await waitFor('test orders done in continuous trading', () => find('OTP-C', 'order-cancel-primary').status === 'passed', 15_000).catch((e: Error) => { throw new Error(`${e.message}\n${caseTable(p)}\n${logOf('OTP-C', 'order-cancel-primary')}`); });
-    await waitFor('books checked after the change to continuous trading', () => find('OMD-C', 'books-across-phases').status === 'passed', 15_000).catch((e: Error) => { throw new Error(`${e.message}\n${caseTable(p)}\n${logOf('OMD-C', 'books-across-phases')}\n${logOf('OTP-C', 'order-cancel-primary')}\n${JSON.stringify(find('OMD-C', 'books-across-phases'))}`); });
+    await waitFor('test orders done in continuous trading', () => find('OTP-C', 'order-cancel-primary').status === 'passed', 15_000).catch((e: Error) => {
+      throw new Error(`${e.message}\n${caseTable(p)}\n${logOf('OTP-C', 'order-cancel-primary')}`);
+    });
+    await waitFor('books checked after the change to continuous trading', () => find('OMD-C', 'books-across-phases').status === 'passed', 15_000).catch(
+      (e: Error) => {
+        throw new Error(
+          `${e.message}\n${caseTable(p)}\n${logOf('OMD-C', 'books-across-phases')}\n${logOf('OTP-C', 'order-cancel-primary')}\n${JSON.stringify(find('OMD-C', 'books-across-phases'))}`,
+        );
+      },
+    );
     assert.match(logOf('OMD-C', 'books-across-phases'), /→ 30\/3 /);
 
     // The closing auction: more changes, the books checked again up to the close.
     venue.primary.marketSession('closing-auction', 600);
     await waitFor('the close seen on the feed', () => /→ 50\/103 /.test(logOf('OMD-C', 'books-across-phases')), 15_000);
-    await waitFor('books checked after the close', () => find('OMD-C', 'books-across-phases').status === 'passed', 15_000).catch((e: Error) => { throw new Error(`${e.message}\n${logOf('OMD-C', 'books-across-phases')}`); });
+    await waitFor('books checked after the close', () => find('OMD-C', 'books-across-phases').status === 'passed', 15_000).catch((e: Error) => {
+      throw new Error(`${e.message}\n${logOf('OMD-C', 'books-across-phases')}`);
+    });
 
     const report = await p.finish();
     const omdc = report.services.find((s) => s.service === 'OMD-C');

@@ -12,7 +12,7 @@ export function siteVenueConfig(subscribers: number): VenueConfig {
   keys ??= generateVenueKeyPair();
   counter++;
   const a = 20 + ((process.pid + 101) % 200);
-  const b = (counter * 11 + Math.floor(Math.random() * 200)) % 250 + 1;
+  const b = ((counter * 11 + Math.floor(Math.random() * 200)) % 250) + 1;
   return defaultVenueConfig({
     subscribers,
     session: 'PS-PROBE',
@@ -41,7 +41,10 @@ export async function startSiteVenue(subscribers: number): Promise<SiteVenue> {
   const v = await startEmbeddedVenue(cfg, { marketTickMs: 20 });
   const active = () => (v.backup.state === 'active' ? v.backup : v.primary);
   return {
-    cfg, primary: v.primary, backup: v.backup, active,
+    cfg,
+    primary: v.primary,
+    backup: v.backup,
+    active,
     digest: (service, channelId) => {
       const site = active();
       if (site.state !== 'active') return undefined;

@@ -5,7 +5,16 @@
 // (the backup takes over from the primary's exportState(), as the journal would carry it) and a
 // MarketGenerator. The primary site's TCP endpoints sit behind FaultProxy so the loss can be a
 // TCP reset of every connection or a silent black hole. Gives each firm its SubscriberProbeConfig.
-import { generateVenueKeyPair, hashPassword, LookupService, MemorySessionStore, OcgGateway, profileFor, type CompIdConfig, type OcgService } from '../../src/ocg/index.ts';
+import {
+  generateVenueKeyPair,
+  hashPassword,
+  LookupService,
+  MemorySessionStore,
+  OcgGateway,
+  profileFor,
+  type CompIdConfig,
+  type OcgService,
+} from '../../src/ocg/index.ts';
 import { MarketGenerator, OmdPublisher, loopbackFeed, type FeedConfig, type OmdProduct, type OmdService, type PublisherLine } from '../../src/omd/index.ts';
 import { MatchingEngine, type SecurityDefinition } from '../../src/venue/index.ts';
 import type { SubscriberProbeConfig } from '../../src/probe/index.ts';
@@ -94,11 +103,21 @@ export class TwoSiteVenue {
       }
       const engine = new MatchingEngine({ profile: profileFor(service), securities: SECURITIES[service] }, systemClock);
       const store = new MemorySessionStore();
-      const gw = (name: string) => new OcgGateway({
-        service, name, privateKeyPem, host: '127.0.0.1', port: this.#port(), compIds, router: engine, store, passwordWorkers: 0,
-        sessionTimers: { heartbeatIntervalMs: 200 } as never,
-      });
-      const primary = gw(`${service} primary`), backup = gw(`${service} backup`);
+      const gw = (name: string) =>
+        new OcgGateway({
+          service,
+          name,
+          privateKeyPem,
+          host: '127.0.0.1',
+          port: this.#port(),
+          compIds,
+          router: engine,
+          store,
+          passwordWorkers: 0,
+          sessionTimers: { heartbeatIntervalMs: 200 } as never,
+        });
+      const primary = gw(`${service} primary`),
+        backup = gw(`${service} backup`);
       await primary.start();
       await backup.start();
       await backup.stop(); // keeps its port; the backup gateway opens at the takeover
@@ -109,9 +128,19 @@ export class TwoSiteVenue {
         const a = which === 'primary' ? gwProxy.address : backup.address;
         return { primary: a, secondary: a };
       };
-      for (const [name, s] of [['PS-primary', 'primary'], ['PS-mirror', 'primary'], ['BS-primary', 'backup'], ['BS-mirror', 'backup']] as const) {
+      for (const [name, s] of [
+        ['PS-primary', 'primary'],
+        ['PS-mirror', 'primary'],
+        ['BS-primary', 'backup'],
+        ['BS-mirror', 'backup'],
+      ] as const) {
         const l = new LookupService({
-          name, site: s, host: '127.0.0.1', port: this.#port(), clients: (c) => primary.lookupEntry(c), gateways: () => (this.active === s ? pair(s) : null),
+          name,
+          site: s,
+          host: '127.0.0.1',
+          port: this.#port(),
+          clients: (c) => primary.lookupEntry(c),
+          gateways: () => (this.active === s ? pair(s) : null),
         });
         if (s === 'primary') {
           await l.open();
@@ -125,7 +154,13 @@ export class TwoSiteVenue {
     }
     for (const [i, service] of (['OMD-C', 'OMD-CC'] as const).entries()) {
       const products: OmdProduct[] = service === 'OMD-C' ? ['SS', 'Index'] : ['CC'];
-      const cfg = loopbackFeed({ service, products, groupBase: this.#groupBase + i, basePort: this.#basePort + 100 * i, rtsPorts: [this.#port(), this.#port(), this.#port(), this.#port()] });
+      const cfg = loopbackFeed({
+        service,
+        products,
+        groupBase: this.#groupBase + i,
+        basePort: this.#basePort + 100 * i,
+        rtsPorts: [this.#port(), this.#port(), this.#port(), this.#port()],
+      });
       const feed = { dropBoth: 0 } as FeedSite;
       const loss = (line: PublisherLine, _ch: number, _first: number, count: number): boolean => {
         if (count === 0 || line === 'refresh' || feed.dropBoth <= 0) return false;
@@ -137,9 +172,22 @@ export class TwoSiteVenue {
       const backup = new OmdPublisher(cfg, { ...common, site: 'backup', drNumbering: 'continue' });
       await primary.start();
       await backup.start();
-      const gen = new MarketGenerator({ seed: 11 + i, securities: 6, service, channels: cfg.channels.map((c) => ({ channelId: c.channelId, product: c.product })) });
+      const gen = new MarketGenerator({
+        seed: 11 + i,
+        securities: 6,
+        service,
+        channels: cfg.channels.map((c) => ({ channelId: c.channelId, product: c.product })),
+      });
       for (const b of gen.startOfDay()) primary.publish(b.channelId, b.msgs);
-      Object.assign(feed, { service, cfg, handlerCfg: { ...cfg, rts: [...primary.rtsEndpoints, ...backup.rtsEndpoints] }, primary, backup, active: primary, gen });
+      Object.assign(feed, {
+        service,
+        cfg,
+        handlerCfg: { ...cfg, rts: [...primary.rtsEndpoints, ...backup.rtsEndpoints] },
+        primary,
+        backup,
+        active: primary,
+        gen,
+      });
       this.feeds.push(feed);
     }
     // A small market: a few events every 20 ms on the active site.
@@ -164,8 +212,13 @@ export class TwoSiteVenue {
   probeConfig(firm: string): SubscriberProbeConfig {
     const f = this.firms.find((x) => x.firm === firm)!;
     return {
-      session: this.session, firm: f.firm, name: `Test firm ${f.firm}`, brokerId: f.brokerId, password: PASSWORD,
-      localAddress: '127.0.0.1', publicKeyPem: keys!.publicKeyPem,
+      session: this.session,
+      firm: f.firm,
+      name: `Test firm ${f.firm}`,
+      brokerId: f.brokerId,
+      password: PASSWORD,
+      localAddress: '127.0.0.1',
+      publicKeyPem: keys!.publicKeyPem,
       trading: this.trading.flatMap((t) => {
         const lookup = [
           { ...t.lookupProxies[0]!.address, site: 'primary' as const, name: 'PS-primary' },
@@ -174,7 +227,8 @@ export class TwoSiteVenue {
           { ...t.lookups[3]!.address, site: 'backup' as const, name: 'BS-mirror' },
         ];
         const ids = [{ service: t.service, compId: tradingId(f, t.service), role: 'trading' as const, lookup, securities: SECURITIES[t.service] }];
-        if (f.dropCopy !== false) ids.push({ service: t.service, compId: dropCopyId(f, t.service), role: 'drop-copy' as never, lookup, securities: SECURITIES[t.service] });
+        if (f.dropCopy !== false)
+          ids.push({ service: t.service, compId: dropCopyId(f, t.service), role: 'drop-copy' as never, lookup, securities: SECURITIES[t.service] });
         return ids;
       }),
       feeds: this.feeds.map((x) => ({ service: x.service, rtsUsername: mdUser(f, x.service), feed: x.handlerCfg })),
@@ -237,7 +291,16 @@ export class TwoSiteVenue {
       // A stopped publisher does not start again: a new one at the primary's RTS ports takes over
       // ("standby" role so it waits for takeOver instead of starting the day with a reset).
       const rts = f.primary.rtsEndpoints.map((e) => ({ ...e, site: 'backup' as const }));
-      const back = new OmdPublisher({ ...f.cfg, rts }, { heartbeatIntervalMs: 100, refreshIntervalMs: 250, rts: { users: this.firms.map((x) => mdUser(x, f.service)) }, site: 'backup', drNumbering: 'continue' });
+      const back = new OmdPublisher(
+        { ...f.cfg, rts },
+        {
+          heartbeatIntervalMs: 100,
+          refreshIntervalMs: 250,
+          rts: { users: this.firms.map((x) => mdUser(x, f.service)) },
+          site: 'backup',
+          drNumbering: 'continue',
+        },
+      );
       await back.start();
       back.takeOver(state);
       f.primary = back;

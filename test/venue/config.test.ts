@@ -2,7 +2,13 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { stringify } from 'yaml';
 import {
-  defaultVenueConfig, feedConfigOf, lookupEndpointsOf, parseVenueConfig, probeConfigFor, venueConfigToPlain, VenueConfigError,
+  defaultVenueConfig,
+  feedConfigOf,
+  lookupEndpointsOf,
+  parseVenueConfig,
+  probeConfigFor,
+  venueConfigToPlain,
+  VenueConfigError,
   parseFaultRequest,
 } from '../../src/venue/index.ts';
 import { generateVenueKeyPair } from '../../src/ocg/index.ts';
@@ -26,7 +32,10 @@ describe('venue config', () => {
     assert.deepEqual(parseVenueConfig(stringify(venueConfigToPlain(back))), back, 'round trip');
     plain['chinaConnectDailyQuota'] = -1;
     plain.securities['OTP-CSC']![3]!['securityExchange'] = 'shenzhen';
-    assert.throws(() => parseVenueConfig(stringify(plain)), (e: Error) => e instanceof VenueConfigError && /chinaConnectDailyQuota/.test(e.message) && /securityExchange/.test(e.message));
+    assert.throws(
+      () => parseVenueConfig(stringify(plain)),
+      (e: Error) => e instanceof VenueConfigError && /chinaConnectDailyQuota/.test(e.message) && /securityExchange/.test(e.message),
+    );
   });
 
   it('tls: inline PEM or files relative to the config; an unreadable or non-PEM file is named with its field', () => {
@@ -35,27 +44,46 @@ describe('venue config', () => {
     assert.deepEqual(inline.tls, { cert: pem, key: pem, ca: pem });
     assert.equal(base.tls, undefined, 'the embedded default has none');
     const bad = stringify({ ...venueConfigToPlain(base), tls: { cert: 'no-such-file.crt', key: pem, ca: 'package.json' } });
-    assert.throws(() => parseVenueConfig(bad, { baseDir: process.cwd() }), (e: unknown) => e instanceof VenueConfigError
-      && e.issues.length === 2 && e.issues[0]!.path === 'tls.cert' && /cannot read/.test(e.issues[0]!.message)
-      && e.issues[1]!.path === 'tls.ca' && /not a PEM file/.test(e.issues[1]!.message));
+    assert.throws(
+      () => parseVenueConfig(bad, { baseDir: process.cwd() }),
+      (e: unknown) =>
+        e instanceof VenueConfigError &&
+        e.issues.length === 2 &&
+        e.issues[0]!.path === 'tls.cert' &&
+        /cannot read/.test(e.issues[0]!.message) &&
+        e.issues[1]!.path === 'tls.ca' &&
+        /not a PEM file/.test(e.issues[1]!.message),
+    );
   });
 
   it('lists the four lookup endpoints in the spec order (OCG-C §1.2)', () => {
     const eps = lookupEndpointsOf(base, 'OTP-C');
-    assert.deepEqual(eps.map((e) => `${e.name}@${e.host}`), ['PS-primary@127.0.0.2', 'PS-mirror@127.0.0.2', 'BS-primary@127.0.0.3', 'BS-mirror@127.0.0.3']);
+    assert.deepEqual(
+      eps.map((e) => `${e.name}@${e.host}`),
+      ['PS-primary@127.0.0.2', 'PS-mirror@127.0.0.2', 'BS-primary@127.0.0.3', 'BS-mirror@127.0.0.3'],
+    );
     assert.notEqual(lookupEndpointsOf(base, 'OTP-CSC')[0]!.port, eps[0]!.port, 'OTP-CSC has its own lookup endpoints');
   });
 
   it('gives every feed two RTS endpoints per site, primary site first (OMD-C 3.4)', () => {
     const f = feedConfigOf(base, 'OMD-CC');
-    assert.deepEqual(f.rts.map((r) => r.site), ['primary', 'primary', 'backup', 'backup']);
+    assert.deepEqual(
+      f.rts.map((r) => r.site),
+      ['primary', 'primary', 'backup', 'backup'],
+    );
     assert.equal(f.channels[0]!.product, 'CC');
   });
 
   it('derives a subscriber probe config with its identities and the public key', () => {
     const p = probeConfigFor(base, 'F002');
-    assert.deepEqual(p.trading.map((t) => `${t.service}:${t.compId}:${t.role}`), ['OTP-C:F002T:trading', 'OTP-C:F002D:drop-copy', 'OTP-CSC:F002C:trading']);
-    assert.deepEqual(p.feeds.map((f) => f.rtsUsername), ['F002MD', 'F002MC']);
+    assert.deepEqual(
+      p.trading.map((t) => `${t.service}:${t.compId}:${t.role}`),
+      ['OTP-C:F002T:trading', 'OTP-C:F002D:drop-copy', 'OTP-CSC:F002C:trading'],
+    );
+    assert.deepEqual(
+      p.feeds.map((f) => f.rtsUsername),
+      ['F002MD', 'F002MC'],
+    );
     assert.equal(p.publicKeyPem, keys.publicKeyPem);
     assert.equal(p.localAddress, '127.0.0.1');
     assert.throws(() => probeConfigFor(base, 'NOPE'), /no subscriber NOPE/);
@@ -82,7 +110,10 @@ describe('venue config', () => {
   });
 
   it('reports YAML syntax errors with their line', () => {
-    assert.throws(() => parseVenueConfig('session: PS2\n  bad: [indent\n'), (e: unknown) => e instanceof VenueConfigError && e.issues[0]!.line !== undefined);
+    assert.throws(
+      () => parseVenueConfig('session: PS2\n  bad: [indent\n'),
+      (e: unknown) => e instanceof VenueConfigError && e.issues[0]!.line !== undefined,
+    );
   });
 
   it('accepts the loopback feed shorthand', () => {
@@ -98,20 +129,36 @@ describe('venue config', () => {
     plain['feeds']['OMD-C'] = { loopback: { products: ['SS', 'OddLot', 'StockConnect'], groupBase: 120, basePort: 40000 } };
     plain['feeds']['OMD-CC'] = { loopback: { groupBase: 121, basePort: 41000 } };
     const c = parseVenueConfig(stringify(plain));
-    assert.deepEqual(c.feeds['OMD-C'].channels.map((x) => x.product), ['SS', 'OddLot', 'StockConnect']);
-    assert.deepEqual(c.feeds['OMD-CC'].channels.map((x) => [x.product, x.market]), [['CC', 'ASHR'], ['CC', 'ASZR']]);
+    assert.deepEqual(
+      c.feeds['OMD-C'].channels.map((x) => x.product),
+      ['SS', 'OddLot', 'StockConnect'],
+    );
+    assert.deepEqual(
+      c.feeds['OMD-CC'].channels.map((x) => [x.product, x.market]),
+      [
+        ['CC', 'ASHR'],
+        ['CC', 'ASZR'],
+      ],
+    );
     const again = parseVenueConfig(stringify(venueConfigToPlain(c)));
     assert.deepEqual(again.feeds, c.feeds, 'explicit channels keep their market');
     const bad = venueConfigToPlain(c) as Record<string, any>;
     bad['feeds']['OMD-CC']['channels'][0]['market'] = 'XSHG';
-    assert.throws(() => parseVenueConfig(stringify(bad)), (e: unknown) => e instanceof VenueConfigError && /market/.test(e.message));
+    assert.throws(
+      () => parseVenueConfig(stringify(bad)),
+      (e: unknown) => e instanceof VenueConfigError && /market/.test(e.message),
+    );
   });
 });
 
 describe('site control contract', () => {
   it('validates fault requests', () => {
     assert.equal(parseFaultRequest({ kind: 'flap', downMs: 100, upMs: 100 }).ok, true);
-    assert.deepEqual(parseFaultRequest({ kind: 'meteor' }), { ok: false, field: 'kind', message: 'expected one of tcp-reset, blackhole, flap, multicast-stop, loss-line-a, kill, clear' });
+    assert.deepEqual(parseFaultRequest({ kind: 'meteor' }), {
+      ok: false,
+      field: 'kind',
+      message: 'expected one of tcp-reset, blackhole, flap, multicast-stop, loss-line-a, kill, clear',
+    });
     const r = parseFaultRequest({ kind: 'loss-line-a', ratio: 2 });
     assert.equal(r.ok, false);
   });

@@ -54,12 +54,19 @@ describe('site control API', () => {
     const m = await fetch(`${servers[0]!.url}/activate`, { headers: h });
     assert.equal(m.status, 405);
     assert.equal(((await m.json()) as { error: { code: string } }).error.code, 'METHOD_NOT_ALLOWED');
-    await assert.rejects(primary.fault({ kind: 'meteor' } as never), (e: unknown) => e instanceof SiteControlError && e.status === 400 && e.code === 'VALIDATION_FAILED');
+    await assert.rejects(
+      primary.fault({ kind: 'meteor' } as never),
+      (e: unknown) => e instanceof SiteControlError && e.status === 400 && e.code === 'VALIDATION_FAILED',
+    );
     await assert.rejects(primary.isolate({ mode: 'sideways' } as never), (e: unknown) => e instanceof SiteControlError && e.status === 400);
     const bad = await fetch(`${servers[0]!.url}/fault`, { method: 'POST', headers: { ...h, 'content-type': 'application/json' }, body: '{not json' });
     assert.equal(bad.status, 400);
     await assert.rejects(primary.evidence(-1), (e: unknown) => e instanceof SiteControlError && e.status === 400);
-    const big = await fetch(`${servers[0]!.url}/fault`, { method: 'POST', headers: { ...h, 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'clear', pad: 'x'.repeat(70_000) }) });
+    const big = await fetch(`${servers[0]!.url}/fault`, {
+      method: 'POST',
+      headers: { ...h, 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'clear', pad: 'x'.repeat(70_000) }),
+    });
     assert.equal(big.status, 413);
     assert.equal(((await big.json()) as { error: { code: string } }).error.code, 'PAYLOAD_TOO_LARGE');
   });
@@ -76,20 +83,41 @@ describe('site control API', () => {
     const at = (await primary.evidence(0)).next;
     const pre = await primary.marketPhase({ session: 'pre-open', accelerate: 1_000 });
     assert.equal(pre.phase, 'pos-order-input');
-    assert.deepEqual(pre.plan.map((p) => p.phase), ['pos-order-input', 'pos-no-cancel', 'pos-random-matching', 'pos-matching', 'pos-blocking']);
+    assert.deepEqual(
+      pre.plan.map((p) => p.phase),
+      ['pos-order-input', 'pos-no-cancel', 'pos-random-matching', 'pos-matching', 'pos-blocking'],
+    );
     // 15 minutes of order input at 1,000×: 900 ms.
     assert.equal(pre.plan[1]!.at - pre.plan[0]!.at, 900);
     assert.equal(v.primary.engine('OTP-C').phase, 'pos-order-input');
     const cont = await primary.marketPhase({ session: 'continuous-trading' });
     assert.equal(cont.phase, 'continuous');
     assert.equal(cont.plan.length, 1);
-    const phases = (await primary.evidence(at)).events.map((e) => e.event).filter((e) => e.kind === 'market-phase' && e.service === 'OTP-C' && e.detail.scope === 'market');
-    assert.deepEqual(phases.map((e) => e.detail.phase), ['pos-order-input', 'continuous']);
-    for (const body of [{ session: 'lunch-break' }, {}, { session: 'pre-open', accelerate: 0 }, { session: 'pre-open', accelerate: 'fast' }, { session: 'pre-open', accelerate: 1e6 }]) {
-      await assert.rejects(primary.marketPhase(body as never), (e: unknown) => e instanceof SiteControlError && e.status === 400 && e.code === 'VALIDATION_FAILED', JSON.stringify(body));
+    const phases = (await primary.evidence(at)).events
+      .map((e) => e.event)
+      .filter((e) => e.kind === 'market-phase' && e.service === 'OTP-C' && e.detail.scope === 'market');
+    assert.deepEqual(
+      phases.map((e) => e.detail.phase),
+      ['pos-order-input', 'continuous'],
+    );
+    for (const body of [
+      { session: 'lunch-break' },
+      {},
+      { session: 'pre-open', accelerate: 0 },
+      { session: 'pre-open', accelerate: 'fast' },
+      { session: 'pre-open', accelerate: 1e6 },
+    ]) {
+      await assert.rejects(
+        primary.marketPhase(body as never),
+        (e: unknown) => e instanceof SiteControlError && e.status === 400 && e.code === 'VALIDATION_FAILED',
+        JSON.stringify(body),
+      );
     }
     // The standby follows the active site; it takes no session command itself.
-    await assert.rejects(backup.marketPhase({ session: 'close' }), (e: unknown) => e instanceof SiteControlError && e.status === 409 && e.code === 'INVALID_STATE');
+    await assert.rejects(
+      backup.marketPhase({ session: 'close' }),
+      (e: unknown) => e instanceof SiteControlError && e.status === 409 && e.code === 'INVALID_STATE',
+    );
     assert.equal(v.primary.engine('OTP-C').phase, 'continuous');
   });
 
@@ -101,9 +129,23 @@ describe('site control API', () => {
     assert.deepEqual(await primary.securityStatus({ securityId: sec, halted: false }), { ok: true, securityId: sec, halted: false });
     assert.equal(v.primary.engine('OTP-C').isHalted(sec), false);
     const seen = (await primary.evidence(at)).events.map((e) => e.event).filter((e) => e.kind === 'market-phase' && e.service === 'OTP-C');
-    assert.deepEqual(seen.map((e) => [e.detail.scope, e.detail.securityId, e.detail.halted, e.detail.phase]), [['security', sec, true, 'continuous'], ['security', sec, false, 'continuous']]);
-    for (const [body, why] of [[{ securityId: 'abc', halted: true }, /securityId:/], [{ securityId: sec, halted: 'yes' }, /halted:/], [{ securityId: '99998', halted: true }, /unknown OTP-C security 99998/]] as const) {
-      await assert.rejects(primary.securityStatus(body as never), (e: unknown) => e instanceof SiteControlError && e.status === 400 && e.code === 'VALIDATION_FAILED' && why.test(e.message), JSON.stringify(body));
+    assert.deepEqual(
+      seen.map((e) => [e.detail.scope, e.detail.securityId, e.detail.halted, e.detail.phase]),
+      [
+        ['security', sec, true, 'continuous'],
+        ['security', sec, false, 'continuous'],
+      ],
+    );
+    for (const [body, why] of [
+      [{ securityId: 'abc', halted: true }, /securityId:/],
+      [{ securityId: sec, halted: 'yes' }, /halted:/],
+      [{ securityId: '99998', halted: true }, /unknown OTP-C security 99998/],
+    ] as const) {
+      await assert.rejects(
+        primary.securityStatus(body as never),
+        (e: unknown) => e instanceof SiteControlError && e.status === 400 && e.code === 'VALIDATION_FAILED' && why.test(e.message),
+        JSON.stringify(body),
+      );
     }
   });
 
@@ -113,21 +155,52 @@ describe('site control API', () => {
     const price = sec.referencePrice ?? 100_000;
     const trades: string[] = [];
     const off = engine.onTrade((t) => trades.push(t.tradeId));
-    engine.handle({ type: 'new', compId: 'C1', brokerId: '1', clientOrderId: 'tc-sell', securityId: sec.securityId, side: 2, orderType: 2, price, quantity: sec.lotSize });
-    engine.handle({ type: 'new', compId: 'C2', brokerId: '2', clientOrderId: 'tc-buy', securityId: sec.securityId, side: 1, orderType: 2, price, quantity: sec.lotSize });
+    engine.handle({
+      type: 'new',
+      compId: 'C1',
+      brokerId: '1',
+      clientOrderId: 'tc-sell',
+      securityId: sec.securityId,
+      side: 2,
+      orderType: 2,
+      price,
+      quantity: sec.lotSize,
+    });
+    engine.handle({
+      type: 'new',
+      compId: 'C2',
+      brokerId: '2',
+      clientOrderId: 'tc-buy',
+      securityId: sec.securityId,
+      side: 1,
+      orderType: 2,
+      price,
+      quantity: sec.lotSize,
+    });
     off();
     assert.equal(trades.length, 1);
     const at = (await primary.evidence(0)).next;
-    assert.deepEqual(await primary.tradeCancel({ securityId: sec.securityId, tradeId: trades[0]! }), { ok: true, securityId: sec.securityId, tradeId: trades[0]! });
+    assert.deepEqual(await primary.tradeCancel({ securityId: sec.securityId, tradeId: trades[0]! }), {
+      ok: true,
+      securityId: sec.securityId,
+      tradeId: trades[0]!,
+    });
     const seen = (await primary.evidence(at)).events.map((e) => e.event).filter((e) => e.kind === 'market-phase' && e.service === 'OTP-C');
-    assert.deepEqual(seen.map((e) => [e.detail.securityId, e.detail.tradeCancelled]), [[sec.securityId, trades[0]]]);
+    assert.deepEqual(
+      seen.map((e) => [e.detail.securityId, e.detail.tradeCancelled]),
+      [[sec.securityId, trades[0]]],
+    );
     for (const [body, why] of [
       [{ securityId: sec.securityId, tradeId: '999999' }, /no trade 999999 today/],
       [{ securityId: sec.securityId, tradeId: 'T1' }, /tradeId:/],
       [{ securityId: 'x', tradeId: trades[0]! }, /securityId:/],
       [{ securityId: '99998', tradeId: trades[0]! }, /unknown OTP-C security 99998/],
     ] as const) {
-      await assert.rejects(primary.tradeCancel(body), (e: unknown) => e instanceof SiteControlError && e.status === 400 && e.code === 'VALIDATION_FAILED' && why.test(e.message), JSON.stringify(body));
+      await assert.rejects(
+        primary.tradeCancel(body),
+        (e: unknown) => e instanceof SiteControlError && e.status === 400 && e.code === 'VALIDATION_FAILED' && why.test(e.message),
+        JSON.stringify(body),
+      );
     }
   });
 
@@ -147,7 +220,10 @@ describe('site control API', () => {
     assert.equal(later.next, all.next);
     const two = await backup.evidence(0, 2);
     assert.equal(two.events.length, 2);
-    assert.deepEqual(two.events.map((e) => e.cursor), [1, 2]);
+    assert.deepEqual(
+      two.events.map((e) => e.cursor),
+      [1, 2],
+    );
     const fb = await primary.failback();
     assert.equal(fb.status.state, 'active');
     await waitFor('backup standby', () => v.backup.state === 'standby');

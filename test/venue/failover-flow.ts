@@ -42,7 +42,13 @@ function orderKey(s: MatchingEngineState, orderId: string): OrderState | number 
   return s.orders.find((o) => o.orderId === orderId) ?? s.finishedOrders[orderId];
 }
 
-export async function runFailoverFlow(opts: { orders: number; failAt: number; mode: 'kill' | 'isolate'; inFlight?: number; journalLinkDelayMs?: number }): Promise<FlowResult> {
+export async function runFailoverFlow(opts: {
+  orders: number;
+  failAt: number;
+  mode: 'kill' | 'isolate';
+  inFlight?: number;
+  journalLinkDelayMs?: number;
+}): Promise<FlowResult> {
   const cfg = testVenueConfig({ market: { eventsPerSecond: 100 } });
   const v = await embedded(cfg, opts.journalLinkDelayMs !== undefined ? { journalLinkDelayMs: opts.journalLinkDelayMs } : {});
   const a = ocgClient(cfg, 'F001');
@@ -74,7 +80,10 @@ export async function runFailoverFlow(opts: { orders: number; failAt: number; mo
         rejected++;
         return;
       }
-      if (er.execType === '8') { rejected++; return; }
+      if (er.execType === '8') {
+        rejected++;
+        return;
+      }
       acked.set(`${seller ? 'b' : 'a'}:${er.clientOrderId}`, { orderId: er.orderId!, before: !failedOver, broker: seller ? '1002' : '1001' });
       if (!failedOver && acked.size >= opts.failAt && failover === null) {
         failover = (async () => {
@@ -103,7 +112,10 @@ export async function runFailoverFlow(opts: { orders: number; failAt: number; mo
     const backupState = v.backup.engine('OTP-C').exportState();
     // Per order, what its client was told before the failover (the last report) and after it.
     const told = new Map<string, { before: OrderProgress | null; after: OrderProgress[] }>();
-    for (const [who, c] of [['a', a], ['b', b]] as const) {
+    for (const [who, c] of [
+      ['a', a],
+      ['b', b],
+    ] as const) {
       c.reports.forEach((er, i) => {
         if (er.clientOrderId === undefined) return;
         const key = `${who}:${er.clientOrderId}`;
@@ -120,28 +132,43 @@ export async function runFailoverFlow(opts: { orders: number; failAt: number; mo
     for (const [key, x] of acked) {
       const clOrdId = key.slice(2);
       const final = backupState.clientOrderIds[x.broker]?.[clOrdId];
-      if (final === undefined || final !== x.orderId) { lost.push(key); continue; }
+      if (final === undefined || final !== x.orderId) {
+        lost.push(key);
+        continue;
+      }
       if (!x.before) continue;
       ackedBefore++;
       // At the takeover instant the backup holds each acknowledged order as its client was told
       // (later, orders still in flight at the loss may fill them at the backup).
       const atTakeover = at.backup?.clientOrderIds[x.broker]?.[clOrdId];
-      if (atTakeover !== x.orderId || at.backup === null) { lost.push(key); continue; }
+      if (atTakeover !== x.orderId || at.backup === null) {
+        lost.push(key);
+        continue;
+      }
       const heard = told.get(key);
       const verdict = heard?.before ? compareWithTold(heard.before, progressAtVenue(orderKey(at.backup, x.orderId)), heard.after) : 'missing';
       if (verdict === 'missing') lost.push(key);
       else if (verdict === 'contradicts' || verdict === 'ahead-never-told') changed.push(key);
       else if (at.primary !== null && !isDeepStrictEqual(orderKey(at.backup, x.orderId), orderKey(at.primary, x.orderId))) untoldAtCrash++;
     }
-    let backupOrders = 0, distinct = 0;
+    let backupOrders = 0,
+      distinct = 0;
     for (const ids of Object.values(backupState.clientOrderIds)) distinct += Object.keys(ids).length;
     backupOrders = backupState.orders.length + Object.keys(backupState.finishedOrders).length;
     const orderIds = new Set<string>();
     for (const ids of Object.values(backupState.clientOrderIds)) for (const id of Object.values(ids)) orderIds.add(id);
     const logonAtBackup = a.events.find((e) => e.kind === 'logon-accepted' && e.detail['site'] === 'backup');
     return {
-      submitted: opts.orders, acked: acked.size, ackedBeforeFailover: ackedBefore, lost, changed, untoldAtCrash,
-      duplicated: distinct - orderIds.size, backupOrders, rejected, takeoverMs,
+      submitted: opts.orders,
+      acked: acked.size,
+      ackedBeforeFailover: ackedBefore,
+      lost,
+      changed,
+      untoldAtCrash,
+      duplicated: distinct - orderIds.size,
+      backupOrders,
+      rejected,
+      takeoverMs,
       sequenceContinued: logonAtBackup !== undefined && a.c.journal.nextToSend > seqAtLoss.toSend && !a.kinds().includes('sequence-reset'),
     };
   } finally {

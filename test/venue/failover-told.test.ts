@@ -11,7 +11,9 @@ import { embedded, ocgClient, testVenueConfig, waitFor } from './site-harness.ts
 import { compareWithTold, progressAtVenue, progressOfReport } from './told-state.ts';
 
 const cleanup: Array<() => unknown> = [];
-afterEach(async () => { for (const f of cleanup.splice(0).reverse()) await f(); });
+afterEach(async () => {
+  for (const f of cleanup.splice(0).reverse()) await f();
+});
 
 describe('an order filled at the primary as it dies', () => {
   it('the client was never told of the fill; the backup holds what it was told, the check finds nothing lost', async () => {
@@ -21,7 +23,10 @@ describe('an order filled at the primary as it dies', () => {
     cleanup.push(() => v.stop());
     const a = ocgClient(cfg, 'F001');
     const b = ocgClient(cfg, 'F002');
-    cleanup.push(() => a.c.close(), () => b.c.close());
+    cleanup.push(
+      () => a.c.close(),
+      () => b.c.close(),
+    );
     await waitFor('journal link', () => v.primary.status().replication.connected);
     await Promise.all([a.c.start(), b.c.start()]);
 
@@ -30,7 +35,9 @@ describe('an order filled at the primary as it dies', () => {
     // The primary dies in the turn it matches the crossing sell: its journal batch is still held
     // for the link's 200 ms, the reports of the fill are held for the standby's acknowledgement.
     let crashed: Promise<void> | null = null;
-    v.primary.engine('OTP-C').onTrade(() => { crashed ??= v.primary.crash(); });
+    v.primary.engine('OTP-C').onTrade(() => {
+      crashed ??= v.primary.crash();
+    });
     b.c.newOrder({ securityId: '700', side: Side.Sell, quantity: 100, price: '395.6' }).catch(() => {});
     await waitFor('the crossing sell matched at the primary', () => crashed !== null);
     await crashed;
@@ -42,7 +49,11 @@ describe('an order filled at the primary as it dies', () => {
     assert.equal(held.length, 1, 'the backup holds the buy live');
     assert.equal(held[0]!.cumQty, 0);
     const toA = a.reports.filter((er: ExecutionReport) => er.clientOrderId === ack.clientOrderId);
-    assert.deepEqual(toA.map((er) => er.execType), ['0'], 'the buyer heard of the acceptance only');
+    assert.deepEqual(
+      toA.map((er) => er.execType),
+      ['0'],
+      'the buyer heard of the acceptance only',
+    );
     assert.equal(b.reports.length, 0, 'the seller heard nothing');
 
     // Against the primary's memory the order "changed"; against what the client was told it did not.

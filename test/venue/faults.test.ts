@@ -15,7 +15,18 @@ afterEach(async () => {
 });
 
 /** A client whose heartbeat silence is noticed in about a second. */
-const FAST = { timing: { heartbeatIntervalMs: 200, testRequestAfterMs: 400, testRequestTimeoutMs: 400, logonTimeoutMs: 1000, logoutTimeoutMs: 500, connectTimeoutMs: 500, lookupTimeoutMs: 300, tickMs: 20 } };
+const FAST = {
+  timing: {
+    heartbeatIntervalMs: 200,
+    testRequestAfterMs: 400,
+    testRequestTimeoutMs: 400,
+    logonTimeoutMs: 1000,
+    logoutTimeoutMs: 500,
+    connectTimeoutMs: 500,
+    lookupTimeoutMs: 300,
+    tickMs: 20,
+  },
+};
 
 describe('site faults', () => {
   it('tcp-reset: every connection reset; the client comes back to the same site with its numbers, the journal resyncs', async () => {
@@ -85,9 +96,15 @@ describe('site faults', () => {
     assert.equal(v.primary.state, 'active');
     await waitFor('backup handed over', () => v.backup.state === 'standby', 5_000);
     // The standby resynced from the primary over new links: what the black hole held was flushed before that.
-    await waitFor('standby resynced', () => v.primary.status().replication.connected && v.backup.status().replication.connected
-      && v.primary.status().replication.ackedSeq === v.primary.status().replication.lastSeq, 5_000);
-    assert.equal(v.primary.state, 'active', 'not fenced by the backup\'s old FENCE');
+    await waitFor(
+      'standby resynced',
+      () =>
+        v.primary.status().replication.connected &&
+        v.backup.status().replication.connected &&
+        v.primary.status().replication.ackedSeq === v.primary.status().replication.lastSeq,
+      5_000,
+    );
+    assert.equal(v.primary.state, 'active', "not fenced by the backup's old FENCE");
     assert.deepEqual(v.primary.status().faults, []);
     assert.ok(v.primary.engine('OTP-C').order(er.orderId!) !== undefined, 'the order taken at the backup came back with the journal');
     await waitFor('client back at the primary', () => a.c.loggedOn && a.c.site === 'primary', 15_000);
@@ -155,11 +172,15 @@ describe('site faults', () => {
     await waitFor('DR 1 and 2 from the backup', () => dr.includes(1) && dr.includes(2), 5_000);
     // Compared on what a refresh carries (MarketImage.digest(product)): last trade/ticker are not refreshable.
     const products = new Map(cfg.feeds['OMD-C'].channels.map((c) => [c.channelId, c.product]));
-    await waitFor('books equal to the venue', () => {
-      if (!feed.synchronised) return false;
-      const pub = v.backup.publisher('OMD-C');
-      return feed.channelIds().every((id) => feed.image(id).digest(products.get(id)) === pub.image(id).digest(products.get(id)));
-    }, 8_000);
+    await waitFor(
+      'books equal to the venue',
+      () => {
+        if (!feed.synchronised) return false;
+        const pub = v.backup.publisher('OMD-C');
+        return feed.channelIds().every((id) => feed.image(id).digest(products.get(id)) === pub.image(id).digest(products.get(id)));
+      },
+      8_000,
+    );
   });
 
   it('blackhole at the standby: the active site holds replies for standbyWaitMs, then acknowledges alone; the standby resyncs after', async () => {

@@ -6,9 +6,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import tls from 'node:tls';
 import { once } from 'node:events';
-import {
-  JournalGate, JournalReceiver, JournalRecordReader, JournalRecordType, JournalSender, encodeRecord, journalProof,
-} from '../../src/venue/index.ts';
+import { JournalGate, JournalReceiver, JournalRecordReader, JournalRecordType, JournalSender, encodeRecord, journalProof } from '../../src/venue/index.ts';
 import type { JournalRecordTypeCode, JournalTls, SiteSnapshot } from '../../src/venue/index.ts';
 import { ManualClock } from '../../src/wire/index.ts';
 import { makeTestPki } from '../helpers/tls.ts';
@@ -34,7 +32,9 @@ class RawPeer {
       for (let r = this.#reader.next(); r !== null; r = this.#reader.next()) if (!(r instanceof Error)) this.got.push(r);
     });
     socket.on('error', () => {});
-    socket.on('close', () => { this.closed = true; });
+    socket.on('close', () => {
+      this.closed = true;
+    });
   }
   send(type: JournalRecordTypeCode, body: unknown): void {
     this.socket.write(encodeRecord(type, body));
@@ -49,8 +49,16 @@ class RawPeer {
 
 function receiver(opts: { tls?: JournalTls; snapshots: number[] }): JournalReceiver {
   const r = new JournalReceiver({
-    host: '127.0.0.1', port: 0, clock: new ManualClock(), heartbeatMs: 1_000, timeoutMs: 5_000,
-    onSnapshot: (_s, seq) => opts.snapshots.push(seq), onEntry: () => {}, policy: () => 'accept', generation: () => 1, secret: SECRET,
+    host: '127.0.0.1',
+    port: 0,
+    clock: new ManualClock(),
+    heartbeatMs: 1_000,
+    timeoutMs: 5_000,
+    onSnapshot: (_s, seq) => opts.snapshots.push(seq),
+    onEntry: () => {},
+    policy: () => 'accept',
+    generation: () => 1,
+    secret: SECRET,
     ...(opts.tls ? { tls: opts.tls } : {}),
   });
   cleanup.push(() => r.close());
@@ -59,16 +67,27 @@ function receiver(opts: { tls?: JournalTls; snapshots: number[] }): JournalRecei
 
 function sender(port: number, o: { tls?: JournalTls; fenced?: number[]; snapshots?: { n: number } } = {}): JournalSender {
   const s: JournalSender = new JournalSender({
-    peer: { host: '127.0.0.1', port }, clock: new ManualClock(), heartbeatMs: 1_000, timeoutMs: 5_000, standbyWaitMs: 60_000,
-    gate: new JournalGate(() => s.seq), snapshot: () => { if (o.snapshots) o.snapshots.n++; return {} as SiteSnapshot; },
-    secret: SECRET, generation: () => 1, onFenced: (g) => o.fenced?.push(g), ...(o.tls ? { tls: o.tls } : {}),
+    peer: { host: '127.0.0.1', port },
+    clock: new ManualClock(),
+    heartbeatMs: 1_000,
+    timeoutMs: 5_000,
+    standbyWaitMs: 60_000,
+    gate: new JournalGate(() => s.seq),
+    snapshot: () => {
+      if (o.snapshots) o.snapshots.n++;
+      return {} as SiteSnapshot;
+    },
+    secret: SECRET,
+    generation: () => 1,
+    onFenced: (g) => o.fenced?.push(g),
+    ...(o.tls ? { tls: o.tls } : {}),
   });
   cleanup.push(() => s.stop());
   return s;
 }
 
 describe('journal link authentication', () => {
-  it('the receiver proves the secret over the sender\'s nonce, and accepts a snapshot proved over its own fresh nonce only once', async () => {
+  it("the receiver proves the secret over the sender's nonce, and accepts a snapshot proved over its own fresh nonce only once", async () => {
     const snapshots: number[] = [];
     const r = receiver({ snapshots });
     const port = await r.listen();
@@ -129,7 +148,11 @@ describe('journal link authentication', () => {
     const liar = net.createServer((sock) => {
       const p = new RawPeer(sock);
       peers.push(p);
-      void p.next(JournalRecordType.Hello).then((h) => p.send(JournalRecordType.Challenge, { proof: journalProof('not-the-secret-at-all', 'receiver', h['nonce'] as string), nonce: 'c'.repeat(64) }));
+      void p
+        .next(JournalRecordType.Hello)
+        .then((h) =>
+          p.send(JournalRecordType.Challenge, { proof: journalProof('not-the-secret-at-all', 'receiver', h['nonce'] as string), nonce: 'c'.repeat(64) }),
+        );
     });
     liar.listen(0, '127.0.0.1');
     await once(liar, 'listening');
@@ -154,9 +177,11 @@ describe('journal link authentication', () => {
 
 describe('journal link over mutual TLS', () => {
   let pki: TestPki;
-  before(() => { pki = makeTestPki(); });
+  before(() => {
+    pki = makeTestPki();
+  });
 
-  it('links with certificates from the venue CA; a sender without TLS or with a stranger\'s certificate never gets a snapshot in', async () => {
+  it("links with certificates from the venue CA; a sender without TLS or with a stranger's certificate never gets a snapshot in", async () => {
     const snapshots: number[] = [];
     const venueTls = { cert: pki.cert, key: pki.key, ca: pki.ca };
     const r = receiver({ tls: venueTls, snapshots });
@@ -169,7 +194,12 @@ describe('journal link over mutual TLS', () => {
     // The stranger's TLS client refuses nothing on its side (it trusts the venue CA), the receiver refuses it.
     const probe = tls.connect({ host: '127.0.0.1', port, cert: pki.strangerCert, key: pki.strangerKey, ca: pki.ca });
     probe.on('error', () => {});
-    await new Promise<void>((resolve) => { probe.once('close', () => resolve()); probe.once('secureConnect', () => { probe.write(encodeRecord(JournalRecordType.Hello, { nonce: 'd'.repeat(64) })); }); });
+    await new Promise<void>((resolve) => {
+      probe.once('close', () => resolve());
+      probe.once('secureConnect', () => {
+        probe.write(encodeRecord(JournalRecordType.Hello, { nonce: 'd'.repeat(64) }));
+      });
+    });
     assert.deepEqual(snapshots, []);
 
     const good = sender(port, { tls: venueTls });

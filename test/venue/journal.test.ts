@@ -47,7 +47,10 @@ describe('journal records', () => {
 
   it('a record larger than many socket chunks (a snapshot of thousands of sessions) arrives whole, with what follows it', () => {
     const big = new Uint8Array(3 * 1024 * 1024).map((_, i) => i & 0xff);
-    const all = Buffer.concat([encodeRecord(JournalRecordType.Snapshot, { seq: 9, frames: [big, new Uint8Array([5])] }), encodeRecord(JournalRecordType.Ack, { seq: 10 })]);
+    const all = Buffer.concat([
+      encodeRecord(JournalRecordType.Snapshot, { seq: 9, frames: [big, new Uint8Array([5])] }),
+      encodeRecord(JournalRecordType.Ack, { seq: 10 }),
+    ]);
     const r = new JournalRecordReader();
     const got: Array<{ type: number; body: unknown }> = [];
     for (let i = 0; i < all.length; i += 65_536) {
@@ -70,11 +73,25 @@ describe('journal records', () => {
     const cases = [
       Buffer.from([0, 0, 0, 0]), // length 0
       Buffer.from([0xff, 0xff, 0xff, 0x7f]), // absurd length
-      (() => { const b = encodeRecord(JournalRecordType.Entry, { a: 1 }); b.write('#', 9); return b; })(), // broken JSON
-      (() => { const b = encodeRecord(JournalRecordType.Entry, { f: new Uint8Array(4) }); return b.subarray(0, b.length - 2); })(), // waits for more
-      (() => { const b = Buffer.from(encodeRecord(JournalRecordType.Entry, { f: { $b: 3 } })); return b; })(), // missing blob
+      (() => {
+        const b = encodeRecord(JournalRecordType.Entry, { a: 1 });
+        b.write('#', 9);
+        return b;
+      })(), // broken JSON
+      (() => {
+        const b = encodeRecord(JournalRecordType.Entry, { f: new Uint8Array(4) });
+        return b.subarray(0, b.length - 2);
+      })(), // waits for more
+      (() => {
+        const b = Buffer.from(encodeRecord(JournalRecordType.Entry, { f: { $b: 3 } }));
+        return b;
+      })(), // missing blob
     ];
-    const results = cases.map((buf) => { const r = new JournalRecordReader(); r.push(buf); return r.next(); });
+    const results = cases.map((buf) => {
+      const r = new JournalRecordReader();
+      r.push(buf);
+      return r.next();
+    });
     assert.ok(results[0] instanceof Error);
     assert.ok(results[1] instanceof Error);
     assert.ok(results[2] instanceof Error);
@@ -88,9 +105,16 @@ class FakeSocket extends EventEmitter {
   written: string[] = [];
   destroyed = false;
   corks = 0;
-  write(b: Uint8Array): boolean { this.written.push(Buffer.from(b).toString()); return true; }
-  end(): void { this.written.push('<end>'); }
-  cork(): void { this.corks++; }
+  write(b: Uint8Array): boolean {
+    this.written.push(Buffer.from(b).toString());
+    return true;
+  }
+  end(): void {
+    this.written.push('<end>');
+  }
+  cork(): void {
+    this.corks++;
+  }
   uncork(): void {}
 }
 
@@ -161,7 +185,13 @@ describe('journal link to a peer that refuses it', () => {
         reader.push(chunk);
         for (let r = reader.next(); r !== null; r = reader.next()) {
           if (r instanceof Error) return void c.destroy();
-          if (r.type === JournalRecordType.Hello) c.write(encodeRecord(JournalRecordType.Challenge, { proof: journalProof('test', 'receiver', (r.body as { nonce: string }).nonce), nonce: 'e'.repeat(64) }));
+          if (r.type === JournalRecordType.Hello)
+            c.write(
+              encodeRecord(JournalRecordType.Challenge, {
+                proof: journalProof('test', 'receiver', (r.body as { nonce: string }).nonce),
+                nonce: 'e'.repeat(64),
+              }),
+            );
           if (r.type === JournalRecordType.Snapshot) c.destroy();
         }
       });
@@ -172,9 +202,19 @@ describe('journal link to a peer that refuses it', () => {
     const links: net.Socket[] = [];
     let snapshots = 0;
     const sender: JournalSender = new JournalSender({
-      peer: { host: '127.0.0.1', port: (server.address() as net.AddressInfo).port }, clock,
-      heartbeatMs: 100, timeoutMs: 400, standbyWaitMs: 5_000, gate: new JournalGate(() => sender.seq),
-      snapshot: () => { snapshots++; return {} as SiteSnapshot; }, secret: 'test', generation: () => 1, onFenced: () => {},
+      peer: { host: '127.0.0.1', port: (server.address() as net.AddressInfo).port },
+      clock,
+      heartbeatMs: 100,
+      timeoutMs: 400,
+      standbyWaitMs: 5_000,
+      gate: new JournalGate(() => sender.seq),
+      snapshot: () => {
+        snapshots++;
+        return {} as SiteSnapshot;
+      },
+      secret: 'test',
+      generation: () => 1,
+      onFenced: () => {},
       onSocket: (s) => links.push(s),
     });
     cleanup.push(() => sender.stop());
@@ -219,7 +259,11 @@ describe('standby resync', () => {
     assert.deepEqual(v.backup.sessionNumbers('OTP-C', 'F001T'), v.primary.sessionNumbers('OTP-C', 'F001T'));
     assert.deepEqual(v.backup.sessionNumbers('OTP-C', 'F001D'), v.primary.sessionNumbers('OTP-C', 'F001D'), 'drop copy numbers too');
     // Feeds: the market keeps flowing, so compare within one synchronous look after the link is idle.
-    await waitFor('feed numbers equal', () => v.primary.status().replication.ackedSeq === v.primary.status().replication.lastSeq
-      && [1, 2, 3].every((ch) => v.backup.shadowNextSeq('OMD-C', ch) === v.primary.publisher('OMD-C').nextSeq(ch)));
+    await waitFor(
+      'feed numbers equal',
+      () =>
+        v.primary.status().replication.ackedSeq === v.primary.status().replication.lastSeq &&
+        [1, 2, 3].every((ch) => v.backup.shadowNextSeq('OMD-C', ch) === v.primary.publisher('OMD-C').nextSeq(ch)),
+    );
   });
 });

@@ -31,7 +31,9 @@ describe('market phases end to end over multicast', () => {
     await waitFor('feed synchronised', () => feed.synchronised);
     const ss = cfg.feeds['OMD-C'].channels.find((c) => c.product === 'SS')!.channelId;
     const of = <T extends OmdMessage['msgType']>(t: T, code?: number) =>
-      seen.filter((m): m is Extract<OmdMessage, { msgType: T }> => m.msgType === t && (code === undefined || !('securityCode' in m) || m.securityCode === code));
+      seen.filter(
+        (m): m is Extract<OmdMessage, { msgType: T }> => m.msgType === t && (code === undefined || !('securityCode' in m) || m.securityCode === code),
+      );
 
     // Pre-opening: order input now, the rest of the schedule far away
     const pos = v.primary.marketSession('pre-open');
@@ -83,11 +85,22 @@ describe('market phases end to end over multicast', () => {
     assert.equal(feed.image(ss).security(700)?.vcm?.vcmReferencePrice, 395_600);
 
     // The venue recorded each phase change and security event as evidence
-    const ev = v.primary.evidence(0, 100_000).events.map((e) => e.event).filter((e) => e.kind === 'market-phase' && e.service === 'OTP-C');
-    assert.deepEqual(ev.filter((e) => e.detail['scope'] === 'market').map((e) => e.detail['phase']), ['pos-order-input', 'continuous']);
+    const ev = v.primary
+      .evidence(0, 100_000)
+      .events.map((e) => e.event)
+      .filter((e) => e.kind === 'market-phase' && e.service === 'OTP-C');
+    assert.deepEqual(
+      ev.filter((e) => e.detail['scope'] === 'market').map((e) => e.detail['phase']),
+      ['pos-order-input', 'continuous'],
+    );
     assert.equal(ev.filter((e) => e.detail['scope'] === 'security').length, 3, 'halt, resume, VCM');
 
     // The standby followed: same phase, same books
-    await waitFor('standby caught up', () => v.backup.engine('OTP-C').phase === 'continuous' && v.backup.engine('OTP-C').book('700')!.offers.orderCount === v.primary.engine('OTP-C').book('700')!.offers.orderCount);
+    await waitFor(
+      'standby caught up',
+      () =>
+        v.backup.engine('OTP-C').phase === 'continuous' &&
+        v.backup.engine('OTP-C').book('700')!.offers.orderCount === v.primary.engine('OTP-C').book('700')!.offers.orderCount,
+    );
   });
 });

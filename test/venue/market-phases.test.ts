@@ -17,7 +17,10 @@ const SECURITIES: SecurityDefinition[] = [
 
 function setup(initialPhase: MarketPhase = 'not-open') {
   const clock = new ManualClock();
-  const engine = new MatchingEngine({ profile: OTP_C_PROFILE, securities: SECURITIES, initialPhase, vcm: { bandPercent: 10, coolingOffMs: 300_000, lookbackMs: 300_000 } }, clock);
+  const engine = new MatchingEngine(
+    { profile: OTP_C_PROFILE, securities: SECURITIES, initialPhase, vcm: { bandPercent: 10, coolingOffMs: 300_000, lookbackMs: 300_000 } },
+    clock,
+  );
   const market: MarketEvent[] = [];
   const trades: TradeEvent[] = [];
   engine.onMarket((e) => market.push(e));
@@ -27,7 +30,17 @@ function setup(initialPhase: MarketPhase = 'not-open') {
 
 let cl = 0;
 function order(side: number, qty: number, price?: number, extra: Partial<NewOrderRequest> = {}): NewOrderRequest {
-  const r: NewOrderRequest = { type: 'new', compId: 'C1', brokerId: '1', clientOrderId: String(++cl), securityId: '700', side, orderType: price === undefined ? 1 : 2, quantity: qty, ...extra };
+  const r: NewOrderRequest = {
+    type: 'new',
+    compId: 'C1',
+    brokerId: '1',
+    clientOrderId: String(++cl),
+    securityId: '700',
+    side,
+    orderType: price === undefined ? 1 : 2,
+    quantity: qty,
+    ...extra,
+  };
   if (price !== undefined) r.price = price;
   return r;
 }
@@ -54,12 +67,22 @@ describe('planSession', () => {
   it('times the pre-opening sub-periods, divided by the acceleration', () => {
     const plan = planSession('pre-open', 1_000_000);
     assert.equal(plan.length, 5);
-    assert.deepEqual(plan.map((p) => [p.phase, (p.at - 1_000_000) / 60_000]), [
-      ['pos-order-input', 0], ['pos-no-cancel', 15], ['pos-random-matching', 20], ['pos-matching', 22], ['pos-blocking', 22],
-    ]);
+    assert.deepEqual(
+      plan.map((p) => [p.phase, (p.at - 1_000_000) / 60_000]),
+      [
+        ['pos-order-input', 0],
+        ['pos-no-cancel', 15],
+        ['pos-random-matching', 20],
+        ['pos-matching', 22],
+        ['pos-blocking', 22],
+      ],
+    );
     const fast = planSession('closing-auction', 0, 60);
     assert.equal(fast.length, 6);
-    assert.deepEqual(fast.map((p) => p.at), [0, 1_000, 6_000, 8_000, 10_000, 10_000]);
+    assert.deepEqual(
+      fast.map((p) => p.at),
+      [0, 1_000, 6_000, 8_000, 10_000, 10_000],
+    );
     assert.throws(() => planSession('pre-open', 0, 0), /accelerate/);
   });
 
@@ -82,7 +105,10 @@ describe('pre-opening session', () => {
   it('collects at-auction and at-auction limit orders, publishes the IEP as they arrive, and matches at the end', () => {
     const { engine, market, trades } = setup();
     engine.handle({ type: 'phase', phase: 'pos-order-input' });
-    assert.deepEqual(ofKind(market, 'phase').map((p) => [p.previous, p.phase]), [['not-open', 'pos-order-input']]);
+    assert.deepEqual(
+      ofKind(market, 'phase').map((p) => [p.previous, p.phase]),
+      [['not-open', 'pos-order-input']],
+    );
     // IOC has no place in an auction; a price beyond ±15% of the previous close is refused
     assert.equal(rejectOf(engine.handle(order(1, 100, 400_000, { tif: 3 }))).cause, 'unsupportedTif');
     assert.equal(rejectOf(engine.handle(order(1, 100, 470_000))).ordRejReason, OrdRejReason.PriceExceedsCurrentPriceBand);
@@ -102,14 +128,36 @@ describe('pre-opening session', () => {
     // Cancels are still accepted in order input
     const extra = engine.handle(order(2, 100, 401_000));
     const extraId = ev(extra).orderId;
-    assert.deepEqual(kinds(engine.handle({ type: 'cancel', compId: 'C1', brokerId: '1', clientOrderId: String(++cl), originalClientOrderId: ev(extra).clientOrderId, orderId: extraId, securityId: '700', side: 2 })), ['cancelled']);
+    assert.deepEqual(
+      kinds(
+        engine.handle({
+          type: 'cancel',
+          compId: 'C1',
+          brokerId: '1',
+          clientOrderId: String(++cl),
+          originalClientOrderId: ev(extra).clientOrderId,
+          orderId: extraId,
+          securityId: '700',
+          side: 2,
+        }),
+      ),
+      ['cancelled'],
+    );
 
     // No Cancellation: the reference price with the limits, and cancels refused
     engine.handle({ type: 'phase', phase: 'pos-no-cancel' });
     const refs = ofKind(market, 'referencePrice').filter((r) => r.securityId === '700');
     assert.equal(refs.length, 1);
     assert.deepEqual([refs[0]!.reference, refs[0]!.lower, refs[0]!.upper], [400_000, 399_800, 400_200]);
-    const c = engine.handle({ type: 'cancel', compId: 'C1', brokerId: '1', clientOrderId: String(++cl), originalClientOrderId: ev(lb).clientOrderId, securityId: '700', side: 1 });
+    const c = engine.handle({
+      type: 'cancel',
+      compId: 'C1',
+      brokerId: '1',
+      clientOrderId: String(++cl),
+      originalClientOrderId: ev(lb).clientOrderId,
+      securityId: '700',
+      side: 1,
+    });
     assert.deepEqual(kinds(c), ['cancelRejected']);
     assert.equal(c[0]!.kind === 'cancelRejected' && c[0]!.cause, 'phaseNoCancel');
     // A limit sell below the Lower price is refused
@@ -121,7 +169,13 @@ describe('pre-opening session', () => {
     engine.handle({ type: 'phase', phase: 'pos-matching' });
     const auctionTrades = trades.slice(before);
     assert.equal(auctionTrades.length, 2);
-    assert.deepEqual(auctionTrades.map((t) => [t.price, t.quantity, t.auction, t.aggressorSide]), [[400_200, 200, true, 0], [400_200, 100, true, 0]]);
+    assert.deepEqual(
+      auctionTrades.map((t) => [t.price, t.quantity, t.auction, t.aggressorSide]),
+      [
+        [400_200, 200, true, 0],
+        [400_200, 100, true, 0],
+      ],
+    );
     assert.equal(auctionTrades[0]!.buyOrderId, ev(mb).orderId);
     assert.equal(auctionTrades[1]!.buyOrderId, ev(lb).orderId);
     const noIep = ofKind(market, 'iep').at(-1)!;
@@ -129,7 +183,9 @@ describe('pre-opening session', () => {
 
     // Blocking: prices reset, no input; the limit buy's remainder is carried into continuous trading
     engine.handle({ type: 'phase', phase: 'pos-blocking' });
-    const reset = ofKind(market, 'referencePrice').filter((r) => r.securityId === '700').at(-1)!;
+    const reset = ofKind(market, 'referencePrice')
+      .filter((r) => r.securityId === '700')
+      .at(-1)!;
     assert.deepEqual([reset.reference, reset.lower, reset.upper], [0, 0, 0]);
     assert.equal(rejectOf(engine.handle(order(1, 100, 400_000))).cause, 'phaseNoInput');
     engine.handle({ type: 'phase', phase: 'continuous' });
@@ -171,7 +227,10 @@ describe('continuous trading', () => {
     assert.equal(trades[1]!.price, 430_000);
     const vcm = ofKind(market, 'vcm');
     assert.equal(vcm.length, 1);
-    assert.deepEqual({ ...vcm[0]! }, { kind: 'vcm', securityId: '700', start: clock.now(), end: clock.now() + 300_000, reference: 400_000, lower: 360_000, upper: 440_000 });
+    assert.deepEqual(
+      { ...vcm[0]! },
+      { kind: 'vcm', securityId: '700', start: clock.now(), end: clock.now() + 300_000, reference: 400_000, lower: 360_000, upper: 440_000 },
+    );
     const cancelled = sweep.filter((e) => e.kind === 'cancelled');
     assert.equal(cancelled.length, 1);
     assert.equal(cancelled[0]!.kind === 'cancelled' && cancelled[0]!.execRestatementReason, ExecRestatementReason.CancelOnTradingHaltOrVcm);
@@ -190,14 +249,28 @@ describe('halt and resume of one security', () => {
     const rest = engine.handle(order(1, 100, 399_000));
     engine.handle({ type: 'securityStatus', securityId: '700', halted: true });
     engine.handle({ type: 'securityStatus', securityId: '700', halted: true }); // no change, no event
-    assert.deepEqual(ofKind(market, 'securityStatus').map((s) => s.halted), [true]);
+    assert.deepEqual(
+      ofKind(market, 'securityStatus').map((s) => s.halted),
+      [true],
+    );
     assert.equal(engine.isHalted('700'), true);
     assert.equal(rejectOf(engine.handle(order(1, 100, 399_000))).cause, 'securityHalted');
     assert.deepEqual(kinds(engine.handle(order(1, 400, 64_350, { securityId: '5' }))), ['accepted'], 'other securities trade on');
-    const c = engine.handle({ type: 'cancel', compId: 'C1', brokerId: '1', clientOrderId: String(++cl), originalClientOrderId: ev(rest).clientOrderId, securityId: '700', side: 1 });
+    const c = engine.handle({
+      type: 'cancel',
+      compId: 'C1',
+      brokerId: '1',
+      clientOrderId: String(++cl),
+      originalClientOrderId: ev(rest).clientOrderId,
+      securityId: '700',
+      side: 1,
+    });
     assert.deepEqual(kinds(c), ['cancelled']);
     engine.handle({ type: 'securityStatus', securityId: '700', halted: false });
-    assert.deepEqual(ofKind(market, 'securityStatus').map((s) => s.halted), [true, false]);
+    assert.deepEqual(
+      ofKind(market, 'securityStatus').map((s) => s.halted),
+      [true, false],
+    );
     assert.deepEqual(kinds(engine.handle(order(1, 100, 399_000))), ['accepted']);
   });
 });
@@ -227,7 +300,13 @@ describe('closing auction session', () => {
     engine.handle({ type: 'phase', phase: 'closed' });
     const close = ofKind(market, 'closingPrice');
     assert.equal(close.length, 2);
-    assert.deepEqual(close.map((c) => [c.securityId, c.price, c.trades]), [['700', 400_000, 2], ['5', 0, 0]]);
+    assert.deepEqual(
+      close.map((c) => [c.securityId, c.price, c.trades]),
+      [
+        ['700', 400_000, 2],
+        ['5', 0, 0],
+      ],
+    );
     assert.equal(rejectOf(engine.handle(order(1, 100, 400_000))).cause, 'phaseNoInput');
   });
 

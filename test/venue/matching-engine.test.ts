@@ -3,9 +3,23 @@ import assert from 'node:assert/strict';
 import { MatchingEngine } from '../../src/venue/index.ts';
 import type { BookChangeEvent, EngineCommand, MatchingEngineOptions, SecurityDefinition, TradeEvent } from '../../src/venue/index.ts';
 import {
-  AmendRejectCode, CancelRejectCode, ExecRestatementReason, ExecType, MassCancelRejectCode, MassCancelRequestType,
-  MassCancelResponse, OrdRejReason, OrdStatus, OTP_C_PROFILE, OTP_CSC_PROFILE, priceFromWire, priceToWire, qtyFromWire,
-  qtyToWire, toPrice, toQty,
+  AmendRejectCode,
+  CancelRejectCode,
+  ExecRestatementReason,
+  ExecType,
+  MassCancelRejectCode,
+  MassCancelRequestType,
+  MassCancelResponse,
+  OrdRejReason,
+  OrdStatus,
+  OTP_C_PROFILE,
+  OTP_CSC_PROFILE,
+  priceFromWire,
+  priceToWire,
+  qtyFromWire,
+  qtyToWire,
+  toPrice,
+  toQty,
 } from '../../src/ocg/index.ts';
 import type { EngineEvent, EngineNewOrderRequest, EngineRequest, OrderEvent } from '../../src/ocg/index.ts';
 import { ManualClock } from '../../src/wire/index.ts';
@@ -22,11 +36,29 @@ function make(options: Partial<MatchingEngineOptions> = {}, clock = new ManualCl
 }
 
 let clSeq = 0;
-interface O { side?: number; price?: number; qty?: number; broker?: string; comp?: string; cl?: string; sec?: string; tif?: number; lotType?: number; orderType?: number; ignorePriceValidity?: boolean }
+interface O {
+  side?: number;
+  price?: number;
+  qty?: number;
+  broker?: string;
+  comp?: string;
+  cl?: string;
+  sec?: string;
+  tif?: number;
+  lotType?: number;
+  orderType?: number;
+  ignorePriceValidity?: boolean;
+}
 function newOrder(o: O): EngineNewOrderRequest {
   const r: EngineNewOrderRequest = {
-    type: 'new', compId: o.comp ?? `C${o.broker ?? '1'}`, brokerId: o.broker ?? '1', clientOrderId: o.cl ?? String(++clSeq),
-    securityId: o.sec ?? '700', side: o.side ?? 1, orderType: o.orderType ?? 2, quantity: o.qty ?? 100,
+    type: 'new',
+    compId: o.comp ?? `C${o.broker ?? '1'}`,
+    brokerId: o.broker ?? '1',
+    clientOrderId: o.cl ?? String(++clSeq),
+    securityId: o.sec ?? '700',
+    side: o.side ?? 1,
+    orderType: o.orderType ?? 2,
+    quantity: o.qty ?? 100,
   };
   if (o.price !== undefined || o.orderType !== 1) r.price = o.price ?? 395_800;
   if (o.tif !== undefined) r.tif = o.tif;
@@ -63,8 +95,14 @@ describe('price-time priority', () => {
     const s3 = accepted(sell(e, { price: 395_800, broker: '3' }));
     const ev = buy(e, { price: 396_000, qty: 300, broker: '9' });
     const fills = only(ev, 'filled').filter((f) => !f.aggressor);
-    assert.deepEqual(fills.map((f) => f.orderId), [s2.orderId, s3.orderId, s1.orderId]);
-    assert.deepEqual(fills.map((f) => f.lastPx), [395_800, 395_800, 396_000]);
+    assert.deepEqual(
+      fills.map((f) => f.orderId),
+      [s2.orderId, s3.orderId, s1.orderId],
+    );
+    assert.deepEqual(
+      fills.map((f) => f.lastPx),
+      [395_800, 395_800, 396_000],
+    );
   });
 
   it('fills at the resting order price, not the aggressor limit', () => {
@@ -86,17 +124,23 @@ describe('price-time priority', () => {
     const fills = only(ev, 'filled');
     assert.equal(fills.length, 6, 'one report per side per match');
     const aggr = fills.filter((f) => f.aggressor);
-    assert.deepEqual(aggr.map((f) => [f.lastPx, f.lastQty, f.cumQty, f.leavesQty, f.ordStatus]), [
-      [395_800, 100, 100, 400, OrdStatus.PartiallyFilled],
-      [396_000, 200, 300, 200, OrdStatus.PartiallyFilled],
-      [396_200, 200, 500, 0, OrdStatus.Filled],
-    ]);
+    assert.deepEqual(
+      aggr.map((f) => [f.lastPx, f.lastQty, f.cumQty, f.leavesQty, f.ordStatus]),
+      [
+        [395_800, 100, 100, 400, OrdStatus.PartiallyFilled],
+        [396_000, 200, 300, 200, OrdStatus.PartiallyFilled],
+        [396_200, 200, 500, 0, OrdStatus.Filled],
+      ],
+    );
     const pass = fills.filter((f) => !f.aggressor);
-    assert.deepEqual(pass.map((f) => [f.orderId, f.compId, f.cumQty, f.leavesQty, f.ordStatus]), [
-      [a.orderId, 'C1', 100, 0, OrdStatus.Filled],
-      [b.orderId, 'C2', 200, 0, OrdStatus.Filled],
-      [c.orderId, 'C3', 200, 100, OrdStatus.PartiallyFilled],
-    ]);
+    assert.deepEqual(
+      pass.map((f) => [f.orderId, f.compId, f.cumQty, f.leavesQty, f.ordStatus]),
+      [
+        [a.orderId, 'C1', 100, 0, OrdStatus.Filled],
+        [b.orderId, 'C2', 200, 0, OrdStatus.Filled],
+        [c.orderId, 'C3', 200, 100, OrdStatus.PartiallyFilled],
+      ],
+    );
     for (let i = 0; i < 3; i++) {
       assert.equal(aggr[i]!.tradeId, pass[i]!.tradeId, 'both sides share the Trade Match ID');
       assert.equal(aggr[i]!.counterpartyOrderId, pass[i]!.orderId);
@@ -145,10 +189,16 @@ describe('price-time priority', () => {
 
     sell(e, { price: 395_800, qty: 200 });
     const fok = buy(e, { price: 395_800, qty: 300, tif: 4 });
-    assert.deepEqual(fok.map((x) => x.kind), ['accepted', 'expired']);
+    assert.deepEqual(
+      fok.map((x) => x.kind),
+      ['accepted', 'expired'],
+    );
     assert.equal(e.book('700')!.bestOffer(), 395_800, 'FOK left the book untouched');
     const fok2 = buy(e, { price: 395_800, qty: 200, tif: 4 });
-    assert.deepEqual(fok2.map((x) => x.kind), ['accepted', 'filled', 'filled']);
+    assert.deepEqual(
+      fok2.map((x) => x.kind),
+      ['accepted', 'filled', 'filled'],
+    );
   });
 });
 
@@ -251,9 +301,29 @@ describe('bad input', () => {
       { type: 'new', compId: 'C1', brokerId: '1', clientOrderId: 'g1', securityId: '700', side: 1, orderType: 2, price: Number.NaN, quantity: Number.NaN },
       { type: 'new', compId: 'C1', brokerId: '1', clientOrderId: 'g2', securityId: '700', side: Number.NaN, orderType: 2, price: 1e300, quantity: 1e300 },
       { type: 'new', compId: 'C1', brokerId: undefined, clientOrderId: undefined, securityId: undefined, side: 1, orderType: undefined, quantity: 100 },
-      { type: 'amend', compId: 'C1', brokerId: '1', clientOrderId: 'g3', originalClientOrderId: 'ok1', securityId: '700', side: 1, quantity: Number.NaN, price: Number.NaN },
+      {
+        type: 'amend',
+        compId: 'C1',
+        brokerId: '1',
+        clientOrderId: 'g3',
+        originalClientOrderId: 'ok1',
+        securityId: '700',
+        side: 1,
+        quantity: Number.NaN,
+        price: Number.NaN,
+      },
       { type: 'amend', compId: 'C1', brokerId: '1', clientOrderId: 'g4', originalClientOrderId: 'none', securityId: '700', side: 1, quantity: Number.NaN },
-      { type: 'amend', compId: 'C1', brokerId: '1', clientOrderId: 'g5', originalClientOrderId: 'ok1', securityId: '700', side: 1, quantity: 200, price: Number.NaN },
+      {
+        type: 'amend',
+        compId: 'C1',
+        brokerId: '1',
+        clientOrderId: 'g5',
+        originalClientOrderId: 'ok1',
+        securityId: '700',
+        side: 1,
+        quantity: 200,
+        price: Number.NaN,
+      },
       { type: 'cancel', compId: 'C1', brokerId: '1', clientOrderId: 'g6', originalClientOrderId: undefined, securityId: undefined, side: undefined },
       { type: 'oboCancel', compId: 'C1', brokerId: '1', owningBrokerId: undefined, clientOrderId: 'g7', orderId: undefined, securityId: '700', side: 1 },
       { type: 'massCancel', compId: 'C1', brokerId: '1', clientOrderId: 'g8', massCancelRequestType: undefined },
@@ -281,8 +351,10 @@ describe('cancel (§5.4)', () => {
     const c = ev[0]!;
     assert.equal(c.kind, 'cancelled');
     if (c.kind !== 'cancelled') return;
-    assert.deepEqual([c.execType, c.ordStatus, c.orderId, c.clientOrderId, c.originalClientOrderId, c.leavesQty, c.execRestatementReason],
-      [ExecType.Cancel, OrdStatus.Cancelled, o.orderId, '11', '10', 0, undefined]);
+    assert.deepEqual(
+      [c.execType, c.ordStatus, c.orderId, c.clientOrderId, c.originalClientOrderId, c.leavesQty, c.execRestatementReason],
+      [ExecType.Cancel, OrdStatus.Cancelled, o.orderId, '11', '10', 0, undefined],
+    );
     assert.equal(e.book('700')!.bestBid(), undefined);
     assert.equal(e.liveOrderCount, 0);
   });
@@ -292,9 +364,21 @@ describe('cancel (§5.4)', () => {
     const x = e.handle({ type: 'cancel', compId: 'C1', brokerId: '1', clientOrderId: '11', originalClientOrderId: 'nope', securityId: '700', side: 1 });
     assert.equal(x[0]!.kind, 'cancelRejected');
     if (x[0]!.kind !== 'cancelRejected') return;
-    assert.deepEqual([x[0].execType, x[0].cancelRejectCode, x[0].ordStatus, x[0].cause], [ExecType.CancelReject, CancelRejectCode.UnknownOrder, OrdStatus.Rejected, 'unknownOrder']);
+    assert.deepEqual(
+      [x[0].execType, x[0].cancelRejectCode, x[0].ordStatus, x[0].cause],
+      [ExecType.CancelReject, CancelRejectCode.UnknownOrder, OrdStatus.Rejected, 'unknownOrder'],
+    );
     accepted(buy(e, { cl: '20' }));
-    const y = e.handle({ type: 'cancel', compId: 'C1', brokerId: '1', clientOrderId: '21', originalClientOrderId: '20', orderId: '999', securityId: '700', side: 1 });
+    const y = e.handle({
+      type: 'cancel',
+      compId: 'C1',
+      brokerId: '1',
+      clientOrderId: '21',
+      originalClientOrderId: '20',
+      orderId: '999',
+      securityId: '700',
+      side: 1,
+    });
     assert.equal((y[0] as { cancelRejectCode: number }).cancelRejectCode, CancelRejectCode.UnknownOrder);
     const z = e.handle({ type: 'cancel', compId: 'C9', brokerId: '9', clientOrderId: '22', originalClientOrderId: '20', securityId: '700', side: 1 });
     assert.equal((z[0] as { cancelRejectCode: number }).cancelRejectCode, CancelRejectCode.UnknownOrder, 'another broker cannot name it');
@@ -323,7 +407,17 @@ describe('cancel (§5.4)', () => {
 
 describe('amend (§5.3)', () => {
   const amend = (e: MatchingEngine, orig: string, cl: string, quantity: number, price?: number, side = 2) =>
-    e.handle({ type: 'amend', compId: 'C1', brokerId: '1', clientOrderId: cl, originalClientOrderId: orig, securityId: '700', side, quantity, ...(price !== undefined ? { price } : {}) });
+    e.handle({
+      type: 'amend',
+      compId: 'C1',
+      brokerId: '1',
+      clientOrderId: cl,
+      originalClientOrderId: orig,
+      securityId: '700',
+      side,
+      quantity,
+      ...(price !== undefined ? { price } : {}),
+    });
 
   it('quantity down: one 5 with the same Order ID, priority kept', () => {
     const e = make();
@@ -334,8 +428,10 @@ describe('amend (§5.3)', () => {
     const m = ev[0]!;
     assert.equal(m.kind, 'amended');
     if (m.kind !== 'amended') return;
-    assert.deepEqual([m.execType, m.orderId, m.clientOrderId, m.originalClientOrderId, m.orderQty, m.leavesQty, m.replaced, m.ordStatus],
-      [ExecType.Amend, a.orderId, 'a2', 'a1', 300, 300, false, OrdStatus.New]);
+    assert.deepEqual(
+      [m.execType, m.orderId, m.clientOrderId, m.originalClientOrderId, m.orderQty, m.leavesQty, m.replaced, m.ordStatus],
+      [ExecType.Amend, a.orderId, 'a2', 'a1', 300, 300, false, OrdStatus.New],
+    );
     const f = only(buy(e, { broker: '9', qty: 100 }), 'filled').find((x) => !x.aggressor)!;
     assert.equal(f.orderId, a.orderId, 'still first in the queue');
     assert.notEqual(f.orderId, b.orderId);
@@ -347,7 +443,13 @@ describe('amend (§5.3)', () => {
     const a = accepted(sell(e, { cl: 'a1', qty: 500 }));
     const b = accepted(sell(e, { cl: 'b1', broker: '2', qty: 500 }));
     const ev = amend(e, 'a1', 'a2', 800);
-    assert.deepEqual(ev.map((x) => [x.kind, (x as OrderEvent).execType]), [['cancelled', ExecType.Cancel], ['amended', ExecType.Amend]]);
+    assert.deepEqual(
+      ev.map((x) => [x.kind, (x as OrderEvent).execType]),
+      [
+        ['cancelled', ExecType.Cancel],
+        ['amended', ExecType.Amend],
+      ],
+    );
     const c = ev[0] as Extract<EngineEvent, { kind: 'cancelled' }>;
     const m = ev[1] as Extract<EngineEvent, { kind: 'amended' }>;
     assert.equal(c.orderId, a.orderId);
@@ -366,7 +468,10 @@ describe('amend (§5.3)', () => {
     accepted(buy(e, { broker: '2', price: 395_600, qty: 200 }));
     accepted(sell(e, { cl: 'p1', price: 396_000, qty: 300 }));
     const ev = amend(e, 'p1', 'p2', 300, 395_600);
-    assert.deepEqual(ev.map((x) => x.kind), ['cancelled', 'amended', 'filled', 'filled']);
+    assert.deepEqual(
+      ev.map((x) => x.kind),
+      ['cancelled', 'amended', 'filled', 'filled'],
+    );
     const f = only(ev, 'filled')[0]!;
     assert.equal(f.aggressor, true);
     assert.equal(f.clientOrderId, 'p2');
@@ -422,7 +527,10 @@ describe('amend (§5.3)', () => {
     const e = make();
     const a = accepted(sell(e, { cl: 'r1' }));
     const ev = amend(e, 'r1', 'r2', 100, 3_600_000);
-    assert.deepEqual(ev.map((x) => x.kind), ['cancelled', 'amendRejected']);
+    assert.deepEqual(
+      ev.map((x) => x.kind),
+      ['cancelled', 'amendRejected'],
+    );
     assert.equal((ev[0] as { execRestatementReason?: number }).execRestatementReason, ExecRestatementReason.UnsolicitedCancelOfOriginal);
     assert.equal((ev[1] as { amendRejectCode: number }).amendRejectCode, AmendRejectCode.PriceExceedsCurrentBand);
     assert.equal(e.order(a.orderId), undefined);
@@ -447,7 +555,16 @@ describe('odd lots (OTP-C)', () => {
     assert.equal(e.book('700')!.oddLots.size, 1);
     assert.equal(e.book('700')!.bestOffer(), undefined);
     assert.equal(only(buy(e, { broker: '2', qty: 100, lotType: 2 }), 'filled').length, 0);
-    const am = e.handle({ type: 'amend', compId: 'C1', brokerId: '1', clientOrderId: 'o2', originalClientOrderId: 'o1', securityId: '700', side: 2, quantity: 100 });
+    const am = e.handle({
+      type: 'amend',
+      compId: 'C1',
+      brokerId: '1',
+      clientOrderId: 'o2',
+      originalClientOrderId: 'o1',
+      securityId: '700',
+      side: 2,
+      quantity: 100,
+    });
     assert.equal(am[0]!.kind, 'amendRejected');
     const c = e.handle({ type: 'cancel', compId: 'C1', brokerId: '1', clientOrderId: 'o3', originalClientOrderId: 'o1', securityId: '700', side: 2 });
     assert.equal(c[0]!.kind, 'cancelled');
@@ -458,7 +575,7 @@ describe('odd lots (OTP-C)', () => {
     const e = make();
     assert.equal(rejected(sell(e, { qty: 50, lotType: 1, tif: 3 })).cause, 'unsupportedTif');
     assert.equal(rejected(sell(e, { qty: 200, lotType: 1 })).cause, 'invalidLot');
-    accepted(sell(e, { qty: 250, lotType: 1 }), );
+    accepted(sell(e, { qty: 250, lotType: 1 }));
   });
 });
 
@@ -498,12 +615,17 @@ describe('mass cancel (§5.5) and OBO (§5.6)', () => {
     assert.equal(only(bySide, 'cancelled').length, 1);
     assert.equal(only(bySide, 'cancelled')[0]!.side, 1);
     const seg = mass(e, MassCancelRequestType.MarketSegment, { marketSegmentId: 'GEM' });
-    assert.deepEqual(only(seg, 'cancelled').map((c) => c.securityId), ['8001']);
+    assert.deepEqual(
+      only(seg, 'cancelled').map((c) => c.securityId),
+      ['8001'],
+    );
     assert.equal((seg[0] as { massCancelResponse: number }).massCancelResponse, MassCancelResponse.MarketSegment);
     const bad = mass(e, MassCancelRequestType.MarketSegment, { marketSegmentId: 'XXX' });
     assert.equal(bad.length, 1);
-    assert.deepEqual([(bad[0] as { massCancelResponse: number }).massCancelResponse, (bad[0] as { massCancelRejectCode: number }).massCancelRejectCode],
-      [MassCancelResponse.Rejected, MassCancelRejectCode.InvalidMarketSegment]);
+    assert.deepEqual(
+      [(bad[0] as { massCancelResponse: number }).massCancelResponse, (bad[0] as { massCancelRejectCode: number }).massCancelRejectCode],
+      [MassCancelResponse.Rejected, MassCancelRejectCode.InvalidMarketSegment],
+    );
     const all = mass(e, MassCancelRequestType.All);
     assert.equal(only(all, 'cancelled').length, 2);
     assert.equal((all[0] as { massCancelResponse: number }).massCancelResponse, MassCancelResponse.All);
@@ -515,22 +637,62 @@ describe('mass cancel (§5.5) and OBO (§5.6)', () => {
   it('OBO cancel: owner gets 4 with restatement 101, submitter nothing; wrong owner → X status 8 to submitter', () => {
     const e = make();
     const o = accepted(buy(e, { broker: '2', comp: 'OWNER' }));
-    const bad = e.handle({ type: 'oboCancel', compId: 'EMERG', brokerId: '1', owningBrokerId: '3', clientOrderId: 'ob1', orderId: o.orderId, securityId: '700', side: 1 });
+    const bad = e.handle({
+      type: 'oboCancel',
+      compId: 'EMERG',
+      brokerId: '1',
+      owningBrokerId: '3',
+      clientOrderId: 'ob1',
+      orderId: o.orderId,
+      securityId: '700',
+      side: 1,
+    });
     assert.equal(bad.length, 1);
     const x = bad[0] as Extract<EngineEvent, { kind: 'cancelRejected' }>;
-    assert.deepEqual([x.kind, x.compId, x.ordStatus, x.owningBrokerId, x.cancelRejectCode], ['cancelRejected', 'EMERG', OrdStatus.Rejected, '3', CancelRejectCode.UnknownOrder]);
-    const ok = e.handle({ type: 'oboCancel', compId: 'EMERG', brokerId: '1', owningBrokerId: '2', clientOrderId: 'ob2', orderId: o.orderId, securityId: '700', side: 1 });
+    assert.deepEqual(
+      [x.kind, x.compId, x.ordStatus, x.owningBrokerId, x.cancelRejectCode],
+      ['cancelRejected', 'EMERG', OrdStatus.Rejected, '3', CancelRejectCode.UnknownOrder],
+    );
+    const ok = e.handle({
+      type: 'oboCancel',
+      compId: 'EMERG',
+      brokerId: '1',
+      owningBrokerId: '2',
+      clientOrderId: 'ob2',
+      orderId: o.orderId,
+      securityId: '700',
+      side: 1,
+    });
     assert.equal(ok.length, 1);
     const c = ok[0] as Extract<EngineEvent, { kind: 'cancelled' }>;
-    assert.deepEqual([c.kind, c.compId, c.execRestatementReason, c.originalClientOrderId], ['cancelled', 'OWNER', ExecRestatementReason.OboSingleCancel, undefined]);
-    const late = e.handle({ type: 'oboCancel', compId: 'EMERG', brokerId: '1', owningBrokerId: '2', clientOrderId: 'ob3', orderId: o.orderId, securityId: '700', side: 1 });
+    assert.deepEqual(
+      [c.kind, c.compId, c.execRestatementReason, c.originalClientOrderId],
+      ['cancelled', 'OWNER', ExecRestatementReason.OboSingleCancel, undefined],
+    );
+    const late = e.handle({
+      type: 'oboCancel',
+      compId: 'EMERG',
+      brokerId: '1',
+      owningBrokerId: '2',
+      clientOrderId: 'ob3',
+      orderId: o.orderId,
+      securityId: '700',
+      side: 1,
+    });
     assert.equal((late[0] as { cancelRejectCode: number }).cancelRejectCode, CancelRejectCode.TooLateToCancel);
   });
 
   it('OBO mass cancel: report to the submitter naming the owner, 4s with restatement 102 to the owner', () => {
     const e = make();
     seed(e);
-    const ev = e.handle({ type: 'oboMassCancel', compId: 'EMERG', brokerId: '9', owningBrokerId: '2', clientOrderId: 'om1', massCancelRequestType: MassCancelRequestType.All });
+    const ev = e.handle({
+      type: 'oboMassCancel',
+      compId: 'EMERG',
+      brokerId: '9',
+      owningBrokerId: '2',
+      clientOrderId: 'om1',
+      massCancelRequestType: MassCancelRequestType.All,
+    });
     const rep = ev[0] as Extract<EngineEvent, { kind: 'massCancelReport' }>;
     assert.deepEqual([rep.kind, rep.compId, rep.owningBrokerId, rep.cancelledCount], ['massCancelReport', 'EMERG', '2', 1]);
     const c = only(ev, 'cancelled')[0]!;
@@ -539,7 +701,7 @@ describe('mass cancel (§5.5) and OBO (§5.6)', () => {
 });
 
 describe('cancel on disconnect (§1.6)', () => {
-  it('cancels every live order of that session with restatement 104, not the same firm\'s other session', () => {
+  it("cancels every live order of that session with restatement 104, not the same firm's other session", () => {
     const e = make();
     buy(e, { broker: '1', comp: 'S1', price: 395_000 });
     sell(e, { broker: '1', comp: 'S1', price: 397_000 });
@@ -563,7 +725,13 @@ describe('end of day', () => {
     accepted(buy(e, { cl: 'd1' }));
     accepted(sell(e, { cl: 'd2', qty: 50, lotType: 1 }));
     const ev = e.handle({ type: 'endOfDay' });
-    assert.deepEqual(ev.map((x) => [x.kind, (x as OrderEvent).ordStatus]), [['expired', OrdStatus.Expired], ['expired', OrdStatus.Expired]]);
+    assert.deepEqual(
+      ev.map((x) => [x.kind, (x as OrderEvent).ordStatus]),
+      [
+        ['expired', OrdStatus.Expired],
+        ['expired', OrdStatus.Expired],
+      ],
+    );
     assert.equal(e.liveOrderCount, 0);
     assert.equal(e.book('700')!.oddLots.size, 0);
     accepted(buy(e, { cl: 'd1' }));
@@ -600,7 +768,16 @@ describe('China Connect (OTP-CSC, §5.14 — every rule [UNVERIFIED] as to wire 
   it('no amendment: Y with 99 amendNotAllowed', () => {
     const { e } = csc();
     accepted(sell(e, o({ cl: 'a1' })));
-    const ev = e.handle({ type: 'amend', compId: 'C1', brokerId: '1', clientOrderId: 'a2', originalClientOrderId: 'a1', securityId: '600000', side: 2, quantity: 100 });
+    const ev = e.handle({
+      type: 'amend',
+      compId: 'C1',
+      brokerId: '1',
+      clientOrderId: 'a2',
+      originalClientOrderId: 'a1',
+      securityId: '600000',
+      side: 2,
+      quantity: 100,
+    });
     assert.equal(ev[0]!.kind, 'amendRejected');
     assert.equal((ev[0] as { amendRejectCode: number }).amendRejectCode, AmendRejectCode.Other);
     assert.equal((ev[0] as { cause: string }).cause, 'amendNotAllowed');
@@ -626,10 +803,16 @@ describe('China Connect (OTP-CSC, §5.14 — every rule [UNVERIFIED] as to wire 
     assert.equal(e.handle({ type: 'massCancel', compId: 'C1', brokerId: '1', clientOrderId: 'w3', massCancelRequestType: 7 })[0]!.kind, 'massCancelReport');
     assert.equal(e.liveOrderCount, 1);
     clock.advance(4 * 60_000); // 09:25 local: window closed
-    assert.equal(e.handle({ type: 'cancel', compId: 'C1', brokerId: '1', clientOrderId: 'w4', originalClientOrderId: 'w1', securityId: '600000', side: 1 })[0]!.kind, 'cancelled');
+    assert.equal(
+      e.handle({ type: 'cancel', compId: 'C1', brokerId: '1', clientOrderId: 'w4', originalClientOrderId: 'w1', securityId: '600000', side: 1 })[0]!.kind,
+      'cancelled',
+    );
     accepted(buy(e, o({ cl: 'w5' })));
     clock.advance((5 * 60 + 33) * 60_000); // 14:58 local
-    assert.equal(e.handle({ type: 'cancel', compId: 'C1', brokerId: '1', clientOrderId: 'w6', originalClientOrderId: 'w5', securityId: '600000', side: 1 })[0]!.kind, 'cancelRejected');
+    assert.equal(
+      e.handle({ type: 'cancel', compId: 'C1', brokerId: '1', clientOrderId: 'w6', originalClientOrderId: 'w5', securityId: '600000', side: 1 })[0]!.kind,
+      'cancelRejected',
+    );
     // Cancel on disconnect is not a member request: it still cancels [INF]
     assert.equal(e.handle({ type: 'cancelOnDisconnect', compId: 'C1' })[0]!.kind, 'cancelled');
   });
@@ -661,15 +844,21 @@ describe('market-data hooks', () => {
     const s = accepted(sell(e, { price: 396_000, qty: 300 }));
     const b = accepted(buy(e, { broker: '2', price: 396_000, qty: 100 }));
     buy(e, { broker: '2', price: 396_000, qty: 200 });
-    assert.deepEqual(changes.map((c) => [c.action, c.orderId, c.bookSide, c.price, c.quantity]), [
-      ['add', s.orderId, 2, 396_000, 300],
-      ['modify', s.orderId, 2, 396_000, 200],
-      ['delete', s.orderId, 2, 396_000, 0],
-    ]);
+    assert.deepEqual(
+      changes.map((c) => [c.action, c.orderId, c.bookSide, c.price, c.quantity]),
+      [
+        ['add', s.orderId, 2, 396_000, 300],
+        ['modify', s.orderId, 2, 396_000, 200],
+        ['delete', s.orderId, 2, 396_000, 0],
+      ],
+    );
     assert.equal(trades.length, 2);
-    assert.deepEqual([trades[0]!.buyOrderId, trades[0]!.sellOrderId, trades[0]!.price, trades[0]!.quantity, trades[0]!.aggressorSide],
-      [b.orderId, s.orderId, 396_000, 100, 1]);
-    off1(); off2();
+    assert.deepEqual(
+      [trades[0]!.buyOrderId, trades[0]!.sellOrderId, trades[0]!.price, trades[0]!.quantity, trades[0]!.aggressorSide],
+      [b.orderId, s.orderId, 396_000, 100, 1],
+    );
+    off1();
+    off2();
     sell(e, { price: 396_000 });
     buy(e, { broker: '2', price: 396_000 });
     assert.equal(changes.length, 3);
@@ -689,10 +878,28 @@ describe('wire units', () => {
   });
 
   it('agrees with plain BigInt arithmetic: negatives, off-grid, beyond 2^53 on the wire, cached values under slot collisions', () => {
-    const P = 100_000n, S = 100_000_000n, MAX = BigInt(Number.MAX_SAFE_INTEGER);
+    const P = 100_000n,
+      S = 100_000_000n,
+      MAX = BigInt(Number.MAX_SAFE_INTEGER);
     const slow = (raw: bigint, per: bigint) => (raw % per !== 0n ? Number.NaN : raw / per > MAX || raw / per < -MAX ? Number.NaN : Number(raw / per));
-    const raws = [0n, 1n, -1n, 100_000n, -100_000n, 39_580_000_000n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 100_000n, -(2n ** 53n), 2n ** 62n, -(2n ** 63n),
-      MAX * S, (MAX + 1n) * S, -(MAX * P), 123_456_789n * P + 1n];
+    const raws = [
+      0n,
+      1n,
+      -1n,
+      100_000n,
+      -100_000n,
+      39_580_000_000n,
+      2n ** 53n - 1n,
+      2n ** 53n,
+      2n ** 53n + 100_000n,
+      -(2n ** 53n),
+      2n ** 62n,
+      -(2n ** 63n),
+      MAX * S,
+      (MAX + 1n) * S,
+      -(MAX * P),
+      123_456_789n * P + 1n,
+    ];
     for (const raw of raws) {
       assert.ok(Object.is(priceFromWire(raw), slow(raw, P)) || (Number.isNaN(priceFromWire(raw)) && Number.isNaN(slow(raw, P))), `price ${raw}`);
       assert.ok(Object.is(qtyFromWire(raw), slow(raw, S)) || (Number.isNaN(qtyFromWire(raw)) && Number.isNaN(slow(raw, S))), `qty ${raw}`);
@@ -726,7 +933,10 @@ function randomRequests(n: number, seed: number): EngineRequest[] {
   const used: { broker: string; cl: string; sec: string; side: number }[] = [];
   let cl = 0;
   const out: EngineRequest[] = [];
-  const secs = [{ id: '700', lot: 100, mid: 395_800, tick: 200 }, { id: '5', lot: 400, mid: 50_000, tick: 50 }];
+  const secs = [
+    { id: '700', lot: 100, mid: 395_800, tick: 200 },
+    { id: '5', lot: 400, mid: 50_000, tick: 50 },
+  ];
   for (let i = 0; i < n; i++) {
     const x = r();
     const broker = pick(brokers);
@@ -738,8 +948,15 @@ function randomRequests(n: number, seed: number): EngineRequest[] {
       const lots = 1 + Math.floor(r() * 8);
       const qty = r() < 0.03 ? lots * s.lot + 1 : lots * s.lot;
       const req: EngineNewOrderRequest = {
-        type: 'new', compId, brokerId: broker, clientOrderId: r() < 0.02 && used.length > 0 ? pick(used).cl : String(++cl),
-        securityId: r() < 0.01 ? 'nope' : s.id, side, orderType: 2, price, quantity: qty,
+        type: 'new',
+        compId,
+        brokerId: broker,
+        clientOrderId: r() < 0.02 && used.length > 0 ? pick(used).cl : String(++cl),
+        securityId: r() < 0.01 ? 'nope' : s.id,
+        side,
+        orderType: 2,
+        price,
+        quantity: qty,
       };
       const t = r();
       if (t < 0.1) req.tif = 3;
@@ -753,16 +970,39 @@ function randomRequests(n: number, seed: number): EngineRequest[] {
       const u = pick(used);
       const s = secs.find((q) => q.id === u.sec) ?? secs[0]!;
       const req: EngineRequest = {
-        type: 'amend', compId, brokerId: u.broker, clientOrderId: String(++cl), originalClientOrderId: u.cl, securityId: u.sec,
-        side: u.side, quantity: (1 + Math.floor(r() * 8)) * s.lot,
+        type: 'amend',
+        compId,
+        brokerId: u.broker,
+        clientOrderId: String(++cl),
+        originalClientOrderId: u.cl,
+        securityId: u.sec,
+        side: u.side,
+        quantity: (1 + Math.floor(r() * 8)) * s.lot,
       };
       if (r() < 0.5) req.price = s.mid + (Math.floor(r() * 11) - 5) * s.tick;
       out.push(req);
       used.push({ broker: u.broker, cl: req.clientOrderId, sec: u.sec, side: u.side });
     } else if (x < 0.96) {
-      out.push({ type: 'massCancel', compId, brokerId: broker, clientOrderId: String(++cl), massCancelRequestType: pick([1, 7]), securityId: pick(secs).id, ...(r() < 0.5 ? { side: pick([1, 2]) } : {}) });
+      out.push({
+        type: 'massCancel',
+        compId,
+        brokerId: broker,
+        clientOrderId: String(++cl),
+        massCancelRequestType: pick([1, 7]),
+        securityId: pick(secs).id,
+        ...(r() < 0.5 ? { side: pick([1, 2]) } : {}),
+      });
     } else if (x < 0.98) {
-      out.push({ type: 'oboCancel', compId, brokerId: broker, owningBrokerId: pick(brokers), clientOrderId: String(++cl), orderId: String(1 + Math.floor(r() * Math.max(1, cl))), securityId: pick(secs).id, side: pick([1, 2]) });
+      out.push({
+        type: 'oboCancel',
+        compId,
+        brokerId: broker,
+        owningBrokerId: pick(brokers),
+        clientOrderId: String(++cl),
+        orderId: String(1 + Math.floor(r() * Math.max(1, cl))),
+        securityId: pick(secs).id,
+        side: pick([1, 2]),
+      });
     } else {
       out.push({ type: 'cancelOnDisconnect', compId });
     }
@@ -818,8 +1058,20 @@ describe('determinism and replay (hot standby)', () => {
     }
     checkInvariants(a);
     // The random mix exercises every path, or this test proves little
-    for (const k of ['accepted', 'filled', 'cancelled', 'amended', 'expired', 'amendRejected', 'cancelRejected', 'massCancelReport',
-      'rejected:invalidPriceTick', 'rejected:invalidLot', 'rejected:unknownSecurity', 'rejected:duplicateClientOrderId']) {
+    for (const k of [
+      'accepted',
+      'filled',
+      'cancelled',
+      'amended',
+      'expired',
+      'amendRejected',
+      'cancelRejected',
+      'massCancelReport',
+      'rejected:invalidPriceTick',
+      'rejected:invalidLot',
+      'rejected:unknownSecurity',
+      'rejected:duplicateClientOrderId',
+    ]) {
       assert.ok(kinds.has(k), `random mix produced no ${k}`);
     }
     const b = make({}, new ManualClock(0)); // a different clock: apply must not read it

@@ -11,8 +11,17 @@ import type { DeskStore } from '../../src/desk/index.ts';
 import { Side } from '../../src/ocg/index.ts';
 import { RetransmissionClient } from '../../src/omd/index.ts';
 import {
-  JournalGate, JournalRecordReader, JournalRecordType, JournalSender, SiteMetrics, encodeRecord, feedConfigOf, journalProof,
-  startSiteControlServer, validateVenueConfig, venueConfigToPlain,
+  JournalGate,
+  JournalRecordReader,
+  JournalRecordType,
+  JournalSender,
+  SiteMetrics,
+  encodeRecord,
+  feedConfigOf,
+  journalProof,
+  startSiteControlServer,
+  validateVenueConfig,
+  venueConfigToPlain,
 } from '../../src/venue/index.ts';
 import type { JournalEntry, SiteSnapshot } from '../../src/venue/index.ts';
 import { embedded, ocgClient, testVenueConfig, waitFor } from './site-harness.ts';
@@ -62,7 +71,10 @@ describe('site /metrics', () => {
     const cfg = testVenueConfig();
     const plain = venueConfigToPlain(cfg);
     const short = validateVenueConfig({ ...plain, metricsToken: 'short' });
-    assert.deepEqual(short.issues.map((i) => i.path.join('.')), ['metricsToken']);
+    assert.deepEqual(
+      short.issues.map((i) => i.path.join('.')),
+      ['metricsToken'],
+    );
     const same = validateVenueConfig({ ...plain, metricsToken: cfg.controlToken });
     assert.equal(same.issues.length, 1);
     assert.match(same.issues[0]!.message, /differ from controlToken/);
@@ -172,13 +184,17 @@ describe('deploy/grafana/failover-drill.json', () => {
       ...new DeskMetrics({} as DeskStore).registry.getMetricsAsArray().map((m) => m.name),
     ]);
     assert.ok(served.size > 25, `${served.size} metrics`);
-    const dashboard = JSON.parse(readFileSync(new URL('../../deploy/grafana/failover-drill.json', import.meta.url), 'utf8')) as { panels: Array<{ targets?: Array<{ expr: string }> }> };
+    const dashboard = JSON.parse(readFileSync(new URL('../../deploy/grafana/failover-drill.json', import.meta.url), 'utf8')) as {
+      panels: Array<{ targets?: Array<{ expr: string }> }>;
+    };
     const exprs = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr));
     assert.ok(exprs.length > 20, `${exprs.length} queries`);
     const used = new Set(exprs.flatMap((e) => [...e.matchAll(/failover_drill_[a-z_]+/g)].map((m) => m[0].replace(/_(bucket|count|sum)$/, ''))));
     for (const name of used) assert.ok(served.has(name), `${name} is not served`);
     // The histogram is read through its gauge twin on the dashboard; the rest all have a panel.
-    for (const name of served) if (name !== 'failover_drill_site_activation_duration_seconds' && name !== 'failover_drill_site_activated_timestamp_seconds') assert.ok(used.has(name), `${name} has no panel`);
+    for (const name of served)
+      if (name !== 'failover_drill_site_activation_duration_seconds' && name !== 'failover_drill_site_activated_timestamp_seconds')
+        assert.ok(used.has(name), `${name} has no panel`);
   });
 });
 
@@ -194,7 +210,13 @@ describe('journal replication lag', () => {
         reader.push(chunk);
         for (let r = reader.next(); r !== null; r = reader.next()) {
           if (r instanceof Error) return void c.destroy();
-          if (r.type === JournalRecordType.Hello) c.write(encodeRecord(JournalRecordType.Challenge, { proof: journalProof('test', 'receiver', (r.body as { nonce: string }).nonce), nonce: 'e'.repeat(64) }));
+          if (r.type === JournalRecordType.Hello)
+            c.write(
+              encodeRecord(JournalRecordType.Challenge, {
+                proof: journalProof('test', 'receiver', (r.body as { nonce: string }).nonce),
+                nonce: 'e'.repeat(64),
+              }),
+            );
           if (r.type === JournalRecordType.Snapshot) link = c;
           if (r.type === JournalRecordType.Entry) entries++;
         }
@@ -204,9 +226,16 @@ describe('journal replication lag', () => {
     cleanup.push(() => new Promise((r) => server.close(r)));
     const clock = new ManualClock();
     const sender: JournalSender = new JournalSender({
-      peer: { host: '127.0.0.1', port: (server.address() as net.AddressInfo).port }, clock,
-      heartbeatMs: 60_000, timeoutMs: 600_000, standbyWaitMs: 600_000, gate: new JournalGate(() => sender.seq),
-      snapshot: () => ({}) as SiteSnapshot, secret: 'test', generation: () => 1, onFenced: () => {},
+      peer: { host: '127.0.0.1', port: (server.address() as net.AddressInfo).port },
+      clock,
+      heartbeatMs: 60_000,
+      timeoutMs: 600_000,
+      standbyWaitMs: 600_000,
+      gate: new JournalGate(() => sender.seq),
+      snapshot: () => ({}) as SiteSnapshot,
+      secret: 'test',
+      generation: () => 1,
+      onFenced: () => {},
     });
     cleanup.push(() => sender.stop());
     sender.start();

@@ -50,7 +50,9 @@ function setUpNetwork(): void {
   ip('-n', NS.hub, 'link', 'set', 'br0', 'type', 'bridge', 'mcast_snooping', '0');
   ip('-n', NS.hub, 'link', 'set', 'br0', 'up');
   for (const who of ['primary', 'backup', 'conductor', 'probe'] as const) {
-    const ns = NS[who], hubEnd = `${LINK[who]}1`, end = `${LINK[who]}0`;
+    const ns = NS[who],
+      hubEnd = `${LINK[who]}1`,
+      end = `${LINK[who]}0`;
     ip('-n', NS.hub, 'link', 'add', hubEnd, 'type', 'veth', 'peer', 'name', end, 'netns', ns);
     ip('-n', NS.hub, 'link', 'set', hubEnd, 'master', 'br0');
     ip('-n', NS.hub, 'link', 'set', hubEnd, 'up');
@@ -64,28 +66,54 @@ function setUpNetwork(): void {
 function tearDown(): void {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   for (const ns of created.splice(0).reverse()) {
-    try { ip('netns', 'del', ns); } catch { /* already gone */ }
+    try {
+      ip('netns', 'del', ns);
+    } catch {
+      /* already gone */
+    }
   }
   if (dir) rmSync(dir, { recursive: true, force: true });
 }
 
 /** Runs `failover-drill …` inside a namespace; resolves the child, collects its output. */
-function run(ns: string, args: string[]): { child: ChildProcess; out: () => string; exited: Promise<number | null>; waitFor: (re: RegExp, ms: number) => Promise<void> } {
+function run(
+  ns: string,
+  args: string[],
+): { child: ChildProcess; out: () => string; exited: Promise<number | null>; waitFor: (re: RegExp, ms: number) => Promise<void> } {
   const child = spawn('ip', ['netns', 'exec', ns, process.execPath, join(repo, 'src/cli/main.ts'), ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let text = '';
   const listeners = new Set<() => void>();
-  const on = (b: Buffer) => { text += b.toString(); for (const l of listeners) l(); };
+  const on = (b: Buffer) => {
+    text += b.toString();
+    for (const l of listeners) l();
+  };
   child.stdout!.on('data', on);
   child.stderr!.on('data', on);
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  const waitFor = (re: RegExp, ms: number) => new Promise<void>((resolve, reject) => {
-    const check = () => { if (re.test(text)) { listeners.delete(check); clearTimeout(t); resolve(); } };
-    const t = setTimeout(() => { listeners.delete(check); reject(new Error(`timed out waiting for ${re} in ${ns}:\n${text.slice(-3000)}`)); }, ms);
-    listeners.add(check);
-    void exited.then(() => { if (!re.test(text)) { listeners.delete(check); clearTimeout(t); reject(new Error(`${ns} exited before ${re}:\n${text.slice(-3000)}`)); } });
-    check();
-  });
+  const waitFor = (re: RegExp, ms: number) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (re.test(text)) {
+          listeners.delete(check);
+          clearTimeout(t);
+          resolve();
+        }
+      };
+      const t = setTimeout(() => {
+        listeners.delete(check);
+        reject(new Error(`timed out waiting for ${re} in ${ns}:\n${text.slice(-3000)}`));
+      }, ms);
+      listeners.add(check);
+      void exited.then(() => {
+        if (!re.test(text)) {
+          listeners.delete(check);
+          clearTimeout(t);
+          reject(new Error(`${ns} exited before ${re}:\n${text.slice(-3000)}`));
+        }
+      });
+      check();
+    });
   return { child, out: () => text, exited, waitFor };
 }
 
@@ -114,14 +142,25 @@ steps:
 describe('sites, conductor and probe in separate network namespaces', { skip: skip ?? false }, () => {
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'netns-'));
-    try { setUpNetwork(); } catch (e) { tearDown(); throw e; }
+    try {
+      setUpNetwork();
+    } catch (e) {
+      tearDown();
+      throw e;
+    }
   });
   after(() => tearDown());
 
   it('the primary link goes down; the probe follows to the backup through the lookup service', { timeout: 90_000 }, async () => {
     const cfg = defaultVenueConfig({
-      subscribers: 1, session: 'PS-NETNS', primaryHost: ADDR.primary, backupHost: ADDR.backup, subscriberIp: ADDR.probe, controlToken: newControlToken(),
-      timing: { omdHeartbeatMs: 200, refreshIntervalMs: 1_000 }, market: { eventsPerSecond: 50, securities: 5 },
+      subscribers: 1,
+      session: 'PS-NETNS',
+      primaryHost: ADDR.primary,
+      backupHost: ADDR.backup,
+      subscriberIp: ADDR.probe,
+      controlToken: newControlToken(),
+      timing: { omdHeartbeatMs: 200, refreshIntervalMs: 1_000 },
+      market: { eventsPerSecond: 50, securities: 5 },
     });
     for (const s of cfg.subscribers) if (s['OTP-CSC']) s['OTP-CSC'].dropCopy = `${s.firm}E`;
     const files = {
@@ -138,13 +177,41 @@ describe('sites, conductor and probe in separate network namespaces', { skip: sk
     await primary.waitFor(/site primary active/, 20_000);
 
     const reportFile = join(dir, 'probe-report.json');
-    const probe = run(NS.probe, ['probe', '--venue', files.probe, '--firm', 'F001', '--time-scale', '0.01', '--recovery-timeout', '20', '--duration', '22', '--report', reportFile]);
+    const probe = run(NS.probe, [
+      'probe',
+      '--venue',
+      files.probe,
+      '--firm',
+      'F001',
+      '--time-scale',
+      '0.01',
+      '--recovery-timeout',
+      '20',
+      '--duration',
+      '22',
+      '--report',
+      reportFile,
+    ]);
     // Orders and cancels done at the primary and both feeds joined, as the probe's progress lines show.
     await probe.waitFor(/OTP-C +F001T +[2-7]\/7 passed/, 20_000);
     await probe.waitFor(/OMD-C +\S+ +[1-7]\/7 passed/, 20_000);
     await probe.waitFor(/OMD-CC +\S+ +[1-7]\/7 passed/, 20_000);
 
-    const conductor = run(NS.conductor, ['conduct', '--rundown', join(dir, 'rundown.yaml'), '--venue', files.conductor, '--accelerate', '100', '--data', dir, '--poll', '200', '--control-timeout', '3000']);
+    const conductor = run(NS.conductor, [
+      'conduct',
+      '--rundown',
+      join(dir, 'rundown.yaml'),
+      '--venue',
+      files.conductor,
+      '--accelerate',
+      '100',
+      '--data',
+      dir,
+      '--poll',
+      '200',
+      '--control-timeout',
+      '3000',
+    ]);
     await conductor.waitFor(/Sat 08:35 \(x100\) announce/, 30_000);
     // The backbone change: the primary's link goes down. No RST, no FIN: only timers reveal it.
     ip('-n', NS.hub, 'link', 'set', `${LINK.primary}1`, 'down');
@@ -153,9 +220,13 @@ describe('sites, conductor and probe in separate network namespaces', { skip: sk
     const conductorCode = await conductor.exited;
     assert.equal(conductorCode, 0, `conductor failed:\n${conductor.out().slice(-3000)}`);
     const probeCode = await probe.exited;
-    const report = JSON.parse(readFileSync(reportFile, 'utf8')) as { services: Array<{ service: string; cases: Array<{ id: string; status: string; reason?: string; failedStep?: string }> }> };
+    const report = JSON.parse(readFileSync(reportFile, 'utf8')) as {
+      services: Array<{ service: string; cases: Array<{ id: string; status: string; reason?: string; failedStep?: string }> }>;
+    };
     const status = (service: string, id: string) => report.services.find((s) => s.service === service)?.cases.find((c) => c.id === id);
-    const table = report.services.flatMap((s) => s.cases.map((c) => `${s.service} ${c.id}: ${c.status}${c.failedStep ? ` at ${c.failedStep}` : ''} ${c.reason ?? ''}`)).join('\n');
+    const table = report.services
+      .flatMap((s) => s.cases.map((c) => `${s.service} ${c.id}: ${c.status}${c.failedStep ? ` at ${c.failedStep}` : ''} ${c.reason ?? ''}`))
+      .join('\n');
     for (const service of ['OTP-C', 'OTP-CSC']) {
       for (const id of ['connect-primary', 'order-cancel-primary', 'reconnect-backup-via-lookup', 'sequence-continuity', 'order-cancel-backup']) {
         assert.equal(status(service, id)?.status, 'passed', `${service} ${id}\n${table}\n--- probe output ---\n${probe.out().slice(-2000)}`);
@@ -169,7 +240,10 @@ describe('sites, conductor and probe in separate network namespaces', { skip: sk
     assert.ok(probeCode === 0 || probeCode === 1, `probe exit ${probeCode}`);
     // The conductor collected what the backup site saw: F001's logon there.
     const { events } = await readEvidenceFile(join(dir, 'PS-NETNS', 'evidence.jsonl'));
-    assert.ok(events.some((e) => e.site === 'backup' && e.kind === 'logon' && e.identity === 'F001T'), 'no logon of F001T at the backup in the evidence');
+    assert.ok(
+      events.some((e) => e.site === 'backup' && e.kind === 'logon' && e.identity === 'F001T'),
+      'no logon of F001T at the backup in the evidence',
+    );
     for (const c of [primary, backup]) c.child.kill('SIGTERM');
     await Promise.race([Promise.all([primary.exited, backup.exited]), new Promise((r) => setTimeout(r, 5_000))]);
   });

@@ -6,8 +6,22 @@ import type { OrderState } from '../../src/venue/index.ts';
 let seq = 0;
 function order(side: number, price: number, qty: number, id = String(++seq)): RestingOrder {
   const s: OrderState = {
-    orderId: id, clientOrderId: id, compId: 'C1', brokerId: 'B1', securityId: '700', side, orderType: 2, price,
-    orderQty: qty, cumQty: 0, leavesQty: qty, ordStatus: 0, tif: 0, lotType: 2, priority: seq, enteredAt: 0,
+    orderId: id,
+    clientOrderId: id,
+    compId: 'C1',
+    brokerId: 'B1',
+    securityId: '700',
+    side,
+    orderType: 2,
+    price,
+    orderQty: qty,
+    cumQty: 0,
+    leavesQty: qty,
+    ordStatus: 0,
+    tif: 0,
+    lotType: 2,
+    priority: seq,
+    enteredAt: 0,
   };
   return new RestingOrder(s);
 }
@@ -24,8 +38,14 @@ describe('BookSide: price levels sorted, best last', () => {
       bids.add(order(1, p, 100));
       offers.add(order(2, p, 100));
     }
-    assert.deepEqual(bids.levels.map((l) => l.price), [50, 100, 200, 250, 300]);
-    assert.deepEqual(offers.levels.map((l) => l.price), [300, 250, 200, 100, 50]);
+    assert.deepEqual(
+      bids.levels.map((l) => l.price),
+      [50, 100, 200, 250, 300],
+    );
+    assert.deepEqual(
+      offers.levels.map((l) => l.price),
+      [300, 250, 200, 100, 50],
+    );
     assert.equal(bids.best()!.price, 300);
     assert.equal(offers.best()!.price, 50);
   });
@@ -36,7 +56,10 @@ describe('BookSide: price levels sorted, best last', () => {
     const b = order(1, 100, 200, 'b');
     const c = order(1, 100, 300, 'c');
     const d = order(1, 110, 100, 'd');
-    bids.add(a); bids.add(b); bids.add(c); bids.add(d);
+    bids.add(a);
+    bids.add(b);
+    bids.add(c);
+    bids.add(d);
     assert.deepEqual(ids(bids), ['d', 'a', 'b', 'c']);
     const l = bids.levelAt(100)!;
     assert.equal(l.quantity, 600);
@@ -68,16 +91,22 @@ describe('BookSide: price levels sorted, best last', () => {
   it('dropping a level that is not the best keeps the others sorted', () => {
     const s = new BookSide(1);
     const mid = order(1, 200, 100);
-    s.add(order(1, 100, 100)); s.add(mid); s.add(order(1, 300, 100));
+    s.add(order(1, 100, 100));
+    s.add(mid);
+    s.add(order(1, 300, 100));
     s.remove(mid);
-    assert.deepEqual(s.levels.map((l) => l.price), [100, 300]);
+    assert.deepEqual(
+      s.levels.map((l) => l.price),
+      [100, 300],
+    );
   });
 
   it('setLeaves changes quantity in place without moving the order', () => {
     const s = new BookSide(1);
     const a = order(1, 100, 500, 'a');
     const b = order(1, 100, 500, 'b');
-    s.add(a); s.add(b);
+    s.add(a);
+    s.add(b);
     s.setLeaves(a, 200);
     assert.equal(a.leavesQty, 200);
     assert.equal(s.levelAt(100)!.quantity, 700);
@@ -105,7 +134,10 @@ describe('OrderBook', () => {
     b.sideFor(5).add(order(5, 120, 100));
     assert.equal(b.bestBid(), 100);
     assert.equal(b.bestOffer(), 110);
-    assert.deepEqual(b.depth(2), [{ price: 110, quantity: 100, count: 1 }, { price: 120, quantity: 100, count: 1 }]);
+    assert.deepEqual(b.depth(2), [
+      { price: 110, quantity: 100, count: 1 },
+      { price: 120, quantity: 100, count: 1 },
+    ]);
     assert.equal(bookSideOf(5), 2);
     assert.equal(bookSideOf(1), 1);
     assert.equal(b.oppositeOf(1), b.offers);

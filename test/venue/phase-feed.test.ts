@@ -9,7 +9,13 @@ import { currentYield, feedTradeId, omdMessagesOf } from '../../src/venue/phase-
 import type { MarketEvent } from '../../src/venue/index.ts';
 
 const T0 = 1_767_920_400_000; // 09:00:00 HKT in ms
-const hex = (s: string): Uint8Array => Uint8Array.from(s.trim().split(/\s+/).map((b) => parseInt(b, 16)));
+const hex = (s: string): Uint8Array =>
+  Uint8Array.from(
+    s
+      .trim()
+      .split(/\s+/)
+      .map((b) => parseInt(b, 16)),
+  );
 
 function encode(m: OmdMessage): Uint8Array {
   const out = new Uint8Array(messageSize(m));
@@ -36,21 +42,54 @@ describe('OMD-C messages of the market phases, against hand-derived bytes', () =
     const m = one({ kind: 'phase', phase: 'pos-order-input', previous: 'not-open', at: T0 + 123 }, { phaseEndMs: T0 + 900_000 });
     // MsgSize 32, MsgType 20 | MarketCode MAIN | Filler | SubID 1 order input | Status 20 pre-open |
     // ControlFlag '0' | Filler(4) | StartDateTime 1767920400 s (ms dropped) | EndDateTime 1767921300 s
-    check(m, `
+    check(
+      m,
+      `
       20 00 14 00
       4d 41 49 4e
       00 01 14 30
       00 00 00 00
       00 a0 2a a9 3c ea 88 18
-      00 c8 58 35 0e eb 88 18`);
+      00 c8 58 35 0e eb 88 18`,
+    );
   });
 
   it('Trading Session Status (20): every phase maps to its sub-ID and status', () => {
-    const codes = (['pos-no-cancel', 'pos-random-matching', 'pos-matching', 'pos-blocking', 'continuous', 'cas-reference-price', 'cas-order-input', 'cas-no-cancel', 'cas-random-close', 'cas-matching', 'closed', 'day-closed', 'halted'] as const)
+    const codes = (
+      [
+        'pos-no-cancel',
+        'pos-random-matching',
+        'pos-matching',
+        'pos-blocking',
+        'continuous',
+        'cas-reference-price',
+        'cas-order-input',
+        'cas-no-cancel',
+        'cas-random-close',
+        'cas-matching',
+        'closed',
+        'day-closed',
+        'halted',
+      ] as const
+    )
       .map((phase) => one({ kind: 'phase', phase, previous: 'not-open', at: T0 }))
       .map((m) => (m.msgType === 20 ? [m.tradingSessionSubId, m.tradingSesStatus] : []));
     assert.equal(codes.length, 13);
-    assert.deepEqual(codes, [[101, 20], [108, 20], [2, 20], [7, 20], [3, 30], [105, 40], [5, 40], [106, 40], [107, 40], [4, 40], [103, 50], [0, 100], [102, 10]]);
+    assert.deepEqual(codes, [
+      [101, 20],
+      [108, 20],
+      [2, 20],
+      [7, 20],
+      [3, 30],
+      [105, 40],
+      [5, 40],
+      [106, 40],
+      [107, 40],
+      [4, 40],
+      [103, 50],
+      [0, 100],
+      [102, 10],
+    ]);
   });
 
   it('Security Status (21): halt 2, resume 3', () => {
@@ -60,11 +99,14 @@ describe('OMD-C messages of the market phases, against hand-derived bytes', () =
 
   it('VCM Trigger (23): cooling-off 10:00:00 to 10:05:00, 400.000 ±10%', () => {
     const start = T0 + 3_600_000 + 456;
-    check(one({ kind: 'vcm', securityId: '700', start, end: start + 300_000, reference: 400_000, lower: 360_000, upper: 440_000 }), `
+    check(
+      one({ kind: 'vcm', securityId: '700', start, end: start + 300_000, reference: 400_000, lower: 360_000, upper: 440_000 }),
+      `
       24 00 17 00  bc 02 00 00
       00 40 e3 d9 82 ed 88 18
       00 f8 47 b3 c8 ed 88 18
-      80 1a 06 00  40 7e 05 00  c0 b6 06 00`);
+      80 1a 06 00  40 7e 05 00  c0 b6 06 00`,
+    );
   });
 
   it('Indicative Equilibrium Price (41) and Order Imbalance (56), with and without an IEP', () => {
@@ -79,8 +121,14 @@ describe('OMD-C messages of the market phases, against hand-derived bytes', () =
   });
 
   it('Reference Price (43): POS limits 399.800 / 400.200, and the reset to 0', () => {
-    check(one({ kind: 'referencePrice', securityId: '700', reference: 400_000, lower: 399_800, upper: 400_200 }), '14 00 2b 00  bc 02 00 00  80 1a 06 00  b8 19 06 00  48 1b 06 00');
-    check(one({ kind: 'referencePrice', securityId: '700', reference: 0, lower: 0, upper: 0 }), '14 00 2b 00  bc 02 00 00  00 00 00 00  00 00 00 00  00 00 00 00');
+    check(
+      one({ kind: 'referencePrice', securityId: '700', reference: 400_000, lower: 399_800, upper: 400_200 }),
+      '14 00 2b 00  bc 02 00 00  80 1a 06 00  b8 19 06 00  48 1b 06 00',
+    );
+    check(
+      one({ kind: 'referencePrice', securityId: '700', reference: 0, lower: 0, upper: 0 }),
+      '14 00 2b 00  bc 02 00 00  00 00 00 00  00 00 00 00  00 00 00 00',
+    );
   });
 
   it('Closing Price (62): 400.000 after 2 trades', () => {
@@ -101,7 +149,15 @@ describe('OMD-C messages of the market phases, against hand-derived bytes', () =
   });
 
   it('Trade (50) of an auction: TrdType 103', () => {
-    const m: OmdMessage = { msgType: 50, securityCode: 700, tradeId: feedTradeId('1'), price: 400_200, quantity: 200, trdType: 103, tradeTime: 1_767_921_720_000_000_000n };
+    const m: OmdMessage = {
+      msgType: 50,
+      securityCode: 700,
+      tradeId: feedTradeId('1'),
+      price: 400_200,
+      quantity: 200,
+      trdType: 103,
+      tradeTime: 1_767_921_720_000_000_000n,
+    };
     // 1767921720 s = 09:22:00 HKT → ns 0x1888EB6FFF4C3000
     check(m, '20 00 32 00  bc 02 00 00  01 e9 a4 35  48 1b 06 00  c8 00 00 00  67 00  00 00  00 30 4c ff 6f eb 88 18');
   });

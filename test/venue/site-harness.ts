@@ -17,7 +17,7 @@ let counter = 0;
 export function testVenueConfig(opts: DefaultVenueOptions = {}): VenueConfig {
   counter++;
   const a = 20 + (process.pid % 200);
-  const b = (counter * 7 + Math.floor(Math.random() * 200)) % 250 + 1;
+  const b = ((counter * 7 + Math.floor(Math.random() * 200)) % 250) + 1;
   return defaultVenueConfig({
     subscribers: 2,
     primaryHost: `127.${a}.${b}.2`,
@@ -57,13 +57,35 @@ export interface TestClient {
   kinds(): string[];
 }
 
-export function ocgClient(cfg: VenueConfig, firm: string, role: 'trading' | 'drop-copy' = 'trading', service: 'OTP-C' | 'OTP-CSC' = 'OTP-C', extra: Partial<OcgClientOptions> = {}): TestClient {
+export function ocgClient(
+  cfg: VenueConfig,
+  firm: string,
+  role: 'trading' | 'drop-copy' = 'trading',
+  service: 'OTP-C' | 'OTP-CSC' = 'OTP-C',
+  extra: Partial<OcgClientOptions> = {},
+): TestClient {
   const p = probeConfigFor(cfg, firm);
   const id = p.trading.find((t) => t.service === service && t.role === role)!;
   const c = new OcgClient({
-    compId: id.compId, password: p.password, publicKeyPem: p.publicKeyPem, brokerId: p.brokerId, bcan: 'ABC123.2568',
-    lookup: id.lookup, localAddress: p.localAddress, service, timeScale: 0.001,
-    timing: { heartbeatIntervalMs: 2000, testRequestAfterMs: 6000, testRequestTimeoutMs: 6000, logonTimeoutMs: 3000, logoutTimeoutMs: 1000, connectTimeoutMs: 1000, lookupTimeoutMs: 500, tickMs: 20 },
+    compId: id.compId,
+    password: p.password,
+    publicKeyPem: p.publicKeyPem,
+    brokerId: p.brokerId,
+    bcan: 'ABC123.2568',
+    lookup: id.lookup,
+    localAddress: p.localAddress,
+    service,
+    timeScale: 0.001,
+    timing: {
+      heartbeatIntervalMs: 2000,
+      testRequestAfterMs: 6000,
+      testRequestTimeoutMs: 6000,
+      logonTimeoutMs: 3000,
+      logoutTimeoutMs: 1000,
+      connectTimeoutMs: 1000,
+      lookupTimeoutMs: 500,
+      tickMs: 20,
+    },
     firstClientOrderId: 10_000_001,
     ...extra,
   });

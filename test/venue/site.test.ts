@@ -20,7 +20,10 @@ afterEach(async () => {
 function probePort(host: string, port: number): Promise<'open' | 'refused'> {
   return new Promise((resolve) => {
     const s = net.connect({ host, port });
-    s.once('connect', () => { s.destroy(); resolve('open'); });
+    s.once('connect', () => {
+      s.destroy();
+      resolve('open');
+    });
     s.once('error', () => resolve('refused'));
   });
 }
@@ -138,7 +141,11 @@ describe('takeover by the backup site', () => {
       assert.ok(cfg.feeds[svc].channels.length > 0, svc);
       for (const ch of cfg.feeds[svc].channels) {
         // A generator out of step would delete or modify orders the image never had.
-        assert.deepEqual(v.backup.publisher(svc).image(ch.channelId).anomalies, { badPriceLevel: 0, unknownOrder: 0, oversizedBrokerQueue: 0 }, `${svc} channel ${ch.channelId}`);
+        assert.deepEqual(
+          v.backup.publisher(svc).image(ch.channelId).anomalies,
+          { badPriceLevel: 0, unknownOrder: 0, oversizedBrokerQueue: 0 },
+          `${svc} channel ${ch.channelId}`,
+        );
       }
     }
   });
@@ -149,7 +156,10 @@ describe('takeover by the backup site', () => {
     cleanup.push(() => v.stop());
     const a = ocgClient(cfg, 'F001');
     const b = ocgClient(cfg, 'F002');
-    cleanup.push(() => a.c.close(), () => b.c.close());
+    cleanup.push(
+      () => a.c.close(),
+      () => b.c.close(),
+    );
     await Promise.all([a.c.start(), b.c.start()]);
     const buy = await a.c.newOrder({ securityId: '700', side: Side.Buy, quantity: 200, price: '395.6' });
     const sell = await b.c.newOrder({ securityId: '700', side: Side.Sell, quantity: 200, price: '395.6' });
@@ -157,7 +167,10 @@ describe('takeover by the backup site', () => {
     const times = [buy.transactionTime, sell.transactionTime].map(String);
     assert.equal(times.length, 2);
     for (const t of times) assert.match(t, /^\d{8}-\d{2}:\d{2}:\d{2}\.\d{6}$/);
-    assert.ok(times.some((t) => !t.endsWith('000')), `microseconds filled: ${times.join(', ')}`);
+    assert.ok(
+      times.some((t) => !t.endsWith('000')),
+      `microseconds filled: ${times.join(', ')}`,
+    );
     const ss = cfg.feeds['OMD-C'].channels.find((c) => c.product === 'SS')!.channelId;
     await waitFor('trade published', () => v.primary.publisher('OMD-C').image(ss).security(700)?.lastTrade !== undefined);
     const t = v.primary.publisher('OMD-C').image(ss).security(700)!.lastTrade!;

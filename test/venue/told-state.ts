@@ -36,8 +36,7 @@ export type ToldVerdict =
   /** The backup is further on and the client never hears of it. */
   | 'ahead-never-told';
 
-const sameProgress = (x: OrderProgress, y: OrderProgress) =>
-  x.finished ? y.finished && x.ordStatus === y.ordStatus : !y.finished && x.cumQty === y.cumQty;
+const sameProgress = (x: OrderProgress, y: OrderProgress) => (x.finished ? y.finished && x.ordStatus === y.ordStatus : !y.finished && x.cumQty === y.cumQty);
 
 /**
  * `told`: the last report the client had before the failover; `later`: the reports it received

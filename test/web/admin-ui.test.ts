@@ -15,9 +15,6 @@ import { demoSession, ensureWebBuilt, sampleIntentionForm, seedDemo, startDesk, 
 
 const PW = 'admin-browser-password';
 
-
-
-
 describe('desk administration in Chromium', { skip: chromiumSkip, timeout: 120_000 }, () => {
   let dir: string;
   let desk: RunningDesk;
@@ -35,10 +32,31 @@ describe('desk administration in Chromium', { skip: chromiumSkip, timeout: 120_0
     firms = seed.subscribers;
     deskId = (await desk.store.getUserByUsername('desk'))!.id;
     // firm-a takes part; firm-b declined; firm-c has returned nothing.
-    await desk.store.submitForm({ sessionId: session.id, subscriberId: 'firm-a', kind: 'intention', submissionId: 'web-admin-a-1', content: sampleIntentionForm(session, firms[0]!), submittedBy: 'x', submittedAt: clock.now(), late: false });
-    await desk.store.submitForm({ sessionId: session.id, subscriberId: 'firm-b', kind: 'intention', submissionId: 'web-admin-b-1', content: { ...sampleIntentionForm(session, firms[1]!), participate: false, services: [] }, submittedBy: 'x', submittedAt: clock.now(), late: false });
+    await desk.store.submitForm({
+      sessionId: session.id,
+      subscriberId: 'firm-a',
+      kind: 'intention',
+      submissionId: 'web-admin-a-1',
+      content: sampleIntentionForm(session, firms[0]!),
+      submittedBy: 'x',
+      submittedAt: clock.now(),
+      late: false,
+    });
+    await desk.store.submitForm({
+      sessionId: session.id,
+      subscriberId: 'firm-b',
+      kind: 'intention',
+      submissionId: 'web-admin-b-1',
+      content: { ...sampleIntentionForm(session, firms[1]!), participate: false, services: [] },
+      submittedBy: 'x',
+      submittedAt: clock.now(),
+      late: false,
+    });
     // An automatic reminder sent earlier, on a desk that had a mail server then.
-    await desk.store.recordReminder({ sessionId: session.id, subscriberId: 'firm-c', kind: 'intention', sentAt: clock.now() - 3600_000, recipients: ['ops@c.example', 'it@c.example'] }, 'reminders');
+    await desk.store.recordReminder(
+      { sessionId: session.id, subscriberId: 'firm-c', kind: 'intention', sentAt: clock.now() - 3600_000, recipients: ['ops@c.example', 'it@c.example'] },
+      'reminders',
+    );
     browser = await launchChromium();
   });
 
@@ -214,7 +232,10 @@ describe('desk administration in Chromium', { skip: chromiumSkip, timeout: 120_0
     assert.equal(actors.length, 50);
     assert.ok(actors.every((a) => a === deskId));
     const first = await page.locator('table.audit tbody tr').evaluateAll((trs) => trs.map((tr) => Number(tr.getAttribute('data-audit-id'))));
-    assert.deepEqual(first, [...first].sort((a, b) => b - a));
+    assert.deepEqual(
+      first,
+      [...first].sort((a, b) => b - a),
+    );
     assert.ok(await page.getByRole('button', { name: 'Newer' }).isDisabled());
     await page.getByRole('button', { name: 'Older' }).click();
     await page.waitForFunction((top) => Number(document.querySelector('table.audit tbody tr')?.getAttribute('data-audit-id')) < top, first.at(-1)!);
@@ -289,7 +310,9 @@ describe('desk administration in Chromium', { skip: chromiumSkip, timeout: 120_0
       const res = await route.fetch();
       const body = await res.json();
       for (const r of body.rows) {
-        r.provenance = Object.fromEntries(body.session.services.map((s: string) => [s, r.subscriber.id === 'firm-a' && s === 'OMD-C' ? 'self-reported' : 'none']));
+        r.provenance = Object.fromEntries(
+          body.session.services.map((s: string) => [s, r.subscriber.id === 'firm-a' && s === 'OMD-C' ? 'self-reported' : 'none']),
+        );
         r.declined = r.subscriber.id === 'firm-b' || r.subscriber.id === 'firm-c';
       }
       body.declined = 2;

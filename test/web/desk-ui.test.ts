@@ -21,9 +21,6 @@ const TOKEN = 'conductor-token-for-browser-tests';
 const PW = 'browser-test-password';
 const SHOTS = process.env.FD_SCREENSHOTS;
 
-
-
-
 describe('desk web UI in Chromium', { skip: chromiumSkip, timeout: 90_000 }, () => {
   let dir: string;
   let desk: RunningDesk;
@@ -59,7 +56,9 @@ describe('desk web UI in Chromium', { skip: chromiumSkip, timeout: 90_000 }, () 
     return page;
   }
 
-  const shot = async (page: Page, name: string) => { if (SHOTS) await page.screenshot({ path: join(SHOTS, name + '.png'), fullPage: true }); };
+  const shot = async (page: Page, name: string) => {
+    if (SHOTS) await page.screenshot({ path: join(SHOTS, name + '.png'), fullPage: true });
+  };
   const field = (page: Page, path: string) => page.locator(`[data-path="${path}"]`);
 
   it('a subscriber submits Appendix A, then Appendix B pre-filled from the recorded evidence', async () => {
@@ -81,7 +80,10 @@ describe('desk web UI in Chromium', { skip: chromiumSkip, timeout: 90_000 }, () 
     await page.getByLabel('We will join the session').check();
     await page.getByLabel('We have read the rundown').check();
     const names = page.getByLabel('Software name');
-    for (let i = 0; i < await names.count(); i++) { await names.nth(i).fill('OrderGateway'); await page.getByLabel('Version', { exact: true }).nth(i).fill('4.2'); }
+    for (let i = 0; i < (await names.count()); i++) {
+      await names.nth(i).fill('OrderGateway');
+      await page.getByLabel('Version', { exact: true }).nth(i).fill('4.2');
+    }
     await page.getByLabel('Signatory name').fill('Chan Tai Man');
     await page.getByLabel('Signatory title').fill('Head of IT');
     await page.getByRole('button', { name: 'Submit' }).click();
@@ -107,7 +109,10 @@ describe('desk web UI in Chromium', { skip: chromiumSkip, timeout: 90_000 }, () 
     assert.match(await md.locator('[data-evidence-for="retransmissionOrRefreshOk"]').innerText(), /1 gap\(s\), 1 not recovered/);
     // The evidence itself, in Hong Kong time.
     await page.getByText('All evidence for this firm (time order)').click();
-    await page.locator('.evidence-log tbody tr').nth(recorded.events.length - 1).waitFor();
+    await page
+      .locator('.evidence-log tbody tr')
+      .nth(recorded.events.length - 1)
+      .waitFor();
     assert.equal(await page.locator('.evidence-log tbody tr').count(), recorded.events.length);
     assert.match(await page.locator('.evidence-log tbody tr').first().innerText(), /2026-01-10 08:35:00 HKT/);
     await shot(page, '04-appendix-b-prefilled');
@@ -129,7 +134,7 @@ describe('desk web UI in Chromium', { skip: chromiumSkip, timeout: 90_000 }, () 
     await problems.locator('.field-error').waitFor();
     assert.match(await problems.locator('.field-error').innerText(), /at least one problem/);
     for (let i = 0; i < n; i++) {
-      if (await page.locator(`select[name="form.sections[${i}].overall"]`).inputValue() !== 'passed-with-issues') continue;
+      if ((await page.locator(`select[name="form.sections[${i}].overall"]`).inputValue()) !== 'passed-with-issues') continue;
       await field(page, `form.sections[${i}].problems`).getByRole('button', { name: 'Add a problem' }).click();
       await page.locator(`input[name="form.sections[${i}].problems[0].time"]`).fill('10:05');
       await page.locator(`input[name="form.sections[${i}].problems[0].description"]`).fill('Gap on channel 11 not recovered');
@@ -159,7 +164,8 @@ describe('desk web UI in Chromium', { skip: chromiumSkip, timeout: 90_000 }, () 
     // Evidence posted by the conductor while the page is open: the cell moves without a reload.
     const b = demoSubscriber(1);
     const res = await fetch(desk.url + '/api/evidence', {
-      method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
       body: JSON.stringify({ events: demoEvidence(session, b, { neverOnBackup: true }) }),
     });
     assert.equal(res.status, 200);
@@ -168,7 +174,14 @@ describe('desk web UI in Chromium', { skip: chromiumSkip, timeout: 90_000 }, () 
 
     // After the result deadline firm-b returns Appendix B: accepted, marked late, live.
     clock.set(hk('2026-01-13T09:00'));
-    const r = await desk.service.submitForm({ user: (await desk.store.getUserByUsername('firm-b.user'))!, sessionId: session.id, subscriberId: b.id, kind: 'result', submissionId: 'late-firm-b-0001', form: sampleResultForm(session, b) });
+    const r = await desk.service.submitForm({
+      user: (await desk.store.getUserByUsername('firm-b.user'))!,
+      sessionId: session.id,
+      subscriberId: b.id,
+      kind: 'result',
+      submissionId: 'late-firm-b-0001',
+      form: sampleResultForm(session, b),
+    });
     assert.equal(r.version.late, true);
     await firmB.locator('td[data-form="result"] .badge.late').waitFor();
     assert.match(await page.locator('[data-count="missing-result"]').innerText(), /Not returned: 1, Late: 1/);
@@ -202,7 +215,7 @@ describe('desk web UI in Chromium', { skip: chromiumSkip, timeout: 90_000 }, () 
     // The contradiction on the form itself, highlighted on the declared field.
     await firmA.locator('td[data-form="result"] a').click();
     await page.locator('.banner.contradiction').waitFor();
-    assert.ok(await page.locator('.field.contradicted').count() >= 1);
+    assert.ok((await page.locator('.field.contradicted').count()) >= 1);
     assert.match(await page.locator('.field.contradicted .field-flag').first().innerText(), /never recovered/);
     await shot(page, '07-desk-contradiction');
     await page.context().close();
@@ -253,15 +266,23 @@ describe('desk web UI in Chromium', { skip: chromiumSkip, timeout: 90_000 }, () 
     await page.getByLabel('Session code (PS1, PS2…)').fill('PS3');
     await page.getByLabel('Session date (Hong Kong)').fill('2026-02-07');
     await page.getByLabel('OTP-CSC').uncheck();
-    await page.getByLabel('Upload the rundown file').setInputFiles({ name: 'ps3.yaml', mimeType: 'text/plain', buffer: Buffer.from('steps:\n  - at: "10:00"\n    action: lose-primary\n') });
+    await page
+      .getByLabel('Upload the rundown file')
+      .setInputFiles({ name: 'ps3.yaml', mimeType: 'text/plain', buffer: Buffer.from('steps:\n  - at: "10:00"\n    action: lose-primary\n') });
     // The page reads the file asynchronously: wait for the text to land before reading it.
     const rundown = page.getByLabel('Rundown', { exact: true });
-    await page.waitForFunction((el) => (el as HTMLTextAreaElement).value.includes('lose-primary'), await rundown.elementHandle(), { timeout: 10_000 }).catch(() => undefined);
+    await page
+      .waitForFunction((el) => (el as HTMLTextAreaElement).value.includes('lose-primary'), await rundown.elementHandle(), { timeout: 10_000 })
+      .catch(() => undefined);
     assert.match(await rundown.inputValue(), /lose-primary/);
     // Deadlines left empty: the server names both fields, shown beside them.
     await page.getByRole('button', { name: 'Create' }).click();
     await field(page, 'session.intentionDeadline').locator('.field-error').waitFor();
-    assert.match(await field(page, 'session.intentionDeadline').locator('.field-error').innerText(), /^Appendix A deadline must not be empty\.$/, 'the field is named by its label, not its path');
+    assert.match(
+      await field(page, 'session.intentionDeadline').locator('.field-error').innerText(),
+      /^Appendix A deadline must not be empty\.$/,
+      'the field is named by its label, not its path',
+    );
     await page.getByLabel(/Appendix A deadline/).fill('2026-02-06T17:00');
     await page.getByLabel(/Appendix B deadline/).fill('2026-02-10T18:00');
     // The notice was stored by the first attempt, and is now the one chosen.
@@ -277,10 +298,14 @@ describe('desk web UI in Chromium', { skip: chromiumSkip, timeout: 90_000 }, () 
 
     await page.goto(desk.url + '/subscribers/import');
     const header = 'id,name,participantCode,hsnPorts,identities,primaryName,primaryPhone,primaryMobile,primaryEmail';
-    await page.getByLabel('CSV text').fill(`${header}\nfirm-z,Z Securities Limited,B1900,P1;P2,OTP-C:B1900T1:trading,Zed,+852 1234 5678,+852 9876 5432,not-an-email\n`);
+    await page
+      .getByLabel('CSV text')
+      .fill(`${header}\nfirm-z,Z Securities Limited,B1900,P1;P2,OTP-C:B1900T1:trading,Zed,+852 1234 5678,+852 9876 5432,not-an-email\n`);
     await page.getByRole('button', { name: 'Import' }).click();
     assert.match(await page.locator('#csv-errors').innerText(), /^Row 2: Primary contact's email is not an email address/);
-    await page.getByLabel('CSV text').fill(`${header}\nfirm-z,Z Securities Limited,B1900,P1;P2,OTP-C:B1900T1:trading,Zed,+852 1234 5678,+852 9876 5432,z@z.example\n`);
+    await page
+      .getByLabel('CSV text')
+      .fill(`${header}\nfirm-z,Z Securities Limited,B1900,P1;P2,OTP-C:B1900T1:trading,Zed,+852 1234 5678,+852 9876 5432,z@z.example\n`);
     await page.getByRole('button', { name: 'Import' }).click();
     await page.getByRole('status').filter({ hasText: 'Imported 1 rows: 1 new, 0 updated.' }).waitFor();
     assert.equal((await desk.store.getSubscriber('firm-z'))?.name, 'Z Securities Limited');

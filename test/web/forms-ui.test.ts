@@ -14,16 +14,53 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { chromiumSkip, launchChromium, settableClock, hk } from '../helpers/browser.ts';
-import { demoEvidence, demoSession, ensureWebBuilt, findContradictions, sampleResultForm, seedDemo, startDesk, type RunningDesk, type Subscriber } from '../../src/desk/index.ts';
+import {
+  demoEvidence,
+  demoSession,
+  ensureWebBuilt,
+  findContradictions,
+  sampleResultForm,
+  seedDemo,
+  startDesk,
+  type RunningDesk,
+  type Subscriber,
+} from '../../src/desk/index.ts';
 
 const PW = 'browser-test-password';
-
 
 const domId = (path: string) => 'f-' + path.replace(/[^A-Za-z0-9_-]/g, '_');
 type Lang = 'en' | 'zh-Hant';
 const L = {
-  en: { signIn: 'Sign in', user: 'Username', pw: 'Password', sessions: 'Practice sessions', submit: 'Submit', participate: 'We will participate', softwareName: 'Software name', version: 'Version', signatory: 'Signatory name', title: 'Signatory title', willJoin: 'We will join the session', read: 'We have read the rundown', confirm: 'I confirm the answers above and sign this form' },
-  'zh-Hant': { signIn: '登入', user: '用戶名稱', pw: '密碼', sessions: '演習', submit: '提交', participate: '我們將參與', softwareName: '軟件名稱', version: '版本', signatory: '簽署人姓名', title: '簽署人職銜', willJoin: '我們將參與演習', read: '我們已閱讀流程', confirm: '本人確認以上答案並簽署本表格' },
+  en: {
+    signIn: 'Sign in',
+    user: 'Username',
+    pw: 'Password',
+    sessions: 'Practice sessions',
+    submit: 'Submit',
+    participate: 'We will participate',
+    softwareName: 'Software name',
+    version: 'Version',
+    signatory: 'Signatory name',
+    title: 'Signatory title',
+    willJoin: 'We will join the session',
+    read: 'We have read the rundown',
+    confirm: 'I confirm the answers above and sign this form',
+  },
+  'zh-Hant': {
+    signIn: '登入',
+    user: '用戶名稱',
+    pw: '密碼',
+    sessions: '演習',
+    submit: '提交',
+    participate: '我們將參與',
+    softwareName: '軟件名稱',
+    version: '版本',
+    signatory: '簽署人姓名',
+    title: '簽署人職銜',
+    willJoin: '我們將參與演習',
+    read: '我們已閱讀流程',
+    confirm: '本人確認以上答案並簽署本表格',
+  },
 } as const;
 
 describe('the appendices in Chromium', { skip: chromiumSkip, timeout: 120_000 }, () => {
@@ -75,8 +112,20 @@ describe('the appendices in Chromium', { skip: chromiumSkip, timeout: 120_000 },
   const focused = (page: Page, id: string) => page.waitForFunction((x) => document.activeElement?.id === x, id, { timeout: 5_000 });
 
   for (const [lang, firm, texts] of [
-    ['en', 'firm-a', { software: 'Software name (OTP-C) must not be empty.', bidi: /^Signatory name contains an invisible bidirectional-override character/, nul: /^Software version \(OMD-C\) contains a control character \(such as NUL\)/ }],
-    ['zh-Hant', 'firm-b', { software: '軟件名稱（OTP-C）不可留空。', bidi: /^簽署人姓名含有隱形的雙向文字控制字元/, nul: /^軟件版本（OMD-C）含有無法儲存的控制字元/ }],
+    [
+      'en',
+      'firm-a',
+      {
+        software: 'Software name (OTP-C) must not be empty.',
+        bidi: /^Signatory name contains an invisible bidirectional-override character/,
+        nul: /^Software version \(OMD-C\) contains a control character \(such as NUL\)/,
+      },
+    ],
+    [
+      'zh-Hant',
+      'firm-b',
+      { software: '軟件名稱（OTP-C）不可留空。', bidi: /^簽署人姓名含有隱形的雙向文字控制字元/, nul: /^軟件版本（OMD-C）含有無法儲存的控制字元/ },
+    ],
   ] as const) {
     it(`${lang}: a refused submission names each field by its label in a sentence, focuses the first bad field, and refuses NUL and bidirectional overrides`, async () => {
       const page = await open(`${firm}.user`, lang, intentionPath(firm));
@@ -92,7 +141,13 @@ describe('the appendices in Chromium', { skip: chromiumSkip, timeout: 120_000 },
       // Typed text that would display as something else, or carries a NUL, is refused with a clear message.
       const names = page.getByLabel(L[lang].softwareName);
       assert.equal(await names.count(), 4);
-      for (let i = 0; i < 4; i++) { await names.nth(i).fill('OrderGateway'); await page.getByLabel(L[lang].version, { exact: true }).nth(i).fill(i === 2 ? '4.2\u0000' : '4.2'); }
+      for (let i = 0; i < 4; i++) {
+        await names.nth(i).fill('OrderGateway');
+        await page
+          .getByLabel(L[lang].version, { exact: true })
+          .nth(i)
+          .fill(i === 2 ? '4.2\u0000' : '4.2');
+      }
       await page.getByLabel(L[lang].willJoin).check();
       await page.getByLabel(L[lang].read).check();
       await page.getByLabel(L[lang].signatory).fill('Chan \u202EnaM iaT');
@@ -118,7 +173,10 @@ describe('the appendices in Chromium', { skip: chromiumSkip, timeout: 120_000 },
     await page.context().close();
   });
 
-  for (const [lang, firm, banner] of [['en', 'firm-c', 'C Securities Limited declined this practice session in Appendix A: no result form is expected.'], ['zh-Hant', 'firm-d', 'D Securities Limited 已在附錄甲表示不參與本次演習：毋須提交結果表格。']] as const) {
+  for (const [lang, firm, banner] of [
+    ['en', 'firm-c', 'C Securities Limited declined this practice session in Appendix A: no result form is expected.'],
+    ['zh-Hant', 'firm-d', 'D Securities Limited 已在附錄甲表示不參與本次演習：毋須提交結果表格。'],
+  ] as const) {
     it(`${lang}: declining hides the participation part and needs only a signature; Appendix B then says no result form is expected`, async () => {
       const page = await open(`${firm}.user`, lang, intentionPath(firm));
       assert.equal(await page.getByLabel(L[lang].softwareName).count(), 4);
@@ -129,7 +187,10 @@ describe('the appendices in Chromium', { skip: chromiumSkip, timeout: 120_000 },
       await page.getByLabel(L[lang].signatory).fill('Chan Tai Man');
       await page.getByLabel(L[lang].title).fill('Head of IT');
       await page.getByRole('button', { name: L[lang].submit }).click();
-      await page.getByRole('status').filter({ hasText: lang === 'en' ? 'Submitted: version 1' : '已提交：版本 1' }).waitFor();
+      await page
+        .getByRole('status')
+        .filter({ hasText: lang === 'en' ? 'Submitted: version 1' : '已提交：版本 1' })
+        .waitFor();
       const stored = await desk.store.listFormVersions(session.id, firm, 'intention');
       assert.equal(stored.length, 1);
       assert.equal((stored[0]!.content as { participate: boolean }).participate, false);
@@ -153,7 +214,10 @@ describe('the appendices in Chromium', { skip: chromiumSkip, timeout: 120_000 },
     await page.getByLabel('Test OMD-CC').uncheck();
     assert.equal(await page.getByLabel('Software name').count(), 3, 'its software line goes with it');
     const names = page.getByLabel('Software name');
-    for (let i = 0; i < 3; i++) { await names.nth(i).fill('OrderGateway'); await page.getByLabel('Version', { exact: true }).nth(i).fill('4.2'); }
+    for (let i = 0; i < 3; i++) {
+      await names.nth(i).fill('OrderGateway');
+      await page.getByLabel('Version', { exact: true }).nth(i).fill('4.2');
+    }
     await page.getByLabel('We will join the session').check();
     await page.getByLabel('We have read the rundown').check();
     await page.getByLabel('Signatory name').fill('Chan Tai Man');
@@ -161,16 +225,25 @@ describe('the appendices in Chromium', { skip: chromiumSkip, timeout: 120_000 },
     await page.getByRole('button', { name: 'Submit' }).click();
     await page.getByRole('status').filter({ hasText: 'Submitted: version 1' }).waitFor();
     const stored = (await desk.store.listFormVersions(session.id, 'firm-e', 'intention'))[0]!.content as { services: { service: string }[] };
-    assert.deepEqual(stored.services.map((s) => s.service), ['OTP-C', 'OTP-CSC', 'OMD-C']);
+    assert.deepEqual(
+      stored.services.map((s) => s.service),
+      ['OTP-C', 'OTP-CSC', 'OMD-C'],
+    );
     await page.context().close();
   });
 
-  for (const [lang, firm, expired] of [['en', 'firm-f', 'Your sign-in has expired. Your answers are kept on this computer: sign in again, then submit.'], ['zh-Hant', 'firm-g', '登入已逾時。您的答案已保存在此電腦：請重新登入，然後提交。']] as const) {
+  for (const [lang, firm, expired] of [
+    ['en', 'firm-f', 'Your sign-in has expired. Your answers are kept on this computer: sign in again, then submit.'],
+    ['zh-Hant', 'firm-g', '登入已逾時。您的答案已保存在此電腦：請重新登入，然後提交。'],
+  ] as const) {
     it(`${lang}: the sign-in expires while the form is open: signing in again brings back every answer typed`, async () => {
       const page = await open(`${firm}.user`, lang, intentionPath(firm));
       await page.context().clearCookies();
       const names = page.getByLabel(L[lang].softwareName);
-      for (let i = 0; i < 4; i++) { await names.nth(i).fill(`Gateway ${i}`); await page.getByLabel(L[lang].version, { exact: true }).nth(i).fill('7.1'); }
+      for (let i = 0; i < 4; i++) {
+        await names.nth(i).fill(`Gateway ${i}`);
+        await page.getByLabel(L[lang].version, { exact: true }).nth(i).fill('7.1');
+      }
       await page.getByLabel(L[lang].willJoin).check();
       await page.getByLabel(L[lang].read).check();
       await page.getByLabel(L[lang].signatory).fill('Wong Siu Ming');
@@ -184,7 +257,10 @@ describe('the appendices in Chromium', { skip: chromiumSkip, timeout: 120_000 },
       assert.equal(await page.getByLabel(L[lang].softwareName).nth(3).inputValue(), 'Gateway 3');
       assert.equal(await page.getByLabel(L[lang].willJoin).isChecked(), true);
       await page.getByRole('button', { name: L[lang].submit }).click();
-      await page.getByRole('status').filter({ hasText: lang === 'en' ? 'Submitted: version 1' : '已提交：版本 1' }).waitFor();
+      await page
+        .getByRole('status')
+        .filter({ hasText: lang === 'en' ? 'Submitted: version 1' : '已提交：版本 1' })
+        .waitFor();
       const stored = (await desk.store.listFormVersions(session.id, firm, 'intention'))[0]!.content as { signatory: { name: string } };
       assert.equal(stored.signatory.name, 'Wong Siu Ming');
       assert.deepEqual(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('fd.draft:'))), [], 'the draft is gone once submitted');
@@ -200,13 +276,16 @@ describe('the appendices in Chromium', { skip: chromiumSkip, timeout: 120_000 },
     const formUrl = `${desk.url}/api/sessions/${session.id}/forms/intention/${firm}`;
     await page.route(formUrl, async (route) => {
       if (route.request().method() !== 'GET') return route.fallback();
-      const body = await (await route.fetch()).json() as { versions: Record<string, unknown>[] };
+      const body = (await (await route.fetch()).json()) as { versions: Record<string, unknown>[] };
       body.versions = body.versions.map((v) => ({ ...v, submittedByName: 'Desk Officer', submittedByRole: 'desk', onBehalfReason: reason }));
       return route.fulfill({ json: body });
     });
     assert.equal(await page.locator('[data-on-behalf] [role="note"]').innerText(), 'You are submitting on behalf of H Securities Limited.');
     const names = page.getByLabel('Software name');
-    for (let i = 0; i < 4; i++) { await names.nth(i).fill('OrderGateway'); await page.getByLabel('Version', { exact: true }).nth(i).fill('4.2'); }
+    for (let i = 0; i < 4; i++) {
+      await names.nth(i).fill('OrderGateway');
+      await page.getByLabel('Version', { exact: true }).nth(i).fill('4.2');
+    }
     await page.getByLabel('We will join the session').check();
     await page.getByLabel('We have read the rundown').check();
     await page.getByLabel('Signatory name').fill('Chan Tai Man');
@@ -230,7 +309,9 @@ describe('the appendices in Chromium', { skip: chromiumSkip, timeout: 120_000 },
 
     // The same answers again: the desk stores nothing and says so; the page stays on version 1.
     const v1 = (await desk.store.listFormVersions(session.id, firm, 'intention'))[0]!;
-    await page.route(formUrl, (route) => (route.request().method() === 'POST' ? route.fulfill({ json: { version: v1, created: false, unchanged: true } }) : route.fallback()));
+    await page.route(formUrl, (route) =>
+      route.request().method() === 'POST' ? route.fulfill({ json: { version: v1, created: false, unchanged: true } }) : route.fallback(),
+    );
     await page.getByLabel("Reason for submitting on the firm's behalf (required)").fill(reason);
     await page.getByRole('button', { name: 'Submit' }).click();
     await page.getByRole('status').filter({ hasText: 'Nothing changed since version 1: nothing was submitted.' }).waitFor();
@@ -248,7 +329,14 @@ describe('the appendices in Chromium', { skip: chromiumSkip, timeout: 120_000 },
     // A result form declaring a clean failover with no evidence at all: every declared connection is contradicted.
     clock.set(hk('2026-01-11T09:00'));
     const user = (await desk.store.getUserByUsername(`${firm.id}.user`))!;
-    await desk.service.submitForm({ user, sessionId: session.id, subscriberId: firm.id, kind: 'result', submissionId: 'contradicted-0001', form: sampleResultForm(session, firm) });
+    await desk.service.submitForm({
+      user,
+      sessionId: session.id,
+      subscriberId: firm.id,
+      kind: 'result',
+      submissionId: 'contradicted-0001',
+      form: sampleResultForm(session, firm),
+    });
     const expected = findContradictions(sampleResultForm(session, firm), firm.id, []);
     assert.equal(expected.length, 12);
 
@@ -262,20 +350,32 @@ describe('the appendices in Chromium', { skip: chromiumSkip, timeout: 120_000 },
     }
     assert.doesNotMatch(await page.locator('.banner.contradiction').innerText(), /NO_BACKUP_LOGON|NO_PRIMARY_LOGON/, 'codes are for machines');
     // With no evidence, the hint says so and suggests no answer.
-    assert.equal(await page.locator('[data-section="OTP-C:B1004T1"] [data-evidence-for="connectedToPrimary"]').innerText(), 'Evidence: no evidence for this answer');
+    assert.equal(
+      await page.locator('[data-section="OTP-C:B1004T1"] [data-evidence-for="connectedToPrimary"]').innerText(),
+      'Evidence: no evidence for this answer',
+    );
     await page.context().close();
 
     // The evidence side as messages with provenance (the contract's shape), in Chinese.
     const zh = await open('desk', 'zh-Hant', intentionPath(firm.id));
     const base = `${desk.url}/api/sessions/${session.id}/forms/result/${firm.id}`;
     await zh.route(base + '/contradictions', async (route) => {
-      const body = await (await route.fetch()).json() as { contradictions: Record<string, unknown>[] };
-      body.contradictions = body.contradictions.map((c) => ({ ...c, message: { code: 'field.sections.reconnectedToBackup' }, declaredMessage: { code: 'field.sections.connectedToPrimary' }, provenance: 'self-reported' }));
+      const body = (await (await route.fetch()).json()) as { contradictions: Record<string, unknown>[] };
+      body.contradictions = body.contradictions.map((c) => ({
+        ...c,
+        message: { code: 'field.sections.reconnectedToBackup' },
+        declaredMessage: { code: 'field.sections.connectedToPrimary' },
+        provenance: 'self-reported',
+      }));
       return route.fulfill({ json: body });
     });
     await zh.route(base + '/prefill', async (route) => {
-      const body = await (await route.fetch()).json() as { sections: { basis: Record<string, unknown> }[] };
-      body.sections[0]!.basis.connectedToPrimary = { text: 'logon at primary 08:35 (probe)', message: { code: 'field.sections.orderAndCancelAcked' }, provenance: 'self-reported' };
+      const body = (await (await route.fetch()).json()) as { sections: { basis: Record<string, unknown> }[] };
+      body.sections[0]!.basis.connectedToPrimary = {
+        text: 'logon at primary 08:35 (probe)',
+        message: { code: 'field.sections.orderAndCancelAcked' },
+        provenance: 'self-reported',
+      };
       return route.fulfill({ json: body });
     });
     await zh.goto(desk.url + resultPath(firm.id));
@@ -289,15 +389,28 @@ describe('the appendices in Chromium', { skip: chromiumSkip, timeout: 120_000 },
     clock.set(hk('2026-01-08T10:00'));
   });
 
-  it('zh-Hant: the evidence log names sites, who saw each event and the market phase in Chinese, the probe\'s word as self-reported', async () => {
+  it("zh-Hant: the evidence log names sites, who saw each event and the market phase in Chinese, the probe's word as self-reported", async () => {
     const firm = firms.find((f) => f.id === 'firm-f')!;
     const events = demoEvidence(session, firm);
     assert.ok(events.some((e) => e.source === 'probe') && events.some((e) => e.source === 'venue'));
     assert.equal((await desk.service.ingestEvidence(events, { actor: 'conductor' })).accepted, events.length);
     // The venue's phase changes, recorded for every firm at once: pre-opening at 08:30, continuous trading at 09:30.
-    const phases = ([['08:30', 'pos-order-input'], ['09:30', 'continuous']] as const).map(([hhmm, phase]) => ({
-      id: `phase-${phase}`, ts: new Date(hk(`${session.date}T${hhmm}`)).toISOString(), session: session.id, site: 'primary' as const, service: 'OTP-C' as const,
-      subscriber: '*', identity: '*', kind: 'market-phase' as const, detail: { scope: 'market', phase }, source: 'venue' as const,
+    const phases = (
+      [
+        ['08:30', 'pos-order-input'],
+        ['09:30', 'continuous'],
+      ] as const
+    ).map(([hhmm, phase]) => ({
+      id: `phase-${phase}`,
+      ts: new Date(hk(`${session.date}T${hhmm}`)).toISOString(),
+      session: session.id,
+      site: 'primary' as const,
+      service: 'OTP-C' as const,
+      subscriber: '*',
+      identity: '*',
+      kind: 'market-phase' as const,
+      detail: { scope: 'market', phase },
+      source: 'venue' as const,
     }));
     assert.equal((await desk.service.ingestEvidence(phases, { actor: 'conductor' })).accepted, phases.length);
     const page = await open('firm-f.user', 'zh-Hant', resultPath('firm-f'));
@@ -320,8 +433,11 @@ describe('the appendices in Chromium', { skip: chromiumSkip, timeout: 120_000 },
     await page.context().close();
   });
 
-  it('the date signed is typed YYYY-MM-DD whatever the browser\'s locale', async () => {
-    for (const [lang, locale] of [['en', 'en-US'], ['zh-Hant', 'zh-TW']] as const) {
+  it("the date signed is typed YYYY-MM-DD whatever the browser's locale", async () => {
+    for (const [lang, locale] of [
+      ['en', 'en-US'],
+      ['zh-Hant', 'zh-TW'],
+    ] as const) {
       const page = await open('firm-a.user', lang, intentionPath('firm-a'), { locale });
       const date = page.locator('input[name="form.signedOn"]');
       assert.equal(await date.getAttribute('type'), 'text');
@@ -344,15 +460,20 @@ describe('the appendices in Chromium', { skip: chromiumSkip, timeout: 120_000 },
       if (r.status() === 404) missing.push(r.url());
       if (r.status() === 401) refused.push(new URL(r.url()).pathname);
     });
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
     await page.goto(desk.url + '/', { waitUntil: 'networkidle' });
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     assert.deepEqual(missing, []);
     // Asking who is signed in is refused before sign-in (API.md), and Chromium logs every refusal;
     // that one line is the API's answer, not a fault of the page.
     assert.deepEqual(refused, ['/api/auth/me']);
-    assert.deepEqual(errors.filter((e) => e !== 'Failed to load resource: the server responded with a status of 401 (Unauthorized)'), []);
-    assert.match(await page.locator('link[rel="icon"]').getAttribute('href') ?? '', /^data:image\/svg\+xml,/);
+    assert.deepEqual(
+      errors.filter((e) => e !== 'Failed to load resource: the server responded with a status of 401 (Unauthorized)'),
+      [],
+    );
+    assert.match((await page.locator('link[rel="icon"]').getAttribute('href')) ?? '', /^data:image\/svg\+xml,/);
     await context.close();
   });
 });

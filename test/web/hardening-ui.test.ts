@@ -49,7 +49,9 @@ describe('desk UI under its browser hardening', { skip: chromiumSkip, timeout: 9
     const page = await (await browser.newContext()).newPage();
     page.setDefaultTimeout(10_000);
     const violations: string[] = [];
-    page.on('console', (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text()); });
+    page.on('console', (m) => {
+      if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text());
+    });
     await page.addInitScript(() => {
       document.addEventListener('securitypolicyviolation', () => {
         const g = globalThis as unknown as { __cspViolations?: number };
@@ -75,7 +77,9 @@ describe('desk UI under its browser hardening', { skip: chromiumSkip, timeout: 9
   it('another site cannot show the desk in a frame', async () => {
     const page = await (await browser.newContext()).newPage();
     const refused: string[] = [];
-    page.on('console', (m) => { if (/frame-ancestors|Refused to (display|frame)/i.test(m.text())) refused.push(m.text()); });
+    page.on('console', (m) => {
+      if (/frame-ancestors|Refused to (display|frame)/i.test(m.text())) refused.push(m.text());
+    });
     await page.goto(framerUrl);
     const frame = page.frames().find((f) => f !== page.mainFrame());
     assert.ok(frame, 'the iframe exists');

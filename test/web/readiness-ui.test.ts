@@ -17,8 +17,28 @@ const PW = 'readiness-browser-password';
 
 function check(session: string, firm: string, run: string, passed: boolean, at: string): EvidenceEvent {
   return {
-    id: `readiness:${run}:OTP-C:${firm}T`, ts: at, session, site: 'primary', service: 'OTP-C', subscriber: firm, identity: `${firm}T`, kind: 'readiness', source: 'probe',
-    detail: { run, passed, firmPassed: passed, rows: [{ check: 'logon', target: `trading ${firm}T`, verdict: passed ? 'pass' : 'fail', reason: passed ? 'logged on and off' : 'refused with Session Status 5' }] },
+    id: `readiness:${run}:OTP-C:${firm}T`,
+    ts: at,
+    session,
+    site: 'primary',
+    service: 'OTP-C',
+    subscriber: firm,
+    identity: `${firm}T`,
+    kind: 'readiness',
+    source: 'probe',
+    detail: {
+      run,
+      passed,
+      firmPassed: passed,
+      rows: [
+        {
+          check: 'logon',
+          target: `trading ${firm}T`,
+          verdict: passed ? 'pass' : 'fail',
+          reason: passed ? 'logged on and off' : 'refused with Session Status 5',
+        },
+      ],
+    },
   };
 }
 
@@ -37,15 +57,34 @@ describe('readiness on the desk in Chromium', { skip: chromiumSkip, timeout: 120
     session = seed.session;
     const [a, b, c, d] = seed.subscribers as [Subscriber, Subscriber, Subscriber, Subscriber];
     // a, b and c will take part, d declines. a passed its second run, b failed, c and d never ran one.
-    for (const [f, participate] of [[a, true], [b, true], [c, true], [d, false]] as const) {
+    for (const [f, participate] of [
+      [a, true],
+      [b, true],
+      [c, true],
+      [d, false],
+    ] as const) {
       const form = participate ? sampleIntentionForm(session, f) : { ...sampleIntentionForm(session, f), participate: false, services: [] };
-      const r = await desk.store.submitForm({ sessionId: session.id, subscriberId: f.id, kind: 'intention', submissionId: `ready-web-${f.id}`, content: form, submittedBy: 'seed', submittedAt: clock.now(), late: false });
+      const r = await desk.store.submitForm({
+        sessionId: session.id,
+        subscriberId: f.id,
+        kind: 'intention',
+        submissionId: `ready-web-${f.id}`,
+        content: form,
+        submittedBy: 'seed',
+        submittedAt: clock.now(),
+        late: false,
+      });
       assert.equal(r.created, true);
     }
-    const ingest = await desk.store.ingestEvidence([
-      check(session.id, a.id, 'r1', false, '2026-01-09T00:10:00.000Z'), check(session.id, a.id, 'r2', true, '2026-01-09T00:12:00.000Z'),
-      check(session.id, b.id, 'r3', false, '2026-01-09T00:11:00.000Z'),
-    ], 'conductor', clock.now());
+    const ingest = await desk.store.ingestEvidence(
+      [
+        check(session.id, a.id, 'r1', false, '2026-01-09T00:10:00.000Z'),
+        check(session.id, a.id, 'r2', true, '2026-01-09T00:12:00.000Z'),
+        check(session.id, b.id, 'r3', false, '2026-01-09T00:11:00.000Z'),
+      ],
+      'conductor',
+      clock.now(),
+    );
     assert.equal(ingest.inserted.length, 3);
     browser = await launchChromium();
   });
@@ -74,7 +113,9 @@ describe('readiness on the desk in Chromium', { skip: chromiumSkip, timeout: 120
     await page.getByRole('link', { name: /PS2/ }).click();
     await page.locator('tr[data-subscriber="firm-a"] [data-readiness]').waitFor();
     assert.equal(await page.locator('tr[data-subscriber]').count(), 4);
-    const states = await page.locator('tr[data-subscriber] td[data-readiness]').evaluateAll((cells) => cells.map((c) => `${c.closest('tr')!.getAttribute('data-subscriber')}=${c.getAttribute('data-readiness')}`));
+    const states = await page
+      .locator('tr[data-subscriber] td[data-readiness]')
+      .evaluateAll((cells) => cells.map((c) => `${c.closest('tr')!.getAttribute('data-subscriber')}=${c.getAttribute('data-readiness')}`));
     assert.deepEqual(states, ['firm-a=passed', 'firm-b=failed', 'firm-c=none', 'firm-d=none']);
     assert.match(await page.locator('tr[data-subscriber="firm-a"] td[data-readiness]').innerText(), /^passed\s+latest run 2026-01-09 08:12 HKT$/);
     // The failed run's checks, one a line.
@@ -109,7 +150,10 @@ describe('readiness on the desk in Chromium', { skip: chromiumSkip, timeout: 120
     await line.waitFor();
     assert.equal(await line.getAttribute('data-readiness'), 'failed');
     assert.equal(await line.getAttribute('data-not-ready'), 'true');
-    assert.match(await line.innerText(), /^Readiness check: failed: OTP-C firm-bT logon trading firm-bT: refused with Session Status 5\n+Not ready This firm will take part but has not passed a readiness check/);
+    assert.match(
+      await line.innerText(),
+      /^Readiness check: failed: OTP-C firm-bT logon trading firm-bT: refused with Session Status 5\n+Not ready This firm will take part but has not passed a readiness check/,
+    );
     await page.goto(`${desk.url}/sessions/${session.id}/forms/intention/firm-a`);
     await page.locator('.banner[data-readiness="passed"]').waitFor();
     assert.equal(await page.locator('.banner[data-readiness]').innerText(), 'Readiness check: passed at 2026-01-09 08:12 HKT');

@@ -10,7 +10,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { chromiumSkip, launchChromium, settableClock, hk } from '../helpers/browser.ts';
-import { demoSession, ensureWebBuilt, sampleIntentionForm, sampleResultForm, seedDemo, startDesk, type PracticeSession, type RunningDesk, type Subscriber } from '../../src/desk/index.ts';
+import {
+  demoSession,
+  ensureWebBuilt,
+  sampleIntentionForm,
+  sampleResultForm,
+  seedDemo,
+  startDesk,
+  type PracticeSession,
+  type RunningDesk,
+  type Subscriber,
+} from '../../src/desk/index.ts';
 
 const PW = 'series-browser-password';
 
@@ -30,7 +40,16 @@ describe('sessions in a series in Chromium', { skip: chromiumSkip, timeout: 120_
     await desk.store.createSession(ps1, 'seed', clock.now());
     const [a, b, c] = seed.subscribers as [Subscriber, Subscriber, Subscriber];
     const submit = (firm: Subscriber, kind: 'intention' | 'result', content: object) =>
-      desk.store.submitForm({ sessionId: ps1.id, subscriberId: firm.id, kind, submissionId: `series-web-${firm.id}-${kind}`, content: content as never, submittedBy: 'x', submittedAt: clock.now(), late: false });
+      desk.store.submitForm({
+        sessionId: ps1.id,
+        subscriberId: firm.id,
+        kind,
+        submissionId: `series-web-${firm.id}-${kind}`,
+        content: content as never,
+        submittedBy: 'x',
+        submittedAt: clock.now(),
+        late: false,
+      });
     // PS1: firm-a passed, firm-b failed, firm-c declined, firm-d returned nothing.
     await submit(a, 'result', sampleResultForm(ps1, a));
     const failed = sampleResultForm(ps1, b);
@@ -60,7 +79,7 @@ describe('sessions in a series in Chromium', { skip: chromiumSkip, timeout: 120_
     return page;
   }
 
-  it('puts PS2 into the series, then shows the PS1 results, the retake marks and the firm\'s history', async () => {
+  it("puts PS2 into the series, then shows the PS1 results, the retake marks and the firm's history", async () => {
     const page = await signIn();
     await page.getByRole('link', { name: /PS2/ }).click();
     // A session on its own: no series column, no retake count.

@@ -14,7 +14,10 @@ describe('CRC-32C (OCG-C §2.4)', () => {
   it('agrees with a bit-by-bit reference on every length 0..300 and odd offsets', () => {
     const buf = new Uint8Array(400);
     let x = 12345;
-    for (let i = 0; i < buf.length; i++) { x = (x * 1103515245 + 12345) >>> 0; buf[i] = x >>> 24; }
+    for (let i = 0; i < buf.length; i++) {
+      x = (x * 1103515245 + 12345) >>> 0;
+      buf[i] = x >>> 24;
+    }
     for (let len = 0; len <= 300; len++) {
       for (const start of [0, 1, 3, 7]) assert.equal(crc32c(buf, start, start + len), crc32cReference(buf, start, start + len), `len ${len} start ${start}`);
     }

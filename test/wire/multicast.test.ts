@@ -10,9 +10,18 @@ describe('multicast safety', () => {
     const origIf = proto.setMulticastInterface!;
     const origSend = proto.send!;
     const origJoin = proto.addMembership!;
-    proto.setMulticastInterface = function (this: unknown, ...a: unknown[]) { calls.push(`if:${a[0]}`); return origIf.apply(this, a); };
-    proto.send = function (this: unknown, ...a: unknown[]) { calls.push('send'); return origSend.apply(this, a); };
-    proto.addMembership = function (this: unknown, ...a: unknown[]) { calls.push(`join:${a[0]}@${a[1]}`); return origJoin.apply(this, a); };
+    proto.setMulticastInterface = function (this: unknown, ...a: unknown[]) {
+      calls.push(`if:${a[0]}`);
+      return origIf.apply(this, a);
+    };
+    proto.send = function (this: unknown, ...a: unknown[]) {
+      calls.push('send');
+      return origSend.apply(this, a);
+    };
+    proto.addMembership = function (this: unknown, ...a: unknown[]) {
+      calls.push(`join:${a[0]}@${a[1]}`);
+      return origJoin.apply(this, a);
+    };
     try {
       const dest = { group: '239.255.77.1', port: 47001 };
       const got: Buffer[] = [];
@@ -23,7 +32,10 @@ describe('multicast safety', () => {
       for (let i = 0; i < 50 && got.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
       await tx.close();
       await rx.close();
-      assert.deepEqual(calls.filter((c) => c.startsWith('join')), ['join:239.255.77.1@127.0.0.1']);
+      assert.deepEqual(
+        calls.filter((c) => c.startsWith('join')),
+        ['join:239.255.77.1@127.0.0.1'],
+      );
       const ifIdx = calls.indexOf('if:127.0.0.1');
       assert.ok(ifIdx >= 0, 'setMulticastInterface(127.0.0.1) was called');
       assert.ok(ifIdx < calls.indexOf('send'), 'interface pinned before the first send');

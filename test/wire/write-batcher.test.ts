@@ -11,9 +11,19 @@ function fakeSocket(name: string, log: string[], holding = true): net.Socket & {
   const chunks: Buffer[] = [];
   const text: string[] = [];
   const s = {
-    destroyed: false, chunks, text, holding,
-    get writableLength(): number { return s.holding ? chunks.reduce((n, c) => n + c.length, 0) : 0; },
-    write(b: Buffer) { chunks.push(b); text.push(b.toString()); log.push(`${name}:${b.toString()}`); return true; },
+    destroyed: false,
+    chunks,
+    text,
+    holding,
+    get writableLength(): number {
+      return s.holding ? chunks.reduce((n, c) => n + c.length, 0) : 0;
+    },
+    write(b: Buffer) {
+      chunks.push(b);
+      text.push(b.toString());
+      log.push(`${name}:${b.toString()}`);
+      return true;
+    },
   };
   return s as unknown as net.Socket & { chunks: Buffer[]; text: string[]; holding: boolean };
 }
@@ -22,7 +32,8 @@ const tick = () => new Promise<void>((r) => process.nextTick(r));
 describe('WriteBatcher (one socket write per turn)', () => {
   it('frames of one turn to one socket leave in one write on the next tick; another socket first flushes the previous one', async () => {
     const log: string[] = [];
-    const a = fakeSocket('a', log), b = fakeSocket('b', log);
+    const a = fakeSocket('a', log),
+      b = fakeSocket('b', log);
     const w = new WriteBatcher(8, 64);
     w.write(a, Buffer.from('1'));
     w.write(a, Buffer.from('22'));
@@ -35,9 +46,10 @@ describe('WriteBatcher (one socket write per turn)', () => {
     assert.deepEqual(log, ['a:122', 'b:x', 'a:3']);
   });
 
-  it('flush(socket) sends only that socket\'s pending bytes; a destroyed socket\'s are dropped', async () => {
+  it("flush(socket) sends only that socket's pending bytes; a destroyed socket's are dropped", async () => {
     const log: string[] = [];
-    const a = fakeSocket('a', log), b = fakeSocket('b', log);
+    const a = fakeSocket('a', log),
+      b = fakeSocket('b', log);
     const w = new WriteBatcher(8, 64);
     w.write(a, Buffer.from('pending'));
     w.flush(b);
@@ -60,7 +72,10 @@ describe('WriteBatcher (one socket write per turn)', () => {
     await tick();
     w.write(a, Buffer.from('zz'));
     await tick();
-    assert.deepEqual(a.chunks.map((c) => c.toString()), ['abc', 'defg', 'hijklmnopq', 'zz']);
+    assert.deepEqual(
+      a.chunks.map((c) => c.toString()),
+      ['abc', 'defg', 'hijklmnopq', 'zz'],
+    );
   });
   it('while the kernel takes every write whole, the slab is reused from its start (same memory); once Node holds a write, that part is never overwritten', async () => {
     const log: string[] = [];
@@ -73,7 +88,7 @@ describe('WriteBatcher (one socket write per turn)', () => {
     assert.deepEqual(a.text, ['abc', 'defgh']);
     assert.equal(a.chunks[1]!.buffer, a.chunks[0]!.buffer, 'same slab');
     assert.equal(a.chunks[1]!.byteOffset, a.chunks[0]!.byteOffset, 'rewound to its start');
-    assert.equal(a.chunks[0]!.toString(), 'def', 'the first write\'s bytes were reused (the kernel had them)');
+    assert.equal(a.chunks[0]!.toString(), 'def', "the first write's bytes were reused (the kernel had them)");
     // Node now keeps what it is given: that part of the slab stays as it was.
     a.holding = true;
     w.write(a, Buffer.from('ijk'));
@@ -82,7 +97,11 @@ describe('WriteBatcher (one socket write per turn)', () => {
     await tick();
     w.write(a, Buffer.from('qrstuv')); // does not fit after the held bytes: a new slab
     await tick();
-    assert.deepEqual(a.chunks.slice(2).map((c) => c.toString()), ['ijk', 'lmnop', 'qrstuv'], 'held writes intact');
+    assert.deepEqual(
+      a.chunks.slice(2).map((c) => c.toString()),
+      ['ijk', 'lmnop', 'qrstuv'],
+      'held writes intact',
+    );
     assert.notEqual(a.chunks[4]!.buffer, a.chunks[2]!.buffer, 'a pinned slab is replaced, not rewound');
     assert.notEqual(a.chunks[3]!.byteOffset, a.chunks[2]!.byteOffset, 'no rewind while pinned');
   });
@@ -122,7 +141,7 @@ describe('WriteBatcher (one socket write per turn)', () => {
     assert.throws(() => w.release(), /without hold/);
   });
 
-  it('afterTick runs once per tick, after that tick\'s write went out', async () => {
+  it("afterTick runs once per tick, after that tick's write went out", async () => {
     const log: string[] = [];
     const a = fakeSocket('a', log, false);
     const w = new WriteBatcher(8, 64);

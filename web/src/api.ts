@@ -6,7 +6,11 @@ import { renderMessage, type Message } from '../../src/desk/domain/messages/inde
 import type { Lang, MessageKey, Translate } from './i18n.ts';
 
 /** `message` is the server's English; `text`, when sent, the same as a message to render in the page's language. */
-export interface FieldIssue { field: string; message: string; text?: Message }
+export interface FieldIssue {
+  field: string;
+  message: string;
+  text?: Message;
+}
 
 export class ApiError extends Error {
   readonly status: number;
@@ -25,7 +29,9 @@ export class ApiError extends Error {
 }
 
 let csrfToken = '';
-export function setCsrfToken(token: string) { csrfToken = token; }
+export function setCsrfToken(token: string) {
+  csrfToken = token;
+}
 
 export async function api<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
   const headers: Record<string, string> = {};
@@ -37,7 +43,9 @@ export async function api<T>(method: string, path: string, body?: unknown, conte
   }
   const res = await fetch(path, { method, headers, body: payload ?? null, credentials: 'same-origin' });
   if (res.status === 204) return undefined as T;
-  const data = await res.json().catch(() => null) as { error?: { code: string; message: string; field?: string; issues?: FieldIssue[]; text?: Message } } | null;
+  const data = (await res.json().catch(() => null)) as {
+    error?: { code: string; message: string; field?: string; issues?: FieldIssue[]; text?: Message };
+  } | null;
   if (!res.ok) {
     const e = data?.error;
     throw new ApiError(res.status, e?.code ?? 'HTTP_' + res.status, e?.message ?? res.statusText, e?.field, e?.issues, e?.text);
@@ -45,7 +53,10 @@ export async function api<T>(method: string, path: string, body?: unknown, conte
   return data as T;
 }
 
-export interface Me { user: User; csrfToken: string }
+export interface Me {
+  user: User;
+  csrfToken: string;
+}
 
 export async function login(username: string, password: string): Promise<Me> {
   const me = await api<Me>('POST', '/api/auth/login', { username, password });
@@ -82,7 +93,21 @@ export function newSubmissionId(): string {
   return crypto.randomUUID().replace(/-/g, '');
 }
 
-const KNOWN_CODES = new Set(['INVALID_CREDENTIALS', 'LOGIN_RATE_LIMITED', 'LOGIN_ADDRESS_RATE_LIMITED', 'UNAUTHENTICATED', 'FORBIDDEN_ROLE', 'FORBIDDEN_FIRM', 'CSRF_TOKEN_INVALID', 'MAILER_NOT_CONFIGURED', 'SESSION_NOT_FOUND', 'SUBSCRIBER_NOT_FOUND', 'ALREADY_EXISTS', 'CSV_UNREADABLE', 'INTERNAL_ERROR']);
+const KNOWN_CODES = new Set([
+  'INVALID_CREDENTIALS',
+  'LOGIN_RATE_LIMITED',
+  'LOGIN_ADDRESS_RATE_LIMITED',
+  'UNAUTHENTICATED',
+  'FORBIDDEN_ROLE',
+  'FORBIDDEN_FIRM',
+  'CSRF_TOKEN_INVALID',
+  'MAILER_NOT_CONFIGURED',
+  'SESSION_NOT_FOUND',
+  'SUBSCRIBER_NOT_FOUND',
+  'ALREADY_EXISTS',
+  'CSV_UNREADABLE',
+  'INTERNAL_ERROR',
+]);
 
 /** An error for the page: the catalogue's text for the stable codes it knows, else the server's message (in `lang` when it sent one). */
 export function errorText(e: unknown, t: Translate, lang?: Lang): string {

@@ -19,7 +19,10 @@ function parsePath(path: string): (string | number)[] {
   const out: (string | number)[] = [];
   for (const part of path.split('.')) {
     const m = /^([^[]*)((?:\[\d+\])*)$/.exec(part);
-    if (!m) { out.push(part); continue; }
+    if (!m) {
+      out.push(part);
+      continue;
+    }
     if (m[1]) out.push(m[1]);
     for (const idx of m[2]!.matchAll(/\[(\d+)\]/g)) out.push(Number(idx[1]));
   }
@@ -65,7 +68,13 @@ export function fieldDomId(path: string): string {
   return 'f-' + path.replace(/[^A-Za-z0-9_-]/g, '_');
 }
 
-function FieldShell(props: { path: string; label: string; children: (id: string, describedBy: string | undefined) => ReactNode; aside?: ReactNode; inline?: boolean }) {
+function FieldShell(props: {
+  path: string;
+  label: string;
+  children: (id: string, describedBy: string | undefined) => ReactNode;
+  aside?: ReactNode;
+  inline?: boolean;
+}) {
   const b = useContext(Binding);
   const id = fieldDomId(props.path);
   const err = b.errors[props.path];
@@ -76,17 +85,36 @@ function FieldShell(props: { path: string; label: string; children: (id: string,
   const flagId = flag ? id + '-flag' : undefined;
   const asideId = props.aside ? id + '-ev' : undefined;
   const describedBy = [errId, flagId, asideId].filter(Boolean).join(' ') || undefined;
-  const aside = props.aside ? <span id={asideId} className="aside">{props.aside}</span> : null;
+  const aside = props.aside ? (
+    <span id={asideId} className="aside">
+      {props.aside}
+    </span>
+  ) : null;
   return (
     <div className={`field${props.inline ? ' inline' : ''}${err ? ' has-error' : ''}${flag ? ' contradicted' : ''}`} data-path={props.path}>
       {props.inline ? null : <label htmlFor={id}>{props.label}</label>}
       {props.inline ? (
-        <>{props.children(id, describedBy)}<label htmlFor={id}>{props.label}</label>{aside}</>
+        <>
+          {props.children(id, describedBy)}
+          <label htmlFor={id}>{props.label}</label>
+          {aside}
+        </>
       ) : (
-        <div className="control-line">{props.children(id, describedBy)}{aside}</div>
+        <div className="control-line">
+          {props.children(id, describedBy)}
+          {aside}
+        </div>
       )}
-      {err ? <div className="field-error" id={errId} role="alert">{text(err)}</div> : null}
-      {flag ? <div className="field-flag" id={flagId}><strong>{t('contradicted')}:</strong> {flag}</div> : null}
+      {err ? (
+        <div className="field-error" id={errId} role="alert">
+          {text(err)}
+        </div>
+      ) : null}
+      {flag ? (
+        <div className="field-flag" id={flagId}>
+          <strong>{t('contradicted')}:</strong> {flag}
+        </div>
+      ) : null}
     </div>
   );
 }
@@ -97,9 +125,17 @@ export function TextField(props: { path: string; label: string; type?: string; p
   return (
     <FieldShell path={props.path} label={props.label} aside={props.aside}>
       {(id, d) => (
-        <input id={id} name={props.path} type={props.type ?? 'text'} value={v == null ? '' : String(v)} placeholder={props.placeholder}
-          readOnly={b.readOnly} aria-invalid={b.errors[props.path] ? true : undefined} aria-describedby={d}
-          onChange={(e) => b.set(props.path, props.nullable && e.target.value === '' ? null : e.target.value)} />
+        <input
+          id={id}
+          name={props.path}
+          type={props.type ?? 'text'}
+          value={v == null ? '' : String(v)}
+          placeholder={props.placeholder}
+          readOnly={b.readOnly}
+          aria-invalid={b.errors[props.path] ? true : undefined}
+          aria-describedby={d}
+          onChange={(e) => b.set(props.path, props.nullable && e.target.value === '' ? null : e.target.value)}
+        />
       )}
     </FieldShell>
   );
@@ -110,8 +146,18 @@ export function TextArea(props: { path: string; label: string; rows?: number }) 
   const v = getIn(b.value, props.path);
   return (
     <FieldShell path={props.path} label={props.label}>
-      {(id, d) => <textarea id={id} name={props.path} rows={props.rows ?? 6} value={v == null ? '' : String(v)} readOnly={b.readOnly}
-        aria-invalid={b.errors[props.path] ? true : undefined} aria-describedby={d} onChange={(e) => b.set(props.path, e.target.value)} />}
+      {(id, d) => (
+        <textarea
+          id={id}
+          name={props.path}
+          rows={props.rows ?? 6}
+          value={v == null ? '' : String(v)}
+          readOnly={b.readOnly}
+          aria-invalid={b.errors[props.path] ? true : undefined}
+          aria-describedby={d}
+          onChange={(e) => b.set(props.path, e.target.value)}
+        />
+      )}
     </FieldShell>
   );
 }
@@ -121,8 +167,18 @@ export function CheckField(props: { path: string; label: string; aside?: ReactNo
   const v = getIn(b.value, props.path) === true;
   return (
     <FieldShell path={props.path} label={props.label} inline aside={props.aside}>
-      {(id, d) => <input id={id} name={props.path} type="checkbox" checked={v} disabled={b.readOnly}
-        aria-invalid={b.errors[props.path] ? true : undefined} aria-describedby={d} onChange={(e) => b.set(props.path, e.target.checked)} />}
+      {(id, d) => (
+        <input
+          id={id}
+          name={props.path}
+          type="checkbox"
+          checked={v}
+          disabled={b.readOnly}
+          aria-invalid={b.errors[props.path] ? true : undefined}
+          aria-describedby={d}
+          onChange={(e) => b.set(props.path, e.target.checked)}
+        />
+      )}
     </FieldShell>
   );
 }
@@ -136,8 +192,15 @@ export function YesNoField(props: { path: string; label: string; aside?: ReactNo
   return (
     <FieldShell path={props.path} label={props.label} aside={props.aside}>
       {(id, d) => (
-        <select id={id} name={props.path} value={s} disabled={b.readOnly} aria-invalid={b.errors[props.path] ? true : undefined} aria-describedby={d}
-          onChange={(e) => b.set(props.path, e.target.value === 'yes' ? true : e.target.value === 'no' ? false : null)}>
+        <select
+          id={id}
+          name={props.path}
+          value={s}
+          disabled={b.readOnly}
+          aria-invalid={b.errors[props.path] ? true : undefined}
+          aria-describedby={d}
+          onChange={(e) => b.set(props.path, e.target.value === 'yes' ? true : e.target.value === 'no' ? false : null)}
+        >
           <option value="">{t('unanswered')}</option>
           <option value="yes">{t('yes')}</option>
           <option value="no">{t('no')}</option>
@@ -153,9 +216,20 @@ export function SelectField(props: { path: string; label: string; options: { val
   return (
     <FieldShell path={props.path} label={props.label} aside={props.aside}>
       {(id, d) => (
-        <select id={id} name={props.path} value={v == null ? '' : String(v)} disabled={b.readOnly} aria-invalid={b.errors[props.path] ? true : undefined} aria-describedby={d}
-          onChange={(e) => b.set(props.path, e.target.value)}>
-          {props.options.map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
+        <select
+          id={id}
+          name={props.path}
+          value={v == null ? '' : String(v)}
+          disabled={b.readOnly}
+          aria-invalid={b.errors[props.path] ? true : undefined}
+          aria-describedby={d}
+          onChange={(e) => b.set(props.path, e.target.value)}
+        >
+          {props.options.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ))}
         </select>
       )}
     </FieldShell>
@@ -191,9 +265,22 @@ export function DateField(props: { path: string; label: string }) {
   return (
     <FieldShell path={props.path} label={`${props.label} (YYYY-MM-DD)`}>
       {(id, d) => (
-        <input id={id} name={props.path} type="text" inputMode="numeric" autoComplete="off" placeholder="YYYY-MM-DD" pattern="\d{4}-\d{2}-\d{2}" maxLength={10} size={11}
-          value={v == null ? '' : String(v)} readOnly={b.readOnly} aria-invalid={b.errors[props.path] ? true : undefined} aria-describedby={d}
-          onChange={(e) => b.set(props.path, e.target.value)} />
+        <input
+          id={id}
+          name={props.path}
+          type="text"
+          inputMode="numeric"
+          autoComplete="off"
+          placeholder="YYYY-MM-DD"
+          pattern="\d{4}-\d{2}-\d{2}"
+          maxLength={10}
+          size={11}
+          value={v == null ? '' : String(v)}
+          readOnly={b.readOnly}
+          aria-invalid={b.errors[props.path] ? true : undefined}
+          aria-describedby={d}
+          onChange={(e) => b.set(props.path, e.target.value)}
+        />
       )}
     </FieldShell>
   );
@@ -208,9 +295,25 @@ export function ErrorSummary(props: { errors: Record<string, ServerText>; genera
   if (!entries.length && !props.general) return null;
   return (
     <div className="error-summary" role="alert" aria-labelledby={labelId} tabIndex={-1}>
-      <p id={labelId}><strong>{props.general ?? t('fixErrors')}</strong></p>
+      <p id={labelId}>
+        <strong>{props.general ?? t('fixErrors')}</strong>
+      </p>
       {entries.length ? (
-        <ul>{entries.map(([f, m]) => <li key={f}><a href={'#' + fieldDomId(f)} onClick={(e) => { e.preventDefault(); focusField(f); }}>{text(m)}</a></li>)}</ul>
+        <ul>
+          {entries.map(([f, m]) => (
+            <li key={f}>
+              <a
+                href={'#' + fieldDomId(f)}
+                onClick={(e) => {
+                  e.preventDefault();
+                  focusField(f);
+                }}
+              >
+                {text(m)}
+              </a>
+            </li>
+          ))}
+        </ul>
       ) : null}
     </div>
   );

@@ -677,7 +677,10 @@ const HKT_MS = 8 * 3600_000;
 export function hkDateTime(iso: string, t: Translate, seconds = false): string {
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) return iso;
-  return `${new Date(ms + HKT_MS).toISOString().slice(0, seconds ? 19 : 16).replace('T', ' ')} ${t('hkt')}`;
+  return `${new Date(ms + HKT_MS)
+    .toISOString()
+    .slice(0, seconds ? 19 : 16)
+    .replace('T', ' ')} ${t('hkt')}`;
 }
 
 /** The wall-clock form `YYYY-MM-DDTHH:mm` for a datetime-local input, in Hong Kong time. */

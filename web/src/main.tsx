@@ -35,21 +35,32 @@ function SignIn(props: { onSignedIn(me: Me): void }) {
     <main className="narrow">
       <h1>{t('signIn')}</h1>
       <ErrorSummary errors={errors} general={general} />
-      <form onSubmit={async (e) => {
-        e.preventDefault();
-        setBusy(true);
-        try {
-          props.onSignedIn(await login(value.username.trim().toLowerCase(), value.password));
-        } catch (err) {
-          if (err instanceof ApiError && err.code === 'VALIDATION_FAILED') { setErrors(Object.fromEntries(err.issues.map((i) => [i.field, i.message]))); setGeneral(null); }
-          else { setErrors({}); setGeneral(serverText(err, t, lang)); }
-        } finally { setBusy(false); }
-      }}>
+      <form
+        onSubmit={async (e) => {
+          e.preventDefault();
+          setBusy(true);
+          try {
+            props.onSignedIn(await login(value.username.trim().toLowerCase(), value.password));
+          } catch (err) {
+            if (err instanceof ApiError && err.code === 'VALIDATION_FAILED') {
+              setErrors(Object.fromEntries(err.issues.map((i) => [i.field, i.message])));
+              setGeneral(null);
+            } else {
+              setErrors({});
+              setGeneral(serverText(err, t, lang));
+            }
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
         <Binding.Provider value={{ value, set: (p, v) => setValue((x) => ({ ...x, [p]: v })), errors }}>
           <TextField path="username" label={t('username')} />
           <TextField path="password" label={t('password')} type="password" />
         </Binding.Provider>
-        <button type="submit" disabled={busy}>{t('signIn')}</button>
+        <button type="submit" disabled={busy}>
+          {t('signIn')}
+        </button>
       </form>
     </main>
   );
@@ -69,44 +80,96 @@ function Routes(props: { me: Me }) {
   if (path === '/audit' && desk) return <AuditPage search={search} />;
   if (desk && (m = /^\/subscribers\/([^/]+)$/.exec(path))) return <SubscriberPage key={path} subscriberId={decodeURIComponent(m[1]!)} />;
   if (desk && (m = /^\/sessions\/([^/]+)\/edit$/.exec(path))) return <SessionEditPage key={path} sessionId={decodeURIComponent(m[1]!)} />;
-  if ((m = /^\/sessions\/([^/]+)\/forms\/intention\/([^/]+)$/.exec(path))) return <IntentionFormPage key={path} user={user} sessionId={decodeURIComponent(m[1]!)} subscriberId={decodeURIComponent(m[2]!)} />;
-  if ((m = /^\/sessions\/([^/]+)\/forms\/result\/([^/]+)$/.exec(path))) return <ResultFormPage key={path} user={user} sessionId={decodeURIComponent(m[1]!)} subscriberId={decodeURIComponent(m[2]!)} />;
+  if ((m = /^\/sessions\/([^/]+)\/forms\/intention\/([^/]+)$/.exec(path)))
+    return <IntentionFormPage key={path} user={user} sessionId={decodeURIComponent(m[1]!)} subscriberId={decodeURIComponent(m[2]!)} />;
+  if ((m = /^\/sessions\/([^/]+)\/forms\/result\/([^/]+)$/.exec(path)))
+    return <ResultFormPage key={path} user={user} sessionId={decodeURIComponent(m[1]!)} subscriberId={decodeURIComponent(m[2]!)} />;
   if ((m = /^\/sessions\/([^/]+)$/.exec(path))) return <SessionPage key={path} user={user} sessionId={decodeURIComponent(m[1]!)} />;
-  return <main><p>{t('notFound')}</p><Link to="/">{t('sessions')}</Link></main>;
+  return (
+    <main>
+      <p>{t('notFound')}</p>
+      <Link to="/">{t('sessions')}</Link>
+    </main>
+  );
 }
 
 function App() {
   const [lang, setLangState] = useState<Lang>(() => (localStorage.getItem('fd.lang') === 'zh-Hant' ? 'zh-Hant' : 'en'));
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [loadError, setLoadError] = useState<string | null>(null);
-  const setLang = useCallback((l: Lang) => { localStorage.setItem('fd.lang', l); setLangState(l); }, []);
+  const setLang = useCallback((l: Lang) => {
+    localStorage.setItem('fd.lang', l);
+    setLangState(l);
+  }, []);
   const i18n = useMemo(() => ({ lang, t: translator(lang), setLang }), [lang, setLang]);
-  useEffect(() => { document.documentElement.lang = lang; document.title = i18n.t('appTitle') + ' · failover-drill'; }, [lang, i18n]);
-  useEffect(() => { whoAmI().then(setMe, (e: unknown) => setLoadError(errorText(e, translator(lang)))); }, []);
+  useEffect(() => {
+    document.documentElement.lang = lang;
+    document.title = i18n.t('appTitle') + ' · failover-drill';
+  }, [lang, i18n]);
+  useEffect(() => {
+    whoAmI().then(setMe, (e: unknown) => setLoadError(errorText(e, translator(lang))));
+  }, []);
   const t = i18n.t;
   return (
     <I18n.Provider value={i18n}>
-      <a className="skip" href="#content">{t('skipToContent')}</a>
+      <a className="skip" href="#content">
+        {t('skipToContent')}
+      </a>
       <header className="top">
-        <Link to="/" className="brand">{t('appTitle')}</Link>
+        <Link to="/" className="brand">
+          {t('appTitle')}
+        </Link>
         {me?.user.role === 'desk' ? (
-          <DeskNav label={t('deskPages')} links={[{ to: '/', label: t('sessions') }, { to: '/subscribers', label: t('subscribersPage') }, { to: '/users', label: t('usersPage') }, { to: '/audit', label: t('auditLog') }]} />
+          <DeskNav
+            label={t('deskPages')}
+            links={[
+              { to: '/', label: t('sessions') },
+              { to: '/subscribers', label: t('subscribersPage') },
+              { to: '/users', label: t('usersPage') },
+              { to: '/audit', label: t('auditLog') },
+            ]}
+          />
         ) : null}
         <nav aria-label={t('language')}>
-          <button type="button" className="lang-toggle" lang={lang === 'en' ? 'zh-Hant' : 'en'} onClick={() => setLang(lang === 'en' ? 'zh-Hant' : 'en')}>{t('switchLanguage')}</button>
+          <button type="button" className="lang-toggle" lang={lang === 'en' ? 'zh-Hant' : 'en'} onClick={() => setLang(lang === 'en' ? 'zh-Hant' : 'en')}>
+            {t('switchLanguage')}
+          </button>
           {me ? (
             <>
-              <span className="who">{t('signedInAs')} {me.user.displayName}</span>
-              <button type="button" onClick={async () => { await api('POST', '/api/auth/logout').catch(() => {}); setMe(null); navigate('/'); }}>{t('signOut')}</button>
+              <span className="who">
+                {t('signedInAs')} {me.user.displayName}
+              </span>
+              <button
+                type="button"
+                onClick={async () => {
+                  await api('POST', '/api/auth/logout').catch(() => {});
+                  setMe(null);
+                  navigate('/');
+                }}
+              >
+                {t('signOut')}
+              </button>
             </>
           ) : null}
         </nav>
       </header>
       <div id="content">
-        {loadError ? <p role="alert">{loadError}</p> : me === undefined ? <p>{t('loading')}</p> : me === null ? <SignIn onSignedIn={setMe} /> : <Routes me={me} />}
+        {loadError ? (
+          <p role="alert">{loadError}</p>
+        ) : me === undefined ? (
+          <p>{t('loading')}</p>
+        ) : me === null ? (
+          <SignIn onSignedIn={setMe} />
+        ) : (
+          <Routes me={me} />
+        )}
       </div>
     </I18n.Provider>
   );
 }
 
-createRoot(document.getElementById('root')!).render(<StrictMode><App /></StrictMode>);
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

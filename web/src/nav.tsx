@@ -8,11 +8,17 @@ export function navigate(to: string) {
 
 export function Link(props: { to: string; children: ReactNode; className?: string }) {
   return (
-    <a href={props.to} className={props.className} onClick={(e) => {
-      if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
-      e.preventDefault();
-      navigate(props.to);
-    }}>{props.children}</a>
+    <a
+      href={props.to}
+      className={props.className}
+      onClick={(e) => {
+        if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
+        e.preventDefault();
+        navigate(props.to);
+      }}
+    >
+      {props.children}
+    </a>
   );
 }
 
@@ -20,7 +26,11 @@ export function Link(props: { to: string; children: ReactNode; className?: strin
 export function DeskNav(props: { label: string; links: { to: string; label: string }[] }) {
   return (
     <nav aria-label={props.label} className="desk-nav">
-      {props.links.map((l) => <Link key={l.to} to={l.to}>{l.label}</Link>)}
+      {props.links.map((l) => (
+        <Link key={l.to} to={l.to}>
+          {l.label}
+        </Link>
+      ))}
     </nav>
   );
 }

@@ -9,10 +9,31 @@ import { hkDateTime, useI18n } from './i18n.ts';
 import { serverText } from './server-text.ts';
 import { renderMessage } from '../../src/desk/domain/messages/index.ts';
 
-interface Preview { kind: FormKind; subscriberId: string; name: string; participantCode: string; recipients: string[] }
-interface Sent { subscriberId: string; kind: FormKind; sentAt: string; recipients: string[]; actor: string; manual: boolean }
-interface Overview { mailer: boolean; note?: Message; preview: Record<FormKind, Preview[]>; sent: Sent[] }
-interface SendResult { sent: { subscriberId: string; to: string[] }[]; failed: { subscriberId: string; error: string; text?: Message }[] }
+interface Preview {
+  kind: FormKind;
+  subscriberId: string;
+  name: string;
+  participantCode: string;
+  recipients: string[];
+}
+interface Sent {
+  subscriberId: string;
+  kind: FormKind;
+  sentAt: string;
+  recipients: string[];
+  actor: string;
+  manual: boolean;
+}
+interface Overview {
+  mailer: boolean;
+  note?: Message;
+  preview: Record<FormKind, Preview[]>;
+  sent: Sent[];
+}
+interface SendResult {
+  sent: { subscriberId: string; to: string[] }[];
+  failed: { subscriberId: string; error: string; text?: Message }[];
+}
 
 type Only = '' | 'retake' | 'not-ready';
 
@@ -32,27 +53,51 @@ export function ReminderPanel(props: { sessionId: string; names: Record<string, 
   // A choice the session no longer offers (no firm left to retake, every firm ready) falls back to all.
   const only: Only = (chosen === 'retake' && props.retake) || (chosen === 'not-ready' && props.notReady) ? chosen : '';
   const load = useCallback(() => {
-    api<Overview>('GET', `/api/sessions/${sid}/reminders/overview${only ? `?only=${only}` : ''}`).then(setData, (e: unknown) => setError(serverText(e, t, lang)));
+    api<Overview>('GET', `/api/sessions/${sid}/reminders/overview${only ? `?only=${only}` : ''}`).then(setData, (e: unknown) =>
+      setError(serverText(e, t, lang)),
+    );
   }, [sid, t, lang, only]);
-  useEffect(() => { load(); }, [load]);
-  useEffect(() => { api<{ users: UserAccount[] }>('GET', '/api/users').then((r) => setUsers(r.users), () => {}); }, [sid]);
+  useEffect(() => {
+    load();
+  }, [load]);
+  useEffect(() => {
+    api<{ users: UserAccount[] }>('GET', '/api/users').then(
+      (r) => setUsers(r.users),
+      () => {},
+    );
+  }, [sid]);
 
   async function send(kind: FormKind) {
-    setStatus(null); setError(null);
+    setStatus(null);
+    setError(null);
     try {
       const r = await api<SendResult>('POST', `/api/sessions/${sid}/reminders`, only ? { kind, only } : { kind });
       const failed = r.failed.map((f) => (f.text ? renderMessage(f.text, lang) : `${f.subscriberId}: ${f.error}`));
-      setStatus(`${t('remindersSent')}: ${r.sent.map((x) => props.names[x.subscriberId] ?? x.subscriberId).join(', ') || '0'}${failed.length ? ` — ${failed.join('; ')}` : ''}`);
-    } catch (e) { setError(serverText(e, t, lang)); }
+      setStatus(
+        `${t('remindersSent')}: ${r.sent.map((x) => props.names[x.subscriberId] ?? x.subscriberId).join(', ') || '0'}${failed.length ? ` — ${failed.join('; ')}` : ''}`,
+      );
+    } catch (e) {
+      setError(serverText(e, t, lang));
+    }
     load();
   }
 
-  if (!data) return <section aria-labelledby="rem-h"><h2 id="rem-h">{t('remindersHeading')}</h2><p>{error ?? t('loading')}</p></section>;
-  const by = (s: Sent) => (s.manual ? users.find((u) => u.id === s.actor)?.displayName ?? s.actor : t('automatic'));
+  if (!data)
+    return (
+      <section aria-labelledby="rem-h">
+        <h2 id="rem-h">{t('remindersHeading')}</h2>
+        <p>{error ?? t('loading')}</p>
+      </section>
+    );
+  const by = (s: Sent) => (s.manual ? (users.find((u) => u.id === s.actor)?.displayName ?? s.actor) : t('automatic'));
   return (
     <section aria-labelledby="rem-h" className="reminders" data-mailer={String(data.mailer)}>
       <h2 id="rem-h">{t('remindersHeading')}</h2>
-      {data.note ? <p className="banner late" data-reminder-note>{renderMessage(data.note, lang)}</p> : null}
+      {data.note ? (
+        <p className="banner late" data-reminder-note>
+          {renderMessage(data.note, lang)}
+        </p>
+      ) : null}
       {props.retake ? (
         <div className="field inline">
           <input id="remind-only-retake" type="checkbox" checked={only === 'retake'} onChange={(e) => setChosen(e.target.checked ? 'retake' : '')} />
@@ -66,18 +111,30 @@ export function ReminderPanel(props: { sessionId: string; names: Record<string, 
         </div>
       ) : null}
       {/* The firms not ready get one reminder, of the readiness check, whatever forms they returned. */}
-      {(only === 'not-ready' ? ['intention'] as const : ['intention', 'result'] as const).map((kind) => {
+      {(only === 'not-ready' ? (['intention'] as const) : (['intention', 'result'] as const)).map((kind) => {
         const list = data.preview[kind];
         return (
           <div key={kind} className="reminder-kind" data-kind={only === 'not-ready' ? 'not-ready' : kind}>
-            <h3>{only === 'not-ready' ? t('notReadyWouldRemind') : `${kind === 'intention' ? t('appendixATitle') : t('appendixBTitle')} — ${t('wouldRemind')}`}</h3>
-            {list.length === 0 ? <p>{t('nobodyToRemind')}</p> : (
+            <h3>
+              {only === 'not-ready' ? t('notReadyWouldRemind') : `${kind === 'intention' ? t('appendixATitle') : t('appendixBTitle')} — ${t('wouldRemind')}`}
+            </h3>
+            {list.length === 0 ? (
+              <p>{t('nobodyToRemind')}</p>
+            ) : (
               <table className="reminder-preview">
-                <thead><tr><th scope="col">{t('subscriber')}</th><th scope="col">{t('formKind')}</th><th scope="col">{t('recipients')}</th></tr></thead>
+                <thead>
+                  <tr>
+                    <th scope="col">{t('subscriber')}</th>
+                    <th scope="col">{t('formKind')}</th>
+                    <th scope="col">{t('recipients')}</th>
+                  </tr>
+                </thead>
                 <tbody>
                   {list.map((p) => (
                     <tr key={p.subscriberId} data-preview={p.subscriberId}>
-                      <th scope="row">{p.name} <span className="small">{p.participantCode}</span></th>
+                      <th scope="row">
+                        {p.name} <span className="small">{p.participantCode}</span>
+                      </th>
                       <td>{only === 'not-ready' ? t('readiness') : kind === 'intention' ? t('appendixA') : t('appendixB')}</td>
                       <td>{p.recipients.join(', ')}</td>
                     </tr>
@@ -85,16 +142,28 @@ export function ReminderPanel(props: { sessionId: string; names: Record<string, 
                 </tbody>
               </table>
             )}
-            <button type="button" disabled={!data.mailer || list.length === 0} onClick={() => send(kind)}>{only === 'not-ready' ? t('remindReadiness') : kind === 'intention' ? t('remindA') : t('remindB')}</button>
+            <button type="button" disabled={!data.mailer || list.length === 0} onClick={() => send(kind)}>
+              {only === 'not-ready' ? t('remindReadiness') : kind === 'intention' ? t('remindA') : t('remindB')}
+            </button>
           </div>
         );
       })}
       {status ? <p role="status">{status}</p> : null}
       {error ? <p role="alert">{error}</p> : null}
       <h3>{t('sentReminders')}</h3>
-      {data.sent.length === 0 ? <p>{t('noRemindersSent')}</p> : (
+      {data.sent.length === 0 ? (
+        <p>{t('noRemindersSent')}</p>
+      ) : (
         <table className="reminders-sent">
-          <thead><tr><th scope="col">{t('sentAt')}</th><th scope="col">{t('subscriber')}</th><th scope="col">{t('formKind')}</th><th scope="col">{t('recipients')}</th><th scope="col">{t('sentBy')}</th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">{t('sentAt')}</th>
+              <th scope="col">{t('subscriber')}</th>
+              <th scope="col">{t('formKind')}</th>
+              <th scope="col">{t('recipients')}</th>
+              <th scope="col">{t('sentBy')}</th>
+            </tr>
+          </thead>
           <tbody>
             {data.sent.map((s, i) => (
               <tr key={i} data-sent={s.subscriberId} data-kind={s.kind}>

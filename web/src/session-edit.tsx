@@ -9,17 +9,34 @@ import { Link, navigate } from './nav.tsx';
 import { ALL_SERVICES, SessionFields, seriesBody, seriesDraft, type SeriesDraft } from './desk.tsx';
 import { serverText } from './server-text.ts';
 
-
 interface Draft {
-  session: { code: string; date: string; participation: string; mandatoryFor: string; services: Record<string, boolean>; network: string; rundown: string; intentionDeadline: string; resultDeadline: string; series: SeriesDraft };
+  session: {
+    code: string;
+    date: string;
+    participation: string;
+    mandatoryFor: string;
+    services: Record<string, boolean>;
+    network: string;
+    rundown: string;
+    intentionDeadline: string;
+    resultDeadline: string;
+    series: SeriesDraft;
+  };
 }
 
 function draftOf(s: PracticeSession): Draft {
   return {
     session: {
-      code: s.code, date: s.date, participation: s.participation, mandatoryFor: s.mandatoryFor ?? '', network: s.network, rundown: s.rundown,
+      code: s.code,
+      date: s.date,
+      participation: s.participation,
+      mandatoryFor: s.mandatoryFor ?? '',
+      network: s.network,
+      rundown: s.rundown,
       services: Object.fromEntries(ALL_SERVICES.map((x) => [x, s.services.includes(x)])),
-      intentionDeadline: hkLocalInput(s.intentionDeadline), resultDeadline: hkLocalInput(s.resultDeadline), series: seriesDraft(s),
+      intentionDeadline: hkLocalInput(s.intentionDeadline),
+      resultDeadline: hkLocalInput(s.resultDeadline),
+      series: seriesDraft(s),
     },
   };
 }
@@ -33,7 +50,13 @@ export function SessionEditPage(props: { sessionId: string }) {
   const [general, setGeneral] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
-    api<{ session: PracticeSession }>('GET', `/api/sessions/${sid}`).then((r) => { setSession(r.session); setDraft(draftOf(r.session)); }, (e: unknown) => setGeneral(serverText(e, t, lang)));
+    api<{ session: PracticeSession }>('GET', `/api/sessions/${sid}`).then(
+      (r) => {
+        setSession(r.session);
+        setDraft(draftOf(r.session));
+      },
+      (e: unknown) => setGeneral(serverText(e, t, lang)),
+    );
   }, [sid]);
   const set = useCallback((path: string, v: unknown) => setDraft((d) => (d ? setIn(d, path, v) : d)), []);
 
@@ -41,10 +64,20 @@ export function SessionEditPage(props: { sessionId: string }) {
     e.preventDefault();
     if (!session || !draft) return;
     const d = draft.session;
-    setErrors({}); setGeneral(null); setBusy(true);
+    setErrors({});
+    setGeneral(null);
+    setBusy(true);
     const body = {
-      code: d.code, noticeId: session.noticeId, date: d.date, participation: d.participation, mandatoryFor: d.participation === 'mandatory' ? d.mandatoryFor : null,
-      services: ALL_SERVICES.filter((x) => d.services[x]), network: d.network, rundown: d.rundown, intentionDeadline: d.intentionDeadline, resultDeadline: d.resultDeadline,
+      code: d.code,
+      noticeId: session.noticeId,
+      date: d.date,
+      participation: d.participation,
+      mandatoryFor: d.participation === 'mandatory' ? d.mandatoryFor : null,
+      services: ALL_SERVICES.filter((x) => d.services[x]),
+      network: d.network,
+      rundown: d.rundown,
+      intentionDeadline: d.intentionDeadline,
+      resultDeadline: d.resultDeadline,
       series: seriesBody(d.series),
     };
     try {
@@ -54,21 +87,29 @@ export function SessionEditPage(props: { sessionId: string }) {
       const fe = fieldMessages(err, 'session.');
       setErrors(fe);
       if (!Object.keys(fe).length) setGeneral(serverText(err, t, lang));
-    } finally { setBusy(false); }
+    } finally {
+      setBusy(false);
+    }
   }
 
   if (!draft) return <main>{general ? <p role="alert">{general}</p> : <p>{t('loading')}</p>}</main>;
   return (
     <main>
-      <p><Link to={`/sessions/${sid}`}>{t('back')}</Link></p>
-      <h1>{t('editSession')}: {session?.code} ({props.sessionId})</h1>
+      <p>
+        <Link to={`/sessions/${sid}`}>{t('back')}</Link>
+      </p>
+      <h1>
+        {t('editSession')}: {session?.code} ({props.sessionId})
+      </h1>
       <p className="small">{t('deadlineEditNote')}</p>
       <ErrorSummary errors={errors} general={general} />
       <form onSubmit={save} noValidate>
         <Binding.Provider value={{ value: draft, set, errors }}>
           <SessionFields rundownRows={12} />
         </Binding.Provider>
-        <button type="submit" disabled={busy}>{t('saveSession')}</button>
+        <button type="submit" disabled={busy}>
+          {t('saveSession')}
+        </button>
       </form>
     </main>
   );

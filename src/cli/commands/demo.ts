@@ -13,8 +13,14 @@ import { closeWithin } from './omd-shutdown.ts';
 import type { Command } from '../command.ts';
 import { numberOption } from '../command.ts';
 import {
-  FeedHandler, MarketGenerator, OmdPublisher, loopbackFeed,
-  type FeedConfig, type OmdService, type PublisherLine, type RecoveredEvent,
+  FeedHandler,
+  MarketGenerator,
+  OmdPublisher,
+  loopbackFeed,
+  type FeedConfig,
+  type OmdService,
+  type PublisherLine,
+  type RecoveredEvent,
 } from '../../omd/index.ts';
 
 type Phase = 'open' | 'loss-line-a' | 'loss-both-lines' | 'primary-lost' | 'backup-active';
@@ -39,7 +45,6 @@ interface FeedRun {
   gen: MarketGenerator;
 }
 
-
 const command: Command = {
   name: 'demo',
   summary: 'Accelerated market-data failover on loopback (OMD-C and OMD-CC, primary → backup site)',
@@ -50,11 +55,11 @@ const command: Command = {
     'Ends with a table per subscriber and service; the summary is written under --data.',
   ].join('\n'),
   options: {
-    'seconds': { type: 'string', default: '4', value: 'S', description: 'Seconds per phase (5 phases)' },
-    'rate': { type: 'string', default: '2000', value: 'EVENTS/S', description: 'Generator events per second per service' },
-    'subscribers': { type: 'string', default: '3', value: 'N', description: 'Feed handlers per service (one OMD-C handler is deliberately faulty)' },
-    'seed': { type: 'string', default: '7', value: 'N', description: 'Generator seed' },
-    'data': { type: 'string', default: './data', value: 'DIR', description: 'Where the summary JSON is written' },
+    seconds: { type: 'string', default: '4', value: 'S', description: 'Seconds per phase (5 phases)' },
+    rate: { type: 'string', default: '2000', value: 'EVENTS/S', description: 'Generator events per second per service' },
+    subscribers: { type: 'string', default: '3', value: 'N', description: 'Feed handlers per service (one OMD-C handler is deliberately faulty)' },
+    seed: { type: 'string', default: '7', value: 'N', description: 'Generator seed' },
+    data: { type: 'string', default: './data', value: 'DIR', description: 'Where the summary JSON is written' },
   },
   async run(values) {
     const phaseMs = numberOption(values, 'seconds', { min: 0.5, max: 600 }) * 1000;
@@ -77,7 +82,10 @@ const command: Command = {
     const log = (s: string) => console.log(`[${new Date().toISOString().slice(11, 23)}] ${s}`);
     // SIGINT / SIGTERM end the demo at once: every wait is abortable, and closing has a deadline.
     const interrupted = new AbortController();
-    const onSignal = (sig: NodeJS.Signals) => { log(`${sig}: stopping`); interrupted.abort(sig); };
+    const onSignal = (sig: NodeJS.Signals) => {
+      log(`${sig}: stopping`);
+      interrupted.abort(sig);
+    };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     const sleep = (ms: number) => delay(ms, undefined, { signal: interrupted.signal });
@@ -90,23 +98,46 @@ const command: Command = {
           basePort: 46000 + 100 * i,
           rtsPorts: [0, 0, 0, 0],
         });
-        const common = { heartbeatIntervalMs: 500, refreshIntervalMs: 1000, refreshPacketsPerMs: 20, rts: { users: Array.from({ length: perService }, (_, k) => `DEMO${k + 1}`) } };
+        const common = {
+          heartbeatIntervalMs: 500,
+          refreshIntervalMs: 1000,
+          refreshPacketsPerMs: 20,
+          rts: { users: Array.from({ length: perService }, (_, k) => `DEMO${k + 1}`) },
+        };
         const primary = new OmdPublisher(cfg, { ...common, site: 'primary', lossFilter: loss });
         const backup = new OmdPublisher(cfg, { ...common, site: 'backup', drNumbering: 'continue', lossFilter: loss });
         await primary.start();
         await backup.start();
-        const gen = new MarketGenerator({ seed: seed + i, securities: service === 'OMD-C' ? 40 : 20, service, channels: cfg.channels.map((c) => ({ channelId: c.channelId, product: c.product })), startTimeMs: Date.now() });
+        const gen = new MarketGenerator({
+          seed: seed + i,
+          securities: service === 'OMD-C' ? 40 : 20,
+          service,
+          channels: cfg.channels.map((c) => ({ channelId: c.channelId, product: c.product })),
+          startTimeMs: Date.now(),
+        });
         for (const b of gen.startOfDay()) primary.publish(b.channelId, b.msgs);
         const run: FeedRun = { service, cfg, primary, backup, active: primary, gen };
         feeds.push(run);
         for (let k = 0; k < perService; k++) {
           const faulty = service === 'OMD-C' && k === perService - 1 && perService > 1 ? 'ignores the DR signal, keeps a stale book' : undefined;
-          const handler = new FeedHandler({ ...cfg, rts: [...primary.rtsEndpoints, ...backup.rtsEndpoints] }, {
-            rtsUsername: `DEMO${k + 1}`,
-            arbitrationTimeoutMs: 30,
-            ...(faulty ? { ignoreDisasterRecovery: true } : {}),
-          });
-          const sub: Subscriber = { name: `${service === 'OMD-C' ? 'MD' : 'CC'}-SUB${k + 1}`, service, handler, recovered: [], gaps: 0, drSignalsSeen: 0, followedAt: null, ...(faulty ? { faulty } : {}) };
+          const handler = new FeedHandler(
+            { ...cfg, rts: [...primary.rtsEndpoints, ...backup.rtsEndpoints] },
+            {
+              rtsUsername: `DEMO${k + 1}`,
+              arbitrationTimeoutMs: 30,
+              ...(faulty ? { ignoreDisasterRecovery: true } : {}),
+            },
+          );
+          const sub: Subscriber = {
+            name: `${service === 'OMD-C' ? 'MD' : 'CC'}-SUB${k + 1}`,
+            service,
+            handler,
+            recovered: [],
+            gaps: 0,
+            drSignalsSeen: 0,
+            followedAt: null,
+            ...(faulty ? { faulty } : {}),
+          };
           handler.on('recovered', (e: RecoveredEvent) => sub.recovered.push(e));
           handler.on('gap', () => sub.gaps++);
           handler.on('dr', (e: { state: string }) => {
@@ -116,7 +147,9 @@ const command: Command = {
           await handler.start();
           subs.push(sub);
         }
-        log(`${service}: primary site publishing ${cfg.channels.map((c) => `${c.product}@${c.lineA.group}|${c.lineB.group}:${c.lineA.port}`).join(' ')}, ${perService} subscribers joined`);
+        log(
+          `${service}: primary site publishing ${cfg.channels.map((c) => `${c.product}@${c.lineA.group}|${c.lineB.group}:${c.lineA.port}`).join(' ')}, ${perService} subscribers joined`,
+        );
       }
 
       // Publish generator events at `rate` per service in 20 ms slices until `until`.
@@ -134,7 +167,9 @@ const command: Command = {
       const progress = () => {
         for (const s of subs) {
           const c = s.handler.counters;
-          log(`  ${s.name.padEnd(9)} msgs=${c.messages} dup=${c.duplicates} gaps=${c.gapsSeen} rts=${c.recoveredByRts} refresh=${c.recoveredByRefresh} dr=${s.handler.drState}`);
+          log(
+            `  ${s.name.padEnd(9)} msgs=${c.messages} dup=${c.duplicates} gaps=${c.gapsSeen} rts=${c.recoveredByRts} refresh=${c.recoveredByRefresh} dr=${s.handler.drState}`,
+          );
         }
       };
 
@@ -173,24 +208,49 @@ const command: Command = {
       const rows = subs.map((s) => {
         const f = feeds.find((x) => x.service === s.service)!;
         const equal = f.cfg.channels.every((c) => s.handler.image(c.channelId).digest(c.product) === f.active.image(c.channelId).digest(c.product));
-        const caughtUp = f.cfg.channels.every((c) => s.handler.status(c.channelId).expected === f.active.nextSeq(c.channelId) && !s.handler.status(c.channelId).stale);
+        const caughtUp = f.cfg.channels.every(
+          (c) => s.handler.status(c.channelId).expected === f.active.nextSeq(c.channelId) && !s.handler.status(c.channelId).stale,
+        );
         const followed = s.handler.drState === 'DR_COMPLETED';
         const passed = equal && caughtUp && followed;
-        const reason = passed ? 'books equal to the backup site' : !followed ? 'did not follow the DR signal' : !equal ? 'books differ from the venue' : 'not caught up';
+        const reason = passed
+          ? 'books equal to the backup site'
+          : !followed
+            ? 'did not follow the DR signal'
+            : !equal
+              ? 'books differ from the venue'
+              : 'not caught up';
         const recoveryMs = s.followedAt !== null ? s.followedAt - failoverAt : null;
         return {
-          subscriber: s.name, service: s.service, result: passed ? 'passed' : 'failed', reason,
-          recoveryMs, gaps: s.gaps, byRts: s.recovered.filter((r) => r.via === 'rts').length, byRefresh: s.recovered.filter((r) => r.via === 'refresh').length,
-          duplicates: s.handler.counters.duplicates, faulty: s.faulty ?? null,
+          subscriber: s.name,
+          service: s.service,
+          result: passed ? 'passed' : 'failed',
+          reason,
+          recoveryMs,
+          gaps: s.gaps,
+          byRts: s.recovered.filter((r) => r.via === 'rts').length,
+          byRefresh: s.recovered.filter((r) => r.via === 'refresh').length,
+          duplicates: s.handler.counters.duplicates,
+          faulty: s.faulty ?? null,
         };
       });
       console.log('');
-      console.log(['subscriber', 'service', 'result', 'recovery', 'gaps', 'rts', 'refresh', 'reason'].map((h, i) => h.padEnd([10, 8, 7, 9, 5, 4, 8, 0][i]!)).join(' '));
+      console.log(
+        ['subscriber', 'service', 'result', 'recovery', 'gaps', 'rts', 'refresh', 'reason'].map((h, i) => h.padEnd([10, 8, 7, 9, 5, 4, 8, 0][i]!)).join(' '),
+      );
       for (const r of rows) {
-        console.log([
-          r.subscriber.padEnd(10), r.service.padEnd(8), r.result.padEnd(7), (r.recoveryMs === null ? '-' : `${r.recoveryMs} ms`).padEnd(9),
-          String(r.gaps).padEnd(5), String(r.byRts).padEnd(4), String(r.byRefresh).padEnd(8), r.reason + (r.faulty ? ` (deliberately faulty: ${r.faulty})` : ''),
-        ].join(' '));
+        console.log(
+          [
+            r.subscriber.padEnd(10),
+            r.service.padEnd(8),
+            r.result.padEnd(7),
+            (r.recoveryMs === null ? '-' : `${r.recoveryMs} ms`).padEnd(9),
+            String(r.gaps).padEnd(5),
+            String(r.byRts).padEnd(4),
+            String(r.byRefresh).padEnd(8),
+            r.reason + (r.faulty ? ` (deliberately faulty: ${r.faulty})` : ''),
+          ].join(' '),
+        );
       }
       mkdirSync(dataDir, { recursive: true });
       const out = join(dataDir, 'omd-demo-summary.json');
@@ -208,7 +268,10 @@ const command: Command = {
       process.off('SIGTERM', onSignal);
       await closeWithin('demo', async () => {
         for (const s of subs) await s.handler.stop();
-        for (const f of feeds) { await f.primary.stop(); await f.backup.stop(); }
+        for (const f of feeds) {
+          await f.primary.stop();
+          await f.backup.stop();
+        }
       });
     }
   },

@@ -13,7 +13,21 @@ export function formatFixReport(m: FixMessage): string {
   const type = msgTypeOf(m);
   const head = type === '8' ? `ER ${fieldOf(m, 150) ?? '?'}` : type === '9' ? 'CxlRej' : `35=${type}`;
   const parts = [head];
-  for (const [t, name] of [[11, 'clOrdId'], [41, 'orig'], [37, 'orderId'], [39, 'status'], [17, 'execId'], [32, 'lastQty'], [31, 'lastPx'], [14, 'cum'], [151, 'leaves'], [103, 'rejectCode'], [102, 'cxlRejReason'], [43, 'possDup'], [58, 'text']] as const) {
+  for (const [t, name] of [
+    [11, 'clOrdId'],
+    [41, 'orig'],
+    [37, 'orderId'],
+    [39, 'status'],
+    [17, 'execId'],
+    [32, 'lastQty'],
+    [31, 'lastPx'],
+    [14, 'cum'],
+    [151, 'leaves'],
+    [103, 'rejectCode'],
+    [102, 'cxlRejReason'],
+    [43, 'possDup'],
+    [58, 'text'],
+  ] as const) {
     const v = fieldOf(m, t);
     if (v !== undefined) parts.push(`${name}=${t === 58 ? JSON.stringify(v) : v}`);
   }
@@ -24,7 +38,7 @@ const command: Command = {
   name: 'fix client',
   summary: 'Trade through the OCG-C FIX gateway as a subscriber: fixed addresses of both sites, follow a failover',
   details: [
-    'Give the gateway addresses in order, the primary site\'s first: --connect is repeatable.',
+    "Give the gateway addresses in order, the primary site's first: --connect is repeatable.",
     'After a loss the client waits, tries the same address, then the next ones, and logs on',
     'with its sequence numbers continuing. Script / stdin lines (as `ocg client`):',
     '  buy 700 100@385.2 [day|ioc|fok]   sell …, short …',
@@ -83,20 +97,31 @@ const command: Command = {
     const fields = (m: FixMessage) => Object.fromEntries(m.fields.map(([t, v]) => [String(t), v]));
 
     const client = new FixClient({
-      compId, targetCompId: String(values['target-comp-id']), password: values['password'], publicKeyPem, addresses,
-      brokerId: String(values['broker-id']), timeScale,
+      compId,
+      targetCompId: String(values['target-comp-id']),
+      password: values['password'],
+      publicKeyPem,
+      addresses,
+      brokerId: String(values['broker-id']),
+      timeScale,
       ...(typeof values['new-password'] === 'string' ? { newPassword: values['new-password'] } : {}),
-      ...(values['first-clordid'] !== undefined ? { firstClientOrderId: numberOption(values, 'first-clordid', { integer: true, min: 1, max: 99_999_999 }) } : {}),
+      ...(values['first-clordid'] !== undefined
+        ? { firstClientOrderId: numberOption(values, 'first-clordid', { integer: true, min: 1, max: 99_999_999 }) }
+        : {}),
       ...(typeof values['local-address'] === 'string' ? { localAddress: values['local-address'] } : {}),
       ...(store !== null ? { journal: store.journal(`FIX:${compId}`) } : {}),
     });
     client.on('event', (e: FixClientEvent) => out(`${new Date(e.at).toISOString()} ${e.kind} ${JSON.stringify(e.detail)}`, { type: 'event', ...e }));
     client.on('execution-report', (m: FixMessage) => out(formatFixReport(m), { type: 'execution-report', fields: fields(m) }));
     client.on('order-cancel-reject', (m: FixMessage) => out(formatFixReport(m), { type: 'order-cancel-reject', fields: fields(m) }));
-    client.on('business-reject', (m: FixMessage) => out(`BusinessMessageReject ${fieldOf(m, 380) ?? ''} ${fieldOf(m, 58) ?? ''}`, { type: 'business-reject', fields: fields(m) }));
+    client.on('business-reject', (m: FixMessage) =>
+      out(`BusinessMessageReject ${fieldOf(m, 380) ?? ''} ${fieldOf(m, 58) ?? ''}`, { type: 'business-reject', fields: fields(m) }),
+    );
     client.on('reject', (m: FixMessage) => out(`Reject ${fieldOf(m, 373) ?? ''} ${fieldOf(m, 58) ?? ''}`, { type: 'reject', fields: fields(m) }));
     client.on('stopped', (s: { reason: string }) => out(`stopped: ${s.reason}`, { type: 'stopped', ...s }));
-    const onSignal = () => { void client.close('interrupted'); };
+    const onSignal = () => {
+      void client.close('interrupted');
+    };
     process.once('SIGINT', onSignal);
     try {
       await client.start();
@@ -121,7 +146,14 @@ const command: Command = {
             const id = client.nextClientOrderId();
             orders.push(id);
             out(`→ NewOrderSingle ${id}`, { type: 'sent', kind: 'order', clientOrderId: id });
-            await client.newOrder({ securityId: s.securityId, side: s.side, quantity: Number(s.quantity), price: s.price, clientOrderId: id, ...(s.tif !== undefined ? { tif: s.tif } : {}) });
+            await client.newOrder({
+              securityId: s.securityId,
+              side: s.side,
+              quantity: Number(s.quantity),
+              price: s.price,
+              clientOrderId: id,
+              ...(s.tif !== undefined ? { tif: s.tif } : {}),
+            });
             return true;
           }
           case 'cancel':

@@ -29,10 +29,12 @@ compIds:                           # SenderCompIDs of the clients (1..11 letters
 const command: Command = {
   name: 'fix gateway',
   summary: 'Run an OCG-C FIX gateway (OTP-C, FIXT.1.1 / FIX 5.0 SP2) with its matching engine',
-  details: `TargetCompID of the clients: HKEX. Config file (YAML or JSON), paths relative to it:\n\n${EXAMPLE.split('\n').map((l) => '  ' + l).join('\n')}`,
+  details: `TargetCompID of the clients: HKEX. Config file (YAML or JSON), paths relative to it:\n\n${EXAMPLE.split('\n')
+    .map((l) => '  ' + l)
+    .join('\n')}`,
   options: {
-    'config': { type: 'string', value: 'FILE', description: 'Gateway config (YAML or JSON)' },
-    'duration': { type: 'string', default: '0', value: 'S', description: 'Seconds to run; 0 = until interrupted' },
+    config: { type: 'string', value: 'FILE', description: 'Gateway config (YAML or JSON)' },
+    duration: { type: 'string', default: '0', value: 'S', description: 'Seconds to run; 0 = until interrupted' },
     'log-level': { type: 'string', default: 'info', value: 'LEVEL', description: 'debug, info, warn or error (JSON lines on stderr)' },
   },
   async run(values) {
@@ -41,7 +43,8 @@ const command: Command = {
     if (!fs.existsSync(file)) throw new UsageError(`--config: ${file} does not exist`);
     const cfg = parseGatewayConfig(fs.readFileSync(file, 'utf8'), path.dirname(file));
     if (cfg.service !== 'OTP-C') throw new UsageError('config: service: the FIX gateway serves OTP-C only (no China Connect over FIX, README LIMITATIONS)');
-    for (const c of cfg.compIds) if (!/^[A-Za-z0-9]{1,11}$/.test(c.compId)) throw new UsageError(`config: compId ${JSON.stringify(c.compId)}: 1..11 letters or digits`);
+    for (const c of cfg.compIds)
+      if (!/^[A-Za-z0-9]{1,11}$/.test(c.compId)) throw new UsageError(`config: compId ${JSON.stringify(c.compId)}: 1..11 letters or digits`);
     const duration = numberOption(values, 'duration', { min: 0 });
     const level = String(values['log-level']) as OcgLogLevel;
     if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new UsageError(`--log-level: expected debug, info, warn or error, got ${level}`);
@@ -50,7 +53,15 @@ const command: Command = {
     const store: SessionStore = cfg.journalDir !== undefined ? new FileSessionStore(cfg.journalDir) : new MemorySessionStore();
     const engine = new MatchingEngine({ profile: profileFor('OTP-C'), securities: cfg.securities }, preciseClock);
     const gateway = new FixGateway({
-      name: `OTP-C FIX ${cfg.site}`, host: cfg.host, port: cfg.port, privateKeyPem, compIds: cfg.compIds, router: engine, store, log, clock: preciseClock,
+      name: `OTP-C FIX ${cfg.site}`,
+      host: cfg.host,
+      port: cfg.port,
+      privateKeyPem,
+      compIds: cfg.compIds,
+      router: engine,
+      store,
+      log,
+      clock: preciseClock,
       ...(cfg.passwordToleranceMs !== undefined ? { passwordToleranceMs: cfg.passwordToleranceMs } : {}),
       onEvent: (e) => log.log('info', `evidence.${e.kind}`, { service: e.service, compId: e.compId, firm: e.firm, ...e.detail }),
     });

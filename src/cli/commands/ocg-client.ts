@@ -6,15 +6,24 @@ import { numberOption, UsageError, type Command } from '../command.ts';
 import { runOrderScript } from '../order-script-runner.ts';
 import { LowLatencyProfile, relaunchWithFlags } from '../../lowlatency/index.ts';
 import {
-  FileSessionStore, OcgClient, OrderScriptError, formatDecimal, parseHostPort, parseOrderScript,
-  type ExecutionReport, type OcgClientEvent, type OcgService, type OrderScriptStep,
+  FileSessionStore,
+  OcgClient,
+  OrderScriptError,
+  formatDecimal,
+  parseHostPort,
+  parseOrderScript,
+  type ExecutionReport,
+  type OcgClientEvent,
+  type OcgService,
+  type OrderScriptStep,
 } from '../../ocg/index.ts';
 
 export function formatExecutionReport(er: ExecutionReport): string {
   const parts = [`ER ${er.execType ?? '?'}`, `clOrdId=${er.clientOrderId ?? ''}`];
   if (er.originalClientOrderId) parts.push(`orig=${er.originalClientOrderId}`);
   parts.push(`orderId=${er.orderId ?? ''}`, `status=${er.orderStatus ?? ''}`, `execId=${er.executionId ?? ''}`);
-  if (er.executionQuantity !== undefined && er.executionPrice !== undefined) parts.push(`exec=${formatDecimal(er.executionQuantity)}@${formatDecimal(er.executionPrice)}`);
+  if (er.executionQuantity !== undefined && er.executionPrice !== undefined)
+    parts.push(`exec=${formatDecimal(er.executionQuantity)}@${formatDecimal(er.executionPrice)}`);
   if (er.cumulativeQuantity !== undefined) parts.push(`cum=${formatDecimal(er.cumulativeQuantity)}`);
   if (er.leavesQuantity !== undefined) parts.push(`leaves=${formatDecimal(er.leavesQuantity)}`);
   const code = er.orderRejectCode ?? er.cancelRejectCode ?? er.amendRejectCode;
@@ -47,7 +56,7 @@ const command: Command = {
     'first-clordid': { type: 'string', value: 'N', description: 'First Client Order ID (default: 1 + ms since UTC midnight)' },
     'local-address': { type: 'string', value: 'ADDR', description: 'Source address (a registered IP of the Comp ID)' },
     journal: { type: 'string', value: 'DIR', description: 'Keep the session (sequence numbers, sent messages) in DIR across runs (default: memory)' },
-    'stay': { type: 'boolean', description: 'After the script, keep the session (and follow failovers) until interrupted' },
+    stay: { type: 'boolean', description: 'After the script, keep the session (and follow failovers) until interrupted' },
     json: { type: 'boolean', description: 'Print one JSON object per event and report instead of text' },
     'low-latency': { type: 'boolean', description: 'Busy polling, quiet collections and V8 start-up flags: lower latency, a whole core (docs/performance.md)' },
   },
@@ -89,21 +98,34 @@ const command: Command = {
     // Sequence numbers survive a restart of the client only when persisted (§3.12: one session a day).
     const store = typeof values['journal'] === 'string' ? new FileSessionStore(values['journal']) : null;
     const json = values['json'] === true;
-    const out = (text: string, obj: unknown) => console.log(json ? JSON.stringify(obj, (_k, v: unknown) => (typeof v === 'bigint' ? formatDecimal(v) : v)) : text);
+    const out = (text: string, obj: unknown) =>
+      console.log(json ? JSON.stringify(obj, (_k, v: unknown) => (typeof v === 'bigint' ? formatDecimal(v) : v)) : text);
 
     const client = new OcgClient({
-      compId, password: values['password'], publicKeyPem, lookup: endpoints,
-      brokerId: String(values['broker-id']), bcan: String(values['bcan']), service, timeScale,
+      compId,
+      password: values['password'],
+      publicKeyPem,
+      lookup: endpoints,
+      brokerId: String(values['broker-id']),
+      bcan: String(values['bcan']),
+      service,
+      timeScale,
       ...(values['low-latency'] === true ? { hooks: new LowLatencyProfile() } : {}),
-      ...(values['first-clordid'] !== undefined ? { firstClientOrderId: numberOption(values, 'first-clordid', { integer: true, min: 1, max: 99_999_999 }) } : {}),
+      ...(values['first-clordid'] !== undefined
+        ? { firstClientOrderId: numberOption(values, 'first-clordid', { integer: true, min: 1, max: 99_999_999 }) }
+        : {}),
       ...(typeof values['local-address'] === 'string' ? { localAddress: values['local-address'] } : {}),
       ...(store !== null ? { journal: store.journal(compId) } : {}),
     });
     client.on('event', (e: OcgClientEvent) => out(`${new Date(e.at).toISOString()} ${e.kind} ${JSON.stringify(e.detail)}`, { type: 'event', ...e }));
     client.on('execution-report', (er: ExecutionReport) => out(formatExecutionReport(er), { type: 'execution-report', ...er }));
-    client.on('business-reject', (m: { businessRejectCode?: number; reason?: string }) => out(`Business Message Reject ${m.businessRejectCode ?? ''} ${m.reason ?? ''}`, { type: 'business-reject', ...m }));
+    client.on('business-reject', (m: { businessRejectCode?: number; reason?: string }) =>
+      out(`Business Message Reject ${m.businessRejectCode ?? ''} ${m.reason ?? ''}`, { type: 'business-reject', ...m }),
+    );
     client.on('stopped', (s: { reason: string }) => out(`stopped: ${s.reason}`, { type: 'stopped', ...s }));
-    const onSignal = () => { void client.close('interrupted'); };
+    const onSignal = () => {
+      void client.close('interrupted');
+    };
     process.once('SIGINT', onSignal);
     try {
       await client.start();
@@ -128,7 +150,14 @@ const command: Command = {
             const id = client.nextClientOrderId();
             orders.push(id);
             out(`→ New Order ${id}`, { type: 'sent', kind: 'order', clientOrderId: id });
-            await client.newOrder({ securityId: s.securityId, side: s.side, quantity: s.quantity, price: s.price, clientOrderId: id, ...(s.tif !== undefined ? { tif: s.tif } : {}) });
+            await client.newOrder({
+              securityId: s.securityId,
+              side: s.side,
+              quantity: s.quantity,
+              price: s.price,
+              clientOrderId: id,
+              ...(s.tif !== undefined ? { tif: s.tif } : {}),
+            });
             return true;
           }
           case 'cancel':

@@ -7,8 +7,16 @@ import { parse as parseYaml } from 'yaml';
 import type { Command } from '../command.ts';
 import { numberOption, UsageError } from '../command.ts';
 import {
-  FileSessionStore, LookupService, MemorySessionStore, OcgGateway, generateVenueKeyPair, hashPassword, jsonLineLogger,
-  preciseClock, profileFor, publicKeyOf,
+  FileSessionStore,
+  LookupService,
+  MemorySessionStore,
+  OcgGateway,
+  generateVenueKeyPair,
+  hashPassword,
+  jsonLineLogger,
+  preciseClock,
+  profileFor,
+  publicKeyOf,
 } from '../../ocg/index.ts';
 import type { CompIdConfig, OcgLogLevel, OcgService, SessionStore } from '../../ocg/index.ts';
 import { LowLatencyProfile, relaunchWithFlags } from '../../lowlatency/index.ts';
@@ -93,13 +101,19 @@ export function parseGatewayConfig(text: string, baseDir: string): GatewayFileCo
   if (!Array.isArray(lookupRaw)) fail('lookup: expected a list of { name, port }');
   const lookup = lookupRaw.map((l: unknown, i) => {
     const o = (l ?? {}) as Record<string, unknown>;
-    return { name: o['name'] === undefined ? (i === 0 ? 'primary' : 'mirror') : str(o['name'], `lookup[${i}].name`), port: int(o['port'] ?? 0, `lookup[${i}].port`, 0, 65535) };
+    return {
+      name: o['name'] === undefined ? (i === 0 ? 'primary' : 'mirror') : str(o['name'], `lookup[${i}].name`),
+      port: int(o['port'] ?? 0, `lookup[${i}].port`, 0, 65535),
+    };
   });
   const secRaw = r['securities'];
   if (!Array.isArray(secRaw) || secRaw.length === 0) fail('securities: expected a non-empty list');
   const securities = secRaw.map((s: unknown, i) => {
     const o = (s ?? {}) as Record<string, unknown>;
-    const def: SecurityDefinition = { securityId: str(o['securityId'], `securities[${i}].securityId`), lotSize: int(o['lotSize'], `securities[${i}].lotSize`, 1, 1_000_000) };
+    const def: SecurityDefinition = {
+      securityId: str(o['securityId'], `securities[${i}].securityId`),
+      lotSize: int(o['lotSize'], `securities[${i}].lotSize`, 1, 1_000_000),
+    };
     if (o['referencePrice'] !== undefined) {
       if (typeof o['referencePrice'] !== 'number' || !(o['referencePrice'] > 0)) fail(`securities[${i}].referencePrice: expected a positive price`);
       def.referencePrice = Math.round(o['referencePrice'] * 1000); // engine prices are P3 (thousandths)
@@ -107,7 +121,8 @@ export function parseGatewayConfig(text: string, baseDir: string): GatewayFileCo
     if (o['marketSegmentId'] !== undefined) def.marketSegmentId = str(o['marketSegmentId'], `securities[${i}].marketSegmentId`);
     if (o['securityExchange'] !== undefined) {
       const mic = str(o['securityExchange'], `securities[${i}].securityExchange`);
-      if (!profileFor(service).securityExchanges.includes(mic)) fail(`securities[${i}].securityExchange: expected one of ${profileFor(service).securityExchanges.join(', ')}`);
+      if (!profileFor(service).securityExchanges.includes(mic))
+        fail(`securities[${i}].securityExchange: expected one of ${profileFor(service).securityExchanges.join(', ')}`);
       def.securityExchange = mic;
     }
     return def;
@@ -121,9 +136,18 @@ export function parseGatewayConfig(text: string, baseDir: string): GatewayFileCo
     if (compId.length > 11) fail(`${where}.compId: at most 11 characters (Alphanumeric Fixed 12)`);
     const ips = o['sourceIps'];
     if (!Array.isArray(ips) || ips.length === 0 || ips.length > 4) fail(`${where}.sourceIps: 1 to 4 registered IPs (§1.1)`);
-    const passwordHash = o['passwordHash'] !== undefined ? str(o['passwordHash'], `${where}.passwordHash`)
-      : o['password'] !== undefined ? hashPassword(str(o['password'], `${where}.password`)) : fail(`${where}: password or passwordHash required`);
-    const cfg: CompIdConfig = { compId, firm: o['firm'] === undefined ? compId : str(o['firm'], `${where}.firm`), sourceIps: ips.map((x, k) => str(x, `${where}.sourceIps[${k}]`)), passwordHash };
+    const passwordHash =
+      o['passwordHash'] !== undefined
+        ? str(o['passwordHash'], `${where}.passwordHash`)
+        : o['password'] !== undefined
+          ? hashPassword(str(o['password'], `${where}.password`))
+          : fail(`${where}: password or passwordHash required`);
+    const cfg: CompIdConfig = {
+      compId,
+      firm: o['firm'] === undefined ? compId : str(o['firm'], `${where}.firm`),
+      sourceIps: ips.map((x, k) => str(x, `${where}.sourceIps[${k}]`)),
+      passwordHash,
+    };
     if (o['brokerIds'] !== undefined) {
       if (!Array.isArray(o['brokerIds'])) fail(`${where}.brokerIds: expected a list`);
       cfg.brokerIds = o['brokerIds'].map((x, k) => str(x, `${where}.brokerIds[${k}]`));
@@ -138,8 +162,15 @@ export function parseGatewayConfig(text: string, baseDir: string): GatewayFileCo
     return cfg;
   });
   const out: GatewayFileConfig = {
-    service, host: r['host'] === undefined ? '127.0.0.1' : str(r['host'], 'host'), port: int(r['port'] ?? 0, 'port', 0, 65535),
-    keyFile, publicKeyFile, lookup, site: r['site'] === 'backup' ? 'backup' : 'primary', securities, compIds,
+    service,
+    host: r['host'] === undefined ? '127.0.0.1' : str(r['host'], 'host'),
+    port: int(r['port'] ?? 0, 'port', 0, 65535),
+    keyFile,
+    publicKeyFile,
+    lookup,
+    site: r['site'] === 'backup' ? 'backup' : 'primary',
+    securities,
+    compIds,
     logoutWaitMs: r['logoutWaitMs'] === undefined ? 2_000 : int(r['logoutWaitMs'], 'logoutWaitMs', 0, 60_000),
   };
   if (r['dailyQuota'] !== undefined) {
@@ -168,11 +199,13 @@ export function ensureVenueKey(keyFile: string, publicKeyFile: string): string {
 const command: Command = {
   name: 'ocg gateway',
   summary: 'Run an OCG-C trading gateway (OTP-C or OTP-CSC) with matching engine and lookup endpoints',
-  details: `Config file (YAML or JSON), paths relative to it:\n\n${EXAMPLE.split('\n').map((l) => '  ' + l).join('\n')}`,
+  details: `Config file (YAML or JSON), paths relative to it:\n\n${EXAMPLE.split('\n')
+    .map((l) => '  ' + l)
+    .join('\n')}`,
   options: {
-    'config': { type: 'string', value: 'FILE', description: 'Gateway config (YAML or JSON)' },
+    config: { type: 'string', value: 'FILE', description: 'Gateway config (YAML or JSON)' },
     'export-public-key': { type: 'string', value: 'FILE', description: 'Write the venue public key (PEM) for clients to FILE and exit' },
-    'duration': { type: 'string', default: '0', value: 'S', description: 'Seconds to run; 0 = until interrupted' },
+    duration: { type: 'string', default: '0', value: 'S', description: 'Seconds to run; 0 = until interrupted' },
     'log-level': { type: 'string', default: 'info', value: 'LEVEL', description: 'debug, info, warn or error (JSON lines on stderr)' },
     'low-latency': { type: 'boolean', description: 'Busy polling, quiet collections and V8 start-up flags: lower latency, a whole core (docs/performance.md)' },
   },
@@ -197,24 +230,45 @@ const command: Command = {
     const log = jsonLineLogger((l) => process.stderr.write(l), level);
     const store: SessionStore = cfg.journalDir !== undefined ? new FileSessionStore(cfg.journalDir) : new MemorySessionStore();
     // preciseClock: Transaction Times with microseconds (§2.5); the engine is alone here (no OMD feed).
-    const engine = new MatchingEngine({
-      profile: profileFor(cfg.service), securities: cfg.securities,
-      ...(cfg.dailyQuota !== undefined ? { dailyQuota: cfg.dailyQuota * 1000 } : {}), // yuan → P3
-    }, preciseClock);
+    const engine = new MatchingEngine(
+      {
+        profile: profileFor(cfg.service),
+        securities: cfg.securities,
+        ...(cfg.dailyQuota !== undefined ? { dailyQuota: cfg.dailyQuota * 1000 } : {}), // yuan → P3
+      },
+      preciseClock,
+    );
     const lowLatency = values['low-latency'] === true ? new LowLatencyProfile() : null;
     const gateway = new OcgGateway({
-      service: cfg.service, name: `${cfg.service} ${cfg.site}`, host: cfg.host, port: cfg.port, privateKeyPem, compIds: cfg.compIds,
-      router: engine, store, log, securities: cfg.securities, clock: preciseClock,
+      service: cfg.service,
+      name: `${cfg.service} ${cfg.site}`,
+      host: cfg.host,
+      port: cfg.port,
+      privateKeyPem,
+      compIds: cfg.compIds,
+      router: engine,
+      store,
+      log,
+      securities: cfg.securities,
+      clock: preciseClock,
       ...(lowLatency !== null ? { hooks: lowLatency } : {}),
       ...(cfg.passwordToleranceMs !== undefined ? { passwordToleranceMs: cfg.passwordToleranceMs } : {}),
       onEvent: (e) => log.log('info', `evidence.${e.kind}`, { service: e.service, compId: e.compId, firm: e.firm, ...e.detail }),
     });
     const gw = await gateway.start();
     // One gateway per process: the Lookup Response names it as both Primary and Secondary [INF].
-    const lookups = cfg.lookup.map((l) => new LookupService({
-      name: l.name, site: cfg.site, host: cfg.host, port: l.port, log,
-      clients: (id) => gateway.lookupEntry(id), gateways: () => (gateway.isOpen ? { primary: gw, secondary: gw } : null),
-    }));
+    const lookups = cfg.lookup.map(
+      (l) =>
+        new LookupService({
+          name: l.name,
+          site: cfg.site,
+          host: cfg.host,
+          port: l.port,
+          log,
+          clients: (id) => gateway.lookupEntry(id),
+          gateways: () => (gateway.isOpen ? { primary: gw, secondary: gw } : null),
+        }),
+    );
     for (const l of lookups) await l.open();
     console.log(`ocg gateway: ${cfg.service} ${cfg.site} site`);
     console.log(`  gateway     ${gw.host}:${gw.port}`);

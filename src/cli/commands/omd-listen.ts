@@ -39,7 +39,11 @@ const command: Command = {
   ].join('\n'),
   options: {
     service: { type: 'string', default: 'OMD-C', value: 'OMD-C|OMD-CC', description: 'Which service to join' },
-    products: { type: 'string', value: 'LIST', description: `Comma-separated products, one channel each (default as omd publish: ${OMD_C_DEFAULT.join(',')} for OMD-C, one CC channel per market for OMD-CC)` },
+    products: {
+      type: 'string',
+      value: 'LIST',
+      description: `Comma-separated products, one channel each (default as omd publish: ${OMD_C_DEFAULT.join(',')} for OMD-C, one CC channel per market for OMD-CC)`,
+    },
     'group-base': { type: 'string', value: 'N', description: 'Second octet of the multicast groups (default: 101 OMD-C, 102 OMD-CC)' },
     'port-base': { type: 'string', value: 'PORT', description: 'Base UDP port (default: 51000 OMD-C, 52000 OMD-CC)' },
     interface: { type: 'string', default: '127.0.0.1', value: 'ADDR', description: 'Interface to join on (loopback pins multicast to lo)' },
@@ -51,16 +55,24 @@ const command: Command = {
     const service = String(values.service) as OmdService;
     if (service !== 'OMD-C' && service !== 'OMD-CC') throw new UsageError(`--service: expected OMD-C or OMD-CC, got ${values.service}`);
     // The same layout as omd publish: without --products, OMD-CC has one channel per market.
-    const products: OmdProduct[] | undefined = typeof values.products === 'string'
-      ? values.products.split(',').map((p) => p.trim()) as OmdProduct[]
-      : service === 'OMD-CC' ? undefined : [...OMD_C_DEFAULT];
+    const products: OmdProduct[] | undefined =
+      typeof values.products === 'string'
+        ? (values.products.split(',').map((p) => p.trim()) as OmdProduct[])
+        : service === 'OMD-CC'
+          ? undefined
+          : [...OMD_C_DEFAULT];
     for (const p of products ?? []) if (!PRODUCTS.includes(p)) throw new UsageError(`--products: unknown product ${p} (one of ${PRODUCTS.join(', ')})`);
     const groupBase = values['group-base'] !== undefined ? numberOption(values, 'group-base', { integer: true, min: 0, max: 255 }) : undefined;
     const portBase = values['port-base'] !== undefined ? numberOption(values, 'port-base', { integer: true, min: 1024, max: 64000 }) : undefined;
     const duration = numberOption(values, 'duration', { min: 0 });
     const user = String(values['rts-user']);
     if (user.length > 12) throw new UsageError('--rts-user: at most 12 characters (OMD-C 3.5.1)');
-    const cfg = loopbackFeed({ service, ...(products ? { products } : {}), ...(groupBase !== undefined ? { groupBase } : {}), ...(portBase !== undefined ? { basePort: portBase } : {}) });
+    const cfg = loopbackFeed({
+      service,
+      ...(products ? { products } : {}),
+      ...(groupBase !== undefined ? { groupBase } : {}),
+      ...(portBase !== undefined ? { basePort: portBase } : {}),
+    });
     cfg.interface = String(values.interface);
 
     const handler = new FeedHandler(cfg, { rtsUsername: user });
@@ -70,7 +82,9 @@ const command: Command = {
       const now = Date.now();
       if (now - suspectLoggedAt < 1000) return;
       suspectLoggedAt = now;
-      console.error(`omd listen: suspect ${e.count === 0 ? 'heartbeat' : 'packet'} on channel ${e.channelId} line ${e.line}: SeqNum ${e.seq}, expected ${e.expected} (held back; ${handler.counters.suspect} so far)`);
+      console.error(
+        `omd listen: suspect ${e.count === 0 ? 'heartbeat' : 'packet'} on channel ${e.channelId} line ${e.line}: SeqNum ${e.seq}, expected ${e.expected} (held back; ${handler.counters.suspect} so far)`,
+      );
     });
     await handler.start();
     const stopped = untilStopped(duration);

@@ -28,7 +28,12 @@ const command: Command = {
     desk: { type: 'string', value: 'URL', description: 'Also send the readiness evidence to the service desk (POST <URL>/api/evidence)' },
     'desk-user': { type: 'string', value: 'NAME', description: 'Post to --desk as this user of the firm (password from FD_DESK_PASSWORD)' },
     'desk-token': { type: 'string', value: 'T', description: "Post to --desk with the desk's evidence Bearer token instead" },
-    'heartbeat-interval': { type: 'string', default: '2', value: 'S', description: 'Heartbeat interval of the feeds in seconds (OMD-C: 2); a line passes with a packet within 1.5 of it' },
+    'heartbeat-interval': {
+      type: 'string',
+      default: '2',
+      value: 'S',
+      description: 'Heartbeat interval of the feeds in seconds (OMD-C: 2); a line passes with a packet within 1.5 of it',
+    },
     'refresh-timeout': { type: 'string', default: '60', value: 'S', description: 'Seconds to wait for a complete refresh cycle' },
     'connect-timeout': { type: 'string', default: '3', value: 'S', description: 'Seconds to wait for a TCP connection or a lookup answer' },
     'max-clock-offset': { type: 'string', default: '1000', value: 'MS', description: 'Largest acceptable offset of the local clock against SendTime' },
@@ -44,9 +49,15 @@ const command: Command = {
       refreshTimeoutMs: numberOption(values, 'refresh-timeout', { min: 0.001 }) * 1000,
       connectTimeoutMs: numberOption(values, 'connect-timeout', { min: 0.001 }) * 1000,
       maxClockOffsetMs: numberOption(values, 'max-clock-offset', { min: 0 }),
-      onEvidence: (e) => { evidence?.write(e); desk?.push(e); },
+      onEvidence: (e) => {
+        evidence?.write(e);
+        desk?.push(e);
+      },
     });
-    if (values['json'] !== true) console.error(`preflight ${config.firm}: ${config.trading.length} trading identit${config.trading.length === 1 ? 'y' : 'ies'}, ${config.feeds.length} feed(s), session ${config.session}`);
+    if (values['json'] !== true)
+      console.error(
+        `preflight ${config.firm}: ${config.trading.length} trading identit${config.trading.length === 1 ? 'y' : 'ies'}, ${config.feeds.length} feed(s), session ${config.session}`,
+      );
     const report = await preflight.run();
     await evidence?.close();
     if (desk && !(await desk.drain(10_000))) console.error(`desk: ${desk.stats.queued} evidence event(s) not delivered`);

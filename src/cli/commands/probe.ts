@@ -7,10 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { numberOption, UsageError, type Command } from '../command.ts';
 import { deskForwarderOf, subscriberConfigOf } from '../subscriber-options.ts';
-import {
-  Probe, ProgressDisplay, formatCaseLog, formatProbeSummary, probeConfigToYaml, writeProbeReport,
-  type ProbeFaults,
-} from '../../probe/index.ts';
+import { Probe, ProgressDisplay, formatCaseLog, formatProbeSummary, probeConfigToYaml, writeProbeReport, type ProbeFaults } from '../../probe/index.ts';
 import { EvidenceWriter } from '../../evidence/index.ts';
 
 const FAULTS: Record<string, keyof ProbeFaults> = {
@@ -39,9 +36,17 @@ const command: Command = {
     firm: { type: 'string', value: 'ID', description: 'Subscriber firm id in --venue' },
     report: { type: 'string', value: 'FILE', description: 'Evidence report JSON (default: data/<session>/probe-<firm>.json)' },
     evidence: { type: 'string', value: 'FILE', description: 'Also append the evidence events as JSON lines to FILE' },
-    desk: { type: 'string', value: 'URL', description: "Also stream the evidence to the service desk (POST <URL>/api/evidence)" },
-    'desk-user': { type: 'string', value: 'NAME', description: "Post to --desk as this user of the firm (password from FD_DESK_PASSWORD): the evidence counts as the firm's own, self-reported" },
-    'desk-token': { type: 'string', value: 'T', description: "Post to --desk with the desk's evidence Bearer token instead (the venue's side: the conductor, an embedded drill)" },
+    desk: { type: 'string', value: 'URL', description: 'Also stream the evidence to the service desk (POST <URL>/api/evidence)' },
+    'desk-user': {
+      type: 'string',
+      value: 'NAME',
+      description: "Post to --desk as this user of the firm (password from FD_DESK_PASSWORD): the evidence counts as the firm's own, self-reported",
+    },
+    'desk-token': {
+      type: 'string',
+      value: 'T',
+      description: "Post to --desk with the desk's evidence Bearer token instead (the venue's side: the conductor, an embedded drill)",
+    },
     json: { type: 'boolean', description: 'Print the report JSON on stdout at the end (progress goes to stderr)' },
     verbose: { type: 'boolean', description: 'Print every case with its steps and their logs at the end' },
     duration: { type: 'string', default: '0', value: 'S', description: 'Stop after S seconds (0: when the rundown is done, or Ctrl-C)' },
@@ -49,7 +54,11 @@ const command: Command = {
     'recovery-timeout': { type: 'string', default: '120', value: 'S', description: 'Seconds from the loss noticed until the recovery steps fail' },
     fault: { type: 'string', multiple: true, value: 'NAME', description: `Behave as a faulty subscriber: ${Object.keys(FAULTS).join(', ')} (repeatable)` },
     'no-trade': { type: 'boolean', description: 'Do not send test orders (the order cases stay not tested)' },
-    'write-config': { type: 'string', value: 'FILE', description: "Write the subscriber's probe config (subscriber.yaml) to FILE and exit (with --venue, --firm)" },
+    'write-config': {
+      type: 'string',
+      value: 'FILE',
+      description: "Write the subscriber's probe config (subscriber.yaml) to FILE and exit (with --venue, --firm)",
+    },
   },
   async run(values) {
     const config = subscriberConfigOf(values);
@@ -78,15 +87,23 @@ const command: Command = {
     const out = json ? process.stderr : process.stdout;
     const display = new ProgressDisplay(out);
     const probe = new Probe({
-      config, faults, timeScale, recoveryTimeoutMs, autoTrade: values['no-trade'] !== true,
+      config,
+      faults,
+      timeScale,
+      recoveryTimeoutMs,
+      autoTrade: values['no-trade'] !== true,
       onEvidence: (e) => {
         evidence?.write(e);
         desk?.push(e);
       },
     });
-    display.note(`probe ${config.firm}: ${config.trading.length} trading identit${config.trading.length === 1 ? 'y' : 'ies'}, ${config.feeds.length} feed(s), session ${config.session}`);
+    display.note(
+      `probe ${config.firm}: ${config.trading.length} trading identit${config.trading.length === 1 ? 'y' : 'ies'}, ${config.feeds.length} feed(s), session ${config.session}`,
+    );
     let stop: () => void = () => {};
-    const stopped = new Promise<void>((r) => { stop = r; });
+    const stopped = new Promise<void>((r) => {
+      stop = r;
+    });
     const onSignal = () => stop();
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
@@ -95,7 +112,9 @@ const command: Command = {
       await probe.start();
       const deadline = durationMs > 0 ? Date.now() + durationMs : Infinity;
       let done = false;
-      void stopped.then(() => { done = true; });
+      void stopped.then(() => {
+        done = true;
+      });
       while (!done && Date.now() < deadline && !probe.rundownDone) await new Promise((r) => setTimeout(r, 100));
       if (probe.rundownDone) await new Promise((r) => setTimeout(r, 500)); // let the last evidence land
     } finally {

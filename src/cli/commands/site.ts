@@ -8,7 +8,15 @@ import { stringify } from 'yaml';
 import type { Command } from '../command.ts';
 import { numberOption, UsageError } from '../command.ts';
 import {
-  Site, defaultVenueConfig, DEFAULT_CONTROL_TOKEN, newControlToken, loadVenueConfig, startEmbeddedVenue, startSiteControlServer, venueConfigToPlain, VenueConfigError,
+  Site,
+  defaultVenueConfig,
+  DEFAULT_CONTROL_TOKEN,
+  newControlToken,
+  loadVenueConfig,
+  startEmbeddedVenue,
+  startSiteControlServer,
+  venueConfigToPlain,
+  VenueConfigError,
 } from '../../venue/index.ts';
 import type { SiteRole, VenueConfig } from '../../venue/index.ts';
 import { jsonLineLogger } from '../../ocg/index.ts';
@@ -23,11 +31,11 @@ const command: Command = {
     '(up to timing.standbyWaitMs, then it runs alone). The fault "kill" ends this process with SIGKILL.',
   ].join('\n'),
   options: {
-    'role': { type: 'string', value: 'ROLE', description: 'primary, backup, or both (embedded, one process)' },
-    'config': { type: 'string', value: 'FILE', description: 'venue.yaml (required for primary/backup; both: default config when absent)' },
-    'subscribers': { type: 'string', default: '3', value: 'N', description: 'Subscribers in the default config (--write-config, --role both without --config)' },
+    role: { type: 'string', value: 'ROLE', description: 'primary, backup, or both (embedded, one process)' },
+    config: { type: 'string', value: 'FILE', description: 'venue.yaml (required for primary/backup; both: default config when absent)' },
+    subscribers: { type: 'string', default: '3', value: 'N', description: 'Subscribers in the default config (--write-config, --role both without --config)' },
     'log-level': { type: 'string', default: 'info', value: 'LEVEL', description: 'JSON log lines on stderr at or above: debug, info, warn, error' },
-    'standby': { type: 'boolean', description: 'Start as the standby whatever the role (a primary restarted while the backup serves; then POST /failback)' },
+    standby: { type: 'boolean', description: 'Start as the standby whatever the role (a primary restarted while the backup serves; then POST /failback)' },
     'write-config': { type: 'string', value: 'FILE', description: 'Write the default venue config (with a new key) to FILE and exit' },
   },
   async run(values) {
@@ -37,7 +45,11 @@ const command: Command = {
       // A new control token per written config: it is also the journal link's secret.
       const cfg = defaultVenueConfig({ subscribers, controlToken: newControlToken() });
       cfg.metricsToken = newControlToken(); // Prometheus gets this one: it reads /metrics and nothing else
-      writeFileSync(out, `# failover-drill venue config; both site processes read the same file. Keep it secret: it holds the control token and the venue key.\n${stringify(venueConfigToPlain(cfg))}`, { mode: 0o600 });
+      writeFileSync(
+        out,
+        `# failover-drill venue config; both site processes read the same file. Keep it secret: it holds the control token and the venue key.\n${stringify(venueConfigToPlain(cfg))}`,
+        { mode: 0o600 },
+      );
       console.log(`wrote ${out}`);
       return 0;
     }
@@ -50,15 +62,21 @@ const command: Command = {
       else if (role === 'both') cfg = defaultVenueConfig({ subscribers });
       else throw new UsageError('--config is required for --role primary|backup (both processes must share the venue key); see --write-config');
     } catch (e) {
-      if (e instanceof VenueConfigError) { console.error(e.message); return 2; }
+      if (e instanceof VenueConfigError) {
+        console.error(e.message);
+        return 2;
+      }
       throw e;
     }
     if (role !== 'both' && cfg.controlToken === DEFAULT_CONTROL_TOKEN) {
-      console.error(`${String(file)}: controlToken is the embedded venue's well-known default; a site of its own needs a secret one (write a new config with --write-config, or set controlToken)`);
+      console.error(
+        `${String(file)}: controlToken is the embedded venue's well-known default; a site of its own needs a secret one (write a new config with --write-config, or set controlToken)`,
+      );
       return 2;
     }
     const level = values['log-level'];
-    if (level !== 'debug' && level !== 'info' && level !== 'warn' && level !== 'error') throw new UsageError('--log-level: expected debug, info, warn or error');
+    if (level !== 'debug' && level !== 'info' && level !== 'warn' && level !== 'error')
+      throw new UsageError('--log-level: expected debug, info, warn or error');
     const log = jsonLineLogger((l) => process.stderr.write(l), level);
     const sites: Site[] = [];
     const servers: Array<{ url: string; close(): Promise<void> }> = [];
@@ -67,7 +85,10 @@ const command: Command = {
       sites.push(v.primary, v.backup);
     } else {
       const site = new Site({
-        config: cfg, role: role as SiteRole, log, kill: () => process.kill(process.pid, 'SIGKILL'),
+        config: cfg,
+        role: role as SiteRole,
+        log,
+        kill: () => process.kill(process.pid, 'SIGKILL'),
         ...(values['standby'] === true ? { startAs: 'standby' as const } : {}),
       });
       await site.start();

@@ -28,8 +28,16 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * code), talks only to this origin, and may not be framed (clickjacking).
  */
 export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "font-src 'self'",
-  "connect-src 'self'", "object-src 'none'", "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'",
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
 ].join('; ');
 
 /** The built web UI (`npm run build:web`), served beside the API. */
@@ -40,9 +48,16 @@ function errorBody(code: string, message: string, field?: string, issues?: unkno
 }
 
 /** A Message (code, params that may be Messages) as the error schema lets it through. */
-const messageSchema = { type: 'object', required: ['code'], properties: { code: { type: 'string' }, params: { type: 'object', additionalProperties: true } } } as const;
+const messageSchema = {
+  type: 'object',
+  required: ['code'],
+  properties: { code: { type: 'string' }, params: { type: 'object', additionalProperties: true } },
+} as const;
 
-export async function buildDeskApp(ctx: DeskContext, opts: { logger?: boolean; trustProxy?: boolean | string; webRoot?: string | null } = {}): Promise<FastifyInstance> {
+export async function buildDeskApp(
+  ctx: DeskContext,
+  opts: { logger?: boolean; trustProxy?: boolean | string; webRoot?: string | null } = {},
+): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: 8 * 1024 * 1024,
@@ -58,12 +73,16 @@ export async function buildDeskApp(ctx: DeskContext, opts: { logger?: boolean; t
 
   // Every route's error responses share one schema, so clients can rely on the shape.
   const errorSchema = {
-    type: 'object', required: ['error'],
+    type: 'object',
+    required: ['error'],
     properties: {
       error: {
-        type: 'object', required: ['code', 'message'],
+        type: 'object',
+        required: ['code', 'message'],
         properties: {
-          code: { type: 'string' }, message: { type: 'string' }, field: { type: 'string' },
+          code: { type: 'string' },
+          message: { type: 'string' },
+          field: { type: 'string' },
           issues: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' }, text: messageSchema } } },
           text: messageSchema,
         },
@@ -74,8 +93,12 @@ export async function buildDeskApp(ctx: DeskContext, opts: { logger?: boolean; t
     route.schema = { ...(route.schema ?? {}), response: { '4xx': errorSchema, '5xx': errorSchema, ...((route.schema?.response as object | undefined) ?? {}) } };
   });
 
-  app.addContentTypeParser(['application/x-tar', 'application/octet-stream'], { parseAs: 'buffer', bodyLimit: 64 * 1024 * 1024 }, (_req, body, done) => done(null, body));
-  app.addContentTypeParser(['application/x-ndjson', 'text/csv', 'text/plain'], { parseAs: 'string', bodyLimit: 32 * 1024 * 1024 }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser(['application/x-tar', 'application/octet-stream'], { parseAs: 'buffer', bodyLimit: 64 * 1024 * 1024 }, (_req, body, done) =>
+    done(null, body),
+  );
+  app.addContentTypeParser(['application/x-ndjson', 'text/csv', 'text/plain'], { parseAs: 'string', bodyLimit: 32 * 1024 * 1024 }, (_req, body, done) =>
+    done(null, body),
+  );
 
   app.addHook('onRequest', (req, reply, done) => {
     reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
@@ -138,7 +161,8 @@ export async function buildDeskApp(ctx: DeskContext, opts: { logger?: boolean; t
       return reply.status(500).send(errorBody('INTERNAL_ERROR', 'the desk could not complete this request'));
     }
     // Our own stable codes for what Fastify refuses before a handler runs.
-    const code = status === 413 ? 'BODY_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : fe.code?.startsWith('FST_ERR_CTP') ? 'MALFORMED_BODY' : 'BAD_REQUEST';
+    const code =
+      status === 413 ? 'BODY_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : fe.code?.startsWith('FST_ERR_CTP') ? 'MALFORMED_BODY' : 'BAD_REQUEST';
     return reply.status(status).send(errorBody(code, fe.message, code === 'MALFORMED_BODY' ? 'body' : undefined));
   });
 
@@ -153,7 +177,10 @@ export async function buildDeskApp(ctx: DeskContext, opts: { logger?: boolean; t
     return reply.status(404).send(errorBody('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`));
   });
 
-  app.get('/api/health', { config: { access: 'anonymous' }, schema: { querystring: { type: 'object', additionalProperties: false } } }, async () => ({ ok: true, store: ctx.store.dialect }));
+  app.get('/api/health', { config: { access: 'anonymous' }, schema: { querystring: { type: 'object', additionalProperties: false } } }, async () => ({
+    ok: true,
+    store: ctx.store.dialect,
+  }));
 
   await app.register(authRoutes, { ctx });
   await app.register(sessionRoutes, { ctx });

@@ -54,7 +54,8 @@ export function sha256(s: string): string {
 }
 
 export function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(sha256(a)), y = Buffer.from(sha256(b));
+  const x = Buffer.from(sha256(a)),
+    y = Buffer.from(sha256(b));
   return timingSafeEqual(x, y);
 }
 

@@ -19,7 +19,11 @@ export class LiveFeed {
     this.#relay = relay;
     relay?.onMessage((payload) => {
       let e: LiveEvent;
-      try { e = JSON.parse(payload) as LiveEvent; } catch { return; }
+      try {
+        e = JSON.parse(payload) as LiveEvent;
+      } catch {
+        return;
+      }
       this.#deliver(e);
     });
   }
@@ -42,7 +46,11 @@ export class LiveFeed {
 
   #deliver(e: LiveEvent): void {
     for (const fn of this.#listeners) {
-      try { fn(e); } catch { /* one broken listener must not stop the others */ }
+      try {
+        fn(e);
+      } catch {
+        /* one broken listener must not stop the others */
+      }
     }
   }
 

@@ -22,7 +22,10 @@ export function addressOf(ip: string): string {
   const h = head ? head.split(':') : [];
   const t = ip.includes('::') ? (tail ? tail.split(':') : []) : [];
   const groups = [...h, ...Array(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t];
-  return `${groups.slice(0, 4).map((g) => g.toLowerCase().replace(/^0+(?=.)/, '')).join(':')}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.toLowerCase().replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }
 
 export class LoginThrottle {
@@ -51,7 +54,8 @@ export class LoginThrottle {
     const since = now - this.windowMs;
     const keys = this.#keys(username, ip);
     const [address, user] = await Promise.all([this.#store.loginFailures(keys.address, since), this.#store.loginFailures(keys.user, since)]);
-    const wait = (f: { count: number; oldest: number | null }, max: number) => (f.count < max || f.oldest === null ? 0 : Math.max(1, f.oldest + this.windowMs - now));
+    const wait = (f: { count: number; oldest: number | null }, max: number) =>
+      f.count < max || f.oldest === null ? 0 : Math.max(1, f.oldest + this.windowMs - now);
     const a = wait(address, this.maxPerAddress);
     if (a > 0) return { code: 'LOGIN_ADDRESS_RATE_LIMITED', waitMs: a };
     const u = wait(user, this.max);

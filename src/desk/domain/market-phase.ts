@@ -7,10 +7,20 @@ import { message, type Message } from './messages/index.ts';
 
 export const KNOWN_MARKET_PHASES = [
   'not-open',
-  'pos-order-input', 'pos-no-cancel', 'pos-random-matching', 'pos-matching', 'pos-blocking',
+  'pos-order-input',
+  'pos-no-cancel',
+  'pos-random-matching',
+  'pos-matching',
+  'pos-blocking',
   'continuous',
-  'cas-reference-price', 'cas-order-input', 'cas-no-cancel', 'cas-random-close', 'cas-matching',
-  'closed', 'day-closed', 'halted',
+  'cas-reference-price',
+  'cas-order-input',
+  'cas-no-cancel',
+  'cas-random-close',
+  'cas-matching',
+  'closed',
+  'day-closed',
+  'halted',
 ] as const;
 
 /** One phase change of the market: from `ms` on, the venue was in `phase`. */
@@ -55,5 +65,7 @@ export function withMarketPhases<E extends EvidenceEvent>(events: readonly E[], 
 /** The phase as a message for the reader's language ("continuous trading", "持續交易時段"). */
 export function marketPhaseMessage(phase: string | null): Message {
   if (phase === null) return message('evidence.marketPhase.unknown');
-  return (KNOWN_MARKET_PHASES as readonly string[]).includes(phase) ? message(`evidence.marketPhase.${phase}`) : message('evidence.marketPhase.other', { phase });
+  return (KNOWN_MARKET_PHASES as readonly string[]).includes(phase)
+    ? message(`evidence.marketPhase.${phase}`)
+    : message('evidence.marketPhase.other', { phase });
 }

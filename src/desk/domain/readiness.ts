@@ -35,12 +35,17 @@ export function foldReadiness(events: readonly ReadinessEventRow[]): Map<string,
   for (const e of events) {
     const passedRun = e.detail['firmPassed'] === true;
     let f = out.get(e.subscriber);
-    if (!f) out.set(e.subscriber, (f = { state: 'failed', at: null, failed: [], provenance: e.source === 'venue' ? 'venue' : 'self-reported', run: undefined }));
+    if (!f)
+      out.set(e.subscriber, (f = { state: 'failed', at: null, failed: [], provenance: e.source === 'venue' ? 'venue' : 'self-reported', run: undefined }));
     if (passedRun) f.state = 'passed';
-    if (f.run !== e.detail['run']) { f.run = e.detail['run']; f.failed = []; }
+    if (f.run !== e.detail['run']) {
+      f.run = e.detail['run'];
+      f.failed = [];
+    }
     f.at = e.ts;
     const rows = Array.isArray(e.detail['rows']) ? (e.detail['rows'] as Array<Record<string, unknown>>) : [];
-    for (const r of rows) if (r['verdict'] === 'fail') f.failed.push(`${e.service} ${e.identity} ${String(r['check'])} ${String(r['target'])}: ${String(r['reason'])}`);
+    for (const r of rows)
+      if (r['verdict'] === 'fail') f.failed.push(`${e.service} ${e.identity} ${String(r['check'])} ${String(r['target'])}: ${String(r['reason'])}`);
   }
   return new Map([...out].map(([k, { run: _run, ...f }]) => [k, f]));
 }

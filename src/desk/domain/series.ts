@@ -48,7 +48,11 @@ export function worstResult(results: readonly OverallResult[]): OverallResult {
 }
 
 /** A firm's outcome in a session from its latest forms there (an Appendix B, when there is one, decides). */
-export function sessionOutcome(session: Pick<PracticeSession, 'services'>, subscriber: Pick<Subscriber, 'identities'>, forms: LatestForms | undefined): SeriesOutcome {
+export function sessionOutcome(
+  session: Pick<PracticeSession, 'services'>,
+  subscriber: Pick<Subscriber, 'identities'>,
+  forms: LatestForms | undefined,
+): SeriesOutcome {
   if (!inScope(session, subscriber)) return 'not-in-scope';
   if (forms?.verdict) return forms.verdict;
   if (forms?.participate === false) return 'declined';
@@ -79,13 +83,20 @@ export function mustRetake(history: readonly Pick<SeriesStanding, 'order' | 'out
 }
 
 /** Each firm's outcome in every session of a series (sessions in series order). */
-export function seriesHistory(sessions: readonly PracticeSession[], subscribers: readonly Subscriber[], formsOf: (sessionId: string, subscriberId: string) => LatestForms | undefined): Map<string, SeriesStanding[]> {
+export function seriesHistory(
+  sessions: readonly PracticeSession[],
+  subscribers: readonly Subscriber[],
+  formsOf: (sessionId: string, subscriberId: string) => LatestForms | undefined,
+): Map<string, SeriesStanding[]> {
   const out = new Map<string, SeriesStanding[]>();
   for (const f of subscribers) {
-    out.set(f.id, sessions.map((s) => {
-      const forms = formsOf(s.id, f.id);
-      return { id: s.id, code: s.code, date: s.date, order: s.series?.order ?? 0, outcome: sessionOutcome(s, f, forms) };
-    }));
+    out.set(
+      f.id,
+      sessions.map((s) => {
+        const forms = formsOf(s.id, f.id);
+        return { id: s.id, code: s.code, date: s.date, order: s.series?.order ?? 0, outcome: sessionOutcome(s, f, forms) };
+      }),
+    );
   }
   return out;
 }

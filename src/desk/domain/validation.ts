@@ -6,9 +6,23 @@ import { isCalendarDate, isClockTime, parseHongKongTime, toHongKongIso } from '.
 import { MESSAGES, message, renderMessage, type Message, type MessageParam } from './messages/index.ts';
 import { unsafeText, visibleText } from './text.ts';
 import {
-  IDENTITY_ROLES, OVERALL_RESULTS, PARTICIPATION, ROLES, SOFTWARE_KINDS,
-  type Contact, type DayContact, type IntentionForm, type Notice, type PracticeSession, type ResultForm,
-  type ResultSection, type SeriesPlace, type Signatory, type Subscriber, type SubscriberIdentity, type TimedAnswer,
+  IDENTITY_ROLES,
+  OVERALL_RESULTS,
+  PARTICIPATION,
+  ROLES,
+  SOFTWARE_KINDS,
+  type Contact,
+  type DayContact,
+  type IntentionForm,
+  type Notice,
+  type PracticeSession,
+  type ResultForm,
+  type ResultSection,
+  type SeriesPlace,
+  type Signatory,
+  type Subscriber,
+  type SubscriberIdentity,
+  type TimedAnswer,
 } from './types.ts';
 
 export interface FieldError {
@@ -33,7 +47,6 @@ function describe(v: unknown): MessageParam {
   if (Array.isArray(v)) return message('got.list');
   return typeof v === 'object' ? message('got.object') : String(v);
 }
-
 
 /** A field error from its path and message: the English text for API clients, the message for people. */
 export function fieldError(field: string, text: Message): FieldError {
@@ -97,7 +110,8 @@ class Checker {
     if (unsafe) this.fail(field, `validation.unsafe.${unsafe}`);
     else if (!opts.allowEmpty && s === '') this.fail(field, 'validation.empty');
     else if (s.length > max) this.fail(field, 'validation.too-long', { max });
-    else if (opts.pattern && s !== '' && !opts.pattern.test(s)) this.fail(field, 'validation.pattern', { what: message(`what.${opts.what ?? 'id'}`), got: describe(v) });
+    else if (opts.pattern && s !== '' && !opts.pattern.test(s))
+      this.fail(field, 'validation.pattern', { what: message(`what.${opts.what ?? 'id'}`), got: describe(v) });
     return s;
   }
 
@@ -197,7 +211,12 @@ export function validateNotice(input: unknown): Validated<Notice> {
     refersTo: refersTo.map((r, i) => {
       const f = `refersTo[${i}]`;
       const x = c.obj(f, r) ?? {};
-      return { reference: c.str(`${f}.reference`, x.reference, { max: 64 }), title: c.str(`${f}.title`, x.title, { max: 300 }), issuer: c.str(`${f}.issuer`, x.issuer), date: c.date(`${f}.date`, x.date) };
+      return {
+        reference: c.str(`${f}.reference`, x.reference, { max: 64 }),
+        title: c.str(`${f}.title`, x.title, { max: 300 }),
+        issuer: c.str(`${f}.issuer`, x.issuer),
+        date: c.date(`${f}.date`, x.date),
+      };
     }),
     englishPrevails: c.bool('englishPrevails', o.englishPrevails),
   };
@@ -249,7 +268,12 @@ export function validatePracticeSession(input: unknown): Validated<PracticeSessi
     mandatoryFor: c.optStr('mandatoryFor', o.mandatoryFor, { max: 300 }),
     services: services.map((x, i) => c.oneOf(`services[${i}]`, x, SERVICES)),
     network: c.optStr('network', o.network, { max: 32 }) ?? 'HSN',
-    rundown: typeof o.rundown === 'string' ? c.str('rundown', o.rundown, { max: 200_000, allowEmpty: true, multiline: true }) : o.rundown === undefined ? '' : c.str('rundown', o.rundown),
+    rundown:
+      typeof o.rundown === 'string'
+        ? c.str('rundown', o.rundown, { max: 200_000, allowEmpty: true, multiline: true })
+        : o.rundown === undefined
+          ? ''
+          : c.str('rundown', o.rundown),
     intentionDeadline: intention.iso,
     resultDeadline: result.iso,
     series: seriesPlace(c, o.series),
@@ -274,7 +298,8 @@ export function validateSubscriber(input: unknown): Validated<Subscriber> {
     const role = c.oneOf(`${f}.role`, v.role, IDENTITY_ROLES);
     const trading = TRADING_SERVICES.includes(service);
     if (trading && role !== 'trading' && role !== 'drop-copy') c.fail(`${f}.role`, 'validation.identity-role', { allowed: 'trading, drop-copy', service });
-    if (!trading && role !== 'market-data' && role !== 'retransmission') c.fail(`${f}.role`, 'validation.identity-role', { allowed: 'market-data, retransmission', service });
+    if (!trading && role !== 'market-data' && role !== 'retransmission')
+      c.fail(`${f}.role`, 'validation.identity-role', { allowed: 'market-data, retransmission', service });
     return { service, role, identity: c.str(`${f}.identity`, v.identity, { max: 64 }) };
   });
   const seen = new Set<string>();
@@ -353,7 +378,12 @@ export function validateIntentionForm(input: unknown, ctx: FormContext): Validat
   const o = c.obj('form', input) ?? {};
   const participate = c.bool('participate', o.participate);
   if (!participate) {
-    return c.result({ participate, ...structuredClone(NOT_TAKING_PART), signatory: signatory(c, 'signatory', o.signatory), signedOn: c.date('signedOn', o.signedOn) });
+    return c.result({
+      participate,
+      ...structuredClone(NOT_TAKING_PART),
+      signatory: signatory(c, 'signatory', o.signatory),
+      signedOn: c.date('signedOn', o.signedOn),
+    });
   }
   const services = c.list('services', o.services, { max: 4 }) ?? [];
   if (Array.isArray(o.services) && services.length === 0) c.fail('services', 'validation.choose-service');
@@ -366,14 +396,16 @@ export function validateIntentionForm(input: unknown, ctx: FormContext): Validat
       const v = c.obj(f, x) ?? {};
       const service = c.oneOf(`${f}.service`, v.service, SERVICES);
       c.name(f, service);
-      if (!ctx.session.services.includes(service)) c.fail(`${f}.service`, 'validation.not-in-scope', { service, session: ctx.session.code, services: ctx.session.services.join(', ') });
+      if (!ctx.session.services.includes(service))
+        c.fail(`${f}.service`, 'validation.not-in-scope', { service, session: ctx.session.code, services: ctx.session.services.join(', ') });
       const ids = c.list(`${f}.identities`, v.identities, { max: 100 }) ?? [];
       if (Array.isArray(v.identities) && ids.length === 0) c.fail(`${f}.identities`, 'validation.choose-identity', { service });
       return {
         service,
         identities: ids.map((id, j) => {
           const s = c.str(`${f}.identities[${j}]`, id, { max: 64 });
-          if (s && !identityOf(ctx, service, s)) c.fail(`${f}.identities[${j}]`, 'validation.not-firm-identity', { identity: s, firm: ctx.subscriber.name, service });
+          if (s && !identityOf(ctx, service, s))
+            c.fail(`${f}.identities[${j}]`, 'validation.not-firm-identity', { identity: s, firm: ctx.subscriber.name, service });
           return s;
         }),
       };
@@ -384,7 +416,12 @@ export function validateIntentionForm(input: unknown, ctx: FormContext): Validat
       const v = c.obj(f, x) ?? {};
       const service = c.oneOf(`${f}.service`, v.service, SERVICES);
       c.name(f, service);
-      return { service, kind: c.oneOf(`${f}.kind`, v.kind, SOFTWARE_KINDS), name: c.str(`${f}.name`, v.name, { max: 100 }), version: c.str(`${f}.version`, v.version, { max: 50 }) };
+      return {
+        service,
+        kind: c.oneOf(`${f}.kind`, v.kind, SOFTWARE_KINDS),
+        name: c.str(`${f}.name`, v.name, { max: 100 }),
+        version: c.str(`${f}.version`, v.version, { max: 50 }),
+      };
     }),
     contactOnDay: dayContact(c, 'contactOnDay', o.contactOnDay),
     alternateContact: dayContact(c, 'alternateContact', o.alternateContact),
@@ -419,7 +456,8 @@ function timed(c: Checker, field: string, v: unknown): TimedAnswer {
 function section(c: Checker, f: string, v: unknown, ctx: FormContext): ResultSection {
   const o = c.obj(f, v) ?? {};
   const service = c.oneOf(`${f}.service`, o.service, SERVICES);
-  if (!ctx.session.services.includes(service)) c.fail(`${f}.service`, 'validation.not-in-scope', { service, session: ctx.session.code, services: ctx.session.services.join(', ') });
+  if (!ctx.session.services.includes(service))
+    c.fail(`${f}.service`, 'validation.not-in-scope', { service, session: ctx.session.code, services: ctx.session.services.join(', ') });
   const identity = c.str(`${f}.identity`, o.identity, { max: 64 });
   const sectionName = identity ? `${service} ${identity}` : service;
   c.name(f, sectionName);
@@ -442,7 +480,11 @@ function section(c: Checker, f: string, v: unknown, ctx: FormContext): ResultSec
       const pf = `${f}.problems[${i}]`;
       c.name(pf, message('field.problem', { of: sectionName, n: i + 1 }));
       const x = c.obj(pf, p) ?? {};
-      return { time: c.clock(`${pf}.time`, x.time), description: c.str(`${pf}.description`, x.description, { max: 2000, multiline: true }), reference: c.str(`${pf}.reference`, x.reference ?? '', { max: 100, allowEmpty: true }) };
+      return {
+        time: c.clock(`${pf}.time`, x.time),
+        description: c.str(`${pf}.description`, x.description, { max: 2000, multiline: true }),
+        reference: c.str(`${pf}.reference`, x.reference ?? '', { max: 100, allowEmpty: true }),
+      };
     }),
     overall,
     returnedToPrimary: c.bool(`${f}.returnedToPrimary`, o.returnedToPrimary),

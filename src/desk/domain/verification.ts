@@ -15,8 +15,16 @@
 // are kept as a CellFold per (session, firm, service), extended as events
 // arrive in time order and refolded from the stored events otherwise.
 import {
-  MARKET_DATA_SERVICES, TRADING_SERVICES, VENUE_OBSERVES, authoritative, provenanceOf,
-  type EvidenceEvent, type EvidenceKind, type Provenance, type Service, type Site,
+  MARKET_DATA_SERVICES,
+  TRADING_SERVICES,
+  VENUE_OBSERVES,
+  authoritative,
+  provenanceOf,
+  type EvidenceEvent,
+  type EvidenceKind,
+  type Provenance,
+  type Service,
+  type Site,
 } from '../../evidence/index.ts';
 import { hongKongClock } from './hong-kong-time.ts';
 import { message, renderMessage, type Message } from './messages/index.ts';
@@ -41,7 +49,12 @@ function keyOf(e: Posted): EventKey {
 
 /** Sorted once, with each event's time parsed once. */
 function sorted<T extends Posted>(events: readonly T[]): { e: T; ms: number; key: EventKey }[] {
-  return events.map((e) => { const key = keyOf(e); return { e, ms: key[0], key }; }).sort((a, b) => compareKeys(a.key, b.key));
+  return events
+    .map((e) => {
+      const key = keyOf(e);
+      return { e, ms: key[0], key };
+    })
+    .sort((a, b) => compareKeys(a.key, b.key));
 }
 
 // ---------------------------------------------------------------- messages
@@ -55,7 +68,12 @@ export function describeEvidence(e: Pick<EvidenceEvent, 'kind' | 'site' | 'ts' |
 }
 
 function describeAt(kind: EvidenceKind, site: Site, ms: number, provenance: Provenance): Message {
-  return message('evidence.at', { kind: message(`evidence.kind.${kind}`), site: siteMessage(site), time: hongKongClock(ms), provenance: provenanceMessage(provenance) });
+  return message('evidence.at', {
+    kind: message(`evidence.kind.${kind}`),
+    site: siteMessage(site),
+    time: hongKongClock(ms),
+    provenance: provenanceMessage(provenance),
+  });
 }
 
 /** The evidence behind one suggested answer: in English for the API and CSV, as a message for every reader, and who vouches for it. */
@@ -87,7 +105,8 @@ export interface GapState {
 }
 
 function gapRange(e: EvidenceEvent): [number, number] | null {
-  const from = Number(e.detail.from), to = Number(e.detail.to ?? e.detail.from);
+  const from = Number(e.detail.from),
+    to = Number(e.detail.to ?? e.detail.from);
   return Number.isFinite(from) && Number.isFinite(to) ? [from, to] : null;
 }
 
@@ -149,7 +168,9 @@ class GapTracker {
 export function unrecoveredGaps(events: readonly EvidenceEvent[]): EvidenceEvent[] {
   const ev = sorted(events);
   const t = new GapTracker();
-  ev.forEach((x, i) => { if (x.e.kind === 'gap' || x.e.kind === 'gap-recovered') t.add(x.e, x.ms, i); });
+  ev.forEach((x, i) => {
+    if (x.e.kind === 'gap' || x.e.kind === 'gap-recovered') t.add(x.e, x.ms, i);
+  });
   const refs: number[] = [];
   for (const list of t.open.values()) for (const g of list) refs.push(g.ref!);
   return refs.sort((a, b) => a - b).map((i) => ev[i]!.e);
@@ -169,10 +190,12 @@ function clientSeq(e: EvidenceEvent): number | null {
 
 /** The probe saw the disaster-recovery signal not followed or the books not rebuilt (OMD-C 2.2.4; the probe's dr-followed / book-rebuilt cases). */
 function isDrNotFollowed(e: EvidenceEvent): boolean {
-  return e.source === 'probe' && (
-    (e.kind === 'failover-failed' && (e.detail.case === 'dr-followed' || e.detail.case === 'book-rebuilt')) ||
-    (e.kind === 'dr-signal' && e.detail.ignored === true) ||
-    (e.kind === 'book-verified' && e.detail.equal === false));
+  return (
+    e.source === 'probe' &&
+    ((e.kind === 'failover-failed' && (e.detail.case === 'dr-followed' || e.detail.case === 'book-rebuilt')) ||
+      (e.kind === 'dr-signal' && e.detail.ignored === true) ||
+      (e.kind === 'book-verified' && e.detail.equal === false))
+  );
 }
 
 function drMessage(e: EvidenceEvent): Message {
@@ -201,7 +224,19 @@ export interface IdentityFold {
 }
 
 function newFold(dropCopy: boolean, roleKnown: boolean, ackAtBackup: boolean): IdentityFold {
-  return { state: 'not-connected', onBackup: false, recoverySeen: false, ackAtBackup, booksDiffer: false, sequenceReset: false, primarySeq: null, gapOpen: false, gaps: { seen: 0, open: [] }, dropCopy, roleKnown };
+  return {
+    state: 'not-connected',
+    onBackup: false,
+    recoverySeen: false,
+    ackAtBackup,
+    booksDiffer: false,
+    sequenceReset: false,
+    primarySeq: null,
+    gapOpen: false,
+    gaps: { seen: 0, open: [] },
+    dropCopy,
+    roleKnown,
+  };
 }
 
 /**
@@ -221,8 +256,10 @@ function newFold(dropCopy: boolean, roleKnown: boolean, ackAtBackup: boolean): I
 function step(f: IdentityFold, e: EvidenceEvent | null, ms: number, gaps: GapTracker | null): void {
   if (f.state === 'failed') return;
   if (e === null) f.ackAtBackup = true;
-  else if (e.kind === 'failover-failed') { f.state = 'failed'; return; }
-  else if (e.site === 'primary') {
+  else if (e.kind === 'failover-failed') {
+    f.state = 'failed';
+    return;
+  } else if (e.site === 'primary') {
     const seq = clientSeq(e);
     if (seq !== null && !f.onBackup) f.primarySeq = Math.max(f.primarySeq ?? seq, seq);
     // A logon at the primary after the backup phase is the return at close, not a regression.
@@ -276,7 +313,17 @@ export interface IdentityFacts {
 }
 
 function newFacts(): IdentityFacts {
-  return { primaryConnect: false, backupLogon: false, backupFeed: false, backupAck: false, primaryReturn: false, gaps: { seen: 0, open: [] }, dr: null, cleanUp: null, claims: {} };
+  return {
+    primaryConnect: false,
+    backupLogon: false,
+    backupFeed: false,
+    backupAck: false,
+    primaryReturn: false,
+    gaps: { seen: 0, open: [] },
+    dr: null,
+    cleanUp: null,
+    claims: {},
+  };
 }
 
 /** One identity's part of a cell. */
@@ -369,14 +416,19 @@ export class CellFold {
     this.#events = digest?.events ?? 0;
     this.#venueEvents = digest?.venueEvents ?? 0;
     this.#ack = { ...(digest?.ackAtBackup ?? { trusted: false, all: false }) };
-    this.#ids = new Map((digest?.identities ?? []).map(([id, d]) => [id, {
-      folds: { trusted: d.trusted, all: d.all },
-      gaps: { trusted: new GapTracker(d.trusted.gaps), all: new GapTracker(d.all.gaps) },
-      facts: d.facts,
-      factGaps: new GapTracker(d.facts.gaps),
-      events: d.events,
-      venueEvents: d.venueEvents,
-    }]));
+    this.#ids = new Map(
+      (digest?.identities ?? []).map(([id, d]) => [
+        id,
+        {
+          folds: { trusted: d.trusted, all: d.all },
+          gaps: { trusted: new GapTracker(d.trusted.gaps), all: new GapTracker(d.all.gaps) },
+          facts: d.facts,
+          factGaps: new GapTracker(d.facts.gaps),
+          events: d.events,
+          venueEvents: d.venueEvents,
+        },
+      ]),
+    );
   }
 
   /** The fold of these events (any order), roles from the subscriber's record where given, inferred otherwise. */
@@ -393,9 +445,15 @@ export class CellFold {
     return c;
   }
 
-  get last(): EventKey | null { return this.#last; }
-  get events(): number { return this.#events; }
-  get venueEvents(): number { return this.#venueEvents; }
+  get last(): EventKey | null {
+    return this.#last;
+  }
+  get events(): number {
+    return this.#events;
+  }
+  get venueEvents(): number {
+    return this.#venueEvents;
+  }
 
   /** Folds one more event; false (and nothing changed) when the cell must be rebuilt from all its events instead. */
   append(e: Posted): boolean {
@@ -403,7 +461,8 @@ export class CellFold {
     if (this.#last && compareKeys(key, this.#last) <= 0) return false;
     const known = this.#ids.get(e.identity);
     if (TRADES.has(e.kind) && known) {
-      if ((known.folds.all.dropCopy && !known.folds.all.roleKnown) || (authoritative(e) && known.folds.trusted.dropCopy && !known.folds.trusted.roleKnown)) return false;
+      if ((known.folds.all.dropCopy && !known.folds.all.roleKnown) || (authoritative(e) && known.folds.trusted.dropCopy && !known.folds.trusted.roleKnown))
+        return false;
     }
     this.#fold(e, key[0], key, null);
     return true;
@@ -418,7 +477,8 @@ export class CellFold {
     // sessions only receive the firm's execution reports. Ours: the evidence carries no role, so
     // without the subscriber's record the role is inferred; a trading session seen before its
     // first order counts as one too (appending its first order refolds the cell).
-    const dropCopy = (lens: Lens) => (role ? role === 'drop-copy' : trading && !(trades ? trades[lens].has(id) : TRADES.has(first.kind) && (lens === 'all' || authoritative(first))));
+    const dropCopy = (lens: Lens) =>
+      role ? role === 'drop-copy' : trading && !(trades ? trades[lens].has(id) : TRADES.has(first.kind) && (lens === 'all' || authoritative(first)));
     x = {
       folds: { trusted: newFold(dropCopy('trusted'), !!role, this.#ack.trusted), all: newFold(dropCopy('all'), !!role, this.#ack.all) },
       gaps: { trusted: new GapTracker(), all: new GapTracker() },
@@ -436,7 +496,10 @@ export class CellFold {
     const venue = e.source === 'venue';
     this.#events++;
     x.events++;
-    if (venue) { this.#venueEvents++; x.venueEvents++; }
+    if (venue) {
+      this.#venueEvents++;
+      x.venueEvents++;
+    }
     this.#last = key;
     const counted = authoritative(e);
     for (const lens of LENSES) {
@@ -450,7 +513,9 @@ export class CellFold {
     }
     // Facts for contradictions: what the venue could see counts only from the venue.
     const f = x.facts;
-    const claim = (k: keyof IdentityFacts['claims']) => { f.claims[k] ??= { ms, site: e.site, kind: e.kind, provenance: 'self-reported' }; };
+    const claim = (k: keyof IdentityFacts['claims']) => {
+      f.claims[k] ??= { ms, site: e.site, kind: e.kind, provenance: 'self-reported' };
+    };
     if (e.site === 'primary' && CONNECT.has(e.kind)) counted ? (f.primaryConnect = true) : claim('primaryConnect');
     if (e.site === 'primary' && CONNECT.has(e.kind) && counted && (f.backupLogon || f.backupFeed)) f.primaryReturn = true;
     if (e.site === 'backup' && e.kind === 'logon') counted ? (f.backupLogon = true) : claim('backupLogon');
@@ -498,20 +563,28 @@ export class CellFold {
       events: this.#events,
       venueEvents: this.#venueEvents,
       ackAtBackup: { ...this.#ack },
-      identities: [...this.#ids].map(([id, x]) => [id, {
-        trusted: { ...x.folds.trusted, gaps: x.gaps.trusted.state() },
-        all: { ...x.folds.all, gaps: x.gaps.all.state() },
-        facts: { ...x.facts, gaps: x.factGaps.state() },
-        events: x.events,
-        venueEvents: x.venueEvents,
-      }]),
+      identities: [...this.#ids].map(([id, x]) => [
+        id,
+        {
+          trusted: { ...x.folds.trusted, gaps: x.gaps.trusted.state() },
+          all: { ...x.folds.all, gaps: x.gaps.all.state() },
+          facts: { ...x.facts, gaps: x.factGaps.state() },
+          events: x.events,
+          venueEvents: x.venueEvents,
+        },
+      ]),
     };
   }
 }
 
 function cleanUpOf(e: EvidenceEvent, ms: number): NonNullable<IdentityFacts['cleanUp']> {
   const n = e.detail['restingOrders'];
-  return { ms, restingOrders: typeof n === 'number' && n > 0 ? n : 0, loggedOnAtPrimary: e.detail['loggedOnAtPrimary'] === true, dropCopy: e.detail['dropCopy'] === true };
+  return {
+    ms,
+    restingOrders: typeof n === 'number' && n > 0 ? n : 0,
+    loggedOnAtPrimary: e.detail['loggedOnAtPrimary'] === true,
+    dropCopy: e.detail['dropCopy'] === true,
+  };
 }
 
 /** Whether the venue recorded anything for the firm (then it is the authority on all it can see). */
@@ -541,7 +614,13 @@ export function identityState(events: readonly EvidenceEvent[], context: Identit
 }
 
 /** The dashboard cell for one subscriber and service, and what backs it. `roles` (the subscriber's identities) saves inferring which is a drop copy. */
-export function serviceCell(evidence: readonly EvidenceEvent[], subscriber: string, service: Service, roles?: readonly SubscriberIdentity[], opts: { venueRecorded?: boolean } = {}): { state: LinkState; provenance: CellProvenance } {
+export function serviceCell(
+  evidence: readonly EvidenceEvent[],
+  subscriber: string,
+  service: Service,
+  roles?: readonly SubscriberIdentity[],
+  opts: { venueRecorded?: boolean } = {},
+): { state: LinkState; provenance: CellProvenance } {
   const firm = evidence.filter((e) => e.subscriber === subscriber);
   const mine = firm.filter((e) => e.service === service);
   const r = new Map((roles ?? []).filter((x) => x.service === service).map((x) => [x.identity, x.role]));
@@ -585,15 +664,18 @@ export function prefillSection(identity: SubscriberIdentity, events: readonly Ev
   const provOf = (e: EvidenceEvent) => own(provenanceOf(e));
   const basis: Record<string, EvidenceBasis> = {};
   // A negative answer the venue decided, naming the probe's uncounted claim of the opposite.
-  const notSeen = (finding: Message, claim: EvidenceEvent | undefined): EvidenceBasis => claim
-    ? basisOf(message('evidence.selfClaimNotCounted', { finding, claim: at(claim) }), 'self-reported')
-    : basisOf(finding, recorded ? 'venue' : 'self-reported');
+  const notSeen = (finding: Message, claim: EvidenceEvent | undefined): EvidenceBasis =>
+    claim
+      ? basisOf(message('evidence.selfClaimNotCounted', { finding, claim: at(claim) }), 'self-reported')
+      : basisOf(finding, recorded ? 'venue' : 'self-reported');
   const seen = (e: EvidenceEvent, m: Message = at(e)): EvidenceBasis => basisOf(m, provOf(e));
 
   const primaryConnect = ev.find((e) => e.site === 'primary' && CONNECT.has(e.kind));
   const backupConnect = ev.find((e) => e.site === 'backup' && CONNECT.has(e.kind));
   const backupAt = backupConnect ? Date.parse(backupConnect.ts) : Infinity;
-  const loss = ev.find((e) => LOSS.has(e.kind) && (e.site === 'primary' || e.kind === 'dr-signal') && (!primaryConnect || Date.parse(e.ts) >= Date.parse(primaryConnect.ts)));
+  const loss = ev.find(
+    (e) => LOSS.has(e.kind) && (e.site === 'primary' || e.kind === 'dr-signal') && (!primaryConnect || Date.parse(e.ts) >= Date.parse(primaryConnect.ts)),
+  );
   const trading = TRADING_SERVICES.includes(identity.service);
   const md = MARKET_DATA_SERVICES.includes(identity.service);
   const reconnected = !!backupConnect;
@@ -602,10 +684,18 @@ export function prefillSection(identity: SubscriberIdentity, events: readonly Ev
 
   // Nothing recorded for the identity at all: no basis, the form says there is no evidence (not a finding of "not seen").
   if (primaryConnect) basis.connectedToPrimary = seen(primaryConnect);
-  else if (all.length) basis.connectedToPrimary = notSeen(message('evidence.basis.noPrimaryConnect'), claims.find((e) => e.site === 'primary' && CONNECT.has(e.kind)));
+  else if (all.length)
+    basis.connectedToPrimary = notSeen(
+      message('evidence.basis.noPrimaryConnect'),
+      claims.find((e) => e.site === 'primary' && CONNECT.has(e.kind)),
+    );
   if (loss) basis.noticedLossAt = seen(loss);
   if (backupConnect) basis.reconnectedToBackup = seen(backupConnect);
-  else if (all.length) basis.reconnectedToBackup = notSeen(message('evidence.basis.noBackupConnect'), claims.find((e) => e.site === 'backup' && CONNECT.has(e.kind)));
+  else if (all.length)
+    basis.reconnectedToBackup = notSeen(
+      message('evidence.basis.noBackupConnect'),
+      claims.find((e) => e.site === 'backup' && CONNECT.has(e.kind)),
+    );
 
   let logonSequenceOk: boolean | null = null;
   if (trading) {
@@ -624,7 +714,10 @@ export function prefillSection(identity: SubscriberIdentity, events: readonly Ev
     orderAndCancelAcked = acks.length > 0;
     basis.orderAndCancelAcked = acks.length
       ? seen(acks[0]!, message('evidence.basis.acks', { count: acks.length, first: at(acks[0]!) }))
-      : notSeen(message('evidence.basis.noAck'), claims.find((e) => e.site === 'backup' && e.kind === 'ack' && Date.parse(e.ts) >= backupAt));
+      : notSeen(
+          message('evidence.basis.noAck'),
+          claims.find((e) => e.site === 'backup' && e.kind === 'ack' && Date.parse(e.ts) >= backupAt),
+        );
   }
   let dropCopyGapRecovered: boolean | null = null;
   if (identity.role === 'drop-copy' && reconnected) {
@@ -632,9 +725,10 @@ export function prefillSection(identity: SubscriberIdentity, events: readonly Ev
     dropCopyGapRecovered = openGaps.length === 0;
     basis.dropCopyGapRecovered = openGaps.length
       ? seen(openGaps[0]!, message('evidence.basis.gapsNeverRecovered', { count: openGaps.length }))
-      : resend ? seen(resend)
-      // Gaps are what the receiver sees: their absence is the firm's own report too.
-      : basisOf(gaps.length ? message('evidence.basis.gaps', { gaps: gaps.length, open: 0 }) : message('evidence.basis.noGap'), 'self-reported');
+      : resend
+        ? seen(resend)
+        : // Gaps are what the receiver sees: their absence is the firm's own report too.
+          basisOf(gaps.length ? message('evidence.basis.gaps', { gaps: gaps.length, open: 0 }) : message('evidence.basis.noGap'), 'self-reported');
   }
   let marketDataFromBackup: boolean | null = null;
   let retransmissionOrRefreshOk: boolean | null = null;
@@ -653,7 +747,10 @@ export function prefillSection(identity: SubscriberIdentity, events: readonly Ev
     if (dr) {
       retransmissionOrRefreshOk = false;
       const m = message('evidence.then', { first: drMessage(dr), second: at(dr) });
-      basis.retransmissionOrRefreshOk = basisOf(basis.retransmissionOrRefreshOk ? message('evidence.and', { first: m, second: basis.retransmissionOrRefreshOk.message }) : m, 'self-reported');
+      basis.retransmissionOrRefreshOk = basisOf(
+        basis.retransmissionOrRefreshOk ? message('evidence.and', { first: m, second: basis.retransmissionOrRefreshOk.message }) : m,
+        'self-reported',
+      );
     }
   }
   const back = ev.find((e) => e.site === 'primary' && CONNECT.has(e.kind) && Date.parse(e.ts) > backupAt);
@@ -666,16 +763,27 @@ export function prefillSection(identity: SubscriberIdentity, events: readonly Ev
     const c = cleanUpOf(cleanUp, Date.parse(cleanUp.ts));
     const when = hongKongClock(c.ms);
     testDataCleaned = c.restingOrders === 0;
-    basis.testDataCleaned = seen(cleanUp, c.restingOrders ? message('evidence.basis.ordersResting', { count: c.restingOrders, time: when }) : message('evidence.basis.noOrderResting', { time: when }));
+    basis.testDataCleaned = seen(
+      cleanUp,
+      c.restingOrders
+        ? message('evidence.basis.ordersResting', { count: c.restingOrders, time: when })
+        : message('evidence.basis.noOrderResting', { time: when }),
+    );
     if (!back && reconnected) {
       returnedToPrimary = c.loggedOnAtPrimary;
-      basis.returnedToPrimary = seen(cleanUp, message(c.loggedOnAtPrimary ? 'evidence.basis.loggedOnAtPrimary' : 'evidence.basis.notBackAtPrimary', { time: when }));
+      basis.returnedToPrimary = seen(
+        cleanUp,
+        message(c.loggedOnAtPrimary ? 'evidence.basis.loggedOnAtPrimary' : 'evidence.basis.notBackAtPrimary', { time: when }),
+      );
     }
   }
 
   const answers: [string, boolean | null][] = [
-    ['logonSequenceOk', logonSequenceOk], ['orderAndCancelAcked', orderAndCancelAcked], ['dropCopyGapRecovered', dropCopyGapRecovered],
-    ['marketDataFromBackup', marketDataFromBackup], ['retransmissionOrRefreshOk', retransmissionOrRefreshOk],
+    ['logonSequenceOk', logonSequenceOk],
+    ['orderAndCancelAcked', orderAndCancelAcked],
+    ['dropCopyGapRecovered', dropCopyGapRecovered],
+    ['marketDataFromBackup', marketDataFromBackup],
+    ['retransmissionOrRefreshOk', retransmissionOrRefreshOk],
   ];
   const given = answers.filter(([, v]) => v !== null);
   const selfOnly = (p: Provenance) => (Object.values(basis).some((b) => b.provenance === 'self-reported') ? 'self-reported' : own(p));
@@ -691,7 +799,15 @@ export function prefillSection(identity: SubscriberIdentity, events: readonly Ev
     basis.overall = basisOf(message('evidence.basis.allYes'), selfOnly('venue'));
   } else {
     overall = 'passed-with-issues';
-    basis.overall = basisOf(message('evidence.basis.someNo', { fields: given.filter(([, v]) => !v).map(([k]) => k).join(', ') }), selfOnly('venue'));
+    basis.overall = basisOf(
+      message('evidence.basis.someNo', {
+        fields: given
+          .filter(([, v]) => !v)
+          .map(([k]) => k)
+          .join(', '),
+      }),
+      selfOnly('venue'),
+    );
   }
 
   return {
@@ -733,7 +849,15 @@ export function prefillResultForm(session: PracticeSession, subscriber: Subscrib
 
 // ---------------------------------------------------------------- contradictions
 
-export const CONTRADICTION_CODES = ['NO_PRIMARY_LOGON', 'NO_BACKUP_LOGON', 'NO_BACKUP_ACK', 'UNRECOVERED_GAP', 'DR_NOT_FOLLOWED', 'ORDERS_RESTING', 'NOT_BACK_AT_PRIMARY'] as const;
+export const CONTRADICTION_CODES = [
+  'NO_PRIMARY_LOGON',
+  'NO_BACKUP_LOGON',
+  'NO_BACKUP_ACK',
+  'UNRECOVERED_GAP',
+  'DR_NOT_FOLLOWED',
+  'ORDERS_RESTING',
+  'NOT_BACK_AT_PRIMARY',
+] as const;
 
 export interface Contradiction {
   code: (typeof CONTRADICTION_CODES)[number];
@@ -754,7 +878,14 @@ export interface Contradiction {
 export function findContradictions(form: ResultForm, subscriberId: string, evidence: readonly EvidenceEvent[]): Contradiction[] {
   const mine = evidence.filter((e) => e.subscriber === subscriberId);
   const cells = new Map<Service, CellFold>();
-  for (const s of new Set(form.sections.map((x) => x.service))) cells.set(s, CellFold.build(s, mine.filter((e) => e.service === s)));
+  for (const s of new Set(form.sections.map((x) => x.service)))
+    cells.set(
+      s,
+      CellFold.build(
+        s,
+        mine.filter((e) => e.service === s),
+      ),
+    );
   const summaries = new Map([...cells].map(([k, c]) => [k, c.summary()]));
   return contradictionsFrom(form, (service) => summaries.get(service));
 }
@@ -762,21 +893,36 @@ export function findContradictions(form: ResultForm, subscriberId: string, evide
 /** The same, from the cells' summaries (as the store keeps them): `cellOf` gives the summary of a service. */
 export function contradictionsFrom(form: ResultForm, cellOf: (service: Service) => CellSummary | undefined): Contradiction[] {
   const out: Contradiction[] = [];
-  eachContradiction(form, cellOf, (c) => out.push({
-    code: c.code, service: c.service, identity: c.identity, field: c.field,
-    declared: renderMessage(c.declaredMessage, 'en'), evidence: renderMessage(c.message, 'en'), declaredMessage: c.declaredMessage, message: c.message, provenance: c.provenance,
-  }));
+  eachContradiction(form, cellOf, (c) =>
+    out.push({
+      code: c.code,
+      service: c.service,
+      identity: c.identity,
+      field: c.field,
+      declared: renderMessage(c.declaredMessage, 'en'),
+      evidence: renderMessage(c.message, 'en'),
+      declaredMessage: c.declaredMessage,
+      message: c.message,
+      provenance: c.provenance,
+    }),
+  );
   return out;
 }
 
 /** How many contradictions contradictionsFrom would find, without rendering their texts (the dashboard's count). */
 export function countContradictions(form: ResultForm, cellOf: (service: Service) => CellSummary | undefined): number {
   let n = 0;
-  eachContradiction(form, cellOf, () => { n++; });
+  eachContradiction(form, cellOf, () => {
+    n++;
+  });
   return n;
 }
 
-function eachContradiction(form: ResultForm, cellOf: (service: Service) => CellSummary | undefined, emit: (c: Omit<Contradiction, 'declared' | 'evidence'>) => void): void {
+function eachContradiction(
+  form: ResultForm,
+  cellOf: (service: Service) => CellSummary | undefined,
+  emit: (c: Omit<Contradiction, 'declared' | 'evidence'>) => void,
+): void {
   form.sections.forEach((s, i) => {
     const cell = cellOf(s.service);
     const found = cell?.identities.find(([id]) => id === s.identity)?.[1];
@@ -786,45 +932,84 @@ function eachContradiction(form: ResultForm, cellOf: (service: Service) => CellS
     const add = (code: Contradiction['code'], field: string, declaredMessage: Message, m: Message, provenance: Provenance) =>
       emit({ code, service: s.service, identity: s.identity, field: `sections[${i}].${field}`, declaredMessage, message: m, provenance });
     // The venue's finding, with the firm's uncounted claim of the opposite named beside it.
-    const finding = (m: Message, claim: EventRef | undefined) => (claim ? message('evidence.selfClaimNotCounted', { finding: m, claim: describeAt(claim.kind, claim.site, claim.ms, 'self-reported') }) : m);
-    const declaredAt = (what: string, a: TimedAnswer) => (a.time ? message(`contradiction.declared.${what}At`, { time: a.time }) : message(`contradiction.declared.${what}`));
+    const finding = (m: Message, claim: EventRef | undefined) =>
+      claim ? message('evidence.selfClaimNotCounted', { finding: m, claim: describeAt(claim.kind, claim.site, claim.ms, 'self-reported') }) : m;
+    const declaredAt = (what: string, a: TimedAnswer) =>
+      a.time ? message(`contradiction.declared.${what}At`, { time: a.time }) : message(`contradiction.declared.${what}`);
 
     if (s.connectedToPrimary.value && !f.primaryConnect) {
-      add('NO_PRIMARY_LOGON', 'connectedToPrimary', declaredAt('connectedToPrimary', s.connectedToPrimary),
-        finding(message(md ? 'contradiction.evidence.noPrimaryConnect' : 'contradiction.evidence.noPrimaryLogon'), f.claims.primaryConnect), 'venue');
+      add(
+        'NO_PRIMARY_LOGON',
+        'connectedToPrimary',
+        declaredAt('connectedToPrimary', s.connectedToPrimary),
+        finding(message(md ? 'contradiction.evidence.noPrimaryConnect' : 'contradiction.evidence.noPrimaryLogon'), f.claims.primaryConnect),
+        'venue',
+      );
     }
     // The spec's own example: "reconnected to backup" with no logon at the backup site.
     const backupSeen = f.backupLogon || (md && f.backupFeed);
     if (s.reconnectedToBackup.value && !backupSeen) {
-      add('NO_BACKUP_LOGON', 'reconnectedToBackup', declaredAt('reconnectedToBackup', s.reconnectedToBackup),
-        finding(message(md ? 'contradiction.evidence.noBackupConnect' : 'contradiction.evidence.noBackupLogon'), f.claims.backupLogon), 'venue');
+      add(
+        'NO_BACKUP_LOGON',
+        'reconnectedToBackup',
+        declaredAt('reconnectedToBackup', s.reconnectedToBackup),
+        finding(message(md ? 'contradiction.evidence.noBackupConnect' : 'contradiction.evidence.noBackupLogon'), f.claims.backupLogon),
+        'venue',
+      );
     }
     if (s.orderAndCancelAcked === true && !f.backupAck) {
-      add('NO_BACKUP_ACK', 'orderAndCancelAcked', message('contradiction.declared.orderAndCancelAcked'), finding(message('contradiction.evidence.noBackupAck'), f.claims.backupAck), 'venue');
+      add(
+        'NO_BACKUP_ACK',
+        'orderAndCancelAcked',
+        message('contradiction.declared.orderAndCancelAcked'),
+        finding(message('contradiction.evidence.noBackupAck'), f.claims.backupAck),
+        'venue',
+      );
     }
     // The spec's second example: "market data recovered" against an unrecovered probe gap.
     const open = f.openGaps;
     if (open.count && open.first) {
-      const m = message('contradiction.evidence.unrecoveredGap', { count: open.count, channel: open.first.channel === '*' ? '?' : open.first.channel, time: hongKongClock(open.first.ms) });
-      if (s.retransmissionOrRefreshOk === true) add('UNRECOVERED_GAP', 'retransmissionOrRefreshOk', message('contradiction.declared.retransmissionOrRefreshOk'), m, 'self-reported');
-      if (s.marketDataFromBackup === true && s.retransmissionOrRefreshOk !== true) add('UNRECOVERED_GAP', 'marketDataFromBackup', message('contradiction.declared.marketDataFromBackup'), m, 'self-reported');
-      if (s.dropCopyGapRecovered === true) add('UNRECOVERED_GAP', 'dropCopyGapRecovered', message('contradiction.declared.dropCopyGapRecovered'), m, 'self-reported');
+      const m = message('contradiction.evidence.unrecoveredGap', {
+        count: open.count,
+        channel: open.first.channel === '*' ? '?' : open.first.channel,
+        time: hongKongClock(open.first.ms),
+      });
+      if (s.retransmissionOrRefreshOk === true)
+        add('UNRECOVERED_GAP', 'retransmissionOrRefreshOk', message('contradiction.declared.retransmissionOrRefreshOk'), m, 'self-reported');
+      if (s.marketDataFromBackup === true && s.retransmissionOrRefreshOk !== true)
+        add('UNRECOVERED_GAP', 'marketDataFromBackup', message('contradiction.declared.marketDataFromBackup'), m, 'self-reported');
+      if (s.dropCopyGapRecovered === true)
+        add('UNRECOVERED_GAP', 'dropCopyGapRecovered', message('contradiction.declared.dropCopyGapRecovered'), m, 'self-reported');
     }
     // Market data declared recovered at the backup while the probe saw the DR signal ignored or the books not
     // rebuilt: a handler that keeps its cached book (practice-session.md, "Things participants get wrong").
     const dr = md ? f.dr : null;
     if (dr) {
       const m = message('contradiction.evidence.drNotFollowed', { what: dr.what, time: hongKongClock(dr.ms), site: siteMessage(dr.site) });
-      if (s.retransmissionOrRefreshOk === true) add('DR_NOT_FOLLOWED', 'retransmissionOrRefreshOk', message('contradiction.declared.retransmissionOrRefreshOk'), m, 'self-reported');
-      else if (s.marketDataFromBackup === true) add('DR_NOT_FOLLOWED', 'marketDataFromBackup', message('contradiction.declared.marketDataFromBackup'), m, 'self-reported');
+      if (s.retransmissionOrRefreshOk === true)
+        add('DR_NOT_FOLLOWED', 'retransmissionOrRefreshOk', message('contradiction.declared.retransmissionOrRefreshOk'), m, 'self-reported');
+      else if (s.marketDataFromBackup === true)
+        add('DR_NOT_FOLLOWED', 'marketDataFromBackup', message('contradiction.declared.marketDataFromBackup'), m, 'self-reported');
     }
     // The venue's clean-up check: the notice asks that no test order be kept for the next trading day.
     const c = f.cleanUp;
     if (c && s.testDataCleaned === true && c.restingOrders > 0) {
-      add('ORDERS_RESTING', 'testDataCleaned', message('contradiction.declared.testDataCleaned'), message('contradiction.evidence.ordersResting', { count: c.restingOrders, time: hongKongClock(c.ms) }), 'venue');
+      add(
+        'ORDERS_RESTING',
+        'testDataCleaned',
+        message('contradiction.declared.testDataCleaned'),
+        message('contradiction.evidence.ordersResting', { count: c.restingOrders, time: hongKongClock(c.ms) }),
+        'venue',
+      );
     }
     if (c && s.returnedToPrimary === true && !c.loggedOnAtPrimary && !f.primaryReturn) {
-      add('NOT_BACK_AT_PRIMARY', 'returnedToPrimary', message('contradiction.declared.returnedToPrimary'), message('contradiction.evidence.notBackAtPrimary', { time: hongKongClock(c.ms) }), 'venue');
+      add(
+        'NOT_BACK_AT_PRIMARY',
+        'returnedToPrimary',
+        message('contradiction.declared.returnedToPrimary'),
+        message('contradiction.evidence.notBackAtPrimary', { time: hongKongClock(c.ms) }),
+        'venue',
+      );
     }
   });
 }

@@ -2,7 +2,20 @@
 // runner. Every change writes its audit entry in the same transaction.
 import { provenanceOf, type EvidenceEvent, type Service, type Source, type StoredEvidenceEvent } from '../../evidence/index.ts';
 import { CellFold, FOLD_VERSION, type CellDigest, type CellSummary } from '../domain/verification.ts';
-import type { AuditEntry, FormKind, OverallResult, FormVersion, IntentionForm, Notice, PracticeSession, ResultForm, Subscriber, User, UserAccount, UserRecord } from '../domain/index.ts';
+import type {
+  AuditEntry,
+  FormKind,
+  OverallResult,
+  FormVersion,
+  IntentionForm,
+  Notice,
+  PracticeSession,
+  ResultForm,
+  Subscriber,
+  User,
+  UserAccount,
+  UserRecord,
+} from '../domain/index.ts';
 import { message } from '../domain/messages/index.ts';
 import { worstResult } from '../domain/series.ts';
 import { DeskError } from '../errors.ts';
@@ -215,7 +228,14 @@ export interface DeskStore {
   /** Newest first; `more` when older entries match too. */
   searchAudit(q: AuditQuery): Promise<{ entries: AuditEntry[]; more: boolean }>;
   /** Reminders a desk officer sent by hand (and those the mail server refused, audited only). */
-  recordManualReminders(sessionId: string, kind: FormKind, sent: { subscriberId: string; to: string[] }[], failed: string[], actor: string, now: number): Promise<void>;
+  recordManualReminders(
+    sessionId: string,
+    kind: FormKind,
+    sent: { subscriberId: string; to: string[] }[],
+    failed: string[],
+    actor: string,
+    now: number,
+  ): Promise<void>;
   /** Every reminder sent for the session, automatic and by hand, newest first. */
   listSentReminders(sessionId: string): Promise<SentReminder[]>;
 }
@@ -272,7 +292,8 @@ function sameContent(a: string, b: string): boolean {
 function sameCharacters(a: string, b: string): boolean {
   const counts = new Int32Array(128);
   for (let i = 0; i < a.length; i++) {
-    const x = a.charCodeAt(i), y = b.charCodeAt(i);
+    const x = a.charCodeAt(i),
+      y = b.charCodeAt(i);
     if (x > 127 || y > 127) return true; // beyond ASCII: let the deep comparison decide
     counts[x]!++;
     counts[y]!--;
@@ -286,11 +307,25 @@ function auditDetail(s: FormSubmission): Record<string, unknown> {
 }
 
 async function audit(tx: SqlTx, actor: string, action: string, entity: string, entityId: string, detail: Record<string, unknown>, now: number): Promise<void> {
-  await tx.run('INSERT INTO audit_log (at, actor, action, entity, entity_id, detail) VALUES (?, ?, ?, ?, ?, ?)', [now, actor, action, entity, entityId, json(detail)]);
+  await tx.run('INSERT INTO audit_log (at, actor, action, entity, entity_id, detail) VALUES (?, ?, ?, ?, ?, ?)', [
+    now,
+    actor,
+    action,
+    entity,
+    entityId,
+    json(detail),
+  ]);
 }
 
 function readinessRow(r: Row): ReadinessEventRow {
-  return { subscriber: String(r.subscriber_id), service: r.service as Service, identity: String(r.identity), source: r.source as Source, ts: String(r.ts), detail: parse<Record<string, unknown>>(r.detail) };
+  return {
+    subscriber: String(r.subscriber_id),
+    service: r.service as Service,
+    identity: String(r.identity),
+    source: r.source as Source,
+    ts: String(r.ts),
+    detail: parse<Record<string, unknown>>(r.detail),
+  };
 }
 
 /** What the dashboard and the series read of a version, stored beside its content (migration 9). */
@@ -300,7 +335,8 @@ function formAnswers(s: FormSubmission): { participate: number | null; verdict: 
 }
 
 /** A form version's columns with its submitter's name and role (the user may be gone: then the id stands in). */
-const FORM_SELECT = 'SELECT v.session_id, v.subscriber_id, v.kind, v.version, v.submission_id, v.content, v.submitted_by, v.submitted_at, v.late, v.on_behalf_reason, u.display_name AS submitted_by_name, u.role AS submitted_by_role FROM form_versions v LEFT JOIN users u ON u.id = v.submitted_by';
+const FORM_SELECT =
+  'SELECT v.session_id, v.subscriber_id, v.kind, v.version, v.submission_id, v.content, v.submitted_by, v.submitted_at, v.late, v.on_behalf_reason, u.display_name AS submitted_by_name, u.role AS submitted_by_role FROM form_versions v LEFT JOIN users u ON u.id = v.submitted_by';
 
 function submitterRole(role: unknown, onBehalfReason: unknown): User['role'] {
   if (role === 'desk' || role === 'subscriber') return role;
@@ -338,11 +374,24 @@ function userRow(r: Row): UserRecord {
 
 function accountRow(r: Row): UserAccount {
   const { passwordHash: _, ...user } = userRow(r);
-  return { ...user, disabled: r.disabled_at !== null, disabledAt: r.disabled_at === null ? null : new Date(Number(r.disabled_at)).toISOString(), createdAt: new Date(Number(r.created_at)).toISOString() };
+  return {
+    ...user,
+    disabled: r.disabled_at !== null,
+    disabledAt: r.disabled_at === null ? null : new Date(Number(r.disabled_at)).toISOString(),
+    createdAt: new Date(Number(r.created_at)).toISOString(),
+  };
 }
 
 function auditRow(r: Row): AuditEntry {
-  return { id: Number(r.id), at: new Date(Number(r.at)).toISOString(), actor: String(r.actor), action: String(r.action), entity: String(r.entity), entityId: String(r.entity_id), detail: parse<Record<string, unknown>>(r.detail) };
+  return {
+    id: Number(r.id),
+    at: new Date(Number(r.at)).toISOString(),
+    actor: String(r.actor),
+    action: String(r.action),
+    entity: String(r.entity),
+    entityId: String(r.entity_id),
+    detail: parse<Record<string, unknown>>(r.detail),
+  };
 }
 
 function evidenceRow(r: Row): StoredEvidenceEvent {
@@ -442,7 +491,9 @@ export class SqlDeskStore implements DeskStore {
     if (!s.series) return;
     const taken = await tx.all('SELECT id FROM practice_sessions WHERE series_id = ? AND series_order = ? AND id <> ?', [s.series.id, s.series.order, s.id]);
     if (taken.length) {
-      throw DeskError.of(409, 'SERIES_ORDER_TAKEN', message('series.orderTaken', { other: String(taken[0]!.id), order: s.series.order, series: s.series.id }), { field: 'series.order' });
+      throw DeskError.of(409, 'SERIES_ORDER_TAKEN', message('series.orderTaken', { other: String(taken[0]!.id), order: s.series.order, series: s.series.id }), {
+        field: 'series.order',
+      });
     }
   }
 
@@ -450,8 +501,22 @@ export class SqlDeskStore implements DeskStore {
     return this.db.transaction(async (tx) => {
       await this.#checkNotice(tx, s);
       await this.#checkSeriesPlace(tx, s);
-      await this.#insertUnique(tx, 'INSERT INTO practice_sessions (id, code, notice_id, body, created_at, updated_at, series_id, series_order) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [s.id, s.code, s.noticeId, json(s), now, now, s.series?.id ?? null, s.series?.order ?? null], 'session', s.id);
-      await audit(tx, actor, 'session.create', 'session', s.id, { code: s.code, date: s.date, intentionDeadline: s.intentionDeadline, resultDeadline: s.resultDeadline, ...(s.series ? { series: s.series } : {}) }, now);
+      await this.#insertUnique(
+        tx,
+        'INSERT INTO practice_sessions (id, code, notice_id, body, created_at, updated_at, series_id, series_order) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        [s.id, s.code, s.noticeId, json(s), now, now, s.series?.id ?? null, s.series?.order ?? null],
+        'session',
+        s.id,
+      );
+      await audit(
+        tx,
+        actor,
+        'session.create',
+        'session',
+        s.id,
+        { code: s.code, date: s.date, intentionDeadline: s.intentionDeadline, resultDeadline: s.resultDeadline, ...(s.series ? { series: s.series } : {}) },
+        now,
+      );
     });
   }
 
@@ -461,12 +526,28 @@ export class SqlDeskStore implements DeskStore {
       const before = await tx.all('SELECT body FROM practice_sessions WHERE id = ?', [s.id]);
       if (!before.length) throw new DeskError(404, 'SESSION_NOT_FOUND', `no practice session ${s.id}`);
       await this.#checkSeriesPlace(tx, s);
-      await tx.run('UPDATE practice_sessions SET code = ?, notice_id = ?, body = ?, updated_at = ?, series_id = ?, series_order = ? WHERE id = ?', [s.code, s.noticeId, json(s), now, s.series?.id ?? null, s.series?.order ?? null, s.id]);
+      await tx.run('UPDATE practice_sessions SET code = ?, notice_id = ?, body = ?, updated_at = ?, series_id = ?, series_order = ? WHERE id = ?', [
+        s.code,
+        s.noticeId,
+        json(s),
+        now,
+        s.series?.id ?? null,
+        s.series?.order ?? null,
+        s.id,
+      ]);
       const old = parse<PracticeSession>(before[0]!.body);
       // Absent and null are the same (a session stored before series existed has no `series`).
       const changed = (Object.keys(s) as (keyof PracticeSession)[]).filter((k) => json(s[k] ?? null) !== json(old[k] ?? null));
       // Before and after in full (the rundown too, at most 200 kB each): the audit shows what the desk changed.
-      await audit(tx, actor, 'session.update', 'session', s.id, { changed, before: Object.fromEntries(changed.map((k) => [k, old[k]])), after: Object.fromEntries(changed.map((k) => [k, s[k]])) }, now);
+      await audit(
+        tx,
+        actor,
+        'session.update',
+        'session',
+        s.id,
+        { changed, before: Object.fromEntries(changed.map((k) => [k, old[k]])), after: Object.fromEntries(changed.map((k) => [k, s[k]])) },
+        now,
+      );
     });
   }
 
@@ -480,7 +561,9 @@ export class SqlDeskStore implements DeskStore {
   }
 
   async listSeriesSessions(seriesId: string) {
-    return (await this.db.all('SELECT body FROM practice_sessions WHERE series_id = ? ORDER BY series_order', [seriesId])).map((r) => parse<PracticeSession>(r.body));
+    return (await this.db.all('SELECT body FROM practice_sessions WHERE series_id = ? ORDER BY series_order', [seriesId])).map((r) =>
+      parse<PracticeSession>(r.body),
+    );
   }
 
   putSubscriber(s: Subscriber, actor: string, now: number) {
@@ -488,7 +571,15 @@ export class SqlDeskStore implements DeskStore {
       const exists = (await tx.all('SELECT 1 FROM subscribers WHERE id = ?', [s.id])).length > 0;
       if (exists) await tx.run('UPDATE subscribers SET body = ?, updated_at = ? WHERE id = ?', [json(s), now, s.id]);
       else await tx.run('INSERT INTO subscribers (id, body, created_at, updated_at) VALUES (?, ?, ?, ?)', [s.id, json(s), now, now]);
-      await audit(tx, actor, exists ? 'subscriber.update' : 'subscriber.create', 'subscriber', s.id, { name: s.name, participantCode: s.participantCode, identities: s.identities.length }, now);
+      await audit(
+        tx,
+        actor,
+        exists ? 'subscriber.update' : 'subscriber.create',
+        'subscriber',
+        s.id,
+        { name: s.name, participantCode: s.participantCode, identities: s.identities.length },
+        now,
+      );
       return { created: !exists };
     });
   }
@@ -508,7 +599,15 @@ export class SqlDeskStore implements DeskStore {
         throw new DeskError(400, 'UNKNOWN_SUBSCRIBER', `subscriberId: no subscriber ${u.subscriberId}`, { field: 'subscriberId' });
       }
       try {
-        await tx.run('INSERT INTO users (id, username, display_name, role, subscriber_id, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [u.id, u.username, u.displayName, u.role, u.subscriberId, u.passwordHash, now]);
+        await tx.run('INSERT INTO users (id, username, display_name, role, subscriber_id, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+          u.id,
+          u.username,
+          u.displayName,
+          u.role,
+          u.subscriberId,
+          u.passwordHash,
+          now,
+        ]);
       } catch (e) {
         if (isUniqueViolation(e)) throw new DeskError(409, 'ALREADY_EXISTS', `username: ${u.username} is taken`, { field: 'username' });
         throw e;
@@ -539,7 +638,13 @@ export class SqlDeskStore implements DeskStore {
   createAuthSession(s: AuthSessionRecord, now: number) {
     return this.db.transaction(async (tx) => {
       await tx.run('DELETE FROM auth_sessions WHERE expires_at < ?', [now]);
-      await tx.run('INSERT INTO auth_sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)', [s.tokenHash, s.userId, s.csrfToken, s.createdAt, s.expiresAt]);
+      await tx.run('INSERT INTO auth_sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)', [
+        s.tokenHash,
+        s.userId,
+        s.csrfToken,
+        s.createdAt,
+        s.expiresAt,
+      ]);
       await audit(tx, s.userId, 'auth.login', 'user', s.userId, {}, now);
     });
   }
@@ -557,16 +662,32 @@ export class SqlDeskStore implements DeskStore {
   }
 
   async #authSessionUsers(hashes: string[]): Promise<({ session: AuthSessionRecord; user: User } | null)[]> {
-    const cols = 'SELECT s.token_hash, s.user_id, s.csrf_token, s.created_at, s.expires_at, u.id, u.username, u.display_name, u.role, u.subscriber_id, u.password_hash FROM auth_sessions s JOIN users u ON u.id = s.user_id AND u.disabled_at IS NULL';
+    const cols =
+      'SELECT s.token_hash, s.user_id, s.csrf_token, s.created_at, s.expires_at, u.id, u.username, u.display_name, u.role, u.subscriber_id, u.password_hash FROM auth_sessions s JOIN users u ON u.id = s.user_id AND u.disabled_at IS NULL';
     // Groups of more than one come only from the PostgreSQL batch, hence its JSON functions.
-    const rows = hashes.length === 1
-      ? await this.db.all(`${cols} WHERE s.token_hash = ?`, [hashes[0]!])
-      : await this.db.all(`${cols} WHERE s.token_hash IN (SELECT jsonb_array_elements_text(?::jsonb))`, [json(hashes)]);
-    const found = new Map(rows.map((x) => {
-      const { passwordHash: _, ...user } = userRow(x);
-      const tokenHash = String(x.token_hash);
-      return [tokenHash, { session: { tokenHash, userId: String(x.user_id), csrfToken: String(x.csrf_token), createdAt: Number(x.created_at), expiresAt: Number(x.expires_at) }, user }];
-    }));
+    const rows =
+      hashes.length === 1
+        ? await this.db.all(`${cols} WHERE s.token_hash = ?`, [hashes[0]!])
+        : await this.db.all(`${cols} WHERE s.token_hash IN (SELECT jsonb_array_elements_text(?::jsonb))`, [json(hashes)]);
+    const found = new Map(
+      rows.map((x) => {
+        const { passwordHash: _, ...user } = userRow(x);
+        const tokenHash = String(x.token_hash);
+        return [
+          tokenHash,
+          {
+            session: {
+              tokenHash,
+              userId: String(x.user_id),
+              csrfToken: String(x.csrf_token),
+              createdAt: Number(x.created_at),
+              expiresAt: Number(x.expires_at),
+            },
+            user,
+          },
+        ];
+      }),
+    );
     return hashes.map((h) => found.get(h) ?? null);
   }
 
@@ -604,14 +725,47 @@ export class SqlDeskStore implements DeskStore {
         const latest = state!.latest_version === null ? 0 : Number(state!.latest_version);
         const same = state!.content_hash !== null ? state!.content_hash === hash : state!.content !== null && sameContent(String(state!.content), content);
         if (latest > 0 && same) {
-          const last = await tx.all(`${FORM_SELECT} WHERE v.session_id = ? AND v.subscriber_id = ? AND v.kind = ? AND v.version = ?`, [s.sessionId, s.subscriberId, s.kind, latest]);
+          const last = await tx.all(`${FORM_SELECT} WHERE v.session_id = ? AND v.subscriber_id = ? AND v.kind = ? AND v.version = ?`, [
+            s.sessionId,
+            s.subscriberId,
+            s.kind,
+            latest,
+          ]);
           return { version: formRow(last[0]!), created: false, unchanged: true };
         }
         const version = latest + 1;
-        await tx.run('INSERT INTO form_heads (session_id, subscriber_id, kind, latest_version) VALUES (?, ?, ?, ?) ON CONFLICT (session_id, subscriber_id, kind) DO UPDATE SET latest_version = excluded.latest_version', [s.sessionId, s.subscriberId, s.kind, version]);
+        await tx.run(
+          'INSERT INTO form_heads (session_id, subscriber_id, kind, latest_version) VALUES (?, ?, ?, ?) ON CONFLICT (session_id, subscriber_id, kind) DO UPDATE SET latest_version = excluded.latest_version',
+          [s.sessionId, s.subscriberId, s.kind, version],
+        );
         const a = formAnswers(s);
-        await tx.run('INSERT INTO form_versions (session_id, subscriber_id, kind, version, submission_id, content, content_hash, submitted_by, submitted_at, late, on_behalf_reason, participate, verdict) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', [s.sessionId, s.subscriberId, s.kind, version, s.submissionId, content, hash, s.submittedBy, s.submittedAt, s.late ? 1 : 0, reason, a.participate, a.verdict]);
-        await audit(tx, s.submittedBy, `form.${s.kind}.submit`, `form.${s.kind}`, `${s.sessionId}/${s.subscriberId}`, { version, ...auditDetail(s) }, s.submittedAt);
+        await tx.run(
+          'INSERT INTO form_versions (session_id, subscriber_id, kind, version, submission_id, content, content_hash, submitted_by, submitted_at, late, on_behalf_reason, participate, verdict) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+          [
+            s.sessionId,
+            s.subscriberId,
+            s.kind,
+            version,
+            s.submissionId,
+            content,
+            hash,
+            s.submittedBy,
+            s.submittedAt,
+            s.late ? 1 : 0,
+            reason,
+            a.participate,
+            a.verdict,
+          ],
+        );
+        await audit(
+          tx,
+          s.submittedBy,
+          `form.${s.kind}.submit`,
+          `form.${s.kind}`,
+          `${s.sessionId}/${s.subscriberId}`,
+          { version, ...auditDetail(s) },
+          s.submittedAt,
+        );
         const who = s.submitter ?? (await tx.all('SELECT display_name AS name, role FROM users WHERE id = ?', [s.submittedBy]))[0];
         return { version: this.#created(s, version, who?.name, who?.role), created: true, unchanged: false };
       });
@@ -627,17 +781,45 @@ export class SqlDeskStore implements DeskStore {
 
   /** PostgreSQL: a group of submissions through desk_submit_forms (migration 5), one round trip. */
   async #submitFormsPostgres(items: { s: FormSubmission; content: string; hash: string }[]): Promise<(FormSubmitOutcome | Error)[]> {
-    const order = items.map((_, i) => i).sort((a, b) => {
-      const x = items[a]!.s, y = items[b]!.s;
-      return x.sessionId < y.sessionId ? -1 : x.sessionId > y.sessionId ? 1 : x.subscriberId < y.subscriberId ? -1 : x.subscriberId > y.subscriberId ? 1 : x.kind < y.kind ? -1 : x.kind > y.kind ? 1 : a - b;
-    });
-    const batch = json(order.map((i) => {
-      const { s, content, hash } = items[i]!;
-      return {
-        i, sessionId: s.sessionId, subscriberId: s.subscriberId, kind: s.kind, submissionId: s.submissionId, content, hash,
-        submittedBy: s.submittedBy, submittedAt: s.submittedAt, late: s.late, onBehalfReason: s.onBehalfReason ?? null, audit: json(auditDetail(s)), ...formAnswers(s),
-      };
-    }));
+    const order = items
+      .map((_, i) => i)
+      .sort((a, b) => {
+        const x = items[a]!.s,
+          y = items[b]!.s;
+        return x.sessionId < y.sessionId
+          ? -1
+          : x.sessionId > y.sessionId
+            ? 1
+            : x.subscriberId < y.subscriberId
+              ? -1
+              : x.subscriberId > y.subscriberId
+                ? 1
+                : x.kind < y.kind
+                  ? -1
+                  : x.kind > y.kind
+                    ? 1
+                    : a - b;
+      });
+    const batch = json(
+      order.map((i) => {
+        const { s, content, hash } = items[i]!;
+        return {
+          i,
+          sessionId: s.sessionId,
+          subscriberId: s.subscriberId,
+          kind: s.kind,
+          submissionId: s.submissionId,
+          content,
+          hash,
+          submittedBy: s.submittedBy,
+          submittedAt: s.submittedAt,
+          late: s.late,
+          onBehalfReason: s.onBehalfReason ?? null,
+          audit: json(auditDetail(s)),
+          ...formAnswers(s),
+        };
+      }),
+    );
     let rows;
     try {
       rows = await this.db.all('SELECT r_idx, r_outcome, r_version, r_detail FROM desk_submit_forms(?::jsonb)', [batch]);
@@ -652,7 +834,12 @@ export class SqlDeskStore implements DeskStore {
       const { s, content } = items[i]!;
       const detail = r.r_detail === null ? null : parse<Row>(r.r_detail);
       try {
-        if (r.r_outcome === 'created') out[i] = { version: this.#created(s, Number(r.r_version), s.submitter?.name ?? detail?.name, s.submitter?.role ?? detail?.role), created: true, unchanged: false };
+        if (r.r_outcome === 'created')
+          out[i] = {
+            version: this.#created(s, Number(r.r_version), s.submitter?.name ?? detail?.name, s.submitter?.role ?? detail?.role),
+            created: true,
+            unchanged: false,
+          };
         else if (r.r_outcome === 'replay') out[i] = { version: this.#sameSubmission(detail!, s, content), created: false, unchanged: false };
         else if (r.r_outcome === 'unchanged') out[i] = { version: formRow(detail!), created: false, unchanged: true };
         else out[i] = new Error(`submission ${s.submissionId}: unexpected answer ${String(r.r_outcome)}`);
@@ -666,9 +853,18 @@ export class SqlDeskStore implements DeskStore {
   #created(s: FormSubmission, version: number, name: unknown, role: unknown): FormVersion {
     const reason = s.onBehalfReason ?? null;
     return {
-      sessionId: s.sessionId, subscriberId: s.subscriberId, kind: s.kind, version, submissionId: s.submissionId, content: s.content,
-      submittedBy: s.submittedBy, submittedByName: name === null || name === undefined ? s.submittedBy : String(name), submittedByRole: submitterRole(role, reason), onBehalfReason: reason,
-      submittedAt: new Date(s.submittedAt).toISOString(), late: s.late,
+      sessionId: s.sessionId,
+      subscriberId: s.subscriberId,
+      kind: s.kind,
+      version,
+      submissionId: s.submissionId,
+      content: s.content,
+      submittedBy: s.submittedBy,
+      submittedByName: name === null || name === undefined ? s.submittedBy : String(name),
+      submittedByRole: submitterRole(role, reason),
+      onBehalfReason: reason,
+      submittedAt: new Date(s.submittedAt).toISOString(),
+      late: s.late,
     };
   }
 
@@ -679,8 +875,15 @@ export class SqlDeskStore implements DeskStore {
 
   async #formContexts(keys: { sessionId: string; subscriberId: string }[]): Promise<{ session: PracticeSession | null; subscriber: Subscriber | null }[]> {
     if (keys.length === 1) {
-      const r = (await this.db.all('SELECT (SELECT body FROM practice_sessions WHERE id = ?) AS session, (SELECT body FROM subscribers WHERE id = ?) AS subscriber', [keys[0]!.sessionId, keys[0]!.subscriberId]))[0]!;
-      return [{ session: r.session === null ? null : parse<PracticeSession>(r.session), subscriber: r.subscriber === null ? null : parse<Subscriber>(r.subscriber) }];
+      const r = (
+        await this.db.all('SELECT (SELECT body FROM practice_sessions WHERE id = ?) AS session, (SELECT body FROM subscribers WHERE id = ?) AS subscriber', [
+          keys[0]!.sessionId,
+          keys[0]!.subscriberId,
+        ])
+      )[0]!;
+      return [
+        { session: r.session === null ? null : parse<PracticeSession>(r.session), subscriber: r.subscriber === null ? null : parse<Subscriber>(r.subscriber) },
+      ];
     }
     // More than one: the PostgreSQL batch (JSON array parameters).
     const rows = await this.db.all(
@@ -689,23 +892,32 @@ export class SqlDeskStore implements DeskStore {
       [json([...new Set(keys.map((k) => k.sessionId))]), json([...new Set(keys.map((k) => k.subscriberId))])],
     );
     // Parsed per caller: each gets its own objects, as from a read of its own.
-    const sessions = new Map<string, string>(), firms = new Map<string, string>();
+    const sessions = new Map<string, string>(),
+      firms = new Map<string, string>();
     for (const r of rows) (r.t === 's' ? sessions : firms).set(String(r.id), String(r.body));
     return keys.map((k) => {
-      const session = sessions.get(k.sessionId), subscriber = firms.get(k.subscriberId);
-      return { session: session === undefined ? null : parse<PracticeSession>(session), subscriber: subscriber === undefined ? null : parse<Subscriber>(subscriber) };
+      const session = sessions.get(k.sessionId),
+        subscriber = firms.get(k.subscriberId);
+      return {
+        session: session === undefined ? null : parse<PracticeSession>(session),
+        subscriber: subscriber === undefined ? null : parse<Subscriber>(subscriber),
+      };
     });
   }
 
   #sameSubmission(r: Row, s: FormSubmission, content: string): FormVersion {
     if (r.session_id !== s.sessionId || r.subscriber_id !== s.subscriberId || r.kind !== s.kind || String(r.content) !== content) {
-      throw new DeskError(409, 'SUBMISSION_ID_REUSED', 'submissionId: already used for a different submission; generate a new one for a new version', { field: 'submissionId' });
+      throw new DeskError(409, 'SUBMISSION_ID_REUSED', 'submissionId: already used for a different submission; generate a new one for a new version', {
+        field: 'submissionId',
+      });
     }
     return formRow(r);
   }
 
   async listFormVersions(sessionId: string, subscriberId: string, kind: FormKind) {
-    return (await this.db.all(`${FORM_SELECT} WHERE v.session_id = ? AND v.subscriber_id = ? AND v.kind = ? ORDER BY v.version`, [sessionId, subscriberId, kind])).map(formRow);
+    return (
+      await this.db.all(`${FORM_SELECT} WHERE v.session_id = ? AND v.subscriber_id = ? AND v.kind = ? ORDER BY v.version`, [sessionId, subscriberId, kind])
+    ).map(formRow);
   }
 
   async getFormBySubmissionId(submissionId: string) {
@@ -714,10 +926,12 @@ export class SqlDeskStore implements DeskStore {
   }
 
   async latestForms(sessionId: string, kind: FormKind) {
-    return (await this.db.all(
-      `${FORM_SELECT} JOIN form_heads h ON h.session_id = v.session_id AND h.subscriber_id = v.subscriber_id AND h.kind = v.kind AND h.latest_version = v.version WHERE v.session_id = ? AND v.kind = ? ORDER BY v.subscriber_id`,
-      [sessionId, kind],
-    )).map(formRow);
+    return (
+      await this.db.all(
+        `${FORM_SELECT} JOIN form_heads h ON h.session_id = v.session_id AND h.subscriber_id = v.subscriber_id AND h.kind = v.kind AND h.latest_version = v.version WHERE v.session_id = ? AND v.kind = ? ORDER BY v.subscriber_id`,
+        [sessionId, kind],
+      )
+    ).map(formRow);
   }
 
   async latestFormContents(sessionId: string, kind: FormKind) {
@@ -725,7 +939,8 @@ export class SqlDeskStore implements DeskStore {
     const out = new Map<string, { version: number; content: IntentionForm | ResultForm }>();
     const missing: string[] = [];
     for (const h of heads) {
-      const firm = String(h.subscriber_id), version = Number(h.latest_version);
+      const firm = String(h.subscriber_id),
+        version = Number(h.latest_version);
       const content = this.#contents.get(`${sessionId}\u0000${firm}\u0000${kind}\u0000${version}`);
       if (content) out.set(firm, { version, content });
       else missing.push(firm);
@@ -739,7 +954,8 @@ export class SqlDeskStore implements DeskStore {
       );
       if (this.#contents.size + rows.length > MAX_CACHED_CONTENTS) this.#contents.clear();
       for (const r of rows) {
-        const firm = String(r.subscriber_id), version = Number(r.version);
+        const firm = String(r.subscriber_id),
+          version = Number(r.version);
         const content = deepFreeze(parse<IntentionForm | ResultForm>(r.content));
         this.#contents.set(`${sessionId}\u0000${firm}\u0000${kind}\u0000${version}`, content);
         out.set(firm, { version, content });
@@ -755,11 +971,24 @@ export class SqlDeskStore implements DeskStore {
     // form_heads names each latest version: one indexed join, whatever the number of firms.
     let sql = `SELECT v.session_id, v.subscriber_id, v.kind, v.version, v.submitted_at, v.late, v.participate, v.verdict FROM form_heads h JOIN form_versions v ON v.session_id = h.session_id AND v.subscriber_id = h.subscriber_id AND v.kind = h.kind AND v.version = h.latest_version WHERE 1 = 1`;
     const params: string[] = [];
-    if (sessions) { sql += ` AND h.session_id IN (${sessions.map(() => '?').join(', ')})`; params.push(...sessions); }
-    if (q.subscriber !== undefined) { sql += ' AND h.subscriber_id = ?'; params.push(q.subscriber); }
+    if (sessions) {
+      sql += ` AND h.session_id IN (${sessions.map(() => '?').join(', ')})`;
+      params.push(...sessions);
+    }
+    if (q.subscriber !== undefined) {
+      sql += ' AND h.subscriber_id = ?';
+      params.push(q.subscriber);
+    }
     return (await this.db.all(sql, params)).map((r) => {
       const kind = r.kind as FormKind;
-      const f: LatestFormFacts = { sessionId: String(r.session_id), subscriberId: String(r.subscriber_id), kind, version: Number(r.version), submittedAtMs: Number(r.submitted_at), late: Number(r.late) === 1 };
+      const f: LatestFormFacts = {
+        sessionId: String(r.session_id),
+        subscriberId: String(r.subscriber_id),
+        kind,
+        version: Number(r.version),
+        submittedAtMs: Number(r.submitted_at),
+        late: Number(r.late) === 1,
+      };
       if (kind === 'intention') f.participate = Number(r.participate) === 1;
       else f.verdict = (r.verdict ?? 'not-tested') as OverallResult;
       return f;
@@ -771,7 +1000,8 @@ export class SqlDeskStore implements DeskStore {
     const cells = new Map<string, EvidenceCell>();
     let duplicates = 0;
     // Cell by cell, in time order within each: a chunk then folds each of its cells once, and in order.
-    const ordered = events.map((e) => ({ e, k: cellKey(e.session, e.subscriber, e.service), ms: Date.parse(e.ts) }))
+    const ordered = events
+      .map((e) => ({ e, k: cellKey(e.session, e.subscriber, e.service), ms: Date.parse(e.ts) }))
       .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : a.ms - b.ms))
       .map((x) => x.e);
     for (let i = 0; i < ordered.length; i += EVIDENCE_CHUNK) {
@@ -801,7 +1031,8 @@ export class SqlDeskStore implements DeskStore {
     for (let i = 0; i < events.length; i += INSERT_ROWS) {
       const rows = events.slice(i, i + INSERT_ROWS);
       const params: (string | number)[] = [];
-      for (const e of rows) params.push(postedBy, e.id, e.session, e.subscriber, e.service, e.site, e.identity, e.kind, e.source, e.ts, Date.parse(e.ts), json(e.detail), now);
+      for (const e of rows)
+        params.push(postedBy, e.id, e.session, e.subscriber, e.service, e.site, e.identity, e.kind, e.source, e.ts, Date.parse(e.ts), json(e.detail), now);
       const values = rows.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
       const got = await tx.all(`INSERT INTO evidence_events ${EVIDENCE_COLUMNS} VALUES ${values} ON CONFLICT (posted_by, id) DO NOTHING RETURNING id`, params);
       for (const r of got) fresh.add(String(r.id));
@@ -817,7 +1048,15 @@ export class SqlDeskStore implements DeskStore {
     if (checked.length) await this.#foldReadiness(tx, checked);
     if (inserted.length) {
       const sessions = [...new Set(inserted.map((e) => e.session))];
-      await audit(tx, postedBy, 'evidence.ingest', 'evidence', sessions.join(','), { inserted: inserted.length, duplicates: events.length - inserted.length }, now);
+      await audit(
+        tx,
+        postedBy,
+        'evidence.ingest',
+        'evidence',
+        sessions.join(','),
+        { inserted: inserted.length, duplicates: events.length - inserted.length },
+        now,
+      );
     }
     return { inserted, duplicates: events.length - inserted.length, cells };
   }
@@ -855,7 +1094,10 @@ export class SqlDeskStore implements DeskStore {
         const part = cells.slice(i, i + INSERT_ROWS);
         const lock = this.db.dialect === 'postgres' ? ' ORDER BY subscriber_id, service FOR UPDATE' : '';
         const which = part.map(() => '(subscriber_id = ? AND service = ?)').join(' OR ');
-        const rows = await tx.all(`SELECT subscriber_id, service, fold_version, digest FROM evidence_cells WHERE session_id = ? AND (${which})${lock}`, [session, ...part.flatMap((c) => [c.subscriber, c.service])]);
+        const rows = await tx.all(`SELECT subscriber_id, service, fold_version, digest FROM evidence_cells WHERE session_id = ? AND (${which})${lock}`, [
+          session,
+          ...part.flatMap((c) => [c.subscriber, c.service]),
+        ]);
         for (const r of rows) {
           const k = cellKey(session, String(r.subscriber_id), String(r.service));
           if (!byCell.has(k)) continue;
@@ -868,15 +1110,21 @@ export class SqlDeskStore implements DeskStore {
     const writes: (EvidenceCell & { digest: CellDigest })[] = [];
     for (const k of keys) {
       const c = byCell.get(k)!;
-      const digest = rebuild ? null : stored.get(k) ?? null;
+      const digest = rebuild ? null : (stored.get(k) ?? null);
       let fold: CellFold | null = digest === 'fresh' ? CellFold.build(c.service, c.events) : null;
       if (digest && digest !== 'fresh') {
         fold = new CellFold(c.service, digest);
         const mine = [...c.events].sort((a, b) => Date.parse(a.ts) - Date.parse(b.ts) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-        for (const e of mine) if (!fold.append(e)) { fold = null; break; }
+        for (const e of mine)
+          if (!fold.append(e)) {
+            fold = null;
+            break;
+          }
       }
       if (!fold) {
-        const all = (await tx.all('SELECT * FROM evidence_events WHERE session_id = ? AND subscriber_id = ? AND service = ?', [c.session, c.subscriber, c.service])).map(evidenceRow);
+        const all = (
+          await tx.all('SELECT * FROM evidence_events WHERE session_id = ? AND subscriber_id = ? AND service = ?', [c.session, c.subscriber, c.service])
+        ).map(evidenceRow);
         fold = CellFold.build(c.service, all);
       }
       writes.push({ session: c.session, subscriber: c.subscriber, service: c.service, digest: fold.digest(), summary: fold.summary() });
@@ -928,9 +1176,19 @@ export class SqlDeskStore implements DeskStore {
       for (let i = 0; i < firms.length; i += INSERT_ROWS) {
         const part = firms.slice(i, i + INSERT_ROWS);
         const marks = part.map(() => '?').join(', ');
-        await tx.run(`INSERT INTO readiness_standings (session_id, subscriber_id, state, at, failed, provenance) VALUES ${part.map(() => "(?, ?, 'none', NULL, '[]', 'none')").join(', ')} ON CONFLICT (session_id, subscriber_id) DO NOTHING`, part.flatMap((f) => [session, f]));
-        if (this.db.dialect === 'postgres') await tx.all(`SELECT subscriber_id FROM readiness_standings WHERE session_id = ? AND subscriber_id IN (${marks}) ORDER BY subscriber_id FOR UPDATE`, [session, ...part]);
-        const rows = await tx.all(`SELECT subscriber_id, service, identity, source, ts, detail FROM evidence_events WHERE session_id = ? AND kind = 'readiness' AND subscriber_id IN (${marks}) ORDER BY subscriber_id, ts_ms`, [session, ...part]);
+        await tx.run(
+          `INSERT INTO readiness_standings (session_id, subscriber_id, state, at, failed, provenance) VALUES ${part.map(() => "(?, ?, 'none', NULL, '[]', 'none')").join(', ')} ON CONFLICT (session_id, subscriber_id) DO NOTHING`,
+          part.flatMap((f) => [session, f]),
+        );
+        if (this.db.dialect === 'postgres')
+          await tx.all(`SELECT subscriber_id FROM readiness_standings WHERE session_id = ? AND subscriber_id IN (${marks}) ORDER BY subscriber_id FOR UPDATE`, [
+            session,
+            ...part,
+          ]);
+        const rows = await tx.all(
+          `SELECT subscriber_id, service, identity, source, ts, detail FROM evidence_events WHERE session_id = ? AND kind = 'readiness' AND subscriber_id IN (${marks}) ORDER BY subscriber_id, ts_ms`,
+          [session, ...part],
+        );
         const folded = foldReadiness(rows.map(readinessRow));
         const writes = part.map((f) => [f, folded.get(f)] as const).filter((x): x is readonly [string, FirmReadiness] => x[1] !== undefined);
         if (!writes.length) continue;
@@ -963,34 +1221,57 @@ export class SqlDeskStore implements DeskStore {
       `SELECT subscriber_id, state, at, failed, provenance FROM readiness_standings WHERE session_id = ? AND state <> 'none'${subscriber === undefined ? '' : ' AND subscriber_id = ?'}`,
       subscriber === undefined ? [session] : [session, subscriber],
     );
-    return new Map(rows.map((r) => [String(r.subscriber_id), {
-      state: r.state as FirmReadiness['state'], at: r.at === null ? null : String(r.at), failed: parse<string[]>(r.failed), provenance: r.provenance as FirmReadiness['provenance'],
-    }]));
+    return new Map(
+      rows.map((r) => [
+        String(r.subscriber_id),
+        {
+          state: r.state as FirmReadiness['state'],
+          at: r.at === null ? null : String(r.at),
+          failed: parse<string[]>(r.failed),
+          provenance: r.provenance as FirmReadiness['provenance'],
+        },
+      ]),
+    );
   }
 
   async listEvidence(q: EvidenceQuery) {
     let sql = 'SELECT * FROM evidence_events WHERE session_id = ?';
     const params: string[] = [q.session];
-    if (q.subscriber !== undefined) { sql += ' AND subscriber_id = ?'; params.push(q.subscriber); }
-    if (q.service !== undefined) { sql += ' AND service = ?'; params.push(q.service); }
+    if (q.subscriber !== undefined) {
+      sql += ' AND subscriber_id = ?';
+      params.push(q.subscriber);
+    }
+    if (q.service !== undefined) {
+      sql += ' AND service = ?';
+      params.push(q.service);
+    }
     return (await this.db.all(sql + ' ORDER BY ts_ms, id, posted_by', params)).map(evidenceRow);
   }
 
   async firmsWithVenueEvidence(session: string, subscribers: readonly string[]) {
     if (!subscribers.length) return [];
-    const rows = await this.db.all(`SELECT DISTINCT subscriber_id FROM evidence_cells WHERE session_id = ? AND venue_events > 0 AND subscriber_id IN (${subscribers.map(() => '?').join(', ')})`, [session, ...subscribers]);
+    const rows = await this.db.all(
+      `SELECT DISTINCT subscriber_id FROM evidence_cells WHERE session_id = ? AND venue_events > 0 AND subscriber_id IN (${subscribers.map(() => '?').join(', ')})`,
+      [session, ...subscribers],
+    );
     return rows.map((r) => String(r.subscriber_id));
   }
 
   async listReadinessEvents(session: string) {
-    const rows = await this.db.all(`SELECT subscriber_id, service, identity, source, ts, detail FROM evidence_events WHERE session_id = ? AND kind = 'readiness' ORDER BY subscriber_id, ts_ms`, [session]);
+    const rows = await this.db.all(
+      `SELECT subscriber_id, service, identity, source, ts, detail FROM evidence_events WHERE session_id = ? AND kind = 'readiness' ORDER BY subscriber_id, ts_ms`,
+      [session],
+    );
     return rows.map(readinessRow);
   }
 
   async listEvidenceCells(session: string, subscribers?: readonly string[]) {
     if (subscribers && !subscribers.length) return [];
     const only = subscribers ? ` AND subscriber_id IN (${subscribers.map(() => '?').join(', ')})` : '';
-    const cells = await this.db.all(`SELECT subscriber_id, service, events, venue_events FROM evidence_cells WHERE session_id = ? AND summary IS NOT NULL AND fold_version = ?${only} ORDER BY subscriber_id, service`, [session, FOLD_VERSION, ...(subscribers ?? [])]);
+    const cells = await this.db.all(
+      `SELECT subscriber_id, service, events, venue_events FROM evidence_cells WHERE session_id = ? AND summary IS NOT NULL AND fold_version = ?${only} ORDER BY subscriber_id, service`,
+      [session, FOLD_VERSION, ...(subscribers ?? [])],
+    );
     // A cell's stored summary changes only when it folds new events (none is ever removed), so its
     // counts tell whether the summary parsed before still holds: only the cells that grew are read.
     const got = new Map<string, CellSummary>();
@@ -1005,7 +1286,10 @@ export class SqlDeskStore implements DeskStore {
     const firms = [...grown];
     for (let i = 0; i < firms.length; i += INSERT_ROWS) {
       const part = firms.slice(i, i + INSERT_ROWS);
-      const rows = await this.db.all(`SELECT subscriber_id, service, events, venue_events, summary FROM evidence_cells WHERE session_id = ? AND summary IS NOT NULL AND fold_version = ? AND subscriber_id IN (${part.map(() => '?').join(', ')})`, [session, FOLD_VERSION, ...part]);
+      const rows = await this.db.all(
+        `SELECT subscriber_id, service, events, venue_events, summary FROM evidence_cells WHERE session_id = ? AND summary IS NOT NULL AND fold_version = ? AND subscriber_id IN (${part.map(() => '?').join(', ')})`,
+        [session, FOLD_VERSION, ...part],
+      );
       if (this.#summaries.size + rows.length > MAX_CACHED_SUMMARIES) this.#summaries.clear();
       for (const r of rows) {
         const k = cellKey(session, String(r.subscriber_id), String(r.service));
@@ -1027,7 +1311,10 @@ export class SqlDeskStore implements DeskStore {
 
   recordReminder(r: ReminderRecord, actor: string) {
     return this.db.transaction(async (tx) => {
-      const res = await tx.run('INSERT INTO reminders_sent (session_id, subscriber_id, kind, sent_at, recipients) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING', [r.sessionId, r.subscriberId, r.kind, r.sentAt, json(r.recipients)]);
+      const res = await tx.run(
+        'INSERT INTO reminders_sent (session_id, subscriber_id, kind, sent_at, recipients) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+        [r.sessionId, r.subscriberId, r.kind, r.sentAt, json(r.recipients)],
+      );
       if (res.changes) await audit(tx, actor, `reminder.${r.kind}`, 'subscriber', r.subscriberId, { session: r.sessionId, recipients: r.recipients }, r.sentAt);
       return res.changes > 0;
     });
@@ -1035,7 +1322,11 @@ export class SqlDeskStore implements DeskStore {
 
   async listReminders(sessionId: string) {
     return (await this.db.all('SELECT * FROM reminders_sent WHERE session_id = ? ORDER BY subscriber_id, kind', [sessionId])).map((r) => ({
-      sessionId: String(r.session_id), subscriberId: String(r.subscriber_id), kind: r.kind as FormKind, sentAt: Number(r.sent_at), recipients: parse<string[]>(r.recipients),
+      sessionId: String(r.session_id),
+      subscriberId: String(r.subscriber_id),
+      kind: r.kind as FormKind,
+      sentAt: Number(r.sent_at),
+      recipients: parse<string[]>(r.recipients),
     }));
   }
 
@@ -1062,12 +1353,24 @@ export class SqlDeskStore implements DeskStore {
   async listAudit(q: { entity?: string; entityId?: string; limit?: number }) {
     let sql = 'SELECT * FROM audit_log WHERE 1 = 1';
     const params: (string | number)[] = [];
-    if (q.entity) { sql += ' AND entity = ?'; params.push(q.entity); }
-    if (q.entityId) { sql += ' AND entity_id = ?'; params.push(q.entityId); }
+    if (q.entity) {
+      sql += ' AND entity = ?';
+      params.push(q.entity);
+    }
+    if (q.entityId) {
+      sql += ' AND entity_id = ?';
+      params.push(q.entityId);
+    }
     sql += ' ORDER BY id DESC LIMIT ?';
     params.push(Math.min(Math.max(q.limit ?? 200, 1), 5000));
     return (await this.db.all(sql, params)).map((r) => ({
-      id: Number(r.id), at: new Date(Number(r.at)).toISOString(), actor: String(r.actor), action: String(r.action), entity: String(r.entity), entityId: String(r.entity_id), detail: parse<Record<string, unknown>>(r.detail),
+      id: Number(r.id),
+      at: new Date(Number(r.at)).toISOString(),
+      actor: String(r.actor),
+      action: String(r.action),
+      entity: String(r.entity),
+      entityId: String(r.entity_id),
+      detail: parse<Record<string, unknown>>(r.detail),
     }));
   }
 
@@ -1089,7 +1392,15 @@ export class SqlDeskStore implements DeskStore {
       if (was === disabled) return accountRow(r[0]!);
       await tx.run('UPDATE users SET disabled_at = ? WHERE id = ?', [disabled ? now : null, id]);
       const ended = disabled ? (await tx.run('DELETE FROM auth_sessions WHERE user_id = ?', [id])).changes : 0;
-      await audit(tx, actor, disabled ? 'user.disable' : 'user.enable', 'user', id, { username: String(r[0]!.username), ...(disabled ? { endedSessions: ended } : {}) }, now);
+      await audit(
+        tx,
+        actor,
+        disabled ? 'user.disable' : 'user.enable',
+        'user',
+        id,
+        { username: String(r[0]!.username), ...(disabled ? { endedSessions: ended } : {}) },
+        now,
+      );
       return accountRow((await tx.all('SELECT * FROM users WHERE id = ?', [id]))[0]!);
     });
   }
@@ -1109,10 +1420,22 @@ export class SqlDeskStore implements DeskStore {
   async searchAudit(q: AuditQuery) {
     let sql = 'SELECT * FROM audit_log WHERE 1 = 1';
     const params: (string | number)[] = [];
-    if (q.entity) { sql += ' AND entity = ?'; params.push(q.entity); }
-    if (q.entityId) { sql += ' AND entity_id = ?'; params.push(q.entityId); }
-    if (q.actor) { sql += ' AND actor = ?'; params.push(q.actor); }
-    if (q.before !== undefined) { sql += ' AND id < ?'; params.push(q.before); }
+    if (q.entity) {
+      sql += ' AND entity = ?';
+      params.push(q.entity);
+    }
+    if (q.entityId) {
+      sql += ' AND entity_id = ?';
+      params.push(q.entityId);
+    }
+    if (q.actor) {
+      sql += ' AND actor = ?';
+      params.push(q.actor);
+    }
+    if (q.before !== undefined) {
+      sql += ' AND id < ?';
+      params.push(q.before);
+    }
     const limit = Math.min(Math.max(q.limit ?? 50, 1), 5000);
     // One more than asked tells whether an older page exists.
     const rows = await this.db.all(sql + ' ORDER BY id DESC LIMIT ?', [...params, limit + 1]);
@@ -1121,7 +1444,15 @@ export class SqlDeskStore implements DeskStore {
 
   recordManualReminders(sessionId: string, kind: FormKind, sent: { subscriberId: string; to: string[] }[], failed: string[], actor: string, now: number) {
     return this.db.transaction(async (tx) => {
-      for (const s of sent) await tx.run('INSERT INTO manual_reminders (session_id, subscriber_id, kind, sent_at, recipients, actor) VALUES (?, ?, ?, ?, ?, ?)', [sessionId, s.subscriberId, kind, now, json(s.to), actor]);
+      for (const s of sent)
+        await tx.run('INSERT INTO manual_reminders (session_id, subscriber_id, kind, sent_at, recipients, actor) VALUES (?, ?, ?, ?, ?, ?)', [
+          sessionId,
+          s.subscriberId,
+          kind,
+          now,
+          json(s.to),
+          actor,
+        ]);
       await audit(tx, actor, `reminder.${kind}.manual`, 'session', sessionId, { sent: sent.map((x) => x.subscriberId), failed }, now);
     });
   }
@@ -1129,7 +1460,13 @@ export class SqlDeskStore implements DeskStore {
   async listSentReminders(sessionId: string) {
     const auto = (await this.listReminders(sessionId)).map((r) => ({ ...r, actor: 'reminders', manual: false }));
     const manual = (await this.db.all('SELECT * FROM manual_reminders WHERE session_id = ? ORDER BY id', [sessionId])).map((r) => ({
-      sessionId: String(r.session_id), subscriberId: String(r.subscriber_id), kind: r.kind as FormKind, sentAt: Number(r.sent_at), recipients: parse<string[]>(r.recipients), actor: String(r.actor), manual: true,
+      sessionId: String(r.session_id),
+      subscriberId: String(r.subscriber_id),
+      kind: r.kind as FormKind,
+      sentAt: Number(r.sent_at),
+      recipients: parse<string[]>(r.recipients),
+      actor: String(r.actor),
+      manual: true,
     }));
     return [...auto, ...manual].sort((a, b) => b.sentAt - a.sentAt || a.subscriberId.localeCompare(b.subscriberId));
   }

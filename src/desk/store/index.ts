@@ -5,7 +5,21 @@ import { SqliteRunner } from './sqlite-runner.ts';
 import { openPostgresLiveRelay } from './postgres-live.ts';
 import { TickBatch } from './tick-batch.ts';
 
-export type { DeskStore, LiveRelay, AuthSessionRecord, FormSubmission, LatestFormsQuery, LatestFormFacts, EvidenceQuery, EvidenceCell, EvidenceIngest, ReadinessEventRow, ReminderRecord, AuditQuery, SentReminder } from './desk-store.ts';
+export type {
+  DeskStore,
+  LiveRelay,
+  AuthSessionRecord,
+  FormSubmission,
+  LatestFormsQuery,
+  LatestFormFacts,
+  EvidenceQuery,
+  EvidenceCell,
+  EvidenceIngest,
+  ReadinessEventRow,
+  ReminderRecord,
+  AuditQuery,
+  SentReminder,
+} from './desk-store.ts';
 export { EVIDENCE_CHUNK } from './desk-store.ts';
 export { MIGRATIONS } from './migrations.ts';
 export const DEFAULT_SQLITE_PATH = 'data/desk.sqlite';

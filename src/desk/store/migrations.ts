@@ -52,19 +52,19 @@ export const MIGRATIONS: Migration[] = [
     statements: (d) => [
       ...(d === 'sqlite'
         ? [
-          // SQLite cannot change a primary key in place: rebuild the table.
-          `CREATE TABLE evidence_events_v4 (posted_by TEXT NOT NULL, id TEXT NOT NULL, session_id TEXT NOT NULL, subscriber_id TEXT NOT NULL, service TEXT NOT NULL, site TEXT NOT NULL, identity TEXT NOT NULL, kind TEXT NOT NULL, source TEXT NOT NULL, ts TEXT NOT NULL, ts_ms BIGINT NOT NULL, detail TEXT NOT NULL, received_at BIGINT NOT NULL, PRIMARY KEY (posted_by, id))`,
-          `INSERT INTO evidence_events_v4 (posted_by, id, session_id, subscriber_id, service, site, identity, kind, source, ts, ts_ms, detail, received_at) SELECT 'conductor', id, session_id, subscriber_id, service, site, identity, kind, source, ts, ts_ms, detail, received_at FROM evidence_events`,
-          `DROP TABLE evidence_events`,
-          `ALTER TABLE evidence_events_v4 RENAME TO evidence_events`,
-        ]
+            // SQLite cannot change a primary key in place: rebuild the table.
+            `CREATE TABLE evidence_events_v4 (posted_by TEXT NOT NULL, id TEXT NOT NULL, session_id TEXT NOT NULL, subscriber_id TEXT NOT NULL, service TEXT NOT NULL, site TEXT NOT NULL, identity TEXT NOT NULL, kind TEXT NOT NULL, source TEXT NOT NULL, ts TEXT NOT NULL, ts_ms BIGINT NOT NULL, detail TEXT NOT NULL, received_at BIGINT NOT NULL, PRIMARY KEY (posted_by, id))`,
+            `INSERT INTO evidence_events_v4 (posted_by, id, session_id, subscriber_id, service, site, identity, kind, source, ts, ts_ms, detail, received_at) SELECT 'conductor', id, session_id, subscriber_id, service, site, identity, kind, source, ts, ts_ms, detail, received_at FROM evidence_events`,
+            `DROP TABLE evidence_events`,
+            `ALTER TABLE evidence_events_v4 RENAME TO evidence_events`,
+          ]
         : [
-          `ALTER TABLE evidence_events ADD COLUMN posted_by TEXT NOT NULL DEFAULT 'conductor'`,
-          `ALTER TABLE evidence_events ALTER COLUMN posted_by DROP DEFAULT`,
-          `ALTER TABLE evidence_events DROP CONSTRAINT evidence_events_pkey`,
-          `ALTER TABLE evidence_events ADD PRIMARY KEY (posted_by, id)`,
-          `DROP INDEX evidence_by_subscriber`,
-        ]),
+            `ALTER TABLE evidence_events ADD COLUMN posted_by TEXT NOT NULL DEFAULT 'conductor'`,
+            `ALTER TABLE evidence_events ALTER COLUMN posted_by DROP DEFAULT`,
+            `ALTER TABLE evidence_events DROP CONSTRAINT evidence_events_pkey`,
+            `ALTER TABLE evidence_events ADD PRIMARY KEY (posted_by, id)`,
+            `DROP INDEX evidence_by_subscriber`,
+          ]),
       // One index serves both a firm's evidence and a cell's (the one a firm had is dropped: one less to write per event).
       `CREATE INDEX evidence_by_cell ON evidence_events (session_id, subscriber_id, service, ts_ms)`,
       // digest: the CellFold of src/desk/domain/verification.ts as JSON (null while being created), read only
@@ -110,9 +110,7 @@ export const MIGRATIONS: Migration[] = [
     version: 8,
     name: 'desk: readiness checks of a session in one indexed read',
     // A partial index (SQLite and PostgreSQL): the few readiness events among a session's many.
-    statements: () => [
-      `CREATE INDEX evidence_readiness ON evidence_events (session_id, subscriber_id, ts_ms) WHERE kind = 'readiness'`,
-    ],
+    statements: () => [`CREATE INDEX evidence_readiness ON evidence_events (session_id, subscriber_id, ts_ms) WHERE kind = 'readiness'`],
   },
   {
     version: 9,
@@ -121,9 +119,10 @@ export const MIGRATIONS: Migration[] = [
     // request. Readiness standings are folded in code (SqlDeskStore.migrate builds the missing ones);
     // the answers of versions stored before are read out of their JSON here, as resultVerdict would.
     statements: (d) => {
-      const sections = (overall: string) => d === 'sqlite'
-        ? `EXISTS (SELECT 1 FROM json_each(content, '$.sections') x WHERE json_extract(x.value, '$.overall') = '${overall}')`
-        : `EXISTS (SELECT 1 FROM jsonb_array_elements(content::jsonb -> 'sections') x WHERE x ->> 'overall' = '${overall}')`;
+      const sections = (overall: string) =>
+        d === 'sqlite'
+          ? `EXISTS (SELECT 1 FROM json_each(content, '$.sections') x WHERE json_extract(x.value, '$.overall') = '${overall}')`
+          : `EXISTS (SELECT 1 FROM jsonb_array_elements(content::jsonb -> 'sections') x WHERE x ->> 'overall' = '${overall}')`;
       return [
         `CREATE TABLE readiness_standings (session_id TEXT NOT NULL, subscriber_id TEXT NOT NULL, state TEXT NOT NULL, at TEXT, failed TEXT NOT NULL, provenance TEXT NOT NULL, PRIMARY KEY (session_id, subscriber_id))`,
         `ALTER TABLE form_versions ADD COLUMN participate INTEGER`,

@@ -23,7 +23,10 @@ export async function openPostgresLiveRelay(connectionString: string, send: (cha
     const reconnect = () => {
       if (closed || client !== c) return;
       client = null;
-      retry = setTimeout(() => { retry = null; connect().catch(reconnect); }, 1000);
+      retry = setTimeout(() => {
+        retry = null;
+        connect().catch(reconnect);
+      }, 1000);
       retry.unref();
     };
     c.on('error', reconnect);

@@ -8,7 +8,11 @@ const { path, everyMs } = workerData as { path: string; everyMs: number };
 const db = new DatabaseSync(path);
 db.exec('PRAGMA busy_timeout = 5000');
 const checkpoint = () => {
-  try { db.exec('PRAGMA wal_checkpoint(PASSIVE)'); } catch { /* busy: next time */ }
+  try {
+    db.exec('PRAGMA wal_checkpoint(PASSIVE)');
+  } catch {
+    /* busy: next time */
+  }
 };
 const timer = setInterval(checkpoint, everyMs);
 parentPort!.on('message', (m) => {

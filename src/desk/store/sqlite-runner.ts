@@ -54,7 +54,11 @@ export class SqliteRunner implements SqlRunner {
       this.#checkpointer.on('error', () => {
         // Without the worker, SQLite's own checkpointing takes over again.
         this.#checkpointer = null;
-        try { this.#db.exec('PRAGMA wal_autocheckpoint = 1000'); } catch { /* closed */ }
+        try {
+          this.#db.exec('PRAGMA wal_autocheckpoint = 1000');
+        } catch {
+          /* closed */
+        }
       });
     }
   }
@@ -124,15 +128,20 @@ export class SqliteRunner implements SqlRunner {
         try {
           this.#db.exec('COMMIT');
         } catch (error) {
-          try { this.#db.exec('ROLLBACK'); } catch { /* already rolled back */ }
+          try {
+            this.#db.exec('ROLLBACK');
+          } catch {
+            /* already rolled back */
+          }
           for (const j of group) j.reject(error);
           continue;
         }
-        const settle = () => group.forEach((j, i) => {
-          const o = outcomes[i]!;
-          if (o.ok) j.resolve(o.value);
-          else j.reject(o.error);
-        });
+        const settle = () =>
+          group.forEach((j, i) => {
+            const o = outcomes[i]!;
+            if (o.ok) j.resolve(o.value);
+            else j.reject(o.error);
+          });
         // Acknowledged only once on disk. The next group waits for this flush, so what
         // arrives meanwhile commits together (fewer, larger commits); the event loop
         // keeps parsing and validating requests while the disk works.
@@ -156,7 +165,9 @@ export class SqliteRunner implements SqlRunner {
     return new Promise<void>((resolve, reject) => {
       this.#flushWaiters.push({ resolve, reject });
       if (!this.#flushing) void this.#flushLoop();
-    }).finally(() => { this.#flushesPending--; });
+    }).finally(() => {
+      this.#flushesPending--;
+    });
   }
 
   async #flushLoop(): Promise<void> {

@@ -36,11 +36,12 @@ export class TickBatch<I, O> {
     while (this.#queue.length) {
       const group = this.#queue.splice(0, this.#max);
       this.#run(group.map((p) => p.item)).then(
-        (out) => group.forEach((p, i) => {
-          const o = out[i];
-          if (o instanceof Error) p.reject(o);
-          else p.resolve(o as O);
-        }),
+        (out) =>
+          group.forEach((p, i) => {
+            const o = out[i];
+            if (o instanceof Error) p.reject(o);
+            else p.resolve(o as O);
+          }),
         (e) => group.forEach((p) => p.reject(e)),
       );
     }

@@ -3,7 +3,16 @@
 // that tells browsers when to update.
 import type { FastifyInstance } from 'fastify';
 import type { ServerResponse } from 'node:http';
-import { LINK_STATES, cellState, countContradictions, type CellProvenance, type CellSummary, type LinkState, type PracticeSession, type ResultForm } from '../../domain/index.ts';
+import {
+  LINK_STATES,
+  cellState,
+  countContradictions,
+  type CellProvenance,
+  type CellSummary,
+  type LinkState,
+  type PracticeSession,
+  type ResultForm,
+} from '../../domain/index.ts';
 import type { Service } from '../../../evidence/index.ts';
 import type { DeskStore, LatestFormFacts } from '../../store/index.ts';
 import { DeskError } from '../../errors.ts';
@@ -42,7 +51,10 @@ export async function buildDashboard(store: DeskStore, session: PracticeSession)
   const resultForms = await store.latestFormContents(session.id, 'result');
   const series = await seriesStandings(store, session, subscribers, facts);
   const readiness = await readinessStandings(store, session, subscribers, intentionList);
-  const counts = Object.fromEntries(session.services.map((s) => [s, Object.fromEntries(LINK_STATES.map((x) => [x, 0]))])) as Record<string, Record<LinkState, number>>;
+  const counts = Object.fromEntries(session.services.map((s) => [s, Object.fromEntries(LINK_STATES.map((x) => [x, 0]))])) as Record<
+    string,
+    Record<LinkState, number>
+  >;
   const rows = subscribers.map((s) => {
     const mine = folds.get(s.id) ?? new Map<Service, CellSummary>();
     // The venue is the authority for the firm once it recorded anything of it.
@@ -50,7 +62,11 @@ export async function buildDashboard(store: DeskStore, session: PracticeSession)
     const cells: Record<string, LinkState | 'not-in-scope'> = {};
     const provenance: Record<string, CellProvenance> = {};
     for (const service of session.services) {
-      if (!s.identities.some((i) => i.service === service)) { cells[service] = 'not-in-scope'; provenance[service] = 'none'; continue; }
+      if (!s.identities.some((i) => i.service === service)) {
+        cells[service] = 'not-in-scope';
+        provenance[service] = 'none';
+        continue;
+      }
       const cell = cellState(mine.get(service), recorded);
       cells[service] = cell.state;
       provenance[service] = cell.provenance;
@@ -78,13 +94,24 @@ export async function buildDashboard(store: DeskStore, session: PracticeSession)
   });
   const owing = rows.filter((r) => !r.declined);
   return {
-    session: { id: session.id, code: session.code, date: session.date, services: session.services, intentionDeadline: session.intentionDeadline, resultDeadline: session.resultDeadline },
+    session: {
+      id: session.id,
+      code: session.code,
+      date: session.date,
+      services: session.services,
+      intentionDeadline: session.intentionDeadline,
+      resultDeadline: session.resultDeadline,
+    },
     series: series.series,
     rows,
     counts,
     declined: rows.length - owing.length,
     retake: rows.filter((r) => r.retake).length,
-    readiness: { passed: rows.filter((r) => r.readiness.state === 'passed').length, failed: rows.filter((r) => r.readiness.state === 'failed').length, none: rows.filter((r) => r.readiness.state === 'none').length },
+    readiness: {
+      passed: rows.filter((r) => r.readiness.state === 'passed').length,
+      failed: rows.filter((r) => r.readiness.state === 'failed').length,
+      none: rows.filter((r) => r.readiness.state === 'none').length,
+    },
     notReady: rows.filter((r) => r.notReady).length,
     missing: { intention: rows.filter((r) => !r.intention).length, result: owing.filter((r) => !r.result).length },
     late: { intention: rows.filter((r) => r.intention?.late).length, result: owing.filter((r) => r.result?.late).length },
@@ -117,7 +144,12 @@ export default async function dashboardRoutes(app: FastifyInstance, { ctx }: { c
     const user = req.auth!.user;
     reply.hijack();
     const res = reply.raw;
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
     res.write(`retry: 3000\nevent: hello\ndata: ${JSON.stringify({ session: sessionId })}\n\n`);
     streams.add(res);
     let seq = 0;
@@ -129,9 +161,19 @@ export default async function dashboardRoutes(app: FastifyInstance, { ctx }: { c
     // Each beat checks the sign-in again: a user disabled, signed out or given a new password loses the stream.
     const tokenHash = req.auth!.tokenHash;
     const beat = clock.setInterval(() => {
-      store.getAuthSessionUser(tokenHash).then((f) => { if (f && f.session.expiresAt > clock.now()) res.write(': keep-alive\n\n'); else res.end(); }, () => res.end());
+      store.getAuthSessionUser(tokenHash).then(
+        (f) => {
+          if (f && f.session.expiresAt > clock.now()) res.write(': keep-alive\n\n');
+          else res.end();
+        },
+        () => res.end(),
+      );
     }, HEARTBEAT_MS);
-    const done = () => { unsubscribe(); beat.cancel(); streams.delete(res); };
+    const done = () => {
+      unsubscribe();
+      beat.cancel();
+      streams.delete(res);
+    };
     req.raw.on('close', done);
     res.on('close', done);
   });

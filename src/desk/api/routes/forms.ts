@@ -3,8 +3,13 @@
 // contradictions. Submissions after the deadline are accepted and marked late.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
-  FORM_KINDS, findContradictions, prefillResultForm,
-  type FormKind, type PracticeSession, type ResultForm, type Subscriber,
+  FORM_KINDS,
+  findContradictions,
+  prefillResultForm,
+  type FormKind,
+  type PracticeSession,
+  type ResultForm,
+  type Subscriber,
 } from '../../domain/index.ts';
 import { DeskError } from '../../errors.ts';
 import { idParam, requireFirm, type DeskContext } from '../context.ts';
@@ -33,25 +38,40 @@ export default async function formRoutes(app: FastifyInstance, { ctx }: { ctx: D
     return { session, subscriber };
   }
 
-  app.post('/api/sessions/:sessionId/forms/:kind/:subscriberId', {
-    schema: {
-      params: formParams,
-      body: {
-        type: 'object', required: ['submissionId', 'form'], additionalProperties: false,
-        properties: {
-          submissionId: { type: 'string', minLength: 8, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }, form: { type: 'object' },
-          // A desk officer's reason for submitting on the firm's behalf (DeskService.submitForm checks it).
-          onBehalfReason: { type: 'string', minLength: 1, maxLength: 500 },
+  app.post(
+    '/api/sessions/:sessionId/forms/:kind/:subscriberId',
+    {
+      schema: {
+        params: formParams,
+        body: {
+          type: 'object',
+          required: ['submissionId', 'form'],
+          additionalProperties: false,
+          properties: {
+            submissionId: { type: 'string', minLength: 8, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' },
+            form: { type: 'object' },
+            // A desk officer's reason for submitting on the firm's behalf (DeskService.submitForm checks it).
+            onBehalfReason: { type: 'string', minLength: 1, maxLength: 500 },
+          },
         },
       },
     },
-  }, async (req, reply) => {
-    const { kind, sessionId, subscriberId } = req.params as { kind: FormKind; sessionId: string; subscriberId: string };
-    const { submissionId, form, onBehalfReason } = req.body as { submissionId: string; form: unknown; onBehalfReason?: string };
-    requireFirm(req, subscriberId);
-    const { version, created, unchanged } = await ctx.service.submitForm({ user: req.auth!.user, sessionId, subscriberId, kind, submissionId, form, ...(onBehalfReason !== undefined ? { onBehalfReason } : {}) });
-    return reply.status(created ? 201 : 200).send(unchanged ? { version, created, unchanged } : { version, created });
-  });
+    async (req, reply) => {
+      const { kind, sessionId, subscriberId } = req.params as { kind: FormKind; sessionId: string; subscriberId: string };
+      const { submissionId, form, onBehalfReason } = req.body as { submissionId: string; form: unknown; onBehalfReason?: string };
+      requireFirm(req, subscriberId);
+      const { version, created, unchanged } = await ctx.service.submitForm({
+        user: req.auth!.user,
+        sessionId,
+        subscriberId,
+        kind,
+        submissionId,
+        form,
+        ...(onBehalfReason !== undefined ? { onBehalfReason } : {}),
+      });
+      return reply.status(created ? 201 : 200).send(unchanged ? { version, created, unchanged } : { version, created });
+    },
+  );
 
   app.get('/api/sessions/:sessionId/forms/:kind/:subscriberId', { schema: { params: formParams } }, async (req) => {
     const { kind } = req.params as { kind: FormKind };
@@ -64,34 +84,59 @@ export default async function formRoutes(app: FastifyInstance, { ctx }: { ctx: D
     };
   });
 
-  app.get('/api/sessions/:sessionId/forms/:kind/:subscriberId/versions/:version', {
-    schema: { params: { ...formParams, required: [...formParams.required, 'version'], properties: { ...formParams.properties, version: { type: 'string', pattern: '^[1-9][0-9]{0,6}$' } } } },
-  }, async (req) => {
-    const { kind, version } = req.params as { kind: FormKind; version: string };
-    const { session, subscriber } = await scope(req);
-    const v = (await store.listFormVersions(session.id, subscriber.id, kind)).find((x) => x.version === Number(version));
-    if (!v) throw new DeskError(404, 'FORM_VERSION_NOT_FOUND', `no version ${version} of ${subscriber.id}'s ${kind} form`);
-    return { version: v };
-  });
+  app.get(
+    '/api/sessions/:sessionId/forms/:kind/:subscriberId/versions/:version',
+    {
+      schema: {
+        params: {
+          ...formParams,
+          required: [...formParams.required, 'version'],
+          properties: { ...formParams.properties, version: { type: 'string', pattern: '^[1-9][0-9]{0,6}$' } },
+        },
+      },
+    },
+    async (req) => {
+      const { kind, version } = req.params as { kind: FormKind; version: string };
+      const { session, subscriber } = await scope(req);
+      const v = (await store.listFormVersions(session.id, subscriber.id, kind)).find((x) => x.version === Number(version));
+      if (!v) throw new DeskError(404, 'FORM_VERSION_NOT_FOUND', `no version ${version} of ${subscriber.id}'s ${kind} form`);
+      return { version: v };
+    },
+  );
 
   // A printable PDF of the latest version (or ?version=N), authorised like the form itself.
-  app.get('/api/sessions/:sessionId/forms/:kind/:subscriberId/pdf', {
-    schema: { params: formParams, querystring: { type: 'object', additionalProperties: false, properties: { version: { type: 'string', pattern: '^[1-9][0-9]{0,6}$' } } } },
-  }, async (req, reply) => {
-    const { kind } = req.params as { kind: FormKind };
-    const q = req.query as { version?: string };
-    const { session, subscriber } = await scope(req);
-    const versions = await store.listFormVersions(session.id, subscriber.id, kind);
-    const version = q.version ? versions.find((x) => x.version === Number(q.version)) : versions.at(-1);
-    if (q.version && !version) throw new DeskError(404, 'FORM_VERSION_NOT_FOUND', `no version ${q.version} of ${subscriber.id}'s ${kind} form`);
-    const contradictions = kind === 'result' && version
-      ? findContradictions(version.content as ResultForm, subscriber.id, await store.listEvidence({ session: session.id, subscriber: subscriber.id }))
-      : [];
-    const pdf = await renderFormPdf({ kind, session, notice: session.noticeId ? await store.getNotice(session.noticeId) : null, subscriber, version: version ?? null, contradictions });
-    reply.header('content-type', 'application/pdf');
-    reply.header('content-disposition', `attachment; filename="${session.id}-${subscriber.id}-${kind}${version ? '-v' + version.version : ''}.pdf"`);
-    return reply.send(pdf);
-  });
+  app.get(
+    '/api/sessions/:sessionId/forms/:kind/:subscriberId/pdf',
+    {
+      schema: {
+        params: formParams,
+        querystring: { type: 'object', additionalProperties: false, properties: { version: { type: 'string', pattern: '^[1-9][0-9]{0,6}$' } } },
+      },
+    },
+    async (req, reply) => {
+      const { kind } = req.params as { kind: FormKind };
+      const q = req.query as { version?: string };
+      const { session, subscriber } = await scope(req);
+      const versions = await store.listFormVersions(session.id, subscriber.id, kind);
+      const version = q.version ? versions.find((x) => x.version === Number(q.version)) : versions.at(-1);
+      if (q.version && !version) throw new DeskError(404, 'FORM_VERSION_NOT_FOUND', `no version ${q.version} of ${subscriber.id}'s ${kind} form`);
+      const contradictions =
+        kind === 'result' && version
+          ? findContradictions(version.content as ResultForm, subscriber.id, await store.listEvidence({ session: session.id, subscriber: subscriber.id }))
+          : [];
+      const pdf = await renderFormPdf({
+        kind,
+        session,
+        notice: session.noticeId ? await store.getNotice(session.noticeId) : null,
+        subscriber,
+        version: version ?? null,
+        contradictions,
+      });
+      reply.header('content-type', 'application/pdf');
+      reply.header('content-disposition', `attachment; filename="${session.id}-${subscriber.id}-${kind}${version ? '-v' + version.version : ''}.pdf"`);
+      return reply.send(pdf);
+    },
+  );
 
   // The firm's readiness check before the session (src/desk/readiness.ts), for the line on its Appendix A page.
   app.get('/api/sessions/:sessionId/readiness/:subscriberId', { schema: { params: resultParams } }, async (req) => {

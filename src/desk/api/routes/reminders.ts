@@ -27,42 +27,64 @@ export default async function reminderRoutes(app: FastifyInstance, { ctx }: { ct
   });
 
   // What the reminder buttons would do, and what was done: usable on a desk without SMTP.
-  app.get('/api/sessions/:sessionId/reminders/overview', { config: { access: 'desk' }, schema: { params, querystring: { type: 'object', additionalProperties: false, properties: { only } } } }, async (req) => {
-    const { sessionId } = req.params as { sessionId: string };
-    const filter = req.query as ReminderFilter;
-    const session = await sessionOf(sessionId);
-    const preview: Record<string, unknown> = {};
-    for (const kind of FORM_KINDS) preview[kind] = await previewReminders(store, session, kind, filter);
-    return {
-      mailer: ctx.mailer !== null,
-      ...(ctx.mailer ? {} : { note: message('reminder.mailerNotConfigured') }),
-      preview,
-      sent: (await store.listSentReminders(sessionId)).map((r) => ({ ...r, sentAt: new Date(r.sentAt).toISOString() })),
-    };
-  });
+  app.get(
+    '/api/sessions/:sessionId/reminders/overview',
+    { config: { access: 'desk' }, schema: { params, querystring: { type: 'object', additionalProperties: false, properties: { only } } } },
+    async (req) => {
+      const { sessionId } = req.params as { sessionId: string };
+      const filter = req.query as ReminderFilter;
+      const session = await sessionOf(sessionId);
+      const preview: Record<string, unknown> = {};
+      for (const kind of FORM_KINDS) preview[kind] = await previewReminders(store, session, kind, filter);
+      return {
+        mailer: ctx.mailer !== null,
+        ...(ctx.mailer ? {} : { note: message('reminder.mailerNotConfigured') }),
+        preview,
+        sent: (await store.listSentReminders(sessionId)).map((r) => ({ ...r, sentAt: new Date(r.sentAt).toISOString() })),
+      };
+    },
+  );
 
-  app.post('/api/sessions/:sessionId/reminders', {
-    config: { access: 'desk' },
-    schema: { params, body: { type: 'object', required: ['kind'], additionalProperties: false, properties: { kind: { type: 'string', enum: [...FORM_KINDS] }, only } } },
-  }, async (req) => {
-    const { sessionId } = req.params as { sessionId: string };
-    const { kind, only: which } = req.body as { kind: FormKind } & ReminderFilter;
-    const session = await sessionOf(sessionId);
-    if (!ctx.mailer) throw DeskError.of(503, 'MAILER_NOT_CONFIGURED', message('reminder.mailerNotConfigured'));
-    const sent: { subscriberId: string; to: string[] }[] = [];
-    const failed: { subscriberId: string; error: string; text: Message }[] = [];
-    const targets = await missingSubscribers(store, session, kind, which ? { only: which } : {});
-    const readiness = which === 'not-ready' ? (await readinessStandings(store, session, targets)).bySubscriber : null;
-    for (const s of targets) {
-      const m = readiness ? readinessReminderMessage(session, s, readiness.get(s.id) ?? NO_READINESS) : reminderMessage(session, s, kind);
-      try {
-        await ctx.mailer.send(m);
-        sent.push({ subscriberId: s.id, to: m.to });
-      } catch (e) {
-        failed.push({ subscriberId: s.id, error: (e as Error).message, text: message('reminder.sendFailed', { subscriber: s.name, error: (e as Error).message }) });
+  app.post(
+    '/api/sessions/:sessionId/reminders',
+    {
+      config: { access: 'desk' },
+      schema: {
+        params,
+        body: { type: 'object', required: ['kind'], additionalProperties: false, properties: { kind: { type: 'string', enum: [...FORM_KINDS] }, only } },
+      },
+    },
+    async (req) => {
+      const { sessionId } = req.params as { sessionId: string };
+      const { kind, only: which } = req.body as { kind: FormKind } & ReminderFilter;
+      const session = await sessionOf(sessionId);
+      if (!ctx.mailer) throw DeskError.of(503, 'MAILER_NOT_CONFIGURED', message('reminder.mailerNotConfigured'));
+      const sent: { subscriberId: string; to: string[] }[] = [];
+      const failed: { subscriberId: string; error: string; text: Message }[] = [];
+      const targets = await missingSubscribers(store, session, kind, which ? { only: which } : {});
+      const readiness = which === 'not-ready' ? (await readinessStandings(store, session, targets)).bySubscriber : null;
+      for (const s of targets) {
+        const m = readiness ? readinessReminderMessage(session, s, readiness.get(s.id) ?? NO_READINESS) : reminderMessage(session, s, kind);
+        try {
+          await ctx.mailer.send(m);
+          sent.push({ subscriberId: s.id, to: m.to });
+        } catch (e) {
+          failed.push({
+            subscriberId: s.id,
+            error: (e as Error).message,
+            text: message('reminder.sendFailed', { subscriber: s.name, error: (e as Error).message }),
+          });
+        }
       }
-    }
-    await store.recordManualReminders(sessionId, kind, sent, failed.map((x) => x.subscriberId), userOf(req).id, clock.now());
-    return { sent, failed };
-  });
+      await store.recordManualReminders(
+        sessionId,
+        kind,
+        sent,
+        failed.map((x) => x.subscriberId),
+        userOf(req).id,
+        clock.now(),
+      );
+      return { sent, failed };
+    },
+  );
 }

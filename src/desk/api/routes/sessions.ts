@@ -41,11 +41,15 @@ export default async function sessionRoutes(app: FastifyInstance, { ctx }: { ctx
     return reply.status(201).send({ session: v.value });
   });
 
-  app.put('/api/sessions/:sessionId', { config: { access: 'desk' }, schema: { params: { type: 'object', properties: { sessionId: idParam } }, body: { type: 'object' } } }, async (req) => {
-    const { sessionId } = req.params as { sessionId: string };
-    const v = validatePracticeSession({ ...(req.body as object), id: sessionId });
-    if (!v.ok) throw DeskError.validation(v.errors);
-    await store.updateSession(v.value, userOf(req).id, clock.now());
-    return { session: v.value };
-  });
+  app.put(
+    '/api/sessions/:sessionId',
+    { config: { access: 'desk' }, schema: { params: { type: 'object', properties: { sessionId: idParam } }, body: { type: 'object' } } },
+    async (req) => {
+      const { sessionId } = req.params as { sessionId: string };
+      const v = validatePracticeSession({ ...(req.body as object), id: sessionId });
+      if (!v.ok) throw DeskError.validation(v.errors);
+      await store.updateSession(v.value, userOf(req).id, clock.now());
+      return { session: v.value };
+    },
+  );
 }

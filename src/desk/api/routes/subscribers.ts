@@ -13,7 +13,11 @@ import { firmHistory } from '../../series.ts';
  * alternateName, alternatePhone, alternateMobile, alternateEmail.
  */
 export function subscriberFromCsvRow(r: Record<string, string>): unknown {
-  const split = (s: string | undefined) => (s ?? '').split(';').map((x) => x.trim()).filter(Boolean);
+  const split = (s: string | undefined) =>
+    (s ?? '')
+      .split(';')
+      .map((x) => x.trim())
+      .filter(Boolean);
   const contact = (p: string) => ({ name: r[`${p}Name`], phone: r[`${p}Phone`], mobile: r[`${p}Mobile`], email: r[`${p}Email`] });
   return {
     id: r.id,
@@ -78,7 +82,13 @@ export default async function subscriberRoutes(app: FastifyInstance, { ctx }: { 
     rows.forEach((r, i) => {
       const v = validateSubscriber(subscriberFromCsvRow(r));
       // Row numbers as a person sees them in a spreadsheet: the header is row 1.
-      if (!v.ok) for (const e of v.errors) issues.push({ field: `rows[${i + 2}].${e.field}`, message: `row ${i + 2}: ${e.message}`, text: message('validation.row', { row: i + 2, detail: e.text }) });
+      if (!v.ok)
+        for (const e of v.errors)
+          issues.push({
+            field: `rows[${i + 2}].${e.field}`,
+            message: `row ${i + 2}: ${e.message}`,
+            text: message('validation.row', { row: i + 2, detail: e.text }),
+          });
       else valid.push(v.value);
     });
     if (issues.length) throw DeskError.validation(issues);

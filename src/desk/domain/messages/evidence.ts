@@ -54,11 +54,11 @@ export const EVIDENCE_MESSAGES: MessageCatalogue = {
   'evidence.then': { en: '{first}, {second}', 'zh-Hant': '{first}，{second}' },
   // A venue-observable claim only the firm's probe makes: shown, never counted.
   'evidence.selfClaimNotCounted': {
-    en: '{finding}; the firm\'s probe reports {claim}, which the venue did not see and which does not count',
+    en: "{finding}; the firm's probe reports {claim}, which the venue did not see and which does not count",
     'zh-Hant': '{finding}；公司的探測程式報告{claim}，交易所未有記錄，不予計算',
   },
   'evidence.selfReportedOnly': {
-    en: '{claim}; the venue recorded nothing for this firm, so this is the firm\'s own word',
+    en: "{claim}; the venue recorded nothing for this firm, so this is the firm's own word",
     'zh-Hant': '{claim}；交易所沒有此公司的任何記錄，此為公司自行申報',
   },
 
@@ -70,10 +70,16 @@ export const EVIDENCE_MESSAGES: MessageCatalogue = {
   'evidence.basis.logonRefusals': { en: '{count} logon refusal(s) at backup, first {first}', 'zh-Hant': '後備站拒絕登入 {count} 次，首次：{first}' },
   'evidence.basis.acks': { en: '{count} acknowledgement(s) at backup, first {first}', 'zh-Hant': '後備站確認 {count} 次，首次：{first}' },
   'evidence.basis.noAck': { en: 'no acknowledgement at the backup site seen', 'zh-Hant': '未見後備站的確認' },
-  'evidence.basis.ordersResting': { en: '{count} order(s) still resting at the clean-up check at {time}', 'zh-Hant': '於 {time} 清理檢查時仍有 {count} 張訂單' },
+  'evidence.basis.ordersResting': {
+    en: '{count} order(s) still resting at the clean-up check at {time}',
+    'zh-Hant': '於 {time} 清理檢查時仍有 {count} 張訂單',
+  },
   'evidence.basis.noOrderResting': { en: 'no order resting at the clean-up check at {time}', 'zh-Hant': '於 {time} 清理檢查時沒有掛單' },
   'evidence.basis.loggedOnAtPrimary': { en: 'logged on at the primary site at the clean-up check at {time}', 'zh-Hant': '於 {time} 清理檢查時已於主要站登入' },
-  'evidence.basis.notBackAtPrimary': { en: 'not logged on at the primary site at the clean-up check at {time}', 'zh-Hant': '於 {time} 清理檢查時未於主要站登入' },
+  'evidence.basis.notBackAtPrimary': {
+    en: 'not logged on at the primary site at the clean-up check at {time}',
+    'zh-Hant': '於 {time} 清理檢查時未於主要站登入',
+  },
   'evidence.basis.gapsNeverRecovered': { en: '{count} gap(s) never recovered', 'zh-Hant': '{count} 個缺口從未補回' },
   'evidence.basis.noGap': { en: 'no gap seen', 'zh-Hant': '未見缺口' },
   'evidence.basis.gaps': { en: '{gaps} gap(s), {open} not recovered', 'zh-Hant': '{gaps} 個缺口，{open} 個未補回' },
