@@ -13,8 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readEvidenceFile } from '../../src/evidence/index.ts';
-import { faultBreaksOf, renderTable, runDrill } from '../../src/drill/index.ts';
-import { MARKET_DATA_CASE_IDS, TRADING_CASE_IDS } from '../../src/probe/index.ts';
+import { renderTable, runDrill } from '../../src/drill/index.ts';
+import { assertVerdicts } from './drill-verdicts.ts';
 
 const PS1 = fileURLToPath(new URL('../../rundowns/ps1.yaml', import.meta.url));
 
@@ -50,29 +50,7 @@ describe('accelerated PS1 end to end (black hole)', () => {
           ['F003 F003X', 'F006 F006X'],
         );
         assert.match(table, /F006 +resetSequenceOnReconnect +OTP-C FIX +F006X +failed/);
-        for (const v of r.verdicts) {
-          const breaks = faultBreaksOf(v.fault, v);
-          if (breaks) {
-            assert.ok(v.failedCases.includes(breaks.mustFail), `${v.firm} ${v.service} ${v.identity} (${v.fault}) should fail ${breaks.mustFail}:\n${table}`);
-            for (const c of v.failedCases)
-              assert.ok([breaks.mustFail, ...breaks.mayFail].includes(c), `${v.firm} ${v.service} ${v.identity} also failed ${c}:\n${table}`);
-          } else {
-            assert.equal(v.result, 'passed', `${v.firm} ${v.service} ${v.identity} should pass every case:\n${table}`);
-            const report = r.reports.find((x) => x.firm === v.firm)!.services.find((s) => s.service === v.service && s.identity === v.identity)!;
-            // Every case run and passed: book-rebuilt (OMD) and return-to-primary (after the fail back) included.
-            assert.equal(
-              report.cases.length,
-              v.service.startsWith('OTP') ? TRADING_CASE_IDS.length : MARKET_DATA_CASE_IDS.length,
-              `${v.firm} ${v.service} ${v.identity} case count`,
-            );
-            for (const c of report.cases) {
-              // The day's phases are the securities market's, on OMD-C: the China Connect feed has none to check the books across.
-              const expected = c.id === 'books-across-phases' && v.service === 'OMD-CC' ? 'not tested' : 'passed';
-              assert.equal(c.status, expected, `${v.firm} ${v.service} ${v.identity} ${c.id}: ${c.status} ${c.reason ?? ''}`);
-            }
-            assert.ok(v.recoveryMs !== null && v.recoveryMs > 0, `${v.firm} ${v.service} ${v.identity} has a recovery time`);
-          }
-        }
+        assertVerdicts(r, table);
         // The venue's clean-up check finds the order F008 left resting, on both trading services, and nothing else.
         const checked = r.verdicts.filter((v) => v.restingAtCleanUp !== null);
         assert.equal(checked.length, 8 * 2 + 2, `every trading line has the clean-up check:\n${table}`);
