@@ -4,8 +4,8 @@
 // they happen). A drop copy CompID runs with --stay and prints the copies.
 import { readFileSync } from 'node:fs';
 import { numberOption, UsageError, type Command } from '../command.ts';
-import { runOrderScript } from '../order-script-runner.ts';
-import { FileSessionStore, OrderScriptError, parseHostPort, parseOrderScript, type OrderScriptStep } from '../../ocg/index.ts';
+import { runOrderScript, scriptStepRunner } from '../order-script-runner.ts';
+import { FileSessionStore, parseHostPort, parseOrderScript, type OrderScriptStep } from '../../ocg/index.ts';
 import { FixClient, fieldOf, msgTypeOf, type FixClientEvent, type FixGatewayAddress, type FixMessage } from '../../fix/index.ts';
 
 /** One line for a report: MsgType, ExecType and the fields a trader reads. */
@@ -132,47 +132,16 @@ const command: Command = {
       return 1;
     }
 
-    const orders: string[] = [];
-    const resolveId = (id: string): string => {
-      if (!id.startsWith('$')) return id;
-      const found = orders[Number(id.slice(1)) - 1];
-      if (found === undefined) throw new OrderScriptError(`${id}: no such order in this run`);
-      return found;
-    };
-    const runStep = async (s: OrderScriptStep): Promise<boolean> => {
-      try {
-        switch (s.kind) {
-          case 'order': {
-            const id = client.nextClientOrderId();
-            orders.push(id);
-            out(`→ NewOrderSingle ${id}`, { type: 'sent', kind: 'order', clientOrderId: id });
-            await client.newOrder({
-              securityId: s.securityId,
-              side: s.side,
-              quantity: Number(s.quantity),
-              price: s.price,
-              clientOrderId: id,
-              ...(s.tif !== undefined ? { tif: s.tif } : {}),
-            });
-            return true;
-          }
-          case 'cancel':
-            await client.cancel(resolveId(s.clientOrderId));
-            return true;
-          case 'amend':
-            await client.amend(resolveId(s.clientOrderId), { quantity: Number(s.quantity), ...(s.price !== undefined ? { price: s.price } : {}) });
-            return true;
-          case 'sleep':
-            await new Promise((r) => setTimeout(r, s.seconds * 1000));
-            return true;
-          case 'logout':
-            return false;
-        }
-      } catch (e) {
-        out(`line ${s.line}: ${(e as Error).message}`, { type: 'error', line: s.line, message: (e as Error).message });
-        return !(e instanceof Error && e.name === 'FixClientClosedError');
-      }
-    };
+    const runStep = scriptStepRunner(
+      {
+        nextClientOrderId: () => client.nextClientOrderId(),
+        newOrder: (o) => client.newOrder({ ...o, quantity: Number(o.quantity) }),
+        cancel: (id) => client.cancel(id),
+        amend: (id, a) => client.amend(id, { ...a, quantity: Number(a.quantity) }),
+      },
+      out,
+      { newOrder: 'NewOrderSingle', closedError: 'FixClientClosedError' },
+    );
 
     await runOrderScript(steps, runStep, out, values['stay'] === true ? () => new Promise<void>((r) => client.once('stopped', () => r())) : null);
     process.removeListener('SIGINT', onSignal);

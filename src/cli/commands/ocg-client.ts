@@ -3,12 +3,11 @@
 // they happen, so a rehearsal shows what the client saw).
 import { readFileSync } from 'node:fs';
 import { numberOption, UsageError, type Command } from '../command.ts';
-import { runOrderScript } from '../order-script-runner.ts';
+import { runOrderScript, scriptStepRunner } from '../order-script-runner.ts';
 import { LowLatencyProfile, relaunchWithFlags } from '../../lowlatency/index.ts';
 import {
   FileSessionStore,
   OcgClient,
-  OrderScriptError,
   formatDecimal,
   parseHostPort,
   parseOrderScript,
@@ -134,49 +133,7 @@ const command: Command = {
       return 1;
     }
 
-    const orders: string[] = [];
-    const resolveId = (id: string): string => {
-      if (!id.startsWith('$')) return id;
-      const n = Number(id.slice(1));
-      const found = orders[n - 1];
-      if (found === undefined) throw new OrderScriptError(`${id}: no such order in this run`);
-      return found;
-    };
-    /** Runs one step; false to stop. */
-    const runStep = async (s: OrderScriptStep): Promise<boolean> => {
-      try {
-        switch (s.kind) {
-          case 'order': {
-            const id = client.nextClientOrderId();
-            orders.push(id);
-            out(`→ New Order ${id}`, { type: 'sent', kind: 'order', clientOrderId: id });
-            await client.newOrder({
-              securityId: s.securityId,
-              side: s.side,
-              quantity: s.quantity,
-              price: s.price,
-              clientOrderId: id,
-              ...(s.tif !== undefined ? { tif: s.tif } : {}),
-            });
-            return true;
-          }
-          case 'cancel':
-            await client.cancel(resolveId(s.clientOrderId));
-            return true;
-          case 'amend':
-            await client.amend(resolveId(s.clientOrderId), { quantity: s.quantity, ...(s.price !== undefined ? { price: s.price } : {}) });
-            return true;
-          case 'sleep':
-            await new Promise((r) => setTimeout(r, s.seconds * 1000));
-            return true;
-          case 'logout':
-            return false;
-        }
-      } catch (e) {
-        out(`line ${s.line}: ${(e as Error).message}`, { type: 'error', line: s.line, message: (e as Error).message });
-        return !(e instanceof Error && e.name === 'OcgClientClosedError');
-      }
-    };
+    const runStep = scriptStepRunner(client, out, { newOrder: 'New Order', closedError: 'OcgClientClosedError' });
 
     await runOrderScript(steps, runStep, out, values['stay'] === true ? () => new Promise<void>((r) => client.once('stopped', () => r())) : null);
     process.removeListener('SIGINT', onSignal);
