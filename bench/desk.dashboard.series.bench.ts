@@ -7,16 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bench } from './report.ts';
-import {
-  demoSession,
-  demoSubscriber,
-  sampleIntentionForm,
-  sampleResultForm,
-  startDesk,
-  hashPassword,
-  type PracticeSession,
-  type ResultForm,
-} from '../src/desk/index.ts';
+import { seedSeriesDesk } from './desk-series-seed.ts';
+import { startDesk } from '../src/desk/index.ts';
 import { ManualClock } from '../src/wire/index.ts';
 
 const FIRMS = Number(process.env.FD_BENCH_FIRMS ?? 500);
@@ -29,44 +21,7 @@ const desk = await startDesk({ db: join(dir, 'desk.sqlite'), clock, evidenceToke
 try {
   const store = desk.store;
   const now = clock.now();
-  const [ps1, ps2, ps3]: PracticeSession[] = [1, 2, 3].map((n) => ({
-    ...demoSession({ id: `ps${n}-bench`, noticeId: null, date: `2026-01-${String(3 + 7 * (n - 1)).padStart(2, '0')}` }),
-    code: `PS${n}`,
-    series: { id: 'bench-series', order: n },
-  }));
-  for (const s of [ps1!, ps2!, ps3!]) await store.createSession(s, 'seed', now);
-  await store.createUser(
-    { id: 'desk-1', username: 'desk', displayName: 'Desk', role: 'desk', subscriberId: null, passwordHash: await hashPassword(PW, 1024) },
-    'seed',
-    now,
-  );
-  for (let n = 0; n < FIRMS; n++) {
-    const f = demoSubscriber(n);
-    await store.putSubscriber(f, 'seed', now);
-    const submit = (s: PracticeSession, kind: 'intention' | 'result', content: object) =>
-      store.submitForm({
-        sessionId: s.id,
-        subscriberId: f.id,
-        kind,
-        submissionId: `b-${s.id}-${f.id}-${kind}`,
-        content: content as ResultForm,
-        submittedBy: 'desk-1',
-        submittedAt: now,
-        late: false,
-      });
-    await submit(ps1!, 'intention', sampleIntentionForm(ps1!, f));
-    // One firm in four failed PS1, one in eight sent no Appendix B.
-    if (n % 8 !== 7) {
-      const r = sampleResultForm(ps1!, f);
-      if (n % 4 === 0) {
-        r.sections[0]!.overall = 'failed';
-        r.sections[0]!.problems = [{ time: '10:10', description: 'no ack', reference: 'x' }];
-      }
-      await submit(ps1!, 'result', r);
-    }
-    await submit(ps2!, 'intention', sampleIntentionForm(ps2!, f));
-    if (n % 2 === 0) await submit(ps2!, 'result', sampleResultForm(ps2!, f));
-  }
+  const ps2 = (await seedSeriesDesk(store, FIRMS, PW, now)).sessions[1];
   const login = await fetch(desk.url + '/api/auth/login', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
