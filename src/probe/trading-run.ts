@@ -203,12 +203,27 @@ export class TradingRun {
   }
 
   #session(config: SubscriberProbeConfig, t: ProbeTradingIdentity): Session {
+    return {
+      client: this.#client(config, t),
+      compId: t.compId,
+      role: t.role,
+      phase: 'connecting',
+      nextToSendAtLoss: 0,
+      lookupsAfterLoss: 0,
+      connectFailuresAfterLoss: 0,
+      openGaps: new Map(),
+      execIds: new Set(),
+    };
+  }
+
+  /** The identity's client: OCG-C binary through the lookup service, or FIX at the fixed addresses. */
+  #client(config: SubscriberProbeConfig, t: ProbeTradingIdentity): OcgClient | FixProbeClient {
     const o = this.#ctx.options;
     const faults: OcgClientFaults = {};
     if (this.#ctx.faults.neverRelookup) faults.neverRelookup = true;
     if (this.#ctx.faults.resetSequenceOnReconnect) faults.resetSequenceOnReconnect = true;
     if (t.protocol === 'FIX') {
-      const client = new FixProbeClient({
+      return new FixProbeClient({
         compId: t.compId,
         password: config.password,
         publicKeyPem: config.publicKeyPem,
@@ -219,19 +234,8 @@ export class TradingRun {
         ...(faults.resetSequenceOnReconnect === true ? { faults: { resetSequenceOnReconnect: true } } : {}),
         ...(o.timeScale !== undefined ? { timeScale: o.timeScale } : {}),
       });
-      return {
-        client,
-        compId: t.compId,
-        role: t.role,
-        phase: 'connecting',
-        nextToSendAtLoss: 0,
-        lookupsAfterLoss: 0,
-        connectFailuresAfterLoss: 0,
-        openGaps: new Map(),
-        execIds: new Set(),
-      };
     }
-    const client = new OcgClient({
+    return new OcgClient({
       compId: t.compId,
       password: config.password,
       publicKeyPem: config.publicKeyPem,
@@ -245,17 +249,6 @@ export class TradingRun {
       ...(o.timeScale !== undefined ? { timeScale: o.timeScale } : {}),
       ...(o.ocgTiming ? { timing: o.ocgTiming } : {}),
     });
-    return {
-      client,
-      compId: t.compId,
-      role: t.role,
-      phase: 'connecting',
-      nextToSendAtLoss: 0,
-      lookupsAfterLoss: 0,
-      connectFailuresAfterLoss: 0,
-      openGaps: new Map(),
-      execIds: new Set(),
-    };
   }
 
   // -------------------------------------------------------------------------------------------
