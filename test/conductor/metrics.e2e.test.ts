@@ -51,7 +51,7 @@ describe('metrics during the accelerated PS2', () => {
       };
       const r = await runDrill({
         subscribers: 4,
-        accelerate: 400,
+        accelerate: 250,
         dataDir: dir,
         basePort: 34_000,
         groupBase: 161,
