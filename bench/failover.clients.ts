@@ -1,17 +1,21 @@
 // Child process of bench/failover.recovery.bench.ts: a slice of the OCG-C sessions (trading +
-// drop copy per firm), in their own process so that thousands of client sessions do not share one
-// event loop with the venue they are measuring. Over IPC: the parent sends `start` (the venue
+// drop copy per firm, binary or FIX as the firm's venue entry says), in their own process so that
+// thousands of client sessions do not share one event loop with the venue they are measuring. Over IPC: the parent sends `start` (the venue
 // configuration and the slice), the child answers `ready` once every session is logged on at the
 // primary and every trading session rests its buy there; `loss` marks the crash; `report` asks for
 // the per-session figures; `close` ends the sessions and the process.
 import { systemClock } from '../src/wire/index.ts';
-import { OcgClient, Side, publicKeyOf, type OcgClientEvent } from '../src/ocg/index.ts';
+import { OcgClient, Side, publicKeyOf, type OcgClientEvent, type SessionJournal } from '../src/ocg/index.ts';
+import { FixClient, type FixClientEvent, type FixGatewayAddress } from '../src/fix/index.ts';
 import { lookupEndpointsOf, type VenueConfig } from '../src/venue/index.ts';
 
 export interface SessionFigures {
   id: string;
-  /** The backup first answered (a backup lookup endpoint), ms since the epoch. */
+  protocol: 'binary' | 'FIX';
+  /** The backup first answered (binary: a backup lookup endpoint; FIX: the backup gateway took the connection), ms since the epoch. */
   firstBackupAt: number | null;
+  /** Logged on at the backup (Logon accepted there). */
+  loggedOnAt: number | null;
   /** Logged on at the backup with every gap replayed. */
   recoveredAt: number | null;
   /** First message at the backup continued the numbers and the venue expected no reset. */
@@ -33,7 +37,13 @@ export type FromClients =
   | { type: 'error'; message: string };
 
 const send = (m: FromClients) => process.send!(m);
-const clients: OcgClient[] = [];
+/** What the bench needs of a binary or a FIX client. */
+interface Client {
+  readonly journal: SessionJournal;
+  start(): Promise<unknown>;
+  close(reason: string): Promise<unknown>;
+}
+const clients: Client[] = [];
 const figures: SessionFigures[] = [];
 let lossAt = Infinity;
 const atLoss: Array<() => void> = [];
@@ -42,53 +52,53 @@ const atLoss: Array<() => void> = [];
 const debugKinds = process.env['BENCH_DEBUG'] ? new Map<string, number>() : null;
 if (debugKinds !== null) setInterval(() => send({ type: 'debug', text: JSON.stringify(Object.fromEntries(debugKinds)) }), 2_000).unref();
 
+const TIMING = {
+  heartbeatIntervalMs: 5_000,
+  logonTimeoutMs: 10_000,
+  logoutTimeoutMs: 5_000,
+  resendTimeoutMs: 5_000,
+  connectTimeoutMs: 2_000,
+};
+
 async function start(m: Extract<ToClients, { type: 'start' }>): Promise<void> {
   const venue = m.venue;
   const publicKeyPem = publicKeyOf(venue.privateKeyPem);
   const lookup = lookupEndpointsOf(venue, 'OTP-C');
-  const traders: OcgClient[] = [];
+  const fixAddresses: FixGatewayAddress[] = (['primary', 'backup'] as const).map((site) => ({
+    host: venue.sites[site].host,
+    port: venue.sites[site].trading['OTP-C'].fixGateway!,
+    site,
+  }));
+  const orders: Array<() => Promise<unknown>> = [];
   for (const s of venue.subscribers.slice(m.firms[0], m.firms[1])) {
-    for (const compId of [s['OTP-C']!.trading, s['OTP-C']!.dropCopy!]) {
-      const client = new OcgClient({
-        compId,
-        password: s.password,
-        publicKeyPem,
-        lookup,
-        brokerId: s.brokerId,
-        bcan: 'ABC123.2568',
-        service: 'OTP-C',
-        clock: systemClock,
-        timeScale: m.timeScale,
-        localAddress: s.sourceIps[0]!,
-        // Slow session timers: thousands of sessions must not time out while the venue decrypts their logons.
-        timing: {
-          heartbeatIntervalMs: 5_000,
-          testRequestAfterMs: 15_000,
-          testRequestTimeoutMs: 15_000,
-          logonTimeoutMs: 10_000,
-          logoutTimeoutMs: 5_000,
-          resendTimeoutMs: 5_000,
-          connectTimeoutMs: 2_000,
-          lookupTimeoutMs: 2_000,
-        },
-      });
-      const f: SessionFigures = { id: compId, firstBackupAt: null, recoveredAt: null, continuity: null, replayed: 0 };
+    const fix = s.fix !== undefined;
+    const ids = fix ? s.fix! : s['OTP-C']!;
+    for (const compId of [ids.trading, ids.dropCopy!]) {
+      const f: SessionFigures = {
+        id: compId,
+        protocol: fix ? 'FIX' : 'binary',
+        firstBackupAt: null,
+        loggedOnAt: null,
+        recoveredAt: null,
+        continuity: null,
+        replayed: 0,
+      };
       let gapsOpen = 0;
       let loggedOnAtBackup = false;
       let nextToSendAtLoss = 0;
-      atLoss.push(() => {
-        nextToSendAtLoss = client.journal.nextToSend;
-      });
       const done = (at: number) => {
         if (loggedOnAtBackup && gapsOpen === 0 && f.recoveredAt === null) f.recoveredAt = at;
       };
-      client.on('event', (e: OcgClientEvent) => {
+      // Binary: the backup first answers at its lookup endpoint; FIX has fixed addresses, no lookup
+      // (docs/spec-decisions.md), so the backup gateway taking the connection is its first answer.
+      const firstAnswer = fix ? 'connected' : 'lookup-answered';
+      const onEvent = (e: OcgClientEvent | FixClientEvent) => {
         if (debugKinds !== null) {
-          const k = `${e.kind}:${String(e.detail['reason'] ?? e.detail['status'] ?? '')}`;
+          const k = `${f.protocol} ${e.kind}:${String(e.detail['reason'] ?? e.detail['status'] ?? '')}`;
           debugKinds.set(k, (debugKinds.get(k) ?? 0) + 1);
         }
         if (e.at < lossAt || e.detail['site'] !== 'backup') return;
-        if (e.kind === 'lookup-answered' && f.firstBackupAt === null) f.firstBackupAt = e.at;
+        if (e.kind === firstAnswer && f.firstBackupAt === null) f.firstBackupAt = e.at;
         else if (e.kind === 'gap-detected') gapsOpen++;
         else if (e.kind === 'gap-recovered') {
           gapsOpen = Math.max(0, gapsOpen - 1);
@@ -98,16 +108,48 @@ async function start(m: Extract<ToClients, { type: 'start' }>): Promise<void> {
           // Continuity (OCG-C §4): our first message at the backup continues the numbers, and the venue expects no reset.
           f.continuity = Number(e.detail['seqNum']) >= nextToSendAtLoss - 1 && Number(e.detail['nextExpected']) > 1;
           loggedOnAtBackup = true;
+          f.loggedOnAt ??= e.at;
           done(e.at);
         }
+      };
+      const common = {
+        compId,
+        password: s.password,
+        publicKeyPem,
+        brokerId: s.brokerId,
+        clock: systemClock,
+        timeScale: m.timeScale,
+        localAddress: s.sourceIps[0]!,
+      };
+      const order = { securityId: m.securityId, side: Side.Buy, quantity: m.quantity, price: m.price };
+      let client: Client;
+      if (fix) {
+        const c = new FixClient({ ...common, addresses: fixAddresses, timing: TIMING });
+        c.on('event', onEvent);
+        if (compId === ids.trading) orders.push(() => c.newOrder({ ...order, side: 1 }));
+        client = c;
+      } else {
+        const c = new OcgClient({
+          ...common,
+          lookup,
+          bcan: 'ABC123.2568',
+          service: 'OTP-C',
+          // Slow session timers: thousands of sessions must not time out while the venue decrypts their logons.
+          timing: { ...TIMING, testRequestAfterMs: 15_000, testRequestTimeoutMs: 15_000, lookupTimeoutMs: 2_000 },
+        });
+        c.on('event', onEvent);
+        if (compId === ids.trading) orders.push(() => c.newOrder(order));
+        client = c;
+      }
+      atLoss.push(() => {
+        nextToSendAtLoss = client.journal.nextToSend;
       });
       clients.push(client);
       figures.push(f);
-      if (compId === s['OTP-C']!.trading) traders.push(client);
     }
   }
   await Promise.all(clients.map((c) => c.start()));
-  await Promise.all(traders.map((c) => c.newOrder({ securityId: m.securityId, side: Side.Buy, quantity: m.quantity, price: m.price })));
+  await Promise.all(orders.map((o) => o()));
   send({ type: 'ready' });
 }
 

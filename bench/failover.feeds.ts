@@ -5,7 +5,7 @@
 // digest per channel, sent by the parent after each change): a handler has recovered when DR
 // completed, it is in sync and every channel is at a number the backup publisher announced, with
 // its books then. `report`, `close`.
-import { systemClock } from '../src/wire/index.ts';
+import { SharedMulticastReceivers, systemClock } from '../src/wire/index.ts';
 import { FeedHandler, type DrEvent, type OmdService, type RefreshCompleteEvent } from '../src/omd/index.ts';
 import { feedConfigOf, type VenueConfig } from '../src/venue/index.ts';
 
@@ -27,7 +27,10 @@ export type ToFeeds =
   | { type: 'close' };
 
 export type FromFeeds =
-  { type: 'ready' } | { type: 'progress'; answered: number; recovered: number } | { type: 'report'; feeds: FeedFigures[] } | { type: 'error'; message: string };
+  | { type: 'ready' }
+  | { type: 'progress'; answered: number; recovered: number; comparing: number }
+  | { type: 'report'; feeds: FeedFigures[] }
+  | { type: 'error'; message: string };
 
 const send = (m: FromFeeds) => process.send!(m);
 let lossDone = false;
@@ -45,6 +48,9 @@ const feeds: Array<{ service: OmdService; h: TimedFeedHandler; f: FeedFigures; c
 
 async function start(m: Extract<ToFeeds, { type: 'start' }>): Promise<void> {
   const venue = m.venue;
+  // One socket per group for the process's handlers, as on a feed host: the kernel's copy per
+  // member socket happens in the publisher's send on one machine, a switch's job on a LAN.
+  const shared = new SharedMulticastReceivers();
   for (const s of venue.subscribers.slice(m.firms[0], m.firms[1])) {
     for (const service of ['OMD-C', 'OMD-CC'] as const) {
       const h = new TimedFeedHandler(feedConfigOf(venue, service), {
@@ -52,6 +58,7 @@ async function start(m: Extract<ToFeeds, { type: 'start' }>): Promise<void> {
         clock: systemClock,
         arbitrationTimeoutMs: 20,
         rts: { responseTimeoutMs: 2_000 },
+        join: shared.join,
       });
       const f: FeedFigures = { id: s[service]!.rtsUsername, firstBackupAt: null, recoveredAt: null, refreshedAt: null };
       h.figures = f;
@@ -99,11 +106,14 @@ function remember(state: PublisherState): void {
   }
 }
 
-function check(): void {
+/** Returns the handlers in sync after the DR that have not yet matched an announcement. */
+function check(): number {
   const now = Date.now();
+  let comparing = 0;
   for (const x of feeds) {
     if (x.f.recoveredAt !== null || x.f.firstBackupAt === null) continue;
     if (x.h.drState !== 'DR_COMPLETED' || !x.h.synchronised) continue;
+    comparing++;
     // Numbers first (cheap), the digests only at announced numbers not yet compared there.
     const at = x.channels.map((c) => x.h.status(c.channelId).expected);
     const wanted = x.channels.map((c, i) => announced.get(`${x.service}/${c.channelId}`)?.get(at[i]!));
@@ -111,8 +121,12 @@ function check(): void {
     const where = at.join(',');
     if (compared.get(x) === where) continue;
     compared.set(x, where);
-    if (x.channels.every((c, i) => x.h.image(c.channelId).digest(c.product) === wanted[i])) x.f.recoveredAt = now;
+    if (x.channels.every((c, i) => x.h.image(c.channelId).digest(c.product) === wanted[i])) {
+      x.f.recoveredAt = now;
+      comparing--;
+    }
   }
+  return comparing;
 }
 
 let progress: ReturnType<typeof setInterval> | null = null;
@@ -125,11 +139,12 @@ process.on('message', (m: ToFeeds) => {
       lossDone = true;
       progress = setInterval(() => {
         // A handler behind the announcement when it came reaches it later.
-        check();
+        const comparing = check();
         send({
           type: 'progress',
           answered: feeds.filter((x) => x.f.firstBackupAt !== null).length,
           recovered: feeds.filter((x) => x.f.recoveredAt !== null).length,
+          comparing,
         });
       }, 5);
       return;

@@ -1,7 +1,10 @@
 // failover.recovery_p99: OCG-C sessions (firms × trading + drop copy, OTP-C) and feed
 // handlers (firms × OMD-C + OMD-CC) fail over at once from the primary site to the backup site
 // (both sites in this process, 127.0.0.2 / 127.0.0.3, journal over TCP). One BENCH line per size,
-// 500 sessions / 100 feeds and 3,000 / 300, each size in its own process, so that the growth shows.
+// 500 sessions / 100 feeds and 3,000 / 300, each size in its own process, so that the growth shows;
+// then 3,000 / 300 again with a third of the firms trading over OCG-C FIX instead of binary
+// (`failover.recovery_p99.fix_third`: FIX has fixed gateway addresses, no lookup, so its first
+// backup answer is the backup FIX gateway taking the connection).
 // The sessions run in client processes of up to 1,500 each: thousands of client sessions sharing
 // the venue's event loop measured the machine, not the venue. Per client, from the moment the
 // backup site first answers it (OCG-C: a backup lookup endpoint answered; feed: the first
@@ -29,7 +32,7 @@ import type { FeedFigures, FromFeeds, PublisherState, ToFeeds } from './failover
 
 // Without arguments: one run per size, each in its own process (a fresh venue, ports and heap), so
 // the growth from one size to the next is visible; `--run 3000x300` runs one size.
-const SIZES = (process.env['FAILOVER_BENCH_SIZES'] ?? '500x100,3000x300').split(',');
+const SIZES = (process.env['FAILOVER_BENCH_SIZES'] ?? '500x100,3000x300,3000x300fix').split(',');
 const runArg = process.argv.indexOf('--run');
 if (runArg < 0) {
   let failed = 0;
@@ -46,7 +49,11 @@ if (runArg < 0) {
   }
   process.exit(failed ? 1 : 0);
 }
-const [SESSIONS, FEEDS] = process.argv[runArg + 1]!.split('x').map(Number) as [number, number];
+const SIZE = /^(\d+)x(\d+)(fix)?$/.exec(process.argv[runArg + 1] ?? '');
+if (SIZE === null) throw new Error(`--run: expected <sessions>x<feeds>[fix], got ${process.argv[runArg + 1]}`);
+const [SESSIONS, FEEDS] = [Number(SIZE[1]), Number(SIZE[2])];
+/** A third of the firms (every third, as in the drill) trade over FIX instead of binary. */
+const FIX_THIRD = SIZE[3] !== undefined;
 const FIRMS = Math.floor(SESSIONS / 2); // × (trading + drop copy) OCG-C sessions
 const FEED_FIRMS = Math.floor(FEEDS / 2); // × (OMD-C + OMD-CC) feed handlers
 /** Client processes: up to 1,500 sessions each. */
@@ -71,6 +78,10 @@ venue.subscribers.forEach((s, i) => {
   // every bind() search one shared port range crowded with the lookups' TIME_WAITs.
   s.sourceIps = [`127.10.${Math.floor(i / 250)}.${(i % 250) + 1}`];
   delete s['OTP-CSC'];
+  if (FIX_THIRD && i < FIRMS && i % 3 === 2) {
+    s.fix = { trading: `${s.firm}X`, dropCopy: `${s.firm}Y` };
+    delete s['OTP-C'];
+  }
   if (i >= FEED_FIRMS) {
     delete s['OMD-C'];
     delete s['OMD-CC'];
@@ -90,7 +101,9 @@ const embedded = await startEmbeddedVenue(venue, { marketTickMs: 50, passwordWor
 interface Tracked {
   kind: 'ocg' | 'feed';
   id: string;
+  protocol?: 'binary' | 'FIX';
   firstBackupAt: number | null;
+  loggedOnAt?: number | null;
   recoveredAt: number | null;
   continuity: boolean | null;
   replayed: number;
@@ -159,12 +172,13 @@ const feedProcs = Array.from({ length: FEED_PROCESSES }, (_, i) => {
   });
   const per = Math.ceil(FEED_FIRMS / FEED_PROCESSES);
   const firms: [number, number] = [i * per, Math.min(FEED_FIRMS, (i + 1) * per)];
-  const state = { ready: false, answered: 0, recovered: 0, report: null as FeedFigures[] | null, error: null as string | null };
+  const state = { ready: false, answered: 0, recovered: 0, comparing: 0, report: null as FeedFigures[] | null, error: null as string | null };
   child.on('message', (m: FromFeeds) => {
     if (m.type === 'ready') state.ready = true;
     else if (m.type === 'progress') {
       state.answered = m.answered;
       state.recovered = m.recovered;
+      state.comparing = m.comparing;
     } else if (m.type === 'report') state.report = m.feeds;
     else if (m.type === 'error') state.error = m.message;
   });
@@ -240,9 +254,12 @@ try {
   // Feeds: recovered when DR completed, every channel live, in sequence with the backup publisher,
   // books equal. The feed process compares against the publishers' numbers and digests, sent after
   // each change (the market ticks every 50 ms: an announcement holds until the next tick).
+  // A books digest costs milliseconds of the venue's loop: one is computed only for a channel
+  // whose number moved, and only while some handler is in sync and waiting to compare.
   let announced = '';
+  const digests = new Map<string, { nextSeq: number; digest: string }>();
   const announce = () => {
-    if (feedProcs.length === 0) return;
+    if (feedProcs.length === 0 || !feedProcs.some((f) => f.state.comparing > 0)) return;
     const state: PublisherState = {};
     for (const service of OMD_SERVICES) {
       const pub = backup.publisher(service);
@@ -254,8 +271,13 @@ try {
     if (key === announced) return;
     announced = key;
     for (const service of OMD_SERVICES) {
-      for (const ch of venue.feeds[service].channels)
-        state[service]![String(ch.channelId)]!.digest = backup.publisher(service).image(ch.channelId).digest(ch.product);
+      for (const ch of venue.feeds[service].channels) {
+        const at = state[service]![String(ch.channelId)]!;
+        const k = `${service}/${ch.channelId}`;
+        let d = digests.get(k);
+        if (d?.nextSeq !== at.nextSeq) digests.set(k, (d = { nextSeq: at.nextSeq, digest: backup.publisher(service).image(ch.channelId).digest(ch.product) }));
+        at.digest = d.digest;
+      }
     }
     for (const f of feedProcs) f.send({ type: 'publishers', state });
   };
@@ -298,15 +320,49 @@ try {
       .sort((a, b) => a - b);
   const noContinuity = tracked.filter((t) => t.kind === 'ocg' && t.continuity === false).length;
   const p99 = unrecovered.length ? Infinity : pct(durations, 99);
-  bench('failover.recovery_p99', Number.isFinite(p99) ? Math.round(p99) : -1, 'ms', {
+  const ofProtocol = (protocol: 'binary' | 'FIX') =>
+    tracked
+      .filter((t) => t.protocol === protocol && t.recoveredAt !== null && t.firstBackupAt !== null)
+      .map((t) => t.recoveredAt! - t.firstBackupAt!)
+      .sort((a, b) => a - b);
+  const fixSessions = tracked.filter((t) => t.protocol === 'FIX').length;
+  for (const protocol of ['binary', 'FIX'] as const) {
+    const ts = tracked.filter((t) => t.protocol === protocol && t.firstBackupAt !== null && t.loggedOnAt != null);
+    if (ts.length === 0) continue;
+    const q = (xs: number[]) =>
+      `p10 ${pct(
+        xs.sort((a, b) => a - b),
+        10,
+      )} p50 ${pct(xs, 50)} p99 ${pct(xs, 99)}`;
+    debug(
+      `${protocol}: first answer after the loss ${q(ts.map((t) => t.firstBackupAt! - lossAt))}; logged on after the loss ${q(ts.map((t) => t.loggedOnAt! - lossAt))}`,
+    );
+  }
+  const logonWait = (protocol?: 'binary' | 'FIX') =>
+    tracked
+      .filter((t) => t.kind === 'ocg' && (protocol === undefined || t.protocol === protocol) && t.loggedOnAt != null && t.firstBackupAt !== null)
+      .map((t) => t.loggedOnAt! - t.firstBackupAt!)
+      .sort((a, b) => a - b);
+  bench(FIX_THIRD ? 'failover.recovery_p99.fix_third' : 'failover.recovery_p99', Number.isFinite(p99) ? Math.round(p99) : -1, 'ms', {
     sessions: SESSIONS,
     feeds: FEEDS,
+    ...(FIX_THIRD
+      ? {
+          fix_sessions: fixSessions,
+          binary_p99: Math.round(pct(ofProtocol('binary'), 99)),
+          fix_p99: Math.round(pct(ofProtocol('FIX'), 99)),
+          binary_logon_p99: Math.round(pct(logonWait('binary'), 99)),
+          fix_logon_p99: Math.round(pct(logonWait('FIX'), 99)),
+        }
+      : {}),
     client_processes: CLIENT_PROCESSES + FEED_PROCESSES,
     clients: tracked.length,
     unrecovered: unrecovered.length,
     p50: Math.round(pct(durations, 50)),
     max: Math.round(pct(durations, 100)),
     ocg_p99: Math.round(pct(of('ocg'), 99)),
+    // Of a session's recovery, how much is the wait for its Logon to be accepted (the backup checks every password).
+    ocg_logon_p99: Math.round(pct(logonWait(), 99)),
     feed_p99: Math.round(pct(of('feed'), 99)),
     // Of a feed's recovery, how much is waiting for the refresh of every channel after the DR signal.
     feed_refreshed_p99: Math.round(

@@ -195,7 +195,8 @@ export class LookupService {
     socket.on('end', () => {
       const e = done ? null : reader.end();
       if (e !== null) this.#log.log('warn', 'ocg.lookup.truncated', { endpoint: this.name, sourceIp, detail: e.detail });
-      socket.end();
+      // Already ended after the answer: a second end() only builds an error (a stack trace per lookup).
+      if (!socket.writableEnded) socket.end();
     });
     socket.on('error', () => {
       /* reset by the client: nothing to do */

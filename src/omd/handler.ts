@@ -3,7 +3,7 @@
 // retransmission server or the refresh service, follows Sequence Resets and the
 // DR signal, and keeps one MarketImage per channel.
 import { EventEmitter } from 'node:events';
-import { createMulticastReceiver, systemClock, type Clock, type MulticastReceiver } from '../wire/index.ts';
+import { createMulticastReceiver, systemClock, type Clock, type JoinMulticast, type MulticastReceiver } from '../wire/index.ts';
 import type { ChannelConfig, FeedConfig } from './channels.ts';
 import { MarketImage } from './image.ts';
 import type { OmdMessage } from './messages.ts';
@@ -48,6 +48,11 @@ export interface FeedHandlerOptions {
   ignoreDisasterRecovery?: boolean;
   /** Fault: accept a Sequence Reset's numbering but neither clear nor refresh. */
   ignoreSequenceReset?: boolean;
+  /**
+   * How the handler joins its groups. Default: sockets of its own. Handlers of one process can
+   * share one socket per group through `new SharedMulticastReceivers().join`.
+   */
+  join?: JoinMulticast;
 }
 
 export interface FeedHandlerCounters {
@@ -243,13 +248,14 @@ export class FeedHandler extends EventEmitter {
     if (this.#started) return;
     this.#started = true;
     const iface = this.cfg.interface;
+    const join = this.#opts.join ?? createMulticastReceiver;
     for (const ch of this.#channels.values()) {
-      this.#receivers.push(await createMulticastReceiver(ch.cfg.lineA, (b) => this.onDatagram(ch.cfg.channelId, 'A', b), iface));
-      this.#receivers.push(await createMulticastReceiver(ch.cfg.lineB, (b) => this.onDatagram(ch.cfg.channelId, 'B', b), iface));
+      this.#receivers.push(await join(ch.cfg.lineA, (b) => this.onDatagram(ch.cfg.channelId, 'A', b), iface));
+      this.#receivers.push(await join(ch.cfg.lineB, (b) => this.onDatagram(ch.cfg.channelId, 'B', b), iface));
     }
     const d = this.cfg.drChannel;
-    this.#receivers.push(await createMulticastReceiver(d.lineA, (b) => this.#onDrDatagram('A', b), iface));
-    this.#receivers.push(await createMulticastReceiver(d.lineB, (b) => this.#onDrDatagram('B', b), iface));
+    this.#receivers.push(await join(d.lineA, (b) => this.#onDrDatagram('A', b), iface));
+    this.#receivers.push(await join(d.lineB, (b) => this.#onDrDatagram('B', b), iface));
     // A client that starts late must use the refresh service (OMD-C 2.2); joining before the
     // start-of-day Sequence Reset ends up refreshing too (§4.1), so every channel starts here.
     for (const ch of this.#channels.values()) this.#startRefresh(ch, 'start-up', null);
@@ -379,6 +385,7 @@ export class FeedHandler extends EventEmitter {
       endpoint: cfg.refresh,
       iface: this.cfg.interface,
       clock: this.#clock,
+      ...(this.#opts.join ? { join: this.#opts.join } : {}),
       onSnapshot: (s) => this.#onSnapshot(ch, s),
       onDecodeError: () => {
         this.#c.decodeErrors++;

@@ -1,7 +1,7 @@
 // Refresh Service client procedure for one channel (OMD-C 4.4; spec/omd-c.md §3.5):
 // join the refresh channel, discard until a Refresh Complete, apply everything up
 // to the next Refresh Complete into a fresh image, hand it over with LastSeqNum, leave.
-import { createMulticastReceiver, systemClock, type Clock, type MulticastEndpoint, type MulticastReceiver } from '../wire/index.ts';
+import { createMulticastReceiver, systemClock, type Clock, type JoinMulticast, type MulticastEndpoint, type MulticastReceiver } from '../wire/index.ts';
 import { MarketImage } from './image.ts';
 import { decodeSequencedPacket } from './sequenced-packet.ts';
 
@@ -20,6 +20,8 @@ export interface RefreshRecoveryOptions {
   endpoint: MulticastEndpoint;
   iface?: string;
   clock?: Clock;
+  /** How to join the refresh group (FeedHandlerOptions.join). */
+  join?: JoinMulticast;
   onSnapshot: (s: RefreshSnapshot) => void;
   onDecodeError?: () => void;
 }
@@ -69,7 +71,7 @@ export class RefreshRecovery {
     this.#state = 'joining';
     let r: MulticastReceiver;
     try {
-      r = await createMulticastReceiver(this.#opts.endpoint, (buf) => this.onDatagram(buf), this.#opts.iface);
+      r = await (this.#opts.join ?? createMulticastReceiver)(this.#opts.endpoint, (buf) => this.onDatagram(buf), this.#opts.iface);
     } catch (e) {
       this.#state = 'idle'; // not stuck in 'joining': the next start() joins again
       throw e;

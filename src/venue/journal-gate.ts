@@ -3,6 +3,7 @@
 // lost by a failover.
 import type net from 'node:net';
 import type { OutboundGate } from '../ocg/index.ts';
+import { WriteBatcher } from '../wire/index.ts';
 
 interface Held {
   tag: number;
@@ -11,10 +12,12 @@ interface Held {
 
 /**
  * Holds frames per client socket until the journal entries written before them are acknowledged
- * (or the site runs alone). Order per socket is kept; a socket whose frames wait is corked once
- * per release, so a batch of acks goes out in one write.
+ * (or the site runs alone). Order per socket is kept. What goes out leaves through one
+ * WriteBatcher: a socket's frames of one turn (a Logon reply and its replayed messages, a batch
+ * of acks at a release) go out in one write.
  */
 export class JournalGate implements OutboundGate {
+  readonly #batch = new WriteBatcher();
   readonly #queues = new Map<net.Socket, Held[]>();
   readonly #watched = new WeakSet<net.Socket>();
   /** Callbacks due once the position they were registered at is released (evidence of replies sent). */
@@ -60,8 +63,10 @@ export class JournalGate implements OutboundGate {
 
   #emit(socket: net.Socket, h: Held): void {
     if (socket.destroyed) return;
-    if (h.frame === null) socket.end();
-    else socket.write(h.frame);
+    if (h.frame === null) {
+      this.#batch.flush(socket);
+      socket.end();
+    } else this.#batch.write(socket, h.frame);
   }
 
   /** Runs `fn` when what is written now goes out (at once when nothing is held). */
@@ -95,9 +100,7 @@ export class JournalGate implements OutboundGate {
       let i = 0;
       while (i < q.length && (this.#open || q[i]!.tag <= this.#released)) i++;
       if (i === 0) continue;
-      if (!socket.destroyed) socket.cork();
       for (let k = 0; k < i; k++) this.#emit(socket, q[k]!);
-      if (!socket.destroyed) socket.uncork();
       if (i === q.length) this.#queues.delete(socket);
       else q.splice(0, i);
     }

@@ -106,3 +106,89 @@ export async function createMulticastReceiver(
       }),
   };
 }
+
+/** How a receiver joins a group: createMulticastReceiver, or the join of a SharedMulticastReceivers. */
+export type JoinMulticast = (dest: MulticastEndpoint, onDatagram: (buf: Buffer) => void, iface?: string) => Promise<MulticastReceiver>;
+
+interface SharedGroup {
+  receiver: Promise<MulticastReceiver>;
+  listeners: Set<(buf: Buffer) => void>;
+  /** Joins not yet closed, counted from the call: a join still waiting for the socket keeps it open. */
+  members: number;
+}
+
+/**
+ * Receivers of one process sharing one socket per group and interface. The kernel copies every
+ * datagram once per member socket, in the sender's send on a single host: a hundred feed handlers
+ * in one process, each with its own sockets, made the publisher copy each datagram a hundred
+ * times (on a LAN the switch does that copy). Each listener still gets every datagram; the
+ * buffer is shared, so listeners must not write into it.
+ */
+export class SharedMulticastReceivers {
+  readonly #groups = new Map<string, SharedGroup>();
+
+  /** Sockets open (one per group and interface joined by at least one listener). */
+  get sockets(): number {
+    return this.#groups.size;
+  }
+
+  /** Listeners of a group on an interface (0 when nobody has joined it). */
+  listeners(dest: MulticastEndpoint, iface: string = LOOPBACK_INTERFACE): number {
+    return this.#groups.get(SharedMulticastReceivers.#key(dest, iface))?.listeners.size ?? 0;
+  }
+
+  readonly join: JoinMulticast = async (dest, onDatagram, iface = LOOPBACK_INTERFACE) => {
+    const key = SharedMulticastReceivers.#key(dest, iface);
+    let g = this.#groups.get(key);
+    if (g === undefined) {
+      const listeners = new Set<(buf: Buffer) => void>();
+      const created: SharedGroup = {
+        listeners,
+        members: 0,
+        receiver: createMulticastReceiver(
+          dest,
+          (buf) => {
+            for (const l of listeners) l(buf);
+          },
+          iface,
+        ),
+      };
+      g = created;
+      this.#groups.set(key, created);
+      created.receiver.catch(() => {
+        if (this.#groups.get(key) === created) this.#groups.delete(key);
+      });
+    }
+    const group = g;
+    group.members++;
+    let shared: MulticastReceiver;
+    try {
+      shared = await group.receiver;
+    } catch (e) {
+      group.members--;
+      throw e;
+    }
+    // Each join is its own listener, even when one callback joins twice.
+    const listener = (buf: Buffer) => onDatagram(buf);
+    group.listeners.add(listener);
+    let closed = false;
+    return {
+      socket: shared.socket,
+      interfaceAddress: shared.interfaceAddress,
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        group.listeners.delete(listener);
+        group.members--;
+        if (group.members > 0 || this.#groups.get(key) !== group) return;
+        // The last listener left: the socket leaves the group. A join from now on opens a new one.
+        this.#groups.delete(key);
+        await shared.close();
+      },
+    };
+  };
+
+  static #key(dest: MulticastEndpoint, iface: string): string {
+    return `${isLoopback(iface) ? LOOPBACK_INTERFACE : iface}|${dest.group}:${dest.port}`;
+  }
+}

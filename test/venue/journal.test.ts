@@ -118,29 +118,35 @@ class FakeSocket extends EventEmitter {
   uncork(): void {}
 }
 
+/** The gate's writes leave on the next tick (one write per socket per turn). */
+const tick = (): Promise<void> => new Promise((r) => process.nextTick(r));
+
 describe('JournalGate (replies wait for the standby)', () => {
-  it('holds frames until the journal position they were written at is acknowledged, in order, end last', () => {
+  it('holds frames until the journal position they were written at is acknowledged, in order, end last', async () => {
     let pos = 0;
     const gate = new JournalGate(() => pos);
     const s = new FakeSocket() as unknown as net.Socket;
     const w = (s as unknown as FakeSocket).written;
     gate.write(s, Buffer.from('a')); // position 0: nothing to wait for
+    await tick();
     assert.deepEqual(w, ['a']);
     pos = 3;
     gate.write(s, Buffer.from('b'));
     pos = 5;
     gate.write(s, Buffer.from('c'));
     gate.end(s);
+    await tick();
     assert.deepEqual(w, ['a']);
     assert.equal(gate.held, 3);
     gate.release(4);
+    await tick();
     assert.deepEqual(w, ['a', 'b']);
     gate.release(5);
-    assert.deepEqual(w, ['a', 'b', 'c', '<end>']);
+    assert.deepEqual(w, ['a', 'b', 'c', '<end>'], 'the end goes out at once, after what it follows');
     assert.equal(gate.held, 0);
   });
 
-  it('a frame behind a held one waits too (per-socket order), and open() lets everything out', () => {
+  it('a frame behind a held one waits too (per-socket order), and open() lets everything out', async () => {
     let pos = 2;
     const gate = new JournalGate(() => pos);
     const s = new FakeSocket() as unknown as net.Socket;
@@ -150,9 +156,26 @@ describe('JournalGate (replies wait for the standby)', () => {
     pos = 9;
     gate.write(s, Buffer.from('y'));
     gate.release(1); // older ack: nothing
+    await tick();
     assert.deepEqual((s as unknown as FakeSocket).written, ['x']);
     gate.setOpen(true);
+    await tick();
     assert.deepEqual((s as unknown as FakeSocket).written, ['x', 'y']);
+  });
+
+  it("a socket's frames of one turn leave in one write; another socket's stay apart and in order", async () => {
+    const gate = new JournalGate(() => 0);
+    gate.setOpen(true);
+    const s = new FakeSocket() as unknown as net.Socket;
+    const t = new FakeSocket() as unknown as net.Socket;
+    gate.write(s, Buffer.from('logon;'));
+    gate.write(s, Buffer.from('er1;'));
+    gate.write(t, Buffer.from('other;'));
+    gate.write(s, Buffer.from('er2;'));
+    assert.deepEqual((s as unknown as FakeSocket).written, ['logon;er1;'], 'writing to another socket sends what was pending');
+    await tick();
+    assert.deepEqual((s as unknown as FakeSocket).written, ['logon;er1;', 'er2;']);
+    assert.deepEqual((t as unknown as FakeSocket).written, ['other;']);
   });
 });
 
