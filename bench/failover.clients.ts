@@ -33,10 +33,12 @@ export type FromClients =
   | { type: 'ready' }
   | { type: 'progress'; answered: number; recovered: number }
   | { type: 'debug'; text: string }
-  | { type: 'report'; sessions: SessionFigures[] }
+  | { type: 'report'; sessions: SessionFigures[]; cpuMsSinceLoss: number }
   | { type: 'error'; message: string };
 
 const send = (m: FromClients) => process.send!(m);
+/** With BENCH_DEBUG: per event kind, site and occurrence (#1, #2 …), each session's time after the loss. */
+const timeline: Map<string, Map<string, number>> | null = process.env['BENCH_DEBUG'] ? new Map() : null;
 /** What the bench needs of a binary or a FIX client. */
 interface Client {
   readonly journal: SessionJournal;
@@ -97,6 +99,14 @@ async function start(m: Extract<ToClients, { type: 'start' }>): Promise<void> {
           const k = `${f.protocol} ${e.kind}:${String(e.detail['reason'] ?? e.detail['status'] ?? '')}`;
           debugKinds.set(k, (debugKinds.get(k) ?? 0) + 1);
         }
+        if (e.at >= lossAt && timeline !== null) {
+          const base = `${f.protocol} ${e.kind}@${String(e.detail['site'] ?? '')}`;
+          let n = 1;
+          while (timeline.get(`${base}#${n}`)?.has(compId)) n++;
+          let m = timeline.get(`${base}#${n}`);
+          if (!m) timeline.set(`${base}#${n}`, (m = new Map()));
+          m.set(compId, e.at - lossAt);
+        }
         if (e.at < lossAt || e.detail['site'] !== 'backup') return;
         if (e.kind === firstAnswer && f.firstBackupAt === null) f.firstBackupAt = e.at;
         else if (e.kind === 'gap-detected') gapsOpen++;
@@ -154,12 +164,19 @@ async function start(m: Extract<ToClients, { type: 'start' }>): Promise<void> {
 }
 
 let progress: ReturnType<typeof setInterval> | null = null;
+/** CPU time (user + system, every thread) from the loss to the report: what this process took of the host. */
+let cpuAtLoss: NodeJS.CpuUsage | null = null;
+const cpuMsSinceLoss = () => {
+  const u = process.cpuUsage(cpuAtLoss ?? undefined);
+  return Math.round((u.user + u.system) / 1000);
+};
 process.on('message', (m: ToClients) => {
   switch (m.type) {
     case 'start':
       start(m).catch((e: unknown) => send({ type: 'error', message: (e as Error).stack ?? String(e) }));
       return;
     case 'loss':
+      cpuAtLoss = process.cpuUsage();
       lossAt = m.at;
       for (const f of atLoss) f();
       progress = setInterval(
@@ -173,7 +190,12 @@ process.on('message', (m: ToClients) => {
       );
       return;
     case 'report':
-      send({ type: 'report', sessions: figures });
+      for (const [k, m] of timeline ?? []) {
+        const xs = [...m.values()].sort((a, b) => a - b);
+        const q = (p: number) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+        send({ type: 'debug', text: `${k} ms after the loss: n ${xs.length} p0 ${q(0)} p10 ${q(10)} p50 ${q(50)} p90 ${q(90)} p100 ${q(100)}` });
+      }
+      send({ type: 'report', sessions: figures, cpuMsSinceLoss: cpuMsSinceLoss() });
       return;
     case 'close':
       if (progress !== null) clearInterval(progress);

@@ -29,7 +29,7 @@ export type ToFeeds =
 export type FromFeeds =
   | { type: 'ready' }
   | { type: 'progress'; answered: number; recovered: number; comparing: number }
-  | { type: 'report'; feeds: FeedFigures[] }
+  | { type: 'report'; feeds: FeedFigures[]; cpuMsSinceLoss: number }
   | { type: 'error'; message: string };
 
 const send = (m: FromFeeds) => process.send!(m);
@@ -130,12 +130,19 @@ function check(): number {
 }
 
 let progress: ReturnType<typeof setInterval> | null = null;
+/** CPU time (user + system, every thread) from the loss to the report: what this process took of the host. */
+let cpuAtLoss: NodeJS.CpuUsage | null = null;
+const cpuMsSinceLoss = () => {
+  const u = process.cpuUsage(cpuAtLoss ?? undefined);
+  return Math.round((u.user + u.system) / 1000);
+};
 process.on('message', (m: ToFeeds) => {
   switch (m.type) {
     case 'start':
       start(m).catch((e: unknown) => send({ type: 'error', message: (e as Error).stack ?? String(e) }));
       return;
     case 'loss':
+      cpuAtLoss = process.cpuUsage();
       lossDone = true;
       progress = setInterval(() => {
         // A handler behind the announcement when it came reaches it later.
@@ -153,7 +160,7 @@ process.on('message', (m: ToFeeds) => {
       check();
       return;
     case 'report':
-      send({ type: 'report', feeds: feeds.map((x) => x.f) });
+      send({ type: 'report', feeds: feeds.map((x) => x.f), cpuMsSinceLoss: cpuMsSinceLoss() });
       return;
     case 'close':
       if (progress !== null) clearInterval(progress);

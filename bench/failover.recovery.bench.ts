@@ -20,12 +20,19 @@
 // §1.2–1.3) are shrunk by timeScale and reported separately (wait_* extras), not counted.
 // feed_refreshed_p99 shows how much of a feed's recovery is the refresh procedure itself (OMD-C 4.4:
 // join, discard up to a Refresh Complete, collect up to the next one: up to two refresh cycles).
-// Bounded: each size ends within 4 minutes, goal met or not. BENCH_DEBUG=1 prints the phases.
+// Beside the figures: where the host's CPU went from the loss to the last recovery (venue, clients,
+// feed handlers), and password_floor_ms, the time the backup's password checks alone keep every
+// core busy (sessions × one timed check / cores): on a two-core host that floor is above the goal
+// at 3,000 sessions (docs/performance.md).
+// Bounded: each size ends within 4 minutes, goal met or not. BENCH_DEBUG=1 prints the phases and,
+// per client event kind, when the sessions went through it after the loss.
 import { fork, spawnSync } from 'node:child_process';
+import os from 'node:os';
+import { createPrivateKey } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { bench } from './report.ts';
 import { systemClock } from '../src/wire/index.ts';
-import { OcgClient, Side, publicKeyOf } from '../src/ocg/index.ts';
+import { OcgClient, Side, checkPassword, encryptPassword, hashPassword, publicKeyOf } from '../src/ocg/index.ts';
 import { OMD_SERVICES, defaultVenueConfig, lookupEndpointsOf, startEmbeddedVenue } from '../src/venue/index.ts';
 import type { FromClients, SessionFigures, ToClients } from './failover.clients.ts';
 import type { FeedFigures, FromFeeds, PublisherState, ToFeeds } from './failover.feeds.ts';
@@ -98,6 +105,29 @@ const lookup = lookupEndpointsOf(venue, 'OTP-C');
 // event loop they were ~1.3 ms each, 4 s for 3,000 sessions logging on at once.
 const embedded = await startEmbeddedVenue(venue, { marketTickMs: 50, passwordWorkers: 2 });
 
+// The host's floor: every session logging on at the backup costs one RSA-2048 private decrypt of
+// its Password (OCG-C §1.4; FIX the same) and one check against the stored hash. Timed here, on
+// this host, with the venue's key and hash cost: sessions × that / cores is how long the checks
+// alone keep every core busy, were all the logons to arrive at once.
+const passwordCheckUs = (() => {
+  const sub = venue.subscribers[0]!;
+  const hash = hashPassword(sub.password, venue.passwordHashCost);
+  const key = createPrivateKey(venue.privateKeyPem);
+  const n = 200;
+  const started = performance.now();
+  for (let i = 0; i < n; i++) {
+    const r = checkPassword(key, {
+      password: encryptPassword(publicKeyPem, sub.password, Date.now()),
+      hash,
+      nowMs: Date.now(),
+      toleranceMs: 60_000,
+      newPasswordHasTimePrefix: false,
+    });
+    if (!r.ok) throw new Error(`bench: the password check failed: ${r.detail}`);
+  }
+  return ((performance.now() - started) * 1000) / n;
+})();
+
 interface Tracked {
   kind: 'ocg' | 'feed';
   id: string;
@@ -125,6 +155,7 @@ const children = Array.from({ length: CLIENT_PROCESSES }, (_, i) => {
     recovered: 0,
     sessions: (firms[1] - firms[0]) * 2,
     report: null as SessionFigures[] | null,
+    cpuMs: 0,
     error: null as string | null,
   };
   child.on('message', (m: FromClients) => {
@@ -132,8 +163,10 @@ const children = Array.from({ length: CLIENT_PROCESSES }, (_, i) => {
     else if (m.type === 'progress') {
       state.answered = m.answered;
       state.recovered = m.recovered;
-    } else if (m.type === 'report') state.report = m.sessions;
-    else if (m.type === 'error') state.error = m.message;
+    } else if (m.type === 'report') {
+      state.report = m.sessions;
+      state.cpuMs = m.cpuMsSinceLoss;
+    } else if (m.type === 'error') state.error = m.message;
     else if (m.type === 'debug') debug(`clients ${i}: ${m.text}`);
   });
   child.on('exit', (code) => {
@@ -172,15 +205,17 @@ const feedProcs = Array.from({ length: FEED_PROCESSES }, (_, i) => {
   });
   const per = Math.ceil(FEED_FIRMS / FEED_PROCESSES);
   const firms: [number, number] = [i * per, Math.min(FEED_FIRMS, (i + 1) * per)];
-  const state = { ready: false, answered: 0, recovered: 0, comparing: 0, report: null as FeedFigures[] | null, error: null as string | null };
+  const state = { ready: false, answered: 0, recovered: 0, comparing: 0, report: null as FeedFigures[] | null, cpuMs: 0, error: null as string | null };
   child.on('message', (m: FromFeeds) => {
     if (m.type === 'ready') state.ready = true;
     else if (m.type === 'progress') {
       state.answered = m.answered;
       state.recovered = m.recovered;
       state.comparing = m.comparing;
-    } else if (m.type === 'report') state.report = m.feeds;
-    else if (m.type === 'error') state.error = m.message;
+    } else if (m.type === 'report') {
+      state.report = m.feeds;
+      state.cpuMs = m.cpuMsSinceLoss;
+    } else if (m.type === 'error') state.error = m.message;
   });
   child.on('exit', (code) => {
     if (!state.ready && state.error === null) state.error = `feed process exited (${code})`;
@@ -234,6 +269,8 @@ try {
 
   // The backbone change: every primary connection reset, the primary isolated (no goodbye), the backup takes over.
   lossAt = Date.now();
+  const venueCpuAtLoss = process.cpuUsage();
+  debug(`loss (monotonic ${process.hrtime.bigint() / 1000n} µs, to line up with --cpu-prof profiles)`);
   for (const c of children) c.send({ type: 'loss', at: lossAt });
   embedded.primary.injectFault({ kind: 'tcp-reset' });
   await embedded.primary.isolate({ mode: 'abrupt', reason: 'bench' });
@@ -293,6 +330,8 @@ try {
     }
     await sleep(5);
   }
+  const venueCpu = process.cpuUsage(venueCpuAtLoss);
+  const recoveryMs = Date.now() - lossAt;
   for (const c of children) c.send({ type: 'report' });
   await until('client reports', () => children.every((c) => c.state.report !== null), 30_000);
   for (const c of children) for (const f of c.state.report!) tracked.push({ kind: 'ocg', ...f });
@@ -381,6 +420,15 @@ try {
     maker_exec_type: makerEr?.execType ?? 'none',
     wait_before_first_answer_p50: Math.round(pct(waits, 50)),
     wait_before_first_answer_p99: Math.round(pct(waits, 99)),
+    // Where the host's CPU went from the loss to the last recovery (ms of CPU, all threads; the
+    // host has os.availableParallelism() cores): the venue's two sites, the trading clients, the feed handlers.
+    cpu_ms_venue: Math.round((venueCpu.user + venueCpu.system) / 1000),
+    cpu_ms_clients: children.reduce((a, c) => a + c.state.cpuMs, 0),
+    cpu_ms_feeds: feedProcs.reduce((a, f) => a + f.state.cpuMs, 0),
+    wall_ms: recoveryMs,
+    cores: os.availableParallelism(),
+    password_check_us: Math.round(passwordCheckUs),
+    password_floor_ms: Math.round((SESSIONS * passwordCheckUs) / 1000 / os.availableParallelism()),
     time_scale: TIME_SCALE,
     refresh_ms: venue.timing.refreshIntervalMs,
     takeover_ms: act.takeoverMs,
