@@ -12,7 +12,7 @@ import {
   type StaleEvent,
   type SuspectEvent,
 } from '../../src/omd/index.ts';
-import { ManualClock } from '../../src/wire/index.ts';
+import { ManualClock, SharedMulticastReceivers } from '../../src/wire/index.ts';
 import { FakeFeed, imageOf, order, orders, until } from './fake-feed.ts';
 
 let portSlot = 0;
@@ -398,5 +398,41 @@ describe('FeedHandler: a heartbeat is exactly the 16-byte header (OMD-C 3.4.1)',
     assert.equal(t.h.synchronised, true);
     t.feed.heartbeat('AB', 10); // a real one is still a heartbeat
     assert.ok(await until(() => t.h.counters.heartbeats === heartbeats + 2));
+  });
+});
+
+describe('FeedHandler: handlers of one process sharing one socket per group', () => {
+  it('each handler takes the refresh and every real-time packet on its own; one stopping leaves the other live', async () => {
+    const pool = new SharedMulticastReceivers();
+    const t = await setup({ join: pool.join });
+    const other = new FeedHandler(t.cfg, { rtsUsername: 'TEST2', arbitrationTimeoutMs: 20, rts: { responseTimeoutMs: 200 }, join: pool.join });
+    cleanups.push(() => other.stop());
+    await other.start();
+    // Lines A and B and the DR channel's two lines: one socket each for both handlers, and the
+    // refresh group while the start-up refresh runs.
+    assert.ok(await until(() => pool.sockets === 5), `five shared sockets, not ${pool.sockets}`);
+    assert.equal(pool.listeners(t.cfg.channels[0]!.lineA), 2);
+    assert.equal(pool.listeners(t.cfg.channels[0]!.refresh), 2);
+    const ok = await until(
+      () => t.h.synchronised && other.synchronised,
+      3000,
+      () => t.feed.refresh(orders(2, 12), 12),
+    );
+    assert.ok(ok, 'both handlers synchronised from the refresh');
+    assert.ok(await until(() => pool.sockets === 4), 'the refresh group is left once both have their snapshot');
+    t.feed.send('AB', 13, orders(13, 15));
+    assert.ok(await until(() => t.h.status(t.ch).expected === 16 && other.status(t.ch).expected === 16));
+    const want = imageOf(orders(2, 15)).digest('SF');
+    assert.equal(t.h.image(t.ch).digest('SF'), want);
+    assert.equal(other.image(t.ch).digest('SF'), want);
+    assert.equal(t.h.counters.gapsSeen + other.counters.gapsSeen, 0);
+
+    await other.stop();
+    assert.equal(pool.listeners(t.cfg.channels[0]!.lineA), 1);
+    t.feed.send('A', 16, orders(16, 16));
+    assert.ok(await until(() => t.h.status(t.ch).expected === 17), 'the remaining handler still receives');
+    assert.equal(other.status(t.ch).expected, 16);
+    await t.h.stop();
+    assert.equal(pool.sockets, 0, 'the last handler closes every shared socket');
   });
 });
