@@ -10,7 +10,7 @@
 import net from 'node:net';
 import { WriteBatcher, systemClock } from '../wire/index.ts';
 import type { Clock, TimerHandle } from '../wire/index.ts';
-import { MemorySessionStore, PasswordChecker, hashPassword, normalizeIp, passwordCompliesWithPolicy, silentLogger, verifyPasswordHash } from '../ocg/index.ts';
+import { DEFAULT_THROTTLE_MPS, LogonAccount, MemorySessionStore, PasswordChecker, normalizeIp, silentLogger } from '../ocg/index.ts';
 import type { CompIdConfig, GatewayEvent, GatewayEventKind, OcgLogger, OrderRouter, OutboundGate, SessionStore } from '../ocg/index.ts';
 import type { EngineEvent, EngineRequest, MassCancelReportEvent, OrderEvent } from '../ocg/index.ts';
 import { FixStreamReader, GroupError, duplicateTag, fieldOf, groupsOf, msgTypeOf } from './codec.ts';
@@ -49,10 +49,6 @@ export interface FixGatewayOptions {
   sessionTimers?: ConstructorParameters<typeof FixSession>[0]['timers'];
 }
 
-const DAY_MS = 86_400_000;
-const PASSWORD_LIFETIME_MS = 90 * DAY_MS;
-const MAX_BAD_ATTEMPTS = 3;
-const DEFAULT_THROTTLE_MPS = 100;
 /** MsgTypes answered here; order entry ones count for the throttle. */
 const ORDER_TYPES: ReadonlySet<string> = new Set(['D', 'F', 'G', 'q']);
 /** Valid FIX MsgTypes the venue does not serve: BusinessMessageReject 380=3 (unknown ones: Reject 373=11). */
@@ -67,19 +63,19 @@ const ROLE_BROKER = '1';
 /** OCG-C Order Status (numeric) → FIX OrdStatus(39). */
 const ORD_STATUS: Record<number, string> = { 0: '0', 1: '1', 2: '2', 4: '4', 6: '6', 8: '8', 10: 'A', 12: 'C', 14: 'E' };
 
+/** The SessionStatus (1409) of a logon refused by the account (as the binary gateway's, inferred). */
+const REFUSAL_STATUS = {
+  invalidPassword: FixSessionStatus.InvalidUsernameOrPassword,
+  expired: FixSessionStatus.PasswordExpired,
+  badNewPassword: FixSessionStatus.NewPasswordDoesNotComply,
+  passwordChangeRequired: FixSessionStatus.PasswordChangeRequired,
+} as const;
+
 interface CompState {
   config: FixCompIdConfig;
-  passwordHash: string;
-  passwordSetAt: number;
-  passwordHistory: string[];
-  lastPasswordChangeAt: number;
-  mustChangePassword: boolean;
-  badAttempts: number;
-  locked: boolean;
+  account: LogonAccount;
   live: Connection | null;
   codTimer: TimerHandle | null;
-  throttleWindowStart: number;
-  throttleCount: number;
 }
 
 interface Connection {
@@ -139,20 +135,7 @@ export class FixGateway {
       if (this.#comps.has(c.compId)) throw new RangeError(`FIX CompID ${c.compId} configured twice`);
       if (!/^[A-Za-z0-9]{1,11}$/.test(c.compId))
         throw new RangeError(`FIX CompID ${JSON.stringify(c.compId)}: 1..11 letters or digits (inferred: as the binary Comp ID)`);
-      const st: CompState = {
-        config: c,
-        passwordHash: c.passwordHash,
-        passwordSetAt: c.passwordSetAt ?? now,
-        passwordHistory: [c.passwordHash],
-        lastPasswordChangeAt: Number.NEGATIVE_INFINITY,
-        mustChangePassword: c.mustChangePassword === true,
-        badAttempts: 0,
-        locked: c.locked === true,
-        live: null,
-        codTimer: null,
-        throttleWindowStart: 0,
-        throttleCount: 0,
-      };
+      const st: CompState = { config: c, account: new LogonAccount(c, now), live: null, codTimer: null };
       this.#comps.set(c.compId, st);
       if (c.dropCopy === true) this.#dropCopies.set(c.firm, [...(this.#dropCopies.get(c.firm) ?? []), st]);
     }
@@ -420,11 +403,11 @@ export class FixGateway {
     password: string,
   ): Promise<void> {
     const now = this.#clock.now();
-    if (st.locked) return this.#refuse(conn, st, FixSessionStatus.AccountLocked, 'locked', 'account locked');
+    if (st.account.locked) return this.#refuse(conn, st, FixSessionStatus.AccountLocked, 'locked', 'account locked');
     const newPassword = fieldOf(m, Tag.EncryptedNewPassword);
     const res = await this.#checker.check({
       password,
-      hash: st.passwordHash,
+      hash: st.account.passwordHash,
       nowMs: now,
       toleranceMs: this.#o.passwordToleranceMs ?? 5 * 60_000,
       newPasswordHasTimePrefix: false,
@@ -435,35 +418,11 @@ export class FixGateway {
       if (st.live === conn) st.live = null;
       return;
     }
-    if (!res.ok) {
-      st.badAttempts++;
-      if (st.badAttempts >= MAX_BAD_ATTEMPTS) st.locked = true;
-      return this.#refuse(conn, st, FixSessionStatus.InvalidUsernameOrPassword, res.reason, res.detail);
-    }
-    if (now - st.passwordSetAt > PASSWORD_LIFETIME_MS) return this.#refuse(conn, st, FixSessionStatus.PasswordExpired, 'expired', 'password expired');
-    let status: number = FixSessionStatus.SessionActive;
-    if (res.newPassword !== undefined) {
-      const np = res.newPassword;
-      const problem = !passwordCompliesWithPolicy(np)
-        ? 'new password does not comply with the policy'
-        : st.passwordHistory.slice(-5).some((h) => verifyPasswordHash(h, np))
-          ? 'new password was one of the last 5'
-          : now - st.lastPasswordChangeAt < DAY_MS
-            ? 'password already changed today'
-            : null;
-      if (problem !== null) return this.#refuse(conn, st, FixSessionStatus.NewPasswordDoesNotComply, 'badNewPassword', problem);
-      st.passwordHash = hashPassword(np);
-      st.passwordHistory.push(st.passwordHash);
-      st.passwordSetAt = st.lastPasswordChangeAt = now;
-      st.mustChangePassword = false;
-      status = FixSessionStatus.SessionPasswordChanged;
-    } else if (st.mustChangePassword) {
-      return this.#refuse(conn, st, FixSessionStatus.PasswordChangeRequired, 'passwordChangeRequired', 'password change required');
-    }
-    st.badAttempts = 0;
+    const verdict = st.account.settle(res, now);
+    if (!verdict.ok) return this.#refuse(conn, st, REFUSAL_STATUS[verdict.kind], verdict.reason, verdict.detail);
+    const status: number = verdict.passwordChanged ? FixSessionStatus.SessionPasswordChanged : FixSessionStatus.SessionActive;
     const session = this.#makeSession(conn, st);
-    const daysLeft = Math.max(0, Math.floor((st.passwordSetAt + PASSWORD_LIFETIME_MS - now) / DAY_MS));
-    const outcome = session.acceptLogon(req, status, [[Tag.Text, String(daysLeft)]]);
+    const outcome = session.acceptLogon(req, status, [[Tag.Text, String(verdict.daysLeft)]]);
     if (!outcome.ok) {
       this.#emit('logon-rejected', st, { reason: outcome.reason, detail: outcome.detail, sourceIp: conn.sourceIp });
       return;
@@ -669,16 +628,7 @@ export class FixGateway {
   }
 
   #throttle(st: CompState): number {
-    const mps = st.config.throttleMps ?? DEFAULT_THROTTLE_MPS;
-    if (mps === 0) return 0;
-    const now = this.#clock.now();
-    if (now - st.throttleWindowStart >= 1000) {
-      st.throttleWindowStart = now;
-      st.throttleCount = 0;
-    }
-    if (st.throttleCount >= mps) return Math.max(1, st.throttleWindowStart + 1000 - now);
-    st.throttleCount++;
-    return 0;
+    return st.account.throttle(this.#clock.now(), st.config.throttleMps ?? DEFAULT_THROTTLE_MPS);
   }
 
   #bmr(session: FixSession, refSeq: number, refType: string, reason: number, text: string, m: FixMessage): void {

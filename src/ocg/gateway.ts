@@ -33,7 +33,8 @@ import {
 import type { BusinessMessageReject, Logon, OcgHeader, OcgMessage } from './messages.ts';
 import { profileFor } from './profile.ts';
 import type { OcgProfile, OcgService } from './profile.ts';
-import { hashPassword, passwordCompliesWithPolicy, PasswordChecker, verifyPasswordHash } from './password.ts';
+import { PasswordChecker } from './password.ts';
+import { DEFAULT_THROTTLE_MPS, LogonAccount } from './account.ts';
 import { MemorySessionStore } from './session-store.ts';
 import type { SessionStore } from './session-store.ts';
 import { OcgSession, journalMessage, OCG_SESSION_TIMERS } from './session.ts';
@@ -136,10 +137,6 @@ export interface OutboundGate {
   end(socket: net.Socket): void;
 }
 
-const DAY_MS = 86_400_000;
-const PASSWORD_LIFETIME_MS = 90 * DAY_MS;
-const MAX_BAD_ATTEMPTS = 3;
-const DEFAULT_THROTTLE_MPS = 100;
 /** A slow reader with this much unsent is dropped rather than let the gateway's memory grow. */
 const MAX_UNSENT_BYTES = 64 * 1024 * 1024;
 
@@ -159,20 +156,20 @@ const THROTTLED_TYPES: ReadonlySet<number> = new Set([
 /** Client requests whose fields the gateway checks (order-rules.ts); a client's Reject / BMR is never answered. */
 const CHECKED_TYPES: ReadonlySet<number> = new Set([...THROTTLED_TYPES, OcgMsgType.ThrottleEntitlementRequest, OcgMsgType.PartyEntitlementsRequest]);
 
+/** The Session Status of a logon refused by the account (OCG-C §3.12, App. A). */
+const REFUSAL_STATUS = {
+  invalidPassword: SessionStatus.InvalidUsernameOrPassword,
+  expired: SessionStatus.PasswordExpired,
+  badNewPassword: SessionStatus.NewPasswordDoesNotComply,
+  passwordChangeRequired: SessionStatus.PasswordChangeRequired,
+} as const;
+
 interface CompState {
   config: CompIdConfig;
-  passwordHash: string;
-  passwordSetAt: number;
-  passwordHistory: string[];
-  lastPasswordChangeAt: number;
-  mustChangePassword: boolean;
-  badAttempts: number;
-  locked: boolean;
+  account: LogonAccount;
   /** The connection whose session is logged on (or logging on). */
   live: Connection | null;
   codTimer: TimerHandle | null;
-  throttleWindowStart: number;
-  throttleCount: number;
 }
 
 interface Connection {
@@ -241,20 +238,7 @@ export class OcgGateway {
     for (const c of options.compIds) {
       if (this.#comps.has(c.compId)) throw new RangeError(`Comp ID ${c.compId} configured twice`);
       if (c.compId.length === 0 || c.compId.length > 11) throw new RangeError(`Comp ID ${JSON.stringify(c.compId)}: 1..11 characters (§1.1)`);
-      const st: CompState = {
-        config: c,
-        passwordHash: c.passwordHash,
-        passwordSetAt: c.passwordSetAt ?? now,
-        passwordHistory: [c.passwordHash],
-        lastPasswordChangeAt: Number.NEGATIVE_INFINITY,
-        mustChangePassword: c.mustChangePassword === true,
-        badAttempts: 0,
-        locked: c.locked === true,
-        live: null,
-        codTimer: null,
-        throttleWindowStart: 0,
-        throttleCount: 0,
-      };
+      const st: CompState = { config: c, account: new LogonAccount(c, now), live: null, codTimer: null };
       this.#comps.set(c.compId, st);
       if (c.dropCopy === true) {
         const list = this.#dropCopies.get(c.firm) ?? [];
@@ -339,7 +323,7 @@ export class OcgGateway {
   lookupEntry(compId: string): LookupClientEntry | undefined {
     const st = this.#comps.get(compId);
     if (st === undefined) return undefined;
-    return { sourceIps: st.config.sourceIps, blocked: st.locked };
+    return { sourceIps: st.config.sourceIps, blocked: st.account.locked };
   }
 
   isLoggedOn(compId: string): boolean {
@@ -356,10 +340,7 @@ export class OcgGateway {
   /** Operations desk: unlock after 3 bad attempts (App. A). */
   unlock(compId: string): void {
     const st = this.#comps.get(compId);
-    if (st !== undefined) {
-      st.locked = false;
-      st.badAttempts = 0;
-    }
+    st?.account.unlock();
   }
 
   /**
@@ -627,13 +608,13 @@ export class OcgGateway {
 
   async #authenticate(conn: Connection, st: CompState, header: OcgHeader, logon: Logon): Promise<void> {
     const now = this.#clock.now();
-    if (st.locked) return this.#refuse(conn, st, SessionStatus.AccountLocked, 'locked', 'account locked');
+    if (st.account.locked) return this.#refuse(conn, st, SessionStatus.AccountLocked, 'locked', 'account locked');
     if (this.#o.logonsAllowed !== undefined && !this.#o.logonsAllowed(now)) {
       return this.#refuse(conn, st, SessionStatus.LogonsNotAllowedAtThisTime, 'notAllowedNow', 'logons are not allowed at this time');
     }
     const req = {
       password: logon.password!,
-      hash: st.passwordHash,
+      hash: st.account.passwordHash,
       nowMs: now,
       toleranceMs: this.#o.passwordToleranceMs ?? 5 * 60_000,
       newPasswordHasTimePrefix: this.#o.newPasswordHasTimePrefix === true,
@@ -645,41 +626,20 @@ export class OcgGateway {
       if (st.live === conn) st.live = null;
       return;
     }
-    if (!res.ok) {
-      st.badAttempts++;
-      if (st.badAttempts >= MAX_BAD_ATTEMPTS) st.locked = true; // App. A: lock after 3 bad attempts
-      this.#log.log('warn', 'ocg.gateway.passwordRejected', {
-        gateway: this.name,
-        compId: st.config.compId,
-        reason: res.reason,
-        detail: res.detail,
-        badAttempts: st.badAttempts,
-      });
-      return this.#refuse(conn, st, SessionStatus.InvalidUsernameOrPassword, res.reason, res.detail);
+    const verdict = st.account.settle(res, now);
+    if (!verdict.ok) {
+      if (verdict.kind === 'invalidPassword')
+        this.#log.log('warn', 'ocg.gateway.passwordRejected', {
+          gateway: this.name,
+          compId: st.config.compId,
+          reason: verdict.reason,
+          detail: verdict.detail,
+          badAttempts: st.account.badAttempts,
+        });
+      return this.#refuse(conn, st, REFUSAL_STATUS[verdict.kind], verdict.reason, verdict.detail);
     }
-    if (now - st.passwordSetAt > PASSWORD_LIFETIME_MS) return this.#refuse(conn, st, SessionStatus.PasswordExpired, 'expired', 'password expired');
-    let status: number = SessionStatus.SessionActive;
-    if (res.newPassword !== undefined) {
-      const np = res.newPassword;
-      const problem = !passwordCompliesWithPolicy(np)
-        ? 'new password does not comply with the policy'
-        : st.passwordHistory.slice(-5).some((h) => verifyPasswordHash(h, np))
-          ? 'new password was one of the last 5'
-          : now - st.lastPasswordChangeAt < DAY_MS
-            ? 'password already changed today'
-            : null;
-      if (problem !== null) return this.#refuse(conn, st, SessionStatus.NewPasswordDoesNotComply, 'badNewPassword', problem);
-      st.passwordHash = hashPassword(np);
-      st.passwordHistory.push(st.passwordHash);
-      st.passwordSetAt = now;
-      st.lastPasswordChangeAt = now;
-      st.mustChangePassword = false;
-      status = SessionStatus.SessionPasswordChanged;
-    } else if (st.mustChangePassword) {
-      return this.#refuse(conn, st, SessionStatus.PasswordChangeRequired, 'passwordChangeRequired', 'password change required');
-    }
-    st.badAttempts = 0;
-    const daysLeft = Math.max(0, Math.floor((st.passwordSetAt + PASSWORD_LIFETIME_MS - now) / DAY_MS));
+    const status: number = verdict.passwordChanged ? SessionStatus.SessionPasswordChanged : SessionStatus.SessionActive;
+    const daysLeft = verdict.daysLeft;
     const session = this.#makeSession(conn, st);
     const outcome = session.acceptLogon(header, logon, {
       sessionStatus: status,
@@ -971,16 +931,7 @@ export class OcgGateway {
 
   /** ms left in the current 1 s window when over the limit, else 0 (and the message counts). */
   #throttle(st: CompState): number {
-    const mps = st.config.throttleMps ?? DEFAULT_THROTTLE_MPS;
-    if (mps === 0) return 0;
-    const now = this.#clock.now();
-    if (now - st.throttleWindowStart >= 1000) {
-      st.throttleWindowStart = now;
-      st.throttleCount = 0;
-    }
-    if (st.throttleCount >= mps) return Math.max(1, st.throttleWindowStart + 1000 - now);
-    st.throttleCount++;
-    return 0;
+    return st.account.throttle(this.#clock.now(), st.config.throttleMps ?? DEFAULT_THROTTLE_MPS);
   }
 
   #bmr(session: OcgSession, code: number, reason: string, h: OcgHeader, m: OcgMessage, fieldName?: string): void {

@@ -14,6 +14,7 @@ export * from './log.ts';
 export * from './session-store.ts';
 export * from './session.ts';
 export * from './password.ts';
+export * from './account.ts';
 export * from './lookup-service.ts';
 export * from './gateway.ts';
 export type { OcgRuntimeHooks } from './hooks.ts';
