@@ -380,10 +380,12 @@ export interface ImageAnomalies {
  */
 export class MarketImage {
   #securities = new Map<number, SecurityState>();
-  #agg = new AggregatePool();
+  // The books, odd lots and broker queues start small and grow as securities arrive: a feed
+  // handler builds a new image for every refresh it takes, hundreds of handlers at a failover.
+  #agg = new AggregatePool(16);
   #orders = new OrderStore();
-  #oddLots = new OrderStore(64);
-  #bq = new BrokerQueuePool();
+  #oddLots = new OrderStore(16);
+  #bq = new BrokerQueuePool(8);
   #markets = new Map<string, MarketDefinition>();
   #currencies = new Map<string, CurrencyRate>();
   #sessions = new Map<string, TradingSessionStatus>();
