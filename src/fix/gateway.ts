@@ -37,7 +37,10 @@ export interface FixGatewayOptions {
   clock?: Clock;
   log?: OcgLogger;
   passwordToleranceMs?: number;
+  /** RSA decrypt workers; default one per core, 0 = on the event loop. */
   passwordWorkers?: number;
+  /** A checker shared with other gateways (a site's): used instead of passwordWorkers, left open by close(). */
+  passwordChecker?: PasswordChecker;
   outboundGate?: OutboundGate;
   onEvent?: (event: GatewayEvent) => void;
   /** Events of the router for sessions that are not this gateway's (the binary gateway's). */
@@ -113,6 +116,8 @@ export class FixGateway {
   readonly #dropCopies = new Map<string, CompState[]>();
   readonly #connections = new Set<Connection>();
   readonly #checker: PasswordChecker;
+  /** The checker is this gateway's own (not one shared by a site's gateways): close() ends its workers. */
+  readonly #ownsChecker: boolean;
   /** Outbound messages of one turn leave in one write per connection (src/wire/write-batcher.ts). */
   readonly #batch = new WriteBatcher();
   /** TransactTime text of reports (they come in bursts within one clock reading). */
@@ -139,7 +144,9 @@ export class FixGateway {
       this.#comps.set(c.compId, st);
       if (c.dropCopy === true) this.#dropCopies.set(c.firm, [...(this.#dropCopies.get(c.firm) ?? []), st]);
     }
-    this.#checker = new PasswordChecker(options.privateKeyPem, options.passwordWorkers === undefined ? {} : { workers: options.passwordWorkers });
+    this.#ownsChecker = options.passwordChecker === undefined;
+    this.#checker =
+      options.passwordChecker ?? new PasswordChecker(options.privateKeyPem, options.passwordWorkers === undefined ? {} : { workers: options.passwordWorkers });
   }
 
   get address(): { host: string; port: number } {
@@ -203,7 +210,7 @@ export class FixGateway {
 
   async close(): Promise<void> {
     await this.stop();
-    await this.#checker.close();
+    if (this.#ownsChecker) await this.#checker.close();
   }
 
   /** Logout every live session (service shutdown) and wait up to `waitMs` for the replies. */

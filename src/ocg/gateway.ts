@@ -101,6 +101,8 @@ export interface OcgGatewayOptions {
   passwordToleranceMs?: number;
   /** RSA decrypt workers; default one per core, 0 = on the event loop. */
   passwordWorkers?: number;
+  /** A checker shared with other gateways (a site's): used instead of passwordWorkers, left open by close(). */
+  passwordChecker?: PasswordChecker;
   /** New Password with the time prefix (§8 item 13). Default false. */
   newPasswordHasTimePrefix?: boolean;
   /** Logon reply Test Message Indicator (§3.3). Default 1: this is a test system. */
@@ -213,6 +215,8 @@ export class OcgGateway {
   /** Transaction Time of the last clock reading formatted (reports come in bursts within one reading). */
   readonly #time = { at: Number.NaN, text: '' };
   readonly #checker: PasswordChecker;
+  /** The checker is this gateway's own (not one shared by a site's gateways): close() ends its workers. */
+  readonly #ownsChecker: boolean;
   #server: net.Server | null = null;
   #host: string;
   #port: number;
@@ -259,7 +263,9 @@ export class OcgGateway {
       lastTime: '',
       lastBcan: '',
     };
-    this.#checker = new PasswordChecker(options.privateKeyPem, options.passwordWorkers === undefined ? {} : { workers: options.passwordWorkers });
+    this.#ownsChecker = options.passwordChecker === undefined;
+    this.#checker =
+      options.passwordChecker ?? new PasswordChecker(options.privateKeyPem, options.passwordWorkers === undefined ? {} : { workers: options.passwordWorkers });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -315,7 +321,7 @@ export class OcgGateway {
   /** stop(), end the password workers, close the store if the gateway made it. */
   async close(): Promise<void> {
     await this.stop();
-    await this.#checker.close();
+    if (this.#ownsChecker) await this.#checker.close();
     if (this.#ownsStore) this.#store.close();
   }
 

@@ -205,6 +205,11 @@ export class PasswordChecker {
     this.#inflight[i] = 0;
   }
 
+  /** Worker threads running (0: checks on the calling thread, also after close()). */
+  get workers(): number {
+    return this.#workers.length;
+  }
+
   /** Resolves when every worker has loaded the key (a logon storm right after start is not slowed by start-up). */
   ready(): Promise<void> {
     return Promise.all(this.#ready).then(() => {});

@@ -11,7 +11,7 @@
 // standby of the active site, waits until it caught up, and takes the service back.
 import { systemClock } from '../wire/index.ts';
 import type { Clock, TimerHandle } from '../wire/index.ts';
-import { LookupService, OcgGateway, hashPassword, profileFor } from '../ocg/index.ts';
+import { LookupService, OcgGateway, PasswordChecker, hashPassword, profileFor } from '../ocg/index.ts';
 import type { OCG_SESSION_TIMERS } from '../ocg/index.ts';
 import { preciseClock } from '../ocg/index.ts';
 import type { CompIdConfig, EngineEvent, EngineRequest, GatewayEvent, LookupServedEvent, OcgLogger, OcgService } from '../ocg/index.ts';
@@ -73,7 +73,11 @@ export interface SiteOptions {
   role: SiteRole;
   clock?: Clock;
   log?: OcgLogger;
-  /** RSA decrypt workers per gateway (0 = on the event loop; default 0: two sites share a machine). */
+  /**
+   * Password-check workers of the site, shared by its gateways (binary and FIX): the RSA decrypt
+   * of a logon storm off the event loop. 0 = on the event loop; default 0 (the embedded venue's
+   * two sites share a machine); the `site` command gives one per core.
+   */
   passwordWorkers?: number;
   /** Market generator tick (ms). Default 50. */
   marketTickMs?: number;
@@ -234,6 +238,8 @@ export class Site {
   readonly #trading = new Map<OcgService, Trading>();
   readonly #feeds = new Map<OmdService, Feed>();
   readonly #gate: JournalGate;
+  /** The gateways' password checks (one pool for the site). */
+  #checker: PasswordChecker | null = null;
   #sender: JournalSender | null = null;
   readonly #receiver: JournalReceiver;
   readonly sockets: SiteSockets;
@@ -338,6 +344,8 @@ export class Site {
   async start(): Promise<void> {
     if (this.#state !== 'starting') throw new SiteStateError(`start() in state ${this.#state}`);
     const site = this.cfg.sites[this.role];
+    const checker = new PasswordChecker(this.cfg.privateKeyPem, { workers: this.#o.passwordWorkers ?? 0 });
+    this.#checker = checker;
     const cost = this.cfg.passwordHashCost;
     const tradingClock = this.#tradingClock;
     for (const service of OCG_SERVICES) {
@@ -390,7 +398,7 @@ export class Site {
         router: binaryRouter,
         store,
         clock: tradingClock,
-        passwordWorkers: this.#o.passwordWorkers ?? 0,
+        passwordChecker: checker,
         outboundGate: this.#gate,
         securities: this.cfg.securities[service],
         ...(this.#o.log !== undefined ? { log: this.#o.log } : {}),
@@ -439,7 +447,7 @@ export class Site {
           router: { handle: (req: EngineRequest): EngineEvent[] => holder.engine.handle(req) },
           store,
           clock: tradingClock,
-          passwordWorkers: this.#o.passwordWorkers ?? 0,
+          passwordChecker: checker,
           outboundGate: this.#gate,
           foreignEvents: (events) => gateway.deliverEvents(events),
           firmOf: (compId) => firmOf.get(compId),
@@ -1057,6 +1065,8 @@ export class Site {
       await t.gateway.close();
       await t.fix?.close();
     }
+    await this.#checker?.close();
+    this.#checker = null;
     for (const f of this.#feeds.values()) await f.publisher?.stop();
     this.sockets.close();
   }

@@ -5,13 +5,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { encodeMessage, OcgMsgType, SessionStatus, preciseClock, securityExchangeOf, transactionTimeFromMillis } from '../../src/ocg/index.ts';
+import { encodeMessage, OcgMsgType, PasswordChecker, SessionStatus, preciseClock, securityExchangeOf, transactionTimeFromMillis } from '../../src/ocg/index.ts';
 import type { Logon } from '../../src/ocg/index.ts';
 import { FileSessionStore, MemorySessionStore } from '../../src/ocg/session-store.ts';
 import { ManualClock } from '../../src/wire/index.ts';
 import { MatchingEngine } from '../../src/venue/index.ts';
 import { profileFor } from '../../src/ocg/index.ts';
-import { comp, connectClient, ers, newOrder, startVenue, testHash, PASSWORD } from './gateway-harness.ts';
+import { comp, connectClient, ers, newOrder, startVenue, testHash, testKeys, PASSWORD } from './gateway-harness.ts';
 import type { TestClient, TestVenue } from './gateway-harness.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -61,6 +61,25 @@ describe('logon (§1.4, §3.3, §3.12)', () => {
     await Promise.all([a.logon(), b.logon('Wrong999')]);
     assert.equal(a.session.state, 'active');
     assert.equal(logonReply(b)?.status, SessionStatus.InvalidUsernameOrPassword);
+  });
+
+  it("two gateways share one checker (a site's pool): both check with it, and closing one leaves it to the other", async () => {
+    const checker = new PasswordChecker(testKeys().privateKeyPem, { workers: 1 });
+    try {
+      const g1 = await startVenue([comp('SH1', 'F1')], { passwordChecker: checker });
+      const g2 = await venue([comp('SH2', 'F1')], { passwordChecker: checker });
+      const a = await client(g1, 'SH1');
+      await a.logon();
+      assert.equal(a.session.state, 'active');
+      await a.close();
+      await g1.close();
+      assert.equal(checker.workers, 1, "the first gateway's close left the shared workers running");
+      const b = await client(g2, 'SH2');
+      await b.logon();
+      assert.equal(b.session.state, 'active', 'the shared checker still answers after the first gateway closed');
+    } finally {
+      await checker.close();
+    }
   });
 
   it('wrong password ⇒ Logout status 5; the third bad attempt locks ⇒ status 6 even with the right one', async () => {

@@ -4,6 +4,7 @@
 // (both sites in this process on 127.0.0.2 / 127.0.0.3); `--write-config FILE` writes a venue.yaml
 // to start from (with a freshly generated venue key), which both site processes then share.
 import { writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { stringify } from 'yaml';
 import type { Command } from '../command.ts';
 import { numberOption, UsageError } from '../command.ts';
@@ -88,6 +89,8 @@ const command: Command = {
         config: cfg,
         role: role as SiteRole,
         log,
+        // A site of its own on its machine: the logon storm of a failover checks passwords on every core.
+        passwordWorkers: os.availableParallelism(),
         kill: () => process.kill(process.pid, 'SIGKILL'),
         ...(values['standby'] === true ? { startAs: 'standby' as const } : {}),
       });
