@@ -1,9 +1,10 @@
 // Child process of bench/failover.recovery.bench.ts: a slice of the OCG-C sessions (trading +
 // drop copy per firm, binary or FIX as the firm's venue entry says), in their own process so that
-// thousands of client sessions do not share one event loop with the venue they are measuring. Over IPC: the parent sends `start` (the venue
-// configuration and the slice), the child answers `ready` once every session is logged on at the
-// primary and every trading session rests its buy there; `loss` marks the crash; `report` asks for
-// the per-session figures; `close` ends the sessions and the process.
+// thousands of client sessions do not share one event loop with the venue they are measuring.
+// Over IPC: the parent sends `start` (the venue configuration and the slice), the child answers
+// `ready` once every session is logged on at the primary and every trading session rests its buy
+// there; `loss` marks the crash; `report` asks for the per-session figures and the CPU time spent
+// since the loss; `close` ends the sessions and the process.
 import { systemClock } from '../src/wire/index.ts';
 import { OcgClient, Side, publicKeyOf, type OcgClientEvent, type SessionJournal } from '../src/ocg/index.ts';
 import { FixClient, type FixClientEvent, type FixGatewayAddress } from '../src/fix/index.ts';

@@ -134,6 +134,8 @@ interface Tracked {
   protocol?: 'binary' | 'FIX';
   firstBackupAt: number | null;
   loggedOnAt?: number | null;
+  /** Feeds: every channel refreshed after the DR signal. */
+  refreshedAt?: number | null;
   recoveredAt: number | null;
   continuity: boolean | null;
   replayed: number;
@@ -339,49 +341,49 @@ try {
   await until('feed reports', () => feedProcs.every((f) => f.state.report !== null), 30_000);
   const feedFigures = feedProcs.flatMap((f) => f.state.report!);
   for (const f of feedFigures)
-    tracked.push({ kind: 'feed', id: f.id, firstBackupAt: f.firstBackupAt, recoveredAt: f.recoveredAt, continuity: null, replayed: 0 });
+    tracked.push({
+      kind: 'feed',
+      id: f.id,
+      firstBackupAt: f.firstBackupAt,
+      refreshedAt: f.refreshedAt,
+      recoveredAt: f.recoveredAt,
+      continuity: null,
+      replayed: 0,
+    });
 
   const makerEr = await Promise.race([makerDone, sleep(5_000).then(() => null)]);
-  const durations = tracked
-    .filter((t) => t.recoveredAt !== null && t.firstBackupAt !== null)
-    .map((t) => t.recoveredAt! - t.firstBackupAt!)
-    .sort((a, b) => a - b);
-  const unrecovered = tracked.filter((t) => t.recoveredAt === null);
-  const waits = tracked
-    .filter((t) => t.firstBackupAt !== null)
-    .map((t) => t.firstBackupAt! - lossAt)
-    .sort((a, b) => a - b);
-  const pct = (xs: number[], p: number) => (xs.length ? xs[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]! : NaN);
-  const of = (k: 'ocg' | 'feed') =>
+  /** Sorted ms from `from` to `to` of the tracked clients that pass `which` and have both times. */
+  const spans = (which: (t: Tracked) => boolean, from: (t: Tracked) => number | null | undefined, to: (t: Tracked) => number | null | undefined) =>
     tracked
-      .filter((t) => t.kind === k && t.recoveredAt !== null && t.firstBackupAt !== null)
-      .map((t) => t.recoveredAt! - t.firstBackupAt!)
+      .filter((t) => which(t) && from(t) != null && to(t) != null)
+      .map((t) => to(t)! - from(t)!)
       .sort((a, b) => a - b);
+  const firstAnswer = (t: Tracked) => t.firstBackupAt;
+  const recovered = (t: Tracked) => t.recoveredAt;
+  const loggedOn = (t: Tracked) => t.loggedOnAt;
+  const durations = spans(() => true, firstAnswer, recovered);
+  const unrecovered = tracked.filter((t) => t.recoveredAt === null);
+  const waits = spans(
+    () => true,
+    () => lossAt,
+    firstAnswer,
+  );
+  const pct = (xs: number[], p: number) => (xs.length ? xs[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]! : NaN);
+  const of = (k: 'ocg' | 'feed') => spans((t) => t.kind === k, firstAnswer, recovered);
   const noContinuity = tracked.filter((t) => t.kind === 'ocg' && t.continuity === false).length;
   const p99 = unrecovered.length ? Infinity : pct(durations, 99);
-  const ofProtocol = (protocol: 'binary' | 'FIX') =>
-    tracked
-      .filter((t) => t.protocol === protocol && t.recoveredAt !== null && t.firstBackupAt !== null)
-      .map((t) => t.recoveredAt! - t.firstBackupAt!)
-      .sort((a, b) => a - b);
+  const ofProtocol = (protocol: 'binary' | 'FIX') => spans((t) => t.protocol === protocol, firstAnswer, recovered);
+  const logonWait = (protocol?: 'binary' | 'FIX') =>
+    spans((t) => t.kind === 'ocg' && (protocol === undefined || t.protocol === protocol), firstAnswer, loggedOn);
   const fixSessions = tracked.filter((t) => t.protocol === 'FIX').length;
   for (const protocol of ['binary', 'FIX'] as const) {
-    const ts = tracked.filter((t) => t.protocol === protocol && t.firstBackupAt !== null && t.loggedOnAt != null);
-    if (ts.length === 0) continue;
-    const q = (xs: number[]) =>
-      `p10 ${pct(
-        xs.sort((a, b) => a - b),
-        10,
-      )} p50 ${pct(xs, 50)} p99 ${pct(xs, 99)}`;
-    debug(
-      `${protocol}: first answer after the loss ${q(ts.map((t) => t.firstBackupAt! - lossAt))}; logged on after the loss ${q(ts.map((t) => t.loggedOnAt! - lossAt))}`,
-    );
+    const mine = (t: Tracked) => t.protocol === protocol;
+    const q = (xs: number[]) => `p10 ${pct(xs, 10)} p50 ${pct(xs, 50)} p99 ${pct(xs, 99)}`;
+    if (tracked.some(mine))
+      debug(
+        `${protocol}: first answer after the loss ${q(spans(mine, () => lossAt, firstAnswer))}; logged on after the loss ${q(spans(mine, () => lossAt, loggedOn))}`,
+      );
   }
-  const logonWait = (protocol?: 'binary' | 'FIX') =>
-    tracked
-      .filter((t) => t.kind === 'ocg' && (protocol === undefined || t.protocol === protocol) && t.loggedOnAt != null && t.firstBackupAt !== null)
-      .map((t) => t.loggedOnAt! - t.firstBackupAt!)
-      .sort((a, b) => a - b);
   bench(FIX_THIRD ? 'failover.recovery_p99.fix_third' : 'failover.recovery_p99', Number.isFinite(p99) ? Math.round(p99) : -1, 'ms', {
     sessions: SESSIONS,
     feeds: FEEDS,
@@ -406,10 +408,11 @@ try {
     // Of a feed's recovery, how much is waiting for the refresh of every channel after the DR signal.
     feed_refreshed_p99: Math.round(
       pct(
-        feedFigures
-          .filter((f) => f.refreshedAt !== null && f.firstBackupAt !== null)
-          .map((f) => f.refreshedAt! - f.firstBackupAt!)
-          .sort((a, b) => a - b),
+        spans(
+          (t) => t.kind === 'feed',
+          firstAnswer,
+          (t) => t.refreshedAt,
+        ),
         99,
       ),
     ),
