@@ -10,6 +10,8 @@ export const PASSWORD_LIFETIME_MS = 90 * DAY_MS;
 export const MAX_BAD_ATTEMPTS = 3;
 /** App. A: a new password may not be one of the last 5. */
 const HISTORY_CHECKED = 5;
+/** Messages a second a Comp ID may send when its configuration gives no throttle (ours). */
+export const DEFAULT_THROTTLE_MPS = 100;
 
 export interface AccountConfig {
   /** scrypt hash of the current password (password.ts hashPassword). */
@@ -99,6 +101,3 @@ export class LogonAccount {
     return 0;
   }
 }
-
-/** Messages a second a Comp ID may send when its configuration gives no throttle (ours). */
-export const DEFAULT_THROTTLE_MPS = 100;
