@@ -157,6 +157,9 @@ describe('site /metrics', () => {
     // Fail back.
     await v.primary.failback();
     await waitFor('logon back at the primary', () => a.c.loggedOn && a.c.site === 'primary', 15_000);
+    // The backup becomes the standby after its goodbye (DR Signal, publishers restarted), which may
+    // be after the client is back at the primary.
+    await waitFor('the backup is the standby again', () => v.backup.state === 'standby', 10_000);
     p = await scrape(primary, METRICS_TOKEN);
     b = await scrape(backup, METRICS_TOKEN);
     assert.equal(sum(p, 'failover_drill_site_state', { state: 'active' }), 1);
