@@ -15,17 +15,9 @@ import { LookupService, OcgGateway, PasswordChecker, hashPassword, profileFor } 
 import type { OCG_SESSION_TIMERS } from '../ocg/index.ts';
 import { preciseClock } from '../ocg/index.ts';
 import type { CompIdConfig, EngineEvent, EngineRequest, GatewayEvent, LookupServedEvent, OcgLogger, OcgService } from '../ocg/index.ts';
-import {
-  MarketGenerator,
-  MarketImage,
-  OmdPublisher,
-  RetransmissionWindow,
-  decodeMessage,
-  decodePacketHeader,
-  encodeMessage as encodeOmdMessage,
-  messageSize,
-} from '../omd/index.ts';
-import type { FeedConfig, OmdMessage, OmdProduct, OmdService, PublisherState } from '../omd/index.ts';
+import { MarketGenerator, OmdPublisher, decodePacketHeader } from '../omd/index.ts';
+import type { FeedConfig, OmdMessage, OmdService } from '../omd/index.ts';
+import { FeedShadow, imageBytes } from './feed-shadow.ts';
 import type { EvidenceEvent, EvidenceKind, Service } from '../evidence/index.ts';
 import { MatchingEngine } from './matching-engine.ts';
 import { PHASE_RULES, SESSION_COMMANDS, planSession } from './market-phases.ts';
@@ -51,7 +43,7 @@ import type {
 } from './control-api.ts';
 import { JournalReceiver, JournalSender } from './journal.ts';
 import { JournalGate } from './journal-gate.ts';
-import type { FeedSnapshot, JournalEntry, SiteSnapshot } from './journal-records.ts';
+import type { JournalEntry, SiteSnapshot } from './journal-records.ts';
 import { FixGateway } from '../fix/index.ts';
 import { ReplicatingSessionStore } from './replicating-store.ts';
 import { FaultInjector, SiteSockets } from './faults.ts';
@@ -96,102 +88,6 @@ export interface SiteOptions {
   startAs?: 'active' | 'standby';
   /** Gateway-side OCG-C session timers (accelerated drills shrink them; default the spec's). */
   sessionTimers?: Partial<typeof OCG_SESSION_TIMERS>;
-}
-
-/** Per feed, what a standby knows of the active site's publisher (built from journal entries). */
-class FeedShadow {
-  readonly service: OmdService;
-  readonly products = new Map<number, OmdProduct>();
-  channels = new Map<number, { nextSeq: number; refreshNextSeq: number; window: RetransmissionWindow; image: MarketImage }>();
-  drNextSeq = 1;
-  drStatus: 0 | 1 | 2 = 0;
-
-  constructor(cfg: FeedConfig) {
-    this.service = cfg.service;
-    for (const ch of cfg.channels) this.products.set(ch.channelId, ch.product);
-    this.clear();
-  }
-
-  clear(): void {
-    this.channels = new Map();
-    for (const id of this.products.keys())
-      this.channels.set(id, { nextSeq: 1, refreshNextSeq: 1, window: new RetransmissionWindow(), image: new MarketImage() });
-    this.drNextSeq = 1;
-    this.drStatus = 0;
-  }
-
-  apply(e: JournalEntry): void {
-    if (e.t === 'omd') {
-      const ch = this.channels.get(e.channelId);
-      if (ch === undefined) return;
-      let seq = e.firstSeq;
-      for (const bytes of e.msgs) {
-        ch.window.push(seq++, bytes);
-        const m = decodeMessage(bytes, 0);
-        if (m !== null && !('code' in m)) ch.image.apply(m as OmdMessage);
-      }
-      ch.nextSeq = seq;
-    } else if (e.t === 'omd-reset') {
-      const ch = this.channels.get(e.channelId);
-      if (ch !== undefined) {
-        ch.nextSeq = e.nextSeq;
-        ch.window.reset(e.nextSeq);
-      }
-    } else if (e.t === 'omd-refresh') {
-      const ch = this.channels.get(e.channelId);
-      if (ch !== undefined) ch.refreshNextSeq += e.messages; // a cycle of n messages uses n refresh SeqNums (refresh-service.ts)
-    } else if (e.t === 'omd-dr') {
-      this.drNextSeq = Math.max(this.drNextSeq, e.drNextSeq);
-      this.drStatus = e.drStatus;
-    }
-  }
-
-  restore(s: FeedSnapshot): void {
-    this.clear();
-    for (const c of s.channels) {
-      const ch = this.channels.get(c.channelId);
-      if (ch === undefined) continue;
-      ch.nextSeq = c.nextSeq;
-      ch.refreshNextSeq = c.refreshNextSeq;
-      ch.window.reset(c.window[0]?.[0] ?? c.nextSeq);
-      for (const [seq, bytes] of c.window) ch.window.push(seq, bytes);
-      for (const bytes of c.image) {
-        const m = decodeMessage(bytes, 0);
-        if (m !== null && !('code' in m)) ch.image.apply(m as OmdMessage);
-      }
-    }
-    this.drNextSeq = s.drNextSeq;
-    this.drStatus = s.drStatus;
-  }
-
-  toPublisherState(): PublisherState {
-    return {
-      service: this.service,
-      channels: [...this.channels].map(([channelId, c]) => ({
-        channelId,
-        nextSeq: c.nextSeq,
-        refreshNextSeq: c.refreshNextSeq,
-        image: c.image,
-        window: c.window.entries(),
-      })),
-      drChannelNextSeq: this.drNextSeq,
-      drStatus: this.drStatus,
-    };
-  }
-}
-
-function imageBytes(image: MarketImage, product: OmdProduct): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  for (const m of image.snapshot(product)) {
-    try {
-      const buf = new Uint8Array(messageSize(m));
-      encodeOmdMessage(m, buf, 0);
-      out.push(buf);
-    } catch {
-      // A News item too large for one message is left out of the resync image [ours; rare].
-    }
-  }
-  return out;
 }
 
 interface Feed {
