@@ -18,7 +18,8 @@ import type { CompIdConfig, EngineEvent, EngineRequest, GatewayEvent, LookupServ
 import { MarketGenerator, OmdPublisher, decodePacketHeader } from '../omd/index.ts';
 import type { FeedConfig, OmdMessage, OmdService } from '../omd/index.ts';
 import { FeedShadow, imageBytes } from './feed-shadow.ts';
-import type { EvidenceEvent, EvidenceKind, Service } from '../evidence/index.ts';
+import { EvidenceRing } from './evidence-ring.ts';
+import type { EvidenceKind, Service } from '../evidence/index.ts';
 import { MatchingEngine } from './matching-engine.ts';
 import { PHASE_RULES, SESSION_COMMANDS, planSession } from './market-phases.ts';
 import type { MarketPhase, PlannedPhase, SessionCommand } from './market-phases.ts';
@@ -151,12 +152,9 @@ export class Site {
   #phasePlan: PlannedPhase[] = [];
   #lastMarketAt = 0;
   #marketCarry = 0;
-  // Evidence ring buffer: cursor of evidence[i] = #evidenceBase + i + 1.
-  #evidence: EvidenceEvent[] = [];
-  #evidenceBase = 0;
+  readonly #evidence: EvidenceRing;
   #evidenceId = 0;
   readonly #bootId: string;
-  readonly #evidenceCapacity: number;
   #rtsUserFirm = new Map<string, string>();
   #handoverWaiter: ((seq: number) => void) | null = null;
   #handingOver = false;
@@ -180,7 +178,7 @@ export class Site {
     this.#tradingClock = this.#clock === systemClock ? preciseClock : this.#clock;
     this.#since = this.#clock.now();
     this.#bootId = this.#since.toString(36);
-    this.#evidenceCapacity = opts.evidenceCapacity ?? 200_000;
+    this.#evidence = new EvidenceRing(opts.evidenceCapacity ?? 200_000);
     this.#gate = new JournalGate(() => this.#sender?.seq ?? 0);
     this.#gate.setOpen(true);
     this.sockets = new SiteSockets(this.host);
@@ -1152,7 +1150,7 @@ export class Site {
       services,
       orders,
       faults: this.faults.active,
-      evidenceCursor: this.#evidenceBase + this.#evidence.length,
+      evidenceCursor: this.#evidence.cursor,
       connectivityTest: this.connectivityTest.status(this.#clock.now()),
     };
   }
@@ -1226,13 +1224,7 @@ export class Site {
   // Evidence (docs/architecture.md, contract 1; source 'venue', site = this role)
 
   evidence(after = 0, limit = 10_000): EvidenceResponse {
-    const first = this.#evidenceBase + 1;
-    const truncated = after + 1 < first && this.#evidenceBase > 0;
-    const from = Math.max(after + 1, first);
-    const start = from - first;
-    const slice = this.#evidence.slice(start, start + Math.max(1, limit));
-    const events = slice.map((event, i) => ({ cursor: from + i, event }));
-    return { events, next: events.length > 0 ? events[events.length - 1]!.cursor : Math.max(after, this.#evidenceBase + this.#evidence.length), truncated };
+    return this.#evidence.read(after, limit);
   }
 
   #record(service: Service, subscriber: string, identity: string, kind: EvidenceKind, detail: Record<string, unknown>, ts = this.#clock.now()): void {
@@ -1249,11 +1241,6 @@ export class Site {
       detail,
       source: 'venue',
     });
-    if (this.#evidence.length > this.#evidenceCapacity) {
-      const drop = this.#evidence.length - this.#evidenceCapacity;
-      this.#evidence.splice(0, drop);
-      this.#evidenceBase += drop;
-    }
   }
 
   // What the gateway sent (logon reply, acks, rejects) is evidence once it left the site, after
