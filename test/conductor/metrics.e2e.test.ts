@@ -32,13 +32,21 @@ describe('metrics during the accelerated PS2', () => {
       assert.equal((await getText(deskMetrics, desk.evidenceToken)).status, 401, 'the evidence token is not the metrics token');
 
       const pending: Array<Promise<Scrape>> = [];
-      const grab = (label: string, m: DrillMetrics) => {
+      const grab = (label: string, m: DrillMetrics, first?: () => Promise<void>) => {
         pending.push(
           (async () => {
+            await first?.();
             const [primary, backup, d] = await Promise.all([scrape(m.primary, m.token), scrape(m.backup, m.token), scrape(deskMetrics, desk.metricsToken)]);
             return { label, primary, backup, desk: d };
           })(),
         );
+      };
+      // The fail back step ends when the primary is active; the backup becomes the standby after its
+      // goodbye (DR Signal, publishers restarted), tens of ms later at most.
+      const backupStandby = (m: DrillMetrics) => async () => {
+        const end = Date.now() + 10_000;
+        while (sum(await scrape(m.backup, m.token), 'failover_drill_site_state', { state: 'standby' }) !== 1 && Date.now() < end)
+          await new Promise((r) => setTimeout(r, 20));
       };
       let trading = 0;
       const onStep = (e: StepEvent, m: DrillMetrics) => {
@@ -47,7 +55,7 @@ describe('metrics during the accelerated PS2', () => {
         // continuous trading: after the takeover. Clean-up: after the fail back.
         if (e.phase === 'start' && a === 'continuous-trading') grab(trading++ === 0 ? 'before-loss' : 'after-takeover', m);
         if (e.phase === 'start' && a === 'isolate-primary') grab('at-loss', m);
-        if (e.phase === 'start' && a === 'clean-up') grab('after-failback', m);
+        if (e.phase === 'start' && a === 'clean-up') grab('after-failback', m, backupStandby(m));
       };
       const r = await runDrill({
         subscribers: 4,
