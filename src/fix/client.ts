@@ -10,9 +10,9 @@
 // Every step is reported as a FixClientEvent ('event', and under its own kind), with the kinds of
 // the binary client (src/ocg/client.ts) so that the probe reads both alike. Waits run on the
 // injectable Clock, scaled by `timeScale`.
-import net from 'node:net';
+import type net from 'node:net';
 import { EventEmitter } from 'node:events';
-import { WriteBatcher, systemClock } from '../wire/index.ts';
+import { WriteBatcher, connectWithin, systemClock } from '../wire/index.ts';
 import type { Clock, TimerHandle } from '../wire/index.ts';
 import { MemorySessionStore, OCG_SESSION_TIMERS, encryptPassword, silentLogger } from '../ocg/index.ts';
 import type { OcgLogger, SessionJournal } from '../ocg/index.ts';
@@ -667,29 +667,18 @@ export class FixClient extends EventEmitter {
   }
 
   #connect(addr: FixGatewayAddress): Promise<net.Socket | string> {
-    return new Promise((resolve) => {
-      let done = false;
-      const socket = net.connect({ host: addr.host, port: addr.port, ...(this.#o.localAddress !== undefined ? { localAddress: this.#o.localAddress } : {}) });
-      const finish = (r: net.Socket | string) => {
-        if (done) return;
-        done = true;
-        timer.cancel();
-        this.#connecting = null;
-        socket.removeAllListeners('connect');
-        socket.removeAllListeners('error');
-        if (typeof r === 'string') {
-          socket.on('error', () => {});
-          socket.destroy();
-        }
-        resolve(r);
-      };
-      const timer = this.#clock.setTimeout(() => finish(`no connection within ${this.#t.connectTimeoutMs} ms`), this.#t.connectTimeoutMs);
-      this.#connecting = () => finish('closed');
-      socket.once('connect', () => {
-        socket.setNoDelay(true);
-        finish(socket);
-      });
-      socket.once('error', (e: NodeJS.ErrnoException) => finish(e.code ?? e.message));
+    const attempt = new AbortController();
+    this.#connecting = () => attempt.abort();
+    const localAddress = this.#o.localAddress;
+    return connectWithin({
+      host: addr.host,
+      port: addr.port,
+      ...(localAddress !== undefined ? { localAddress } : {}),
+      clock: this.#clock,
+      timeoutMs: this.#t.connectTimeoutMs,
+      signal: attempt.signal,
+    }).finally(() => {
+      this.#connecting = null;
     });
   }
 

@@ -10,9 +10,9 @@
 // Every step is reported as an OcgClientEvent ('event', and under its own kind) for the probe's
 // evidence (docs/architecture.md, contract 1). All waits run on the injectable Clock, scaled by
 // `timeScale`, so tests and accelerated rundowns never sleep for real.
-import net from 'node:net';
+import type net from 'node:net';
 import { EventEmitter } from 'node:events';
-import { WriteBatcher, systemClock, type Clock, type TimerHandle } from '../wire/index.ts';
+import { WriteBatcher, connectWithin, systemClock, type Clock, type TimerHandle } from '../wire/index.ts';
 import { OcgFrameReader } from './frame-reader.ts';
 import type { OcgRuntimeHooks } from './hooks.ts';
 import { DisclosureInstructions, ExecType, NO_ORDER_ID, OcgMsgType, OrdType, SecurityIdSource, SessionStatus, toPrice, toQty } from './messages.ts';
@@ -843,32 +843,14 @@ export class OcgClient extends EventEmitter {
   }
 
   #connect(gw: GatewayAddress): Promise<net.Socket | string> {
-    return new Promise((resolve) => {
-      let done = false;
-      const socket = net.connect({ host: gw.host, port: gw.port, ...(this.#o.localAddress ? { localAddress: this.#o.localAddress } : {}) });
-      const finish = (r: net.Socket | string) => {
-        if (done) return;
-        done = true;
-        timer.cancel();
-        this.#abort.signal.removeEventListener('abort', onAbort);
-        socket.removeListener('connect', onConnect);
-        socket.removeListener('error', onError);
-        if (typeof r === 'string') {
-          socket.on('error', () => {});
-          socket.destroy();
-        }
-        resolve(r);
-      };
-      const onConnect = () => {
-        socket.setNoDelay(true);
-        finish(socket);
-      };
-      const onError = (e: NodeJS.ErrnoException) => finish(e.code ?? e.message);
-      const onAbort = () => finish('closed');
-      const timer = this.#clock.setTimeout(() => finish(`no connection within ${this.timing.connectTimeoutMs} ms`), this.timing.connectTimeoutMs);
-      socket.once('connect', onConnect);
-      socket.once('error', onError);
-      this.#abort.signal.addEventListener('abort', onAbort, { once: true });
+    const localAddress = this.#o.localAddress;
+    return connectWithin({
+      host: gw.host,
+      port: gw.port,
+      ...(localAddress ? { localAddress } : {}),
+      clock: this.#clock,
+      timeoutMs: this.timing.connectTimeoutMs,
+      signal: this.#abort.signal,
     });
   }
 

@@ -2,3 +2,4 @@ export * from './clock.ts';
 export * from './multicast.ts';
 export * from './crc32c.ts';
 export * from './write-batcher.ts';
+export * from './connect.ts';
