@@ -189,7 +189,8 @@ export class FixClient extends EventEmitter {
   readonly #seenReports = new Set<string>();
   readonly #readyWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
   #sleeper: { timer: TimerHandle; resolve: () => void } | null = null;
-  #connecting: (() => void) | null = null;
+  /** Aborted when the client stops: a connection attempt under way gives up. */
+  readonly #abort = new AbortController();
   #nextClOrdId: number;
   /** Outbound messages of one turn leave in one write (src/wire/write-batcher.ts); starts small. */
   readonly #batch = new WriteBatcher();
@@ -667,8 +668,6 @@ export class FixClient extends EventEmitter {
   }
 
   #connect(addr: FixGatewayAddress): Promise<net.Socket | string> {
-    const attempt = new AbortController();
-    this.#connecting = () => attempt.abort();
     const localAddress = this.#o.localAddress;
     return connectWithin({
       host: addr.host,
@@ -676,9 +675,7 @@ export class FixClient extends EventEmitter {
       ...(localAddress !== undefined ? { localAddress } : {}),
       clock: this.#clock,
       timeoutMs: this.#t.connectTimeoutMs,
-      signal: attempt.signal,
-    }).finally(() => {
-      this.#connecting = null;
+      signal: this.#abort.signal,
     });
   }
 
@@ -711,7 +708,7 @@ export class FixClient extends EventEmitter {
     this.#closed = true;
     this.#state = 'closed';
     this.emit('state', 'closed');
-    this.#connecting?.();
+    this.#abort.abort();
     const s = this.#sleeper;
     this.#sleeper = null;
     s?.timer.cancel();
