@@ -6,6 +6,7 @@
 // there; `loss` marks the crash; `report` asks for the per-session figures and the CPU time spent
 // since the loss; `close` ends the sessions and the process.
 import { systemClock } from '../src/wire/index.ts';
+import { cpuMsSince } from './report.ts';
 import { OcgClient, Side, publicKeyOf, type OcgClientEvent, type SessionJournal } from '../src/ocg/index.ts';
 import { FixClient, type FixClientEvent, type FixGatewayAddress } from '../src/fix/index.ts';
 import { lookupEndpointsOf, type VenueConfig } from '../src/venue/index.ts';
@@ -165,12 +166,9 @@ async function start(m: Extract<ToClients, { type: 'start' }>): Promise<void> {
 }
 
 let progress: ReturnType<typeof setInterval> | null = null;
-/** CPU time (user + system, every thread) from the loss to the report: what this process took of the host. */
+/** process.cpuUsage() at the loss: the report says how much CPU this process took since. */
 let cpuAtLoss: NodeJS.CpuUsage | null = null;
-const cpuMsSinceLoss = () => {
-  const u = process.cpuUsage(cpuAtLoss ?? undefined);
-  return Math.round((u.user + u.system) / 1000);
-};
+const cpuMsSinceLoss = () => (cpuAtLoss === null ? 0 : cpuMsSince(cpuAtLoss));
 process.on('message', (m: ToClients) => {
   switch (m.type) {
     case 'start':

@@ -6,6 +6,7 @@
 // completed, it is in sync and every channel is at a number the backup publisher announced, with
 // its books then. `report`, `close`.
 import { SharedMulticastReceivers, systemClock } from '../src/wire/index.ts';
+import { cpuMsSince } from './report.ts';
 import { FeedHandler, type DrEvent, type OmdService, type RefreshCompleteEvent } from '../src/omd/index.ts';
 import { feedConfigOf, type VenueConfig } from '../src/venue/index.ts';
 
@@ -130,12 +131,9 @@ function check(): number {
 }
 
 let progress: ReturnType<typeof setInterval> | null = null;
-/** CPU time (user + system, every thread) from the loss to the report: what this process took of the host. */
+/** process.cpuUsage() at the loss: the report says how much CPU this process took since. */
 let cpuAtLoss: NodeJS.CpuUsage | null = null;
-const cpuMsSinceLoss = () => {
-  const u = process.cpuUsage(cpuAtLoss ?? undefined);
-  return Math.round((u.user + u.system) / 1000);
-};
+const cpuMsSinceLoss = () => (cpuAtLoss === null ? 0 : cpuMsSince(cpuAtLoss));
 process.on('message', (m: ToFeeds) => {
   switch (m.type) {
     case 'start':

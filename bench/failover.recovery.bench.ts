@@ -30,7 +30,7 @@ import { fork, spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { createPrivateKey } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { bench } from './report.ts';
+import { bench, cpuMsSince } from './report.ts';
 import { systemClock } from '../src/wire/index.ts';
 import { OcgClient, Side, checkPassword, encryptPassword, hashPassword, publicKeyOf } from '../src/ocg/index.ts';
 import { OMD_SERVICES, defaultVenueConfig, lookupEndpointsOf, startEmbeddedVenue } from '../src/venue/index.ts';
@@ -332,7 +332,7 @@ try {
     }
     await sleep(5);
   }
-  const venueCpu = process.cpuUsage(venueCpuAtLoss);
+  const venueCpuMs = cpuMsSince(venueCpuAtLoss);
   const recoveryMs = Date.now() - lossAt;
   for (const c of children) c.send({ type: 'report' });
   await until('client reports', () => children.every((c) => c.state.report !== null), 30_000);
@@ -425,7 +425,7 @@ try {
     wait_before_first_answer_p99: Math.round(pct(waits, 99)),
     // Where the host's CPU went from the loss to the last recovery (ms of CPU, all threads; the
     // host has os.availableParallelism() cores): the venue's two sites, the trading clients, the feed handlers.
-    cpu_ms_venue: Math.round((venueCpu.user + venueCpu.system) / 1000),
+    cpu_ms_venue: venueCpuMs,
     cpu_ms_clients: children.reduce((a, c) => a + c.state.cpuMs, 0),
     cpu_ms_feeds: feedProcs.reduce((a, f) => a + f.state.cpuMs, 0),
     wall_ms: recoveryMs,

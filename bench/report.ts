@@ -6,3 +6,9 @@ export function bench(name: string, value: number, unit: string, extra: Record<s
     .join('');
   console.log(`BENCH name=${name} value=${v} unit=${unit}${tail}`);
 }
+
+/** CPU time of this process (user + system, every thread) since `start` (a process.cpuUsage() reading), in ms. */
+export function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const u = process.cpuUsage(start);
+  return Math.round((u.user + u.system) / 1000);
+}
